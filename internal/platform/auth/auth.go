@@ -1,0 +1,140 @@
+// Package auth defines who is calling — a console user or an API key — what they may
+// do (scopes) and which data they may see (data scope). The org domain authenticates;
+// every other domain only reads the Principal from the request context.
+package auth
+
+import (
+	"context"
+	"slices"
+)
+
+// Scope is a permission on a family of endpoints, for example "catalog:write".
+type Scope string
+
+// The scopes known to the platform. Keys carry an explicit subset; users get the
+// scopes of their role.
+const (
+	OrgRead      Scope = "org:read"
+	OrgWrite     Scope = "org:write"
+	CatalogRead  Scope = "catalog:read"
+	CatalogWrite Scope = "catalog:write"
+	UsersRead    Scope = "users:read"
+	UsersWrite   Scope = "users:write"
+	APIKeysWrite Scope = "api_keys:write"
+	AuditRead    Scope = "audit:read"
+	EventsRead   Scope = "events:read"
+	EventsWrite  Scope = "events:write"
+)
+
+// AllScopes lists every scope, in a stable order.
+func AllScopes() []Scope {
+	return []Scope{OrgRead, OrgWrite, CatalogRead, CatalogWrite, UsersRead, UsersWrite, APIKeysWrite, AuditRead, EventsRead, EventsWrite}
+}
+
+// ValidScope reports whether s names a known scope.
+func ValidScope(s Scope) bool { return slices.Contains(AllScopes(), s) }
+
+// Role is a console user's job.
+type Role string
+
+// The roles of C31.
+const (
+	HQAdmin      Role = "hq_admin"
+	Marketer     Role = "marketer"
+	Analyst      Role = "analyst"
+	Merchandiser Role = "merchandiser"
+	StoreManager Role = "store_manager"
+	Associate    Role = "associate"
+	Integrator   Role = "integrator"
+)
+
+// Roles lists every role.
+func Roles() []Role {
+	return []Role{HQAdmin, Marketer, Analyst, Merchandiser, StoreManager, Associate, Integrator}
+}
+
+// RoleScopes returns the scopes a role grants, or nil for an unknown role.
+func RoleScopes(r Role) []Scope {
+	read := []Scope{OrgRead, CatalogRead}
+	switch r {
+	case HQAdmin:
+		return AllScopes()
+	case Marketer:
+		return read
+	case Analyst:
+		return append(read, AuditRead)
+	case Merchandiser:
+		return append(read, CatalogWrite)
+	case StoreManager:
+		return append(read, OrgWrite, CatalogWrite, UsersRead)
+	case Associate:
+		return read
+	case Integrator:
+		return append(read, EventsRead)
+	}
+	return nil
+}
+
+// ScopeType is the breadth of data a principal may see.
+type ScopeType string
+
+// The data scopes, from widest to narrowest.
+const (
+	TenantScope ScopeType = "tenant"
+	BrandScope  ScopeType = "brand"
+	RegionScope ScopeType = "region"
+	StoreScope  ScopeType = "store"
+)
+
+// ValidScopeType reports whether s is a known data scope.
+func ValidScopeType(s ScopeType) bool {
+	return s == TenantScope || s == BrandScope || s == RegionScope || s == StoreScope
+}
+
+// Kind says whether a principal is a person or a machine.
+type Kind string
+
+// The principal kinds.
+const (
+	UserPrincipal Kind = "user"
+	KeyPrincipal  Kind = "api_key"
+)
+
+// Principal is the authenticated caller.
+type Principal struct {
+	Kind      Kind
+	ID        string // user id or API key id
+	Name      string // login or key name, for the audit trail
+	TenantID  string
+	Role      Role // empty for API keys
+	Scopes    []Scope
+	DataScope ScopeType
+	DataID    string // brand, region or store id; empty for tenant scope
+	SessionID string // set for console sessions
+}
+
+// Has reports whether p holds scope s.
+func (p *Principal) Has(s Scope) bool { return p != nil && slices.Contains(p.Scopes, s) }
+
+type principalKey struct{}
+
+// WithPrincipal returns a context carrying p.
+func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// FromContext returns the principal of the request, or nil when unauthenticated.
+func FromContext(ctx context.Context) *Principal {
+	p, _ := ctx.Value(principalKey{}).(*Principal)
+	return p
+}
+
+// SystemPrincipal is the kind of the platform acting on its own behalf (demo loader,
+// admin command, event subscribers).
+const SystemPrincipal Kind = "system"
+
+// System returns a principal with every scope over the whole tenant, for the
+// platform's own work outside a request.
+func System(tenantID string) *Principal {
+	return &Principal{Kind: SystemPrincipal, ID: "system", Name: "system", TenantID: tenantID, Scopes: AllScopes(), DataScope: TenantScope}
+}

@@ -1,0 +1,181 @@
+// Package db opens the OneRetail database — embedded SQLite by default, PostgreSQL
+// for production — and runs write transactions with retry. The same `$N` SQL runs
+// on both; the few dialect differences are methods on DB.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Dialect names the database engine.
+type Dialect string
+
+// The supported engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Querier is what read helpers need: a *sql.DB, *sql.Conn or *sql.Tx.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// DB is the database handle. On SQLite it holds one writer connection (SQLite has
+// a single writer; BEGIN IMMEDIATE avoids upgrade deadlocks) and a read-only pool;
+// on PostgreSQL both are the same pool.
+type DB struct {
+	Dialect Dialect
+	write   *sql.DB
+	read    *sql.DB
+}
+
+// Options tune the connection pools.
+type Options struct {
+	MaxOpenConns int // PostgreSQL pool size and SQLite reader pool size; 0 means a default
+}
+
+// Open connects to dsn: a `postgres://` or `postgresql://` URL, or a SQLite file path
+// (optionally prefixed with `file:`); the SQLite file's directory is created.
+func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	if opts.MaxOpenConns <= 0 {
+		opts.MaxOpenConns = 16
+	}
+	if IsPostgresDSN(dsn) {
+		return openPostgres(ctx, dsn, opts)
+	}
+	return openSQLite(ctx, dsn, opts)
+}
+
+// IsPostgresDSN reports whether dsn names a PostgreSQL database.
+func IsPostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+func openPostgres(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("db: open postgres: %w", err)
+	}
+	pool.SetMaxOpenConns(opts.MaxOpenConns)
+	pool.SetMaxIdleConns(opts.MaxOpenConns)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("db: ping postgres: %w", err)
+	}
+	return &DB{Dialect: Postgres, write: pool, read: pool}, nil
+}
+
+func openSQLite(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	path := strings.TrimPrefix(dsn, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" || path == ":memory:" {
+		return nil, errors.New("db: sqlite needs a file path (in-memory databases cannot share a writer and readers)")
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("db: create sqlite directory: %w", err)
+		}
+	}
+	pragmas := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		pragmas.Add("_pragma", p)
+	}
+	writeDSN := "file:" + path + "?" + pragmas.Encode() + "&_txlock=immediate"
+	write, err := sql.Open("sqlite", writeDSN)
+	if err != nil {
+		return nil, fmt.Errorf("db: open sqlite writer: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("db: ping sqlite: %w", err)
+	}
+	pragmas.Add("_pragma", "query_only(1)")
+	read, err := sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode())
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("db: open sqlite readers: %w", err)
+	}
+	read.SetMaxOpenConns(opts.MaxOpenConns)
+	read.SetMaxIdleConns(opts.MaxOpenConns)
+	return &DB{Dialect: SQLite, write: write, read: read}, nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Reader returns the pool for queries outside a transaction. On SQLite its
+// connections are read-only.
+func (db *DB) Reader() *sql.DB { return db.read }
+
+// Writer returns the pool that accepts writes; use Tx rather than writing directly.
+func (db *DB) Writer() *sql.DB { return db.write }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("db: ping: %w", err)
+	}
+	return nil
+}
+
+// Tx runs fn in a write transaction, committing when fn returns nil. A transaction
+// that fails because of SQLite lock contention or a PostgreSQL serialization failure
+// or deadlock is retried from the start, so fn must be safe to run more than once.
+func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	const attempts = 8
+	backoff := 5 * time.Millisecond
+	var err error
+	for range attempts {
+		err = db.tryTx(ctx, fn)
+		if err == nil || !db.retryable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(backoff):
+		}
+		backoff *= 2
+	}
+	return fmt.Errorf("db: transaction gave up after %d attempts: %w", attempts, err)
+}
+
+func (db *DB) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("db: commit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,101 @@
+// Package dbtest gives each test a fresh, migrated database: SQLite always, and
+// PostgreSQL as well when ONERETAIL_TEST_PG holds a DSN (each test gets its own schema).
+package dbtest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/oneretail/oneretail/internal/migrations"
+	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/ids"
+)
+
+// PostgresEnv is the environment variable holding the test PostgreSQL DSN.
+const PostgresEnv = "ONERETAIL_TEST_PG"
+
+// Dialects returns the engines under test: SQLite, plus PostgreSQL when configured.
+func Dialects() []db.Dialect {
+	if os.Getenv(PostgresEnv) != "" {
+		return []db.Dialect{db.SQLite, db.Postgres}
+	}
+	return []db.Dialect{db.SQLite}
+}
+
+// Each runs fn as a parallel subtest named after each engine, with a fresh database.
+func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
+	t.Helper()
+	for _, dialect := range Dialects() {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			fn(t, Open(t, dialect))
+		})
+	}
+}
+
+// Open returns a fresh migrated database of the given engine, closed and dropped when
+// the test ends.
+func Open(t testing.TB, dialect db.Dialect) *db.DB {
+	t.Helper()
+	dsn := DSN(t, dialect)
+	ctx := context.Background()
+	d, err := db.Open(ctx, dsn, db.Options{MaxOpenConns: 8})
+	if err != nil {
+		t.Fatalf("dbtest: open %s: %v", dialect, err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := migrations.Up(ctx, d, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatalf("dbtest: migrate %s: %v", dialect, err)
+	}
+	return d
+}
+
+// DSN returns a DSN for a fresh, empty database of the given engine: a file in the
+// test's temporary directory, or a new schema in the ONERETAIL_TEST_PG database.
+func DSN(t testing.TB, dialect db.Dialect) string {
+	t.Helper()
+	if dialect == db.SQLite {
+		return filepath.Join(t.TempDir(), "test.db")
+	}
+	base := os.Getenv(PostgresEnv)
+	if base == "" {
+		t.Skipf("dbtest: %s is not set", PostgresEnv)
+	}
+	schema := "t_" + strings.ReplaceAll(ids.New(), "-", "")
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("dbtest: open postgres: %v", err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("dbtest: create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		a, err := sql.Open("pgx", base)
+		if err != nil {
+			return
+		}
+		defer a.Close()
+		_, _ = a.Exec("DROP SCHEMA " + schema + " CASCADE")
+	})
+	return withSearchPath(t, base, schema)
+}
+
+func withSearchPath(t testing.TB, base, schema string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("dbtest: %s is not a URL: %v", PostgresEnv, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return fmt.Sprint(u)
+}

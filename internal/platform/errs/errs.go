@@ -1,0 +1,62 @@
+// Package errs defines the one error type every OneRetail domain returns, with a
+// small set of stable codes that the HTTP layer maps to statuses in a single table.
+package errs
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code classifies an error for callers and for the HTTP layer.
+type Code string
+
+// The stable error codes.
+const (
+	Invalid      Code = "invalid"
+	NotFound     Code = "not_found"
+	Conflict     Code = "conflict"
+	Unauthorized Code = "unauthorized"
+	Forbidden    Code = "forbidden"
+	Insufficient Code = "insufficient"
+	RateLimited  Code = "rate_limited"
+	Internal     Code = "internal"
+)
+
+// Error is a classified error. Message is safe to show to clients; Field names the
+// offending input (for example "body.code") when there is one.
+type Error struct {
+	Code    Code
+	Message string
+	Field   string
+}
+
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s: %s", e.Code, e.Field, e.Message)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// E returns a new classified error.
+func E(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Field returns an invalid-input error that names the offending field.
+func Field(field, format string, args ...any) *Error {
+	return &Error{Code: Invalid, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// CodeOf returns the code of the first *Error in err's chain, or Internal.
+func CodeOf(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// Is reports whether err carries the given code.
+func Is(err error, code Code) bool {
+	return err != nil && CodeOf(err) == code
+}

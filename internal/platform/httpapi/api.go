@@ -1,0 +1,137 @@
+// Package httpapi is the HTTP platform every domain registers its operations on: a
+// chi router with the house middleware, a huma API that generates the OpenAPI
+// document from the Go types, RFC 9457 problems, authentication, scopes,
+// Idempotency-Key replay and cursor pagination.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humachi"
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/oneretail/oneretail/internal/platform/auth"
+)
+
+// SessionCookie is the name of the console session cookie.
+const SessionCookie = "oneretail_session"
+
+// securityScheme is the name of the bearer scheme in the OpenAPI document.
+const securityScheme = "bearer"
+
+// Authenticator resolves a bearer token or session token into a principal. It returns
+// an errs.Unauthorized error for unknown, expired or revoked tokens.
+type Authenticator interface {
+	Authenticate(ctx context.Context, token string) (*auth.Principal, error)
+}
+
+// Options configure the HTTP platform.
+type Options struct {
+	Version        string
+	Log            *slog.Logger
+	Registry       *prometheus.Registry
+	Auth           Authenticator
+	Idempotency    *Idempotency
+	RequestTimeout time.Duration // per API request; 0 means 30s
+	// CORSOrigins lists origins allowed to call the API from a browser; empty means
+	// CORS is off (the console is served from the same origin).
+	CORSOrigins []string
+}
+
+// Server holds the router and the huma API that domains register on.
+type Server struct {
+	Router chi.Router
+	API    huma.API
+	log    *slog.Logger
+}
+
+// New builds the router, middleware and huma API. Domains then call huma.Register on
+// s.API; the caller mounts extra handlers (console, metrics) on s.Router.
+func New(opts Options) *Server {
+	if opts.RequestTimeout == 0 {
+		opts.RequestTimeout = 30 * time.Second
+	}
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+	}
+	metrics := newHTTPMetrics(opts.Registry)
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID)
+	r.Use(withClientIP)
+	r.Use(accessLog(opts.Log, metrics))
+	r.Use(recoverer(opts.Log))
+	r.Use(securityHeaders)
+	if len(opts.CORSOrigins) > 0 {
+		r.Use(cors(opts.CORSOrigins))
+	}
+	r.Use(authenticate(opts.Auth, opts.Log))
+	if opts.Idempotency != nil {
+		r.Use(opts.Idempotency.Middleware)
+	}
+	r.Use(middleware.Timeout(opts.RequestTimeout))
+	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{Registry: opts.Registry}))
+
+	cfg := huma.DefaultConfig("OneRetail API", opts.Version)
+	cfg.OpenAPIPath = "/api/openapi"
+	cfg.DocsPath = ""
+	cfg.SchemasPath = "/api/schemas"
+	cfg.CreateHooks = nil
+	cfg.Transformers = []huma.Transformer{typeProblems}
+	cfg.Info.Description = "OneRetail: one identity, one data, one service for every channel of a retail chain. " +
+		"Errors are RFC 9457 problem+json; lists use cursor pagination; POSTs accept Idempotency-Key."
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		securityScheme: {Type: "http", Scheme: "bearer", Description: "An API key (or_live_…) or a console session token. The console also sends the session as the " + SessionCookie + " cookie."},
+	}
+	api := humachi.New(r, cfg)
+	api.UseMiddleware(requireScopes(api))
+	return &Server{Router: r, API: api, log: opts.Log}
+}
+
+// Secured returns the operation security requirement for the given scopes; the
+// operation then answers 401 without a principal and 403 without every scope.
+func Secured(scopes ...auth.Scope) []map[string][]string {
+	names := make([]string, len(scopes))
+	for i, s := range scopes {
+		names[i] = string(s)
+	}
+	return []map[string][]string{{securityScheme: names}}
+}
+
+func requireScopes(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(ctx huma.Context, next func(huma.Context)) {
+		op := ctx.Operation()
+		if op == nil || len(op.Security) == 0 {
+			next(ctx)
+			return
+		}
+		p := auth.FromContext(ctx.Context())
+		if p == nil {
+			ctx.SetHeader("WWW-Authenticate", `Bearer realm="oneretail"`)
+			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "authentication required: send Authorization: Bearer <API key or session token>")
+			return
+		}
+		for _, req := range op.Security {
+			for _, scopes := range req {
+				for _, s := range scopes {
+					if !p.Has(auth.Scope(s)) {
+						_ = huma.WriteErr(api, ctx, http.StatusForbidden, "missing scope "+s)
+						return
+					}
+				}
+			}
+		}
+		next(ctx)
+	}
+}
+
+// NotFound answers unknown /api routes with a problem.
+func NotFound(w http.ResponseWriter, _ *http.Request) {
+	WriteProblem(w, http.StatusNotFound, "no such endpoint; see /api/openapi.json")
+}

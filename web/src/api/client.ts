@@ -1,0 +1,88 @@
+import type { ProblemDetail } from './types';
+
+/** ApiError is thrown for every non-2xx response of the API. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem?: ProblemDetail;
+
+  constructor(status: number, message: string, problem?: ProblemDetail) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.problem = problem;
+  }
+
+  /** details lists the per-field messages of a validation problem. */
+  get details(): string[] {
+    return (this.problem?.errors ?? [])
+      .map((e) => (e.location ? `${e.location}: ${e.message ?? ''}` : (e.message ?? '')))
+      .filter((m) => m !== '');
+  }
+}
+
+/** isUnauthorized reports whether err is a 401 from the API. */
+export function isUnauthorized(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 401;
+}
+
+export type QueryValue = string | number | boolean | undefined | null;
+
+/** buildQuery renders params as a query string, leaving out empty values. */
+export function buildQuery(params?: object): string {
+  if (!params) return '';
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(params) as [string, QueryValue][]) {
+    if (v === undefined || v === null || v === '') continue;
+    search.set(k, String(v));
+  }
+  const s = search.toString();
+  return s ? `?${s}` : '';
+}
+
+export interface RequestOptions {
+  query?: object;
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+/**
+ * request calls the API and decodes the JSON answer. The session cookie set
+ * by the server at login authenticates the call. A 204 resolves to undefined.
+ */
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
+  let body: string | undefined;
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  const res = await fetch(`/api/v1${path}${buildQuery(opts.query)}`, {
+    method,
+    headers,
+    body,
+    credentials: 'same-origin',
+    signal: opts.signal,
+  });
+  if (!res.ok) {
+    throw await toApiError(res);
+  }
+  if (res.status === 204) {
+    return undefined as T;
+  }
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+async function toApiError(res: Response): Promise<ApiError> {
+  let problem: ProblemDetail | undefined;
+  const type = res.headers.get('Content-Type') ?? '';
+  if (type.includes('json')) {
+    try {
+      problem = (await res.json()) as ProblemDetail;
+    } catch {
+      problem = undefined;
+    }
+  }
+  const message = problem?.detail || problem?.title || res.statusText || `HTTP ${res.status}`;
+  return new ApiError(res.status, message, problem);
+}

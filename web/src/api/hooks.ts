@@ -1,0 +1,66 @@
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
+import { api, fetchAll } from './index';
+import type { Brand, Category, Page, PageParams, Region } from './types';
+
+/** PAGE_SIZE is the page size of the console's paginated tables. */
+export const PAGE_SIZE = 50;
+
+/** useMe loads the signed-in user; a 401 sends the console to /login. */
+export function useMe() {
+  return useQuery({ queryKey: ['me'], queryFn: api.me, staleTime: 60_000 });
+}
+
+/** useBrands loads all brands (a small reference list). */
+export function useBrands() {
+  return useQuery({
+    queryKey: ['brands', 'all'],
+    queryFn: () => fetchAll<Brand>(api.brands),
+    staleTime: 60_000,
+  });
+}
+
+/** useRegions loads all regions (a small reference list). */
+export function useRegions() {
+  return useQuery({
+    queryKey: ['regions', 'all'],
+    queryFn: () => fetchAll<Region>(api.regions),
+    staleTime: 60_000,
+  });
+}
+
+/** useCategories loads the whole category list, flat, with parent_id. */
+export function useCategories() {
+  return useQuery({
+    queryKey: ['categories', 'all'],
+    queryFn: () => fetchAll<Category>(api.categories, { pageSize: 1000, max: 20000 }),
+    staleTime: 60_000,
+  });
+}
+
+/** useNameLookup maps ids to names for a reference list. */
+export function useNameLookup<T extends { id: string; name: string }>(items: T[] | undefined) {
+  return useMemo(() => new Map((items ?? []).map((i) => [i.id, i.name])), [items]);
+}
+
+/**
+ * useCursorList pages through a cursor-paginated list; fetchNextPage loads
+ * the next page ("load more"), items holds every page loaded so far.
+ */
+export function useCursorList<T, F extends object>(
+  key: string,
+  filter: F,
+  fetchPage: (f: F & PageParams) => Promise<Page<T>>,
+  opts: { enabled?: boolean; pageSize?: number } = {},
+) {
+  const query = useInfiniteQuery({
+    queryKey: [key, 'list', filter],
+    queryFn: ({ pageParam }) =>
+      fetchPage({ ...filter, limit: opts.pageSize ?? PAGE_SIZE, cursor: pageParam }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor || undefined,
+    enabled: opts.enabled ?? true,
+  });
+  const items = useMemo(() => query.data?.pages.flatMap((p) => p.items ?? []) ?? [], [query.data]);
+  return { ...query, items };
+}

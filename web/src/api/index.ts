@@ -1,0 +1,84 @@
+// Package api is the console's single access point to the OneRetail HTTP API.
+import { request } from './client';
+import type {
+  ApiKey,
+  AuditEvent,
+  AuditFilter,
+  Brand,
+  CatalogSummary,
+  Category,
+  CreateApiKeyRequest,
+  CreateUserRequest,
+  CreatedApiKey,
+  DomainEvent,
+  DomainEventFilter,
+  LoginRequest,
+  LoginResponse,
+  Me,
+  Page,
+  PageParams,
+  ProductDetail,
+  Product,
+  ProductFilter,
+  Region,
+  Sku,
+  SkuDetail,
+  SkuFilter,
+  Store,
+  StoreFilter,
+  StoreSummary,
+  User,
+} from './types';
+
+export * from './types';
+export { ApiError, isUnauthorized } from './client';
+
+const id = (v: string) => encodeURIComponent(v);
+
+export const api = {
+  login: (body: LoginRequest) => request<LoginResponse>('POST', '/auth/login', { body }),
+  logout: () => request<void>('POST', '/auth/logout'),
+  me: () => request<Me>('GET', '/me'),
+
+  brands: (p?: PageParams) => request<Page<Brand>>('GET', '/brands', { query: p }),
+  regions: (p?: PageParams) => request<Page<Region>>('GET', '/regions', { query: p }),
+  stores: (f?: StoreFilter) => request<Page<Store>>('GET', '/stores', { query: f }),
+  store: (storeId: string) => request<Store>('GET', `/stores/${id(storeId)}`),
+  storeSummary: () => request<StoreSummary>('GET', '/store-summary'),
+
+  categories: (p?: PageParams) => request<Page<Category>>('GET', '/categories', { query: p }),
+  products: (f?: ProductFilter) => request<Page<Product>>('GET', '/products', { query: f }),
+  product: (productId: string) => request<ProductDetail>('GET', `/products/${id(productId)}`),
+  skus: (f?: SkuFilter) => request<Page<Sku>>('GET', '/skus', { query: f }),
+  sku: (skuId: string) => request<SkuDetail>('GET', `/skus/${id(skuId)}`),
+  catalogSummary: () => request<CatalogSummary>('GET', '/catalog-summary'),
+
+  users: (p?: PageParams) => request<Page<User>>('GET', '/users', { query: p }),
+  createUser: (body: CreateUserRequest) => request<User>('POST', '/users', { body }),
+  apiKeys: (p?: PageParams) => request<Page<ApiKey>>('GET', '/api-keys', { query: p }),
+  createApiKey: (body: CreateApiKeyRequest) => request<CreatedApiKey>('POST', '/api-keys', { body }),
+  revokeApiKey: (keyId: string) => request<void>('DELETE', `/api-keys/${id(keyId)}`),
+  auditEvents: (f?: AuditFilter) => request<Page<AuditEvent>>('GET', '/audit-events', { query: f }),
+  domainEvents: (f?: DomainEventFilter) => request<Page<DomainEvent>>('GET', '/domain-events', { query: f }),
+  retryDomainEvent: (eventId: string) => request<void>('POST', `/domain-events/${id(eventId)}/retry`),
+};
+
+/**
+ * fetchAll follows next_cursor until the end or until max items were read,
+ * for small reference lists (brands, regions, categories, chart data).
+ */
+export async function fetchAll<T>(
+  fetchPage: (p: PageParams) => Promise<Page<T>>,
+  opts: { pageSize?: number; max?: number } = {},
+): Promise<T[]> {
+  const pageSize = opts.pageSize ?? 100;
+  const max = opts.max ?? 5000;
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await fetchPage({ limit: pageSize, cursor });
+    items.push(...(page.items ?? []));
+    cursor = page.next_cursor || undefined;
+  } while (cursor && items.length < max);
+  return items;
+}

@@ -1,0 +1,22 @@
+import { Button, Result } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
+
+/** ComingSoonPage stands in for a capability that is not built yet. */
+export default function ComingSoonPage({ nameKey }: { nameKey: string }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  return (
+    <Result
+      status="info"
+      title={t('comingSoon.title')}
+      subTitle={t('comingSoon.description', { name: t(nameKey) })}
+      extra={
+        <Button type="primary" onClick={() => navigate('/overview')}>
+          {t('comingSoon.back')}
+        </Button>
+      }
+      data-testid="coming-soon"
+    />
+  );
+}

@@ -1,0 +1,64 @@
+import { ArrowLeftOutlined } from '@ant-design/icons';
+import { useQuery } from '@tanstack/react-query';
+import { Button, Card, Descriptions, Skeleton, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { useNavigate, useParams } from 'react-router';
+import { api } from '../api';
+import { useBrands, useCategories, useNameLookup } from '../api/hooks';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { SkuTable } from '../components/SkuTable';
+import { StatusTag } from '../components/StatusTag';
+
+/** ProductDetailPage shows a product and its SKUs (/catalog/products/:id). */
+export default function ProductDetailPage() {
+  const { t } = useTranslation();
+  const { id = '' } = useParams();
+  const navigate = useNavigate();
+  const product = useQuery({ queryKey: ['products', 'detail', id], queryFn: () => api.product(id) });
+  const categoryNames = useNameLookup(useCategories().data);
+  const brandNames = useNameLookup(useBrands().data);
+  const p = product.data;
+
+  return (
+    <>
+      <Button type="link" icon={<ArrowLeftOutlined />} onClick={() => navigate('/catalog/products')} style={{ paddingLeft: 0 }}>
+        {t('nav.products')}
+      </Button>
+      <Typography.Title level={4} style={{ marginTop: 8 }}>
+        {t('products.detail')}
+        {p ? ` · ${p.name}` : ''}
+      </Typography.Title>
+      {product.error ? <ErrorAlert error={product.error} /> : null}
+      <Card style={{ marginBottom: 16 }}>
+        {product.isPending ? (
+          <Skeleton active />
+        ) : (
+          p && (
+            <Descriptions
+              bordered
+              size="small"
+              column={{ xs: 1, md: 2 }}
+              items={[
+                { key: 'code', label: t('field.code'), children: p.code },
+                { key: 'name', label: t('field.name'), children: p.name },
+                { key: 'category', label: t('field.category'), children: categoryNames.get(p.category_id) ?? p.category_id },
+                {
+                  key: 'brand',
+                  label: t('field.brand'),
+                  children: p.brand_id ? (brandNames.get(p.brand_id) ?? p.brand_id) : '—',
+                },
+                { key: 'unit', label: t('field.unit'), children: t(`unit.${p.unit}`, { defaultValue: p.unit }) },
+                { key: 'status', label: t('field.status'), children: <StatusTag status={p.status} /> },
+                { key: 'skus', label: t('products.skuCount'), children: p.sku_count ?? p.skus?.length ?? 0 },
+                { key: 'id', label: t('field.id'), children: <code>{p.id}</code> },
+              ]}
+            />
+          )
+        )}
+      </Card>
+      <Card title={t('products.skus')} size="small">
+        <SkuTable skus={p?.skus ?? []} loading={product.isPending} />
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,53 @@
+import { Card, Input, Space, TreeSelect, Typography } from 'antd';
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useCategories } from '../api/hooks';
+import { ProductTable } from '../components/ProductTable';
+import { buildCategoryTree } from '../lib/tree';
+
+/** ProductsPage searches products by name, code or barcode, and category. */
+export default function ProductsPage() {
+  const { t } = useTranslation();
+  const categories = useCategories();
+  const [q, setQ] = useState('');
+  const [search, setSearch] = useState<string | undefined>();
+  const [category, setCategory] = useState<string | undefined>();
+  const forest = useMemo(() => buildCategoryTree(categories.data ?? []), [categories.data]);
+
+  return (
+    <>
+      <Typography.Title level={4} style={{ marginTop: 0 }}>
+        {t('products.title')}
+      </Typography.Title>
+      <Card size="small" style={{ marginBottom: 16 }}>
+        <Space wrap>
+          <Input.Search
+            allowClear
+            enterButton={t('common.search')}
+            placeholder={t('products.searchPlaceholder')}
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+            onSearch={(v) => setSearch(v.trim() || undefined)}
+            style={{ width: 340 }}
+            data-testid="product-search"
+          />
+          <TreeSelect
+            allowClear
+            showSearch={{ treeNodeFilterProp: 'title' }}
+            placeholder={t('products.anyCategory')}
+            style={{ width: 260 }}
+            treeData={forest}
+            fieldNames={{ label: 'title', value: 'key', children: 'children' }}
+            value={category}
+            onChange={(v) => setCategory(v)}
+            loading={categories.isPending}
+            data-testid="product-category"
+          />
+        </Space>
+      </Card>
+      <Card size="small">
+        <ProductTable filter={{ q: search, category_id: category }} />
+      </Card>
+    </>
+  );
+}

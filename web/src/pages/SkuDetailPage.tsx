@@ -1,0 +1,124 @@
+import { ArrowLeftOutlined } from '@ant-design/icons';
+import { useQuery } from '@tanstack/react-query';
+import { Button, Card, Descriptions, Skeleton, Space, Table, Tag, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useParams } from 'react-router';
+import { api, type PriceOverride } from '../api';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { StatusTag } from '../components/StatusTag';
+import { formatFen, marginPercent } from '../lib/money';
+
+/** SkuDetailPage shows a SKU's barcodes, prices and overrides (/catalog/skus/:id). */
+export default function SkuDetailPage() {
+  const { t } = useTranslation();
+  const { id = '' } = useParams();
+  const navigate = useNavigate();
+  const sku = useQuery({ queryKey: ['skus', 'detail', id], queryFn: () => api.sku(id) });
+  const s = sku.data;
+
+  const back = () => (s ? navigate(`/catalog/products/${encodeURIComponent(s.product_id)}`) : navigate('/catalog/products'));
+
+  return (
+    <>
+      <Button type="link" icon={<ArrowLeftOutlined />} onClick={back} style={{ paddingLeft: 0 }}>
+        {t('common.back')}
+      </Button>
+      <Typography.Title level={4} style={{ marginTop: 8 }}>
+        {t('skus.title')}
+        {s ? ` · ${s.name}` : ''}
+      </Typography.Title>
+      {sku.error ? <ErrorAlert error={sku.error} /> : null}
+      <Card style={{ marginBottom: 16 }}>
+        {sku.isPending ? (
+          <Skeleton active />
+        ) : (
+          s && (
+            <Descriptions
+              bordered
+              size="small"
+              column={{ xs: 1, md: 2 }}
+              items={[
+                { key: 'code', label: t('field.code'), children: s.code },
+                { key: 'name', label: t('field.name'), children: s.name },
+                {
+                  key: 'product',
+                  label: t('skus.product'),
+                  children: <Link to={`/catalog/products/${encodeURIComponent(s.product_id)}`}>{s.product_id}</Link>,
+                },
+                {
+                  key: 'barcodes',
+                  label: t('skus.barcodes'),
+                  children: (
+                    <Space size={[0, 4]} wrap data-testid="sku-barcodes">
+                      {(s.barcodes ?? []).length ? s.barcodes.map((b) => <Tag key={b}>{b}</Tag>) : '—'}
+                    </Space>
+                  ),
+                },
+                { key: 'unit', label: t('field.unit'), children: t(`unit.${s.unit}`, { defaultValue: s.unit }) },
+                { key: 'spec', label: t('skus.spec'), children: s.spec || '—' },
+                {
+                  key: 'price',
+                  label: t('skus.listPrice'),
+                  children: (
+                    <Typography.Text strong data-testid="sku-list-price">
+                      {formatFen(s.list_price_fen)}
+                    </Typography.Text>
+                  ),
+                },
+                { key: 'cost', label: t('skus.cost'), children: <span data-testid="sku-cost">{formatFen(s.cost_fen)}</span> },
+                {
+                  key: 'margin',
+                  label: t('skus.margin'),
+                  children: <span data-testid="sku-margin">{marginPercent(s.list_price_fen, s.cost_fen)}</span>,
+                },
+                { key: 'status', label: t('field.status'), children: <StatusTag status={s.status} /> },
+                { key: 'id', label: t('field.id'), children: <code>{s.id}</code> },
+              ]}
+            />
+          )
+        )}
+      </Card>
+      <Card title={t('skus.overrides')} size="small">
+        <Table<PriceOverride>
+          rowKey={(o) => `${o.scope_type}:${o.scope_id}`}
+          size="middle"
+          loading={sku.isPending}
+          dataSource={s?.price_overrides ?? []}
+          pagination={{ pageSize: 20, hideOnSinglePage: true }}
+          data-testid="price-overrides"
+          columns={[
+            {
+              title: t('skus.scopeType'),
+              key: 'type',
+              render: (_, o) => (
+                <Tag color={o.scope_type === 'store' ? 'blue' : 'purple'}>
+                  {t(`skus.scopeTypes.${o.scope_type}`, { defaultValue: o.scope_type })}
+                </Tag>
+              ),
+            },
+            { title: t('skus.scope'), key: 'name', render: (_, o) => o.scope_name || o.scope_id },
+            { title: t('skus.scopeId'), dataIndex: 'scope_id', key: 'id', render: (v: string) => <code>{v}</code> },
+            { title: t('skus.price'), key: 'price', align: 'right', render: (_, o) => formatFen(o.price_fen) },
+            {
+              title: t('skus.priceDiff'),
+              key: 'diff',
+              align: 'right',
+              render: (_, o) => {
+                if (!s) return '—';
+                const d = o.price_fen - s.list_price_fen;
+                const text = d > 0 ? `+${formatFen(d)}` : formatFen(d);
+                return <Typography.Text type={d < 0 ? 'success' : d > 0 ? 'danger' : undefined}>{text}</Typography.Text>;
+              },
+            },
+            {
+              title: t('skus.margin'),
+              key: 'margin',
+              align: 'right',
+              render: (_, o) => marginPercent(o.price_fen, s?.cost_fen),
+            },
+          ]}
+        />
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,255 @@
+import { ExportOutlined } from '@ant-design/icons';
+import { useQuery } from '@tanstack/react-query';
+import { Button, Card, Col, Drawer, Input, Row, Select, Space, Tag, Typography } from 'antd';
+import type { TableColumnsType } from 'antd';
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { STORE_FORMATS, api, fetchAll, type Count, type Store, type StoreFilter } from '../api';
+import { useBrands, useCursorList, useNameLookup, useRegions } from '../api/hooks';
+import { Chart } from '../components/Chart';
+import { CursorTable } from '../components/CursorTable';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { StatusTag } from '../components/StatusTag';
+import { StoreDetails } from '../components/StoreDetails';
+import { barOption, pieOption, scatterOption } from '../lib/charts';
+import { formatNumber } from '../lib/format';
+
+/** MAP_MAX caps how many stores the location chart loads. */
+const MAP_MAX = 3000;
+
+type Filter = Omit<StoreFilter, 'limit' | 'cursor'>;
+
+function countBy(stores: Store[], key: (s: Store) => string): Count[] {
+  const m = new Map<string, number>();
+  for (const s of stores) m.set(key(s), (m.get(key(s)) ?? 0) + 1);
+  return [...m].map(([k, count]) => ({ key: k, count }));
+}
+
+/** StoresPage lists, filters and charts the store network. */
+export default function StoresPage() {
+  const { t } = useTranslation();
+  const [filter, setFilter] = useState<Filter>({});
+  const [q, setQ] = useState('');
+  const [selected, setSelected] = useState<Store | null>(null);
+
+  const brands = useBrands();
+  const regions = useRegions();
+  const brandNames = useNameLookup(brands.data);
+  const regionNames = useNameLookup(regions.data);
+  const summary = useQuery({ queryKey: ['store-summary'], queryFn: api.storeSummary });
+  const list = useCursorList('stores', filter, api.stores);
+  const located = useQuery({
+    queryKey: ['stores', 'all', filter],
+    queryFn: () => fetchAll<Store>((p) => api.stores({ ...filter, ...p }), { max: MAP_MAX }),
+  });
+
+  const set = (patch: Filter) => setFilter((f) => ({ ...f, ...patch }));
+  const filtered = Object.values(filter).some((v) => v !== undefined && v !== '');
+  const truncated = (located.data?.length ?? 0) >= MAP_MAX;
+
+  // Charts follow the filters when the filtered set is fully loaded;
+  // otherwise they show the whole network from the summary.
+  const useSet = filtered && located.data && !truncated;
+  const byFormat = useSet ? countBy(located.data!, (s) => s.format) : (summary.data?.by_format ?? []);
+  const byCity = useSet ? countBy(located.data!, (s) => s.city) : (summary.data?.by_city ?? []);
+
+  const cities = useMemo(
+    () => [...(summary.data?.by_city ?? [])].sort((a, b) => a.key.localeCompare(b.key, 'zh-CN')),
+    [summary.data],
+  );
+
+  const formatLabel = (f: string) => t(`format.${f}`, { defaultValue: f });
+
+  const points = (located.data ?? [])
+    .filter((s) => typeof s.longitude === 'number' && typeof s.latitude === 'number')
+    .map((s) => ({ name: s.name, city: s.city, longitude: s.longitude!, latitude: s.latitude!, group: s.format }));
+
+  const topCities = [...byCity].sort((a, b) => b.count - a.count);
+  const cityData = topCities.slice(0, 9).map((c) => ({ name: c.key, value: c.count }));
+  const rest = topCities.slice(9).reduce((n, c) => n + c.count, 0);
+  if (rest > 0) cityData.push({ name: '…', value: rest });
+
+  const columns: TableColumnsType<Store> = [
+    { title: t('field.code'), dataIndex: 'code', key: 'code', fixed: 'left' },
+    {
+      title: t('field.name'),
+      dataIndex: 'name',
+      key: 'name',
+      render: (name: string, s) => (
+        <Typography.Link onClick={() => setSelected(s)} data-testid="store-link">
+          {name}
+        </Typography.Link>
+      ),
+    },
+    { title: t('field.brand'), key: 'brand', render: (_, s) => brandNames.get(s.brand_id) ?? s.brand_id },
+    { title: t('field.region'), key: 'region', render: (_, s) => regionNames.get(s.region_id) ?? s.region_id },
+    { title: t('stores.format'), key: 'format', render: (_, s) => <Tag>{formatLabel(s.format)}</Tag> },
+    { title: t('stores.city'), dataIndex: 'city', key: 'city' },
+    {
+      title: t('stores.floorArea'),
+      dataIndex: 'floor_area_m2',
+      key: 'area',
+      align: 'right',
+      render: (v: number | null | undefined) => formatNumber(v),
+    },
+    { title: t('field.status'), key: 'status', render: (_, s) => <StatusTag status={s.status} /> },
+  ];
+
+  return (
+    <>
+      <Typography.Title level={4} style={{ marginTop: 0 }}>
+        {t('stores.title')}
+      </Typography.Title>
+
+      <Card size="small" style={{ marginBottom: 16 }}>
+        <Space wrap>
+          <Input.Search
+            allowClear
+            placeholder={t('stores.searchPlaceholder')}
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+            onSearch={(v) => set({ q: v.trim() || undefined })}
+            style={{ width: 240 }}
+            data-testid="store-search"
+          />
+          <Select
+            allowClear
+            showSearch={{ optionFilterProp: 'label' }}
+            placeholder={t('stores.anyRegion')}
+            style={{ width: 160 }}
+            value={filter.region_id}
+            onChange={(v) => set({ region_id: v })}
+            options={(regions.data ?? []).map((r) => ({ value: r.id, label: r.name }))}
+          />
+          <Select
+            allowClear
+            showSearch={{ optionFilterProp: 'label' }}
+            placeholder={t('stores.anyBrand')}
+            style={{ width: 160 }}
+            value={filter.brand_id}
+            onChange={(v) => set({ brand_id: v })}
+            options={(brands.data ?? []).map((b) => ({ value: b.id, label: b.name }))}
+          />
+          <Select
+            allowClear
+            placeholder={t('stores.anyFormat')}
+            style={{ width: 160 }}
+            value={filter.format}
+            onChange={(v) => set({ format: v })}
+            options={STORE_FORMATS.map((f) => ({ value: f, label: formatLabel(f) }))}
+          />
+          <Select
+            allowClear
+            showSearch={{ optionFilterProp: 'label' }}
+            placeholder={t('stores.cityPlaceholder')}
+            style={{ width: 140 }}
+            value={filter.city}
+            onChange={(v) => set({ city: v })}
+            options={cities.map((c) => ({ value: c.key, label: `${c.key} (${c.count})` }))}
+          />
+          <Button
+            onClick={() => {
+              setFilter({});
+              setQ('');
+            }}
+          >
+            {t('common.reset')}
+          </Button>
+        </Space>
+        {summary.data && summary.data.by_region.length > 0 && (
+          <div style={{ marginTop: 12 }} data-testid="region-groups">
+            <Typography.Text type="secondary" style={{ marginRight: 8 }}>
+              {t('stores.byRegion')}:
+            </Typography.Text>
+            <Tag.CheckableTag checked={!filter.region_id} onChange={() => set({ region_id: undefined })}>
+              {t('common.all')} ({summary.data.total})
+            </Tag.CheckableTag>
+            {summary.data.by_region.map((r) => (
+              <Tag.CheckableTag
+                key={r.key}
+                checked={filter.region_id === r.key}
+                onChange={(on) => set({ region_id: on ? r.key : undefined })}
+              >
+                {r.name || regionNames.get(r.key) || r.key} ({r.count})
+              </Tag.CheckableTag>
+            ))}
+          </div>
+        )}
+      </Card>
+
+      {summary.error ? <ErrorAlert error={summary.error} /> : null}
+      <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
+        <Col xs={24} xl={8}>
+          <Card size="small" title={t('stores.byFormat')}>
+            <Chart
+              testId="chart-stores-format"
+              height={280}
+              option={barOption(byFormat.map((f) => ({ name: formatLabel(f.key), value: f.count })))}
+            />
+          </Card>
+        </Col>
+        <Col xs={24} xl={8}>
+          <Card size="small" title={t('stores.byCity')}>
+            <Chart testId="chart-stores-city" height={280} option={pieOption(cityData)} />
+          </Card>
+        </Col>
+        <Col xs={24} xl={8}>
+          <Card
+            size="small"
+            title={t('stores.map')}
+            extra={truncated ? <Typography.Text type="warning">{t('stores.mapTruncated', { count: MAP_MAX })}</Typography.Text> : null}
+          >
+            <Chart testId="chart-stores-map" height={280} option={scatterOption(points, formatLabel)} />
+          </Card>
+        </Col>
+      </Row>
+
+      <Card size="small">
+        <CursorTable<Store>
+          rowKey="id"
+          columns={columns}
+          items={list.items}
+          isLoading={list.isPending && list.fetchStatus !== 'idle'}
+          error={list.error}
+          hasNextPage={list.hasNextPage}
+          isFetchingNextPage={list.isFetchingNextPage}
+          fetchNextPage={list.fetchNextPage}
+          onRow={(s) => ({ onClick: () => setSelected(s), style: { cursor: 'pointer' } })}
+          data-testid="stores-table"
+        />
+      </Card>
+
+      <StoreDrawer store={selected} onClose={() => setSelected(null)} />
+    </>
+  );
+}
+
+function StoreDrawer({ store, onClose }: { store: Store | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const detail = useQuery({
+    queryKey: ['stores', 'detail', store?.id],
+    queryFn: () => api.store(store!.id),
+    enabled: !!store,
+    placeholderData: store ?? undefined,
+  });
+  return (
+    <Drawer
+      open={!!store}
+      onClose={onClose}
+      size={560}
+      title={store ? `${t('stores.detail')} · ${store.name}` : t('stores.detail')}
+      extra={
+        store && (
+          <Link to={`/org/stores/${encodeURIComponent(store.id)}`}>
+            <ExportOutlined /> {t('stores.openPage')}
+          </Link>
+        )
+      }
+      destroyOnHidden
+    >
+      {detail.error ? <ErrorAlert error={detail.error} /> : null}
+      {detail.data && <StoreDetails store={detail.data} />}
+    </Drawer>
+  );
+}

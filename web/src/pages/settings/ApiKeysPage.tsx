@@ -1,0 +1,230 @@
+import { CopyOutlined, PlusOutlined } from '@ant-design/icons';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Alert, App, Button, Card, Checkbox, Form, Input, Modal, Popconfirm, Space, Tag, Typography } from 'antd';
+import type { TableColumnsType } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { API_SCOPES, api, type ApiKey, type CreateApiKeyRequest, type CreatedApiKey } from '../../api';
+import { useCursorList } from '../../api/hooks';
+import { CursorTable } from '../../components/CursorTable';
+import { ErrorAlert, errorText } from '../../components/ErrorAlert';
+import { formatDateTime } from '../../lib/format';
+
+/** ApiKeysPage lists API keys, creates them (showing the secret once) and revokes them. */
+export default function ApiKeysPage() {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<CreatedApiKey | null>(null);
+  const list = useCursorList('api-keys', {}, api.apiKeys);
+
+  const revoke = useMutation({
+    mutationFn: (id: string) => api.revokeApiKey(id),
+    onSuccess: () => {
+      void message.success(t('apiKeys.revokedOk'));
+      void queryClient.invalidateQueries({ queryKey: ['api-keys'] });
+    },
+    onError: (e) => void message.error(errorText(e)),
+  });
+
+  const columns: TableColumnsType<ApiKey> = [
+    { title: t('apiKeys.name'), dataIndex: 'name', key: 'name' },
+    { title: t('apiKeys.prefix'), dataIndex: 'prefix', key: 'prefix', render: (v: string) => <code>{v}…</code> },
+    {
+      title: t('apiKeys.scopes'),
+      key: 'scopes',
+      render: (_, k) => (
+        <Space size={[0, 4]} wrap>
+          {(k.scopes ?? []).map((s) => (
+            <Tag key={s}>{s}</Tag>
+          ))}
+        </Space>
+      ),
+    },
+    { title: t('apiKeys.createdAt'), key: 'created', render: (_, k) => formatDateTime(k.created_at) },
+    {
+      title: t('apiKeys.lastUsedAt'),
+      key: 'used',
+      render: (_, k) => (k.last_used_at ? formatDateTime(k.last_used_at) : t('apiKeys.never')),
+    },
+    {
+      title: t('field.status'),
+      key: 'status',
+      render: (_, k) =>
+        k.revoked_at ? (
+          <Tag color="red" title={formatDateTime(k.revoked_at)}>
+            {t('apiKeys.revoked')}
+          </Tag>
+        ) : (
+          <Tag color="green">{t('apiKeys.active')}</Tag>
+        ),
+    },
+    {
+      title: t('common.actions'),
+      key: 'actions',
+      render: (_, k) =>
+        !k.revoked_at && (
+          <Popconfirm
+            title={t('apiKeys.revoke')}
+            description={t('apiKeys.revokeConfirm', { name: k.name })}
+            okText={t('apiKeys.revoke')}
+            okButtonProps={{ danger: true }}
+            cancelText={t('common.cancel')}
+            onConfirm={() => revoke.mutateAsync(k.id)}
+          >
+            <Button danger size="small" data-testid="api-key-revoke">
+              {t('apiKeys.revoke')}
+            </Button>
+          </Popconfirm>
+        ),
+    },
+  ];
+
+  return (
+    <>
+      <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 16 }}>
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {t('apiKeys.title')}
+        </Typography.Title>
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="api-key-create">
+          {t('apiKeys.create')}
+        </Button>
+      </Space>
+      <Card size="small">
+        <CursorTable<ApiKey>
+          rowKey="id"
+          columns={columns}
+          items={list.items}
+          isLoading={list.isPending}
+          error={list.error}
+          hasNextPage={list.hasNextPage}
+          isFetchingNextPage={list.isFetchingNextPage}
+          fetchNextPage={list.fetchNextPage}
+          data-testid="api-keys-table"
+        />
+      </Card>
+      <CreateKeyModal
+        open={creating}
+        onClose={() => setCreating(false)}
+        onCreated={(k) => {
+          setCreating(false);
+          setCreated(k);
+        }}
+      />
+      <SecretModal created={created} onClose={() => setCreated(null)} />
+    </>
+  );
+}
+
+function CreateKeyModal({
+  open,
+  onClose,
+  onCreated,
+}: {
+  open: boolean;
+  onClose: () => void;
+  onCreated: (k: CreatedApiKey) => void;
+}) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [form] = Form.useForm<CreateApiKeyRequest>();
+  const create = useMutation({
+    mutationFn: (body: CreateApiKeyRequest) => api.createApiKey(body),
+    onSuccess: (k) => {
+      void queryClient.invalidateQueries({ queryKey: ['api-keys'] });
+      form.resetFields();
+      create.reset();
+      onCreated(k);
+    },
+  });
+  return (
+    <Modal
+      open={open}
+      title={t('apiKeys.create')}
+      okText={t('common.create')}
+      cancelText={t('common.cancel')}
+      onOk={() => form.submit()}
+      okButtonProps={{ 'data-testid': 'api-key-submit' } as object}
+      confirmLoading={create.isPending}
+      onCancel={() => {
+        create.reset();
+        onClose();
+      }}
+      forceRender
+    >
+      {create.error ? <ErrorAlert error={create.error} /> : null}
+      <Form<CreateApiKeyRequest>
+        form={form}
+        layout="vertical"
+        onFinish={(v) => create.mutate({ name: v.name.trim(), scopes: v.scopes })}
+        initialValues={{ scopes: [] }}
+      >
+        <Form.Item name="name" label={t('apiKeys.name')} rules={[{ required: true, whitespace: true, message: t('apiKeys.nameRequired') }]}>
+          <Input autoComplete="off" data-testid="api-key-name" />
+        </Form.Item>
+        <Form.Item
+          name="scopes"
+          label={t('apiKeys.scopes')}
+          rules={[{ required: true, type: 'array', min: 1, message: t('apiKeys.scopesRequired') }]}
+        >
+          <Checkbox.Group style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', rowGap: 8 }}>
+            {API_SCOPES.map((s) => (
+              <Checkbox key={s} value={s}>
+                <code>{s}</code>
+              </Checkbox>
+            ))}
+          </Checkbox.Group>
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+/** SecretModal shows a new key's secret; once closed it is gone for good. */
+function SecretModal({ created, onClose }: { created: CreatedApiKey | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const copy = async () => {
+    if (!created) return;
+    try {
+      await navigator.clipboard.writeText(created.secret);
+      void message.success(t('common.copied'));
+    } catch {
+      void message.warning(t('common.copyFailed'));
+    }
+  };
+  return (
+    <Modal
+      open={!!created}
+      title={t('apiKeys.secretTitle')}
+      onCancel={onClose}
+      mask={{ closable: false }}
+      keyboard={false}
+      destroyOnHidden
+      footer={
+        <Button type="primary" onClick={onClose} data-testid="api-key-secret-close">
+          {t('common.close')}
+        </Button>
+      }
+    >
+      {created && (
+        <>
+          <Alert type="warning" showIcon title={t('apiKeys.secretWarning')} style={{ marginBottom: 16 }} />
+          <Typography.Text type="secondary">
+            {t('apiKeys.name')}: {created.name}
+          </Typography.Text>
+          <div style={{ display: 'flex', gap: 8, marginTop: 8, alignItems: 'center' }}>
+            <Input readOnly value={created.secret} aria-label={t('apiKeys.secretLabel')} style={{ fontFamily: 'monospace' }} />
+            <Button icon={<CopyOutlined />} onClick={copy} data-testid="api-key-copy">
+              {t('common.copy')}
+            </Button>
+          </div>
+          <pre data-testid="api-key-secret" style={{ userSelect: 'all', whiteSpace: 'pre-wrap', wordBreak: 'break-all', marginTop: 12, padding: 8, background: '#fafafa', border: '1px solid #f0f0f0', borderRadius: 6 }}>
+            {created.secret}
+          </pre>
+        </>
+      )}
+    </Modal>
+  );
+}

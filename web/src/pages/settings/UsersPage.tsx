@@ -1,0 +1,196 @@
+import { PlusOutlined } from '@ant-design/icons';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { App, Button, Card, Form, Input, Modal, Select, Space, Tag, Typography } from 'antd';
+import type { TableColumnsType } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ROLES, SCOPE_TYPES, api, type CreateUserRequest, type ScopeType, type User } from '../../api';
+import { useBrands, useCursorList, useNameLookup, useRegions } from '../../api/hooks';
+import { CursorTable } from '../../components/CursorTable';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { formatDateTime } from '../../lib/format';
+
+/** UsersPage lists console users and creates new ones. */
+export default function UsersPage() {
+  const { t } = useTranslation();
+  const [creating, setCreating] = useState(false);
+  const list = useCursorList('users', {}, api.users);
+  const brandNames = useNameLookup(useBrands().data);
+  const regionNames = useNameLookup(useRegions().data);
+
+  const scopeName = (u: User) => {
+    if (u.scope_type === 'tenant' || !u.scope_id) return '';
+    if (u.scope_type === 'brand') return brandNames.get(u.scope_id) ?? u.scope_id;
+    if (u.scope_type === 'region') return regionNames.get(u.scope_id) ?? u.scope_id;
+    return u.scope_id;
+  };
+
+  const columns: TableColumnsType<User> = [
+    { title: t('users.login'), dataIndex: 'login', key: 'login' },
+    { title: t('users.name'), dataIndex: 'name', key: 'name' },
+    {
+      title: t('users.role'),
+      key: 'role',
+      render: (_, u) => <Tag color="blue">{t(`roles.${u.role}`, { defaultValue: u.role })}</Tag>,
+    },
+    {
+      title: t('users.scopeType'),
+      key: 'scope',
+      render: (_, u) => (
+        <Space size="small">
+          <Tag>{t(`scopeType.${u.scope_type}`, { defaultValue: u.scope_type })}</Tag>
+          <span>{scopeName(u)}</span>
+        </Space>
+      ),
+    },
+    { title: t('field.createdAt'), key: 'created', render: (_, u) => formatDateTime(u.created_at) },
+  ];
+
+  return (
+    <>
+      <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 16 }}>
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {t('users.title')}
+        </Typography.Title>
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="user-create">
+          {t('users.create')}
+        </Button>
+      </Space>
+      <Card size="small">
+        <CursorTable<User>
+          rowKey="id"
+          columns={columns}
+          items={list.items}
+          isLoading={list.isPending}
+          error={list.error}
+          hasNextPage={list.hasNextPage}
+          isFetchingNextPage={list.isFetchingNextPage}
+          fetchNextPage={list.fetchNextPage}
+          data-testid="users-table"
+        />
+      </Card>
+      <CreateUserModal open={creating} onClose={() => setCreating(false)} />
+    </>
+  );
+}
+
+function CreateUserModal({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const [form] = Form.useForm<CreateUserRequest>();
+  const scopeType = Form.useWatch('scope_type', form) as ScopeType | undefined;
+
+  const create = useMutation({
+    mutationFn: (body: CreateUserRequest) => api.createUser(body),
+    onSuccess: () => {
+      void message.success(t('users.created'));
+      void queryClient.invalidateQueries({ queryKey: ['users'] });
+      form.resetFields();
+      create.reset();
+      onClose();
+    },
+  });
+
+  const submit = (v: CreateUserRequest) => {
+    const body: CreateUserRequest = { ...v, login: v.login.trim(), name: v.name.trim() };
+    if (body.scope_type === 'tenant') delete body.scope_id;
+    create.mutate(body);
+  };
+
+  return (
+    <Modal
+      open={open}
+      title={t('users.create')}
+      okText={t('common.create')}
+      cancelText={t('common.cancel')}
+      onOk={() => form.submit()}
+      confirmLoading={create.isPending}
+      onCancel={() => {
+        create.reset();
+        onClose();
+      }}
+      destroyOnHidden
+      forceRender
+    >
+      {create.error ? <ErrorAlert error={create.error} /> : null}
+      <Form<CreateUserRequest>
+        form={form}
+        layout="vertical"
+        onFinish={submit}
+        initialValues={{ role: 'associate', scope_type: 'tenant' }}
+        data-testid="user-form"
+      >
+        <Form.Item name="login" label={t('users.login')} rules={[{ required: true, whitespace: true, message: t('users.required') }]}>
+          <Input autoComplete="off" />
+        </Form.Item>
+        <Form.Item name="name" label={t('users.name')} rules={[{ required: true, whitespace: true, message: t('users.required') }]}>
+          <Input autoComplete="off" />
+        </Form.Item>
+        <Form.Item
+          name="password"
+          label={t('users.password')}
+          extra={t('users.passwordHint')}
+          rules={[{ required: true, min: 8, message: t('users.passwordHint') }]}
+        >
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+        <Form.Item name="role" label={t('users.role')} rules={[{ required: true }]}>
+          <Select options={ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }))} />
+        </Form.Item>
+        <Form.Item name="scope_type" label={t('users.scopeType')} rules={[{ required: true }]}>
+          <Select
+            options={SCOPE_TYPES.map((s) => ({ value: s, label: t(`scopeType.${s}`) }))}
+            onChange={() => form.setFieldValue('scope_id', undefined)}
+          />
+        </Form.Item>
+        {scopeType && scopeType !== 'tenant' && (
+          <Form.Item name="scope_id" label={t('users.scopeId')} rules={[{ required: true, message: t('users.scopeIdRequired') }]}>
+            <ScopePicker scopeType={scopeType} />
+          </Form.Item>
+        )}
+      </Form>
+    </Modal>
+  );
+}
+
+/** ScopePicker chooses the brand, region or store a user is limited to. */
+function ScopePicker({
+  scopeType,
+  value,
+  onChange,
+}: {
+  scopeType: Exclude<ScopeType, 'tenant'>;
+  value?: string;
+  onChange?: (v: string) => void;
+}) {
+  const brands = useBrands();
+  const regions = useRegions();
+  const [search, setSearch] = useState('');
+  const stores = useQuery({
+    queryKey: ['stores', 'pick', search],
+    queryFn: () => api.stores({ q: search || undefined, limit: 20 }),
+    enabled: scopeType === 'store',
+  });
+
+  if (scopeType === 'store') {
+    return (
+      <Select
+        showSearch={{ filterOption: false, onSearch: setSearch }}
+        value={value}
+        onChange={onChange}
+        loading={stores.isFetching}
+        options={(stores.data?.items ?? []).map((s) => ({ value: s.id, label: `${s.code} ${s.name}` }))}
+      />
+    );
+  }
+  const items = scopeType === 'brand' ? brands.data : regions.data;
+  return (
+    <Select
+      showSearch={{ optionFilterProp: 'label' }}
+      value={value}
+      onChange={onChange}
+      options={(items ?? []).map((i) => ({ value: i.id, label: `${i.code} ${i.name}` }))}
+    />
+  );
+}
