@@ -1,0 +1,62 @@
+# OneRetail — `make help` lists the targets.
+SHELL := /bin/bash
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+BIN := bin/oneretail
+WEB_DEPS := web/node_modules/.package-lock.json
+GO_TEST_FLAGS ?= -count=1 -timeout 20m
+
+.DEFAULT_GOAL := help
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+run: build ## Build everything and serve on :8080 with the demo chain (embedded SQLite in ./data)
+	$(BIN) serve --demo small
+
+build: web ## Build the binary with the console embedded (bin/oneretail)
+	$(GO) build -tags console -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/oneretail
+
+build-go: ## Build the binary without the console (no npm needed)
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/oneretail
+
+$(WEB_DEPS): web/package.json web/package-lock.json
+	cd web && npm ci --engine-strict --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web: $(WEB_DEPS) ## Build the console (web/dist)
+	cd web && npm run build --silent
+
+test: test-go test-web ## Run every test: Go (SQLite, and PostgreSQL when ONERETAIL_TEST_PG is set) and the console
+	@echo "make test: all tests passed"
+
+test-go: ## Run the Go tests
+	$(GO) test $(GO_TEST_FLAGS) ./...
+
+test-web: build ## Run the console's unit tests and browser tests (headless Debian chromium)
+	cd web && npm test --silent
+	cd web && npm run e2e --silent
+
+BENCH_PG ?= $(ONERETAIL_TEST_PG)
+
+bench: ## Run the benchmarks in bench/ (needs wrk; set BENCH_PG to a PostgreSQL DSN to include it; see docs/benchmarks.md)
+	$(GO) run ./bench/demotime --scales small,medium,large $(if $(BENCH_PG),--pg '$(BENCH_PG)')
+	$(GO) run ./bench/apiload
+	$(if $(BENCH_PG),$(GO) run ./bench/apiload --db '$(BENCH_PG)')
+
+lint: ## go vet and gofmt
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+generate: build-go $(WEB_DEPS) ## Regenerate the OpenAPI document (api/) and the console's TypeScript types
+	$(BIN) openapi > api/openapi.json
+	cd web && npx openapi-typescript ../api/openapi.json -o src/api/schema.d.ts
+
+verify: generate ## Check that generated files are up to date
+	git diff --exit-code api/ web/src/api/schema.d.ts
+
+clean: ## Remove build output
+	rm -rf bin web/dist
+
+.PHONY: help run build build-go web test test-go test-web bench lint generate verify clean

@@ -1,0 +1,414 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"github.com/oneretail/oneretail/internal/app"
+	"github.com/oneretail/oneretail/internal/demo"
+	"github.com/oneretail/oneretail/internal/migrations"
+	"github.com/oneretail/oneretail/internal/org"
+	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/ids"
+)
+
+// options are the settings shared by the subcommands.
+type options struct {
+	db        string
+	logFormat string
+	logLevel  string
+}
+
+func newRootCommand() *cobra.Command {
+	opts := &options{}
+	root := &cobra.Command{
+		Use:           "oneretail",
+		Short:         "OneRetail — omnichannel retail operations platform",
+		Long:          "OneRetail: one identity, one data, one service for every channel of a retail chain.\nEvery flag can also be set as an ONERETAIL_* environment variable (--db → ONERETAIL_DB).",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return bindEnv(cmd.Flags())
+		},
+	}
+	root.PersistentFlags().StringVar(&opts.db, "db", "./data/oneretail.db", "SQLite file path or postgres:// DSN")
+	root.PersistentFlags().StringVar(&opts.logFormat, "log-format", "auto", "log format: json, text or auto (text on a terminal)")
+	root.PersistentFlags().StringVar(&opts.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	root.AddCommand(newServeCommand(opts), newMigrateCommand(opts), newDemoCommand(opts), newAdminCommand(opts),
+		newOpenAPICommand(opts), newVersionCommand())
+	return root
+}
+
+// bindEnv sets every flag not given on the command line from ONERETAIL_<NAME>.
+func bindEnv(flags *pflag.FlagSet) error {
+	var err error
+	flags.VisitAll(func(f *pflag.Flag) {
+		if f.Changed || err != nil {
+			return
+		}
+		name := "ONERETAIL_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(name); ok {
+			if e := f.Value.Set(v); e != nil {
+				err = fmt.Errorf("%s: %w", name, e)
+			}
+		}
+	})
+	return err
+}
+
+func (o *options) logger() (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	hopts := &slog.HandlerOptions{Level: level}
+	switch o.logFormat {
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, hopts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, hopts)), nil
+	case "auto":
+		if term.IsTerminal(int(os.Stderr.Fd())) {
+			return slog.New(slog.NewTextHandler(os.Stderr, hopts)), nil
+		}
+		return slog.New(slog.NewJSONHandler(os.Stderr, hopts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be json, text or auto, not %q", o.logFormat)
+}
+
+func (o *options) open(ctx context.Context, cfg app.Config) (*app.App, error) {
+	log, err := o.logger()
+	if err != nil {
+		return nil, err
+	}
+	cfg.DB, cfg.Version, cfg.Log = o.db, version, log
+	if cfg.Org == (org.Config{}) {
+		cfg.Org = org.DefaultConfig()
+	}
+	return app.New(ctx, cfg)
+}
+
+func newServeCommand(opts *options) *cobra.Command {
+	var (
+		addr          string
+		demoScale     string
+		seed          uint64
+		adminPassword string
+		cors          []string
+		shutdown      time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the API and the console",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			login := "an existing user (reset a password with `oneretail admin set-password`)"
+			if demoScale != "" {
+				created, password, err := prepareDemo(ctx, opts, demoScale, seed, adminPassword, cmd.ErrOrStderr())
+				if err != nil {
+					return err
+				}
+				if created {
+					login = "admin / " + password
+				}
+			}
+			a, err := opts.open(ctx, app.Config{CORSOrigins: cors, ShutdownTimeout: shutdown})
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", addr, err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "OneRetail %s is running at %s — log in as %s\n", version, displayURL(ln.Addr()), login)
+			return a.Run(ctx, ln)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&addr, "addr", ":8080", "listen address")
+	f.StringVar(&demoScale, "demo", "", "load the demo chain at this scale (small, medium, large) when the database is empty")
+	f.Uint64Var(&seed, "seed", 1, "demo generator seed")
+	f.StringVar(&adminPassword, "admin-password", "", "password of the demo admin user (random when empty)")
+	f.StringSliceVar(&cors, "cors-origins", nil, "origins allowed to call the API from a browser (CORS is off when empty)")
+	f.DurationVar(&shutdown, "shutdown-timeout", 20*time.Second, "how long in-flight requests get to finish on SIGTERM")
+	return cmd
+}
+
+func displayURL(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || tcp.IP.IsUnspecified() {
+		port := 0
+		if ok {
+			port = tcp.Port
+		}
+		return fmt.Sprintf("http://localhost:%d", port)
+	}
+	return "http://" + tcp.String()
+}
+
+// prepareDemo loads the demo chain when the database holds no tenant yet and returns
+// whether it did and the admin password. A new SQLite database is built under a
+// temporary name and renamed into place only once complete, so an interrupted load
+// leaves nothing behind; an existing database is loaded in place.
+func prepareDemo(ctx context.Context, opts *options, scale string, seed uint64, password string, progress io.Writer) (bool, string, error) {
+	if _, err := demo.ParseScale(scale); err != nil {
+		return false, "", err
+	}
+	if password == "" {
+		password = ids.Secret(10)
+	}
+	if !db.IsPostgresDSN(opts.db) {
+		path := strings.TrimPrefix(opts.db, "file:")
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			tmp := path + ".loading"
+			removeSQLite(tmp)
+			staged := *opts
+			staged.db = tmp
+			if err := loadInto(ctx, &staged, scale, seed, password, progress); err != nil {
+				removeSQLite(tmp)
+				return false, "", err
+			}
+			if err := os.Rename(tmp, path); err != nil {
+				removeSQLite(tmp)
+				return false, "", fmt.Errorf("move demo database into place: %w", err)
+			}
+			return true, password, nil
+		}
+	}
+	a, err := opts.open(ctx, app.Config{})
+	if err != nil {
+		return false, "", err
+	}
+	defer a.Close()
+	n, err := a.Org.TenantCount(ctx)
+	if err != nil || n > 0 {
+		return false, "", err
+	}
+	if err := loadDemo(ctx, a, scale, seed, password, progress); err != nil {
+		return false, "", err
+	}
+	return true, password, nil
+}
+
+func loadInto(ctx context.Context, opts *options, scale string, seed uint64, password string, progress io.Writer) error {
+	a, err := opts.open(ctx, app.Config{})
+	if err != nil {
+		return err
+	}
+	if err := loadDemo(ctx, a, scale, seed, password, progress); err != nil {
+		a.Close()
+		return err
+	}
+	return a.Close()
+}
+
+// removeSQLite deletes a SQLite database file and its WAL companions.
+func removeSQLite(path string) {
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		_ = os.Remove(path + suffix)
+	}
+}
+
+func loadDemo(ctx context.Context, a *app.App, scale string, seed uint64, password string, progress io.Writer) error {
+	sc, err := demo.ParseScale(scale)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	chain, err := demo.Generate(sc, seed)
+	if err != nil {
+		return err
+	}
+	err = demo.Load(ctx, chain, demo.Services{Org: a.Org, Catalog: a.Catalog}, demo.LoadOptions{
+		AdminPassword: password,
+		Progress:      newProgress(progress),
+	})
+	if err != nil {
+		return fmt.Errorf("load demo: %w", err)
+	}
+	st := chain.Stats()
+	fmt.Fprintf(progress, "demo chain (%s, seed %d) loaded in %s: %d brands, %d regions, %d stores in %d cities, %d categories, %d products, %d SKUs, %d price overrides\n",
+		sc, seed, time.Since(start).Round(time.Millisecond), st.Brands, st.Regions, st.Stores, st.Cities, st.Categories, st.Products, st.SKUs, st.ZonePrices+st.StorePrices)
+	return nil
+}
+
+func newDemoCommand(opts *options) *cobra.Command {
+	var (
+		scale         string
+		seed          uint64
+		adminPassword string
+	)
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Load a deterministic demo retail chain into an empty database",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			created, password, err := prepareDemo(cmd.Context(), opts, scale, seed, adminPassword, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			if !created {
+				return errors.New("the database already holds a tenant; use a fresh --db for the demo")
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "admin login: admin / %s\n", password)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&scale, "scale", "small", "demo scale: small, medium or large")
+	cmd.Flags().Uint64Var(&seed, "seed", 1, "generator seed (same seed, same chain)")
+	cmd.Flags().StringVar(&adminPassword, "admin-password", "", "password of the admin user (random when empty)")
+	return cmd
+}
+
+func newMigrateCommand(opts *options) *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply pending database migrations and show their status",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			log, err := opts.logger()
+			if err != nil {
+				return err
+			}
+			d, err := db.Open(ctx, opts.db, db.Options{})
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			n, err := migrations.Up(ctx, d, log)
+			if err != nil {
+				return err
+			}
+			status, err := migrations.Status(ctx, d)
+			if err != nil {
+				return err
+			}
+			for _, s := range status {
+				fmt.Fprintf(cmd.OutOrStdout(), "%05d %-8s %s\n", s.Source.Version, s.State, filepath.Base(s.Source.Path))
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%d migration(s) applied now (%s)\n", n, d.Dialect)
+			return nil
+		},
+	}
+}
+
+func newOpenAPICommand(opts *options) *cobra.Command {
+	return &cobra.Command{
+		Use:   "openapi",
+		Short: "Print the OpenAPI 3.1 document",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, err := os.MkdirTemp("", "oneretail-openapi")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			opts.db = filepath.Join(dir, "openapi.db")
+			opts.logLevel = "error"
+			a, err := opts.open(cmd.Context(), app.Config{})
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			enc := json.NewEncoder(cmd.OutOrStdout())
+			enc.SetIndent("", "  ")
+			return enc.Encode(a.API.OpenAPI())
+		},
+	}
+}
+
+func newVersionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintln(cmd.OutOrStdout(), "oneretail", version)
+		},
+	}
+}
+
+func newAdminCommand(opts *options) *cobra.Command {
+	cmd := &cobra.Command{Use: "admin", Short: "Create users and API keys from the command line"}
+	var tenant, login, name, password, role, keyName string
+	var scopes []string
+	createUser := &cobra.Command{
+		Use:   "create-user",
+		Short: "Create a console user with a role (tenant-wide data scope)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withTenant(cmd.Context(), opts, tenant, func(ctx context.Context, a *app.App) error {
+				u, err := a.Org.CreateUser(ctx, org.UserCreate{Login: login, Name: name, Password: password, Role: auth.Role(role), ScopeType: auth.TenantScope})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "created user %s (%s) with role %s\n", u.Login, u.ID, u.Role)
+				return nil
+			})
+		},
+	}
+	createUser.Flags().StringVar(&login, "login", "", "login name")
+	createUser.Flags().StringVar(&name, "name", "", "display name")
+	createUser.Flags().StringVar(&password, "password", "", "password (at least 10 characters)")
+	createUser.Flags().StringVar(&role, "role", string(auth.HQAdmin), "role: hq_admin, marketer, analyst, merchandiser, store_manager, associate, integrator")
+	setPassword := &cobra.Command{
+		Use:   "set-password",
+		Short: "Set a user's password",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withTenant(cmd.Context(), opts, tenant, func(ctx context.Context, a *app.App) error {
+				return a.Org.SetPasswordByLogin(ctx, login, password)
+			})
+		},
+	}
+	setPassword.Flags().StringVar(&login, "login", "", "login name")
+	setPassword.Flags().StringVar(&password, "password", "", "new password (at least 10 characters)")
+	createKey := &cobra.Command{
+		Use:   "create-api-key",
+		Short: "Create an API key with the given scopes; the secret is printed once",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withTenant(cmd.Context(), opts, tenant, func(ctx context.Context, a *app.App) error {
+				ss := make([]auth.Scope, len(scopes))
+				for i, s := range scopes {
+					ss[i] = auth.Scope(s)
+				}
+				k, secret, err := a.Org.CreateAPIKey(ctx, org.APIKeyCreate{Name: keyName, Scopes: ss})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "API key %s (%s) scopes %v\nsecret (shown once): %s\n", k.Name, k.ID, k.Scopes, secret)
+				return nil
+			})
+		},
+	}
+	createKey.Flags().StringVar(&keyName, "name", "", "key name, e.g. the POS system it belongs to")
+	createKey.Flags().StringSliceVar(&scopes, "scopes", nil, "comma-separated scopes, e.g. catalog:read,org:read")
+	for _, c := range []*cobra.Command{createUser, setPassword, createKey} {
+		c.Flags().StringVar(&tenant, "tenant", "demo", "tenant code")
+		cmd.AddCommand(c)
+	}
+	return cmd
+}
+
+func withTenant(ctx context.Context, opts *options, code string, fn func(context.Context, *app.App) error) error {
+	a, err := opts.open(ctx, app.Config{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	t, err := a.Org.FindTenantByCode(ctx, code)
+	if err != nil {
+		return err
+	}
+	return fn(auth.WithPrincipal(ctx, auth.System(t.ID)), a)
+}

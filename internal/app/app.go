@@ -1,0 +1,198 @@
+// Package app wires OneRetail together: database, migrations, domains, event
+// dispatcher, HTTP API and console. Both `oneretail serve` and the end-to-end tests
+// start it through New, Run and Close.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/oneretail/oneretail/internal/catalog"
+	"github.com/oneretail/oneretail/internal/migrations"
+	"github.com/oneretail/oneretail/internal/org"
+	"github.com/oneretail/oneretail/internal/platform/audit"
+	"github.com/oneretail/oneretail/internal/platform/clock"
+	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/events"
+	"github.com/oneretail/oneretail/internal/platform/httpapi"
+	"github.com/oneretail/oneretail/web"
+)
+
+// Config is everything the platform needs to start.
+type Config struct {
+	DB              string // SQLite path or postgres:// DSN
+	Version         string
+	Log             *slog.Logger
+	Org             org.Config
+	MaxDBConns      int
+	RequestTimeout  time.Duration
+	ShutdownTimeout time.Duration // how long in-flight requests get to finish
+	CORSOrigins     []string
+	Clock           clock.Clock
+}
+
+// App is a running OneRetail instance.
+type App struct {
+	cfg        Config
+	DB         *db.DB
+	Outbox     *events.Outbox
+	Dispatcher *events.Dispatcher
+	Audit      *audit.Log
+	Org        *org.Service
+	Catalog    *catalog.Service
+	API        huma.API
+
+	idempotency *httpapi.Idempotency
+	handler     http.Handler
+	draining    atomic.Bool
+}
+
+// New opens the database, applies migrations and wires every domain.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.System{}
+	}
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = 20 * time.Second
+	}
+	d, err := db.Open(ctx, cfg.DB, db.Options{MaxOpenConns: cfg.MaxDBConns})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := migrations.Up(ctx, d, cfg.Log); err != nil {
+		d.Close()
+		return nil, err
+	}
+	a := &App{cfg: cfg, DB: d}
+	a.Outbox = events.NewOutbox(cfg.Clock)
+	a.Dispatcher = events.NewDispatcher(d, a.Outbox, cfg.Clock, cfg.Log)
+	a.Audit = audit.New(d, cfg.Clock)
+	a.Org = org.NewService(cfg.Org, d, a.Outbox, a.Audit, cfg.Clock, cfg.Log)
+	a.Catalog = catalog.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org})
+	a.idempotency = httpapi.NewIdempotency(d, cfg.Clock, cfg.Log)
+	a.handler = a.routes()
+	return a, nil
+}
+
+func (a *App) routes() http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(a.DB.Writer(), "oneretail"))
+	srv := httpapi.New(httpapi.Options{
+		Version:        a.cfg.Version,
+		Log:            a.cfg.Log,
+		Registry:       reg,
+		Auth:           a.Org,
+		Idempotency:    a.idempotency,
+		RequestTimeout: a.cfg.RequestTimeout,
+		CORSOrigins:    a.cfg.CORSOrigins,
+	})
+	a.API = srv.API
+	a.registerHealth(srv.API)
+	a.Audit.Register(srv.API)
+	a.Dispatcher.Register(srv.API)
+	a.Org.Register(srv.API)
+	a.Catalog.Register(srv.API)
+	srv.Router.HandleFunc("/api/*", httpapi.NotFound)
+	srv.Router.Handle("/*", web.Handler())
+	return srv.Router
+}
+
+// Handler returns the HTTP handler serving the API, metrics and console.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Run serves HTTP on ln and runs the event dispatcher until ctx is cancelled, then
+// shuts down gracefully: the listener closes, in-flight requests finish (up to
+// ShutdownTimeout), and the dispatcher finishes the event it is delivering.
+func (a *App) Run(ctx context.Context, ln net.Listener) error {
+	server := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.cfg.Log.Handler(), slog.LevelWarn),
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := server.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("app: serve: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error { return a.Dispatcher.Run(gctx) })
+	g.Go(func() error { a.janitor(gctx); return nil })
+	g.Go(func() error {
+		<-gctx.Done()
+		a.draining.Store(true)
+		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(gctx), a.cfg.ShutdownTimeout)
+		defer cancel()
+		if err := server.Shutdown(shutdownCtx); err != nil {
+			return fmt.Errorf("app: shutdown: %w", err)
+		}
+		return nil
+	})
+	return g.Wait()
+}
+
+// janitor purges expired idempotency keys once an hour.
+func (a *App) janitor(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := a.idempotency.Purge(ctx, a.cfg.Clock.Now().Add(-24*time.Hour)); err != nil {
+				a.cfg.Log.Error("purge idempotency keys", "err", err)
+			}
+		}
+	}
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// storeFinder lets the catalogue check stores through the org service.
+type storeFinder struct{ org *org.Service }
+
+var _ catalog.StoreFinder = storeFinder{}
+
+func (f storeFinder) StoreExists(ctx context.Context, storeID string) error {
+	_, err := f.org.FindStoreByID(ctx, storeID)
+	return err
+}
+
+var _ catalog.StoreNamer = storeFinder{}
+
+// StoreNames resolves store ids to names for price-override listings; stores the
+// caller cannot see are left out.
+func (f storeFinder) StoreNames(ctx context.Context, storeIDs []string) (map[string]string, error) {
+	names := make(map[string]string, len(storeIDs))
+	for _, id := range storeIDs {
+		s, err := f.org.FindStoreByID(ctx, id)
+		if errs.Is(err, errs.NotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		names[id] = s.Name
+	}
+	return names, nil
+}

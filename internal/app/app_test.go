@@ -1,0 +1,212 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/oneretail/oneretail/internal/app"
+	"github.com/oneretail/oneretail/internal/org"
+	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
+)
+
+// harness is a running app with two tenants, each with an all-scopes API key.
+type harness struct {
+	app    *app.App
+	server *httptest.Server
+	keyA   string
+	keyB   string
+}
+
+func setup(t *testing.T, dialect db.Dialect) *harness {
+	t.Helper()
+	ctx := context.Background()
+	a, err := app.New(ctx, app.Config{
+		DB:  dbtest.DSN(t, dialect),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Org: org.TestConfig(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	h := &harness{app: a, server: httptest.NewServer(a.Handler())}
+	t.Cleanup(h.server.Close)
+	h.keyA = tenantKey(t, a, "alpha")
+	h.keyB = tenantKey(t, a, "beta")
+	return h
+}
+
+func tenantKey(t *testing.T, a *app.App, code string) string {
+	t.Helper()
+	ctx := context.Background()
+	tenant, _, err := a.Org.Bootstrap(ctx, org.BootstrapInput{
+		TenantCode: code, TenantName: code + " group", AdminLogin: code + "-admin", AdminName: "Admin", AdminPassword: "correct horse battery",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, secret, err := a.Org.CreateAPIKey(auth.WithPrincipal(ctx, auth.System(tenant.ID)), org.APIKeyCreate{Name: "all", Scopes: auth.AllScopes()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret
+}
+
+func (h *harness) do(t *testing.T, method, path, token, contentType, body string) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, h.server.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	res, err := h.server.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header, string(b)
+}
+
+// TestOpenAPIDocumentsEveryRoute walks the router: every /api route must be in the
+// OpenAPI document, so no endpoint exists outside the contract.
+func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
+	t.Parallel()
+	h := setup(t, db.SQLite)
+	paths := h.app.API.OpenAPI().Paths
+	router := h.app.Handler().(chi.Routes)
+	var checked int
+	err := chi.Walk(router, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		if !strings.HasPrefix(route, "/api/v1/") {
+			return nil
+		}
+		checked++
+		item, ok := paths[route]
+		if !ok {
+			t.Errorf("%s %s is served but not in the OpenAPI document", method, route)
+			return nil
+		}
+		if op := operationOf(item, method); op == nil {
+			t.Errorf("%s %s: method missing from the OpenAPI document", method, route)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 20 {
+		t.Fatalf("only %d /api/v1 routes found; the walk is broken", checked)
+	}
+	status, hdr, body := h.do(t, "GET", "/api/openapi.json", "", "", "")
+	if status != 200 || !strings.Contains(hdr.Get("Content-Type"), "json") || !strings.Contains(body, `"/api/v1/stores"`) {
+		t.Fatalf("GET /api/openapi.json: %d %s", status, hdr.Get("Content-Type"))
+	}
+}
+
+// TestEveryEndpointRejectsBadInput is a table test generated from the OpenAPI
+// document: for every operation, missing auth, malformed JSON, wrong types, unknown
+// fields, oversized bodies and unknown ids answer 4xx problem+json, never 5xx.
+func TestEveryEndpointRejectsBadInput(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range dbtest.Dialects() {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			h := setup(t, dialect)
+			unknownID := "0190a0a0-0000-7000-8000-000000000000"
+			for path, item := range h.app.API.OpenAPI().Paths {
+				for _, method := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+					op := operationOf(item, method)
+					if op == nil {
+						continue
+					}
+					concrete := fillPath(path, unknownID)
+					type attempt struct {
+						name, token, contentType, body string
+						want                           func(int) bool
+					}
+					is4xx := func(s int) bool { return s >= 400 && s < 500 }
+					attempts := []attempt{}
+					if len(op.Security) > 0 {
+						attempts = append(attempts, attempt{"no auth", "", "application/json", "{}", func(s int) bool { return s == 401 }})
+						attempts = append(attempts, attempt{"bad token", "or_live_nonsense", "application/json", "{}", func(s int) bool { return s == 401 }})
+					}
+					if op.RequestBody != nil {
+						attempts = append(attempts,
+							attempt{"malformed json", h.keyA, "application/json", `{"name":`, is4xx},
+							attempt{"wrong types", h.keyA, "application/json", `{"name":12,"code":[],"price_fen":"x","scopes":"x","store_ids":7}`, is4xx},
+							attempt{"unknown field", h.keyA, "application/json", `{"definitely_not_a_field":1}`, is4xx},
+							attempt{"array body", h.keyA, "application/json", `[]`, is4xx},
+							attempt{"oversized", h.keyA, "application/json", `{"name":"` + strings.Repeat("x", 33<<20) + `"}`, is4xx},
+						)
+					}
+					if strings.Contains(path, "{") {
+						attempts = append(attempts, attempt{"unknown id", h.keyA, "", "", func(s int) bool { return is4xx(s) }})
+					}
+					for _, at := range attempts {
+						body := at.body
+						if method == "GET" || method == "DELETE" {
+							body = ""
+						}
+						status, hdr, resp := h.do(t, method, concrete, at.token, at.contentType, body)
+						if !at.want(status) {
+							t.Errorf("%s %s (%s): status %d: %.300s", method, path, at.name, status, resp)
+							continue
+						}
+						if !strings.HasPrefix(hdr.Get("Content-Type"), "application/problem+json") {
+							t.Errorf("%s %s (%s): content type %q, want problem+json", method, path, at.name, hdr.Get("Content-Type"))
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func operationOf(item interface{}, method string) *opInfo {
+	b, _ := json.Marshal(item)
+	var m map[string]*opInfo
+	_ = json.Unmarshal(b, &m)
+	return m[strings.ToLower(method)]
+}
+
+// opInfo is the part of an OpenAPI operation the tests look at.
+type opInfo struct {
+	Security    []map[string][]string `json:"security"`
+	RequestBody json.RawMessage       `json:"requestBody"`
+}
+
+func fillPath(path, id string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(path, '{')
+		if i < 0 {
+			b.WriteString(path)
+			return b.String()
+		}
+		j := strings.IndexByte(path[i:], '}')
+		name := path[i+1 : i+j]
+		b.WriteString(path[:i])
+		switch name {
+		case "scope_type":
+			b.WriteString("store")
+		default:
+			b.WriteString(id)
+		}
+		path = path[i+j+1:]
+	}
+}

@@ -1,0 +1,233 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/oneretail/oneretail/internal/catalog"
+	"github.com/oneretail/oneretail/internal/org"
+	"github.com/oneretail/oneretail/internal/platform/auth"
+)
+
+// Services are the domain services the loader writes through: the demo never writes
+// another domain's tables itself.
+type Services struct {
+	Org     *org.Service
+	Catalog *catalog.Service
+}
+
+// LoadOptions tune Load.
+type LoadOptions struct {
+	// AdminPassword is the password of the "admin" user and of the other demo users.
+	AdminPassword string
+	// Progress, when set, is told how far each stage is.
+	Progress func(stage string, done, total int)
+}
+
+// DemoUsers are the console users Load creates besides admin (with the admin's
+// password): one per role that sees data differently, so a tour can show each. The
+// store manager's ScopeID holds the store code; Load resolves it to the store id.
+func DemoUsers(c *Chain) []org.UserCreate {
+	first := c.Stores[0]
+	return []org.UserCreate{
+		{Login: "merchandiser", Name: "商品经理 王芳", Role: auth.Merchandiser, ScopeType: auth.TenantScope},
+		{Login: "analyst", Name: "数据分析师 李强", Role: auth.Analyst, ScopeType: auth.TenantScope},
+		{Login: "store.manager", Name: "店长 张伟 (" + first.Name + ")", Role: auth.StoreManager, ScopeType: auth.StoreScope, ScopeID: first.Code},
+	}
+}
+
+// Load writes the chain into an empty platform: tenant and admin, brands, regions,
+// stores, users, categories, the SKU catalogue (through the CSV importer), price zones
+// and price overrides. It returns the first error; a load interrupted part-way leaves
+// the tenant partly loaded (the CLI loads SQLite demos into a temporary file and
+// renames it only when Load succeeded).
+func Load(ctx context.Context, c *Chain, s Services, opts LoadOptions) error {
+	progress := opts.Progress
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
+	tenant, _, err := s.Org.Bootstrap(ctx, org.BootstrapInput{
+		TenantCode: c.Tenant.Code, TenantName: c.Tenant.Name,
+		AdminLogin: "admin", AdminName: "系统管理员", AdminPassword: opts.AdminPassword,
+	})
+	if err != nil {
+		return fmt.Errorf("demo: bootstrap: %w", err)
+	}
+	ctx = auth.WithPrincipal(ctx, auth.System(tenant.ID))
+	l := &loader{c: c, s: s, password: opts.AdminPassword, progress: progress, brands: map[string]string{}, regions: map[string]string{},
+		stores: map[string]string{}, categories: map[string]string{}, zones: map[string]string{}}
+	steps := []func(context.Context) error{l.organisation, l.users, l.categoryTree, l.skus, l.prices}
+	for _, step := range steps {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("demo: interrupted: %w", err)
+		}
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type loader struct {
+	c        *Chain
+	s        Services
+	password string
+	progress func(stage string, done, total int)
+
+	brands, regions, stores, categories, zones map[string]string // code → id
+}
+
+func (l *loader) organisation(ctx context.Context) error {
+	for _, b := range l.c.Brands {
+		created, err := l.s.Org.CreateBrand(ctx, org.BrandCreate{Code: b.Code, Name: b.Name})
+		if err != nil {
+			return fmt.Errorf("demo: brand %s: %w", b.Code, err)
+		}
+		l.brands[b.Code] = created.ID
+	}
+	for _, r := range l.c.Regions {
+		created, err := l.s.Org.CreateRegion(ctx, org.RegionCreate{Code: r.Code, Name: r.Name})
+		if err != nil {
+			return fmt.Errorf("demo: region %s: %w", r.Code, err)
+		}
+		l.regions[r.Code] = created.ID
+	}
+	for i, st := range l.c.Stores {
+		if i%50 == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("demo: interrupted: %w", err)
+			}
+			l.progress("stores", i, len(l.c.Stores))
+		}
+		lat, lon, area := st.Latitude, st.Longitude, st.FloorAreaM2
+		created, err := l.s.Org.CreateStore(ctx, org.StoreCreate{
+			BrandID: l.brands[st.BrandCode], RegionID: l.regions[st.RegionCode],
+			Code: st.Code, Name: st.Name, Format: org.StoreFormat(st.Format), City: st.City, Address: st.Address,
+			Latitude: &lat, Longitude: &lon, FloorAreaM2: &area, TimeZone: st.TimeZone,
+			OpeningHours: st.OpeningHours, Status: org.StoreStatus(st.Status),
+		})
+		if err != nil {
+			return fmt.Errorf("demo: store %s: %w", st.Code, err)
+		}
+		l.stores[st.Code] = created.ID
+	}
+	l.progress("stores", len(l.c.Stores), len(l.c.Stores))
+	return nil
+}
+
+func (l *loader) users(ctx context.Context) error {
+	for _, u := range DemoUsers(l.c) {
+		if u.ScopeType == auth.StoreScope {
+			u.ScopeID = l.stores[u.ScopeID]
+		}
+		u.Password = l.password
+		if _, err := l.s.Org.CreateUser(ctx, u); err != nil {
+			return fmt.Errorf("demo: user %s: %w", u.Login, err)
+		}
+	}
+	return nil
+}
+
+func (l *loader) categoryTree(ctx context.Context) error {
+	for _, cat := range l.c.Categories {
+		created, err := l.s.Catalog.CreateCategory(ctx, catalog.NewCategory{
+			ParentID: l.categories[cat.ParentCode], Code: cat.Code, Name: cat.Name, Sort: cat.Sort,
+		})
+		if err != nil {
+			return fmt.Errorf("demo: category %s: %w", cat.Code, err)
+		}
+		l.categories[cat.Code] = created.ID
+	}
+	return nil
+}
+
+func (l *loader) skus(ctx context.Context) error {
+	var buf bytes.Buffer
+	if err := l.c.WriteSKUCSV(&buf); err != nil {
+		return fmt.Errorf("demo: write catalogue: %w", err)
+	}
+	report, err := l.s.Catalog.ImportSKUs(ctx, &buf, catalog.ImportOptions{
+		Progress: func(done, total int) { l.progress("skus", done, total) },
+	})
+	if err != nil {
+		return fmt.Errorf("demo: import catalogue: %w", err)
+	}
+	if report.Canceled {
+		return fmt.Errorf("demo: import catalogue: interrupted after %d rows: %w", report.Processed, ctx.Err())
+	}
+	if report.Failed > 0 {
+		first := report.Errors[0]
+		return fmt.Errorf("demo: import catalogue: %d rows rejected, first at line %d: %s: %s", report.Failed, first.Line, first.Field, first.Reason)
+	}
+	return nil
+}
+
+func (l *loader) prices(ctx context.Context) error {
+	skuIDs, err := l.skuIDs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, z := range l.c.PriceZones {
+		created, err := l.s.Catalog.CreatePriceZone(ctx, catalog.NewPriceZone{Code: z.Code, Name: z.Name})
+		if err != nil {
+			return fmt.Errorf("demo: price zone %s: %w", z.Code, err)
+		}
+		l.zones[z.Code] = created.ID
+		var members []string
+		for _, st := range l.c.Stores {
+			if st.PriceZoneCode == z.Code {
+				members = append(members, l.stores[st.Code])
+			}
+		}
+		if _, err := l.s.Catalog.AssignStores(ctx, created.ID, members); err != nil {
+			return fmt.Errorf("demo: price zone %s stores: %w", z.Code, err)
+		}
+	}
+	total := len(l.c.ZonePrices) + len(l.c.StorePrices)
+	done := 0
+	set := func(skuCode string, scope catalog.ScopeType, scopeID string, price int64) error {
+		if done%100 == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("demo: interrupted: %w", err)
+			}
+			l.progress("prices", done, total)
+		}
+		done++
+		if _, err := l.s.Catalog.SetPrice(ctx, skuIDs[skuCode], scope, scopeID, price); err != nil {
+			return fmt.Errorf("demo: price of %s in %s %s: %w", skuCode, scope, scopeID, err)
+		}
+		return nil
+	}
+	for _, p := range l.c.ZonePrices {
+		if err := set(p.SKUCode, catalog.ScopePriceZone, l.zones[p.ZoneCode], p.Price); err != nil {
+			return err
+		}
+	}
+	for _, p := range l.c.StorePrices {
+		if err := set(p.SKUCode, catalog.ScopeStore, l.stores[p.StoreCode], p.Price); err != nil {
+			return err
+		}
+	}
+	l.progress("prices", total, total)
+	return nil
+}
+
+// skuIDs pages through the imported catalogue to map SKU codes to ids.
+func (l *loader) skuIDs(ctx context.Context) (map[string]string, error) {
+	ids := make(map[string]string, len(l.c.SKUs))
+	f := catalog.SKUFilter{Limit: 1000}
+	for {
+		page, err := l.s.Catalog.FindSKUs(ctx, f)
+		if err != nil {
+			return nil, fmt.Errorf("demo: list skus: %w", err)
+		}
+		for _, s := range page.Items {
+			ids[s.Code] = s.ID
+		}
+		if page.NextCursor == "" {
+			return ids, nil
+		}
+		f.Cursor = page.NextCursor
+	}
+}

@@ -1,0 +1,50 @@
+package migrations_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/oneretail/oneretail/internal/migrations"
+	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
+)
+
+// TestUpIsRepeatable applies every migration to an empty database, then again, and
+// checks nothing is pending afterwards.
+func TestUpIsRepeatable(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range dbtest.Dialects() {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			d, err := db.Open(ctx, dbtest.DSN(t, dialect), db.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			log := slog.New(slog.NewTextHandler(io.Discard, nil))
+			n, err := migrations.Up(ctx, d, log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				t.Fatal("no migration applied to an empty database")
+			}
+			again, err := migrations.Up(ctx, d, log)
+			if err != nil || again != 0 {
+				t.Fatalf("second Up applied %d (err %v), want 0", again, err)
+			}
+			status, err := migrations.Status(ctx, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range status {
+				if s.State != "applied" {
+					t.Errorf("migration %d is %s", s.Source.Version, s.State)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,375 @@
+package org
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/httpapi"
+)
+
+// --- login, logout, me ---
+
+// LoginRequest is a console login.
+type LoginRequest struct {
+	Login    string `json:"login" minLength:"1" maxLength:"200"`
+	Password string `json:"password" minLength:"1" maxLength:"256"`
+}
+
+// LoginResponse carries the session token (also set as the oneretail_session
+// cookie) and the user.
+type LoginResponse struct {
+	Token     string       `json:"token" doc:"Send as Authorization: Bearer <token>; the console uses the cookie instead."`
+	ExpiresAt time.Time    `json:"expires_at"`
+	User      UserResponse `json:"user"`
+}
+
+type loginInput struct {
+	Body      LoginRequest
+	userAgent string
+	secure    bool
+}
+
+// Resolve captures what the handler needs from the request beyond the body.
+func (in *loginInput) Resolve(ctx huma.Context) []error {
+	in.userAgent = ctx.Header("User-Agent")
+	in.secure = ctx.TLS() != nil
+	return nil
+}
+
+type loginOutput struct {
+	SetCookie http.Cookie `header:"Set-Cookie"`
+	Body      LoginResponse
+}
+
+type logoutInput struct{ secure bool }
+
+// Resolve notes whether the request came over TLS, for the cookie.
+func (in *logoutInput) Resolve(ctx huma.Context) []error {
+	in.secure = ctx.TLS() != nil
+	return nil
+}
+
+type logoutOutput struct {
+	SetCookie http.Cookie `header:"Set-Cookie"`
+}
+
+// MeResponse describes the caller.
+type MeResponse struct {
+	ID        string   `json:"id"`
+	TenantID  string   `json:"tenant_id"`
+	Login     string   `json:"login" doc:"Empty for API keys."`
+	Name      string   `json:"name"`
+	Role      string   `json:"role" doc:"Empty for API keys."`
+	ScopeType string   `json:"scope_type" enum:"tenant,brand,region,store"`
+	ScopeID   string   `json:"scope_id"`
+	Scopes    []string `json:"scopes" nullable:"false"`
+	Kind      string   `json:"kind" enum:"user,api_key,system"`
+}
+
+type meOutput struct{ Body MeResponse }
+
+func sessionCookie(value string, maxAge int, secure bool) http.Cookie {
+	return http.Cookie{Name: httpapi.SessionCookie, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: secure, SameSite: http.SameSiteStrictMode}
+}
+
+func meResponse(id Identity) MeResponse {
+	return MeResponse{ID: id.ID, TenantID: id.TenantID, Login: id.Login, Name: id.Name, Role: string(id.Role),
+		ScopeType: string(id.ScopeType), ScopeID: id.ScopeID, Scopes: scopeStrings(id.Scopes), Kind: string(id.Kind)}
+}
+
+func (s *Service) registerAuth(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "login", Method: http.MethodPost, Path: "/api/v1/auth/login",
+		Summary: "Log in to the console", Tags: []string{accessTag},
+		Description: "Opens a session and sets it as an HttpOnly, SameSite=Strict cookie. Five failed attempts " +
+			"per login or client address within a minute make further attempts answer 429.",
+		Errors: []int{http.StatusUnauthorized, http.StatusTooManyRequests},
+	}, func(ctx context.Context, in *loginInput) (*loginOutput, error) {
+		sess, token, u, err := s.Login(ctx, LoginInput{Login: in.Body.Login, Password: in.Body.Password,
+			ClientIP: httpapi.ClientIPFrom(ctx), UserAgent: in.userAgent})
+		if err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		return &loginOutput{
+			SetCookie: sessionCookie(token, int(sess.ExpiresAt.Sub(sess.CreatedAt).Seconds()), in.secure),
+			Body:      LoginResponse{Token: token, ExpiresAt: sess.ExpiresAt, User: userResponse(u)},
+		}, nil
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "logout", Method: http.MethodPost, Path: "/api/v1/auth/logout", DefaultStatus: http.StatusNoContent,
+		Summary: "Log out", Tags: []string{accessTag}, Security: httpapi.Secured(),
+		Description: "Ends the current console session and clears its cookie.",
+	}, func(ctx context.Context, in *logoutInput) (*logoutOutput, error) {
+		if err := s.Logout(ctx); err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		return &logoutOutput{SetCookie: sessionCookie("", -1, in.secure)}, nil
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "get-me", Method: http.MethodGet, Path: "/api/v1/me",
+		Summary: "Describe the caller", Tags: []string{accessTag}, Security: httpapi.Secured(),
+	}, func(ctx context.Context, _ *struct{}) (*meOutput, error) {
+		id, err := s.Me(ctx)
+		if err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		return &meOutput{Body: meResponse(id)}, nil
+	})
+}
+
+// --- users ---
+
+// UserResponse is a console user as the API shows it; it never carries the password.
+type UserResponse struct {
+	ID        string    `json:"id"`
+	TenantID  string    `json:"tenant_id"`
+	Login     string    `json:"login"`
+	Name      string    `json:"name"`
+	Role      string    `json:"role" enum:"hq_admin,marketer,analyst,merchandiser,store_manager,associate,integrator"`
+	ScopeType string    `json:"scope_type" enum:"tenant,brand,region,store"`
+	ScopeID   string    `json:"scope_id" doc:"The brand, region or store id; empty for tenant scope."`
+	Status    string    `json:"status" enum:"active,disabled"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// UserCreateRequest creates a console user.
+type UserCreateRequest struct {
+	Login     string `json:"login" minLength:"3" maxLength:"64" doc:"Unique across the platform; stored in lower case."`
+	Name      string `json:"name" minLength:"1" maxLength:"200"`
+	Password  string `json:"password" minLength:"10" maxLength:"256"`
+	Role      string `json:"role" enum:"hq_admin,marketer,analyst,merchandiser,store_manager,associate,integrator"`
+	ScopeType string `json:"scope_type" enum:"tenant,brand,region,store"`
+	ScopeID   string `json:"scope_id,omitempty" maxLength:"64" doc:"Required unless scope_type is tenant."`
+}
+
+// UserUpdateRequest changes the fields it carries. Setting a password or disabling
+// the user ends the user's sessions.
+type UserUpdateRequest struct {
+	Name      *string `json:"name,omitempty" minLength:"1" maxLength:"200"`
+	Role      *string `json:"role,omitempty" enum:"hq_admin,marketer,analyst,merchandiser,store_manager,associate,integrator"`
+	ScopeType *string `json:"scope_type,omitempty" enum:"tenant,brand,region,store"`
+	ScopeID   *string `json:"scope_id,omitempty" maxLength:"64"`
+	Status    *string `json:"status,omitempty" enum:"active,disabled"`
+	Password  *string `json:"password,omitempty" minLength:"10" maxLength:"256"`
+}
+
+type userListInput struct {
+	httpapi.PageParams
+	Role      string `query:"role" enum:"hq_admin,marketer,analyst,merchandiser,store_manager,associate,integrator"`
+	Status    string `query:"status" enum:"active,disabled"`
+	ScopeType string `query:"scope_type" enum:"tenant,brand,region,store"`
+	ScopeID   string `query:"scope_id" maxLength:"64"`
+	Q         string `query:"q" maxLength:"100" doc:"Substring of the login or name."`
+}
+
+type userOutput struct{ Body UserResponse }
+type userListOutput struct{ Body httpapi.Page[UserResponse] }
+type userCreateInput struct{ Body UserCreateRequest }
+type userUpdateInput struct {
+	ID   string `path:"id" maxLength:"64" doc:"Resource id."`
+	Body UserUpdateRequest
+}
+
+func userResponse(u User) UserResponse {
+	return UserResponse{ID: u.ID, TenantID: u.TenantID, Login: u.Login, Name: u.Name, Role: string(u.Role),
+		ScopeType: string(u.ScopeType), ScopeID: u.ScopeID, Status: string(u.Status), CreatedAt: u.CreatedAt,
+		UpdatedAt: u.UpdatedAt}
+}
+
+func userCreate(r UserCreateRequest) UserCreate {
+	return UserCreate{Login: r.Login, Name: r.Name, Password: r.Password, Role: auth.Role(r.Role),
+		ScopeType: auth.ScopeType(r.ScopeType), ScopeID: r.ScopeID}
+}
+
+func userUpdate(r UserUpdateRequest) UserUpdate {
+	return UserUpdate{Name: r.Name, Role: convert[auth.Role](r.Role), ScopeType: convert[auth.ScopeType](r.ScopeType),
+		ScopeID: r.ScopeID, Status: convert[UserStatus](r.Status), Password: r.Password}
+}
+
+func (s *Service) registerUsers(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "list-users", Method: http.MethodGet, Path: "/api/v1/users",
+		Summary: "List console users", Tags: []string{accessTag}, Security: httpapi.Secured(auth.UsersRead),
+		Description: "Users the caller may see: all of the tenant, or those scoped inside the caller's brand, region or store.",
+	}, func(ctx context.Context, in *userListInput) (*userListOutput, error) {
+		page, err := s.FindUsers(ctx, UserFilter{Role: auth.Role(in.Role), Status: UserStatus(in.Status),
+			ScopeType: auth.ScopeType(in.ScopeType), ScopeID: in.ScopeID, Q: in.Q, PageParams: in.PageParams})
+		if err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		return &userListOutput{Body: mapPage(page, userResponse)}, nil
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "create-user", Method: http.MethodPost, Path: "/api/v1/users", DefaultStatus: http.StatusCreated,
+		Summary: "Create a console user", Tags: []string{accessTag}, Security: httpapi.Secured(auth.UsersWrite),
+	}, func(ctx context.Context, in *userCreateInput) (*userOutput, error) {
+		u, err := s.CreateUser(ctx, userCreate(in.Body))
+		if err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		return &userOutput{Body: userResponse(u)}, nil
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "get-user", Method: http.MethodGet, Path: "/api/v1/users/{id}",
+		Summary: "Get a console user", Tags: []string{accessTag}, Security: httpapi.Secured(auth.UsersRead),
+	}, func(ctx context.Context, in *idPath) (*userOutput, error) {
+		u, err := s.FindUserByID(ctx, in.ID)
+		if err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		return &userOutput{Body: userResponse(u)}, nil
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "update-user", Method: http.MethodPatch, Path: "/api/v1/users/{id}",
+		Summary: "Change a console user", Tags: []string{accessTag}, Security: httpapi.Secured(auth.UsersWrite),
+	}, func(ctx context.Context, in *userUpdateInput) (*userOutput, error) {
+		u, err := s.UpdateUser(ctx, in.ID, userUpdate(in.Body))
+		if err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		return &userOutput{Body: userResponse(u)}, nil
+	})
+}
+
+// --- API keys ---
+
+// APIKeyResponse is an API key as listed; the secret is never shown again.
+type APIKeyResponse struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Prefix     string     `json:"prefix" doc:"The first characters of the secret after or_live_, to recognise the key."`
+	Scopes     []string   `json:"scopes" nullable:"false"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+}
+
+// APIKeyCreateRequest creates an API key with the given scopes, each of which the
+// caller must hold.
+type APIKeyCreateRequest struct {
+	Name   string   `json:"name" minLength:"1" maxLength:"100"`
+	Scopes []string `json:"scopes" minItems:"1" maxItems:"32"`
+}
+
+// APIKeyCreatedResponse is a new API key with its secret, shown only this once.
+type APIKeyCreatedResponse struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Prefix    string    `json:"prefix"`
+	Scopes    []string  `json:"scopes" nullable:"false"`
+	CreatedAt time.Time `json:"created_at"`
+	Secret    string    `json:"secret" doc:"Send as Authorization: Bearer <secret>. Store it now: it cannot be shown again."`
+}
+
+type apiKeyListOutput struct{ Body httpapi.Page[APIKeyResponse] }
+type apiKeyCreateInput struct{ Body APIKeyCreateRequest }
+type apiKeyCreatedOutput struct{ Body APIKeyCreatedResponse }
+
+func apiKeyResponse(k APIKey) APIKeyResponse {
+	return APIKeyResponse{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Scopes: scopeStrings(k.Scopes),
+		CreatedAt: k.CreatedAt, LastUsedAt: k.LastUsedAt, RevokedAt: k.RevokedAt}
+}
+
+func apiKeyCreate(r APIKeyCreateRequest) APIKeyCreate {
+	scopes := make([]auth.Scope, len(r.Scopes))
+	for i, s := range r.Scopes {
+		scopes[i] = auth.Scope(s)
+	}
+	return APIKeyCreate{Name: r.Name, Scopes: scopes}
+}
+
+func (s *Service) registerAPIKeys(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "list-api-keys", Method: http.MethodGet, Path: "/api/v1/api-keys",
+		Summary: "List API keys", Tags: []string{accessTag}, Security: httpapi.Secured(auth.APIKeysWrite),
+	}, func(ctx context.Context, in *httpapi.PageParams) (*apiKeyListOutput, error) {
+		page, err := s.FindAPIKeys(ctx, *in)
+		if err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		return &apiKeyListOutput{Body: mapPage(page, apiKeyResponse)}, nil
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "create-api-key", Method: http.MethodPost, Path: "/api/v1/api-keys", DefaultStatus: http.StatusCreated,
+		Summary: "Create an API key", Tags: []string{accessTag}, Security: httpapi.Secured(auth.APIKeysWrite),
+		Description: "The secret is in this response only; the server keeps a hash.",
+	}, func(ctx context.Context, in *apiKeyCreateInput) (*apiKeyCreatedOutput, error) {
+		k, secret, err := s.CreateAPIKey(ctx, apiKeyCreate(in.Body))
+		if err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		return &apiKeyCreatedOutput{Body: APIKeyCreatedResponse{ID: k.ID, Name: k.Name, Prefix: k.Prefix,
+			Scopes: scopeStrings(k.Scopes), CreatedAt: k.CreatedAt, Secret: secret}}, nil
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "revoke-api-key", Method: http.MethodDelete, Path: "/api/v1/api-keys/{id}",
+		DefaultStatus: http.StatusNoContent,
+		Summary:       "Revoke an API key", Tags: []string{accessTag}, Security: httpapi.Secured(auth.APIKeysWrite),
+		Description: "Takes effect on the next request. Revoking a revoked key succeeds.",
+	}, func(ctx context.Context, in *idPath) (*struct{}, error) {
+		if err := s.RevokeAPIKey(ctx, in.ID); err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		return nil, nil
+	})
+}
+
+// --- sessions ---
+
+// SessionResponse is a live console session.
+type SessionResponse struct {
+	ID         string    `json:"id"`
+	CreatedAt  time.Time `json:"created_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	ClientIP   string    `json:"client_ip"`
+	UserAgent  string    `json:"user_agent"`
+	Current    bool      `json:"current" doc:"True for the session making this request."`
+}
+
+// SessionListResponse lists the caller's live sessions, newest first.
+type SessionListResponse struct {
+	Items []SessionResponse `json:"items" nullable:"false"`
+}
+
+type sessionListOutput struct{ Body SessionListResponse }
+
+func sessionResponse(s Session, current string) SessionResponse {
+	return SessionResponse{ID: s.ID, CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt, LastSeenAt: s.LastSeenAt,
+		ClientIP: s.ClientIP, UserAgent: s.UserAgent, Current: s.ID == current}
+}
+
+func (s *Service) registerSessions(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "list-sessions", Method: http.MethodGet, Path: "/api/v1/sessions",
+		Summary: "List my sessions", Tags: []string{accessTag}, Security: httpapi.Secured(),
+	}, func(ctx context.Context, _ *struct{}) (*sessionListOutput, error) {
+		list, err := s.FindSessions(ctx)
+		if err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		current := auth.FromContext(ctx).SessionID
+		items := make([]SessionResponse, len(list))
+		for i, sess := range list {
+			items[i] = sessionResponse(sess, current)
+		}
+		return &sessionListOutput{Body: SessionListResponse{Items: items}}, nil
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "revoke-session", Method: http.MethodDelete, Path: "/api/v1/sessions/{id}",
+		DefaultStatus: http.StatusNoContent,
+		Summary:       "End a session", Tags: []string{accessTag}, Security: httpapi.Secured(),
+		Description: "Ends one of the caller's sessions, or with users:write any session of the tenant.",
+	}, func(ctx context.Context, in *idPath) (*struct{}, error) {
+		if err := s.RevokeSession(ctx, in.ID); err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		return nil, nil
+	})
+}
