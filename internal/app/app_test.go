@@ -83,6 +83,22 @@ func (h *harness) do(t *testing.T, method, path, token, contentType, body string
 	return res.StatusCode, res.Header, string(b)
 }
 
+// create POSTs body as tenant alpha and returns the new resource's id.
+func (h *harness) create(t *testing.T, path, body string) string {
+	t.Helper()
+	status, _, resp := h.do(t, "POST", path, h.keyA, "application/json", body)
+	if status != 201 && status != 200 {
+		t.Fatalf("POST %s: %d %s", path, status, resp)
+	}
+	var out struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(resp), &out); err != nil || out.ID == "" {
+		t.Fatalf("POST %s: no id in %s", path, resp)
+	}
+	return out.ID
+}
+
 // TestOpenAPIDocumentsEveryRoute walks the router: every /api route must be in the
 // OpenAPI document, so no endpoint exists outside the contract.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {

@@ -300,10 +300,6 @@ func mapSlice[T, U any](in []T, f func(T) U) []U {
 	return out
 }
 
-func mapPage[T, U any](p httpapi.Page[T], f func(T) U) httpapi.Page[U] {
-	return httpapi.Page[U]{Items: mapSlice(p.Items, f), NextCursor: p.NextCursor}
-}
-
 // --- inputs and outputs ---
 
 type catalogIDInput struct {
@@ -316,18 +312,12 @@ type categoryListInput struct {
 	ParentID string `query:"parent_id" maxLength:"64" doc:"Only the children of this category."`
 }
 
-type categoryListOutput struct {
-	Body httpapi.Page[CategoryResponse]
-}
-
 type categoryCreateInput struct{ Body CategoryCreateRequest }
 
 type categoryUpdateInput struct {
 	ID   string `path:"id" maxLength:"64"`
 	Body CategoryUpdateRequest
 }
-
-type categoryOutput struct{ Body CategoryResponse }
 
 type productListInput struct {
 	httpapi.PageParams
@@ -337,18 +327,12 @@ type productListInput struct {
 	BrandName  string `query:"brand_name" maxLength:"100"`
 }
 
-type productListOutput struct{ Body httpapi.Page[ProductResponse] }
-
 type productCreateInput struct{ Body ProductCreateRequest }
 
 type productUpdateInput struct {
 	ID   string `path:"id" maxLength:"64"`
 	Body ProductUpdateRequest
 }
-
-type productOutput struct{ Body ProductResponse }
-
-type productDetailOutput struct{ Body ProductDetailResponse }
 
 type skuListInput struct {
 	httpapi.PageParams
@@ -359,8 +343,6 @@ type skuListInput struct {
 	Status     Status `query:"status" enum:"active,inactive,discontinued,"`
 }
 
-type skuListOutput struct{ Body httpapi.Page[SKUResponse] }
-
 type skuCreateInput struct{ Body SKUCreateRequest }
 
 type skuUpdateInput struct {
@@ -368,16 +350,10 @@ type skuUpdateInput struct {
 	Body SKUUpdateRequest
 }
 
-type skuOutput struct{ Body SKUResponse }
-
-type skuDetailOutput struct{ Body SKUDetailResponse }
-
 type effectivePriceInput struct {
 	ID      string `path:"id" maxLength:"64"`
 	StoreID string `query:"store_id" required:"true" minLength:"1" maxLength:"64"`
 }
-
-type effectivePriceOutput struct{ Body SKUEffectivePriceResponse }
 
 type priceScopeInput struct {
 	ID        string    `path:"id" maxLength:"64"`
@@ -392,13 +368,7 @@ type priceSetInput struct {
 	Body      SKUPriceSetRequest
 }
 
-type priceOverrideOutput struct{ Body SKUPriceOverrideResponse }
-
 type priceZoneListInput struct{ httpapi.PageParams }
-
-type priceZoneListOutput struct {
-	Body httpapi.Page[PriceZoneResponse]
-}
 
 type priceZoneCreateInput struct{ Body PriceZoneCreateRequest }
 
@@ -407,15 +377,11 @@ type priceZoneStoresInput struct {
 	Body PriceZoneStoresRequest
 }
 
-type priceZoneOutput struct{ Body PriceZoneResponse }
-
 type skuImportInput struct {
 	RawBody []byte `contentType:"text/csv"`
 }
 
 type importReportOutput struct{ Body SKUImportReportResponse }
-
-type summaryOutput struct{ Body CatalogSummaryResponse }
 
 // Register adds the catalog operations to the API.
 func (s *Service) Register(api huma.API) {
@@ -426,144 +392,92 @@ func (s *Service) Register(api huma.API) {
 		OperationID: "list-categories", Method: http.MethodGet, Path: "/api/v1/categories",
 		Summary: "List categories", Description: "The category tree as a flat list ordered by id; each item has its parent id and level.",
 		Tags: tags, Security: read,
-	}, func(ctx context.Context, in *categoryListInput) (*categoryListOutput, error) {
+	}, func(ctx context.Context, in *categoryListInput) (*httpapi.Body[httpapi.Page[CategoryResponse]], error) {
 		f := CategoryFilter{Limit: in.Limit, Cursor: in.Cursor}
 		if in.ParentID != "" {
 			f.ParentID = &in.ParentID
 		}
-		page, err := s.FindCategories(ctx, f)
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &categoryListOutput{Body: mapPage(page, categoryResponse)}, nil
+		return httpapi.ReplyPage(categoryResponse)(s.FindCategories(ctx, f))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "create-category", Method: http.MethodPost, Path: "/api/v1/categories",
 		Summary: "Create a category", Tags: tags, Security: write, DefaultStatus: http.StatusCreated,
-	}, func(ctx context.Context, in *categoryCreateInput) (*categoryOutput, error) {
-		c, err := s.CreateCategory(ctx, newCategory(in.Body))
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &categoryOutput{Body: categoryResponse(c)}, nil
+	}, func(ctx context.Context, in *categoryCreateInput) (*httpapi.Body[CategoryResponse], error) {
+		return httpapi.Reply(categoryResponse)(s.CreateCategory(ctx, newCategory(in.Body)))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "update-category", Method: http.MethodPatch, Path: "/api/v1/categories/{id}",
 		Summary: "Update a category", Description: "Changing parent_id moves the whole subtree; cycles and trees deeper than 5 levels are refused.",
 		Tags: tags, Security: write,
-	}, func(ctx context.Context, in *categoryUpdateInput) (*categoryOutput, error) {
-		c, err := s.UpdateCategory(ctx, in.ID, categoryUpdate(in.Body))
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &categoryOutput{Body: categoryResponse(c)}, nil
+	}, func(ctx context.Context, in *categoryUpdateInput) (*httpapi.Body[CategoryResponse], error) {
+		return httpapi.Reply(categoryResponse)(s.UpdateCategory(ctx, in.ID, categoryUpdate(in.Body)))
 	})
 
 	huma.Register(api, huma.Operation{
 		OperationID: "list-products", Method: http.MethodGet, Path: "/api/v1/products",
 		Summary: "List products", Tags: tags, Security: read,
-	}, func(ctx context.Context, in *productListInput) (*productListOutput, error) {
-		page, err := s.FindProducts(ctx, ProductFilter{Q: in.Q, CategoryID: in.CategoryID, Status: in.Status, BrandName: in.BrandName,
-			Limit: in.Limit, Cursor: in.Cursor})
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &productListOutput{Body: mapPage(page, productResponse)}, nil
+	}, func(ctx context.Context, in *productListInput) (*httpapi.Body[httpapi.Page[ProductResponse]], error) {
+		return httpapi.ReplyPage(productResponse)(s.FindProducts(ctx, ProductFilter{Q: in.Q, CategoryID: in.CategoryID,
+			Status: in.Status, BrandName: in.BrandName, Limit: in.Limit, Cursor: in.Cursor}))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "create-product", Method: http.MethodPost, Path: "/api/v1/products",
 		Summary: "Create a product", Tags: tags, Security: write, DefaultStatus: http.StatusCreated,
-	}, func(ctx context.Context, in *productCreateInput) (*productOutput, error) {
-		p, err := s.CreateProduct(ctx, newProduct(in.Body))
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &productOutput{Body: productResponse(p)}, nil
+	}, func(ctx context.Context, in *productCreateInput) (*httpapi.Body[ProductResponse], error) {
+		return httpapi.Reply(productResponse)(s.CreateProduct(ctx, newProduct(in.Body)))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "get-product", Method: http.MethodGet, Path: "/api/v1/products/{id}",
 		Summary: "Get a product with its SKUs", Tags: tags, Security: read,
-	}, func(ctx context.Context, in *catalogIDInput) (*productDetailOutput, error) {
-		p, err := s.FindProductByID(ctx, in.ID)
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &productDetailOutput{Body: productDetailResponse(p)}, nil
+	}, func(ctx context.Context, in *catalogIDInput) (*httpapi.Body[ProductDetailResponse], error) {
+		return httpapi.Reply(productDetailResponse)(s.FindProductByID(ctx, in.ID))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "update-product", Method: http.MethodPatch, Path: "/api/v1/products/{id}",
 		Summary: "Update a product", Tags: tags, Security: write,
-	}, func(ctx context.Context, in *productUpdateInput) (*productOutput, error) {
-		p, err := s.UpdateProduct(ctx, in.ID, productUpdate(in.Body))
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &productOutput{Body: productResponse(p)}, nil
+	}, func(ctx context.Context, in *productUpdateInput) (*httpapi.Body[ProductResponse], error) {
+		return httpapi.Reply(productResponse)(s.UpdateProduct(ctx, in.ID, productUpdate(in.Body)))
 	})
 
 	huma.Register(api, huma.Operation{
 		OperationID: "list-skus", Method: http.MethodGet, Path: "/api/v1/skus",
 		Summary: "List SKUs", Tags: tags, Security: read,
-	}, func(ctx context.Context, in *skuListInput) (*skuListOutput, error) {
-		page, err := s.FindSKUs(ctx, SKUFilter{Q: in.Q, Barcode: in.Barcode, ProductID: in.ProductID, CategoryID: in.CategoryID,
-			Status: in.Status, Limit: in.Limit, Cursor: in.Cursor})
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &skuListOutput{Body: mapPage(page, skuResponse)}, nil
+	}, func(ctx context.Context, in *skuListInput) (*httpapi.Body[httpapi.Page[SKUResponse]], error) {
+		return httpapi.ReplyPage(skuResponse)(s.FindSKUs(ctx, SKUFilter{Q: in.Q, Barcode: in.Barcode, ProductID: in.ProductID,
+			CategoryID: in.CategoryID, Status: in.Status, Limit: in.Limit, Cursor: in.Cursor}))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "create-sku", Method: http.MethodPost, Path: "/api/v1/skus",
 		Summary: "Create a SKU", Tags: tags, Security: write, DefaultStatus: http.StatusCreated,
-	}, func(ctx context.Context, in *skuCreateInput) (*skuOutput, error) {
-		sku, err := s.CreateSKU(ctx, newSKU(in.Body))
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &skuOutput{Body: skuResponse(sku)}, nil
+	}, func(ctx context.Context, in *skuCreateInput) (*httpapi.Body[SKUResponse], error) {
+		return httpapi.Reply(skuResponse)(s.CreateSKU(ctx, newSKU(in.Body)))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "get-sku", Method: http.MethodGet, Path: "/api/v1/skus/{id}",
 		Summary: "Get a SKU with its barcodes and price overrides", Tags: tags, Security: read,
-	}, func(ctx context.Context, in *catalogIDInput) (*skuDetailOutput, error) {
-		sku, err := s.FindSKUByID(ctx, in.ID)
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &skuDetailOutput{Body: skuDetailResponse(sku)}, nil
+	}, func(ctx context.Context, in *catalogIDInput) (*httpapi.Body[SKUDetailResponse], error) {
+		return httpapi.Reply(skuDetailResponse)(s.FindSKUByID(ctx, in.ID))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "update-sku", Method: http.MethodPatch, Path: "/api/v1/skus/{id}",
 		Summary: "Update a SKU", Tags: tags, Security: write,
-	}, func(ctx context.Context, in *skuUpdateInput) (*skuOutput, error) {
-		sku, err := s.UpdateSKU(ctx, in.ID, skuUpdate(in.Body))
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &skuOutput{Body: skuResponse(sku)}, nil
+	}, func(ctx context.Context, in *skuUpdateInput) (*httpapi.Body[SKUResponse], error) {
+		return httpapi.Reply(skuResponse)(s.UpdateSKU(ctx, in.ID, skuUpdate(in.Body)))
 	})
 
 	huma.Register(api, huma.Operation{
 		OperationID: "get-sku-effective-price", Method: http.MethodGet, Path: "/api/v1/skus/{id}/price",
 		Summary: "Get the price of a SKU in a store", Description: "The store's override, else its price zone's override, else the list price.",
 		Tags: tags, Security: read,
-	}, func(ctx context.Context, in *effectivePriceInput) (*effectivePriceOutput, error) {
-		e, err := s.EffectivePrice(ctx, in.ID, in.StoreID)
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &effectivePriceOutput{Body: effectivePriceResponse(e)}, nil
+	}, func(ctx context.Context, in *effectivePriceInput) (*httpapi.Body[SKUEffectivePriceResponse], error) {
+		return httpapi.Reply(effectivePriceResponse)(s.EffectivePrice(ctx, in.ID, in.StoreID))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "set-sku-price", Method: http.MethodPut, Path: "/api/v1/skus/{id}/prices/{scope_type}/{scope_id}",
 		Summary: "Set a SKU's price in a store or price zone", Description: "Store managers may set the prices of their own store only.",
 		Tags: tags, Security: write,
-	}, func(ctx context.Context, in *priceSetInput) (*priceOverrideOutput, error) {
-		o, err := s.SetPrice(ctx, in.ID, in.ScopeType, in.ScopeID, in.Body.PriceFen)
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &priceOverrideOutput{Body: priceOverrideResponse(o)}, nil
+	}, func(ctx context.Context, in *priceSetInput) (*httpapi.Body[SKUPriceOverrideResponse], error) {
+		return httpapi.Reply(priceOverrideResponse)(s.SetPrice(ctx, in.ID, in.ScopeType, in.ScopeID, in.Body.PriceFen))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "delete-sku-price", Method: http.MethodDelete, Path: "/api/v1/skus/{id}/prices/{scope_type}/{scope_id}",
@@ -578,33 +492,21 @@ func (s *Service) Register(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "list-price-zones", Method: http.MethodGet, Path: "/api/v1/price-zones",
 		Summary: "List price zones", Tags: tags, Security: read,
-	}, func(ctx context.Context, in *priceZoneListInput) (*priceZoneListOutput, error) {
-		page, err := s.FindPriceZones(ctx, PriceZoneFilter{Limit: in.Limit, Cursor: in.Cursor})
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &priceZoneListOutput{Body: mapPage(page, priceZoneResponse)}, nil
+	}, func(ctx context.Context, in *priceZoneListInput) (*httpapi.Body[httpapi.Page[PriceZoneResponse]], error) {
+		return httpapi.ReplyPage(priceZoneResponse)(s.FindPriceZones(ctx, PriceZoneFilter{Limit: in.Limit, Cursor: in.Cursor}))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "create-price-zone", Method: http.MethodPost, Path: "/api/v1/price-zones",
 		Summary: "Create a price zone", Tags: tags, Security: write, DefaultStatus: http.StatusCreated,
-	}, func(ctx context.Context, in *priceZoneCreateInput) (*priceZoneOutput, error) {
-		z, err := s.CreatePriceZone(ctx, NewPriceZone{Code: in.Body.Code, Name: in.Body.Name})
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &priceZoneOutput{Body: priceZoneResponse(z)}, nil
+	}, func(ctx context.Context, in *priceZoneCreateInput) (*httpapi.Body[PriceZoneResponse], error) {
+		return httpapi.Reply(priceZoneResponse)(s.CreatePriceZone(ctx, NewPriceZone{Code: in.Body.Code, Name: in.Body.Name}))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "set-price-zone-stores", Method: http.MethodPut, Path: "/api/v1/price-zones/{id}/stores",
 		Summary: "Set the stores of a price zone", Description: "Replaces the zone's stores; a store listed here leaves its previous zone.",
 		Tags: tags, Security: write,
-	}, func(ctx context.Context, in *priceZoneStoresInput) (*priceZoneOutput, error) {
-		z, err := s.AssignStores(ctx, in.ID, in.Body.StoreIDs)
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &priceZoneOutput{Body: priceZoneResponse(z)}, nil
+	}, func(ctx context.Context, in *priceZoneStoresInput) (*httpapi.Body[PriceZoneResponse], error) {
+		return httpapi.Reply(priceZoneResponse)(s.AssignStores(ctx, in.ID, in.Body.StoreIDs))
 	})
 
 	huma.Register(api, huma.Operation{
@@ -626,11 +528,7 @@ func (s *Service) Register(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "get-catalog-summary", Method: http.MethodGet, Path: "/api/v1/catalog-summary",
 		Summary: "Count categories, products and SKUs", Tags: tags, Security: read,
-	}, func(ctx context.Context, _ *struct{}) (*summaryOutput, error) {
-		sum, err := s.CatalogSummary(ctx)
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &summaryOutput{Body: summaryResponse(sum)}, nil
+	}, func(ctx context.Context, _ *struct{}) (*httpapi.Body[CatalogSummaryResponse], error) {
+		return httpapi.Reply(summaryResponse)(s.CatalogSummary(ctx))
 	})
 }

@@ -70,8 +70,6 @@ type MeResponse struct {
 	Kind      string   `json:"kind" enum:"user,api_key,system"`
 }
 
-type meOutput struct{ Body MeResponse }
-
 func sessionCookie(value string, maxAge int, secure bool) http.Cookie {
 	return http.Cookie{Name: httpapi.SessionCookie, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
 		Secure: secure, SameSite: http.SameSiteStrictMode}
@@ -113,12 +111,8 @@ func (s *Service) registerAuth(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "get-me", Method: http.MethodGet, Path: "/api/v1/me",
 		Summary: "Describe the caller", Tags: []string{accessTag}, Security: httpapi.Secured(),
-	}, func(ctx context.Context, _ *struct{}) (*meOutput, error) {
-		id, err := s.Me(ctx)
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &meOutput{Body: meResponse(id)}, nil
+	}, func(ctx context.Context, _ *struct{}) (*httpapi.Body[MeResponse], error) {
+		return httpapi.Reply(meResponse)(s.Me(ctx))
 	})
 }
 
@@ -168,8 +162,6 @@ type userListInput struct {
 	Q         string `query:"q" maxLength:"100" doc:"Substring of the login or name."`
 }
 
-type userOutput struct{ Body UserResponse }
-type userListOutput struct{ Body httpapi.Page[UserResponse] }
 type userCreateInput struct{ Body UserCreateRequest }
 type userUpdateInput struct {
 	ID   string `path:"id" maxLength:"64" doc:"Resource id."`
@@ -197,43 +189,27 @@ func (s *Service) registerUsers(api huma.API) {
 		OperationID: "list-users", Method: http.MethodGet, Path: "/api/v1/users",
 		Summary: "List console users", Tags: []string{accessTag}, Security: httpapi.Secured(auth.UsersRead),
 		Description: "Users the caller may see: all of the tenant, or those scoped inside the caller's brand, region or store.",
-	}, func(ctx context.Context, in *userListInput) (*userListOutput, error) {
-		page, err := s.FindUsers(ctx, UserFilter{Role: auth.Role(in.Role), Status: UserStatus(in.Status),
-			ScopeType: auth.ScopeType(in.ScopeType), ScopeID: in.ScopeID, Q: in.Q, PageParams: in.PageParams})
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &userListOutput{Body: mapPage(page, userResponse)}, nil
+	}, func(ctx context.Context, in *userListInput) (*httpapi.Body[httpapi.Page[UserResponse]], error) {
+		return httpapi.ReplyPage(userResponse)(s.FindUsers(ctx, UserFilter{Role: auth.Role(in.Role), Status: UserStatus(in.Status),
+			ScopeType: auth.ScopeType(in.ScopeType), ScopeID: in.ScopeID, Q: in.Q, PageParams: in.PageParams}))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "create-user", Method: http.MethodPost, Path: "/api/v1/users", DefaultStatus: http.StatusCreated,
 		Summary: "Create a console user", Tags: []string{accessTag}, Security: httpapi.Secured(auth.UsersWrite),
-	}, func(ctx context.Context, in *userCreateInput) (*userOutput, error) {
-		u, err := s.CreateUser(ctx, userCreate(in.Body))
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &userOutput{Body: userResponse(u)}, nil
+	}, func(ctx context.Context, in *userCreateInput) (*httpapi.Body[UserResponse], error) {
+		return httpapi.Reply(userResponse)(s.CreateUser(ctx, userCreate(in.Body)))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "get-user", Method: http.MethodGet, Path: "/api/v1/users/{id}",
 		Summary: "Get a console user", Tags: []string{accessTag}, Security: httpapi.Secured(auth.UsersRead),
-	}, func(ctx context.Context, in *idPath) (*userOutput, error) {
-		u, err := s.FindUserByID(ctx, in.ID)
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &userOutput{Body: userResponse(u)}, nil
+	}, func(ctx context.Context, in *idPath) (*httpapi.Body[UserResponse], error) {
+		return httpapi.Reply(userResponse)(s.FindUserByID(ctx, in.ID))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "update-user", Method: http.MethodPatch, Path: "/api/v1/users/{id}",
 		Summary: "Change a console user", Tags: []string{accessTag}, Security: httpapi.Secured(auth.UsersWrite),
-	}, func(ctx context.Context, in *userUpdateInput) (*userOutput, error) {
-		u, err := s.UpdateUser(ctx, in.ID, userUpdate(in.Body))
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &userOutput{Body: userResponse(u)}, nil
+	}, func(ctx context.Context, in *userUpdateInput) (*httpapi.Body[UserResponse], error) {
+		return httpapi.Reply(userResponse)(s.UpdateUser(ctx, in.ID, userUpdate(in.Body)))
 	})
 }
 
@@ -267,7 +243,6 @@ type APIKeyCreatedResponse struct {
 	Secret    string    `json:"secret" doc:"Send as Authorization: Bearer <secret>. Store it now: it cannot be shown again."`
 }
 
-type apiKeyListOutput struct{ Body httpapi.Page[APIKeyResponse] }
 type apiKeyCreateInput struct{ Body APIKeyCreateRequest }
 type apiKeyCreatedOutput struct{ Body APIKeyCreatedResponse }
 
@@ -288,12 +263,8 @@ func (s *Service) registerAPIKeys(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "list-api-keys", Method: http.MethodGet, Path: "/api/v1/api-keys",
 		Summary: "List API keys", Tags: []string{accessTag}, Security: httpapi.Secured(auth.APIKeysWrite),
-	}, func(ctx context.Context, in *httpapi.PageParams) (*apiKeyListOutput, error) {
-		page, err := s.FindAPIKeys(ctx, *in)
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &apiKeyListOutput{Body: mapPage(page, apiKeyResponse)}, nil
+	}, func(ctx context.Context, in *httpapi.PageParams) (*httpapi.Body[httpapi.Page[APIKeyResponse]], error) {
+		return httpapi.ReplyPage(apiKeyResponse)(s.FindAPIKeys(ctx, *in))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "create-api-key", Method: http.MethodPost, Path: "/api/v1/api-keys", DefaultStatus: http.StatusCreated,

@@ -32,15 +32,6 @@ type idPath struct {
 	ID string `path:"id" maxLength:"64" doc:"Resource id."`
 }
 
-// mapPage converts the items of a page.
-func mapPage[T, U any](p httpapi.Page[T], f func(T) U) httpapi.Page[U] {
-	items := make([]U, len(p.Items))
-	for i, v := range p.Items {
-		items[i] = f(v)
-	}
-	return httpapi.Page[U]{Items: items, NextCursor: p.NextCursor}
-}
-
 // --- brands ---
 
 // BrandResponse is a brand as the API shows it.
@@ -73,8 +64,6 @@ type brandListInput struct {
 	Q      string `query:"q" maxLength:"100" doc:"Substring of the name or code."`
 }
 
-type brandOutput struct{ Body BrandResponse }
-type brandListOutput struct{ Body httpapi.Page[BrandResponse] }
 type brandCreateInput struct{ Body BrandCreateRequest }
 type brandUpdateInput struct {
 	ID   string `path:"id" maxLength:"64" doc:"Resource id."`
@@ -106,42 +95,27 @@ func (s *Service) registerBrands(api huma.API) {
 		OperationID: "list-brands", Method: http.MethodGet, Path: "/api/v1/brands",
 		Summary: "List brands", Tags: []string{orgTag}, Security: httpapi.Secured(auth.OrgRead),
 		Description: "Brands the caller may see: all of the tenant, or those of the caller's brand, region or store.",
-	}, func(ctx context.Context, in *brandListInput) (*brandListOutput, error) {
-		page, err := s.FindBrands(ctx, BrandFilter{Status: BrandStatus(in.Status), Q: in.Q, PageParams: in.PageParams})
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &brandListOutput{Body: mapPage(page, brandResponse)}, nil
+	}, func(ctx context.Context, in *brandListInput) (*httpapi.Body[httpapi.Page[BrandResponse]], error) {
+		return httpapi.ReplyPage(brandResponse)(s.FindBrands(ctx, BrandFilter{Status: BrandStatus(in.Status), Q: in.Q,
+			PageParams: in.PageParams}))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "create-brand", Method: http.MethodPost, Path: "/api/v1/brands", DefaultStatus: http.StatusCreated,
 		Summary: "Create a brand", Tags: []string{orgTag}, Security: httpapi.Secured(auth.OrgWrite),
-	}, func(ctx context.Context, in *brandCreateInput) (*brandOutput, error) {
-		b, err := s.CreateBrand(ctx, brandCreate(in.Body))
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &brandOutput{Body: brandResponse(b)}, nil
+	}, func(ctx context.Context, in *brandCreateInput) (*httpapi.Body[BrandResponse], error) {
+		return httpapi.Reply(brandResponse)(s.CreateBrand(ctx, brandCreate(in.Body)))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "get-brand", Method: http.MethodGet, Path: "/api/v1/brands/{id}",
 		Summary: "Get a brand", Tags: []string{orgTag}, Security: httpapi.Secured(auth.OrgRead),
-	}, func(ctx context.Context, in *idPath) (*brandOutput, error) {
-		b, err := s.FindBrandByID(ctx, in.ID)
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &brandOutput{Body: brandResponse(b)}, nil
+	}, func(ctx context.Context, in *idPath) (*httpapi.Body[BrandResponse], error) {
+		return httpapi.Reply(brandResponse)(s.FindBrandByID(ctx, in.ID))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "update-brand", Method: http.MethodPatch, Path: "/api/v1/brands/{id}",
 		Summary: "Change a brand", Tags: []string{orgTag}, Security: httpapi.Secured(auth.OrgWrite),
-	}, func(ctx context.Context, in *brandUpdateInput) (*brandOutput, error) {
-		b, err := s.UpdateBrand(ctx, in.ID, brandUpdate(in.Body))
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &brandOutput{Body: brandResponse(b)}, nil
+	}, func(ctx context.Context, in *brandUpdateInput) (*httpapi.Body[BrandResponse], error) {
+		return httpapi.Reply(brandResponse)(s.UpdateBrand(ctx, in.ID, brandUpdate(in.Body)))
 	})
 }
 
@@ -173,8 +147,6 @@ type regionListInput struct {
 	Q string `query:"q" maxLength:"100" doc:"Substring of the name or code."`
 }
 
-type regionOutput struct{ Body RegionResponse }
-type regionListOutput struct{ Body httpapi.Page[RegionResponse] }
 type regionCreateInput struct{ Body RegionCreateRequest }
 type regionUpdateInput struct {
 	ID   string `path:"id" maxLength:"64" doc:"Resource id."`
@@ -190,42 +162,26 @@ func (s *Service) registerRegions(api huma.API) {
 		OperationID: "list-regions", Method: http.MethodGet, Path: "/api/v1/regions",
 		Summary: "List regions", Tags: []string{orgTag}, Security: httpapi.Secured(auth.OrgRead),
 		Description: "Regions the caller may see: all of the tenant, or those of the caller's brand, region or store.",
-	}, func(ctx context.Context, in *regionListInput) (*regionListOutput, error) {
-		page, err := s.FindRegions(ctx, RegionFilter{Q: in.Q, PageParams: in.PageParams})
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &regionListOutput{Body: mapPage(page, regionResponse)}, nil
+	}, func(ctx context.Context, in *regionListInput) (*httpapi.Body[httpapi.Page[RegionResponse]], error) {
+		return httpapi.ReplyPage(regionResponse)(s.FindRegions(ctx, RegionFilter{Q: in.Q, PageParams: in.PageParams}))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "create-region", Method: http.MethodPost, Path: "/api/v1/regions", DefaultStatus: http.StatusCreated,
 		Summary: "Create a region", Tags: []string{orgTag}, Security: httpapi.Secured(auth.OrgWrite),
-	}, func(ctx context.Context, in *regionCreateInput) (*regionOutput, error) {
-		r, err := s.CreateRegion(ctx, RegionCreate{Code: in.Body.Code, Name: in.Body.Name})
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &regionOutput{Body: regionResponse(r)}, nil
+	}, func(ctx context.Context, in *regionCreateInput) (*httpapi.Body[RegionResponse], error) {
+		return httpapi.Reply(regionResponse)(s.CreateRegion(ctx, RegionCreate{Code: in.Body.Code, Name: in.Body.Name}))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "get-region", Method: http.MethodGet, Path: "/api/v1/regions/{id}",
 		Summary: "Get a region", Tags: []string{orgTag}, Security: httpapi.Secured(auth.OrgRead),
-	}, func(ctx context.Context, in *idPath) (*regionOutput, error) {
-		r, err := s.FindRegionByID(ctx, in.ID)
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &regionOutput{Body: regionResponse(r)}, nil
+	}, func(ctx context.Context, in *idPath) (*httpapi.Body[RegionResponse], error) {
+		return httpapi.Reply(regionResponse)(s.FindRegionByID(ctx, in.ID))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "update-region", Method: http.MethodPatch, Path: "/api/v1/regions/{id}",
 		Summary: "Change a region", Tags: []string{orgTag}, Security: httpapi.Secured(auth.OrgWrite),
-	}, func(ctx context.Context, in *regionUpdateInput) (*regionOutput, error) {
-		r, err := s.UpdateRegion(ctx, in.ID, RegionUpdate{Code: in.Body.Code, Name: in.Body.Name})
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &regionOutput{Body: regionResponse(r)}, nil
+	}, func(ctx context.Context, in *regionUpdateInput) (*httpapi.Body[RegionResponse], error) {
+		return httpapi.Reply(regionResponse)(s.UpdateRegion(ctx, in.ID, RegionUpdate{Code: in.Body.Code, Name: in.Body.Name}))
 	})
 }
 
@@ -296,8 +252,6 @@ type storeListInput struct {
 	Status   string `query:"status" enum:"open,closed,planned"`
 }
 
-type storeOutput struct{ Body StoreResponse }
-type storeListOutput struct{ Body httpapi.Page[StoreResponse] }
 type storeCreateInput struct{ Body StoreCreateRequest }
 type storeUpdateInput struct {
 	ID   string `path:"id" maxLength:"64" doc:"Resource id."`
@@ -325,8 +279,6 @@ type StoreSummaryResponse struct {
 	ByRegion []StoreSummaryNamedCount `json:"by_region" nullable:"false"`
 	ByBrand  []StoreSummaryNamedCount `json:"by_brand" nullable:"false"`
 }
-
-type storeSummaryOutput struct{ Body StoreSummaryResponse }
 
 func storeResponse(s Store) StoreResponse {
 	return StoreResponse{ID: s.ID, Code: s.Code, Name: s.Name, BrandID: s.BrandID, RegionID: s.RegionID,
@@ -372,52 +324,32 @@ func (s *Service) registerStores(api huma.API) {
 		OperationID: "list-stores", Method: http.MethodGet, Path: "/api/v1/stores",
 		Summary: "List stores", Tags: []string{orgTag}, Security: httpapi.Secured(auth.OrgRead),
 		Description: "Stores the caller may see (a store manager sees only their store), filtered and ordered by id.",
-	}, func(ctx context.Context, in *storeListInput) (*storeListOutput, error) {
-		page, err := s.FindStores(ctx, StoreFilter{BrandID: in.BrandID, RegionID: in.RegionID,
-			Format: StoreFormat(in.Format), City: in.City, Q: in.Q, Status: StoreStatus(in.Status), PageParams: in.PageParams})
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &storeListOutput{Body: mapPage(page, storeResponse)}, nil
+	}, func(ctx context.Context, in *storeListInput) (*httpapi.Body[httpapi.Page[StoreResponse]], error) {
+		return httpapi.ReplyPage(storeResponse)(s.FindStores(ctx, StoreFilter{BrandID: in.BrandID, RegionID: in.RegionID,
+			Format: StoreFormat(in.Format), City: in.City, Q: in.Q, Status: StoreStatus(in.Status), PageParams: in.PageParams}))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "create-store", Method: http.MethodPost, Path: "/api/v1/stores", DefaultStatus: http.StatusCreated,
 		Summary: "Create a store", Tags: []string{orgTag}, Security: httpapi.Secured(auth.OrgWrite),
-	}, func(ctx context.Context, in *storeCreateInput) (*storeOutput, error) {
-		st, err := s.CreateStore(ctx, storeCreate(in.Body))
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &storeOutput{Body: storeResponse(st)}, nil
+	}, func(ctx context.Context, in *storeCreateInput) (*httpapi.Body[StoreResponse], error) {
+		return httpapi.Reply(storeResponse)(s.CreateStore(ctx, storeCreate(in.Body)))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "get-store", Method: http.MethodGet, Path: "/api/v1/stores/{id}",
 		Summary: "Get a store", Tags: []string{orgTag}, Security: httpapi.Secured(auth.OrgRead),
-	}, func(ctx context.Context, in *idPath) (*storeOutput, error) {
-		st, err := s.FindStoreByID(ctx, in.ID)
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &storeOutput{Body: storeResponse(st)}, nil
+	}, func(ctx context.Context, in *idPath) (*httpapi.Body[StoreResponse], error) {
+		return httpapi.Reply(storeResponse)(s.FindStoreByID(ctx, in.ID))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "update-store", Method: http.MethodPatch, Path: "/api/v1/stores/{id}",
 		Summary: "Change a store", Tags: []string{orgTag}, Security: httpapi.Secured(auth.OrgWrite),
-	}, func(ctx context.Context, in *storeUpdateInput) (*storeOutput, error) {
-		st, err := s.UpdateStore(ctx, in.ID, storeUpdate(in.Body))
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &storeOutput{Body: storeResponse(st)}, nil
+	}, func(ctx context.Context, in *storeUpdateInput) (*httpapi.Body[StoreResponse], error) {
+		return httpapi.Reply(storeResponse)(s.UpdateStore(ctx, in.ID, storeUpdate(in.Body)))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "get-store-summary", Method: http.MethodGet, Path: "/api/v1/store-summary",
 		Summary: "Count stores by format, city, region and brand", Tags: []string{orgTag}, Security: httpapi.Secured(auth.OrgRead),
-	}, func(ctx context.Context, _ *struct{}) (*storeSummaryOutput, error) {
-		sum, err := s.StoreSummary(ctx)
-		if err != nil {
-			return nil, httpapi.Problem(err)
-		}
-		return &storeSummaryOutput{Body: storeSummaryResponse(sum)}, nil
+	}, func(ctx context.Context, _ *struct{}) (*httpapi.Body[StoreSummaryResponse], error) {
+		return httpapi.Reply(storeSummaryResponse)(s.StoreSummary(ctx))
 	})
 }
