@@ -60,6 +60,7 @@ export interface User {
   role: Role;
   scope_type: ScopeType;
   scope_id?: string | null;
+  status?: string;
   created_at?: string;
 }
 
@@ -165,6 +166,9 @@ export interface Product {
   name: string;
   category_id: string;
   brand_id?: string | null;
+  /** The product's own brand (a manufacturer's), as text. */
+  brand_name?: string;
+  description?: string;
   unit: string;
   status: string;
   sku_count: number;
@@ -269,6 +273,7 @@ export interface DomainEvent {
   status: DomainEventStatus;
   attempts: number;
   last_error?: string | null;
+  payload?: unknown;
   created_at: string;
 }
 

@@ -226,7 +226,13 @@ export function AppLayout() {
           </Space>
         </Layout.Header>
         <Layout.Content style={{ margin: 16 }}>
-          <Suspense fallback={<Spin style={{ display: 'block', margin: '80px auto' }} />}>
+          <Suspense
+            fallback={
+              <div style={{ textAlign: 'center', padding: 80 }}>
+                <Spin />
+              </div>
+            }
+          >
             <Outlet />
           </Suspense>
         </Layout.Content>

@@ -1,4 +1,5 @@
-import ReactEChartsCore from 'echarts-for-react/lib/core';
+// The ESM build: the CommonJS one (lib/) arrives as a module object in the production bundle.
+import ReactEChartsCore from 'echarts-for-react/esm/core';
 import { BarChart, PieChart, ScatterChart } from 'echarts/charts';
 import {
   GridComponent,

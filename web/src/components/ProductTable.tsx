@@ -29,7 +29,7 @@ export function ProductTable({ filter, enabled = true }: { filter: Omit<ProductF
     {
       title: t('field.brand'),
       key: 'brand',
-      render: (_, p) => (p.brand_id ? (brandNames.get(p.brand_id) ?? p.brand_id) : '—'),
+      render: (_, p) => p.brand_name || (p.brand_id ? (brandNames.get(p.brand_id) ?? p.brand_id) : '—'),
     },
     { title: t('field.unit'), key: 'unit', render: (_, p) => t(`unit.${p.unit}`, { defaultValue: p.unit }) },
     { title: t('products.skuCount'), dataIndex: 'sku_count', key: 'skus', align: 'right' },

@@ -9,6 +9,7 @@ const colors: Record<string, string> = {
   planned: 'blue',
   draft: 'default',
   inactive: 'default',
+  disabled: 'default',
   suspended: 'orange',
   closed: 'red',
   discontinued: 'red',

@@ -11,11 +11,16 @@ export function barOption(data: Datum[], opts: { horizontal?: boolean; color?: s
   const horizontal = opts.horizontal ?? data.length > 8;
   const names = data.map((d) => d.name);
   const values = data.map((d) => d.value);
-  const category = { type: 'category', data: names, axisLabel: { interval: 0, hideOverlap: true } };
+  // Every label is shown; long ones wrap (vertical bars) or are cut (horizontal bars).
+  const category = {
+    type: 'category',
+    data: names,
+    axisLabel: { interval: 0, width: horizontal ? 96 : 72, overflow: horizontal ? 'truncate' : 'break' },
+  };
   const value = { type: 'value', minInterval: 1 };
   return {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+    grid: { left: 8, right: 16, top: 16, bottom: 8 },
     xAxis: horizontal ? value : category,
     yAxis: horizontal ? { ...category, inverse: true } : value,
     series: [
@@ -47,6 +52,11 @@ export function pieOption(data: Datum[]) {
   };
 }
 
+/** escapeHtml makes text safe to place in the HTML of a tooltip. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 export interface Point {
   name: string;
   city: string;
@@ -63,7 +73,7 @@ export function scatterOption(points: Point[], groupLabel: (g: string) => string
   const groups = [...new Set(points.map((p) => p.group))].sort();
   const pad = (min: number, max: number) => {
     const d = Math.max((max - min) * 0.05, 0.5);
-    return [Math.floor((min - d) * 10) / 10, Math.ceil((max + d) * 10) / 10];
+    return [Math.floor(min - d), Math.ceil(max + d)];
   };
   const lons = points.map((p) => p.longitude);
   const lats = points.map((p) => p.latitude);
@@ -73,16 +83,18 @@ export function scatterOption(points: Point[], groupLabel: (g: string) => string
     tooltip: {
       trigger: 'item',
       formatter: (p: { data: [number, number, string, string]; seriesName: string }) =>
-        `${p.data[2]}<br/>${p.data[3]} · ${p.seriesName}<br/>${p.data[0].toFixed(4)}, ${p.data[1].toFixed(4)}`,
+        `${escapeHtml(p.data[2])}<br/>${escapeHtml(p.data[3])} · ${escapeHtml(p.seriesName)}<br/>` +
+        `${p.data[0].toFixed(4)}, ${p.data[1].toFixed(4)}`,
     },
     legend: { type: 'scroll', bottom: 0 },
-    grid: { left: 8, right: 24, top: 16, bottom: 40, containLabel: true },
+    grid: { left: 8, right: 24, top: 16, bottom: 40 },
     xAxis: { type: 'value', name: 'E', min: xMin, max: xMax, scale: true, splitLine: { lineStyle: { type: 'dashed' } } },
     yAxis: { type: 'value', name: 'N', min: yMin, max: yMax, scale: true, splitLine: { lineStyle: { type: 'dashed' } } },
     series: groups.map((g) => ({
       name: groupLabel(g),
       type: 'scatter',
-      symbolSize: 9,
+      symbolSize: 10,
+      itemStyle: { opacity: 0.8 },
       data: points.filter((p) => p.group === g).map((p) => [p.longitude, p.latitude, p.name, p.city]),
     })),
   };

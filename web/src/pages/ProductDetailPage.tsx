@@ -45,8 +45,9 @@ export default function ProductDetailPage() {
                 {
                   key: 'brand',
                   label: t('field.brand'),
-                  children: p.brand_id ? (brandNames.get(p.brand_id) ?? p.brand_id) : '—',
+                  children: p.brand_name || (p.brand_id ? (brandNames.get(p.brand_id) ?? p.brand_id) : '—'),
                 },
+                { key: 'description', label: t('products.description'), children: p.description || '—', span: 'filled' },
                 { key: 'unit', label: t('field.unit'), children: t(`unit.${p.unit}`, { defaultValue: p.unit }) },
                 { key: 'status', label: t('field.status'), children: <StatusTag status={p.status} /> },
                 { key: 'skus', label: t('products.skuCount'), children: p.sku_count ?? p.skus?.length ?? 0 },

@@ -15,6 +15,11 @@ export default function SkuDetailPage() {
   const navigate = useNavigate();
   const sku = useQuery({ queryKey: ['skus', 'detail', id], queryFn: () => api.sku(id) });
   const s = sku.data;
+  const product = useQuery({
+    queryKey: ['products', 'detail', s?.product_id],
+    queryFn: () => api.product(s!.product_id),
+    enabled: !!s?.product_id,
+  });
 
   const back = () => (s ? navigate(`/catalog/products/${encodeURIComponent(s.product_id)}`) : navigate('/catalog/products'));
 
@@ -43,7 +48,11 @@ export default function SkuDetailPage() {
                 {
                   key: 'product',
                   label: t('skus.product'),
-                  children: <Link to={`/catalog/products/${encodeURIComponent(s.product_id)}`}>{s.product_id}</Link>,
+                  children: (
+                    <Link to={`/catalog/products/${encodeURIComponent(s.product_id)}`}>
+                      {product.data?.name ?? s.product_id}
+                    </Link>
+                  ),
                 },
                 {
                   key: 'barcodes',

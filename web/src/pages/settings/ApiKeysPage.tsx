@@ -145,7 +145,7 @@ function CreateKeyModal({
       okText={t('common.create')}
       cancelText={t('common.cancel')}
       onOk={() => form.submit()}
-      okButtonProps={{ 'data-testid': 'api-key-submit' } as object}
+      okButtonProps={{ 'data-testid': 'api-key-submit' }}
       confirmLoading={create.isPending}
       onCancel={() => {
         create.reset();
@@ -214,15 +214,28 @@ function SecretModal({ created, onClose }: { created: CreatedApiKey | null; onCl
           <Typography.Text type="secondary">
             {t('apiKeys.name')}: {created.name}
           </Typography.Text>
-          <div style={{ display: 'flex', gap: 8, marginTop: 8, alignItems: 'center' }}>
-            <Input readOnly value={created.secret} aria-label={t('apiKeys.secretLabel')} style={{ fontFamily: 'monospace' }} />
+          <div style={{ display: 'flex', gap: 8, marginTop: 8, alignItems: 'flex-start' }}>
+            <pre
+              data-testid="api-key-secret"
+              aria-label={t('apiKeys.secretLabel')}
+              style={{
+                flex: 1,
+                margin: 0,
+                padding: '5px 11px',
+                userSelect: 'all',
+                whiteSpace: 'pre-wrap',
+                wordBreak: 'break-all',
+                background: '#fafafa',
+                border: '1px solid #d9d9d9',
+                borderRadius: 6,
+              }}
+            >
+              {created.secret}
+            </pre>
             <Button icon={<CopyOutlined />} onClick={copy} data-testid="api-key-copy">
               {t('common.copy')}
             </Button>
           </div>
-          <pre data-testid="api-key-secret" style={{ userSelect: 'all', whiteSpace: 'pre-wrap', wordBreak: 'break-all', marginTop: 12, padding: 8, background: '#fafafa', border: '1px solid #f0f0f0', borderRadius: 6 }}>
-            {created.secret}
-          </pre>
         </>
       )}
     </Modal>

@@ -94,6 +94,12 @@ export default function DomainEventsPage() {
           hasNextPage={list.hasNextPage}
           isFetchingNextPage={list.isFetchingNextPage}
           fetchNextPage={list.fetchNextPage}
+          expandable={{
+            rowExpandable: (e) => e.payload !== undefined && e.payload !== null,
+            expandedRowRender: (e) => (
+              <pre style={{ margin: 0, whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>{JSON.stringify(e.payload, null, 2)}</pre>
+            ),
+          }}
           data-testid="events-table"
         />
       </Card>

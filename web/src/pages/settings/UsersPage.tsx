@@ -8,6 +8,7 @@ import { ROLES, SCOPE_TYPES, api, type CreateUserRequest, type ScopeType, type U
 import { useBrands, useCursorList, useNameLookup, useRegions } from '../../api/hooks';
 import { CursorTable } from '../../components/CursorTable';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { StatusTag } from '../../components/StatusTag';
 import { formatDateTime } from '../../lib/format';
 
 /** UsersPage lists console users and creates new ones. */
@@ -43,6 +44,7 @@ export default function UsersPage() {
         </Space>
       ),
     },
+    { title: t('field.status'), key: 'status', render: (_, u) => <StatusTag status={u.status} /> },
     { title: t('field.createdAt'), key: 'created', render: (_, u) => formatDateTime(u.created_at) },
   ];
 
@@ -121,7 +123,14 @@ function CreateUserModal({ open, onClose }: { open: boolean; onClose: () => void
         initialValues={{ role: 'associate', scope_type: 'tenant' }}
         data-testid="user-form"
       >
-        <Form.Item name="login" label={t('users.login')} rules={[{ required: true, whitespace: true, message: t('users.required') }]}>
+        <Form.Item
+          name="login"
+          label={t('users.login')}
+          rules={[
+            { required: true, whitespace: true, message: t('users.required') },
+            { min: 3, message: t('users.loginHint') },
+          ]}
+        >
           <Input autoComplete="off" />
         </Form.Item>
         <Form.Item name="name" label={t('users.name')} rules={[{ required: true, whitespace: true, message: t('users.required') }]}>
@@ -131,7 +140,7 @@ function CreateUserModal({ open, onClose }: { open: boolean; onClose: () => void
           name="password"
           label={t('users.password')}
           extra={t('users.passwordHint')}
-          rules={[{ required: true, min: 8, message: t('users.passwordHint') }]}
+          rules={[{ required: true, min: 10, message: t('users.passwordHint') }]}
         >
           <Input.Password autoComplete="new-password" />
         </Form.Item>

@@ -1,0 +1,139 @@
+import { expect, test } from '@playwright/test';
+import { loginViaApi, loginViaForm, tableRows } from './helpers';
+
+test.describe('login', () => {
+  test('a wrong password shows an error', async ({ page }) => {
+    await loginViaForm(page, 'not-the-password');
+    await expect(page.getByTestId('login-error')).toBeVisible();
+    await expect(page.getByTestId('login-error')).toContainText('登录名或密码错误');
+    await expect(page).toHaveURL(/\/login$/);
+  });
+
+  test('the right password opens the console', async ({ page }) => {
+    await loginViaForm(page);
+    await expect(page).toHaveURL(/\/overview$/);
+    await expect(page.getByTestId('current-user')).not.toBeEmpty();
+    await expect(page.getByTestId('current-role')).toHaveText('总部管理员');
+    await expect(page.getByRole('menuitem', { name: '门店' })).toBeVisible();
+    await expect(page.getByTestId('stat-stores')).toContainText(/\d/);
+  });
+
+  test('pages need a session', async ({ page }) => {
+    await page.goto('/org/stores');
+    await expect(page).toHaveURL(/\/login$/);
+  });
+});
+
+test.describe('signed in', () => {
+  test.beforeEach(async ({ page }) => {
+    await loginViaApi(page);
+  });
+
+  test('stores page shows a table and charts', async ({ page }) => {
+    await page.goto('/org/stores');
+    await expect(tableRows(page, 'stores-table').first()).toBeVisible();
+    expect(await tableRows(page, 'stores-table').count()).toBeGreaterThan(0);
+    for (const id of ['chart-stores-format', 'chart-stores-city', 'chart-stores-map']) {
+      await expect(page.getByTestId(id).locator('svg').first()).toBeVisible();
+    }
+    // The location chart has one point (an SVG path) per store at least.
+    await expect(page.getByTestId('chart-stores-map').locator('svg path').first()).toBeAttached();
+
+    await page.getByTestId('store-link').first().click();
+    await expect(page.getByTestId('store-details')).toBeVisible();
+  });
+
+  test('the language switch shows English menu labels and is remembered', async ({ page }) => {
+    await page.goto('/overview');
+    await expect(page.getByRole('menuitem', { name: '门店' })).toBeVisible();
+    await page.getByTestId('lang-switch').click();
+    await expect(page.getByRole('menuitem', { name: 'Stores' })).toBeVisible();
+    await expect(page.getByRole('menuitem', { name: 'Overview' })).toBeVisible();
+    await expect(page.getByText('Catalogue', { exact: true })).toBeVisible();
+    expect(await page.evaluate(() => localStorage.getItem('oneretail.lang'))).toBe('en');
+    await page.reload();
+    await expect(page.getByRole('menuitem', { name: 'Stores' })).toBeVisible();
+  });
+
+  test('categories tree shows 生鲜 and product search finds rows', async ({ page }) => {
+    await page.goto('/catalog/categories');
+    const fresh = page.getByTestId('category-tree').getByText('生鲜', { exact: true });
+    await expect(fresh).toBeVisible();
+    await fresh.click();
+    await expect(page.getByText('“生鲜”下的商品')).toBeVisible();
+
+    await page.goto('/catalog/products');
+    const first = page.getByTestId('product-link').first();
+    await expect(first).toBeVisible();
+    const name = (await first.textContent())!.trim();
+    const search = page.getByPlaceholder('按名称、编码或条码搜索');
+    await search.fill(name);
+    const searched = page.waitForResponse((r) => r.url().includes('/api/v1/products?') && new URL(r.url()).searchParams.get('q') === name);
+    await search.press('Enter');
+    expect((await searched).status()).toBe(200);
+    await expect(tableRows(page, 'products-table').first()).toBeVisible();
+    await expect(page.getByTestId('product-link').filter({ hasText: name }).first()).toBeVisible();
+  });
+
+  test('SKU detail shows a price in yuan', async ({ page }) => {
+    await page.goto('/catalog/products');
+    await page.getByTestId('product-link').first().click();
+    await expect(page).toHaveURL(/\/catalog\/products\/[^/]+$/);
+    await page.getByTestId('sku-link').first().click();
+    await expect(page).toHaveURL(/\/catalog\/skus\/[^/]+$/);
+    await expect(page.getByTestId('sku-list-price')).toHaveText(/^¥\d[\d,]*\.\d{2}$/);
+    await expect(page.getByTestId('sku-margin')).toBeVisible();
+  });
+
+  test('a new API key shows its secret once', async ({ page }) => {
+    const name = `e2e-${Date.now()}`;
+    await page.goto('/settings/api-keys');
+    await page.getByTestId('api-key-create').click();
+    await page.getByTestId('api-key-name').fill(name);
+    await page.getByRole('checkbox', { name: 'catalog:read' }).check();
+    await page.getByTestId('api-key-submit').click();
+
+    const secretBox = page.getByTestId('api-key-secret');
+    await expect(secretBox).toHaveText(/^or_live_\S+$/);
+    const secret = (await secretBox.textContent())!.trim();
+    await expect(page.getByText(/唯一一次显示/)).toBeVisible();
+
+    await page.getByTestId('api-key-secret-close').click();
+    await expect(secretBox).toHaveCount(0);
+    await expect(tableRows(page, 'api-keys-table').filter({ hasText: name })).toHaveCount(1);
+    await expect(page.getByText(secret)).toHaveCount(0);
+    await page.reload();
+    await expect(tableRows(page, 'api-keys-table').filter({ hasText: name })).toHaveCount(1);
+    expect(await page.content()).not.toContain(secret);
+  });
+
+  test('every menu page loads without an API error', async ({ page }) => {
+    const paths = [
+      '/overview',
+      '/org/stores',
+      '/org/brands-regions',
+      '/catalog/categories',
+      '/catalog/products',
+      '/settings/users',
+      '/settings/api-keys',
+      '/settings/audit-log',
+      '/settings/domain-events',
+    ];
+    for (const path of paths) {
+      await page.goto(path);
+      await expect(page.locator('.ant-layout-content h4').first()).toBeVisible();
+      await page.waitForLoadState('networkidle');
+      await expect(page.locator('.ant-alert-error'), path).toHaveCount(0);
+    }
+    await page.goto('/orders');
+    await expect(page.getByTestId('coming-soon')).toContainText('即将推出');
+  });
+
+  test('logout returns to the login page', async ({ page }) => {
+    await page.goto('/overview');
+    await page.getByTestId('logout').click();
+    await expect(page).toHaveURL(/\/login$/);
+    await page.goto('/overview');
+    await expect(page).toHaveURL(/\/login$/);
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { barOption, pieOption, scatterOption } from './charts';
+
+describe('chart options', () => {
+  it('bar charts turn horizontal when there are many bars', () => {
+    const few = barOption([{ name: 'a', value: 1 }]);
+    expect(few.xAxis).toMatchObject({ type: 'category', data: ['a'] });
+    const many = barOption(Array.from({ length: 9 }, (_, i) => ({ name: `c${i}`, value: i })));
+    expect(many.yAxis).toMatchObject({ type: 'category', inverse: true });
+    expect(many.series[0].data).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('pie charts keep the data as given', () => {
+    const data = [{ name: '上海', value: 3 }];
+    expect(pieOption(data).series[0].data).toBe(data);
+  });
+
+  it('scatter charts put longitude on x, latitude on y, one series per group', () => {
+    const opt = scatterOption(
+      [
+        { name: '徐汇店', city: '上海', longitude: 121.44, latitude: 31.19, group: 'supermarket' },
+        { name: '国贸店', city: '北京', longitude: 116.46, latitude: 39.91, group: 'convenience' },
+        { name: '静安店', city: '上海', longitude: 121.45, latitude: 31.23, group: 'supermarket' },
+      ],
+      (g) => g.toUpperCase(),
+    );
+    expect(opt.series.map((s) => s.name)).toEqual(['CONVENIENCE', 'SUPERMARKET']);
+    expect(opt.series[1].data).toEqual([
+      [121.44, 31.19, '徐汇店', '上海'],
+      [121.45, 31.23, '静安店', '上海'],
+    ]);
+    expect(opt.xAxis.min).toBeLessThan(116.46);
+    expect(opt.xAxis.max).toBeGreaterThan(121.45);
+    expect(opt.yAxis.min).toBeLessThan(31.19);
+    expect(opt.yAxis.max).toBeGreaterThan(39.91);
+    const tip = opt.tooltip.formatter({ data: [121.44, 31.19, '徐汇店', '上海'], seriesName: '超市' });
+    expect(tip).toContain('徐汇店');
+    expect(tip).toContain('上海');
+    const evil = opt.tooltip.formatter({ data: [1, 2, '<img src=x onerror=alert(1)>', 'A&B'], seriesName: 's' });
+    expect(evil).toContain('&#60;img src=x onerror=alert(1)&#62;');
+    expect(evil).toContain('A&#38;B');
+    expect(evil).not.toContain('<img');
+  });
+
+  it('scatter charts without points default to China', () => {
+    const opt = scatterOption([], (g) => g);
+    expect(opt.series).toEqual([]);
+    expect([opt.xAxis.min, opt.xAxis.max, opt.yAxis.min, opt.yAxis.max]).toEqual([73, 135, 18, 54]);
+  });
+});

@@ -1,0 +1,52 @@
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { brands, regions, storeSummary, stores } from '../test/fixtures';
+import { fakeApi, page, renderRoute } from '../test/render';
+import StoresPage from './StoresPage';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('StoresPage', () => {
+  it('lists stores, draws the charts as SVG and opens a store', async () => {
+    const calls = fakeApi({
+      'GET /brands': () => page(brands),
+      'GET /regions': () => page(regions),
+      'GET /store-summary': () => ({ body: storeSummary }),
+      'GET /stores': (c) => page(stores.filter((s) => !c.query.get('region_id') || s.region_id === c.query.get('region_id'))),
+      'GET /stores/s1': () => ({ body: stores[0] }),
+    });
+    renderRoute(<StoresPage />);
+
+    expect(await screen.findByText('上海徐汇店')).toBeTruthy();
+    expect(screen.getByText('北京国贸店')).toBeTruthy();
+    expect(await screen.findAllByText('华东区')).not.toHaveLength(0);
+    expect(screen.getAllByText('便利店').length).toBeGreaterThan(0);
+
+    for (const id of ['chart-stores-format', 'chart-stores-city', 'chart-stores-map']) {
+      await waitFor(() => expect(screen.getByTestId(id).querySelector('svg')).not.toBeNull());
+    }
+
+    fireEvent.click(screen.getByText('上海徐汇店'));
+    expect(await screen.findByText('漕溪北路 88 号')).toBeTruthy();
+    expect(screen.getByText('08:00-22:00')).toBeTruthy();
+
+    // The region tags filter the list.
+    fireEvent.click(screen.getByText('华北区 (1)'));
+    await waitFor(() => expect(calls.some((c) => c.path === '/stores' && c.query.get('region_id') === 'r2')).toBe(true));
+  });
+
+  it('asks for the next page with the cursor', async () => {
+    const calls = fakeApi({
+      'GET /brands': () => page(brands),
+      'GET /regions': () => page(regions),
+      'GET /store-summary': () => ({ body: storeSummary }),
+      'GET /stores': (c) => (c.query.get('cursor') === 'next' ? page([stores[1]]) : page([stores[0]], 'next')),
+    });
+    renderRoute(<StoresPage />);
+    fireEvent.click(await screen.findByTestId('load-more'));
+    await waitFor(() => expect(screen.getAllByText('北京国贸店').length).toBeGreaterThan(0));
+    expect(calls.some((c) => c.path === '/stores' && c.query.get('cursor') === 'next')).toBe(true);
+  });
+});

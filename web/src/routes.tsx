@@ -1,0 +1,67 @@
+import { Spin } from 'antd';
+import { lazy, Suspense } from 'react';
+import { Navigate, type RouteObject } from 'react-router';
+import { AppLayout } from './components/AppLayout';
+
+// Every page is its own chunk, loaded when first visited.
+const LoginPage = lazy(() => import('./pages/LoginPage'));
+const OverviewPage = lazy(() => import('./pages/OverviewPage'));
+const StoresPage = lazy(() => import('./pages/StoresPage'));
+const StoreDetailPage = lazy(() => import('./pages/StoreDetailPage'));
+const BrandsRegionsPage = lazy(() => import('./pages/BrandsRegionsPage'));
+const CategoriesPage = lazy(() => import('./pages/CategoriesPage'));
+const ProductsPage = lazy(() => import('./pages/ProductsPage'));
+const ProductDetailPage = lazy(() => import('./pages/ProductDetailPage'));
+const SkuDetailPage = lazy(() => import('./pages/SkuDetailPage'));
+const UsersPage = lazy(() => import('./pages/settings/UsersPage'));
+const ApiKeysPage = lazy(() => import('./pages/settings/ApiKeysPage'));
+const AuditLogPage = lazy(() => import('./pages/settings/AuditLogPage'));
+const DomainEventsPage = lazy(() => import('./pages/settings/DomainEventsPage'));
+const ComingSoonPage = lazy(() => import('./pages/ComingSoonPage'));
+
+/** COMING_SOON lists the capabilities that have a placeholder page for now. */
+export const COMING_SOON: { path: string; nameKey: string }[] = [
+  { path: 'customers', nameKey: 'nav.customers' },
+  { path: 'membership', nameKey: 'nav.membership' },
+  { path: 'coupons', nameKey: 'nav.coupons' },
+  { path: 'promotions', nameKey: 'nav.promotions' },
+  { path: 'campaigns', nameKey: 'nav.campaigns' },
+  { path: 'orders', nameKey: 'nav.orders' },
+  { path: 'inventory', nameKey: 'nav.inventory' },
+  { path: 'analytics', nameKey: 'nav.analytics' },
+  { path: 'forecast', nameKey: 'nav.forecast' },
+];
+
+/** routes is the console's route table. */
+export const routes: RouteObject[] = [
+  {
+    path: '/login',
+    element: (
+      <Suspense fallback={<Spin fullscreen />}>
+        <LoginPage />
+      </Suspense>
+    ),
+  },
+  {
+    path: '/',
+    element: <AppLayout />,
+    children: [
+      { index: true, element: <Navigate to="/overview" replace /> },
+      { path: 'overview', element: <OverviewPage /> },
+      { path: 'org/stores', element: <StoresPage /> },
+      { path: 'org/stores/:id', element: <StoreDetailPage /> },
+      { path: 'org/brands-regions', element: <BrandsRegionsPage /> },
+      { path: 'catalog/categories', element: <CategoriesPage /> },
+      { path: 'catalog/products', element: <ProductsPage /> },
+      { path: 'catalog/products/:id', element: <ProductDetailPage /> },
+      { path: 'catalog/skus/:id', element: <SkuDetailPage /> },
+      ...COMING_SOON.map(({ path, nameKey }) => ({ path, element: <ComingSoonPage key={path} nameKey={nameKey} /> })),
+      { path: 'settings', element: <Navigate to="/settings/users" replace /> },
+      { path: 'settings/users', element: <UsersPage /> },
+      { path: 'settings/api-keys', element: <ApiKeysPage /> },
+      { path: 'settings/audit-log', element: <AuditLogPage /> },
+      { path: 'settings/domain-events', element: <DomainEventsPage /> },
+      { path: '*', element: <Navigate to="/overview" replace /> },
+    ],
+  },
+];

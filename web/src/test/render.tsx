@@ -1,0 +1,76 @@
+// Helpers for component tests: a fake API behind fetch and the providers.
+import { render } from '@testing-library/react';
+import type { ReactElement } from 'react';
+import { createMemoryRouter, RouterProvider } from 'react-router';
+import { vi } from 'vitest';
+import { createQueryClient, Providers } from '../providers';
+
+export interface FakeCall {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+}
+
+export type FakeHandler = (call: FakeCall) => { status?: number; body?: unknown; contentType?: string };
+
+/**
+ * fakeApi replaces fetch with handlers keyed by "METHOD /path" (the path
+ * after /api/v1, without the query). Unknown routes answer 404 problems.
+ * It returns the list of calls made.
+ */
+export function fakeApi(handlers: Record<string, FakeHandler>): FakeCall[] {
+  const calls: FakeCall[] = [];
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = new URL(String(input), 'http://localhost');
+      const path = url.pathname.replace(/^\/api\/v1/, '');
+      const method = (init?.method ?? 'GET').toUpperCase();
+      const call: FakeCall = {
+        method,
+        path,
+        query: url.searchParams,
+        body: init?.body ? JSON.parse(String(init.body)) : undefined,
+      };
+      calls.push(call);
+      const handler = handlers[`${method} ${path}`];
+      const res = handler
+        ? handler(call)
+        : { status: 404, body: { title: 'Not Found', status: 404, detail: `no route ${method} ${path}` }, contentType: 'application/problem+json' };
+      const status = res.status ?? 200;
+      if (status === 204) return new Response(null, { status });
+      return new Response(JSON.stringify(res.body ?? {}), {
+        status,
+        headers: { 'Content-Type': res.contentType ?? (status >= 400 ? 'application/problem+json' : 'application/json') },
+      });
+    }),
+  );
+  return calls;
+}
+
+/** renderRoute renders element at path inside the console's providers. */
+export function renderRoute(element: ReactElement, opts: { path?: string; url?: string } = {}) {
+  const path = opts.path ?? '/';
+  const router = createMemoryRouter(
+    [
+      { path, element },
+      { path: '/login', element: <div>login page</div> },
+      { path: '*', element: <div>elsewhere</div> },
+    ],
+    { initialEntries: [opts.url ?? path] },
+  );
+  const client = createQueryClient(() => void router.navigate('/login'));
+  client.setDefaultOptions({ queries: { retry: false, staleTime: Infinity }, mutations: { retry: false } });
+  const result = render(
+    <Providers client={client}>
+      <RouterProvider router={router} />
+    </Providers>,
+  );
+  return { ...result, router, client };
+}
+
+/** page wraps items as one page of a cursor-paginated list. */
+export function page<T>(items: T[], next_cursor?: string) {
+  return { body: next_cursor ? { items, next_cursor } : { items } };
+}
