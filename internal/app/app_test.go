@@ -226,3 +226,28 @@ func fillPath(path, id string) string {
 		path = path[i+j+1:]
 	}
 }
+
+// TestOperationalEndpoints checks the unauthenticated operational endpoints: health,
+// readiness and Prometheus metrics that count the requests served.
+func TestOperationalEndpoints(t *testing.T) {
+	t.Parallel()
+	h := setup(t, db.SQLite)
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if status, _, body := h.do(t, "GET", path, "", "", ""); status != 200 || !strings.Contains(body, `"status":"ok"`) {
+			t.Errorf("GET %s: %d %s", path, status, body)
+		}
+	}
+	h.do(t, "GET", "/api/v1/stores", h.keyA, "", "")
+	status, _, body := h.do(t, "GET", "/metrics", "", "", "")
+	if status != 200 {
+		t.Fatalf("GET /metrics: %d", status)
+	}
+	for _, want := range []string{`oneretail_http_requests_total{method="GET",route="/api/v1/stores",status="200"} 1`, "go_goroutines", "oneretail_http_request_duration_seconds_bucket"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if status, _, body := h.do(t, "GET", "/", "", "", ""); status != 200 || !strings.Contains(body, "<html") {
+		t.Errorf("GET / (console): %d %.100s", status, body)
+	}
+}
