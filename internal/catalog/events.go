@@ -11,6 +11,7 @@ const (
 	EventSKUUpdated              = "catalog.sku.updated"
 	EventPriceChanged            = "catalog.price.changed" // list price or an override set or deleted
 	EventPriceZoneCreated        = "catalog.price_zone.created"
+	EventPriceZoneUpdated        = "catalog.price_zone.updated"
 	EventPriceZoneStoresAssigned = "catalog.price_zone.stores_assigned"
 )
 

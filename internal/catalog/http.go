@@ -201,6 +201,12 @@ type PriceZoneCreateRequest struct {
 	Name string `json:"name" minLength:"1" maxLength:"100"`
 }
 
+// PriceZoneUpdateRequest changes a price zone; omitted fields stay unchanged.
+type PriceZoneUpdateRequest struct {
+	Code *string `json:"code,omitempty" minLength:"1" maxLength:"64" pattern:"^[A-Za-z0-9._-]+$"`
+	Name *string `json:"name,omitempty" minLength:"1" maxLength:"100"`
+}
+
 // PriceZoneStoresRequest replaces the stores of a price zone.
 type PriceZoneStoresRequest struct {
 	StoreIDs []string `json:"store_ids" maxItems:"10000" nullable:"false"`
@@ -292,6 +298,10 @@ func skuUpdate(r SKUUpdateRequest) SKUUpdate {
 		CostFen: r.CostFen, Status: r.Status}
 }
 
+func priceZoneUpdate(r PriceZoneUpdateRequest) PriceZoneUpdate {
+	return PriceZoneUpdate{Code: r.Code, Name: r.Name}
+}
+
 func mapSlice[T, U any](in []T, f func(T) U) []U {
 	out := make([]U, len(in))
 	for i, v := range in {
@@ -372,6 +382,16 @@ type priceZoneListInput struct{ httpapi.PageParams }
 
 type priceZoneCreateInput struct{ Body PriceZoneCreateRequest }
 
+type priceZoneUpdateInput struct {
+	ID   string `path:"id" maxLength:"64"`
+	Body PriceZoneUpdateRequest
+}
+
+type skuPriceListInput struct {
+	ID string `path:"id" maxLength:"64"`
+	httpapi.PageParams
+}
+
 type priceZoneStoresInput struct {
 	ID   string `path:"id" maxLength:"64"`
 	Body PriceZoneStoresRequest
@@ -404,6 +424,12 @@ func (s *Service) Register(api huma.API) {
 		Summary: "Create a category", Tags: tags, Security: write, DefaultStatus: http.StatusCreated,
 	}, func(ctx context.Context, in *categoryCreateInput) (*httpapi.Body[CategoryResponse], error) {
 		return httpapi.Reply(categoryResponse)(s.CreateCategory(ctx, newCategory(in.Body)))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "get-category", Method: http.MethodGet, Path: "/api/v1/categories/{id}",
+		Summary: "Get a category", Tags: tags, Security: read,
+	}, func(ctx context.Context, in *catalogIDInput) (*httpapi.Body[CategoryResponse], error) {
+		return httpapi.Reply(categoryResponse)(s.FindCategoryByID(ctx, in.ID))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "update-category", Method: http.MethodPatch, Path: "/api/v1/categories/{id}",
@@ -473,6 +499,13 @@ func (s *Service) Register(api huma.API) {
 		return httpapi.Reply(effectivePriceResponse)(s.EffectivePrice(ctx, in.ID, in.StoreID))
 	})
 	huma.Register(api, huma.Operation{
+		OperationID: "list-sku-prices", Method: http.MethodGet, Path: "/api/v1/skus/{id}/prices",
+		Summary: "List a SKU's price overrides", Description: "The items of price_overrides on the SKU detail: price zones first, then stores, each ordered by id.",
+		Tags: tags, Security: read,
+	}, func(ctx context.Context, in *skuPriceListInput) (*httpapi.Body[httpapi.Page[SKUPriceOverrideResponse]], error) {
+		return httpapi.ReplyPage(priceOverrideResponse)(s.FindPriceOverrides(ctx, in.ID, PriceOverrideFilter{Limit: in.Limit, Cursor: in.Cursor}))
+	})
+	huma.Register(api, huma.Operation{
 		OperationID: "set-sku-price", Method: http.MethodPut, Path: "/api/v1/skus/{id}/prices/{scope_type}/{scope_id}",
 		Summary: "Set a SKU's price in a store or price zone", Description: "Store managers may set the prices of their own store only.",
 		Tags: tags, Security: write,
@@ -500,6 +533,19 @@ func (s *Service) Register(api huma.API) {
 		Summary: "Create a price zone", Tags: tags, Security: write, DefaultStatus: http.StatusCreated,
 	}, func(ctx context.Context, in *priceZoneCreateInput) (*httpapi.Body[PriceZoneResponse], error) {
 		return httpapi.Reply(priceZoneResponse)(s.CreatePriceZone(ctx, NewPriceZone{Code: in.Body.Code, Name: in.Body.Name}))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "get-price-zone", Method: http.MethodGet, Path: "/api/v1/price-zones/{id}",
+		Summary: "Get a price zone with its stores", Tags: tags, Security: read,
+	}, func(ctx context.Context, in *catalogIDInput) (*httpapi.Body[PriceZoneResponse], error) {
+		return httpapi.Reply(priceZoneResponse)(s.FindPriceZoneByID(ctx, in.ID))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "update-price-zone", Method: http.MethodPatch, Path: "/api/v1/price-zones/{id}",
+		Summary: "Update a price zone", Description: "Changes the code or name; the stores change through set-price-zone-stores.",
+		Tags: tags, Security: write,
+	}, func(ctx context.Context, in *priceZoneUpdateInput) (*httpapi.Body[PriceZoneResponse], error) {
+		return httpapi.Reply(priceZoneResponse)(s.UpdatePriceZone(ctx, in.ID, priceZoneUpdate(in.Body)))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "set-price-zone-stores", Method: http.MethodPut, Path: "/api/v1/price-zones/{id}/stores",

@@ -384,6 +384,13 @@ type PriceOverride struct {
 	UpdatedAt time.Time
 }
 
+// PriceOverrideFilter pages FindPriceOverrides. Results are ordered by scope type
+// (price zones first), then scope id, as on the SKU detail.
+type PriceOverrideFilter struct {
+	Limit  int // 1..1000; 0 means 50
+	Cursor string
+}
+
 // PriceZone groups stores that share price overrides.
 type PriceZone struct {
 	ID        string
@@ -408,6 +415,28 @@ func (n NewPriceZone) Validate() error {
 	}
 	if r := checkName(n.Name, 100); r != "" {
 		return errs.Field("body.name", "%s", r)
+	}
+	return nil
+}
+
+// PriceZoneUpdate changes a price zone; nil fields stay unchanged. Its stores change
+// through AssignStores.
+type PriceZoneUpdate struct {
+	Code *string
+	Name *string
+}
+
+// Validate checks the fields being set.
+func (u PriceZoneUpdate) Validate() error {
+	if u.Code != nil {
+		if r := checkCode(*u.Code); r != "" {
+			return errs.Field("body.code", "%s", r)
+		}
+	}
+	if u.Name != nil {
+		if r := checkName(*u.Name, 100); r != "" {
+			return errs.Field("body.name", "%s", r)
+		}
 	}
 	return nil
 }

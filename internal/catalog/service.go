@@ -253,6 +253,19 @@ func (s *Service) FindCategories(ctx context.Context, f CategoryFilter) (httpapi
 	return httpapi.PageOf(items, limit, func(c Category) string { return c.ID }), nil
 }
 
+// FindCategoryByID returns a category of the tenant. Errors: not_found, unauthorized.
+func (s *Service) FindCategoryByID(ctx context.Context, id string) (Category, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return Category{}, err
+	}
+	c, err := getCategory(ctx, s.db.Reader(), p.TenantID, id, "")
+	if err != nil {
+		return Category{}, fmt.Errorf("catalog: find category: %w", err)
+	}
+	return c, nil
+}
+
 // --- products ---
 
 // CreateProduct adds a product to a category of the tenant. Errors: invalid (fields,
@@ -548,13 +561,51 @@ func (s *Service) FindSKUByID(ctx context.Context, id string) (SKU, error) {
 	if err != nil {
 		return SKU{}, fmt.Errorf("catalog: find sku: %w", err)
 	}
-	if sku.PriceOverrides, err = overridesOf(ctx, s.db.Reader(), p.TenantID, id); err != nil {
+	if sku.PriceOverrides, err = overridesOf(ctx, s.db.Reader(), p.TenantID, id, nil, 0); err != nil {
 		return SKU{}, fmt.Errorf("catalog: find sku: %w", err)
 	}
 	if err := s.nameStores(ctx, sku.PriceOverrides); err != nil {
 		return SKU{}, fmt.Errorf("catalog: find sku: %w", err)
 	}
 	return sku, nil
+}
+
+// FindPriceOverrides returns a page of the SKU's price overrides, the same items as
+// PriceOverrides of FindSKUByID: price zones first, then stores, each ordered by id.
+// Errors: not_found (SKU), invalid (cursor), unauthorized.
+func (s *Service) FindPriceOverrides(ctx context.Context, skuID string, f PriceOverrideFilter) (httpapi.Page[PriceOverride], error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return httpapi.Page[PriceOverride]{}, err
+	}
+	cursor, err := httpapi.DecodeCursor(f.Cursor)
+	if err != nil {
+		return httpapi.Page[PriceOverride]{}, err
+	}
+	var after *overrideKey
+	if cursor != "" {
+		k, ok := parseOverrideKey(cursor)
+		if !ok {
+			return httpapi.Page[PriceOverride]{}, errs.Field("query.cursor", "malformed cursor")
+		}
+		after = &k
+	}
+	limit := pageLimit(f.Limit, defaultLimit)
+	q := s.db.Reader()
+	if _, err := getSKU(ctx, q, p.TenantID, skuID, ""); err != nil {
+		return httpapi.Page[PriceOverride]{}, fmt.Errorf("catalog: find price overrides: %w", err)
+	}
+	items, err := overridesOf(ctx, q, p.TenantID, skuID, after, limit+1)
+	if err != nil {
+		return httpapi.Page[PriceOverride]{}, fmt.Errorf("catalog: find price overrides: %w", err)
+	}
+	page := httpapi.PageOf(items, limit, func(o PriceOverride) string {
+		return overrideKey{ScopeType: o.ScopeType, ScopeID: o.ScopeID}.cursorKey()
+	})
+	if err := s.nameStores(ctx, page.Items); err != nil {
+		return httpapi.Page[PriceOverride]{}, fmt.Errorf("catalog: find price overrides: %w", err)
+	}
+	return page, nil
 }
 
 // nameStores replaces store ids with store names when the StoreFinder can name them.
@@ -653,6 +704,57 @@ func (s *Service) FindPriceZones(ctx context.Context, f PriceZoneFilter) (httpap
 		return httpapi.Page[PriceZone]{}, fmt.Errorf("catalog: find price zones: %w", err)
 	}
 	return httpapi.PageOf(items, limit, func(z PriceZone) string { return z.ID }), nil
+}
+
+// FindPriceZoneByID returns a price zone of the tenant with its stores. Errors:
+// not_found, unauthorized.
+func (s *Service) FindPriceZoneByID(ctx context.Context, id string) (PriceZone, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return PriceZone{}, err
+	}
+	z, err := getZone(ctx, s.db.Reader(), p.TenantID, id, "")
+	if err != nil {
+		return PriceZone{}, fmt.Errorf("catalog: find price zone: %w", err)
+	}
+	return z, nil
+}
+
+// UpdatePriceZone changes the code or name of a price zone; its stores change through
+// AssignStores. Errors: not_found, invalid, conflict (code taken), unauthorized,
+// forbidden.
+func (s *Service) UpdatePriceZone(ctx context.Context, id string, u PriceZoneUpdate) (PriceZone, error) {
+	p, err := writer(ctx)
+	if err != nil {
+		return PriceZone{}, err
+	}
+	trimPtr(u.Code, u.Name)
+	if err := u.Validate(); err != nil {
+		return PriceZone{}, err
+	}
+	var next PriceZone
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		cur, err := getZone(ctx, tx, p.TenantID, id, s.lock())
+		if err != nil {
+			return err
+		}
+		next = cur
+		setIf(&next.Code, u.Code)
+		setIf(&next.Name, u.Name)
+		next.UpdatedAt = s.now()
+		if err := updateZoneRow(ctx, tx, next); err != nil {
+			if db.IsUniqueViolation(err) {
+				return codeConflict("price zone", next.Code)
+			}
+			return err
+		}
+		changes := map[string]any{"before": priceZoneEvent(cur), "after": priceZoneEvent(next)}
+		return s.record(ctx, tx, p.TenantID, "price_zone.update", "price_zone", id, changes, EventPriceZoneUpdated, priceZoneEvent(next))
+	})
+	if err != nil {
+		return PriceZone{}, fmt.Errorf("catalog: update price zone: %w", err)
+	}
+	return next, nil
 }
 
 // maxZoneStores bounds one zone assignment.

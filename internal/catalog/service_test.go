@@ -8,11 +8,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/httpapi"
 )
 
 func TestCategories(t *testing.T) {
@@ -541,6 +543,12 @@ func TestDataScope(t *testing.T) {
 		if _, err := e.svc.EffectivePrice(mgr, sku.ID, storeA1); err != nil {
 			t.Fatalf("manager reads the effective price: %v", err)
 		}
+		if _, err := e.svc.FindPriceZoneByID(mgr, zone.ID); err != nil {
+			t.Fatalf("manager reads a price zone: %v", err)
+		}
+		if _, err := e.svc.FindPriceOverrides(mgr, sku.ID, PriceOverrideFilter{}); err != nil {
+			t.Fatalf("manager reads a SKU's prices: %v", err)
+		}
 		noPrincipal := context.Background()
 		cases := []struct {
 			name string
@@ -556,6 +564,14 @@ func TestDataScope(t *testing.T) {
 				return err
 			}, errs.Forbidden},
 			{"manager creates a category", func() error { _, err := e.svc.CreateCategory(mgr, NewCategory{Code: "X", Name: "x"}); return err }, errs.Forbidden},
+			{"manager updates a zone", func() error {
+				_, err := e.svc.UpdatePriceZone(mgr, zone.ID, PriceZoneUpdate{Name: ptr("x")})
+				return err
+			}, errs.Forbidden},
+			{"marketer updates a zone", func() error {
+				_, err := e.svc.UpdatePriceZone(marketer(tenantA), zone.ID, PriceZoneUpdate{Name: ptr("x")})
+				return err
+			}, errs.Forbidden},
 			{"manager assigns stores", func() error { _, err := e.svc.AssignStores(mgr, zone.ID, []string{storeA1}); return err }, errs.Forbidden},
 			{"manager imports", func() error { _, err := e.svc.ImportSKUs(mgr, nil, ImportOptions{}); return err }, errs.Forbidden},
 			{"marketer sets a price", func() error { _, err := e.svc.SetPrice(marketer(tenantA), sku.ID, ScopeStore, storeA1, 1); return err }, errs.Forbidden},
@@ -610,6 +626,7 @@ func TestTenantIsolation(t *testing.T) {
 			name string
 			do   func() error
 		}{
+			{"find category", func() error { _, err := e.svc.FindCategoryByID(b, cat.ID); return err }},
 			{"update category", func() error { _, err := e.svc.UpdateCategory(b, cat.ID, CategoryUpdate{Name: ptr("x")}); return err }},
 			{"find product", func() error { _, err := e.svc.FindProductByID(b, prod.ID); return err }},
 			{"update product", func() error { _, err := e.svc.UpdateProduct(b, prod.ID, ProductUpdate{Name: ptr("x")}); return err }},
@@ -619,6 +636,9 @@ func TestTenantIsolation(t *testing.T) {
 			{"set price in A's zone", func() error { _, err := e.svc.SetPrice(b, bSKU.ID, ScopePriceZone, zone.ID, 1); return err }},
 			{"set price in A's store", func() error { _, err := e.svc.SetPrice(b, bSKU.ID, ScopeStore, storeA1, 1); return err }},
 			{"delete A's zone price", func() error { return e.svc.DeletePrice(b, sku.ID, ScopePriceZone, zone.ID) }},
+			{"find A's zone", func() error { _, err := e.svc.FindPriceZoneByID(b, zone.ID); return err }},
+			{"update A's zone", func() error { _, err := e.svc.UpdatePriceZone(b, zone.ID, PriceZoneUpdate{Name: ptr("x")}); return err }},
+			{"prices of A's sku", func() error { _, err := e.svc.FindPriceOverrides(b, sku.ID, PriceOverrideFilter{}); return err }},
 			{"assign stores to A's zone", func() error { _, err := e.svc.AssignStores(b, zone.ID, []string{storeB1}); return err }},
 			{"effective price of A's sku", func() error { _, err := e.svc.EffectivePrice(b, sku.ID, storeB1); return err }},
 		}
@@ -823,6 +843,306 @@ func TestConcurrentSetPrice(t *testing.T) {
 		}
 		if olds[fmt.Sprint(ep.PriceFen)] != 0 {
 			t.Fatalf("final price %d was later replaced according to the audit trail", ep.PriceFen)
+		}
+	})
+}
+
+func TestFindCategoryByID(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := setup(t, d)
+		root := mkCategory(t, e, admin(tenantA), "FOOD", "")
+		child := mkCategory(t, e, admin(tenantA), "DRINK", root.ID)
+		list, err := e.svc.FindCategories(admin(tenantA), CategoryFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed := map[string]Category{}
+		for _, c := range list.Items {
+			listed[c.ID] = c
+		}
+		cases := []struct {
+			name string
+			ctx  context.Context
+			id   string
+			code errs.Code // "" when found
+		}{
+			{name: "root", ctx: admin(tenantA), id: root.ID},
+			{name: "child", ctx: admin(tenantA), id: child.ID},
+			{name: "store manager", ctx: manager(tenantA, storeA1), id: child.ID},
+			{name: "marketer", ctx: marketer(tenantA), id: root.ID},
+			{name: "unknown", ctx: admin(tenantA), id: "nope", code: errs.NotFound},
+			{name: "empty id", ctx: admin(tenantA), id: "", code: errs.NotFound},
+			{name: "other tenant", ctx: admin(tenantB), id: root.ID, code: errs.NotFound},
+			{name: "other tenant's manager", ctx: manager(tenantB, storeB1), id: root.ID, code: errs.NotFound},
+			{name: "no principal", ctx: context.Background(), id: root.ID, code: errs.Unauthorized},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				got, err := e.svc.FindCategoryByID(tc.ctx, tc.id)
+				if tc.code != "" {
+					wantCode(t, err, tc.code, "")
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := listed[tc.id]; got != want {
+					t.Fatalf("category = %+v, want the listed %+v", got, want)
+				}
+			})
+		}
+	})
+}
+
+func TestFindPriceZoneByID(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := setup(t, d)
+		ctx := admin(tenantA)
+		east, err := e.svc.CreatePriceZone(ctx, NewPriceZone{Code: "EAST", Name: "华东"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		west, err := e.svc.CreatePriceZone(ctx, NewPriceZone{Code: "WEST", Name: "西部"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.AssignStores(ctx, east.ID, []string{storeA2, storeA1}); err != nil {
+			t.Fatal(err)
+		}
+		list, err := e.svc.FindPriceZones(ctx, PriceZoneFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed := map[string]PriceZone{}
+		for _, z := range list.Items {
+			listed[z.ID] = z
+		}
+		cases := []struct {
+			name   string
+			ctx    context.Context
+			id     string
+			stores []string
+			code   errs.Code
+		}{
+			{name: "with stores", ctx: ctx, id: east.ID, stores: []string{storeA1, storeA2}},
+			{name: "without stores", ctx: ctx, id: west.ID, stores: []string{}},
+			{name: "store manager", ctx: manager(tenantA, storeA1), id: east.ID, stores: []string{storeA1, storeA2}},
+			{name: "unknown", ctx: ctx, id: "nope", code: errs.NotFound},
+			{name: "other tenant", ctx: admin(tenantB), id: east.ID, code: errs.NotFound},
+			{name: "no principal", ctx: context.Background(), id: east.ID, code: errs.Unauthorized},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				got, err := e.svc.FindPriceZoneByID(tc.ctx, tc.id)
+				if tc.code != "" {
+					wantCode(t, err, tc.code, "")
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.StoreIDs == nil || !slices.Equal(got.StoreIDs, tc.stores) {
+					t.Fatalf("store ids = %#v, want %v", got.StoreIDs, tc.stores)
+				}
+				want := listed[tc.id]
+				if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
+					t.Fatalf("zone = %+v, want the listed %+v", got, want)
+				}
+			})
+		}
+	})
+}
+
+func TestUpdatePriceZone(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := setup(t, d)
+		ctx := admin(tenantA)
+		sku := priced(t, e)
+		zone, err := e.svc.CreatePriceZone(ctx, NewPriceZone{Code: "EAST", Name: "East"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.CreatePriceZone(ctx, NewPriceZone{Code: "WEST", Name: "West"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.AssignStores(ctx, zone.ID, []string{storeA1}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.SetPrice(ctx, sku.ID, ScopePriceZone, zone.ID, 900); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(time.Minute)
+
+		got, err := e.svc.UpdatePriceZone(ctx, zone.ID, PriceZoneUpdate{Name: ptr("  华东  ")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Name != "华东" || got.Code != "EAST" || !slices.Equal(got.StoreIDs, []string{storeA1}) || !got.UpdatedAt.After(got.CreatedAt) {
+			t.Fatalf("renamed zone = %+v", got)
+		}
+		got, err = e.svc.UpdatePriceZone(ctx, zone.ID, PriceZoneUpdate{Code: ptr("EAST-1")})
+		if err != nil || got.Code != "EAST-1" || got.Name != "华东" {
+			t.Fatalf("recoded zone = %+v, %v", got, err)
+		}
+		found, err := e.svc.FindPriceZoneByID(ctx, zone.ID)
+		if err != nil || fmt.Sprintf("%+v", found) != fmt.Sprintf("%+v", got) {
+			t.Fatalf("stored zone = %+v, %v; want %+v", found, err, got)
+		}
+		// Zone overrides show the zone's current name.
+		detail, err := e.svc.FindSKUByID(ctx, sku.ID)
+		if err != nil || len(detail.PriceOverrides) != 1 || detail.PriceOverrides[0].ScopeName != "华东" {
+			t.Fatalf("overrides = %+v, %v", detail.PriceOverrides, err)
+		}
+
+		cases := []struct {
+			name  string
+			ctx   context.Context
+			id    string
+			u     PriceZoneUpdate
+			code  errs.Code
+			field string
+		}{
+			{name: "code taken", ctx: ctx, id: zone.ID, u: PriceZoneUpdate{Code: ptr("WEST")}, code: errs.Conflict, field: "body.code"},
+			{name: "bad code", ctx: ctx, id: zone.ID, u: PriceZoneUpdate{Code: ptr("a b")}, code: errs.Invalid, field: "body.code"},
+			{name: "blank name", ctx: ctx, id: zone.ID, u: PriceZoneUpdate{Name: ptr("  ")}, code: errs.Invalid, field: "body.name"},
+			{name: "long name", ctx: ctx, id: zone.ID, u: PriceZoneUpdate{Name: ptr(strings.Repeat("x", 101))}, code: errs.Invalid, field: "body.name"},
+			{name: "unknown zone", ctx: ctx, id: "nope", u: PriceZoneUpdate{Name: ptr("x")}, code: errs.NotFound},
+			{name: "other tenant", ctx: admin(tenantB), id: zone.ID, u: PriceZoneUpdate{Name: ptr("x")}, code: errs.NotFound},
+			{name: "store manager", ctx: manager(tenantA, storeA1), id: zone.ID, u: PriceZoneUpdate{Name: ptr("x")}, code: errs.Forbidden},
+			{name: "marketer", ctx: marketer(tenantA), id: zone.ID, u: PriceZoneUpdate{Name: ptr("x")}, code: errs.Forbidden},
+			{name: "no principal", ctx: context.Background(), id: zone.ID, u: PriceZoneUpdate{Name: ptr("x")}, code: errs.Unauthorized},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := e.svc.UpdatePriceZone(tc.ctx, tc.id, tc.u)
+				wantCode(t, err, tc.code, tc.field)
+			})
+		}
+		after, err := e.svc.FindPriceZoneByID(ctx, zone.ID)
+		if err != nil || after.Code != "EAST-1" || after.Name != "华东" {
+			t.Fatalf("zone after refused updates = %+v, %v", after, err)
+		}
+
+		// Two updates: two audit entries with before and after, two events.
+		if n := countRows(t, d, `SELECT COUNT(*) FROM audit_events WHERE tenant_id = $1 AND action = 'price_zone.update' AND resource_type = 'price_zone' AND resource_id = $2`, tenantA, zone.ID); n != 2 {
+			t.Fatalf("%d price_zone.update audit entries, want 2", n)
+		}
+		var changes string
+		if err := d.Reader().QueryRow(`SELECT changes FROM audit_events WHERE tenant_id = $1 AND action = 'price_zone.update' ORDER BY id LIMIT 1`, tenantA).Scan(&changes); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(changes, `"name":"East"`) || !strings.Contains(changes, `"name":"华东"`) {
+			t.Fatalf("audit changes = %s, want the old and new name", changes)
+		}
+		var payload string
+		if err := d.Reader().QueryRow(`SELECT payload FROM outbox_events WHERE tenant_id = $1 AND type = $2 AND aggregate_id = $3 ORDER BY id DESC LIMIT 1`,
+			tenantA, EventPriceZoneUpdated, zone.ID).Scan(&payload); err != nil {
+			t.Fatalf("no %s event: %v", EventPriceZoneUpdated, err)
+		}
+		var ev PriceZoneEvent
+		if err := json.Unmarshal([]byte(payload), &ev); err != nil || ev.Code != "EAST-1" || ev.Name != "华东" || !slices.Equal(ev.StoreIDs, []string{storeA1}) {
+			t.Fatalf("event payload = %s, %v", payload, err)
+		}
+		if n := countRows(t, d, `SELECT COUNT(*) FROM outbox_events WHERE type = $1`, EventPriceZoneUpdated); n != 2 {
+			t.Fatalf("%d %s events, want 2", n, EventPriceZoneUpdated)
+		}
+	})
+}
+
+func TestFindPriceOverrides(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := setup(t, d)
+		e.stores.names[storeA1] = "徐汇店"
+		e.svc.stores = namingStores{e.stores}
+		ctx := admin(tenantA)
+		sku := priced(t, e)
+		bare := mkSKU(t, e, ctx, "COLA-500", sku.ProductID, 500)
+		zone, err := e.svc.CreatePriceZone(ctx, NewPriceZone{Code: "EAST", Name: "华东"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, set := range []struct {
+			scope ScopeType
+			id    string
+			price int64
+		}{{ScopeStore, storeA2, 880}, {ScopePriceZone, zone.ID, 900}, {ScopeStore, storeA1, 850}} {
+			if _, err := e.svc.SetPrice(ctx, sku.ID, set.scope, set.id, set.price); err != nil {
+				t.Fatal(err)
+			}
+		}
+		detail, err := e.svc.FindSKUByID(ctx, sku.ID)
+		if err != nil || len(detail.PriceOverrides) != 3 {
+			t.Fatalf("detail overrides = %+v, %v", detail.PriceOverrides, err)
+		}
+		want := fmt.Sprintf("%+v", detail.PriceOverrides)
+
+		cases := []struct {
+			name  string
+			ctx   context.Context
+			limit int
+		}{
+			{name: "one page", ctx: ctx},
+			{name: "pages of one", ctx: ctx, limit: 1},
+			{name: "pages of two", ctx: ctx, limit: 2},
+			{name: "store manager", ctx: manager(tenantA, storeA1), limit: 1},
+			{name: "marketer", ctx: marketer(tenantA)},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				var all []PriceOverride
+				pages := 0
+				for cursor := ""; ; {
+					page, err := e.svc.FindPriceOverrides(tc.ctx, sku.ID, PriceOverrideFilter{Limit: tc.limit, Cursor: cursor})
+					if err != nil {
+						t.Fatal(err)
+					}
+					pages++
+					all = append(all, page.Items...)
+					if cursor = page.NextCursor; cursor == "" || pages > 5 {
+						break
+					}
+				}
+				if got := fmt.Sprintf("%+v", all); got != want {
+					t.Fatalf("overrides = %s, want the detail's %s", got, want)
+				}
+				if tc.limit > 0 && pages != (3+tc.limit-1)/tc.limit {
+					t.Fatalf("%d pages of %d", pages, tc.limit)
+				}
+			})
+		}
+		if all := detail.PriceOverrides; all[0].ScopeType != ScopePriceZone || all[0].ScopeName != "华东" || all[1].ScopeName != "徐汇店" || all[2].ScopeName != storeA2 {
+			t.Fatalf("overrides = %+v, want the zone first and named stores", all)
+		}
+
+		empty, err := e.svc.FindPriceOverrides(ctx, bare.ID, PriceOverrideFilter{})
+		if err != nil || empty.Items == nil || len(empty.Items) != 0 || empty.NextCursor != "" {
+			t.Fatalf("overrides of a SKU without any = %+v, %v", empty, err)
+		}
+		errCases := []struct {
+			name  string
+			ctx   context.Context
+			id    string
+			f     PriceOverrideFilter
+			code  errs.Code
+			field string
+		}{
+			{name: "unknown sku", ctx: ctx, id: "nope", code: errs.NotFound},
+			{name: "other tenant", ctx: admin(tenantB), id: sku.ID, code: errs.NotFound},
+			{name: "other tenant's manager", ctx: manager(tenantB, storeB1), id: sku.ID, code: errs.NotFound},
+			{name: "no principal", ctx: context.Background(), id: sku.ID, code: errs.Unauthorized},
+			{name: "undecodable cursor", ctx: ctx, id: sku.ID, f: PriceOverrideFilter{Cursor: "!!"}, code: errs.Invalid, field: "query.cursor"},
+			{name: "foreign cursor", ctx: ctx, id: sku.ID, f: PriceOverrideFilter{Cursor: httpapi.EncodeCursor(sku.ID)}, code: errs.Invalid, field: "query.cursor"},
+			{name: "bad scope in cursor", ctx: ctx, id: sku.ID, f: PriceOverrideFilter{Cursor: httpapi.EncodeCursor("region:x")}, code: errs.Invalid, field: "query.cursor"},
+		}
+		for _, tc := range errCases {
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := e.svc.FindPriceOverrides(tc.ctx, tc.id, tc.f)
+				wantCode(t, err, tc.code, tc.field)
+			})
 		}
 	})
 }

@@ -425,6 +425,12 @@ func insertZone(ctx context.Context, q db.Querier, z PriceZone) error {
 	return err
 }
 
+func updateZoneRow(ctx context.Context, q db.Querier, z PriceZone) error {
+	_, err := q.ExecContext(ctx, `UPDATE price_zones SET code = $3, name = $4, updated_at = $5 WHERE tenant_id = $1 AND id = $2`,
+		z.TenantID, z.ID, z.Code, z.Name, clock.Millis(z.UpdatedAt))
+	return err
+}
+
 func getZone(ctx context.Context, q db.Querier, tenantID, id, lock string) (PriceZone, error) {
 	z, err := scanZone(q.QueryRowContext(ctx, `SELECT `+zoneCols+` FROM price_zones WHERE tenant_id = $1 AND id = $2`+lock, tenantID, id))
 	if err != nil {
@@ -531,12 +537,41 @@ func deleteOverride(ctx context.Context, q db.Querier, tenantID, skuID string, s
 	return err
 }
 
-// overridesOf returns the SKU's overrides, zones first, each with the zone name as
-// ScopeName for zones and the store id for stores.
-func overridesOf(ctx context.Context, q db.Querier, tenantID, skuID string) ([]PriceOverride, error) {
+// overrideKey is the sort key of a price override within its SKU.
+type overrideKey struct {
+	ScopeType ScopeType
+	ScopeID   string
+}
+
+// cursorKey is the key a page cursor carries: "scope_type:scope_id".
+func (k overrideKey) cursorKey() string { return string(k.ScopeType) + ":" + k.ScopeID }
+
+// parseOverrideKey reads a key made by cursorKey; ok is false when s is not one.
+func parseOverrideKey(s string) (k overrideKey, ok bool) {
+	typ, id, found := strings.Cut(s, ":")
+	k = overrideKey{ScopeType: ScopeType(typ), ScopeID: id}
+	return k, found && k.ScopeType.Valid() && id != ""
+}
+
+// overridesOf returns the SKU's overrides ordered by scope type (zones first) and scope
+// id, each with the zone name as ScopeName for zones and the store id for stores. It
+// starts after the key after when it is set, and returns at most limit rows when
+// limit > 0.
+func overridesOf(ctx context.Context, q db.Querier, tenantID, skuID string, after *overrideKey, limit int) ([]PriceOverride, error) {
+	var c conds
+	c.add("o.tenant_id = " + c.arg(tenantID))
+	c.add("o.sku_id = " + c.arg(skuID))
+	if after != nil {
+		typ := c.arg(string(after.ScopeType))
+		c.add("(o.scope_type > " + typ + " OR (o.scope_type = " + typ + " AND o.scope_id > " + c.arg(after.ScopeID) + "))")
+	}
+	var lim string
+	if limit > 0 {
+		lim = " LIMIT " + c.arg(limit)
+	}
 	rows, err := q.QueryContext(ctx, `SELECT o.scope_type, o.scope_id, COALESCE(z.name, o.scope_id), o.price_fen, o.updated_at
 		FROM sku_prices o LEFT JOIN price_zones z ON o.scope_type = 'price_zone' AND z.tenant_id = o.tenant_id AND z.id = o.scope_id
-		WHERE o.tenant_id = $1 AND o.sku_id = $2 ORDER BY o.scope_type, o.scope_id`, tenantID, skuID)
+		WHERE `+c.sql()+` ORDER BY o.scope_type, o.scope_id`+lim, c.args...)
 	if err != nil {
 		return nil, err
 	}

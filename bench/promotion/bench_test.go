@@ -1,0 +1,69 @@
+package main
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/oneretail/oneretail/internal/promotion/engine"
+)
+
+type fixture struct {
+	simple, mixed []engine.Promotion
+	simpleIx      *engine.Index
+	mixedIx       *engine.Index
+	baskets       []engine.Cart
+}
+
+func setup(tb testing.TB) fixture {
+	tb.Helper()
+	r := rand.New(rand.NewPCG(1, 42))
+	items := catalogue(r)
+	f := fixture{simple: simpleWorkload(r, items, typical), mixed: mixedWorkload(r, items, typical)}
+	f.simpleIx, f.mixedIx = engine.NewIndex(f.simple), engine.NewIndex(f.mixed)
+	for range 200 {
+		f.baskets = append(f.baskets, basket(r, items))
+	}
+	return f
+}
+
+func TestNaiveAgrees(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := benchContext()
+	for i, b := range f.baskets {
+		res, err := f.simpleIx.Price(b, ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := naivePrice(b, f.simple, ctx); res.Total != want {
+			t.Fatalf("basket %d: engine %d, naive %d", i, res.Total, want)
+		}
+	}
+}
+
+func BenchmarkPrice(b *testing.B) {
+	f := setup(b)
+	ctx := benchContext()
+	b.Run("simple", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			if _, err := f.simpleIx.Price(f.baskets[i%len(f.baskets)], ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("mixed", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			if _, err := f.mixedIx.Price(f.baskets[i%len(f.baskets)], ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkNaive(b *testing.B) {
+	f := setup(b)
+	ctx := benchContext()
+	for i := 0; b.Loop(); i++ {
+		naivePrice(f.baskets[i%len(f.baskets)], f.simple, ctx)
+	}
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/oneretail/oneretail/internal/promotion/engine"
+)
+
+// Workload sizes from issue 5.
+const (
+	catalogueSize = 5000
+	promotionsN   = 2000
+	basketLines   = 30
+	categoriesN   = 60
+	brandsN       = 150
+)
+
+type item struct {
+	sku, category, brand string
+	price                int64
+}
+
+func catalogue(r *rand.Rand) []item {
+	items := make([]item, catalogueSize)
+	for i := range items {
+		items[i] = item{sku: fmt.Sprintf("sku%04d", i), category: fmt.Sprintf("cat%02d", i%categoriesN),
+			brand: fmt.Sprintf("brand%03d", (i/7)%brandsN), price: 100 + r.Int64N(19900)}
+	}
+	return items
+}
+
+// benchNow is Tuesday 2026-11-24 15:00 in Shanghai: member day, inside happy hours.
+var (
+	shanghai = time.FixedZone("CST", 8*3600)
+	benchNow = time.Date(2026, 11, 24, 15, 0, 0, 0, shanghai)
+)
+
+func benchContext() engine.Context {
+	return engine.Context{Time: benchNow, Location: shanghai, Channel: "pos", StoreID: "s001", Region: "east", Tier: "gold"}
+}
+
+// conditions gives about half the promotions a condition that fails in benchContext.
+func conditions(r *rand.Rand) engine.Conditions {
+	var c engine.Conditions
+	switch r.IntN(8) {
+	case 0:
+		c.Channels = []string{"mini_program", "app"} // fails
+	case 1:
+		c.Weekdays = []time.Weekday{time.Tuesday} // member day: holds
+		c.Tiers = []string{"gold", "platinum"}
+	case 2:
+		c.DailyFrom, c.DailyTo = 18*60, 21*60 // evening: fails
+	case 3:
+		c.End = benchNow.Add(-time.Hour) // ended: fails
+	case 4:
+		c.Start, c.End = benchNow.Add(-24*time.Hour), benchNow.Add(24*time.Hour) // running
+	}
+	return c
+}
+
+// density is the share (percent) of promotions scoped to a whole category and to a
+// whole brand; the rest name 1–3 SKUs.
+type density struct{ category, brand int }
+
+var (
+	typical = density{category: 3, brand: 2}  // ~1 promotion per category, ~1 per 4 brands
+	dense   = density{category: 12, brand: 8} // ~4 per category, ~1 per brand
+)
+
+// simpleWorkload is 2,000 non-stacking promotions (ungrouped, non-exclusive, no
+// coupons) of the kinds the naive evaluator implements: percent off and member price
+// by SKU, category or brand, and N-th item by SKU.
+func simpleWorkload(r *rand.Rand, items []item, d density) []engine.Promotion {
+	promos := make([]engine.Promotion, promotionsN)
+	for i := range promos {
+		p := engine.Promotion{ID: fmt.Sprintf("p%04d", i), Priority: r.IntN(5), Conditions: conditions(r)}
+		switch x := r.IntN(100); {
+		case x >= d.category+d.brand:
+			n := 1 + r.IntN(3)
+			for range n {
+				p.Scope.SKUs = append(p.Scope.SKUs, items[r.IntN(len(items))].sku)
+			}
+		case x < d.category:
+			p.Scope.Categories = []string{fmt.Sprintf("cat%02d", r.IntN(categoriesN))}
+		default:
+			p.Scope.Brands = []string{fmt.Sprintf("brand%03d", r.IntN(brandsN))}
+		}
+		switch x := r.IntN(100); {
+		case x < 60:
+			p.Kind, p.PercentOff = engine.KindPercentOff, &engine.PercentOff{OffBP: int64(500 + 100*r.IntN(30))}
+		case x < 75:
+			p.Kind, p.PercentOff = engine.KindMemberPrice, &engine.PercentOff{OffBP: int64(300 + 100*r.IntN(10))}
+			p.Conditions.Tiers = []string{"gold", "platinum"}
+		default:
+			p.Kind, p.NthItem = engine.KindNthItem, &engine.NthItem{N: int64(2 + r.IntN(2)), OffBP: 5000}
+		}
+		promos[i] = p
+	}
+	return promos
+}
+
+// mixedWorkload is 2,000 promotions of every kind with stacking groups, exclusive
+// promotions, coupons and store-wide thresholds; only the engine prices it.
+func mixedWorkload(r *rand.Rand, items []item, d density) []engine.Promotion {
+	promos := simpleWorkload(r, items, d)
+	for i := range promos {
+		p := &promos[i]
+		switch x := r.IntN(100); {
+		case x < 4: // bundle of two SKUs
+			a, b := items[r.IntN(len(items))], items[r.IntN(len(items))]
+			if a.sku == b.sku {
+				continue
+			}
+			*p = engine.Promotion{ID: p.ID, Kind: engine.KindBundle, Priority: p.Priority, Bundle: &engine.Bundle{
+				Price: (a.price + b.price) * 8 / 10, Components: []engine.BundleComponent{{SKUs: []string{a.sku}, Qty: 1}, {SKUs: []string{b.sku}, Qty: 1}}}}
+		case x < 6: // buy 2 get 1 in a category
+			*p = engine.Promotion{ID: p.ID, Kind: engine.KindBuyXGetY, Priority: p.Priority, Conditions: p.Conditions,
+				Scope: engine.Scope{Categories: []string{fmt.Sprintf("cat%02d", r.IntN(categoriesN))}}, BuyXGetY: &engine.BuyXGetY{Buy: 2, Get: 1}}
+		case x < 7: // store-wide 满减 or gift, mostly with conditions
+			if r.IntN(2) == 0 {
+				*p = engine.Promotion{ID: p.ID, Kind: engine.KindThreshold, Scope: engine.Scope{All: true}, Conditions: conditions(r), Group: "order",
+					Threshold: &engine.Threshold{Tiers: []engine.Tier{{Spend: 19900, Off: 2000}, {Spend: 29900, Off: 5000}, {Spend: 49900, Off: 10000}}}}
+			} else {
+				*p = engine.Promotion{ID: p.ID, Kind: engine.KindGift, Scope: engine.Scope{All: true}, Conditions: conditions(r),
+					Gift: &engine.Gift{SKU: "gift-bag", Qty: 1, Spend: 30000}}
+			}
+		case x < 8:
+			p.Exclusive = true
+		case x < 10:
+			p.CouponCode = fmt.Sprintf("C%d", r.IntN(20))
+			p.CombinableWithCoupons = true
+		case x < 20:
+			p.Group = fmt.Sprintf("g%02d", r.IntN(40))
+		}
+	}
+	return promos
+}
+
+// basket is 30 distinct SKUs, 1–4 units each.
+func basket(r *rand.Rand, items []item) engine.Cart {
+	seen := map[int]bool{}
+	var c engine.Cart
+	for len(c.Lines) < basketLines {
+		k := r.IntN(len(items))
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		it := items[k]
+		c.Lines = append(c.Lines, engine.Line{ID: fmt.Sprintf("L%02d", len(c.Lines)), SKU: it.sku, Category: it.category,
+			Brand: it.brand, Unit: engine.UnitEach, Qty: 1 + r.Int64N(4), UnitPrice: it.price})
+	}
+	return c
+}

@@ -1,0 +1,610 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/oneretail/oneretail/internal/platform/errs"
+)
+
+// Unit says how a line's quantity is measured.
+type Unit string
+
+// The line units.
+const (
+	UnitEach   Unit = "each"   // Qty is a count; UnitPrice is fen per unit
+	UnitWeight Unit = "weight" // Qty is grams; UnitPrice is fen per kg
+)
+
+// Limits on a cart, so that every amount fits an int64 with room to spare.
+const (
+	MaxLines     = 1000
+	MaxQtyEach   = 1_000_000
+	MaxQtyGrams  = 10_000_000
+	MaxUnitPrice = 1_000_000_000 // ¥10,000,000.00
+)
+
+// Line is one cart line.
+type Line struct {
+	ID        string `json:"id"`
+	SKU       string `json:"sku"`
+	Category  string `json:"category,omitempty"`
+	Brand     string `json:"brand,omitempty"`
+	Unit      Unit   `json:"unit"`
+	Qty       int64  `json:"qty"`
+	UnitPrice int64  `json:"unit_price"`
+}
+
+// Amount returns the line amount in fen before discounts.
+func (l Line) Amount() int64 {
+	if l.Unit == UnitWeight {
+		return (l.UnitPrice*l.Qty + 500) / 1000
+	}
+	return l.UnitPrice * l.Qty
+}
+
+// Cart is what is being priced.
+type Cart struct {
+	Lines []Line `json:"lines"`
+}
+
+// Validate reports an invalid cart with an errs.Invalid error naming the field:
+// no lines or too many, empty or duplicate line id, empty SKU, unknown unit, quantity
+// or price out of range.
+func (c Cart) Validate() error {
+	if len(c.Lines) == 0 {
+		return errs.Field("lines", "a cart needs at least one line")
+	}
+	if len(c.Lines) > MaxLines {
+		return errs.Field("lines", "at most %d lines", MaxLines)
+	}
+	seen := make(map[string]bool, len(c.Lines))
+	for i, l := range c.Lines {
+		f := func(name string) string { return fmt.Sprintf("lines[%d].%s", i, name) }
+		switch {
+		case l.ID == "":
+			return errs.Field(f("id"), "required")
+		case seen[l.ID]:
+			return errs.Field(f("id"), "duplicate line id %q", l.ID)
+		case l.SKU == "":
+			return errs.Field(f("sku"), "required")
+		case l.Unit != UnitEach && l.Unit != UnitWeight:
+			return errs.Field(f("unit"), "must be each or weight")
+		case l.Unit == UnitEach && (l.Qty < 1 || l.Qty > MaxQtyEach):
+			return errs.Field(f("qty"), "must be 1..%d units", MaxQtyEach)
+		case l.Unit == UnitWeight && (l.Qty < 1 || l.Qty > MaxQtyGrams):
+			return errs.Field(f("qty"), "must be 1..%d grams", MaxQtyGrams)
+		case l.UnitPrice < 0 || l.UnitPrice > MaxUnitPrice:
+			return errs.Field(f("unit_price"), "must be 0..%d fen", MaxUnitPrice)
+		}
+		seen[l.ID] = true
+	}
+	return nil
+}
+
+// Context is who buys, where, when and how.
+type Context struct {
+	Time          time.Time      `json:"time"`
+	Location      *time.Location `json:"-"` // store time zone for weekly/daily windows; nil means UTC
+	Channel       string         `json:"channel,omitempty"`
+	StoreID       string         `json:"store_id,omitempty"`
+	Region        string         `json:"region,omitempty"`
+	Brand         string         `json:"brand,omitempty"` // the store's brand (banner)
+	Tier          string         `json:"tier,omitempty"`
+	Segments      []string       `json:"segments,omitempty"`
+	FirstOrder    bool           `json:"first_order,omitempty"`
+	PaymentMethod string         `json:"payment_method,omitempty"`
+	Coupons       []string       `json:"coupons,omitempty"`
+	// MaxCombinations bounds the stacking search; 0 means DefaultMaxCombinations.
+	MaxCombinations int `json:"max_combinations,omitempty"`
+}
+
+// DefaultMaxCombinations is the stacking search bound used when Context leaves it 0.
+const DefaultMaxCombinations = 256
+
+// Kind is a promotion type.
+type Kind string
+
+// The promotion kinds.
+const (
+	KindPercentOff  Kind = "percent_off"  // PercentOff: x% off the scoped lines (or the order)
+	KindAmountOff   Kind = "amount_off"   // AmountOff: a fixed amount off the scoped lines (or the order)
+	KindThreshold   Kind = "threshold"    // Threshold: 满减 tiers or "every 100 save 10"
+	KindNthItem     Kind = "nth_item"     // NthItem: 第二件半价
+	KindBuyXGetY    Kind = "buy_x_get_y"  // BuyXGetY: buy X get Y, cheapest free
+	KindBundle      Kind = "bundle"       // Bundle: fixed-price combo
+	KindGift        Kind = "gift"         // Gift: 满赠, a zero-price gift line
+	KindMemberPrice Kind = "member_price" // PercentOff for Conditions.Tiers
+)
+
+// Level says when a promotion applies: item-level ones first, order-level ones on
+// the amounts they leave.
+type Level string
+
+// The levels.
+const (
+	LevelItem  Level = "item"
+	LevelOrder Level = "order"
+)
+
+// ReturnPolicy says what a return that breaks a threshold does to its discount.
+type ReturnPolicy string
+
+// The return policies.
+const (
+	ReturnKeep     ReturnPolicy = "keep"      // the shopper keeps the discount (the default)
+	ReturnClawBack ReturnPolicy = "claw_back" // the discount no longer earned is deducted from the refund
+)
+
+// Scope selects the lines a promotion applies to: All, or any of SKUs, Categories and
+// Brands, minus the exclusions.
+type Scope struct {
+	All               bool     `json:"all,omitempty"`
+	SKUs              []string `json:"skus,omitempty"`
+	Categories        []string `json:"categories,omitempty"`
+	Brands            []string `json:"brands,omitempty"`
+	ExcludeSKUs       []string `json:"exclude_skus,omitempty"`
+	ExcludeCategories []string `json:"exclude_categories,omitempty"`
+	ExcludeBrands     []string `json:"exclude_brands,omitempty"`
+}
+
+// Conditions must all hold for a promotion to be a candidate. Empty lists and zero
+// values mean "no condition".
+type Conditions struct {
+	Start time.Time `json:"start,omitzero"` // inclusive
+	End   time.Time `json:"end,omitzero"`   // exclusive
+	// Weekdays restricts to days of the week in Context.Location (member day: Tuesday).
+	Weekdays []time.Weekday `json:"weekdays,omitempty"`
+	// DailyFrom and DailyTo are minutes after local midnight, [from, to); both 0 means
+	// all day; from > to wraps past midnight.
+	DailyFrom      int      `json:"daily_from,omitempty"`
+	DailyTo        int      `json:"daily_to,omitempty"`
+	Channels       []string `json:"channels,omitempty"`
+	Stores         []string `json:"stores,omitempty"`
+	Regions        []string `json:"regions,omitempty"`
+	StoreBrands    []string `json:"store_brands,omitempty"`
+	Tiers          []string `json:"tiers,omitempty"`
+	Segments       []string `json:"segments,omitempty"` // any of
+	FirstOrderOnly bool     `json:"first_order_only,omitempty"`
+	PaymentMethods []string `json:"payment_methods,omitempty"`
+	MinSpend       int64    `json:"min_spend,omitempty"` // on scoped lines, before discounts
+	MinQty         int64    `json:"min_qty,omitempty"`   // scoped units (a weighed line counts 1)
+}
+
+// PercentOff is x% off; OffBP is in basis points (1200 = 12% off, i.e. 8.8折).
+type PercentOff struct {
+	OffBP int64 `json:"off_bp"`
+}
+
+// AmountOff takes Amount fen off the scoped lines together, at most their amount.
+type AmountOff struct {
+	Amount int64 `json:"amount"`
+}
+
+// Tier is one step of a threshold: spend at least Spend, save Off.
+type Tier struct {
+	Spend int64 `json:"spend"`
+	Off   int64 `json:"off"`
+}
+
+// Repeat is "every Every save Off", at most Cap in total (0: no cap).
+type Repeat struct {
+	Every int64 `json:"every"`
+	Off   int64 `json:"off"`
+	Cap   int64 `json:"cap,omitempty"`
+}
+
+// Threshold is 满减: either Tiers (the highest met applies) or Repeat.
+type Threshold struct {
+	Tiers  []Tier  `json:"tiers,omitempty"`
+	Repeat *Repeat `json:"repeat,omitempty"`
+}
+
+// NthItem discounts every N-th unit by OffBP (N=2, OffBP=5000: 第二件半价). Units are
+// counted per SKU unless MixSKUs; the cheaper units are the discounted ones.
+type NthItem struct {
+	N       int64 `json:"n"`
+	OffBP   int64 `json:"off_bp"`
+	MixSKUs bool  `json:"mix_skus,omitempty"`
+}
+
+// BuyXGetY makes the cheapest Get units free in every group of Buy+Get scoped units.
+type BuyXGetY struct {
+	Buy int64 `json:"buy"`
+	Get int64 `json:"get"`
+}
+
+// BundleComponent is Qty units of any of SKUs.
+type BundleComponent struct {
+	SKUs []string `json:"skus"`
+	Qty  int64    `json:"qty"`
+}
+
+// Bundle sells one unit set of Components for Price; it repeats as often as the cart
+// allows, up to Max (0: no limit). Only counted lines take part.
+type Bundle struct {
+	Components []BundleComponent `json:"components"`
+	Price      int64             `json:"price"`
+	Max        int64             `json:"max,omitempty"`
+}
+
+// Gift adds Qty units of SKU at zero price when the scoped spend after item-level
+// discounts reaches Spend.
+type Gift struct {
+	SKU   string `json:"sku"`
+	Qty   int64  `json:"qty"`
+	Spend int64  `json:"spend"`
+}
+
+// Promotion is one promotion definition. Exactly the parameter block of its Kind is
+// set (PercentOff for KindPercentOff and KindMemberPrice).
+type Promotion struct {
+	ID                    string       `json:"id"`
+	Name                  string       `json:"name,omitempty"`
+	Kind                  Kind         `json:"kind"`
+	Level                 Level        `json:"level,omitempty"` // derived when empty
+	Priority              int          `json:"priority,omitempty"`
+	Group                 string       `json:"group,omitempty"`
+	Exclusive             bool         `json:"exclusive,omitempty"`
+	CombinableWithCoupons bool         `json:"combinable_with_coupons,omitempty"`
+	CouponCode            string       `json:"coupon_code,omitempty"`
+	Scope                 Scope        `json:"scope"`
+	Conditions            Conditions   `json:"conditions"`
+	ReturnPolicy          ReturnPolicy `json:"return_policy,omitempty"`
+
+	PercentOff *PercentOff `json:"percent_off,omitempty"`
+	AmountOff  *AmountOff  `json:"amount_off,omitempty"`
+	Threshold  *Threshold  `json:"threshold,omitempty"`
+	NthItem    *NthItem    `json:"nth_item,omitempty"`
+	BuyXGetY   *BuyXGetY   `json:"buy_x_get_y,omitempty"`
+	Bundle     *Bundle     `json:"bundle,omitempty"`
+	Gift       *Gift       `json:"gift,omitempty"`
+}
+
+// EffectiveLevel returns Level, or the level implied by Kind and Scope when empty:
+// thresholds, gifts and whole-order percent/amount off are order-level, the rest
+// item-level.
+func (p *Promotion) EffectiveLevel() Level {
+	if p.Level != "" {
+		return p.Level
+	}
+	switch p.Kind {
+	case KindThreshold, KindGift:
+		return LevelOrder
+	case KindPercentOff, KindAmountOff:
+		if p.Scope.All {
+			return LevelOrder
+		}
+	}
+	return LevelItem
+}
+
+// Validate reports a malformed or contradictory definition with an errs.Invalid
+// error whose Field names the offending field (for example "threshold.tiers[1].off").
+func (p *Promotion) Validate() error {
+	if p.ID == "" {
+		return errs.Field("id", "required")
+	}
+	if err := p.validateStacking(); err != nil {
+		return err
+	}
+	if p.Kind == KindBundle {
+		if p.Scope.All || len(p.Scope.SKUs)+len(p.Scope.Categories)+len(p.Scope.Brands) > 0 {
+			return errs.Field("scope", "a bundle's scope is its components; list only exclusions")
+		}
+	} else if err := p.Scope.validate(); err != nil {
+		return err
+	}
+	if err := p.Conditions.validate(); err != nil {
+		return err
+	}
+	return p.validateParams()
+}
+
+func (p *Promotion) validateStacking() error {
+	switch p.Level {
+	case "", LevelItem, LevelOrder:
+	default:
+		return errs.Field("level", "must be item or order")
+	}
+	want := map[Kind]Level{KindThreshold: LevelOrder, KindGift: LevelOrder, KindNthItem: LevelItem,
+		KindBuyXGetY: LevelItem, KindBundle: LevelItem, KindMemberPrice: LevelItem}
+	if w, ok := want[p.Kind]; ok && p.Level != "" && p.Level != w {
+		return errs.Field("level", "a %s promotion is %s-level", p.Kind, w)
+	}
+	if p.Exclusive && p.Group != "" {
+		return errs.Field("group", "an exclusive promotion combines with nothing; a stacking group contradicts it")
+	}
+	if p.Exclusive && p.CombinableWithCoupons {
+		return errs.Field("combinable_with_coupons", "an exclusive promotion cannot be combinable with coupons")
+	}
+	switch p.ReturnPolicy {
+	case "", ReturnKeep:
+	case ReturnClawBack:
+		if p.Kind != KindThreshold {
+			return errs.Field("return_policy", "claw_back applies only to threshold promotions")
+		}
+	default:
+		return errs.Field("return_policy", "must be keep or claw_back")
+	}
+	return nil
+}
+
+func (s Scope) validate() error {
+	include := len(s.SKUs) + len(s.Categories) + len(s.Brands)
+	if s.All && include > 0 {
+		return errs.Field("scope.all", "a whole-order scope cannot also list skus, categories or brands")
+	}
+	if !s.All && include == 0 {
+		return errs.Field("scope", "set all or list skus, categories or brands")
+	}
+	for _, c := range []struct {
+		name     string
+		in, excl []string
+	}{{"skus", s.SKUs, s.ExcludeSKUs}, {"categories", s.Categories, s.ExcludeCategories}, {"brands", s.Brands, s.ExcludeBrands}} {
+		for i, v := range c.in {
+			if v == "" {
+				return errs.Field(fmt.Sprintf("scope.%s[%d]", c.name, i), "empty")
+			}
+			if contains(c.excl, v) {
+				return errs.Field("scope.exclude_"+c.name, "%q is both included and excluded", v)
+			}
+		}
+	}
+	return nil
+}
+
+func (c Conditions) validate() error {
+	if !c.Start.IsZero() && !c.End.IsZero() && !c.Start.Before(c.End) {
+		return errs.Field("conditions.end", "must be after start")
+	}
+	for i, d := range c.Weekdays {
+		if d < time.Sunday || d > time.Saturday {
+			return errs.Field(fmt.Sprintf("conditions.weekdays[%d]", i), "must be 0 (Sunday)..6 (Saturday)")
+		}
+	}
+	if c.DailyFrom < 0 || c.DailyFrom >= 1440 {
+		return errs.Field("conditions.daily_from", "must be 0..1439 minutes after midnight")
+	}
+	if c.DailyTo < 0 || c.DailyTo > 1440 {
+		return errs.Field("conditions.daily_to", "must be 0..1440 minutes after midnight")
+	}
+	if c.DailyFrom != 0 && c.DailyFrom == c.DailyTo {
+		return errs.Field("conditions.daily_to", "an empty daily window never matches")
+	}
+	if c.MinSpend < 0 {
+		return errs.Field("conditions.min_spend", "must not be negative")
+	}
+	if c.MinQty < 0 {
+		return errs.Field("conditions.min_qty", "must not be negative")
+	}
+	return nil
+}
+
+func (p *Promotion) validateParams() error {
+	blocks := map[string]bool{"percent_off": p.PercentOff != nil, "amount_off": p.AmountOff != nil,
+		"threshold": p.Threshold != nil, "nth_item": p.NthItem != nil, "buy_x_get_y": p.BuyXGetY != nil,
+		"bundle": p.Bundle != nil, "gift": p.Gift != nil}
+	var need string
+	switch p.Kind {
+	case KindPercentOff, KindMemberPrice:
+		need = "percent_off"
+	case KindAmountOff, KindThreshold, KindNthItem, KindBuyXGetY, KindBundle, KindGift:
+		need = string(p.Kind)
+	default:
+		return errs.Field("kind", "unknown promotion kind %q", p.Kind)
+	}
+	for _, name := range []string{"percent_off", "amount_off", "threshold", "nth_item", "buy_x_get_y", "bundle", "gift"} {
+		if name == need && !blocks[name] {
+			return errs.Field(name, "required for a %s promotion", p.Kind)
+		}
+		if name != need && blocks[name] {
+			return errs.Field(name, "not allowed on a %s promotion", p.Kind)
+		}
+	}
+	switch p.Kind {
+	case KindPercentOff, KindMemberPrice:
+		if p.PercentOff.OffBP < 1 || p.PercentOff.OffBP > 10000 {
+			return errs.Field("percent_off.off_bp", "must be 1..10000 basis points")
+		}
+		if p.Kind == KindMemberPrice && len(p.Conditions.Tiers) == 0 {
+			return errs.Field("conditions.tiers", "a member price needs at least one tier")
+		}
+	case KindAmountOff:
+		if p.AmountOff.Amount < 1 {
+			return errs.Field("amount_off.amount", "must be positive")
+		}
+	case KindThreshold:
+		return p.Threshold.validate()
+	case KindNthItem:
+		if p.NthItem.N < 2 || p.NthItem.N > 100 {
+			return errs.Field("nth_item.n", "must be 2..100")
+		}
+		if p.NthItem.OffBP < 1 || p.NthItem.OffBP > 10000 {
+			return errs.Field("nth_item.off_bp", "must be 1..10000 basis points")
+		}
+	case KindBuyXGetY:
+		if p.BuyXGetY.Buy < 1 || p.BuyXGetY.Buy > 100 {
+			return errs.Field("buy_x_get_y.buy", "must be 1..100")
+		}
+		if p.BuyXGetY.Get < 1 || p.BuyXGetY.Get > 100 {
+			return errs.Field("buy_x_get_y.get", "must be 1..100")
+		}
+	case KindBundle:
+		return p.Bundle.validate()
+	case KindGift:
+		switch {
+		case p.Gift.SKU == "":
+			return errs.Field("gift.sku", "required")
+		case p.Gift.Qty < 1 || p.Gift.Qty > 100:
+			return errs.Field("gift.qty", "must be 1..100")
+		case p.Gift.Spend < 0:
+			return errs.Field("gift.spend", "must not be negative")
+		}
+	}
+	return nil
+}
+
+func (t *Threshold) validate() error {
+	if (len(t.Tiers) == 0) == (t.Repeat == nil) {
+		return errs.Field("threshold", "set either tiers or repeat, not both or neither")
+	}
+	for i, tr := range t.Tiers {
+		f := func(n string) string { return fmt.Sprintf("threshold.tiers[%d].%s", i, n) }
+		switch {
+		case tr.Spend < 1:
+			return errs.Field(f("spend"), "must be positive")
+		case tr.Off < 1 || tr.Off > tr.Spend:
+			return errs.Field(f("off"), "must be 1..spend (%d)", tr.Spend)
+		case i > 0 && tr.Spend <= t.Tiers[i-1].Spend:
+			return errs.Field(f("spend"), "tiers must have increasing spend")
+		case i > 0 && tr.Off <= t.Tiers[i-1].Off:
+			return errs.Field(f("off"), "a higher tier must save more than tier %d", i-1)
+		}
+	}
+	if r := t.Repeat; r != nil {
+		switch {
+		case r.Every < 1:
+			return errs.Field("threshold.repeat.every", "must be positive")
+		case r.Off < 1 || r.Off > r.Every:
+			return errs.Field("threshold.repeat.off", "must be 1..every (%d)", r.Every)
+		case r.Cap < 0 || (r.Cap > 0 && r.Cap < r.Off):
+			return errs.Field("threshold.repeat.cap", "must be 0 (no cap) or at least off (%d)", r.Off)
+		}
+	}
+	return nil
+}
+
+func (b *Bundle) validate() error {
+	if len(b.Components) == 0 {
+		return errs.Field("bundle.components", "required")
+	}
+	var units int64
+	seen := map[string]int{}
+	for i, c := range b.Components {
+		if len(c.SKUs) == 0 {
+			return errs.Field(fmt.Sprintf("bundle.components[%d].skus", i), "required")
+		}
+		if c.Qty < 1 || c.Qty > 100 {
+			return errs.Field(fmt.Sprintf("bundle.components[%d].qty", i), "must be 1..100")
+		}
+		units += c.Qty
+		for _, s := range c.SKUs {
+			if j, ok := seen[s]; ok {
+				return errs.Field(fmt.Sprintf("bundle.components[%d].skus", i), "%q is already in component %d", s, j)
+			}
+			seen[s] = i
+		}
+	}
+	if units < 2 {
+		return errs.Field("bundle.components", "a bundle needs at least two units")
+	}
+	if b.Price < 0 {
+		return errs.Field("bundle.price", "must not be negative")
+	}
+	if b.Max < 0 {
+		return errs.Field("bundle.max", "must not be negative")
+	}
+	return nil
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Allocation is part of a discount (or of a basis) on one line, for one promotion.
+type Allocation struct {
+	PromotionID string `json:"promotion_id,omitempty"`
+	LineID      string `json:"line_id,omitempty"`
+	Amount      int64  `json:"amount"`
+}
+
+// LineResult is a priced line: Net = Amount - Discount, and Discount is the sum of
+// Allocations. A gift line has Gift set, zero amount and GiftOf naming its promotion.
+type LineResult struct {
+	Line
+	Amount      int64        `json:"amount"`
+	Discount    int64        `json:"discount"`
+	Net         int64        `json:"net"`
+	Gift        bool         `json:"gift,omitempty"`
+	GiftOf      string       `json:"gift_of,omitempty"`
+	Allocations []Allocation `json:"allocations,omitempty"`
+}
+
+// Applied explains one applied promotion: its discount, the lines it went to (summing
+// exactly to Discount) and the line amounts it was computed on (Basis). Promotion is
+// the definition (shared with the Index: read it, do not modify it), so that a return
+// quote can be computed from the Result.
+type Applied struct {
+	PromotionID string       `json:"promotion_id"`
+	Name        string       `json:"name,omitempty"`
+	Kind        Kind         `json:"kind"`
+	Level       Level        `json:"level"`
+	Discount    int64        `json:"discount"`
+	Lines       []Allocation `json:"lines"`
+	Basis       []Allocation `json:"basis"`
+	GiftLineID  string       `json:"gift_line_id,omitempty"`
+	Message     string       `json:"message"`
+	Promotion   *Promotion   `json:"promotion"`
+}
+
+// Code says why a candidate promotion did not apply.
+type Code string
+
+// The explanation codes.
+const (
+	CodeNotInScope         Code = "not_in_scope"
+	CodeConditionFailed    Code = "condition_failed"
+	CodeExcludedByStacking Code = "excluded_by_stacking"
+	CodeThresholdNotMet    Code = "threshold_not_met"
+	CodeQuantityNotMet     Code = "quantity_not_met"
+	CodeNoDiscount         Code = "no_discount"
+	CodeInvalidDefinition  Code = "invalid_definition"
+	CodeNotEvaluated       Code = "not_evaluated" // the bounded search stopped first
+)
+
+// Explanation says why a promotion did not apply: Condition names the failed condition
+// (condition_failed), WinnerID the promotion it lost to (excluded_by_stacking) and
+// Missing the spend in fen or units still missing (threshold_not_met,
+// quantity_not_met).
+type Explanation struct {
+	PromotionID string `json:"promotion_id"`
+	Code        Code   `json:"code"`
+	Condition   string `json:"condition,omitempty"`
+	WinnerID    string `json:"winner_id,omitempty"`
+	Missing     int64  `json:"missing,omitempty"`
+	Message     string `json:"message"`
+}
+
+// Hint is a shopper nudge: spend Missing fen more (on the promotion's scope) to save
+// Save more, or to get a gift.
+type Hint struct {
+	PromotionID string `json:"promotion_id"`
+	Missing     int64  `json:"missing"`
+	Save        int64  `json:"save,omitempty"`
+	Message     string `json:"message"`
+}
+
+// Result is a priced cart. Total = Subtotal - Discount = sum of line Nets.
+type Result struct {
+	Lines    []LineResult  `json:"lines"`
+	Subtotal int64         `json:"subtotal"`
+	Discount int64         `json:"discount"`
+	Total    int64         `json:"total"`
+	Applied  []Applied     `json:"applied"`
+	Rejected []Explanation `json:"rejected"`
+	Hints    []Hint        `json:"hints"`
+	// Combinations is how many combinations the stacking search evaluated; Truncated
+	// says it stopped at Context.MaxCombinations; Decomposed says the combinations did
+	// not fit that bound, so the search chose independently per group of lines that
+	// share no promotion (exact, except that it does not give up item discounts to
+	// reach an order-level threshold).
+	Combinations int  `json:"combinations"`
+	Truncated    bool `json:"truncated"`
+	Decomposed   bool `json:"decomposed"`
+}

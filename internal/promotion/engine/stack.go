@@ -1,0 +1,571 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+)
+
+type evaluator struct {
+	lines              []Line
+	amounts            []int64
+	scratchA, scratchB []int64
+}
+
+type runOut struct {
+	total      int64
+	nets       []int64
+	steps      []step
+	lineAllocs [][]Allocation
+	gifts      []LineResult
+}
+
+// run applies chosen (canonical order) to the cart. With record it keeps the steps,
+// the per-line allocations and the gift lines.
+func (ev *evaluator) run(chosen []*cand, record bool) runOut {
+	return ev.runFrom(ev.amounts, chosen, record)
+}
+
+// runFrom is run starting from the line amounts in base instead of the cart's.
+func (ev *evaluator) runFrom(base []int64, chosen []*cand, record bool) runOut {
+	out := runOut{nets: slices.Clone(base)}
+	if record {
+		out.steps = make([]step, 0, len(chosen))
+	}
+	for _, c := range chosen {
+		st := ev.apply(c, out.nets, record)
+		if record {
+			out.steps = append(out.steps, st)
+		}
+	}
+	for _, n := range out.nets {
+		out.total += n
+	}
+	if !record {
+		return out
+	}
+	counts := make([]int32, len(ev.lines))
+	total := 0
+	for _, st := range out.steps {
+		for j, li := range st.c.lines {
+			if st.alloc[j] > 0 {
+				counts[li]++
+				total++
+			}
+		}
+	}
+	backing := make([]Allocation, total)
+	out.lineAllocs = make([][]Allocation, len(ev.lines))
+	for li, n := range counts {
+		out.lineAllocs[li], backing = backing[:0:n], backing[n:]
+	}
+	for _, st := range out.steps {
+		for j, li := range st.c.lines {
+			if st.alloc[j] > 0 {
+				out.lineAllocs[li] = append(out.lineAllocs[li], Allocation{PromotionID: st.c.p.ID, Amount: st.alloc[j]})
+			}
+		}
+		if st.giftQty > 0 {
+			g := st.c.p.Gift
+			out.gifts = append(out.gifts, LineResult{Line: Line{ID: "gift:" + st.c.p.ID, SKU: g.SKU, Unit: UnitEach, Qty: st.giftQty},
+				Gift: true, GiftOf: st.c.p.ID})
+		}
+	}
+	sort.Slice(out.gifts, func(a, b int) bool { return out.gifts[a].ID < out.gifts[b].ID })
+	return out
+}
+
+type searchOut struct {
+	chosen     []*cand
+	exclusive  *cand // the winner when an exclusive promotion won
+	evaluated  int
+	truncated  bool
+	decomposed bool
+}
+
+func compatible(a, b *cand) bool {
+	if a.coupon() || b.coupon() {
+		return a.p.CombinableWithCoupons && b.p.CombinableWithCoupons
+	}
+	return true
+}
+
+type dim struct {
+	opts  []*cand
+	none  bool // "none of these" is an option
+	first int32
+}
+
+// search picks the lowest-total combination allowed by the stacking rules within
+// max evaluations (0: DefaultMaxCombinations).
+func search(ev *evaluator, eligible []*cand, max int) searchOut {
+	if max <= 0 {
+		max = DefaultMaxCombinations
+	}
+	var out searchOut
+	var exclusives, rest []*cand
+	for _, c := range eligible {
+		if c.p.Exclusive {
+			exclusives = append(exclusives, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+
+	if len(exclusives) == 0 && !slices.ContainsFunc(rest, func(c *cand) bool { return c.coupon() || c.p.Group != "" }) {
+		out.chosen, out.evaluated = rest, 1 // nothing to choose: every eligible promotion applies
+		return out
+	}
+
+	// Exclusive promotions, each alone; leave at least one evaluation for the stack.
+	var exBest *cand
+	var exTotal int64
+	for _, c := range exclusives {
+		if out.evaluated >= max-1 {
+			out.truncated = true
+			break
+		}
+		out.evaluated++
+		t := ev.run([]*cand{c}, false).total
+		if exBest == nil || t < exTotal {
+			exBest, exTotal = c, t
+		}
+	}
+
+	// Dimensions: one per stacking group, one per ungrouped promotion.
+	interacts := false // an order-level threshold may prefer fewer discounts before it
+	for _, c := range rest {
+		if c.level == LevelOrder && (c.p.Kind == KindThreshold || c.p.Kind == KindGift) {
+			interacts = true
+		}
+	}
+	if interacts && ev.thresholdsStable(rest) {
+		interacts = false
+	}
+	var dims []*dim
+	groups := map[string]*dim{}
+	for _, c := range rest {
+		if g := c.p.Group; g != "" {
+			d, ok := groups[g]
+			if !ok {
+				d = &dim{first: c.n}
+				groups[g] = d
+				dims = append(dims, d)
+			}
+			d.opts = append(d.opts, c)
+			if c.coupon() || interacts {
+				d.none = true
+			}
+			continue
+		}
+		dims = append(dims, &dim{opts: []*cand{c}, none: c.coupon(), first: c.n})
+	}
+	hasCoupon := func(d *dim) bool { return slices.ContainsFunc(d.opts, (*cand).coupon) }
+	sort.SliceStable(dims, func(a, b int) bool {
+		ca, cb := hasCoupon(dims[a]), hasCoupon(dims[b])
+		if ca != cb {
+			return ca
+		}
+		return dims[a].first < dims[b].first
+	})
+
+	// Item-level promotions that always apply and share no line with any choice form a
+	// constant part: apply it once and search the rest from there.
+	constant, dims := ev.constantPart(dims)
+	base := ev.run(constant, false).nets
+
+	var best []*cand
+	var bestTotal int64
+	found, stop := false, false
+	budget := func() bool {
+		if out.evaluated >= max {
+			out.truncated, stop = true, true
+			return false
+		}
+		out.evaluated++
+		return true
+	}
+	consider := func(set []*cand) {
+		t := ev.runFrom(base, set, false).total
+		if !found || t < bestTotal {
+			found, best, bestTotal = true, set, t
+		}
+	}
+	space := 1
+	for _, d := range dims {
+		n := len(d.opts)
+		if d.none {
+			n++
+		}
+		space = min(space*n, 1<<30)
+	}
+	switch {
+	case space == 1 && exBest == nil:
+		// Nothing to choose: every eligible promotion applies.
+		for _, d := range dims {
+			best = append(best, d.opts[0])
+		}
+		best, found = sortedSet(nil, best), true
+		out.evaluated++
+	case space <= max-out.evaluated:
+		enumerate(dims, nil, func(chosen []*cand) bool {
+			if !budget() {
+				return false
+			}
+			consider(sortedSet(nil, chosen))
+			return true
+		})
+	default:
+		out.decomposed = true
+		var couponDims, itemDims, orderDims []*dim
+		for _, d := range dims {
+			switch {
+			case hasCoupon(d):
+				couponDims = append(couponDims, d)
+			case !slices.ContainsFunc(d.opts, func(c *cand) bool { return c.level != LevelItem }):
+				itemDims = append(itemDims, d)
+			default:
+				orderDims = append(orderDims, d)
+			}
+		}
+		enumerate(couponDims, nil, func(outer []*cand) bool {
+			items := ev.bestPerComponent(itemDims, outer, budget)
+			if stop {
+				return false
+			}
+			fixed := append(slices.Clone(outer), items...)
+			enumerate(orderDims, fixed, func(chosen []*cand) bool {
+				if !budget() {
+					return false
+				}
+				consider(sortedSet(fixed, chosen))
+				return true
+			})
+			return !stop
+		})
+	}
+	if !found { // the budget ran out before a first stack: take the include-first one
+		enumerate(dims, nil, func(chosen []*cand) bool {
+			best, found = sortedSet(nil, chosen), true
+			return false
+		})
+		bestTotal = ev.runFrom(base, best, false).total
+	}
+	if exBest != nil && exTotal < bestTotal {
+		out.chosen, out.exclusive = []*cand{exBest}, exBest
+		return out
+	}
+	out.chosen = sortedSet(constant, best)
+	return out
+}
+
+// constantPart splits off, when no coupon is among the choices, the item-level dims
+// with a single option whose lines no other item-level option touches. It returns
+// their promotions in canonical order and the other dims.
+func (ev *evaluator) constantPart(dims []*dim) ([]*cand, []*dim) {
+	// With a coupon among the choices, whether a promotion applies depends on it.
+	coupons := slices.ContainsFunc(dims, func(d *dim) bool { return slices.ContainsFunc(d.opts, (*cand).coupon) })
+	fixed := func(d *dim) bool {
+		return !coupons && len(d.opts) == 1 && !d.none && d.opts[0].level == LevelItem
+	}
+	live := make([]bool, len(ev.lines)) // lines touched by an item-level choice
+	for _, d := range dims {
+		if fixed(d) {
+			continue
+		}
+		for _, o := range d.opts {
+			if o.level == LevelItem {
+				for _, li := range o.lines {
+					live[li] = true
+				}
+			}
+		}
+	}
+	// A fixed promotion sharing a line with a live one makes all its lines live.
+	for changed := true; changed; {
+		changed = false
+		for _, d := range dims {
+			if !fixed(d) {
+				continue
+			}
+			hit := slices.ContainsFunc(d.opts[0].lines, func(li int32) bool { return live[li] })
+			if !hit {
+				continue
+			}
+			for _, li := range d.opts[0].lines {
+				if !live[li] {
+					live[li], changed = true, true
+				}
+			}
+		}
+	}
+	var constant []*cand
+	var rest []*dim
+	for _, d := range dims {
+		if fixed(d) && !slices.ContainsFunc(d.opts[0].lines, func(li int32) bool { return live[li] }) {
+			constant = append(constant, d.opts[0])
+			continue
+		}
+		rest = append(rest, d)
+	}
+	return sortedSet(nil, constant), rest
+}
+
+// sortedSet returns a ∪ b in canonical order.
+func sortedSet(a, b []*cand) []*cand {
+	set := make([]*cand, 0, len(a)+len(b))
+	set = append(append(set, a...), b...)
+	sort.Slice(set, func(i, j int) bool { return set[i].n < set[j].n })
+	return set
+}
+
+// enumerate visits every choice of one option (or none, where allowed or when no
+// option is compatible) per dim, compatible with fixed, options before none, until
+// visit returns false. It reports whether it ran to the end.
+func enumerate(dims []*dim, fixed []*cand, visit func(chosen []*cand) bool) bool {
+	var chosen []*cand
+	ok := func(o *cand) bool {
+		bad := func(x *cand) bool { return !compatible(x, o) }
+		return !slices.ContainsFunc(fixed, bad) && !slices.ContainsFunc(chosen, bad)
+	}
+	var rec func(d int) bool
+	rec = func(d int) bool {
+		if d == len(dims) {
+			return visit(chosen)
+		}
+		tried := false
+		for _, o := range dims[d].opts {
+			if ok(o) {
+				tried = true
+				chosen = append(chosen, o)
+				more := rec(d + 1)
+				chosen = chosen[:len(chosen)-1]
+				if !more {
+					return false
+				}
+			}
+		}
+		if dims[d].none || !tried {
+			return rec(d + 1)
+		}
+		return true
+	}
+	return rec(0)
+}
+
+// bestPerComponent splits the item-level dims into components that share no line
+// (together with the item-level promotions in outer) and picks, in each component,
+// the choice with the lowest amount left on its lines. It ignores how item discounts
+// move order-level thresholds: the price of a search that fits the budget.
+func (ev *evaluator) bestPerComponent(dims []*dim, outer []*cand, budget func() bool) []*cand {
+	parent := make([]int32, len(ev.lines))
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	var find func(int32) int32
+	find = func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	link := func(c *cand, root int32) int32 {
+		for _, li := range c.lines {
+			r := find(li)
+			if root < 0 {
+				root = r
+			} else if r != root {
+				parent[r] = root
+			}
+		}
+		return root
+	}
+	var forced []*cand
+	for _, c := range outer {
+		if c.level == LevelItem {
+			forced = append(forced, c)
+			link(c, -1)
+		}
+	}
+	for _, d := range dims {
+		root := int32(-1)
+		for _, o := range d.opts {
+			root = link(o, root)
+		}
+	}
+	type comp struct {
+		dims   []*dim
+		forced []*cand
+	}
+	comps := map[int32]*comp{}
+	var roots []int32
+	get := func(c *cand) *comp {
+		r := find(c.lines[0])
+		if comps[r] == nil {
+			comps[r] = &comp{}
+			roots = append(roots, r)
+		}
+		return comps[r]
+	}
+	for _, d := range dims {
+		k := get(d.opts[0])
+		k.dims = append(k.dims, d)
+	}
+	for _, c := range forced {
+		k := get(c)
+		k.forced = append(k.forced, c)
+	}
+	var picked []*cand
+	for _, r := range roots {
+		k := comps[r]
+		if len(k.dims) == 0 {
+			continue
+		}
+		var best []*cand
+		var bestSum int64
+		found := false
+		enumerate(k.dims, outer, func(chosen []*cand) bool {
+			if !budget() {
+				return false
+			}
+			nets := ev.run(sortedSet(k.forced, chosen), false).nets
+			var sum int64
+			for li := range nets {
+				if find(int32(li)) == r {
+					sum += nets[li]
+				}
+			}
+			if !found || sum < bestSum {
+				found, best, bestSum = true, slices.Clone(chosen), sum
+			}
+			return true
+		})
+		if !found { // out of budget: the include-first choice
+			enumerate(k.dims, outer, func(chosen []*cand) bool {
+				best = slices.Clone(chosen)
+				return false
+			})
+		}
+		picked = append(picked, best...)
+	}
+	return picked
+}
+
+// explain fills the Applied, Rejected and Hints of res from the winning run.
+func (ev *evaluator) explain(res *Result, out runOut, eligible []*cand, s searchOut) {
+	in := map[*cand]bool{}
+	for _, c := range s.chosen {
+		in[c] = true
+	}
+	if res.Applied == nil {
+		res.Applied = make([]Applied, 0, len(out.steps))
+	}
+	for _, st := range out.steps {
+		p := st.c.p
+		if st.hintMissing > 0 {
+			h := Hint{PromotionID: p.ID, Missing: st.hintMissing, Save: st.hintSave}
+			if p.Kind == KindGift {
+				h.Message = fmt.Sprintf("add %s more to get %d × %s free", Yuan(st.hintMissing), p.Gift.Qty, p.Gift.SKU)
+			} else {
+				h.Message = fmt.Sprintf("add %s more to get %s off", Yuan(st.hintMissing), Yuan(st.hintOff))
+			}
+			res.Hints = append(res.Hints, h)
+		}
+		if st.discount == 0 && st.giftQty == 0 {
+			res.Rejected = append(res.Rejected, Explanation{PromotionID: p.ID, Code: st.code, Missing: st.missing, Message: st.msg})
+			continue
+		}
+		a := Applied{PromotionID: p.ID, Name: p.Name, Kind: p.Kind, Level: st.c.level, Discount: st.discount,
+			Message: st.msg, Promotion: p}
+		two := make([]Allocation, 0, 2*len(st.c.lines))
+		a.Basis, a.Lines = two[:0:len(st.c.lines)], two[len(st.c.lines):len(st.c.lines)]
+		for j, li := range st.c.lines {
+			id := ev.lines[li].ID
+			a.Basis = append(a.Basis, Allocation{LineID: id, Amount: st.basis[j]})
+			if st.alloc[j] > 0 {
+				a.Lines = append(a.Lines, Allocation{LineID: id, Amount: st.alloc[j]})
+			}
+		}
+		if st.giftQty > 0 {
+			a.GiftLineID = "gift:" + p.ID
+		}
+		res.Applied = append(res.Applied, a)
+	}
+	var lead *cand
+	if len(s.chosen) > 0 {
+		lead = s.chosen[0]
+	}
+	for _, c := range eligible {
+		if in[c] {
+			continue
+		}
+		e := Explanation{PromotionID: c.p.ID, Code: CodeExcludedByStacking}
+		switch {
+		case s.exclusive != nil:
+			e.WinnerID = s.exclusive.p.ID
+			e.Message = fmt.Sprintf("exclusive promotion %s gives a lower total and combines with nothing", e.WinnerID)
+		case c.p.Exclusive:
+			if lead != nil {
+				e.WinnerID = lead.p.ID
+			}
+			e.Message = "an exclusive promotion combines with nothing; the combination without it gives a lower total"
+		default:
+			for _, x := range s.chosen {
+				if c.p.Group != "" && x.p.Group == c.p.Group {
+					e.WinnerID = x.p.ID
+					e.Message = fmt.Sprintf("only one promotion of group %q applies; %s gives a lower total", c.p.Group, x.p.ID)
+					break
+				}
+				if !compatible(x, c) {
+					e.WinnerID = x.p.ID
+					e.Message = fmt.Sprintf("does not combine with coupon promotion %s, which gives a lower total", x.p.ID)
+					break
+				}
+			}
+			if e.WinnerID == "" {
+				if lead != nil {
+					e.WinnerID = lead.p.ID
+				}
+				e.Message = "the combination without it gives a lower total"
+				if s.truncated {
+					e.Code, e.Message = CodeNotEvaluated, "the bounded stacking search stopped before trying it"
+				}
+			}
+		}
+		res.Rejected = append(res.Rejected, e)
+	}
+}
+
+// thresholdsStable reports whether every order-level threshold and gift among cands
+// reaches the same step whatever the item discounts: the same step with no discount
+// at all and with every candidate applied (a lower bound on every line, less a
+// rounding margin). Then giving up an item discount can never reach a better step,
+// and the search need not try it.
+func (ev *evaluator) thresholdsStable(cands []*cand) bool {
+	lower := ev.run(cands, false).nets
+	margin := int64(len(ev.lines) + len(cands))
+	for _, c := range cands {
+		if c.level != LevelOrder || (c.p.Kind != KindThreshold && c.p.Kind != KindGift) {
+			continue
+		}
+		var hi, lo int64
+		for _, li := range c.lines {
+			hi += ev.amounts[li]
+			lo += lower[li]
+		}
+		lo = max(lo-margin, 0)
+		if c.p.Kind == KindGift {
+			if (lo >= c.p.Gift.Spend) != (hi >= c.p.Gift.Spend) {
+				return false
+			}
+			continue
+		}
+		offLo, _, _, _ := thresholdOff(c.p.Threshold, lo)
+		offHi, _, _, _ := thresholdOff(c.p.Threshold, hi)
+		if offLo != offHi || offLo > lo {
+			return false
+		}
+	}
+	return true
+}
