@@ -95,7 +95,7 @@ func (o *options) open(ctx context.Context, cfg app.Config) (*app.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.DB, cfg.Version, cfg.Log = o.db, version, log
+	cfg.DB, cfg.Log = o.db, log
 	if cfg.Org == (org.Config{}) {
 		cfg.Org = org.DefaultConfig()
 	}

@@ -33,7 +33,6 @@ import (
 // Config is everything the platform needs to start.
 type Config struct {
 	DB              string // SQLite path or postgres:// DSN
-	Version         string
 	Log             *slog.Logger
 	Org             org.Config
 	MaxDBConns      int
@@ -94,7 +93,6 @@ func (a *App) routes() http.Handler {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(a.DB.Writer(), "oneretail"))
 	srv := httpapi.New(httpapi.Options{
-		Version:        a.cfg.Version,
 		Log:            a.cfg.Log,
 		Registry:       reg,
 		Auth:           a.Org,

@@ -63,7 +63,7 @@ type MeResponse struct {
 	TenantID  string   `json:"tenant_id"`
 	Login     string   `json:"login" doc:"Empty for API keys."`
 	Name      string   `json:"name"`
-	Role      string   `json:"role" doc:"Empty for API keys."`
+	Role      string   `json:"role" enum:"hq_admin,marketer,analyst,merchandiser,store_manager,associate,integrator," doc:"Empty for API keys."`
 	ScopeType string   `json:"scope_type" enum:"tenant,brand,region,store"`
 	ScopeID   string   `json:"scope_id"`
 	Scopes    []string `json:"scopes" nullable:"false"`

@@ -29,8 +29,9 @@ type Entry struct {
 	Changes      any // what changed: new values, or {"before":…, "after":…}; never secrets
 }
 
-// Event is a recorded entry as the API shows it.
-type Event struct {
+// AuditEvent is a recorded entry as the API shows it (named in full because it is
+// also its schema name in the OpenAPI document).
+type AuditEvent struct {
 	ID           string    `json:"id"`
 	At           time.Time `json:"at"`
 	ActorType    string    `json:"actor_type" doc:"user, api_key or system"`
@@ -84,10 +85,10 @@ type Filter struct {
 }
 
 // Find returns the tenant's audit events matching f, newest first.
-func (l *Log) Find(ctx context.Context, tenantID string, f Filter, pp httpapi.PageParams) (httpapi.Page[Event], error) {
+func (l *Log) Find(ctx context.Context, tenantID string, f Filter, pp httpapi.PageParams) (httpapi.Page[AuditEvent], error) {
 	after, err := httpapi.DecodeCursor(pp.Cursor)
 	if err != nil {
-		return httpapi.Page[Event]{}, err
+		return httpapi.Page[AuditEvent]{}, err
 	}
 	rows, err := l.db.Reader().QueryContext(ctx, `SELECT id, at, actor_type, actor_id, actor_name, action, resource_type,
 		resource_id, changes, request_id FROM audit_events WHERE tenant_id = $1
@@ -95,26 +96,26 @@ func (l *Log) Find(ctx context.Context, tenantID string, f Filter, pp httpapi.Pa
 		AND ($5 = '' OR action = $5) AND ($6 = '' OR id < $6) ORDER BY id DESC LIMIT $7`,
 		tenantID, f.ResourceType, f.ResourceID, f.ActorID, f.Action, after, pp.Limit+1)
 	if err != nil {
-		return httpapi.Page[Event]{}, fmt.Errorf("audit: find: %w", err)
+		return httpapi.Page[AuditEvent]{}, fmt.Errorf("audit: find: %w", err)
 	}
 	defer rows.Close()
-	var items []Event
+	var items []AuditEvent
 	for rows.Next() {
-		var e Event
+		var e AuditEvent
 		var at int64
 		var changes string
 		if err := rows.Scan(&e.ID, &at, &e.ActorType, &e.ActorID, &e.ActorName, &e.Action, &e.ResourceType,
 			&e.ResourceID, &changes, &e.RequestID); err != nil {
-			return httpapi.Page[Event]{}, fmt.Errorf("audit: find: %w", err)
+			return httpapi.Page[AuditEvent]{}, fmt.Errorf("audit: find: %w", err)
 		}
 		e.At = clock.FromMillis(at)
 		e.Changes = json.RawMessage(changes)
 		items = append(items, e)
 	}
 	if err := rows.Err(); err != nil {
-		return httpapi.Page[Event]{}, fmt.Errorf("audit: find: %w", err)
+		return httpapi.Page[AuditEvent]{}, fmt.Errorf("audit: find: %w", err)
 	}
-	return httpapi.PageOf(items, pp.Limit, func(e Event) string { return e.ID }), nil
+	return httpapi.PageOf(items, pp.Limit, func(e AuditEvent) string { return e.ID }), nil
 }
 
 type listInput struct {
@@ -126,7 +127,7 @@ type listInput struct {
 }
 
 type listOutput struct {
-	Body httpapi.Page[Event]
+	Body httpapi.Page[AuditEvent]
 }
 
 // Register adds the audit trail operations to the API.

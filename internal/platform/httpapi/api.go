@@ -23,6 +23,10 @@ import (
 // SessionCookie is the name of the console session cookie.
 const SessionCookie = "oneretail_session"
 
+// APIVersion is the version of the API contract (the OpenAPI document's
+// info.version); it changes with the contract, not with each build.
+const APIVersion = "1.0.0"
+
 // securityScheme is the name of the bearer scheme in the OpenAPI document.
 const securityScheme = "bearer"
 
@@ -34,7 +38,6 @@ type Authenticator interface {
 
 // Options configure the HTTP platform.
 type Options struct {
-	Version        string
 	Log            *slog.Logger
 	Registry       *prometheus.Registry
 	Auth           Authenticator
@@ -78,7 +81,7 @@ func New(opts Options) *Server {
 	r.Use(middleware.Timeout(opts.RequestTimeout))
 	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{Registry: opts.Registry}))
 
-	cfg := huma.DefaultConfig("OneRetail API", opts.Version)
+	cfg := huma.DefaultConfig("OneRetail API", APIVersion)
 	cfg.OpenAPIPath = "/api/openapi"
 	cfg.DocsPath = ""
 	cfg.SchemasPath = "/api/schemas"

@@ -64,7 +64,9 @@ export interface User {
   created_at?: string;
 }
 
-export interface Me extends User {
+/** Me is the caller: a console user, or an API key (no login, empty role). */
+export interface Me extends Omit<User, 'role'> {
+  role: Role | '';
   scopes: string[];
 }
 
@@ -255,7 +257,7 @@ export interface AuditEvent {
   action: string;
   resource_type: string;
   resource_id: string;
-  changes?: Record<string, unknown> | null;
+  changes?: unknown;
 }
 
 export interface AuditFilter extends PageParams {

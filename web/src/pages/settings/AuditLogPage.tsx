@@ -83,7 +83,7 @@ export default function AuditLogPage() {
           isFetchingNextPage={list.isFetchingNextPage}
           fetchNextPage={list.fetchNextPage}
           expandable={{
-            rowExpandable: (e) => !!e.changes && Object.keys(e.changes).length > 0,
+            rowExpandable: (e) => typeof e.changes === 'object' && e.changes !== null && Object.keys(e.changes).length > 0,
             expandedRowRender: (e) => (
               <pre style={{ margin: 0, whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>{JSON.stringify(e.changes, null, 2)}</pre>
             ),

@@ -1,0 +1,42 @@
+// Compile-time contract check between the console's hand-written API types
+// (types.ts) and the types generated from the server's OpenAPI document
+// (schema.d.ts, `make generate`). Every response the server sends must fit the type
+// the console reads it as, and every request the console builds must fit what the
+// server accepts: `npm run build` (tsc) fails when either side drifts.
+import type { components } from './schema';
+import type * as T from './types';
+
+type S = components['schemas'];
+
+/** Fits<To, From> compiles only when a From value can be used as a To. */
+type Fits<To, From extends To> = From;
+
+// Responses: server → console.
+export type ResponseChecks = [
+  Fits<T.Brand, S['BrandResponse']>,
+  Fits<T.Region, S['RegionResponse']>,
+  Fits<T.Store, S['StoreResponse']>,
+  Fits<T.StoreSummary, S['StoreSummaryResponse']>,
+  Fits<T.Category, S['CategoryResponse']>,
+  Fits<T.Product, S['ProductResponse']>,
+  Fits<T.ProductDetail, S['ProductDetailResponse']>,
+  Fits<T.Sku, S['SKUResponse']>,
+  Fits<T.SkuDetail, S['SKUDetailResponse']>,
+  Fits<T.PriceOverride, S['SKUPriceOverrideResponse']>,
+  Fits<T.CatalogSummary, S['CatalogSummaryResponse']>,
+  Fits<T.User, S['UserResponse']>,
+  Fits<T.Me, S['MeResponse']>,
+  Fits<T.LoginResponse, S['LoginResponse']>,
+  Fits<T.ApiKey, S['APIKeyResponse']>,
+  Fits<T.CreatedApiKey, S['APIKeyCreatedResponse']>,
+  Fits<T.AuditEvent, S['AuditEvent']>,
+  Fits<T.DomainEvent, S['DomainEvent']>,
+  Fits<T.Page<T.Store>, S['PageStoreResponse']>,
+];
+
+// Requests: console → server.
+export type RequestChecks = [
+  Fits<S['LoginRequest'], T.LoginRequest>,
+  Fits<S['UserCreateRequest'], T.CreateUserRequest>,
+  Fits<S['APIKeyCreateRequest'], T.CreateApiKeyRequest>,
+];
