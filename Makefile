@@ -34,6 +34,9 @@ test: test-go test-web ## Run every test: Go (SQLite, and PostgreSQL when ONERET
 test-go: ## Run the Go tests
 	$(GO) test $(GO_TEST_FLAGS) ./...
 
+test-race: ## Run the Go tests with the race detector (slower; run before touching concurrency)
+	$(GO) test $(GO_TEST_FLAGS) -race ./...
+
 test-web: build ## Run the console's unit tests and browser tests (headless Debian chromium)
 	cd web && npm test --silent
 	cd web && npm run e2e --silent
@@ -44,6 +47,8 @@ bench: ## Run the benchmarks in bench/ (needs wrk; set BENCH_PG to a PostgreSQL 
 	$(GO) run ./bench/demotime --scales small,medium,large $(if $(BENCH_PG),--pg '$(BENCH_PG)')
 	$(GO) run ./bench/apiload
 	$(if $(BENCH_PG),$(GO) run ./bench/apiload --db '$(BENCH_PG)')
+	$(GO) run ./bench/promotion -n 20000
+	$(GO) run ./bench/identity -links 10000000 -runs 3 -procs 1
 
 lint: ## go vet and gofmt
 	$(GO) vet ./...
@@ -59,4 +64,4 @@ verify: generate ## Check that generated files are up to date
 clean: ## Remove build output
 	rm -rf bin web/dist
 
-.PHONY: help run build build-go web test test-go test-web bench lint generate verify clean
+.PHONY: help run build build-go web test test-go test-race test-web bench lint generate verify clean
