@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/oneretail/oneretail/internal/catalog"
+	"github.com/oneretail/oneretail/internal/identity"
 	"github.com/oneretail/oneretail/internal/migrations"
 	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/audit"
@@ -51,6 +52,7 @@ type App struct {
 	Audit      *audit.Log
 	Org        *org.Service
 	Catalog    *catalog.Service
+	Identity   *identity.Service
 	API        huma.API
 
 	idempotency *httpapi.Idempotency
@@ -83,6 +85,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Audit = audit.New(d, cfg.Clock)
 	a.Org = org.NewService(cfg.Org, d, a.Outbox, a.Audit, cfg.Clock, cfg.Log)
 	a.Catalog = catalog.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org})
+	a.Identity = identity.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org})
 	a.idempotency = httpapi.NewIdempotency(d, cfg.Clock, cfg.Log)
 	a.handler = a.routes()
 	return a, nil
@@ -106,6 +109,7 @@ func (a *App) routes() http.Handler {
 	a.Dispatcher.Register(srv.API)
 	a.Org.Register(srv.API)
 	a.Catalog.Register(srv.API)
+	a.Identity.Register(srv.API)
 	srv.Router.HandleFunc("/api/*", httpapi.NotFound)
 	srv.Router.Handle("/*", web.Handler())
 	return srv.Router
@@ -169,7 +173,10 @@ func (a *App) Close() error { return a.DB.Close() }
 // storeFinder lets the catalogue check stores through the org service.
 type storeFinder struct{ org *org.Service }
 
-var _ catalog.StoreFinder = storeFinder{}
+var (
+	_ catalog.StoreFinder  = storeFinder{}
+	_ identity.StoreFinder = storeFinder{}
+)
 
 func (f storeFinder) StoreExists(ctx context.Context, storeID string) error {
 	_, err := f.org.FindStoreByID(ctx, storeID)

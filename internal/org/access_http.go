@@ -229,8 +229,9 @@ type APIKeyResponse struct {
 // APIKeyCreateRequest creates an API key with the given scopes, each of which the
 // caller must hold.
 type APIKeyCreateRequest struct {
-	Name   string   `json:"name" minLength:"1" maxLength:"100"`
-	Scopes []string `json:"scopes" minItems:"1" maxItems:"32"`
+	Name string `json:"name" minLength:"1" maxLength:"100"`
+	// The enum must list auth.AllScopes (TestAPIKeyScopeEnum keeps them equal).
+	Scopes []string `json:"scopes" minItems:"1" maxItems:"32" enum:"org:read,org:write,catalog:read,catalog:write,users:read,users:write,api_keys:write,audit:read,events:read,events:write,touchpoints:read,touchpoints:write,events:ingest"`
 }
 
 // APIKeyCreatedResponse is a new API key with its secret, shown only this once.

@@ -24,11 +24,17 @@ const (
 	AuditRead    Scope = "audit:read"
 	EventsRead   Scope = "events:read"
 	EventsWrite  Scope = "events:write"
+	// TouchpointsRead and TouchpointsWrite guard the touchpoint registry.
+	TouchpointsRead  Scope = "touchpoints:read"
+	TouchpointsWrite Scope = "touchpoints:write"
+	// EventsIngest lets a caller send customer events to POST /api/v1/events.
+	EventsIngest Scope = "events:ingest"
 )
 
 // AllScopes lists every scope, in a stable order.
 func AllScopes() []Scope {
-	return []Scope{OrgRead, OrgWrite, CatalogRead, CatalogWrite, UsersRead, UsersWrite, APIKeysWrite, AuditRead, EventsRead, EventsWrite}
+	return []Scope{OrgRead, OrgWrite, CatalogRead, CatalogWrite, UsersRead, UsersWrite, APIKeysWrite, AuditRead, EventsRead, EventsWrite,
+		TouchpointsRead, TouchpointsWrite, EventsIngest}
 }
 
 // ValidScope reports whether s names a known scope.
@@ -70,7 +76,7 @@ func RoleScopes(r Role) []Scope {
 	case Associate:
 		return read
 	case Integrator:
-		return append(read, EventsRead)
+		return append(read, EventsRead, TouchpointsRead, EventsIngest)
 	}
 	return nil
 }

@@ -34,6 +34,10 @@ export type ResponseChecks = [
   Fits<T.Page<T.Store>, S['PageStoreResponse']>,
 ];
 
+// The scopes the console offers are exactly the scopes the server accepts.
+type ServerScope = NonNullable<S['APIKeyCreateRequest']['scopes']>[number];
+export type ScopeChecks = [Fits<ServerScope, T.ApiScope>, Fits<T.ApiScope, ServerScope>];
+
 // Requests: console → server.
 export type RequestChecks = [
   Fits<S['LoginRequest'], T.LoginRequest>,

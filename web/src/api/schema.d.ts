@@ -240,6 +240,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ingest customer events
+         * @description Stores events sent by one active touchpoint. application/json: {"touchpoint": CODE, "events": [...]} with at most 1,000 events, stored in one transaction. application/x-ndjson: one event per line, touchpoint as a query parameter, committed in transactions of 1,000 events; on any error response retry the whole request (stored events come back as duplicates). Each event is validated on its own: invalid ones are listed with their index and reason, events whose id was already stored are counted as duplicates. A 200 means the accepted events are durable. Body at most 16 MiB.
+         */
+        post: operations["ingest-events"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports/skus": {
         parameters: {
             query?: never;
@@ -601,6 +621,48 @@ export interface paths {
         patch: operations["update-store"];
         trace?: never;
     };
+    "/api/v1/touchpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List touchpoints
+         * @description Touchpoints ordered by id, each with today's health (UTC day of receipt).
+         */
+        get: operations["list-touchpoints"];
+        put?: never;
+        /** Register a touchpoint */
+        post: operations["create-touchpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/touchpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a touchpoint with its health */
+        get: operations["get-touchpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update a touchpoint
+         * @description A disabled touchpoint's events are refused.
+         */
+        patch: operations["update-touchpoint"];
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -680,7 +742,7 @@ export interface components {
     schemas: {
         APIKeyCreateRequest: {
             name: string;
-            scopes: string[] | null;
+            scopes: ("org:read" | "org:write" | "catalog:read" | "catalog:write" | "users:read" | "users:write" | "api_keys:write" | "audit:read" | "events:read" | "events:write" | "touchpoints:read" | "touchpoints:write" | "events:ingest")[] | null;
         };
         APIKeyCreatedResponse: {
             /** Format: date-time */
@@ -838,6 +900,53 @@ export interface components {
              */
             type: string;
         };
+        EventIngestItem: {
+            /** @description Made by the client; the idempotency key of the event within the tenant. */
+            id: string;
+            /** @description Identifier type (phone, email, member_card, wechat_unionid, wechat_openid, app_user_id, alipay_user_id, marketplace_buyer_id, delivery_user_id, device_id, cookie_id, pos_customer_ref, masked_phone) to value; values are normalised. */
+            identifiers?: {
+                [key: string]: string;
+            };
+            /**
+             * Format: date-time
+             * @description RFC 3339; at most an hour ahead of the server clock.
+             */
+            occurred_at: string;
+            /** @description Free object; the profile fields name, city, address (strings), gender (male, female, other, unknown) and birthday (YYYY-MM-DD) are checked. */
+            properties?: {
+                [key: string]: unknown;
+            };
+            /** @description snake_case, e.g. visit, scan, product_view, add_to_cart, registration, order, coupon_received, coupon_redeemed, message_open. */
+            type: string;
+        };
+        EventIngestRequest: {
+            events: components["schemas"]["EventIngestItem"][] | null;
+            /** @description Code of an active touchpoint (or the touchpoint query parameter). */
+            touchpoint: string;
+        };
+        EventIngestResponse: {
+            /**
+             * Format: int64
+             * @description Events stored by this request.
+             */
+            accepted: number;
+            /**
+             * Format: int64
+             * @description Events whose id was already stored (or repeated in the request); ignored.
+             */
+            duplicates: number;
+            rejected: components["schemas"]["EventRejectionResponse"][] | null;
+        };
+        EventRejectionResponse: {
+            /** @description The event's field, e.g. identifiers.phone; absent when the event is not an object. */
+            field?: string;
+            /**
+             * Format: int64
+             * @description Zero-based position in events (JSON) or line number (NDJSON).
+             */
+            index: number;
+            reason: string;
+        };
         HealthStatus: {
             detail?: string;
             /** @enum {string} */
@@ -924,6 +1033,11 @@ export interface components {
         };
         PageStoreResponse: {
             items: components["schemas"]["StoreResponse"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
+        PageTouchpointResponse: {
+            items: components["schemas"]["TouchpointResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
@@ -1298,6 +1412,64 @@ export interface components {
             /** @enum {string} */
             status?: "open" | "closed" | "planned";
             time_zone?: string;
+        };
+        TouchpointCreateRequest: {
+            /** @enum {string} */
+            channel: "pos" | "self_checkout" | "smart_cart" | "app" | "wechat_mini_program" | "wechat_official_account" | "tmall" | "jd" | "meituan" | "eleme" | "associate_app" | "in_store_screen" | "web" | "other";
+            /** @description Unique per tenant; ingestion names the touchpoint by it. */
+            code: string;
+            name: string;
+            /**
+             * @description default active
+             * @enum {string}
+             */
+            status?: "active" | "disabled";
+            /** @description The store the touchpoint belongs to, if any. */
+            store_id?: string;
+            /** @enum {string} */
+            type: "online" | "offline" | "commercial" | "social";
+        };
+        TouchpointHealthResponse: {
+            /**
+             * Format: int64
+             * @description Events stored today (UTC day of receipt).
+             */
+            events_today: number;
+            /**
+             * Format: date-time
+             * @description Last ingestion request naming the touchpoint; absent if never.
+             */
+            last_seen_at?: string;
+            /**
+             * Format: int64
+             * @description Events refused by validation today (UTC day of receipt).
+             */
+            rejected_today: number;
+        };
+        TouchpointResponse: {
+            channel: string;
+            code: string;
+            /** Format: date-time */
+            created_at: string;
+            health: components["schemas"]["TouchpointHealthResponse"];
+            id: string;
+            name: string;
+            status: string;
+            store_id?: string;
+            type: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        TouchpointUpdateRequest: {
+            /** @enum {string} */
+            channel?: "pos" | "self_checkout" | "smart_cart" | "app" | "wechat_mini_program" | "wechat_official_account" | "tmall" | "jd" | "meituan" | "eleme" | "associate_app" | "in_store_screen" | "web" | "other";
+            code?: string;
+            name?: string;
+            /** @enum {string} */
+            status?: "active" | "disabled";
+            store_id?: string;
+            /** @enum {string} */
+            type?: "online" | "offline" | "commercial" | "social";
         };
         UserCreateRequest: {
             /** @description Unique across the platform; stored in lower case. */
@@ -1930,6 +2102,46 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "ingest-events": {
+        parameters: {
+            query?: {
+                /** @description Touchpoint code; required for NDJSON. */
+                touchpoint?: string;
+            };
+            header?: {
+                /** @description application/json (default) or application/x-ndjson. */
+                "Content-Type"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventIngestRequest"];
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventIngestResponse"];
+                };
             };
             /** @description Error */
             default: {
@@ -2943,6 +3155,142 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StoreResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-touchpoints": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+                status?: "active" | "disabled" | "";
+                channel?: string;
+                store_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageTouchpointResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-touchpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TouchpointCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TouchpointResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-touchpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TouchpointResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "update-touchpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TouchpointUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TouchpointResponse"];
                 };
             };
             /** @description Error */

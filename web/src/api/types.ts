@@ -49,6 +49,9 @@ export const API_SCOPES = [
   'audit:read',
   'events:read',
   'events:write',
+  'touchpoints:read',
+  'touchpoints:write',
+  'events:ingest',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
@@ -235,7 +238,7 @@ export interface ApiKey {
 
 export interface CreateApiKeyRequest {
   name: string;
-  scopes: string[];
+  scopes: ApiScope[];
 }
 
 /** CreatedApiKey carries the secret, which the server returns only once. */

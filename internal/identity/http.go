@@ -1,0 +1,247 @@
+package identity
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"mime"
+	"net/http"
+	"reflect"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/httpapi"
+)
+
+// TouchpointHealthResponse is what a touchpoint sent today (UTC day of receipt).
+type TouchpointHealthResponse struct {
+	EventsToday   int64      `json:"events_today" doc:"Events stored today (UTC day of receipt)."`
+	RejectedToday int64      `json:"rejected_today" doc:"Events refused by validation today (UTC day of receipt)."`
+	LastSeenAt    *time.Time `json:"last_seen_at,omitempty" doc:"Last ingestion request naming the touchpoint; absent if never."`
+}
+
+// TouchpointResponse is a touchpoint with its health.
+type TouchpointResponse struct {
+	ID        string                   `json:"id"`
+	Code      string                   `json:"code"`
+	Name      string                   `json:"name"`
+	Type      TouchpointType           `json:"type"`
+	Channel   Channel                  `json:"channel"`
+	StoreID   string                   `json:"store_id,omitempty"`
+	Status    Status                   `json:"status"`
+	Health    TouchpointHealthResponse `json:"health"`
+	CreatedAt time.Time                `json:"created_at"`
+	UpdatedAt time.Time                `json:"updated_at"`
+}
+
+// TouchpointCreateRequest registers a touchpoint.
+type TouchpointCreateRequest struct {
+	Code    string         `json:"code" minLength:"1" maxLength:"64" pattern:"^[A-Za-z0-9._-]+$" doc:"Unique per tenant; ingestion names the touchpoint by it."`
+	Name    string         `json:"name" minLength:"1" maxLength:"100"`
+	Type    TouchpointType `json:"type" enum:"online,offline,commercial,social"`
+	Channel Channel        `json:"channel" enum:"pos,self_checkout,smart_cart,app,wechat_mini_program,wechat_official_account,tmall,jd,meituan,eleme,associate_app,in_store_screen,web,other"`
+	StoreID string         `json:"store_id,omitempty" maxLength:"64" doc:"The store the touchpoint belongs to, if any."`
+	Status  Status         `json:"status,omitempty" enum:"active,disabled" doc:"default active"`
+}
+
+// TouchpointUpdateRequest changes a touchpoint; omitted fields stay unchanged and an
+// empty store_id detaches the touchpoint from its store.
+type TouchpointUpdateRequest struct {
+	Code    *string         `json:"code,omitempty" minLength:"1" maxLength:"64" pattern:"^[A-Za-z0-9._-]+$"`
+	Name    *string         `json:"name,omitempty" minLength:"1" maxLength:"100"`
+	Type    *TouchpointType `json:"type,omitempty" enum:"online,offline,commercial,social"`
+	Channel *Channel        `json:"channel,omitempty" enum:"pos,self_checkout,smart_cart,app,wechat_mini_program,wechat_official_account,tmall,jd,meituan,eleme,associate_app,in_store_screen,web,other"`
+	StoreID *string         `json:"store_id,omitempty" maxLength:"64"`
+	Status  *Status         `json:"status,omitempty" enum:"active,disabled"`
+}
+
+// EventIngestItem is one event of an ingestion request (documentation of the shape;
+// the server validates each event on its own).
+type EventIngestItem struct {
+	ID          string            `json:"id" minLength:"1" maxLength:"128" doc:"Made by the client; the idempotency key of the event within the tenant."`
+	Type        string            `json:"type" pattern:"^[a-z][a-z0-9_]{0,63}$" doc:"snake_case, e.g. visit, scan, product_view, add_to_cart, registration, order, coupon_received, coupon_redeemed, message_open."`
+	OccurredAt  time.Time         `json:"occurred_at" doc:"RFC 3339; at most an hour ahead of the server clock."`
+	Identifiers map[string]string `json:"identifiers,omitempty" doc:"Identifier type (phone, email, member_card, wechat_unionid, wechat_openid, app_user_id, alipay_user_id, marketplace_buyer_id, delivery_user_id, device_id, cookie_id, pos_customer_ref, masked_phone) to value; values are normalised."`
+	Properties  map[string]any    `json:"properties,omitempty" doc:"Free object; the profile fields name, city, address (strings), gender (male, female, other, unknown) and birthday (YYYY-MM-DD) are checked."`
+}
+
+// EventIngestRequest is the JSON body of POST /api/v1/events.
+type EventIngestRequest struct {
+	Touchpoint string            `json:"touchpoint" doc:"Code of an active touchpoint (or the touchpoint query parameter)."`
+	Events     []EventIngestItem `json:"events" maxItems:"1000"`
+}
+
+// EventRejectionResponse says why one event was refused.
+type EventRejectionResponse struct {
+	Index  int    `json:"index" doc:"Zero-based position in events (JSON) or line number (NDJSON)."`
+	Field  string `json:"field,omitempty" doc:"The event's field, e.g. identifiers.phone; absent when the event is not an object."`
+	Reason string `json:"reason"`
+}
+
+// EventIngestResponse reports an ingestion request.
+type EventIngestResponse struct {
+	Accepted   int                      `json:"accepted" doc:"Events stored by this request."`
+	Duplicates int                      `json:"duplicates" doc:"Events whose id was already stored (or repeated in the request); ignored."`
+	Rejected   []EventRejectionResponse `json:"rejected"`
+}
+
+func touchpointResponse(t Touchpoint) TouchpointResponse {
+	return TouchpointResponse{ID: t.ID, Code: t.Code, Name: t.Name, Type: t.Type, Channel: t.Channel, StoreID: t.StoreID, Status: t.Status,
+		Health:    TouchpointHealthResponse{EventsToday: t.Health.EventsToday, RejectedToday: t.Health.RejectedToday, LastSeenAt: t.Health.LastSeenAt},
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+}
+
+func newTouchpoint(r TouchpointCreateRequest) NewTouchpoint {
+	return NewTouchpoint{Code: r.Code, Name: r.Name, Type: r.Type, Channel: r.Channel, StoreID: r.StoreID, Status: r.Status}
+}
+
+func touchpointUpdate(r TouchpointUpdateRequest) TouchpointUpdate {
+	return TouchpointUpdate{Code: r.Code, Name: r.Name, Type: r.Type, Channel: r.Channel, StoreID: r.StoreID, Status: r.Status}
+}
+
+func ingestResponse(r IngestReport) EventIngestResponse {
+	out := EventIngestResponse{Accepted: r.Accepted, Duplicates: r.Duplicates, Rejected: make([]EventRejectionResponse, len(r.Rejected))}
+	for i, x := range r.Rejected {
+		out.Rejected[i] = EventRejectionResponse{Index: x.Index, Field: x.Field, Reason: x.Reason}
+	}
+	return out
+}
+
+type touchpointListInput struct {
+	httpapi.PageParams
+	Status  Status  `query:"status" enum:"active,disabled,"`
+	Channel Channel `query:"channel" maxLength:"64"`
+	StoreID string  `query:"store_id" maxLength:"64"`
+}
+
+type touchpointIDInput struct {
+	ID string `path:"id" maxLength:"64"`
+}
+
+type touchpointCreateInput struct{ Body TouchpointCreateRequest }
+
+type touchpointUpdateInput struct {
+	ID   string `path:"id" maxLength:"64"`
+	Body TouchpointUpdateRequest
+}
+
+type eventIngestInput struct {
+	ContentType string `header:"Content-Type" doc:"application/json (default) or application/x-ndjson."`
+	Touchpoint  string `query:"touchpoint" maxLength:"64" doc:"Touchpoint code; required for NDJSON."`
+	RawBody     []byte `contentType:"application/x-ndjson"`
+}
+
+// ingestEnvelope is the decoded JSON body; events stay raw so that each is validated
+// on its own.
+type ingestEnvelope struct {
+	Touchpoint string            `json:"touchpoint"`
+	Events     []json.RawMessage `json:"events"`
+}
+
+// decodeEnvelope decodes a JSON ingestion body; errs.Invalid naming the field.
+func decodeEnvelope(body []byte, queryTouchpoint string) (ingestEnvelope, error) {
+	var env ingestEnvelope
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&env); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return env, errs.Field("body."+te.Field, "wrong type: want %s", te.Type)
+		}
+		if errors.As(err, &te) {
+			return env, errs.Field("body", "must be an object with touchpoint and events")
+		}
+		return env, errs.Field("body", "not valid JSON: %s", err.Error())
+	}
+	if dec.More() {
+		return env, errs.Field("body", "trailing data after the JSON object")
+	}
+	if env.Events == nil {
+		return env, errs.Field("body.events", "is required")
+	}
+	if queryTouchpoint != "" {
+		if env.Touchpoint != "" && env.Touchpoint != queryTouchpoint {
+			return env, errs.Field("body.touchpoint", "differs from the touchpoint query parameter")
+		}
+		env.Touchpoint = queryTouchpoint
+	}
+	return env, nil
+}
+
+// ingest runs the ingestion of one request body by content type.
+func (s *Service) ingest(ctx context.Context, in *eventIngestInput) (IngestReport, error) {
+	mt := "application/json"
+	if in.ContentType != "" {
+		var err error
+		if mt, _, err = mime.ParseMediaType(in.ContentType); err != nil {
+			return IngestReport{}, errs.Field("header.Content-Type", "malformed media type")
+		}
+	}
+	switch mt {
+	case "application/json":
+		env, err := decodeEnvelope(in.RawBody, in.Touchpoint)
+		if err != nil {
+			return IngestReport{}, err
+		}
+		return s.Ingest(ctx, env.Touchpoint, env.Events)
+	case "application/x-ndjson":
+		return s.IngestNDJSON(ctx, in.Touchpoint, bytes.NewReader(in.RawBody))
+	}
+	return IngestReport{}, errs.Field("header.Content-Type", "must be application/json or application/x-ndjson")
+}
+
+// Register adds the identity operations to the API.
+func (s *Service) Register(api huma.API) {
+	tags := []string{"Identity"}
+	read, write := httpapi.Secured(auth.TouchpointsRead), httpapi.Secured(auth.TouchpointsWrite)
+
+	huma.Register(api, huma.Operation{
+		OperationID: "list-touchpoints", Method: http.MethodGet, Path: "/api/v1/touchpoints",
+		Summary: "List touchpoints", Description: "Touchpoints ordered by id, each with today's health (UTC day of receipt).",
+		Tags: tags, Security: read,
+	}, func(ctx context.Context, in *touchpointListInput) (*httpapi.Body[httpapi.Page[TouchpointResponse]], error) {
+		return httpapi.ReplyPage(touchpointResponse)(s.FindTouchpoints(ctx, TouchpointFilter{Status: in.Status, Channel: in.Channel,
+			StoreID: in.StoreID, Limit: in.Limit, Cursor: in.Cursor}))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "create-touchpoint", Method: http.MethodPost, Path: "/api/v1/touchpoints",
+		Summary: "Register a touchpoint", Tags: tags, Security: write, DefaultStatus: http.StatusCreated,
+	}, func(ctx context.Context, in *touchpointCreateInput) (*httpapi.Body[TouchpointResponse], error) {
+		return httpapi.Reply(touchpointResponse)(s.CreateTouchpoint(ctx, newTouchpoint(in.Body)))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "get-touchpoint", Method: http.MethodGet, Path: "/api/v1/touchpoints/{id}",
+		Summary: "Get a touchpoint with its health", Tags: tags, Security: read,
+	}, func(ctx context.Context, in *touchpointIDInput) (*httpapi.Body[TouchpointResponse], error) {
+		return httpapi.Reply(touchpointResponse)(s.FindTouchpointByID(ctx, in.ID))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "update-touchpoint", Method: http.MethodPatch, Path: "/api/v1/touchpoints/{id}",
+		Summary: "Update a touchpoint", Description: "A disabled touchpoint's events are refused.",
+		Tags: tags, Security: write,
+	}, func(ctx context.Context, in *touchpointUpdateInput) (*httpapi.Body[TouchpointResponse], error) {
+		return httpapi.Reply(touchpointResponse)(s.UpdateTouchpoint(ctx, in.ID, touchpointUpdate(in.Body)))
+	})
+
+	jsonSchema := api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[EventIngestRequest](), true, "")
+	huma.Register(api, huma.Operation{
+		OperationID: "ingest-events", Method: http.MethodPost, Path: "/api/v1/events",
+		Summary: "Ingest customer events",
+		Description: "Stores events sent by one active touchpoint. application/json: {\"touchpoint\": CODE, \"events\": [...]} with at most " +
+			"1,000 events, stored in one transaction. application/x-ndjson: one event per line, touchpoint as a query parameter, " +
+			"committed in transactions of 1,000 events; on any error response retry the whole request (stored events come back as " +
+			"duplicates). Each event is validated on its own: invalid ones are listed with their index and reason, events whose id " +
+			"was already stored are counted as duplicates. A 200 means the accepted events are durable. Body at most 16 MiB.",
+		Tags: tags, Security: httpapi.Secured(auth.EventsIngest), MaxBodyBytes: MaxIngestBytes,
+		// The schema documents the JSON shape; each event is validated on its own by the
+		// service, so that one bad event does not refuse the batch.
+		SkipValidateBody: true,
+		RequestBody:      &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{"application/json": {Schema: jsonSchema}}},
+	}, func(ctx context.Context, in *eventIngestInput) (*httpapi.Body[EventIngestResponse], error) {
+		return httpapi.Reply(ingestResponse)(s.ingest(ctx, in))
+	})
+}

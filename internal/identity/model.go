@@ -1,0 +1,381 @@
+package identity
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/oneretail/oneretail/internal/identity/graph"
+	"github.com/oneretail/oneretail/internal/platform/errs"
+)
+
+// StoreFinder finds a store visible to the principal in ctx; errs.NotFound otherwise.
+// The org domain satisfies it; identity uses it to check a touchpoint's store.
+type StoreFinder interface {
+	StoreExists(ctx context.Context, storeID string) error
+}
+
+// TouchpointType is the family of a touchpoint.
+type TouchpointType string
+
+// Touchpoint types.
+const (
+	TypeOnline     TouchpointType = "online"
+	TypeOffline    TouchpointType = "offline"
+	TypeCommercial TouchpointType = "commercial"
+	TypeSocial     TouchpointType = "social"
+)
+
+// Valid reports whether t is a known touchpoint type.
+func (t TouchpointType) Valid() bool {
+	return t == TypeOnline || t == TypeOffline || t == TypeCommercial || t == TypeSocial
+}
+
+// Channel is the concrete system a touchpoint is, such as pos or wechat_mini_program.
+type Channel string
+
+// Channels lists every known channel, in a stable order.
+func Channels() []Channel {
+	return []Channel{"pos", "self_checkout", "smart_cart", "app", "wechat_mini_program", "wechat_official_account",
+		"tmall", "jd", "meituan", "eleme", "associate_app", "in_store_screen", "web", "other"}
+}
+
+// Valid reports whether c is a known channel.
+func (c Channel) Valid() bool {
+	for _, k := range Channels() {
+		if c == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Status is whether a touchpoint may send events.
+type Status string
+
+// Touchpoint statuses.
+const (
+	StatusActive   Status = "active"
+	StatusDisabled Status = "disabled"
+)
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool { return s == StatusActive || s == StatusDisabled }
+
+// Health is what a touchpoint sent recently. Days are UTC days of the time events
+// were received (not of occurred_at).
+type Health struct {
+	EventsToday   int64      // events stored today
+	RejectedToday int64      // events refused by validation today
+	LastSeenAt    *time.Time // last ingestion request naming the touchpoint, nil if never
+}
+
+// Touchpoint is one registered source of customer events.
+type Touchpoint struct {
+	ID        string
+	TenantID  string
+	Code      string
+	Name      string
+	Type      TouchpointType
+	Channel   Channel
+	StoreID   string // empty when the touchpoint belongs to no store
+	Status    Status
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Health    Health
+}
+
+var codePattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// NewTouchpoint is the input of CreateTouchpoint.
+type NewTouchpoint struct {
+	Code    string
+	Name    string
+	Type    TouchpointType
+	Channel Channel
+	StoreID string
+	Status  Status // default active
+}
+
+// Validate checks the fields and returns an errs.Invalid error naming the first bad one.
+func (n NewTouchpoint) Validate() error {
+	if !codePattern.MatchString(n.Code) {
+		return errs.Field("body.code", "must be 1 to 64 letters, digits, '.', '_' or '-'")
+	}
+	if err := validName(n.Name); err != nil {
+		return err
+	}
+	if !n.Type.Valid() {
+		return errs.Field("body.type", "must be online, offline, commercial or social")
+	}
+	if !n.Channel.Valid() {
+		return errs.Field("body.channel", "unknown channel %q", n.Channel)
+	}
+	if len(n.StoreID) > 64 || !utf8.ValidString(n.StoreID) {
+		return errs.Field("body.store_id", "must be at most 64 characters of valid UTF-8")
+	}
+	if !n.Status.Valid() {
+		return errs.Field("body.status", "must be active or disabled")
+	}
+	return nil
+}
+
+func validName(name string) error {
+	if name == "" {
+		return errs.Field("body.name", "is required")
+	}
+	if utf8.RuneCountInString(name) > 100 {
+		return errs.Field("body.name", "longer than 100 characters")
+	}
+	return nil
+}
+
+// TouchpointUpdate changes a touchpoint; nil fields stay unchanged. An empty StoreID
+// detaches the touchpoint from its store.
+type TouchpointUpdate struct {
+	Code    *string
+	Name    *string
+	Type    *TouchpointType
+	Channel *Channel
+	StoreID *string
+	Status  *Status
+}
+
+// Validate checks the fields that are set; errs.Invalid naming the first bad one.
+func (u TouchpointUpdate) Validate() error {
+	n := NewTouchpoint{Code: "x", Name: "x", Type: TypeOnline, Channel: "other", Status: StatusActive}
+	if u.Code != nil {
+		n.Code = *u.Code
+	}
+	if u.Name != nil {
+		n.Name = *u.Name
+	}
+	if u.Type != nil {
+		n.Type = *u.Type
+	}
+	if u.Channel != nil {
+		n.Channel = *u.Channel
+	}
+	if u.StoreID != nil {
+		n.StoreID = *u.StoreID
+	}
+	if u.Status != nil {
+		n.Status = *u.Status
+	}
+	return n.Validate()
+}
+
+// TouchpointFilter selects touchpoints; the page is ordered by id.
+type TouchpointFilter struct {
+	Status  Status
+	Channel Channel
+	StoreID string
+	Limit   int
+	Cursor  string
+}
+
+func trimPtr(ps ...*string) {
+	for _, p := range ps {
+		if p != nil {
+			*p = strings.TrimSpace(*p)
+		}
+	}
+}
+
+// Ingestion limits.
+const (
+	MaxBatchEvents   = 1000     // events in one JSON request, and in one NDJSON transaction
+	MaxIngestBytes   = 16 << 20 // request body of POST /api/v1/events
+	MaxEventBytes    = 64 << 10 // one event (one NDJSON line)
+	maxIdentifiers   = 20
+	maxEventIDLen    = 128
+	maxPropertyBytes = 32 << 10
+	maxProfileRunes  = 200
+	futureTolerance  = time.Hour // occurred_at may be at most this far ahead of the server clock
+)
+
+// Event is one validated customer event: identifiers are normalised and keyed by
+// their graph type name; properties is a compact JSON object.
+type Event struct {
+	ID          string
+	Type        string
+	OccurredAt  time.Time
+	Identifiers map[string]string
+	Properties  json.RawMessage
+}
+
+// Rejection says why the event at Index of a batch was refused. Field names the
+// event's field (for example "identifiers.phone"); it is empty when the event is
+// not a JSON object.
+type Rejection struct {
+	Index  int
+	Field  string
+	Reason string
+}
+
+// IngestReport is the outcome of one ingestion request: Accepted events were stored,
+// Duplicates had an id the tenant already stored (or repeated within the request)
+// and were ignored, Rejected failed validation.
+type IngestReport struct {
+	Accepted   int
+	Duplicates int
+	Rejected   []Rejection
+}
+
+var eventTypePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+
+var eventFields = []string{"id", "type", "occurred_at", "identifiers", "properties"}
+
+// ParseEvent decodes and validates one event in JSON. now bounds occurred_at (at most
+// an hour ahead). It returns the event, or the field and reason of the first problem.
+func ParseEvent(raw []byte, now time.Time) (Event, string, string) {
+	if len(raw) > MaxEventBytes {
+		return Event{}, "", fmt.Sprintf("event larger than %d bytes", MaxEventBytes)
+	}
+	if !utf8.Valid(raw) {
+		return Event{}, "", "not valid UTF-8"
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+		return Event{}, "", "must be a JSON object"
+	}
+	keys := slices.Sorted(maps.Keys(m))
+	for _, k := range keys {
+		if !slices.Contains(eventFields, k) {
+			return Event{}, k, "unknown field"
+		}
+	}
+	var e Event
+	var ok bool
+	if e.ID, ok = jsonString(m["id"]); !ok || e.ID == "" {
+		return Event{}, "id", "is required and must be a string"
+	}
+	if utf8.RuneCountInString(e.ID) > maxEventIDLen || strings.ContainsFunc(e.ID, unicode.IsControl) || strings.TrimSpace(e.ID) != e.ID {
+		return Event{}, "id", fmt.Sprintf("must be at most %d characters without control characters or surrounding spaces", maxEventIDLen)
+	}
+	if e.Type, ok = jsonString(m["type"]); !ok || !eventTypePattern.MatchString(e.Type) {
+		return Event{}, "type", "is required and must be snake_case (a-z, 0-9, _), at most 64 characters"
+	}
+	at, ok := jsonString(m["occurred_at"])
+	if !ok {
+		return Event{}, "occurred_at", "is required and must be an RFC 3339 string"
+	}
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return Event{}, "occurred_at", "must be an RFC 3339 timestamp such as 2026-03-01T08:00:00+08:00"
+	}
+	if t.After(now.Add(futureTolerance)) {
+		return Event{}, "occurred_at", "is more than an hour in the future"
+	}
+	if t.Year() < 2000 {
+		return Event{}, "occurred_at", "is before 2000"
+	}
+	e.OccurredAt = t.UTC()
+	if field, reason := parseIdentifiers(m["identifiers"], &e); reason != "" {
+		return Event{}, field, reason
+	}
+	if field, reason := parseProperties(m["properties"], &e); reason != "" {
+		return Event{}, field, reason
+	}
+	return e, "", ""
+}
+
+func jsonString(raw json.RawMessage) (string, bool) {
+	var s string
+	if raw == nil || json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+func parseIdentifiers(raw json.RawMessage, e *Event) (string, string) {
+	e.Identifiers = map[string]string{}
+	if raw == nil || string(raw) == "null" {
+		return "", ""
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return "identifiers", "must be an object of identifier type to string value"
+	}
+	if len(m) > maxIdentifiers {
+		return "identifiers", fmt.Sprintf("more than %d identifiers", maxIdentifiers)
+	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		field := "identifiers." + k
+		t, err := graph.ParseType(k)
+		if err != nil {
+			return field, "unknown identifier type"
+		}
+		v, ok := jsonString(m[k])
+		if !ok {
+			return field, "must be a string"
+		}
+		n, err := graph.Normalize(t, v)
+		if err != nil {
+			var ee *errs.Error
+			if errors.As(err, &ee) {
+				return field, ee.Message
+			}
+			return field, "invalid value"
+		}
+		e.Identifiers[k] = n
+	}
+	return "", ""
+}
+
+// profileFields are the properties with a fixed meaning: they fill the customer
+// profile and must be strings (birthday YYYY-MM-DD).
+var profileFields = []string{"name", "gender", "birthday", "city", "address"}
+
+func parseProperties(raw json.RawMessage, e *Event) (string, string) {
+	if raw == nil || string(raw) == "null" {
+		e.Properties = json.RawMessage("{}")
+		return "", ""
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return "properties", "must be an object"
+	}
+	for _, k := range profileFields {
+		v, present := m[k]
+		if !present {
+			continue
+		}
+		field := "properties." + k
+		s, ok := jsonString(v)
+		if !ok {
+			return field, "must be a string"
+		}
+		if utf8.RuneCountInString(s) > maxProfileRunes {
+			return field, fmt.Sprintf("longer than %d characters", maxProfileRunes)
+		}
+		switch k {
+		case "gender":
+			if !slices.Contains([]string{"male", "female", "other", "unknown"}, s) {
+				return field, "must be male, female, other or unknown"
+			}
+		case "birthday":
+			if _, err := time.Parse(time.DateOnly, s); err != nil {
+				return field, "must be a date YYYY-MM-DD"
+			}
+		}
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return "properties", "must be an object"
+	}
+	if b.Len() > maxPropertyBytes {
+		return "properties", fmt.Sprintf("larger than %d bytes", maxPropertyBytes)
+	}
+	e.Properties = b.Bytes()
+	return "", ""
+}

@@ -1,0 +1,391 @@
+package identity
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/oneretail/oneretail/internal/platform/audit"
+	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/clock"
+	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/events"
+	"github.com/oneretail/oneretail/internal/platform/httpapi"
+	"github.com/oneretail/oneretail/internal/platform/ids"
+)
+
+// Service is the identity domain's use cases. Every method acts for the principal in
+// ctx (auth.FromContext; auth.System for background work) and within its tenant.
+type Service struct {
+	db     *db.DB
+	outbox *events.Outbox
+	audit  *audit.Log
+	clock  clock.Clock
+	stores StoreFinder
+}
+
+// NewService returns the identity service. stores checks the store of a touchpoint.
+func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock, stores StoreFinder) *Service {
+	return &Service{db: d, outbox: outbox, audit: audit, clock: c, stores: stores}
+}
+
+// Page limits.
+const (
+	defaultLimit = 50
+	maxLimit     = 1000
+)
+
+// now returns the current time at the millisecond precision it is stored with.
+func (s *Service) now() time.Time { return clock.FromMillis(clock.Millis(s.clock.Now())) }
+
+// principal returns the principal of ctx when it holds scope: errs.Unauthorized
+// without one, errs.Forbidden without the scope.
+func principal(ctx context.Context, scope auth.Scope) (*auth.Principal, error) {
+	p := auth.FromContext(ctx)
+	if p == nil || p.TenantID == "" {
+		return nil, errs.E(errs.Unauthorized, "authentication required")
+	}
+	if !p.Has(scope) {
+		return nil, errs.E(errs.Forbidden, "this needs %s", scope)
+	}
+	return p, nil
+}
+
+// writer is a tenant-wide principal holding touchpoints:write.
+func writer(ctx context.Context) (*auth.Principal, error) {
+	p, err := principal(ctx, auth.TouchpointsWrite)
+	if err != nil {
+		return nil, err
+	}
+	if p.DataScope != auth.TenantScope {
+		return nil, errs.E(errs.Forbidden, "changing touchpoints needs touchpoints:write over the whole tenant")
+	}
+	return p, nil
+}
+
+// record writes the audit entry and the outbox event of a change in tx.
+func (s *Service) record(ctx context.Context, tx *sql.Tx, tenantID, action, resourceID string, changes any, eventType string, payload any) error {
+	if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: tenantID, Action: action, ResourceType: "touchpoint", ResourceID: resourceID, Changes: changes}); err != nil {
+		return err
+	}
+	_, err := s.outbox.Publish(ctx, tx, tenantID, eventType, resourceID, payload)
+	return err
+}
+
+func codeConflict(code string) error {
+	return &errs.Error{Code: errs.Conflict, Field: "body.code", Message: fmt.Sprintf("a touchpoint with code %s already exists", code)}
+}
+
+// checkStore turns an unknown or invisible store into an invalid body.store_id.
+func (s *Service) checkStore(ctx context.Context, storeID string) error {
+	if storeID == "" {
+		return nil
+	}
+	err := s.stores.StoreExists(ctx, storeID)
+	if errs.Is(err, errs.NotFound) {
+		return errs.Field("body.store_id", "no such store")
+	}
+	return err
+}
+
+// CreateTouchpoint registers a touchpoint. Errors: invalid (fields, unknown store),
+// conflict (code taken), unauthorized, forbidden.
+func (s *Service) CreateTouchpoint(ctx context.Context, n NewTouchpoint) (Touchpoint, error) {
+	p, err := writer(ctx)
+	if err != nil {
+		return Touchpoint{}, err
+	}
+	n.Code, n.Name, n.StoreID = strings.TrimSpace(n.Code), strings.TrimSpace(n.Name), strings.TrimSpace(n.StoreID)
+	if n.Status == "" {
+		n.Status = StatusActive
+	}
+	if err := n.Validate(); err != nil {
+		return Touchpoint{}, err
+	}
+	if err := s.checkStore(ctx, n.StoreID); err != nil {
+		return Touchpoint{}, fmt.Errorf("identity: create touchpoint: %w", err)
+	}
+	now := s.now()
+	tp := Touchpoint{ID: ids.New(), TenantID: p.TenantID, Code: n.Code, Name: n.Name, Type: n.Type, Channel: n.Channel,
+		StoreID: n.StoreID, Status: n.Status, CreatedAt: now, UpdatedAt: now}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := insertTouchpoint(ctx, tx, tp); err != nil {
+			if db.IsUniqueViolation(err) {
+				return codeConflict(tp.Code)
+			}
+			return err
+		}
+		ev := touchpointEvent(tp)
+		return s.record(ctx, tx, p.TenantID, "touchpoint.create", tp.ID, ev, EventTouchpointCreated, ev)
+	})
+	if err != nil {
+		return Touchpoint{}, fmt.Errorf("identity: create touchpoint: %w", err)
+	}
+	return tp, nil
+}
+
+// UpdateTouchpoint changes a touchpoint. Errors: not_found, invalid (fields, unknown
+// store), conflict (code taken), unauthorized, forbidden.
+func (s *Service) UpdateTouchpoint(ctx context.Context, id string, u TouchpointUpdate) (Touchpoint, error) {
+	p, err := writer(ctx)
+	if err != nil {
+		return Touchpoint{}, err
+	}
+	if !utf8.ValidString(id) {
+		return Touchpoint{}, errs.E(errs.NotFound, "touchpoint not found")
+	}
+	trimPtr(u.Code, u.Name, u.StoreID)
+	if err := u.Validate(); err != nil {
+		return Touchpoint{}, err
+	}
+	if u.StoreID != nil {
+		if err := s.checkStore(ctx, *u.StoreID); err != nil {
+			return Touchpoint{}, fmt.Errorf("identity: update touchpoint: %w", err)
+		}
+	}
+	var next Touchpoint
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		cur, err := getTouchpoint(ctx, tx, p.TenantID, id, utcDay(s.clock.Now()), forUpdate(s.db.Dialect))
+		if err != nil {
+			return err
+		}
+		next = cur
+		setIf(&next.Code, u.Code)
+		setIf(&next.Name, u.Name)
+		setIf(&next.Type, u.Type)
+		setIf(&next.Channel, u.Channel)
+		setIf(&next.StoreID, u.StoreID)
+		setIf(&next.Status, u.Status)
+		next.UpdatedAt = s.now()
+		if err := updateTouchpointRow(ctx, tx, next); err != nil {
+			if db.IsUniqueViolation(err) {
+				return codeConflict(next.Code)
+			}
+			return err
+		}
+		changes := map[string]any{"before": touchpointEvent(cur), "after": touchpointEvent(next)}
+		return s.record(ctx, tx, p.TenantID, "touchpoint.update", id, changes, EventTouchpointUpdated, touchpointEvent(next))
+	})
+	if err != nil {
+		return Touchpoint{}, fmt.Errorf("identity: update touchpoint: %w", err)
+	}
+	return next, nil
+}
+
+func setIf[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// FindTouchpointByID returns a touchpoint with its health. Errors: not_found,
+// unauthorized, forbidden.
+func (s *Service) FindTouchpointByID(ctx context.Context, id string) (Touchpoint, error) {
+	p, err := principal(ctx, auth.TouchpointsRead)
+	if err != nil {
+		return Touchpoint{}, err
+	}
+	if !utf8.ValidString(id) {
+		return Touchpoint{}, errs.E(errs.NotFound, "touchpoint not found")
+	}
+	t, err := getTouchpoint(ctx, s.db.Reader(), p.TenantID, id, utcDay(s.clock.Now()), "")
+	if err != nil {
+		return Touchpoint{}, fmt.Errorf("identity: find touchpoint: %w", err)
+	}
+	return t, nil
+}
+
+// FindTouchpoints returns the tenant's touchpoints matching f, ordered by id, each
+// with its health. Errors: invalid (cursor, status, channel), unauthorized, forbidden.
+func (s *Service) FindTouchpoints(ctx context.Context, f TouchpointFilter) (httpapi.Page[Touchpoint], error) {
+	p, err := principal(ctx, auth.TouchpointsRead)
+	if err != nil {
+		return httpapi.Page[Touchpoint]{}, err
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		return httpapi.Page[Touchpoint]{}, errs.Field("query.status", "must be active or disabled")
+	}
+	if f.Channel != "" && !f.Channel.Valid() {
+		return httpapi.Page[Touchpoint]{}, errs.Field("query.channel", "unknown channel %q", f.Channel)
+	}
+	if !utf8.ValidString(f.StoreID) {
+		return httpapi.Page[Touchpoint]{}, errs.Field("query.store_id", "not valid UTF-8")
+	}
+	after, err := httpapi.DecodeCursor(f.Cursor)
+	if err != nil {
+		return httpapi.Page[Touchpoint]{}, err
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	limit = min(limit, maxLimit)
+	items, err := findTouchpoints(ctx, s.db.Reader(), p.TenantID, f, utcDay(s.clock.Now()), after, limit+1)
+	if err != nil {
+		return httpapi.Page[Touchpoint]{}, fmt.Errorf("identity: find touchpoints: %w", err)
+	}
+	return httpapi.PageOf(items, limit, func(t Touchpoint) string { return t.ID }), nil
+}
+
+// ingestTouchpoint returns the active touchpoint named code for an ingestion caller.
+// field is where the code came from ("body.touchpoint" or "query.touchpoint").
+func (s *Service) ingestTouchpoint(ctx context.Context, p *auth.Principal, code, field string) (Touchpoint, error) {
+	if code == "" {
+		return Touchpoint{}, errs.Field(field, "is required")
+	}
+	if !codePattern.MatchString(code) {
+		return Touchpoint{}, errs.Field(field, "no such touchpoint")
+	}
+	t, err := getTouchpointByCode(ctx, s.db.Reader(), p.TenantID, code, 0)
+	if errs.Is(err, errs.NotFound) {
+		return Touchpoint{}, errs.Field(field, "no such touchpoint")
+	}
+	if err != nil {
+		return Touchpoint{}, err
+	}
+	if t.Status != StatusActive {
+		return Touchpoint{}, errs.Field(field, "touchpoint %s is disabled", code)
+	}
+	return t, nil
+}
+
+// Ingest validates and stores a batch of at most MaxBatchEvents events (each raw
+// JSON) sent by the touchpoint with code touchpointCode, in one transaction that
+// also updates the touchpoint's health. Invalid events are reported by index; events
+// whose id the tenant already stored are counted as duplicates. When Ingest returns
+// without error, the accepted events are durable. Errors: invalid (touchpoint
+// missing, unknown or disabled; too many events), unauthorized, forbidden.
+func (s *Service) Ingest(ctx context.Context, touchpointCode string, raw []json.RawMessage) (IngestReport, error) {
+	p, err := principal(ctx, auth.EventsIngest)
+	if err != nil {
+		return IngestReport{}, err
+	}
+	if len(raw) > MaxBatchEvents {
+		return IngestReport{}, errs.Field("body.events", "more than %d events; send larger batches as NDJSON", MaxBatchEvents)
+	}
+	tp, err := s.ingestTouchpoint(ctx, p, touchpointCode, "body.touchpoint")
+	if err != nil {
+		return IngestReport{}, fmt.Errorf("identity: ingest: %w", err)
+	}
+	report := IngestReport{Rejected: []Rejection{}}
+	b := newBatcher(map[string]bool{})
+	for i, r := range raw {
+		b.add(i, r, s.clock.Now(), &report)
+	}
+	if err := s.commit(ctx, p, tp, b, &report); err != nil {
+		return IngestReport{}, fmt.Errorf("identity: ingest: %w", err)
+	}
+	return report, nil
+}
+
+// IngestNDJSON is Ingest for newline-delimited JSON read from r: one event per line,
+// blank lines skipped, Index being the zero-based line number. Events are committed in
+// transactions of MaxBatchEvents lines; on an error some chunks may already be stored,
+// and a client retries the whole request (stored events then come back as
+// duplicates). Errors: as Ingest, and invalid (nothing stored) when a line is longer
+// than MaxEventBytes.
+func (s *Service) IngestNDJSON(ctx context.Context, touchpointCode string, r io.Reader) (IngestReport, error) {
+	p, err := principal(ctx, auth.EventsIngest)
+	if err != nil {
+		return IngestReport{}, err
+	}
+	tp, err := s.ingestTouchpoint(ctx, p, touchpointCode, "query.touchpoint")
+	if err != nil {
+		return IngestReport{}, fmt.Errorf("identity: ingest: %w", err)
+	}
+	body, err := io.ReadAll(io.LimitReader(r, MaxIngestBytes+1))
+	if err != nil {
+		return IngestReport{}, fmt.Errorf("identity: ingest: %w", err)
+	}
+	if len(body) > MaxIngestBytes {
+		return IngestReport{}, errs.E(errs.Invalid, "body larger than %d bytes", MaxIngestBytes)
+	}
+	lines := bytes.Split(body, []byte("\n"))
+	for i, l := range lines {
+		if len(l) > MaxEventBytes {
+			return IngestReport{}, errs.E(errs.Invalid, "line %d is longer than %d bytes; nothing was stored", i, MaxEventBytes)
+		}
+	}
+	report := IngestReport{Rejected: []Rejection{}}
+	seen := map[string]bool{}
+	b := newBatcher(seen)
+	for i, l := range lines {
+		raw := bytes.TrimSpace(l)
+		if len(raw) == 0 {
+			continue
+		}
+		b.add(i, raw, s.clock.Now(), &report)
+		if b.size() >= MaxBatchEvents {
+			if err := s.commit(ctx, p, tp, b, &report); err != nil {
+				return IngestReport{}, fmt.Errorf("identity: ingest: %w", err)
+			}
+			b = newBatcher(seen)
+		}
+	}
+	if err := s.commit(ctx, p, tp, b, &report); err != nil {
+		return IngestReport{}, fmt.Errorf("identity: ingest: %w", err)
+	}
+	return report, nil
+}
+
+// batcher collects the valid events of one transaction. seen holds the ids already
+// taken in the request, so that an id repeated within it counts as a duplicate.
+type batcher struct {
+	seen     map[string]bool
+	rows     []eventRow
+	rejected int // events rejected since the last commit
+	dups     int // ids repeated within the request since the last commit
+}
+
+func newBatcher(seen map[string]bool) *batcher { return &batcher{seen: seen} }
+
+func (b *batcher) size() int { return len(b.rows) + b.rejected + b.dups }
+
+func (b *batcher) add(index int, raw []byte, now time.Time, report *IngestReport) {
+	e, field, reason := ParseEvent(raw, now)
+	if reason != "" {
+		report.Rejected = append(report.Rejected, Rejection{Index: index, Field: field, Reason: reason})
+		b.rejected++
+		return
+	}
+	if b.seen[e.ID] {
+		b.dups++
+		return
+	}
+	b.seen[e.ID] = true
+	idents, _ := json.Marshal(e.Identifiers) // a map of strings always marshals
+	b.rows = append(b.rows, eventRow{ID: e.ID, Type: e.Type, OccurredAt: clock.Millis(e.OccurredAt), Identifiers: string(idents), Properties: string(e.Properties)})
+}
+
+// commit stores b's events and the touchpoint's health in one transaction and adds
+// the outcome to report.
+func (s *Service) commit(ctx context.Context, p *auth.Principal, tp Touchpoint, b *batcher, report *IngestReport) error {
+	if b.size() == 0 {
+		return nil
+	}
+	slices.SortFunc(b.rows, func(x, y eventRow) int { return strings.Compare(x.ID, y.ID) })
+	now := s.clock.Now()
+	var inserted int
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		inserted, err = insertEvents(ctx, tx, p.TenantID, tp.ID, clock.Millis(now), b.rows)
+		if err != nil {
+			return err
+		}
+		return addHealth(ctx, tx, p.TenantID, tp.ID, utcDay(now), inserted, b.rejected, clock.Millis(now))
+	})
+	if err != nil {
+		return err
+	}
+	report.Accepted += inserted
+	report.Duplicates += len(b.rows) - inserted + b.dups
+	return nil
+}

@@ -1,0 +1,74 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/oneretail/oneretail/internal/platform/audit"
+	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/clock"
+	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/events"
+)
+
+const (
+	tenantA = "tenant-a"
+	tenantB = "tenant-b"
+	storeA1 = "store-a1"
+	storeB1 = "store-b1"
+)
+
+// fakeStores knows which tenant each store belongs to.
+type fakeStores map[string]string
+
+func (f fakeStores) StoreExists(ctx context.Context, id string) error {
+	p := auth.FromContext(ctx)
+	if p == nil || f[id] != p.TenantID {
+		return errs.E(errs.NotFound, "store not found")
+	}
+	return nil
+}
+
+type env struct {
+	svc   *Service
+	db    *db.DB
+	clock *clock.Fixed
+}
+
+func setup(t testing.TB, d *db.DB) *env {
+	t.Helper()
+	c := clock.NewFixed(time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC))
+	stores := fakeStores{storeA1: tenantA, storeB1: tenantB}
+	return &env{svc: NewService(d, events.NewOutbox(c), audit.New(d, c), c, stores), db: d, clock: c}
+}
+
+// as returns a tenant-wide principal of role in tenantID.
+func as(tenantID string, role auth.Role) context.Context {
+	return auth.WithPrincipal(context.Background(), &auth.Principal{Kind: auth.UserPrincipal, ID: string(role) + "-" + tenantID, Name: string(role),
+		TenantID: tenantID, Role: role, Scopes: auth.RoleScopes(role), DataScope: auth.TenantScope})
+}
+
+func admin(tenantID string) context.Context { return as(tenantID, auth.HQAdmin) }
+
+func wantCode(t *testing.T, err error, code errs.Code, field string) {
+	t.Helper()
+	var e *errs.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("err = %v, want %s %s", err, code, field)
+	}
+	if e.Code != code || e.Field != field {
+		t.Fatalf("err = %v (code %s, field %q), want %s %q", err, e.Code, e.Field, code, field)
+	}
+}
+
+func mkTouchpoint(t *testing.T, e *env, ctx context.Context, code string) Touchpoint {
+	t.Helper()
+	tp, err := e.svc.CreateTouchpoint(ctx, NewTouchpoint{Code: code, Name: "Touchpoint " + code, Type: TypeOffline, Channel: "pos"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tp
+}

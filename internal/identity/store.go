@@ -1,0 +1,198 @@
+package identity
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/oneretail/oneretail/internal/platform/clock"
+	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/errs"
+)
+
+// SQL helpers. Each takes the querier (a transaction or the read pool) explicitly and
+// filters by tenant; "not found" is an errs.NotFound error, never a nil result.
+
+// forUpdate returns the row-lock suffix of a touchpoint SELECT (alias t) inside a
+// write transaction. SQLite needs none: its write transactions are serialised by
+// BEGIN IMMEDIATE.
+func forUpdate(d db.Dialect) string {
+	if d == db.Postgres {
+		return " FOR UPDATE OF t"
+	}
+	return ""
+}
+
+func notFoundIf(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(errs.NotFound, "%s not found", what)
+	}
+	return err
+}
+
+// utcDay is the day number (days since 1970-01-01 UTC) of t.
+func utcDay(t time.Time) int64 { return t.UTC().Unix() / 86400 }
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// touchpointCols selects a touchpoint with today's counters; the query joins
+// touchpoint_days as d for the day bound to the given placeholder.
+const touchpointCols = `t.id, t.tenant_id, t.code, t.name, t.type, t.channel, t.store_id, t.status, t.last_seen_at, t.created_at, t.updated_at,
+	COALESCE(d.accepted, 0), COALESCE(d.rejected, 0)`
+
+func touchpointFrom(day string) string {
+	return ` FROM touchpoints t LEFT JOIN touchpoint_days d ON d.tenant_id = t.tenant_id AND d.touchpoint_id = t.id AND d.day = ` + day
+}
+
+func scanTouchpoint(sc interface{ Scan(...any) error }) (Touchpoint, error) {
+	var t Touchpoint
+	var store sql.NullString
+	var lastSeen sql.NullInt64
+	var created, updated int64
+	err := sc.Scan(&t.ID, &t.TenantID, &t.Code, &t.Name, &t.Type, &t.Channel, &store, &t.Status, &lastSeen, &created, &updated,
+		&t.Health.EventsToday, &t.Health.RejectedToday)
+	t.StoreID = store.String
+	if lastSeen.Valid {
+		at := clock.FromMillis(lastSeen.Int64)
+		t.Health.LastSeenAt = &at
+	}
+	t.CreatedAt, t.UpdatedAt = clock.FromMillis(created), clock.FromMillis(updated)
+	return t, err
+}
+
+func insertTouchpoint(ctx context.Context, q db.Querier, t Touchpoint) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO touchpoints (id, tenant_id, code, name, type, channel, store_id, status, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, t.ID, t.TenantID, t.Code, t.Name, string(t.Type), string(t.Channel),
+		nullable(t.StoreID), string(t.Status), clock.Millis(t.CreatedAt), clock.Millis(t.UpdatedAt))
+	return err
+}
+
+func updateTouchpointRow(ctx context.Context, q db.Querier, t Touchpoint) error {
+	_, err := q.ExecContext(ctx, `UPDATE touchpoints SET code = $3, name = $4, type = $5, channel = $6, store_id = $7, status = $8,
+		updated_at = $9 WHERE tenant_id = $1 AND id = $2`, t.TenantID, t.ID, t.Code, t.Name, string(t.Type), string(t.Channel),
+		nullable(t.StoreID), string(t.Status), clock.Millis(t.UpdatedAt))
+	return err
+}
+
+func getTouchpoint(ctx context.Context, q db.Querier, tenantID, id string, day int64, lock string) (Touchpoint, error) {
+	t, err := scanTouchpoint(q.QueryRowContext(ctx, `SELECT `+touchpointCols+touchpointFrom("$3")+
+		` WHERE t.tenant_id = $1 AND t.id = $2`+lock, tenantID, id, day))
+	return t, notFoundIf(err, "touchpoint")
+}
+
+func getTouchpointByCode(ctx context.Context, q db.Querier, tenantID, code string, day int64) (Touchpoint, error) {
+	t, err := scanTouchpoint(q.QueryRowContext(ctx, `SELECT `+touchpointCols+touchpointFrom("$3")+
+		` WHERE t.tenant_id = $1 AND t.code = $2`, tenantID, code, day))
+	return t, notFoundIf(err, "touchpoint")
+}
+
+func findTouchpoints(ctx context.Context, q db.Querier, tenantID string, f TouchpointFilter, day int64, after string, limit int) ([]Touchpoint, error) {
+	args := []any{tenantID, day}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	where := []string{"t.tenant_id = $1"}
+	if f.Status != "" {
+		where = append(where, "t.status = "+arg(string(f.Status)))
+	}
+	if f.Channel != "" {
+		where = append(where, "t.channel = "+arg(string(f.Channel)))
+	}
+	if f.StoreID != "" {
+		where = append(where, "t.store_id = "+arg(f.StoreID))
+	}
+	if after != "" {
+		where = append(where, "t.id > "+arg(after))
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+touchpointCols+touchpointFrom("$2")+` WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY t.id LIMIT `+arg(limit), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Touchpoint
+	for rows.Next() {
+		t, err := scanTouchpoint(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// eventRow is an event ready to insert, with its JSON columns encoded.
+type eventRow struct {
+	ID          string
+	Type        string
+	OccurredAt  int64
+	Identifiers string
+	Properties  string
+}
+
+// insertRowsPerStatement keeps a multi-row INSERT well under the bind-parameter
+// limits of both engines (8 parameters a row).
+const insertRowsPerStatement = 500
+
+// insertEvents inserts rows (sorted by id, so that concurrent batches lock keys in
+// the same order) and skips those whose (tenant_id, id) exists. It returns how many
+// were inserted.
+func insertEvents(ctx context.Context, q db.Querier, tenantID, touchpointID string, receivedAt int64, rows []eventRow) (int, error) {
+	inserted := 0
+	for len(rows) > 0 {
+		n := min(len(rows), insertRowsPerStatement)
+		chunk := rows[:n]
+		rows = rows[n:]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO events (tenant_id, id, touchpoint_id, type, occurred_at, received_at, identifiers, properties) VALUES `)
+		args := make([]any, 0, 8*n)
+		for i, r := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			p := len(args)
+			b.WriteString("(")
+			for j := 1; j <= 8; j++ {
+				if j > 1 {
+					b.WriteString(", ")
+				}
+				b.WriteString("$" + strconv.Itoa(p+j))
+			}
+			b.WriteString(")")
+			args = append(args, tenantID, r.ID, touchpointID, r.Type, r.OccurredAt, receivedAt, r.Identifiers, r.Properties)
+		}
+		b.WriteString(` ON CONFLICT (tenant_id, id) DO NOTHING`)
+		res, err := q.ExecContext(ctx, b.String(), args...)
+		if err != nil {
+			return inserted, err
+		}
+		k, err := res.RowsAffected()
+		if err != nil {
+			return inserted, err
+		}
+		inserted += int(k)
+	}
+	return inserted, nil
+}
+
+// addHealth adds accepted and rejected events to the touchpoint's counters of day
+// and sets its last-seen time.
+func addHealth(ctx context.Context, q db.Querier, tenantID, touchpointID string, day int64, accepted, rejected int, seenAt int64) error {
+	if _, err := q.ExecContext(ctx, `INSERT INTO touchpoint_days (tenant_id, touchpoint_id, day, accepted, rejected) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (tenant_id, touchpoint_id, day) DO UPDATE SET accepted = touchpoint_days.accepted + excluded.accepted,
+		rejected = touchpoint_days.rejected + excluded.rejected`, tenantID, touchpointID, day, accepted, rejected); err != nil {
+		return err
+	}
+	_, err := q.ExecContext(ctx, `UPDATE touchpoints SET last_seen_at = $3 WHERE tenant_id = $1 AND id = $2
+		AND (last_seen_at IS NULL OR last_seen_at < $3)`, tenantID, touchpointID, seenAt)
+	return err
+}
