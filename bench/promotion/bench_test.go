@@ -58,6 +58,21 @@ func BenchmarkPrice(b *testing.B) {
 			}
 		}
 	})
+	r := rand.New(rand.NewPCG(2, 42))
+	items := catalogue(r)
+	denseSimple, denseMixed := engine.NewIndex(simpleWorkload(r, items, dense)), engine.NewIndex(mixedWorkload(r, items, dense))
+	for _, c := range []struct {
+		name string
+		ix   *engine.Index
+	}{{"dense-simple", denseSimple}, {"dense-mixed", denseMixed}} {
+		b.Run(c.name, func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				if _, err := c.ix.Price(f.baskets[i%len(f.baskets)], ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
 
 func BenchmarkNaive(b *testing.B) {

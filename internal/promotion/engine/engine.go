@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/oneretail/oneretail/internal/platform/errs"
@@ -12,11 +14,15 @@ import (
 
 // Index is a read-only, validated set of promotions indexed by SKU, category and brand,
 // so that pricing a cart evaluates only the promotions that can touch it. It is safe
-// for concurrent use.
+// for concurrent use; it keeps each Price call's working memory in a pool, and no
+// Result points into it.
 type Index struct {
 	promos  []Promotion // valid ones, canonical order
 	scopes  []Scope     // effective scope per promotion (bundles: their components)
+	levels  []Level     // effective level per promotion
+	msgs    []string    // static explanation per promotion (see staticMessage)
 	invalid []Explanation
+	pool    sync.Pool // *scratch
 	bySKU   map[string][]int32
 	byCat   map[string][]int32
 	byBrand map[string][]int32
@@ -55,6 +61,8 @@ func NewIndex(promos []Promotion) *Index {
 	sort.Slice(valid, func(a, b int) bool { return canonicalLess(&valid[a], &valid[b]) })
 	ix.promos = valid
 	ix.scopes = make([]Scope, len(valid))
+	ix.levels = make([]Level, len(valid))
+	ix.msgs = make([]string, len(valid))
 	for i := range valid {
 		p := &valid[i]
 		s := p.Scope
@@ -65,6 +73,8 @@ func NewIndex(promos []Promotion) *Index {
 			}
 		}
 		ix.scopes[i] = s
+		ix.levels[i] = p.EffectiveLevel()
+		ix.msgs[i] = staticMessage(p)
 		n := int32(i)
 		if s.All {
 			ix.all = append(ix.all, n)
@@ -117,6 +127,57 @@ func Price(cart Cart, promos []Promotion, ctx Context) (Result, error) {
 	return NewIndex(promos).Price(cart, ctx)
 }
 
+// hit is promotion n reached from line li, packed as n<<32 | li so that hits sort as
+// plain integers (by promotion, then line).
+type hit uint64
+
+func mkHit(n int32, li int) hit { return hit(uint64(uint32(n))<<32 | uint64(uint32(li))) }
+func (h hit) n() int32          { return int32(h >> 32) }
+func (h hit) li() int32         { return int32(uint32(h)) }
+
+// scratch is the working memory of one Price call, pooled per Index: nothing in a
+// Result points into it.
+type scratch struct {
+	lines    []Line
+	amounts  []int64
+	hits     []hit
+	slab     []cand
+	lineIdx  []int32
+	perm     []int32
+	js       []int
+	ab       allocBuf
+	scratchA []int64
+	scratchB []int64
+	// evaluator.total's cache: the base it started from (nil: none this call), the
+	// promotions applied since, what each overwrote, and the nets now.
+	pbase    []int64
+	prefix   []*cand
+	undo     [][]int64
+	pnets    []int64
+	cands    []*cand
+	eligible []*cand
+	steps    []step
+	arena    []int64
+	nets     []int64
+}
+
+// grow returns s resized to n zeroed elements, reusing its array when it fits.
+func grow(s []int64, n int) []int64 {
+	if cap(s) < n {
+		return make([]int64, n, n+n/2)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+func grow32(s []int32, n int) []int32 {
+	if cap(s) < n {
+		return make([]int32, n, n+n/2)
+	}
+	return s[:n]
+}
+
 // cand is a promotion that touches at least one line.
 type cand struct {
 	n     int32 // index into Index.promos (canonical order)
@@ -124,6 +185,9 @@ type cand struct {
 	scope *Scope
 	level Level
 	lines []int32 // in-scope line positions in the canonical cart
+	msg   string  // static explanation
+	// chosen marks the promotions of the winning combination (set by explain).
+	chosen bool
 }
 
 func (c *cand) coupon() bool { return c.p.CouponCode != "" }
@@ -132,64 +196,114 @@ func (c *cand) coupon() bool { return c.p.CouponCode != "" }
 // indexed promotions, ctx). It returns an errs.Invalid error when the cart is invalid
 // (see Cart.Validate).
 func (ix *Index) Price(cart Cart, ctx Context) (Result, error) {
-	if err := cart.Validate(); err != nil {
-		return Result{}, fmt.Errorf("engine: price: %w", err)
+	if cart.validate(false) != nil {
+		return Result{}, fmt.Errorf("engine: price: %w", cart.Validate()) // the first error in line order
 	}
-	lines := slices.Clone(cart.Lines)
-	sort.Slice(lines, func(a, b int) bool { return lines[a].ID < lines[b].ID })
-	amounts := make([]int64, len(lines))
-	for i, l := range lines {
-		amounts[i] = l.Amount()
+	sc, _ := ix.pool.Get().(*scratch)
+	if sc == nil {
+		sc = &scratch{}
+	}
+	defer ix.pool.Put(sc)
+	defer func() { // keep no caller strings or stale bases alive in the pool
+		clear(sc.lines)
+		sc.pbase = nil
+	}()
+
+	sc.arena, sc.pbase, sc.prefix = sc.arena[:0], nil, sc.prefix[:0]
+	// Sort a permutation, not the (large) lines themselves.
+	perm := grow32(sc.perm, len(cart.Lines))
+	sc.perm = perm
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	slices.SortFunc(perm, func(a, b int32) int { return strings.Compare(cart.Lines[a].ID, cart.Lines[b].ID) })
+	lines := sc.lines[:0]
+	for _, i := range perm {
+		lines = append(lines, cart.Lines[i])
+	}
+	sc.lines = lines
+	for i := 1; i < len(lines); i++ {
+		if lines[i].ID == lines[i-1].ID {
+			return Result{}, fmt.Errorf("engine: price: %w", cart.Validate()) // names the duplicate
+		}
+	}
+	amounts := grow(sc.amounts, len(lines))
+	sc.amounts = amounts
+	for i := range lines {
+		amounts[i] = lines[i].Amount()
 	}
 
 	// Gather candidates: promotions reached through the index, with their lines.
-	type hit struct{ n, li int32 }
-	hits := make([]hit, 0, 4*len(lines))
+	hits := sc.hits[:0]
 	for li := range lines {
 		l := &lines[li]
 		for _, n := range ix.bySKU[l.SKU] {
-			hits = append(hits, hit{n, int32(li)})
+			hits = append(hits, mkHit(n, li))
 		}
 		if l.Category != "" {
 			for _, n := range ix.byCat[l.Category] {
-				hits = append(hits, hit{n, int32(li)})
+				hits = append(hits, mkHit(n, li))
 			}
 		}
 		if l.Brand != "" {
 			for _, n := range ix.byBrand[l.Brand] {
-				hits = append(hits, hit{n, int32(li)})
+				hits = append(hits, mkHit(n, li))
 			}
 		}
-		for _, n := range ix.all {
-			hits = append(hits, hit{n, int32(li)})
+	}
+	sc.hits = hits
+	slices.Sort(hits)
+	distinct := len(ix.all) // whole-order promotions reach every line without hits
+	for i := range hits {
+		if i == 0 || hits[i].n() != hits[i-1].n() {
+			distinct++
 		}
 	}
-	slices.SortFunc(hits, func(a, b hit) int {
-		if a.n != b.n {
-			return int(a.n - b.n)
+	// The slab must not move while cands point into it: size it first.
+	if cap(sc.slab) < distinct {
+		sc.slab = make([]cand, 0, distinct+distinct/2)
+	}
+	slab := sc.slab[:0]
+	backing := grow32(sc.lineIdx, len(hits)+len(ix.all)*len(lines))[:0]
+	sc.lineIdx = backing
+	cands := sc.cands[:0]
+	// Merge the sorted hits with the (sorted) whole-order promotions, in canonical order.
+	for i, k := 0, 0; i < len(hits) || k < len(ix.all); {
+		var n int32
+		whole := i == len(hits) || (k < len(ix.all) && ix.all[k] < hits[i].n())
+		if whole {
+			n = ix.all[k]
+			k++
+		} else {
+			n = hits[i].n()
 		}
-		return int(a.li - b.li)
-	})
-	slab := make([]cand, 0, len(hits))
-	cands := make([]*cand, 0, len(hits))
-	for i := 0; i < len(hits); {
-		n := hits[i].n
 		p := &ix.promos[n]
-		slab = append(slab, cand{n: n, p: p, scope: &ix.scopes[n], level: p.EffectiveLevel()})
+		slab = append(slab, cand{n: n, p: p, scope: &ix.scopes[n], level: ix.levels[n], msg: ix.msgs[n]})
 		c := &slab[len(slab)-1]
-		for ; i < len(hits) && hits[i].n == n; i++ {
-			li := hits[i].li
-			if m := len(c.lines); (m > 0 && c.lines[m-1] == li) || excluded(c.scope, &lines[li]) {
+		start := len(backing)
+		if whole {
+			for li := range lines {
+				if !excluded(c.scope, &lines[li]) {
+					backing = append(backing, int32(li))
+				}
+			}
+		}
+		for ; !whole && i < len(hits) && hits[i].n() == n; i++ {
+			li := hits[i].li()
+			if m := len(backing); (m > start && backing[m-1] == li) || excluded(c.scope, &lines[li]) {
 				continue
 			}
-			c.lines = append(c.lines, li)
+			backing = append(backing, li)
 		}
+		c.lines = backing[start:len(backing):len(backing)]
 		cands = append(cands, c)
 	}
+	sc.slab, sc.cands = slab, cands
 
-	res := Result{Rejected: make([]Explanation, 0, len(ix.invalid)+len(cands)), Lines: make([]LineResult, 0, len(lines)+1)}
+	res := Result{Rejected: make([]Explanation, 0, len(ix.invalid)+len(cands))}
 	res.Rejected = append(res.Rejected, ix.invalid...)
-	eligible := make([]*cand, 0, len(cands))
+	eligible := sc.eligible[:0]
+	defer func() { sc.eligible = eligible[:0] }()
 	loc := ctx.Location
 	if loc == nil {
 		loc = time.UTC
@@ -209,14 +323,30 @@ func (ix *Index) Price(cart Cart, ctx Context) (Result, error) {
 		eligible = append(eligible, c)
 	}
 
-	ev := &evaluator{lines: lines, amounts: amounts}
-	best := search(ev, eligible, ctx.MaxCombinations)
+	// Delivery-fee promotions stay out of the goods search: they are decided on the
+	// goods it leaves.
+	goods := eligible
+	var delivery []*cand
+	if slices.ContainsFunc(eligible, func(c *cand) bool { return c.p.Kind == KindDeliveryFee }) {
+		goods = nil
+		for _, c := range eligible {
+			if c.p.Kind == KindDeliveryFee {
+				delivery = append(delivery, c)
+			} else {
+				goods = append(goods, c)
+			}
+		}
+	}
+
+	ev := &evaluator{lines: lines, amounts: amounts, ctx: &ctx, today: dayNumber(local.Date()), sc: sc}
+	best := search(ev, goods, ctx.MaxCombinations)
 	res.Combinations, res.Truncated, res.Decomposed = best.evaluated, best.truncated, best.decomposed
 	out := ev.run(best.chosen, true)
-	ev.explain(&res, out, eligible, best)
+	ev.explain(&res, out, goods, best)
 	for _, a := range amounts {
 		res.Subtotal += a
 	}
+	res.Lines = make([]LineResult, 0, len(lines)+len(out.gifts))
 	for i, l := range lines {
 		lr := LineResult{Line: l, Amount: amounts[i], Net: out.nets[i], Discount: amounts[i] - out.nets[i]}
 		lr.Allocations = out.lineAllocs[i]
@@ -225,7 +355,73 @@ func (ix *Index) Price(cart Cart, ctx Context) (Result, error) {
 	}
 	res.Lines = append(res.Lines, out.gifts...)
 	res.Discount = res.Subtotal - res.Total
+	deliveryFee(&res, cart.DeliveryFee, delivery, out.nets)
 	return res, nil
+}
+
+// deliveryFee applies the delivery-fee candidate that saves most (ties: canonical
+// order) to fee, measuring each one's spend on the goods nets, and explains the rest.
+func deliveryFee(res *Result, fee int64, cands []*cand, nets []int64) {
+	res.DeliveryFee = fee
+	type eval struct {
+		c          *cand
+		spend, off int64
+	}
+	var best *eval
+	evals := make([]eval, len(cands))
+	for i, c := range cands {
+		e := &evals[i]
+		e.c = c
+		for _, li := range c.lines {
+			e.spend += nets[li]
+		}
+		d := c.p.DeliveryFee
+		if e.spend < d.Spend {
+			continue
+		}
+		e.off = fee
+		if d.Off > 0 {
+			e.off = min(d.Off, fee)
+		}
+		if e.off > 0 && (best == nil || e.off > best.off) {
+			best = e
+		}
+	}
+	for i := range evals {
+		e := &evals[i]
+		p := e.c.p
+		d := p.DeliveryFee
+		save := fee
+		if d.Off > 0 {
+			save = min(d.Off, fee)
+		}
+		what := "free delivery"
+		if save < fee {
+			what = Yuan(save) + " off delivery"
+		}
+		switch {
+		case e == best:
+			res.DeliveryDiscount = e.off
+			res.Delivery = &DeliveryResult{PromotionID: p.ID, Name: p.Name, Spend: e.spend, Discount: e.off,
+				Message: fmt.Sprintf("spent %s on eligible goods after discounts (at least %s): %s", Yuan(e.spend), Yuan(d.Spend), what)}
+		case e.spend < d.Spend:
+			missing := d.Spend - e.spend
+			res.Rejected = append(res.Rejected, Explanation{PromotionID: p.ID, Code: CodeThresholdNotMet, Missing: missing,
+				Message: fmt.Sprintf("spend %s more on eligible goods (after discounts) for %s", Yuan(missing), what)})
+			if save > 0 {
+				res.Hints = append(res.Hints, Hint{PromotionID: p.ID, Missing: missing, Save: save,
+					Message: fmt.Sprintf("add %s more for %s", Yuan(missing), what)})
+			}
+		case e.off == 0:
+			res.Rejected = append(res.Rejected, Explanation{PromotionID: p.ID, Code: CodeNoDiscount,
+				Message: "the cart has no delivery fee to reduce"})
+		default:
+			res.Rejected = append(res.Rejected, Explanation{PromotionID: p.ID, Code: CodeExcludedByStacking, WinnerID: best.c.p.ID,
+				Message: fmt.Sprintf("only one delivery-fee promotion applies; %s saves more on delivery", best.c.p.ID)})
+		}
+	}
+	res.DeliveryNet = fee - res.DeliveryDiscount
+	res.Payable = res.Total + res.DeliveryNet
 }
 
 // excluded reports whether a scope's exclusions remove the line.

@@ -32,6 +32,10 @@ func TestPriceScenarios(t *testing.T) {
 		lineNets   map[string]int64
 		giftLines  int
 		condFailed string
+		fee        int64             // the cart's delivery fee
+		payable    int64             // checked with delivery when not 0
+		delivery   int64             // expected delivery discount
+		msgs       map[string]string // promotion id → text its explanation contains
 	}{
 		{name: "no promotions", lines: []Line{each("a", "milk", "dairy", "", 2, 1250), each("b", "bread", "bakery", "", 1, 800)}, total: 3300},
 		{name: "weighed line rounds half up", lines: []Line{weighed("a", "pork", "meat", 1234, 3980)}, total: 4911},
@@ -127,6 +131,53 @@ func TestPriceScenarios(t *testing.T) {
 			total:  2900, lineNets: map[string]int64{"b": 2000}},
 		{name: "invalid definition is reported, not applied", lines: []Line{each("a", "oil", "grocery", "", 1, 20000)},
 			promos: []Promotion{manjian("bad", Tier{19900, 5000}, Tier{29900, 2000})}, total: 20000, rejected: map[string]Code{"bad": CodeInvalidDefinition}},
+		// Tiered quantity discounts: 买2件9折, 买3件8折 on drinks.
+		{name: "买2件9折 buy 2 get 10% off", lines: []Line{each("a", "cola", "drinks", "", 2, 350)}, promos: []Promotion{tieredQty("tq")},
+			total: 630, applied: []string{"tq"}, msgs: map[string]string{"tq": "buy 1 more for 20% off"}},
+		{name: "买3件8折 across SKUs", lines: []Line{each("a", "cola", "drinks", "", 2, 350), each("b", "sprite", "drinks", "", 1, 400)},
+			promos: []Promotion{tieredQty("tq")}, total: 880, lineNets: map[string]int64{"a": 560, "b": 320}},
+		{name: "tiered quantity: one unit is not enough", lines: []Line{each("a", "cola", "drinks", "", 1, 350)}, promos: []Promotion{tieredQty("tq")},
+			total: 350, rejected: map[string]Code{"tq": CodeQuantityNotMet}, msgs: map[string]string{"tq": "buy 1 more eligible unit(s) to get 10% off"}},
+		{name: "满减 measured after the tiered quantity discount", lines: []Line{each("a", "wine", "drinks", "", 3, 7000)},
+			promos: []Promotion{tieredQty("tq"), tiered("mj")}, total: 16800, applied: []string{"tq"},
+			rejected: map[string]Code{"mj": CodeThresholdNotMet}, hint: "add ¥31.00 more to get ¥20.00 off"},
+		// Flash sale: eggs ¥15.90 at ¥9.90, 2 per customer.
+		{name: "flash sale within the limit", lines: []Line{each("a", "eggs", "fresh", "", 2, 1590)}, promos: []Promotion{flash("fs", 2, "eggs")},
+			total: 1980, msgs: map[string]string{"fs": "flash price ¥9.90 for 2 unit(s)"}},
+		{name: "flash sale: units beyond the per-customer limit pay the normal price", lines: []Line{each("a", "eggs", "fresh", "", 5, 1590)},
+			promos: []Promotion{flash("fs", 2, "eggs")}, total: 6750, msgs: map[string]string{"fs": "3 unit(s) beyond it pay the normal price"}},
+		{name: "flash sale: one unit left from order history", lines: []Line{each("a", "eggs", "fresh", "", 3, 1590)},
+			promos: []Promotion{flash("fs", 2, "eggs")}, ctx: func(c *Context) { c.FlashAllowance = map[string]int64{"fs": 1} }, total: 4170},
+		{name: "flash sale: limit used up", lines: []Line{each("a", "eggs", "fresh", "", 2, 1590)}, promos: []Promotion{flash("fs", 2, "eggs")},
+			ctx: func(c *Context) { c.FlashAllowance = map[string]int64{"fs": 0} }, total: 3180, rejected: map[string]Code{"fs": CodeLimitReached}},
+		{name: "flash sale: the allowance goes to the units that save most", lines: []Line{each("a", "eggs", "fresh", "", 2, 1590), each("b", "duck-eggs", "fresh", "", 2, 2590)},
+			promos: []Promotion{flash("fs", 3, "eggs", "duck-eggs")}, total: 4560, lineNets: map[string]int64{"a": 2580, "b": 1980}},
+		// Near-expiry markdown: dairy half off within 2 days of expiry (today is 2026-11-24).
+		{name: "near-expiry batch half off, fresh batch full price", lines: []Line{batch(each("a", "milk", "dairy", "", 2, 1200), "B1", 25), batch(each("b", "milk", "dairy", "", 1, 1200), "B2", 40)},
+			promos: []Promotion{markdown("xm")}, total: 2400, lineNets: map[string]int64{"a": 1200, "b": 1200}},
+		{name: "near-expiry: expiring today is marked down, past expiry is not", lines: []Line{batch(each("a", "yogurt", "dairy", "", 1, 800), "B1", 24), batch(each("b", "yogurt", "dairy", "", 1, 800), "B0", 23)},
+			promos: []Promotion{markdown("xm")}, total: 1200, msgs: map[string]string{"xm": "1 line(s) past expiry are not marked down"}},
+		{name: "near-expiry: no batch close to expiry", lines: []Line{batch(each("a", "milk", "dairy", "", 1, 1200), "B2", 30), each("b", "cheese", "dairy", "", 1, 3000)},
+			promos: []Promotion{markdown("xm")}, total: 4200, rejected: map[string]Code{"xm": CodeNoDiscount}},
+		{name: "near-expiry: days counted from the store's date, not UTC's", lines: []Line{batch(each("a", "milk", "dairy", "", 1, 1000), "B1", 27)},
+			promos: []Promotion{markdown("xm")}, ctx: func(c *Context) { c.Time = time.Date(2026, 11, 25, 1, 0, 0, 0, shanghai) }, total: 500},
+		{name: "near-expiry weighed meat", lines: []Line{batch(weighed("a", "pork", "dairy", 500, 3000), "B7", 26)}, promos: []Promotion{markdown("xm")}, total: 750},
+		// Delivery fee: ¥6, free from ¥39 of goods after discounts.
+		{name: "免配送费 满39", lines: []Line{each("a", "rice", "grocery", "", 1, 4000)}, promos: []Promotion{freeDelivery("fd", 3900, 0)},
+			fee: 600, total: 4000, payable: 4000, delivery: 600},
+		{name: "免配送费 measured after goods discounts: not met, hint", lines: []Line{each("a", "rice", "grocery", "", 1, 4200)},
+			promos: []Promotion{freeDelivery("fd", 3900, 0), pct("p10", cats("grocery"), 1000)}, fee: 600, total: 3780, payable: 4380,
+			rejected: map[string]Code{"fd": CodeThresholdNotMet}, hint: "add ¥1.20 more for free delivery"},
+		{name: "delivery: ¥3 off from 29 when free delivery from 59 is not met", lines: []Line{each("a", "rice", "grocery", "", 1, 4000)},
+			promos: []Promotion{freeDelivery("fd59", 5900, 0), freeDelivery("fd3", 2900, 300)}, fee: 600, total: 4000, payable: 4300, delivery: 300,
+			rejected: map[string]Code{"fd59": CodeThresholdNotMet}},
+		{name: "delivery: the promotion that saves most applies", lines: []Line{each("a", "rice", "grocery", "", 1, 6000)},
+			promos: []Promotion{freeDelivery("fd59", 5900, 0), freeDelivery("fd3", 2900, 300)}, fee: 600, total: 6000, payable: 6000, delivery: 600,
+			winner: map[string]string{"fd3": "fd59"}},
+		{name: "delivery: no fee to waive", lines: []Line{each("a", "rice", "grocery", "", 1, 6000)}, promos: []Promotion{freeDelivery("fd", 3900, 0)},
+			total: 6000, rejected: map[string]Code{"fd": CodeNoDiscount}},
+		{name: "delivery with 满减: goods discount and delivery reported apart", lines: []Line{each("a", "oil", "grocery", "", 1, 21000)},
+			promos: []Promotion{tiered("mj"), freeDelivery("fd", 3900, 0)}, fee: 800, total: 19000, payable: 19000, delivery: 800, applied: []string{"mj"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,7 +186,7 @@ func TestPriceScenarios(t *testing.T) {
 			if tt.ctx != nil {
 				tt.ctx(&ctx)
 			}
-			cart := Cart{Lines: tt.lines}
+			cart := Cart{Lines: tt.lines, DeliveryFee: tt.fee}
 			res, err := Price(cart, tt.promos, ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -187,6 +238,26 @@ func TestPriceScenarios(t *testing.T) {
 					if l.ID == id && l.Net != net {
 						t.Errorf("line %s net %d, want %d", id, l.Net, net)
 					}
+				}
+			}
+			if tt.payable != 0 && (res.Payable != tt.payable || res.DeliveryDiscount != tt.delivery) {
+				t.Errorf("payable %d delivery discount %d, want %d and %d", res.Payable, res.DeliveryDiscount, tt.payable, tt.delivery)
+			}
+			for id, text := range tt.msgs {
+				var msgs []string
+				for _, a := range res.Applied {
+					if a.PromotionID == id {
+						msgs = append(msgs, a.Message)
+					}
+				}
+				if e := findRejected(res, id); e != nil {
+					msgs = append(msgs, e.Message)
+				}
+				if d := res.Delivery; d != nil && d.PromotionID == id {
+					msgs = append(msgs, d.Message)
+				}
+				if !strings.Contains(strings.Join(msgs, "|"), text) {
+					t.Errorf("%s: messages %q do not contain %q", id, msgs, text)
 				}
 			}
 			gifts := 0
@@ -314,6 +385,19 @@ func TestValidate(t *testing.T) {
 		{"bundle with a scope", Promotion{ID: "x", Kind: KindBundle, Scope: allScope(), Bundle: &Bundle{Price: 100, Components: []BundleComponent{{SKUs: []string{"a", "b"}, Qty: 2}}}}, "scope"},
 		{"daily window empty", Promotion{ID: "x", Kind: KindPercentOff, Scope: allScope(), PercentOff: &PercentOff{OffBP: 10}, Conditions: Conditions{DailyFrom: 60, DailyTo: 60}}, "conditions.daily_to"},
 		{"gift without sku", Promotion{ID: "x", Kind: KindGift, Scope: allScope(), Gift: &Gift{Qty: 1}}, "gift.sku"},
+		{"tiered qty steps not increasing", Promotion{ID: "x", Kind: KindTieredQty, Scope: allScope(), TieredQty: &TieredQty{Steps: []QtyStep{{3, 1000}, {2, 2000}}}}, "tiered_qty.steps[1].min_qty"},
+		{"tiered qty higher step saves less", Promotion{ID: "x", Kind: KindTieredQty, Scope: allScope(), TieredQty: &TieredQty{Steps: []QtyStep{{2, 2000}, {3, 1000}}}}, "tiered_qty.steps[1].off_bp"},
+		{"tiered qty of one unit", Promotion{ID: "x", Kind: KindTieredQty, Scope: allScope(), TieredQty: &TieredQty{Steps: []QtyStep{{1, 1000}}}}, "tiered_qty.steps[0].min_qty"},
+		{"tiered qty without steps", Promotion{ID: "x", Kind: KindTieredQty, Scope: allScope(), TieredQty: &TieredQty{}}, "tiered_qty.steps"},
+		{"flash sale on a category", Promotion{ID: "x", Kind: KindFlashSale, Scope: cats("fresh"), FlashSale: &FlashSale{Price: 100}}, "scope"},
+		{"flash sale negative limit", Promotion{ID: "x", Kind: KindFlashSale, Scope: skus("a"), FlashSale: &FlashSale{Price: 100, PerCustomer: -1}}, "flash_sale.per_customer"},
+		{"flash sale at order level", Promotion{ID: "x", Kind: KindFlashSale, Level: LevelOrder, Scope: skus("a"), FlashSale: &FlashSale{Price: 100}}, "level"},
+		{"markdown negative days", Promotion{ID: "x", Kind: KindExpiryMarkdown, Scope: allScope(), ExpiryMarkdown: &ExpiryMarkdown{WithinDays: -1, OffBP: 100}}, "expiry_markdown.within_days"},
+		{"markdown no percent", Promotion{ID: "x", Kind: KindExpiryMarkdown, Scope: allScope(), ExpiryMarkdown: &ExpiryMarkdown{WithinDays: 1}}, "expiry_markdown.off_bp"},
+		{"delivery fee in a group", withGroup(freeDelivery("x", 3900, 0), "g"), "group"},
+		{"delivery fee exclusive", Promotion{ID: "x", Kind: KindDeliveryFee, Exclusive: true, Scope: allScope(), DeliveryFee: &DeliveryFee{Spend: 1}}, "group"},
+		{"delivery fee at item level", Promotion{ID: "x", Kind: KindDeliveryFee, Level: LevelItem, Scope: allScope(), DeliveryFee: &DeliveryFee{Spend: 1}}, "level"},
+		{"delivery fee negative off", Promotion{ID: "x", Kind: KindDeliveryFee, Scope: allScope(), DeliveryFee: &DeliveryFee{Spend: 1, Off: -1}}, "delivery_fee.off"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -339,6 +423,9 @@ func TestCartValidate(t *testing.T) {
 		{"zero qty", []Line{each("a", "x", "", "", 0, 1)}, "lines[0].qty"},
 		{"bad unit", []Line{{ID: "a", SKU: "x", Unit: "box", Qty: 1}}, "lines[0].unit"},
 		{"negative price", []Line{each("a", "x", "", "", 1, -1)}, "lines[0].unit_price"},
+		{"duplicate before a bad quantity", []Line{each("a", "x", "", "", 1, 1), each("a", "y", "", "", 1, 1), each("b", "z", "", "", 0, 1)}, "lines[1].id"},
+		{"bad quantity before a duplicate", []Line{each("b", "z", "", "", 0, 1), each("a", "x", "", "", 1, 1), each("a", "y", "", "", 1, 1)}, "lines[0].qty"},
+		{"long batch", []Line{batch(each("a", "x", "", "", 1, 1), strings.Repeat("b", 65), 25)}, "lines[0].batch"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -37,6 +37,31 @@ func pct(id string, s Scope, bp int64) Promotion {
 	return Promotion{ID: id, Kind: KindPercentOff, Scope: s, PercentOff: &PercentOff{OffBP: bp}}
 }
 
+// tieredQty is 买2件9折, 买3件8折 on drinks.
+func tieredQty(id string) Promotion {
+	return Promotion{ID: id, Kind: KindTieredQty, Scope: cats("drinks"), TieredQty: &TieredQty{Steps: []QtyStep{{2, 1000}, {3, 2000}}}}
+}
+
+// flash sells the SKUs at ¥9.90, limit per customer.
+func flash(id string, limit int64, sku ...string) Promotion {
+	return Promotion{ID: id, Kind: KindFlashSale, Scope: skus(sku...), FlashSale: &FlashSale{Price: 990, PerCustomer: limit}}
+}
+
+// markdown is half off dairy within 2 days of expiry.
+func markdown(id string) Promotion {
+	return Promotion{ID: id, Kind: KindExpiryMarkdown, Scope: cats("dairy"), ExpiryMarkdown: &ExpiryMarkdown{WithinDays: 2, OffBP: 5000}}
+}
+
+func freeDelivery(id string, spend, off int64) Promotion {
+	return Promotion{ID: id, Kind: KindDeliveryFee, Scope: allScope(), DeliveryFee: &DeliveryFee{Spend: spend, Off: off}}
+}
+
+// batch gives l a batch expiring on 2026-11-day.
+func batch(l Line, id string, day int) Line {
+	l.Batch, l.Expiry = id, time.Date(2026, 11, day, 0, 0, 0, 0, time.UTC)
+	return l
+}
+
 // checkInvariants fails t when res breaks an invariant of Price.
 func checkInvariants(t tb, cart Cart, res Result) {
 	t.Helper()
@@ -89,6 +114,17 @@ func checkInvariants(t tb, cart Cart, res Result) {
 	}
 	if applied != res.Discount {
 		t.Fatalf("applied discounts sum %d, result discount %d", applied, res.Discount)
+	}
+	if res.DeliveryFee != cart.DeliveryFee || res.DeliveryDiscount < 0 || res.DeliveryDiscount > res.DeliveryFee ||
+		res.DeliveryNet != res.DeliveryFee-res.DeliveryDiscount || res.Payable != res.Total+res.DeliveryNet ||
+		(res.Delivery == nil) != (res.DeliveryDiscount == 0) || (res.Delivery != nil && res.Delivery.Discount != res.DeliveryDiscount) {
+		t.Fatalf("delivery: fee %d discount %d net %d payable %d total %d explained %+v", res.DeliveryFee, res.DeliveryDiscount,
+			res.DeliveryNet, res.Payable, res.Total, res.Delivery)
+	}
+	for _, a := range res.Applied {
+		if a.Kind == KindDeliveryFee {
+			t.Fatalf("delivery-fee promotion %s among the goods discounts", a.PromotionID)
+		}
 	}
 }
 

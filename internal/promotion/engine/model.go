@@ -33,6 +33,11 @@ type Line struct {
 	Unit      Unit   `json:"unit"`
 	Qty       int64  `json:"qty"`
 	UnitPrice int64  `json:"unit_price"`
+	// Batch and Expiry identify a stock batch for near-expiry markdowns: Expiry is the
+	// batch's last sellable day, read as the calendar date written (its own location),
+	// compared with the date of Context.Time in Context.Location. Both are optional.
+	Batch  string    `json:"batch,omitempty"`
+	Expiry time.Time `json:"expiry,omitzero"`
 }
 
 // Amount returns the line amount in fen before discounts.
@@ -46,20 +51,32 @@ func (l Line) Amount() int64 {
 // Cart is what is being priced.
 type Cart struct {
 	Lines []Line `json:"lines"`
+	// DeliveryFee is the delivery charge in fen (0: none, e.g. in-store). It is not a
+	// line: goods promotions never touch it and it is prorated nowhere; delivery-fee
+	// promotions reduce it and Result reports it apart from the goods (see Result).
+	DeliveryFee int64 `json:"delivery_fee,omitempty"`
 }
 
 // Validate reports an invalid cart with an errs.Invalid error naming the field:
 // no lines or too many, empty or duplicate line id, empty SKU, unknown unit, quantity
 // or price out of range.
-func (c Cart) Validate() error {
+func (c Cart) Validate() error { return c.validate(true) }
+
+// validate is Validate; without dups it skips the duplicate id check (Price sorts the
+// lines and checks neighbours instead, without a map).
+func (c Cart) validate(dups bool) error {
 	if len(c.Lines) == 0 {
 		return errs.Field("lines", "a cart needs at least one line")
 	}
 	if len(c.Lines) > MaxLines {
 		return errs.Field("lines", "at most %d lines", MaxLines)
 	}
-	seen := make(map[string]bool, len(c.Lines))
-	for i, l := range c.Lines {
+	var seen map[string]bool
+	if dups {
+		seen = make(map[string]bool, len(c.Lines))
+	}
+	for i := range c.Lines {
+		l := &c.Lines[i]
 		f := func(name string) string { return fmt.Sprintf("lines[%d].%s", i, name) }
 		switch {
 		case l.ID == "":
@@ -77,7 +94,15 @@ func (c Cart) Validate() error {
 		case l.UnitPrice < 0 || l.UnitPrice > MaxUnitPrice:
 			return errs.Field(f("unit_price"), "must be 0..%d fen", MaxUnitPrice)
 		}
-		seen[l.ID] = true
+		if len(l.Batch) > 64 {
+			return errs.Field(f("batch"), "at most 64 bytes")
+		}
+		if dups {
+			seen[l.ID] = true
+		}
+	}
+	if c.DeliveryFee < 0 || c.DeliveryFee > MaxUnitPrice {
+		return errs.Field("delivery_fee", "must be 0..%d fen", MaxUnitPrice)
 	}
 	return nil
 }
@@ -95,6 +120,12 @@ type Context struct {
 	FirstOrder    bool           `json:"first_order,omitempty"`
 	PaymentMethod string         `json:"payment_method,omitempty"`
 	Coupons       []string       `json:"coupons,omitempty"`
+	// FlashAllowance maps a flash-sale promotion id to the units this customer may
+	// still buy at its flash price (its per-customer limit less what the customer has
+	// already bought, which the caller knows from order history). A promotion missing
+	// from the map allows FlashSale.PerCustomer units (a first purchase); a negative
+	// value counts as 0.
+	FlashAllowance map[string]int64 `json:"flash_allowance,omitempty"`
 	// MaxCombinations bounds the stacking search; 0 means DefaultMaxCombinations.
 	MaxCombinations int `json:"max_combinations,omitempty"`
 }
@@ -115,6 +146,14 @@ const (
 	KindBundle      Kind = "bundle"       // Bundle: fixed-price combo
 	KindGift        Kind = "gift"         // Gift: 满赠, a zero-price gift line
 	KindMemberPrice Kind = "member_price" // PercentOff for Conditions.Tiers
+	// TieredQty: buy 2 get 10% off, buy 3 get 20% off on the scoped items.
+	KindTieredQty Kind = "tiered_qty"
+	// FlashSale: a flash price per unit for a limited number of units per customer.
+	KindFlashSale Kind = "flash_sale"
+	// ExpiryMarkdown: x% off batches within N days of their expiry.
+	KindExpiryMarkdown Kind = "expiry_markdown"
+	// DeliveryFee: free (免配送费) or cheaper delivery above a spend; never a goods discount.
+	KindDeliveryFee Kind = "delivery_fee"
 )
 
 // Level says when a promotion applies: item-level ones first, order-level ones on
@@ -236,6 +275,43 @@ type Gift struct {
 	Spend int64  `json:"spend"`
 }
 
+// QtyStep is one step of a tiered quantity discount: at least MinQty scoped units
+// (a weighed line counts 1) take OffBP basis points off every scoped line.
+type QtyStep struct {
+	MinQty int64 `json:"min_qty"`
+	OffBP  int64 `json:"off_bp"`
+}
+
+// TieredQty is a tiered quantity discount; the highest step met applies. Units are
+// counted across the whole scope (any mix of SKUs).
+type TieredQty struct {
+	Steps []QtyStep `json:"steps"`
+}
+
+// FlashSale sells the scoped SKUs at Price fen per unit, for at most PerCustomer units
+// per customer (0: no limit); Context.FlashAllowance gives what this customer has
+// left. The allowance goes to the units that save most (ties: earlier line id); units
+// beyond it pay the normal price. Only counted lines take part.
+type FlashSale struct {
+	Price       int64 `json:"price"`
+	PerCustomer int64 `json:"per_customer,omitempty"`
+}
+
+// ExpiryMarkdown takes OffBP basis points off every scoped line whose batch expires
+// within WithinDays days (0: today only) of the day of the sale; lines without an
+// Expiry, or already past it, are not marked down.
+type ExpiryMarkdown struct {
+	WithinDays int64 `json:"within_days"`
+	OffBP      int64 `json:"off_bp"`
+}
+
+// DeliveryFee waives the cart's delivery fee (Off 0) or takes Off fen off it, when
+// the scoped goods after every goods discount come to at least Spend.
+type DeliveryFee struct {
+	Spend int64 `json:"spend"`
+	Off   int64 `json:"off,omitempty"`
+}
+
 // Promotion is one promotion definition. Exactly the parameter block of its Kind is
 // set (PercentOff for KindPercentOff and KindMemberPrice).
 type Promotion struct {
@@ -259,6 +335,11 @@ type Promotion struct {
 	BuyXGetY   *BuyXGetY   `json:"buy_x_get_y,omitempty"`
 	Bundle     *Bundle     `json:"bundle,omitempty"`
 	Gift       *Gift       `json:"gift,omitempty"`
+
+	TieredQty      *TieredQty      `json:"tiered_qty,omitempty"`
+	FlashSale      *FlashSale      `json:"flash_sale,omitempty"`
+	ExpiryMarkdown *ExpiryMarkdown `json:"expiry_markdown,omitempty"`
+	DeliveryFee    *DeliveryFee    `json:"delivery_fee,omitempty"`
 }
 
 // EffectiveLevel returns Level, or the level implied by Kind and Scope when empty:
@@ -269,7 +350,7 @@ func (p *Promotion) EffectiveLevel() Level {
 		return p.Level
 	}
 	switch p.Kind {
-	case KindThreshold, KindGift:
+	case KindThreshold, KindGift, KindDeliveryFee:
 		return LevelOrder
 	case KindPercentOff, KindAmountOff:
 		if p.Scope.All {
@@ -295,6 +376,9 @@ func (p *Promotion) Validate() error {
 	} else if err := p.Scope.validate(); err != nil {
 		return err
 	}
+	if p.Kind == KindFlashSale && (p.Scope.All || len(p.Scope.Categories)+len(p.Scope.Brands) > 0) {
+		return errs.Field("scope", "a flash price is per SKU; list only skus")
+	}
 	if err := p.Conditions.validate(); err != nil {
 		return err
 	}
@@ -308,12 +392,16 @@ func (p *Promotion) validateStacking() error {
 		return errs.Field("level", "must be item or order")
 	}
 	want := map[Kind]Level{KindThreshold: LevelOrder, KindGift: LevelOrder, KindNthItem: LevelItem,
-		KindBuyXGetY: LevelItem, KindBundle: LevelItem, KindMemberPrice: LevelItem}
+		KindBuyXGetY: LevelItem, KindBundle: LevelItem, KindMemberPrice: LevelItem, KindTieredQty: LevelItem,
+		KindFlashSale: LevelItem, KindExpiryMarkdown: LevelItem, KindDeliveryFee: LevelOrder}
 	if w, ok := want[p.Kind]; ok && p.Level != "" && p.Level != w {
 		return errs.Field("level", "a %s promotion is %s-level", p.Kind, w)
 	}
 	if p.Exclusive && p.Group != "" {
 		return errs.Field("group", "an exclusive promotion combines with nothing; a stacking group contradicts it")
+	}
+	if p.Kind == KindDeliveryFee && (p.Exclusive || p.Group != "") {
+		return errs.Field("group", "a delivery-fee promotion stacks only with other delivery-fee promotions (the best one applies); it takes no group or exclusivity")
 	}
 	if p.Exclusive && p.CombinableWithCoupons {
 		return errs.Field("combinable_with_coupons", "an exclusive promotion cannot be combinable with coupons")
@@ -384,17 +472,20 @@ func (c Conditions) validate() error {
 func (p *Promotion) validateParams() error {
 	blocks := map[string]bool{"percent_off": p.PercentOff != nil, "amount_off": p.AmountOff != nil,
 		"threshold": p.Threshold != nil, "nth_item": p.NthItem != nil, "buy_x_get_y": p.BuyXGetY != nil,
-		"bundle": p.Bundle != nil, "gift": p.Gift != nil}
+		"bundle": p.Bundle != nil, "gift": p.Gift != nil, "tiered_qty": p.TieredQty != nil, "flash_sale": p.FlashSale != nil,
+		"expiry_markdown": p.ExpiryMarkdown != nil, "delivery_fee": p.DeliveryFee != nil}
 	var need string
 	switch p.Kind {
 	case KindPercentOff, KindMemberPrice:
 		need = "percent_off"
-	case KindAmountOff, KindThreshold, KindNthItem, KindBuyXGetY, KindBundle, KindGift:
+	case KindAmountOff, KindThreshold, KindNthItem, KindBuyXGetY, KindBundle, KindGift, KindTieredQty, KindFlashSale,
+		KindExpiryMarkdown, KindDeliveryFee:
 		need = string(p.Kind)
 	default:
 		return errs.Field("kind", "unknown promotion kind %q", p.Kind)
 	}
-	for _, name := range []string{"percent_off", "amount_off", "threshold", "nth_item", "buy_x_get_y", "bundle", "gift"} {
+	for _, name := range []string{"percent_off", "amount_off", "threshold", "nth_item", "buy_x_get_y", "bundle", "gift",
+		"tiered_qty", "flash_sale", "expiry_markdown", "delivery_fee"} {
 		if name == need && !blocks[name] {
 			return errs.Field(name, "required for a %s promotion", p.Kind)
 		}
@@ -440,6 +531,49 @@ func (p *Promotion) validateParams() error {
 			return errs.Field("gift.qty", "must be 1..100")
 		case p.Gift.Spend < 0:
 			return errs.Field("gift.spend", "must not be negative")
+		}
+	case KindTieredQty:
+		return p.TieredQty.validate()
+	case KindFlashSale:
+		switch f := p.FlashSale; {
+		case f.Price < 0 || f.Price > MaxUnitPrice:
+			return errs.Field("flash_sale.price", "must be 0..%d fen", MaxUnitPrice)
+		case f.PerCustomer < 0 || f.PerCustomer > MaxQtyEach:
+			return errs.Field("flash_sale.per_customer", "must be 0 (no limit)..%d units", MaxQtyEach)
+		}
+	case KindExpiryMarkdown:
+		switch e := p.ExpiryMarkdown; {
+		case e.WithinDays < 0 || e.WithinDays > 365:
+			return errs.Field("expiry_markdown.within_days", "must be 0..365 days")
+		case e.OffBP < 1 || e.OffBP > 10000:
+			return errs.Field("expiry_markdown.off_bp", "must be 1..10000 basis points")
+		}
+	case KindDeliveryFee:
+		switch d := p.DeliveryFee; {
+		case d.Spend < 0:
+			return errs.Field("delivery_fee.spend", "must not be negative")
+		case d.Off < 0:
+			return errs.Field("delivery_fee.off", "must be 0 (waive the fee) or positive")
+		}
+	}
+	return nil
+}
+
+func (t *TieredQty) validate() error {
+	if len(t.Steps) == 0 || len(t.Steps) > 20 {
+		return errs.Field("tiered_qty.steps", "1..20 steps required")
+	}
+	for i, s := range t.Steps {
+		f := func(n string) string { return fmt.Sprintf("tiered_qty.steps[%d].%s", i, n) }
+		switch {
+		case s.MinQty < 2 || s.MinQty > MaxQtyEach:
+			return errs.Field(f("min_qty"), "must be 2..%d units", MaxQtyEach)
+		case s.OffBP < 1 || s.OffBP > 10000:
+			return errs.Field(f("off_bp"), "must be 1..10000 basis points")
+		case i > 0 && s.MinQty <= t.Steps[i-1].MinQty:
+			return errs.Field(f("min_qty"), "steps must have increasing quantities")
+		case i > 0 && s.OffBP <= t.Steps[i-1].OffBP:
+			return errs.Field(f("off_bp"), "a higher step must take more off than step %d", i-1)
 		}
 	}
 	return nil
@@ -566,6 +700,7 @@ const (
 	CodeNoDiscount         Code = "no_discount"
 	CodeInvalidDefinition  Code = "invalid_definition"
 	CodeNotEvaluated       Code = "not_evaluated" // the bounded search stopped first
+	CodeLimitReached       Code = "limit_reached" // no flash-sale units left for this customer
 )
 
 // Explanation says why a promotion did not apply: Condition names the failed condition
@@ -607,4 +742,23 @@ type Result struct {
 	Combinations int  `json:"combinations"`
 	Truncated    bool `json:"truncated"`
 	Decomposed   bool `json:"decomposed"`
+	// The delivery fee, apart from the goods: Subtotal, Discount and Total cover goods
+	// only. DeliveryNet = DeliveryFee - DeliveryDiscount; Payable = Total + DeliveryNet.
+	// Delivery explains the applied delivery-fee promotion (nil when none applied);
+	// the other delivery-fee candidates are in Rejected.
+	DeliveryFee      int64           `json:"delivery_fee"`
+	DeliveryDiscount int64           `json:"delivery_discount"`
+	DeliveryNet      int64           `json:"delivery_net"`
+	Payable          int64           `json:"payable"`
+	Delivery         *DeliveryResult `json:"delivery,omitempty"`
+}
+
+// DeliveryResult explains the delivery-fee promotion that applied: Spend is the scoped
+// goods amount after every goods discount that met its threshold.
+type DeliveryResult struct {
+	PromotionID string `json:"promotion_id"`
+	Name        string `json:"name,omitempty"`
+	Spend       int64  `json:"spend"`
+	Discount    int64  `json:"discount"`
+	Message     string `json:"message"`
 }

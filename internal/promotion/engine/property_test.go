@@ -56,7 +56,14 @@ func genCart(s source) Cart {
 				l.Qty, l.UnitPrice = MaxQtyEach, MaxUnitPrice
 			}
 		}
+		if s.intn("batch", 0, 2) == 0 {
+			l.Batch = "B" + l.ID
+			l.Expiry = time.Date(2026, 11, int(24+s.intn("expiry_day", -2, 6)), 0, 0, 0, 0, time.UTC)
+		}
 		c.Lines = append(c.Lines, l)
+	}
+	if s.intn("delivery", 0, 1) == 1 {
+		c.DeliveryFee = s.intn("fee", 0, 1500)
 	}
 	return c
 }
@@ -81,7 +88,7 @@ func genScope(s source) Scope {
 
 func genPromo(s source, i int) Promotion {
 	p := Promotion{ID: fmt.Sprintf("p%d", i), Priority: int(s.intn("priority", 0, 3)), Scope: genScope(s)}
-	switch s.intn("kind", 0, 7) {
+	switch s.intn("kind", 0, 11) {
 	case 0:
 		p.Kind, p.PercentOff = KindPercentOff, &PercentOff{OffBP: s.intn("bp", 1, 10000)}
 	case 1:
@@ -117,12 +124,25 @@ func genPromo(s source, i int) Promotion {
 	case 7:
 		p.Kind, p.PercentOff = KindMemberPrice, &PercentOff{OffBP: s.intn("bp", 1, 10000)}
 		p.Conditions.Tiers = []string{"gold"}
+	case 8:
+		a := s.intn("min_qty", 2, 4)
+		b := s.intn("bp", 1, 9999)
+		p.Kind, p.TieredQty = KindTieredQty, &TieredQty{Steps: []QtyStep{{a, b}, {a + s.intn("min_qty2", 1, 3), b + s.intn("bp2", 1, 10000-b)}}}
+	case 9:
+		p.Kind, p.Scope = KindFlashSale, Scope{SKUs: []string{pick(s, "flash_sku", genSKUs), pick(s, "flash_sku", genSKUs)}}
+		p.FlashSale = &FlashSale{Price: s.intn("flash_price", 0, 20000), PerCustomer: s.intn("per_customer", 0, 5)}
+	case 10:
+		p.Kind, p.ExpiryMarkdown = KindExpiryMarkdown, &ExpiryMarkdown{WithinDays: s.intn("within", 0, 3), OffBP: s.intn("bp", 1, 10000)}
+	case 11:
+		p.Kind, p.DeliveryFee = KindDeliveryFee, &DeliveryFee{Spend: s.intn("dspend", 0, 40000), Off: s.intn("doff", 0, 1) * s.intn("doff_amount", 1, 1000)}
 	}
 	switch s.intn("stacking", 0, 5) {
 	case 0:
-		p.Exclusive = true
+		p.Exclusive = p.Kind != KindDeliveryFee
 	case 1, 2:
-		p.Group = pick(s, "group", []string{"g1", "g2"})
+		if p.Kind != KindDeliveryFee {
+			p.Group = pick(s, "group", []string{"g1", "g2"})
+		}
 	}
 	if s.intn("coupon", 0, 4) == 0 {
 		p.CouponCode = pick(s, "code", []string{"C1", "C2"})
@@ -150,6 +170,12 @@ func genCase(s source) (Cart, []Promotion, Context) {
 		ctx.Coupons = []string{"C1", "C2"}
 	}
 	ctx.Time = ctx.Time.Add(time.Duration(s.intn("hours", 0, 72)) * time.Hour)
+	if s.intn("flash_history", 0, 1) == 1 {
+		ctx.FlashAllowance = map[string]int64{}
+		for i := range promos {
+			ctx.FlashAllowance[fmt.Sprintf("p%d", i)] = s.intn("allowance", -1, 4)
+		}
+	}
 	if s.intn("small_search", 0, 2) == 0 {
 		ctx.MaxCombinations = int(s.intn("max_combinations", 1, 6))
 	}
@@ -164,6 +190,7 @@ func checkCase(t tb, cart Cart, promos []Promotion, ctx Context) Result {
 		t.Fatalf("price: %v", err)
 	}
 	checkInvariants(t, cart, res)
+	checkNewKinds(t, cart, ctx, res)
 	all := map[string]int64{}
 	for _, l := range res.Lines {
 		all[l.ID] = l.Qty
@@ -188,7 +215,7 @@ func TestPriceProperties(t *testing.T) {
 		if d := cmp.Diff(res, again); d != "" {
 			rt.Fatalf("Price is not pure:\n%s", d)
 		}
-		shuffled := Cart{Lines: rapid.Permutation(cart.Lines).Draw(rt, "line_order")}
+		shuffled := Cart{Lines: rapid.Permutation(cart.Lines).Draw(rt, "line_order"), DeliveryFee: cart.DeliveryFee}
 		got, _ := Price(shuffled, rapid.Permutation(promos).Draw(rt, "promo_order"), ctx)
 		if d := cmp.Diff(res, got); d != "" {
 			rt.Fatalf("result depends on input order:\n%s", d)
@@ -237,4 +264,53 @@ func FuzzPrice(f *testing.F) {
 		cart, promos, ctx := genCase(&byteSource{b: data})
 		checkCase(t, cart, promos, ctx)
 	})
+}
+
+// checkNewKinds checks flash-sale limits and near-expiry windows: a flash sale never
+// discounts more units than the customer's allowance, and a markdown touches only
+// batches within its window.
+func checkNewKinds(t tb, cart Cart, ctx Context, res Result) {
+	t.Helper()
+	byID := map[string]Line{}
+	var maxUnit int64
+	for _, l := range cart.Lines {
+		byID[l.ID] = l
+		if l.Unit == UnitEach {
+			maxUnit = max(maxUnit, l.UnitPrice)
+		}
+	}
+	loc := ctx.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	today := dayNumber(ctx.Time.In(loc).Date())
+	for _, a := range res.Applied {
+		p := a.Promotion
+		switch p.Kind {
+		case KindFlashSale:
+			allow, ok := ctx.FlashAllowance[p.ID]
+			if !ok {
+				allow = p.FlashSale.PerCustomer
+				if allow == 0 {
+					continue
+				}
+			}
+			allow = max(allow, 0)
+			if a.Discount > allow*max(maxUnit-p.FlashSale.Price, 0) {
+				t.Fatalf("flash sale %s: discount %d beyond an allowance of %d units", p.ID, a.Discount, allow)
+			}
+			for _, al := range a.Lines {
+				if byID[al.LineID].Unit != UnitEach {
+					t.Fatalf("flash sale %s discounted weighed line %s", p.ID, al.LineID)
+				}
+			}
+		case KindExpiryMarkdown:
+			for _, al := range a.Lines {
+				x := byID[al.LineID].Expiry
+				if d := dayNumber(x.Date()) - today; x.IsZero() || d < 0 || d > p.ExpiryMarkdown.WithinDays {
+					t.Fatalf("markdown %s discounted line %s expiring %v (%d days)", p.ID, al.LineID, x, d)
+				}
+			}
+		}
+	}
 }

@@ -58,7 +58,16 @@ func cmpUnit(na, qa, nb, qb int64) int {
 // and writes the shares to out (len(weights)). Shares sum exactly to total when
 // total <= sum(weights), and no share exceeds its weight. Equal remainders go to the
 // earlier weight. Negative weights count as zero.
-func allocate(total int64, weights []int64, out []int64) {
+func allocate(total int64, weights []int64, out []int64) { allocateBuf(total, weights, out, nil) }
+
+// allocBuf is reusable working memory for allocateBuf.
+type allocBuf struct {
+	rems  []int64
+	order []int
+}
+
+// allocateBuf is allocate with its working memory taken from buf when not nil.
+func allocateBuf(total int64, weights []int64, out []int64, buf *allocBuf) {
 	var sum int64
 	for _, w := range weights {
 		if w > 0 {
@@ -74,7 +83,13 @@ func allocate(total int64, weights []int64, out []int64) {
 	if total > sum {
 		total = sum
 	}
-	rems := make([]int64, len(weights))
+	var rems []int64
+	if buf != nil {
+		buf.rems = grow(buf.rems, len(weights))
+		rems = buf.rems
+	} else {
+		rems = make([]int64, len(weights))
+	}
 	var given int64
 	for i, w := range weights {
 		if w <= 0 {
@@ -88,7 +103,31 @@ func allocate(total int64, weights []int64, out []int64) {
 	if left == 0 {
 		return
 	}
-	order := make([]int, len(weights))
+	if left <= 8 { // a few fen left: pick the largest remainders directly
+		for ; left > 0; left-- {
+			best := -1
+			for i, r := range rems {
+				if r > 0 && (best < 0 || r > rems[best]) {
+					best = i
+				}
+			}
+			if best < 0 {
+				return
+			}
+			out[best]++
+			rems[best] = -1
+		}
+		return
+	}
+	var order []int
+	if buf != nil {
+		if cap(buf.order) < len(weights) {
+			buf.order = make([]int, len(weights))
+		}
+		order = buf.order[:len(weights)]
+	} else {
+		order = make([]int, len(weights))
+	}
 	for i := range order {
 		order[i] = i
 	}

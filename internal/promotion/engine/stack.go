@@ -7,9 +7,66 @@ import (
 )
 
 type evaluator struct {
-	lines              []Line
-	amounts            []int64
-	scratchA, scratchB []int64
+	lines   []Line
+	amounts []int64
+	ctx     *Context
+	today   int64 // the sale's local date, in days since 1970-01-01
+	sc      *scratch
+}
+
+// take returns n zeroed int64s from the call's arena (never moved once handed out).
+func (ev *evaluator) take(n int) []int64 {
+	a := ev.sc.arena
+	if len(a)+n > cap(a) {
+		a = make([]int64, 0, max(2*cap(a), n, 512))
+	}
+	s := a[len(a) : len(a)+n : len(a)+n]
+	ev.sc.arena = a[:len(a)+n]
+	clear(s)
+	return s
+}
+
+// total applies chosen (canonical order) to base and returns the total left. The
+// search asks for many sets that share a prefix, so total keeps the nets after the
+// previous set and an undo record per step (the values it overwrote), rolls back to
+// the common prefix and applies only the rest. Steps are deterministic functions of
+// the nets, so the totals are exactly those of a fresh run.
+func (ev *evaluator) total(base []int64, chosen []*cand) int64 {
+	sc := ev.sc
+	if sc.pbase == nil || &sc.pbase[0] != &base[0] || len(sc.pbase) != len(base) {
+		sc.pnets = append(sc.pnets[:0], base...)
+		sc.prefix = sc.prefix[:0]
+		sc.pbase = base
+	}
+	l := 0
+	for l < len(sc.prefix) && l < len(chosen) && sc.prefix[l] == chosen[l] {
+		l++
+	}
+	for d := len(sc.prefix) - 1; d >= l; d-- {
+		u := sc.undo[d]
+		for j, li := range sc.prefix[d].lines {
+			sc.pnets[li] = u[j]
+		}
+	}
+	sc.prefix = sc.prefix[:l]
+	for _, c := range chosen[l:] {
+		d := len(sc.prefix)
+		if d == len(sc.undo) {
+			sc.undo = append(sc.undo, nil)
+		}
+		u := sc.undo[d][:0]
+		for _, li := range c.lines {
+			u = append(u, sc.pnets[li])
+		}
+		sc.undo[d] = u
+		ev.apply(c, sc.pnets, false)
+		sc.prefix = append(sc.prefix, c)
+	}
+	var t int64
+	for _, n := range sc.pnets {
+		t += n
+	}
+	return t
 }
 
 type runOut struct {
@@ -30,7 +87,8 @@ func (ev *evaluator) run(chosen []*cand, record bool) runOut {
 func (ev *evaluator) runFrom(base []int64, chosen []*cand, record bool) runOut {
 	out := runOut{nets: slices.Clone(base)}
 	if record {
-		out.steps = make([]step, 0, len(chosen))
+		out.steps = ev.sc.steps[:0]
+		defer func() { ev.sc.steps = out.steps[:0] }()
 	}
 	for _, c := range chosen {
 		st := ev.apply(c, out.nets, record)
@@ -71,7 +129,9 @@ func (ev *evaluator) runFrom(base []int64, chosen []*cand, record bool) runOut {
 				Gift: true, GiftOf: st.c.p.ID})
 		}
 	}
-	sort.Slice(out.gifts, func(a, b int) bool { return out.gifts[a].ID < out.gifts[b].ID })
+	if len(out.gifts) > 1 {
+		sort.Slice(out.gifts, func(a, b int) bool { return out.gifts[a].ID < out.gifts[b].ID })
+	}
 	return out
 }
 
@@ -103,7 +163,7 @@ func search(ev *evaluator, eligible []*cand, max int) searchOut {
 		max = DefaultMaxCombinations
 	}
 	var out searchOut
-	var exclusives, rest []*cand
+	exclusives, rest := []*cand(nil), make([]*cand, 0, len(eligible))
 	for _, c := range eligible {
 		if c.p.Exclusive {
 			exclusives = append(exclusives, c)
@@ -126,7 +186,8 @@ func search(ev *evaluator, eligible []*cand, max int) searchOut {
 			break
 		}
 		out.evaluated++
-		t := ev.run([]*cand{c}, false).total
+		one := [1]*cand{c}
+		t := ev.total(ev.amounts, one[:])
 		if exBest == nil || t < exTotal {
 			exBest, exTotal = c, t
 		}
@@ -142,13 +203,18 @@ func search(ev *evaluator, eligible []*cand, max int) searchOut {
 	if interacts && ev.thresholdsStable(rest) {
 		interacts = false
 	}
-	var dims []*dim
-	groups := map[string]*dim{}
-	for _, c := range rest {
+	dims := make([]*dim, 0, len(rest))
+	slab := make([]dim, 0, len(rest)) // at most one dim per promotion: never moves
+	var groups map[string]*dim
+	for i, c := range rest {
 		if g := c.p.Group; g != "" {
 			d, ok := groups[g]
 			if !ok {
-				d = &dim{first: c.n}
+				if groups == nil {
+					groups = map[string]*dim{}
+				}
+				slab = append(slab, dim{first: c.n})
+				d = &slab[len(slab)-1]
 				groups[g] = d
 				dims = append(dims, d)
 			}
@@ -158,7 +224,8 @@ func search(ev *evaluator, eligible []*cand, max int) searchOut {
 			}
 			continue
 		}
-		dims = append(dims, &dim{opts: []*cand{c}, none: c.coupon(), first: c.n})
+		slab = append(slab, dim{opts: rest[i : i+1 : i+1], none: c.coupon(), first: c.n})
+		dims = append(dims, &slab[len(slab)-1])
 	}
 	hasCoupon := func(d *dim) bool { return slices.ContainsFunc(d.opts, (*cand).coupon) }
 	sort.SliceStable(dims, func(a, b int) bool {
@@ -186,7 +253,7 @@ func search(ev *evaluator, eligible []*cand, max int) searchOut {
 		return true
 	}
 	consider := func(set []*cand) {
-		t := ev.runFrom(base, set, false).total
+		t := ev.total(base, set)
 		if !found || t < bestTotal {
 			found, best, bestTotal = true, set, t
 		}
@@ -249,7 +316,7 @@ func search(ev *evaluator, eligible []*cand, max int) searchOut {
 			best, found = sortedSet(nil, chosen), true
 			return false
 		})
-		bestTotal = ev.runFrom(base, best, false).total
+		bestTotal = ev.total(base, best)
 	}
 	if exBest != nil && exTotal < bestTotal {
 		out.chosen, out.exclusive = []*cand{exBest}, exBest
@@ -315,7 +382,7 @@ func (ev *evaluator) constantPart(dims []*dim) ([]*cand, []*dim) {
 func sortedSet(a, b []*cand) []*cand {
 	set := make([]*cand, 0, len(a)+len(b))
 	set = append(append(set, a...), b...)
-	sort.Slice(set, func(i, j int) bool { return set[i].n < set[j].n })
+	slices.SortFunc(set, func(x, y *cand) int { return int(x.n - y.n) })
 	return set
 }
 
@@ -454,13 +521,20 @@ func (ev *evaluator) bestPerComponent(dims []*dim, outer []*cand, budget func() 
 
 // explain fills the Applied, Rejected and Hints of res from the winning run.
 func (ev *evaluator) explain(res *Result, out runOut, eligible []*cand, s searchOut) {
-	in := map[*cand]bool{}
 	for _, c := range s.chosen {
-		in[c] = true
+		c.chosen = true
+	}
+	applied, room := 0, 0
+	for _, st := range out.steps {
+		if st.discount != 0 || st.giftQty != 0 {
+			applied++
+			room += 2 * len(st.c.lines)
+		}
 	}
 	if res.Applied == nil {
-		res.Applied = make([]Applied, 0, len(out.steps))
+		res.Applied = make([]Applied, 0, applied)
 	}
+	backing := make([]Allocation, room) // Basis and Lines of every applied promotion
 	for _, st := range out.steps {
 		p := st.c.p
 		if st.hintMissing > 0 {
@@ -478,8 +552,8 @@ func (ev *evaluator) explain(res *Result, out runOut, eligible []*cand, s search
 		}
 		a := Applied{PromotionID: p.ID, Name: p.Name, Kind: p.Kind, Level: st.c.level, Discount: st.discount,
 			Message: st.msg, Promotion: p}
-		two := make([]Allocation, 0, 2*len(st.c.lines))
-		a.Basis, a.Lines = two[:0:len(st.c.lines)], two[len(st.c.lines):len(st.c.lines)]
+		n := len(st.c.lines)
+		a.Basis, a.Lines, backing = backing[:0:n], backing[n:n:2*n], backing[2*n:]
 		for j, li := range st.c.lines {
 			id := ev.lines[li].ID
 			a.Basis = append(a.Basis, Allocation{LineID: id, Amount: st.basis[j]})
@@ -497,7 +571,7 @@ func (ev *evaluator) explain(res *Result, out runOut, eligible []*cand, s search
 		lead = s.chosen[0]
 	}
 	for _, c := range eligible {
-		if in[c] {
+		if c.chosen {
 			continue
 		}
 		e := Explanation{PromotionID: c.p.ID, Code: CodeExcludedByStacking}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // step is the outcome of applying one promotion.
@@ -27,13 +28,13 @@ type step struct {
 func (ev *evaluator) apply(c *cand, nets []int64, record bool) step {
 	st := step{c: c, record: record}
 	if record {
-		two := make([]int64, 2*len(c.lines))
+		two := ev.take(2 * len(c.lines))
 		st.alloc, st.basis = two[:len(c.lines):len(c.lines)], two[len(c.lines):]
 	} else {
-		if cap(ev.scratchA) < len(c.lines) {
-			ev.scratchA, ev.scratchB = make([]int64, len(c.lines)*2), make([]int64, len(c.lines)*2)
+		if cap(ev.sc.scratchA) < len(c.lines) {
+			ev.sc.scratchA, ev.sc.scratchB = make([]int64, len(c.lines)*2), make([]int64, len(c.lines)*2)
 		}
-		st.alloc, st.basis = ev.scratchA[:len(c.lines)], ev.scratchB[:len(c.lines)]
+		st.alloc, st.basis = ev.sc.scratchA[:len(c.lines)], ev.sc.scratchB[:len(c.lines)]
 		clear(st.alloc)
 	}
 	var sum int64
@@ -46,19 +47,19 @@ func (ev *evaluator) apply(c *cand, nets []int64, record bool) step {
 	case KindPercentOff, KindMemberPrice:
 		bp := p.PercentOff.OffBP
 		if c.level == LevelOrder {
-			allocate(roundHalfUp(sum, bp, 10000), st.basis, st.alloc)
+			allocateBuf(roundHalfUp(sum, bp, 10000), st.basis, st.alloc, &ev.sc.ab)
 		} else {
 			for j, b := range st.basis {
 				st.alloc[j] = roundHalfUp(b, bp, 10000)
 			}
 		}
 		if st.record {
-			st.msg = percent(bp) + " off"
+			st.msg = c.msg
 		}
 	case KindAmountOff:
-		allocate(min(p.AmountOff.Amount, sum), st.basis, st.alloc)
+		allocateBuf(min(p.AmountOff.Amount, sum), st.basis, st.alloc, &ev.sc.ab)
 		if st.record {
-			st.msg = fmt.Sprintf("%s off", Yuan(p.AmountOff.Amount))
+			st.msg = c.msg
 		}
 	case KindThreshold:
 		off, missing, nextMissing, nextOff := thresholdOff(p.Threshold, sum)
@@ -71,7 +72,7 @@ func (ev *evaluator) apply(c *cand, nets []int64, record bool) step {
 			}
 			break
 		}
-		allocate(off, st.basis, st.alloc)
+		allocateBuf(off, st.basis, st.alloc, &ev.sc.ab)
 		if st.record {
 			st.msg = fmt.Sprintf("spent %s on eligible items after item discounts: %s off", Yuan(sum), Yuan(off))
 		}
@@ -81,6 +82,12 @@ func (ev *evaluator) apply(c *cand, nets []int64, record bool) step {
 		ev.buyXGetY(c, nets, &st)
 	case KindBundle:
 		ev.bundle(c, nets, &st)
+	case KindTieredQty:
+		ev.tieredQty(c, &st)
+	case KindFlashSale:
+		ev.flashSale(c, nets, &st)
+	case KindExpiryMarkdown:
+		ev.expiryMarkdown(c, &st)
 	case KindGift:
 		g := p.Gift
 		if sum < g.Spend {
@@ -154,7 +161,12 @@ func thresholdOff(t *Threshold, s int64) (off, missing, nextMissing, nextOff int
 // unitsDesc returns the positions j (into c.lines) of counted lines, most expensive
 // unit first (ties: earlier line).
 func (ev *evaluator) unitsDesc(c *cand, nets []int64, keep func(j int) bool) []int {
-	var js []int
+	return ev.unitsDescInto(nil, c, nets, keep)
+}
+
+// unitsDescInto is unitsDesc appending to buf[:0].
+func (ev *evaluator) unitsDescInto(buf []int, c *cand, nets []int64, keep func(j int) bool) []int {
+	js := buf[:0]
 	for j, li := range c.lines {
 		if ev.lines[li].Unit == UnitEach && keep(j) {
 			js = append(js, j)
@@ -171,7 +183,8 @@ func (ev *evaluator) unitsDesc(c *cand, nets []int64, keep func(j int) bool) []i
 // counting from the most expensive unit.
 func (ev *evaluator) nthItem(c *cand, nets []int64, st *step) {
 	q := c.p.NthItem
-	js := ev.unitsDesc(c, nets, func(int) bool { return true })
+	js := ev.unitsDescInto(ev.sc.js, c, nets, func(int) bool { return true })
+	ev.sc.js = js
 	if !q.MixSKUs { // group by SKU, keeping the price order inside each SKU
 		slices.SortStableFunc(js, func(a, b int) int {
 			return strings.Compare(ev.lines[c.lines[a]].SKU, ev.lines[c.lines[b]].SKU)
@@ -192,7 +205,7 @@ func (ev *evaluator) nthItem(c *cand, nets []int64, st *step) {
 		}
 	}
 	if st.record {
-		st.msg = "every " + ordinal(q.N) + " unit " + percent(q.OffBP) + " off"
+		st.msg = c.msg
 	}
 	if most < q.N {
 		st.code, st.missing = CodeQuantityNotMet, q.N-most
@@ -207,7 +220,8 @@ func (ev *evaluator) nthItem(c *cand, nets []int64, st *step) {
 func (ev *evaluator) buyXGetY(c *cand, nets []int64, st *step) {
 	b := c.p.BuyXGetY
 	g := b.Buy + b.Get
-	js := ev.unitsDesc(c, nets, func(int) bool { return true })
+	js := ev.unitsDescInto(ev.sc.js, c, nets, func(int) bool { return true })
+	ev.sc.js = js
 	var total int64
 	for _, j := range js {
 		total += ev.lines[c.lines[j]].Qty
@@ -227,7 +241,7 @@ func (ev *evaluator) buyXGetY(c *cand, nets []int64, st *step) {
 		start += qty
 	}
 	if st.record {
-		st.msg = fmt.Sprintf("buy %d get %d free (cheapest)", b.Buy, b.Get)
+		st.msg = c.msg
 	}
 	if total < g {
 		st.code, st.missing = CodeQuantityNotMet, g-total
@@ -290,7 +304,7 @@ func (ev *evaluator) bundle(c *cand, nets []int64, st *step) {
 	if d <= 0 {
 		return // no_discount
 	}
-	allocate(d, value, st.alloc)
+	allocateBuf(d, value, st.alloc, &ev.sc.ab)
 }
 
 func ordinal(n int64) string {
@@ -307,4 +321,150 @@ func ordinal(n int64) string {
 		return fmt.Sprintf("%drd", n)
 	}
 	return fmt.Sprintf("%dth", n)
+}
+
+// tieredQty takes the highest step met (units across the scope, a weighed line
+// counting 1) off every scoped line.
+func (ev *evaluator) tieredQty(c *cand, st *step) {
+	steps := c.p.TieredQty.Steps
+	var units int64
+	for _, li := range c.lines {
+		if ev.lines[li].Unit == UnitEach {
+			units += ev.lines[li].Qty
+		} else {
+			units++
+		}
+	}
+	k := -1
+	for i := range steps {
+		if units >= steps[i].MinQty {
+			k = i
+		}
+	}
+	if k < 0 {
+		st.code, st.missing = CodeQuantityNotMet, steps[0].MinQty-units
+		if st.record {
+			st.msg = fmt.Sprintf("buy %d more eligible unit(s) to get %s off", steps[0].MinQty-units, percent(steps[0].OffBP))
+		}
+		return
+	}
+	for j, b := range st.basis {
+		st.alloc[j] = roundHalfUp(b, steps[k].OffBP, 10000)
+	}
+	if st.record {
+		st.msg = fmt.Sprintf("%d eligible units (at least %d): %s off", units, steps[k].MinQty, percent(steps[k].OffBP))
+		if k+1 < len(steps) {
+			st.msg += fmt.Sprintf("; buy %d more for %s off", steps[k+1].MinQty-units, percent(steps[k+1].OffBP))
+		}
+	}
+}
+
+// flashAllowance returns the units the customer may still buy at c's flash price, or
+// -1 for no limit.
+func (ev *evaluator) flashAllowance(c *cand) int64 {
+	if a, ok := ev.ctx.FlashAllowance[c.p.ID]; ok {
+		return max(a, 0)
+	}
+	if n := c.p.FlashSale.PerCustomer; n > 0 {
+		return n
+	}
+	return -1
+}
+
+// flashSale sells up to the customer's allowance of units at the flash price, the
+// units that save most first; the rest pay the price they had.
+func (ev *evaluator) flashSale(c *cand, nets []int64, st *step) {
+	f := c.p.FlashSale
+	left := ev.flashAllowance(c)
+	js := ev.unitsDescInto(ev.sc.js, c, nets, func(j int) bool {
+		li := c.lines[j]
+		return nets[li] > f.Price*ev.lines[li].Qty // the flash price saves something
+	})
+	ev.sc.js = js
+	var units, sold int64
+	for _, j := range js {
+		li := c.lines[j]
+		qty := ev.lines[li].Qty
+		units += qty
+		k := qty
+		if left >= 0 {
+			k = min(k, left)
+			left -= k
+		}
+		if k > 0 {
+			st.alloc[j] = max(roundHalfUp(nets[li], k, qty)-k*f.Price, 0)
+			sold += k
+		}
+	}
+	switch {
+	case units == 0:
+		st.code = CodeNoDiscount
+		if st.record {
+			st.msg = fmt.Sprintf("no eligible unit costs more than the flash price %s", Yuan(f.Price))
+		}
+	case sold == 0:
+		st.code = CodeLimitReached
+		if st.record {
+			st.msg = fmt.Sprintf("the customer has no units left at the flash price %s (limit %d per customer); %d unit(s) pay the normal price",
+				Yuan(f.Price), f.PerCustomer, units)
+		}
+	case st.record && sold < units:
+		st.msg = fmt.Sprintf("flash price %s for %d of %d unit(s), the customer's remaining allowance; %d unit(s) beyond it pay the normal price",
+			Yuan(f.Price), sold, units, units-sold)
+	case st.record:
+		st.msg = fmt.Sprintf("flash price %s for %d unit(s)", Yuan(f.Price), sold)
+	}
+}
+
+// dayNumber returns the days from 1970-01-01 to the given calendar date.
+func dayNumber(y int, m time.Month, d int) int64 {
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+}
+
+// expiryMarkdown takes OffBP off every scoped line whose batch expires within
+// WithinDays days of the sale (not after its expiry).
+func (ev *evaluator) expiryMarkdown(c *cand, st *step) {
+	e := c.p.ExpiryMarkdown
+	var marked, expired int
+	for j, li := range c.lines {
+		x := ev.lines[li].Expiry
+		if x.IsZero() {
+			continue
+		}
+		days := dayNumber(x.Date()) - ev.today
+		switch {
+		case days < 0:
+			expired++
+		case days <= e.WithinDays:
+			st.alloc[j] = roundHalfUp(st.basis[j], e.OffBP, 10000)
+			marked++
+		}
+	}
+	if !st.record {
+		return
+	}
+	if marked == 0 {
+		st.code, st.msg = CodeNoDiscount, fmt.Sprintf("no eligible batch expires within %d day(s)", e.WithinDays)
+	} else {
+		st.msg = fmt.Sprintf("%d batch line(s) expiring within %d day(s): %s off", marked, e.WithinDays, percent(e.OffBP))
+	}
+	if expired > 0 {
+		st.msg += fmt.Sprintf("; %d line(s) past expiry are not marked down", expired)
+	}
+}
+
+// staticMessage is the explanation of an applied promotion that does not depend on
+// the cart, computed once by NewIndex ("" for the kinds that build theirs).
+func staticMessage(p *Promotion) string {
+	switch p.Kind {
+	case KindPercentOff, KindMemberPrice:
+		return percent(p.PercentOff.OffBP) + " off"
+	case KindAmountOff:
+		return Yuan(p.AmountOff.Amount) + " off"
+	case KindNthItem:
+		return "every " + ordinal(p.NthItem.N) + " unit " + percent(p.NthItem.OffBP) + " off"
+	case KindBuyXGetY:
+		return fmt.Sprintf("buy %d get %d free (cheapest)", p.BuyXGetY.Buy, p.BuyXGetY.Get)
+	}
+	return ""
 }
