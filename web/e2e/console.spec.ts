@@ -107,6 +107,31 @@ test.describe('signed in', () => {
     expect(await page.content()).not.toContain(secret);
   });
 
+  test('a new touchpoint appears in the touchpoints table', async ({ page }) => {
+    // Unique per attempt, so a retry against the same database does not meet a 409.
+    const code = `POS-E2E-${Date.now().toString(36).toUpperCase()}`;
+    await page.goto('/overview');
+    // The touchpoints page sits under 顾客 in the menu.
+    await page.getByRole('menuitem', { name: '触点' }).click();
+    await expect(page).toHaveURL(/\/customers\/touchpoints$/);
+    await expect(page.locator('.ant-layout-content h4').first()).toHaveText('触点');
+    await expect(page.getByTestId('chart-touchpoints-channel').locator('svg').first()).toBeVisible();
+
+    await page.getByTestId('touchpoint-create').click();
+    await page.getByTestId('touchpoint-code').fill(code);
+    await page.getByTestId('touchpoint-name').fill('E2E 收银台');
+    // Type (线下), channel (POS 收银) and status (启用) keep their defaults.
+    const created = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/touchpoints');
+    await page.getByTestId('touchpoint-submit').click();
+    const res = await created;
+    expect(res.status(), await res.text()).toBe(201);
+
+    const row = tableRows(page, 'touchpoints-table').filter({ hasText: code });
+    await expect(row).toHaveCount(1);
+    await expect(row).toContainText('E2E 收银台');
+    await expect(row).toContainText('从未上报');
+  });
+
   test('every menu page loads without an API error', async ({ page }) => {
     const paths = [
       '/overview',

@@ -32,15 +32,33 @@ export type ResponseChecks = [
   Fits<T.AuditEvent, S['AuditEvent']>,
   Fits<T.DomainEvent, S['DomainEvent']>,
   Fits<T.Page<T.Store>, S['PageStoreResponse']>,
+  Fits<T.Touchpoint, S['TouchpointResponse']>,
+  Fits<T.TouchpointHealth, S['TouchpointHealthResponse']>,
+  Fits<T.Page<T.Touchpoint>, S['PageTouchpointResponse']>,
 ];
 
 // The scopes the console offers are exactly the scopes the server accepts.
 type ServerScope = NonNullable<S['APIKeyCreateRequest']['scopes']>[number];
 export type ScopeChecks = [Fits<ServerScope, T.ApiScope>, Fits<T.ApiScope, ServerScope>];
 
+// The touchpoint types, channels and statuses the console offers are exactly the server's.
+type ServerTouchpointType = S['TouchpointCreateRequest']['type'];
+type ServerTouchpointChannel = S['TouchpointCreateRequest']['channel'];
+type ServerTouchpointStatus = NonNullable<S['TouchpointCreateRequest']['status']>;
+export type TouchpointEnumChecks = [
+  Fits<ServerTouchpointType, T.TouchpointType>,
+  Fits<T.TouchpointType, ServerTouchpointType>,
+  Fits<ServerTouchpointChannel, T.TouchpointChannel>,
+  Fits<T.TouchpointChannel, ServerTouchpointChannel>,
+  Fits<ServerTouchpointStatus, T.TouchpointStatus>,
+  Fits<T.TouchpointStatus, ServerTouchpointStatus>,
+];
+
 // Requests: console → server.
 export type RequestChecks = [
   Fits<S['LoginRequest'], T.LoginRequest>,
   Fits<S['UserCreateRequest'], T.CreateUserRequest>,
   Fits<S['APIKeyCreateRequest'], T.CreateApiKeyRequest>,
+  Fits<S['TouchpointCreateRequest'], T.CreateTouchpointRequest>,
+  Fits<S['TouchpointUpdateRequest'], T.UpdateTouchpointRequest>,
 ];

@@ -1,7 +1,7 @@
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { api, fetchAll } from './index';
-import type { Brand, Category, Page, PageParams, Region } from './types';
+import type { Brand, Category, CreateTouchpointRequest, Page, PageParams, Region, Store, Touchpoint, TouchpointFilter } from './types';
 
 /** PAGE_SIZE is the page size of the console's paginated tables. */
 export const PAGE_SIZE = 50;
@@ -63,4 +63,35 @@ export function useCursorList<T, F extends object>(
   });
   const items = useMemo(() => query.data?.pages.flatMap((p) => p.items ?? []) ?? [], [query.data]);
   return { ...query, items };
+}
+
+/** useAllStores loads the store list (up to max stores) for name lookups. */
+export function useAllStores(max = 5000) {
+  return useQuery({
+    queryKey: ['stores', 'all', {}],
+    queryFn: () => fetchAll<Store>(api.stores, { max }),
+    staleTime: 60_000,
+  });
+}
+
+/** useTouchpoints pages through the touchpoints matching filter. */
+export function useTouchpoints(filter: Omit<TouchpointFilter, 'limit' | 'cursor'>) {
+  return useCursorList('touchpoints', filter, api.touchpoints);
+}
+
+/** useAllTouchpoints loads up to max touchpoints matching filter (for charts). */
+export function useAllTouchpoints(filter: Omit<TouchpointFilter, 'limit' | 'cursor'>, max = 5000) {
+  return useQuery({
+    queryKey: ['touchpoints', 'all', filter, max],
+    queryFn: () => fetchAll<Touchpoint>((p) => api.touchpoints({ ...filter, ...p }), { max }),
+  });
+}
+
+/** useCreateTouchpoint registers a touchpoint and refreshes the touchpoint lists. */
+export function useCreateTouchpoint() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CreateTouchpointRequest) => api.createTouchpoint(body),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['touchpoints'] }),
+  });
 }

@@ -9,6 +9,7 @@ import type {
   Category,
   CreateApiKeyRequest,
   CreateUserRequest,
+  CreateTouchpointRequest,
   CreatedApiKey,
   DomainEvent,
   DomainEventFilter,
@@ -27,6 +28,9 @@ import type {
   Store,
   StoreFilter,
   StoreSummary,
+  Touchpoint,
+  TouchpointFilter,
+  UpdateTouchpointRequest,
   User,
 } from './types';
 
@@ -61,6 +65,12 @@ export const api = {
   auditEvents: (f?: AuditFilter) => request<Page<AuditEvent>>('GET', '/audit-events', { query: f }),
   domainEvents: (f?: DomainEventFilter) => request<Page<DomainEvent>>('GET', '/domain-events', { query: f }),
   retryDomainEvent: (eventId: string) => request<void>('POST', `/domain-events/${id(eventId)}/retry`),
+
+  touchpoints: (f?: TouchpointFilter) => request<Page<Touchpoint>>('GET', '/touchpoints', { query: f }),
+  touchpoint: (touchpointId: string) => request<Touchpoint>('GET', `/touchpoints/${id(touchpointId)}`),
+  createTouchpoint: (body: CreateTouchpointRequest) => request<Touchpoint>('POST', '/touchpoints', { body }),
+  updateTouchpoint: (touchpointId: string, body: UpdateTouchpointRequest) =>
+    request<Touchpoint>('PATCH', `/touchpoints/${id(touchpointId)}`, { body }),
 };
 
 /**

@@ -285,3 +285,66 @@ export interface DomainEvent {
 export interface DomainEventFilter extends PageParams {
   status?: DomainEventStatus;
 }
+
+export const TOUCHPOINT_TYPES = ['online', 'offline', 'commercial', 'social'] as const;
+export type TouchpointType = (typeof TOUCHPOINT_TYPES)[number];
+
+export const TOUCHPOINT_CHANNELS = [
+  'pos',
+  'self_checkout',
+  'smart_cart',
+  'app',
+  'wechat_mini_program',
+  'wechat_official_account',
+  'tmall',
+  'jd',
+  'meituan',
+  'eleme',
+  'associate_app',
+  'in_store_screen',
+  'web',
+  'other',
+] as const;
+export type TouchpointChannel = (typeof TOUCHPOINT_CHANNELS)[number];
+
+export const TOUCHPOINT_STATUSES = ['active', 'disabled'] as const;
+export type TouchpointStatus = (typeof TOUCHPOINT_STATUSES)[number];
+
+/** TouchpointHealth counts today's events (UTC day of receipt). */
+export interface TouchpointHealth {
+  events_today: number;
+  rejected_today: number;
+  /** Absent when the touchpoint never sent anything. */
+  last_seen_at?: string | null;
+}
+
+export interface Touchpoint {
+  id: string;
+  code: string;
+  name: string;
+  type: TouchpointType | string;
+  channel: TouchpointChannel | string;
+  store_id?: string | null;
+  status: TouchpointStatus | string;
+  health: TouchpointHealth;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TouchpointFilter extends PageParams {
+  status?: TouchpointStatus;
+  channel?: TouchpointChannel;
+  store_id?: string;
+}
+
+export interface CreateTouchpointRequest {
+  code: string;
+  name: string;
+  type: TouchpointType;
+  channel: TouchpointChannel;
+  store_id?: string;
+  /** Active when left out. */
+  status?: TouchpointStatus;
+}
+
+export type UpdateTouchpointRequest = Partial<CreateTouchpointRequest>;

@@ -1,5 +1,6 @@
 import {
   ApartmentOutlined,
+  ApiOutlined,
   AppstoreOutlined,
   AuditOutlined,
   BarChartOutlined,
@@ -9,6 +10,7 @@ import {
   FileTextOutlined,
   GiftOutlined,
   GlobalOutlined,
+  IdcardOutlined,
   InboxOutlined,
   KeyOutlined,
   LineChartOutlined,
@@ -64,7 +66,16 @@ const NAV: NavItem[] = [
       { key: '/catalog/products', label: 'nav.products', icon: <ShoppingOutlined /> },
     ],
   },
-  { key: '/customers', label: 'nav.customers', icon: <TeamOutlined /> },
+  {
+    key: 'customers',
+    label: 'nav.customers',
+    icon: <TeamOutlined />,
+    children: [
+      { key: '/customers/touchpoints', label: 'nav.touchpoints', icon: <ApiOutlined /> },
+      // The rest of the customer capabilities: a coming-soon page for now.
+      { key: '/customers', label: 'nav.customerProfiles', icon: <IdcardOutlined /> },
+    ],
+  },
   { key: '/membership', label: 'nav.membership', icon: <CrownOutlined /> },
   { key: '/coupons', label: 'nav.coupons', icon: <GiftOutlined /> },
   { key: '/promotions', label: 'nav.promotions', icon: <PercentageOutlined /> },
@@ -176,7 +187,7 @@ export function AppLayout() {
           mode="inline"
           items={items}
           selectedKeys={[selectedKey(location.pathname)]}
-          defaultOpenKeys={['org', 'catalog', 'settings']}
+          defaultOpenKeys={['org', 'catalog', 'customers', 'settings']}
           onClick={({ key }) => navigate(key)}
           data-testid="nav-menu"
         />

@@ -1,4 +1,7 @@
 import dayjs from 'dayjs';
+import relativeTime from 'dayjs/plugin/relativeTime';
+
+dayjs.extend(relativeTime);
 
 /** formatDateTime renders an RFC 3339 instant in local time, or "—". */
 export function formatDateTime(value: string | null | undefined): string {
@@ -11,4 +14,12 @@ export function formatDateTime(value: string | null | undefined): string {
 export function formatNumber(value: number | null | undefined, digits = 0): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** formatRelative renders an RFC 3339 instant as "3 minutes ago" in the current dayjs locale, or "—". */
+export function formatRelative(value: string | null | undefined, now?: string | Date): string {
+  if (!value) return '—';
+  const d = dayjs(value);
+  if (!d.isValid()) return value;
+  return now === undefined ? d.fromNow() : d.from(dayjs(now));
 }

@@ -1,0 +1,307 @@
+import { PlusOutlined } from '@ant-design/icons';
+import { useQuery } from '@tanstack/react-query';
+import { App, Button, Card, Drawer, Form, Input, Radio, Select, Space, Tag, Tooltip, Typography } from 'antd';
+import type { TableColumnsType } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import {
+  ApiError,
+  TOUCHPOINT_CHANNELS,
+  TOUCHPOINT_STATUSES,
+  TOUCHPOINT_TYPES,
+  api,
+  type CreateTouchpointRequest,
+  type Touchpoint,
+  type TouchpointFilter,
+} from '../api';
+import { useAllStores, useAllTouchpoints, useCreateTouchpoint, useNameLookup, useTouchpoints } from '../api/hooks';
+import { Chart } from '../components/Chart';
+import { CursorTable } from '../components/CursorTable';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { StatusTag } from '../components/StatusTag';
+import { barOption, type Datum } from '../lib/charts';
+import { formatDateTime, formatNumber, formatRelative } from '../lib/format';
+
+/** CHART_MAX caps how many touchpoints the channel chart loads. */
+const CHART_MAX = 5000;
+
+type Filter = Omit<TouchpointFilter, 'limit' | 'cursor'>;
+
+/** eventsByChannel sums today's events per channel, largest first. */
+export function eventsByChannel(touchpoints: Touchpoint[]): { key: string; count: number }[] {
+  const m = new Map<string, number>();
+  for (const tp of touchpoints) m.set(tp.channel, (m.get(tp.channel) ?? 0) + (tp.health?.events_today ?? 0));
+  return [...m]
+    .map(([key, count]) => ({ key, count }))
+    .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+}
+
+/** TouchpointsPage lists the registered touchpoints with today's health and registers new ones. */
+export default function TouchpointsPage() {
+  const { t } = useTranslation();
+  const [filter, setFilter] = useState<Filter>({});
+  const [creating, setCreating] = useState(false);
+
+  const list = useTouchpoints(filter);
+  const all = useAllTouchpoints(filter, CHART_MAX);
+  const stores = useAllStores();
+  const storeNames = useNameLookup(stores.data);
+
+  const set = (patch: Filter) => setFilter((f) => ({ ...f, ...patch }));
+  const channelLabel = (c: string) => t(`touchpoints.channels.${c}`, { defaultValue: c });
+  const typeLabel = (v: string) => t(`touchpoints.types.${v}`, { defaultValue: v });
+  const truncated = (all.data?.length ?? 0) >= CHART_MAX;
+
+  const chartData: Datum[] = eventsByChannel(all.data ?? []).map((c) => ({ name: channelLabel(c.key), value: c.count }));
+
+  const columns: TableColumnsType<Touchpoint> = [
+    { title: t('field.code'), dataIndex: 'code', key: 'code', fixed: 'left' },
+    { title: t('field.name'), dataIndex: 'name', key: 'name' },
+    { title: t('touchpoints.type'), key: 'type', render: (_, tp) => <Tag>{typeLabel(tp.type)}</Tag> },
+    { title: t('touchpoints.channel'), key: 'channel', render: (_, tp) => channelLabel(tp.channel) },
+    {
+      title: t('touchpoints.store'),
+      key: 'store',
+      render: (_, tp) => (tp.store_id ? (storeNames.get(tp.store_id) ?? tp.store_id) : '—'),
+    },
+    { title: t('field.status'), key: 'status', render: (_, tp) => <StatusTag status={tp.status} /> },
+    {
+      title: t('touchpoints.eventsToday'),
+      key: 'events',
+      align: 'right',
+      render: (_, tp) => formatNumber(tp.health?.events_today),
+    },
+    {
+      title: t('touchpoints.rejectedToday'),
+      key: 'rejected',
+      align: 'right',
+      render: (_, tp) => {
+        const n = tp.health?.rejected_today ?? 0;
+        return n > 0 ? <Typography.Text type="danger">{formatNumber(n)}</Typography.Text> : formatNumber(n);
+      },
+    },
+    {
+      title: t('touchpoints.lastSeen'),
+      key: 'lastSeen',
+      render: (_, tp) =>
+        tp.health?.last_seen_at ? (
+          <Tooltip title={formatDateTime(tp.health.last_seen_at)}>
+            <span data-testid="touchpoint-last-seen">{formatRelative(tp.health.last_seen_at)}</span>
+          </Tooltip>
+        ) : (
+          <Typography.Text type="secondary">{t('touchpoints.never')}</Typography.Text>
+        ),
+    },
+  ];
+
+  return (
+    <>
+      <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 16 }}>
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {t('touchpoints.title')}
+        </Typography.Title>
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="touchpoint-create">
+          {t('touchpoints.create')}
+        </Button>
+      </Space>
+
+      <Card size="small" style={{ marginBottom: 16 }}>
+        <Space wrap>
+          <Select
+            allowClear
+            placeholder={t('touchpoints.anyStatus')}
+            style={{ width: 160 }}
+            value={filter.status}
+            onChange={(v) => set({ status: v })}
+            options={TOUCHPOINT_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
+            data-testid="touchpoint-filter-status"
+          />
+          <Select
+            allowClear
+            showSearch={{ optionFilterProp: 'label' }}
+            placeholder={t('touchpoints.anyChannel')}
+            style={{ width: 200 }}
+            value={filter.channel}
+            onChange={(v) => set({ channel: v })}
+            options={TOUCHPOINT_CHANNELS.map((c) => ({ value: c, label: channelLabel(c) }))}
+            data-testid="touchpoint-filter-channel"
+          />
+          <Button onClick={() => setFilter({})}>{t('common.reset')}</Button>
+        </Space>
+      </Card>
+
+      <Card
+        size="small"
+        style={{ marginBottom: 16 }}
+        title={t('touchpoints.eventsByChannel')}
+        extra={
+          truncated ? (
+            <Typography.Text type="warning">{t('touchpoints.chartTruncated', { count: CHART_MAX })}</Typography.Text>
+          ) : (
+            <Typography.Text type="secondary">{t('touchpoints.utcDay')}</Typography.Text>
+          )
+        }
+      >
+        {all.error ? <ErrorAlert error={all.error} /> : null}
+        <Chart testId="chart-touchpoints-channel" height={280} option={barOption(chartData)} />
+      </Card>
+
+      <Card size="small">
+        <CursorTable<Touchpoint>
+          rowKey="id"
+          columns={columns}
+          items={list.items}
+          isLoading={list.isPending && list.fetchStatus !== 'idle'}
+          error={list.error}
+          hasNextPage={list.hasNextPage}
+          isFetchingNextPage={list.isFetchingNextPage}
+          fetchNextPage={list.fetchNextPage}
+          data-testid="touchpoints-table"
+        />
+      </Card>
+
+      <CreateTouchpointDrawer open={creating} onClose={() => setCreating(false)} />
+    </>
+  );
+}
+
+/** fieldOf maps a problem location such as "body.code" to a form field name. */
+function fieldOf(location: string | undefined): string | undefined {
+  const m = /^body\.([a-z_]+)$/.exec(location ?? '');
+  return m?.[1];
+}
+
+const FORM_FIELDS = ['code', 'name', 'type', 'channel', 'store_id', 'status'];
+
+function CreateTouchpointDrawer({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<CreateTouchpointRequest>();
+  const create = useCreateTouchpoint();
+
+  const close = () => {
+    create.reset();
+    onClose();
+  };
+
+  const submit = (v: CreateTouchpointRequest) => {
+    const body: CreateTouchpointRequest = { ...v, code: v.code.trim(), name: v.name.trim() };
+    if (!body.store_id) delete body.store_id;
+    create.mutate(body, {
+      onSuccess: (tp) => {
+        void message.success(t('touchpoints.created', { code: tp.code }));
+        form.resetFields();
+        close();
+      },
+      onError: (err) => {
+        // Problem errors located on a body field are shown under that field.
+        if (!(err instanceof ApiError)) return;
+        const fields = (err.problem?.errors ?? [])
+          .map((e) => ({ name: fieldOf(e.location), message: e.message ?? err.message }))
+          .filter((f): f is { name: string; message: string } => !!f.name && FORM_FIELDS.includes(f.name));
+        const byName = new Map<string, string[]>();
+        for (const f of fields) byName.set(f.name, [...(byName.get(f.name) ?? []), f.message]);
+        form.setFields([...byName].map(([name, errors]) => ({ name: name as keyof CreateTouchpointRequest, errors })));
+      },
+    });
+  };
+
+  return (
+    <Drawer
+      open={open}
+      onClose={close}
+      size={480}
+      title={t('touchpoints.create')}
+      destroyOnHidden
+      forceRender
+      extra={
+        <Space>
+          <Button onClick={close}>{t('common.cancel')}</Button>
+          <Button type="primary" loading={create.isPending} onClick={() => form.submit()} data-testid="touchpoint-submit">
+            {t('common.create')}
+          </Button>
+        </Space>
+      }
+    >
+      {create.error ? <ErrorAlert error={create.error} /> : null}
+      <Form<CreateTouchpointRequest>
+        form={form}
+        layout="vertical"
+        onFinish={submit}
+        initialValues={{ type: 'offline', channel: 'pos', status: 'active' }}
+        data-testid="touchpoint-form"
+      >
+        <Form.Item
+          name="code"
+          label={t('field.code')}
+          extra={t('touchpoints.codeHint')}
+          rules={[
+            { required: true, whitespace: true, message: t('touchpoints.required') },
+            { max: 64, message: t('touchpoints.codeHint') },
+            { pattern: /^\s*[A-Za-z0-9._-]+\s*$/, message: t('touchpoints.codeHint') },
+          ]}
+        >
+          <Input autoComplete="off" data-testid="touchpoint-code" />
+        </Form.Item>
+        <Form.Item
+          name="name"
+          label={t('field.name')}
+          rules={[
+            { required: true, whitespace: true, message: t('touchpoints.required') },
+            { max: 100, message: t('touchpoints.nameHint') },
+          ]}
+        >
+          <Input autoComplete="off" data-testid="touchpoint-name" />
+        </Form.Item>
+        <Form.Item name="type" label={t('touchpoints.type')} rules={[{ required: true, message: t('touchpoints.required') }]}>
+          <Radio.Group
+            optionType="button"
+            options={TOUCHPOINT_TYPES.map((v) => ({ value: v, label: t(`touchpoints.types.${v}`) }))}
+          />
+        </Form.Item>
+        <Form.Item
+          name="channel"
+          label={t('touchpoints.channel')}
+          rules={[{ required: true, message: t('touchpoints.required') }]}
+        >
+          <Select
+            showSearch={{ optionFilterProp: 'label' }}
+            options={TOUCHPOINT_CHANNELS.map((c) => ({ value: c, label: t(`touchpoints.channels.${c}`) }))}
+            data-testid="touchpoint-channel"
+          />
+        </Form.Item>
+        <Form.Item name="store_id" label={t('touchpoints.store')} extra={t('touchpoints.storeHint')}>
+          <StorePicker />
+        </Form.Item>
+        <Form.Item name="status" label={t('field.status')}>
+          <Radio.Group
+            optionType="button"
+            options={TOUCHPOINT_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
+          />
+        </Form.Item>
+      </Form>
+    </Drawer>
+  );
+}
+
+/** StorePicker chooses a store, searching the stores list on the server. */
+function StorePicker({ value, onChange }: { value?: string; onChange?: (v: string | undefined) => void }) {
+  const { t } = useTranslation();
+  const [search, setSearch] = useState('');
+  const stores = useQuery({
+    queryKey: ['stores', 'pick', search],
+    queryFn: () => api.stores({ q: search || undefined, limit: 20 }),
+  });
+  return (
+    <Select
+      allowClear
+      showSearch={{ filterOption: false, onSearch: setSearch }}
+      placeholder={t('touchpoints.noStore')}
+      value={value}
+      onChange={(v) => onChange?.(v || undefined)}
+      loading={stores.isFetching}
+      options={(stores.data?.items ?? []).map((s) => ({ value: s.id, label: `${s.code} ${s.name}` }))}
+      data-testid="touchpoint-store"
+    />
+  );
+}
