@@ -1,12 +1,23 @@
 package identity
 
 // The events identity publishes through the outbox. The aggregate id is the
-// touchpoint id. Ingested customer events are stored in the events table, not
+// touchpoint id, or the surviving customer's id for EventCustomerMerged. Ingested customer events are stored in the events table, not
 // published through the outbox. Identity consumes no events yet.
 const (
 	EventTouchpointCreated = "identity.touchpoint.created"
 	EventTouchpointUpdated = "identity.touchpoint.updated"
+	// EventCustomerMerged: inline resolution merged customers (CustomerMergedEvent).
+	EventCustomerMerged = "identity.customer.merged"
 )
+
+// CustomerMergedEvent is the payload of EventCustomerMerged (and its audit entry):
+// the customers in Absorbed now redirect to SurvivorID. It carries no identifier
+// values (PII).
+type CustomerMergedEvent struct {
+	SurvivorID string   `json:"survivor_id"`
+	Absorbed   []string `json:"absorbed"`
+	EventID    string   `json:"event_id" doc:"The ingested event whose identifiers joined them."`
+}
 
 // TouchpointEvent is the payload of the touchpoint events (and their audit entries).
 type TouchpointEvent struct {

@@ -244,4 +244,5 @@ func (s *Service) Register(api huma.API) {
 	}, func(ctx context.Context, in *eventIngestInput) (*httpapi.Body[EventIngestResponse], error) {
 		return httpapi.Reply(ingestResponse)(s.ingest(ctx, in))
 	})
+	s.registerCustomers(api, tags)
 }

@@ -70,6 +70,13 @@ func TestHTTP(t *testing.T) {
 			{"ingest csv", "POST", "/api/v1/events", "integrator", "text/csv", `a,b`, 422, `header.Content-Type`},
 			{"ingest without scope", "POST", "/api/v1/events", "marketer", "application/json", `{"touchpoint":"POS","events":[]}`, 403, ``},
 			{"ingest without auth", "POST", "/api/v1/events", "", "application/json", `{"touchpoint":"POS","events":[]}`, 401, ``},
+			{"customer by identifier", "GET", "/api/v1/customers?identifier=phone:138%200013%208000", "admin", "", "", 200, `"identifiers":[{"type":"phone","value":"+8613800138000","strength":"strong"}]`},
+			{"customer by unknown identifier", "GET", "/api/v1/customers?identifier=phone:13900139000", "admin", "", "", 404, ``},
+			{"customer by other tenant", "GET", "/api/v1/customers?identifier=phone:13800138000", "admin-b", "", "", 404, ``},
+			{"customer by bad identifier", "GET", "/api/v1/customers?identifier=shoe:42", "admin", "", "", 422, `query.identifier`},
+			{"customer without auth", "GET", "/api/v1/customers?identifier=phone:13800138000", "", "", "", 401, ``},
+			{"unknown customer", "GET", "/api/v1/customers/nope", "admin", "", "", 404, ``},
+			{"unknown customer events", "GET", "/api/v1/customers/nope/events", "admin", "", "", 404, ``},
 		}
 		for _, sc := range scenarios {
 			t.Run(sc.name, func(t *testing.T) {
@@ -102,6 +109,23 @@ func TestHTTP(t *testing.T) {
 		}
 		if got.Health.EventsToday != 3 || got.Health.RejectedToday != 1 || got.Health.LastSeenAt == nil {
 			t.Fatalf("health = %+v", got.Health)
+		}
+
+		var c CustomerResponse
+		status, body = get(t, ts.URL+"/api/v1/customers?identifier=phone:13800138000", "admin")
+		if err := json.Unmarshal(body, &c); err != nil || status != 200 {
+			t.Fatalf("status %d, %s", status, body)
+		}
+		status, body = get(t, ts.URL+"/api/v1/customers/"+c.ID, "admin")
+		if status != 200 || !strings.Contains(string(body), `"event_count":1`) {
+			t.Fatalf("get customer: status %d, %s", status, body)
+		}
+		status, body = get(t, ts.URL+"/api/v1/customers/"+c.ID+"/events?limit=10", "admin")
+		if status != 200 || !strings.Contains(string(body), `"id":"h1"`) {
+			t.Fatalf("customer events: status %d, %s", status, body)
+		}
+		if status, body = get(t, ts.URL+"/api/v1/customers/"+c.ID+"/events?cursor=!!", "admin"); status != 422 {
+			t.Fatalf("bad cursor: status %d, %s", status, body)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -362,7 +363,7 @@ func (b *batcher) add(index int, raw []byte, now time.Time, report *IngestReport
 	}
 	b.seen[e.ID] = true
 	idents, _ := json.Marshal(e.Identifiers) // a map of strings always marshals
-	b.rows = append(b.rows, eventRow{ID: e.ID, Type: e.Type, OccurredAt: clock.Millis(e.OccurredAt), Identifiers: string(idents), Properties: string(e.Properties)})
+	b.rows = append(b.rows, eventRow{ID: e.ID, Type: e.Type, OccurredAt: clock.Millis(e.OccurredAt), Identifiers: string(idents), Properties: string(e.Properties), Idents: e.Identifiers})
 }
 
 // commit stores b's events and the touchpoint's health in one transaction and adds
@@ -374,14 +375,31 @@ func (s *Service) commit(ctx context.Context, p *auth.Principal, tp Touchpoint, 
 	slices.SortFunc(b.rows, func(x, y eventRow) int { return strings.Compare(x.ID, y.ID) })
 	now := s.clock.Now()
 	var inserted int
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		inserted, err = insertEvents(ctx, tx, p.TenantID, tp.ID, clock.Millis(now), b.rows)
+	tx := func(tx *sql.Tx) error {
+		stored, err := insertEvents(ctx, tx, p.TenantID, tp.ID, clock.Millis(now), b.rows)
 		if err != nil {
 			return err
 		}
+		inserted = len(stored)
+		for _, r := range b.rows {
+			if !stored[r.ID] {
+				continue
+			}
+			if err := s.resolveEvent(ctx, tx, p.TenantID, r, clock.Millis(now)); err != nil {
+				return err
+			}
+		}
 		return addHealth(ctx, tx, p.TenantID, tp.ID, utcDay(now), inserted, b.rejected, clock.Millis(now))
-	})
+	}
+	// A concurrent request may have linked one of the batch's new identifiers first:
+	// the identifier's primary key refuses the second link, and the whole batch is
+	// resolved again against what the other request committed.
+	var err error
+	for range resolveAttempts {
+		if err = s.db.Tx(ctx, tx); err == nil || !(db.IsUniqueViolation(err) || errors.Is(err, errStaleResolution)) {
+			break
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -137,6 +137,7 @@ type eventRow struct {
 	OccurredAt  int64
 	Identifiers string
 	Properties  string
+	Idents      map[string]string // the decoded Identifiers
 }
 
 // insertRowsPerStatement keeps a multi-row INSERT well under the bind-parameter
@@ -144,10 +145,10 @@ type eventRow struct {
 const insertRowsPerStatement = 500
 
 // insertEvents inserts rows (sorted by id, so that concurrent batches lock keys in
-// the same order) and skips those whose (tenant_id, id) exists. It returns how many
-// were inserted.
-func insertEvents(ctx context.Context, q db.Querier, tenantID, touchpointID string, receivedAt int64, rows []eventRow) (int, error) {
-	inserted := 0
+// the same order) and skips those whose (tenant_id, id) exists. It returns the ids
+// that were inserted.
+func insertEvents(ctx context.Context, q db.Querier, tenantID, touchpointID string, receivedAt int64, rows []eventRow) (map[string]bool, error) {
+	inserted := map[string]bool{}
 	for len(rows) > 0 {
 		n := min(len(rows), insertRowsPerStatement)
 		chunk := rows[:n]
@@ -170,16 +171,25 @@ func insertEvents(ctx context.Context, q db.Querier, tenantID, touchpointID stri
 			b.WriteString(")")
 			args = append(args, tenantID, r.ID, touchpointID, r.Type, r.OccurredAt, receivedAt, r.Identifiers, r.Properties)
 		}
-		b.WriteString(` ON CONFLICT (tenant_id, id) DO NOTHING`)
-		res, err := q.ExecContext(ctx, b.String(), args...)
+		b.WriteString(` ON CONFLICT (tenant_id, id) DO NOTHING RETURNING id`)
+		res, err := q.QueryContext(ctx, b.String(), args...)
 		if err != nil {
 			return inserted, err
 		}
-		k, err := res.RowsAffected()
-		if err != nil {
+		for res.Next() {
+			var id string
+			if err := res.Scan(&id); err != nil {
+				res.Close()
+				return inserted, err
+			}
+			inserted[id] = true
+		}
+		if err := res.Close(); err != nil {
 			return inserted, err
 		}
-		inserted += int(k)
+		if err := res.Err(); err != nil {
+			return inserted, err
+		}
 	}
 	return inserted, nil
 }

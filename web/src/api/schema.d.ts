@@ -203,6 +203,66 @@ export interface paths {
         patch: operations["update-category"];
         trace?: never;
     };
+    "/api/v1/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Look up a customer by identifier
+         * @description The customer holding the identifier; 404 when none does.
+         */
+        get: operations["find-customer-by-identifier"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a customer
+         * @description The id of a merged customer returns the surviving customer with merged_from set to the requested id.
+         */
+        get: operations["get-customer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a customer's events
+         * @description Newest first (occurred_at, then id); a merged id lists the survivor's events.
+         */
+        get: operations["list-customer-events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/domain-events": {
         parameters: {
             query?: never;
@@ -846,6 +906,45 @@ export interface components {
             /** Format: int64 */
             sort?: number;
         };
+        CustomerEventResponse: {
+            id: string;
+            identifiers: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            occurred_at: string;
+            properties?: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            received_at: string;
+            touchpoint_id: string;
+            type: string;
+        };
+        CustomerIdentifierResponse: {
+            /** @enum {string} */
+            strength: "weak" | "medium" | "strong";
+            /** @description Identifier type, e.g. phone, wechat_unionid. */
+            type: string;
+            /** @description Normalised value. */
+            value: string;
+        };
+        CustomerResponse: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            event_count: number;
+            /** Format: date-time */
+            first_seen_at: string;
+            id: string;
+            identifiers: components["schemas"]["CustomerIdentifierResponse"][];
+            /** Format: date-time */
+            last_seen_at: string;
+            /** @description The requested id when it was merged into this customer. */
+            merged_from?: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         DomainEvent: {
             aggregate_id: string;
             /** Format: int64 */
@@ -998,6 +1097,11 @@ export interface components {
         };
         PageCategoryResponse: {
             items: components["schemas"]["CategoryResponse"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
+        PageCustomerEventResponse: {
+            items: components["schemas"]["CustomerEventResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
@@ -2034,6 +2138,105 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CategoryResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "find-customer-by-identifier": {
+        parameters: {
+            query?: {
+                /** @description TYPE:VALUE, e.g. phone:13800138000; the value is normalised. */
+                identifier?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-customer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-customer-events": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageCustomerEventResponse"];
                 };
             };
             /** @description Error */
