@@ -28,6 +28,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/events"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
+	"github.com/oneretail/oneretail/internal/promotion"
 	"github.com/oneretail/oneretail/web"
 )
 
@@ -53,6 +54,7 @@ type App struct {
 	Org        *org.Service
 	Catalog    *catalog.Service
 	Identity   *identity.Service
+	Promotion  *promotion.Service
 	API        huma.API
 
 	idempotency *httpapi.Idempotency
@@ -86,6 +88,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Org = org.NewService(cfg.Org, d, a.Outbox, a.Audit, cfg.Clock, cfg.Log)
 	a.Catalog = catalog.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org})
 	a.Identity = identity.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org})
+	a.Promotion = promotion.NewService(d, a.Outbox, a.Audit, cfg.Clock)
 	a.idempotency = httpapi.NewIdempotency(d, cfg.Clock, cfg.Log)
 	a.handler = a.routes()
 	return a, nil
@@ -110,6 +113,7 @@ func (a *App) routes() http.Handler {
 	a.Org.Register(srv.API)
 	a.Catalog.Register(srv.API)
 	a.Identity.Register(srv.API)
+	a.Promotion.Register(srv.API)
 	srv.Router.HandleFunc("/api/*", httpapi.NotFound)
 	srv.Router.Handle("/*", web.Handler())
 	return srv.Router

@@ -29,12 +29,17 @@ const (
 	TouchpointsWrite Scope = "touchpoints:write"
 	// EventsIngest lets a caller send customer events to POST /api/v1/events.
 	EventsIngest Scope = "events:ingest"
+	// PromotionsRead and PromotionsWrite guard promotion definitions; PricingUse lets
+	// a channel price carts (POST /api/v1/carts/price and return-quote).
+	PromotionsRead  Scope = "promotions:read"
+	PromotionsWrite Scope = "promotions:write"
+	PricingUse      Scope = "pricing:use"
 )
 
 // AllScopes lists every scope, in a stable order.
 func AllScopes() []Scope {
 	return []Scope{OrgRead, OrgWrite, CatalogRead, CatalogWrite, UsersRead, UsersWrite, APIKeysWrite, AuditRead, EventsRead, EventsWrite,
-		TouchpointsRead, TouchpointsWrite, EventsIngest}
+		TouchpointsRead, TouchpointsWrite, EventsIngest, PromotionsRead, PromotionsWrite, PricingUse}
 }
 
 // ValidScope reports whether s names a known scope.
@@ -66,17 +71,17 @@ func RoleScopes(r Role) []Scope {
 	case HQAdmin:
 		return AllScopes()
 	case Marketer:
-		return read
+		return append(read, PromotionsRead)
 	case Analyst:
 		return append(read, AuditRead)
 	case Merchandiser:
-		return append(read, CatalogWrite)
+		return append(read, CatalogWrite, PromotionsRead, PromotionsWrite)
 	case StoreManager:
 		return append(read, OrgWrite, CatalogWrite, UsersRead)
 	case Associate:
 		return read
 	case Integrator:
-		return append(read, EventsRead, TouchpointsRead, EventsIngest)
+		return append(read, EventsRead, TouchpointsRead, EventsIngest, PricingUse)
 	}
 	return nil
 }

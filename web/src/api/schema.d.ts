@@ -144,6 +144,46 @@ export interface paths {
         patch: operations["update-brand"];
         trace?: never;
     };
+    "/api/v1/carts/price": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Price a cart
+         * @description Stateless: prices the cart against the tenant's active promotions. Needs pricing:use or promotions:read.
+         */
+        post: operations["price-cart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/carts/return-quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Quote the refund of a partial return
+         * @description From a priced cart and the returned quantities. Needs pricing:use or promotions:read.
+         */
+        post: operations["quote-cart-return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/catalog-summary": {
         parameters: {
             query?: never;
@@ -450,6 +490,122 @@ export interface paths {
         head?: never;
         /** Update a product */
         patch: operations["update-product"];
+        trace?: never;
+    };
+    "/api/v1/promotions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List promotions
+         * @description Ordered by id; filter by status, or by the active promotions whose window contains active_at.
+         */
+        get: operations["list-promotions"];
+        put?: never;
+        /**
+         * Create a draft promotion
+         * @description The definition is validated; a contradictory one is refused with 422 naming body.definition.<field>.
+         */
+        post: operations["create-promotion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a promotion */
+        get: operations["get-promotion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update a promotion
+         * @description The definition of an active or ended promotion cannot change (409); pause it first.
+         */
+        patch: operations["update-promotion"];
+        trace?: never;
+    };
+    "/api/v1/promotions/{id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Activate a draft or paused promotion */
+        post: operations["activate-promotion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotions/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a promotion for good */
+        post: operations["end-promotion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotions/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause an active promotion */
+        post: operations["pause-promotion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotions/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Price a sample cart against one promotion
+         * @description Whatever its status (a draft too); the other promotions are ignored.
+         */
+        post: operations["preview-promotion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/regions": {
@@ -802,7 +958,7 @@ export interface components {
     schemas: {
         APIKeyCreateRequest: {
             name: string;
-            scopes: ("org:read" | "org:write" | "catalog:read" | "catalog:write" | "users:read" | "users:write" | "api_keys:write" | "audit:read" | "events:read" | "events:write" | "touchpoints:read" | "touchpoints:write" | "events:ingest")[] | null;
+            scopes: ("org:read" | "org:write" | "catalog:read" | "catalog:write" | "users:read" | "users:write" | "api_keys:write" | "audit:read" | "events:read" | "events:write" | "touchpoints:read" | "touchpoints:write" | "events:ingest" | "promotions:read" | "promotions:write" | "pricing:use")[] | null;
         };
         APIKeyCreatedResponse: {
             /** Format: date-time */
@@ -867,6 +1023,187 @@ export interface components {
             name?: string;
             /** @enum {string} */
             status?: "active" | "inactive";
+        };
+        CartAllocation: {
+            /** Format: int64 */
+            amount: number;
+            line_id?: string;
+            promotion_id?: string;
+        };
+        CartAppliedPromotion: {
+            basis: components["schemas"]["CartAllocation"][] | null;
+            /** Format: int64 */
+            discount: number;
+            gift_line_id?: string;
+            kind: string;
+            level: string;
+            lines: components["schemas"]["CartAllocation"][] | null;
+            message: string;
+            name?: string;
+            promotion: {
+                [key: string]: unknown;
+            };
+            promotion_id: string;
+        };
+        CartDeliveryDiscount: {
+            /** Format: int64 */
+            discount: number;
+            message: string;
+            name?: string;
+            promotion_id: string;
+            /** Format: int64 */
+            spend: number;
+        };
+        CartHint: {
+            message: string;
+            /** Format: int64 */
+            missing: number;
+            promotion_id: string;
+            /** Format: int64 */
+            save?: number;
+        };
+        CartPriceLine: {
+            batch?: string;
+            brand?: string;
+            category?: string;
+            /** @description The batch's last sellable day, YYYY-MM-DD. */
+            expiry?: string;
+            id: string;
+            /** Format: int64 */
+            qty: number;
+            sku: string;
+            /**
+             * @description each: qty is a count and unit_price fen per unit; weight: qty is grams and unit_price fen per kg.
+             * @enum {string}
+             */
+            unit: "each" | "weight";
+            /** Format: int64 */
+            unit_price: number;
+        };
+        CartPriceRequest: {
+            brand?: string;
+            channel?: string;
+            coupons?: string[] | null;
+            /** Format: int64 */
+            delivery_fee?: number;
+            first_order?: boolean;
+            flash_allowance?: {
+                [key: string]: number;
+            };
+            lines: components["schemas"]["CartPriceLine"][] | null;
+            payment_method?: string;
+            region?: string;
+            segments?: string[] | null;
+            store_id?: string;
+            tier?: string;
+            /**
+             * Format: date-time
+             * @description When the sale happens; default now.
+             */
+            time?: string;
+            /** @description The store's IANA time zone for weekly and daily windows; default UTC. */
+            time_zone?: string;
+        };
+        CartPriceResponse: {
+            applied: components["schemas"]["CartAppliedPromotion"][];
+            /** Format: int64 */
+            combinations: number;
+            decomposed: boolean;
+            delivery?: components["schemas"]["CartDeliveryDiscount"];
+            /** Format: int64 */
+            delivery_discount: number;
+            /** Format: int64 */
+            delivery_fee: number;
+            /** Format: int64 */
+            delivery_net: number;
+            /** Format: int64 */
+            discount: number;
+            hints: components["schemas"]["CartHint"][];
+            lines: components["schemas"]["CartPricedLine"][];
+            /** Format: int64 */
+            payable: number;
+            rejected: components["schemas"]["CartRejection"][];
+            /** Format: int64 */
+            subtotal: number;
+            /** Format: int64 */
+            total: number;
+            truncated: boolean;
+        };
+        CartPricedLine: {
+            allocations?: components["schemas"]["CartAllocation"][] | null;
+            /** Format: int64 */
+            amount: number;
+            batch?: string;
+            brand?: string;
+            category?: string;
+            /** Format: int64 */
+            discount: number;
+            /** Format: date-time */
+            expiry?: string;
+            gift?: boolean;
+            gift_of?: string;
+            id: string;
+            /** Format: int64 */
+            net: number;
+            /** Format: int64 */
+            qty: number;
+            sku: string;
+            unit: string;
+            /** Format: int64 */
+            unit_price: number;
+        };
+        CartRejection: {
+            code: string;
+            condition?: string;
+            message: string;
+            /** Format: int64 */
+            missing?: number;
+            promotion_id: string;
+            winner_id?: string;
+        };
+        CartReturnAdjustment: {
+            /** Format: int64 */
+            claw_back: number;
+            /** Format: int64 */
+            earned: number;
+            /** Format: int64 */
+            kept: number;
+            message: string;
+            policy: string;
+            promotion_id: string;
+            /** Format: int64 */
+            spend_after: number;
+            /** Format: int64 */
+            spend_before: number;
+        };
+        CartReturnLine: {
+            /** Format: int64 */
+            claw_back?: number;
+            line_id: string;
+            /** Format: int64 */
+            qty: number;
+            /** Format: int64 */
+            refund: number;
+        };
+        CartReturnQuoteRequest: {
+            /** @description Promotion id → keep or claw_back, overriding the promotion's return policy. */
+            policy?: {
+                [key: string]: string;
+            };
+            /** @description The priced cart as POST /api/v1/carts/price returned it. */
+            priced: {
+                [key: string]: unknown;
+            };
+            /** @description Line id → units or grams returned. */
+            returned: {
+                [key: string]: number;
+            };
+        };
+        CartReturnQuoteResponse: {
+            adjustments: components["schemas"]["CartReturnAdjustment"][];
+            lines: components["schemas"]["CartReturnLine"][];
+            /** Format: int64 */
+            refund: number;
         };
         CatalogSummaryResponse: {
             /** Format: int64 */
@@ -1120,6 +1457,11 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
+        PagePromotionResponse: {
+            items: components["schemas"]["PromotionResponse"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
         PageRegionResponse: {
             items: components["schemas"]["RegionResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
@@ -1235,6 +1577,38 @@ export interface components {
             status?: "active" | "inactive" | "discontinued";
             /** @enum {string} */
             unit?: "each" | "weight";
+        };
+        PromotionCreateRequest: {
+            code: string;
+            /** @description The engine promotion (kind, scope, conditions, stacking and the parameter block of its kind); id and name are set from the promotion. */
+            definition: {
+                [key: string]: unknown;
+            };
+            name: string;
+        };
+        PromotionResponse: {
+            code: string;
+            /** Format: date-time */
+            created_at: string;
+            definition: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            ends_at?: string;
+            id: string;
+            name: string;
+            /** Format: date-time */
+            starts_at?: string;
+            /** @enum {string} */
+            status: "draft" | "active" | "paused" | "ended";
+            /** Format: date-time */
+            updated_at: string;
+        };
+        PromotionUpdateRequest: {
+            definition?: {
+                [key: string]: unknown;
+            };
+            name?: string;
         };
         RegionCreateRequest: {
             /** @description Unique within the tenant. */
@@ -1987,6 +2361,72 @@ export interface operations {
             };
         };
     };
+    "price-cart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CartPriceRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CartPriceResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "quote-cart-return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CartReturnQuoteRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CartReturnQuoteResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "get-catalog-summary": {
         parameters: {
             query?: never;
@@ -2713,6 +3153,270 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProductResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-promotions": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+                status?: "draft" | "active" | "paused" | "ended" | "";
+                /** @description Only active promotions whose window contains this instant (RFC 3339). */
+                active_at?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagePromotionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-promotion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromotionCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-promotion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "update-promotion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromotionUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "activate-promotion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "end-promotion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "pause-promotion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "preview-promotion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CartPriceRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CartPriceResponse"];
                 };
             };
             /** @description Error */

@@ -52,6 +52,9 @@ export const API_SCOPES = [
   'touchpoints:read',
   'touchpoints:write',
   'events:ingest',
+  'promotions:read',
+  'promotions:write',
+  'pricing:use',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 

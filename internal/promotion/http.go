@@ -1,0 +1,418 @@
+package promotion
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/httpapi"
+	"github.com/oneretail/oneretail/internal/promotion/engine"
+)
+
+// PromotionCreateRequest creates a draft promotion.
+type PromotionCreateRequest struct {
+	Code       string         `json:"code" minLength:"1" maxLength:"64" pattern:"^[A-Za-z0-9._-]+$"`
+	Name       string         `json:"name" minLength:"1" maxLength:"200"`
+	Definition map[string]any `json:"definition" doc:"The engine promotion (kind, scope, conditions, stacking and the parameter block of its kind); id and name are set from the promotion."`
+}
+
+// PromotionUpdateRequest changes a promotion; the definition only while draft or paused.
+type PromotionUpdateRequest struct {
+	Name       *string        `json:"name,omitempty" minLength:"1" maxLength:"200"`
+	Definition map[string]any `json:"definition,omitempty"`
+}
+
+// PromotionResponse is a stored promotion.
+type PromotionResponse struct {
+	ID         string         `json:"id"`
+	Code       string         `json:"code"`
+	Name       string         `json:"name"`
+	Status     string         `json:"status" enum:"draft,active,paused,ended"`
+	Definition map[string]any `json:"definition"`
+	StartsAt   *time.Time     `json:"starts_at,omitempty"`
+	EndsAt     *time.Time     `json:"ends_at,omitempty"`
+	CreatedAt  time.Time      `json:"created_at"`
+	UpdatedAt  time.Time      `json:"updated_at"`
+}
+
+// CartPriceLine is one line of a cart to price.
+type CartPriceLine struct {
+	ID        string `json:"id" minLength:"1" maxLength:"64"`
+	SKU       string `json:"sku" minLength:"1" maxLength:"64"`
+	Category  string `json:"category,omitempty" maxLength:"64"`
+	Brand     string `json:"brand,omitempty" maxLength:"64"`
+	Unit      string `json:"unit" enum:"each,weight" doc:"each: qty is a count and unit_price fen per unit; weight: qty is grams and unit_price fen per kg."`
+	Qty       int64  `json:"qty" minimum:"1" maximum:"10000000"`
+	UnitPrice int64  `json:"unit_price" minimum:"0" maximum:"1000000000"`
+	Batch     string `json:"batch,omitempty" maxLength:"64"`
+	Expiry    string `json:"expiry,omitempty" pattern:"^\\d{4}-\\d{2}-\\d{2}$" doc:"The batch's last sellable day, YYYY-MM-DD."`
+}
+
+// CartPriceRequest is a stateless cart with who buys, where, when and how.
+type CartPriceRequest struct {
+	Lines          []CartPriceLine  `json:"lines" minItems:"1" maxItems:"1000"`
+	DeliveryFee    int64            `json:"delivery_fee,omitempty" minimum:"0" maximum:"1000000000"`
+	Time           *time.Time       `json:"time,omitempty" doc:"When the sale happens; default now."`
+	TimeZone       string           `json:"time_zone,omitempty" maxLength:"64" doc:"The store's IANA time zone for weekly and daily windows; default UTC."`
+	Channel        string           `json:"channel,omitempty" maxLength:"64"`
+	StoreID        string           `json:"store_id,omitempty" maxLength:"64"`
+	Region         string           `json:"region,omitempty" maxLength:"64"`
+	Brand          string           `json:"brand,omitempty" maxLength:"64"`
+	Tier           string           `json:"tier,omitempty" maxLength:"64"`
+	Segments       []string         `json:"segments,omitempty" maxItems:"100"`
+	FirstOrder     bool             `json:"first_order,omitempty"`
+	PaymentMethod  string           `json:"payment_method,omitempty" maxLength:"64"`
+	Coupons        []string         `json:"coupons,omitempty" maxItems:"20"`
+	FlashAllowance map[string]int64 `json:"flash_allowance,omitempty"`
+}
+
+// CartReturnQuoteRequest asks for the refund of returning quantities from a priced cart.
+type CartReturnQuoteRequest struct {
+	Priced   map[string]any    `json:"priced" doc:"The priced cart as POST /api/v1/carts/price returned it."`
+	Returned map[string]int64  `json:"returned" doc:"Line id → units or grams returned."`
+	Policy   map[string]string `json:"policy,omitempty" doc:"Promotion id → keep or claw_back, overriding the promotion's return policy."`
+}
+
+type promotionListInput struct {
+	httpapi.PageParams
+	Status   string    `query:"status" enum:"draft,active,paused,ended,"`
+	ActiveAt time.Time `query:"active_at" doc:"Only active promotions whose window contains this instant (RFC 3339)."`
+}
+
+type promotionIDInput struct {
+	ID string `path:"id" maxLength:"64"`
+}
+
+type promotionCreateInput struct{ Body PromotionCreateRequest }
+
+type promotionUpdateInput struct {
+	ID   string `path:"id" maxLength:"64"`
+	Body PromotionUpdateRequest
+}
+
+type cartPriceInput struct{ Body CartPriceRequest }
+
+type promotionPreviewInput struct {
+	ID   string `path:"id" maxLength:"64"`
+	Body CartPriceRequest
+}
+
+type cartReturnQuoteInput struct{ Body CartReturnQuoteRequest }
+
+func promotionResponse(p Promotion) PromotionResponse {
+	var def map[string]any
+	if b, err := json.Marshal(p.Definition); err == nil {
+		_ = json.Unmarshal(b, &def)
+	}
+	return PromotionResponse{ID: p.ID, Code: p.Code, Name: p.Name, Status: string(p.Status), Definition: def,
+		StartsAt: p.StartsAt, EndsAt: p.EndsAt, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+}
+
+// cartOf converts a price request into the engine's cart and context.
+func cartOf(r CartPriceRequest) (engine.Cart, engine.Context, error) {
+	cart := engine.Cart{Lines: make([]engine.Line, len(r.Lines)), DeliveryFee: r.DeliveryFee}
+	for i, l := range r.Lines {
+		cart.Lines[i] = engine.Line{ID: l.ID, SKU: l.SKU, Category: l.Category, Brand: l.Brand, Unit: engine.Unit(l.Unit),
+			Qty: l.Qty, UnitPrice: l.UnitPrice, Batch: l.Batch}
+		if l.Expiry != "" {
+			t, err := time.Parse(time.DateOnly, l.Expiry)
+			if err != nil {
+				return cart, engine.Context{}, errs.Field(fmt.Sprintf("body.lines[%d].expiry", i), "must be a date YYYY-MM-DD")
+			}
+			cart.Lines[i].Expiry = t
+		}
+	}
+	pc := engine.Context{Channel: r.Channel, StoreID: r.StoreID, Region: r.Region, Brand: r.Brand, Tier: r.Tier,
+		Segments: r.Segments, FirstOrder: r.FirstOrder, PaymentMethod: r.PaymentMethod, Coupons: r.Coupons,
+		FlashAllowance: r.FlashAllowance}
+	if r.Time != nil {
+		pc.Time = *r.Time
+	}
+	if r.TimeZone != "" {
+		loc, err := time.LoadLocation(r.TimeZone)
+		if err != nil {
+			return cart, pc, errs.Field("body.time_zone", "unknown time zone %q", r.TimeZone)
+		}
+		pc.Location = loc
+	}
+	return cart, pc, nil
+}
+
+// Register adds the promotion and pricing operations to api.
+func (s *Service) Register(api huma.API) {
+	tags := []string{"Promotions"}
+	read, write := httpapi.Secured(auth.PromotionsRead), httpapi.Secured(auth.PromotionsWrite)
+	// Pricing needs pricing:use or promotions:read: the central check only ensures a
+	// principal, the service checks either scope.
+	pricing := httpapi.Secured()
+
+	huma.Register(api, huma.Operation{
+		OperationID: "list-promotions", Method: http.MethodGet, Path: "/api/v1/promotions",
+		Summary: "List promotions", Description: "Ordered by id; filter by status, or by the active promotions whose window contains active_at.",
+		Tags: tags, Security: read,
+	}, func(ctx context.Context, in *promotionListInput) (*httpapi.Body[httpapi.Page[PromotionResponse]], error) {
+		f := PromotionFilter{Status: Status(in.Status), Limit: in.Limit, Cursor: in.Cursor}
+		if !in.ActiveAt.IsZero() {
+			f.ActiveAt = &in.ActiveAt
+		}
+		return httpapi.ReplyPage(promotionResponse)(s.FindPromotions(ctx, f))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "create-promotion", Method: http.MethodPost, Path: "/api/v1/promotions",
+		Summary: "Create a draft promotion", Description: "The definition is validated; a contradictory one is refused with 422 naming body.definition.<field>.",
+		Tags: tags, Security: write, DefaultStatus: http.StatusCreated,
+	}, func(ctx context.Context, in *promotionCreateInput) (*httpapi.Body[PromotionResponse], error) {
+		def, err := decodeDefinition("body.definition", in.Body.Definition)
+		if err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		return httpapi.Reply(promotionResponse)(s.CreatePromotion(ctx, NewPromotion{Code: in.Body.Code, Name: in.Body.Name, Definition: def}))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "get-promotion", Method: http.MethodGet, Path: "/api/v1/promotions/{id}",
+		Summary: "Get a promotion", Tags: tags, Security: read,
+	}, func(ctx context.Context, in *promotionIDInput) (*httpapi.Body[PromotionResponse], error) {
+		return httpapi.Reply(promotionResponse)(s.FindPromotionByID(ctx, in.ID))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "update-promotion", Method: http.MethodPatch, Path: "/api/v1/promotions/{id}",
+		Summary: "Update a promotion", Description: "The definition of an active or ended promotion cannot change (409); pause it first.",
+		Tags: tags, Security: write,
+	}, func(ctx context.Context, in *promotionUpdateInput) (*httpapi.Body[PromotionResponse], error) {
+		u := PromotionUpdate{Name: in.Body.Name}
+		if in.Body.Definition != nil {
+			def, err := decodeDefinition("body.definition", in.Body.Definition)
+			if err != nil {
+				return nil, httpapi.Problem(err)
+			}
+			u.Definition = &def
+		}
+		return httpapi.Reply(promotionResponse)(s.UpdatePromotion(ctx, in.ID, u))
+	})
+	for _, t := range []struct {
+		op, path, summary string
+		do                func(context.Context, string) (Promotion, error)
+	}{
+		{"activate-promotion", "activate", "Activate a draft or paused promotion", s.Activate},
+		{"pause-promotion", "pause", "Pause an active promotion", s.Pause},
+		{"end-promotion", "end", "End a promotion for good", s.End},
+	} {
+		huma.Register(api, huma.Operation{
+			OperationID: t.op, Method: http.MethodPost, Path: "/api/v1/promotions/{id}/" + t.path,
+			Summary: t.summary, Tags: tags, Security: write,
+		}, func(ctx context.Context, in *promotionIDInput) (*httpapi.Body[PromotionResponse], error) {
+			return httpapi.Reply(promotionResponse)(t.do(ctx, in.ID))
+		})
+	}
+	huma.Register(api, huma.Operation{
+		OperationID: "preview-promotion", Method: http.MethodPost, Path: "/api/v1/promotions/{id}/preview",
+		Summary: "Price a sample cart against one promotion", Description: "Whatever its status (a draft too); the other promotions are ignored.",
+		Tags: tags, Security: read,
+	}, func(ctx context.Context, in *promotionPreviewInput) (*httpapi.Body[CartPriceResponse], error) {
+		cart, pc, err := cartOf(in.Body)
+		if err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		return httpapi.Reply(cartPriceResponse)(s.PreviewPromotion(ctx, in.ID, cart, pc))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "price-cart", Method: http.MethodPost, Path: "/api/v1/carts/price",
+		Summary: "Price a cart", Description: "Stateless: prices the cart against the tenant's active promotions. Needs pricing:use or promotions:read.",
+		Tags: []string{"Pricing"}, Security: pricing,
+	}, func(ctx context.Context, in *cartPriceInput) (*httpapi.Body[CartPriceResponse], error) {
+		cart, pc, err := cartOf(in.Body)
+		if err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		return httpapi.Reply(cartPriceResponse)(s.PriceCart(ctx, cart, pc))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "quote-cart-return", Method: http.MethodPost, Path: "/api/v1/carts/return-quote",
+		Summary: "Quote the refund of a partial return", Description: "From a priced cart and the returned quantities. Needs pricing:use or promotions:read.",
+		Tags: []string{"Pricing"}, Security: pricing,
+	}, func(ctx context.Context, in *cartReturnQuoteInput) (*httpapi.Body[CartReturnQuoteResponse], error) {
+		var priced engine.Result
+		if err := decodeStrict(in.Body.Priced, &priced); err != nil {
+			return nil, httpapi.Problem(errs.Field("body.priced", "%s", err))
+		}
+		for i := range priced.Applied {
+			if p := priced.Applied[i].Promotion; p != nil {
+				if err := validateDefinition(fmt.Sprintf("body.priced.applied[%d].promotion", i), p); err != nil {
+					return nil, httpapi.Problem(err)
+				}
+			}
+		}
+		policy := make(map[string]engine.ReturnPolicy, len(in.Body.Policy))
+		for k, v := range in.Body.Policy {
+			policy[k] = engine.ReturnPolicy(v)
+		}
+		return httpapi.Reply(cartReturnQuoteResponse)(s.ReturnQuote(ctx, priced, in.Body.Returned, policy))
+	})
+}
+
+// The pricing responses mirror engine.Result and engine.Quote field for field (same
+// JSON), under names unique across the API; the priced cart goes back verbatim as
+// the priced field of a return quote.
+
+// CartAllocation is part of a discount (or of its basis) on one line.
+type CartAllocation struct {
+	PromotionID string `json:"promotion_id,omitempty"`
+	LineID      string `json:"line_id,omitempty"`
+	Amount      int64  `json:"amount"`
+}
+
+// CartPricedLine is a priced line: net = amount - discount, discount = sum of allocations.
+type CartPricedLine struct {
+	ID          string           `json:"id"`
+	SKU         string           `json:"sku"`
+	Category    string           `json:"category,omitempty"`
+	Brand       string           `json:"brand,omitempty"`
+	Unit        string           `json:"unit"`
+	Qty         int64            `json:"qty"`
+	UnitPrice   int64            `json:"unit_price"`
+	Batch       string           `json:"batch,omitempty"`
+	Expiry      *time.Time       `json:"expiry,omitempty"`
+	Amount      int64            `json:"amount"`
+	Discount    int64            `json:"discount"`
+	Net         int64            `json:"net"`
+	Gift        bool             `json:"gift,omitempty"`
+	GiftOf      string           `json:"gift_of,omitempty"`
+	Allocations []CartAllocation `json:"allocations,omitempty"`
+}
+
+// CartAppliedPromotion explains one applied promotion.
+type CartAppliedPromotion struct {
+	PromotionID string           `json:"promotion_id"`
+	Name        string           `json:"name,omitempty"`
+	Kind        string           `json:"kind"`
+	Level       string           `json:"level"`
+	Discount    int64            `json:"discount"`
+	Lines       []CartAllocation `json:"lines"`
+	Basis       []CartAllocation `json:"basis"`
+	GiftLineID  string           `json:"gift_line_id,omitempty"`
+	Message     string           `json:"message"`
+	Promotion   map[string]any   `json:"promotion"`
+}
+
+// CartRejection says why a candidate promotion did not apply.
+type CartRejection struct {
+	PromotionID string `json:"promotion_id"`
+	Code        string `json:"code"`
+	Condition   string `json:"condition,omitempty"`
+	WinnerID    string `json:"winner_id,omitempty"`
+	Missing     int64  `json:"missing,omitempty"`
+	Message     string `json:"message"`
+}
+
+// CartHint is a shopper nudge ("add ¥23.50 more to get ¥50.00 off").
+type CartHint struct {
+	PromotionID string `json:"promotion_id"`
+	Missing     int64  `json:"missing"`
+	Save        int64  `json:"save,omitempty"`
+	Message     string `json:"message"`
+}
+
+// CartDeliveryDiscount explains the delivery-fee promotion that applied.
+type CartDeliveryDiscount struct {
+	PromotionID string `json:"promotion_id"`
+	Name        string `json:"name,omitempty"`
+	Spend       int64  `json:"spend"`
+	Discount    int64  `json:"discount"`
+	Message     string `json:"message"`
+}
+
+// CartPriceResponse is a priced cart (see engine.Result): goods totals, lines with
+// prorated allocations, applied and rejected promotions, hints, and the delivery fee
+// apart from the goods.
+type CartPriceResponse struct {
+	Lines            []CartPricedLine       `json:"lines" nullable:"false"`
+	Subtotal         int64                  `json:"subtotal"`
+	Discount         int64                  `json:"discount"`
+	Total            int64                  `json:"total"`
+	Applied          []CartAppliedPromotion `json:"applied" nullable:"false"`
+	Rejected         []CartRejection        `json:"rejected" nullable:"false"`
+	Hints            []CartHint             `json:"hints" nullable:"false"`
+	Combinations     int                    `json:"combinations"`
+	Truncated        bool                   `json:"truncated"`
+	Decomposed       bool                   `json:"decomposed"`
+	DeliveryFee      int64                  `json:"delivery_fee"`
+	DeliveryDiscount int64                  `json:"delivery_discount"`
+	DeliveryNet      int64                  `json:"delivery_net"`
+	Payable          int64                  `json:"payable"`
+	Delivery         *CartDeliveryDiscount  `json:"delivery,omitempty"`
+}
+
+// CartReturnLine is the refund for one returned line.
+type CartReturnLine struct {
+	LineID   string `json:"line_id"`
+	Qty      int64  `json:"qty"`
+	Refund   int64  `json:"refund"`
+	ClawBack int64  `json:"claw_back,omitempty"`
+}
+
+// CartReturnAdjustment explains what a return does to one threshold promotion.
+type CartReturnAdjustment struct {
+	PromotionID string `json:"promotion_id"`
+	Policy      string `json:"policy"`
+	SpendBefore int64  `json:"spend_before"`
+	SpendAfter  int64  `json:"spend_after"`
+	Kept        int64  `json:"kept"`
+	Earned      int64  `json:"earned"`
+	ClawBack    int64  `json:"claw_back"`
+	Message     string `json:"message"`
+}
+
+// CartReturnQuoteResponse is the refund per line and the threshold adjustments.
+type CartReturnQuoteResponse struct {
+	Lines       []CartReturnLine       `json:"lines" nullable:"false"`
+	Adjustments []CartReturnAdjustment `json:"adjustments" nullable:"false"`
+	Refund      int64                  `json:"refund"`
+}
+
+// mirror copies v into a type with the same JSON shape.
+func mirror[T any](v any) T {
+	var out T
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("promotion: encode %T: %v", v, err))
+	}
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(fmt.Sprintf("promotion: mirror %T: %v", v, err))
+	}
+	return out
+}
+
+// cartPriceResponse converts an engine result; empty lists stay [] rather than null.
+func cartPriceResponse(r engine.Result) CartPriceResponse {
+	out := mirror[CartPriceResponse](r)
+	if out.Lines == nil {
+		out.Lines = []CartPricedLine{}
+	}
+	if out.Applied == nil {
+		out.Applied = []CartAppliedPromotion{}
+	}
+	if out.Rejected == nil {
+		out.Rejected = []CartRejection{}
+	}
+	if out.Hints == nil {
+		out.Hints = []CartHint{}
+	}
+	return out
+}
+
+func cartReturnQuoteResponse(q engine.Quote) CartReturnQuoteResponse {
+	out := mirror[CartReturnQuoteResponse](q)
+	if out.Lines == nil {
+		out.Lines = []CartReturnLine{}
+	}
+	if out.Adjustments == nil {
+		out.Adjustments = []CartReturnAdjustment{}
+	}
+	return out
+}

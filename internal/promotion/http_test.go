@@ -1,0 +1,149 @@
+package promotion
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
+	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/httpapi"
+)
+
+type fakeAuth map[string]*auth.Principal
+
+func (f fakeAuth) Authenticate(_ context.Context, token string) (*auth.Principal, error) {
+	if p, ok := f[token]; ok {
+		return p, nil
+	}
+	return nil, errs.E(errs.Unauthorized, "unknown token")
+}
+
+func do(t *testing.T, ts *httptest.Server, method, path, token, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+const cartJSON = `{"lines":[{"id":"1","sku":"MILK","unit":"each","qty":2,"unit_price":6000},{"id":"2","sku":"BREAD","unit":"each","qty":1,"unit_price":12000}]}`
+
+func TestHTTP(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := setup(t, d)
+		tokens := fakeAuth{
+			"merch":   principal(tenantA, auth.Merchandiser),
+			"mkt":     principal(tenantA, auth.Marketer),
+			"pos":     principal(tenantA, auth.Integrator),
+			"merch-b": principal(tenantB, auth.Merchandiser),
+			"analyst": principal(tenantA, auth.Analyst),
+		}
+		srv := httpapi.New(httpapi.Options{Auth: tokens})
+		s.Register(srv.API)
+		ts := httptest.NewServer(srv.Router)
+		t.Cleanup(ts.Close)
+
+		mj := `{"code":"MJ","name":"满199减20","definition":{"kind":"threshold","scope":{"all":true},"threshold":{"tiers":[{"spend":19900,"off":2000},{"spend":29900,"off":5000}]}}}`
+		half := `{"code":"HALF","name":"第二件半价","definition":{"kind":"nth_item","scope":{"skus":["MILK"]},"nth_item":{"n":2,"off_bp":5000}}}`
+		ids := map[string]string{}
+		for code, body := range map[string]string{"MJ": mj, "HALF": half} {
+			status, resp := do(t, ts, "POST", "/api/v1/promotions", "merch", body)
+			if status != 201 {
+				t.Fatalf("create %s: %d %s", code, status, resp)
+			}
+			var p PromotionResponse
+			if err := json.Unmarshal([]byte(resp), &p); err != nil {
+				t.Fatal(err)
+			}
+			ids[code] = p.ID
+		}
+		r := strings.NewReplacer("{mj}", ids["MJ"], "{half}", ids["HALF"])
+		scenarios := []struct {
+			name, method, path, token, body string
+			status                          int
+			want                            []string
+		}{
+			{name: "no token", method: "GET", path: "/api/v1/promotions", status: 401},
+			{name: "price without token", method: "POST", path: "/api/v1/carts/price", body: cartJSON, status: 401},
+			{name: "marketer creates", method: "POST", path: "/api/v1/promotions", token: "mkt", body: mj, status: 403},
+			{name: "analyst prices", method: "POST", path: "/api/v1/carts/price", token: "analyst", body: cartJSON, status: 403, want: []string{"pricing:use"}},
+			{name: "contradictory definition", method: "POST", path: "/api/v1/promotions", token: "merch",
+				body:   `{"code":"BAD","name":"x","definition":{"kind":"threshold","scope":{"all":true},"threshold":{"tiers":[{"spend":100,"off":500}]}}}`,
+				status: 422, want: []string{"body.definition.threshold.tiers[0].off"}},
+			{name: "unknown definition field", method: "POST", path: "/api/v1/promotions", token: "merch",
+				body: `{"code":"BAD","name":"x","definition":{"kind":"threshold","colour":"red"}}`, status: 422, want: []string{"body.definition", "colour"}},
+			{name: "list", method: "GET", path: "/api/v1/promotions?status=draft", token: "mkt", status: 200, want: []string{`"code":"MJ"`, `"code":"HALF"`}},
+			{name: "other tenant gets", method: "GET", path: "/api/v1/promotions/{mj}", token: "merch-b", status: 404},
+			{name: "other tenant activates", method: "POST", path: "/api/v1/promotions/{mj}/activate", token: "merch-b", status: 404},
+			{name: "preview a draft", method: "POST", path: "/api/v1/promotions/{half}/preview", token: "mkt", body: cartJSON, status: 200, want: []string{`"total":21000`}},
+			{name: "price before activation", method: "POST", path: "/api/v1/carts/price", token: "pos", body: cartJSON, status: 200, want: []string{`"total":24000`}},
+			{name: "activate 满减", method: "POST", path: "/api/v1/promotions/{mj}/activate", token: "merch", status: 200, want: []string{`"status":"active"`}},
+			{name: "activate 第二件半价", method: "POST", path: "/api/v1/promotions/{half}/activate", token: "merch", status: 200, want: []string{`"status":"active"`}},
+			// ¥240: 第二件半价 takes ¥30 off the second MILK; ¥210 after item discounts
+			// meets spend ¥199, save ¥20: ¥190.
+			{name: "price with both", method: "POST", path: "/api/v1/carts/price", token: "pos", body: cartJSON, status: 200,
+				want: []string{`"subtotal":24000`, `"discount":5000`, `"total":19000`, `"promotion_id":"{half}"`, `"promotion_id":"{mj}"`}},
+			{name: "bad cart", method: "POST", path: "/api/v1/carts/price", token: "pos", body: `{"lines":[{"id":"1","sku":"A","unit":"each","qty":1,"unit_price":1},{"id":"1","sku":"B","unit":"each","qty":1,"unit_price":1}]}`,
+				status: 422, want: []string{"body.lines[1].id"}},
+			{name: "bad time zone", method: "POST", path: "/api/v1/carts/price", token: "pos", body: `{"time_zone":"Mars/Olympus","lines":[{"id":"1","sku":"A","unit":"each","qty":1,"unit_price":1}]}`,
+				status: 422, want: []string{"body.time_zone"}},
+			{name: "pause 第二件半价", method: "POST", path: "/api/v1/promotions/{half}/pause", token: "merch", status: 200, want: []string{`"status":"paused"`}},
+			// ¥240 meets spend ¥199 only: save ¥20.
+			{name: "price after pause", method: "POST", path: "/api/v1/carts/price", token: "pos", body: cartJSON, status: 200, want: []string{`"total":22000`}},
+			{name: "edit paused", method: "PATCH", path: "/api/v1/promotions/{half}", token: "merch", body: `{"definition":{"kind":"nth_item","scope":{"skus":["MILK"]},"nth_item":{"n":2,"off_bp":10000}}}`, status: 200, want: []string{`"off_bp":10000`}},
+			{name: "edit active", method: "PATCH", path: "/api/v1/promotions/{mj}", token: "merch", body: `{"definition":{"kind":"threshold","scope":{"all":true},"threshold":{"repeat":{"every":10000,"off":1000}}}}`, status: 409},
+		}
+		for _, sc := range scenarios {
+			status, body := do(t, ts, sc.method, r.Replace(sc.path), sc.token, sc.body)
+			if status != sc.status {
+				t.Errorf("%s: status %d, want %d: %s", sc.name, status, sc.status, body)
+				continue
+			}
+			for _, w := range sc.want {
+				if !strings.Contains(body, r.Replace(w)) {
+					t.Errorf("%s: %s lacks %s", sc.name, body, r.Replace(w))
+				}
+			}
+		}
+
+		// A return quote from the priced result: return the BREAD line.
+		_, priced := do(t, ts, "POST", "/api/v1/carts/price", "pos", cartJSON)
+		status, body := do(t, ts, "POST", "/api/v1/carts/return-quote", "pos", `{"priced":`+priced+`,"returned":{"2":1}}`)
+		// ¥220 total with ¥20 prorated 12000:12000 → ¥10 on BREAD: refund ¥110.
+		if status != 200 || !strings.Contains(body, `"refund":11000`) {
+			t.Errorf("return quote: %d %s", status, body)
+		}
+		bad := `{"priced":{"lines":[{"id":"1","sku":"A","unit":"each","qty":1,"unit_price":100,"amount":100,"discount":0,"net":100}],` +
+			`"applied":[{"promotion_id":"p","kind":"threshold","level":"order","discount":0,"lines":[],"basis":[],"message":"",` +
+			`"promotion":{"id":"p","kind":"threshold","scope":{"all":true},"conditions":{},"threshold":{"repeat":{"every":0,"off":1}}}}]},"returned":{"1":1}}`
+		status, body = do(t, ts, "POST", "/api/v1/carts/return-quote", "pos", bad)
+		if status != 422 || !strings.Contains(body, "body.priced.applied[0].promotion.threshold.repeat.every") {
+			t.Errorf("return quote of a forged promotion: %d %s", status, body)
+		}
+		status, body = do(t, ts, "POST", "/api/v1/carts/return-quote", "pos", `{"priced":`+priced+`,"returned":{"9":1}}`)
+		if status != 422 || !strings.Contains(body, "body.returned.9") {
+			t.Errorf("return unknown line: %d %s", status, body)
+		}
+	})
+}

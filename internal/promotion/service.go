@@ -1,0 +1,383 @@
+package promotion
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/oneretail/oneretail/internal/platform/audit"
+	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/clock"
+	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/events"
+	"github.com/oneretail/oneretail/internal/platform/httpapi"
+	"github.com/oneretail/oneretail/internal/platform/ids"
+	"github.com/oneretail/oneretail/internal/promotion/engine"
+)
+
+// Service is the promotion use cases and the pricing entry point. Every method acts
+// for the principal in ctx (auth.FromContext) and within its tenant.
+type Service struct {
+	db     *db.DB
+	outbox *events.Outbox
+	audit  *audit.Log
+	clock  clock.Clock
+
+	mu      sync.Mutex
+	indexes map[string]tenantIndex // by tenant id
+}
+
+// tenantIndex is a tenant's index of active promotions and the promotions version it
+// was built from.
+type tenantIndex struct {
+	version int64
+	ix      *engine.Index
+}
+
+// NewService returns the promotion service.
+func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock) *Service {
+	return &Service{db: d, outbox: outbox, audit: audit, clock: c, indexes: map[string]tenantIndex{}}
+}
+
+// Page limits.
+const (
+	defaultLimit = 50
+	maxLimit     = 1000
+)
+
+func (s *Service) now() time.Time { return clock.FromMillis(clock.Millis(s.clock.Now())) }
+
+func (s *Service) lock() string {
+	if s.db.Dialect == db.Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+func reader(ctx context.Context) (*auth.Principal, error) {
+	p := auth.FromContext(ctx)
+	if p == nil || p.TenantID == "" {
+		return nil, errs.E(errs.Unauthorized, "authentication required")
+	}
+	return p, nil
+}
+
+// writer returns the principal when it may change promotions: promotions:write over
+// the whole tenant.
+func writer(ctx context.Context) (*auth.Principal, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Has(auth.PromotionsWrite) || p.DataScope != auth.TenantScope {
+		return nil, errs.E(errs.Forbidden, "changing promotions needs promotions:write over the whole tenant")
+	}
+	return p, nil
+}
+
+// pricer returns the principal when it may price carts: pricing:use or promotions:read.
+func pricer(ctx context.Context) (*auth.Principal, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Has(auth.PricingUse) && !p.Has(auth.PromotionsRead) {
+		return nil, errs.E(errs.Forbidden, "pricing needs pricing:use or promotions:read")
+	}
+	return p, nil
+}
+
+func eventOf(p Promotion) PromotionEvent {
+	return PromotionEvent{ID: p.ID, Code: p.Code, Name: p.Name, Kind: string(p.Definition.Kind), Status: p.Status}
+}
+
+// record writes the audit entry and the outbox event of a change in tx and bumps the
+// tenant's promotions version so that every node rebuilds its index.
+func (s *Service) record(ctx context.Context, tx *sql.Tx, p Promotion, action string, changes any, eventType string) error {
+	if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: p.TenantID, Action: action, ResourceType: "promotion", ResourceID: p.ID, Changes: changes}); err != nil {
+		return err
+	}
+	if _, err := s.outbox.Publish(ctx, tx, p.TenantID, eventType, p.ID, eventOf(p)); err != nil {
+		return err
+	}
+	return bumpVersion(ctx, tx, p.TenantID)
+}
+
+// CreatePromotion stores a draft promotion. Errors: invalid (body.code,
+// body.name, body.definition.<path> from engine.Promotion.Validate), conflict (code
+// taken), unauthorized, forbidden.
+func (s *Service) CreatePromotion(ctx context.Context, in NewPromotion) (Promotion, error) {
+	pr, err := writer(ctx)
+	if err != nil {
+		return Promotion{}, err
+	}
+	if !validCode(in.Code) {
+		return Promotion{}, errs.Field("body.code", "1..64 letters, digits, '-', '_' or '.'")
+	}
+	if in.Name == "" || len(in.Name) > 200 {
+		return Promotion{}, errs.Field("body.name", "1..200 bytes")
+	}
+	now := s.now()
+	p := Promotion{ID: ids.New(), TenantID: pr.TenantID, Code: in.Code, Name: in.Name, Status: StatusDraft,
+		Definition: in.Definition, CreatedAt: now, UpdatedAt: now}
+	p.Definition.ID, p.Definition.Name = p.ID, p.Name
+	if err := validateDefinition("body.definition", &p.Definition); err != nil {
+		return Promotion{}, err
+	}
+	p.StartsAt, p.EndsAt = windowOf(&p.Definition)
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := insertPromotion(ctx, tx, p); err != nil {
+			if db.IsUniqueViolation(err) {
+				return errs.E(errs.Conflict, "promotion code %q is taken", p.Code)
+			}
+			return err
+		}
+		return s.record(ctx, tx, p, "promotion.create", map[string]any{"code": p.Code, "name": p.Name, "kind": p.Definition.Kind}, EventPromotionCreated)
+	})
+	if err != nil {
+		return Promotion{}, fmt.Errorf("promotion: create: %w", err)
+	}
+	return p, nil
+}
+
+// UpdatePromotion changes a promotion's name or definition; the definition of an
+// active or ended promotion cannot change (pause it first). Errors: invalid
+// (body.name, body.definition.<path>), conflict (definition of an active or ended
+// promotion), not_found, unauthorized, forbidden.
+func (s *Service) UpdatePromotion(ctx context.Context, id string, u PromotionUpdate) (Promotion, error) {
+	pr, err := writer(ctx)
+	if err != nil {
+		return Promotion{}, err
+	}
+	if u.Name != nil && (*u.Name == "" || len(*u.Name) > 200) {
+		return Promotion{}, errs.Field("body.name", "1..200 bytes")
+	}
+	var p Promotion
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if p, err = getPromotion(ctx, tx, pr.TenantID, id, s.lock()); err != nil {
+			return err
+		}
+		if u.Definition != nil {
+			if p.Status != StatusDraft && p.Status != StatusPaused {
+				return errs.E(errs.Conflict, "the definition of a %s promotion cannot change; pause it first", p.Status)
+			}
+			p.Definition = *u.Definition
+		}
+		if u.Name != nil {
+			p.Name = *u.Name
+		}
+		p.Definition.ID, p.Definition.Name = p.ID, p.Name
+		if err := validateDefinition("body.definition", &p.Definition); err != nil {
+			return err
+		}
+		p.StartsAt, p.EndsAt = windowOf(&p.Definition)
+		p.UpdatedAt = s.now()
+		if err := updatePromotion(ctx, tx, p); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, p, "promotion.update", map[string]any{"name": p.Name, "definition_changed": u.Definition != nil}, EventPromotionUpdated)
+	})
+	if err != nil {
+		return Promotion{}, fmt.Errorf("promotion: update: %w", err)
+	}
+	return p, nil
+}
+
+// allowedFrom lists the statuses a promotion may move to status to from.
+func allowedFrom(to Status) []Status {
+	switch to {
+	case StatusActive:
+		return []Status{StatusDraft, StatusPaused}
+	case StatusPaused:
+		return []Status{StatusActive}
+	case StatusEnded:
+		return []Status{StatusDraft, StatusActive, StatusPaused}
+	}
+	return nil
+}
+
+// Activate makes a draft or paused promotion active (priced from the next call).
+// Errors: conflict (from another status), not_found, unauthorized, forbidden.
+func (s *Service) Activate(ctx context.Context, id string) (Promotion, error) {
+	return s.transition(ctx, id, StatusActive, "promotion.activate", EventPromotionActivated)
+}
+
+// Pause stops an active promotion. Errors: conflict, not_found, unauthorized, forbidden.
+func (s *Service) Pause(ctx context.Context, id string) (Promotion, error) {
+	return s.transition(ctx, id, StatusPaused, "promotion.pause", EventPromotionPaused)
+}
+
+// End ends a promotion for good. Errors: conflict (already ended), not_found,
+// unauthorized, forbidden.
+func (s *Service) End(ctx context.Context, id string) (Promotion, error) {
+	return s.transition(ctx, id, StatusEnded, "promotion.end", EventPromotionEnded)
+}
+
+func (s *Service) transition(ctx context.Context, id string, to Status, action, eventType string) (Promotion, error) {
+	pr, err := writer(ctx)
+	if err != nil {
+		return Promotion{}, err
+	}
+	var p Promotion
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if p, err = getPromotion(ctx, tx, pr.TenantID, id, s.lock()); err != nil {
+			return err
+		}
+		from := p.Status
+		ok := false
+		for _, f := range allowedFrom(to) {
+			ok = ok || f == from
+		}
+		if !ok {
+			return errs.E(errs.Conflict, "a %s promotion cannot become %s", from, to)
+		}
+		p.Status, p.UpdatedAt = to, s.now()
+		if err := updatePromotion(ctx, tx, p); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, p, action, map[string]any{"before": from, "after": to}, eventType)
+	})
+	if err != nil {
+		return Promotion{}, fmt.Errorf("promotion: %s: %w", action, err)
+	}
+	return p, nil
+}
+
+// FindPromotionByID returns a promotion of the tenant. Errors: not_found, unauthorized.
+func (s *Service) FindPromotionByID(ctx context.Context, id string) (Promotion, error) {
+	pr, err := reader(ctx)
+	if err != nil {
+		return Promotion{}, err
+	}
+	p, err := getPromotion(ctx, s.db.Reader(), pr.TenantID, id, "")
+	if err != nil {
+		return Promotion{}, fmt.Errorf("promotion: find: %w", err)
+	}
+	return p, nil
+}
+
+// FindPromotions returns a page of the tenant's promotions ordered by id. Errors:
+// invalid (query.status, query.cursor), unauthorized.
+func (s *Service) FindPromotions(ctx context.Context, f PromotionFilter) (httpapi.Page[Promotion], error) {
+	pr, err := reader(ctx)
+	if err != nil {
+		return httpapi.Page[Promotion]{}, err
+	}
+	switch f.Status {
+	case "", StatusDraft, StatusActive, StatusPaused, StatusEnded:
+	default:
+		return httpapi.Page[Promotion]{}, errs.Field("query.status", "must be draft, active, paused or ended")
+	}
+	after, err := httpapi.DecodeCursor(f.Cursor)
+	if err != nil {
+		return httpapi.Page[Promotion]{}, err
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	limit = min(limit, maxLimit)
+	items, err := findPromotions(ctx, s.db.Reader(), pr.TenantID, f, after, limit+1)
+	if err != nil {
+		return httpapi.Page[Promotion]{}, fmt.Errorf("promotion: find: %w", err)
+	}
+	return httpapi.PageOf(items, limit, func(p Promotion) string { return p.ID }), nil
+}
+
+// index returns the tenant's index of active promotions, rebuilding it when the
+// tenant's promotions version in the database differs from the one it was built from.
+func (s *Service) index(ctx context.Context, tenantID string) (*engine.Index, error) {
+	v, err := readVersion(ctx, s.db.Reader(), tenantID)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ti, ok := s.indexes[tenantID]; ok && ti.version == v {
+		return ti.ix, nil
+	}
+	rows, err := activePromotions(ctx, s.db.Reader(), tenantID)
+	if err != nil {
+		return nil, err
+	}
+	defs := make([]engine.Promotion, len(rows))
+	for i := range rows {
+		defs[i] = rows[i].Definition
+	}
+	ix := engine.NewIndex(defs)
+	s.indexes[tenantID] = tenantIndex{version: v, ix: ix}
+	return ix, nil
+}
+
+// PriceCart prices a cart against the tenant's active promotions; a zero
+// Context.Time means now. Errors: invalid (naming the cart field under body.),
+// unauthorized, forbidden.
+func (s *Service) PriceCart(ctx context.Context, cart engine.Cart, pc engine.Context) (engine.Result, error) {
+	pr, err := pricer(ctx)
+	if err != nil {
+		return engine.Result{}, err
+	}
+	ix, err := s.index(ctx, pr.TenantID)
+	if err != nil {
+		return engine.Result{}, fmt.Errorf("promotion: price: %w", err)
+	}
+	return s.price(ix, cart, pc)
+}
+
+func (s *Service) price(ix *engine.Index, cart engine.Cart, pc engine.Context) (engine.Result, error) {
+	if pc.Time.IsZero() {
+		pc.Time = s.now()
+	}
+	if err := cart.Validate(); err != nil {
+		return engine.Result{}, prefixed("body", err)
+	}
+	res, err := ix.Price(cart, pc)
+	if err != nil {
+		return engine.Result{}, prefixed("body", err)
+	}
+	return res, nil
+}
+
+// PreviewPromotion prices a sample cart against one promotion of the tenant alone,
+// whatever its status (a draft too). Errors: invalid, not_found, unauthorized.
+func (s *Service) PreviewPromotion(ctx context.Context, id string, cart engine.Cart, pc engine.Context) (engine.Result, error) {
+	p, err := s.FindPromotionByID(ctx, id)
+	if err != nil {
+		return engine.Result{}, err
+	}
+	return s.price(engine.NewIndex([]engine.Promotion{p.Definition}), cart, pc)
+}
+
+// ReturnQuote computes the refund of returning quantities (line id → units or grams)
+// from a priced cart (see engine.ReturnQuote). Errors: invalid (body.returned.<line id>, body.policy.<promotion id>),
+// unauthorized, forbidden.
+func (s *Service) ReturnQuote(ctx context.Context, priced engine.Result, returned map[string]int64, policy map[string]engine.ReturnPolicy) (engine.Quote, error) {
+	if _, err := pricer(ctx); err != nil {
+		return engine.Quote{}, err
+	}
+	for id, pol := range policy {
+		if pol != engine.ReturnKeep && pol != engine.ReturnClawBack {
+			return engine.Quote{}, errs.Field("body.policy."+id, "must be keep or claw_back")
+		}
+	}
+	q, err := engine.ReturnQuote(priced, returned, policy)
+	if err != nil {
+		return engine.Quote{}, prefixed("body", err)
+	}
+	return q, nil
+}
+
+// prefixed re-names the field of an errs.Invalid error under prefix.
+func prefixed(prefix string, err error) error {
+	var e *errs.Error
+	if errors.As(err, &e) && e.Field != "" {
+		return errs.Field(prefix+"."+e.Field, "%s", e.Message)
+	}
+	return err
+}
