@@ -62,7 +62,11 @@ func eventIdentifiers(m map[string]string) []graph.Identifier {
 // the per-customer limits, and is queued in identity_reviews. An event without a
 // linking identifier stays unattached. A unique violation on customer_identifiers
 // means a concurrent request linked an identifier first; the caller retries.
-func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, tenantID string, r eventRow, now int64) error {
+//
+// The event's customer is recorded in links (event id → customer id) rather than
+// written at once; a merge re-points the links of the absorbed customers, and the
+// caller writes them with linkEvents before the transaction commits.
+func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, tenantID string, r eventRow, now int64, links map[string]string) error {
 	rules := tenantRules(tenantID)
 	in := eventIdentifiers(r.Idents)
 	if len(in) == 0 {
@@ -126,16 +130,23 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, tenantID string,
 	if target == "" && len(add) == 0 {
 		return nil // nothing to link the event by
 	}
-	if target == "" {
+	created := target == ""
+	if created {
+		// A new customer starts with this event counted (what touchCustomer adds).
 		target = ids.New()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO customers (tenant_id, id, created_at, updated_at, first_seen_at, last_seen_at, event_count)
-			VALUES ($1, $2, $3, $3, $4, $4, 0)`, tenantID, target, now, r.OccurredAt); err != nil {
+			VALUES ($1, $2, $3, $3, $4, $4, 1)`, tenantID, target, now, r.OccurredAt); err != nil {
 			return err
 		}
 	}
 	for _, a := range absorbed {
 		if err := mergeCustomer(ctx, tx, tenantID, a, target, now); err != nil {
 			return err
+		}
+		for id, c := range links {
+			if c == a {
+				links[id] = target
+			}
 		}
 	}
 	if len(absorbed) > 0 {
@@ -147,18 +158,28 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, tenantID string,
 			return err
 		}
 	}
-	for _, id := range add {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_identifiers (tenant_id, type, value, customer_id, strength, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, tenantID, id.Type.String(), id.Value, target, rules.Rule(id.Type).Strength.String(), now); err != nil {
+	if len(add) > 0 {
+		// One multi-row INSERT; a unique violation still fails the whole batch.
+		var b strings.Builder
+		args := make([]any, 0, 6*len(add))
+		for i, id := range add {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			p := len(args)
+			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d)", p+1, p+2, p+3, p+4, p+5, p+6)
+			args = append(args, tenantID, id.Type.String(), id.Value, target, rules.Rule(id.Type).Strength.String(), now)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_identifiers (tenant_id, type, value, customer_id, strength, created_at) VALUES `+b.String(), args...); err != nil {
 			return err
 		}
 	}
-	if err := touchCustomer(ctx, tx, tenantID, target, 1, r.OccurredAt, r.OccurredAt, now); err != nil {
-		return err
+	if !created {
+		if err := touchCustomer(ctx, tx, tenantID, target, 1, r.OccurredAt, r.OccurredAt, now); err != nil {
+			return err
+		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE events SET customer_id = $3 WHERE tenant_id = $1 AND id = $2`, tenantID, r.ID, target); err != nil {
-		return err
-	}
+	links[r.ID] = target
 	if review != "" {
 		if reviewCands == nil {
 			reviewCands = []string{target}
@@ -229,25 +250,43 @@ type candidate struct {
 	ids []graph.Identifier
 }
 
-// identifierOwners returns the customer holding each linking identifier of in.
+// identifierOwners returns the customer holding each linking identifier of in, with
+// one query for all of them.
 func identifierOwners(ctx context.Context, q db.Querier, tenantID string, in []graph.Identifier, rules *graph.Rules) (map[graph.Identifier]string, error) {
 	out := map[graph.Identifier]string{}
+	var b strings.Builder
+	args := []any{tenantID}
 	for _, id := range in {
 		if !rules.Rule(id.Type).Links {
 			continue
 		}
-		var c string
-		err := q.QueryRowContext(ctx, `SELECT customer_id FROM customer_identifiers WHERE tenant_id = $1 AND type = $2 AND value = $3`,
-			tenantID, id.Type.String(), id.Value).Scan(&c)
-		if err == sql.ErrNoRows {
-			continue
+		if len(args) > 1 {
+			b.WriteString(" OR ")
 		}
-		if err != nil {
+		// Each term names the whole primary key so that SQLite can use it per term.
+		fmt.Fprintf(&b, "(tenant_id = $1 AND type = $%d AND value = $%d)", len(args)+1, len(args)+2)
+		args = append(args, id.Type.String(), id.Value)
+	}
+	if len(args) == 1 {
+		return out, nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT type, value, customer_id FROM customer_identifiers WHERE `+b.String(), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var typ, value, c string
+		if err := rows.Scan(&typ, &value, &c); err != nil {
 			return nil, err
 		}
-		out[id] = c
+		t, err := graph.ParseType(typ)
+		if err != nil {
+			continue
+		}
+		out[graph.Identifier{Type: t, Value: value}] = c
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // loadCandidates returns the distinct owners with all their identifiers, oldest
@@ -279,7 +318,7 @@ func loadCandidates(ctx context.Context, q db.Querier, tenantID string, owners m
 		if merged.Valid {
 			return nil, errStaleResolution
 		}
-		held, err := customerIdentifiers(ctx, q, tenantID, c)
+		held, err := heldIdentifiers(ctx, q, tenantID, c)
 		if err != nil {
 			return nil, err
 		}

@@ -381,13 +381,17 @@ func (s *Service) commit(ctx context.Context, p *auth.Principal, tp Touchpoint, 
 			return err
 		}
 		inserted = len(stored)
+		links := map[string]string{}
 		for _, r := range b.rows {
 			if !stored[r.ID] {
 				continue
 			}
-			if err := s.resolveEvent(ctx, tx, p.TenantID, r, clock.Millis(now)); err != nil {
+			if err := s.resolveEvent(ctx, tx, p.TenantID, r, clock.Millis(now), links); err != nil {
 				return err
 			}
+		}
+		if err := linkEvents(ctx, tx, p.TenantID, links); err != nil {
+			return err
 		}
 		return addHealth(ctx, tx, p.TenantID, tp.ID, utcDay(now), inserted, b.rejected, clock.Millis(now))
 	}

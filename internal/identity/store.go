@@ -1,9 +1,11 @@
 package identity
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -205,4 +207,65 @@ func addHealth(ctx context.Context, q db.Querier, tenantID, touchpointID string,
 	_, err := q.ExecContext(ctx, `UPDATE touchpoints SET last_seen_at = $3 WHERE tenant_id = $1 AND id = $2
 		AND (last_seen_at IS NULL OR last_seen_at < $3)`, tenantID, touchpointID, seenAt)
 	return err
+}
+
+// heldIdentifiers returns the identifiers of a customer ordered by type and value,
+// like customerIdentifiers, but sorts in Go: with ORDER BY type, value SQLite walks
+// the primary key of the whole tenant instead of the customer index, which made each
+// resolution linear in the number of identifiers stored.
+func heldIdentifiers(ctx context.Context, q db.Querier, tenantID, id string) ([]CustomerIdentifier, error) {
+	rows, err := q.QueryContext(ctx, `SELECT type, value, strength FROM customer_identifiers WHERE tenant_id = $1 AND customer_id = $2`, tenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []CustomerIdentifier{}
+	for rows.Next() {
+		var c CustomerIdentifier
+		if err := rows.Scan(&c.Type, &c.Value, &c.Strength); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b CustomerIdentifier) int {
+		return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.Value, b.Value))
+	})
+	return out, nil
+}
+
+// linkRowsPerStatement bounds the events of one linkEvents UPDATE (3 parameters each).
+const linkRowsPerStatement = 300
+
+// linkEvents sets the customer of each event in links (event id → customer id) with
+// one UPDATE per linkRowsPerStatement events, in event id order.
+func linkEvents(ctx context.Context, q db.Querier, tenantID string, links map[string]string) error {
+	evs := make([]string, 0, len(links))
+	for id := range links {
+		evs = append(evs, id)
+	}
+	slices.Sort(evs)
+	for len(evs) > 0 {
+		n := min(len(evs), linkRowsPerStatement)
+		chunk := evs[:n]
+		evs = evs[n:]
+		var set, in strings.Builder
+		args := make([]any, 0, 1+3*n)
+		args = append(args, tenantID)
+		for i, id := range chunk {
+			p := len(args)
+			set.WriteString(" WHEN $" + strconv.Itoa(p+1) + " THEN $" + strconv.Itoa(p+2))
+			if i > 0 {
+				in.WriteString(", ")
+			}
+			in.WriteString("$" + strconv.Itoa(p+3))
+			args = append(args, id, links[id], id)
+		}
+		if _, err := q.ExecContext(ctx, `UPDATE events SET customer_id = CASE id`+set.String()+` END WHERE tenant_id = $1 AND id IN (`+in.String()+`)`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
