@@ -38,14 +38,21 @@ func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock
 const (
 	defaultLimit         = 50
 	defaultCategoryLimit = 1000
-	maxLimit             = 1000
 )
 
 func pageLimit(limit, def int) int {
 	if limit <= 0 {
 		return def
 	}
-	return min(limit, maxLimit)
+	return min(limit, httpapi.MaxLimit)
+}
+
+// wrapFind adds the operation to a listing's error; %w keeps its code.
+func wrapFind(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("catalog: find %s: %w", what, err)
 }
 
 // now returns the current time at the millisecond precision it is stored with.
@@ -241,16 +248,10 @@ func (s *Service) FindCategories(ctx context.Context, f CategoryFilter) (httpapi
 	if err != nil {
 		return httpapi.Page[Category]{}, err
 	}
-	after, err := httpapi.DecodeCursor(f.Cursor)
-	if err != nil {
-		return httpapi.Page[Category]{}, err
-	}
-	limit := pageLimit(f.Limit, defaultCategoryLimit)
-	items, err := findCategories(ctx, s.db.Reader(), p.TenantID, f, after, limit+1)
-	if err != nil {
-		return httpapi.Page[Category]{}, fmt.Errorf("catalog: find categories: %w", err)
-	}
-	return httpapi.PageOf(items, limit, func(c Category) string { return c.ID }), nil
+	page, err := httpapi.FindPage(f.Cursor, f.Limit, defaultCategoryLimit, func(after string, n int) ([]Category, error) {
+		return findCategories(ctx, s.db.Reader(), p.TenantID, f, after, n)
+	}, func(c Category) string { return c.ID })
+	return page, wrapFind("categories", err)
 }
 
 // FindCategoryByID returns a category of the tenant. Errors: not_found, unauthorized.
@@ -391,16 +392,10 @@ func (s *Service) FindProducts(ctx context.Context, f ProductFilter) (httpapi.Pa
 	if f.Status != "" && !f.Status.Valid() {
 		return httpapi.Page[Product]{}, errs.Field("query.status", "must be active, inactive or discontinued")
 	}
-	after, err := httpapi.DecodeCursor(f.Cursor)
-	if err != nil {
-		return httpapi.Page[Product]{}, err
-	}
-	limit := pageLimit(f.Limit, defaultLimit)
-	items, err := findProducts(ctx, s.db.Reader(), s.db, p.TenantID, f, after, limit+1)
-	if err != nil {
-		return httpapi.Page[Product]{}, fmt.Errorf("catalog: find products: %w", err)
-	}
-	return httpapi.PageOf(items, limit, func(p Product) string { return p.ID }), nil
+	page, err := httpapi.FindPage(f.Cursor, f.Limit, defaultLimit, func(after string, n int) ([]Product, error) {
+		return findProducts(ctx, s.db.Reader(), s.db, p.TenantID, f, after, n)
+	}, func(p Product) string { return p.ID })
+	return page, wrapFind("products", err)
 }
 
 // --- SKUs ---
@@ -645,16 +640,10 @@ func (s *Service) FindSKUs(ctx context.Context, f SKUFilter) (httpapi.Page[SKU],
 	if f.Status != "" && !f.Status.Valid() {
 		return httpapi.Page[SKU]{}, errs.Field("query.status", "must be active, inactive or discontinued")
 	}
-	after, err := httpapi.DecodeCursor(f.Cursor)
-	if err != nil {
-		return httpapi.Page[SKU]{}, err
-	}
-	limit := pageLimit(f.Limit, defaultLimit)
-	items, err := findSKUs(ctx, s.db.Reader(), s.db, p.TenantID, f, after, limit+1)
-	if err != nil {
-		return httpapi.Page[SKU]{}, fmt.Errorf("catalog: find skus: %w", err)
-	}
-	return httpapi.PageOf(items, limit, func(s SKU) string { return s.ID }), nil
+	page, err := httpapi.FindPage(f.Cursor, f.Limit, defaultLimit, func(after string, n int) ([]SKU, error) {
+		return findSKUs(ctx, s.db.Reader(), s.db, p.TenantID, f, after, n)
+	}, func(s SKU) string { return s.ID })
+	return page, wrapFind("skus", err)
 }
 
 // --- price zones ---
@@ -694,16 +683,10 @@ func (s *Service) FindPriceZones(ctx context.Context, f PriceZoneFilter) (httpap
 	if err != nil {
 		return httpapi.Page[PriceZone]{}, err
 	}
-	after, err := httpapi.DecodeCursor(f.Cursor)
-	if err != nil {
-		return httpapi.Page[PriceZone]{}, err
-	}
-	limit := pageLimit(f.Limit, defaultLimit)
-	items, err := findZones(ctx, s.db.Reader(), p.TenantID, after, limit+1)
-	if err != nil {
-		return httpapi.Page[PriceZone]{}, fmt.Errorf("catalog: find price zones: %w", err)
-	}
-	return httpapi.PageOf(items, limit, func(z PriceZone) string { return z.ID }), nil
+	page, err := httpapi.FindPage(f.Cursor, f.Limit, defaultLimit, func(after string, n int) ([]PriceZone, error) {
+		return findZones(ctx, s.db.Reader(), p.TenantID, after, n)
+	}, func(z PriceZone) string { return z.ID })
+	return page, wrapFind("price zones", err)
 }
 
 // FindPriceZoneByID returns a price zone of the tenant with its stores. Errors:

@@ -144,7 +144,7 @@ func (s *Service) FindCustomerEvents(ctx context.Context, id string, f CustomerE
 	if limit <= 0 {
 		limit = defaultLimit
 	}
-	limit = min(limit, maxLimit)
+	limit = min(limit, httpapi.MaxLimit)
 	items, err := customerEvents(ctx, s.db.Reader(), p.TenantID, c, after != "", afterAt, afterID, limit+1)
 	if err != nil {
 		return httpapi.Page[CustomerEvent]{}, fmt.Errorf("identity: find customer events: %w", err)

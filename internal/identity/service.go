@@ -41,7 +41,6 @@ func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock
 // Page limits.
 const (
 	defaultLimit = 50
-	maxLimit     = 1000
 )
 
 // now returns the current time at the millisecond precision it is stored with.
@@ -220,20 +219,14 @@ func (s *Service) FindTouchpoints(ctx context.Context, f TouchpointFilter) (http
 	if !utf8.ValidString(f.StoreID) {
 		return httpapi.Page[Touchpoint]{}, errs.Field("query.store_id", "not valid UTF-8")
 	}
-	after, err := httpapi.DecodeCursor(f.Cursor)
-	if err != nil {
-		return httpapi.Page[Touchpoint]{}, err
-	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultLimit
-	}
-	limit = min(limit, maxLimit)
-	items, err := findTouchpoints(ctx, s.db.Reader(), p.TenantID, f, utcDay(s.clock.Now()), after, limit+1)
+	today := utcDay(s.clock.Now())
+	page, err := httpapi.FindPage(f.Cursor, f.Limit, defaultLimit, func(after string, n int) ([]Touchpoint, error) {
+		return findTouchpoints(ctx, s.db.Reader(), p.TenantID, f, today, after, n)
+	}, func(t Touchpoint) string { return t.ID })
 	if err != nil {
 		return httpapi.Page[Touchpoint]{}, fmt.Errorf("identity: find touchpoints: %w", err)
 	}
-	return httpapi.PageOf(items, limit, func(t Touchpoint) string { return t.ID }), nil
+	return page, nil
 }
 
 // ingestTouchpoint returns the active touchpoint named code for an ingestion caller.

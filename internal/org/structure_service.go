@@ -16,9 +16,7 @@ func pageLimit(pp *httpapi.PageParams) {
 	if pp.Limit <= 0 {
 		pp.Limit = 50
 	}
-	if pp.Limit > 1000 {
-		pp.Limit = 1000
-	}
+	pp.Limit = min(pp.Limit, httpapi.MaxLimit)
 }
 
 // CreateBrand creates a brand. It needs org:write and a tenant-wide principal. It

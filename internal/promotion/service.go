@@ -46,7 +46,6 @@ func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock
 // Page limits.
 const (
 	defaultLimit = 50
-	maxLimit     = 1000
 )
 
 func (s *Service) now() time.Time { return clock.FromMillis(clock.Millis(s.clock.Now())) }
@@ -274,20 +273,13 @@ func (s *Service) FindPromotions(ctx context.Context, f PromotionFilter) (httpap
 	default:
 		return httpapi.Page[Promotion]{}, errs.Field("query.status", "must be draft, active, paused or ended")
 	}
-	after, err := httpapi.DecodeCursor(f.Cursor)
-	if err != nil {
-		return httpapi.Page[Promotion]{}, err
-	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultLimit
-	}
-	limit = min(limit, maxLimit)
-	items, err := findPromotions(ctx, s.db.Reader(), pr.TenantID, f, after, limit+1)
+	page, err := httpapi.FindPage(f.Cursor, f.Limit, defaultLimit, func(after string, n int) ([]Promotion, error) {
+		return findPromotions(ctx, s.db.Reader(), pr.TenantID, f, after, n)
+	}, func(p Promotion) string { return p.ID })
 	if err != nil {
 		return httpapi.Page[Promotion]{}, fmt.Errorf("promotion: find: %w", err)
 	}
-	return httpapi.PageOf(items, limit, func(p Promotion) string { return p.ID }), nil
+	return page, nil
 }
 
 // index returns the tenant's index of active promotions, rebuilding it when the

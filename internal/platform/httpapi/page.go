@@ -50,3 +50,26 @@ func PageOf[T any](items []T, limit int, key func(T) string) Page[T] {
 	items = items[:limit]
 	return Page[T]{Items: items, NextCursor: EncodeCursor(key(items[len(items)-1]))}
 }
+
+// MaxLimit is the largest page any list returns.
+const MaxLimit = 1000
+
+// FindPage fetches one page in key order: it decodes the cursor (errs.Invalid when
+// malformed), takes limit (0 means def; at most MaxLimit), asks fetch for up to n =
+// limit+1 items after the cursor's key, and trims them into a page with the next
+// cursor. Errors from fetch are returned as they are.
+func FindPage[T any](cursor string, limit, def int, fetch func(after string, n int) ([]T, error), key func(T) string) (Page[T], error) {
+	after, err := DecodeCursor(cursor)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	if limit <= 0 {
+		limit = def
+	}
+	limit = min(limit, MaxLimit)
+	items, err := fetch(after, limit+1)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	return PageOf(items, limit, key), nil
+}
