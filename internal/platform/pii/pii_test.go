@@ -1,0 +1,144 @@
+package pii
+
+import (
+	"strings"
+	"sync"
+	"testing"
+)
+
+func testKeys(t testing.TB, fill byte) *Keys {
+	t.Helper()
+	k, err := NewKeys([]byte(strings.Repeat(string(rune(fill)), MinSecretLen)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func TestSealOpenRoundTrip(t *testing.T) {
+	k := testKeys(t, 'a')
+	for _, v := range []string{"+8613812341234", "王小明", "上海市浦东新区张江路 88 弄 3 号 502", "x"} {
+		sealed := k.Seal(v, "customers.name")
+		if len(v) > 3 && strings.Contains(sealed, v) {
+			t.Fatalf("sealed value %q contains the plaintext", sealed)
+		}
+		got, err := k.Open(sealed, "customers.name")
+		if err != nil || got != v {
+			t.Fatalf("Open(Seal(%q)) = %q, %v", v, got, err)
+		}
+	}
+	if k.Seal("", "c") != "" {
+		t.Fatal("empty plaintext must seal to empty")
+	}
+}
+
+func TestSealIsRandomised(t *testing.T) {
+	k := testKeys(t, 'a')
+	if k.Seal("13812341234", "c") == k.Seal("13812341234", "c") {
+		t.Fatal("two seals of one value are equal: the nonce is not random")
+	}
+}
+
+func TestOpenRefusesOtherContextKeyOrDamage(t *testing.T) {
+	k := testKeys(t, 'a')
+	sealed := k.Seal("13812341234", "phone")
+	if _, err := k.Open(sealed, "email"); err != ErrSealed {
+		t.Fatalf("other context: err = %v", err)
+	}
+	if _, err := testKeys(t, 'b').Open(sealed, "phone"); err != ErrSealed {
+		t.Fatalf("other key: err = %v", err)
+	}
+	damaged := sealed[:len(sealed)-2] + "AA"
+	if _, err := k.Open(damaged, "phone"); err != ErrSealed {
+		t.Fatalf("damaged: err = %v", err)
+	}
+	for _, bad := range []string{"k1:", "k2:" + sealed[3:], "nonsense", "k1:!!!"} {
+		if _, err := k.Open(bad, "phone"); err != ErrSealed {
+			t.Fatalf("Open(%q): err = %v", bad, err)
+		}
+	}
+}
+
+func TestIndexIsKeyedAndKindSeparated(t *testing.T) {
+	a, b := testKeys(t, 'a'), testKeys(t, 'b')
+	if a.Index("phone", "+8613812341234") != a.Index("phone", "+8613812341234") {
+		t.Fatal("index is not deterministic")
+	}
+	if a.Index("phone", "+8613812341234") == b.Index("phone", "+8613812341234") {
+		t.Fatal("index does not depend on the key")
+	}
+	if a.Index("phone", "x") == a.Index("email", "x") {
+		t.Fatal("index does not separate kinds")
+	}
+	if a.Index("ab", "c") == a.Index("a", "bc") {
+		t.Fatal("kind and value run together")
+	}
+}
+
+func TestSecrets(t *testing.T) {
+	s := NewSecret()
+	b, err := ParseSecret(s)
+	if err != nil || len(b) != MinSecretLen {
+		t.Fatalf("ParseSecret(NewSecret()) = %d bytes, %v", len(b), err)
+	}
+	if _, err := ParseSecret("c2hvcnQ="); err == nil {
+		t.Fatal("short secret accepted")
+	}
+	if _, err := ParseSecret("not base64 at all!"); err == nil {
+		t.Fatal("non-base64 secret accepted")
+	}
+	if _, err := NewKeys([]byte("short")); err == nil {
+		t.Fatal("NewKeys accepted a short secret")
+	}
+}
+
+func TestConcurrentSeal(t *testing.T) {
+	k := testKeys(t, 'a')
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 200; j++ {
+				if v, err := k.Open(k.Seal("13812341234", "c"), "c"); err != nil || v != "13812341234" {
+					t.Errorf("round trip: %q %v", v, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestMasks(t *testing.T) {
+	cases := []struct{ got, want string }{
+		{MaskPhone("+8613812341234"), "138****1234"},
+		{MaskPhone("13812341234"), "138****1234"},
+		{MaskPhone("5551234"), "*****34"},
+		{MaskPhone(""), ""},
+		{MaskEmail("wang.li@example.com"), "w***@example.com"},
+		{MaskEmail("@example.com"), "***@example.com"},
+		{MaskName("王小明"), "王**"},
+		{MaskName("Li"), "L*"},
+		{MaskAddress("上海市浦东新区张江路88弄"), "上海市****"},
+		{MaskAddress("北京"), "北京"},
+		{MaskBirthday("1990-05-17"), "1990-**-**"},
+	}
+	for i, c := range cases {
+		if c.got != c.want {
+			t.Errorf("case %d: got %q, want %q", i, c.got, c.want)
+		}
+	}
+}
+
+func FuzzOpen(f *testing.F) {
+	k := testKeys(f, 'a')
+	f.Add(k.Seal("13812341234", "c"))
+	f.Add("k1:AAAA")
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := k.Open(s, "c")
+		if err == nil && s != "" && k.Seal(v, "c") == "" {
+			t.Fatalf("opened %q from %q", v, s)
+		}
+	})
+}
