@@ -21,6 +21,7 @@ import (
 	"github.com/oneretail/oneretail/internal/app"
 	"github.com/oneretail/oneretail/internal/demo"
 	"github.com/oneretail/oneretail/internal/org"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 func main() {
@@ -71,7 +72,7 @@ func measure(scale, dir, pg string) error {
 func load(chain *demo.Chain, dsn string) (float64, error) {
 	ctx := context.Background()
 	start := time.Now()
-	a, err := app.New(ctx, app.Config{DB: dsn, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Org: org.DefaultConfig()})
+	a, err := app.New(ctx, app.Config{DB: dsn, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Org: org.DefaultConfig(), PIISecret: pii.TestSecret()})
 	if err != nil {
 		return 0, err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -24,6 +25,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/ids"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 // options are the settings shared by the subcommands.
@@ -31,6 +33,7 @@ type options struct {
 	db        string
 	logFormat string
 	logLevel  string
+	piiKey    string
 }
 
 func newRootCommand() *cobra.Command {
@@ -48,6 +51,7 @@ func newRootCommand() *cobra.Command {
 	root.PersistentFlags().StringVar(&opts.db, "db", "./data/oneretail.db", "SQLite file path or postgres:// DSN")
 	root.PersistentFlags().StringVar(&opts.logFormat, "log-format", "auto", "log format: json, text or auto (text on a terminal)")
 	root.PersistentFlags().StringVar(&opts.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	root.PersistentFlags().StringVar(&opts.piiKey, "pii-key", "", "base64 master secret (32+ bytes) that encrypts personal data; with SQLite and none given, pii.key beside the database file is used (created when missing)")
 	root.AddCommand(newServeCommand(opts), newMigrateCommand(opts), newDemoCommand(opts), newAdminCommand(opts),
 		newOpenAPICommand(opts), newVersionCommand())
 	return root
@@ -96,6 +100,9 @@ func (o *options) open(ctx context.Context, cfg app.Config) (*app.App, error) {
 		return nil, err
 	}
 	cfg.DB, cfg.Log = o.db, log
+	if cfg.PIISecret, err = o.piiSecret(log); err != nil {
+		return nil, err
+	}
 	if cfg.Org == (org.Config{}) {
 		cfg.Org = org.DefaultConfig()
 	}
@@ -397,6 +404,15 @@ func newAdminCommand(opts *options) *cobra.Command {
 		c.Flags().StringVar(&tenant, "tenant", "demo", "tenant code")
 		cmd.AddCommand(c)
 	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "new-pii-key",
+		Short: "Print a new random master secret for --pii-key (keep it with the database backups)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintln(cmd.OutOrStdout(), pii.NewSecret())
+			return nil
+		},
+	})
 	return cmd
 }
 
@@ -411,4 +427,56 @@ func withTenant(ctx context.Context, opts *options, code string, fn func(context
 		return err
 	}
 	return fn(auth.WithPrincipal(ctx, auth.System(t.ID)), a)
+}
+
+// piiKeyFile is the name of the key file kept beside a SQLite database when no
+// --pii-key is given.
+const piiKeyFile = "pii.key"
+
+// piiSecret returns the master secret that encrypts personal data: --pii-key when
+// given; otherwise, for SQLite, the key file beside the database (created on first
+// use, readable by the owner only). PostgreSQL deployments must pass --pii-key: a
+// key file on one node would leave the others unable to read the data.
+func (o *options) piiSecret(log *slog.Logger) ([]byte, error) {
+	if o.piiKey != "" {
+		b, err := pii.ParseSecret(o.piiKey)
+		if err != nil {
+			return nil, fmt.Errorf("--pii-key: %w", err)
+		}
+		return b, nil
+	}
+	if db.IsPostgresDSN(o.db) {
+		return nil, errors.New("--pii-key (or ONERETAIL_PII_KEY) is required with PostgreSQL; make one with `oneretail admin new-pii-key`")
+	}
+	dbPath, _, _ := strings.Cut(strings.TrimPrefix(o.db, "file:"), "?")
+	path := filepath.Join(filepath.Dir(dbPath), piiKeyFile)
+	if b, err := os.ReadFile(path); err == nil {
+		secret, err := pii.ParseSecret(string(b))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return secret, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("create %s: %w", filepath.Dir(path), err)
+	}
+	encoded := pii.NewSecret()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return o.piiSecret(log) // another process created it first
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	if _, err := f.WriteString(encoded + "\n"); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	log.Warn("created a key for personal data beside the database; back it up with the database (without it the data cannot be read)", "path", path)
+	return pii.ParseSecret(encoded)
 }

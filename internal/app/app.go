@@ -28,6 +28,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/events"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 	"github.com/oneretail/oneretail/internal/promotion"
 	"github.com/oneretail/oneretail/web"
 )
@@ -42,6 +43,7 @@ type Config struct {
 	ShutdownTimeout time.Duration // how long in-flight requests get to finish
 	CORSOrigins     []string
 	Clock           clock.Clock
+	PIISecret       []byte // master secret for personal data at rest (pii.NewKeys); required
 }
 
 // App is a running OneRetail instance.
@@ -73,6 +75,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.ShutdownTimeout == 0 {
 		cfg.ShutdownTimeout = 20 * time.Second
 	}
+	keys, err := pii.NewKeys(cfg.PIISecret)
+	if err != nil {
+		return nil, fmt.Errorf("app: personal data key: %w", err)
+	}
 	d, err := db.Open(ctx, cfg.DB, db.Options{MaxOpenConns: cfg.MaxDBConns})
 	if err != nil {
 		return nil, err
@@ -87,7 +93,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Audit = audit.New(d, cfg.Clock)
 	a.Org = org.NewService(cfg.Org, d, a.Outbox, a.Audit, cfg.Clock, cfg.Log)
 	a.Catalog = catalog.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org})
-	a.Identity = identity.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org})
+	a.Identity = identity.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org}, keys)
 	a.Promotion = promotion.NewService(d, a.Outbox, a.Audit, cfg.Clock)
 	a.idempotency = httpapi.NewIdempotency(d, cfg.Clock, cfg.Log)
 	a.handler = a.routes()

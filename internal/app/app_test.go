@@ -17,6 +17,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 // harness is a running app with two tenants, each with an all-scopes API key.
@@ -31,9 +32,10 @@ func setup(t *testing.T, dialect db.Dialect) *harness {
 	t.Helper()
 	ctx := context.Background()
 	a, err := app.New(ctx, app.Config{
-		DB:  dbtest.DSN(t, dialect),
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Org: org.TestConfig(),
+		DB:        dbtest.DSN(t, dialect),
+		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Org:       org.TestConfig(),
+		PIISecret: pii.TestSecret(),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 // TestLoadSmallChain loads the small demo through the services on each engine and
@@ -27,7 +28,7 @@ func TestLoadSmallChain(t *testing.T) {
 		t.Run(string(dialect), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			a, err := app.New(ctx, app.Config{DB: dbtest.DSN(t, dialect), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Org: org.TestConfig()})
+			a, err := app.New(ctx, app.Config{DB: dbtest.DSN(t, dialect), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Org: org.TestConfig(), PIISecret: pii.TestSecret()})
 			if err != nil {
 				t.Fatal(err)
 			}

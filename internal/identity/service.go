@@ -21,6 +21,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/events"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/ids"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 // Service is the identity domain's use cases. Every method acts for the principal in
@@ -31,11 +32,13 @@ type Service struct {
 	audit  *audit.Log
 	clock  clock.Clock
 	stores StoreFinder
+	pii    *pii.Keys
 }
 
-// NewService returns the identity service. stores checks the store of a touchpoint.
-func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock, stores StoreFinder) *Service {
-	return &Service{db: d, outbox: outbox, audit: audit, clock: c, stores: stores}
+// NewService returns the identity service. stores checks the store of a touchpoint;
+// keys seal and index the personal data the service keeps.
+func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock, stores StoreFinder, keys *pii.Keys) *Service {
+	return &Service{db: d, outbox: outbox, audit: audit, clock: c, stores: stores, pii: keys}
 }
 
 // Page limits.

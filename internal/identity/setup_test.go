@@ -12,6 +12,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/events"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 const (
@@ -42,7 +43,7 @@ func setup(t testing.TB, d *db.DB) *env {
 	t.Helper()
 	c := clock.NewFixed(time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC))
 	stores := fakeStores{storeA1: tenantA, storeB1: tenantB}
-	return &env{svc: NewService(d, events.NewOutbox(c), audit.New(d, c), c, stores), db: d, clock: c}
+	return &env{svc: NewService(d, events.NewOutbox(c), audit.New(d, c), c, stores, mustKeys(t)), db: d, clock: c}
 }
 
 // as returns a tenant-wide principal of role in tenantID.
@@ -71,4 +72,13 @@ func mkTouchpoint(t *testing.T, e *env, ctx context.Context, code string) Touchp
 		t.Fatal(err)
 	}
 	return tp
+}
+
+func mustKeys(t testing.TB) *pii.Keys {
+	t.Helper()
+	k, err := pii.NewKeys(pii.TestSecret())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

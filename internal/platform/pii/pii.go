@@ -131,3 +131,7 @@ func (k *Keys) Index(kind, normalised string) string {
 	mac.Write([]byte(normalised))
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:20])
 }
+
+// TestSecret returns a fixed master secret for tests and benchmarks. A deployment
+// never uses it: `oneretail serve` takes --pii-key or its own key file.
+func TestSecret() []byte { return []byte("oneretail-test-secret-0123456789") }
