@@ -63,7 +63,7 @@ type CustomerEventFilter struct {
 // TYPE:VALUE (the value is normalised). Errors: invalid (query.identifier),
 // not_found, unauthorized, forbidden.
 func (s *Service) FindCustomerByIdentifier(ctx context.Context, identifier string) (Customer, error) {
-	p, err := principal(ctx, auth.TouchpointsRead)
+	p, err := principal(ctx, auth.CustomersRead)
 	if err != nil {
 		return Customer{}, err
 	}
@@ -104,7 +104,7 @@ func errMessage(err error) string {
 // FindCustomerByID returns a customer; the id of a merged customer returns the
 // survivor with MergedFrom set. Errors: not_found, unauthorized, forbidden.
 func (s *Service) FindCustomerByID(ctx context.Context, id string) (Customer, error) {
-	p, err := principal(ctx, auth.TouchpointsRead)
+	p, err := principal(ctx, auth.CustomersRead)
 	if err != nil {
 		return Customer{}, err
 	}
@@ -118,7 +118,7 @@ func (s *Service) FindCustomerByID(ctx context.Context, id string) (Customer, er
 // FindCustomerEvents returns the events of a customer (of the survivor for a merged
 // id), newest first. Errors: not_found, invalid (cursor), unauthorized, forbidden.
 func (s *Service) FindCustomerEvents(ctx context.Context, id string, f CustomerEventFilter) (httpapi.Page[CustomerEvent], error) {
-	p, err := principal(ctx, auth.TouchpointsRead)
+	p, err := principal(ctx, auth.CustomersRead)
 	if err != nil {
 		return httpapi.Page[CustomerEvent]{}, err
 	}
@@ -305,10 +305,9 @@ type customerEventsInput struct {
 	ID string `path:"id" maxLength:"64"`
 }
 
-// registerCustomers adds the customer read operations (scope touchpoints:read until
-// customers:read exists).
+// registerCustomers adds the customer read operations (scope customers:read).
 func (s *Service) registerCustomers(api huma.API, tags []string) {
-	read := httpapi.Secured(auth.TouchpointsRead)
+	read := httpapi.Secured(auth.CustomersRead)
 	huma.Register(api, huma.Operation{
 		OperationID: "find-customer-by-identifier", Method: http.MethodGet, Path: "/api/v1/customers",
 		Summary: "Look up a customer by identifier", Description: "The customer holding the identifier; 404 when none does.",

@@ -34,12 +34,21 @@ const (
 	PromotionsRead  Scope = "promotions:read"
 	PromotionsWrite Scope = "promotions:write"
 	PricingUse      Scope = "pricing:use"
+	// CustomersRead shows customer profiles, identities and timelines with personal
+	// data masked (138****1234); CustomersPII shows it in full and allows export;
+	// CustomersWrite merges, unmerges, resolves reviews and records consents;
+	// CustomersErase erases a customer's personal data.
+	CustomersRead  Scope = "customers:read"
+	CustomersWrite Scope = "customers:write"
+	CustomersPII   Scope = "customers:pii"
+	CustomersErase Scope = "customers:erase"
 )
 
 // AllScopes lists every scope, in a stable order.
 func AllScopes() []Scope {
 	return []Scope{OrgRead, OrgWrite, CatalogRead, CatalogWrite, UsersRead, UsersWrite, APIKeysWrite, AuditRead, EventsRead, EventsWrite,
-		TouchpointsRead, TouchpointsWrite, EventsIngest, PromotionsRead, PromotionsWrite, PricingUse}
+		TouchpointsRead, TouchpointsWrite, EventsIngest, PromotionsRead, PromotionsWrite, PricingUse,
+		CustomersRead, CustomersWrite, CustomersPII, CustomersErase}
 }
 
 // ValidScope reports whether s names a known scope.
@@ -71,15 +80,15 @@ func RoleScopes(r Role) []Scope {
 	case HQAdmin:
 		return AllScopes()
 	case Marketer:
-		return append(read, PromotionsRead)
+		return append(read, PromotionsRead, CustomersRead, CustomersWrite)
 	case Analyst:
-		return append(read, AuditRead)
+		return append(read, AuditRead, CustomersRead)
 	case Merchandiser:
 		return append(read, CatalogWrite, PromotionsRead, PromotionsWrite)
 	case StoreManager:
-		return append(read, OrgWrite, CatalogWrite, UsersRead)
+		return append(read, OrgWrite, CatalogWrite, UsersRead, CustomersRead)
 	case Associate:
-		return read
+		return append(read, CustomersRead)
 	case Integrator:
 		return append(read, EventsRead, TouchpointsRead, EventsIngest, PricingUse)
 	}

@@ -55,6 +55,10 @@ export const API_SCOPES = [
   'promotions:read',
   'promotions:write',
   'pricing:use',
+  'customers:read',
+  'customers:write',
+  'customers:pii',
+  'customers:erase',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
