@@ -39,6 +39,7 @@ func Decode(data []byte, field string) (string, error) {
 // Reader reads the data rows of a CSV file after its header row.
 type Reader struct {
 	cr     *csv.Reader
+	size   int64
 	Header []string
 }
 
@@ -67,7 +68,7 @@ func Open(data []byte, field string) (*Reader, error) {
 	if err != nil {
 		return nil, errs.Field(field, "the header row cannot be read: %s", err.Error())
 	}
-	return &Reader{cr: cr, Header: header}, nil
+	return &Reader{cr: cr, size: int64(len(text)), Header: header}, nil
 }
 
 // Next returns the next record that is not blank and the line it starts on. A row
@@ -144,3 +145,9 @@ func Field(rec []string, cols map[string]int, col string) string {
 	}
 	return strings.TrimSpace(rec[i])
 }
+
+// Offset is how many bytes of the decoded text have been read.
+func (r *Reader) Offset() int64 { return r.cr.InputOffset() }
+
+// Size is the length of the decoded text.
+func (r *Reader) Size() int64 { return r.size }
