@@ -75,7 +75,7 @@ func (s *Service) FindCustomerByIdentifier(ctx context.Context, identifier strin
 	if err != nil {
 		return Customer{}, errs.Field("query.identifier", "unknown identifier type %q", typ)
 	}
-	rules := tenantRules(p.TenantID)
+	rules := graph.DefaultRules() // normalisation is the same for every tenant
 	id, err := rules.NewIdentifier(t, value)
 	if err != nil {
 		return Customer{}, errs.Field("query.identifier", "%s", errMessage(err))

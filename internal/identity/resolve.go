@@ -33,10 +33,6 @@ func customerLock(d db.Dialect) string {
 	return ""
 }
 
-// tenantRules returns the identity rules of a tenant: graph.DefaultRules until rules
-// are stored per tenant.
-func tenantRules(string) graph.Rules { return graph.DefaultRules() }
-
 // eventIdentifiers returns the identifiers of a stored event in a stable order
 // (values were normalised by ParseEvent).
 func eventIdentifiers(m map[string]string) []graph.Identifier {
@@ -67,7 +63,10 @@ func eventIdentifiers(m map[string]string) []graph.Identifier {
 // written at once; a merge re-points the links of the absorbed customers, and the
 // caller writes them with linkEvents before the transaction commits.
 func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, tenantID string, r eventRow, now int64, links map[string]string) error {
-	rules := tenantRules(tenantID)
+	rules, err := s.rules.get(ctx, tx, tenantID)
+	if err != nil {
+		return err
+	}
 	in := eventIdentifiers(r.Idents)
 	if len(in) == 0 {
 		return nil

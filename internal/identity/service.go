@@ -33,12 +33,13 @@ type Service struct {
 	clock  clock.Clock
 	stores StoreFinder
 	pii    *pii.Keys
+	rules  *ruleCache
 }
 
 // NewService returns the identity service. stores checks the store of a touchpoint;
 // keys seal and index the personal data the service keeps.
 func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock, stores StoreFinder, keys *pii.Keys) *Service {
-	return &Service{db: d, outbox: outbox, audit: audit, clock: c, stores: stores, pii: keys}
+	return &Service{db: d, outbox: outbox, audit: audit, clock: c, stores: stores, pii: keys, rules: newRuleCache(c)}
 }
 
 // Page limits.

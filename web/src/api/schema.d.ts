@@ -360,6 +360,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/identity-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the identity rules
+         * @description Per identifier type: normalisation, strength, per-customer limit, whether it links; and the cluster limit.
+         */
+        get: operations["get-identity-rules"];
+        put?: never;
+        post?: never;
+        /** Reset the identity rules to the defaults */
+        delete: operations["reset-identity-rules"];
+        options?: never;
+        head?: never;
+        /**
+         * Change the identity rules
+         * @description Changes the listed types' rules and the cluster limit. They govern resolution from now on; identifiers already linked stay linked until a re-resolution.
+         */
+        patch: operations["update-identity-rules"];
+        trace?: never;
+    };
     "/api/v1/imports/skus": {
         parameters: {
             query?: never;
@@ -1387,6 +1412,48 @@ export interface components {
             detail?: string;
             /** @enum {string} */
             status: "ok" | "unavailable";
+        };
+        IdentityRuleChange: {
+            links?: boolean;
+            /** Format: int64 */
+            max_per_customer?: number;
+            /** @enum {string} */
+            strength?: "weak" | "medium" | "strong";
+            type: string;
+        };
+        IdentityRuleResponse: {
+            /** @description Whether a shared identifier of this type ties two records to one customer. */
+            links: boolean;
+            /**
+             * Format: int64
+             * @description 0 means no limit.
+             */
+            max_per_customer: number;
+            /**
+             * @description Fixed per type.
+             * @enum {string}
+             */
+            normalization: "id" | "phone" | "email" | "card" | "masked_phone";
+            /** @enum {string} */
+            strength: "weak" | "medium" | "strong";
+            type: string;
+        };
+        IdentityRulesResponse: {
+            /** @description False while the tenant uses the shipped defaults. */
+            customised: boolean;
+            /**
+             * Format: int64
+             * @description The most identifiers one customer may hold; 0 means no limit.
+             */
+            max_cluster_size: number;
+            types: components["schemas"]["IdentityRuleResponse"][] | null;
+            /** Format: date-time */
+            updated_at?: string;
+        };
+        IdentityRulesUpdateRequest: {
+            /** Format: int64 */
+            max_cluster_size?: number;
+            types?: components["schemas"]["IdentityRuleChange"][] | null;
         };
         LoginRequest: {
             login: string;
@@ -2784,6 +2851,97 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EventIngestResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-identity-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityRulesResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "reset-identity-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityRulesResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "update-identity-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityRulesUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityRulesResponse"];
                 };
             };
             /** @description Error */
