@@ -12,7 +12,6 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/events"
 )
 
-
 // A tenant that allows two phones per customer attaches a second phone where the
 // defaults (one phone) send the event to review; the other tenant keeps the defaults.
 func TestTenantRulesChangeResolution(t *testing.T) {
