@@ -96,7 +96,7 @@ func TestTenantRulesCacheAcrossNodes(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := setup(t, d)
-		other := NewService(d, events.NewOutbox(e.clock), audit.New(d, e.clock), e.clock, fakeStores{storeA1: tenantA}, mustKeys(t))
+		other := NewService(d, events.NewOutbox(e.clock), audit.New(d, e.clock), e.clock, fakeStores{storeA1: tenantA}, nil, mustKeys(t))
 		before, err := other.rules.get(admin(tenantA), d.Reader(), tenantA)
 		if err != nil || before.MaxClusterSize != 64 {
 			t.Fatalf("node 2 rules: %+v, %v", before, err)

@@ -32,14 +32,16 @@ type Service struct {
 	audit  *audit.Log
 	clock  clock.Clock
 	stores StoreFinder
+	keys   KeyIssuer
 	pii    *pii.Keys
 	rules  *ruleCache
 }
 
-// NewService returns the identity service. stores checks the store of a touchpoint;
-// keys seal and index the personal data the service keeps.
-func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock, stores StoreFinder, keys *pii.Keys) *Service {
-	return &Service{db: d, outbox: outbox, audit: audit, clock: c, stores: stores, pii: keys, rules: newRuleCache(c)}
+// NewService returns the identity service. stores checks the store of a touchpoint,
+// issuer makes touchpoint credentials, and keys seal and index the personal data the
+// service keeps.
+func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock, stores StoreFinder, issuer KeyIssuer, keys *pii.Keys) *Service {
+	return &Service{db: d, outbox: outbox, audit: audit, clock: c, stores: stores, keys: issuer, pii: keys, rules: newRuleCache(c)}
 }
 
 // Page limits.
@@ -252,7 +254,32 @@ func (s *Service) ingestTouchpoint(ctx context.Context, p *auth.Principal, code,
 	if t.Status != StatusActive {
 		return Touchpoint{}, errs.Field(field, "touchpoint %s is disabled", code)
 	}
+	if p.TouchpointID != "" && p.TouchpointID != t.ID {
+		return Touchpoint{}, errs.E(errs.Forbidden, "this API key belongs to another touchpoint and cannot send events for %s", code)
+	}
 	return t, nil
+}
+
+// IssueTouchpointKey makes a credential for the touchpoint: an API key holding
+// events:ingest that can send events for this touchpoint only. The secret is in the
+// result once. Errors: not_found, unauthorized, forbidden (needs touchpoints:write
+// over the whole tenant, and the key management rights of the org domain).
+func (s *Service) IssueTouchpointKey(ctx context.Context, id, name string) (IssuedKey, error) {
+	if _, err := writer(ctx); err != nil {
+		return IssuedKey{}, err
+	}
+	tp, err := s.FindTouchpointByID(ctx, id)
+	if err != nil {
+		return IssuedKey{}, err
+	}
+	if name = strings.TrimSpace(name); name == "" {
+		name = tp.Name + " (" + tp.Code + ")"
+	}
+	k, err := s.keys.IssueTouchpointKey(ctx, name, tp.ID, []auth.Scope{auth.EventsIngest})
+	if err != nil {
+		return IssuedKey{}, fmt.Errorf("identity: issue key for touchpoint %s: %w", tp.Code, err)
+	}
+	return k, nil
 }
 
 // Ingest validates and stores a batch of at most MaxBatchEvents events (each raw

@@ -904,6 +904,26 @@ export interface paths {
         patch: operations["update-touchpoint"];
         trace?: never;
     };
+    "/api/v1/touchpoints/{id}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a credential for a touchpoint
+         * @description Creates an API key holding events:ingest that can send events for this touchpoint only; the secret is in this response only. Revoke it like any key (DELETE /api/v1/api-keys/{id}). Needs touchpoints:write and api_keys:write.
+         */
+        post: operations["issue-touchpoint-key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -1007,6 +1027,8 @@ export interface components {
             /** Format: date-time */
             revoked_at?: string;
             scopes: string[];
+            /** @description The touchpoint this key sends events for; absent for a general key. */
+            touchpoint_id?: string;
         };
         AuditEvent: {
             action: string;
@@ -1990,6 +2012,19 @@ export interface components {
              * @description Events refused by validation today (UTC day of receipt).
              */
             rejected_today: number;
+        };
+        TouchpointKeyRequest: {
+            /** @description Defaults to the touchpoint's name and code. */
+            name?: string;
+        };
+        TouchpointKeyResponse: {
+            id: string;
+            name: string;
+            prefix: string;
+            scopes: string[];
+            /** @description The bearer token (or_live_…); store it in the touchpoint's configuration, it is not shown again. */
+            secret: string;
+            touchpoint_id: string;
         };
         TouchpointResponse: {
             channel: string;
@@ -4356,6 +4391,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TouchpointResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "issue-touchpoint-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TouchpointKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TouchpointKeyResponse"];
                 };
             };
             /** @description Error */
