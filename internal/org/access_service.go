@@ -224,16 +224,10 @@ func (s *Service) FindAPIKeys(ctx context.Context, pp httpapi.PageParams) (httpa
 	if err != nil {
 		return httpapi.Page[APIKey]{}, err
 	}
-	pageLimit(&pp)
-	after, err := httpapi.DecodeCursor(pp.Cursor)
-	if err != nil {
-		return httpapi.Page[APIKey]{}, err
-	}
-	items, err := findAPIKeys(ctx, s.db.Reader(), p.TenantID, after, pp.Limit)
-	if err != nil {
-		return httpapi.Page[APIKey]{}, wrap("find API keys", err)
-	}
-	return httpapi.PageOf(items, pp.Limit, func(k APIKey) string { return k.ID }), nil
+	return httpapi.FindPage(pp.Cursor, pp.Limit, defaultPageLimit, func(after string, n int) ([]APIKey, error) {
+		items, err := findAPIKeys(ctx, s.db.Reader(), p.TenantID, after, n)
+		return items, wrap("find API keys", err)
+	}, func(k APIKey) string { return k.ID })
 }
 
 // RevokeAPIKey revokes an API key of the caller's tenant at once. It needs

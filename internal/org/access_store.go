@@ -145,9 +145,9 @@ func findAPIKey(ctx context.Context, q db.Querier, tenantID, id string) (APIKey,
 	return k, err
 }
 
-func findAPIKeys(ctx context.Context, q db.Querier, tenantID, after string, limit int) ([]APIKey, error) {
+func findAPIKeys(ctx context.Context, q db.Querier, tenantID, after string, n int) ([]APIKey, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE tenant_id = $1 AND id > $2
-		ORDER BY id LIMIT $3`, tenantID, after, limit+1)
+		ORDER BY id LIMIT $3`, tenantID, after, n)
 	if err != nil {
 		return nil, err
 	}
