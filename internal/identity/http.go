@@ -245,4 +245,5 @@ func (s *Service) Register(api huma.API) {
 		return httpapi.Reply(ingestResponse)(s.ingest(ctx, in))
 	})
 	s.registerCustomers(api, tags)
+	s.registerPrivacy(api, tags)
 }

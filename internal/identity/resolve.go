@@ -14,6 +14,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/audit"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/ids"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 // resolveAttempts bounds how often a batch is resolved again after a concurrent
@@ -72,11 +73,11 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, tenantID string,
 	if len(in) == 0 {
 		return nil
 	}
-	owners, err := identifierOwners(ctx, tx, tenantID, in, &rules)
+	owners, err := identifierOwners(ctx, tx, s.pii, tenantID, in, &rules)
 	if err != nil {
 		return err
 	}
-	cands, err := loadCandidates(ctx, tx, tenantID, owners, customerLock(s.db.Dialect))
+	cands, err := loadCandidates(ctx, tx, s.pii, tenantID, owners, customerLock(s.db.Dialect))
 	if err != nil {
 		return err
 	}
@@ -167,10 +168,13 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, tenantID string,
 				b.WriteString(", ")
 			}
 			p := len(args)
-			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d)", p+1, p+2, p+3, p+4, p+5, p+6)
-			args = append(args, tenantID, id.Type.String(), id.Value, target, rules.Rule(id.Type).Strength.String(), now)
+			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d)", p+1, p+2, p+3, p+4, p+5, p+6, p+7)
+			typ := id.Type.String()
+			args = append(args, tenantID, typ, s.pii.Index(typ, id.Value), s.pii.Seal(id.Value, identifierContext(typ)), target,
+				rules.Rule(id.Type).Strength.String(), now)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_identifiers (tenant_id, type, value, customer_id, strength, created_at) VALUES `+b.String(), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_identifiers (tenant_id, type, value_index, value_sealed, customer_id, strength, created_at)
+			VALUES `+b.String(), args...); err != nil {
 			return err
 		}
 	}
@@ -233,9 +237,10 @@ func fitting(have, add []graph.Identifier, rules *graph.Rules) ([]graph.Identifi
 		rl := rules.Rule(id.Type)
 		switch {
 		case rl.MaxPerCustomer > 0 && count[id.Type] >= rl.MaxPerCustomer:
-			why = append(why, fmt.Sprintf("%s not added: at most %d %s identifiers per customer", id, rl.MaxPerCustomer, id.Type))
+			// Reasons are stored in plain text: they name the type, never the value.
+			why = append(why, fmt.Sprintf("a %s identifier not added: at most %d %s identifiers per customer", id.Type, rl.MaxPerCustomer, id.Type))
 		case rules.MaxClusterSize > 0 && total >= rules.MaxClusterSize:
-			why = append(why, fmt.Sprintf("%s not added: cluster size limit %d", id, rules.MaxClusterSize))
+			why = append(why, fmt.Sprintf("a %s identifier not added: cluster size limit %d", id.Type, rules.MaxClusterSize))
 		default:
 			ok = append(ok, id)
 			count[id.Type]++
@@ -251,11 +256,12 @@ type candidate struct {
 }
 
 // identifierOwners returns the customer holding each linking identifier of in, with
-// one query for all of them.
-func identifierOwners(ctx context.Context, q db.Querier, tenantID string, in []graph.Identifier, rules *graph.Rules) (map[graph.Identifier]string, error) {
+// one query for all of them through the identifiers' blind indexes.
+func identifierOwners(ctx context.Context, q db.Querier, keys *pii.Keys, tenantID string, in []graph.Identifier, rules *graph.Rules) (map[graph.Identifier]string, error) {
 	out := map[graph.Identifier]string{}
 	var b strings.Builder
 	args := []any{tenantID}
+	byIndex := map[[2]string]graph.Identifier{} // type, value index → identifier
 	for _, id := range in {
 		if !rules.Rule(id.Type).Links {
 			continue
@@ -264,27 +270,28 @@ func identifierOwners(ctx context.Context, q db.Querier, tenantID string, in []g
 			b.WriteString(" OR ")
 		}
 		// Each term names the whole primary key so that SQLite can use it per term.
-		fmt.Fprintf(&b, "(tenant_id = $1 AND type = $%d AND value = $%d)", len(args)+1, len(args)+2)
-		args = append(args, id.Type.String(), id.Value)
+		fmt.Fprintf(&b, "(tenant_id = $1 AND type = $%d AND value_index = $%d)", len(args)+1, len(args)+2)
+		typ := id.Type.String()
+		index := keys.Index(typ, id.Value)
+		byIndex[[2]string{typ, index}] = id
+		args = append(args, typ, index)
 	}
 	if len(args) == 1 {
 		return out, nil
 	}
-	rows, err := q.QueryContext(ctx, `SELECT type, value, customer_id FROM customer_identifiers WHERE `+b.String(), args...)
+	rows, err := q.QueryContext(ctx, `SELECT type, value_index, customer_id FROM customer_identifiers WHERE `+b.String(), args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var typ, value, c string
-		if err := rows.Scan(&typ, &value, &c); err != nil {
+		var typ, index, c string
+		if err := rows.Scan(&typ, &index, &c); err != nil {
 			return nil, err
 		}
-		t, err := graph.ParseType(typ)
-		if err != nil {
-			continue
+		if id, ok := byIndex[[2]string{typ, index}]; ok {
+			out[id] = c
 		}
-		out[graph.Identifier{Type: t, Value: value}] = c
 	}
 	return out, rows.Err()
 }
@@ -294,8 +301,8 @@ func identifierOwners(ctx context.Context, q db.Querier, tenantID string, in []g
 // lock is the row-lock suffix (PostgreSQL): holding the candidates' rows until
 // commit keeps concurrent requests from adding identifiers to one customer past its
 // limits. It returns errStaleResolution when a candidate was merged away since its
-// identifiers were read.
-func loadCandidates(ctx context.Context, q db.Querier, tenantID string, owners map[graph.Identifier]string, lock string) ([]candidate, error) {
+// identifiers were read, or erased (its identifiers are then gone).
+func loadCandidates(ctx context.Context, q db.Querier, keys *pii.Keys, tenantID string, owners map[graph.Identifier]string, lock string) ([]candidate, error) {
 	var cs []string
 	for _, c := range owners {
 		if !slices.Contains(cs, c) {
@@ -311,14 +318,15 @@ func loadCandidates(ctx context.Context, q db.Querier, tenantID string, owners m
 	for _, c := range cs {
 		a := aged{candidate: candidate{id: c}}
 		var merged sql.NullString
-		if err := q.QueryRowContext(ctx, `SELECT created_at, merged_into FROM customers WHERE tenant_id = $1 AND id = $2`+lock,
-			tenantID, c).Scan(&a.created, &merged); err != nil {
+		var status string
+		if err := q.QueryRowContext(ctx, `SELECT created_at, merged_into, status FROM customers WHERE tenant_id = $1 AND id = $2`+lock,
+			tenantID, c).Scan(&a.created, &merged, &status); err != nil {
 			return nil, fmt.Errorf("customer %s: %w", c, err)
 		}
-		if merged.Valid {
+		if merged.Valid || status != string(CustomerActive) {
 			return nil, errStaleResolution
 		}
-		held, err := heldIdentifiers(ctx, q, tenantID, c)
+		held, err := heldIdentifiers(ctx, q, keys, tenantID, c)
 		if err != nil {
 			return nil, err
 		}

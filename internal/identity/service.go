@@ -273,7 +273,7 @@ func (s *Service) Ingest(ctx context.Context, touchpointCode string, raw []json.
 		return IngestReport{}, fmt.Errorf("identity: ingest: %w", err)
 	}
 	report := IngestReport{Rejected: []Rejection{}}
-	b := newBatcher(map[string]bool{})
+	b := newBatcher(map[string]bool{}, s.pii)
 	for i, r := range raw {
 		b.add(i, r, s.clock.Now(), &report)
 	}
@@ -313,7 +313,7 @@ func (s *Service) IngestNDJSON(ctx context.Context, touchpointCode string, r io.
 	}
 	report := IngestReport{Rejected: []Rejection{}}
 	seen := map[string]bool{}
-	b := newBatcher(seen)
+	b := newBatcher(seen, s.pii)
 	for i, l := range lines {
 		raw := bytes.TrimSpace(l)
 		if len(raw) == 0 {
@@ -324,7 +324,7 @@ func (s *Service) IngestNDJSON(ctx context.Context, touchpointCode string, r io.
 			if err := s.commit(ctx, p, tp, b, &report); err != nil {
 				return IngestReport{}, fmt.Errorf("identity: ingest: %w", err)
 			}
-			b = newBatcher(seen)
+			b = newBatcher(seen, s.pii)
 		}
 	}
 	if err := s.commit(ctx, p, tp, b, &report); err != nil {
@@ -336,13 +336,16 @@ func (s *Service) IngestNDJSON(ctx context.Context, touchpointCode string, r io.
 // batcher collects the valid events of one transaction. seen holds the ids already
 // taken in the request, so that an id repeated within it counts as a duplicate.
 type batcher struct {
+	keys     *pii.Keys
 	seen     map[string]bool
 	rows     []eventRow
 	rejected int // events rejected since the last commit
 	dups     int // ids repeated within the request since the last commit
 }
 
-func newBatcher(seen map[string]bool) *batcher { return &batcher{seen: seen} }
+func newBatcher(seen map[string]bool, keys *pii.Keys) *batcher {
+	return &batcher{seen: seen, keys: keys}
+}
 
 func (b *batcher) size() int { return len(b.rows) + b.rejected + b.dups }
 
@@ -359,7 +362,9 @@ func (b *batcher) add(index int, raw []byte, now time.Time, report *IngestReport
 	}
 	b.seen[e.ID] = true
 	idents, _ := json.Marshal(e.Identifiers) // a map of strings always marshals
-	b.rows = append(b.rows, eventRow{ID: e.ID, Type: e.Type, OccurredAt: clock.Millis(e.OccurredAt), Identifiers: string(idents), Properties: string(e.Properties), Idents: e.Identifiers})
+	b.rows = append(b.rows, eventRow{ID: e.ID, Type: e.Type, OccurredAt: clock.Millis(e.OccurredAt),
+		Identifiers: b.keys.Seal(string(idents), eventIdentifiersContext), Properties: b.keys.Seal(string(e.Properties), eventPropertiesContext),
+		Idents: e.Identifiers})
 }
 
 // commit stores b's events and the touchpoint's health in one transaction and adds

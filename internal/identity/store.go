@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 // SQL helpers. Each takes the querier (a transaction or the read pool) explicitly and
@@ -132,14 +134,14 @@ func findTouchpoints(ctx context.Context, q db.Querier, tenantID string, f Touch
 	return out, rows.Err()
 }
 
-// eventRow is an event ready to insert, with its JSON columns encoded.
+// eventRow is an event ready to insert, with its JSON columns encoded and sealed.
 type eventRow struct {
 	ID          string
 	Type        string
 	OccurredAt  int64
-	Identifiers string
-	Properties  string
-	Idents      map[string]string // the decoded Identifiers
+	Identifiers string            // sealed JSON object (sealEventJSON)
+	Properties  string            // sealed JSON object
+	Idents      map[string]string // the identifiers in plain text, for resolution
 }
 
 // insertRowsPerStatement keeps a multi-row INSERT well under the bind-parameter
@@ -209,12 +211,11 @@ func addHealth(ctx context.Context, q db.Querier, tenantID, touchpointID string,
 	return err
 }
 
-// heldIdentifiers returns the identifiers of a customer ordered by type and value,
-// like customerIdentifiers, but sorts in Go: with ORDER BY type, value SQLite walks
-// the primary key of the whole tenant instead of the customer index, which made each
-// resolution linear in the number of identifiers stored.
-func heldIdentifiers(ctx context.Context, q db.Querier, tenantID, id string) ([]CustomerIdentifier, error) {
-	rows, err := q.QueryContext(ctx, `SELECT type, value, strength FROM customer_identifiers WHERE tenant_id = $1 AND customer_id = $2`, tenantID, id)
+// heldIdentifiers returns the identifiers of a customer with their values opened,
+// ordered by type and value. It sorts in Go: the values are sealed, and with ORDER BY
+// SQLite walked the primary key of the whole tenant instead of the customer index.
+func heldIdentifiers(ctx context.Context, q db.Querier, keys *pii.Keys, tenantID, id string) ([]CustomerIdentifier, error) {
+	rows, err := q.QueryContext(ctx, `SELECT type, value_sealed, strength, created_at FROM customer_identifiers WHERE tenant_id = $1 AND customer_id = $2`, tenantID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -222,9 +223,15 @@ func heldIdentifiers(ctx context.Context, q db.Querier, tenantID, id string) ([]
 	out := []CustomerIdentifier{}
 	for rows.Next() {
 		var c CustomerIdentifier
-		if err := rows.Scan(&c.Type, &c.Value, &c.Strength); err != nil {
+		var sealed string
+		var created int64
+		if err := rows.Scan(&c.Type, &sealed, &c.Strength, &created); err != nil {
 			return nil, err
 		}
+		if c.Value, err = keys.Open(sealed, identifierContext(c.Type)); err != nil {
+			return nil, fmt.Errorf("customer %s identifier %s: %w", id, c.Type, err)
+		}
+		c.CreatedAt = clock.FromMillis(created)
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
