@@ -379,7 +379,7 @@ func (s *Service) EraseCustomer(ctx context.Context, id string) (ErasedCustomer,
 			return err
 		}
 		// The lock makes a concurrent resolution that read this customer's identifiers
-		// wait, then resolve again (loadCandidates refuses an erased candidate).
+		// wait, then resolve again (loadBatchState refuses an erased candidate).
 		var status CustomerStatus
 		var erasedAt sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT status, erased_at FROM customers WHERE tenant_id = $1 AND id = $2`+customerLock(s.db.Dialect),

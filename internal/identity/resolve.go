@@ -14,7 +14,6 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/audit"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/ids"
-	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 // resolveAttempts bounds how often a batch is resolved again after a concurrent
@@ -64,23 +63,19 @@ func eventIdentifiers(m map[string]string) []graph.Identifier {
 // linking identifier stays unattached. A unique violation on customer_identifiers
 // means a concurrent request linked an identifier first; the caller retries.
 //
-// The event's customer is recorded in links (event id → customer id) rather than
-// written at once; a merge re-points the links of the absorbed customers, and the
-// caller writes them with linkEvents before the transaction commits.
-func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, tenantID string, r eventRow, now int64, links map[string]string) error {
+// The candidates come from st (loaded for the whole batch) and the new customers,
+// identifiers and counters are written by flush; a merge flushes first. The event's
+// customer is recorded in links (event id → customer id) rather than written at
+// once; a merge re-points the links of the absorbed customers, and the caller
+// writes them with linkEvents before the transaction commits.
+func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, st *batchState, r eventRow, links map[string]string) error {
+	tenantID, now := st.tenantID, st.now
 	rules := tenantRules(tenantID)
 	in := eventIdentifiers(r.Idents)
 	if len(in) == 0 {
 		return nil
 	}
-	owners, err := identifierOwners(ctx, tx, s.pii, tenantID, in, &rules)
-	if err != nil {
-		return err
-	}
-	cands, err := loadCandidates(ctx, tx, s.pii, tenantID, owners, customerLock(s.db.Dialect))
-	if err != nil {
-		return err
-	}
+	cands, owners := st.candidates(in)
 	g, err := graph.New(rules, nil)
 	if err != nil {
 		return err
@@ -133,10 +128,13 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, tenantID string,
 	}
 	created := target == ""
 	if created {
-		// A new customer starts with this event counted (what touchCustomer adds).
+		// A new customer starts with this event counted.
 		target = ids.New()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO customers (tenant_id, id, created_at, updated_at, first_seen_at, last_seen_at, event_count)
-			VALUES ($1, $2, $3, $3, $4, $4, 1)`, tenantID, target, now, r.OccurredAt); err != nil {
+		st.create(target, r.OccurredAt)
+	}
+	if len(absorbed) > 0 {
+		// mergeCustomer works on the stored rows: write the batch's changes first.
+		if err := s.flush(ctx, tx, st); err != nil {
 			return err
 		}
 	}
@@ -144,6 +142,7 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, tenantID string,
 		if err := mergeCustomer(ctx, tx, tenantID, a, target, now); err != nil {
 			return err
 		}
+		st.absorbed(a, target)
 		for id, c := range links {
 			if c == a {
 				links[id] = target
@@ -159,29 +158,9 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, tenantID string,
 			return err
 		}
 	}
-	if len(add) > 0 {
-		// One multi-row INSERT; a unique violation still fails the whole batch.
-		var b strings.Builder
-		args := make([]any, 0, 6*len(add))
-		for i, id := range add {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			p := len(args)
-			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d)", p+1, p+2, p+3, p+4, p+5, p+6, p+7)
-			typ := id.Type.String()
-			args = append(args, tenantID, typ, s.pii.Index(typ, id.Value), s.pii.Seal(id.Value, identifierContext(typ)), target,
-				rules.Rule(id.Type).Strength.String(), now)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_identifiers (tenant_id, type, value_index, value_sealed, customer_id, strength, created_at)
-			VALUES `+b.String(), args...); err != nil {
-			return err
-		}
-	}
+	st.add(target, add, &rules)
 	if !created {
-		if err := touchCustomer(ctx, tx, tenantID, target, 1, r.OccurredAt, r.OccurredAt, now); err != nil {
-			return err
-		}
+		st.touch(target, r.OccurredAt)
 	}
 	links[r.ID] = target
 	if review != "" {
@@ -253,96 +232,6 @@ func fitting(have, add []graph.Identifier, rules *graph.Rules) ([]graph.Identifi
 type candidate struct {
 	id  string
 	ids []graph.Identifier
-}
-
-// identifierOwners returns the customer holding each linking identifier of in, with
-// one query for all of them through the identifiers' blind indexes.
-func identifierOwners(ctx context.Context, q db.Querier, keys *pii.Keys, tenantID string, in []graph.Identifier, rules *graph.Rules) (map[graph.Identifier]string, error) {
-	out := map[graph.Identifier]string{}
-	var b strings.Builder
-	args := []any{tenantID}
-	byIndex := map[[2]string]graph.Identifier{} // type, value index → identifier
-	for _, id := range in {
-		if !rules.Rule(id.Type).Links {
-			continue
-		}
-		if len(args) > 1 {
-			b.WriteString(" OR ")
-		}
-		// Each term names the whole primary key so that SQLite can use it per term.
-		fmt.Fprintf(&b, "(tenant_id = $1 AND type = $%d AND value_index = $%d)", len(args)+1, len(args)+2)
-		typ := id.Type.String()
-		index := keys.Index(typ, id.Value)
-		byIndex[[2]string{typ, index}] = id
-		args = append(args, typ, index)
-	}
-	if len(args) == 1 {
-		return out, nil
-	}
-	rows, err := q.QueryContext(ctx, `SELECT type, value_index, customer_id FROM customer_identifiers WHERE `+b.String(), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var typ, index, c string
-		if err := rows.Scan(&typ, &index, &c); err != nil {
-			return nil, err
-		}
-		if id, ok := byIndex[[2]string{typ, index}]; ok {
-			out[id] = c
-		}
-	}
-	return out, rows.Err()
-}
-
-// loadCandidates returns the distinct owners with all their identifiers, oldest
-// customer first.
-// lock is the row-lock suffix (PostgreSQL): holding the candidates' rows until
-// commit keeps concurrent requests from adding identifiers to one customer past its
-// limits. It returns errStaleResolution when a candidate was merged away since its
-// identifiers were read, or erased (its identifiers are then gone).
-func loadCandidates(ctx context.Context, q db.Querier, keys *pii.Keys, tenantID string, owners map[graph.Identifier]string, lock string) ([]candidate, error) {
-	var cs []string
-	for _, c := range owners {
-		if !slices.Contains(cs, c) {
-			cs = append(cs, c)
-		}
-	}
-	type aged struct {
-		candidate
-		created int64
-	}
-	var out []aged
-	slices.Sort(cs) // lock in one order
-	for _, c := range cs {
-		a := aged{candidate: candidate{id: c}}
-		var merged sql.NullString
-		var status string
-		if err := q.QueryRowContext(ctx, `SELECT created_at, merged_into, status FROM customers WHERE tenant_id = $1 AND id = $2`+lock,
-			tenantID, c).Scan(&a.created, &merged, &status); err != nil {
-			return nil, fmt.Errorf("customer %s: %w", c, err)
-		}
-		if merged.Valid || status != string(CustomerActive) {
-			return nil, errStaleResolution
-		}
-		held, err := heldIdentifiers(ctx, q, keys, tenantID, c)
-		if err != nil {
-			return nil, err
-		}
-		for _, h := range held {
-			if t, err := graph.ParseType(h.Type); err == nil {
-				a.ids = append(a.ids, graph.Identifier{Type: t, Value: h.Value})
-			}
-		}
-		out = append(out, a)
-	}
-	slices.SortFunc(out, func(a, b aged) int { return cmp.Or(cmp.Compare(a.created, b.created), strings.Compare(a.id, b.id)) })
-	res := make([]candidate, len(out))
-	for i, a := range out {
-		res[i] = a.candidate
-	}
-	return res, nil
 }
 
 // mergeCustomer moves the identifiers and events of from (and the redirects to it)

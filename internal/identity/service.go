@@ -382,14 +382,20 @@ func (s *Service) commit(ctx context.Context, p *auth.Principal, tp Touchpoint, 
 			return err
 		}
 		inserted = len(stored)
+		rows := slices.DeleteFunc(slices.Clone(b.rows), func(r eventRow) bool { return !stored[r.ID] })
+		rules := tenantRules(p.TenantID)
+		st, err := s.loadBatchState(ctx, tx, p.TenantID, rows, clock.Millis(now), &rules)
+		if err != nil {
+			return err
+		}
 		links := map[string]string{}
-		for _, r := range b.rows {
-			if !stored[r.ID] {
-				continue
-			}
-			if err := s.resolveEvent(ctx, tx, p.TenantID, r, clock.Millis(now), links); err != nil {
+		for _, r := range rows {
+			if err := s.resolveEvent(ctx, tx, st, r, links); err != nil {
 				return err
 			}
+		}
+		if err := s.flush(ctx, tx, st); err != nil {
+			return err
 		}
 		if err := linkEvents(ctx, tx, p.TenantID, links); err != nil {
 			return err
