@@ -288,6 +288,13 @@ func TestIngestConcurrentReplays(t *testing.T) {
 		if n := countEvents(t, d, tenantA); n != 100 {
 			t.Fatalf("stored %d events, want 100", n)
 		}
+		// each event was resolved (counted on its customer) exactly once
+		if n := countRows(t, d, `SELECT COALESCE(SUM(event_count), 0) FROM customers WHERE tenant_id = $1`, tenantA); n != 100 {
+			t.Fatalf("customers count %d events, want 100", n)
+		}
+		if n := countRows(t, d, `SELECT COUNT(*) FROM events WHERE tenant_id = $1 AND customer_id IS NULL`, tenantA); n != 0 {
+			t.Fatalf("%d events without a customer", n)
+		}
 		got, err := e.svc.FindTouchpointByID(admin(tenantA), tp.ID)
 		if err != nil {
 			t.Fatal(err)

@@ -64,10 +64,10 @@ func eventIdentifiers(m map[string]string) []graph.Identifier {
 // means a concurrent request linked an identifier first; the caller retries.
 //
 // The candidates come from st (loaded for the whole batch) and the new customers,
-// identifiers and counters are written by flush; a merge flushes first. The event's
-// customer is recorded in links (event id → customer id) rather than written at
-// once; a merge re-points the links of the absorbed customers, and the caller
-// writes them with linkEvents before the transaction commits.
+// identifiers and counters are written by flush; a merge flushes first. The event
+// is not stored yet: its customer is recorded in links (event id → customer id), a
+// merge re-points the links of the absorbed customers, and the caller inserts the
+// events with their customers after resolving the batch.
 func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, st *batchState, r eventRow, links map[string]string) error {
 	tenantID, now := st.tenantID, st.now
 	rules := tenantRules(tenantID)

@@ -377,12 +377,13 @@ func (s *Service) commit(ctx context.Context, p *auth.Principal, tp Touchpoint, 
 	now := s.clock.Now()
 	var inserted int
 	tx := func(tx *sql.Tx) error {
-		stored, err := insertEvents(ctx, tx, p.TenantID, tp.ID, clock.Millis(now), b.rows)
+		// Events are resolved before they are inserted, so that each is written once
+		// with its customer; those the tenant already stored are duplicates.
+		stored, err := storedEventIDs(ctx, tx, p.TenantID, b.rows)
 		if err != nil {
 			return err
 		}
-		inserted = len(stored)
-		rows := slices.DeleteFunc(slices.Clone(b.rows), func(r eventRow) bool { return !stored[r.ID] })
+		rows := slices.DeleteFunc(slices.Clone(b.rows), func(r eventRow) bool { return stored[r.ID] })
 		rules := tenantRules(p.TenantID)
 		st, err := s.loadBatchState(ctx, tx, p.TenantID, rows, clock.Millis(now), &rules)
 		if err != nil {
@@ -397,14 +398,20 @@ func (s *Service) commit(ctx context.Context, p *auth.Principal, tp Touchpoint, 
 		if err := s.flush(ctx, tx, st); err != nil {
 			return err
 		}
-		if err := linkEvents(ctx, tx, p.TenantID, links); err != nil {
+		ins, err := insertEvents(ctx, tx, p.TenantID, tp.ID, clock.Millis(now), rows, links)
+		if err != nil {
 			return err
 		}
+		if len(ins) != len(rows) {
+			return errStaleResolution // a concurrent request stored one of these events first
+		}
+		inserted = len(rows)
 		return addHealth(ctx, tx, p.TenantID, tp.ID, utcDay(now), inserted, b.rejected, clock.Millis(now))
 	}
-	// A concurrent request may have linked one of the batch's new identifiers first:
-	// the identifier's primary key refuses the second link, and the whole batch is
-	// resolved again against what the other request committed.
+	// A concurrent request may have linked one of the batch's new identifiers first
+	// (the identifier's primary key refuses the second link), or stored one of its
+	// events: the whole batch is resolved again against what the other request
+	// committed.
 	var err error
 	for range resolveAttempts {
 		if err = s.db.Tx(ctx, tx); err == nil || !(db.IsUniqueViolation(err) || errors.Is(err, errStaleResolution)) {
