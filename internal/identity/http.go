@@ -254,6 +254,7 @@ func (s *Service) Register(api huma.API) {
 	})
 	s.registerCustomers(api, tags)
 	s.registerRules(api, tags)
+	s.registerPrivacy(api, tags)
 }
 
 type touchpointKeyInput struct {

@@ -301,7 +301,7 @@ func (s *Service) Ingest(ctx context.Context, touchpointCode string, raw []json.
 		return IngestReport{}, fmt.Errorf("identity: ingest: %w", err)
 	}
 	report := IngestReport{Rejected: []Rejection{}}
-	b := newBatcher(map[string]bool{})
+	b := newBatcher(map[string]bool{}, s.pii)
 	for i, r := range raw {
 		b.add(i, r, s.clock.Now(), &report)
 	}
@@ -341,7 +341,7 @@ func (s *Service) IngestNDJSON(ctx context.Context, touchpointCode string, r io.
 	}
 	report := IngestReport{Rejected: []Rejection{}}
 	seen := map[string]bool{}
-	b := newBatcher(seen)
+	b := newBatcher(seen, s.pii)
 	for i, l := range lines {
 		raw := bytes.TrimSpace(l)
 		if len(raw) == 0 {
@@ -352,7 +352,7 @@ func (s *Service) IngestNDJSON(ctx context.Context, touchpointCode string, r io.
 			if err := s.commit(ctx, p, tp, b, &report); err != nil {
 				return IngestReport{}, fmt.Errorf("identity: ingest: %w", err)
 			}
-			b = newBatcher(seen)
+			b = newBatcher(seen, s.pii)
 		}
 	}
 	if err := s.commit(ctx, p, tp, b, &report); err != nil {
@@ -364,13 +364,16 @@ func (s *Service) IngestNDJSON(ctx context.Context, touchpointCode string, r io.
 // batcher collects the valid events of one transaction. seen holds the ids already
 // taken in the request, so that an id repeated within it counts as a duplicate.
 type batcher struct {
+	keys     *pii.Keys
 	seen     map[string]bool
 	rows     []eventRow
 	rejected int // events rejected since the last commit
 	dups     int // ids repeated within the request since the last commit
 }
 
-func newBatcher(seen map[string]bool) *batcher { return &batcher{seen: seen} }
+func newBatcher(seen map[string]bool, keys *pii.Keys) *batcher {
+	return &batcher{seen: seen, keys: keys}
+}
 
 func (b *batcher) size() int { return len(b.rows) + b.rejected + b.dups }
 
@@ -387,7 +390,9 @@ func (b *batcher) add(index int, raw []byte, now time.Time, report *IngestReport
 	}
 	b.seen[e.ID] = true
 	idents, _ := json.Marshal(e.Identifiers) // a map of strings always marshals
-	b.rows = append(b.rows, eventRow{ID: e.ID, Type: e.Type, OccurredAt: clock.Millis(e.OccurredAt), Identifiers: string(idents), Properties: string(e.Properties), Idents: e.Identifiers})
+	b.rows = append(b.rows, eventRow{ID: e.ID, Type: e.Type, OccurredAt: clock.Millis(e.OccurredAt),
+		Identifiers: b.keys.Seal(string(idents), eventIdentifiersContext), Properties: b.keys.Seal(string(e.Properties), eventPropertiesContext),
+		Idents: e.Identifiers})
 }
 
 // commit stores b's events and the touchpoint's health in one transaction and adds
@@ -400,28 +405,44 @@ func (s *Service) commit(ctx context.Context, p *auth.Principal, tp Touchpoint, 
 	now := s.clock.Now()
 	var inserted int
 	tx := func(tx *sql.Tx) error {
-		stored, err := insertEvents(ctx, tx, p.TenantID, tp.ID, clock.Millis(now), b.rows)
+		// Events are resolved before they are inserted, so that each is written once
+		// with its customer; those the tenant already stored are duplicates.
+		stored, err := storedEventIDs(ctx, tx, p.TenantID, b.rows)
 		if err != nil {
 			return err
 		}
-		inserted = len(stored)
+		rows := slices.DeleteFunc(slices.Clone(b.rows), func(r eventRow) bool { return stored[r.ID] })
+		rules, err := s.rules.get(ctx, tx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		st, err := s.loadBatchState(ctx, tx, p.TenantID, rows, clock.Millis(now), &rules)
+		if err != nil {
+			return err
+		}
 		links := map[string]string{}
-		for _, r := range b.rows {
-			if !stored[r.ID] {
-				continue
-			}
-			if err := s.resolveEvent(ctx, tx, p.TenantID, r, clock.Millis(now), links); err != nil {
+		for _, r := range rows {
+			if err := s.resolveEvent(ctx, tx, st, r, links); err != nil {
 				return err
 			}
 		}
-		if err := linkEvents(ctx, tx, p.TenantID, links); err != nil {
+		if err := s.flush(ctx, tx, st); err != nil {
 			return err
 		}
+		ins, err := insertEvents(ctx, tx, p.TenantID, tp.ID, clock.Millis(now), rows, links)
+		if err != nil {
+			return err
+		}
+		if len(ins) != len(rows) {
+			return errStaleResolution // a concurrent request stored one of these events first
+		}
+		inserted = len(rows)
 		return addHealth(ctx, tx, p.TenantID, tp.ID, utcDay(now), inserted, b.rejected, clock.Millis(now))
 	}
-	// A concurrent request may have linked one of the batch's new identifiers first:
-	// the identifier's primary key refuses the second link, and the whole batch is
-	// resolved again against what the other request committed.
+	// A concurrent request may have linked one of the batch's new identifiers first
+	// (the identifier's primary key refuses the second link), or stored one of its
+	// events: the whole batch is resolved again against what the other request
+	// committed.
 	var err error
 	for range resolveAttempts {
 		if err = s.db.Tx(ctx, tx); err == nil || !(db.IsUniqueViolation(err) || errors.Is(err, errStaleResolution)) {

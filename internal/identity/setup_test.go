@@ -82,3 +82,13 @@ func mustKeys(t testing.TB) *pii.Keys {
 	}
 	return k
 }
+
+// openColumn opens a sealed column value, failing the test if it does not open.
+func openColumn(t testing.TB, keys *pii.Keys, sealed, context string) string {
+	t.Helper()
+	plain, err := keys.Open(sealed, context)
+	if err != nil {
+		t.Fatalf("open %s: %v", context, err)
+	}
+	return plain
+}

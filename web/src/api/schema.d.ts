@@ -283,6 +283,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a customer's personal data
+         * @description Deletes the identifiers and empties the events of the customer and of the customers merged into it, marks them erased and publishes identity.customer.erased so that other domains drop their personal data. Counts stay. Later events with the same identifiers make a new customer. Erasing again returns the first erasure.
+         */
+        post: operations["erase-customer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{id}/events": {
         parameters: {
             query?: never;
@@ -295,6 +315,26 @@ export interface paths {
          * @description Newest first (occurred_at, then id); a merged id lists the survivor's events.
          */
         get: operations["list-customer-events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export everything held on a customer
+         * @description The customer, the customers merged into it and every kind of data held on them, with full personal values. Audited.
+         */
+        get: operations["export-customer"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1290,13 +1330,25 @@ export interface components {
             /** Format: int64 */
             sort?: number;
         };
+        CustomerEraseResponse: {
+            /** Format: date-time */
+            erased_at: string;
+            id: string;
+            /** @description Customers that had been merged into this one, erased too. */
+            merged_ids: string[];
+            /** @enum {string} */
+            status: "erased";
+        };
         CustomerEventResponse: {
             id: string;
             identifiers: {
                 [key: string]: string;
             };
+            /** @description Personal values are masked because the caller lacks customers:pii. */
+            masked: boolean;
             /** Format: date-time */
             occurred_at: string;
+            /** @description name, address, birthday, phone and email are masked without customers:pii. */
             properties?: {
                 [key: string]: unknown;
             };
@@ -1305,17 +1357,33 @@ export interface components {
             touchpoint_id: string;
             type: string;
         };
+        CustomerExportResponse: {
+            customer: components["schemas"]["CustomerResponse"];
+            customer_id: string;
+            /** Format: date-time */
+            exported_at: string;
+            /** @description Customers merged into this one; their data is included. */
+            merged_ids: string[];
+            /** @description One entry per kind of data held (identifiers, events, identity_reviews, …), each with full values. */
+            sections: {
+                [key: string]: unknown;
+            };
+        };
         CustomerIdentifierResponse: {
+            /** Format: date-time */
+            created_at: string;
             /** @enum {string} */
             strength: "weak" | "medium" | "strong";
             /** @description Identifier type, e.g. phone, wechat_unionid. */
             type: string;
-            /** @description Normalised value. */
+            /** @description Normalised value; phones and e-mails are masked (138****1234, w***@example.com) without customers:pii. */
             value: string;
         };
         CustomerResponse: {
             /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
+            erased_at?: string;
             /** Format: int64 */
             event_count: number;
             /** Format: date-time */
@@ -1324,8 +1392,15 @@ export interface components {
             identifiers: components["schemas"]["CustomerIdentifierResponse"][];
             /** Format: date-time */
             last_seen_at: string;
+            /** @description Personal values are masked because the caller lacks customers:pii. */
+            masked: boolean;
             /** @description The requested id when it was merged into this customer. */
             merged_from?: string;
+            /**
+             * @description erased: the customer's personal data was erased; counts stay.
+             * @enum {string}
+             */
+            status: "active" | "erased";
             /** Format: date-time */
             updated_at: string;
         };
@@ -2756,6 +2831,37 @@ export interface operations {
             };
         };
     };
+    "erase-customer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerEraseResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-customer-events": {
         parameters: {
             query?: {
@@ -2779,6 +2885,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PageCustomerEventResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-customer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerExportResponse"];
                 };
             };
             /** @description Error */
