@@ -17,28 +17,45 @@ import (
 
 // PromotionCreateRequest creates a draft promotion.
 type PromotionCreateRequest struct {
-	Code       string         `json:"code" minLength:"1" maxLength:"64" pattern:"^[A-Za-z0-9._-]+$"`
-	Name       string         `json:"name" minLength:"1" maxLength:"200"`
-	Definition map[string]any `json:"definition" doc:"The engine promotion (kind, scope, conditions, stacking and the parameter block of its kind); id and name are set from the promotion."`
+	Code       string           `json:"code" minLength:"1" maxLength:"64" pattern:"^[A-Za-z0-9._-]+$"`
+	Name       string           `json:"name" minLength:"1" maxLength:"200"`
+	Definition map[string]any   `json:"definition" doc:"The engine promotion (kind, scope, conditions, stacking and the parameter block of its kind); id and name are set from the promotion."`
+	Limits     *PromotionLimits `json:"limits,omitempty" doc:"Budget and usage limits enforced when orders commit; absent or null fields mean no limit."`
+}
+
+// PromotionLimits bound what a promotion may give away; null means no limit.
+type PromotionLimits struct {
+	BudgetFen          *int64 `json:"budget_fen" required:"false" nullable:"true" minimum:"1" doc:"Total discount in fen over all committed orders."`
+	MaxUses            *int64 `json:"max_uses" required:"false" nullable:"true" minimum:"1" doc:"Committed orders that may use the promotion."`
+	MaxUsesPerCustomer *int64 `json:"max_uses_per_customer" required:"false" nullable:"true" minimum:"1" doc:"Committed orders per customer."`
+}
+
+// PromotionUsage is what committed, not cancelled, orders have taken.
+type PromotionUsage struct {
+	DiscountFen int64 `json:"discount_fen"`
+	Uses        int64 `json:"uses"`
 }
 
 // PromotionUpdateRequest changes a promotion; the definition only while draft or paused.
 type PromotionUpdateRequest struct {
-	Name       *string        `json:"name,omitempty" minLength:"1" maxLength:"200"`
-	Definition map[string]any `json:"definition,omitempty"`
+	Name       *string          `json:"name,omitempty" minLength:"1" maxLength:"200"`
+	Definition map[string]any   `json:"definition,omitempty"`
+	Limits     *PromotionLimits `json:"limits,omitempty" doc:"Replaces all three limits (a missing or null field means no limit); limits may change in any status."`
 }
 
 // PromotionResponse is a stored promotion.
 type PromotionResponse struct {
-	ID         string         `json:"id"`
-	Code       string         `json:"code"`
-	Name       string         `json:"name"`
-	Status     string         `json:"status" enum:"draft,active,paused,ended"`
-	Definition map[string]any `json:"definition"`
-	StartsAt   *time.Time     `json:"starts_at,omitempty"`
-	EndsAt     *time.Time     `json:"ends_at,omitempty"`
-	CreatedAt  time.Time      `json:"created_at"`
-	UpdatedAt  time.Time      `json:"updated_at"`
+	ID         string          `json:"id"`
+	Code       string          `json:"code"`
+	Name       string          `json:"name"`
+	Status     string          `json:"status" enum:"draft,active,paused,ended"`
+	Definition map[string]any  `json:"definition"`
+	StartsAt   *time.Time      `json:"starts_at,omitempty"`
+	EndsAt     *time.Time      `json:"ends_at,omitempty"`
+	Limits     PromotionLimits `json:"limits"`
+	Usage      PromotionUsage  `json:"usage" readOnly:"true"`
+	CreatedAt  time.Time       `json:"created_at"`
+	UpdatedAt  time.Time       `json:"updated_at"`
 }
 
 // CartPriceLine is one line of a cart to price.
@@ -69,7 +86,8 @@ type CartPriceRequest struct {
 	FirstOrder     bool             `json:"first_order,omitempty"`
 	PaymentMethod  string           `json:"payment_method,omitempty" maxLength:"64"`
 	Coupons        []string         `json:"coupons,omitempty" maxItems:"20"`
-	FlashAllowance map[string]int64 `json:"flash_allowance,omitempty"`
+	FlashAllowance map[string]int64 `json:"flash_allowance,omitempty" doc:"Promotion id → flash-sale units the customer may still buy; overrides what customer_id's recorded purchases give."`
+	CustomerID     string           `json:"customer_id,omitempty" maxLength:"64" doc:"The customer: their recorded purchases fill flash_allowance and their per-customer limits apply."`
 }
 
 // CartReturnQuoteRequest asks for the refund of returning quantities from a priced cart.
@@ -111,7 +129,17 @@ func promotionResponse(p Promotion) PromotionResponse {
 		_ = json.Unmarshal(b, &def)
 	}
 	return PromotionResponse{ID: p.ID, Code: p.Code, Name: p.Name, Status: string(p.Status), Definition: def,
-		StartsAt: p.StartsAt, EndsAt: p.EndsAt, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+		StartsAt: p.StartsAt, EndsAt: p.EndsAt, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		Limits: PromotionLimits{BudgetFen: p.Limits.BudgetFen, MaxUses: p.Limits.MaxUses, MaxUsesPerCustomer: p.Limits.MaxUsesPerCustomer},
+		Usage:  PromotionUsage{DiscountFen: p.Usage.DiscountFen, Uses: p.Usage.Uses}}
+}
+
+// limitsOf converts request limits (nil: none).
+func limitsOf(l *PromotionLimits) Limits {
+	if l == nil {
+		return Limits{}
+	}
+	return Limits{BudgetFen: l.BudgetFen, MaxUses: l.MaxUses, MaxUsesPerCustomer: l.MaxUsesPerCustomer}
 }
 
 // cartOf converts a price request into the engine's cart and context.
@@ -172,7 +200,8 @@ func (s *Service) Register(api huma.API) {
 		if err != nil {
 			return nil, httpapi.Problem(err)
 		}
-		return httpapi.Reply(promotionResponse)(s.CreatePromotion(ctx, NewPromotion{Code: in.Body.Code, Name: in.Body.Name, Definition: def}))
+		return httpapi.Reply(promotionResponse)(s.CreatePromotion(ctx, NewPromotion{Code: in.Body.Code, Name: in.Body.Name,
+			Definition: def, Limits: limitsOf(in.Body.Limits)}))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "get-promotion", Method: http.MethodGet, Path: "/api/v1/promotions/{id}",
@@ -186,6 +215,10 @@ func (s *Service) Register(api huma.API) {
 		Tags: tags, Security: write,
 	}, func(ctx context.Context, in *promotionUpdateInput) (*httpapi.Body[PromotionResponse], error) {
 		u := PromotionUpdate{Name: in.Body.Name}
+		if in.Body.Limits != nil {
+			l := limitsOf(in.Body.Limits)
+			u.Limits = &l
+		}
 		if in.Body.Definition != nil {
 			def, err := decodeDefinition("body.definition", in.Body.Definition)
 			if err != nil {
@@ -230,8 +263,9 @@ func (s *Service) Register(api huma.API) {
 		if err != nil {
 			return nil, httpapi.Problem(err)
 		}
-		return httpapi.Reply(cartPriceResponse)(s.PriceCart(ctx, cart, pc))
+		return httpapi.Reply(cartPriceResponse)(s.PriceCart(ctx, cart, pc, in.Body.CustomerID))
 	})
+	s.registerRedemptions(api)
 	huma.Register(api, huma.Operation{
 		OperationID: "quote-cart-return", Method: http.MethodPost, Path: "/api/v1/carts/return-quote",
 		Summary: "Quote the refund of a partial return", Description: "From a priced cart and the returned quantities. Needs pricing:use or promotions:read.",
@@ -296,6 +330,7 @@ type CartAppliedPromotion struct {
 	Lines       []CartAllocation `json:"lines"`
 	Basis       []CartAllocation `json:"basis"`
 	GiftLineID  string           `json:"gift_line_id,omitempty"`
+	FlashUnits  int64            `json:"flash_units,omitempty" doc:"Units sold at the flash-sale price (flash_sale only)."`
 	Message     string           `json:"message"`
 	Promotion   map[string]any   `json:"promotion"`
 }

@@ -492,6 +492,66 @@ export interface paths {
         patch: operations["update-product"];
         trace?: never;
     };
+    "/api/v1/promotion-redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the promotions a committed order used
+         * @description All or nothing: 409 urn:oneretail:problem:budget_exhausted, usage_limit_reached or customer_limit_reached (naming the promotion) when a limit would be exceeded. Replaying an order id returns the first result. Needs pricing:use or promotions:write.
+         */
+        post: operations["commit-promotion-redemption"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotion-redemptions/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get what an order used
+         * @description Needs pricing:use or promotions:read.
+         */
+        get: operations["get-promotion-redemption"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotion-redemptions/{order_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release what a cancelled or returned order used
+         * @description The promotions' usage and the customer's counts go back down; cancelling twice is harmless. Needs pricing:use or promotions:write.
+         */
+        post: operations["cancel-promotion-redemption"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/promotions": {
         parameters: {
             query?: never;
@@ -1034,6 +1094,11 @@ export interface components {
             basis: components["schemas"]["CartAllocation"][] | null;
             /** Format: int64 */
             discount: number;
+            /**
+             * Format: int64
+             * @description Units sold at the flash-sale price (flash_sale only).
+             */
+            flash_units?: number;
             gift_line_id?: string;
             kind: string;
             level: string;
@@ -1084,9 +1149,12 @@ export interface components {
             brand?: string;
             channel?: string;
             coupons?: string[] | null;
+            /** @description The customer: their recorded purchases fill flash_allowance and their per-customer limits apply. */
+            customer_id?: string;
             /** Format: int64 */
             delivery_fee?: number;
             first_order?: boolean;
+            /** @description Promotion id → flash-sale units the customer may still buy; overrides what customer_id's recorded purchases give. */
             flash_allowance?: {
                 [key: string]: number;
             };
@@ -1584,7 +1652,26 @@ export interface components {
             definition: {
                 [key: string]: unknown;
             };
+            /** @description Budget and usage limits enforced when orders commit; absent or null fields mean no limit. */
+            limits?: components["schemas"]["PromotionLimits"];
             name: string;
+        };
+        PromotionLimits: {
+            /**
+             * Format: int64
+             * @description Total discount in fen over all committed orders.
+             */
+            budget_fen?: number | null;
+            /**
+             * Format: int64
+             * @description Committed orders that may use the promotion.
+             */
+            max_uses?: number | null;
+            /**
+             * Format: int64
+             * @description Committed orders per customer.
+             */
+            max_uses_per_customer?: number | null;
         };
         PromotionResponse: {
             code: string;
@@ -1596,6 +1683,7 @@ export interface components {
             /** Format: date-time */
             ends_at?: string;
             id: string;
+            limits: components["schemas"]["PromotionLimits"];
             name: string;
             /** Format: date-time */
             starts_at?: string;
@@ -1603,12 +1691,64 @@ export interface components {
             status: "draft" | "active" | "paused" | "ended";
             /** Format: date-time */
             updated_at: string;
+            readonly usage: components["schemas"]["PromotionUsage"];
         };
         PromotionUpdateRequest: {
             definition?: {
                 [key: string]: unknown;
             };
+            /** @description Replaces all three limits (a missing or null field means no limit); limits may change in any status. */
+            limits?: components["schemas"]["PromotionLimits"];
             name?: string;
+        };
+        PromotionUsage: {
+            /** Format: int64 */
+            discount_fen: number;
+            /** Format: int64 */
+            uses: number;
+        };
+        RedemptionCreateRequest: {
+            /** @description Needed for per-customer limits and flash-sale limits; without it only the totals count. */
+            customer_id?: string;
+            order_id: string;
+            /** @description The response body of POST /api/v1/carts/price: every applied promotion and the delivery promotion are recorded. */
+            priced_cart?: {
+                [key: string]: unknown;
+            };
+            /** @description Instead of priced_cart: the promotions the order used. */
+            promotions?: components["schemas"]["RedemptionPromotion"][] | null;
+        };
+        RedemptionLineResponse: {
+            code: string;
+            /** Format: int64 */
+            discount_fen: number;
+            /** Format: int64 */
+            flash_units: number;
+            promotion_id: string;
+        };
+        RedemptionPromotion: {
+            /**
+             * Format: int64
+             * @description The discount in fen this order got from the promotion (goods or delivery).
+             */
+            discount: number;
+            /**
+             * Format: int64
+             * @description Units bought at a flash-sale price.
+             */
+            flash_units?: number;
+            promotion_id: string;
+        };
+        RedemptionResponse: {
+            /** Format: date-time */
+            cancelled_at?: string;
+            /** Format: date-time */
+            created_at: string;
+            customer_id?: string;
+            order_id: string;
+            redemptions: components["schemas"]["RedemptionLineResponse"][];
+            /** @enum {string} */
+            status: "committed" | "cancelled";
         };
         RegionCreateRequest: {
             /** @description Unique within the tenant. */
@@ -3153,6 +3293,101 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProductResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "commit-promotion-redemption": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedemptionCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-promotion-redemption": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "cancel-promotion-redemption": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionResponse"];
                 };
             };
             /** @description Error */
