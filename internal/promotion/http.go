@@ -180,6 +180,7 @@ func (s *Service) Register(api huma.API) {
 	// principal, the service checks either scope.
 	pricing := httpapi.Secured()
 
+	s.registerCalendar(api) // before /promotions/{id}
 	huma.Register(api, huma.Operation{
 		OperationID: "list-promotions", Method: http.MethodGet, Path: "/api/v1/promotions",
 		Summary: "List promotions", Description: "Ordered by id; filter by status, or by the active promotions whose window contains active_at.",

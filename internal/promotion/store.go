@@ -193,3 +193,16 @@ func readVersion(ctx context.Context, q querier, tenantID string) (int64, error)
 	}
 	return v, err
 }
+
+// promotionsInRange returns up to limit promotions of the tenant whose stored window
+// overlaps [from, to), in id order; status "" means any.
+func promotionsInRange(ctx context.Context, q querier, tenantID string, from, to time.Time, status Status, limit int) ([]Promotion, error) {
+	query := promotionSelect + ` WHERE p.tenant_id = $1 AND (p.starts_at IS NULL OR p.starts_at < $2) AND (p.ends_at IS NULL OR p.ends_at > $3)`
+	args := []any{tenantID, clock.Millis(to), clock.Millis(from)}
+	if status != "" {
+		args = append(args, status)
+		query += fmt.Sprintf(` AND p.status = $%d`, len(args))
+	}
+	args = append(args, limit)
+	return queryPromotions(ctx, q, query+fmt.Sprintf(` ORDER BY p.id LIMIT $%d`, len(args)), args...)
+}

@@ -576,6 +576,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/promotions/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Promotion calendar
+         * @description The promotions that run within [from, to) (at most 93 days) with their windows: recurring member days and happy hours expanded in the store time zone, plain windows clipped to the range.
+         */
+        get: operations["promotion-calendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/promotions/{id}": {
         parameters: {
             query?: never;
@@ -1083,6 +1103,12 @@ export interface components {
             name?: string;
             /** @enum {string} */
             status?: "active" | "inactive";
+        };
+        CalendarWindow: {
+            /** Format: date-time */
+            end: string;
+            /** Format: date-time */
+            start: string;
         };
         CartAllocation: {
             /** Format: int64 */
@@ -1645,6 +1671,22 @@ export interface components {
             status?: "active" | "inactive" | "discontinued";
             /** @enum {string} */
             unit?: "each" | "weight";
+        };
+        PromotionCalendarItem: {
+            code: string;
+            name: string;
+            /** Format: int64 */
+            priority: number;
+            promotion_id: string;
+            stacking_group: string;
+            /** @enum {string} */
+            status: "draft" | "active" | "paused" | "ended";
+            /** @description The promotion kind. */
+            type: string;
+            windows: components["schemas"]["CalendarWindow"][];
+        };
+        PromotionCalendarResponse: {
+            items: components["schemas"]["PromotionCalendarItem"][];
         };
         PromotionCreateRequest: {
             code: string;
@@ -3458,6 +3500,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PromotionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "promotion-calendar": {
+        parameters: {
+            query: {
+                /** @description Start of the range (RFC 3339), inclusive. */
+                from: string;
+                /** @description End of the range (RFC 3339), exclusive; at most 93 days after from. */
+                to: string;
+                /** @description Default: every status but ended. */
+                status?: "draft" | "active" | "paused" | "ended" | "";
+                store_id?: string;
+                channel?: string;
+                /** @description The stores' IANA time zone for weekly and daily windows; default Asia/Shanghai. */
+                time_zone?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionCalendarResponse"];
                 };
             };
             /** @description Error */
