@@ -105,6 +105,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/basket-sets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List basket sets */
+        get: operations["list-basket-sets"];
+        put?: never;
+        /**
+         * Import historical baskets from CSV
+         * @description A UTF-8 CSV of at most 32 MiB, one row per order line. Required columns: order_id, ordered_at (RFC 3339 or YYYY-MM-DD HH:MM:SS in Asia/Shanghai), sku_id, quantity, unit_price_fen; optional: store_id, channel, customer_id, customer_tier, category_id, brand_id, unit_cost_fen. An order with a rejected row is left out whole; rejected rows are listed. A file without a valid order is a 422.
+         */
+        post: operations["create-basket-set"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/basket-sets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a basket set */
+        get: operations["get-basket-set"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/brands": {
         parameters: {
             query?: never;
@@ -546,6 +584,43 @@ export interface paths {
          * @description The promotions' usage and the customer's counts go back down; cancelling twice is harmless. Needs pricing:use or promotions:write.
          */
         post: operations["cancel-promotion-redemption"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotion-simulations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate a promotion on a basket set
+         * @description Prices every basket with the tenant's other active promotions, then with them and the simulated promotion (promotion_id or a draft definition), and reports the difference. The report is stored.
+         */
+        post: operations["create-promotion-simulation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotion-simulations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a simulation report */
+        get: operations["get-promotion-simulation"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1077,6 +1152,47 @@ export interface components {
             resource_id: string;
             resource_type: string;
         };
+        BasketRowError: {
+            field: string;
+            /** Format: int64 */
+            line: number;
+            reason: string;
+        };
+        BasketSetImportResponse: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The first 1,000 rejected rows. */
+            errors: components["schemas"]["BasketRowError"][];
+            /** Format: date-time */
+            first_order_at?: string;
+            id: string;
+            /** Format: date-time */
+            last_order_at?: string;
+            /** Format: int64 */
+            lines: number;
+            name: string;
+            /** Format: int64 */
+            orders: number;
+            /**
+             * Format: int64
+             * @description Rows rejected; their orders are left out whole.
+             */
+            rejected: number;
+        };
+        BasketSetResponse: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            first_order_at?: string;
+            id: string;
+            /** Format: date-time */
+            last_order_at?: string;
+            /** Format: int64 */
+            lines: number;
+            name: string;
+            /** Format: int64 */
+            orders: number;
+        };
         BrandCreateRequest: {
             /** @description Unique within the tenant. */
             code: string;
@@ -1521,6 +1637,11 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
+        PageBasketSetResponse: {
+            items: components["schemas"]["BasketSetResponse"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
         PageBrandResponse: {
             items: components["schemas"]["BrandResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
@@ -1734,6 +1855,25 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             readonly usage: components["schemas"]["PromotionUsage"];
+        };
+        PromotionSimulationRequest: {
+            basket_set_id: string;
+            /** @description A draft definition, the same shape as in create-promotion. */
+            definition?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description Only orders at or after this instant.
+             */
+            from?: string;
+            /** @description A stored promotion, whatever its status. */
+            promotion_id?: string;
+            /**
+             * Format: date-time
+             * @description Only orders before this instant.
+             */
+            to?: string;
         };
         PromotionUpdateRequest: {
             definition?: {
@@ -1952,6 +2092,14 @@ export interface components {
             /** @enum {string} */
             unit?: "each" | "weight";
         };
+        SavingsBucket: {
+            /** Format: int64 */
+            max_fen: number | null;
+            /** Format: int64 */
+            min_fen: number;
+            /** Format: int64 */
+            orders: number;
+        };
         SessionListResponse: {
             items: components["schemas"]["SessionResponse"][];
         };
@@ -1967,6 +2115,52 @@ export interface components {
             /** Format: date-time */
             last_seen_at: string;
             user_agent: string;
+        };
+        SimulationDay: {
+            /** Format: int64 */
+            affected_orders: number;
+            date: string;
+            /** Format: int64 */
+            discount_fen: number;
+            /** Format: int64 */
+            orders: number;
+        };
+        SimulationReport: {
+            /** Format: int64 */
+            affected_orders: number;
+            basket_set_id: string;
+            by_day: components["schemas"]["SimulationDay"][] | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            discount_fen: number;
+            /** Format: int64 */
+            gross_fen: number;
+            id: string;
+            /** Format: int64 */
+            margin_after_fen: number;
+            /** Format: int64 */
+            margin_before_fen: number;
+            /** Format: int64 */
+            margin_impact_fen: number;
+            /** Format: int64 */
+            orders: number;
+            other_promotion_ids: string[] | null;
+            promotion_id?: string;
+            savings_histogram: components["schemas"]["SavingsBucket"][] | null;
+            skipped: components["schemas"]["SimulationSkip"][] | null;
+            top_skus: components["schemas"]["SimulationSKU"][] | null;
+        };
+        SimulationSKU: {
+            /** Format: int64 */
+            discount_fen: number;
+            /** Format: int64 */
+            quantity: number;
+            sku_id: string;
+        };
+        SimulationSkip: {
+            order_id: string;
+            reason: string;
         };
         StoreCreateRequest: {
             address?: string;
@@ -2393,6 +2587,106 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-basket-sets": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageBasketSetResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-basket-set": {
+        parameters: {
+            query: {
+                name: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasketSetImportResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-basket-set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasketSetResponse"];
+                };
             };
             /** @description Error */
             default: {
@@ -3430,6 +3724,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RedemptionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-promotion-simulation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromotionSimulationRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationReport"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-promotion-simulation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationReport"];
                 };
             };
             /** @description Error */
