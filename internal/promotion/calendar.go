@@ -63,7 +63,7 @@ func (s *Service) PromotionCalendar(ctx context.Context, f CalendarFilter) ([]Ca
 		return nil, errs.Field("query.status", "must be draft, active, paused or ended")
 	}
 	if f.Location == nil {
-		loc, err := time.LoadLocation(DefaultTimeZone)
+		loc, err := s.location(DefaultTimeZone)
 		if err != nil {
 			return nil, fmt.Errorf("promotion: calendar: %w", err)
 		}

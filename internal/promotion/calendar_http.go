@@ -68,7 +68,7 @@ func (s *Service) registerCalendar(api huma.API) {
 	}, func(ctx context.Context, in *promotionCalendarInput) (*httpapi.Body[PromotionCalendarResponse], error) {
 		f := CalendarFilter{From: in.From, To: in.To, Status: Status(in.Status), StoreID: in.StoreID, Channel: in.Channel}
 		if in.TimeZone != "" {
-			loc, err := time.LoadLocation(in.TimeZone)
+			loc, err := s.location(in.TimeZone)
 			if err != nil {
 				return nil, httpapi.Problem(errs.Field("query.time_zone", "unknown time zone %q", in.TimeZone))
 			}

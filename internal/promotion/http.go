@@ -143,7 +143,7 @@ func limitsOf(l *PromotionLimits) Limits {
 }
 
 // cartOf converts a price request into the engine's cart and context.
-func cartOf(r CartPriceRequest) (engine.Cart, engine.Context, error) {
+func (s *Service) cartOf(r CartPriceRequest) (engine.Cart, engine.Context, error) {
 	cart := engine.Cart{Lines: make([]engine.Line, len(r.Lines)), DeliveryFee: r.DeliveryFee}
 	for i, l := range r.Lines {
 		cart.Lines[i] = engine.Line{ID: l.ID, SKU: l.SKU, Category: l.Category, Brand: l.Brand, Unit: engine.Unit(l.Unit),
@@ -163,7 +163,7 @@ func cartOf(r CartPriceRequest) (engine.Cart, engine.Context, error) {
 		pc.Time = *r.Time
 	}
 	if r.TimeZone != "" {
-		loc, err := time.LoadLocation(r.TimeZone)
+		loc, err := s.location(r.TimeZone)
 		if err != nil {
 			return cart, pc, errs.Field("body.time_zone", "unknown time zone %q", r.TimeZone)
 		}
@@ -250,7 +250,7 @@ func (s *Service) Register(api huma.API) {
 		Summary: "Price a sample cart against one promotion", Description: "Whatever its status (a draft too); the other promotions are ignored.",
 		Tags: tags, Security: read,
 	}, func(ctx context.Context, in *promotionPreviewInput) (*httpapi.Body[CartPriceResponse], error) {
-		cart, pc, err := cartOf(in.Body)
+		cart, pc, err := s.cartOf(in.Body)
 		if err != nil {
 			return nil, httpapi.Problem(err)
 		}
@@ -261,7 +261,7 @@ func (s *Service) Register(api huma.API) {
 		Summary: "Price a cart", Description: "Stateless: prices the cart against the tenant's active promotions. Needs pricing:use or promotions:read.",
 		Tags: []string{"Pricing"}, Security: pricing,
 	}, func(ctx context.Context, in *cartPriceInput) (*httpapi.Body[CartPriceResponse], error) {
-		cart, pc, err := cartOf(in.Body)
+		cart, pc, err := s.cartOf(in.Body)
 		if err != nil {
 			return nil, httpapi.Problem(err)
 		}
@@ -334,7 +334,7 @@ type CartAppliedPromotion struct {
 	GiftLineID  string           `json:"gift_line_id,omitempty"`
 	FlashUnits  int64            `json:"flash_units,omitempty" doc:"Units sold at the flash-sale price (flash_sale only)."`
 	Message     string           `json:"message"`
-	Promotion   map[string]any   `json:"promotion"`
+	Promotion   DefinitionJSON   `json:"promotion"`
 }
 
 // CartRejection says why a candidate promotion did not apply.
@@ -425,22 +425,87 @@ func mirror[T any](v any) T {
 	return out
 }
 
-// cartPriceResponse converts an engine result; empty lists stay [] rather than null.
+// cartPriceResponse converts an engine result field by field (no JSON round trip: it
+// is on the pricing hot path); empty lists stay [] rather than null.
 func cartPriceResponse(r engine.Result) CartPriceResponse {
-	out := mirror[CartPriceResponse](r)
-	if out.Lines == nil {
-		out.Lines = []CartPricedLine{}
+	out := CartPriceResponse{Lines: make([]CartPricedLine, len(r.Lines)), Subtotal: r.Subtotal, Discount: r.Discount, Total: r.Total,
+		Applied: make([]CartAppliedPromotion, len(r.Applied)), Rejected: make([]CartRejection, len(r.Rejected)),
+		Hints: make([]CartHint, len(r.Hints)), Combinations: r.Combinations, Truncated: r.Truncated, Decomposed: r.Decomposed,
+		DeliveryFee: r.DeliveryFee, DeliveryDiscount: r.DeliveryDiscount, DeliveryNet: r.DeliveryNet, Payable: r.Payable}
+	for i, l := range r.Lines {
+		pl := CartPricedLine{ID: l.ID, SKU: l.SKU, Category: l.Category, Brand: l.Brand, Unit: string(l.Unit), Qty: l.Qty,
+			UnitPrice: l.UnitPrice, Batch: l.Batch, Amount: l.Amount, Discount: l.Discount, Net: l.Net, Gift: l.Gift, GiftOf: l.GiftOf,
+			Allocations: allocations(l.Allocations)}
+		if !l.Expiry.IsZero() {
+			e := l.Expiry
+			pl.Expiry = &e
+		}
+		out.Lines[i] = pl
 	}
-	if out.Applied == nil {
-		out.Applied = []CartAppliedPromotion{}
+	for i, a := range r.Applied {
+		out.Applied[i] = CartAppliedPromotion{PromotionID: a.PromotionID, Name: a.Name, Kind: string(a.Kind), Level: string(a.Level),
+			Discount: a.Discount, Lines: nonNil(allocations(a.Lines)), Basis: nonNil(allocations(a.Basis)), GiftLineID: a.GiftLineID,
+			FlashUnits: a.FlashUnits, Message: a.Message, Promotion: DefinitionJSON{def: a.Promotion}}
 	}
-	if out.Rejected == nil {
-		out.Rejected = []CartRejection{}
+	for i, e := range r.Rejected {
+		out.Rejected[i] = CartRejection{PromotionID: e.PromotionID, Code: string(e.Code), Condition: e.Condition, WinnerID: e.WinnerID,
+			Missing: e.Missing, Message: e.Message}
 	}
-	if out.Hints == nil {
-		out.Hints = []CartHint{}
+	for i, h := range r.Hints {
+		out.Hints[i] = CartHint{PromotionID: h.PromotionID, Missing: h.Missing, Save: h.Save, Message: h.Message}
+	}
+	if d := r.Delivery; d != nil {
+		out.Delivery = &CartDeliveryDiscount{PromotionID: d.PromotionID, Name: d.Name, Spend: d.Spend, Discount: d.Discount, Message: d.Message}
 	}
 	return out
+}
+
+func allocations(as []engine.Allocation) []CartAllocation {
+	if as == nil {
+		return nil
+	}
+	out := make([]CartAllocation, len(as))
+	for i, a := range as {
+		out[i] = CartAllocation{PromotionID: a.PromotionID, LineID: a.LineID, Amount: a.Amount}
+	}
+	return out
+}
+
+func nonNil(as []CartAllocation) []CartAllocation {
+	if as == nil {
+		return []CartAllocation{}
+	}
+	return as
+}
+
+// DefinitionJSON is a promotion definition in a priced cart: encoded straight from the
+// engine's definition (decoding it into a map for every response was the slowest part
+// of pricing), documented as a free-form object.
+type DefinitionJSON struct {
+	def *engine.Promotion
+	raw json.RawMessage // when decoded from JSON
+}
+
+// MarshalJSON writes the definition.
+func (d DefinitionJSON) MarshalJSON() ([]byte, error) {
+	if d.def != nil {
+		return json.Marshal(d.def)
+	}
+	if d.raw != nil {
+		return d.raw, nil
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSON keeps the definition as it came.
+func (d *DefinitionJSON) UnmarshalJSON(b []byte) error {
+	d.def, d.raw = nil, append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// Schema documents the definition as an object (the create-promotion definition).
+func (DefinitionJSON) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{Type: huma.TypeObject, AdditionalProperties: map[string]any{}}
 }
 
 func cartReturnQuoteResponse(q engine.Quote) CartReturnQuoteResponse {

@@ -29,6 +29,20 @@ type Service struct {
 
 	mu      sync.Mutex
 	indexes map[string]tenantIndex // by tenant id
+	zones   sync.Map               // IANA name → *time.Location (LoadLocation reads tzdata from disk)
+}
+
+// location returns the named time zone, loaded once per service.
+func (s *Service) location(name string) (*time.Location, error) {
+	if loc, ok := s.zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	s.zones.Store(name, loc)
+	return loc, nil
 }
 
 // tenantIndex is a tenant's index of active promotions and the promotions version it
