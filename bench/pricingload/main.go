@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"strconv"
 	"time"
 
@@ -37,8 +38,9 @@ func main() {
 	dsn := flag.String("db", os.TempDir(), "a directory for a fresh SQLite file, or a postgres:// DSN (a new schema is made there)")
 	duration := flag.Duration("duration", 10*time.Second, "wrk duration per target")
 	connections := flag.Int("connections", 16, "wrk connections")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the OneRetail run to this file")
 	flag.Parse()
-	if err := run(*dsn, *duration, *connections); err != nil {
+	if err := run(*dsn, *duration, *connections, *cpuProfile); err != nil {
 		fmt.Fprintln(os.Stderr, "pricingload:", err)
 		os.Exit(1)
 	}
@@ -51,7 +53,7 @@ type result struct {
 	P99ms float64 `json:"p99_ms"`
 }
 
-func run(target string, duration time.Duration, connections int) error {
+func run(target string, duration time.Duration, connections int, cpuProfile string) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dsn, drop, err := benchdb.Fresh(target, "pricingload")
@@ -110,7 +112,18 @@ func run(target string, duration time.Duration, connections int) error {
 	if err != nil {
 		return err
 	}
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	got, err := runWrk(url, script, duration, connections)
+	pprof.StopCPUProfile()
 	if err != nil {
 		return err
 	}
