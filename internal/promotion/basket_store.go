@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/oneretail/oneretail/internal/platform/clock"
+	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 )
 
@@ -40,21 +42,59 @@ func insertBasketSet(ctx context.Context, q querier, b BasketSet) error {
 	return nil
 }
 
-// insertBasketLines writes lines numbered from 1 with one prepared statement
-// (measured on SQLite: multi-row INSERTs with thousands of parameters were ten times
-// slower than this).
-func insertBasketLines(ctx context.Context, tx *sql.Tx, setID string, lines []BasketLine) error {
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO basket_lines (basket_set_id, line_no, order_id, ordered_at, store_id, channel,
-		customer_id, customer_tier, sku_id, category_id, brand_id, quantity, unit_price_fen, unit_cost_fen)
+// basketColumnsSQL are the columns of basket_lines in insert order.
+const basketColumnsSQL = `basket_set_id, line_no, order_id, ordered_at, store_id, channel, customer_id, customer_tier,
+	sku_id, category_id, brand_id, quantity, unit_price_fen, unit_cost_fen`
+
+func basketRow(setID string, n int, l BasketLine) []any {
+	return []any{setID, n, l.OrderID, clock.Millis(l.OrderedAt), l.StoreID, l.Channel, l.CustomerID, l.CustomerTier,
+		l.SKUID, l.CategoryID, l.BrandID, l.Quantity, l.UnitPriceFen, nullInt(l.UnitCostFen)}
+}
+
+// insertBasketLines writes lines numbered from 1. On PostgreSQL it sends multi-row
+// INSERTs of 100 rows (one round trip each; 500 was slower, measured); on SQLite, where there is no round trip
+// and modernc was ten times slower with thousands of parameters per statement
+// (measured), one prepared single-row INSERT.
+func insertBasketLines(ctx context.Context, tx *sql.Tx, dialect db.Dialect, setID string, lines []BasketLine) error {
+	if dialect == db.Postgres {
+		return insertBasketBatches(ctx, tx, 100, setID, lines)
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO basket_lines (`+basketColumnsSQL+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`)
 	if err != nil {
 		return fmt.Errorf("insert basket lines: %w", err)
 	}
 	defer stmt.Close()
 	for i, l := range lines {
-		if _, err := stmt.ExecContext(ctx, setID, i+1, l.OrderID, clock.Millis(l.OrderedAt), l.StoreID, l.Channel, l.CustomerID,
-			l.CustomerTier, l.SKUID, l.CategoryID, l.BrandID, l.Quantity, l.UnitPriceFen, nullInt(l.UnitCostFen)); err != nil {
+		if _, err := stmt.ExecContext(ctx, basketRow(setID, i+1, l)...); err != nil {
 			return fmt.Errorf("insert basket line %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+func insertBasketBatches(ctx context.Context, tx *sql.Tx, rowsPerInsert int, setID string, lines []BasketLine) error {
+	for start := 0; start < len(lines); start += rowsPerInsert {
+		batch := lines[start:min(start+rowsPerInsert, len(lines))]
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO basket_lines (` + basketColumnsSQL + `) VALUES `)
+		args := make([]any, 0, len(batch)*14)
+		for i, l := range batch {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(")
+			for c := 1; c <= 14; c++ {
+				if c > 1 {
+					sb.WriteString(", ")
+				}
+				fmt.Fprintf(&sb, "$%d", len(args)+c)
+			}
+			sb.WriteString(")")
+			args = append(args, basketRow(setID, start+i+1, l)...)
+		}
+		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+			return fmt.Errorf("insert basket lines %d..: %w", start+1, err)
 		}
 	}
 	return nil

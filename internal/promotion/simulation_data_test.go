@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
@@ -118,7 +119,9 @@ func TestSimulationOnlineRetail(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		s := setup(t, d)
 		ts := simulationServer(t, s)
+		start := time.Now()
 		status, body := postCSV(t, ts, "/api/v1/basket-sets?name=uci-2010-12", "merch", string(file))
+		imported := time.Since(start)
 		if status != 201 {
 			t.Fatalf("import: %d %.500s", status, body)
 		}
@@ -130,6 +133,7 @@ func TestSimulationOnlineRetail(t *testing.T) {
 			t.Fatalf("imported %d orders, want %d (rejected %d: %+v)", set.Orders, len(subtotals), set.Rejected, set.Errors)
 		}
 		draft := `{"kind":"threshold","scope":{"all":true},"threshold":{"tiers":[{"spend":10000,"off":1000}]}}`
+		start = time.Now()
 		status, body = do(t, ts, "POST", "/api/v1/promotion-simulations", "mkt",
 			fmt.Sprintf(`{"basket_set_id":%q,"definition":%s}`, set.ID, draft))
 		if status != 201 {
@@ -145,6 +149,7 @@ func TestSimulationOnlineRetail(t *testing.T) {
 				rep.Orders, rep.GrossFen, rep.DiscountFen, rep.AffectedOrders, rep.MarginImpactFen, len(rep.Skipped),
 				len(subtotals), gross, discount, affected)
 		}
-		t.Logf("%d invoices, %d lines, gross %d, %d affected, discount %d", rep.Orders, set.Lines, gross, affected, discount)
+		t.Logf("%d invoices, %d lines, gross %d, %d affected, discount %d; import %v, simulation %v",
+			rep.Orders, set.Lines, gross, affected, discount, imported.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	})
 }
