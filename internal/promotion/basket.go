@@ -36,8 +36,10 @@ const (
 // basketRequired must appear in the header; the other columns are optional.
 var basketRequired = []string{colOrderID, colOrderedAt, colSKUID, colQuantity, colUnitPrice}
 
-var basketColumns = []string{colOrderID, colOrderedAt, colStoreID, colChannel, colCustomerID, colCustomerTier,
+var basketColumnsArr = [...]string{colOrderID, colOrderedAt, colStoreID, colChannel, colCustomerID, colCustomerTier,
 	colSKUID, colCategoryID, colBrandID, colQuantity, colUnitPrice, colUnitCost}
+
+var basketColumns = basketColumnsArr[:]
 
 // Basket file limits.
 const (
@@ -110,7 +112,15 @@ func ParseBaskets(data []byte, loc *time.Location) ([]BasketLine, []RowError, er
 			return nil, nil, errs.Field("body", "the header lacks the required column %s (required: %s)", c, strings.Join(basketRequired, ", "))
 		}
 	}
-	p := basketParser{cols: cols, loc: loc, bad: map[string]bool{}, count: map[string]int{}}
+	// Size the lines once: growing a slice of half a million lines dominated parsing.
+	p := basketParser{loc: loc, bad: map[string]bool{}, count: map[string]int{},
+		lines: make([]BasketLine, 0, bytes.Count(data, []byte{'\n'})+1)}
+	for i, c := range basketColumns {
+		p.idx[i] = -1
+		if at, ok := cols[c]; ok {
+			p.idx[i] = at
+		}
+	}
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -144,8 +154,10 @@ func ParseBaskets(data []byte, loc *time.Location) ([]BasketLine, []RowError, er
 }
 
 type basketParser struct {
-	cols   map[string]int
+	idx    [len(basketColumnsArr)]int // position of each of basketColumns in a row, -1 when absent
 	loc    *time.Location
+	lastAt string // the previous row's ordered_at and its time: an order's rows repeat it
+	lastT  time.Time
 	lines  []BasketLine
 	errors []RowError
 	bad    map[string]bool // orders with a rejected row
@@ -163,7 +175,7 @@ func (p *basketParser) fail(line int, order, field, reason string) {
 
 func (p *basketParser) row(line int, rec []string) {
 	get := func(col string) string {
-		if i, ok := p.cols[col]; ok && i < len(rec) {
+		if i := p.idx[slices.Index(basketColumns, col)]; i >= 0 && i < len(rec) {
 			return strings.TrimSpace(rec[i])
 		}
 		return ""
@@ -198,11 +210,15 @@ func (p *basketParser) check(l *BasketLine, get func(string) string) *RowError {
 			return &RowError{Field: f.col, Reason: fmt.Sprintf("at most %d bytes", maxBasketFieldLen)}
 		}
 	}
-	at, err := parseOrderedAt(get(colOrderedAt), p.loc)
-	if err != nil {
-		return &RowError{Field: colOrderedAt, Reason: err.Error()}
+	if v := get(colOrderedAt); v != p.lastAt || v == "" {
+		at, err := parseOrderedAt(v, p.loc)
+		if err != nil {
+			return &RowError{Field: colOrderedAt, Reason: err.Error()}
+		}
+		p.lastAt, p.lastT = v, at
 	}
-	l.OrderedAt = at
+	l.OrderedAt = p.lastT
+	var err error
 	if l.Quantity, err = parseInt(get(colQuantity), 1, maxBasketQuantity); err != nil {
 		return &RowError{Field: colQuantity, Reason: err.Error()}
 	}
@@ -223,14 +239,15 @@ func parseOrderedAt(v string, loc *time.Location) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, errors.New("required")
 	}
+	if len(v) == len(basketTimeLayout) {
+		if t, err := time.ParseInLocation(basketTimeLayout, v, loc); err == nil {
+			return t, nil
+		}
+	}
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t, nil
 	}
-	t, err := time.ParseInLocation(basketTimeLayout, v, loc)
-	if err != nil {
-		return time.Time{}, errors.New("must be RFC 3339 or YYYY-MM-DD HH:MM:SS")
-	}
-	return t, nil
+	return time.Time{}, errors.New("must be RFC 3339 or YYYY-MM-DD HH:MM:SS")
 }
 
 func parseInt(v string, lo, hi int64) (int64, error) {

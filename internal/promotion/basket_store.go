@@ -3,12 +3,11 @@ package promotion
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/oneretail/oneretail/internal/platform/clock"
-	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 )
 
@@ -42,59 +41,37 @@ func insertBasketSet(ctx context.Context, q querier, b BasketSet) error {
 	return nil
 }
 
-// basketColumnsSQL are the columns of basket_lines in insert order.
-const basketColumnsSQL = `basket_set_id, line_no, order_id, ordered_at, store_id, channel, customer_id, customer_tier,
-	sku_id, category_id, brand_id, quantity, unit_price_fen, unit_cost_fen`
+// basketChunkLines is the number of lines stored per basket_chunks row.
+const basketChunkLines = 2000
 
-func basketRow(setID string, n int, l BasketLine) []any {
-	return []any{setID, n, l.OrderID, clock.Millis(l.OrderedAt), l.StoreID, l.Channel, l.CustomerID, l.CustomerTier,
-		l.SKUID, l.CategoryID, l.BrandID, l.Quantity, l.UnitPriceFen, nullInt(l.UnitCostFen)}
-}
+// chunkLine is a basket line as stored: a JSON array
+// [order_id, ordered_at ms, store_id, channel, customer_id, customer_tier, sku_id,
+// category_id, brand_id, quantity, unit_price_fen, unit_cost_fen|null, file line].
+type chunkLine [13]any
 
-// insertBasketLines writes lines numbered from 1. On PostgreSQL it sends multi-row
-// INSERTs of 100 rows (one round trip each; 500 was slower, measured); on SQLite, where there is no round trip
-// and modernc was ten times slower with thousands of parameters per statement
-// (measured), one prepared single-row INSERT.
-func insertBasketLines(ctx context.Context, tx *sql.Tx, dialect db.Dialect, setID string, lines []BasketLine) error {
-	if dialect == db.Postgres {
-		return insertBasketBatches(ctx, tx, 100, setID, lines)
-	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO basket_lines (`+basketColumnsSQL+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`)
-	if err != nil {
-		return fmt.Errorf("insert basket lines: %w", err)
-	}
-	defer stmt.Close()
-	for i, l := range lines {
-		if _, err := stmt.ExecContext(ctx, basketRow(setID, i+1, l)...); err != nil {
-			return fmt.Errorf("insert basket line %d: %w", i+1, err)
-		}
-	}
-	return nil
-}
-
-func insertBasketBatches(ctx context.Context, tx *sql.Tx, rowsPerInsert int, setID string, lines []BasketLine) error {
-	for start := 0; start < len(lines); start += rowsPerInsert {
-		batch := lines[start:min(start+rowsPerInsert, len(lines))]
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO basket_lines (` + basketColumnsSQL + `) VALUES `)
-		args := make([]any, 0, len(batch)*14)
-		for i, l := range batch {
-			if i > 0 {
-				sb.WriteString(", ")
+// insertBasketLines writes lines in chunks of basketChunkLines, in file order.
+func insertBasketLines(ctx context.Context, tx *sql.Tx, setID string, lines []BasketLine) error {
+	for start, n := 0, 0; start < len(lines); start, n = start+basketChunkLines, n+1 {
+		chunk := lines[start:min(start+basketChunkLines, len(lines))]
+		rows := make([]chunkLine, len(chunk))
+		first, last := chunk[0].OrderedAt, chunk[0].OrderedAt
+		for i, l := range chunk {
+			rows[i] = chunkLine{l.OrderID, clock.Millis(l.OrderedAt), l.StoreID, l.Channel, l.CustomerID, l.CustomerTier,
+				l.SKUID, l.CategoryID, l.BrandID, l.Quantity, l.UnitPriceFen, l.UnitCostFen, l.Line}
+			if l.OrderedAt.Before(first) {
+				first = l.OrderedAt
 			}
-			sb.WriteString("(")
-			for c := 1; c <= 14; c++ {
-				if c > 1 {
-					sb.WriteString(", ")
-				}
-				fmt.Fprintf(&sb, "$%d", len(args)+c)
+			if l.OrderedAt.After(last) {
+				last = l.OrderedAt
 			}
-			sb.WriteString(")")
-			args = append(args, basketRow(setID, start+i+1, l)...)
 		}
-		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
-			return fmt.Errorf("insert basket lines %d..: %w", start+1, err)
+		b, err := json.Marshal(rows)
+		if err != nil {
+			return fmt.Errorf("encode basket chunk: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO basket_chunks (basket_set_id, chunk_no, first_at, last_at, lines) VALUES ($1, $2, $3, $4, $5)`,
+			setID, n, clock.Millis(first), clock.Millis(last), string(b)); err != nil {
+			return fmt.Errorf("insert basket chunk %d: %w", n, err)
 		}
 	}
 	return nil
@@ -126,27 +103,47 @@ func findBasketSets(ctx context.Context, q querier, tenantID, after string, limi
 	return out, rows.Err()
 }
 
-// basketLines returns a set's lines ordered at or after from and before to, in file
-// order.
+// storedLine is chunkLine as decoded.
+type storedLine struct {
+	OrderID, StoreID, Channel, CustomerID, CustomerTier, SKUID, CategoryID, BrandID string
+	At, Quantity, UnitPriceFen                                                      int64
+	UnitCostFen                                                                     *int64
+	Line                                                                            int
+}
+
+// UnmarshalJSON reads the array form of chunkLine.
+func (l *storedLine) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, &[]any{&l.OrderID, &l.At, &l.StoreID, &l.Channel, &l.CustomerID, &l.CustomerTier, &l.SKUID,
+		&l.CategoryID, &l.BrandID, &l.Quantity, &l.UnitPriceFen, &l.UnitCostFen, &l.Line})
+}
+
+// basketLines returns a set's lines ordered at or after from and before to (Unix ms),
+// in file order.
 func basketLines(ctx context.Context, q querier, setID string, from, to int64) ([]BasketLine, error) {
-	rows, err := q.QueryContext(ctx, `SELECT line_no, order_id, ordered_at, store_id, channel, customer_id, customer_tier,
-		sku_id, category_id, brand_id, quantity, unit_price_fen, unit_cost_fen FROM basket_lines
-		WHERE basket_set_id = $1 AND ordered_at >= $2 AND ordered_at < $3 ORDER BY line_no`, setID, from, to)
+	rows, err := q.QueryContext(ctx, `SELECT lines FROM basket_chunks WHERE basket_set_id = $1 AND last_at >= $2 AND first_at < $3
+		ORDER BY chunk_no`, setID, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("basket lines: %w", err)
 	}
 	defer rows.Close()
 	var out []BasketLine
 	for rows.Next() {
-		var l BasketLine
-		var at int64
-		var cost sql.NullInt64
-		if err := rows.Scan(&l.Line, &l.OrderID, &at, &l.StoreID, &l.Channel, &l.CustomerID, &l.CustomerTier, &l.SKUID,
-			&l.CategoryID, &l.BrandID, &l.Quantity, &l.UnitPriceFen, &cost); err != nil {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
 			return nil, err
 		}
-		l.OrderedAt, l.UnitCostFen = clock.FromMillis(at), ptrOf(cost)
-		out = append(out, l)
+		var chunk []storedLine
+		if err := json.Unmarshal([]byte(raw), &chunk); err != nil {
+			return nil, fmt.Errorf("decode basket chunk: %w", err)
+		}
+		for _, l := range chunk {
+			if l.At < from || l.At >= to {
+				continue
+			}
+			out = append(out, BasketLine{Line: l.Line, OrderID: l.OrderID, OrderedAt: clock.FromMillis(l.At), StoreID: l.StoreID,
+				Channel: l.Channel, CustomerID: l.CustomerID, CustomerTier: l.CustomerTier, SKUID: l.SKUID, CategoryID: l.CategoryID,
+				BrandID: l.BrandID, Quantity: l.Quantity, UnitPriceFen: l.UnitPriceFen, UnitCostFen: l.UnitCostFen})
+		}
 	}
 	return out, rows.Err()
 }

@@ -101,7 +101,7 @@ func (s *Service) CreateBasketSet(ctx context.Context, name string, data []byte)
 		if err := insertBasketSet(ctx, tx, set); err != nil {
 			return err
 		}
-		return insertBasketLines(ctx, tx, s.db.Dialect, set.ID, lines)
+		return insertBasketLines(ctx, tx, set.ID, lines)
 	})
 	if err != nil {
 		return BasketImport{}, fmt.Errorf("promotion: create basket set: %w", err)
