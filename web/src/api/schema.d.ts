@@ -105,6 +105,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/basket-sets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List basket sets */
+        get: operations["list-basket-sets"];
+        put?: never;
+        /**
+         * Import historical baskets from CSV
+         * @description A UTF-8 CSV of at most 32 MiB, one row per order line. Required columns: order_id, ordered_at (RFC 3339 or YYYY-MM-DD HH:MM:SS in Asia/Shanghai), sku_id, quantity, unit_price_fen; optional: store_id, channel, customer_id, customer_tier, category_id, brand_id, unit_cost_fen. An order with a rejected row is left out whole; rejected rows are listed. A file without a valid order is a 422.
+         */
+        post: operations["create-basket-set"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/basket-sets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a basket set */
+        get: operations["get-basket-set"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/brands": {
         parameters: {
             query?: never;
@@ -557,6 +595,103 @@ export interface paths {
         patch: operations["update-product"];
         trace?: never;
     };
+    "/api/v1/promotion-redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the promotions a committed order used
+         * @description All or nothing: 409 urn:oneretail:problem:budget_exhausted, usage_limit_reached or customer_limit_reached (naming the promotion) when a limit would be exceeded. Replaying an order id returns the first result. Needs pricing:use or promotions:write.
+         */
+        post: operations["commit-promotion-redemption"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotion-redemptions/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get what an order used
+         * @description Needs pricing:use or promotions:read.
+         */
+        get: operations["get-promotion-redemption"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotion-redemptions/{order_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release what a cancelled or returned order used
+         * @description The promotions' usage and the customer's counts go back down; cancelling twice is harmless. Needs pricing:use or promotions:write.
+         */
+        post: operations["cancel-promotion-redemption"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotion-simulations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate a promotion on a basket set
+         * @description Prices every basket with the tenant's other active promotions, then with them and the simulated promotion (promotion_id or a draft definition), and reports the difference. The report is stored.
+         */
+        post: operations["create-promotion-simulation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotion-simulations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a simulation report */
+        get: operations["get-promotion-simulation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/promotions": {
         parameters: {
             query?: never;
@@ -575,6 +710,26 @@ export interface paths {
          * @description The definition is validated; a contradictory one is refused with 422 naming body.definition.<field>.
          */
         post: operations["create-promotion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotions/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Promotion calendar
+         * @description The promotions that run within [from, to) (at most 93 days) with their windows: recurring member days and happy hours expanded in the store time zone, plain windows clipped to the range.
+         */
+        get: operations["promotion-calendar"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1084,6 +1239,47 @@ export interface components {
             resource_id: string;
             resource_type: string;
         };
+        BasketRowError: {
+            field: string;
+            /** Format: int64 */
+            line: number;
+            reason: string;
+        };
+        BasketSetImportResponse: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The first 1,000 rejected rows. */
+            errors: components["schemas"]["BasketRowError"][];
+            /** Format: date-time */
+            first_order_at?: string;
+            id: string;
+            /** Format: date-time */
+            last_order_at?: string;
+            /** Format: int64 */
+            lines: number;
+            name: string;
+            /** Format: int64 */
+            orders: number;
+            /**
+             * Format: int64
+             * @description Rows rejected; their orders are left out whole.
+             */
+            rejected: number;
+        };
+        BasketSetResponse: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            first_order_at?: string;
+            id: string;
+            /** Format: date-time */
+            last_order_at?: string;
+            /** Format: int64 */
+            lines: number;
+            name: string;
+            /** Format: int64 */
+            orders: number;
+        };
         BrandCreateRequest: {
             /** @description Unique within the tenant. */
             code: string;
@@ -1111,6 +1307,12 @@ export interface components {
             /** @enum {string} */
             status?: "active" | "inactive";
         };
+        CalendarWindow: {
+            /** Format: date-time */
+            end: string;
+            /** Format: date-time */
+            start: string;
+        };
         CartAllocation: {
             /** Format: int64 */
             amount: number;
@@ -1121,6 +1323,11 @@ export interface components {
             basis: components["schemas"]["CartAllocation"][] | null;
             /** Format: int64 */
             discount: number;
+            /**
+             * Format: int64
+             * @description Units sold at the flash-sale price (flash_sale only).
+             */
+            flash_units?: number;
             gift_line_id?: string;
             kind: string;
             level: string;
@@ -1171,9 +1378,12 @@ export interface components {
             brand?: string;
             channel?: string;
             coupons?: string[] | null;
+            /** @description The customer: their recorded purchases fill flash_allowance and their per-customer limits apply. */
+            customer_id?: string;
             /** Format: int64 */
             delivery_fee?: number;
             first_order?: boolean;
+            /** @description Promotion id → flash-sale units the customer may still buy; overrides what customer_id's recorded purchases give. */
             flash_allowance?: {
                 [key: string]: number;
             };
@@ -1591,6 +1801,11 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
+        PageBasketSetResponse: {
+            items: components["schemas"]["BasketSetResponse"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
         PageBrandResponse: {
             items: components["schemas"]["BrandResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
@@ -1742,13 +1957,48 @@ export interface components {
             /** @enum {string} */
             unit?: "each" | "weight";
         };
+        PromotionCalendarItem: {
+            code: string;
+            name: string;
+            /** Format: int64 */
+            priority: number;
+            promotion_id: string;
+            stacking_group: string;
+            /** @enum {string} */
+            status: "draft" | "active" | "paused" | "ended";
+            /** @description The promotion kind. */
+            type: string;
+            windows: components["schemas"]["CalendarWindow"][];
+        };
+        PromotionCalendarResponse: {
+            items: components["schemas"]["PromotionCalendarItem"][];
+        };
         PromotionCreateRequest: {
             code: string;
             /** @description The engine promotion (kind, scope, conditions, stacking and the parameter block of its kind); id and name are set from the promotion. */
             definition: {
                 [key: string]: unknown;
             };
+            /** @description Budget and usage limits enforced when orders commit; absent or null fields mean no limit. */
+            limits?: components["schemas"]["PromotionLimits"];
             name: string;
+        };
+        PromotionLimits: {
+            /**
+             * Format: int64
+             * @description Total discount in fen over all committed orders.
+             */
+            budget_fen?: number | null;
+            /**
+             * Format: int64
+             * @description Committed orders that may use the promotion.
+             */
+            max_uses?: number | null;
+            /**
+             * Format: int64
+             * @description Committed orders per customer.
+             */
+            max_uses_per_customer?: number | null;
         };
         PromotionResponse: {
             code: string;
@@ -1760,6 +2010,7 @@ export interface components {
             /** Format: date-time */
             ends_at?: string;
             id: string;
+            limits: components["schemas"]["PromotionLimits"];
             name: string;
             /** Format: date-time */
             starts_at?: string;
@@ -1767,12 +2018,83 @@ export interface components {
             status: "draft" | "active" | "paused" | "ended";
             /** Format: date-time */
             updated_at: string;
+            readonly usage: components["schemas"]["PromotionUsage"];
+        };
+        PromotionSimulationRequest: {
+            basket_set_id: string;
+            /** @description A draft definition, the same shape as in create-promotion. */
+            definition?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description Only orders at or after this instant.
+             */
+            from?: string;
+            /** @description A stored promotion, whatever its status. */
+            promotion_id?: string;
+            /**
+             * Format: date-time
+             * @description Only orders before this instant.
+             */
+            to?: string;
         };
         PromotionUpdateRequest: {
             definition?: {
                 [key: string]: unknown;
             };
+            /** @description Replaces all three limits (a missing or null field means no limit); limits may change in any status. */
+            limits?: components["schemas"]["PromotionLimits"];
             name?: string;
+        };
+        PromotionUsage: {
+            /** Format: int64 */
+            discount_fen: number;
+            /** Format: int64 */
+            uses: number;
+        };
+        RedemptionCreateRequest: {
+            /** @description Needed for per-customer limits and flash-sale limits; without it only the totals count. */
+            customer_id?: string;
+            order_id: string;
+            /** @description The response body of POST /api/v1/carts/price: every applied promotion and the delivery promotion are recorded. */
+            priced_cart?: {
+                [key: string]: unknown;
+            };
+            /** @description Instead of priced_cart: the promotions the order used. */
+            promotions?: components["schemas"]["RedemptionPromotion"][] | null;
+        };
+        RedemptionLineResponse: {
+            code: string;
+            /** Format: int64 */
+            discount_fen: number;
+            /** Format: int64 */
+            flash_units: number;
+            promotion_id: string;
+        };
+        RedemptionPromotion: {
+            /**
+             * Format: int64
+             * @description The discount in fen this order got from the promotion (goods or delivery).
+             */
+            discount: number;
+            /**
+             * Format: int64
+             * @description Units bought at a flash-sale price.
+             */
+            flash_units?: number;
+            promotion_id: string;
+        };
+        RedemptionResponse: {
+            /** Format: date-time */
+            cancelled_at?: string;
+            /** Format: date-time */
+            created_at: string;
+            customer_id?: string;
+            order_id: string;
+            redemptions: components["schemas"]["RedemptionLineResponse"][];
+            /** @enum {string} */
+            status: "committed" | "cancelled";
         };
         RegionCreateRequest: {
             /** @description Unique within the tenant. */
@@ -1934,6 +2256,14 @@ export interface components {
             /** @enum {string} */
             unit?: "each" | "weight";
         };
+        SavingsBucket: {
+            /** Format: int64 */
+            max_fen: number | null;
+            /** Format: int64 */
+            min_fen: number;
+            /** Format: int64 */
+            orders: number;
+        };
         SessionListResponse: {
             items: components["schemas"]["SessionResponse"][];
         };
@@ -1949,6 +2279,52 @@ export interface components {
             /** Format: date-time */
             last_seen_at: string;
             user_agent: string;
+        };
+        SimulationDay: {
+            /** Format: int64 */
+            affected_orders: number;
+            date: string;
+            /** Format: int64 */
+            discount_fen: number;
+            /** Format: int64 */
+            orders: number;
+        };
+        SimulationReport: {
+            /** Format: int64 */
+            affected_orders: number;
+            basket_set_id: string;
+            by_day: components["schemas"]["SimulationDay"][] | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            discount_fen: number;
+            /** Format: int64 */
+            gross_fen: number;
+            id: string;
+            /** Format: int64 */
+            margin_after_fen: number;
+            /** Format: int64 */
+            margin_before_fen: number;
+            /** Format: int64 */
+            margin_impact_fen: number;
+            /** Format: int64 */
+            orders: number;
+            other_promotion_ids: string[] | null;
+            promotion_id?: string;
+            savings_histogram: components["schemas"]["SavingsBucket"][] | null;
+            skipped: components["schemas"]["SimulationSkip"][] | null;
+            top_skus: components["schemas"]["SimulationSKU"][] | null;
+        };
+        SimulationSKU: {
+            /** Format: int64 */
+            discount_fen: number;
+            /** Format: int64 */
+            quantity: number;
+            sku_id: string;
+        };
+        SimulationSkip: {
+            order_id: string;
+            reason: string;
         };
         StoreCreateRequest: {
             address?: string;
@@ -2388,6 +2764,106 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-basket-sets": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageBasketSetResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-basket-set": {
+        parameters: {
+            query: {
+                name: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasketSetImportResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-basket-set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasketSetResponse"];
+                };
             };
             /** @description Error */
             default: {
@@ -3496,6 +3972,165 @@ export interface operations {
             };
         };
     };
+    "commit-promotion-redemption": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedemptionCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-promotion-redemption": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "cancel-promotion-redemption": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-promotion-simulation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromotionSimulationRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationReport"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-promotion-simulation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationReport"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-promotions": {
         parameters: {
             query?: {
@@ -3553,6 +4188,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PromotionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "promotion-calendar": {
+        parameters: {
+            query: {
+                /** @description Start of the range (RFC 3339), inclusive. */
+                from: string;
+                /** @description End of the range (RFC 3339), exclusive; at most 93 days after from. */
+                to: string;
+                /** @description Default: every status but ended. */
+                status?: "draft" | "active" | "paused" | "ended" | "";
+                store_id?: string;
+                channel?: string;
+                /** @description The stores' IANA time zone for weekly and daily windows; default Asia/Shanghai. */
+                time_zone?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionCalendarResponse"];
                 };
             };
             /** @description Error */
