@@ -35,7 +35,8 @@ function saved(body: { code: string; name: string; definition: Promotion['defini
   return { id: 'p1', status: 'draft', created_at: '2026-11-01T00:00:00Z', updated_at: '2026-11-01T00:00:00Z', ...body };
 }
 
-describe('PromotionEditorPage', () => {
+// The editor is a large antd form: slow to render in jsdom on a busy machine.
+describe('PromotionEditorPage', { timeout: 60_000 }, () => {
   it('creates a 满减 promotion with two tiers and sends exactly that definition', async () => {
     const calls = fakeApi({
       ...common,

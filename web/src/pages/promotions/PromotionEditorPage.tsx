@@ -115,7 +115,7 @@ function Editor({ promotion }: { promotion?: Promotion }) {
   const initial = useMemo(() => (promotion ? editorValuesOf(promotion) : newEditorValues()), [promotion]);
   const editable = !promotion || promotion.status === 'draft' || promotion.status === 'paused';
   const kind = (Form.useWatch(['definition', 'kind'], form) ?? initial.definition.kind) as PromotionKind;
-  const values = Form.useWatch([], form) as EditorValues | undefined;
+  const exclusive = !!Form.useWatch(['definition', 'exclusive'], form);
 
   const groups = useMemo(
     () => [...new Set((all.data ?? []).map((p) => p.definition?.group).filter((g): g is string => !!g))].sort(),
@@ -276,7 +276,7 @@ function Editor({ promotion }: { promotion?: Promotion }) {
                 </Col>
                 <Col xs={12} md={6}>
                   <Form.Item name={['definition', 'group']} label={t('promotions.editor.group')} tooltip={t('promotions.editor.groupHelp')}>
-                    <AutoComplete options={groups.map((g) => ({ value: g }))} disabled={!!values?.definition?.exclusive || kind === 'delivery_fee' || !editable} />
+                    <AutoComplete options={groups.map((g) => ({ value: g }))} disabled={exclusive || kind === 'delivery_fee' || !editable} />
                   </Form.Item>
                 </Col>
                 <Col xs={12} md={6}>
@@ -299,7 +299,7 @@ function Editor({ promotion }: { promotion?: Promotion }) {
                   <Switch disabled={kind === 'delivery_fee' || !editable} />
                 </Form.Item>
                 <Form.Item name={['definition', 'combinable_with_coupons']} valuePropName="checked" label={t('promotions.editor.combinable')}>
-                  <Switch disabled={!!values?.definition?.exclusive || !editable} />
+                  <Switch disabled={exclusive || !editable} />
                 </Form.Item>
                 {kind === 'threshold' && (
                   <Form.Item name={['definition', 'return_policy']} label={t('promotions.editor.returnPolicy')}>
@@ -339,18 +339,28 @@ function Editor({ promotion }: { promotion?: Promotion }) {
         <Col xs={24} xl={9}>
           <Affix offsetTop={16}>
             <div>
-              <Card size="small" title={t('promotions.editor.summary')} style={{ marginBottom: 16 }} data-testid="editor-summary">
-                <Space orientation="vertical">
-                  <Typography.Text strong>{values?.name || t('promotions.editor.unnamed')}</Typography.Text>
-                  <RuleText def={values?.definition ? toDefinition(values) : initial.definition} />
-                </Space>
-              </Card>
+              <EditorSummary form={form} initial={initial} />
               <PreviewPanel promotion={promotion} save={editable ? submit : undefined} />
             </div>
           </Affix>
         </Col>
       </Row>
     </>
+  );
+}
+
+/** EditorSummary restates the draft in short phrases as it is edited (满100减10 · 满200减30). */
+function EditorSummary({ form, initial }: { form: FormInstance<EditorValues>; initial: EditorValues }) {
+  const { t } = useTranslation();
+  // Watching the whole form here, not in the editor, keeps a keystroke from re-rendering every card.
+  const values = Form.useWatch([], form) as EditorValues | undefined;
+  return (
+    <Card size="small" title={t('promotions.editor.summary')} style={{ marginBottom: 16 }} data-testid="editor-summary">
+      <Space orientation="vertical">
+        <Typography.Text strong>{values?.name || t('promotions.editor.unnamed')}</Typography.Text>
+        <RuleText def={values?.definition ? toDefinition({ ...initial, ...values }) : initial.definition} />
+      </Space>
+    </Card>
   );
 }
 
@@ -388,7 +398,7 @@ function PreviewPanel({ promotion, save }: { promotion?: Promotion; save?: () =>
       data-testid="preview-panel"
     >
       {!promotion && <Alert type="info" showIcon style={{ marginBottom: 8 }} title={t('promotions.editor.previewSaveFirst')} />}
-      <CartBuilder lines={lines} onChange={setLines} />
+      <CartBuilder lines={lines} onChange={setLines} compact />
       <Button
         type="primary"
         block

@@ -7,10 +7,10 @@ import { Alert, Button, Card, Col, Empty, InputNumber, Row, Space, Statistic, Ta
 import type { TableColumnsType, TableProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api';
-import type { CartLine, CartPricedLine, CartPriceResponse, CartRejection, Sku } from '../../api/types';
+import type { CartLine, CartPricedLine, CartPriceResponse, CartRejection, PromotionDefinition, Sku } from '../../api/types';
 import { formatFen } from '../../lib/money';
 import { KIND_COLORS } from './definition';
-import { KindTag, MoneyInput, SkuSelect, skuLabel } from './inputs';
+import { KindTag, MoneyInput, RuleText, SkuSelect, skuLabel } from './inputs';
 
 /** DraftLine is a cart line being built, with the label the console shows. */
 export interface DraftLine extends CartLine {
@@ -44,7 +44,7 @@ export function toCartLines(lines: DraftLine[]): CartLine[] {
 }
 
 /** CartBuilder edits a list of cart lines: pick SKUs, then units or grams and the price. */
-export function CartBuilder({ lines, onChange }: { lines: DraftLine[]; onChange: (lines: DraftLine[]) => void }) {
+export function CartBuilder({ lines, onChange, compact }: { lines: DraftLine[]; onChange: (lines: DraftLine[]) => void; compact?: boolean }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
 
@@ -69,14 +69,14 @@ export function CartBuilder({ lines, onChange }: { lines: DraftLine[]; onChange:
     {
       title: t('promotions.cart.qty'),
       key: 'qty',
-      width: 150,
+      width: compact ? 110 : 150,
       render: (_, l) => (
         <InputNumber<number>
           min={1}
           precision={0}
           value={l.qty}
           suffix={l.unit === 'weight' ? t('promotions.cart.grams') : t('promotions.cart.units')}
-          style={{ width: 130 }}
+          style={{ width: compact ? 96 : 130 }}
           onChange={(v) => set(l.id, { qty: v ?? 1 })}
           data-testid={`cart-qty-${l.id}`}
         />
@@ -85,10 +85,15 @@ export function CartBuilder({ lines, onChange }: { lines: DraftLine[]; onChange:
     {
       title: t('promotions.cart.unitPrice'),
       key: 'price',
-      width: 170,
+      width: compact ? 120 : 170,
       render: (_, l) => (
         <Space size={4}>
-          <MoneyInput value={l.unit_price} onChange={(v) => set(l.id, { unit_price: v ?? 0 })} style={{ width: 120 }} />
+          <MoneyInput
+            value={l.unit_price}
+            onChange={(v) => set(l.id, { unit_price: v ?? 0 })}
+            style={{ width: compact ? 100 : 120 }}
+            data-testid={`cart-price-${l.id}`}
+          />
           {l.unit === 'weight' ? <Typography.Text type="secondary">/kg</Typography.Text> : null}
         </Space>
       ),
@@ -123,6 +128,7 @@ export function CartBuilder({ lines, onChange }: { lines: DraftLine[]; onChange:
         columns={columns}
         dataSource={lines}
         pagination={false}
+        scroll={{ x: 'max-content' }}
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('promotions.cart.empty')} /> }}
         data-testid="cart-lines"
       />
@@ -299,7 +305,11 @@ export function PricedCartView({ result, names, labels, rowSelection, compact }:
                     <Typography.Text strong>{name(a.promotion_id)}</Typography.Text>
                   </Space>
                   <div>
-                    <Typography.Text type="secondary">{a.message}</Typography.Text>
+                    <Tooltip title={a.message}>
+                      <span>
+                        <RuleText def={a.promotion as PromotionDefinition | undefined} />
+                      </span>
+                    </Tooltip>
                   </div>
                   <Space size={4} wrap>
                     {a.lines.map((l) => (
