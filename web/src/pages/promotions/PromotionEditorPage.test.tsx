@@ -36,7 +36,7 @@ function saved(body: { code: string; name: string; definition: Promotion['defini
 }
 
 // The editor is a large antd form: slow to render in jsdom on a busy machine.
-describe('PromotionEditorPage', { timeout: 60_000 }, () => {
+describe('PromotionEditorPage', { timeout: 120_000 }, () => {
   it('creates a 满减 promotion with two tiers and sends exactly that definition', async () => {
     const calls = fakeApi({
       ...common,
@@ -142,7 +142,7 @@ describe('PromotionEditorPage', { timeout: 60_000 }, () => {
 
     const add = within(screen.getByTestId('cart-add-sku')).getByRole('combobox');
     fireEvent.mouseDown(add);
-    fireEvent.click((await screen.findAllByTitle('A1 苹果礼盒')).at(-1)!);
+    fireEvent.click((await screen.findAllByTitle('A1 苹果礼盒', {}, { timeout: 10_000 })).at(-1)!);
     await waitFor(() => expect(within(screen.getByTestId('cart-lines')).getByText('A1 苹果礼盒')).toBeTruthy());
     typeInto(screen.getByTestId('cart-qty-L1'), '2');
 

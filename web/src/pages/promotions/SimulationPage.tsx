@@ -4,7 +4,7 @@ import { Alert, App, Button, Card, Col, DatePicker, Empty, Form, Input, Radio, R
 import { LineChart } from 'echarts/charts';
 import * as echarts from 'echarts/core';
 import type { Dayjs } from 'dayjs';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useSearchParams } from 'react-router';
 import { api } from '../../api';
@@ -34,6 +34,16 @@ interface RunForm {
   range?: [Dayjs | null, Dayjs | null] | null;
 }
 
+/** readText reads a chosen file as text (FileReader: Blob.text is missing in some environments, jsdom among them). */
+function readText(file: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result ?? ''));
+    reader.onerror = () => reject(reader.error ?? new Error('read failed'));
+    reader.readAsText(file);
+  });
+}
+
 /** SimulationPage uploads basket CSVs, runs a promotion over a basket set and charts the report. */
 export default function SimulationPage() {
   const { t } = useTranslation();
@@ -48,6 +58,10 @@ export default function SimulationPage() {
   const [form] = Form.useForm<RunForm>();
   const [uploadName, setUploadName] = useState('');
   const source = Form.useWatch('source', form);
+  // A draft handed over by the editor is what the merchandiser wants to simulate.
+  useEffect(() => {
+    if (draft.definition) form.setFieldValue('source', 'draft');
+  }, [draft.definition, form]);
 
   const run = useMutation({
     mutationFn: (body: CreateSimulationRequest) => promotionsApi.simulate(body),
@@ -56,7 +70,7 @@ export default function SimulationPage() {
   const report = run.data ?? stored.data;
 
   const onUpload = async (file: File) => {
-    const csv = await file.text();
+    const csv = await readText(file);
     const name = uploadName.trim() || file.name.replace(/\.csv$/i, '');
     upload.mutate(
       { name, csv },
