@@ -1,9 +1,12 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CartPriceResponse, Promotion } from '../../api/types';
 import { brands, categories, regions, stores } from '../../test/fixtures';
 import { fakeApi, page, renderRoute, type FakeHandler } from '../../test/render';
 import PromotionEditorPage from './PromotionEditorPage';
+
+// antd pages render slowly in jsdom on a busy machine: wait longer than the 1 s default.
+configure({ asyncUtilTimeout: 10_000 });
 
 afterEach(() => {
   vi.unstubAllGlobals();

@@ -1,10 +1,13 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import dayjs from 'dayjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CalendarItem, Promotion } from '../../api/types';
 import { fakeApi, page, renderRoute } from '../../test/render';
 import { barsOf } from './PromotionCalendar';
 import PromotionsPage, { usagePercent } from './PromotionsPage';
+
+// antd pages render slowly in jsdom on a busy machine: wait longer than the 1 s default.
+configure({ asyncUtilTimeout: 10_000 });
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -41,7 +44,7 @@ const promotions: Promotion[] = [
   },
 ];
 
-describe('PromotionsPage', () => {
+describe('PromotionsPage', { timeout: 120_000 }, () => {
   it('lists promotions with their rules, recurrence and usage against the limits, and activates a draft', async () => {
     const calls = fakeApi({
       'GET /promotions': (c) => page(promotions.filter((p) => !c.query.get('status') || p.status === c.query.get('status'))),
@@ -53,7 +56,7 @@ describe('PromotionsPage', () => {
     expect(await table.findByText('周末满减')).toBeTruthy();
     expect(table.getByText('满100减10 · 满200减30')).toBeTruthy();
     expect(table.getByText('第2件5折')).toBeTruthy();
-    expect(table.getByText('六日')).toBeTruthy(); // recurring on weekends
+    expect(table.getByText('周六·周日')).toBeTruthy(); // recurring on weekends
     expect(table.getByText('P10')).toBeTruthy();
     expect(table.getByText('order')).toBeTruthy();
     // ¥9,500 of a ¥10,000 budget: 95%, shown in red.

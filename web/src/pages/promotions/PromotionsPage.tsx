@@ -128,7 +128,7 @@ function PromotionList() {
             </span>
             {isRecurring(p.definition) ? (
               <Tag color="purple" data-testid="recurring-tag">
-                {(c?.weekdays ?? []).map((d) => t(`promotions.weekdaysShort.${d}`)).join('')}
+                {(c?.weekdays ?? []).map((d) => t(`promotions.weekdays.${d}`)).join('·')}
                 {c?.daily_from || c?.daily_to ? ` ${minutesLabel(c.daily_from)}–${minutesLabel(c.daily_to)}` : ''}
               </Tag>
             ) : null}

@@ -1,9 +1,12 @@
-import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BasketSet, Promotion, Simulation } from '../../api/types';
 import { fakeApi, page, renderRoute } from '../../test/render';
 import { byDayOption, histogramOption, topSkusOption } from './simCharts';
 import SimulationPage from './SimulationPage';
+
+// antd pages render slowly in jsdom on a busy machine: wait longer than the 1 s default.
+configure({ asyncUtilTimeout: 10_000 });
 
 afterEach(() => {
   vi.unstubAllGlobals();

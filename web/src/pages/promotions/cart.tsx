@@ -65,11 +65,16 @@ export function CartBuilder({ lines, onChange, compact }: { lines: DraftLine[]; 
   const set = (id: string, patch: Partial<DraftLine>) => onChange(lines.map((l) => (l.id === id ? { ...l, ...patch } : l)));
 
   const columns: TableColumnsType<DraftLine> = [
-    { title: t('promotions.cart.sku'), dataIndex: 'label', key: 'label' },
+    {
+      title: t('promotions.cart.sku'),
+      dataIndex: 'label',
+      key: 'label',
+      ellipsis: { showTitle: true },
+    },
     {
       title: t('promotions.cart.qty'),
       key: 'qty',
-      width: compact ? 110 : 150,
+      width: compact ? 108 : 146,
       render: (_, l) => (
         <InputNumber<number>
           min={1}
@@ -85,7 +90,7 @@ export function CartBuilder({ lines, onChange, compact }: { lines: DraftLine[]; 
     {
       title: t('promotions.cart.unitPrice'),
       key: 'price',
-      width: compact ? 120 : 170,
+      width: compact ? 112 : 160,
       render: (_, l) => (
         <Space size={4}>
           <MoneyInput
@@ -128,7 +133,7 @@ export function CartBuilder({ lines, onChange, compact }: { lines: DraftLine[]; 
         columns={columns}
         dataSource={lines}
         pagination={false}
-        scroll={{ x: 'max-content' }}
+        tableLayout="fixed"
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('promotions.cart.empty')} /> }}
         data-testid="cart-lines"
       />
