@@ -4,9 +4,12 @@ import {
   AppstoreOutlined,
   AuditOutlined,
   BarChartOutlined,
+  CalculatorOutlined,
+  CalendarOutlined,
   ClusterOutlined,
   CrownOutlined,
   DashboardOutlined,
+  ExperimentOutlined,
   FileTextOutlined,
   GiftOutlined,
   GlobalOutlined,
@@ -78,7 +81,16 @@ const NAV: NavItem[] = [
   },
   { key: '/membership', label: 'nav.membership', icon: <CrownOutlined /> },
   { key: '/coupons', label: 'nav.coupons', icon: <GiftOutlined /> },
-  { key: '/promotions', label: 'nav.promotions', icon: <PercentageOutlined /> },
+  {
+    key: 'promotions',
+    label: 'nav.promotions',
+    icon: <PercentageOutlined />,
+    children: [
+      { key: '/promotions', label: 'promotions.nav.list', icon: <CalendarOutlined /> },
+      { key: '/promotions/playground', label: 'promotions.nav.playground', icon: <CalculatorOutlined /> },
+      { key: '/promotions/simulations', label: 'promotions.nav.simulations', icon: <ExperimentOutlined /> },
+    ],
+  },
   { key: '/campaigns', label: 'nav.campaigns', icon: <NotificationOutlined /> },
   { key: '/orders', label: 'nav.orders', icon: <FileTextOutlined /> },
   { key: '/inventory', label: 'nav.inventory', icon: <InboxOutlined /> },
@@ -187,7 +199,7 @@ export function AppLayout() {
           mode="inline"
           items={items}
           selectedKeys={[selectedKey(location.pathname)]}
-          defaultOpenKeys={['org', 'catalog', 'customers', 'settings']}
+          defaultOpenKeys={['org', 'catalog', 'customers', 'promotions', 'settings']}
           onClick={({ key }) => navigate(key)}
           data-testid="nav-menu"
         />
