@@ -255,9 +255,7 @@ test.describe('promotions', () => {
     await expect(page.getByTestId('pg-refund')).toContainText('¥110.00');
   });
 
-  // FIXME(issue 5): the calendar endpoint (GET /api/v1/promotions/calendar) is being added on
-  // another branch; enable once it is merged.
-  test.fixme('the calendar shows the windows of an active promotion this month', async ({ page }) => {
+  test('the calendar shows the windows of an active promotion this month', async ({ page }) => {
     const code = `CAL-E2E-${Date.now().toString(36).toUpperCase()}`;
     const start = new Date();
     start.setDate(1);
@@ -285,9 +283,7 @@ test.describe('promotions', () => {
     expect(await row.getByTestId('calendar-bar').count()).toBeGreaterThanOrEqual(4);
   });
 
-  // FIXME(issue 5): basket sets and simulations (POST /api/v1/basket-sets,
-  // POST /api/v1/promotion-simulations) are being added on another branch; enable once merged.
-  test.fixme('a basket CSV simulated against a promotion shows the report with charts', async ({ page }) => {
+  test('a basket CSV simulated against a promotion shows the report with charts', async ({ page }) => {
     const code = `SIM-E2E-${Date.now().toString(36).toUpperCase()}`;
     const create = await page.request.post('/api/v1/promotions', {
       data: {
