@@ -642,8 +642,8 @@ export interface BasketSet {
   name: string;
   orders: number;
   lines: number;
-  first_order_at: string;
-  last_order_at: string;
+  first_order_at?: string;
+  last_order_at?: string;
   created_at: string;
 }
 
@@ -664,7 +664,8 @@ export interface Simulation {
   margin_before_fen: number;
   margin_after_fen: number;
   margin_impact_fen: number;
-  savings_histogram: { min_fen: number; max_fen: number; orders: number }[];
+  /** max_fen is null for the last, open-ended bucket. */
+  savings_histogram: { min_fen: number; max_fen: number | null; orders: number }[];
   by_day: { date: string; orders: number; affected_orders: number; discount_fen: number }[];
   top_skus: { sku_id: string; discount_fen: number; quantity: number }[];
 }

@@ -12,7 +12,7 @@ export function histogramOption(sim: Pick<Simulation, 'savings_histogram'>, orde
     xAxis: {
       type: 'category',
       name: '¥',
-      data: buckets.map((b) => `${yuanOf(b.min_fen)}–${yuanOf(b.max_fen)}`),
+      data: buckets.map((b) => (b.max_fen === null ? `≥${yuanOf(b.min_fen)}` : `${yuanOf(b.min_fen)}–${yuanOf(b.max_fen)}`)),
       axisLabel: { interval: 0, rotate: buckets.length > 8 ? 30 : 0 },
     },
     yAxis: { type: 'value', minInterval: 1, name: ordersLabel },
