@@ -18,11 +18,13 @@ const ApiKeysPage = lazy(() => import('./pages/settings/ApiKeysPage'));
 const AuditLogPage = lazy(() => import('./pages/settings/AuditLogPage'));
 const DomainEventsPage = lazy(() => import('./pages/settings/DomainEventsPage'));
 const TouchpointsPage = lazy(() => import('./pages/TouchpointsPage'));
+const CustomersPage = lazy(() => import('./pages/customers/CustomersPage'));
+const CustomerPage = lazy(() => import('./pages/customers/CustomerPage'));
+const ReviewsPage = lazy(() => import('./pages/customers/ReviewsPage'));
 const ComingSoonPage = lazy(() => import('./pages/ComingSoonPage'));
 
 /** COMING_SOON lists the capabilities that have a placeholder page for now. */
 export const COMING_SOON: { path: string; nameKey: string }[] = [
-  { path: 'customers', nameKey: 'nav.customerProfiles' },
   { path: 'membership', nameKey: 'nav.membership' },
   { path: 'coupons', nameKey: 'nav.coupons' },
   { path: 'promotions', nameKey: 'nav.promotions' },
@@ -56,7 +58,10 @@ export const routes: RouteObject[] = [
       { path: 'catalog/products', element: <ProductsPage /> },
       { path: 'catalog/products/:id', element: <ProductDetailPage /> },
       { path: 'catalog/skus/:id', element: <SkuDetailPage /> },
+      { path: 'customers', element: <CustomersPage /> },
+      { path: 'customers/reviews', element: <ReviewsPage /> },
       { path: 'customers/touchpoints', element: <TouchpointsPage /> },
+      { path: 'customers/:id', element: <CustomerPage /> },
       ...COMING_SOON.map(({ path, nameKey }) => ({ path, element: <ComingSoonPage key={path} nameKey={nameKey} /> })),
       { path: 'settings', element: <Navigate to="/settings/users" replace /> },
       { path: 'settings/users', element: <UsersPage /> },

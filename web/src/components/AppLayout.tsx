@@ -19,6 +19,7 @@ import {
   MenuUnfoldOutlined,
   NotificationOutlined,
   PercentageOutlined,
+  SafetyCertificateOutlined,
   SettingOutlined,
   ShopOutlined,
   ShoppingOutlined,
@@ -71,9 +72,9 @@ const NAV: NavItem[] = [
     label: 'nav.customers',
     icon: <TeamOutlined />,
     children: [
+      { key: '/customers', label: 'customers.nav.search', icon: <IdcardOutlined /> },
+      { key: '/customers/reviews', label: 'customers.nav.reviews', icon: <SafetyCertificateOutlined /> },
       { key: '/customers/touchpoints', label: 'nav.touchpoints', icon: <ApiOutlined /> },
-      // The rest of the customer capabilities: a coming-soon page for now.
-      { key: '/customers', label: 'nav.customerProfiles', icon: <IdcardOutlined /> },
     ],
   },
   { key: '/membership', label: 'nav.membership', icon: <CrownOutlined /> },
