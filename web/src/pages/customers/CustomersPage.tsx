@@ -106,7 +106,7 @@ export default function CustomersPage() {
       {q ? (
         <Card
           size="small"
-          title={t('customers.results', { count: items.length })}
+          title={search.data ? t('customers.results', { count: items.length }) : t('customers.searching')}
           extra={
             <Space>
               {items.length >= SEARCH_LIMIT ? (
@@ -126,7 +126,7 @@ export default function CustomersPage() {
             pagination={false}
             scroll={{ x: 'max-content' }}
             onRow={(c) => ({ onDoubleClick: () => open(c) })}
-            locale={{ emptyText: <Empty description={t('customers.noResults')} /> }}
+            locale={{ emptyText: search.data ? <Empty description={t('customers.noResults')} /> : ' ' }}
             data-testid="customer-results"
           />
         </Card>
