@@ -72,7 +72,9 @@ export function useCustomer(customerId: string) {
 
 /** useCustomerEvents pages through a customer's timeline, newest first. */
 export function useCustomerEvents(customerId: string, pageSize = 20) {
-  return useCursorList('customer-events', { customerId }, (f) => customersApi.events(f.customerId, f), { pageSize });
+  return useCursorList('customer-events', { customerId }, (f) =>
+    customersApi.events(f.customerId, { limit: f.limit, cursor: f.cursor }),
+  { pageSize });
 }
 
 /** useCustomerEventSample loads up to max recent events for the activity chart. */
@@ -85,7 +87,9 @@ export function useCustomerEventSample(customerId: string, max = 1000) {
 
 /** useConsentHistory pages through the recorded consent changes. */
 export function useConsentHistory(customerId: string, enabled: boolean) {
-  return useCursorList('consent-history', { customerId }, (f) => customersApi.consentHistory(f.customerId, f), {
+  return useCursorList('consent-history', { customerId }, (f) =>
+    customersApi.consentHistory(f.customerId, { limit: f.limit, cursor: f.cursor }),
+  {
     enabled,
   });
 }

@@ -220,6 +220,9 @@ describe('CustomerPage', { timeout: 60_000 }, () => {
     await waitFor(() => expect(createObjectURL).toHaveBeenCalledTimes(1));
     expect(calls.some((c) => c.path === '/customers/c1/export')).toBe(true);
 
+    expect(await screen.findByText('已导出')).toBeTruthy();
+    await waitFor(() => expect(screen.getByTestId('export').classList.contains('ant-btn-loading')).toBe(false));
+
     allowed = false;
     fireEvent.click(screen.getByTestId('export'));
     expect(await screen.findByText('没有导出权限（需要 customers:pii）')).toBeTruthy();

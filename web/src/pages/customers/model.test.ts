@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { customer, event } from './fixtures';
-import { activity, consentMatrix, countBy, groupIdentifiers, identityGraphOption, parseCustomerIds, reviewKind } from './model';
+import { activity, consentMatrix, countBy, groupIdentifiers, identityGraphOption, labelSide, parseCustomerIds, reviewKind } from './model';
 
 describe('groupIdentifiers', () => {
   it('groups by channel family in a fixed order, strongest first', () => {
@@ -87,5 +87,14 @@ describe('identityGraphOption', () => {
     expect(data[0]).toMatchObject({ id: 'customer', name: '顾客', x: 0, y: 0 });
     expect(data.slice(1).map((n) => n.name)).toEqual(['phone', 'wechat_unionid', 'wechat_openid', 'device_id']);
     expect(o.series[0].links).toHaveLength(4);
+  });
+});
+
+describe('labelSide', () => {
+  it('points labels away from the centre', () => {
+    expect(labelSide(0)).toBe('right');
+    expect(labelSide(Math.PI)).toBe('left');
+    expect(labelSide(-Math.PI / 2)).toBe('top');
+    expect(labelSide(Math.PI / 2)).toBe('bottom');
   });
 });

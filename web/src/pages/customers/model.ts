@@ -146,7 +146,8 @@ export function identityGraphOption(
         y: Math.round(r * Math.sin(angle)),
         symbolSize: i.strength === 'strong' ? 26 : i.strength === 'medium' ? 20 : 14,
         itemStyle: { color: STRENGTH_COLORS[i.strength] ?? STRENGTH_COLORS.weak },
-        label: { show: true, position: 'right', formatter: '{b}' },
+        // Labels point away from the centre so they never cross the links.
+        label: { show: true, position: labelSide(angle), formatter: '{b}' },
       };
     }),
   ];
@@ -157,8 +158,30 @@ export function identityGraphOption(
   }));
   return {
     tooltip: { trigger: 'item', formatter: '{b}: {c}' },
-    series: [{ type: 'graph', layout: 'none', roam: true, data: nodes, links, lineStyle: { color: '#8c8c8c' } }],
+    series: [
+      {
+        type: 'graph',
+        layout: 'none',
+        roam: true,
+        // Room around the circle for the labels.
+        left: 96,
+        right: 96,
+        top: 28,
+        bottom: 28,
+        data: nodes,
+        links,
+        lineStyle: { color: '#8c8c8c' },
+      },
+    ],
   };
+}
+
+/** labelSide places a node's label on the side facing away from the centre. */
+export function labelSide(angle: number): 'right' | 'left' | 'top' | 'bottom' {
+  const x = Math.cos(angle);
+  const y = Math.sin(angle);
+  if (Math.abs(x) >= Math.abs(y)) return x >= 0 ? 'right' : 'left';
+  return y >= 0 ? 'bottom' : 'top';
 }
 
 /** ReviewKind is a review's reason in a few words, for counts and colours. */
