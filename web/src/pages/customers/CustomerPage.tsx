@@ -31,7 +31,7 @@ import {
 } from 'antd';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { api, ApiError } from '../../api';
 import { customersApi, useCustomer, useEraseCustomer, useHasScope } from '../../api/customers';
 import type { Customer } from '../../api/types';
@@ -47,7 +47,10 @@ import { TimelineCard } from './TimelineCard';
 export default function CustomerPage() {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  const location = useLocation();
   const { id = '' } = useParams();
+  // Back returns to where the user came from, or to the search when the page was opened directly.
+  const back = () => (location.key !== 'default' ? navigate(-1) : navigate('/customers'));
   const customer = useCustomer(id);
   const canWrite = useHasScope('customers:write');
   const canExport = useHasScope('customers:pii');
@@ -82,7 +85,7 @@ export default function CustomerPage() {
   return (
     <>
       <Space style={{ marginBottom: 8 }}>
-        <Button type="link" icon={<ArrowLeftOutlined />} onClick={() => navigate(-1)} style={{ paddingLeft: 0 }}>
+        <Button type="link" icon={<ArrowLeftOutlined />} onClick={back} style={{ paddingLeft: 0 }}>
           {t('common.back')}
         </Button>
       </Space>
