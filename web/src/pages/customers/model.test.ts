@@ -91,10 +91,10 @@ describe('identityGraphOption', () => {
 });
 
 describe('labelSide', () => {
-  it('points labels away from the centre', () => {
-    expect(labelSide(0)).toBe('right');
-    expect(labelSide(Math.PI)).toBe('left');
+  it('puts labels above the top nodes and below the others', () => {
     expect(labelSide(-Math.PI / 2)).toBe('top');
+    expect(labelSide(0)).toBe('bottom');
+    expect(labelSide(Math.PI)).toBe('bottom');
     expect(labelSide(Math.PI / 2)).toBe('bottom');
   });
 });

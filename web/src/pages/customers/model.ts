@@ -146,7 +146,6 @@ export function identityGraphOption(
         y: Math.round(r * Math.sin(angle)),
         symbolSize: i.strength === 'strong' ? 26 : i.strength === 'medium' ? 20 : 14,
         itemStyle: { color: STRENGTH_COLORS[i.strength] ?? STRENGTH_COLORS.weak },
-        // Labels point away from the centre so they never cross the links.
         label: { show: true, position: labelSide(angle), formatter: '{b}' },
       };
     }),
@@ -163,11 +162,8 @@ export function identityGraphOption(
         type: 'graph',
         layout: 'none',
         roam: true,
-        // Room around the circle for the labels.
-        left: 96,
-        right: 96,
-        top: 28,
-        bottom: 28,
+        // The nodes fill the view by default; zooming out leaves room for the labels.
+        zoom: 0.6,
         data: nodes,
         links,
         lineStyle: { color: '#8c8c8c' },
@@ -176,12 +172,13 @@ export function identityGraphOption(
   };
 }
 
-/** labelSide places a node's label on the side facing away from the centre. */
-export function labelSide(angle: number): 'right' | 'left' | 'top' | 'bottom' {
-  const x = Math.cos(angle);
-  const y = Math.sin(angle);
-  if (Math.abs(x) >= Math.abs(y)) return x >= 0 ? 'right' : 'left';
-  return y >= 0 ? 'bottom' : 'top';
+/**
+ * labelSide puts a node's label above the nodes in the upper part of the circle
+ * and below the others: never across a link, and centred under the node so that
+ * side labels stay inside a narrow chart.
+ */
+export function labelSide(angle: number): 'top' | 'bottom' {
+  return Math.sin(angle) < -0.5 ? 'top' : 'bottom';
 }
 
 /** ReviewKind is a review's reason in a few words, for counts and colours. */
