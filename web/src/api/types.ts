@@ -669,3 +669,181 @@ export interface Simulation {
   by_day: { date: string; orders: number; affected_orders: number; discount_fen: number }[];
   top_skus: { sku_id: string; discount_fen: number; quantity: number }[];
 }
+
+// ---------------------------------------------------------------------------
+// customers (issue 4): hand-written from docs/helpers' customer API contract.
+// Personal values arrive masked (138****1234, 王**) unless the caller holds
+// customers:pii; `masked` says which.
+// ---------------------------------------------------------------------------
+
+export type IdentifierStrength = 'weak' | 'medium' | 'strong';
+
+export const IDENTIFIER_TYPES = [
+  'phone',
+  'email',
+  'member_card',
+  'wechat_unionid',
+  'wechat_openid',
+  'app_user_id',
+  'alipay_user_id',
+  'marketplace_buyer_id',
+  'delivery_user_id',
+  'device_id',
+  'cookie_id',
+  'pos_customer_ref',
+  'masked_phone',
+] as const;
+export type IdentifierType = (typeof IDENTIFIER_TYPES)[number];
+
+export type CustomerStatus = 'active' | 'erased';
+
+export interface CustomerIdentifier {
+  type: IdentifierType | string;
+  value: string;
+  strength: IdentifierStrength;
+  created_at?: string;
+}
+
+export interface CustomerProfile {
+  name?: string | null;
+  gender?: 'male' | 'female' | 'unknown' | null;
+  birthday?: string | null;
+  city?: string | null;
+  address?: string | null;
+  preferred_store_id?: string | null;
+  registration_channel?: string | null;
+  registered_at?: string | null;
+}
+
+export const CONSENT_PURPOSES = ['marketing'] as const;
+export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
+export const CONSENT_CHANNELS = ['sms', 'wechat', 'push', 'email', 'phone'] as const;
+export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
+
+export interface Consent {
+  purpose: ConsentPurpose | string;
+  channel: ConsentChannel | string;
+  granted: boolean;
+  source: string;
+  updated_at: string;
+}
+
+export interface ConsentRecord {
+  purpose: ConsentPurpose | string;
+  channel: ConsentChannel | string;
+  granted: boolean;
+  source: string;
+  occurred_at: string;
+  recorded_at: string;
+}
+
+export interface RecordConsentRequest {
+  purpose: ConsentPurpose;
+  channel: ConsentChannel;
+  granted: boolean;
+  source: string;
+  /** RFC 3339; now when left out. */
+  occurred_at?: string;
+}
+
+/** CustomerSlots are filled by later capabilities (orders, loyalty, coupons, tags, associates). */
+export interface CustomerSlots {
+  orders?: unknown;
+  points?: unknown;
+  coupons?: unknown;
+  tags?: unknown[] | null;
+  associate?: unknown;
+}
+
+export interface Customer {
+  id: string;
+  /** The requested id when it was merged into this customer. */
+  merged_from?: string | null;
+  status?: CustomerStatus | string;
+  first_seen_at: string;
+  last_seen_at: string;
+  event_count: number;
+  created_at: string;
+  updated_at: string;
+  masked?: boolean;
+  identifiers: CustomerIdentifier[];
+  profile?: CustomerProfile | null;
+  consents?: Consent[] | null;
+  slots?: CustomerSlots | null;
+}
+
+export interface CustomerSummary {
+  id: string;
+  name?: string | null;
+  phone?: string | null;
+  city?: string | null;
+  registration_channel?: string | null;
+  last_seen_at?: string | null;
+  event_count: number;
+  status?: CustomerStatus | string;
+  masked?: boolean;
+}
+
+export interface CustomerEvent {
+  id: string;
+  type: string;
+  touchpoint_id: string;
+  occurred_at: string;
+  received_at: string;
+  identifiers: Record<string, string>;
+  properties?: Record<string, unknown> | null;
+}
+
+export type MergeKind = 'auto' | 'manual' | 'fuzzy';
+
+export interface CustomerMerge {
+  id: string;
+  survivor_id: string;
+  absorbed_id: string;
+  kind: MergeKind | string;
+  reason?: string | null;
+  created_at: string;
+  undone_at?: string | null;
+}
+
+export interface MergeRequest {
+  customer_ids: string[];
+  note?: string;
+}
+
+export interface UnmergeResponse {
+  survivor: Customer;
+  restored: Customer;
+}
+
+export interface ErasedCustomer {
+  id: string;
+  status: 'erased';
+  erased_at: string;
+}
+
+export type ReviewStatus = 'open' | 'resolved';
+export type ReviewAction = 'merge' | 'separate';
+
+export interface IdentityReview {
+  id: string;
+  event_id: string;
+  customer_id: string;
+  candidates: string[];
+  reason: string;
+  /** 0..1 for fuzzy matches, else null. */
+  score?: number | null;
+  status: ReviewStatus | string;
+  created_at: string;
+  resolved_at?: string | null;
+  resolution?: string | null;
+}
+
+export interface ReviewFilter extends PageParams {
+  status?: ReviewStatus;
+}
+
+export interface ResolveReviewRequest {
+  action: ReviewAction;
+  note?: string;
+}

@@ -22,6 +22,7 @@ import {
   MenuUnfoldOutlined,
   NotificationOutlined,
   PercentageOutlined,
+  SafetyCertificateOutlined,
   SettingOutlined,
   ShopOutlined,
   ShoppingOutlined,
@@ -74,9 +75,9 @@ const NAV: NavItem[] = [
     label: 'nav.customers',
     icon: <TeamOutlined />,
     children: [
+      { key: '/customers', label: 'customers.nav.search', icon: <IdcardOutlined /> },
+      { key: '/customers/reviews', label: 'customers.nav.reviews', icon: <SafetyCertificateOutlined /> },
       { key: '/customers/touchpoints', label: 'nav.touchpoints', icon: <ApiOutlined /> },
-      // The rest of the customer capabilities: a coming-soon page for now.
-      { key: '/customers', label: 'nav.customerProfiles', icon: <IdcardOutlined /> },
     ],
   },
   { key: '/membership', label: 'nav.membership', icon: <CrownOutlined /> },
