@@ -137,12 +137,19 @@ test.describe('signed in', () => {
   });
 
   test('every menu page loads without an API error', async ({ page }) => {
+    test.slow(); // fifteen pages, each waiting for the network to settle
     const paths = [
       '/overview',
       '/org/stores',
       '/org/brands-regions',
       '/catalog/categories',
       '/catalog/products',
+      '/customers',
+      '/customers/reviews',
+      '/customers/touchpoints',
+      '/promotions',
+      '/promotions/playground',
+      '/promotions/simulations',
       '/settings/users',
       '/settings/api-keys',
       '/settings/audit-log',
