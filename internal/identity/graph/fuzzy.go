@@ -23,14 +23,15 @@ import (
 // score in 0..1 with the logistic function. The weights are FuzzyWeights.
 
 // Profile is the matching input of one record: the raw strings as sent in event
-// properties, and the last four digits of a phone (full or masked).
+// properties, and a phone: full (+8613812345678), masked (138****5678) or only its
+// last digits (*******5678, 5678).
 type Profile struct {
-	Name        string
-	Gender      string // male, female, other, unknown or ""
-	Birthday    string // YYYY-MM-DD
-	City        string
-	Address     string
-	PhoneSuffix string // 4 digits
+	Name     string
+	Gender   string // male, female, other, unknown or ""
+	Birthday string // YYYY-MM-DD
+	City     string
+	Address  string
+	Phone    string
 }
 
 // Features is a Profile normalised for comparison ([NewFeatures]).
@@ -44,11 +45,13 @@ type Features struct {
 	Birthday    string
 	City        string
 	Address     string
-	PhoneSuffix string
+	// PhoneMask is the 11-digit mobile number with '*' for unknown digits
+	// ("*******5678" from a suffix); "" when there is none.
+	PhoneMask string
 }
 
-// Empty reports whether f has nothing to match on (no name, birthday or phone suffix).
-func (f *Features) Empty() bool { return f.Name == "" && f.Birthday == "" && f.PhoneSuffix == "" }
+// Empty reports whether f has nothing to match on (no name, birthday or phone).
+func (f *Features) Empty() bool { return f.Name == "" && f.Birthday == "" && f.PhoneMask == "" }
 
 var compoundSurnames = []string{"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "夏侯", "令狐", "宇文", "司徒", "澹台"}
 
@@ -133,9 +136,7 @@ func NewFeatures(p Profile) Features {
 	if _, err := time.Parse(time.DateOnly, p.Birthday); err == nil {
 		f.Birthday = p.Birthday
 	}
-	if s := digitsOnly(p.PhoneSuffix); len(s) >= 4 {
-		f.PhoneSuffix = s[len(s)-4:]
-	}
+	f.PhoneMask = phoneMask(p.Phone)
 	if name != "" {
 		f.readings = pinyin.Pinyin(name, pinyinArgs)
 		for _, r := range f.readings {
@@ -156,14 +157,51 @@ func NewFeatures(p Profile) Features {
 	return f
 }
 
-func digitsOnly(s string) string {
+// phoneMask turns a full, masked or partial China mobile number into 11 characters of
+// digits and '*', or "" when fewer than four trailing digits are known. A leading +86
+// or 86 on a number longer than 11 is dropped; missing leading characters are unknown.
+func phoneMask(s string) string {
 	s = width.Fold.String(s)
-	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
+	var b []byte
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9', r == '*':
+			b = append(b, byte(r))
+		case r == '×' || r == 'x' || r == 'X':
+			b = append(b, '*')
 		}
-		return -1
-	}, s)
+	}
+	if len(b) > 11 && string(b[:2]) == "86" {
+		b = b[2:]
+	}
+	if len(b) > 11 {
+		return ""
+	}
+	for len(b) < 11 {
+		b = append([]byte{'*'}, b...)
+	}
+	for _, c := range b[7:] {
+		if c == '*' {
+			return ""
+		}
+	}
+	return string(b)
+}
+
+// phoneAgreement compares two masks at the positions both know (the leading 1 of
+// every mobile number excepted): the number of common known digits, and whether one
+// of them differs.
+func phoneAgreement(a, b string) (common int, differ bool) {
+	for i := 1; i < 11; i++ {
+		if a[i] == '*' || b[i] == '*' {
+			continue
+		}
+		if a[i] != b[i] {
+			return 0, true
+		}
+		common++
+	}
+	return common, false
 }
 
 // FuzzyWeights are the evidence, in bits, each field adds to a pair. Agreement
@@ -175,7 +213,7 @@ type FuzzyWeights struct {
 
 	NameExact, NameHomophone, NameClose, NameSurname, NameDiffer float64
 	BirthdayExact, BirthdayTypo, BirthdayDiffer                  float64
-	PhoneSuffixEqual, PhoneSuffixDiffer                          float64
+	PhoneDigit, PhoneMaxBits, PhoneDiffer                        float64 // bits per common known digit (capped at PhoneMaxBits), and for a differing digit
 	AddressSame, AddressClose, AddressDiffer                     float64 // Dice ≥ 0.85, ≥ 0.6, < 0.4
 	CityEqual, CityDiffer                                        float64
 	GenderDiffer                                                 float64
@@ -188,8 +226,8 @@ func DefaultFuzzyWeights() FuzzyWeights {
 		Prior:     -12,
 		NameExact: 10, NameHomophone: 7, NameClose: 3, NameSurname: 2, NameDiffer: -6,
 		BirthdayExact: 9, BirthdayTypo: 3, BirthdayDiffer: -8,
-		PhoneSuffixEqual: 8, PhoneSuffixDiffer: -8,
-		AddressSame: 7, AddressClose: 3, AddressDiffer: -4,
+		PhoneDigit: 2.5, PhoneMaxBits: 18, PhoneDiffer: -8,
+		AddressSame: 7, AddressClose: 3, AddressDiffer: -3,
 		CityEqual: 1, CityDiffer: -3,
 		GenderDiffer: -6,
 	}
@@ -201,19 +239,16 @@ type Thresholds struct {
 	High, Review float64
 }
 
-// DefaultThresholds returns High 0.97 (about 5 bits of evidence beyond the prior)
-// and Review 0.5 (the evidence exactly cancels the prior).
-func DefaultThresholds() Thresholds { return Thresholds{High: 0.97, Review: 0.5} }
+// DefaultThresholds returns High 0.98 (about 5.6 bits of evidence beyond the
+// prior) and Review 0.5 (the evidence exactly cancels the prior).
+func DefaultThresholds() Thresholds { return Thresholds{High: 0.98, Review: 0.5} }
 
 var dice = &metrics.SorensenDice{NgramSize: 2}
 
 // Compare scores how likely a and b are one person, in 0..1, and lists the field
-// outcomes that made the score (for review reasons). Two records without a name or
-// with no field in common score 0.
+// outcomes that made the score (for review reasons). A field missing on either side
+// adds no evidence.
 func (w *FuzzyWeights) Compare(a, b *Features) (float64, []string) {
-	if a.Name == "" || b.Name == "" {
-		return 0, nil
-	}
 	bits := w.Prior
 	var why []string
 	add := func(v float64, reason string) {
@@ -221,6 +256,7 @@ func (w *FuzzyWeights) Compare(a, b *Features) (float64, []string) {
 		why = append(why, reason)
 	}
 	switch k := nameAgreement(a, b); k {
+	case "":
 	case "exact":
 		add(w.NameExact, "name equal")
 	case "homophone":
@@ -242,11 +278,12 @@ func (w *FuzzyWeights) Compare(a, b *Features) (float64, []string) {
 			add(w.BirthdayDiffer, "birthday differs")
 		}
 	}
-	if a.PhoneSuffix != "" && b.PhoneSuffix != "" {
-		if a.PhoneSuffix == b.PhoneSuffix {
-			add(w.PhoneSuffixEqual, "phone suffix equal")
-		} else {
-			add(w.PhoneSuffixDiffer, "phone suffix differs")
+	if a.PhoneMask != "" && b.PhoneMask != "" {
+		switch n, differ := phoneAgreement(a.PhoneMask, b.PhoneMask); {
+		case differ:
+			add(w.PhoneDiffer, "phone differs")
+		case n > 0:
+			add(min(float64(n)*w.PhoneDigit, w.PhoneMaxBits), fmt.Sprintf("phone %d digits equal", n))
 		}
 	}
 	if a.Address != "" && b.Address != "" {
@@ -272,11 +309,14 @@ func (w *FuzzyWeights) Compare(a, b *Features) (float64, []string) {
 	return 1 / (1 + math.Exp2(-bits)), why
 }
 
-// nameAgreement classifies two non-empty names: exact, homophone (every character
+// nameAgreement classifies two names: "" when either is empty, exact, homophone (every character
 // has a common pinyin reading: 张伟/章伟), close (Dice ≥ 0.5 on characters or on
 // syllables: one character mistyped in a three-character name), surname (a
 // surname-only record such as 张女士 and a full name with that surname), or differ.
 func nameAgreement(a, b *Features) string {
+	if a.Name == "" || b.Name == "" {
+		return ""
+	}
 	if a.SurnameOnly || b.SurnameOnly {
 		if a.Surname == b.Surname || homophone(a.readings[:min(len(a.readings), len([]rune(a.Surname)))], b.readings[:min(len(b.readings), len([]rune(b.Surname)))]) {
 			return "surname"
@@ -348,9 +388,10 @@ func birthdayTypo(a, b string) bool {
 }
 
 // BlockingKeys returns the keys under which f is compared with other records: the
-// birthday, the full name's pinyin (homophones share it), and the phone suffix with
-// the surname's pinyin (a delivery record "张女士 *1234"). Records that share no key
-// are never compared.
+// birthday, the full name's pinyin (homophones share it), the phone's last four
+// digits with the surname's pinyin (a delivery record "张女士 *1234"), and the
+// phone's second and third and last four digits (a masked 138****1234 and the full
+// number). Records that share no key are never compared.
 func (f *Features) BlockingKeys() []string {
 	var keys []string
 	if f.Birthday != "" {
@@ -359,12 +400,15 @@ func (f *Features) BlockingKeys() []string {
 	if len(f.Syllables) > 0 && !f.SurnameOnly {
 		keys = append(keys, "n|"+strings.Join(f.Syllables, " "))
 	}
-	if f.PhoneSuffix != "" && f.Surname != "" {
+	if f.PhoneMask != "" && f.Surname != "" {
 		sur := f.Surname
 		if n := len([]rune(f.Surname)); len(f.Syllables) >= n {
 			sur = strings.Join(f.Syllables[:n], " ")
 		}
-		keys = append(keys, "s|"+f.PhoneSuffix+"|"+sur)
+		keys = append(keys, "s|"+f.PhoneMask[7:]+"|"+sur)
+	}
+	if f.PhoneMask != "" && f.PhoneMask[1] != '*' && f.PhoneMask[2] != '*' {
+		keys = append(keys, "m|"+f.PhoneMask[1:3]+"|"+f.PhoneMask[7:])
 	}
 	return keys
 }
@@ -372,10 +416,25 @@ func (f *Features) BlockingKeys() []string {
 // FuzzyRecord is one customer in a fuzzy pass. Records are passed oldest first.
 type FuzzyRecord struct {
 	Features Features
-	// Strong says the customer holds a strong identifier: two strong records are never
-	// matched (their identifiers already say they are different people or would have
-	// linked them), so every compared pair has at least one record without one.
+	// Strong says the customer holds a strong identifier; a group keeps the oldest
+	// strong record.
 	Strong bool
+	// Exclusive are the customer's identifiers of types limited to one per customer
+	// (phone, unionid, member card…). Two records holding different values of one such
+	// type are different people: they are never compared, and a group never joins them.
+	Exclusive []Identifier
+}
+
+// conflict reports whether two exclusive sets hold different values of one type.
+func conflict(a, b []Identifier) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x.Type == y.Type && x.Value != y.Value {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // FuzzyPair is a compared pair of records (indexes, A < B) with its score.
@@ -385,8 +444,8 @@ type FuzzyPair struct {
 	Reasons []string
 }
 
-// FuzzyGroup is a set of records to merge into one customer: Survivor (the strong
-// record, else the oldest) absorbs Absorbed; Pairs are the matches that joined them.
+// FuzzyGroup is a set of records to merge into one customer: Survivor (the oldest
+// strong record, else the oldest) absorbs Absorbed; Pairs are the matches that joined them.
 type FuzzyGroup struct {
 	Survivor int
 	Absorbed []int
@@ -396,7 +455,7 @@ type FuzzyGroup struct {
 // FuzzyResult is the outcome of [MatchFuzzy].
 type FuzzyResult struct {
 	Groups   []FuzzyGroup
-	Reviews  []FuzzyPair // middle band, and high pairs refused because they would join two strong records
+	Reviews  []FuzzyPair // middle band, and high pairs refused because their groups' identifiers conflict
 	Compared int         // pairs scored
 	// Skipped counts blocks larger than MaxBlock that were not compared.
 	Skipped int
@@ -412,10 +471,10 @@ type FuzzyOptions struct {
 	MaxBlock int
 }
 
-// MatchFuzzy blocks records, scores every pair that shares a block and has at most
-// one strong record, and groups the pairs at or above the high threshold with a
-// union-find, best score first, that refuses a union joining two strong records
-// (that pair goes to review instead). Middle-band pairs are returned for review
+// MatchFuzzy blocks records, scores every pair that shares a block and whose
+// exclusive identifiers do not conflict, and groups the pairs at or above the high
+// threshold with a union-find, best score first, that refuses a union whose groups'
+// exclusive identifiers conflict (that pair goes to review instead). Middle-band pairs are returned for review
 // unless their records end up in one group anyway. Output order is deterministic.
 func MatchFuzzy(recs []FuzzyRecord, opt FuzzyOptions) FuzzyResult {
 	w, th := DefaultFuzzyWeights(), DefaultThresholds()
@@ -448,7 +507,7 @@ func MatchFuzzy(recs []FuzzyRecord, opt FuzzyOptions) FuzzyResult {
 		for x := 0; x < len(members); x++ {
 			for y := x + 1; y < len(members); y++ {
 				a, b := members[x], members[y]
-				if recs[a].Strong && recs[b].Strong {
+				if conflict(recs[a].Exclusive, recs[b].Exclusive) {
 					continue
 				}
 				key := [2]int{min(a, b), max(a, b)}
@@ -475,10 +534,10 @@ func MatchFuzzy(recs []FuzzyRecord, opt FuzzyOptions) FuzzyResult {
 	slices.SortFunc(mid, byScore)
 
 	parent := make([]int, len(recs))
-	strong := make([]bool, len(recs))
+	excl := make([][]Identifier, len(recs))
 	for i := range parent {
 		parent[i] = i
-		strong[i] = recs[i].Strong
+		excl[i] = recs[i].Exclusive
 	}
 	find := func(x int) int {
 		for parent[x] != x {
@@ -494,17 +553,17 @@ func MatchFuzzy(recs []FuzzyRecord, opt FuzzyOptions) FuzzyResult {
 			joined = append(joined, p)
 			continue
 		}
-		if strong[ra] && strong[rb] {
-			p.Reasons = append(p.Reasons, "would join two customers with strong identifiers")
+		if conflict(excl[ra], excl[rb]) {
+			p.Reasons = append(p.Reasons, "would join customers with different identifiers of a one-per-customer type")
 			res.Reviews = append(res.Reviews, p)
 			continue
 		}
-		// The lower index (older) root survives; it inherits strength.
+		// The lower index (older) root survives; it inherits the identifiers.
 		if rb < ra {
 			ra, rb = rb, ra
 		}
 		parent[rb] = ra
-		strong[ra] = strong[ra] || strong[rb]
+		excl[ra] = append(slices.Clip(excl[ra]), excl[rb]...)
 		joined = append(joined, p)
 	}
 	for _, p := range mid {

@@ -45,7 +45,7 @@ func TestCompare(t *testing.T) {
 	t.Parallel()
 	w := DefaultFuzzyWeights()
 	th := DefaultThresholds()
-	base := Profile{Name: "张伟", Gender: "male", Birthday: "1988-04-12", City: "上海", Address: "上海市徐汇区漕溪北路88号", PhoneSuffix: "1234"}
+	base := Profile{Name: "张伟", Gender: "male", Birthday: "1988-04-12", City: "上海", Address: "上海市徐汇区漕溪北路88号", Phone: "13812341234"}
 	with := func(f func(*Profile)) Profile { p := base; f(&p); return p }
 	tests := []struct {
 		name string
@@ -55,11 +55,18 @@ func TestCompare(t *testing.T) {
 		{"same", base, "high"},
 		{"homophone surname", with(func(p *Profile) { p.Name = "章伟" }), "high"},
 		{"typo in given name", with(func(p *Profile) { p.Name = "张伟明"; p.Address = "" }), "high"},
-		{"delivery title and suffix", Profile{Name: "张先生", City: "上海", Address: "徐汇区漕溪北路88号", PhoneSuffix: "1234"}, "high"},
-		{"family member", Profile{Name: "张丽", Gender: "female", Birthday: "1990-02-03", City: "上海", Address: base.Address, PhoneSuffix: "5678"}, "none"},
-		{"delivery wife", Profile{Name: "张女士", City: "上海", Address: base.Address, PhoneSuffix: "5678"}, "none"},
-		{"namesake other birthday", with(func(p *Profile) { p.Birthday = "1979-11-30"; p.Address = "浦东新区世纪大道100号"; p.PhoneSuffix = "" }), "none"},
-		{"namesake same birthday elsewhere", with(func(p *Profile) { p.Address = "浦东新区世纪大道100号"; p.PhoneSuffix = "" }), "review"},
+		{"delivery title and suffix", Profile{Name: "张先生", City: "上海", Address: "徐汇区漕溪北路88号", Phone: "*******1234"}, "high"},
+		{"masked phone only", Profile{Phone: "138****1234"}, "review"},
+		{"masked phone and surname", Profile{Name: "张先生", Phone: "138****1234", City: "上海"}, "high"},
+		{"suffix only", Profile{Phone: "1234"}, "none"},
+		{"family member", Profile{Name: "张丽", Gender: "female", Birthday: "1990-02-03", City: "上海", Address: base.Address, Phone: "139****5678"}, "none"},
+		{"delivery wife", Profile{Name: "张女士", City: "上海", Address: base.Address, Phone: "139****5678"}, "none"},
+		{"namesake other birthday", with(func(p *Profile) {
+			p.Birthday = "1979-11-30"
+			p.Address = "浦东新区世纪大道100号"
+			p.Phone = ""
+		}), "none"},
+		{"namesake same birthday elsewhere", with(func(p *Profile) { p.Address = "浦东新区世纪大道100号"; p.Phone = "" }), "review"},
 	}
 	a := NewFeatures(base)
 	for _, tt := range tests {
@@ -87,15 +94,16 @@ func TestCompare(t *testing.T) {
 func TestMatchFuzzyGroups(t *testing.T) {
 	t.Parallel()
 	p := func(name, bday, suffix string) Features {
-		return NewFeatures(Profile{Name: name, Birthday: bday, City: "北京", Address: "朝阳区建国路1号", PhoneSuffix: suffix})
+		return NewFeatures(Profile{Name: name, Birthday: bday, City: "北京", Address: "朝阳区建国路1号", Phone: suffix})
 	}
+	phone := func(v string) []Identifier { return []Identifier{{Type: TypePhone, Value: v}} }
 	recs := []FuzzyRecord{
-		{Features: p("李娜", "1985-01-02", "1111"), Strong: true},  // 0
-		{Features: p("李娜", "1985-01-02", "1111")},                // 1 → 0
-		{Features: p("李那", "1985-01-02", "")},                    // 2 → 0 (homophone)
-		{Features: p("李娜", "1985-01-02", "1111"), Strong: true},  // 3: a second strong record: review
-		{Features: p("王强", "1970-05-06", "2222")},                // 4 alone
-		{Features: p("王强", "1970-05-06", "2222")},                // 5 → 4
+		{Features: p("李娜", "1985-01-02", "1111"), Strong: true, Exclusive: phone("+8613800001111")}, // 0
+		{Features: p("李娜", "1985-01-02", "1111")},                                                   // 1 → 0
+		{Features: p("李那", "1985-01-02", "")},                                                       // 2 → 0 (homophone)
+		{Features: p("李娜", "1985-01-02", "1111"), Strong: true, Exclusive: phone("+8613900001111")}, // 3: another phone
+		{Features: p("王强", "1970-05-06", "2222")},                                                   // 4 alone
+		{Features: p("王强", "1970-05-06", "2222")},                                                   // 5 → 4
 	}
 	res := MatchFuzzy(recs, FuzzyOptions{})
 	if len(res.Groups) != 2 {
@@ -108,6 +116,7 @@ func TestMatchFuzzyGroups(t *testing.T) {
 	if g := res.Groups[1]; g.Survivor != 4 || len(g.Absorbed) != 1 || g.Absorbed[0] != 5 {
 		t.Fatalf("group 1 = %+v", g)
 	}
+	// 3 matches 1 and 2 as well as 0 does, but the group of 0 holds another phone.
 	refused := false
 	for _, r := range res.Reviews {
 		if r.B == 3 || r.A == 3 {
@@ -144,7 +153,10 @@ func FuzzNormalizeProfile(f *testing.F) {
 		if strings.ContainsAny(a, " \t\n") {
 			t.Fatalf("NormalizeAddress(%q) = %q keeps spaces", s, a)
 		}
-		fe := NewFeatures(Profile{Name: s, Address: s, City: s, Birthday: s, PhoneSuffix: s})
+		fe := NewFeatures(Profile{Name: s, Address: s, City: s, Birthday: s, Phone: s})
+		if fe.PhoneMask != "" && len(fe.PhoneMask) != 11 {
+			t.Fatalf("phone mask %q", fe.PhoneMask)
+		}
 		w := DefaultFuzzyWeights()
 		if sc, _ := w.Compare(&fe, &fe); sc < 0 || sc > 1 {
 			t.Fatalf("score %v out of range", sc)
