@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"math"
 	"testing"
 	"time"
 
@@ -87,64 +88,135 @@ func eventCustomers(t *testing.T, d *db.DB, tenantID string) map[string]string {
 	return out
 }
 
-// TestResolutionQuality ingests the medium demo customer base through the identity
-// service, as touchpoints would send it, and measures pairwise precision and recall
-// of the resulting customers against the generator's ground truth, before and after
-// the fuzzy pass. Done-means of issue 4: precision ≥ 0.99 and recall ≥ 0.95.
-func TestResolutionQuality(t *testing.T) {
-	t.Parallel()
-	if testing.Short() {
-		t.Skip("medium-scale ingestion")
-	}
-	chain, err := demo.Generate(demo.ScaleMedium, 1)
+// qualityEnv is a fresh platform holding one ingested customer base.
+type qualityEnv struct {
+	app *app.App
+	sys context.Context
+	cs  *demo.Customers
+}
+
+const qualityTenant = "quality"
+
+// ingest generates the customer base of scale and ingests it on dialect.
+func ingest(t *testing.T, dialect db.Dialect, scale demo.Scale) *qualityEnv {
+	t.Helper()
+	chain, err := demo.Generate(scale, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cs := demo.GenerateCustomers(chain)
 	st := cs.Stats()
-	t.Logf("customer base: %d persons in %d households, %.1f%% multi-channel, %d events, %d touchpoints",
-		st.Persons, st.Households, st.MultiChannelPct, st.Events, st.Touchpoints)
+	t.Logf("%s %s customer base: %d persons in %d households, %.1f%% multi-channel, %d events, %d touchpoints",
+		dialect, scale, st.Persons, st.Households, st.MultiChannelPct, st.Events, st.Touchpoints)
+	ctx := context.Background()
+	a, err := app.New(ctx, app.Config{DB: dbtest.DSN(t, dialect), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Org: org.TestConfig(), PIISecret: pii.TestSecret()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	sys := auth.WithPrincipal(ctx, auth.System(qualityTenant))
+	start := time.Now()
+	if err := demo.IngestCustomers(sys, a.Identity, cs, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s: ingested %d events in %s", dialect, len(cs.Events), time.Since(start).Round(time.Millisecond))
+	return &qualityEnv{app: a, sys: sys, cs: cs}
+}
+
+// quality measures the current customers against the ground truth and logs it.
+func (e *qualityEnv) quality(t *testing.T, label string) pairQuality {
+	t.Helper()
+	q := measure(eventCustomers(t, e.app.DB, qualityTenant), e.cs.Truth)
+	t.Logf("%s: precision %.4f recall %.4f (%d true pairs, %d predicted, %d correct)", label, q.Precision, q.Recall, q.TruePairs, q.Predicted, q.TP)
+	return q
+}
+
+func (e *qualityEnv) matchFuzzy(t *testing.T) identity.FuzzyReport {
+	t.Helper()
+	start := time.Now()
+	rep, err := e.app.Identity.MatchFuzzy(e.sys, identity.FuzzyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("fuzzy pass in %s: %+v", time.Since(start).Round(time.Millisecond), rep)
+	return rep
+}
+
+func wantQuality(t *testing.T, q pairQuality) {
+	t.Helper()
+	if q.Precision < 0.99 || q.Recall < 0.95 {
+		t.Errorf("precision %.4f (want ≥ 0.99), recall %.4f (want ≥ 0.95)", q.Precision, q.Recall)
+	}
+}
+
+// TestResolutionQuality ingests the medium demo customer base through the identity
+// service, as touchpoints would send it, and measures pairwise precision and recall
+// of the resulting customers against the generator's ground truth, before and after
+// the fuzzy pass. Done-means of issue 4: precision ≥ 0.99 and recall ≥ 0.95. On
+// PostgreSQL, where ingesting the medium base takes minutes, it uses the small one.
+func TestResolutionQuality(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("medium-scale ingestion")
+	}
 	for _, dialect := range dbtest.Dialects() {
 		t.Run(string(dialect), func(t *testing.T) {
 			t.Parallel()
-			ctx := context.Background()
-			a, err := app.New(ctx, app.Config{DB: dbtest.DSN(t, dialect), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Org: org.TestConfig(), PIISecret: pii.TestSecret()})
-			if err != nil {
-				t.Fatal(err)
+			scale := demo.ScaleMedium
+			if dialect == db.Postgres {
+				scale = demo.ScaleSmall
 			}
-			defer a.Close()
-			const tenant = "quality"
-			sys := auth.WithPrincipal(ctx, auth.System(tenant))
-			start := time.Now()
-			if err := demo.IngestCustomers(sys, a.Identity, cs, nil, nil); err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("%s: ingested %d events in %s", dialect, len(cs.Events), time.Since(start).Round(time.Millisecond))
-			inline := measure(eventCustomers(t, a.DB, tenant), cs.Truth)
-			t.Logf("%s: deterministic only: precision %.4f recall %.4f (%d true pairs, %d predicted, %d correct)",
-				dialect, inline.Precision, inline.Recall, inline.TruePairs, inline.Predicted, inline.TP)
-			start = time.Now()
-			rep, err := a.Identity.MatchFuzzy(sys, identity.FuzzyOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("%s: fuzzy pass in %s: %+v", dialect, time.Since(start).Round(time.Millisecond), rep)
-			final := eventCustomers(t, a.DB, tenant)
-			fuzzy := measure(final, cs.Truth)
-			t.Logf("%s: with fuzzy matching: precision %.4f recall %.4f (%d true pairs, %d predicted, %d correct)",
-				dialect, fuzzy.Precision, fuzzy.Recall, fuzzy.TruePairs, fuzzy.Predicted, fuzzy.TP)
-			logMisses(t, cs, final)
-			if fuzzy.Precision < 0.99 || fuzzy.Recall < 0.95 {
-				t.Errorf("precision %.4f (want ≥ 0.99), recall %.4f (want ≥ 0.95)", fuzzy.Precision, fuzzy.Recall)
-			}
-			again, err := a.Identity.MatchFuzzy(sys, identity.FuzzyOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if again.Merged != 0 || again.Reviews != 0 {
-				t.Errorf("a second fuzzy pass changed something: %+v", again)
-			}
+			e := ingest(t, dialect, scale)
+			e.quality(t, "deterministic only")
+			e.matchFuzzy(t)
+			final := e.quality(t, "with fuzzy matching")
+			logMisses(t, e.cs, eventCustomers(t, e.app.DB, qualityTenant))
+			wantQuality(t, final)
 		})
+	}
+}
+
+// TestRebuildAndFuzzyIdempotence checks on the small base that a second fuzzy pass
+// changes nothing, that a rebuild (batch re-resolution) gives the deterministic
+// clustering again, and that fuzzy matching after it reaches the same quality.
+func TestRebuildAndFuzzyIdempotence(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("ingestion")
+	}
+	for _, dialect := range dbtest.Dialects() {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			testRebuild(t, dialect)
+		})
+	}
+}
+
+func testRebuild(t *testing.T, dialect db.Dialect) {
+	{
+		e := ingest(t, dialect, demo.ScaleSmall)
+		inline := e.quality(t, "deterministic only")
+		e.matchFuzzy(t)
+		fuzzy := e.quality(t, "with fuzzy matching")
+		if again := e.matchFuzzy(t); again.Merged != 0 || again.Reviews != 0 {
+			t.Errorf("a second fuzzy pass changed something: %+v", again)
+		}
+		start := time.Now()
+		rb, err := e.app.Identity.Rebuild(e.sys, identity.RebuildOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("rebuild in %s: %+v", time.Since(start).Round(time.Millisecond), rb)
+		rebuilt := e.quality(t, "after rebuild")
+		if math.Abs(rebuilt.Precision-inline.Precision) > 0.005 || math.Abs(rebuilt.Recall-inline.Recall) > 0.005 {
+			t.Errorf("rebuild quality %+v differs from inline resolution %+v", rebuilt, inline)
+		}
+		e.matchFuzzy(t)
+		refuzzed := e.quality(t, "after rebuild and fuzzy")
+		if math.Abs(refuzzed.Recall-fuzzy.Recall) > 0.005 {
+			t.Errorf("fuzzy after rebuild %+v differs from fuzzy after ingestion %+v", refuzzed, fuzzy)
+		}
+		wantQuality(t, refuzzed)
 	}
 }
 

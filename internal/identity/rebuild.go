@@ -1,0 +1,347 @@
+package identity
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/oneretail/oneretail/internal/identity/graph"
+	"github.com/oneretail/oneretail/internal/platform/audit"
+	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/clock"
+	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/ids"
+)
+
+// RebuildOptions tune Rebuild.
+type RebuildOptions struct {
+	// Progress, when set, is told how far each stage is ("read", "write").
+	Progress func(stage string, done, total int)
+}
+
+// RebuildReport is the outcome of Rebuild.
+type RebuildReport struct {
+	Events     int            // events read
+	Attached   int            // events attached to a customer
+	Customers  int            // customers after the rebuild
+	Previous   int            // live customers before it
+	Refused    map[string]int // links graph.ResolveAll refused, by reason
+	Identifier int            // identifiers held by the new customers
+}
+
+// rebuildEvent is one stored event reduced to what resolution needs.
+type rebuildEvent struct {
+	id        string
+	at        int64
+	idents    []graph.Identifier // linking identifiers, strongest first
+	firstLink int                // index of its first link, -1 without one
+}
+
+// Rebuild re-resolves every stored event of the tenant from scratch with
+// graph.ResolveAll (the batch form of the inline rules), for backfills and rule
+// changes. It reads the events, builds the new customers in memory and swaps them in
+// one transaction: new customers and identifiers, every event re-pointed, and every
+// old customer redirected (merged_into) to the new customer that received most of its
+// events, so old customer ids keep answering. Interrupted (ctx cancelled) before or
+// during the swap, it leaves the old state intact. Fuzzy merges are not replayed: run
+// MatchFuzzy afterwards. Open reviews are kept. Errors: conflict (events arrived
+// while it ran; run it again), unauthorized, forbidden (customers:write over the
+// whole tenant).
+func (s *Service) Rebuild(ctx context.Context, opt RebuildOptions) (RebuildReport, error) {
+	p, err := principal(ctx, auth.CustomersWrite)
+	if err != nil {
+		return RebuildReport{}, err
+	}
+	if p.DataScope != auth.TenantScope {
+		return RebuildReport{}, errs.E(errs.Forbidden, "a rebuild needs customers:write over the whole tenant")
+	}
+	progress := opt.Progress
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
+	rules := tenantRules(p.TenantID)
+	evs, err := readRebuildEvents(ctx, s.db.Reader(), p.TenantID, &rules, progress)
+	if err != nil {
+		return RebuildReport{}, fmt.Errorf("identity: rebuild: %w", err)
+	}
+	var links []graph.Link
+	for i := range evs {
+		e := &evs[i]
+		e.firstLink = -1
+		for k, id := range e.idents {
+			if k == 0 {
+				if len(e.idents) > 1 {
+					continue // star links from the strongest identifier
+				}
+				e.firstLink = len(links)
+				links = append(links, graph.Link{A: id, B: id}) // an identifier seen alone
+				continue
+			}
+			if k == 1 {
+				e.firstLink = len(links)
+			}
+			links = append(links, graph.Link{A: e.idents[0], B: id})
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return RebuildReport{}, fmt.Errorf("identity: rebuild: %w", err)
+	}
+	res, err := graph.ResolveAll(links, rules)
+	if err != nil {
+		return RebuildReport{}, fmt.Errorf("identity: rebuild: %w", err)
+	}
+	rep := RebuildReport{Events: len(evs), Customers: res.Clusters, Refused: map[string]int{}}
+	for r, n := range res.RefusedBy() {
+		rep.Refused[r.String()] = n
+	}
+	plan := planRebuild(evs, res)
+	rep.Attached, rep.Identifier = len(plan.eventCustomer), len(plan.identifiers)
+	if err := ctx.Err(); err != nil {
+		return RebuildReport{}, fmt.Errorf("identity: rebuild: %w", err)
+	}
+	now := clock.Millis(s.clock.Now())
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE tenant_id = $1`, p.TenantID).Scan(&n); err != nil {
+			return err
+		}
+		if n != len(evs) {
+			return errs.E(errs.Conflict, "%d events arrived during the rebuild; nothing was changed, run it again", n-len(evs))
+		}
+		prev, err := s.swapCustomers(ctx, tx, p.TenantID, plan, now, progress)
+		if err != nil {
+			return err
+		}
+		rep.Previous = prev
+		return s.audit.Record(ctx, tx, audit.Entry{TenantID: p.TenantID, Action: "customer.rebuild", ResourceType: "customer", ResourceID: "*", Changes: rep})
+	})
+	if err != nil {
+		return RebuildReport{}, fmt.Errorf("identity: rebuild: %w", err)
+	}
+	return rep, nil
+}
+
+// readRebuildEvents reads the tenant's events, oldest first, with their linking
+// identifiers strongest first.
+func readRebuildEvents(ctx context.Context, q db.Querier, tenantID string, rules *graph.Rules, progress func(string, int, int)) ([]rebuildEvent, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, occurred_at, identifiers FROM events WHERE tenant_id = $1 ORDER BY occurred_at, id`, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []rebuildEvent
+	for rows.Next() {
+		if len(out)%10000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			progress("read", len(out), 0)
+		}
+		var e rebuildEvent
+		var raw string
+		if err := rows.Scan(&e.id, &e.at, &raw); err != nil {
+			return nil, err
+		}
+		var m map[string]string
+		if err := json.Unmarshal([]byte(raw), &m); err != nil {
+			return nil, fmt.Errorf("event %s identifiers: %w", e.id, err)
+		}
+		e.idents = slices.DeleteFunc(eventIdentifiers(m), func(id graph.Identifier) bool { return !rules.Rule(id.Type).Links })
+		slices.SortStableFunc(e.idents, func(a, b graph.Identifier) int {
+			return cmp.Compare(rules.Rule(b.Type).Strength, rules.Rule(a.Type).Strength)
+		})
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// rebuildPlan is the new assignment: customers (by cluster), their identifiers and
+// each attached event's cluster.
+type rebuildPlan struct {
+	customers     []rebuildCustomer // by cluster number
+	identifiers   []rebuildIdentifier
+	eventCustomer map[string]uint32 // event id → cluster
+}
+
+type rebuildCustomer struct {
+	id          string
+	first, last int64
+	events      int64
+}
+
+type rebuildIdentifier struct {
+	id      graph.Identifier
+	cluster uint32
+}
+
+func planRebuild(evs []rebuildEvent, res *graph.Result) rebuildPlan {
+	plan := rebuildPlan{customers: make([]rebuildCustomer, res.Clusters), eventCustomer: map[string]uint32{}}
+	for i := range plan.customers {
+		plan.customers[i].id = ids.New() // time-ordered: clusters are numbered by first appearance
+	}
+	seen := map[graph.Identifier]bool{}
+	for _, e := range evs {
+		if e.firstLink < 0 {
+			continue
+		}
+		c, ok := res.LinkCluster(e.firstLink)
+		if !ok {
+			continue
+		}
+		plan.eventCustomer[e.id] = c
+		cu := &plan.customers[c]
+		if cu.events == 0 || e.at < cu.first {
+			cu.first = e.at
+		}
+		cu.last = max(cu.last, e.at)
+		cu.events++
+		for _, id := range e.idents {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			if ic, ok := res.Cluster(id); ok {
+				plan.identifiers = append(plan.identifiers, rebuildIdentifier{id: id, cluster: ic})
+			}
+		}
+	}
+	return plan
+}
+
+// rebuildRowsPerStatement bounds multi-row statements of the swap.
+const rebuildRowsPerStatement = 200
+
+// swapCustomers writes plan in tx and returns how many live customers there were.
+func (s *Service) swapCustomers(ctx context.Context, tx *sql.Tx, tenantID string, plan rebuildPlan, now int64, progress func(string, int, int)) (int, error) {
+	// Old customers: each live one goes to the new customer holding most of its events.
+	old := map[string]map[uint32]int{}
+	rows, err := tx.QueryContext(ctx, `SELECT id, customer_id FROM events WHERE tenant_id = $1 AND customer_id IS NOT NULL`, tenantID)
+	if err != nil {
+		return 0, err
+	}
+	for rows.Next() {
+		var ev, c string
+		if err := rows.Scan(&ev, &c); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		nc, ok := plan.eventCustomer[ev]
+		if !ok {
+			continue
+		}
+		if old[c] == nil {
+			old[c] = map[uint32]int{}
+		}
+		old[c][nc]++
+	}
+	if err := rows.Close(); err != nil {
+		return 0, err
+	}
+	var prev int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM customers WHERE tenant_id = $1 AND merged_into IS NULL`, tenantID).Scan(&prev); err != nil {
+		return 0, err
+	}
+	total := len(plan.customers) + len(plan.identifiers) + len(plan.eventCustomer)
+	done := 0
+	step := func(n int) error {
+		done += n
+		progress("write", done, total)
+		return ctx.Err()
+	}
+	for start := 0; start < len(plan.customers); start += rebuildRowsPerStatement {
+		chunk := plan.customers[start:min(start+rebuildRowsPerStatement, len(plan.customers))]
+		var b strings.Builder
+		args := make([]any, 0, 6*len(chunk)+2)
+		args = append(args, tenantID, now)
+		for i, c := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&b, "($1, $%d, $2, $2, $%d, $%d, $%d)", n+1, n+2, n+3, n+4)
+			args = append(args, c.id, c.first, c.last, c.events)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO customers (tenant_id, id, created_at, updated_at, first_seen_at, last_seen_at, event_count) VALUES `+b.String(), args...); err != nil {
+			return 0, err
+		}
+		if err := step(len(chunk)); err != nil {
+			return 0, err
+		}
+	}
+	// Every old customer, live or merged, redirects to the new customer of its live
+	// survivor: one CASE update by id and one by merged_into per chunk.
+	redirect := make(map[string]string, len(old))
+	for oc, votes := range old {
+		best, bestN := uint32(0), -1
+		for c, n := range votes {
+			if n > bestN || (n == bestN && c < best) {
+				best, bestN = c, n
+			}
+		}
+		redirect[oc] = plan.customers[best].id
+	}
+	olds := slices.Sorted(maps.Keys(redirect))
+	for start := 0; start < len(olds); start += rebuildRowsPerStatement {
+		chunk := olds[start:min(start+rebuildRowsPerStatement, len(olds))]
+		for _, col := range []string{"id", "merged_into"} {
+			var set, in strings.Builder
+			args := make([]any, 0, 3*len(chunk)+2)
+			args = append(args, tenantID, now)
+			for i, oc := range chunk {
+				n := len(args)
+				fmt.Fprintf(&set, " WHEN $%d THEN $%d", n+1, n+2)
+				if i > 0 {
+					in.WriteString(", ")
+				}
+				fmt.Fprintf(&in, "$%d", n+3)
+				args = append(args, oc, redirect[oc], oc)
+			}
+			q := `UPDATE customers SET merged_into = CASE ` + col + set.String() + ` END, updated_at = $2 WHERE tenant_id = $1 AND ` + col + ` IN (` + in.String() + `)`
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return 0, err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+	}
+	// Old live customers without an event now attached (none in practice) are left live.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM customer_identifiers WHERE tenant_id = $1`, tenantID); err != nil {
+		return 0, err
+	}
+	rules := tenantRules(tenantID)
+	for start := 0; start < len(plan.identifiers); start += rebuildRowsPerStatement {
+		chunk := plan.identifiers[start:min(start+rebuildRowsPerStatement, len(plan.identifiers))]
+		var b strings.Builder
+		args := make([]any, 0, 4*len(chunk)+2)
+		args = append(args, tenantID, now)
+		for i, id := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&b, "($1, $%d, $%d, $%d, $%d, $2)", n+1, n+2, n+3, n+4)
+			args = append(args, id.id.Type.String(), id.id.Value, plan.customers[id.cluster].id, rules.Rule(id.id.Type).Strength.String())
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_identifiers (tenant_id, type, value, customer_id, strength, created_at) VALUES `+b.String(), args...); err != nil {
+			return 0, err
+		}
+		if err := step(len(chunk)); err != nil {
+			return 0, err
+		}
+	}
+	links := make(map[string]string, len(plan.eventCustomer))
+	for ev, c := range plan.eventCustomer {
+		links[ev] = plan.customers[c].id
+	}
+	if err := linkEvents(ctx, tx, tenantID, links); err != nil {
+		return 0, err
+	}
+	return prev, step(len(links))
+}
