@@ -474,8 +474,9 @@ type FuzzyOptions struct {
 // MatchFuzzy blocks records, scores every pair that shares a block and whose
 // exclusive identifiers do not conflict, and groups the pairs at or above the high
 // threshold with a union-find, best score first, that refuses a union whose groups'
-// exclusive identifiers conflict (that pair goes to review instead). Middle-band pairs are returned for review
-// unless their records end up in one group anyway. Output order is deterministic.
+// exclusive identifiers conflict (that pair goes to review instead). Middle-band
+// pairs are returned for review, one per pair of groups (the best), unless both
+// records end up in one group anyway. Output order is deterministic.
 func MatchFuzzy(recs []FuzzyRecord, opt FuzzyOptions) FuzzyResult {
 	w, th := DefaultFuzzyWeights(), DefaultThresholds()
 	if opt.Weights != nil {
@@ -566,8 +567,13 @@ func MatchFuzzy(recs []FuzzyRecord, opt FuzzyOptions) FuzzyResult {
 		excl[ra] = append(slices.Clip(excl[ra]), excl[rb]...)
 		joined = append(joined, p)
 	}
+	// One review per pair of groups: the best-scoring pair stands for the others.
+	reviewed := map[[2]int]bool{}
 	for _, p := range mid {
-		if find(p.A) != find(p.B) {
+		ra, rb := find(p.A), find(p.B)
+		k := [2]int{min(ra, rb), max(ra, rb)}
+		if ra != rb && !reviewed[k] {
+			reviewed[k] = true
 			res.Reviews = append(res.Reviews, p)
 		}
 	}
