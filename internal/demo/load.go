@@ -47,7 +47,7 @@ func DemoUsers(c *Chain) []org.UserCreate {
 // Load writes the chain into an empty platform: tenant and admin, brands, regions,
 // stores, users, categories, the SKU catalogue (through the CSV importer), price zones
 // and price overrides, and, when s.Identity is set, the customer touchpoints and events
-// (GenerateCustomers) through the ingestion API's service. It returns the first error; a load interrupted part-way leaves
+// (GenerateCustomers) through the ingestion API's service followed by a fuzzy pass. It returns the first error; a load interrupted part-way leaves
 // the tenant partly loaded (the CLI loads SQLite demos into a temporary file and
 // renames it only when Load succeeded).
 func Load(ctx context.Context, c *Chain, s Services, opts LoadOptions) error {
@@ -243,8 +243,16 @@ func (l *loader) skuIDs(ctx context.Context) (map[string]string, error) {
 	}
 }
 
+// customers ingests the customer base, then runs the fuzzy pass as an operator
+// would, so the demo shows fuzzy merges and a review queue.
 func (l *loader) customers(ctx context.Context) error {
-	return IngestCustomers(ctx, l.s.Identity, GenerateCustomers(l.c), l.stores, l.progress)
+	if err := IngestCustomers(ctx, l.s.Identity, GenerateCustomers(l.c), l.stores, l.progress); err != nil {
+		return err
+	}
+	if _, err := l.s.Identity.MatchFuzzy(ctx, identity.FuzzyOptions{}); err != nil {
+		return fmt.Errorf("demo: fuzzy matching: %w", err)
+	}
+	return nil
 }
 
 // IngestCustomers creates the touchpoints of cs (storeIDs maps store codes to ids;

@@ -21,7 +21,7 @@ import (
 
 // RebuildOptions tune Rebuild.
 type RebuildOptions struct {
-	// Progress, when set, is told how far each stage is ("read", "write").
+	// Progress, when set, is told how far the swap is (stage "write").
 	Progress func(stage string, done, total int)
 }
 
@@ -66,7 +66,7 @@ func (s *Service) Rebuild(ctx context.Context, opt RebuildOptions) (RebuildRepor
 		progress = func(string, int, int) {}
 	}
 	rules := tenantRules(p.TenantID)
-	evs, err := readRebuildEvents(ctx, s.db.Reader(), p.TenantID, &rules, progress)
+	evs, err := readRebuildEvents(ctx, s.db.Reader(), p.TenantID, &rules)
 	if err != nil {
 		return RebuildReport{}, fmt.Errorf("identity: rebuild: %w", err)
 	}
@@ -129,7 +129,7 @@ func (s *Service) Rebuild(ctx context.Context, opt RebuildOptions) (RebuildRepor
 
 // readRebuildEvents reads the tenant's events, oldest first, with their linking
 // identifiers strongest first.
-func readRebuildEvents(ctx context.Context, q db.Querier, tenantID string, rules *graph.Rules, progress func(string, int, int)) ([]rebuildEvent, error) {
+func readRebuildEvents(ctx context.Context, q db.Querier, tenantID string, rules *graph.Rules) ([]rebuildEvent, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, occurred_at, identifiers FROM events WHERE tenant_id = $1 ORDER BY occurred_at, id`, tenantID)
 	if err != nil {
 		return nil, err
@@ -141,7 +141,6 @@ func readRebuildEvents(ctx context.Context, q db.Querier, tenantID string, rules
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			progress("read", len(out), 0)
 		}
 		var e rebuildEvent
 		var raw string
