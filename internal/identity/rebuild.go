@@ -107,6 +107,14 @@ func (s *Service) Rebuild(ctx context.Context, opt RebuildOptions) (RebuildRepor
 	}
 	now := clock.Millis(s.clock.Now())
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		// Ingestion must not commit between the check below and the commit: SQLite
+		// serialises write transactions; PostgreSQL needs the table lock (SHARE
+		// conflicts with the ROW EXCLUSIVE lock an INSERT takes).
+		if s.db.Dialect == db.Postgres {
+			if _, err := tx.ExecContext(ctx, `LOCK TABLE events IN SHARE MODE`); err != nil {
+				return err
+			}
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE tenant_id = $1`, p.TenantID).Scan(&n); err != nil {
 			return err
