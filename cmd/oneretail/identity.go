@@ -71,10 +71,10 @@ func newIdentityCommand(opts *options) *cobra.Command {
 }
 
 func printFuzzy(cmd *cobra.Command, rep identity.FuzzyReport, dryRun bool) {
-	verb := "merged"
+	verb, queued := "merged", "queued for review"
 	if dryRun {
-		verb = "would merge"
+		verb, queued = "would merge", "in the review band (some may be queued already)"
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "fuzzy matching: %d customers, %d pairs compared, %s %d, %d queued for review, %d refused (identifier limits), %d oversized blocks skipped\n",
-		rep.Customers, rep.Compared, verb, rep.Merged, rep.Reviews, rep.Refused, rep.Skipped)
+	fmt.Fprintf(cmd.OutOrStdout(), "fuzzy matching: %d customers, %d pairs compared, %s %d, %d %s, %d refused (identifier limits), %d oversized blocks skipped\n",
+		rep.Customers, rep.Compared, verb, rep.Merged, rep.Reviews, queued, rep.Refused, rep.Skipped)
 }
