@@ -41,10 +41,11 @@ type FuzzyReport struct {
 const fuzzyGroupsPerTx = 200
 
 // MatchFuzzy is the batch fuzzy pass over the tenant's live customers: it compares
-// the profiles (name, gender, birthday, city, address, phone suffix) of customers
-// without a strong identifier with every customer sharing a blocking key
-// (graph.MatchFuzzy), merges the pairs scoring at or above the high threshold into
-// the customer with a strong identifier (else the oldest) with the inline merge code,
+// the profiles (name, gender, birthday, city, address, phone or masked phone) of
+// customers sharing a blocking key, except pairs holding different values of a
+// one-per-customer identifier type (graph.MatchFuzzy), merges the pairs scoring at or
+// above the high threshold into the oldest customer with a strong identifier (else
+// the oldest) with the inline merge code,
 // and queues the middle band in identity_reviews with the score in the reason. A
 // merge that would break an identifier limit is queued instead. Running it again
 // merges nothing new and queues no duplicate. Errors: unauthorized, forbidden
@@ -94,8 +95,7 @@ func (s *Service) MatchFuzzy(ctx context.Context, opt FuzzyOptions) (FuzzyReport
 const fuzzyRounds = 3
 
 // fuzzyRound is one pass of MatchFuzzy: it scores the live customers, merges the
-// groups (unless opt.DryRun) and returns the candidates, the pairs to review (middle
-// band), the pairs of the groups it refused to merge, and how many customers it
+// groups (unless opt.DryRun) and returns the pairs to review (middle band), the pairs of the groups it refused to merge, and how many customers it
 // merged away.
 func (s *Service) fuzzyRound(ctx context.Context, tenantID string, opt FuzzyOptions, rep *FuzzyReport, progress func(string, int, int)) ([]fuzzyReview, []fuzzyReview, int, error) {
 	cands, err := s.fuzzyCandidates(ctx, tenantID)
