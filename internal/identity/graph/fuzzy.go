@@ -15,9 +15,8 @@ import (
 	"golang.org/x/text/width"
 )
 
-// Fuzzy matching compares the profile of records that hold no strong identifier
-// (an offline registration typed from a paper form, a delivery order) with other
-// customers' profiles. Each field that both sides have adds evidence in bits (log2
+// Fuzzy matching compares the profiles of customers that no shared identifier joined
+// (an offline registration typed from a paper form, a delivery order, a member). Each field that both sides have adds evidence in bits (log2
 // of how much likelier the agreement is between one person's records than between two
 // people's); a missing field adds nothing. The sum plus a prior is turned into a
 // score in 0..1 with the logistic function. The weights are FuzzyWeights.
