@@ -1,17 +1,12 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/oneretail/oneretail/internal/app"
 	"github.com/oneretail/oneretail/internal/identity"
-	"github.com/oneretail/oneretail/internal/org"
-	"github.com/oneretail/oneretail/internal/platform/auth"
 )
 
 // TestIdentityCommands runs match-fuzzy and rebuild --fuzzy against a SQLite database
@@ -19,20 +14,7 @@ import (
 func TestIdentityCommands(t *testing.T) {
 	t.Parallel()
 	dbPath := filepath.Join(t.TempDir(), "identity.db")
-	ctx := context.Background()
-	opts := &options{db: dbPath, logFormat: "text", logLevel: "error"}
-	a, err := opts.open(ctx, app.Config{Org: org.TestConfig()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tenant, _, err := a.Org.Bootstrap(ctx, org.BootstrapInput{TenantCode: "demo", TenantName: "Demo", AdminLogin: "admin", AdminName: "Admin", AdminPassword: "identity-test-pass"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sys := auth.WithPrincipal(ctx, auth.System(tenant.ID))
-	if _, err := a.Identity.CreateTouchpoint(sys, identity.NewTouchpoint{Code: "POS", Name: "POS", Type: identity.TypeOffline, Channel: "pos"}); err != nil {
-		t.Fatal(err)
-	}
+	a, sys := openTenant(t, dbPath, "demo", identity.NewTouchpoint{Code: "POS", Name: "POS", Type: identity.TypeOffline, Channel: "pos"})
 	events := []json.RawMessage{
 		json.RawMessage(`{"id":"e1","type":"registration","occurred_at":"2026-03-01T07:00:00Z","identifiers":{"phone":"13812341234"},"properties":{"name":"张伟","birthday":"1988-04-12","city":"上海","address":"徐汇区漕溪北路88号"}}`),
 		json.RawMessage(`{"id":"e2","type":"registration","occurred_at":"2026-03-01T08:00:00Z","identifiers":{"pos_customer_ref":"C1","masked_phone":"*******1234"},"properties":{"name":"章伟","birthday":"1988-04-12","city":"上海","address":"徐汇区漕溪北路88号"}}`),
@@ -44,15 +26,11 @@ func TestIdentityCommands(t *testing.T) {
 
 	run := func(args ...string) string {
 		t.Helper()
-		var out bytes.Buffer
-		root := newRootCommand()
-		root.SetArgs(append(args, "--db", dbPath, "--log-level", "error"))
-		root.SetOut(&out)
-		root.SetErr(&bytes.Buffer{})
-		if err := root.ExecuteContext(ctx); err != nil {
+		out, err := runCLI(append(args, "--db", dbPath, "--log-level", "error")...)
+		if err != nil {
 			t.Fatalf("%v: %v", args, err)
 		}
-		return out.String()
+		return out
 	}
 	if out := run("identity", "match-fuzzy", "--dry-run"); !strings.Contains(out, "would merge 1") {
 		t.Fatalf("dry run: %q", out)

@@ -1,14 +1,27 @@
 package identity
 
 // The events identity publishes through the outbox. The aggregate id is the
-// touchpoint id, or the surviving customer's id for EventCustomerMerged. Ingested customer events are stored in the events table, not
+// touchpoint id, or the customer's id for EventCustomerMerged and EventCustomerErased. Ingested customer events are stored in the events table, not
 // published through the outbox. Identity consumes no events yet.
 const (
 	EventTouchpointCreated = "identity.touchpoint.created"
 	EventTouchpointUpdated = "identity.touchpoint.updated"
 	// EventCustomerMerged: inline resolution merged customers (CustomerMergedEvent).
 	EventCustomerMerged = "identity.customer.merged"
+	// EventCustomerErased: a customer's personal data was erased (CustomerErasedEvent).
+	// Every domain that keeps personal data on customers subscribes to it and drops
+	// that data for CustomerID and MergedIDs, keeping anonymous aggregates; its
+	// handler must be idempotent (events.MarkProcessed).
+	EventCustomerErased = "identity.customer.erased"
 )
+
+// CustomerErasedEvent is the payload of EventCustomerErased: the erased customer and
+// the customers that had been merged into it (erased too). It carries no personal
+// values.
+type CustomerErasedEvent struct {
+	CustomerID string   `json:"customer_id"`
+	MergedIDs  []string `json:"merged_ids"`
+}
 
 // CustomerMergedEvent is the payload of EventCustomerMerged (and its audit entry):
 // the customers in Absorbed now redirect to SurvivorID. It carries no identifier

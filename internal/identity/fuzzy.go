@@ -16,6 +16,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/ids"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 // FuzzyOptions tune MatchFuzzy; the zero value uses graph.DefaultThresholds.
@@ -62,6 +63,10 @@ func (s *Service) MatchFuzzy(ctx context.Context, opt FuzzyOptions) (FuzzyReport
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
+	rules, err := s.rules.get(ctx, s.db.Reader(), p.TenantID)
+	if err != nil {
+		return FuzzyReport{}, fmt.Errorf("identity: match fuzzy: %w", err)
+	}
 	var rep FuzzyReport
 	var reviews, refused []fuzzyReview
 	// A merge combines two profiles, which can make the survivor match a third
@@ -70,7 +75,7 @@ func (s *Service) MatchFuzzy(ctx context.Context, opt FuzzyOptions) (FuzzyReport
 		var merged int
 		var ref []fuzzyReview
 		// Middle-band pairs are scored again each round; the last round's stand.
-		reviews, ref, merged, err = s.fuzzyRound(ctx, p.TenantID, opt, &rep, progress)
+		reviews, ref, merged, err = s.fuzzyRound(ctx, p.TenantID, &rules, opt, &rep, progress)
 		refused = append(refused, ref...)
 		if err != nil {
 			return rep, fmt.Errorf("identity: match fuzzy: %w", err)
@@ -97,8 +102,8 @@ const fuzzyRounds = 3
 // fuzzyRound is one pass of MatchFuzzy: it scores the live customers, merges the
 // groups (unless opt.DryRun) and returns the pairs to review (middle band), the pairs of the groups it refused to merge, and how many customers it
 // merged away.
-func (s *Service) fuzzyRound(ctx context.Context, tenantID string, opt FuzzyOptions, rep *FuzzyReport, progress func(string, int, int)) ([]fuzzyReview, []fuzzyReview, int, error) {
-	cands, err := s.fuzzyCandidates(ctx, tenantID)
+func (s *Service) fuzzyRound(ctx context.Context, tenantID string, rules *graph.Rules, opt FuzzyOptions, rep *FuzzyReport, progress func(string, int, int)) ([]fuzzyReview, []fuzzyReview, int, error) {
+	cands, err := s.fuzzyCandidates(ctx, tenantID, rules)
 	if err != nil {
 		return nil, nil, 0, err
 	}
@@ -123,7 +128,6 @@ func (s *Service) fuzzyRound(ctx context.Context, tenantID string, opt FuzzyOpti
 		}
 		return reviews, nil, 0, nil
 	}
-	rules := tenantRules(tenantID)
 	now := clock.Millis(s.clock.Now())
 	total := 0
 	for start := 0; start < len(res.Groups); start += fuzzyGroupsPerTx {
@@ -137,7 +141,7 @@ func (s *Service) fuzzyRound(ctx context.Context, tenantID string, opt FuzzyOpti
 		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 			merged, refused, queued = 0, 0, nil
 			for _, g := range chunk {
-				ok, err := s.fuzzyMerge(ctx, tx, tenantID, cands, g, &rules, now)
+				ok, err := s.fuzzyMerge(ctx, tx, tenantID, cands, g, rules, now)
 				if err != nil {
 					return err
 				}
@@ -170,31 +174,33 @@ type fuzzyReview struct {
 
 // fuzzyCandidate is a live customer with its matching profile.
 type fuzzyCandidate struct {
-	id        string
-	strong    bool
-	exclusive []graph.Identifier // identifiers of types limited to one per customer
-	lastEvent string             // the newest event, named in review rows
+	id     string
+	strong bool
+	// exclusive are the identifiers of types limited to one per customer, with the
+	// blind index as the value: equal indexes are equal values, so they compare
+	// without opening anything.
+	exclusive []graph.Identifier
+	lastEvent string // the newest event, named in review rows
 	profile   graph.Profile
 }
 
-// fuzzyCandidates returns the tenant's live customers that have a profile, oldest
-// first, with their strength and exclusive identifiers.
-func (s *Service) fuzzyCandidates(ctx context.Context, tenantID string) ([]fuzzyCandidate, error) {
+// fuzzyCandidates returns the tenant's live (not merged, not erased) customers that
+// have a profile, oldest first, with their strength and exclusive identifiers.
+func (s *Service) fuzzyCandidates(ctx context.Context, tenantID string, rules *graph.Rules) ([]fuzzyCandidate, error) {
 	q := s.db.Reader()
-	profiles, err := customerProfiles(ctx, q, tenantID)
+	profiles, err := customerProfiles(ctx, q, s.pii, tenantID)
 	if err != nil {
 		return nil, err
 	}
-	rules := tenantRules(tenantID)
 	strong := map[string]bool{}
 	exclusive := map[string][]graph.Identifier{}
-	rows, err := q.QueryContext(ctx, `SELECT customer_id, type, value, strength FROM customer_identifiers WHERE tenant_id = $1`, tenantID)
+	rows, err := q.QueryContext(ctx, `SELECT customer_id, type, value_index, strength FROM customer_identifiers WHERE tenant_id = $1`, tenantID)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
-		var id, typ, value, strength string
-		if err := rows.Scan(&id, &typ, &value, &strength); err != nil {
+		var id, typ, index, strength string
+		if err := rows.Scan(&id, &typ, &index, &strength); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -202,13 +208,14 @@ func (s *Service) fuzzyCandidates(ctx context.Context, tenantID string) ([]fuzzy
 			strong[id] = true
 		}
 		if t, err := graph.ParseType(typ); err == nil && rules.Rule(t).MaxPerCustomer == 1 {
-			exclusive[id] = append(exclusive[id], graph.Identifier{Type: t, Value: value})
+			exclusive[id] = append(exclusive[id], graph.Identifier{Type: t, Value: index})
 		}
 	}
 	if err := rows.Close(); err != nil {
 		return nil, err
 	}
-	rows, err = q.QueryContext(ctx, `SELECT id FROM customers WHERE tenant_id = $1 AND merged_into IS NULL ORDER BY created_at, id`, tenantID)
+	rows, err = q.QueryContext(ctx, `SELECT id FROM customers WHERE tenant_id = $1 AND merged_into IS NULL AND status = $2 ORDER BY created_at, id`,
+		tenantID, string(CustomerActive))
 	if err != nil {
 		return nil, err
 	}
@@ -237,9 +244,11 @@ type storedProfile struct {
 
 // customerProfiles returns the matching profile of every customer that has events:
 // per field, the value of the newest event that carries it (properties name, gender,
-// birthday, city, address), and the phone identifier, else the newest masked phone. This is the one place that reads profile attributes, so that they can
-// come from a profile table instead.
-func customerProfiles(ctx context.Context, q db.Querier, tenantID string) (map[string]storedProfile, error) {
+// birthday, city, address), and the phone identifier, else the newest masked phone.
+// The events' JSON is sealed at rest and opened here (an erased event adds nothing).
+// This is the one place that reads profile attributes, so that they can come from a
+// profile table instead.
+func customerProfiles(ctx context.Context, q db.Querier, keys *pii.Keys, tenantID string) (map[string]storedProfile, error) {
 	rows, err := q.QueryContext(ctx, `SELECT customer_id, id, identifiers, properties FROM events
 		WHERE tenant_id = $1 AND customer_id IS NOT NULL ORDER BY occurred_at, id`, tenantID)
 	if err != nil {
@@ -255,25 +264,27 @@ func customerProfiles(ctx context.Context, q db.Querier, tenantID string) (map[s
 		pr := out[cid]
 		pr.lastEvent = eid
 		var m map[string]any
-		if json.Unmarshal([]byte(props), &m) == nil {
-			set := func(dst *string, key string) {
-				if v, ok := m[key].(string); ok && strings.TrimSpace(v) != "" {
-					*dst = v
-				}
-			}
-			set(&pr.Name, "name")
-			set(&pr.Gender, "gender")
-			set(&pr.Birthday, "birthday")
-			set(&pr.City, "city")
-			set(&pr.Address, "address")
+		if err := openEventJSON(keys, props, eventPropertiesContext, &m); err != nil {
+			return nil, fmt.Errorf("event %s properties: %w", eid, err)
 		}
-		var im map[string]string
-		if json.Unmarshal([]byte(idents), &im) == nil {
-			if v := im["phone"]; v != "" {
-				pr.Phone, pr.fullPhone = v, true
-			} else if v := im["masked_phone"]; v != "" && !pr.fullPhone {
-				pr.Phone = v
+		set := func(dst *string, key string) {
+			if v, ok := m[key].(string); ok && strings.TrimSpace(v) != "" {
+				*dst = v
 			}
+		}
+		set(&pr.Name, "name")
+		set(&pr.Gender, "gender")
+		set(&pr.Birthday, "birthday")
+		set(&pr.City, "city")
+		set(&pr.Address, "address")
+		var im map[string]string
+		if err := openEventJSON(keys, idents, eventIdentifiersContext, &im); err != nil {
+			return nil, fmt.Errorf("event %s identifiers: %w", eid, err)
+		}
+		if v := im["phone"]; v != "" {
+			pr.Phone, pr.fullPhone = v, true
+		} else if v := im["masked_phone"]; v != "" && !pr.fullPhone {
+			pr.Phone = v
 		}
 		out[cid] = pr
 	}
@@ -290,21 +301,23 @@ type fuzzyMergeChanges struct {
 // customer stays within the identifier limits; it reports false (nothing written)
 // otherwise.
 func (s *Service) fuzzyMerge(ctx context.Context, tx *sql.Tx, tenantID string, cands []fuzzyCandidate, g graph.FuzzyGroup, rules *graph.Rules, now int64) (bool, error) {
-	members := append([]int{g.Survivor}, g.Absorbed...)
-	owners := map[graph.Identifier]string{}
-	for _, m := range members {
-		// A marker entry per member makes loadCandidates lock and check it.
-		owners[graph.Identifier{Type: graph.TypeCookieID, Value: "\x00" + cands[m].id}] = cands[m].id
+	members := []string{cands[g.Survivor].id}
+	for _, a := range g.Absorbed {
+		members = append(members, cands[a].id)
 	}
-	loaded, err := loadCandidates(ctx, tx, tenantID, owners, customerLock(s.db.Dialect))
+	slices.Sort(members)
+	// The customers are locked and loaded the way ingestion loads them, so that a
+	// concurrent merge or erasure is seen.
+	st := &batchState{tenantID: tenantID, now: now, rules: *rules, customers: map[string]*batchCustomer{}}
+	err := st.loadCustomers(ctx, tx, s.pii, members, customerLock(s.db.Dialect))
 	if errors.Is(err, errStaleResolution) {
-		return false, nil // merged away since it was read; the next run sees the survivor
+		return false, nil // merged away or erased since it was read; the next run sees the survivor
 	}
 	if err != nil {
 		return false, err
 	}
 	var all []graph.Identifier
-	for _, c := range loaded {
+	for _, c := range st.customers {
 		all = append(all, c.ids...)
 	}
 	if _, dropped := fitting(nil, all, rules); len(dropped) > 0 {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -17,6 +16,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/ids"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 // RebuildOptions tune Rebuild.
@@ -65,8 +65,11 @@ func (s *Service) Rebuild(ctx context.Context, opt RebuildOptions) (RebuildRepor
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
-	rules := tenantRules(p.TenantID)
-	evs, err := readRebuildEvents(ctx, s.db.Reader(), p.TenantID, &rules)
+	rules, err := s.rules.get(ctx, s.db.Reader(), p.TenantID)
+	if err != nil {
+		return RebuildReport{}, fmt.Errorf("identity: rebuild: %w", err)
+	}
+	evs, err := readRebuildEvents(ctx, s.db.Reader(), s.pii, p.TenantID, &rules)
 	if err != nil {
 		return RebuildReport{}, fmt.Errorf("identity: rebuild: %w", err)
 	}
@@ -100,7 +103,7 @@ func (s *Service) Rebuild(ctx context.Context, opt RebuildOptions) (RebuildRepor
 	for r, n := range res.RefusedBy() {
 		rep.Refused[r.String()] = n
 	}
-	plan := planRebuild(evs, res)
+	plan := planRebuild(evs, res, &rules)
 	rep.Attached, rep.Identifier = len(plan.eventCustomer), len(plan.identifiers)
 	if err := ctx.Err(); err != nil {
 		return RebuildReport{}, fmt.Errorf("identity: rebuild: %w", err)
@@ -136,8 +139,9 @@ func (s *Service) Rebuild(ctx context.Context, opt RebuildOptions) (RebuildRepor
 }
 
 // readRebuildEvents reads the tenant's events, oldest first, with their linking
-// identifiers strongest first.
-func readRebuildEvents(ctx context.Context, q db.Querier, tenantID string, rules *graph.Rules) ([]rebuildEvent, error) {
+// identifiers (opened) strongest first. Erased events have none: they stay with the
+// erased customer.
+func readRebuildEvents(ctx context.Context, q db.Querier, keys *pii.Keys, tenantID string, rules *graph.Rules) ([]rebuildEvent, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, occurred_at, identifiers FROM events WHERE tenant_id = $1 ORDER BY occurred_at, id`, tenantID)
 	if err != nil {
 		return nil, err
@@ -156,7 +160,7 @@ func readRebuildEvents(ctx context.Context, q db.Querier, tenantID string, rules
 			return nil, err
 		}
 		var m map[string]string
-		if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		if err := openEventJSON(keys, raw, eventIdentifiersContext, &m); err != nil {
 			return nil, fmt.Errorf("event %s identifiers: %w", e.id, err)
 		}
 		e.idents = slices.DeleteFunc(eventIdentifiers(m), func(id graph.Identifier) bool { return !rules.Rule(id.Type).Links })
@@ -171,24 +175,13 @@ func readRebuildEvents(ctx context.Context, q db.Querier, tenantID string, rules
 // rebuildPlan is the new assignment: customers (by cluster), their identifiers and
 // each attached event's cluster.
 type rebuildPlan struct {
-	customers     []rebuildCustomer // by cluster number
-	identifiers   []rebuildIdentifier
+	customers     []newCustomerRow // by cluster number
+	identifiers   []identRow
 	eventCustomer map[string]uint32 // event id → cluster
 }
 
-type rebuildCustomer struct {
-	id          string
-	first, last int64
-	events      int64
-}
-
-type rebuildIdentifier struct {
-	id      graph.Identifier
-	cluster uint32
-}
-
-func planRebuild(evs []rebuildEvent, res *graph.Result) rebuildPlan {
-	plan := rebuildPlan{customers: make([]rebuildCustomer, res.Clusters), eventCustomer: map[string]uint32{}}
+func planRebuild(evs []rebuildEvent, res *graph.Result, rules *graph.Rules) rebuildPlan {
+	plan := rebuildPlan{customers: make([]newCustomerRow, res.Clusters), eventCustomer: map[string]uint32{}}
 	for i := range plan.customers {
 		plan.customers[i].id = ids.New() // time-ordered: clusters are numbered by first appearance
 	}
@@ -203,18 +196,18 @@ func planRebuild(evs []rebuildEvent, res *graph.Result) rebuildPlan {
 		}
 		plan.eventCustomer[e.id] = c
 		cu := &plan.customers[c]
-		if cu.events == 0 || e.at < cu.first {
+		if cu.count == 0 || e.at < cu.first {
 			cu.first = e.at
 		}
 		cu.last = max(cu.last, e.at)
-		cu.events++
+		cu.count++
 		for _, id := range e.idents {
 			if seen[id] {
 				continue
 			}
 			seen[id] = true
 			if ic, ok := res.Cluster(id); ok {
-				plan.identifiers = append(plan.identifiers, rebuildIdentifier{id: id, cluster: ic})
+				plan.identifiers = append(plan.identifiers, identRow{id: id, customer: plan.customers[ic].id, strength: rules.Rule(id.Type).Strength.String()})
 			}
 		}
 	}
@@ -263,18 +256,7 @@ func (s *Service) swapCustomers(ctx context.Context, tx *sql.Tx, tenantID string
 	}
 	for start := 0; start < len(plan.customers); start += rebuildRowsPerStatement {
 		chunk := plan.customers[start:min(start+rebuildRowsPerStatement, len(plan.customers))]
-		var b strings.Builder
-		args := make([]any, 0, 6*len(chunk)+2)
-		args = append(args, tenantID, now)
-		for i, c := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			n := len(args)
-			fmt.Fprintf(&b, "($1, $%d, $2, $2, $%d, $%d, $%d)", n+1, n+2, n+3, n+4)
-			args = append(args, c.id, c.first, c.last, c.events)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO customers (tenant_id, id, created_at, updated_at, first_seen_at, last_seen_at, event_count) VALUES `+b.String(), args...); err != nil {
+		if err := insertCustomers(ctx, tx, tenantID, now, chunk); err != nil {
 			return 0, err
 		}
 		if err := step(len(chunk)); err != nil {
@@ -293,28 +275,11 @@ func (s *Service) swapCustomers(ctx context.Context, tx *sql.Tx, tenantID string
 		}
 		redirect[oc] = plan.customers[best].id
 	}
-	olds := slices.Sorted(maps.Keys(redirect))
-	for start := 0; start < len(olds); start += rebuildRowsPerStatement {
-		chunk := olds[start:min(start+rebuildRowsPerStatement, len(olds))]
-		for _, col := range []string{"id", "merged_into"} {
-			var set, in strings.Builder
-			args := make([]any, 0, 3*len(chunk)+2)
-			args = append(args, tenantID, now)
-			for i, oc := range chunk {
-				n := len(args)
-				fmt.Fprintf(&set, " WHEN $%d THEN $%d", n+1, n+2)
-				if i > 0 {
-					in.WriteString(", ")
-				}
-				fmt.Fprintf(&in, "$%d", n+3)
-				args = append(args, oc, redirect[oc], oc)
-			}
-			q := `UPDATE customers SET merged_into = CASE ` + col + set.String() + ` END, updated_at = $2 WHERE tenant_id = $1 AND ` + col + ` IN (` + in.String() + `)`
-			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-				return 0, err
-			}
-		}
-		if err := ctx.Err(); err != nil {
+	for _, col := range []string{"id", "merged_into"} {
+		err := updateByCase(ctx, tx, redirect, []any{tenantID, now}, func(caseExpr, in string) string {
+			return `UPDATE customers SET merged_into = CASE ` + col + caseExpr + `, updated_at = $2 WHERE tenant_id = $1 AND ` + col + ` IN (` + in + `)`
+		})
+		if err != nil {
 			return 0, err
 		}
 	}
@@ -322,21 +287,9 @@ func (s *Service) swapCustomers(ctx context.Context, tx *sql.Tx, tenantID string
 	if _, err := tx.ExecContext(ctx, `DELETE FROM customer_identifiers WHERE tenant_id = $1`, tenantID); err != nil {
 		return 0, err
 	}
-	rules := tenantRules(tenantID)
 	for start := 0; start < len(plan.identifiers); start += rebuildRowsPerStatement {
 		chunk := plan.identifiers[start:min(start+rebuildRowsPerStatement, len(plan.identifiers))]
-		var b strings.Builder
-		args := make([]any, 0, 4*len(chunk)+2)
-		args = append(args, tenantID, now)
-		for i, id := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			n := len(args)
-			fmt.Fprintf(&b, "($1, $%d, $%d, $%d, $%d, $2)", n+1, n+2, n+3, n+4)
-			args = append(args, id.id.Type.String(), id.id.Value, plan.customers[id.cluster].id, rules.Rule(id.id.Type).Strength.String())
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_identifiers (tenant_id, type, value, customer_id, strength, created_at) VALUES `+b.String(), args...); err != nil {
+		if err := s.insertIdentifiers(ctx, tx, tenantID, now, chunk); err != nil {
 			return 0, err
 		}
 		if err := step(len(chunk)); err != nil {
@@ -347,8 +300,48 @@ func (s *Service) swapCustomers(ctx context.Context, tx *sql.Tx, tenantID string
 	for ev, c := range plan.eventCustomer {
 		links[ev] = plan.customers[c].id
 	}
-	if err := linkEvents(ctx, tx, tenantID, links); err != nil {
+	// Every attached event is re-pointed to its new customer.
+	err = updateByCase(ctx, tx, links, []any{tenantID}, func(caseExpr, in string) string {
+		return `UPDATE events SET customer_id = CASE id` + caseExpr + ` WHERE tenant_id = $1 AND id IN (` + in + `)`
+	})
+	if err != nil {
 		return 0, err
 	}
 	return prev, step(len(links))
+}
+
+// caseRowsPerStatement bounds the keys of one updateByCase UPDATE (3 parameters each).
+const caseRowsPerStatement = 300
+
+// updateByCase sets a column from values (key → new value) with one UPDATE per
+// caseRowsPerStatement keys, in key order. stmt builds the statement from the
+// " WHEN $k THEN $v … END" part of a CASE on the key column and the IN list of the
+// keys; fixed are its first parameters ($1…).
+func updateByCase(ctx context.Context, q db.Querier, values map[string]string, fixed []any, stmt func(caseExpr, in string) string) error {
+	keys := slices.Sorted(maps.Keys(values))
+	for len(keys) > 0 {
+		n := min(len(keys), caseRowsPerStatement)
+		chunk := keys[:n]
+		keys = keys[n:]
+		var set, in strings.Builder
+		args := make([]any, 0, len(fixed)+3*n)
+		args = append(args, fixed...)
+		for i, k := range chunk {
+			p := len(args)
+			fmt.Fprintf(&set, " WHEN $%d THEN $%d", p+1, p+2)
+			if i > 0 {
+				in.WriteString(", ")
+			}
+			fmt.Fprintf(&in, "$%d", p+3)
+			args = append(args, k, values[k], k)
+		}
+		set.WriteString(" END")
+		if _, err := q.ExecContext(ctx, stmt(set.String(), in.String()), args...); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
