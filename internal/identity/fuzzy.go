@@ -14,7 +14,6 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
-	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/ids"
 	"github.com/oneretail/oneretail/internal/platform/pii"
 )
@@ -52,21 +51,11 @@ const fuzzyGroupsPerTx = 200
 // merges nothing new and queues no duplicate. Errors: unauthorized, forbidden
 // (customers:write over the whole tenant).
 func (s *Service) MatchFuzzy(ctx context.Context, opt FuzzyOptions) (FuzzyReport, error) {
-	p, err := principal(ctx, auth.CustomersWrite)
-	if err != nil {
-		return FuzzyReport{}, err
-	}
-	if p.DataScope != auth.TenantScope {
-		return FuzzyReport{}, errs.E(errs.Forbidden, "fuzzy matching needs customers:write over the whole tenant")
-	}
-	progress := opt.Progress
-	if progress == nil {
-		progress = func(string, int, int) {}
-	}
-	rules, err := s.rules.get(ctx, s.db.Reader(), p.TenantID)
+	p, rules, err := s.tenantPass(ctx, "fuzzy matching")
 	if err != nil {
 		return FuzzyReport{}, fmt.Errorf("identity: match fuzzy: %w", err)
 	}
+	progress := orNoProgress(opt.Progress)
 	var rep FuzzyReport
 	var reviews, refused []fuzzyReview
 	// A merge combines two profiles, which can make the survivor match a third
@@ -94,6 +83,25 @@ func (s *Service) MatchFuzzy(ctx context.Context, opt FuzzyOptions) (FuzzyReport
 		return rep, fmt.Errorf("identity: match fuzzy: %w", err)
 	}
 	return rep, nil
+}
+
+// tenantPass authorises a pass over every customer of the caller's tenant (what
+// names it in the forbidden error) and returns the tenant's rules.
+func (s *Service) tenantPass(ctx context.Context, what string) (*auth.Principal, graph.Rules, error) {
+	p, err := tenantWriter(ctx, what)
+	if err != nil {
+		return nil, graph.Rules{}, err
+	}
+	rules, err := s.rules.get(ctx, s.db.Reader(), p.TenantID)
+	return p, rules, err
+}
+
+// orNoProgress returns f, or a progress function that ignores what it is told.
+func orNoProgress(f func(stage string, done, total int)) func(string, int, int) {
+	if f == nil {
+		return func(string, int, int) {}
+	}
+	return f
 }
 
 // fuzzyRounds bounds the passes of MatchFuzzy.

@@ -11,7 +11,6 @@ import (
 
 	"github.com/oneretail/oneretail/internal/identity/graph"
 	"github.com/oneretail/oneretail/internal/platform/audit"
-	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
@@ -54,21 +53,11 @@ type rebuildEvent struct {
 // while it ran; run it again), unauthorized, forbidden (customers:write over the
 // whole tenant).
 func (s *Service) Rebuild(ctx context.Context, opt RebuildOptions) (RebuildReport, error) {
-	p, err := principal(ctx, auth.CustomersWrite)
-	if err != nil {
-		return RebuildReport{}, err
-	}
-	if p.DataScope != auth.TenantScope {
-		return RebuildReport{}, errs.E(errs.Forbidden, "a rebuild needs customers:write over the whole tenant")
-	}
-	progress := opt.Progress
-	if progress == nil {
-		progress = func(string, int, int) {}
-	}
-	rules, err := s.rules.get(ctx, s.db.Reader(), p.TenantID)
+	p, rules, err := s.tenantPass(ctx, "a rebuild")
 	if err != nil {
 		return RebuildReport{}, fmt.Errorf("identity: rebuild: %w", err)
 	}
+	progress := orNoProgress(opt.Progress)
 	evs, err := readRebuildEvents(ctx, s.db.Reader(), s.pii, p.TenantID, &rules)
 	if err != nil {
 		return RebuildReport{}, fmt.Errorf("identity: rebuild: %w", err)
