@@ -53,7 +53,7 @@ func newRootCommand() *cobra.Command {
 	root.PersistentFlags().StringVar(&opts.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	root.PersistentFlags().StringVar(&opts.piiKey, "pii-key", "", "base64 master secret (32+ bytes) that encrypts personal data; with SQLite and none given, pii.key beside the database file is used (created when missing)")
 	root.AddCommand(newServeCommand(opts), newMigrateCommand(opts), newDemoCommand(opts), newAdminCommand(opts),
-		newOpenAPICommand(opts), newImportCommand(opts), newVersionCommand())
+		newOpenAPICommand(opts), newImportCommand(opts), newVersionCommand(), newIdentityCommand(opts))
 	return root
 }
 
@@ -241,7 +241,7 @@ func loadDemo(ctx context.Context, a *app.App, scale string, seed uint64, passwo
 	if err != nil {
 		return err
 	}
-	err = demo.Load(ctx, chain, demo.Services{Org: a.Org, Catalog: a.Catalog}, demo.LoadOptions{
+	err = demo.Load(ctx, chain, demo.Services{Org: a.Org, Catalog: a.Catalog, Identity: a.Identity}, demo.LoadOptions{
 		AdminPassword: password,
 		Progress:      newProgress(progress),
 	})

@@ -1,17 +1,12 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/oneretail/oneretail/internal/app"
 	"github.com/oneretail/oneretail/internal/identity"
-	"github.com/oneretail/oneretail/internal/org"
-	"github.com/oneretail/oneretail/internal/platform/auth"
 )
 
 // TestImportCustomersCommand runs `oneretail import customers` on a file with a bad
@@ -20,20 +15,7 @@ import (
 func TestImportCustomersCommand(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "one.db")
-	ctx := context.Background()
-	opts := &options{db: dbPath, logFormat: "text", logLevel: "error"}
-	a, err := opts.open(ctx, app.Config{Org: org.TestConfig()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tenant, _, err := a.Org.Bootstrap(ctx, org.BootstrapInput{TenantCode: "shop", TenantName: "Shop", AdminLogin: "admin", AdminName: "A", AdminPassword: "admin-password-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sys := auth.WithPrincipal(ctx, auth.System(tenant.ID))
-	if _, err := a.Identity.CreateTouchpoint(sys, identity.NewTouchpoint{Code: "crm", Name: "CRM", Type: identity.TypeOffline, Channel: "other"}); err != nil {
-		t.Fatal(err)
-	}
+	a, _ := openTenant(t, dbPath, "shop", identity.NewTouchpoint{Code: "crm", Name: "CRM", Type: identity.TypeOffline, Channel: "other"})
 	a.Close()
 
 	file := filepath.Join(dir, "members.csv")
@@ -41,13 +23,7 @@ func TestImportCustomersCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := func() (string, error) {
-		root := newRootCommand()
-		var out bytes.Buffer
-		root.SetOut(&out)
-		root.SetErr(&bytes.Buffer{})
-		root.SetArgs([]string{"import", "customers", file, "--db", dbPath, "--tenant", "shop", "--touchpoint", "crm", "--log-level", "error"})
-		err := root.ExecuteContext(ctx)
-		return out.String(), err
+		return runCLI("import", "customers", file, "--db", dbPath, "--tenant", "shop", "--touchpoint", "crm", "--log-level", "error")
 	}
 	out, err := run()
 	if err == nil || !strings.Contains(err.Error(), "members.csv.errors.csv") {

@@ -3,9 +3,13 @@ package demo
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/oneretail/oneretail/internal/catalog"
+	"github.com/oneretail/oneretail/internal/identity"
 	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 )
@@ -15,6 +19,9 @@ import (
 type Services struct {
 	Org     *org.Service
 	Catalog *catalog.Service
+	// Identity, when set, receives the customer base (GenerateCustomers): its
+	// touchpoints and events, resolved into customers as they are ingested.
+	Identity *identity.Service
 }
 
 // LoadOptions tune Load.
@@ -39,7 +46,8 @@ func DemoUsers(c *Chain) []org.UserCreate {
 
 // Load writes the chain into an empty platform: tenant and admin, brands, regions,
 // stores, users, categories, the SKU catalogue (through the CSV importer), price zones
-// and price overrides. It returns the first error; a load interrupted part-way leaves
+// and price overrides, and, when s.Identity is set, the customer touchpoints and events
+// (GenerateCustomers) through the ingestion API's service followed by a fuzzy pass. It returns the first error; a load interrupted part-way leaves
 // the tenant partly loaded (the CLI loads SQLite demos into a temporary file and
 // renames it only when Load succeeded).
 func Load(ctx context.Context, c *Chain, s Services, opts LoadOptions) error {
@@ -58,6 +66,9 @@ func Load(ctx context.Context, c *Chain, s Services, opts LoadOptions) error {
 	l := &loader{c: c, s: s, password: opts.AdminPassword, progress: progress, brands: map[string]string{}, regions: map[string]string{},
 		stores: map[string]string{}, categories: map[string]string{}, zones: map[string]string{}}
 	steps := []func(context.Context) error{l.organisation, l.users, l.categoryTree, l.skus, l.prices}
+	if s.Identity != nil {
+		steps = append(steps, l.customers)
+	}
 	for _, step := range steps {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("demo: interrupted: %w", err)
@@ -230,4 +241,76 @@ func (l *loader) skuIDs(ctx context.Context) (map[string]string, error) {
 		}
 		f.Cursor = page.NextCursor
 	}
+}
+
+// customers ingests the customer base, then runs the fuzzy pass as an operator
+// would, so the demo shows fuzzy merges and a review queue.
+func (l *loader) customers(ctx context.Context) error {
+	if err := IngestCustomers(ctx, l.s.Identity, GenerateCustomers(l.c), l.stores, l.progress); err != nil {
+		return err
+	}
+	if _, err := l.s.Identity.MatchFuzzy(ctx, identity.FuzzyOptions{}); err != nil {
+		return fmt.Errorf("demo: fuzzy matching: %w", err)
+	}
+	return nil
+}
+
+// IngestCustomers creates the touchpoints of cs (storeIDs maps store codes to ids;
+// a touchpoint whose store is not in it is created without one) and sends its events
+// through identity.Service.Ingest the way touchpoints upload them: month by month, each
+// month's events grouped by touchpoint in batches of at most identity.MaxBatchEvents.
+// ctx must carry a principal allowed to write touchpoints and ingest events.
+func IngestCustomers(ctx context.Context, svc *identity.Service, cs *Customers, storeIDs map[string]string, progress func(stage string, done, total int)) error {
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
+	for _, tp := range cs.Touchpoints {
+		_, err := svc.CreateTouchpoint(ctx, identity.NewTouchpoint{Code: tp.Code, Name: tp.Name, Type: identity.TouchpointType(tp.Type),
+			Channel: identity.Channel(tp.Channel), StoreID: storeIDs[tp.StoreCode]})
+		if err != nil {
+			return fmt.Errorf("demo: touchpoint %s: %w", tp.Code, err)
+		}
+	}
+	done := 0
+	for start := 0; start < len(cs.Events); {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("demo: interrupted: %w", err)
+		}
+		progress("customer events", done, len(cs.Events))
+		first := cs.Events[start].OccurredAt
+		monthEnd := time.Date(first.Year(), first.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+		end := start
+		for end < len(cs.Events) && cs.Events[end].OccurredAt.Before(monthEnd) {
+			end++
+		}
+		byTP := map[string][]json.RawMessage{}
+		var order []string
+		for _, e := range cs.Events[start:end] {
+			raw, err := json.Marshal(map[string]any{"id": e.ID, "type": e.Type, "occurred_at": e.OccurredAt.Format(time.RFC3339),
+				"identifiers": e.Identifiers, "properties": e.Properties})
+			if err != nil {
+				return fmt.Errorf("demo: event %s: %w", e.ID, err)
+			}
+			if _, ok := byTP[e.Touchpoint]; !ok {
+				order = append(order, e.Touchpoint)
+			}
+			byTP[e.Touchpoint] = append(byTP[e.Touchpoint], raw)
+		}
+		for _, tp := range order {
+			for batch := range slices.Chunk(byTP[tp], identity.MaxBatchEvents) {
+				rep, err := svc.Ingest(ctx, tp, batch)
+				if err != nil {
+					return fmt.Errorf("demo: ingest %s: %w", tp, err)
+				}
+				if len(rep.Rejected) > 0 {
+					r := rep.Rejected[0]
+					return fmt.Errorf("demo: ingest %s: %d events rejected, first: %s: %s", tp, len(rep.Rejected), r.Field, r.Reason)
+				}
+			}
+		}
+		done += end - start
+		start = end
+	}
+	progress("customer events", len(cs.Events), len(cs.Events))
+	return nil
 }

@@ -223,24 +223,13 @@ func (st *batchState) absorbed(from, into string) {
 // customers. A unique violation on an identifier means a concurrent request linked it
 // first; the caller resolves the batch again.
 func (s *Service) flush(ctx context.Context, tx *sql.Tx, st *batchState) error {
-	err := inChunks(st.newCustomers, func(chunk []string) error {
-		var b strings.Builder
-		args := []any{st.tenantID, st.now}
-		for i, id := range chunk {
-			c := st.customers[id]
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			n := len(args)
-			fmt.Fprintf(&b, "($1, $%d, $2, $2, $%d, $%d, $%d)", n+1, n+2, n+3, n+4)
-			args = append(args, id, c.first, c.last, c.count)
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO customers (tenant_id, id, created_at, updated_at, first_seen_at, last_seen_at, event_count) VALUES `+
-			b.String(), args...)
+	rows := make([]newCustomerRow, len(st.newCustomers))
+	for i, id := range st.newCustomers {
+		c := st.customers[id]
+		rows[i] = newCustomerRow{id: id, first: c.first, last: c.last, count: c.count}
+	}
+	if err := insertCustomers(ctx, tx, st.tenantID, st.now, rows); err != nil {
 		return err
-	})
-	if err != nil {
-		return fmt.Errorf("insert customers: %w", err)
 	}
 	for _, id := range st.newCustomers {
 		if c := st.customers[id]; c != nil {
@@ -249,29 +238,12 @@ func (s *Service) flush(ctx context.Context, tx *sql.Tx, st *batchState) error {
 	}
 	st.newCustomers = nil
 
-	for rows := st.newIdents; len(rows) > 0; {
-		n := min(len(rows), stateChunk)
-		chunk := rows[:n]
-		rows = rows[n:]
-		var b strings.Builder
-		args := []any{st.tenantID, st.now}
-		for i, r := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			p := len(args)
-			fmt.Fprintf(&b, "($1, $%d, $%d, $%d, $%d, $%d, $2)", p+1, p+2, p+3, p+4, p+5)
-			typ := r.id.Type.String()
-			args = append(args, typ, s.pii.Index(typ, r.id.Value), s.pii.Seal(r.id.Value, identifierContext(typ)), r.customer, r.strength)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_identifiers (tenant_id, type, value_index, value_sealed, customer_id, strength, created_at)
-			VALUES `+b.String(), args...); err != nil {
-			return err // a unique violation: the caller retries
-		}
+	if err := s.insertIdentifiers(ctx, tx, st.tenantID, st.now, st.newIdents); err != nil {
+		return err // a unique violation: the caller retries
 	}
 	st.newIdents = nil
 
-	err = inChunks(st.touched, func(chunk []string) error {
+	err := inChunks(st.touched, func(chunk []string) error {
 		var v strings.Builder
 		args := []any{st.tenantID, st.now}
 		for i, id := range chunk {
@@ -303,6 +275,66 @@ func (s *Service) flush(ctx context.Context, tx *sql.Tx, st *batchState) error {
 		}
 	}
 	st.touched = nil
+	return nil
+}
+
+// newCustomerRow is a new customer with its counters.
+type newCustomerRow struct {
+	id                 string
+	first, last, count int64
+}
+
+// insertCustomers inserts new customers created at now.
+func insertCustomers(ctx context.Context, tx *sql.Tx, tenantID string, now int64, rows []newCustomerRow) error {
+	err := insertValues(ctx, tx, `INSERT INTO customers (tenant_id, created_at, updated_at, id, first_seen_at, last_seen_at, event_count)`,
+		"$1, $2, $2", []any{tenantID, now}, rows, func(c newCustomerRow) []any { return []any{c.id, c.first, c.last, c.count} })
+	if err != nil {
+		return fmt.Errorf("insert customers: %w", err)
+	}
+	return nil
+}
+
+// insertIdentifiers inserts identifiers created at now, each sealed beside its blind
+// index. A unique violation (db.IsUniqueViolation) means another customer holds one
+// of them already.
+func (s *Service) insertIdentifiers(ctx context.Context, tx *sql.Tx, tenantID string, now int64, rows []identRow) error {
+	err := insertValues(ctx, tx, `INSERT INTO customer_identifiers (tenant_id, created_at, type, value_index, value_sealed, customer_id, strength)`,
+		"$1, $2", []any{tenantID, now}, rows, func(r identRow) []any {
+			typ := r.id.Type.String()
+			return []any{typ, s.pii.Index(typ, r.id.Value), s.pii.Seal(r.id.Value, identifierContext(typ)), r.customer, r.strength}
+		})
+	if err != nil {
+		return fmt.Errorf("insert identifiers: %w", err)
+	}
+	return nil
+}
+
+// insertValues inserts rows with one multi-row statement per stateChunk rows: head
+// is the INSERT up to VALUES, each tuple starts with lead (placeholders of the fixed
+// parameters, $1…) followed by the parameters rowArgs gives for its row.
+func insertValues[T any](ctx context.Context, tx *sql.Tx, head, lead string, fixed []any, rows []T, rowArgs func(T) []any) error {
+	for len(rows) > 0 {
+		n := min(len(rows), stateChunk)
+		chunk := rows[:n]
+		rows = rows[n:]
+		var b strings.Builder
+		b.WriteString(head + " VALUES ")
+		args := slices.Clone(fixed)
+		for i, r := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + lead)
+			for _, v := range rowArgs(r) {
+				args = append(args, v)
+				fmt.Fprintf(&b, ", $%d", len(args))
+			}
+			b.WriteString(")")
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -174,7 +174,7 @@ func (s *Service) IdentityRules(ctx context.Context) (TenantRules, error) {
 // linked stay linked until a re-resolution. Errors: invalid (field named),
 // unauthorized, forbidden (needs customers:write over the whole tenant).
 func (s *Service) UpdateIdentityRules(ctx context.Context, u RulesUpdate) (TenantRules, error) {
-	p, err := rulesWriter(ctx)
+	p, err := tenantWriter(ctx, "changing identity rules")
 	if err != nil {
 		return TenantRules{}, err
 	}
@@ -199,7 +199,7 @@ func (s *Service) UpdateIdentityRules(ctx context.Context, u RulesUpdate) (Tenan
 
 // ResetIdentityRules returns the tenant to graph.DefaultRules.
 func (s *Service) ResetIdentityRules(ctx context.Context) (TenantRules, error) {
-	p, err := rulesWriter(ctx)
+	p, err := tenantWriter(ctx, "changing identity rules")
 	if err != nil {
 		return TenantRules{}, err
 	}
@@ -216,13 +216,16 @@ func (s *Service) ResetIdentityRules(ctx context.Context) (TenantRules, error) {
 	return TenantRules{Rules: graph.DefaultRules()}, nil
 }
 
-func rulesWriter(ctx context.Context) (*auth.Principal, error) {
+// tenantWriter returns the caller when it holds customers:write over the whole
+// tenant, which changes that touch every customer need; what names the change in the
+// forbidden error.
+func tenantWriter(ctx context.Context, what string) (*auth.Principal, error) {
 	p, err := principal(ctx, auth.CustomersWrite)
 	if err != nil {
 		return nil, err
 	}
 	if p.DataScope != auth.TenantScope {
-		return nil, errs.E(errs.Forbidden, "changing identity rules needs customers:write over the whole tenant")
+		return nil, errs.E(errs.Forbidden, "%s needs customers:write over the whole tenant", what)
 	}
 	return p, nil
 }

@@ -1,0 +1,425 @@
+package identity
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/oneretail/oneretail/internal/identity/graph"
+	"github.com/oneretail/oneretail/internal/platform/audit"
+	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/clock"
+	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/ids"
+	"github.com/oneretail/oneretail/internal/platform/pii"
+)
+
+// FuzzyOptions tune MatchFuzzy; the zero value uses graph.DefaultThresholds.
+type FuzzyOptions struct {
+	Thresholds *graph.Thresholds
+	// DryRun scores and reports without merging or queueing anything.
+	DryRun bool
+	// Progress, when set, is told how far each stage is ("merge", "review").
+	Progress func(stage string, done, total int)
+}
+
+// FuzzyReport is the outcome of MatchFuzzy.
+type FuzzyReport struct {
+	Customers int // live customers with a profile to match on
+	Compared  int // pairs scored
+	Merged    int // customers merged into another
+	Reviews   int // review rows added (pairs already queued and open are not added again)
+	Refused   int // groups not merged because the merge would break an identifier limit (queued for review instead)
+	Skipped   int // blocks too large to compare
+}
+
+// fuzzyGroupsPerTx bounds the merges written in one transaction.
+const fuzzyGroupsPerTx = 200
+
+// MatchFuzzy is the batch fuzzy pass over the tenant's live customers: it compares
+// the profiles (name, gender, birthday, city, address, phone or masked phone) of
+// customers sharing a blocking key, except pairs holding different values of a
+// one-per-customer identifier type (graph.MatchFuzzy), merges the pairs scoring at or
+// above the high threshold into the oldest customer with a strong identifier (else
+// the oldest) with the inline merge code,
+// and queues the middle band in identity_reviews with the score in the reason. A
+// merge that would break an identifier limit is queued instead. Running it again
+// merges nothing new and queues no duplicate. Errors: unauthorized, forbidden
+// (customers:write over the whole tenant).
+func (s *Service) MatchFuzzy(ctx context.Context, opt FuzzyOptions) (FuzzyReport, error) {
+	p, rules, err := s.tenantPass(ctx, "fuzzy matching")
+	if err != nil {
+		return FuzzyReport{}, fmt.Errorf("identity: match fuzzy: %w", err)
+	}
+	progress := orNoProgress(opt.Progress)
+	var rep FuzzyReport
+	var reviews, refused []fuzzyReview
+	// A merge combines two profiles, which can make the survivor match a third
+	// customer: passes repeat until one merges nothing (at most fuzzyRounds).
+	for round := 0; round < fuzzyRounds; round++ {
+		var merged int
+		var ref []fuzzyReview
+		// Middle-band pairs are scored again each round; the last round's stand.
+		reviews, ref, merged, err = s.fuzzyRound(ctx, p.TenantID, &rules, opt, &rep, progress)
+		refused = append(refused, ref...)
+		if err != nil {
+			return rep, fmt.Errorf("identity: match fuzzy: %w", err)
+		}
+		if merged == 0 || opt.DryRun {
+			break
+		}
+	}
+	if opt.DryRun {
+		rep.Reviews = len(reviews)
+		return rep, nil
+	}
+	n, err := s.queueFuzzyReviews(ctx, p.TenantID, append(refused, reviews...), clock.Millis(s.clock.Now()))
+	rep.Reviews = n
+	if err != nil {
+		return rep, fmt.Errorf("identity: match fuzzy: %w", err)
+	}
+	return rep, nil
+}
+
+// tenantPass authorises a pass over every customer of the caller's tenant (what
+// names it in the forbidden error) and returns the tenant's rules.
+func (s *Service) tenantPass(ctx context.Context, what string) (*auth.Principal, graph.Rules, error) {
+	p, err := tenantWriter(ctx, what)
+	if err != nil {
+		return nil, graph.Rules{}, err
+	}
+	rules, err := s.rules.get(ctx, s.db.Reader(), p.TenantID)
+	return p, rules, err
+}
+
+// orNoProgress returns f, or a progress function that ignores what it is told.
+func orNoProgress(f func(stage string, done, total int)) func(string, int, int) {
+	if f == nil {
+		return func(string, int, int) {}
+	}
+	return f
+}
+
+// fuzzyRounds bounds the passes of MatchFuzzy.
+const fuzzyRounds = 3
+
+// fuzzyRound is one pass of MatchFuzzy: it scores the live customers, merges the
+// groups (unless opt.DryRun) and returns the pairs to review (middle band), the pairs of the groups it refused to merge, and how many customers it
+// merged away.
+func (s *Service) fuzzyRound(ctx context.Context, tenantID string, rules *graph.Rules, opt FuzzyOptions, rep *FuzzyReport, progress func(string, int, int)) ([]fuzzyReview, []fuzzyReview, int, error) {
+	cands, err := s.fuzzyCandidates(ctx, tenantID, rules)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	review := func(ps []graph.FuzzyPair) []fuzzyReview {
+		out := make([]fuzzyReview, len(ps))
+		for i, p := range ps {
+			out[i] = fuzzyReview{a: cands[p.A], b: cands[p.B], pair: p}
+		}
+		return out
+	}
+	recs := make([]graph.FuzzyRecord, len(cands))
+	for i, c := range cands {
+		recs[i] = graph.FuzzyRecord{Features: graph.NewFeatures(c.profile), Strong: c.strong, Exclusive: c.exclusive}
+	}
+	res := graph.MatchFuzzy(recs, graph.FuzzyOptions{Thresholds: opt.Thresholds})
+	rep.Customers, rep.Compared, rep.Skipped = len(cands), rep.Compared+res.Compared, res.Skipped
+	reviews := review(res.Reviews)
+	var refusedPairs []fuzzyReview
+	if opt.DryRun {
+		for _, g := range res.Groups {
+			rep.Merged += len(g.Absorbed)
+		}
+		return reviews, nil, 0, nil
+	}
+	now := clock.Millis(s.clock.Now())
+	total := 0
+	for start := 0; start < len(res.Groups); start += fuzzyGroupsPerTx {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, total, err
+		}
+		progress("merge", start, len(res.Groups))
+		chunk := res.Groups[start:min(start+fuzzyGroupsPerTx, len(res.Groups))]
+		var merged, refused int
+		var queued []graph.FuzzyPair
+		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+			merged, refused, queued = 0, 0, nil
+			for _, g := range chunk {
+				ok, err := s.fuzzyMerge(ctx, tx, tenantID, cands, g, rules, now)
+				if err != nil {
+					return err
+				}
+				if ok {
+					merged += len(g.Absorbed)
+				} else {
+					refused++
+					queued = append(queued, g.Pairs...)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, total, err
+		}
+		total += merged
+		rep.Refused += refused
+		refusedPairs = append(refusedPairs, review(queued)...)
+	}
+	progress("merge", len(res.Groups), len(res.Groups))
+	rep.Merged += total
+	return reviews, refusedPairs, total, nil
+}
+
+// fuzzyReview is a pair of customers to queue for review.
+type fuzzyReview struct {
+	a, b fuzzyCandidate
+	pair graph.FuzzyPair
+}
+
+// fuzzyCandidate is a live customer with its matching profile.
+type fuzzyCandidate struct {
+	id     string
+	strong bool
+	// exclusive are the identifiers of types limited to one per customer, with the
+	// blind index as the value: equal indexes are equal values, so they compare
+	// without opening anything.
+	exclusive []graph.Identifier
+	lastEvent string // the newest event, named in review rows
+	profile   graph.Profile
+}
+
+// fuzzyCandidates returns the tenant's live (not merged, not erased) customers that
+// have a profile, oldest first, with their strength and exclusive identifiers.
+func (s *Service) fuzzyCandidates(ctx context.Context, tenantID string, rules *graph.Rules) ([]fuzzyCandidate, error) {
+	q := s.db.Reader()
+	profiles, err := customerProfiles(ctx, q, s.pii, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	strong := map[string]bool{}
+	exclusive := map[string][]graph.Identifier{}
+	rows, err := q.QueryContext(ctx, `SELECT customer_id, type, value_index, strength FROM customer_identifiers WHERE tenant_id = $1`, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id, typ, index, strength string
+		if err := rows.Scan(&id, &typ, &index, &strength); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if strength == graph.Strong.String() {
+			strong[id] = true
+		}
+		if t, err := graph.ParseType(typ); err == nil && rules.Rule(t).MaxPerCustomer == 1 {
+			exclusive[id] = append(exclusive[id], graph.Identifier{Type: t, Value: index})
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT id FROM customers WHERE tenant_id = $1 AND merged_into IS NULL AND status = $2 ORDER BY created_at, id`,
+		tenantID, string(CustomerActive))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []fuzzyCandidate
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		pr, ok := profiles[id]
+		if !ok {
+			continue
+		}
+		out = append(out, fuzzyCandidate{id: id, strong: strong[id], exclusive: exclusive[id], lastEvent: pr.lastEvent, profile: pr.Profile})
+	}
+	return out, rows.Err()
+}
+
+// storedProfile is a customer's profile and its newest event.
+type storedProfile struct {
+	graph.Profile
+	lastEvent string
+	fullPhone bool // Phone is a full number, not a masked one
+}
+
+// customerProfiles returns the matching profile of every customer that has events:
+// per field, the value of the newest event that carries it (properties name, gender,
+// birthday, city, address), and the phone identifier, else the newest masked phone.
+// The events' JSON is sealed at rest and opened here (an erased event adds nothing).
+// This is the one place that reads profile attributes, so that they can come from a
+// profile table instead.
+func customerProfiles(ctx context.Context, q db.Querier, keys *pii.Keys, tenantID string) (map[string]storedProfile, error) {
+	rows, err := q.QueryContext(ctx, `SELECT customer_id, id, identifiers, properties FROM events
+		WHERE tenant_id = $1 AND customer_id IS NOT NULL ORDER BY occurred_at, id`, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]storedProfile{}
+	for rows.Next() {
+		var cid, eid, idents, props string
+		if err := rows.Scan(&cid, &eid, &idents, &props); err != nil {
+			return nil, err
+		}
+		pr := out[cid]
+		pr.lastEvent = eid
+		var m map[string]any
+		if err := openEventJSON(keys, props, eventPropertiesContext, &m); err != nil {
+			return nil, fmt.Errorf("event %s properties: %w", eid, err)
+		}
+		set := func(dst *string, key string) {
+			if v, ok := m[key].(string); ok && strings.TrimSpace(v) != "" {
+				*dst = v
+			}
+		}
+		set(&pr.Name, "name")
+		set(&pr.Gender, "gender")
+		set(&pr.Birthday, "birthday")
+		set(&pr.City, "city")
+		set(&pr.Address, "address")
+		var im map[string]string
+		if err := openEventJSON(keys, idents, eventIdentifiersContext, &im); err != nil {
+			return nil, fmt.Errorf("event %s identifiers: %w", eid, err)
+		}
+		if v := im["phone"]; v != "" {
+			pr.Phone, pr.fullPhone = v, true
+		} else if v := im["masked_phone"]; v != "" && !pr.fullPhone {
+			pr.Phone = v
+		}
+		out[cid] = pr
+	}
+	return out, rows.Err()
+}
+
+// fuzzyMergeChanges is the audit record of a fuzzy merge.
+type fuzzyMergeChanges struct {
+	CustomerMergedEvent
+	Reason string `json:"reason"`
+}
+
+// fuzzyMerge merges group g in tx when every customer is still live and the merged
+// customer stays within the identifier limits; it reports false (nothing written)
+// otherwise.
+func (s *Service) fuzzyMerge(ctx context.Context, tx *sql.Tx, tenantID string, cands []fuzzyCandidate, g graph.FuzzyGroup, rules *graph.Rules, now int64) (bool, error) {
+	members := []string{cands[g.Survivor].id}
+	for _, a := range g.Absorbed {
+		members = append(members, cands[a].id)
+	}
+	slices.Sort(members)
+	// The customers are locked and loaded the way ingestion loads them, so that a
+	// concurrent merge or erasure is seen.
+	st := &batchState{tenantID: tenantID, now: now, rules: *rules, customers: map[string]*batchCustomer{}}
+	err := st.loadCustomers(ctx, tx, s.pii, members, customerLock(s.db.Dialect))
+	if errors.Is(err, errStaleResolution) {
+		return false, nil // merged away or erased since it was read; the next run sees the survivor
+	}
+	if err != nil {
+		return false, err
+	}
+	var all []graph.Identifier
+	for _, c := range st.customers {
+		all = append(all, c.ids...)
+	}
+	if _, dropped := fitting(nil, all, rules); len(dropped) > 0 {
+		return false, nil
+	}
+	survivor := cands[g.Survivor].id
+	var absorbed []string
+	for _, a := range g.Absorbed {
+		if err := mergeCustomer(ctx, tx, tenantID, cands[a].id, survivor, now); err != nil {
+			return false, err
+		}
+		absorbed = append(absorbed, cands[a].id)
+	}
+	ev := CustomerMergedEvent{SurvivorID: survivor, Absorbed: absorbed}
+	changes := fuzzyMergeChanges{CustomerMergedEvent: ev, Reason: fuzzyReason(g.Pairs)}
+	if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: tenantID, Action: "customer.merge", ResourceType: "customer", ResourceID: survivor, Changes: changes}); err != nil {
+		return false, err
+	}
+	if _, err := s.outbox.Publish(ctx, tx, tenantID, EventCustomerMerged, survivor, ev); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// fuzzyReason describes the pairs that joined a group: "fuzzy score 0.99: name
+// equal, birthday equal, …", pairs separated by "; ".
+func fuzzyReason(ps []graph.FuzzyPair) string {
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = fmt.Sprintf("fuzzy score %.2f: %s", p.Score, strings.Join(p.Reasons, ", "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// queueFuzzyReviews inserts an identity_reviews row per pair unless an open fuzzy
+// review of the same two customers exists. The row's customer is the pair's record
+// without a strong identifier (the newer one when both lack one) and its event that
+// record's newest event. It returns how many rows it added.
+func (s *Service) queueFuzzyReviews(ctx context.Context, tenantID string, pairs []fuzzyReview, now int64) (int, error) {
+	if len(pairs) == 0 {
+		return 0, nil
+	}
+	open := map[string]bool{}
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT candidates FROM identity_reviews WHERE tenant_id = $1 AND status = 'open' AND reason LIKE 'fuzzy%'`, tenantID)
+	if err != nil {
+		return 0, err
+	}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		open[c] = true
+	}
+	if err := rows.Close(); err != nil {
+		return 0, err
+	}
+	added := 0
+	for start := 0; start < len(pairs); start += fuzzyGroupsPerTx {
+		chunk := pairs[start:min(start+fuzzyGroupsPerTx, len(pairs))]
+		n := 0
+		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+			n = 0
+			for _, pr := range chunk {
+				subject, other := pr.b, pr.a
+				if subject.strong && !other.strong {
+					subject, other = other, subject
+				}
+				pair := []string{subject.id, other.id}
+				slices.Sort(pair)
+				cj, _ := json.Marshal(pair) // strings always marshal
+				if open[string(cj)] {
+					continue
+				}
+				reason := fuzzyReason([]graph.FuzzyPair{pr.pair})
+				if _, err := tx.ExecContext(ctx, `INSERT INTO identity_reviews (tenant_id, id, event_id, customer_id, candidates, reason, status, created_at)
+					VALUES ($1, $2, $3, $4, $5, $6, 'open', $7)`, tenantID, ids.New(), subject.lastEvent, subject.id, string(cj), reason, now); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			return added, err
+		}
+		added += n
+		for _, pr := range chunk {
+			pair := []string{pr.a.id, pr.b.id}
+			slices.Sort(pair)
+			cj, _ := json.Marshal(pair)
+			open[string(cj)] = true
+		}
+	}
+	return added, nil
+}

@@ -1,0 +1,166 @@
+package graph
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestNormalizeName(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, want, gender string
+	}{
+		{"spaces", "张 伟", "张伟", ""},
+		{"full-width and dot", "Ａｌｅｘ·王", "alex王", ""},
+		{"interpunct", "买买提．艾力", "买买提艾力", ""},
+		{"title", "张女士", "张", "female"},
+		{"compound surname title", "欧阳先生", "欧阳", "male"},
+		{"not a title", "王先生明", "王先生明", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, g := NormalizeName(tt.in)
+			if got != tt.want || g != tt.gender {
+				t.Fatalf("NormalizeName(%q) = %q, %q; want %q, %q", tt.in, got, g, tt.want, tt.gender)
+			}
+		})
+	}
+}
+
+func TestNormalizeAddress(t *testing.T) {
+	t.Parallel()
+	a := NormalizeAddress("上海市徐汇区漕溪北路８８号")
+	b := NormalizeAddress("徐汇 漕溪北路88号")
+	if a != b || a != "徐汇漕溪北路88号" {
+		t.Fatalf("got %q and %q", a, b)
+	}
+	if got := NormalizeAddress("江苏省南京市鼓楼区中山路1号"); got != "鼓楼中山路1号" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestCompare(t *testing.T) {
+	t.Parallel()
+	w := DefaultFuzzyWeights()
+	th := DefaultThresholds()
+	base := Profile{Name: "张伟", Gender: "male", Birthday: "1988-04-12", City: "上海", Address: "上海市徐汇区漕溪北路88号", Phone: "13812341234"}
+	with := func(f func(*Profile)) Profile { p := base; f(&p); return p }
+	tests := []struct {
+		name string
+		b    Profile
+		band string // high, review, none
+	}{
+		{"same", base, "high"},
+		{"homophone surname", with(func(p *Profile) { p.Name = "章伟" }), "high"},
+		{"typo in given name", with(func(p *Profile) { p.Name = "张伟明"; p.Address = "" }), "high"},
+		{"delivery title and suffix", Profile{Name: "张先生", City: "上海", Address: "徐汇区漕溪北路88号", Phone: "*******1234"}, "high"},
+		{"masked phone only", Profile{Phone: "138****1234"}, "review"},
+		{"masked phone and surname", Profile{Name: "张先生", Phone: "138****1234", City: "上海"}, "high"},
+		{"suffix only", Profile{Phone: "1234"}, "none"},
+		{"family member", Profile{Name: "张丽", Gender: "female", Birthday: "1990-02-03", City: "上海", Address: base.Address, Phone: "139****5678"}, "none"},
+		{"delivery wife", Profile{Name: "张女士", City: "上海", Address: base.Address, Phone: "139****5678"}, "none"},
+		{"namesake other birthday", with(func(p *Profile) {
+			p.Birthday = "1979-11-30"
+			p.Address = "浦东新区世纪大道100号"
+			p.Phone = ""
+		}), "none"},
+		{"namesake same birthday elsewhere", with(func(p *Profile) { p.Address = "浦东新区世纪大道100号"; p.Phone = "" }), "review"},
+	}
+	a := NewFeatures(base)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := NewFeatures(tt.b)
+			s, why := w.Compare(&a, &b)
+			band := "none"
+			switch {
+			case s >= th.High:
+				band = "high"
+			case s >= th.Review:
+				band = "review"
+			}
+			if band != tt.band {
+				t.Fatalf("score %.4f (%s) is %s, want %s", s, strings.Join(why, ", "), band, tt.band)
+			}
+			if s2, _ := w.Compare(&b, &a); s2 != s {
+				t.Fatalf("not symmetric: %v vs %v", s, s2)
+			}
+		})
+	}
+}
+
+func TestMatchFuzzyGroups(t *testing.T) {
+	t.Parallel()
+	p := func(name, bday, suffix string) Features {
+		return NewFeatures(Profile{Name: name, Birthday: bday, City: "北京", Address: "朝阳区建国路1号", Phone: suffix})
+	}
+	phone := func(v string) []Identifier { return []Identifier{{Type: TypePhone, Value: v}} }
+	recs := []FuzzyRecord{
+		{Features: p("李娜", "1985-01-02", "1111"), Strong: true, Exclusive: phone("+8613800001111")}, // 0
+		{Features: p("李娜", "1985-01-02", "1111")},                                                   // 1 → 0
+		{Features: p("李那", "1985-01-02", "")},                                                       // 2 → 0 (homophone)
+		{Features: p("李娜", "1985-01-02", "1111"), Strong: true, Exclusive: phone("+8613900001111")}, // 3: another phone
+		{Features: p("王强", "1970-05-06", "2222")},                                                   // 4 alone
+		{Features: p("王强", "1970-05-06", "2222")},                                                   // 5 → 4
+	}
+	res := MatchFuzzy(recs, FuzzyOptions{})
+	if len(res.Groups) != 2 {
+		t.Fatalf("groups = %+v", res.Groups)
+	}
+	g := res.Groups[0]
+	if g.Survivor != 0 || len(g.Absorbed) != 2 || g.Absorbed[0] != 1 || g.Absorbed[1] != 2 {
+		t.Fatalf("group 0 = %+v", g)
+	}
+	if g := res.Groups[1]; g.Survivor != 4 || len(g.Absorbed) != 1 || g.Absorbed[0] != 5 {
+		t.Fatalf("group 1 = %+v", g)
+	}
+	// 3 matches 1 and 2 as well as 0 does, but the group of 0 holds another phone.
+	refused := false
+	for _, r := range res.Reviews {
+		if r.B == 3 || r.A == 3 {
+			refused = true
+		}
+	}
+	if !refused {
+		t.Fatalf("no review for record 3: %+v", res.Reviews)
+	}
+}
+
+func TestMatchFuzzySkipsHugeBlocks(t *testing.T) {
+	t.Parallel()
+	var recs []FuzzyRecord
+	for range 50 {
+		recs = append(recs, FuzzyRecord{Features: NewFeatures(Profile{Name: "无名", Birthday: "1900-01-01"})})
+	}
+	res := MatchFuzzy(recs, FuzzyOptions{MaxBlock: 10})
+	if res.Compared != 0 || res.Skipped != 2 || len(res.Groups) != 0 {
+		t.Fatalf("res = %+v", res)
+	}
+}
+
+func FuzzNormalizeProfile(f *testing.F) {
+	for _, s := range []string{"张 伟", "Ａｌｅｘ·王", "上海市徐汇区漕溪北路８８号", "张女士", "", "市", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, _ := NormalizeName(s)
+		if n2, _ := NormalizeName(n); utf8.ValidString(s) && n2 != n && !strings.HasSuffix(n, "先生") && !strings.HasSuffix(n, "女士") && !strings.HasSuffix(n, "小姐") {
+			t.Fatalf("NormalizeName not idempotent: %q → %q → %q", s, n, n2)
+		}
+		a := NormalizeAddress(s)
+		if strings.ContainsAny(a, " \t\n") {
+			t.Fatalf("NormalizeAddress(%q) = %q keeps spaces", s, a)
+		}
+		fe := NewFeatures(Profile{Name: s, Address: s, City: s, Birthday: s, Phone: s})
+		if fe.PhoneMask != "" && len(fe.PhoneMask) != 11 {
+			t.Fatalf("phone mask %q", fe.PhoneMask)
+		}
+		w := DefaultFuzzyWeights()
+		if sc, _ := w.Compare(&fe, &fe); sc < 0 || sc > 1 {
+			t.Fatalf("score %v out of range", sc)
+		}
+		_ = fe.BlockingKeys()
+	})
+}
