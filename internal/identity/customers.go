@@ -24,9 +24,10 @@ import (
 
 // CustomerIdentifier is one identifier a customer holds (normalised value).
 type CustomerIdentifier struct {
-	Type     string
-	Value    string
-	Strength string
+	Type      string
+	Value     string
+	Strength  string
+	CreatedAt time.Time
 }
 
 // Customer is a resolved customer (One ID).
@@ -195,7 +196,7 @@ func getCustomer(ctx context.Context, q db.Querier, tenantID, id string) (Custom
 
 // customerIdentifiers returns the identifiers of a customer ordered by type and value.
 func customerIdentifiers(ctx context.Context, q db.Querier, tenantID, id string) ([]CustomerIdentifier, error) {
-	rows, err := q.QueryContext(ctx, `SELECT type, value, strength FROM customer_identifiers WHERE tenant_id = $1 AND customer_id = $2
+	rows, err := q.QueryContext(ctx, `SELECT type, value, strength, created_at FROM customer_identifiers WHERE tenant_id = $1 AND customer_id = $2
 		ORDER BY type, value`, tenantID, id)
 	if err != nil {
 		return nil, err
@@ -204,9 +205,11 @@ func customerIdentifiers(ctx context.Context, q db.Querier, tenantID, id string)
 	out := []CustomerIdentifier{}
 	for rows.Next() {
 		var c CustomerIdentifier
-		if err := rows.Scan(&c.Type, &c.Value, &c.Strength); err != nil {
+		var created int64
+		if err := rows.Scan(&c.Type, &c.Value, &c.Strength, &created); err != nil {
 			return nil, err
 		}
+		c.CreatedAt = clock.FromMillis(created)
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -250,9 +253,10 @@ func customerEvents(ctx context.Context, q db.Querier, tenantID, customerID stri
 
 // CustomerIdentifierResponse is one identifier of a customer.
 type CustomerIdentifierResponse struct {
-	Type     string `json:"type" doc:"Identifier type, e.g. phone, wechat_unionid."`
-	Value    string `json:"value" doc:"Normalised value."`
-	Strength string `json:"strength" enum:"weak,medium,strong"`
+	Type      string    `json:"type" doc:"Identifier type, e.g. phone, wechat_unionid."`
+	Value     string    `json:"value" doc:"Normalised value; phone and e-mail masked unless the caller holds customers:pii."`
+	Strength  string    `json:"strength" enum:"weak,medium,strong"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // CustomerResponse is a resolved customer.
@@ -265,6 +269,12 @@ type CustomerResponse struct {
 	Identifiers []CustomerIdentifierResponse `json:"identifiers" nullable:"false"`
 	CreatedAt   time.Time                    `json:"created_at"`
 	UpdatedAt   time.Time                    `json:"updated_at"`
+	// The customer 360 fields (http_customers.go).
+	Status   string                    `json:"status" enum:"active,erased"`
+	Masked   bool                      `json:"masked" doc:"Personal data is masked (the caller lacks customers:pii)."`
+	Profile  CustomerProfileResponse   `json:"profile"`
+	Consents []CustomerConsentResponse `json:"consents" nullable:"false"`
+	Slots    CustomerSlotsResponse     `json:"slots"`
 }
 
 // CustomerEventResponse is one event of a customer's timeline.
@@ -282,7 +292,7 @@ func customerResponse(c Customer) CustomerResponse {
 	out := CustomerResponse{ID: c.ID, MergedFrom: c.MergedFrom, FirstSeenAt: c.FirstSeenAt, LastSeenAt: c.LastSeenAt, EventCount: c.EventCount,
 		Identifiers: make([]CustomerIdentifierResponse, len(c.Identifiers)), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 	for i, id := range c.Identifiers {
-		out.Identifiers[i] = CustomerIdentifierResponse{Type: id.Type, Value: id.Value, Strength: id.Strength}
+		out.Identifiers[i] = CustomerIdentifierResponse{Type: id.Type, Value: id.Value, Strength: id.Strength, CreatedAt: id.CreatedAt}
 	}
 	return out
 }
@@ -313,14 +323,15 @@ func (s *Service) registerCustomers(api huma.API, tags []string) {
 		Summary: "Look up a customer by identifier", Description: "The customer holding the identifier; 404 when none does.",
 		Tags: tags, Security: read,
 	}, func(ctx context.Context, in *customerLookupInput) (*httpapi.Body[CustomerResponse], error) {
-		return httpapi.Reply(customerResponse)(s.FindCustomerByIdentifier(ctx, in.Identifier))
+		return httpapi.Reply(customer360Response)(s.with360(ctx)(s.FindCustomerByIdentifier(ctx, in.Identifier)))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "get-customer", Method: http.MethodGet, Path: "/api/v1/customers/{id}",
-		Summary: "Get a customer", Description: "The id of a merged customer returns the surviving customer with merged_from set to the requested id.",
+		Summary: "Get a customer (360)", Description: "The id of a merged customer returns the surviving customer with merged_from set to the requested id. " +
+			"Profile, consents and slots are those of the customer and the customers merged into it; personal data is masked unless the caller holds customers:pii.",
 		Tags: tags, Security: read,
 	}, func(ctx context.Context, in *customerIDInput) (*httpapi.Body[CustomerResponse], error) {
-		return httpapi.Reply(customerResponse)(s.FindCustomerByID(ctx, in.ID))
+		return httpapi.Reply(customer360Response)(s.with360(ctx)(s.FindCustomerByID(ctx, in.ID)))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "list-customer-events", Method: http.MethodGet, Path: "/api/v1/customers/{id}/events",

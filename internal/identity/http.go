@@ -244,5 +244,6 @@ func (s *Service) Register(api huma.API) {
 	}, func(ctx context.Context, in *eventIngestInput) (*httpapi.Body[EventIngestResponse], error) {
 		return httpapi.Reply(ingestResponse)(s.ingest(ctx, in))
 	})
+	s.registerCustomer360(api, tags) // before registerCustomers: /customers/search ahead of /customers/{id}
 	s.registerCustomers(api, tags)
 }

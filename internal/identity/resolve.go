@@ -66,7 +66,7 @@ func eventIdentifiers(m map[string]string) []graph.Identifier {
 // The event's customer is recorded in links (event id → customer id) rather than
 // written at once; a merge re-points the links of the absorbed customers, and the
 // caller writes them with linkEvents before the transaction commits.
-func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, tenantID string, r eventRow, now int64, links map[string]string) error {
+func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, tenantID string, tp Touchpoint, r eventRow, now int64, links map[string]string) error {
 	rules := tenantRules(tenantID)
 	in := eventIdentifiers(r.Idents)
 	if len(in) == 0 {
@@ -140,17 +140,13 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, tenantID string,
 		}
 	}
 	for _, a := range absorbed {
-		if err := mergeCustomer(ctx, tx, tenantID, a, target, now); err != nil {
+		// absorb records the merge (merge.go) and re-points the batch's links.
+		if err := s.absorb(ctx, tx, tenantID, a, target, MergeAuto, "event "+r.ID, now, links); err != nil {
 			return err
-		}
-		for id, c := range links {
-			if c == a {
-				links[id] = target
-			}
 		}
 	}
 	if len(absorbed) > 0 {
-		ev := CustomerMergedEvent{SurvivorID: target, Absorbed: absorbed, EventID: r.ID}
+		ev := CustomerMergedEvent{SurvivorID: target, Absorbed: absorbed, EventID: r.ID, Kind: MergeAuto}
 		if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: tenantID, Action: "customer.merge", ResourceType: "customer", ResourceID: target, Changes: ev}); err != nil {
 			return err
 		}
@@ -180,6 +176,9 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, tenantID string,
 		}
 	}
 	links[r.ID] = target
+	if err := s.applyEventProfile(ctx, tx, tenantID, tp, r, target, now); err != nil {
+		return err
+	}
 	if review != "" {
 		if reviewCands == nil {
 			reviewCands = []string{target}

@@ -382,7 +382,7 @@ func (s *Service) commit(ctx context.Context, p *auth.Principal, tp Touchpoint, 
 			if !stored[r.ID] {
 				continue
 			}
-			if err := s.resolveEvent(ctx, tx, p.TenantID, r, clock.Millis(now), links); err != nil {
+			if err := s.resolveEvent(ctx, tx, p.TenantID, tp, r, clock.Millis(now), links); err != nil {
 				return err
 			}
 		}
