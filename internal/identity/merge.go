@@ -436,12 +436,22 @@ func (s *Service) FindMerges(ctx context.Context, id string) ([]Merge, error) {
 	if err != nil {
 		return nil, fmt.Errorf("identity: find merges: %w", err)
 	}
-	args := []any{p.TenantID}
+	out, err := clusterMerges(ctx, q, p.TenantID, members)
+	if err != nil {
+		return nil, fmt.Errorf("identity: find merges: %w", err)
+	}
+	return out, nil
+}
+
+// clusterMerges returns the merges where one of members was survivor or absorbed,
+// newest first.
+func clusterMerges(ctx context.Context, q db.Querier, tenantID string, members []string) ([]Merge, error) {
+	args := []any{tenantID}
 	in := inList(&args, members)
 	rows, err := q.QueryContext(ctx, `SELECT id, survivor_id, absorbed_id, kind, reason, created_at, undone_at FROM customer_merges
 		WHERE tenant_id = $1 AND (survivor_id IN (`+in+`) OR absorbed_id IN (`+in+`)) ORDER BY created_at DESC, id DESC LIMIT 1000`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("identity: find merges: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
 	out := []Merge{}
@@ -450,7 +460,7 @@ func (s *Service) FindMerges(ctx context.Context, id string) ([]Merge, error) {
 		var created int64
 		var undone sql.NullInt64
 		if err := rows.Scan(&m.ID, &m.SurvivorID, &m.AbsorbedID, &m.Kind, &m.Reason, &created, &undone); err != nil {
-			return nil, fmt.Errorf("identity: find merges: %w", err)
+			return nil, err
 		}
 		m.CreatedAt = clock.FromMillis(created)
 		if undone.Valid {
@@ -459,8 +469,5 @@ func (s *Service) FindMerges(ctx context.Context, id string) ([]Merge, error) {
 		}
 		out = append(out, m)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("identity: find merges: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }

@@ -283,3 +283,105 @@ func (s *Service) customerProfile(ctx context.Context, q db.Querier, tenantID, l
 	}
 	return out, nil
 }
+
+// ProfileExport is what the customer 360 tables hold on a customer, in full: part of
+// the personal-data export (customers:pii).
+type ProfileExport struct {
+	Profile        Profile          `json:"profile"`
+	StoreVisits    map[string]int64 `json:"store_visits"`
+	Consents       []Consent        `json:"consents"`
+	ConsentHistory []ConsentRecord  `json:"consent_history"`
+	Merges         []Merge          `json:"merges"`
+}
+
+// exportProfileAndConsents returns the profile, store visits, consents (current and
+// history) and merges of customer customerID's cluster (the customer and those merged
+// into it) with full values. The caller has checked customers:pii. Errors: not_found.
+func (s *Service) exportProfileAndConsents(ctx context.Context, q db.Querier, tenantID, customerID string) (any, error) {
+	live, err := survivor(ctx, q, tenantID, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("identity: export profile: %w", err)
+	}
+	members, err := clusterMembers(ctx, q, tenantID, live)
+	if err != nil {
+		return nil, fmt.Errorf("identity: export profile: %w", err)
+	}
+	out := ProfileExport{StoreVisits: map[string]int64{}, ConsentHistory: []ConsentRecord{}, Merges: []Merge{}}
+	if out.Profile, err = s.customerProfile(ctx, q, tenantID, live); err != nil {
+		return nil, fmt.Errorf("identity: export profile: %w", err)
+	}
+	if out.Consents, err = clusterConsents(ctx, q, tenantID, members); err != nil {
+		return nil, fmt.Errorf("identity: export consents: %w", err)
+	}
+	args := []any{tenantID}
+	in := inList(&args, members)
+	rows, err := q.QueryContext(ctx, `SELECT store_id, SUM(events) FROM customer_store_visits WHERE tenant_id = $1 AND customer_id IN (`+in+`) GROUP BY store_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("identity: export store visits: %w", err)
+	}
+	for rows.Next() {
+		var store string
+		var n int64
+		if err := rows.Scan(&store, &n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("identity: export store visits: %w", err)
+		}
+		out.StoreVisits[store] = n
+	}
+	rows.Close()
+	hrows, err := q.QueryContext(ctx, `SELECT id, purpose, channel, granted, source, occurred_at, recorded_at FROM customer_consent_history
+		WHERE tenant_id = $1 AND customer_id IN (`+in+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("identity: export consent history: %w", err)
+	}
+	defer hrows.Close()
+	for hrows.Next() {
+		var c ConsentRecord
+		var at, rec int64
+		if err := hrows.Scan(&c.ID, &c.Purpose, &c.Channel, &c.Granted, &c.Source, &at, &rec); err != nil {
+			return nil, fmt.Errorf("identity: export consent history: %w", err)
+		}
+		c.OccurredAt, c.RecordedAt = clock.FromMillis(at), clock.FromMillis(rec)
+		out.ConsentHistory = append(out.ConsentHistory, c)
+	}
+	if err := hrows.Err(); err != nil {
+		return nil, fmt.Errorf("identity: export consent history: %w", err)
+	}
+	if out.Merges, err = clusterMerges(ctx, q, tenantID, members); err != nil {
+		return nil, fmt.Errorf("identity: export merges: %w", err)
+	}
+	return out, nil
+}
+
+// eraseProfileAndConsents removes, in tx, all personal data the customer 360 tables
+// hold on customer customerID's cluster: profiles, store visits, consents and their
+// history, the blind indexes of moved identifiers in the merge log (the merge itself
+// stays, so counts stay anonymous) and free-text notes of merges and reviews. Errors:
+// not_found.
+func (s *Service) eraseProfileAndConsents(ctx context.Context, tx *sql.Tx, tenantID, customerID string) error {
+	live, err := survivor(ctx, tx, tenantID, customerID)
+	if err != nil {
+		return fmt.Errorf("identity: erase profile: %w", err)
+	}
+	members, err := clusterMembers(ctx, tx, tenantID, live)
+	if err != nil {
+		return fmt.Errorf("identity: erase profile: %w", err)
+	}
+	args := []any{tenantID}
+	in := inList(&args, members)
+	for _, q := range []string{
+		`DELETE FROM customer_profiles WHERE tenant_id = $1 AND customer_id IN (` + in + `)`,
+		`DELETE FROM customer_store_visits WHERE tenant_id = $1 AND customer_id IN (` + in + `)`,
+		`DELETE FROM customer_consents WHERE tenant_id = $1 AND customer_id IN (` + in + `)`,
+		`DELETE FROM customer_consent_history WHERE tenant_id = $1 AND customer_id IN (` + in + `)`,
+		`DELETE FROM customer_merge_items WHERE tenant_id = $1 AND kind = 'identifier' AND merge_id IN
+			(SELECT id FROM customer_merges WHERE tenant_id = $1 AND (survivor_id IN (` + in + `) OR absorbed_id IN (` + in + `)))`,
+		`UPDATE customer_merges SET reason = kind WHERE tenant_id = $1 AND (survivor_id IN (` + in + `) OR absorbed_id IN (` + in + `))`,
+		`UPDATE identity_reviews SET note = '' WHERE tenant_id = $1 AND customer_id IN (` + in + `)`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("identity: erase profile: %w", err)
+		}
+	}
+	return nil
+}
