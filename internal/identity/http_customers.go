@@ -306,6 +306,26 @@ func customer360Response(c Customer360) CustomerResponse {
 	return out
 }
 
+// unmerged is both customers of an unmerge, as the caller may see them.
+type unmerged struct{ survivor, restored Customer360 }
+
+func (s *Service) unmerge360(ctx context.Context, survivorID, absorbedID string) (unmerged, error) {
+	sv, rs, err := s.UnmergeCustomer(ctx, survivorID, absorbedID)
+	if err != nil {
+		return unmerged{}, err
+	}
+	var out unmerged
+	if out.survivor, err = s.with360(ctx)(sv, nil); err != nil {
+		return unmerged{}, err
+	}
+	out.restored, err = s.with360(ctx)(rs, nil)
+	return out, err
+}
+
+func unmergeResponse(u unmerged) UnmergeResponse {
+	return UnmergeResponse{Survivor: customer360Response(u.survivor), Restored: customer360Response(u.restored)}
+}
+
 func summaryResponse(c Customer360) CustomerSummaryResponse {
 	out := CustomerSummaryResponse{ID: c.ID, Name: c.Profile.Name, City: c.Profile.City, RegistrationChannel: c.Profile.RegistrationChannel,
 		LastSeenAt: c.LastSeenAt, EventCount: c.EventCount, Status: c.Status}
@@ -421,19 +441,7 @@ func (s *Service) registerCustomer360(api huma.API, tags []string) {
 		Description: "Moves back the identifiers and events the latest merge of customer_id moved; what arrived after the merge stays with the survivor.",
 		Tags:        tags, Security: write,
 	}, func(ctx context.Context, in *unmergeInput) (*httpapi.Body[UnmergeResponse], error) {
-		sv, rs, err := s.UnmergeCustomer(ctx, in.ID, in.Body.CustomerID)
-		if err != nil {
-			return nil, err
-		}
-		a, err := s.with360(ctx)(sv, nil)
-		if err != nil {
-			return nil, err
-		}
-		b, err := s.with360(ctx)(rs, nil)
-		if err != nil {
-			return nil, err
-		}
-		return &httpapi.Body[UnmergeResponse]{Body: UnmergeResponse{Survivor: customer360Response(a), Restored: customer360Response(b)}}, nil
+		return httpapi.Reply(unmergeResponse)(s.unmerge360(ctx, in.ID, in.Body.CustomerID))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "list-customer-merges", Method: http.MethodGet, Path: "/api/v1/customers/{id}/merges",
