@@ -121,34 +121,67 @@ func (s *Service) applyEventProfile(ctx context.Context, tx *sql.Tx, tenantID st
 		nameIndex = s.pii.Index(indexName, normaliseName(p.name))
 	}
 	byEvent := slices.Contains(registerEventTypes, r.Type)
-	// A field is taken when the event sets it and either the profile lacks it or the
-	// event is not older than the newest event that set a field.
-	take := func(col string) string {
-		return col + ` = CASE WHEN excluded.` + col + ` <> '' AND (customer_profiles.` + col + ` = '' OR excluded.fields_at >= customer_profiles.fields_at)
-			THEN excluded.` + col + ` ELSE customer_profiles.` + col + ` END`
+	if p.empty() && !byEvent {
+		// Most events: only an earlier first event can move the registration. A short
+		// statement, because SQLite parses every statement anew.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_profiles (tenant_id, customer_id, registration_channel, registered_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, customer_id) DO UPDATE SET registration_channel = excluded.registration_channel,
+			registered_at = excluded.registered_at, updated_at = excluded.updated_at
+			WHERE NOT customer_profiles.registered_by_event AND customer_profiles.registered_at > excluded.registered_at`,
+			tenantID, customerID, string(tp.Channel), r.OccurredAt, now); err != nil {
+			return fmt.Errorf("profile of %s: %w", customerID, err)
+		}
+		return s.countVisit(ctx, tx, tenantID, tp, r, customerID, now)
 	}
-	// The registration moves to an event that is a register event when the current
-	// one is not, or is the same kind and earlier.
-	const better = `(customer_profiles.registered_at IS NULL OR (excluded.registered_by_event AND NOT customer_profiles.registered_by_event)
-		OR (excluded.registered_by_event = customer_profiles.registered_by_event AND excluded.registered_at < customer_profiles.registered_at))`
-	reg := func(col string) string {
-		return col + ` = CASE WHEN ` + better + ` THEN excluded.` + col + ` ELSE customer_profiles.` + col + ` END`
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO customer_profiles (tenant_id, customer_id, name, name_index, gender, birthday, city, address,
-		registration_channel, registered_at, registered_by_event, fields_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-		ON CONFLICT (tenant_id, customer_id) DO UPDATE SET `+strings.Join([]string{
-		take("name"), `name_index = CASE WHEN excluded.name <> '' AND (customer_profiles.name = '' OR excluded.fields_at >= customer_profiles.fields_at)
-			THEN excluded.name_index ELSE customer_profiles.name_index END`,
-		take("gender"), take("birthday"), take("city"), take("address"),
-		reg("registration_channel"), reg("registered_at"), reg("registered_by_event"),
-		`fields_at = CASE WHEN excluded.fields_at > customer_profiles.fields_at THEN excluded.fields_at ELSE customer_profiles.fields_at END`,
-		`updated_at = excluded.updated_at`}, ", "),
-		tenantID, customerID, s.pii.Seal(p.name, sealName), nameIndex, p.gender, s.pii.Seal(p.birthday, sealBirthday), p.city,
-		s.pii.Seal(p.address, sealAddress), string(tp.Channel), r.OccurredAt, byEvent, fieldsAt, now)
-	if err != nil {
+	// Read, merge in Go, write: two short statements (SQLite parses every statement
+	// anew). The customer's row is locked by resolution (PostgreSQL) or the write
+	// transaction is exclusive (SQLite).
+	var cur storedProfile
+	var registered sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT name, name_index, gender, birthday, city, address, registration_channel, registered_at,
+		registered_by_event, fields_at FROM customer_profiles WHERE tenant_id = $1 AND customer_id = $2`, tenantID, customerID).
+		Scan(&cur.name, &cur.nameIndex, &cur.gender, &cur.birthday, &cur.city, &cur.address, &cur.channel, &registered, &cur.byEvent, &cur.fieldsAt)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("profile of %s: %w", customerID, err)
 	}
+	cur.registeredAt = registered.Int64
+	next := cur
+	// A field is taken when the event sets it and either the profile lacks it or the
+	// event is not older than the newest event that set a field.
+	newer := r.OccurredAt >= cur.fieldsAt
+	set := func(dst *string, v, sealed string) {
+		if v != "" && (*dst == "" || newer) {
+			*dst = sealed
+		}
+	}
+	set(&next.name, p.name, s.pii.Seal(p.name, sealName))
+	if next.name != cur.name {
+		next.nameIndex = nameIndex
+	}
+	set(&next.gender, p.gender, p.gender)
+	set(&next.birthday, p.birthday, s.pii.Seal(p.birthday, sealBirthday))
+	set(&next.city, p.city, p.city)
+	set(&next.address, p.address, s.pii.Seal(p.address, sealAddress))
+	next.fieldsAt = max(cur.fieldsAt, fieldsAt)
+	// The registration moves to a register event when the current one is not, or to
+	// an earlier event of the same kind.
+	if !registered.Valid || (byEvent && !cur.byEvent) || (byEvent == cur.byEvent && r.OccurredAt < cur.registeredAt) {
+		next.channel, next.registeredAt, next.byEvent = string(tp.Channel), r.OccurredAt, byEvent
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO customer_profiles (tenant_id, customer_id, name, name_index, gender, birthday, city, address,
+		registration_channel, registered_at, registered_by_event, fields_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		ON CONFLICT (tenant_id, customer_id) DO UPDATE SET name = excluded.name, name_index = excluded.name_index, gender = excluded.gender,
+		birthday = excluded.birthday, city = excluded.city, address = excluded.address, registration_channel = excluded.registration_channel,
+		registered_at = excluded.registered_at, registered_by_event = excluded.registered_by_event, fields_at = excluded.fields_at,
+		updated_at = excluded.updated_at`, tenantID, customerID, next.name, next.nameIndex, next.gender, next.birthday, next.city, next.address,
+		next.channel, next.registeredAt, next.byEvent, next.fieldsAt, now); err != nil {
+		return fmt.Errorf("profile of %s: %w", customerID, err)
+	}
+	return s.countVisit(ctx, tx, tenantID, tp, r, customerID, now)
+}
+
+// countVisit counts the event for the touchpoint's store and records a consent event.
+func (s *Service) countVisit(ctx context.Context, tx *sql.Tx, tenantID string, tp Touchpoint, r eventRow, customerID string, now int64) error {
 	if tp.StoreID != "" {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_store_visits (tenant_id, customer_id, store_id, events) VALUES ($1, $2, $3, 1)
 			ON CONFLICT (tenant_id, customer_id, store_id) DO UPDATE SET events = customer_store_visits.events + 1`,
@@ -160,6 +193,13 @@ func (s *Service) applyEventProfile(ctx context.Context, tx *sql.Tx, tenantID st
 		return s.consentFromEvent(ctx, tx, tenantID, tp, r, customerID, now)
 	}
 	return nil
+}
+
+// storedProfile is a customer_profiles row as stored (personal columns sealed).
+type storedProfile struct {
+	name, nameIndex, gender, birthday, city, address, channel string
+	registeredAt, fieldsAt                                    int64
+	byEvent                                                   bool
 }
 
 // profileRow is one customer_profiles row with its personal columns opened.
