@@ -32,10 +32,13 @@ func TestCustomer360HTTP(t *testing.T) {
 			ev{"POS1", "h2", "visit", "", `{"phone":"13900139000"}`, ``},
 			ev{"POS1", "h3", "visit", "", `{"phone":"13900139000","member_card":"K1"}`, ``},
 			ev{"POS1", "h4", "visit", "", `{"phone":"13800138000","member_card":"K1"}`, ``},
+			ev{"MINI", "h5", "visit", "", `{"email":"w@example.com"}`, ``},
+			// A review whose reason names the phone left out.
+			ev{"POS1", "h6", "visit", "", `{"phone":"13700137000","member_card":"K1"}`, ``},
 		)
-		x, y := idOf(t, e, "phone:13800138000"), idOf(t, e, "phone:13900139000")
+		x, y, w := idOf(t, e, "phone:13800138000"), idOf(t, e, "phone:13900139000"), idOf(t, e, "email:w@example.com")
 		reviews, err := e.svc.FindReviews(admin(tenantA), ReviewFilter{})
-		if err != nil || len(reviews.Items) != 1 {
+		if err != nil || len(reviews.Items) != 2 {
 			t.Fatalf("reviews = %+v, %v", reviews, err)
 		}
 		review := reviews.Items[0].ID
@@ -68,6 +71,13 @@ func TestCustomer360HTTP(t *testing.T) {
 			{"unmerge not merged", "POST", "/api/v1/customers/" + x + "/unmerge", "admin", `{"customer_id":"` + y + `"}`, 409, `body.customer_id`, ""},
 			{"unmerge unknown", "POST", "/api/v1/customers/" + x + "/unmerge", "admin", `{"customer_id":"nobody"}`, 404, ``, ""},
 			{"merges", "GET", "/api/v1/customers/" + x + "/merges", "analyst", "", 200, `{"items":[]}`, ""},
+			{"merge", "POST", "/api/v1/customers/" + x + "/merge", "marketer", `{"customer_ids":["` + w + `"],"note":"same"}`, 200, `"value":"w***@example.com"`, ""},
+			{"merge again", "POST", "/api/v1/customers/" + x + "/merge", "marketer", `{"customer_ids":["` + w + `"]}`, 409, `already merged`, ""},
+			{"merged id", "GET", "/api/v1/customers/" + w, "admin", "", 200, `"merged_from":"` + w + `"`, ""},
+			{"merges after merge", "GET", "/api/v1/customers/" + w + "/merges", "analyst", "", 200, `"absorbed_id":"` + w + `","kind":"manual","reason":"manual merge: same"`, ""},
+			{"unmerge", "POST", "/api/v1/customers/" + x + "/unmerge", "marketer", `{"customer_id":"` + w + `"}`, 200, `"restored":{"id":"` + w + `"`, ""},
+			{"reviews masked", "GET", "/api/v1/identity-reviews", "analyst", "", 200, `phone:137****7000 not added`, "13700137000"},
+			{"reviews full", "GET", "/api/v1/identity-reviews", "admin", "", 200, `phone:+8613700137000 not added`, ""},
 			{"merges unknown", "GET", "/api/v1/customers/nobody/merges", "analyst", "", 404, ``, ""},
 			{"reviews", "GET", "/api/v1/identity-reviews?status=open", "analyst", "", 200, `"score":null,"status":"open"`, ""},
 			{"reviews bad status", "GET", "/api/v1/identity-reviews?status=closed", "analyst", "", 422, `query.status`, ""},

@@ -250,3 +250,33 @@ func TestExportAndEraseProfile(t *testing.T) {
 		}
 	})
 }
+
+// FuzzParseProfile checks that any properties object gives only valid profile values:
+// gender in the enum, birthday a real date not after the event, bounded strings.
+func FuzzParseProfile(f *testing.F) {
+	for _, s := range []string{`{}`, `{"name":"张伟","gender":"male","birthday":"1990-05-01"}`, `{"gender":"other","birthday":"1990-13-01"}`,
+		`{"name":7,"city":null,"address":["x"]}`, `{"birthday":"2999-01-01"}`, `not json`} {
+		f.Add(s)
+	}
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+	f.Fuzz(func(t *testing.T, props string) {
+		p := parseProfile(props, at)
+		switch p.gender {
+		case "", "male", "female", "unknown":
+		default:
+			t.Fatalf("gender %q", p.gender)
+		}
+		if p.birthday != "" {
+			d, err := time.Parse(time.DateOnly, p.birthday)
+			if err != nil || d.UnixMilli() > at {
+				t.Fatalf("birthday %q", p.birthday)
+			}
+		}
+		for _, v := range []string{p.name, p.city, p.address} {
+			if len([]rune(v)) > maxProfileRunes || strings.TrimSpace(v) != v {
+				t.Fatalf("text %q", v)
+			}
+		}
+		_ = normaliseName(p.name)
+	})
+}
