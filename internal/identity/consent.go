@@ -32,23 +32,23 @@ var (
 
 // Consent is the current consent of a customer for one purpose on one channel.
 type Consent struct {
-	Purpose    string
-	Channel    string
-	Granted    bool
-	Source     string
-	OccurredAt time.Time
-	UpdatedAt  time.Time
+	Purpose    string    `json:"purpose"`
+	Channel    string    `json:"channel"`
+	Granted    bool      `json:"granted"`
+	Source     string    `json:"source"`
+	OccurredAt time.Time `json:"occurred_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // ConsentRecord is one recorded consent change (history).
 type ConsentRecord struct {
-	ID         string
-	Purpose    string
-	Channel    string
-	Granted    bool
-	Source     string
-	OccurredAt time.Time
-	RecordedAt time.Time
+	ID         string    `json:"id"`
+	Purpose    string    `json:"purpose"`
+	Channel    string    `json:"channel"`
+	Granted    bool      `json:"granted"`
+	Source     string    `json:"source"`
+	OccurredAt time.Time `json:"occurred_at"`
+	RecordedAt time.Time `json:"recorded_at"`
 }
 
 // NewConsent is a consent to record. OccurredAt zero means now.

@@ -31,13 +31,13 @@ const maxMergeCustomers = 20
 
 // Merge is one recorded merge of Absorbed into Survivor.
 type Merge struct {
-	ID         string
-	SurvivorID string
-	AbsorbedID string
-	Kind       string
-	Reason     string
-	CreatedAt  time.Time
-	UndoneAt   *time.Time
+	ID         string     `json:"id"`
+	SurvivorID string     `json:"survivor_id"`
+	AbsorbedID string     `json:"absorbed_id"`
+	Kind       string     `json:"kind"`
+	Reason     string     `json:"reason"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UndoneAt   *time.Time `json:"undone_at"`
 }
 
 // The kinds of customer_merge_items.

@@ -22,14 +22,14 @@ import (
 // properties. Gender is "male", "female" or "unknown"; Birthday is YYYY-MM-DD;
 // empty strings mean unknown.
 type Profile struct {
-	Name                string
-	Gender              string
-	Birthday            string
-	City                string
-	Address             string
-	PreferredStoreID    string
-	RegistrationChannel string
-	RegisteredAt        *time.Time
+	Name                string     `json:"name"`
+	Gender              string     `json:"gender"`
+	Birthday            string     `json:"birthday"`
+	City                string     `json:"city"`
+	Address             string     `json:"address"`
+	PreferredStoreID    string     `json:"preferred_store_id"`
+	RegistrationChannel string     `json:"registration_channel"`
+	RegisteredAt        *time.Time `json:"registered_at"`
 }
 
 // The seal contexts of the personal columns of customer_profiles: a sealed value

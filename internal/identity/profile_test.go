@@ -231,7 +231,7 @@ func TestExportAndEraseProfile(t *testing.T) {
 			t.Fatal(err)
 		}
 		b, _ := json.Marshal(got)
-		for _, want := range []string{"张伟", "上海市黄浦区1号", `"Source":"MINI"`, storeA1} {
+		for _, want := range []string{"张伟", "上海市黄浦区1号", `"source":"MINI"`, storeA1} {
 			if !strings.Contains(string(b), want) {
 				t.Fatalf("export %s lacks %s", b, want)
 			}
