@@ -302,8 +302,8 @@ func (s *Service) UnmergeCustomer(ctx context.Context, survivorID, absorbedID st
 		if err != nil {
 			return err
 		}
-		if state[live] != "" {
-			return errStaleResolution // merged away between survivor() and the lock
+		if state[live] != "" { // merged away between survivor() and the lock
+			return errs.E(errs.Conflict, "customer %s was merged concurrently; retry", live)
 		}
 		if state[absorbedID] != live {
 			return &errs.Error{Code: errs.Conflict, Field: "body.customer_id", Message: fmt.Sprintf("customer %s is not merged into %s", absorbedID, live)}

@@ -353,3 +353,60 @@ func TestConcurrentManualMerges(t *testing.T) {
 		}
 	})
 }
+
+func TestMergeConcurrentWithIngestion(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := setup360(t, d)
+		ctx := admin(tenantA)
+		x, y, z := threeCustomers(t, e)
+		var wg sync.WaitGroup
+		errsOut := make([]error, 0, 16)
+		var mu sync.Mutex
+		keep := func(err error) {
+			mu.Lock()
+			errsOut = append(errsOut, err)
+			mu.Unlock()
+		}
+		for i := range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				idents := []string{`{"phone":"13800138000"}`, `{"member_card":"K1"}`, `{"email":"z@example.com"}`}[i%3]
+				_, err := e.svc.Ingest(integrator(tenantA), "POS1", raws(fmt.Sprintf(`{"id":"c%d","type":"visit","occurred_at":"2026-03-01T07:00:00Z","identifiers":%s}`, i, idents)))
+				keep(err)
+			}()
+		}
+		for _, j := range [][2]string{{x, y}, {y, z}, {z, x}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := e.svc.MergeCustomers(ctx, j[0], []string{j[1]}, "")
+				if errs.Is(err, errs.Conflict) {
+					err = nil
+				}
+				keep(err)
+			}()
+		}
+		wg.Wait()
+		for _, err := range errsOut {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Every counter matches the events, and everything sits on live customers.
+		if n := countRows(t, d, `SELECT COUNT(*) FROM events WHERE tenant_id = $1 AND customer_id IN (SELECT id FROM customers WHERE tenant_id = $1 AND merged_into IS NOT NULL)`, tenantA); n != 0 {
+			t.Fatalf("%d events on merged customers", n)
+		}
+		if n := countRows(t, d, `SELECT COUNT(*) FROM customer_identifiers WHERE tenant_id = $1 AND customer_id IN (SELECT id FROM customers WHERE tenant_id = $1 AND merged_into IS NOT NULL)`, tenantA); n != 0 {
+			t.Fatalf("%d identifiers on merged customers", n)
+		}
+		if n := countRows(t, d, `SELECT COUNT(*) FROM customers c WHERE tenant_id = $1 AND merged_into IS NULL
+			AND event_count <> (SELECT COUNT(*) FROM events e WHERE e.tenant_id = $1 AND e.customer_id = c.id)`, tenantA); n != 0 {
+			t.Fatalf("%d customers whose event_count is off", n)
+		}
+		if n := countRows(t, d, `SELECT COUNT(*) FROM events WHERE tenant_id = $1 AND customer_id IS NOT NULL`, tenantA); n != 12 {
+			t.Fatalf("attached events = %d, want 12", n)
+		}
+	})
+}
