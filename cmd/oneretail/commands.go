@@ -53,7 +53,7 @@ func newRootCommand() *cobra.Command {
 	root.PersistentFlags().StringVar(&opts.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	root.PersistentFlags().StringVar(&opts.piiKey, "pii-key", "", "base64 master secret (32+ bytes) that encrypts personal data; with SQLite and none given, pii.key beside the database file is used (created when missing)")
 	root.AddCommand(newServeCommand(opts), newMigrateCommand(opts), newDemoCommand(opts), newAdminCommand(opts),
-		newOpenAPICommand(opts), newVersionCommand())
+		newOpenAPICommand(opts), newImportCommand(opts), newVersionCommand())
 	return root
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/oneretail/oneretail/internal/migrations"
 	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/audit"
+	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
@@ -93,7 +94,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Audit = audit.New(d, cfg.Clock)
 	a.Org = org.NewService(cfg.Org, d, a.Outbox, a.Audit, cfg.Clock, cfg.Log)
 	a.Catalog = catalog.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org})
-	a.Identity = identity.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org}, keys)
+	a.Identity = identity.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org}, keyIssuer{a.Org}, keys)
 	a.Promotion = promotion.NewService(d, a.Outbox, a.Audit, cfg.Clock)
 	a.idempotency = httpapi.NewIdempotency(d, cfg.Clock, cfg.Log)
 	a.handler = a.routes()
@@ -210,4 +211,18 @@ func (f storeFinder) StoreNames(ctx context.Context, storeIDs []string) (map[str
 		names[id] = s.Name
 	}
 	return names, nil
+}
+
+// keyIssuer lets the identity domain make touchpoint credentials through the org
+// service, which keeps every API key.
+type keyIssuer struct{ org *org.Service }
+
+var _ identity.KeyIssuer = keyIssuer{}
+
+func (k keyIssuer) IssueTouchpointKey(ctx context.Context, name, touchpointID string, scopes []auth.Scope) (identity.IssuedKey, error) {
+	key, secret, err := k.org.CreateAPIKey(ctx, org.APIKeyCreate{Name: name, Scopes: scopes, TouchpointID: touchpointID})
+	if err != nil {
+		return identity.IssuedKey{}, err
+	}
+	return identity.IssuedKey{ID: key.ID, Name: key.Name, Prefix: key.Prefix, Secret: secret, Scopes: key.Scopes}, nil
 }

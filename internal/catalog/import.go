@@ -1,21 +1,18 @@
 package catalog
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
-	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/width"
 
+	"github.com/oneretail/oneretail/internal/platform/csvfile"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/ids"
 )
@@ -328,109 +325,38 @@ func skuUnchanged(a, b SKU) bool {
 // parseImport decodes the file, reads the header and validates every data row,
 // including repeats within the file. Only a missing or bad header is an error.
 func parseImport(data []byte) ([]importRow, error) {
-	text, err := decodeImport(data)
+	r, err := csvfile.Open(data, "body")
 	if err != nil {
 		return nil, err
 	}
-	cr := csv.NewReader(strings.NewReader(text))
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, errs.Field("body", "the file is empty; it needs a header row naming the columns")
-	}
-	if err != nil {
-		return nil, errs.Field("body", "the header row cannot be read: %s", err.Error())
-	}
-	cols, err := importColumns(header)
+	cols, err := csvfile.Columns(r.Header, csvfile.Among(knownColumns...), requiredColumns, "body")
 	if err != nil {
 		return nil, err
 	}
 	var rows []importRow
 	for {
-		rec, err := cr.Read()
+		line, rec, err := r.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		var perr *csv.ParseError
-		if errors.As(err, &perr) {
-			rows = append(rows, importRow{line: perr.StartLine, err: &ImportError{Line: perr.StartLine, Reason: perr.Err.Error()}})
+		var rerr *csvfile.RowError
+		if errors.As(err, &rerr) {
+			rows = append(rows, importRow{line: rerr.Line, err: &ImportError{Line: rerr.Line, Reason: rerr.Reason}})
 			continue
 		}
 		if err != nil {
 			return nil, errs.Field("body", "the file cannot be read: %s", err.Error())
 		}
-		if blankRecord(rec) {
-			continue
-		}
-		line, _ := cr.FieldPos(0)
 		rows = append(rows, parseImportRow(line, rec, cols))
 	}
 	rejectRepeats(rows)
 	return rows, nil
 }
 
-// decodeImport returns the file as UTF-8 without BOM: valid UTF-8 is taken as is,
-// anything else is decoded as GB18030 (a superset of GBK).
-func decodeImport(data []byte) (string, error) {
-	var text string
-	if utf8.Valid(data) {
-		text = string(data)
-	} else {
-		// The decoder turns bytes that are not GB18030 either into U+FFFD.
-		b, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
-		if err != nil || bytes.ContainsRune(b, utf8.RuneError) {
-			return "", errs.Field("body", "the file is neither UTF-8 nor GBK/GB18030 text")
-		}
-		text = string(b)
-	}
-	return strings.TrimPrefix(text, "\uFEFF"), nil
-}
-
-// importColumns maps each known column name to its index in the header.
-func importColumns(header []string) (map[string]int, error) {
-	cols := make(map[string]int)
-	for i, h := range header {
-		name := strings.ToLower(strings.TrimSpace(width.Fold.String(h)))
-		if !slices.Contains(knownColumns, name) {
-			continue
-		}
-		if _, dup := cols[name]; dup {
-			return nil, errs.Field("body", "the header row names column %s twice", name)
-		}
-		cols[name] = i
-	}
-	var missing []string
-	for _, c := range requiredColumns {
-		if _, ok := cols[c]; !ok {
-			missing = append(missing, c)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, errs.Field("body", "the header row lacks required columns: %s", strings.Join(missing, ", "))
-	}
-	return cols, nil
-}
-
-func blankRecord(rec []string) bool {
-	for _, f := range rec {
-		if strings.TrimSpace(f) != "" {
-			return false
-		}
-	}
-	return true
-}
-
 // parseImportRow validates the fields of one record; the row keeps the first problem.
 func parseImportRow(line int, rec []string, cols map[string]int) importRow {
 	row := importRow{line: line}
-	raw := func(col string) string {
-		i, ok := cols[col]
-		if !ok || i >= len(rec) {
-			return ""
-		}
-		return strings.TrimSpace(rec[i])
-	}
+	raw := func(col string) string { return csvfile.Field(rec, cols, col) }
 	folded := func(col string) string { return strings.TrimSpace(width.Fold.String(raw(col))) }
 	fail := func(col, format string, args ...any) importRow {
 		row.err = &ImportError{Line: line, Field: col, Reason: fmt.Sprintf(format, args...)}

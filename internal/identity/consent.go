@@ -105,7 +105,7 @@ func recordConsent(ctx context.Context, tx *sql.Tx, tenantID, customerID string,
 // channel or granted is missing or invalid records nothing (the event is kept).
 func (s *Service) consentFromEvent(ctx context.Context, tx *sql.Tx, tenantID string, tp Touchpoint, r eventRow, customerID string, now int64) error {
 	var m map[string]json.RawMessage
-	if json.Unmarshal([]byte(r.Properties), &m) != nil {
+	if json.Unmarshal([]byte(r.Props), &m) != nil {
 		return nil
 	}
 	purpose, _ := jsonString(m["purpose"])

@@ -3,7 +3,6 @@ package identity
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -20,9 +19,11 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
-// CustomerIdentifier is one identifier a customer holds (normalised value).
+// CustomerIdentifier is one identifier a customer holds (normalised value, or its
+// mask when the customer was read without customers:pii).
 type CustomerIdentifier struct {
 	Type      string
 	Value     string
@@ -34,7 +35,12 @@ type CustomerIdentifier struct {
 type Customer struct {
 	ID string
 	// MergedFrom is the id that was asked for when it was merged into ID; "" otherwise.
-	MergedFrom  string
+	MergedFrom string
+	Status     CustomerStatus
+	ErasedAt   *time.Time // set when Status is CustomerErased
+	// Masked says that personal values (identifiers, event properties) were masked
+	// because the reader does not hold customers:pii.
+	Masked      bool
 	FirstSeenAt time.Time
 	LastSeenAt  time.Time
 	EventCount  int64
@@ -52,6 +58,7 @@ type CustomerEvent struct {
 	ReceivedAt   time.Time
 	Identifiers  map[string]string
 	Properties   map[string]any
+	Masked       bool // personal values are masked (the reader lacks customers:pii)
 }
 
 // CustomerEventFilter pages a customer's events, newest first.
@@ -76,22 +83,35 @@ func (s *Service) FindCustomerByIdentifier(ctx context.Context, identifier strin
 	if err != nil {
 		return Customer{}, errs.Field("query.identifier", "unknown identifier type %q", typ)
 	}
-	rules := tenantRules(p.TenantID)
+	rules := graph.DefaultRules() // normalisation is the same for every tenant
 	id, err := rules.NewIdentifier(t, value)
 	if err != nil {
 		return Customer{}, errs.Field("query.identifier", "%s", errMessage(err))
 	}
-	var cid string
-	err = s.db.Reader().QueryRowContext(ctx, `SELECT customer_id FROM customer_identifiers WHERE tenant_id = $1 AND type = $2 AND value = $3`,
-		p.TenantID, id.Type.String(), id.Value).Scan(&cid)
-	if err != nil {
-		return Customer{}, fmt.Errorf("identity: find customer: %w", notFoundIf(err, "customer"))
-	}
-	c, err := getCustomer(ctx, s.db.Reader(), p.TenantID, cid)
+	cid, err := s.identifierOwner(ctx, s.db.Reader(), p.TenantID, id)
 	if err != nil {
 		return Customer{}, fmt.Errorf("identity: find customer: %w", err)
 	}
-	return c, nil
+	if cid == "" {
+		return Customer{}, errs.E(errs.NotFound, "customer not found")
+	}
+	c, err := getCustomer(ctx, s.db.Reader(), s.pii, p.TenantID, cid)
+	if err != nil {
+		return Customer{}, fmt.Errorf("identity: find customer: %w", err)
+	}
+	return maskCustomer(p, c), nil
+}
+
+// identifierOwner returns the customer holding id (looked up by its blind index), or
+// "" when nobody does.
+func (s *Service) identifierOwner(ctx context.Context, q db.Querier, tenantID string, id graph.Identifier) (string, error) {
+	var cid string
+	err := q.QueryRowContext(ctx, `SELECT customer_id FROM customer_identifiers WHERE tenant_id = $1 AND type = $2 AND value_index = $3`,
+		tenantID, id.Type.String(), s.pii.Index(id.Type.String(), id.Value)).Scan(&cid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return cid, err
 }
 
 func errMessage(err error) string {
@@ -103,17 +123,19 @@ func errMessage(err error) string {
 }
 
 // FindCustomerByID returns a customer; the id of a merged customer returns the
-// survivor with MergedFrom set. Errors: not_found, unauthorized, forbidden.
+// survivor with MergedFrom set. An erased customer is returned with status erased
+// and no identifiers. Personal values are masked unless the principal holds
+// customers:pii. Errors: not_found, unauthorized, forbidden.
 func (s *Service) FindCustomerByID(ctx context.Context, id string) (Customer, error) {
 	p, err := principal(ctx, auth.CustomersRead)
 	if err != nil {
 		return Customer{}, err
 	}
-	c, err := getCustomer(ctx, s.db.Reader(), p.TenantID, id)
+	c, err := getCustomer(ctx, s.db.Reader(), s.pii, p.TenantID, id)
 	if err != nil {
 		return Customer{}, fmt.Errorf("identity: find customer: %w", err)
 	}
-	return c, nil
+	return maskCustomer(p, c), nil
 }
 
 // FindCustomerEvents returns the events of a customer (of the survivor for a merged
@@ -146,9 +168,12 @@ func (s *Service) FindCustomerEvents(ctx context.Context, id string, f CustomerE
 		limit = defaultLimit
 	}
 	limit = min(limit, httpapi.MaxLimit)
-	items, err := customerEvents(ctx, s.db.Reader(), p.TenantID, c, after != "", afterAt, afterID, limit+1)
+	items, err := customerEvents(ctx, s.db.Reader(), s.pii, p.TenantID, []string{c}, after != "", afterAt, afterID, limit+1)
 	if err != nil {
 		return httpapi.Page[CustomerEvent]{}, fmt.Errorf("identity: find customer events: %w", err)
+	}
+	for i := range items {
+		items[i] = maskEvent(p, items[i])
 	}
 	return httpapi.PageOf(items, limit, func(e CustomerEvent) string {
 		return strconv.FormatInt(clock.Millis(e.OccurredAt), 10) + "|" + e.ID
@@ -174,7 +199,9 @@ func survivor(ctx context.Context, q db.Querier, tenantID, id string) (string, e
 	return "", errs.E(errs.Internal, "customer merge chain too long")
 }
 
-func getCustomer(ctx context.Context, q db.Querier, tenantID, id string) (Customer, error) {
+// getCustomer returns the live customer that id is or was merged into, with its
+// identifiers opened (not masked).
+func getCustomer(ctx context.Context, q db.Querier, keys *pii.Keys, tenantID, id string) (Customer, error) {
 	live, err := survivor(ctx, q, tenantID, id)
 	if err != nil {
 		return Customer{}, err
@@ -184,47 +211,43 @@ func getCustomer(ctx context.Context, q db.Querier, tenantID, id string) (Custom
 		c.MergedFrom = id
 	}
 	var first, last, created, updated int64
-	if err := q.QueryRowContext(ctx, `SELECT first_seen_at, last_seen_at, event_count, created_at, updated_at FROM customers
-		WHERE tenant_id = $1 AND id = $2`, tenantID, live).Scan(&first, &last, &c.EventCount, &created, &updated); err != nil {
+	var erased sql.NullInt64
+	if err := q.QueryRowContext(ctx, `SELECT first_seen_at, last_seen_at, event_count, created_at, updated_at, status, erased_at FROM customers
+		WHERE tenant_id = $1 AND id = $2`, tenantID, live).Scan(&first, &last, &c.EventCount, &created, &updated, &c.Status, &erased); err != nil {
 		return Customer{}, notFoundIf(err, "customer")
 	}
 	c.FirstSeenAt, c.LastSeenAt = clock.FromMillis(first), clock.FromMillis(last)
 	c.CreatedAt, c.UpdatedAt = clock.FromMillis(created), clock.FromMillis(updated)
-	c.Identifiers, err = customerIdentifiers(ctx, q, tenantID, live)
+	if erased.Valid {
+		at := clock.FromMillis(erased.Int64)
+		c.ErasedAt = &at
+	}
+	c.Identifiers, err = heldIdentifiers(ctx, q, keys, tenantID, live)
 	return c, err
 }
 
-// customerIdentifiers returns the identifiers of a customer ordered by type and value.
-func customerIdentifiers(ctx context.Context, q db.Querier, tenantID, id string) ([]CustomerIdentifier, error) {
-	rows, err := q.QueryContext(ctx, `SELECT type, value, strength, created_at FROM customer_identifiers WHERE tenant_id = $1 AND customer_id = $2
-		ORDER BY type, value`, tenantID, id)
-	if err != nil {
-		return nil, err
+// customerEvents returns a page of the events of the customers ids, newest first,
+// with identifiers and properties opened. limit 0 returns them all.
+func customerEvents(ctx context.Context, q db.Querier, keys *pii.Keys, tenantID string, ids []string, paged bool, afterAt int64, afterID string, limit int) ([]CustomerEvent, error) {
+	args := []any{tenantID}
+	in := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		in[i] = "$" + strconv.Itoa(len(args))
 	}
-	defer rows.Close()
-	out := []CustomerIdentifier{}
-	for rows.Next() {
-		var c CustomerIdentifier
-		var created int64
-		if err := rows.Scan(&c.Type, &c.Value, &c.Strength, &created); err != nil {
-			return nil, err
-		}
-		c.CreatedAt = clock.FromMillis(created)
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
-func customerEvents(ctx context.Context, q db.Querier, tenantID, customerID string, paged bool, afterAt int64, afterID string, limit int) ([]CustomerEvent, error) {
-	args := []any{tenantID, customerID}
-	where := ""
+	where := ` AND customer_id IN (` + strings.Join(in, ", ") + `)`
 	if paged {
 		args = append(args, afterAt, afterID)
-		where = ` AND (occurred_at < $3 OR (occurred_at = $3 AND id < $4))`
+		n := len(args)
+		where += fmt.Sprintf(` AND (occurred_at < $%d OR (occurred_at = $%d AND id < $%d))`, n-1, n-1, n)
 	}
-	args = append(args, limit)
+	tail := ""
+	if limit > 0 {
+		args = append(args, limit)
+		tail = ` LIMIT $` + strconv.Itoa(len(args))
+	}
 	rows, err := q.QueryContext(ctx, `SELECT id, type, touchpoint_id, occurred_at, received_at, identifiers, properties FROM events
-		WHERE tenant_id = $1 AND customer_id = $2`+where+` ORDER BY occurred_at DESC, id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
+		WHERE tenant_id = $1`+where+` ORDER BY occurred_at DESC, id DESC`+tail, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -238,13 +261,14 @@ func customerEvents(ctx context.Context, q db.Querier, tenantID, customerID stri
 			return nil, err
 		}
 		e.OccurredAt, e.ReceivedAt = clock.FromMillis(occurred), clock.FromMillis(received)
-		if err := json.Unmarshal([]byte(idents), &e.Identifiers); err != nil {
+		if err := openEventJSON(keys, idents, eventIdentifiersContext, &e.Identifiers); err != nil {
 			return nil, fmt.Errorf("event %s identifiers: %w", e.ID, err)
 		}
-		if props != "" && props != "null" {
-			if err := json.Unmarshal([]byte(props), &e.Properties); err != nil {
-				return nil, fmt.Errorf("event %s properties: %w", e.ID, err)
-			}
+		if err := openEventJSON(keys, props, eventPropertiesContext, &e.Properties); err != nil {
+			return nil, fmt.Errorf("event %s properties: %w", e.ID, err)
+		}
+		if e.Identifiers == nil {
+			e.Identifiers = map[string]string{}
 		}
 		out = append(out, e)
 	}
@@ -254,7 +278,7 @@ func customerEvents(ctx context.Context, q db.Querier, tenantID, customerID stri
 // CustomerIdentifierResponse is one identifier of a customer.
 type CustomerIdentifierResponse struct {
 	Type      string    `json:"type" doc:"Identifier type, e.g. phone, wechat_unionid."`
-	Value     string    `json:"value" doc:"Normalised value; phone and e-mail masked unless the caller holds customers:pii."`
+	Value     string    `json:"value" doc:"Normalised value; phones and e-mails are masked (138****1234, w***@example.com) without customers:pii."`
 	Strength  string    `json:"strength" enum:"weak,medium,strong"`
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -263,6 +287,9 @@ type CustomerIdentifierResponse struct {
 type CustomerResponse struct {
 	ID          string                       `json:"id"`
 	MergedFrom  string                       `json:"merged_from,omitempty" doc:"The requested id when it was merged into this customer."`
+	Status      CustomerStatus               `json:"status" enum:"active,erased" doc:"erased: the customer's personal data was erased; counts stay."`
+	ErasedAt    *time.Time                   `json:"erased_at,omitempty"`
+	Masked      bool                         `json:"masked" doc:"Personal values are masked because the caller lacks customers:pii."`
 	FirstSeenAt time.Time                    `json:"first_seen_at"`
 	LastSeenAt  time.Time                    `json:"last_seen_at"`
 	EventCount  int64                        `json:"event_count"`
@@ -270,8 +297,6 @@ type CustomerResponse struct {
 	CreatedAt   time.Time                    `json:"created_at"`
 	UpdatedAt   time.Time                    `json:"updated_at"`
 	// The customer 360 fields (http_customers.go).
-	Status   string                    `json:"status" enum:"active,erased"`
-	Masked   bool                      `json:"masked" doc:"Personal data is masked (the caller lacks customers:pii)."`
 	Profile  CustomerProfileResponse   `json:"profile"`
 	Consents []CustomerConsentResponse `json:"consents" nullable:"false"`
 	Slots    CustomerSlotsResponse     `json:"slots"`
@@ -285,11 +310,13 @@ type CustomerEventResponse struct {
 	OccurredAt   time.Time         `json:"occurred_at"`
 	ReceivedAt   time.Time         `json:"received_at"`
 	Identifiers  map[string]string `json:"identifiers"`
-	Properties   map[string]any    `json:"properties,omitempty"`
+	Properties   map[string]any    `json:"properties,omitempty" doc:"name, address, birthday, phone and email are masked without customers:pii."`
+	Masked       bool              `json:"masked" doc:"Personal values are masked because the caller lacks customers:pii."`
 }
 
 func customerResponse(c Customer) CustomerResponse {
-	out := CustomerResponse{ID: c.ID, MergedFrom: c.MergedFrom, FirstSeenAt: c.FirstSeenAt, LastSeenAt: c.LastSeenAt, EventCount: c.EventCount,
+	out := CustomerResponse{ID: c.ID, MergedFrom: c.MergedFrom, Status: c.Status, ErasedAt: c.ErasedAt, Masked: c.Masked,
+		FirstSeenAt: c.FirstSeenAt, LastSeenAt: c.LastSeenAt, EventCount: c.EventCount,
 		Identifiers: make([]CustomerIdentifierResponse, len(c.Identifiers)), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 	for i, id := range c.Identifiers {
 		out.Identifiers[i] = CustomerIdentifierResponse{Type: id.Type, Value: id.Value, Strength: id.Strength, CreatedAt: id.CreatedAt}
@@ -299,7 +326,7 @@ func customerResponse(c Customer) CustomerResponse {
 
 func customerEventResponse(e CustomerEvent) CustomerEventResponse {
 	return CustomerEventResponse{ID: e.ID, Type: e.Type, TouchpointID: e.TouchpointID, OccurredAt: e.OccurredAt, ReceivedAt: e.ReceivedAt,
-		Identifiers: e.Identifiers, Properties: e.Properties}
+		Identifiers: e.Identifiers, Properties: e.Properties, Masked: e.Masked}
 }
 
 type customerLookupInput struct {

@@ -1,7 +1,8 @@
 package identity
 
 // The events identity publishes through the outbox. The aggregate id is the
-// touchpoint id, or the surviving customer's id for EventCustomerMerged and EventCustomerUnmerged. Ingested customer events are stored in the events table, not
+// touchpoint id, or the (surviving) customer's id for EventCustomerMerged,
+// EventCustomerUnmerged and EventCustomerErased. Ingested customer events are stored in the events table, not
 // published through the outbox. Identity consumes no events yet.
 const (
 	EventTouchpointCreated = "identity.touchpoint.created"
@@ -10,7 +11,20 @@ const (
 	EventCustomerMerged = "identity.customer.merged"
 	// EventCustomerUnmerged: a merge was reversed (CustomerUnmergedEvent).
 	EventCustomerUnmerged = "identity.customer.unmerged"
+	// EventCustomerErased: a customer's personal data was erased (CustomerErasedEvent).
+	// Every domain that keeps personal data on customers subscribes to it and drops
+	// that data for CustomerID and MergedIDs, keeping anonymous aggregates; its
+	// handler must be idempotent (events.MarkProcessed).
+	EventCustomerErased = "identity.customer.erased"
 )
+
+// CustomerErasedEvent is the payload of EventCustomerErased: the erased customer and
+// the customers that had been merged into it (erased too). It carries no personal
+// values.
+type CustomerErasedEvent struct {
+	CustomerID string   `json:"customer_id"`
+	MergedIDs  []string `json:"merged_ids"`
+}
 
 // CustomerMergedEvent is the payload of EventCustomerMerged (and its audit entry):
 // the customers in Absorbed now redirect to SurvivorID. It carries no identifier

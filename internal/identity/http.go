@@ -244,6 +244,44 @@ func (s *Service) Register(api huma.API) {
 	}, func(ctx context.Context, in *eventIngestInput) (*httpapi.Body[EventIngestResponse], error) {
 		return httpapi.Reply(ingestResponse)(s.ingest(ctx, in))
 	})
+	huma.Register(api, huma.Operation{
+		OperationID: "issue-touchpoint-key", Method: http.MethodPost, Path: "/api/v1/touchpoints/{id}/api-keys",
+		Summary:     "Issue a credential for a touchpoint",
+		Description: "Creates an API key holding events:ingest that can send events for this touchpoint only; the secret is in this response only. Revoke it like any key (DELETE /api/v1/api-keys/{id}). Needs touchpoints:write and api_keys:write.",
+		Tags:        tags, Security: write, DefaultStatus: http.StatusCreated,
+	}, func(ctx context.Context, in *touchpointKeyInput) (*httpapi.Body[TouchpointKeyResponse], error) {
+		return httpapi.Reply(func(k IssuedKey) TouchpointKeyResponse { return touchpointKeyResponse(k, in.ID) })(s.IssueTouchpointKey(ctx, in.ID, in.Body.Name))
+	})
 	s.registerCustomer360(api, tags) // before registerCustomers: /customers/search ahead of /customers/{id}
 	s.registerCustomers(api, tags)
+	s.registerRules(api, tags)
+	s.registerPrivacy(api, tags)
+}
+
+type touchpointKeyInput struct {
+	ID   string `path:"id" maxLength:"64"`
+	Body TouchpointKeyRequest
+}
+
+// TouchpointKeyRequest names a touchpoint's new credential.
+type TouchpointKeyRequest struct {
+	Name string `json:"name,omitempty" maxLength:"100" doc:"Defaults to the touchpoint's name and code."`
+}
+
+// TouchpointKeyResponse is a new touchpoint credential; secret is shown only here.
+type TouchpointKeyResponse struct {
+	ID           string   `json:"id"`
+	Name         string   `json:"name"`
+	Prefix       string   `json:"prefix"`
+	Secret       string   `json:"secret" doc:"The bearer token (or_live_…); store it in the touchpoint's configuration, it is not shown again."`
+	Scopes       []string `json:"scopes" nullable:"false"`
+	TouchpointID string   `json:"touchpoint_id"`
+}
+
+func touchpointKeyResponse(k IssuedKey, touchpointID string) TouchpointKeyResponse {
+	scopes := make([]string, len(k.Scopes))
+	for i, s := range k.Scopes {
+		scopes[i] = string(s)
+	}
+	return TouchpointKeyResponse{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Secret: k.Secret, Scopes: scopes, TouchpointID: touchpointID}
 }

@@ -16,24 +16,25 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
-	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 // Customer360 is a customer with its profile and consents, as one principal may see
-// it: Masked says whether personal data was masked (the principal lacks
-// customers:pii).
+// it: Customer.Masked says whether personal data was masked (the principal lacks
+// customers:pii); Customer.Status is erased for an erased customer (its profile and
+// consents are gone).
 type Customer360 struct {
 	Customer
-	Status   string
 	Profile  Profile
 	Consents []Consent
-	Masked   bool
 }
 
 // customer360 completes c with its cluster's profile and consents; personal data
-// is masked unless p holds customers:pii.
+// is masked (maskCustomer, maskString) unless p holds customers:pii.
 func (s *Service) customer360(ctx context.Context, q db.Querier, p *auth.Principal, c Customer) (Customer360, error) {
-	out := Customer360{Customer: c, Status: "active", Masked: !p.Has(auth.CustomersPII)}
+	if !c.Masked {
+		c = maskCustomer(p, c)
+	}
+	out := Customer360{Customer: c}
 	var err error
 	if out.Profile, err = s.customerProfile(ctx, q, p.TenantID, c.ID); err != nil {
 		return Customer360{}, fmt.Errorf("identity: customer profile: %w", err)
@@ -45,28 +46,12 @@ func (s *Service) customer360(ctx context.Context, q db.Querier, p *auth.Princip
 	if out.Consents, err = clusterConsents(ctx, q, p.TenantID, members); err != nil {
 		return Customer360{}, fmt.Errorf("identity: customer consents: %w", err)
 	}
-	if out.Masked {
-		maskCustomer(&out)
+	if c.Masked {
+		out.Profile.Name = maskString("name", out.Profile.Name)
+		out.Profile.Birthday = maskString("birthday", out.Profile.Birthday)
+		out.Profile.Address = maskString("address", out.Profile.Address)
 	}
 	return out, nil
-}
-
-// maskCustomer masks the personal data of c: phone and e-mail identifiers, name,
-// birthday and address (pii.Mask*). Other identifiers are opaque ids, shown in full.
-func maskCustomer(c *Customer360) {
-	idents := slices.Clone(c.Identifiers)
-	for i, id := range idents {
-		switch id.Type {
-		case graph.TypePhone.String():
-			idents[i].Value = pii.MaskPhone(id.Value)
-		case graph.TypeEmail.String():
-			idents[i].Value = pii.MaskEmail(id.Value)
-		}
-	}
-	c.Identifiers = idents
-	c.Profile.Name = pii.MaskName(c.Profile.Name)
-	c.Profile.Birthday = pii.MaskBirthday(c.Profile.Birthday)
-	c.Profile.Address = pii.MaskAddress(c.Profile.Address)
 }
 
 // with360 adapts a customer look-up to return the customer 360 for the principal of
@@ -108,7 +93,7 @@ func (s *Service) SearchCustomers(ctx context.Context, q string, limit int) ([]C
 		limit = 20
 	}
 	limit = min(limit, maxSearchLimit)
-	rules := tenantRules(p.TenantID)
+	rules := graph.DefaultRules() // normalisation is the same for every tenant
 	var in []graph.Identifier
 	for _, t := range searchTypes {
 		if id, err := rules.NewIdentifier(t, q); err == nil {
@@ -116,13 +101,13 @@ func (s *Service) SearchCustomers(ctx context.Context, q string, limit int) ([]C
 		}
 	}
 	r := s.db.Reader()
-	owners, err := identifierOwners(ctx, r, p.TenantID, in, &rules)
-	if err != nil {
-		return nil, fmt.Errorf("identity: search customers: %w", err)
-	}
 	var hits []string
 	for _, id := range in { // in search-type order
-		if c, ok := owners[id]; ok && !slices.Contains(hits, c) {
+		c, err := s.identifierOwner(ctx, r, p.TenantID, id)
+		if err != nil {
+			return nil, fmt.Errorf("identity: search customers: %w", err)
+		}
+		if c != "" && !slices.Contains(hits, c) {
 			hits = append(hits, c)
 		}
 	}
@@ -137,7 +122,7 @@ func (s *Service) SearchCustomers(ctx context.Context, q string, limit int) ([]C
 		if len(out) >= limit {
 			break
 		}
-		c, err := getCustomer(ctx, r, p.TenantID, id)
+		c, err := getCustomer(ctx, r, s.pii, p.TenantID, id)
 		if err != nil {
 			return nil, fmt.Errorf("identity: search customers: %w", err)
 		}
@@ -297,7 +282,6 @@ func consentRecordResponse(c ConsentRecord) ConsentRecordResponse {
 
 func customer360Response(c Customer360) CustomerResponse {
 	out := customerResponse(c.Customer)
-	out.Status, out.Masked = c.Status, c.Masked
 	pr := c.Profile
 	out.Profile = CustomerProfileResponse{Name: pr.Name, Gender: pr.Gender, Birthday: pr.Birthday, City: pr.City, Address: pr.Address,
 		PreferredStoreID: pr.PreferredStoreID, RegistrationChannel: pr.RegistrationChannel, RegisteredAt: pr.RegisteredAt}
@@ -328,7 +312,7 @@ func unmergeResponse(u unmerged) UnmergeResponse {
 
 func summaryResponse(c Customer360) CustomerSummaryResponse {
 	out := CustomerSummaryResponse{ID: c.ID, Name: c.Profile.Name, City: c.Profile.City, RegistrationChannel: c.Profile.RegistrationChannel,
-		LastSeenAt: c.LastSeenAt, EventCount: c.EventCount, Status: c.Status}
+		LastSeenAt: c.LastSeenAt, EventCount: c.EventCount, Status: string(c.Status)}
 	for _, id := range c.Identifiers {
 		if id.Type == graph.TypePhone.String() {
 			out.Phone = id.Value

@@ -90,11 +90,12 @@ func TestIngestMixedBatch(t *testing.T) {
 			Scan(&idents, &props, &occurred); err != nil {
 			t.Fatal(err)
 		}
-		if idents != `{"member_card":"VIP0012","phone":"+8613800138000"}` {
-			t.Fatalf("identifiers = %s", idents)
+		keys := mustKeys(t)
+		if got := openColumn(t, keys, idents, eventIdentifiersContext); got != `{"member_card":"VIP0012","phone":"+8613800138000"}` {
+			t.Fatalf("identifiers = %s", got)
 		}
-		if props != `{"name":"张伟","gender":"male","birthday":"1990-05-01","amount_fen":1999}` {
-			t.Fatalf("properties = %s", props)
+		if got := openColumn(t, keys, props, eventPropertiesContext); got != `{"name":"张伟","gender":"male","birthday":"1990-05-01","amount_fen":1999}` {
+			t.Fatalf("properties = %s", got)
 		}
 		if occurred != time.Date(2026, 3, 1, 7, 0, 0, 0, time.UTC).UnixMilli() {
 			t.Fatalf("occurred_at = %d", occurred)
@@ -102,8 +103,8 @@ func TestIngestMixedBatch(t *testing.T) {
 		if err := d.Reader().QueryRowContext(ctx, `SELECT identifiers FROM events WHERE tenant_id = $1 AND id = 'e9'`, tenantA).Scan(&idents); err != nil {
 			t.Fatal(err)
 		}
-		if idents != `{"wechat_openid":"oABC123"}` {
-			t.Fatalf("openid identifiers = %s", idents)
+		if got := openColumn(t, keys, idents, eventIdentifiersContext); got != `{"wechat_openid":"oABC123"}` {
+			t.Fatalf("openid identifiers = %s", got)
 		}
 		if n := countEvents(t, d, tenantA); n != 4 {
 			t.Fatalf("stored %d events, want 4", n)
@@ -286,6 +287,13 @@ func TestIngestConcurrentReplays(t *testing.T) {
 		}
 		if n := countEvents(t, d, tenantA); n != 100 {
 			t.Fatalf("stored %d events, want 100", n)
+		}
+		// each event was resolved (counted on its customer) exactly once
+		if n := countRows(t, d, `SELECT COALESCE(SUM(event_count), 0) FROM customers WHERE tenant_id = $1`, tenantA); n != 100 {
+			t.Fatalf("customers count %d events, want 100", n)
+		}
+		if n := countRows(t, d, `SELECT COUNT(*) FROM events WHERE tenant_id = $1 AND customer_id IS NULL`, tenantA); n != 0 {
+			t.Fatalf("%d events without a customer", n)
 		}
 		got, err := e.svc.FindTouchpointByID(admin(tenantA), tp.ID)
 		if err != nil {

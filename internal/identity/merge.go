@@ -63,7 +63,7 @@ func (s *Service) absorb(ctx context.Context, tx *sql.Tx, tenantID, from, into, 
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, tenantID, mid, into, from, kind, reason, now); err != nil {
 		return fmt.Errorf("record merge: %w", err)
 	}
-	held, err := heldIdentifiers(ctx, tx, tenantID, from)
+	held, err := heldIdentifiers(ctx, tx, s.pii, tenantID, from)
 	if err != nil {
 		return err
 	}
@@ -174,14 +174,17 @@ func (s *Service) mergeInTx(ctx context.Context, tx *sql.Tx, tenantID, into stri
 			return &errs.Error{Code: errs.Conflict, Field: field, Message: fmt.Sprintf("customer %s was already merged into %s", id, m)}
 		}
 	}
-	rules := tenantRules(tenantID)
+	rules, err := s.rules.get(ctx, tx, tenantID)
+	if err != nil {
+		return err
+	}
 	g, err := graph.New(rules, nil)
 	if err != nil {
 		return err
 	}
 	var gids []graph.CustomerID
 	for _, id := range append([]string{into}, from...) {
-		held, err := heldIdentifiers(ctx, tx, tenantID, id)
+		held, err := heldIdentifiers(ctx, tx, s.pii, tenantID, id)
 		if err != nil {
 			return err
 		}
@@ -249,7 +252,7 @@ func (s *Service) MergeCustomers(ctx context.Context, survivorID string, ids []s
 	if err != nil {
 		return Customer{}, fmt.Errorf("identity: merge customers: %w", err)
 	}
-	return getCustomer(ctx, s.db.Reader(), p.TenantID, survivorID)
+	return getCustomer(ctx, s.db.Reader(), s.pii, p.TenantID, survivorID)
 }
 
 func checkMergeIDs(survivorID string, ids []string) error {
@@ -313,11 +316,11 @@ func (s *Service) UnmergeCustomer(ctx context.Context, survivorID, absorbedID st
 	if err != nil {
 		return Customer{}, Customer{}, fmt.Errorf("identity: unmerge customer: %w", err)
 	}
-	sv, err := getCustomer(ctx, s.db.Reader(), p.TenantID, live)
+	sv, err := getCustomer(ctx, s.db.Reader(), s.pii, p.TenantID, live)
 	if err != nil {
 		return Customer{}, Customer{}, fmt.Errorf("identity: unmerge customer: %w", err)
 	}
-	rs, err := getCustomer(ctx, s.db.Reader(), p.TenantID, absorbedID)
+	rs, err := getCustomer(ctx, s.db.Reader(), s.pii, p.TenantID, absorbedID)
 	if err != nil {
 		return Customer{}, Customer{}, fmt.Errorf("identity: unmerge customer: %w", err)
 	}
@@ -340,7 +343,7 @@ func (s *Service) unmergeInTx(ctx context.Context, tx *sql.Tx, tenantID, live, a
 	if err != nil {
 		return err
 	}
-	held, err := heldIdentifiers(ctx, tx, tenantID, live)
+	held, err := heldIdentifiers(ctx, tx, s.pii, tenantID, live)
 	if err != nil {
 		return err
 	}
@@ -350,8 +353,8 @@ func (s *Service) unmergeInTx(ctx context.Context, tx *sql.Tx, tenantID, live, a
 		if !slices.Contains(recorded, item) {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE customer_identifiers SET customer_id = $4 WHERE tenant_id = $1 AND type = $2 AND value = $3`,
-			tenantID, h.Type, h.Value, absorbed); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE customer_identifiers SET customer_id = $4 WHERE tenant_id = $1 AND type = $2 AND value_index = $3`,
+			tenantID, h.Type, s.pii.Index(h.Type, h.Value), absorbed); err != nil {
 			return err
 		}
 		movedIdents = append(movedIdents, item)

@@ -34,10 +34,15 @@ func snap(t *testing.T, d *db.DB, id string) snapshot {
 		t.Fatal(err)
 	}
 	s.Live = merged == nil
-	var err error
-	if s.Identifiers, err = queryStrings(ctx, d.Reader(), `SELECT type || ':' || value FROM customer_identifiers WHERE tenant_id = $1 AND customer_id = $2 ORDER BY 1`, tenantA, id); err != nil {
+	held, err := heldIdentifiers(ctx, d.Reader(), mustKeys(t), tenantA, id)
+	if err != nil {
 		t.Fatal(err)
 	}
+	s.Identifiers = []string{}
+	for _, h := range held {
+		s.Identifiers = append(s.Identifiers, h.Type+":"+h.Value)
+	}
+	slices.Sort(s.Identifiers)
 	if s.Events, err = queryStrings(ctx, d.Reader(), `SELECT id FROM events WHERE tenant_id = $1 AND customer_id = $2 ORDER BY id`, tenantA, id); err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/oneretail/oneretail/internal/identity/graph"
+	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 )
 
@@ -22,6 +23,23 @@ import (
 // The org domain satisfies it; identity uses it to check a touchpoint's store.
 type StoreFinder interface {
 	StoreExists(ctx context.Context, storeID string) error
+}
+
+// KeyIssuer makes API keys (the org domain's): a touchpoint's credential is a key
+// bound to the touchpoint.
+type KeyIssuer interface {
+	// IssueTouchpointKey creates a key named name that holds scopes and belongs to
+	// the touchpoint; the secret is returned once.
+	IssueTouchpointKey(ctx context.Context, name, touchpointID string, scopes []auth.Scope) (IssuedKey, error)
+}
+
+// IssuedKey is a new touchpoint credential; Secret is shown only once.
+type IssuedKey struct {
+	ID     string
+	Name   string
+	Prefix string
+	Secret string
+	Scopes []auth.Scope
 }
 
 // TouchpointType is the family of a touchpoint.

@@ -111,7 +111,7 @@ func parseProfile(props string, occurredAt int64) profileFields {
 // for a consent event, the consent. One upsert per event, plus one per store event
 // and two per consent event.
 func (s *Service) applyEventProfile(ctx context.Context, tx *sql.Tx, tenantID string, tp Touchpoint, r eventRow, customerID string, now int64) error {
-	p := parseProfile(r.Properties, r.OccurredAt)
+	p := parseProfile(r.Props, r.OccurredAt)
 	var fieldsAt int64
 	if !p.empty() {
 		fieldsAt = r.OccurredAt
@@ -228,19 +228,6 @@ func clusterMembers(ctx context.Context, q db.Querier, tenantID, live string) ([
 	return out, rows.Err()
 }
 
-// inList returns "$n, $n+1, …" for values appended to args.
-func inList(args *[]any, values []string) string {
-	var b strings.Builder
-	for i, v := range values {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		*args = append(*args, v)
-		fmt.Fprintf(&b, "$%d", len(*args))
-	}
-	return b.String()
-}
-
 // profileRows returns the opened profiles of members, keyed by customer id.
 func (s *Service) profileRows(ctx context.Context, q db.Querier, tenantID string, members []string) (map[string]profileRow, error) {
 	args := []any{tenantID}
@@ -335,18 +322,13 @@ type ProfileExport struct {
 }
 
 // exportProfileAndConsents returns the profile, store visits, consents (current and
-// history) and merges of customer customerID's cluster (the customer and those merged
-// into it) with full values. The caller has checked customers:pii. Errors: not_found.
-func (s *Service) exportProfileAndConsents(ctx context.Context, q db.Querier, tenantID, customerID string) (any, error) {
-	live, err := survivor(ctx, q, tenantID, customerID)
-	if err != nil {
-		return nil, fmt.Errorf("identity: export profile: %w", err)
-	}
-	members, err := clusterMembers(ctx, q, tenantID, live)
-	if err != nil {
-		return nil, fmt.Errorf("identity: export profile: %w", err)
-	}
+// history) and merges of a cluster with full values: members are the live customer
+// and those merged into it (a customerSections export, privacy.go). The caller has
+// checked customers:pii.
+func (s *Service) exportProfileAndConsents(ctx context.Context, q db.Querier, tenantID string, members []string) (any, error) {
+	live := members[0]
 	out := ProfileExport{StoreVisits: map[string]int64{}, ConsentHistory: []ConsentRecord{}, Merges: []Merge{}}
+	var err error
 	if out.Profile, err = s.customerProfile(ctx, q, tenantID, live); err != nil {
 		return nil, fmt.Errorf("identity: export profile: %w", err)
 	}
@@ -394,19 +376,13 @@ func (s *Service) exportProfileAndConsents(ctx context.Context, q db.Querier, te
 }
 
 // eraseProfileAndConsents removes, in tx, all personal data the customer 360 tables
-// hold on customer customerID's cluster: profiles, store visits, consents and their
+// hold on a cluster (members: the live customer and those merged into it; a
+// customerSections erase, privacy.go): profiles, store visits, consents and their
 // history, the blind indexes of moved identifiers in the merge log (the merge itself
-// stays, so counts stay anonymous) and free-text notes of merges and reviews. Errors:
-// not_found.
-func (s *Service) eraseProfileAndConsents(ctx context.Context, tx *sql.Tx, tenantID, customerID string) error {
-	live, err := survivor(ctx, tx, tenantID, customerID)
-	if err != nil {
-		return fmt.Errorf("identity: erase profile: %w", err)
-	}
-	members, err := clusterMembers(ctx, tx, tenantID, live)
-	if err != nil {
-		return fmt.Errorf("identity: erase profile: %w", err)
-	}
+// stays, so counts stay anonymous) and free-text notes of merges and reviews. It
+// returns the rows changed.
+func (s *Service) eraseProfileAndConsents(ctx context.Context, tx *sql.Tx, tenantID string, members []string) (int64, error) {
+	var n int64
 	args := []any{tenantID}
 	in := inList(&args, members)
 	for _, q := range []string{
@@ -419,9 +395,15 @@ func (s *Service) eraseProfileAndConsents(ctx context.Context, tx *sql.Tx, tenan
 		`UPDATE customer_merges SET reason = kind WHERE tenant_id = $1 AND (survivor_id IN (` + in + `) OR absorbed_id IN (` + in + `))`,
 		`UPDATE identity_reviews SET note = '' WHERE tenant_id = $1 AND customer_id IN (` + in + `)`,
 	} {
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("identity: erase profile: %w", err)
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return 0, fmt.Errorf("identity: erase profile: %w", err)
 		}
+		k, err := res.RowsAffected()
+		if err != nil {
+			return 0, fmt.Errorf("identity: erase profile: %w", err)
+		}
+		n += k
 	}
-	return nil
+	return n, nil
 }

@@ -2,7 +2,6 @@ package identity
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -24,7 +23,7 @@ func setup360(t *testing.T, d *db.DB) *env {
 	t.Helper()
 	e := setup(t, d)
 	stores := fakeStores{storeA1: tenantA, storeA2: tenantA, storeB1: tenantB}
-	e.svc = NewService(d, events.NewOutbox(e.clock), audit.New(d, e.clock), e.clock, stores, mustKeys(t))
+	e.svc = NewService(d, events.NewOutbox(e.clock), audit.New(d, e.clock), e.clock, stores, nil, mustKeys(t))
 	ctx := admin(tenantA)
 	for _, tp := range []NewTouchpoint{
 		{Code: "POS1", Name: "POS 1", Type: TypeOffline, Channel: "pos", StoreID: storeA1},
@@ -226,17 +225,17 @@ func TestExportAndEraseProfile(t *testing.T) {
 			ev{"MINI", "e2", "consent", "", `{"phone":"13800138000"}`, `{"purpose":"marketing","channel":"sms","granted":true}`},
 		)
 		c := find360(t, ctx, e, "phone:13800138000")
-		got, err := e.svc.exportProfileAndConsents(ctx, d.Reader(), tenantA, c.ID)
+		got, err := e.svc.ExportCustomer(ctx, c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := json.Marshal(got)
+		b, _ := json.Marshal(got.Sections["profile_and_consents"])
 		for _, want := range []string{"张伟", "上海市黄浦区1号", `"source":"MINI"`, storeA1} {
 			if !strings.Contains(string(b), want) {
 				t.Fatalf("export %s lacks %s", b, want)
 			}
 		}
-		if err := d.Tx(ctx, func(tx *sql.Tx) error { return e.svc.eraseProfileAndConsents(ctx, tx, tenantA, c.ID) }); err != nil {
+		if _, err := e.svc.EraseCustomer(ctx, c.ID); err != nil {
 			t.Fatal(err)
 		}
 		for _, table := range []string{"customer_profiles", "customer_store_visits", "customer_consents", "customer_consent_history"} {
@@ -244,8 +243,11 @@ func TestExportAndEraseProfile(t *testing.T) {
 				t.Fatalf("%s keeps %d rows", table, n)
 			}
 		}
-		after := find360(t, ctx, e, "phone:13800138000")
-		if after.Profile.Name != "" || len(after.Consents) != 0 || after.EventCount != 2 {
+		after, err := e.svc.FindCustomer360(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.Status != CustomerErased || after.Profile.Name != "" || len(after.Consents) != 0 || after.EventCount != 2 {
 			t.Fatalf("after erase = %+v", after)
 		}
 	})

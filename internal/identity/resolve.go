@@ -33,10 +33,6 @@ func customerLock(d db.Dialect) string {
 	return ""
 }
 
-// tenantRules returns the identity rules of a tenant: graph.DefaultRules until rules
-// are stored per tenant.
-func tenantRules(string) graph.Rules { return graph.DefaultRules() }
-
 // eventIdentifiers returns the identifiers of a stored event in a stable order
 // (values were normalised by ParseEvent).
 func eventIdentifiers(m map[string]string) []graph.Identifier {
@@ -63,23 +59,18 @@ func eventIdentifiers(m map[string]string) []graph.Identifier {
 // linking identifier stays unattached. A unique violation on customer_identifiers
 // means a concurrent request linked an identifier first; the caller retries.
 //
-// The event's customer is recorded in links (event id → customer id) rather than
-// written at once; a merge re-points the links of the absorbed customers, and the
-// caller writes them with linkEvents before the transaction commits.
-func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, tenantID string, tp Touchpoint, r eventRow, now int64, links map[string]string) error {
-	rules := tenantRules(tenantID)
+// The candidates come from st (loaded for the whole batch) and the new customers,
+// identifiers and counters are written by flush; a merge flushes first. The event
+// is not stored yet: its customer is recorded in links (event id → customer id), a
+// merge re-points the links of the absorbed customers, and the caller inserts the
+// events with their customers after resolving the batch.
+func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, st *batchState, r eventRow, links map[string]string) error {
+	tenantID, now, rules := st.tenantID, st.now, st.rules
 	in := eventIdentifiers(r.Idents)
 	if len(in) == 0 {
 		return nil
 	}
-	owners, err := identifierOwners(ctx, tx, tenantID, in, &rules)
-	if err != nil {
-		return err
-	}
-	cands, err := loadCandidates(ctx, tx, tenantID, owners, customerLock(s.db.Dialect))
-	if err != nil {
-		return err
-	}
+	cands, owners := st.candidates(in)
 	g, err := graph.New(rules, nil)
 	if err != nil {
 		return err
@@ -132,10 +123,13 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, tenantID string,
 	}
 	created := target == ""
 	if created {
-		// A new customer starts with this event counted (what touchCustomer adds).
+		// A new customer starts with this event counted.
 		target = ids.New()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO customers (tenant_id, id, created_at, updated_at, first_seen_at, last_seen_at, event_count)
-			VALUES ($1, $2, $3, $3, $4, $4, 1)`, tenantID, target, now, r.OccurredAt); err != nil {
+		st.create(target, r.OccurredAt)
+	}
+	if len(absorbed) > 0 {
+		// mergeCustomer works on the stored rows: write the batch's changes first.
+		if err := s.flush(ctx, tx, st); err != nil {
 			return err
 		}
 	}
@@ -144,6 +138,7 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, tenantID string,
 		if err := s.absorb(ctx, tx, tenantID, a, target, MergeAuto, "event "+r.ID, now, links); err != nil {
 			return err
 		}
+		st.absorbed(a, target)
 	}
 	if len(absorbed) > 0 {
 		ev := CustomerMergedEvent{SurvivorID: target, Absorbed: absorbed, EventID: r.ID, Kind: MergeAuto}
@@ -154,29 +149,12 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, tenantID string,
 			return err
 		}
 	}
-	if len(add) > 0 {
-		// One multi-row INSERT; a unique violation still fails the whole batch.
-		var b strings.Builder
-		args := make([]any, 0, 6*len(add))
-		for i, id := range add {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			p := len(args)
-			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d)", p+1, p+2, p+3, p+4, p+5, p+6)
-			args = append(args, tenantID, id.Type.String(), id.Value, target, rules.Rule(id.Type).Strength.String(), now)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_identifiers (tenant_id, type, value, customer_id, strength, created_at) VALUES `+b.String(), args...); err != nil {
-			return err
-		}
-	}
+	st.add(target, add, &rules)
 	if !created {
-		if err := touchCustomer(ctx, tx, tenantID, target, 1, r.OccurredAt, r.OccurredAt, now); err != nil {
-			return err
-		}
+		st.touch(target, r.OccurredAt)
 	}
 	links[r.ID] = target
-	if err := s.applyEventProfile(ctx, tx, tenantID, tp, r, target, now); err != nil {
+	if err := s.applyEventProfile(ctx, tx, tenantID, st.tp, r, target, now); err != nil {
 		return err
 	}
 	if review != "" {
@@ -232,9 +210,10 @@ func fitting(have, add []graph.Identifier, rules *graph.Rules) ([]graph.Identifi
 		rl := rules.Rule(id.Type)
 		switch {
 		case rl.MaxPerCustomer > 0 && count[id.Type] >= rl.MaxPerCustomer:
-			why = append(why, fmt.Sprintf("%s not added: at most %d %s identifiers per customer", id, rl.MaxPerCustomer, id.Type))
+			// Reasons are stored in plain text: they name the type, never the value.
+			why = append(why, fmt.Sprintf("a %s identifier not added: at most %d %s identifiers per customer", id.Type, rl.MaxPerCustomer, id.Type))
 		case rules.MaxClusterSize > 0 && total >= rules.MaxClusterSize:
-			why = append(why, fmt.Sprintf("%s not added: cluster size limit %d", id, rules.MaxClusterSize))
+			why = append(why, fmt.Sprintf("a %s identifier not added: cluster size limit %d", id.Type, rules.MaxClusterSize))
 		default:
 			ok = append(ok, id)
 			count[id.Type]++
@@ -247,93 +226,6 @@ func fitting(have, add []graph.Identifier, rules *graph.Rules) ([]graph.Identifi
 type candidate struct {
 	id  string
 	ids []graph.Identifier
-}
-
-// identifierOwners returns the customer holding each linking identifier of in, with
-// one query for all of them.
-func identifierOwners(ctx context.Context, q db.Querier, tenantID string, in []graph.Identifier, rules *graph.Rules) (map[graph.Identifier]string, error) {
-	out := map[graph.Identifier]string{}
-	var b strings.Builder
-	args := []any{tenantID}
-	for _, id := range in {
-		if !rules.Rule(id.Type).Links {
-			continue
-		}
-		if len(args) > 1 {
-			b.WriteString(" OR ")
-		}
-		// Each term names the whole primary key so that SQLite can use it per term.
-		fmt.Fprintf(&b, "(tenant_id = $1 AND type = $%d AND value = $%d)", len(args)+1, len(args)+2)
-		args = append(args, id.Type.String(), id.Value)
-	}
-	if len(args) == 1 {
-		return out, nil
-	}
-	rows, err := q.QueryContext(ctx, `SELECT type, value, customer_id FROM customer_identifiers WHERE `+b.String(), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var typ, value, c string
-		if err := rows.Scan(&typ, &value, &c); err != nil {
-			return nil, err
-		}
-		t, err := graph.ParseType(typ)
-		if err != nil {
-			continue
-		}
-		out[graph.Identifier{Type: t, Value: value}] = c
-	}
-	return out, rows.Err()
-}
-
-// loadCandidates returns the distinct owners with all their identifiers, oldest
-// customer first.
-// lock is the row-lock suffix (PostgreSQL): holding the candidates' rows until
-// commit keeps concurrent requests from adding identifiers to one customer past its
-// limits. It returns errStaleResolution when a candidate was merged away since its
-// identifiers were read.
-func loadCandidates(ctx context.Context, q db.Querier, tenantID string, owners map[graph.Identifier]string, lock string) ([]candidate, error) {
-	var cs []string
-	for _, c := range owners {
-		if !slices.Contains(cs, c) {
-			cs = append(cs, c)
-		}
-	}
-	type aged struct {
-		candidate
-		created int64
-	}
-	var out []aged
-	slices.Sort(cs) // lock in one order
-	for _, c := range cs {
-		a := aged{candidate: candidate{id: c}}
-		var merged sql.NullString
-		if err := q.QueryRowContext(ctx, `SELECT created_at, merged_into FROM customers WHERE tenant_id = $1 AND id = $2`+lock,
-			tenantID, c).Scan(&a.created, &merged); err != nil {
-			return nil, fmt.Errorf("customer %s: %w", c, err)
-		}
-		if merged.Valid {
-			return nil, errStaleResolution
-		}
-		held, err := heldIdentifiers(ctx, q, tenantID, c)
-		if err != nil {
-			return nil, err
-		}
-		for _, h := range held {
-			if t, err := graph.ParseType(h.Type); err == nil {
-				a.ids = append(a.ids, graph.Identifier{Type: t, Value: h.Value})
-			}
-		}
-		out = append(out, a)
-	}
-	slices.SortFunc(out, func(a, b aged) int { return cmp.Or(cmp.Compare(a.created, b.created), strings.Compare(a.id, b.id)) })
-	res := make([]candidate, len(out))
-	for i, a := range out {
-		res[i] = a.candidate
-	}
-	return res, nil
 }
 
 // mergeCustomer moves the identifiers and events of from (and the redirects to it)

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,7 +18,6 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
-	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 // Review is a resolution that was not carried out automatically: the event went to
@@ -79,28 +77,8 @@ func scanReview(sc interface{ Scan(...any) error }) (Review, error) {
 	return r, nil
 }
 
-// reasonPII finds the phone and e-mail identifiers that review reasons name
-// (TYPE:VALUE, as graph.Identifier prints them).
-var reasonPII = regexp.MustCompile(`\b(phone|email):([^\s;,]+)`)
-
-// maskReview masks the phone and e-mail values in a review's reason for a principal
-// without customers:pii.
-func maskReview(p *auth.Principal, r Review) Review {
-	if p.Has(auth.CustomersPII) {
-		return r
-	}
-	r.Reason = reasonPII.ReplaceAllStringFunc(r.Reason, func(m string) string {
-		typ, v, _ := strings.Cut(m, ":")
-		if typ == "phone" {
-			return typ + ":" + pii.MaskPhone(v)
-		}
-		return typ + ":" + pii.MaskEmail(v)
-	})
-	return r
-}
-
-// FindReviews returns the tenant's identity reviews matching f, oldest first (phone
-// and e-mail values in reasons masked without customers:pii).
+// FindReviews returns the tenant's identity reviews matching f, oldest first (reasons
+// name identifier types, never values, so they need no masking).
 // Errors: invalid (status, cursor), unauthorized, forbidden.
 func (s *Service) FindReviews(ctx context.Context, f ReviewFilter) (httpapi.Page[Review], error) {
 	p, err := principal(ctx, auth.CustomersRead)
@@ -129,7 +107,7 @@ func (s *Service) FindReviews(ctx context.Context, f ReviewFilter) (httpapi.Page
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, maskReview(p, r))
+			out = append(out, r)
 		}
 		return out, rows.Err()
 	}, func(r Review) string { return r.ID })
@@ -188,7 +166,6 @@ func (s *Service) ResolveReview(ctx context.Context, id, action, note string) (R
 			return err
 		}
 		out, err = getReview(ctx, tx, p.TenantID, id, "")
-		out = maskReview(p, out)
 		return err
 	})
 	if err != nil {

@@ -32,13 +32,16 @@ type Service struct {
 	audit  *audit.Log
 	clock  clock.Clock
 	stores StoreFinder
+	keys   KeyIssuer
 	pii    *pii.Keys
+	rules  *ruleCache
 }
 
-// NewService returns the identity service. stores checks the store of a touchpoint;
-// keys seal and index the personal data the service keeps.
-func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock, stores StoreFinder, keys *pii.Keys) *Service {
-	return &Service{db: d, outbox: outbox, audit: audit, clock: c, stores: stores, pii: keys}
+// NewService returns the identity service. stores checks the store of a touchpoint,
+// issuer makes touchpoint credentials, and keys seal and index the personal data the
+// service keeps.
+func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock, stores StoreFinder, issuer KeyIssuer, keys *pii.Keys) *Service {
+	return &Service{db: d, outbox: outbox, audit: audit, clock: c, stores: stores, keys: issuer, pii: keys, rules: newRuleCache(c)}
 }
 
 // Page limits.
@@ -251,7 +254,32 @@ func (s *Service) ingestTouchpoint(ctx context.Context, p *auth.Principal, code,
 	if t.Status != StatusActive {
 		return Touchpoint{}, errs.Field(field, "touchpoint %s is disabled", code)
 	}
+	if p.TouchpointID != "" && p.TouchpointID != t.ID {
+		return Touchpoint{}, errs.E(errs.Forbidden, "this API key belongs to another touchpoint and cannot send events for %s", code)
+	}
 	return t, nil
+}
+
+// IssueTouchpointKey makes a credential for the touchpoint: an API key holding
+// events:ingest that can send events for this touchpoint only. The secret is in the
+// result once. Errors: not_found, unauthorized, forbidden (needs touchpoints:write
+// over the whole tenant, and the key management rights of the org domain).
+func (s *Service) IssueTouchpointKey(ctx context.Context, id, name string) (IssuedKey, error) {
+	if _, err := writer(ctx); err != nil {
+		return IssuedKey{}, err
+	}
+	tp, err := s.FindTouchpointByID(ctx, id)
+	if err != nil {
+		return IssuedKey{}, err
+	}
+	if name = strings.TrimSpace(name); name == "" {
+		name = tp.Name + " (" + tp.Code + ")"
+	}
+	k, err := s.keys.IssueTouchpointKey(ctx, name, tp.ID, []auth.Scope{auth.EventsIngest})
+	if err != nil {
+		return IssuedKey{}, fmt.Errorf("identity: issue key for touchpoint %s: %w", tp.Code, err)
+	}
+	return k, nil
 }
 
 // Ingest validates and stores a batch of at most MaxBatchEvents events (each raw
@@ -273,7 +301,7 @@ func (s *Service) Ingest(ctx context.Context, touchpointCode string, raw []json.
 		return IngestReport{}, fmt.Errorf("identity: ingest: %w", err)
 	}
 	report := IngestReport{Rejected: []Rejection{}}
-	b := newBatcher(map[string]bool{})
+	b := newBatcher(map[string]bool{}, s.pii)
 	for i, r := range raw {
 		b.add(i, r, s.clock.Now(), &report)
 	}
@@ -313,7 +341,7 @@ func (s *Service) IngestNDJSON(ctx context.Context, touchpointCode string, r io.
 	}
 	report := IngestReport{Rejected: []Rejection{}}
 	seen := map[string]bool{}
-	b := newBatcher(seen)
+	b := newBatcher(seen, s.pii)
 	for i, l := range lines {
 		raw := bytes.TrimSpace(l)
 		if len(raw) == 0 {
@@ -324,7 +352,7 @@ func (s *Service) IngestNDJSON(ctx context.Context, touchpointCode string, r io.
 			if err := s.commit(ctx, p, tp, b, &report); err != nil {
 				return IngestReport{}, fmt.Errorf("identity: ingest: %w", err)
 			}
-			b = newBatcher(seen)
+			b = newBatcher(seen, s.pii)
 		}
 	}
 	if err := s.commit(ctx, p, tp, b, &report); err != nil {
@@ -336,13 +364,16 @@ func (s *Service) IngestNDJSON(ctx context.Context, touchpointCode string, r io.
 // batcher collects the valid events of one transaction. seen holds the ids already
 // taken in the request, so that an id repeated within it counts as a duplicate.
 type batcher struct {
+	keys     *pii.Keys
 	seen     map[string]bool
 	rows     []eventRow
 	rejected int // events rejected since the last commit
 	dups     int // ids repeated within the request since the last commit
 }
 
-func newBatcher(seen map[string]bool) *batcher { return &batcher{seen: seen} }
+func newBatcher(seen map[string]bool, keys *pii.Keys) *batcher {
+	return &batcher{seen: seen, keys: keys}
+}
 
 func (b *batcher) size() int { return len(b.rows) + b.rejected + b.dups }
 
@@ -359,7 +390,9 @@ func (b *batcher) add(index int, raw []byte, now time.Time, report *IngestReport
 	}
 	b.seen[e.ID] = true
 	idents, _ := json.Marshal(e.Identifiers) // a map of strings always marshals
-	b.rows = append(b.rows, eventRow{ID: e.ID, Type: e.Type, OccurredAt: clock.Millis(e.OccurredAt), Identifiers: string(idents), Properties: string(e.Properties), Idents: e.Identifiers})
+	b.rows = append(b.rows, eventRow{ID: e.ID, Type: e.Type, OccurredAt: clock.Millis(e.OccurredAt),
+		Identifiers: b.keys.Seal(string(idents), eventIdentifiersContext), Properties: b.keys.Seal(string(e.Properties), eventPropertiesContext),
+		Idents: e.Identifiers, Props: string(e.Properties)})
 }
 
 // commit stores b's events and the touchpoint's health in one transaction and adds
@@ -372,28 +405,45 @@ func (s *Service) commit(ctx context.Context, p *auth.Principal, tp Touchpoint, 
 	now := s.clock.Now()
 	var inserted int
 	tx := func(tx *sql.Tx) error {
-		stored, err := insertEvents(ctx, tx, p.TenantID, tp.ID, clock.Millis(now), b.rows)
+		// Events are resolved before they are inserted, so that each is written once
+		// with its customer; those the tenant already stored are duplicates.
+		stored, err := storedEventIDs(ctx, tx, p.TenantID, b.rows)
 		if err != nil {
 			return err
 		}
-		inserted = len(stored)
+		rows := slices.DeleteFunc(slices.Clone(b.rows), func(r eventRow) bool { return stored[r.ID] })
+		rules, err := s.rules.get(ctx, tx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		st, err := s.loadBatchState(ctx, tx, p.TenantID, rows, clock.Millis(now), &rules)
+		if err != nil {
+			return err
+		}
+		st.tp = tp
 		links := map[string]string{}
-		for _, r := range b.rows {
-			if !stored[r.ID] {
-				continue
-			}
-			if err := s.resolveEvent(ctx, tx, p.TenantID, tp, r, clock.Millis(now), links); err != nil {
+		for _, r := range rows {
+			if err := s.resolveEvent(ctx, tx, st, r, links); err != nil {
 				return err
 			}
 		}
-		if err := linkEvents(ctx, tx, p.TenantID, links); err != nil {
+		if err := s.flush(ctx, tx, st); err != nil {
 			return err
 		}
+		ins, err := insertEvents(ctx, tx, p.TenantID, tp.ID, clock.Millis(now), rows, links)
+		if err != nil {
+			return err
+		}
+		if len(ins) != len(rows) {
+			return errStaleResolution // a concurrent request stored one of these events first
+		}
+		inserted = len(rows)
 		return addHealth(ctx, tx, p.TenantID, tp.ID, utcDay(now), inserted, b.rejected, clock.Millis(now))
 	}
-	// A concurrent request may have linked one of the batch's new identifiers first:
-	// the identifier's primary key refuses the second link, and the whole batch is
-	// resolved again against what the other request committed.
+	// A concurrent request may have linked one of the batch's new identifiers first
+	// (the identifier's primary key refuses the second link), or stored one of its
+	// events: the whole batch is resolved again against what the other request
+	// committed.
 	var err error
 	for range resolveAttempts {
 		if err = s.db.Tx(ctx, tx); err == nil || !(db.IsUniqueViolation(err) || errors.Is(err, errStaleResolution)) {

@@ -43,7 +43,7 @@ func setup(t testing.TB, d *db.DB) *env {
 	t.Helper()
 	c := clock.NewFixed(time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC))
 	stores := fakeStores{storeA1: tenantA, storeB1: tenantB}
-	return &env{svc: NewService(d, events.NewOutbox(c), audit.New(d, c), c, stores, mustKeys(t)), db: d, clock: c}
+	return &env{svc: NewService(d, events.NewOutbox(c), audit.New(d, c), c, stores, nil, mustKeys(t)), db: d, clock: c}
 }
 
 // as returns a tenant-wide principal of role in tenantID.
@@ -81,4 +81,14 @@ func mustKeys(t testing.TB) *pii.Keys {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// openColumn opens a sealed column value, failing the test if it does not open.
+func openColumn(t testing.TB, keys *pii.Keys, sealed, context string) string {
+	t.Helper()
+	plain, err := keys.Open(sealed, context)
+	if err != nil {
+		t.Fatalf("open %s: %v", context, err)
+	}
+	return plain
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 // SQL helpers. Each takes the querier (a transaction or the read pool) explicitly and
@@ -132,64 +134,79 @@ func findTouchpoints(ctx context.Context, q db.Querier, tenantID string, f Touch
 	return out, rows.Err()
 }
 
-// eventRow is an event ready to insert, with its JSON columns encoded.
+// eventRow is an event ready to insert, with its JSON columns encoded and sealed.
 type eventRow struct {
 	ID          string
 	Type        string
 	OccurredAt  int64
-	Identifiers string
-	Properties  string
-	Idents      map[string]string // the decoded Identifiers
+	Identifiers string            // sealed JSON object (sealEventJSON)
+	Properties  string            // sealed JSON object
+	Idents      map[string]string // the identifiers in plain text, for resolution
+	Props       string            // the properties in plain JSON, for the profile hook
 }
 
 // insertRowsPerStatement keeps a multi-row INSERT well under the bind-parameter
-// limits of both engines (8 parameters a row).
+// limits of both engines (9 parameters a row).
 const insertRowsPerStatement = 500
 
+// storedEventIDs returns the ids of rows that the tenant already stored.
+func storedEventIDs(ctx context.Context, q db.Querier, tenantID string, rows []eventRow) (map[string]bool, error) {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	stored := map[string]bool{}
+	err := inChunks(ids, func(chunk []string) error {
+		args := []any{tenantID}
+		return eachRow(ctx, q, `SELECT id FROM events WHERE tenant_id = $1 AND id IN (`+inList(&args, chunk)+`)`, args, func(rs *sql.Rows) error {
+			var id string
+			if err := rs.Scan(&id); err != nil {
+				return err
+			}
+			stored[id] = true
+			return nil
+		})
+	})
+	return stored, err
+}
+
 // insertEvents inserts rows (sorted by id, so that concurrent batches lock keys in
-// the same order) and skips those whose (tenant_id, id) exists. It returns the ids
-// that were inserted.
-func insertEvents(ctx context.Context, q db.Querier, tenantID, touchpointID string, receivedAt int64, rows []eventRow) (map[string]bool, error) {
+// the same order), each with its customer from links (none if absent), and skips
+// those whose (tenant_id, id) exists. It returns the ids that were inserted.
+func insertEvents(ctx context.Context, q db.Querier, tenantID, touchpointID string, receivedAt int64, rows []eventRow, links map[string]string) (map[string]bool, error) {
 	inserted := map[string]bool{}
 	for len(rows) > 0 {
 		n := min(len(rows), insertRowsPerStatement)
 		chunk := rows[:n]
 		rows = rows[n:]
 		var b strings.Builder
-		b.WriteString(`INSERT INTO events (tenant_id, id, touchpoint_id, type, occurred_at, received_at, identifiers, properties) VALUES `)
-		args := make([]any, 0, 8*n)
+		b.WriteString(`INSERT INTO events (tenant_id, id, touchpoint_id, type, occurred_at, received_at, identifiers, properties, customer_id) VALUES `)
+		args := make([]any, 0, 9*n)
 		for i, r := range chunk {
 			if i > 0 {
 				b.WriteString(", ")
 			}
 			p := len(args)
 			b.WriteString("(")
-			for j := 1; j <= 8; j++ {
+			for j := 1; j <= 9; j++ {
 				if j > 1 {
 					b.WriteString(", ")
 				}
 				b.WriteString("$" + strconv.Itoa(p+j))
 			}
 			b.WriteString(")")
-			args = append(args, tenantID, r.ID, touchpointID, r.Type, r.OccurredAt, receivedAt, r.Identifiers, r.Properties)
+			args = append(args, tenantID, r.ID, touchpointID, r.Type, r.OccurredAt, receivedAt, r.Identifiers, r.Properties, nullable(links[r.ID]))
 		}
 		b.WriteString(` ON CONFLICT (tenant_id, id) DO NOTHING RETURNING id`)
-		res, err := q.QueryContext(ctx, b.String(), args...)
-		if err != nil {
-			return inserted, err
-		}
-		for res.Next() {
+		err := eachRow(ctx, q, b.String(), args, func(rs *sql.Rows) error {
 			var id string
-			if err := res.Scan(&id); err != nil {
-				res.Close()
-				return inserted, err
+			if err := rs.Scan(&id); err != nil {
+				return err
 			}
 			inserted[id] = true
-		}
-		if err := res.Close(); err != nil {
-			return inserted, err
-		}
-		if err := res.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return inserted, err
 		}
 	}
@@ -209,12 +226,11 @@ func addHealth(ctx context.Context, q db.Querier, tenantID, touchpointID string,
 	return err
 }
 
-// heldIdentifiers returns the identifiers of a customer ordered by type and value,
-// like customerIdentifiers, but sorts in Go: with ORDER BY type, value SQLite walks
-// the primary key of the whole tenant instead of the customer index, which made each
-// resolution linear in the number of identifiers stored.
-func heldIdentifiers(ctx context.Context, q db.Querier, tenantID, id string) ([]CustomerIdentifier, error) {
-	rows, err := q.QueryContext(ctx, `SELECT type, value, strength FROM customer_identifiers WHERE tenant_id = $1 AND customer_id = $2`, tenantID, id)
+// heldIdentifiers returns the identifiers of a customer with their values opened,
+// ordered by type and value. It sorts in Go: the values are sealed, and with ORDER BY
+// SQLite walked the primary key of the whole tenant instead of the customer index.
+func heldIdentifiers(ctx context.Context, q db.Querier, keys *pii.Keys, tenantID, id string) ([]CustomerIdentifier, error) {
+	rows, err := q.QueryContext(ctx, `SELECT type, value_sealed, strength, created_at FROM customer_identifiers WHERE tenant_id = $1 AND customer_id = $2`, tenantID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -222,9 +238,15 @@ func heldIdentifiers(ctx context.Context, q db.Querier, tenantID, id string) ([]
 	out := []CustomerIdentifier{}
 	for rows.Next() {
 		var c CustomerIdentifier
-		if err := rows.Scan(&c.Type, &c.Value, &c.Strength); err != nil {
+		var sealed string
+		var created int64
+		if err := rows.Scan(&c.Type, &sealed, &c.Strength, &created); err != nil {
 			return nil, err
 		}
+		if c.Value, err = keys.Open(sealed, identifierContext(c.Type)); err != nil {
+			return nil, fmt.Errorf("customer %s identifier %s: %w", id, c.Type, err)
+		}
+		c.CreatedAt = clock.FromMillis(created)
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
@@ -234,38 +256,4 @@ func heldIdentifiers(ctx context.Context, q db.Querier, tenantID, id string) ([]
 		return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.Value, b.Value))
 	})
 	return out, nil
-}
-
-// linkRowsPerStatement bounds the events of one linkEvents UPDATE (3 parameters each).
-const linkRowsPerStatement = 300
-
-// linkEvents sets the customer of each event in links (event id → customer id) with
-// one UPDATE per linkRowsPerStatement events, in event id order.
-func linkEvents(ctx context.Context, q db.Querier, tenantID string, links map[string]string) error {
-	evs := make([]string, 0, len(links))
-	for id := range links {
-		evs = append(evs, id)
-	}
-	slices.Sort(evs)
-	for len(evs) > 0 {
-		n := min(len(evs), linkRowsPerStatement)
-		chunk := evs[:n]
-		evs = evs[n:]
-		var set, in strings.Builder
-		args := make([]any, 0, 1+3*n)
-		args = append(args, tenantID)
-		for i, id := range chunk {
-			p := len(args)
-			set.WriteString(" WHEN $" + strconv.Itoa(p+1) + " THEN $" + strconv.Itoa(p+2))
-			if i > 0 {
-				in.WriteString(", ")
-			}
-			in.WriteString("$" + strconv.Itoa(p+3))
-			args = append(args, id, links[id], id)
-		}
-		if _, err := q.ExecContext(ctx, `UPDATE events SET customer_id = CASE id`+set.String()+` END WHERE tenant_id = $1 AND id IN (`+in.String()+`)`, args...); err != nil {
-			return err
-		}
-	}
-	return nil
 }

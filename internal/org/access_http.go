@@ -224,6 +224,8 @@ type APIKeyResponse struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+	// TouchpointID is set for a touchpoint's credential (made at POST /api/v1/touchpoints/{id}/api-keys).
+	TouchpointID string `json:"touchpoint_id,omitempty" doc:"The touchpoint this key sends events for; absent for a general key."`
 }
 
 // APIKeyCreateRequest creates an API key with the given scopes, each of which the
@@ -249,7 +251,7 @@ type apiKeyCreatedOutput struct{ Body APIKeyCreatedResponse }
 
 func apiKeyResponse(k APIKey) APIKeyResponse {
 	return APIKeyResponse{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Scopes: scopeStrings(k.Scopes),
-		CreatedAt: k.CreatedAt, LastUsedAt: k.LastUsedAt, RevokedAt: k.RevokedAt}
+		CreatedAt: k.CreatedAt, LastUsedAt: k.LastUsedAt, RevokedAt: k.RevokedAt, TouchpointID: k.TouchpointID}
 }
 
 func apiKeyCreate(r APIKeyCreateRequest) APIKeyCreate {

@@ -201,13 +201,13 @@ func (s *Service) CreateAPIKey(ctx context.Context, in APIKeyCreate) (APIKey, st
 	secret := APIKeyPrefix + ids.Secret(32)
 	k := APIKey{ID: ids.New(), TenantID: p.TenantID, Name: in.Name,
 		Prefix: secret[len(APIKeyPrefix) : len(APIKeyPrefix)+apiKeyLookupLen], Scopes: in.Scopes,
-		CreatedBy: p.ID, CreatedAt: s.clock.Now()}
+		CreatedBy: p.ID, CreatedAt: s.clock.Now(), TouchpointID: in.TouchpointID}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := insertAPIKey(ctx, tx, k, tokenHash(secret)); err != nil {
 			return err
 		}
 		return s.emit(ctx, tx, "api_key.create", "api_key", k.ID,
-			map[string]any{"name": k.Name, "prefix": k.Prefix, "scopes": scopeStrings(k.Scopes)},
+			map[string]any{"name": k.Name, "prefix": k.Prefix, "scopes": scopeStrings(k.Scopes), "touchpoint_id": k.TouchpointID},
 			EventAPIKeyCreated, apiKeyEvent(k))
 	})
 	if err != nil {
@@ -224,16 +224,10 @@ func (s *Service) FindAPIKeys(ctx context.Context, pp httpapi.PageParams) (httpa
 	if err != nil {
 		return httpapi.Page[APIKey]{}, err
 	}
-	pageLimit(&pp)
-	after, err := httpapi.DecodeCursor(pp.Cursor)
-	if err != nil {
-		return httpapi.Page[APIKey]{}, err
-	}
-	items, err := findAPIKeys(ctx, s.db.Reader(), p.TenantID, after, pp.Limit)
-	if err != nil {
-		return httpapi.Page[APIKey]{}, wrap("find API keys", err)
-	}
-	return httpapi.PageOf(items, pp.Limit, func(k APIKey) string { return k.ID }), nil
+	return httpapi.FindPage(pp.Cursor, pp.Limit, defaultPageLimit, func(after string, n int) ([]APIKey, error) {
+		items, err := findAPIKeys(ctx, s.db.Reader(), p.TenantID, after, n)
+		return items, wrap("find API keys", err)
+	}, func(k APIKey) string { return k.ID })
 }
 
 // RevokeAPIKey revokes an API key of the caller's tenant at once. It needs
@@ -298,7 +292,7 @@ func (s *Service) authenticateKey(ctx context.Context, token string) (*auth.Prin
 		s.touch(ctx, "api key", func(tx *sql.Tx) error { return touchAPIKey(ctx, tx, k.ID, now, now.Add(-touchEvery)) })
 	}
 	return &auth.Principal{Kind: auth.KeyPrincipal, ID: k.ID, Name: k.Name, TenantID: k.TenantID, Scopes: k.Scopes,
-		DataScope: auth.TenantScope}, nil
+		DataScope: auth.TenantScope, TouchpointID: k.TouchpointID}, nil
 }
 
 func (s *Service) authenticateSession(ctx context.Context, token string) (*auth.Principal, error) {

@@ -108,15 +108,17 @@ func touchSession(ctx context.Context, tx *sql.Tx, id string, now time.Time) err
 
 // --- API keys ---
 
-const apiKeyColumns = `id, tenant_id, name, prefix, scopes, created_by, created_at, last_used_at, revoked_at`
+const apiKeyColumns = `id, tenant_id, name, prefix, scopes, created_by, created_at, last_used_at, revoked_at, touchpoint_id`
 
 func scanAPIKey(row interface{ Scan(...any) error }, extra ...any) (APIKey, error) {
 	var k APIKey
 	var scopes string
 	var created int64
 	var used, revoked sql.NullInt64
-	dest := append([]any{&k.ID, &k.TenantID, &k.Name, &k.Prefix, &scopes, &k.CreatedBy, &created, &used, &revoked}, extra...)
+	var touchpoint sql.NullString
+	dest := append([]any{&k.ID, &k.TenantID, &k.Name, &k.Prefix, &scopes, &k.CreatedBy, &created, &used, &revoked, &touchpoint}, extra...)
 	err := row.Scan(dest...)
+	k.TouchpointID = touchpoint.String
 	k.Scopes = parseScopes(scopes)
 	k.CreatedAt = clock.FromMillis(created)
 	k.LastUsedAt, k.RevokedAt = nullMillis(used), nullMillis(revoked)
@@ -124,9 +126,13 @@ func scanAPIKey(row interface{ Scan(...any) error }, extra ...any) (APIKey, erro
 }
 
 func insertAPIKey(ctx context.Context, tx *sql.Tx, k APIKey, secretHash string) error {
+	var touchpoint any
+	if k.TouchpointID != "" {
+		touchpoint = k.TouchpointID
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, tenant_id, name, prefix, secret_hash, scopes, created_by,
-		created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, k.ID, k.TenantID, k.Name, k.Prefix, secretHash,
-		strings.Join(scopeStrings(k.Scopes), " "), k.CreatedBy, clock.Millis(k.CreatedAt))
+		created_at, touchpoint_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, k.ID, k.TenantID, k.Name, k.Prefix, secretHash,
+		strings.Join(scopeStrings(k.Scopes), " "), k.CreatedBy, clock.Millis(k.CreatedAt), touchpoint)
 	return err
 }
 
@@ -139,9 +145,9 @@ func findAPIKey(ctx context.Context, q db.Querier, tenantID, id string) (APIKey,
 	return k, err
 }
 
-func findAPIKeys(ctx context.Context, q db.Querier, tenantID, after string, limit int) ([]APIKey, error) {
+func findAPIKeys(ctx context.Context, q db.Querier, tenantID, after string, n int) ([]APIKey, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE tenant_id = $1 AND id > $2
-		ORDER BY id LIMIT $3`, tenantID, after, limit+1)
+		ORDER BY id LIMIT $3`, tenantID, after, n)
 	if err != nil {
 		return nil, err
 	}

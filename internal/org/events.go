@@ -79,6 +79,8 @@ type APIKeyEvent struct {
 	Name   string   `json:"name"`
 	Prefix string   `json:"prefix"`
 	Scopes []string `json:"scopes"`
+	// TouchpointID is set for a touchpoint's credential.
+	TouchpointID string `json:"touchpoint_id,omitempty"`
 }
 
 func brandEvent(b Brand, changed []string) BrandEvent {
@@ -102,5 +104,5 @@ func userEvent(u User, changed []string) UserEvent {
 }
 
 func apiKeyEvent(k APIKey) APIKeyEvent {
-	return APIKeyEvent{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Scopes: scopeStrings(k.Scopes)}
+	return APIKeyEvent{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Scopes: scopeStrings(k.Scopes), TouchpointID: k.TouchpointID}
 }

@@ -569,12 +569,16 @@ type APIKey struct {
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
+	// TouchpointID is the touchpoint the key belongs to ("" for a general key).
+	TouchpointID string
 }
 
-// APIKeyCreate is the input of CreateAPIKey.
+// APIKeyCreate is the input of CreateAPIKey. TouchpointID binds the key to one
+// touchpoint; the identity domain sets it after checking the touchpoint.
 type APIKeyCreate struct {
-	Name   string
-	Scopes []auth.Scope
+	Name         string
+	Scopes       []auth.Scope
+	TouchpointID string
 }
 
 // Validate removes duplicate scopes and reports the first invalid field as an

@@ -118,12 +118,13 @@ func userScope(q *query, p *auth.Principal) {
 	}
 }
 
-// page adds the cursor condition on col and returns the ORDER BY/LIMIT clause.
-func (q *query) page(col, after string, limit int) string {
+// page adds the cursor condition on col and returns the ORDER BY/LIMIT clause for n
+// rows.
+func (q *query) page(col, after string, n int) string {
 	if after != "" {
 		q.where(col+" > %s", after)
 	}
-	return " ORDER BY " + col + " LIMIT " + q.arg(limit+1)
+	return " ORDER BY " + col + " LIMIT " + q.arg(n)
 }
 
 func notFound(what string) error { return errs.E(errs.NotFound, "%s not found", what) }
@@ -196,7 +197,7 @@ func findBrand(ctx context.Context, q db.Querier, p *auth.Principal, id string) 
 	return b, err
 }
 
-func findBrands(ctx context.Context, q db.Querier, like string, p *auth.Principal, f BrandFilter, after string) ([]Brand, error) {
+func findBrands(ctx context.Context, q db.Querier, like string, p *auth.Principal, f BrandFilter, after string, n int) ([]Brand, error) {
 	var w query
 	w.where("b.tenant_id = %s", p.TenantID)
 	brandScope(&w, p)
@@ -204,7 +205,7 @@ func findBrands(ctx context.Context, q db.Querier, like string, p *auth.Principa
 		w.where("b.status = %s", f.Status)
 	}
 	w.substring(like, f.Q, "b.name", "b.code")
-	tail := w.page("b.id", after, f.Limit)
+	tail := w.page("b.id", after, n)
 	rows, err := q.QueryContext(ctx, `SELECT `+brandColumns+` FROM brands b WHERE `+w.sql()+tail, w.args...)
 	if err != nil {
 		return nil, err
@@ -259,12 +260,12 @@ func findRegion(ctx context.Context, q db.Querier, p *auth.Principal, id string)
 	return r, err
 }
 
-func findRegions(ctx context.Context, q db.Querier, like string, p *auth.Principal, f RegionFilter, after string) ([]Region, error) {
+func findRegions(ctx context.Context, q db.Querier, like string, p *auth.Principal, f RegionFilter, after string, n int) ([]Region, error) {
 	var w query
 	w.where("r.tenant_id = %s", p.TenantID)
 	regionScope(&w, p)
 	w.substring(like, f.Q, "r.name", "r.code")
-	tail := w.page("r.id", after, f.Limit)
+	tail := w.page("r.id", after, n)
 	rows, err := q.QueryContext(ctx, `SELECT `+regionColumns+` FROM regions r WHERE `+w.sql()+tail, w.args...)
 	if err != nil {
 		return nil, err
@@ -371,10 +372,10 @@ func storeFilter(w *query, like string, p *auth.Principal, f StoreFilter) {
 	w.substring(like, f.Q, "s.name", "s.code")
 }
 
-func findStores(ctx context.Context, q db.Querier, like string, p *auth.Principal, f StoreFilter, after string) ([]Store, error) {
+func findStores(ctx context.Context, q db.Querier, like string, p *auth.Principal, f StoreFilter, after string, n int) ([]Store, error) {
 	var w query
 	storeFilter(&w, like, p, f)
-	tail := w.page("s.id", after, f.Limit)
+	tail := w.page("s.id", after, n)
 	rows, err := q.QueryContext(ctx, `SELECT `+storeColumns+` FROM stores s WHERE `+w.sql()+tail, w.args...)
 	if err != nil {
 		return nil, err

@@ -11,13 +11,8 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/ids"
 )
 
-// pageLimit applies the default and the maximum page size.
-func pageLimit(pp *httpapi.PageParams) {
-	if pp.Limit <= 0 {
-		pp.Limit = 50
-	}
-	pp.Limit = min(pp.Limit, httpapi.MaxLimit)
-}
+// defaultPageLimit is the page size of lists when the caller gives none.
+const defaultPageLimit = 50
 
 // CreateBrand creates a brand. It needs org:write and a tenant-wide principal. It
 // returns errs.Unauthorized, errs.Forbidden, errs.Invalid, or errs.Conflict when the
@@ -114,16 +109,10 @@ func (s *Service) FindBrands(ctx context.Context, f BrandFilter) (httpapi.Page[B
 	if err != nil {
 		return httpapi.Page[Brand]{}, err
 	}
-	pageLimit(&f.PageParams)
-	after, err := httpapi.DecodeCursor(f.Cursor)
-	if err != nil {
-		return httpapi.Page[Brand]{}, err
-	}
-	items, err := findBrands(ctx, s.db.Reader(), s.db.Like(), p, f, after)
-	if err != nil {
-		return httpapi.Page[Brand]{}, wrap("find brands", err)
-	}
-	return httpapi.PageOf(items, f.Limit, func(b Brand) string { return b.ID }), nil
+	return httpapi.FindPage(f.Cursor, f.Limit, defaultPageLimit, func(after string, n int) ([]Brand, error) {
+		items, err := findBrands(ctx, s.db.Reader(), s.db.Like(), p, f, after, n)
+		return items, wrap("find brands", err)
+	}, func(b Brand) string { return b.ID })
 }
 
 // CreateRegion creates a region. It needs org:write and a tenant-wide principal. It
@@ -219,16 +208,10 @@ func (s *Service) FindRegions(ctx context.Context, f RegionFilter) (httpapi.Page
 	if err != nil {
 		return httpapi.Page[Region]{}, err
 	}
-	pageLimit(&f.PageParams)
-	after, err := httpapi.DecodeCursor(f.Cursor)
-	if err != nil {
-		return httpapi.Page[Region]{}, err
-	}
-	items, err := findRegions(ctx, s.db.Reader(), s.db.Like(), p, f, after)
-	if err != nil {
-		return httpapi.Page[Region]{}, wrap("find regions", err)
-	}
-	return httpapi.PageOf(items, f.Limit, func(r Region) string { return r.ID }), nil
+	return httpapi.FindPage(f.Cursor, f.Limit, defaultPageLimit, func(after string, n int) ([]Region, error) {
+		items, err := findRegions(ctx, s.db.Reader(), s.db.Like(), p, f, after, n)
+		return items, wrap("find regions", err)
+	}, func(r Region) string { return r.ID })
 }
 
 // CreateStore creates a store. It needs org:write and a tenant-wide principal. It
@@ -356,16 +339,10 @@ func (s *Service) FindStores(ctx context.Context, f StoreFilter) (httpapi.Page[S
 	if err != nil {
 		return httpapi.Page[Store]{}, err
 	}
-	pageLimit(&f.PageParams)
-	after, err := httpapi.DecodeCursor(f.Cursor)
-	if err != nil {
-		return httpapi.Page[Store]{}, err
-	}
-	items, err := findStores(ctx, s.db.Reader(), s.db.Like(), p, f, after)
-	if err != nil {
-		return httpapi.Page[Store]{}, wrap("find stores", err)
-	}
-	return httpapi.PageOf(items, f.Limit, func(st Store) string { return st.ID }), nil
+	return httpapi.FindPage(f.Cursor, f.Limit, defaultPageLimit, func(after string, n int) ([]Store, error) {
+		items, err := findStores(ctx, s.db.Reader(), s.db.Like(), p, f, after, n)
+		return items, wrap("find stores", err)
+	}, func(st Store) string { return st.ID })
 }
 
 // StoreSummary counts the stores the caller may see (org:read) by format, city,

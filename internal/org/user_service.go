@@ -101,16 +101,10 @@ func (s *Service) FindUsers(ctx context.Context, f UserFilter) (httpapi.Page[Use
 	if err != nil {
 		return httpapi.Page[User]{}, err
 	}
-	pageLimit(&f.PageParams)
-	after, err := httpapi.DecodeCursor(f.Cursor)
-	if err != nil {
-		return httpapi.Page[User]{}, err
-	}
-	items, err := findUsers(ctx, s.db.Reader(), s.db.Like(), p, f, after)
-	if err != nil {
-		return httpapi.Page[User]{}, wrap("find users", err)
-	}
-	return httpapi.PageOf(items, f.Limit, func(u User) string { return u.ID }), nil
+	return httpapi.FindPage(f.Cursor, f.Limit, defaultPageLimit, func(after string, n int) ([]User, error) {
+		items, err := findUsers(ctx, s.db.Reader(), s.db.Like(), p, f, after, n)
+		return items, wrap("find users", err)
+	}, func(u User) string { return u.ID })
 }
 
 // UpdateUser changes a user's name, role, data scope, status or password. It needs

@@ -55,7 +55,7 @@ func findUser(ctx context.Context, q db.Querier, p *auth.Principal, id string) (
 	return u, err
 }
 
-func findUsers(ctx context.Context, q db.Querier, like string, p *auth.Principal, f UserFilter, after string) ([]User, error) {
+func findUsers(ctx context.Context, q db.Querier, like string, p *auth.Principal, f UserFilter, after string, n int) ([]User, error) {
 	var w query
 	w.where("u.tenant_id = %s", p.TenantID)
 	userScope(&w, p)
@@ -72,7 +72,7 @@ func findUsers(ctx context.Context, q db.Querier, like string, p *auth.Principal
 		w.where("u.scope_id = %s", f.ScopeID)
 	}
 	w.substring(like, f.Q, "u.login", "u.name")
-	tail := w.page("u.id", after, f.Limit)
+	tail := w.page("u.id", after, n)
 	rows, err := q.QueryContext(ctx, `SELECT `+userColumns+` FROM users u WHERE `+w.sql()+tail, w.args...)
 	if err != nil {
 		return nil, err

@@ -17,28 +17,45 @@ import (
 
 // PromotionCreateRequest creates a draft promotion.
 type PromotionCreateRequest struct {
-	Code       string         `json:"code" minLength:"1" maxLength:"64" pattern:"^[A-Za-z0-9._-]+$"`
-	Name       string         `json:"name" minLength:"1" maxLength:"200"`
-	Definition map[string]any `json:"definition" doc:"The engine promotion (kind, scope, conditions, stacking and the parameter block of its kind); id and name are set from the promotion."`
+	Code       string           `json:"code" minLength:"1" maxLength:"64" pattern:"^[A-Za-z0-9._-]+$"`
+	Name       string           `json:"name" minLength:"1" maxLength:"200"`
+	Definition map[string]any   `json:"definition" doc:"The engine promotion (kind, scope, conditions, stacking and the parameter block of its kind); id and name are set from the promotion."`
+	Limits     *PromotionLimits `json:"limits,omitempty" doc:"Budget and usage limits enforced when orders commit; absent or null fields mean no limit."`
+}
+
+// PromotionLimits bound what a promotion may give away; null means no limit.
+type PromotionLimits struct {
+	BudgetFen          *int64 `json:"budget_fen" required:"false" nullable:"true" minimum:"1" doc:"Total discount in fen over all committed orders."`
+	MaxUses            *int64 `json:"max_uses" required:"false" nullable:"true" minimum:"1" doc:"Committed orders that may use the promotion."`
+	MaxUsesPerCustomer *int64 `json:"max_uses_per_customer" required:"false" nullable:"true" minimum:"1" doc:"Committed orders per customer."`
+}
+
+// PromotionUsage is what committed, not cancelled, orders have taken.
+type PromotionUsage struct {
+	DiscountFen int64 `json:"discount_fen"`
+	Uses        int64 `json:"uses"`
 }
 
 // PromotionUpdateRequest changes a promotion; the definition only while draft or paused.
 type PromotionUpdateRequest struct {
-	Name       *string        `json:"name,omitempty" minLength:"1" maxLength:"200"`
-	Definition map[string]any `json:"definition,omitempty"`
+	Name       *string          `json:"name,omitempty" minLength:"1" maxLength:"200"`
+	Definition map[string]any   `json:"definition,omitempty"`
+	Limits     *PromotionLimits `json:"limits,omitempty" doc:"Replaces all three limits (a missing or null field means no limit); limits may change in any status."`
 }
 
 // PromotionResponse is a stored promotion.
 type PromotionResponse struct {
-	ID         string         `json:"id"`
-	Code       string         `json:"code"`
-	Name       string         `json:"name"`
-	Status     string         `json:"status" enum:"draft,active,paused,ended"`
-	Definition map[string]any `json:"definition"`
-	StartsAt   *time.Time     `json:"starts_at,omitempty"`
-	EndsAt     *time.Time     `json:"ends_at,omitempty"`
-	CreatedAt  time.Time      `json:"created_at"`
-	UpdatedAt  time.Time      `json:"updated_at"`
+	ID         string          `json:"id"`
+	Code       string          `json:"code"`
+	Name       string          `json:"name"`
+	Status     string          `json:"status" enum:"draft,active,paused,ended"`
+	Definition map[string]any  `json:"definition"`
+	StartsAt   *time.Time      `json:"starts_at,omitempty"`
+	EndsAt     *time.Time      `json:"ends_at,omitempty"`
+	Limits     PromotionLimits `json:"limits"`
+	Usage      PromotionUsage  `json:"usage" readOnly:"true"`
+	CreatedAt  time.Time       `json:"created_at"`
+	UpdatedAt  time.Time       `json:"updated_at"`
 }
 
 // CartPriceLine is one line of a cart to price.
@@ -69,7 +86,8 @@ type CartPriceRequest struct {
 	FirstOrder     bool             `json:"first_order,omitempty"`
 	PaymentMethod  string           `json:"payment_method,omitempty" maxLength:"64"`
 	Coupons        []string         `json:"coupons,omitempty" maxItems:"20"`
-	FlashAllowance map[string]int64 `json:"flash_allowance,omitempty"`
+	FlashAllowance map[string]int64 `json:"flash_allowance,omitempty" doc:"Promotion id → flash-sale units the customer may still buy; overrides what customer_id's recorded purchases give."`
+	CustomerID     string           `json:"customer_id,omitempty" maxLength:"64" doc:"The customer: their recorded purchases fill flash_allowance and their per-customer limits apply."`
 }
 
 // CartReturnQuoteRequest asks for the refund of returning quantities from a priced cart.
@@ -111,11 +129,21 @@ func promotionResponse(p Promotion) PromotionResponse {
 		_ = json.Unmarshal(b, &def)
 	}
 	return PromotionResponse{ID: p.ID, Code: p.Code, Name: p.Name, Status: string(p.Status), Definition: def,
-		StartsAt: p.StartsAt, EndsAt: p.EndsAt, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+		StartsAt: p.StartsAt, EndsAt: p.EndsAt, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		Limits: PromotionLimits{BudgetFen: p.Limits.BudgetFen, MaxUses: p.Limits.MaxUses, MaxUsesPerCustomer: p.Limits.MaxUsesPerCustomer},
+		Usage:  PromotionUsage{DiscountFen: p.Usage.DiscountFen, Uses: p.Usage.Uses}}
+}
+
+// limitsOf converts request limits (nil: none).
+func limitsOf(l *PromotionLimits) Limits {
+	if l == nil {
+		return Limits{}
+	}
+	return Limits{BudgetFen: l.BudgetFen, MaxUses: l.MaxUses, MaxUsesPerCustomer: l.MaxUsesPerCustomer}
 }
 
 // cartOf converts a price request into the engine's cart and context.
-func cartOf(r CartPriceRequest) (engine.Cart, engine.Context, error) {
+func (s *Service) cartOf(r CartPriceRequest) (engine.Cart, engine.Context, error) {
 	cart := engine.Cart{Lines: make([]engine.Line, len(r.Lines)), DeliveryFee: r.DeliveryFee}
 	for i, l := range r.Lines {
 		cart.Lines[i] = engine.Line{ID: l.ID, SKU: l.SKU, Category: l.Category, Brand: l.Brand, Unit: engine.Unit(l.Unit),
@@ -135,7 +163,7 @@ func cartOf(r CartPriceRequest) (engine.Cart, engine.Context, error) {
 		pc.Time = *r.Time
 	}
 	if r.TimeZone != "" {
-		loc, err := time.LoadLocation(r.TimeZone)
+		loc, err := s.location(r.TimeZone)
 		if err != nil {
 			return cart, pc, errs.Field("body.time_zone", "unknown time zone %q", r.TimeZone)
 		}
@@ -152,6 +180,8 @@ func (s *Service) Register(api huma.API) {
 	// principal, the service checks either scope.
 	pricing := httpapi.Secured()
 
+	s.registerCalendar(api) // before /promotions/{id}
+	s.registerSimulation(api)
 	huma.Register(api, huma.Operation{
 		OperationID: "list-promotions", Method: http.MethodGet, Path: "/api/v1/promotions",
 		Summary: "List promotions", Description: "Ordered by id; filter by status, or by the active promotions whose window contains active_at.",
@@ -172,7 +202,8 @@ func (s *Service) Register(api huma.API) {
 		if err != nil {
 			return nil, httpapi.Problem(err)
 		}
-		return httpapi.Reply(promotionResponse)(s.CreatePromotion(ctx, NewPromotion{Code: in.Body.Code, Name: in.Body.Name, Definition: def}))
+		return httpapi.Reply(promotionResponse)(s.CreatePromotion(ctx, NewPromotion{Code: in.Body.Code, Name: in.Body.Name,
+			Definition: def, Limits: limitsOf(in.Body.Limits)}))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "get-promotion", Method: http.MethodGet, Path: "/api/v1/promotions/{id}",
@@ -186,6 +217,10 @@ func (s *Service) Register(api huma.API) {
 		Tags: tags, Security: write,
 	}, func(ctx context.Context, in *promotionUpdateInput) (*httpapi.Body[PromotionResponse], error) {
 		u := PromotionUpdate{Name: in.Body.Name}
+		if in.Body.Limits != nil {
+			l := limitsOf(in.Body.Limits)
+			u.Limits = &l
+		}
 		if in.Body.Definition != nil {
 			def, err := decodeDefinition("body.definition", in.Body.Definition)
 			if err != nil {
@@ -215,7 +250,7 @@ func (s *Service) Register(api huma.API) {
 		Summary: "Price a sample cart against one promotion", Description: "Whatever its status (a draft too); the other promotions are ignored.",
 		Tags: tags, Security: read,
 	}, func(ctx context.Context, in *promotionPreviewInput) (*httpapi.Body[CartPriceResponse], error) {
-		cart, pc, err := cartOf(in.Body)
+		cart, pc, err := s.cartOf(in.Body)
 		if err != nil {
 			return nil, httpapi.Problem(err)
 		}
@@ -226,12 +261,13 @@ func (s *Service) Register(api huma.API) {
 		Summary: "Price a cart", Description: "Stateless: prices the cart against the tenant's active promotions. Needs pricing:use or promotions:read.",
 		Tags: []string{"Pricing"}, Security: pricing,
 	}, func(ctx context.Context, in *cartPriceInput) (*httpapi.Body[CartPriceResponse], error) {
-		cart, pc, err := cartOf(in.Body)
+		cart, pc, err := s.cartOf(in.Body)
 		if err != nil {
 			return nil, httpapi.Problem(err)
 		}
-		return httpapi.Reply(cartPriceResponse)(s.PriceCart(ctx, cart, pc))
+		return httpapi.Reply(cartPriceResponse)(s.PriceCart(ctx, cart, pc, in.Body.CustomerID))
 	})
+	s.registerRedemptions(api)
 	huma.Register(api, huma.Operation{
 		OperationID: "quote-cart-return", Method: http.MethodPost, Path: "/api/v1/carts/return-quote",
 		Summary: "Quote the refund of a partial return", Description: "From a priced cart and the returned quantities. Needs pricing:use or promotions:read.",
@@ -296,8 +332,9 @@ type CartAppliedPromotion struct {
 	Lines       []CartAllocation `json:"lines"`
 	Basis       []CartAllocation `json:"basis"`
 	GiftLineID  string           `json:"gift_line_id,omitempty"`
+	FlashUnits  int64            `json:"flash_units,omitempty" doc:"Units sold at the flash-sale price (flash_sale only)."`
 	Message     string           `json:"message"`
-	Promotion   map[string]any   `json:"promotion"`
+	Promotion   DefinitionJSON   `json:"promotion"`
 }
 
 // CartRejection says why a candidate promotion did not apply.
@@ -388,22 +425,87 @@ func mirror[T any](v any) T {
 	return out
 }
 
-// cartPriceResponse converts an engine result; empty lists stay [] rather than null.
+// cartPriceResponse converts an engine result field by field (no JSON round trip: it
+// is on the pricing hot path); empty lists stay [] rather than null.
 func cartPriceResponse(r engine.Result) CartPriceResponse {
-	out := mirror[CartPriceResponse](r)
-	if out.Lines == nil {
-		out.Lines = []CartPricedLine{}
+	out := CartPriceResponse{Lines: make([]CartPricedLine, len(r.Lines)), Subtotal: r.Subtotal, Discount: r.Discount, Total: r.Total,
+		Applied: make([]CartAppliedPromotion, len(r.Applied)), Rejected: make([]CartRejection, len(r.Rejected)),
+		Hints: make([]CartHint, len(r.Hints)), Combinations: r.Combinations, Truncated: r.Truncated, Decomposed: r.Decomposed,
+		DeliveryFee: r.DeliveryFee, DeliveryDiscount: r.DeliveryDiscount, DeliveryNet: r.DeliveryNet, Payable: r.Payable}
+	for i, l := range r.Lines {
+		pl := CartPricedLine{ID: l.ID, SKU: l.SKU, Category: l.Category, Brand: l.Brand, Unit: string(l.Unit), Qty: l.Qty,
+			UnitPrice: l.UnitPrice, Batch: l.Batch, Amount: l.Amount, Discount: l.Discount, Net: l.Net, Gift: l.Gift, GiftOf: l.GiftOf,
+			Allocations: allocations(l.Allocations)}
+		if !l.Expiry.IsZero() {
+			e := l.Expiry
+			pl.Expiry = &e
+		}
+		out.Lines[i] = pl
 	}
-	if out.Applied == nil {
-		out.Applied = []CartAppliedPromotion{}
+	for i, a := range r.Applied {
+		out.Applied[i] = CartAppliedPromotion{PromotionID: a.PromotionID, Name: a.Name, Kind: string(a.Kind), Level: string(a.Level),
+			Discount: a.Discount, Lines: nonNil(allocations(a.Lines)), Basis: nonNil(allocations(a.Basis)), GiftLineID: a.GiftLineID,
+			FlashUnits: a.FlashUnits, Message: a.Message, Promotion: DefinitionJSON{def: a.Promotion}}
 	}
-	if out.Rejected == nil {
-		out.Rejected = []CartRejection{}
+	for i, e := range r.Rejected {
+		out.Rejected[i] = CartRejection{PromotionID: e.PromotionID, Code: string(e.Code), Condition: e.Condition, WinnerID: e.WinnerID,
+			Missing: e.Missing, Message: e.Message}
 	}
-	if out.Hints == nil {
-		out.Hints = []CartHint{}
+	for i, h := range r.Hints {
+		out.Hints[i] = CartHint{PromotionID: h.PromotionID, Missing: h.Missing, Save: h.Save, Message: h.Message}
+	}
+	if d := r.Delivery; d != nil {
+		out.Delivery = &CartDeliveryDiscount{PromotionID: d.PromotionID, Name: d.Name, Spend: d.Spend, Discount: d.Discount, Message: d.Message}
 	}
 	return out
+}
+
+func allocations(as []engine.Allocation) []CartAllocation {
+	if as == nil {
+		return nil
+	}
+	out := make([]CartAllocation, len(as))
+	for i, a := range as {
+		out[i] = CartAllocation{PromotionID: a.PromotionID, LineID: a.LineID, Amount: a.Amount}
+	}
+	return out
+}
+
+func nonNil(as []CartAllocation) []CartAllocation {
+	if as == nil {
+		return []CartAllocation{}
+	}
+	return as
+}
+
+// DefinitionJSON is a promotion definition in a priced cart: encoded straight from the
+// engine's definition (decoding it into a map for every response was the slowest part
+// of pricing), documented as a free-form object.
+type DefinitionJSON struct {
+	def *engine.Promotion
+	raw json.RawMessage // when decoded from JSON
+}
+
+// MarshalJSON writes the definition.
+func (d DefinitionJSON) MarshalJSON() ([]byte, error) {
+	if d.def != nil {
+		return json.Marshal(d.def)
+	}
+	if d.raw != nil {
+		return d.raw, nil
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSON keeps the definition as it came.
+func (d *DefinitionJSON) UnmarshalJSON(b []byte) error {
+	d.def, d.raw = nil, append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// Schema documents the definition as an object (the create-promotion definition).
+func (DefinitionJSON) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{Type: huma.TypeObject, AdditionalProperties: map[string]any{}}
 }
 
 func cartReturnQuoteResponse(q engine.Quote) CartReturnQuoteResponse {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -33,8 +34,52 @@ type Promotion struct {
 	Definition engine.Promotion
 	StartsAt   *time.Time
 	EndsAt     *time.Time
+	Limits     Limits
+	Usage      Usage
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+}
+
+// Limits bound what a promotion may give away; nil means no limit. They are enforced
+// when an order commits (CommitRedemption) and pricing stops applying a promotion
+// whose budget or uses are exhausted.
+type Limits struct {
+	BudgetFen          *int64 // total discount in fen
+	MaxUses            *int64 // orders that may use it
+	MaxUsesPerCustomer *int64 // orders per customer
+}
+
+// Usage is what committed, not cancelled, orders have taken of a promotion.
+type Usage struct {
+	DiscountFen int64
+	Uses        int64
+}
+
+// validate checks that every set limit is positive; errors name prefix.<field>.
+func (l Limits) validate(prefix string) error {
+	for _, f := range []struct {
+		name string
+		v    *int64
+	}{{"budget_fen", l.BudgetFen}, {"max_uses", l.MaxUses}, {"max_uses_per_customer", l.MaxUsesPerCustomer}} {
+		if f.v != nil && (*f.v < 1 || *f.v > maxLimit) {
+			return errs.Field(prefix+"."+f.name, "must be 1..%d or null (no limit)", int64(maxLimit))
+		}
+	}
+	return nil
+}
+
+// maxLimit keeps sums of limits and usage far from int64 overflow.
+const maxLimit = 1 << 50
+
+// exhausted says why the promotion cannot be used any more, "" when it can.
+func (p *Promotion) exhausted() string {
+	if b := p.Limits.BudgetFen; b != nil && p.Usage.DiscountFen >= *b {
+		return fmt.Sprintf("the promotion's budget of %s is exhausted", engine.Yuan(*b))
+	}
+	if m := p.Limits.MaxUses; m != nil && p.Usage.Uses >= *m {
+		return fmt.Sprintf("the promotion has been used %d times, its limit", *m)
+	}
+	return ""
 }
 
 // NewPromotion is the input of CreatePromotion; the promotion starts as a draft.
@@ -42,12 +87,14 @@ type NewPromotion struct {
 	Code       string
 	Name       string
 	Definition engine.Promotion
+	Limits     Limits
 }
 
 // PromotionUpdate changes the set fields of a promotion.
 type PromotionUpdate struct {
 	Name       *string
 	Definition *engine.Promotion
+	Limits     *Limits // replaces all three limits; they may change in any status
 }
 
 // PromotionFilter selects promotions: by status, and ActiveAt keeps the active ones

@@ -29,13 +29,33 @@ type Service struct {
 
 	mu      sync.Mutex
 	indexes map[string]tenantIndex // by tenant id
+	zones   sync.Map               // IANA name → *time.Location (LoadLocation reads tzdata from disk)
+}
+
+// location returns the named time zone, loaded once per service.
+func (s *Service) location(name string) (*time.Location, error) {
+	if loc, ok := s.zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	s.zones.Store(name, loc)
+	return loc, nil
 }
 
 // tenantIndex is a tenant's index of active promotions and the promotions version it
-// was built from.
+// was built from, with what pricing needs of their limits: the exhausted ones (id →
+// why, for engine.Context.Limited), the per-customer use limits and the flash-sale
+// per-customer unit limits. A redemption that exhausts a promotion, or a cancellation
+// that frees it again, bumps the version.
 type tenantIndex struct {
-	version int64
-	ix      *engine.Index
+	version     int64
+	ix          *engine.Index
+	exhausted   map[string]string
+	perCustomer map[string]int64
+	flashLimit  map[string]int64
 }
 
 // NewService returns the promotion service.
@@ -52,7 +72,7 @@ func (s *Service) now() time.Time { return clock.FromMillis(clock.Millis(s.clock
 
 func (s *Service) lock() string {
 	if s.db.Dialect == db.Postgres {
-		return " FOR UPDATE"
+		return " FOR UPDATE OF p"
 	}
 	return ""
 }
@@ -120,9 +140,12 @@ func (s *Service) CreatePromotion(ctx context.Context, in NewPromotion) (Promoti
 	if in.Name == "" || len(in.Name) > 200 {
 		return Promotion{}, errs.Field("body.name", "1..200 bytes")
 	}
+	if err := in.Limits.validate("body.limits"); err != nil {
+		return Promotion{}, err
+	}
 	now := s.now()
 	p := Promotion{ID: ids.New(), TenantID: pr.TenantID, Code: in.Code, Name: in.Name, Status: StatusDraft,
-		Definition: in.Definition, CreatedAt: now, UpdatedAt: now}
+		Definition: in.Definition, Limits: in.Limits, CreatedAt: now, UpdatedAt: now}
 	p.Definition.ID, p.Definition.Name = p.ID, p.Name
 	if err := validateDefinition("body.definition", &p.Definition); err != nil {
 		return Promotion{}, err
@@ -155,6 +178,11 @@ func (s *Service) UpdatePromotion(ctx context.Context, id string, u PromotionUpd
 	if u.Name != nil && (*u.Name == "" || len(*u.Name) > 200) {
 		return Promotion{}, errs.Field("body.name", "1..200 bytes")
 	}
+	if u.Limits != nil {
+		if err := u.Limits.validate("body.limits"); err != nil {
+			return Promotion{}, err
+		}
+	}
 	var p Promotion
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -170,6 +198,9 @@ func (s *Service) UpdatePromotion(ctx context.Context, id string, u PromotionUpd
 		if u.Name != nil {
 			p.Name = *u.Name
 		}
+		if u.Limits != nil {
+			p.Limits = *u.Limits
+		}
 		p.Definition.ID, p.Definition.Name = p.ID, p.Name
 		if err := validateDefinition("body.definition", &p.Definition); err != nil {
 			return err
@@ -179,7 +210,8 @@ func (s *Service) UpdatePromotion(ctx context.Context, id string, u PromotionUpd
 		if err := updatePromotion(ctx, tx, p); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, p, "promotion.update", map[string]any{"name": p.Name, "definition_changed": u.Definition != nil}, EventPromotionUpdated)
+		return s.record(ctx, tx, p, "promotion.update", map[string]any{"name": p.Name, "definition_changed": u.Definition != nil,
+			"limits_changed": u.Limits != nil}, EventPromotionUpdated)
 	})
 	if err != nil {
 		return Promotion{}, fmt.Errorf("promotion: update: %w", err)
@@ -284,42 +316,94 @@ func (s *Service) FindPromotions(ctx context.Context, f PromotionFilter) (httpap
 
 // index returns the tenant's index of active promotions, rebuilding it when the
 // tenant's promotions version in the database differs from the one it was built from.
-func (s *Service) index(ctx context.Context, tenantID string) (*engine.Index, error) {
+func (s *Service) index(ctx context.Context, tenantID string) (tenantIndex, error) {
 	v, err := readVersion(ctx, s.db.Reader(), tenantID)
 	if err != nil {
-		return nil, err
+		return tenantIndex{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if ti, ok := s.indexes[tenantID]; ok && ti.version == v {
-		return ti.ix, nil
+		return ti, nil
 	}
 	rows, err := activePromotions(ctx, s.db.Reader(), tenantID)
 	if err != nil {
-		return nil, err
+		return tenantIndex{}, err
 	}
+	ti := tenantIndex{version: v, exhausted: map[string]string{}, perCustomer: map[string]int64{}, flashLimit: map[string]int64{}}
 	defs := make([]engine.Promotion, len(rows))
 	for i := range rows {
-		defs[i] = rows[i].Definition
+		p := &rows[i]
+		defs[i] = p.Definition
+		if why := p.exhausted(); why != "" {
+			ti.exhausted[p.ID] = why
+		}
+		if m := p.Limits.MaxUsesPerCustomer; m != nil {
+			ti.perCustomer[p.ID] = *m
+		}
+		if f := p.Definition.FlashSale; f != nil && f.PerCustomer > 0 {
+			ti.flashLimit[p.ID] = f.PerCustomer
+		}
 	}
-	ix := engine.NewIndex(defs)
-	s.indexes[tenantID] = tenantIndex{version: v, ix: ix}
-	return ix, nil
+	ti.ix = engine.NewIndex(defs)
+	s.indexes[tenantID] = ti
+	return ti, nil
 }
 
 // PriceCart prices a cart against the tenant's active promotions; a zero
-// Context.Time means now. Errors: invalid (naming the cart field under body.),
+// Context.Time means now. Promotions whose budget or uses are exhausted do not apply
+// (limit_reached). With a customerID the customer's recorded usage fills
+// Context.FlashAllowance (entries the caller set win) and marks the promotions the
+// customer has used up. Errors: invalid (naming the cart field under body.),
 // unauthorized, forbidden.
-func (s *Service) PriceCart(ctx context.Context, cart engine.Cart, pc engine.Context) (engine.Result, error) {
+func (s *Service) PriceCart(ctx context.Context, cart engine.Cart, pc engine.Context, customerID string) (engine.Result, error) {
 	pr, err := pricer(ctx)
 	if err != nil {
 		return engine.Result{}, err
 	}
-	ix, err := s.index(ctx, pr.TenantID)
+	ti, err := s.index(ctx, pr.TenantID)
 	if err != nil {
 		return engine.Result{}, fmt.Errorf("promotion: price: %w", err)
 	}
-	return s.price(ix, cart, pc)
+	pc.Limited = ti.exhausted
+	if customerID != "" && (len(ti.perCustomer) > 0 || len(ti.flashLimit) > 0) {
+		if err := s.customerLimits(ctx, pr.TenantID, customerID, ti, &pc); err != nil {
+			return engine.Result{}, fmt.Errorf("promotion: price: %w", err)
+		}
+	}
+	return s.price(ti.ix, cart, pc)
+}
+
+// customerLimits adds what the customer has used to pc: promotions at their
+// per-customer use limit go to Limited, flash-sale allowances to FlashAllowance.
+func (s *Service) customerLimits(ctx context.Context, tenantID, customerID string, ti tenantIndex, pc *engine.Context) error {
+	used, err := customerUsage(ctx, s.db.Reader(), tenantID, customerID)
+	if err != nil {
+		return err
+	}
+	if len(used) == 0 {
+		return nil
+	}
+	limited := make(map[string]string, len(ti.exhausted)+len(used))
+	for id, why := range ti.exhausted {
+		limited[id] = why
+	}
+	allowance := make(map[string]int64, len(used)+len(pc.FlashAllowance))
+	for _, u := range used {
+		if m, ok := ti.perCustomer[u.PromotionID]; ok && u.Uses >= m {
+			if _, ok := limited[u.PromotionID]; !ok {
+				limited[u.PromotionID] = fmt.Sprintf("the customer has used the promotion %d times, the limit per customer", m)
+			}
+		}
+		if f, ok := ti.flashLimit[u.PromotionID]; ok {
+			allowance[u.PromotionID] = max(f-u.FlashUnits, 0)
+		}
+	}
+	for id, n := range pc.FlashAllowance {
+		allowance[id] = n
+	}
+	pc.Limited, pc.FlashAllowance = limited, allowance
+	return nil
 }
 
 func (s *Service) price(ix *engine.Index, cart engine.Cart, pc engine.Context) (engine.Result, error) {

@@ -158,7 +158,7 @@ func TestFindPromotionsAndIsolation(t *testing.T) {
 			t.Errorf("other tenant pauses: %v", err)
 		}
 		// Tenant B's cart sees none of tenant A's promotions.
-		res, err := s.PriceCart(as(tenantB, auth.HQAdmin), cart(), engine.Context{})
+		res, err := s.PriceCart(as(tenantB, auth.HQAdmin), cart(), engine.Context{}, "")
 		if err != nil || res.Total != 24000 {
 			t.Errorf("tenant B price: %d %v, want 24000", res.Total, err)
 		}
@@ -200,7 +200,7 @@ func TestIndexAcrossNodes(t *testing.T) {
 				}
 			}
 			for i, n := range []*Service{node1, node2} {
-				res, err := n.PriceCart(pos, cart(), engine.Context{})
+				res, err := n.PriceCart(pos, cart(), engine.Context{}, "")
 				if err != nil || res.Total != st.total {
 					t.Errorf("%s on node %d: %d %v, want %d", st.name, i+1, res.Total, err, st.total)
 				}

@@ -21,6 +21,14 @@ type querier interface {
 
 const promotionColumns = `id, tenant_id, code, name, status, definition, starts_at, ends_at, created_at, updated_at`
 
+// promotionSelect reads a promotion (alias p) with its limits and usage.
+const promotionSelect = `SELECT p.id, p.tenant_id, p.code, p.name, p.status, p.definition, p.starts_at, p.ends_at,
+	p.created_at, p.updated_at, l.budget_fen, l.max_uses, l.max_uses_per_customer,
+	COALESCE(u.discount_fen, 0), COALESCE(u.uses, 0)
+	FROM promotions p
+	LEFT JOIN promotion_limits l ON l.tenant_id = p.tenant_id AND l.promotion_id = p.id
+	LEFT JOIN promotion_usage u ON u.tenant_id = p.tenant_id AND u.promotion_id = p.id`
+
 type scanner interface{ Scan(dest ...any) error }
 
 func scanPromotion(r scanner) (Promotion, error) {
@@ -28,9 +36,12 @@ func scanPromotion(r scanner) (Promotion, error) {
 	var def string
 	var starts, ends sql.NullInt64
 	var created, updated int64
-	if err := r.Scan(&p.ID, &p.TenantID, &p.Code, &p.Name, &p.Status, &def, &starts, &ends, &created, &updated); err != nil {
+	var budget, maxUses, perCustomer sql.NullInt64
+	if err := r.Scan(&p.ID, &p.TenantID, &p.Code, &p.Name, &p.Status, &def, &starts, &ends, &created, &updated,
+		&budget, &maxUses, &perCustomer, &p.Usage.DiscountFen, &p.Usage.Uses); err != nil {
 		return p, err
 	}
+	p.Limits = Limits{BudgetFen: ptrOf(budget), MaxUses: ptrOf(maxUses), MaxUsesPerCustomer: ptrOf(perCustomer)}
 	if err := json.Unmarshal([]byte(def), &p.Definition); err != nil {
 		return p, fmt.Errorf("decode definition of %s: %w", p.ID, err)
 	}
@@ -45,6 +56,41 @@ func scanPromotion(r scanner) (Promotion, error) {
 	}
 	p.CreatedAt, p.UpdatedAt = clock.FromMillis(created), clock.FromMillis(updated)
 	return p, nil
+}
+
+func ptrOf(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	return &n.Int64
+}
+
+func nullInt(n *int64) any {
+	if n == nil {
+		return nil
+	}
+	return *n
+}
+
+// saveLimits writes a promotion's limits and makes sure its usage row exists.
+func saveLimits(ctx context.Context, q querier, tenantID, id string, l Limits) error {
+	if _, err := q.ExecContext(ctx, `INSERT INTO promotion_limits (tenant_id, promotion_id, budget_fen, max_uses, max_uses_per_customer)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, promotion_id) DO UPDATE SET budget_fen = excluded.budget_fen,
+		max_uses = excluded.max_uses, max_uses_per_customer = excluded.max_uses_per_customer`,
+		tenantID, id, nullInt(l.BudgetFen), nullInt(l.MaxUses), nullInt(l.MaxUsesPerCustomer)); err != nil {
+		return fmt.Errorf("save limits: %w", err)
+	}
+	return ensureUsage(ctx, q, tenantID, id)
+}
+
+// ensureUsage creates a promotion's usage row at zero when it has none.
+func ensureUsage(ctx context.Context, q querier, tenantID, id string) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO promotion_usage (tenant_id, promotion_id, discount_fen, uses) VALUES ($1, $2, 0, 0)
+		ON CONFLICT (tenant_id, promotion_id) DO NOTHING`, tenantID, id)
+	if err != nil {
+		return fmt.Errorf("ensure usage: %w", err)
+	}
+	return nil
 }
 
 func nullMillis(t *time.Time) any {
@@ -62,7 +108,10 @@ func insertPromotion(ctx context.Context, q querier, p Promotion) error {
 	_, err = q.ExecContext(ctx, `INSERT INTO promotions (`+promotionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		p.ID, p.TenantID, p.Code, p.Name, p.Status, string(def), nullMillis(p.StartsAt), nullMillis(p.EndsAt),
 		clock.Millis(p.CreatedAt), clock.Millis(p.UpdatedAt))
-	return err
+	if err != nil {
+		return err
+	}
+	return saveLimits(ctx, q, p.TenantID, p.ID, p.Limits)
 }
 
 func updatePromotion(ctx context.Context, q querier, p Promotion) error {
@@ -73,13 +122,16 @@ func updatePromotion(ctx context.Context, q querier, p Promotion) error {
 	_, err = q.ExecContext(ctx, `UPDATE promotions SET name = $1, status = $2, definition = $3, starts_at = $4, ends_at = $5, updated_at = $6
 		WHERE tenant_id = $7 AND id = $8`,
 		p.Name, p.Status, string(def), nullMillis(p.StartsAt), nullMillis(p.EndsAt), clock.Millis(p.UpdatedAt), p.TenantID, p.ID)
-	return err
+	if err != nil {
+		return err
+	}
+	return saveLimits(ctx, q, p.TenantID, p.ID, p.Limits)
 }
 
 // getPromotion returns a promotion of the tenant or an errs.NotFound error; lock is
 // appended to the query (FOR UPDATE on PostgreSQL inside a write transaction).
 func getPromotion(ctx context.Context, q querier, tenantID, id, lock string) (Promotion, error) {
-	p, err := scanPromotion(q.QueryRowContext(ctx, `SELECT `+promotionColumns+` FROM promotions WHERE tenant_id = $1 AND id = $2`+lock, tenantID, id))
+	p, err := scanPromotion(q.QueryRowContext(ctx, promotionSelect+` WHERE p.tenant_id = $1 AND p.id = $2`+lock, tenantID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, errs.E(errs.NotFound, "promotion %s not found", id)
 	}
@@ -87,19 +139,19 @@ func getPromotion(ctx context.Context, q querier, tenantID, id, lock string) (Pr
 }
 
 func findPromotions(ctx context.Context, q querier, tenantID string, f PromotionFilter, after string, limit int) ([]Promotion, error) {
-	query := `SELECT ` + promotionColumns + ` FROM promotions WHERE tenant_id = $1 AND id > $2`
+	query := promotionSelect + ` WHERE p.tenant_id = $1 AND p.id > $2`
 	args := []any{tenantID, after}
 	if f.Status != "" {
 		args = append(args, f.Status)
-		query += fmt.Sprintf(` AND status = $%d`, len(args))
+		query += fmt.Sprintf(` AND p.status = $%d`, len(args))
 	}
 	if f.ActiveAt != nil {
 		args = append(args, clock.Millis(*f.ActiveAt))
 		n := len(args)
-		query += fmt.Sprintf(` AND status = 'active' AND (starts_at IS NULL OR starts_at <= $%d) AND (ends_at IS NULL OR ends_at > $%d)`, n, n)
+		query += fmt.Sprintf(` AND p.status = 'active' AND (p.starts_at IS NULL OR p.starts_at <= $%d) AND (p.ends_at IS NULL OR p.ends_at > $%d)`, n, n)
 	}
 	args = append(args, limit)
-	query += fmt.Sprintf(` ORDER BY id LIMIT $%d`, len(args))
+	query += fmt.Sprintf(` ORDER BY p.id LIMIT $%d`, len(args))
 	return queryPromotions(ctx, q, query, args...)
 }
 
@@ -122,7 +174,7 @@ func queryPromotions(ctx context.Context, q querier, query string, args ...any) 
 
 // activePromotions returns every active promotion of the tenant.
 func activePromotions(ctx context.Context, q querier, tenantID string) ([]Promotion, error) {
-	return queryPromotions(ctx, q, `SELECT `+promotionColumns+` FROM promotions WHERE tenant_id = $1 AND status = 'active' ORDER BY id`, tenantID)
+	return queryPromotions(ctx, q, promotionSelect+` WHERE p.tenant_id = $1 AND p.status = 'active' ORDER BY p.id`, tenantID)
 }
 
 // bumpVersion increments the tenant's promotions version (creating it at 1).
@@ -140,4 +192,17 @@ func readVersion(ctx context.Context, q querier, tenantID string) (int64, error)
 		return 0, nil
 	}
 	return v, err
+}
+
+// promotionsInRange returns up to limit promotions of the tenant whose stored window
+// overlaps [from, to), in id order; status "" means any.
+func promotionsInRange(ctx context.Context, q querier, tenantID string, from, to time.Time, status Status, limit int) ([]Promotion, error) {
+	query := promotionSelect + ` WHERE p.tenant_id = $1 AND (p.starts_at IS NULL OR p.starts_at < $2) AND (p.ends_at IS NULL OR p.ends_at > $3)`
+	args := []any{tenantID, clock.Millis(to), clock.Millis(from)}
+	if status != "" {
+		args = append(args, status)
+		query += fmt.Sprintf(` AND p.status = $%d`, len(args))
+	}
+	args = append(args, limit)
+	return queryPromotions(ctx, q, query+fmt.Sprintf(` ORDER BY p.id LIMIT $%d`, len(args)), args...)
 }

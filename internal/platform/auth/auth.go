@@ -131,6 +131,9 @@ type Principal struct {
 	DataScope ScopeType
 	DataID    string // brand, region or store id; empty for tenant scope
 	SessionID string // set for console sessions
+	// TouchpointID is set for an API key that belongs to one touchpoint: it may send
+	// events for that touchpoint only.
+	TouchpointID string
 }
 
 // Has reports whether p holds scope s.

@@ -315,6 +315,10 @@ func (ix *Index) Price(cart Cart, ctx Context) (Result, error) {
 				Message: "no line of the cart is in the promotion's scope"})
 			continue
 		}
+		if msg, ok := ctx.Limited[c.p.ID]; ok {
+			res.Rejected = append(res.Rejected, Explanation{PromotionID: c.p.ID, Code: CodeLimitReached, Condition: "limits", Message: msg})
+			continue
+		}
 		if cond, msg := conditionFailure(c, lines, amounts, &ctx, local); cond != "" {
 			res.Rejected = append(res.Rejected, Explanation{PromotionID: c.p.ID, Code: CodeConditionFailed,
 				Condition: cond, Message: msg})
@@ -442,22 +446,11 @@ func conditionFailure(c *cand, lines []Line, amounts []int64, ctx *Context, loca
 	if !k.End.IsZero() && !ctx.Time.Before(k.End) {
 		return "end", "the promotion has ended"
 	}
-	if len(k.Weekdays) > 0 && !slices.Contains(k.Weekdays, local.Weekday()) {
+	if !k.onWeekday(local) {
 		return "weekdays", "not on this day of the week"
 	}
-	if k.DailyFrom != 0 || k.DailyTo != 0 {
-		m := local.Hour()*60 + local.Minute()
-		to := k.DailyTo
-		if to == 0 {
-			to = 1440
-		}
-		in := m >= k.DailyFrom && m < to
-		if k.DailyFrom > to {
-			in = m >= k.DailyFrom || m < to
-		}
-		if !in {
-			return "daily_window", "not at this time of day"
-		}
+	if !k.inDailyWindow(local) {
+		return "daily_window", "not at this time of day"
 	}
 	if n := listFailure(k.Channels, ctx.Channel, "channels"); n != "" {
 		return n, "not for this channel"

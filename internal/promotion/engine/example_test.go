@@ -69,3 +69,21 @@ func ExampleReturnQuote() {
 	// paid ¥200.00 refund ¥80.00
 	// spend after the return ¥120.00 earns ¥0.00 instead of the ¥10.91 kept: ¥10.91 is deducted from the refund
 }
+
+// Happy hour 14:00–17:00 on Tuesdays in Shanghai, expanded into the windows of one
+// week for a calendar.
+func ExampleConditions_Windows() {
+	sh, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		panic(err)
+	}
+	k := engine.Conditions{Weekdays: []time.Weekday{time.Tuesday}, DailyFrom: 14 * 60, DailyTo: 17 * 60}
+	from := time.Date(2026, 3, 2, 0, 0, 0, 0, sh) // a Monday
+	for _, w := range k.Windows(from, from.AddDate(0, 0, 7), sh) {
+		fmt.Println(w.Start.Format("Mon 2006-01-02 15:04"), "to", w.End.Format("15:04 MST"))
+	}
+	fmt.Println(k.ActiveAt(time.Date(2026, 3, 3, 16, 59, 0, 0, sh), sh), k.ActiveAt(time.Date(2026, 3, 3, 17, 0, 0, 0, sh), sh))
+	// Output:
+	// Tue 2026-03-03 14:00 to 17:00 CST
+	// true false
+}

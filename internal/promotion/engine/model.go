@@ -126,6 +126,11 @@ type Context struct {
 	// from the map allows FlashSale.PerCustomer units (a first purchase); a negative
 	// value counts as 0.
 	FlashAllowance map[string]int64 `json:"flash_allowance,omitempty"`
+	// Limited maps a promotion id to why it may not apply to this order any more (its
+	// budget or uses are exhausted, or this customer's uses are): the promotion is
+	// reported as limit_reached (condition "limits") with that message and never
+	// applies. The caller (the service) knows the usage; the engine stays pure.
+	Limited map[string]string `json:"limited,omitempty"`
 	// MaxCombinations bounds the stacking search; 0 means DefaultMaxCombinations.
 	MaxCombinations int `json:"max_combinations,omitempty"`
 }
@@ -683,8 +688,11 @@ type Applied struct {
 	Lines       []Allocation `json:"lines"`
 	Basis       []Allocation `json:"basis"`
 	GiftLineID  string       `json:"gift_line_id,omitempty"`
-	Message     string       `json:"message"`
-	Promotion   *Promotion   `json:"promotion"`
+	// FlashUnits is the number of units sold at a flash-sale price (flash_sale only),
+	// what the service records against the customer's limit when the order commits.
+	FlashUnits int64      `json:"flash_units,omitempty"`
+	Message    string     `json:"message"`
+	Promotion  *Promotion `json:"promotion"`
 }
 
 // Code says why a candidate promotion did not apply.
@@ -700,7 +708,7 @@ const (
 	CodeNoDiscount         Code = "no_discount"
 	CodeInvalidDefinition  Code = "invalid_definition"
 	CodeNotEvaluated       Code = "not_evaluated" // the bounded search stopped first
-	CodeLimitReached       Code = "limit_reached" // no flash-sale units left for this customer
+	CodeLimitReached       Code = "limit_reached" // no flash-sale units left for this customer, or Context.Limited
 )
 
 // Explanation says why a promotion did not apply: Condition names the failed condition

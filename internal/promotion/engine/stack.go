@@ -551,7 +551,7 @@ func (ev *evaluator) explain(res *Result, out runOut, eligible []*cand, s search
 			continue
 		}
 		a := Applied{PromotionID: p.ID, Name: p.Name, Kind: p.Kind, Level: st.c.level, Discount: st.discount,
-			Message: st.msg, Promotion: p}
+			FlashUnits: st.units, Message: st.msg, Promotion: p}
 		n := len(st.c.lines)
 		a.Basis, a.Lines, backing = backing[:0:n], backing[n:n:2*n], backing[2*n:]
 		for j, li := range st.c.lines {

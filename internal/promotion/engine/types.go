@@ -19,6 +19,7 @@ type step struct {
 	missing  int64
 	msg      string
 	giftQty  int64
+	units    int64 // flash-sale units sold at the flash price
 	// next tier hint
 	hintMissing, hintOff, hintSave int64
 }
@@ -396,6 +397,7 @@ func (ev *evaluator) flashSale(c *cand, nets []int64, st *step) {
 			sold += k
 		}
 	}
+	st.units = sold
 	switch {
 	case units == 0:
 		st.code = CodeNoDiscount

@@ -33,6 +33,7 @@ export type ResponseChecks = [
   Fits<T.DomainEvent, S['DomainEvent']>,
   Fits<T.Page<T.Store>, S['PageStoreResponse']>,
   Fits<T.Touchpoint, S['TouchpointResponse']>,
+  Fits<T.TouchpointKey, S['TouchpointKeyResponse']>,
   Fits<T.TouchpointHealth, S['TouchpointHealthResponse']>,
   Fits<T.Page<T.Touchpoint>, S['PageTouchpointResponse']>,
 ];

@@ -32,6 +32,7 @@ import type {
   TouchpointFilter,
   UpdateTouchpointRequest,
   User,
+  TouchpointKey,
 } from './types';
 
 export * from './types';
@@ -71,6 +72,8 @@ export const api = {
   createTouchpoint: (body: CreateTouchpointRequest) => request<Touchpoint>('POST', '/touchpoints', { body }),
   updateTouchpoint: (touchpointId: string, body: UpdateTouchpointRequest) =>
     request<Touchpoint>('PATCH', `/touchpoints/${id(touchpointId)}`, { body }),
+  issueTouchpointKey: (touchpointId: string, body: { name?: string } = {}) =>
+    request<TouchpointKey>('POST', `/touchpoints/${id(touchpointId)}/api-keys`, { body }),
 };
 
 /**

@@ -105,6 +105,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/basket-sets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List basket sets */
+        get: operations["list-basket-sets"];
+        put?: never;
+        /**
+         * Import historical baskets from CSV
+         * @description A UTF-8 CSV of at most 32 MiB, one row per order line. Required columns: order_id, ordered_at (RFC 3339 or YYYY-MM-DD HH:MM:SS in Asia/Shanghai), sku_id, quantity, unit_price_fen; optional: store_id, channel, customer_id, customer_tier, category_id, brand_id, unit_cost_fen. An order with a rejected row is left out whole; rejected rows are listed. A file without a valid order is a 422.
+         */
+        post: operations["create-basket-set"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/basket-sets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a basket set */
+        get: operations["get-basket-set"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/brands": {
         parameters: {
             query?: never;
@@ -343,6 +381,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a customer's personal data
+         * @description Deletes the identifiers and empties the events of the customer and of the customers merged into it, marks them erased and publishes identity.customer.erased so that other domains drop their personal data. Counts stay. Later events with the same identifiers make a new customer. Erasing again returns the first erasure.
+         */
+        post: operations["erase-customer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{id}/events": {
         parameters: {
             query?: never;
@@ -355,6 +413,26 @@ export interface paths {
          * @description Newest first (occurred_at, then id); a merged id lists the survivor's events.
          */
         get: operations["list-customer-events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export everything held on a customer
+         * @description The customer, the customers merged into it and every kind of data held on them, with full personal values. Audited.
+         */
+        get: operations["export-customer"];
         put?: never;
         post?: never;
         delete?: never;
@@ -520,6 +598,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/identity-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the identity rules
+         * @description Per identifier type: normalisation, strength, per-customer limit, whether it links; and the cluster limit.
+         */
+        get: operations["get-identity-rules"];
+        put?: never;
+        post?: never;
+        /** Reset the identity rules to the defaults */
+        delete: operations["reset-identity-rules"];
+        options?: never;
+        head?: never;
+        /**
+         * Change the identity rules
+         * @description Changes the listed types' rules and the cluster limit. They govern resolution from now on; identifiers already linked stay linked until a re-resolution.
+         */
+        patch: operations["update-identity-rules"];
+        trace?: never;
+    };
     "/api/v1/imports/skus": {
         parameters: {
             query?: never;
@@ -652,6 +755,103 @@ export interface paths {
         patch: operations["update-product"];
         trace?: never;
     };
+    "/api/v1/promotion-redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the promotions a committed order used
+         * @description All or nothing: 409 urn:oneretail:problem:budget_exhausted, usage_limit_reached or customer_limit_reached (naming the promotion) when a limit would be exceeded. Replaying an order id returns the first result. Needs pricing:use or promotions:write.
+         */
+        post: operations["commit-promotion-redemption"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotion-redemptions/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get what an order used
+         * @description Needs pricing:use or promotions:read.
+         */
+        get: operations["get-promotion-redemption"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotion-redemptions/{order_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release what a cancelled or returned order used
+         * @description The promotions' usage and the customer's counts go back down; cancelling twice is harmless. Needs pricing:use or promotions:write.
+         */
+        post: operations["cancel-promotion-redemption"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotion-simulations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate a promotion on a basket set
+         * @description Prices every basket with the tenant's other active promotions, then with them and the simulated promotion (promotion_id or a draft definition), and reports the difference. The report is stored.
+         */
+        post: operations["create-promotion-simulation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotion-simulations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a simulation report */
+        get: operations["get-promotion-simulation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/promotions": {
         parameters: {
             query?: never;
@@ -670,6 +870,26 @@ export interface paths {
          * @description The definition is validated; a contradictory one is refused with 422 naming body.definition.<field>.
          */
         post: operations["create-promotion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotions/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Promotion calendar
+         * @description The promotions that run within [from, to) (at most 93 days) with their windows: recurring member days and happy hours expanded in the store time zone, plain windows clipped to the range.
+         */
+        get: operations["promotion-calendar"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1039,6 +1259,26 @@ export interface paths {
         patch: operations["update-touchpoint"];
         trace?: never;
     };
+    "/api/v1/touchpoints/{id}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a credential for a touchpoint
+         * @description Creates an API key holding events:ingest that can send events for this touchpoint only; the secret is in this response only. Revoke it like any key (DELETE /api/v1/api-keys/{id}). Needs touchpoints:write and api_keys:write.
+         */
+        post: operations["issue-touchpoint-key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -1142,6 +1382,8 @@ export interface components {
             /** Format: date-time */
             revoked_at?: string;
             scopes: string[];
+            /** @description The touchpoint this key sends events for; absent for a general key. */
+            touchpoint_id?: string;
         };
         AuditEvent: {
             action: string;
@@ -1156,6 +1398,47 @@ export interface components {
             request_id?: string;
             resource_id: string;
             resource_type: string;
+        };
+        BasketRowError: {
+            field: string;
+            /** Format: int64 */
+            line: number;
+            reason: string;
+        };
+        BasketSetImportResponse: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The first 1,000 rejected rows. */
+            errors: components["schemas"]["BasketRowError"][];
+            /** Format: date-time */
+            first_order_at?: string;
+            id: string;
+            /** Format: date-time */
+            last_order_at?: string;
+            /** Format: int64 */
+            lines: number;
+            name: string;
+            /** Format: int64 */
+            orders: number;
+            /**
+             * Format: int64
+             * @description Rows rejected; their orders are left out whole.
+             */
+            rejected: number;
+        };
+        BasketSetResponse: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            first_order_at?: string;
+            id: string;
+            /** Format: date-time */
+            last_order_at?: string;
+            /** Format: int64 */
+            lines: number;
+            name: string;
+            /** Format: int64 */
+            orders: number;
         };
         BrandCreateRequest: {
             /** @description Unique within the tenant. */
@@ -1184,6 +1467,12 @@ export interface components {
             /** @enum {string} */
             status?: "active" | "inactive";
         };
+        CalendarWindow: {
+            /** Format: date-time */
+            end: string;
+            /** Format: date-time */
+            start: string;
+        };
         CartAllocation: {
             /** Format: int64 */
             amount: number;
@@ -1194,6 +1483,11 @@ export interface components {
             basis: components["schemas"]["CartAllocation"][] | null;
             /** Format: int64 */
             discount: number;
+            /**
+             * Format: int64
+             * @description Units sold at the flash-sale price (flash_sale only).
+             */
+            flash_units?: number;
             gift_line_id?: string;
             kind: string;
             level: string;
@@ -1244,9 +1538,12 @@ export interface components {
             brand?: string;
             channel?: string;
             coupons?: string[] | null;
+            /** @description The customer: their recorded purchases fill flash_allowance and their per-customer limits apply. */
+            customer_id?: string;
             /** Format: int64 */
             delivery_fee?: number;
             first_order?: boolean;
+            /** @description Promotion id → flash-sale units the customer may still buy; overrides what customer_id's recorded purchases give. */
             flash_allowance?: {
                 [key: string]: number;
             };
@@ -1443,13 +1740,25 @@ export interface components {
              */
             updated_at: string;
         };
+        CustomerEraseResponse: {
+            /** Format: date-time */
+            erased_at: string;
+            id: string;
+            /** @description Customers that had been merged into this one, erased too. */
+            merged_ids: string[];
+            /** @enum {string} */
+            status: "erased";
+        };
         CustomerEventResponse: {
             id: string;
             identifiers: {
                 [key: string]: string;
             };
+            /** @description Personal values are masked because the caller lacks customers:pii. */
+            masked: boolean;
             /** Format: date-time */
             occurred_at: string;
+            /** @description name, address, birthday, phone and email are masked without customers:pii. */
             properties?: {
                 [key: string]: unknown;
             };
@@ -1458,6 +1767,18 @@ export interface components {
             touchpoint_id: string;
             type: string;
         };
+        CustomerExportResponse: {
+            customer: components["schemas"]["CustomerResponse"];
+            customer_id: string;
+            /** Format: date-time */
+            exported_at: string;
+            /** @description Customers merged into this one; their data is included. */
+            merged_ids: string[];
+            /** @description One entry per kind of data held (identifiers, events, identity_reviews, …), each with full values. */
+            sections: {
+                [key: string]: unknown;
+            };
+        };
         CustomerIdentifierResponse: {
             /** Format: date-time */
             created_at: string;
@@ -1465,7 +1786,7 @@ export interface components {
             strength: "weak" | "medium" | "strong";
             /** @description Identifier type, e.g. phone, wechat_unionid. */
             type: string;
-            /** @description Normalised value; phone and e-mail masked unless the caller holds customers:pii. */
+            /** @description Normalised value; phones and e-mails are masked (138****1234, w***@example.com) without customers:pii. */
             value: string;
         };
         CustomerProfileResponse: {
@@ -1489,6 +1810,8 @@ export interface components {
             consents: components["schemas"]["CustomerConsentResponse"][];
             /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
+            erased_at?: string;
             /** Format: int64 */
             event_count: number;
             /** Format: date-time */
@@ -1497,13 +1820,16 @@ export interface components {
             identifiers: components["schemas"]["CustomerIdentifierResponse"][];
             /** Format: date-time */
             last_seen_at: string;
-            /** @description Personal data is masked (the caller lacks customers:pii). */
+            /** @description Personal values are masked because the caller lacks customers:pii. */
             masked: boolean;
             /** @description The requested id when it was merged into this customer. */
             merged_from?: string;
             profile: components["schemas"]["CustomerProfileResponse"];
             slots: components["schemas"]["CustomerSlotsResponse"];
-            /** @enum {string} */
+            /**
+             * @description erased: the customer's personal data was erased; counts stay.
+             * @enum {string}
+             */
             status: "active" | "erased";
             /** Format: date-time */
             updated_at: string;
@@ -1641,6 +1967,48 @@ export interface components {
             /** @enum {string} */
             status: "ok" | "unavailable";
         };
+        IdentityRuleChange: {
+            links?: boolean;
+            /** Format: int64 */
+            max_per_customer?: number;
+            /** @enum {string} */
+            strength?: "weak" | "medium" | "strong";
+            type: string;
+        };
+        IdentityRuleResponse: {
+            /** @description Whether a shared identifier of this type ties two records to one customer. */
+            links: boolean;
+            /**
+             * Format: int64
+             * @description 0 means no limit.
+             */
+            max_per_customer: number;
+            /**
+             * @description Fixed per type.
+             * @enum {string}
+             */
+            normalization: "id" | "phone" | "email" | "card" | "masked_phone";
+            /** @enum {string} */
+            strength: "weak" | "medium" | "strong";
+            type: string;
+        };
+        IdentityRulesResponse: {
+            /** @description False while the tenant uses the shipped defaults. */
+            customised: boolean;
+            /**
+             * Format: int64
+             * @description The most identifiers one customer may hold; 0 means no limit.
+             */
+            max_cluster_size: number;
+            types: components["schemas"]["IdentityRuleResponse"][] | null;
+            /** Format: date-time */
+            updated_at?: string;
+        };
+        IdentityRulesUpdateRequest: {
+            /** Format: int64 */
+            max_cluster_size?: number;
+            types?: components["schemas"]["IdentityRuleChange"][] | null;
+        };
         LoginRequest: {
             login: string;
             password: string;
@@ -1697,6 +2065,11 @@ export interface components {
         };
         PageAuditEvent: {
             items: components["schemas"]["AuditEvent"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
+        PageBasketSetResponse: {
+            items: components["schemas"]["BasketSetResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
@@ -1861,13 +2234,48 @@ export interface components {
             /** @enum {string} */
             unit?: "each" | "weight";
         };
+        PromotionCalendarItem: {
+            code: string;
+            name: string;
+            /** Format: int64 */
+            priority: number;
+            promotion_id: string;
+            stacking_group: string;
+            /** @enum {string} */
+            status: "draft" | "active" | "paused" | "ended";
+            /** @description The promotion kind. */
+            type: string;
+            windows: components["schemas"]["CalendarWindow"][];
+        };
+        PromotionCalendarResponse: {
+            items: components["schemas"]["PromotionCalendarItem"][];
+        };
         PromotionCreateRequest: {
             code: string;
             /** @description The engine promotion (kind, scope, conditions, stacking and the parameter block of its kind); id and name are set from the promotion. */
             definition: {
                 [key: string]: unknown;
             };
+            /** @description Budget and usage limits enforced when orders commit; absent or null fields mean no limit. */
+            limits?: components["schemas"]["PromotionLimits"];
             name: string;
+        };
+        PromotionLimits: {
+            /**
+             * Format: int64
+             * @description Total discount in fen over all committed orders.
+             */
+            budget_fen?: number | null;
+            /**
+             * Format: int64
+             * @description Committed orders that may use the promotion.
+             */
+            max_uses?: number | null;
+            /**
+             * Format: int64
+             * @description Committed orders per customer.
+             */
+            max_uses_per_customer?: number | null;
         };
         PromotionResponse: {
             code: string;
@@ -1879,6 +2287,7 @@ export interface components {
             /** Format: date-time */
             ends_at?: string;
             id: string;
+            limits: components["schemas"]["PromotionLimits"];
             name: string;
             /** Format: date-time */
             starts_at?: string;
@@ -1886,12 +2295,83 @@ export interface components {
             status: "draft" | "active" | "paused" | "ended";
             /** Format: date-time */
             updated_at: string;
+            readonly usage: components["schemas"]["PromotionUsage"];
+        };
+        PromotionSimulationRequest: {
+            basket_set_id: string;
+            /** @description A draft definition, the same shape as in create-promotion. */
+            definition?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description Only orders at or after this instant.
+             */
+            from?: string;
+            /** @description A stored promotion, whatever its status. */
+            promotion_id?: string;
+            /**
+             * Format: date-time
+             * @description Only orders before this instant.
+             */
+            to?: string;
         };
         PromotionUpdateRequest: {
             definition?: {
                 [key: string]: unknown;
             };
+            /** @description Replaces all three limits (a missing or null field means no limit); limits may change in any status. */
+            limits?: components["schemas"]["PromotionLimits"];
             name?: string;
+        };
+        PromotionUsage: {
+            /** Format: int64 */
+            discount_fen: number;
+            /** Format: int64 */
+            uses: number;
+        };
+        RedemptionCreateRequest: {
+            /** @description Needed for per-customer limits and flash-sale limits; without it only the totals count. */
+            customer_id?: string;
+            order_id: string;
+            /** @description The response body of POST /api/v1/carts/price: every applied promotion and the delivery promotion are recorded. */
+            priced_cart?: {
+                [key: string]: unknown;
+            };
+            /** @description Instead of priced_cart: the promotions the order used. */
+            promotions?: components["schemas"]["RedemptionPromotion"][] | null;
+        };
+        RedemptionLineResponse: {
+            code: string;
+            /** Format: int64 */
+            discount_fen: number;
+            /** Format: int64 */
+            flash_units: number;
+            promotion_id: string;
+        };
+        RedemptionPromotion: {
+            /**
+             * Format: int64
+             * @description The discount in fen this order got from the promotion (goods or delivery).
+             */
+            discount: number;
+            /**
+             * Format: int64
+             * @description Units bought at a flash-sale price.
+             */
+            flash_units?: number;
+            promotion_id: string;
+        };
+        RedemptionResponse: {
+            /** Format: date-time */
+            cancelled_at?: string;
+            /** Format: date-time */
+            created_at: string;
+            customer_id?: string;
+            order_id: string;
+            redemptions: components["schemas"]["RedemptionLineResponse"][];
+            /** @enum {string} */
+            status: "committed" | "cancelled";
         };
         RegionCreateRequest: {
             /** @description Unique within the tenant. */
@@ -2079,6 +2559,14 @@ export interface components {
             /** @enum {string} */
             unit?: "each" | "weight";
         };
+        SavingsBucket: {
+            /** Format: int64 */
+            max_fen: number | null;
+            /** Format: int64 */
+            min_fen: number;
+            /** Format: int64 */
+            orders: number;
+        };
         SessionListResponse: {
             items: components["schemas"]["SessionResponse"][];
         };
@@ -2094,6 +2582,52 @@ export interface components {
             /** Format: date-time */
             last_seen_at: string;
             user_agent: string;
+        };
+        SimulationDay: {
+            /** Format: int64 */
+            affected_orders: number;
+            date: string;
+            /** Format: int64 */
+            discount_fen: number;
+            /** Format: int64 */
+            orders: number;
+        };
+        SimulationReport: {
+            /** Format: int64 */
+            affected_orders: number;
+            basket_set_id: string;
+            by_day: components["schemas"]["SimulationDay"][] | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            discount_fen: number;
+            /** Format: int64 */
+            gross_fen: number;
+            id: string;
+            /** Format: int64 */
+            margin_after_fen: number;
+            /** Format: int64 */
+            margin_before_fen: number;
+            /** Format: int64 */
+            margin_impact_fen: number;
+            /** Format: int64 */
+            orders: number;
+            other_promotion_ids: string[] | null;
+            promotion_id?: string;
+            savings_histogram: components["schemas"]["SavingsBucket"][] | null;
+            skipped: components["schemas"]["SimulationSkip"][] | null;
+            top_skus: components["schemas"]["SimulationSKU"][] | null;
+        };
+        SimulationSKU: {
+            /** Format: int64 */
+            discount_fen: number;
+            /** Format: int64 */
+            quantity: number;
+            sku_id: string;
+        };
+        SimulationSkip: {
+            order_id: string;
+            reason: string;
         };
         StoreCreateRequest: {
             address?: string;
@@ -2232,6 +2766,19 @@ export interface components {
              * @description Events refused by validation today (UTC day of receipt).
              */
             rejected_today: number;
+        };
+        TouchpointKeyRequest: {
+            /** @description Defaults to the touchpoint's name and code. */
+            name?: string;
+        };
+        TouchpointKeyResponse: {
+            id: string;
+            name: string;
+            prefix: string;
+            scopes: string[];
+            /** @description The bearer token (or_live_…); store it in the touchpoint's configuration, it is not shown again. */
+            secret: string;
+            touchpoint_id: string;
         };
         TouchpointResponse: {
             channel: string;
@@ -2528,6 +3075,106 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-basket-sets": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageBasketSetResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-basket-set": {
+        parameters: {
+            query: {
+                name: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasketSetImportResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-basket-set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BasketSetResponse"];
+                };
             };
             /** @description Error */
             default: {
@@ -3075,6 +3722,37 @@ export interface operations {
             };
         };
     };
+    "erase-customer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerEraseResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-customer-events": {
         parameters: {
             query?: {
@@ -3098,6 +3776,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PageCustomerEventResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-customer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerExportResponse"];
                 };
             };
             /** @description Error */
@@ -3377,6 +4086,97 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReviewResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-identity-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityRulesResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "reset-identity-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityRulesResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "update-identity-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityRulesUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityRulesResponse"];
                 };
             };
             /** @description Error */
@@ -3759,6 +4559,165 @@ export interface operations {
             };
         };
     };
+    "commit-promotion-redemption": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedemptionCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-promotion-redemption": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "cancel-promotion-redemption": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-promotion-simulation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromotionSimulationRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationReport"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-promotion-simulation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationReport"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-promotions": {
         parameters: {
             query?: {
@@ -3816,6 +4775,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PromotionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "promotion-calendar": {
+        parameters: {
+            query: {
+                /** @description Start of the range (RFC 3339), inclusive. */
+                from: string;
+                /** @description End of the range (RFC 3339), exclusive; at most 93 days after from. */
+                to: string;
+                /** @description Default: every status but ended. */
+                status?: "draft" | "active" | "paused" | "ended" | "";
+                store_id?: string;
+                channel?: string;
+                /** @description The stores' IANA time zone for weekly and daily windows; default Asia/Shanghai. */
+                time_zone?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionCalendarResponse"];
                 };
             };
             /** @description Error */
@@ -4791,6 +5790,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TouchpointResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "issue-touchpoint-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TouchpointKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TouchpointKeyResponse"];
                 };
             };
             /** @description Error */

@@ -241,6 +241,18 @@ export interface ApiKey {
   created_at: string;
   last_used_at?: string | null;
   revoked_at?: string | null;
+  /** Set for a touchpoint's credential. */
+  touchpoint_id?: string;
+}
+
+/** TouchpointKey is a touchpoint's new credential (events:ingest for that touchpoint only). */
+export interface TouchpointKey {
+  id: string;
+  name: string;
+  prefix: string;
+  secret: string;
+  scopes: string[];
+  touchpoint_id: string;
 }
 
 export interface CreateApiKeyRequest {

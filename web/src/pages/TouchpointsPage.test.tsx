@@ -150,6 +150,29 @@ describe('TouchpointsPage', () => {
   });
 });
 
+describe('TouchpointsPage credentials', () => {
+  it('issues a key for an active touchpoint and shows the secret once with how to use it', async () => {
+    const calls = fakeApi({
+      'GET /stores': () => page(stores),
+      'GET /touchpoints': () => page(touchpoints),
+      'POST /touchpoints/tp1/api-keys': () => ({
+        status: 201,
+        body: { id: 'k9', name: '徐汇店 1 号收银台 (POS-SH001-01)', prefix: 'abc', secret: 'or_live_secret123', scopes: ['events:ingest'], touchpoint_id: 'tp1' },
+      }),
+    });
+    renderRoute(<TouchpointsPage />);
+    // A disabled touchpoint cannot get a key.
+    expect((await screen.findByTestId('touchpoint-issue-key-MINI')).hasAttribute('disabled')).toBe(true);
+    fireEvent.click(screen.getByTestId('touchpoint-issue-key-POS-SH001-01'));
+    fireEvent.click(await screen.findByText('确 定'));
+    expect((await screen.findByTestId('api-key-secret')).textContent).toBe('or_live_secret123');
+    expect(screen.getByText(/touchpoint 填 POS-SH001-01/)).toBeTruthy();
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual(['/touchpoints/tp1/api-keys']);
+    fireEvent.click(screen.getByTestId('api-key-secret-close'));
+    await waitFor(() => expect(screen.queryByTestId('api-key-secret')).toBeNull());
+  });
+});
+
 describe('eventsByChannel', () => {
   it('sums today’s events per channel, largest first', () => {
     expect(eventsByChannel([...touchpoints, { ...touchpoints[0], id: 'tp9', health: { events_today: 5, rejected_today: 0 } }])).toEqual([

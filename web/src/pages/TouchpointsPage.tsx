@@ -1,6 +1,6 @@
-import { PlusOutlined } from '@ant-design/icons';
-import { useQuery } from '@tanstack/react-query';
-import { App, Button, Card, Drawer, Form, Input, Radio, Select, Space, Tag, Tooltip, Typography } from 'antd';
+import { KeyOutlined, PlusOutlined } from '@ant-design/icons';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { App, Button, Card, Drawer, Form, Input, Popconfirm, Radio, Select, Space, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -13,11 +13,13 @@ import {
   type CreateTouchpointRequest,
   type Touchpoint,
   type TouchpointFilter,
+  type TouchpointKey,
 } from '../api';
 import { useAllStores, useAllTouchpoints, useCreateTouchpoint, useNameLookup, useTouchpoints } from '../api/hooks';
 import { Chart } from '../components/Chart';
 import { CursorTable } from '../components/CursorTable';
-import { ErrorAlert } from '../components/ErrorAlert';
+import { ErrorAlert, errorText } from '../components/ErrorAlert';
+import { SecretModal } from '../components/SecretModal';
 import { StatusTag } from '../components/StatusTag';
 import { barOption, type Datum } from '../lib/charts';
 import { formatDateTime, formatNumber, formatRelative } from '../lib/format';
@@ -41,6 +43,13 @@ export default function TouchpointsPage() {
   const { t } = useTranslation();
   const [filter, setFilter] = useState<Filter>({});
   const [creating, setCreating] = useState(false);
+  const [issued, setIssued] = useState<{ key: TouchpointKey; code: string } | null>(null);
+  const { message } = App.useApp();
+  const issue = useMutation({
+    mutationFn: (tp: Touchpoint) => api.issueTouchpointKey(tp.id).then((key) => ({ key, code: tp.code })),
+    onSuccess: setIssued,
+    onError: (e) => void message.error(errorText(e)),
+  });
 
   const list = useTouchpoints(filter);
   const all = useAllTouchpoints(filter, CHART_MAX);
@@ -91,6 +100,18 @@ export default function TouchpointsPage() {
         ) : (
           <Typography.Text type="secondary">{t('touchpoints.never')}</Typography.Text>
         ),
+    },
+    {
+      title: t('touchpoints.actions'),
+      key: 'actions',
+      fixed: 'right',
+      render: (_, tp) => (
+        <Popconfirm title={t('touchpoints.issueKeyConfirm', { code: tp.code })} onConfirm={() => issue.mutate(tp)}>
+          <Button size="small" icon={<KeyOutlined />} disabled={tp.status !== 'active'} data-testid={`touchpoint-issue-key-${tp.code}`}>
+            {t('touchpoints.issueKey')}
+          </Button>
+        </Popconfirm>
+      ),
     },
   ];
 
@@ -161,6 +182,11 @@ export default function TouchpointsPage() {
       </Card>
 
       <CreateTouchpointDrawer open={creating} onClose={() => setCreating(false)} />
+      <SecretModal created={issued?.key ?? null} onClose={() => setIssued(null)}>
+        <Typography.Paragraph type="secondary" style={{ marginTop: 12, marginBottom: 0 }}>
+          {t('touchpoints.keyHint', { code: issued?.code })}
+        </Typography.Paragraph>
+      </SecretModal>
     </>
   );
 }

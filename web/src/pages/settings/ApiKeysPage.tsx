@@ -1,6 +1,6 @@
-import { CopyOutlined, PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Checkbox, Form, Input, Modal, Popconfirm, Space, Tag, Typography } from 'antd';
+import { App, Button, Card, Checkbox, Form, Input, Modal, Popconfirm, Space, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,6 +8,7 @@ import { API_SCOPES, api, type ApiKey, type CreateApiKeyRequest, type CreatedApi
 import { useCursorList } from '../../api/hooks';
 import { CursorTable } from '../../components/CursorTable';
 import { ErrorAlert, errorText } from '../../components/ErrorAlert';
+import { SecretModal } from '../../components/SecretModal';
 import { formatDateTime } from '../../lib/format';
 
 /** ApiKeysPage lists API keys, creates them (showing the secret once) and revokes them. */
@@ -181,63 +182,3 @@ function CreateKeyModal({
   );
 }
 
-/** SecretModal shows a new key's secret; once closed it is gone for good. */
-function SecretModal({ created, onClose }: { created: CreatedApiKey | null; onClose: () => void }) {
-  const { t } = useTranslation();
-  const { message } = App.useApp();
-  const copy = async () => {
-    if (!created) return;
-    try {
-      await navigator.clipboard.writeText(created.secret);
-      void message.success(t('common.copied'));
-    } catch {
-      void message.warning(t('common.copyFailed'));
-    }
-  };
-  return (
-    <Modal
-      open={!!created}
-      title={t('apiKeys.secretTitle')}
-      onCancel={onClose}
-      mask={{ closable: false }}
-      keyboard={false}
-      destroyOnHidden
-      footer={
-        <Button type="primary" onClick={onClose} data-testid="api-key-secret-close">
-          {t('common.close')}
-        </Button>
-      }
-    >
-      {created && (
-        <>
-          <Alert type="warning" showIcon title={t('apiKeys.secretWarning')} style={{ marginBottom: 16 }} />
-          <Typography.Text type="secondary">
-            {t('apiKeys.name')}: {created.name}
-          </Typography.Text>
-          <div style={{ display: 'flex', gap: 8, marginTop: 8, alignItems: 'flex-start' }}>
-            <pre
-              data-testid="api-key-secret"
-              aria-label={t('apiKeys.secretLabel')}
-              style={{
-                flex: 1,
-                margin: 0,
-                padding: '5px 11px',
-                userSelect: 'all',
-                whiteSpace: 'pre-wrap',
-                wordBreak: 'break-all',
-                background: '#fafafa',
-                border: '1px solid #d9d9d9',
-                borderRadius: 6,
-              }}
-            >
-              {created.secret}
-            </pre>
-            <Button icon={<CopyOutlined />} onClick={copy} data-testid="api-key-copy">
-              {t('common.copy')}
-            </Button>
-          </div>
-        </>
-      )}
-    </Modal>
-  );
-}

@@ -1,0 +1,479 @@
+package identity
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/oneretail/oneretail/internal/platform/audit"
+	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/clock"
+	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/httpapi"
+	"github.com/oneretail/oneretail/internal/platform/pii"
+)
+
+// Personal data at rest (docs/decisions/0006-personal-data.md): identifier values are
+// sealed and found through their blind index; an event's identifiers and properties
+// are each sealed whole. The sealing contexts below bind a sealed value to the column
+// it lives in.
+const (
+	eventIdentifiersContext = "events.identifiers"
+	eventPropertiesContext  = "events.properties"
+)
+
+// identifierContext is the sealing context of an identifier value of type typ.
+func identifierContext(typ string) string { return "customer_identifiers." + typ }
+
+// CustomerStatus says whether a customer's personal data is still held.
+type CustomerStatus string
+
+// Customer statuses.
+const (
+	CustomerActive CustomerStatus = "active"
+	CustomerErased CustomerStatus = "erased" // personal data erased; counts and redirects stay
+)
+
+// openEventJSON opens a sealed JSON column of events into v. An empty column (an
+// erased event) leaves v unchanged.
+func openEventJSON(keys *pii.Keys, sealed, context string, v any) error {
+	plain, err := keys.Open(sealed, context)
+	if err != nil {
+		return err
+	}
+	if plain == "" || plain == "null" {
+		return nil
+	}
+	return json.Unmarshal([]byte(plain), v)
+}
+
+// maskIdentifier masks an identifier value for a reader without customers:pii: phones
+// and e-mails are personal; the other types are opaque ids and shown in full.
+func maskIdentifier(typ, value string) string {
+	switch typ {
+	case "phone":
+		return pii.MaskPhone(value)
+	case "email":
+		return pii.MaskEmail(value)
+	}
+	return value
+}
+
+// maskProperty masks an event property with a personal meaning; others are returned
+// as they are.
+func maskProperty(key string, v any) any {
+	if s, ok := v.(string); ok {
+		return maskString(key, s)
+	}
+	return v
+}
+
+// maskString masks a value by its personal meaning (an event property or a profile
+// field of that name); values of other keys are returned as they are.
+func maskString(key, s string) string {
+	switch key {
+	case "name":
+		return pii.MaskName(s)
+	case "address":
+		return pii.MaskAddress(s)
+	case "birthday":
+		return pii.MaskBirthday(s)
+	case "phone", "mobile":
+		return pii.MaskPhone(s)
+	case "email":
+		return pii.MaskEmail(s)
+	}
+	return s
+}
+
+// maskCustomer masks c's personal values unless p holds customers:pii.
+func maskCustomer(p *auth.Principal, c Customer) Customer {
+	if p.Has(auth.CustomersPII) {
+		return c
+	}
+	c.Masked = true
+	out := make([]CustomerIdentifier, len(c.Identifiers))
+	for i, id := range c.Identifiers {
+		id.Value = maskIdentifier(id.Type, id.Value)
+		out[i] = id
+	}
+	c.Identifiers = out
+	return c
+}
+
+// maskEvent masks e's identifiers and personal properties unless p holds customers:pii.
+func maskEvent(p *auth.Principal, e CustomerEvent) CustomerEvent {
+	if p.Has(auth.CustomersPII) {
+		return e
+	}
+	e.Masked = true
+	idents := make(map[string]string, len(e.Identifiers))
+	for k, v := range e.Identifiers {
+		idents[k] = maskIdentifier(k, v)
+	}
+	e.Identifiers = idents
+	if e.Properties != nil {
+		props := maps.Clone(e.Properties)
+		for k, v := range props {
+			props[k] = maskProperty(k, v)
+		}
+		e.Properties = props
+	}
+	return e
+}
+
+// customerSection is one table (or group of tables) holding data on a customer. The
+// export and the erasure of a customer walk the same list, so that a table that
+// holds personal data is both exported and erased. ids are the customer and the
+// customers merged into it. export returns a JSON-ready value with full values (nil:
+// nothing to export); erase removes the personal data in tx and returns how many
+// rows it changed.
+type customerSection struct {
+	name   string
+	export func(ctx context.Context, q db.Querier, tenantID string, ids []string) (any, error)
+	erase  func(ctx context.Context, tx *sql.Tx, tenantID string, ids []string) (int64, error)
+}
+
+// customerSections lists the data held on a customer, in export order. A capability
+// that stores data on customers in this package (profiles, consents) adds its
+// section here; other domains drop their personal data on EventCustomerErased.
+func (s *Service) customerSections() []customerSection {
+	return []customerSection{
+		{name: "identifiers", export: s.exportIdentifiers, erase: eraseIdentifiers},
+		{name: "events", export: s.exportEvents, erase: eraseEvents},
+		{name: "identity_reviews", export: exportReviews, erase: closeReviews},
+		{name: "stored_responses", erase: eraseStoredResponses},
+		{name: "profile_and_consents", export: s.exportProfileAndConsents, erase: s.eraseProfileAndConsents},
+	}
+}
+
+// inList returns "$n, $n+1, …" for ids appended to args after the ones there.
+func inList(args *[]any, ids []string) string {
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		*args = append(*args, id)
+		ph[i] = "$" + strconv.Itoa(len(*args))
+	}
+	return strings.Join(ph, ", ")
+}
+
+func (s *Service) exportIdentifiers(ctx context.Context, q db.Querier, tenantID string, ids []string) (any, error) {
+	out := []CustomerIdentifierResponse{}
+	for _, id := range ids {
+		held, err := heldIdentifiers(ctx, q, s.pii, tenantID, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range held {
+			out = append(out, CustomerIdentifierResponse{Type: h.Type, Value: h.Value, Strength: h.Strength, CreatedAt: h.CreatedAt})
+		}
+	}
+	return out, nil
+}
+
+func eraseIdentifiers(ctx context.Context, tx *sql.Tx, tenantID string, ids []string) (int64, error) {
+	args := []any{tenantID}
+	res, err := tx.ExecContext(ctx, `DELETE FROM customer_identifiers WHERE tenant_id = $1 AND customer_id IN (`+inList(&args, ids)+`)`, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (s *Service) exportEvents(ctx context.Context, q db.Querier, tenantID string, ids []string) (any, error) {
+	evs, err := customerEvents(ctx, q, s.pii, tenantID, ids, false, 0, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CustomerEventResponse, len(evs))
+	for i, e := range evs {
+		out[i] = customerEventResponse(e)
+	}
+	return out, nil
+}
+
+// eraseEvents empties the identifiers and properties of the customers' events (any
+// property may be personal: they are free-form) and keeps the rest, so that counts by
+// type, day and touchpoint stay.
+func eraseEvents(ctx context.Context, tx *sql.Tx, tenantID string, ids []string) (int64, error) {
+	args := []any{tenantID}
+	res, err := tx.ExecContext(ctx, `UPDATE events SET identifiers = '', properties = '' WHERE tenant_id = $1 AND customer_id IN (`+
+		inList(&args, ids)+`)`, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// exportedReview is an identity review touching the customer, as exported.
+type exportedReview struct {
+	ID         string    `json:"id"`
+	EventID    string    `json:"event_id"`
+	CustomerID string    `json:"customer_id"`
+	Candidates []string  `json:"candidates"`
+	Reason     string    `json:"reason"`
+	Status     string    `json:"status"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// reviewsWhere selects the reviews attached to or naming one of ids as a candidate
+// (candidates is a JSON array of ids).
+func reviewsWhere(args *[]any, ids []string) string {
+	terms := []string{"customer_id IN (" + inList(args, ids) + ")"}
+	for _, id := range ids {
+		*args = append(*args, `%"`+id+`"%`)
+		terms = append(terms, "candidates LIKE $"+strconv.Itoa(len(*args)))
+	}
+	return "(" + strings.Join(terms, " OR ") + ")"
+}
+
+func exportReviews(ctx context.Context, q db.Querier, tenantID string, ids []string) (any, error) {
+	args := []any{tenantID}
+	rows, err := q.QueryContext(ctx, `SELECT id, event_id, customer_id, candidates, reason, status, created_at FROM identity_reviews
+		WHERE tenant_id = $1 AND `+reviewsWhere(&args, ids)+` ORDER BY created_at, id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []exportedReview{}
+	for rows.Next() {
+		var r exportedReview
+		var cands string
+		var created int64
+		if err := rows.Scan(&r.ID, &r.EventID, &r.CustomerID, &cands, &r.Reason, &r.Status, &created); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(cands), &r.Candidates); err != nil {
+			return nil, fmt.Errorf("review %s candidates: %w", r.ID, err)
+		}
+		r.CreatedAt = clock.FromMillis(created)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// closeReviews resolves the open reviews touching the customers: there is nothing
+// left to decide once their identifiers are gone. Reviews hold no personal values.
+func closeReviews(ctx context.Context, tx *sql.Tx, tenantID string, ids []string) (int64, error) {
+	args := []any{tenantID}
+	res, err := tx.ExecContext(ctx, `UPDATE identity_reviews SET status = 'resolved' WHERE tenant_id = $1 AND status = 'open' AND `+
+		reviewsWhere(&args, ids), args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// eraseStoredResponses deletes the stored responses of idempotent requests that name
+// one of the customers (a response of a customer operation may carry personal
+// values). A retry of such a request is then carried out again.
+func eraseStoredResponses(ctx context.Context, tx *sql.Tx, tenantID string, ids []string) (int64, error) {
+	var n int64
+	for _, id := range ids {
+		res, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE tenant_id = $1 AND response_body LIKE $2`, tenantID, "%"+id+"%")
+		if err != nil {
+			return 0, err
+		}
+		k, err := res.RowsAffected()
+		if err != nil {
+			return 0, err
+		}
+		n += k
+	}
+	return n, nil
+}
+
+// mergedInto returns the ids of the customers merged into id.
+func mergedInto(ctx context.Context, q db.Querier, tenantID, id string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id FROM customers WHERE tenant_id = $1 AND merged_into = $2 ORDER BY id`, tenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// CustomerExport is everything held on one customer, with full values.
+type CustomerExport struct {
+	Customer   Customer
+	MergedIDs  []string
+	Sections   map[string]any // section name → its rows (customerSections)
+	ExportedAt time.Time
+}
+
+// ExportCustomer returns everything held on a customer (the survivor for a merged
+// id), in full, and records an audit entry naming what was exported (no values).
+// Errors: not_found, unauthorized, forbidden (needs customers:pii).
+func (s *Service) ExportCustomer(ctx context.Context, id string) (CustomerExport, error) {
+	p, err := principal(ctx, auth.CustomersPII)
+	if err != nil {
+		return CustomerExport{}, err
+	}
+	out := CustomerExport{Sections: map[string]any{}, ExportedAt: s.now()}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		c, err := getCustomer(ctx, tx, s.pii, p.TenantID, id)
+		if err != nil {
+			return err
+		}
+		out.Customer = c
+		if out.MergedIDs, err = mergedInto(ctx, tx, p.TenantID, c.ID); err != nil {
+			return err
+		}
+		ids := append([]string{c.ID}, out.MergedIDs...)
+		var names []string
+		for _, sec := range s.customerSections() {
+			if sec.export == nil {
+				continue
+			}
+			v, err := sec.export(ctx, tx, p.TenantID, ids)
+			if err != nil {
+				return fmt.Errorf("section %s: %w", sec.name, err)
+			}
+			out.Sections[sec.name] = v
+			names = append(names, sec.name)
+		}
+		return s.audit.Record(ctx, tx, audit.Entry{TenantID: p.TenantID, Action: "customer.export", ResourceType: "customer", ResourceID: c.ID,
+			Changes: map[string]any{"merged_ids": out.MergedIDs, "sections": names}})
+	})
+	if err != nil {
+		return CustomerExport{}, fmt.Errorf("identity: export customer: %w", err)
+	}
+	return out, nil
+}
+
+// ErasedCustomer is the outcome of an erasure.
+type ErasedCustomer struct {
+	ID        string
+	MergedIDs []string
+	ErasedAt  time.Time
+}
+
+// EraseCustomer erases the personal data of a customer (the survivor for a merged id)
+// and of the customers merged into it, in one transaction: every customerSections
+// entry erases its part (identifiers deleted, events emptied of identifiers and
+// properties, open reviews closed, stored responses naming it dropped), the customers
+// are marked erased, an audit entry is recorded and EventCustomerErased is published
+// for the other domains. Counts (event_count, events by type and time) stay. Erasing
+// an erased customer returns the first erasure. Later events with the same
+// identifiers make a new customer. Errors: not_found, unauthorized, forbidden (needs
+// customers:erase).
+func (s *Service) EraseCustomer(ctx context.Context, id string) (ErasedCustomer, error) {
+	p, err := principal(ctx, auth.CustomersErase)
+	if err != nil {
+		return ErasedCustomer{}, err
+	}
+	var out ErasedCustomer
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		live, err := survivor(ctx, tx, p.TenantID, id)
+		if err != nil {
+			return err
+		}
+		// The lock makes a concurrent resolution that read this customer's identifiers
+		// wait, then resolve again (loadBatchState refuses an erased candidate).
+		var status CustomerStatus
+		var erasedAt sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT status, erased_at FROM customers WHERE tenant_id = $1 AND id = $2`+customerLock(s.db.Dialect),
+			p.TenantID, live).Scan(&status, &erasedAt); err != nil {
+			return notFoundIf(err, "customer")
+		}
+		merged, err := mergedInto(ctx, tx, p.TenantID, live)
+		if err != nil {
+			return err
+		}
+		out = ErasedCustomer{ID: live, MergedIDs: merged, ErasedAt: s.now()}
+		if status == CustomerErased {
+			out.ErasedAt = clock.FromMillis(erasedAt.Int64)
+			return nil
+		}
+		ids := append([]string{live}, merged...)
+		counts := map[string]int64{}
+		for _, sec := range s.customerSections() {
+			n, err := sec.erase(ctx, tx, p.TenantID, ids)
+			if err != nil {
+				return fmt.Errorf("section %s: %w", sec.name, err)
+			}
+			counts[sec.name] = n
+		}
+		args := []any{p.TenantID, clock.Millis(out.ErasedAt)}
+		if _, err := tx.ExecContext(ctx, `UPDATE customers SET status = 'erased', erased_at = $2, updated_at = $2
+			WHERE tenant_id = $1 AND id IN (`+inList(&args, ids)+`)`, args...); err != nil {
+			return err
+		}
+		ev := CustomerErasedEvent{CustomerID: live, MergedIDs: merged}
+		if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: p.TenantID, Action: "customer.erase", ResourceType: "customer", ResourceID: live,
+			Changes: map[string]any{"customer_id": live, "merged_ids": merged, "rows": counts}}); err != nil {
+			return err
+		}
+		_, err = s.outbox.Publish(ctx, tx, p.TenantID, EventCustomerErased, live, ev)
+		return err
+	})
+	if err != nil {
+		return ErasedCustomer{}, fmt.Errorf("identity: erase customer: %w", err)
+	}
+	return out, nil
+}
+
+// CustomerExportResponse is everything held on one customer, with full values.
+type CustomerExportResponse struct {
+	CustomerID string           `json:"customer_id"`
+	ExportedAt time.Time        `json:"exported_at"`
+	Customer   CustomerResponse `json:"customer"`
+	MergedIDs  []string         `json:"merged_ids" nullable:"false" doc:"Customers merged into this one; their data is included."`
+	Sections   map[string]any   `json:"sections" doc:"One entry per kind of data held (identifiers, events, identity_reviews, …), each with full values."`
+}
+
+// CustomerEraseResponse is the outcome of an erasure.
+type CustomerEraseResponse struct {
+	ID        string         `json:"id"`
+	Status    CustomerStatus `json:"status" enum:"erased"`
+	ErasedAt  time.Time      `json:"erased_at"`
+	MergedIDs []string       `json:"merged_ids" nullable:"false" doc:"Customers that had been merged into this one, erased too."`
+}
+
+func customerExportResponse(x CustomerExport) CustomerExportResponse {
+	return CustomerExportResponse{CustomerID: x.Customer.ID, ExportedAt: x.ExportedAt, Customer: customerResponse(x.Customer),
+		MergedIDs: x.MergedIDs, Sections: x.Sections}
+}
+
+func customerEraseResponse(e ErasedCustomer) CustomerEraseResponse {
+	return CustomerEraseResponse{ID: e.ID, Status: CustomerErased, ErasedAt: e.ErasedAt, MergedIDs: e.MergedIDs}
+}
+
+// registerPrivacy adds the export (customers:pii) and erasure (customers:erase)
+// operations.
+func (s *Service) registerPrivacy(api huma.API, tags []string) {
+	huma.Register(api, huma.Operation{
+		OperationID: "export-customer", Method: http.MethodGet, Path: "/api/v1/customers/{id}/export",
+		Summary:     "Export everything held on a customer",
+		Description: "The customer, the customers merged into it and every kind of data held on them, with full personal values. Audited.",
+		Tags:        tags, Security: httpapi.Secured(auth.CustomersPII),
+	}, func(ctx context.Context, in *customerIDInput) (*httpapi.Body[CustomerExportResponse], error) {
+		return httpapi.Reply(customerExportResponse)(s.ExportCustomer(ctx, in.ID))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "erase-customer", Method: http.MethodPost, Path: "/api/v1/customers/{id}/erase",
+		Summary: "Erase a customer's personal data",
+		Description: "Deletes the identifiers and empties the events of the customer and of the customers merged into it, marks them erased " +
+			"and publishes identity.customer.erased so that other domains drop their personal data. Counts stay. Later events with the " +
+			"same identifiers make a new customer. Erasing again returns the first erasure.",
+		Tags: tags, Security: httpapi.Secured(auth.CustomersErase),
+	}, func(ctx context.Context, in *customerIDInput) (*httpapi.Body[CustomerEraseResponse], error) {
+		return httpapi.Reply(customerEraseResponse)(s.EraseCustomer(ctx, in.ID))
+	})
+}
