@@ -17,6 +17,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/pii"
 )
@@ -371,8 +372,8 @@ type ErasedCustomer struct {
 // are marked erased, an audit entry is recorded and EventCustomerErased is published
 // for the other domains. Counts (event_count, events by type and time) stay. Erasing
 // an erased customer returns the first erasure. Later events with the same
-// identifiers make a new customer. Errors: not_found, unauthorized, forbidden (needs
-// customers:erase).
+// identifiers make a new customer. Errors: not_found, conflict (merged into another
+// customer meanwhile; retry), unauthorized, forbidden (needs customers:erase).
 func (s *Service) EraseCustomer(ctx context.Context, id string) (ErasedCustomer, error) {
 	p, err := principal(ctx, auth.CustomersErase)
 	if err != nil {
@@ -388,9 +389,14 @@ func (s *Service) EraseCustomer(ctx context.Context, id string) (ErasedCustomer,
 		// wait, then resolve again (loadBatchState refuses an erased candidate).
 		var status CustomerStatus
 		var erasedAt sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT status, erased_at FROM customers WHERE tenant_id = $1 AND id = $2`+customerLock(s.db.Dialect),
-			p.TenantID, live).Scan(&status, &erasedAt); err != nil {
+		var mergedAway sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT status, erased_at, merged_into FROM customers WHERE tenant_id = $1 AND id = $2`+customerLock(s.db.Dialect),
+			p.TenantID, live).Scan(&status, &erasedAt, &mergedAway); err != nil {
 			return notFoundIf(err, "customer")
+		}
+		if mergedAway.Valid {
+			// Merged into another customer between survivor and the lock.
+			return errs.E(errs.Conflict, "the customer was merged meanwhile; retry the erasure")
 		}
 		merged, err := mergedInto(ctx, tx, p.TenantID, live)
 		if err != nil {

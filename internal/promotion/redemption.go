@@ -190,7 +190,11 @@ func (s *Service) CommitRedemption(ctx context.Context, in NewRedemption) (Redem
 }
 
 // redeem records one line of an order in tx and reports whether it exhausted the
-// promotion (so that pricing must reload).
+// promotion (so that pricing must reload). The promotion's usage row, the one every
+// order of a popular promotion waits for, is updated last so that its lock is held
+// for as short a time as possible (one statement and the commit); per promotion the
+// customer's row is always locked before the usage row, so lock order is the same in
+// every transaction.
 func (s *Service) redeem(ctx context.Context, tx *sql.Tx, tenantID string, in NewRedemption, l *RedemptionLine, field string) (bool, error) {
 	p, err := getPromotion(ctx, tx, tenantID, l.PromotionID, "")
 	if errs.Is(err, errs.NotFound) {
@@ -204,23 +208,8 @@ func (s *Service) redeem(ctx context.Context, tx *sql.Tx, tenantID string, in Ne
 		return &LimitError{Kind: kind, PromotionID: p.ID, Code: p.Code,
 			Message: fmt.Sprintf("promotion %s (%s): ", p.Code, p.ID) + fmt.Sprintf(format, args...)}
 	}
-	if err := ensureUsage(ctx, tx, tenantID, p.ID); err != nil {
+	if err := insertRedemptionLine(ctx, tx, tenantID, in.OrderID, *l); err != nil {
 		return false, err
-	}
-	u, ok, err := addUsage(ctx, tx, tenantID, p.ID, l.DiscountFen, p.Limits)
-	if err != nil {
-		return false, err
-	}
-	if !ok {
-		// Read the usage that refused the update: it may be newer than p's.
-		if p, err = getPromotion(ctx, tx, tenantID, l.PromotionID, ""); err != nil {
-			return false, err
-		}
-		if b := p.Limits.BudgetFen; b != nil && p.Usage.DiscountFen+l.DiscountFen > *b {
-			return false, limitErr(LimitBudget, "the discount %s exceeds the budget left, %s of %s",
-				engine.Yuan(l.DiscountFen), engine.Yuan(max(*b-p.Usage.DiscountFen, 0)), engine.Yuan(*b))
-		}
-		return false, limitErr(LimitUses, "the promotion has been used %d times, its limit", nullOr(p.Limits.MaxUses))
 	}
 	if in.CustomerID != "" {
 		flashLimit := int64(0)
@@ -239,12 +228,56 @@ func (s *Service) redeem(ctx context.Context, tx *sql.Tx, tenantID string, in Ne
 				nullOr(p.Limits.MaxUsesPerCustomer), flashLimit)
 		}
 	}
-	if err := insertRedemptionLine(ctx, tx, tenantID, in.OrderID, *l); err != nil {
+	u, ok, err := addUsage(ctx, tx, tenantID, p.ID, l.DiscountFen, p.Limits)
+	if err != nil {
 		return false, err
+	}
+	if !ok {
+		// Refused, or the promotion predates usage rows: read the usage that refused it
+		// (it may be newer than p's), creating the row when it is missing.
+		exists, err := usageExists(ctx, tx, tenantID, p.ID)
+		if err != nil {
+			return false, err
+		}
+		if !exists {
+			if err := ensureUsage(ctx, tx, tenantID, p.ID); err != nil {
+				return false, err
+			}
+			return s.redeemUsage(ctx, tx, tenantID, p, l, limitErr)
+		}
+		return false, s.limitRefusal(ctx, tx, tenantID, l, limitErr)
 	}
 	after := p
 	after.Usage = u
 	return after.exhausted() != "", nil
+}
+
+// redeemUsage adds l to the usage of p after its usage row was created.
+func (s *Service) redeemUsage(ctx context.Context, tx *sql.Tx, tenantID string, p Promotion, l *RedemptionLine,
+	limitErr func(kind, format string, args ...any) error) (bool, error) {
+	u, ok, err := addUsage(ctx, tx, tenantID, p.ID, l.DiscountFen, p.Limits)
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		return false, s.limitRefusal(ctx, tx, tenantID, l, limitErr)
+	}
+	p.Usage = u
+	return p.exhausted() != "", nil
+}
+
+// limitRefusal says which total limit refused l, from the usage now committed.
+func (s *Service) limitRefusal(ctx context.Context, tx *sql.Tx, tenantID string, l *RedemptionLine,
+	limitErr func(kind, format string, args ...any) error) error {
+	p, err := getPromotion(ctx, tx, tenantID, l.PromotionID, "")
+	if err != nil {
+		return err
+	}
+	if b := p.Limits.BudgetFen; b != nil && p.Usage.DiscountFen+l.DiscountFen > *b {
+		return limitErr(LimitBudget, "the discount %s exceeds the budget left, %s of %s",
+			engine.Yuan(l.DiscountFen), engine.Yuan(max(*b-p.Usage.DiscountFen, 0)), engine.Yuan(*b))
+	}
+	return limitErr(LimitUses, "the promotion has been used %d times, its limit", nullOr(p.Limits.MaxUses))
 }
 
 // CancelRedemption releases what a committed order took (a cancelled or returned
@@ -275,16 +308,18 @@ func (s *Service) CancelRedemption(ctx context.Context, orderID string) (Redempt
 			if err != nil {
 				return err
 			}
-			wasExhausted := p.exhausted() != ""
-			if p.Usage, err = releaseUsage(ctx, tx, pr.TenantID, l); err != nil {
-				return err
-			}
+			// The customer's row before the usage row, as commits lock them.
 			if out.CustomerID != "" {
 				if err := releaseCustomerUsage(ctx, tx, pr.TenantID, out.CustomerID, l); err != nil {
 					return err
 				}
 			}
-			bump = bump || (wasExhausted && p.exhausted() == "")
+			if p.Usage, err = releaseUsage(ctx, tx, pr.TenantID, l); err != nil {
+				return err
+			}
+			before := p
+			before.Usage = Usage{DiscountFen: p.Usage.DiscountFen + l.DiscountFen, Uses: p.Usage.Uses + 1}
+			bump = bump || (before.exhausted() != "" && p.exhausted() == "")
 		}
 		if bump {
 			return bumpVersion(ctx, tx, pr.TenantID)

@@ -179,3 +179,16 @@ func customerUsage(ctx context.Context, q querier, tenantID, customerID string) 
 	}
 	return out, rows.Err()
 }
+
+// usageExists reports whether the promotion has a usage row.
+func usageExists(ctx context.Context, q querier, tenantID, id string) (bool, error) {
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM promotion_usage WHERE tenant_id = $1 AND promotion_id = $2`, tenantID, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("usage exists: %w", err)
+	}
+	return true, nil
+}

@@ -1,9 +1,11 @@
 package promotion
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/oneretail/oneretail/internal/platform/auth"
@@ -284,6 +286,84 @@ func TestRedemptionAllOrNothingAndReplay(t *testing.T) {
 		}
 		if _, err := s.CancelRedemption(pos, "missing"); !errs.Is(err, errs.NotFound) {
 			t.Errorf("cancel missing: %v", err)
+		}
+	})
+}
+
+// BenchmarkCommitRedemption commits orders in parallel against one promotion with a
+// budget and a per-customer limit: the hot-row case of decision 0005.
+func BenchmarkCommitRedemption(b *testing.B) {
+	for _, dialect := range dbtest.Dialects() {
+		b.Run(string(dialect), func(b *testing.B) {
+			d := dbtest.Open(b, dialect)
+			s := setup(b, d)
+			ctx := as(tenantA, auth.Merchandiser)
+			p, err := s.CreatePromotion(ctx, NewPromotion{Code: "HOT", Name: "hot", Definition: tenOff(),
+				Limits: Limits{BudgetFen: i64(1 << 40), MaxUsesPerCustomer: i64(1 << 30)}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			pos := as(tenantA, auth.Integrator)
+			var n atomic.Int64
+			if benchParallelism > 0 {
+				b.SetParallelism(benchParallelism)
+			}
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					i := n.Add(1)
+					if _, err := s.CommitRedemption(pos, NewRedemption{OrderID: fmt.Sprintf("o%d", i), CustomerID: fmt.Sprintf("c%d", i%100),
+						Lines: []RedemptionLine{{PromotionID: p.ID, DiscountFen: 1000}}}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+var benchParallelism = 0
+
+// TestRedemptionCommitAndCancelConcurrently: commits and cancels of one customer's
+// orders interleave without deadlock and leave the usage exact.
+func TestRedemptionCommitAndCancelConcurrently(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := setup(t, d)
+		p := activeWithLimits(t, s, "CC", tenOff(), Limits{BudgetFen: i64(1_000_000), MaxUsesPerCustomer: i64(1000)})
+		pos := as(tenantA, auth.Integrator)
+		commit := func(id string) error {
+			_, err := s.CommitRedemption(pos, NewRedemption{OrderID: id, CustomerID: "dora", Lines: []RedemptionLine{{PromotionID: p.ID, DiscountFen: 1000}}})
+			return err
+		}
+		for i := 0; i < 10; i++ {
+			if err := commit(fmt.Sprintf("old%d", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var wg sync.WaitGroup
+		for i := 0; i < 10; i++ {
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				if err := commit(fmt.Sprintf("new%d", i)); err != nil {
+					t.Errorf("commit: %v", err)
+				}
+			}()
+			go func() {
+				defer wg.Done()
+				if _, err := s.CancelRedemption(pos, fmt.Sprintf("old%d", i)); err != nil {
+					t.Errorf("cancel: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if u := usageOf(t, s, p.ID); u != (Usage{DiscountFen: 10000, Uses: 10}) {
+			t.Errorf("usage %+v, want 10 orders", u)
+		}
+		used, err := customerUsage(context.Background(), d.Reader(), tenantA, "dora")
+		if err != nil || len(used) != 1 || used[0].Uses != 10 {
+			t.Errorf("customer usage %+v %v", used, err)
 		}
 	})
 }

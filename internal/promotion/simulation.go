@@ -173,12 +173,12 @@ type SimulationReport struct {
 	MarginBeforeFen  int64            `json:"margin_before_fen"`
 	MarginAfterFen   int64            `json:"margin_after_fen"`
 	MarginImpactFen  int64            `json:"margin_impact_fen"`
-	SavingsHistogram []SavingsBucket  `json:"savings_histogram"`
-	ByDay            []SimulationDay  `json:"by_day"`
-	TopSKUs          []SimulationSKU  `json:"top_skus"`
-	Others           []string         `json:"other_promotion_ids"`
+	SavingsHistogram []SavingsBucket  `json:"savings_histogram" nullable:"false"`
+	ByDay            []SimulationDay  `json:"by_day" nullable:"false"`
+	TopSKUs          []SimulationSKU  `json:"top_skus" nullable:"false"`
+	Others           []string         `json:"other_promotion_ids" nullable:"false"`
 	CreatedAt        time.Time        `json:"created_at"`
-	Skipped          []SimulationSkip `json:"skipped"`
+	Skipped          []SimulationSkip `json:"skipped" nullable:"false"`
 }
 
 // SavingsBucket counts affected orders whose extra saving is in [MinFen, MaxFen)

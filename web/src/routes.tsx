@@ -18,14 +18,19 @@ const ApiKeysPage = lazy(() => import('./pages/settings/ApiKeysPage'));
 const AuditLogPage = lazy(() => import('./pages/settings/AuditLogPage'));
 const DomainEventsPage = lazy(() => import('./pages/settings/DomainEventsPage'));
 const TouchpointsPage = lazy(() => import('./pages/TouchpointsPage'));
+const PromotionsPage = lazy(() => import('./pages/promotions/PromotionsPage'));
+const PromotionEditorPage = lazy(() => import('./pages/promotions/PromotionEditorPage'));
+const PricePlaygroundPage = lazy(() => import('./pages/promotions/PricePlaygroundPage'));
+const SimulationPage = lazy(() => import('./pages/promotions/SimulationPage'));
+const CustomersPage = lazy(() => import('./pages/customers/CustomersPage'));
+const CustomerPage = lazy(() => import('./pages/customers/CustomerPage'));
+const ReviewsPage = lazy(() => import('./pages/customers/ReviewsPage'));
 const ComingSoonPage = lazy(() => import('./pages/ComingSoonPage'));
 
 /** COMING_SOON lists the capabilities that have a placeholder page for now. */
 export const COMING_SOON: { path: string; nameKey: string }[] = [
-  { path: 'customers', nameKey: 'nav.customerProfiles' },
   { path: 'membership', nameKey: 'nav.membership' },
   { path: 'coupons', nameKey: 'nav.coupons' },
-  { path: 'promotions', nameKey: 'nav.promotions' },
   { path: 'campaigns', nameKey: 'nav.campaigns' },
   { path: 'orders', nameKey: 'nav.orders' },
   { path: 'inventory', nameKey: 'nav.inventory' },
@@ -56,7 +61,15 @@ export const routes: RouteObject[] = [
       { path: 'catalog/products', element: <ProductsPage /> },
       { path: 'catalog/products/:id', element: <ProductDetailPage /> },
       { path: 'catalog/skus/:id', element: <SkuDetailPage /> },
+      { path: 'customers', element: <CustomersPage /> },
+      { path: 'customers/reviews', element: <ReviewsPage /> },
       { path: 'customers/touchpoints', element: <TouchpointsPage /> },
+      { path: 'promotions', element: <PromotionsPage /> },
+      { path: 'promotions/new', element: <PromotionEditorPage /> },
+      { path: 'promotions/playground', element: <PricePlaygroundPage /> },
+      { path: 'promotions/simulations', element: <SimulationPage /> },
+      { path: 'promotions/:id', element: <PromotionEditorPage /> },
+      { path: 'customers/:id', element: <CustomerPage /> },
       ...COMING_SOON.map(({ path, nameKey }) => ({ path, element: <ComingSoonPage key={path} nameKey={nameKey} /> })),
       { path: 'settings', element: <Navigate to="/settings/users" replace /> },
       { path: 'settings/users', element: <UsersPage /> },

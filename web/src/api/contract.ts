@@ -11,7 +11,8 @@ type S = components['schemas'];
 /** Fits<To, From> compiles only when a From value can be used as a To. */
 type Fits<To, From extends To> = From;
 
-// Responses: server → console.
+// Responses: server → console. (Promotion definitions and priced carts are typed more
+// precisely by hand than the server's free-form engine JSON, so they are not listed.)
 export type ResponseChecks = [
   Fits<T.Brand, S['BrandResponse']>,
   Fits<T.Region, S['RegionResponse']>,
@@ -34,6 +35,10 @@ export type ResponseChecks = [
   Fits<T.Page<T.Store>, S['PageStoreResponse']>,
   Fits<T.Touchpoint, S['TouchpointResponse']>,
   Fits<T.TouchpointKey, S['TouchpointKeyResponse']>,
+  Fits<T.CalendarItem, S['PromotionCalendarItem']>,
+  Fits<T.BasketSet, S['BasketSetResponse']>,
+  Fits<T.Simulation, S['SimulationReport']>,
+  Fits<T.CartReturnQuoteResponse, S['CartReturnQuoteResponse']>,
   Fits<T.TouchpointHealth, S['TouchpointHealthResponse']>,
   Fits<T.Page<T.Touchpoint>, S['PageTouchpointResponse']>,
 ];
@@ -62,4 +67,5 @@ export type RequestChecks = [
   Fits<S['APIKeyCreateRequest'], T.CreateApiKeyRequest>,
   Fits<S['TouchpointCreateRequest'], T.CreateTouchpointRequest>,
   Fits<S['TouchpointUpdateRequest'], T.UpdateTouchpointRequest>,
+  Fits<S['CartPriceRequest'], T.CartPriceRequest>,
 ];

@@ -2596,7 +2596,7 @@ export interface components {
             /** Format: int64 */
             affected_orders: number;
             basket_set_id: string;
-            by_day: components["schemas"]["SimulationDay"][] | null;
+            by_day: components["schemas"]["SimulationDay"][];
             /** Format: date-time */
             created_at: string;
             /** Format: int64 */
@@ -2612,11 +2612,11 @@ export interface components {
             margin_impact_fen: number;
             /** Format: int64 */
             orders: number;
-            other_promotion_ids: string[] | null;
+            other_promotion_ids: string[];
             promotion_id?: string;
-            savings_histogram: components["schemas"]["SavingsBucket"][] | null;
-            skipped: components["schemas"]["SimulationSkip"][] | null;
-            top_skus: components["schemas"]["SimulationSKU"][] | null;
+            savings_histogram: components["schemas"]["SavingsBucket"][];
+            skipped: components["schemas"]["SimulationSkip"][];
+            top_skus: components["schemas"]["SimulationSKU"][];
         };
         SimulationSKU: {
             /** Format: int64 */

@@ -367,3 +367,483 @@ export interface CreateTouchpointRequest {
 }
 
 export type UpdateTouchpointRequest = Partial<CreateTouchpointRequest>;
+
+// ---------------------------------------------------------------------------
+// promotions — hand-written for the promotion console (issue 5). The limits,
+// usage, calendar, basket-set and simulation types follow the contract of the
+// endpoints being added in parallel; regenerate schema.d.ts and extend
+// contract.ts once they are merged.
+// ---------------------------------------------------------------------------
+
+export const PROMOTION_STATUSES = ['draft', 'active', 'paused', 'ended'] as const;
+export type PromotionStatus = (typeof PROMOTION_STATUSES)[number];
+
+export const PROMOTION_KINDS = [
+  'threshold',
+  'percent_off',
+  'amount_off',
+  'tiered_qty',
+  'nth_item',
+  'buy_x_get_y',
+  'bundle',
+  'gift',
+  'member_price',
+  'flash_sale',
+  'expiry_markdown',
+  'delivery_fee',
+] as const;
+export type PromotionKind = (typeof PROMOTION_KINDS)[number];
+
+export interface PromotionScope {
+  all?: boolean;
+  skus?: string[];
+  categories?: string[];
+  brands?: string[];
+  exclude_skus?: string[];
+  exclude_categories?: string[];
+  exclude_brands?: string[];
+}
+
+export interface PromotionConditions {
+  /** RFC 3339, inclusive. */
+  start?: string;
+  /** RFC 3339, exclusive. */
+  end?: string;
+  /** 0 (Sunday)..6 (Saturday) in the store's time zone. */
+  weekdays?: number[];
+  /** Minutes after local midnight, [from, to); both 0: all day. */
+  daily_from?: number;
+  daily_to?: number;
+  channels?: string[];
+  stores?: string[];
+  regions?: string[];
+  store_brands?: string[];
+  tiers?: string[];
+  segments?: string[];
+  first_order_only?: boolean;
+  payment_methods?: string[];
+  /** Fen, on scoped lines before discounts. */
+  min_spend?: number;
+  min_qty?: number;
+}
+
+/** PromotionDefinition is the engine promotion; exactly the block of its kind is set. */
+export interface PromotionDefinition {
+  id?: string;
+  name?: string;
+  kind: PromotionKind;
+  level?: 'item' | 'order';
+  priority?: number;
+  group?: string;
+  exclusive?: boolean;
+  combinable_with_coupons?: boolean;
+  coupon_code?: string;
+  scope: PromotionScope;
+  conditions: PromotionConditions;
+  return_policy?: 'keep' | 'claw_back';
+  percent_off?: { off_bp: number };
+  amount_off?: { amount: number };
+  threshold?: { tiers?: { spend: number; off: number }[]; repeat?: { every: number; off: number; cap?: number } };
+  nth_item?: { n: number; off_bp: number; mix_skus?: boolean };
+  buy_x_get_y?: { buy: number; get: number };
+  bundle?: { components: { skus: string[]; qty: number }[]; price: number; max?: number };
+  gift?: { sku: string; qty: number; spend: number };
+  tiered_qty?: { steps: { min_qty: number; off_bp: number }[] };
+  flash_sale?: { price: number; per_customer?: number };
+  expiry_markdown?: { within_days: number; off_bp: number };
+  delivery_fee?: { spend: number; off?: number };
+}
+
+/** PromotionLimits caps a promotion's cost and use; null means no limit. */
+export interface PromotionLimits {
+  budget_fen: number | null;
+  max_uses: number | null;
+  max_uses_per_customer: number | null;
+}
+
+export interface PromotionUsage {
+  discount_fen: number;
+  uses: number;
+}
+
+export interface Promotion {
+  id: string;
+  code: string;
+  name: string;
+  status: PromotionStatus | string;
+  definition: PromotionDefinition;
+  limits?: PromotionLimits;
+  usage?: PromotionUsage;
+  starts_at?: string;
+  ends_at?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PromotionFilter extends PageParams {
+  status?: PromotionStatus;
+  active_at?: string;
+}
+
+export interface CreatePromotionRequest {
+  code: string;
+  name: string;
+  definition: PromotionDefinition;
+  limits?: PromotionLimits;
+}
+
+export interface UpdatePromotionRequest {
+  name?: string;
+  definition?: PromotionDefinition;
+  limits?: PromotionLimits;
+}
+
+export interface CartLine {
+  id: string;
+  sku: string;
+  category?: string;
+  brand?: string;
+  /** each: qty units, unit_price fen per unit; weight: qty grams, unit_price fen per kg. */
+  unit: SkuUnit;
+  qty: number;
+  unit_price: number;
+  batch?: string;
+  /** YYYY-MM-DD. */
+  expiry?: string;
+}
+
+export interface CartPriceRequest {
+  lines: CartLine[];
+  delivery_fee?: number;
+  time?: string;
+  time_zone?: string;
+  channel?: string;
+  store_id?: string;
+  region?: string;
+  brand?: string;
+  tier?: string;
+  segments?: string[];
+  first_order?: boolean;
+  payment_method?: string;
+  coupons?: string[];
+  flash_allowance?: Record<string, number>;
+}
+
+export interface CartAllocation {
+  promotion_id?: string;
+  line_id?: string;
+  amount: number;
+}
+
+export interface CartPricedLine extends Omit<CartLine, 'expiry'> {
+  expiry?: string;
+  amount: number;
+  discount: number;
+  net: number;
+  gift?: boolean;
+  gift_of?: string;
+  allocations?: CartAllocation[];
+}
+
+export interface CartAppliedPromotion {
+  promotion_id: string;
+  name?: string;
+  kind: string;
+  level: string;
+  discount: number;
+  lines: CartAllocation[];
+  basis: CartAllocation[];
+  gift_line_id?: string;
+  message: string;
+  promotion: unknown;
+}
+
+export interface CartRejection {
+  promotion_id: string;
+  code: string;
+  condition?: string;
+  winner_id?: string;
+  missing?: number;
+  message: string;
+}
+
+export interface CartHint {
+  promotion_id: string;
+  missing: number;
+  save?: number;
+  message: string;
+}
+
+export interface CartPriceResponse {
+  lines: CartPricedLine[];
+  subtotal: number;
+  discount: number;
+  total: number;
+  applied: CartAppliedPromotion[];
+  rejected: CartRejection[];
+  hints: CartHint[];
+  combinations: number;
+  truncated: boolean;
+  decomposed: boolean;
+  delivery_fee: number;
+  delivery_discount: number;
+  delivery_net: number;
+  payable: number;
+  delivery?: { promotion_id: string; name?: string; spend: number; discount: number; message: string };
+}
+
+export interface CartReturnQuoteRequest {
+  priced: CartPriceResponse;
+  returned: Record<string, number>;
+  policy?: Record<string, 'keep' | 'claw_back'>;
+}
+
+export interface CartReturnQuoteResponse {
+  lines: { line_id: string; qty: number; refund: number; claw_back?: number }[];
+  adjustments: {
+    promotion_id: string;
+    policy: string;
+    spend_before: number;
+    spend_after: number;
+    kept: number;
+    earned: number;
+    claw_back: number;
+    message: string;
+  }[];
+  refund: number;
+}
+
+export interface CalendarWindow {
+  start: string;
+  end: string;
+}
+
+export interface CalendarItem {
+  promotion_id: string;
+  code: string;
+  name: string;
+  type: PromotionKind | string;
+  status: PromotionStatus | string;
+  priority: number;
+  stacking_group: string;
+  windows: CalendarWindow[];
+}
+
+export interface CalendarFilter {
+  from: string;
+  to: string;
+  status?: PromotionStatus;
+  store_id?: string;
+  channel?: string;
+}
+
+export interface BasketSet {
+  id: string;
+  name: string;
+  orders: number;
+  lines: number;
+  first_order_at?: string;
+  last_order_at?: string;
+  created_at: string;
+}
+
+export interface CreateSimulationRequest {
+  basket_set_id: string;
+  from?: string;
+  to?: string;
+  promotion_id?: string;
+  definition?: PromotionDefinition;
+}
+
+export interface Simulation {
+  id: string;
+  orders: number;
+  affected_orders: number;
+  gross_fen: number;
+  discount_fen: number;
+  margin_before_fen: number;
+  margin_after_fen: number;
+  margin_impact_fen: number;
+  /** max_fen is null for the last, open-ended bucket. */
+  savings_histogram: { min_fen: number; max_fen: number | null; orders: number }[];
+  by_day: { date: string; orders: number; affected_orders: number; discount_fen: number }[];
+  top_skus: { sku_id: string; discount_fen: number; quantity: number }[];
+}
+
+// ---------------------------------------------------------------------------
+// customers (issue 4): hand-written from docs/helpers' customer API contract.
+// Personal values arrive masked (138****1234, 王**) unless the caller holds
+// customers:pii; `masked` says which.
+// ---------------------------------------------------------------------------
+
+export type IdentifierStrength = 'weak' | 'medium' | 'strong';
+
+export const IDENTIFIER_TYPES = [
+  'phone',
+  'email',
+  'member_card',
+  'wechat_unionid',
+  'wechat_openid',
+  'app_user_id',
+  'alipay_user_id',
+  'marketplace_buyer_id',
+  'delivery_user_id',
+  'device_id',
+  'cookie_id',
+  'pos_customer_ref',
+  'masked_phone',
+] as const;
+export type IdentifierType = (typeof IDENTIFIER_TYPES)[number];
+
+export type CustomerStatus = 'active' | 'erased';
+
+export interface CustomerIdentifier {
+  type: IdentifierType | string;
+  value: string;
+  strength: IdentifierStrength;
+  created_at?: string;
+}
+
+export interface CustomerProfile {
+  name?: string | null;
+  gender?: 'male' | 'female' | 'unknown' | null;
+  birthday?: string | null;
+  city?: string | null;
+  address?: string | null;
+  preferred_store_id?: string | null;
+  registration_channel?: string | null;
+  registered_at?: string | null;
+}
+
+export const CONSENT_PURPOSES = ['marketing'] as const;
+export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
+export const CONSENT_CHANNELS = ['sms', 'wechat', 'push', 'email', 'phone'] as const;
+export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
+
+export interface Consent {
+  purpose: ConsentPurpose | string;
+  channel: ConsentChannel | string;
+  granted: boolean;
+  source: string;
+  updated_at: string;
+}
+
+export interface ConsentRecord {
+  purpose: ConsentPurpose | string;
+  channel: ConsentChannel | string;
+  granted: boolean;
+  source: string;
+  occurred_at: string;
+  recorded_at: string;
+}
+
+export interface RecordConsentRequest {
+  purpose: ConsentPurpose;
+  channel: ConsentChannel;
+  granted: boolean;
+  source: string;
+  /** RFC 3339; now when left out. */
+  occurred_at?: string;
+}
+
+/** CustomerSlots are filled by later capabilities (orders, loyalty, coupons, tags, associates). */
+export interface CustomerSlots {
+  orders?: unknown;
+  points?: unknown;
+  coupons?: unknown;
+  tags?: unknown[] | null;
+  associate?: unknown;
+}
+
+export interface Customer {
+  id: string;
+  /** The requested id when it was merged into this customer. */
+  merged_from?: string | null;
+  status?: CustomerStatus | string;
+  first_seen_at: string;
+  last_seen_at: string;
+  event_count: number;
+  created_at: string;
+  updated_at: string;
+  masked?: boolean;
+  identifiers: CustomerIdentifier[];
+  profile?: CustomerProfile | null;
+  consents?: Consent[] | null;
+  slots?: CustomerSlots | null;
+}
+
+export interface CustomerSummary {
+  id: string;
+  name?: string | null;
+  phone?: string | null;
+  city?: string | null;
+  registration_channel?: string | null;
+  last_seen_at?: string | null;
+  event_count: number;
+  status?: CustomerStatus | string;
+  masked?: boolean;
+}
+
+export interface CustomerEvent {
+  id: string;
+  type: string;
+  touchpoint_id: string;
+  occurred_at: string;
+  received_at: string;
+  identifiers: Record<string, string>;
+  properties?: Record<string, unknown> | null;
+}
+
+export type MergeKind = 'auto' | 'manual' | 'fuzzy';
+
+export interface CustomerMerge {
+  id: string;
+  survivor_id: string;
+  absorbed_id: string;
+  kind: MergeKind | string;
+  reason?: string | null;
+  created_at: string;
+  undone_at?: string | null;
+}
+
+export interface MergeRequest {
+  customer_ids: string[];
+  note?: string;
+}
+
+export interface UnmergeResponse {
+  survivor: Customer;
+  restored: Customer;
+}
+
+export interface ErasedCustomer {
+  id: string;
+  status: 'erased';
+  erased_at: string;
+}
+
+export type ReviewStatus = 'open' | 'resolved';
+export type ReviewAction = 'merge' | 'separate';
+
+export interface IdentityReview {
+  id: string;
+  event_id: string;
+  customer_id: string;
+  candidates: string[];
+  reason: string;
+  /** 0..1 for fuzzy matches, else null. */
+  score?: number | null;
+  status: ReviewStatus | string;
+  created_at: string;
+  resolved_at?: string | null;
+  resolution?: string | null;
+}
+
+export interface ReviewFilter extends PageParams {
+  status?: ReviewStatus;
+}
+
+export interface ResolveReviewRequest {
+  action: ReviewAction;
+  note?: string;
+}

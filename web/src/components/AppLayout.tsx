@@ -4,9 +4,12 @@ import {
   AppstoreOutlined,
   AuditOutlined,
   BarChartOutlined,
+  CalculatorOutlined,
+  CalendarOutlined,
   ClusterOutlined,
   CrownOutlined,
   DashboardOutlined,
+  ExperimentOutlined,
   FileTextOutlined,
   GiftOutlined,
   GlobalOutlined,
@@ -19,6 +22,7 @@ import {
   MenuUnfoldOutlined,
   NotificationOutlined,
   PercentageOutlined,
+  SafetyCertificateOutlined,
   SettingOutlined,
   ShopOutlined,
   ShoppingOutlined,
@@ -71,14 +75,23 @@ const NAV: NavItem[] = [
     label: 'nav.customers',
     icon: <TeamOutlined />,
     children: [
+      { key: '/customers', label: 'customers.nav.search', icon: <IdcardOutlined /> },
+      { key: '/customers/reviews', label: 'customers.nav.reviews', icon: <SafetyCertificateOutlined /> },
       { key: '/customers/touchpoints', label: 'nav.touchpoints', icon: <ApiOutlined /> },
-      // The rest of the customer capabilities: a coming-soon page for now.
-      { key: '/customers', label: 'nav.customerProfiles', icon: <IdcardOutlined /> },
     ],
   },
   { key: '/membership', label: 'nav.membership', icon: <CrownOutlined /> },
   { key: '/coupons', label: 'nav.coupons', icon: <GiftOutlined /> },
-  { key: '/promotions', label: 'nav.promotions', icon: <PercentageOutlined /> },
+  {
+    key: 'promotions',
+    label: 'nav.promotions',
+    icon: <PercentageOutlined />,
+    children: [
+      { key: '/promotions', label: 'promotions.nav.list', icon: <CalendarOutlined /> },
+      { key: '/promotions/playground', label: 'promotions.nav.playground', icon: <CalculatorOutlined /> },
+      { key: '/promotions/simulations', label: 'promotions.nav.simulations', icon: <ExperimentOutlined /> },
+    ],
+  },
   { key: '/campaigns', label: 'nav.campaigns', icon: <NotificationOutlined /> },
   { key: '/orders', label: 'nav.orders', icon: <FileTextOutlined /> },
   { key: '/inventory', label: 'nav.inventory', icon: <InboxOutlined /> },
@@ -187,7 +200,7 @@ export function AppLayout() {
           mode="inline"
           items={items}
           selectedKeys={[selectedKey(location.pathname)]}
-          defaultOpenKeys={['org', 'catalog', 'customers', 'settings']}
+          defaultOpenKeys={['org', 'catalog', 'customers', 'promotions', 'settings']}
           onClick={({ key }) => navigate(key)}
           data-testid="nav-menu"
         />

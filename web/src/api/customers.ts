@@ -1,0 +1,168 @@
+// The customer API (issue 4): search, the 360 view, consents, merges,
+// the identity review queue, export and erasure, with their react-query hooks.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { request } from './client';
+import { useCursorList, useMe } from './hooks';
+import { fetchAll } from './index';
+import type {
+  Consent,
+  ConsentRecord,
+  Customer,
+  CustomerEvent,
+  CustomerMerge,
+  CustomerSummary,
+  ErasedCustomer,
+  IdentityReview,
+  MergeRequest,
+  Page,
+  PageParams,
+  RecordConsentRequest,
+  ResolveReviewRequest,
+  ReviewFilter,
+  ReviewStatus,
+  UnmergeResponse,
+} from './types';
+
+const id = (v: string) => encodeURIComponent(v);
+
+/** SEARCH_LIMIT is the most results the search answers (the server caps it at 50). */
+export const SEARCH_LIMIT = 50;
+
+export const customersApi = {
+  search: (q: string, limit = SEARCH_LIMIT) =>
+    request<{ items: CustomerSummary[] }>('GET', '/customers/search', { query: { q, limit } }),
+  customer: (customerId: string) => request<Customer>('GET', `/customers/${id(customerId)}`),
+  events: (customerId: string, p?: PageParams) =>
+    request<Page<CustomerEvent>>('GET', `/customers/${id(customerId)}/events`, { query: p }),
+  recordConsent: (customerId: string, body: RecordConsentRequest) =>
+    request<{ items: Consent[] }>('POST', `/customers/${id(customerId)}/consents`, { body }),
+  consentHistory: (customerId: string, p?: PageParams) =>
+    request<Page<ConsentRecord>>('GET', `/customers/${id(customerId)}/consents/history`, { query: p }),
+  merges: (customerId: string) => request<{ items: CustomerMerge[] }>('GET', `/customers/${id(customerId)}/merges`),
+  merge: (customerId: string, body: MergeRequest) =>
+    request<Customer>('POST', `/customers/${id(customerId)}/merge`, { body }),
+  unmerge: (customerId: string, absorbedId: string) =>
+    request<UnmergeResponse>('POST', `/customers/${id(customerId)}/unmerge`, { body: { customer_id: absorbedId } }),
+  export: (customerId: string) => request<unknown>('GET', `/customers/${id(customerId)}/export`),
+  erase: (customerId: string) => request<ErasedCustomer>('POST', `/customers/${id(customerId)}/erase`),
+  reviews: (f?: ReviewFilter) => request<Page<IdentityReview>>('GET', '/identity-reviews', { query: f }),
+  resolveReview: (reviewId: string, body: ResolveReviewRequest) =>
+    request<IdentityReview>('POST', `/identity-reviews/${id(reviewId)}/resolve`, { body }),
+};
+
+/** useHasScope reports whether the signed-in user holds scope (from GET /me). */
+export function useHasScope(scope: string): boolean {
+  const me = useMe();
+  return me.data?.scopes?.includes(scope) ?? false;
+}
+
+/** useCustomerSearch runs a search for q; nothing is asked while q is empty. */
+export function useCustomerSearch(q: string) {
+  return useQuery({
+    queryKey: ['customers', 'search', q],
+    queryFn: () => customersApi.search(q),
+    enabled: q.trim() !== '',
+  });
+}
+
+/** useCustomer loads the 360 view of one customer. */
+export function useCustomer(customerId: string) {
+  return useQuery({ queryKey: ['customers', 'one', customerId], queryFn: () => customersApi.customer(customerId) });
+}
+
+/** useCustomerEvents pages through a customer's timeline, newest first. */
+export function useCustomerEvents(customerId: string, pageSize = 20) {
+  return useCursorList('customer-events', { customerId }, (f) =>
+    customersApi.events(f.customerId, { limit: f.limit, cursor: f.cursor }),
+  { pageSize });
+}
+
+/** useCustomerEventSample loads up to max recent events for the activity chart. */
+export function useCustomerEventSample(customerId: string, max = 1000) {
+  return useQuery({
+    queryKey: ['customer-events', 'sample', customerId, max],
+    queryFn: () => fetchAll<CustomerEvent>((p) => customersApi.events(customerId, p), { pageSize: 500, max }),
+  });
+}
+
+/** useConsentHistory pages through the recorded consent changes. */
+export function useConsentHistory(customerId: string, enabled: boolean) {
+  return useCursorList('consent-history', { customerId }, (f) =>
+    customersApi.consentHistory(f.customerId, { limit: f.limit, cursor: f.cursor }),
+  {
+    enabled,
+  });
+}
+
+/** useCustomerMerges lists the merges the customer took part in. */
+export function useCustomerMerges(customerId: string) {
+  return useQuery({ queryKey: ['customers', 'merges', customerId], queryFn: () => customersApi.merges(customerId) });
+}
+
+/** invalidateCustomers refreshes every customer view after a change. */
+function useInvalidateCustomers() {
+  const queryClient = useQueryClient();
+  return () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: ['customers'] }),
+      queryClient.invalidateQueries({ queryKey: ['customer-events'] }),
+      queryClient.invalidateQueries({ queryKey: ['consent-history'] }),
+      queryClient.invalidateQueries({ queryKey: ['identity-reviews'] }),
+    ]);
+}
+
+/** useRecordConsent records a consent change for the customer. */
+export function useRecordConsent(customerId: string) {
+  const invalidate = useInvalidateCustomers();
+  return useMutation({
+    mutationFn: (body: RecordConsentRequest) => customersApi.recordConsent(customerId, body),
+    onSuccess: invalidate,
+  });
+}
+
+/** useMergeCustomers merges other customers into customerId. */
+export function useMergeCustomers(customerId: string) {
+  const invalidate = useInvalidateCustomers();
+  return useMutation({
+    mutationFn: (body: MergeRequest) => customersApi.merge(customerId, body),
+    onSuccess: invalidate,
+  });
+}
+
+/** useUnmerge restores a customer previously merged into customerId. */
+export function useUnmerge(customerId: string) {
+  const invalidate = useInvalidateCustomers();
+  return useMutation({
+    mutationFn: (absorbedId: string) => customersApi.unmerge(customerId, absorbedId),
+    onSuccess: invalidate,
+  });
+}
+
+/** useEraseCustomer erases the customer's personal data. */
+export function useEraseCustomer(customerId: string) {
+  const invalidate = useInvalidateCustomers();
+  return useMutation({ mutationFn: () => customersApi.erase(customerId), onSuccess: invalidate });
+}
+
+/** useReviews pages through the identity reviews in one state. */
+export function useReviews(status: ReviewStatus) {
+  return useCursorList('identity-reviews', { status }, customersApi.reviews);
+}
+
+/** useReviewSample loads up to max reviews in one state, for the counts and chart. */
+export function useReviewSample(status: ReviewStatus, max = 1000) {
+  return useQuery({
+    queryKey: ['identity-reviews', 'sample', status, max],
+    queryFn: () => fetchAll<IdentityReview>((p) => customersApi.reviews({ ...p, status }), { pageSize: 500, max }),
+  });
+}
+
+/** useResolveReview merges or keeps apart the candidates of a review. */
+export function useResolveReview() {
+  const invalidate = useInvalidateCustomers();
+  return useMutation({
+    mutationFn: ({ reviewId, body }: { reviewId: string; body: ResolveReviewRequest }) =>
+      customersApi.resolveReview(reviewId, body),
+    onSuccess: invalidate,
+  });
+}

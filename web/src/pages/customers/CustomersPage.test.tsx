@@ -1,0 +1,61 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeApi, renderRoute } from '../../test/render';
+import CustomersPage from './CustomersPage';
+import { meWith, summaries } from './fixtures';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('CustomersPage', () => {
+  it('searches by phone, shows masked values as sent and opens the 360 page', async () => {
+    const calls = fakeApi({
+      'GET /me': () => ({ body: meWith(['customers:read']) }),
+      'GET /customers/search': (c) => ({ body: { items: c.query.get('q') === '13800138000' ? [summaries[0]] : [] } }),
+    });
+    const { router } = renderRoute(<CustomersPage />, { path: '/customers' });
+    expect(screen.getByText('输入手机号、会员卡号等开始查找顾客')).toBeTruthy();
+    // Nothing is asked before the user searches.
+    expect(calls.filter((c) => c.path === '/customers/search')).toHaveLength(0);
+
+    const box = within(screen.getByTestId('customer-search')).getByRole('searchbox');
+    fireEvent.change(box, { target: { value: ' 13800138000 ' } });
+    fireEvent.keyDown(box, { key: 'Enter', code: 'Enter', keyCode: 13 });
+
+    const table = within(await screen.findByTestId('customer-results'));
+    expect(await table.findByText('138****8000')).toBeTruthy();
+    expect(table.getByText('王**')).toBeTruthy();
+    expect(table.getByText('上海')).toBeTruthy();
+    expect(table.getByText('微信小程序')).toBeTruthy();
+    expect(table.getByText('42')).toBeTruthy();
+    expect(table.getAllByTestId('masked-tag')).toHaveLength(1);
+    expect(screen.getByText('找到 1 位顾客')).toBeTruthy();
+    const search = calls.find((c) => c.path === '/customers/search')!;
+    expect(search.query.get('q')).toBe('13800138000');
+    expect(search.query.get('limit')).toBe('50');
+    // The query is kept in the URL so "back" returns to the results.
+    expect(router.state.location.search).toBe('?q=13800138000');
+
+    fireEvent.click(table.getByTestId('customer-result-name'));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/customers/c1'));
+  });
+
+  it('says when nothing matches and shows the server problem', async () => {
+    const calls = fakeApi({
+      'GET /me': () => ({ body: meWith(['customers:read']) }),
+      'GET /customers/search': (c) =>
+        c.query.get('q') === 'x'
+          ? { status: 422, body: { title: 'Unprocessable Entity', status: 422, detail: 'q is not a phone, card, unionid, e-mail or name' } }
+          : { body: { items: [] } },
+    });
+    renderRoute(<CustomersPage />, { path: '/customers', url: '/customers?q=nobody' });
+    expect(await screen.findByText('没有找到匹配的顾客')).toBeTruthy();
+
+    const box = within(screen.getByTestId('customer-search')).getByRole('searchbox');
+    fireEvent.change(box, { target: { value: 'x' } });
+    fireEvent.keyDown(box, { key: 'Enter', code: 'Enter', keyCode: 13 });
+    expect(await screen.findByText('q is not a phone, card, unionid, e-mail or name')).toBeTruthy();
+    expect(calls.map((c) => c.query.get('q'))).toEqual(['nobody', 'x']);
+  });
+});

@@ -1,0 +1,85 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { IdentityReview } from '../../api/types';
+import { fakeApi, page, renderRoute } from '../../test/render';
+import { meWith, reviews } from './fixtures';
+import ReviewsPage from './ReviewsPage';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+const resolved: IdentityReview = {
+  ...reviews[0],
+  id: 'r0',
+  status: 'resolved',
+  resolution: 'separate',
+  resolved_at: '2026-11-22T00:00:00Z',
+};
+
+describe('ReviewsPage', { timeout: 60_000 }, () => {
+  it('lists open reviews with counts, candidates and scores, and resolves them', async () => {
+    const open = [...reviews];
+    const calls = fakeApi({
+      'GET /me': () => ({ body: meWith(['customers:read', 'customers:write']) }),
+      'GET /identity-reviews': (c) => page(c.query.get('status') === 'resolved' ? [resolved] : open),
+      'POST /identity-reviews/r1/resolve': (c) => {
+        open.splice(0, 1);
+        return { body: { ...reviews[0], status: 'resolved', resolution: (c.body as { action: string }).action } };
+      },
+      'POST /identity-reviews/r2/resolve': (c) => ({ body: { ...reviews[1], status: 'resolved', resolution: (c.body as { action: string }).action } }),
+    });
+    renderRoute(<ReviewsPage />, { path: '/customers/reviews' });
+
+    const table = within(await screen.findByTestId('reviews-table'));
+    expect(await table.findByText('would hold 3 phone identifiers (at most 2 allowed)')).toBeTruthy();
+    expect(table.getByText('超出身份上限')).toBeTruthy();
+    expect(table.getByText('相似匹配')).toBeTruthy();
+    expect(table.getByTestId('review-score').textContent).toContain('87%');
+    // Candidates link to their 360 pages.
+    const links = table.getAllByTestId('customer-link').map((a) => a.getAttribute('href'));
+    expect(links).toEqual(expect.arrayContaining(['/customers/c1', '/customers/c2', '/customers/c3', '/customers/c4']));
+    await waitFor(() => expect(screen.getByTestId('reviews-open-count').textContent).toContain('2'));
+    await waitFor(() => expect(screen.getByTestId('chart-reviews-kind').querySelector('svg')).not.toBeNull());
+
+    // Keep separate needs no confirmation.
+    fireEvent.click(table.getAllByTestId('review-separate')[1]);
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === 'POST')).toMatchObject({ path: '/identity-reviews/r2/resolve', body: { action: 'separate' } }),
+    );
+
+    // Merge asks first.
+    fireEvent.click(table.getAllByTestId('review-merge')[0]);
+    fireEvent.click(await screen.findByRole('button', { name: '合 并' }));
+    await waitFor(() =>
+      expect(calls.filter((c) => c.method === 'POST')[1]).toMatchObject({ path: '/identity-reviews/r1/resolve', body: { action: 'merge' } }),
+    );
+    // The queue is read again and the merged review is gone.
+    await waitFor(() => expect(table.queryByText('would hold 3 phone identifiers (at most 2 allowed)')).toBeNull());
+  });
+
+  it('shows resolved reviews with their resolution, without actions', async () => {
+    const calls = fakeApi({
+      'GET /me': () => ({ body: meWith(['customers:read', 'customers:write']) }),
+      'GET /identity-reviews': (c) => page(c.query.get('status') === 'resolved' ? [resolved] : reviews),
+    });
+    renderRoute(<ReviewsPage />, { path: '/customers/reviews' });
+    fireEvent.click(await screen.findByRole('tab', { name: '已处理' }));
+    const table = within(screen.getByTestId('reviews-table'));
+    expect(await table.findByText('保持独立')).toBeTruthy();
+    expect(table.queryByTestId('review-merge')).toBeNull();
+    expect(calls.some((c) => c.path === '/identity-reviews' && c.query.get('status') === 'resolved' && c.query.get('limit') === '50')).toBe(true);
+  });
+
+  it('hides the actions from users without customers:write', async () => {
+    fakeApi({
+      'GET /me': () => ({ body: meWith(['customers:read']) }),
+      'GET /identity-reviews': () => page(reviews),
+    });
+    renderRoute(<ReviewsPage />, { path: '/customers/reviews' });
+    const table = within(await screen.findByTestId('reviews-table'));
+    expect(await table.findByText('same name and birthday')).toBeTruthy();
+    expect(table.queryByTestId('review-merge')).toBeNull();
+    expect(table.queryByTestId('review-separate')).toBeNull();
+  });
+});
