@@ -166,14 +166,29 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 	t.Cleanup(func() { _ = cmd2.Process.Kill(); _ = cmd2.Wait() })
 	waitHealthy(t, "http://"+addr2)
 	token2 := login(t, "http://"+addr2, "admin", "shutdown-test-pass")
-	req, _ := http.NewRequest("GET", "http://"+addr2+"/api/v1/brands?limit=1000", nil)
-	req.Header.Set("Authorization", "Bearer "+token2)
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	// Page through every brand: a quiet machine acknowledges more than one page.
+	var b []byte
+	for cursor := ""; ; {
+		req, _ := http.NewRequest("GET", "http://"+addr2+"/api/v1/brands?limit=1000&cursor="+cursor, nil)
+		req.Header.Set("Authorization", "Bearer "+token2)
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		b = append(b, body...)
+		var page struct {
+			NextCursor string `json:"next_cursor"`
+		}
+		if err := json.Unmarshal(body, &page); err != nil {
+			t.Fatalf("brands page: %v: %s", err, body)
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		cursor = page.NextCursor
 	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
 	missing := 0
 	created.Range(func(k, _ any) bool {
 		if !strings.Contains(string(b), `"code":"`+k.(string)+`"`) {

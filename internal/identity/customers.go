@@ -88,17 +88,30 @@ func (s *Service) FindCustomerByIdentifier(ctx context.Context, identifier strin
 	if err != nil {
 		return Customer{}, errs.Field("query.identifier", "%s", errMessage(err))
 	}
-	var cid string
-	err = s.db.Reader().QueryRowContext(ctx, `SELECT customer_id FROM customer_identifiers WHERE tenant_id = $1 AND type = $2 AND value_index = $3`,
-		p.TenantID, id.Type.String(), s.pii.Index(id.Type.String(), id.Value)).Scan(&cid)
+	cid, err := s.identifierOwner(ctx, s.db.Reader(), p.TenantID, id)
 	if err != nil {
-		return Customer{}, fmt.Errorf("identity: find customer: %w", notFoundIf(err, "customer"))
+		return Customer{}, fmt.Errorf("identity: find customer: %w", err)
+	}
+	if cid == "" {
+		return Customer{}, errs.E(errs.NotFound, "customer not found")
 	}
 	c, err := getCustomer(ctx, s.db.Reader(), s.pii, p.TenantID, cid)
 	if err != nil {
 		return Customer{}, fmt.Errorf("identity: find customer: %w", err)
 	}
 	return maskCustomer(p, c), nil
+}
+
+// identifierOwner returns the customer holding id (looked up by its blind index), or
+// "" when nobody does.
+func (s *Service) identifierOwner(ctx context.Context, q db.Querier, tenantID string, id graph.Identifier) (string, error) {
+	var cid string
+	err := q.QueryRowContext(ctx, `SELECT customer_id FROM customer_identifiers WHERE tenant_id = $1 AND type = $2 AND value_index = $3`,
+		tenantID, id.Type.String(), s.pii.Index(id.Type.String(), id.Value)).Scan(&cid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return cid, err
 }
 
 func errMessage(err error) string {
@@ -283,6 +296,10 @@ type CustomerResponse struct {
 	Identifiers []CustomerIdentifierResponse `json:"identifiers" nullable:"false"`
 	CreatedAt   time.Time                    `json:"created_at"`
 	UpdatedAt   time.Time                    `json:"updated_at"`
+	// The customer 360 fields (http_customers.go).
+	Profile  CustomerProfileResponse   `json:"profile"`
+	Consents []CustomerConsentResponse `json:"consents" nullable:"false"`
+	Slots    CustomerSlotsResponse     `json:"slots"`
 }
 
 // CustomerEventResponse is one event of a customer's timeline.
@@ -333,14 +350,15 @@ func (s *Service) registerCustomers(api huma.API, tags []string) {
 		Summary: "Look up a customer by identifier", Description: "The customer holding the identifier; 404 when none does.",
 		Tags: tags, Security: read,
 	}, func(ctx context.Context, in *customerLookupInput) (*httpapi.Body[CustomerResponse], error) {
-		return httpapi.Reply(customerResponse)(s.FindCustomerByIdentifier(ctx, in.Identifier))
+		return httpapi.Reply(customer360Response)(s.with360(ctx)(s.FindCustomerByIdentifier(ctx, in.Identifier)))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "get-customer", Method: http.MethodGet, Path: "/api/v1/customers/{id}",
-		Summary: "Get a customer", Description: "The id of a merged customer returns the surviving customer with merged_from set to the requested id.",
+		Summary: "Get a customer (360)", Description: "The id of a merged customer returns the surviving customer with merged_from set to the requested id. " +
+			"Profile, consents and slots are those of the customer and the customers merged into it; personal data is masked unless the caller holds customers:pii.",
 		Tags: tags, Security: read,
 	}, func(ctx context.Context, in *customerIDInput) (*httpapi.Body[CustomerResponse], error) {
-		return httpapi.Reply(customerResponse)(s.FindCustomerByID(ctx, in.ID))
+		return httpapi.Reply(customer360Response)(s.with360(ctx)(s.FindCustomerByID(ctx, in.ID)))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "list-customer-events", Method: http.MethodGet, Path: "/api/v1/customers/{id}/events",

@@ -1,13 +1,16 @@
 package identity
 
 // The events identity publishes through the outbox. The aggregate id is the
-// touchpoint id, or the customer's id for EventCustomerMerged and EventCustomerErased. Ingested customer events are stored in the events table, not
+// touchpoint id, or the (surviving) customer's id for EventCustomerMerged,
+// EventCustomerUnmerged and EventCustomerErased. Ingested customer events are stored in the events table, not
 // published through the outbox. Identity consumes no events yet.
 const (
 	EventTouchpointCreated = "identity.touchpoint.created"
 	EventTouchpointUpdated = "identity.touchpoint.updated"
 	// EventCustomerMerged: inline resolution merged customers (CustomerMergedEvent).
 	EventCustomerMerged = "identity.customer.merged"
+	// EventCustomerUnmerged: a merge was reversed (CustomerUnmergedEvent).
+	EventCustomerUnmerged = "identity.customer.unmerged"
 	// EventCustomerErased: a customer's personal data was erased (CustomerErasedEvent).
 	// Every domain that keeps personal data on customers subscribes to it and drops
 	// that data for CustomerID and MergedIDs, keeping anonymous aggregates; its
@@ -29,7 +32,17 @@ type CustomerErasedEvent struct {
 type CustomerMergedEvent struct {
 	SurvivorID string   `json:"survivor_id"`
 	Absorbed   []string `json:"absorbed"`
-	EventID    string   `json:"event_id" doc:"The ingested event whose identifiers joined them."`
+	EventID    string   `json:"event_id,omitempty" doc:"The ingested event whose identifiers joined them (auto merges)."`
+	Kind       string   `json:"kind,omitempty" doc:"auto, manual or fuzzy."`
+	Reason     string   `json:"reason,omitempty"`
+}
+
+// CustomerUnmergedEvent is the payload of EventCustomerUnmerged (and its audit
+// entry): RestoredID is live again with what MergeID had moved to SurvivorID.
+type CustomerUnmergedEvent struct {
+	SurvivorID string `json:"survivor_id"`
+	RestoredID string `json:"restored_id"`
+	MergeID    string `json:"merge_id"`
 }
 
 // TouchpointEvent is the payload of the touchpoint events (and their audit entries).

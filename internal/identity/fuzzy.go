@@ -243,8 +243,8 @@ func (s *Service) fuzzyCandidates(ctx context.Context, tenantID string, rules *g
 	return out, rows.Err()
 }
 
-// storedProfile is a customer's profile and its newest event.
-type storedProfile struct {
+// fuzzyProfile is a customer's matching profile and its newest event.
+type fuzzyProfile struct {
 	graph.Profile
 	lastEvent string
 	fullPhone bool // Phone is a full number, not a masked one
@@ -256,14 +256,14 @@ type storedProfile struct {
 // The events' JSON is sealed at rest and opened here (an erased event adds nothing).
 // This is the one place that reads profile attributes, so that they can come from a
 // profile table instead.
-func customerProfiles(ctx context.Context, q db.Querier, keys *pii.Keys, tenantID string) (map[string]storedProfile, error) {
+func customerProfiles(ctx context.Context, q db.Querier, keys *pii.Keys, tenantID string) (map[string]fuzzyProfile, error) {
 	rows, err := q.QueryContext(ctx, `SELECT customer_id, id, identifiers, properties FROM events
 		WHERE tenant_id = $1 AND customer_id IS NOT NULL ORDER BY occurred_at, id`, tenantID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]storedProfile{}
+	out := map[string]fuzzyProfile{}
 	for rows.Next() {
 		var cid, eid, idents, props string
 		if err := rows.Scan(&cid, &eid, &idents, &props); err != nil {
@@ -299,12 +299,6 @@ func customerProfiles(ctx context.Context, q db.Querier, keys *pii.Keys, tenantI
 	return out, rows.Err()
 }
 
-// fuzzyMergeChanges is the audit record of a fuzzy merge.
-type fuzzyMergeChanges struct {
-	CustomerMergedEvent
-	Reason string `json:"reason"`
-}
-
 // fuzzyMerge merges group g in tx when every customer is still live and the merged
 // customer stays within the identifier limits; it reports false (nothing written)
 // otherwise.
@@ -333,15 +327,16 @@ func (s *Service) fuzzyMerge(ctx context.Context, tx *sql.Tx, tenantID string, c
 	}
 	survivor := cands[g.Survivor].id
 	var absorbed []string
+	reason := fuzzyReason(g.Pairs)
 	for _, a := range g.Absorbed {
-		if err := mergeCustomer(ctx, tx, tenantID, cands[a].id, survivor, now); err != nil {
+		// Recorded like every merge, so that a person can unmerge it.
+		if err := s.absorb(ctx, tx, tenantID, cands[a].id, survivor, MergeFuzzy, reason, now, nil); err != nil {
 			return false, err
 		}
 		absorbed = append(absorbed, cands[a].id)
 	}
-	ev := CustomerMergedEvent{SurvivorID: survivor, Absorbed: absorbed}
-	changes := fuzzyMergeChanges{CustomerMergedEvent: ev, Reason: fuzzyReason(g.Pairs)}
-	if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: tenantID, Action: "customer.merge", ResourceType: "customer", ResourceID: survivor, Changes: changes}); err != nil {
+	ev := CustomerMergedEvent{SurvivorID: survivor, Absorbed: absorbed, Kind: MergeFuzzy, Reason: reason}
+	if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: tenantID, Action: "customer.merge", ResourceType: "customer", ResourceID: survivor, Changes: ev}); err != nil {
 		return false, err
 	}
 	if _, err := s.outbox.Publish(ctx, tx, tenantID, EventCustomerMerged, survivor, ev); err != nil {
@@ -402,8 +397,8 @@ func (s *Service) queueFuzzyReviews(ctx context.Context, tenantID string, pairs 
 					continue
 				}
 				reason := fuzzyReason([]graph.FuzzyPair{pr.pair})
-				if _, err := tx.ExecContext(ctx, `INSERT INTO identity_reviews (tenant_id, id, event_id, customer_id, candidates, reason, status, created_at)
-					VALUES ($1, $2, $3, $4, $5, $6, 'open', $7)`, tenantID, ids.New(), subject.lastEvent, subject.id, string(cj), reason, now); err != nil {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO identity_reviews (tenant_id, id, event_id, customer_id, candidates, reason, status, created_at, score)
+					VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8)`, tenantID, ids.New(), subject.lastEvent, subject.id, string(cj), reason, now, pr.pair.Score); err != nil {
 					return err
 				}
 				n++

@@ -252,6 +252,7 @@ func (s *Service) Register(api huma.API) {
 	}, func(ctx context.Context, in *touchpointKeyInput) (*httpapi.Body[TouchpointKeyResponse], error) {
 		return httpapi.Reply(func(k IssuedKey) TouchpointKeyResponse { return touchpointKeyResponse(k, in.ID) })(s.IssueTouchpointKey(ctx, in.ID, in.Body.Name))
 	})
+	s.registerCustomer360(api, tags) // before registerCustomers: /customers/search ahead of /customers/{id}
 	s.registerCustomers(api, tags)
 	s.registerRules(api, tags)
 	s.registerPrivacy(api, tags)

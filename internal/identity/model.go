@@ -350,10 +350,6 @@ func parseIdentifiers(raw json.RawMessage, e *Event) (string, string) {
 	return "", ""
 }
 
-// profileFields are the properties with a fixed meaning: they fill the customer
-// profile and must be strings (birthday YYYY-MM-DD).
-var profileFields = []string{"name", "gender", "birthday", "city", "address"}
-
 func parseProperties(raw json.RawMessage, e *Event) (string, string) {
 	if raw == nil || string(raw) == "null" {
 		e.Properties = json.RawMessage("{}")
@@ -363,30 +359,8 @@ func parseProperties(raw json.RawMessage, e *Event) (string, string) {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return "properties", "must be an object"
 	}
-	for _, k := range profileFields {
-		v, present := m[k]
-		if !present {
-			continue
-		}
-		field := "properties." + k
-		s, ok := jsonString(v)
-		if !ok {
-			return field, "must be a string"
-		}
-		if utf8.RuneCountInString(s) > maxProfileRunes {
-			return field, fmt.Sprintf("longer than %d characters", maxProfileRunes)
-		}
-		switch k {
-		case "gender":
-			if !slices.Contains([]string{"male", "female", "other", "unknown"}, s) {
-				return field, "must be male, female, other or unknown"
-			}
-		case "birthday":
-			if _, err := time.Parse(time.DateOnly, s); err != nil {
-				return field, "must be a date YYYY-MM-DD"
-			}
-		}
-	}
+	// The profile fields (name, gender, birthday, city, address) are checked when the
+	// profile is filled (profile.go): a bad value is ignored there, not the event.
 	var b bytes.Buffer
 	if err := json.Compact(&b, raw); err != nil {
 		return "properties", "must be an object"

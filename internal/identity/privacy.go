@@ -71,10 +71,15 @@ func maskIdentifier(typ, value string) string {
 // maskProperty masks an event property with a personal meaning; others are returned
 // as they are.
 func maskProperty(key string, v any) any {
-	s, ok := v.(string)
-	if !ok {
-		return v
+	if s, ok := v.(string); ok {
+		return maskString(key, s)
 	}
+	return v
+}
+
+// maskString masks a value by its personal meaning (an event property or a profile
+// field of that name); values of other keys are returned as they are.
+func maskString(key, s string) string {
 	switch key {
 	case "name":
 		return pii.MaskName(s)
@@ -87,7 +92,7 @@ func maskProperty(key string, v any) any {
 	case "email":
 		return pii.MaskEmail(s)
 	}
-	return v
+	return s
 }
 
 // maskCustomer masks c's personal values unless p holds customers:pii.
@@ -147,6 +152,7 @@ func (s *Service) customerSections() []customerSection {
 		{name: "events", export: s.exportEvents, erase: eraseEvents},
 		{name: "identity_reviews", export: exportReviews, erase: closeReviews},
 		{name: "stored_responses", erase: eraseStoredResponses},
+		{name: "profile_and_consents", export: s.exportProfileAndConsents, erase: s.eraseProfileAndConsents},
 	}
 }
 

@@ -134,18 +134,14 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, st *batchState, 
 		}
 	}
 	for _, a := range absorbed {
-		if err := mergeCustomer(ctx, tx, tenantID, a, target, now); err != nil {
+		// absorb records the merge (merge.go) and re-points the batch's links.
+		if err := s.absorb(ctx, tx, tenantID, a, target, MergeAuto, "event "+r.ID, now, links); err != nil {
 			return err
 		}
 		st.absorbed(a, target)
-		for id, c := range links {
-			if c == a {
-				links[id] = target
-			}
-		}
 	}
 	if len(absorbed) > 0 {
-		ev := CustomerMergedEvent{SurvivorID: target, Absorbed: absorbed, EventID: r.ID}
+		ev := CustomerMergedEvent{SurvivorID: target, Absorbed: absorbed, EventID: r.ID, Kind: MergeAuto}
 		if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: tenantID, Action: "customer.merge", ResourceType: "customer", ResourceID: target, Changes: ev}); err != nil {
 			return err
 		}
@@ -158,6 +154,9 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, st *batchState, 
 		st.touch(target, r.OccurredAt)
 	}
 	links[r.ID] = target
+	if err := s.applyEventProfile(ctx, tx, tenantID, st.tp, r, target, now); err != nil {
+		return err
+	}
 	if review != "" {
 		if reviewCands == nil {
 			reviewCands = []string{target}

@@ -23,6 +23,7 @@ type batchState struct {
 	tenantID  string
 	now       int64
 	rules     graph.Rules
+	tp        Touchpoint                  // the touchpoint that sent the batch (profile and store visits)
 	owners    map[graph.Identifier]string // linking identifier → live customer; absent: nobody holds it
 	customers map[string]*batchCustomer   // live customers the batch reaches
 

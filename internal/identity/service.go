@@ -392,7 +392,7 @@ func (b *batcher) add(index int, raw []byte, now time.Time, report *IngestReport
 	idents, _ := json.Marshal(e.Identifiers) // a map of strings always marshals
 	b.rows = append(b.rows, eventRow{ID: e.ID, Type: e.Type, OccurredAt: clock.Millis(e.OccurredAt),
 		Identifiers: b.keys.Seal(string(idents), eventIdentifiersContext), Properties: b.keys.Seal(string(e.Properties), eventPropertiesContext),
-		Idents: e.Identifiers})
+		Idents: e.Identifiers, Props: string(e.Properties)})
 }
 
 // commit stores b's events and the touchpoint's health in one transaction and adds
@@ -420,6 +420,7 @@ func (s *Service) commit(ctx context.Context, p *auth.Principal, tp Touchpoint, 
 		if err != nil {
 			return err
 		}
+		st.tp = tp
 		links := map[string]string{}
 		for _, r := range rows {
 			if err := s.resolveEvent(ctx, tx, st, r, links); err != nil {

@@ -142,6 +142,7 @@ type eventRow struct {
 	Identifiers string            // sealed JSON object (sealEventJSON)
 	Properties  string            // sealed JSON object
 	Idents      map[string]string // the identifiers in plain text, for resolution
+	Props       string            // the properties in plain JSON, for the profile hook
 }
 
 // insertRowsPerStatement keeps a multi-row INSERT well under the bind-parameter

@@ -301,6 +301,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search customers
+         * @description By phone, member card, unionid or e-mail (normalised, exact), or by exact full name (names are encrypted; a blind index matches whole names only).
+         */
+        get: operations["search-customers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{id}": {
         parameters: {
             query?: never;
@@ -309,10 +329,50 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get a customer
-         * @description The id of a merged customer returns the surviving customer with merged_from set to the requested id.
+         * Get a customer (360)
+         * @description The id of a merged customer returns the surviving customer with merged_from set to the requested id. Profile, consents and slots are those of the customer and the customers merged into it; personal data is masked unless the caller holds customers:pii.
          */
         get: operations["get-customer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a consent
+         * @description Returns the customer's current consents. A consent older than the one in force goes to the history only.
+         */
+        post: operations["record-customer-consent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/consents/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a customer's consent history
+         * @description Every consent recorded, in the order recorded.
+         */
+        get: operations["list-customer-consent-history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -381,6 +441,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge customers into this one
+         * @description 409 naming the rule when the joined customer would break a per-customer identifier limit or the cluster size limit.
+         */
+        post: operations["merge-customers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/merges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a customer's merges
+         * @description Merges of the customer and of the customers merged into it, newest first, undone ones included.
+         */
+        get: operations["list-customer-merges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/unmerge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reverse a merge
+         * @description Moves back the identifiers and events the latest merge of customer_id moved; what arrived after the merge stays with the survivor.
+         */
+        post: operations["unmerge-customer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/domain-events": {
         parameters: {
             query?: never;
@@ -432,6 +552,46 @@ export interface paths {
          * @description Stores events sent by one active touchpoint. application/json: {"touchpoint": CODE, "events": [...]} with at most 1,000 events, stored in one transaction. application/x-ndjson: one event per line, touchpoint as a query parameter, committed in transactions of 1,000 events; on any error response retry the whole request (stored events come back as duplicates). Each event is validated on its own: invalid ones are listed with their index and reason, events whose id was already stored are counted as duplicates. A 200 means the accepted events are durable. Body at most 16 MiB.
          */
         post: operations["ingest-events"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/identity-reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List identity reviews
+         * @description Resolutions that were not carried out automatically, oldest first.
+         */
+        get: operations["list-identity-reviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/identity-reviews/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve an identity review
+         * @description merge joins the candidates into the oldest (409 naming the rule when the identity rules forbid it); separate keeps them apart.
+         */
+        post: operations["resolve-identity-review"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1540,6 +1700,46 @@ export interface components {
             /** Format: int64 */
             sort?: number;
         };
+        ConsentListResponse: {
+            items: components["schemas"]["CustomerConsentResponse"][];
+        };
+        ConsentRecordResponse: {
+            channel: string;
+            granted: boolean;
+            /** Format: date-time */
+            occurred_at: string;
+            purpose: string;
+            /** Format: date-time */
+            recorded_at: string;
+            source: string;
+        };
+        ConsentRequest: {
+            /** @enum {string} */
+            channel: "sms" | "wechat" | "push" | "email" | "phone";
+            granted: boolean;
+            /**
+             * Format: date-time
+             * @description When it was given (RFC 3339); default now. An older consent goes to the history only.
+             */
+            occurred_at?: string;
+            /** @enum {string} */
+            purpose: "marketing";
+            /** @description Where the consent was given, e.g. a touchpoint code or 'console'. */
+            source: string;
+        };
+        CustomerConsentResponse: {
+            /** @enum {string} */
+            channel: "sms" | "wechat" | "push" | "email" | "phone";
+            granted: boolean;
+            /** @enum {string} */
+            purpose: "marketing";
+            source: string;
+            /**
+             * Format: date-time
+             * @description When the consent was given or withdrawn (occurred_at of the record in force).
+             */
+            updated_at: string;
+        };
         CustomerEraseResponse: {
             /** Format: date-time */
             erased_at: string;
@@ -1589,7 +1789,25 @@ export interface components {
             /** @description Normalised value; phones and e-mails are masked (138****1234, w***@example.com) without customers:pii. */
             value: string;
         };
+        CustomerProfileResponse: {
+            /** @description Masked (上海市****) without customers:pii. */
+            address: string;
+            /** @description YYYY-MM-DD; masked (1990-**-**) without customers:pii. */
+            birthday: string;
+            city: string;
+            /** @enum {string} */
+            gender: "male" | "female" | "unknown";
+            /** @description Empty when unknown; masked (王**) without customers:pii. */
+            name: string;
+            /** @description The store with most of the customer's events. */
+            preferred_store_id: string;
+            /** Format: date-time */
+            registered_at: string | null;
+            /** @description Channel of the first register event, else of the first event. */
+            registration_channel: string;
+        };
         CustomerResponse: {
+            consents: components["schemas"]["CustomerConsentResponse"][];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1606,6 +1824,8 @@ export interface components {
             masked: boolean;
             /** @description The requested id when it was merged into this customer. */
             merged_from?: string;
+            profile: components["schemas"]["CustomerProfileResponse"];
+            slots: components["schemas"]["CustomerSlotsResponse"];
             /**
              * @description erased: the customer's personal data was erased; counts stay.
              * @enum {string}
@@ -1613,6 +1833,33 @@ export interface components {
             status: "active" | "erased";
             /** Format: date-time */
             updated_at: string;
+        };
+        CustomerSearchResponse: {
+            items: components["schemas"]["CustomerSummaryResponse"][];
+        };
+        CustomerSlotsResponse: {
+            /** @description Filled by clienteling; null for now. */
+            associate: unknown;
+            /** @description Filled by coupons; null for now. */
+            coupons: unknown;
+            /** @description Filled by the orders capability; null for now. */
+            orders: unknown;
+            /** @description Filled by loyalty; null for now. */
+            points: unknown;
+            tags: string[];
+        };
+        CustomerSummaryResponse: {
+            city: string;
+            /** Format: int64 */
+            event_count: number;
+            id: string;
+            /** Format: date-time */
+            last_seen_at: string;
+            name: string;
+            phone: string;
+            registration_channel: string;
+            /** @enum {string} */
+            status: "active" | "erased";
         };
         DomainEvent: {
             aggregate_id: string;
@@ -1791,6 +2038,26 @@ export interface components {
             scopes: string[];
             tenant_id: string;
         };
+        MergeListResponse: {
+            items: components["schemas"]["MergeResponse"][];
+        };
+        MergeRequest: {
+            /** @description Live customers to merge into the survivor. */
+            customer_ids: string[] | null;
+            note?: string;
+        };
+        MergeResponse: {
+            absorbed_id: string;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            /** @enum {string} */
+            kind: "auto" | "manual" | "fuzzy";
+            reason: string;
+            survivor_id: string;
+            /** Format: date-time */
+            undone_at: string | null;
+        };
         PageAPIKeyResponse: {
             items: components["schemas"]["APIKeyResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
@@ -1813,6 +2080,11 @@ export interface components {
         };
         PageCategoryResponse: {
             items: components["schemas"]["CategoryResponse"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
+        PageConsentRecordResponse: {
+            items: components["schemas"]["ConsentRecordResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
@@ -1843,6 +2115,11 @@ export interface components {
         };
         PageRegionResponse: {
             items: components["schemas"]["RegionResponse"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
+        PageReviewResponse: {
+            items: components["schemas"]["ReviewResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
@@ -2113,6 +2390,32 @@ export interface components {
         RegionUpdateRequest: {
             code?: string;
             name?: string;
+        };
+        ReviewResolveRequest: {
+            /** @enum {string} */
+            action: "merge" | "separate";
+            note?: string;
+        };
+        ReviewResponse: {
+            candidates: string[];
+            /** Format: date-time */
+            created_at: string;
+            /** @description The customer the event was attached to. */
+            customer_id: string;
+            event_id: string;
+            id: string;
+            reason: string;
+            /** @enum {string|null} */
+            resolution: "merge" | "separate" | null;
+            /** Format: date-time */
+            resolved_at: string | null;
+            /**
+             * Format: double
+             * @description 0..1, fuzzy matching only; null for deterministic reviews.
+             */
+            score: number | null;
+            /** @enum {string} */
+            status: "open" | "resolved";
         };
         SKUCreateRequest: {
             /** @description EAN-13, EAN-8, UPC-A (check digit verified) or in-store codes of 4-32 letters and digits */
@@ -2501,6 +2804,14 @@ export interface components {
             store_id?: string;
             /** @enum {string} */
             type?: "online" | "offline" | "commercial" | "social";
+        };
+        UnmergeRequest: {
+            /** @description A customer previously merged into the path's customer. */
+            customer_id: string;
+        };
+        UnmergeResponse: {
+            restored: components["schemas"]["CustomerResponse"];
+            survivor: components["schemas"]["CustomerResponse"];
         };
         UserCreateRequest: {
             /** @description Unique across the platform; stored in lower case. */
@@ -3276,6 +3587,39 @@ export interface operations {
             };
         };
     };
+    "search-customers": {
+        parameters: {
+            query: {
+                /** @description A phone, member card, unionid, e-mail or exact full name. */
+                q: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerSearchResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "get-customer": {
         parameters: {
             query?: never;
@@ -3294,6 +3638,77 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CustomerResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "record-customer-consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentListResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-customer-consent-history": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageConsentRecordResponse"];
                 };
             };
             /** @description Error */
@@ -3405,6 +3820,107 @@ export interface operations {
             };
         };
     };
+    "merge-customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-customer-merges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergeListResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "unmerge-customer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnmergeRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnmergeResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-domain-events": {
         parameters: {
             query?: {
@@ -3499,6 +4015,77 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EventIngestResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-identity-reviews": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+                /** @description open or resolved; all when absent. */
+                status?: "open" | "resolved" | "";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageReviewResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "resolve-identity-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewResolveRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewResponse"];
                 };
             };
             /** @description Error */

@@ -1,0 +1,213 @@
+package identity
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/oneretail/oneretail/internal/platform/audit"
+	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/clock"
+	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/httpapi"
+)
+
+// Review is a resolution that was not carried out automatically: the event went to
+// CustomerID and a person decides whether the Candidates are one customer. Score is
+// set by fuzzy matching only (nil for deterministic reviews).
+type Review struct {
+	ID         string
+	EventID    string
+	CustomerID string
+	Candidates []string
+	Reason     string
+	Score      *float64
+	Status     string // open or resolved
+	CreatedAt  time.Time
+	ResolvedAt *time.Time
+	Resolution string // merge or separate once resolved
+	Note       string
+}
+
+// ReviewFilter selects reviews by status ("" for all), oldest first.
+type ReviewFilter struct {
+	Status string
+	Limit  int
+	Cursor string
+}
+
+// The review actions.
+const (
+	ReviewMerge    = "merge"
+	ReviewSeparate = "separate"
+)
+
+const reviewCols = `id, event_id, customer_id, candidates, reason, score, status, created_at, resolved_at, resolution, note`
+
+func scanReview(sc interface{ Scan(...any) error }) (Review, error) {
+	var r Review
+	var cands string
+	var score sql.NullFloat64
+	var created int64
+	var resolved sql.NullInt64
+	var resolution sql.NullString
+	if err := sc.Scan(&r.ID, &r.EventID, &r.CustomerID, &cands, &r.Reason, &score, &r.Status, &created, &resolved, &resolution, &r.Note); err != nil {
+		return Review{}, err
+	}
+	if err := json.Unmarshal([]byte(cands), &r.Candidates); err != nil {
+		return Review{}, fmt.Errorf("review %s candidates: %w", r.ID, err)
+	}
+	if score.Valid {
+		r.Score = &score.Float64
+	}
+	r.CreatedAt = clock.FromMillis(created)
+	if resolved.Valid {
+		at := clock.FromMillis(resolved.Int64)
+		r.ResolvedAt = &at
+	}
+	r.Resolution = resolution.String
+	return r, nil
+}
+
+// FindReviews returns the tenant's identity reviews matching f, oldest first (reasons
+// name identifier types, never values, so they need no masking).
+// Errors: invalid (status, cursor), unauthorized, forbidden.
+func (s *Service) FindReviews(ctx context.Context, f ReviewFilter) (httpapi.Page[Review], error) {
+	p, err := principal(ctx, auth.CustomersRead)
+	if err != nil {
+		return httpapi.Page[Review]{}, err
+	}
+	if f.Status != "" && f.Status != "open" && f.Status != "resolved" {
+		return httpapi.Page[Review]{}, errs.Field("query.status", "must be open or resolved")
+	}
+	q := s.db.Reader()
+	page, err := httpapi.FindPage(f.Cursor, f.Limit, defaultLimit, func(after string, n int) ([]Review, error) {
+		args := []any{p.TenantID, after, n}
+		where := ""
+		if f.Status != "" {
+			args = append(args, f.Status)
+			where = " AND status = $" + strconv.Itoa(len(args))
+		}
+		rows, err := q.QueryContext(ctx, `SELECT `+reviewCols+` FROM identity_reviews WHERE tenant_id = $1 AND id > $2`+where+` ORDER BY id LIMIT $3`, args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []Review
+		for rows.Next() {
+			r, err := scanReview(rows)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+		}
+		return out, rows.Err()
+	}, func(r Review) string { return r.ID })
+	if err != nil {
+		return httpapi.Page[Review]{}, fmt.Errorf("identity: find reviews: %w", err)
+	}
+	return page, nil
+}
+
+func getReview(ctx context.Context, q db.Querier, tenantID, id, lock string) (Review, error) {
+	r, err := scanReview(q.QueryRowContext(ctx, `SELECT `+reviewCols+` FROM identity_reviews WHERE tenant_id = $1 AND id = $2`+lock, tenantID, id))
+	return r, notFoundIf(err, "review")
+}
+
+// ResolveReview resolves an open review: merge joins the live customers of its
+// candidates (and the customer the event went to) into the oldest of them, under
+// the identity rules; separate keeps them apart. Errors: invalid (body.action,
+// body.note), not_found, conflict (already resolved, nothing to merge, or a rule
+// broken: the message names it), unauthorized, forbidden.
+func (s *Service) ResolveReview(ctx context.Context, id, action, note string) (Review, error) {
+	p, err := principal(ctx, auth.CustomersWrite)
+	if err != nil {
+		return Review{}, err
+	}
+	if !utf8.ValidString(id) {
+		return Review{}, errs.E(errs.NotFound, "review not found")
+	}
+	if action != ReviewMerge && action != ReviewSeparate {
+		return Review{}, errs.Field("body.action", "must be merge or separate")
+	}
+	note = strings.TrimSpace(note)
+	if !utf8.ValidString(note) || utf8.RuneCountInString(note) > 500 {
+		return Review{}, errs.Field("body.note", "at most 500 characters")
+	}
+	var out Review
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		r, err := getReview(ctx, tx, p.TenantID, id, customerLock(s.db.Dialect))
+		if err != nil {
+			return err
+		}
+		if r.Status != "open" {
+			return errs.E(errs.Conflict, "review %s is already resolved (%s)", id, r.Resolution)
+		}
+		now := clock.Millis(s.now())
+		if action == ReviewMerge {
+			if err := s.mergeReview(ctx, tx, p.TenantID, r, note, now); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE identity_reviews SET status = 'resolved', resolved_at = $3, resolution = $4, note = $5
+			WHERE tenant_id = $1 AND id = $2`, p.TenantID, id, now, action, note); err != nil {
+			return err
+		}
+		change := map[string]any{"action": action, "note": note, "candidates": r.Candidates, "customer_id": r.CustomerID}
+		if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: p.TenantID, Action: "identity_review.resolve", ResourceType: "identity_review", ResourceID: id, Changes: change}); err != nil {
+			return err
+		}
+		out, err = getReview(ctx, tx, p.TenantID, id, "")
+		return err
+	})
+	if err != nil {
+		return Review{}, fmt.Errorf("identity: resolve review: %w", err)
+	}
+	return out, nil
+}
+
+// mergeReview merges the live customers of a review's candidates into the oldest.
+func (s *Service) mergeReview(ctx context.Context, tx *sql.Tx, tenantID string, r Review, note string, now int64) error {
+	type aged struct {
+		id      string
+		created int64
+	}
+	var live []aged
+	for _, c := range append([]string{r.CustomerID}, r.Candidates...) {
+		l, err := survivor(ctx, tx, tenantID, c)
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(live, func(a aged) bool { return a.id == l }) {
+			continue
+		}
+		var created int64
+		if err := tx.QueryRowContext(ctx, `SELECT created_at FROM customers WHERE tenant_id = $1 AND id = $2`, tenantID, l).Scan(&created); err != nil {
+			return err
+		}
+		live = append(live, aged{l, created})
+	}
+	if len(live) < 2 {
+		return errs.E(errs.Conflict, "the review's candidates are already one customer; resolve it with separate")
+	}
+	slices.SortFunc(live, func(a, b aged) int {
+		return cmp.Or(cmp.Compare(a.created, b.created), strings.Compare(a.id, b.id))
+	})
+	from := make([]string, 0, len(live)-1)
+	for _, a := range live[1:] {
+		from = append(from, a.id)
+	}
+	reason := "review " + r.ID
+	if note != "" {
+		reason += ": " + note
+	}
+	return s.mergeInTx(ctx, tx, tenantID, live[0].id, from, MergeManual, reason, "body.action", now)
+}
