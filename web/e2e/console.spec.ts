@@ -402,7 +402,6 @@ test.describe('customers', () => {
   });
 
   test('the customer search finds the customer by phone and opens the 360 page', async ({ page }) => {
-    test.fixme(true, 'needs backend merge: GET /api/v1/customers/search is not built yet');
     const { phone, unionid, id } = await sendEvents(page);
     await page.goto('/overview');
     await page.getByRole('menuitem', { name: '顾客查询' }).click();
