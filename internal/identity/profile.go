@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -104,93 +105,167 @@ func parseProfile(props string, occurredAt int64) profileFields {
 	return p
 }
 
-// applyEventProfile updates, in the resolution transaction, what event r at touchpoint
-// tp tells about customer: profile fields (a field from an event older than the
-// newest one that set a field only fills an empty field), the registration (the
-// earliest register event, else the earliest event), the per-store event counter and,
-// for a consent event, the consent. One upsert per event, plus one per store event
-// and two per consent event.
-func (s *Service) applyEventProfile(ctx context.Context, tx *sql.Tx, tenantID string, tp Touchpoint, r eventRow, customerID string, now int64) error {
-	p := parseProfile(r.Props, r.OccurredAt)
-	var fieldsAt int64
-	if !p.empty() {
-		fieldsAt = r.OccurredAt
+// profileEvent is what one resolved event tells about its customer's profile,
+// kept in the batch until flush writes it (writeProfiles).
+type profileEvent struct {
+	occurredAt int64
+	fields     profileFields
+	byEvent    bool   // a register event
+	channel    string // the touchpoint's channel
+}
+
+// visitKey is a customer's event counter at one store.
+type visitKey struct{ customer, store string }
+
+// applyEventProfile notes, in the batch, what event r tells about customer: profile
+// fields, registration and the per-store event counter (written by flush, one
+// multi-row statement per table), and records a consent event at once (rare).
+func (s *Service) applyEventProfile(ctx context.Context, tx *sql.Tx, st *batchState, r eventRow, customerID string) error {
+	if st.profiles == nil {
+		st.profiles, st.visits = map[string][]profileEvent{}, map[visitKey]int64{}
 	}
-	nameIndex := ""
-	if p.name != "" {
-		nameIndex = s.pii.Index(indexName, normaliseName(p.name))
+	if _, ok := st.profiles[customerID]; !ok {
+		st.profileOrder = append(st.profileOrder, customerID)
 	}
-	byEvent := slices.Contains(registerEventTypes, r.Type)
-	if p.empty() && !byEvent {
-		// Most events: only an earlier first event can move the registration. A short
-		// statement, because SQLite parses every statement anew.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_profiles (tenant_id, customer_id, registration_channel, registered_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, customer_id) DO UPDATE SET registration_channel = excluded.registration_channel,
-			registered_at = excluded.registered_at, updated_at = excluded.updated_at
-			WHERE NOT customer_profiles.registered_by_event AND customer_profiles.registered_at > excluded.registered_at`,
-			tenantID, customerID, string(tp.Channel), r.OccurredAt, now); err != nil {
-			return fmt.Errorf("profile of %s: %w", customerID, err)
+	st.profiles[customerID] = append(st.profiles[customerID], profileEvent{occurredAt: r.OccurredAt, fields: parseProfile(r.Props, r.OccurredAt),
+		byEvent: slices.Contains(registerEventTypes, r.Type), channel: string(st.tp.Channel)})
+	if st.tp.StoreID != "" {
+		k := visitKey{customerID, st.tp.StoreID}
+		if _, ok := st.visits[k]; !ok {
+			st.visitOrder = append(st.visitOrder, k)
 		}
-		return s.countVisit(ctx, tx, tenantID, tp, r, customerID, now)
+		st.visits[k]++
 	}
-	// Read, merge in Go, write: two short statements (SQLite parses every statement
-	// anew). The customer's row is locked by resolution (PostgreSQL) or the write
-	// transaction is exclusive (SQLite).
-	var cur storedProfile
-	var registered sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT name, name_index, gender, birthday, city, address, registration_channel, registered_at,
-		registered_by_event, fields_at FROM customer_profiles WHERE tenant_id = $1 AND customer_id = $2`, tenantID, customerID).
-		Scan(&cur.name, &cur.nameIndex, &cur.gender, &cur.birthday, &cur.city, &cur.address, &cur.channel, &registered, &cur.byEvent, &cur.fieldsAt)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("profile of %s: %w", customerID, err)
+	if r.Type == consentEventType {
+		return s.consentFromEvent(ctx, tx, st.tenantID, st.tp, r, customerID, st.now)
 	}
-	cur.registeredAt = registered.Int64
-	next := cur
-	// A field is taken when the event sets it and either the profile lacks it or the
-	// event is not older than the newest event that set a field.
-	newer := r.OccurredAt >= cur.fieldsAt
+	return nil
+}
+
+// applyProfileEvent applies one event to a customer's stored profile cur (nil: no
+// row yet) exactly as one upsert per event would, and reports whether the row
+// changed. A field is taken when the event sets it and either the profile lacks it
+// or the event is not older than the newest event that set a field; the
+// registration is the earliest register event, else the earliest event.
+func (s *Service) applyProfileEvent(cur *storedProfile, e profileEvent) (*storedProfile, bool) {
+	p := e.fields
+	if p.empty() && !e.byEvent {
+		// Only an earlier first event can move the registration.
+		if cur == nil {
+			return &storedProfile{channel: e.channel, registeredAt: e.occurredAt, registered: true}, true
+		}
+		if cur.byEvent || !cur.registered || cur.registeredAt <= e.occurredAt {
+			return cur, false
+		}
+		next := *cur
+		next.channel, next.registeredAt = e.channel, e.occurredAt
+		return &next, true
+	}
+	var next storedProfile
+	if cur != nil {
+		next = *cur
+	}
+	prev := next
+	newer := e.occurredAt >= prev.fieldsAt
 	set := func(dst *string, v, sealed string) {
 		if v != "" && (*dst == "" || newer) {
 			*dst = sealed
 		}
 	}
-	set(&next.name, p.name, s.pii.Seal(p.name, sealName))
-	if next.name != cur.name {
-		next.nameIndex = nameIndex
+	if p.name != "" && (next.name == "" || newer) {
+		next.name = s.pii.Seal(p.name, sealName)
+		next.nameIndex = s.pii.Index(indexName, normaliseName(p.name))
 	}
 	set(&next.gender, p.gender, p.gender)
-	set(&next.birthday, p.birthday, s.pii.Seal(p.birthday, sealBirthday))
+	if p.birthday != "" && (next.birthday == "" || newer) {
+		next.birthday = s.pii.Seal(p.birthday, sealBirthday)
+	}
 	set(&next.city, p.city, p.city)
-	set(&next.address, p.address, s.pii.Seal(p.address, sealAddress))
-	next.fieldsAt = max(cur.fieldsAt, fieldsAt)
+	if p.address != "" && (next.address == "" || newer) {
+		next.address = s.pii.Seal(p.address, sealAddress)
+	}
+	if !p.empty() {
+		next.fieldsAt = max(prev.fieldsAt, e.occurredAt)
+	}
 	// The registration moves to a register event when the current one is not, or to
 	// an earlier event of the same kind.
-	if !registered.Valid || (byEvent && !cur.byEvent) || (byEvent == cur.byEvent && r.OccurredAt < cur.registeredAt) {
-		next.channel, next.registeredAt, next.byEvent = string(tp.Channel), r.OccurredAt, byEvent
+	if !prev.registered || (e.byEvent && !prev.byEvent) || (e.byEvent == prev.byEvent && e.occurredAt < prev.registeredAt) {
+		next.channel, next.registeredAt, next.byEvent, next.registered = e.channel, e.occurredAt, e.byEvent, true
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO customer_profiles (tenant_id, customer_id, name, name_index, gender, birthday, city, address,
-		registration_channel, registered_at, registered_by_event, fields_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-		ON CONFLICT (tenant_id, customer_id) DO UPDATE SET name = excluded.name, name_index = excluded.name_index, gender = excluded.gender,
-		birthday = excluded.birthday, city = excluded.city, address = excluded.address, registration_channel = excluded.registration_channel,
-		registered_at = excluded.registered_at, registered_by_event = excluded.registered_by_event, fields_at = excluded.fields_at,
-		updated_at = excluded.updated_at`, tenantID, customerID, next.name, next.nameIndex, next.gender, next.birthday, next.city, next.address,
-		next.channel, next.registeredAt, next.byEvent, next.fieldsAt, now); err != nil {
-		return fmt.Errorf("profile of %s: %w", customerID, err)
-	}
-	return s.countVisit(ctx, tx, tenantID, tp, r, customerID, now)
+	return &next, true // the per-event upsert always wrote the row (and its updated_at)
 }
 
-// countVisit counts the event for the touchpoint's store and records a consent event.
-func (s *Service) countVisit(ctx context.Context, tx *sql.Tx, tenantID string, tp Touchpoint, r eventRow, customerID string, now int64) error {
-	if tp.StoreID != "" {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_store_visits (tenant_id, customer_id, store_id, events) VALUES ($1, $2, $3, 1)
-			ON CONFLICT (tenant_id, customer_id, store_id) DO UPDATE SET events = customer_store_visits.events + 1`,
-			tenantID, customerID, tp.StoreID); err != nil {
-			return fmt.Errorf("store visits of %s: %w", customerID, err)
+// writeProfiles writes the batch's pending profile events and store visits: it
+// reads the stored profiles of the customers concerned, applies their events in
+// order in memory and upserts the changed rows, then adds the store visits.
+func (s *Service) writeProfiles(ctx context.Context, tx *sql.Tx, st *batchState) error {
+	if len(st.profileOrder) > 0 {
+		stored := map[string]*storedProfile{}
+		err := inChunks(slices.Sorted(slices.Values(st.profileOrder)), func(chunk []string) error {
+			args := []any{st.tenantID}
+			q := `SELECT customer_id, name, name_index, gender, birthday, city, address, registration_channel, registered_at,
+				registered_by_event, fields_at FROM customer_profiles WHERE tenant_id = $1 AND customer_id IN (` + inList(&args, chunk) + `)`
+			return eachRow(ctx, tx, q, args, func(rs *sql.Rows) error {
+				var id string
+				var cur storedProfile
+				var registered sql.NullInt64
+				if err := rs.Scan(&id, &cur.name, &cur.nameIndex, &cur.gender, &cur.birthday, &cur.city, &cur.address, &cur.channel, &registered,
+					&cur.byEvent, &cur.fieldsAt); err != nil {
+					return err
+				}
+				cur.registeredAt, cur.registered = registered.Int64, registered.Valid
+				stored[id] = &cur
+				return nil
+			})
+		})
+		if err != nil {
+			return fmt.Errorf("profiles: %w", err)
 		}
+		type profileWrite struct {
+			id string
+			p  *storedProfile
+		}
+		var writes []profileWrite
+		for _, id := range slices.Sorted(slices.Values(st.profileOrder)) {
+			cur, changed := stored[id], false
+			for _, e := range st.profiles[id] {
+				var ch bool
+				cur, ch = s.applyProfileEvent(cur, e)
+				changed = changed || ch
+			}
+			if changed {
+				writes = append(writes, profileWrite{id, cur})
+			}
+		}
+		err = upsertValues(ctx, tx, `INSERT INTO customer_profiles (tenant_id, updated_at, customer_id, name, name_index, gender, birthday, city, address,
+			registration_channel, registered_at, registered_by_event, fields_at)`, "$1, $2", []any{st.tenantID, st.now}, writes,
+			func(w profileWrite) []any {
+				var registered any
+				if w.p.registered {
+					registered = w.p.registeredAt
+				}
+				return []any{w.id, w.p.name, w.p.nameIndex, w.p.gender, w.p.birthday, w.p.city, w.p.address, w.p.channel, registered, w.p.byEvent, w.p.fieldsAt}
+			},
+			` ON CONFLICT (tenant_id, customer_id) DO UPDATE SET name = excluded.name, name_index = excluded.name_index, gender = excluded.gender,
+			birthday = excluded.birthday, city = excluded.city, address = excluded.address, registration_channel = excluded.registration_channel,
+			registered_at = excluded.registered_at, registered_by_event = excluded.registered_by_event, fields_at = excluded.fields_at,
+			updated_at = excluded.updated_at`)
+		if err != nil {
+			return fmt.Errorf("profiles: %w", err)
+		}
+		st.profiles, st.profileOrder = nil, nil
 	}
-	if r.Type == consentEventType {
-		return s.consentFromEvent(ctx, tx, tenantID, tp, r, customerID, now)
+	if len(st.visitOrder) > 0 {
+		keys := slices.SortedFunc(slices.Values(st.visitOrder), func(a, b visitKey) int {
+			return cmp.Or(strings.Compare(a.customer, b.customer), strings.Compare(a.store, b.store))
+		})
+		err := upsertValues(ctx, tx, `INSERT INTO customer_store_visits (tenant_id, customer_id, store_id, events)`, "$1", []any{st.tenantID}, keys,
+			func(k visitKey) []any { return []any{k.customer, k.store, st.visits[k]} },
+			` ON CONFLICT (tenant_id, customer_id, store_id) DO UPDATE SET events = customer_store_visits.events + excluded.events`)
+		if err != nil {
+			return fmt.Errorf("store visits: %w", err)
+		}
+		st.visits, st.visitOrder = nil, nil
 	}
 	return nil
 }
@@ -199,6 +274,7 @@ func (s *Service) countVisit(ctx context.Context, tx *sql.Tx, tenantID string, t
 type storedProfile struct {
 	name, nameIndex, gender, birthday, city, address, channel string
 	registeredAt, fieldsAt                                    int64
+	registered                                                bool // registered_at is not NULL
 	byEvent                                                   bool
 }
 

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/oneretail/oneretail/internal/platform/audit"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/db"
@@ -280,5 +282,65 @@ func FuzzParseProfile(f *testing.F) {
 			}
 		}
 		_ = normaliseName(p.name)
+	})
+}
+
+// TestBatchProfilesEqualOneByOne ingests the same events one request each and, with
+// other identifiers, in one batch (profiles and store visits written by flush, one
+// merge inside the batch): every person must end with an equal profile.
+func TestBatchProfilesEqualOneByOne(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := setup360(t, d)
+		cases := func(prefix string) []ev {
+			id := func(s string) string { return fmt.Sprintf(`{"phone":"1%s%s"}`, prefix, s) }
+			card := func(s string) string { return fmt.Sprintf(`{"member_card":"%s%s"}`, prefix, s) }
+			return []ev{
+				{"POS2", prefix + "e01", "visit", "2026-02-28T08:00:00Z", id("00000001"), `{"name":"张伟","city":"上海"}`},
+				{"POS2", prefix + "e02", "visit", "2026-02-28T07:00:00Z", id("00000001"), `{"city":"北京","gender":"male"}`},
+				{"POS2", prefix + "e03", "register", "2026-02-28T09:00:00Z", id("00000001"), `{"birthday":"1990-05-01"}`},
+				{"POS2", prefix + "e04", "visit", "2026-02-28T06:00:00Z", id("00000001"), ``},
+				{"POS2", prefix + "e05", "visit", "2026-02-28T10:00:00Z", id("00000001"), `{"name":"王芳"}`},
+				{"POS2", prefix + "e06", "visit", "2026-02-28T05:00:00Z", card("M2"), `{"address":"上海市黄浦区"}`},
+				{"POS2", prefix + "e07", "visit", "2026-02-28T04:00:00Z", id("00000002"), `{"city":"杭州"}`},
+				// links the card and the phone: an auto merge inside the batch
+				{"POS2", prefix + "e08", "registration", "2026-02-28T11:00:00Z", `{"phone":"1` + prefix + `00000002","member_card":"` + prefix + `M2"}`, `{"gender":"female"}`},
+				{"POS2", prefix + "e09", "visit", "2026-02-28T03:00:00Z", card("M2"), `{"address":"北京市"}`},
+			}
+		}
+		send(t, e, cases("38")...)
+		var batch []string
+		for _, x := range cases("39") {
+			props := x.props
+			if props == "" {
+				props = "{}"
+			}
+			batch = append(batch, fmt.Sprintf(`{"id":%q,"type":%q,"occurred_at":%q,"identifiers":%s,"properties":%s}`, x.id, x.typ, x.at, x.idents, props))
+		}
+		if r, err := e.svc.Ingest(integrator(tenantA), "POS2", raws(batch...)); err != nil || r.Accepted != len(batch) {
+			t.Fatalf("batch: %+v %v", r, err)
+		}
+		for _, phone := range []string{"00000001", "00000002"} {
+			one, many := find360(t, admin(tenantA), e, "phone:138"+phone), find360(t, admin(tenantA), e, "phone:139"+phone)
+			if diff := cmp.Diff(one.Profile, many.Profile); diff != "" || one.EventCount != many.EventCount {
+				t.Fatalf("phone %s: one by one (-) vs batch (+):\n%s (events %d, %d)", phone, diff, one.EventCount, many.EventCount)
+			}
+		}
+		p := find360(t, admin(tenantA), e, "phone:13900000001").Profile
+		if p.Name != "王芳" || p.City != "上海" || p.Gender != "male" || p.Birthday != "1990-05-01" || p.RegisteredAt == nil ||
+			!p.RegisteredAt.Equal(time.Date(2026, 2, 28, 9, 0, 0, 0, time.UTC)) {
+			t.Fatalf("profile from the batch: %+v", p)
+		}
+		one, many := find360(t, admin(tenantA), e, "phone:13800000002"), find360(t, admin(tenantA), e, "phone:13900000002")
+		if one.Profile.Address != "上海市黄浦区" || one.Profile.Gender != "female" || one.EventCount != 4 {
+			t.Fatalf("the case must exercise the merge: %+v", one)
+		}
+		for _, c := range []Customer360{one, many} {
+			var visits int64
+			if err := d.Reader().QueryRowContext(context.Background(), `SELECT SUM(events) FROM customer_store_visits WHERE tenant_id = $1
+				AND customer_id IN (SELECT id FROM customers WHERE tenant_id = $1 AND (id = $2 OR merged_into = $2))`, tenantA, c.ID).Scan(&visits); err != nil || visits != 4 {
+				t.Fatalf("store visits of %s: %d %v", c.ID, visits, err)
+			}
+		}
 	})
 }

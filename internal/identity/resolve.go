@@ -60,7 +60,8 @@ func eventIdentifiers(m map[string]string) []graph.Identifier {
 // means a concurrent request linked an identifier first; the caller retries.
 //
 // The candidates come from st (loaded for the whole batch) and the new customers,
-// identifiers and counters are written by flush; a merge flushes first. The event
+// identifiers, counters, profiles and store visits are written by flush; a merge
+// flushes first. The event
 // is not stored yet: its customer is recorded in links (event id → customer id), a
 // merge re-points the links of the absorbed customers, and the caller inserts the
 // events with their customers after resolving the batch.
@@ -154,7 +155,7 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, st *batchState, 
 		st.touch(target, r.OccurredAt)
 	}
 	links[r.ID] = target
-	if err := s.applyEventProfile(ctx, tx, tenantID, st.tp, r, target, now); err != nil {
+	if err := s.applyEventProfile(ctx, tx, st, r, target); err != nil {
 		return err
 	}
 	if review != "" {

@@ -30,6 +30,11 @@ type batchState struct {
 	newCustomers []string   // created by the batch, not yet inserted, in creation order
 	newIdents    []identRow // identifiers added by the batch, not yet inserted
 	touched      []string   // existing customers whose counters changed, in first-touch order
+
+	profiles     map[string][]profileEvent // customer → profile events of the batch not yet written, in resolution order
+	profileOrder []string                  // the keys of profiles
+	visits       map[visitKey]int64        // store visits of the batch not yet written
+	visitOrder   []visitKey                // the keys of visits
 }
 
 // batchCustomer is a customer as the batch sees it. For a customer created by the
@@ -220,8 +225,8 @@ func (st *batchState) absorbed(from, into string) {
 }
 
 // flush writes the batch's pending changes: new customers with their counters, new
-// identifiers (sealed, with their blind index) and the counters added to existing
-// customers. A unique violation on an identifier means a concurrent request linked it
+// identifiers (sealed, with their blind index), the counters added to existing
+// customers and the profiles and store visits of the batch's events. A unique violation on an identifier means a concurrent request linked it
 // first; the caller resolves the batch again.
 func (s *Service) flush(ctx context.Context, tx *sql.Tx, st *batchState) error {
 	rows := make([]newCustomerRow, len(st.newCustomers))
@@ -276,7 +281,7 @@ func (s *Service) flush(ctx context.Context, tx *sql.Tx, st *batchState) error {
 		}
 	}
 	st.touched = nil
-	return nil
+	return s.writeProfiles(ctx, tx, st)
 }
 
 // newCustomerRow is a new customer with its counters.
@@ -314,6 +319,12 @@ func (s *Service) insertIdentifiers(ctx context.Context, tx *sql.Tx, tenantID st
 // is the INSERT up to VALUES, each tuple starts with lead (placeholders of the fixed
 // parameters, $1…) followed by the parameters rowArgs gives for its row.
 func insertValues[T any](ctx context.Context, tx *sql.Tx, head, lead string, fixed []any, rows []T, rowArgs func(T) []any) error {
+	return upsertValues(ctx, tx, head, lead, fixed, rows, rowArgs, "")
+}
+
+// upsertValues is insertValues with tail (an ON CONFLICT clause) after each
+// statement's VALUES list.
+func upsertValues[T any](ctx context.Context, tx *sql.Tx, head, lead string, fixed []any, rows []T, rowArgs func(T) []any, tail string) error {
 	for len(rows) > 0 {
 		n := min(len(rows), stateChunk)
 		chunk := rows[:n]
@@ -332,6 +343,7 @@ func insertValues[T any](ctx context.Context, tx *sql.Tx, head, lead string, fix
 			}
 			b.WriteString(")")
 		}
+		b.WriteString(tail)
 		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
 			return err
 		}
