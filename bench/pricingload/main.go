@@ -30,6 +30,7 @@ import (
 	"github.com/oneretail/oneretail/internal/app"
 	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 	"github.com/oneretail/oneretail/internal/promotion"
 	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
@@ -61,7 +62,7 @@ func run(target string, duration time.Duration, connections int, cpuProfile stri
 		return err
 	}
 	defer drop()
-	a, err := app.New(ctx, app.Config{DB: dsn, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Org: org.DefaultConfig()})
+	a, err := app.New(ctx, app.Config{DB: dsn, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Org: org.DefaultConfig(), PIISecret: pii.TestSecret()})
 	if err != nil {
 		return err
 	}
