@@ -60,26 +60,10 @@ func (s *Service) now() time.Time { return clock.FromMillis(clock.Millis(s.clock
 
 func (s *Service) lock() string { return forUpdate(s.db.Dialect) }
 
-// reader returns the principal of ctx, or an errs.Unauthorized error.
-func reader(ctx context.Context) (*auth.Principal, error) {
-	p := auth.FromContext(ctx)
-	if p == nil || p.TenantID == "" {
-		return nil, errs.E(errs.Unauthorized, "authentication required")
-	}
-	return p, nil
-}
-
 // writer returns the principal of ctx when it may change the tenant's catalog: a
 // tenant-scope principal holding catalog:write.
 func writer(ctx context.Context) (*auth.Principal, error) {
-	p, err := reader(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if !p.Has(auth.CatalogWrite) || p.DataScope != auth.TenantScope {
-		return nil, errs.E(errs.Forbidden, "changing the catalog needs catalog:write over the whole tenant")
-	}
-	return p, nil
+	return auth.RequireTenantWide(ctx, auth.CatalogWrite, "changing the catalog")
 }
 
 // record writes the audit entry and the outbox event of a change in tx.
@@ -244,7 +228,7 @@ func (s *Service) moveCategory(ctx context.Context, tx *sql.Tx, c *Category, par
 // FindCategories returns the tenant's categories as a flat list ordered by id; each
 // carries its parent id and level. Errors: invalid (cursor), unauthorized.
 func (s *Service) FindCategories(ctx context.Context, f CategoryFilter) (httpapi.Page[Category], error) {
-	p, err := reader(ctx)
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return httpapi.Page[Category]{}, err
 	}
@@ -256,7 +240,7 @@ func (s *Service) FindCategories(ctx context.Context, f CategoryFilter) (httpapi
 
 // FindCategoryByID returns a category of the tenant. Errors: not_found, unauthorized.
 func (s *Service) FindCategoryByID(ctx context.Context, id string) (Category, error) {
-	p, err := reader(ctx)
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return Category{}, err
 	}
@@ -363,7 +347,7 @@ func (s *Service) UpdateProduct(ctx context.Context, id string, u ProductUpdate)
 
 // FindProductByID returns a product with all its SKUs. Errors: not_found, unauthorized.
 func (s *Service) FindProductByID(ctx context.Context, id string) (Product, error) {
-	p, err := reader(ctx)
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return Product{}, err
 	}
@@ -385,7 +369,7 @@ func (s *Service) FindProductByID(ctx context.Context, id string) (Product, erro
 // FindProducts returns the tenant's products matching f, ordered by id, each with its
 // SKU count. Errors: invalid (cursor, status), unauthorized.
 func (s *Service) FindProducts(ctx context.Context, f ProductFilter) (httpapi.Page[Product], error) {
-	p, err := reader(ctx)
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return httpapi.Page[Product]{}, err
 	}
@@ -548,7 +532,7 @@ func (s *Service) updateSKU(ctx context.Context, tx *sql.Tx, cur, next SKU, barc
 // FindSKUByID returns a SKU with its barcodes and price overrides. Errors: not_found,
 // unauthorized.
 func (s *Service) FindSKUByID(ctx context.Context, id string) (SKU, error) {
-	p, err := reader(ctx)
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return SKU{}, err
 	}
@@ -569,7 +553,7 @@ func (s *Service) FindSKUByID(ctx context.Context, id string) (SKU, error) {
 // PriceOverrides of FindSKUByID: price zones first, then stores, each ordered by id.
 // Errors: not_found (SKU), invalid (cursor), unauthorized.
 func (s *Service) FindPriceOverrides(ctx context.Context, skuID string, f PriceOverrideFilter) (httpapi.Page[PriceOverride], error) {
-	p, err := reader(ctx)
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return httpapi.Page[PriceOverride]{}, err
 	}
@@ -633,7 +617,7 @@ func (s *Service) nameStores(ctx context.Context, overrides []PriceOverride) err
 // FindSKUs returns the tenant's SKUs matching f, ordered by id, each with its
 // barcodes. Errors: invalid (cursor, status), unauthorized.
 func (s *Service) FindSKUs(ctx context.Context, f SKUFilter) (httpapi.Page[SKU], error) {
-	p, err := reader(ctx)
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return httpapi.Page[SKU]{}, err
 	}
@@ -679,7 +663,7 @@ func (s *Service) CreatePriceZone(ctx context.Context, n NewPriceZone) (PriceZon
 // FindPriceZones returns the tenant's price zones ordered by id, each with its stores.
 // Errors: invalid (cursor), unauthorized.
 func (s *Service) FindPriceZones(ctx context.Context, f PriceZoneFilter) (httpapi.Page[PriceZone], error) {
-	p, err := reader(ctx)
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return httpapi.Page[PriceZone]{}, err
 	}
@@ -692,7 +676,7 @@ func (s *Service) FindPriceZones(ctx context.Context, f PriceZoneFilter) (httpap
 // FindPriceZoneByID returns a price zone of the tenant with its stores. Errors:
 // not_found, unauthorized.
 func (s *Service) FindPriceZoneByID(ctx context.Context, id string) (PriceZone, error) {
-	p, err := reader(ctx)
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return PriceZone{}, err
 	}
@@ -813,7 +797,7 @@ type priceAudit struct {
 // that the scope exists: a tenant-scope principal with catalog:write for any store or
 // zone, a store-scoped one only for its own store.
 func (s *Service) authorizePrice(ctx context.Context, scopeType ScopeType, scopeID string) (*auth.Principal, error) {
-	p, err := reader(ctx)
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -933,7 +917,7 @@ func (s *Service) DeletePrice(ctx context.Context, skuID string, scopeType Scope
 // the override of the store's price zone, else the list price. Errors: not_found (SKU
 // or store), unauthorized.
 func (s *Service) EffectivePrice(ctx context.Context, skuID, storeID string) (EffectivePrice, error) {
-	p, err := reader(ctx)
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return EffectivePrice{}, err
 	}
@@ -976,7 +960,7 @@ func (s *Service) EffectivePrice(ctx context.Context, skuID, storeID string) (Ef
 // CatalogSummary counts the tenant's categories, products and SKUs. Errors:
 // unauthorized.
 func (s *Service) CatalogSummary(ctx context.Context) (Summary, error) {
-	p, err := reader(ctx)
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return Summary{}, err
 	}

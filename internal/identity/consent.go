@@ -152,7 +152,7 @@ func clusterConsents(ctx context.Context, q db.Querier, tenantID string, members
 // and returns the customer's current consents. Errors: invalid (fields), not_found,
 // unauthorized, forbidden.
 func (s *Service) RecordConsent(ctx context.Context, id string, n NewConsent) ([]Consent, error) {
-	p, err := principal(ctx, auth.CustomersWrite)
+	p, err := auth.Require(ctx, auth.CustomersWrite)
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +195,7 @@ func (s *Service) RecordConsent(ctx context.Context, id string, n NewConsent) ([
 // merged into it, in the order they were recorded. Errors: not_found, invalid
 // (cursor), unauthorized, forbidden.
 func (s *Service) FindConsentHistory(ctx context.Context, id string, f ConsentHistoryFilter) (httpapi.Page[ConsentRecord], error) {
-	p, err := principal(ctx, auth.CustomersRead)
+	p, err := auth.Require(ctx, auth.CustomersRead)
 	if err != nil {
 		return httpapi.Page[ConsentRecord]{}, err
 	}

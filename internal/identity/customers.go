@@ -71,7 +71,7 @@ type CustomerEventFilter struct {
 // TYPE:VALUE (the value is normalised). Errors: invalid (query.identifier),
 // not_found, unauthorized, forbidden.
 func (s *Service) FindCustomerByIdentifier(ctx context.Context, identifier string) (Customer, error) {
-	p, err := principal(ctx, auth.CustomersRead)
+	p, err := auth.Require(ctx, auth.CustomersRead)
 	if err != nil {
 		return Customer{}, err
 	}
@@ -127,7 +127,7 @@ func errMessage(err error) string {
 // and no identifiers. Personal values are masked unless the principal holds
 // customers:pii. Errors: not_found, unauthorized, forbidden.
 func (s *Service) FindCustomerByID(ctx context.Context, id string) (Customer, error) {
-	p, err := principal(ctx, auth.CustomersRead)
+	p, err := auth.Require(ctx, auth.CustomersRead)
 	if err != nil {
 		return Customer{}, err
 	}
@@ -141,7 +141,7 @@ func (s *Service) FindCustomerByID(ctx context.Context, id string) (Customer, er
 // FindCustomerEvents returns the events of a customer (of the survivor for a merged
 // id), newest first. Errors: not_found, invalid (cursor), unauthorized, forbidden.
 func (s *Service) FindCustomerEvents(ctx context.Context, id string, f CustomerEventFilter) (httpapi.Page[CustomerEvent], error) {
-	p, err := principal(ctx, auth.CustomersRead)
+	p, err := auth.Require(ctx, auth.CustomersRead)
 	if err != nil {
 		return httpapi.Page[CustomerEvent]{}, err
 	}

@@ -81,7 +81,7 @@ var searchTypes = []graph.Type{graph.TypePhone, graph.TypeMemberCard, graph.Type
 // after normalisation) or an exact full name (through the blind index of the
 // normalised name). Errors: invalid (query.q), unauthorized, forbidden.
 func (s *Service) SearchCustomers(ctx context.Context, q string, limit int) ([]Customer360, error) {
-	p, err := principal(ctx, auth.CustomersRead)
+	p, err := auth.Require(ctx, auth.CustomersRead)
 	if err != nil {
 		return nil, err
 	}

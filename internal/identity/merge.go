@@ -225,7 +225,7 @@ func (s *Service) mergeInTx(ctx context.Context, tx *sql.Tx, tenantID, into stri
 // conflict (a customer already merged, or an identity rule broken: the message
 // names it), unauthorized, forbidden.
 func (s *Service) MergeCustomers(ctx context.Context, survivorID string, ids []string, note string) (Customer, error) {
-	p, err := principal(ctx, auth.CustomersWrite)
+	p, err := auth.Require(ctx, auth.CustomersWrite)
 	if err != nil {
 		return Customer{}, err
 	}
@@ -282,7 +282,7 @@ func checkMergeIDs(survivorID string, ids []string) error {
 // (body.customer_id), not_found, conflict (not merged into it, or merged before
 // merges were recorded), unauthorized, forbidden.
 func (s *Service) UnmergeCustomer(ctx context.Context, survivorID, absorbedID string) (Customer, Customer, error) {
-	p, err := principal(ctx, auth.CustomersWrite)
+	p, err := auth.Require(ctx, auth.CustomersWrite)
 	if err != nil {
 		return Customer{}, Customer{}, err
 	}
@@ -426,7 +426,7 @@ func reseen(ctx context.Context, tx *sql.Tx, tenantID, id string) error {
 // merged into it was survivor or absorbed), undone ones included, newest first.
 // Errors: not_found, unauthorized, forbidden.
 func (s *Service) FindMerges(ctx context.Context, id string) ([]Merge, error) {
-	p, err := principal(ctx, auth.CustomersRead)
+	p, err := auth.Require(ctx, auth.CustomersRead)
 	if err != nil {
 		return nil, err
 	}

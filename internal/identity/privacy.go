@@ -322,7 +322,7 @@ type CustomerExport struct {
 // id), in full, and records an audit entry naming what was exported (no values).
 // Errors: not_found, unauthorized, forbidden (needs customers:pii).
 func (s *Service) ExportCustomer(ctx context.Context, id string) (CustomerExport, error) {
-	p, err := principal(ctx, auth.CustomersPII)
+	p, err := auth.Require(ctx, auth.CustomersPII)
 	if err != nil {
 		return CustomerExport{}, err
 	}
@@ -375,7 +375,7 @@ type ErasedCustomer struct {
 // identifiers make a new customer. Errors: not_found, conflict (merged into another
 // customer meanwhile; retry), unauthorized, forbidden (needs customers:erase).
 func (s *Service) EraseCustomer(ctx context.Context, id string) (ErasedCustomer, error) {
-	p, err := principal(ctx, auth.CustomersErase)
+	p, err := auth.Require(ctx, auth.CustomersErase)
 	if err != nil {
 		return ErasedCustomer{}, err
 	}

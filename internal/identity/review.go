@@ -81,7 +81,7 @@ func scanReview(sc interface{ Scan(...any) error }) (Review, error) {
 // name identifier types, never values, so they need no masking).
 // Errors: invalid (status, cursor), unauthorized, forbidden.
 func (s *Service) FindReviews(ctx context.Context, f ReviewFilter) (httpapi.Page[Review], error) {
-	p, err := principal(ctx, auth.CustomersRead)
+	p, err := auth.Require(ctx, auth.CustomersRead)
 	if err != nil {
 		return httpapi.Page[Review]{}, err
 	}
@@ -128,7 +128,7 @@ func getReview(ctx context.Context, q db.Querier, tenantID, id, lock string) (Re
 // body.note), not_found, conflict (already resolved, nothing to merge, or a rule
 // broken: the message names it), unauthorized, forbidden.
 func (s *Service) ResolveReview(ctx context.Context, id, action, note string) (Review, error) {
-	p, err := principal(ctx, auth.CustomersWrite)
+	p, err := auth.Require(ctx, auth.CustomersWrite)
 	if err != nil {
 		return Review{}, err
 	}

@@ -162,7 +162,7 @@ func encodeRules(r graph.Rules) string {
 
 // IdentityRules returns the tenant's identity rules. Errors: unauthorized, forbidden.
 func (s *Service) IdentityRules(ctx context.Context) (TenantRules, error) {
-	p, err := principal(ctx, auth.CustomersRead)
+	p, err := auth.Require(ctx, auth.CustomersRead)
 	if err != nil {
 		return TenantRules{}, err
 	}
@@ -220,14 +220,7 @@ func (s *Service) ResetIdentityRules(ctx context.Context) (TenantRules, error) {
 // tenant, which changes that touch every customer need; what names the change in the
 // forbidden error.
 func tenantWriter(ctx context.Context, what string) (*auth.Principal, error) {
-	p, err := principal(ctx, auth.CustomersWrite)
-	if err != nil {
-		return nil, err
-	}
-	if p.DataScope != auth.TenantScope {
-		return nil, errs.E(errs.Forbidden, "%s needs customers:write over the whole tenant", what)
-	}
-	return p, nil
+	return auth.RequireTenantWide(ctx, auth.CustomersWrite, what)
 }
 
 func (s *Service) storeRules(ctx context.Context, tx *sql.Tx, p *auth.Principal, before, next graph.Rules, out *TenantRules) error {

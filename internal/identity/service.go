@@ -52,29 +52,9 @@ const (
 // now returns the current time at the millisecond precision it is stored with.
 func (s *Service) now() time.Time { return clock.FromMillis(clock.Millis(s.clock.Now())) }
 
-// principal returns the principal of ctx when it holds scope: errs.Unauthorized
-// without one, errs.Forbidden without the scope.
-func principal(ctx context.Context, scope auth.Scope) (*auth.Principal, error) {
-	p := auth.FromContext(ctx)
-	if p == nil || p.TenantID == "" {
-		return nil, errs.E(errs.Unauthorized, "authentication required")
-	}
-	if !p.Has(scope) {
-		return nil, errs.E(errs.Forbidden, "this needs %s", scope)
-	}
-	return p, nil
-}
-
 // writer is a tenant-wide principal holding touchpoints:write.
 func writer(ctx context.Context) (*auth.Principal, error) {
-	p, err := principal(ctx, auth.TouchpointsWrite)
-	if err != nil {
-		return nil, err
-	}
-	if p.DataScope != auth.TenantScope {
-		return nil, errs.E(errs.Forbidden, "changing touchpoints needs touchpoints:write over the whole tenant")
-	}
-	return p, nil
+	return auth.RequireTenantWide(ctx, auth.TouchpointsWrite, "changing touchpoints")
 }
 
 // record writes the audit entry and the outbox event of a change in tx.
@@ -195,7 +175,7 @@ func setIf[T any](dst *T, v *T) {
 // FindTouchpointByID returns a touchpoint with its health. Errors: not_found,
 // unauthorized, forbidden.
 func (s *Service) FindTouchpointByID(ctx context.Context, id string) (Touchpoint, error) {
-	p, err := principal(ctx, auth.TouchpointsRead)
+	p, err := auth.Require(ctx, auth.TouchpointsRead)
 	if err != nil {
 		return Touchpoint{}, err
 	}
@@ -212,7 +192,7 @@ func (s *Service) FindTouchpointByID(ctx context.Context, id string) (Touchpoint
 // FindTouchpoints returns the tenant's touchpoints matching f, ordered by id, each
 // with its health. Errors: invalid (cursor, status, channel), unauthorized, forbidden.
 func (s *Service) FindTouchpoints(ctx context.Context, f TouchpointFilter) (httpapi.Page[Touchpoint], error) {
-	p, err := principal(ctx, auth.TouchpointsRead)
+	p, err := auth.Require(ctx, auth.TouchpointsRead)
 	if err != nil {
 		return httpapi.Page[Touchpoint]{}, err
 	}
@@ -289,7 +269,7 @@ func (s *Service) IssueTouchpointKey(ctx context.Context, id, name string) (Issu
 // without error, the accepted events are durable. Errors: invalid (touchpoint
 // missing, unknown or disabled; too many events), unauthorized, forbidden.
 func (s *Service) Ingest(ctx context.Context, touchpointCode string, raw []json.RawMessage) (IngestReport, error) {
-	p, err := principal(ctx, auth.EventsIngest)
+	p, err := auth.Require(ctx, auth.EventsIngest)
 	if err != nil {
 		return IngestReport{}, err
 	}
@@ -318,7 +298,7 @@ func (s *Service) Ingest(ctx context.Context, touchpointCode string, raw []json.
 // duplicates). Errors: as Ingest, and invalid (nothing stored) when a line is longer
 // than MaxEventBytes.
 func (s *Service) IngestNDJSON(ctx context.Context, touchpointCode string, r io.Reader) (IngestReport, error) {
-	p, err := principal(ctx, auth.EventsIngest)
+	p, err := auth.Require(ctx, auth.EventsIngest)
 	if err != nil {
 		return IngestReport{}, err
 	}

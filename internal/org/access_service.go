@@ -113,7 +113,7 @@ func userPrincipal(u User, sessionID string) *auth.Principal {
 // Logout ends the caller's console session. It is a no-op for API keys and for a
 // session already ended. It returns errs.Unauthorized without a principal.
 func (s *Service) Logout(ctx context.Context) error {
-	p, err := principal(ctx)
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func (s *Service) endSession(ctx context.Context, tenantID, id, reason string) e
 // FindSessions returns the caller's live console sessions, newest first (none for
 // API keys). It returns errs.Unauthorized without a principal.
 func (s *Service) FindSessions(ctx context.Context) ([]Session, error) {
-	p, err := principal(ctx)
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +154,7 @@ func (s *Service) FindSessions(ctx context.Context) ([]Session, error) {
 // the tenant for a tenant-wide principal with users:write. Other sessions are
 // errs.NotFound. Ending a session already ended succeeds.
 func (s *Service) RevokeSession(ctx context.Context, id string) error {
-	p, err := principal(ctx)
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return err
 	}
@@ -323,7 +323,7 @@ func (s *Service) touch(ctx context.Context, what string, fn func(*sql.Tx) error
 
 // Me describes the caller. It returns errs.Unauthorized without a principal.
 func (s *Service) Me(ctx context.Context) (Identity, error) {
-	p, err := principal(ctx)
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return Identity{}, err
 	}

@@ -119,19 +119,10 @@ func (s *Service) TenantCount(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// principal returns the caller, or errs.Unauthorized when there is none.
-func principal(ctx context.Context) (*auth.Principal, error) {
-	p := auth.FromContext(ctx)
-	if p == nil || p.TenantID == "" {
-		return nil, errs.E(errs.Unauthorized, "authentication required")
-	}
-	return p, nil
-}
-
 // caller returns the principal holding every scope, or errs.Unauthorized or
 // errs.Forbidden.
 func caller(ctx context.Context, scopes ...auth.Scope) (*auth.Principal, error) {
-	p, err := principal(ctx)
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
@@ -43,7 +44,7 @@ type CalendarItem struct {
 // windows (see engine.Conditions.Windows), ordered by their first window and id.
 // Errors: invalid (query.from, query.to, query.status), unauthorized.
 func (s *Service) PromotionCalendar(ctx context.Context, f CalendarFilter) ([]CalendarItem, error) {
-	pr, err := reader(ctx)
+	pr, err := auth.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}

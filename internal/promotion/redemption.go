@@ -74,7 +74,7 @@ func (e *LimitError) Unwrap() error { return errs.E(errs.Conflict, "%s", e.Messa
 // redeemer returns the principal when it may record redemptions: pricing:use (the
 // POS or order service committing an order) or promotions:write, over the tenant.
 func redeemer(ctx context.Context) (*auth.Principal, error) {
-	p, err := reader(ctx)
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +335,7 @@ func (s *Service) CancelRedemption(ctx context.Context, orderID string) (Redempt
 // FindRedemptionByOrderID returns an order's redemptions. Errors: not_found,
 // unauthorized, forbidden.
 func (s *Service) FindRedemptionByOrderID(ctx context.Context, orderID string) (Redemption, error) {
-	pr, err := reader(ctx)
+	pr, err := auth.Caller(ctx)
 	if err != nil {
 		return Redemption{}, err
 	}

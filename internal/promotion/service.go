@@ -77,30 +77,15 @@ func (s *Service) lock() string {
 	return ""
 }
 
-func reader(ctx context.Context) (*auth.Principal, error) {
-	p := auth.FromContext(ctx)
-	if p == nil || p.TenantID == "" {
-		return nil, errs.E(errs.Unauthorized, "authentication required")
-	}
-	return p, nil
-}
-
 // writer returns the principal when it may change promotions: promotions:write over
 // the whole tenant.
 func writer(ctx context.Context) (*auth.Principal, error) {
-	p, err := reader(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if !p.Has(auth.PromotionsWrite) || p.DataScope != auth.TenantScope {
-		return nil, errs.E(errs.Forbidden, "changing promotions needs promotions:write over the whole tenant")
-	}
-	return p, nil
+	return auth.RequireTenantWide(ctx, auth.PromotionsWrite, "changing promotions")
 }
 
 // pricer returns the principal when it may price carts: pricing:use or promotions:read.
 func pricer(ctx context.Context) (*auth.Principal, error) {
-	p, err := reader(ctx)
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -282,7 +267,7 @@ func (s *Service) transition(ctx context.Context, id string, to Status, action, 
 
 // FindPromotionByID returns a promotion of the tenant. Errors: not_found, unauthorized.
 func (s *Service) FindPromotionByID(ctx context.Context, id string) (Promotion, error) {
-	pr, err := reader(ctx)
+	pr, err := auth.Caller(ctx)
 	if err != nil {
 		return Promotion{}, err
 	}
@@ -296,7 +281,7 @@ func (s *Service) FindPromotionByID(ctx context.Context, id string) (Promotion, 
 // FindPromotions returns a page of the tenant's promotions ordered by id. Errors:
 // invalid (query.status, query.cursor), unauthorized.
 func (s *Service) FindPromotions(ctx context.Context, f PromotionFilter) (httpapi.Page[Promotion], error) {
-	pr, err := reader(ctx)
+	pr, err := auth.Caller(ctx)
 	if err != nil {
 		return httpapi.Page[Promotion]{}, err
 	}

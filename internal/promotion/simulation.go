@@ -140,7 +140,7 @@ func (s *Service) FindBasketSets(ctx context.Context, limit int, cursor string) 
 
 // analyst returns the principal when it may read promotions (and so simulate).
 func analyst(ctx context.Context) (*auth.Principal, error) {
-	p, err := reader(ctx)
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}

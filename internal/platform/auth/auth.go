@@ -6,6 +6,8 @@ package auth
 import (
 	"context"
 	"slices"
+
+	"github.com/oneretail/oneretail/internal/platform/errs"
 )
 
 // Scope is a permission on a family of endpoints, for example "catalog:write".
@@ -160,4 +162,41 @@ const SystemPrincipal Kind = "system"
 // platform's own work outside a request.
 func System(tenantID string) *Principal {
 	return &Principal{Kind: SystemPrincipal, ID: "system", Name: "system", TenantID: tenantID, Scopes: AllScopes(), DataScope: TenantScope}
+}
+
+// Caller returns the principal of ctx, or an errs.Unauthorized error when there is
+// none (or it belongs to no tenant).
+func Caller(ctx context.Context) (*Principal, error) {
+	p := FromContext(ctx)
+	if p == nil || p.TenantID == "" {
+		return nil, errs.E(errs.Unauthorized, "authentication required")
+	}
+	return p, nil
+}
+
+// Require returns the caller when it holds scope: errs.Unauthorized without a
+// caller, errs.Forbidden without the scope.
+func Require(ctx context.Context, scope Scope) (*Principal, error) {
+	p, err := Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Has(scope) {
+		return nil, errs.E(errs.Forbidden, "this needs %s", scope)
+	}
+	return p, nil
+}
+
+// RequireTenantWide returns the caller when it holds scope over the whole tenant,
+// as changes to shared definitions need; what names the change in the Forbidden
+// error ("changing the catalog needs catalog:write over the whole tenant").
+func RequireTenantWide(ctx context.Context, scope Scope, what string) (*Principal, error) {
+	p, err := Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Has(scope) || p.DataScope != TenantScope {
+		return nil, errs.E(errs.Forbidden, "%s needs %s over the whole tenant", what, scope)
+	}
+	return p, nil
 }
