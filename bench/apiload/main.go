@@ -9,7 +9,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -17,16 +16,15 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"regexp"
-	"strconv"
 	"time"
 
 	"github.com/oneretail/oneretail/bench/benchdb"
+	"github.com/oneretail/oneretail/bench/wrk"
 	"github.com/oneretail/oneretail/internal/app"
 	"github.com/oneretail/oneretail/internal/demo"
 	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/pii"
 )
@@ -94,21 +92,21 @@ func run(target string, duration time.Duration, connections int) error {
 		w.Write(body)
 	}))
 
-	base, err := wrk("http://"+baseLn.Addr().String()+"/", "", duration, connections)
+	base, err := wrk.Run("http://"+baseLn.Addr().String()+"/", duration, connections)
 	if err != nil {
 		return err
 	}
-	got, err := wrk("http://"+appLn.Addr().String()+"/api/v1/stores/"+storeID, key, duration, connections)
+	got, err := wrk.Run("http://"+appLn.Addr().String()+"/api/v1/stores/"+storeID, duration, connections, "-H", "Authorization: Bearer "+key)
 	if err != nil {
 		return err
 	}
 	engine := "sqlite"
-	if len(dsn) > 8 && dsn[:8] == "postgres" {
+	if db.IsPostgresDSN(dsn) {
 		engine = "postgres"
 	}
 	out, _ := json.Marshal(map[string]any{
 		"engine": engine, "endpoint": "GET /api/v1/stores/{id} (API key auth)", "connections": connections,
-		"duration_s": duration.Seconds(), "baseline_rps": base, "oneretail_rps": got, "ratio": got / base,
+		"duration_s": duration.Seconds(), "baseline_rps": base.RPS, "oneretail_rps": got.RPS, "ratio": got.RPS / base.RPS,
 	})
 	fmt.Println(string(out))
 	return nil
@@ -124,25 +122,4 @@ func fetch(url, key string) []byte {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return b
-}
-
-var rpsLine = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
-
-func wrk(url, key string, duration time.Duration, connections int) (float64, error) {
-	args := []string{"-t", "2", "-c", strconv.Itoa(connections), "-d", duration.String(), "--latency"}
-	if key != "" {
-		args = append(args, "-H", "Authorization: Bearer "+key)
-	}
-	out, err := exec.Command("wrk", append(args, url)...).CombinedOutput()
-	if err != nil {
-		return 0, fmt.Errorf("wrk: %w: %s", err, out)
-	}
-	m := rpsLine.FindSubmatch(out)
-	if m == nil {
-		return 0, errors.New("wrk printed no Requests/sec: " + string(out))
-	}
-	if regexp.MustCompile(`Non-2xx or 3xx responses`).Match(out) {
-		return 0, errors.New("wrk saw error responses: " + string(out))
-	}
-	return strconv.ParseFloat(string(m[1]), 64)
 }

@@ -19,17 +19,17 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime/pprof"
 	"strconv"
 	"time"
 
 	"github.com/oneretail/oneretail/bench/benchdb"
+	"github.com/oneretail/oneretail/bench/wrk"
 	"github.com/oneretail/oneretail/internal/app"
 	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/pii"
 	"github.com/oneretail/oneretail/internal/promotion"
 	"github.com/oneretail/oneretail/internal/promotion/engine"
@@ -45,13 +45,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "pricingload:", err)
 		os.Exit(1)
 	}
-}
-
-// result is one wrk run.
-type result struct {
-	RPS   float64 `json:"rps"`
-	P50ms float64 `json:"p50_ms"`
-	P99ms float64 `json:"p99_ms"`
 }
 
 func run(target string, duration time.Duration, connections int, cpuProfile string) error {
@@ -109,7 +102,7 @@ func run(target string, duration time.Duration, connections int, cpuProfile stri
 		return err
 	}
 	defer os.Remove(script)
-	base, err := runWrk("http://"+baseLn.Addr().String()+"/", script, duration, connections)
+	base, err := wrk.Run("http://"+baseLn.Addr().String()+"/", duration, connections, "-s", script)
 	if err != nil {
 		return err
 	}
@@ -123,13 +116,13 @@ func run(target string, duration time.Duration, connections int, cpuProfile stri
 			return err
 		}
 	}
-	got, err := runWrk(url, script, duration, connections)
+	got, err := wrk.Run(url, duration, connections, "-s", script)
 	pprof.StopCPUProfile()
 	if err != nil {
 		return err
 	}
 	engineName := "sqlite"
-	if len(dsn) > 8 && dsn[:8] == "postgres" {
+	if db.IsPostgresDSN(dsn) {
 		engineName = "postgres"
 	}
 	out, _ := json.Marshal(map[string]any{"engine": engineName, "endpoint": "POST /api/v1/carts/price (30 lines, 24 active promotions, API key)",
@@ -205,43 +198,4 @@ func post(url, key string, body []byte) ([]byte, error) {
 		err = fmt.Errorf("price: %d %s", res.StatusCode, b)
 	}
 	return b, err
-}
-
-var (
-	rpsRe     = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
-	latencyRe = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([0-9.]+)(us|ms|s)\s*$`)
-	non2xxRe  = regexp.MustCompile(`Non-2xx or 3xx responses`)
-)
-
-// runWrk drives url with the POST script and parses requests/s and the 50th and 99th
-// latency percentiles.
-func runWrk(url, script string, duration time.Duration, connections int) (result, error) {
-	out, err := exec.Command("wrk", "-t", "2", "-c", strconv.Itoa(connections), "-d", duration.String(), "--latency", "-s", script, url).CombinedOutput()
-	if err != nil {
-		return result{}, fmt.Errorf("wrk: %w: %s", err, out)
-	}
-	if non2xxRe.Match(out) {
-		return result{}, fmt.Errorf("wrk saw error responses: %s", out)
-	}
-	var r result
-	m := rpsRe.FindSubmatch(out)
-	if m == nil {
-		return r, fmt.Errorf("wrk printed no Requests/sec: %s", out)
-	}
-	r.RPS, _ = strconv.ParseFloat(string(m[1]), 64)
-	for _, l := range latencyRe.FindAllSubmatch(out, -1) {
-		v, _ := strconv.ParseFloat(string(l[2]), 64)
-		switch string(l[3]) {
-		case "us":
-			v /= 1000
-		case "s":
-			v *= 1000
-		}
-		if string(l[1]) == "50" {
-			r.P50ms = v
-		} else {
-			r.P99ms = v
-		}
-	}
-	return r, nil
 }
