@@ -201,11 +201,11 @@ func (s *Service) applyProfileEvent(cur *storedProfile, e profileEvent) (*stored
 func (s *Service) writeProfiles(ctx context.Context, tx *sql.Tx, st *batchState) error {
 	if len(st.profileOrder) > 0 {
 		stored := map[string]*storedProfile{}
-		err := inChunks(slices.Sorted(slices.Values(st.profileOrder)), func(chunk []string) error {
+		err := inChunks(s.db.Dialect, slices.Sorted(slices.Values(st.profileOrder)), func(chunk []string) error {
 			args := []any{st.tenantID}
-			q := `SELECT customer_id, name, name_index, gender, birthday, city, address, registration_channel, registered_at,
-				registered_by_event, fields_at FROM customer_profiles WHERE tenant_id = $1 AND customer_id IN (` + inList(&args, chunk) + `)`
-			return eachRow(ctx, tx, q, args, func(rs *sql.Rows) error {
+			q := db.SelectIn(s.db.Dialect, &args, db.Select{Cols: `customer_id, name, name_index, gender, birthday, city, address, registration_channel,
+				registered_at, registered_by_event, fields_at`, Table: "customer_profiles", Where: "tenant_id = $1", Column: "customer_id"}, chunk)
+			return db.EachRow(ctx, tx, q, args, func(rs *sql.Rows) error {
 				var id string
 				var cur storedProfile
 				var registered sql.NullInt64
@@ -237,19 +237,19 @@ func (s *Service) writeProfiles(ctx context.Context, tx *sql.Tx, st *batchState)
 				writes = append(writes, profileWrite{id, cur})
 			}
 		}
-		err = upsertValues(ctx, tx, `INSERT INTO customer_profiles (tenant_id, updated_at, customer_id, name, name_index, gender, birthday, city, address,
-			registration_channel, registered_at, registered_by_event, fields_at)`, "$1, $2", []any{st.tenantID, st.now}, writes,
-			func(w profileWrite) []any {
-				var registered any
-				if w.p.registered {
-					registered = w.p.registeredAt
-				}
-				return []any{w.id, w.p.name, w.p.nameIndex, w.p.gender, w.p.birthday, w.p.city, w.p.address, w.p.channel, registered, w.p.byEvent, w.p.fieldsAt}
-			},
-			` ON CONFLICT (tenant_id, customer_id) DO UPDATE SET name = excluded.name, name_index = excluded.name_index, gender = excluded.gender,
+		w := db.Rows{Head: `INSERT INTO customer_profiles (tenant_id, updated_at, customer_id, name, name_index, gender, birthday, city, address,
+			registration_channel, registered_at, registered_by_event, fields_at)`, Lead: "$1, $2", Fixed: []any{st.tenantID, st.now},
+			Tail: ` ON CONFLICT (tenant_id, customer_id) DO UPDATE SET name = excluded.name, name_index = excluded.name_index, gender = excluded.gender,
 			birthday = excluded.birthday, city = excluded.city, address = excluded.address, registration_channel = excluded.registration_channel,
 			registered_at = excluded.registered_at, registered_by_event = excluded.registered_by_event, fields_at = excluded.fields_at,
-			updated_at = excluded.updated_at`)
+			updated_at = excluded.updated_at`}
+		err = db.WriteRows(ctx, tx, s.db.Dialect, w, writes, func(w profileWrite) []any {
+			var registered any
+			if w.p.registered {
+				registered = w.p.registeredAt
+			}
+			return []any{w.id, w.p.name, w.p.nameIndex, w.p.gender, w.p.birthday, w.p.city, w.p.address, w.p.channel, registered, w.p.byEvent, w.p.fieldsAt}
+		}, nil)
 		if err != nil {
 			return fmt.Errorf("profiles: %w", err)
 		}
@@ -259,9 +259,9 @@ func (s *Service) writeProfiles(ctx context.Context, tx *sql.Tx, st *batchState)
 		keys := slices.SortedFunc(slices.Values(st.visitOrder), func(a, b visitKey) int {
 			return cmp.Or(strings.Compare(a.customer, b.customer), strings.Compare(a.store, b.store))
 		})
-		err := upsertValues(ctx, tx, `INSERT INTO customer_store_visits (tenant_id, customer_id, store_id, events)`, "$1", []any{st.tenantID}, keys,
-			func(k visitKey) []any { return []any{k.customer, k.store, st.visits[k]} },
-			` ON CONFLICT (tenant_id, customer_id, store_id) DO UPDATE SET events = customer_store_visits.events + excluded.events`)
+		w := db.Rows{Head: `INSERT INTO customer_store_visits (tenant_id, customer_id, store_id, events)`, Lead: "$1", Fixed: []any{st.tenantID},
+			Tail: ` ON CONFLICT (tenant_id, customer_id, store_id) DO UPDATE SET events = customer_store_visits.events + excluded.events`}
+		err := db.WriteRows(ctx, tx, s.db.Dialect, w, keys, func(k visitKey) []any { return []any{k.customer, k.store, st.visits[k]} }, nil)
 		if err != nil {
 			return fmt.Errorf("store visits: %w", err)
 		}

@@ -245,7 +245,7 @@ func (s *Service) swapCustomers(ctx context.Context, tx *sql.Tx, tenantID string
 	}
 	for start := 0; start < len(plan.customers); start += rebuildRowsPerStatement {
 		chunk := plan.customers[start:min(start+rebuildRowsPerStatement, len(plan.customers))]
-		if err := insertCustomers(ctx, tx, tenantID, now, chunk); err != nil {
+		if err := insertCustomers(ctx, tx, s.db.Dialect, tenantID, now, chunk); err != nil {
 			return 0, err
 		}
 		if err := step(len(chunk)); err != nil {

@@ -25,6 +25,7 @@ type batchState struct {
 	rules     graph.Rules
 	tp        Touchpoint                  // the touchpoint that sent the batch (profile and store visits)
 	owners    map[graph.Identifier]string // linking identifier → live customer; absent: nobody holds it
+	indexes   map[graph.Identifier]string // linking identifier of the batch → its blind index
 	customers map[string]*batchCustomer   // live customers the batch reaches
 
 	newCustomers []string   // created by the batch, not yet inserted, in creation order
@@ -56,6 +57,7 @@ type identRow struct {
 	id       graph.Identifier
 	customer string
 	strength string
+	index    string // its blind index when already known, else empty
 }
 
 // stateChunk bounds the ids of one IN list of the loading queries.
@@ -66,7 +68,8 @@ const stateChunk = 400
 // identifiers. It returns errStaleResolution when one of them was merged away or
 // erased between the two reads; the caller resolves the batch again.
 func (s *Service) loadBatchState(ctx context.Context, tx *sql.Tx, tenantID string, rows []eventRow, now int64, rules *graph.Rules) (*batchState, error) {
-	st := &batchState{tenantID: tenantID, now: now, rules: *rules, owners: map[graph.Identifier]string{}, customers: map[string]*batchCustomer{}}
+	st := &batchState{tenantID: tenantID, now: now, rules: *rules, owners: map[graph.Identifier]string{}, indexes: map[graph.Identifier]string{},
+		customers: map[string]*batchCustomer{}}
 	byType := map[string]map[string]graph.Identifier{} // type → value index → identifier
 	for _, r := range rows {
 		for _, id := range eventIdentifiers(r.Idents) {
@@ -77,42 +80,77 @@ func (s *Service) loadBatchState(ctx context.Context, tx *sql.Tx, tenantID strin
 			if byType[typ] == nil {
 				byType[typ] = map[string]graph.Identifier{}
 			}
-			byType[typ][s.pii.Index(typ, id.Value)] = id
+			index := s.pii.Index(typ, id.Value)
+			byType[typ][index] = id
+			st.indexes[id] = index
 		}
 	}
 	owned := map[string]bool{}
-	for _, typ := range slices.Sorted(maps.Keys(byType)) {
-		indexes := slices.Sorted(maps.Keys(byType[typ]))
-		err := inChunks(indexes, func(chunk []string) error {
-			args := []any{tenantID, typ}
-			q := `SELECT value_index, customer_id FROM customer_identifiers WHERE tenant_id = $1 AND type = $2 AND value_index IN (` +
-				inList(&args, chunk) + `)`
-			return eachRow(ctx, tx, q, args, func(rs *sql.Rows) error {
-				var index, c string
-				if err := rs.Scan(&index, &c); err != nil {
-					return err
-				}
-				st.owners[byType[typ][index]] = c
-				owned[c] = true
-				return nil
-			})
-		})
-		if err != nil {
-			return nil, fmt.Errorf("identifier owners: %w", err)
-		}
+	err := s.identifierOwners(ctx, tx, tenantID, byType, func(id graph.Identifier, customer string) {
+		st.owners[id] = customer
+		owned[customer] = true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("identifier owners: %w", err)
 	}
-	if err := st.loadCustomers(ctx, tx, s.pii, slices.Sorted(maps.Keys(owned)), customerLock(s.db.Dialect)); err != nil {
+	if err := st.loadCustomers(ctx, tx, s.db.Dialect, s.pii, slices.Sorted(maps.Keys(owned))); err != nil {
 		return nil, err
 	}
 	return st, nil
 }
 
+// identifierOwners calls found for each identifier of byType (type → blind index →
+// identifier) that a customer holds. On PostgreSQL one query joins the (type, index)
+// pairs as arrays; on SQLite there is one query per type and chunk of indexes.
+func (s *Service) identifierOwners(ctx context.Context, tx *sql.Tx, tenantID string, byType map[string]map[string]graph.Identifier, found func(graph.Identifier, string)) error {
+	scan := func(rs *sql.Rows) error {
+		var typ, index, c string
+		if err := rs.Scan(&typ, &index, &c); err != nil {
+			return err
+		}
+		found(byType[typ][index], c)
+		return nil
+	}
+	if s.db.Dialect == db.Postgres {
+		var types, indexes []string
+		for typ, byIndex := range byType {
+			for index := range byIndex {
+				types, indexes = append(types, typ), append(indexes, index)
+			}
+		}
+		if len(types) == 0 {
+			return nil
+		}
+		// A LATERAL subquery with LIMIT (which keeps the planner from flattening it)
+		// makes the plan one primary-key probe per pair whatever the statistics say:
+		// with statistics from when the table was small, a join was planned as a hash
+		// join over every identifier of the tenant, slower with every batch.
+		return db.EachRow(ctx, tx, `SELECT i.type, i.value_index, i.customer_id FROM unnest($2::text[], $3::text[]) AS k (type, value_index)
+			CROSS JOIN LATERAL (SELECT type, value_index, customer_id FROM customer_identifiers
+				WHERE tenant_id = $1 AND type = k.type AND value_index = k.value_index LIMIT 1) AS i`,
+			[]any{tenantID, types, indexes}, scan)
+	}
+	for _, typ := range slices.Sorted(maps.Keys(byType)) {
+		err := inChunks(s.db.Dialect, slices.Sorted(maps.Keys(byType[typ])), func(chunk []string) error {
+			args := []any{tenantID, typ}
+			q := `SELECT type, value_index, customer_id FROM customer_identifiers WHERE tenant_id = $1 AND type = $2 AND value_index` +
+				db.In(s.db.Dialect, &args, chunk)
+			return db.EachRow(ctx, tx, q, args, scan)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // loadCustomers locks and loads the customers ids (sorted) with their identifiers.
-func (st *batchState) loadCustomers(ctx context.Context, tx *sql.Tx, keys *pii.Keys, ids []string, lock string) error {
-	err := inChunks(ids, func(chunk []string) error {
+func (st *batchState) loadCustomers(ctx context.Context, tx *sql.Tx, d db.Dialect, keys *pii.Keys, ids []string) error {
+	err := inChunks(d, ids, func(chunk []string) error {
 		args := []any{st.tenantID}
-		q := `SELECT id, created_at, merged_into, status FROM customers WHERE tenant_id = $1 AND id IN (` + inList(&args, chunk) + `) ORDER BY id` + lock
-		return eachRow(ctx, tx, q, args, func(rs *sql.Rows) error {
+		q := db.SelectIn(d, &args, db.Select{Cols: "id, created_at, merged_into, status", Table: "customers", Where: "tenant_id = $1", Column: "id",
+			Lock: customerLock(d)}, chunk) + ` ORDER BY id`
+		return db.EachRow(ctx, tx, q, args, func(rs *sql.Rows) error {
 			c := &batchCustomer{}
 			var merged sql.NullString
 			var status string
@@ -132,10 +170,10 @@ func (st *batchState) loadCustomers(ctx context.Context, tx *sql.Tx, keys *pii.K
 	if len(st.customers) != len(ids) {
 		return errStaleResolution // a customer vanished between the reads
 	}
-	err = inChunks(ids, func(chunk []string) error {
+	err = inChunks(d, ids, func(chunk []string) error {
 		args := []any{st.tenantID}
-		q := `SELECT customer_id, type, value_sealed FROM customer_identifiers WHERE tenant_id = $1 AND customer_id IN (` + inList(&args, chunk) + `)`
-		return eachRow(ctx, tx, q, args, func(rs *sql.Rows) error {
+		q := db.SelectIn(d, &args, db.Select{Cols: "customer_id, type, value_sealed", Table: "customer_identifiers", Where: "tenant_id = $1", Column: "customer_id"}, chunk)
+		return db.EachRow(ctx, tx, q, args, func(rs *sql.Rows) error {
 			var c, typ, sealed string
 			if err := rs.Scan(&c, &typ, &sealed); err != nil {
 				return err
@@ -207,7 +245,7 @@ func (st *batchState) add(customer string, ids []graph.Identifier, rules *graph.
 	for _, id := range ids {
 		st.owners[id] = customer
 		c.ids = append(c.ids, id)
-		st.newIdents = append(st.newIdents, identRow{id: id, customer: customer, strength: rules.Rule(id.Type).Strength.String()})
+		st.newIdents = append(st.newIdents, identRow{id: id, customer: customer, strength: rules.Rule(id.Type).Strength.String(), index: st.indexes[id]})
 	}
 }
 
@@ -234,7 +272,7 @@ func (s *Service) flush(ctx context.Context, tx *sql.Tx, st *batchState) error {
 		c := st.customers[id]
 		rows[i] = newCustomerRow{id: id, first: c.first, last: c.last, count: c.count}
 	}
-	if err := insertCustomers(ctx, tx, st.tenantID, st.now, rows); err != nil {
+	if err := insertCustomers(ctx, tx, s.db.Dialect, st.tenantID, st.now, rows); err != nil {
 		return err
 	}
 	for _, id := range st.newCustomers {
@@ -249,29 +287,18 @@ func (s *Service) flush(ctx context.Context, tx *sql.Tx, st *batchState) error {
 	}
 	st.newIdents = nil
 
-	err := inChunks(st.touched, func(chunk []string) error {
-		var v strings.Builder
-		args := []any{st.tenantID, st.now}
-		for i, id := range chunk {
-			c := st.customers[id]
-			if i > 0 {
-				v.WriteString(", ")
-			}
-			p := len(args)
-			fmt.Fprintf(&v, "(CAST($%d AS TEXT), CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS BIGINT))", p+1, p+2, p+3, p+4)
-			args = append(args, id, c.count, c.first, c.last)
-		}
-		// One statement for the chunk: the counters of each customer are added from
-		// the VALUES list.
-		_, err := tx.ExecContext(ctx, `WITH d (id, n, f, l) AS (VALUES `+v.String()+`)
-			UPDATE customers SET
-				event_count = event_count + (SELECT d.n FROM d WHERE d.id = customers.id),
-				first_seen_at = CASE WHEN first_seen_at > (SELECT d.f FROM d WHERE d.id = customers.id) THEN (SELECT d.f FROM d WHERE d.id = customers.id) ELSE first_seen_at END,
-				last_seen_at = CASE WHEN last_seen_at < (SELECT d.l FROM d WHERE d.id = customers.id) THEN (SELECT d.l FROM d WHERE d.id = customers.id) ELSE last_seen_at END,
-				updated_at = $2
-			WHERE tenant_id = $1 AND id IN (SELECT d.id FROM d)`, args...)
-		return err
-	})
+	// One statement adds the counters of every touched customer from a list of rows.
+	w := db.Rows{Head: `WITH d (id, n, f, l) AS (`, Fixed: []any{st.tenantID, st.now}, Tail: `)
+		UPDATE customers SET
+			event_count = customers.event_count + d.n,
+			first_seen_at = CASE WHEN d.f < customers.first_seen_at THEN d.f ELSE customers.first_seen_at END,
+			last_seen_at = CASE WHEN d.l > customers.last_seen_at THEN d.l ELSE customers.last_seen_at END,
+			updated_at = $2
+		FROM d WHERE customers.tenant_id = $1 AND customers.id = d.id`}
+	err := db.WriteRows(ctx, tx, s.db.Dialect, w, st.touched, func(id string) []any {
+		c := st.customers[id]
+		return []any{id, c.count, c.first, c.last}
+	}, nil)
 	if err != nil {
 		return fmt.Errorf("update customer counters: %w", err)
 	}
@@ -291,9 +318,10 @@ type newCustomerRow struct {
 }
 
 // insertCustomers inserts new customers created at now.
-func insertCustomers(ctx context.Context, tx *sql.Tx, tenantID string, now int64, rows []newCustomerRow) error {
-	err := insertValues(ctx, tx, `INSERT INTO customers (tenant_id, created_at, updated_at, id, first_seen_at, last_seen_at, event_count)`,
-		"$1, $2, $2", []any{tenantID, now}, rows, func(c newCustomerRow) []any { return []any{c.id, c.first, c.last, c.count} })
+func insertCustomers(ctx context.Context, tx *sql.Tx, d db.Dialect, tenantID string, now int64, rows []newCustomerRow) error {
+	w := db.Rows{Head: `INSERT INTO customers (tenant_id, created_at, updated_at, id, first_seen_at, last_seen_at, event_count)`,
+		Lead: "$1, $2, $2", Fixed: []any{tenantID, now}}
+	err := db.WriteRows(ctx, tx, d, w, rows, func(c newCustomerRow) []any { return []any{c.id, c.first, c.last, c.count} }, nil)
 	if err != nil {
 		return fmt.Errorf("insert customers: %w", err)
 	}
@@ -304,55 +332,40 @@ func insertCustomers(ctx context.Context, tx *sql.Tx, tenantID string, now int64
 // index. A unique violation (db.IsUniqueViolation) means another customer holds one
 // of them already.
 func (s *Service) insertIdentifiers(ctx context.Context, tx *sql.Tx, tenantID string, now int64, rows []identRow) error {
-	err := insertValues(ctx, tx, `INSERT INTO customer_identifiers (tenant_id, created_at, type, value_index, value_sealed, customer_id, strength)`,
-		"$1, $2", []any{tenantID, now}, rows, func(r identRow) []any {
-			typ := r.id.Type.String()
-			return []any{typ, s.pii.Index(typ, r.id.Value), s.pii.Seal(r.id.Value, identifierContext(typ)), r.customer, r.strength}
-		})
+	keyed := make([]identRow, len(rows))
+	for i, r := range rows {
+		if r.index == "" {
+			r.index = s.pii.Index(r.id.Type.String(), r.id.Value)
+		}
+		keyed[i] = r
+	}
+	// In key order: two transactions adding the same new identifiers then wait for
+	// each other at the first one instead of deadlocking (which PostgreSQL only
+	// detects after a second), and the index pages are visited in order.
+	slices.SortFunc(keyed, func(a, b identRow) int {
+		return cmp.Or(strings.Compare(a.id.Type.String(), b.id.Type.String()), strings.Compare(a.index, b.index))
+	})
+	w := db.Rows{Head: `INSERT INTO customer_identifiers (tenant_id, created_at, type, value_index, value_sealed, customer_id, strength)`,
+		Lead: "$1, $2", Fixed: []any{tenantID, now}}
+	err := db.WriteRows(ctx, tx, s.db.Dialect, w, keyed, func(r identRow) []any {
+		typ := r.id.Type.String()
+		return []any{typ, r.index, s.pii.Seal(r.id.Value, identifierContext(typ)), r.customer, r.strength}
+	}, nil)
 	if err != nil {
 		return fmt.Errorf("insert identifiers: %w", err)
 	}
 	return nil
 }
 
-// insertValues inserts rows with one multi-row statement per stateChunk rows: head
-// is the INSERT up to VALUES, each tuple starts with lead (placeholders of the fixed
-// parameters, $1…) followed by the parameters rowArgs gives for its row.
-func insertValues[T any](ctx context.Context, tx *sql.Tx, head, lead string, fixed []any, rows []T, rowArgs func(T) []any) error {
-	return upsertValues(ctx, tx, head, lead, fixed, rows, rowArgs, "")
-}
-
-// upsertValues is insertValues with tail (an ON CONFLICT clause) after each
-// statement's VALUES list.
-func upsertValues[T any](ctx context.Context, tx *sql.Tx, head, lead string, fixed []any, rows []T, rowArgs func(T) []any, tail string) error {
-	for len(rows) > 0 {
-		n := min(len(rows), stateChunk)
-		chunk := rows[:n]
-		rows = rows[n:]
-		var b strings.Builder
-		b.WriteString(head + " VALUES ")
-		args := slices.Clone(fixed)
-		for i, r := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(" + lead)
-			for _, v := range rowArgs(r) {
-				args = append(args, v)
-				fmt.Fprintf(&b, ", $%d", len(args))
-			}
-			b.WriteString(")")
+// inChunks calls fn with consecutive slices of at most stateChunk ids for a
+// db.In list; on PostgreSQL, where db.In takes one array, with all of them at once.
+func inChunks(d db.Dialect, ids []string, fn func([]string) error) error {
+	if d == db.Postgres {
+		if len(ids) == 0 {
+			return nil
 		}
-		b.WriteString(tail)
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
-			return err
-		}
+		return fn(ids)
 	}
-	return nil
-}
-
-// inChunks calls fn with consecutive slices of at most stateChunk ids.
-func inChunks(ids []string, fn func([]string) error) error {
 	for len(ids) > 0 {
 		n := min(len(ids), stateChunk)
 		if err := fn(ids[:n]); err != nil {
@@ -361,19 +374,4 @@ func inChunks(ids []string, fn func([]string) error) error {
 		ids = ids[n:]
 	}
 	return nil
-}
-
-// eachRow runs a query and calls fn for each row.
-func eachRow(ctx context.Context, q db.Querier, query string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }

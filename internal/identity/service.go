@@ -387,7 +387,7 @@ func (s *Service) commit(ctx context.Context, p *auth.Principal, tp Touchpoint, 
 	tx := func(tx *sql.Tx) error {
 		// Events are resolved before they are inserted, so that each is written once
 		// with its customer; those the tenant already stored are duplicates.
-		stored, err := storedEventIDs(ctx, tx, p.TenantID, b.rows)
+		stored, err := storedEventIDs(ctx, tx, s.db.Dialect, p.TenantID, b.rows)
 		if err != nil {
 			return err
 		}
@@ -410,7 +410,7 @@ func (s *Service) commit(ctx context.Context, p *auth.Principal, tp Touchpoint, 
 		if err := s.flush(ctx, tx, st); err != nil {
 			return err
 		}
-		ins, err := insertEvents(ctx, tx, p.TenantID, tp.ID, clock.Millis(now), rows, links)
+		ins, err := insertEvents(ctx, tx, s.db.Dialect, p.TenantID, tp.ID, clock.Millis(now), rows, links)
 		if err != nil {
 			return err
 		}

@@ -145,27 +145,25 @@ type eventRow struct {
 	Props       string            // the properties in plain JSON, for the profile hook
 }
 
-// insertRowsPerStatement keeps a multi-row INSERT well under the bind-parameter
-// limits of both engines (9 parameters a row).
-const insertRowsPerStatement = 500
-
 // storedEventIDs returns the ids of rows that the tenant already stored.
-func storedEventIDs(ctx context.Context, q db.Querier, tenantID string, rows []eventRow) (map[string]bool, error) {
+func storedEventIDs(ctx context.Context, q db.Querier, d db.Dialect, tenantID string, rows []eventRow) (map[string]bool, error) {
 	ids := make([]string, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID
 	}
 	stored := map[string]bool{}
-	err := inChunks(ids, func(chunk []string) error {
+	scan := func(rs *sql.Rows) error {
+		var id string
+		if err := rs.Scan(&id); err != nil {
+			return err
+		}
+		stored[id] = true
+		return nil
+	}
+	err := inChunks(d, ids, func(chunk []string) error {
 		args := []any{tenantID}
-		return eachRow(ctx, q, `SELECT id FROM events WHERE tenant_id = $1 AND id IN (`+inList(&args, chunk)+`)`, args, func(rs *sql.Rows) error {
-			var id string
-			if err := rs.Scan(&id); err != nil {
-				return err
-			}
-			stored[id] = true
-			return nil
-		})
+		query := db.SelectIn(d, &args, db.Select{Cols: "id", Table: "events", Where: "tenant_id = $1", Column: "id"}, chunk)
+		return db.EachRow(ctx, q, query, args, scan)
 	})
 	return stored, err
 }
@@ -173,44 +171,21 @@ func storedEventIDs(ctx context.Context, q db.Querier, tenantID string, rows []e
 // insertEvents inserts rows (sorted by id, so that concurrent batches lock keys in
 // the same order), each with its customer from links (none if absent), and skips
 // those whose (tenant_id, id) exists. It returns the ids that were inserted.
-func insertEvents(ctx context.Context, q db.Querier, tenantID, touchpointID string, receivedAt int64, rows []eventRow, links map[string]string) (map[string]bool, error) {
+func insertEvents(ctx context.Context, q db.Querier, d db.Dialect, tenantID, touchpointID string, receivedAt int64, rows []eventRow, links map[string]string) (map[string]bool, error) {
 	inserted := map[string]bool{}
-	for len(rows) > 0 {
-		n := min(len(rows), insertRowsPerStatement)
-		chunk := rows[:n]
-		rows = rows[n:]
-		var b strings.Builder
-		b.WriteString(`INSERT INTO events (tenant_id, id, touchpoint_id, type, occurred_at, received_at, identifiers, properties, customer_id) VALUES `)
-		args := make([]any, 0, 9*n)
-		for i, r := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			p := len(args)
-			b.WriteString("(")
-			for j := 1; j <= 9; j++ {
-				if j > 1 {
-					b.WriteString(", ")
-				}
-				b.WriteString("$" + strconv.Itoa(p+j))
-			}
-			b.WriteString(")")
-			args = append(args, tenantID, r.ID, touchpointID, r.Type, r.OccurredAt, receivedAt, r.Identifiers, r.Properties, nullable(links[r.ID]))
+	w := db.Rows{Head: `INSERT INTO events (tenant_id, touchpoint_id, received_at, id, type, occurred_at, identifiers, properties, customer_id)`,
+		Lead: "$1, $2, $3", Fixed: []any{tenantID, touchpointID, receivedAt}, Tail: ` ON CONFLICT (tenant_id, id) DO NOTHING RETURNING id`}
+	err := db.WriteRows(ctx, q, d, w, rows, func(r eventRow) []any {
+		return []any{r.ID, r.Type, r.OccurredAt, r.Identifiers, r.Properties, nullable(links[r.ID])}
+	}, func(rs *sql.Rows) error {
+		var id string
+		if err := rs.Scan(&id); err != nil {
+			return err
 		}
-		b.WriteString(` ON CONFLICT (tenant_id, id) DO NOTHING RETURNING id`)
-		err := eachRow(ctx, q, b.String(), args, func(rs *sql.Rows) error {
-			var id string
-			if err := rs.Scan(&id); err != nil {
-				return err
-			}
-			inserted[id] = true
-			return nil
-		})
-		if err != nil {
-			return inserted, err
-		}
-	}
-	return inserted, nil
+		inserted[id] = true
+		return nil
+	})
+	return inserted, err
 }
 
 // addHealth adds accepted and rejected events to the touchpoint's counters of day

@@ -1,6 +1,11 @@
 package pii
 
 import (
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -73,6 +78,42 @@ func TestIndexIsKeyedAndKindSeparated(t *testing.T) {
 	if a.Index("ab", "c") == a.Index("a", "bc") {
 		t.Fatal("kind and value run together")
 	}
+}
+
+// TestIndexIsStable pins the blind index to its definition — HMAC-SHA256 under the
+// HKDF-derived index key of kind, a zero byte and the value, first 20 bytes in
+// unpadded URL base64 — so that indexes already stored stay found, and checks that
+// concurrent callers (sharing the pooled HMAC states) all get it.
+func TestIndexIsStable(t *testing.T) {
+	secret := []byte(strings.Repeat("s", MinSecretLen))
+	k, err := NewKeys(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	indexKey, err := hkdf.Key(sha256.New, secret, nil, "oneretail pii blind index v1", 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := func(kind, v string) string {
+		mac := hmac.New(sha256.New, indexKey)
+		mac.Write([]byte(kind + "\x00" + v))
+		return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:20])
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 300 {
+				v := fmt.Sprintf("+86138%08d", g*1000+i)
+				if got := k.Index("phone", v); got != want("phone", v) {
+					t.Errorf("Index(phone, %s) = %s, want %s", v, got, want("phone", v))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func TestSecrets(t *testing.T) {
