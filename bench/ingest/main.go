@@ -5,7 +5,9 @@
 // three events each), posts them as JSON batches to POST /api/v1/events from two
 // concurrent clients, and compares events/s with a baseline: the same rows inserted
 // into a scratch table shaped like events with plain multi-row INSERTs, one
-// transaction per batch, in the same run and database. It prints one JSON line.
+// transaction per batch, in the same run and database — the two alternating in
+// -rounds rounds over the events so that both meet the same machine. It prints one
+// JSON line.
 //
 //	go run ./bench/ingest --db /tmp -events 20000
 //	go run ./bench/ingest --db 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable'
@@ -43,6 +45,7 @@ func main() {
 	n := flag.Int("events", 50000, "number of events to ingest")
 	batch := flag.Int("batch", 500, "events per request (and per baseline transaction), at most 1000")
 	clients := flag.Int("clients", 2, "concurrent HTTP clients")
+	rounds := flag.Int("rounds", 4, "alternating baseline and ingestion rounds the events are split into")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -54,7 +57,7 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*dsn, *n, *batch, *clients); err != nil {
+	if err := run(*dsn, *n, *batch, *clients, *rounds); err != nil {
 		fmt.Fprintln(os.Stderr, "ingest:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
@@ -97,9 +100,12 @@ func generate(n int, start time.Time) []event {
 	return out
 }
 
-func run(target string, n, batch, clients int) error {
+func run(target string, n, batch, clients, rounds int) error {
 	if batch < 1 || batch > identity.MaxBatchEvents {
 		return fmt.Errorf("-batch must be 1..%d", identity.MaxBatchEvents)
+	}
+	if rounds < 1 {
+		return fmt.Errorf("-rounds must be at least 1")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -143,21 +149,33 @@ func run(target string, n, batch, clients int) error {
 		bodies = append(bodies, b)
 	}
 
-	// Baseline first (the ingestion run would otherwise warm nothing it uses).
+	// The two are measured in alternating rounds — the baseline's share of the
+	// events, then the ingestion of the same events — so that both see the same
+	// machine: on two noisy cores, one baseline measured a few seconds away from the
+	// ingestion varied by a third from run to run.
 	d := a.DB
-	baseDur, err := baseline(ctx, d, tenant.ID, tp.ID, evs, batch)
-	if err != nil {
+	if err := createBaselineTable(ctx, d); err != nil {
 		return err
 	}
-
-	start := time.Now()
-	accepted, err := post(url, key, bodies, clients)
-	if err != nil {
-		return err
-	}
-	ingestDur := time.Since(start)
-	if accepted != len(evs) {
-		return fmt.Errorf("accepted %d of %d events", accepted, len(evs))
+	var baseDur, ingestDur time.Duration
+	perRound := (len(bodies) + rounds - 1) / rounds
+	for r := 0; r < len(bodies); r += perRound {
+		roundBodies := bodies[r:min(r+perRound, len(bodies))]
+		roundEvents := evs[r*batch : min((r+perRound)*batch, len(evs))]
+		dur, err := baseline(ctx, d, tenant.ID, tp.ID, roundEvents, batch)
+		if err != nil {
+			return err
+		}
+		baseDur += dur
+		start := time.Now()
+		accepted, err := post(url, key, roundBodies, clients)
+		if err != nil {
+			return err
+		}
+		ingestDur += time.Since(start)
+		if accepted != len(roundEvents) {
+			return fmt.Errorf("accepted %d of %d events", accepted, len(roundEvents))
+		}
 	}
 	var customers int
 	if err := d.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM customers WHERE tenant_id = $1 AND merged_into IS NULL`, tenant.ID).Scan(&customers); err != nil {
@@ -171,7 +189,7 @@ func run(target string, n, batch, clients int) error {
 	ingestEPS := float64(len(evs)) / ingestDur.Seconds()
 	baseEPS := float64(len(evs)) / baseDur.Seconds()
 	out, _ := json.Marshal(map[string]any{
-		"engine": engine, "events": len(evs), "batch": batch, "clients": clients, "customers": customers,
+		"engine": engine, "events": len(evs), "batch": batch, "clients": clients, "rounds": rounds, "customers": customers,
 		"ingest_eps": round(ingestEPS), "baseline_eps": round(baseEPS), "ratio": round(ingestEPS/baseEPS*1000) / 1000,
 	})
 	fmt.Println(string(out))
@@ -241,17 +259,20 @@ func send(client *http.Client, url, key string, body []byte) (int, error) {
 	return r.Accepted, nil
 }
 
-// baseline inserts the same rows into a scratch table shaped like events with plain
-// multi-row INSERTs, one transaction per batch, and returns the elapsed time.
-func baseline(ctx context.Context, d *db.DB, tenantID, touchpointID string, evs []event, batch int) (time.Duration, error) {
+// createBaselineTable makes the scratch table of the baseline, shaped like events.
+func createBaselineTable(ctx context.Context, d *db.DB) error {
 	if _, err := d.Writer().ExecContext(ctx, `CREATE TABLE bench_events (tenant_id TEXT NOT NULL, id TEXT NOT NULL, touchpoint_id TEXT NOT NULL,
 		type TEXT NOT NULL, occurred_at BIGINT NOT NULL, received_at BIGINT NOT NULL, identifiers TEXT NOT NULL, properties TEXT NOT NULL,
 		PRIMARY KEY (tenant_id, id))`); err != nil {
-		return 0, err
+		return err
 	}
-	if _, err := d.Writer().ExecContext(ctx, `CREATE INDEX bench_events_touchpoint ON bench_events (tenant_id, touchpoint_id, received_at)`); err != nil {
-		return 0, err
-	}
+	_, err := d.Writer().ExecContext(ctx, `CREATE INDEX bench_events_touchpoint ON bench_events (tenant_id, touchpoint_id, received_at)`)
+	return err
+}
+
+// baseline inserts the same rows into the scratch table with plain multi-row
+// INSERTs, one transaction per batch, and returns the elapsed time.
+func baseline(ctx context.Context, d *db.DB, tenantID, touchpointID string, evs []event, batch int) (time.Duration, error) {
 	type row struct {
 		id, typ, idents, props string
 		at                     int64

@@ -46,3 +46,25 @@ func FuzzParseEvent(f *testing.F) {
 		}
 	})
 }
+
+// FuzzJSONString checks jsonString's shortcut against the decoder: for any value of a
+// decoded JSON object, both give the same string or both refuse it.
+func FuzzJSONString(f *testing.F) {
+	for _, s := range []string{`{"v":"abc"}`, `{"v":"a\"b"}`, `{"v":"\u5f20\\"}`, `{"v":7}`, `{"v":null}`, `{"v":""}`, `{"v":["x"]}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(doc, &m) != nil {
+			return
+		}
+		for k, raw := range m {
+			got, ok := jsonString(raw)
+			var want string
+			wantOK := json.Unmarshal(raw, &want) == nil
+			if ok != wantOK || got != want {
+				t.Fatalf("jsonString(%s) of %q = %q, %v; the decoder gives %q, %v", raw, k, got, ok, want, wantOK)
+			}
+		}
+	})
+}
