@@ -37,7 +37,8 @@ func newIdentityCommand(opts *options) *cobra.Command {
 		Short: "Re-resolve every stored event from scratch (backfills, rule changes); Ctrl-C leaves the old state intact",
 		Long: "Re-resolves every stored event of the tenant with the batch resolver and swaps the new customers in\n" +
 			"one transaction; old customer ids redirect to the new customer that received most of their events.\n" +
-			"Fuzzy merges are not replayed: pass --fuzzy (or run match-fuzzy afterwards).",
+			"Links refused by a per-customer or cluster size limit are queued for review; the open reviews it\n" +
+			"replaces are closed. Fuzzy merges are not replayed: pass --fuzzy (or run match-fuzzy afterwards).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withTenant(cmd.Context(), opts, tenant, func(ctx context.Context, a *app.App) error {
@@ -48,8 +49,8 @@ func newIdentityCommand(opts *options) *cobra.Command {
 					}
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "rebuilt %d events into %d customers (%d before), %d identifiers; refused links: %v\n",
-					rep.Events, rep.Customers, rep.Previous, rep.Identifier, rep.Refused)
+				fmt.Fprintf(cmd.OutOrStdout(), "rebuilt %d events into %d customers (%d before), %d identifiers; refused links: %v; %d reviews queued, %d open reviews superseded\n",
+					rep.Events, rep.Customers, rep.Previous, rep.Identifier, rep.Refused, rep.Reviews, rep.Superseded)
 				if !fuzzy {
 					return nil
 				}

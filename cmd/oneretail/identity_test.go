@@ -39,7 +39,7 @@ func TestIdentityCommands(t *testing.T) {
 		t.Fatalf("match-fuzzy: %q", out)
 	}
 	out := run("identity", "rebuild", "--fuzzy")
-	if !strings.Contains(out, "rebuilt 2 events into 2 customers (1 before)") || !strings.Contains(out, "merged 1,") {
+	if !strings.Contains(out, "rebuilt 2 events into 2 customers (1 before)") || !strings.Contains(out, "0 reviews queued, 0 open reviews superseded") || !strings.Contains(out, "merged 1,") {
 		t.Fatalf("rebuild: %q", out)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -32,6 +33,8 @@ type RebuildReport struct {
 	Previous   int            // live customers before it
 	Refused    map[string]int // links graph.ResolveAll refused, by reason
 	Identifier int            // identifiers held by the new customers
+	Reviews    int            // reviews queued for refused links
+	Superseded int            // open reviews the rebuild closed
 }
 
 // rebuildEvent is one stored event reduced to what resolution needs.
@@ -49,9 +52,20 @@ type rebuildEvent struct {
 // old customer redirected (merged_into) to the new customer that received most of its
 // events, so old customer ids keep answering. Interrupted (ctx cancelled) before or
 // during the swap, it leaves the old state intact. Fuzzy merges are not replayed: run
-// MatchFuzzy afterwards. Open reviews are kept. Errors: conflict (events arrived
-// while it ran; run it again), unauthorized, forbidden (customers:write over the
-// whole tenant).
+// MatchFuzzy afterwards.
+//
+// Reviews: an event whose links were refused because the joined customer would break
+// a per-customer limit (uniqueness) or the cluster size limit is queued for review as
+// inline resolution queues it (see rebuildReviews). Every review still open is closed
+// (resolved, no resolution, note rebuildNote): it asked about the old
+// customers, whose ids now redirect, and the rebuild has just decided its event again
+// and queued it anew when still refused; fuzzy reviews come back with MatchFuzzy. So
+// repeated rebuilds leave one open review per refused event. An event whose latest
+// review a person resolved with separate is not queued again: the rebuild keeps it
+// apart, as decided.
+//
+// Errors: conflict (events arrived while it ran; run it again), unauthorized,
+// forbidden (customers:write over the whole tenant).
 func (s *Service) Rebuild(ctx context.Context, opt RebuildOptions) (RebuildReport, error) {
 	p, rules, err := s.tenantPass(ctx, "a rebuild")
 	if err != nil {
@@ -94,6 +108,7 @@ func (s *Service) Rebuild(ctx context.Context, opt RebuildOptions) (RebuildRepor
 	}
 	plan := planRebuild(evs, res, &rules)
 	rep.Attached, rep.Identifier = len(plan.eventCustomer), len(plan.identifiers)
+	reviews := rebuildReviews(evs, links, res, &rules, &plan)
 	if err := ctx.Err(); err != nil {
 		return RebuildReport{}, fmt.Errorf("identity: rebuild: %w", err)
 	}
@@ -119,6 +134,10 @@ func (s *Service) Rebuild(ctx context.Context, opt RebuildOptions) (RebuildRepor
 			return err
 		}
 		rep.Previous = prev
+		rep.Superseded, rep.Reviews, err = replaceReviews(ctx, tx, s.db.Dialect, p.TenantID, reviews, now)
+		if err != nil {
+			return err
+		}
 		return s.audit.Record(ctx, tx, audit.Entry{TenantID: p.TenantID, Action: "customer.rebuild", ResourceType: "customer", ResourceID: "*", Changes: rep})
 	})
 	if err != nil {
@@ -201,6 +220,131 @@ func planRebuild(evs []rebuildEvent, res *graph.Result, rules *graph.Rules) rebu
 		}
 	}
 	return plan
+}
+
+// rebuildReview is a review the rebuild queues: the event went to customer; a
+// person decides whether the candidates are one customer.
+type rebuildReview struct {
+	event, customer string
+	candidates      []string // oldest first
+	reason          string
+}
+
+// rebuildReviews returns one review per event whose links were refused for
+// uniqueness or cluster size, in event order. Each link belongs to the event that
+// made it (an event's links are consecutive from firstLink). The candidates are the
+// new customers on both sides of its refused links, the reason is worded as
+// inline resolution words it (graph.Graph.Resolve), counting the identifiers of both
+// new customers. Weak-link refusals are not queued: a device shared by customers
+// who both have stronger keys is kept apart by design, and inline resolution does
+// not queue it either unless another rule was broken.
+func rebuildReviews(evs []rebuildEvent, links []graph.Link, res *graph.Result, rules *graph.Rules, plan *rebuildPlan) []rebuildReview {
+	refused := slices.DeleteFunc(slices.Clone(res.Refused), func(f graph.Refusal) bool { return f.Reason == graph.ReasonWeakLink })
+	if len(refused) == 0 {
+		return nil
+	}
+	slices.SortFunc(refused, func(a, b graph.Refusal) int { return cmp.Compare(a.Link, b.Link) })
+	sides := func(f graph.Refusal) (uint32, uint32) {
+		a, _ := res.Cluster(links[f.Link].A)
+		b, _ := res.Cluster(links[f.Link].B)
+		return a, b
+	}
+	counts := map[string]*clusterCount{} // new customer id → its identifiers
+	for _, f := range refused {
+		a, b := sides(f)
+		counts[plan.customers[a].id], counts[plan.customers[b].id] = &clusterCount{}, &clusterCount{}
+	}
+	for _, r := range plan.identifiers {
+		if c := counts[r.customer]; c != nil {
+			c.total++
+			c.byType[r.id.Type]++
+		}
+	}
+	var out []rebuildReview
+	next := 0
+	for _, e := range evs {
+		if e.firstLink < 0 {
+			continue
+		}
+		end := e.firstLink + max(1, len(e.idents)-1)
+		var clusters []uint32
+		var reasons []string
+		for ; next < len(refused) && refused[next].Link < end; next++ {
+			f := refused[next]
+			a, b := sides(f)
+			ca, cb := counts[plan.customers[a].id], counts[plan.customers[b].id]
+			var why string
+			if f.Reason == graph.ReasonUniqueness {
+				why = fmt.Sprintf("would hold %d %s identifiers (at most %d allowed)", ca.byType[f.Type]+cb.byType[f.Type], f.Type, rules.Rule(f.Type).MaxPerCustomer)
+			} else {
+				why = fmt.Sprintf("would hold %d identifiers (cluster size limit %d)", ca.total+cb.total, rules.MaxClusterSize)
+			}
+			if !slices.Contains(reasons, why) {
+				reasons = append(reasons, why)
+			}
+			clusters = append(clusters, a, b)
+		}
+		c, ok := plan.eventCustomer[e.id]
+		if len(reasons) == 0 || !ok {
+			continue
+		}
+		// Clusters are numbered by first appearance: in number order, oldest first.
+		slices.Sort(clusters)
+		r := rebuildReview{event: e.id, customer: plan.customers[c].id, reason: strings.Join(reasons, "; ")}
+		for _, k := range slices.Compact(clusters) {
+			r.candidates = append(r.candidates, plan.customers[k].id)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// clusterCount counts the identifiers of one new customer.
+type clusterCount struct {
+	total  int
+	byType [32]int
+}
+
+// rebuildNote is the note of the open reviews a rebuild closes.
+const rebuildNote = "superseded by an identity rebuild"
+
+// replaceReviews closes the tenant's open reviews and queues rv, but for the events
+// whose latest review a person resolved with separate. It returns how many it closed
+// and queued.
+func replaceReviews(ctx context.Context, tx *sql.Tx, d db.Dialect, tenantID string, rv []rebuildReview, now int64) (closed, queued int, err error) {
+	res, err := tx.ExecContext(ctx, `UPDATE identity_reviews SET status = 'resolved', resolved_at = $2, note = $3 WHERE tenant_id = $1 AND status = 'open'`,
+		tenantID, now, rebuildNote)
+	if err != nil {
+		return 0, 0, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, 0, err
+	}
+	decided := map[string]string{} // event → latest decision
+	err = db.EachRow(ctx, tx, `SELECT event_id, resolution FROM identity_reviews WHERE tenant_id = $1 AND resolution IS NOT NULL AND score IS NULL ORDER BY resolved_at, id`,
+		[]any{tenantID}, func(rows *sql.Rows) error {
+			var ev, resolution string
+			if err := rows.Scan(&ev, &resolution); err != nil {
+				return err
+			}
+			decided[ev] = resolution
+			return nil
+		})
+	if err != nil {
+		return 0, 0, err
+	}
+	rv = slices.DeleteFunc(slices.Clone(rv), func(r rebuildReview) bool { return decided[r.event] == ReviewSeparate })
+	w := db.Rows{Head: `INSERT INTO identity_reviews (tenant_id, created_at, status, id, event_id, customer_id, candidates, reason)`,
+		Lead: "$1, $2, $3", Fixed: []any{tenantID, now, "open"}}
+	err = db.WriteRows(ctx, tx, d, w, rv, func(r rebuildReview) []any {
+		cj, _ := json.Marshal(r.candidates) // strings always marshal
+		return []any{ids.New(), r.event, r.customer, string(cj), r.reason}
+	}, nil)
+	if err != nil {
+		return 0, 0, fmt.Errorf("queue reviews: %w", err)
+	}
+	return int(n), len(rv), nil
 }
 
 // rebuildRowsPerStatement bounds multi-row statements of the swap.

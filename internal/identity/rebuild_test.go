@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -25,7 +26,7 @@ func TestRebuild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Events != 6 || rep.Attached != 6 || rep.Previous != 4 || rep.Customers != 4 || rep.Refused["weak_link"] != 1 {
+		if rep.Events != 6 || rep.Attached != 6 || rep.Previous != 4 || rep.Customers != 4 || rep.Refused["weak_link"] != 1 || rep.Reviews != 0 {
 			t.Fatalf("report = %+v", rep)
 		}
 		after := eventCustomer(t, d, "e1")
@@ -92,4 +93,123 @@ func TestRebuildKeepsErasure(t *testing.T) {
 			t.Fatalf("erased phone look-up: err = %v, want not found", err)
 		}
 	})
+}
+
+// TestRebuildQueuesReviews: links refused for a per-customer limit or the cluster size
+// are queued for review as inline resolution queues them, the reviews inline
+// resolution left open are closed, a weak link queues nothing, a second rebuild leaves
+// one open review per event, and the queued reviews resolve like any other.
+func TestRebuildQueuesReviews(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := setup(t, d)
+		ctx := admin(tenantA)
+		mkTouchpoint(t, e, ctx, "POS")
+		if _, err := e.svc.UpdateIdentityRules(ctx, RulesUpdate{MaxClusterSize: ptr(3)}); err != nil {
+			t.Fatal(err)
+		}
+		// One card, two phones (at most 1 phone per customer).
+		ingestOne(t, e, tenantA, "POS", "e1", `{"member_card":"C1","phone":"13800138001"}`)
+		ingestOne(t, e, tenantA, "POS", "e2", `{"member_card":"C1","phone":"13800138002"}`)
+		// A family tablet between a phone customer and a card customer.
+		ingestOne(t, e, tenantA, "POS", "e3", `{"phone":"13800138003","device_id":"tablet"}`)
+		ingestOne(t, e, tenantA, "POS", "e4", `{"member_card":"C4","device_id":"tablet"}`)
+		// Two customers of two identifiers each, joined past the cluster size limit 3.
+		ingestOne(t, e, tenantA, "POS", "e5", `{"phone":"13800138005","email":"five@example.com"}`)
+		ingestOne(t, e, tenantA, "POS", "e6", `{"member_card":"C6","wechat_unionid":"u6"}`)
+		ingestOne(t, e, tenantA, "POS", "e7", `{"phone":"13800138005","member_card":"C6"}`)
+		if n := len(openReviews(t, e)); n != 2 {
+			t.Fatalf("%d open reviews after ingestion, want 2 (e2, e7)", n)
+		}
+
+		for round := 1; round <= 2; round++ {
+			rep, err := e.svc.Rebuild(ctx, RebuildOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Reviews != 2 || rep.Superseded != 2 || rep.Refused["uniqueness"] != 1 || rep.Refused["cluster_size"] != 1 || rep.Refused["weak_link"] != 1 {
+				t.Fatalf("round %d: report = %+v", round, rep)
+			}
+			open := openReviews(t, e)
+			if len(open) != 2 {
+				t.Fatalf("round %d: open reviews = %+v", round, open)
+			}
+			unique, cluster := open[0], open[1]
+			if unique.EventID != "e2" || cluster.EventID != "e7" {
+				unique, cluster = cluster, unique
+			}
+			card, phone2 := lookup(t, e, tenantA, "member_card:C1").ID, lookup(t, e, tenantA, "phone:13800138002").ID
+			if unique.EventID != "e2" || unique.CustomerID != eventCustomer(t, d, "e2") || unique.CustomerID != phone2 ||
+				!slices.Equal(unique.Candidates, []string{card, phone2}) || unique.Reason != "would hold 2 phone identifiers (at most 1 allowed)" || unique.Score != nil {
+				t.Fatalf("round %d: uniqueness review = %+v (card customer %s, phone customer %s)", round, unique, card, phone2)
+			}
+			phone5, card6 := lookup(t, e, tenantA, "phone:13800138005").ID, lookup(t, e, tenantA, "member_card:C6").ID
+			if cluster.EventID != "e7" || cluster.CustomerID != eventCustomer(t, d, "e7") || cluster.CustomerID != phone5 ||
+				!slices.Equal(cluster.Candidates, []string{phone5, card6}) || cluster.Reason != "would hold 4 identifiers (cluster size limit 3)" {
+				t.Fatalf("round %d: cluster size review = %+v (phone customer %s, card customer %s)", round, cluster, phone5, card6)
+			}
+			// The tablet joined nobody and queued nothing.
+			if eventCustomer(t, d, "e3") == eventCustomer(t, d, "e4") {
+				t.Fatalf("round %d: the tablet joined e3 and e4", round)
+			}
+		}
+		superseded := 0
+		for _, r := range allReviews(t, e, "resolved") {
+			if r.Note == rebuildNote && r.Resolution == "" && r.ResolvedAt != nil {
+				superseded++
+			}
+		}
+		if superseded != 4 {
+			t.Fatalf("%d superseded reviews, want 4 (2 inline, 2 from the first rebuild)", superseded)
+		}
+
+		// Resolving: the phone limit still forbids merging e2's customers (separate); with
+		// the cluster limit lifted, e7's customers merge.
+		open := openReviews(t, e)
+		unique, cluster := open[0], open[1]
+		if unique.EventID != "e2" {
+			unique, cluster = cluster, unique
+		}
+		_, err := e.svc.ResolveReview(ctx, unique.ID, ReviewMerge, "")
+		wantCode(t, err, errs.Conflict, "body.action")
+		if _, err := e.svc.ResolveReview(ctx, unique.ID, ReviewSeparate, "two people"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.UpdateIdentityRules(ctx, RulesUpdate{MaxClusterSize: ptr(0)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.ResolveReview(ctx, cluster.ID, ReviewMerge, ""); err != nil {
+			t.Fatal(err)
+		}
+		if a, b := lookup(t, e, tenantA, "phone:13800138005").ID, lookup(t, e, tenantA, "wechat_unionid:u6").ID; a != b {
+			t.Fatalf("after the merge: phone on %s, unionid on %s", a, b)
+		}
+
+		// The next rebuild joins e7's customers itself and keeps e2 apart as decided,
+		// without asking again.
+		rep, err := e.svc.Rebuild(ctx, RebuildOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Refused["uniqueness"] != 1 || rep.Refused["cluster_size"] != 0 || rep.Reviews != 0 || rep.Superseded != 0 {
+			t.Fatalf("report after resolving = %+v", rep)
+		}
+		if n := len(openReviews(t, e)); n != 0 {
+			t.Fatalf("%d open reviews after resolving both", n)
+		}
+		if eventCustomer(t, d, "e5") != eventCustomer(t, d, "e6") {
+			t.Fatal("e5 and e6 apart without a cluster size limit")
+		}
+	})
+}
+
+func openReviews(t *testing.T, e *env) []Review { return allReviews(t, e, "open") }
+
+func allReviews(t *testing.T, e *env, status string) []Review {
+	t.Helper()
+	page, err := e.svc.FindReviews(admin(tenantA), ReviewFilter{Status: status, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return page.Items
 }
