@@ -102,12 +102,12 @@ func (s *Service) Rebuild(ctx context.Context, opt RebuildOptions) (RebuildRepor
 	if err != nil {
 		return RebuildReport{}, fmt.Errorf("identity: rebuild: %w", err)
 	}
-	rep := RebuildReport{Events: len(evs), Customers: res.Clusters, Refused: map[string]int{}}
+	rep := RebuildReport{Events: len(evs), Refused: map[string]int{}}
 	for r, n := range res.RefusedBy() {
 		rep.Refused[r.String()] = n
 	}
 	plan := planRebuild(evs, res, &rules)
-	rep.Attached, rep.Identifier = len(plan.eventCustomer), len(plan.identifiers)
+	rep.Attached, rep.Identifier, rep.Customers = len(plan.eventCustomer), len(plan.identifiers), len(plan.liveCustomers())
 	reviews := rebuildReviews(evs, links, res, &rules, &plan)
 	if err := ctx.Err(); err != nil {
 		return RebuildReport{}, fmt.Errorf("identity: rebuild: %w", err)
@@ -193,12 +193,8 @@ func planRebuild(evs []rebuildEvent, res *graph.Result, rules *graph.Rules) rebu
 	for i := range plan.customers {
 		plan.customers[i].id = ids.New() // time-ordered: clusters are numbered by first appearance
 	}
-	seen := map[graph.Identifier]bool{}
 	for _, e := range evs {
-		if e.firstLink < 0 {
-			continue
-		}
-		c, ok := res.LinkCluster(e.firstLink)
+		c, ok := eventCluster(e, res, rules)
 		if !ok {
 			continue
 		}
@@ -209,17 +205,53 @@ func planRebuild(evs []rebuildEvent, res *graph.Result, rules *graph.Rules) rebu
 		}
 		cu.last = max(cu.last, e.at)
 		cu.count++
+	}
+	// Identifiers go to the customers that received events. One whose cluster received
+	// none — it only came with events whose links to it were refused — is not kept,
+	// as inline resolution drops an identifier that does not fit: no customer without
+	// events is made.
+	seen := map[graph.Identifier]bool{}
+	for _, e := range evs {
+		if _, ok := plan.eventCustomer[e.id]; !ok {
+			continue
+		}
 		for _, id := range e.idents {
 			if seen[id] {
 				continue
 			}
 			seen[id] = true
-			if ic, ok := res.Cluster(id); ok {
+			if ic, ok := res.Cluster(id); ok && plan.customers[ic].count > 0 {
 				plan.identifiers = append(plan.identifiers, identRow{id: id, customer: plan.customers[ic].id, strength: rules.Rule(id.Type).Strength.String()})
 			}
 		}
 	}
 	return plan
+}
+
+// eventCluster returns the cluster an event goes to: the cluster of its strongest
+// identifier and, among equally strong ones in different clusters (a link refused
+// between them), the oldest — as inline resolution attaches such an event to the
+// existing customer holding its strongest identifier and drops what does not fit.
+func eventCluster(e rebuildEvent, res *graph.Result, rules *graph.Rules) (uint32, bool) {
+	if e.firstLink < 0 {
+		return 0, false
+	}
+	best, found := uint32(0), false
+	top := rules.Rule(e.idents[0].Type).Strength
+	for _, id := range e.idents {
+		if rules.Rule(id.Type).Strength != top {
+			break // strongest first
+		}
+		if c, ok := res.Cluster(id); ok && (!found || c < best) {
+			best, found = c, true
+		}
+	}
+	return best, found
+}
+
+// liveCustomers returns the planned customers that received events.
+func (p *rebuildPlan) liveCustomers() []newCustomerRow {
+	return slices.DeleteFunc(slices.Clone(p.customers), func(c newCustomerRow) bool { return c.count == 0 })
 }
 
 // rebuildReview is a review the rebuild queues: the event went to customer; a
@@ -249,15 +281,24 @@ func rebuildReviews(evs []rebuildEvent, links []graph.Link, res *graph.Result, r
 		b, _ := res.Cluster(links[f.Link].B)
 		return a, b
 	}
-	counts := map[string]*clusterCount{} // new customer id → its identifiers
+	// The identifiers each side would bring, counted over every identifier of the
+	// events (also those not kept because their cluster received no event).
+	counts := map[uint32]*clusterCount{}
 	for _, f := range refused {
 		a, b := sides(f)
-		counts[plan.customers[a].id], counts[plan.customers[b].id] = &clusterCount{}, &clusterCount{}
+		counts[a], counts[b] = &clusterCount{}, &clusterCount{}
 	}
-	for _, r := range plan.identifiers {
-		if c := counts[r.customer]; c != nil {
-			c.total++
-			c.byType[r.id.Type]++
+	seen := map[graph.Identifier]bool{}
+	for _, e := range evs {
+		for _, id := range e.idents {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			if c, ok := res.Cluster(id); ok && counts[c] != nil {
+				counts[c].total++
+				counts[c].byType[id.Type]++
+			}
 		}
 	}
 	var out []rebuildReview
@@ -268,11 +309,11 @@ func rebuildReviews(evs []rebuildEvent, links []graph.Link, res *graph.Result, r
 		}
 		end := e.firstLink + max(1, len(e.idents)-1)
 		var clusters []uint32
-		var reasons []string
+		var reasons, dropped []string
 		for ; next < len(refused) && refused[next].Link < end; next++ {
 			f := refused[next]
 			a, b := sides(f)
-			ca, cb := counts[plan.customers[a].id], counts[plan.customers[b].id]
+			ca, cb := counts[a], counts[b]
 			var why string
 			if f.Reason == graph.ReasonUniqueness {
 				why = fmt.Sprintf("would hold %d %s identifiers (at most %d allowed)", ca.byType[f.Type]+cb.byType[f.Type], f.Type, rules.Rule(f.Type).MaxPerCustomer)
@@ -283,6 +324,12 @@ func rebuildReviews(evs []rebuildEvent, links []graph.Link, res *graph.Result, r
 				reasons = append(reasons, why)
 			}
 			clusters = append(clusters, a, b)
+			dropped = append(dropped, droppedNotes(e, f, res, rules, plan)...)
+		}
+		for _, d := range dropped {
+			if !slices.Contains(reasons, d) {
+				reasons = append(reasons, d)
+			}
 		}
 		c, ok := plan.eventCustomer[e.id]
 		if len(reasons) == 0 || !ok {
@@ -292,9 +339,30 @@ func rebuildReviews(evs []rebuildEvent, links []graph.Link, res *graph.Result, r
 		slices.Sort(clusters)
 		r := rebuildReview{event: e.id, customer: plan.customers[c].id, reason: strings.Join(reasons, "; ")}
 		for _, k := range slices.Compact(clusters) {
-			r.candidates = append(r.candidates, plan.customers[k].id)
+			if plan.customers[k].count > 0 { // a cluster without events is no customer
+				r.candidates = append(r.candidates, plan.customers[k].id)
+			}
 		}
 		out = append(out, r)
+	}
+	return out
+}
+
+// droppedNotes words, as inline resolution's fitting does, the identifiers of event
+// e that refusal f left in a cluster without events (so not kept).
+func droppedNotes(e rebuildEvent, f graph.Refusal, res *graph.Result, rules *graph.Rules, plan *rebuildPlan) []string {
+	var out []string
+	for _, id := range e.idents {
+		c, ok := res.Cluster(id)
+		if !ok || plan.customers[c].count > 0 {
+			continue
+		}
+		switch {
+		case f.Reason == graph.ReasonUniqueness && id.Type == f.Type:
+			out = append(out, fmt.Sprintf("a %s identifier not added: at most %d %s identifiers per customer", id.Type, rules.Rule(id.Type).MaxPerCustomer, id.Type))
+		case f.Reason == graph.ReasonClusterSize:
+			out = append(out, fmt.Sprintf("a %s identifier not added: cluster size limit %d", id.Type, rules.MaxClusterSize))
+		}
 	}
 	return out
 }
@@ -380,15 +448,16 @@ func (s *Service) swapCustomers(ctx context.Context, tx *sql.Tx, tenantID string
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM customers WHERE tenant_id = $1 AND merged_into IS NULL`, tenantID).Scan(&prev); err != nil {
 		return 0, err
 	}
-	total := len(plan.customers) + len(plan.identifiers) + len(plan.eventCustomer)
+	live := plan.liveCustomers()
+	total := len(live) + len(plan.identifiers) + len(plan.eventCustomer)
 	done := 0
 	step := func(n int) error {
 		done += n
 		progress("write", done, total)
 		return ctx.Err()
 	}
-	for start := 0; start < len(plan.customers); start += rebuildRowsPerStatement {
-		chunk := plan.customers[start:min(start+rebuildRowsPerStatement, len(plan.customers))]
+	for start := 0; start < len(live); start += rebuildRowsPerStatement {
+		chunk := live[start:min(start+rebuildRowsPerStatement, len(live))]
 		if err := insertCustomers(ctx, tx, s.db.Dialect, tenantID, now, chunk); err != nil {
 			return 0, err
 		}
