@@ -89,8 +89,9 @@ func (s *Service) absorb(ctx context.Context, tx *sql.Tx, tenantID, from, into, 
 			links[id] = into
 		}
 	}
-	if err := insertMergeItems(ctx, tx, tenantID, mid, items); err != nil {
-		return err
+	w := db.Rows{Head: `INSERT INTO customer_merge_items (tenant_id, merge_id, kind, item)`, Lead: "$1, $2", Fixed: []any{tenantID, mid}}
+	if err := db.WriteRows(ctx, tx, s.db.Dialect, w, items, func(it [2]string) []any { return []any{it[0], it[1]} }, nil); err != nil {
+		return fmt.Errorf("record merge items: %w", err)
 	}
 	return mergeCustomer(ctx, tx, tenantID, from, into, now)
 }
@@ -111,27 +112,6 @@ func queryStrings(ctx context.Context, q db.Querier, query string, args ...any) 
 		out = append(out, s)
 	}
 	return out, rows.Err()
-}
-
-// insertMergeItems writes the items of merge mid, 200 rows per statement.
-func insertMergeItems(ctx context.Context, tx *sql.Tx, tenantID, mid string, items [][2]string) error {
-	for len(items) > 0 {
-		n := min(len(items), 200)
-		var b strings.Builder
-		args := []any{tenantID, mid}
-		for i, it := range items[:n] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "($1, $2, $%d, $%d)", len(args)+1, len(args)+2)
-			args = append(args, it[0], it[1])
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_merge_items (tenant_id, merge_id, kind, item) VALUES `+b.String(), args...); err != nil {
-			return fmt.Errorf("record merge items: %w", err)
-		}
-		items = items[n:]
-	}
-	return nil
 }
 
 // lockLive locks the customers ids (sorted, so that concurrent merges lock in one
