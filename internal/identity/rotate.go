@@ -186,8 +186,7 @@ type RotateOptions struct {
 
 // RotateReport is the outcome of RotateKeys.
 type RotateReport struct {
-	Rows          map[string]int // rows converted, by table
-	OrphanedItems int            // merge records of identifiers no longer held, dropped
+	Rows map[string]int // rows converted, by table
 }
 
 // rotation is one run of RotateKeys.
@@ -202,9 +201,9 @@ type rotation struct {
 // tenant under to, the new key; from holds the old key (its current key made the
 // blind indexes stored). Rows already under to are skipped, so a rotation that was
 // interrupted (ctx cancelled: a transaction of BatchSize rows is rolled back whole)
-// finishes when run again with the same keys. The service must not run meanwhile. Errors: ErrOtherKey (values
-// under a key that is neither from nor to; nothing is converted), the context's
-// error when cancelled.
+// finishes when run again with the same keys. The service must not run meanwhile.
+// Errors: ErrOtherKey (values under a key that is neither from nor to; nothing is
+// converted), the context's error when cancelled.
 func RotateKeys(ctx context.Context, d *db.DB, from, to *pii.Keys, opt RotateOptions) (RotateReport, error) {
 	if err := checkKeys(ctx, d.Reader(), from, to); err != nil {
 		return RotateReport{}, err
@@ -297,7 +296,10 @@ func (r *rotation) batchOf(ctx context.Context, t sealedTable, cursor []string) 
 		}
 		return nil
 	})
-	return n, last, err
+	if err != nil {
+		return 0, nil, err
+	}
+	return n, last, nil
 }
 
 // open opens the sealed values of a row: with the new key those already under it
