@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -100,8 +99,10 @@ func (o *options) open(ctx context.Context, cfg app.Config) (*app.App, error) {
 		return nil, err
 	}
 	cfg.DB, cfg.Log = o.db, log
-	if cfg.PIISecret, err = o.piiSecret(log); err != nil {
-		return nil, err
+	if cfg.PIISecret == nil {
+		if cfg.PIISecret, err = o.piiSecret(log); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.Org == (org.Config{}) {
 		cfg.Org = org.DefaultConfig()
@@ -138,6 +139,9 @@ func newServeCommand(opts *options) *cobra.Command {
 				return err
 			}
 			defer a.Close()
+			if err := checkPIIKey(ctx, a); err != nil {
+				return err
+			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w", addr, err)
@@ -412,7 +416,7 @@ func newAdminCommand(opts *options) *cobra.Command {
 			fmt.Fprintln(cmd.OutOrStdout(), pii.NewSecret())
 			return nil
 		},
-	})
+	}, newRotatePIIKeyCommand(opts))
 	return cmd
 }
 
@@ -427,56 +431,4 @@ func withTenant(ctx context.Context, opts *options, code string, fn func(context
 		return err
 	}
 	return fn(auth.WithPrincipal(ctx, auth.System(t.ID)), a)
-}
-
-// piiKeyFile is the name of the key file kept beside a SQLite database when no
-// --pii-key is given.
-const piiKeyFile = "pii.key"
-
-// piiSecret returns the master secret that encrypts personal data: --pii-key when
-// given; otherwise, for SQLite, the key file beside the database (created on first
-// use, readable by the owner only). PostgreSQL deployments must pass --pii-key: a
-// key file on one node would leave the others unable to read the data.
-func (o *options) piiSecret(log *slog.Logger) ([]byte, error) {
-	if o.piiKey != "" {
-		b, err := pii.ParseSecret(o.piiKey)
-		if err != nil {
-			return nil, fmt.Errorf("--pii-key: %w", err)
-		}
-		return b, nil
-	}
-	if db.IsPostgresDSN(o.db) {
-		return nil, errors.New("--pii-key (or ONERETAIL_PII_KEY) is required with PostgreSQL; make one with `oneretail admin new-pii-key`")
-	}
-	dbPath, _, _ := strings.Cut(strings.TrimPrefix(o.db, "file:"), "?")
-	path := filepath.Join(filepath.Dir(dbPath), piiKeyFile)
-	if b, err := os.ReadFile(path); err == nil {
-		secret, err := pii.ParseSecret(string(b))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return secret, nil
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("create %s: %w", filepath.Dir(path), err)
-	}
-	encoded := pii.NewSecret()
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return o.piiSecret(log) // another process created it first
-	}
-	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", path, err)
-	}
-	if _, err := f.WriteString(encoded + "\n"); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("write %s: %w", path, err)
-	}
-	log.Warn("created a key for personal data beside the database; back it up with the database (without it the data cannot be read)", "path", path)
-	return pii.ParseSecret(encoded)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/ids"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 // The kinds of merge.
@@ -49,8 +50,8 @@ const (
 
 // identifierItem is how a moved identifier is recorded: its blind index, never its
 // value, so that the merge log holds no personal data in plain text.
-func (s *Service) identifierItem(typ, value string) string {
-	return s.pii.Index("merge_identifier", typ+":"+value)
+func identifierItem(keys *pii.Keys, typ, value string) string {
+	return keys.Index("merge_identifier", typ+":"+value)
 }
 
 // absorb merges the live customer from into the live customer into in tx and records
@@ -69,7 +70,7 @@ func (s *Service) absorb(ctx context.Context, tx *sql.Tx, tenantID, from, into, 
 	}
 	var items [][2]string
 	for _, h := range held {
-		items = append(items, [2]string{itemIdentifier, s.identifierItem(h.Type, h.Value)})
+		items = append(items, [2]string{itemIdentifier, identifierItem(s.pii, h.Type, h.Value)})
 	}
 	for _, q := range []struct{ kind, sql string }{
 		{itemEvent, `SELECT id FROM events WHERE tenant_id = $1 AND customer_id = $2`},
@@ -329,7 +330,7 @@ func (s *Service) unmergeInTx(ctx context.Context, tx *sql.Tx, tenantID, live, a
 	}
 	var movedIdents []string
 	for _, h := range held {
-		item := s.identifierItem(h.Type, h.Value)
+		item := identifierItem(s.pii, h.Type, h.Value)
 		if !slices.Contains(recorded, item) {
 			continue
 		}

@@ -111,7 +111,7 @@ func TestProfileFromEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, v := range []string{name, birthday, address} {
-			if !strings.HasPrefix(v, "k1:") || strings.Contains(v, "张") || strings.Contains(v, "1990") || strings.Contains(v, "上海") {
+			if !strings.HasPrefix(v, e.svc.pii.ID()+":") || strings.Contains(v, "张") || strings.Contains(v, "1990") || strings.Contains(v, "上海") {
 				t.Fatalf("personal column stored as %q", v)
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync"
@@ -57,10 +58,121 @@ func TestOpenRefusesOtherContextKeyOrDamage(t *testing.T) {
 	if _, err := k.Open(damaged, "phone"); err != ErrSealed {
 		t.Fatalf("damaged: err = %v", err)
 	}
-	for _, bad := range []string{"k1:", "k2:" + sealed[3:], "nonsense", "k1:!!!"} {
+	_, body, _ := strings.Cut(sealed, ":")
+	for _, bad := range []string{"k1:", "k2:" + body, "kffffffffffff:" + body, body, "nonsense", "k1:!!!", k.ID() + ":"} {
 		if _, err := k.Open(bad, "phone"); err != ErrSealed {
 			t.Fatalf("Open(%q): err = %v", bad, err)
 		}
+	}
+}
+
+// legacySeal seals v the way values were sealed before key ids were fingerprints.
+func legacySeal(k *Keys, v, context string) string {
+	_, body, _ := strings.Cut(k.Seal(v, context), ":")
+	return "k1:" + body
+}
+
+func TestKeyIDIsAFingerprintOfTheSecret(t *testing.T) {
+	secret := []byte(strings.Repeat("s", MinSecretLen))
+	k, err := NewKeys(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Pinned to its definition so that stored ids stay recognised: "k" and the hex of
+	// 6 bytes of HKDF under its own label, independent of the two keys.
+	fingerprint, err := hkdf.Key(sha256.New, secret, nil, "oneretail pii key id v1", 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "k" + hex.EncodeToString(fingerprint); k.ID() != want {
+		t.Fatalf("ID() = %s, want %s", k.ID(), want)
+	}
+	again, _ := NewKeys(secret)
+	if again.ID() != k.ID() {
+		t.Fatal("one secret, two ids")
+	}
+	ids := map[string]bool{}
+	for _, fill := range "abcdefgh" {
+		ids[testKeys(t, byte(fill)).ID()] = true
+	}
+	if len(ids) != 8 || ids[legacyID] {
+		t.Fatalf("ids of 8 secrets: %v", ids)
+	}
+	sealed := k.Seal("13812341234", "c")
+	if !strings.HasPrefix(sealed, k.ID()+":") || KeyID(sealed) != k.ID() {
+		t.Fatalf("Seal = %s, KeyID = %s, want id %s", sealed, KeyID(sealed), k.ID())
+	}
+	for in, want := range map[string]string{"": "", "nonsense": "", "k1:abc": "k1"} {
+		if got := KeyID(in); got != want {
+			t.Errorf("KeyID(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestRotationRoundTrip(t *testing.T) {
+	a, b := []byte(strings.Repeat("a", MinSecretLen)), []byte(strings.Repeat("b", MinSecretLen))
+	old, _ := NewKeys(a)
+	rotated, err := NewKeys(b, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	only, _ := NewKeys(b)
+	underOld := old.Seal("王小明", "customer_profiles.name")
+	if got, err := rotated.Open(underOld, "customer_profiles.name"); err != nil || got != "王小明" {
+		t.Fatalf("rotated keys open a value of the previous key: %q, %v", got, err)
+	}
+	resealed := rotated.Seal("王小明", "customer_profiles.name")
+	if KeyID(resealed) != only.ID() || rotated.ID() != only.ID() {
+		t.Fatalf("rotated keys seal under %s, want the current key %s", KeyID(resealed), only.ID())
+	}
+	if got, err := only.Open(resealed, "customer_profiles.name"); err != nil || got != "王小明" {
+		t.Fatalf("new key alone opens the resealed value: %q, %v", got, err)
+	}
+	if _, err := only.Open(underOld, "customer_profiles.name"); err != ErrSealed {
+		t.Fatalf("new key alone opened a value of the old key: err = %v", err)
+	}
+	if _, err := old.Open(resealed, "customer_profiles.name"); err != ErrSealed {
+		t.Fatalf("old key opened a value of the new key: err = %v", err)
+	}
+	if rotated.Index("phone", "+8613812341234") != only.Index("phone", "+8613812341234") ||
+		rotated.Index("phone", "+8613812341234") == old.Index("phone", "+8613812341234") {
+		t.Fatal("Index does not use the current key")
+	}
+	if _, err := NewKeys(b, []byte("short")); err == nil {
+		t.Fatal("a short previous secret was accepted")
+	}
+}
+
+func TestLegacyValuesOpenUnderTheKeyThatSealedThem(t *testing.T) {
+	a, b := []byte(strings.Repeat("a", MinSecretLen)), []byte(strings.Repeat("b", MinSecretLen))
+	old, _ := NewKeys(a)
+	legacy := legacySeal(old, "+8613812341234", "phone")
+	for _, tc := range []struct {
+		name  string
+		keys  [][]byte
+		opens bool
+	}{
+		{"the key that sealed it", [][]byte{a}, true},
+		{"as a previous key", [][]byte{b, a}, true},
+		{"as the current key with a previous one", [][]byte{a, b}, true},
+		{"another key", [][]byte{b}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k, err := NewKeys(tc.keys[0], tc.keys[1:]...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := k.Open(legacy, "phone")
+			if tc.opens && (err != nil || got != "+8613812341234") {
+				t.Fatalf("Open = %q, %v", got, err)
+			}
+			if !tc.opens && err != ErrSealed {
+				t.Fatalf("Open = %q, %v; want ErrSealed", got, err)
+			}
+		})
+	}
+	if _, err := old.Open(legacy, "email"); err != ErrSealed {
+		t.Fatalf("legacy value opened in another context: err = %v", err)
 	}
 }
 

@@ -1,0 +1,321 @@
+package identity
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/pii"
+)
+
+// ErrOtherKey reports personal data sealed under a key that is not held: a key
+// rotation was interrupted, or the key given is not the one that sealed the data.
+var ErrOtherKey = errors.New("identity: personal data is sealed under a key not held")
+
+// sealedTable is a table holding sealed columns, as key checks and rotation see it.
+// Every column is TEXT.
+type sealedTable struct {
+	name   string
+	key    []string // primary key columns
+	sealed []string // sealed columns
+	// context is the sealing context of sealed[col] in the row with primary key key.
+	context func(key []string, col int) string
+	// rewrite stores a row under the new key of r: plain holds its sealed columns
+	// opened. It also recomputes the blind indexes derived from them.
+	rewrite func(ctx context.Context, tx *sql.Tx, r *rotation, key, plain []string) error
+}
+
+// sealedTables lists every table of the identity domain that holds sealed values or
+// blind indexes. customer_merge_items holds blind indexes of identifiers only: they
+// are rewritten with the customer_identifiers row they derive from (erasure deletes
+// those of identifiers it deletes, so every one has its row).
+func sealedTables() []sealedTable {
+	return []sealedTable{
+		{name: "customer_identifiers", key: []string{"tenant_id", "type", "value_index"}, sealed: []string{"value_sealed"},
+			context: func(key []string, _ int) string { return identifierContext(key[1]) },
+			rewrite: rewriteIdentifier},
+		{name: "customer_profiles", key: []string{"tenant_id", "customer_id"}, sealed: []string{"name", "birthday", "address"},
+			context: func(_ []string, col int) string { return []string{sealName, sealBirthday, sealAddress}[col] },
+			rewrite: rewriteProfile},
+		{name: "events", key: []string{"tenant_id", "id"}, sealed: []string{"identifiers", "properties"},
+			context: func(_ []string, col int) string {
+				return []string{eventIdentifiersContext, eventPropertiesContext}[col]
+			},
+			rewrite: rewriteEvent},
+	}
+}
+
+// columns lists the primary key and sealed columns of t, in that order.
+func (t sealedTable) columns() string {
+	return strings.Join(append(slices.Clone(t.key), t.sealed...), ", ")
+}
+
+// rewriteIdentifier re-seals an identifier, recomputes its blind index and the blind
+// index that merge records keep of it, in the same transaction so that a resumed
+// rotation, which skips the identifier, never meets its merge records again.
+func rewriteIdentifier(ctx context.Context, tx *sql.Tx, r *rotation, key, plain []string) error {
+	tenantID, typ, oldIndex, value := key[0], key[1], key[2], plain[0]
+	if r.from.Index(typ, value) != oldIndex {
+		return fmt.Errorf("customer_identifiers %s/%s: the blind index is not under the old key", tenantID, typ)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE customer_identifiers SET value_index = $4, value_sealed = $5
+		WHERE tenant_id = $1 AND type = $2 AND value_index = $3`,
+		tenantID, typ, oldIndex, r.to.Index(typ, value), r.to.Seal(value, identifierContext(typ))); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE customer_merge_items SET item = $3 WHERE tenant_id = $1 AND kind = 'identifier' AND item = $2`,
+		tenantID, identifierItem(r.from, typ, value), identifierItem(r.to, typ, value))
+	return err
+}
+
+func rewriteProfile(ctx context.Context, tx *sql.Tx, r *rotation, key, plain []string) error {
+	name, birthday, address := plain[0], plain[1], plain[2]
+	nameIndex := ""
+	if name != "" {
+		nameIndex = r.to.Index(indexName, normaliseName(name))
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE customer_profiles SET name = $3, name_index = $4, birthday = $5, address = $6
+		WHERE tenant_id = $1 AND customer_id = $2`, key[0], key[1],
+		r.to.Seal(name, sealName), nameIndex, r.to.Seal(birthday, sealBirthday), r.to.Seal(address, sealAddress))
+	return err
+}
+
+func rewriteEvent(ctx context.Context, tx *sql.Tx, r *rotation, key, plain []string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE events SET identifiers = $3, properties = $4 WHERE tenant_id = $1 AND id = $2`,
+		key[0], key[1], r.to.Seal(plain[0], eventIdentifiersContext), r.to.Seal(plain[1], eventPropertiesContext))
+	return err
+}
+
+// notUnder returns the condition that one of cols holds a value sealed under none
+// of the key ids, appending the ids to args. substr, not LIKE: it is exact on both
+// engines.
+func notUnder(cols, keyIDs []string, args *[]any) string {
+	var or []string
+	for _, c := range cols {
+		and := []string{c + " <> ''"}
+		for _, id := range keyIDs {
+			*args = append(*args, id+":")
+			and = append(and, fmt.Sprintf("substr(%s, 1, %d) <> $%d", c, len(id)+1, len(*args)))
+		}
+		or = append(or, "("+strings.Join(and, " AND ")+")")
+	}
+	return "(" + strings.Join(or, " OR ") + ")"
+}
+
+// scanText scans a row of TEXT columns.
+func scanText(rows *sql.Rows, n int) ([]string, error) {
+	vals := make([]string, n)
+	ptrs := make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	return vals, rows.Scan(ptrs...)
+}
+
+// CheckKeys returns ErrOtherKey, naming the table and key id, when a sealed value of
+// any tenant is under another key than the service's: the database is half-way
+// through a rotation (finish it) or the key given is not the one that sealed it. It
+// reads every row holding personal data once.
+func (s *Service) CheckKeys(ctx context.Context) error {
+	return checkKeys(ctx, s.db.Reader(), s.pii)
+}
+
+// checkKeys returns ErrOtherKey when a sealed value opens under none of keys. Values
+// carrying the id of a current key are taken as opening; of every other key id
+// found, one value is opened to tell whether a held key sealed them (legacy "k1"
+// values, previous keys) — one suffices, as an id names one key.
+func checkKeys(ctx context.Context, q db.Querier, keys ...*pii.Keys) error {
+	for _, t := range sealedTables() {
+		var held []string
+		for _, k := range keys {
+			held = append(held, k.ID())
+		}
+		for {
+			var args []any
+			var found []string
+			err := db.EachRow(ctx, q, `SELECT `+t.columns()+` FROM `+t.name+` WHERE `+notUnder(t.sealed, held, &args)+` LIMIT 1`, args,
+				func(rs *sql.Rows) (err error) {
+					found, err = scanText(rs, len(t.key)+len(t.sealed))
+					return err
+				})
+			if err != nil {
+				return fmt.Errorf("identity: check keys: %s: %w", t.name, err)
+			}
+			if found == nil {
+				break
+			}
+			id, err := unheldKey(keys, t, found[:len(t.key)], found[len(t.key):], held)
+			if err != nil {
+				return err
+			}
+			held = append(held, id)
+		}
+	}
+	return nil
+}
+
+// unheldKey returns the key id of the first sealed value of a row whose id is not
+// in held when one of keys opens it, else ErrOtherKey.
+func unheldKey(keys []*pii.Keys, t sealedTable, key, sealed, held []string) (string, error) {
+	for col, v := range sealed {
+		id := pii.KeyID(v)
+		if v == "" || slices.Contains(held, id) {
+			continue
+		}
+		for _, k := range keys {
+			if _, err := k.Open(v, t.context(key, col)); err == nil {
+				return id, nil
+			}
+		}
+		return "", fmt.Errorf("%w: %s.%s holds values under key %q", ErrOtherKey, t.name, t.sealed[col], id)
+	}
+	return "", fmt.Errorf("identity: check keys: %s: no value outside the held keys in the row found", t.name)
+}
+
+// RotateOptions tune RotateKeys.
+type RotateOptions struct {
+	// BatchSize is the number of rows converted per transaction (500 when zero).
+	BatchSize int
+	// Progress, when set, is told how far each table is (stage: the table name).
+	Progress func(stage string, done, total int)
+}
+
+// RotateReport is the outcome of RotateKeys.
+type RotateReport struct {
+	Rows map[string]int // rows converted, by table
+}
+
+// rotation is one run of RotateKeys.
+type rotation struct {
+	d        *db.DB
+	from, to *pii.Keys
+	batch    int
+	progress func(stage string, done, total int)
+}
+
+// RotateKeys re-seals every sealed value and recomputes every blind index of every
+// tenant under to, the new key; from holds the old key (its current key made the
+// blind indexes stored). Rows already under to are skipped, so a rotation that was
+// interrupted (ctx cancelled: a transaction of BatchSize rows is rolled back whole)
+// finishes when run again with the same keys. The service must not run meanwhile.
+// Errors: ErrOtherKey (values under a key that is neither from nor to; nothing is
+// converted), the context's error when cancelled.
+func RotateKeys(ctx context.Context, d *db.DB, from, to *pii.Keys, opt RotateOptions) (RotateReport, error) {
+	if err := checkKeys(ctx, d.Reader(), from, to); err != nil {
+		return RotateReport{}, err
+	}
+	r := &rotation{d: d, from: from, to: to, batch: opt.BatchSize, progress: opt.Progress}
+	if r.batch <= 0 {
+		r.batch = 500
+	}
+	if r.progress == nil {
+		r.progress = func(string, int, int) {}
+	}
+	rep := RotateReport{Rows: map[string]int{}}
+	for _, t := range sealedTables() {
+		n, err := r.table(ctx, t)
+		rep.Rows[t.name] = n
+		if err != nil {
+			return rep, fmt.Errorf("identity: rotate keys: %s: %w", t.name, err)
+		}
+	}
+	return rep, nil
+}
+
+// table converts the rows of t not under the new key, in primary-key order, one
+// transaction per batch, and returns how many it converted.
+func (r *rotation) table(ctx context.Context, t sealedTable) (int, error) {
+	var args []any
+	var total int
+	if err := r.d.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t.name+` WHERE `+notUnder(t.sealed, []string{r.to.ID()}, &args),
+		args...).Scan(&total); err != nil {
+		return 0, err
+	}
+	r.progress(t.name, 0, total)
+	done := 0
+	var cursor []string
+	for {
+		n, last, err := r.batchOf(ctx, t, cursor)
+		done += n
+		if err != nil {
+			return done, err
+		}
+		r.progress(t.name, min(done, total), total)
+		if n < r.batch {
+			return done, nil
+		}
+		cursor = last
+	}
+}
+
+// batchOf converts the next batch of rows of t after cursor (a primary key; nil
+// for the first) in one transaction and returns how many and the last key.
+func (r *rotation) batchOf(ctx context.Context, t sealedTable, cursor []string) (int, []string, error) {
+	var n int
+	var last []string
+	err := r.d.Tx(ctx, func(tx *sql.Tx) error {
+		n, last = 0, nil
+		var args []any
+		where := notUnder(t.sealed, []string{r.to.ID()}, &args)
+		if cursor != nil {
+			var ph []string
+			for _, v := range cursor {
+				args = append(args, v)
+				ph = append(ph, fmt.Sprintf("$%d", len(args)))
+			}
+			where += " AND (" + strings.Join(t.key, ", ") + ") > (" + strings.Join(ph, ", ") + ")"
+		}
+		args = append(args, r.batch)
+		var rows [][]string
+		err := db.EachRow(ctx, tx, `SELECT `+t.columns()+` FROM `+t.name+
+			` WHERE `+where+` ORDER BY `+strings.Join(t.key, ", ")+fmt.Sprintf(" LIMIT $%d", len(args)), args, func(rs *sql.Rows) error {
+			row, err := scanText(rs, len(t.key)+len(t.sealed))
+			rows = append(rows, row)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		for _, row := range rows {
+			key, sealed := row[:len(t.key)], row[len(t.key):]
+			plain, err := r.open(t, key, sealed)
+			if err != nil {
+				return err
+			}
+			if err := t.rewrite(ctx, tx, r, key, plain); err != nil {
+				return err
+			}
+		}
+		n = len(rows)
+		if n > 0 {
+			last = rows[n-1][:len(t.key)]
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	return n, last, nil
+}
+
+// open opens the sealed values of a row: with the new key those already under it
+// (a row is converted whole, but the check is cheap), else with the old keys.
+func (r *rotation) open(t sealedTable, key, sealed []string) ([]string, error) {
+	plain := make([]string, len(sealed))
+	for i, v := range sealed {
+		k := r.from
+		if pii.KeyID(v) == r.to.ID() {
+			k = r.to
+		}
+		p, err := k.Open(v, t.context(key, i))
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", t.sealed[i], strings.Join(key, "/"), err)
+		}
+		plain[i] = p
+	}
+	return plain, nil
+}
