@@ -37,11 +37,16 @@ func openTenant(t *testing.T, dbPath, code string, tp identity.NewTouchpoint) (*
 
 // runCLI runs the root command with args and returns what it printed.
 func runCLI(args ...string) (string, error) {
+	return runCLIContext(context.Background(), args...)
+}
+
+// runCLIContext is runCLI under ctx (a command that serves stops when ctx ends).
+func runCLIContext(ctx context.Context, args ...string) (string, error) {
 	var out bytes.Buffer
 	root := newRootCommand()
 	root.SetArgs(args)
 	root.SetOut(&out)
 	root.SetErr(&bytes.Buffer{})
-	err := root.ExecuteContext(context.Background())
+	err := root.ExecuteContext(ctx)
 	return out.String(), err
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oneretail/oneretail/internal/app"
 	"github.com/oneretail/oneretail/internal/identity"
@@ -120,7 +121,10 @@ func TestRotatePIIKey(t *testing.T) {
 	}
 
 	// Serving with the old key is refused and names the command.
-	if _, err := run("serve", "--pii-key", oldKey, "--addr", "127.0.0.1:0"); err == nil || !strings.Contains(err.Error(), "rotate-pii-key") {
+	// Bounded: were the refusal broken, serve would run until the context ends.
+	serveCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := runCLIContext(serveCtx, "serve", "--pii-key", oldKey, "--addr", "127.0.0.1:0", "--db", dbPath, "--log-level", "error"); err == nil || !strings.Contains(err.Error(), "rotate-pii-key") {
 		t.Fatalf("serve with the old key: err = %v", err)
 	}
 	// A key given as --pii-key leaves the key file alone.

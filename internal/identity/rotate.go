@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/pii"
 )
@@ -116,12 +118,66 @@ func scanText(rows *sql.Rows, n int) ([]string, error) {
 	return vals, rows.Scan(ptrs...)
 }
 
-// CheckKeys returns ErrOtherKey, naming the table and key id, when a sealed value of
-// any tenant is under another key than the service's: the database is half-way
-// through a rotation (finish it) or the key given is not the one that sealed it. It
-// reads every row holding personal data once.
+// CheckKeys returns ErrOtherKey when the database's personal data is not sealed under
+// the service's key: a rotation was interrupted (finish it), or the key given is not
+// the one that sealed the data. It reads the recorded key state (pii_key_state), one
+// row. A database without one — made before it existed, or never started — is checked
+// once by opening its sealed values (checkKeys), and its key is recorded.
 func (s *Service) CheckKeys(ctx context.Context) error {
-	return checkKeys(ctx, s.db.Reader(), s.pii)
+	st, ok, err := readKeyState(ctx, s.db.Reader())
+	if err != nil {
+		return fmt.Errorf("identity: check keys: %w", err)
+	}
+	if !ok {
+		if err := checkKeys(ctx, s.db.Reader(), s.pii); err != nil {
+			return err
+		}
+		_, err := s.db.Writer().ExecContext(ctx, `INSERT INTO pii_key_state (singleton, key_id, updated_at) VALUES (1, $1, $2)
+			ON CONFLICT (singleton) DO NOTHING`, s.pii.ID(), clock.Millis(s.clock.Now()))
+		if err != nil {
+			return fmt.Errorf("identity: record key state: %w", err)
+		}
+		return s.CheckKeys(ctx) // a concurrent start may have recorded another key
+	}
+	if st.rotatingTo != "" {
+		return fmt.Errorf("%w: a rotation from key %q to key %q was interrupted", ErrOtherKey, st.keyID, st.rotatingTo)
+	}
+	if st.keyID != s.pii.ID() {
+		return fmt.Errorf("%w: the data is sealed under key %q, the key given is %q", ErrOtherKey, st.keyID, s.pii.ID())
+	}
+	return nil
+}
+
+// keyState is the pii_key_state row.
+type keyState struct {
+	keyID      string
+	rotatingTo string // empty unless a rotation runs or was interrupted
+}
+
+func readKeyState(ctx context.Context, q db.Querier) (keyState, bool, error) {
+	var st keyState
+	var to sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT key_id, rotating_to FROM pii_key_state WHERE singleton = 1`).Scan(&st.keyID, &to)
+	if errors.Is(err, sql.ErrNoRows) {
+		return keyState{}, false, nil
+	}
+	if err != nil {
+		return keyState{}, false, err
+	}
+	st.rotatingTo = to.String
+	return st, true, nil
+}
+
+// writeKeyState records that the data is sealed under keyID, rotating to rotatingTo
+// (empty: no rotation runs).
+func writeKeyState(ctx context.Context, q db.Querier, keyID, rotatingTo string, now int64) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO pii_key_state (singleton, key_id, rotating_to, updated_at) VALUES (1, $1, $2, $3)
+		ON CONFLICT (singleton) DO UPDATE SET key_id = excluded.key_id, rotating_to = excluded.rotating_to, updated_at = excluded.updated_at`,
+		keyID, nullable(rotatingTo), now)
+	if err != nil {
+		return fmt.Errorf("record key state: %w", err)
+	}
+	return nil
 }
 
 // checkKeys returns ErrOtherKey when a sealed value opens under none of keys. Values
@@ -205,8 +261,23 @@ type rotation struct {
 // Errors: ErrOtherKey (values under a key that is neither from nor to; nothing is
 // converted), the context's error when cancelled.
 func RotateKeys(ctx context.Context, d *db.DB, from, to *pii.Keys, opt RotateOptions) (RotateReport, error) {
+	st, recorded, err := readKeyState(ctx, d.Reader())
+	if err != nil {
+		return RotateReport{}, fmt.Errorf("identity: rotate keys: %w", err)
+	}
+	switch {
+	case recorded && st.rotatingTo != "" && st.rotatingTo != to.ID():
+		return RotateReport{}, fmt.Errorf("%w: a rotation to key %q was interrupted; finish it with that key first", ErrOtherKey, st.rotatingTo)
+	case recorded && st.rotatingTo == "" && st.keyID == to.ID():
+		return RotateReport{Rows: map[string]int{}}, nil // rotated already
+	case recorded && st.keyID != from.ID():
+		return RotateReport{}, fmt.Errorf("%w: the data is sealed under key %q, not the old key given (%q)", ErrOtherKey, st.keyID, from.ID())
+	}
 	if err := checkKeys(ctx, d.Reader(), from, to); err != nil {
 		return RotateReport{}, err
+	}
+	if err := writeKeyState(ctx, d.Writer(), from.ID(), to.ID(), time.Now().UnixMilli()); err != nil {
+		return RotateReport{}, fmt.Errorf("identity: rotate keys: %w", err)
 	}
 	r := &rotation{d: d, from: from, to: to, batch: opt.BatchSize, progress: opt.Progress}
 	if r.batch <= 0 {
@@ -222,6 +293,9 @@ func RotateKeys(ctx context.Context, d *db.DB, from, to *pii.Keys, opt RotateOpt
 		if err != nil {
 			return rep, fmt.Errorf("identity: rotate keys: %s: %w", t.name, err)
 		}
+	}
+	if err := writeKeyState(ctx, d.Writer(), to.ID(), "", time.Now().UnixMilli()); err != nil {
+		return rep, fmt.Errorf("identity: rotate keys: %w", err)
 	}
 	return rep, nil
 }

@@ -281,3 +281,29 @@ func TestRotateKeysResumesAfterInterruption(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckKeysRecordsTheKey: the first check of a database records the key its data
+// is sealed under; later checks compare keys with that record (one row, whatever the
+// data) and refuse another key, naming both.
+func TestCheckKeysRecordsTheKey(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		re := setupRotation(t, d)
+		ctx := context.Background()
+		if err := re.svc.CheckKeys(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var recorded string
+		if err := d.Reader().QueryRowContext(ctx, `SELECT key_id FROM pii_key_state WHERE rotating_to IS NULL`).Scan(&recorded); err != nil || recorded != re.svc.pii.ID() {
+			t.Fatalf("recorded key %q (%v), want %q", recorded, err, re.svc.pii.ID())
+		}
+		other := serviceWith(re.env, keysOf(t, 'o'))
+		err := other.CheckKeys(ctx)
+		if !errors.Is(err, ErrOtherKey) || !strings.Contains(err.Error(), re.svc.pii.ID()) || !strings.Contains(err.Error(), other.pii.ID()) {
+			t.Fatalf("check with another key: %v", err)
+		}
+		if err := re.svc.CheckKeys(ctx); err != nil {
+			t.Fatalf("second check with the recorded key: %v", err)
+		}
+	})
+}
