@@ -96,6 +96,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Catalog = catalog.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org})
 	a.Identity = identity.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org}, keyIssuer{a.Org}, keys)
 	a.Promotion = promotion.NewService(d, a.Outbox, a.Audit, cfg.Clock)
+	a.Promotion.Subscribe(a.Dispatcher)
 	a.idempotency = httpapi.NewIdempotency(d, cfg.Clock, cfg.Log)
 	a.handler = a.routes()
 	return a, nil
