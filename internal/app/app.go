@@ -195,6 +195,11 @@ func (f storeFinder) StoreExists(ctx context.Context, storeID string) error {
 	return err
 }
 
+func (f storeFinder) StoreCount(ctx context.Context) (int, error) {
+	sum, err := f.org.StoreSummary(ctx)
+	return sum.Total, err
+}
+
 var _ catalog.StoreNamer = storeFinder{}
 
 // StoreNames resolves store ids to names for price-override listings; stores the

@@ -118,6 +118,97 @@ type touchpointListInput struct {
 	StoreID string  `query:"store_id" maxLength:"64"`
 }
 
+type maturityInput struct {
+	Days int `query:"days" default:"30" minimum:"1" maximum:"90" doc:"Window in UTC days, today included."`
+}
+
+// MaturityResponse is the tenant's touchpoint maturity over a window.
+type MaturityResponse struct {
+	Days        int                          `json:"days"`
+	From        string                       `json:"from" doc:"First UTC day of the window (YYYY-MM-DD)."`
+	Coverage    MaturityCoverage             `json:"coverage"`
+	Connection  MaturityConnection           `json:"connection"`
+	Quality     MaturityQuality              `json:"quality"`
+	Levels      map[string]int               `json:"levels" doc:"Touchpoints per level: registered, connected, identified, mature."`
+	Touchpoints []TouchpointMaturityResponse `json:"touchpoints" nullable:"false"`
+}
+
+// MaturityCoverage is coverage and layout: where the active touchpoints are.
+type MaturityCoverage struct {
+	ByType                map[string]int `json:"by_type" doc:"Active touchpoints per type (online, offline, commercial, social)."`
+	ByChannel             map[string]int `json:"by_channel" doc:"Active touchpoints per channel."`
+	Stores                *int           `json:"stores" doc:"The tenant's stores; null when the caller may not read stores."`
+	StoresWithTouchpoints int            `json:"stores_with_touchpoints" doc:"Stores with an active touchpoint."`
+	StoresConnected       int            `json:"stores_connected" doc:"Stores with a touchpoint that stored events in the window."`
+}
+
+// MaturityConnection is online and connection: which touchpoints send events.
+type MaturityConnection struct {
+	Touchpoints int `json:"touchpoints" doc:"Registered, active or disabled."`
+	Active      int `json:"active" doc:"Not disabled."`
+	Connected   int `json:"connected" doc:"Stored events in the window."`
+	SeenLastDay int `json:"seen_last_day" doc:"Sent a request in the last 24 hours."`
+}
+
+// MaturityQuality is data and quality over the window.
+type MaturityQuality struct {
+	Accepted       int64   `json:"accepted" doc:"Events stored."`
+	Rejected       int64   `json:"rejected" doc:"Events refused by validation."`
+	Identified     int64   `json:"identified" doc:"Stored events attached to a customer (they carried a linking identifier)."`
+	RejectionRate  float64 `json:"rejection_rate" doc:"rejected / (accepted + rejected)."`
+	IdentifiedRate float64 `json:"identified_rate" doc:"identified / accepted."`
+}
+
+// TouchpointMaturityResponse is one touchpoint's measures and level.
+type TouchpointMaturityResponse struct {
+	ID             string     `json:"id"`
+	Code           string     `json:"code"`
+	Name           string     `json:"name"`
+	Type           string     `json:"type"`
+	Channel        string     `json:"channel"`
+	StoreID        string     `json:"store_id,omitempty"`
+	Status         string     `json:"status"`
+	LastSeenAt     *time.Time `json:"last_seen_at,omitempty"`
+	Accepted       int64      `json:"accepted"`
+	Rejected       int64      `json:"rejected"`
+	Identified     int64      `json:"identified"`
+	ActiveDays     int        `json:"active_days" doc:"Days of the window with events stored."`
+	WindowDays     int        `json:"window_days" doc:"Days of the window since the touchpoint was registered."`
+	RejectionRate  float64    `json:"rejection_rate"`
+	IdentifiedRate float64    `json:"identified_rate"`
+	Level          string     `json:"level" enum:"registered,connected,identified,mature"`
+	Gaps           []string   `json:"gaps" nullable:"false" doc:"What keeps it from the next level: no_events, low_identified, high_rejection, irregular, disabled."`
+}
+
+func maturityResponse(m Maturity) MaturityResponse {
+	out := MaturityResponse{Days: m.Days, From: m.From.Format(time.DateOnly),
+		Coverage: MaturityCoverage{ByType: map[string]int{}, ByChannel: map[string]int{}, Stores: m.Stores,
+			StoresWithTouchpoints: m.StoresWithTouch, StoresConnected: m.StoresConnected},
+		Connection: MaturityConnection{Touchpoints: m.Touchpoints, Active: m.Active, Connected: m.Connected, SeenLastDay: m.SeenLastDay},
+		Quality: MaturityQuality{Accepted: m.Accepted, Rejected: m.Rejected, Identified: m.Identified,
+			RejectionRate: m.RejectionRate, IdentifiedRate: m.IdentifiedRate},
+		Levels:      map[string]int{},
+		Touchpoints: []TouchpointMaturityResponse{},
+	}
+	for k, n := range m.ByType {
+		out.Coverage.ByType[string(k)] = n
+	}
+	for k, n := range m.ByChannel {
+		out.Coverage.ByChannel[string(k)] = n
+	}
+	for _, l := range []MaturityLevel{LevelRegistered, LevelConnected, LevelIdentified, LevelMature} {
+		out.Levels[string(l)] = m.ByLevel[l]
+	}
+	for _, it := range m.Items {
+		t := it.Touchpoint
+		out.Touchpoints = append(out.Touchpoints, TouchpointMaturityResponse{ID: t.ID, Code: t.Code, Name: t.Name, Type: string(t.Type),
+			Channel: string(t.Channel), StoreID: t.StoreID, Status: string(t.Status), LastSeenAt: t.Health.LastSeenAt,
+			Accepted: it.Accepted, Rejected: it.Rejected, Identified: it.Identified, ActiveDays: it.ActiveDays, WindowDays: it.WindowDays,
+			RejectionRate: it.RejectionRate, IdentifiedRate: it.IdentifiedRate, Level: string(it.Level), Gaps: append([]string{}, it.Gaps...)})
+	}
+	return out
+}
+
 type touchpointIDInput struct {
 	ID string `path:"id" maxLength:"64"`
 }
@@ -212,6 +303,19 @@ func (s *Service) Register(api huma.API) {
 		Summary: "Register a touchpoint", Tags: tags, Security: write, DefaultStatus: http.StatusCreated,
 	}, func(ctx context.Context, in *touchpointCreateInput) (*httpapi.Body[TouchpointResponse], error) {
 		return httpapi.Reply(touchpointResponse)(s.CreateTouchpoint(ctx, newTouchpoint(in.Body)))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "touchpoint-maturity", Method: http.MethodGet, Path: "/api/v1/touchpoints/maturity",
+		Summary: "Touchpoint maturity",
+		Description: "The tenant's touchpoints over the last `days` UTC days (today included): coverage (active touchpoints by type and " +
+			"channel, stores with a touchpoint and with one that sent events), connection (touchpoints active, connected — events stored " +
+			"in the window — and seen in the last 24 hours) and data quality (events stored, refused by validation, attached to a " +
+			"customer). Each touchpoint gets a level — registered (no events), connected, identified (≥ 50% of its events attached to " +
+			"a customer), mature (≥ 80% attached, ≤ 1% refused, events on ≥ 80% of the window's days since it was registered) — " +
+			"and the gaps that keep it from the next: no_events, low_identified, high_rejection, irregular, disabled.",
+		Tags: tags, Security: read,
+	}, func(ctx context.Context, in *maturityInput) (*httpapi.Body[MaturityResponse], error) {
+		return httpapi.Reply(maturityResponse)(s.TouchpointMaturity(ctx, in.Days))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "get-touchpoint", Method: http.MethodGet, Path: "/api/v1/touchpoints/{id}",

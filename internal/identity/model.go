@@ -23,6 +23,9 @@ import (
 // The org domain satisfies it; identity uses it to check a touchpoint's store.
 type StoreFinder interface {
 	StoreExists(ctx context.Context, storeID string) error
+	// StoreCount returns how many stores the caller may see (touchpoint maturity's
+	// coverage); errs.Forbidden when it may see none.
+	StoreCount(ctx context.Context) (int, error)
 }
 
 // KeyIssuer makes API keys (the org domain's): a touchpoint's credential is a key

@@ -418,7 +418,7 @@ func (s *Service) commit(ctx context.Context, p *auth.Principal, tp Touchpoint, 
 			return errStaleResolution // a concurrent request stored one of these events first
 		}
 		inserted = len(rows)
-		return addHealth(ctx, tx, p.TenantID, tp.ID, utcDay(now), inserted, b.rejected, clock.Millis(now))
+		return addHealth(ctx, tx, p.TenantID, tp.ID, utcDay(now), inserted, b.rejected, len(links), clock.Millis(now))
 	}
 	// A concurrent request may have linked one of the batch's new identifiers first
 	// (the identifier's primary key refuses the second link), or stored one of its

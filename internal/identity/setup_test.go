@@ -33,6 +33,21 @@ func (f fakeStores) StoreExists(ctx context.Context, id string) error {
 	return nil
 }
 
+// StoreCount counts the caller's tenant's stores; a caller without org:read may not.
+func (f fakeStores) StoreCount(ctx context.Context) (int, error) {
+	p := auth.FromContext(ctx)
+	if p == nil || !p.Has(auth.OrgRead) {
+		return 0, errs.E(errs.Forbidden, "may not read stores")
+	}
+	n := 0
+	for _, tenant := range f {
+		if tenant == p.TenantID {
+			n++
+		}
+	}
+	return n, nil
+}
+
 type env struct {
 	svc   *Service
 	db    *db.DB

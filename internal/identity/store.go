@@ -190,10 +190,11 @@ func insertEvents(ctx context.Context, q db.Querier, d db.Dialect, tenantID, tou
 
 // addHealth adds accepted and rejected events to the touchpoint's counters of day
 // and sets its last-seen time.
-func addHealth(ctx context.Context, q db.Querier, tenantID, touchpointID string, day int64, accepted, rejected int, seenAt int64) error {
-	if _, err := q.ExecContext(ctx, `INSERT INTO touchpoint_days (tenant_id, touchpoint_id, day, accepted, rejected) VALUES ($1, $2, $3, $4, $5)
+func addHealth(ctx context.Context, q db.Querier, tenantID, touchpointID string, day int64, accepted, rejected, identified int, seenAt int64) error {
+	if _, err := q.ExecContext(ctx, `INSERT INTO touchpoint_days (tenant_id, touchpoint_id, day, accepted, rejected, identified) VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (tenant_id, touchpoint_id, day) DO UPDATE SET accepted = touchpoint_days.accepted + excluded.accepted,
-		rejected = touchpoint_days.rejected + excluded.rejected`, tenantID, touchpointID, day, accepted, rejected); err != nil {
+		rejected = touchpoint_days.rejected + excluded.rejected, identified = touchpoint_days.identified + excluded.identified`,
+		tenantID, touchpointID, day, accepted, rejected, identified); err != nil {
 		return err
 	}
 	_, err := q.ExecContext(ctx, `UPDATE touchpoints SET last_seen_at = $3 WHERE tenant_id = $1 AND id = $2

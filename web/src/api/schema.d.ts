@@ -1238,6 +1238,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/touchpoints/maturity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Touchpoint maturity
+         * @description The tenant's touchpoints over the last `days` UTC days (today included): coverage (active touchpoints by type and channel, stores with a touchpoint and with one that sent events), connection (touchpoints active, connected — events stored in the window — and seen in the last 24 hours) and data quality (events stored, refused by validation, attached to a customer). Each touchpoint gets a level — registered (no events), connected, identified (≥ 50% of its events attached to a customer), mature (≥ 80% attached, ≤ 1% refused, events on ≥ 80% of the window's days since it was registered) — and the gaps that keep it from the next: no_events, low_identified, high_rejection, irregular, disabled.
+         */
+        get: operations["touchpoint-maturity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/touchpoints/{id}": {
         parameters: {
             query?: never;
@@ -2020,6 +2040,94 @@ export interface components {
             token: string;
             user: components["schemas"]["UserResponse"];
         };
+        MaturityConnection: {
+            /**
+             * Format: int64
+             * @description Not disabled.
+             */
+            active: number;
+            /**
+             * Format: int64
+             * @description Stored events in the window.
+             */
+            connected: number;
+            /**
+             * Format: int64
+             * @description Sent a request in the last 24 hours.
+             */
+            seen_last_day: number;
+            /**
+             * Format: int64
+             * @description Registered, active or disabled.
+             */
+            touchpoints: number;
+        };
+        MaturityCoverage: {
+            /** @description Active touchpoints per channel. */
+            by_channel: {
+                [key: string]: number;
+            };
+            /** @description Active touchpoints per type (online, offline, commercial, social). */
+            by_type: {
+                [key: string]: number;
+            };
+            /**
+             * Format: int64
+             * @description The tenant's stores; null when the caller may not read stores.
+             */
+            stores: number | null;
+            /**
+             * Format: int64
+             * @description Stores with a touchpoint that stored events in the window.
+             */
+            stores_connected: number;
+            /**
+             * Format: int64
+             * @description Stores with an active touchpoint.
+             */
+            stores_with_touchpoints: number;
+        };
+        MaturityQuality: {
+            /**
+             * Format: int64
+             * @description Events stored.
+             */
+            accepted: number;
+            /**
+             * Format: int64
+             * @description Stored events attached to a customer (they carried a linking identifier).
+             */
+            identified: number;
+            /**
+             * Format: double
+             * @description identified / accepted.
+             */
+            identified_rate: number;
+            /**
+             * Format: int64
+             * @description Events refused by validation.
+             */
+            rejected: number;
+            /**
+             * Format: double
+             * @description rejected / (accepted + rejected).
+             */
+            rejection_rate: number;
+        };
+        MaturityResponse: {
+            connection: components["schemas"]["MaturityConnection"];
+            coverage: components["schemas"]["MaturityCoverage"];
+            /** Format: int64 */
+            days: number;
+            /** @description First UTC day of the window (YYYY-MM-DD). */
+            from: string;
+            /** @description Touchpoints per level: registered, connected, identified, mature. */
+            levels: {
+                [key: string]: number;
+            };
+            quality: components["schemas"]["MaturityQuality"];
+            touchpoints: components["schemas"]["TouchpointMaturityResponse"][];
+        };
         MeResponse: {
             id: string;
             /** @enum {string} */
@@ -2779,6 +2887,41 @@ export interface components {
             /** @description The bearer token (or_live_…); store it in the touchpoint's configuration, it is not shown again. */
             secret: string;
             touchpoint_id: string;
+        };
+        TouchpointMaturityResponse: {
+            /** Format: int64 */
+            accepted: number;
+            /**
+             * Format: int64
+             * @description Days of the window with events stored.
+             */
+            active_days: number;
+            channel: string;
+            code: string;
+            /** @description What keeps it from the next level: no_events, low_identified, high_rejection, irregular, disabled. */
+            gaps: string[];
+            id: string;
+            /** Format: int64 */
+            identified: number;
+            /** Format: double */
+            identified_rate: number;
+            /** Format: date-time */
+            last_seen_at?: string;
+            /** @enum {string} */
+            level: "registered" | "connected" | "identified" | "mature";
+            name: string;
+            /** Format: int64 */
+            rejected: number;
+            /** Format: double */
+            rejection_rate: number;
+            status: string;
+            store_id?: string;
+            type: string;
+            /**
+             * Format: int64
+             * @description Days of the window since the touchpoint was registered.
+             */
+            window_days: number;
         };
         TouchpointResponse: {
             channel: string;
@@ -5724,6 +5867,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TouchpointResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "touchpoint-maturity": {
+        parameters: {
+            query?: {
+                /** @description Window in UTC days, today included. */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaturityResponse"];
                 };
             };
             /** @description Error */
