@@ -49,6 +49,7 @@ export type ResponseChecks = [
   Fits<T.CartReturnQuoteResponse, S['CartReturnQuoteResponse']>,
   Fits<T.TouchpointHealth, S['TouchpointHealthResponse']>,
   Fits<T.Page<T.Touchpoint>, S['PageTouchpointResponse']>,
+  Fits<T.Maturity, S['MaturityResponse']>,
 ];
 
 // The scopes the console offers are exactly the scopes the server accepts.
@@ -67,6 +68,11 @@ export type TouchpointEnumChecks = [
   Fits<ServerTouchpointStatus, T.TouchpointStatus>,
   Fits<T.TouchpointStatus, ServerTouchpointStatus>,
 ];
+
+// The maturity levels the console words are exactly the server's. (The gap codes are
+// plain strings in the server's schema, so only the levels can be checked here.)
+type ServerMaturityLevel = S['TouchpointMaturityResponse']['level'];
+export type MaturityEnumChecks = [Fits<ServerMaturityLevel, T.MaturityLevel>, Fits<T.MaturityLevel, ServerMaturityLevel>];
 
 // Requests: console → server.
 export type RequestChecks = [

@@ -87,6 +87,11 @@ export function useAllTouchpoints(filter: Omit<TouchpointFilter, 'limit' | 'curs
   });
 }
 
+/** useTouchpointMaturity loads the touchpoints' maturity over the last days UTC days. */
+export function useTouchpointMaturity(days: number) {
+  return useQuery({ queryKey: ['touchpoints', 'maturity', days], queryFn: () => api.touchpointMaturity(days) });
+}
+
 /** useCreateTouchpoint registers a touchpoint and refreshes the touchpoint lists. */
 export function useCreateTouchpoint() {
   const queryClient = useQueryClient();

@@ -15,6 +15,7 @@ import type {
   DomainEventFilter,
   LoginRequest,
   LoginResponse,
+  Maturity,
   Me,
   Page,
   PageParams,
@@ -72,6 +73,7 @@ export const api = {
   createTouchpoint: (body: CreateTouchpointRequest) => request<Touchpoint>('POST', '/touchpoints', { body }),
   updateTouchpoint: (touchpointId: string, body: UpdateTouchpointRequest) =>
     request<Touchpoint>('PATCH', `/touchpoints/${id(touchpointId)}`, { body }),
+  touchpointMaturity: (days?: number) => request<Maturity>('GET', '/touchpoints/maturity', { query: { days } }),
   issueTouchpointKey: (touchpointId: string, body: { name?: string } = {}) =>
     request<TouchpointKey>('POST', `/touchpoints/${id(touchpointId)}/api-keys`, { body }),
 };

@@ -368,6 +368,71 @@ export interface CreateTouchpointRequest {
 
 export type UpdateTouchpointRequest = Partial<CreateTouchpointRequest>;
 
+/** The maturity levels of a touchpoint, lowest first (docs/identity.md, "Maturity"). */
+export const MATURITY_LEVELS = ['registered', 'connected', 'identified', 'mature'] as const;
+export type MaturityLevel = (typeof MATURITY_LEVELS)[number];
+
+/** The gaps that keep a touchpoint from the next level. */
+export const MATURITY_GAPS = ['no_events', 'low_identified', 'high_rejection', 'irregular', 'disabled'] as const;
+export type MaturityGap = (typeof MATURITY_GAPS)[number];
+
+/** TouchpointMaturity is one touchpoint's counts, rates (0..1), level and gaps over the window. */
+export interface TouchpointMaturity extends Pick<Touchpoint, 'id' | 'code' | 'name' | 'type' | 'channel' | 'store_id' | 'status'> {
+  accepted: number;
+  rejected: number;
+  identified: number;
+  rejection_rate: number;
+  identified_rate: number;
+  /** Days of the window with events stored. */
+  active_days: number;
+  /** Days of the window since the touchpoint was registered. */
+  window_days: number;
+  last_seen_at?: string | null;
+  level: MaturityLevel;
+  /** MaturityGap codes; a code the console does not know is shown as it is. */
+  gaps: (MaturityGap | string)[];
+}
+
+/** MaturityCoverage is 覆盖与布局: where the active touchpoints are. */
+export interface MaturityCoverage {
+  by_type: Record<string, number>;
+  by_channel: Record<string, number>;
+  /** The tenant's stores; null when the caller may not read stores. */
+  stores: number | null;
+  stores_with_touchpoints: number;
+  stores_connected: number;
+}
+
+/** MaturityConnection is 在线与连接: which touchpoints send events. */
+export interface MaturityConnection {
+  touchpoints: number;
+  active: number;
+  connected: number;
+  seen_last_day: number;
+}
+
+/** MaturityQuality is 数据与质量 over the window. */
+export interface MaturityQuality {
+  accepted: number;
+  rejected: number;
+  identified: number;
+  rejection_rate: number;
+  identified_rate: number;
+}
+
+/** Maturity is the tenant's touchpoint maturity over the last `days` UTC days. */
+export interface Maturity {
+  days: number;
+  /** First UTC day of the window (YYYY-MM-DD). */
+  from: string;
+  coverage: MaturityCoverage;
+  connection: MaturityConnection;
+  quality: MaturityQuality;
+  /** Touchpoints per level. */
+  levels: Record<string, number>;
+  touchpoints: TouchpointMaturity[];
+}
+
 // ---------------------------------------------------------------------------
 // promotions — hand-written for the promotion console (issue 5). The limits,
 // usage, calendar, basket-set and simulation types follow the contract of the

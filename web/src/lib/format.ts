@@ -16,6 +16,12 @@ export function formatNumber(value: number | null | undefined, digits = 0): stri
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+/** formatPercent renders a rate (0.125) as a percent with one decimal ("12.5%"), or "—". */
+export function formatPercent(rate: number | null | undefined): string {
+  if (rate === null || rate === undefined || !Number.isFinite(rate)) return '—';
+  return `${(rate * 100).toFixed(1)}%`;
+}
+
 /** formatRelative renders an RFC 3339 instant as "3 minutes ago" in the current dayjs locale, or "—". */
 export function formatRelative(value: string | null | undefined, now?: string | Date): string {
   if (!value) return '—';

@@ -1,9 +1,10 @@
-import { KeyOutlined, PlusOutlined } from '@ant-design/icons';
+import { KeyOutlined, PlusOutlined, RiseOutlined, UnorderedListOutlined } from '@ant-design/icons';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { App, Button, Card, Drawer, Form, Input, Popconfirm, Radio, Select, Space, Tag, Tooltip, Typography } from 'antd';
+import { App, Button, Card, Drawer, Form, Input, Popconfirm, Radio, Select, Space, Tabs, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
 import {
   ApiError,
   TOUCHPOINT_CHANNELS,
@@ -23,6 +24,7 @@ import { SecretModal } from '../components/SecretModal';
 import { StatusTag } from '../components/StatusTag';
 import { barOption, type Datum } from '../lib/charts';
 import { formatDateTime, formatNumber, formatRelative } from '../lib/format';
+import { TouchpointMaturity } from './TouchpointMaturity';
 
 /** CHART_MAX caps how many touchpoints the channel chart loads. */
 const CHART_MAX = 5000;
@@ -38,9 +40,14 @@ export function eventsByChannel(touchpoints: Touchpoint[]): { key: string; count
     .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
 }
 
-/** TouchpointsPage lists the registered touchpoints with today's health and registers new ones. */
+/**
+ * TouchpointsPage lists the registered touchpoints with today's health, registers new
+ * ones and, on its second tab (?view=maturity), shows their digital maturity.
+ */
 export default function TouchpointsPage() {
   const { t } = useTranslation();
+  const [params, setParams] = useSearchParams();
+  const view = params.get('view') === 'maturity' ? 'maturity' : 'list';
   const [filter, setFilter] = useState<Filter>({});
   const [creating, setCreating] = useState(false);
   const [issued, setIssued] = useState<{ key: TouchpointKey; code: string } | null>(null);
@@ -126,60 +133,79 @@ export default function TouchpointsPage() {
         </Button>
       </Space>
 
-      <Card size="small" style={{ marginBottom: 16 }}>
-        <Space wrap>
-          <Select
-            allowClear
-            placeholder={t('touchpoints.anyStatus')}
-            style={{ width: 160 }}
-            value={filter.status}
-            onChange={(v) => set({ status: v })}
-            options={TOUCHPOINT_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
-            data-testid="touchpoint-filter-status"
-          />
-          <Select
-            allowClear
-            showSearch={{ optionFilterProp: 'label' }}
-            placeholder={t('touchpoints.anyChannel')}
-            style={{ width: 200 }}
-            value={filter.channel}
-            onChange={(v) => set({ channel: v })}
-            options={TOUCHPOINT_CHANNELS.map((c) => ({ value: c, label: channelLabel(c) }))}
-            data-testid="touchpoint-filter-channel"
-          />
-          <Button onClick={() => setFilter({})}>{t('common.reset')}</Button>
-        </Space>
-      </Card>
+      <Tabs
+        activeKey={view}
+        onChange={(k) => setParams(k === 'maturity' ? { view: 'maturity' } : {})}
+        items={[
+          {
+            key: 'list',
+            label: <span><UnorderedListOutlined /> {t('touchpoints.tabs.list')}</span>,
+            children: (
+              <>
+                <Card size="small" style={{ marginBottom: 16 }}>
+                  <Space wrap>
+                    <Select
+                      allowClear
+                      placeholder={t('touchpoints.anyStatus')}
+                      style={{ width: 160 }}
+                      value={filter.status}
+                      onChange={(v) => set({ status: v })}
+                      options={TOUCHPOINT_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
+                      data-testid="touchpoint-filter-status"
+                    />
+                    <Select
+                      allowClear
+                      showSearch={{ optionFilterProp: 'label' }}
+                      placeholder={t('touchpoints.anyChannel')}
+                      style={{ width: 200 }}
+                      value={filter.channel}
+                      onChange={(v) => set({ channel: v })}
+                      options={TOUCHPOINT_CHANNELS.map((c) => ({ value: c, label: channelLabel(c) }))}
+                      data-testid="touchpoint-filter-channel"
+                    />
+                    <Button onClick={() => setFilter({})}>{t('common.reset')}</Button>
+                  </Space>
+                </Card>
 
-      <Card
-        size="small"
-        style={{ marginBottom: 16 }}
-        title={t('touchpoints.eventsByChannel')}
-        extra={
-          truncated ? (
-            <Typography.Text type="warning">{t('touchpoints.chartTruncated', { count: CHART_MAX })}</Typography.Text>
-          ) : (
-            <Typography.Text type="secondary">{t('touchpoints.utcDay')}</Typography.Text>
-          )
-        }
-      >
-        {all.error ? <ErrorAlert error={all.error} /> : null}
-        <Chart testId="chart-touchpoints-channel" height={280} option={barOption(chartData)} />
-      </Card>
+                <Card
+                  size="small"
+                  style={{ marginBottom: 16 }}
+                  title={t('touchpoints.eventsByChannel')}
+                  extra={
+                    truncated ? (
+                      <Typography.Text type="warning">{t('touchpoints.chartTruncated', { count: CHART_MAX })}</Typography.Text>
+                    ) : (
+                      <Typography.Text type="secondary">{t('touchpoints.utcDay')}</Typography.Text>
+                    )
+                  }
+                >
+                  {all.error ? <ErrorAlert error={all.error} /> : null}
+                  <Chart testId="chart-touchpoints-channel" height={280} option={barOption(chartData)} />
+                </Card>
 
-      <Card size="small">
-        <CursorTable<Touchpoint>
-          rowKey="id"
-          columns={columns}
-          items={list.items}
-          isLoading={list.isPending && list.fetchStatus !== 'idle'}
-          error={list.error}
-          hasNextPage={list.hasNextPage}
-          isFetchingNextPage={list.isFetchingNextPage}
-          fetchNextPage={list.fetchNextPage}
-          data-testid="touchpoints-table"
-        />
-      </Card>
+                <Card size="small">
+                  <CursorTable<Touchpoint>
+                    rowKey="id"
+                    columns={columns}
+                    items={list.items}
+                    isLoading={list.isPending && list.fetchStatus !== 'idle'}
+                    error={list.error}
+                    hasNextPage={list.hasNextPage}
+                    isFetchingNextPage={list.isFetchingNextPage}
+                    fetchNextPage={list.fetchNextPage}
+                    data-testid="touchpoints-table"
+                  />
+                </Card>
+              </>
+            ),
+          },
+          {
+            key: 'maturity',
+            label: <span data-testid="tab-maturity"><RiseOutlined /> {t('touchpoints.tabs.maturity')}</span>,
+            children: <TouchpointMaturity storeNames={storeNames} />,
+          },
+        ]}
+      />
 
       <CreateTouchpointDrawer open={creating} onClose={() => setCreating(false)} />
       <SecretModal created={issued?.key ?? null} onClose={() => setIssued(null)}>

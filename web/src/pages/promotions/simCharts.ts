@@ -1,5 +1,6 @@
 // ECharts options of the simulation report; pure, so the tests check them without a DOM.
 import type { Simulation } from '../../api/types';
+import { formatPercent } from '../../lib/format';
 
 const yuanOf = (fen: number) => Math.round(fen) / 100;
 
@@ -93,6 +94,5 @@ export function topSkusOption(sim: Pick<Simulation, 'top_skus'>, name: (skuId: s
 
 /** ratio renders part/whole as a percent with one decimal, or "—". */
 export function ratio(part: number, whole: number): string {
-  if (!whole) return '—';
-  return `${((part * 100) / whole).toFixed(1)}%`;
+  return whole ? formatPercent(part / whole) : '—';
 }
