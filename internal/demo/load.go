@@ -249,6 +249,9 @@ func (l *loader) customers(ctx context.Context) error {
 	if err := IngestCustomers(ctx, l.s.Identity, GenerateCustomers(l.c), l.stores, l.progress); err != nil {
 		return err
 	}
+	if err := ingestTraffic(ctx, l.s.Identity, l.c, l.stores); err != nil {
+		return err
+	}
 	if _, err := l.s.Identity.MatchFuzzy(ctx, identity.FuzzyOptions{}); err != nil {
 		return fmt.Errorf("demo: fuzzy matching: %w", err)
 	}

@@ -177,7 +177,7 @@ type TouchpointMaturityResponse struct {
 	RejectionRate  float64    `json:"rejection_rate"`
 	IdentifiedRate float64    `json:"identified_rate"`
 	Level          string     `json:"level" enum:"registered,connected,identified,mature"`
-	Gaps           []string   `json:"gaps" nullable:"false" doc:"What keeps it from the next level: no_events, low_identified, high_rejection, irregular, disabled."`
+	Gaps           []string   `json:"gaps" nullable:"false" enum:"no_events,low_identified,high_rejection,irregular,disabled" doc:"What keeps it from the next level: no_events, low_identified, high_rejection, irregular, disabled."`
 }
 
 func maturityResponse(m Maturity) MaturityResponse {

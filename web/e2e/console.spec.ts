@@ -137,7 +137,7 @@ test.describe('signed in', () => {
   });
 
   test('every menu page loads without an API error', async ({ page }) => {
-    test.slow(); // fifteen pages, each waiting for the network to settle
+    test.slow(); // sixteen pages, each waiting for the network to settle
     const paths = [
       '/overview',
       '/org/stores',
@@ -147,6 +147,7 @@ test.describe('signed in', () => {
       '/customers',
       '/customers/reviews',
       '/customers/touchpoints',
+      '/customers/touchpoints?view=maturity',
       '/promotions',
       '/promotions/playground',
       '/promotions/simulations',

@@ -69,10 +69,15 @@ export type TouchpointEnumChecks = [
   Fits<T.TouchpointStatus, ServerTouchpointStatus>,
 ];
 
-// The maturity levels the console words are exactly the server's. (The gap codes are
-// plain strings in the server's schema, so only the levels can be checked here.)
+// The maturity levels and gap codes the console words are exactly the server's.
 type ServerMaturityLevel = S['TouchpointMaturityResponse']['level'];
-export type MaturityEnumChecks = [Fits<ServerMaturityLevel, T.MaturityLevel>, Fits<T.MaturityLevel, ServerMaturityLevel>];
+type ServerMaturityGap = S['TouchpointMaturityResponse']['gaps'][number];
+export type MaturityEnumChecks = [
+  Fits<ServerMaturityLevel, T.MaturityLevel>,
+  Fits<T.MaturityLevel, ServerMaturityLevel>,
+  Fits<ServerMaturityGap, T.MaturityGap>,
+  Fits<T.MaturityGap, ServerMaturityGap>,
+];
 
 // Requests: console → server.
 export type RequestChecks = [

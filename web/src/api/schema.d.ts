@@ -2899,7 +2899,7 @@ export interface components {
             channel: string;
             code: string;
             /** @description What keeps it from the next level: no_events, low_identified, high_rejection, irregular, disabled. */
-            gaps: string[];
+            gaps: ("no_events" | "low_identified" | "high_rejection" | "irregular" | "disabled")[];
             id: string;
             /** Format: int64 */
             identified: number;

@@ -390,7 +390,7 @@ export interface TouchpointMaturity extends Pick<Touchpoint, 'id' | 'code' | 'na
   last_seen_at?: string | null;
   level: MaturityLevel;
   /** MaturityGap codes; a code the console does not know is shown as it is. */
-  gaps: (MaturityGap | string)[];
+  gaps: MaturityGap[];
 }
 
 /** MaturityCoverage is 覆盖与布局: where the active touchpoints are. */
