@@ -15,7 +15,6 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/ids"
-	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 // FuzzyOptions tune MatchFuzzy; the zero value uses graph.DefaultThresholds.
@@ -188,7 +187,6 @@ type fuzzyCandidate struct {
 	// blind index as the value: equal indexes are equal values, so they compare
 	// without opening anything.
 	exclusive []graph.Identifier
-	lastEvent string // the newest event, named in review rows
 	profile   graph.Profile
 }
 
@@ -196,7 +194,7 @@ type fuzzyCandidate struct {
 // have a profile, oldest first, with their strength and exclusive identifiers.
 func (s *Service) fuzzyCandidates(ctx context.Context, tenantID string, rules *graph.Rules) ([]fuzzyCandidate, error) {
 	q := s.db.Reader()
-	profiles, err := customerProfiles(ctx, q, s.pii, tenantID)
+	profiles, err := s.customerProfiles(ctx, q, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -238,65 +236,90 @@ func (s *Service) fuzzyCandidates(ctx context.Context, tenantID string, rules *g
 		if !ok {
 			continue
 		}
-		out = append(out, fuzzyCandidate{id: id, strong: strong[id], exclusive: exclusive[id], lastEvent: pr.lastEvent, profile: pr.Profile})
+		out = append(out, fuzzyCandidate{id: id, strong: strong[id], exclusive: exclusive[id], profile: pr.Profile})
 	}
 	return out, rows.Err()
 }
 
-// fuzzyProfile is a customer's matching profile and its newest event.
+// fuzzyProfile is a customer's matching profile.
 type fuzzyProfile struct {
 	graph.Profile
-	lastEvent string
 	fullPhone bool // Phone is a full number, not a masked one
 }
 
-// customerProfiles returns the matching profile of every customer that has events:
-// per field, the value of the newest event that carries it (properties name, gender,
-// birthday, city, address), and the phone identifier, else the newest masked phone.
-// The events' JSON is sealed at rest and opened here (an erased event adds nothing).
-// This is the one place that reads profile attributes, so that they can come from a
-// profile table instead.
-func customerProfiles(ctx context.Context, q db.Querier, keys *pii.Keys, tenantID string) (map[string]fuzzyProfile, error) {
-	rows, err := q.QueryContext(ctx, `SELECT customer_id, id, identifiers, properties FROM events
-		WHERE tenant_id = $1 AND customer_id IS NOT NULL ORDER BY occurred_at, id`, tenantID)
+// customerProfiles returns the matching profile of every live customer whose cluster
+// has a profile (customer_profiles, filled from the events' properties as they
+// arrive, so nothing here opens an event): per field, the customer's own value, else
+// those of the customers merged into it, oldest first — the rule of customerProfile
+// — and its phone identifier, else the cluster's newest masked phone.
+func (s *Service) customerProfiles(ctx context.Context, q db.Querier, tenantID string) (map[string]fuzzyProfile, error) {
+	rows, err := s.profileRows(ctx, q, tenantID, nil)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	var live []string
+	absorbed := map[string][]string{} // live customer → the customers merged into it, oldest first
+	err = db.EachRow(ctx, q, `SELECT id, merged_into FROM customers WHERE tenant_id = $1 ORDER BY created_at, id`, []any{tenantID},
+		func(rs *sql.Rows) error {
+			var id string
+			var into sql.NullString
+			if err := rs.Scan(&id, &into); err != nil {
+				return err
+			}
+			if into.Valid {
+				absorbed[into.String] = append(absorbed[into.String], id)
+			} else {
+				live = append(live, id)
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	phones := map[string]string{}
+	err = db.EachRow(ctx, q, `SELECT customer_id, value_sealed FROM customer_identifiers WHERE tenant_id = $1 AND type = $2`,
+		[]any{tenantID, graph.TypePhone.String()}, func(rs *sql.Rows) error {
+			var c, sealed string
+			if err := rs.Scan(&c, &sealed); err != nil {
+				return err
+			}
+			v, err := s.pii.Open(sealed, identifierContext(graph.TypePhone.String()))
+			if err != nil {
+				return fmt.Errorf("customer %s phone: %w", c, err)
+			}
+			phones[c] = v
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]fuzzyProfile{}
-	for rows.Next() {
-		var cid, eid, idents, props string
-		if err := rows.Scan(&cid, &eid, &idents, &props); err != nil {
-			return nil, err
-		}
-		pr := out[cid]
-		pr.lastEvent = eid
-		var m map[string]any
-		if err := openEventJSON(keys, props, eventPropertiesContext, &m); err != nil {
-			return nil, fmt.Errorf("event %s properties: %w", eid, err)
-		}
-		set := func(dst *string, key string) {
-			if v, ok := m[key].(string); ok && strings.TrimSpace(v) != "" {
-				*dst = v
+	for _, c := range live {
+		var pr fuzzyProfile
+		found := false
+		for _, m := range append([]string{c}, absorbed[c]...) {
+			r, ok := rows[m]
+			if !ok {
+				continue
+			}
+			found = true
+			for _, f := range []struct{ dst, src *string }{
+				{&pr.Name, &r.profile.Name}, {&pr.Gender, &r.profile.Gender}, {&pr.Birthday, &r.profile.Birthday},
+				{&pr.City, &r.profile.City}, {&pr.Address, &r.profile.Address}, {&pr.Phone, &r.maskedPhone},
+			} {
+				if *f.dst == "" {
+					*f.dst = *f.src
+				}
 			}
 		}
-		set(&pr.Name, "name")
-		set(&pr.Gender, "gender")
-		set(&pr.Birthday, "birthday")
-		set(&pr.City, "city")
-		set(&pr.Address, "address")
-		var im map[string]string
-		if err := openEventJSON(keys, idents, eventIdentifiersContext, &im); err != nil {
-			return nil, fmt.Errorf("event %s identifiers: %w", eid, err)
+		if phone := phones[c]; phone != "" {
+			pr.Phone, pr.fullPhone = phone, true
 		}
-		if v := im["phone"]; v != "" {
-			pr.Phone, pr.fullPhone = v, true
-		} else if v := im["masked_phone"]; v != "" && !pr.fullPhone {
-			pr.Phone = v
+		if found {
+			out[c] = pr
 		}
-		out[cid] = pr
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // fuzzyMerge merges group g in tx when every customer is still live and the merged
@@ -397,8 +420,13 @@ func (s *Service) queueFuzzyReviews(ctx context.Context, tenantID string, pairs 
 					continue
 				}
 				reason := fuzzyReason([]graph.FuzzyPair{pr.pair})
+				var newest string
+				if err := tx.QueryRowContext(ctx, `SELECT id FROM events WHERE tenant_id = $1 AND customer_id = $2 ORDER BY occurred_at DESC, id DESC LIMIT 1`,
+					tenantID, subject.id).Scan(&newest); err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return err
+				}
 				if _, err := tx.ExecContext(ctx, `INSERT INTO identity_reviews (tenant_id, id, event_id, customer_id, candidates, reason, status, created_at, score)
-					VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8)`, tenantID, ids.New(), subject.lastEvent, subject.id, string(cj), reason, now, pr.pair.Score); err != nil {
+					VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8)`, tenantID, ids.New(), newest, subject.id, string(cj), reason, now, pr.pair.Score); err != nil {
 					return err
 				}
 				n++

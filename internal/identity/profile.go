@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/text/width"
 
+	"github.com/oneretail/oneretail/internal/identity/graph"
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
 )
@@ -39,6 +40,8 @@ const (
 	sealName     = "customer_profiles.name"
 	sealBirthday = "customer_profiles.birthday"
 	sealAddress  = "customer_profiles.address"
+	// sealMaskedPhone seals the newest masked phone (a matching feature, not shown).
+	sealMaskedPhone = "customer_profiles.masked_phone"
 	// indexName is the blind-index kind of normalised names.
 	indexName = "name"
 )
@@ -57,6 +60,7 @@ func normaliseName(s string) string {
 // field is "" when absent or invalid.
 type profileFields struct {
 	name, gender, birthday, city, address string
+	maskedPhone                           string // from the event's identifiers, for fuzzy matching
 }
 
 func (p profileFields) empty() bool { return p == profileFields{} }
@@ -121,13 +125,25 @@ type visitKey struct{ customer, store string }
 // fields, registration and the per-store event counter (written by flush, one
 // multi-row statement per table), and records a consent event at once (rare).
 func (s *Service) applyEventProfile(ctx context.Context, tx *sql.Tx, st *batchState, r eventRow, customerID string) error {
+	st.noteProfile(r, customerID)
+	if r.Type == consentEventType {
+		return s.consentFromEvent(ctx, tx, st.tenantID, st.tp, r, customerID, st.now)
+	}
+	return nil
+}
+
+// noteProfile notes in st what event r, sent by st.tp, tells about customer's profile
+// and store visits.
+func (st *batchState) noteProfile(r eventRow, customerID string) {
 	if st.profiles == nil {
 		st.profiles, st.visits = map[string][]profileEvent{}, map[visitKey]int64{}
 	}
 	if _, ok := st.profiles[customerID]; !ok {
 		st.profileOrder = append(st.profileOrder, customerID)
 	}
-	st.profiles[customerID] = append(st.profiles[customerID], profileEvent{occurredAt: r.OccurredAt, fields: parseProfile(r.Props, r.OccurredAt),
+	fields := parseProfile(r.Props, r.OccurredAt)
+	fields.maskedPhone = r.Idents[graph.TypeMaskedPhone.String()]
+	st.profiles[customerID] = append(st.profiles[customerID], profileEvent{occurredAt: r.OccurredAt, fields: fields,
 		byEvent: slices.Contains(registerEventTypes, r.Type), channel: string(st.tp.Channel)})
 	if st.tp.StoreID != "" {
 		k := visitKey{customerID, st.tp.StoreID}
@@ -136,10 +152,6 @@ func (s *Service) applyEventProfile(ctx context.Context, tx *sql.Tx, st *batchSt
 		}
 		st.visits[k]++
 	}
-	if r.Type == consentEventType {
-		return s.consentFromEvent(ctx, tx, st.tenantID, st.tp, r, customerID, st.now)
-	}
-	return nil
 }
 
 // applyProfileEvent applies one event to a customer's stored profile cur (nil: no
@@ -184,6 +196,9 @@ func (s *Service) applyProfileEvent(cur *storedProfile, e profileEvent) (*stored
 	if p.address != "" && (next.address == "" || newer) {
 		next.address = s.pii.Seal(p.address, sealAddress)
 	}
+	if p.maskedPhone != "" && (next.maskedPhone == "" || newer) {
+		next.maskedPhone = s.pii.Seal(p.maskedPhone, sealMaskedPhone)
+	}
 	if !p.empty() {
 		next.fieldsAt = max(prev.fieldsAt, e.occurredAt)
 	}
@@ -203,13 +218,13 @@ func (s *Service) writeProfiles(ctx context.Context, tx *sql.Tx, st *batchState)
 		stored := map[string]*storedProfile{}
 		err := inChunks(s.db.Dialect, slices.Sorted(slices.Values(st.profileOrder)), func(chunk []string) error {
 			args := []any{st.tenantID}
-			q := db.SelectIn(s.db.Dialect, &args, db.Select{Cols: `customer_id, name, name_index, gender, birthday, city, address, registration_channel,
-				registered_at, registered_by_event, fields_at`, Table: "customer_profiles", Where: "tenant_id = $1", Column: "customer_id"}, chunk)
+			q := db.SelectIn(s.db.Dialect, &args, db.Select{Cols: `customer_id, name, name_index, gender, birthday, city, address, masked_phone,
+				registration_channel, registered_at, registered_by_event, fields_at`, Table: "customer_profiles", Where: "tenant_id = $1", Column: "customer_id"}, chunk)
 			return db.EachRow(ctx, tx, q, args, func(rs *sql.Rows) error {
 				var id string
 				var cur storedProfile
 				var registered sql.NullInt64
-				if err := rs.Scan(&id, &cur.name, &cur.nameIndex, &cur.gender, &cur.birthday, &cur.city, &cur.address, &cur.channel, &registered,
+				if err := rs.Scan(&id, &cur.name, &cur.nameIndex, &cur.gender, &cur.birthday, &cur.city, &cur.address, &cur.maskedPhone, &cur.channel, &registered,
 					&cur.byEvent, &cur.fieldsAt); err != nil {
 					return err
 				}
@@ -238,9 +253,10 @@ func (s *Service) writeProfiles(ctx context.Context, tx *sql.Tx, st *batchState)
 			}
 		}
 		w := db.Rows{Head: `INSERT INTO customer_profiles (tenant_id, updated_at, customer_id, name, name_index, gender, birthday, city, address,
-			registration_channel, registered_at, registered_by_event, fields_at)`, Lead: "$1, $2", Fixed: []any{st.tenantID, st.now},
+			masked_phone, registration_channel, registered_at, registered_by_event, fields_at)`, Lead: "$1, $2", Fixed: []any{st.tenantID, st.now},
 			Tail: ` ON CONFLICT (tenant_id, customer_id) DO UPDATE SET name = excluded.name, name_index = excluded.name_index, gender = excluded.gender,
-			birthday = excluded.birthday, city = excluded.city, address = excluded.address, registration_channel = excluded.registration_channel,
+			birthday = excluded.birthday, city = excluded.city, address = excluded.address, masked_phone = excluded.masked_phone,
+			registration_channel = excluded.registration_channel,
 			registered_at = excluded.registered_at, registered_by_event = excluded.registered_by_event, fields_at = excluded.fields_at,
 			updated_at = excluded.updated_at`}
 		err = db.WriteRows(ctx, tx, s.db.Dialect, w, writes, func(w profileWrite) []any {
@@ -248,7 +264,8 @@ func (s *Service) writeProfiles(ctx context.Context, tx *sql.Tx, st *batchState)
 			if w.p.registered {
 				registered = w.p.registeredAt
 			}
-			return []any{w.id, w.p.name, w.p.nameIndex, w.p.gender, w.p.birthday, w.p.city, w.p.address, w.p.channel, registered, w.p.byEvent, w.p.fieldsAt}
+			return []any{w.id, w.p.name, w.p.nameIndex, w.p.gender, w.p.birthday, w.p.city, w.p.address, w.p.maskedPhone, w.p.channel, registered,
+				w.p.byEvent, w.p.fieldsAt}
 		}, nil)
 		if err != nil {
 			return fmt.Errorf("profiles: %w", err)
@@ -273,6 +290,7 @@ func (s *Service) writeProfiles(ctx context.Context, tx *sql.Tx, st *batchState)
 // storedProfile is a customer_profiles row as stored (personal columns sealed).
 type storedProfile struct {
 	name, nameIndex, gender, birthday, city, address, channel string
+	maskedPhone                                               string
 	registeredAt, fieldsAt                                    int64
 	registered                                                bool // registered_at is not NULL
 	byEvent                                                   bool
@@ -280,9 +298,10 @@ type storedProfile struct {
 
 // profileRow is one customer_profiles row with its personal columns opened.
 type profileRow struct {
-	customerID string
-	profile    Profile
-	byEvent    bool
+	customerID  string
+	profile     Profile
+	maskedPhone string // the newest masked phone, a matching feature
+	byEvent     bool
 }
 
 // clusterMembers returns the live customer id and the ids merged into it, the live
@@ -304,11 +323,16 @@ func clusterMembers(ctx context.Context, q db.Querier, tenantID, live string) ([
 	return out, rows.Err()
 }
 
-// profileRows returns the opened profiles of members, keyed by customer id.
+// profileRows returns the opened profiles of members (nil: every customer of the
+// tenant), keyed by customer id.
 func (s *Service) profileRows(ctx context.Context, q db.Querier, tenantID string, members []string) (map[string]profileRow, error) {
 	args := []any{tenantID}
-	rows, err := q.QueryContext(ctx, `SELECT customer_id, name, gender, birthday, city, address, registration_channel, registered_at, registered_by_event
-		FROM customer_profiles WHERE tenant_id = $1 AND customer_id IN (`+inList(&args, members)+`)`, args...)
+	where := "tenant_id = $1"
+	if members != nil {
+		where += " AND customer_id IN (" + inList(&args, members) + ")"
+	}
+	rows, err := q.QueryContext(ctx, `SELECT customer_id, name, gender, birthday, city, address, masked_phone, registration_channel, registered_at,
+		registered_by_event FROM customer_profiles WHERE `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -316,11 +340,14 @@ func (s *Service) profileRows(ctx context.Context, q db.Querier, tenantID string
 	out := map[string]profileRow{}
 	for rows.Next() {
 		var r profileRow
-		var name, birthday, address string
+		var name, birthday, address, masked string
 		var registered sql.NullInt64
-		if err := rows.Scan(&r.customerID, &name, &r.profile.Gender, &birthday, &r.profile.City, &address,
+		if err := rows.Scan(&r.customerID, &name, &r.profile.Gender, &birthday, &r.profile.City, &address, &masked,
 			&r.profile.RegistrationChannel, &registered, &r.byEvent); err != nil {
 			return nil, err
+		}
+		if r.maskedPhone, err = s.pii.Open(masked, sealMaskedPhone); err != nil {
+			return nil, fmt.Errorf("profile of %s: masked phone: %w", r.customerID, err)
 		}
 		if r.profile.Name, err = s.pii.Open(name, sealName); err != nil {
 			return nil, fmt.Errorf("profile of %s: name: %w", r.customerID, err)
@@ -390,7 +417,9 @@ func (s *Service) customerProfile(ctx context.Context, q db.Querier, tenantID, l
 // ProfileExport is what the customer 360 tables hold on a customer, in full: part of
 // the personal-data export (customers:pii).
 type ProfileExport struct {
-	Profile        Profile          `json:"profile"`
+	Profile      Profile  `json:"profile"`
+	MaskedPhones []string `json:"masked_phones"` // the newest masked phone of each member, kept for matching
+
 	StoreVisits    map[string]int64 `json:"store_visits"`
 	Consents       []Consent        `json:"consents"`
 	ConsentHistory []ConsentRecord  `json:"consent_history"`
@@ -407,6 +436,16 @@ func (s *Service) exportProfileAndConsents(ctx context.Context, q db.Querier, te
 	var err error
 	if out.Profile, err = s.customerProfile(ctx, q, tenantID, live); err != nil {
 		return nil, fmt.Errorf("identity: export profile: %w", err)
+	}
+	profiles, err := s.profileRows(ctx, q, tenantID, members)
+	if err != nil {
+		return nil, fmt.Errorf("identity: export profile: %w", err)
+	}
+	out.MaskedPhones = []string{}
+	for _, m := range members {
+		if p := profiles[m].maskedPhone; p != "" && !slices.Contains(out.MaskedPhones, p) {
+			out.MaskedPhones = append(out.MaskedPhones, p)
+		}
 	}
 	if out.Consents, err = clusterConsents(ctx, q, tenantID, members); err != nil {
 		return nil, fmt.Errorf("identity: export consents: %w", err)

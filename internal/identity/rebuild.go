@@ -509,7 +509,84 @@ func (s *Service) swapCustomers(ctx context.Context, tx *sql.Tx, tenantID string
 	if err != nil {
 		return 0, err
 	}
+	if err := s.rebuildProfiles(ctx, tx, tenantID, now); err != nil {
+		return 0, fmt.Errorf("profiles: %w", err)
+	}
 	return prev, step(len(links))
+}
+
+// rebuildProfilesPerFlush bounds the customers whose profile events rebuildProfiles
+// holds in memory before it writes them.
+const rebuildProfilesPerFlush = 2000
+
+// rebuildProfiles recomputes the customer 360 rows that follow the events — profiles
+// and store visits — for the customers the events now belong to: the rows of the old
+// customers are deleted and every attached event is applied again, customer by
+// customer, oldest event first, as ingestion applies it. Without it a customer the
+// rebuild split off would have no profile (the old customer's row redirects to the
+// new customer that received most of its events). Consents stay with the customer
+// that recorded them and are read over its cluster.
+func (s *Service) rebuildProfiles(ctx context.Context, tx *sql.Tx, tenantID string, now int64) error {
+	tps := map[string]Touchpoint{}
+	err := db.EachRow(ctx, tx, `SELECT id, channel, store_id FROM touchpoints WHERE tenant_id = $1`, []any{tenantID}, func(rs *sql.Rows) error {
+		var t Touchpoint
+		var store sql.NullString
+		if err := rs.Scan(&t.ID, &t.Channel, &store); err != nil {
+			return err
+		}
+		t.StoreID = store.String
+		tps[t.ID] = t
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, table := range []string{"customer_profiles", "customer_store_visits"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE tenant_id = $1`, tenantID); err != nil {
+			return err
+		}
+	}
+	var customers []string
+	err = db.EachRow(ctx, tx, `SELECT DISTINCT customer_id FROM events WHERE tenant_id = $1 AND customer_id IS NOT NULL ORDER BY customer_id`,
+		[]any{tenantID}, func(rs *sql.Rows) error {
+			var c string
+			customers = append(customers, c)
+			return rs.Scan(&customers[len(customers)-1])
+		})
+	if err != nil {
+		return err
+	}
+	// A range of customers at a time: their events are read (the result set closed,
+	// as PostgreSQL needs before the next statement on the connection), then written.
+	for chunk := range slices.Chunk(customers, rebuildProfilesPerFlush) {
+		st := &batchState{tenantID: tenantID, now: now}
+		err := db.EachRow(ctx, tx, `SELECT id, type, occurred_at, touchpoint_id, identifiers, properties, customer_id FROM events
+			WHERE tenant_id = $1 AND customer_id >= $2 AND customer_id <= $3 ORDER BY customer_id, occurred_at, id`,
+			[]any{tenantID, chunk[0], chunk[len(chunk)-1]}, func(rs *sql.Rows) error {
+				var r eventRow
+				var tp, idents, props, customer string
+				if err := rs.Scan(&r.ID, &r.Type, &r.OccurredAt, &tp, &idents, &props, &customer); err != nil {
+					return err
+				}
+				if err := openEventJSON(s.pii, idents, eventIdentifiersContext, &r.Idents); err != nil {
+					return fmt.Errorf("event %s identifiers: %w", r.ID, err)
+				}
+				var err error
+				if r.Props, err = s.pii.Open(props, eventPropertiesContext); err != nil {
+					return fmt.Errorf("event %s properties: %w", r.ID, err)
+				}
+				st.tp = tps[tp]
+				st.noteProfile(r, customer)
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+		if err := s.writeProfiles(ctx, tx, st); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // caseRowsPerStatement bounds the keys of one updateByCase UPDATE (3 parameters each).

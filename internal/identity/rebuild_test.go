@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -226,4 +227,56 @@ func allReviews(t *testing.T, e *env, status string) []Review {
 		t.Fatal(err)
 	}
 	return page.Items
+}
+
+// TestRebuildRecomputesProfiles: a rebuild that splits a customer (here because the
+// tenant stopped linking app user ids) gives each new customer the profile, masked
+// phone and store visits of its own events, not the old customer's.
+func TestRebuildRecomputesProfiles(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := setup(t, d)
+		ctx := admin(tenantA)
+		if _, err := e.svc.CreateTouchpoint(ctx, NewTouchpoint{Code: "POS", Name: "POS", Type: TypeOffline, Channel: "pos", StoreID: storeA1}); err != nil {
+			t.Fatal(err)
+		}
+		send := func(id, idents, props string) {
+			t.Helper()
+			r, err := e.svc.Ingest(integrator(tenantA), "POS", raws(`{"id":"`+id+`","type":"visit","occurred_at":"2026-03-01T07:00:00Z","identifiers":`+idents+`,"properties":`+props+`}`))
+			if err != nil || len(r.Rejected) > 0 {
+				t.Fatalf("ingest %s: %+v %v", id, r, err)
+			}
+		}
+		send("e1", `{"app_user_id":"U1","phone":"13800138001"}`, `{"name":"王一","city":"北京"}`)
+		send("e2", `{"app_user_id":"U1","email":"two@example.com","masked_phone":"139****0002"}`, `{"name":"李二","city":"上海"}`)
+		if eventCustomer(t, d, "e1") != eventCustomer(t, d, "e2") {
+			t.Fatal("e1 and e2 not one customer before the rule change")
+		}
+		if _, err := e.svc.UpdateIdentityRules(ctx, RulesUpdate{Types: []RuleChange{{Type: "app_user_id", Links: ptr(false)}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Rebuild(ctx, RebuildOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		one, two := eventCustomer(t, d, "e1"), eventCustomer(t, d, "e2")
+		if one == two {
+			t.Fatal("the rebuild did not split e1 and e2")
+		}
+		for _, c := range []struct{ id, name, city string }{{one, "王一", "北京"}, {two, "李二", "上海"}} {
+			c360, err := e.svc.FindCustomer360(ctx, c.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c360.Profile.Name != c.name || c360.Profile.City != c.city || c360.Profile.PreferredStoreID != storeA1 {
+				t.Errorf("customer of %s: profile %+v", c.name, c360.Profile)
+			}
+		}
+		rows, err := e.svc.profileRows(context.Background(), d.Reader(), tenantA, []string{two})
+		if err != nil || rows[two].maskedPhone != "139****0002" {
+			t.Errorf("masked phone of the split customer = %q (%v)", rows[two].maskedPhone, err)
+		}
+		if n := countRows(t, d, `SELECT COUNT(*) FROM customer_store_visits WHERE tenant_id = $1`, tenantA); n != 2 {
+			t.Errorf("%d store visit rows, want one per new customer", n)
+		}
+	})
 }

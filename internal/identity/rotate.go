@@ -40,8 +40,10 @@ func sealedTables() []sealedTable {
 		{name: "customer_identifiers", key: []string{"tenant_id", "type", "value_index"}, sealed: []string{"value_sealed"},
 			context: func(key []string, _ int) string { return identifierContext(key[1]) },
 			rewrite: rewriteIdentifier},
-		{name: "customer_profiles", key: []string{"tenant_id", "customer_id"}, sealed: []string{"name", "birthday", "address"},
-			context: func(_ []string, col int) string { return []string{sealName, sealBirthday, sealAddress}[col] },
+		{name: "customer_profiles", key: []string{"tenant_id", "customer_id"}, sealed: []string{"name", "birthday", "address", "masked_phone"},
+			context: func(_ []string, col int) string {
+				return []string{sealName, sealBirthday, sealAddress, sealMaskedPhone}[col]
+			},
 			rewrite: rewriteProfile},
 		{name: "events", key: []string{"tenant_id", "id"}, sealed: []string{"identifiers", "properties"},
 			context: func(_ []string, col int) string {
@@ -75,14 +77,14 @@ func rewriteIdentifier(ctx context.Context, tx *sql.Tx, r *rotation, key, plain 
 }
 
 func rewriteProfile(ctx context.Context, tx *sql.Tx, r *rotation, key, plain []string) error {
-	name, birthday, address := plain[0], plain[1], plain[2]
+	name, birthday, address, masked := plain[0], plain[1], plain[2], plain[3]
 	nameIndex := ""
 	if name != "" {
 		nameIndex = r.to.Index(indexName, normaliseName(name))
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE customer_profiles SET name = $3, name_index = $4, birthday = $5, address = $6
+	_, err := tx.ExecContext(ctx, `UPDATE customer_profiles SET name = $3, name_index = $4, birthday = $5, address = $6, masked_phone = $7
 		WHERE tenant_id = $1 AND customer_id = $2`, key[0], key[1],
-		r.to.Seal(name, sealName), nameIndex, r.to.Seal(birthday, sealBirthday), r.to.Seal(address, sealAddress))
+		r.to.Seal(name, sealName), nameIndex, r.to.Seal(birthday, sealBirthday), r.to.Seal(address, sealAddress), r.to.Seal(masked, sealMaskedPhone))
 	return err
 }
 
