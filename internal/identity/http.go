@@ -116,6 +116,7 @@ type touchpointListInput struct {
 	Status  Status  `query:"status" enum:"active,disabled,"`
 	Channel Channel `query:"channel" maxLength:"64"`
 	StoreID string  `query:"store_id" maxLength:"64"`
+	Q       string  `query:"q" maxLength:"100" doc:"Part of the code or name (case-insensitive)."`
 }
 
 type maturityInput struct {
@@ -296,7 +297,7 @@ func (s *Service) Register(api huma.API) {
 		Tags: tags, Security: read,
 	}, func(ctx context.Context, in *touchpointListInput) (*httpapi.Body[httpapi.Page[TouchpointResponse]], error) {
 		return httpapi.ReplyPage(touchpointResponse)(s.FindTouchpoints(ctx, TouchpointFilter{Status: in.Status, Channel: in.Channel,
-			StoreID: in.StoreID, Limit: in.Limit, Cursor: in.Cursor}))
+			StoreID: in.StoreID, Q: in.Q, Limit: in.Limit, Cursor: in.Cursor}))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "create-touchpoint", Method: http.MethodPost, Path: "/api/v1/touchpoints",

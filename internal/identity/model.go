@@ -200,6 +200,7 @@ type TouchpointFilter struct {
 	Status  Status
 	Channel Channel
 	StoreID string
+	Q       string // part of the code or name, case-insensitive
 	Limit   int
 	Cursor  string
 }

@@ -205,9 +205,12 @@ func (s *Service) FindTouchpoints(ctx context.Context, f TouchpointFilter) (http
 	if !utf8.ValidString(f.StoreID) {
 		return httpapi.Page[Touchpoint]{}, errs.Field("query.store_id", "not valid UTF-8")
 	}
+	if !utf8.ValidString(f.Q) {
+		return httpapi.Page[Touchpoint]{}, errs.Field("query.q", "not valid UTF-8")
+	}
 	today := utcDay(s.clock.Now())
 	page, err := httpapi.FindPage(f.Cursor, f.Limit, defaultLimit, func(after string, n int) ([]Touchpoint, error) {
-		return findTouchpoints(ctx, s.db.Reader(), p.TenantID, f, today, after, n)
+		return findTouchpoints(ctx, s.db.Reader(), s.db.Like(), p.TenantID, f, today, after, n)
 	}, func(t Touchpoint) string { return t.ID })
 	if err != nil {
 		return httpapi.Page[Touchpoint]{}, fmt.Errorf("identity: find touchpoints: %w", err)

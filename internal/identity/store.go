@@ -98,7 +98,7 @@ func getTouchpointByCode(ctx context.Context, q db.Querier, tenantID, code strin
 	return t, notFoundIf(err, "touchpoint")
 }
 
-func findTouchpoints(ctx context.Context, q db.Querier, tenantID string, f TouchpointFilter, day int64, after string, limit int) ([]Touchpoint, error) {
+func findTouchpoints(ctx context.Context, q db.Querier, like, tenantID string, f TouchpointFilter, day int64, after string, limit int) ([]Touchpoint, error) {
 	args := []any{tenantID, day}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -113,6 +113,10 @@ func findTouchpoints(ctx context.Context, q db.Querier, tenantID string, f Touch
 	}
 	if f.StoreID != "" {
 		where = append(where, "t.store_id = "+arg(f.StoreID))
+	}
+	if f.Q != "" {
+		p := arg(db.EscapeLike(f.Q))
+		where = append(where, "(t.code "+like+" "+p+" ESCAPE '\\' OR t.name "+like+" "+p+" ESCAPE '\\')")
 	}
 	if after != "" {
 		where = append(where, "t.id > "+arg(after))

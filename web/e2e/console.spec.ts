@@ -130,6 +130,9 @@ test.describe('signed in', () => {
     const res = await created;
     expect(res.status(), await res.text()).toBe(201);
 
+    // The demo has more touchpoints than a page holds: find the new one by its code.
+    await page.getByTestId('touchpoint-search').locator('input').fill(code);
+    await page.getByTestId('touchpoint-search').locator('input').press('Enter');
     const row = tableRows(page, 'touchpoints-table').filter({ hasText: code });
     await expect(row).toHaveCount(1);
     await expect(row).toContainText('E2E 收银台');

@@ -5820,6 +5820,8 @@ export interface operations {
                 status?: "active" | "disabled" | "";
                 channel?: string;
                 store_id?: string;
+                /** @description Part of the code or name (case-insensitive). */
+                q?: string;
             };
             header?: never;
             path?: never;

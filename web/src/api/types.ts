@@ -354,6 +354,8 @@ export interface TouchpointFilter extends PageParams {
   status?: TouchpointStatus;
   channel?: TouchpointChannel;
   store_id?: string;
+  /** Part of the code or name. */
+  q?: string;
 }
 
 export interface CreateTouchpointRequest {

@@ -72,6 +72,12 @@ describe('TouchpointsPage', () => {
       expect(calls.some((c) => c.path === '/touchpoints' && c.query.get('status') === 'disabled')).toBe(true),
     );
     await waitFor(() => expect(screen.queryByText('POS-SH001-01')).toBeNull());
+
+    // The search box asks the server for part of a code or name.
+    const search = within(screen.getByTestId('touchpoint-search')).getByRole('searchbox');
+    fireEvent.change(search, { target: { value: ' 徐汇 ' } });
+    fireEvent.keyDown(search, { key: 'Enter', code: 'Enter', keyCode: 13 });
+    await waitFor(() => expect(calls.some((c) => c.path === '/touchpoints' && c.query.get('q') === '徐汇')).toBe(true));
   });
 
   it('asks for the next page with the cursor', async () => {

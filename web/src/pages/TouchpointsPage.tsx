@@ -49,6 +49,7 @@ export default function TouchpointsPage() {
   const [params, setParams] = useSearchParams();
   const view = params.get('view') === 'maturity' ? 'maturity' : 'list';
   const [filter, setFilter] = useState<Filter>({});
+  const [q, setQ] = useState('');
   const [creating, setCreating] = useState(false);
   const [issued, setIssued] = useState<{ key: TouchpointKey; code: string } | null>(null);
   const { message } = App.useApp();
@@ -163,7 +164,23 @@ export default function TouchpointsPage() {
                       options={TOUCHPOINT_CHANNELS.map((c) => ({ value: c, label: channelLabel(c) }))}
                       data-testid="touchpoint-filter-channel"
                     />
-                    <Button onClick={() => setFilter({})}>{t('common.reset')}</Button>
+                    <Input.Search
+                      allowClear
+                      placeholder={t('touchpoints.searchPlaceholder')}
+                      value={q}
+                      onChange={(e) => setQ(e.target.value)}
+                      onSearch={(v) => set({ q: v.trim() || undefined })}
+                      style={{ width: 220 }}
+                      data-testid="touchpoint-search"
+                    />
+                    <Button
+                      onClick={() => {
+                        setFilter({});
+                        setQ('');
+                      }}
+                    >
+                      {t('common.reset')}
+                    </Button>
                   </Space>
                 </Card>
 
