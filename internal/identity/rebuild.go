@@ -21,7 +21,8 @@ import (
 
 // RebuildOptions tune Rebuild.
 type RebuildOptions struct {
-	// Progress, when set, is told how far the swap is (stage "write").
+	// Progress, when set, is told how far the swap is (stage "write", then
+	// "profiles": customers whose profiles are recomputed).
 	Progress func(stage string, done, total int)
 }
 
@@ -509,7 +510,7 @@ func (s *Service) swapCustomers(ctx context.Context, tx *sql.Tx, tenantID string
 	if err != nil {
 		return 0, err
 	}
-	if err := s.rebuildProfiles(ctx, tx, tenantID, now); err != nil {
+	if err := s.rebuildProfiles(ctx, tx, tenantID, now, progress); err != nil {
 		return 0, fmt.Errorf("profiles: %w", err)
 	}
 	return prev, step(len(links))
@@ -526,7 +527,7 @@ const rebuildProfilesPerFlush = 2000
 // rebuild split off would have no profile (the old customer's row redirects to the
 // new customer that received most of its events). Consents stay with the customer
 // that recorded them and are read over its cluster.
-func (s *Service) rebuildProfiles(ctx context.Context, tx *sql.Tx, tenantID string, now int64) error {
+func (s *Service) rebuildProfiles(ctx context.Context, tx *sql.Tx, tenantID string, now int64, progress func(string, int, int)) error {
 	tps := map[string]Touchpoint{}
 	err := db.EachRow(ctx, tx, `SELECT id, channel, store_id FROM touchpoints WHERE tenant_id = $1`, []any{tenantID}, func(rs *sql.Rows) error {
 		var t Touchpoint
@@ -558,7 +559,12 @@ func (s *Service) rebuildProfiles(ctx context.Context, tx *sql.Tx, tenantID stri
 	}
 	// A range of customers at a time: their events are read (the result set closed,
 	// as PostgreSQL needs before the next statement on the connection), then written.
+	done := 0
 	for chunk := range slices.Chunk(customers, rebuildProfilesPerFlush) {
+		progress("profiles", done, len(customers))
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		st := &batchState{tenantID: tenantID, now: now}
 		err := db.EachRow(ctx, tx, `SELECT id, type, occurred_at, touchpoint_id, identifiers, properties, customer_id FROM events
 			WHERE tenant_id = $1 AND customer_id >= $2 AND customer_id <= $3 ORDER BY customer_id, occurred_at, id`,
@@ -585,7 +591,9 @@ func (s *Service) rebuildProfiles(ctx context.Context, tx *sql.Tx, tenantID stri
 		if err := s.writeProfiles(ctx, tx, st); err != nil {
 			return err
 		}
+		done += len(chunk)
 	}
+	progress("profiles", done, len(customers))
 	return nil
 }
 

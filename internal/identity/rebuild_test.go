@@ -255,8 +255,12 @@ func TestRebuildRecomputesProfiles(t *testing.T) {
 		if _, err := e.svc.UpdateIdentityRules(ctx, RulesUpdate{Types: []RuleChange{{Type: "app_user_id", Links: ptr(false)}}}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.Rebuild(ctx, RebuildOptions{}); err != nil {
+		last := map[string][2]int{} // stage → the last (done, total) reported
+		if _, err := e.svc.Rebuild(ctx, RebuildOptions{Progress: func(stage string, done, total int) { last[stage] = [2]int{done, total} }}); err != nil {
 			t.Fatal(err)
+		}
+		if last["profiles"] != [2]int{2, 2} || last["write"][0] != last["write"][1] {
+			t.Errorf("progress reported %v, want write complete and profiles 2 of 2", last)
 		}
 		one, two := eventCustomer(t, d, "e1"), eventCustomer(t, d, "e2")
 		if one == two {
