@@ -510,10 +510,13 @@ func (s *Service) swapCustomers(ctx context.Context, tx *sql.Tx, tenantID string
 	if err != nil {
 		return 0, err
 	}
+	if err := step(len(links)); err != nil {
+		return 0, err
+	}
 	if err := s.rebuildProfiles(ctx, tx, tenantID, now, progress); err != nil {
 		return 0, fmt.Errorf("profiles: %w", err)
 	}
-	return prev, step(len(links))
+	return prev, nil
 }
 
 // rebuildProfilesPerFlush bounds the customers whose profile events rebuildProfiles
