@@ -127,7 +127,7 @@ func (s *Service) consentFromEvent(ctx context.Context, tx *sql.Tx, tenantID str
 func clusterConsents(ctx context.Context, q db.Querier, tenantID string, members []string) ([]Consent, error) {
 	args := []any{tenantID}
 	rows, err := q.QueryContext(ctx, `SELECT purpose, channel, granted, source, occurred_at, updated_at FROM customer_consents
-		WHERE tenant_id = $1 AND customer_id IN (`+inList(&args, members)+`) ORDER BY purpose, channel, occurred_at DESC, updated_at DESC`, args...)
+		WHERE tenant_id = $1 AND customer_id IN (`+db.Placeholders(&args, members)+`) ORDER BY purpose, channel, occurred_at DESC, updated_at DESC`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +211,7 @@ func (s *Service) FindConsentHistory(ctx context.Context, id string, f ConsentHi
 	page, err := httpapi.FindPage(f.Cursor, f.Limit, defaultLimit, func(after string, n int) ([]ConsentRecord, error) {
 		args := []any{p.TenantID, after, n}
 		rows, err := q.QueryContext(ctx, `SELECT id, purpose, channel, granted, source, occurred_at, recorded_at FROM customer_consent_history
-			WHERE tenant_id = $1 AND id > $2 AND customer_id IN (`+inList(&args, members)+`) ORDER BY id LIMIT $3`, args...)
+			WHERE tenant_id = $1 AND id > $2 AND customer_id IN (`+db.Placeholders(&args, members)+`) ORDER BY id LIMIT $3`, args...)
 		if err != nil {
 			return nil, err
 		}

@@ -295,7 +295,8 @@ func (s *Service) customerProfiles(ctx context.Context, q db.Querier, tenantID s
 	}
 	out := map[string]fuzzyProfile{}
 	for _, c := range live {
-		var pr fuzzyProfile
+		var p Profile
+		var masked string
 		found := false
 		for _, m := range append([]string{c}, absorbed[c]...) {
 			r, ok := rows[m]
@@ -303,21 +304,19 @@ func (s *Service) customerProfiles(ctx context.Context, q db.Querier, tenantID s
 				continue
 			}
 			found = true
-			for _, f := range []struct{ dst, src *string }{
-				{&pr.Name, &r.profile.Name}, {&pr.Gender, &r.profile.Gender}, {&pr.Birthday, &r.profile.Birthday},
-				{&pr.City, &r.profile.City}, {&pr.Address, &r.profile.Address}, {&pr.Phone, &r.maskedPhone},
-			} {
-				if *f.dst == "" {
-					*f.dst = *f.src
-				}
+			fillProfile(&p, r.profile)
+			if masked == "" {
+				masked = r.maskedPhone
 			}
 		}
+		if !found {
+			continue
+		}
+		pr := fuzzyProfile{Profile: graph.Profile{Name: p.Name, Gender: p.Gender, Birthday: p.Birthday, City: p.City, Address: p.Address, Phone: masked}}
 		if phone := phones[c]; phone != "" {
 			pr.Phone, pr.fullPhone = phone, true
 		}
-		if found {
-			out[c] = pr
-		}
+		out[c] = pr
 	}
 	return out, nil
 }

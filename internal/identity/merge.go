@@ -365,7 +365,7 @@ func (s *Service) unmergeInTx(ctx context.Context, tx *sql.Tx, tenantID, live, a
 	if len(movedIdents) > 0 {
 		args := []any{tenantID, mid}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM customer_merge_items WHERE tenant_id = $1 AND merge_id <> $2 AND kind = 'identifier'
-			AND item IN (`+inList(&args, movedIdents)+`) AND merge_id IN (SELECT id FROM customer_merges WHERE tenant_id = $1 AND undone_at IS NULL)`, args...); err != nil {
+			AND item IN (`+db.Placeholders(&args, movedIdents)+`) AND merge_id IN (SELECT id FROM customer_merges WHERE tenant_id = $1 AND undone_at IS NULL)`, args...); err != nil {
 			return err
 		}
 	}
@@ -431,7 +431,7 @@ func (s *Service) FindMerges(ctx context.Context, id string) ([]Merge, error) {
 // newest first.
 func clusterMerges(ctx context.Context, q db.Querier, tenantID string, members []string) ([]Merge, error) {
 	args := []any{tenantID}
-	in := inList(&args, members)
+	in := db.Placeholders(&args, members)
 	rows, err := q.QueryContext(ctx, `SELECT id, survivor_id, absorbed_id, kind, reason, created_at, undone_at FROM customer_merges
 		WHERE tenant_id = $1 AND (survivor_id IN (`+in+`) OR absorbed_id IN (`+in+`)) ORDER BY created_at DESC, id DESC LIMIT 1000`, args...)
 	if err != nil {

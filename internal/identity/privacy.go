@@ -156,16 +156,6 @@ func (s *Service) customerSections() []customerSection {
 	}
 }
 
-// inList returns "$n, $n+1, …" for ids appended to args after the ones there.
-func inList(args *[]any, ids []string) string {
-	ph := make([]string, len(ids))
-	for i, id := range ids {
-		*args = append(*args, id)
-		ph[i] = "$" + strconv.Itoa(len(*args))
-	}
-	return strings.Join(ph, ", ")
-}
-
 func (s *Service) exportIdentifiers(ctx context.Context, q db.Querier, tenantID string, ids []string) (any, error) {
 	out := []CustomerIdentifierResponse{}
 	for _, id := range ids {
@@ -182,7 +172,7 @@ func (s *Service) exportIdentifiers(ctx context.Context, q db.Querier, tenantID 
 
 func eraseIdentifiers(ctx context.Context, tx *sql.Tx, tenantID string, ids []string) (int64, error) {
 	args := []any{tenantID}
-	res, err := tx.ExecContext(ctx, `DELETE FROM customer_identifiers WHERE tenant_id = $1 AND customer_id IN (`+inList(&args, ids)+`)`, args...)
+	res, err := tx.ExecContext(ctx, `DELETE FROM customer_identifiers WHERE tenant_id = $1 AND customer_id IN (`+db.Placeholders(&args, ids)+`)`, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -207,7 +197,7 @@ func (s *Service) exportEvents(ctx context.Context, q db.Querier, tenantID strin
 func eraseEvents(ctx context.Context, tx *sql.Tx, tenantID string, ids []string) (int64, error) {
 	args := []any{tenantID}
 	res, err := tx.ExecContext(ctx, `UPDATE events SET identifiers = '', properties = '' WHERE tenant_id = $1 AND customer_id IN (`+
-		inList(&args, ids)+`)`, args...)
+		db.Placeholders(&args, ids)+`)`, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -228,7 +218,7 @@ type exportedReview struct {
 // reviewsWhere selects the reviews attached to or naming one of ids as a candidate
 // (candidates is a JSON array of ids).
 func reviewsWhere(args *[]any, ids []string) string {
-	terms := []string{"customer_id IN (" + inList(args, ids) + ")"}
+	terms := []string{"customer_id IN (" + db.Placeholders(args, ids) + ")"}
 	for _, id := range ids {
 		*args = append(*args, `%"`+id+`"%`)
 		terms = append(terms, "candidates LIKE $"+strconv.Itoa(len(*args)))
@@ -418,7 +408,7 @@ func (s *Service) EraseCustomer(ctx context.Context, id string) (ErasedCustomer,
 		}
 		args := []any{p.TenantID, clock.Millis(out.ErasedAt)}
 		if _, err := tx.ExecContext(ctx, `UPDATE customers SET status = 'erased', erased_at = $2, updated_at = $2
-			WHERE tenant_id = $1 AND id IN (`+inList(&args, ids)+`)`, args...); err != nil {
+			WHERE tenant_id = $1 AND id IN (`+db.Placeholders(&args, ids)+`)`, args...); err != nil {
 			return err
 		}
 		ev := CustomerErasedEvent{CustomerID: live, MergedIDs: merged}

@@ -329,7 +329,7 @@ func (s *Service) profileRows(ctx context.Context, q db.Querier, tenantID string
 	args := []any{tenantID}
 	where := "tenant_id = $1"
 	if members != nil {
-		where += " AND customer_id IN (" + inList(&args, members) + ")"
+		where += " AND customer_id IN (" + db.Placeholders(&args, members) + ")"
 	}
 	rows, err := q.QueryContext(ctx, `SELECT customer_id, name, gender, birthday, city, address, masked_phone, registration_channel, registered_at,
 		registered_by_event FROM customer_profiles WHERE `+where, args...)
@@ -389,14 +389,7 @@ func (s *Service) customerProfile(ctx context.Context, q db.Querier, tenantID, l
 		if !ok {
 			continue
 		}
-		for _, f := range []struct{ dst, src *string }{
-			{&out.Name, &r.profile.Name}, {&out.Gender, &r.profile.Gender}, {&out.Birthday, &r.profile.Birthday},
-			{&out.City, &r.profile.City}, {&out.Address, &r.profile.Address},
-		} {
-			if *f.dst == "" {
-				*f.dst = *f.src
-			}
-		}
+		fillProfile(&out, r.profile)
 		if at := r.profile.RegisteredAt; at != nil && (out.RegisteredAt == nil || (r.byEvent && !regByEvent) ||
 			(r.byEvent == regByEvent && at.Before(*out.RegisteredAt))) {
 			out.RegisteredAt, out.RegistrationChannel, regByEvent = at, r.profile.RegistrationChannel, r.byEvent
@@ -406,12 +399,26 @@ func (s *Service) customerProfile(ctx context.Context, q db.Querier, tenantID, l
 		out.Gender = "unknown"
 	}
 	args := []any{tenantID}
-	err = q.QueryRowContext(ctx, `SELECT store_id FROM customer_store_visits WHERE tenant_id = $1 AND customer_id IN (`+inList(&args, members)+`)
+	err = q.QueryRowContext(ctx, `SELECT store_id FROM customer_store_visits WHERE tenant_id = $1 AND customer_id IN (`+db.Placeholders(&args, members)+`)
 		GROUP BY store_id ORDER BY SUM(events) DESC, store_id LIMIT 1`, args...).Scan(&out.PreferredStoreID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Profile{}, err
 	}
 	return out, nil
+}
+
+// fillProfile sets each empty attribute of dst (name, gender, birthday, city,
+// address) from src: how a cluster's profile takes the values of the customers merged
+// into the survivor.
+func fillProfile(dst *Profile, src Profile) {
+	for _, f := range []struct{ dst, src *string }{
+		{&dst.Name, &src.Name}, {&dst.Gender, &src.Gender}, {&dst.Birthday, &src.Birthday},
+		{&dst.City, &src.City}, {&dst.Address, &src.Address},
+	} {
+		if *f.dst == "" {
+			*f.dst = *f.src
+		}
+	}
 }
 
 // ProfileExport is what the customer 360 tables hold on a customer, in full: part of
@@ -451,7 +458,7 @@ func (s *Service) exportProfileAndConsents(ctx context.Context, q db.Querier, te
 		return nil, fmt.Errorf("identity: export consents: %w", err)
 	}
 	args := []any{tenantID}
-	in := inList(&args, members)
+	in := db.Placeholders(&args, members)
 	rows, err := q.QueryContext(ctx, `SELECT store_id, SUM(events) FROM customer_store_visits WHERE tenant_id = $1 AND customer_id IN (`+in+`) GROUP BY store_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("identity: export store visits: %w", err)
@@ -499,7 +506,7 @@ func (s *Service) exportProfileAndConsents(ctx context.Context, q db.Querier, te
 func (s *Service) eraseProfileAndConsents(ctx context.Context, tx *sql.Tx, tenantID string, members []string) (int64, error) {
 	var n int64
 	args := []any{tenantID}
-	in := inList(&args, members)
+	in := db.Placeholders(&args, members)
 	for _, q := range []string{
 		`DELETE FROM customer_profiles WHERE tenant_id = $1 AND customer_id IN (` + in + `)`,
 		`DELETE FROM customer_store_visits WHERE tenant_id = $1 AND customer_id IN (` + in + `)`,

@@ -198,12 +198,18 @@ func In(d Dialect, args *[]any, values []string) string {
 		*args = append(*args, values)
 		return " = ANY($" + strconv.Itoa(len(*args)) + ")"
 	}
+	return " IN (" + Placeholders(args, values) + ")"
+}
+
+// Placeholders returns "$n, $n+1, …" for values appended to args after the ones
+// there.
+func Placeholders(args *[]any, values []string) string {
 	ph := make([]string, len(values))
 	for i, v := range values {
 		*args = append(*args, v)
 		ph[i] = "$" + strconv.Itoa(len(*args))
 	}
-	return " IN (" + strings.Join(ph, ", ") + ")"
+	return strings.Join(ph, ", ")
 }
 
 // Select is a query for the rows of Table whose Column is one of a list of values:
