@@ -30,6 +30,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/events"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/pii"
+	"github.com/oneretail/oneretail/internal/platform/ratelimit"
 	"github.com/oneretail/oneretail/internal/promotion"
 	"github.com/oneretail/oneretail/web"
 )
@@ -54,6 +55,7 @@ type App struct {
 	Outbox     *events.Outbox
 	Dispatcher *events.Dispatcher
 	Audit      *audit.Log
+	RateLimits *ratelimit.Limiter
 	Org        *org.Service
 	Catalog    *catalog.Service
 	Identity   *identity.Service
@@ -92,6 +94,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Outbox = events.NewOutbox(cfg.Clock)
 	a.Dispatcher = events.NewDispatcher(d, a.Outbox, cfg.Clock, cfg.Log)
 	a.Audit = audit.New(d, cfg.Clock)
+	a.RateLimits = ratelimit.New(d, cfg.Clock)
 	a.Org = org.NewService(cfg.Org, d, a.Outbox, a.Audit, cfg.Clock, cfg.Log)
 	a.Catalog = catalog.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org})
 	a.Identity = identity.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org}, keyIssuer{a.Org}, keys)
@@ -163,7 +166,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	return g.Wait()
 }
 
-// janitor purges expired idempotency keys once an hour.
+// janitor purges expired idempotency keys and spent rate limits once an hour.
 func (a *App) janitor(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -174,6 +177,9 @@ func (a *App) janitor(ctx context.Context) {
 		case <-t.C:
 			if _, err := a.idempotency.Purge(ctx, a.cfg.Clock.Now().Add(-24*time.Hour)); err != nil {
 				a.cfg.Log.Error("purge idempotency keys", "err", err)
+			}
+			if _, err := a.RateLimits.Purge(ctx, a.cfg.Clock.Now()); err != nil {
+				a.cfg.Log.Error("purge rate limits", "err", err)
 			}
 		}
 	}

@@ -5,6 +5,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an error for callers and for the HTTP layer.
@@ -28,6 +29,8 @@ type Error struct {
 	Code    Code
 	Message string
 	Field   string
+	// RetryAfter is set on RateLimited errors: how long the caller should wait.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -45,6 +48,11 @@ func E(code Code, format string, args ...any) *Error {
 // Field returns an invalid-input error that names the offending field.
 func Field(field, format string, args ...any) *Error {
 	return &Error{Code: Invalid, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Limited returns a RateLimited error telling the caller to wait retryAfter.
+func Limited(retryAfter time.Duration, format string, args ...any) *Error {
+	return &Error{Code: RateLimited, Message: fmt.Sprintf(format, args...), RetryAfter: retryAfter}
 }
 
 // CodeOf returns the code of the first *Error in err's chain, or Internal.

@@ -3,7 +3,10 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -85,7 +88,16 @@ func Problem(err error) error {
 	if e.Field != "" {
 		model.Errors = []*huma.ErrorDetail{{Message: e.Message, Location: e.Field}}
 	}
+	if e.RetryAfter > 0 {
+		return huma.ErrorWithHeaders(model, http.Header{"Retry-After": {RetryAfterSeconds(e.RetryAfter)}})
+	}
 	return model
+}
+
+// RetryAfterSeconds formats d for the Retry-After header: whole seconds, rounded up,
+// at least 1.
+func RetryAfterSeconds(d time.Duration) string {
+	return strconv.FormatInt(max(1, int64(math.Ceil(d.Seconds()))), 10)
 }
 
 // internalError hides the cause from the client but keeps it for the log.

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -111,5 +112,21 @@ func TestMapPage(t *testing.T) {
 				t.Error("items are nil; want an empty, non-nil list")
 			}
 		})
+	}
+}
+
+// A rate-limited error answers 429 with Retry-After in whole seconds, rounded up.
+func TestProblemRetryAfter(t *testing.T) {
+	t.Parallel()
+	err := httpapi.Problem(errs.Limited(2300*time.Millisecond, "customer look-ups: too many requests"))
+	if s := status(t, err); s != 429 {
+		t.Fatalf("status = %d, want 429", s)
+	}
+	var he huma.HeadersError
+	if !errors.As(err, &he) {
+		t.Fatalf("%T carries no headers", err)
+	}
+	if got := he.GetHeaders().Get("Retry-After"); got != "3" {
+		t.Fatalf("Retry-After = %q, want 3", got)
 	}
 }
