@@ -46,7 +46,9 @@ func (r Result) String() string {
 		r.Scenario, r.Engine, r.Round, r.KilledAfter.Round(time.Millisecond), state, r.Acknowledged, r.Found, verdict)
 }
 
-func (r *Result) fail(format string, args ...any) { r.Problems = append(r.Problems, fmt.Sprintf(format, args...)) }
+func (r *Result) fail(format string, args ...any) {
+	r.Problems = append(r.Problems, fmt.Sprintf(format, args...))
+}
 
 // Scenario is one kind of work the harness interrupts.
 type Scenario func(ctx context.Context, h *Harness, round int, rng *rand.Rand) Result
