@@ -23,6 +23,7 @@ import (
 	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/ids"
 	"github.com/oneretail/oneretail/internal/platform/pii"
 )
@@ -118,6 +119,8 @@ func newServeCommand(opts *options) *cobra.Command {
 		adminPassword string
 		cors          []string
 		shutdown      time.Duration
+		proxies       []string
+		bodyBudget    int
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -134,7 +137,15 @@ func newServeCommand(opts *options) *cobra.Command {
 					login = "admin / " + password
 				}
 			}
-			a, err := opts.open(ctx, app.Config{CORSOrigins: cors, ShutdownTimeout: shutdown})
+			trusted, err := httpapi.ParseTrustedProxies(proxies)
+			if err != nil {
+				return fmt.Errorf("--trusted-proxies: %w", err)
+			}
+			if bodyBudget <= 0 {
+				return errors.New("--body-budget must be a positive number of MiB")
+			}
+			a, err := opts.open(ctx, app.Config{CORSOrigins: cors, ShutdownTimeout: shutdown, TrustedProxies: trusted,
+				BodyBudget: int64(bodyBudget) << 20})
 			if err != nil {
 				return err
 			}
@@ -157,6 +168,10 @@ func newServeCommand(opts *options) *cobra.Command {
 	f.StringVar(&adminPassword, "admin-password", "", "password of the demo admin user (random when empty)")
 	f.StringSliceVar(&cors, "cors-origins", nil, "origins allowed to call the API from a browser (CORS is off when empty)")
 	f.DurationVar(&shutdown, "shutdown-timeout", 20*time.Second, "how long in-flight requests get to finish on SIGTERM")
+	f.StringSliceVar(&proxies, "trusted-proxies", nil, "CIDRs or addresses of the reverse proxies in front of the server; only their "+
+		"X-Forwarded-For and X-Forwarded-Proto are believed (client address, Secure cookie, HSTS)")
+	f.IntVar(&bodyBudget, "body-budget", httpapi.DefaultBodyBudget>>20, "MiB of memory all request bodies in flight may hold together; "+
+		"a request beyond it gets 503 with Retry-After")
 	return cmd
 }
 

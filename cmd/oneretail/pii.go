@@ -160,8 +160,8 @@ func rotatePIIKey(ctx context.Context, opts *options, newKey string, batch int, 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "personal data re-sealed from key %s to key %s: %d identifiers, %d profiles, %d events\n",
-		from.ID(), to.ID(), rep.Rows["customer_identifiers"], rep.Rows["customer_profiles"], rep.Rows["events"])
+	fmt.Fprintf(out, "personal data re-sealed from key %s to key %s: %d identifiers, %d profiles, %d events, %d stored responses\n",
+		from.ID(), to.ID(), rep.Rows["customer_identifiers"], rep.Rows["customer_profiles"], rep.Rows["events"], rep.Rows["idempotency_keys"])
 	if keyFile == "" {
 		fmt.Fprintln(out, "start the service with the new key (--pii-key or ONERETAIL_PII_KEY); keep the old key with the backups taken before now")
 		return nil

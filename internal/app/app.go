@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -44,6 +45,8 @@ type Config struct {
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration // how long in-flight requests get to finish
 	CORSOrigins     []string
+	TrustedProxies  []netip.Prefix // proxies whose X-Forwarded-For/-Proto are believed
+	BodyBudget      int64          // request body memory across the process, bytes; 0: httpapi.DefaultBodyBudget
 	Clock           clock.Clock
 	PIISecret       []byte // master secret for personal data at rest (pii.NewKeys); required
 }
@@ -100,7 +103,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Identity = identity.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org}, keyIssuer{a.Org}, keys)
 	a.Promotion = promotion.NewService(d, a.Outbox, a.Audit, cfg.Clock)
 	a.Promotion.Subscribe(a.Dispatcher)
-	a.idempotency = httpapi.NewIdempotency(d, cfg.Clock, cfg.Log)
+	a.idempotency = httpapi.NewIdempotency(d, keys, cfg.Clock, cfg.Log)
+	a.idempotency.SecretMarkers = []string{org.APIKeyPrefix, org.SessionTokenPrefix}
+	a.Identity.SetStoredResponses(a.idempotency)
 	a.handler = a.routes()
 	return a, nil
 }
@@ -116,6 +121,8 @@ func (a *App) routes() http.Handler {
 		Idempotency:    a.idempotency,
 		RequestTimeout: a.cfg.RequestTimeout,
 		CORSOrigins:    a.cfg.CORSOrigins,
+		TrustedProxies: a.cfg.TrustedProxies,
+		BodyBudget:     a.cfg.BodyBudget,
 	})
 	a.API = srv.API
 	a.registerHealth(srv.API)
@@ -135,8 +142,17 @@ func (a *App) Handler() http.Handler { return a.handler }
 
 // Run serves HTTP on ln and runs the event dispatcher until ctx is cancelled, then
 // shuts down gracefully: the listener closes, in-flight requests finish (up to
-// ShutdownTimeout), and the dispatcher finishes the event it is delivering.
+// ShutdownTimeout), and the dispatcher finishes the event it is delivering. The
+// node's idempotency lease is renewed until the last request has finished.
 func (a *App) Run(ctx context.Context, ln net.Listener) error {
+	if err := a.idempotency.Heartbeat(ctx); err != nil {
+		return fmt.Errorf("app: %w", err)
+	}
+	leaseCtx, endLease := context.WithCancel(context.WithoutCancel(ctx))
+	defer endLease()
+	leaseDone := make(chan struct{})
+	go func() { defer close(leaseDone); _ = a.idempotency.Run(leaseCtx) }()
+	defer func() { endLease(); <-leaseDone }()
 	server := &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -224,6 +240,8 @@ func (f storeFinder) StoreNames(ctx context.Context, storeIDs []string) (map[str
 	}
 	return names, nil
 }
+
+var _ identity.StoredResponses = (*httpapi.Idempotency)(nil)
 
 // keyIssuer lets the identity domain make touchpoint credentials through the org
 // service, which keeps every API key.

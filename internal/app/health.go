@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/oneretail/oneretail/internal/platform/httpapi"
 )
 
 type healthOutput struct {
@@ -32,7 +34,7 @@ func (a *App) registerHealth(api huma.API) {
 			return nil, huma.Error503ServiceUnavailable("shutting down")
 		}
 		if err := a.DB.Ping(ctx); err != nil {
-			return nil, huma.Error503ServiceUnavailable("database unavailable")
+			return nil, httpapi.Unavailable("database unavailable", err)
 		}
 		return &healthOutput{Body: HealthStatus{Status: "ok"}}, nil
 	})

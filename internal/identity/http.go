@@ -222,7 +222,7 @@ type touchpointUpdateInput struct {
 }
 
 type eventIngestInput struct {
-	ContentType string `header:"Content-Type" doc:"application/json (default) or application/x-ndjson."`
+	ContentType string `header:"Content-Type" doc:"application/json or application/x-ndjson; required (415 without it)."`
 	Touchpoint  string `query:"touchpoint" maxLength:"64" doc:"Touchpoint code; required for NDJSON."`
 	RawBody     []byte `contentType:"application/x-ndjson"`
 }
@@ -353,7 +353,7 @@ func (s *Service) Register(api huma.API) {
 		OperationID: "issue-touchpoint-key", Method: http.MethodPost, Path: "/api/v1/touchpoints/{id}/api-keys",
 		Summary:     "Issue a credential for a touchpoint",
 		Description: "Creates an API key holding events:ingest that can send events for this touchpoint only; the secret is in this response only. Revoke it like any key (DELETE /api/v1/api-keys/{id}). Needs touchpoints:write and api_keys:write.",
-		Tags:        tags, Security: write, DefaultStatus: http.StatusCreated,
+		Tags:        tags, Security: write, DefaultStatus: http.StatusCreated, Metadata: httpapi.NoReplay(),
 	}, func(ctx context.Context, in *touchpointKeyInput) (*httpapi.Body[TouchpointKeyResponse], error) {
 		return httpapi.Reply(func(k IssuedKey) TouchpointKeyResponse { return touchpointKeyResponse(k, in.ID) })(s.IssueTouchpointKey(ctx, in.ID, in.Body.Name))
 	})

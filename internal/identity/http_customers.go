@@ -398,6 +398,7 @@ func (s *Service) registerCustomer360(api huma.API, tags []string) {
 		Summary: "Record a consent", Description: "Returns the customer's current consents. A consent older than the one in force goes to the history only.",
 		Tags: tags, Security: write,
 	}, func(ctx context.Context, in *consentInput) (*httpapi.Body[ConsentListResponse], error) {
+		httpapi.NoteSubjects(ctx, in.ID)
 		n := NewConsent{Purpose: in.Body.Purpose, Channel: in.Body.Channel, Granted: in.Body.Granted, Source: in.Body.Source}
 		if in.Body.OccurredAt != nil {
 			n.OccurredAt = *in.Body.OccurredAt
@@ -417,6 +418,7 @@ func (s *Service) registerCustomer360(api huma.API, tags []string) {
 		Description: "409 naming the rule when the joined customer would break a per-customer identifier limit or the cluster size limit.",
 		Tags:        tags, Security: write,
 	}, func(ctx context.Context, in *mergeInput) (*httpapi.Body[CustomerResponse], error) {
+		httpapi.NoteSubjects(ctx, append([]string{in.ID}, in.Body.CustomerIDs...)...)
 		return httpapi.Reply(customer360Response)(s.with360(ctx)(s.MergeCustomers(ctx, in.ID, in.Body.CustomerIDs, in.Body.Note)))
 	})
 	huma.Register(api, huma.Operation{
@@ -425,6 +427,7 @@ func (s *Service) registerCustomer360(api huma.API, tags []string) {
 		Description: "Moves back the identifiers and events the latest merge of customer_id moved; what arrived after the merge stays with the survivor.",
 		Tags:        tags, Security: write,
 	}, func(ctx context.Context, in *unmergeInput) (*httpapi.Body[UnmergeResponse], error) {
+		httpapi.NoteSubjects(ctx, in.ID, in.Body.CustomerID)
 		return httpapi.Reply(unmergeResponse)(s.unmerge360(ctx, in.ID, in.Body.CustomerID))
 	})
 	huma.Register(api, huma.Operation{
@@ -447,6 +450,8 @@ func (s *Service) registerCustomer360(api huma.API, tags []string) {
 		Description: "merge joins the candidates into the oldest (409 naming the rule when the identity rules forbid it); separate keeps them apart.",
 		Tags:        tags, Security: write,
 	}, func(ctx context.Context, in *reviewResolveInput) (*httpapi.Body[ReviewResponse], error) {
-		return httpapi.Reply(reviewResponse)(s.ResolveReview(ctx, in.ID, in.Body.Action, in.Body.Note))
+		r, err := s.ResolveReview(ctx, in.ID, in.Body.Action, in.Body.Note)
+		httpapi.NoteSubjects(ctx, append([]string{r.CustomerID}, r.Candidates...)...)
+		return httpapi.Reply(reviewResponse)(r, err)
 	})
 }

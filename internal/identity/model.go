@@ -3,6 +3,7 @@ package identity
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,6 +35,15 @@ type KeyIssuer interface {
 	// IssueTouchpointKey creates a key named name that holds scopes and belongs to
 	// the touchpoint; the secret is returned once.
 	IssueTouchpointKey(ctx context.Context, name, touchpointID string, scopes []auth.Scope) (IssuedKey, error)
+}
+
+// StoredResponses keeps the responses of requests sent with an Idempotency-Key for
+// replay (the HTTP platform's, httpapi.Idempotency); handlers note the customers a
+// response concerns with httpapi.NoteSubjects.
+type StoredResponses interface {
+	// ForgetSubjects withholds, in tx, the stored responses of the tenant that concern
+	// one of subjects (customer ids) and returns how many it withheld.
+	ForgetSubjects(ctx context.Context, tx *sql.Tx, tenantID string, subjects []string) (int64, error)
 }
 
 // IssuedKey is a new touchpoint credential; Secret is shown only once.

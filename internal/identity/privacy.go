@@ -151,7 +151,7 @@ func (s *Service) customerSections() []customerSection {
 		{name: "identifiers", export: s.exportIdentifiers, erase: eraseIdentifiers},
 		{name: "events", export: s.exportEvents, erase: eraseEvents},
 		{name: "identity_reviews", export: exportReviews, erase: closeReviews},
-		{name: "stored_responses", erase: eraseStoredResponses},
+		{name: "stored_responses", erase: s.eraseStoredResponses},
 		{name: "profile_and_consents", export: s.exportProfileAndConsents, erase: s.eraseProfileAndConsents},
 	}
 }
@@ -263,23 +263,15 @@ func closeReviews(ctx context.Context, tx *sql.Tx, tenantID string, ids []string
 	return res.RowsAffected()
 }
 
-// eraseStoredResponses deletes the stored responses of idempotent requests that name
-// one of the customers (a response of a customer operation may carry personal
-// values). A retry of such a request is then carried out again.
-func eraseStoredResponses(ctx context.Context, tx *sql.Tx, tenantID string, ids []string) (int64, error) {
-	var n int64
-	for _, id := range ids {
-		res, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE tenant_id = $1 AND response_body LIKE $2`, tenantID, "%"+id+"%")
-		if err != nil {
-			return 0, err
-		}
-		k, err := res.RowsAffected()
-		if err != nil {
-			return 0, err
-		}
-		n += k
+// eraseStoredResponses withholds the responses the HTTP platform stored for
+// Idempotency-Key replays that concern one of the customers (a response of a customer
+// operation may carry personal values; see httpapi.NoteSubjects). A retry of such a
+// request then answers 409 instead of a replay.
+func (s *Service) eraseStoredResponses(ctx context.Context, tx *sql.Tx, tenantID string, ids []string) (int64, error) {
+	if s.responses == nil {
+		return 0, nil
 	}
-	return n, nil
+	return s.responses.ForgetSubjects(ctx, tx, tenantID, ids)
 }
 
 // mergedInto returns the ids of the customers merged into id.
@@ -470,6 +462,8 @@ func (s *Service) registerPrivacy(api huma.API, tags []string) {
 			"same identifiers make a new customer. Erasing again returns the first erasure.",
 		Tags: tags, Security: httpapi.Secured(auth.CustomersErase),
 	}, func(ctx context.Context, in *customerIDInput) (*httpapi.Body[CustomerEraseResponse], error) {
-		return httpapi.Reply(customerEraseResponse)(s.EraseCustomer(ctx, in.ID))
+		e, err := s.EraseCustomer(ctx, in.ID)
+		httpapi.NoteSubjects(ctx, append([]string{in.ID, e.ID}, e.MergedIDs...)...)
+		return httpapi.Reply(customerEraseResponse)(e, err)
 	})
 }

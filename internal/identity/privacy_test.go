@@ -64,7 +64,9 @@ func setupPrivacy(t *testing.T, d *db.DB) *privacyEnv {
 	for tok, role := range privacyTokens {
 		tokens[tok] = auth.FromContext(as(tenantA, role))
 	}
-	srv := httpapi.New(httpapi.Options{Auth: tokens, Idempotency: httpapi.NewIdempotency(d, e.clock, slog.New(slog.NewTextHandler(io.Discard, nil)))})
+	idem := httpapi.NewIdempotency(d, e.svc.pii, e.clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	e.svc.SetStoredResponses(idem)
+	srv := httpapi.New(httpapi.Options{Auth: tokens, Idempotency: idem})
 	e.svc.Register(srv.API)
 	ts := httptest.NewServer(srv.Router)
 	t.Cleanup(ts.Close)
@@ -310,12 +312,17 @@ func TestEraseCustomer(t *testing.T) {
 		if err != nil || len(merged) != 1 {
 			t.Fatalf("merged into alice: %v %v", merged, err)
 		}
-		// A stored response of an idempotent customer request (as a merge returns) that
-		// carries alice's personal data.
-		if _, err := d.Writer().ExecContext(ctx, `INSERT INTO idempotency_keys (tenant_id, principal_id, key, method, path, request_hash, status,
-			response_code, response_type, response_body, created_at) VALUES ($1, 'admin', 'merge-1', 'POST', '/api/v1/customers/x/merge', 'h',
-			'completed', 200, 'application/json', $2, 0)`, tenantA, `{"id":"`+pe.aliceID+`","identifiers":[{"value":"+86`+alice.phoneDigits+`"}]}`); err != nil {
-			t.Fatal(err)
+		// Stored responses of idempotent customer requests that carry alice's personal
+		// data: an unmerge and the merge that joins the two again (each returns alice's
+		// 360 with her phone and name).
+		pe.do(t, "POST", "/api/v1/customers/"+pe.aliceID+"/unmerge", "admin", `{"customer_id":"`+merged[0]+`"}`, "unmerge-1")
+		mergeBody := `{"customer_ids":["` + merged[0] + `"]}`
+		if resp := pe.do(t, "POST", "/api/v1/customers/"+pe.aliceID+"/merge", "admin", mergeBody, "merge-1"); !strings.Contains(resp, alice.phoneDigits) {
+			t.Fatalf("merge response without alice's phone: %s", resp)
+		}
+		if status, replay := pe.try(t, "POST", "/api/v1/customers/"+pe.aliceID+"/merge", "admin", mergeBody, "merge-1"); status != 200 ||
+			!strings.Contains(replay, alice.phoneDigits) {
+			t.Fatalf("merge replay before erasure: %d %s", status, replay)
 		}
 		var eventsBefore int
 		if err := d.Reader().QueryRowContext(ctx, `SELECT event_count FROM customers WHERE tenant_id = $1 AND id = $2`, tenantA, pe.aliceID).Scan(&eventsBefore); err != nil {
@@ -339,7 +346,17 @@ func TestEraseCustomer(t *testing.T) {
 			t.Fatalf("erase again: %s", again)
 		}
 
-		// (a) no API returns alice's personal data any more
+		// (a) no API returns alice's personal data any more: the stored responses
+		// concerning her are withheld, so their retries answer 409
+		for _, k := range []struct{ path, body, key string }{
+			{"/api/v1/customers/" + pe.aliceID + "/unmerge", `{"customer_id":"` + merged[0] + `"}`, "unmerge-1"},
+			{"/api/v1/customers/" + pe.aliceID + "/merge", mergeBody, "merge-1"},
+		} {
+			if status, body := pe.try(t, "POST", k.path, "admin", k.body, k.key); status != 409 || !strings.Contains(body, "replay not available") {
+				t.Fatalf("retry of %s after erasure: %d %s", k.key, status, body)
+			}
+		}
+
 		var reads strings.Builder
 		for _, id := range []string{pe.aliceID, merged[0]} {
 			for _, tok := range []string{"admin", "associate"} {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
@@ -234,6 +235,10 @@ func unheldKey(keys []*pii.Keys, t sealedTable, key, sealed, held []string) (str
 	return "", fmt.Errorf("identity: check keys: %s: no value outside the held keys in the row found", t.name)
 }
 
+// storedResponsesTable names the HTTP platform's stored replay responses in a
+// RotateReport and in progress reports.
+const storedResponsesTable = "idempotency_keys"
+
 // RotateOptions tune RotateKeys.
 type RotateOptions struct {
 	// BatchSize is the number of rows converted per transaction (500 when zero).
@@ -295,6 +300,14 @@ func RotateKeys(ctx context.Context, d *db.DB, from, to *pii.Keys, opt RotateOpt
 		if err != nil {
 			return rep, fmt.Errorf("identity: rotate keys: %s: %w", t.name, err)
 		}
+	}
+	// The HTTP platform's stored replay responses are sealed with the same key; the
+	// platform re-seals them (a rotation interrupted here finishes them when run again).
+	n, err := httpapi.ResealStoredResponses(ctx, d, from, to, r.batch)
+	rep.Rows[storedResponsesTable] = n
+	r.progress(storedResponsesTable, n, n)
+	if err != nil {
+		return rep, fmt.Errorf("identity: rotate keys: %w", err)
 	}
 	if err := writeKeyState(ctx, d.Writer(), to.ID(), "", time.Now().UnixMilli()); err != nil {
 		return rep, fmt.Errorf("identity: rotate keys: %w", err)

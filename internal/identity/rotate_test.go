@@ -6,13 +6,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/oneretail/oneretail/internal/platform/audit"
+	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 	"github.com/oneretail/oneretail/internal/platform/events"
+	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
@@ -39,6 +46,31 @@ func keysOf(t testing.TB, fill byte) *pii.Keys {
 func serviceWith(e *env, keys *pii.Keys) *Service {
 	stores := fakeStores{storeA1: tenantA, storeA2: tenantA, storeB1: tenantB}
 	return NewService(e.db, events.NewOutbox(e.clock), audit.New(e.db, e.clock), e.clock, stores, nil, keys)
+}
+
+// postAsAdmin serves svc's operations with idempotent requests sealed under keys and
+// returns a function that POSTs as tenant A's admin with an Idempotency-Key.
+func postAsAdmin(t *testing.T, d *db.DB, svc *Service, keys *pii.Keys) func(path, body, key string) (int, http.Header, string) {
+	t.Helper()
+	c := clock.System{}
+	srv := httpapi.New(httpapi.Options{Auth: fakeAuth{"admin": auth.FromContext(admin(tenantA))},
+		Idempotency: httpapi.NewIdempotency(d, keys, c, slog.New(slog.NewTextHandler(io.Discard, nil)))})
+	svc.Register(srv.API)
+	ts := httptest.NewServer(srv.Router)
+	t.Cleanup(ts.Close)
+	return func(path, body, key string) (int, http.Header, string) {
+		req, _ := http.NewRequest("POST", ts.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer admin")
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(httpapi.IdempotencyHeader, key)
+		res, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, res.Header, string(b)
+	}
 }
 
 func sendTo(t *testing.T, e *env, tenantID, tp string, events ...string) {
@@ -167,6 +199,13 @@ func TestRotateKeys(t *testing.T) {
 		re := setupRotation(t, d)
 		ctx := context.Background()
 		old, next := re.svc.pii, keysOf(t, 'n')
+		// A response stored for an Idempotency-Key replay, sealed under the old key.
+		consentPath, consent := "/api/v1/customers/"+re.alice+"/consents", `{"purpose":"marketing","channel":"sms","granted":true,"source":"console"}`
+		first := postAsAdmin(t, d, re.svc, old)
+		status, _, stored := first(consentPath, consent, "consent-1")
+		if status != 200 {
+			t.Fatalf("consent: %d %s", status, stored)
+		}
 		before := re.reads(t, re.svc)
 		if err := re.svc.CheckKeys(ctx); err != nil {
 			t.Fatalf("check with the key that sealed everything (legacy values included): %v", err)
@@ -190,11 +229,23 @@ func TestRotateKeys(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Rows["customer_identifiers"] != 4 || rep.Rows["customer_profiles"] != 2 || rep.Rows["events"] != 4 {
+		if rep.Rows["customer_identifiers"] != 4 || rep.Rows["customer_profiles"] != 2 || rep.Rows["events"] != 4 || rep.Rows["idempotency_keys"] != 1 {
 			t.Fatalf("report = %+v", rep)
 		}
-		if strings.Join(stages, ",") != "customer_identifiers,customer_profiles,events" {
+		if strings.Join(stages, ",") != "customer_identifiers,customer_profiles,events,idempotency_keys" {
 			t.Fatalf("progress stages = %v", stages)
+		}
+		// The stored response was re-sealed: it replays under the new key, not the old.
+		if status, h, body := postAsAdmin(t, d, withNew, next)(consentPath, consent, "consent-1"); status != 200 || body != stored || h.Get(httpapi.ReplayedHeader) != "true" {
+			t.Fatalf("replay under the new key: %d %q %s; want the stored %s", status, h.Get(httpapi.ReplayedHeader), body, stored)
+		}
+		if status, _, body := first(consentPath, consent, "consent-1"); status != 409 {
+			t.Fatalf("replay under the old key: %d %s", status, body)
+		}
+		var storedBody string
+		if err := d.Reader().QueryRowContext(ctx, `SELECT response_body FROM idempotency_keys WHERE key = 'consent-1'`).Scan(&storedBody); err != nil ||
+			pii.KeyID(storedBody) != next.ID() {
+			t.Fatalf("stored response under key %q (%v), want %s", pii.KeyID(storedBody), err, next.ID())
 		}
 
 		if ids := sealedKeyIDs(t, d); len(ids) != 1 || ids[next.ID()] == 0 {
@@ -232,7 +283,7 @@ func TestRotateKeys(t *testing.T) {
 		}
 
 		again, err := RotateKeys(ctx, d, old, next, RotateOptions{})
-		if err != nil || again.Rows["customer_identifiers"]+again.Rows["customer_profiles"]+again.Rows["events"] != 0 {
+		if err != nil || again.Rows["customer_identifiers"]+again.Rows["customer_profiles"]+again.Rows["events"]+again.Rows["idempotency_keys"] != 0 {
 			t.Fatalf("a second rotation: %+v, %v", again, err)
 		}
 	})

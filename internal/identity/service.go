@@ -35,6 +35,8 @@ type Service struct {
 	keys   KeyIssuer
 	pii    *pii.Keys
 	rules  *ruleCache
+	// responses forgets stored replay responses on erasure (nil: none are kept).
+	responses StoredResponses
 }
 
 // NewService returns the identity service. stores checks the store of a touchpoint,
@@ -43,6 +45,11 @@ type Service struct {
 func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock, stores StoreFinder, issuer KeyIssuer, keys *pii.Keys) *Service {
 	return &Service{db: d, outbox: outbox, audit: audit, clock: c, stores: stores, keys: issuer, pii: keys, rules: newRuleCache(c)}
 }
+
+// SetStoredResponses makes erasure withhold the responses that r (the HTTP
+// platform's idempotency store) keeps for replay and that concern the erased
+// customers. Call it before serving.
+func (s *Service) SetStoredResponses(r StoredResponses) { s.responses = r }
 
 // Page limits.
 const (

@@ -36,7 +36,7 @@ type loginInput struct {
 // Resolve captures what the handler needs from the request beyond the body.
 func (in *loginInput) Resolve(ctx huma.Context) []error {
 	in.userAgent = ctx.Header("User-Agent")
-	in.secure = ctx.TLS() != nil
+	in.secure = httpapi.SecureRequest(ctx.Context())
 	return nil
 }
 
@@ -49,7 +49,7 @@ type logoutInput struct{ secure bool }
 
 // Resolve notes whether the request came over TLS, for the cookie.
 func (in *logoutInput) Resolve(ctx huma.Context) []error {
-	in.secure = ctx.TLS() != nil
+	in.secure = httpapi.SecureRequest(ctx.Context())
 	return nil
 }
 
@@ -86,7 +86,8 @@ func (s *Service) registerAuth(api huma.API) {
 		Summary: "Log in to the console", Tags: []string{accessTag},
 		Description: "Opens a session and sets it as an HttpOnly, SameSite=Strict cookie. Five failed attempts " +
 			"per login or client address within a minute make further attempts answer 429.",
-		Errors: []int{http.StatusUnauthorized, http.StatusTooManyRequests},
+		Errors:   []int{http.StatusUnauthorized, http.StatusTooManyRequests},
+		Metadata: httpapi.NoReplay(),
 	}, func(ctx context.Context, in *loginInput) (*loginOutput, error) {
 		sess, token, u, err := s.Login(ctx, LoginInput{Login: in.Body.Login, Password: in.Body.Password,
 			ClientIP: httpapi.ClientIPFrom(ctx), UserAgent: in.userAgent})
@@ -273,6 +274,7 @@ func (s *Service) registerAPIKeys(api huma.API) {
 		OperationID: "create-api-key", Method: http.MethodPost, Path: "/api/v1/api-keys", DefaultStatus: http.StatusCreated,
 		Summary: "Create an API key", Tags: []string{accessTag}, Security: httpapi.Secured(auth.APIKeysWrite),
 		Description: "The secret is in this response only; the server keeps a hash.",
+		Metadata:    httpapi.NoReplay(),
 	}, func(ctx context.Context, in *apiKeyCreateInput) (*apiKeyCreatedOutput, error) {
 		k, secret, err := s.CreateAPIKey(ctx, apiKeyCreate(in.Body))
 		if err != nil {

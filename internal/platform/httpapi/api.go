@@ -8,12 +8,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humachi"
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -46,6 +46,12 @@ type Options struct {
 	// CORSOrigins lists origins allowed to call the API from a browser; empty means
 	// CORS is off (the console is served from the same origin).
 	CORSOrigins []string
+	// TrustedProxies are the proxies whose X-Forwarded-For and X-Forwarded-Proto are
+	// believed (see ParseTrustedProxies); empty means none: the peer is the client.
+	TrustedProxies []netip.Prefix
+	// BodyBudget bounds the memory request bodies hold across the process, in bytes;
+	// 0 means DefaultBodyBudget. A body that does not fit waits for none: it gets 503.
+	BodyBudget int64
 }
 
 // Server holds the router and the huma API that domains register on.
@@ -64,21 +70,24 @@ func New(opts Options) *Server {
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()
 	}
+	if opts.BodyBudget <= 0 {
+		opts.BodyBudget = DefaultBodyBudget
+	}
 	metrics := newHTTPMetrics(opts.Registry)
+	budget := &byteBudget{total: opts.BodyBudget, gauge: prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "oneretail_http_body_bytes_held", Help: "Request body memory held against the body budget.",
+	})}
+	opts.Registry.MustRegister(budget.gauge)
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID)
-	r.Use(withClientIP)
+	r.Use(withRequestInfo(proxies(opts.TrustedProxies)))
 	r.Use(accessLog(opts.Log, metrics))
 	r.Use(recoverer(opts.Log))
 	r.Use(securityHeaders)
 	if len(opts.CORSOrigins) > 0 {
 		r.Use(cors(opts.CORSOrigins))
 	}
-	r.Use(authenticate(opts.Auth, opts.Log))
-	if opts.Idempotency != nil {
-		r.Use(opts.Idempotency.Middleware)
-	}
-	r.Use(middleware.Timeout(opts.RequestTimeout))
+	r.Use(authenticate(opts.Auth))
+	r.Use(timeout(opts.RequestTimeout))
 	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{Registry: opts.Registry}))
 
 	cfg := huma.DefaultConfig("OneRetail API", APIVersion)
@@ -86,14 +95,25 @@ func New(opts Options) *Server {
 	cfg.DocsPath = ""
 	cfg.SchemasPath = "/api/schemas"
 	cfg.CreateHooks = nil
-	cfg.Transformers = []huma.Transformer{typeProblems}
+	cfg.Transformers = []huma.Transformer{transformProblems}
 	cfg.Info.Description = "OneRetail: one identity, one data, one service for every channel of a retail chain. " +
 		"Errors are RFC 9457 problem+json; lists use cursor pagination; POSTs accept Idempotency-Key."
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		securityScheme: {Type: "http", Scheme: "bearer", Description: "An API key (or_live_…) or a console session token. The console also sends the session as the " + SessionCookie + " cookie."},
 	}
 	api := humachi.New(r, cfg)
-	api.UseMiddleware(requireScopes(api))
+	// The order is the point: nothing reads a body before the caller is known to hold
+	// the operation's scopes, and the body is read once, within its limit and the
+	// process's budget, before idempotency hashes it.
+	api.UseMiddleware(noteOperation, requireScopes(api))
+	gate := &bodyGate{api: api, budget: budget}
+	api.UseMiddleware(gate.handle)
+	if idem := opts.Idempotency; idem != nil {
+		if idem.MaxRequest == 0 {
+			idem.MaxRequest = opts.RequestTimeout + requestGrace
+		}
+		api.UseMiddleware(func(ctx huma.Context, next func(huma.Context)) { idem.handle(api, ctx, next) })
+	}
 	return &Server{Router: r, API: api, log: opts.Log}
 }
 
@@ -105,6 +125,18 @@ func Secured(scopes ...auth.Scope) []map[string][]string {
 		names[i] = string(s)
 	}
 	return []map[string][]string{{securityScheme: names}}
+}
+
+// requestGrace is how long past the request timeout a request may still be finishing
+// (writing its response, releasing its key) before its Idempotency-Key is taken over.
+const requestGrace = 30 * time.Second
+
+// noteOperation records the operation id for the request's log line.
+func noteOperation(ctx huma.Context, next func(huma.Context)) {
+	if op := ctx.Operation(); op != nil {
+		infoFrom(ctx.Context()).setOp(op.OperationID)
+	}
+	next(ctx)
 }
 
 func requireScopes(api huma.API) func(huma.Context, func(huma.Context)) {

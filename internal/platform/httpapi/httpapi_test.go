@@ -6,13 +6,19 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -23,17 +29,34 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/ids"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
-// tokens maps fixed bearer tokens to principals: the test stands in for the org
-// domain, which owns real authentication.
-type tokens map[string]*auth.Principal
+// principals maps bearer tokens to principals: the test stands in for the org domain,
+// which owns real authentication. Tests change them (revocation, narrowed scopes).
+type principals struct {
+	mu sync.Mutex
+	m  map[string]*auth.Principal
+}
 
-func (t tokens) Authenticate(_ context.Context, token string) (*auth.Principal, error) {
-	if p, ok := t[token]; ok {
-		return p, nil
+func (p *principals) Authenticate(_ context.Context, token string) (*auth.Principal, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if pr, ok := p.m[token]; ok {
+		return pr, nil
 	}
 	return nil, errs.E(errs.Unauthorized, "unknown token")
+}
+
+// set replaces the principal of token; nil revokes it.
+func (p *principals) set(token string, pr *auth.Principal) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if pr == nil {
+		delete(p.m, token)
+		return
+	}
+	p.m[token] = pr
 }
 
 type widgetInput struct {
@@ -57,43 +80,114 @@ type widgetPageOutput struct {
 	Body httpapi.Page[widget]
 }
 
-func setup(t testing.TB, d *db.DB) *httptest.Server {
+type rawInput struct {
+	Name    string `query:"name"`
+	RawBody []byte `contentType:"text/csv"`
+}
+
+type secretOutput struct {
+	Body struct {
+		Secret string `json:"secret"`
+	}
+}
+
+type whoOutput struct {
+	Body struct {
+		ClientIP string `json:"client_ip"`
+		HTTPS    bool   `json:"https"`
+		ID       string `json:"request_id"`
+	}
+}
+
+// fixture is the HTTP platform with test operations on a database.
+type fixture struct {
+	ts      *httptest.Server
+	d       *db.DB
+	auth    *principals
+	idem    *httpapi.Idempotency
+	log     *syncBuffer
+	read    atomic.Int64 // body bytes the platform read, counted where the server hands the body over
+	mu      sync.Mutex
+	status  map[int]int   // responses by status, counted by the server
+	release chan struct{} // closed to let blocked widget jobs finish
+	started chan string   // a widget job sends its name when it starts
+}
+
+type fixtureOptions struct {
+	budget  int64
+	proxies []string
+	clock   clock.Clock
+	keys    httpapi.Sealer
+	tls     bool
+}
+
+// writerScopes and readerScopes are the scopes of the writer and reader keys.
+var (
+	writerScopes = []auth.Scope{auth.CatalogRead, auth.CatalogWrite}
+	readerScopes = []auth.Scope{auth.CatalogRead}
+)
+
+func writer() *auth.Principal {
+	return &auth.Principal{Kind: auth.KeyPrincipal, ID: "k1", TenantID: "t1", Scopes: writerScopes, DataScope: auth.TenantScope}
+}
+
+func setup(t testing.TB, d *db.DB, opts ...func(*fixtureOptions)) *fixture {
 	t.Helper()
+	o := fixtureOptions{clock: clock.System{}}
+	for _, fn := range opts {
+		fn(&o)
+	}
+	if o.keys == nil {
+		keys, err := pii.NewKeys(pii.TestSecret())
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.keys = keys
+	}
 	ctx := context.Background()
 	if err := d.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `CREATE TABLE widgets (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, name TEXT NOT NULL, price_fen BIGINT NOT NULL)`)
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS widgets (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, name TEXT NOT NULL, price_fen BIGINT NOT NULL)`)
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httpapi.New(httpapi.Options{
-		Log: log,
-		Auth: tokens{
-			"writer": {Kind: auth.KeyPrincipal, ID: "k1", TenantID: "t1", Scopes: []auth.Scope{auth.CatalogRead, auth.CatalogWrite}},
-			"reader": {Kind: auth.KeyPrincipal, ID: "k2", TenantID: "t1", Scopes: []auth.Scope{auth.CatalogRead}},
-		},
-		Idempotency: httpapi.NewIdempotency(d, clock.System{}, log),
-	})
+	f := &fixture{d: d, log: &syncBuffer{}, status: map[int]int{}, release: make(chan struct{}), started: make(chan string, 100)}
+	log := slog.New(slog.NewJSONHandler(f.log, nil))
+	f.auth = &principals{m: map[string]*auth.Principal{
+		"writer": writer(),
+		"reader": {Kind: auth.KeyPrincipal, ID: "k2", TenantID: "t1", Scopes: readerScopes, DataScope: auth.TenantScope},
+	}}
+	f.idem = httpapi.NewIdempotency(d, o.keys, o.clock, log)
+	f.idem.SecretMarkers = []string{"or_sess_"}
+	trusted, err := httpapi.ParseTrustedProxies(o.proxies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httpapi.New(httpapi.Options{Log: log, Auth: f.auth, Idempotency: f.idem, BodyBudget: o.budget, TrustedProxies: trusted})
+	insert := func(ctx context.Context, w widget) error {
+		return d.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO widgets (id, tenant_id, name, price_fen) VALUES ($1, $2, $3, $4)`,
+				w.ID, auth.FromContext(ctx).TenantID, w.Name, w.Price)
+			return err
+		})
+	}
 	huma.Register(srv.API, huma.Operation{
 		OperationID: "create-widget", Method: http.MethodPost, Path: "/api/v1/widgets", DefaultStatus: http.StatusCreated,
 		Security: httpapi.Secured(auth.CatalogWrite),
 	}, func(ctx context.Context, in *widgetInput) (*widgetOutput, error) {
 		w := widget{ID: ids.New(), Name: in.Body.Name, Price: in.Body.Price}
-		if w.Name == "conflict" {
+		switch w.Name {
+		case "conflict":
 			return nil, httpapi.Problem(errs.Field("body.name", "name %q is taken", w.Name))
+		case "boom":
+			return nil, httpapi.Problem(fmt.Errorf("widgets: insert: %w", errors.New("database exploded: disk full")))
+		case "go types":
+			return nil, httpapi.Problem(errs.Field("body.name", "wrong type: want %s", reflect.TypeFor[[]json.RawMessage]()))
 		}
-		if w.Name == "boom" {
-			return nil, httpapi.Problem(errors.New("database exploded: secret detail"))
-		}
-		err := d.Tx(ctx, func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, `INSERT INTO widgets (id, tenant_id, name, price_fen) VALUES ($1, $2, $3, $4)`,
-				w.ID, auth.FromContext(ctx).TenantID, w.Name, w.Price)
-			return err
-		})
-		if err != nil {
+		if err := insert(ctx, w); err != nil {
 			return nil, httpapi.Problem(err)
 		}
+		httpapi.NoteSubjects(ctx, w.ID)
 		return &widgetOutput{Body: w}, nil
 	})
 	huma.Register(srv.API, huma.Operation{
@@ -119,10 +213,145 @@ func setup(t testing.TB, d *db.DB) *httptest.Server {
 		}
 		return &widgetPageOutput{Body: httpapi.PageOf(items, in.Limit, func(w widget) string { return w.ID })}, nil
 	})
+	huma.Register(srv.API, huma.Operation{
+		OperationID: "import-widgets", Method: http.MethodPost, Path: "/api/v1/widget-imports",
+		Security: httpapi.Secured(auth.CatalogWrite), MaxBodyBytes: 32 << 20,
+	}, func(ctx context.Context, in *rawInput) (*httpapi.Body[int], error) {
+		return &httpapi.Body[int]{Body: len(in.RawBody)}, nil
+	})
+	huma.Register(srv.API, huma.Operation{
+		OperationID: "import-widgets-slowly", Method: http.MethodPost, Path: "/api/v1/widget-imports/slow",
+		Security: httpapi.Secured(auth.CatalogWrite), BodyReadTimeout: 300 * time.Millisecond,
+	}, func(ctx context.Context, in *rawInput) (*httpapi.Body[int], error) {
+		return &httpapi.Body[int]{Body: len(in.RawBody)}, nil
+	})
+	huma.Register(srv.API, huma.Operation{
+		OperationID: "run-widget-job", Method: http.MethodPost, Path: "/api/v1/widget-jobs", DefaultStatus: http.StatusCreated,
+		Security: httpapi.Secured(auth.CatalogWrite), MaxBodyBytes: 32 << 20,
+	}, func(ctx context.Context, in *rawInput) (*widgetOutput, error) {
+		f.started <- in.Name
+		select {
+		case <-f.release:
+		case <-ctx.Done():
+			return nil, httpapi.Problem(ctx.Err())
+		}
+		w := widget{ID: ids.New(), Name: in.Name}
+		if err := insert(ctx, w); err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		return &widgetOutput{Body: w}, nil
+	})
+	huma.Register(srv.API, huma.Operation{
+		OperationID: "issue-widget-key", Method: http.MethodPost, Path: "/api/v1/widget-keys", DefaultStatus: http.StatusCreated,
+		Security: httpapi.Secured(auth.CatalogWrite), Metadata: httpapi.NoReplay(),
+	}, func(ctx context.Context, _ *struct{}) (*secretOutput, error) {
+		out := &secretOutput{}
+		out.Body.Secret = "or_live_" + ids.Secret(20)
+		return out, nil
+	})
+	huma.Register(srv.API, huma.Operation{
+		OperationID: "open-widget-session", Method: http.MethodPost, Path: "/api/v1/widget-sessions", DefaultStatus: http.StatusCreated,
+		Security: httpapi.Secured(auth.CatalogWrite),
+	}, func(ctx context.Context, _ *struct{}) (*secretOutput, error) {
+		out := &secretOutput{}
+		out.Body.Secret = "or_sess_" + ids.Secret(20)
+		return out, nil
+	})
+	huma.Register(srv.API, huma.Operation{
+		OperationID: "crash-widget", Method: http.MethodPost, Path: "/api/v1/widget-crashes",
+		Security: httpapi.Secured(auth.CatalogWrite),
+	}, func(ctx context.Context, _ *widgetInput) (*widgetOutput, error) {
+		panic("widget crashed for 13812345678")
+	})
+	huma.Register(srv.API, huma.Operation{
+		OperationID: "form-widgets", Method: http.MethodPost, Path: "/api/v1/widget-forms",
+		Security: httpapi.Secured(auth.CatalogWrite),
+	}, func(ctx context.Context, in *struct{ RawBody multipart.Form }) (*httpapi.Body[string], error) {
+		return &httpapi.Body[string]{Body: strings.Join(in.RawBody.Value["name"], ",")}, nil
+	})
+	huma.Register(srv.API, huma.Operation{
+		OperationID: "who-am-i", Method: http.MethodGet, Path: "/api/v1/whoami", Security: httpapi.Secured(),
+	}, func(ctx context.Context, _ *struct{}) (*whoOutput, error) {
+		out := &whoOutput{}
+		out.Body.ClientIP, out.Body.HTTPS, out.Body.ID = httpapi.ClientIPFrom(ctx), httpapi.SecureRequest(ctx), httpapi.RequestID(ctx)
+		return out, nil
+	})
 	srv.Router.HandleFunc("/api/*", httpapi.NotFound)
-	ts := httptest.NewServer(srv.Router)
-	t.Cleanup(ts.Close)
-	return ts
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = &countingBody{ReadCloser: r.Body, n: &f.read}
+		sw := &statusWriter{ResponseWriter: w}
+		srv.Router.ServeHTTP(sw, r)
+		f.mu.Lock()
+		f.status[sw.code]++
+		f.mu.Unlock()
+	})
+	if o.tls {
+		f.ts = httptest.NewTLSServer(h)
+	} else {
+		f.ts = httptest.NewServer(h)
+	}
+	t.Cleanup(f.ts.Close)
+	return f
+}
+
+// statuses returns the number of responses the server gave, by status.
+func (f *fixture) statuses() map[int]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return maps.Clone(f.status)
+}
+
+// countingBody counts the bytes read from a request body.
+type countingBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (c *countingBody) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// statusWriter notes the status of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController and huma reach the connection (deadlines).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// syncBuffer is a log destination safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func do(t *testing.T, ts *httptest.Server, method, path, token, body string, header ...string) (int, http.Header, string) {
@@ -138,6 +367,10 @@ func do(t *testing.T, ts *httptest.Server, method, path, token, body string, hea
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for i := 0; i+1 < len(header); i += 2 {
+		if header[i+1] == "" {
+			req.Header.Del(header[i])
+			continue
+		}
 		req.Header.Set(header[i], header[i+1])
 	}
 	res, err := ts.Client().Do(req)
@@ -152,7 +385,7 @@ func do(t *testing.T, ts *httptest.Server, method, path, token, body string, hea
 func TestScenarios(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		ts := setup(t, d)
+		ts := setup(t, d).ts
 		tests := []struct {
 			name, method, path, token, body string
 			status                          int
@@ -200,7 +433,7 @@ func TestScenarios(t *testing.T) {
 func TestPagination(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		ts := setup(t, d)
+		ts := setup(t, d).ts
 		for i := range 7 {
 			if status, _, body := do(t, ts, "POST", "/api/v1/widgets", "writer", `{"name":"w`+string(rune('a'+i))+`","price_fen":1}`); status != 201 {
 				t.Fatalf("create: %d %s", status, body)
@@ -241,7 +474,7 @@ func TestPagination(t *testing.T) {
 func TestIdempotentReplay(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		ts := setup(t, d)
+		ts := setup(t, d).ts
 		const n = 50
 		var wg sync.WaitGroup
 		bodies := make(chan string, n)
@@ -301,7 +534,7 @@ func FuzzJSONDecoding(f *testing.F) {
 		f.Add(s)
 	}
 	d := dbtest.Open(f, db.SQLite)
-	ts := setup(f, d)
+	ts := setup(f, d).ts
 	f.Fuzz(func(t *testing.T, body string) {
 		req, _ := http.NewRequest("POST", ts.URL+"/api/v1/widgets", bytes.NewBufferString(body))
 		req.Header.Set("Authorization", "Bearer writer")

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"slices"
@@ -41,7 +40,9 @@ func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
 }
 
 // accessLog logs one line per request and records metrics. It never logs headers or
-// bodies, so tokens, passwords and cookies stay out of the log.
+// bodies, so tokens, passwords and cookies stay out of the log. A 5xx is logged at
+// error level with its operation and cause (see noteFailure), so that the request id
+// a client reports finds what went wrong.
 func accessLog(log *slog.Logger, m *httpMetrics) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -63,20 +64,40 @@ func accessLog(log *slog.Logger, m *httpMetrics) func(http.Handler) http.Handler
 			if status >= 500 {
 				level = slog.LevelError
 			}
-			if log != nil && (level > slog.LevelInfo || !strings.HasPrefix(route, "/metrics")) {
-				attrs := []slog.Attr{
-					slog.String("request_id", middleware.GetReqID(r.Context())),
-					slog.String("method", r.Method), slog.String("path", r.URL.Path),
-					slog.Int("status", status), slog.Duration("duration", elapsed),
-					slog.Int("bytes", ww.BytesWritten()),
-				}
-				if p := auth.FromContext(r.Context()); p != nil {
-					attrs = append(attrs, slog.String("principal", string(p.Kind)+":"+p.ID))
-				}
-				log.LogAttrs(r.Context(), level, "http request", attrs...)
+			if log == nil || (level == slog.LevelInfo && strings.HasPrefix(route, "/metrics")) {
+				return
 			}
+			attrs := []slog.Attr{
+				slog.String("request_id", middleware.GetReqID(r.Context())),
+				slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Int("status", status), slog.Duration("duration", elapsed),
+				slog.Int("bytes", ww.BytesWritten()),
+			}
+			if p := auth.FromContext(r.Context()); p != nil {
+				attrs = append(attrs, slog.String("principal", string(p.Kind)+":"+p.ID))
+			}
+			if ri := infoFrom(r.Context()); ri != nil {
+				op, failure := ri.opAndFailure()
+				if op != "" {
+					attrs = append(attrs, slog.String("op", op))
+				}
+				if status >= 500 {
+					if failure == "" {
+						failure = "no cause recorded"
+					}
+					attrs = append(attrs, slog.String("route", route), slog.String("error", failure))
+				}
+			}
+			log.LogAttrs(r.Context(), level, "http request", attrs...)
 		})
 	}
+}
+
+// noteFailure records the cause of a 5xx for the request's log line. The cause is an
+// error chain, never a body or header; phone numbers and e-mail addresses in it are
+// masked (see logSafe).
+func noteFailure(ctx context.Context, cause string) {
+	infoFrom(ctx).noteFailure(logSafe(cause))
 }
 
 // recoverer turns a panic into a logged 500 problem.
@@ -91,8 +112,15 @@ func recoverer(log *slog.Logger) func(http.Handler) http.Handler {
 					}
 					return
 				}
+				cause := logSafe("panic: " + fmt.Sprint(rec))
+				noteFailure(r.Context(), cause)
 				if log != nil {
-					log.Error("panic", "request_id", middleware.GetReqID(r.Context()), "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
+					op := ""
+					if ri := infoFrom(r.Context()); ri != nil {
+						op, _ = ri.opAndFailure()
+					}
+					log.Error("panic", "request_id", middleware.GetReqID(r.Context()), "op", op, "method", r.Method,
+						"route", chi.RouteContext(r.Context()).RoutePattern(), "error", cause, "stack", string(debug.Stack()))
 				}
 				WriteProblem(w, http.StatusInternalServerError, "internal error; the request id identifies it in the server log")
 			}()
@@ -101,14 +129,47 @@ func recoverer(log *slog.Logger) func(http.Handler) http.Handler {
 	}
 }
 
+// contentSecurityPolicy lets the console load only its own files. antd writes its
+// styles at run time (CSS-in-JS), so inline styles are allowed; scripts are not.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
+	"img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; " +
+	"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+// securityHeaders sets the headers every response carries: no sniffing or framing,
+// the console's Content-Security-Policy, HSTS when the client used HTTPS, and
+// Cache-Control: no-store (API responses carry tokens and personal data; the console
+// handler sets its own caching for its files).
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Cache-Control", "no-store")
+		if SecureRequest(r.Context()) {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// timeout bounds a request's context; a handler that is still running when it
+// expires sees its context cancelled. A request that ends past the deadline without
+// having answered gets a 504 problem.
+func timeout(d time.Duration) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			defer cancel()
+			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+			next.ServeHTTP(ww, r.WithContext(ctx))
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) && ww.Status() == 0 {
+				noteFailure(ctx, fmt.Sprintf("request timed out after %s", d))
+				WriteProblem(w, http.StatusGatewayTimeout, "the request took too long; the request id identifies it in the server log")
+			}
+		})
+	}
 }
 
 func cors(origins []string) func(http.Handler) http.Handler {
@@ -134,7 +195,7 @@ func cors(origins []string) func(http.Handler) http.Handler {
 // authenticate attaches the principal of a valid bearer token or session cookie.
 // An invalid token leaves the request anonymous; operations that need a principal
 // then answer 401.
-func authenticate(a Authenticator, log *slog.Logger) func(http.Handler) http.Handler {
+func authenticate(a Authenticator) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			token := BearerToken(r)
@@ -148,9 +209,8 @@ func authenticate(a Authenticator, log *slog.Logger) func(http.Handler) http.Han
 				r = r.WithContext(auth.WithPrincipal(r.Context(), p))
 			case errs.Is(err, errs.Unauthorized):
 			default:
-				if log != nil {
-					log.Error("authenticate", "request_id", middleware.GetReqID(r.Context()), "err", err)
-				}
+				noteFailure(r.Context(), "authenticate: "+err.Error())
+				w.Header().Set("Retry-After", "1")
 				WriteProblem(w, http.StatusServiceUnavailable, "authentication is unavailable; try again")
 				return
 			}
@@ -173,30 +233,6 @@ func BearerToken(r *http.Request) string {
 		return c.Value
 	}
 	return ""
-}
-
-// ClientIP returns the address of the directly connected client. Proxies' forwarded
-// headers are not trusted: they are trivially spoofed.
-func ClientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-type clientIPKey struct{}
-
-func withClientIP(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientIPKey{}, ClientIP(r))))
-	})
-}
-
-// ClientIPFrom returns the client address recorded for the request in ctx.
-func ClientIPFrom(ctx context.Context) string {
-	ip, _ := ctx.Value(clientIPKey{}).(string)
-	return ip
 }
 
 // ErrBodyTooLarge is returned when a request body exceeds its limit.

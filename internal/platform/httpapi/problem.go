@@ -3,9 +3,12 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -51,6 +54,8 @@ func problemCode(status int) string {
 		return string(errs.NotFound)
 	case http.StatusMethodNotAllowed:
 		return "method_not_allowed"
+	case http.StatusRequestTimeout, http.StatusGatewayTimeout:
+		return "timeout"
 	case http.StatusConflict:
 		return string(errs.Conflict)
 	case http.StatusRequestEntityTooLarge:
@@ -122,13 +127,188 @@ func (e *internalError) MarshalJSON() ([]byte, error) {
 // ContentType makes the body application/problem+json.
 func (e *internalError) ContentType(string) string { return "application/problem+json" }
 
-// typeProblems fills the stable `type` of problems that huma itself produced
-// (validation, malformed JSON, oversized bodies).
-func typeProblems(_ huma.Context, _ string, v any) (any, error) {
-	if m, ok := v.(*huma.ErrorModel); ok && (m.Type == "" || m.Type == "about:blank") {
-		m.Type = ProblemTypePrefix + problemCode(m.Status)
+// Unavailable returns a 503 problem telling the client detail and to retry after a
+// second; cause goes to the log only.
+func Unavailable(detail string, cause error) error {
+	return &statusError{status: http.StatusServiceUnavailable, detail: detail, cause: cause}
+}
+
+// statusError is a problem with a status chosen by the caller whose cause is logged,
+// never shown.
+type statusError struct {
+	status int
+	detail string
+	cause  error
+}
+
+func (e *statusError) Error() string {
+	if e.cause == nil {
+		return e.detail
+	}
+	return e.detail + ": " + e.cause.Error()
+}
+func (e *statusError) Unwrap() error { return e.cause }
+
+// GetStatus makes statusError a huma.StatusError.
+func (e *statusError) GetStatus() int { return e.status }
+
+// GetHeaders asks the client to retry a 503 after a second.
+func (e *statusError) GetHeaders() http.Header {
+	if e.status != http.StatusServiceUnavailable {
+		return nil
+	}
+	return http.Header{"Retry-After": []string{"1"}}
+}
+
+// MarshalJSON writes the client-safe problem body.
+func (e *statusError) MarshalJSON() ([]byte, error) {
+	return json.Marshal(&huma.ErrorModel{
+		Type:   ProblemTypePrefix + problemCode(e.status),
+		Title:  http.StatusText(e.status),
+		Status: e.status,
+		Detail: e.detail,
+	})
+}
+
+// ContentType makes the body application/problem+json.
+func (e *statusError) ContentType(string) string { return "application/problem+json" }
+
+// transformProblems is the huma transformer of every response: it fills the stable
+// `type` of problems huma itself produced (validation, malformed JSON, oversized
+// bodies), rewrites messages that would show Go type names (see publicMessage), drops
+// the echo of a whole request body, and notes the cause of a 5xx for the request's
+// log line.
+func transformProblems(ctx huma.Context, _ string, v any) (any, error) {
+	switch e := v.(type) {
+	case *internalError:
+		noteFailure(ctx.Context(), e.cause.Error())
+	case *statusError:
+		noteFailure(ctx.Context(), e.Error())
+	case *huma.ErrorModel:
+		if e.Type == "" || e.Type == "about:blank" {
+			e.Type = ProblemTypePrefix + problemCode(e.Status)
+		}
+		e.Detail = publicMessage(e.Detail)
+		for _, d := range e.Errors {
+			if d == nil {
+				continue
+			}
+			if loc, msg, ok := unmarshalTypeMessage(d.Message); ok {
+				d.Location, d.Message = d.Location+loc, msg
+				d.Value = nil
+				continue
+			}
+			d.Message = publicMessage(d.Message)
+			if d.Location == "body" {
+				d.Value = nil // the whole body: nothing the client does not have
+			}
+		}
+		if e.Status >= 500 {
+			noteFailure(ctx.Context(), problemCause(e))
+		}
 	}
 	return v, nil
+}
+
+// problemCause describes a 5xx problem for the log: its detail and error messages.
+func problemCause(e *huma.ErrorModel) string {
+	var b strings.Builder
+	b.WriteString(e.Detail)
+	for _, d := range e.Errors {
+		if d != nil {
+			b.WriteString("; " + d.Message)
+		}
+	}
+	return b.String()
+}
+
+var (
+	// unmarshalField matches encoding/json's type error on a struct field, as huma
+	// passes it through: "json: cannot unmarshal number 1e30 into Go struct field
+	// .price_fen of type int64".
+	unmarshalField = regexp.MustCompile(`json: cannot unmarshal (.+?) into Go struct field ([\w.]*) of type (\S+)`)
+	// unmarshalValue matches the same error on a value that is not a field.
+	unmarshalValue = regexp.MustCompile(`json: cannot unmarshal (.+?) into Go value of type (\S+)`)
+	// goType matches Go type names in a message: []json.RawMessage, map[string]any,
+	// *catalog.SKU, time.Time, int64.
+	goType = regexp.MustCompile(`(?:\[\])+\*?[\w.]+|map\[[\w.*]+\][\w.*\[\]]+|\*?\b[a-z]\w*\.[A-Z]\w*\b|\b(?:u?int(?:8|16|32|64)?|float(?:32|64)|interface \{\})`)
+)
+
+// unmarshalTypeMessage rewrites encoding/json's type error on a struct field into the
+// field's location suffix (".price_fen") and a message in JSON terms.
+func unmarshalTypeMessage(msg string) (string, string, bool) {
+	m := unmarshalField.FindStringSubmatch(msg)
+	if m == nil {
+		return "", "", false
+	}
+	field := m[2]
+	if _, rest, ok := strings.Cut(field, "."); ok {
+		field = rest
+	}
+	loc := ""
+	if field != "" {
+		loc = "." + field
+	}
+	return loc, fmt.Sprintf("expected %s, got %s", jsonTypeOf(m[3]), jsonValueWord(m[1])), true
+}
+
+// publicMessage rewrites what a client would read as Go: encoding/json's type errors
+// and Go type names become JSON terms.
+func publicMessage(msg string) string {
+	if m := unmarshalField.FindStringSubmatch(msg); m != nil {
+		_, rewritten, _ := unmarshalTypeMessage(msg)
+		return strings.Replace(msg, m[0], rewritten, 1)
+	}
+	if m := unmarshalValue.FindStringSubmatch(msg); m != nil {
+		return strings.Replace(msg, m[0], fmt.Sprintf("expected %s, got %s", jsonTypeOf(m[2]), jsonValueWord(m[1])), 1)
+	}
+	msg = strings.ReplaceAll(msg, "Go struct field ", "field ")
+	msg = strings.ReplaceAll(msg, "Go value of type ", "")
+	return goType.ReplaceAllStringFunc(msg, jsonTypeOf)
+}
+
+// jsonTypeOf names the JSON type a Go type decodes from.
+func jsonTypeOf(goTypeName string) string {
+	t := strings.TrimLeft(goTypeName, "*")
+	switch {
+	case strings.HasPrefix(t, "[]"):
+		return "array"
+	case strings.HasPrefix(t, "map["), strings.HasPrefix(t, "interface"):
+		return "object"
+	case t == "time.Time":
+		return "RFC 3339 time string"
+	case t == "json.RawMessage":
+		return "JSON value"
+	case t == "string":
+		return "string"
+	case t == "bool":
+		return "boolean"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
+		return "integer"
+	case strings.HasPrefix(t, "float"):
+		return "number"
+	}
+	return "object"
+}
+
+// jsonValueWord describes the value encoding/json found ("number 1e30", "string").
+func jsonValueWord(v string) string {
+	if strings.HasPrefix(v, "number") {
+		return "a number out of range"
+	}
+	return v
+}
+
+var (
+	logPhone = regexp.MustCompile(`(?:\+?86[- ]?)?1[3-9]\d{9}`)
+	logEmail = regexp.MustCompile(`[\w.+-]+@[\w-]+(?:\.[\w-]+)+`)
+)
+
+// logSafe masks what looks like a mainland phone number or an e-mail address in a
+// message bound for the log: an error chain may quote a value it failed on.
+func logSafe(s string) string {
+	s = logPhone.ReplaceAllStringFunc(s, func(p string) string { return p[:len(p)-8] + "********" })
+	return logEmail.ReplaceAllString(s, "***@***")
 }
 
 // WriteProblem writes a problem+json response outside huma (router-level errors such

@@ -4138,7 +4138,7 @@ export interface operations {
                 touchpoint?: string;
             };
             header?: {
-                /** @description application/json (default) or application/x-ndjson. */
+                /** @description application/json or application/x-ndjson; required (415 without it). */
                 "Content-Type"?: string;
             };
             path?: never;
