@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,12 +20,14 @@ import (
 
 	"github.com/oneretail/oneretail/internal/app"
 	"github.com/oneretail/oneretail/internal/demo"
+	"github.com/oneretail/oneretail/internal/identity"
 	"github.com/oneretail/oneretail/internal/migrations"
 	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/ids"
 	"github.com/oneretail/oneretail/internal/platform/pii"
+	"github.com/oneretail/oneretail/internal/platform/ratelimit"
 )
 
 // options are the settings shared by the subcommands.
@@ -118,6 +121,8 @@ func newServeCommand(opts *options) *cobra.Command {
 		adminPassword string
 		cors          []string
 		shutdown      time.Duration
+		searchLimit   string
+		readLimit     string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -134,7 +139,11 @@ func newServeCommand(opts *options) *cobra.Command {
 					login = "admin / " + password
 				}
 			}
-			a, err := opts.open(ctx, app.Config{CORSOrigins: cors, ShutdownTimeout: shutdown})
+			lookups, err := lookupLimits(searchLimit, readLimit)
+			if err != nil {
+				return err
+			}
+			a, err := opts.open(ctx, app.Config{CORSOrigins: cors, ShutdownTimeout: shutdown, CustomerLookups: lookups})
 			if err != nil {
 				return err
 			}
@@ -157,7 +166,35 @@ func newServeCommand(opts *options) *cobra.Command {
 	f.StringVar(&adminPassword, "admin-password", "", "password of the demo admin user (random when empty)")
 	f.StringSliceVar(&cors, "cors-origins", nil, "origins allowed to call the API from a browser (CORS is off when empty)")
 	f.DurationVar(&shutdown, "shutdown-timeout", 20*time.Second, "how long in-flight requests get to finish on SIGTERM")
+	def := identity.DefaultLookupLimits()
+	f.StringVar(&searchLimit, "customer-search-limit", ruleFlag(def.Search), "customer searches and look-ups by identifier allowed per user or API key, LIMIT/WINDOW (a burst of LIMIT, then one every WINDOW/LIMIT)")
+	f.StringVar(&readLimit, "customer-read-limit", ruleFlag(def.Read), "customer 360 reads and first timeline pages allowed per user or API key, LIMIT/WINDOW")
 	return cmd
+}
+
+// ruleFlag writes a rate rule as its flag value: 30/5m.
+func ruleFlag(r ratelimit.Rule) string {
+	w := r.Window.String() // 5m0s, 1h0m0s
+	if strings.HasSuffix(w, "m0s") {
+		w = strings.TrimSuffix(w, "0s")
+	}
+	if strings.HasSuffix(w, "h0m") {
+		w = strings.TrimSuffix(w, "0m")
+	}
+	return strconv.Itoa(r.Limit) + "/" + w
+}
+
+// lookupLimits parses --customer-search-limit and --customer-read-limit.
+func lookupLimits(search, read string) (identity.LookupLimits, error) {
+	var l identity.LookupLimits
+	var err error
+	if l.Search, err = ratelimit.ParseRule(search); err != nil {
+		return l, fmt.Errorf("--customer-search-limit: %w", err)
+	}
+	if l.Read, err = ratelimit.ParseRule(read); err != nil {
+		return l, fmt.Errorf("--customer-read-limit: %w", err)
+	}
+	return l, nil
 }
 
 func displayURL(addr net.Addr) string {
