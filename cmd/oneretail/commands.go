@@ -168,7 +168,7 @@ func newServeCommand(opts *options) *cobra.Command {
 	f.DurationVar(&shutdown, "shutdown-timeout", 20*time.Second, "how long in-flight requests get to finish on SIGTERM")
 	def := identity.DefaultLookupLimits()
 	f.StringVar(&searchLimit, "customer-search-limit", ruleFlag(def.Search), "customer searches and look-ups by identifier allowed per user or API key, LIMIT/WINDOW (a burst of LIMIT, then one every WINDOW/LIMIT)")
-	f.StringVar(&readLimit, "customer-read-limit", ruleFlag(def.Read), "customer 360 reads and first timeline pages allowed per user or API key, LIMIT/WINDOW")
+	f.StringVar(&readLimit, "customer-read-limit", ruleFlag(def.Read), "customer 360 reads and timeline pages allowed per user or API key, LIMIT/WINDOW")
 	return cmd
 }
 

@@ -28,8 +28,8 @@ import (
 
 // LookupLimits bound how often one principal (a user or an API key) may look
 // customers up. Search covers customer searches and look-ups by identifier — the
-// "is this phone a customer, and who" oracle; Read covers 360 reads by id and the
-// first page of a timeline. Each request counts one against its rule.
+// "is this phone a customer, and who" oracle; Read covers 360 reads by id and
+// timeline pages. Each request counts one against its rule.
 type LookupLimits struct {
 	Search ratelimit.Rule
 	Read   ratelimit.Rule

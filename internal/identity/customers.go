@@ -167,8 +167,8 @@ func (s *Service) FindCustomerByID(ctx context.Context, id string) (Customer, er
 }
 
 // FindCustomerEvents returns the events of a customer (of the survivor for a merged
-// id), newest first, when the principal's data scope sees it. A first page counts
-// against the principal's read limit; every page is recorded in the access log.
+// id), newest first, when the principal's data scope sees it. Each page counts
+// against the principal's read limit and is recorded in the access log.
 // Errors: not_found, invalid (cursor), rate_limited, unauthorized, forbidden.
 func (s *Service) FindCustomerEvents(ctx context.Context, id string, f CustomerEventFilter) (httpapi.Page[CustomerEvent], error) {
 	p, err := auth.Require(ctx, auth.CustomersRead)
@@ -189,10 +189,10 @@ func (s *Service) FindCustomerEvents(ctx context.Context, id string, f CustomerE
 		}
 		afterAt, afterID = n, rest
 	}
-	if after == "" {
-		if err := s.spendLookup(ctx, p, lookupRead); err != nil {
-			return httpapi.Page[CustomerEvent]{}, err
-		}
+	// Every page counts: a cursor is only the position to read from, so a made-up
+	// one would otherwise read a first page for free.
+	if err := s.spendLookup(ctx, p, lookupRead); err != nil {
+		return httpapi.Page[CustomerEvent]{}, err
 	}
 	c, err := s.visibleCustomer(ctx, s.db.Reader(), p, id)
 	if err != nil {
