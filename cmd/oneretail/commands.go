@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 
 	"github.com/oneretail/oneretail/internal/app"
 	"github.com/oneretail/oneretail/internal/demo"
+	"github.com/oneretail/oneretail/internal/identity"
 	"github.com/oneretail/oneretail/internal/migrations"
 	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/auth"
@@ -26,6 +28,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/ids"
 	"github.com/oneretail/oneretail/internal/platform/pii"
+	"github.com/oneretail/oneretail/internal/platform/ratelimit"
 )
 
 // options are the settings shared by the subcommands.
@@ -121,6 +124,8 @@ func newServeCommand(opts *options) *cobra.Command {
 		shutdown      time.Duration
 		proxies       []string
 		bodyBudget    int
+		searchLimit   string
+		readLimit     string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -144,8 +149,12 @@ func newServeCommand(opts *options) *cobra.Command {
 			if bodyBudget <= 0 {
 				return errors.New("--body-budget must be a positive number of MiB")
 			}
+			lookups, err := lookupLimits(searchLimit, readLimit)
+			if err != nil {
+				return err
+			}
 			a, err := opts.open(ctx, app.Config{CORSOrigins: cors, ShutdownTimeout: shutdown, TrustedProxies: trusted,
-				BodyBudget: int64(bodyBudget) << 20})
+				BodyBudget: int64(bodyBudget) << 20, CustomerLookups: lookups})
 			if err != nil {
 				return err
 			}
@@ -172,7 +181,35 @@ func newServeCommand(opts *options) *cobra.Command {
 		"X-Forwarded-For and X-Forwarded-Proto are believed (client address, Secure cookie, HSTS)")
 	f.IntVar(&bodyBudget, "body-budget", httpapi.DefaultBodyBudget>>20, "MiB of memory all request bodies in flight may hold together; "+
 		"a request beyond it gets 503 with Retry-After")
+	def := identity.DefaultLookupLimits()
+	f.StringVar(&searchLimit, "customer-search-limit", ruleFlag(def.Search), "customer searches and look-ups by identifier allowed per user or API key, LIMIT/WINDOW (a burst of LIMIT, then one every WINDOW/LIMIT)")
+	f.StringVar(&readLimit, "customer-read-limit", ruleFlag(def.Read), "customer 360 reads and timeline pages allowed per user or API key, LIMIT/WINDOW")
 	return cmd
+}
+
+// ruleFlag writes a rate rule as its flag value: 30/5m.
+func ruleFlag(r ratelimit.Rule) string {
+	w := r.Window.String() // 5m0s, 1h0m0s
+	if strings.HasSuffix(w, "m0s") {
+		w = strings.TrimSuffix(w, "0s")
+	}
+	if strings.HasSuffix(w, "h0m") {
+		w = strings.TrimSuffix(w, "0m")
+	}
+	return strconv.Itoa(r.Limit) + "/" + w
+}
+
+// lookupLimits parses --customer-search-limit and --customer-read-limit.
+func lookupLimits(search, read string) (identity.LookupLimits, error) {
+	var l identity.LookupLimits
+	var err error
+	if l.Search, err = ratelimit.ParseRule(search); err != nil {
+		return l, fmt.Errorf("--customer-search-limit: %w", err)
+	}
+	if l.Read, err = ratelimit.ParseRule(read); err != nil {
+		return l, fmt.Errorf("--customer-read-limit: %w", err)
+	}
+	return l, nil
 }
 
 func displayURL(addr net.Addr) string {

@@ -49,6 +49,9 @@ type Config struct {
 	BodyBudget      int64          // request body memory across the process, bytes; 0: httpapi.DefaultBodyBudget
 	Clock           clock.Clock
 	PIISecret       []byte // master secret for personal data at rest (pii.NewKeys); required
+	// CustomerLookups bounds customer searches and reads per principal; zero means
+	// identity.DefaultLookupLimits.
+	CustomerLookups identity.LookupLimits
 }
 
 // App is a running OneRetail instance.
@@ -101,6 +104,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Org = org.NewService(cfg.Org, d, a.Outbox, a.Audit, cfg.Clock, cfg.Log)
 	a.Catalog = catalog.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org})
 	a.Identity = identity.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org}, keyIssuer{a.Org}, keys)
+	if cfg.CustomerLookups == (identity.LookupLimits{}) {
+		cfg.CustomerLookups = identity.DefaultLookupLimits()
+	}
+	if err := a.Identity.LimitLookups(a.RateLimits, cfg.CustomerLookups); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("app: %w", err)
+	}
 	a.Promotion = promotion.NewService(d, a.Outbox, a.Audit, cfg.Clock)
 	a.Promotion.Subscribe(a.Dispatcher)
 	a.idempotency = httpapi.NewIdempotency(d, keys, cfg.Clock, cfg.Log)
@@ -215,6 +225,34 @@ var (
 func (f storeFinder) StoreExists(ctx context.Context, storeID string) error {
 	_, err := f.org.FindStoreByID(ctx, storeID)
 	return err
+}
+
+// ScopeStoreIDs lists the stores inside the data scope of the caller, whatever
+// scopes it holds: which customers a brand- or region-scoped user sees follows from
+// its data scope, not from its right to read the store registry.
+func (f storeFinder) ScopeStoreIDs(ctx context.Context) ([]string, error) {
+	p, err := auth.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	narrow := *p
+	narrow.Scopes = []auth.Scope{auth.OrgRead}
+	ctx = auth.WithPrincipal(ctx, &narrow)
+	var ids []string
+	filter := org.StoreFilter{PageParams: httpapi.PageParams{Limit: httpapi.MaxLimit}}
+	for {
+		page, err := f.org.FindStores(ctx, filter)
+		if err != nil {
+			return nil, err
+		}
+		for _, st := range page.Items {
+			ids = append(ids, st.ID)
+		}
+		if page.NextCursor == "" {
+			return ids, nil
+		}
+		filter.Cursor = page.NextCursor
+	}
 }
 
 func (f storeFinder) StoreCount(ctx context.Context) (int, error) {

@@ -149,8 +149,9 @@ func clusterConsents(ctx context.Context, q db.Querier, tenantID string, members
 }
 
 // RecordConsent records a consent of customer id (of the survivor for a merged id)
-// and returns the customer's current consents. Errors: invalid (fields), not_found,
-// unauthorized, forbidden.
+// and returns the customer's current consents; a customer outside the principal's
+// data scope is not found. Errors: invalid (fields), not_found, unauthorized,
+// forbidden.
 func (s *Service) RecordConsent(ctx context.Context, id string, n NewConsent) ([]Consent, error) {
 	p, err := auth.Require(ctx, auth.CustomersWrite)
 	if err != nil {
@@ -165,10 +166,17 @@ func (s *Service) RecordConsent(ctx context.Context, id string, n NewConsent) ([
 	if err := n.Validate(now); err != nil {
 		return nil, err
 	}
+	sc, err := s.customerScopeOf(ctx, p)
+	if err != nil {
+		return nil, err
+	}
 	var out []Consent
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		live, err := survivor(ctx, tx, p.TenantID, id)
+		live, err := sc.live(ctx, tx, p.TenantID, id, "")
 		if err != nil {
+			return err
+		}
+		if err := s.logAccess(ctx, tx, AccessConsentRecord, ShownFull, accessed{customer: live}); err != nil {
 			return err
 		}
 		if err := recordConsent(ctx, tx, p.TenantID, live, n, clock.Millis(now)); err != nil {
@@ -192,15 +200,16 @@ func (s *Service) RecordConsent(ctx context.Context, id string, n NewConsent) ([
 }
 
 // FindConsentHistory returns the consents recorded for customer id and the customers
-// merged into it, in the order they were recorded. Errors: not_found, invalid
-// (cursor), unauthorized, forbidden.
+// merged into it, in the order they were recorded; a customer outside the
+// principal's data scope is not found. Each page is recorded in the access log.
+// Errors: not_found, invalid (cursor), unauthorized, forbidden.
 func (s *Service) FindConsentHistory(ctx context.Context, id string, f ConsentHistoryFilter) (httpapi.Page[ConsentRecord], error) {
 	p, err := auth.Require(ctx, auth.CustomersRead)
 	if err != nil {
 		return httpapi.Page[ConsentRecord]{}, err
 	}
 	q := s.db.Reader()
-	live, err := survivor(ctx, q, p.TenantID, id)
+	live, err := s.visibleCustomer(ctx, q, p, id)
 	if err != nil {
 		return httpapi.Page[ConsentRecord]{}, fmt.Errorf("identity: consent history: %w", err)
 	}
@@ -230,6 +239,9 @@ func (s *Service) FindConsentHistory(ctx context.Context, id string, f ConsentHi
 	}, func(c ConsentRecord) string { return c.ID })
 	if err != nil {
 		return httpapi.Page[ConsentRecord]{}, fmt.Errorf("identity: consent history: %w", err)
+	}
+	if err := s.logAccess(ctx, nil, AccessConsentHistory, ShownFull, accessed{customer: live}); err != nil {
+		return httpapi.Page[ConsentRecord]{}, err
 	}
 	return page, nil
 }

@@ -68,8 +68,10 @@ type CustomerEventFilter struct {
 }
 
 // FindCustomerByIdentifier returns the customer holding the identifier written as
-// TYPE:VALUE (the value is normalised). Errors: invalid (query.identifier),
-// not_found, unauthorized, forbidden.
+// TYPE:VALUE (the value is normalised), when the principal's data scope sees it. It
+// counts as a customer search of the principal and is recorded in the access log
+// (the identifier's type, never its value). Errors: invalid (query.identifier),
+// not_found, rate_limited, unauthorized, forbidden.
 func (s *Service) FindCustomerByIdentifier(ctx context.Context, identifier string) (Customer, error) {
 	p, err := auth.Require(ctx, auth.CustomersRead)
 	if err != nil {
@@ -88,16 +90,30 @@ func (s *Service) FindCustomerByIdentifier(ctx context.Context, identifier strin
 	if err != nil {
 		return Customer{}, errs.Field("query.identifier", "%s", errMessage(err))
 	}
-	cid, err := s.identifierOwner(ctx, s.db.Reader(), p.TenantID, id)
+	if err := s.spendLookup(ctx, p, lookupSearch); err != nil {
+		return Customer{}, err
+	}
+	sc, err := s.customerScopeOf(ctx, p)
+	if err != nil {
+		return Customer{}, err
+	}
+	q := s.db.Reader()
+	cid, err := s.identifierOwner(ctx, q, p.TenantID, id)
 	if err != nil {
 		return Customer{}, fmt.Errorf("identity: find customer: %w", err)
 	}
 	if cid == "" {
 		return Customer{}, errs.E(errs.NotFound, "customer not found")
 	}
-	c, err := getCustomer(ctx, s.db.Reader(), s.pii, p.TenantID, cid)
+	if _, err := sc.live(ctx, q, p.TenantID, cid, ""); err != nil {
+		return Customer{}, fmt.Errorf("identity: find customer: %w", err)
+	}
+	c, err := getCustomer(ctx, q, s.pii, p.TenantID, cid)
 	if err != nil {
 		return Customer{}, fmt.Errorf("identity: find customer: %w", err)
+	}
+	if err := s.logAccess(ctx, nil, AccessLookup, shownTo(p), accessed{c.ID, t.String()}); err != nil {
+		return Customer{}, err
 	}
 	return maskCustomer(p, c), nil
 }
@@ -125,21 +141,35 @@ func errMessage(err error) string {
 // FindCustomerByID returns a customer; the id of a merged customer returns the
 // survivor with MergedFrom set. An erased customer is returned with status erased
 // and no identifiers. Personal values are masked unless the principal holds
-// customers:pii. Errors: not_found, unauthorized, forbidden.
+// customers:pii. A customer outside the principal's data scope is not found. The
+// read counts against the principal's read limit and is recorded in the access log.
+// Errors: not_found, rate_limited, unauthorized, forbidden.
 func (s *Service) FindCustomerByID(ctx context.Context, id string) (Customer, error) {
 	p, err := auth.Require(ctx, auth.CustomersRead)
 	if err != nil {
 		return Customer{}, err
 	}
-	c, err := getCustomer(ctx, s.db.Reader(), s.pii, p.TenantID, id)
+	if err := s.spendLookup(ctx, p, lookupRead); err != nil {
+		return Customer{}, err
+	}
+	q := s.db.Reader()
+	if _, err := s.visibleCustomer(ctx, q, p, id); err != nil {
+		return Customer{}, fmt.Errorf("identity: find customer: %w", err)
+	}
+	c, err := getCustomer(ctx, q, s.pii, p.TenantID, id)
 	if err != nil {
 		return Customer{}, fmt.Errorf("identity: find customer: %w", err)
+	}
+	if err := s.logAccess(ctx, nil, AccessView, shownTo(p), accessed{customer: c.ID}); err != nil {
+		return Customer{}, err
 	}
 	return maskCustomer(p, c), nil
 }
 
 // FindCustomerEvents returns the events of a customer (of the survivor for a merged
-// id), newest first. Errors: not_found, invalid (cursor), unauthorized, forbidden.
+// id), newest first, when the principal's data scope sees it. Each page counts
+// against the principal's read limit and is recorded in the access log.
+// Errors: not_found, invalid (cursor), rate_limited, unauthorized, forbidden.
 func (s *Service) FindCustomerEvents(ctx context.Context, id string, f CustomerEventFilter) (httpapi.Page[CustomerEvent], error) {
 	p, err := auth.Require(ctx, auth.CustomersRead)
 	if err != nil {
@@ -159,7 +189,12 @@ func (s *Service) FindCustomerEvents(ctx context.Context, id string, f CustomerE
 		}
 		afterAt, afterID = n, rest
 	}
-	c, err := survivor(ctx, s.db.Reader(), p.TenantID, id)
+	// Every page counts: a cursor is only the position to read from, so a made-up
+	// one would otherwise read a first page for free.
+	if err := s.spendLookup(ctx, p, lookupRead); err != nil {
+		return httpapi.Page[CustomerEvent]{}, err
+	}
+	c, err := s.visibleCustomer(ctx, s.db.Reader(), p, id)
 	if err != nil {
 		return httpapi.Page[CustomerEvent]{}, fmt.Errorf("identity: find customer events: %w", err)
 	}
@@ -174,6 +209,9 @@ func (s *Service) FindCustomerEvents(ctx context.Context, id string, f CustomerE
 	}
 	for i := range items {
 		items[i] = maskEvent(p, items[i])
+	}
+	if err := s.logAccess(ctx, nil, AccessTimeline, shownTo(p), accessed{customer: c}); err != nil {
+		return httpapi.Page[CustomerEvent]{}, err
 	}
 	return httpapi.PageOf(items, limit, func(e CustomerEvent) string {
 		return strconv.FormatInt(clock.Millis(e.OccurredAt), 10) + "|" + e.ID

@@ -361,6 +361,7 @@ func (s *Service) Register(api huma.API) {
 	s.registerCustomers(api, tags)
 	s.registerRules(api, tags)
 	s.registerPrivacy(api, tags)
+	s.registerAccessLog(api, tags)
 }
 
 type touchpointKeyInput struct {

@@ -79,7 +79,10 @@ var searchTypes = []graph.Type{graph.TypePhone, graph.TypeMemberCard, graph.Type
 
 // SearchCustomers finds customers by a phone, member card, unionid or e-mail (exact
 // after normalisation) or an exact full name (through the blind index of the
-// normalised name). Errors: invalid (query.q), unauthorized, forbidden.
+// normalised name), among the customers the principal's data scope sees. A search
+// counts against the principal's search limit; each hit is recorded in the access
+// log with what it matched (never the query). Errors: invalid (query.q),
+// rate_limited, unauthorized, forbidden.
 func (s *Service) SearchCustomers(ctx context.Context, q string, limit int) ([]Customer360, error) {
 	p, err := auth.Require(ctx, auth.CustomersRead)
 	if err != nil {
@@ -100,15 +103,22 @@ func (s *Service) SearchCustomers(ctx context.Context, q string, limit int) ([]C
 			in = append(in, id)
 		}
 	}
+	if err := s.spendLookup(ctx, p, lookupSearch); err != nil {
+		return nil, err
+	}
+	sc, err := s.customerScopeOf(ctx, p)
+	if err != nil {
+		return nil, err
+	}
 	r := s.db.Reader()
-	var hits []string
+	var hits []accessed     // customer ids with what they matched
 	for _, id := range in { // in search-type order
 		c, err := s.identifierOwner(ctx, r, p.TenantID, id)
 		if err != nil {
 			return nil, fmt.Errorf("identity: search customers: %w", err)
 		}
-		if c != "" && !slices.Contains(hits, c) {
-			hits = append(hits, c)
+		if c != "" && !slices.ContainsFunc(hits, func(h accessed) bool { return h.customer == c }) {
+			hits = append(hits, accessed{c, id.Type.String()})
 		}
 	}
 	named, err := queryStrings(ctx, r, `SELECT customer_id FROM customer_profiles WHERE tenant_id = $1 AND name_index = $2 ORDER BY customer_id LIMIT 200`,
@@ -116,26 +126,35 @@ func (s *Service) SearchCustomers(ctx context.Context, q string, limit int) ([]C
 	if err != nil {
 		return nil, fmt.Errorf("identity: search customers: %w", err)
 	}
+	for _, id := range named {
+		hits = append(hits, accessed{id, indexName})
+	}
 	out := []Customer360{}
-	seen := map[string]bool{}
-	for _, id := range append(hits, named...) {
+	var found []accessed
+	for _, h := range hits {
 		if len(out) >= limit {
 			break
 		}
-		c, err := getCustomer(ctx, r, s.pii, p.TenantID, id)
+		live, err := sc.live(ctx, r, p.TenantID, h.customer, "")
+		if errs.Is(err, errs.NotFound) || slices.ContainsFunc(found, func(f accessed) bool { return f.customer == live }) {
+			continue // outside the data scope, or found already
+		}
 		if err != nil {
 			return nil, fmt.Errorf("identity: search customers: %w", err)
 		}
-		if seen[c.ID] {
-			continue
+		c, err := getCustomer(ctx, r, s.pii, p.TenantID, live)
+		if err != nil {
+			return nil, fmt.Errorf("identity: search customers: %w", err)
 		}
-		seen[c.ID] = true
-		c.MergedFrom = ""
 		c360, err := s.customer360(ctx, r, p, c)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, c360)
+		found = append(found, accessed{live, h.matched})
+	}
+	if err := s.logAccess(ctx, nil, AccessSearchHit, shownTo(p), found...); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -193,6 +193,15 @@ func (s *Service) mergeInTx(ctx context.Context, tx *sql.Tx, tenantID, into stri
 			return err
 		}
 	}
+	touched := []accessed{{customer: into}}
+	for _, a := range from {
+		touched = append(touched, accessed{customer: a})
+	}
+	if p := auth.FromContext(ctx); p != nil {
+		if err := s.logAccess(ctx, tx, AccessMerge, shownTo(p), touched...); err != nil {
+			return err
+		}
+	}
 	ev := CustomerMergedEvent{SurvivorID: into, Absorbed: from, Kind: kind, Reason: reason}
 	if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: tenantID, Action: "customer.merge", ResourceType: "customer", ResourceID: into, Changes: ev}); err != nil {
 		return err
@@ -202,9 +211,10 @@ func (s *Service) mergeInTx(ctx context.Context, tx *sql.Tx, tenantID, into stri
 }
 
 // MergeCustomers merges the customers ids into the customer survivorID (all live)
-// and returns the survivor. Errors: invalid (body.customer_ids), not_found,
-// conflict (a customer already merged, or an identity rule broken: the message
-// names it), unauthorized, forbidden.
+// and returns the survivor. Every customer must be inside the principal's data
+// scope (else not found). Errors: invalid (body.customer_ids), not_found, conflict
+// (a customer already merged, or an identity rule broken: the message names it),
+// unauthorized, forbidden.
 func (s *Service) MergeCustomers(ctx context.Context, survivorID string, ids []string, note string) (Customer, error) {
 	p, err := auth.Require(ctx, auth.CustomersWrite)
 	if err != nil {
@@ -224,9 +234,18 @@ func (s *Service) MergeCustomers(ctx context.Context, survivorID string, ids []s
 	if note != "" {
 		reason += ": " + note
 	}
+	sc, err := s.customerScopeOf(ctx, p)
+	if err != nil {
+		return Customer{}, err
+	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := survivor(ctx, tx, p.TenantID, survivorID); err != nil {
+		if _, err := sc.live(ctx, tx, p.TenantID, survivorID, ""); err != nil {
 			return err
+		}
+		for _, id := range ids {
+			if _, err := sc.live(ctx, tx, p.TenantID, id, "body.customer_ids"); err != nil {
+				return err
+			}
 		}
 		return s.mergeInTx(ctx, tx, p.TenantID, survivorID, ids, MergeManual, reason, "body.customer_ids", clock.Millis(s.now()))
 	})
@@ -259,9 +278,10 @@ func checkMergeIDs(survivorID string, ids []string) error {
 // survivorID (or the customer it was merged into since): the identifiers, events
 // and redirects that merge moved and that the survivor still holds go back, and the
 // event counts and first/last seen of both are recomputed. Events and identifiers
-// that arrived after the merge stay with the survivor. Errors: invalid
-// (body.customer_id), not_found, conflict (not merged into it, or merged before
-// merges were recorded), unauthorized, forbidden.
+// that arrived after the merge stay with the survivor. Both customers, as they are
+// before and after, must be inside the principal's data scope (else not found and
+// nothing changes). Errors: invalid (body.customer_id), not_found, conflict (not
+// merged into it, or merged before merges were recorded), unauthorized, forbidden.
 func (s *Service) UnmergeCustomer(ctx context.Context, survivorID, absorbedID string) (Customer, Customer, error) {
 	p, err := auth.Require(ctx, auth.CustomersWrite)
 	if err != nil {
@@ -273,10 +293,19 @@ func (s *Service) UnmergeCustomer(ctx context.Context, survivorID, absorbedID st
 	if !utf8.ValidString(absorbedID) || absorbedID == "" {
 		return Customer{}, Customer{}, errs.Field("body.customer_id", "malformed customer id")
 	}
+	sc, err := s.customerScopeOf(ctx, p)
+	if err != nil {
+		return Customer{}, Customer{}, err
+	}
 	var live string
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if live, err = survivor(ctx, tx, p.TenantID, survivorID); err != nil {
+		if live, err = sc.live(ctx, tx, p.TenantID, survivorID, ""); err != nil {
+			return err
+		}
+		// An id outside the scope is not found before anything says whether it is
+		// merged here; one merged here is checked again once restored.
+		if _, err := sc.live(ctx, tx, p.TenantID, absorbedID, "body.customer_id"); err != nil {
 			return err
 		}
 		if live == absorbedID {
@@ -292,7 +321,18 @@ func (s *Service) UnmergeCustomer(ctx context.Context, survivorID, absorbedID st
 		if state[absorbedID] != live {
 			return &errs.Error{Code: errs.Conflict, Field: "body.customer_id", Message: fmt.Sprintf("customer %s is not merged into %s", absorbedID, live)}
 		}
-		return s.unmergeInTx(ctx, tx, p.TenantID, live, absorbedID, clock.Millis(s.now()))
+		if err := s.unmergeInTx(ctx, tx, p.TenantID, live, absorbedID, clock.Millis(s.now())); err != nil {
+			return err
+		}
+		// Separated, each must still be inside the scope, or the caller would be shown
+		// a customer it may not see: then nothing is undone.
+		if _, err := sc.live(ctx, tx, p.TenantID, live, ""); err != nil {
+			return err
+		}
+		if _, err := sc.live(ctx, tx, p.TenantID, absorbedID, "body.customer_id"); err != nil {
+			return err
+		}
+		return s.logAccess(ctx, tx, AccessUnmerge, shownTo(p), accessed{customer: live}, accessed{customer: absorbedID})
 	})
 	if err != nil {
 		return Customer{}, Customer{}, fmt.Errorf("identity: unmerge customer: %w", err)
@@ -404,15 +444,16 @@ func reseen(ctx context.Context, tx *sql.Tx, tenantID, id string) error {
 }
 
 // FindMerges returns the merges of customer id's cluster (where it or a customer
-// merged into it was survivor or absorbed), undone ones included, newest first.
-// Errors: not_found, unauthorized, forbidden.
+// merged into it was survivor or absorbed), undone ones included, newest first; a
+// customer outside the principal's data scope is not found. Errors: not_found,
+// unauthorized, forbidden.
 func (s *Service) FindMerges(ctx context.Context, id string) ([]Merge, error) {
 	p, err := auth.Require(ctx, auth.CustomersRead)
 	if err != nil {
 		return nil, err
 	}
 	q := s.db.Reader()
-	live, err := survivor(ctx, q, p.TenantID, id)
+	live, err := s.visibleCustomer(ctx, q, p, id)
 	if err != nil {
 		return nil, fmt.Errorf("identity: find merges: %w", err)
 	}

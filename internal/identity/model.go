@@ -21,12 +21,18 @@ import (
 )
 
 // StoreFinder finds a store visible to the principal in ctx; errs.NotFound otherwise.
-// The org domain satisfies it; identity uses it to check a touchpoint's store.
+// The org domain satisfies it; identity uses it to check a touchpoint's store and to
+// resolve a data scope to its stores.
 type StoreFinder interface {
 	StoreExists(ctx context.Context, storeID string) error
 	// StoreCount returns how many stores the caller may see (touchpoint maturity's
 	// coverage); errs.Forbidden when it may see none.
 	StoreCount(ctx context.Context) (int, error)
+	// ScopeStoreIDs returns the ids of the stores inside the data scope of the
+	// principal in ctx (its brand's or region's stores), whatever scopes it holds:
+	// the customers a brand- or region-scoped principal sees are those of these
+	// stores.
+	ScopeStoreIDs(ctx context.Context) ([]string, error)
 }
 
 // KeyIssuer makes API keys (the org domain's): a touchpoint's credential is a key

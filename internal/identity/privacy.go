@@ -301,17 +301,28 @@ type CustomerExport struct {
 }
 
 // ExportCustomer returns everything held on a customer (the survivor for a merged
-// id), in full, and records an audit entry naming what was exported (no values).
-// Errors: not_found, unauthorized, forbidden (needs customers:pii).
+// id), in full, and records an audit entry naming what was exported (no values)
+// and an access log entry. A customer outside the principal's data scope is not
+// found. Errors: not_found, unauthorized, forbidden (needs customers:pii).
 func (s *Service) ExportCustomer(ctx context.Context, id string) (CustomerExport, error) {
 	p, err := auth.Require(ctx, auth.CustomersPII)
 	if err != nil {
 		return CustomerExport{}, err
 	}
+	sc, err := s.customerScopeOf(ctx, p)
+	if err != nil {
+		return CustomerExport{}, err
+	}
 	out := CustomerExport{Sections: map[string]any{}, ExportedAt: s.now()}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := sc.live(ctx, tx, p.TenantID, id, ""); err != nil {
+			return err
+		}
 		c, err := getCustomer(ctx, tx, s.pii, p.TenantID, id)
 		if err != nil {
+			return err
+		}
+		if err := s.logAccess(ctx, tx, AccessExport, ShownFull, accessed{customer: c.ID}); err != nil {
 			return err
 		}
 		out.Customer = c
@@ -354,17 +365,26 @@ type ErasedCustomer struct {
 // are marked erased, an audit entry is recorded and EventCustomerErased is published
 // for the other domains. Counts (event_count, events by type and time) stay. Erasing
 // an erased customer returns the first erasure. Later events with the same
-// identifiers make a new customer. Errors: not_found, conflict (merged into another
-// customer meanwhile; retry), unauthorized, forbidden (needs customers:erase).
+// identifiers make a new customer. A customer outside the principal's data scope is
+// not found; the erasure is recorded in the access log, which keeps only ids.
+// Errors: not_found, conflict (merged into another customer meanwhile; retry),
+// unauthorized, forbidden (needs customers:erase).
 func (s *Service) EraseCustomer(ctx context.Context, id string) (ErasedCustomer, error) {
 	p, err := auth.Require(ctx, auth.CustomersErase)
 	if err != nil {
 		return ErasedCustomer{}, err
 	}
+	sc, err := s.customerScopeOf(ctx, p)
+	if err != nil {
+		return ErasedCustomer{}, err
+	}
 	var out ErasedCustomer
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		live, err := survivor(ctx, tx, p.TenantID, id)
+		live, err := sc.live(ctx, tx, p.TenantID, id, "")
 		if err != nil {
+			return err
+		}
+		if err := s.logAccess(ctx, tx, AccessErase, ShownNone, accessed{customer: live}); err != nil {
 			return err
 		}
 		// The lock makes a concurrent resolution that read this customer's identifiers

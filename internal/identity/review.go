@@ -78,8 +78,10 @@ func scanReview(sc interface{ Scan(...any) error }) (Review, error) {
 }
 
 // FindReviews returns the tenant's identity reviews matching f, oldest first (reasons
-// name identifier types, never values, so they need no masking).
-// Errors: invalid (status, cursor), unauthorized, forbidden.
+// name identifier types, never values, so they need no masking). A scoped
+// principal sees the reviews whose customers (the event's and every candidate) are
+// all inside its data scope. Errors: invalid (status, cursor), unauthorized,
+// forbidden.
 func (s *Service) FindReviews(ctx context.Context, f ReviewFilter) (httpapi.Page[Review], error) {
 	p, err := auth.Require(ctx, auth.CustomersRead)
 	if err != nil {
@@ -88,33 +90,74 @@ func (s *Service) FindReviews(ctx context.Context, f ReviewFilter) (httpapi.Page
 	if f.Status != "" && f.Status != "open" && f.Status != "resolved" {
 		return httpapi.Page[Review]{}, errs.Field("query.status", "must be open or resolved")
 	}
+	sc, err := s.customerScopeOf(ctx, p)
+	if err != nil {
+		return httpapi.Page[Review]{}, err
+	}
 	q := s.db.Reader()
 	page, err := httpapi.FindPage(f.Cursor, f.Limit, defaultLimit, func(after string, n int) ([]Review, error) {
-		args := []any{p.TenantID, after, n}
-		where := ""
-		if f.Status != "" {
-			args = append(args, f.Status)
-			where = " AND status = $" + strconv.Itoa(len(args))
-		}
-		rows, err := q.QueryContext(ctx, `SELECT `+reviewCols+` FROM identity_reviews WHERE tenant_id = $1 AND id > $2`+where+` ORDER BY id LIMIT $3`, args...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
 		var out []Review
-		for rows.Next() {
-			r, err := scanReview(rows)
+		for { // a scoped principal's page is filled from as many batches as it takes
+			args := []any{p.TenantID, after, n}
+			where := ""
+			if f.Status != "" {
+				args = append(args, f.Status)
+				where = " AND status = $" + strconv.Itoa(len(args))
+			}
+			if c := sc.scopeClause(&args, "$1", "identity_reviews.customer_id"); c != "" {
+				where += " AND " + c
+			}
+			batch, err := scanReviews(ctx, q, `SELECT `+reviewCols+` FROM identity_reviews WHERE tenant_id = $1 AND id > $2`+where+` ORDER BY id LIMIT $3`, args...)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, r)
+			for _, r := range batch {
+				ok, err := sc.seesReview(ctx, q, p.TenantID, r)
+				if err != nil {
+					return nil, err
+				}
+				if ok {
+					out = append(out, r)
+				}
+			}
+			if len(out) >= n || len(batch) < n {
+				return out[:min(len(out), n)], nil
+			}
+			after = batch[len(batch)-1].ID
 		}
-		return out, rows.Err()
 	}, func(r Review) string { return r.ID })
 	if err != nil {
 		return httpapi.Page[Review]{}, fmt.Errorf("identity: find reviews: %w", err)
 	}
 	return page, nil
+}
+
+func scanReviews(ctx context.Context, q db.Querier, query string, args ...any) ([]Review, error) {
+	var out []Review
+	err := db.EachRow(ctx, q, query, args, func(rs *sql.Rows) error {
+		r, err := scanReview(rs)
+		out = append(out, r)
+		return err
+	})
+	return out, err
+}
+
+// seesReview reports whether sc sees every customer a review names: the event's and
+// each candidate (through the customers they were merged into since).
+func (sc customerScope) seesReview(ctx context.Context, q db.Querier, tenantID string, r Review) (bool, error) {
+	if sc.all {
+		return true, nil
+	}
+	for _, c := range append([]string{r.CustomerID}, r.Candidates...) {
+		_, err := sc.live(ctx, q, tenantID, c, "")
+		if errs.Is(err, errs.NotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 func getReview(ctx context.Context, q db.Querier, tenantID, id, lock string) (Review, error) {
@@ -124,7 +167,8 @@ func getReview(ctx context.Context, q db.Querier, tenantID, id, lock string) (Re
 
 // ResolveReview resolves an open review: merge joins the live customers of its
 // candidates (and the customer the event went to) into the oldest of them, under
-// the identity rules; separate keeps them apart. Errors: invalid (body.action,
+// the identity rules; separate keeps them apart. A review naming a customer outside
+// the principal's data scope is not found. Errors: invalid (body.action,
 // body.note), not_found, conflict (already resolved, nothing to merge, or a rule
 // broken: the message names it), unauthorized, forbidden.
 func (s *Service) ResolveReview(ctx context.Context, id, action, note string) (Review, error) {
@@ -142,11 +186,20 @@ func (s *Service) ResolveReview(ctx context.Context, id, action, note string) (R
 	if !utf8.ValidString(note) || utf8.RuneCountInString(note) > 500 {
 		return Review{}, errs.Field("body.note", "at most 500 characters")
 	}
+	sc, err := s.customerScopeOf(ctx, p)
+	if err != nil {
+		return Review{}, err
+	}
 	var out Review
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		r, err := getReview(ctx, tx, p.TenantID, id, customerLock(s.db.Dialect))
 		if err != nil {
 			return err
+		}
+		if ok, err := sc.seesReview(ctx, tx, p.TenantID, r); err != nil {
+			return err
+		} else if !ok {
+			return errs.E(errs.NotFound, "review not found")
 		}
 		if r.Status != "open" {
 			return errs.E(errs.Conflict, "review %s is already resolved (%s)", id, r.Resolution)

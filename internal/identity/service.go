@@ -22,6 +22,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/ids"
 	"github.com/oneretail/oneretail/internal/platform/pii"
+	"github.com/oneretail/oneretail/internal/platform/ratelimit"
 )
 
 // Service is the identity domain's use cases. Every method acts for the principal in
@@ -37,6 +38,10 @@ type Service struct {
 	rules  *ruleCache
 	// responses forgets stored replay responses on erasure (nil: none are kept).
 	responses StoredResponses
+	// limiter counts customer look-ups per principal under limits (LimitLookups);
+	// nil: not limited.
+	limiter *ratelimit.Limiter
+	limits  LookupLimits
 }
 
 // NewService returns the identity service. stores checks the store of a touchpoint,

@@ -48,6 +48,9 @@ func (f fakeStores) StoreCount(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// ScopeStoreIDs knows no brands or regions: they hold no stores.
+func (f fakeStores) ScopeStoreIDs(context.Context) ([]string, error) { return nil, nil }
+
 type env struct {
 	svc   *Service
 	db    *db.DB

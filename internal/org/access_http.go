@@ -63,7 +63,7 @@ type MeResponse struct {
 	TenantID  string   `json:"tenant_id"`
 	Login     string   `json:"login" doc:"Empty for API keys."`
 	Name      string   `json:"name"`
-	Role      string   `json:"role" enum:"hq_admin,marketer,analyst,merchandiser,store_manager,associate,integrator," doc:"Empty for API keys."`
+	Role      string   `json:"role" enum:"hq_admin,marketer,analyst,merchandiser,store_manager,associate,integrator,privacy_officer," doc:"Empty for API keys."`
 	ScopeType string   `json:"scope_type" enum:"tenant,brand,region,store"`
 	ScopeID   string   `json:"scope_id"`
 	Scopes    []string `json:"scopes" nullable:"false"`
@@ -125,7 +125,7 @@ type UserResponse struct {
 	TenantID  string    `json:"tenant_id"`
 	Login     string    `json:"login"`
 	Name      string    `json:"name"`
-	Role      string    `json:"role" enum:"hq_admin,marketer,analyst,merchandiser,store_manager,associate,integrator"`
+	Role      string    `json:"role" enum:"hq_admin,marketer,analyst,merchandiser,store_manager,associate,integrator,privacy_officer"`
 	ScopeType string    `json:"scope_type" enum:"tenant,brand,region,store"`
 	ScopeID   string    `json:"scope_id" doc:"The brand, region or store id; empty for tenant scope."`
 	Status    string    `json:"status" enum:"active,disabled"`
@@ -138,7 +138,7 @@ type UserCreateRequest struct {
 	Login     string `json:"login" minLength:"3" maxLength:"64" doc:"Unique across the platform; stored in lower case."`
 	Name      string `json:"name" minLength:"1" maxLength:"200"`
 	Password  string `json:"password" minLength:"10" maxLength:"256"`
-	Role      string `json:"role" enum:"hq_admin,marketer,analyst,merchandiser,store_manager,associate,integrator"`
+	Role      string `json:"role" enum:"hq_admin,marketer,analyst,merchandiser,store_manager,associate,integrator,privacy_officer"`
 	ScopeType string `json:"scope_type" enum:"tenant,brand,region,store"`
 	ScopeID   string `json:"scope_id,omitempty" maxLength:"64" doc:"Required unless scope_type is tenant."`
 }
@@ -147,7 +147,7 @@ type UserCreateRequest struct {
 // the user ends the user's sessions.
 type UserUpdateRequest struct {
 	Name      *string `json:"name,omitempty" minLength:"1" maxLength:"200"`
-	Role      *string `json:"role,omitempty" enum:"hq_admin,marketer,analyst,merchandiser,store_manager,associate,integrator"`
+	Role      *string `json:"role,omitempty" enum:"hq_admin,marketer,analyst,merchandiser,store_manager,associate,integrator,privacy_officer"`
 	ScopeType *string `json:"scope_type,omitempty" enum:"tenant,brand,region,store"`
 	ScopeID   *string `json:"scope_id,omitempty" maxLength:"64"`
 	Status    *string `json:"status,omitempty" enum:"active,disabled"`
@@ -156,7 +156,7 @@ type UserUpdateRequest struct {
 
 type userListInput struct {
 	httpapi.PageParams
-	Role      string `query:"role" enum:"hq_admin,marketer,analyst,merchandiser,store_manager,associate,integrator"`
+	Role      string `query:"role" enum:"hq_admin,marketer,analyst,merchandiser,store_manager,associate,integrator,privacy_officer"`
 	Status    string `query:"status" enum:"active,disabled"`
 	ScopeType string `query:"scope_type" enum:"tenant,brand,region,store"`
 	ScopeID   string `query:"scope_id" maxLength:"64"`
@@ -234,7 +234,7 @@ type APIKeyResponse struct {
 type APIKeyCreateRequest struct {
 	Name string `json:"name" minLength:"1" maxLength:"100"`
 	// The enum must list auth.AllScopes (TestAPIKeyScopeEnum keeps them equal).
-	Scopes []string `json:"scopes" minItems:"1" maxItems:"32" enum:"org:read,org:write,catalog:read,catalog:write,users:read,users:write,api_keys:write,audit:read,events:read,events:write,touchpoints:read,touchpoints:write,events:ingest,promotions:read,promotions:write,pricing:use,customers:read,customers:write,customers:pii,customers:erase"`
+	Scopes []string `json:"scopes" minItems:"1" maxItems:"32" enum:"org:read,org:write,catalog:read,catalog:write,users:read,users:write,api_keys:write,audit:read,events:read,events:write,touchpoints:read,touchpoints:write,events:ingest,promotions:read,promotions:write,pricing:use,customers:read,customers:write,customers:pii,customers:erase,privacy:read"`
 }
 
 // APIKeyCreatedResponse is a new API key with its secret, shown only this once.

@@ -25,6 +25,7 @@ const SimulationPage = lazy(() => import('./pages/promotions/SimulationPage'));
 const CustomersPage = lazy(() => import('./pages/customers/CustomersPage'));
 const CustomerPage = lazy(() => import('./pages/customers/CustomerPage'));
 const ReviewsPage = lazy(() => import('./pages/customers/ReviewsPage'));
+const AccessLogPage = lazy(() => import('./pages/customers/AccessLogPage'));
 const ComingSoonPage = lazy(() => import('./pages/ComingSoonPage'));
 
 /** COMING_SOON lists the capabilities that have a placeholder page for now. */
@@ -63,6 +64,7 @@ export const routes: RouteObject[] = [
       { path: 'catalog/skus/:id', element: <SkuDetailPage /> },
       { path: 'customers', element: <CustomersPage /> },
       { path: 'customers/reviews', element: <ReviewsPage /> },
+      { path: 'customers/access-log', element: <AccessLogPage /> },
       { path: 'customers/touchpoints', element: <TouchpointsPage /> },
       { path: 'promotions', element: <PromotionsPage /> },
       { path: 'promotions/new', element: <PromotionEditorPage /> },

@@ -44,13 +44,16 @@ const (
 	CustomersWrite Scope = "customers:write"
 	CustomersPII   Scope = "customers:pii"
 	CustomersErase Scope = "customers:erase"
+	// PrivacyRead reads the record of who accessed which customer's personal data
+	// (the customer access log), for a privacy officer.
+	PrivacyRead Scope = "privacy:read"
 )
 
 // AllScopes lists every scope, in a stable order.
 func AllScopes() []Scope {
 	return []Scope{OrgRead, OrgWrite, CatalogRead, CatalogWrite, UsersRead, UsersWrite, APIKeysWrite, AuditRead, EventsRead, EventsWrite,
 		TouchpointsRead, TouchpointsWrite, EventsIngest, PromotionsRead, PromotionsWrite, PricingUse,
-		CustomersRead, CustomersWrite, CustomersPII, CustomersErase}
+		CustomersRead, CustomersWrite, CustomersPII, CustomersErase, PrivacyRead}
 }
 
 // ValidScope reports whether s names a known scope.
@@ -68,11 +71,14 @@ const (
 	StoreManager Role = "store_manager"
 	Associate    Role = "associate"
 	Integrator   Role = "integrator"
+	// PrivacyOfficer answers for personal data (PIPL): reads the customer access log
+	// and the audit trail, and customers masked.
+	PrivacyOfficer Role = "privacy_officer"
 )
 
 // Roles lists every role.
 func Roles() []Role {
-	return []Role{HQAdmin, Marketer, Analyst, Merchandiser, StoreManager, Associate, Integrator}
+	return []Role{HQAdmin, Marketer, Analyst, Merchandiser, StoreManager, Associate, Integrator, PrivacyOfficer}
 }
 
 // RoleScopes returns the scopes a role grants, or nil for an unknown role.
@@ -93,6 +99,8 @@ func RoleScopes(r Role) []Scope {
 		return append(read, CustomersRead)
 	case Integrator:
 		return append(read, EventsRead, TouchpointsRead, EventsIngest, PricingUse)
+	case PrivacyOfficer:
+		return append(read, AuditRead, CustomersRead, PrivacyRead)
 	}
 	return nil
 }

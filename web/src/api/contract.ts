@@ -46,6 +46,7 @@ export type ResponseChecks = [
   Fits<T.UnmergeResponse, S['UnmergeResponse']>,
   Fits<T.ErasedCustomer, S['CustomerEraseResponse']>,
   Fits<T.IdentityReview, S['ReviewResponse']>,
+  Fits<T.CustomerAccess, S['CustomerAccessResponse']>,
   Fits<T.CartReturnQuoteResponse, S['CartReturnQuoteResponse']>,
   Fits<T.TouchpointHealth, S['TouchpointHealthResponse']>,
   Fits<T.Page<T.Touchpoint>, S['PageTouchpointResponse']>,

@@ -8,6 +8,8 @@ import type {
   Consent,
   ConsentRecord,
   Customer,
+  CustomerAccess,
+  CustomerAccessFilter,
   CustomerEvent,
   CustomerMerge,
   CustomerSummary,
@@ -48,7 +50,21 @@ export const customersApi = {
   reviews: (f?: ReviewFilter) => request<Page<IdentityReview>>('GET', '/identity-reviews', { query: f }),
   resolveReview: (reviewId: string, body: ResolveReviewRequest) =>
     request<IdentityReview>('POST', `/identity-reviews/${id(reviewId)}/resolve`, { body }),
+  accessLog: (f?: CustomerAccessFilter) => request<Page<CustomerAccess>>('GET', '/customer-access-log', { query: f }),
 };
+
+/** useCustomerAccessLog pages through the customer access log matching filter, newest first. */
+export function useCustomerAccessLog(filter: Omit<CustomerAccessFilter, 'limit' | 'cursor'>) {
+  return useCursorList('customer-access-log', filter, customersApi.accessLog);
+}
+
+/** useCustomerAccessSample loads up to max entries matching filter for the charts. */
+export function useCustomerAccessSample(filter: Omit<CustomerAccessFilter, 'limit' | 'cursor'>, max = 1000) {
+  return useQuery({
+    queryKey: ['customer-access-log', 'sample', filter, max],
+    queryFn: () => fetchAll<CustomerAccess>((p) => customersApi.accessLog({ ...filter, ...p }), { pageSize: 500, max }),
+  });
+}
 
 /** useHasScope reports whether the signed-in user holds scope (from GET /me). */
 export function useHasScope(scope: string): boolean {

@@ -281,6 +281,26 @@ export interface paths {
         patch: operations["update-category"];
         trace?: never;
     };
+    "/api/v1/customer-access-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List accesses to customers' personal data
+         * @description Who read or acted on which customer (360, look-ups, search hits, timelines, consents, merges, export, erasure), newest first, with whether values were shown full or masked. No personal value and no search text is kept. Needs privacy:read over the whole tenant.
+         */
+        get: operations["list-customer-access"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers": {
         parameters: {
             query?: never;
@@ -1378,7 +1398,7 @@ export interface components {
     schemas: {
         APIKeyCreateRequest: {
             name: string;
-            scopes: ("org:read" | "org:write" | "catalog:read" | "catalog:write" | "users:read" | "users:write" | "api_keys:write" | "audit:read" | "events:read" | "events:write" | "touchpoints:read" | "touchpoints:write" | "events:ingest" | "promotions:read" | "promotions:write" | "pricing:use" | "customers:read" | "customers:write" | "customers:pii" | "customers:erase")[] | null;
+            scopes: ("org:read" | "org:write" | "catalog:read" | "catalog:write" | "users:read" | "users:write" | "api_keys:write" | "audit:read" | "events:read" | "events:write" | "touchpoints:read" | "touchpoints:write" | "events:ingest" | "promotions:read" | "promotions:write" | "pricing:use" | "customers:read" | "customers:write" | "customers:pii" | "customers:erase" | "privacy:read")[] | null;
         };
         APIKeyCreatedResponse: {
             /** Format: date-time */
@@ -1746,6 +1766,32 @@ export interface components {
             purpose: "marketing";
             /** @description Where the consent was given, e.g. a touchpoint code or 'console'. */
             source: string;
+        };
+        CustomerAccessResponse: {
+            /** @enum {string} */
+            action: "view" | "lookup" | "search_hit" | "timeline" | "consent_history" | "consent_record" | "merge" | "unmerge" | "export" | "erase";
+            /** Format: date-time */
+            at: string;
+            client_ip?: string;
+            /** @description The live customer whose data was read or changed. */
+            customer_id: string;
+            id: string;
+            /** @description For lookup and search_hit: the identifier type the query matched (phone, member_card, …, or name). The query itself is never kept. */
+            matched?: string;
+            principal_id: string;
+            /**
+             * @description Who: a console user or an API key.
+             * @enum {string}
+             */
+            principal_kind: "user" | "api_key";
+            /** @description The user's login or the key's name when the access was made. */
+            principal_name: string;
+            request_id?: string;
+            /**
+             * @description Whether personal values were shown in full (customers:pii), masked, or not at all.
+             * @enum {string}
+             */
+            shown: "full" | "masked" | "none";
         };
         CustomerConsentResponse: {
             /** @enum {string} */
@@ -2139,7 +2185,7 @@ export interface components {
              * @description Empty for API keys.
              * @enum {string}
              */
-            role: "hq_admin" | "marketer" | "analyst" | "merchandiser" | "store_manager" | "associate" | "integrator" | "";
+            role: "hq_admin" | "marketer" | "analyst" | "merchandiser" | "store_manager" | "associate" | "integrator" | "privacy_officer" | "";
             scope_id: string;
             /** @enum {string} */
             scope_type: "tenant" | "brand" | "region" | "store";
@@ -2193,6 +2239,11 @@ export interface components {
         };
         PageConsentRecordResponse: {
             items: components["schemas"]["ConsentRecordResponse"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
+        PageCustomerAccessResponse: {
+            items: components["schemas"]["CustomerAccessResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
@@ -2962,7 +3013,7 @@ export interface components {
             name: string;
             password: string;
             /** @enum {string} */
-            role: "hq_admin" | "marketer" | "analyst" | "merchandiser" | "store_manager" | "associate" | "integrator";
+            role: "hq_admin" | "marketer" | "analyst" | "merchandiser" | "store_manager" | "associate" | "integrator" | "privacy_officer";
             /** @description Required unless scope_type is tenant. */
             scope_id?: string;
             /** @enum {string} */
@@ -2975,7 +3026,7 @@ export interface components {
             login: string;
             name: string;
             /** @enum {string} */
-            role: "hq_admin" | "marketer" | "analyst" | "merchandiser" | "store_manager" | "associate" | "integrator";
+            role: "hq_admin" | "marketer" | "analyst" | "merchandiser" | "store_manager" | "associate" | "integrator" | "privacy_officer";
             /** @description The brand, region or store id; empty for tenant scope. */
             scope_id: string;
             /** @enum {string} */
@@ -2990,7 +3041,7 @@ export interface components {
             name?: string;
             password?: string;
             /** @enum {string} */
-            role?: "hq_admin" | "marketer" | "analyst" | "merchandiser" | "store_manager" | "associate" | "integrator";
+            role?: "hq_admin" | "marketer" | "analyst" | "merchandiser" | "store_manager" | "associate" | "integrator" | "privacy_officer";
             scope_id?: string;
             /** @enum {string} */
             scope_type?: "tenant" | "brand" | "region" | "store";
@@ -3685,6 +3736,49 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CategoryResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-customer-access": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+                /** @description Only accesses to this customer. */
+                customer_id?: string;
+                /** @description Only accesses by this user or API key. */
+                principal_id?: string;
+                action?: "view" | "lookup" | "search_hit" | "timeline" | "consent_history" | "consent_record" | "merge" | "unmerge" | "export" | "erase" | "";
+                /** @description RFC 3339; accesses at or after it. */
+                from?: string;
+                /** @description RFC 3339; accesses before it. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageCustomerAccessResponse"];
                 };
             };
             /** @description Error */
@@ -6022,7 +6116,7 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from a previous page's next_cursor. */
                 cursor?: string;
-                role?: "hq_admin" | "marketer" | "analyst" | "merchandiser" | "store_manager" | "associate" | "integrator";
+                role?: "hq_admin" | "marketer" | "analyst" | "merchandiser" | "store_manager" | "associate" | "integrator" | "privacy_officer";
                 status?: "active" | "disabled";
                 scope_type?: "tenant" | "brand" | "region" | "store";
                 scope_id?: string;

@@ -32,6 +32,7 @@ export const ROLES = [
   'store_manager',
   'associate',
   'integrator',
+  'privacy_officer',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -59,6 +60,7 @@ export const API_SCOPES = [
   'customers:write',
   'customers:pii',
   'customers:erase',
+  'privacy:read',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
@@ -285,6 +287,48 @@ export interface AuditEvent {
 export interface AuditFilter extends PageParams {
   resource_type?: string;
   actor_id?: string;
+}
+
+/** CUSTOMER_ACCESS_ACTIONS are what the customer access log records. */
+export const CUSTOMER_ACCESS_ACTIONS = [
+  'view',
+  'lookup',
+  'search_hit',
+  'timeline',
+  'consent_history',
+  'consent_record',
+  'merge',
+  'unmerge',
+  'export',
+  'erase',
+] as const;
+export type CustomerAccessAction = (typeof CUSTOMER_ACCESS_ACTIONS)[number];
+
+/** CustomerAccess is one read of, or action on, a customer's personal data. */
+export interface CustomerAccess {
+  id: string;
+  at: string;
+  principal_kind: 'user' | 'api_key';
+  principal_id: string;
+  principal_name: string;
+  customer_id: string;
+  action: CustomerAccessAction;
+  /** full: shown with customers:pii; masked; none: no personal value shown. */
+  shown: 'full' | 'masked' | 'none';
+  /** The identifier type a look-up or search matched (phone, …, name); never the query. */
+  matched?: string;
+  request_id?: string;
+  client_ip?: string;
+}
+
+export interface CustomerAccessFilter extends PageParams {
+  customer_id?: string;
+  principal_id?: string;
+  action?: CustomerAccessAction;
+  /** RFC 3339, inclusive. */
+  from?: string;
+  /** RFC 3339, exclusive. */
+  to?: string;
 }
 
 export const DOMAIN_EVENT_STATUSES = ['pending', 'delivered', 'dead'] as const;

@@ -10,6 +10,7 @@ import {
   CrownOutlined,
   DashboardOutlined,
   ExperimentOutlined,
+  FileSearchOutlined,
   FileTextOutlined,
   GiftOutlined,
   GlobalOutlined,
@@ -77,6 +78,7 @@ const NAV: NavItem[] = [
     children: [
       { key: '/customers', label: 'customers.nav.search', icon: <IdcardOutlined /> },
       { key: '/customers/reviews', label: 'customers.nav.reviews', icon: <SafetyCertificateOutlined /> },
+      { key: '/customers/access-log', label: 'customers.nav.accessLog', icon: <FileSearchOutlined /> },
       { key: '/customers/touchpoints', label: 'nav.touchpoints', icon: <ApiOutlined /> },
     ],
   },

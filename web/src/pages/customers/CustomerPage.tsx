@@ -4,6 +4,7 @@ import {
   CrownOutlined,
   DeleteOutlined,
   DownloadOutlined,
+  FileSearchOutlined,
   GiftOutlined,
   ShoppingOutlined,
   TagsOutlined,
@@ -55,6 +56,7 @@ export default function CustomerPage() {
   const canWrite = useHasScope('customers:write');
   const canExport = useHasScope('customers:pii');
   const canErase = useHasScope('customers:erase');
+  const canReadAccessLog = useHasScope('privacy:read');
   const [merging, setMerging] = useState(false);
   const [erasing, setErasing] = useState(false);
 
@@ -118,6 +120,13 @@ export default function CustomerPage() {
                 <Button icon={<BranchesOutlined />} onClick={() => setMerging(true)} data-testid="merge-open">
                   {t('customers.merge.open')}
                 </Button>
+              ) : null}
+              {canReadAccessLog ? (
+                <Tooltip title={t('customers.access.openHint')}>
+                  <Link to={`/customers/access-log?customer_id=${encodeURIComponent(c.id)}`} data-testid="access-log-link">
+                    <Button icon={<FileSearchOutlined />}>{t('customers.access.open')}</Button>
+                  </Link>
+                </Tooltip>
               ) : null}
               {canExport ? <ExportButton customerId={c.id} /> : null}
               {canErase && !erased ? (
