@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/money"
 	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
 
@@ -61,15 +62,12 @@ func (l Limits) validate(prefix string) error {
 		name string
 		v    *int64
 	}{{"budget_fen", l.BudgetFen}, {"max_uses", l.MaxUses}, {"max_uses_per_customer", l.MaxUsesPerCustomer}} {
-		if f.v != nil && (*f.v < 1 || *f.v > maxLimit) {
-			return errs.Field(prefix+"."+f.name, "must be 1..%d or null (no limit)", int64(maxLimit))
+		if f.v != nil && (*f.v < 1 || *f.v > money.MaxTotal) {
+			return errs.Field(prefix+"."+f.name, "must be 1..%d or null (no limit)", int64(money.MaxTotal))
 		}
 	}
 	return nil
 }
-
-// maxLimit keeps sums of limits and usage far from int64 overflow.
-const maxLimit = 1 << 50
 
 // exhausted says why the promotion cannot be used any more, "" when it can.
 func (p *Promotion) exhausted() string {

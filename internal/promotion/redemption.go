@@ -10,6 +10,7 @@ import (
 
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/money"
 	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
 
@@ -120,8 +121,8 @@ func (in NewRedemption) validate() error {
 			return errs.Field(f+".promotion_id", "1..64 bytes")
 		case seen[l.PromotionID]:
 			return errs.Field(f+".promotion_id", "promotion %s is listed twice", l.PromotionID)
-		case l.DiscountFen < 0 || l.DiscountFen > maxLimit:
-			return errs.Field(f+".discount", "must be 0..%d fen", int64(maxLimit))
+		case l.DiscountFen < 0 || l.DiscountFen > money.MaxTotal:
+			return errs.Field(f+".discount", "must be 0..%d fen", int64(money.MaxTotal))
 		case l.FlashUnits < 0 || l.FlashUnits > engine.MaxQtyEach:
 			return errs.Field(f+".flash_units", "must be 0..%d", engine.MaxQtyEach)
 		}

@@ -18,9 +18,10 @@ import (
 // price, a cost, a promotion amount, a delivery fee (¥10,000,000.00).
 const MaxAmount = 1_000_000_000
 
-// MaxTotal is the largest total in fen the platform keeps (about ¥46 trillion): a
-// promotion's budget or running usage. Sums beyond it are refused as overflow long
-// before int64 would wrap.
+// MaxTotal is the largest total in fen the platform keeps or reports (2^52, about
+// ¥45 trillion): a promotion's budget and running usage, a simulation's totals. Below
+// 2^53 a total is still exact as a JavaScript number, so the console shows what the
+// server summed; sums beyond it are refused as overflow.
 const MaxTotal = 1 << 52
 
 // ErrOverflow reports a sum or product of amounts that does not fit an int64.
@@ -94,6 +95,18 @@ func (c *Checked) Mul(a, b int64) int64 {
 	p, err := Mul(a, b)
 	c.err = err
 	return p
+}
+
+// Within returns v, recording ErrOverflow when v is outside -limit..limit (a total
+// that fits an int64 but not what the platform keeps, see MaxTotal).
+func (c *Checked) Within(v, limit int64) int64 {
+	if c.err == nil && (v > limit || v < -limit) {
+		c.err = ErrOverflow
+	}
+	if c.err != nil {
+		return 0
+	}
+	return v
 }
 
 // Err returns ErrOverflow when any operation overflowed, else nil.
