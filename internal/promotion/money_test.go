@@ -27,25 +27,30 @@ func maxedBaskets(orders, lines int) string {
 }
 
 // TestSecurity12_SimulationTotalsChecked (issue 10 finding 12): a simulation sums its
-// totals with checked arithmetic. A basket set whose totals would overflow int64 (or
-// pass money.MaxTotal, the largest total a JavaScript client reads exactly) is refused
-// with a 422 naming body.basket_set_id — never a report with wrapped, negative
-// totals — and a set within bounds is summed exactly.
+// totals with checked arithmetic. A cart past money.MaxTotal (the largest total a
+// JavaScript client reads exactly) is refused by the engine and listed as skipped; a
+// basket set whose totals would pass it is refused with a 422 naming
+// body.basket_set_id — never a report with wrapped, negative totals (10 orders of
+// 10^18 fen each gave gross_fen −8446744073709551616 before) — and a set within
+// bounds is summed exactly.
 func TestSecurity12_SimulationTotalsChecked(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		s := setup(t, d)
 		ts := simulationServer(t, s)
 		tests := []struct {
-			name   string
-			csv    string
-			status int
-			gross  int64
+			name    string
+			csv     string
+			status  int
+			gross   int64
+			skipped int
 		}{
-			// 10 orders of 1,000 lines at 10^15 fen each: 10^19 fen, past int64.
-			{name: "past int64", csv: maxedBaskets(10, 1000), status: 422},
-			// 5 lines of 10^15 fen: fits int64, past money.MaxTotal.
-			{name: "past the largest total", csv: maxedBaskets(1, 5), status: 422},
+			// 10 orders of 1,000 lines at 10^15 fen each (10^19 fen in all, past int64):
+			// each cart is past money.MaxTotal, so the engine refuses it and the report
+			// says so instead of summing.
+			{name: "carts past the largest total", csv: maxedBaskets(10, 1000), status: 201, skipped: 10},
+			// 3 orders of 3 lines at 10^15: each cart fits, their sum does not.
+			{name: "totals past the largest total", csv: maxedBaskets(3, 3), status: 422},
 			{name: "within bounds", csv: maxedBaskets(2, 2), status: 201, gross: 4 * engine.MaxQtyEach * money.MaxAmount},
 		}
 		draft := `{"kind":"percent_off","scope":{"all":true},"percent_off":{"off_bp":1000}}`
@@ -73,7 +78,8 @@ func TestSecurity12_SimulationTotalsChecked(t *testing.T) {
 			if err := json.Unmarshal([]byte(body), &rep); err != nil {
 				t.Fatal(err)
 			}
-			if rep.GrossFen != tc.gross || rep.DiscountFen != tc.gross/10 || rep.MarginBeforeFen != 0 || rep.MarginAfterFen != -tc.gross/10 {
+			if rep.GrossFen != tc.gross || rep.DiscountFen != tc.gross/10 || rep.MarginBeforeFen != 0 || rep.MarginAfterFen != -tc.gross/10 ||
+				len(rep.Skipped) != tc.skipped {
 				t.Errorf("%s: totals %+v", tc.name, rep)
 			}
 		}

@@ -63,7 +63,7 @@ type Cart struct {
 
 // Validate reports an invalid cart with an errs.Invalid error naming the field:
 // no lines or too many, empty or duplicate line id, empty SKU, unknown unit, quantity
-// or price out of range.
+// or price out of range, a total (delivery included) over money.MaxTotal.
 func (c Cart) Validate() error { return c.validate(true) }
 
 // validate is Validate; without dups it skips the duplicate id check (Price sorts the
@@ -107,6 +107,15 @@ func (c Cart) validate(dups bool) error {
 	}
 	if c.DeliveryFee < 0 || c.DeliveryFee > MaxUnitPrice {
 		return errs.Field("delivery_fee", "must be 0..%d fen", MaxUnitPrice)
+	}
+	// Each line is at most 10^15 fen and a cart at most 1,000 lines, so the sum cannot
+	// wrap; it must also stay within money.MaxTotal, what totals are kept as.
+	total := c.DeliveryFee
+	for i := range c.Lines {
+		total += c.Lines[i].Amount()
+	}
+	if total > money.MaxTotal {
+		return errs.Field("lines", "the cart comes to %d fen with delivery, more than %d", total, int64(money.MaxTotal))
 	}
 	return nil
 }
