@@ -39,6 +39,8 @@ type Promotion struct {
 	Usage      Usage
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+
+	version int64 // of its status and limits, on its usage row
 }
 
 // Limits bound what a promotion may give away; nil means no limit. They are enforced
@@ -65,6 +67,16 @@ func (l Limits) validate(prefix string) error {
 		if f.v != nil && (*f.v < 1 || *f.v > money.MaxTotal) {
 			return errs.Field(prefix+"."+f.name, "must be 1..%d or null (no limit)", int64(money.MaxTotal))
 		}
+	}
+	return nil
+}
+
+// fits refuses limits the definition cannot honour: a budget counts discounts and
+// gift values, so a gift promotion with a budget needs gift.value (a gift worth
+// nothing would never spend it). Errors name prefix.budget_fen.
+func (l Limits) fits(prefix string, def *engine.Promotion) error {
+	if l.BudgetFen != nil && def.Kind == engine.KindGift && def.Gift != nil && def.Gift.Value == 0 {
+		return errs.Field(prefix+".budget_fen", "a gift promotion's budget counts the gifts' value: set definition.gift.value")
 	}
 	return nil
 }
