@@ -196,7 +196,7 @@ func (s *Service) pricedForCommit(ctx context.Context, pr *auth.Principal, in Ne
 		if err := s.checkOrderTime(in.Context.Time, "body.cart.time"); err != nil {
 			return priced, "", "", err
 		}
-		res, err := s.PriceCart(ctx, *in.Cart, in.Context, in.CustomerID)
+		res, err := s.priceFor(ctx, pr.TenantID, *in.Cart, in.Context, in.CustomerID)
 		if err != nil {
 			return priced, "", "", underCart(err)
 		}

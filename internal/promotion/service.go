@@ -393,7 +393,13 @@ func (s *Service) PriceCart(ctx context.Context, cart engine.Cart, pc engine.Con
 	if err != nil {
 		return engine.Result{}, err
 	}
-	ti, err := s.index(ctx, pr.TenantID)
+	return s.priceFor(ctx, pr.TenantID, cart, pc, customerID)
+}
+
+// priceFor is PriceCart for a caller already authorised (a commit prices its cart
+// again under pricing:use or promotions:write).
+func (s *Service) priceFor(ctx context.Context, tenantID string, cart engine.Cart, pc engine.Context, customerID string) (engine.Result, error) {
+	ti, err := s.index(ctx, tenantID)
 	if err != nil {
 		return engine.Result{}, fmt.Errorf("promotion: price: %w", err)
 	}
@@ -407,7 +413,7 @@ func (s *Service) PriceCart(ctx context.Context, cart engine.Cart, pc engine.Con
 			return engine.Result{}, fmt.Errorf("promotion: price: %w", err)
 		}
 		if len(ti.perCustomer) > 0 || len(ti.flashLimit) > 0 {
-			if used, err = customerUsage(ctx, s.db.Reader(), s.db.Dialect, pr.TenantID, append([]string{live}, merged...)); err != nil {
+			if used, err = customerUsage(ctx, s.db.Reader(), s.db.Dialect, tenantID, append([]string{live}, merged...)); err != nil {
 				return engine.Result{}, fmt.Errorf("promotion: price: %w", err)
 			}
 		}
