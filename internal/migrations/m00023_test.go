@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/oneretail/oneretail/internal/migrations"
-	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 )
 
@@ -20,11 +19,7 @@ func TestMigration00023MovesPromotionLimits(t *testing.T) {
 		t.Run(string(dialect), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			d, err := db.Open(ctx, dbtest.DSN(t, dialect), db.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer d.Close()
+			d := openEmpty(t, dialect)
 			if err := migrations.MigrateTo(ctx, d, 22); err != nil {
 				t.Fatal(err)
 			}
