@@ -111,7 +111,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		d.Close()
 		return nil, fmt.Errorf("app: %w", err)
 	}
-	a.Promotion = promotion.NewService(d, a.Outbox, a.Audit, cfg.Clock)
+	tokenKey, err := pii.DeriveKey(cfg.PIISecret, "priced-cart token")
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("app: priced-cart token key: %w", err)
+	}
+	a.Promotion = promotion.NewService(d, a.Outbox, a.Audit, cfg.Clock, promotion.Config{Customers: a.Identity, TokenKey: tokenKey})
 	a.Promotion.Subscribe(a.Dispatcher)
 	a.idempotency = httpapi.NewIdempotency(d, keys, cfg.Clock, cfg.Log)
 	a.idempotency.SecretMarkers = []string{org.APIKeyPrefix, org.SessionTokenPrefix}
@@ -213,6 +218,9 @@ func (a *App) janitor(ctx context.Context) {
 
 // Close releases the database.
 func (a *App) Close() error { return a.DB.Close() }
+
+// The identity service tells the promotion service which customer an id is.
+var _ promotion.CustomerFinder = (*identity.Service)(nil)
 
 // storeFinder lets the catalogue check stores through the org service.
 type storeFinder struct{ org *org.Service }

@@ -37,7 +37,7 @@ func TestErasureReachesPromotions(t *testing.T) {
 			if status, _, body := h.do(t, "POST", "/api/v1/promotions/"+promo+"/activate", h.keyA, "", ""); status != 200 {
 				t.Fatalf("activate: %d %s", status, body)
 			}
-			redeem := `{"order_id":"O1","customer_id":"` + customer.ID + `","promotions":[{"promotion_id":"` + promo + `","discount":1000}]}`
+			redeem := `{"order_id":"O1","payable":2000,"cart":{"customer_id":"` + customer.ID + `","lines":[{"id":"1","sku":"MILK","unit":"each","qty":1,"unit_price":3000}]}}`
 			if status, _, body := h.do(t, "POST", "/api/v1/promotion-redemptions", h.keyA, "application/json", redeem); status != 201 {
 				t.Fatalf("redeem: %d %s", status, body)
 			}

@@ -172,8 +172,8 @@ type SKUCreateRequest struct {
 	Spec         string   `json:"spec,omitempty" maxLength:"64" doc:"for example 500ml or per 500g"`
 	Unit         Unit     `json:"unit,omitempty" enum:"each,weight" doc:"default: the product's unit; weight means grams and prices per kilogram"`
 	Barcodes     []string `json:"barcodes,omitempty" maxItems:"20" doc:"EAN-13, EAN-8, UPC-A (check digit verified) or in-store codes of 4-32 letters and digits"`
-	ListPriceFen int64    `json:"list_price_fen" minimum:"1"`
-	CostFen      int64    `json:"cost_fen,omitempty" minimum:"0"`
+	ListPriceFen int64    `json:"list_price_fen" minimum:"1" maximum:"1000000000" doc:"at most ¥10,000,000.00 (the pricing engine's bound)"`
+	CostFen      int64    `json:"cost_fen,omitempty" minimum:"0" maximum:"1000000000"`
 	Status       Status   `json:"status,omitempty" enum:"active,inactive,discontinued" doc:"default active"`
 }
 
@@ -185,14 +185,14 @@ type SKUUpdateRequest struct {
 	Spec         *string   `json:"spec,omitempty" maxLength:"64"`
 	Unit         *Unit     `json:"unit,omitempty" enum:"each,weight"`
 	Barcodes     *[]string `json:"barcodes,omitempty" maxItems:"20"`
-	ListPriceFen *int64    `json:"list_price_fen,omitempty" minimum:"1"`
-	CostFen      *int64    `json:"cost_fen,omitempty" minimum:"0"`
+	ListPriceFen *int64    `json:"list_price_fen,omitempty" minimum:"1" maximum:"1000000000"`
+	CostFen      *int64    `json:"cost_fen,omitempty" minimum:"0" maximum:"1000000000"`
 	Status       *Status   `json:"status,omitempty" enum:"active,inactive,discontinued"`
 }
 
 // SKUPriceSetRequest sets a price override.
 type SKUPriceSetRequest struct {
-	PriceFen int64 `json:"price_fen" minimum:"1" doc:"per kilogram for weighed SKUs"`
+	PriceFen int64 `json:"price_fen" minimum:"1" maximum:"1000000000" doc:"per kilogram for weighed SKUs; at most ¥10,000,000.00"`
 }
 
 // PriceZoneCreateRequest creates a price zone.

@@ -15,6 +15,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/csvfile"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/ids"
+	"github.com/oneretail/oneretail/internal/platform/money"
 )
 
 // The columns of a SKU import file. Header names are case-insensitive and may come in
@@ -480,12 +481,14 @@ func rejectRepeats(rows []importRow) {
 	}
 }
 
-// maxYuanDigits bounds the integer part of a price so that fen fit in int64 with room.
-const maxYuanDigits = 12
+// maxYuanDigits bounds the integer part of a price before it is converted (money.MaxAmount
+// is ¥10,000,000.00, eight digits).
+const maxYuanDigits = 9
 
 // ParseYuan converts a price in yuan such as "12.50", "12.5", "12" or "¥12.50" to
 // fen, exactly: at most two decimals, no sign, no exponent, no thousands separators,
-// and at most 12 digits before the point. It returns an error saying what is wrong.
+// and at most ¥10,000,000.00 (money.MaxAmount). It returns an error saying what is
+// wrong.
 func ParseYuan(s string) (int64, error) {
 	s = strings.TrimSpace(s)
 	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(s, "¥"), "￥"))
@@ -517,7 +520,10 @@ func ParseYuan(s string) (int64, error) {
 			fen += int64(frac[i] - '0')
 		}
 	}
-	return yuan*100 + fen, nil
+	if total := yuan*100 + fen; total <= money.MaxAmount {
+		return total, nil
+	}
+	return 0, fmt.Errorf("%q is more than ¥10,000,000.00, the largest price accepted", s)
 }
 
 func allDigits(s string) bool {

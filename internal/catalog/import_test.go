@@ -15,6 +15,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/money"
 )
 
 // importFixture seeds tenant A with the categories DRINK and FRUIT and an existing SKU
@@ -301,7 +302,9 @@ func TestParseYuan(t *testing.T) {
 		{"007.10", 710, false},
 		{" ¥3.20 ", 320, false},
 		{"￥3", 300, false},
-		{"999999999999.99", 99999999999999, false},
+		{"10000000.00", 1_000_000_000, false},
+		{"10000000.01", 0, true},
+		{"999999999999.99", 0, true},
 		{"1.234", 0, true},
 		{"12.", 0, true},
 		{".5", 0, true},
@@ -337,8 +340,8 @@ func FuzzParseYuan(f *testing.F) {
 			}
 			return
 		}
-		if fen < 0 {
-			t.Fatalf("ParseYuan(%q) = %d < 0", s, fen)
+		if fen < 0 || fen > money.MaxAmount {
+			t.Fatalf("ParseYuan(%q) = %d, outside 0..money.MaxAmount", s, fen)
 		}
 		again, err := ParseYuan(fmt.Sprintf("%d.%02d", fen/100, fen%100))
 		if err != nil || again != fen {

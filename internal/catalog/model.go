@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/money"
 )
 
 // StoreFinder finds a store visible to the principal in ctx; errs.NotFound otherwise.
@@ -301,11 +302,11 @@ func (n NewSKU) Validate() error {
 	if err := validateBarcodes(n.Barcodes); err != nil {
 		return err
 	}
-	if n.ListPriceFen <= 0 {
-		return errs.Field("body.list_price_fen", "must be greater than 0")
+	if err := checkPrice("body.list_price_fen", n.ListPriceFen); err != nil {
+		return err
 	}
-	if n.CostFen < 0 {
-		return errs.Field("body.cost_fen", "must not be negative")
+	if err := checkCost("body.cost_fen", n.CostFen); err != nil {
+		return err
 	}
 	if !n.Status.Valid() {
 		return errs.Field("body.status", "must be active, inactive or discontinued")
@@ -351,14 +352,35 @@ func (u SKUUpdate) Validate() error {
 			return err
 		}
 	}
-	if u.ListPriceFen != nil && *u.ListPriceFen <= 0 {
-		return errs.Field("body.list_price_fen", "must be greater than 0")
+	if u.ListPriceFen != nil {
+		if err := checkPrice("body.list_price_fen", *u.ListPriceFen); err != nil {
+			return err
+		}
 	}
-	if u.CostFen != nil && *u.CostFen < 0 {
-		return errs.Field("body.cost_fen", "must not be negative")
+	if u.CostFen != nil {
+		if err := checkCost("body.cost_fen", *u.CostFen); err != nil {
+			return err
+		}
 	}
 	if u.Status != nil && !u.Status.Valid() {
 		return errs.Field("body.status", "must be active, inactive or discontinued")
+	}
+	return nil
+}
+
+// checkPrice refuses a selling price outside 1..money.MaxAmount fen (the pricing
+// engine's bound), naming field.
+func checkPrice(field string, fen int64) error {
+	if fen <= 0 || fen > money.MaxAmount {
+		return errs.Field(field, "must be 1..%d fen (¥10,000,000.00)", int64(money.MaxAmount))
+	}
+	return nil
+}
+
+// checkCost refuses a cost outside 0..money.MaxAmount fen, naming field.
+func checkCost(field string, fen int64) error {
+	if !money.InRange(fen) {
+		return errs.Field(field, "must be 0..%d fen (¥10,000,000.00)", int64(money.MaxAmount))
 	}
 	return nil
 }

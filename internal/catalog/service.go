@@ -827,7 +827,7 @@ func (s *Service) authorizePrice(ctx context.Context, scopeType ScopeType, scope
 	return p, nil
 }
 
-// SetPrice sets the price of a SKU in one store or one price zone (priceFen > 0). The
+// SetPrice sets the price of a SKU in one store or one price zone (1..money.MaxAmount fen). The
 // audit trail records the old and new price. Errors: not_found (SKU, store, zone),
 // invalid, unauthorized, forbidden (see the package doc for who may set which price).
 func (s *Service) SetPrice(ctx context.Context, skuID string, scopeType ScopeType, scopeID string, priceFen int64) (PriceOverride, error) {
@@ -835,8 +835,8 @@ func (s *Service) SetPrice(ctx context.Context, skuID string, scopeType ScopeTyp
 	if err != nil {
 		return PriceOverride{}, fmt.Errorf("catalog: set price: %w", err)
 	}
-	if priceFen <= 0 {
-		return PriceOverride{}, errs.Field("body.price_fen", "must be greater than 0")
+	if err := checkPrice("body.price_fen", priceFen); err != nil {
+		return PriceOverride{}, err
 	}
 	o := PriceOverride{SKUID: skuID, ScopeType: scopeType, ScopeID: scopeID, ScopeName: scopeID, PriceFen: priceFen}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {

@@ -19,11 +19,7 @@ func TestUpIsRepeatable(t *testing.T) {
 		t.Run(string(dialect), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			d, err := db.Open(ctx, dbtest.DSN(t, dialect), db.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer d.Close()
+			d := openEmpty(t, dialect)
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))
 			n, err := migrations.Up(ctx, d, log)
 			if err != nil {
@@ -47,4 +43,16 @@ func TestUpIsRepeatable(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openEmpty opens a fresh database of dialect with no migration applied, closed when
+// the test ends.
+func openEmpty(t *testing.T, dialect db.Dialect) *db.DB {
+	t.Helper()
+	d, err := db.Open(context.Background(), dbtest.DSN(t, dialect), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
 }

@@ -86,15 +86,17 @@ type CartPriceRequest struct {
 	FirstOrder     bool             `json:"first_order,omitempty"`
 	PaymentMethod  string           `json:"payment_method,omitempty" maxLength:"64"`
 	Coupons        []string         `json:"coupons,omitempty" maxItems:"20"`
-	FlashAllowance map[string]int64 `json:"flash_allowance,omitempty" doc:"Promotion id → flash-sale units the customer may still buy; overrides what customer_id's recorded purchases give."`
-	CustomerID     string           `json:"customer_id,omitempty" maxLength:"64" doc:"The customer: their recorded purchases fill flash_allowance and their per-customer limits apply."`
+	FlashAllowance map[string]int64 `json:"flash_allowance,omitempty" doc:"Promotion id → flash-sale units the customer may still buy; only lowers what the flash sale's limit and customer_id's recorded purchases leave."`
+	CustomerID     string           `json:"customer_id,omitempty" maxLength:"64" doc:"A customer of the tenant (422 otherwise): their recorded purchases, and those of the ids merged into them, fill flash_allowance and their per-customer limits apply."`
 }
 
-// CartReturnQuoteRequest asks for the refund of returning quantities from a priced cart.
+// CartReturnQuoteRequest asks for the refund of returning quantities of a committed
+// order (order_id), from what was frozen when it was redeemed, or of a priced cart
+// (priced_token, a what-if); exactly one of the two.
 type CartReturnQuoteRequest struct {
-	Priced   map[string]any    `json:"priced" doc:"The priced cart as POST /api/v1/carts/price returned it."`
-	Returned map[string]int64  `json:"returned" doc:"Line id → units or grams returned."`
-	Policy   map[string]string `json:"policy,omitempty" doc:"Promotion id → keep or claw_back, overriding the promotion's return policy."`
+	OrderID     string           `json:"order_id,omitempty" maxLength:"64" doc:"A committed order (POST /api/v1/promotion-redemptions): its lines, nets and per-line promotion shares as priced at sale time."`
+	PricedToken string           `json:"priced_token,omitempty" maxLength:"1048576" doc:"Instead of order_id: the priced_token of POST /api/v1/carts/price, for a what-if."`
+	Returned    map[string]int64 `json:"returned" doc:"Line id → units or grams returned."`
 }
 
 type promotionListInput struct {
@@ -258,37 +260,32 @@ func (s *Service) Register(api huma.API) {
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "price-cart", Method: http.MethodPost, Path: "/api/v1/carts/price",
-		Summary: "Price a cart", Description: "Stateless: prices the cart against the tenant's active promotions. Needs pricing:use or promotions:read.",
+		Summary: "Price a cart",
+		Description: "Prices the cart against the tenant's active promotions and signs the result: priced_token commits it " +
+			"(POST /api/v1/promotion-redemptions) until priced_token_expires_at. Needs pricing:use or promotions:read.",
 		Tags: []string{"Pricing"}, Security: pricing,
 	}, func(ctx context.Context, in *cartPriceInput) (*httpapi.Body[CartPriceResponse], error) {
 		cart, pc, err := s.cartOf(in.Body)
 		if err != nil {
 			return nil, httpapi.Problem(err)
 		}
-		return httpapi.Reply(cartPriceResponse)(s.PriceCart(ctx, cart, pc, in.Body.CustomerID))
+		return httpapi.Reply(signedPriceResponse)(s.PriceCartForCommit(ctx, cart, pc, in.Body.CustomerID))
 	})
 	s.registerRedemptions(api)
 	huma.Register(api, huma.Operation{
 		OperationID: "quote-cart-return", Method: http.MethodPost, Path: "/api/v1/carts/return-quote",
-		Summary: "Quote the refund of a partial return", Description: "From a priced cart and the returned quantities. Needs pricing:use or promotions:read.",
+		Summary: "Quote the refund of a partial return",
+		Description: "From a committed order's lines and per-line promotion shares as they were priced at sale time (order_id), " +
+			"or from a priced cart's token (priced_token); never from prices or definitions the client states. " +
+			"409 urn:oneretail:problem:shares_not_recorded for orders recorded before shares were kept, " +
+			"redemption_cancelled for a cancelled order. Needs pricing:use or promotions:read.",
 		Tags: []string{"Pricing"}, Security: pricing,
 	}, func(ctx context.Context, in *cartReturnQuoteInput) (*httpapi.Body[CartReturnQuoteResponse], error) {
-		var priced engine.Result
-		if err := decodeStrict(in.Body.Priced, &priced); err != nil {
-			return nil, httpapi.Problem(errs.Field("body.priced", "%s", err))
+		q, err := s.QuoteReturn(ctx, ReturnRef{OrderID: in.Body.OrderID, PricedToken: in.Body.PricedToken}, in.Body.Returned)
+		if err != nil {
+			return nil, redemptionProblem(err)
 		}
-		for i := range priced.Applied {
-			if p := priced.Applied[i].Promotion; p != nil {
-				if err := validateDefinition(fmt.Sprintf("body.priced.applied[%d].promotion", i), p); err != nil {
-					return nil, httpapi.Problem(err)
-				}
-			}
-		}
-		policy := make(map[string]engine.ReturnPolicy, len(in.Body.Policy))
-		for k, v := range in.Body.Policy {
-			policy[k] = engine.ReturnPolicy(v)
-		}
-		return httpapi.Reply(cartReturnQuoteResponse)(s.ReturnQuote(ctx, priced, in.Body.Returned, policy))
+		return &httpapi.Body[CartReturnQuoteResponse]{Body: cartReturnQuoteResponse(q)}, nil
 	})
 }
 
@@ -383,6 +380,10 @@ type CartPriceResponse struct {
 	DeliveryNet      int64                  `json:"delivery_net"`
 	Payable          int64                  `json:"payable"`
 	Delivery         *CartDeliveryDiscount  `json:"delivery,omitempty"`
+
+	// PricedToken is set by POST /api/v1/carts/price only (a preview gives none).
+	PricedToken          string     `json:"priced_token,omitempty" doc:"The server-signed priced cart: commit it with POST /api/v1/promotion-redemptions or quote a return from it, until priced_token_expires_at."`
+	PricedTokenExpiresAt *time.Time `json:"priced_token_expires_at,omitempty"`
 }
 
 // CartReturnLine is the refund for one returned line.
@@ -422,6 +423,14 @@ func mirror[T any](v any) T {
 	if err := json.Unmarshal(b, &out); err != nil {
 		panic(fmt.Sprintf("promotion: mirror %T: %v", v, err))
 	}
+	return out
+}
+
+// signedPriceResponse is the price response with its priced-cart token.
+func signedPriceResponse(p SignedPrice) CartPriceResponse {
+	out := cartPriceResponse(p.Result)
+	exp := p.ExpiresAt
+	out.PricedToken, out.PricedTokenExpiresAt = p.Token, &exp
 	return out
 }
 

@@ -46,6 +46,16 @@ func do(t *testing.T, ts *httptest.Server, method, path, token, body string) (in
 	return resp.StatusCode, string(b)
 }
 
+// tokenOf returns the priced_token of a price response.
+func tokenOf(t *testing.T, priced string) string {
+	t.Helper()
+	var r CartPriceResponse
+	if err := json.Unmarshal([]byte(priced), &r); err != nil || r.PricedToken == "" {
+		t.Fatalf("no priced_token in %s (%v)", priced, err)
+	}
+	return r.PricedToken
+}
+
 const cartJSON = `{"lines":[{"id":"1","sku":"MILK","unit":"each","qty":2,"unit_price":6000},{"id":"2","sku":"BREAD","unit":"each","qty":1,"unit_price":12000}]}`
 
 func TestHTTP(t *testing.T) {
@@ -127,23 +137,21 @@ func TestHTTP(t *testing.T) {
 			}
 		}
 
-		// A return quote from the priced result: return the BREAD line.
+		// A return quote from the priced cart's token: return the BREAD line.
 		_, priced := do(t, ts, "POST", "/api/v1/carts/price", "pos", cartJSON)
-		status, body := do(t, ts, "POST", "/api/v1/carts/return-quote", "pos", `{"priced":`+priced+`,"returned":{"2":1}}`)
+		token := tokenOf(t, priced)
+		status, body := do(t, ts, "POST", "/api/v1/carts/return-quote", "pos", `{"priced_token":"`+token+`","returned":{"2":1}}`)
 		// ¥220 total with ¥20 prorated 12000:12000 → ¥10 on BREAD: refund ¥110.
 		if status != 200 || !strings.Contains(body, `"refund":11000`) {
 			t.Errorf("return quote: %d %s", status, body)
 		}
-		bad := `{"priced":{"lines":[{"id":"1","sku":"A","unit":"each","qty":1,"unit_price":100,"amount":100,"discount":0,"net":100}],` +
-			`"applied":[{"promotion_id":"p","kind":"threshold","level":"order","discount":0,"lines":[],"basis":[],"message":"",` +
-			`"promotion":{"id":"p","kind":"threshold","scope":{"all":true},"conditions":{},"threshold":{"repeat":{"every":0,"off":1}}}}]},"returned":{"1":1}}`
-		status, body = do(t, ts, "POST", "/api/v1/carts/return-quote", "pos", bad)
-		if status != 422 || !strings.Contains(body, "body.priced.applied[0].promotion.threshold.repeat.every") {
-			t.Errorf("return quote of a forged promotion: %d %s", status, body)
-		}
-		status, body = do(t, ts, "POST", "/api/v1/carts/return-quote", "pos", `{"priced":`+priced+`,"returned":{"9":1}}`)
+		status, body = do(t, ts, "POST", "/api/v1/carts/return-quote", "pos", `{"priced_token":"`+token+`","returned":{"9":1}}`)
 		if status != 422 || !strings.Contains(body, "body.returned.9") {
 			t.Errorf("return unknown line: %d %s", status, body)
+		}
+		// A preview prices a draft: it gives no token to commit.
+		if status, body := do(t, ts, "POST", r.Replace("/api/v1/promotions/{half}/preview"), "mkt", cartJSON); status != 200 || strings.Contains(body, "priced_token") {
+			t.Errorf("preview: %d %s", status, body)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/money"
 	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
 
@@ -38,6 +39,8 @@ type Promotion struct {
 	Usage      Usage
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+
+	version int64 // of its status and limits, on its usage row
 }
 
 // Limits bound what a promotion may give away; nil means no limit. They are enforced
@@ -61,15 +64,22 @@ func (l Limits) validate(prefix string) error {
 		name string
 		v    *int64
 	}{{"budget_fen", l.BudgetFen}, {"max_uses", l.MaxUses}, {"max_uses_per_customer", l.MaxUsesPerCustomer}} {
-		if f.v != nil && (*f.v < 1 || *f.v > maxLimit) {
-			return errs.Field(prefix+"."+f.name, "must be 1..%d or null (no limit)", int64(maxLimit))
+		if f.v != nil && (*f.v < 1 || *f.v > money.MaxTotal) {
+			return errs.Field(prefix+"."+f.name, "must be 1..%d or null (no limit)", int64(money.MaxTotal))
 		}
 	}
 	return nil
 }
 
-// maxLimit keeps sums of limits and usage far from int64 overflow.
-const maxLimit = 1 << 50
+// fits refuses limits the definition cannot honour: a budget counts discounts and
+// gift values, so a gift promotion with a budget needs gift.value (a gift worth
+// nothing would never spend it). Errors name prefix.budget_fen.
+func (l Limits) fits(prefix string, def *engine.Promotion) error {
+	if l.BudgetFen != nil && def.Kind == engine.KindGift && def.Gift != nil && def.Gift.Value == 0 {
+		return errs.Field(prefix+".budget_fen", "a gift promotion's budget counts the gifts' value: set definition.gift.value")
+	}
+	return nil
+}
 
 // exhausted says why the promotion cannot be used any more, "" when it can.
 func (p *Promotion) exhausted() string {

@@ -3,12 +3,12 @@ package promotion
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
@@ -22,25 +22,34 @@ const (
 	RedemptionCancelled RedemptionStatus = "cancelled"
 )
 
-// RedemptionLine is one promotion an order used: the discount it gave (goods or
-// delivery) and the units the customer bought at a flash-sale price.
+// RedemptionLine is one promotion an order used: the discount the shopper got (goods
+// or delivery), the value charged to its budget (the discount, or a gift's value) and
+// the units bought at a flash-sale price.
 type RedemptionLine struct {
 	PromotionID string
 	Code        string // filled from the promotion on commit
+	Kind        engine.Kind
 	DiscountFen int64
+	ValueFen    int64
 	FlashUnits  int64
 }
 
-// NewRedemption is the input of CommitRedemption. Field names where each line came
-// from in the request (for error messages), aligned with Lines.
+// NewRedemption is the input of CommitRedemption: an order id and either the
+// priced-cart token that POST /api/v1/carts/price returned or the cart itself, which
+// the server prices again at the order's time. Payable, when set (always with a cart),
+// is what the till charged: it must be what the server prices.
 type NewRedemption struct {
-	OrderID    string
-	CustomerID string
-	Lines      []RedemptionLine
-	Fields     []string
+	OrderID     string
+	PricedToken string
+	Cart        *engine.Cart
+	Context     engine.Context // with Cart: who, where, when (Time zero: now)
+	CustomerID  string         // with Cart
+	Payable     *int64
 }
 
-// Redemption is what an order took from promotions.
+// Redemption is what an order took from promotions. Priced is false for orders
+// recorded before redemptions kept the priced cart (their lines and shares are
+// unknown); then Cart is empty.
 type Redemption struct {
 	OrderID     string
 	CustomerID  string
@@ -48,21 +57,33 @@ type Redemption struct {
 	Lines       []RedemptionLine
 	CreatedAt   time.Time
 	CancelledAt *time.Time
+	Priced      bool
+	Cart        PricedCart // lines, shares and totals as the server priced them
 }
 
-// The limit a redemption would exceed; each is the `type` of a 409 problem.
+// The kinds of refusal a commit or a return quote answers with their own problem
+// type (urn:oneretail:problem:<kind>), all 409.
 const (
 	LimitBudget      = "budget_exhausted"
 	LimitUses        = "usage_limit_reached"
 	LimitPerCustomer = "customer_limit_reached"
+	LimitTotal       = "usage_total_exceeded" // the usage would pass money.MaxTotal
+	RefusedInactive  = "promotion_not_active" // draft, paused or ended since pricing
+	RefusedMismatch  = "price_mismatch"       // the till's payable is not the server's
+	RefusedTokenUsed = "priced_token_used"    // the token was committed as another order
+	RefusedCancelled = "redemption_cancelled" // a return quote for a cancelled order
+	RefusedNoShares  = "shares_not_recorded"  // a return quote for an order recorded before shares
 )
 
-// LimitError says that committing an order would exceed a promotion's limit. It
-// unwraps to an errs.Conflict error.
+// LimitError is a refusal with its own problem type: a limit a commit would exceed
+// (LimitBudget, LimitUses, LimitPerCustomer, LimitTotal) or another refusal kind
+// (RefusedInactive, RefusedMismatch, …). It unwraps to an errs.Conflict error.
 type LimitError struct {
-	Kind        string // LimitBudget, LimitUses or LimitPerCustomer
+	Kind        string
 	PromotionID string
 	Code        string
+	Field       string // the request field at fault, if any
+	Payable     *int64 // RefusedMismatch: what the server prices the cart at
 	Message     string
 }
 
@@ -71,107 +92,168 @@ func (e *LimitError) Error() string { return e.Message }
 // Unwrap classifies the error as a conflict.
 func (e *LimitError) Unwrap() error { return errs.E(errs.Conflict, "%s", e.Message) }
 
+// errVersionChanged says that a promotion's status or limits changed while a commit
+// was reading them: the commit starts again. errTokenTaken says that the order's
+// priced-cart token is already recorded: a concurrent replay of the same order, or
+// another order committing the same token.
+var (
+	errVersionChanged = errors.New("promotion: limits changed during the commit")
+	errTokenTaken     = errors.New("promotion: priced-cart token already committed")
+)
+
 // redeemer returns the principal when it may record redemptions: pricing:use (the
 // POS or order service committing an order) or promotions:write, over the tenant.
 func redeemer(ctx context.Context) (*auth.Principal, error) {
-	p, err := auth.Caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if !p.Has(auth.PricingUse) && !p.Has(auth.PromotionsWrite) {
-		return nil, errs.E(errs.Forbidden, "recording redemptions needs pricing:use or promotions:write")
-	}
-	return p, nil
+	return eitherScope(ctx, auth.PricingUse, auth.PromotionsWrite, "recording redemptions")
 }
 
-// RedemptionLinesOf returns the promotions a priced cart used: every applied goods
-// promotion (gifts too, at zero discount) and the applied delivery-fee promotion,
-// with the field each came from under prefix.
-func RedemptionLinesOf(prefix string, res engine.Result) ([]RedemptionLine, []string) {
-	var lines []RedemptionLine
-	var fields []string
-	for i, a := range res.Applied {
-		lines = append(lines, RedemptionLine{PromotionID: a.PromotionID, DiscountFen: a.Discount, FlashUnits: a.FlashUnits})
-		fields = append(fields, fmt.Sprintf("%s.applied[%d]", prefix, i))
-	}
-	if d := res.Delivery; d != nil {
-		lines = append(lines, RedemptionLine{PromotionID: d.PromotionID, DiscountFen: d.Discount})
-		fields = append(fields, prefix+".delivery")
-	}
-	return lines, fields
+// buyer is the customer of a commit: the live customer and the ids merged into it.
+type buyer struct {
+	live   string
+	merged []string
 }
 
-// validate checks the input; errors name Fields.
-func (in NewRedemption) validate() error {
-	if in.OrderID == "" || len(in.OrderID) > 64 {
-		return errs.Field("body.order_id", "1..64 bytes")
-	}
-	if len(in.CustomerID) > 64 {
-		return errs.Field("body.customer_id", "at most 64 bytes")
-	}
-	if len(in.Lines) > 100 {
-		return errs.Field("body.promotions", "at most 100 promotions per order")
-	}
-	seen := map[string]bool{}
-	for i, l := range in.Lines {
-		f := in.Fields[i]
-		switch {
-		case l.PromotionID == "" || len(l.PromotionID) > 64:
-			return errs.Field(f+".promotion_id", "1..64 bytes")
-		case seen[l.PromotionID]:
-			return errs.Field(f+".promotion_id", "promotion %s is listed twice", l.PromotionID)
-		case l.DiscountFen < 0 || l.DiscountFen > maxLimit:
-			return errs.Field(f+".discount", "must be 0..%d fen", int64(maxLimit))
-		case l.FlashUnits < 0 || l.FlashUnits > engine.MaxQtyEach:
-			return errs.Field(f+".flash_units", "must be 0..%d", engine.MaxQtyEach)
-		}
-		seen[l.PromotionID] = true
-	}
-	return nil
-}
-
-// CommitRedemption records what an order takes from promotions, all or nothing:
-// each promotion's usage grows by its discount and one use, and the customer's by
-// one use and the flash-sale units. Replaying an order id returns the first result
-// whatever the input (a cancelled order stays cancelled). Concurrent commits never
-// overrun a limit: each total moves with one conditional UPDATE. Errors: invalid
-// (body.order_id, the line fields, an unknown promotion), conflict (*LimitError),
-// unauthorized, forbidden.
+// CommitRedemption records what an order takes from promotions, all or nothing, from
+// what the server priced: the priced-cart token's frozen cart, or the cart priced
+// again now with the same engine at the order's time, store and customer. Each used
+// promotion's usage grows by its value and one use, and the customer's by one use
+// and the flash-sale units; a promotion that gave nothing is not a use. Replaying an
+// order id returns the first result whatever the input (a cancelled order stays
+// cancelled). Concurrent commits never overrun a limit: each total moves with one
+// conditional UPDATE that reads the limit it checks.
+//
+// Errors: invalid (body.order_id; body.priced_token forged, expired or another
+// tenant's; body.cart.* and body.cart.customer_id unknown; the order's time out of
+// range), conflict (*LimitError: a limit, RefusedInactive, RefusedMismatch naming
+// body.payable, RefusedTokenUsed), unauthorized, forbidden.
 func (s *Service) CommitRedemption(ctx context.Context, in NewRedemption) (Redemption, error) {
 	pr, err := redeemer(ctx)
 	if err != nil {
 		return Redemption{}, err
 	}
-	if len(in.Fields) != len(in.Lines) {
-		in.Fields = make([]string, len(in.Lines))
-		for i := range in.Lines {
-			in.Fields[i] = fmt.Sprintf("body.promotions[%d]", i)
-		}
+	if in.OrderID == "" || len(in.OrderID) > 64 {
+		return Redemption{}, errs.Field("body.order_id", "1..64 bytes")
 	}
-	if err := in.validate(); err != nil {
+	if r, err := getRedemption(ctx, s.db.Reader(), pr.TenantID, in.OrderID); err == nil {
+		return r, nil // a replay
+	} else if !errs.Is(err, errs.NotFound) {
+		return Redemption{}, fmt.Errorf("promotion: commit redemption: %w", err)
+	}
+	priced, tokenID, customerField, err := s.pricedForCommit(ctx, pr, in)
+	if err != nil {
 		return Redemption{}, err
 	}
-	// Lock promotions in id order so that concurrent orders never deadlock.
-	order := make([]int, len(in.Lines))
-	for i := range order {
-		order[i] = i
+	var who buyer
+	if priced.CustomerID != "" {
+		if who.live, who.merged, err = s.customers.FindCustomerCluster(ctx, priced.CustomerID); errs.Is(err, errs.NotFound) {
+			return Redemption{}, errs.Field(customerField, "no customer %s in this tenant", priced.CustomerID)
+		} else if err != nil {
+			return Redemption{}, fmt.Errorf("promotion: commit redemption: %w", err)
+		}
 	}
-	slices.SortFunc(order, func(a, b int) int { return strings.Compare(in.Lines[a].PromotionID, in.Lines[b].PromotionID) })
+	for attempt := 0; ; attempt++ {
+		out, err := s.commitOnce(ctx, pr.TenantID, in.OrderID, tokenID, priced, who)
+		if errors.Is(err, errVersionChanged) && attempt < 8 {
+			continue
+		}
+		if errors.Is(err, errTokenTaken) {
+			if r, err := getRedemption(ctx, s.db.Reader(), pr.TenantID, in.OrderID); err == nil {
+				return r, nil // a concurrent replay of this order won
+			}
+			return Redemption{}, &LimitError{Kind: RefusedTokenUsed, Field: "body.priced_token",
+				Message: "this priced cart was already committed as another order; price the new order's cart"}
+		}
+		if err != nil {
+			return Redemption{}, fmt.Errorf("promotion: commit redemption: %w", err)
+		}
+		return out, nil
+	}
+}
+
+// pricedForCommit returns the priced cart an order commits: the token's (verified)
+// or the cart priced again; the token's id ("" for a cart) and the field that names
+// the customer. It refuses an order time out of range and a payable that is not the
+// server's.
+func (s *Service) pricedForCommit(ctx context.Context, pr *auth.Principal, in NewRedemption) (PricedCart, string, string, error) {
+	var priced PricedCart
+	var tokenID, customerField, timeField string
+	switch {
+	case (in.PricedToken == "") == (in.Cart == nil):
+		return priced, "", "", errs.Field("body.priced_token", "give priced_token (from POST /api/v1/carts/price) or cart, not both")
+	case in.PricedToken != "":
+		c, err := s.openPriced(pr.TenantID, in.PricedToken, "body.priced_token")
+		if err != nil {
+			return priced, "", "", err
+		}
+		priced, tokenID, customerField, timeField = c.Cart, c.ID, "body.priced_token", "body.priced_token"
+	default:
+		if in.Payable == nil {
+			return priced, "", "", errs.Field("body.payable", "required with cart: what the till charged, which must be what the server prices")
+		}
+		if in.Context.Time.IsZero() {
+			in.Context.Time = s.clock.Now()
+		}
+		if err := s.checkOrderTime(in.Context.Time, "body.cart.time"); err != nil {
+			return priced, "", "", err
+		}
+		res, err := s.priceFor(ctx, pr.TenantID, *in.Cart, in.Context, in.CustomerID)
+		if err != nil {
+			return priced, "", "", underCart(err)
+		}
+		priced, customerField = pricedOf(pr.TenantID, in.CustomerID, in.Context, res), "body.cart.customer_id"
+	}
+	if timeField != "" {
+		if err := s.checkOrderTime(priced.At, timeField); err != nil {
+			return priced, "", "", err
+		}
+	}
+	if in.Payable != nil && *in.Payable != priced.Payable {
+		p := priced.Payable
+		return priced, "", "", &LimitError{Kind: RefusedMismatch, Field: "body.payable", Payable: &p,
+			Message: fmt.Sprintf("the till charged %s but the server prices the cart at %s; price it again and show the shopper the server's price",
+				engine.Yuan(*in.Payable), engine.Yuan(p))}
+	}
+	return priced, tokenID, customerField, nil
+}
+
+// underCart re-names the body field of an invalid error under body.cart.
+func underCart(err error) error {
+	var e *errs.Error
+	if errors.As(err, &e) && e.Field != "" && e.Code == errs.Invalid {
+		f := e.Field
+		if len(f) > 5 && f[:5] == "body." {
+			f = f[5:]
+		}
+		return errs.Field("body.cart."+f, "%s", e.Message)
+	}
+	return err
+}
+
+// commitOnce runs one attempt of a commit in a transaction.
+func (s *Service) commitOnce(ctx context.Context, tenantID, orderID, tokenID string, priced PricedCart, who buyer) (Redemption, error) {
 	var out Redemption
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		out = Redemption{OrderID: in.OrderID, CustomerID: in.CustomerID, Status: RedemptionCommitted, CreatedAt: s.now()}
-		fresh, err := insertRedemptionOrder(ctx, tx, pr.TenantID, out)
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		out = Redemption{OrderID: orderID, CustomerID: who.live, Status: RedemptionCommitted, CreatedAt: s.now(), Priced: true, Cart: priced}
+		fresh, err := insertRedemptionOrder(ctx, tx, tenantID, out, tokenID)
+		if db.IsUniqueViolation(err) {
+			return errTokenTaken
+		}
 		if err != nil {
 			return err
 		}
 		if !fresh {
-			out, err = getRedemption(ctx, tx, pr.TenantID, in.OrderID)
+			out, err = getRedemption(ctx, tx, tenantID, orderID)
+			return err
+		}
+		if err := insertPricedCart(ctx, tx, s.db.Dialect, tenantID, orderID, priced); err != nil {
 			return err
 		}
 		bump := false
-		for _, i := range order {
-			l := in.Lines[i]
-			exhausted, err := s.redeem(ctx, tx, pr.TenantID, in, &l, in.Fields[i])
+		for _, pp := range priced.Promotions { // in promotion id order, so that orders never deadlock
+			if !pp.Counts() {
+				continue
+			}
+			l, exhausted, err := s.redeem(ctx, tx, tenantID, orderID, who, pp)
 			if err != nil {
 				return err
 			}
@@ -179,105 +261,87 @@ func (s *Service) CommitRedemption(ctx context.Context, in NewRedemption) (Redem
 			out.Lines = append(out.Lines, l)
 		}
 		if bump {
-			return bumpVersion(ctx, tx, pr.TenantID)
+			return bumpVersion(ctx, tx, tenantID)
 		}
 		return nil
 	})
-	if err != nil {
-		return Redemption{}, fmt.Errorf("promotion: commit redemption: %w", err)
-	}
-	return out, nil
+	return out, err
 }
 
-// redeem records one line of an order in tx and reports whether it exhausted the
-// promotion (so that pricing must reload). The promotion's usage row, the one every
-// order of a popular promotion waits for, is updated last so that its lock is held
-// for as short a time as possible (one statement and the commit); per promotion the
-// customer's row is always locked before the usage row, so lock order is the same in
-// every transaction.
-func (s *Service) redeem(ctx context.Context, tx *sql.Tx, tenantID string, in NewRedemption, l *RedemptionLine, field string) (bool, error) {
-	p, err := getPromotion(ctx, tx, tenantID, l.PromotionID, "")
+// redeem records one used promotion of an order in tx and reports whether it
+// exhausted the promotion (so that pricing must reload). The status and the
+// per-customer limits are read first; the usage row's UPDATE, which checks that
+// they did not change meanwhile, reads the budget and use limits itself and is the
+// last statement, so that the lock every order of a popular promotion waits for is
+// held for one statement and the commit. Per promotion the customer's row is always
+// locked before the usage row, the same order in every transaction.
+func (s *Service) redeem(ctx context.Context, tx *sql.Tx, tenantID, orderID string, who buyer, pp PricedPromotion) (RedemptionLine, bool, error) {
+	l := RedemptionLine{PromotionID: pp.PromotionID, Kind: pp.Kind, DiscountFen: pp.Discount, ValueFen: pp.Value, FlashUnits: pp.FlashUnits}
+	p, err := getPromotion(ctx, tx, tenantID, pp.PromotionID, "")
 	if errs.Is(err, errs.NotFound) {
-		return false, errs.Field(field+".promotion_id", "unknown promotion %s", l.PromotionID)
+		return l, false, &LimitError{Kind: RefusedInactive, PromotionID: pp.PromotionID, Message: fmt.Sprintf("promotion %s no longer exists", pp.PromotionID)}
 	}
 	if err != nil {
-		return false, err
+		return l, false, err
 	}
 	l.Code = p.Code
-	limitErr := func(kind, format string, args ...any) error {
+	refuse := func(kind, format string, args ...any) error {
 		return &LimitError{Kind: kind, PromotionID: p.ID, Code: p.Code,
 			Message: fmt.Sprintf("promotion %s (%s): ", p.Code, p.ID) + fmt.Sprintf(format, args...)}
 	}
-	if err := insertRedemptionLine(ctx, tx, tenantID, in.OrderID, *l); err != nil {
-		return false, err
+	if p.Status != StatusActive {
+		return l, false, refuse(RefusedInactive, "the promotion is %s; only active promotions redeem — price the cart again", p.Status)
 	}
-	if in.CustomerID != "" {
-		flashLimit := int64(0)
-		if f := p.Definition.FlashSale; f != nil {
-			flashLimit = f.PerCustomer
-		}
-		if flashLimit > 0 && l.FlashUnits > flashLimit {
-			return false, limitErr(LimitPerCustomer, "%d flash-sale units exceed the limit of %d per customer", l.FlashUnits, flashLimit)
-		}
-		ok, err := addCustomerUsage(ctx, tx, tenantID, p.ID, in.CustomerID, l.FlashUnits, p.Limits.MaxUsesPerCustomer, flashLimit)
+	if err := insertRedemptionLine(ctx, tx, tenantID, orderID, l, pp); err != nil {
+		return l, false, err
+	}
+	flashLimit := int64(0)
+	if f := p.Definition.FlashSale; f != nil {
+		flashLimit = f.PerCustomer
+	}
+	if flashLimit > 0 && l.FlashUnits > flashLimit {
+		return l, false, refuse(LimitPerCustomer, "%d flash-sale units exceed the limit of %d per customer", l.FlashUnits, flashLimit)
+	}
+	if who.live != "" {
+		ok, err := addCustomerUsage(ctx, tx, s.db.Dialect, tenantID, p.ID, who, l.FlashUnits, p.Limits.MaxUsesPerCustomer, flashLimit)
 		if err != nil {
-			return false, err
+			return l, false, err
 		}
 		if !ok {
-			return false, limitErr(LimitPerCustomer, "the customer has reached the limit of %d use(s) or %d flash-sale unit(s)",
+			return l, false, refuse(LimitPerCustomer, "the customer has reached the limit of %d use(s) or %d flash-sale unit(s)",
 				nullOr(p.Limits.MaxUsesPerCustomer), flashLimit)
 		}
 	}
-	u, ok, err := addUsage(ctx, tx, tenantID, p.ID, l.DiscountFen, p.Limits)
+	u, ok, err := addUsage(ctx, tx, tenantID, p.ID, p.version, l.ValueFen)
 	if err != nil {
-		return false, err
+		return l, false, err
 	}
 	if !ok {
-		// Refused, or the promotion predates usage rows: read the usage that refused it
-		// (it may be newer than p's), creating the row when it is missing.
-		exists, err := usageExists(ctx, tx, tenantID, p.ID)
-		if err != nil {
-			return false, err
-		}
-		if !exists {
-			if err := ensureUsage(ctx, tx, tenantID, p.ID); err != nil {
-				return false, err
-			}
-			return s.redeemUsage(ctx, tx, tenantID, p, l, limitErr)
-		}
-		return false, s.limitRefusal(ctx, tx, tenantID, l, limitErr)
+		return l, false, s.usageRefusal(ctx, tx, tenantID, p, l.ValueFen, refuse)
 	}
 	after := p
-	after.Usage = u
-	return after.exhausted() != "", nil
+	after.Limits, after.Usage = u.limits, u.usage
+	return l, after.exhausted() != "", nil
 }
 
-// redeemUsage adds l to the usage of p after its usage row was created.
-func (s *Service) redeemUsage(ctx context.Context, tx *sql.Tx, tenantID string, p Promotion, l *RedemptionLine,
-	limitErr func(kind, format string, args ...any) error) (bool, error) {
-	u, ok, err := addUsage(ctx, tx, tenantID, p.ID, l.DiscountFen, p.Limits)
-	if err != nil {
-		return false, err
-	}
-	if !ok {
-		return false, s.limitRefusal(ctx, tx, tenantID, l, limitErr)
-	}
-	p.Usage = u
-	return p.exhausted() != "", nil
-}
-
-// limitRefusal says which total limit refused l, from the usage now committed.
-func (s *Service) limitRefusal(ctx context.Context, tx *sql.Tx, tenantID string, l *RedemptionLine,
-	limitErr func(kind, format string, args ...any) error) error {
-	p, err := getPromotion(ctx, tx, tenantID, l.PromotionID, "")
+// usageRefusal says why addUsage refused value: the promotion's status or limits
+// changed (errVersionChanged: retry), or which total limit it would pass.
+func (s *Service) usageRefusal(ctx context.Context, tx *sql.Tx, tenantID string, read Promotion, value int64,
+	refuse func(kind, format string, args ...any) error) error {
+	p, err := getPromotion(ctx, tx, tenantID, read.ID, "")
 	if err != nil {
 		return err
 	}
-	if b := p.Limits.BudgetFen; b != nil && p.Usage.DiscountFen+l.DiscountFen > *b {
-		return limitErr(LimitBudget, "the discount %s exceeds the budget left, %s of %s",
-			engine.Yuan(l.DiscountFen), engine.Yuan(max(*b-p.Usage.DiscountFen, 0)), engine.Yuan(*b))
+	switch b := p.Limits.BudgetFen; {
+	case p.version != read.version:
+		return errVersionChanged
+	case b != nil && p.Usage.DiscountFen+value > *b:
+		return refuse(LimitBudget, "the discount %s exceeds the budget left, %s of %s",
+			engine.Yuan(value), engine.Yuan(max(*b-p.Usage.DiscountFen, 0)), engine.Yuan(*b))
+	case p.Limits.MaxUses != nil && p.Usage.Uses+1 > *p.Limits.MaxUses:
+		return refuse(LimitUses, "the promotion has been used %d times, its limit", *p.Limits.MaxUses)
 	}
-	return limitErr(LimitUses, "the promotion has been used %d times, its limit", nullOr(p.Limits.MaxUses))
+	return refuse(LimitTotal, "the promotion's recorded discount would pass the largest total kept")
 }
 
 // CancelRedemption releases what a committed order took (a cancelled or returned
@@ -304,22 +368,19 @@ func (s *Service) CancelRedemption(ctx context.Context, orderID string) (Redempt
 		}
 		bump := false
 		for _, l := range out.Lines { // in promotion id order, as commits lock them
-			p, err := getPromotion(ctx, tx, pr.TenantID, l.PromotionID, "")
-			if err != nil {
-				return err
-			}
 			// The customer's row before the usage row, as commits lock them.
 			if out.CustomerID != "" {
 				if err := releaseCustomerUsage(ctx, tx, pr.TenantID, out.CustomerID, l); err != nil {
 					return err
 				}
 			}
-			if p.Usage, err = releaseUsage(ctx, tx, pr.TenantID, l); err != nil {
+			u, err := releaseUsage(ctx, tx, pr.TenantID, l)
+			if err != nil {
 				return err
 			}
-			before := p
-			before.Usage = Usage{DiscountFen: p.Usage.DiscountFen + l.DiscountFen, Uses: p.Usage.Uses + 1}
-			bump = bump || (before.exhausted() != "" && p.exhausted() == "")
+			after := Promotion{Limits: u.limits, Usage: u.usage}
+			before := Promotion{Limits: u.limits, Usage: Usage{DiscountFen: u.usage.DiscountFen + l.ValueFen, Uses: u.usage.Uses + 1}}
+			bump = bump || (before.exhausted() != "" && after.exhausted() == "")
 		}
 		if bump {
 			return bumpVersion(ctx, tx, pr.TenantID)
@@ -332,21 +393,76 @@ func (s *Service) CancelRedemption(ctx context.Context, orderID string) (Redempt
 	return out, nil
 }
 
-// FindRedemptionByOrderID returns an order's redemptions. Errors: not_found,
-// unauthorized, forbidden.
+// FindRedemptionByOrderID returns an order's redemptions with the priced cart they
+// were recorded from. Errors: not_found, unauthorized, forbidden.
 func (s *Service) FindRedemptionByOrderID(ctx context.Context, orderID string) (Redemption, error) {
-	pr, err := auth.Caller(ctx)
+	pr, err := redemptionReader(ctx)
 	if err != nil {
 		return Redemption{}, err
-	}
-	if !pr.Has(auth.PricingUse) && !pr.Has(auth.PromotionsRead) {
-		return Redemption{}, errs.E(errs.Forbidden, "reading redemptions needs pricing:use or promotions:read")
 	}
 	r, err := getRedemption(ctx, s.db.Reader(), pr.TenantID, orderID)
 	if err != nil {
 		return Redemption{}, fmt.Errorf("promotion: find redemption: %w", err)
 	}
 	return r, nil
+}
+
+// redemptionReader returns the principal when it may read redemptions and quote
+// returns: pricing:use or promotions:read.
+func redemptionReader(ctx context.Context) (*auth.Principal, error) {
+	return eitherScope(ctx, auth.PricingUse, auth.PromotionsRead, "reading redemptions")
+}
+
+// ReturnRef names what a return is quoted against: a committed order (OrderID) or,
+// for a what-if in the console, a priced-cart token.
+type ReturnRef struct {
+	OrderID     string
+	PricedToken string
+}
+
+// QuoteReturn computes the refund of returning quantities (line id → units or grams)
+// of a committed order's lines from what was frozen when it was redeemed — its lines'
+// nets, each promotion's per-line shares and, for thresholds, the definition as it
+// was (see engine.ReturnQuote) — or from a priced-cart token's cart. Nothing a client
+// states about prices or definitions is used. Errors: invalid (body.order_id /
+// body.priced_token, body.returned.<line id>), not_found (order), conflict
+// (*LimitError RefusedCancelled, RefusedNoShares for orders recorded before shares
+// were kept), unauthorized, forbidden.
+func (s *Service) QuoteReturn(ctx context.Context, ref ReturnRef, returned map[string]int64) (engine.Quote, error) {
+	pr, err := redemptionReader(ctx)
+	if err != nil {
+		return engine.Quote{}, err
+	}
+	var priced PricedCart
+	switch {
+	case (ref.OrderID == "") == (ref.PricedToken == ""):
+		return engine.Quote{}, errs.Field("body.order_id", "give order_id (a committed order) or priced_token, not both")
+	case ref.PricedToken != "":
+		c, err := s.openPriced(pr.TenantID, ref.PricedToken, "body.priced_token")
+		if err != nil {
+			return engine.Quote{}, err
+		}
+		priced = c.Cart
+	default:
+		r, err := getRedemption(ctx, s.db.Reader(), pr.TenantID, ref.OrderID)
+		if err != nil {
+			return engine.Quote{}, fmt.Errorf("promotion: quote return: %w", err)
+		}
+		switch {
+		case r.Status == RedemptionCancelled:
+			return engine.Quote{}, &LimitError{Kind: RefusedCancelled, Field: "body.order_id",
+				Message: fmt.Sprintf("order %s was cancelled: its promotions were released, nothing is refunded against them", r.OrderID)}
+		case !r.Priced:
+			return engine.Quote{}, &LimitError{Kind: RefusedNoShares, Field: "body.order_id",
+				Message: fmt.Sprintf("order %s was recorded before redemptions kept per-line shares; its refund cannot be quoted here", r.OrderID)}
+		}
+		priced = r.Cart
+	}
+	q, err := engine.ReturnQuote(priced.result(), returned, nil)
+	if err != nil {
+		return engine.Quote{}, prefixed("body", err)
+	}
+	return q, nil
 }
 
 func (s *Service) lockOrder() string {

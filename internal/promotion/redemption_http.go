@@ -4,50 +4,72 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
-	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
 
-// RedemptionPromotion is one promotion an order used, as a client states it.
-type RedemptionPromotion struct {
-	PromotionID string `json:"promotion_id" minLength:"1" maxLength:"64"`
-	Discount    int64  `json:"discount" minimum:"0" doc:"The discount in fen this order got from the promotion (goods or delivery)."`
-	FlashUnits  int64  `json:"flash_units,omitempty" minimum:"0" doc:"Units bought at a flash-sale price."`
-}
-
-// RedemptionCreateRequest records what a committed order took from promotions:
-// either the priced cart as POST /api/v1/carts/price returned it, or the list of
-// promotions with their discounts.
+// RedemptionCreateRequest records what a committed order took from promotions, from
+// what the server prices: either the priced_token that POST /api/v1/carts/price
+// returned, or the cart itself (priced again by the server at the order's time,
+// store and customer) with the payable the till charged.
 type RedemptionCreateRequest struct {
-	OrderID    string                `json:"order_id" minLength:"1" maxLength:"64"`
-	CustomerID string                `json:"customer_id,omitempty" maxLength:"64" doc:"Needed for per-customer limits and flash-sale limits; without it only the totals count."`
-	PricedCart map[string]any        `json:"priced_cart,omitempty" doc:"The response body of POST /api/v1/carts/price: every applied promotion and the delivery promotion are recorded."`
-	Promotions []RedemptionPromotion `json:"promotions,omitempty" maxItems:"100" doc:"Instead of priced_cart: the promotions the order used."`
+	OrderID     string            `json:"order_id" minLength:"1" maxLength:"64"`
+	PricedToken string            `json:"priced_token,omitempty" maxLength:"1048576" doc:"The priced_token of POST /api/v1/carts/price, committed before it expires; it carries the customer, store, time and priced cart."`
+	Cart        *CartPriceRequest `json:"cart,omitempty" doc:"Instead of priced_token: the cart as it was priced (lines, time, store, customer_id, …); the server prices it again."`
+	Payable     *int64            `json:"payable,omitempty" minimum:"0" maximum:"4503599627370496" doc:"What the till charged in fen (goods total plus delivery net); required with cart, optional with priced_token. A different server price is refused with 409 price_mismatch."`
 }
 
 // RedemptionLineResponse is one recorded promotion of an order.
 type RedemptionLineResponse struct {
 	PromotionID string `json:"promotion_id"`
 	Code        string `json:"code"`
-	DiscountFen int64  `json:"discount_fen"`
+	Kind        string `json:"kind,omitempty"`
+	DiscountFen int64  `json:"discount_fen" doc:"What the shopper saved (0 for a gift)."`
+	ValueFen    int64  `json:"value_fen" doc:"What was charged to the promotion's budget: the discount, or a gift's value."`
 	FlashUnits  int64  `json:"flash_units"`
 }
 
-// RedemptionResponse is what an order took from promotions.
+// RedemptionShareResponse is one promotion's share of a line's discount.
+type RedemptionShareResponse struct {
+	PromotionID string `json:"promotion_id"`
+	DiscountFen int64  `json:"discount_fen"`
+}
+
+// RedemptionCartLineResponse is one line of the order as the server priced it.
+type RedemptionCartLineResponse struct {
+	LineID       string                    `json:"line_id"`
+	SKU          string                    `json:"sku"`
+	Unit         string                    `json:"unit"`
+	Qty          int64                     `json:"qty"`
+	UnitPriceFen int64                     `json:"unit_price_fen"`
+	AmountFen    int64                     `json:"amount_fen"`
+	NetFen       int64                     `json:"net_fen"`
+	GiftOf       string                    `json:"gift_of,omitempty"`
+	Shares       []RedemptionShareResponse `json:"shares" nullable:"false"`
+}
+
+// RedemptionResponse is what an order took from promotions and the priced cart it
+// was recorded from (priced false, no lines: recorded before carts were kept).
 type RedemptionResponse struct {
-	OrderID     string                   `json:"order_id"`
-	CustomerID  string                   `json:"customer_id,omitempty"`
-	Status      string                   `json:"status" enum:"committed,cancelled"`
-	Redemptions []RedemptionLineResponse `json:"redemptions" nullable:"false"`
-	CreatedAt   time.Time                `json:"created_at"`
-	CancelledAt *time.Time               `json:"cancelled_at,omitempty"`
+	OrderID             string                       `json:"order_id"`
+	CustomerID          string                       `json:"customer_id,omitempty" doc:"The customer the order counts for (the survivor of a merged id)."`
+	Status              string                       `json:"status" enum:"committed,cancelled"`
+	Redemptions         []RedemptionLineResponse     `json:"redemptions" nullable:"false"`
+	Priced              bool                         `json:"priced"`
+	OrderedAt           *time.Time                   `json:"ordered_at,omitempty"`
+	StoreID             string                       `json:"store_id,omitempty"`
+	SubtotalFen         int64                        `json:"subtotal_fen"`
+	DiscountFen         int64                        `json:"discount_fen"`
+	DeliveryFeeFen      int64                        `json:"delivery_fee_fen"`
+	DeliveryDiscountFen int64                        `json:"delivery_discount_fen"`
+	PayableFen          int64                        `json:"payable_fen"`
+	Lines               []RedemptionCartLineResponse `json:"lines" nullable:"false"`
+	CreatedAt           time.Time                    `json:"created_at"`
+	CancelledAt         *time.Time                   `json:"cancelled_at,omitempty"`
 }
 
 type redemptionCreateInput struct{ Body RedemptionCreateRequest }
@@ -57,53 +79,73 @@ type redemptionOrderInput struct {
 }
 
 func redemptionResponse(r Redemption) RedemptionResponse {
+	c := r.Cart
 	out := RedemptionResponse{OrderID: r.OrderID, CustomerID: r.CustomerID, Status: string(r.Status),
-		Redemptions: make([]RedemptionLineResponse, len(r.Lines)), CreatedAt: r.CreatedAt, CancelledAt: r.CancelledAt}
+		Redemptions: make([]RedemptionLineResponse, len(r.Lines)), Priced: r.Priced, StoreID: c.StoreID,
+		SubtotalFen: c.Subtotal, DiscountFen: c.Discount, DeliveryFeeFen: c.DeliveryFee, DeliveryDiscountFen: c.DeliveryDiscount,
+		PayableFen: c.Payable, Lines: make([]RedemptionCartLineResponse, len(c.Lines)), CreatedAt: r.CreatedAt, CancelledAt: r.CancelledAt}
+	if r.Priced {
+		at := c.At
+		out.OrderedAt = &at
+	}
 	for i, l := range r.Lines {
-		out.Redemptions[i] = RedemptionLineResponse{PromotionID: l.PromotionID, Code: l.Code, DiscountFen: l.DiscountFen, FlashUnits: l.FlashUnits}
+		out.Redemptions[i] = RedemptionLineResponse{PromotionID: l.PromotionID, Code: l.Code, Kind: string(l.Kind),
+			DiscountFen: l.DiscountFen, ValueFen: l.ValueFen, FlashUnits: l.FlashUnits}
+	}
+	shares := map[string][]RedemptionShareResponse{}
+	for _, p := range c.Promotions {
+		if !p.Counts() {
+			continue
+		}
+		for _, s := range p.Shares {
+			if s.Discount != 0 {
+				shares[s.LineID] = append(shares[s.LineID], RedemptionShareResponse{PromotionID: p.PromotionID, DiscountFen: s.Discount})
+			}
+		}
+	}
+	for i, l := range c.Lines {
+		out.Lines[i] = RedemptionCartLineResponse{LineID: l.ID, SKU: l.SKU, Unit: string(l.Unit), Qty: l.Qty, UnitPriceFen: l.UnitPrice,
+			AmountFen: l.Amount, NetFen: l.Net, GiftOf: l.GiftOf, Shares: shares[l.ID]}
+		if out.Lines[i].Shares == nil {
+			out.Lines[i].Shares = []RedemptionShareResponse{}
+		}
 	}
 	return out
 }
 
-// newRedemptionOf converts a request; exactly one of priced_cart and promotions.
-func newRedemptionOf(r RedemptionCreateRequest) (NewRedemption, error) {
-	in := NewRedemption{OrderID: r.OrderID, CustomerID: r.CustomerID}
-	switch {
-	case r.PricedCart != nil && r.Promotions != nil:
-		return in, errs.Field("body.promotions", "give priced_cart or promotions, not both")
-	case r.PricedCart != nil:
-		var res engine.Result
-		if err := decodeStrict(r.PricedCart, &res); err != nil {
-			return in, errs.Field("body.priced_cart", "%s", err)
+// newRedemptionOf converts a request; the service checks that exactly one of
+// priced_token and cart is given.
+func (s *Service) newRedemptionOf(r RedemptionCreateRequest) (NewRedemption, error) {
+	in := NewRedemption{OrderID: r.OrderID, PricedToken: r.PricedToken, Payable: r.Payable}
+	if r.Cart != nil {
+		cart, pc, err := s.cartOf(*r.Cart)
+		if err != nil {
+			return in, underCart(err)
 		}
-		in.Lines, in.Fields = RedemptionLinesOf("body.priced_cart", res)
-	case r.Promotions != nil:
-		for i, p := range r.Promotions {
-			in.Lines = append(in.Lines, RedemptionLine{PromotionID: p.PromotionID, DiscountFen: p.Discount, FlashUnits: p.FlashUnits})
-			in.Fields = append(in.Fields, fmt.Sprintf("body.promotions[%d]", i))
-		}
-	default:
-		return in, errs.Field("body.priced_cart", "give priced_cart or promotions")
+		in.Cart, in.Context, in.CustomerID = &cart, pc, r.Cart.CustomerID
 	}
 	return in, nil
 }
 
-// limitProblem is the 409 problem+json of a limit a commit would exceed; its type is
-// urn:oneretail:problem:<kind> and it names the promotion.
-type limitProblem struct {
-	Type          string `json:"type"`
-	Title         string `json:"title"`
-	Status        int    `json:"status"`
-	Detail        string `json:"detail"`
-	PromotionID   string `json:"promotion_id"`
-	PromotionCode string `json:"promotion_code"`
+// refusalProblem is the 409 problem+json of a refused commit or return quote; its
+// type is urn:oneretail:problem:<kind>, and it names the promotion, the request field
+// at fault (errors[].location) and, for a price mismatch, the server's payable.
+type refusalProblem struct {
+	Type          string              `json:"type"`
+	Title         string              `json:"title"`
+	Status        int                 `json:"status"`
+	Detail        string              `json:"detail"`
+	PromotionID   string              `json:"promotion_id,omitempty"`
+	PromotionCode string              `json:"promotion_code,omitempty"`
+	Payable       *int64              `json:"payable,omitempty"`
+	Errors        []*huma.ErrorDetail `json:"errors,omitempty"`
 }
 
-func (p *limitProblem) Error() string               { return p.Detail }
-func (p *limitProblem) GetStatus() int              { return p.Status }
-func (p *limitProblem) ContentType(_ string) string { return "application/problem+json" }
-func (p *limitProblem) MarshalJSON() ([]byte, error) {
-	type plain limitProblem
+func (p *refusalProblem) Error() string               { return p.Detail }
+func (p *refusalProblem) GetStatus() int              { return p.Status }
+func (p *refusalProblem) ContentType(_ string) string { return "application/problem+json" }
+func (p *refusalProblem) MarshalJSON() ([]byte, error) {
+	type plain refusalProblem
 	return json.Marshal((*plain)(p))
 }
 
@@ -111,8 +153,12 @@ func (p *limitProblem) MarshalJSON() ([]byte, error) {
 func redemptionProblem(err error) error {
 	var le *LimitError
 	if errors.As(err, &le) {
-		return &limitProblem{Type: httpapi.ProblemTypePrefix + le.Kind, Title: http.StatusText(http.StatusConflict),
-			Status: http.StatusConflict, Detail: le.Message, PromotionID: le.PromotionID, PromotionCode: le.Code}
+		p := &refusalProblem{Type: httpapi.ProblemTypePrefix + le.Kind, Title: http.StatusText(http.StatusConflict),
+			Status: http.StatusConflict, Detail: le.Message, PromotionID: le.PromotionID, PromotionCode: le.Code, Payable: le.Payable}
+		if le.Field != "" {
+			p.Errors = []*huma.ErrorDetail{{Message: le.Message, Location: le.Field}}
+		}
+		return p
 	}
 	return httpapi.Problem(err)
 }
@@ -131,12 +177,15 @@ func (s *Service) registerRedemptions(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "commit-promotion-redemption", Method: http.MethodPost, Path: "/api/v1/promotion-redemptions",
 		Summary: "Record the promotions a committed order used",
-		Description: "All or nothing: 409 urn:oneretail:problem:budget_exhausted, usage_limit_reached or customer_limit_reached " +
-			"(naming the promotion) when a limit would be exceeded. Replaying an order id returns the first result. " +
-			"Needs pricing:use or promotions:write.",
+		Description: "The server decides the money: give the priced_token of POST /api/v1/carts/price, or the cart (priced again " +
+			"by the server) with the payable the till charged. All or nothing: 409 urn:oneretail:problem:budget_exhausted, " +
+			"usage_limit_reached or customer_limit_reached (naming the promotion) when a limit would be exceeded, " +
+			"promotion_not_active for a promotion paused or ended since pricing, price_mismatch (with the server's payable) " +
+			"when the till's payable differs, priced_token_used when the token was committed as another order. Replaying an " +
+			"order id returns the first result. Needs pricing:use or promotions:write.",
 		Tags: tags, Security: httpapi.Secured(), DefaultStatus: http.StatusCreated,
 	}, func(ctx context.Context, in *redemptionCreateInput) (*httpapi.Body[RedemptionResponse], error) {
-		nr, err := newRedemptionOf(in.Body)
+		nr, err := s.newRedemptionOf(in.Body)
 		if err != nil {
 			return nil, httpapi.Problem(err)
 		}
@@ -152,7 +201,7 @@ func (s *Service) registerRedemptions(api huma.API) {
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "get-promotion-redemption", Method: http.MethodGet, Path: "/api/v1/promotion-redemptions/{order_id}",
-		Summary: "Get what an order used", Description: "Needs pricing:use or promotions:read.",
+		Summary: "Get what an order used", Description: "With the priced cart it was recorded from. Needs pricing:use or promotions:read.",
 		Tags: tags, Security: httpapi.Secured(),
 	}, func(ctx context.Context, in *redemptionOrderInput) (*httpapi.Body[RedemptionResponse], error) {
 		return replyRedemption(s.FindRedemptionByOrderID(ctx, in.OrderID))

@@ -3,20 +3,32 @@ package promotion
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/oneretail/oneretail/internal/platform/clock"
+	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/money"
+	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
 
-// insertRedemptionOrder claims an order id; it reports false when the order was
-// already recorded (a replay).
-func insertRedemptionOrder(ctx context.Context, q querier, tenantID string, r Redemption) (bool, error) {
-	res, err := q.ExecContext(ctx, `INSERT INTO promotion_redemption_orders (tenant_id, order_id, customer_id, status, created_at)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, order_id) DO NOTHING`,
-		tenantID, r.OrderID, r.CustomerID, r.Status, clock.Millis(r.CreatedAt))
+// insertRedemptionOrder claims an order id with the priced cart's totals; it reports
+// false when the order was already recorded (a replay). A token already committed
+// as another order is a unique violation.
+func insertRedemptionOrder(ctx context.Context, q querier, tenantID string, r Redemption, tokenID string) (bool, error) {
+	c := r.Cart
+	var token any
+	if tokenID != "" {
+		token = tokenID
+	}
+	res, err := q.ExecContext(ctx, `INSERT INTO promotion_redemption_orders (tenant_id, order_id, customer_id, status, created_at,
+		priced, ordered_at, store_id, channel, subtotal_fen, discount_fen, delivery_fee_fen, delivery_discount_fen, payable_fen, token_id)
+		VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (tenant_id, order_id) DO NOTHING`,
+		tenantID, r.OrderID, r.CustomerID, r.Status, clock.Millis(r.CreatedAt), clock.Millis(c.At), c.StoreID, c.Channel,
+		c.Subtotal, c.Discount, c.DeliveryFee, c.DeliveryDiscount, c.Payable, token)
 	if err != nil {
 		return false, fmt.Errorf("insert redemption order: %w", err)
 	}
@@ -24,33 +36,86 @@ func insertRedemptionOrder(ctx context.Context, q querier, tenantID string, r Re
 	return n == 1, err
 }
 
-func insertRedemptionLine(ctx context.Context, q querier, tenantID, orderID string, l RedemptionLine) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO promotion_redemptions (tenant_id, order_id, promotion_id, discount_fen, flash_units)
-		VALUES ($1, $2, $3, $4, $5)`, tenantID, orderID, l.PromotionID, l.DiscountFen, l.FlashUnits)
+// insertPricedCart stores the priced cart's lines and the line shares of the
+// promotions the order uses.
+func insertPricedCart(ctx context.Context, q querier, d db.Dialect, tenantID, orderID string, c PricedCart) error {
+	w := db.Rows{Head: `INSERT INTO promotion_redemption_lines (tenant_id, order_id, line_id, sku, unit, qty, unit_price_fen, amount_fen, net_fen, gift_of)`,
+		Lead: "$1, $2", Fixed: []any{tenantID, orderID}}
+	if err := db.WriteRows(ctx, q, d, w, c.Lines, func(l PricedLine) []any {
+		return []any{l.ID, l.SKU, string(l.Unit), l.Qty, l.UnitPrice, l.Amount, l.Net, l.GiftOf}
+	}, nil); err != nil {
+		return fmt.Errorf("insert redemption lines: %w", err)
+	}
+	type share struct {
+		promotionID string
+		PricedShare
+	}
+	var shares []share
+	for _, p := range c.Promotions {
+		if p.Counts() {
+			for _, s := range p.Shares {
+				shares = append(shares, share{p.PromotionID, s})
+			}
+		}
+	}
+	w = db.Rows{Head: `INSERT INTO promotion_redemption_shares (tenant_id, order_id, promotion_id, line_id, discount_fen, basis_fen)`,
+		Lead: "$1, $2", Fixed: []any{tenantID, orderID}}
+	if err := db.WriteRows(ctx, q, d, w, shares, func(s share) []any {
+		return []any{s.promotionID, s.LineID, s.Discount, s.Basis}
+	}, nil); err != nil {
+		return fmt.Errorf("insert redemption shares: %w", err)
+	}
+	return nil
+}
+
+// thresholdSnapshot is the definition a redemption keeps of a threshold promotion.
+type thresholdSnapshot struct {
+	Threshold    *engine.Threshold   `json:"threshold"`
+	ReturnPolicy engine.ReturnPolicy `json:"return_policy,omitempty"`
+}
+
+func insertRedemptionLine(ctx context.Context, q querier, tenantID, orderID string, l RedemptionLine, pp PricedPromotion) error {
+	var def any
+	if pp.Threshold != nil {
+		b, err := json.Marshal(thresholdSnapshot{Threshold: pp.Threshold, ReturnPolicy: pp.ReturnPolicy})
+		if err != nil {
+			return err
+		}
+		def = string(b)
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO promotion_redemptions (tenant_id, order_id, promotion_id, discount_fen, flash_units, value_fen, kind, definition)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, tenantID, orderID, l.PromotionID, l.DiscountFen, l.FlashUnits, l.ValueFen, string(l.Kind), def)
 	if err != nil {
 		return fmt.Errorf("insert redemption: %w", err)
 	}
 	return nil
 }
 
-// addUsage adds discount and one use to a promotion's usage unless that would
-// exceed its limits, in one conditional UPDATE (a concurrent commit waits for the
-// row and the condition is checked again on the value it left). It returns the new
-// usage and false when a limit refused it.
-func addUsage(ctx context.Context, q querier, tenantID, id string, discount int64, l Limits) (Usage, bool, error) {
-	query := `UPDATE promotion_usage SET discount_fen = discount_fen + $3, uses = uses + 1
-		WHERE tenant_id = $1 AND promotion_id = $2`
-	args := []any{tenantID, id, discount}
-	if l.BudgetFen != nil {
-		args = append(args, *l.BudgetFen)
-		query += fmt.Sprintf(` AND discount_fen + $3 <= $%d`, len(args))
-	}
-	if l.MaxUses != nil {
-		args = append(args, *l.MaxUses)
-		query += fmt.Sprintf(` AND uses + 1 <= $%d`, len(args))
-	}
-	var u Usage
-	err := q.QueryRowContext(ctx, query+` RETURNING discount_fen, uses`, args...).Scan(&u.DiscountFen, &u.Uses)
+// usageRow is a promotion's usage row: its running totals and its limits.
+type usageRow struct {
+	usage  Usage
+	limits Limits
+}
+
+func scanUsageRow(r scanner) (usageRow, error) {
+	var u usageRow
+	var budget, maxUses sql.NullInt64
+	err := r.Scan(&u.usage.DiscountFen, &u.usage.Uses, &budget, &maxUses)
+	u.limits = Limits{BudgetFen: ptrOf(budget), MaxUses: ptrOf(maxUses)}
+	return u, err
+}
+
+// addUsage adds value and one use to a promotion's usage in one conditional UPDATE
+// that reads the limits it checks from the row it updates — the budget, the uses, the
+// largest total kept — and that the row's version is still the one the commit read
+// the status and per-customer limit at. On PostgreSQL a concurrent commit or limit
+// change waits for the row and the condition is checked again on the row it left. It
+// returns the new usage and false when refused (usageRefusal says why).
+func addUsage(ctx context.Context, q querier, tenantID, id string, version, value int64) (usageRow, bool, error) {
+	u, err := scanUsageRow(q.QueryRowContext(ctx, `UPDATE promotion_usage SET discount_fen = discount_fen + $3, uses = uses + 1
+		WHERE tenant_id = $1 AND promotion_id = $2 AND version = $4 AND discount_fen <= CAST($5 AS BIGINT) - $3
+		AND (budget_fen IS NULL OR discount_fen + $3 <= budget_fen) AND (max_uses IS NULL OR uses + 1 <= max_uses)
+		RETURNING discount_fen, uses, budget_fen, max_uses`, tenantID, id, value, version, int64(money.MaxTotal)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, false, nil
 	}
@@ -61,23 +126,38 @@ func addUsage(ctx context.Context, q querier, tenantID, id string, discount int6
 }
 
 // addCustomerUsage adds one use and flash units to the customer's usage of a
-// promotion unless that exceeds maxUses (nil: none) or flashLimit (0: none); false
-// when refused. The caller checks that a first purchase fits flashLimit.
-func addCustomerUsage(ctx context.Context, q querier, tenantID, id, customerID string, flash int64, maxUses *int64, flashLimit int64) (bool, error) {
-	query := `INSERT INTO promotion_customer_usage (tenant_id, promotion_id, customer_id, uses, flash_units)
-		VALUES ($1, $2, $3, 1, $4) ON CONFLICT (tenant_id, customer_id, promotion_id) DO UPDATE
-		SET uses = promotion_customer_usage.uses + 1, flash_units = promotion_customer_usage.flash_units + excluded.flash_units
-		WHERE 1 = 1`
-	args := []any{tenantID, id, customerID, flash}
+// promotion unless that takes the customer — its live id and every id merged into it
+// together — past maxUses (nil: none) or flashLimit (0: none); false when refused.
+// The use is recorded on the live id's row, whose lock serialises one person's
+// concurrent orders; the merged ids' rows no longer grow once merged.
+func addCustomerUsage(ctx context.Context, q querier, d db.Dialect, tenantID, id string, who buyer, flash int64, maxUses *int64, flashLimit int64) (bool, error) {
+	args := []any{tenantID, id, who.live, flash}
+	others := func(string) string { return "0" }
+	if len(who.merged) > 0 {
+		in := db.In(d, &args, who.merged)
+		others = func(col string) string {
+			return `(SELECT COALESCE(SUM(o.` + col + `), 0) FROM promotion_customer_usage o
+				WHERE o.tenant_id = $1 AND o.promotion_id = $2 AND o.customer_id` + in + `)`
+		}
+	}
+	insertIf, updateIf := "1 = 1", "1 = 1"
 	if maxUses != nil {
 		args = append(args, *maxUses)
-		query += fmt.Sprintf(` AND promotion_customer_usage.uses + 1 <= $%d`, len(args))
+		n := len(args)
+		insertIf += fmt.Sprintf(` AND %s + 1 <= CAST($%d AS BIGINT)`, others("uses"), n)
+		updateIf += fmt.Sprintf(` AND promotion_customer_usage.uses + %s + 1 <= CAST($%d AS BIGINT)`, others("uses"), n)
 	}
 	if flashLimit > 0 {
 		args = append(args, flashLimit)
-		query += fmt.Sprintf(` AND promotion_customer_usage.flash_units + excluded.flash_units <= $%d`, len(args))
+		n := len(args)
+		insertIf += fmt.Sprintf(` AND %s + CAST($4 AS BIGINT) <= CAST($%d AS BIGINT)`, others("flash_units"), n)
+		updateIf += fmt.Sprintf(` AND promotion_customer_usage.flash_units + %s + CAST($4 AS BIGINT) <= CAST($%d AS BIGINT)`, others("flash_units"), n)
 	}
-	res, err := q.ExecContext(ctx, query, args...)
+	res, err := q.ExecContext(ctx, `INSERT INTO promotion_customer_usage (tenant_id, promotion_id, customer_id, uses, flash_units)
+		SELECT $1, $2, $3, 1, CAST($4 AS BIGINT) WHERE `+insertIf+`
+		ON CONFLICT (tenant_id, customer_id, promotion_id) DO UPDATE
+		SET uses = promotion_customer_usage.uses + 1, flash_units = promotion_customer_usage.flash_units + excluded.flash_units
+		WHERE `+updateIf, args...)
 	if err != nil {
 		return false, fmt.Errorf("add customer usage: %w", err)
 	}
@@ -86,11 +166,10 @@ func addCustomerUsage(ctx context.Context, q querier, tenantID, id, customerID s
 }
 
 // releaseUsage takes a cancelled order's line back out of the promotion's usage.
-func releaseUsage(ctx context.Context, q querier, tenantID string, l RedemptionLine) (Usage, error) {
-	var u Usage
-	err := q.QueryRowContext(ctx, `UPDATE promotion_usage SET discount_fen = discount_fen - $3, uses = uses - 1
-		WHERE tenant_id = $1 AND promotion_id = $2 RETURNING discount_fen, uses`,
-		tenantID, l.PromotionID, l.DiscountFen).Scan(&u.DiscountFen, &u.Uses)
+func releaseUsage(ctx context.Context, q querier, tenantID string, l RedemptionLine) (usageRow, error) {
+	u, err := scanUsageRow(q.QueryRowContext(ctx, `UPDATE promotion_usage SET discount_fen = discount_fen - $3, uses = uses - 1
+		WHERE tenant_id = $1 AND promotion_id = $2 RETURNING discount_fen, uses, budget_fen, max_uses`,
+		tenantID, l.PromotionID, l.ValueFen))
 	if err != nil {
 		return u, fmt.Errorf("release usage: %w", err)
 	}
@@ -120,13 +199,17 @@ func getRedemption(ctx context.Context, q querier, tenantID, orderID string) (Re
 }
 
 // getRedemptionForUpdate reads an order's redemptions (lines in promotion id order)
-// or returns an errs.NotFound error; lock is appended to the order's query.
+// and the priced cart they were recorded from, or returns an errs.NotFound error;
+// lock is appended to the order's query.
 func getRedemptionForUpdate(ctx context.Context, q querier, tenantID, orderID, lock string) (Redemption, error) {
 	r := Redemption{OrderID: orderID}
 	var created int64
-	var cancelled sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT customer_id, status, created_at, cancelled_at FROM promotion_redemption_orders
-		WHERE tenant_id = $1 AND order_id = $2`+lock, tenantID, orderID).Scan(&r.CustomerID, &r.Status, &created, &cancelled)
+	var cancelled, ordered sql.NullInt64
+	c := &r.Cart
+	err := q.QueryRowContext(ctx, `SELECT customer_id, status, created_at, cancelled_at, priced, ordered_at, store_id, channel,
+		subtotal_fen, discount_fen, delivery_fee_fen, delivery_discount_fen, payable_fen FROM promotion_redemption_orders
+		WHERE tenant_id = $1 AND order_id = $2`+lock, tenantID, orderID).Scan(&r.CustomerID, &r.Status, &created, &cancelled,
+		&r.Priced, &ordered, &c.StoreID, &c.Channel, &c.Subtotal, &c.Discount, &c.DeliveryFee, &c.DeliveryDiscount, &c.Payable)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, errs.E(errs.NotFound, "no redemptions recorded for order %s", orderID)
 	}
@@ -138,57 +221,107 @@ func getRedemptionForUpdate(ctx context.Context, q querier, tenantID, orderID, l
 		t := clock.FromMillis(cancelled.Int64)
 		r.CancelledAt = &t
 	}
-	rows, err := q.QueryContext(ctx, `SELECT r.promotion_id, COALESCE(p.code, ''), r.discount_fen, r.flash_units
-		FROM promotion_redemptions r LEFT JOIN promotions p ON p.tenant_id = r.tenant_id AND p.id = r.promotion_id
-		WHERE r.tenant_id = $1 AND r.order_id = $2 ORDER BY r.promotion_id`, tenantID, orderID)
-	if err != nil {
-		return r, fmt.Errorf("get redemption lines: %w", err)
+	c.TenantID, c.CustomerID = tenantID, r.CustomerID
+	if ordered.Valid {
+		c.At = clock.FromMillis(ordered.Int64)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var l RedemptionLine
-		if err := rows.Scan(&l.PromotionID, &l.Code, &l.DiscountFen, &l.FlashUnits); err != nil {
-			return r, err
-		}
-		r.Lines = append(r.Lines, l)
+	if err := redemptionLines(ctx, q, tenantID, &r); err != nil {
+		return r, err
 	}
-	return r, rows.Err()
+	if !r.Priced {
+		return r, nil
+	}
+	return r, pricedCartOf(ctx, q, tenantID, &r)
 }
 
-// customerUse is what one customer has used of one promotion.
+// redemptionLines reads the promotions an order used into r.Lines and their
+// priced form into r.Cart.Promotions.
+func redemptionLines(ctx context.Context, q querier, tenantID string, r *Redemption) error {
+	return db.EachRow(ctx, q, `SELECT r.promotion_id, COALESCE(p.code, ''), r.kind, r.discount_fen, r.value_fen, r.flash_units, r.definition
+		FROM promotion_redemptions r LEFT JOIN promotions p ON p.tenant_id = r.tenant_id AND p.id = r.promotion_id
+		WHERE r.tenant_id = $1 AND r.order_id = $2 ORDER BY r.promotion_id`, []any{tenantID, r.OrderID}, func(rows *sql.Rows) error {
+		var l RedemptionLine
+		var def sql.NullString
+		if err := rows.Scan(&l.PromotionID, &l.Code, &l.Kind, &l.DiscountFen, &l.ValueFen, &l.FlashUnits, &def); err != nil {
+			return err
+		}
+		r.Lines = append(r.Lines, l)
+		pp := PricedPromotion{PromotionID: l.PromotionID, Kind: l.Kind, Discount: l.DiscountFen, Value: l.ValueFen,
+			FlashUnits: l.FlashUnits, Delivery: l.Kind == engine.KindDeliveryFee}
+		if def.Valid {
+			var snap thresholdSnapshot
+			if err := json.Unmarshal([]byte(def.String), &snap); err != nil {
+				return fmt.Errorf("decode redemption definition of %s: %w", l.PromotionID, err)
+			}
+			pp.Threshold, pp.ReturnPolicy = snap.Threshold, snap.ReturnPolicy
+		}
+		r.Cart.Promotions = append(r.Cart.Promotions, pp)
+		return nil
+	})
+}
+
+// pricedCartOf reads the priced cart's lines and the promotions' shares into r.Cart.
+func pricedCartOf(ctx context.Context, q querier, tenantID string, r *Redemption) error {
+	c := &r.Cart
+	err := db.EachRow(ctx, q, `SELECT line_id, sku, unit, qty, unit_price_fen, amount_fen, net_fen, gift_of FROM promotion_redemption_lines
+		WHERE tenant_id = $1 AND order_id = $2 ORDER BY line_id`, []any{tenantID, r.OrderID}, func(rows *sql.Rows) error {
+		var l PricedLine
+		if err := rows.Scan(&l.ID, &l.SKU, &l.Unit, &l.Qty, &l.UnitPrice, &l.Amount, &l.Net, &l.GiftOf); err != nil {
+			return err
+		}
+		c.Lines = append(c.Lines, l)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("get redemption lines: %w", err)
+	}
+	at := make(map[string]int, len(c.Promotions))
+	for i, p := range c.Promotions {
+		at[p.PromotionID] = i
+	}
+	err = db.EachRow(ctx, q, `SELECT promotion_id, line_id, discount_fen, basis_fen FROM promotion_redemption_shares
+		WHERE tenant_id = $1 AND order_id = $2 ORDER BY promotion_id, line_id`, []any{tenantID, r.OrderID}, func(rows *sql.Rows) error {
+		var id string
+		var s PricedShare
+		if err := rows.Scan(&id, &s.LineID, &s.Discount, &s.Basis); err != nil {
+			return err
+		}
+		if i, ok := at[id]; ok {
+			c.Promotions[i].Shares = append(c.Promotions[i].Shares, s)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("get redemption shares: %w", err)
+	}
+	return nil
+}
+
+// customerUse is what one customer (with the ids merged into it) has used of one
+// promotion.
 type customerUse struct {
 	PromotionID string
 	Uses        int64
 	FlashUnits  int64
 }
 
-func customerUsage(ctx context.Context, q querier, tenantID, customerID string) ([]customerUse, error) {
-	rows, err := q.QueryContext(ctx, `SELECT promotion_id, uses, flash_units FROM promotion_customer_usage
-		WHERE tenant_id = $1 AND customer_id = $2 AND uses > 0`, tenantID, customerID)
+// customerUsage sums the usage of the customer ids (a live customer and the ids
+// merged into it) per promotion.
+func customerUsage(ctx context.Context, q querier, d db.Dialect, tenantID string, customerIDs []string) ([]customerUse, error) {
+	args := []any{tenantID}
+	in := db.In(d, &args, customerIDs)
+	var out []customerUse
+	err := db.EachRow(ctx, q, `SELECT promotion_id, SUM(uses), SUM(flash_units) FROM promotion_customer_usage
+		WHERE tenant_id = $1 AND customer_id`+in+` GROUP BY promotion_id HAVING SUM(uses) > 0`, args, func(rows *sql.Rows) error {
+		var u customerUse
+		if err := rows.Scan(&u.PromotionID, &u.Uses, &u.FlashUnits); err != nil {
+			return err
+		}
+		out = append(out, u)
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("customer usage: %w", err)
 	}
-	defer rows.Close()
-	var out []customerUse
-	for rows.Next() {
-		var u customerUse
-		if err := rows.Scan(&u.PromotionID, &u.Uses, &u.FlashUnits); err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
-}
-
-// usageExists reports whether the promotion has a usage row.
-func usageExists(ctx context.Context, q querier, tenantID, id string) (bool, error) {
-	var one int
-	err := q.QueryRowContext(ctx, `SELECT 1 FROM promotion_usage WHERE tenant_id = $1 AND promotion_id = $2`, tenantID, id).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("usage exists: %w", err)
-	}
-	return true, nil
+	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -22,10 +23,13 @@ import (
 // Service is the promotion use cases and the pricing entry point. Every method acts
 // for the principal in ctx (auth.FromContext) and within its tenant.
 type Service struct {
-	db     *db.DB
-	outbox *events.Outbox
-	audit  *audit.Log
-	clock  clock.Clock
+	db        *db.DB
+	outbox    *events.Outbox
+	audit     *audit.Log
+	clock     clock.Clock
+	customers CustomerFinder
+	tokenKey  []byte
+	tokenTTL  time.Duration
 
 	mu      sync.Mutex
 	indexes map[string]tenantIndex // by tenant id
@@ -58,9 +62,39 @@ type tenantIndex struct {
 	flashLimit  map[string]int64
 }
 
-// NewService returns the promotion service.
-func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock) *Service {
-	return &Service{db: d, outbox: outbox, audit: audit, clock: c, indexes: map[string]tenantIndex{}}
+// CustomerFinder is what the promotion service needs of the identity domain: which
+// customer an id is, so that per-customer limits count one person once however many
+// of their merged ids the tills send.
+type CustomerFinder interface {
+	// FindCustomerCluster returns the live customer that id is or was merged into and
+	// the ids merged into it, in the caller's tenant. It returns an errs.NotFound error
+	// for an id unknown in the tenant or erased.
+	FindCustomerCluster(ctx context.Context, id string) (live string, merged []string, err error)
+}
+
+// Config is what the promotion service needs besides its stores.
+type Config struct {
+	// Customers resolves customer ids for per-customer limits; required.
+	Customers CustomerFinder
+	// TokenKey signs priced-cart tokens (at least 32 bytes, the same on every node,
+	// derived from the server's master secret); required.
+	TokenKey []byte
+	// TokenTTL is how long a priced-cart token may be committed; 0 means
+	// DefaultTokenTTL.
+	TokenTTL time.Duration
+}
+
+// NewService returns the promotion service. It panics when cfg lacks Customers or a
+// TokenKey of at least 32 bytes (a wiring mistake, not a runtime condition).
+func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock, cfg Config) *Service {
+	if cfg.Customers == nil || len(cfg.TokenKey) < 32 {
+		panic("promotion: NewService needs Config.Customers and a TokenKey of at least 32 bytes")
+	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = DefaultTokenTTL
+	}
+	return &Service{db: d, outbox: outbox, audit: audit, clock: c, customers: cfg.Customers,
+		tokenKey: slices.Clone(cfg.TokenKey), tokenTTL: cfg.TokenTTL, indexes: map[string]tenantIndex{}}
 }
 
 // Page limits.
@@ -85,12 +119,18 @@ func writer(ctx context.Context) (*auth.Principal, error) {
 
 // pricer returns the principal when it may price carts: pricing:use or promotions:read.
 func pricer(ctx context.Context) (*auth.Principal, error) {
+	return eitherScope(ctx, auth.PricingUse, auth.PromotionsRead, "pricing")
+}
+
+// eitherScope returns the principal when it holds scope a or scope b; what names the
+// use case in the forbidden error.
+func eitherScope(ctx context.Context, a, b auth.Scope, what string) (*auth.Principal, error) {
 	p, err := auth.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if !p.Has(auth.PricingUse) && !p.Has(auth.PromotionsRead) {
-		return nil, errs.E(errs.Forbidden, "pricing needs pricing:use or promotions:read")
+	if !p.Has(a) && !p.Has(b) {
+		return nil, errs.E(errs.Forbidden, "%s needs %s or %s", what, a, b)
 	}
 	return p, nil
 }
@@ -135,9 +175,12 @@ func (s *Service) CreatePromotion(ctx context.Context, in NewPromotion) (Promoti
 	if err := validateDefinition("body.definition", &p.Definition); err != nil {
 		return Promotion{}, err
 	}
+	if err := p.Limits.fits("body.limits", &p.Definition); err != nil {
+		return Promotion{}, err
+	}
 	p.StartsAt, p.EndsAt = windowOf(&p.Definition)
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := insertPromotion(ctx, tx, p); err != nil {
+		if err := insertPromotion(ctx, tx, &p); err != nil {
 			if db.IsUniqueViolation(err) {
 				return errs.E(errs.Conflict, "promotion code %q is taken", p.Code)
 			}
@@ -190,9 +233,12 @@ func (s *Service) UpdatePromotion(ctx context.Context, id string, u PromotionUpd
 		if err := validateDefinition("body.definition", &p.Definition); err != nil {
 			return err
 		}
+		if err := p.Limits.fits("body.limits", &p.Definition); err != nil {
+			return err
+		}
 		p.StartsAt, p.EndsAt = windowOf(&p.Definition)
 		p.UpdatedAt = s.now()
-		if err := updatePromotion(ctx, tx, p); err != nil {
+		if err := updatePromotion(ctx, tx, &p); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, p, "promotion.update", map[string]any{"name": p.Name, "definition_changed": u.Definition != nil,
@@ -254,7 +300,7 @@ func (s *Service) transition(ctx context.Context, id string, to Status, action, 
 			return errs.E(errs.Conflict, "a %s promotion cannot become %s", from, to)
 		}
 		p.Status, p.UpdatedAt = to, s.now()
-		if err := updatePromotion(ctx, tx, p); err != nil {
+		if err := updatePromotion(ctx, tx, &p); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, p, action, map[string]any{"before": from, "after": to}, eventType)
@@ -337,43 +383,88 @@ func (s *Service) index(ctx context.Context, tenantID string) (tenantIndex, erro
 
 // PriceCart prices a cart against the tenant's active promotions; a zero
 // Context.Time means now. Promotions whose budget or uses are exhausted do not apply
-// (limit_reached). With a customerID the customer's recorded usage fills
-// Context.FlashAllowance (entries the caller set win) and marks the promotions the
-// customer has used up. Errors: invalid (naming the cart field under body.),
-// unauthorized, forbidden.
+// (limit_reached). With a customerID — which must be a customer of the tenant — the
+// usage of that customer and of the ids merged into it marks the promotions they have
+// used up and fills Context.FlashAllowance; the caller's FlashAllowance entries can
+// only lower an allowance, never raise it. Errors: invalid (naming the cart field
+// under body., body.customer_id), unauthorized, forbidden.
 func (s *Service) PriceCart(ctx context.Context, cart engine.Cart, pc engine.Context, customerID string) (engine.Result, error) {
 	pr, err := pricer(ctx)
 	if err != nil {
 		return engine.Result{}, err
 	}
-	ti, err := s.index(ctx, pr.TenantID)
+	return s.priceFor(ctx, pr.TenantID, cart, pc, customerID)
+}
+
+// priceFor is PriceCart for a caller already authorised (a commit prices its cart
+// again under pricing:use or promotions:write).
+func (s *Service) priceFor(ctx context.Context, tenantID string, cart engine.Cart, pc engine.Context, customerID string) (engine.Result, error) {
+	ti, err := s.index(ctx, tenantID)
 	if err != nil {
 		return engine.Result{}, fmt.Errorf("promotion: price: %w", err)
 	}
-	pc.Limited = ti.exhausted
-	if customerID != "" && (len(ti.perCustomer) > 0 || len(ti.flashLimit) > 0) {
-		if err := s.customerLimits(ctx, pr.TenantID, customerID, ti, &pc); err != nil {
+	var used []customerUse
+	if customerID != "" {
+		live, merged, err := s.customers.FindCustomerCluster(ctx, customerID)
+		if errs.Is(err, errs.NotFound) {
+			return engine.Result{}, errs.Field("body.customer_id", "no customer %s in this tenant", customerID)
+		}
+		if err != nil {
 			return engine.Result{}, fmt.Errorf("promotion: price: %w", err)
 		}
+		if len(ti.perCustomer) > 0 || len(ti.flashLimit) > 0 {
+			if used, err = customerUsage(ctx, s.db.Reader(), s.db.Dialect, tenantID, append([]string{live}, merged...)); err != nil {
+				return engine.Result{}, fmt.Errorf("promotion: price: %w", err)
+			}
+		}
 	}
+	customerLimits(ti, used, &pc)
 	return s.price(ti.ix, cart, pc)
 }
 
-// customerLimits adds what the customer has used to pc: promotions at their
-// per-customer use limit go to Limited, flash-sale allowances to FlashAllowance.
-func (s *Service) customerLimits(ctx context.Context, tenantID, customerID string, ti tenantIndex, pc *engine.Context) error {
-	used, err := customerUsage(ctx, s.db.Reader(), tenantID, customerID)
-	if err != nil {
-		return err
+// SignedPrice is a priced cart and the priced-cart token that commits it.
+type SignedPrice struct {
+	Result    engine.Result
+	Token     string
+	ExpiresAt time.Time
+}
+
+// PriceCartForCommit prices a cart like PriceCart and signs the result: the token
+// carries the frozen priced cart (lines, nets, per-line shares, the customer, store
+// and time) for POST /api/v1/promotion-redemptions and return quotes, under the
+// server's key, until ExpiresAt. Errors: those of PriceCart.
+func (s *Service) PriceCartForCommit(ctx context.Context, cart engine.Cart, pc engine.Context, customerID string) (SignedPrice, error) {
+	if pc.Time.IsZero() {
+		pc.Time = s.now()
 	}
-	if len(used) == 0 {
-		return nil
+	res, err := s.PriceCart(ctx, cart, pc, customerID)
+	if err != nil {
+		return SignedPrice{}, err
+	}
+	tenantID := auth.FromContext(ctx).TenantID
+	token, exp, err := s.signPriced(pricedOf(tenantID, customerID, pc, res))
+	if err != nil {
+		return SignedPrice{}, err
+	}
+	return SignedPrice{Result: res, Token: token, ExpiresAt: exp}, nil
+}
+
+// customerLimits adds what the customer has used to pc: promotions at their
+// per-customer use limit go to Limited, flash-sale allowances to FlashAllowance (a
+// caller's entry only lowers what is left).
+func customerLimits(ti tenantIndex, used []customerUse, pc *engine.Context) {
+	pc.Limited = ti.exhausted
+	if len(used) == 0 && len(pc.FlashAllowance) == 0 {
+		return
 	}
 	limited := make(map[string]string, len(ti.exhausted)+len(used))
 	for id, why := range ti.exhausted {
 		limited[id] = why
 	}
 	allowance := make(map[string]int64, len(used)+len(pc.FlashAllowance))
+	for id, f := range ti.flashLimit {
+		allowance[id] = f
+	}
 	for _, u := range used {
 		if m, ok := ti.perCustomer[u.PromotionID]; ok && u.Uses >= m {
 			if _, ok := limited[u.PromotionID]; !ok {
@@ -385,10 +476,11 @@ func (s *Service) customerLimits(ctx context.Context, tenantID, customerID strin
 		}
 	}
 	for id, n := range pc.FlashAllowance {
-		allowance[id] = n
+		if left, ok := allowance[id]; !ok || n < left {
+			allowance[id] = max(n, 0)
+		}
 	}
 	pc.Limited, pc.FlashAllowance = limited, allowance
-	return nil
 }
 
 func (s *Service) price(ix *engine.Index, cart engine.Cart, pc engine.Context) (engine.Result, error) {
@@ -413,25 +505,6 @@ func (s *Service) PreviewPromotion(ctx context.Context, id string, cart engine.C
 		return engine.Result{}, err
 	}
 	return s.price(engine.NewIndex([]engine.Promotion{p.Definition}), cart, pc)
-}
-
-// ReturnQuote computes the refund of returning quantities (line id → units or grams)
-// from a priced cart (see engine.ReturnQuote). Errors: invalid (body.returned.<line id>, body.policy.<promotion id>),
-// unauthorized, forbidden.
-func (s *Service) ReturnQuote(ctx context.Context, priced engine.Result, returned map[string]int64, policy map[string]engine.ReturnPolicy) (engine.Quote, error) {
-	if _, err := pricer(ctx); err != nil {
-		return engine.Quote{}, err
-	}
-	for id, pol := range policy {
-		if pol != engine.ReturnKeep && pol != engine.ReturnClawBack {
-			return engine.Quote{}, errs.Field("body.policy."+id, "must be keep or claw_back")
-		}
-	}
-	q, err := engine.ReturnQuote(priced, returned, policy)
-	if err != nil {
-		return engine.Quote{}, prefixed("body", err)
-	}
-	return q, nil
 }
 
 // prefixed re-names the field of an errs.Invalid error under prefix.

@@ -2,6 +2,10 @@ package promotion
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -9,6 +13,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/events"
 	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
@@ -18,10 +23,66 @@ const (
 	tenantB = "tenant-b"
 )
 
+// testNow is the tests' fixed clock.
+var testNow = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+
+// testTokenKey signs the tests' priced-cart tokens.
+var testTokenKey = []byte("promotion-test-token-key-0123456789")
+
 func setup(t testing.TB, d *db.DB) *Service {
 	t.Helper()
-	c := clock.NewFixed(time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC))
-	return NewService(d, events.NewOutbox(c), audit.New(d, c), c)
+	c := clock.NewFixed(testNow)
+	return NewService(d, events.NewOutbox(c), audit.New(d, c), c, Config{Customers: newFakeCustomers(), TokenKey: testTokenKey})
+}
+
+// fakeCustomers stands in for the identity service: alice, bob, carol, dora and c0…c99
+// are customers of tenant A; merge folds one into another.
+type fakeCustomers struct {
+	mu     sync.Mutex
+	into   map[string]string // tenant/id → the id it was merged into
+	exists map[string]bool   // tenant/id
+}
+
+func newFakeCustomers() *fakeCustomers {
+	f := &fakeCustomers{into: map[string]string{}, exists: map[string]bool{}}
+	for _, id := range []string{"alice", "bob", "carol", "dora"} {
+		f.exists[tenantA+"/"+id] = true
+	}
+	for i := range 100 {
+		f.exists[fmt.Sprintf("%s/c%d", tenantA, i)] = true
+	}
+	return f
+}
+
+// customersOf returns the fake identity service of a test's Service.
+func customersOf(s *Service) *fakeCustomers { return s.customers.(*fakeCustomers) }
+
+// merge merges from into into (both of tenant A).
+func (f *fakeCustomers) merge(into, from string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.into[tenantA+"/"+from] = into
+}
+
+func (f *fakeCustomers) FindCustomerCluster(ctx context.Context, id string) (string, []string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	tenant := auth.FromContext(ctx).TenantID
+	if !f.exists[tenant+"/"+id] {
+		return "", nil, errs.E(errs.NotFound, "customer not found")
+	}
+	live := id
+	for f.into[tenant+"/"+live] != "" {
+		live = f.into[tenant+"/"+live]
+	}
+	var merged []string
+	for k, v := range f.into {
+		if strings.HasPrefix(k, tenant+"/") && v == live {
+			merged = append(merged, strings.TrimPrefix(k, tenant+"/"))
+		}
+	}
+	slices.Sort(merged)
+	return live, merged, nil
 }
 
 func principal(tenantID string, role auth.Role) *auth.Principal {

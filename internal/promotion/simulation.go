@@ -16,6 +16,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/ids"
+	"github.com/oneretail/oneretail/internal/platform/money"
 	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
 
@@ -277,6 +278,10 @@ func (s *Service) Simulate(ctx context.Context, in SimulationRequest) (Simulatio
 	}
 	sim := simulator{base: engine.NewIndex(others), with: engine.NewIndex(append(slices.Clip(others), draft)), draftID: draft.ID, loc: loc}
 	sim.run(lines, &rep)
+	if err := sim.sum.Err(); err != nil {
+		return SimulationReport{}, errs.Field("body.basket_set_id",
+			"the totals of this basket set exceed %d fen and cannot be reported; simulate a shorter range (from, to)", int64(money.MaxTotal))
+	}
 	b, err := json.Marshal(rep)
 	if err != nil {
 		return SimulationReport{}, fmt.Errorf("promotion: simulate: %w", err)
@@ -312,11 +317,15 @@ func (s *Service) simulated(ctx context.Context, tenantID string, in SimulationR
 	return engine.Promotion{}, errs.Field("body.promotion_id", "give promotion_id or definition")
 }
 
-// simulator prices baskets with and without the simulated promotion.
+// simulator prices baskets with and without the simulated promotion. Every total is
+// summed with checked arithmetic: sum records the first overflow (a basket set of
+// orders near the engine's bounds), which Simulate turns into a refusal rather than
+// a report with wrapped, negative totals.
 type simulator struct {
 	base, with *engine.Index
 	draftID    string
 	loc        *time.Location
+	sum        money.Checked
 }
 
 type skuTotal struct{ discount, qty int64 }
@@ -336,7 +345,7 @@ func (sim *simulator) run(lines []BasketLine, rep *SimulationReport) {
 	for _, order := range groupOrders(lines) {
 		sim.order(order, rep, days, skus)
 	}
-	rep.MarginImpactFen = rep.MarginAfterFen - rep.MarginBeforeFen
+	rep.MarginImpactFen = sim.sum.Sub(rep.MarginAfterFen, rep.MarginBeforeFen)
 	for _, d := range days {
 		rep.ByDay = append(rep.ByDay, *d)
 	}
@@ -377,7 +386,7 @@ func (sim *simulator) order(order []BasketLine, rep *SimulationReport, days map[
 		cart.Lines[i] = engine.Line{ID: strconv.Itoa(i), SKU: l.SKUID, Category: l.CategoryID, Brand: l.BrandID,
 			Unit: engine.UnitEach, Qty: l.Quantity, UnitPrice: l.UnitPriceFen}
 		if l.UnitCostFen != nil {
-			cost += *l.UnitCostFen * l.Quantity
+			cost = sim.sum.Add(cost, sim.sum.Mul(*l.UnitCostFen, l.Quantity))
 		}
 	}
 	pc := engine.Context{Time: first.OrderedAt, Location: sim.loc, Channel: first.Channel, StoreID: first.StoreID, Tier: first.CustomerTier}
@@ -396,13 +405,14 @@ func (sim *simulator) order(order []BasketLine, rep *SimulationReport, days map[
 
 func (sim *simulator) record(order []BasketLine, base, with engine.Result, cost int64, rep *SimulationReport,
 	days map[string]*SimulationDay, skus map[string]*skuTotal) {
+	c := &sim.sum
 	extra := with.Discount - base.Discount
 	affected := extra != 0 || slices.ContainsFunc(with.Applied, func(a engine.Applied) bool { return a.PromotionID == sim.draftID })
 	rep.Orders++
-	rep.GrossFen += base.Subtotal
-	rep.DiscountFen += extra
-	rep.MarginBeforeFen += base.Total - cost
-	rep.MarginAfterFen += with.Total - cost
+	rep.GrossFen = c.Within(c.Add(rep.GrossFen, base.Subtotal), money.MaxTotal)
+	rep.DiscountFen = c.Within(c.Add(rep.DiscountFen, extra), money.MaxTotal)
+	rep.MarginBeforeFen = c.Within(c.Add(rep.MarginBeforeFen, c.Sub(base.Total, cost)), money.MaxTotal)
+	rep.MarginAfterFen = c.Within(c.Add(rep.MarginAfterFen, c.Sub(with.Total, cost)), money.MaxTotal)
 	date := order[0].OrderedAt.In(sim.loc).Format(time.DateOnly)
 	d := days[date]
 	if d == nil {
@@ -415,7 +425,7 @@ func (sim *simulator) record(order []BasketLine, base, with engine.Result, cost 
 	}
 	rep.AffectedOrders++
 	d.AffectedOrders++
-	d.DiscountFen += extra
+	d.DiscountFen = c.Add(d.DiscountFen, extra)
 	bucket := 0
 	for i, lo := range savingsEdges {
 		if extra >= lo {
@@ -437,8 +447,8 @@ func (sim *simulator) record(order []BasketLine, base, with engine.Result, cost 
 			t = &skuTotal{}
 			skus[base.Lines[i].SKU] = t
 		}
-		t.discount += delta
-		t.qty += base.Lines[i].Qty
+		t.discount = c.Add(t.discount, delta)
+		t.qty = c.Add(t.qty, base.Lines[i].Qty)
 	}
 }
 

@@ -21,12 +21,12 @@ type querier interface {
 
 const promotionColumns = `id, tenant_id, code, name, status, definition, starts_at, ends_at, created_at, updated_at`
 
-// promotionSelect reads a promotion (alias p) with its limits and usage.
+// promotionSelect reads a promotion (alias p) with its limits, usage and the version
+// of its status and limits, all from its usage row.
 const promotionSelect = `SELECT p.id, p.tenant_id, p.code, p.name, p.status, p.definition, p.starts_at, p.ends_at,
-	p.created_at, p.updated_at, l.budget_fen, l.max_uses, l.max_uses_per_customer,
-	COALESCE(u.discount_fen, 0), COALESCE(u.uses, 0)
+	p.created_at, p.updated_at, u.budget_fen, u.max_uses, u.max_uses_per_customer,
+	COALESCE(u.discount_fen, 0), COALESCE(u.uses, 0), COALESCE(u.version, 0)
 	FROM promotions p
-	LEFT JOIN promotion_limits l ON l.tenant_id = p.tenant_id AND l.promotion_id = p.id
 	LEFT JOIN promotion_usage u ON u.tenant_id = p.tenant_id AND u.promotion_id = p.id`
 
 type scanner interface{ Scan(dest ...any) error }
@@ -38,7 +38,7 @@ func scanPromotion(r scanner) (Promotion, error) {
 	var created, updated int64
 	var budget, maxUses, perCustomer sql.NullInt64
 	if err := r.Scan(&p.ID, &p.TenantID, &p.Code, &p.Name, &p.Status, &def, &starts, &ends, &created, &updated,
-		&budget, &maxUses, &perCustomer, &p.Usage.DiscountFen, &p.Usage.Uses); err != nil {
+		&budget, &maxUses, &perCustomer, &p.Usage.DiscountFen, &p.Usage.Uses, &p.version); err != nil {
 		return p, err
 	}
 	p.Limits = Limits{BudgetFen: ptrOf(budget), MaxUses: ptrOf(maxUses), MaxUsesPerCustomer: ptrOf(perCustomer)}
@@ -72,23 +72,19 @@ func nullInt(n *int64) any {
 	return *n
 }
 
-// saveLimits writes a promotion's limits and makes sure its usage row exists.
-func saveLimits(ctx context.Context, q querier, tenantID, id string, l Limits) error {
-	if _, err := q.ExecContext(ctx, `INSERT INTO promotion_limits (tenant_id, promotion_id, budget_fen, max_uses, max_uses_per_customer)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, promotion_id) DO UPDATE SET budget_fen = excluded.budget_fen,
-		max_uses = excluded.max_uses, max_uses_per_customer = excluded.max_uses_per_customer`,
-		tenantID, id, nullInt(l.BudgetFen), nullInt(l.MaxUses), nullInt(l.MaxUsesPerCustomer)); err != nil {
-		return fmt.Errorf("save limits: %w", err)
-	}
-	return ensureUsage(ctx, q, tenantID, id)
-}
-
-// ensureUsage creates a promotion's usage row at zero when it has none.
-func ensureUsage(ctx context.Context, q querier, tenantID, id string) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO promotion_usage (tenant_id, promotion_id, discount_fen, uses) VALUES ($1, $2, 0, 0)
-		ON CONFLICT (tenant_id, promotion_id) DO NOTHING`, tenantID, id)
+// saveLimits writes a promotion's limits onto its usage row (creating it at zero
+// usage) and bumps the row's version, so that a commit that read the old status or
+// per-customer limit retries; it sets p.Usage and p.version to the row as written (on
+// PostgreSQL after waiting for any commit holding it, so the usage is exact).
+func saveLimits(ctx context.Context, q querier, p *Promotion) error {
+	l := p.Limits
+	err := q.QueryRowContext(ctx, `INSERT INTO promotion_usage (tenant_id, promotion_id, discount_fen, uses, budget_fen, max_uses, max_uses_per_customer, version)
+		VALUES ($1, $2, 0, 0, $3, $4, $5, 1) ON CONFLICT (tenant_id, promotion_id) DO UPDATE SET budget_fen = excluded.budget_fen,
+		max_uses = excluded.max_uses, max_uses_per_customer = excluded.max_uses_per_customer, version = promotion_usage.version + 1
+		RETURNING discount_fen, uses, version`,
+		p.TenantID, p.ID, nullInt(l.BudgetFen), nullInt(l.MaxUses), nullInt(l.MaxUsesPerCustomer)).Scan(&p.Usage.DiscountFen, &p.Usage.Uses, &p.version)
 	if err != nil {
-		return fmt.Errorf("ensure usage: %w", err)
+		return fmt.Errorf("save limits: %w", err)
 	}
 	return nil
 }
@@ -100,7 +96,7 @@ func nullMillis(t *time.Time) any {
 	return clock.Millis(*t)
 }
 
-func insertPromotion(ctx context.Context, q querier, p Promotion) error {
+func insertPromotion(ctx context.Context, q querier, p *Promotion) error {
 	def, err := json.Marshal(p.Definition)
 	if err != nil {
 		return err
@@ -111,10 +107,10 @@ func insertPromotion(ctx context.Context, q querier, p Promotion) error {
 	if err != nil {
 		return err
 	}
-	return saveLimits(ctx, q, p.TenantID, p.ID, p.Limits)
+	return saveLimits(ctx, q, p)
 }
 
-func updatePromotion(ctx context.Context, q querier, p Promotion) error {
+func updatePromotion(ctx context.Context, q querier, p *Promotion) error {
 	def, err := json.Marshal(p.Definition)
 	if err != nil {
 		return err
@@ -125,7 +121,7 @@ func updatePromotion(ctx context.Context, q querier, p Promotion) error {
 	if err != nil {
 		return err
 	}
-	return saveLimits(ctx, q, p.TenantID, p.ID, p.Limits)
+	return saveLimits(ctx, q, p)
 }
 
 // getPromotion returns a promotion of the tenant or an errs.NotFound error; lock is

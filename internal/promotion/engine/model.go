@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/money"
 )
 
 // Unit says how a line's quantity is measured.
@@ -21,7 +22,10 @@ const (
 	MaxLines     = 1000
 	MaxQtyEach   = 1_000_000
 	MaxQtyGrams  = 10_000_000
-	MaxUnitPrice = 1_000_000_000 // ¥10,000,000.00
+	MaxUnitPrice = money.MaxAmount // ¥10,000,000.00
+	// MaxAmount bounds every amount of money in a definition (amounts off, spend
+	// thresholds, bundle and flash prices, gift values, delivery fees).
+	MaxAmount = money.MaxAmount
 )
 
 // Line is one cart line.
@@ -59,7 +63,7 @@ type Cart struct {
 
 // Validate reports an invalid cart with an errs.Invalid error naming the field:
 // no lines or too many, empty or duplicate line id, empty SKU, unknown unit, quantity
-// or price out of range.
+// or price out of range, a total (delivery included) over money.MaxTotal.
 func (c Cart) Validate() error { return c.validate(true) }
 
 // validate is Validate; without dups it skips the duplicate id check (Price sorts the
@@ -103,6 +107,15 @@ func (c Cart) validate(dups bool) error {
 	}
 	if c.DeliveryFee < 0 || c.DeliveryFee > MaxUnitPrice {
 		return errs.Field("delivery_fee", "must be 0..%d fen", MaxUnitPrice)
+	}
+	// Each line is at most 10^15 fen and a cart at most 1,000 lines, so the sum cannot
+	// wrap; it must also stay within money.MaxTotal, what totals are kept as.
+	total := c.DeliveryFee
+	for i := range c.Lines {
+		total += c.Lines[i].Amount()
+	}
+	if total > money.MaxTotal {
+		return errs.Field("lines", "the cart comes to %d fen with delivery, more than %d", total, int64(money.MaxTotal))
 	}
 	return nil
 }
@@ -273,11 +286,14 @@ type Bundle struct {
 }
 
 // Gift adds Qty units of SKU at zero price when the scoped spend after item-level
-// discounts reaches Spend.
+// discounts reaches Spend. Value is what one gift unit is worth in fen (0: not
+// counted): the shopper pays nothing for it, so it is no discount, but a committed
+// order charges Value × Qty to the promotion's budget.
 type Gift struct {
 	SKU   string `json:"sku"`
 	Qty   int64  `json:"qty"`
 	Spend int64  `json:"spend"`
+	Value int64  `json:"value,omitempty"`
 }
 
 // QtyStep is one step of a tiered quantity discount: at least MinQty scoped units
@@ -465,8 +481,8 @@ func (c Conditions) validate() error {
 	if c.DailyFrom != 0 && c.DailyFrom == c.DailyTo {
 		return errs.Field("conditions.daily_to", "an empty daily window never matches")
 	}
-	if c.MinSpend < 0 {
-		return errs.Field("conditions.min_spend", "must not be negative")
+	if !money.InRange(c.MinSpend) {
+		return errs.Field("conditions.min_spend", "must be 0..%d fen", MaxAmount)
 	}
 	if c.MinQty < 0 {
 		return errs.Field("conditions.min_qty", "must not be negative")
@@ -507,8 +523,8 @@ func (p *Promotion) validateParams() error {
 			return errs.Field("conditions.tiers", "a member price needs at least one tier")
 		}
 	case KindAmountOff:
-		if p.AmountOff.Amount < 1 {
-			return errs.Field("amount_off.amount", "must be positive")
+		if p.AmountOff.Amount < 1 || p.AmountOff.Amount > MaxAmount {
+			return errs.Field("amount_off.amount", "must be 1..%d fen", MaxAmount)
 		}
 	case KindThreshold:
 		return p.Threshold.validate()
@@ -534,8 +550,10 @@ func (p *Promotion) validateParams() error {
 			return errs.Field("gift.sku", "required")
 		case p.Gift.Qty < 1 || p.Gift.Qty > 100:
 			return errs.Field("gift.qty", "must be 1..100")
-		case p.Gift.Spend < 0:
-			return errs.Field("gift.spend", "must not be negative")
+		case !money.InRange(p.Gift.Spend):
+			return errs.Field("gift.spend", "must be 0..%d fen", MaxAmount)
+		case !money.InRange(p.Gift.Value):
+			return errs.Field("gift.value", "must be 0..%d fen", MaxAmount)
 		}
 	case KindTieredQty:
 		return p.TieredQty.validate()
@@ -555,10 +573,10 @@ func (p *Promotion) validateParams() error {
 		}
 	case KindDeliveryFee:
 		switch d := p.DeliveryFee; {
-		case d.Spend < 0:
-			return errs.Field("delivery_fee.spend", "must not be negative")
-		case d.Off < 0:
-			return errs.Field("delivery_fee.off", "must be 0 (waive the fee) or positive")
+		case !money.InRange(d.Spend):
+			return errs.Field("delivery_fee.spend", "must be 0..%d fen", MaxAmount)
+		case !money.InRange(d.Off):
+			return errs.Field("delivery_fee.off", "must be 0 (waive the fee)..%d fen", MaxAmount)
 		}
 	}
 	return nil
@@ -591,8 +609,8 @@ func (t *Threshold) validate() error {
 	for i, tr := range t.Tiers {
 		f := func(n string) string { return fmt.Sprintf("threshold.tiers[%d].%s", i, n) }
 		switch {
-		case tr.Spend < 1:
-			return errs.Field(f("spend"), "must be positive")
+		case tr.Spend < 1 || tr.Spend > MaxAmount:
+			return errs.Field(f("spend"), "must be 1..%d fen", MaxAmount)
 		case tr.Off < 1 || tr.Off > tr.Spend:
 			return errs.Field(f("off"), "must be 1..spend (%d)", tr.Spend)
 		case i > 0 && tr.Spend <= t.Tiers[i-1].Spend:
@@ -603,12 +621,12 @@ func (t *Threshold) validate() error {
 	}
 	if r := t.Repeat; r != nil {
 		switch {
-		case r.Every < 1:
-			return errs.Field("threshold.repeat.every", "must be positive")
+		case r.Every < 1 || r.Every > MaxAmount:
+			return errs.Field("threshold.repeat.every", "must be 1..%d fen", MaxAmount)
 		case r.Off < 1 || r.Off > r.Every:
 			return errs.Field("threshold.repeat.off", "must be 1..every (%d)", r.Every)
-		case r.Cap < 0 || (r.Cap > 0 && r.Cap < r.Off):
-			return errs.Field("threshold.repeat.cap", "must be 0 (no cap) or at least off (%d)", r.Off)
+		case r.Cap < 0 || (r.Cap > 0 && r.Cap < r.Off) || r.Cap > MaxAmount:
+			return errs.Field("threshold.repeat.cap", "must be 0 (no cap) or off (%d)..%d fen", r.Off, MaxAmount)
 		}
 	}
 	return nil
@@ -638,8 +656,8 @@ func (b *Bundle) validate() error {
 	if units < 2 {
 		return errs.Field("bundle.components", "a bundle needs at least two units")
 	}
-	if b.Price < 0 {
-		return errs.Field("bundle.price", "must not be negative")
+	if !money.InRange(b.Price) {
+		return errs.Field("bundle.price", "must be 0..%d fen", MaxAmount)
 	}
 	if b.Max < 0 {
 		return errs.Field("bundle.max", "must not be negative")

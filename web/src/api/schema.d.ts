@@ -193,7 +193,7 @@ export interface paths {
         put?: never;
         /**
          * Price a cart
-         * @description Stateless: prices the cart against the tenant's active promotions. Needs pricing:use or promotions:read.
+         * @description Prices the cart against the tenant's active promotions and signs the result: priced_token commits it (POST /api/v1/promotion-redemptions) until priced_token_expires_at. Needs pricing:use or promotions:read.
          */
         post: operations["price-cart"];
         delete?: never;
@@ -213,7 +213,7 @@ export interface paths {
         put?: never;
         /**
          * Quote the refund of a partial return
-         * @description From a priced cart and the returned quantities. Needs pricing:use or promotions:read.
+         * @description From a committed order's lines and per-line promotion shares as they were priced at sale time (order_id), or from a priced cart's token (priced_token); never from prices or definitions the client states. 409 urn:oneretail:problem:shares_not_recorded for orders recorded before shares were kept, redemption_cancelled for a cancelled order. Needs pricing:use or promotions:read.
          */
         post: operations["quote-cart-return"];
         delete?: never;
@@ -786,7 +786,7 @@ export interface paths {
         put?: never;
         /**
          * Record the promotions a committed order used
-         * @description All or nothing: 409 urn:oneretail:problem:budget_exhausted, usage_limit_reached or customer_limit_reached (naming the promotion) when a limit would be exceeded. Replaying an order id returns the first result. Needs pricing:use or promotions:write.
+         * @description The server decides the money: give the priced_token of POST /api/v1/carts/price, or the cart (priced again by the server) with the payable the till charged. All or nothing: 409 urn:oneretail:problem:budget_exhausted, usage_limit_reached or customer_limit_reached (naming the promotion) when a limit would be exceeded, promotion_not_active for a promotion paused or ended since pricing, price_mismatch (with the server's payable) when the till's payable differs, priced_token_used when the token was committed as another order. Replaying an order id returns the first result. Needs pricing:use or promotions:write.
          */
         post: operations["commit-promotion-redemption"];
         delete?: never;
@@ -804,7 +804,7 @@ export interface paths {
         };
         /**
          * Get what an order used
-         * @description Needs pricing:use or promotions:read.
+         * @description With the priced cart it was recorded from. Needs pricing:use or promotions:read.
          */
         get: operations["get-promotion-redemption"];
         put?: never;
@@ -1578,12 +1578,12 @@ export interface components {
             brand?: string;
             channel?: string;
             coupons?: string[] | null;
-            /** @description The customer: their recorded purchases fill flash_allowance and their per-customer limits apply. */
+            /** @description A customer of the tenant (422 otherwise): their recorded purchases, and those of the ids merged into them, fill flash_allowance and their per-customer limits apply. */
             customer_id?: string;
             /** Format: int64 */
             delivery_fee?: number;
             first_order?: boolean;
-            /** @description Promotion id → flash-sale units the customer may still buy; overrides what customer_id's recorded purchases give. */
+            /** @description Promotion id → flash-sale units the customer may still buy; only lowers what the flash sale's limit and customer_id's recorded purchases leave. */
             flash_allowance?: {
                 [key: string]: number;
             };
@@ -1619,6 +1619,10 @@ export interface components {
             lines: components["schemas"]["CartPricedLine"][];
             /** Format: int64 */
             payable: number;
+            /** @description The server-signed priced cart: commit it with POST /api/v1/promotion-redemptions or quote a return from it, until priced_token_expires_at. */
+            priced_token?: string;
+            /** Format: date-time */
+            priced_token_expires_at?: string;
             rejected: components["schemas"]["CartRejection"][];
             /** Format: int64 */
             subtotal: number;
@@ -1683,14 +1687,10 @@ export interface components {
             refund: number;
         };
         CartReturnQuoteRequest: {
-            /** @description Promotion id → keep or claw_back, overriding the promotion's return policy. */
-            policy?: {
-                [key: string]: string;
-            };
-            /** @description The priced cart as POST /api/v1/carts/price returned it. */
-            priced: {
-                [key: string]: unknown;
-            };
+            /** @description A committed order (POST /api/v1/promotion-redemptions): its lines, nets and per-line promotion shares as priced at sale time. */
+            order_id?: string;
+            /** @description Instead of order_id: the priced_token of POST /api/v1/carts/price, for a what-if. */
+            priced_token?: string;
             /** @description Line id → units or grams returned. */
             returned: {
                 [key: string]: number;
@@ -2489,48 +2489,81 @@ export interface components {
             /** Format: int64 */
             uses: number;
         };
+        RedemptionCartLineResponse: {
+            /** Format: int64 */
+            amount_fen: number;
+            gift_of?: string;
+            line_id: string;
+            /** Format: int64 */
+            net_fen: number;
+            /** Format: int64 */
+            qty: number;
+            shares: components["schemas"]["RedemptionShareResponse"][];
+            sku: string;
+            unit: string;
+            /** Format: int64 */
+            unit_price_fen: number;
+        };
         RedemptionCreateRequest: {
-            /** @description Needed for per-customer limits and flash-sale limits; without it only the totals count. */
-            customer_id?: string;
+            /** @description Instead of priced_token: the cart as it was priced (lines, time, store, customer_id, …); the server prices it again. */
+            cart?: components["schemas"]["CartPriceRequest"];
             order_id: string;
-            /** @description The response body of POST /api/v1/carts/price: every applied promotion and the delivery promotion are recorded. */
-            priced_cart?: {
-                [key: string]: unknown;
-            };
-            /** @description Instead of priced_cart: the promotions the order used. */
-            promotions?: components["schemas"]["RedemptionPromotion"][] | null;
+            /**
+             * Format: int64
+             * @description What the till charged in fen (goods total plus delivery net); required with cart, optional with priced_token. A different server price is refused with 409 price_mismatch.
+             */
+            payable?: number;
+            /** @description The priced_token of POST /api/v1/carts/price, committed before it expires; it carries the customer, store, time and priced cart. */
+            priced_token?: string;
         };
         RedemptionLineResponse: {
             code: string;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description What the shopper saved (0 for a gift).
+             */
             discount_fen: number;
             /** Format: int64 */
             flash_units: number;
+            kind?: string;
             promotion_id: string;
-        };
-        RedemptionPromotion: {
             /**
              * Format: int64
-             * @description The discount in fen this order got from the promotion (goods or delivery).
+             * @description What was charged to the promotion's budget: the discount, or a gift's value.
              */
-            discount: number;
-            /**
-             * Format: int64
-             * @description Units bought at a flash-sale price.
-             */
-            flash_units?: number;
-            promotion_id: string;
+            value_fen: number;
         };
         RedemptionResponse: {
             /** Format: date-time */
             cancelled_at?: string;
             /** Format: date-time */
             created_at: string;
+            /** @description The customer the order counts for (the survivor of a merged id). */
             customer_id?: string;
+            /** Format: int64 */
+            delivery_discount_fen: number;
+            /** Format: int64 */
+            delivery_fee_fen: number;
+            /** Format: int64 */
+            discount_fen: number;
+            lines: components["schemas"]["RedemptionCartLineResponse"][];
             order_id: string;
+            /** Format: date-time */
+            ordered_at?: string;
+            /** Format: int64 */
+            payable_fen: number;
+            priced: boolean;
             redemptions: components["schemas"]["RedemptionLineResponse"][];
             /** @enum {string} */
             status: "committed" | "cancelled";
+            store_id?: string;
+            /** Format: int64 */
+            subtotal_fen: number;
+        };
+        RedemptionShareResponse: {
+            /** Format: int64 */
+            discount_fen: number;
+            promotion_id: string;
         };
         RegionCreateRequest: {
             /** @description Unique within the tenant. */
@@ -2582,7 +2615,10 @@ export interface components {
             code: string;
             /** Format: int64 */
             cost_fen?: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description at most ¥10,000,000.00 (the pricing engine's bound)
+             */
             list_price_fen: number;
             name: string;
             product_id: string;
@@ -2677,7 +2713,7 @@ export interface components {
         SKUPriceSetRequest: {
             /**
              * Format: int64
-             * @description per kilogram for weighed SKUs
+             * @description per kilogram for weighed SKUs; at most ¥10,000,000.00
              */
             price_fen: number;
         };

@@ -558,7 +558,8 @@ export interface PromotionDefinition {
   nth_item?: { n: number; off_bp: number; mix_skus?: boolean };
   buy_x_get_y?: { buy: number; get: number };
   bundle?: { components: { skus: string[]; qty: number }[]; price: number; max?: number };
-  gift?: { sku: string; qty: number; spend: number };
+  /** value: what one gift unit is worth in fen, charged to the budget when an order commits. */
+  gift?: { sku: string; qty: number; spend: number; value?: number };
   tiered_qty?: { steps: { min_qty: number; off_bp: number }[] };
   flash_sale?: { price: number; per_customer?: number };
   expiry_markdown?: { within_days: number; off_bp: number };
@@ -701,13 +702,15 @@ export interface CartPriceResponse {
   delivery_net: number;
   payable: number;
   delivery?: { promotion_id: string; name?: string; spend: number; discount: number; message: string };
+  /** The server-signed priced cart (POST /carts/price only): commits the order or quotes a return. */
+  priced_token?: string;
+  priced_token_expires_at?: string;
 }
 
-export interface CartReturnQuoteRequest {
-  priced: CartPriceResponse;
+/** A return quote from a committed order (order_id) or a priced cart's token, never from client-stated prices. */
+export type CartReturnQuoteRequest = ({ order_id: string; priced_token?: never } | { priced_token: string; order_id?: never }) & {
   returned: Record<string, number>;
-  policy?: Record<string, 'keep' | 'claw_back'>;
-}
+};
 
 export interface CartReturnQuoteResponse {
   lines: { line_id: string; qty: number; refund: number; claw_back?: number }[];

@@ -91,6 +91,8 @@ const priced: CartPriceResponse = {
   delivery_discount: 0,
   delivery_net: 0,
   payable: 1725,
+  priced_token: 'v1.signed.mac',
+  priced_token_expires_at: '2026-03-01T08:15:00Z',
 };
 
 async function addSku(label: string) {
@@ -147,13 +149,13 @@ describe('PricePlaygroundPage', { timeout: 120_000 }, () => {
     expect(rejected.getByText('不满足条件：会员等级')).toBeTruthy();
     expect(rejected.getByText('金卡会员日')).toBeTruthy();
 
-    // Return the milk: the quote is asked with the priced cart as it came.
+    // Return the milk: the quote is asked with the server-signed priced cart, never
+    // with amounts the console posts.
     fireEvent.click(within(screen.getByTestId('priced-lines')).getAllByRole('checkbox')[2]);
     fireEvent.click(screen.getByTestId('pg-return'));
     await waitFor(() => expect(screen.getByTestId('pg-refund').textContent).toBe('应退 ¥5.25'));
-    const quote = calls.find((c) => c.path === '/carts/return-quote')!.body as { returned: unknown; priced: unknown };
-    expect(quote.returned).toEqual({ L2: 2 });
-    expect(quote.priced).toEqual(priced);
+    const quote = calls.find((c) => c.path === '/carts/return-quote')!.body as Record<string, unknown>;
+    expect(quote).toEqual({ priced_token: 'v1.signed.mac', returned: { L2: 2 } });
   });
 
   it('shows the price API problem', async () => {

@@ -61,10 +61,11 @@ export default function PricePlaygroundPage() {
   const labels = new Map(lines.map((l) => [l.id, l.label]));
 
   const price = useMutation({ mutationFn: (req: CartPriceRequest) => promotionsApi.price(req) });
+  // The quote comes from the server-signed priced cart, never from amounts the console posts.
   const quote = useMutation({
     mutationFn: (priced: CartPriceResponse) =>
       promotionsApi.returnQuote({
-        priced,
+        priced_token: priced.priced_token ?? '',
         returned: Object.fromEntries(priced.lines.filter((l) => selected.includes(l.id) && !l.gift).map((l) => [l.id, l.qty])),
       }),
   });
@@ -183,7 +184,7 @@ export default function PricePlaygroundPage() {
                 }
                 extra={
                   <Button
-                    disabled={selected.length === 0}
+                    disabled={selected.length === 0 || !price.data.priced_token}
                     loading={quote.isPending}
                     onClick={() => quote.mutate(price.data!)}
                     data-testid="pg-return"

@@ -539,6 +539,9 @@ function KindFields({ kind }: { kind: PromotionKind }) {
           <Form.Item name={d('gift', 'qty')} label={t('promotions.cart.qty')} rules={[req]}>
             <InputNumber<number> min={1} max={100} precision={0} />
           </Form.Item>
+          <Form.Item name={d('gift', 'value')} label={t('promotions.editor.giftValue')} extra={t('promotions.editor.giftValueHelp')}>
+            <MoneyInput />
+          </Form.Item>
         </Space>
       );
     case 'flash_sale':
