@@ -18,6 +18,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/ids"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 // consentEventType is the event type whose properties {purpose, channel, granted}
@@ -174,7 +175,7 @@ func (s *Service) RecordConsent(ctx context.Context, id string, n NewConsent) ([
 		if err := recordConsent(ctx, tx, p.TenantID, live, n, clock.Millis(now)); err != nil {
 			return err
 		}
-		change := map[string]any{"purpose": n.Purpose, "channel": n.Channel, "granted": n.Granted, "source": n.Source, "occurred_at": n.OccurredAt}
+		change := map[string]any{"purpose": n.Purpose, "channel": n.Channel, "granted": n.Granted, "source": pii.MaskFreeText(n.Source), "occurred_at": n.OccurredAt}
 		if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: p.TenantID, Action: "customer.consent", ResourceType: "customer", ResourceID: live, Changes: change}); err != nil {
 			return err
 		}
@@ -188,7 +189,7 @@ func (s *Service) RecordConsent(ctx context.Context, id string, n NewConsent) ([
 	if err != nil {
 		return nil, fmt.Errorf("identity: record consent: %w", err)
 	}
-	return out, nil
+	return maskConsents(p, out), nil
 }
 
 // FindConsentHistory returns the consents recorded for customer id and the customers
@@ -230,6 +231,11 @@ func (s *Service) FindConsentHistory(ctx context.Context, id string, f ConsentHi
 	}, func(c ConsentRecord) string { return c.ID })
 	if err != nil {
 		return httpapi.Page[ConsentRecord]{}, fmt.Errorf("identity: consent history: %w", err)
+	}
+	if !p.Has(auth.CustomersPII) {
+		for i := range page.Items {
+			page.Items[i].Source = pii.MaskFreeText(page.Items[i].Source)
+		}
 	}
 	return page, nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/oneretail/oneretail/internal/identity/graph"
 	"github.com/oneretail/oneretail/internal/platform/audit"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/clock"
@@ -34,14 +35,16 @@ type Service struct {
 	stores StoreFinder
 	keys   KeyIssuer
 	pii    *pii.Keys
-	rules  *ruleCache
+	rules  *tenantCache[graph.Rules]
+	schema *tenantCache[pii.AllowList]
 }
 
 // NewService returns the identity service. stores checks the store of a touchpoint,
 // issuer makes touchpoint credentials, and keys seal and index the personal data the
 // service keeps.
 func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock, stores StoreFinder, issuer KeyIssuer, keys *pii.Keys) *Service {
-	return &Service{db: d, outbox: outbox, audit: audit, clock: c, stores: stores, keys: issuer, pii: keys, rules: newRuleCache(c)}
+	return &Service{db: d, outbox: outbox, audit: audit, clock: c, stores: stores, keys: issuer, pii: keys, rules: newTenantCache(c, tenantRules),
+		schema: newTenantCache(c, tenantSchema)}
 }
 
 // Page limits.

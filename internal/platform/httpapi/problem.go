@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 // ProblemTypePrefix starts every problem `type`; the suffix is a stable code listed
@@ -111,10 +112,25 @@ func (e *internalError) MarshalJSON() ([]byte, error) {
 func (e *internalError) ContentType(string) string { return "application/problem+json" }
 
 // typeProblems fills the stable `type` of problems that huma itself produced
-// (validation, malformed JSON, oversized bodies).
+// (validation, malformed JSON, oversized bodies) and keeps personal data out of every
+// problem: huma's validation errors echo the refused value, which is dropped (the
+// location and message say what was wrong), and the detail, messages and locations
+// are masked with pii.MaskFreeText, so that a phone number typed into the wrong field
+// never comes back in plain text (decision 0015).
 func typeProblems(_ huma.Context, _ string, v any) (any, error) {
-	if m, ok := v.(*huma.ErrorModel); ok && (m.Type == "" || m.Type == "about:blank") {
+	m, ok := v.(*huma.ErrorModel)
+	if !ok {
+		return v, nil
+	}
+	if m.Type == "" || m.Type == "about:blank" {
 		m.Type = ProblemTypePrefix + problemCode(m.Status)
+	}
+	m.Detail = pii.MaskFreeText(m.Detail)
+	for _, e := range m.Errors {
+		if e != nil {
+			e.Value = nil
+			e.Message, e.Location = pii.MaskFreeText(e.Message), pii.MaskFreeText(e.Location)
+		}
 	}
 	return v, nil
 }

@@ -119,6 +119,16 @@ func MaskIDCard(id string) string {
 	return string(runes[:3]) + strings.Repeat("*", len(runes)-4) + string(runes[len(runes)-1])
 }
 
+// LooksPersonal reports whether the whole of s is a mobile number (in any of the
+// forms MaskValue recognises), an e-mail address or an identity card number with a
+// real birth date.
+func LooksPersonal(s string) bool {
+	if _, ok := mobileNumber(s); ok || isEmail(s) {
+		return true
+	}
+	return MaskFreeText(strings.TrimSpace(s)) != strings.TrimSpace(s) && idCardShaped(s)
+}
+
 // MaskValue masks a value whose meaning is unknown (a property nobody declared
 // non-personal) by its shape: a mobile number (138****1234, whatever its format: +86,
 // spaces, dashes, full-width digits), an e-mail address (w***@example.com), an
