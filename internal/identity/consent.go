@@ -18,7 +18,6 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/ids"
-	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 // consentEventType is the event type whose properties {purpose, channel, granted}
@@ -175,7 +174,7 @@ func (s *Service) RecordConsent(ctx context.Context, id string, n NewConsent) ([
 		if err := recordConsent(ctx, tx, p.TenantID, live, n, clock.Millis(now)); err != nil {
 			return err
 		}
-		change := map[string]any{"purpose": n.Purpose, "channel": n.Channel, "granted": n.Granted, "source": pii.MaskFreeText(n.Source), "occurred_at": n.OccurredAt}
+		change := map[string]any{"purpose": n.Purpose, "channel": n.Channel, "granted": n.Granted, "source": maskSource(n.Source), "occurred_at": n.OccurredAt}
 		if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: p.TenantID, Action: "customer.consent", ResourceType: "customer", ResourceID: live, Changes: change}); err != nil {
 			return err
 		}
@@ -234,7 +233,7 @@ func (s *Service) FindConsentHistory(ctx context.Context, id string, f ConsentHi
 	}
 	if !p.Has(auth.CustomersPII) {
 		for i := range page.Items {
-			page.Items[i].Source = pii.MaskFreeText(page.Items[i].Source)
+			page.Items[i].Source = maskSource(page.Items[i].Source)
 		}
 	}
 	return page, nil

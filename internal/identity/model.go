@@ -71,6 +71,16 @@ func Channels() []Channel {
 		"tmall", "jd", "meituan", "eleme", "associate_app", "in_store_screen", "web", "other"}
 }
 
+// channelNames lists the channels, comma-separated (error messages name them rather
+// than echo what was sent).
+func channelNames() string {
+	names := make([]string, 0, len(Channels()))
+	for _, c := range Channels() {
+		names = append(names, string(c))
+	}
+	return strings.Join(names, ", ")
+}
+
 // Valid reports whether c is a known channel.
 func (c Channel) Valid() bool {
 	for _, k := range Channels() {

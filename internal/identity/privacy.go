@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -155,14 +156,28 @@ func maskMerges(p *auth.Principal, ms []Merge) []Merge {
 	return ms
 }
 
-// maskConsents masks personal values written into consent sources (free text such as
-// "门店柜台") unless p holds customers:pii.
+// sourceCode is the shape of a consent source that names a system rather than
+// describing a person: a touchpoint code, "console".
+var sourceCode = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
+
+// maskSource masks a consent source for a reader without customers:pii (and for the
+// audit log): a code (POS-01, console) is shown unless it is a phone number or other
+// personal value; free text ("门店柜台 王小明签字") may name the person and is masked
+// whole.
+func maskSource(source string) string {
+	if m := pii.MaskFreeText(source); m != source || !sourceCode.MatchString(source) {
+		return pii.MaskText(m)
+	}
+	return source
+}
+
+// maskConsents masks consent sources (maskSource) unless p holds customers:pii.
 func maskConsents(p *auth.Principal, cs []Consent) []Consent {
 	if p.Has(auth.CustomersPII) {
 		return cs
 	}
 	for i := range cs {
-		cs[i].Source = pii.MaskFreeText(cs[i].Source)
+		cs[i].Source = maskSource(cs[i].Source)
 	}
 	return cs
 }

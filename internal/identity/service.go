@@ -203,7 +203,7 @@ func (s *Service) FindTouchpoints(ctx context.Context, f TouchpointFilter) (http
 		return httpapi.Page[Touchpoint]{}, errs.Field("query.status", "must be active or disabled")
 	}
 	if f.Channel != "" && !f.Channel.Valid() {
-		return httpapi.Page[Touchpoint]{}, errs.Field("query.channel", "unknown channel %q", f.Channel)
+		return httpapi.Page[Touchpoint]{}, errs.Field("query.channel", "unknown channel; one of %s", channelNames())
 	}
 	if !utf8.ValidString(f.StoreID) {
 		return httpapi.Page[Touchpoint]{}, errs.Field("query.store_id", "not valid UTF-8")
