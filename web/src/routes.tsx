@@ -25,6 +25,7 @@ const SimulationPage = lazy(() => import('./pages/promotions/SimulationPage'));
 const CustomersPage = lazy(() => import('./pages/customers/CustomersPage'));
 const CustomerPage = lazy(() => import('./pages/customers/CustomerPage'));
 const ReviewsPage = lazy(() => import('./pages/customers/ReviewsPage'));
+const EventSchemaPage = lazy(() => import('./pages/customers/EventSchemaPage'));
 const ComingSoonPage = lazy(() => import('./pages/ComingSoonPage'));
 
 /** COMING_SOON lists the capabilities that have a placeholder page for now. */
@@ -64,6 +65,7 @@ export const routes: RouteObject[] = [
       { path: 'customers', element: <CustomersPage /> },
       { path: 'customers/reviews', element: <ReviewsPage /> },
       { path: 'customers/touchpoints', element: <TouchpointsPage /> },
+      { path: 'customers/event-schema', element: <EventSchemaPage /> },
       { path: 'promotions', element: <PromotionsPage /> },
       { path: 'promotions/new', element: <PromotionEditorPage /> },
       { path: 'promotions/playground', element: <PricePlaygroundPage /> },

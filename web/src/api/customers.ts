@@ -12,6 +12,7 @@ import type {
   CustomerMerge,
   CustomerSummary,
   ErasedCustomer,
+  EventSchema,
   IdentityReview,
   MergeRequest,
   Page,
@@ -21,6 +22,7 @@ import type {
   ReviewFilter,
   ReviewStatus,
   UnmergeResponse,
+  UpdateEventSchemaRequest,
 } from './types';
 
 const id = (v: string) => encodeURIComponent(v);
@@ -48,6 +50,9 @@ export const customersApi = {
   reviews: (f?: ReviewFilter) => request<Page<IdentityReview>>('GET', '/identity-reviews', { query: f }),
   resolveReview: (reviewId: string, body: ResolveReviewRequest) =>
     request<IdentityReview>('POST', `/identity-reviews/${id(reviewId)}/resolve`, { body }),
+  eventSchema: () => request<EventSchema>('GET', '/event-schema'),
+  updateEventSchema: (body: UpdateEventSchemaRequest) => request<EventSchema>('PUT', '/event-schema', { body }),
+  resetEventSchema: () => request<EventSchema>('DELETE', '/event-schema'),
 };
 
 /** useHasScope reports whether the signed-in user holds scope (from GET /me). */
@@ -164,5 +169,26 @@ export function useResolveReview() {
     mutationFn: ({ reviewId, body }: { reviewId: string; body: ResolveReviewRequest }) =>
       customersApi.resolveReview(reviewId, body),
     onSuccess: invalidate,
+  });
+}
+
+/** useEventSchema loads the tenant's event schema (the names declared non-personal). */
+export function useEventSchema() {
+  return useQuery({ queryKey: ['event-schema'], queryFn: customersApi.eventSchema });
+}
+
+/**
+ * useChangeEventSchema replaces (with a list) or resets (with null) the event
+ * schema; timelines are read again, since what they mask changed.
+ */
+export function useChangeEventSchema() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (names: string[] | null) =>
+      names === null ? customersApi.resetEventSchema() : customersApi.updateEventSchema({ non_personal: names }),
+    onSuccess: (schema) => {
+      queryClient.setQueryData(['event-schema'], schema);
+      return queryClient.invalidateQueries({ queryKey: ['customer-events'] });
+    },
   });
 }
