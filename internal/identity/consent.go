@@ -182,7 +182,7 @@ func (s *Service) RecordConsent(ctx context.Context, id string, n NewConsent) ([
 		if err := recordConsent(ctx, tx, p.TenantID, live, n, clock.Millis(now)); err != nil {
 			return err
 		}
-		change := map[string]any{"purpose": n.Purpose, "channel": n.Channel, "granted": n.Granted, "source": n.Source, "occurred_at": n.OccurredAt}
+		change := map[string]any{"purpose": n.Purpose, "channel": n.Channel, "granted": n.Granted, "source": maskSource(n.Source), "occurred_at": n.OccurredAt}
 		if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: p.TenantID, Action: "customer.consent", ResourceType: "customer", ResourceID: live, Changes: change}); err != nil {
 			return err
 		}
@@ -196,7 +196,7 @@ func (s *Service) RecordConsent(ctx context.Context, id string, n NewConsent) ([
 	if err != nil {
 		return nil, fmt.Errorf("identity: record consent: %w", err)
 	}
-	return out, nil
+	return maskConsents(p, out), nil
 }
 
 // FindConsentHistory returns the consents recorded for customer id and the customers
@@ -240,7 +240,12 @@ func (s *Service) FindConsentHistory(ctx context.Context, id string, f ConsentHi
 	if err != nil {
 		return httpapi.Page[ConsentRecord]{}, fmt.Errorf("identity: consent history: %w", err)
 	}
-	if err := s.logAccess(ctx, nil, AccessConsentHistory, ShownFull, accessed{customer: live}); err != nil {
+	if !p.Has(auth.CustomersPII) {
+		for i := range page.Items {
+			page.Items[i].Source = maskSource(page.Items[i].Source)
+		}
+	}
+	if err := s.logAccess(ctx, nil, AccessConsentHistory, shownTo(p), accessed{customer: live}); err != nil {
 		return httpapi.Page[ConsentRecord]{}, err
 	}
 	return page, nil

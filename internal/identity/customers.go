@@ -83,7 +83,8 @@ func (s *Service) FindCustomerByIdentifier(ctx context.Context, identifier strin
 	}
 	t, err := graph.ParseType(typ)
 	if err != nil {
-		return Customer{}, errs.Field("query.identifier", "unknown identifier type %q", typ)
+		// The type is not echoed: it may be a value typed in the wrong place.
+		return Customer{}, errs.Field("query.identifier", "unknown identifier type; one of %s", identifierTypeNames())
 	}
 	rules := graph.DefaultRules() // normalisation is the same for every tenant
 	id, err := rules.NewIdentifier(t, value)
@@ -116,6 +117,15 @@ func (s *Service) FindCustomerByIdentifier(ctx context.Context, identifier strin
 		return Customer{}, err
 	}
 	return maskCustomer(p, c), nil
+}
+
+// identifierTypeNames lists the identifier type names, comma-separated.
+func identifierTypeNames() string {
+	names := make([]string, 0, len(graph.Types()))
+	for _, t := range graph.Types() {
+		names = append(names, t.String())
+	}
+	return strings.Join(names, ", ")
 }
 
 // identifierOwner returns the customer holding id (looked up by its blind index), or
@@ -207,8 +217,12 @@ func (s *Service) FindCustomerEvents(ctx context.Context, id string, f CustomerE
 	if err != nil {
 		return httpapi.Page[CustomerEvent]{}, fmt.Errorf("identity: find customer events: %w", err)
 	}
+	schema, err := s.schema.get(ctx, s.db.Reader(), p.TenantID)
+	if err != nil {
+		return httpapi.Page[CustomerEvent]{}, fmt.Errorf("identity: find customer events: %w", err)
+	}
 	for i := range items {
-		items[i] = maskEvent(p, items[i])
+		items[i] = maskEvent(p, schema, items[i])
 	}
 	if err := s.logAccess(ctx, nil, AccessTimeline, shownTo(p), accessed{customer: c}); err != nil {
 		return httpapi.Page[CustomerEvent]{}, err

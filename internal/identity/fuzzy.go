@@ -357,7 +357,7 @@ func (s *Service) fuzzyMerge(ctx context.Context, tx *sql.Tx, tenantID string, c
 		}
 		absorbed = append(absorbed, cands[a].id)
 	}
-	ev := CustomerMergedEvent{SurvivorID: survivor, Absorbed: absorbed, Kind: MergeFuzzy, Reason: reason}
+	ev := CustomerMergedEvent{SurvivorID: survivor, Absorbed: absorbed, Kind: MergeFuzzy, Reason: maskMergeReason(MergeFuzzy, reason)}
 	if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: tenantID, Action: "customer.merge", ResourceType: "customer", ResourceID: survivor, Changes: ev}); err != nil {
 		return false, err
 	}

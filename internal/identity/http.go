@@ -360,6 +360,7 @@ func (s *Service) Register(api huma.API) {
 	s.registerCustomer360(api, tags) // before registerCustomers: /customers/search ahead of /customers/{id}
 	s.registerCustomers(api, tags)
 	s.registerRules(api, tags)
+	s.registerEventSchema(api, tags)
 	s.registerPrivacy(api, tags)
 	s.registerAccessLog(api, tags)
 }

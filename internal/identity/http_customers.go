@@ -50,6 +50,8 @@ func (s *Service) customer360(ctx context.Context, q db.Querier, p *auth.Princip
 		out.Profile.Name = maskString("name", out.Profile.Name)
 		out.Profile.Birthday = maskString("birthday", out.Profile.Birthday)
 		out.Profile.Address = maskString("address", out.Profile.Address)
+		out.Profile.City = maskString("city", out.Profile.City)
+		out.Consents = maskConsents(p, out.Consents)
 	}
 	return out, nil
 }
@@ -199,6 +201,7 @@ type CustomerSummaryResponse struct {
 	LastSeenAt          time.Time `json:"last_seen_at"`
 	EventCount          int64     `json:"event_count"`
 	Status              string    `json:"status" enum:"active,erased"`
+	Masked              bool      `json:"masked" doc:"Personal values are masked because the caller lacks customers:pii."`
 }
 
 // CustomerSearchResponse lists search hits.
@@ -331,7 +334,7 @@ func unmergeResponse(u unmerged) UnmergeResponse {
 
 func summaryResponse(c Customer360) CustomerSummaryResponse {
 	out := CustomerSummaryResponse{ID: c.ID, Name: c.Profile.Name, City: c.Profile.City, RegistrationChannel: c.Profile.RegistrationChannel,
-		LastSeenAt: c.LastSeenAt, EventCount: c.EventCount, Status: string(c.Status)}
+		LastSeenAt: c.LastSeenAt, EventCount: c.EventCount, Status: string(c.Status), Masked: c.Masked}
 	for _, id := range c.Identifiers {
 		if id.Type == graph.TypePhone.String() {
 			out.Phone = id.Value

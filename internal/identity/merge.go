@@ -202,7 +202,7 @@ func (s *Service) mergeInTx(ctx context.Context, tx *sql.Tx, tenantID, into stri
 			return err
 		}
 	}
-	ev := CustomerMergedEvent{SurvivorID: into, Absorbed: from, Kind: kind, Reason: reason}
+	ev := CustomerMergedEvent{SurvivorID: into, Absorbed: from, Kind: kind, Reason: maskMergeReason(kind, reason)}
 	if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: tenantID, Action: "customer.merge", ResourceType: "customer", ResourceID: into, Changes: ev}); err != nil {
 		return err
 	}
@@ -465,7 +465,7 @@ func (s *Service) FindMerges(ctx context.Context, id string) ([]Merge, error) {
 	if err != nil {
 		return nil, fmt.Errorf("identity: find merges: %w", err)
 	}
-	return out, nil
+	return maskMerges(p, out), nil
 }
 
 // clusterMerges returns the merges where one of members was survivor or absorbed,

@@ -18,6 +18,7 @@ import (
 	"github.com/oneretail/oneretail/internal/identity/graph"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 // StoreFinder finds a store visible to the principal in ctx; errs.NotFound otherwise.
@@ -84,6 +85,16 @@ type Channel string
 func Channels() []Channel {
 	return []Channel{"pos", "self_checkout", "smart_cart", "app", "wechat_mini_program", "wechat_official_account",
 		"tmall", "jd", "meituan", "eleme", "associate_app", "in_store_screen", "web", "other"}
+}
+
+// channelNames lists the channels, comma-separated (error messages name them rather
+// than echo what was sent).
+func channelNames() string {
+	names := make([]string, 0, len(Channels()))
+	for _, c := range Channels() {
+		names = append(names, string(c))
+	}
+	return strings.Join(names, ", ")
 }
 
 // Valid reports whether c is a known channel.
@@ -289,7 +300,7 @@ func ParseEvent(raw []byte, now time.Time) (Event, string, string) {
 	keys := slices.Sorted(maps.Keys(m))
 	for _, k := range keys {
 		if !slices.Contains(eventFields, k) {
-			return Event{}, k, "unknown field"
+			return Event{}, pii.MaskFreeText(k), "unknown field"
 		}
 	}
 	var e Event
@@ -302,6 +313,14 @@ func ParseEvent(raw []byte, now time.Time) (Event, string, string) {
 	}
 	if e.Type, ok = jsonString(m["type"]); !ok || !eventTypePattern.MatchString(e.Type) {
 		return Event{}, "type", "is required and must be snake_case (a-z, 0-9, _), at most 64 characters"
+	}
+	// Ids and types are references and labels shown to every reader of customers
+	// (decision 0015): personal data has no place in them.
+	if pii.LooksPersonal(e.ID) {
+		return Event{}, "id", "must not be a phone number, e-mail address or identity card number: event ids are shown to every reader"
+	}
+	if pii.MaskFreeText(e.Type) != e.Type {
+		return Event{}, "type", "must not hold a phone number or identity card number: event types are shown to every reader"
 	}
 	at, ok := jsonString(m["occurred_at"])
 	if !ok {
@@ -360,7 +379,7 @@ func parseIdentifiers(raw json.RawMessage, e *Event) (string, string) {
 		field := "identifiers." + k
 		t, err := graph.ParseType(k)
 		if err != nil {
-			return field, "unknown identifier type"
+			return "identifiers." + pii.MaskFreeText(k), "unknown identifier type"
 		}
 		v, ok := jsonString(m[k])
 		if !ok {

@@ -5,14 +5,15 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/oneretail/oneretail/internal/identity/graph"
 	"github.com/oneretail/oneretail/internal/platform/audit"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/clock"
@@ -43,8 +44,9 @@ const (
 	CustomerErased CustomerStatus = "erased" // personal data erased; counts and redirects stay
 )
 
-// openEventJSON opens a sealed JSON column of events into v. An empty column (an
-// erased event) leaves v unchanged.
+// openEventJSON opens a sealed JSON column of events into v; numbers keep their exact
+// text (json.Number), so that a long number is shown, and masked, as it was sent. An
+// empty column (an erased event) leaves v unchanged.
 func openEventJSON(keys *pii.Keys, sealed, context string, v any) error {
 	plain, err := keys.Open(sealed, context)
 	if err != nil {
@@ -53,32 +55,30 @@ func openEventJSON(keys *pii.Keys, sealed, context string, v any) error {
 	if plain == "" || plain == "null" {
 		return nil
 	}
-	return json.Unmarshal([]byte(plain), v)
+	dec := json.NewDecoder(strings.NewReader(plain))
+	dec.UseNumber()
+	return dec.Decode(v)
 }
 
-// maskIdentifier masks an identifier value for a reader without customers:pii: phones
-// and e-mails are personal; the other types are opaque ids and shown in full.
+// maskIdentifier masks an identifier value for a reader without customers:pii
+// (decision 0015): a phone as 138****1234, a masked phone in the same form whatever
+// digits it showed, an e-mail as w***@example.com, and every other type — member card,
+// WeChat unionid and openid, Alipay, app, marketplace, delivery and POS ids, device and
+// cookie ids — with pii.MaskID (****2345): enough for someone holding the card or
+// account to recognise it, not enough to look the person up elsewhere.
 func maskIdentifier(typ, value string) string {
 	switch typ {
-	case "phone":
+	case graph.TypePhone.String(), graph.TypeMaskedPhone.String():
 		return pii.MaskPhone(value)
-	case "email":
+	case graph.TypeEmail.String():
 		return pii.MaskEmail(value)
 	}
-	return value
+	return pii.MaskID(value)
 }
 
-// maskProperty masks an event property with a personal meaning; others are returned
-// as they are.
-func maskProperty(key string, v any) any {
-	if s, ok := v.(string); ok {
-		return maskString(key, s)
-	}
-	return v
-}
-
-// maskString masks a value by its personal meaning (an event property or a profile
-// field of that name); values of other keys are returned as they are.
+// maskString masks a profile field by its meaning (name, address, birthday); other
+// profile fields (city) are masked where they hold a phone number, e-mail address or
+// identity card number.
 func maskString(key, s string) string {
 	switch key {
 	case "name":
@@ -87,12 +87,8 @@ func maskString(key, s string) string {
 		return pii.MaskAddress(s)
 	case "birthday":
 		return pii.MaskBirthday(s)
-	case "phone", "mobile":
-		return pii.MaskPhone(s)
-	case "email":
-		return pii.MaskEmail(s)
 	}
-	return s
+	return pii.MaskFreeText(s)
 }
 
 // maskCustomer masks c's personal values unless p holds customers:pii.
@@ -110,8 +106,11 @@ func maskCustomer(p *auth.Principal, c Customer) Customer {
 	return c
 }
 
-// maskEvent masks e's identifiers and personal properties unless p holds customers:pii.
-func maskEvent(p *auth.Principal, e CustomerEvent) CustomerEvent {
+// maskEvent masks e's identifiers and properties unless p holds customers:pii: only
+// the properties the tenant's event schema declares non-personal keep their values
+// (pii.AllowList.Mask). A type written with a phone number in it is masked too (types
+// are checked at ingestion since decision 0015; older events may hold one).
+func maskEvent(p *auth.Principal, schema pii.AllowList, e CustomerEvent) CustomerEvent {
 	if p.Has(auth.CustomersPII) {
 		return e
 	}
@@ -121,14 +120,66 @@ func maskEvent(p *auth.Principal, e CustomerEvent) CustomerEvent {
 		idents[k] = maskIdentifier(k, v)
 	}
 	e.Identifiers = idents
+	e.Type = pii.MaskFreeText(e.Type)
 	if e.Properties != nil {
-		props := maps.Clone(e.Properties)
-		for k, v := range props {
-			props[k] = maskProperty(k, v)
-		}
-		e.Properties = props
+		e.Properties, _ = schema.Mask(e.Properties).(map[string]any)
 	}
 	return e
+}
+
+// maskNote masks a note people typed about a customer (a merge or review note): it
+// may name anyone or hold any number, so only its first character is kept.
+func maskNote(note string) string { return pii.MaskText(note) }
+
+// maskMergeReason masks the note of a manual merge's reason ("manual merge: NOTE",
+// "review ID: NOTE"); the reasons the platform writes (auto and fuzzy merges) name
+// rules and event ids, never values, and are only checked for personal shapes.
+func maskMergeReason(kind, reason string) string {
+	if kind != MergeManual {
+		return pii.MaskFreeText(reason)
+	}
+	head, note, ok := strings.Cut(reason, ": ")
+	if !ok {
+		return reason
+	}
+	return head + ": " + maskNote(note)
+}
+
+// maskMerges masks the notes in merge reasons unless p holds customers:pii.
+func maskMerges(p *auth.Principal, ms []Merge) []Merge {
+	if p.Has(auth.CustomersPII) {
+		return ms
+	}
+	for i := range ms {
+		ms[i].Reason = maskMergeReason(ms[i].Kind, ms[i].Reason)
+	}
+	return ms
+}
+
+// sourceCode is the shape of a consent source that names a system rather than
+// describing a person: a touchpoint code, "console".
+var sourceCode = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
+
+// maskSource masks a consent source for a reader without customers:pii (and for the
+// audit log): a code (POS-01, console) is shown unless it is a phone number or other
+// personal value; free text ("门店柜台 王小明签字") may name the person and is masked
+// whole.
+func maskSource(source string) string {
+	if m := pii.MaskFreeText(source); m != source || !sourceCode.MatchString(source) {
+		return pii.MaskText(m)
+	}
+	return source
+}
+
+// maskConsents masks consent sources (maskSource) unless p holds customers:pii.
+func maskConsents(p *auth.Principal, cs []Consent) []Consent {
+	if p.Has(auth.CustomersPII) {
+		return cs
+	}
+	for i := range cs {
+		cs[i].Source = maskSource(cs[i].Source)
+	}
+	return cs
 }
 
 // customerSection is one table (or group of tables) holding data on a customer. The

@@ -214,7 +214,7 @@ func (s *Service) ResolveReview(ctx context.Context, id, action, note string) (R
 			WHERE tenant_id = $1 AND id = $2`, p.TenantID, id, now, action, note); err != nil {
 			return err
 		}
-		change := map[string]any{"action": action, "note": note, "candidates": r.Candidates, "customer_id": r.CustomerID}
+		change := map[string]any{"action": action, "note": maskNote(note), "candidates": r.Candidates, "customer_id": r.CustomerID}
 		if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: p.TenantID, Action: "identity_review.resolve", ResourceType: "identity_review", ResourceID: id, Changes: change}); err != nil {
 			return err
 		}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -23,10 +22,6 @@ import (
 
 // EventRulesChanged is published when a tenant's identity rules change.
 const EventRulesChanged = "identity.rules_changed"
-
-// rulesTTL is how long a node trusts its cached copy of a tenant's rules: a change
-// made on another node applies here within this time.
-const rulesTTL = 5 * time.Second
 
 // Limits of the editable rule values.
 const (
@@ -69,42 +64,10 @@ type storedRules struct {
 	MaxClusterSize int                   `json:"max_cluster_size"`
 }
 
-// ruleCache keeps each tenant's rules for rulesTTL so that resolution does not read
-// them for every event.
-type ruleCache struct {
-	mu    sync.Mutex
-	clock clock.Clock
-	m     map[string]cachedRules
-}
-
-type cachedRules struct {
-	rules    graph.Rules
-	loadedAt time.Time
-}
-
-func newRuleCache(c clock.Clock) *ruleCache { return &ruleCache{clock: c, m: map[string]cachedRules{}} }
-
-// get returns the tenant's rules, from the cache while fresh, else read through q.
-func (c *ruleCache) get(ctx context.Context, q db.Querier, tenantID string) (graph.Rules, error) {
-	now := c.clock.Now()
-	c.mu.Lock()
-	cached, ok := c.m[tenantID]
-	c.mu.Unlock()
-	if ok && now.Sub(cached.loadedAt) < rulesTTL && !now.Before(cached.loadedAt) {
-		return cached.rules, nil
-	}
+// tenantRules loads a tenant's graph rules for the cache.
+func tenantRules(ctx context.Context, q db.Querier, tenantID string) (graph.Rules, error) {
 	tr, err := loadRules(ctx, q, tenantID)
-	if err != nil {
-		return graph.Rules{}, err
-	}
-	c.put(tenantID, tr.Rules)
-	return tr.Rules, nil
-}
-
-func (c *ruleCache) put(tenantID string, r graph.Rules) {
-	c.mu.Lock()
-	c.m[tenantID] = cachedRules{rules: r, loadedAt: c.clock.Now()}
-	c.mu.Unlock()
+	return tr.Rules, err
 }
 
 // loadRules reads a tenant's rules: the defaults with the stored entries applied.
@@ -170,7 +133,7 @@ func (s *Service) IdentityRules(ctx context.Context) (TenantRules, error) {
 }
 
 // UpdateIdentityRules applies u to the tenant's rules. The new rules govern
-// resolution from now on (on other nodes within rulesTTL); identifiers already
+// resolution from now on (on other nodes within cacheTTL); identifiers already
 // linked stay linked until a re-resolution. Errors: invalid (field named),
 // unauthorized, forbidden (needs customers:write over the whole tenant).
 func (s *Service) UpdateIdentityRules(ctx context.Context, u RulesUpdate) (TenantRules, error) {

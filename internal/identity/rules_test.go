@@ -91,7 +91,7 @@ func TestTenantRulesValidation(t *testing.T) {
 }
 
 // A second node (another Service on the same database) picks up a change within
-// rulesTTL, not before.
+// cacheTTL, not before.
 func TestTenantRulesCacheAcrossNodes(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
@@ -110,7 +110,7 @@ func TestTenantRulesCacheAcrossNodes(t *testing.T) {
 		if got, _ := other.rules.get(admin(tenantA), d.Reader(), tenantA); got.MaxClusterSize != 64 {
 			t.Fatalf("node 2 reloaded before the TTL: %d", got.MaxClusterSize)
 		}
-		e.clock.Advance(rulesTTL + time.Millisecond)
+		e.clock.Advance(cacheTTL + time.Millisecond)
 		if got, _ := other.rules.get(admin(tenantA), d.Reader(), tenantA); got.MaxClusterSize != 10 {
 			t.Fatalf("node 2 after the TTL sees %d, want 10", got.MaxClusterSize)
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/oneretail/oneretail/internal/identity/graph"
 	"github.com/oneretail/oneretail/internal/platform/audit"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/clock"
@@ -35,7 +36,8 @@ type Service struct {
 	stores StoreFinder
 	keys   KeyIssuer
 	pii    *pii.Keys
-	rules  *ruleCache
+	rules  *tenantCache[graph.Rules]
+	schema *tenantCache[pii.AllowList]
 	// responses forgets stored replay responses on erasure (nil: none are kept).
 	responses StoredResponses
 	// limiter counts customer look-ups per principal under limits (LimitLookups);
@@ -48,7 +50,8 @@ type Service struct {
 // issuer makes touchpoint credentials, and keys seal and index the personal data the
 // service keeps.
 func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock, stores StoreFinder, issuer KeyIssuer, keys *pii.Keys) *Service {
-	return &Service{db: d, outbox: outbox, audit: audit, clock: c, stores: stores, keys: issuer, pii: keys, rules: newRuleCache(c)}
+	return &Service{db: d, outbox: outbox, audit: audit, clock: c, stores: stores, keys: issuer, pii: keys, rules: newTenantCache(c, tenantRules),
+		schema: newTenantCache(c, tenantSchema)}
 }
 
 // SetStoredResponses makes erasure withhold the responses that r (the HTTP
@@ -212,7 +215,7 @@ func (s *Service) FindTouchpoints(ctx context.Context, f TouchpointFilter) (http
 		return httpapi.Page[Touchpoint]{}, errs.Field("query.status", "must be active or disabled")
 	}
 	if f.Channel != "" && !f.Channel.Valid() {
-		return httpapi.Page[Touchpoint]{}, errs.Field("query.channel", "unknown channel %q", f.Channel)
+		return httpapi.Page[Touchpoint]{}, errs.Field("query.channel", "unknown channel; one of %s", channelNames())
 	}
 	if !utf8.ValidString(f.StoreID) {
 		return httpapi.Page[Touchpoint]{}, errs.Field("query.store_id", "not valid UTF-8")

@@ -26,6 +26,7 @@ const CustomersPage = lazy(() => import('./pages/customers/CustomersPage'));
 const CustomerPage = lazy(() => import('./pages/customers/CustomerPage'));
 const ReviewsPage = lazy(() => import('./pages/customers/ReviewsPage'));
 const AccessLogPage = lazy(() => import('./pages/customers/AccessLogPage'));
+const EventSchemaPage = lazy(() => import('./pages/customers/EventSchemaPage'));
 const ComingSoonPage = lazy(() => import('./pages/ComingSoonPage'));
 
 /** COMING_SOON lists the capabilities that have a placeholder page for now. */
@@ -66,6 +67,7 @@ export const routes: RouteObject[] = [
       { path: 'customers/reviews', element: <ReviewsPage /> },
       { path: 'customers/access-log', element: <AccessLogPage /> },
       { path: 'customers/touchpoints', element: <TouchpointsPage /> },
+      { path: 'customers/event-schema', element: <EventSchemaPage /> },
       { path: 'promotions', element: <PromotionsPage /> },
       { path: 'promotions/new', element: <PromotionEditorPage /> },
       { path: 'promotions/playground', element: <PricePlaygroundPage /> },

@@ -403,6 +403,13 @@ func TestScenarios(t *testing.T) {
 			{name: "internal error hides cause", method: "POST", path: "/api/v1/widgets", token: "writer", body: `{"name":"boom","price_fen":1}`, status: 500, unwanted: []string{"secret detail"}},
 			{name: "oversized body", method: "POST", path: "/api/v1/widgets", token: "writer", body: `{"name":"` + strings.Repeat("x", 2<<20) + `"}`, status: 413},
 			{name: "bad cursor", method: "GET", path: "/api/v1/widgets?cursor=!!!", token: "reader", status: 422},
+			// 13000012345 is valid base64 of bytes that are not UTF-8 (PostgreSQL refused them: 500).
+			{name: "cursor of other bytes", method: "GET", path: "/api/v1/widgets?cursor=13000012345", token: "reader", status: 422, want: []string{"query.cursor"}},
+			// Problems never echo the refused value (issue 10 finding 2).
+			{name: "value not echoed", method: "POST", path: "/api/v1/widgets", token: "writer", body: `{"name":"a","price_fen":"13812345678"}`, status: 422,
+				want: []string{"body.price_fen"}, unwanted: []string{"13812345678", `"value"`}},
+			{name: "query value not echoed", method: "GET", path: "/api/v1/widgets?limit=13812345678", token: "reader", status: 422,
+				want: []string{"query.limit"}, unwanted: []string{"13812345678", `"value"`}},
 			{name: "limit too big", method: "GET", path: "/api/v1/widgets?limit=100000", token: "reader", status: 422, want: []string{"limit"}},
 			{name: "unknown route", method: "GET", path: "/api/v1/nothing", token: "reader", status: 404, want: []string{"problem:not_found"}},
 			{name: "created", method: "POST", path: "/api/v1/widgets", token: "writer", body: `{"name":"a","price_fen":1}`, status: 201, want: []string{`"name":"a"`}, unwanted: []string{"$schema"}},

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/base64"
+	"unicode/utf8"
 
 	"github.com/oneretail/oneretail/internal/platform/errs"
 )
@@ -32,7 +33,9 @@ func DecodeCursor(cursor string) (string, error) {
 		return "", nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil || len(b) == 0 {
+	// Keys are text: a cursor decoding to other bytes was not made here (and
+	// PostgreSQL refuses invalid UTF-8 as a parameter).
+	if err != nil || len(b) == 0 || !utf8.Valid(b) {
 		return "", errs.Field("query.cursor", "malformed cursor")
 	}
 	return string(b), nil

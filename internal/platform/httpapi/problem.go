@@ -14,6 +14,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 // ProblemTypePrefix starts every problem `type`; the suffix is a stable code listed
@@ -175,9 +176,12 @@ func (e *statusError) ContentType(string) string { return "application/problem+j
 
 // transformProblems is the huma transformer of every response: it fills the stable
 // `type` of problems huma itself produced (validation, malformed JSON, oversized
-// bodies), rewrites messages that would show Go type names (see publicMessage), drops
-// the echo of a whole request body, and notes the cause of a 5xx for the request's
-// log line.
+// bodies), rewrites messages that would show Go type names (see publicMessage), and
+// notes the cause of a 5xx for the request's log line. It also keeps personal data out of every problem: huma's validation
+// errors echo the refused value, which is dropped (the location and message say what
+// was wrong), and the detail, messages and locations are masked with
+// pii.MaskFreeText, so that a phone number typed into the wrong field never comes
+// back in plain text (decision 0015).
 func transformProblems(ctx huma.Context, _ string, v any) (any, error) {
 	switch e := v.(type) {
 	case *internalError:
@@ -188,20 +192,16 @@ func transformProblems(ctx huma.Context, _ string, v any) (any, error) {
 		if e.Type == "" || e.Type == "about:blank" {
 			e.Type = ProblemTypePrefix + problemCode(e.Status)
 		}
-		e.Detail = publicMessage(e.Detail)
+		e.Detail = pii.MaskFreeText(publicMessage(e.Detail))
 		for _, d := range e.Errors {
 			if d == nil {
 				continue
 			}
+			d.Value = nil
 			if loc, msg, ok := unmarshalTypeMessage(d.Message); ok {
 				d.Location, d.Message = d.Location+loc, msg
-				d.Value = nil
-				continue
 			}
-			d.Message = publicMessage(d.Message)
-			if d.Location == "body" {
-				d.Value = nil // the whole body: nothing the client does not have
-			}
+			d.Message, d.Location = pii.MaskFreeText(publicMessage(d.Message)), pii.MaskFreeText(d.Location)
 		}
 		if e.Status >= 500 {
 			noteFailure(ctx.Context(), problemCause(e))

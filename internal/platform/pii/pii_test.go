@@ -274,7 +274,7 @@ func TestMasks(t *testing.T) {
 		{MaskName("王小明"), "王**"},
 		{MaskName("Li"), "L*"},
 		{MaskAddress("上海市浦东新区张江路88弄"), "上海市****"},
-		{MaskAddress("北京"), "北京"},
+		{MaskAddress("北京"), "北*"},
 		{MaskBirthday("1990-05-17"), "1990-**-**"},
 	}
 	for i, c := range cases {

@@ -51,6 +51,7 @@ export type ResponseChecks = [
   Fits<T.TouchpointHealth, S['TouchpointHealthResponse']>,
   Fits<T.Page<T.Touchpoint>, S['PageTouchpointResponse']>,
   Fits<T.Maturity, S['MaturityResponse']>,
+  Fits<T.EventSchema, S['EventSchemaResponse']>,
 ];
 
 // The scopes the console offers are exactly the scopes the server accepts.
@@ -91,4 +92,5 @@ export type RequestChecks = [
   Fits<S['ConsentRequest'], T.RecordConsentRequest>,
   Fits<S['MergeRequest'], T.MergeRequest>,
   Fits<S['ReviewResolveRequest'], T.ResolveReviewRequest>,
+  Fits<S['EventSchemaUpdateRequest'], T.UpdateEventSchemaRequest>,
 ];

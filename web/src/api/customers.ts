@@ -14,6 +14,7 @@ import type {
   CustomerMerge,
   CustomerSummary,
   ErasedCustomer,
+  EventSchema,
   IdentityReview,
   MergeRequest,
   Page,
@@ -23,6 +24,7 @@ import type {
   ReviewFilter,
   ReviewStatus,
   UnmergeResponse,
+  UpdateEventSchemaRequest,
 } from './types';
 
 const id = (v: string) => encodeURIComponent(v);
@@ -51,6 +53,9 @@ export const customersApi = {
   resolveReview: (reviewId: string, body: ResolveReviewRequest) =>
     request<IdentityReview>('POST', `/identity-reviews/${id(reviewId)}/resolve`, { body }),
   accessLog: (f?: CustomerAccessFilter) => request<Page<CustomerAccess>>('GET', '/customer-access-log', { query: f }),
+  eventSchema: () => request<EventSchema>('GET', '/event-schema'),
+  updateEventSchema: (body: UpdateEventSchemaRequest) => request<EventSchema>('PUT', '/event-schema', { body }),
+  resetEventSchema: () => request<EventSchema>('DELETE', '/event-schema'),
 };
 
 /** useCustomerAccessLog pages through the customer access log matching filter, newest first. */
@@ -180,5 +185,26 @@ export function useResolveReview() {
     mutationFn: ({ reviewId, body }: { reviewId: string; body: ResolveReviewRequest }) =>
       customersApi.resolveReview(reviewId, body),
     onSuccess: invalidate,
+  });
+}
+
+/** useEventSchema loads the tenant's event schema (the names declared non-personal). */
+export function useEventSchema() {
+  return useQuery({ queryKey: ['event-schema'], queryFn: customersApi.eventSchema });
+}
+
+/**
+ * useChangeEventSchema replaces (with a list) or resets (with null) the event
+ * schema; timelines are read again, since what they mask changed.
+ */
+export function useChangeEventSchema() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (names: string[] | null) =>
+      names === null ? customersApi.resetEventSchema() : customersApi.updateEventSchema({ non_personal: names }),
+    onSuccess: (schema) => {
+      queryClient.setQueryData(['event-schema'], schema);
+      return queryClient.invalidateQueries({ queryKey: ['customer-events'] });
+    },
   });
 }

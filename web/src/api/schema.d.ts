@@ -558,6 +558,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/event-schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the event schema
+         * @description The event property names declared non-personal: readers without customers:pii see only their values as they are; every other property is masked.
+         */
+        get: operations["get-event-schema"];
+        /**
+         * Replace the event schema
+         * @description Replaces the names declared non-personal. Needs customers:pii over the whole tenant: a declared property is shown to every reader of customers. Values shaped like a phone number, e-mail address or identity card number stay masked even under a declared name. Audited.
+         */
+        put: operations["update-event-schema"];
+        post?: never;
+        /** Reset the event schema to the defaults */
+        delete: operations["reset-event-schema"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -1921,6 +1946,8 @@ export interface components {
             id: string;
             /** Format: date-time */
             last_seen_at: string;
+            /** @description Personal values are masked because the caller lacks customers:pii. */
+            masked: boolean;
             name: string;
             phone: string;
             registration_channel: string;
@@ -2027,6 +2054,20 @@ export interface components {
              */
             index: number;
             reason: string;
+        };
+        EventSchemaResponse: {
+            /** @description False while the tenant uses the defaults. */
+            customised: boolean;
+            /** @description The names declared while the tenant has not changed its schema. */
+            defaults: string[];
+            /** @description Property names (lower case) whose values readers without customers:pii see as they are, at any depth of an event's properties; every other property is masked by shape. */
+            non_personal: string[];
+            /** Format: date-time */
+            updated_at?: string;
+        };
+        EventSchemaUpdateRequest: {
+            /** @description The whole list; names are compared case-insensitively. Names of personal data (phone, name, address, 手机号…) are refused. */
+            non_personal: string[];
         };
         HealthStatus: {
             detail?: string;
@@ -4249,6 +4290,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-event-schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventSchemaResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "update-event-schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventSchemaUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventSchemaResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "reset-event-schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventSchemaResponse"];
+                };
             };
             /** @description Error */
             default: {

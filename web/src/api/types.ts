@@ -886,6 +886,24 @@ export interface Customer {
   slots?: CustomerSlots | null;
 }
 
+/**
+ * EventSchema is the tenant's event schema: the event property names declared
+ * non-personal. Readers without customers:pii see only these properties as sent;
+ * every other property is masked by its shape.
+ */
+export interface EventSchema {
+  non_personal: string[];
+  /** The names declared while the tenant has not changed its schema. */
+  defaults: string[];
+  customised: boolean;
+  updated_at?: string;
+}
+
+/** UpdateEventSchemaRequest replaces the names declared non-personal. */
+export interface UpdateEventSchemaRequest {
+  non_personal: string[];
+}
+
 export interface CustomerSummary {
   id: string;
   name?: string | null;
