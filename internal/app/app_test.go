@@ -30,13 +30,21 @@ type harness struct {
 
 func setup(t *testing.T, dialect db.Dialect) *harness {
 	t.Helper()
+	return setupWith(t, dialect, func(*app.Config) {})
+}
+
+// setupWith is setup with a configuration changed by configure.
+func setupWith(t *testing.T, dialect db.Dialect, configure func(*app.Config)) *harness {
+	t.Helper()
 	ctx := context.Background()
-	a, err := app.New(ctx, app.Config{
+	cfg := app.Config{
 		DB:        dbtest.DSN(t, dialect),
 		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Org:       org.TestConfig(),
 		PIISecret: pii.TestSecret(),
-	})
+	}
+	configure(&cfg)
+	a, err := app.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,13 +7,17 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/text/width"
 	"pgregory.net/rapid"
 
+	"github.com/oneretail/oneretail/internal/app"
+	"github.com/oneretail/oneretail/internal/identity"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 	"github.com/oneretail/oneretail/internal/platform/pii/piitest"
+	"github.com/oneretail/oneretail/internal/platform/ratelimit"
 )
 
 // getOperation is a GET operation of the OpenAPI document with its query parameters.
@@ -76,7 +80,14 @@ func TestSecurity02_NoPlantedPersonalValueReachesAMaskedReader(t *testing.T) {
 	for _, dialect := range dbtest.Dialects() {
 		t.Run(string(dialect), func(t *testing.T) {
 			t.Parallel()
-			h := setup(t, dialect)
+			// The walk reads every customer endpoint many times per run: lift the
+			// look-up limits, which TestSecurity06_LookupRateLimitedOverHTTP covers.
+			h := setupWith(t, dialect, func(c *app.Config) {
+				c.CustomerLookups = identity.LookupLimits{
+					Search: ratelimit.Rule{Limit: 1_000_000, Window: time.Hour},
+					Read:   ratelimit.Rule{Limit: 1_000_000, Window: time.Hour},
+				}
+			})
 			reader := maskedReaderKey(t, h)
 			tp := h.create(t, "/api/v1/touchpoints", `{"code":"pos","name":"POS","type":"offline","channel":"pos"}`)
 			var schema struct {

@@ -24,7 +24,7 @@ func TestSecurity07_CustomersResolvedByIdentity(t *testing.T) {
 			h := setup(t, dialect)
 			h.create(t, "/api/v1/touchpoints", `{"code":"pos","name":"POS","type":"offline","channel":"pos"}`)
 			customer := func(typ, value string) string {
-				ingest := `{"touchpoint":"pos","events":[{"id":"e-` + value + `","type":"order","occurred_at":"2026-01-01T00:00:00Z","identifiers":{"` + typ + `":"` + value + `"}}]}`
+				ingest := `{"touchpoint":"pos","events":[{"id":"e-` + typ + `","type":"order","occurred_at":"2026-01-01T00:00:00Z","identifiers":{"` + typ + `":"` + value + `"}}]}`
 				if status, _, body := h.do(t, "POST", "/api/v1/events", h.keyA, "application/json", ingest); status != 200 {
 					t.Fatalf("ingest: %d %s", status, body)
 				}
