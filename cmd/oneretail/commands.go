@@ -423,11 +423,11 @@ func newAdminCommand(opts *options) *cobra.Command {
 	}
 	createUser.Flags().StringVar(&login, "login", "", "login name")
 	createUser.Flags().StringVar(&name, "name", "", "display name")
-	createUser.Flags().StringVar(&password, "password", "", "password (at least 10 characters)")
+	createUser.Flags().StringVar(&password, "password", "", "password (at least 10 characters, not a trivial or common one)")
 	createUser.Flags().StringVar(&role, "role", string(auth.HQAdmin), "role: hq_admin, marketer, analyst, merchandiser, store_manager, associate, integrator")
 	setPassword := &cobra.Command{
 		Use:   "set-password",
-		Short: "Set a user's password",
+		Short: "Reset a user's password; the user must change it at the next login",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withTenant(cmd.Context(), opts, tenant, func(ctx context.Context, a *app.App) error {
 				return a.Org.SetPasswordByLogin(ctx, login, password)
@@ -435,7 +435,7 @@ func newAdminCommand(opts *options) *cobra.Command {
 		},
 	}
 	setPassword.Flags().StringVar(&login, "login", "", "login name")
-	setPassword.Flags().StringVar(&password, "password", "", "new password (at least 10 characters)")
+	setPassword.Flags().StringVar(&password, "password", "", "temporary password (at least 10 characters, not a trivial or common one)")
 	createKey := &cobra.Command{
 		Use:   "create-api-key",
 		Short: "Create an API key with the given scopes; the secret is printed once",

@@ -101,7 +101,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Dispatcher = events.NewDispatcher(d, a.Outbox, cfg.Clock, cfg.Log)
 	a.Audit = audit.New(d, cfg.Clock)
 	a.RateLimits = ratelimit.New(d, cfg.Clock)
-	a.Org = org.NewService(cfg.Org, d, a.Outbox, a.Audit, cfg.Clock, cfg.Log)
+	a.Org = org.NewService(cfg.Org, d, a.Outbox, a.Audit, a.RateLimits, cfg.Clock, cfg.Log)
 	a.Catalog = catalog.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org})
 	a.Identity = identity.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org}, keyIssuer{a.Org}, keys)
 	if cfg.CustomerLookups == (identity.LookupLimits{}) {
@@ -197,7 +197,8 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	return g.Wait()
 }
 
-// janitor purges expired idempotency keys and spent rate limits once an hour.
+// janitor purges expired idempotency keys, spent rate limits and forgotten login
+// failures once an hour.
 func (a *App) janitor(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -211,6 +212,9 @@ func (a *App) janitor(ctx context.Context) {
 			}
 			if _, err := a.RateLimits.Purge(ctx, a.cfg.Clock.Now()); err != nil {
 				a.cfg.Log.Error("purge rate limits", "err", err)
+			}
+			if _, err := a.Org.PurgeLoginThrottle(ctx, a.cfg.Clock.Now()); err != nil {
+				a.cfg.Log.Error("purge login throttle", "err", err)
 			}
 		}
 	}

@@ -38,42 +38,69 @@ func errLogin() error { return errs.E(errs.Unauthorized, "invalid login or passw
 func errToken() error { return errs.E(errs.Unauthorized, "invalid, expired or revoked token") }
 
 // Login checks a login and password and opens a console session. It returns the
-// session, its token (shown once; only its SHA-256 is stored) and the user. Unknown
-// logins, wrong passwords and disabled users all get errs.Unauthorized "invalid login
-// or password"; after cfg.LoginLimit failures within cfg.LoginWindow for the same
-// login or client IP, every further attempt gets errs.RateLimited until the window
-// has moved on.
+// session, its token (shown once; only its SHA-256 is stored) and the user.
+//
+// Unknown logins, wrong or over-long passwords and disabled users all get
+// errs.Unauthorized "invalid login or password" after the same work: one password
+// verification (against a dummy hash when the login is unknown). Attempts are
+// throttled in the database, so every node enforces the same limits: per client
+// address (cfg.LoginAddressLimit) and per login name (after cfg.LoginFreeFailures
+// consecutive failures each attempt waits cfg.LoginDelay, doubling up to
+// cfg.LoginMaxDelay, after the last one). A throttled attempt gets errs.RateLimited
+// with the wait, before any verification and whether or not the login exists. A user
+// whose password an administrator set gets a session that may only change it
+// (User.MustChangePassword).
 func (s *Service) Login(ctx context.Context, in LoginInput) (Session, string, User, error) {
 	login := normalizeLogin(in.Login)
-	now := s.clock.Now()
-	loginKey, ipKey := "login:"+login, ""
 	if in.ClientIP != "" {
-		ipKey = "ip:" + in.ClientIP
+		dec, err := s.limits.Allow(ctx, "login-address:"+in.ClientIP, s.cfg.LoginAddressLimit)
+		if err != nil {
+			return Session{}, "", User{}, wrap("login", err)
+		}
+		if !dec.Allowed {
+			s.log.WarnContext(ctx, "login rate limited", "client_ip", in.ClientIP, "limit", "address")
+			return Session{}, "", User{}, dec.Err("logins from this address")
+		}
 	}
-	if !s.limiter.begin(now, loginKey, ipKey) {
-		s.log.WarnContext(ctx, "login rate limited", "client_ip", in.ClientIP)
-		return Session{}, "", User{}, errs.E(errs.RateLimited, "too many failed logins; wait a minute and try again")
+	account := throttleAccount(login)
+	wait, err := s.claimAttempt(ctx, account)
+	if err != nil {
+		return Session{}, "", User{}, err
 	}
+	if wait > 0 {
+		s.log.WarnContext(ctx, "login rate limited", "client_ip", in.ClientIP, "limit", "account")
+		return Session{}, "", User{}, errThrottled(wait)
+	}
+
 	u, hash, err := findUserForLogin(ctx, s.db.Reader(), login)
-	switch {
-	case errs.Is(err, errs.NotFound):
-		verifyPassword(s.dummyHash(), in.Password) // spend the same time as for a real user
-		s.log.InfoContext(ctx, "login failed", "client_ip", in.ClientIP, "reason", "unknown login")
-		return Session{}, "", User{}, errLogin()
-	case err != nil:
-		s.limiter.forgive(now, ipKey, loginKey)
+	known := err == nil
+	if err != nil && !errs.Is(err, errs.NotFound) {
 		return Session{}, "", User{}, wrap("login", err)
 	}
-	if len(in.Password) > maxPasswordLength || !verifyPassword(hash, in.Password) {
-		s.log.InfoContext(ctx, "login failed", "client_ip", in.ClientIP, "user_id", u.ID, "reason", "wrong password")
+	if !known {
+		hash = s.dummy
+	}
+	// One verification whatever the outcome; a password too long to be anyone's is
+	// cut to the longest allowed, so it costs what a valid one costs.
+	right := s.hasher.Verify(hash, truncate(in.Password, maxPasswordLength))
+	reason := ""
+	switch {
+	case !known:
+		reason = "unknown login"
+	case len(in.Password) > maxPasswordLength || !right:
+		reason = "wrong password"
+	case u.Status != UserActive:
+		reason = "user disabled"
+	}
+	if reason != "" {
+		s.log.InfoContext(ctx, "login failed", "client_ip", in.ClientIP, "user_id", u.ID, "reason", reason)
 		return Session{}, "", User{}, errLogin()
 	}
-	if u.Status != UserActive {
-		s.log.InfoContext(ctx, "login failed", "client_ip", in.ClientIP, "user_id", u.ID, "reason", "user disabled")
-		return Session{}, "", User{}, errLogin()
+	if err := s.forgive(ctx, account); err != nil {
+		return Session{}, "", User{}, err
 	}
-	s.limiter.forgive(now, ipKey, loginKey)
 
+	now := s.clock.Now()
 	token := SessionTokenPrefix + ids.Secret(32)
 	sess := Session{ID: ids.New(), TenantID: u.TenantID, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL),
 		LastSeenAt: now, ClientIP: in.ClientIP, UserAgent: truncate(in.UserAgent, 500)}
@@ -93,11 +120,6 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Session, string, Us
 	return sess, token, u, nil
 }
 
-func (s *Service) dummyHash() string {
-	s.dummyOnce.Do(func() { s.dummy = s.cfg.hashPassword(ids.Secret(16)) })
-	return s.dummy
-}
-
 func truncate(v string, n int) string {
 	if len(v) <= n {
 		return v
@@ -105,9 +127,15 @@ func truncate(v string, n int) string {
 	return strings.ToValidUTF8(v[:n], "")
 }
 
+// userPrincipal is the principal of a console session of u: the scopes of its role,
+// or none while it must change its password.
 func userPrincipal(u User, sessionID string) *auth.Principal {
-	return &auth.Principal{Kind: auth.UserPrincipal, ID: u.ID, Name: u.Login, TenantID: u.TenantID, Role: u.Role,
+	p := &auth.Principal{Kind: auth.UserPrincipal, ID: u.ID, Name: u.Login, TenantID: u.TenantID, Role: u.Role,
 		Scopes: auth.RoleScopes(u.Role), DataScope: u.ScopeType, DataID: u.ScopeID, SessionID: sessionID}
+	if u.MustChangePassword {
+		p.Scopes, p.PasswordChangeRequired = nil, true
+	}
+	return p
 }
 
 // Logout ends the caller's console session. It is a no-op for API keys and for a
@@ -152,7 +180,8 @@ func (s *Service) FindSessions(ctx context.Context) ([]Session, error) {
 
 // RevokeSession ends a console session: one of the caller's own, or any session of
 // the tenant for a tenant-wide principal with users:write. Other sessions are
-// errs.NotFound. Ending a session already ended succeeds.
+// errs.NotFound; another user's session whose account the caller may not change
+// (checkManage) is errs.Forbidden. Ending a session already ended succeeds.
 func (s *Service) RevokeSession(ctx context.Context, id string) error {
 	p, err := auth.Caller(ctx)
 	if err != nil {
@@ -162,8 +191,17 @@ func (s *Service) RevokeSession(ctx context.Context, id string) error {
 	if err != nil {
 		return wrap("revoke session", err)
 	}
-	if sess.UserID != p.ID && !(p.Has(auth.UsersWrite) && tenantWide(p)) {
-		return notFound("session")
+	if sess.UserID != p.ID {
+		if !(p.Has(auth.UsersWrite) && tenantWide(p)) {
+			return notFound("session")
+		}
+		owner, err := findUser(ctx, s.db.Reader(), p, sess.UserID)
+		if err != nil {
+			return wrap("revoke session", err)
+		}
+		if err := checkManage(p, owner); err != nil {
+			return err
+		}
 	}
 	return wrap("revoke session", s.endSession(ctx, p.TenantID, id, "revoked"))
 }
@@ -183,8 +221,11 @@ func apiKeysManager(ctx context.Context) (*auth.Principal, error) {
 
 // CreateAPIKey creates an API key over the caller's tenant and returns it with its
 // secret ("or_live_…"), which is shown only here. It needs api_keys:write over the
-// whole tenant, and the caller may grant only scopes it holds itself. It returns
-// errs.Unauthorized, errs.Forbidden or errs.Invalid.
+// whole tenant, and the caller may grant only scopes it holds itself. The key records
+// its creator, and is owned by the creating user (by the creating key's owner when a
+// key creates it; by nobody for the platform): it may use only the scopes its owner
+// still holds (APIKey.Access). It returns errs.Unauthorized, errs.Forbidden or
+// errs.Invalid.
 func (s *Service) CreateAPIKey(ctx context.Context, in APIKeyCreate) (APIKey, string, error) {
 	p, err := apiKeysManager(ctx)
 	if err != nil {
@@ -203,6 +244,10 @@ func (s *Service) CreateAPIKey(ctx context.Context, in APIKeyCreate) (APIKey, st
 		Prefix: secret[len(APIKeyPrefix) : len(APIKeyPrefix)+apiKeyLookupLen], Scopes: in.Scopes,
 		CreatedBy: p.ID, CreatedAt: s.clock.Now(), TouchpointID: in.TouchpointID}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if k.CreatedByKind, k.Owner, err = keyCreator(ctx, tx, p); err != nil {
+			return err
+		}
 		if err := insertAPIKey(ctx, tx, k, tokenHash(secret)); err != nil {
 			return err
 		}
@@ -216,9 +261,28 @@ func (s *Service) CreateAPIKey(ctx context.Context, in APIKeyCreate) (APIKey, st
 	return k, secret, nil
 }
 
-// FindAPIKeys lists the tenant's API keys, revoked ones included, ordered by id. It
-// needs api_keys:write over the whole tenant and returns errs.Invalid for a
-// malformed cursor.
+// keyCreator says what p is as the creator of a key, and who owns the key: p itself
+// for a user, nobody for the platform, and the owner of the creating key for a key.
+func keyCreator(ctx context.Context, tx *sql.Tx, p *auth.Principal) (CreatorKind, KeyOwner, error) {
+	switch p.Kind {
+	case auth.UserPrincipal:
+		return CreatorUser, KeyOwner{Kind: CreatorUser, UserID: p.ID}, nil
+	case auth.SystemPrincipal:
+		return CreatorSystem, KeyOwner{Kind: CreatorSystem}, nil
+	case auth.KeyPrincipal:
+		parent, err := findAPIKey(ctx, tx, p.TenantID, p.ID)
+		if errs.Is(err, errs.NotFound) {
+			return CreatorAPIKey, KeyOwner{Kind: CreatorUnknown}, nil
+		}
+		return CreatorAPIKey, parent.Owner, err
+	}
+	return CreatorUnknown, KeyOwner{Kind: CreatorUnknown}, nil
+}
+
+// FindAPIKeys lists the tenant's API keys, revoked ones included, ordered by id, with
+// their creators and their owners' current access (APIKey.Access). It needs
+// api_keys:write over the whole tenant and returns errs.Invalid for a malformed
+// cursor.
 func (s *Service) FindAPIKeys(ctx context.Context, pp httpapi.PageParams) (httpapi.Page[APIKey], error) {
 	p, err := apiKeysManager(ctx)
 	if err != nil {
@@ -255,8 +319,10 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id string) error {
 }
 
 // Authenticate resolves a bearer token into the calling principal: an API key
-// ("or_live_…", over the whole tenant with the key's scopes) or a console session
-// ("or_sess_…", with the user's role scopes and data scope). Unknown, revoked or
+// ("or_live_…", over the whole tenant with the key's scopes that its owner still
+// holds) or a console session
+// ("or_sess_…", with the user's role scopes and data scope, or no scopes and
+// PasswordChangeRequired while the user must change the password). Unknown, revoked or
 // expired tokens and disabled users get errs.Unauthorized; database failures are
 // returned wrapped.
 func (s *Service) Authenticate(ctx context.Context, token string) (*auth.Principal, error) {
@@ -291,7 +357,8 @@ func (s *Service) authenticateKey(ctx context.Context, token string) (*auth.Prin
 	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= touchEvery {
 		s.touch(ctx, "api key", func(tx *sql.Tx) error { return touchAPIKey(ctx, tx, k.ID, now, now.Add(-touchEvery)) })
 	}
-	return &auth.Principal{Kind: auth.KeyPrincipal, ID: k.ID, Name: k.Name, TenantID: k.TenantID, Scopes: k.Scopes,
+	effective, _, _ := k.Access()
+	return &auth.Principal{Kind: auth.KeyPrincipal, ID: k.ID, Name: k.Name, TenantID: k.TenantID, Scopes: effective,
 		DataScope: auth.TenantScope, TouchpointID: k.TouchpointID}, nil
 }
 
@@ -334,7 +401,7 @@ func (s *Service) Me(ctx context.Context) (Identity, error) {
 		if err != nil {
 			return Identity{}, wrap("me", err)
 		}
-		id.Login, id.Name = u.Login, u.Name
+		id.Login, id.Name, id.MustChangePassword = u.Login, u.Name, u.MustChangePassword
 	}
 	return id, nil
 }

@@ -49,9 +49,15 @@ type httpEnv struct {
 
 func setupHTTP(t *testing.T, d *db.DB) *httpEnv {
 	t.Helper()
+	return setupHTTPConfig(t, d, TestConfig())
+}
+
+// setupHTTPConfig is setupHTTP with its own service settings.
+func setupHTTPConfig(t *testing.T, d *db.DB, cfg Config) *httpEnv {
+	t.Helper()
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	f := setupWithLog(t, d, log)
+	f := setupConfig(t, d, cfg, log)
 	srv := httpapi.New(httpapi.Options{Auth: f.svc, Log: log})
 	f.svc.Register(srv.API)
 	ts := httptest.NewServer(srv.Router)
@@ -193,7 +199,7 @@ func TestHTTPScenarios(t *testing.T) {
 			{name: "create user", method: "POST", path: "/api/v1/users", token: admin,
 				body:   `{"login":"Assoc1","name":"李四","password":"a long password","role":"associate","scope_type":"store","scope_id":"` + w.s1.ID + `"}`,
 				status: 201, contains: []string{`"login":"assoc1"`, `"scope_id":"` + w.s1.ID + `"`},
-				excludes: []string{"password", "argon2"}},
+				excludes: []string{`"password":`, "argon2", "a long password"}},
 			{name: "user short password", method: "POST", path: "/api/v1/users", token: admin,
 				body:   `{"login":"assoc2","name":"x","password":"short","role":"associate","scope_type":"tenant"}`,
 				status: 422, contains: []string{"body.password"}},
@@ -201,7 +207,7 @@ func TestHTTPScenarios(t *testing.T) {
 				body:   `{"login":"assoc2","name":"x","password":"a long password","role":"associate","scope_type":"store","scope_id":"nope"}`,
 				status: 422, contains: []string{"body.scope_id"}},
 			{name: "list users", method: "GET", path: "/api/v1/users", token: admin, status: 200,
-				contains: []string{`"login":"acme-admin"`, `"login":"mgr"`}, excludes: []string{"password", "argon2"}},
+				contains: []string{`"login":"acme-admin"`, `"login":"mgr"`}, excludes: []string{`"password":`, "argon2", "a long password"}},
 			{name: "manager lists users", method: "GET", path: "/api/v1/users", token: mgr, status: 200,
 				contains: []string{`"login":"mgr"`}, excludes: []string{"acme-admin", "assoc1"}},
 			{name: "manager cannot create users", method: "POST", path: "/api/v1/users", token: mgr,
@@ -303,7 +309,7 @@ func TestHTTPLoginCookieAndLogs(t *testing.T) {
 			body.User["login"] != "acme-admin" || body.User["role"] != "hq_admin" || body.User["scope_type"] != "tenant" {
 			t.Fatalf("login body = %s", res.body)
 		}
-		if strings.Contains(res.body, "password") || strings.Contains(res.body, "argon2") {
+		if strings.Contains(res.body, `"password":`) || strings.Contains(res.body, adminPassword) || strings.Contains(res.body, "argon2") {
 			t.Fatalf("login body leaks: %s", res.body)
 		}
 		cookie := res.header.Get("Set-Cookie")
@@ -354,28 +360,6 @@ func TestHTTPLoginCookieAndLogs(t *testing.T) {
 			if strings.Contains(logs, secret) {
 				t.Fatalf("log contains a secret %q:\n%s", secret, logs)
 			}
-		}
-	})
-}
-
-func TestHTTPLoginRateLimit(t *testing.T) {
-	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		e := setupHTTP(t, d)
-		for i := range 5 {
-			res := e.do(t, e.client, "POST", "/api/v1/auth/login", "", `{"login":"acme-admin","password":"guess number `+string(rune('0'+i))+`"}`)
-			if res.status != 401 {
-				t.Fatalf("attempt %d: %d %s", i+1, res.status, res.body)
-			}
-		}
-		res := e.do(t, e.client, "POST", "/api/v1/auth/login", "", `{"login":"acme-admin","password":"`+adminPassword+`"}`)
-		if res.status != 429 || !strings.Contains(res.body, "urn:oneretail:problem:rate_limited") || res.header.Get("Set-Cookie") != "" {
-			t.Fatalf("sixth attempt: %d %s", res.status, res.body)
-		}
-		// The same address is blocked for other logins too.
-		res = e.do(t, e.client, "POST", "/api/v1/auth/login", "", `{"login":"someone-else","password":"whatever"}`)
-		if res.status != 429 {
-			t.Fatalf("other login from the same address: %d", res.status)
 		}
 	})
 }

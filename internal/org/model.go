@@ -13,9 +13,10 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
+	"github.com/oneretail/oneretail/internal/platform/ratelimit"
 )
 
-// Config tunes password hashing, sessions and the login rate limit.
+// Config tunes password hashing, sessions and login throttling.
 type Config struct {
 	// Argon2Memory is the argon2id memory cost in KiB.
 	Argon2Memory uint32
@@ -23,25 +24,41 @@ type Config struct {
 	Argon2Time uint32
 	// Argon2Threads is the argon2id parallelism.
 	Argon2Threads uint8
+	// Hasher hashes and verifies passwords; nil means argon2id with the cost above.
+	Hasher Hasher
 	// SessionTTL is how long a console session lasts after login.
 	SessionTTL time.Duration
-	// LoginLimit is how many failed logins per login name or client IP are allowed
-	// within LoginWindow; further attempts are refused with errs.RateLimited.
-	LoginLimit int
-	// LoginWindow is the sliding window of the login rate limit.
-	LoginWindow time.Duration
+	// LoginFreeFailures is how many consecutive failed logins of one login name cost
+	// nothing; from then on each attempt must wait after the one before.
+	LoginFreeFailures int
+	// LoginDelay is the wait after the first failure past the free ones; every further
+	// failure doubles it, up to LoginMaxDelay. A correct password after the wait logs
+	// in and clears the count.
+	LoginDelay    time.Duration
+	LoginMaxDelay time.Duration
+	// LoginForgetAfter is how long after the last failure the count starts again.
+	LoginForgetAfter time.Duration
+	// LoginAddressLimit bounds the login attempts (right or wrong) from one client
+	// address, counted across every node.
+	LoginAddressLimit ratelimit.Rule
 }
 
 // DefaultConfig returns the production settings: argon2id with the OWASP parameters
-// (19 MiB, 2 passes, 1 thread), 12-hour sessions and 5 failed logins per minute.
+// (19 MiB, 2 passes, 1 thread), 12-hour sessions, five free login failures per login
+// name followed by waits of 1 s, 2 s, 4 s … up to 10 minutes (forgotten a day after
+// the last failure), and 300 login attempts per client address in a burst, then one
+// every 2 seconds.
 func DefaultConfig() Config {
 	return Config{
-		Argon2Memory:  19 * 1024,
-		Argon2Time:    2,
-		Argon2Threads: 1,
-		SessionTTL:    12 * time.Hour,
-		LoginLimit:    5,
-		LoginWindow:   time.Minute,
+		Argon2Memory:      19 * 1024,
+		Argon2Time:        2,
+		Argon2Threads:     1,
+		SessionTTL:        12 * time.Hour,
+		LoginFreeFailures: 5,
+		LoginDelay:        time.Second,
+		LoginMaxDelay:     10 * time.Minute,
+		LoginForgetAfter:  24 * time.Hour,
+		LoginAddressLimit: ratelimit.Rule{Limit: 300, Window: 10 * time.Minute},
 	}
 }
 
@@ -54,14 +71,52 @@ func TestConfig() Config {
 	return c
 }
 
+// withDefaults fills the zero settings from DefaultConfig.
+func (c Config) withDefaults() Config {
+	def := DefaultConfig()
+	if c.Argon2Memory == 0 || c.Argon2Time == 0 || c.Argon2Threads == 0 {
+		c.Argon2Memory, c.Argon2Time, c.Argon2Threads = def.Argon2Memory, def.Argon2Time, def.Argon2Threads
+	}
+	if c.SessionTTL <= 0 {
+		c.SessionTTL = def.SessionTTL
+	}
+	if c.LoginFreeFailures <= 0 {
+		c.LoginFreeFailures = def.LoginFreeFailures
+	}
+	if c.LoginDelay <= 0 {
+		c.LoginDelay = def.LoginDelay
+	}
+	if c.LoginMaxDelay < c.LoginDelay {
+		c.LoginMaxDelay = max(def.LoginMaxDelay, c.LoginDelay)
+	}
+	if c.LoginForgetAfter < c.LoginMaxDelay {
+		c.LoginForgetAfter = max(def.LoginForgetAfter, c.LoginMaxDelay)
+	}
+	if c.LoginAddressLimit.Validate() != nil {
+		c.LoginAddressLimit = def.LoginAddressLimit
+	}
+	if c.Hasher == nil {
+		c.Hasher = argon2Hasher{cfg: c}
+	}
+	return c
+}
+
+// loginDelay is how long a login name with n consecutive failures waits before its
+// next attempt is judged: nothing while n < LoginFreeFailures, then LoginDelay,
+// doubling with each further failure, at most LoginMaxDelay.
+func (c Config) loginDelay(n int) time.Duration {
+	if n < c.LoginFreeFailures {
+		return 0
+	}
+	d := c.LoginDelay
+	for i := c.LoginFreeFailures; i < n && d < c.LoginMaxDelay; i++ {
+		d *= 2
+	}
+	return min(d, c.LoginMaxDelay)
+}
+
 // DefaultTimeZone is the time zone of a store created without one.
 const DefaultTimeZone = "Asia/Shanghai"
-
-// MinPasswordLength is the shortest password a user may have.
-const MinPasswordLength = 10
-
-// maxPasswordLength bounds the work a login with a huge password can cause.
-const maxPasswordLength = 256
 
 // Tenant is one retail company using the platform; every other row belongs to one.
 type Tenant struct {
@@ -95,7 +150,7 @@ func (in *BootstrapInput) Validate() error {
 	if err := checkName("admin_name", in.AdminName, 200); err != nil {
 		return err
 	}
-	return checkPassword("admin_password", in.AdminPassword)
+	return checkPassword("admin_password", in.AdminPassword, in.AdminLogin)
 }
 
 // BrandStatus says whether a brand is trading.
@@ -457,18 +512,24 @@ type User struct {
 	ScopeType auth.ScopeType
 	ScopeID   string // empty for tenant scope
 	Status    UserStatus
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// MustChangePassword is set when someone else set the user's password (an
+	// administrator's reset, the admin command, or a creation that asked for it):
+	// the user's sessions may then only change it, log out and read /me.
+	MustChangePassword bool
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
-// UserCreate is the input of CreateUser.
+// UserCreate is the input of CreateUser. MustChangePassword makes the user choose
+// their own password at the first login.
 type UserCreate struct {
-	Login     string
-	Name      string
-	Password  string
-	Role      auth.Role
-	ScopeType auth.ScopeType
-	ScopeID   string
+	Login              string
+	Name               string
+	Password           string
+	Role               auth.Role
+	ScopeType          auth.ScopeType
+	ScopeID            string
+	MustChangePassword bool
 }
 
 // Validate normalises the login and reports the first invalid field as an
@@ -481,7 +542,7 @@ func (in *UserCreate) Validate() error {
 	if err := checkName("name", in.Name, 200); err != nil {
 		return err
 	}
-	if err := checkPassword("password", in.Password); err != nil {
+	if err := checkPassword("password", in.Password, in.Login); err != nil {
 		return err
 	}
 	if err := checkRole(in.Role); err != nil {
@@ -490,8 +551,9 @@ func (in *UserCreate) Validate() error {
 	return checkScope(in.ScopeType, in.ScopeID)
 }
 
-// UserUpdate changes the fields that are not nil. Password sets a new password;
-// ScopeType and ScopeID are checked together.
+// UserUpdate changes the fields that are not nil. Password sets a new password,
+// which the user must change at the next login; ScopeType and ScopeID are checked
+// together.
 type UserUpdate struct {
 	Name      *string
 	Role      *auth.Role
@@ -520,7 +582,7 @@ func (in *UserUpdate) Validate() error {
 		return errs.Field("body.status", "status must be active or disabled")
 	}
 	if in.Password != nil {
-		return checkPassword("password", *in.Password)
+		return checkPassword("password", *in.Password, "") // the login is checked against the user in UpdateUser
 	}
 	return nil
 }
@@ -558,19 +620,103 @@ type LoginInput struct {
 }
 
 // APIKey is a machine credential of a tenant with an explicit set of scopes. Its
-// secret is shown once, at creation, and stored only as a SHA-256 hash.
+// secret is shown once, at creation, and stored only as a SHA-256 hash. It may use
+// only the scopes its owner still holds (Access).
 type APIKey struct {
-	ID         string
-	TenantID   string
-	Name       string
-	Prefix     string // the first 12 characters of the secret after "or_live_"
-	Scopes     []auth.Scope
-	CreatedBy  string
+	ID        string
+	TenantID  string
+	Name      string
+	Prefix    string // the first 12 characters of the secret after "or_live_"
+	Scopes    []auth.Scope
+	CreatedBy string // a user id, an API key id, or "system"
+	// CreatedByKind says what CreatedBy names.
+	CreatedByKind CreatorKind
+	// CreatorLogin and CreatorName describe the creating user (or, for a key made by
+	// a key, the creating key's name in CreatorName); filled by FindAPIKeys.
+	CreatorLogin string
+	CreatorName  string
+	// Owner is whose current access bounds the key, as it is now.
+	Owner      KeyOwner
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
 	// TouchpointID is the touchpoint the key belongs to ("" for a general key).
 	TouchpointID string
+}
+
+// CreatorKind says what created an API key.
+type CreatorKind string
+
+// The creator kinds. CreatorUnknown marks a key whose creator could not be resolved
+// when creators started to be recorded (migration 00019).
+const (
+	CreatorUser    CreatorKind = "user"
+	CreatorAPIKey  CreatorKind = "api_key"
+	CreatorSystem  CreatorKind = "system"
+	CreatorUnknown CreatorKind = "unknown"
+)
+
+// KeyOwner is whose current access bounds an API key: the user who created it (or
+// who created the key that created it), the platform for keys of the admin command
+// and the demo (Kind system: no bound), or nobody known (Kind unknown: suspended).
+type KeyOwner struct {
+	Kind   CreatorKind // user, system or unknown
+	UserID string
+	// The owner's role, status and data scope as they are now; empty when the user
+	// cannot be found.
+	Role      auth.Role
+	Status    UserStatus
+	ScopeType auth.ScopeType
+}
+
+// SuspendReason says why an API key may not use some of its scopes.
+type SuspendReason string
+
+// The reasons a key's scopes are suspended.
+const (
+	// SuspendedCreatorDisabled: the owner is disabled; the key may use nothing.
+	SuspendedCreatorDisabled SuspendReason = "creator_disabled"
+	// SuspendedCreatorNotTenantWide: the owner's data scope is narrower than the
+	// tenant, while a key always sees the whole tenant; the key may use nothing.
+	SuspendedCreatorNotTenantWide SuspendReason = "creator_not_tenant_wide"
+	// SuspendedCreatorLacksScopes: the owner's role no longer carries some of the
+	// key's scopes; the key may use the others.
+	SuspendedCreatorLacksScopes SuspendReason = "creator_lacks_scopes"
+	// SuspendedCreatorUnknown: the owner cannot be resolved; the key may use nothing.
+	SuspendedCreatorUnknown SuspendReason = "creator_unknown"
+)
+
+// Access returns the scopes the key may use now — those of its scopes that its owner
+// still holds — the suspended rest, and why ("" when none is suspended). A key of the
+// platform uses all its scopes. A disabled owner, an owner narrower than the tenant or
+// an unknown one suspends every scope.
+func (k APIKey) Access() (effective, suspended []auth.Scope, reason SuspendReason) {
+	all := func(r SuspendReason) ([]auth.Scope, []auth.Scope, SuspendReason) {
+		return []auth.Scope{}, slices.Clone(k.Scopes), r
+	}
+	switch {
+	case k.Owner.Kind == CreatorSystem:
+		return slices.Clone(k.Scopes), []auth.Scope{}, ""
+	case k.Owner.Kind != CreatorUser || k.Owner.Role == "":
+		return all(SuspendedCreatorUnknown)
+	case k.Owner.Status != UserActive:
+		return all(SuspendedCreatorDisabled)
+	case k.Owner.ScopeType != auth.TenantScope:
+		return all(SuspendedCreatorNotTenantWide)
+	}
+	held := auth.RoleScopes(k.Owner.Role)
+	effective, suspended = []auth.Scope{}, []auth.Scope{}
+	for _, sc := range k.Scopes {
+		if slices.Contains(held, sc) {
+			effective = append(effective, sc)
+		} else {
+			suspended = append(suspended, sc)
+		}
+	}
+	if len(suspended) > 0 {
+		reason = SuspendedCreatorLacksScopes
+	}
+	return effective, suspended, reason
 }
 
 // APIKeyCreate is the input of CreateAPIKey. TouchpointID binds the key to one
@@ -614,6 +760,9 @@ type Identity struct {
 	ScopeType auth.ScopeType
 	ScopeID   string
 	Scopes    []auth.Scope
+	// MustChangePassword is set for a console user who must change the password an
+	// administrator set before doing anything else.
+	MustChangePassword bool
 }
 
 var (
@@ -644,17 +793,6 @@ func checkName(field, v string, maxLen int) error {
 func checkLogin(field, v string) error {
 	if !loginPattern.MatchString(v) {
 		return errs.Field("body."+field, "%s must be 3-64 lower-case letters, digits, '.', '_', '@' or '-'", field)
-	}
-	return nil
-}
-
-func checkPassword(field, v string) error {
-	n := utf8.RuneCountInString(v)
-	if n < MinPasswordLength {
-		return errs.Field("body."+field, "%s must be at least %d characters", field, MinPasswordLength)
-	}
-	if len(v) > maxPasswordLength {
-		return errs.Field("body."+field, "%s must be at most %d bytes", field, maxPasswordLength)
 	}
 	return nil
 }

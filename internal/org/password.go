@@ -15,6 +15,24 @@ import (
 // argon2KeyLen is the length of the derived key, in bytes.
 const argon2KeyLen = 32
 
+// Hasher turns passwords into stored hashes and checks passwords against them. Login
+// calls Verify exactly once for every attempt it judges — unknown login, wrong, too
+// long, disabled or right — so that its timing does not tell them apart; tests count
+// the calls through their own Hasher.
+type Hasher interface {
+	// Hash returns the encoded hash of password, salted.
+	Hash(password string) string
+	// Verify reports whether password matches the encoded hash; a malformed hash
+	// never matches.
+	Verify(encoded, password string) bool
+}
+
+// argon2Hasher is the production Hasher: argon2id with the configured cost.
+type argon2Hasher struct{ cfg Config }
+
+func (h argon2Hasher) Hash(password string) string          { return h.cfg.hashPassword(password) }
+func (h argon2Hasher) Verify(encoded, password string) bool { return verifyPassword(encoded, password) }
+
 // hashPassword returns the argon2id PHC string of password with the configured
 // cost: $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>.
 func (c Config) hashPassword(password string) string {

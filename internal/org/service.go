@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"sync"
 
 	"github.com/oneretail/oneretail/internal/platform/audit"
 	"github.com/oneretail/oneretail/internal/platform/auth"
@@ -18,6 +17,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/events"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/ids"
+	"github.com/oneretail/oneretail/internal/platform/ratelimit"
 )
 
 // Service is the organisation domain: its use cases read the caller from the context
@@ -31,29 +31,26 @@ type Service struct {
 	clock  clock.Clock
 	log    *slog.Logger
 
-	limiter   *limiter
-	dummyOnce sync.Once
-	dummy     string // a hash verified when the login is unknown, to even out timing
+	limits *ratelimit.Limiter
+	hasher Hasher
+	dummy  string // a hash verified when the login is unknown, to even out timing
 }
 
 var _ httpapi.Authenticator = (*Service)(nil)
 
-// NewService returns the organisation service.
-func NewService(cfg Config, d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock, log *slog.Logger) *Service {
+// NewService returns the organisation service. limits keeps the per-address login
+// limit in the database, shared with every node; zero settings of cfg take their
+// DefaultConfig values.
+func NewService(cfg Config, d *db.DB, outbox *events.Outbox, audit *audit.Log, limits *ratelimit.Limiter, c clock.Clock, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if cfg.LoginLimit <= 0 {
-		cfg.LoginLimit = DefaultConfig().LoginLimit
+	cfg = cfg.withDefaults()
+	if limits == nil {
+		limits = ratelimit.New(d, c)
 	}
-	if cfg.LoginWindow <= 0 {
-		cfg.LoginWindow = DefaultConfig().LoginWindow
-	}
-	if cfg.SessionTTL <= 0 {
-		cfg.SessionTTL = DefaultConfig().SessionTTL
-	}
-	return &Service{cfg: cfg, db: d, outbox: outbox, audit: audit, clock: c, log: log,
-		limiter: newLimiter(cfg.LoginLimit, cfg.LoginWindow)}
+	return &Service{cfg: cfg, db: d, outbox: outbox, audit: audit, clock: c, log: log, limits: limits,
+		hasher: cfg.Hasher, dummy: cfg.Hasher.Hash(ids.Secret(16))}
 }
 
 // Bootstrap creates a tenant and its first user, an hq_admin over the whole tenant,
@@ -67,7 +64,7 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (Tenant, Use
 	t := Tenant{ID: ids.New(), Code: in.TenantCode, Name: in.TenantName, CreatedAt: now}
 	u := User{ID: ids.New(), TenantID: t.ID, Login: in.AdminLogin, Name: in.AdminName, Role: auth.HQAdmin,
 		ScopeType: auth.TenantScope, Status: UserActive, CreatedAt: now, UpdatedAt: now}
-	hash := s.cfg.hashPassword(in.AdminPassword)
+	hash := s.hasher.Hash(in.AdminPassword)
 	ctx = auth.WithPrincipal(ctx, auth.System(t.ID))
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := insertTenant(ctx, tx, t); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/events"
+	"github.com/oneretail/oneretail/internal/platform/ratelimit"
 )
 
 // adminPassword is the password of every user the tests create.
@@ -37,12 +38,22 @@ func setup(t *testing.T, d *db.DB) *fixture {
 
 func setupWithLog(t *testing.T, d *db.DB, log *slog.Logger) *fixture {
 	t.Helper()
+	return setupConfig(t, d, TestConfig(), log)
+}
+
+// setupConfig is setup with its own settings (a counting Hasher, tighter limits).
+func setupConfig(t *testing.T, d *db.DB, cfg Config, log *slog.Logger) *fixture {
+	t.Helper()
 	c := clock.NewFixed(time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC))
-	svc := NewService(TestConfig(), d, events.NewOutbox(c), audit.New(d, c), c, log)
-	f := &fixture{svc: svc, db: d, clock: c}
+	f := &fixture{svc: newNode(d, cfg, c, log), db: d, clock: c}
 	f.tenant, f.admin = f.bootstrap(t, "acme")
 	f.ctx = as(f.admin)
 	return f
+}
+
+// newNode returns a service over d, as another node behind a load balancer would run it.
+func newNode(d *db.DB, cfg Config, c clock.Clock, log *slog.Logger) *Service {
+	return NewService(cfg, d, events.NewOutbox(c), audit.New(d, c), ratelimit.New(d, c), c, log)
 }
 
 // bootstrap creates another tenant with an hq_admin whose login is "<code>-admin".

@@ -118,7 +118,7 @@ func TestUsers(t *testing.T) {
 			t.Fatal(err)
 		}
 		_ = d.Reader().QueryRow(`SELECT changes FROM audit_events WHERE action = 'user.update' ORDER BY id DESC LIMIT 1`).Scan(&changes)
-		if !strings.Contains(changes, `"password":"changed"`) || strings.Contains(changes, "a new password") {
+		if !strings.Contains(changes, `"password":"reset"`) || strings.Contains(changes, "a new password") {
 			t.Fatalf("password change audit = %s", changes)
 		}
 	})

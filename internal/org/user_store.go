@@ -10,13 +10,14 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/db"
 )
 
-const userColumns = `u.id, u.tenant_id, u.login, u.name, u.role, u.scope_type, u.scope_id, u.status, u.created_at, u.updated_at`
+const userColumns = `u.id, u.tenant_id, u.login, u.name, u.role, u.scope_type, u.scope_id, u.status,
+	u.must_change_password, u.created_at, u.updated_at`
 
 func scanUser(row interface{ Scan(...any) error }, extra ...any) (User, error) {
 	var u User
 	var created, updated int64
 	dest := append([]any{&u.ID, &u.TenantID, &u.Login, &u.Name, &u.Role, &u.ScopeType, &u.ScopeID, &u.Status,
-		&created, &updated}, extra...)
+		&u.MustChangePassword, &created, &updated}, extra...)
 	err := row.Scan(dest...)
 	u.CreatedAt, u.UpdatedAt = clock.FromMillis(created), clock.FromMillis(updated)
 	return u, err
@@ -24,8 +25,8 @@ func scanUser(row interface{ Scan(...any) error }, extra ...any) (User, error) {
 
 func insertUser(ctx context.Context, tx *sql.Tx, u User, passwordHash string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, tenant_id, login, name, password_hash, role, scope_type,
-		scope_id, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		u.ID, u.TenantID, u.Login, u.Name, passwordHash, u.Role, u.ScopeType, u.ScopeID, u.Status,
+		scope_id, status, must_change_password, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		u.ID, u.TenantID, u.Login, u.Name, passwordHash, u.Role, u.ScopeType, u.ScopeID, u.Status, u.MustChangePassword,
 		clock.Millis(u.CreatedAt), clock.Millis(u.UpdatedAt))
 	return err
 }
@@ -37,9 +38,24 @@ func updateUser(ctx context.Context, tx *sql.Tx, u User) error {
 	return err
 }
 
-func setPasswordHash(ctx context.Context, tx *sql.Tx, tenantID, id, hash string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $3 WHERE tenant_id = $1 AND id = $2`, tenantID, id, hash)
+// setPasswordHash stores a new password hash and whether the user must change it at
+// the next login.
+func setPasswordHash(ctx context.Context, tx *sql.Tx, tenantID, id, hash string, mustChange bool) error {
+	_, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $3, must_change_password = $4 WHERE tenant_id = $1 AND id = $2`,
+		tenantID, id, hash, mustChange)
 	return err
+}
+
+// findUserWithHash returns a user of the tenant, whatever the data scope, with its
+// password hash, or errs.NotFound.
+func findUserWithHash(ctx context.Context, q db.Querier, tenantID, id string) (User, string, error) {
+	var hash string
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+`, u.password_hash FROM users u
+		WHERE u.tenant_id = $1 AND u.id = $2`, tenantID, id), &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, "", notFound("user")
+	}
+	return u, hash, err
 }
 
 // findUser returns the user p may see, or errs.NotFound.

@@ -8,12 +8,18 @@ import { routes } from './routes';
 
 const router = createBrowserRouter(routes);
 
-const queryClient = createQueryClient(() => {
+/** toLogin sends the console to /login, remembering where it was. */
+function toLogin(changePassword: boolean) {
   const { pathname, search } = router.state.location;
   if (pathname === '/login') return;
   queryClient.clear();
-  void router.navigate('/login', { replace: true, state: { from: pathname + search } });
-});
+  void router.navigate('/login', { replace: true, state: { from: pathname + search, changePassword } });
+}
+
+const queryClient = createQueryClient(
+  () => toLogin(false),
+  () => toLogin(true),
+);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -6,24 +6,25 @@ import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, isUnauthorized } from './api';
+import { ApiError, isPasswordChangeRequired, isUnauthorized } from './api';
 
 /**
  * createQueryClient makes the console's query client. Any 401 from the API
- * calls onUnauthorized (the console then goes to /login), except for calls
- * marked with meta.skipAuthRedirect (the login form itself). Client errors
- * (4xx) are not retried.
+ * calls onUnauthorized (the console then goes to /login), and a 403
+ * password_change_required calls onPasswordChange (the console then shows the
+ * change-password form), except for calls marked with meta.skipAuthRedirect
+ * (the login form itself). Client errors (4xx) are not retried.
  */
-export function createQueryClient(onUnauthorized: () => void): QueryClient {
+export function createQueryClient(onUnauthorized: () => void, onPasswordChange: () => void = onUnauthorized): QueryClient {
+  const redirect = (err: unknown) => {
+    if (isUnauthorized(err)) onUnauthorized();
+    else if (isPasswordChangeRequired(err)) onPasswordChange();
+  };
   return new QueryClient({
-    queryCache: new QueryCache({
-      onError: (err) => {
-        if (isUnauthorized(err)) onUnauthorized();
-      },
-    }),
+    queryCache: new QueryCache({ onError: redirect }),
     mutationCache: new MutationCache({
       onError: (err, _vars, _ctx, mutation) => {
-        if (isUnauthorized(err) && !mutation.meta?.skipAuthRedirect) onUnauthorized();
+        if (!mutation.meta?.skipAuthRedirect) redirect(err);
       },
     }),
     defaultOptions: {

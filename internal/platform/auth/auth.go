@@ -144,6 +144,10 @@ type Principal struct {
 	// TouchpointID is set for an API key that belongs to one touchpoint: it may send
 	// events for that touchpoint only.
 	TouchpointID string
+	// PasswordChangeRequired marks a console session whose user must first change the
+	// password an administrator set: it holds no scopes, and the HTTP layer refuses
+	// every operation but logging out, /me and the password change itself.
+	PasswordChangeRequired bool
 }
 
 // Has reports whether p holds scope s.

@@ -138,6 +138,18 @@ func noteOperation(ctx huma.Context, next func(huma.Context)) {
 	}
 	next(ctx)
 }
+// ProblemPasswordChangeRequired is the problem type suffix of the 403 a session gets
+// while its user must change the password an administrator set; the console shows
+// its change-password form on it.
+const ProblemPasswordChangeRequired = "password_change_required"
+
+// metaBeforePasswordChange is the operation metadata key set by BeforePasswordChange.
+const metaBeforePasswordChange = "oneretail.before-password-change"
+
+// BeforePasswordChange is the huma.Operation Metadata of the few operations a session
+// may call while its user must change their password (auth.Principal
+// PasswordChangeRequired): logging out, /me and the change itself.
+func BeforePasswordChange() map[string]any { return map[string]any{metaBeforePasswordChange: true} }
 
 func requireScopes(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
@@ -150,6 +162,11 @@ func requireScopes(api huma.API) func(huma.Context, func(huma.Context)) {
 		if p == nil {
 			ctx.SetHeader("WWW-Authenticate", `Bearer realm="oneretail"`)
 			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "authentication required: send Authorization: Bearer <API key or session token>")
+			return
+		}
+		if p.PasswordChangeRequired && op.Metadata[metaBeforePasswordChange] != true {
+			writeHumaProblem(ctx, http.StatusForbidden, ProblemPasswordChangeRequired,
+				"your password was set by an administrator: change it (POST /api/v1/me/password) before anything else")
 			return
 		}
 		for _, req := range op.Security {

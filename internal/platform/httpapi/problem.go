@@ -336,3 +336,15 @@ func writeFieldProblem(w http.ResponseWriter, status int, detail, location strin
 		Errors: []*huma.ErrorDetail{{Message: detail, Location: location}},
 	})
 }
+
+// writeHumaProblem writes a problem with a specific type from a huma middleware.
+func writeHumaProblem(ctx huma.Context, status int, code, detail string) {
+	ctx.SetHeader("Content-Type", "application/problem+json")
+	ctx.SetStatus(status)
+	_ = json.NewEncoder(ctx.BodyWriter()).Encode(&huma.ErrorModel{
+		Type:   ProblemTypePrefix + code,
+		Title:  http.StatusText(status),
+		Status: status,
+		Detail: detail,
+	})
+}

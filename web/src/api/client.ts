@@ -1,15 +1,27 @@
 import type { ProblemDetail } from './types';
 
+/** PROBLEM_PREFIX starts every problem `type` the server sends. */
+export const PROBLEM_PREFIX = 'urn:oneretail:problem:';
+
 /** ApiError is thrown for every non-2xx response of the API. */
 export class ApiError extends Error {
   readonly status: number;
   readonly problem?: ProblemDetail;
+  /** retryAfter is the Retry-After header of a 429, in seconds. */
+  readonly retryAfter?: number;
 
-  constructor(status: number, message: string, problem?: ProblemDetail) {
+  constructor(status: number, message: string, problem?: ProblemDetail, retryAfter?: number) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.problem = problem;
+    this.retryAfter = retryAfter;
+  }
+
+  /** problemType is the stable suffix of the problem's `type` ("rate_limited"), or "". */
+  get problemType(): string {
+    const type = this.problem?.type ?? '';
+    return type.startsWith(PROBLEM_PREFIX) ? type.slice(PROBLEM_PREFIX.length) : '';
   }
 
   /** details lists the per-field messages of a validation problem. */
@@ -23,6 +35,14 @@ export class ApiError extends Error {
 /** isUnauthorized reports whether err is a 401 from the API. */
 export function isUnauthorized(err: unknown): boolean {
   return err instanceof ApiError && err.status === 401;
+}
+
+/**
+ * isPasswordChangeRequired reports whether err is the 403 a session gets while its
+ * user must change a password someone else set.
+ */
+export function isPasswordChangeRequired(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 403 && err.problemType === 'password_change_required';
 }
 
 export type QueryValue = string | number | boolean | undefined | null;
@@ -84,5 +104,6 @@ async function toApiError(res: Response): Promise<ApiError> {
     }
   }
   const message = problem?.detail || problem?.title || res.statusText || `HTTP ${res.status}`;
-  return new ApiError(res.status, message, problem);
+  const retry = Number(res.headers.get('Retry-After') ?? '');
+  return new ApiError(res.status, message, problem, Number.isFinite(retry) && retry > 0 ? retry : undefined);
 }

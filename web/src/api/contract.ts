@@ -58,6 +58,15 @@ export type ResponseChecks = [
 type ServerScope = NonNullable<S['APIKeyCreateRequest']['scopes']>[number];
 export type ScopeChecks = [Fits<ServerScope, T.ApiScope>, Fits<T.ApiScope, ServerScope>];
 
+// The reasons a key is suspended, and who can create one, are exactly the server's.
+type ServerSuspendReason = NonNullable<S['APIKeyResponse']['suspended_reason']>;
+export type ApiKeyEnumChecks = [
+  Fits<ServerSuspendReason, T.SuspendReason>,
+  Fits<T.SuspendReason, ServerSuspendReason>,
+  Fits<S['APIKeyCreator']['kind'], T.ApiKeyCreator['kind']>,
+  Fits<T.ApiKeyCreator['kind'], S['APIKeyCreator']['kind']>,
+];
+
 // The touchpoint types, channels and statuses the console offers are exactly the server's.
 type ServerTouchpointType = S['TouchpointCreateRequest']['type'];
 type ServerTouchpointChannel = S['TouchpointCreateRequest']['channel'];
@@ -85,6 +94,8 @@ export type MaturityEnumChecks = [
 export type RequestChecks = [
   Fits<S['LoginRequest'], T.LoginRequest>,
   Fits<S['UserCreateRequest'], T.CreateUserRequest>,
+  Fits<S['UserUpdateRequest'], T.UpdateUserRequest>,
+  Fits<S['PasswordChangeRequest'], T.ChangePasswordRequest>,
   Fits<S['APIKeyCreateRequest'], T.CreateApiKeyRequest>,
   Fits<S['TouchpointCreateRequest'], T.CreateTouchpointRequest>,
   Fits<S['TouchpointUpdateRequest'], T.UpdateTouchpointRequest>,

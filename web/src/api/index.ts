@@ -7,6 +7,7 @@ import type {
   Brand,
   CatalogSummary,
   Category,
+  ChangePasswordRequest,
   CreateApiKeyRequest,
   CreateUserRequest,
   CreateTouchpointRequest,
@@ -32,12 +33,13 @@ import type {
   Touchpoint,
   TouchpointFilter,
   UpdateTouchpointRequest,
+  UpdateUserRequest,
   User,
   TouchpointKey,
 } from './types';
 
 export * from './types';
-export { ApiError, isUnauthorized } from './client';
+export { ApiError, isPasswordChangeRequired, isUnauthorized } from './client';
 
 const id = (v: string) => encodeURIComponent(v);
 
@@ -45,6 +47,7 @@ export const api = {
   login: (body: LoginRequest) => request<LoginResponse>('POST', '/auth/login', { body }),
   logout: () => request<void>('POST', '/auth/logout'),
   me: () => request<Me>('GET', '/me'),
+  changePassword: (body: ChangePasswordRequest) => request<void>('POST', '/me/password', { body }),
 
   brands: (p?: PageParams) => request<Page<Brand>>('GET', '/brands', { query: p }),
   regions: (p?: PageParams) => request<Page<Region>>('GET', '/regions', { query: p }),
@@ -61,6 +64,7 @@ export const api = {
 
   users: (p?: PageParams) => request<Page<User>>('GET', '/users', { query: p }),
   createUser: (body: CreateUserRequest) => request<User>('POST', '/users', { body }),
+  updateUser: (userId: string, body: UpdateUserRequest) => request<User>('PATCH', `/users/${id(userId)}`, { body }),
   apiKeys: (p?: PageParams) => request<Page<ApiKey>>('GET', '/api-keys', { query: p }),
   createApiKey: (body: CreateApiKeyRequest) => request<CreatedApiKey>('POST', '/api-keys', { body }),
   revokeApiKey: (keyId: string) => request<void>('DELETE', `/api-keys/${id(keyId)}`),

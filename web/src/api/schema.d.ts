@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List API keys */
+        /**
+         * List API keys
+         * @description Each key with its creator, last use, scopes, and the scopes it may use now: a key is bounded by its creating user's current access (disabled, narrowed below the tenant or without a scope: suspended). Keys of the admin command and the demo are the platform's and keep their scopes.
+         */
         get: operations["list-api-keys"];
         put?: never;
         /**
@@ -76,7 +79,7 @@ export interface paths {
         put?: never;
         /**
          * Log in to the console
-         * @description Opens a session and sets it as an HttpOnly, SameSite=Strict cookie. Five failed attempts per login or client address within a minute make further attempts answer 429.
+         * @description Opens a session and sets it as an HttpOnly, SameSite=Strict cookie. After five consecutive failures of one login name each attempt must wait after the last (1 s, doubling up to 10 min), and a client address has 300 attempts in a burst, then one every 2 s; a refused attempt answers 429 with Retry-After. When user.must_change_password is true the session may only change the password (POST /api/v1/me/password), read /me and log out.
          */
         post: operations["login"];
         delete?: never;
@@ -699,6 +702,26 @@ export interface paths {
         get: operations["get-me"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change my password
+         * @description Checks the current password, applies the password policy to the new one (422 naming the field otherwise) and ends the caller's other sessions. A wrong current password counts as a failed login. This is the one way out of must_change_password.
+         */
+        post: operations["change-my-password"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1379,7 +1402,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a console user */
+        /**
+         * Change a console user
+         * @description Changing another user needs every scope of their role (and of a new role); hq_admin accounts are changed only by an hq_admin (never by an API key). A password set here is a reset: the user must change it at the next login.
+         */
         patch: operations["update-user"];
         trace?: never;
     };
@@ -1435,9 +1461,25 @@ export interface components {
             /** @description Send as Authorization: Bearer <secret>. Store it now: it cannot be shown again. */
             secret: string;
         };
+        APIKeyCreator: {
+            /** @description The user or API key id; "system" for the platform. */
+            id: string;
+            /**
+             * @description system: the admin command or the demo loader, whose keys no user bounds.
+             * @enum {string}
+             */
+            kind: "user" | "api_key" | "system" | "unknown";
+            /** @description The creating user's login. */
+            login?: string;
+            /** @description The creating user's or key's name. */
+            name?: string;
+        };
         APIKeyResponse: {
             /** Format: date-time */
             created_at: string;
+            created_by: components["schemas"]["APIKeyCreator"];
+            /** @description The scopes the key may use now: those its owner (the creating user) still holds. */
+            effective_scopes: string[];
             id: string;
             /** Format: date-time */
             last_used_at?: string;
@@ -1446,7 +1488,15 @@ export interface components {
             prefix: string;
             /** Format: date-time */
             revoked_at?: string;
+            /** @description The scopes the key was given. */
             scopes: string[];
+            /**
+             * @description Why scopes are suspended; absent when none is.
+             * @enum {string}
+             */
+            suspended_reason?: "creator_disabled" | "creator_not_tenant_wide" | "creator_lacks_scopes" | "creator_unknown";
+            /** @description The key's scopes it may not use now. */
+            suspended_scopes: string[];
             /** @description The touchpoint this key sends events for; absent for a general key. */
             touchpoint_id?: string;
         };
@@ -2221,6 +2271,8 @@ export interface components {
             kind: "user" | "api_key" | "system";
             /** @description Empty for API keys. */
             login: string;
+            /** @description True while the user must change the password an administrator set; until then only /me, logout and POST /api/v1/me/password answer. */
+            must_change_password: boolean;
             name: string;
             /**
              * @description Empty for API keys.
@@ -2347,6 +2399,11 @@ export interface components {
             items: components["schemas"]["UserResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
+        };
+        PasswordChangeRequest: {
+            current_password: string;
+            /** @description At least 10 characters; not trivial, not built on the login, not a commonly used password. */
+            new_password: string;
         };
         PriceZoneCreateRequest: {
             code: string;
@@ -3087,7 +3144,10 @@ export interface components {
         UserCreateRequest: {
             /** @description Unique across the platform; stored in lower case. */
             login: string;
+            /** @description The user must replace this password at the first login (the console asks for it by default). */
+            must_change_password?: boolean;
             name: string;
+            /** @description 10 characters to 256 bytes; not trivial, not built on the login, not a commonly used password. */
             password: string;
             /** @enum {string} */
             role: "hq_admin" | "marketer" | "analyst" | "merchandiser" | "store_manager" | "associate" | "integrator" | "privacy_officer";
@@ -3101,6 +3161,8 @@ export interface components {
             created_at: string;
             id: string;
             login: string;
+            /** @description True until the user has replaced a password someone else set. */
+            must_change_password: boolean;
             name: string;
             /** @enum {string} */
             role: "hq_admin" | "marketer" | "analyst" | "merchandiser" | "store_manager" | "associate" | "integrator" | "privacy_officer";
@@ -3116,6 +3178,7 @@ export interface components {
         };
         UserUpdateRequest: {
             name?: string;
+            /** @description A reset: the user must change it at the next login. Not for your own password (POST /api/v1/me/password). */
             password?: string;
             /** @enum {string} */
             role?: "hq_admin" | "marketer" | "analyst" | "merchandiser" | "store_manager" | "associate" | "integrator" | "privacy_officer";
@@ -4648,6 +4711,64 @@ export interface operations {
             };
             /** @description Error */
             default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "change-my-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChangeRequest"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

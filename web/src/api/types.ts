@@ -73,6 +73,8 @@ export interface User {
   scope_type: ScopeType;
   scope_id?: string | null;
   status?: string;
+  /** True until the user has replaced a password someone else set. */
+  must_change_password?: boolean;
   created_at?: string;
 }
 
@@ -80,6 +82,20 @@ export interface User {
 export interface Me extends Omit<User, 'role'> {
   role: Role | '';
   scopes: string[];
+}
+
+/** UpdateUserRequest changes the fields it carries; a password is a reset the user must change. */
+export interface UpdateUserRequest {
+  name?: string;
+  role?: Role;
+  status?: 'active' | 'disabled';
+  password?: string;
+}
+
+/** ChangePasswordRequest changes the caller's own password. */
+export interface ChangePasswordRequest {
+  current_password: string;
+  new_password: string;
 }
 
 export interface LoginRequest {
@@ -100,6 +116,8 @@ export interface CreateUserRequest {
   role: Role;
   scope_type: ScopeType;
   scope_id?: string;
+  /** The user must replace this password at the first login. */
+  must_change_password?: boolean;
 }
 
 export interface Brand {
@@ -235,11 +253,33 @@ export interface CatalogSummary {
   skus: number;
 }
 
+/** ApiKeyCreator is who made a key: a user, another key, or the platform (admin command, demo). */
+export interface ApiKeyCreator {
+  kind: 'user' | 'api_key' | 'system' | 'unknown';
+  id: string;
+  login?: string;
+  name?: string;
+}
+
+export const SUSPEND_REASONS = [
+  'creator_disabled',
+  'creator_not_tenant_wide',
+  'creator_lacks_scopes',
+  'creator_unknown',
+] as const;
+export type SuspendReason = (typeof SUSPEND_REASONS)[number];
+
 export interface ApiKey {
   id: string;
   name: string;
   prefix: string;
+  /** The scopes the key was given. */
   scopes: string[];
+  created_by: ApiKeyCreator;
+  /** The scopes it may use now: those its creator still holds. */
+  effective_scopes: string[];
+  suspended_scopes: string[];
+  suspended_reason?: SuspendReason;
   created_at: string;
   last_used_at?: string | null;
   revoked_at?: string | null;

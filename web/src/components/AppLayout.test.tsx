@@ -56,6 +56,13 @@ describe('AppLayout', () => {
     expect(window.localStorage.getItem(LANG_KEY)).toBe('en');
   });
 
+  it('sends a session that must change its password to the change form', async () => {
+    fakeApi({ 'GET /me': () => ({ body: { ...me, must_change_password: true } }) });
+    const router = renderShell();
+    await waitFor(() => expect(router.state.location.pathname).toBe('/login'));
+    expect(router.state.location.state).toEqual({ from: '/overview', changePassword: true });
+  });
+
   it('goes to the login page when the session is missing', async () => {
     fakeApi({ 'GET /me': () => ({ status: 401, body: { title: 'Unauthorized', status: 401 } }) });
     renderShell();

@@ -152,6 +152,10 @@ export function AppLayout() {
     );
   }
 
+  if (me.data.must_change_password) {
+    return <Navigate to="/login" replace state={{ from: location.pathname + location.search, changePassword: true }} />;
+  }
+
   const items: MenuProps['items'] = NAV.map((n) => ({
     key: n.key,
     icon: n.icon,

@@ -12,7 +12,12 @@ export interface FakeCall {
   body: unknown;
 }
 
-export type FakeHandler = (call: FakeCall) => { status?: number; body?: unknown; contentType?: string };
+export type FakeHandler = (call: FakeCall) => {
+  status?: number;
+  body?: unknown;
+  contentType?: string;
+  headers?: Record<string, string>;
+};
 
 /**
  * fakeApi replaces fetch with handlers keyed by "METHOD /path" (the path
@@ -42,15 +47,21 @@ export function fakeApi(handlers: Record<string, FakeHandler>): FakeCall[] {
       if (status === 204) return new Response(null, { status });
       return new Response(JSON.stringify(res.body ?? {}), {
         status,
-        headers: { 'Content-Type': res.contentType ?? (status >= 400 ? 'application/problem+json' : 'application/json') },
+        headers: {
+          'Content-Type': res.contentType ?? (status >= 400 ? 'application/problem+json' : 'application/json'),
+          ...res.headers,
+        },
       });
     }),
   );
   return calls;
 }
 
-/** renderRoute renders element at path inside the console's providers. */
-export function renderRoute(element: ReactElement, opts: { path?: string; url?: string } = {}) {
+/**
+ * renderRoute renders element at path inside the console's providers; state is
+ * the router location state the page starts with.
+ */
+export function renderRoute(element: ReactElement, opts: { path?: string; url?: string; state?: unknown } = {}) {
   const path = opts.path ?? '/';
   const router = createMemoryRouter(
     [
@@ -58,7 +69,7 @@ export function renderRoute(element: ReactElement, opts: { path?: string; url?: 
       { path: '/login', element: <div>login page</div> },
       { path: '*', element: <div>elsewhere</div> },
     ],
-    { initialEntries: [opts.url ?? path] },
+    { initialEntries: [opts.state === undefined ? (opts.url ?? path) : { pathname: opts.url ?? path, state: opts.state }] },
   );
   const client = createQueryClient(() => void router.navigate('/login'));
   client.setDefaultOptions({ queries: { retry: false, staleTime: Infinity }, mutations: { retry: false } });

@@ -45,16 +45,32 @@ func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 // the test ends.
 func Open(t testing.TB, dialect db.Dialect) *db.DB {
 	t.Helper()
-	dsn := DSN(t, dialect)
-	ctx := context.Background()
-	d, err := db.Open(ctx, dsn, db.Options{MaxOpenConns: 8})
+	d := openEmpty(t, dialect)
+	if _, err := migrations.Up(context.Background(), d, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatalf("dbtest: migrate %s: %v", dialect, err)
+	}
+	return d
+}
+
+// OpenAt returns a fresh database of the given engine migrated up to and including
+// version, for the test of a migration that moves data: it fills the tables as they
+// were, then runs migrations.Up.
+func OpenAt(t testing.TB, dialect db.Dialect, version int64) *db.DB {
+	t.Helper()
+	d := openEmpty(t, dialect)
+	if _, err := migrations.UpTo(context.Background(), d, version); err != nil {
+		t.Fatalf("dbtest: migrate %s to %d: %v", dialect, version, err)
+	}
+	return d
+}
+
+func openEmpty(t testing.TB, dialect db.Dialect) *db.DB {
+	t.Helper()
+	d, err := db.Open(context.Background(), DSN(t, dialect), db.Options{MaxOpenConns: 8})
 	if err != nil {
 		t.Fatalf("dbtest: open %s: %v", dialect, err)
 	}
 	t.Cleanup(func() { d.Close() })
-	if _, err := migrations.Up(ctx, d, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		t.Fatalf("dbtest: migrate %s: %v", dialect, err)
-	}
 	return d
 }
 

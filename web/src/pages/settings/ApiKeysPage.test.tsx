@@ -53,4 +53,55 @@ describe('ApiKeysPage', () => {
     fireEvent.click(within(confirm).getByRole('button', { name: '吊 销' }));
     await waitFor(() => expect(calls.some((c) => c.method === 'DELETE' && c.path === '/api-keys/k0')).toBe(true));
   });
+
+  it('shows who made each key and which scopes are suspended', async () => {
+    fakeApi({
+      'GET /api-keys': () =>
+        page([
+          {
+            id: 'k1',
+            name: 'CRM 导出',
+            prefix: 'or_live_ab',
+            scopes: ['customers:read', 'customers:pii'],
+            effective_scopes: ['customers:read'],
+            suspended_scopes: ['customers:pii'],
+            suspended_reason: 'creator_lacks_scopes',
+            created_by: { kind: 'user', id: 'u1', login: 'wang', name: '王经理' },
+            created_at: '2025-01-02T03:04:05Z',
+            last_used_at: '2025-01-03T03:04:05Z',
+          },
+          {
+            id: 'k2',
+            name: '旧密钥',
+            prefix: 'or_live_cd',
+            scopes: ['org:read'],
+            effective_scopes: [],
+            suspended_scopes: ['org:read'],
+            suspended_reason: 'creator_disabled',
+            created_by: { kind: 'user', id: 'u2', login: 'li', name: '李' },
+            created_at: '2025-01-02T03:04:05Z',
+          },
+          {
+            id: 'k3',
+            name: 'POS',
+            prefix: 'or_live_ef',
+            scopes: ['org:read'],
+            effective_scopes: ['org:read'],
+            suspended_scopes: [],
+            created_by: { kind: 'system', id: 'system' },
+            created_at: '2025-01-02T03:04:05Z',
+          },
+        ]),
+    });
+    renderRoute(<ApiKeysPage />);
+    expect(await screen.findByText('CRM 导出')).toBeTruthy();
+    expect(screen.getAllByTestId('api-key-creator').map((e) => e.textContent)).toEqual([
+      '王经理 (wang)',
+      '李 (li)',
+      '平台（命令行或演示数据）',
+    ]);
+    expect(screen.getAllByTestId('api-key-suspended-scope').map((e) => e.textContent)).toEqual(['customers:pii', 'org:read']);
+    expect(screen.getAllByTestId('api-key-suspended').map((e) => e.textContent)).toEqual(['部分暂停', '已暂停']);
+    expect(screen.getAllByText('从未使用')).toHaveLength(2);
+  });
 });

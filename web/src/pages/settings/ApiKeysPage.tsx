@@ -1,7 +1,8 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Checkbox, Form, Input, Modal, Popconfirm, Space, Tag, Typography } from 'antd';
+import { App, Button, Card, Checkbox, Form, Input, Modal, Popconfirm, Space, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
+import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { API_SCOPES, api, type ApiKey, type CreateApiKeyRequest, type CreatedApiKey } from '../../api';
@@ -11,7 +12,25 @@ import { ErrorAlert, errorText } from '../../components/ErrorAlert';
 import { SecretModal } from '../../components/SecretModal';
 import { formatDateTime } from '../../lib/format';
 
-/** ApiKeysPage lists API keys, creates them (showing the secret once) and revokes them. */
+/** creatorText names who made a key: the user's name and login, the creating key, or the platform. */
+function creatorText(k: ApiKey, t: TFunction): string {
+  const c = k.created_by;
+  switch (c?.kind) {
+    case 'user':
+      return c.name && c.login ? `${c.name} (${c.login})` : c.login || c.name || c.id;
+    case 'api_key':
+      return t('apiKeys.creatorKey', { name: c.name || c.id });
+    case 'system':
+      return t('apiKeys.creatorSystem');
+  }
+  return t('apiKeys.creatorUnknown');
+}
+
+/**
+ * ApiKeysPage lists API keys with their creator, last use and scopes — the ones a
+ * key may not use now, because its creator no longer holds them, struck through —
+ * creates keys (showing the secret once) and revokes them.
+ */
 export default function ApiKeysPage() {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -32,16 +51,29 @@ export default function ApiKeysPage() {
   const columns: TableColumnsType<ApiKey> = [
     { title: t('apiKeys.name'), dataIndex: 'name', key: 'name' },
     { title: t('apiKeys.prefix'), dataIndex: 'prefix', key: 'prefix', render: (v: string) => <code>{v}…</code> },
+    { title: t('apiKeys.createdBy'), key: 'creator', render: (_, k) => <span data-testid="api-key-creator">{creatorText(k, t)}</span> },
     {
       title: t('apiKeys.scopes'),
       key: 'scopes',
-      render: (_, k) => (
-        <Space size={[0, 4]} wrap>
-          {(k.scopes ?? []).map((s) => (
-            <Tag key={s}>{s}</Tag>
-          ))}
-        </Space>
-      ),
+      render: (_, k) => {
+        const suspended = new Set(k.suspended_scopes ?? []);
+        const reason = k.suspended_reason ? t(`apiKeys.reasons.${k.suspended_reason}`) : '';
+        return (
+          <Space size={[0, 4]} wrap>
+            {(k.scopes ?? []).map((s) =>
+              suspended.has(s) ? (
+                <Tooltip key={s} title={t('apiKeys.suspendedScopes', { reason })}>
+                  <Tag color="red" style={{ textDecoration: 'line-through' }} data-testid="api-key-suspended-scope">
+                    {s}
+                  </Tag>
+                </Tooltip>
+              ) : (
+                <Tag key={s}>{s}</Tag>
+              ),
+            )}
+          </Space>
+        );
+      },
     },
     { title: t('apiKeys.createdAt'), key: 'created', render: (_, k) => formatDateTime(k.created_at) },
     {
@@ -52,14 +84,27 @@ export default function ApiKeysPage() {
     {
       title: t('field.status'),
       key: 'status',
-      render: (_, k) =>
-        k.revoked_at ? (
-          <Tag color="red" title={formatDateTime(k.revoked_at)}>
-            {t('apiKeys.revoked')}
-          </Tag>
-        ) : (
-          <Tag color="green">{t('apiKeys.active')}</Tag>
-        ),
+      render: (_, k) => {
+        if (k.revoked_at) {
+          return (
+            <Tag color="red" title={formatDateTime(k.revoked_at)}>
+              {t('apiKeys.revoked')}
+            </Tag>
+          );
+        }
+        const suspended = k.suspended_scopes?.length ?? 0;
+        if (suspended > 0) {
+          const all = (k.effective_scopes?.length ?? 0) === 0;
+          return (
+            <Tooltip title={k.suspended_reason ? t(`apiKeys.reasons.${k.suspended_reason}`) : undefined}>
+              <Tag color={all ? 'red' : 'orange'} data-testid="api-key-suspended">
+                {all ? t('apiKeys.suspended') : t('apiKeys.partlySuspended')}
+              </Tag>
+            </Tooltip>
+          );
+        }
+        return <Tag color="green">{t('apiKeys.active')}</Tag>;
+      },
     },
     {
       title: t('common.actions'),

@@ -1,20 +1,26 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Form, Input, Modal, Select, Space, Tag, Typography } from 'antd';
+import { App, Button, Card, Checkbox, Form, Input, Modal, Popconfirm, Select, Space, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ROLES, SCOPE_TYPES, api, type CreateUserRequest, type ScopeType, type User } from '../../api';
 import { useBrands, useCursorList, useNameLookup, useRegions } from '../../api/hooks';
 import { CursorTable } from '../../components/CursorTable';
-import { ErrorAlert } from '../../components/ErrorAlert';
+import { ErrorAlert, errorText } from '../../components/ErrorAlert';
 import { StatusTag } from '../../components/StatusTag';
 import { formatDateTime } from '../../lib/format';
 
-/** UsersPage lists console users and creates new ones. */
+/**
+ * UsersPage lists console users, creates them, resets their passwords (the user
+ * must change a reset password at the next sign-in) and disables or enables them.
+ */
 export default function UsersPage() {
   const { t } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
   const [creating, setCreating] = useState(false);
+  const [resetting, setResetting] = useState<User | null>(null);
   const list = useCursorList('users', {}, api.users);
   const brandNames = useNameLookup(useBrands().data);
   const regionNames = useNameLookup(useRegions().data);
@@ -25,6 +31,15 @@ export default function UsersPage() {
     if (u.scope_type === 'region') return regionNames.get(u.scope_id) ?? u.scope_id;
     return u.scope_id;
   };
+
+  const setStatus = useMutation({
+    mutationFn: ({ id, status }: { id: string; status: 'active' | 'disabled' }) => api.updateUser(id, { status }),
+    onSuccess: () => {
+      void message.success(t('users.updated'));
+      void queryClient.invalidateQueries({ queryKey: ['users'] });
+    },
+    onError: (e) => void message.error(errorText(e)),
+  });
 
   const columns: TableColumnsType<User> = [
     { title: t('users.login'), dataIndex: 'login', key: 'login' },
@@ -44,8 +59,50 @@ export default function UsersPage() {
         </Space>
       ),
     },
-    { title: t('field.status'), key: 'status', render: (_, u) => <StatusTag status={u.status} /> },
+    {
+      title: t('field.status'),
+      key: 'status',
+      render: (_, u) => (
+        <Space size={[0, 4]} wrap>
+          <StatusTag status={u.status} />
+          {u.must_change_password && (
+            <Tag color="orange" data-testid="user-must-change">
+              {t('users.mustChangeTag')}
+            </Tag>
+          )}
+        </Space>
+      ),
+    },
     { title: t('field.createdAt'), key: 'created', render: (_, u) => formatDateTime(u.created_at) },
+    {
+      title: t('common.actions'),
+      key: 'actions',
+      render: (_, u) => (
+        <Space size="small">
+          <Button size="small" onClick={() => setResetting(u)} data-testid="user-reset-password">
+            {t('users.resetPassword')}
+          </Button>
+          {u.status === 'disabled' ? (
+            <Button size="small" onClick={() => setStatus.mutate({ id: u.id, status: 'active' })} data-testid="user-enable">
+              {t('users.enable')}
+            </Button>
+          ) : (
+            <Popconfirm
+              title={t('users.disable')}
+              description={t('users.disableConfirm', { name: u.name || u.login })}
+              okText={t('users.disable')}
+              okButtonProps={{ danger: true }}
+              cancelText={t('common.cancel')}
+              onConfirm={() => setStatus.mutateAsync({ id: u.id, status: 'disabled' })}
+            >
+              <Button size="small" danger data-testid="user-disable">
+                {t('users.disable')}
+              </Button>
+            </Popconfirm>
+          )}
+        </Space>
+      ),
+    },
   ];
 
   return (
@@ -72,7 +129,56 @@ export default function UsersPage() {
         />
       </Card>
       <CreateUserModal open={creating} onClose={() => setCreating(false)} />
+      <ResetPasswordModal user={resetting} onClose={() => setResetting(null)} />
     </>
+  );
+}
+
+/** ResetPasswordModal sets a temporary password the user must change at the next sign-in. */
+function ResetPasswordModal({ user, onClose }: { user: User | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const [form] = Form.useForm<{ password: string }>();
+  const reset = useMutation({
+    mutationFn: (password: string) => api.updateUser(user?.id ?? '', { password }),
+    onSuccess: () => {
+      void message.success(t('users.resetDone'));
+      void queryClient.invalidateQueries({ queryKey: ['users'] });
+      form.resetFields();
+      reset.reset();
+      onClose();
+    },
+  });
+  return (
+    <Modal
+      open={user !== null}
+      title={t('users.resetTitle', { name: user?.name || user?.login })}
+      okText={t('users.resetPassword')}
+      cancelText={t('common.cancel')}
+      onOk={() => form.submit()}
+      okButtonProps={{ 'data-testid': 'user-reset-submit' }}
+      confirmLoading={reset.isPending}
+      onCancel={() => {
+        reset.reset();
+        form.resetFields();
+        onClose();
+      }}
+      forceRender
+    >
+      <Typography.Paragraph type="secondary">{t('users.resetHint')}</Typography.Paragraph>
+      {reset.error ? <ErrorAlert error={reset.error} /> : null}
+      <Form form={form} layout="vertical" onFinish={(v) => reset.mutate(v.password)}>
+        <Form.Item
+          name="password"
+          label={t('users.password')}
+          extra={t('users.passwordHint')}
+          rules={[{ required: true, min: 10, message: t('users.passwordHint') }]}
+        >
+          <Input.Password autoComplete="new-password" data-testid="user-reset-password-input" />
+        </Form.Item>
+      </Form>
+    </Modal>
   );
 }
 
@@ -107,6 +213,7 @@ function CreateUserModal({ open, onClose }: { open: boolean; onClose: () => void
       okText={t('common.create')}
       cancelText={t('common.cancel')}
       onOk={() => form.submit()}
+      okButtonProps={{ 'data-testid': 'user-submit' }}
       confirmLoading={create.isPending}
       onCancel={() => {
         create.reset();
@@ -120,7 +227,7 @@ function CreateUserModal({ open, onClose }: { open: boolean; onClose: () => void
         form={form}
         layout="vertical"
         onFinish={submit}
-        initialValues={{ role: 'associate', scope_type: 'tenant' }}
+        initialValues={{ role: 'associate', scope_type: 'tenant', must_change_password: true }}
         data-testid="user-form"
       >
         <Form.Item
@@ -143,6 +250,9 @@ function CreateUserModal({ open, onClose }: { open: boolean; onClose: () => void
           rules={[{ required: true, min: 10, message: t('users.passwordHint') }]}
         >
           <Input.Password autoComplete="new-password" />
+        </Form.Item>
+        <Form.Item name="must_change_password" valuePropName="checked">
+          <Checkbox data-testid="user-must-change-input">{t('users.mustChange')}</Checkbox>
         </Form.Item>
         <Form.Item name="role" label={t('users.role')} rules={[{ required: true }]}>
           <Select options={ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }))} />
