@@ -268,7 +268,7 @@ func (s *Service) IssueTouchpointKey(ctx context.Context, id, name string) (Issu
 // Ingest validates and stores a batch of at most MaxBatchEvents events (each raw
 // JSON) sent by the touchpoint with code touchpointCode, in one transaction that
 // also updates the touchpoint's health. Invalid events are reported by index; events
-// whose id the tenant already stored are counted as duplicates. When Ingest returns
+// whose id the touchpoint already stored are counted as duplicates. When Ingest returns
 // without error, the accepted events are durable. Errors: invalid (touchpoint
 // missing, unknown or disabled; too many events), unauthorized, forbidden.
 func (s *Service) Ingest(ctx context.Context, touchpointCode string, raw []json.RawMessage) (IngestReport, error) {
@@ -389,8 +389,8 @@ func (s *Service) commit(ctx context.Context, p *auth.Principal, tp Touchpoint, 
 	var inserted int
 	tx := func(tx *sql.Tx) error {
 		// Events are resolved before they are inserted, so that each is written once
-		// with its customer; those the tenant already stored are duplicates.
-		stored, err := storedEventIDs(ctx, tx, s.db.Dialect, p.TenantID, b.rows)
+		// with its customer; those the touchpoint already stored are duplicates.
+		stored, err := storedEventIDs(ctx, tx, s.db.Dialect, p.TenantID, tp.ID, b.rows)
 		if err != nil {
 			return err
 		}
