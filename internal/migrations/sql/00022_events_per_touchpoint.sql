@@ -11,9 +11,14 @@
 --   event no longer exists is left as it was (it matches no event either way);
 -- - identity_reviews gain event_touchpoint_id, the touchpoint of event_id (NULL when
 --   no event has that id).
--- The events table is rebuilt (SQLite cannot change a primary key); its rows,
--- columns and other indexes stay, and the customer index gains touchpoint_id as the
--- last tie-break of a customer's timeline.
+-- The events table is rebuilt (SQLite cannot change a primary key); its rows and
+-- columns stay. The customer index gains touchpoint_id as the last tie-break of a
+-- customer's timeline. events_touchpoint (tenant_id, touchpoint_id, received_at) is
+-- not made again: the primary key now leads with the same two columns, no query
+-- orders a touchpoint's events by receipt, and beside the new key it was a trap —
+-- on a table not analysed yet PostgreSQL probed it for "this touchpoint's event X",
+-- reading every event of the touchpoint per probe (ingestion fell from 4,400 to 700
+-- events/s).
 
 -- +goose Up
 UPDATE customer_merge_items SET item = (
@@ -42,7 +47,6 @@ INSERT INTO events_per_touchpoint (tenant_id, id, touchpoint_id, type, occurred_
     SELECT tenant_id, id, touchpoint_id, type, occurred_at, received_at, identifiers, properties, customer_id FROM events;
 DROP TABLE events;
 ALTER TABLE events_per_touchpoint RENAME TO events;
-CREATE INDEX events_touchpoint ON events (tenant_id, touchpoint_id, received_at);
 CREATE INDEX events_customer ON events (tenant_id, customer_id, occurred_at, id, touchpoint_id);
 
 -- +goose Down
