@@ -333,11 +333,14 @@ func (s *Service) fuzzyMerge(ctx context.Context, tx *sql.Tx, tenantID string, c
 	// The customers are locked and loaded the way ingestion loads them, so that a
 	// concurrent merge or erasure is seen.
 	st := &batchState{tenantID: tenantID, now: now, rules: *rules, customers: map[string]*batchCustomer{}}
-	err := st.loadCustomers(ctx, tx, s.db.Dialect, s.pii, members)
-	if errors.Is(err, errStaleResolution) {
+	stale, err := st.lockCustomers(ctx, tx, s.db.Dialect, members)
+	if err != nil {
+		return false, err
+	}
+	if stale {
 		return false, nil // merged away or erased since it was read; the next run sees the survivor
 	}
-	if err != nil {
+	if err := st.loadIdentifiers(ctx, tx, s.db.Dialect, s.pii, members); err != nil {
 		return false, err
 	}
 	var all []graph.Identifier

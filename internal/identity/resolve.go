@@ -78,6 +78,13 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, st *batchState, 
 	}
 	back := []string{""} // graph.CustomerID → customer id
 	for _, c := range cands {
+		for _, id := range c.ids {
+			if _, held := g.Lookup(id); held {
+				// Two candidates hold one identifier: a concurrent request changed
+				// what the batch read between its reads.
+				return fmt.Errorf("load customer %s into the graph: %w", c.id, errStaleResolution)
+			}
+		}
 		if _, err := g.Apply(graph.Decision{Kind: graph.Create, Add: c.ids}); err != nil {
 			return fmt.Errorf("load customer %s into the graph: %w", c.id, err)
 		}

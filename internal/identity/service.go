@@ -344,6 +344,16 @@ func (s *Service) IngestNDJSON(ctx context.Context, touchpointCode string, r io.
 	return report, nil
 }
 
+// ingestLockKey names the lock the ingestion transactions of a tenant take
+// (db.XactLock).
+func ingestLockKey(tenantID string) string { return "identity.ingest:" + tenantID }
+
+// raced reports whether err means that a concurrent request changed what the
+// batch's resolution read, so that resolving it again can succeed.
+func raced(err error) bool {
+	return err != nil && (db.IsUniqueViolation(err) || errors.Is(err, errStaleResolution))
+}
+
 // batcher collects the valid events of one transaction. seen holds the ids already
 // taken in the request, so that an id repeated within it counts as a duplicate.
 type batcher struct {
@@ -424,16 +434,36 @@ func (s *Service) commit(ctx context.Context, p *auth.Principal, tp Touchpoint, 
 		return addHealth(ctx, tx, p.TenantID, tp.ID, utcDay(now), inserted, b.rejected, len(links), clock.Millis(now))
 	}
 	// A concurrent request may have linked one of the batch's new identifiers first
-	// (the identifier's primary key refuses the second link), or stored one of its
-	// events: the whole batch is resolved again against what the other request
-	// committed.
+	// (the identifier's primary key refuses the second link), kept merging its
+	// customers, or stored one of its events: the whole batch is resolved again
+	// against what the other requests committed. The batches of a tenant run side by
+	// side (they hold its ingestion lock shared); a batch resolved again holds it
+	// exclusive — the batches in flight finish, the next ones wait — so that no other
+	// batch can take its identifiers again: beside the others, a retry could lose
+	// over and over. Contention is the service's problem: a batch that still cannot
+	// be stored is answered 503 (retry shortly), never 500.
 	var err error
-	for range resolveAttempts {
-		if err = s.db.Tx(ctx, tx); err == nil || !(db.IsUniqueViolation(err) || errors.Is(err, errStaleResolution)) {
+	for attempt := range resolveAttempts {
+		mode := db.Shared
+		if attempt > 0 {
+			mode = db.Exclusive
+		}
+		err = s.db.Tx(ctx, func(sqlTx *sql.Tx) error {
+			if err := db.XactLock(ctx, sqlTx, s.db.Dialect, ingestLockKey(p.TenantID), mode); err != nil {
+				return err
+			}
+			return tx(sqlTx)
+		})
+		if !raced(err) {
 			break
 		}
 	}
-	if err != nil {
+	switch {
+	case raced(err):
+		return errors.Join(errs.E(errs.Unavailable, "concurrent requests kept changing the customers of this batch; nothing was stored, retry shortly"), err)
+	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return errors.Join(errs.E(errs.Unavailable, "the batch could not be stored in time under concurrent requests; retry shortly"), err)
+	case err != nil:
 		return err
 	}
 	report.Accepted += inserted

@@ -86,6 +86,9 @@ func setup(t testing.TB, d *db.DB) *httptest.Server {
 		if w.Name == "boom" {
 			return nil, httpapi.Problem(errors.New("database exploded: secret detail"))
 		}
+		if w.Name == "busy" {
+			return nil, httpapi.Problem(errs.E(errs.Unavailable, "busy; retry shortly"))
+		}
 		err := d.Tx(ctx, func(tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, `INSERT INTO widgets (id, tenant_id, name, price_fen) VALUES ($1, $2, $3, $4)`,
 				w.ID, auth.FromContext(ctx).TenantID, w.Name, w.Price)
@@ -168,6 +171,7 @@ func TestScenarios(t *testing.T) {
 			{name: "below minimum", method: "POST", path: "/api/v1/widgets", token: "writer", body: `{"name":"a","price_fen":-1}`, status: 422, want: []string{"body.price_fen"}},
 			{name: "domain field error", method: "POST", path: "/api/v1/widgets", token: "writer", body: `{"name":"conflict","price_fen":1}`, status: 422, want: []string{"body.name", "is taken"}},
 			{name: "internal error hides cause", method: "POST", path: "/api/v1/widgets", token: "writer", body: `{"name":"boom","price_fen":1}`, status: 500, unwanted: []string{"secret detail"}},
+			{name: "contention", method: "POST", path: "/api/v1/widgets", token: "writer", body: `{"name":"busy","price_fen":1}`, status: 503, want: []string{`"urn:oneretail:problem:unavailable"`}},
 			{name: "oversized body", method: "POST", path: "/api/v1/widgets", token: "writer", body: `{"name":"` + strings.Repeat("x", 2<<20) + `"}`, status: 413},
 			{name: "bad cursor", method: "GET", path: "/api/v1/widgets?cursor=!!!", token: "reader", status: 422},
 			{name: "limit too big", method: "GET", path: "/api/v1/widgets?limit=100000", token: "reader", status: 422, want: []string{"limit"}},
@@ -182,6 +186,9 @@ func TestScenarios(t *testing.T) {
 			}
 			if status >= 400 && !strings.HasPrefix(h.Get("Content-Type"), "application/problem+json") {
 				t.Errorf("%s: content type %q, want problem+json", tt.name, h.Get("Content-Type"))
+			}
+			if retry := h.Get("Retry-After"); (status == http.StatusServiceUnavailable) != (retry != "") {
+				t.Errorf("%s: status %d with Retry-After %q", tt.name, status, retry)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(body, w) {

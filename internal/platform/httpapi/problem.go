@@ -31,9 +31,15 @@ func statusOf(code errs.Code) int {
 		return http.StatusConflict
 	case errs.RateLimited:
 		return http.StatusTooManyRequests
+	case errs.Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
+
+// unavailableRetryAfter is the Retry-After (seconds) of an errs.Unavailable problem:
+// contention passes within moments.
+const unavailableRetryAfter = "1"
 
 // problemCode names the problem type of a status when no domain code says more.
 func problemCode(status int) string {
@@ -59,7 +65,7 @@ func problemCode(status int) string {
 	case http.StatusTooManyRequests:
 		return string(errs.RateLimited)
 	case http.StatusServiceUnavailable:
-		return "unavailable"
+		return string(errs.Unavailable)
 	}
 	if status >= 500 {
 		return string(errs.Internal)
@@ -84,6 +90,9 @@ func Problem(err error) error {
 	}
 	if e.Field != "" {
 		model.Errors = []*huma.ErrorDetail{{Message: e.Message, Location: e.Field}}
+	}
+	if e.Code == errs.Unavailable {
+		return huma.ErrorWithHeaders(model, http.Header{"Retry-After": {unavailableRetryAfter}})
 	}
 	return model
 }
