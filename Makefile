@@ -52,6 +52,8 @@ bench: ## Run the benchmarks in bench/ (needs wrk; set BENCH_PG to a PostgreSQL 
 	$(if $(BENCH_PG),$(GO) run ./bench/pricingload -connections 8 --db '$(BENCH_PG)')
 	$(GO) run ./bench/ingest -events 20000 -batch 500
 	$(if $(BENCH_PG),$(GO) run ./bench/ingest -events 20000 -batch 500 --db '$(BENCH_PG)')
+	$(GO) run ./bench/ingest -contention -clients 16 -events 16000 -batch 500
+	$(if $(BENCH_PG),$(GO) run ./bench/ingest -contention -clients 16 -events 16000 -batch 500 --db '$(BENCH_PG)')
 	$(GO) run ./bench/identity -links 10000000 -runs 3 -procs 1
 
 lint: ## go vet and gofmt

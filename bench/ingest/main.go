@@ -9,8 +9,12 @@
 // -rounds rounds over the events so that both meet the same machine. It prints one
 // JSON line.
 //
+// With -contention it measures concurrent ingestion of batches that share new
+// identifiers instead (see contention.go).
+//
 //	go run ./bench/ingest --db /tmp -events 20000
 //	go run ./bench/ingest --db 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable'
+//	go run ./bench/ingest -contention -clients 16 -events 16000 [--db …]
 package main
 
 import (
@@ -46,6 +50,7 @@ func main() {
 	batch := flag.Int("batch", 500, "events per request (and per baseline transaction), at most 1000")
 	clients := flag.Int("clients", 2, "concurrent HTTP clients")
 	rounds := flag.Int("rounds", 4, "alternating baseline and ingestion rounds the events are split into")
+	contention := flag.Bool("contention", false, "measure batches sharing new identifiers from -clients clients (contention.go) instead")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -57,7 +62,13 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*dsn, *n, *batch, *clients, *rounds); err != nil {
+	var err error
+	if *contention {
+		err = runContention(*dsn, *n, *batch, *clients)
+	} else {
+		err = run(*dsn, *n, *batch, *clients, *rounds)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "ingest:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
@@ -100,6 +111,81 @@ func generate(n int, start time.Time) []event {
 	return out
 }
 
+// server is OneRetail started in this process on a fresh database, with a tenant,
+// a touchpoint and an events:ingest API key.
+type server struct {
+	app      *app.App
+	tenantID string
+	tp       identity.Touchpoint
+	key      string
+	url      string // of POST /api/v1/events
+	engine   string
+	close    func()
+}
+
+// start makes a fresh database at target and starts OneRetail on it.
+func start(target, name string) (*server, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	dsn, drop, err := benchdb.Fresh(target, name)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	a, err := app.New(ctx, app.Config{DB: dsn, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Org: org.DefaultConfig(), PIISecret: pii.TestSecret()})
+	if err != nil {
+		cancel()
+		drop()
+		return nil, err
+	}
+	s := &server{app: a, engine: "sqlite", close: func() { cancel(); a.Close(); drop() }}
+	if db.IsPostgresDSN(dsn) {
+		s.engine = "postgres"
+	}
+	tenant, _, err := a.Org.Bootstrap(ctx, org.BootstrapInput{TenantCode: "bench", TenantName: "Bench", AdminLogin: "admin", AdminName: "Admin", AdminPassword: "bench-password-1"})
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	s.tenantID = tenant.ID
+	sys := auth.WithPrincipal(ctx, auth.System(tenant.ID))
+	if s.tp, err = a.Identity.CreateTouchpoint(sys, identity.NewTouchpoint{Code: "pos", Name: "POS", Type: identity.TypeOffline, Channel: identity.Channel("pos")}); err != nil {
+		s.close()
+		return nil, err
+	}
+	if _, s.key, err = a.Org.CreateAPIKey(sys, org.APIKeyCreate{Name: "bench", Scopes: []auth.Scope{auth.EventsIngest}}); err != nil {
+		s.close()
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	go a.Run(ctx, ln)
+	s.url = "http://" + ln.Addr().String() + "/api/v1/events"
+	return s, nil
+}
+
+// bodies makes the JSON request bodies of evs, batch events each.
+func (s *server) bodies(evs []event, batch int) ([][]byte, error) {
+	var out [][]byte
+	for i := 0; i < len(evs); i += batch {
+		b, err := json.Marshal(map[string]any{"touchpoint": s.tp.Code, "events": evs[i:min(i+batch, len(evs))]})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// liveCustomers counts the tenant's customers not merged away.
+func (s *server) liveCustomers(ctx context.Context) (int, error) {
+	var n int
+	err := s.app.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM customers WHERE tenant_id = $1 AND merged_into IS NULL`, s.tenantID).Scan(&n)
+	return n, err
+}
+
 func run(target string, n, batch, clients, rounds int) error {
 	if batch < 1 || batch > identity.MaxBatchEvents {
 		return fmt.Errorf("-batch must be 1..%d", identity.MaxBatchEvents)
@@ -107,53 +193,23 @@ func run(target string, n, batch, clients, rounds int) error {
 	if rounds < 1 {
 		return fmt.Errorf("-rounds must be at least 1")
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	dsn, drop, err := benchdb.Fresh(target, "ingest")
+	ctx := context.Background()
+	srv, err := start(target, "ingest")
 	if err != nil {
 		return err
 	}
-	defer drop()
-	a, err := app.New(ctx, app.Config{DB: dsn, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Org: org.DefaultConfig(), PIISecret: pii.TestSecret()})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	tenant, _, err := a.Org.Bootstrap(ctx, org.BootstrapInput{TenantCode: "bench", TenantName: "Bench", AdminLogin: "admin", AdminName: "Admin", AdminPassword: "bench-password-1"})
-	if err != nil {
-		return err
-	}
-	sys := auth.WithPrincipal(ctx, auth.System(tenant.ID))
-	tp, err := a.Identity.CreateTouchpoint(sys, identity.NewTouchpoint{Code: "pos", Name: "POS", Type: identity.TypeOffline, Channel: identity.Channel("pos")})
-	if err != nil {
-		return err
-	}
-	_, key, err := a.Org.CreateAPIKey(sys, org.APIKeyCreate{Name: "bench", Scopes: []auth.Scope{auth.EventsIngest}})
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	go a.Run(ctx, ln)
-	url := "http://" + ln.Addr().String() + "/api/v1/events"
-
+	defer srv.close()
 	evs := generate(n, time.Now().Add(-24*time.Hour).UTC().Truncate(time.Millisecond))
-	var bodies [][]byte
-	for i := 0; i < len(evs); i += batch {
-		b, err := json.Marshal(map[string]any{"touchpoint": tp.Code, "events": evs[i:min(i+batch, len(evs))]})
-		if err != nil {
-			return err
-		}
-		bodies = append(bodies, b)
+	bodies, err := srv.bodies(evs, batch)
+	if err != nil {
+		return err
 	}
 
 	// The two are measured in alternating rounds — the baseline's share of the
 	// events, then the ingestion of the same events — so that both see the same
 	// machine: on two noisy cores, one baseline measured a few seconds away from the
 	// ingestion varied by a third from run to run.
-	d := a.DB
+	d := srv.app.DB
 	if err := createBaselineTable(ctx, d); err != nil {
 		return err
 	}
@@ -162,34 +218,29 @@ func run(target string, n, batch, clients, rounds int) error {
 	for r := 0; r < len(bodies); r += perRound {
 		roundBodies := bodies[r:min(r+perRound, len(bodies))]
 		roundEvents := evs[r*batch : min((r+perRound)*batch, len(evs))]
-		dur, err := baseline(ctx, d, tenant.ID, tp.ID, roundEvents, batch)
+		dur, err := baseline(ctx, d, srv.tenantID, srv.tp.ID, roundEvents, batch)
 		if err != nil {
 			return err
 		}
 		baseDur += dur
 		start := time.Now()
-		accepted, err := post(url, key, roundBodies, clients)
-		if err != nil {
-			return err
+		res := post(srv.url, srv.key, roundBodies, clients)
+		if res.err != nil {
+			return res.err
 		}
 		ingestDur += time.Since(start)
-		if accepted != len(roundEvents) {
-			return fmt.Errorf("accepted %d of %d events", accepted, len(roundEvents))
+		if res.accepted != len(roundEvents) {
+			return fmt.Errorf("accepted %d of %d events", res.accepted, len(roundEvents))
 		}
 	}
-	var customers int
-	if err := d.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM customers WHERE tenant_id = $1 AND merged_into IS NULL`, tenant.ID).Scan(&customers); err != nil {
+	customers, err := srv.liveCustomers(ctx)
+	if err != nil {
 		customers = -1
-	}
-
-	engine := "sqlite"
-	if db.IsPostgresDSN(dsn) {
-		engine = "postgres"
 	}
 	ingestEPS := float64(len(evs)) / ingestDur.Seconds()
 	baseEPS := float64(len(evs)) / baseDur.Seconds()
 	out, _ := json.Marshal(map[string]any{
-		"engine": engine, "events": len(evs), "batch": batch, "clients": clients, "rounds": rounds, "customers": customers,
+		"engine": srv.engine, "events": len(evs), "batch": batch, "clients": clients, "rounds": rounds, "customers": customers,
 		"ingest_eps": round(ingestEPS), "baseline_eps": round(baseEPS), "ratio": round(ingestEPS/baseEPS*1000) / 1000,
 	})
 	fmt.Println(string(out))
@@ -198,13 +249,23 @@ func run(target string, n, batch, clients, rounds int) error {
 
 func round(f float64) float64 { return float64(int64(f + 0.5)) }
 
-// post sends the bodies from clients goroutines and returns the accepted count.
-func post(url, key string, bodies [][]byte, clients int) (int, error) {
+// posted is the outcome of posting bodies: events accepted, answers by status (0:
+// no answer), each request's latency, and the first failure (a non-2xx answer, a
+// rejected event, a transport error).
+type posted struct {
+	accepted  int
+	statuses  map[int]int
+	latencies []time.Duration
+	err       error
+}
+
+// post sends the bodies from clients goroutines, each request once, and reports
+// what came back.
+func post(url, key string, bodies [][]byte, clients int) posted {
 	var (
-		mu       sync.Mutex
-		accepted int
-		firstErr error
-		wg       sync.WaitGroup
+		mu  sync.Mutex
+		out = posted{statuses: map[int]int{}}
+		wg  sync.WaitGroup
 	)
 	next := make(chan []byte)
 	go func() {
@@ -215,58 +276,60 @@ func post(url, key string, bodies [][]byte, clients int) (int, error) {
 	}()
 	client := &http.Client{Timeout: 5 * time.Minute}
 	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for b := range next {
-				n, err := send(client, url, key, b)
+				start := time.Now()
+				n, status, err := send(client, url, key, b)
+				took := time.Since(start)
 				mu.Lock()
-				accepted += n
-				if err != nil && firstErr == nil {
-					firstErr = err
+				out.accepted += n
+				out.statuses[status]++
+				out.latencies = append(out.latencies, took)
+				if err != nil && out.err == nil {
+					out.err = err
 				}
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	return accepted, firstErr
+	return out
 }
 
-func send(client *http.Client, url, key string, body []byte) (int, error) {
+// send posts one body and returns the events accepted and the status (0 when no
+// answer came).
+func send(client *http.Client, url, key string, body []byte) (int, int, error) {
 	req, err := http.NewRequest("POST", url, bytes.NewReader(body))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Content-Type", "application/json")
 	res, err := client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
 	if res.StatusCode/100 != 2 {
-		return 0, fmt.Errorf("POST /api/v1/events: %s: %s", res.Status, raw)
+		return 0, res.StatusCode, fmt.Errorf("POST /api/v1/events: %s (Retry-After %q): %s", res.Status, res.Header.Get("Retry-After"), raw)
 	}
 	var r identity.EventIngestResponse
 	if err := json.Unmarshal(raw, &r); err != nil {
-		return 0, err
+		return 0, res.StatusCode, err
 	}
 	if len(r.Rejected) > 0 {
-		return r.Accepted, fmt.Errorf("rejected: %+v", r.Rejected[0])
+		return r.Accepted, res.StatusCode, fmt.Errorf("rejected: %+v", r.Rejected[0])
 	}
-	return r.Accepted, nil
+	return r.Accepted, res.StatusCode, nil
 }
 
-// createBaselineTable makes the scratch table of the baseline, shaped like events.
+// createBaselineTable makes the scratch table of the baseline, shaped like events
+// (migration 00022: keyed by tenant, touchpoint and id).
 func createBaselineTable(ctx context.Context, d *db.DB) error {
-	if _, err := d.Writer().ExecContext(ctx, `CREATE TABLE bench_events (tenant_id TEXT NOT NULL, id TEXT NOT NULL, touchpoint_id TEXT NOT NULL,
+	_, err := d.Writer().ExecContext(ctx, `CREATE TABLE bench_events (tenant_id TEXT NOT NULL, id TEXT NOT NULL, touchpoint_id TEXT NOT NULL,
 		type TEXT NOT NULL, occurred_at BIGINT NOT NULL, received_at BIGINT NOT NULL, identifiers TEXT NOT NULL, properties TEXT NOT NULL,
-		PRIMARY KEY (tenant_id, id))`); err != nil {
-		return err
-	}
-	_, err := d.Writer().ExecContext(ctx, `CREATE INDEX bench_events_touchpoint ON bench_events (tenant_id, touchpoint_id, received_at)`)
+		PRIMARY KEY (tenant_id, touchpoint_id, id))`)
 	return err
 }
 

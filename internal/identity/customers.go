@@ -189,15 +189,9 @@ func (s *Service) FindCustomerEvents(ctx context.Context, id string, f CustomerE
 	if err != nil {
 		return httpapi.Page[CustomerEvent]{}, err
 	}
-	var afterAt int64
-	var afterID string
-	if after != "" {
-		at, rest, ok := strings.Cut(after, "|")
-		n, perr := strconv.ParseInt(at, 10, 64)
-		if !ok || perr != nil {
-			return httpapi.Page[CustomerEvent]{}, errs.Field("query.cursor", "malformed cursor")
-		}
-		afterAt, afterID = n, rest
+	afterAt, afterKey, err := parseEventCursor(after)
+	if err != nil {
+		return httpapi.Page[CustomerEvent]{}, err
 	}
 	// Every page counts: a cursor is only the position to read from, so a made-up
 	// one would otherwise read a first page for free.
@@ -213,7 +207,7 @@ func (s *Service) FindCustomerEvents(ctx context.Context, id string, f CustomerE
 		limit = defaultLimit
 	}
 	limit = min(limit, httpapi.MaxLimit)
-	items, err := customerEvents(ctx, s.db.Reader(), s.pii, p.TenantID, []string{c}, after != "", afterAt, afterID, limit+1)
+	items, err := customerEvents(ctx, s.db.Reader(), s.pii, p.TenantID, []string{c}, after != "", afterAt, afterKey, limit+1)
 	if err != nil {
 		return httpapi.Page[CustomerEvent]{}, fmt.Errorf("identity: find customer events: %w", err)
 	}
@@ -228,8 +222,26 @@ func (s *Service) FindCustomerEvents(ctx context.Context, id string, f CustomerE
 		return httpapi.Page[CustomerEvent]{}, err
 	}
 	return httpapi.PageOf(items, limit, func(e CustomerEvent) string {
-		return strconv.FormatInt(clock.Millis(e.OccurredAt), 10) + "|" + e.ID
+		return strconv.FormatInt(clock.Millis(e.OccurredAt), 10) + "|" + e.TouchpointID + "|" + e.ID
 	}), nil
+}
+
+// parseEventCursor reads a timeline cursor, "occurred_at|touchpoint id|event id"
+// (touchpoint ids never hold "|"). A cursor made before event ids were per
+// touchpoint, "occurred_at|event id" without a second "|", continues as it did.
+func parseEventCursor(after string) (int64, eventKey, error) {
+	if after == "" {
+		return 0, eventKey{}, nil
+	}
+	at, rest, ok := strings.Cut(after, "|")
+	n, err := strconv.ParseInt(at, 10, 64)
+	if !ok || err != nil {
+		return 0, eventKey{}, errs.Field("query.cursor", "malformed cursor")
+	}
+	if tp, id, ok := strings.Cut(rest, "|"); ok {
+		return n, eventKey{touchpoint: tp, id: id}, nil
+	}
+	return n, eventKey{id: rest}, nil
 }
 
 // survivor returns the live customer id that id is or was merged into.
@@ -278,9 +290,10 @@ func getCustomer(ctx context.Context, q db.Querier, keys *pii.Keys, tenantID, id
 	return c, err
 }
 
-// customerEvents returns a page of the events of the customers ids, newest first,
-// with identifiers and properties opened. limit 0 returns them all.
-func customerEvents(ctx context.Context, q db.Querier, keys *pii.Keys, tenantID string, ids []string, paged bool, afterAt int64, afterID string, limit int) ([]CustomerEvent, error) {
+// customerEvents returns a page of the events of the customers ids, newest first
+// (occurred_at, event id, touchpoint id), with identifiers and properties opened.
+// limit 0 returns them all.
+func customerEvents(ctx context.Context, q db.Querier, keys *pii.Keys, tenantID string, ids []string, paged bool, afterAt int64, after eventKey, limit int) ([]CustomerEvent, error) {
 	args := []any{tenantID}
 	in := make([]string, len(ids))
 	for i, id := range ids {
@@ -289,9 +302,9 @@ func customerEvents(ctx context.Context, q db.Querier, keys *pii.Keys, tenantID 
 	}
 	where := ` AND customer_id IN (` + strings.Join(in, ", ") + `)`
 	if paged {
-		args = append(args, afterAt, afterID)
+		args = append(args, afterAt, after.id, after.touchpoint)
 		n := len(args)
-		where += fmt.Sprintf(` AND (occurred_at < $%d OR (occurred_at = $%d AND id < $%d))`, n-1, n-1, n)
+		where += fmt.Sprintf(` AND (occurred_at < $%d OR (occurred_at = $%d AND (id < $%d OR (id = $%d AND touchpoint_id < $%d))))`, n-2, n-2, n-1, n-1, n)
 	}
 	tail := ""
 	if limit > 0 {
@@ -299,7 +312,7 @@ func customerEvents(ctx context.Context, q db.Querier, keys *pii.Keys, tenantID 
 		tail = ` LIMIT $` + strconv.Itoa(len(args))
 	}
 	rows, err := q.QueryContext(ctx, `SELECT id, type, touchpoint_id, occurred_at, received_at, identifiers, properties FROM events
-		WHERE tenant_id = $1`+where+` ORDER BY occurred_at DESC, id DESC`+tail, args...)
+		WHERE tenant_id = $1`+where+` ORDER BY occurred_at DESC, id DESC, touchpoint_id DESC`+tail, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -389,9 +402,12 @@ type customerIDInput struct {
 	ID string `path:"id" maxLength:"64"`
 }
 
+// customerEventsInput pages like httpapi.PageParams, with room in the cursor for the
+// last event's touchpoint and id (up to 128 characters of up to 4 bytes each).
 type customerEventsInput struct {
-	httpapi.PageParams
-	ID string `path:"id" maxLength:"64"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"1000" default:"50" doc:"Maximum number of items to return."`
+	Cursor string `query:"cursor" maxLength:"800" doc:"Opaque cursor from a previous page's next_cursor."`
+	ID     string `path:"id" maxLength:"64"`
 }
 
 // registerCustomers adds the customer read operations (scope customers:read).

@@ -33,8 +33,11 @@ type CustomerMergedEvent struct {
 	SurvivorID string   `json:"survivor_id"`
 	Absorbed   []string `json:"absorbed"`
 	EventID    string   `json:"event_id,omitempty" doc:"The ingested event whose identifiers joined them (auto merges)."`
-	Kind       string   `json:"kind,omitempty" doc:"auto, manual or fuzzy."`
-	Reason     string   `json:"reason,omitempty"`
+	// TouchpointID is the touchpoint that sent EventID: event ids are unique per
+	// touchpoint only.
+	TouchpointID string `json:"touchpoint_id,omitempty" doc:"The touchpoint that sent event_id (event ids are unique per touchpoint)."`
+	Kind         string `json:"kind,omitempty" doc:"auto, manual or fuzzy."`
+	Reason       string `json:"reason,omitempty"`
 }
 
 // CustomerUnmergedEvent is the payload of EventCustomerUnmerged (and its audit

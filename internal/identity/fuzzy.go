@@ -333,11 +333,14 @@ func (s *Service) fuzzyMerge(ctx context.Context, tx *sql.Tx, tenantID string, c
 	// The customers are locked and loaded the way ingestion loads them, so that a
 	// concurrent merge or erasure is seen.
 	st := &batchState{tenantID: tenantID, now: now, rules: *rules, customers: map[string]*batchCustomer{}}
-	err := st.loadCustomers(ctx, tx, s.db.Dialect, s.pii, members)
-	if errors.Is(err, errStaleResolution) {
+	stale, err := st.lockCustomers(ctx, tx, s.db.Dialect, members)
+	if err != nil {
+		return false, err
+	}
+	if stale {
 		return false, nil // merged away or erased since it was read; the next run sees the survivor
 	}
-	if err != nil {
+	if err := st.loadIdentifiers(ctx, tx, s.db.Dialect, s.pii, members); err != nil {
 		return false, err
 	}
 	var all []graph.Identifier
@@ -352,7 +355,7 @@ func (s *Service) fuzzyMerge(ctx context.Context, tx *sql.Tx, tenantID string, c
 	reason := fuzzyReason(g.Pairs)
 	for _, a := range g.Absorbed {
 		// Recorded like every merge, so that a person can unmerge it.
-		if err := s.absorb(ctx, tx, tenantID, cands[a].id, survivor, MergeFuzzy, reason, now, nil); err != nil {
+		if err := s.absorb(ctx, tx, tenantID, cands[a].id, survivor, MergeFuzzy, reason, now, batchLinks{}); err != nil {
 			return false, err
 		}
 		absorbed = append(absorbed, cands[a].id)
@@ -419,13 +422,15 @@ func (s *Service) queueFuzzyReviews(ctx context.Context, tenantID string, pairs 
 					continue
 				}
 				reason := fuzzyReason([]graph.FuzzyPair{pr.pair})
-				var newest string
-				if err := tx.QueryRowContext(ctx, `SELECT id FROM events WHERE tenant_id = $1 AND customer_id = $2 ORDER BY occurred_at DESC, id DESC LIMIT 1`,
-					tenantID, subject.id).Scan(&newest); err != nil && !errors.Is(err, sql.ErrNoRows) {
+				var newest eventKey
+				if err := tx.QueryRowContext(ctx, `SELECT touchpoint_id, id FROM events WHERE tenant_id = $1 AND customer_id = $2
+					ORDER BY occurred_at DESC, id DESC, touchpoint_id DESC LIMIT 1`,
+					tenantID, subject.id).Scan(&newest.touchpoint, &newest.id); err != nil && !errors.Is(err, sql.ErrNoRows) {
 					return err
 				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO identity_reviews (tenant_id, id, event_id, customer_id, candidates, reason, status, created_at, score)
-					VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8)`, tenantID, ids.New(), newest, subject.id, string(cj), reason, now, pr.pair.Score); err != nil {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO identity_reviews (tenant_id, id, event_id, event_touchpoint_id, customer_id, candidates, reason, status, created_at, score)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9)`, tenantID, ids.New(), newest.id, nullable(newest.touchpoint), subject.id, string(cj), reason, now,
+					pr.pair.Score); err != nil {
 					return err
 				}
 				n++

@@ -62,7 +62,7 @@ type TouchpointUpdateRequest struct {
 // EventIngestItem is one event of an ingestion request (documentation of the shape;
 // the server validates each event on its own).
 type EventIngestItem struct {
-	ID          string            `json:"id" minLength:"1" maxLength:"128" doc:"Made by the client; the idempotency key of the event within the tenant."`
+	ID          string            `json:"id" minLength:"1" maxLength:"128" doc:"Made by the client; the idempotency key of the event within its touchpoint (another touchpoint's event with the same id is a different event)."`
 	Type        string            `json:"type" pattern:"^[a-z][a-z0-9_]{0,63}$" doc:"snake_case, e.g. visit, scan, product_view, add_to_cart, registration, order, coupon_received, coupon_redeemed, message_open."`
 	OccurredAt  time.Time         `json:"occurred_at" doc:"RFC 3339; at most an hour ahead of the server clock."`
 	Identifiers map[string]string `json:"identifiers,omitempty" doc:"Identifier type (phone, email, member_card, wechat_unionid, wechat_openid, app_user_id, alipay_user_id, marketplace_buyer_id, delivery_user_id, device_id, cookie_id, pos_customer_ref, masked_phone) to value; values are normalised."`
@@ -85,7 +85,7 @@ type EventRejectionResponse struct {
 // EventIngestResponse reports an ingestion request.
 type EventIngestResponse struct {
 	Accepted   int                      `json:"accepted" doc:"Events stored by this request."`
-	Duplicates int                      `json:"duplicates" doc:"Events whose id was already stored (or repeated in the request); ignored."`
+	Duplicates int                      `json:"duplicates" doc:"Events whose id the touchpoint already stored (or repeated in the request); ignored."`
 	Rejected   []EventRejectionResponse `json:"rejected"`
 }
 
@@ -340,7 +340,7 @@ func (s *Service) Register(api huma.API) {
 			"1,000 events, stored in one transaction. application/x-ndjson: one event per line, touchpoint as a query parameter, " +
 			"committed in transactions of 1,000 events; on any error response retry the whole request (stored events come back as " +
 			"duplicates). Each event is validated on its own: invalid ones are listed with their index and reason, events whose id " +
-			"was already stored are counted as duplicates. A 200 means the accepted events are durable. Body at most 16 MiB.",
+			"the touchpoint already stored are counted as duplicates (event ids are unique per touchpoint). A 200 means the accepted events are durable. Body at most 16 MiB.",
 		Tags: tags, Security: httpapi.Secured(auth.EventsIngest), MaxBodyBytes: MaxIngestBytes,
 		// The schema documents the JSON shape; each event is validated on its own by the
 		// service, so that one bad event does not refuse the batch.

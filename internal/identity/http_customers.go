@@ -268,16 +268,18 @@ type MergeListResponse struct {
 
 // ReviewResponse is an identity review.
 type ReviewResponse struct {
-	ID         string     `json:"id"`
-	EventID    string     `json:"event_id"`
-	CustomerID string     `json:"customer_id" doc:"The customer the event was attached to."`
-	Candidates []string   `json:"candidates" nullable:"false"`
-	Reason     string     `json:"reason"`
-	Score      *float64   `json:"score" nullable:"true" doc:"0..1, fuzzy matching only; null for deterministic reviews."`
-	Status     string     `json:"status" enum:"open,resolved"`
-	CreatedAt  time.Time  `json:"created_at"`
-	ResolvedAt *time.Time `json:"resolved_at" nullable:"true"`
-	Resolution *string    `json:"resolution" nullable:"true" enum:"merge,separate"`
+	ID      string `json:"id"`
+	EventID string `json:"event_id"`
+	// EventTouchpointID completes EventID: event ids are unique per touchpoint.
+	EventTouchpointID string     `json:"event_touchpoint_id,omitempty" doc:"The touchpoint that sent event_id (event ids are unique per touchpoint); absent when the event is not known."`
+	CustomerID        string     `json:"customer_id" doc:"The customer the event was attached to."`
+	Candidates        []string   `json:"candidates" nullable:"false"`
+	Reason            string     `json:"reason"`
+	Score             *float64   `json:"score" nullable:"true" doc:"0..1, fuzzy matching only; null for deterministic reviews."`
+	Status            string     `json:"status" enum:"open,resolved"`
+	CreatedAt         time.Time  `json:"created_at"`
+	ResolvedAt        *time.Time `json:"resolved_at" nullable:"true"`
+	Resolution        *string    `json:"resolution" nullable:"true" enum:"merge,separate"`
 }
 
 // ReviewResolveRequest resolves a review.
@@ -361,7 +363,7 @@ func mergesResponse(ms []Merge) MergeListResponse {
 }
 
 func reviewResponse(r Review) ReviewResponse {
-	out := ReviewResponse{ID: r.ID, EventID: r.EventID, CustomerID: r.CustomerID, Candidates: r.Candidates, Reason: r.Reason, Score: r.Score,
+	out := ReviewResponse{ID: r.ID, EventID: r.EventID, EventTouchpointID: r.EventTouchpointID, CustomerID: r.CustomerID, Candidates: r.Candidates, Reason: r.Reason, Score: r.Score,
 		Status: r.Status, CreatedAt: r.CreatedAt, ResolvedAt: r.ResolvedAt}
 	if out.Candidates == nil {
 		out.Candidates = []string{}

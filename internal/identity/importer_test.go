@@ -69,6 +69,16 @@ func TestImportCustomersCSV(t *testing.T) {
 		if again.Accepted != 0 || again.Duplicates != 2 || countEvents(t, d, tenantA) != 2 {
 			t.Fatalf("re-import %+v, %d events stored", again, countEvents(t, d, tenantA))
 		}
+		// Row-hash ids are de-duplicated per touchpoint, like every event id: the
+		// same file imported as another touchpoint's is that touchpoint's events.
+		mkTouchpoint(t, e, admin(tenantA), "CRM-2")
+		other, err := e.svc.ImportFile(admin(tenantA), ImportCustomers, FormatCSV, "CRM-2", []byte(gbk), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if other.Accepted != 2 || other.Duplicates != 0 || countEvents(t, d, tenantA) != 4 {
+			t.Fatalf("import as another touchpoint %+v, %d events stored", other, countEvents(t, d, tenantA))
+		}
 	})
 }
 

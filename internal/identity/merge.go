@@ -54,11 +54,19 @@ func identifierItem(keys *pii.Keys, typ, value string) string {
 	return keys.Index("merge_identifier", typ+":"+value)
 }
 
+// batchLinks are the events of an ingestion batch that are resolved but not written
+// yet: all sent by touchpoint, customers maps each event id to its customer.
+type batchLinks struct {
+	touchpoint string
+	customers  map[string]string
+}
+
 // absorb merges the live customer from into the live customer into in tx and records
 // what moved (identifiers, events, redirects) so that unmerge can move exactly that
-// back. links holds the events of the current ingestion batch that are not written
-// yet (event id → customer id): those of from move too and are recorded.
-func (s *Service) absorb(ctx context.Context, tx *sql.Tx, tenantID, from, into, kind, reason string, now int64, links map[string]string) error {
+// back. Events are recorded by eventKey.ref. links holds the events of the current
+// ingestion batch not written yet (none outside ingestion): those of from move too
+// and are recorded.
+func (s *Service) absorb(ctx context.Context, tx *sql.Tx, tenantID, from, into, kind, reason string, now int64, links batchLinks) error {
 	mid := ids.New()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO customer_merges (tenant_id, id, survivor_id, absorbed_id, kind, reason, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, tenantID, mid, into, from, kind, reason, now); err != nil {
@@ -73,7 +81,7 @@ func (s *Service) absorb(ctx context.Context, tx *sql.Tx, tenantID, from, into, 
 		items = append(items, [2]string{itemIdentifier, identifierItem(s.pii, h.Type, h.Value)})
 	}
 	for _, q := range []struct{ kind, sql string }{
-		{itemEvent, `SELECT id FROM events WHERE tenant_id = $1 AND customer_id = $2`},
+		{itemEvent, `SELECT ` + eventRefSQL + ` FROM events WHERE tenant_id = $1 AND customer_id = $2`},
 		{itemRedirect, `SELECT id FROM customers WHERE tenant_id = $1 AND merged_into = $2`},
 	} {
 		got, err := queryStrings(ctx, tx, q.sql, tenantID, from)
@@ -84,10 +92,10 @@ func (s *Service) absorb(ctx context.Context, tx *sql.Tx, tenantID, from, into, 
 			items = append(items, [2]string{q.kind, id})
 		}
 	}
-	for id, c := range links {
+	for id, c := range links.customers {
 		if c == from {
-			items = append(items, [2]string{itemEvent, id})
-			links[id] = into
+			items = append(items, [2]string{itemEvent, eventKey{links.touchpoint, id}.ref()})
+			links.customers[id] = into
 		}
 	}
 	w := db.Rows{Head: `INSERT INTO customer_merge_items (tenant_id, merge_id, kind, item)`, Lead: "$1, $2", Fixed: []any{tenantID, mid}}
@@ -189,7 +197,7 @@ func (s *Service) mergeInTx(ctx context.Context, tx *sql.Tx, tenantID, into stri
 		return mergeRefused(field, strings.TrimPrefix(errMessage(err), "stale identity decision: "))
 	}
 	for _, a := range from {
-		if err := s.absorb(ctx, tx, tenantID, a, into, kind, reason, now, nil); err != nil {
+		if err := s.absorb(ctx, tx, tenantID, a, into, kind, reason, now, batchLinks{}); err != nil {
 			return err
 		}
 	}
@@ -380,7 +388,7 @@ func (s *Service) unmergeInTx(ctx context.Context, tx *sql.Tx, tenantID, live, a
 		}
 		movedIdents = append(movedIdents, item)
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE events SET customer_id = $3 WHERE tenant_id = $1 AND customer_id = $2 AND id IN
+	res, err := tx.ExecContext(ctx, `UPDATE events SET customer_id = $3 WHERE tenant_id = $1 AND customer_id = $2 AND `+eventRefSQL+` IN
 		(SELECT item FROM customer_merge_items WHERE tenant_id = $1 AND merge_id = $4 AND kind = 'event')`, tenantID, live, absorbed, mid)
 	if err != nil {
 		return err

@@ -231,7 +231,7 @@ func eraseIdentifiers(ctx context.Context, tx *sql.Tx, tenantID string, ids []st
 }
 
 func (s *Service) exportEvents(ctx context.Context, q db.Querier, tenantID string, ids []string) (any, error) {
-	evs, err := customerEvents(ctx, q, s.pii, tenantID, ids, false, 0, "", 0)
+	evs, err := customerEvents(ctx, q, s.pii, tenantID, ids, false, 0, eventKey{}, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -257,13 +257,14 @@ func eraseEvents(ctx context.Context, tx *sql.Tx, tenantID string, ids []string)
 
 // exportedReview is an identity review touching the customer, as exported.
 type exportedReview struct {
-	ID         string    `json:"id"`
-	EventID    string    `json:"event_id"`
-	CustomerID string    `json:"customer_id"`
-	Candidates []string  `json:"candidates"`
-	Reason     string    `json:"reason"`
-	Status     string    `json:"status"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID                string    `json:"id"`
+	EventID           string    `json:"event_id"`
+	EventTouchpointID string    `json:"event_touchpoint_id,omitempty"`
+	CustomerID        string    `json:"customer_id"`
+	Candidates        []string  `json:"candidates"`
+	Reason            string    `json:"reason"`
+	Status            string    `json:"status"`
+	CreatedAt         time.Time `json:"created_at"`
 }
 
 // reviewsWhere selects the reviews attached to or naming one of ids as a candidate
@@ -279,7 +280,7 @@ func reviewsWhere(args *[]any, ids []string) string {
 
 func exportReviews(ctx context.Context, q db.Querier, tenantID string, ids []string) (any, error) {
 	args := []any{tenantID}
-	rows, err := q.QueryContext(ctx, `SELECT id, event_id, customer_id, candidates, reason, status, created_at FROM identity_reviews
+	rows, err := q.QueryContext(ctx, `SELECT id, event_id, COALESCE(event_touchpoint_id, ''), customer_id, candidates, reason, status, created_at FROM identity_reviews
 		WHERE tenant_id = $1 AND `+reviewsWhere(&args, ids)+` ORDER BY created_at, id`, args...)
 	if err != nil {
 		return nil, err
@@ -290,7 +291,7 @@ func exportReviews(ctx context.Context, q db.Querier, tenantID string, ids []str
 		var r exportedReview
 		var cands string
 		var created int64
-		if err := rows.Scan(&r.ID, &r.EventID, &r.CustomerID, &cands, &r.Reason, &r.Status, &created); err != nil {
+		if err := rows.Scan(&r.ID, &r.EventID, &r.EventTouchpointID, &r.CustomerID, &cands, &r.Reason, &r.Status, &created); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(cands), &r.Candidates); err != nil {

@@ -40,7 +40,7 @@ type RebuildReport struct {
 
 // rebuildEvent is one stored event reduced to what resolution needs.
 type rebuildEvent struct {
-	id        string
+	key       eventKey
 	at        int64
 	idents    []graph.Identifier // linking identifiers, strongest first
 	firstLink int                // index of its first link, -1 without one
@@ -151,7 +151,8 @@ func (s *Service) Rebuild(ctx context.Context, opt RebuildOptions) (RebuildRepor
 // identifiers (opened) strongest first. Erased events have none: they stay with the
 // erased customer.
 func readRebuildEvents(ctx context.Context, q db.Querier, keys *pii.Keys, tenantID string, rules *graph.Rules) ([]rebuildEvent, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, occurred_at, identifiers FROM events WHERE tenant_id = $1 ORDER BY occurred_at, id`, tenantID)
+	rows, err := q.QueryContext(ctx, `SELECT touchpoint_id, id, occurred_at, identifiers FROM events WHERE tenant_id = $1
+		ORDER BY occurred_at, id, touchpoint_id`, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -165,12 +166,12 @@ func readRebuildEvents(ctx context.Context, q db.Querier, keys *pii.Keys, tenant
 		}
 		var e rebuildEvent
 		var raw string
-		if err := rows.Scan(&e.id, &e.at, &raw); err != nil {
+		if err := rows.Scan(&e.key.touchpoint, &e.key.id, &e.at, &raw); err != nil {
 			return nil, err
 		}
 		var m map[string]string
 		if err := openEventJSON(keys, raw, eventIdentifiersContext, &m); err != nil {
-			return nil, fmt.Errorf("event %s identifiers: %w", e.id, err)
+			return nil, fmt.Errorf("event %s identifiers: %w", e.key.ref(), err)
 		}
 		e.idents = slices.DeleteFunc(eventIdentifiers(m), func(id graph.Identifier) bool { return !rules.Rule(id.Type).Links })
 		slices.SortStableFunc(e.idents, func(a, b graph.Identifier) int {
@@ -186,11 +187,11 @@ func readRebuildEvents(ctx context.Context, q db.Querier, keys *pii.Keys, tenant
 type rebuildPlan struct {
 	customers     []newCustomerRow // by cluster number
 	identifiers   []identRow
-	eventCustomer map[string]uint32 // event id → cluster
+	eventCustomer map[eventKey]uint32 // event → cluster
 }
 
 func planRebuild(evs []rebuildEvent, res *graph.Result, rules *graph.Rules) rebuildPlan {
-	plan := rebuildPlan{customers: make([]newCustomerRow, res.Clusters), eventCustomer: map[string]uint32{}}
+	plan := rebuildPlan{customers: make([]newCustomerRow, res.Clusters), eventCustomer: map[eventKey]uint32{}}
 	for i := range plan.customers {
 		plan.customers[i].id = ids.New() // time-ordered: clusters are numbered by first appearance
 	}
@@ -199,7 +200,7 @@ func planRebuild(evs []rebuildEvent, res *graph.Result, rules *graph.Rules) rebu
 		if !ok {
 			continue
 		}
-		plan.eventCustomer[e.id] = c
+		plan.eventCustomer[e.key] = c
 		cu := &plan.customers[c]
 		if cu.count == 0 || e.at < cu.first {
 			cu.first = e.at
@@ -213,7 +214,7 @@ func planRebuild(evs []rebuildEvent, res *graph.Result, rules *graph.Rules) rebu
 	// events is made.
 	seen := map[graph.Identifier]bool{}
 	for _, e := range evs {
-		if _, ok := plan.eventCustomer[e.id]; !ok {
+		if _, ok := plan.eventCustomer[e.key]; !ok {
 			continue
 		}
 		for _, id := range e.idents {
@@ -258,9 +259,10 @@ func (p *rebuildPlan) liveCustomers() []newCustomerRow {
 // rebuildReview is a review the rebuild queues: the event went to customer; a
 // person decides whether the candidates are one customer.
 type rebuildReview struct {
-	event, customer string
-	candidates      []string // oldest first
-	reason          string
+	event      eventKey
+	customer   string
+	candidates []string // oldest first
+	reason     string
 }
 
 // rebuildReviews returns one review per event whose links were refused for
@@ -332,13 +334,13 @@ func rebuildReviews(evs []rebuildEvent, links []graph.Link, res *graph.Result, r
 				reasons = append(reasons, d)
 			}
 		}
-		c, ok := plan.eventCustomer[e.id]
+		c, ok := plan.eventCustomer[e.key]
 		if len(reasons) == 0 || !ok {
 			continue
 		}
 		// Clusters are numbered by first appearance: in number order, oldest first.
 		slices.Sort(clusters)
-		r := rebuildReview{event: e.id, customer: plan.customers[c].id, reason: strings.Join(reasons, "; ")}
+		r := rebuildReview{event: e.key, customer: plan.customers[c].id, reason: strings.Join(reasons, "; ")}
 		for _, k := range slices.Compact(clusters) {
 			if plan.customers[k].count > 0 { // a cluster without events is no customer
 				r.candidates = append(r.candidates, plan.customers[k].id)
@@ -390,11 +392,13 @@ func replaceReviews(ctx context.Context, tx *sql.Tx, d db.Dialect, tenantID stri
 	if err != nil {
 		return 0, 0, err
 	}
-	decided := map[string]string{} // event → latest decision
-	err = db.EachRow(ctx, tx, `SELECT event_id, resolution FROM identity_reviews WHERE tenant_id = $1 AND resolution IS NOT NULL AND score IS NULL ORDER BY resolved_at, id`,
+	decided := map[eventKey]string{} // event → latest decision
+	err = db.EachRow(ctx, tx, `SELECT COALESCE(event_touchpoint_id, ''), event_id, resolution FROM identity_reviews
+		WHERE tenant_id = $1 AND resolution IS NOT NULL AND score IS NULL ORDER BY resolved_at, id`,
 		[]any{tenantID}, func(rows *sql.Rows) error {
-			var ev, resolution string
-			if err := rows.Scan(&ev, &resolution); err != nil {
+			var ev eventKey
+			var resolution string
+			if err := rows.Scan(&ev.touchpoint, &ev.id, &resolution); err != nil {
 				return err
 			}
 			decided[ev] = resolution
@@ -404,11 +408,11 @@ func replaceReviews(ctx context.Context, tx *sql.Tx, d db.Dialect, tenantID stri
 		return 0, 0, err
 	}
 	rv = slices.DeleteFunc(slices.Clone(rv), func(r rebuildReview) bool { return decided[r.event] == ReviewSeparate })
-	w := db.Rows{Head: `INSERT INTO identity_reviews (tenant_id, created_at, status, id, event_id, customer_id, candidates, reason)`,
+	w := db.Rows{Head: `INSERT INTO identity_reviews (tenant_id, created_at, status, id, event_id, event_touchpoint_id, customer_id, candidates, reason)`,
 		Lead: "$1, $2, $3", Fixed: []any{tenantID, now, "open"}}
 	err = db.WriteRows(ctx, tx, d, w, rv, func(r rebuildReview) []any {
 		cj, _ := json.Marshal(r.candidates) // strings always marshal
-		return []any{ids.New(), r.event, r.customer, string(cj), r.reason}
+		return []any{ids.New(), r.event.id, r.event.touchpoint, r.customer, string(cj), r.reason}
 	}, nil)
 	if err != nil {
 		return 0, 0, fmt.Errorf("queue reviews: %w", err)
@@ -423,13 +427,14 @@ const rebuildRowsPerStatement = 200
 func (s *Service) swapCustomers(ctx context.Context, tx *sql.Tx, tenantID string, plan rebuildPlan, now int64, progress func(string, int, int)) (int, error) {
 	// Old customers: each live one goes to the new customer holding most of its events.
 	old := map[string]map[uint32]int{}
-	rows, err := tx.QueryContext(ctx, `SELECT id, customer_id FROM events WHERE tenant_id = $1 AND customer_id IS NOT NULL`, tenantID)
+	rows, err := tx.QueryContext(ctx, `SELECT touchpoint_id, id, customer_id FROM events WHERE tenant_id = $1 AND customer_id IS NOT NULL`, tenantID)
 	if err != nil {
 		return 0, err
 	}
 	for rows.Next() {
-		var ev, c string
-		if err := rows.Scan(&ev, &c); err != nil {
+		var ev eventKey
+		var c string
+		if err := rows.Scan(&ev.touchpoint, &ev.id, &c); err != nil {
 			rows.Close()
 			return 0, err
 		}
@@ -499,19 +504,23 @@ func (s *Service) swapCustomers(ctx context.Context, tx *sql.Tx, tenantID string
 			return 0, err
 		}
 	}
-	links := make(map[string]string, len(plan.eventCustomer))
-	for ev, c := range plan.eventCustomer {
-		links[ev] = plan.customers[c].id
-	}
-	// Every attached event is re-pointed to its new customer.
-	err = updateByCase(ctx, tx, links, []any{tenantID}, func(caseExpr, in string) string {
-		return `UPDATE events SET customer_id = CASE id` + caseExpr + ` WHERE tenant_id = $1 AND id IN (` + in + `)`
+	// Every attached event is re-pointed to its new customer, in key order.
+	events := slices.SortedFunc(maps.Keys(plan.eventCustomer), func(a, b eventKey) int {
+		return cmp.Or(strings.Compare(a.touchpoint, b.touchpoint), strings.Compare(a.id, b.id))
 	})
-	if err != nil {
-		return 0, err
-	}
-	if err := step(len(links)); err != nil {
-		return 0, err
+	w := db.Rows{Head: `WITH d (touchpoint_id, id, customer_id) AS (`, Fixed: []any{tenantID}, Tail: `)
+		UPDATE events SET customer_id = d.customer_id FROM d
+		WHERE events.tenant_id = $1 AND events.touchpoint_id = d.touchpoint_id AND events.id = d.id`}
+	for chunk := range slices.Chunk(events, rebuildRowsPerStatement) {
+		err := db.WriteRows(ctx, tx, s.db.Dialect, w, chunk, func(ev eventKey) []any {
+			return []any{ev.touchpoint, ev.id, plan.customers[plan.eventCustomer[ev]].id}
+		}, nil)
+		if err != nil {
+			return 0, err
+		}
+		if err := step(len(chunk)); err != nil {
+			return 0, err
+		}
 	}
 	if err := s.rebuildProfiles(ctx, tx, tenantID, now, progress); err != nil {
 		return 0, fmt.Errorf("profiles: %w", err)
@@ -570,7 +579,7 @@ func (s *Service) rebuildProfiles(ctx context.Context, tx *sql.Tx, tenantID stri
 		}
 		st := &batchState{tenantID: tenantID, now: now}
 		err := db.EachRow(ctx, tx, `SELECT id, type, occurred_at, touchpoint_id, identifiers, properties, customer_id FROM events
-			WHERE tenant_id = $1 AND customer_id >= $2 AND customer_id <= $3 ORDER BY customer_id, occurred_at, id`,
+			WHERE tenant_id = $1 AND customer_id >= $2 AND customer_id <= $3 ORDER BY customer_id, occurred_at, id, touchpoint_id`,
 			[]any{tenantID, chunk[0], chunk[len(chunk)-1]}, func(rs *sql.Rows) error {
 				var r eventRow
 				var tp, idents, props, customer string

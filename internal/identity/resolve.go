@@ -78,6 +78,13 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, st *batchState, 
 	}
 	back := []string{""} // graph.CustomerID → customer id
 	for _, c := range cands {
+		for _, id := range c.ids {
+			if _, held := g.Lookup(id); held {
+				// Two candidates hold one identifier: a concurrent request changed
+				// what the batch read between its reads.
+				return fmt.Errorf("load customer %s into the graph: %w", c.id, errStaleResolution)
+			}
+		}
 		if _, err := g.Apply(graph.Decision{Kind: graph.Create, Add: c.ids}); err != nil {
 			return fmt.Errorf("load customer %s into the graph: %w", c.id, err)
 		}
@@ -136,13 +143,13 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, st *batchState, 
 	}
 	for _, a := range absorbed {
 		// absorb records the merge (merge.go) and re-points the batch's links.
-		if err := s.absorb(ctx, tx, tenantID, a, target, MergeAuto, "event "+r.ID, now, links); err != nil {
+		if err := s.absorb(ctx, tx, tenantID, a, target, MergeAuto, "event "+r.ID, now, batchLinks{touchpoint: st.tp.ID, customers: links}); err != nil {
 			return err
 		}
 		st.absorbed(a, target)
 	}
 	if len(absorbed) > 0 {
-		ev := CustomerMergedEvent{SurvivorID: target, Absorbed: absorbed, EventID: r.ID, Kind: MergeAuto}
+		ev := CustomerMergedEvent{SurvivorID: target, Absorbed: absorbed, EventID: r.ID, TouchpointID: st.tp.ID, Kind: MergeAuto}
 		if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: tenantID, Action: "customer.merge", ResourceType: "customer", ResourceID: target, Changes: ev}); err != nil {
 			return err
 		}
@@ -163,8 +170,8 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, st *batchState, 
 			reviewCands = []string{target}
 		}
 		cj, _ := json.Marshal(reviewCands) // strings always marshal
-		if _, err := tx.ExecContext(ctx, `INSERT INTO identity_reviews (tenant_id, id, event_id, customer_id, candidates, reason, status, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, 'open', $7)`, tenantID, ids.New(), r.ID, target, string(cj), review, now); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO identity_reviews (tenant_id, id, event_id, event_touchpoint_id, customer_id, candidates, reason, status, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8)`, tenantID, ids.New(), r.ID, st.tp.ID, target, string(cj), review, now); err != nil {
 			return err
 		}
 	}

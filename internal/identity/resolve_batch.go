@@ -63,10 +63,17 @@ type identRow struct {
 // stateChunk bounds the ids of one IN list of the loading queries.
 const stateChunk = 400
 
+// lockRounds bounds how often loadBatchState reads the owners again after a customer
+// it locked turned out merged away.
+const lockRounds = 4
+
 // loadBatchState reads the owners of every linking identifier of rows, then locks
 // (PostgreSQL: FOR UPDATE, in id order) and loads those customers with their
-// identifiers. It returns errStaleResolution when one of them was merged away or
-// erased between the two reads; the caller resolves the batch again.
+// identifiers. When one of them was merged away or erased between the two reads,
+// the owners are read again and the new ones locked (at most lockRounds times, then
+// errStaleResolution: the caller resolves the batch again) — under contention a
+// customer is merged while the batch waits for its lock, and starting over would
+// only meet the next merge.
 func (s *Service) loadBatchState(ctx context.Context, tx *sql.Tx, tenantID string, rows []eventRow, now int64, rules *graph.Rules) (*batchState, error) {
 	st := &batchState{tenantID: tenantID, now: now, rules: *rules, owners: map[graph.Identifier]string{}, indexes: map[graph.Identifier]string{},
 		customers: map[string]*batchCustomer{}}
@@ -85,15 +92,31 @@ func (s *Service) loadBatchState(ctx context.Context, tx *sql.Tx, tenantID strin
 			st.indexes[id] = index
 		}
 	}
-	owned := map[string]bool{}
-	err := s.identifierOwners(ctx, tx, tenantID, byType, func(id graph.Identifier, customer string) {
-		st.owners[id] = customer
-		owned[customer] = true
-	})
-	if err != nil {
-		return nil, fmt.Errorf("identifier owners: %w", err)
+	for round := 0; ; round++ {
+		clear(st.owners)
+		var unlocked []string
+		err := s.identifierOwners(ctx, tx, tenantID, byType, func(id graph.Identifier, customer string) {
+			st.owners[id] = customer
+			if st.customers[customer] == nil && !slices.Contains(unlocked, customer) {
+				unlocked = append(unlocked, customer)
+			}
+		})
+		if err != nil {
+			return nil, fmt.Errorf("identifier owners: %w", err)
+		}
+		slices.Sort(unlocked)
+		stale, err := st.lockCustomers(ctx, tx, s.db.Dialect, unlocked)
+		if err != nil {
+			return nil, err
+		}
+		if !stale {
+			break
+		}
+		if round+1 == lockRounds {
+			return nil, fmt.Errorf("candidate customers: %w", errStaleResolution)
+		}
 	}
-	if err := st.loadCustomers(ctx, tx, s.db.Dialect, s.pii, slices.Sorted(maps.Keys(owned))); err != nil {
+	if err := st.loadIdentifiers(ctx, tx, s.db.Dialect, s.pii, slices.Sorted(maps.Keys(st.customers))); err != nil {
 		return nil, err
 	}
 	return st, nil
@@ -144,8 +167,11 @@ func (s *Service) identifierOwners(ctx context.Context, tx *sql.Tx, tenantID str
 	return nil
 }
 
-// loadCustomers locks and loads the customers ids (sorted) with their identifiers.
-func (st *batchState) loadCustomers(ctx context.Context, tx *sql.Tx, d db.Dialect, keys *pii.Keys, ids []string) error {
+// lockCustomers locks the customers ids (sorted) and adds the live ones to
+// st.customers. It reports whether one of them was merged away, erased or is gone
+// (the owners read before were stale).
+func (st *batchState) lockCustomers(ctx context.Context, tx *sql.Tx, d db.Dialect, ids []string) (bool, error) {
+	live := 0
 	err := inChunks(d, ids, func(chunk []string) error {
 		args := []any{st.tenantID}
 		q := db.SelectIn(d, &args, db.Select{Cols: "id, created_at, merged_into, status", Table: "customers", Where: "tenant_id = $1", Column: "id",
@@ -158,19 +184,24 @@ func (st *batchState) loadCustomers(ctx context.Context, tx *sql.Tx, d db.Dialec
 				return err
 			}
 			if merged.Valid || status != string(CustomerActive) {
-				return errStaleResolution
+				return nil
 			}
 			st.customers[c.id] = c
+			live++
 			return nil
 		})
 	})
 	if err != nil {
-		return fmt.Errorf("candidate customers: %w", err)
+		return false, fmt.Errorf("candidate customers: %w", err)
 	}
-	if len(st.customers) != len(ids) {
-		return errStaleResolution // a customer vanished between the reads
-	}
-	err = inChunks(d, ids, func(chunk []string) error {
+	return live != len(ids), nil
+}
+
+// loadIdentifiers loads the identifiers of the locked customers ids. Read after the
+// locks, they are what the customers hold now: an identifier of the batch that one
+// of them holds is its own, whatever the owners read before said.
+func (st *batchState) loadIdentifiers(ctx context.Context, tx *sql.Tx, d db.Dialect, keys *pii.Keys, ids []string) error {
+	err := inChunks(d, ids, func(chunk []string) error {
 		args := []any{st.tenantID}
 		q := db.SelectIn(d, &args, db.Select{Cols: "customer_id, type, value_sealed", Table: "customer_identifiers", Where: "tenant_id = $1", Column: "customer_id"}, chunk)
 		return db.EachRow(ctx, tx, q, args, func(rs *sql.Rows) error {
@@ -187,7 +218,11 @@ func (st *batchState) loadCustomers(ctx context.Context, tx *sql.Tx, d db.Dialec
 				return fmt.Errorf("customer %s identifier %s: %w", c, typ, err)
 			}
 			if bc := st.customers[c]; bc != nil {
-				bc.ids = append(bc.ids, graph.Identifier{Type: t, Value: v})
+				id := graph.Identifier{Type: t, Value: v}
+				bc.ids = append(bc.ids, id)
+				if _, ours := st.indexes[id]; ours {
+					st.owners[id] = c
+				}
 			}
 			return nil
 		})

@@ -24,17 +24,18 @@ import (
 // CustomerID and a person decides whether the Candidates are one customer. Score is
 // set by fuzzy matching only (nil for deterministic reviews).
 type Review struct {
-	ID         string
-	EventID    string
-	CustomerID string
-	Candidates []string
-	Reason     string
-	Score      *float64
-	Status     string // open or resolved
-	CreatedAt  time.Time
-	ResolvedAt *time.Time
-	Resolution string // merge or separate once resolved
-	Note       string
+	ID                string
+	EventID           string
+	EventTouchpointID string // the touchpoint that sent EventID; empty when the event is unknown
+	CustomerID        string
+	Candidates        []string
+	Reason            string
+	Score             *float64
+	Status            string // open or resolved
+	CreatedAt         time.Time
+	ResolvedAt        *time.Time
+	Resolution        string // merge or separate once resolved
+	Note              string
 }
 
 // ReviewFilter selects reviews by status ("" for all), oldest first.
@@ -50,7 +51,7 @@ const (
 	ReviewSeparate = "separate"
 )
 
-const reviewCols = `id, event_id, customer_id, candidates, reason, score, status, created_at, resolved_at, resolution, note`
+const reviewCols = `id, event_id, event_touchpoint_id, customer_id, candidates, reason, score, status, created_at, resolved_at, resolution, note`
 
 func scanReview(sc interface{ Scan(...any) error }) (Review, error) {
 	var r Review
@@ -58,10 +59,11 @@ func scanReview(sc interface{ Scan(...any) error }) (Review, error) {
 	var score sql.NullFloat64
 	var created int64
 	var resolved sql.NullInt64
-	var resolution sql.NullString
-	if err := sc.Scan(&r.ID, &r.EventID, &r.CustomerID, &cands, &r.Reason, &score, &r.Status, &created, &resolved, &resolution, &r.Note); err != nil {
+	var resolution, touchpoint sql.NullString
+	if err := sc.Scan(&r.ID, &r.EventID, &touchpoint, &r.CustomerID, &cands, &r.Reason, &score, &r.Status, &created, &resolved, &resolution, &r.Note); err != nil {
 		return Review{}, err
 	}
+	r.EventTouchpointID = touchpoint.String
 	if err := json.Unmarshal([]byte(cands), &r.Candidates); err != nil {
 		return Review{}, fmt.Errorf("review %s candidates: %w", r.ID, err)
 	}

@@ -46,7 +46,7 @@ func sealedTables() []sealedTable {
 				return []string{sealName, sealBirthday, sealAddress, sealMaskedPhone}[col]
 			},
 			rewrite: rewriteProfile},
-		{name: "events", key: []string{"tenant_id", "id"}, sealed: []string{"identifiers", "properties"},
+		{name: "events", key: []string{"tenant_id", "touchpoint_id", "id"}, sealed: []string{"identifiers", "properties"},
 			context: func(_ []string, col int) string {
 				return []string{eventIdentifiersContext, eventPropertiesContext}[col]
 			},
@@ -90,8 +90,8 @@ func rewriteProfile(ctx context.Context, tx *sql.Tx, r *rotation, key, plain []s
 }
 
 func rewriteEvent(ctx context.Context, tx *sql.Tx, r *rotation, key, plain []string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE events SET identifiers = $3, properties = $4 WHERE tenant_id = $1 AND id = $2`,
-		key[0], key[1], r.to.Seal(plain[0], eventIdentifiersContext), r.to.Seal(plain[1], eventPropertiesContext))
+	_, err := tx.ExecContext(ctx, `UPDATE events SET identifiers = $4, properties = $5 WHERE tenant_id = $1 AND touchpoint_id = $2 AND id = $3`,
+		key[0], key[1], key[2], r.to.Seal(plain[0], eventIdentifiersContext), r.to.Seal(plain[1], eventPropertiesContext))
 	return err
 }
 

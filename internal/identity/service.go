@@ -283,7 +283,7 @@ func (s *Service) IssueTouchpointKey(ctx context.Context, id, name string) (Issu
 // Ingest validates and stores a batch of at most MaxBatchEvents events (each raw
 // JSON) sent by the touchpoint with code touchpointCode, in one transaction that
 // also updates the touchpoint's health. Invalid events are reported by index; events
-// whose id the tenant already stored are counted as duplicates. When Ingest returns
+// whose id the touchpoint already stored are counted as duplicates. When Ingest returns
 // without error, the accepted events are durable. Errors: invalid (touchpoint
 // missing, unknown or disabled; too many events), unauthorized, forbidden.
 func (s *Service) Ingest(ctx context.Context, touchpointCode string, raw []json.RawMessage) (IngestReport, error) {
@@ -359,6 +359,16 @@ func (s *Service) IngestNDJSON(ctx context.Context, touchpointCode string, r io.
 	return report, nil
 }
 
+// ingestLockKey names the lock the ingestion transactions of a tenant take
+// (db.XactLock).
+func ingestLockKey(tenantID string) string { return "identity.ingest:" + tenantID }
+
+// raced reports whether err means that a concurrent request changed what the
+// batch's resolution read, so that resolving it again can succeed.
+func raced(err error) bool {
+	return err != nil && (db.IsUniqueViolation(err) || errors.Is(err, errStaleResolution))
+}
+
 // batcher collects the valid events of one transaction. seen holds the ids already
 // taken in the request, so that an id repeated within it counts as a duplicate.
 type batcher struct {
@@ -404,8 +414,8 @@ func (s *Service) commit(ctx context.Context, p *auth.Principal, tp Touchpoint, 
 	var inserted int
 	tx := func(tx *sql.Tx) error {
 		// Events are resolved before they are inserted, so that each is written once
-		// with its customer; those the tenant already stored are duplicates.
-		stored, err := storedEventIDs(ctx, tx, s.db.Dialect, p.TenantID, b.rows)
+		// with its customer; those the touchpoint already stored are duplicates.
+		stored, err := storedEventIDs(ctx, tx, s.db.Dialect, p.TenantID, tp.ID, b.rows)
 		if err != nil {
 			return err
 		}
@@ -439,16 +449,36 @@ func (s *Service) commit(ctx context.Context, p *auth.Principal, tp Touchpoint, 
 		return addHealth(ctx, tx, p.TenantID, tp.ID, utcDay(now), inserted, b.rejected, len(links), clock.Millis(now))
 	}
 	// A concurrent request may have linked one of the batch's new identifiers first
-	// (the identifier's primary key refuses the second link), or stored one of its
-	// events: the whole batch is resolved again against what the other request
-	// committed.
+	// (the identifier's primary key refuses the second link), kept merging its
+	// customers, or stored one of its events: the whole batch is resolved again
+	// against what the other requests committed. The batches of a tenant run side by
+	// side (they hold its ingestion lock shared); a batch resolved again holds it
+	// exclusive — the batches in flight finish, the next ones wait — so that no other
+	// batch can take its identifiers again: beside the others, a retry could lose
+	// over and over. Contention is the service's problem: a batch that still cannot
+	// be stored is answered 503 (retry shortly), never 500.
 	var err error
-	for range resolveAttempts {
-		if err = s.db.Tx(ctx, tx); err == nil || !(db.IsUniqueViolation(err) || errors.Is(err, errStaleResolution)) {
+	for attempt := range resolveAttempts {
+		mode := db.Shared
+		if attempt > 0 {
+			mode = db.Exclusive
+		}
+		err = s.db.Tx(ctx, func(sqlTx *sql.Tx) error {
+			if err := db.XactLock(ctx, sqlTx, s.db.Dialect, ingestLockKey(p.TenantID), mode); err != nil {
+				return err
+			}
+			return tx(sqlTx)
+		})
+		if !raced(err) {
 			break
 		}
 	}
-	if err != nil {
+	switch {
+	case raced(err):
+		return errors.Join(errs.E(errs.Unavailable, "concurrent requests kept changing the customers of this batch; nothing was stored, retry shortly"), err)
+	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return errors.Join(errs.E(errs.Unavailable, "the batch could not be stored in time under concurrent requests; retry shortly"), err)
+	case err != nil:
 		return err
 	}
 	report.Accepted += inserted

@@ -149,8 +149,21 @@ type eventRow struct {
 	Props       string            // the properties in plain JSON, for the profile hook
 }
 
-// storedEventIDs returns the ids of rows that the tenant already stored.
-func storedEventIDs(ctx context.Context, q db.Querier, d db.Dialect, tenantID string, rows []eventRow) (map[string]bool, error) {
+// eventKey names a stored event. Event ids are made by the sending touchpoint and
+// unique per touchpoint only (migration 00022): two touchpoints may both send an
+// event "1001", and they are two events.
+type eventKey struct{ touchpoint, id string }
+
+// ref is how customer_merge_items names the event (eventRefSQL in SQL): the
+// touchpoint id, '/', the event id. Touchpoint ids are made by the server and never
+// hold '/', so no two events share a ref.
+func (k eventKey) ref() string { return k.touchpoint + "/" + k.id }
+
+// eventRefSQL is eventKey.ref of an events row in SQL.
+const eventRefSQL = `touchpoint_id || '/' || id`
+
+// storedEventIDs returns the ids of rows that the touchpoint already stored.
+func storedEventIDs(ctx context.Context, q db.Querier, d db.Dialect, tenantID, touchpointID string, rows []eventRow) (map[string]bool, error) {
 	ids := make([]string, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID
@@ -165,20 +178,21 @@ func storedEventIDs(ctx context.Context, q db.Querier, d db.Dialect, tenantID st
 		return nil
 	}
 	err := inChunks(d, ids, func(chunk []string) error {
-		args := []any{tenantID}
-		query := db.SelectIn(d, &args, db.Select{Cols: "id", Table: "events", Where: "tenant_id = $1", Column: "id"}, chunk)
+		args := []any{tenantID, touchpointID}
+		query := db.SelectIn(d, &args, db.Select{Cols: "id", Table: "events", Where: "tenant_id = $1 AND touchpoint_id = $2", Column: "id"}, chunk)
 		return db.EachRow(ctx, q, query, args, scan)
 	})
 	return stored, err
 }
 
-// insertEvents inserts rows (sorted by id, so that concurrent batches lock keys in
-// the same order), each with its customer from links (none if absent), and skips
-// those whose (tenant_id, id) exists. It returns the ids that were inserted.
+// insertEvents inserts rows of one touchpoint (sorted by id, so that concurrent
+// batches lock keys in the same order), each with its customer from links (none if
+// absent), and skips those the touchpoint stored before. It returns the ids that
+// were inserted.
 func insertEvents(ctx context.Context, q db.Querier, d db.Dialect, tenantID, touchpointID string, receivedAt int64, rows []eventRow, links map[string]string) (map[string]bool, error) {
 	inserted := map[string]bool{}
 	w := db.Rows{Head: `INSERT INTO events (tenant_id, touchpoint_id, received_at, id, type, occurred_at, identifiers, properties, customer_id)`,
-		Lead: "$1, $2, $3", Fixed: []any{tenantID, touchpointID, receivedAt}, Tail: ` ON CONFLICT (tenant_id, id) DO NOTHING RETURNING id`}
+		Lead: "$1, $2, $3", Fixed: []any{tenantID, touchpointID, receivedAt}, Tail: ` ON CONFLICT (tenant_id, touchpoint_id, id) DO NOTHING RETURNING id`}
 	err := db.WriteRows(ctx, q, d, w, rows, func(r eventRow) []any {
 		return []any{r.ID, r.Type, r.OccurredAt, r.Identifiers, r.Properties, nullable(links[r.ID])}
 	}, func(rs *sql.Rows) error {

@@ -24,7 +24,7 @@ func TestMigration00018WithholdsPlainStoredResponses(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer d.Close()
-			if err := migrations.UpTo(ctx, d, 17); err != nil {
+			if err := migrations.MigrateTo(ctx, d, 17); err != nil {
 				t.Fatal(err)
 			}
 			for _, row := range [][]any{
@@ -37,7 +37,7 @@ func TestMigration00018WithholdsPlainStoredResponses(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if err := migrations.UpTo(ctx, d, 18); err != nil {
+			if err := migrations.MigrateTo(ctx, d, 18); err != nil {
 				t.Fatal(err)
 			}
 			for key, want := range map[string][3]string{"secret": {"withheld", "", ""}, "running": {"in_progress", "", ""}} {

@@ -35,20 +35,6 @@ func Up(ctx context.Context, database *db.DB, log *slog.Logger) (int, error) {
 	return len(results), nil
 }
 
-// UpTo applies the pending migrations up to and including version and returns how
-// many it applied; tests of a migration that moves data start from the version before it.
-func UpTo(ctx context.Context, database *db.DB, version int64) (int, error) {
-	p, err := provider(database)
-	if err != nil {
-		return 0, err
-	}
-	results, err := p.UpTo(ctx, version)
-	if err != nil {
-		return 0, fmt.Errorf("migrations: up to %d: %w", version, err)
-	}
-	return len(results), nil
-}
-
 // Status returns the applied and pending versions.
 func Status(ctx context.Context, database *db.DB) ([]*goose.MigrationStatus, error) {
 	p, err := provider(database)

@@ -17,6 +17,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/oneretail/oneretail/internal/platform/errs"
 )
 
 // Dialect names the database engine.
@@ -154,7 +156,9 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Tx runs fn in a write transaction, committing when fn returns nil. A transaction
 // that fails because of SQLite lock contention or a PostgreSQL serialization failure
-// or deadlock is retried from the start, so fn must be safe to run more than once.
+// or deadlock is retried from the start, so fn must be safe to run more than once;
+// when every attempt failed so, the error carries errs.Unavailable (the client may
+// retry shortly), never a bare internal error.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	const attempts = 8
 	backoff := 5 * time.Millisecond
@@ -171,7 +175,8 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		}
 		backoff *= 2
 	}
-	return fmt.Errorf("db: transaction gave up after %d attempts: %w", attempts, err)
+	return errors.Join(errs.E(errs.Unavailable, "the database is busy; retry shortly"),
+		fmt.Errorf("db: transaction gave up after %d attempts: %w", attempts, err))
 }
 
 func (db *DB) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {

@@ -20,7 +20,10 @@ const (
 	Forbidden    Code = "forbidden"
 	Insufficient Code = "insufficient"
 	RateLimited  Code = "rate_limited"
-	Internal     Code = "internal"
+	// Unavailable: valid input that could not be carried out now because of
+	// contention (the database stayed busy); the client retries after a moment.
+	Unavailable Code = "unavailable"
+	Internal    Code = "internal"
 )
 
 // Error is a classified error. Message is safe to show to clients; Field names the

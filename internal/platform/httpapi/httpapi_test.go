@@ -183,6 +183,8 @@ func setup(t testing.TB, d *db.DB, opts ...func(*fixtureOptions)) *fixture {
 			return nil, httpapi.Problem(fmt.Errorf("widgets: insert: %w", errors.New("database exploded: disk full")))
 		case "go types":
 			return nil, httpapi.Problem(errs.Field("body.name", "wrong type: want %s", reflect.TypeFor[[]json.RawMessage]()))
+		case "busy":
+			return nil, httpapi.Problem(errs.E(errs.Unavailable, "busy; retry shortly"))
 		}
 		if err := insert(ctx, w); err != nil {
 			return nil, httpapi.Problem(err)
@@ -401,6 +403,7 @@ func TestScenarios(t *testing.T) {
 			{name: "below minimum", method: "POST", path: "/api/v1/widgets", token: "writer", body: `{"name":"a","price_fen":-1}`, status: 422, want: []string{"body.price_fen"}},
 			{name: "domain field error", method: "POST", path: "/api/v1/widgets", token: "writer", body: `{"name":"conflict","price_fen":1}`, status: 422, want: []string{"body.name", "is taken"}},
 			{name: "internal error hides cause", method: "POST", path: "/api/v1/widgets", token: "writer", body: `{"name":"boom","price_fen":1}`, status: 500, unwanted: []string{"secret detail"}},
+			{name: "contention", method: "POST", path: "/api/v1/widgets", token: "writer", body: `{"name":"busy","price_fen":1}`, status: 503, want: []string{`"urn:oneretail:problem:unavailable"`}},
 			{name: "oversized body", method: "POST", path: "/api/v1/widgets", token: "writer", body: `{"name":"` + strings.Repeat("x", 2<<20) + `"}`, status: 413},
 			{name: "bad cursor", method: "GET", path: "/api/v1/widgets?cursor=!!!", token: "reader", status: 422},
 			// 13000012345 is valid base64 of bytes that are not UTF-8 (PostgreSQL refused them: 500).
@@ -422,6 +425,9 @@ func TestScenarios(t *testing.T) {
 			}
 			if status >= 400 && !strings.HasPrefix(h.Get("Content-Type"), "application/problem+json") {
 				t.Errorf("%s: content type %q, want problem+json", tt.name, h.Get("Content-Type"))
+			}
+			if retry := h.Get("Retry-After"); (status == http.StatusServiceUnavailable) != (retry != "") {
+				t.Errorf("%s: status %d with Retry-After %q", tt.name, status, retry)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(body, w) {

@@ -38,9 +38,15 @@ func statusOf(code errs.Code) int {
 		return http.StatusConflict
 	case errs.RateLimited:
 		return http.StatusTooManyRequests
+	case errs.Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
+
+// unavailableRetryAfter is the Retry-After (seconds) of an errs.Unavailable problem:
+// contention passes within moments.
+const unavailableRetryAfter = "1"
 
 // problemCode names the problem type of a status when no domain code says more.
 func problemCode(status int) string {
@@ -68,7 +74,7 @@ func problemCode(status int) string {
 	case http.StatusTooManyRequests:
 		return string(errs.RateLimited)
 	case http.StatusServiceUnavailable:
-		return "unavailable"
+		return string(errs.Unavailable)
 	}
 	if status >= 500 {
 		return string(errs.Internal)
@@ -94,8 +100,11 @@ func Problem(err error) error {
 	if e.Field != "" {
 		model.Errors = []*huma.ErrorDetail{{Message: e.Message, Location: e.Field}}
 	}
-	if e.RetryAfter > 0 {
+	switch {
+	case e.RetryAfter > 0:
 		return huma.ErrorWithHeaders(model, http.Header{"Retry-After": {RetryAfterSeconds(e.RetryAfter)}})
+	case e.Code == errs.Unavailable:
+		return huma.ErrorWithHeaders(model, http.Header{"Retry-After": {unavailableRetryAfter}})
 	}
 	return model
 }

@@ -597,7 +597,7 @@ export interface paths {
         put?: never;
         /**
          * Ingest customer events
-         * @description Stores events sent by one active touchpoint. application/json: {"touchpoint": CODE, "events": [...]} with at most 1,000 events, stored in one transaction. application/x-ndjson: one event per line, touchpoint as a query parameter, committed in transactions of 1,000 events; on any error response retry the whole request (stored events come back as duplicates). Each event is validated on its own: invalid ones are listed with their index and reason, events whose id was already stored are counted as duplicates. A 200 means the accepted events are durable. Body at most 16 MiB.
+         * @description Stores events sent by one active touchpoint. application/json: {"touchpoint": CODE, "events": [...]} with at most 1,000 events, stored in one transaction. application/x-ndjson: one event per line, touchpoint as a query parameter, committed in transactions of 1,000 events; on any error response retry the whole request (stored events come back as duplicates). Each event is validated on its own: invalid ones are listed with their index and reason, events whose id the touchpoint already stored are counted as duplicates (event ids are unique per touchpoint). A 200 means the accepted events are durable. Body at most 16 MiB.
          */
         post: operations["ingest-events"];
         delete?: never;
@@ -2059,7 +2059,7 @@ export interface components {
             type: string;
         };
         EventIngestItem: {
-            /** @description Made by the client; the idempotency key of the event within the tenant. */
+            /** @description Made by the client; the idempotency key of the event within its touchpoint (another touchpoint's event with the same id is a different event). */
             id: string;
             /** @description Identifier type (phone, email, member_card, wechat_unionid, wechat_openid, app_user_id, alipay_user_id, marketplace_buyer_id, delivery_user_id, device_id, cookie_id, pos_customer_ref, masked_phone) to value; values are normalised. */
             identifiers?: {
@@ -2090,7 +2090,7 @@ export interface components {
             accepted: number;
             /**
              * Format: int64
-             * @description Events whose id was already stored (or repeated in the request); ignored.
+             * @description Events whose id the touchpoint already stored (or repeated in the request); ignored.
              */
             duplicates: number;
             rejected: components["schemas"]["EventRejectionResponse"][] | null;
@@ -2693,6 +2693,8 @@ export interface components {
             /** @description The customer the event was attached to. */
             customer_id: string;
             event_id: string;
+            /** @description The touchpoint that sent event_id (event ids are unique per touchpoint); absent when the event is not known. */
+            event_touchpoint_id?: string;
             id: string;
             reason: string;
             /** @enum {string|null} */

@@ -58,7 +58,7 @@ func Open(t testing.TB, dialect db.Dialect) *db.DB {
 func OpenAt(t testing.TB, dialect db.Dialect, version int64) *db.DB {
 	t.Helper()
 	d := openEmpty(t, dialect)
-	if _, err := migrations.UpTo(context.Background(), d, version); err != nil {
+	if err := migrations.MigrateTo(context.Background(), d, version); err != nil {
 		t.Fatalf("dbtest: migrate %s to %d: %v", dialect, version, err)
 	}
 	return d
