@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -234,9 +235,25 @@ var (
 	_ identity.StoreFinder = storeFinder{}
 )
 
+// StoreExists reports errs.NotFound unless the store exists in the caller's tenant
+// and data scope. The caller need not hold org:read: another domain's operation (a
+// price override, a touchpoint) names a store, and the caller's data scope is what
+// bounds which stores it may name.
 func (f storeFinder) StoreExists(ctx context.Context, storeID string) error {
-	_, err := f.org.FindStoreByID(ctx, storeID)
+	_, err := f.org.FindStoreByID(asStoreReader(ctx), storeID)
 	return err
+}
+
+// asStoreReader returns ctx with the caller allowed to read stores (org:read) inside
+// its own tenant and data scope, for look-ups other domains make on its behalf.
+func asStoreReader(ctx context.Context) context.Context {
+	p := auth.FromContext(ctx)
+	if p == nil || p.Has(auth.OrgRead) {
+		return ctx
+	}
+	reader := *p
+	reader.Scopes = append(slices.Clone(p.Scopes), auth.OrgRead)
+	return auth.WithPrincipal(ctx, &reader)
 }
 
 // ScopeStoreIDs lists the stores inside the data scope of the caller, whatever
@@ -278,6 +295,7 @@ var _ catalog.StoreNamer = storeFinder{}
 // caller cannot see are left out.
 func (f storeFinder) StoreNames(ctx context.Context, storeIDs []string) (map[string]string, error) {
 	names := make(map[string]string, len(storeIDs))
+	ctx = asStoreReader(ctx)
 	for _, id := range storeIDs {
 		s, err := f.org.FindStoreByID(ctx, id)
 		if errs.Is(err, errs.NotFound) {

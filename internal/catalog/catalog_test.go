@@ -39,6 +39,10 @@ func (f *fakeStores) StoreExists(ctx context.Context, storeID string) error {
 	if p == nil || f.tenant[storeID] != p.TenantID {
 		return errs.E(errs.NotFound, "store not found")
 	}
+	// Like org: a store-scoped principal sees its own store only.
+	if p.DataScope == auth.StoreScope && p.DataID != storeID {
+		return errs.E(errs.NotFound, "store not found")
+	}
 	return nil
 }
 

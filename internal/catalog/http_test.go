@@ -103,7 +103,7 @@ func TestHTTP(t *testing.T) {
 			{name: "update list price", method: "PATCH", path: "/api/v1/skus/{sku}", token: "admin-a", body: `{"list_price_fen":380}`, status: 200, want: []string{`"list_price_fen":380`}},
 			{name: "manager changes list price", method: "PATCH", path: "/api/v1/skus/{sku}", token: "manager", body: `{"list_price_fen":1}`, status: 403},
 			{name: "manager sets own store", method: "PUT", path: "/api/v1/skus/{sku}/prices/store/" + storeA1, token: "manager", body: `{"price_fen":360}`, status: 200, want: []string{`"scope_type":"store"`, `"price_fen":360`}},
-			{name: "manager sets other store", method: "PUT", path: "/api/v1/skus/{sku}/prices/store/" + storeA2, token: "manager", body: `{"price_fen":360}`, status: 403},
+			{name: "manager sets other store", method: "PUT", path: "/api/v1/skus/{sku}/prices/store/" + storeA2, token: "manager", body: `{"price_fen":360}`, status: 404},
 			{name: "other tenant's store", method: "PUT", path: "/api/v1/skus/{sku}/prices/store/" + storeB1, token: "admin-a", body: `{"price_fen":360}`, status: 404},
 			{name: "bad scope type", method: "PUT", path: "/api/v1/skus/{sku}/prices/region/x", token: "admin-a", body: `{"price_fen":360}`, status: 422, want: []string{"scope_type"}},
 			{name: "negative price", method: "PUT", path: "/api/v1/skus/{sku}/prices/store/" + storeA1, token: "admin-a", body: `{"price_fen":-5}`, status: 422, want: []string{"body.price_fen"}},

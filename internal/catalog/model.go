@@ -11,9 +11,10 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/money"
 )
 
-// StoreFinder finds a store visible to the principal in ctx; errs.NotFound otherwise.
-// The org domain satisfies it; catalog uses it to check the stores named by price
-// overrides, price zones and effective-price queries.
+// StoreFinder finds a store visible to the principal in ctx — in its tenant and data
+// scope, whether or not it holds org:read; errs.NotFound otherwise. The org domain
+// satisfies it; catalog uses it to check the stores named by price overrides, price
+// zones and effective-price queries, so a store outside the caller's scope is 404.
 type StoreFinder interface {
 	StoreExists(ctx context.Context, storeID string) error
 }

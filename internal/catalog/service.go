@@ -818,11 +818,11 @@ func (s *Service) authorizePrice(ctx context.Context, scopeType ScopeType, scope
 			return nil, err
 		}
 	}
-	switch {
-	case p.DataScope == auth.TenantScope:
-	case p.DataScope == auth.StoreScope && scopeType == ScopeStore && scopeID == p.DataID:
-	default:
-		return nil, errs.E(errs.Forbidden, "a store-scoped user may only change the prices of its own store")
+	// StoreExists saw the store through the caller's data scope (404 outside it): a
+	// brand, region or store user may set the overrides of the stores it sees. Zone
+	// prices span stores of any scope and need the whole tenant.
+	if p.DataScope != auth.TenantScope && scopeType != ScopeStore {
+		return nil, errs.E(errs.Forbidden, "zone prices need catalog:write over the whole tenant; a brand, region or store user sets the overrides of its own stores")
 	}
 	return p, nil
 }

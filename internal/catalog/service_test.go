@@ -555,8 +555,8 @@ func TestDataScope(t *testing.T) {
 			do   func() error
 			code errs.Code
 		}{
-			{"manager sets another store", func() error { _, err := e.svc.SetPrice(mgr, sku.ID, ScopeStore, storeA2, 1); return err }, errs.Forbidden},
-			{"manager deletes another store", func() error { return e.svc.DeletePrice(mgr, sku.ID, ScopeStore, storeA2) }, errs.Forbidden},
+			{"manager sets another store", func() error { _, err := e.svc.SetPrice(mgr, sku.ID, ScopeStore, storeA2, 1); return err }, errs.NotFound},
+			{"manager deletes another store", func() error { return e.svc.DeletePrice(mgr, sku.ID, ScopeStore, storeA2) }, errs.NotFound},
 			{"manager sets another tenant's store", func() error { _, err := e.svc.SetPrice(mgr, sku.ID, ScopeStore, storeB1, 1); return err }, errs.NotFound},
 			{"manager sets a zone price", func() error { _, err := e.svc.SetPrice(mgr, sku.ID, ScopePriceZone, zone.ID, 1); return err }, errs.Forbidden},
 			{"manager changes the list price", func() error {

@@ -193,7 +193,7 @@ func TestSecurity06_AccessLogRecordsWhoReadWhom(t *testing.T) {
 			"associate|" + b + "|lookup|masked|email|req-assoc",
 			"associate|" + a + "|view|masked||req-assoc",
 			"associate|" + a + "|timeline|masked||req-assoc",
-			"associate|" + a + "|consent_history|full||req-assoc",
+			"associate|" + a + "|consent_history|masked||req-assoc",
 			"hq_admin|" + a + "|consent_record|full||req-admin",
 			"hq_admin|" + a + "|export|full||req-admin",
 			"hq_admin|" + a + "|merge|full||req-admin",

@@ -352,8 +352,8 @@ func (s *Service) Register(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "issue-touchpoint-key", Method: http.MethodPost, Path: "/api/v1/touchpoints/{id}/api-keys",
 		Summary:     "Issue a credential for a touchpoint",
-		Description: "Creates an API key holding events:ingest that can send events for this touchpoint only; the secret is in this response only. Revoke it like any key (DELETE /api/v1/api-keys/{id}). Needs touchpoints:write and api_keys:write.",
-		Tags:        tags, Security: write, DefaultStatus: http.StatusCreated, Metadata: httpapi.NoReplay(),
+		Description: "Creates an API key holding events:ingest that can send events for this touchpoint only; the secret is in this response only. Revoke it like any key (DELETE /api/v1/api-keys/{id}). Needs touchpoints:write and api_keys:write over the whole tenant, and events:ingest (a key is granted only scopes its maker holds).",
+		Tags:        tags, Security: httpapi.Secured(auth.TouchpointsWrite, auth.APIKeysWrite, auth.EventsIngest), DefaultStatus: http.StatusCreated, Metadata: httpapi.NoReplay(),
 	}, func(ctx context.Context, in *touchpointKeyInput) (*httpapi.Body[TouchpointKeyResponse], error) {
 		return httpapi.Reply(func(k IssuedKey) TouchpointKeyResponse { return touchpointKeyResponse(k, in.ID) })(s.IssueTouchpointKey(ctx, in.ID, in.Body.Name))
 	})

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 )
@@ -95,7 +94,7 @@ type Maturity struct {
 // (today included; 1…MaxMaturityDays). Errors: invalid (days), unauthorized,
 // forbidden (touchpoints:read).
 func (s *Service) TouchpointMaturity(ctx context.Context, days int) (Maturity, error) {
-	p, err := auth.Require(ctx, auth.TouchpointsRead)
+	p, err := touchpointReader(ctx)
 	if err != nil {
 		return Maturity{}, err
 	}

@@ -72,6 +72,12 @@ func writer(ctx context.Context) (*auth.Principal, error) {
 	return auth.RequireTenantWide(ctx, auth.TouchpointsWrite, "changing touchpoints")
 }
 
+// touchpointReader is a tenant-wide principal holding touchpoints:read: the registry,
+// its health and its maturity span every store of the tenant.
+func touchpointReader(ctx context.Context) (*auth.Principal, error) {
+	return auth.RequireTenantWide(ctx, auth.TouchpointsRead, "reading touchpoints")
+}
+
 // record writes the audit entry and the outbox event of a change in tx.
 func (s *Service) record(ctx context.Context, tx *sql.Tx, tenantID, action, resourceID string, changes any, eventType string, payload any) error {
 	if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: tenantID, Action: action, ResourceType: "touchpoint", ResourceID: resourceID, Changes: changes}); err != nil {
@@ -190,7 +196,7 @@ func setIf[T any](dst *T, v *T) {
 // FindTouchpointByID returns a touchpoint with its health. Errors: not_found,
 // unauthorized, forbidden.
 func (s *Service) FindTouchpointByID(ctx context.Context, id string) (Touchpoint, error) {
-	p, err := auth.Require(ctx, auth.TouchpointsRead)
+	p, err := touchpointReader(ctx)
 	if err != nil {
 		return Touchpoint{}, err
 	}
@@ -207,7 +213,7 @@ func (s *Service) FindTouchpointByID(ctx context.Context, id string) (Touchpoint
 // FindTouchpoints returns the tenant's touchpoints matching f, ordered by id, each
 // with its health. Errors: invalid (cursor, status, channel), unauthorized, forbidden.
 func (s *Service) FindTouchpoints(ctx context.Context, f TouchpointFilter) (httpapi.Page[Touchpoint], error) {
-	p, err := auth.Require(ctx, auth.TouchpointsRead)
+	p, err := touchpointReader(ctx)
 	if err != nil {
 		return httpapi.Page[Touchpoint]{}, err
 	}
@@ -263,12 +269,16 @@ func (s *Service) ingestTouchpoint(ctx context.Context, p *auth.Principal, code,
 // result once. Errors: not_found, unauthorized, forbidden (needs touchpoints:write
 // over the whole tenant, and the key management rights of the org domain).
 func (s *Service) IssueTouchpointKey(ctx context.Context, id, name string) (IssuedKey, error) {
-	if _, err := writer(ctx); err != nil {
-		return IssuedKey{}, err
-	}
-	tp, err := s.FindTouchpointByID(ctx, id)
+	p, err := writer(ctx)
 	if err != nil {
 		return IssuedKey{}, err
+	}
+	if !utf8.ValidString(id) {
+		return IssuedKey{}, errs.E(errs.NotFound, "touchpoint not found")
+	}
+	tp, err := getTouchpoint(ctx, s.db.Reader(), p.TenantID, id, utcDay(s.clock.Now()), "")
+	if err != nil {
+		return IssuedKey{}, fmt.Errorf("identity: issue touchpoint key: %w", err)
 	}
 	if name = strings.TrimSpace(name); name == "" {
 		name = tp.Name + " (" + tp.Code + ")"
@@ -287,7 +297,9 @@ func (s *Service) IssueTouchpointKey(ctx context.Context, id, name string) (Issu
 // without error, the accepted events are durable. Errors: invalid (touchpoint
 // missing, unknown or disabled; too many events), unauthorized, forbidden.
 func (s *Service) Ingest(ctx context.Context, touchpointCode string, raw []json.RawMessage) (IngestReport, error) {
-	p, err := auth.Require(ctx, auth.EventsIngest)
+	// Events come from touchpoints of any store (a touchpoint's own key is bound to its
+	// touchpoint below): a brand, region or store user may not send them.
+	p, err := auth.RequireTenantWide(ctx, auth.EventsIngest, "sending events")
 	if err != nil {
 		return IngestReport{}, err
 	}

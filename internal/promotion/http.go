@@ -180,7 +180,7 @@ func (s *Service) Register(api huma.API) {
 	read, write := httpapi.Secured(auth.PromotionsRead), httpapi.Secured(auth.PromotionsWrite)
 	// Pricing needs pricing:use or promotions:read: the central check only ensures a
 	// principal, the service checks either scope.
-	pricing := httpapi.Secured()
+	pricing := httpapi.SecuredAny(auth.PricingUse, auth.PromotionsRead)
 
 	s.registerCalendar(api) // before /promotions/{id}
 	s.registerSimulation(api)

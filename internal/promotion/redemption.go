@@ -104,7 +104,7 @@ var (
 // redeemer returns the principal when it may record redemptions: pricing:use (the
 // POS or order service committing an order) or promotions:write, over the tenant.
 func redeemer(ctx context.Context) (*auth.Principal, error) {
-	return eitherScope(ctx, auth.PricingUse, auth.PromotionsWrite, "recording redemptions")
+	return tenantWide(eitherScope(ctx, auth.PricingUse, auth.PromotionsWrite, "recording redemptions"))
 }
 
 // buyer is the customer of a commit: the live customer and the ids merged into it.
@@ -410,7 +410,19 @@ func (s *Service) FindRedemptionByOrderID(ctx context.Context, orderID string) (
 // redemptionReader returns the principal when it may read redemptions and quote
 // returns: pricing:use or promotions:read.
 func redemptionReader(ctx context.Context) (*auth.Principal, error) {
-	return eitherScope(ctx, auth.PricingUse, auth.PromotionsRead, "reading redemptions")
+	return tenantWide(eitherScope(ctx, auth.PricingUse, auth.PromotionsRead, "reading redemptions"))
+}
+
+// tenantWide passes p on when it covers the whole tenant: committed orders and their
+// returns are the tenant's, not a brand's, region's or store's.
+func tenantWide(p *auth.Principal, err error) (*auth.Principal, error) {
+	if err != nil {
+		return nil, err
+	}
+	if p.DataScope != auth.TenantScope {
+		return nil, errs.E(errs.Forbidden, "orders and their redemptions need a principal over the whole tenant")
+	}
+	return p, nil
 }
 
 // ReturnRef names what a return is quoted against: a committed order (OrderID) or,

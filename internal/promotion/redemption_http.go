@@ -9,6 +9,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 )
 
@@ -182,8 +183,9 @@ func (s *Service) registerRedemptions(api huma.API) {
 			"usage_limit_reached or customer_limit_reached (naming the promotion) when a limit would be exceeded, " +
 			"promotion_not_active for a promotion paused or ended since pricing, price_mismatch (with the server's payable) " +
 			"when the till's payable differs, priced_token_used when the token was committed as another order. Replaying an " +
-			"order id returns the first result. Needs pricing:use or promotions:write.",
-		Tags: tags, Security: httpapi.Secured(), DefaultStatus: http.StatusCreated,
+			"order id returns the first result. Needs pricing:use or promotions:write over the whole tenant (orders are " +
+			"the tenant's: a brand, region or store user gets 403).",
+		Tags: tags, Security: httpapi.SecuredAny(auth.PricingUse, auth.PromotionsWrite), DefaultStatus: http.StatusCreated,
 	}, func(ctx context.Context, in *redemptionCreateInput) (*httpapi.Body[RedemptionResponse], error) {
 		nr, err := s.newRedemptionOf(in.Body)
 		if err != nil {
@@ -194,15 +196,15 @@ func (s *Service) registerRedemptions(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "cancel-promotion-redemption", Method: http.MethodPost, Path: "/api/v1/promotion-redemptions/{order_id}/cancel",
 		Summary:     "Release what a cancelled or returned order used",
-		Description: "The promotions' usage and the customer's counts go back down; cancelling twice is harmless. Needs pricing:use or promotions:write.",
-		Tags:        tags, Security: httpapi.Secured(),
+		Description: "The promotions' usage and the customer's counts go back down; cancelling twice is harmless. Needs pricing:use or promotions:write over the whole tenant.",
+		Tags:        tags, Security: httpapi.SecuredAny(auth.PricingUse, auth.PromotionsWrite),
 	}, func(ctx context.Context, in *redemptionOrderInput) (*httpapi.Body[RedemptionResponse], error) {
 		return replyRedemption(s.CancelRedemption(ctx, in.OrderID))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "get-promotion-redemption", Method: http.MethodGet, Path: "/api/v1/promotion-redemptions/{order_id}",
-		Summary: "Get what an order used", Description: "With the priced cart it was recorded from. Needs pricing:use or promotions:read.",
-		Tags: tags, Security: httpapi.Secured(),
+		Summary: "Get what an order used", Description: "With the priced cart it was recorded from. Needs pricing:use or promotions:read over the whole tenant.",
+		Tags: tags, Security: httpapi.SecuredAny(auth.PricingUse, auth.PromotionsRead),
 	}, func(ctx context.Context, in *redemptionOrderInput) (*httpapi.Body[RedemptionResponse], error) {
 		return replyRedemption(s.FindRedemptionByOrderID(ctx, in.OrderID))
 	})

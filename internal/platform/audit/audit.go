@@ -135,11 +135,16 @@ func (l *Log) Register(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "list-audit-events", Method: http.MethodGet, Path: "/api/v1/audit-events",
 		Summary: "List the audit trail", Tags: []string{"Platform"},
-		Description: "Who changed what and when, newest first.",
-		Security:    httpapi.Secured(auth.AuditRead),
+		Description: "Who changed what and when, newest first. The trail covers the whole tenant, so it needs " +
+			"audit:read over the whole tenant (a brand, region or store user gets 403).",
+		Security: httpapi.Secured(auth.AuditRead),
 	}, func(ctx context.Context, in *listInput) (*listOutput, error) {
+		p, err := auth.RequireTenantWide(ctx, auth.AuditRead, "reading the audit trail")
+		if err != nil {
+			return nil, httpapi.Problem(err)
+		}
 		f := Filter{ResourceType: in.ResourceType, ResourceID: in.ResourceID, ActorID: in.ActorID, Action: in.Action}
-		page, err := l.Find(ctx, auth.FromContext(ctx).TenantID, f, in.PageParams)
+		page, err := l.Find(ctx, p.TenantID, f, in.PageParams)
 		if err != nil {
 			return nil, httpapi.Problem(err)
 		}

@@ -44,10 +44,14 @@ func (d *Dispatcher) Register(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "list-domain-events", Method: http.MethodGet, Path: "/api/v1/domain-events",
 		Summary: "List domain events of the outbox", Tags: []string{"Platform"},
-		Description: "Events written by every domain; dead ones failed delivery too often and can be retried.",
-		Security:    httpapi.Secured(auth.EventsRead),
+		Description: "Events written by every domain; dead ones failed delivery too often and can be retried. " +
+			"The outbox spans the whole tenant: it needs events:read over the whole tenant.",
+		Security: httpapi.Secured(auth.EventsRead),
 	}, func(ctx context.Context, in *domainEventListInput) (*domainEventListOutput, error) {
-		p := auth.FromContext(ctx)
+		p, err := auth.RequireTenantWide(ctx, auth.EventsRead, "reading the outbox")
+		if err != nil {
+			return nil, httpapi.Problem(err)
+		}
 		page, err := d.List(ctx, p.TenantID, in.Status, in.Type, in.PageParams)
 		if err != nil {
 			return nil, httpapi.Problem(err)
@@ -59,7 +63,11 @@ func (d *Dispatcher) Register(api huma.API) {
 		Summary: "Retry a dead domain event", Tags: []string{"Platform"}, DefaultStatus: http.StatusNoContent,
 		Security: httpapi.Secured(auth.EventsWrite),
 	}, func(ctx context.Context, in *domainEventIDInput) (*struct{}, error) {
-		if err := d.Retry(ctx, auth.FromContext(ctx).TenantID, in.ID); err != nil {
+		p, err := auth.RequireTenantWide(ctx, auth.EventsWrite, "retrying domain events")
+		if err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		if err := d.Retry(ctx, p.TenantID, in.ID); err != nil {
 			return nil, httpapi.Problem(err)
 		}
 		return nil, nil

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -118,13 +119,53 @@ func New(opts Options) *Server {
 }
 
 // Secured returns the operation security requirement for the given scopes; the
-// operation then answers 401 without a principal and 403 without every scope.
+// operation then answers 401 without a principal and 403 without every scope. With
+// no scopes, any authenticated principal may call it.
 func Secured(scopes ...auth.Scope) []map[string][]string {
 	names := make([]string, len(scopes))
 	for i, s := range scopes {
 		names[i] = string(s)
 	}
 	return []map[string][]string{{securityScheme: names}}
+}
+
+// SecuredAny returns the security requirement of an operation that any one of the
+// scopes opens (OpenAPI alternatives): 401 without a principal, 403 without all of
+// them.
+func SecuredAny(scopes ...auth.Scope) []map[string][]string {
+	out := make([]map[string][]string, len(scopes))
+	for i, s := range scopes {
+		out[i] = map[string][]string{securityScheme: {string(s)}}
+	}
+	return out
+}
+
+// Allowed reports whether p meets one of an operation's security requirements: each
+// is a set of scopes that must all be held, and the requirements are alternatives.
+func Allowed(p *auth.Principal, security []map[string][]string) bool {
+	for _, req := range security {
+		all := true
+		for _, scopes := range req {
+			for _, s := range scopes {
+				all = all && p.Has(auth.Scope(s))
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+// missing names the scopes of the operation's requirements, for the 403 message.
+func missing(security []map[string][]string) string {
+	var alts []string
+	for _, req := range security {
+		for _, scopes := range req {
+			alts = append(alts, strings.Join(scopes, " and "))
+		}
+	}
+	return strings.Join(alts, " or ")
 }
 
 // requestGrace is how long past the request timeout a request may still be finishing
@@ -138,6 +179,7 @@ func noteOperation(ctx huma.Context, next func(huma.Context)) {
 	}
 	next(ctx)
 }
+
 // ProblemPasswordChangeRequired is the problem type suffix of the 403 a session gets
 // while its user must change the password an administrator set; the console shows
 // its change-password form on it.
@@ -169,15 +211,9 @@ func requireScopes(api huma.API) func(huma.Context, func(huma.Context)) {
 				"your password was set by an administrator: change it (POST /api/v1/me/password) before anything else")
 			return
 		}
-		for _, req := range op.Security {
-			for _, scopes := range req {
-				for _, s := range scopes {
-					if !p.Has(auth.Scope(s)) {
-						_ = huma.WriteErr(api, ctx, http.StatusForbidden, "missing scope "+s)
-						return
-					}
-				}
-			}
+		if !Allowed(p, op.Security) {
+			_ = huma.WriteErr(api, ctx, http.StatusForbidden, "missing scope "+missing(op.Security))
+			return
 		}
 		next(ctx)
 	}

@@ -57,7 +57,7 @@ export interface paths {
         };
         /**
          * List the audit trail
-         * @description Who changed what and when, newest first.
+         * @description Who changed what and when, newest first. The trail covers the whole tenant, so it needs audit:read over the whole tenant (a brand, region or store user gets 403).
          */
         get: operations["list-audit-events"];
         put?: never;
@@ -533,7 +533,7 @@ export interface paths {
         };
         /**
          * List domain events of the outbox
-         * @description Events written by every domain; dead ones failed delivery too often and can be retried.
+         * @description Events written by every domain; dead ones failed delivery too often and can be retried. The outbox spans the whole tenant: it needs events:read over the whole tenant.
          */
         get: operations["list-domain-events"];
         put?: never;
@@ -834,7 +834,7 @@ export interface paths {
         put?: never;
         /**
          * Record the promotions a committed order used
-         * @description The server decides the money: give the priced_token of POST /api/v1/carts/price, or the cart (priced again by the server) with the payable the till charged. All or nothing: 409 urn:oneretail:problem:budget_exhausted, usage_limit_reached or customer_limit_reached (naming the promotion) when a limit would be exceeded, promotion_not_active for a promotion paused or ended since pricing, price_mismatch (with the server's payable) when the till's payable differs, priced_token_used when the token was committed as another order. Replaying an order id returns the first result. Needs pricing:use or promotions:write.
+         * @description The server decides the money: give the priced_token of POST /api/v1/carts/price, or the cart (priced again by the server) with the payable the till charged. All or nothing: 409 urn:oneretail:problem:budget_exhausted, usage_limit_reached or customer_limit_reached (naming the promotion) when a limit would be exceeded, promotion_not_active for a promotion paused or ended since pricing, price_mismatch (with the server's payable) when the till's payable differs, priced_token_used when the token was committed as another order. Replaying an order id returns the first result. Needs pricing:use or promotions:write over the whole tenant (orders are the tenant's: a brand, region or store user gets 403).
          */
         post: operations["commit-promotion-redemption"];
         delete?: never;
@@ -852,7 +852,7 @@ export interface paths {
         };
         /**
          * Get what an order used
-         * @description With the priced cart it was recorded from. Needs pricing:use or promotions:read.
+         * @description With the priced cart it was recorded from. Needs pricing:use or promotions:read over the whole tenant.
          */
         get: operations["get-promotion-redemption"];
         put?: never;
@@ -874,7 +874,7 @@ export interface paths {
         put?: never;
         /**
          * Release what a cancelled or returned order used
-         * @description The promotions' usage and the customer's counts go back down; cancelling twice is harmless. Needs pricing:use or promotions:write.
+         * @description The promotions' usage and the customer's counts go back down; cancelling twice is harmless. Needs pricing:use or promotions:write over the whole tenant.
          */
         post: operations["cancel-promotion-redemption"];
         delete?: never;
@@ -1358,7 +1358,7 @@ export interface paths {
         put?: never;
         /**
          * Issue a credential for a touchpoint
-         * @description Creates an API key holding events:ingest that can send events for this touchpoint only; the secret is in this response only. Revoke it like any key (DELETE /api/v1/api-keys/{id}). Needs touchpoints:write and api_keys:write.
+         * @description Creates an API key holding events:ingest that can send events for this touchpoint only; the secret is in this response only. Revoke it like any key (DELETE /api/v1/api-keys/{id}). Needs touchpoints:write and api_keys:write over the whole tenant, and events:ingest (a key is granted only scopes its maker holds).
          */
         post: operations["issue-touchpoint-key"];
         delete?: never;
