@@ -286,9 +286,14 @@ func newDemoCommand(opts *options) *cobra.Command {
 }
 
 func newMigrateCommand(opts *options) *cobra.Command {
-	return &cobra.Command{
+	var allowDataLoss bool
+	cmd := &cobra.Command{
 		Use:   "migrate",
 		Short: "Apply pending database migrations and show their status",
+		Long: "Apply pending database migrations and show their status.\n\n" +
+			"A migration that removes data (none since v0.1.0; 00008 for databases made before it) is refused while\n" +
+			"its tables hold rows: the error names the rows it would remove. Back up the database and run\n" +
+			"again with --allow-data-loss to apply it. `serve` never applies such a migration.",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			log, err := opts.logger()
@@ -300,7 +305,7 @@ func newMigrateCommand(opts *options) *cobra.Command {
 				return err
 			}
 			defer d.Close()
-			n, err := migrations.Up(ctx, d, log)
+			applied, err := migrations.Up(ctx, d, migrations.Options{Log: log, AllowDataLoss: allowDataLoss})
 			if err != nil {
 				return err
 			}
@@ -308,13 +313,21 @@ func newMigrateCommand(opts *options) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			out := cmd.OutOrStdout()
 			for _, s := range status {
-				fmt.Fprintf(cmd.OutOrStdout(), "%05d %-8s %s\n", s.Source.Version, s.State, filepath.Base(s.Source.Path))
+				fmt.Fprintf(out, "%05d %-8s %s\n", s.Source.Version, s.State, filepath.Base(s.Source.Path))
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d migration(s) applied now (%s)\n", n, d.Dialect)
+			for _, a := range applied {
+				for _, r := range a.Removed {
+					fmt.Fprintf(out, "%s removed %d rows of %s\n", a.File, r.Rows, r.Table)
+				}
+			}
+			fmt.Fprintf(out, "%d migration(s) applied now (%s)\n", len(applied), d.Dialect)
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&allowDataLoss, "allow-data-loss", false, "apply migrations that remove data (see the refusal message for what; back up first)")
+	return cmd
 }
 
 func newOpenAPICommand(opts *options) *cobra.Command {

@@ -84,7 +84,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := migrations.Up(ctx, d, cfg.Log); err != nil {
+	// A migration that would remove data is never applied here: only `oneretail
+	// migrate --allow-data-loss` applies it (migrations.DataLossError says so).
+	if _, err := migrations.Up(ctx, d, migrations.Options{Log: cfg.Log}); err != nil {
 		d.Close()
 		return nil, err
 	}

@@ -2,8 +2,6 @@ package migrations_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 
 	"github.com/oneretail/oneretail/internal/migrations"
@@ -24,17 +22,16 @@ func TestUpIsRepeatable(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer d.Close()
-			log := slog.New(slog.NewTextHandler(io.Discard, nil))
-			n, err := migrations.Up(ctx, d, log)
+			applied, err := migrations.Up(ctx, d, migrations.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n == 0 {
+			if len(applied) == 0 {
 				t.Fatal("no migration applied to an empty database")
 			}
-			again, err := migrations.Up(ctx, d, log)
-			if err != nil || again != 0 {
-				t.Fatalf("second Up applied %d (err %v), want 0", again, err)
+			again, err := migrations.Up(ctx, d, migrations.Options{})
+			if err != nil || len(again) != 0 {
+				t.Fatalf("second Up applied %d (err %v), want 0", len(again), err)
 			}
 			status, err := migrations.Status(ctx, d)
 			if err != nil {

@@ -6,8 +6,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -52,7 +50,7 @@ func Open(t testing.TB, dialect db.Dialect) *db.DB {
 		t.Fatalf("dbtest: open %s: %v", dialect, err)
 	}
 	t.Cleanup(func() { d.Close() })
-	if _, err := migrations.Up(ctx, d, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+	if _, err := migrations.Up(ctx, d, migrations.Options{}); err != nil {
 		t.Fatalf("dbtest: migrate %s: %v", dialect, err)
 	}
 	return d
