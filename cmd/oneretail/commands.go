@@ -29,10 +29,13 @@ import (
 
 // options are the settings shared by the subcommands.
 type options struct {
-	db        string
-	logFormat string
-	logLevel  string
-	piiKey    string
+	db         string
+	logFormat  string
+	logLevel   string
+	piiKey     string
+	sqliteSync string
+	dbConns    int
+	cacheKiB   int
 }
 
 func newRootCommand() *cobra.Command {
@@ -51,6 +54,9 @@ func newRootCommand() *cobra.Command {
 	root.PersistentFlags().StringVar(&opts.logFormat, "log-format", "auto", "log format: json, text or auto (text on a terminal)")
 	root.PersistentFlags().StringVar(&opts.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	root.PersistentFlags().StringVar(&opts.piiKey, "pii-key", "", "base64 master secret (32+ bytes) that encrypts personal data; with SQLite and none given, pii.key beside the database file is used (created when missing)")
+	root.PersistentFlags().StringVar(&opts.sqliteSync, "sqlite-sync", string(db.SyncFull), "SQLite durability: full (an acknowledged write survives a power loss) or normal (faster; the last writes before a power loss or OS crash may be lost)")
+	root.PersistentFlags().IntVar(&opts.dbConns, "db-conns", 0, fmt.Sprintf("PostgreSQL pool size (default %d) or number of SQLite reader connections (default %d)", db.DefaultPostgresConns, db.DefaultSQLiteReaders))
+	root.PersistentFlags().IntVar(&opts.cacheKiB, "sqlite-cache-kib", db.DefaultSQLiteCache, "SQLite page cache per connection in KiB (the process holds at most (readers + 1) times this)")
 	root.AddCommand(newServeCommand(opts), newMigrateCommand(opts), newDemoCommand(opts), newAdminCommand(opts),
 		newOpenAPICommand(opts), newImportCommand(opts), newVersionCommand(), newIdentityCommand(opts))
 	return root
@@ -93,12 +99,17 @@ func (o *options) logger() (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format must be json, text or auto, not %q", o.logFormat)
 }
 
+// dbOptions returns the database settings of the flags.
+func (o *options) dbOptions() db.Options {
+	return db.Options{MaxOpenConns: o.dbConns, Sync: db.Sync(o.sqliteSync), CacheKiB: o.cacheKiB}
+}
+
 func (o *options) open(ctx context.Context, cfg app.Config) (*app.App, error) {
 	log, err := o.logger()
 	if err != nil {
 		return nil, err
 	}
-	cfg.DB, cfg.Log = o.db, log
+	cfg.DB, cfg.Log, cfg.DBOptions = o.db, log, o.dbOptions()
 	if cfg.PIISecret == nil {
 		if cfg.PIISecret, err = o.piiSecret(log); err != nil {
 			return nil, err
@@ -141,6 +152,10 @@ func newServeCommand(opts *options) *cobra.Command {
 			defer a.Close()
 			if err := checkPIIKey(ctx, a); err != nil {
 				return err
+			}
+			if log, err := opts.logger(); err == nil {
+				sync, _ := db.ParseSync(opts.sqliteSync) // db.Open has checked it
+				checkDurability(ctx, a, sync, log)
 			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
@@ -300,7 +315,7 @@ func newMigrateCommand(opts *options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			d, err := db.Open(ctx, opts.db, db.Options{})
+			d, err := db.Open(ctx, opts.db, opts.dbOptions())
 			if err != nil {
 				return err
 			}

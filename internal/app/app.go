@@ -39,7 +39,7 @@ type Config struct {
 	DB              string // SQLite path or postgres:// DSN
 	Log             *slog.Logger
 	Org             org.Config
-	MaxDBConns      int
+	DBOptions       db.Options // pool sizes and SQLite's durability and cache; the zero value is the default
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration // how long in-flight requests get to finish
 	CORSOrigins     []string
@@ -80,7 +80,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("app: personal data key: %w", err)
 	}
-	d, err := db.Open(ctx, cfg.DB, db.Options{MaxOpenConns: cfg.MaxDBConns})
+	d, err := db.Open(ctx, cfg.DB, cfg.DBOptions)
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,7 @@ import (
 // setup opens an empty database of the given engine (no migration applied).
 func setup(t *testing.T, dialect db.Dialect) *db.DB {
 	t.Helper()
-	d, err := db.Open(context.Background(), dbtest.DSN(t, dialect), db.Options{})
+	d, err := db.Open(context.Background(), dbtest.DSN(t, dialect), db.Options{Sync: db.SyncNormal})
 	if err != nil {
 		t.Fatal(err)
 	}

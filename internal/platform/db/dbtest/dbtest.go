@@ -45,7 +45,8 @@ func Open(t testing.TB, dialect db.Dialect) *db.DB {
 	t.Helper()
 	dsn := DSN(t, dialect)
 	ctx := context.Background()
-	d, err := db.Open(ctx, dsn, db.Options{MaxOpenConns: 8})
+	// Tests need no power-loss durability: SQLite syncs at checkpoints only.
+	d, err := db.Open(ctx, dsn, db.Options{MaxOpenConns: 8, Sync: db.SyncNormal})
 	if err != nil {
 		t.Fatalf("dbtest: open %s: %v", dialect, err)
 	}
