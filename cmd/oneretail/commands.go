@@ -153,6 +153,9 @@ func newServeCommand(opts *options) *cobra.Command {
 			if err := checkPIIKey(ctx, a); err != nil {
 				return err
 			}
+			if err := demo.CheckLoads(ctx, a.DB); err != nil {
+				return err
+			}
 			if log, err := opts.logger(); err == nil {
 				sync, _ := db.ParseSync(opts.sqliteSync) // db.Open has checked it
 				checkDurability(ctx, a, sync, log)
@@ -189,8 +192,9 @@ func displayURL(addr net.Addr) string {
 
 // prepareDemo loads the demo chain when the database holds no tenant yet and returns
 // whether it did and the admin password. A new SQLite database is built under a
-// temporary name and renamed into place only once complete, so an interrupted load
-// leaves nothing behind; an existing database is loaded in place.
+// temporary name and renamed into place only once complete; an existing database
+// (PostgreSQL, or a SQLite file) is loaded in place, all or nothing (demo.Load), after
+// removing what an interrupted earlier load left.
 func prepareDemo(ctx context.Context, opts *options, scale string, seed uint64, password string, progress io.Writer) (bool, string, error) {
 	if _, err := demo.ParseScale(scale); err != nil {
 		return false, "", err
@@ -221,6 +225,9 @@ func prepareDemo(ctx context.Context, opts *options, scale string, seed uint64, 
 		return false, "", err
 	}
 	defer a.Close()
+	if err := discardInterrupted(ctx, a, progress); err != nil {
+		return false, "", err
+	}
 	n, err := a.Org.TenantCount(ctx)
 	if err != nil || n > 0 {
 		return false, "", err
@@ -229,6 +236,22 @@ func prepareDemo(ctx context.Context, opts *options, scale string, seed uint64, 
 		return false, "", err
 	}
 	return true, password, nil
+}
+
+// discardInterrupted removes the tenants of demo loads that never finished and says so.
+func discardInterrupted(ctx context.Context, a *app.App, w io.Writer) error {
+	loads, err := demo.InterruptedLoads(ctx, a.DB)
+	if err != nil {
+		return err
+	}
+	for _, l := range loads {
+		removed, err := demo.Discard(ctx, a.DB, a.Org, l)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "removed the demo load that was interrupted earlier: %s, %d rows (%s)\n", l, demo.RowCount(removed), demo.Largest(removed, 3))
+	}
+	return nil
 }
 
 func loadInto(ctx context.Context, opts *options, scale string, seed uint64, password string, progress io.Writer) error {
@@ -260,7 +283,7 @@ func loadDemo(ctx context.Context, a *app.App, scale string, seed uint64, passwo
 	if err != nil {
 		return err
 	}
-	err = demo.Load(ctx, chain, demo.Services{Org: a.Org, Catalog: a.Catalog, Identity: a.Identity}, demo.LoadOptions{
+	err = demo.Load(ctx, chain, demo.Services{DB: a.DB, Org: a.Org, Catalog: a.Catalog, Identity: a.Identity}, demo.LoadOptions{
 		AdminPassword: password,
 		Progress:      newProgress(progress),
 	})
