@@ -53,6 +53,11 @@ bench: ## Run the benchmarks in bench/ (needs wrk; set BENCH_PG to a PostgreSQL 
 	$(GO) run ./bench/ingest -events 20000 -batch 500
 	$(if $(BENCH_PG),$(GO) run ./bench/ingest -events 20000 -batch 500 --db '$(BENCH_PG)')
 	$(GO) run ./bench/identity -links 10000000 -runs 3 -procs 1
+	$(GO) run ./bench/durability -events 20000 -redemptions 4000
+
+soak: ## Run the mixed-load soak for SOAK_DURATION (default 30m) on SQLite, and on PostgreSQL when BENCH_PG is set (see docs/benchmarks.md)
+	$(GO) run ./bench/soak -duration $(or $(SOAK_DURATION),30m)
+	$(if $(BENCH_PG),$(GO) run ./bench/soak -duration $(or $(SOAK_DURATION),30m) -db '$(BENCH_PG)')
 
 lint: ## go vet and gofmt
 	$(GO) vet ./...
