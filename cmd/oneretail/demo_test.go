@@ -85,7 +85,10 @@ func TestResilience04_KilledDemoLoadIsRemovedAndReloaded(t *testing.T) {
 			}
 			_ = load.Wait()
 
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			// Generous: under load the migration check waits for PostgreSQL's migration lock,
+			// which every test schema on the server shares. A serve that started would
+			// block until then and fail the test.
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			_, _, err = runCLIAll(ctx, append([]string{"serve", "--addr", freeAddr(t)}, common...)...)
 			if err == nil || !strings.Contains(err.Error(), "interrupted") || !strings.Contains(err.Error(), "oneretail demo") {

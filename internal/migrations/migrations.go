@@ -198,25 +198,27 @@ func pendingDestructive(ctx context.Context, database *db.DB, fsys fs.FS) ([]Des
 	if err != nil {
 		return nil, err
 	}
-	status, err := p.Status(ctx)
+	// The versions table is read directly: Provider.Status takes PostgreSQL's
+	// migration lock, which nodes (and test databases) of one server share.
+	applied, err := appliedVersions(ctx, database)
 	if err != nil {
-		return nil, fmt.Errorf("migrations: status: %w", err)
+		return nil, err
 	}
 	var out []Destructive
-	for _, s := range status {
-		if s.State != goose.StatePending {
+	for _, src := range p.ListSources() {
+		if applied[src.Version] {
 			continue
 		}
-		name := path.Base(s.Source.Path)
-		src, err := fs.ReadFile(fsys, name)
+		name := path.Base(src.Path)
+		text, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, fmt.Errorf("migrations: read %s: %w", name, err)
 		}
-		decl := declarations(src)
+		decl := declarations(text)
 		if len(decl.removes) == 0 {
 			continue
 		}
-		d := Destructive{Version: s.Source.Version, File: name, Why: decl.why}
+		d := Destructive{Version: src.Version, File: name, Why: decl.why}
 		for _, table := range decl.removes {
 			n, err := countRows(ctx, database, table)
 			if err != nil {
@@ -227,6 +229,35 @@ func pendingDestructive(ctx context.Context, database *db.DB, fsys fs.FS) ([]Des
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// appliedVersions reads goose's versions table (none when it does not exist yet):
+// the last row of a version says whether it is applied.
+func appliedVersions(ctx context.Context, database *db.DB) (map[int64]bool, error) {
+	applied := map[int64]bool{}
+	exists, err := database.TableExists(ctx, database.Writer(), "goose_db_version")
+	if err != nil || !exists {
+		return applied, err
+	}
+	rows, err := database.Writer().QueryContext(ctx, `SELECT version_id, is_applied FROM goose_db_version ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: read applied versions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			v  int64
+			ok bool
+		)
+		if err := rows.Scan(&v, &ok); err != nil {
+			return nil, fmt.Errorf("migrations: read applied versions: %w", err)
+		}
+		applied[v] = ok
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("migrations: read applied versions: %w", err)
+	}
+	return applied, nil
 }
 
 func countRows(ctx context.Context, database *db.DB, table string) (int64, error) {
