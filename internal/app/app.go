@@ -108,6 +108,9 @@ func (a *App) routes() http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(a.DB.Writer(), "oneretail"))
+	if a.DB.Reader() != a.DB.Writer() { // SQLite's read-only pool: waits there say whether --db-conns is too small
+		reg.MustRegister(collectors.NewDBStatsCollector(a.DB.Reader(), "oneretail_readers"))
+	}
 	srv := httpapi.New(httpapi.Options{
 		Log:            a.cfg.Log,
 		Registry:       reg,
