@@ -4,9 +4,10 @@
 // WAL is synced at checkpoints) and FULL (synced at every commit, the default of
 // `oneretail serve`) — and drives both through HTTP in alternating rounds, so both
 // meet the same machine: event ingestion (batches of -batch events from -clients
-// clients) and promotion redemptions (one order per request with an
-// Idempotency-Key, from -pos concurrent clients). It prints one JSON line with
-// events/s and redemptions/s per setting and the FULL/NORMAL ratios.
+// clients) and promotion redemptions (one order per request, with an
+// Idempotency-Key unless -idempotency-key=false, from -pos concurrent clients). It
+// prints one JSON line with events/s and redemptions/s per setting and the
+// FULL/NORMAL ratios.
 //
 //	go run ./bench/durability -db /tmp -events 20000 -redemptions 4000
 package main
@@ -45,8 +46,9 @@ func main() {
 	redemptions := flag.Int("redemptions", 4000, "redemptions per setting")
 	pos := flag.Int("pos", 8, "concurrent redemption clients")
 	rounds := flag.Int("rounds", 4, "alternating rounds the work is split into")
+	idempotent := flag.Bool("idempotency-key", true, "send each redemption with an Idempotency-Key (its claim and stored answer are two more commits)")
 	flag.Parse()
-	if err := run(*dir, *events, *batch, *clients, *redemptions, *pos, *rounds); err != nil {
+	if err := run(*dir, *events, *batch, *clients, *redemptions, *pos, *rounds, *idempotent); err != nil {
 		fmt.Fprintln(os.Stderr, "durability:", err)
 		os.Exit(1)
 	}
@@ -62,7 +64,7 @@ type target struct {
 	redeemTime time.Duration
 }
 
-func run(dir string, events, batch, clients, redemptions, pos, rounds int) error {
+func run(dir string, events, batch, clients, redemptions, pos, rounds int, idempotent bool) error {
 	if batch < 1 || batch > identity.MaxBatchEvents {
 		return fmt.Errorf("-batch must be 1..%d", identity.MaxBatchEvents)
 	}
@@ -90,7 +92,7 @@ func run(dir string, events, batch, clients, redemptions, pos, rounds int) error
 			}
 			t.ingestTime += time.Since(start)
 			start = time.Now()
-			if err := t.redeem(first, last, pos); err != nil {
+			if err := t.redeem(first, last, pos, idempotent); err != nil {
 				return fmt.Errorf("%s: %w", t.sync, err)
 			}
 			t.redeemTime += time.Since(start)
@@ -100,7 +102,7 @@ func run(dir string, events, batch, clients, redemptions, pos, rounds int) error
 	eps := func(t *target) float64 { return round(float64(events) / t.ingestTime.Seconds()) }
 	rps := func(t *target) float64 { return round(float64(redemptions) / t.redeemTime.Seconds()) }
 	out, _ := json.Marshal(map[string]any{
-		"engine": "sqlite", "events": events, "batch": batch, "clients": clients, "redemptions": redemptions, "pos_clients": pos, "rounds": rounds,
+		"engine": "sqlite", "events": events, "batch": batch, "clients": clients, "redemptions": redemptions, "pos_clients": pos, "rounds": rounds, "idempotency_key": idempotent,
 		"normal_ingest_eps": eps(normal), "full_ingest_eps": eps(full), "ingest_ratio_full_to_normal": round(eps(full)/eps(normal)*1000) / 1000,
 		"normal_redemptions_per_s": rps(normal), "full_redemptions_per_s": rps(full), "redeem_ratio_full_to_normal": round(rps(full)/rps(normal)*1000) / 1000,
 	})
@@ -189,11 +191,15 @@ func (t *target) ingest(bodies [][]byte, clients int) error {
 	})
 }
 
-func (t *target) redeem(first, last, clients int) error {
+func (t *target) redeem(first, last, clients int, idempotent bool) error {
 	return parallel(last-first, clients, func(i int) error {
 		order := fmt.Sprintf("order-%d", first+i)
 		body := fmt.Sprintf(`{"order_id":%q,"promotions":[{"promotion_id":%q,"discount":1000}]}`, order, t.promotion)
-		return t.post("/api/v1/promotion-redemptions", order, []byte(body))
+		key := ""
+		if idempotent {
+			key = order
+		}
+		return t.post("/api/v1/promotion-redemptions", key, []byte(body))
 	})
 }
 
