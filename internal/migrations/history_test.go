@@ -92,10 +92,11 @@ func upTo(from, to int64) []int64 {
 	return out
 }
 
-// TestUpgrade03_EveryMainlineHistoryMigrates builds, for every set of migrations a
-// mainline commit ever embedded (reconstructed with `git log --first-parent` over
-// internal/migrations/sql), a database with exactly those applied and some rows in
-// them, then migrates it with the current files. Between commits f0f0f40 (00011)
+// TestUpgrade03_EveryMainlineHistoryMigrates builds, for the sets of migrations
+// mainline commits embedded (reconstructed with `git log --first-parent` over
+// internal/migrations/sql: every set with a gap, and in-order prefixes from the first
+// commit to v0.1.0), a database with exactly those applied and some rows in them, then
+// migrates it with the current files. Between commits f0f0f40 (00011)
 // and c46902b (00009 merged) mainline had 00011/00012 without 00007–00009: goose
 // refused those databases with "missing (out-of-order) migration" until Up allowed
 // missing migrations.
@@ -107,17 +108,12 @@ func TestUpgrade03_EveryMainlineHistoryMigrates(t *testing.T) {
 	}{
 		{"ad96c8d platform only", upTo(1, 1)},
 		{"3fad787 org and catalogue", upTo(1, 3)},
-		{"47e620b touchpoints", upTo(1, 4)},
-		{"cedb748 customers", upTo(1, 5)},
 		{"5f376ad promotions", upTo(1, 6)},
 		{"f0f0f40 identity rules before 00007-00009", append(upTo(1, 6), 11)},
 		{"7ce20fa touchpoint keys before 00007-00009", append(upTo(1, 6), 11, 12)},
 		{"8c6e439 privacy merged, 00007 and 00009 missing", append(upTo(1, 6), 8, 11, 12)},
 		{"2f958ed promotion usage merged, 00009 missing", append(upTo(1, 8), 11, 12)},
 		{"c46902b customer 360 merged", upTo(1, 12)},
-		{"67c5780", upTo(1, 13)},
-		{"b940b34", upTo(1, 14)},
-		{"30eacb7", upTo(1, 15)},
 		{"v0.1.0", upTo(1, 16)},
 	}
 	for _, h := range histories {
