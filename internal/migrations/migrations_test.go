@@ -33,15 +33,23 @@ func TestUpIsRepeatable(t *testing.T) {
 			if err != nil || len(again) != 0 {
 				t.Fatalf("second Up applied %d (err %v), want 0", len(again), err)
 			}
-			status, err := migrations.Status(ctx, d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, s := range status {
-				if s.State != "applied" {
-					t.Errorf("migration %d is %s", s.Source.Version, s.State)
-				}
-			}
+			allApplied(t, d)
 		})
 	}
+}
+
+// allApplied fails the test for every migration not applied and returns how many
+// there are.
+func allApplied(t *testing.T, d *db.DB) int {
+	t.Helper()
+	status, err := migrations.Status(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range status {
+		if s.State != "applied" {
+			t.Errorf("migration %d is %s", s.Source.Version, s.State)
+		}
+	}
+	return len(status)
 }
