@@ -28,11 +28,18 @@ $(WEB_DEPS): web/package.json web/package-lock.json
 web: $(WEB_DEPS) ## Build the console (web/dist)
 	cd web && npm run build --silent
 
-test: test-go test-web ## Run every test: Go (SQLite, and PostgreSQL when ONERETAIL_TEST_PG is set) and the console
+test: test-go test-upgrade test-web ## Run every test: Go (SQLite, and PostgreSQL when ONERETAIL_TEST_PG is set), the upgrade from the previous release, and the console
 	@echo "make test: all tests passed"
 
 test-go: ## Run the Go tests
 	$(GO) test $(GO_TEST_FLAGS) ./...
+
+# The release before this commit: the newest tag reachable from HEAD's parent (so a
+# tagged HEAD upgrades from the release before it). Empty without tags.
+PREVIOUS_RELEASE ?= $(or $(shell git describe --tags --abbrev=0 HEAD^ 2>/dev/null),none)
+
+test-upgrade: ## Build PREVIOUS_RELEASE (default: the last tag before HEAD), make its demo database, migrate it with this code and compare the API's answers (SQLite, and PostgreSQL when ONERETAIL_TEST_PG is set)
+	set -o pipefail; ONERETAIL_UPGRADE_FROM='$(PREVIOUS_RELEASE)' $(GO) test -count=1 -timeout 15m -run '^TestUpgrade03_FromPreviousRelease$$' -v ./cmd/oneretail | grep -v '^=== '
 
 test-race: ## Run the Go tests with the race detector (slower; run before touching concurrency)
 	$(GO) test $(GO_TEST_FLAGS) -race ./...
@@ -55,6 +62,11 @@ bench: ## Run the benchmarks in bench/ (needs wrk; set BENCH_PG to a PostgreSQL 
 	$(GO) run ./bench/ingest -contention -clients 16 -events 16000 -batch 500
 	$(if $(BENCH_PG),$(GO) run ./bench/ingest -contention -clients 16 -events 16000 -batch 500 --db '$(BENCH_PG)')
 	$(GO) run ./bench/identity -links 10000000 -runs 3 -procs 1
+	$(GO) run ./bench/durability -events 20000 -redemptions 4000
+
+soak: ## Run the mixed-load soak for SOAK_DURATION (default 30m) on SQLite, and on PostgreSQL when BENCH_PG is set (see docs/benchmarks.md)
+	$(GO) run ./bench/soak -duration $(or $(SOAK_DURATION),30m)
+	$(if $(BENCH_PG),$(GO) run ./bench/soak -duration $(or $(SOAK_DURATION),30m) -db '$(BENCH_PG)')
 
 lint: ## go vet and gofmt
 	$(GO) vet ./...
@@ -70,4 +82,4 @@ verify: generate ## Check that generated files are up to date
 clean: ## Remove build output
 	rm -rf bin web/dist
 
-.PHONY: help run build build-go web test test-go test-race test-web bench lint generate verify clean
+.PHONY: help run build build-go web test test-go test-upgrade test-race test-web bench soak lint generate verify clean

@@ -57,7 +57,7 @@ func run(target string, duration time.Duration, connections int) error {
 	if err != nil {
 		return err
 	}
-	if err := demo.Load(ctx, chain, demo.Services{Org: a.Org, Catalog: a.Catalog}, demo.LoadOptions{AdminPassword: "bench-password-1"}); err != nil {
+	if err := demo.Load(ctx, chain, demo.Services{DB: a.DB, Org: a.Org, Catalog: a.Catalog}, demo.LoadOptions{AdminPassword: "bench-password-1"}); err != nil {
 		return err
 	}
 	tenant, err := a.Org.FindTenantByCode(ctx, chain.Tenant.Code)

@@ -77,7 +77,7 @@ func load(chain *demo.Chain, dsn string) (float64, error) {
 		return 0, err
 	}
 	defer a.Close()
-	if err := demo.Load(ctx, chain, demo.Services{Org: a.Org, Catalog: a.Catalog}, demo.LoadOptions{AdminPassword: "demotime-password"}); err != nil {
+	if err := demo.Load(ctx, chain, demo.Services{DB: a.DB, Org: a.Org, Catalog: a.Catalog}, demo.LoadOptions{AdminPassword: "demotime-password"}); err != nil {
 		return 0, err
 	}
 	return time.Since(start).Seconds(), nil

@@ -33,10 +33,13 @@ import (
 
 // options are the settings shared by the subcommands.
 type options struct {
-	db        string
-	logFormat string
-	logLevel  string
-	piiKey    string
+	db         string
+	logFormat  string
+	logLevel   string
+	piiKey     string
+	sqliteSync string
+	dbConns    int
+	cacheKiB   int
 }
 
 func newRootCommand() *cobra.Command {
@@ -55,6 +58,9 @@ func newRootCommand() *cobra.Command {
 	root.PersistentFlags().StringVar(&opts.logFormat, "log-format", "auto", "log format: json, text or auto (text on a terminal)")
 	root.PersistentFlags().StringVar(&opts.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	root.PersistentFlags().StringVar(&opts.piiKey, "pii-key", "", "base64 master secret (32+ bytes) that encrypts personal data; with SQLite and none given, pii.key beside the database file is used (created when missing)")
+	root.PersistentFlags().StringVar(&opts.sqliteSync, "sqlite-sync", string(db.SyncFull), "SQLite durability: full (an acknowledged write survives a power loss) or normal (faster; the last writes before a power loss or OS crash may be lost)")
+	root.PersistentFlags().IntVar(&opts.dbConns, "db-conns", 0, fmt.Sprintf("PostgreSQL pool size (default %d) or number of SQLite reader connections (default %d)", db.DefaultPostgresConns, db.DefaultSQLiteReaders))
+	root.PersistentFlags().IntVar(&opts.cacheKiB, "sqlite-cache-kib", db.DefaultSQLiteCache, "SQLite page cache per connection in KiB (the process holds at most (readers + 1) times this)")
 	root.AddCommand(newServeCommand(opts), newMigrateCommand(opts), newDemoCommand(opts), newAdminCommand(opts),
 		newOpenAPICommand(opts), newImportCommand(opts), newVersionCommand(), newIdentityCommand(opts))
 	return root
@@ -97,12 +103,17 @@ func (o *options) logger() (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format must be json, text or auto, not %q", o.logFormat)
 }
 
+// dbOptions returns the database settings of the flags.
+func (o *options) dbOptions() db.Options {
+	return db.Options{MaxOpenConns: o.dbConns, Sync: db.Sync(o.sqliteSync), CacheKiB: o.cacheKiB}
+}
+
 func (o *options) open(ctx context.Context, cfg app.Config) (*app.App, error) {
 	log, err := o.logger()
 	if err != nil {
 		return nil, err
 	}
-	cfg.DB, cfg.Log = o.db, log
+	cfg.DB, cfg.Log, cfg.DBOptions = o.db, log, o.dbOptions()
 	if cfg.PIISecret == nil {
 		if cfg.PIISecret, err = o.piiSecret(log); err != nil {
 			return nil, err
@@ -161,6 +172,13 @@ func newServeCommand(opts *options) *cobra.Command {
 			defer a.Close()
 			if err := checkPIIKey(ctx, a); err != nil {
 				return err
+			}
+			if err := demo.CheckLoads(ctx, a.DB); err != nil {
+				return err
+			}
+			if log, err := opts.logger(); err == nil {
+				sync, _ := db.ParseSync(opts.sqliteSync) // db.Open has checked it
+				checkDurability(ctx, a, sync, log)
 			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
@@ -226,8 +244,9 @@ func displayURL(addr net.Addr) string {
 
 // prepareDemo loads the demo chain when the database holds no tenant yet and returns
 // whether it did and the admin password. A new SQLite database is built under a
-// temporary name and renamed into place only once complete, so an interrupted load
-// leaves nothing behind; an existing database is loaded in place.
+// temporary name and renamed into place only once complete; an existing database
+// (PostgreSQL, or a SQLite file) is loaded in place, all or nothing (demo.Load), after
+// removing what an interrupted earlier load left.
 func prepareDemo(ctx context.Context, opts *options, scale string, seed uint64, password string, progress io.Writer) (bool, string, error) {
 	if _, err := demo.ParseScale(scale); err != nil {
 		return false, "", err
@@ -258,6 +277,9 @@ func prepareDemo(ctx context.Context, opts *options, scale string, seed uint64, 
 		return false, "", err
 	}
 	defer a.Close()
+	if err := discardInterrupted(ctx, a, progress); err != nil {
+		return false, "", err
+	}
 	n, err := a.Org.TenantCount(ctx)
 	if err != nil || n > 0 {
 		return false, "", err
@@ -266,6 +288,22 @@ func prepareDemo(ctx context.Context, opts *options, scale string, seed uint64, 
 		return false, "", err
 	}
 	return true, password, nil
+}
+
+// discardInterrupted removes the tenants of demo loads that never finished and says so.
+func discardInterrupted(ctx context.Context, a *app.App, w io.Writer) error {
+	loads, err := demo.InterruptedLoads(ctx, a.DB)
+	if err != nil {
+		return err
+	}
+	for _, l := range loads {
+		removed, err := demo.Discard(ctx, a.DB, a.Org, l)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "removed the demo load that was interrupted earlier: %s, %d rows (%s)\n", l, demo.RowCount(removed), demo.Largest(removed, 3))
+	}
+	return nil
 }
 
 func loadInto(ctx context.Context, opts *options, scale string, seed uint64, password string, progress io.Writer) error {
@@ -297,7 +335,7 @@ func loadDemo(ctx context.Context, a *app.App, scale string, seed uint64, passwo
 	if err != nil {
 		return err
 	}
-	err = demo.Load(ctx, chain, demo.Services{Org: a.Org, Catalog: a.Catalog, Identity: a.Identity}, demo.LoadOptions{
+	err = demo.Load(ctx, chain, demo.Services{DB: a.DB, Org: a.Org, Catalog: a.Catalog, Identity: a.Identity}, demo.LoadOptions{
 		AdminPassword: password,
 		Progress:      newProgress(progress),
 	})
@@ -338,21 +376,26 @@ func newDemoCommand(opts *options) *cobra.Command {
 }
 
 func newMigrateCommand(opts *options) *cobra.Command {
-	return &cobra.Command{
+	var allowDataLoss bool
+	cmd := &cobra.Command{
 		Use:   "migrate",
 		Short: "Apply pending database migrations and show their status",
+		Long: "Apply pending database migrations and show their status.\n\n" +
+			"A migration that removes data (none since v0.1.0; 00008 for databases made before it) is refused while\n" +
+			"its tables hold rows: the error names the rows it would remove. Back up the database and run\n" +
+			"again with --allow-data-loss to apply it. `serve` never applies such a migration.",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			log, err := opts.logger()
 			if err != nil {
 				return err
 			}
-			d, err := db.Open(ctx, opts.db, db.Options{})
+			d, err := db.Open(ctx, opts.db, opts.dbOptions())
 			if err != nil {
 				return err
 			}
 			defer d.Close()
-			n, err := migrations.Up(ctx, d, log)
+			applied, err := migrations.Up(ctx, d, migrations.Options{Log: log, AllowDataLoss: allowDataLoss})
 			if err != nil {
 				return err
 			}
@@ -360,13 +403,21 @@ func newMigrateCommand(opts *options) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			out := cmd.OutOrStdout()
 			for _, s := range status {
-				fmt.Fprintf(cmd.OutOrStdout(), "%05d %-8s %s\n", s.Source.Version, s.State, filepath.Base(s.Source.Path))
+				fmt.Fprintf(out, "%05d %-8s %s\n", s.Source.Version, s.State, filepath.Base(s.Source.Path))
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d migration(s) applied now (%s)\n", n, d.Dialect)
+			for _, a := range applied {
+				for _, r := range a.Removed {
+					fmt.Fprintf(out, "%s removed %d rows of %s\n", a.File, r.Rows, r.Table)
+				}
+			}
+			fmt.Fprintf(out, "%d migration(s) applied now (%s)\n", len(applied), d.Dialect)
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&allowDataLoss, "allow-data-loss", false, "apply migrations that remove data (see the refusal message for what; back up first)")
+	return cmd
 }
 
 func newOpenAPICommand(opts *options) *cobra.Command {

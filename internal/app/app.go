@@ -42,7 +42,7 @@ type Config struct {
 	DB              string // SQLite path or postgres:// DSN
 	Log             *slog.Logger
 	Org             org.Config
-	MaxDBConns      int
+	DBOptions       db.Options // pool sizes and SQLite's durability and cache; the zero value is the default
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration // how long in-flight requests get to finish
 	CORSOrigins     []string
@@ -89,11 +89,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("app: personal data key: %w", err)
 	}
-	d, err := db.Open(ctx, cfg.DB, db.Options{MaxOpenConns: cfg.MaxDBConns})
+	d, err := db.Open(ctx, cfg.DB, cfg.DBOptions)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := migrations.Up(ctx, d, cfg.Log); err != nil {
+	// A migration that would remove data is never applied here: only `oneretail
+	// migrate --allow-data-loss` applies it (migrations.DataLossError says so).
+	if _, err := migrations.Up(ctx, d, migrations.Options{Log: cfg.Log}); err != nil {
 		d.Close()
 		return nil, err
 	}
@@ -130,6 +132,9 @@ func (a *App) routes() http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(a.DB.Writer(), "oneretail"))
+	if a.DB.Reader() != a.DB.Writer() { // SQLite's read-only pool: waits there say whether --db-conns is too small
+		reg.MustRegister(collectors.NewDBStatsCollector(a.DB.Reader(), "oneretail_readers"))
+	}
 	srv := httpapi.New(httpapi.Options{
 		Log:            a.cfg.Log,
 		Registry:       reg,

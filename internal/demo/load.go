@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -12,11 +13,15 @@ import (
 	"github.com/oneretail/oneretail/internal/identity"
 	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/clock"
+	"github.com/oneretail/oneretail/internal/platform/db"
 )
 
 // Services are the domain services the loader writes through: the demo never writes
-// another domain's tables itself.
+// another domain's tables itself. DB holds the demo's own mark of a load in progress
+// (demo_loads) and is what an interrupted load is removed from.
 type Services struct {
+	DB      *db.DB
 	Org     *org.Service
 	Catalog *catalog.Service
 	// Identity, when set, receives the customer base (GenerateCustomers): its
@@ -30,6 +35,8 @@ type LoadOptions struct {
 	AdminPassword string
 	// Progress, when set, is told how far each stage is.
 	Progress func(stage string, done, total int)
+	// Clock stamps the load's mark; nil means the system clock.
+	Clock clock.Clock
 }
 
 // DemoUsers are the console users Load creates besides admin (with the admin's
@@ -44,23 +51,53 @@ func DemoUsers(c *Chain) []org.UserCreate {
 	}
 }
 
-// Load writes the chain into an empty platform: tenant and admin, brands, regions,
-// stores, users, categories, the SKU catalogue (through the CSV importer), price zones
-// and price overrides, and, when s.Identity is set, the customer touchpoints and events
-// (GenerateCustomers) through the ingestion API's service followed by a fuzzy pass. It returns the first error; a load interrupted part-way leaves
-// the tenant partly loaded (the CLI loads SQLite demos into a temporary file and
-// renames it only when Load succeeded).
-func Load(ctx context.Context, c *Chain, s Services, opts LoadOptions) error {
+// Load writes the chain into the platform: tenant and admin, brands, regions, stores,
+// users, categories, the SKU catalogue (through the CSV importer), price zones and
+// price overrides, and, when s.Identity is set, the customer touchpoints and events
+// (GenerateCustomers) through the ingestion API's service followed by a fuzzy pass.
+//
+// A load is all or nothing on both engines. It is marked in demo_loads before the
+// tenant exists and unmarked once complete; when it fails or ctx is cancelled, Load
+// removes every row the tenant got (Discard) before returning the error, and a load
+// killed outright stays marked, so InterruptedLoads finds it and CheckLoads refuses
+// it until it is discarded. It returns errs.Conflict when the tenant code is taken.
+func Load(ctx context.Context, c *Chain, s Services, opts LoadOptions) (err error) {
+	if s.DB == nil {
+		return errors.New("demo: Services.DB is required (it marks the load so that an interrupted one can be removed)")
+	}
 	progress := opts.Progress
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
+	clk := opts.Clock
+	if clk == nil {
+		clk = clock.System{}
+	}
+	if err := beginLoad(ctx, s.DB, s.Org, c, clk.Now()); err != nil {
+		return err
+	}
+	defer func() {
+		if err == nil {
+			return
+		}
+		// Leave nothing behind, even when ctx was cancelled (Ctrl-C): the removal gets
+		// its own deadline. If it fails too, the mark stays for the next run.
+		cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
+		defer cancel()
+		in := Interrupted{TenantCode: c.Tenant.Code, Scale: string(c.Scale), Seed: c.Seed}
+		if _, derr := Discard(cleanup, s.DB, s.Org, in); derr != nil {
+			err = errors.Join(err, fmt.Errorf("demo: the partial tenant stays marked and the next load removes it: %w", derr))
+		}
+	}()
 	tenant, _, err := s.Org.Bootstrap(ctx, org.BootstrapInput{
 		TenantCode: c.Tenant.Code, TenantName: c.Tenant.Name,
 		AdminLogin: "admin", AdminName: "系统管理员", AdminPassword: opts.AdminPassword,
 	})
 	if err != nil {
 		return fmt.Errorf("demo: bootstrap: %w", err)
+	}
+	if err := recordTenant(ctx, s.DB, c.Tenant.Code, tenant.ID); err != nil {
+		return err
 	}
 	ctx = auth.WithPrincipal(ctx, auth.System(tenant.ID))
 	l := &loader{c: c, s: s, password: opts.AdminPassword, progress: progress, brands: map[string]string{}, regions: map[string]string{},
@@ -77,7 +114,7 @@ func Load(ctx context.Context, c *Chain, s Services, opts LoadOptions) error {
 			return err
 		}
 	}
-	return nil
+	return finishLoad(ctx, s.DB, c.Tenant.Code)
 }
 
 type loader struct {

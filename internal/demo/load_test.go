@@ -34,7 +34,7 @@ func TestLoadSmallChain(t *testing.T) {
 			}
 			defer a.Close()
 			stages := map[string]bool{}
-			err = demo.Load(ctx, chain, demo.Services{Org: a.Org, Catalog: a.Catalog}, demo.LoadOptions{
+			err = demo.Load(ctx, chain, demo.Services{DB: a.DB, Org: a.Org, Catalog: a.Catalog}, demo.LoadOptions{
 				AdminPassword: "demo-admin-password",
 				Progress:      func(stage string, done, total int) { stages[stage] = true },
 			})

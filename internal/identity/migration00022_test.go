@@ -3,8 +3,6 @@ package identity
 import (
 	"context"
 	"database/sql"
-	"io"
-	"log/slog"
 	"slices"
 	"testing"
 
@@ -59,7 +57,7 @@ func TestMigration00022EventsPerTouchpoint(t *testing.T) {
 			exec(`INSERT INTO identity_reviews (tenant_id, id, event_id, customer_id, candidates, reason, status, created_at)
 				VALUES ($1, 'r1', 'e2', $2, $3, 'why', 'open', 4), ($1, 'r2', 'gone', $2, $3, 'why', 'open', 5)`, tenantA, x, `["`+x+`"]`)
 
-			if _, err := migrations.Up(ctx, d, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+			if _, err := migrations.Up(ctx, d, migrations.Options{}); err != nil {
 				t.Fatal(err)
 			}
 

@@ -2,8 +2,6 @@ package migrations_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 
 	"github.com/oneretail/oneretail/internal/migrations"
@@ -20,27 +18,18 @@ func TestUpIsRepeatable(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			d := openEmpty(t, dialect)
-			log := slog.New(slog.NewTextHandler(io.Discard, nil))
-			n, err := migrations.Up(ctx, d, log)
+			applied, err := migrations.Up(ctx, d, migrations.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n == 0 {
+			if len(applied) == 0 {
 				t.Fatal("no migration applied to an empty database")
 			}
-			again, err := migrations.Up(ctx, d, log)
-			if err != nil || again != 0 {
-				t.Fatalf("second Up applied %d (err %v), want 0", again, err)
+			again, err := migrations.Up(ctx, d, migrations.Options{})
+			if err != nil || len(again) != 0 {
+				t.Fatalf("second Up applied %d (err %v), want 0", len(again), err)
 			}
-			status, err := migrations.Status(ctx, d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, s := range status {
-				if s.State != "applied" {
-					t.Errorf("migration %d is %s", s.Source.Version, s.State)
-				}
-			}
+			allApplied(t, d)
 		})
 	}
 }
@@ -55,4 +44,20 @@ func openEmpty(t *testing.T, dialect db.Dialect) *db.DB {
 	}
 	t.Cleanup(func() { d.Close() })
 	return d
+}
+
+// allApplied fails the test for every migration not applied and returns how many
+// there are.
+func allApplied(t *testing.T, d *db.DB) int {
+	t.Helper()
+	status, err := migrations.Status(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range status {
+		if s.State != "applied" {
+			t.Errorf("migration %d is %s", s.Source.Version, s.State)
+		}
+	}
+	return len(status)
 }

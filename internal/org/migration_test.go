@@ -43,7 +43,7 @@ func TestMigration00019_KeyCreatorsAndOwners(t *testing.T) {
 				exec(`INSERT INTO api_keys (id, tenant_id, name, prefix, secret_hash, scopes, created_by, created_at)
 					VALUES ($1, 't1', $1, $1, 'h', 'org:read', $2, 0)`, k.id, k.createdBy)
 			}
-			if _, err := migrations.Up(ctx, d, discardLog()); err != nil {
+			if _, err := migrations.Up(ctx, d, migrations.Options{}); err != nil {
 				t.Fatal(err)
 			}
 			want := map[string][3]string{

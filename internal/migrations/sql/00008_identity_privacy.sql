@@ -15,6 +15,11 @@
 --
 -- customers.status is 'erased' once a customer's personal data was erased (erased_at
 -- set); the row stays so that anonymous counts and merge redirects keep working.
+--
+-- migrations.Up refuses to run this on a database whose identity tables hold rows
+-- unless `oneretail migrate --allow-data-loss` is given (docs/operations.md, Upgrades).
+-- oneretail:removes identity_reviews events customers customer_identifiers
+-- oneretail:why identity data stored in plain text before personal data was encrypted at rest; it is not re-encrypted
 
 -- +goose Up
 DELETE FROM identity_reviews;

@@ -5,6 +5,7 @@
 -- disabled), and ingestion only stores events for a touchpoint it has just read, so
 -- the key guarded nothing. The table is rebuilt because SQLite cannot drop a
 -- constraint; the rows, columns and indexes stay the same.
+-- oneretail:keeps events copied row for row into events_rebuilt, which takes its name
 
 -- +goose Up
 CREATE TABLE events_rebuilt (

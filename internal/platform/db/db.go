@@ -46,19 +46,71 @@ type DB struct {
 	read    *sql.DB
 }
 
-// Options tune the connection pools.
+// Sync says when a SQLite commit reaches the disk (PRAGMA synchronous in WAL mode).
+type Sync string
+
+// The SQLite durability settings.
+const (
+	// SyncFull syncs the write-ahead log at every commit: an acknowledged
+	// transaction survives a power loss or an operating-system crash. The default.
+	SyncFull Sync = "full"
+	// SyncNormal syncs only when the log is checkpointed: a commit survives the
+	// process being killed, but the last ones before a power loss or an
+	// operating-system crash may be rolled back.
+	SyncNormal Sync = "normal"
+)
+
+// ParseSync returns the Sync named s ("full" or "normal").
+func ParseSync(s string) (Sync, error) {
+	switch Sync(strings.ToLower(s)) {
+	case SyncFull:
+		return SyncFull, nil
+	case SyncNormal:
+		return SyncNormal, nil
+	}
+	return "", fmt.Errorf("db: SQLite sync must be full or normal, not %q", s)
+}
+
+// Defaults of Options.
+const (
+	DefaultPostgresConns = 16   // PostgreSQL pool size
+	DefaultSQLiteReaders = 4    // SQLite read-only connections (besides the one writer)
+	DefaultSQLiteCache   = 2048 // SQLite page cache per connection, KiB (SQLite's own default)
+)
+
+// Options tune the connection pools. The zero value is the default.
 type Options struct {
-	MaxOpenConns int // PostgreSQL pool size and SQLite reader pool size; 0 means a default
+	// MaxOpenConns is the PostgreSQL pool size (default DefaultPostgresConns) and the
+	// number of SQLite read-only connections (default DefaultSQLiteReaders).
+	MaxOpenConns int
+	// Sync is SQLite's durability setting; "" means SyncFull.
+	Sync Sync
+	// CacheKiB bounds SQLite's page cache per connection (default
+	// DefaultSQLiteCache). The process holds at most (readers + 1) × CacheKiB of page
+	// cache.
+	CacheKiB int
 }
 
 // Open connects to dsn: a `postgres://` or `postgresql://` URL, or a SQLite file path
 // (optionally prefixed with `file:`); the SQLite file's directory is created.
 func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
-	if opts.MaxOpenConns <= 0 {
-		opts.MaxOpenConns = 16
+	if opts.Sync == "" {
+		opts.Sync = SyncFull
+	}
+	if _, err := ParseSync(string(opts.Sync)); err != nil {
+		return nil, err
+	}
+	if opts.CacheKiB <= 0 {
+		opts.CacheKiB = DefaultSQLiteCache
 	}
 	if IsPostgresDSN(dsn) {
+		if opts.MaxOpenConns <= 0 {
+			opts.MaxOpenConns = DefaultPostgresConns
+		}
 		return openPostgres(ctx, dsn, opts)
+	}
+	if opts.MaxOpenConns <= 0 {
+		opts.MaxOpenConns = DefaultSQLiteReaders
 	}
 	return openSQLite(ctx, dsn, opts)
 }
@@ -105,7 +157,8 @@ func openSQLite(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		}
 	}
 	pragmas := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)",
+		"synchronous(" + strings.ToUpper(string(opts.Sync)) + ")", fmt.Sprintf("cache_size(-%d)", opts.CacheKiB)} {
 		pragmas.Add("_pragma", p)
 	}
 	writeDSN := "file:" + path + "?" + pragmas.Encode() + "&_txlock=immediate"
@@ -127,6 +180,8 @@ func openSQLite(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	}
 	read.SetMaxOpenConns(opts.MaxOpenConns)
 	read.SetMaxIdleConns(opts.MaxOpenConns)
+	// An idle reader is closed after a while, and its page cache with it.
+	read.SetConnMaxIdleTime(5 * time.Minute)
 	return &DB{Dialect: SQLite, write: write, read: read}, nil
 }
 

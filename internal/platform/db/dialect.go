@@ -1,7 +1,9 @@
 package db
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -69,4 +71,18 @@ func (db *DB) Like() string {
 func EscapeLike(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(s) + "%"
+}
+
+// TableExists reports whether a table named name exists: in the database on SQLite,
+// on the search path on PostgreSQL.
+func (db *DB) TableExists(ctx context.Context, q Querier, name string) (bool, error) {
+	query := `SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = $1`
+	if db.Dialect == Postgres {
+		query = `SELECT to_regclass($1) IS NOT NULL`
+	}
+	var ok bool
+	if err := q.QueryRowContext(ctx, query, name).Scan(&ok); err != nil {
+		return false, fmt.Errorf("db: does table %s exist: %w", name, err)
+	}
+	return ok, nil
 }

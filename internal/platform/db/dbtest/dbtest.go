@@ -6,8 +6,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -46,7 +44,7 @@ func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 func Open(t testing.TB, dialect db.Dialect) *db.DB {
 	t.Helper()
 	d := openEmpty(t, dialect)
-	if _, err := migrations.Up(context.Background(), d, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+	if _, err := migrations.Up(context.Background(), d, migrations.Options{}); err != nil {
 		t.Fatalf("dbtest: migrate %s: %v", dialect, err)
 	}
 	return d
@@ -66,7 +64,8 @@ func OpenAt(t testing.TB, dialect db.Dialect, version int64) *db.DB {
 
 func openEmpty(t testing.TB, dialect db.Dialect) *db.DB {
 	t.Helper()
-	d, err := db.Open(context.Background(), DSN(t, dialect), db.Options{MaxOpenConns: 8})
+	// Tests need no power-loss durability: SQLite syncs at checkpoints only.
+	d, err := db.Open(context.Background(), DSN(t, dialect), db.Options{MaxOpenConns: 8, Sync: db.SyncNormal})
 	if err != nil {
 		t.Fatalf("dbtest: open %s: %v", dialect, err)
 	}
