@@ -54,7 +54,7 @@ func (r *Result) fail(format string, args ...any) {
 type Scenario func(ctx context.Context, h *Harness, round int, rng *rand.Rand) Result
 
 // Scenarios are the kinds of work, by name.
-var scenarioNames = []string{"ingest", "import", "rebuild", "demo"}
+var scenarioNames = []string{"ingest", "import", "redeem", "rebuild", "demo"}
 
 func scenarioByName(name string) (Scenario, error) {
 	switch name {
@@ -62,6 +62,8 @@ func scenarioByName(name string) (Scenario, error) {
 		return Ingest, nil
 	case "import":
 		return Import, nil
+	case "redeem":
+		return Redeem, nil
 	case "rebuild":
 		return Rebuild, nil
 	case "demo":
@@ -171,7 +173,7 @@ func Ingest(ctx context.Context, h *Harness, round int, rng *rand.Rand) Result {
 	if len(retryFailures) > 0 {
 		res.fail("%d retries with the same Idempotency-Key failed (first: %s)", len(retryFailures), retryFailures[0])
 	}
-	if slowest > 10*time.Second {
+	if slowest > 15*time.Second {
 		res.fail("a retry took %s", slowest.Round(time.Millisecond))
 	}
 	found, problems := verifyEvents(ctx, h, dsn, prefix)
@@ -553,4 +555,243 @@ func demoCounts(ctx context.Context, h *Harness, dsn string) (string, error) {
 		out = append(out, fmt.Sprintf("%s %d", table, n))
 	}
 	return strings.Join(out, ", "), nil
+}
+
+const (
+	redeemOrders  = 240
+	redeemWorkers = 4
+	redeemOff     = 100 // fen off each unit of the promotion's SKU
+	// redeemBudget lets about two thirds of the orders through, so the kill can land
+	// both before and after the budget runs out.
+	redeemBudget = redeemOrders * 2 / 3 * redeemOff
+)
+
+// Redeem commits orders priced by the server (priced-cart tokens) from several tills
+// with Idempotency-Keys against a promotion with a budget, kills the server mid-flight,
+// restarts it and retries every order not acknowledged with the same key. Every
+// acknowledged order must be stored once, every retry must answer (committed, or
+// refused for the budget) within seconds, and the promotion's usage must equal the
+// sum of its committed orders without exceeding its budget.
+func Redeem(ctx context.Context, h *Harness, round int, rng *rand.Rand) Result {
+	res := Result{Scenario: "redeem", Engine: h.Engine(), Round: round}
+	dsn, err := h.Fresh(ctx, fmt.Sprintf("redeem%d", round))
+	if err != nil {
+		res.fail("fresh database: %v", err)
+		return res
+	}
+	srv, err := h.Serve(ctx, dsn)
+	if err != nil {
+		res.fail("start: %v", err)
+		return res
+	}
+	till, promotion, sku, err := redeemSetup(ctx, srv.URL, round)
+	if err != nil {
+		srv.Kill()
+		res.fail("set up: %v", err)
+		return res
+	}
+	prefix := fmt.Sprintf("CR%d-%d", round, rng.Int64N(1_000_000))
+	bodies := make([]map[string]any, redeemOrders)
+	for i := range bodies {
+		var priced struct {
+			Token string `json:"priced_token"`
+		}
+		cart := map[string]any{"lines": []map[string]any{{"id": "1", "sku": sku, "unit": "each", "qty": 1 + i%3, "unit_price": 990}}}
+		if _, err := till.Do(ctx, http.MethodPost, "/api/v1/carts/price", nil, cart, &priced); err != nil {
+			srv.Kill()
+			res.fail("price order %d: %v", i, err)
+			return res
+		}
+		bodies[i] = map[string]any{"order_id": fmt.Sprintf("%s-%d", prefix, i), "priced_token": priced.Token}
+	}
+	final := make([]int, redeemOrders) // the status of each order's answer, 0 for none
+	var mu sync.Mutex
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range redeemWorkers {
+		wg.Go(func() {
+			for i := range jobs {
+				status, err := till.Do(ctx, http.MethodPost, "/api/v1/promotion-redemptions", orderKey(bodies[i]), bodies[i], nil)
+				if err == nil && (status/100 == 2 || status == http.StatusConflict) {
+					mu.Lock()
+					final[i] = status
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	res.KilledAfter = randomDelay(rng, 200*time.Millisecond, 2*time.Second)
+	killed := make(chan struct{})
+	go func() {
+		time.Sleep(res.KilledAfter)
+		srv.Kill()
+		close(killed)
+	}()
+	for i := range redeemOrders {
+		if isClosed(killed) {
+			break
+		}
+		select {
+		case jobs <- i:
+		case <-killed:
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	<-killed
+	acked := 0
+	for _, st := range final {
+		if st/100 == 2 {
+			acked++
+		}
+	}
+	answered := countNonZero(final)
+	res.Interrupted = answered < redeemOrders
+	res.Acknowledged = fmt.Sprintf("%d of %d orders committed, %d refused for the budget, %d unanswered", acked, redeemOrders, answered-acked, redeemOrders-answered)
+
+	srv, err = h.Serve(ctx, dsn)
+	if err != nil {
+		res.fail("restart: %v", err)
+		return res
+	}
+	defer srv.Kill()
+	till.Base = srv.URL
+	var slowest time.Duration
+	var failures []string
+	for i := range redeemOrders {
+		if final[i] != 0 {
+			continue
+		}
+		start := time.Now()
+		status, err := till.Do(ctx, http.MethodPost, "/api/v1/promotion-redemptions", orderKey(bodies[i]), bodies[i], nil)
+		slowest = max(slowest, time.Since(start))
+		if err != nil || (status/100 != 2 && status != http.StatusConflict) {
+			failures = append(failures, fmt.Sprintf("order %d: %d %v", i, status, err))
+			continue
+		}
+		final[i] = status
+	}
+	if len(failures) > 0 {
+		res.fail("%d retries with the same Idempotency-Key failed (first: %s)", len(failures), failures[0])
+	}
+	if slowest > 15*time.Second {
+		res.fail("a retry took %s", slowest.Round(time.Millisecond))
+	}
+	var committed []string
+	for i, st := range final {
+		if st/100 == 2 {
+			committed = append(committed, bodies[i]["order_id"].(string))
+		}
+	}
+	found, problems := verifyRedemptions(ctx, h, dsn, promotion, prefix, committed)
+	res.Found = fmt.Sprintf("%s; slowest retry %s", found, slowest.Round(time.Millisecond))
+	res.Problems = append(res.Problems, problems...)
+	return res
+}
+
+func countNonZero(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		if x != 0 {
+			n++
+		}
+	}
+	return n
+}
+
+func orderKey(body map[string]any) http.Header {
+	return http.Header{"Idempotency-Key": {"order-" + body["order_id"].(string)}}
+}
+
+// redeemSetup makes an active promotion with a budget on a demo SKU and a till key;
+// it returns the till's client, the promotion id and the SKU code.
+func redeemSetup(ctx context.Context, base string, round int) (*Client, string, string, error) {
+	admin, err := login(ctx, base)
+	if err != nil {
+		return nil, "", "", err
+	}
+	var skus struct {
+		Items []struct {
+			Code string `json:"code"`
+		} `json:"items"`
+	}
+	if _, err := admin.Do(ctx, http.MethodGet, "/api/v1/skus?limit=1", nil, nil, &skus); err != nil {
+		return nil, "", "", err
+	}
+	if len(skus.Items) == 0 {
+		return nil, "", "", errors.New("the demo has no SKU")
+	}
+	sku := skus.Items[0].Code
+	var promo struct {
+		ID string `json:"id"`
+	}
+	if _, err := admin.Do(ctx, http.MethodPost, "/api/v1/promotions", nil, map[string]any{
+		"code": fmt.Sprintf("CRASH%d", round), "name": "crash harness",
+		"limits":     map[string]any{"budget_fen": redeemBudget},
+		"definition": map[string]any{"kind": "amount_off", "scope": map[string]any{"skus": []string{sku}}, "amount_off": map[string]any{"amount": redeemOff}},
+	}, &promo); err != nil {
+		return nil, "", "", err
+	}
+	if _, err := admin.Do(ctx, http.MethodPost, "/api/v1/promotions/"+promo.ID+"/activate", nil, nil, &struct{}{}); err != nil {
+		return nil, "", "", err
+	}
+	var key struct {
+		Secret string `json:"secret"`
+	}
+	if _, err := admin.Do(ctx, http.MethodPost, "/api/v1/api-keys", nil,
+		map[string]any{"name": "crash till", "scopes": []string{"pricing:use"}}, &key); err != nil {
+		return nil, "", "", err
+	}
+	till := newClient(base)
+	till.Token = key.Secret
+	return till, promo.ID, sku, nil
+}
+
+// verifyRedemptions checks the stored orders against the committed ones and the
+// promotion's usage against its orders and budget.
+func verifyRedemptions(ctx context.Context, h *Harness, dsn, promotion, prefix string, committed []string) (string, []string) {
+	d, err := h.openDB(ctx, dsn)
+	if err != nil {
+		return "", []string{"open database: " + err.Error()}
+	}
+	defer d.Close()
+	var problems []string
+	stored := map[string]bool{}
+	rows, err := d.QueryContext(ctx, `SELECT order_id FROM promotion_redemption_orders WHERE order_id LIKE $1 AND status = 'committed'`, prefix+"-%")
+	if err != nil {
+		return "", []string{"read orders: " + err.Error()}
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return "", []string{err.Error()}
+		}
+		stored[id] = true
+	}
+	rows.Close()
+	for _, id := range committed {
+		if !stored[id] {
+			problems = append(problems, "committed order "+id+" is missing")
+		}
+	}
+	if len(stored) != len(committed) {
+		problems = append(problems, fmt.Sprintf("%d orders stored, %d acknowledged as committed", len(stored), len(committed)))
+	}
+	var uses, used, budget, sumValue, count int64
+	if err := d.QueryRowContext(ctx, `SELECT uses, discount_fen, budget_fen FROM promotion_usage WHERE promotion_id = $1`, promotion).Scan(&uses, &used, &budget); err != nil {
+		return "", append(problems, "read usage: "+err.Error())
+	}
+	if err := d.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(r.value_fen), 0) FROM promotion_redemptions r
+		JOIN promotion_redemption_orders o ON o.tenant_id = r.tenant_id AND o.order_id = r.order_id
+		WHERE r.promotion_id = $1 AND o.status = 'committed'`, promotion).Scan(&count, &sumValue); err != nil {
+		return "", append(problems, "sum orders: "+err.Error())
+	}
+	if uses != count || used != sumValue {
+		problems = append(problems, fmt.Sprintf("usage says %d uses and %d fen, the orders %d and %d fen", uses, used, count, sumValue))
+	}
+	if used > budget {
+		problems = append(problems, fmt.Sprintf("budget exceeded: %d fen used of %d", used, budget))
+	}
+	return fmt.Sprintf("%d orders stored once each; usage %d uses, %d of %d fen, matching the orders", len(stored), uses, used, budget), problems
 }

@@ -11,6 +11,7 @@
 --   event no longer exists is left as it was (it matches no event either way);
 -- - identity_reviews gain event_touchpoint_id, the touchpoint of event_id (NULL when
 --   no event has that id).
+-- oneretail:keeps events copied row for row into the rebuilt table, which takes its name
 -- The events table is rebuilt (SQLite cannot change a primary key); its rows and
 -- columns stay. The customer index gains touchpoint_id as the last tie-break of a
 -- customer's timeline. events_touchpoint (tenant_id, touchpoint_id, received_at) is

@@ -8,6 +8,7 @@
 -- read the status or the per-customer limit earlier in its transaction checks in
 -- that same UPDATE that neither changed. Every promotion has a usage row (older ones
 -- had none until first used).
+-- oneretail:keeps promotion_limits copied onto promotion_usage (budget_fen, max_uses, max_uses_per_customer) before it is dropped
 --
 -- A redemption keeps what the server priced: the order's time, store, totals and
 -- the priced-cart token it came from (one order per token);
