@@ -34,11 +34,13 @@ test: test-go test-upgrade test-web ## Run every test: Go (SQLite, and PostgreSQ
 test-go: ## Run the Go tests
 	$(GO) test $(GO_TEST_FLAGS) ./...
 
-# The release before this commit: the newest tag reachable from HEAD's parent (so a
-# tagged HEAD upgrades from the release before it). Empty without tags.
-PREVIOUS_RELEASE ?= $(or $(shell git describe --tags --abbrev=0 HEAD^ 2>/dev/null),none)
+# The release before this commit: the newest commit listed in RELEASES that is an
+# ancestor of HEAD's parent (so a release commit upgrades from the release before it).
+# "none" when there is none (a shallow clone lacks the history: git fetch --unshallow).
+PREVIOUS_RELEASE ?= $(or $(shell awk '$$2 ~ /^[0-9a-f]+$$/ {print $$2}' RELEASES | while read c; do git merge-base --is-ancestor "$$c" HEAD^ 2>/dev/null && echo "$$c"; done | tail -n1),none)
 
-test-upgrade: ## Build PREVIOUS_RELEASE (default: the last tag before HEAD), make its demo database, migrate it with this code and compare the API's answers (SQLite, and PostgreSQL when ONERETAIL_TEST_PG is set)
+test-upgrade: ## Build PREVIOUS_RELEASE (default: the newest release in RELEASES before HEAD), make its demo database, migrate it with this code and compare the API's answers (SQLite, and PostgreSQL when ONERETAIL_TEST_PG is set)
+	@echo "test-upgrade: upgrading from $(PREVIOUS_RELEASE) ($(or $(shell grep -m1 '$(PREVIOUS_RELEASE)' RELEASES | cut -d' ' -f1),not in RELEASES))"
 	set -o pipefail; ONERETAIL_UPGRADE_FROM='$(PREVIOUS_RELEASE)' $(GO) test -count=1 -timeout 15m -run '^TestUpgrade03_FromPreviousRelease$$' -v ./cmd/oneretail | grep -v '^=== '
 
 test-race: ## Run the Go tests with the race detector (slower; run before touching concurrency)
