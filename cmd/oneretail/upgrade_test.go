@@ -236,7 +236,7 @@ func (c *client) addData() {
 	c.promotionID = p.ID
 	c.do("POST", "/api/v1/promotions/"+p.ID+"/activate", "", 200)
 	priced := c.do("POST", "/api/v1/carts/price", upgradeCart, 200)
-	c.do("POST", "/api/v1/promotion-redemptions", `{"order_id":"UPG-1","customer_id":"someone","priced_cart":`+string(priced)+`}`, 201)
+	c.do("POST", "/api/v1/promotion-redemptions", redemptionBody("UPG-1", priced), 201)
 
 	var tps struct {
 		Items []struct {
@@ -257,6 +257,19 @@ func (c *client) addData() {
 	c.do("POST", "/api/v1/events", fmt.Sprintf(`{"touchpoint":%q,"events":[%s]}`, tps.Items[0].Code, strings.Join(events, ",")), 200)
 }
 
+// redemptionBody commits a priced cart in the shape the release speaks: from v0.2.0
+// the price answer carries a signed priced_token and the server re-prices; v0.1.0
+// took the priced cart back from the client (issue 10 finding 3 ended that).
+func redemptionBody(orderID string, priced []byte) string {
+	var answer struct {
+		PricedToken string `json:"priced_token"`
+	}
+	if json.Unmarshal(priced, &answer) == nil && answer.PricedToken != "" {
+		return fmt.Sprintf(`{"order_id":%q,"priced_token":%q}`, orderID, answer.PricedToken)
+	}
+	return fmt.Sprintf(`{"order_id":%q,"customer_id":"someone","priced_cart":%s}`, orderID, priced)
+}
+
 // snapshot is the decoded answers of the reads, by a name that says which read.
 type snapshot map[string]any
 
@@ -270,7 +283,8 @@ func (s snapshot) names() []string {
 }
 
 // volatile fields change with the clock or with each call, not with the data.
-var volatile = map[string]bool{"health": true, "last_used_at": true, "$schema": true, "expires_at": true}
+var volatile = map[string]bool{"health": true, "last_used_at": true, "$schema": true, "expires_at": true,
+	"priced_token": true, "priced_token_expires_at": true}
 
 func (c *client) snapshot() snapshot {
 	c.t.Helper()
