@@ -9,7 +9,7 @@
 -- - outbox_events_backlog (tenant_id, created_at) of pending events: backlog and
 --   oldest undelivered event, per tenant and in all;
 -- - outbox_events_dead (tenant_id) of dead events: how many need attention;
--- - outbox_events_delivered (delivered_at) of delivered events: retention deletes
+-- - outbox_events_delivered (delivered_at, id) of delivered events: retention deletes
 --   the oldest first.
 -- outbox_events_type (tenant_id, type, id): the domain-event list filtered by type,
 --   newest first (by status it already has outbox_events_tenant).
@@ -20,7 +20,7 @@
 CREATE INDEX outbox_events_pending ON outbox_events (next_attempt_at, id) WHERE status = 'pending';
 CREATE INDEX outbox_events_backlog ON outbox_events (tenant_id, created_at) WHERE status = 'pending';
 CREATE INDEX outbox_events_dead ON outbox_events (tenant_id) WHERE status = 'dead';
-CREATE INDEX outbox_events_delivered ON outbox_events (delivered_at) WHERE status = 'delivered';
+CREATE INDEX outbox_events_delivered ON outbox_events (delivered_at, id) WHERE status = 'delivered';
 CREATE INDEX outbox_events_type ON outbox_events (tenant_id, type, id);
 CREATE INDEX processed_events_event ON processed_events (event_id);
 DROP INDEX outbox_events_due;

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/oneretail/oneretail/internal/platform/clock"
-	"github.com/oneretail/oneretail/internal/platform/db"
 )
 
 // PurgeExpired deletes the events delivered longer than Retention ago and returns
@@ -39,31 +38,22 @@ func (d *Dispatcher) Purge(ctx context.Context, cutoff time.Time) (int, error) {
 	}
 }
 
+// purgeBatch deletes the size events delivered longest before cutoff. The same
+// subquery names them in each statement of the transaction — the same events, as
+// delivered events never change and new ones are delivered after cutoff — rather
+// than a list of parameters, which SQLite parses in time quadratic in its length.
 func (d *Dispatcher) purgeBatch(ctx context.Context, cutoff time.Time, size int) (int, error) {
+	const expired = ` IN (SELECT id FROM outbox_events WHERE status = 'delivered' AND delivered_at < $1
+		ORDER BY delivered_at, id LIMIT $2)`
+	args := []any{clock.Millis(cutoff), size}
 	n := 0
 	err := d.db.Tx(ctx, func(tx *sql.Tx) error {
-		n = 0
-		var ids []string
-		err := db.EachRow(ctx, tx, `SELECT id FROM outbox_events WHERE status = 'delivered' AND delivered_at < $1
-			ORDER BY delivered_at LIMIT $2`, []any{clock.Millis(cutoff), size}, func(r *sql.Rows) error {
-			var id string
-			if err := r.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-			return nil
-		})
-		if err != nil || len(ids) == 0 {
-			return err
-		}
 		for _, table := range []string{"processed_events", "event_deliveries"} {
-			var args []any
-			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE event_id`+db.In(d.db.Dialect, &args, ids), args...); err != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE event_id`+expired, args...); err != nil {
 				return err
 			}
 		}
-		args := []any{}
-		res, err := tx.ExecContext(ctx, `DELETE FROM outbox_events WHERE status = 'delivered' AND id`+db.In(d.db.Dialect, &args, ids), args...)
+		res, err := tx.ExecContext(ctx, `DELETE FROM outbox_events WHERE id`+expired, args...)
 		if err != nil {
 			return err
 		}
