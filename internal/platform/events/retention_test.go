@@ -7,10 +7,30 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 	"github.com/oneretail/oneretail/internal/platform/events"
 )
+
+// gauges gathers the gauges of a collector by name.
+func gauges(t *testing.T, c prometheus.Collector) map[string]float64 {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(c)
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, f := range families {
+		if g := f.GetMetric()[0].GetGauge(); g != nil {
+			out[f.GetName()] = g.GetValue()
+		}
+	}
+	return out
+}
 
 func count(t *testing.T, d *db.DB, query string, args ...any) int {
 	t.Helper()
@@ -126,6 +146,10 @@ func TestLag(t *testing.T) {
 		}
 		if all, _ := disp.Lag(ctx, ""); all.Pending != 6 {
 			t.Errorf("lag of all tenants = %+v, want 6 pending", all)
+		}
+		g := gauges(t, disp.Collector())
+		if g["oneretail_outbox_backlog_events"] != 6 || g["oneretail_outbox_oldest_pending_age_seconds"] != 120 {
+			t.Errorf("outbox gauges = %v, want a backlog of 6, the oldest 120 s old", g)
 		}
 		drain(t, disp)
 		if l, _ := disp.Lag(ctx, "t1"); l.Pending != 0 || l.OldestPending != 0 || !l.OldestPendingAt.IsZero() {
