@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -39,6 +40,8 @@ type Dispatcher struct {
 	log    *slog.Logger
 	subs   []subscription
 	stats  stats
+	mu     sync.Mutex  // guards cursor
+	cursor claimCursor // where the last claim ended
 
 	// MaxAttempts is how many failed delivery rounds make an event dead.
 	MaxAttempts int

@@ -18,17 +18,56 @@ import (
 // order they fell due. On PostgreSQL the rows are locked with SKIP LOCKED, so a
 // concurrent claim takes the next events instead of waiting; SQLite runs one write
 // transaction at a time.
+//
+// A claim starts where this dispatcher's last claim ended, so that it does not walk
+// the index entries of the events it has delivered — on PostgreSQL they stay in the
+// index, dead, until autovacuum removes them, and under a backlog of millions the
+// walk cost more than the delivery. Events behind that point (released by a stopped
+// round, due again after a failure while others were claimed, or committed late by a
+// long transaction) are found by a claim from the start, made whenever the claim
+// from the last point finds nothing and at least every fullScanEvery.
 func (d *Dispatcher) claim(ctx context.Context, now time.Time) ([]*claimed, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.cursor.id != "" && now.Sub(d.cursor.fullAt) < fullScanEvery {
+		batch, err := d.claimFrom(ctx, now, &d.cursor)
+		if err != nil || len(batch) > 0 {
+			return batch, err
+		}
+	}
+	batch, err := d.claimFrom(ctx, now, nil)
+	d.cursor.fullAt = now
+	return batch, err
+}
+
+// fullScanEvery bounds how long events behind a dispatcher's last claim may wait.
+const fullScanEvery = 5 * time.Second
+
+// claimCursor is where a dispatcher's last claim ended.
+type claimCursor struct {
+	due    int64
+	id     string
+	fullAt time.Time // the last claim from the start
+}
+
+// claimFrom claims the due events after from (from the start when from is nil) and
+// moves the cursor to the last one.
+func (d *Dispatcher) claimFrom(ctx context.Context, now time.Time, from *claimCursor) ([]*claimed, error) {
 	size := min(max(d.BatchSize, 1), maxBatchSize)
+	args := []any{clock.Millis(now.Add(d.Lease)), clock.Millis(now), size}
+	after := ""
+	if from != nil {
+		after = " AND (next_attempt_at, id) > ($4, $5)"
+		args = append(args, from.due, from.id)
+	}
 	lock := ""
 	if d.db.Dialect == db.Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	query := `UPDATE outbox_events SET claimed_until = $1 WHERE id IN (
-		SELECT id FROM outbox_events WHERE status = 'pending' AND next_attempt_at <= $2 AND claimed_until < $2
+		SELECT id FROM outbox_events WHERE status = 'pending' AND next_attempt_at <= $2 AND claimed_until < $2` + after + `
 		ORDER BY next_attempt_at, id LIMIT $3` + lock + `)
 		RETURNING id, tenant_id, type, aggregate_id, payload, created_at, attempts, next_attempt_at`
-	args := []any{clock.Millis(now.Add(d.Lease)), clock.Millis(now), size}
 	var batch []*claimed
 	err := d.db.Tx(ctx, func(tx *sql.Tx) error {
 		batch = batch[:0]
@@ -50,6 +89,10 @@ func (d *Dispatcher) claim(ctx context.Context, now time.Time) ([]*claimed, erro
 	slices.SortFunc(batch, func(a, b *claimed) int {
 		return cmp.Or(cmp.Compare(a.due, b.due), cmp.Compare(a.ID, b.ID))
 	})
+	if len(batch) > 0 {
+		last := batch[len(batch)-1]
+		d.cursor.due, d.cursor.id = last.due, last.ID
+	}
 	return batch, nil
 }
 
