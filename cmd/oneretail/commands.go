@@ -25,6 +25,7 @@ import (
 	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/events"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/ids"
 	"github.com/oneretail/oneretail/internal/platform/pii"
@@ -137,6 +138,7 @@ func newServeCommand(opts *options) *cobra.Command {
 		bodyBudget    int
 		searchLimit   string
 		readLimit     string
+		retention     time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -165,7 +167,7 @@ func newServeCommand(opts *options) *cobra.Command {
 				return err
 			}
 			a, err := opts.open(ctx, app.Config{CORSOrigins: cors, ShutdownTimeout: shutdown, TrustedProxies: trusted,
-				BodyBudget: int64(bodyBudget) << 20, CustomerLookups: lookups})
+				BodyBudget: int64(bodyBudget) << 20, CustomerLookups: lookups, OutboxRetention: outboxRetention(retention)})
 			if err != nil {
 				return err
 			}
@@ -199,10 +201,21 @@ func newServeCommand(opts *options) *cobra.Command {
 		"X-Forwarded-For and X-Forwarded-Proto are believed (client address, Secure cookie, HSTS)")
 	f.IntVar(&bodyBudget, "body-budget", httpapi.DefaultBodyBudget>>20, "MiB of memory all request bodies in flight may hold together; "+
 		"a request beyond it gets 503 with Retry-After")
+	f.DurationVar(&retention, "outbox-retention", events.DefaultRetention, "how long delivered domain events are kept before they are "+
+		"deleted (hourly, in batches); 0 keeps them forever. Undelivered events are never deleted")
 	def := identity.DefaultLookupLimits()
 	f.StringVar(&searchLimit, "customer-search-limit", ruleFlag(def.Search), "customer searches and look-ups by identifier allowed per user or API key, LIMIT/WINDOW (a burst of LIMIT, then one every WINDOW/LIMIT)")
 	f.StringVar(&readLimit, "customer-read-limit", ruleFlag(def.Read), "customer 360 reads and timeline pages allowed per user or API key, LIMIT/WINDOW")
 	return cmd
+}
+
+// outboxRetention converts --outbox-retention for app.Config, where 0 is the default
+// and a negative value keeps delivered events forever.
+func outboxRetention(flag time.Duration) time.Duration {
+	if flag <= 0 {
+		return -1
+	}
+	return flag
 }
 
 // ruleFlag writes a rate rule as its flag value: 30/5m.

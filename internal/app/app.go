@@ -50,6 +50,9 @@ type Config struct {
 	BodyBudget      int64          // request body memory across the process, bytes; 0: httpapi.DefaultBodyBudget
 	Clock           clock.Clock
 	PIISecret       []byte // master secret for personal data at rest (pii.NewKeys); required
+	// OutboxRetention is how long delivered domain events are kept; zero means
+	// events.DefaultRetention (7 days) and a negative value keeps them forever.
+	OutboxRetention time.Duration
 	// CustomerLookups bounds customer searches and reads per principal; zero means
 	// identity.DefaultLookupLimits.
 	CustomerLookups identity.LookupLimits
@@ -102,6 +105,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a := &App{cfg: cfg, DB: d}
 	a.Outbox = events.NewOutbox(cfg.Clock)
 	a.Dispatcher = events.NewDispatcher(d, a.Outbox, cfg.Clock, cfg.Log)
+	if cfg.OutboxRetention != 0 {
+		a.Dispatcher.Retention = max(cfg.OutboxRetention, 0)
+	}
 	a.Audit = audit.New(d, cfg.Clock)
 	a.RateLimits = ratelimit.New(d, cfg.Clock)
 	a.Org = org.NewService(cfg.Org, d, a.Outbox, a.Audit, a.RateLimits, cfg.Clock, cfg.Log)
@@ -131,7 +137,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 func (a *App) routes() http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewDBStatsCollector(a.DB.Writer(), "oneretail"))
+		collectors.NewDBStatsCollector(a.DB.Writer(), "oneretail"), a.Dispatcher.Collector())
 	if a.DB.Reader() != a.DB.Writer() { // SQLite's read-only pool: waits there say whether --db-conns is too small
 		reg.MustRegister(collectors.NewDBStatsCollector(a.DB.Reader(), "oneretail_readers"))
 	}
@@ -203,8 +209,9 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	return g.Wait()
 }
 
-// janitor purges expired idempotency keys, spent rate limits and forgotten login
-// failures once an hour.
+// janitor purges expired idempotency keys, spent rate limits, forgotten login
+// failures and domain events delivered longer than the outbox retention ago once an
+// hour.
 func (a *App) janitor(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -221,6 +228,9 @@ func (a *App) janitor(ctx context.Context) {
 			}
 			if _, err := a.Org.PurgeLoginThrottle(ctx, a.cfg.Clock.Now()); err != nil {
 				a.cfg.Log.Error("purge login throttle", "err", err)
+			}
+			if n, err := a.Dispatcher.PurgeExpired(ctx); err != nil {
+				a.cfg.Log.Error("purge delivered domain events", "err", err, "deleted", n)
 			}
 		}
 	}

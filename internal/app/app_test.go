@@ -252,7 +252,8 @@ func TestOperationalEndpoints(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("GET /metrics: %d", status)
 	}
-	for _, want := range []string{`oneretail_http_requests_total{method="GET",route="/api/v1/stores",status="200"} 1`, "go_goroutines", "oneretail_http_request_duration_seconds_bucket"} {
+	for _, want := range []string{`oneretail_http_requests_total{method="GET",route="/api/v1/stores",status="200"} 1`, "go_goroutines", "oneretail_http_request_duration_seconds_bucket",
+		"oneretail_outbox_backlog_events ", "oneretail_outbox_oldest_pending_age_seconds ", "oneretail_outbox_dead_events 0"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}

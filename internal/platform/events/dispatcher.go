@@ -2,17 +2,16 @@ package events
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
-	"github.com/oneretail/oneretail/internal/platform/errs"
 )
 
 // Event states.
@@ -22,29 +21,64 @@ const (
 	StatusDead      = "dead"
 )
 
-// Dispatcher delivers outbox events to subscribers. Several dispatchers (one per
-// node) may run against one database: each claims an event with a lease first.
+// Defaults of the dispatcher's batches and retention.
+const (
+	DefaultBatchSize  = 500
+	DefaultPurgeBatch = 2000
+	DefaultRetention  = 7 * 24 * time.Hour
+	maxBatchSize      = 5000 // one claim's ids must fit SQLite's parameter limit with room to spare
+)
+
+// Dispatcher delivers outbox events to subscribers in batches. Several dispatchers
+// (one per node) may run against one database: each claims a batch of due events
+// with a lease first — on PostgreSQL with FOR UPDATE SKIP LOCKED, so that concurrent
+// claims take different events instead of waiting for each other.
 type Dispatcher struct {
 	db     *db.DB
 	outbox *Outbox
 	clock  clock.Clock
 	log    *slog.Logger
 	subs   []subscription
+	stats  stats
+	mu     sync.Mutex  // guards cursor
+	cursor claimCursor // where the last claim ended
 
 	// MaxAttempts is how many failed delivery rounds make an event dead.
 	MaxAttempts int
 	// Interval is how often the dispatcher polls when not woken by a publish.
 	Interval time.Duration
-	// Lease is how long a claimed event is reserved for this dispatcher.
+	// Lease is how long a claimed batch is reserved for this dispatcher; a batch
+	// not settled by then (the node died) is claimed again.
 	Lease time.Duration
 	// Backoff returns the wait after the given failed attempt (1-based).
 	Backoff func(attempt int) time.Duration
+	// BatchSize is how many due events one claim takes (at most 5,000).
+	BatchSize int
+	// Retention is how long delivered events are kept; PurgeExpired deletes older
+	// ones. Zero keeps them forever. Undelivered (pending, dead) events are never
+	// deleted.
+	Retention time.Duration
+	// PurgeBatch is how many delivered events one retention transaction deletes.
+	PurgeBatch int
+}
+
+// stats counts what this dispatcher did, for the metrics.
+type stats struct {
+	delivered atomic.Int64 // events settled as delivered
+	failed    atomic.Int64 // delivery rounds that failed for an event
+	purged    atomic.Int64 // delivered events deleted after the retention
 }
 
 type subscription struct {
 	name    string
 	types   []string
 	handler Handler
+	batch   BatchHandler
+}
+
+// wants reports whether the subscription takes events of type typ.
+func (s subscription) wants(typ string) bool {
+	return len(s.types) == 0 || slices.Contains(s.types, typ)
 }
 
 var _ Bus = (*Dispatcher)(nil)
@@ -57,6 +91,9 @@ func NewDispatcher(d *db.DB, o *Outbox, c clock.Clock, log *slog.Logger) *Dispat
 		Interval:    500 * time.Millisecond,
 		Lease:       time.Minute,
 		Backoff:     ExponentialBackoff(time.Second, 10*time.Minute),
+		BatchSize:   DefaultBatchSize,
+		Retention:   DefaultRetention,
+		PurgeBatch:  DefaultPurgeBatch,
 	}
 }
 
@@ -71,13 +108,21 @@ func ExponentialBackoff(base, max time.Duration) func(int) time.Duration {
 	}
 }
 
-// Subscribe registers a durable subscriber. Call before Run.
+// Subscribe registers a durable subscriber that takes one event at a time. Call
+// before Run.
 func (d *Dispatcher) Subscribe(name string, h Handler, types ...string) {
 	d.subs = append(d.subs, subscription{name: name, types: types, handler: h})
 }
 
-// Run delivers due events until ctx is cancelled. An event being delivered when ctx
-// is cancelled is finished first, so nothing is left half-recorded.
+// SubscribeBatch registers a durable subscriber that takes the events of a claimed
+// batch it wants in one call. Call before Run.
+func (d *Dispatcher) SubscribeBatch(name string, h BatchHandler, types ...string) {
+	d.subs = append(d.subs, subscription{name: name, types: types, batch: h})
+}
+
+// Run delivers due events until ctx is cancelled. When ctx is cancelled in the
+// middle of a batch, the subscriber being called finishes, what was delivered is
+// recorded and the rest of the batch is released for the next run.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -100,187 +145,123 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	}
 }
 
-// DispatchDue delivers the events that are due and returns how many it handled. It
-// stops between events when stop is closed.
+// DispatchDue claims one batch of due events, delivers it and returns how many
+// events it settled (delivered, or failed and rescheduled). It stops between
+// subscriber calls when stop is closed; events it did not finish are released.
 func (d *Dispatcher) DispatchDue(ctx context.Context, stop <-chan struct{}) (int, error) {
-	now := d.clock.Now()
-	rows, err := d.db.Reader().QueryContext(ctx, `SELECT id FROM outbox_events
-		WHERE status = 'pending' AND next_attempt_at <= $1 AND claimed_until < $1
-		ORDER BY next_attempt_at, id LIMIT 100`, clock.Millis(now))
+	batch, err := d.claim(ctx, d.clock.Now())
+	if err != nil || len(batch) == 0 {
+		return 0, err
+	}
+	done, err := d.deliveredTo(ctx, batch)
 	if err != nil {
-		return 0, fmt.Errorf("events: due: %w", err)
+		return 0, err
 	}
-	var due []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("events: due: %w", err)
-		}
-		due = append(due, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("events: due: %w", err)
-	}
-	handled := 0
-	for _, id := range due {
-		select {
-		case <-stop:
-			return handled, nil
-		default:
-		}
-		ok, err := d.deliver(ctx, id)
-		if err != nil {
-			return handled, err
-		}
-		if ok {
-			handled++
-		}
-	}
-	return handled, nil
-}
-
-// deliver claims one event and hands it to every subscriber that has not had it yet.
-func (d *Dispatcher) deliver(ctx context.Context, id string) (bool, error) {
-	e, attempts, claimed, err := d.claim(ctx, id)
-	if err != nil || !claimed {
-		return false, err
-	}
-	done, err := d.deliveredTo(ctx, id)
-	if err != nil {
-		return false, err
-	}
-	var failures []string
 	for _, s := range d.subs {
-		if done[s.name] || (len(s.types) > 0 && !slices.Contains(s.types, e.Type)) {
-			continue
+		if stopped(stop) {
+			break
 		}
-		if err := d.call(ctx, s, e); err != nil {
-			failures = append(failures, s.name+": "+err.Error())
-			continue
-		}
-		if err := d.recordDelivery(ctx, id, s.name); err != nil {
-			return false, err
-		}
+		d.deliverTo(ctx, s, batch, done, stop)
 	}
-	return true, d.settle(ctx, id, attempts, failures)
+	return d.settle(ctx, batch, done)
 }
 
-func (d *Dispatcher) call(ctx context.Context, s subscription, e Event) (err error) {
+// The outcomes of a delivery round besides StatusDelivered.
+const (
+	failed   = "failed"   // a subscriber failed: retry after the backoff
+	released = "released" // the round stopped before every subscriber had it: due again at once
+)
+
+// claimed is one event of a claimed batch and what became of it.
+type claimed struct {
+	Event
+	attempts int
+	due      int64    // next_attempt_at, Unix ms
+	fresh    []string // subscribers that took it in this round
+	failures []string // "subscriber: error" of this round
+}
+
+// outcome says how a delivery round ends for c, given the subscribers that have it.
+func (d *Dispatcher) outcome(c *claimed, done map[string]map[string]bool) string {
+	if len(c.failures) > 0 {
+		return failed
+	}
+	for _, s := range d.subs {
+		if s.wants(c.Type) && !done[c.ID][s.name] {
+			return released // stopped before this subscriber got it
+		}
+	}
+	return StatusDelivered
+}
+
+// deliverTo hands s the events of batch it wants and has not had, recording in done
+// which it took.
+func (d *Dispatcher) deliverTo(ctx context.Context, s subscription, batch []*claimed, done map[string]map[string]bool, stop <-chan struct{}) {
+	var todo []*claimed
+	for _, c := range batch {
+		if s.wants(c.Type) && !done[c.ID][s.name] {
+			todo = append(todo, c)
+		}
+	}
+	if len(todo) == 0 {
+		return
+	}
+	if s.batch != nil {
+		evs := make([]Event, len(todo))
+		for i, c := range todo {
+			evs[i] = c.Event
+		}
+		err := guard(func() error { return s.batch(ctx, evs) })
+		for _, c := range todo {
+			d.record(c, s.name, err, done)
+		}
+		return
+	}
+	for _, c := range todo {
+		if stopped(stop) {
+			return
+		}
+		d.record(c, s.name, guard(func() error { return s.handler(ctx, c.Event) }), done)
+	}
+}
+
+// record notes the result of handing c to the subscriber named name.
+func (d *Dispatcher) record(c *claimed, name string, err error, done map[string]map[string]bool) {
+	if err != nil {
+		c.failures = append(c.failures, name+": "+err.Error())
+		return
+	}
+	c.fresh = append(c.fresh, name)
+	if done[c.ID] == nil {
+		done[c.ID] = map[string]bool{}
+	}
+	done[c.ID][name] = true
+}
+
+// guard runs a subscriber, turning a panic into an error.
+func guard(call func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic: %v", r)
 		}
 	}()
-	return s.handler(ctx, e)
+	return call()
 }
 
-func (d *Dispatcher) claim(ctx context.Context, id string) (Event, int, bool, error) {
-	now := d.clock.Now()
-	var e Event
-	var attempts int
-	claimed := false
-	err := d.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE outbox_events SET claimed_until = $2
-			WHERE id = $1 AND status = 'pending' AND claimed_until < $3`,
-			id, clock.Millis(now.Add(d.Lease)), clock.Millis(now))
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return err
-		}
-		claimed = true
-		var payload string
-		var created int64
-		err = tx.QueryRowContext(ctx, `SELECT tenant_id, type, aggregate_id, payload, created_at, attempts
-			FROM outbox_events WHERE id = $1`, id).Scan(&e.TenantID, &e.Type, &e.AggregateID, &payload, &created, &attempts)
-		e.ID, e.Payload, e.CreatedAt = id, []byte(payload), clock.FromMillis(created)
-		return err
-	})
-	if err != nil {
-		return Event{}, 0, false, fmt.Errorf("events: claim %s: %w", id, err)
+func stopped(stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
 	}
-	return e, attempts, claimed, nil
 }
 
-func (d *Dispatcher) deliveredTo(ctx context.Context, id string) (map[string]bool, error) {
-	rows, err := d.db.Reader().QueryContext(ctx, `SELECT subscriber FROM event_deliveries WHERE event_id = $1`, id)
-	if err != nil {
-		return nil, fmt.Errorf("events: deliveries of %s: %w", id, err)
+// failureMessage joins a round's failures, at most 2,000 bytes.
+func failureMessage(failures []string) string {
+	msg := strings.Join(failures, "; ")
+	if len(msg) > 2000 {
+		msg = strings.ToValidUTF8(msg[:2000], "")
 	}
-	defer rows.Close()
-	done := map[string]bool{}
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, fmt.Errorf("events: deliveries of %s: %w", id, err)
-		}
-		done[s] = true
-	}
-	return done, rows.Err()
-}
-
-func (d *Dispatcher) recordDelivery(ctx context.Context, id, subscriber string) error {
-	return d.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO event_deliveries (event_id, subscriber, delivered_at) VALUES ($1, $2, $3)
-			ON CONFLICT (event_id, subscriber) DO NOTHING`, id, subscriber, clock.Millis(d.clock.Now()))
-		if err != nil {
-			return fmt.Errorf("events: record delivery: %w", err)
-		}
-		return nil
-	})
-}
-
-func (d *Dispatcher) settle(ctx context.Context, id string, attempts int, failures []string) error {
-	now := d.clock.Now()
-	return d.db.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if len(failures) == 0 {
-			_, err = tx.ExecContext(ctx, `UPDATE outbox_events SET status = 'delivered', delivered_at = $2, claimed_until = 0,
-				last_error = '' WHERE id = $1`, id, clock.Millis(now))
-		} else {
-			attempts++
-			status := StatusPending
-			if attempts >= d.MaxAttempts {
-				status = StatusDead
-			}
-			msg := strings.Join(failures, "; ")
-			if len(msg) > 2000 {
-				msg = msg[:2000]
-			}
-			_, err = tx.ExecContext(ctx, `UPDATE outbox_events SET status = $2, attempts = $3, next_attempt_at = $4,
-				claimed_until = 0, last_error = $5 WHERE id = $1`,
-				id, status, attempts, clock.Millis(now.Add(d.Backoff(attempts))), msg)
-		}
-		if err != nil {
-			return fmt.Errorf("events: settle %s: %w", id, err)
-		}
-		return nil
-	})
-}
-
-// Retry puts a dead event of the tenant back in the queue.
-// It returns errs.NotFound for an unknown id and errs.Conflict if it is not dead.
-func (d *Dispatcher) Retry(ctx context.Context, tenantID, id string) error {
-	return d.db.Tx(ctx, func(tx *sql.Tx) error {
-		var status string
-		err := tx.QueryRowContext(ctx, `SELECT status FROM outbox_events WHERE tenant_id = $1 AND id = $2`, tenantID, id).Scan(&status)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errs.E(errs.NotFound, "domain event %s not found", id)
-		}
-		if err != nil {
-			return fmt.Errorf("events: retry: %w", err)
-		}
-		if status != StatusDead {
-			return errs.E(errs.Conflict, "domain event %s is %s; only dead events can be retried", id, status)
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE outbox_events SET status = 'pending', attempts = 0, next_attempt_at = $2,
-			claimed_until = 0 WHERE id = $1`, id, clock.Millis(d.clock.Now()))
-		if err != nil {
-			return fmt.Errorf("events: retry: %w", err)
-		}
-		return nil
-	})
+	return msg
 }

@@ -1,6 +1,7 @@
 // Package events is the transactional outbox: a domain writes its event in the same
 // transaction as the change, and the Dispatcher delivers it to in-process subscribers
-// at least once, with retries, backoff and a dead-letter state. Subscribers are
+// at least once, in batches, with retries, backoff and a dead-letter state; delivered
+// events are deleted after a retention, and Lag reports the backlog. Subscribers are
 // idempotent by event id (MarkProcessed). A NATS JetStream relay can take the
 // Dispatcher's place behind the Bus interface when the platform runs on several nodes.
 package events
@@ -29,11 +30,22 @@ type Event struct {
 // Handler processes one event. Returning an error schedules a retry.
 type Handler func(ctx context.Context, e Event) error
 
+// BatchHandler processes several events at once, in the order they fell due. An
+// error fails every event of the call: each is handed over again after the backoff,
+// so a batch subscriber is idempotent by event id like any other.
+type BatchHandler func(ctx context.Context, batch []Event) error
+
 // Bus is what domains need to react to events: a durable subscription by name.
+// The Dispatcher implements it in process; a NATS JetStream relay can take its
+// place when the platform runs on several nodes.
 type Bus interface {
 	// Subscribe registers h under a durable subscriber name for the given event
 	// types (none means every type). Call before Run.
 	Subscribe(name string, h Handler, types ...string)
+	// SubscribeBatch registers h, which takes the events it wants of a batch in
+	// one call, under a durable subscriber name for the given event types (none
+	// means every type). Call before Run.
+	SubscribeBatch(name string, h BatchHandler, types ...string)
 }
 
 // Outbox writes events inside the caller's transaction.

@@ -35,6 +35,19 @@ type domainEventListOutput struct {
 	Body httpapi.Page[DomainEvent]
 }
 
+// DomainEventLag is how far delivery of the tenant's domain events is behind.
+type DomainEventLag struct {
+	Pending              int64      `json:"pending" doc:"Events not yet delivered to every subscriber that wants them (the backlog)."`
+	Dead                 int64      `json:"dead" doc:"Events that failed delivery too often; they wait for a retry by hand."`
+	OldestPendingAt      *time.Time `json:"oldest_pending_at,omitempty" doc:"When the oldest pending event was published; absent when none is pending."`
+	OldestPendingSeconds int64      `json:"oldest_pending_seconds" doc:"How long the oldest pending event has waited, in seconds; 0 when none is pending."`
+	RetentionSeconds     int64      `json:"retention_seconds" doc:"How long delivered events are kept before they are deleted, in seconds; 0 keeps them forever. Pending and dead events are never deleted."`
+}
+
+type domainEventLagOutput struct {
+	Body DomainEventLag
+}
+
 type domainEventIDInput struct {
 	ID string `path:"id" maxLength:"64"`
 }
@@ -59,6 +72,23 @@ func (d *Dispatcher) Register(api huma.API) {
 		return &domainEventListOutput{Body: page}, nil
 	})
 	huma.Register(api, huma.Operation{
+		OperationID: "get-domain-event-lag", Method: http.MethodGet, Path: "/api/v1/domain-events/lag",
+		Summary: "How far delivery of domain events is behind", Tags: []string{"Platform"},
+		Description: "The backlog (events not yet delivered), how long the oldest of them has waited, the dead events and " +
+			"how long delivered events are kept. It needs events:read over the whole tenant.",
+		Security: httpapi.Secured(auth.EventsRead),
+	}, func(ctx context.Context, _ *struct{}) (*domainEventLagOutput, error) {
+		p, err := auth.RequireTenantWide(ctx, auth.EventsRead, "reading the outbox")
+		if err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		l, err := d.Lag(ctx, p.TenantID)
+		if err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		return &domainEventLagOutput{Body: d.lagResponse(l)}, nil
+	})
+	huma.Register(api, huma.Operation{
 		OperationID: "retry-domain-event", Method: http.MethodPost, Path: "/api/v1/domain-events/{id}/retry",
 		Summary: "Retry a dead domain event", Tags: []string{"Platform"}, DefaultStatus: http.StatusNoContent,
 		Security: httpapi.Secured(auth.EventsWrite),
@@ -74,15 +104,34 @@ func (d *Dispatcher) Register(api huma.API) {
 	})
 }
 
+// lagResponse converts a Lag for the API.
+func (d *Dispatcher) lagResponse(l Lag) DomainEventLag {
+	out := DomainEventLag{Pending: l.Pending, Dead: l.Dead, OldestPendingSeconds: int64(l.OldestPending.Seconds()),
+		RetentionSeconds: int64(max(d.Retention, 0).Seconds())}
+	if !l.OldestPendingAt.IsZero() {
+		out.OldestPendingAt = &l.OldestPendingAt
+	}
+	return out
+}
+
 // List returns the tenant's events, newest first.
 func (d *Dispatcher) List(ctx context.Context, tenantID, status, typ string, pp httpapi.PageParams) (httpapi.Page[DomainEvent], error) {
 	after, err := httpapi.DecodeCursor(pp.Cursor)
 	if err != nil {
 		return httpapi.Page[DomainEvent]{}, err
 	}
+	// Only the filters that are set become conditions, so that an index on them
+	// serves the query: (tenant_id, status, id) or (tenant_id, type, id).
+	where, args := "tenant_id = $1", []any{tenantID}
+	for _, f := range []struct{ cond, value string }{{"status = ", status}, {"type = ", typ}, {"id < ", after}} {
+		if f.value != "" {
+			args = append(args, f.value)
+			where += fmt.Sprintf(" AND %s$%d", f.cond, len(args))
+		}
+	}
+	args = append(args, pp.Limit+1)
 	rows, err := d.db.Reader().QueryContext(ctx, `SELECT id, type, aggregate_id, status, attempts, last_error, payload, created_at
-		FROM outbox_events WHERE tenant_id = $1 AND ($2 = '' OR status = $2) AND ($3 = '' OR type = $3)
-		AND ($4 = '' OR id < $4) ORDER BY id DESC LIMIT $5`, tenantID, status, typ, after, pp.Limit+1)
+		FROM outbox_events WHERE `+where+fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args)), args...)
 	if err != nil {
 		return httpapi.Page[DomainEvent]{}, fmt.Errorf("events: list: %w", err)
 	}

@@ -32,6 +32,7 @@ export type ResponseChecks = [
   Fits<T.CreatedApiKey, S['APIKeyCreatedResponse']>,
   Fits<T.AuditEvent, S['AuditEvent']>,
   Fits<T.DomainEvent, S['DomainEvent']>,
+  Fits<T.DomainEventLag, S['DomainEventLag']>,
   Fits<T.Page<T.Store>, S['PageStoreResponse']>,
   Fits<T.Touchpoint, S['TouchpointResponse']>,
   Fits<T.TouchpointKey, S['TouchpointKeyResponse']>,

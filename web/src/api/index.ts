@@ -14,6 +14,7 @@ import type {
   CreatedApiKey,
   DomainEvent,
   DomainEventFilter,
+  DomainEventLag,
   LoginRequest,
   LoginResponse,
   Maturity,
@@ -70,6 +71,7 @@ export const api = {
   revokeApiKey: (keyId: string) => request<void>('DELETE', `/api-keys/${id(keyId)}`),
   auditEvents: (f?: AuditFilter) => request<Page<AuditEvent>>('GET', '/audit-events', { query: f }),
   domainEvents: (f?: DomainEventFilter) => request<Page<DomainEvent>>('GET', '/domain-events', { query: f }),
+  domainEventLag: () => request<DomainEventLag>('GET', '/domain-events/lag'),
   retryDomainEvent: (eventId: string) => request<void>('POST', `/domain-events/${id(eventId)}/retry`),
 
   touchpoints: (f?: TouchpointFilter) => request<Page<Touchpoint>>('GET', '/touchpoints', { query: f }),

@@ -544,6 +544,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/domain-events/lag": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How far delivery of domain events is behind
+         * @description The backlog (events not yet delivered), how long the oldest of them has waited, the dead events and how long delivered events are kept. It needs events:read over the whole tenant.
+         */
+        get: operations["get-domain-event-lag"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/domain-events/{id}/retry": {
         parameters: {
             query?: never;
@@ -2016,6 +2036,33 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "delivered" | "dead";
             type: string;
+        };
+        DomainEventLag: {
+            /**
+             * Format: int64
+             * @description Events that failed delivery too often; they wait for a retry by hand.
+             */
+            dead: number;
+            /**
+             * Format: date-time
+             * @description When the oldest pending event was published; absent when none is pending.
+             */
+            oldest_pending_at?: string;
+            /**
+             * Format: int64
+             * @description How long the oldest pending event has waited, in seconds; 0 when none is pending.
+             */
+            oldest_pending_seconds: number;
+            /**
+             * Format: int64
+             * @description Events not yet delivered to every subscriber that wants them (the backlog).
+             */
+            pending: number;
+            /**
+             * Format: int64
+             * @description How long delivered events are kept before they are deleted, in seconds; 0 keeps them forever. Pending and dead events are never deleted.
+             */
+            retention_seconds: number;
         };
         ErrorDetail: {
             /** @description Where the error occurred, e.g. 'body.items[3].tags' or 'path.thing-id' */
@@ -4325,6 +4372,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PageDomainEvent"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-domain-event-lag": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DomainEventLag"];
                 };
             };
             /** @description Error */

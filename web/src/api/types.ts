@@ -385,6 +385,16 @@ export interface DomainEvent {
   created_at: string;
 }
 
+/** DomainEventLag is how far delivery of the tenant's domain events is behind. */
+export interface DomainEventLag {
+  pending: number;
+  dead: number;
+  oldest_pending_at?: string | null;
+  oldest_pending_seconds: number;
+  /** 0: delivered events are kept forever. */
+  retention_seconds: number;
+}
+
 export interface DomainEventFilter extends PageParams {
   status?: DomainEventStatus;
 }

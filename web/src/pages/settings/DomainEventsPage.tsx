@@ -1,15 +1,75 @@
 import { RedoOutlined } from '@ant-design/icons';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Segmented, Space, Typography } from 'antd';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, App, Button, Card, Col, Row, Segmented, Space, Statistic, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { DOMAIN_EVENT_STATUSES, api, type DomainEvent, type DomainEventStatus } from '../../api';
+import type { TFunction } from 'i18next';
+import { DOMAIN_EVENT_STATUSES, api, type DomainEvent, type DomainEventLag, type DomainEventStatus } from '../../api';
 import { useCursorList } from '../../api/hooks';
 import { CursorTable } from '../../components/CursorTable';
 import { errorText } from '../../components/ErrorAlert';
 import { StatusTag } from '../../components/StatusTag';
-import { formatDateTime } from '../../lib/format';
+import { formatDateTime, formatNumber } from '../../lib/format';
+
+/** LAG_ALERT_SECONDS is how long the oldest pending event may wait before the page warns. */
+const LAG_ALERT_SECONDS = 300;
+
+/** formatAge writes a number of seconds in the largest whole unit: 45 s, 12 min, 3 h, 8 d. */
+function formatAge(seconds: number, t: TFunction): string {
+  if (seconds < 60) return t('events.lag.seconds', { count: seconds });
+  if (seconds < 3600) return t('events.lag.minutes', { count: Math.floor(seconds / 60) });
+  if (seconds < 86400) return t('events.lag.hours', { count: Math.floor(seconds / 3600) });
+  return t('events.lag.days', { count: Math.floor(seconds / 86400) });
+}
+
+/** LagCard shows how far delivery is behind: backlog, oldest pending event, dead events, retention. */
+function LagCard({ lag, onDead }: { lag: DomainEventLag; onDead: () => void }) {
+  const { t } = useTranslation();
+  const behind = lag.oldest_pending_seconds >= LAG_ALERT_SECONDS;
+  return (
+    <Card size="small" style={{ marginBottom: 16 }} data-testid="event-lag">
+      <Row gutter={16}>
+        <Col xs={12} md={6}>
+          <Statistic title={t('events.lag.backlog')} value={formatNumber(lag.pending)} data-testid="event-lag-backlog" />
+        </Col>
+        <Col xs={12} md={6}>
+          <Statistic
+            title={t('events.lag.oldest')}
+            value={lag.pending > 0 ? formatAge(lag.oldest_pending_seconds, t) : t('events.lag.none')}
+            styles={{ content: behind ? { color: '#cf1322' } : undefined }}
+            data-testid="event-lag-oldest"
+          />
+        </Col>
+        <Col xs={12} md={6}>
+          <Button type="text" onClick={onDead} style={{ height: 'auto', padding: 0, textAlign: 'left' }} disabled={lag.dead === 0}>
+            <Statistic
+              title={t('events.lag.dead')}
+              value={formatNumber(lag.dead)}
+              styles={{ content: lag.dead > 0 ? { color: '#cf1322' } : undefined }}
+              data-testid="event-lag-dead"
+            />
+          </Button>
+        </Col>
+        <Col xs={12} md={6}>
+          <Statistic
+            title={t('events.lag.retention')}
+            value={lag.retention_seconds > 0 ? formatAge(lag.retention_seconds, t) : t('events.lag.forever')}
+          />
+        </Col>
+      </Row>
+      {behind && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginTop: 12 }}
+          title={t('events.lag.behind', { age: formatAge(lag.oldest_pending_seconds, t) })}
+          data-testid="event-lag-behind"
+        />
+      )}
+    </Card>
+  );
+}
 
 /** DomainEventsPage shows the outbox and retries dead events. */
 export default function DomainEventsPage() {
@@ -18,6 +78,7 @@ export default function DomainEventsPage() {
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<DomainEventStatus | 'all'>('all');
   const list = useCursorList('domain-events', { status: status === 'all' ? undefined : status }, api.domainEvents);
+  const lag = useQuery({ queryKey: ['domain-events', 'lag'], queryFn: api.domainEventLag, refetchInterval: 10_000 });
 
   const retry = useMutation({
     mutationFn: (id: string) => api.retryDomainEvent(id),
@@ -70,6 +131,7 @@ export default function DomainEventsPage() {
       <Typography.Title level={4} style={{ marginTop: 0 }}>
         {t('events.title')}
       </Typography.Title>
+      {lag.data && <LagCard lag={lag.data} onDead={() => setStatus('dead')} />}
       <Card size="small" style={{ marginBottom: 16 }}>
         <Space>
           <Segmented<DomainEventStatus | 'all'>
@@ -81,7 +143,14 @@ export default function DomainEventsPage() {
             ]}
             data-testid="event-status"
           />
-          <Button onClick={() => void list.refetch()}>{t('common.refresh')}</Button>
+          <Button
+            onClick={() => {
+              void list.refetch();
+              void lag.refetch();
+            }}
+          >
+            {t('common.refresh')}
+          </Button>
         </Space>
       </Card>
       <Card size="small">
