@@ -70,6 +70,7 @@ type App struct {
 	API        huma.API
 
 	idempotency *httpapi.Idempotency
+	setupGate   *setupGate
 	handler     http.Handler
 	draining    atomic.Bool
 }
@@ -124,6 +125,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.idempotency = httpapi.NewIdempotency(d, keys, cfg.Clock, cfg.Log)
 	a.idempotency.SecretMarkers = []string{org.APIKeyPrefix, org.SessionTokenPrefix}
 	a.Identity.SetStoredResponses(a.idempotency)
+	a.setupGate = &setupGate{}
 	a.handler = a.routes()
 	return a, nil
 }
@@ -147,6 +149,7 @@ func (a *App) routes() http.Handler {
 	})
 	a.API = srv.API
 	a.registerHealth(srv.API)
+	a.registerSetup(srv.API)
 	a.Audit.Register(srv.API)
 	a.Dispatcher.Register(srv.API)
 	a.Org.Register(srv.API)
