@@ -68,9 +68,15 @@ soak: ## Run the mixed-load soak for SOAK_DURATION (default 30m) on SQLite, and 
 	$(GO) run ./bench/soak -duration $(or $(SOAK_DURATION),30m)
 	$(if $(BENCH_PG),$(GO) run ./bench/soak -duration $(or $(SOAK_DURATION),30m) -db '$(BENCH_PG)')
 
-lint: ## go vet and gofmt
+# MAX_TRACKED_BYTES bounds every file in git (5 MB): binaries and data belong in
+# releases and .gitignore, not in the repository.
+MAX_TRACKED_BYTES ?= 5242880
+
+lint: ## go vet, gofmt, and no tracked file over 5 MB
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@big=$$(git ls-files -z | xargs -0 -r stat -c '%s %n' 2>/dev/null | awk '$$1 > $(MAX_TRACKED_BYTES)'); \
+	if [ -n "$$big" ]; then echo "tracked files over $(MAX_TRACKED_BYTES) bytes (git rm --cached them and add them to .gitignore):"; echo "$$big"; exit 1; fi
 
 generate: build-go $(WEB_DEPS) ## Regenerate the OpenAPI document (api/) and the console's TypeScript types
 	$(BIN) openapi > api/openapi.json
