@@ -28,8 +28,22 @@ $(WEB_DEPS): web/package.json web/package-lock.json
 web: $(WEB_DEPS) ## Build the console (web/dist)
 	cd web && npm run build --silent
 
-test: test-go test-upgrade test-web ## Run every test: Go (SQLite, and PostgreSQL when ONERETAIL_TEST_PG is set), the upgrade from the previous release, and the console
+test: test-deps test-go test-upgrade test-web ## Run every test: Go (SQLite, and PostgreSQL when ONERETAIL_TEST_PG is set), the upgrade from the previous release, and the console
 	@echo "make test: all tests passed"
+
+# The Debian packages the browser tests need: the chromium Playwright drives
+# (/usr/bin/chromium) and a CJK font, so Chinese pages render and measure right.
+BROWSER_PACKAGES ?= chromium fonts-wqy-microhei
+
+test-deps: ## Install the browser tests' Debian packages when missing (as root), else stop at once with the command to run
+	@missing=$$(for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done | xargs); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	install="apt-get update && apt-get install -y --no-install-recommends $$missing"; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "make: the browser tests need $$missing. Install them, then run make again:"; \
+		echo "  sudo sh -c '$$install'"; exit 1; \
+	fi; \
+	echo "make: installing $$missing"; DEBIAN_FRONTEND=noninteractive sh -c "$$install"
 
 test-go: ## Run the Go tests
 	$(GO) test $(GO_TEST_FLAGS) ./...
@@ -44,7 +58,7 @@ test-upgrade: ## Build PREVIOUS_RELEASE (default: the last tag before HEAD), mak
 test-race: ## Run the Go tests with the race detector (slower; run before touching concurrency)
 	$(GO) test $(GO_TEST_FLAGS) -race ./...
 
-test-web: build ## Run the console's unit tests and browser tests (headless Debian chromium)
+test-web: test-deps build ## Run the console's unit tests and browser tests (headless Debian chromium)
 	cd web && npm test --silent
 	cd web && npm run e2e --silent
 
@@ -88,4 +102,4 @@ verify: generate ## Check that generated files are up to date
 clean: ## Remove build output
 	rm -rf bin web/dist
 
-.PHONY: help run build build-go web test test-go test-upgrade test-race test-web bench soak lint generate verify clean
+.PHONY: help run build build-go web test test-deps test-go test-upgrade test-race test-web bench soak lint generate verify clean
