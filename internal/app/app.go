@@ -73,6 +73,7 @@ type App struct {
 	API        huma.API
 
 	idempotency *httpapi.Idempotency
+	setupGate   *setupGate
 	handler     http.Handler
 	draining    atomic.Bool
 }
@@ -130,6 +131,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.idempotency = httpapi.NewIdempotency(d, keys, cfg.Clock, cfg.Log)
 	a.idempotency.SecretMarkers = []string{org.APIKeyPrefix, org.SessionTokenPrefix}
 	a.Identity.SetStoredResponses(a.idempotency)
+	a.setupGate = &setupGate{}
 	a.handler = a.routes()
 	return a, nil
 }
@@ -153,6 +155,7 @@ func (a *App) routes() http.Handler {
 	})
 	a.API = srv.API
 	a.registerHealth(srv.API)
+	a.registerSetup(srv.API)
 	a.Audit.Register(srv.API)
 	a.Dispatcher.Register(srv.API)
 	a.Org.Register(srv.API)

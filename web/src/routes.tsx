@@ -5,6 +5,7 @@ import { AppLayout } from './components/AppLayout';
 
 // Every page is its own chunk, loaded when first visited.
 const LoginPage = lazy(() => import('./pages/LoginPage'));
+const SetupPage = lazy(() => import('./pages/SetupPage'));
 const OverviewPage = lazy(() => import('./pages/OverviewPage'));
 const StoresPage = lazy(() => import('./pages/StoresPage'));
 const StoreDetailPage = lazy(() => import('./pages/StoreDetailPage'));
@@ -47,6 +48,14 @@ export const routes: RouteObject[] = [
     element: (
       <Suspense fallback={<Spin fullscreen />}>
         <LoginPage />
+      </Suspense>
+    ),
+  },
+  {
+    path: '/setup',
+    element: (
+      <Suspense fallback={<Spin fullscreen />}>
+        <SetupPage />
       </Suspense>
     ),
   },

@@ -25,6 +25,9 @@ import type {
   Product,
   ProductFilter,
   Region,
+  SetupRequest,
+  SetupResult,
+  SetupStatus,
   Sku,
   SkuDetail,
   SkuFilter,
@@ -47,6 +50,8 @@ const id = (v: string) => encodeURIComponent(v);
 export const api = {
   login: (body: LoginRequest) => request<LoginResponse>('POST', '/auth/login', { body }),
   logout: () => request<void>('POST', '/auth/logout'),
+  setupStatus: () => request<SetupStatus>('GET', '/setup'),
+  setup: (body: SetupRequest) => request<SetupResult>('POST', '/setup', { body }),
   me: () => request<Me>('GET', '/me'),
   changePassword: (body: ChangePasswordRequest) => request<void>('POST', '/me/password', { body }),
 

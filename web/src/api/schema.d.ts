@@ -1152,6 +1152,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the installation needs its first tenant */
+        get: operations["get-setup"];
+        put?: never;
+        /**
+         * First run: create the first tenant and its hq_admin
+         * @description Works only while the database holds no tenant and only with the setup token that `oneretail serve` prints at start (or --setup-token); the token is spent by the first success. Of concurrent calls one creates the tenant and the others answer 409. A wrong token answers 403; a client address has 10 attempts, then one every 90 s (429). `oneretail init` does the same from the command line.
+         */
+        post: operations["setup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/skus": {
         parameters: {
             query?: never;
@@ -2924,6 +2945,28 @@ export interface components {
             /** Format: date-time */
             last_seen_at: string;
             user_agent: string;
+        };
+        SetupRequest: {
+            admin_login: string;
+            /** @description the admin's display name; the login when empty */
+            admin_name?: string;
+            /** @description must satisfy the password policy */
+            admin_password: string;
+            /** @description short code for the command line's --tenant; main when empty */
+            tenant_code?: string;
+            /** @description the group's name, e.g. 华联集团 */
+            tenant_name: string;
+            /** @description the setup token printed by oneretail serve (or set with --setup-token) */
+            token: string;
+        };
+        SetupResult: {
+            admin_login: string;
+            tenant_code: string;
+            tenant_name: string;
+        };
+        SetupStatus: {
+            /** @description true while the database holds no tenant: the console then offers its first-run page */
+            needed: boolean;
         };
         SimulationDay: {
             /** Format: int64 */
@@ -5813,6 +5856,104 @@ export interface operations {
             };
             /** @description Error */
             default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupStatus"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    setup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetupRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupResult"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

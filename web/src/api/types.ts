@@ -98,6 +98,28 @@ export interface ChangePasswordRequest {
   new_password: string;
 }
 
+/** SetupStatus says whether the installation still needs its first tenant. */
+export interface SetupStatus {
+  needed: boolean;
+}
+
+/** SetupRequest creates the first tenant (the group) and its hq_admin (POST /setup). */
+export interface SetupRequest {
+  token: string;
+  tenant_name: string;
+  tenant_code?: string;
+  admin_login: string;
+  admin_name?: string;
+  admin_password: string;
+}
+
+/** SetupResult names what the first run created. */
+export interface SetupResult {
+  tenant_code: string;
+  tenant_name: string;
+  admin_login: string;
+}
+
 export interface LoginRequest {
   login: string;
   password: string;
