@@ -264,6 +264,9 @@ func TestOnHandChanges(t *testing.T) {
 				t.Fatalf("%s: on hand %d, want %d", tc.name, b.OnHand, tc.on)
 			}
 		}
+		if _, err := w.svc.CreateLocation(ctx, w.tenant, Location{Code: "wh-sh", Name: "again", Kind: KindWarehouse}); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("a location code differing only in case: got %v, want conflict", err)
+		}
 		// The warehouse does not allow negative stock, not even for a sale.
 		if _, err := w.svc.Apply(ctx, w.tenant, Change{LocationID: w.warehouse.ID, SKUID: w.apples, Kind: MoveSale, Qty: 2}); !errs.Is(err, errs.Insufficient) {
 			t.Fatalf("a sale below zero in a warehouse: got %v", err)

@@ -4,7 +4,8 @@
 -- stock_locations are the places that hold stock: a store (store_id set), a front
 -- warehouse or a city/central warehouse. allow_negative says whether a sale that
 -- already happened at the till may take on_hand below zero (it is recorded, never
--- refused); online reservations never may.
+-- refused); online reservations never may. Codes are unique regardless of case, like
+-- every business code (00033).
 --
 -- stock_balances holds one row per location and SKU: on_hand, reserved and
 -- safety_stock; available = on_hand - reserved - safety_stock. A reservation is one
@@ -31,7 +32,7 @@ CREATE TABLE stock_locations (
     allow_negative BOOLEAN NOT NULL DEFAULT FALSE,
     created_at     BIGINT NOT NULL
 );
-CREATE UNIQUE INDEX stock_locations_code ON stock_locations (tenant_id, code);
+CREATE UNIQUE INDEX stock_locations_code ON stock_locations (tenant_id, lower(code));
 CREATE UNIQUE INDEX stock_locations_store ON stock_locations (tenant_id, store_id) WHERE store_id IS NOT NULL;
 
 CREATE TABLE stock_balances (
