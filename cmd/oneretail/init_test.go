@@ -1,18 +1,13 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/oneretail/oneretail/internal/app"
-	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 	"github.com/oneretail/oneretail/internal/platform/pii"
 )
@@ -69,35 +64,22 @@ func TestInitThenBuildTheChain(t *testing.T) {
 // buildChain logs in as wang and creates and reads back one of each.
 func buildChain(t *testing.T, dsn, key, password string) {
 	t.Helper()
-	opts := &options{db: dsn, piiKey: key, logFormat: "text", logLevel: "error"}
-	a, err := opts.open(context.Background(), app.Config{Org: org.TestConfig()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := openApp(t, &options{db: dsn, piiKey: key})
 	srv := httptest.NewServer(a.Handler())
 	defer srv.Close()
 	token := login(t, srv.URL, "wang", password)
-	call := func(method, path, body string) map[string]any {
+	api := func(method, path, body string) map[string]any {
 		t.Helper()
-		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
+		code, b := call(t, srv, method, path, token, body)
 		var out map[string]any
-		if res.StatusCode >= 300 || json.Unmarshal(b, &out) != nil {
-			t.Fatalf("%s %s: %d %s", method, path, res.StatusCode, b)
+		if code >= 300 || json.Unmarshal(b, &out) != nil {
+			t.Fatalf("%s %s: %d %s", method, path, code, b)
 		}
 		return out
 	}
 	create := func(path, body string, args ...any) string {
 		t.Helper()
-		return call("POST", path, fmt.Sprintf(body, args...))["id"].(string)
+		return api("POST", path, fmt.Sprintf(body, args...))["id"].(string)
 	}
 	brand := create("/api/v1/brands", `{"code":"HL","name":"华联超市"}`)
 	region := create("/api/v1/regions", `{"code":"EAST","name":"华东"}`)
@@ -108,7 +90,7 @@ func buildChain(t *testing.T, dsn, key, password string) {
 	for path, code := range map[string]string{"/api/v1/brands/" + brand: "HL", "/api/v1/regions/" + region: "EAST",
 		"/api/v1/stores/" + store: "SH001", "/api/v1/categories/" + category: "DAIRY", "/api/v1/products/" + product: "MILK",
 		"/api/v1/skus/" + sku: "MILK-1L"} {
-		if got := call("GET", path, ""); got["code"] != code {
+		if got := api("GET", path, ""); got["code"] != code {
 			t.Errorf("GET %s = %v, want code %s", path, got, code)
 		}
 	}

@@ -83,7 +83,10 @@ export const routes: RouteObject[] = [
       { path: 'promotions/simulations', element: <SimulationPage /> },
       { path: 'promotions/:id', element: <PromotionEditorPage /> },
       { path: 'customers/:id', element: <CustomerPage /> },
-      ...COMING_SOON.map(({ path, nameKey }) => ({ path, element: <ComingSoonPage key={path} nameKey={nameKey} /> })),
+      ...COMING_SOON.map(({ path, nameKey }) => ({
+        path,
+        element: <ComingSoonPage key={path} nameKey={nameKey} capability={path} />,
+      })),
       { path: 'settings', element: <Navigate to="/settings/users" replace /> },
       { path: 'settings/users', element: <UsersPage /> },
       { path: 'settings/api-keys', element: <ApiKeysPage /> },
