@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/adrg/strutil/metrics"
 	"github.com/mozillazg/go-pinyin"
@@ -35,7 +34,8 @@ type Profile struct {
 
 // Features is a Profile normalised for comparison ([NewFeatures]).
 type Features struct {
-	Name        string   // characters: full-width folded, spaces and dots removed, 先生/女士 dropped
+	RawName     string   // the name as sent, trimmed
+	Name        string   // the name folded (FoldText), 先生/女士 dropped
 	Syllables   []string // the first pinyin reading per Han character
 	readings    [][]string
 	Surname     string // the surname characters (compound surnames such as 欧阳 kept whole)
@@ -57,18 +57,12 @@ var compoundSurnames = []string{"欧阳", "司马", "上官", "诸葛", "东方"
 // titles after a surname in delivery and form records, with the gender they imply.
 var titles = []struct{ suffix, gender string }{{"先生", "male"}, {"女士", "female"}, {"小姐", "female"}}
 
-// NormalizeName folds full-width characters, removes spaces, dots and other
-// punctuation (张 伟, 张·伟 and 张．伟 are 张伟) and returns the name and the title's
-// gender when the name is a surname with a title (张女士 → 张, female).
+// NormalizeName folds the name with [FoldText] (full-width forms, traditional
+// characters, case; spaces, dots and other punctuation dropped: 張 偉, 张·伟 and
+// 張．偉 are 张伟) and returns the name and the title's gender when the name is a
+// surname with a title (张女士 → 张, female).
 func NormalizeName(s string) (name string, titleGender string) {
-	s = width.Fold.String(s)
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(unicode.ToLower(r))
-		}
-	}
-	name = b.String()
+	name = strings.ReplaceAll(FoldText(s), "*", "")
 	for _, t := range titles {
 		if base, ok := strings.CutSuffix(name, t.suffix); ok && base != "" && len([]rune(base)) <= 2 {
 			return base, t.gender
@@ -77,18 +71,13 @@ func NormalizeName(s string) (name string, titleGender string) {
 	return name, ""
 }
 
-// NormalizeAddress folds full-width characters, removes spaces and punctuation, and
+// NormalizeAddress folds the address with [FoldText] (full-width forms, traditional
+// characters, spaces and punctuation), and
 // drops the province and city prefix (up to the last 省 or 市 in the first ten
 // characters) and the administrative characters 区 and 县, so that
 // "上海市徐汇区漕溪北路８８号" and "徐汇 漕溪北路88号" compare equal.
 func NormalizeAddress(s string) string {
-	s = width.Fold.String(s)
-	var rs []rune
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			rs = append(rs, unicode.ToLower(r))
-		}
-	}
+	rs := []rune(strings.ReplaceAll(FoldText(s), "*", ""))
 	cut := -1
 	for i, r := range rs {
 		if i >= 10 {
@@ -108,10 +97,7 @@ func NormalizeAddress(s string) string {
 }
 
 // normalizeCity drops the 市 suffix and folds width: 上海市 and 上海 are one city.
-func normalizeCity(s string) string {
-	s = strings.TrimSpace(width.Fold.String(s))
-	return strings.TrimSuffix(s, "市")
-}
+func normalizeCity(s string) string { return strings.TrimSuffix(FoldText(s), "市") }
 
 var pinyinArgs = func() pinyin.Args {
 	a := pinyin.NewArgs()
@@ -122,7 +108,7 @@ var pinyinArgs = func() pinyin.Args {
 // NewFeatures normalises p.
 func NewFeatures(p Profile) Features {
 	name, titleGender := NormalizeName(p.Name)
-	f := Features{Name: name, Gender: p.Gender, City: normalizeCity(p.City), Address: NormalizeAddress(p.Address)}
+	f := Features{RawName: strings.TrimSpace(p.Name), Name: name, Gender: p.Gender, City: normalizeCity(p.City), Address: NormalizeAddress(p.Address)}
 	if titleGender != "" {
 		f.SurnameOnly = true
 		if f.Gender == "" || f.Gender == "unknown" {
@@ -258,6 +244,8 @@ func (w *FuzzyWeights) Compare(a, b *Features) (float64, []string) {
 	case "":
 	case "exact":
 		add(w.NameExact, "name equal")
+	case "fold":
+		add(w.NameExact, "name equal once folded")
 	case "homophone":
 		add(w.NameHomophone, "name homophone")
 	case "close":
@@ -322,8 +310,11 @@ func nameAgreement(a, b *Features) string {
 		}
 		return "differ"
 	}
-	if a.Name == b.Name {
+	if a.RawName == b.RawName {
 		return "exact"
+	}
+	if a.Name == b.Name {
+		return "fold"
 	}
 	if len(a.readings) == len([]rune(a.Name)) && len(b.readings) == len([]rune(b.Name)) && homophone(a.readings, b.readings) {
 		return "homophone"

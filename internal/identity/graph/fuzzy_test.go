@@ -164,3 +164,20 @@ func FuzzNormalizeProfile(f *testing.F) {
 		_ = fe.BlockingKeys()
 	})
 }
+
+func TestFoldText(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, in, want string }{
+		{"traditional name", "陳靜", "陈静"},
+		{"traditional characters", "劉濤 鳳", "刘涛凤"},
+		{"ideographic space", "张　伟", "张伟"},
+		{"full-width digits", "漕溪北路８８号", "漕溪北路88号"},
+		{"latin upper case", "ＡＬＥＸ Wang", "alexwang"},
+		{"simplified unchanged", "张伟", "张伟"},
+	}
+	for _, tt := range tests {
+		if got := FoldText(tt.in); got != tt.want {
+			t.Errorf("%s: FoldText(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+}
