@@ -39,7 +39,7 @@ type Features struct {
 	Syllables   []string // the first pinyin reading per Han character
 	readings    [][]string
 	Surname     string // the surname characters (compound surnames such as 欧阳 kept whole)
-	SurnameOnly bool   // only a surname with a title (张女士): the given name is unknown
+	SurnameOnly bool   // only a surname, with a title (张女士) or masked (郑**): the given name is unknown
 	Gender      string
 	Birthday    string
 	City        string
@@ -62,13 +62,33 @@ var titles = []struct{ suffix, gender string }{{"先生", "male"}, {"女士", "f
 // 張．偉 are 张伟) and returns the name and the title's gender when the name is a
 // surname with a title (张女士 → 张, female).
 func NormalizeName(s string) (name string, titleGender string) {
-	name = strings.ReplaceAll(FoldText(s), "*", "")
+	name, _, titleGender = parseName(s)
+	return name, titleGender
+}
+
+// maskRunes stand for hidden characters in a masked name (郑**, 郑某, 郑××).
+const maskRunes = "*×某"
+
+// parseName is NormalizeName that also reports a surname-only name: a surname with
+// a title (张女士) or with its given name masked as delivery platforms show it (郑**,
+// 郑*, 欧阳**). The surname is at most two characters.
+func parseName(s string) (name string, surnameOnly bool, titleGender string) {
+	folded := FoldText(strings.Map(func(r rune) rune {
+		if strings.ContainsRune(maskRunes, r) || r == '＊' {
+			return '*'
+		}
+		return r
+	}, s))
+	if base := strings.TrimRight(folded, "*"); base != folded && base != "" && !strings.Contains(base, "*") && len([]rune(base)) <= 2 {
+		return base, true, ""
+	}
+	name = strings.ReplaceAll(folded, "*", "")
 	for _, t := range titles {
 		if base, ok := strings.CutSuffix(name, t.suffix); ok && base != "" && len([]rune(base)) <= 2 {
-			return base, t.gender
+			return base, true, t.gender
 		}
 	}
-	return name, ""
+	return name, false, ""
 }
 
 // NormalizeAddress folds the address with [FoldText] (full-width forms, traditional
@@ -107,10 +127,9 @@ var pinyinArgs = func() pinyin.Args {
 
 // NewFeatures normalises p.
 func NewFeatures(p Profile) Features {
-	name, titleGender := NormalizeName(p.Name)
-	f := Features{RawName: strings.TrimSpace(p.Name), Name: name, Gender: p.Gender, City: normalizeCity(p.City), Address: NormalizeAddress(p.Address)}
+	name, surnameOnly, titleGender := parseName(p.Name)
+	f := Features{RawName: strings.TrimSpace(p.Name), Name: name, SurnameOnly: surnameOnly, Gender: p.Gender, City: normalizeCity(p.City), Address: NormalizeAddress(p.Address)}
 	if titleGender != "" {
-		f.SurnameOnly = true
 		if f.Gender == "" || f.Gender == "unknown" {
 			f.Gender = titleGender
 		}

@@ -17,6 +17,10 @@ func TestNormalizeName(t *testing.T) {
 		{"title", "张女士", "张", "female"},
 		{"compound surname title", "欧阳先生", "欧阳", "male"},
 		{"not a title", "王先生明", "王先生明", ""},
+		{"masked", "郑**", "郑", ""},
+		{"masked compound surname", "欧阳**", "欧阳", ""},
+		{"masked with 某", "刘某", "刘", ""},
+		{"traditional masked", "鄭*", "郑", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,6 +64,8 @@ func TestCompare(t *testing.T) {
 		{"masked phone and surname", Profile{Name: "张先生", Phone: "138****1234", City: "上海"}, "high"},
 		{"suffix only", Profile{Phone: "1234"}, "none"},
 		{"family member", Profile{Name: "张丽", Gender: "female", Birthday: "1990-02-03", City: "上海", Address: base.Address, Phone: "139****5678"}, "none"},
+		{"masked delivery name", Profile{Name: "张**", City: "上海", Address: "徐汇区漕溪北路88号", Phone: "138****1234"}, "high"},
+		{"masked delivery other surname", Profile{Name: "李**", City: "上海", Address: "徐汇区漕溪北路88号", Phone: "139****5678"}, "none"},
 		{"delivery wife", Profile{Name: "张女士", City: "上海", Address: base.Address, Phone: "139****5678"}, "none"},
 		{"namesake other birthday", with(func(p *Profile) {
 			p.Birthday = "1979-11-30"
