@@ -34,17 +34,20 @@ func TestResolutionQualityIndependent(t *testing.T) {
 				e := setup(t, dbtest.Open(t, dialect))
 				set := evalset.Generate(evalset.Options{Seed: seed, People: qualityPeople})
 				ingestEvalSet(t, e.svc, set)
-				before := measureEvalSet(t, e.db, set, "deterministic")
-				_ = before
+				measureEvalSet(t, e.db, set, "deterministic")
 				start := time.Now()
 				rep, err := e.svc.MatchFuzzy(admin(tenantA), FuzzyOptions{})
 				if err != nil {
 					t.Fatal(err)
 				}
-				t.Logf("fuzzy pass in %s: %+v", time.Since(start).Round(time.Millisecond), rep)
+				t.Logf("fuzzy pass in %s: %d customers, %d compared, %d merged, %d reviews; %s",
+					time.Since(start).Round(time.Millisecond), rep.Customers, rep.Compared, rep.Merged, rep.Reviews, FuzzyModelSummary(rep))
 				after := measureEvalSet(t, e.db, set, "with fuzzy pass")
-				if after.Precision < 0.99 {
-					t.Errorf("precision %.4f, want ≥ 0.99", after.Precision)
+				// Targets of issue 11: precision ≥ 0.99 and recall ≥ 0.95. Recall is
+				// held at its measured floor (0.93 on seed 3, docs/identity.md) so a
+				// regression fails; the target is not met on every seed yet.
+				if after.Precision < 0.99 || after.Recall < 0.93 {
+					t.Errorf("precision %.4f (want ≥ 0.99), recall %.4f (want ≥ 0.93)", after.Precision, after.Recall)
 				}
 			})
 		}
