@@ -92,7 +92,8 @@ func run(target string, people int, seed uint64) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("fuzzy pass in %s: %+v\n", time.Since(start).Round(time.Millisecond), rep)
+	fmt.Printf("fuzzy pass in %s: %d customers, %d pairs compared, %d merged, %d reviews, %d refused, %d blocks skipped\n%s",
+		time.Since(start).Round(time.Millisecond), rep.Customers, rep.Compared, rep.Merged, rep.Reviews, rep.Refused, rep.Skipped, identity.FuzzyModelSummary(rep))
 	return report(ctx, a.DB, set, "with fuzzy pass")
 }
 

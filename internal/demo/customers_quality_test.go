@@ -100,7 +100,8 @@ func (e *qualityEnv) matchFuzzy(t *testing.T) identity.FuzzyReport {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("fuzzy pass in %s: %+v", time.Since(start).Round(time.Millisecond), rep)
+	t.Logf("fuzzy pass in %s: %d customers, %d compared, %d merged, %d reviews; %s",
+		time.Since(start).Round(time.Millisecond), rep.Customers, rep.Compared, rep.Merged, rep.Reviews, identity.FuzzyModelSummary(rep))
 	return rep
 }
 

@@ -997,6 +997,13 @@ export interface ErasedCustomer {
 export type ReviewStatus = 'open' | 'resolved';
 export type ReviewAction = 'merge' | 'separate';
 
+/** ScoreTerm is one comparison's share of a fuzzy score, in bits. */
+export interface ScoreTerm {
+  comparison: string;
+  level: string;
+  weight: number;
+}
+
 export interface IdentityReview {
   id: string;
   event_id: string;
@@ -1005,6 +1012,8 @@ export interface IdentityReview {
   reason: string;
   /** 0..1 for fuzzy matches, else null. */
   score?: number | null;
+  /** Fuzzy matches: the score's terms; their weights (bits) sum to logit2(score). */
+  explanation?: ScoreTerm[] | null;
   status: ReviewStatus | string;
   created_at: string;
   resolved_at?: string | null;
