@@ -2763,6 +2763,8 @@ export interface components {
             event_id: string;
             /** @description The touchpoint that sent event_id (event ids are unique per touchpoint); absent when the event is not known. */
             event_touchpoint_id?: string;
+            /** @description Fuzzy matching only: the score as the sum of its comparison weights in bits (the prior, one term per compared field, the name's term-frequency adjustment); score = 1/(1+2^-sum). Null for deterministic reviews. */
+            explanation: components["schemas"]["ScoreTermResponse"][] | null;
             id: string;
             reason: string;
             /** @enum {string|null} */
@@ -2929,6 +2931,17 @@ export interface components {
             min_fen: number;
             /** Format: int64 */
             orders: number;
+        };
+        ScoreTermResponse: {
+            /** @description prior, name, phone, birthday, address, city or gender. */
+            comparison: string;
+            /** @description The comparison's outcome, such as fold or 7+ digits equal; empty for the prior. */
+            level: string;
+            /**
+             * Format: double
+             * @description Evidence in bits: log2(m/u) of the level, log2 of the prior odds.
+             */
+            weight: number;
         };
         SessionListResponse: {
             items: components["schemas"]["SessionResponse"][];

@@ -1029,6 +1029,13 @@ export interface ErasedCustomer {
 export type ReviewStatus = 'open' | 'resolved';
 export type ReviewAction = 'merge' | 'separate';
 
+/** ScoreTerm is one comparison's share of a fuzzy score, in bits. */
+export interface ScoreTerm {
+  comparison: string;
+  level: string;
+  weight: number;
+}
+
 export interface IdentityReview {
   id: string;
   event_id: string;
@@ -1037,6 +1044,8 @@ export interface IdentityReview {
   reason: string;
   /** 0..1 for fuzzy matches, else null. */
   score?: number | null;
+  /** Fuzzy matches: the score's terms; their weights (bits) sum to logit2(score). */
+  explanation?: ScoreTerm[] | null;
   status: ReviewStatus | string;
   created_at: string;
   resolved_at?: string | null;
