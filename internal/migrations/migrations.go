@@ -100,7 +100,8 @@ func (e *DataLossError) Is(target error) bool { return target == ErrDataLoss }
 // first, in version order, then the new ones — and returns what it applied. On
 // PostgreSQL a session advisory lock keeps nodes that start together from racing on
 // DDL. It returns a *DataLossError, having applied nothing, when a pending migration
-// would remove rows and opts.AllowDataLoss is false.
+// would remove rows and opts.AllowDataLoss is false. After applying migrations it
+// refreshes the planner's statistics (db.DB.Optimize).
 func Up(ctx context.Context, database *db.DB, opts Options) ([]Applied, error) {
 	return up(ctx, database, opts, sqlFiles())
 }
@@ -177,6 +178,13 @@ func up(ctx context.Context, database *db.DB, opts Options, fsys fs.FS) ([]Appli
 		}
 		log.Info("migration applied", "version", a.Version, "file", a.File, "duration", a.Duration)
 		applied = append(applied, a)
+	}
+	if len(applied) > 0 {
+		// A rebuilt table or a new index has no statistics yet; without them SQLite
+		// may choose the wrong index for the hot reads.
+		if err := database.Optimize(ctx); err != nil {
+			return applied, fmt.Errorf("migrations: %w", err)
+		}
 	}
 	return applied, nil
 }
