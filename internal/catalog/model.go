@@ -253,20 +253,38 @@ type ProductFilter struct {
 // SKU is a sellable variant of a product. For unit weight, quantities are grams and
 // ListPriceFen, CostFen and overrides are per kilogram.
 type SKU struct {
-	ID             string
-	TenantID       string
-	ProductID      string
-	Code           string
-	Name           string
-	Spec           string // for example "500ml" or "per 500g"
-	Unit           Unit
-	Barcodes       []string
-	ListPriceFen   int64
-	CostFen        int64
-	Status         Status
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	PriceOverrides []PriceOverride // set by FindSKUByID only
+	ID           string
+	TenantID     string
+	ProductID    string
+	Code         string
+	Name         string
+	Spec         string // for example "500ml" or "per 500g"
+	Unit         Unit
+	Barcodes     []string
+	ListPriceFen int64
+	CostFen      int64
+	Status       Status
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	// Set by FindSKUByID only: the first DetailOverrides overrides, the cursor of the
+	// next page of FindPriceOverrides ("" when that was all), and a summary of all.
+	PriceOverrides []PriceOverride
+	OverridesNext  string
+	Overrides      OverrideSummary
+}
+
+// DetailOverrides is how many price overrides a SKU detail holds; the others are
+// paged through FindPriceOverrides.
+const DetailOverrides = 20
+
+// OverrideSummary counts a SKU's price overrides and gives their price range (zero
+// when there are none).
+type OverrideSummary struct {
+	Total       int
+	PriceZones  int
+	Stores      int
+	MinPriceFen int64
+	MaxPriceFen int64
 }
 
 // NewSKU is the input of CreateSKU. Unit defaults to the product's unit and Status to

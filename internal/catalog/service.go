@@ -529,20 +529,31 @@ func (s *Service) updateSKU(ctx context.Context, tx *sql.Tx, cur, next SKU, barc
 	return nil
 }
 
-// FindSKUByID returns a SKU with its barcodes and price overrides. Errors: not_found,
-// unauthorized.
+// FindSKUByID returns a SKU with its barcodes, the summary of its price overrides and
+// the first DetailOverrides of them (OverridesNext continues with
+// FindPriceOverrides): bounded whatever the number of stores that price it. Errors:
+// not_found, unauthorized.
 func (s *Service) FindSKUByID(ctx context.Context, id string) (SKU, error) {
 	p, err := auth.Caller(ctx)
 	if err != nil {
 		return SKU{}, err
 	}
-	sku, err := getSKU(ctx, s.db.Reader(), p.TenantID, id, "")
+	q := s.db.Reader()
+	sku, err := getSKU(ctx, q, p.TenantID, id, "")
 	if err != nil {
 		return SKU{}, fmt.Errorf("catalog: find sku: %w", err)
 	}
-	if sku.PriceOverrides, err = overridesOf(ctx, s.db.Reader(), p.TenantID, id, nil, 0); err != nil {
+	if sku.Overrides, err = overrideSummary(ctx, q, p.TenantID, id); err != nil {
 		return SKU{}, fmt.Errorf("catalog: find sku: %w", err)
 	}
+	first, err := overridesOf(ctx, q, p.TenantID, id, nil, DetailOverrides+1)
+	if err != nil {
+		return SKU{}, fmt.Errorf("catalog: find sku: %w", err)
+	}
+	page := httpapi.PageOf(first, DetailOverrides, func(o PriceOverride) string {
+		return overrideKey{ScopeType: o.ScopeType, ScopeID: o.ScopeID}.cursorKey()
+	})
+	sku.PriceOverrides, sku.OverridesNext = page.Items, page.NextCursor
 	if err := s.nameStores(ctx, sku.PriceOverrides); err != nil {
 		return SKU{}, fmt.Errorf("catalog: find sku: %w", err)
 	}

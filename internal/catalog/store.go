@@ -589,6 +589,33 @@ func overridesOf(ctx context.Context, q db.Querier, tenantID, skuID string, afte
 	return out, rows.Err()
 }
 
+// overrideSummary counts the SKU's overrides by scope type, with their price range:
+// one range of the primary key, however many stores price the SKU.
+func overrideSummary(ctx context.Context, q db.Querier, tenantID, skuID string) (OverrideSummary, error) {
+	var sum OverrideSummary
+	err := db.EachRow(ctx, q, `SELECT scope_type, COUNT(*), MIN(price_fen), MAX(price_fen) FROM sku_prices
+		WHERE tenant_id = $1 AND sku_id = $2 GROUP BY scope_type`, []any{tenantID, skuID}, func(r *sql.Rows) error {
+		var typ ScopeType
+		var n int
+		var lo, hi int64
+		if err := r.Scan(&typ, &n, &lo, &hi); err != nil {
+			return err
+		}
+		if sum.Total == 0 || lo < sum.MinPriceFen {
+			sum.MinPriceFen = lo
+		}
+		sum.MaxPriceFen = max(sum.MaxPriceFen, hi)
+		sum.Total += n
+		if typ == ScopePriceZone {
+			sum.PriceZones += n
+		} else {
+			sum.Stores += n
+		}
+		return nil
+	})
+	return sum, err
+}
+
 // --- summary ---
 
 func countCatalog(ctx context.Context, q db.Querier, tenantID string) (Summary, error) {
