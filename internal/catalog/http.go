@@ -348,7 +348,7 @@ type categoryUpdateInput struct {
 
 type productListInput struct {
 	httpapi.PageParams
-	Q          string `query:"q" maxLength:"100" doc:"Part of the name or code."`
+	Q          string `query:"q" maxLength:"100" doc:"Part of the name or code, case-insensitive. Digits only also find the product with that code, or with a SKU with that barcode, exactly (first on the first page)."`
 	CategoryID string `query:"category_id" maxLength:"64" doc:"Products of this category and its descendants."`
 	Status     Status `query:"status" enum:"active,inactive,discontinued,"`
 	BrandName  string `query:"brand_name" maxLength:"100"`
@@ -363,7 +363,7 @@ type productUpdateInput struct {
 
 type skuListInput struct {
 	httpapi.PageParams
-	Q          string `query:"q" maxLength:"100" doc:"Part of the name or code."`
+	Q          string `query:"q" maxLength:"100" doc:"Part of the name or code, case-insensitive. Digits only also find the SKU with that barcode or code exactly (first on the first page)."`
 	Barcode    string `query:"barcode" maxLength:"32" doc:"Exact barcode."`
 	ProductID  string `query:"product_id" maxLength:"64"`
 	CategoryID string `query:"category_id" maxLength:"64" doc:"SKUs of products in this category and its descendants."`

@@ -191,7 +191,7 @@ func (s *Service) ImportSKUs(ctx context.Context, r io.Reader, opts ImportOption
 const analyzeAfterRows = 1000
 
 // catalogTables are the tables an import writes.
-var catalogTables = []string{"categories", "products", "skus", "sku_barcodes", "sku_prices"}
+var catalogTables = []string{"categories", "products", "skus", "sku_barcodes", "sku_prices", "search_grams"}
 
 // rowOutcome is what happened to one row in its batch.
 type rowOutcome struct {

@@ -242,12 +242,17 @@ func (u ProductUpdate) Validate() error {
 
 // ProductFilter narrows FindProducts. Results are ordered by id.
 type ProductFilter struct {
-	Q          string // substring of name or code, case-insensitive
+	// Q is a substring of name or code, case-insensitive; a query of digits only
+	// also finds the product with that code, or with a SKU with that barcode,
+	// exactly, first on the first page.
+	Q          string
 	CategoryID string // this category and its descendants
 	Status     Status
 	BrandName  string // exact
 	Limit      int    // 1..1000; 0 means 50
 	Cursor     string
+
+	ids, notIDs []string // only these, none of these (exact matches of a digit query)
 }
 
 // SKU is a sellable variant of a product. For unit weight, quantities are grams and
@@ -406,13 +411,17 @@ func checkCost(field string, fen int64) error {
 
 // SKUFilter narrows FindSKUs. Results are ordered by id.
 type SKUFilter struct {
-	Q          string // substring of name or code, case-insensitive
+	// Q is a substring of name or code, case-insensitive; a query of digits only
+	// also finds the SKU with that barcode or code exactly, first on the first page.
+	Q          string
 	Barcode    string // exact
 	ProductID  string
 	CategoryID string // SKUs of products in this category or its descendants
 	Status     Status
 	Limit      int // 1..1000; 0 means 50
 	Cursor     string
+
+	ids, notIDs []string // only these, none of these (exact matches of a digit query)
 }
 
 // PriceOverride is the price of a SKU in one store or one price zone.

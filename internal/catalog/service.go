@@ -293,6 +293,9 @@ func (s *Service) insertProduct(ctx context.Context, tx *sql.Tx, prod Product) e
 		}
 		return err
 	}
+	if err := indexNames(ctx, tx, s.db.Dialect, prod.TenantID, gramProduct, prod.ID, prod.Name, prod.Code); err != nil {
+		return err
+	}
 	return s.record(ctx, tx, prod.TenantID, "product.create", "product", prod.ID, productEvent(prod), EventProductCreated, productEvent(prod))
 }
 
@@ -332,6 +335,11 @@ func (s *Service) UpdateProduct(ctx context.Context, id string, u ProductUpdate)
 				return codeConflict("product", next.Code)
 			}
 			return err
+		}
+		if next.Name != cur.Name || next.Code != cur.Code {
+			if err := indexNames(ctx, tx, s.db.Dialect, p.TenantID, gramProduct, id, next.Name, next.Code); err != nil {
+				return err
+			}
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM skus WHERE tenant_id = $1 AND product_id = $2`, p.TenantID, id).Scan(&next.SKUCount); err != nil {
 			return err
@@ -455,6 +463,9 @@ func (s *Service) insertSKU(ctx context.Context, tx *sql.Tx, sku SKU) error {
 	if err := replaceBarcodes(ctx, tx, sku.TenantID, sku.ID, sku.Barcodes); err != nil {
 		return err
 	}
+	if err := indexNames(ctx, tx, s.db.Dialect, sku.TenantID, gramSKU, sku.ID, sku.Name, sku.Code); err != nil {
+		return err
+	}
 	return s.record(ctx, tx, sku.TenantID, "sku.create", "sku", sku.ID, auditSKU(sku), EventSKUCreated, skuEvent(sku))
 }
 
@@ -509,6 +520,11 @@ func (s *Service) updateSKU(ctx context.Context, tx *sql.Tx, cur, next SKU, barc
 			return codeConflict("SKU", next.Code)
 		}
 		return err
+	}
+	if next.Name != cur.Name || next.Code != cur.Code {
+		if err := indexNames(ctx, tx, s.db.Dialect, next.TenantID, gramSKU, next.ID, next.Name, next.Code); err != nil {
+			return err
+		}
 	}
 	if barcodes {
 		if err := replaceBarcodes(ctx, tx, next.TenantID, next.ID, next.Barcodes); err != nil {

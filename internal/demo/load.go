@@ -122,7 +122,7 @@ func Load(ctx context.Context, c *Chain, s Services, opts LoadOptions) (err erro
 }
 
 // loadedTables are the tables a demo load fills.
-var loadedTables = []string{"brands", "regions", "stores", "users", "categories", "products", "skus", "sku_barcodes",
+var loadedTables = []string{"brands", "regions", "stores", "users", "categories", "products", "skus", "sku_barcodes", "search_grams",
 	"price_zones", "price_zone_stores", "sku_prices", "touchpoints", "touchpoint_days", "events", "customers",
 	"customer_identifiers", "customer_profiles", "customer_store_visits", "customer_consents", "identity_reviews",
 	"outbox_events", "audit_events"}

@@ -4982,7 +4982,7 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from a previous page's next_cursor. */
                 cursor?: string;
-                /** @description Part of the name or code. */
+                /** @description Part of the name or code, case-insensitive. Digits only also find the product with that code, or with a SKU with that barcode, exactly (first on the first page). */
                 q?: string;
                 /** @description Products of this category and its descendants. */
                 category_id?: string;
@@ -5780,7 +5780,7 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from a previous page's next_cursor. */
                 cursor?: string;
-                /** @description Part of the name or code. */
+                /** @description Part of the name or code, case-insensitive. Digits only also find the SKU with that barcode or code exactly (first on the first page). */
                 q?: string;
                 /** @description Exact barcode. */
                 barcode?: string;
