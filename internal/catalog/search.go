@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/oneretail/oneretail/internal/platform/db"
@@ -51,17 +52,28 @@ func indexNames(ctx context.Context, q db.Querier, d db.Dialect, tenantID, kind,
 // searchable reports whether q is long enough for the bigram index.
 func searchable(q string) bool { return len([]rune(q)) >= 2 }
 
+// countCap bounds how many index entries rarestGrams reads per bigram.
+const countCap = 200
+
 // rarestGrams returns the bigrams of query, those held by the fewest items of the
-// kind first (one held by none makes the walk empty). Counting reads only the index.
-func rarestGrams(ctx context.Context, q db.Querier, d db.Dialect, tenantID, kind, query string) ([]string, error) {
+// kind first (one held by none makes the walk empty; counts stop at countCap).
+// Counting reads only the index.
+func rarestGrams(ctx context.Context, q db.Querier, tenantID, kind, query string) ([]string, error) {
 	grams := bigrams(query)
 	if len(grams) == 1 {
 		return grams, nil
 	}
+	// Each count stops at countCap: a common bigram costs no more than a rare one.
 	args := []any{tenantID, kind}
+	parts := make([]string, len(grams))
+	for i, g := range grams {
+		args = append(args, g)
+		ph := "$" + strconv.Itoa(len(args))
+		parts[i] = `SELECT CAST(` + ph + ` AS TEXT), COUNT(*) FROM (SELECT 1 FROM search_grams
+			WHERE tenant_id = $1 AND kind = $2 AND gram = ` + ph + ` LIMIT ` + strconv.Itoa(countCap) + `) AS c` + strconv.Itoa(i)
+	}
 	counts := map[string]int64{}
-	err := db.EachRow(ctx, q, `SELECT gram, COUNT(*) FROM search_grams WHERE tenant_id = $1 AND kind = $2 AND gram`+
-		db.In(d, &args, grams)+` GROUP BY gram`, args, func(r *sql.Rows) error {
+	err := db.EachRow(ctx, q, strings.Join(parts, " UNION ALL "), args, func(r *sql.Rows) error {
 		var g string
 		var n int64
 		if err := r.Scan(&g, &n); err != nil {
@@ -77,8 +89,8 @@ func rarestGrams(ctx context.Context, q db.Querier, d db.Dialect, tenantID, kind
 // gramWalk adds to c the walk of query's rarest bigram over the items of kind (the
 // table joined as g), each also holding the second rarest: an index probe that drops
 // most rows before the item itself is read.
-func gramWalk(ctx context.Context, q db.Querier, d db.Dialect, c *conds, tenant, tenantID, kind, query string) error {
-	grams, err := rarestGrams(ctx, q, d, tenantID, kind, query)
+func gramWalk(ctx context.Context, q db.Querier, c *conds, tenant, tenantID, kind, query string) error {
+	grams, err := rarestGrams(ctx, q, tenantID, kind, query)
 	if err != nil {
 		return err
 	}

@@ -240,7 +240,7 @@ func queryProducts(ctx context.Context, q db.Querier, d *db.DB, tenantID string,
 		like := c.arg(db.EscapeLike(f.Q))
 		c.add(fmt.Sprintf(`(p.name %[1]s %[2]s ESCAPE '\' OR p.code %[1]s %[2]s ESCAPE '\')`, d.Like(), like))
 		if searchable(f.Q) {
-			if err := gramWalk(ctx, q, d.Dialect, &c, tenant, tenantID, gramProduct, f.Q); err != nil {
+			if err := gramWalk(ctx, q, &c, tenant, tenantID, gramProduct, f.Q); err != nil {
 				return nil, err
 			}
 			from, key = " FROM search_grams g JOIN products p ON p.tenant_id = g.tenant_id AND p.id = g.id", "g.id"
@@ -392,7 +392,7 @@ func querySKUs(ctx context.Context, q db.Querier, d *db.DB, tenantID string, f S
 		like := c.arg(db.EscapeLike(f.Q))
 		c.add(fmt.Sprintf(`(s.name %[1]s %[2]s ESCAPE '\' OR s.code %[1]s %[2]s ESCAPE '\')`, d.Like(), like))
 		if searchable(f.Q) {
-			if err := gramWalk(ctx, q, d.Dialect, &c, tenant, tenantID, gramSKU, f.Q); err != nil {
+			if err := gramWalk(ctx, q, &c, tenant, tenantID, gramSKU, f.Q); err != nil {
 				return nil, err
 			}
 			from, key = " FROM search_grams g JOIN skus s ON s.tenant_id = g.tenant_id AND s.id = g.id", "g.id"

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -75,6 +76,29 @@ func (db *DB) Analyze(ctx context.Context, tables ...string) error {
 		return fmt.Errorf("db: analyze %s: %w", strings.Join(tables, ", "), err)
 	}
 	return nil
+}
+
+// AnalyzeAll refreshes the statistics of every table: ANALYZE of each table of the
+// current schema on PostgreSQL, Optimize on SQLite. For after an upgrade, whose
+// migrations may have rebuilt or filled tables.
+func (db *DB) AnalyzeAll(ctx context.Context) error {
+	if db.Dialect != Postgres {
+		return db.Optimize(ctx)
+	}
+	var tables []string
+	err := EachRow(ctx, db.write, `SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace
+		AND relkind = 'r' ORDER BY relname`, nil, func(r *sql.Rows) error {
+		var t string
+		if err := r.Scan(&t); err != nil {
+			return err
+		}
+		tables = append(tables, t)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("db: analyze all: %w", err)
+	}
+	return db.Analyze(ctx, tables...)
 }
 
 // optimizeLoop runs Optimize every interval until ctx is done, logging failures.
