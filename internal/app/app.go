@@ -28,7 +28,6 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
-	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/events"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/pii"
@@ -309,22 +308,10 @@ func (f storeFinder) StoreCount(ctx context.Context) (int, error) {
 
 var _ catalog.StoreNamer = storeFinder{}
 
-// StoreNames resolves store ids to names for price-override listings; stores the
-// caller cannot see are left out.
+// StoreNames resolves store ids to names for price-override listings in one query;
+// stores the caller cannot see are left out.
 func (f storeFinder) StoreNames(ctx context.Context, storeIDs []string) (map[string]string, error) {
-	names := make(map[string]string, len(storeIDs))
-	ctx = asStoreReader(ctx)
-	for _, id := range storeIDs {
-		s, err := f.org.FindStoreByID(ctx, id)
-		if errs.Is(err, errs.NotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		names[id] = s.Name
-	}
-	return names, nil
+	return f.org.StoreNames(asStoreReader(ctx), storeIDs)
 }
 
 var _ identity.StoredResponses = (*httpapi.Idempotency)(nil)

@@ -100,7 +100,8 @@ func (e *DataLossError) Is(target error) bool { return target == ErrDataLoss }
 // first, in version order, then the new ones — and returns what it applied. On
 // PostgreSQL a session advisory lock keeps nodes that start together from racing on
 // DDL. It returns a *DataLossError, having applied nothing, when a pending migration
-// would remove rows and opts.AllowDataLoss is false.
+// would remove rows and opts.AllowDataLoss is false. After upgrading a database it
+// refreshes the planner's statistics (db.DB.AnalyzeAll).
 func Up(ctx context.Context, database *db.DB, opts Options) ([]Applied, error) {
 	return up(ctx, database, opts, sqlFiles())
 }
@@ -155,6 +156,10 @@ func up(ctx context.Context, database *db.DB, opts Options, fsys fs.FS) ([]Appli
 			return nil, &DataLossError{Steps: refuse}
 		}
 	}
+	before, err := appliedVersions(ctx, database)
+	if err != nil {
+		return nil, err
+	}
 	p, err := provider(database, fsys)
 	if err != nil {
 		return nil, err
@@ -180,6 +185,14 @@ func up(ctx context.Context, database *db.DB, opts Options, fsys fs.FS) ([]Appli
 		}
 		log.Info("migration applied", "version", a.Version, "file", a.File, "duration", a.Duration)
 		applied = append(applied, a)
+	}
+	if len(applied) > 0 && len(before) > 0 {
+		// An upgrade: a rebuilt or backfilled table or a new index has no statistics
+		// yet, and without them the planner may choose the wrong index for the hot
+		// reads. (A new database is empty: nothing to analyse.)
+		if err := database.AnalyzeAll(ctx); err != nil {
+			return applied, fmt.Errorf("migrations: %w", err)
+		}
 	}
 	return applied, nil
 }

@@ -30,6 +30,7 @@ import type {
   SetupStatus,
   Sku,
   SkuDetail,
+  PriceOverride,
   SkuFilter,
   Store,
   StoreFilter,
@@ -66,6 +67,7 @@ export const api = {
   product: (productId: string) => request<ProductDetail>('GET', `/products/${id(productId)}`),
   skus: (f?: SkuFilter) => request<Page<Sku>>('GET', '/skus', { query: f }),
   sku: (skuId: string) => request<SkuDetail>('GET', `/skus/${id(skuId)}`),
+  skuPrices: (skuId: string, p?: PageParams) => request<Page<PriceOverride>>('GET', `/skus/${id(skuId)}/prices`, { query: p }),
   catalogSummary: () => request<CatalogSummary>('GET', '/catalog-summary'),
 
   users: (p?: PageParams) => request<Page<User>>('GET', '/users', { query: p }),

@@ -1198,7 +1198,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a SKU with its barcodes and price overrides */
+        /**
+         * Get a SKU with its barcodes and price overrides
+         * @description The overrides are summarised (counts by scope, price range) and the first 20 are included; the rest are paged through list-sku-prices from price_overrides_next_cursor.
+         */
         get: operations["get-sku"];
         put?: never;
         post?: never;
@@ -2816,7 +2819,13 @@ export interface components {
             /** Format: int64 */
             list_price_fen: number;
             name: string;
+            price_override_summary: components["schemas"]["SKUOverrideSummaryResponse"];
+            /** @description The first 20 overrides, in the order of list-sku-prices. */
             price_overrides: components["schemas"]["SKUPriceOverrideResponse"][];
+            /** @description Pass as cursor to list-sku-prices (price_overrides_url) for the overrides after price_overrides; absent when price_overrides holds them all. */
+            price_overrides_next_cursor?: string;
+            /** @description The paged list of all the SKU's overrides (list-sku-prices). */
+            price_overrides_url: string;
             product_id: string;
             spec: string;
             /** @enum {string} */
@@ -2868,6 +2877,24 @@ export interface components {
             rows: number;
             /** Format: int64 */
             updated: number;
+        };
+        SKUOverrideSummaryResponse: {
+            /**
+             * Format: int64
+             * @description The highest override price; 0 when there are none.
+             */
+            max_price_fen: number;
+            /**
+             * Format: int64
+             * @description The lowest override price; 0 when there are none.
+             */
+            min_price_fen: number;
+            /** Format: int64 */
+            price_zones: number;
+            /** Format: int64 */
+            stores: number;
+            /** Format: int64 */
+            total: number;
         };
         SKUPriceOverrideResponse: {
             /** Format: int64 */
@@ -5087,7 +5114,7 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from a previous page's next_cursor. */
                 cursor?: string;
-                /** @description Part of the name or code. */
+                /** @description Part of the name or code, case-insensitive. Digits only also find the product with that code, or with a SKU with that barcode, exactly (first on the first page). */
                 q?: string;
                 /** @description Products of this category and its descendants. */
                 category_id?: string;
@@ -5983,7 +6010,7 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from a previous page's next_cursor. */
                 cursor?: string;
-                /** @description Part of the name or code. */
+                /** @description Part of the name or code, case-insensitive. Digits only also find the SKU with that barcode or code exactly (first on the first page). */
                 q?: string;
                 /** @description Exact barcode. */
                 barcode?: string;

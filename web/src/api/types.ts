@@ -265,8 +265,21 @@ export interface PriceOverride {
   price_fen: number;
 }
 
+/** OverrideSummary counts a SKU's price overrides (all of them, not only the first page). */
+export interface OverrideSummary {
+  total: number;
+  price_zones: number;
+  stores: number;
+  min_price_fen: number;
+  max_price_fen: number;
+}
+
+/** SkuDetail holds the first 20 overrides; the rest are paged through /skus/{id}/prices. */
 export interface SkuDetail extends Sku {
   price_overrides: PriceOverride[];
+  price_overrides_next_cursor?: string;
+  price_overrides_url?: string;
+  price_override_summary?: OverrideSummary;
 }
 
 export interface CatalogSummary {
