@@ -184,6 +184,7 @@ func (s *Service) Register(api huma.API) {
 
 	s.registerCalendar(api) // before /promotions/{id}
 	s.registerSimulation(api)
+	s.registerSettings(api)
 	huma.Register(api, huma.Operation{
 		OperationID: "list-promotions", Method: http.MethodGet, Path: "/api/v1/promotions",
 		Summary: "List promotions", Description: "Ordered by id; filter by status, or by the active promotions whose window contains active_at.",

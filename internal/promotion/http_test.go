@@ -122,6 +122,16 @@ func TestHTTP(t *testing.T) {
 			// ¥240 meets spend ¥199 only: save ¥20.
 			{name: "price after pause", method: "POST", path: "/api/v1/carts/price", token: "pos", body: cartJSON, status: 200, want: []string{`"total":22000`}},
 			{name: "edit paused", method: "PATCH", path: "/api/v1/promotions/{half}", token: "merch", body: `{"definition":{"kind":"nth_item","scope":{"skus":["MILK"]},"nth_item":{"n":2,"off_bp":10000}}}`, status: 200, want: []string{`"off_bp":10000`}},
+			{name: "settings default", method: "GET", path: "/api/v1/pricing-settings", token: "pos", status: 200,
+				want: []string{`"item_stacking":"one_per_unit"`, `"time_zone":"Asia/Shanghai"`}},
+			{name: "settings need promotions:write", method: "PATCH", path: "/api/v1/pricing-settings", token: "mkt", body: `{"item_stacking":"stack"}`, status: 403},
+			{name: "settings bad rule", method: "PATCH", path: "/api/v1/pricing-settings", token: "merch", body: `{"item_stacking":"many"}`, status: 422,
+				want: []string{"body.item_stacking"}},
+			{name: "settings bad zone", method: "PATCH", path: "/api/v1/pricing-settings", token: "merch", body: `{"time_zone":"Mars/Olympus"}`, status: 422,
+				want: []string{"body.time_zone"}},
+			{name: "settings other tenant", method: "PATCH", path: "/api/v1/pricing-settings", token: "merch-b", body: `{"time_zone":"Asia/Urumqi"}`, status: 200,
+				want: []string{`"time_zone":"Asia/Urumqi"`, `"updated_at"`}},
+			{name: "settings unchanged here", method: "GET", path: "/api/v1/pricing-settings", token: "mkt", status: 200, want: []string{`"time_zone":"Asia/Shanghai"`}},
 			{name: "edit active", method: "PATCH", path: "/api/v1/promotions/{mj}", token: "merch", body: `{"definition":{"kind":"threshold","scope":{"all":true},"threshold":{"repeat":{"every":10000,"off":1000}}}}`, status: 409},
 		}
 		for _, sc := range scenarios {

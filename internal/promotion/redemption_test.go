@@ -20,6 +20,9 @@ func i64(v int64) *int64 { return &v }
 // tenOff is ¥10 off MILK.
 func tenOff() engine.Promotion { return tenOffOn("MILK") }
 
+// stacks opts p into sharing units with other item-level promotions.
+func stacks(p engine.Promotion) engine.Promotion { p.StacksWithItems = true; return p }
+
 // tenOffOn is ¥10 off sku.
 func tenOffOn(sku string) engine.Promotion {
 	return engine.Promotion{Kind: engine.KindAmountOff, Scope: engine.Scope{SKUs: []string{sku}},
@@ -272,8 +275,9 @@ func TestRedemptionAllOrNothingAndReplay(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		s := setup(t, d)
-		free := activeWithLimits(t, s, "FREE", tenOff(), Limits{})
-		one := activeWithLimits(t, s, "ONE", secondHalfOn("MILK"), Limits{MaxUses: i64(1)})
+		// Both promotions reach MILK: they opt into sharing its units.
+		free := activeWithLimits(t, s, "FREE", stacks(tenOff()), Limits{})
+		one := activeWithLimits(t, s, "ONE", stacks(secondHalfOn("MILK")), Limits{MaxUses: i64(1)})
 		pos := as(tenantA, auth.Integrator)
 		// Ten concurrent replays of one order count once.
 		same := order(t, s, "same", two("MILK"), "")

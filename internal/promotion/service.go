@@ -60,6 +60,7 @@ type tenantIndex struct {
 	exhausted   map[string]string
 	perCustomer map[string]int64
 	flashLimit  map[string]int64
+	settings    Settings
 }
 
 // CustomerFinder is what the promotion service needs of the identity domain: which
@@ -361,7 +362,12 @@ func (s *Service) index(ctx context.Context, tenantID string) (tenantIndex, erro
 	if err != nil {
 		return tenantIndex{}, err
 	}
-	ti := tenantIndex{version: v, exhausted: map[string]string{}, perCustomer: map[string]int64{}, flashLimit: map[string]int64{}}
+	settings, err := readSettings(ctx, s.db.Reader(), tenantID)
+	if err != nil {
+		return tenantIndex{}, err
+	}
+	ti := tenantIndex{version: v, exhausted: map[string]string{}, perCustomer: map[string]int64{}, flashLimit: map[string]int64{},
+		settings: settings}
 	defs := make([]engine.Promotion, len(rows))
 	for i := range rows {
 		p := &rows[i]
@@ -419,6 +425,7 @@ func (s *Service) priceFor(ctx context.Context, tenantID string, cart engine.Car
 		}
 	}
 	customerLimits(ti, used, &pc)
+	pc.ItemStacking = ti.settings.ItemStacking
 	return s.price(ti.ix, cart, pc)
 }
 

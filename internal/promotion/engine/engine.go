@@ -188,6 +188,53 @@ type cand struct {
 	msg   string  // static explanation
 	// chosen marks the promotions of the winning combination (set by explain).
 	chosen bool
+	// solo: an item-level promotion that shares its lines with no other item-level
+	// one (OnePerUnit, without StacksWithItems); contested: an item-level promotion
+	// that conflicts with another eligible one on some line (set by markConflicts).
+	solo, contested bool
+}
+
+// markConflicts sets solo and contested on the goods candidates under rule.
+func markConflicts(goods []*cand, nLines int, rule ItemStacking) {
+	if rule == StackItems {
+		return
+	}
+	items := make([]int32, nLines) // item-level candidates per line
+	solos := make([]int32, nLines) // of which solo
+	for _, c := range goods {
+		if c.level != LevelItem {
+			continue
+		}
+		c.solo = !c.p.StacksWithItems
+		for _, li := range c.lines {
+			items[li]++
+			if c.solo {
+				solos[li]++
+			}
+		}
+	}
+	for _, c := range goods {
+		if c.level != LevelItem {
+			continue
+		}
+		c.contested = slices.ContainsFunc(c.lines, func(li int32) bool { return items[li] > 1 && solos[li] > 0 })
+	}
+}
+
+// shareLine reports whether a and b reach a common line (their lines are sorted).
+func shareLine(a, b *cand) bool {
+	i, j := 0, 0
+	for i < len(a.lines) && j < len(b.lines) {
+		switch {
+		case a.lines[i] == b.lines[j]:
+			return true
+		case a.lines[i] < b.lines[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return false
 }
 
 func (c *cand) coupon() bool { return c.p.CouponCode != "" }
@@ -342,6 +389,7 @@ func (ix *Index) Price(cart Cart, ctx Context) (Result, error) {
 		}
 	}
 
+	markConflicts(goods, len(lines), ctx.ItemStacking)
 	ev := &evaluator{lines: lines, amounts: amounts, ctx: &ctx, today: dayNumber(local.Date()), sc: sc}
 	best := search(ev, goods, ctx.MaxCombinations)
 	res.Combinations, res.Truncated, res.Decomposed = best.evaluated, best.truncated, best.decomposed

@@ -146,7 +146,30 @@ type Context struct {
 	Limited map[string]string `json:"limited,omitempty"`
 	// MaxCombinations bounds the stacking search; 0 means DefaultMaxCombinations.
 	MaxCombinations int `json:"max_combinations,omitempty"`
+	// ItemStacking is the tenant's rule for item-level promotions on the same line
+	// (单品促销互斥); "" means OnePerUnit.
+	ItemStacking ItemStacking `json:"item_stacking,omitempty"`
 }
+
+// ItemStacking says whether item-level promotions may share a unit.
+type ItemStacking string
+
+// The item stacking rules.
+const (
+	// OnePerUnit (the default): a unit takes part in at most one item-level
+	// promotion, unless every item-level promotion on it opts in with
+	// Promotion.StacksWithItems; the engine picks the combination that costs the
+	// customer least. Order-level promotions (满减, coupons) still apply on top. A
+	// line is the unit of this rule: two promotions that reach the same line
+	// conflict, whichever of its units each would use.
+	OnePerUnit ItemStacking = "one_per_unit"
+	// StackItems lets every item-level promotion apply on top of the others (the
+	// behaviour before OnePerUnit became the default).
+	StackItems ItemStacking = "stack"
+)
+
+// Valid reports whether s is "" or one of the rules.
+func (s ItemStacking) Valid() bool { return s == "" || s == OnePerUnit || s == StackItems }
 
 // DefaultMaxCombinations is the stacking search bound used when Context leaves it 0.
 const DefaultMaxCombinations = 256
@@ -336,13 +359,16 @@ type DeliveryFee struct {
 // Promotion is one promotion definition. Exactly the parameter block of its Kind is
 // set (PercentOff for KindPercentOff and KindMemberPrice).
 type Promotion struct {
-	ID                    string       `json:"id"`
-	Name                  string       `json:"name,omitempty"`
-	Kind                  Kind         `json:"kind"`
-	Level                 Level        `json:"level,omitempty"` // derived when empty
-	Priority              int          `json:"priority,omitempty"`
-	Group                 string       `json:"group,omitempty"`
-	Exclusive             bool         `json:"exclusive,omitempty"`
+	ID        string `json:"id"`
+	Name      string `json:"name,omitempty"`
+	Kind      Kind   `json:"kind"`
+	Level     Level  `json:"level,omitempty"` // derived when empty
+	Priority  int    `json:"priority,omitempty"`
+	Group     string `json:"group,omitempty"`
+	Exclusive bool   `json:"exclusive,omitempty"`
+	// StacksWithItems opts an item-level promotion into sharing a unit with other
+	// item-level promotions that opt in too (under OnePerUnit; see ItemStacking).
+	StacksWithItems       bool         `json:"stacks_with_items,omitempty"`
 	CombinableWithCoupons bool         `json:"combinable_with_coupons,omitempty"`
 	CouponCode            string       `json:"coupon_code,omitempty"`
 	Scope                 Scope        `json:"scope"`
@@ -423,6 +449,9 @@ func (p *Promotion) validateStacking() error {
 	}
 	if p.Kind == KindDeliveryFee && (p.Exclusive || p.Group != "") {
 		return errs.Field("group", "a delivery-fee promotion stacks only with other delivery-fee promotions (the best one applies); it takes no group or exclusivity")
+	}
+	if p.StacksWithItems && (p.Exclusive || p.EffectiveLevel() != LevelItem) {
+		return errs.Field("stacks_with_items", "only an item-level promotion that is not exclusive can share units with other item-level promotions")
 	}
 	if p.Exclusive && p.CombinableWithCoupons {
 		return errs.Field("combinable_with_coupons", "an exclusive promotion cannot be combinable with coupons")

@@ -156,6 +156,9 @@ func genPromo(s source, i int) Promotion {
 	if s.intn("level", 0, 6) == 0 && (p.Kind == KindPercentOff || p.Kind == KindAmountOff) {
 		p.Level = LevelOrder
 	}
+	if !p.Exclusive && p.EffectiveLevel() == LevelItem && s.intn("stacks_with_items", 0, 2) == 0 {
+		p.StacksWithItems = true
+	}
 	return p
 }
 
@@ -176,6 +179,7 @@ func genCase(s source) (Cart, []Promotion, Context) {
 			ctx.FlashAllowance[fmt.Sprintf("p%d", i)] = s.intn("allowance", -1, 4)
 		}
 	}
+	ctx.ItemStacking = []ItemStacking{"", OnePerUnit, StackItems}[s.intn("item_stacking", 0, 2)]
 	if s.intn("small_search", 0, 2) == 0 {
 		ctx.MaxCombinations = int(s.intn("max_combinations", 1, 6))
 	}

@@ -143,11 +143,25 @@ type searchOut struct {
 	decomposed bool
 }
 
-func compatible(a, b *cand) bool {
-	if a.coupon() || b.coupon() {
-		return a.p.CombinableWithCoupons && b.p.CombinableWithCoupons
+func compatible(a, b *cand) bool { return refusal(a, b) == "" }
+
+// Why two promotions do not combine (see refusal).
+const (
+	refusedCoupon = "coupon"
+	refusedUnit   = "unit"
+)
+
+// refusal says why a and b may not both apply ("": they may): a coupon promotion
+// combines only where both allow it; under OnePerUnit two item-level promotions share
+// no line unless both opt in.
+func refusal(a, b *cand) string {
+	if (a.coupon() || b.coupon()) && !(a.p.CombinableWithCoupons && b.p.CombinableWithCoupons) {
+		return refusedCoupon
 	}
-	return true
+	if (a.solo || b.solo) && a.level == LevelItem && b.level == LevelItem && a != b && shareLine(a, b) {
+		return refusedUnit
+	}
+	return ""
 }
 
 type dim struct {
@@ -172,7 +186,7 @@ func search(ev *evaluator, eligible []*cand, max int) searchOut {
 		}
 	}
 
-	if len(exclusives) == 0 && !slices.ContainsFunc(rest, func(c *cand) bool { return c.coupon() || c.p.Group != "" }) {
+	if len(exclusives) == 0 && !slices.ContainsFunc(rest, func(c *cand) bool { return c.coupon() || c.p.Group != "" || c.contested }) {
 		out.chosen, out.evaluated = rest, 1 // nothing to choose: every eligible promotion applies
 		return out
 	}
@@ -219,12 +233,12 @@ func search(ev *evaluator, eligible []*cand, max int) searchOut {
 				dims = append(dims, d)
 			}
 			d.opts = append(d.opts, c)
-			if c.coupon() || interacts {
+			if c.coupon() || interacts || c.contested {
 				d.none = true
 			}
 			continue
 		}
-		slab = append(slab, dim{opts: rest[i : i+1 : i+1], none: c.coupon(), first: c.n})
+		slab = append(slab, dim{opts: rest[i : i+1 : i+1], none: c.coupon() || c.contested, first: c.n})
 		dims = append(dims, &slab[len(slab)-1])
 	}
 	hasCoupon := func(d *dim) bool { return slices.ContainsFunc(d.opts, (*cand).coupon) }
@@ -591,9 +605,15 @@ func (ev *evaluator) explain(res *Result, out runOut, eligible []*cand, s search
 					e.Message = fmt.Sprintf("only one promotion of group %q applies; %s gives a lower total", c.p.Group, x.p.ID)
 					break
 				}
-				if !compatible(x, c) {
+				switch refusal(x, c) {
+				case refusedCoupon:
 					e.WinnerID = x.p.ID
 					e.Message = fmt.Sprintf("does not combine with coupon promotion %s, which gives a lower total", x.p.ID)
+				case refusedUnit:
+					e.WinnerID = x.p.ID
+					e.Message = fmt.Sprintf("a unit takes part in one item-level promotion (one per unit); %s on the same line gives a lower total", x.p.ID)
+				}
+				if e.WinnerID != "" {
 					break
 				}
 			}
