@@ -378,8 +378,8 @@ func (s *Service) index(ctx context.Context, tenantID string) (tenantIndex, erro
 		if m := p.Limits.MaxUsesPerCustomer; m != nil {
 			ti.perCustomer[p.ID] = *m
 		}
-		if f := p.Definition.FlashSale; f != nil && f.PerCustomer > 0 {
-			ti.flashLimit[p.ID] = f.PerCustomer
+		if n := p.Definition.UnitLimit(); n > 0 {
+			ti.flashLimit[p.ID] = n
 		}
 	}
 	ti.ix = engine.NewIndex(defs)

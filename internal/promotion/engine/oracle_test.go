@@ -118,10 +118,13 @@ func allowed(set, eligible []Promotion, compatible, unit func(a, b Promotion) bo
 
 // unitConflict is the one-promotion-per-unit rule, computed apart from the engine:
 // two item-level promotions reaching a common line conflict unless the tenant
-// stacks items or both opt in.
+// stacks items or both opt in; two buy-A-get-B promotions always do.
 func unitConflict(cart Cart, rule ItemStacking, a, b Promotion) bool {
-	if rule == StackItems || a.EffectiveLevel() != LevelItem || b.EffectiveLevel() != LevelItem ||
-		(a.StacksWithItems && b.StacksWithItems) {
+	if a.EffectiveLevel() != LevelItem || b.EffectiveLevel() != LevelItem {
+		return false
+	}
+	reserved := a.Kind == KindBuyAGetB && b.Kind == KindBuyAGetB // never share units
+	if !reserved && (rule == StackItems || (a.StacksWithItems && b.StacksWithItems)) {
 		return false
 	}
 	for _, l := range cart.Lines {
@@ -132,8 +135,16 @@ func unitConflict(cart Cart, rule ItemStacking, a, b Promotion) bool {
 	return false
 }
 
-// reaches reports whether p's scope (a bundle: its components) takes in line l.
+// reaches reports whether p's scope (a bundle: its components; buy A get B: either
+// scope) takes in line l.
 func reaches(p Promotion, l Line) bool {
+	if p.Kind == KindBuyAGetB {
+		r := p
+		r.Kind, r.Scope = KindPercentOff, p.BuyAGetB.Reward
+		q := p
+		q.Kind = KindPercentOff
+		return reaches(q, l) || reaches(r, l)
+	}
 	s := p.Scope
 	if contains(s.ExcludeSKUs, l.SKU) || (l.Category != "" && contains(s.ExcludeCategories, l.Category)) ||
 		(l.Brand != "" && contains(s.ExcludeBrands, l.Brand)) {

@@ -147,8 +147,9 @@ func compatible(a, b *cand) bool { return refusal(a, b) == "" }
 
 // Why two promotions do not combine (see refusal).
 const (
-	refusedCoupon = "coupon"
-	refusedUnit   = "unit"
+	refusedCoupon   = "coupon"
+	refusedUnit     = "unit"
+	refusedReserved = "reserved"
 )
 
 // refusal says why a and b may not both apply ("": they may): a coupon promotion
@@ -158,7 +159,13 @@ func refusal(a, b *cand) string {
 	if (a.coupon() || b.coupon()) && !(a.p.CombinableWithCoupons && b.p.CombinableWithCoupons) {
 		return refusedCoupon
 	}
-	if (a.solo || b.solo) && a.level == LevelItem && b.level == LevelItem && a != b && shareLine(a, b) {
+	if a.level != LevelItem || b.level != LevelItem || a == b {
+		return ""
+	}
+	if a.p.Kind == KindBuyAGetB && b.p.Kind == KindBuyAGetB && shareLine(a, b) {
+		return refusedReserved
+	}
+	if (a.solo || b.solo) && shareLine(a, b) {
 		return refusedUnit
 	}
 	return ""
