@@ -77,7 +77,7 @@ type CartPriceRequest struct {
 	DeliveryFee    int64            `json:"delivery_fee,omitempty" minimum:"0" maximum:"1000000000"`
 	DeliveryMethod string           `json:"delivery_method,omitempty" maxLength:"64" doc:"How the order is delivered (e.g. express, same_day), for delivery-fee promotions that target methods."`
 	Time           *time.Time       `json:"time,omitempty" doc:"When the sale happens; default now."`
-	TimeZone       string           `json:"time_zone,omitempty" maxLength:"64" doc:"The store's IANA time zone for weekly and daily windows; default UTC."`
+	TimeZone       string           `json:"time_zone,omitempty" maxLength:"64" doc:"IANA time zone for weekly and daily windows; default: the time zone of store_id, else the tenant's (pricing settings, default Asia/Shanghai)."`
 	Channel        string           `json:"channel,omitempty" maxLength:"64"`
 	StoreID        string           `json:"store_id,omitempty" maxLength:"64"`
 	Region         string           `json:"region,omitempty" maxLength:"64"`

@@ -28,12 +28,15 @@ type Service struct {
 	audit     *audit.Log
 	clock     clock.Clock
 	customers CustomerFinder
+	stores    StoreZones
 	tokenKey  []byte
 	tokenTTL  time.Duration
 
 	mu      sync.Mutex
 	indexes map[string]tenantIndex // by tenant id
 	zones   sync.Map               // IANA name → *time.Location (LoadLocation reads tzdata from disk)
+	// storeZones remembers stores' time zones for a minute.
+	storeZones zoneCache
 }
 
 // location returns the named time zone, loaded once per service.
@@ -77,6 +80,8 @@ type CustomerFinder interface {
 type Config struct {
 	// Customers resolves customer ids for per-customer limits; required.
 	Customers CustomerFinder
+	// Stores gives stores' time zones; nil means every price uses the tenant's zone.
+	Stores StoreZones
 	// TokenKey signs priced-cart tokens (at least 32 bytes, the same on every node,
 	// derived from the server's master secret); required.
 	TokenKey []byte
@@ -94,7 +99,7 @@ func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = DefaultTokenTTL
 	}
-	return &Service{db: d, outbox: outbox, audit: audit, clock: c, customers: cfg.Customers,
+	return &Service{db: d, outbox: outbox, audit: audit, clock: c, customers: cfg.Customers, stores: cfg.Stores,
 		tokenKey: slices.Clone(cfg.TokenKey), tokenTTL: cfg.TokenTTL, indexes: map[string]tenantIndex{}}
 }
 
@@ -426,6 +431,11 @@ func (s *Service) priceFor(ctx context.Context, tenantID string, cart engine.Car
 	}
 	customerLimits(ti, used, &pc)
 	pc.ItemStacking = ti.settings.ItemStacking
+	if pc.Location == nil {
+		if pc.Location, err = s.pricingZone(ctx, tenantID, pc.StoreID, ti.settings); err != nil {
+			return engine.Result{}, fmt.Errorf("promotion: price: %w", err)
+		}
+	}
 	return s.price(ti.ix, cart, pc)
 }
 
@@ -510,6 +520,16 @@ func (s *Service) PreviewPromotion(ctx context.Context, id string, cart engine.C
 	p, err := s.FindPromotionByID(ctx, id)
 	if err != nil {
 		return engine.Result{}, err
+	}
+	if pc.Location == nil {
+		tenantID := auth.FromContext(ctx).TenantID
+		st, err := readSettings(ctx, s.db.Reader(), tenantID)
+		if err != nil {
+			return engine.Result{}, fmt.Errorf("promotion: preview: %w", err)
+		}
+		if pc.Location, err = s.pricingZone(ctx, tenantID, pc.StoreID, st); err != nil {
+			return engine.Result{}, fmt.Errorf("promotion: preview: %w", err)
+		}
 	}
 	return s.price(engine.NewIndex([]engine.Promotion{p.Definition}), cart, pc)
 }
