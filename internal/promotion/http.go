@@ -342,6 +342,7 @@ type CartRejection struct {
 	Code        string `json:"code"`
 	Condition   string `json:"condition,omitempty"`
 	WinnerID    string `json:"winner_id,omitempty"`
+	RefusedBy   string `json:"refused_by,omitempty" enum:"this,winner,both" doc:"excluded_by_stacking: whose rule kept the two promotions apart — this promotion's, the winner's or both (the message names both by name and code and says why)."`
 	Missing     int64  `json:"missing,omitempty"`
 	Message     string `json:"message"`
 }
@@ -460,7 +461,7 @@ func cartPriceResponse(r engine.Result) CartPriceResponse {
 	}
 	for i, e := range r.Rejected {
 		out.Rejected[i] = CartRejection{PromotionID: e.PromotionID, Code: string(e.Code), Condition: e.Condition, WinnerID: e.WinnerID,
-			Missing: e.Missing, Message: e.Message}
+			RefusedBy: e.RefusedBy, Missing: e.Missing, Message: e.Message}
 	}
 	for i, h := range r.Hints {
 		out.Hints[i] = CartHint{PromotionID: h.PromotionID, Missing: h.Missing, Save: h.Save, Message: h.Message}

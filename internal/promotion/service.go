@@ -177,7 +177,7 @@ func (s *Service) CreatePromotion(ctx context.Context, in NewPromotion) (Promoti
 	now := s.now()
 	p := Promotion{ID: ids.New(), TenantID: pr.TenantID, Code: in.Code, Name: in.Name, Status: StatusDraft,
 		Definition: in.Definition, Limits: in.Limits, CreatedAt: now, UpdatedAt: now}
-	p.Definition.ID, p.Definition.Name = p.ID, p.Name
+	p.Definition.ID, p.Definition.Name, p.Definition.Code = p.ID, p.Name, p.Code
 	if err := validateDefinition("body.definition", &p.Definition); err != nil {
 		return Promotion{}, err
 	}
@@ -235,7 +235,7 @@ func (s *Service) UpdatePromotion(ctx context.Context, id string, u PromotionUpd
 		if u.Limits != nil {
 			p.Limits = *u.Limits
 		}
-		p.Definition.ID, p.Definition.Name = p.ID, p.Name
+		p.Definition.ID, p.Definition.Name, p.Definition.Code = p.ID, p.Name, p.Code
 		if err := validateDefinition("body.definition", &p.Definition); err != nil {
 			return err
 		}

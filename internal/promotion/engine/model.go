@@ -464,8 +464,11 @@ type BuyAGetB struct {
 // Promotion is one promotion definition. Exactly the parameter block of its Kind is
 // set (PercentOff for KindPercentOff and KindMemberPrice).
 type Promotion struct {
-	ID        string `json:"id"`
-	Name      string `json:"name,omitempty"`
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+	// Code is the merchandiser's code of the promotion (the service sets it from the
+	// stored promotion); explanations name promotions by name and code.
+	Code      string `json:"code,omitempty"`
 	Kind      Kind   `json:"kind"`
 	Level     Level  `json:"level,omitempty"` // derived when empty
 	Priority  int    `json:"priority,omitempty"`
@@ -943,7 +946,8 @@ const (
 )
 
 // Explanation says why a promotion did not apply: Condition names the failed condition
-// (condition_failed), WinnerID the promotion it lost to (excluded_by_stacking) and
+// (condition_failed), WinnerID the promotion it lost to (excluded_by_stacking, the
+// message naming both by name and code, which side refused and why) and
 // Missing the spend in fen or units still missing (threshold_not_met,
 // quantity_not_met).
 type Explanation struct {
@@ -951,8 +955,11 @@ type Explanation struct {
 	Code        Code   `json:"code"`
 	Condition   string `json:"condition,omitempty"`
 	WinnerID    string `json:"winner_id,omitempty"`
-	Missing     int64  `json:"missing,omitempty"`
-	Message     string `json:"message"`
+	// RefusedBy says, for excluded_by_stacking, which side's rule kept the two apart:
+	// "this" (the refused promotion's), "winner" or "both".
+	RefusedBy string `json:"refused_by,omitempty"`
+	Missing   int64  `json:"missing,omitempty"`
+	Message   string `json:"message"`
 }
 
 // Hint is a shopper nudge: spend Missing fen more (on the promotion's scope) to save
