@@ -361,6 +361,10 @@ var accessRules = map[string]accessRule{
 	"get-promotion-simulation": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return request{path: "/api/v1/promotion-simulations/" + w.simulate}
 	}},
+	"get-pricing-settings": {reach: shared, call: get("/api/v1/pricing-settings")},
+	"update-pricing-settings": {reach: tenantOnly, call: func(*world, *matrixPrincipal, int) request {
+		return jsonReq("/api/v1/pricing-settings", `{"item_stacking":"one_per_unit"}`)
+	}},
 	"price-cart": {reach: shared, note: "chain-wide promotions; committing an order needs the whole tenant",
 		call: func(w *world, _ *matrixPrincipal, side int) request {
 			return request{path: "/api/v1/carts/price", contentType: "application/json", body: w.cart(side)}

@@ -125,7 +125,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		d.Close()
 		return nil, fmt.Errorf("app: priced-cart token key: %w", err)
 	}
-	a.Promotion = promotion.NewService(d, a.Outbox, a.Audit, cfg.Clock, promotion.Config{Customers: a.Identity, TokenKey: tokenKey})
+	a.Promotion = promotion.NewService(d, a.Outbox, a.Audit, cfg.Clock, promotion.Config{Customers: a.Identity, Stores: storeFinder{a.Org}, TokenKey: tokenKey})
 	a.Promotion.Subscribe(a.Dispatcher)
 	a.idempotency = httpapi.NewIdempotency(d, keys, cfg.Clock, cfg.Log)
 	a.idempotency.SecretMarkers = []string{org.APIKeyPrefix, org.SessionTokenPrefix}
@@ -250,7 +250,15 @@ type storeFinder struct{ org *org.Service }
 var (
 	_ catalog.StoreFinder  = storeFinder{}
 	_ identity.StoreFinder = storeFinder{}
+	_ promotion.StoreZones = storeFinder{}
 )
+
+// StoreTimeZone returns a store's time zone for pricing, within the caller's tenant
+// and data scope (errs.NotFound outside it); pricing needs no org:read.
+func (f storeFinder) StoreTimeZone(ctx context.Context, storeID string) (string, error) {
+	s, err := f.org.FindStoreByID(asStoreReader(ctx), storeID)
+	return s.TimeZone, err
+}
 
 // StoreExists reports errs.NotFound unless the store exists in the caller's tenant
 // and data scope. The caller need not hold org:read: another domain's operation (a

@@ -807,6 +807,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pricing-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pricing settings
+         * @description The tenant's rule for item-level promotions on the same unit and its pricing time zone.
+         */
+        get: operations["get-pricing-settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the pricing settings
+         * @description Prices follow from the next price call on every node. Needs promotions:write over the whole tenant.
+         */
+        patch: operations["update-pricing-settings"];
+        trace?: never;
+    };
     "/api/v1/products": {
         parameters: {
             query?: never;
@@ -1644,7 +1668,7 @@ export interface components {
             discount: number;
             /**
              * Format: int64
-             * @description Units sold at the flash-sale price (flash_sale only).
+             * @description Units sold at the flash-sale or special price (flash_sale, special_price), counted against the per-customer unit limit when the order commits.
              */
             flash_units?: number;
             gift_line_id?: string;
@@ -1701,6 +1725,8 @@ export interface components {
             customer_id?: string;
             /** Format: int64 */
             delivery_fee?: number;
+            /** @description How the order is delivered (e.g. express, same_day), for delivery-fee promotions that target methods. */
+            delivery_method?: string;
             first_order?: boolean;
             /** @description Promotion id → flash-sale units the customer may still buy; only lowers what the flash sale's limit and customer_id's recorded purchases leave. */
             flash_allowance?: {
@@ -1717,7 +1743,7 @@ export interface components {
              * @description When the sale happens; default now.
              */
             time?: string;
-            /** @description The store's IANA time zone for weekly and daily windows; default UTC. */
+            /** @description IANA time zone for weekly and daily windows; default: the time zone of store_id, else the tenant's (pricing settings, default Asia/Shanghai). */
             time_zone?: string;
         };
         CartPriceResponse: {
@@ -1779,6 +1805,11 @@ export interface components {
             /** Format: int64 */
             missing?: number;
             promotion_id: string;
+            /**
+             * @description excluded_by_stacking: whose rule kept the two promotions apart — this promotion's, the winner's or both (the message names both by name and code and says why).
+             * @enum {string}
+             */
+            refused_by?: "this" | "winner" | "both";
             winner_id?: string;
         };
         CartReturnAdjustment: {
@@ -2497,6 +2528,26 @@ export interface components {
             code?: string;
             name?: string;
         };
+        PricingSettingsResponse: {
+            /**
+             * @description one_per_unit (default, 单品促销互斥): a unit takes part in at most one item-level promotion unless every promotion on it opts in with stacks_with_items; the best combination for the customer wins, order-level promotions (满减, coupons) still apply on top. stack: item-level promotions apply on top of each other.
+             * @enum {string}
+             */
+            item_stacking: "one_per_unit" | "stack";
+            /** @description IANA time zone for pricing, the calendar and simulations when the request names no store with a time zone; default Asia/Shanghai. */
+            time_zone: string;
+            /**
+             * Format: date-time
+             * @description When the settings last changed; absent while the tenant keeps the defaults.
+             */
+            updated_at?: string;
+        };
+        PricingSettingsUpdateRequest: {
+            /** @enum {string} */
+            item_stacking?: "one_per_unit" | "stack";
+            /** @description IANA time zone, e.g. Asia/Shanghai. */
+            time_zone?: string;
+        };
         ProductCreateRequest: {
             brand_name?: string;
             category_id: string;
@@ -2580,7 +2631,7 @@ export interface components {
         };
         PromotionCreateRequest: {
             code: string;
-            /** @description The engine promotion (kind, scope, conditions, stacking and the parameter block of its kind); id and name are set from the promotion. */
+            /** @description The engine promotion (kind, scope, conditions, stacking and the parameter block of its kind); id and name are set from the promotion. Kinds: percent_off, amount_off, threshold, nth_item, buy_x_get_y, buy_a_get_b {buy, reward (scope), get, off_bp, pick cheapest|dearest, times}, bundle, gift, member_price, special_price {prices [{tier, price | off}], max_per_line, max_per_order, max_per_customer}, tiered_qty, flash_sale, expiry_markdown, delivery_fee {spend, off | off_bp, methods}. Stacking: exclusive (combines with nothing), group (one per group), stacks_with_items (may share a unit with other item-level promotions that opt in too). */
             definition: {
                 [key: string]: unknown;
             };
@@ -5107,6 +5158,68 @@ export interface operations {
             };
         };
     };
+    "get-pricing-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PricingSettingsResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "update-pricing-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PricingSettingsUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PricingSettingsResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-products": {
         parameters: {
             query?: {
@@ -5486,7 +5599,7 @@ export interface operations {
                 status?: "draft" | "active" | "paused" | "ended" | "";
                 store_id?: string;
                 channel?: string;
-                /** @description The stores' IANA time zone for weekly and daily windows; default Asia/Shanghai. */
+                /** @description IANA time zone for weekly and daily windows; default: the time zone of store_id, else the tenant's (pricing settings, default Asia/Shanghai). */
                 time_zone?: string;
             };
             header?: never;

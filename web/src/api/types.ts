@@ -587,6 +587,8 @@ export const PROMOTION_KINDS = [
   'flash_sale',
   'expiry_markdown',
   'delivery_fee',
+  'special_price',
+  'buy_a_get_b',
 ] as const;
 export type PromotionKind = (typeof PROMOTION_KINDS)[number];
 
@@ -632,6 +634,8 @@ export interface PromotionDefinition {
   priority?: number;
   group?: string;
   exclusive?: boolean;
+  /** Opts an item-level promotion into sharing units with other item-level promotions that opt in too. */
+  stacks_with_items?: boolean;
   combinable_with_coupons?: boolean;
   coupon_code?: string;
   scope: PromotionScope;
@@ -648,7 +652,16 @@ export interface PromotionDefinition {
   tiered_qty?: { steps: { min_qty: number; off_bp: number }[] };
   flash_sale?: { price: number; per_customer?: number };
   expiry_markdown?: { within_days: number; off_bp: number };
-  delivery_fee?: { spend: number; off?: number };
+  delivery_fee?: { spend: number; off?: number; off_bp?: number; methods?: string[] };
+  /** 特价, 直降, 会员价: per rule a price or an amount off each unit, for a tier or everyone (no tier). */
+  special_price?: {
+    prices: { tier?: string; price?: number; off?: number }[];
+    max_per_line?: number;
+    max_per_order?: number;
+    max_per_customer?: number;
+  };
+  /** 买A赠B: the promotion's scope qualifies; reward is the second scope. */
+  buy_a_get_b?: { buy: number; reward: PromotionScope; get: number; off_bp: number; pick?: 'cheapest' | 'dearest'; times?: number };
 }
 
 /** PromotionLimits caps a promotion's cost and use; null means no limit. */
@@ -712,6 +725,7 @@ export interface CartLine {
 export interface CartPriceRequest {
   lines: CartLine[];
   delivery_fee?: number;
+  delivery_method?: string;
   time?: string;
   time_zone?: string;
   channel?: string;
@@ -760,6 +774,8 @@ export interface CartRejection {
   code: string;
   condition?: string;
   winner_id?: string;
+  /** excluded_by_stacking: whose rule kept the two apart. */
+  refused_by?: 'this' | 'winner' | 'both';
   missing?: number;
   message: string;
 }
