@@ -28,23 +28,39 @@ $(WEB_DEPS): web/package.json web/package-lock.json
 web: $(WEB_DEPS) ## Build the console (web/dist)
 	cd web && npm run build --silent
 
-test: test-go test-upgrade test-web ## Run every test: Go (SQLite, and PostgreSQL when ONERETAIL_TEST_PG is set), the upgrade from the previous release, and the console
+test: test-deps test-go test-upgrade test-web ## Run every test: Go (SQLite, and PostgreSQL when ONERETAIL_TEST_PG is set), the upgrade from the previous release, and the console
 	@echo "make test: all tests passed"
+
+# The Debian packages the browser tests need: the chromium Playwright drives
+# (/usr/bin/chromium) and a CJK font, so Chinese pages render and measure right.
+BROWSER_PACKAGES ?= chromium fonts-wqy-microhei
+
+test-deps: ## Install the browser tests' Debian packages when missing (as root), else stop at once with the command to run
+	@missing=$$(for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done | xargs); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	install="apt-get update && apt-get install -y --no-install-recommends $$missing"; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "make: the browser tests need $$missing. Install them, then run make again:"; \
+		echo "  sudo sh -c '$$install'"; exit 1; \
+	fi; \
+	echo "make: installing $$missing"; DEBIAN_FRONTEND=noninteractive sh -c "$$install"
 
 test-go: ## Run the Go tests
 	$(GO) test $(GO_TEST_FLAGS) ./...
 
-# The release before this commit: the newest tag reachable from HEAD's parent (so a
-# tagged HEAD upgrades from the release before it). Empty without tags.
-PREVIOUS_RELEASE ?= $(or $(shell git describe --tags --abbrev=0 HEAD^ 2>/dev/null),none)
+# The release before this commit: the newest commit listed in RELEASES that is an
+# ancestor of HEAD's parent (so a release commit upgrades from the release before it).
+# "none" when there is none (a shallow clone lacks the history: git fetch --unshallow).
+PREVIOUS_RELEASE ?= $(or $(shell awk '$$2 ~ /^[0-9a-f]+$$/ {print $$2}' RELEASES | while read c; do git merge-base --is-ancestor "$$c" HEAD^ 2>/dev/null && echo "$$c"; done | tail -n1),none)
 
-test-upgrade: ## Build PREVIOUS_RELEASE (default: the last tag before HEAD), make its demo database, migrate it with this code and compare the API's answers (SQLite, and PostgreSQL when ONERETAIL_TEST_PG is set)
+test-upgrade: ## Build PREVIOUS_RELEASE (default: the newest release in RELEASES before HEAD), make its demo database, migrate it with this code and compare the API's answers (SQLite, and PostgreSQL when ONERETAIL_TEST_PG is set)
+	@echo "test-upgrade: upgrading from $(PREVIOUS_RELEASE) ($(or $(shell grep -m1 '$(PREVIOUS_RELEASE)' RELEASES | cut -d' ' -f1),not in RELEASES))"
 	set -o pipefail; ONERETAIL_UPGRADE_FROM='$(PREVIOUS_RELEASE)' $(GO) test -count=1 -timeout 15m -run '^TestUpgrade03_FromPreviousRelease$$' -v ./cmd/oneretail | grep -v '^=== '
 
 test-race: ## Run the Go tests with the race detector (slower; run before touching concurrency)
 	$(GO) test $(GO_TEST_FLAGS) -race ./...
 
-test-web: build ## Run the console's unit tests and browser tests (headless Debian chromium)
+test-web: test-deps build ## Run the console's unit tests and browser tests (headless Debian chromium)
 	cd web && npm test --silent
 	cd web && npm run e2e --silent
 
@@ -70,9 +86,15 @@ soak: ## Run the mixed-load soak for SOAK_DURATION (default 30m) on SQLite, and 
 	$(GO) run ./bench/soak -duration $(or $(SOAK_DURATION),30m)
 	$(if $(BENCH_PG),$(GO) run ./bench/soak -duration $(or $(SOAK_DURATION),30m) -db '$(BENCH_PG)')
 
-lint: ## go vet and gofmt
+# MAX_TRACKED_BYTES bounds every file in git (5 MB): binaries and data belong in
+# releases and .gitignore, not in the repository.
+MAX_TRACKED_BYTES ?= 5242880
+
+lint: ## go vet, gofmt, and no tracked file over 5 MB
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@big=$$(git ls-files -z | xargs -0 -r stat -c '%s %n' 2>/dev/null | awk '$$1 > $(MAX_TRACKED_BYTES)'); \
+	if [ -n "$$big" ]; then echo "tracked files over $(MAX_TRACKED_BYTES) bytes (git rm --cached them and add them to .gitignore):"; echo "$$big"; exit 1; fi
 
 generate: build-go $(WEB_DEPS) ## Regenerate the OpenAPI document (api/) and the console's TypeScript types
 	$(BIN) openapi > api/openapi.json
@@ -84,4 +106,4 @@ verify: generate ## Check that generated files are up to date
 clean: ## Remove build output
 	rm -rf bin web/dist
 
-.PHONY: help run build build-go web test test-go test-upgrade test-race test-web bench soak lint generate verify clean
+.PHONY: help run build build-go web test test-deps test-go test-upgrade test-race test-web bench soak lint generate verify clean

@@ -63,7 +63,8 @@ func newRootCommand() *cobra.Command {
 	root.PersistentFlags().IntVar(&opts.dbConns, "db-conns", 0, fmt.Sprintf("PostgreSQL pool size (default %d) or number of SQLite reader connections (default %d)", db.DefaultPostgresConns, db.DefaultSQLiteReaders))
 	root.PersistentFlags().IntVar(&opts.cacheKiB, "sqlite-cache-kib", db.DefaultSQLiteCache, "SQLite page cache per connection in KiB (the process holds at most (readers + 1) times this)")
 	root.AddCommand(newServeCommand(opts), newMigrateCommand(opts), newDemoCommand(opts), newAdminCommand(opts),
-		newOpenAPICommand(opts), newImportCommand(opts), newVersionCommand(), newIdentityCommand(opts))
+		newOpenAPICommand(opts), newImportCommand(opts), newVersionCommand(), newIdentityCommand(opts),
+		newInitCommand(opts), newTenantCommand(opts))
 	return root
 }
 
@@ -139,6 +140,7 @@ func newServeCommand(opts *options) *cobra.Command {
 		searchLimit   string
 		readLimit     string
 		retention     time.Duration
+		setupToken    string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -178,20 +180,35 @@ func newServeCommand(opts *options) *cobra.Command {
 			if err := demo.CheckLoads(ctx, a.DB); err != nil {
 				return err
 			}
-			if log, err := opts.logger(); err == nil {
-				sync, _ := db.ParseSync(opts.sqliteSync) // db.Open has checked it
-				checkDurability(ctx, a, sync, log)
+			log, err := opts.logger()
+			if err != nil {
+				return err
 			}
+			sync, _ := db.ParseSync(opts.sqliteSync) // db.Open has checked it
+			checkDurability(ctx, a, sync, log)
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w", addr, err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "OneRetail %s is running at %s — log in as %s\n", version, displayURL(ln.Addr()), login)
-			return a.Run(ctx, ln)
+			url := displayURL(ln.Addr())
+			firstRun, err := openFirstRun(ctx, a, opts.db, setupToken, url, log, cmd.OutOrStdout())
+			if err != nil {
+				return err
+			}
+			if firstRun {
+				login = "the administrator you create (above)"
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "OneRetail %s is running at %s — log in as %s\n", version, url, login)
+			log.Info("serving", "version", version, "addr", ln.Addr().String(), "db", redactDSN(opts.db))
+			start := time.Now()
+			err = a.Run(ctx, ln)
+			log.Info("shut down", "after", time.Since(start).Round(time.Second).String(), "err", err)
+			return err
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", ":8080", "listen address")
+	f.StringVar(&setupToken, "setup-token", "", "token of the console's first-run page while the database has no tenant (random and printed at start when empty)")
 	f.StringVar(&demoScale, "demo", "", "load the demo chain at this scale (small, medium, large) when the database is empty")
 	f.Uint64Var(&seed, "seed", 1, "demo generator seed")
 	f.StringVar(&adminPassword, "admin-password", "", "password of the demo admin user (random when empty)")
@@ -521,7 +538,7 @@ func newAdminCommand(opts *options) *cobra.Command {
 	createKey.Flags().StringVar(&keyName, "name", "", "key name, e.g. the POS system it belongs to")
 	createKey.Flags().StringSliceVar(&scopes, "scopes", nil, "comma-separated scopes, e.g. catalog:read,org:read")
 	for _, c := range []*cobra.Command{createUser, setPassword, createKey} {
-		c.Flags().StringVar(&tenant, "tenant", "demo", "tenant code")
+		c.Flags().StringVar(&tenant, "tenant", "", "the tenant's code (`oneretail tenant list` shows them; the demo's is demo)")
 		cmd.AddCommand(c)
 	}
 	cmd.AddCommand(&cobra.Command{
@@ -534,17 +551,4 @@ func newAdminCommand(opts *options) *cobra.Command {
 		},
 	}, newRotatePIIKeyCommand(opts))
 	return cmd
-}
-
-func withTenant(ctx context.Context, opts *options, code string, fn func(context.Context, *app.App) error) error {
-	a, err := opts.open(ctx, app.Config{})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	t, err := a.Org.FindTenantByCode(ctx, code)
-	if err != nil {
-		return err
-	}
-	return fn(auth.WithPrincipal(ctx, auth.System(t.ID)), a)
 }

@@ -78,4 +78,5 @@ func printFuzzy(cmd *cobra.Command, rep identity.FuzzyReport, dryRun bool) {
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "fuzzy matching: %d customers, %d pairs compared, %s %d, %d %s, %d refused (identifier limits), %d oversized blocks skipped\n",
 		rep.Customers, rep.Compared, verb, rep.Merged, rep.Reviews, queued, rep.Refused, rep.Skipped)
+	fmt.Fprint(cmd.OutOrStdout(), identity.FuzzyModelSummary(rep))
 }

@@ -22,10 +22,11 @@ import (
 )
 
 // UpgradeFromEnv names the release TestUpgrade03_FromPreviousRelease upgrades from
-// (a git tag); `make test-upgrade` sets it to the last tag before HEAD, or "none".
+// (a git commit or release); `make test-upgrade` sets it to the newest commit in RELEASES
+// before HEAD, or "none".
 const UpgradeFromEnv = "ONERETAIL_UPGRADE_FROM"
 
-// TestUpgrade03_FromPreviousRelease builds the previous release from its git tag,
+// TestUpgrade03_FromPreviousRelease builds the previous release from its commit,
 // has it create the small demo database, adds a promotion, a redemption and
 // customers of known phones through its API, and reads a snapshot through the API
 // (stores, SKUs and a price, customers, identity reviews, touchpoints, promotions,
@@ -35,14 +36,14 @@ const UpgradeFromEnv = "ONERETAIL_UPGRADE_FROM"
 // SQLite and, with ONERETAIL_TEST_PG, on PostgreSQL.
 func TestUpgrade03_FromPreviousRelease(t *testing.T) {
 	t.Parallel()
-	tag := os.Getenv(UpgradeFromEnv)
-	switch tag {
+	release := os.Getenv(UpgradeFromEnv)
+	switch release {
 	case "":
-		t.Skipf("%s is not set: `make test-upgrade` (part of `make test`) sets it to the previous release tag", UpgradeFromEnv)
+		t.Skipf("%s is not set: `make test-upgrade` (part of `make test`) sets it to the previous release's commit", UpgradeFromEnv)
 	case "none":
-		t.Skip("no release tag before HEAD (git describe --tags HEAD^ found none; a shallow clone needs git fetch --tags): nothing to upgrade from")
+		t.Skip("no release in RELEASES is an ancestor of HEAD^ (a shallow clone needs git fetch --unshallow): nothing to upgrade from")
 	}
-	oldBin := buildRelease(t, tag)
+	oldBin := buildRelease(t, release)
 	key := pii.NewSecret()
 	for _, dialect := range dbtest.Dialects() {
 		t.Run(string(dialect), func(t *testing.T) {
@@ -55,7 +56,7 @@ func TestUpgrade03_FromPreviousRelease(t *testing.T) {
 				return c
 			}
 			if out, err := old("demo", "--scale", "small", "--admin-password", password).CombinedOutput(); err != nil {
-				t.Fatalf("%s demo: %v\n%s", tag, err, out)
+				t.Fatalf("%s demo: %v\n%s", release, err, out)
 			}
 			var before snapshot
 			serving(t, old("serve", "--addr", "ADDR"), func(api *client) {
@@ -67,7 +68,7 @@ func TestUpgrade03_FromPreviousRelease(t *testing.T) {
 			migrate := command(t, "migrate", "--db", dsn, "--pii-key", key)
 			out, err := migrate.CombinedOutput()
 			if err != nil {
-				t.Fatalf("migrate %s's database: %v\n%s", tag, err, out)
+				t.Fatalf("migrate %s's database: %v\n%s", release, err, out)
 			}
 			t.Logf("migrate: %s", lastLine(out))
 
@@ -86,37 +87,37 @@ func TestUpgrade03_FromPreviousRelease(t *testing.T) {
 	}
 }
 
-// buildRelease builds the oneretail binary of a release tag (without the console)
-// and returns its path; it skips the test when git or the tag is not there.
-func buildRelease(t *testing.T, tag string) string {
+// buildRelease builds the oneretail binary of a release release (without the console)
+// and returns its path; it skips the test when git or the release is not there.
+func buildRelease(t *testing.T, release string) string {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
-		t.Skipf("git is not installed: cannot build %s", tag)
+		t.Skipf("git is not installed: cannot build %s", release)
 	}
 	root, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
 	if err != nil {
-		t.Skipf("not in a git checkout (%v): cannot build %s", err, tag)
+		t.Skipf("not in a git checkout (%v): cannot build %s", err, release)
 	}
 	repo := strings.TrimSpace(string(root))
-	if err := exec.Command("git", "-C", repo, "rev-parse", "--verify", "--quiet", tag+"^{commit}").Run(); err != nil {
-		t.Skipf("tag %s is not in this clone (fetch tags: git fetch --tags): %v", tag, err)
+	if err := exec.Command("git", "-C", repo, "rev-parse", "--verify", "--quiet", release+"^{commit}").Run(); err != nil {
+		t.Skipf("release %s is not in this clone (git fetch --unshallow, or --tags for a release): %v", release, err)
 	}
 	src := t.TempDir()
-	tarball := filepath.Join(t.TempDir(), tag+".tar")
-	if out, err := exec.Command("git", "-C", repo, "archive", "--format=tar", "-o", tarball, tag).CombinedOutput(); err != nil {
-		t.Fatalf("git archive %s: %v %s", tag, err, out)
+	tarball := filepath.Join(t.TempDir(), release+".tar")
+	if out, err := exec.Command("git", "-C", repo, "archive", "--format=tar", "-o", tarball, release).CombinedOutput(); err != nil {
+		t.Fatalf("git archive %s: %v %s", release, err, out)
 	}
 	if out, err := exec.Command("tar", "-x", "-f", tarball, "-C", src).CombinedOutput(); err != nil {
-		t.Fatalf("untar %s: %v %s", tag, err, out)
+		t.Fatalf("untar %s: %v %s", release, err, out)
 	}
-	bin := filepath.Join(t.TempDir(), "oneretail-"+tag)
+	bin := filepath.Join(t.TempDir(), "oneretail-"+release)
 	start := time.Now()
-	build := exec.Command("go", "build", "-ldflags", "-X main.version="+tag, "-o", bin, "./cmd/oneretail")
+	build := exec.Command("go", "build", "-ldflags", "-X main.version="+release, "-o", bin, "./cmd/oneretail")
 	build.Dir = src
 	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build %s: %v\n%s", tag, err, out)
+		t.Fatalf("build %s: %v\n%s", release, err, out)
 	}
-	t.Logf("built %s in %s", tag, time.Since(start).Round(time.Second))
+	t.Logf("built %s in %s", release, time.Since(start).Round(time.Second))
 	return bin
 }
 
@@ -235,7 +236,7 @@ func (c *client) addData() {
 	c.promotionID = p.ID
 	c.do("POST", "/api/v1/promotions/"+p.ID+"/activate", "", 200)
 	priced := c.do("POST", "/api/v1/carts/price", upgradeCart, 200)
-	c.do("POST", "/api/v1/promotion-redemptions", `{"order_id":"UPG-1","customer_id":"someone","priced_cart":`+string(priced)+`}`, 201)
+	c.do("POST", "/api/v1/promotion-redemptions", redemptionBody("UPG-1", priced), 201)
 
 	var tps struct {
 		Items []struct {
@@ -256,6 +257,19 @@ func (c *client) addData() {
 	c.do("POST", "/api/v1/events", fmt.Sprintf(`{"touchpoint":%q,"events":[%s]}`, tps.Items[0].Code, strings.Join(events, ",")), 200)
 }
 
+// redemptionBody commits a priced cart in the shape the release speaks: from v0.2.0
+// the price answer carries a signed priced_token and the server re-prices; v0.1.0
+// took the priced cart back from the client (issue 10 finding 3 ended that).
+func redemptionBody(orderID string, priced []byte) string {
+	var answer struct {
+		PricedToken string `json:"priced_token"`
+	}
+	if json.Unmarshal(priced, &answer) == nil && answer.PricedToken != "" {
+		return fmt.Sprintf(`{"order_id":%q,"priced_token":%q}`, orderID, answer.PricedToken)
+	}
+	return fmt.Sprintf(`{"order_id":%q,"customer_id":"someone","priced_cart":%s}`, orderID, priced)
+}
+
 // snapshot is the decoded answers of the reads, by a name that says which read.
 type snapshot map[string]any
 
@@ -269,7 +283,8 @@ func (s snapshot) names() []string {
 }
 
 // volatile fields change with the clock or with each call, not with the data.
-var volatile = map[string]bool{"health": true, "last_used_at": true, "$schema": true, "expires_at": true}
+var volatile = map[string]bool{"health": true, "last_used_at": true, "$schema": true, "expires_at": true,
+	"priced_token": true, "priced_token_expires_at": true}
 
 func (c *client) snapshot() snapshot {
 	c.t.Helper()

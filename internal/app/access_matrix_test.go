@@ -83,8 +83,12 @@ var accessRules = map[string]accessRule{
 		return jsonReq("/api/v1/auth/login", `{"login":"nobody-%d","password":"not the password"}`, w.next())
 	},
 		expect: func(*matrixPrincipal, int) string { return "401" }},
-	"healthz": {reach: public, call: get("/healthz")},
-	"readyz":  {reach: public, call: get("/readyz")},
+	"healthz":   {reach: public, call: get("/healthz")},
+	"readyz":    {reach: public, call: get("/readyz")},
+	"get-setup": {reach: public, call: get("/api/v1/setup")},
+	"setup": {reach: public, note: "only with the setup token, while no tenant exists",
+		call:   jsonCall("/api/v1/setup", `{"token":"not the token","tenant_name":"X","admin_login":"x","admin_password":"correct horse battery"}`),
+		expect: func(*matrixPrincipal, int) string { return "403" }},
 	"logout": {reach: self, call: func(w *world, p *matrixPrincipal, _ int) request {
 		if p.key || p.role == "" {
 			return request{path: "/api/v1/auth/logout"}
@@ -356,6 +360,10 @@ var accessRules = map[string]accessRule{
 	}},
 	"get-promotion-simulation": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return request{path: "/api/v1/promotion-simulations/" + w.simulate}
+	}},
+	"get-pricing-settings": {reach: shared, call: get("/api/v1/pricing-settings")},
+	"update-pricing-settings": {reach: tenantOnly, call: func(*world, *matrixPrincipal, int) request {
+		return jsonReq("/api/v1/pricing-settings", `{"item_stacking":"one_per_unit"}`)
 	}},
 	"price-cart": {reach: shared, note: "chain-wide promotions; committing an order needs the whole tenant",
 		call: func(w *world, _ *matrixPrincipal, side int) request {

@@ -28,7 +28,6 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
-	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/events"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/pii"
@@ -73,6 +72,7 @@ type App struct {
 	API        huma.API
 
 	idempotency *httpapi.Idempotency
+	setupGate   *setupGate
 	handler     http.Handler
 	draining    atomic.Bool
 }
@@ -125,11 +125,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		d.Close()
 		return nil, fmt.Errorf("app: priced-cart token key: %w", err)
 	}
-	a.Promotion = promotion.NewService(d, a.Outbox, a.Audit, cfg.Clock, promotion.Config{Customers: a.Identity, TokenKey: tokenKey})
+	a.Promotion = promotion.NewService(d, a.Outbox, a.Audit, cfg.Clock, promotion.Config{Customers: a.Identity, Stores: storeFinder{a.Org}, TokenKey: tokenKey})
 	a.Promotion.Subscribe(a.Dispatcher)
 	a.idempotency = httpapi.NewIdempotency(d, keys, cfg.Clock, cfg.Log)
 	a.idempotency.SecretMarkers = []string{org.APIKeyPrefix, org.SessionTokenPrefix}
 	a.Identity.SetStoredResponses(a.idempotency)
+	a.setupGate = &setupGate{}
 	a.handler = a.routes()
 	return a, nil
 }
@@ -153,6 +154,7 @@ func (a *App) routes() http.Handler {
 	})
 	a.API = srv.API
 	a.registerHealth(srv.API)
+	a.registerSetup(srv.API)
 	a.Audit.Register(srv.API)
 	a.Dispatcher.Register(srv.API)
 	a.Org.Register(srv.API)
@@ -248,7 +250,15 @@ type storeFinder struct{ org *org.Service }
 var (
 	_ catalog.StoreFinder  = storeFinder{}
 	_ identity.StoreFinder = storeFinder{}
+	_ promotion.StoreZones = storeFinder{}
 )
+
+// StoreTimeZone returns a store's time zone for pricing, within the caller's tenant
+// and data scope (errs.NotFound outside it); pricing needs no org:read.
+func (f storeFinder) StoreTimeZone(ctx context.Context, storeID string) (string, error) {
+	s, err := f.org.FindStoreByID(asStoreReader(ctx), storeID)
+	return s.TimeZone, err
+}
 
 // StoreExists reports errs.NotFound unless the store exists in the caller's tenant
 // and data scope. The caller need not hold org:read: another domain's operation (a
@@ -306,22 +316,10 @@ func (f storeFinder) StoreCount(ctx context.Context) (int, error) {
 
 var _ catalog.StoreNamer = storeFinder{}
 
-// StoreNames resolves store ids to names for price-override listings; stores the
-// caller cannot see are left out.
+// StoreNames resolves store ids to names for price-override listings in one query;
+// stores the caller cannot see are left out.
 func (f storeFinder) StoreNames(ctx context.Context, storeIDs []string) (map[string]string, error) {
-	names := make(map[string]string, len(storeIDs))
-	ctx = asStoreReader(ctx)
-	for _, id := range storeIDs {
-		s, err := f.org.FindStoreByID(ctx, id)
-		if errs.Is(err, errs.NotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		names[id] = s.Name
-	}
-	return names, nil
+	return f.org.StoreNames(asStoreReader(ctx), storeIDs)
 }
 
 var _ identity.StoredResponses = (*httpapi.Idempotency)(nil)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -64,10 +65,23 @@ type SKUResponse struct {
 	UpdatedAt    time.Time `json:"updated_at"`
 }
 
-// SKUDetailResponse is a SKU with its price overrides.
+// SKUDetailResponse is a SKU with the summary of its price overrides and the first
+// of them; the rest are paged through list-sku-prices.
 type SKUDetailResponse struct {
 	SKUResponse
-	PriceOverrides []SKUPriceOverrideResponse `json:"price_overrides" nullable:"false"`
+	PriceOverrides []SKUPriceOverrideResponse `json:"price_overrides" nullable:"false" doc:"The first 20 overrides, in the order of list-sku-prices."`
+	OverridesNext  string                     `json:"price_overrides_next_cursor,omitempty" doc:"Pass as cursor to list-sku-prices (price_overrides_url) for the overrides after price_overrides; absent when price_overrides holds them all."`
+	OverridesURL   string                     `json:"price_overrides_url" doc:"The paged list of all the SKU's overrides (list-sku-prices)."`
+	Summary        SKUOverrideSummaryResponse `json:"price_override_summary"`
+}
+
+// SKUOverrideSummaryResponse counts a SKU's price overrides.
+type SKUOverrideSummaryResponse struct {
+	Total       int   `json:"total"`
+	PriceZones  int   `json:"price_zones"`
+	Stores      int   `json:"stores"`
+	MinPriceFen int64 `json:"min_price_fen" doc:"The lowest override price; 0 when there are none."`
+	MaxPriceFen int64 `json:"max_price_fen" doc:"The highest override price; 0 when there are none."`
 }
 
 // SKUPriceOverrideResponse is the price of a SKU in one store or price zone.
@@ -242,7 +256,10 @@ func skuResponse(s SKU) SKUResponse {
 }
 
 func skuDetailResponse(s SKU) SKUDetailResponse {
-	return SKUDetailResponse{SKUResponse: skuResponse(s), PriceOverrides: mapSlice(s.PriceOverrides, priceOverrideResponse)}
+	o := s.Overrides
+	return SKUDetailResponse{SKUResponse: skuResponse(s), PriceOverrides: mapSlice(s.PriceOverrides, priceOverrideResponse),
+		OverridesNext: s.OverridesNext, OverridesURL: "/api/v1/skus/" + url.PathEscape(s.ID) + "/prices",
+		Summary: SKUOverrideSummaryResponse{Total: o.Total, PriceZones: o.PriceZones, Stores: o.Stores, MinPriceFen: o.MinPriceFen, MaxPriceFen: o.MaxPriceFen}}
 }
 
 func priceOverrideResponse(o PriceOverride) SKUPriceOverrideResponse {
@@ -331,7 +348,7 @@ type categoryUpdateInput struct {
 
 type productListInput struct {
 	httpapi.PageParams
-	Q          string `query:"q" maxLength:"100" doc:"Part of the name or code."`
+	Q          string `query:"q" maxLength:"100" doc:"Part of the name or code, case-insensitive. Digits only also find the product with that code, or with a SKU with that barcode, exactly (first on the first page)."`
 	CategoryID string `query:"category_id" maxLength:"64" doc:"Products of this category and its descendants."`
 	Status     Status `query:"status" enum:"active,inactive,discontinued,"`
 	BrandName  string `query:"brand_name" maxLength:"100"`
@@ -346,7 +363,7 @@ type productUpdateInput struct {
 
 type skuListInput struct {
 	httpapi.PageParams
-	Q          string `query:"q" maxLength:"100" doc:"Part of the name or code."`
+	Q          string `query:"q" maxLength:"100" doc:"Part of the name or code, case-insensitive. Digits only also find the SKU with that barcode or code exactly (first on the first page)."`
 	Barcode    string `query:"barcode" maxLength:"32" doc:"Exact barcode."`
 	ProductID  string `query:"product_id" maxLength:"64"`
 	CategoryID string `query:"category_id" maxLength:"64" doc:"SKUs of products in this category and its descendants."`
@@ -480,7 +497,10 @@ func (s *Service) Register(api huma.API) {
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "get-sku", Method: http.MethodGet, Path: "/api/v1/skus/{id}",
-		Summary: "Get a SKU with its barcodes and price overrides", Tags: tags, Security: read,
+		Summary: "Get a SKU with its barcodes and price overrides",
+		Description: "The overrides are summarised (counts by scope, price range) and the first 20 are included; " +
+			"the rest are paged through list-sku-prices from price_overrides_next_cursor.",
+		Tags: tags, Security: read,
 	}, func(ctx context.Context, in *catalogIDInput) (*httpapi.Body[SKUDetailResponse], error) {
 		return httpapi.Reply(skuDetailResponse)(s.FindSKUByID(ctx, in.ID))
 	})

@@ -116,7 +116,7 @@ func TestHTTP(t *testing.T) {
 			{name: "store price wins", method: "GET", path: "/api/v1/skus/{sku}/price?store_id=" + storeA1, token: "read-only", status: 200, want: []string{`"price_fen":360`, `"source":"store"`, `"list_price_fen":380`}},
 			{name: "zone price next", method: "GET", path: "/api/v1/skus/{sku}/price?store_id=" + storeA2, token: "read-only", status: 200, want: []string{`"price_fen":340`, `"source":"price_zone"`, `"scope_id":"{zone}"`}},
 			{name: "price needs store", method: "GET", path: "/api/v1/skus/{sku}/price", token: "read-only", status: 422, want: []string{"store_id"}},
-			{name: "sku detail", method: "GET", path: "/api/v1/skus/{sku}", token: "read-only", status: 200, want: []string{`"price_overrides":[`, `"scope_name":"` + storeA1 + `"`, `"scope_name":"华东"`, `"barcodes":["{ean}"]`}},
+			{name: "sku detail", method: "GET", path: "/api/v1/skus/{sku}", token: "read-only", status: 200, want: []string{`"price_overrides":[`, `"price_override_summary":{"total":2,"price_zones":1,"stores":1`, `"price_overrides_url":"/api/v1/skus/{sku}/prices"`, `"scope_name":"` + storeA1 + `"`, `"scope_name":"华东"`, `"barcodes":["{ean}"]`}},
 			{name: "other tenant's sku", method: "GET", path: "/api/v1/skus/{sku}", token: "admin-b", status: 404},
 			{name: "get zone", method: "GET", path: "/api/v1/price-zones/{zone}", token: "read-only", status: 200, want: []string{`"id":"{zone}"`, `"code":"EAST"`, `"store_ids":["` + storeA1 + `","` + storeA2 + `"]`}},
 			{name: "manager gets zone", method: "GET", path: "/api/v1/price-zones/{zone}", token: "manager", status: 200, want: []string{`"code":"EAST"`}},

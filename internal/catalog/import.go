@@ -177,8 +177,21 @@ func (s *Service) ImportSKUs(ctx context.Context, r io.Reader, opts ImportOption
 			opts.Progress(report.Processed, report.Rows)
 		}
 	}
+	if report.Created+report.Updated >= analyzeAfterRows {
+		// Plans made before the import assumed smaller tables.
+		if err := s.db.Analyze(ctx, catalogTables...); err != nil {
+			return report, fmt.Errorf("catalog: import skus: %w", err)
+		}
+	}
 	return report, nil
 }
+
+// analyzeAfterRows is the size of an import after which the catalogue's statistics
+// are refreshed.
+const analyzeAfterRows = 1000
+
+// catalogTables are the tables an import writes.
+var catalogTables = []string{"categories", "products", "skus", "sku_barcodes", "sku_prices", "search_grams"}
 
 // rowOutcome is what happened to one row in its batch.
 type rowOutcome struct {

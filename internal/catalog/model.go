@@ -242,31 +242,54 @@ func (u ProductUpdate) Validate() error {
 
 // ProductFilter narrows FindProducts. Results are ordered by id.
 type ProductFilter struct {
-	Q          string // substring of name or code, case-insensitive
+	// Q is a substring of name or code, case-insensitive; a query of digits only
+	// also finds the product with that code, or with a SKU with that barcode,
+	// exactly, first on the first page.
+	Q          string
 	CategoryID string // this category and its descendants
 	Status     Status
 	BrandName  string // exact
 	Limit      int    // 1..1000; 0 means 50
 	Cursor     string
+
+	ids, notIDs []string // only these, none of these (exact matches of a digit query)
 }
 
 // SKU is a sellable variant of a product. For unit weight, quantities are grams and
 // ListPriceFen, CostFen and overrides are per kilogram.
 type SKU struct {
-	ID             string
-	TenantID       string
-	ProductID      string
-	Code           string
-	Name           string
-	Spec           string // for example "500ml" or "per 500g"
-	Unit           Unit
-	Barcodes       []string
-	ListPriceFen   int64
-	CostFen        int64
-	Status         Status
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	PriceOverrides []PriceOverride // set by FindSKUByID only
+	ID           string
+	TenantID     string
+	ProductID    string
+	Code         string
+	Name         string
+	Spec         string // for example "500ml" or "per 500g"
+	Unit         Unit
+	Barcodes     []string
+	ListPriceFen int64
+	CostFen      int64
+	Status       Status
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	// Set by FindSKUByID only: the first DetailOverrides overrides, the cursor of the
+	// next page of FindPriceOverrides ("" when that was all), and a summary of all.
+	PriceOverrides []PriceOverride
+	OverridesNext  string
+	Overrides      OverrideSummary
+}
+
+// DetailOverrides is how many price overrides a SKU detail holds; the others are
+// paged through FindPriceOverrides.
+const DetailOverrides = 20
+
+// OverrideSummary counts a SKU's price overrides and gives their price range (zero
+// when there are none).
+type OverrideSummary struct {
+	Total       int
+	PriceZones  int
+	Stores      int
+	MinPriceFen int64
+	MaxPriceFen int64
 }
 
 // NewSKU is the input of CreateSKU. Unit defaults to the product's unit and Status to
@@ -388,13 +411,17 @@ func checkCost(field string, fen int64) error {
 
 // SKUFilter narrows FindSKUs. Results are ordered by id.
 type SKUFilter struct {
-	Q          string // substring of name or code, case-insensitive
+	// Q is a substring of name or code, case-insensitive; a query of digits only
+	// also finds the SKU with that barcode or code exactly, first on the first page.
+	Q          string
 	Barcode    string // exact
 	ProductID  string
 	CategoryID string // SKUs of products in this category or its descendants
 	Status     Status
 	Limit      int // 1..1000; 0 means 50
 	Cursor     string
+
+	ids, notIDs []string // only these, none of these (exact matches of a digit query)
 }
 
 // PriceOverride is the price of a SKU in one store or one price zone.

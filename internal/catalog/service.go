@@ -293,6 +293,9 @@ func (s *Service) insertProduct(ctx context.Context, tx *sql.Tx, prod Product) e
 		}
 		return err
 	}
+	if err := indexNames(ctx, tx, s.db.Dialect, prod.TenantID, gramProduct, prod.ID, prod.Name, prod.Code); err != nil {
+		return err
+	}
 	return s.record(ctx, tx, prod.TenantID, "product.create", "product", prod.ID, productEvent(prod), EventProductCreated, productEvent(prod))
 }
 
@@ -332,6 +335,11 @@ func (s *Service) UpdateProduct(ctx context.Context, id string, u ProductUpdate)
 				return codeConflict("product", next.Code)
 			}
 			return err
+		}
+		if next.Name != cur.Name || next.Code != cur.Code {
+			if err := indexNames(ctx, tx, s.db.Dialect, p.TenantID, gramProduct, id, next.Name, next.Code); err != nil {
+				return err
+			}
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM skus WHERE tenant_id = $1 AND product_id = $2`, p.TenantID, id).Scan(&next.SKUCount); err != nil {
 			return err
@@ -455,6 +463,9 @@ func (s *Service) insertSKU(ctx context.Context, tx *sql.Tx, sku SKU) error {
 	if err := replaceBarcodes(ctx, tx, sku.TenantID, sku.ID, sku.Barcodes); err != nil {
 		return err
 	}
+	if err := indexNames(ctx, tx, s.db.Dialect, sku.TenantID, gramSKU, sku.ID, sku.Name, sku.Code); err != nil {
+		return err
+	}
 	return s.record(ctx, tx, sku.TenantID, "sku.create", "sku", sku.ID, auditSKU(sku), EventSKUCreated, skuEvent(sku))
 }
 
@@ -510,6 +521,11 @@ func (s *Service) updateSKU(ctx context.Context, tx *sql.Tx, cur, next SKU, barc
 		}
 		return err
 	}
+	if next.Name != cur.Name || next.Code != cur.Code {
+		if err := indexNames(ctx, tx, s.db.Dialect, next.TenantID, gramSKU, next.ID, next.Name, next.Code); err != nil {
+			return err
+		}
+	}
 	if barcodes {
 		if err := replaceBarcodes(ctx, tx, next.TenantID, next.ID, next.Barcodes); err != nil {
 			return err
@@ -529,20 +545,31 @@ func (s *Service) updateSKU(ctx context.Context, tx *sql.Tx, cur, next SKU, barc
 	return nil
 }
 
-// FindSKUByID returns a SKU with its barcodes and price overrides. Errors: not_found,
-// unauthorized.
+// FindSKUByID returns a SKU with its barcodes, the summary of its price overrides and
+// the first DetailOverrides of them (OverridesNext continues with
+// FindPriceOverrides): bounded whatever the number of stores that price it. Errors:
+// not_found, unauthorized.
 func (s *Service) FindSKUByID(ctx context.Context, id string) (SKU, error) {
 	p, err := auth.Caller(ctx)
 	if err != nil {
 		return SKU{}, err
 	}
-	sku, err := getSKU(ctx, s.db.Reader(), p.TenantID, id, "")
+	q := s.db.Reader()
+	sku, err := getSKU(ctx, q, p.TenantID, id, "")
 	if err != nil {
 		return SKU{}, fmt.Errorf("catalog: find sku: %w", err)
 	}
-	if sku.PriceOverrides, err = overridesOf(ctx, s.db.Reader(), p.TenantID, id, nil, 0); err != nil {
+	if sku.Overrides, err = overrideSummary(ctx, q, p.TenantID, id); err != nil {
 		return SKU{}, fmt.Errorf("catalog: find sku: %w", err)
 	}
+	first, err := overridesOf(ctx, q, p.TenantID, id, nil, DetailOverrides+1)
+	if err != nil {
+		return SKU{}, fmt.Errorf("catalog: find sku: %w", err)
+	}
+	page := httpapi.PageOf(first, DetailOverrides, func(o PriceOverride) string {
+		return overrideKey{ScopeType: o.ScopeType, ScopeID: o.ScopeID}.cursorKey()
+	})
+	sku.PriceOverrides, sku.OverridesNext = page.Items, page.NextCursor
 	if err := s.nameStores(ctx, sku.PriceOverrides); err != nil {
 		return SKU{}, fmt.Errorf("catalog: find sku: %w", err)
 	}

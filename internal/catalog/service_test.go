@@ -1146,3 +1146,68 @@ func TestFindPriceOverrides(t *testing.T) {
 		}
 	})
 }
+
+// countingNamer names stores like namingStores and counts the calls.
+type countingNamer struct {
+	namingStores
+	calls *int
+}
+
+func (c countingNamer) StoreNames(ctx context.Context, ids []string) (map[string]string, error) {
+	*c.calls++
+	return c.namingStores.StoreNames(ctx, ids)
+}
+
+// TestSKUDetailBounded checks that a SKU priced in more stores than a detail holds
+// gets the first DetailOverrides overrides, a summary of all of them and the cursor
+// of the rest, with the stores named in one call.
+func TestSKUDetailBounded(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := setup(t, d)
+		calls := 0
+		e.svc.stores = countingNamer{namingStores{e.stores}, &calls}
+		ctx := admin(tenantA)
+		sku := priced(t, e)
+		const stores = DetailOverrides + 5
+		for i := range stores {
+			id := fmt.Sprintf("store-many-%02d", i)
+			e.stores.add(tenantA, id)
+			e.stores.names[id] = fmt.Sprintf("门店%02d", i)
+			if _, err := e.svc.SetPrice(ctx, sku.ID, ScopeStore, id, int64(800+i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		zone, err := e.svc.CreatePriceZone(ctx, NewPriceZone{Code: "EAST", Name: "华东"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.SetPrice(ctx, sku.ID, ScopePriceZone, zone.ID, 950); err != nil {
+			t.Fatal(err)
+		}
+		calls = 0
+		detail, err := e.svc.FindSKUByID(ctx, sku.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := OverrideSummary{Total: stores + 1, PriceZones: 1, Stores: stores, MinPriceFen: 800, MaxPriceFen: 950}
+		if detail.Overrides != want {
+			t.Fatalf("summary = %+v, want %+v", detail.Overrides, want)
+		}
+		if len(detail.PriceOverrides) != DetailOverrides || detail.OverridesNext == "" {
+			t.Fatalf("detail has %d overrides, next %q; want %d and a cursor", len(detail.PriceOverrides), detail.OverridesNext, DetailOverrides)
+		}
+		if calls != 1 || detail.PriceOverrides[1].ScopeName != "门店00" {
+			t.Fatalf("%d StoreNames calls, second override %+v; want one call and named stores", calls, detail.PriceOverrides[1])
+		}
+		rest, err := e.svc.FindPriceOverrides(ctx, sku.ID, PriceOverrideFilter{Cursor: detail.OverridesNext})
+		if err != nil || len(rest.Items) != stores+1-DetailOverrides || rest.NextCursor != "" {
+			t.Fatalf("rest = %d items, next %q, %v", len(rest.Items), rest.NextCursor, err)
+		}
+		bare := mkSKU(t, e, ctx, "COLA-500", sku.ProductID, 500)
+		none, err := e.svc.FindSKUByID(ctx, bare.ID)
+		if err != nil || none.Overrides != (OverrideSummary{}) || len(none.PriceOverrides) != 0 || none.OverridesNext != "" {
+			t.Fatalf("SKU without overrides: %+v, %v", none, err)
+		}
+	})
+}

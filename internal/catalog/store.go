@@ -50,6 +50,17 @@ func (c *conds) placeholders(vs []string) string {
 	return strings.Join(ph, ", ")
 }
 
+// idConds limits the rows whose key is col to ids (when not nil) and away from
+// notIDs.
+func idConds(c *conds, d db.Dialect, col string, ids, notIDs []string) {
+	if ids != nil {
+		c.add(col + db.In(d, &c.args, ids))
+	}
+	if len(notIDs) > 0 {
+		c.add("NOT (" + col + db.In(d, &c.args, notIDs) + ")")
+	}
+}
+
 // descendantsCTE selects the category $cat and all its descendants as sub(id); the
 // caller passes the placeholders of the tenant and the category.
 func descendantsCTE(tenant, cat string) string {
@@ -193,7 +204,29 @@ func getProductByCode(ctx context.Context, q db.Querier, tenantID, code string) 
 	return p, notFoundIf(err, "product")
 }
 
+// findProducts returns the products matching f after the id after, in id order; a
+// digit query's exact matches come first on the first page.
 func findProducts(ctx context.Context, q db.Querier, d *db.DB, tenantID string, f ProductFilter, after string, limit int) ([]Product, error) {
+	if !allDigits(f.Q) {
+		return queryProducts(ctx, q, d, tenantID, f, after, limit)
+	}
+	exact, err := exactIDs(ctx, q, tenantID, `SELECT id FROM products WHERE tenant_id = $1 AND code = $2
+		UNION SELECT s.product_id FROM sku_barcodes b JOIN skus s ON s.tenant_id = b.tenant_id AND s.id = b.sku_id
+		WHERE b.tenant_id = $1 AND b.barcode = $2`, f.Q)
+	if err != nil {
+		return nil, err
+	}
+	return exactFirst(exact, after, limit, func(ids, notIDs []string, after string, limit int) ([]Product, error) {
+		g := f
+		if ids != nil {
+			g.Q = ""
+		}
+		g.ids, g.notIDs = ids, notIDs
+		return queryProducts(ctx, q, d, tenantID, g, after, limit)
+	})
+}
+
+func queryProducts(ctx context.Context, q db.Querier, d *db.DB, tenantID string, f ProductFilter, after string, limit int) ([]Product, error) {
 	var c conds
 	tenant := c.arg(tenantID)
 	prefix := ""
@@ -202,22 +235,30 @@ func findProducts(ctx context.Context, q db.Querier, d *db.DB, tenantID string, 
 		prefix = descendantsCTE(tenant, c.arg(f.CategoryID))
 		c.add("p.category_id IN (SELECT id FROM sub)")
 	}
+	from, key := " FROM products p", "p.id"
 	if f.Q != "" {
 		like := c.arg(db.EscapeLike(f.Q))
 		c.add(fmt.Sprintf(`(p.name %[1]s %[2]s ESCAPE '\' OR p.code %[1]s %[2]s ESCAPE '\')`, d.Like(), like))
+		if searchable(f.Q) {
+			if err := gramWalk(ctx, q, &c, tenant, tenantID, gramProduct, f.Q); err != nil {
+				return nil, err
+			}
+			from, key = " FROM search_grams g JOIN products p ON p.tenant_id = g.tenant_id AND p.id = g.id", "g.id"
+		}
 	}
 	if f.Status != "" {
 		c.add("p.status = " + c.arg(string(f.Status)))
 	}
+	idConds(&c, d.Dialect, key, f.ids, f.notIDs)
 	if f.BrandName != "" {
 		c.add("p.brand_name = " + c.arg(f.BrandName))
 	}
 	if after != "" {
-		c.add("p.id > " + c.arg(after))
+		c.add(key + " > " + c.arg(after))
 	}
 	rows, err := q.QueryContext(ctx, prefix+`SELECT `+productCols+`,
-		(SELECT COUNT(*) FROM skus s WHERE s.tenant_id = p.tenant_id AND s.product_id = p.id)
-		FROM products p WHERE `+c.sql()+` ORDER BY p.id LIMIT `+c.arg(limit), c.args...)
+		(SELECT COUNT(*) FROM skus s WHERE s.tenant_id = p.tenant_id AND s.product_id = p.id)`+
+		from+` WHERE `+c.sql()+` ORDER BY `+key+` LIMIT `+c.arg(limit), c.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +320,65 @@ func getSKUByCode(ctx context.Context, q db.Querier, tenantID, code, lock string
 	return s, withBarcodes(ctx, q, tenantID, []*SKU{&s})
 }
 
+// findSKUs returns the SKUs matching f after the id after, in id order, with their
+// barcodes; a digit query's exact matches come first on the first page. limit <= 0
+// means all.
 func findSKUs(ctx context.Context, q db.Querier, d *db.DB, tenantID string, f SKUFilter, after string, limit int) ([]SKU, error) {
+	if !allDigits(f.Q) {
+		return querySKUs(ctx, q, d, tenantID, f, after, limit)
+	}
+	exact, err := exactIDs(ctx, q, tenantID, `SELECT id FROM skus WHERE tenant_id = $1 AND code = $2
+		UNION SELECT sku_id FROM sku_barcodes WHERE tenant_id = $1 AND barcode = $2`, f.Q)
+	if err != nil {
+		return nil, err
+	}
+	return exactFirst(exact, after, limit, func(ids, notIDs []string, after string, limit int) ([]SKU, error) {
+		g := f
+		if ids != nil {
+			g.Q = ""
+		}
+		g.ids, g.notIDs = ids, notIDs
+		return querySKUs(ctx, q, d, tenantID, g, after, limit)
+	})
+}
+
+// exactFirst answers a digit query: on the first page (after == "") the items whose
+// ids are exact, then the query's other matches after the id after, leaving the
+// exact ones out so that no page repeats them. find runs the query limited to ids
+// (when not nil) and away from notIDs. limit <= 0 means all.
+func exactFirst[T any](exact []string, after string, limit int, find func(ids, notIDs []string, after string, limit int) ([]T, error)) ([]T, error) {
+	if len(exact) == 0 {
+		return find(nil, nil, after, limit)
+	}
+	var first []T
+	if after == "" {
+		var err error
+		if first, err = find(exact, nil, "", limit); err != nil {
+			return nil, err
+		}
+	}
+	if limit > 0 && len(first) >= limit {
+		return first, nil
+	}
+	rest, err := find(nil, exact, after, max(limit-len(first), 0))
+	return append(first, rest...), err
+}
+
+// exactIDs returns the ids query finds for the tenant ($1) and value ($2).
+func exactIDs(ctx context.Context, q db.Querier, tenantID, query, value string) ([]string, error) {
+	var ids []string
+	err := db.EachRow(ctx, q, query, []any{tenantID, value}, func(r *sql.Rows) error {
+		var id string
+		if err := r.Scan(&id); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+		return nil
+	})
+	return ids, err
+}
+
+func querySKUs(ctx context.Context, q db.Querier, d *db.DB, tenantID string, f SKUFilter, after string, limit int) ([]SKU, error) {
 	var c conds
 	tenant := c.arg(tenantID)
 	prefix := ""
@@ -288,9 +387,16 @@ func findSKUs(ctx context.Context, q db.Querier, d *db.DB, tenantID string, f SK
 		prefix = descendantsCTE(tenant, c.arg(f.CategoryID))
 		c.add("s.product_id IN (SELECT p.id FROM products p WHERE p.tenant_id = " + tenant + " AND p.category_id IN (SELECT id FROM sub))")
 	}
+	from, key := " FROM skus s", "s.id"
 	if f.Q != "" {
 		like := c.arg(db.EscapeLike(f.Q))
 		c.add(fmt.Sprintf(`(s.name %[1]s %[2]s ESCAPE '\' OR s.code %[1]s %[2]s ESCAPE '\')`, d.Like(), like))
+		if searchable(f.Q) {
+			if err := gramWalk(ctx, q, &c, tenant, tenantID, gramSKU, f.Q); err != nil {
+				return nil, err
+			}
+			from, key = " FROM search_grams g JOIN skus s ON s.tenant_id = g.tenant_id AND s.id = g.id", "g.id"
+		}
 	}
 	if f.Barcode != "" {
 		c.add("s.id IN (SELECT b.sku_id FROM sku_barcodes b WHERE b.tenant_id = " + tenant + " AND b.barcode = " + c.arg(f.Barcode) + ")")
@@ -301,14 +407,15 @@ func findSKUs(ctx context.Context, q db.Querier, d *db.DB, tenantID string, f SK
 	if f.Status != "" {
 		c.add("s.status = " + c.arg(string(f.Status)))
 	}
+	idConds(&c, d.Dialect, key, f.ids, f.notIDs)
 	if after != "" {
-		c.add("s.id > " + c.arg(after))
+		c.add(key + " > " + c.arg(after))
 	}
 	var lim string
 	if limit > 0 {
 		lim = " LIMIT " + c.arg(limit)
 	}
-	rows, err := q.QueryContext(ctx, prefix+`SELECT `+skuCols+` FROM skus s WHERE `+c.sql()+` ORDER BY s.id`+lim, c.args...)
+	rows, err := q.QueryContext(ctx, prefix+`SELECT `+skuCols+from+` WHERE `+c.sql()+` ORDER BY `+key+lim, c.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -587,6 +694,33 @@ func overridesOf(ctx context.Context, q db.Querier, tenantID, skuID string, afte
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// overrideSummary counts the SKU's overrides by scope type, with their price range:
+// one range of the primary key, however many stores price the SKU.
+func overrideSummary(ctx context.Context, q db.Querier, tenantID, skuID string) (OverrideSummary, error) {
+	var sum OverrideSummary
+	err := db.EachRow(ctx, q, `SELECT scope_type, COUNT(*), MIN(price_fen), MAX(price_fen) FROM sku_prices
+		WHERE tenant_id = $1 AND sku_id = $2 GROUP BY scope_type`, []any{tenantID, skuID}, func(r *sql.Rows) error {
+		var typ ScopeType
+		var n int
+		var lo, hi int64
+		if err := r.Scan(&typ, &n, &lo, &hi); err != nil {
+			return err
+		}
+		if sum.Total == 0 || lo < sum.MinPriceFen {
+			sum.MinPriceFen = lo
+		}
+		sum.MaxPriceFen = max(sum.MaxPriceFen, hi)
+		sum.Total += n
+		if typ == ScopePriceZone {
+			sum.PriceZones += n
+		} else {
+			sum.Stores += n
+		}
+		return nil
+	})
+	return sum, err
 }
 
 // --- summary ---

@@ -11,6 +11,7 @@ import (
 	"github.com/oneretail/oneretail/internal/app"
 	"github.com/oneretail/oneretail/internal/demo"
 	"github.com/oneretail/oneretail/internal/identity"
+	"github.com/oneretail/oneretail/internal/identity/evalset"
 	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/db"
@@ -19,52 +20,13 @@ import (
 )
 
 // pairQuality is pairwise precision and recall of a clustering of events against the
-// ground truth, from contingency counts: a pair of events is predicted when both are
-// attached to one customer, true when both belong to one person.
-type pairQuality struct {
-	Precision, Recall        float64
-	TruePairs, Predicted, TP int64
-}
-
-func pairs(n int64) int64 { return n * (n - 1) / 2 }
+// ground truth (evalset.Measure).
+type pairQuality = evalset.Score
 
 // measure computes pairQuality from predicted (event id → customer id; "" for an
 // unattached event, which is a cluster of its own) and truth (event id → person).
 func measure(predicted map[string]string, truth map[string]int) pairQuality {
-	type cell struct {
-		customer string
-		person   int
-	}
-	cells := map[cell]int64{}
-	byCustomer := map[string]int64{}
-	byPerson := map[int]int64{}
-	for id, person := range truth {
-		c := predicted[id]
-		if c == "" {
-			c = "event:" + id
-		}
-		cells[cell{c, person}]++
-		byCustomer[c]++
-		byPerson[person]++
-	}
-	var q pairQuality
-	for _, n := range cells {
-		q.TP += pairs(n)
-	}
-	for _, n := range byCustomer {
-		q.Predicted += pairs(n)
-	}
-	for _, n := range byPerson {
-		q.TruePairs += pairs(n)
-	}
-	q.Precision, q.Recall = 1, 1
-	if q.Predicted > 0 {
-		q.Precision = float64(q.TP) / float64(q.Predicted)
-	}
-	if q.TruePairs > 0 {
-		q.Recall = float64(q.TP) / float64(q.TruePairs)
-	}
-	return q
+	return evalset.Measure(predicted, truth)
 }
 
 func eventCustomers(t *testing.T, d *db.DB, tenantID string) map[string]string {
@@ -138,7 +100,8 @@ func (e *qualityEnv) matchFuzzy(t *testing.T) identity.FuzzyReport {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("fuzzy pass in %s: %+v", time.Since(start).Round(time.Millisecond), rep)
+	t.Logf("fuzzy pass in %s: %d customers, %d compared, %d merged, %d reviews; %s",
+		time.Since(start).Round(time.Millisecond), rep.Customers, rep.Compared, rep.Merged, rep.Reviews, identity.FuzzyModelSummary(rep))
 	return rep
 }
 
@@ -149,12 +112,15 @@ func wantQuality(t *testing.T, q pairQuality) {
 	}
 }
 
-// TestResolutionQuality ingests the medium demo customer base through the identity
-// service, as touchpoints would send it, and measures pairwise precision and recall
-// of the resulting customers against the generator's ground truth, before and after
-// the fuzzy pass. Done-means of issue 4: precision ≥ 0.99 and recall ≥ 0.95. On
+// TestDemoResolutionRegression ingests the medium demo customer base through the
+// identity service, as touchpoints would send it, and measures pairwise precision and
+// recall of the resulting customers against the generator's ground truth, before and
+// after the fuzzy pass. It is a regression check, not a quality measurement: the demo
+// generator's noise was written together with the matcher and mirrors its rules (the
+// independent measurement is internal/identity's TestResolutionQualityIndependent on
+// internal/identity/evalset). It fails below precision 0.99 or recall 0.95. On
 // PostgreSQL, where ingesting the medium base takes minutes, it uses the small one.
-func TestResolutionQuality(t *testing.T) {
+func TestDemoResolutionRegression(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("medium-scale ingestion")

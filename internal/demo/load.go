@@ -113,9 +113,19 @@ func Load(ctx context.Context, c *Chain, s Services, opts LoadOptions) (err erro
 		if err := step(ctx); err != nil {
 			return err
 		}
+		// The next step and the first reads plan with the sizes this one left.
+		if err := s.DB.Analyze(ctx, loadedTables...); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
 	}
 	return finishLoad(ctx, s.DB, c.Tenant.Code)
 }
+
+// loadedTables are the tables a demo load fills.
+var loadedTables = []string{"brands", "regions", "stores", "users", "categories", "products", "skus", "sku_barcodes", "search_grams",
+	"price_zones", "price_zone_stores", "sku_prices", "touchpoints", "touchpoint_days", "events", "customers",
+	"customer_identifiers", "customer_profiles", "customer_store_visits", "customer_consents", "identity_reviews",
+	"outbox_events", "audit_events"}
 
 type loader struct {
 	c        *Chain

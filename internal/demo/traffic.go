@@ -13,12 +13,17 @@ import (
 // self-checkout beside their POS and member desk.
 const trafficStores = 3
 
+// CRMTouchpoint is the code of the demo's member CRM: registered, sending nothing
+// until its export is imported.
+const CRMTouchpoint = "CRM"
+
 // ingestTraffic adds the touchpoint traffic a chain has beside its customer base, so
 // that the touchpoint maturity view of a fresh demo shows every level: smart carts and
 // in-store screens that send anonymous scans and views (connected, but not
 // identifying anybody), a delivery connector that sends some malformed events
 // (refused by validation), and touchpoints registered but not yet sending (a
-// self-checkout, the WeChat official account).
+// self-checkout, the WeChat official account, and the member CRM whose export the
+// README's tour imports with `oneretail import customers … --touchpoint CRM`).
 func ingestTraffic(ctx context.Context, svc *identity.Service, c *Chain, storeIDs map[string]string) error {
 	at := customerTo // after the customer base, deterministic
 	n := 0
@@ -74,6 +79,9 @@ func ingestTraffic(ctx context.Context, svc *identity.Service, c *Chain, storeID
 		}
 	}
 	if err := create("WX-OA", "微信公众号", "social", "wechat_official_account", ""); err != nil {
+		return err
+	}
+	if err := create(CRMTouchpoint, "会员 CRM 系统", "online", "other", ""); err != nil {
 		return err
 	}
 	// The delivery connector's malformed orders: no occurred_at.

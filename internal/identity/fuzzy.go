@@ -17,9 +17,14 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/ids"
 )
 
-// FuzzyOptions tune MatchFuzzy; the zero value uses graph.DefaultThresholds.
+// FuzzyOptions tune MatchFuzzy; the zero value fits the model on the tenant's
+// customers and chooses the thresholds for graph.DefaultTargetPrecision.
 type FuzzyOptions struct {
+	// Thresholds, when set, replace the chosen ones.
 	Thresholds *graph.Thresholds
+	// TargetPrecision is the expected precision of automatic merges the high
+	// threshold is chosen for (default graph.DefaultTargetPrecision).
+	TargetPrecision float64
 	// DryRun scores and reports without merging or queueing anything.
 	DryRun bool
 	// Progress, when set, is told how far each stage is ("merge", "review").
@@ -34,6 +39,28 @@ type FuzzyReport struct {
 	Reviews   int // review rows added (pairs already queued and open are not added again)
 	Refused   int // groups not merged because the merge would break an identifier limit (queued for review instead)
 	Skipped   int // blocks too large to compare
+	// The model fitted on the first round's candidate pairs (later rounds reuse it
+	// and its thresholds): every level's m, u and weight, the share of candidate
+	// pairs that are one person, EM's iterations, the thresholds chosen and the
+	// expected precision of the automatic merges at the high threshold.
+	Weights           []graph.Weight
+	Lambda, Prior     float64
+	Iterations        int
+	Thresholds        graph.Thresholds
+	ExpectedPrecision float64
+}
+
+// FuzzyModelSummary words the fitted model of rep for a report: the thresholds, the
+// expected precision, the share of matches among candidate pairs and each level's
+// weight in bits with its m and u.
+func FuzzyModelSummary(rep FuzzyReport) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "merge at match probability ≥ %.4f (expected precision %.4f), review ≥ %.2f; %.4f of candidate pairs match (EM, %d iterations); prior %.1f bits\n",
+		rep.Thresholds.High, rep.ExpectedPrecision, rep.Thresholds.Review, rep.Lambda, rep.Iterations, rep.Prior)
+	for _, w := range rep.Weights {
+		fmt.Fprintf(&b, "  %-8s %-16s %+6.1f bits (m %.4f, u %.6f)\n", w.Comparison, w.Level, w.Bits, w.M, w.U)
+	}
+	return b.String()
 }
 
 // fuzzyGroupsPerTx bounds the merges written in one transaction.
@@ -57,13 +84,14 @@ func (s *Service) MatchFuzzy(ctx context.Context, opt FuzzyOptions) (FuzzyReport
 	progress := orNoProgress(opt.Progress)
 	var rep FuzzyReport
 	var reviews, refused []fuzzyReview
+	var model *graph.Model
 	// A merge combines two profiles, which can make the survivor match a third
 	// customer: passes repeat until one merges nothing (at most fuzzyRounds).
 	for round := 0; round < fuzzyRounds; round++ {
 		var merged int
 		var ref []fuzzyReview
 		// Middle-band pairs are scored again each round; the last round's stand.
-		reviews, ref, merged, err = s.fuzzyRound(ctx, p.TenantID, &rules, opt, &rep, progress)
+		reviews, ref, merged, err = s.fuzzyRound(ctx, p.TenantID, &rules, &opt, &model, &rep, progress)
 		refused = append(refused, ref...)
 		if err != nil {
 			return rep, fmt.Errorf("identity: match fuzzy: %w", err)
@@ -109,7 +137,7 @@ const fuzzyRounds = 3
 // fuzzyRound is one pass of MatchFuzzy: it scores the live customers, merges the
 // groups (unless opt.DryRun) and returns the pairs to review (middle band), the pairs of the groups it refused to merge, and how many customers it
 // merged away.
-func (s *Service) fuzzyRound(ctx context.Context, tenantID string, rules *graph.Rules, opt FuzzyOptions, rep *FuzzyReport, progress func(string, int, int)) ([]fuzzyReview, []fuzzyReview, int, error) {
+func (s *Service) fuzzyRound(ctx context.Context, tenantID string, rules *graph.Rules, opt *FuzzyOptions, model **graph.Model, rep *FuzzyReport, progress func(string, int, int)) ([]fuzzyReview, []fuzzyReview, int, error) {
 	cands, err := s.fuzzyCandidates(ctx, tenantID, rules)
 	if err != nil {
 		return nil, nil, 0, err
@@ -125,7 +153,14 @@ func (s *Service) fuzzyRound(ctx context.Context, tenantID string, rules *graph.
 	for i, c := range cands {
 		recs[i] = graph.FuzzyRecord{Features: graph.NewFeatures(c.profile), Strong: c.strong, Exclusive: c.exclusive}
 	}
-	res := graph.MatchFuzzy(recs, graph.FuzzyOptions{Thresholds: opt.Thresholds})
+	res := graph.MatchFuzzy(recs, graph.FuzzyOptions{Model: *model, Thresholds: opt.Thresholds, TargetPrecision: opt.TargetPrecision})
+	if *model == nil {
+		// The first round's model and thresholds stand for the later rounds, whose
+		// candidates are what the merges left.
+		*model, opt.Thresholds = &res.Model, &res.Thresholds
+		rep.Weights, rep.Lambda, rep.Prior, rep.Iterations = res.Model.Weights(), res.Model.Lambda, res.Model.Prior(), res.Model.Iterations
+		rep.Thresholds, rep.ExpectedPrecision = res.Thresholds, res.ExpectedPrecision
+	}
 	rep.Customers, rep.Compared, rep.Skipped = len(cands), rep.Compared+res.Compared, res.Skipped
 	reviews := review(res.Reviews)
 	var refusedPairs []fuzzyReview
@@ -428,9 +463,10 @@ func (s *Service) queueFuzzyReviews(ctx context.Context, tenantID string, pairs 
 					tenantID, subject.id).Scan(&newest.touchpoint, &newest.id); err != nil && !errors.Is(err, sql.ErrNoRows) {
 					return err
 				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO identity_reviews (tenant_id, id, event_id, event_touchpoint_id, customer_id, candidates, reason, status, created_at, score)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9)`, tenantID, ids.New(), newest.id, nullable(newest.touchpoint), subject.id, string(cj), reason, now,
-					pr.pair.Score); err != nil {
+				explanation, _ := json.Marshal(pr.pair.Explanation.Terms) // plain structs always marshal
+				if _, err := tx.ExecContext(ctx, `INSERT INTO identity_reviews (tenant_id, id, event_id, event_touchpoint_id, customer_id, candidates, reason, status, created_at, score, explanation)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10)`, tenantID, ids.New(), newest.id, nullable(newest.touchpoint), subject.id, string(cj), reason, now,
+					pr.pair.Score, string(explanation)); err != nil {
 					return err
 				}
 				n++

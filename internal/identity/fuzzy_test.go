@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -73,8 +74,20 @@ func TestMatchFuzzy(t *testing.T) {
 			tenantA, eventCustomer(t, d, "namesake")).Scan(&reason); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.HasPrefix(reason, "fuzzy score 0.") || !strings.Contains(reason, "name equal") {
+		if !strings.HasPrefix(reason, "fuzzy score 0.") || !strings.Contains(reason, "name exact +") {
 			t.Fatalf("review reason %q", reason)
+		}
+		page, err := e.svc.FindReviews(admin(tenantA), ReviewFilter{Status: "open"})
+		reviews := page.Items
+		if err != nil || len(reviews) != 1 || reviews[0].Score == nil || len(reviews[0].Explanation) < 3 {
+			t.Fatalf("reviews = %+v, %v", reviews, err)
+		}
+		bits := 0.0
+		for _, term := range reviews[0].Explanation {
+			bits += term.Weight
+		}
+		if p := 1 / (1 + math.Exp2(-bits)); math.Abs(p-*reviews[0].Score) > 1e-9 {
+			t.Fatalf("explanation sums to %.3f bits (probability %v), score %v", bits, p, *reviews[0].Score)
 		}
 		if n := countRows(t, d, `SELECT COUNT(*) FROM audit_events WHERE tenant_id = $1 AND action = 'customer.merge' AND changes LIKE '%fuzzy score%'`, tenantA); n != 1 {
 			t.Fatalf("%d audited fuzzy merges, want 1", n)

@@ -271,15 +271,23 @@ type ReviewResponse struct {
 	ID      string `json:"id"`
 	EventID string `json:"event_id"`
 	// EventTouchpointID completes EventID: event ids are unique per touchpoint.
-	EventTouchpointID string     `json:"event_touchpoint_id,omitempty" doc:"The touchpoint that sent event_id (event ids are unique per touchpoint); absent when the event is not known."`
-	CustomerID        string     `json:"customer_id" doc:"The customer the event was attached to."`
-	Candidates        []string   `json:"candidates" nullable:"false"`
-	Reason            string     `json:"reason"`
-	Score             *float64   `json:"score" nullable:"true" doc:"0..1, fuzzy matching only; null for deterministic reviews."`
-	Status            string     `json:"status" enum:"open,resolved"`
-	CreatedAt         time.Time  `json:"created_at"`
-	ResolvedAt        *time.Time `json:"resolved_at" nullable:"true"`
-	Resolution        *string    `json:"resolution" nullable:"true" enum:"merge,separate"`
+	EventTouchpointID string              `json:"event_touchpoint_id,omitempty" doc:"The touchpoint that sent event_id (event ids are unique per touchpoint); absent when the event is not known."`
+	CustomerID        string              `json:"customer_id" doc:"The customer the event was attached to."`
+	Candidates        []string            `json:"candidates" nullable:"false"`
+	Reason            string              `json:"reason"`
+	Score             *float64            `json:"score" nullable:"true" doc:"0..1, fuzzy matching only; null for deterministic reviews."`
+	Explanation       []ScoreTermResponse `json:"explanation" nullable:"true" doc:"Fuzzy matching only: the score as the sum of its comparison weights in bits (the prior, one term per compared field, the name's term-frequency adjustment); score = 1/(1+2^-sum). Null for deterministic reviews."`
+	Status            string              `json:"status" enum:"open,resolved"`
+	CreatedAt         time.Time           `json:"created_at"`
+	ResolvedAt        *time.Time          `json:"resolved_at" nullable:"true"`
+	Resolution        *string             `json:"resolution" nullable:"true" enum:"merge,separate"`
+}
+
+// ScoreTermResponse is one comparison's share of a fuzzy score.
+type ScoreTermResponse struct {
+	Comparison string  `json:"comparison" doc:"prior, name, phone, birthday, address, city or gender."`
+	Level      string  `json:"level" doc:"The comparison's outcome, such as fold or 7+ digits equal; empty for the prior."`
+	Weight     float64 `json:"weight" doc:"Evidence in bits: log2(m/u) of the level, log2 of the prior odds."`
 }
 
 // ReviewResolveRequest resolves a review.
@@ -367,6 +375,9 @@ func reviewResponse(r Review) ReviewResponse {
 		Status: r.Status, CreatedAt: r.CreatedAt, ResolvedAt: r.ResolvedAt}
 	if out.Candidates == nil {
 		out.Candidates = []string{}
+	}
+	for _, t := range r.Explanation {
+		out.Explanation = append(out.Explanation, ScoreTermResponse{Comparison: t.Comparison, Level: t.Level, Weight: t.Weight})
 	}
 	if r.Resolution != "" {
 		res := r.Resolution

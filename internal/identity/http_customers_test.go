@@ -80,7 +80,7 @@ func TestCustomer360HTTP(t *testing.T) {
 			{"reviews masked", "GET", "/api/v1/identity-reviews", "analyst", "", 200, `a phone identifier not added`, "13700137000"},
 			{"reviews full", "GET", "/api/v1/identity-reviews", "admin", "", 200, `a phone identifier not added`, "13700137000"},
 			{"merges unknown", "GET", "/api/v1/customers/nobody/merges", "analyst", "", 404, ``, ""},
-			{"reviews", "GET", "/api/v1/identity-reviews?status=open", "analyst", "", 200, `"score":null,"status":"open"`, ""},
+			{"reviews", "GET", "/api/v1/identity-reviews?status=open", "analyst", "", 200, `"score":null,"explanation":null,"status":"open"`, ""},
 			{"reviews bad status", "GET", "/api/v1/identity-reviews?status=closed", "analyst", "", 422, `query.status`, ""},
 			{"resolve bad action", "POST", "/api/v1/identity-reviews/" + review + "/resolve", "admin", `{"action":"maybe"}`, 422, `body.action`, ""},
 			{"resolve merge refused", "POST", "/api/v1/identity-reviews/" + review + "/resolve", "admin", `{"action":"merge"}`, 409, `phone identifiers`, ""},

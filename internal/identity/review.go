@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/oneretail/oneretail/internal/identity/graph"
 	"github.com/oneretail/oneretail/internal/platform/audit"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/clock"
@@ -31,11 +32,14 @@ type Review struct {
 	Candidates        []string
 	Reason            string
 	Score             *float64
-	Status            string // open or resolved
-	CreatedAt         time.Time
-	ResolvedAt        *time.Time
-	Resolution        string // merge or separate once resolved
-	Note              string
+	// Explanation is the fuzzy score as the sum of comparison weights in bits
+	// (nil for deterministic reviews); the probability Score is 1/(1+2^−sum).
+	Explanation []graph.Term
+	Status      string // open or resolved
+	CreatedAt   time.Time
+	ResolvedAt  *time.Time
+	Resolution  string // merge or separate once resolved
+	Note        string
 }
 
 // ReviewFilter selects reviews by status ("" for all), oldest first.
@@ -51,7 +55,7 @@ const (
 	ReviewSeparate = "separate"
 )
 
-const reviewCols = `id, event_id, event_touchpoint_id, customer_id, candidates, reason, score, status, created_at, resolved_at, resolution, note`
+const reviewCols = `id, event_id, event_touchpoint_id, customer_id, candidates, reason, score, explanation, status, created_at, resolved_at, resolution, note`
 
 func scanReview(sc interface{ Scan(...any) error }) (Review, error) {
 	var r Review
@@ -59,9 +63,14 @@ func scanReview(sc interface{ Scan(...any) error }) (Review, error) {
 	var score sql.NullFloat64
 	var created int64
 	var resolved sql.NullInt64
-	var resolution, touchpoint sql.NullString
-	if err := sc.Scan(&r.ID, &r.EventID, &touchpoint, &r.CustomerID, &cands, &r.Reason, &score, &r.Status, &created, &resolved, &resolution, &r.Note); err != nil {
+	var resolution, touchpoint, explanation sql.NullString
+	if err := sc.Scan(&r.ID, &r.EventID, &touchpoint, &r.CustomerID, &cands, &r.Reason, &score, &explanation, &r.Status, &created, &resolved, &resolution, &r.Note); err != nil {
 		return Review{}, err
+	}
+	if explanation.Valid {
+		if err := json.Unmarshal([]byte(explanation.String), &r.Explanation); err != nil {
+			return Review{}, fmt.Errorf("review %s explanation: %w", r.ID, err)
+		}
 	}
 	r.EventTouchpointID = touchpoint.String
 	if err := json.Unmarshal([]byte(cands), &r.Candidates); err != nil {

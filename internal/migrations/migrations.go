@@ -100,7 +100,8 @@ func (e *DataLossError) Is(target error) bool { return target == ErrDataLoss }
 // first, in version order, then the new ones — and returns what it applied. On
 // PostgreSQL a session advisory lock keeps nodes that start together from racing on
 // DDL. It returns a *DataLossError, having applied nothing, when a pending migration
-// would remove rows and opts.AllowDataLoss is false.
+// would remove rows and opts.AllowDataLoss is false. After upgrading a database it
+// refreshes the planner's statistics (db.DB.AnalyzeAll).
 func Up(ctx context.Context, database *db.DB, opts Options) ([]Applied, error) {
 	return up(ctx, database, opts, sqlFiles())
 }
@@ -141,6 +142,9 @@ func up(ctx context.Context, database *db.DB, opts Options, fsys fs.FS) ([]Appli
 	if err != nil {
 		return nil, err
 	}
+	if err := caseConflicts(ctx, database, fsys); err != nil {
+		return nil, err
+	}
 	if !opts.AllowDataLoss {
 		var refuse []Destructive
 		for _, s := range steps {
@@ -151,6 +155,10 @@ func up(ctx context.Context, database *db.DB, opts Options, fsys fs.FS) ([]Appli
 		if len(refuse) > 0 {
 			return nil, &DataLossError{Steps: refuse}
 		}
+	}
+	before, err := appliedVersions(ctx, database)
+	if err != nil {
+		return nil, err
 	}
 	p, err := provider(database, fsys)
 	if err != nil {
@@ -178,6 +186,14 @@ func up(ctx context.Context, database *db.DB, opts Options, fsys fs.FS) ([]Appli
 		log.Info("migration applied", "version", a.Version, "file", a.File, "duration", a.Duration)
 		applied = append(applied, a)
 	}
+	if len(applied) > 0 && len(before) > 0 {
+		// An upgrade: a rebuilt or backfilled table or a new index has no statistics
+		// yet, and without them the planner may choose the wrong index for the hot
+		// reads. (A new database is empty: nothing to analyse.)
+		if err := database.AnalyzeAll(ctx); err != nil {
+			return applied, fmt.Errorf("migrations: %w", err)
+		}
+	}
 	return applied, nil
 }
 
@@ -194,17 +210,38 @@ func removesRows(s Destructive) bool {
 // with the rows their tables hold now. A table that does not exist yet is created
 // empty by an earlier pending migration, so it counts 0.
 func pendingDestructive(ctx context.Context, database *db.DB, fsys fs.FS) ([]Destructive, error) {
+	var out []Destructive
+	err := eachPending(ctx, database, fsys, func(version int64, name string, decl declaration) error {
+		if len(decl.removes) == 0 {
+			return nil
+		}
+		d := Destructive{Version: version, File: name, Why: decl.why}
+		for _, table := range decl.removes {
+			n, err := countRows(ctx, database, table)
+			if err != nil {
+				return fmt.Errorf("migrations: count what %s would remove: %w", name, err)
+			}
+			d.Removes = append(d.Removes, Removal{Table: table, Rows: n})
+		}
+		out = append(out, d)
+		return nil
+	})
+	return out, err
+}
+
+// eachPending calls fn with the declarations of every pending migration of fsys, in
+// version order.
+func eachPending(ctx context.Context, database *db.DB, fsys fs.FS, fn func(version int64, name string, decl declaration) error) error {
 	p, err := provider(database, fsys)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	// The versions table is read directly: Provider.Status takes PostgreSQL's
 	// migration lock, which nodes (and test databases) of one server share.
 	applied, err := appliedVersions(ctx, database)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var out []Destructive
 	for _, src := range p.ListSources() {
 		if applied[src.Version] {
 			continue
@@ -212,23 +249,13 @@ func pendingDestructive(ctx context.Context, database *db.DB, fsys fs.FS) ([]Des
 		name := path.Base(src.Path)
 		text, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			return nil, fmt.Errorf("migrations: read %s: %w", name, err)
+			return fmt.Errorf("migrations: read %s: %w", name, err)
 		}
-		decl := declarations(text)
-		if len(decl.removes) == 0 {
-			continue
+		if err := fn(src.Version, name, declarations(text)); err != nil {
+			return err
 		}
-		d := Destructive{Version: src.Version, File: name, Why: decl.why}
-		for _, table := range decl.removes {
-			n, err := countRows(ctx, database, table)
-			if err != nil {
-				return nil, fmt.Errorf("migrations: count what %s would remove: %w", name, err)
-			}
-			d.Removes = append(d.Removes, Removal{Table: table, Rows: n})
-		}
-		out = append(out, d)
 	}
-	return out, nil
+	return nil
 }
 
 // appliedVersions reads goose's versions table (none when it does not exist yet):
@@ -276,9 +303,12 @@ func countRows(ctx context.Context, database *db.DB, table string) (int64, error
 //	-- oneretail:removes events customers   tables whose rows the Up section removes
 //	-- oneretail:why <text>                  why, shown to the operator
 //	-- oneretail:keeps events <text>         a DROP/DELETE that keeps the rows (a table rebuilt from a copy)
+//	-- oneretail:unique-ignoring-case skus tenant_id code   the Up section makes the last column unique
+//	                                         regardless of case within the others (checked first: caseConflicts)
 type declaration struct {
 	removes, keeps []string
 	why            string
+	ignoringCase   [][]string // table, then its columns
 }
 
 func declarations(src []byte) declaration {
@@ -301,6 +331,10 @@ func declarations(src []byte) declaration {
 			}
 		case "why":
 			d.why = value
+		case "unique-ignoring-case":
+			if f := strings.Fields(value); len(f) >= 2 {
+				d.ignoringCase = append(d.ignoringCase, f)
+			}
 		}
 	}
 	return d

@@ -35,7 +35,18 @@ const touchEvery = time.Minute
 // whether the login exists.
 func errLogin() error { return errs.E(errs.Unauthorized, "invalid login or password") }
 
-func errToken() error { return errs.E(errs.Unauthorized, "invalid, expired or revoked token") }
+func errToken() error {
+	return errs.E(errs.Unauthorized, "invalid token: neither an API key (or_live_…) nor a session token (or_sess_…)")
+}
+
+// errKey is the one answer to every API key that does not authenticate — unknown,
+// wrong secret or revoked — so the answer tells nothing about which.
+func errKey() error { return errs.E(errs.Unauthorized, "invalid API key") }
+
+// errSession is the one answer to every session token that does not authenticate.
+func errSession() error {
+	return errs.E(errs.Unauthorized, "invalid or expired session: sign in again")
+}
 
 // Login checks a login and password and opens a console session. It returns the
 // session, its token (shown once; only its SHA-256 is stored) and the user.
@@ -341,17 +352,17 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*auth.Princip
 func (s *Service) authenticateKey(ctx context.Context, token string) (*auth.Principal, error) {
 	rest := token[len(APIKeyPrefix):]
 	if len(rest) < apiKeyLookupLen {
-		return nil, errToken()
+		return nil, errKey()
 	}
 	k, hash, err := findAPIKeyByPrefix(ctx, s.db.Reader(), rest[:apiKeyLookupLen])
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errToken()
+		return nil, errKey()
 	}
 	if err != nil {
 		return nil, wrap("authenticate", err)
 	}
 	if subtle.ConstantTimeCompare([]byte(tokenHash(token)), []byte(hash)) != 1 || k.RevokedAt != nil {
-		return nil, errToken()
+		return nil, errKey()
 	}
 	now := s.clock.Now()
 	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= touchEvery {
@@ -365,14 +376,14 @@ func (s *Service) authenticateKey(ctx context.Context, token string) (*auth.Prin
 func (s *Service) authenticateSession(ctx context.Context, token string) (*auth.Principal, error) {
 	a, err := findSessionAuth(ctx, s.db.Reader(), tokenHash(token))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errToken()
+		return nil, errSession()
 	}
 	if err != nil {
 		return nil, wrap("authenticate", err)
 	}
 	now := s.clock.Now()
 	if a.revoked || now.UnixMilli() >= a.expiresAt || a.user.Status != UserActive {
-		return nil, errToken()
+		return nil, errSession()
 	}
 	if now.UnixMilli()-a.lastSeenAt >= touchEvery.Milliseconds() {
 		s.touch(ctx, "session", func(tx *sql.Tx) error { return touchSession(ctx, tx, a.sessionID, now) })

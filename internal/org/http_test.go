@@ -135,8 +135,14 @@ func TestHTTPScenarios(t *testing.T) {
 			excludes     []string
 		}{
 			{name: "anonymous", method: "GET", path: "/api/v1/stores", status: 401, contentType: problem,
-				contains: []string{`"type":"urn:oneretail:problem:unauthorized"`}},
-			{name: "bad token", method: "GET", path: "/api/v1/stores", token: "or_sess_nope", status: 401},
+				contains: []string{`"type":"urn:oneretail:problem:unauthorized"`, "authentication required"}},
+			{name: "bad token", method: "GET", path: "/api/v1/stores", token: "or_sess_nope", status: 401,
+				contains: []string{"invalid or expired session"}, excludes: []string{"authentication required"}},
+			{name: "bad API key", method: "GET", path: "/api/v1/stores", token: keySecret[:len(keySecret)-4] + "xxxx", status: 401,
+				contentType: problem, contains: []string{`"detail":"invalid API key"`}, excludes: []string{"authentication required"}},
+			{name: "unknown API key", method: "GET", path: "/api/v1/stores", token: "or_live_nothingofthesortatall", status: 401,
+				contains: []string{`"detail":"invalid API key"`}},
+			{name: "not a token", method: "GET", path: "/api/v1/stores", token: "hello", status: 401, contains: []string{"invalid token"}},
 			{name: "marketer cannot create stores", method: "POST", path: "/api/v1/stores", token: mkt, body: store(""),
 				status: 403, contentType: problem, contains: []string{"missing scope org:write"}},
 			{name: "marketer cannot list users", method: "GET", path: "/api/v1/users", token: mkt, status: 403},
@@ -229,7 +235,7 @@ func TestHTTPScenarios(t *testing.T) {
 				contains: []string{`"current":true`, `"client_ip":"198.51.100.1"`}},
 			{name: "revoke unknown session", method: "DELETE", path: "/api/v1/sessions/nope", token: mgr, status: 404},
 			{name: "revoke key", method: "DELETE", path: "/api/v1/api-keys/" + key.ID, token: admin, status: 204},
-			{name: "revoked key", method: "GET", path: "/api/v1/me", token: keySecret, status: 401},
+			{name: "revoked key", method: "GET", path: "/api/v1/me", token: keySecret, status: 401, contains: []string{`"detail":"invalid API key"`}},
 			{name: "unknown key", method: "DELETE", path: "/api/v1/api-keys/nope", token: admin, status: 404},
 		}
 		for _, sc := range scenarios {

@@ -57,6 +57,11 @@ func NewService(cfg Config, d *db.DB, outbox *events.Outbox, audit *audit.Log, l
 // in one transaction. It needs no principal. It returns errs.Invalid for bad input
 // and errs.Conflict when the tenant code or the login is taken.
 func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (Tenant, User, error) {
+	return s.bootstrap(ctx, in, false)
+}
+
+// bootstrap is Bootstrap; first makes it Setup (refused once a tenant exists).
+func (s *Service) bootstrap(ctx context.Context, in BootstrapInput, first bool) (Tenant, User, error) {
 	if err := in.Validate(); err != nil {
 		return Tenant{}, User{}, err
 	}
@@ -67,6 +72,11 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (Tenant, Use
 	hash := s.hasher.Hash(in.AdminPassword)
 	ctx = auth.WithPrincipal(ctx, auth.System(t.ID))
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if first {
+			if err := claimInstallation(ctx, tx, t.ID, now); err != nil {
+				return err
+			}
+		}
 		if err := insertTenant(ctx, tx, t); err != nil {
 			if db.IsUniqueViolation(err) {
 				return taken("body.tenant_code", "tenant code %q is already taken", t.Code)

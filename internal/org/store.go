@@ -392,6 +392,27 @@ func findStores(ctx context.Context, q db.Querier, like string, p *auth.Principa
 	return out, rows.Err()
 }
 
+// storeNames names the stores among ids that p may see.
+func storeNames(ctx context.Context, q db.Querier, d db.Dialect, p *auth.Principal, ids []string) (map[string]string, error) {
+	names := make(map[string]string, len(ids))
+	if len(ids) == 0 {
+		return names, nil
+	}
+	var w query
+	w.where("s.tenant_id = %s", p.TenantID)
+	storeScope(&w, p)
+	w.conds = append(w.conds, "s.id"+db.In(d, &w.args, ids))
+	err := db.EachRow(ctx, q, `SELECT s.id, s.name FROM stores s WHERE `+w.sql(), w.args, func(r *sql.Rows) error {
+		var id, name string
+		if err := r.Scan(&id, &name); err != nil {
+			return err
+		}
+		names[id] = name
+		return nil
+	})
+	return names, err
+}
+
 // storeSummary counts the stores p may see by format, city, region and brand.
 func storeSummary(ctx context.Context, q db.Querier, p *auth.Principal) (StoreSummary, error) {
 	var sum StoreSummary

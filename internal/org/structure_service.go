@@ -345,6 +345,18 @@ func (s *Service) FindStores(ctx context.Context, f StoreFilter) (httpapi.Page[S
 	}, func(st Store) string { return st.ID })
 }
 
+// StoreNames returns the names of the stores among ids that the caller may see
+// (org:read), by id, in one query whatever the number of ids; ids of other tenants,
+// outside the data scope or unknown are left out.
+func (s *Service) StoreNames(ctx context.Context, ids []string) (map[string]string, error) {
+	p, err := caller(ctx, auth.OrgRead)
+	if err != nil {
+		return nil, err
+	}
+	names, err := storeNames(ctx, s.db.Reader(), s.db.Dialect, p, ids)
+	return names, wrap("store names", err)
+}
+
 // StoreSummary counts the stores the caller may see (org:read) by format, city,
 // region and brand.
 func (s *Service) StoreSummary(ctx context.Context) (StoreSummary, error) {

@@ -3,6 +3,7 @@ package org
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -288,6 +289,10 @@ func TestOrgDataScope(t *testing.T) {
 			}
 			if sum, err := f.svc.StoreSummary(tt.ctx); err != nil || sum.Total != tt.total {
 				t.Errorf("%s: summary total = %d, %v; want %d", tt.name, sum.Total, err, tt.total)
+			}
+			names, err := f.svc.StoreNames(tt.ctx, []string{w.s1.ID, w.s2.ID, w.s3.ID, "unknown"})
+			if got := slices.Sorted(maps.Keys(names)); err != nil || !slices.Equal(got, tt.stores) || names[tt.stores[0]] == "" {
+				t.Errorf("%s: store names = %v, %v; want the names of %v", tt.name, names, err, tt.stores)
 			}
 		}
 

@@ -18,14 +18,14 @@ const (
 	maxCalendarItems = 2000
 )
 
-// DefaultTimeZone is the store time zone the calendar and simulation use when none
-// is given.
+// DefaultTimeZone is the time zone of a tenant that set none in its pricing settings.
 const DefaultTimeZone = "Asia/Shanghai"
 
 // CalendarFilter selects the promotions of a calendar: [From, To) at most 93 days,
 // a status (default: every status but ended), and only those that may run in a store
 // or channel (a promotion without a store or channel condition runs everywhere).
-// Recurring windows are expanded in Location (nil: Asia/Shanghai).
+// Recurring windows are expanded in Location (nil: the store's zone when StoreID
+// names one, else the tenant's).
 type CalendarFilter struct {
 	From, To time.Time
 	Status   Status
@@ -64,11 +64,13 @@ func (s *Service) PromotionCalendar(ctx context.Context, f CalendarFilter) ([]Ca
 		return nil, errs.Field("query.status", "must be draft, active, paused or ended")
 	}
 	if f.Location == nil {
-		loc, err := s.location(DefaultTimeZone)
+		st, err := readSettings(ctx, s.db.Reader(), pr.TenantID)
 		if err != nil {
 			return nil, fmt.Errorf("promotion: calendar: %w", err)
 		}
-		f.Location = loc
+		if f.Location, err = s.pricingZone(ctx, pr.TenantID, f.StoreID, st); err != nil {
+			return nil, fmt.Errorf("promotion: calendar: %w", err)
+		}
 	}
 	rows, err := promotionsInRange(ctx, s.db.Reader(), pr.TenantID, f.From, f.To, f.Status, maxCalendarItems)
 	if err != nil {

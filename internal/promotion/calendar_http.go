@@ -41,7 +41,7 @@ type promotionCalendarInput struct {
 	Status   string    `query:"status" enum:"draft,active,paused,ended," doc:"Default: every status but ended."`
 	StoreID  string    `query:"store_id" maxLength:"64"`
 	Channel  string    `query:"channel" maxLength:"64"`
-	TimeZone string    `query:"time_zone" maxLength:"64" doc:"The stores' IANA time zone for weekly and daily windows; default Asia/Shanghai."`
+	TimeZone string    `query:"time_zone" maxLength:"64" doc:"IANA time zone for weekly and daily windows; default: the time zone of store_id, else the tenant's (pricing settings, default Asia/Shanghai)."`
 }
 
 func calendarResponse(items []CalendarItem) PromotionCalendarResponse {

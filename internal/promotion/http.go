@@ -19,7 +19,7 @@ import (
 type PromotionCreateRequest struct {
 	Code       string           `json:"code" minLength:"1" maxLength:"64" pattern:"^[A-Za-z0-9._-]+$"`
 	Name       string           `json:"name" minLength:"1" maxLength:"200"`
-	Definition map[string]any   `json:"definition" doc:"The engine promotion (kind, scope, conditions, stacking and the parameter block of its kind); id and name are set from the promotion."`
+	Definition map[string]any   `json:"definition" doc:"The engine promotion (kind, scope, conditions, stacking and the parameter block of its kind); id and name are set from the promotion. Kinds: percent_off, amount_off, threshold, nth_item, buy_x_get_y, buy_a_get_b {buy, reward (scope), get, off_bp, pick cheapest|dearest, times}, bundle, gift, member_price, special_price {prices [{tier, price | off}], max_per_line, max_per_order, max_per_customer}, tiered_qty, flash_sale, expiry_markdown, delivery_fee {spend, off | off_bp, methods}. Stacking: exclusive (combines with nothing), group (one per group), stacks_with_items (may share a unit with other item-level promotions that opt in too)."`
 	Limits     *PromotionLimits `json:"limits,omitempty" doc:"Budget and usage limits enforced when orders commit; absent or null fields mean no limit."`
 }
 
@@ -75,8 +75,9 @@ type CartPriceLine struct {
 type CartPriceRequest struct {
 	Lines          []CartPriceLine  `json:"lines" minItems:"1" maxItems:"1000"`
 	DeliveryFee    int64            `json:"delivery_fee,omitempty" minimum:"0" maximum:"1000000000"`
+	DeliveryMethod string           `json:"delivery_method,omitempty" maxLength:"64" doc:"How the order is delivered (e.g. express, same_day), for delivery-fee promotions that target methods."`
 	Time           *time.Time       `json:"time,omitempty" doc:"When the sale happens; default now."`
-	TimeZone       string           `json:"time_zone,omitempty" maxLength:"64" doc:"The store's IANA time zone for weekly and daily windows; default UTC."`
+	TimeZone       string           `json:"time_zone,omitempty" maxLength:"64" doc:"IANA time zone for weekly and daily windows; default: the time zone of store_id, else the tenant's (pricing settings, default Asia/Shanghai)."`
 	Channel        string           `json:"channel,omitempty" maxLength:"64"`
 	StoreID        string           `json:"store_id,omitempty" maxLength:"64"`
 	Region         string           `json:"region,omitempty" maxLength:"64"`
@@ -146,7 +147,7 @@ func limitsOf(l *PromotionLimits) Limits {
 
 // cartOf converts a price request into the engine's cart and context.
 func (s *Service) cartOf(r CartPriceRequest) (engine.Cart, engine.Context, error) {
-	cart := engine.Cart{Lines: make([]engine.Line, len(r.Lines)), DeliveryFee: r.DeliveryFee}
+	cart := engine.Cart{Lines: make([]engine.Line, len(r.Lines)), DeliveryFee: r.DeliveryFee, DeliveryMethod: r.DeliveryMethod}
 	for i, l := range r.Lines {
 		cart.Lines[i] = engine.Line{ID: l.ID, SKU: l.SKU, Category: l.Category, Brand: l.Brand, Unit: engine.Unit(l.Unit),
 			Qty: l.Qty, UnitPrice: l.UnitPrice, Batch: l.Batch}
@@ -184,6 +185,7 @@ func (s *Service) Register(api huma.API) {
 
 	s.registerCalendar(api) // before /promotions/{id}
 	s.registerSimulation(api)
+	s.registerSettings(api)
 	huma.Register(api, huma.Operation{
 		OperationID: "list-promotions", Method: http.MethodGet, Path: "/api/v1/promotions",
 		Summary: "List promotions", Description: "Ordered by id; filter by status, or by the active promotions whose window contains active_at.",
@@ -329,7 +331,7 @@ type CartAppliedPromotion struct {
 	Lines       []CartAllocation `json:"lines"`
 	Basis       []CartAllocation `json:"basis"`
 	GiftLineID  string           `json:"gift_line_id,omitempty"`
-	FlashUnits  int64            `json:"flash_units,omitempty" doc:"Units sold at the flash-sale price (flash_sale only)."`
+	FlashUnits  int64            `json:"flash_units,omitempty" doc:"Units sold at the flash-sale or special price (flash_sale, special_price), counted against the per-customer unit limit when the order commits."`
 	Message     string           `json:"message"`
 	Promotion   DefinitionJSON   `json:"promotion"`
 }
@@ -340,6 +342,7 @@ type CartRejection struct {
 	Code        string `json:"code"`
 	Condition   string `json:"condition,omitempty"`
 	WinnerID    string `json:"winner_id,omitempty"`
+	RefusedBy   string `json:"refused_by,omitempty" enum:"this,winner,both" doc:"excluded_by_stacking: whose rule kept the two promotions apart — this promotion's, the winner's or both (the message names both by name and code and says why)."`
 	Missing     int64  `json:"missing,omitempty"`
 	Message     string `json:"message"`
 }
@@ -458,7 +461,7 @@ func cartPriceResponse(r engine.Result) CartPriceResponse {
 	}
 	for i, e := range r.Rejected {
 		out.Rejected[i] = CartRejection{PromotionID: e.PromotionID, Code: string(e.Code), Condition: e.Condition, WinnerID: e.WinnerID,
-			Missing: e.Missing, Message: e.Message}
+			RefusedBy: e.RefusedBy, Missing: e.Missing, Message: e.Message}
 	}
 	for i, h := range r.Hints {
 		out.Hints[i] = CartHint{PromotionID: h.PromotionID, Missing: h.Missing, Save: h.Save, Message: h.Message}

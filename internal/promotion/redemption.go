@@ -295,12 +295,9 @@ func (s *Service) redeem(ctx context.Context, tx *sql.Tx, tenantID, orderID stri
 	if err := insertRedemptionLine(ctx, tx, tenantID, orderID, l, pp); err != nil {
 		return l, false, err
 	}
-	flashLimit := int64(0)
-	if f := p.Definition.FlashSale; f != nil {
-		flashLimit = f.PerCustomer
-	}
+	flashLimit := p.Definition.UnitLimit() // flash-sale or special-price units per customer
 	if flashLimit > 0 && l.FlashUnits > flashLimit {
-		return l, false, refuse(LimitPerCustomer, "%d flash-sale units exceed the limit of %d per customer", l.FlashUnits, flashLimit)
+		return l, false, refuse(LimitPerCustomer, "%d units at the promotion's price exceed the limit of %d per customer", l.FlashUnits, flashLimit)
 	}
 	if who.live != "" {
 		ok, err := addCustomerUsage(ctx, tx, s.db.Dialect, tenantID, p.ID, who, l.FlashUnits, p.Limits.MaxUsesPerCustomer, flashLimit)
@@ -308,7 +305,7 @@ func (s *Service) redeem(ctx context.Context, tx *sql.Tx, tenantID, orderID stri
 			return l, false, err
 		}
 		if !ok {
-			return l, false, refuse(LimitPerCustomer, "the customer has reached the limit of %d use(s) or %d flash-sale unit(s)",
+			return l, false, refuse(LimitPerCustomer, "the customer has reached the limit of %d use(s) or %d unit(s) at the promotion's price",
 				nullOr(p.Limits.MaxUsesPerCustomer), flashLimit)
 		}
 	}

@@ -20,6 +20,9 @@ func i64(v int64) *int64 { return &v }
 // tenOff is ¥10 off MILK.
 func tenOff() engine.Promotion { return tenOffOn("MILK") }
 
+// stacks opts p into sharing units with other item-level promotions.
+func stacks(p engine.Promotion) engine.Promotion { p.StacksWithItems = true; return p }
+
 // tenOffOn is ¥10 off sku.
 func tenOffOn(sku string) engine.Promotion {
 	return engine.Promotion{Kind: engine.KindAmountOff, Scope: engine.Scope{SKUs: []string{sku}},
@@ -268,12 +271,45 @@ func TestRedemptionFlashSaleAllowance(t *testing.T) {
 	})
 }
 
+// TestRedemptionSpecialPricePerCustomerUnderConcurrency: 限购 2 units per customer at
+// the special price; twenty orders of one unit each for alice, priced before any of
+// them commits (each saw the whole allowance), committed at once: exactly two
+// commit, the others are refused by the consuming statement, and a later price
+// gives alice the regular price.
+func TestRedemptionSpecialPricePerCustomerUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := setup(t, d)
+		sp := activeWithLimits(t, s, "MEMBER", engine.Promotion{Kind: engine.KindSpecialPrice, Scope: engine.Scope{SKUs: []string{"MILK"}},
+			SpecialPrice: &engine.SpecialPrice{Prices: []engine.UnitPrice{{Price: 1280}}, MaxPerCustomer: 2}}, Limits{})
+		milk := engine.Cart{Lines: []engine.Line{{ID: "1", SKU: "MILK", Unit: engine.UnitEach, Qty: 1, UnitPrice: 1490}}}
+		ok, refused := commitConcurrently(t, s, ordersOf(t, s, 20, "sp", milk, func(int) string { return "alice" }))
+		if ok != 2 || refused[LimitPerCustomer] != 18 {
+			t.Fatalf("alice: %d succeeded, refusals %v", ok, refused)
+		}
+		if u := usageOf(t, s, sp.ID); u != (Usage{DiscountFen: 420, Uses: 2}) {
+			t.Errorf("usage %+v", u)
+		}
+		res, err := s.PriceCart(as(tenantA, auth.Integrator), milk, engine.Context{}, "alice")
+		if err != nil || len(res.Applied) != 0 || !rejectedWith(res, sp.ID, engine.CodeLimitReached) {
+			t.Fatalf("alice after her limit: %+v %+v %v", res.Applied, res.Rejected, err)
+		}
+		// Three units for bob: two at ¥12.80, one at ¥14.90.
+		res, err = s.PriceCart(as(tenantA, auth.Integrator), engine.Cart{Lines: []engine.Line{{ID: "1", SKU: "MILK", Unit: engine.UnitEach, Qty: 3,
+			UnitPrice: 1490}}}, engine.Context{}, "bob")
+		if err != nil || res.Total != 2*1280+1490 || res.Applied[0].FlashUnits != 2 {
+			t.Fatalf("bob: total %d %+v %v", res.Total, res.Applied, err)
+		}
+	})
+}
+
 func TestRedemptionAllOrNothingAndReplay(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		s := setup(t, d)
-		free := activeWithLimits(t, s, "FREE", tenOff(), Limits{})
-		one := activeWithLimits(t, s, "ONE", secondHalfOn("MILK"), Limits{MaxUses: i64(1)})
+		// Both promotions reach MILK: they opt into sharing its units.
+		free := activeWithLimits(t, s, "FREE", stacks(tenOff()), Limits{})
+		one := activeWithLimits(t, s, "ONE", stacks(secondHalfOn("MILK")), Limits{MaxUses: i64(1)})
 		pos := as(tenantA, auth.Integrator)
 		// Ten concurrent replays of one order count once.
 		same := order(t, s, "same", two("MILK"), "")

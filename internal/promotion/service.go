@@ -28,12 +28,15 @@ type Service struct {
 	audit     *audit.Log
 	clock     clock.Clock
 	customers CustomerFinder
+	stores    StoreZones
 	tokenKey  []byte
 	tokenTTL  time.Duration
 
 	mu      sync.Mutex
 	indexes map[string]tenantIndex // by tenant id
 	zones   sync.Map               // IANA name → *time.Location (LoadLocation reads tzdata from disk)
+	// storeZones remembers stores' time zones for a minute.
+	storeZones zoneCache
 }
 
 // location returns the named time zone, loaded once per service.
@@ -60,6 +63,7 @@ type tenantIndex struct {
 	exhausted   map[string]string
 	perCustomer map[string]int64
 	flashLimit  map[string]int64
+	settings    Settings
 }
 
 // CustomerFinder is what the promotion service needs of the identity domain: which
@@ -76,6 +80,8 @@ type CustomerFinder interface {
 type Config struct {
 	// Customers resolves customer ids for per-customer limits; required.
 	Customers CustomerFinder
+	// Stores gives stores' time zones; nil means every price uses the tenant's zone.
+	Stores StoreZones
 	// TokenKey signs priced-cart tokens (at least 32 bytes, the same on every node,
 	// derived from the server's master secret); required.
 	TokenKey []byte
@@ -93,7 +99,7 @@ func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = DefaultTokenTTL
 	}
-	return &Service{db: d, outbox: outbox, audit: audit, clock: c, customers: cfg.Customers,
+	return &Service{db: d, outbox: outbox, audit: audit, clock: c, customers: cfg.Customers, stores: cfg.Stores,
 		tokenKey: slices.Clone(cfg.TokenKey), tokenTTL: cfg.TokenTTL, indexes: map[string]tenantIndex{}}
 }
 
@@ -171,7 +177,7 @@ func (s *Service) CreatePromotion(ctx context.Context, in NewPromotion) (Promoti
 	now := s.now()
 	p := Promotion{ID: ids.New(), TenantID: pr.TenantID, Code: in.Code, Name: in.Name, Status: StatusDraft,
 		Definition: in.Definition, Limits: in.Limits, CreatedAt: now, UpdatedAt: now}
-	p.Definition.ID, p.Definition.Name = p.ID, p.Name
+	p.Definition.ID, p.Definition.Name, p.Definition.Code = p.ID, p.Name, p.Code
 	if err := validateDefinition("body.definition", &p.Definition); err != nil {
 		return Promotion{}, err
 	}
@@ -229,7 +235,7 @@ func (s *Service) UpdatePromotion(ctx context.Context, id string, u PromotionUpd
 		if u.Limits != nil {
 			p.Limits = *u.Limits
 		}
-		p.Definition.ID, p.Definition.Name = p.ID, p.Name
+		p.Definition.ID, p.Definition.Name, p.Definition.Code = p.ID, p.Name, p.Code
 		if err := validateDefinition("body.definition", &p.Definition); err != nil {
 			return err
 		}
@@ -361,7 +367,12 @@ func (s *Service) index(ctx context.Context, tenantID string) (tenantIndex, erro
 	if err != nil {
 		return tenantIndex{}, err
 	}
-	ti := tenantIndex{version: v, exhausted: map[string]string{}, perCustomer: map[string]int64{}, flashLimit: map[string]int64{}}
+	settings, err := readSettings(ctx, s.db.Reader(), tenantID)
+	if err != nil {
+		return tenantIndex{}, err
+	}
+	ti := tenantIndex{version: v, exhausted: map[string]string{}, perCustomer: map[string]int64{}, flashLimit: map[string]int64{},
+		settings: settings}
 	defs := make([]engine.Promotion, len(rows))
 	for i := range rows {
 		p := &rows[i]
@@ -372,8 +383,8 @@ func (s *Service) index(ctx context.Context, tenantID string) (tenantIndex, erro
 		if m := p.Limits.MaxUsesPerCustomer; m != nil {
 			ti.perCustomer[p.ID] = *m
 		}
-		if f := p.Definition.FlashSale; f != nil && f.PerCustomer > 0 {
-			ti.flashLimit[p.ID] = f.PerCustomer
+		if n := p.Definition.UnitLimit(); n > 0 {
+			ti.flashLimit[p.ID] = n
 		}
 	}
 	ti.ix = engine.NewIndex(defs)
@@ -419,6 +430,12 @@ func (s *Service) priceFor(ctx context.Context, tenantID string, cart engine.Car
 		}
 	}
 	customerLimits(ti, used, &pc)
+	pc.ItemStacking = ti.settings.ItemStacking
+	if pc.Location == nil {
+		if pc.Location, err = s.pricingZone(ctx, tenantID, pc.StoreID, ti.settings); err != nil {
+			return engine.Result{}, fmt.Errorf("promotion: price: %w", err)
+		}
+	}
 	return s.price(ti.ix, cart, pc)
 }
 
@@ -503,6 +520,16 @@ func (s *Service) PreviewPromotion(ctx context.Context, id string, cart engine.C
 	p, err := s.FindPromotionByID(ctx, id)
 	if err != nil {
 		return engine.Result{}, err
+	}
+	if pc.Location == nil {
+		tenantID := auth.FromContext(ctx).TenantID
+		st, err := readSettings(ctx, s.db.Reader(), tenantID)
+		if err != nil {
+			return engine.Result{}, fmt.Errorf("promotion: preview: %w", err)
+		}
+		if pc.Location, err = s.pricingZone(ctx, tenantID, pc.StoreID, st); err != nil {
+			return engine.Result{}, fmt.Errorf("promotion: preview: %w", err)
+		}
 	}
 	return s.price(engine.NewIndex([]engine.Promotion{p.Definition}), cart, pc)
 }

@@ -32,7 +32,20 @@ var testTokenKey = []byte("promotion-test-token-key-0123456789")
 func setup(t testing.TB, d *db.DB) *Service {
 	t.Helper()
 	c := clock.NewFixed(testNow)
-	return NewService(d, events.NewOutbox(c), audit.New(d, c), c, Config{Customers: newFakeCustomers(), TokenKey: testTokenKey})
+	return NewService(d, events.NewOutbox(c), audit.New(d, c), c, Config{Customers: newFakeCustomers(), Stores: fakeStores{},
+		TokenKey: testTokenKey})
+}
+
+// fakeStores stands in for the organisation service: tenant A has a store in Urumqi
+// (UTC+6) and one in Shanghai.
+type fakeStores struct{}
+
+func (fakeStores) StoreTimeZone(ctx context.Context, storeID string) (string, error) {
+	zones := map[string]string{tenantA + "/urumqi": "Asia/Urumqi", tenantA + "/shanghai": "Asia/Shanghai"}
+	if z, ok := zones[auth.FromContext(ctx).TenantID+"/"+storeID]; ok {
+		return z, nil
+	}
+	return "", errs.E(errs.NotFound, "store not found")
 }
 
 // fakeCustomers stands in for the identity service: alice, bob, carol, dora and c0…c99

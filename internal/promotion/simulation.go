@@ -40,13 +40,13 @@ type BasketImport struct {
 	Errors   []RowError
 }
 
-// shanghai returns the default store time zone.
-func shanghai() (*time.Location, error) {
-	loc, err := time.LoadLocation(DefaultTimeZone)
+// tenantZone returns the tenant's pricing time zone.
+func (s *Service) tenantZone(ctx context.Context, tenantID string) (*time.Location, error) {
+	st, err := readSettings(ctx, s.db.Reader(), tenantID)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", DefaultTimeZone, err)
+		return nil, err
 	}
-	return loc, nil
+	return s.pricingZone(ctx, tenantID, "", st)
 }
 
 // CreateBasketSet imports a basket file (see ParseBaskets) under name. Orders with a
@@ -61,7 +61,7 @@ func (s *Service) CreateBasketSet(ctx context.Context, name string, data []byte)
 	if name == "" || len(name) > maxBasketSetName {
 		return BasketImport{}, errs.Field("query.name", "1..%d bytes", maxBasketSetName)
 	}
-	loc, err := shanghai()
+	loc, err := s.tenantZone(ctx, pr.TenantID)
 	if err != nil {
 		return BasketImport{}, err
 	}
@@ -272,11 +272,16 @@ func (s *Service) Simulate(ctx context.Context, in SimulationRequest) (Simulatio
 			rep.Others = append(rep.Others, p.ID)
 		}
 	}
-	loc, err := shanghai()
+	st, err := readSettings(ctx, s.db.Reader(), pr.TenantID)
 	if err != nil {
-		return SimulationReport{}, err
+		return SimulationReport{}, fmt.Errorf("promotion: simulate: %w", err)
 	}
-	sim := simulator{base: engine.NewIndex(others), with: engine.NewIndex(append(slices.Clip(others), draft)), draftID: draft.ID, loc: loc}
+	loc, err := s.pricingZone(ctx, pr.TenantID, "", st)
+	if err != nil {
+		return SimulationReport{}, fmt.Errorf("promotion: simulate: %w", err)
+	}
+	sim := simulator{base: engine.NewIndex(others), with: engine.NewIndex(append(slices.Clip(others), draft)), draftID: draft.ID, loc: loc,
+		stacking: st.ItemStacking, zoneOf: func(storeID string) (*time.Location, error) { return s.pricingZone(ctx, pr.TenantID, storeID, st) }}
 	sim.run(lines, &rep)
 	if err := sim.sum.Err(); err != nil {
 		return SimulationReport{}, errs.Field("body.basket_set_id",
@@ -324,7 +329,9 @@ func (s *Service) simulated(ctx context.Context, tenantID string, in SimulationR
 type simulator struct {
 	base, with *engine.Index
 	draftID    string
-	loc        *time.Location
+	loc        *time.Location // the tenant's zone: days are counted in it
+	stacking   engine.ItemStacking
+	zoneOf     func(storeID string) (*time.Location, error) // an order's store's zone, else the tenant's
 	sum        money.Checked
 }
 
@@ -389,7 +396,12 @@ func (sim *simulator) order(order []BasketLine, rep *SimulationReport, days map[
 			cost = sim.sum.Add(cost, sim.sum.Mul(*l.UnitCostFen, l.Quantity))
 		}
 	}
-	pc := engine.Context{Time: first.OrderedAt, Location: sim.loc, Channel: first.Channel, StoreID: first.StoreID, Tier: first.CustomerTier}
+	pc := engine.Context{Time: first.OrderedAt, Location: sim.loc, Channel: first.Channel, StoreID: first.StoreID, Tier: first.CustomerTier,
+		ItemStacking: sim.stacking}
+	loc, err := sim.zoneOf(first.StoreID)
+	if err == nil {
+		pc.Location = loc
+	}
 	base, err := sim.base.Price(cart, pc)
 	if err == nil {
 		var with engine.Result

@@ -45,7 +45,7 @@ func scanPromotion(r scanner) (Promotion, error) {
 	if err := json.Unmarshal([]byte(def), &p.Definition); err != nil {
 		return p, fmt.Errorf("decode definition of %s: %w", p.ID, err)
 	}
-	p.Definition.ID, p.Definition.Name = p.ID, p.Name
+	p.Definition.ID, p.Definition.Name, p.Definition.Code = p.ID, p.Name, p.Code
 	if starts.Valid {
 		t := clock.FromMillis(starts.Int64)
 		p.StartsAt = &t

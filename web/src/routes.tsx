@@ -5,6 +5,7 @@ import { AppLayout } from './components/AppLayout';
 
 // Every page is its own chunk, loaded when first visited.
 const LoginPage = lazy(() => import('./pages/LoginPage'));
+const SetupPage = lazy(() => import('./pages/SetupPage'));
 const OverviewPage = lazy(() => import('./pages/OverviewPage'));
 const StoresPage = lazy(() => import('./pages/StoresPage'));
 const StoreDetailPage = lazy(() => import('./pages/StoreDetailPage'));
@@ -51,6 +52,14 @@ export const routes: RouteObject[] = [
     ),
   },
   {
+    path: '/setup',
+    element: (
+      <Suspense fallback={<Spin fullscreen />}>
+        <SetupPage />
+      </Suspense>
+    ),
+  },
+  {
     path: '/',
     element: <AppLayout />,
     children: [
@@ -74,7 +83,10 @@ export const routes: RouteObject[] = [
       { path: 'promotions/simulations', element: <SimulationPage /> },
       { path: 'promotions/:id', element: <PromotionEditorPage /> },
       { path: 'customers/:id', element: <CustomerPage /> },
-      ...COMING_SOON.map(({ path, nameKey }) => ({ path, element: <ComingSoonPage key={path} nameKey={nameKey} /> })),
+      ...COMING_SOON.map(({ path, nameKey }) => ({
+        path,
+        element: <ComingSoonPage key={path} nameKey={nameKey} capability={path} />,
+      })),
       { path: 'settings', element: <Navigate to="/settings/users" replace /> },
       { path: 'settings/users', element: <UsersPage /> },
       { path: 'settings/api-keys', element: <ApiKeysPage /> },

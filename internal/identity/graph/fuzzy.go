@@ -4,11 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/adrg/strutil/metrics"
 	"github.com/mozillazg/go-pinyin"
@@ -35,11 +33,12 @@ type Profile struct {
 
 // Features is a Profile normalised for comparison ([NewFeatures]).
 type Features struct {
-	Name        string   // characters: full-width folded, spaces and dots removed, 先生/女士 dropped
+	RawName     string   // the name as sent, trimmed
+	Name        string   // the name folded (FoldText), 先生/女士 dropped
 	Syllables   []string // the first pinyin reading per Han character
 	readings    [][]string
 	Surname     string // the surname characters (compound surnames such as 欧阳 kept whole)
-	SurnameOnly bool   // only a surname with a title (张女士): the given name is unknown
+	SurnameOnly bool   // only a surname, with a title (张女士) or masked (郑**): the given name is unknown
 	Gender      string
 	Birthday    string
 	City        string
@@ -57,38 +56,47 @@ var compoundSurnames = []string{"欧阳", "司马", "上官", "诸葛", "东方"
 // titles after a surname in delivery and form records, with the gender they imply.
 var titles = []struct{ suffix, gender string }{{"先生", "male"}, {"女士", "female"}, {"小姐", "female"}}
 
-// NormalizeName folds full-width characters, removes spaces, dots and other
-// punctuation (张 伟, 张·伟 and 张．伟 are 张伟) and returns the name and the title's
-// gender when the name is a surname with a title (张女士 → 张, female).
+// NormalizeName folds the name with [FoldText] (full-width forms, traditional
+// characters, case; spaces, dots and other punctuation dropped: 張 偉, 张·伟 and
+// 張．偉 are 张伟) and returns the name and the title's gender when the name is a
+// surname with a title (张女士 → 张, female).
 func NormalizeName(s string) (name string, titleGender string) {
-	s = width.Fold.String(s)
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(unicode.ToLower(r))
-		}
-	}
-	name = b.String()
-	for _, t := range titles {
-		if base, ok := strings.CutSuffix(name, t.suffix); ok && base != "" && len([]rune(base)) <= 2 {
-			return base, t.gender
-		}
-	}
-	return name, ""
+	name, _, titleGender = parseName(s)
+	return name, titleGender
 }
 
-// NormalizeAddress folds full-width characters, removes spaces and punctuation, and
+// maskRunes stand for hidden characters in a masked name (郑**, 郑某, 郑××).
+const maskRunes = "*×某"
+
+// parseName is NormalizeName that also reports a surname-only name: a surname with
+// a title (张女士) or with its given name masked as delivery platforms show it (郑**,
+// 郑*, 欧阳**). The surname is at most two characters.
+func parseName(s string) (name string, surnameOnly bool, titleGender string) {
+	folded := FoldText(strings.Map(func(r rune) rune {
+		if strings.ContainsRune(maskRunes, r) || r == '＊' {
+			return '*'
+		}
+		return r
+	}, s))
+	if base := strings.TrimRight(folded, "*"); base != folded && base != "" && !strings.Contains(base, "*") && len([]rune(base)) <= 2 {
+		return base, true, ""
+	}
+	name = strings.ReplaceAll(folded, "*", "")
+	for _, t := range titles {
+		if base, ok := strings.CutSuffix(name, t.suffix); ok && base != "" && len([]rune(base)) <= 2 {
+			return base, true, t.gender
+		}
+	}
+	return name, false, ""
+}
+
+// NormalizeAddress folds the address with [FoldText] (full-width forms, traditional
+// characters, spaces and punctuation), and
 // drops the province and city prefix (up to the last 省 or 市 in the first ten
 // characters) and the administrative characters 区 and 县, so that
 // "上海市徐汇区漕溪北路８８号" and "徐汇 漕溪北路88号" compare equal.
 func NormalizeAddress(s string) string {
-	s = width.Fold.String(s)
-	var rs []rune
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			rs = append(rs, unicode.ToLower(r))
-		}
-	}
+	rs := []rune(strings.ReplaceAll(FoldText(s), "*", ""))
 	cut := -1
 	for i, r := range rs {
 		if i >= 10 {
@@ -108,10 +116,7 @@ func NormalizeAddress(s string) string {
 }
 
 // normalizeCity drops the 市 suffix and folds width: 上海市 and 上海 are one city.
-func normalizeCity(s string) string {
-	s = strings.TrimSpace(width.Fold.String(s))
-	return strings.TrimSuffix(s, "市")
-}
+func normalizeCity(s string) string { return strings.TrimSuffix(FoldText(s), "市") }
 
 var pinyinArgs = func() pinyin.Args {
 	a := pinyin.NewArgs()
@@ -121,10 +126,9 @@ var pinyinArgs = func() pinyin.Args {
 
 // NewFeatures normalises p.
 func NewFeatures(p Profile) Features {
-	name, titleGender := NormalizeName(p.Name)
-	f := Features{Name: name, Gender: p.Gender, City: normalizeCity(p.City), Address: NormalizeAddress(p.Address)}
+	name, surnameOnly, titleGender := parseName(p.Name)
+	f := Features{RawName: strings.TrimSpace(p.Name), Name: name, SurnameOnly: surnameOnly, Gender: p.Gender, City: normalizeCity(p.City), Address: NormalizeAddress(p.Address)}
 	if titleGender != "" {
-		f.SurnameOnly = true
 		if f.Gender == "" || f.Gender == "unknown" {
 			f.Gender = titleGender
 		}
@@ -203,110 +207,22 @@ func phoneAgreement(a, b string) (common int, differ bool) {
 	return common, false
 }
 
-// FuzzyWeights are the evidence, in bits, each field adds to a pair. Agreement
-// weights are about log2(m/u): m, how often one person's two records agree (typos
-// and stale data make it less than 1), over u, how often two people's records in the
-// same block agree by chance. Disagreement weights are log2((1−m)/(1−u)).
-type FuzzyWeights struct {
-	Prior float64 // log2 odds that two records of one block are one person before any field
-
-	NameExact, NameHomophone, NameClose, NameSurname, NameDiffer float64
-	BirthdayExact, BirthdayTypo, BirthdayDiffer                  float64
-	PhoneDigit, PhoneMaxBits, PhoneDiffer                        float64 // bits per common known digit (capped at PhoneMaxBits), and for a differing digit
-	AddressSame, AddressClose, AddressDiffer                     float64 // Dice ≥ 0.85, ≥ 0.6, < 0.4
-	CityEqual, CityDiffer                                        float64
-	GenderDiffer                                                 float64
-}
-
-// DefaultFuzzyWeights returns the weights OneRetail ships with (docs/identity.md
-// explains each).
-func DefaultFuzzyWeights() FuzzyWeights {
-	return FuzzyWeights{
-		Prior:     -12,
-		NameExact: 10, NameHomophone: 7, NameClose: 3, NameSurname: 2, NameDiffer: -6,
-		BirthdayExact: 9, BirthdayTypo: 3, BirthdayDiffer: -8,
-		PhoneDigit: 2.5, PhoneMaxBits: 18, PhoneDiffer: -8,
-		AddressSame: 7, AddressClose: 3, AddressDiffer: -3,
-		CityEqual: 1, CityDiffer: -3,
-		GenderDiffer: -6,
-	}
-}
-
-// Thresholds split scores: at or above High a pair merges automatically; at or
-// above Review (and below High) it goes to the review queue; below it is ignored.
+// Thresholds split match probabilities: at or above High a corroborated pair
+// merges automatically; at or above Review (and below High, or not corroborated) it
+// goes to the review queue; below it is ignored.
 type Thresholds struct {
 	High, Review float64
 }
 
-// DefaultThresholds returns High 0.98 (about 5.6 bits of evidence beyond the
-// prior) and Review 0.5 (the evidence exactly cancels the prior).
-func DefaultThresholds() Thresholds { return Thresholds{High: 0.98, Review: 0.5} }
+// DefaultReview is the review threshold: a pair with at least one chance in five of
+// being one person is worth a person's look.
+const DefaultReview = 0.2
+
+// DefaultTargetPrecision is the expected precision of automatic merges that
+// [MatchFuzzy] chooses the high threshold for.
+const DefaultTargetPrecision = 0.995
 
 var dice = &metrics.SorensenDice{NgramSize: 2}
-
-// Compare scores how likely a and b are one person, in 0..1, and lists the field
-// outcomes that made the score (for review reasons). A field missing on either side
-// adds no evidence.
-func (w *FuzzyWeights) Compare(a, b *Features) (float64, []string) {
-	bits := w.Prior
-	var why []string
-	add := func(v float64, reason string) {
-		bits += v
-		why = append(why, reason)
-	}
-	switch k := nameAgreement(a, b); k {
-	case "":
-	case "exact":
-		add(w.NameExact, "name equal")
-	case "homophone":
-		add(w.NameHomophone, "name homophone")
-	case "close":
-		add(w.NameClose, "name close")
-	case "surname":
-		add(w.NameSurname, "surname equal")
-	default:
-		add(w.NameDiffer, "name differs")
-	}
-	if a.Birthday != "" && b.Birthday != "" {
-		switch {
-		case a.Birthday == b.Birthday:
-			add(w.BirthdayExact, "birthday equal")
-		case birthdayTypo(a.Birthday, b.Birthday):
-			add(w.BirthdayTypo, "birthday one typo apart")
-		default:
-			add(w.BirthdayDiffer, "birthday differs")
-		}
-	}
-	if a.PhoneMask != "" && b.PhoneMask != "" {
-		switch n, differ := phoneAgreement(a.PhoneMask, b.PhoneMask); {
-		case differ:
-			add(w.PhoneDiffer, "phone differs")
-		case n > 0:
-			add(min(float64(n)*w.PhoneDigit, w.PhoneMaxBits), fmt.Sprintf("phone %d digits equal", n))
-		}
-	}
-	if a.Address != "" && b.Address != "" {
-		switch d := dice.Compare(a.Address, b.Address); {
-		case d >= 0.85:
-			add(w.AddressSame, fmt.Sprintf("address %.2f", d))
-		case d >= 0.6:
-			add(w.AddressClose, fmt.Sprintf("address %.2f", d))
-		case d < 0.4:
-			add(w.AddressDiffer, fmt.Sprintf("address %.2f", d))
-		}
-	}
-	if a.City != "" && b.City != "" {
-		if a.City == b.City {
-			add(w.CityEqual, "city equal")
-		} else {
-			add(w.CityDiffer, "city differs")
-		}
-	}
-	if a.Gender != "" && b.Gender != "" && a.Gender != b.Gender {
-		add(w.GenderDiffer, "gender differs")
-	}
-	return 1 / (1 + math.Exp2(-bits)), why
-}
 
 // nameAgreement classifies two names: "" when either is empty, exact, homophone (every character
 // has a common pinyin reading: 张伟/章伟), close (Dice ≥ 0.5 on characters or on
@@ -322,8 +238,11 @@ func nameAgreement(a, b *Features) string {
 		}
 		return "differ"
 	}
-	if a.Name == b.Name {
+	if a.RawName == b.RawName {
 		return "exact"
+	}
+	if a.Name == b.Name {
+		return "fold"
 	}
 	if len(a.readings) == len([]rune(a.Name)) && len(b.readings) == len([]rune(b.Name)) && homophone(a.readings, b.readings) {
 		return "homophone"
@@ -439,8 +358,10 @@ func conflict(a, b []Identifier) bool {
 // FuzzyPair is a compared pair of records (indexes, A < B) with its score.
 type FuzzyPair struct {
 	A, B    int
-	Score   float64
+	Score   float64 // the match probability (Explanation.Probability)
 	Reasons []string
+	// Explanation is the score as the sum of comparison weights.
+	Explanation Explanation
 }
 
 // FuzzyGroup is a set of records to merge into one customer: Survivor (the oldest
@@ -458,32 +379,39 @@ type FuzzyResult struct {
 	Compared int         // pairs scored
 	// Skipped counts blocks larger than MaxBlock that were not compared.
 	Skipped int
+	// Model is the model that scored the pairs (fitted unless given), Thresholds
+	// the thresholds used and ExpectedPrecision the mean match probability of the
+	// pairs at or above the high threshold.
+	Model             Model
+	Thresholds        Thresholds
+	ExpectedPrecision float64
 }
 
 // FuzzyOptions tune MatchFuzzy; the zero value means the defaults.
 type FuzzyOptions struct {
-	Weights    *FuzzyWeights
+	// Model scores the pairs; nil fits one on recs and their candidate pairs
+	// ([FitModel]).
+	Model *Model
+	// Thresholds, when set, replace the chosen ones.
 	Thresholds *Thresholds
+	// TargetPrecision is the expected precision the high threshold is chosen for
+	// (default DefaultTargetPrecision).
+	TargetPrecision float64
 	// MaxBlock is the largest block compared pairwise (default 200): a bigger block
 	// (a birthday such as 1990-01-01 used as a placeholder) carries no signal and
 	// would make the pass quadratic.
 	MaxBlock int
 }
 
-// MatchFuzzy blocks records, scores every pair that shares a block and whose
-// exclusive identifiers do not conflict, and groups the pairs at or above the high
-// threshold with a union-find, best score first, that refuses a union whose groups'
-// exclusive identifiers conflict (that pair goes to review instead). Middle-band
-// pairs are returned for review, one per pair of groups (the best), unless both
-// records end up in one group anyway. Output order is deterministic.
+// MatchFuzzy blocks records, compares every pair that shares a block and whose
+// exclusive identifiers do not conflict, fits a model on them unless opt.Model is
+// given, and chooses the high threshold for the target precision. It groups the
+// corroborated pairs at or above the high threshold with a union-find, best score
+// first, that refuses a union whose groups' exclusive identifiers conflict (that pair
+// goes to review instead). Pairs at or above the review threshold that are not merged
+// are returned for review, one per pair of groups (the best), unless both records end
+// up in one group anyway. Output order is deterministic.
 func MatchFuzzy(recs []FuzzyRecord, opt FuzzyOptions) FuzzyResult {
-	w, th := DefaultFuzzyWeights(), DefaultThresholds()
-	if opt.Weights != nil {
-		w = *opt.Weights
-	}
-	if opt.Thresholds != nil {
-		th = *opt.Thresholds
-	}
 	maxBlock := cmp.Or(opt.MaxBlock, 200)
 	var res FuzzyResult
 
@@ -497,7 +425,7 @@ func MatchFuzzy(recs []FuzzyRecord, opt FuzzyOptions) FuzzyResult {
 		}
 	}
 	seen := map[[2]int]bool{}
-	var high, mid []FuzzyPair
+	var cands [][2]int
 	for _, k := range slices.Sorted(maps.Keys(blocks)) {
 		members := blocks[k]
 		if len(members) > maxBlock {
@@ -507,24 +435,57 @@ func MatchFuzzy(recs []FuzzyRecord, opt FuzzyOptions) FuzzyResult {
 		for x := 0; x < len(members); x++ {
 			for y := x + 1; y < len(members); y++ {
 				a, b := members[x], members[y]
-				if conflict(recs[a].Exclusive, recs[b].Exclusive) {
-					continue
-				}
 				key := [2]int{min(a, b), max(a, b)}
-				if seen[key] {
+				if seen[key] || conflict(recs[a].Exclusive, recs[b].Exclusive) {
 					continue
 				}
 				seen[key] = true
-				res.Compared++
-				s, why := w.Compare(&recs[key[0]].Features, &recs[key[1]].Features)
-				p := FuzzyPair{A: key[0], B: key[1], Score: s, Reasons: why}
-				switch {
-				case s >= th.High:
-					high = append(high, p)
-				case s >= th.Review:
-					mid = append(mid, p)
-				}
+				cands = append(cands, key)
 			}
+		}
+	}
+	res.Compared = len(cands)
+	gammas := make([]Gamma, len(cands))
+	for i, c := range cands {
+		gammas[i] = Levels(&recs[c[0]].Features, &recs[c[1]].Features)
+	}
+	if opt.Model != nil {
+		res.Model = *opt.Model
+	} else {
+		feats := make([]Features, len(recs))
+		for i := range recs {
+			feats[i] = recs[i].Features
+		}
+		blocked := make([]uint8, len(cands))
+		for i, c := range cands {
+			blocked[i] = blockedOn(&recs[c[0]].Features, &recs[c[1]].Features)
+		}
+		res.Model = fitGammas(feats, gammas, blocked, FitOptions{})
+	}
+	pairs := make([]FuzzyPair, len(cands))
+	var autoProbs []float64
+	for i, c := range cands {
+		e := res.Model.explain(&recs[c[0]].Features, &recs[c[1]].Features, gammas[i])
+		pairs[i] = FuzzyPair{A: c[0], B: c[1], Score: e.Probability, Explanation: e, Reasons: reasons(e)}
+		if Corroborated(e) {
+			autoProbs = append(autoProbs, e.Probability)
+		}
+	}
+	target := cmp.Or(opt.TargetPrecision, DefaultTargetPrecision)
+	res.Thresholds.High, res.ExpectedPrecision = ChooseThreshold(autoProbs, target)
+	res.Thresholds.Review = min(DefaultReview, res.Thresholds.High)
+	if opt.Thresholds != nil {
+		res.Thresholds = *opt.Thresholds
+		res.ExpectedPrecision = expectedPrecision(autoProbs, res.Thresholds.High)
+	}
+	th := res.Thresholds
+	var high, mid []FuzzyPair
+	for _, p := range pairs {
+		switch {
+		case p.Score >= th.High && Corroborated(p.Explanation):
+			high = append(high, p)
+		case p.Score >= th.Review:
+			mid = append(mid, p)
 		}
 	}
 	byScore := func(p, q FuzzyPair) int {
@@ -610,4 +571,28 @@ func MatchFuzzy(recs []FuzzyRecord, opt FuzzyOptions) FuzzyResult {
 		res.Groups = append(res.Groups, *g)
 	}
 	return res
+}
+
+// reasons words an explanation's terms for review reasons: "name fold +9.1".
+func reasons(e Explanation) []string {
+	out := make([]string, len(e.Terms))
+	for i, t := range e.Terms {
+		out[i] = strings.TrimSpace(t.Comparison+" "+t.Level) + fmt.Sprintf(" %+.1f", t.Weight)
+	}
+	return out
+}
+
+// expectedPrecision is the mean of the probabilities at or above t (1 with none).
+func expectedPrecision(probs []float64, t float64) float64 {
+	sum, n := 0.0, 0
+	for _, p := range probs {
+		if p >= t {
+			sum += p
+			n++
+		}
+	}
+	if n == 0 {
+		return 1
+	}
+	return sum / float64(n)
 }

@@ -21,10 +21,10 @@ func ExampleMatchFuzzy() {
 	for _, g := range res.Groups {
 		fmt.Println("survivor", g.Survivor, "absorbs", g.Absorbed)
 	}
-	w := graph.DefaultFuzzyWeights()
-	s, why := w.Compare(&recs[0].Features, &recs[1].Features)
-	fmt.Printf("%.3f %v\n", s, why)
+	m := graph.DefaultModel() // MatchFuzzy fits one; four records are too few to learn from
+	e := m.Explain(&recs[0].Features, &recs[1].Features)
+	fmt.Printf("%.4f = 1/(1+2^-%.1f): %s\n", e.Probability, e.Bits, e)
 	// Output:
 	// survivor 0 absorbs [1 2]
-	// 1.000 [name homophone birthday equal phone 4 digits equal address 1.00 city equal]
+	// 1.0000 = 1/(1+2^-19.1): prior -13.3, name homophone +7.3, phone 4-6 digits equal +3.3, birthday exact +11.4, address dice ≥ 0.85 +9.1, city equal +1.2
 }

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -17,6 +18,10 @@ func TestNormalizeName(t *testing.T) {
 		{"title", "张女士", "张", "female"},
 		{"compound surname title", "欧阳先生", "欧阳", "male"},
 		{"not a title", "王先生明", "王先生明", ""},
+		{"masked", "郑**", "郑", ""},
+		{"masked compound surname", "欧阳**", "欧阳", ""},
+		{"masked with 某", "刘某", "刘", ""},
+		{"traditional masked", "鄭*", "郑", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,53 +46,36 @@ func TestNormalizeAddress(t *testing.T) {
 	}
 }
 
-func TestCompare(t *testing.T) {
+// TestNameLevels: an exact fold is stronger evidence than a homophone, and a
+// masked or titled delivery name is surname evidence, never a different name.
+func TestNameLevels(t *testing.T) {
 	t.Parallel()
-	w := DefaultFuzzyWeights()
-	th := DefaultThresholds()
-	base := Profile{Name: "张伟", Gender: "male", Birthday: "1988-04-12", City: "上海", Address: "上海市徐汇区漕溪北路88号", Phone: "13812341234"}
-	with := func(f func(*Profile)) Profile { p := base; f(&p); return p }
+	m := DefaultModel()
+	base := NewFeatures(Profile{Name: "陈静"})
 	tests := []struct {
-		name string
-		b    Profile
-		band string // high, review, none
+		name, other, level string
 	}{
-		{"same", base, "high"},
-		{"homophone surname", with(func(p *Profile) { p.Name = "章伟" }), "high"},
-		{"typo in given name", with(func(p *Profile) { p.Name = "张伟明"; p.Address = "" }), "high"},
-		{"delivery title and suffix", Profile{Name: "张先生", City: "上海", Address: "徐汇区漕溪北路88号", Phone: "*******1234"}, "high"},
-		{"masked phone only", Profile{Phone: "138****1234"}, "review"},
-		{"masked phone and surname", Profile{Name: "张先生", Phone: "138****1234", City: "上海"}, "high"},
-		{"suffix only", Profile{Phone: "1234"}, "none"},
-		{"family member", Profile{Name: "张丽", Gender: "female", Birthday: "1990-02-03", City: "上海", Address: base.Address, Phone: "139****5678"}, "none"},
-		{"delivery wife", Profile{Name: "张女士", City: "上海", Address: base.Address, Phone: "139****5678"}, "none"},
-		{"namesake other birthday", with(func(p *Profile) {
-			p.Birthday = "1979-11-30"
-			p.Address = "浦东新区世纪大道100号"
-			p.Phone = ""
-		}), "none"},
-		{"namesake same birthday elsewhere", with(func(p *Profile) { p.Address = "浦东新区世纪大道100号"; p.Phone = "" }), "review"},
+		{"same", "陈静", "exact"},
+		{"traditional", "陳靜", "fold"},
+		{"stray space", "陈 静", "fold"},
+		{"homophone", "陈婧", "homophone"},
+		{"masked", "陈**", "surname"},
+		{"masked traditional", "陳*", "surname"},
+		{"title", "陈女士", "surname"},
+		{"masked other surname", "李**", "surname differs"},
+		{"other", "王芳", "differs"},
 	}
-	a := NewFeatures(base)
+	weight := map[string]float64{}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			b := NewFeatures(tt.b)
-			s, why := w.Compare(&a, &b)
-			band := "none"
-			switch {
-			case s >= th.High:
-				band = "high"
-			case s >= th.Review:
-				band = "review"
-			}
-			if band != tt.band {
-				t.Fatalf("score %.4f (%s) is %s, want %s", s, strings.Join(why, ", "), band, tt.band)
-			}
-			if s2, _ := w.Compare(&b, &a); s2 != s {
-				t.Fatalf("not symmetric: %v vs %v", s, s2)
-			}
-		})
+		o := NewFeatures(Profile{Name: tt.other})
+		got := Comparisons[cmpName].Levels[nameLevel(&base, &o)]
+		if got != tt.level {
+			t.Errorf("%s: %q vs 陈静 is %s, want %s", tt.name, tt.other, got, tt.level)
+		}
+		weight[got] = m.Explain(&base, &o).Bits
+	}
+	if !(weight["fold"] > weight["homophone"] && weight["homophone"] > weight["surname"] && weight["surname"] > weight["differs"]) {
+		t.Errorf("weights %v: want fold > homophone > surname > differs", weight)
 	}
 }
 
@@ -157,10 +145,27 @@ func FuzzNormalizeProfile(f *testing.F) {
 		if fe.PhoneMask != "" && len(fe.PhoneMask) != 11 {
 			t.Fatalf("phone mask %q", fe.PhoneMask)
 		}
-		w := DefaultFuzzyWeights()
-		if sc, _ := w.Compare(&fe, &fe); sc < 0 || sc > 1 {
-			t.Fatalf("score %v out of range", sc)
+		m := DefaultModel()
+		if e := m.Explain(&fe, &fe); e.Probability < 0 || e.Probability > 1 || math.IsNaN(e.Bits) {
+			t.Fatalf("score %v out of range", e.Probability)
 		}
 		_ = fe.BlockingKeys()
 	})
+}
+
+func TestFoldText(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, in, want string }{
+		{"traditional name", "陳靜", "陈静"},
+		{"traditional characters", "劉濤 鳳", "刘涛凤"},
+		{"ideographic space", "张　伟", "张伟"},
+		{"full-width digits", "漕溪北路８８号", "漕溪北路88号"},
+		{"latin upper case", "ＡＬＥＸ Wang", "alexwang"},
+		{"simplified unchanged", "张伟", "张伟"},
+	}
+	for _, tt := range tests {
+		if got := FoldText(tt.in); got != tt.want {
+			t.Errorf("%s: FoldText(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -44,6 +45,8 @@ type DB struct {
 	Dialect Dialect
 	write   *sql.DB
 	read    *sql.DB
+	readers int                // idle reader connections kept (SQLite)
+	stop    context.CancelFunc // ends the statistics refresher (SQLite)
 }
 
 // Sync says when a SQLite commit reaches the disk (PRAGMA synchronous in WAL mode).
@@ -89,6 +92,11 @@ type Options struct {
 	// DefaultSQLiteCache). The process holds at most (readers + 1) × CacheKiB of page
 	// cache.
 	CacheKiB int
+	// OptimizeEvery is how often SQLite's planner statistics are refreshed while the
+	// database is open (Optimize); 0 means DefaultOptimizeEvery, negative never.
+	OptimizeEvery time.Duration
+	// Log receives the refresher's failures; nil discards them.
+	Log *slog.Logger
 }
 
 // Open connects to dsn: a `postgres://` or `postgresql://` URL, or a SQLite file path
@@ -140,7 +148,7 @@ func openPostgres(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("db: ping postgres: %w", err)
 	}
-	return &DB{Dialect: Postgres, write: pool, read: pool}, nil
+	return &DB{Dialect: Postgres, write: pool, read: pool, readers: opts.MaxOpenConns, stop: func() {}}, nil
 }
 
 func openSQLite(ctx context.Context, dsn string, opts Options) (*DB, error) {
@@ -182,11 +190,25 @@ func openSQLite(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	read.SetMaxIdleConns(opts.MaxOpenConns)
 	// An idle reader is closed after a while, and its page cache with it.
 	read.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{Dialect: SQLite, write: write, read: read}, nil
+	d := &DB{Dialect: SQLite, write: write, read: read, readers: opts.MaxOpenConns, stop: func() {}}
+	if opts.OptimizeEvery == 0 {
+		opts.OptimizeEvery = DefaultOptimizeEvery
+	}
+	if opts.OptimizeEvery > 0 {
+		log := opts.Log
+		if log == nil {
+			log = slog.New(slog.DiscardHandler)
+		}
+		var loop context.Context
+		loop, d.stop = context.WithCancel(context.Background())
+		go d.optimizeLoop(loop, opts.OptimizeEvery, log)
+	}
+	return d, nil
 }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stop()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())

@@ -203,7 +203,11 @@ func requireScopes(api huma.API) func(huma.Context, func(huma.Context)) {
 		p := auth.FromContext(ctx.Context())
 		if p == nil {
 			ctx.SetHeader("WWW-Authenticate", `Bearer realm="oneretail"`)
-			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "authentication required: send Authorization: Bearer <API key or session token>")
+			msg := "authentication required: send Authorization: Bearer <API key or session token>"
+			if reason, ok := ctx.Context().Value(rejectedKey{}).(string); ok {
+				msg = reason // a credential was sent and rejected
+			}
+			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, msg)
 			return
 		}
 		if p.PasswordChangeRequired && op.Metadata[metaBeforePasswordChange] != true {

@@ -192,9 +192,13 @@ func cors(origins []string) func(http.Handler) http.Handler {
 	}
 }
 
+// rejectedKey is the context key of why the request's credential was rejected.
+type rejectedKey struct{}
+
 // authenticate attaches the principal of a valid bearer token or session cookie.
 // An invalid token leaves the request anonymous; operations that need a principal
-// then answer 401.
+// then answer 401 with the Authenticator's reason ("invalid API key"), not
+// "authentication required".
 func authenticate(a Authenticator) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -208,6 +212,10 @@ func authenticate(a Authenticator) func(http.Handler) http.Handler {
 			case err == nil:
 				r = r.WithContext(auth.WithPrincipal(r.Context(), p))
 			case errs.Is(err, errs.Unauthorized):
+				var e *errs.Error
+				if errors.As(err, &e) {
+					r = r.WithContext(context.WithValue(r.Context(), rejectedKey{}, e.Message))
+				}
 			default:
 				noteFailure(r.Context(), "authenticate: "+err.Error())
 				w.Header().Set("Retry-After", "1")

@@ -72,6 +72,11 @@ func NewIndex(promos []Promotion) *Index {
 				s.SKUs = append(s.SKUs, c.SKUs...)
 			}
 		}
+		if p.Kind == KindBuyAGetB { // reached through either scope; outside drops the rest
+			r := p.BuyAGetB.Reward
+			s = Scope{All: s.All || r.All, SKUs: append(slices.Clone(s.SKUs), r.SKUs...),
+				Categories: append(slices.Clone(s.Categories), r.Categories...), Brands: append(slices.Clone(s.Brands), r.Brands...)}
+		}
 		ix.scopes[i] = s
 		ix.levels[i] = p.EffectiveLevel()
 		ix.msgs[i] = staticMessage(p)
@@ -188,6 +193,59 @@ type cand struct {
 	msg   string  // static explanation
 	// chosen marks the promotions of the winning combination (set by explain).
 	chosen bool
+	// solo: an item-level promotion that shares its lines with no other item-level
+	// one (OnePerUnit, without StacksWithItems); contested: an item-level promotion
+	// that conflicts with another eligible one on some line (set by markConflicts).
+	solo, contested bool
+}
+
+// markConflicts sets solo and contested on the goods candidates under rule (two
+// buy-A-get-B promotions on one line conflict under every rule).
+func markConflicts(goods []*cand, nLines int, rule ItemStacking) {
+	var items, solos, reserved []int32 // per line: item-level candidates, solo ones, buy-A-get-B ones
+	for _, c := range goods {
+		if c.level != LevelItem {
+			continue
+		}
+		if items == nil {
+			items, solos, reserved = make([]int32, nLines), make([]int32, nLines), make([]int32, nLines)
+		}
+		c.solo = rule != StackItems && !c.p.StacksWithItems
+		for _, li := range c.lines {
+			items[li]++
+			if c.solo {
+				solos[li]++
+			}
+			if c.p.Kind == KindBuyAGetB {
+				reserved[li]++
+			}
+		}
+	}
+	for _, c := range goods {
+		if c.level != LevelItem {
+			continue
+		}
+		bagb := c.p.Kind == KindBuyAGetB
+		c.contested = slices.ContainsFunc(c.lines, func(li int32) bool {
+			return (items[li] > 1 && solos[li] > 0) || (bagb && reserved[li] > 1)
+		})
+	}
+}
+
+// shareLine reports whether a and b reach a common line (their lines are sorted).
+func shareLine(a, b *cand) bool {
+	i, j := 0, 0
+	for i < len(a.lines) && j < len(b.lines) {
+		switch {
+		case a.lines[i] == b.lines[j]:
+			return true
+		case a.lines[i] < b.lines[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return false
 }
 
 func (c *cand) coupon() bool { return c.p.CouponCode != "" }
@@ -283,14 +341,14 @@ func (ix *Index) Price(cart Cart, ctx Context) (Result, error) {
 		start := len(backing)
 		if whole {
 			for li := range lines {
-				if !excluded(c.scope, &lines[li]) {
+				if !outside(c, &lines[li]) {
 					backing = append(backing, int32(li))
 				}
 			}
 		}
 		for ; !whole && i < len(hits) && hits[i].n() == n; i++ {
 			li := hits[i].li()
-			if m := len(backing); (m > start && backing[m-1] == li) || excluded(c.scope, &lines[li]) {
+			if m := len(backing); (m > start && backing[m-1] == li) || outside(c, &lines[li]) {
 				continue
 			}
 			backing = append(backing, li)
@@ -342,6 +400,7 @@ func (ix *Index) Price(cart Cart, ctx Context) (Result, error) {
 		}
 	}
 
+	markConflicts(goods, len(lines), ctx.ItemStacking)
 	ev := &evaluator{lines: lines, amounts: amounts, ctx: &ctx, today: dayNumber(local.Date()), sc: sc}
 	best := search(ev, goods, ctx.MaxCombinations)
 	res.Combinations, res.Truncated, res.Decomposed = best.evaluated, best.truncated, best.decomposed
@@ -359,17 +418,20 @@ func (ix *Index) Price(cart Cart, ctx Context) (Result, error) {
 	}
 	res.Lines = append(res.Lines, out.gifts...)
 	res.Discount = res.Subtotal - res.Total
-	deliveryFee(&res, cart.DeliveryFee, delivery, out.nets)
+	deliveryFee(&res, cart, delivery, out.nets)
 	return res, nil
 }
 
 // deliveryFee applies the delivery-fee candidate that saves most (ties: canonical
-// order) to fee, measuring each one's spend on the goods nets, and explains the rest.
-func deliveryFee(res *Result, fee int64, cands []*cand, nets []int64) {
+// order) to the cart's fee, measuring each one's spend on the goods nets, and
+// explains the rest; one that targets delivery methods applies only to them.
+func deliveryFee(res *Result, cart Cart, cands []*cand, nets []int64) {
+	fee := cart.DeliveryFee
 	res.DeliveryFee = fee
 	type eval struct {
 		c          *cand
 		spend, off int64
+		method     bool // the cart's delivery method is one the promotion targets
 	}
 	var best *eval
 	evals := make([]eval, len(cands))
@@ -380,13 +442,11 @@ func deliveryFee(res *Result, fee int64, cands []*cand, nets []int64) {
 			e.spend += nets[li]
 		}
 		d := c.p.DeliveryFee
-		if e.spend < d.Spend {
+		e.method = len(d.Methods) == 0 || contains(d.Methods, cart.DeliveryMethod)
+		if e.spend < d.Spend || !e.method {
 			continue
 		}
-		e.off = fee
-		if d.Off > 0 {
-			e.off = min(d.Off, fee)
-		}
+		e.off = d.save(fee)
 		if e.off > 0 && (best == nil || e.off > best.off) {
 			best = e
 		}
@@ -395,19 +455,26 @@ func deliveryFee(res *Result, fee int64, cands []*cand, nets []int64) {
 		e := &evals[i]
 		p := e.c.p
 		d := p.DeliveryFee
-		save := fee
-		if d.Off > 0 {
-			save = min(d.Off, fee)
-		}
+		save := d.save(fee)
 		what := "free delivery"
 		if save < fee {
 			what = Yuan(save) + " off delivery"
+			if d.OffBP > 0 {
+				what = percent(d.OffBP) + " off delivery (" + Yuan(save) + ")"
+			}
 		}
 		switch {
 		case e == best:
 			res.DeliveryDiscount = e.off
 			res.Delivery = &DeliveryResult{PromotionID: p.ID, Name: p.Name, Spend: e.spend, Discount: e.off,
 				Message: fmt.Sprintf("spent %s on eligible goods after discounts (at least %s): %s", Yuan(e.spend), Yuan(d.Spend), what)}
+		case !e.method:
+			method := cart.DeliveryMethod
+			if method == "" {
+				method = "none"
+			}
+			res.Rejected = append(res.Rejected, Explanation{PromotionID: p.ID, Code: CodeConditionFailed, Condition: "delivery_method",
+				Message: fmt.Sprintf("only for delivery by %s; this order's delivery method is %s", strings.Join(d.Methods, ", "), method)})
 		case e.spend < d.Spend:
 			missing := d.Spend - e.spend
 			res.Rejected = append(res.Rejected, Explanation{PromotionID: p.ID, Code: CodeThresholdNotMet, Missing: missing,
@@ -426,6 +493,24 @@ func deliveryFee(res *Result, fee int64, cands []*cand, nets []int64) {
 	}
 	res.DeliveryNet = fee - res.DeliveryDiscount
 	res.Payable = res.Total + res.DeliveryNet
+}
+
+// outside reports whether line l is not c's: its scope's exclusions remove it, or
+// (buy-A-get-B) neither its qualifying nor its reward scope takes it in.
+func outside(c *cand, l *Line) bool {
+	if b := c.p.BuyAGetB; b != nil {
+		return !matches(&c.p.Scope, l) && !matches(&b.Reward, l)
+	}
+	return excluded(c.scope, l)
+}
+
+// matches reports whether scope s takes in line l.
+func matches(s *Scope, l *Line) bool {
+	if excluded(s, l) {
+		return false
+	}
+	return s.All || contains(s.SKUs, l.SKU) || (l.Category != "" && contains(s.Categories, l.Category)) ||
+		(l.Brand != "" && contains(s.Brands, l.Brand))
 }
 
 // excluded reports whether a scope's exclusions remove the line.
@@ -466,6 +551,11 @@ func conditionFailure(c *cand, lines []Line, amounts []int64, ctx *Context, loca
 	}
 	if n := listFailure(k.Tiers, ctx.Tier, "tiers"); n != "" {
 		return n, "not for this customer tier"
+	}
+	if sp := p.SpecialPrice; sp != nil {
+		if _, ok := sp.rule(ctx.Tier); !ok {
+			return "tiers", "no price of the promotion is for this customer tier"
+		}
 	}
 	if n := listFailure(k.PaymentMethods, ctx.PaymentMethod, "payment_methods"); n != "" {
 		return n, "not for this payment method"

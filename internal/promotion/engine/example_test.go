@@ -38,7 +38,7 @@ func ExamplePrice() {
 	}
 	// Output:
 	// half: ¥75.00 (every 2nd unit 50% off)
-	// manjian: ¥20.00 (spent ¥240.00 on eligible items after item discounts: ¥20.00 off)
+	// manjian: ¥20.00 (measured on ¥240.00 (eligible items after item-level discounts): ¥20.00 off)
 	// line 1: ¥300.00 − ¥93.75 = ¥206.25
 	// line 2: ¥15.00 − ¥1.25 = ¥13.75
 	// total ¥220.00

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/oneretail/oneretail/internal/platform/errs"
@@ -59,6 +61,9 @@ type Cart struct {
 	// line: goods promotions never touch it and it is prorated nowhere; delivery-fee
 	// promotions reduce it and Result reports it apart from the goods (see Result).
 	DeliveryFee int64 `json:"delivery_fee,omitempty"`
+	// DeliveryMethod names how the order is delivered (e.g. express, same_day,
+	// pickup), for delivery-fee promotions that target methods; "" matches none of them.
+	DeliveryMethod string `json:"delivery_method,omitempty"`
 }
 
 // Validate reports an invalid cart with an errs.Invalid error naming the field:
@@ -105,6 +110,9 @@ func (c Cart) validate(dups bool) error {
 			seen[l.ID] = true
 		}
 	}
+	if len(c.DeliveryMethod) > 64 {
+		return errs.Field("delivery_method", "at most 64 bytes")
+	}
 	if c.DeliveryFee < 0 || c.DeliveryFee > MaxUnitPrice {
 		return errs.Field("delivery_fee", "must be 0..%d fen", MaxUnitPrice)
 	}
@@ -146,7 +154,30 @@ type Context struct {
 	Limited map[string]string `json:"limited,omitempty"`
 	// MaxCombinations bounds the stacking search; 0 means DefaultMaxCombinations.
 	MaxCombinations int `json:"max_combinations,omitempty"`
+	// ItemStacking is the tenant's rule for item-level promotions on the same line
+	// (单品促销互斥); "" means OnePerUnit.
+	ItemStacking ItemStacking `json:"item_stacking,omitempty"`
 }
+
+// ItemStacking says whether item-level promotions may share a unit.
+type ItemStacking string
+
+// The item stacking rules.
+const (
+	// OnePerUnit (the default): a unit takes part in at most one item-level
+	// promotion, unless every item-level promotion on it opts in with
+	// Promotion.StacksWithItems; the engine picks the combination that costs the
+	// customer least. Order-level promotions (满减, coupons) still apply on top. A
+	// line is the unit of this rule: two promotions that reach the same line
+	// conflict, whichever of its units each would use.
+	OnePerUnit ItemStacking = "one_per_unit"
+	// StackItems lets every item-level promotion apply on top of the others (the
+	// behaviour before OnePerUnit became the default).
+	StackItems ItemStacking = "stack"
+)
+
+// Valid reports whether s is "" or one of the rules.
+func (s ItemStacking) Valid() bool { return s == "" || s == OnePerUnit || s == StackItems }
 
 // DefaultMaxCombinations is the stacking search bound used when Context leaves it 0.
 const DefaultMaxCombinations = 256
@@ -172,6 +203,10 @@ const (
 	KindExpiryMarkdown Kind = "expiry_markdown"
 	// DeliveryFee: free (免配送费) or cheaper delivery above a spend; never a goods discount.
 	KindDeliveryFee Kind = "delivery_fee"
+	// SpecialPrice: 特价, 直降 or 会员价 per unit, for everyone or per tier, with caps.
+	KindSpecialPrice Kind = "special_price"
+	// BuyAGetB: 买A赠B / 买A享B优惠, separate qualifying and reward scopes.
+	KindBuyAGetB Kind = "buy_a_get_b"
 )
 
 // Level says when a promotion applies: item-level ones first, order-level ones on
@@ -318,6 +353,60 @@ type FlashSale struct {
 	PerCustomer int64 `json:"per_customer,omitempty"`
 }
 
+// SpecialPrice is a per-unit price (特价: each unit pays Price; 直降: each unit pays
+// Off less; 会员价: a rule per tier). The rule for the customer is the one naming
+// Context.Tier, else the one without a tier; with neither the promotion does not
+// apply (condition tiers). Units beyond a cap pay the price they had: MaxPerLine
+// units per line, MaxPerOrder units per order and MaxPerCustomer units per customer
+// (限购; Context.FlashAllowance gives what the customer has left, as for a flash
+// sale, and the redemption commit enforces it). 0 means no cap. The capped units go
+// to the dearest units (they save most; ties: earlier line id). Counted lines only;
+// the price applies on top of the line's unit price, which already reflects the
+// store's override or its price zone.
+type SpecialPrice struct {
+	Prices         []UnitPrice `json:"prices"`
+	MaxPerLine     int64       `json:"max_per_line,omitempty"`
+	MaxPerOrder    int64       `json:"max_per_order,omitempty"`
+	MaxPerCustomer int64       `json:"max_per_customer,omitempty"`
+}
+
+// UnitPrice is one rule of a special price: exactly one of Price (fen per unit) and
+// Off (fen off each unit); Tier "" means every customer.
+type UnitPrice struct {
+	Tier  string `json:"tier,omitempty"`
+	Price int64  `json:"price,omitempty"`
+	Off   int64  `json:"off,omitempty"`
+}
+
+// rule returns the rule for tier: the one naming it, else the one for everyone.
+func (s *SpecialPrice) rule(tier string) (UnitPrice, bool) {
+	var all *UnitPrice
+	for i := range s.Prices {
+		r := &s.Prices[i]
+		if r.Tier == "" {
+			all = r
+		} else if r.Tier == tier && tier != "" {
+			return *r, true
+		}
+	}
+	if all == nil {
+		return UnitPrice{}, false
+	}
+	return *all, true
+}
+
+// UnitLimit returns the units one customer may buy at the promotion's price (a flash
+// sale's per_customer, a special price's max_per_customer), 0 for no limit.
+func (p *Promotion) UnitLimit() int64 {
+	switch {
+	case p.FlashSale != nil:
+		return p.FlashSale.PerCustomer
+	case p.SpecialPrice != nil:
+		return p.SpecialPrice.MaxPerCustomer
+	}
+	return 0
+}
+
 // ExpiryMarkdown takes OffBP basis points off every scoped line whose batch expires
 // within WithinDays days (0: today only) of the day of the sale; lines without an
 // Expiry, or already past it, are not marked down.
@@ -326,23 +415,68 @@ type ExpiryMarkdown struct {
 	OffBP      int64 `json:"off_bp"`
 }
 
-// DeliveryFee waives the cart's delivery fee (Off 0) or takes Off fen off it, when
-// the scoped goods after every goods discount come to at least Spend.
+// DeliveryFee waives the cart's delivery fee (Off and OffBP 0), takes Off fen off it
+// or OffBP basis points of it, when the scoped goods after every goods discount come
+// to at least Spend and, when Methods is set, the cart's delivery method is one of
+// them.
 type DeliveryFee struct {
-	Spend int64 `json:"spend"`
-	Off   int64 `json:"off,omitempty"`
+	Spend   int64    `json:"spend"`
+	Off     int64    `json:"off,omitempty"`
+	OffBP   int64    `json:"off_bp,omitempty"`
+	Methods []string `json:"methods,omitempty"`
+}
+
+// save returns what the promotion takes off fee.
+func (d *DeliveryFee) save(fee int64) int64 {
+	switch {
+	case d.Off > 0:
+		return min(d.Off, fee)
+	case d.OffBP > 0:
+		return roundHalfUp(fee, d.OffBP, 10000)
+	}
+	return fee
+}
+
+// Pick says which reward units a buy-A-get-B promotion discounts.
+type Pick string
+
+// The picks.
+const (
+	PickCheapest Pick = "cheapest" // the default
+	PickDearest  Pick = "dearest"
+)
+
+// BuyAGetB is 买A赠B / 买A享B优惠: every Buy qualifying units (the promotion's Scope)
+// let Get reward units (Reward) take OffBP basis points off (10000: free), the
+// cheapest or the dearest reward units first; it applies as often as the cart allows,
+// at most Times times (0: no limit). A unit serves once, as a qualifying or as a
+// reward unit, and two buy-A-get-B promotions never share a line, whatever the
+// stacking settings (the reserved units). Counted lines only.
+type BuyAGetB struct {
+	Buy    int64 `json:"buy"`
+	Reward Scope `json:"reward"`
+	Get    int64 `json:"get"`
+	OffBP  int64 `json:"off_bp"`
+	Pick   Pick  `json:"pick,omitempty"`
+	Times  int64 `json:"times,omitempty"`
 }
 
 // Promotion is one promotion definition. Exactly the parameter block of its Kind is
 // set (PercentOff for KindPercentOff and KindMemberPrice).
 type Promotion struct {
-	ID                    string       `json:"id"`
-	Name                  string       `json:"name,omitempty"`
-	Kind                  Kind         `json:"kind"`
-	Level                 Level        `json:"level,omitempty"` // derived when empty
-	Priority              int          `json:"priority,omitempty"`
-	Group                 string       `json:"group,omitempty"`
-	Exclusive             bool         `json:"exclusive,omitempty"`
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+	// Code is the merchandiser's code of the promotion (the service sets it from the
+	// stored promotion); explanations name promotions by name and code.
+	Code      string `json:"code,omitempty"`
+	Kind      Kind   `json:"kind"`
+	Level     Level  `json:"level,omitempty"` // derived when empty
+	Priority  int    `json:"priority,omitempty"`
+	Group     string `json:"group,omitempty"`
+	Exclusive bool   `json:"exclusive,omitempty"`
+	// StacksWithItems opts an item-level promotion into sharing a unit with other
+	// item-level promotions that opt in too (under OnePerUnit; see ItemStacking).
+	StacksWithItems       bool         `json:"stacks_with_items,omitempty"`
 	CombinableWithCoupons bool         `json:"combinable_with_coupons,omitempty"`
 	CouponCode            string       `json:"coupon_code,omitempty"`
 	Scope                 Scope        `json:"scope"`
@@ -360,7 +494,9 @@ type Promotion struct {
 	TieredQty      *TieredQty      `json:"tiered_qty,omitempty"`
 	FlashSale      *FlashSale      `json:"flash_sale,omitempty"`
 	ExpiryMarkdown *ExpiryMarkdown `json:"expiry_markdown,omitempty"`
+	SpecialPrice   *SpecialPrice   `json:"special_price,omitempty"`
 	DeliveryFee    *DeliveryFee    `json:"delivery_fee,omitempty"`
+	BuyAGetB       *BuyAGetB       `json:"buy_a_get_b,omitempty"`
 }
 
 // EffectiveLevel returns Level, or the level implied by Kind and Scope when empty:
@@ -414,7 +550,8 @@ func (p *Promotion) validateStacking() error {
 	}
 	want := map[Kind]Level{KindThreshold: LevelOrder, KindGift: LevelOrder, KindNthItem: LevelItem,
 		KindBuyXGetY: LevelItem, KindBundle: LevelItem, KindMemberPrice: LevelItem, KindTieredQty: LevelItem,
-		KindFlashSale: LevelItem, KindExpiryMarkdown: LevelItem, KindDeliveryFee: LevelOrder}
+		KindFlashSale: LevelItem, KindExpiryMarkdown: LevelItem, KindDeliveryFee: LevelOrder, KindSpecialPrice: LevelItem,
+		KindBuyAGetB: LevelItem}
 	if w, ok := want[p.Kind]; ok && p.Level != "" && p.Level != w {
 		return errs.Field("level", "a %s promotion is %s-level", p.Kind, w)
 	}
@@ -423,6 +560,9 @@ func (p *Promotion) validateStacking() error {
 	}
 	if p.Kind == KindDeliveryFee && (p.Exclusive || p.Group != "") {
 		return errs.Field("group", "a delivery-fee promotion stacks only with other delivery-fee promotions (the best one applies); it takes no group or exclusivity")
+	}
+	if p.StacksWithItems && (p.Exclusive || p.EffectiveLevel() != LevelItem) {
+		return errs.Field("stacks_with_items", "only an item-level promotion that is not exclusive can share units with other item-level promotions")
 	}
 	if p.Exclusive && p.CombinableWithCoupons {
 		return errs.Field("combinable_with_coupons", "an exclusive promotion cannot be combinable with coupons")
@@ -494,19 +634,20 @@ func (p *Promotion) validateParams() error {
 	blocks := map[string]bool{"percent_off": p.PercentOff != nil, "amount_off": p.AmountOff != nil,
 		"threshold": p.Threshold != nil, "nth_item": p.NthItem != nil, "buy_x_get_y": p.BuyXGetY != nil,
 		"bundle": p.Bundle != nil, "gift": p.Gift != nil, "tiered_qty": p.TieredQty != nil, "flash_sale": p.FlashSale != nil,
-		"expiry_markdown": p.ExpiryMarkdown != nil, "delivery_fee": p.DeliveryFee != nil}
+		"expiry_markdown": p.ExpiryMarkdown != nil, "delivery_fee": p.DeliveryFee != nil, "special_price": p.SpecialPrice != nil,
+		"buy_a_get_b": p.BuyAGetB != nil}
 	var need string
 	switch p.Kind {
 	case KindPercentOff, KindMemberPrice:
 		need = "percent_off"
 	case KindAmountOff, KindThreshold, KindNthItem, KindBuyXGetY, KindBundle, KindGift, KindTieredQty, KindFlashSale,
-		KindExpiryMarkdown, KindDeliveryFee:
+		KindExpiryMarkdown, KindDeliveryFee, KindSpecialPrice, KindBuyAGetB:
 		need = string(p.Kind)
 	default:
 		return errs.Field("kind", "unknown promotion kind %q", p.Kind)
 	}
 	for _, name := range []string{"percent_off", "amount_off", "threshold", "nth_item", "buy_x_get_y", "bundle", "gift",
-		"tiered_qty", "flash_sale", "expiry_markdown", "delivery_fee"} {
+		"tiered_qty", "flash_sale", "expiry_markdown", "delivery_fee", "special_price", "buy_a_get_b"} {
 		if name == need && !blocks[name] {
 			return errs.Field(name, "required for a %s promotion", p.Kind)
 		}
@@ -571,12 +712,86 @@ func (p *Promotion) validateParams() error {
 		case e.OffBP < 1 || e.OffBP > 10000:
 			return errs.Field("expiry_markdown.off_bp", "must be 1..10000 basis points")
 		}
+	case KindSpecialPrice:
+		return p.SpecialPrice.validate()
+	case KindBuyAGetB:
+		return p.BuyAGetB.validate()
 	case KindDeliveryFee:
 		switch d := p.DeliveryFee; {
 		case !money.InRange(d.Spend):
 			return errs.Field("delivery_fee.spend", "must be 0..%d fen", MaxAmount)
 		case !money.InRange(d.Off):
 			return errs.Field("delivery_fee.off", "must be 0 (waive the fee)..%d fen", MaxAmount)
+		case d.OffBP < 0 || d.OffBP > 10000:
+			return errs.Field("delivery_fee.off_bp", "must be 0 (waive the fee)..10000 basis points")
+		case d.Off > 0 && d.OffBP > 0:
+			return errs.Field("delivery_fee.off_bp", "set off (fen) or off_bp (a percentage of the fee), not both")
+		case len(d.Methods) > 20:
+			return errs.Field("delivery_fee.methods", "at most 20 delivery methods")
+		}
+		for i, m := range p.DeliveryFee.Methods {
+			if m == "" || len(m) > 64 {
+				return errs.Field(fmt.Sprintf("delivery_fee.methods[%d]", i), "1..64 bytes")
+			}
+		}
+	}
+	return nil
+}
+
+func (b *BuyAGetB) validate() error {
+	switch {
+	case b.Buy < 1 || b.Buy > 100:
+		return errs.Field("buy_a_get_b.buy", "must be 1..100 units")
+	case b.Get < 1 || b.Get > 100:
+		return errs.Field("buy_a_get_b.get", "must be 1..100 units")
+	case b.OffBP < 1 || b.OffBP > 10000:
+		return errs.Field("buy_a_get_b.off_bp", "must be 1..10000 basis points (10000: free)")
+	case b.Pick != "" && b.Pick != PickCheapest && b.Pick != PickDearest:
+		return errs.Field("buy_a_get_b.pick", "must be cheapest or dearest")
+	case b.Times < 0 || b.Times > 1000:
+		return errs.Field("buy_a_get_b.times", "must be 0 (as often as the cart allows)..1000")
+	}
+	if err := b.Reward.validate(); err != nil {
+		var e *errs.Error
+		if errors.As(err, &e) {
+			return errs.Field("buy_a_get_b.reward"+strings.TrimPrefix(e.Field, "scope"), "%s", e.Message)
+		}
+		return err
+	}
+	return nil
+}
+
+func (s *SpecialPrice) validate() error {
+	if len(s.Prices) == 0 || len(s.Prices) > 20 {
+		return errs.Field("special_price.prices", "1..20 rules required")
+	}
+	tiers := map[string]int{}
+	for i, r := range s.Prices {
+		f := func(n string) string { return fmt.Sprintf("special_price.prices[%d].%s", i, n) }
+		if j, ok := tiers[r.Tier]; ok {
+			if r.Tier == "" {
+				return errs.Field(f("tier"), "rule %d is already for every customer", j)
+			}
+			return errs.Field(f("tier"), "rule %d is already for tier %q", j, r.Tier)
+		}
+		tiers[r.Tier] = i
+		switch {
+		case len(r.Tier) > 64:
+			return errs.Field(f("tier"), "at most 64 bytes")
+		case (r.Price == 0) == (r.Off == 0):
+			return errs.Field(f("price"), "set either price (each unit pays it) or off (taken off each unit), not both or neither")
+		case r.Price < 0 || r.Price > MaxUnitPrice:
+			return errs.Field(f("price"), "must be 1..%d fen", MaxUnitPrice)
+		case r.Off < 0 || r.Off > MaxUnitPrice:
+			return errs.Field(f("off"), "must be 1..%d fen", MaxUnitPrice)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		v    int64
+	}{{"max_per_line", s.MaxPerLine}, {"max_per_order", s.MaxPerOrder}, {"max_per_customer", s.MaxPerCustomer}} {
+		if c.v < 0 || c.v > MaxQtyEach {
+			return errs.Field("special_price."+c.name, "must be 0 (no cap)..%d units", MaxQtyEach)
 		}
 	}
 	return nil
@@ -706,8 +921,9 @@ type Applied struct {
 	Lines       []Allocation `json:"lines"`
 	Basis       []Allocation `json:"basis"`
 	GiftLineID  string       `json:"gift_line_id,omitempty"`
-	// FlashUnits is the number of units sold at a flash-sale price (flash_sale only),
-	// what the service records against the customer's limit when the order commits.
+	// FlashUnits is the number of units sold at a flash-sale or special price
+	// (flash_sale, special_price), what the service records against the customer's
+	// unit limit when the order commits.
 	FlashUnits int64      `json:"flash_units,omitempty"`
 	Message    string     `json:"message"`
 	Promotion  *Promotion `json:"promotion"`
@@ -730,7 +946,8 @@ const (
 )
 
 // Explanation says why a promotion did not apply: Condition names the failed condition
-// (condition_failed), WinnerID the promotion it lost to (excluded_by_stacking) and
+// (condition_failed), WinnerID the promotion it lost to (excluded_by_stacking, the
+// message naming both by name and code, which side refused and why) and
 // Missing the spend in fen or units still missing (threshold_not_met,
 // quantity_not_met).
 type Explanation struct {
@@ -738,8 +955,11 @@ type Explanation struct {
 	Code        Code   `json:"code"`
 	Condition   string `json:"condition,omitempty"`
 	WinnerID    string `json:"winner_id,omitempty"`
-	Missing     int64  `json:"missing,omitempty"`
-	Message     string `json:"message"`
+	// RefusedBy says, for excluded_by_stacking, which side's rule kept the two apart:
+	// "this" (the refused promotion's), "winner" or "both".
+	RefusedBy string `json:"refused_by,omitempty"`
+	Missing   int64  `json:"missing,omitempty"`
+	Message   string `json:"message"`
 }
 
 // Hint is a shopper nudge: spend Missing fen more (on the promotion's scope) to save

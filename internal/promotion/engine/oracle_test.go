@@ -24,9 +24,11 @@ func TestSearchAgainstOracle(t *testing.T) {
 			rt.Fatal(err)
 		}
 		strip := func(p Promotion) Promotion {
-			p.Group, p.Exclusive, p.CombinableWithCoupons, p.CouponCode = "", false, false, ""
+			p.Group, p.Exclusive, p.CombinableWithCoupons, p.CouponCode, p.StacksWithItems = "", false, false, "", false
 			return p
 		}
+		free := ctx
+		free.ItemStacking = StackItems // the oracle prices each subset with every rule stripped
 		var eligible []Promotion
 		for _, p := range promos {
 			if p.Validate() != nil {
@@ -35,17 +37,17 @@ func TestSearchAgainstOracle(t *testing.T) {
 			if p.CouponCode != "" && !contains(ctx.Coupons, p.CouponCode) {
 				continue
 			}
-			one, _ := Price(cart, []Promotion{strip(p)}, ctx)
+			one, _ := Price(cart, []Promotion{strip(p)}, free)
 			if e := findRejected(one, p.ID); e != nil && (e.Code == CodeConditionFailed || e.Code == CodeNotInScope) {
 				continue
 			}
 			eligible = append(eligible, p)
 		}
 		compatible := func(a, b Promotion) bool {
-			if a.CouponCode != "" || b.CouponCode != "" {
-				return a.CombinableWithCoupons && b.CombinableWithCoupons
+			if (a.CouponCode != "" || b.CouponCode != "") && !(a.CombinableWithCoupons && b.CombinableWithCoupons) {
+				return false
 			}
-			return true
+			return !unitConflict(cart, ctx.ItemStacking, a, b)
 		}
 		best := int64(-1)
 		for mask := 0; mask < 1<<len(eligible); mask++ {
@@ -55,14 +57,14 @@ func TestSearchAgainstOracle(t *testing.T) {
 					set = append(set, p)
 				}
 			}
-			if !allowed(set, eligible, compatible) {
+			if !allowed(set, eligible, compatible, func(a, b Promotion) bool { return unitConflict(cart, ctx.ItemStacking, a, b) }) {
 				continue
 			}
 			var stripped []Promotion
 			for _, p := range set {
 				stripped = append(stripped, strip(p))
 			}
-			r, _ := Price(cart, stripped, ctx)
+			r, _ := Price(cart, stripped, free)
 			if best < 0 || r.Total < best {
 				best = r.Total
 			}
@@ -77,7 +79,7 @@ func TestSearchAgainstOracle(t *testing.T) {
 }
 
 // allowed applies the stacking rules to set, a subset of eligible.
-func allowed(set, eligible []Promotion, compatible func(a, b Promotion) bool) bool {
+func allowed(set, eligible []Promotion, compatible, unit func(a, b Promotion) bool) bool {
 	groups := map[string]bool{}
 	for i, p := range set {
 		if p.Exclusive && len(set) > 1 {
@@ -95,10 +97,13 @@ func allowed(set, eligible []Promotion, compatible func(a, b Promotion) bool) bo
 			}
 		}
 	}
-	// An ungrouped, non-exclusive, non-coupon promotion applies whenever it is
-	// compatible with the chosen coupons.
+	// An ungrouped, non-exclusive, non-coupon promotion that shares a unit with no
+	// other eligible one applies whenever it is compatible with the chosen coupons.
 	for _, p := range eligible {
 		if p.Group != "" || p.Exclusive || p.CouponCode != "" || slices.ContainsFunc(set, func(q Promotion) bool { return q.ID == p.ID }) {
+			continue
+		}
+		if slices.ContainsFunc(eligible, func(q Promotion) bool { return q.ID != p.ID && unit(p, q) }) {
 			continue
 		}
 		if len(set) == 1 && set[0].Exclusive {
@@ -109,4 +114,45 @@ func allowed(set, eligible []Promotion, compatible func(a, b Promotion) bool) bo
 		}
 	}
 	return true
+}
+
+// unitConflict is the one-promotion-per-unit rule, computed apart from the engine:
+// two item-level promotions reaching a common line conflict unless the tenant
+// stacks items or both opt in; two buy-A-get-B promotions always do.
+func unitConflict(cart Cart, rule ItemStacking, a, b Promotion) bool {
+	if a.EffectiveLevel() != LevelItem || b.EffectiveLevel() != LevelItem {
+		return false
+	}
+	reserved := a.Kind == KindBuyAGetB && b.Kind == KindBuyAGetB // never share units
+	if !reserved && (rule == StackItems || (a.StacksWithItems && b.StacksWithItems)) {
+		return false
+	}
+	for _, l := range cart.Lines {
+		if reaches(a, l) && reaches(b, l) {
+			return true
+		}
+	}
+	return false
+}
+
+// reaches reports whether p's scope (a bundle: its components; buy A get B: either
+// scope) takes in line l.
+func reaches(p Promotion, l Line) bool {
+	if p.Kind == KindBuyAGetB {
+		r := p
+		r.Kind, r.Scope = KindPercentOff, p.BuyAGetB.Reward
+		q := p
+		q.Kind = KindPercentOff
+		return reaches(q, l) || reaches(r, l)
+	}
+	s := p.Scope
+	if contains(s.ExcludeSKUs, l.SKU) || (l.Category != "" && contains(s.ExcludeCategories, l.Category)) ||
+		(l.Brand != "" && contains(s.ExcludeBrands, l.Brand)) {
+		return false
+	}
+	if p.Kind == KindBundle {
+		return slices.ContainsFunc(p.Bundle.Components, func(c BundleComponent) bool { return contains(c.SKUs, l.SKU) })
+	}
+	return s.All || contains(s.SKUs, l.SKU) || (l.Category != "" && contains(s.Categories, l.Category)) ||
+		(l.Brand != "" && contains(s.Brands, l.Brand))
 }

@@ -64,6 +64,7 @@ func genCart(s source) Cart {
 	}
 	if s.intn("delivery", 0, 1) == 1 {
 		c.DeliveryFee = s.intn("fee", 0, 1500)
+		c.DeliveryMethod = pick(s, "delivery_method", []string{"", "express", "same_day"})
 	}
 	return c
 }
@@ -88,7 +89,7 @@ func genScope(s source) Scope {
 
 func genPromo(s source, i int) Promotion {
 	p := Promotion{ID: fmt.Sprintf("p%d", i), Priority: int(s.intn("priority", 0, 3)), Scope: genScope(s)}
-	switch s.intn("kind", 0, 11) {
+	switch s.intn("kind", 0, 13) {
 	case 0:
 		p.Kind, p.PercentOff = KindPercentOff, &PercentOff{OffBP: s.intn("bp", 1, 10000)}
 	case 1:
@@ -133,8 +134,32 @@ func genPromo(s source, i int) Promotion {
 		p.FlashSale = &FlashSale{Price: s.intn("flash_price", 0, 20000), PerCustomer: s.intn("per_customer", 0, 5)}
 	case 10:
 		p.Kind, p.ExpiryMarkdown = KindExpiryMarkdown, &ExpiryMarkdown{WithinDays: s.intn("within", 0, 3), OffBP: s.intn("bp", 1, 10000)}
+	case 13:
+		p.Kind, p.BuyAGetB = KindBuyAGetB, &BuyAGetB{Buy: s.intn("bagb_buy", 1, 3), Get: s.intn("bagb_get", 1, 2),
+			OffBP: s.intn("bagb_bp", 1, 10000), Pick: Pick(pick(s, "bagb_pick", []string{"", "cheapest", "dearest"})),
+			Times: s.intn("bagb_times", 0, 2), Reward: genScope(s)}
+	case 12:
+		sp := &SpecialPrice{MaxPerLine: s.intn("max_per_line", 0, 3), MaxPerOrder: s.intn("max_per_order", 0, 4),
+			MaxPerCustomer: s.intn("max_per_customer", 0, 3)}
+		everyone := UnitPrice{Price: s.intn("sp_price", 1, 20000)}
+		if s.intn("sp_off", 0, 1) == 1 {
+			everyone = UnitPrice{Off: s.intn("sp_off_amount", 1, 3000)}
+		}
+		if s.intn("sp_everyone", 0, 2) > 0 {
+			sp.Prices = append(sp.Prices, everyone)
+		}
+		if s.intn("sp_gold", 0, 1) == 1 || len(sp.Prices) == 0 {
+			sp.Prices = append(sp.Prices, UnitPrice{Tier: "gold", Price: s.intn("sp_gold_price", 1, 20000)})
+		}
+		p.Kind, p.SpecialPrice = KindSpecialPrice, sp
 	case 11:
 		p.Kind, p.DeliveryFee = KindDeliveryFee, &DeliveryFee{Spend: s.intn("dspend", 0, 40000), Off: s.intn("doff", 0, 1) * s.intn("doff_amount", 1, 1000)}
+		if p.DeliveryFee.Off == 0 && s.intn("dpercent", 0, 1) == 1 {
+			p.DeliveryFee.OffBP = s.intn("doff_bp", 1, 10000)
+		}
+		if s.intn("dmethods", 0, 2) == 0 {
+			p.DeliveryFee.Methods = []string{pick(s, "dmethod", []string{"express", "same_day"})}
+		}
 	}
 	switch s.intn("stacking", 0, 5) {
 	case 0:
@@ -156,6 +181,9 @@ func genPromo(s source, i int) Promotion {
 	if s.intn("level", 0, 6) == 0 && (p.Kind == KindPercentOff || p.Kind == KindAmountOff) {
 		p.Level = LevelOrder
 	}
+	if !p.Exclusive && p.EffectiveLevel() == LevelItem && s.intn("stacks_with_items", 0, 2) == 0 {
+		p.StacksWithItems = true
+	}
 	return p
 }
 
@@ -176,6 +204,7 @@ func genCase(s source) (Cart, []Promotion, Context) {
 			ctx.FlashAllowance[fmt.Sprintf("p%d", i)] = s.intn("allowance", -1, 4)
 		}
 	}
+	ctx.ItemStacking = []ItemStacking{"", OnePerUnit, StackItems}[s.intn("item_stacking", 0, 2)]
 	if s.intn("small_search", 0, 2) == 0 {
 		ctx.MaxCombinations = int(s.intn("max_combinations", 1, 6))
 	}
@@ -215,7 +244,7 @@ func TestPriceProperties(t *testing.T) {
 		if d := cmp.Diff(res, again); d != "" {
 			rt.Fatalf("Price is not pure:\n%s", d)
 		}
-		shuffled := Cart{Lines: rapid.Permutation(cart.Lines).Draw(rt, "line_order"), DeliveryFee: cart.DeliveryFee}
+		shuffled := Cart{Lines: rapid.Permutation(cart.Lines).Draw(rt, "line_order"), DeliveryFee: cart.DeliveryFee, DeliveryMethod: cart.DeliveryMethod}
 		got, _ := Price(shuffled, rapid.Permutation(promos).Draw(rt, "promo_order"), ctx)
 		if d := cmp.Diff(res, got); d != "" {
 			rt.Fatalf("result depends on input order:\n%s", d)
@@ -302,6 +331,21 @@ func checkNewKinds(t tb, cart Cart, ctx Context, res Result) {
 			for _, al := range a.Lines {
 				if byID[al.LineID].Unit != UnitEach {
 					t.Fatalf("flash sale %s discounted weighed line %s", p.ID, al.LineID)
+				}
+			}
+		case KindSpecialPrice:
+			sp := p.SpecialPrice
+			allow, ok := ctx.FlashAllowance[p.ID]
+			if !ok {
+				allow = sp.MaxPerCustomer
+			}
+			if (sp.MaxPerOrder > 0 && a.FlashUnits > sp.MaxPerOrder) || ((ok || sp.MaxPerCustomer > 0) && a.FlashUnits > max(allow, 0)) {
+				t.Fatalf("special price %s: %d units beyond its caps %+v (allowance %d)", p.ID, a.FlashUnits, sp, allow)
+			}
+			for _, al := range a.Lines {
+				l := byID[al.LineID]
+				if l.Unit != UnitEach || (sp.MaxPerLine > 0 && al.Amount > sp.MaxPerLine*l.UnitPrice) {
+					t.Fatalf("special price %s discounted line %s by %d beyond its caps", p.ID, al.LineID, al.Amount)
 				}
 			}
 		case KindExpiryMarkdown:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 )
 
 type evaluator struct {
@@ -143,11 +144,32 @@ type searchOut struct {
 	decomposed bool
 }
 
-func compatible(a, b *cand) bool {
-	if a.coupon() || b.coupon() {
-		return a.p.CombinableWithCoupons && b.p.CombinableWithCoupons
+func compatible(a, b *cand) bool { return refusal(a, b) == "" }
+
+// Why two promotions do not combine (see refusal).
+const (
+	refusedCoupon   = "coupon"
+	refusedUnit     = "unit"
+	refusedReserved = "reserved"
+)
+
+// refusal says why a and b may not both apply ("": they may): a coupon promotion
+// combines only where both allow it; under OnePerUnit two item-level promotions share
+// no line unless both opt in.
+func refusal(a, b *cand) string {
+	if (a.coupon() || b.coupon()) && !(a.p.CombinableWithCoupons && b.p.CombinableWithCoupons) {
+		return refusedCoupon
 	}
-	return true
+	if a.level != LevelItem || b.level != LevelItem || a == b {
+		return ""
+	}
+	if a.p.Kind == KindBuyAGetB && b.p.Kind == KindBuyAGetB && shareLine(a, b) {
+		return refusedReserved
+	}
+	if (a.solo || b.solo) && shareLine(a, b) {
+		return refusedUnit
+	}
+	return ""
 }
 
 type dim struct {
@@ -172,7 +194,7 @@ func search(ev *evaluator, eligible []*cand, max int) searchOut {
 		}
 	}
 
-	if len(exclusives) == 0 && !slices.ContainsFunc(rest, func(c *cand) bool { return c.coupon() || c.p.Group != "" }) {
+	if len(exclusives) == 0 && !slices.ContainsFunc(rest, func(c *cand) bool { return c.coupon() || c.p.Group != "" || c.contested }) {
 		out.chosen, out.evaluated = rest, 1 // nothing to choose: every eligible promotion applies
 		return out
 	}
@@ -219,12 +241,12 @@ func search(ev *evaluator, eligible []*cand, max int) searchOut {
 				dims = append(dims, d)
 			}
 			d.opts = append(d.opts, c)
-			if c.coupon() || interacts {
+			if c.coupon() || interacts || c.contested {
 				d.none = true
 			}
 			continue
 		}
-		slab = append(slab, dim{opts: rest[i : i+1 : i+1], none: c.coupon(), first: c.n})
+		slab = append(slab, dim{opts: rest[i : i+1 : i+1], none: c.coupon() || c.contested, first: c.n})
 		dims = append(dims, &slab[len(slab)-1])
 	}
 	hasCoupon := func(d *dim) bool { return slices.ContainsFunc(d.opts, (*cand).coupon) }
@@ -535,8 +557,11 @@ func (ev *evaluator) explain(res *Result, out runOut, eligible []*cand, s search
 		res.Applied = make([]Applied, 0, applied)
 	}
 	backing := make([]Allocation, room) // Basis and Lines of every applied promotion
-	for _, st := range out.steps {
+	for i, st := range out.steps {
 		p := st.c.p
+		if p.Kind == KindThreshold && st.code != CodeNoDiscount {
+			st.msg = thresholdMessage(&st, out.steps[:i])
+		}
 		if st.hintMissing > 0 {
 			h := Hint{PromotionID: p.ID, Missing: st.hintMissing, Save: st.hintSave}
 			if p.Kind == KindGift {
@@ -574,41 +599,122 @@ func (ev *evaluator) explain(res *Result, out runOut, eligible []*cand, s search
 		if c.chosen {
 			continue
 		}
-		e := Explanation{PromotionID: c.p.ID, Code: CodeExcludedByStacking}
-		switch {
-		case s.exclusive != nil:
-			e.WinnerID = s.exclusive.p.ID
-			e.Message = fmt.Sprintf("exclusive promotion %s gives a lower total and combines with nothing", e.WinnerID)
-		case c.p.Exclusive:
-			if lead != nil {
-				e.WinnerID = lead.p.ID
-			}
-			e.Message = "an exclusive promotion combines with nothing; the combination without it gives a lower total"
-		default:
-			for _, x := range s.chosen {
-				if c.p.Group != "" && x.p.Group == c.p.Group {
-					e.WinnerID = x.p.ID
-					e.Message = fmt.Sprintf("only one promotion of group %q applies; %s gives a lower total", c.p.Group, x.p.ID)
-					break
-				}
-				if !compatible(x, c) {
-					e.WinnerID = x.p.ID
-					e.Message = fmt.Sprintf("does not combine with coupon promotion %s, which gives a lower total", x.p.ID)
-					break
-				}
-			}
-			if e.WinnerID == "" {
-				if lead != nil {
-					e.WinnerID = lead.p.ID
-				}
-				e.Message = "the combination without it gives a lower total"
-				if s.truncated {
-					e.Code, e.Message = CodeNotEvaluated, "the bounded stacking search stopped before trying it"
-				}
-			}
-		}
-		res.Rejected = append(res.Rejected, e)
+		res.Rejected = append(res.Rejected, stackingExplanation(c, s, lead))
 	}
+}
+
+// thresholdMessage explains a threshold step (满减 or a coupon with a threshold) with
+// the amount it was measured on: its eligible lines after item-level discounts and
+// after the order-level promotions applied before it, which it names.
+func thresholdMessage(st *step, before []step) string {
+	var sum int64
+	for _, b := range st.basis {
+		sum += b
+	}
+	var earlier []string
+	for i := range before {
+		b := &before[i]
+		if b.c.level == LevelOrder && b.discount > 0 && slices.ContainsFunc(b.c.lines, func(li int32) bool { return slices.Contains(st.c.lines, li) }) {
+			earlier = append(earlier, label(b.c.p))
+		}
+	}
+	on := "eligible items after item-level discounts"
+	if len(earlier) > 0 {
+		on += " and after " + strings.Join(earlier, ", ")
+	}
+	who := ""
+	if st.c.p.CouponCode != "" {
+		who = "coupon " + st.c.p.CouponCode + ": "
+	}
+	if st.discount == 0 {
+		return fmt.Sprintf("%smeasured on %s (%s): spend %s more to save %s", who, Yuan(sum), on, Yuan(st.missing), Yuan(st.hintOff))
+	}
+	return fmt.Sprintf("%smeasured on %s (%s): %s off", who, Yuan(sum), on, Yuan(st.discount))
+}
+
+// label names a promotion for a shopper or a merchandiser: "name (code)".
+func label(p *Promotion) string {
+	name := p.Name
+	if name == "" {
+		name = p.ID
+	}
+	if p.Code == "" || p.Code == name {
+		return fmt.Sprintf("%q", name)
+	}
+	return fmt.Sprintf("%q (%s)", name, p.Code)
+}
+
+// refusedBy returns "this", "winner" or "both" from whether each side refuses.
+func refusedBy(this, winner bool) string {
+	switch {
+	case this && winner:
+		return "both"
+	case this:
+		return "this"
+	}
+	return "winner"
+}
+
+// stackingExplanation says why c, eligible, is not in the winning combination: the
+// rule that kept it from a chosen promotion (both named by name and code, and which
+// side refused), or that leaving it out gives a lower total.
+func stackingExplanation(c *cand, s searchOut, lead *cand) Explanation {
+	e := Explanation{PromotionID: c.p.ID, Code: CodeExcludedByStacking}
+	me := label(c.p)
+	if x := s.exclusive; x != nil {
+		e.WinnerID, e.RefusedBy = x.p.ID, "winner"
+		e.Message = fmt.Sprintf("%s does not apply with %s: %s combines with nothing (exclusive) and gives a lower total alone",
+			me, label(x.p), label(x.p))
+		return e
+	}
+	if c.p.Exclusive {
+		if lead != nil {
+			e.WinnerID = lead.p.ID
+		}
+		e.RefusedBy = "this"
+		e.Message = fmt.Sprintf("%s combines with nothing (exclusive); the combination without it gives a lower total", me)
+		return e
+	}
+	for _, x := range s.chosen {
+		other := label(x.p)
+		switch {
+		case c.p.Group != "" && x.p.Group == c.p.Group:
+			e.RefusedBy = "both"
+			e.Message = fmt.Sprintf("%s and %s are both in stacking group %q, which allows one per group; %s gives a lower total",
+				me, other, c.p.Group, other)
+		case refusal(x, c) == refusedCoupon:
+			e.RefusedBy = refusedBy(!c.p.CombinableWithCoupons, !x.p.CombinableWithCoupons)
+			who := map[string]string{"this": me, "winner": other, "both": me + " and " + other}[e.RefusedBy]
+			e.Message = fmt.Sprintf("%s does not combine with %s: %s %s not combinable with coupons; %s gives a lower total",
+				me, other, who, map[bool]string{true: "are", false: "is"}[e.RefusedBy == "both"], other)
+		case refusal(x, c) == refusedReserved:
+			e.RefusedBy = "both"
+			e.Message = fmt.Sprintf("%s and %s are both buy-A-get-B promotions on the same items, whose units serve one of them only; %s gives a lower total",
+				me, other, other)
+		case refusal(x, c) == refusedUnit:
+			e.RefusedBy = refusedBy(!c.p.StacksWithItems, !x.p.StacksWithItems)
+			who := map[string]string{"this": me, "winner": other, "both": "neither"}[e.RefusedBy]
+			if e.RefusedBy == "both" {
+				e.Message = fmt.Sprintf("%s and %s share items, and a unit takes one item-level promotion (one per unit) unless both stack with items; neither does; %s gives a lower total",
+					me, other, other)
+			} else {
+				e.Message = fmt.Sprintf("%s and %s share items, and a unit takes one item-level promotion (one per unit) unless both stack with items; %s does not; %s gives a lower total",
+					me, other, who, other)
+			}
+		default:
+			continue
+		}
+		e.WinnerID = x.p.ID
+		return e
+	}
+	if lead != nil {
+		e.WinnerID = lead.p.ID
+	}
+	e.Message = fmt.Sprintf("%s could combine, but the combination without it gives a lower total", me)
+	if s.truncated {
+		e.Code, e.Message = CodeNotEvaluated, "the bounded stacking search stopped before trying it"
+	}
+	return e
 }
 
 // thresholdsStable reports whether every order-level threshold and gift among cands

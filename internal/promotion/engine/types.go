@@ -89,6 +89,10 @@ func (ev *evaluator) apply(c *cand, nets []int64, record bool) step {
 		ev.flashSale(c, nets, &st)
 	case KindExpiryMarkdown:
 		ev.expiryMarkdown(c, &st)
+	case KindSpecialPrice:
+		ev.specialPrice(c, nets, &st)
+	case KindBuyAGetB:
+		ev.buyAGetB(c, nets, &st)
 	case KindGift:
 		g := p.Gift
 		if sum < g.Spend {
@@ -366,7 +370,7 @@ func (ev *evaluator) flashAllowance(c *cand) int64 {
 	if a, ok := ev.ctx.FlashAllowance[c.p.ID]; ok {
 		return max(a, 0)
 	}
-	if n := c.p.FlashSale.PerCustomer; n > 0 {
+	if n := c.p.UnitLimit(); n > 0 {
 		return n
 	}
 	return -1

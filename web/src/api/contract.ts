@@ -15,6 +15,8 @@ type Fits<To, From extends To> = From;
 // precisely by hand than the server's free-form engine JSON, so they are not listed.)
 export type ResponseChecks = [
   Fits<T.Brand, S['BrandResponse']>,
+  Fits<T.SetupStatus, S['SetupStatus']>,
+  Fits<T.SetupResult, S['SetupResult']>,
   Fits<T.Region, S['RegionResponse']>,
   Fits<T.Store, S['StoreResponse']>,
   Fits<T.StoreSummary, S['StoreSummaryResponse']>,
@@ -94,6 +96,7 @@ export type MaturityEnumChecks = [
 // Requests: console → server.
 export type RequestChecks = [
   Fits<S['LoginRequest'], T.LoginRequest>,
+  Fits<S['SetupRequest'], T.SetupRequest>,
   Fits<S['UserCreateRequest'], T.CreateUserRequest>,
   Fits<S['UserUpdateRequest'], T.UpdateUserRequest>,
   Fits<S['PasswordChangeRequest'], T.ChangePasswordRequest>,

@@ -25,8 +25,12 @@ import type {
   Product,
   ProductFilter,
   Region,
+  SetupRequest,
+  SetupResult,
+  SetupStatus,
   Sku,
   SkuDetail,
+  PriceOverride,
   SkuFilter,
   Store,
   StoreFilter,
@@ -47,6 +51,8 @@ const id = (v: string) => encodeURIComponent(v);
 export const api = {
   login: (body: LoginRequest) => request<LoginResponse>('POST', '/auth/login', { body }),
   logout: () => request<void>('POST', '/auth/logout'),
+  setupStatus: () => request<SetupStatus>('GET', '/setup'),
+  setup: (body: SetupRequest) => request<SetupResult>('POST', '/setup', { body }),
   me: () => request<Me>('GET', '/me'),
   changePassword: (body: ChangePasswordRequest) => request<void>('POST', '/me/password', { body }),
 
@@ -61,6 +67,7 @@ export const api = {
   product: (productId: string) => request<ProductDetail>('GET', `/products/${id(productId)}`),
   skus: (f?: SkuFilter) => request<Page<Sku>>('GET', '/skus', { query: f }),
   sku: (skuId: string) => request<SkuDetail>('GET', `/skus/${id(skuId)}`),
+  skuPrices: (skuId: string, p?: PageParams) => request<Page<PriceOverride>>('GET', `/skus/${id(skuId)}/prices`, { query: p }),
   catalogSummary: () => request<CatalogSummary>('GET', '/catalog-summary'),
 
   users: (p?: PageParams) => request<Page<User>>('GET', '/users', { query: p }),

@@ -807,6 +807,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pricing-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pricing settings
+         * @description The tenant's rule for item-level promotions on the same unit and its pricing time zone.
+         */
+        get: operations["get-pricing-settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the pricing settings
+         * @description Prices follow from the next price call on every node. Needs promotions:write over the whole tenant.
+         */
+        patch: operations["update-pricing-settings"];
+        trace?: never;
+    };
     "/api/v1/products": {
         parameters: {
             query?: never;
@@ -1152,6 +1176,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the installation needs its first tenant */
+        get: operations["get-setup"];
+        put?: never;
+        /**
+         * First run: create the first tenant and its hq_admin
+         * @description Works only while the database holds no tenant and only with the setup token that `oneretail serve` prints at start (or --setup-token); the token is spent by the first success. Of concurrent calls one creates the tenant and the others answer 409. A wrong token answers 403; a client address has 10 attempts, then one every 90 s (429). `oneretail init` does the same from the command line.
+         */
+        post: operations["setup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/skus": {
         parameters: {
             query?: never;
@@ -1177,7 +1222,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a SKU with its barcodes and price overrides */
+        /**
+         * Get a SKU with its barcodes and price overrides
+         * @description The overrides are summarised (counts by scope, price range) and the first 20 are included; the rest are paged through list-sku-prices from price_overrides_next_cursor.
+         */
         get: operations["get-sku"];
         put?: never;
         post?: never;
@@ -1620,7 +1668,7 @@ export interface components {
             discount: number;
             /**
              * Format: int64
-             * @description Units sold at the flash-sale price (flash_sale only).
+             * @description Units sold at the flash-sale or special price (flash_sale, special_price), counted against the per-customer unit limit when the order commits.
              */
             flash_units?: number;
             gift_line_id?: string;
@@ -1677,6 +1725,8 @@ export interface components {
             customer_id?: string;
             /** Format: int64 */
             delivery_fee?: number;
+            /** @description How the order is delivered (e.g. express, same_day), for delivery-fee promotions that target methods. */
+            delivery_method?: string;
             first_order?: boolean;
             /** @description Promotion id → flash-sale units the customer may still buy; only lowers what the flash sale's limit and customer_id's recorded purchases leave. */
             flash_allowance?: {
@@ -1693,7 +1743,7 @@ export interface components {
              * @description When the sale happens; default now.
              */
             time?: string;
-            /** @description The store's IANA time zone for weekly and daily windows; default UTC. */
+            /** @description IANA time zone for weekly and daily windows; default: the time zone of store_id, else the tenant's (pricing settings, default Asia/Shanghai). */
             time_zone?: string;
         };
         CartPriceResponse: {
@@ -1755,6 +1805,11 @@ export interface components {
             /** Format: int64 */
             missing?: number;
             promotion_id: string;
+            /**
+             * @description excluded_by_stacking: whose rule kept the two promotions apart — this promotion's, the winner's or both (the message names both by name and code and says why).
+             * @enum {string}
+             */
+            refused_by?: "this" | "winner" | "both";
             winner_id?: string;
         };
         CartReturnAdjustment: {
@@ -2473,6 +2528,26 @@ export interface components {
             code?: string;
             name?: string;
         };
+        PricingSettingsResponse: {
+            /**
+             * @description one_per_unit (default, 单品促销互斥): a unit takes part in at most one item-level promotion unless every promotion on it opts in with stacks_with_items; the best combination for the customer wins, order-level promotions (满减, coupons) still apply on top. stack: item-level promotions apply on top of each other.
+             * @enum {string}
+             */
+            item_stacking: "one_per_unit" | "stack";
+            /** @description IANA time zone for pricing, the calendar and simulations when the request names no store with a time zone; default Asia/Shanghai. */
+            time_zone: string;
+            /**
+             * Format: date-time
+             * @description When the settings last changed; absent while the tenant keeps the defaults.
+             */
+            updated_at?: string;
+        };
+        PricingSettingsUpdateRequest: {
+            /** @enum {string} */
+            item_stacking?: "one_per_unit" | "stack";
+            /** @description IANA time zone, e.g. Asia/Shanghai. */
+            time_zone?: string;
+        };
         ProductCreateRequest: {
             brand_name?: string;
             category_id: string;
@@ -2556,7 +2631,7 @@ export interface components {
         };
         PromotionCreateRequest: {
             code: string;
-            /** @description The engine promotion (kind, scope, conditions, stacking and the parameter block of its kind); id and name are set from the promotion. */
+            /** @description The engine promotion (kind, scope, conditions, stacking and the parameter block of its kind); id and name are set from the promotion. Kinds: percent_off, amount_off, threshold, nth_item, buy_x_get_y, buy_a_get_b {buy, reward (scope), get, off_bp, pick cheapest|dearest, times}, bundle, gift, member_price, special_price {prices [{tier, price | off}], max_per_line, max_per_order, max_per_customer}, tiered_qty, flash_sale, expiry_markdown, delivery_fee {spend, off | off_bp, methods}. Stacking: exclusive (combines with nothing), group (one per group), stacks_with_items (may share a unit with other item-level promotions that opt in too). */
             definition: {
                 [key: string]: unknown;
             };
@@ -2742,6 +2817,8 @@ export interface components {
             event_id: string;
             /** @description The touchpoint that sent event_id (event ids are unique per touchpoint); absent when the event is not known. */
             event_touchpoint_id?: string;
+            /** @description Fuzzy matching only: the score as the sum of its comparison weights in bits (the prior, one term per compared field, the name's term-frequency adjustment); score = 1/(1+2^-sum). Null for deterministic reviews. */
+            explanation: components["schemas"]["ScoreTermResponse"][] | null;
             id: string;
             reason: string;
             /** @enum {string|null} */
@@ -2793,7 +2870,13 @@ export interface components {
             /** Format: int64 */
             list_price_fen: number;
             name: string;
+            price_override_summary: components["schemas"]["SKUOverrideSummaryResponse"];
+            /** @description The first 20 overrides, in the order of list-sku-prices. */
             price_overrides: components["schemas"]["SKUPriceOverrideResponse"][];
+            /** @description Pass as cursor to list-sku-prices (price_overrides_url) for the overrides after price_overrides; absent when price_overrides holds them all. */
+            price_overrides_next_cursor?: string;
+            /** @description The paged list of all the SKU's overrides (list-sku-prices). */
+            price_overrides_url: string;
             product_id: string;
             spec: string;
             /** @enum {string} */
@@ -2845,6 +2928,24 @@ export interface components {
             rows: number;
             /** Format: int64 */
             updated: number;
+        };
+        SKUOverrideSummaryResponse: {
+            /**
+             * Format: int64
+             * @description The highest override price; 0 when there are none.
+             */
+            max_price_fen: number;
+            /**
+             * Format: int64
+             * @description The lowest override price; 0 when there are none.
+             */
+            min_price_fen: number;
+            /** Format: int64 */
+            price_zones: number;
+            /** Format: int64 */
+            stores: number;
+            /** Format: int64 */
+            total: number;
         };
         SKUPriceOverrideResponse: {
             /** Format: int64 */
@@ -2909,6 +3010,17 @@ export interface components {
             /** Format: int64 */
             orders: number;
         };
+        ScoreTermResponse: {
+            /** @description prior, name, phone, birthday, address, city or gender. */
+            comparison: string;
+            /** @description The comparison's outcome, such as fold or 7+ digits equal; empty for the prior. */
+            level: string;
+            /**
+             * Format: double
+             * @description Evidence in bits: log2(m/u) of the level, log2 of the prior odds.
+             */
+            weight: number;
+        };
         SessionListResponse: {
             items: components["schemas"]["SessionResponse"][];
         };
@@ -2924,6 +3036,28 @@ export interface components {
             /** Format: date-time */
             last_seen_at: string;
             user_agent: string;
+        };
+        SetupRequest: {
+            admin_login: string;
+            /** @description the admin's display name; the login when empty */
+            admin_name?: string;
+            /** @description must satisfy the password policy */
+            admin_password: string;
+            /** @description short code for the command line's --tenant; main when empty */
+            tenant_code?: string;
+            /** @description the group's name, e.g. 华联集团 */
+            tenant_name: string;
+            /** @description the setup token printed by oneretail serve (or set with --setup-token) */
+            token: string;
+        };
+        SetupResult: {
+            admin_login: string;
+            tenant_code: string;
+            tenant_name: string;
+        };
+        SetupStatus: {
+            /** @description true while the database holds no tenant: the console then offers its first-run page */
+            needed: boolean;
         };
         SimulationDay: {
             /** Format: int64 */
@@ -5024,6 +5158,68 @@ export interface operations {
             };
         };
     };
+    "get-pricing-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PricingSettingsResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "update-pricing-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PricingSettingsUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PricingSettingsResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-products": {
         parameters: {
             query?: {
@@ -5031,7 +5227,7 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from a previous page's next_cursor. */
                 cursor?: string;
-                /** @description Part of the name or code. */
+                /** @description Part of the name or code, case-insensitive. Digits only also find the product with that code, or with a SKU with that barcode, exactly (first on the first page). */
                 q?: string;
                 /** @description Products of this category and its descendants. */
                 category_id?: string;
@@ -5403,7 +5599,7 @@ export interface operations {
                 status?: "draft" | "active" | "paused" | "ended" | "";
                 store_id?: string;
                 channel?: string;
-                /** @description The stores' IANA time zone for weekly and daily windows; default Asia/Shanghai. */
+                /** @description IANA time zone for weekly and daily windows; default: the time zone of store_id, else the tenant's (pricing settings, default Asia/Shanghai). */
                 time_zone?: string;
             };
             header?: never;
@@ -5822,6 +6018,104 @@ export interface operations {
             };
         };
     };
+    "get-setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupStatus"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    setup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetupRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupResult"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-skus": {
         parameters: {
             query?: {
@@ -5829,7 +6123,7 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from a previous page's next_cursor. */
                 cursor?: string;
-                /** @description Part of the name or code. */
+                /** @description Part of the name or code, case-insensitive. Digits only also find the SKU with that barcode or code exactly (first on the first page). */
                 q?: string;
                 /** @description Exact barcode. */
                 barcode?: string;

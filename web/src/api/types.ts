@@ -98,6 +98,28 @@ export interface ChangePasswordRequest {
   new_password: string;
 }
 
+/** SetupStatus says whether the installation still needs its first tenant. */
+export interface SetupStatus {
+  needed: boolean;
+}
+
+/** SetupRequest creates the first tenant (the group) and its hq_admin (POST /setup). */
+export interface SetupRequest {
+  token: string;
+  tenant_name: string;
+  tenant_code?: string;
+  admin_login: string;
+  admin_name?: string;
+  admin_password: string;
+}
+
+/** SetupResult names what the first run created. */
+export interface SetupResult {
+  tenant_code: string;
+  tenant_name: string;
+  admin_login: string;
+}
+
 export interface LoginRequest {
   login: string;
   password: string;
@@ -243,8 +265,21 @@ export interface PriceOverride {
   price_fen: number;
 }
 
+/** OverrideSummary counts a SKU's price overrides (all of them, not only the first page). */
+export interface OverrideSummary {
+  total: number;
+  price_zones: number;
+  stores: number;
+  min_price_fen: number;
+  max_price_fen: number;
+}
+
+/** SkuDetail holds the first 20 overrides; the rest are paged through /skus/{id}/prices. */
 export interface SkuDetail extends Sku {
   price_overrides: PriceOverride[];
+  price_overrides_next_cursor?: string;
+  price_overrides_url?: string;
+  price_override_summary?: OverrideSummary;
 }
 
 export interface CatalogSummary {
@@ -552,6 +587,8 @@ export const PROMOTION_KINDS = [
   'flash_sale',
   'expiry_markdown',
   'delivery_fee',
+  'special_price',
+  'buy_a_get_b',
 ] as const;
 export type PromotionKind = (typeof PROMOTION_KINDS)[number];
 
@@ -597,6 +634,8 @@ export interface PromotionDefinition {
   priority?: number;
   group?: string;
   exclusive?: boolean;
+  /** Opts an item-level promotion into sharing units with other item-level promotions that opt in too. */
+  stacks_with_items?: boolean;
   combinable_with_coupons?: boolean;
   coupon_code?: string;
   scope: PromotionScope;
@@ -613,7 +652,16 @@ export interface PromotionDefinition {
   tiered_qty?: { steps: { min_qty: number; off_bp: number }[] };
   flash_sale?: { price: number; per_customer?: number };
   expiry_markdown?: { within_days: number; off_bp: number };
-  delivery_fee?: { spend: number; off?: number };
+  delivery_fee?: { spend: number; off?: number; off_bp?: number; methods?: string[] };
+  /** 特价, 直降, 会员价: per rule a price or an amount off each unit, for a tier or everyone (no tier). */
+  special_price?: {
+    prices: { tier?: string; price?: number; off?: number }[];
+    max_per_line?: number;
+    max_per_order?: number;
+    max_per_customer?: number;
+  };
+  /** 买A赠B: the promotion's scope qualifies; reward is the second scope. */
+  buy_a_get_b?: { buy: number; reward: PromotionScope; get: number; off_bp: number; pick?: 'cheapest' | 'dearest'; times?: number };
 }
 
 /** PromotionLimits caps a promotion's cost and use; null means no limit. */
@@ -677,6 +725,7 @@ export interface CartLine {
 export interface CartPriceRequest {
   lines: CartLine[];
   delivery_fee?: number;
+  delivery_method?: string;
   time?: string;
   time_zone?: string;
   channel?: string;
@@ -725,6 +774,8 @@ export interface CartRejection {
   code: string;
   condition?: string;
   winner_id?: string;
+  /** excluded_by_stacking: whose rule kept the two apart. */
+  refused_by?: 'this' | 'winner' | 'both';
   missing?: number;
   message: string;
 }
@@ -1007,6 +1058,13 @@ export interface ErasedCustomer {
 export type ReviewStatus = 'open' | 'resolved';
 export type ReviewAction = 'merge' | 'separate';
 
+/** ScoreTerm is one comparison's share of a fuzzy score, in bits. */
+export interface ScoreTerm {
+  comparison: string;
+  level: string;
+  weight: number;
+}
+
 export interface IdentityReview {
   id: string;
   event_id: string;
@@ -1015,6 +1073,8 @@ export interface IdentityReview {
   reason: string;
   /** 0..1 for fuzzy matches, else null. */
   score?: number | null;
+  /** Fuzzy matches: the score's terms; their weights (bits) sum to logit2(score). */
+  explanation?: ScoreTerm[] | null;
   status: ReviewStatus | string;
   created_at: string;
   resolved_at?: string | null;

@@ -1,10 +1,10 @@
 import { LockOutlined, UserOutlined, GlobalOutlined } from '@ant-design/icons';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import type { TFunction } from 'i18next';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useLocation, useNavigate } from 'react-router';
+import { Navigate, useLocation, useNavigate } from 'react-router';
 import { ApiError, api, type ChangePasswordRequest, type LoginRequest } from '../api';
 import { currentLanguage, setLanguage } from '../i18n';
 
@@ -25,7 +25,7 @@ export function waitText(seconds: number, t: TFunction): string {
 }
 
 /** tooManyText is the message of a 429: how long to wait when the server said. */
-function tooManyText(e: ApiError, t: TFunction): string {
+export function tooManyText(e: ApiError, t: TFunction): string {
   return e.retryAfter ? t('auth.tooManyWait', { wait: waitText(e.retryAfter, t) }) : t('auth.tooMany');
 }
 
@@ -62,6 +62,10 @@ export default function LoginPage() {
       enter();
     },
   });
+
+  // An installation without a tenant has nobody to sign in: its first-run page comes first.
+  const setup = useQuery({ queryKey: ['setup'], queryFn: api.setupStatus, retry: false, meta: { skipAuthRedirect: true } });
+  if (setup.data?.needed) return <Navigate to="/setup" replace />;
 
   let error: string | null = null;
   if (login.error) {
@@ -107,8 +111,8 @@ export default function LoginPage() {
   );
 }
 
-/** LoginCard is the centred card with the language switch. */
-function LoginCard({ title, children }: { title: string; children: ReactNode }) {
+/** LoginCard is the centred card with the language switch (the first-run page uses it too). */
+export function LoginCard({ title, children }: { title: string; children: ReactNode }) {
   const { t } = useTranslation();
   const lang = currentLanguage();
   return (

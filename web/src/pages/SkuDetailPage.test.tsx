@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { fireEvent, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeApi, renderRoute } from '../test/render';
 import SkuDetailPage from './SkuDetailPage';
@@ -43,6 +43,29 @@ describe('SkuDetailPage', () => {
     expect(screen.getByText('-¥1.00')).toBeTruthy();
     expect(screen.getByText('价格带')).toBeTruthy();
     expect((await screen.findByRole('link', { name: '苹果' })).getAttribute('href')).toBe('/catalog/products/p1');
+  });
+
+  it('summarises the overrides and pages through the rest', async () => {
+    const calls = fakeApi({
+      'GET /products/p1': () => ({ body: { id: 'p1', code: 'P001', name: '苹果', category_id: 'c1', unit: 'each', status: 'active', sku_count: 1, skus: [] } }),
+      'GET /skus/s1': () => ({
+        body: {
+          id: 's1', product_id: 'p1', code: 'SKU-001', name: '红富士苹果', barcodes: [], unit: 'each', spec: '',
+          list_price_fen: 1290, cost_fen: 860, status: 'active',
+          price_overrides: [{ scope_type: 'store', scope_id: 'st1', scope_name: '上海徐汇店', price_fen: 1190 }],
+          price_overrides_next_cursor: 'c1',
+          price_override_summary: { total: 2, price_zones: 0, stores: 2, min_price_fen: 1190, max_price_fen: 1250 },
+        },
+      }),
+      'GET /skus/s1/prices': () => ({ body: { items: [{ scope_type: 'store', scope_id: 'st2', scope_name: '北京朝阳店', price_fen: 1250 }] } }),
+    });
+    renderRoute(<SkuDetailPage />, { path: '/catalog/skus/:id', url: '/catalog/skus/s1' });
+    expect((await screen.findByTestId('override-summary')).textContent).toBe('共 2 个调价：价格带 0 个，门店 2 个；价格 ¥11.90 – ¥12.50');
+    expect(screen.queryByText('北京朝阳店')).toBeNull();
+    fireEvent.click(screen.getByTestId('load-more'));
+    expect(await screen.findByText('北京朝阳店')).toBeTruthy();
+    expect(calls.find((c) => c.path === '/skus/s1/prices')?.query.get('cursor')).toBe('c1');
+    expect(screen.queryByTestId('load-more')).toBeNull();
   });
 
   it('shows the problem detail when the SKU is missing', async () => {

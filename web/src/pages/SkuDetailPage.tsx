@@ -1,14 +1,19 @@
 import { ArrowLeftOutlined } from '@ant-design/icons';
-import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Descriptions, Skeleton, Space, Table, Tag, Typography } from 'antd';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { Button, Card, Descriptions, Skeleton, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, type PriceOverride } from '../api';
+import { CursorTable } from '../components/CursorTable';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { StatusTag } from '../components/StatusTag';
 import { formatFen, marginPercent } from '../lib/money';
 
-/** SkuDetailPage shows a SKU's barcodes, prices and overrides (/catalog/skus/:id). */
+/**
+ * SkuDetailPage shows a SKU's barcodes, prices and overrides (/catalog/skus/:id).
+ * The detail brings a summary and the first overrides; "load more" pages through
+ * the rest (/skus/{id}/prices), so a SKU priced in every store stays one small call.
+ */
 export default function SkuDetailPage() {
   const { t } = useTranslation();
   const { id = '' } = useParams();
@@ -20,6 +25,19 @@ export default function SkuDetailPage() {
     queryFn: () => api.product(s!.product_id),
     enabled: !!s?.product_id,
   });
+
+  const more = useInfiniteQuery({
+    queryKey: ['skus', 'prices', id, s?.price_overrides_next_cursor],
+    queryFn: ({ pageParam }) => api.skuPrices(id, { cursor: pageParam, limit: 100 }),
+    initialPageParam: s?.price_overrides_next_cursor ?? '',
+    getNextPageParam: (last) => last.next_cursor || undefined,
+    enabled: false,
+  });
+  const loaded = more.data?.pages.flatMap((p) => p.items) ?? [];
+  const overrides = [...(s?.price_overrides ?? []), ...loaded];
+  const lastPage = more.data?.pages[more.data.pages.length - 1];
+  const hasMore = more.data ? !!lastPage?.next_cursor : !!s?.price_overrides_next_cursor;
+  const sum = s?.price_override_summary;
 
   const back = () => (s ? navigate(`/catalog/products/${encodeURIComponent(s.product_id)}`) : navigate('/catalog/products'));
 
@@ -88,12 +106,27 @@ export default function SkuDetailPage() {
         )}
       </Card>
       <Card title={t('skus.overrides')} size="small">
-        <Table<PriceOverride>
+        {sum ? (
+          <Typography.Paragraph type="secondary" data-testid="override-summary">
+            {sum.total
+              ? t('skus.overrideSummary', {
+                  total: sum.total,
+                  zones: sum.price_zones,
+                  stores: sum.stores,
+                  min: formatFen(sum.min_price_fen),
+                  max: formatFen(sum.max_price_fen),
+                })
+              : t('skus.noOverrides')}
+          </Typography.Paragraph>
+        ) : null}
+        <CursorTable<PriceOverride>
           rowKey={(o) => `${o.scope_type}:${o.scope_id}`}
-          size="middle"
-          loading={sku.isPending}
-          dataSource={s?.price_overrides ?? []}
-          pagination={{ pageSize: 20, hideOnSinglePage: true }}
+          items={overrides}
+          isLoading={sku.isPending}
+          error={more.error}
+          hasNextPage={hasMore}
+          isFetchingNextPage={more.isFetching}
+          fetchNextPage={() => (more.data ? more.fetchNextPage() : more.refetch())}
           data-testid="price-overrides"
           columns={[
             {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { IdentityReview } from '../../api/types';
 import { fakeApi, page, renderRoute } from '../../test/render';
 import { meWith, reviews } from './fixtures';
-import ReviewsPage from './ReviewsPage';
+import ReviewsPage, { scoreExplanation } from './ReviewsPage';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -81,5 +81,27 @@ describe('ReviewsPage', { timeout: 60_000 }, () => {
     expect(await table.findByText('same name and birthday')).toBeTruthy();
     expect(table.queryByTestId('review-merge')).toBeNull();
     expect(table.queryByTestId('review-separate')).toBeNull();
+  });
+});
+
+describe('scoreExplanation', () => {
+  it('lists the terms and their sum', () => {
+    const r = {
+      id: 'r',
+      event_id: 'e',
+      customer_id: 'c',
+      candidates: [],
+      reason: '',
+      score: 0.9,
+      status: 'open',
+      created_at: '',
+      explanation: [
+        { comparison: 'prior', level: '', weight: -14.5 },
+        { comparison: 'name', level: 'fold', weight: 11.5 },
+        { comparison: 'phone', level: '7+ digits equal', weight: 6.2 },
+      ],
+    };
+    expect(scoreExplanation(r)).toBe('prior -14.5 · name fold +11.5 · phone 7+ digits equal +6.2 = 3.2 bits');
+    expect(scoreExplanation({ ...r, explanation: null })).toBeUndefined();
   });
 });

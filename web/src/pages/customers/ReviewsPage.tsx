@@ -13,6 +13,17 @@ import { formatDateTime, formatRelative } from '../../lib/format';
 import { countBy, reviewKind } from './model';
 import { CustomerLink } from './parts';
 
+/**
+ * scoreExplanation lists a fuzzy score's terms, whose weights in bits sum to it
+ * (score = 1/(1+2^-sum)): "prior -14.5 · name fold +11.5 · …".
+ */
+export function scoreExplanation(r: IdentityReview): string | undefined {
+  if (!r.explanation?.length) return undefined;
+  const terms = r.explanation.map((e) => `${[e.comparison, e.level].filter(Boolean).join(' ')} ${e.weight >= 0 ? '+' : ''}${e.weight.toFixed(1)}`);
+  const sum = r.explanation.reduce((s, e) => s + e.weight, 0);
+  return `${terms.join(' · ')} = ${sum.toFixed(1)} bits`;
+}
+
 /** COUNT_MAX caps how many reviews the counts and the chart read. */
 const COUNT_MAX = 1000;
 
@@ -72,7 +83,9 @@ export default function ReviewsPage() {
         r.score === null || r.score === undefined ? (
           '—'
         ) : (
-          <Progress percent={Math.round(r.score * 100)} size="small" style={{ width: 100 }} data-testid="review-score" />
+          <Tooltip title={scoreExplanation(r)}>
+            <Progress percent={Math.round(r.score * 100)} size="small" style={{ width: 100 }} data-testid="review-score" />
+          </Tooltip>
         ),
     },
     { title: t('customers.reviews.customer'), key: 'customer', render: (_, r) => <CustomerLink id={r.customer_id} /> },

@@ -166,8 +166,9 @@ function Editor({ promotion }: { promotion?: Promotion }) {
     const k = changed.definition?.kind;
     if (k) {
       const block = blockOf(k);
-      if (form.getFieldValue(['definition', block]) === undefined) {
-        form.setFieldValue(['definition', block], defaultBlock(k)[block]);
+      const path = ['definition', block] as Parameters<typeof form.getFieldValue>[0];
+      if (form.getFieldValue(path) === undefined) {
+        form.setFieldValue(path, defaultBlock(k)[block]);
       }
       if (k === 'bundle') form.setFieldValue(['definition', 'scope', 'all'], false);
     }
@@ -300,6 +301,14 @@ function Editor({ promotion }: { promotion?: Promotion }) {
                 </Form.Item>
                 <Form.Item name={['definition', 'combinable_with_coupons']} valuePropName="checked" label={t('promotions.editor.combinable')}>
                   <Switch disabled={exclusive || !editable} />
+                </Form.Item>
+                <Form.Item
+                  name={['definition', 'stacks_with_items']}
+                  valuePropName="checked"
+                  label={t('promotions.editor.stacksWithItems')}
+                  tooltip={t('promotions.editor.stacksWithItemsHelp')}
+                >
+                  <Switch disabled={exclusive || kind === 'delivery_fee' || kind === 'threshold' || kind === 'gift' || !editable} />
                 </Form.Item>
                 {kind === 'threshold' && (
                   <Form.Item name={['definition', 'return_policy']} label={t('promotions.editor.returnPolicy')}>
@@ -575,7 +584,88 @@ function KindFields({ kind }: { kind: PromotionKind }) {
           <Form.Item name={d('delivery_fee', 'off')} label={t('promotions.editor.deliveryOff')} extra={t('promotions.editor.deliveryOffHelp')}>
             <MoneyInput />
           </Form.Item>
+          <Form.Item name={d('delivery_fee', 'off_bp')} label={t('promotions.editor.deliveryOffBp')}>
+            <PercentOffInput />
+          </Form.Item>
+          <Form.Item name={d('delivery_fee', 'methods')} label={t('promotions.editor.deliveryMethods')} extra={t('promotions.editor.deliveryMethodsHelp')}>
+            <Select mode="tags" style={{ minWidth: 200 }} options={['express', 'same_day', 'pickup'].map((m) => ({ value: m, label: m }))} />
+          </Form.Item>
         </Space>
+      );
+    case 'special_price':
+      return (
+        <>
+          <Form.List name={d('special_price', 'prices')}>
+            {(fields, { add, remove }) => (
+              <>
+                {fields.map((f, i) => (
+                  <Space key={f.key} align="baseline" wrap data-testid="special-rule">
+                    <Form.Item name={[f.name, 'tier']} label={t('promotions.editor.specialTier')}>
+                      <Input style={{ width: 140 }} autoComplete="off" />
+                    </Form.Item>
+                    <Form.Item name={[f.name, 'price']} label={t('promotions.editor.specialPrice')} tooltip={t('promotions.editor.specialRuleHelp')}>
+                      <MoneyInput />
+                    </Form.Item>
+                    <Form.Item name={[f.name, 'off']} label={t('promotions.editor.specialOff')}>
+                      <MoneyInput />
+                    </Form.Item>
+                    {fields.length > 1 && <Button type="text" danger icon={<DeleteOutlined />} onClick={() => remove(i)} aria-label={t('promotions.editor.removeStep')} />}
+                  </Space>
+                ))}
+                <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ tier: '', price: 990 })} style={{ marginBottom: 16 }}>
+                  {t('promotions.editor.addRule')}
+                </Button>
+              </>
+            )}
+          </Form.List>
+          <Space wrap align="baseline">
+            {(['max_per_line', 'max_per_order', 'max_per_customer'] as const).map((k) => (
+              <Form.Item key={k} name={d('special_price', k)} label={t(`promotions.editor.${k === 'max_per_line' ? 'maxPerLine' : k === 'max_per_order' ? 'maxPerOrder' : 'maxPerCustomer'}`)} extra={t('promotions.editor.zeroNoLimit')}>
+                <InputNumber<number> min={0} precision={0} suffix={t('promotions.cart.units')} />
+              </Form.Item>
+            ))}
+          </Space>
+        </>
+      );
+    case 'buy_a_get_b':
+      return (
+        <>
+          <Space wrap align="baseline">
+            <Form.Item name={d('buy_a_get_b', 'buy')} label={t('promotions.editor.bagbBuy')} rules={[req]}>
+              <InputNumber<number> min={1} max={100} precision={0} suffix={t('promotions.cart.units')} />
+            </Form.Item>
+            <Form.Item name={d('buy_a_get_b', 'get')} label={t('promotions.editor.bagbGet')} rules={[req]}>
+              <InputNumber<number> min={1} max={100} precision={0} suffix={t('promotions.cart.units')} />
+            </Form.Item>
+            <Form.Item name={d('buy_a_get_b', 'off_bp')} label={t('promotions.editor.bagbOff')} rules={[req]}>
+              <PercentOffInput />
+            </Form.Item>
+            <Form.Item name={d('buy_a_get_b', 'pick')} label={t('promotions.editor.bagbPick')}>
+              <Radio.Group
+                optionType="button"
+                options={[
+                  { value: 'cheapest', label: t('promotions.editor.pickCheapest') },
+                  { value: 'dearest', label: t('promotions.editor.pickDearest') },
+                ]}
+              />
+            </Form.Item>
+            <Form.Item name={d('buy_a_get_b', 'times')} label={t('promotions.editor.bagbTimes')} extra={t('promotions.editor.zeroNoLimit')}>
+              <InputNumber<number> min={0} max={1000} precision={0} />
+            </Form.Item>
+          </Space>
+          <Typography.Paragraph type="secondary">{t('promotions.editor.bagbScopeHelp')}</Typography.Paragraph>
+          <Space wrap align="baseline">
+            <Form.Item name={['definition', 'buy_a_get_b', 'reward', 'skus']} label={`${t('promotions.editor.bagbReward')} · ${t('promotions.editor.skus')}`}>
+              <SkuSelect multiple style={{ width: 320 }} />
+            </Form.Item>
+            <Form.Item name={['definition', 'buy_a_get_b', 'reward', 'categories']} label={t('promotions.editor.categories')}>
+              <Select mode="tags" style={{ minWidth: 200 }} />
+            </Form.Item>
+            <Form.Item name={['definition', 'buy_a_get_b', 'reward', 'brands']} label={t('promotions.editor.brands')}>
+              <Select mode="tags" style={{ minWidth: 200 }} />
+            </Form.Item>
+          </Space>
+        </>
       );
   }
 }

@@ -3,6 +3,31 @@ import type { Promotion } from '../../api/types';
 import { editorValuesOf, fieldPath, newEditorValues, rulesOf, toDefinition, toRequest, zhe } from './definition';
 
 describe('promotion definition helpers', () => {
+  it('sends a member price with its tier rules and only the caps that are set', () => {
+    const v = newEditorValues('special_price');
+    v.definition.scope = { skus: ['MILK'] };
+    v.definition.special_price = {
+      prices: [{ tier: 'gold', price: 1280, off: 0 }, { tier: '', price: 0, off: 100 }],
+      max_per_line: 0,
+      max_per_customer: 2,
+    };
+    v.definition.stacks_with_items = false;
+    expect(toDefinition(v).special_price).toEqual({ prices: [{ tier: 'gold', price: 1280 }, { off: 100 }], max_per_customer: 2 });
+    expect(toDefinition(v).stacks_with_items).toBeUndefined();
+    expect(rulesOf(toDefinition(v)).map((r) => r.key)).toEqual(['tierPrice', 'specialOff', 'perCustomer']);
+  });
+
+  it('sends buy A get B with its reward scope, and a percent-off delivery fee for some methods', () => {
+    const v = newEditorValues('buy_a_get_b');
+    v.definition.scope = { categories: ['sweaters'] };
+    v.definition.buy_a_get_b = { buy: 1, get: 1, off_bp: 10000, pick: 'dearest', times: 0, reward: { categories: ['tees'], skus: [] } };
+    expect(toDefinition(v).buy_a_get_b).toEqual({ buy: 1, get: 1, off_bp: 10000, pick: 'dearest', reward: { categories: ['tees'] } });
+    const d = newEditorValues('delivery_fee');
+    d.definition.delivery_fee = { spend: 3900, off: 0, off_bp: 5000, methods: ['same_day'] };
+    expect(toDefinition(d).delivery_fee).toEqual({ spend: 3900, off_bp: 5000, methods: ['same_day'] });
+    expect(rulesOf(toDefinition(d))[0].key).toBe('deliveryPercent');
+  });
+
   it('builds a 满减 definition with tiers and nothing else', () => {
     const v = newEditorValues('threshold');
     v.code = ' MJ-100 ';

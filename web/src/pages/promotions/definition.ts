@@ -41,6 +41,8 @@ const BLOCKS = [
   'flash_sale',
   'expiry_markdown',
   'delivery_fee',
+  'special_price',
+  'buy_a_get_b',
 ] as const;
 
 /** defaultBlock is a sensible starting point for each kind (fen and basis points). */
@@ -69,6 +71,10 @@ export function defaultBlock(kind: PromotionKind): Partial<PromotionDefinition> 
       return { expiry_markdown: { within_days: 2, off_bp: 3000 } };
     case 'delivery_fee':
       return { delivery_fee: { spend: 3900, off: 0 } };
+    case 'special_price':
+      return { special_price: { prices: [{ price: 990 }] } };
+    case 'buy_a_get_b':
+      return { buy_a_get_b: { buy: 1, reward: {}, get: 1, off_bp: 10000, pick: 'cheapest' } };
   }
 }
 
@@ -175,7 +181,24 @@ export function toDefinition(values: EditorValues): PromotionDefinition {
   if (def.nth_item && !def.nth_item.mix_skus) delete def.nth_item.mix_skus;
   if (def.bundle && !def.bundle.max) delete def.bundle.max;
   if (def.flash_sale && !def.flash_sale.per_customer) delete def.flash_sale.per_customer;
-  if (def.delivery_fee && !def.delivery_fee.off) delete def.delivery_fee.off;
+  if (def.delivery_fee) {
+    const f = def.delivery_fee;
+    if (!f.off) delete f.off;
+    if (!f.off_bp) delete f.off_bp;
+    if (!f.methods?.length) delete f.methods;
+  }
+  if (def.special_price) {
+    const sp = def.special_price;
+    sp.prices = (sp.prices ?? []).map((r) => compact(r));
+    for (const k of ['max_per_line', 'max_per_order', 'max_per_customer'] as const) if (!sp[k]) delete sp[k];
+  }
+  if (def.buy_a_get_b) {
+    const b = def.buy_a_get_b;
+    b.reward = compact(b.reward);
+    if (!b.times) delete b.times;
+    if (!b.pick) delete b.pick;
+  }
+  if (!def.stacks_with_items) delete def.stacks_with_items;
   return def;
 }
 
@@ -298,7 +321,27 @@ export function rulesOf(def: PromotionDefinition | undefined, disc: DiscountText
       return [
         def.delivery_fee?.off
           ? { key: 'deliveryOff', values: { spend: yuan(def.delivery_fee.spend), off: yuan(def.delivery_fee.off) } }
-          : { key: 'deliveryFree', values: { spend: yuan(def.delivery_fee?.spend) } },
+          : def.delivery_fee?.off_bp
+            ? { key: 'deliveryPercent', values: { spend: yuan(def.delivery_fee.spend), disc: disc(def.delivery_fee.off_bp) } }
+            : { key: 'deliveryFree', values: { spend: yuan(def.delivery_fee?.spend) } },
+      ];
+    case 'special_price': {
+      const sp = def.special_price;
+      const rules: Rule[] = (sp?.prices ?? []).map((r): Rule =>
+        r.tier
+          ? r.off
+            ? { key: 'tierOff', values: { tier: r.tier, off: yuan(r.off) } }
+            : { key: 'tierPrice', values: { tier: r.tier, price: yuan(r.price) } }
+          : r.off
+            ? { key: 'specialOff', values: { off: yuan(r.off) } }
+            : { key: 'specialPrice', values: { price: yuan(r.price) } },
+      );
+      if (sp?.max_per_customer) rules.push({ key: 'perCustomer', values: { n: sp.max_per_customer } });
+      return rules;
+    }
+    case 'buy_a_get_b':
+      return [
+        { key: 'buyAGetB', values: { buy: def.buy_a_get_b?.buy ?? '?', get: def.buy_a_get_b?.get ?? '?', disc: disc(def.buy_a_get_b?.off_bp) } },
       ];
   }
   return [];
@@ -318,6 +361,8 @@ export const KIND_COLORS: Record<string, string> = {
   flash_sale: '#f759ab',
   expiry_markdown: '#8c8c8c',
   delivery_fee: '#2f54eb',
+  special_price: '#cf1322',
+  buy_a_get_b: '#08979c',
 };
 
 /** isRecurring reports a definition limited to some weekdays or hours of the day. */

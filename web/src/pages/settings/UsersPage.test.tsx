@@ -30,6 +30,19 @@ describe('UsersPage', () => {
     expect(screen.getByText('待修改密码')).toBeTruthy();
   });
 
+  it('names the store a store-scoped user is limited to, not its id', async () => {
+    const manager = { ...users[1], id: 'u3', login: 'mgr', name: '店长', scope_type: 'store', scope_id: 'store-uuid-1', must_change_password: false };
+    fakeApi({
+      'GET /users': () => page([manager]),
+      'GET /brands': () => page([]),
+      'GET /regions': () => page([]),
+      'GET /stores/store-uuid-1': () => ({ body: { id: 'store-uuid-1', code: 'SH001', name: '徐汇店' } }),
+    });
+    renderRoute(<UsersPage />);
+    expect(await screen.findByText('徐汇店', undefined, { timeout: 10_000 })).toBeTruthy();
+    expect(screen.queryByText('store-uuid-1')).toBeNull();
+  });
+
   it('resets a password as a temporary one the user must change', async () => {
     const calls = api({ 'PATCH /users/u2': () => ({ body: { ...users[1], must_change_password: true } }) });
     renderRoute(<UsersPage />);

@@ -29,7 +29,7 @@ export default function UsersPage() {
     if (u.scope_type === 'tenant' || !u.scope_id) return '';
     if (u.scope_type === 'brand') return brandNames.get(u.scope_id) ?? u.scope_id;
     if (u.scope_type === 'region') return regionNames.get(u.scope_id) ?? u.scope_id;
-    return u.scope_id;
+    return <StoreName id={u.scope_id} />;
   };
 
   const setStatus = useMutation({
@@ -270,6 +270,17 @@ function CreateUserModal({ open, onClose }: { open: boolean; onClose: () => void
         )}
       </Form>
     </Modal>
+  );
+}
+
+/** StoreName shows a store's name (and code) instead of its id; the id only while loading or when the store is gone. */
+function StoreName({ id }: { id: string }) {
+  const store = useQuery({ queryKey: ['stores', 'one', id], queryFn: () => api.store(id), staleTime: 60_000 });
+  if (!store.data) return <span>{id}</span>;
+  return (
+    <span>
+      {store.data.name} <Typography.Text type="secondary">{store.data.code}</Typography.Text>
+    </span>
   );
 }
 

@@ -1,0 +1,140 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+var (
+	surnamePool = []string{"张", "王", "李", "陈", "刘", "鄭", "欧阳"}
+	givenPool   = []string{"伟", "偉", "静", "靜", "芳", "娜", "秀英", "涛", "濤", "凤", "鳳"}
+	addressPool = []string{"上海市徐汇区漕溪北路88号12栋502室", "徐汇区漕溪北路８８号12-502", "杭州市文三路1号3幢101室", "北京市朝阳区建国路9号"}
+)
+
+func drawProfile(t *rapid.T, label string) Profile {
+	name := rapid.SampledFrom(surnamePool).Draw(t, label+"surname") + rapid.SampledFrom(append(givenPool, "**", "先生", "女士", "")).Draw(t, label+"given")
+	return Profile{
+		Name:     rapid.SampledFrom([]string{name, " " + name + " ", ""}).Draw(t, label+"name"),
+		Gender:   rapid.SampledFrom([]string{"male", "female", ""}).Draw(t, label+"gender"),
+		Birthday: rapid.SampledFrom([]string{"1988-04-12", "1988-12-04", "1988-04-13", "1988-05-20", "1970-01-01", ""}).Draw(t, label+"birthday"),
+		City:     rapid.SampledFrom([]string{"上海", "上海市", "杭州", ""}).Draw(t, label+"city"),
+		Address:  rapid.SampledFrom(append(addressPool, "")).Draw(t, label+"address"),
+		Phone:    rapid.SampledFrom([]string{"13812345678", "+86 138 1234 5678", "138****5678", "139****5678", "*******5678", ""}).Draw(t, label+"phone"),
+	}
+}
+
+// TestExplanationProperties: for random pairs, the explained weights sum to the
+// score and the probability is the logistic of it; the score is symmetric; folding
+// is idempotent.
+func TestExplanationProperties(t *testing.T) {
+	t.Parallel()
+	m := DefaultModel()
+	m.NameFreq = map[string]float64{"张伟": 0.01, "王芳": 0.005}
+	rapid.Check(t, func(rt *rapid.T) {
+		a, b := NewFeatures(drawProfile(rt, "a")), NewFeatures(drawProfile(rt, "b"))
+		e := m.Explain(&a, &b)
+		sum := 0.0
+		for _, term := range e.Terms {
+			sum += term.Weight
+		}
+		if math.Abs(sum-e.Bits) > 1e-9 {
+			rt.Fatalf("terms sum to %v, score is %v bits: %s", sum, e.Bits, e)
+		}
+		if p := 1 / (1 + math.Exp2(-sum)); math.Abs(p-e.Probability) > 1e-12 {
+			rt.Fatalf("probability %v, want %v", e.Probability, p)
+		}
+		if r := m.Explain(&b, &a); math.Abs(r.Bits-e.Bits) > 1e-9 {
+			rt.Fatalf("not symmetric: %v vs %v", e.Bits, r.Bits)
+		}
+		s := rapid.String().Draw(rt, "text")
+		if f := FoldText(s); FoldText(f) != f {
+			rt.Fatalf("FoldText not idempotent: %q → %q → %q", s, f, FoldText(f))
+		}
+		if n, _ := NormalizeName(a.RawName); n != a.Name {
+			rt.Fatalf("NormalizeName(%q) = %q, features say %q", a.RawName, n, a.Name)
+		}
+	})
+}
+
+// TestNoMergeOnOneSharedThing: records that share only an address (a household),
+// only a common name in one city, or only a device (nothing a profile holds) are
+// never merged automatically, whatever the model learned from them.
+func TestNoMergeOnOneSharedThing(t *testing.T) {
+	t.Parallel()
+	rapid.Check(t, func(rt *rapid.T) {
+		n := rapid.IntRange(2, 40).Draw(rt, "n")
+		kind := rapid.SampledFrom([]string{"address", "common name", "device"}).Draw(rt, "kind")
+		var recs []FuzzyRecord
+		for i := range n {
+			var p Profile
+			switch kind {
+			case "address":
+				p = Profile{City: "上海", Address: rapid.SampledFrom(addressPool[:2]).Draw(rt, "addr"), Phone: fmt.Sprintf("1%02d****%04d", 30+i, i),
+					Gender: rapid.SampledFrom([]string{"male", "female", ""}).Draw(rt, "gender")}
+			case "common name":
+				p = Profile{Name: rapid.SampledFrom([]string{"张伟", "張偉", "张 伟"}).Draw(rt, "name"), City: "上海", Gender: "male"}
+			case "device":
+				p = Profile{} // a kiosk or tablet session: no profile to compare
+			}
+			recs = append(recs, FuzzyRecord{Features: NewFeatures(p)})
+		}
+		res := MatchFuzzy(recs, FuzzyOptions{TargetPrecision: rapid.Float64Range(0.5, 0.999).Draw(rt, "target")})
+		if len(res.Groups) > 0 {
+			p := res.Groups[0].Pairs[0]
+			rt.Fatalf("%s only: merged %d records: %s", kind, len(res.Groups[0].Absorbed)+1, p.Explanation)
+		}
+	})
+}
+
+func TestChooseThreshold(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name           string
+		probs          []float64
+		target         float64
+		want, expected float64
+	}{
+		{"all sure", []float64{1, 1, 0.999}, 0.99, 0.999, (2 + 0.999) / 3},
+		{"stops before the mean falls", []float64{1, 1, 1, 0.9, 0.6}, 0.95, 0.9, 3.9 / 4},
+		{"never below one half", []float64{1, 0.4}, 0.5, 1, 1},
+		{"nothing", nil, 0.99, 0.99, 1},
+	}
+	for _, tt := range tests {
+		got, exp := ChooseThreshold(tt.probs, tt.target)
+		if got != tt.want || math.Abs(exp-tt.expected) > 1e-12 {
+			t.Errorf("%s: %v, %v; want %v, %v", tt.name, got, exp, tt.want, tt.expected)
+		}
+	}
+}
+
+// TestFitModelLearns: EM on pairs generated from known m and u probabilities
+// recovers the share of matches and ranks the levels as they were generated.
+func TestFitModelLearns(t *testing.T) {
+	t.Parallel()
+	var recs []Features
+	var pairs [][2]int
+	for i := range 200 {
+		bd := fmt.Sprintf("19%02d-%02d-%02d", 50+i%50, 1+i%12, 1+i%28)
+		addr := fmt.Sprintf("漕溪北路%d号%d栋%d室", i, i%30, 100+i)
+		a := NewFeatures(Profile{Name: fmt.Sprintf("张%c", rune(0x4e00+i*31)), Gender: "male", Birthday: bd, City: "上海", Address: addr,
+			Phone: fmt.Sprintf("138%04d%04d", i, i)})
+		b := a
+		if i%4 == 0 { // someone else born the same day elsewhere: not a match
+			b = NewFeatures(Profile{Name: fmt.Sprintf("李%c", rune(0x4e00+i*31)), Gender: "female", Birthday: bd, City: "杭州", Address: fmt.Sprintf("文三路%d号", i)})
+		} else {
+			b = NewFeatures(Profile{Name: a.Name, Gender: "male", Birthday: bd, City: "上海", Address: addr, Phone: "138****" + a.PhoneMask[7:]})
+		}
+		recs = append(recs, a, b)
+		pairs = append(pairs, [2]int{2 * i, 2*i + 1})
+	}
+	m := FitModel(recs, pairs, FitOptions{})
+	if math.Abs(m.Lambda-0.75) > 0.05 {
+		t.Fatalf("lambda %.3f, want about 0.75", m.Lambda)
+	}
+	if !(m.weight(cmpName, nameExact) > 0 && m.weight(cmpName, 6) < 0 && m.weight(cmpCity, 0) > 0 && m.weight(cmpCity, 1) < 0) {
+		t.Fatalf("weights %+v", m.Weights())
+	}
+}

@@ -1,0 +1,330 @@
+package inventory
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/oneretail/oneretail/internal/platform/clock"
+	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/ids"
+)
+
+// Service keeps the stock of a tenant's locations. Its methods take the tenant
+// explicitly; the order center calls the ...Tx forms inside its own transaction so
+// that an order and its reservation commit together.
+type Service struct {
+	db    *db.DB
+	clock clock.Clock
+}
+
+// NewService returns the inventory service.
+func NewService(d *db.DB, c clock.Clock) *Service { return &Service{db: d, clock: c} }
+
+func (s *Service) now() time.Time { return clock.FromMillis(clock.Millis(s.clock.Now())) }
+
+func (s *Service) lock() string {
+	if s.db.Dialect == db.Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// CreateLocation adds a stock location. Errors: invalid (fields, unknown store),
+// conflict (code taken, or the store has a location already).
+func (s *Service) CreateLocation(ctx context.Context, tenantID string, l Location) (Location, error) {
+	l.Code, l.Name, l.StoreID = strings.TrimSpace(l.Code), strings.TrimSpace(l.Name), strings.TrimSpace(l.StoreID)
+	if err := l.Validate(); err != nil {
+		return Location{}, err
+	}
+	l.ID, l.TenantID, l.CreatedAt = ids.New(), tenantID, s.now()
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if l.StoreID != "" {
+			var one int
+			if err := tx.QueryRowContext(ctx, `SELECT 1 FROM stores WHERE tenant_id = $1 AND id = $2`, tenantID, l.StoreID).Scan(&one); err != nil {
+				return errs.Field("store_id", "unknown store %s", l.StoreID)
+			}
+		}
+		err := insertLocation(ctx, tx, l)
+		if db.IsUniqueViolation(err) {
+			return errs.E(errs.Conflict, "a stock location with code %q or for this store exists", l.Code)
+		}
+		return err
+	})
+	if err != nil {
+		return Location{}, fmt.Errorf("inventory: create location: %w", err)
+	}
+	return l, nil
+}
+
+// FindLocationByID returns a location of the tenant. Errors: not_found.
+func (s *Service) FindLocationByID(ctx context.Context, tenantID, id string) (Location, error) {
+	l, err := getLocation(ctx, s.db.Reader(), tenantID, id)
+	if err != nil {
+		return Location{}, fmt.Errorf("inventory: %w", err)
+	}
+	return l, nil
+}
+
+// FindBalance returns the stock of a SKU at a location (zero if never stocked).
+func (s *Service) FindBalance(ctx context.Context, tenantID, locationID, skuID string) (Balance, error) {
+	b, err := getBalance(ctx, s.db.Reader(), tenantID, locationID, skuID)
+	if err != nil {
+		return Balance{}, fmt.Errorf("inventory: %w", err)
+	}
+	return b, nil
+}
+
+// Change is a change of on hand at one location: a receipt, a till sale, a return,
+// an adjustment, a count or a write-off.
+type Change struct {
+	LocationID string
+	SKUID      string
+	Kind       MovementKind
+	// Qty is the units moved (positive) for every kind but MoveAdjustment, where it
+	// is the signed correction, and MoveCount, where it is the counted on hand.
+	Qty       int64
+	Reference string
+	Reason    string
+}
+
+// Apply records a change of on hand and returns the balance after it. A till sale
+// that takes on hand below zero is recorded where the location allows negative
+// stock (it happened) and refused elsewhere, as is any other decrease below zero.
+// Errors: invalid (kind, quantity, unknown SKU, missing reason), not_found
+// (location), insufficient.
+func (s *Service) Apply(ctx context.Context, tenantID string, c Change) (Balance, error) {
+	var b Balance
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		b, err = s.ApplyTx(ctx, tx, tenantID, c)
+		return err
+	})
+	if err != nil {
+		return Balance{}, fmt.Errorf("inventory: %s: %w", c.Kind, err)
+	}
+	return b, nil
+}
+
+// ApplyTx is Apply inside the caller's transaction.
+func (s *Service) ApplyTx(ctx context.Context, tx *sql.Tx, tenantID string, c Change) (Balance, error) {
+	loc, err := getLocation(ctx, tx, tenantID, c.LocationID)
+	if err != nil {
+		return Balance{}, err
+	}
+	if err := checkSKU(ctx, tx, tenantID, c.SKUID, "sku_id"); err != nil {
+		return Balance{}, err
+	}
+	now := s.now()
+	if err := ensureBalance(ctx, tx, tenantID, c.LocationID, c.SKUID, now); err != nil {
+		return Balance{}, err
+	}
+	delta, err := s.onHandDelta(ctx, tx, tenantID, c)
+	if err != nil {
+		return Balance{}, err
+	}
+	mayGoNegative := c.Kind == MoveSale && loc.AllowNegative
+	ok, err := addOnHand(ctx, tx, tenantID, c.LocationID, c.SKUID, delta, mayGoNegative, now)
+	if err != nil {
+		return Balance{}, err
+	}
+	if !ok {
+		return Balance{}, errs.E(errs.Insufficient, "%s would take on hand of SKU %s at %s below zero", c.Kind, c.SKUID, loc.Code)
+	}
+	m := Movement{LocationID: c.LocationID, SKUID: c.SKUID, Kind: c.Kind, OnHandDelta: delta, Reference: c.Reference, Reason: c.Reason, OccurredAt: now}
+	if err := insertMovement(ctx, tx, tenantID, m); err != nil {
+		return Balance{}, err
+	}
+	return getBalance(ctx, tx, tenantID, c.LocationID, c.SKUID)
+}
+
+// onHandDelta turns a change into its signed effect on on hand.
+func (s *Service) onHandDelta(ctx context.Context, tx *sql.Tx, tenantID string, c Change) (int64, error) {
+	switch c.Kind {
+	case MoveReceipt, MoveReturn:
+		if !validQty(c.Qty) {
+			return 0, errs.Field("qty", "must be between 1 and %d", MaxQty)
+		}
+		return c.Qty, nil
+	case MoveSale, MoveWriteOff:
+		if !validQty(c.Qty) {
+			return 0, errs.Field("qty", "must be between 1 and %d", MaxQty)
+		}
+		return -c.Qty, nil
+	case MoveAdjustment:
+		if c.Qty == 0 || c.Qty > MaxQty || c.Qty < -MaxQty {
+			return 0, errs.Field("qty", "must be a non-zero correction within ±%d", MaxQty)
+		}
+		if strings.TrimSpace(c.Reason) == "" {
+			return 0, errs.Field("reason", "an adjustment says why")
+		}
+		return c.Qty, nil
+	case MoveCount:
+		if c.Qty < 0 || c.Qty > MaxQty {
+			return 0, errs.Field("qty", "the counted on hand must be between 0 and %d", MaxQty)
+		}
+		// The lock keeps a concurrent change from slipping between the read and the update.
+		var onHand int64
+		if err := tx.QueryRowContext(ctx, `SELECT on_hand FROM stock_balances WHERE tenant_id = $1 AND location_id = $2 AND sku_id = $3`+s.lock(),
+			tenantID, c.LocationID, c.SKUID).Scan(&onHand); err != nil {
+			return 0, fmt.Errorf("read on hand: %w", err)
+		}
+		return c.Qty - onHand, nil
+	}
+	return 0, errs.Field("kind", "must be receipt, sale, return, adjustment, count or write_off, not %q", c.Kind)
+}
+
+// Reserve holds stock for req.Reference, all lines or none. A second call for the
+// same reference returns the reservation made by the first, whatever its state,
+// provided it asked for the same stock. Errors: invalid, insufficient (naming the
+// first location and SKU short of stock), conflict (the reference reserved other
+// stock).
+func (s *Service) Reserve(ctx context.Context, tenantID string, req ReserveRequest) (Reservation, error) {
+	var r Reservation
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		r, err = s.ReserveTx(ctx, tx, tenantID, req)
+		return err
+	})
+	if err != nil {
+		return Reservation{}, fmt.Errorf("inventory: reserve: %w", err)
+	}
+	return r, nil
+}
+
+// ReserveTx is Reserve inside the caller's transaction.
+func (s *Service) ReserveTx(ctx context.Context, tx *sql.Tx, tenantID string, req ReserveRequest) (Reservation, error) {
+	if err := req.Validate(); err != nil {
+		return Reservation{}, err
+	}
+	demand := Demand(req.Lines)
+	if prior, err := getReservation(ctx, tx, tenantID, req.Reference, ""); err == nil {
+		if !slices.Equal(prior.Lines, demand) {
+			return Reservation{}, errs.E(errs.Conflict, "%s reserved other stock before", req.Reference)
+		}
+		return prior, nil
+	} else if !errs.Is(err, errs.NotFound) {
+		return Reservation{}, err
+	}
+	now := s.now()
+	r := Reservation{ID: ids.New(), Reference: req.Reference, Status: ReservationActive, Lines: demand, ExpiresAt: now.Add(req.TTL), CreatedAt: now}
+	for _, l := range demand {
+		ok, err := reserveUnits(ctx, tx, tenantID, l, now)
+		if err != nil {
+			return Reservation{}, err
+		}
+		if !ok {
+			return Reservation{}, errs.E(errs.Insufficient, "not enough of SKU %s available at location %s for %d", l.SKUID, l.LocationID, l.Qty)
+		}
+		m := Movement{LocationID: l.LocationID, SKUID: l.SKUID, Kind: MoveReserve, ReservedDelta: l.Qty, Reference: req.Reference, OccurredAt: now}
+		if err := insertMovement(ctx, tx, tenantID, m); err != nil {
+			return Reservation{}, err
+		}
+	}
+	if err := insertReservation(ctx, tx, tenantID, r); err != nil {
+		if db.IsUniqueViolation(err) {
+			return Reservation{}, errs.E(errs.Conflict, "%s is being reserved concurrently; retry", req.Reference)
+		}
+		return Reservation{}, fmt.Errorf("store reservation: %w", err)
+	}
+	return r, nil
+}
+
+// Commit turns the reservation of reference into goods leaving: on hand and
+// reserved both fall by each line. Committing twice is a no-op. Errors: not_found,
+// conflict (released or expired).
+func (s *Service) Commit(ctx context.Context, tenantID, reference string) (Reservation, error) {
+	return s.settle(ctx, tenantID, reference, ReservationCommitted, "")
+}
+
+// Release lets the stock of reference go (a cancelled order). Releasing twice is a
+// no-op. Errors: not_found, conflict (committed).
+func (s *Service) Release(ctx context.Context, tenantID, reference, reason string) (Reservation, error) {
+	return s.settle(ctx, tenantID, reference, ReservationReleased, reason)
+}
+
+func (s *Service) settle(ctx context.Context, tenantID, reference string, to ReservationStatus, reason string) (Reservation, error) {
+	var r Reservation
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		r, err = s.SettleTx(ctx, tx, tenantID, reference, to, reason)
+		return err
+	})
+	if err != nil {
+		return Reservation{}, fmt.Errorf("inventory: %s %s: %w", to, reference, err)
+	}
+	return r, nil
+}
+
+// SettleTx moves the active reservation of reference to committed, released or
+// expired inside the caller's transaction; settling it again to the same state is a
+// no-op. Errors: not_found, conflict (already settled otherwise).
+func (s *Service) SettleTx(ctx context.Context, tx *sql.Tx, tenantID, reference string, to ReservationStatus, reason string) (Reservation, error) {
+	r, err := getReservation(ctx, tx, tenantID, reference, s.lock())
+	if err != nil {
+		return Reservation{}, err
+	}
+	if r.Status == to {
+		return r, nil
+	}
+	if r.Status != ReservationActive {
+		return Reservation{}, errs.E(errs.Conflict, "the reservation of %s is %s", reference, r.Status)
+	}
+	now := s.now()
+	fulfilled := to == ReservationCommitted
+	for _, l := range r.Lines {
+		if err := unreserve(ctx, tx, tenantID, l, fulfilled, now); err != nil {
+			return Reservation{}, err
+		}
+		m := Movement{LocationID: l.LocationID, SKUID: l.SKUID, Kind: MoveRelease, ReservedDelta: -l.Qty, Reference: reference, Reason: reason, OccurredAt: now}
+		if fulfilled {
+			m.Kind, m.OnHandDelta = MoveFulfil, -l.Qty
+		}
+		if err := insertMovement(ctx, tx, tenantID, m); err != nil {
+			return Reservation{}, err
+		}
+	}
+	if err := setReservationStatus(ctx, tx, r.ID, to, now); err != nil {
+		return Reservation{}, fmt.Errorf("settle reservation: %w", err)
+	}
+	r.Status = to
+	return r, nil
+}
+
+// ExpireDue releases up to limit active reservations of any tenant whose time has
+// passed and returns how many it released; a background loop calls it.
+func (s *Service) ExpireDue(ctx context.Context, limit int) (int, error) {
+	due, err := dueReservations(ctx, s.db.Reader(), s.now(), limit)
+	if err != nil {
+		return 0, fmt.Errorf("inventory: expire: %w", err)
+	}
+	n := 0
+	for _, d := range due {
+		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := s.SettleTx(ctx, tx, d[0], d[1], ReservationExpired, "unpaid in time")
+			return err
+		})
+		if errs.Is(err, errs.Conflict) {
+			continue // paid or cancelled meanwhile
+		}
+		if err != nil {
+			return n, fmt.Errorf("inventory: expire %s: %w", d[1], err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Verify returns the balances of the tenant that differ from the sum of their
+// ledger movements, as the ledger says they should be; none when all reconcile.
+func (s *Service) Verify(ctx context.Context, tenantID string) ([]Balance, error) {
+	out, err := ledgerDifferences(ctx, s.db.Reader(), tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("inventory: verify: %w", err)
+	}
+	return out, nil
+}

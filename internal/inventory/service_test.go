@@ -1,0 +1,336 @@
+package inventory
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/oneretail/oneretail/internal/platform/clock"
+	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
+	"github.com/oneretail/oneretail/internal/platform/errs"
+)
+
+// tester is what the helpers need of *testing.T and *rapid.T.
+type tester interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
+var testNow = time.Date(2026, 6, 18, 2, 0, 0, 0, time.UTC)
+
+// world is a tenant with a store location, a warehouse and three SKUs.
+type world struct {
+	svc                 *Service
+	clock               *clock.Fixed
+	tenant              string
+	store, warehouse    Location
+	milk, bread, apples string
+}
+
+// setup seeds a tenant with the organisation and catalogue rows inventory refers to.
+func setup(t tester, d *db.DB, tenant string) *world {
+	t.Helper()
+	ctx := context.Background()
+	c := clock.NewFixed(testNow)
+	w := &world{svc: NewService(d, c), clock: c, tenant: tenant,
+		milk: tenant + "-milk", bread: tenant + "-bread", apples: tenant + "-apples"}
+	ms := clock.Millis(testNow)
+	stmts := []struct {
+		q    string
+		args []any
+	}{
+		{`INSERT INTO tenants (id, code, name, created_at) VALUES ($1, $1, $1, $2)`, []any{tenant, ms}},
+		{`INSERT INTO brands (id, tenant_id, code, name, created_at, updated_at) VALUES ($1, $2, 'B', 'Brand', $3, $3)`, []any{tenant + "-brand", tenant, ms}},
+		{`INSERT INTO regions (id, tenant_id, code, name, created_at, updated_at) VALUES ($1, $2, 'R', 'Region', $3, $3)`, []any{tenant + "-region", tenant, ms}},
+		{`INSERT INTO stores (id, tenant_id, brand_id, region_id, code, name, format, city, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, 'SH001', '徐汇店', 'supermarket', '上海', $5, $5)`, []any{tenant + "-store", tenant, tenant + "-brand", tenant + "-region", ms}},
+		{`INSERT INTO categories (id, tenant_id, code, name, level, created_at, updated_at) VALUES ($1, $2, 'C', 'Food', 1, $3, $3)`, []any{tenant + "-cat", tenant, ms}},
+		{`INSERT INTO products (id, tenant_id, category_id, code, name, unit, status, created_at, updated_at)
+			VALUES ($1, $2, $3, 'P', 'Groceries', 'each', 'active', $4, $4)`, []any{tenant + "-product", tenant, tenant + "-cat", ms}},
+	}
+	for _, sku := range []string{w.milk, w.bread, w.apples} {
+		stmts = append(stmts, struct {
+			q    string
+			args []any
+		}{`INSERT INTO skus (id, tenant_id, product_id, code, name, unit, list_price_fen, status, created_at, updated_at)
+			VALUES ($1, $2, $3, $1, $1, 'each', 990, 'active', $4, $4)`, []any{sku, tenant, tenant + "-product", ms}})
+	}
+	for _, s := range stmts {
+		if _, err := d.Writer().ExecContext(ctx, s.q, s.args...); err != nil {
+			t.Fatalf("seed %q: %v", s.q, err)
+		}
+	}
+	var err error
+	if w.store, err = w.svc.CreateLocation(ctx, tenant, Location{Code: "SH001", Name: "徐汇店", Kind: KindStore, StoreID: tenant + "-store", AllowNegative: true}); err != nil {
+		t.Fatal(err)
+	}
+	if w.warehouse, err = w.svc.CreateLocation(ctx, tenant, Location{Code: "WH-SH", Name: "上海仓", Kind: KindWarehouse}); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func (w *world) receive(t tester, loc Location, sku string, qty int64) {
+	t.Helper()
+	if _, err := w.svc.Apply(context.Background(), w.tenant, Change{LocationID: loc.ID, SKUID: sku, Kind: MoveReceipt, Qty: qty, Reference: "PO-1"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (w *world) balance(t tester, loc Location, sku string) Balance {
+	t.Helper()
+	b, err := w.svc.FindBalance(context.Background(), w.tenant, loc.ID, sku)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func (w *world) reconciles(t tester) {
+	t.Helper()
+	diff, err := w.svc.Verify(context.Background(), w.tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(diff) > 0 {
+		t.Fatalf("balances differ from the ledger: %+v", diff)
+	}
+}
+
+// TestFlashSaleNeverOversells: 100 units and 400 concurrent one-unit reservations
+// (plus some of three units) from many goroutines: exactly the units in stock are
+// reserved, available ends at 0 and the ledger reconciles.
+func TestFlashSaleNeverOversells(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := setup(t, d, "flash")
+		w.receive(t, w.warehouse, w.milk, 100)
+		var reserved, refused atomic.Int64
+		var wg sync.WaitGroup
+		for i := range 400 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				qty := int64(1 + 2*(i%5/4)) // every fifth asks for three
+				_, err := w.svc.Reserve(context.Background(), w.tenant, ReserveRequest{
+					Reference: fmt.Sprintf("order-%d", i), TTL: 15 * time.Minute,
+					Lines: []Line{{LocationID: w.warehouse.ID, SKUID: w.milk, Qty: qty}},
+				})
+				switch {
+				case err == nil:
+					reserved.Add(qty)
+				case errs.Is(err, errs.Insufficient):
+					refused.Add(1)
+				default:
+					t.Errorf("reserve %d: %v", i, err)
+				}
+			}()
+		}
+		wg.Wait()
+		b := w.balance(t, w.warehouse, w.milk)
+		if reserved.Load() > 100 || b.Reserved != reserved.Load() || b.Available() < 0 {
+			t.Fatalf("reserved %d units for 100 in stock; balance %+v", reserved.Load(), b)
+		}
+		if b.Available() > 2 { // only three-unit asks may leave up to two behind
+			t.Fatalf("stock left unsold while %d asks were refused: %+v", refused.Load(), b)
+		}
+		w.reconciles(t)
+	})
+}
+
+// TestReservationLifecycle: demand for one SKU across lines is summed; a
+// reservation is all or nothing; commit, release and expiry move the balance and
+// are idempotent; settling differently later is a conflict.
+func TestReservationLifecycle(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := setup(t, d, "life")
+		w.receive(t, w.store, w.milk, 5)
+		w.receive(t, w.store, w.bread, 2)
+
+		// Two lines of milk (3 + 3) exceed the 5 in stock although each fits alone.
+		_, err := w.svc.Reserve(ctx, w.tenant, ReserveRequest{Reference: "A", TTL: time.Minute, Lines: []Line{
+			{LocationID: w.store.ID, SKUID: w.milk, Qty: 3}, {LocationID: w.store.ID, SKUID: w.bread, Qty: 1}, {LocationID: w.store.ID, SKUID: w.milk, Qty: 3}}})
+		if !errs.Is(err, errs.Insufficient) {
+			t.Fatalf("summed demand over stock: got %v, want insufficient", err)
+		}
+		if b := w.balance(t, w.store, w.bread); b.Reserved != 0 {
+			t.Fatalf("a refused reservation kept bread reserved: %+v", b)
+		}
+
+		lines := []Line{{LocationID: w.store.ID, SKUID: w.milk, Qty: 2}, {LocationID: w.store.ID, SKUID: w.bread, Qty: 1}, {LocationID: w.store.ID, SKUID: w.milk, Qty: 1}}
+		r, err := w.svc.Reserve(ctx, w.tenant, ReserveRequest{Reference: "B", TTL: time.Minute, Lines: lines})
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := w.svc.Reserve(ctx, w.tenant, ReserveRequest{Reference: "B", TTL: time.Minute, Lines: lines})
+		if err != nil || again.ID != r.ID {
+			t.Fatalf("a repeated reservation: %v, %v (want the first, %s)", again.ID, err, r.ID)
+		}
+		if _, err := w.svc.Reserve(ctx, w.tenant, ReserveRequest{Reference: "B", TTL: time.Minute, Lines: lines[:1]}); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("the same reference for other stock: got %v, want conflict", err)
+		}
+		if b := w.balance(t, w.store, w.milk); b.Reserved != 3 || b.Available() != 2 {
+			t.Fatalf("milk after reserving 3 of 5: %+v", b)
+		}
+
+		for range 2 {
+			if _, err := w.svc.Commit(ctx, w.tenant, "B"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if b := w.balance(t, w.store, w.milk); b.OnHand != 2 || b.Reserved != 0 {
+			t.Fatalf("milk after committing 3: %+v", b)
+		}
+		if _, err := w.svc.Release(ctx, w.tenant, "B", "too late"); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("releasing a committed reservation: got %v, want conflict", err)
+		}
+
+		// C is released by hand, D expires unpaid.
+		for _, ref := range []string{"C", "D"} {
+			if _, err := w.svc.Reserve(ctx, w.tenant, ReserveRequest{Reference: ref, TTL: time.Minute, Lines: []Line{{LocationID: w.store.ID, SKUID: w.milk, Qty: 1}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := w.svc.Release(ctx, w.tenant, "C", "cancelled"); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := w.svc.ExpireDue(ctx, 100); err != nil || n != 0 {
+			t.Fatalf("expired %d before time: %v", n, err)
+		}
+		w.clock.Advance(2 * time.Minute)
+		if n, err := w.svc.ExpireDue(ctx, 100); err != nil || n != 1 {
+			t.Fatalf("expired %d, want 1 (D): %v", n, err)
+		}
+		if _, err := w.svc.Commit(ctx, w.tenant, "D"); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("committing an expired reservation: got %v, want conflict", err)
+		}
+		if b := w.balance(t, w.store, w.milk); b.OnHand != 2 || b.Reserved != 0 {
+			t.Fatalf("milk after release and expiry: %+v", b)
+		}
+		w.reconciles(t)
+
+		// A tenant deleted whole (an interrupted demo load) takes its stock along.
+		if err := d.Tx(ctx, func(tx *sql.Tx) error { _, err := d.DeleteTenant(ctx, tx, w.tenant); return err }); err != nil {
+			t.Fatalf("delete the tenant with reservations: %v", err)
+		}
+		var left int
+		if err := d.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM stock_reservation_lines`).Scan(&left); err != nil || left != 0 {
+			t.Fatalf("%d reservation lines left after deleting the tenant (%v)", left, err)
+		}
+	})
+}
+
+// TestOnHandChanges: till sales may go negative only where allowed, other decreases
+// never; counts set on hand; adjustments need a reason; another tenant's SKU is unknown.
+func TestOnHandChanges(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := setup(t, d, "hand")
+		other := setup(t, d, "other")
+		w.receive(t, w.store, w.apples, 1)
+		w.receive(t, w.warehouse, w.apples, 1)
+		for _, tc := range []struct {
+			name string
+			c    Change
+			want errs.Code // "" for success
+			on   int64     // on hand afterwards
+		}{
+			{"a till sale below zero where allowed", Change{LocationID: w.store.ID, SKUID: w.apples, Kind: MoveSale, Qty: 3}, "", -2},
+			{"a write-off below zero", Change{LocationID: w.store.ID, SKUID: w.apples, Kind: MoveWriteOff, Qty: 1}, errs.Insufficient, -2},
+			{"a count", Change{LocationID: w.store.ID, SKUID: w.apples, Kind: MoveCount, Qty: 7}, "", 7},
+			{"an adjustment without reason", Change{LocationID: w.store.ID, SKUID: w.apples, Kind: MoveAdjustment, Qty: -1}, errs.Invalid, 7},
+			{"an adjustment", Change{LocationID: w.store.ID, SKUID: w.apples, Kind: MoveAdjustment, Qty: -1, Reason: "damaged"}, "", 6},
+			{"a return", Change{LocationID: w.store.ID, SKUID: w.apples, Kind: MoveReturn, Qty: 1}, "", 7},
+			{"a zero receipt", Change{LocationID: w.store.ID, SKUID: w.apples, Kind: MoveReceipt, Qty: 0}, errs.Invalid, 7},
+			{"another tenant's SKU", Change{LocationID: w.store.ID, SKUID: other.apples, Kind: MoveReceipt, Qty: 1}, errs.Invalid, 7},
+			{"an unknown kind", Change{LocationID: w.store.ID, SKUID: w.apples, Kind: "gift", Qty: 1}, errs.Invalid, 7},
+		} {
+			_, err := w.svc.Apply(ctx, w.tenant, tc.c)
+			if (tc.want == "" && err != nil) || (tc.want != "" && !errs.Is(err, tc.want)) {
+				t.Fatalf("%s: got %v, want %q", tc.name, err, tc.want)
+			}
+			if b := w.balance(t, w.store, w.apples); b.OnHand != tc.on {
+				t.Fatalf("%s: on hand %d, want %d", tc.name, b.OnHand, tc.on)
+			}
+		}
+		if _, err := w.svc.CreateLocation(ctx, w.tenant, Location{Code: "wh-sh", Name: "again", Kind: KindWarehouse}); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("a location code differing only in case: got %v, want conflict", err)
+		}
+		// The warehouse does not allow negative stock, not even for a sale.
+		if _, err := w.svc.Apply(ctx, w.tenant, Change{LocationID: w.warehouse.ID, SKUID: w.apples, Kind: MoveSale, Qty: 2}); !errs.Is(err, errs.Insufficient) {
+			t.Fatalf("a sale below zero in a warehouse: got %v", err)
+		}
+		if _, err := w.svc.Apply(ctx, other.tenant, Change{LocationID: w.store.ID, SKUID: other.apples, Kind: MoveReceipt, Qty: 1}); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("another tenant's location: got %v, want not_found", err)
+		}
+		w.reconciles(t)
+	})
+}
+
+// TestLedgerRebuildsBalances: whatever sequence of changes and reservations runs,
+// every balance equals the sum of its movements, reserved never goes negative and
+// available never goes negative through a reservation.
+func TestLedgerRebuildsBalances(t *testing.T) {
+	t.Parallel()
+	d := dbtest.Open(t, db.SQLite)
+	n := 0
+	rapid.Check(t, func(rt *rapid.T) {
+		n++
+		w := setup(rt, d, fmt.Sprintf("prop%d", n))
+		ctx := context.Background()
+		locs := []Location{w.store, w.warehouse}
+		skus := []string{w.milk, w.bread}
+		var refs []string
+		for i := range rapid.IntRange(1, 40).Draw(rt, "steps") {
+			loc := rapid.SampledFrom(locs).Draw(rt, "loc")
+			sku := rapid.SampledFrom(skus).Draw(rt, "sku")
+			qty := rapid.Int64Range(1, 6).Draw(rt, "qty")
+			switch rapid.IntRange(0, 5).Draw(rt, "op") {
+			case 0:
+				_, _ = w.svc.Apply(ctx, w.tenant, Change{LocationID: loc.ID, SKUID: sku, Kind: MoveReceipt, Qty: qty})
+			case 1:
+				_, _ = w.svc.Apply(ctx, w.tenant, Change{LocationID: loc.ID, SKUID: sku, Kind: MoveSale, Qty: qty})
+			case 2:
+				_, _ = w.svc.Apply(ctx, w.tenant, Change{LocationID: loc.ID, SKUID: sku, Kind: MoveCount, Qty: qty})
+			case 3:
+				ref := fmt.Sprintf("r%d", i)
+				before := w.balance(rt, loc, sku)
+				_, err := w.svc.Reserve(ctx, w.tenant, ReserveRequest{Reference: ref, TTL: time.Minute, Lines: []Line{{LocationID: loc.ID, SKUID: sku, Qty: qty}}})
+				if err == nil {
+					refs = append(refs, ref)
+					if before.Available() < qty {
+						rt.Fatalf("reserved %d with %d available", qty, before.Available())
+					}
+				}
+			case 4, 5:
+				if len(refs) > 0 {
+					ref := rapid.SampledFrom(refs).Draw(rt, "ref")
+					if rapid.Bool().Draw(rt, "commit") {
+						_, _ = w.svc.Commit(ctx, w.tenant, ref)
+					} else {
+						_, _ = w.svc.Release(ctx, w.tenant, ref, "test")
+					}
+				}
+			}
+		}
+		w.reconciles(rt)
+		for _, loc := range locs {
+			for _, sku := range skus {
+				if b := w.balance(rt, loc, sku); b.Reserved < 0 {
+					rt.Fatalf("reserved below zero: %+v", b)
+				}
+			}
+		}
+	})
+}

@@ -1,0 +1,232 @@
+package inventory
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/oneretail/oneretail/internal/platform/clock"
+	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/ids"
+)
+
+// insertLocation stores l.
+func insertLocation(ctx context.Context, tx *sql.Tx, l Location) error {
+	var storeID any
+	if l.StoreID != "" {
+		storeID = l.StoreID
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO stock_locations (id, tenant_id, code, name, kind, store_id, allow_negative, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		l.ID, l.TenantID, l.Code, l.Name, string(l.Kind), storeID, l.AllowNegative, clock.Millis(l.CreatedAt))
+	return err
+}
+
+// getLocation reads a location of the tenant; errs.NotFound when there is none.
+func getLocation(ctx context.Context, q db.Querier, tenantID, id string) (Location, error) {
+	var l Location
+	var storeID sql.NullString
+	var created int64
+	err := q.QueryRowContext(ctx, `SELECT id, tenant_id, code, name, kind, store_id, allow_negative, created_at
+		FROM stock_locations WHERE tenant_id = $1 AND id = $2`, tenantID, id).
+		Scan(&l.ID, &l.TenantID, &l.Code, &l.Name, &l.Kind, &storeID, &l.AllowNegative, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Location{}, errs.E(errs.NotFound, "stock location %s not found", id)
+	}
+	if err != nil {
+		return Location{}, fmt.Errorf("read stock location: %w", err)
+	}
+	l.StoreID, l.CreatedAt = storeID.String, clock.FromMillis(created)
+	return l, nil
+}
+
+// checkSKU reports errs.Invalid naming field when the SKU is not the tenant's.
+func checkSKU(ctx context.Context, q db.Querier, tenantID, skuID, field string) error {
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM skus WHERE tenant_id = $1 AND id = $2`, tenantID, skuID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.Field(field, "unknown SKU %s", skuID)
+	}
+	return err
+}
+
+// ensureBalance makes the balance row of a location and SKU exist, so that the
+// conditional updates below always have a row to update (and to lock).
+func ensureBalance(ctx context.Context, tx *sql.Tx, tenantID, locationID, skuID string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO stock_balances (tenant_id, location_id, sku_id, updated_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, location_id, sku_id) DO NOTHING`,
+		tenantID, locationID, skuID, clock.Millis(now))
+	if db.IsForeignKeyViolation(err) {
+		return errs.E(errs.Invalid, "unknown SKU %s", skuID)
+	}
+	return err
+}
+
+// addOnHand moves on hand by delta. Unless mayGoNegative, a decrease that would take
+// on hand below zero changes nothing and reports false.
+func addOnHand(ctx context.Context, tx *sql.Tx, tenantID, locationID, skuID string, delta int64, mayGoNegative bool, now time.Time) (bool, error) {
+	query := `UPDATE stock_balances SET on_hand = on_hand + $4, updated_at = $5
+		WHERE tenant_id = $1 AND location_id = $2 AND sku_id = $3`
+	if !mayGoNegative && delta < 0 {
+		query += ` AND on_hand + $4 >= 0`
+	}
+	res, err := tx.ExecContext(ctx, query, tenantID, locationID, skuID, delta, clock.Millis(now))
+	if err != nil {
+		return false, fmt.Errorf("update on hand: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// reserveUnits raises reserved by qty only while enough is available: the check and
+// the change are one statement, so concurrent reservations of the last units cannot
+// both succeed (PostgreSQL re-evaluates the WHERE on the row a concurrent writer
+// committed; SQLite has one writer).
+func reserveUnits(ctx context.Context, tx *sql.Tx, tenantID string, l Line, now time.Time) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE stock_balances SET reserved = reserved + $4, updated_at = $5
+		WHERE tenant_id = $1 AND location_id = $2 AND sku_id = $3 AND on_hand - reserved - safety_stock >= $4`,
+		tenantID, l.LocationID, l.SKUID, l.Qty, clock.Millis(now))
+	if err != nil {
+		return false, fmt.Errorf("reserve: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// unreserve lowers reserved by qty and, when fulfilled, on hand too.
+func unreserve(ctx context.Context, tx *sql.Tx, tenantID string, l Line, fulfilled bool, now time.Time) error {
+	onHand := int64(0)
+	if fulfilled {
+		onHand = l.Qty
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE stock_balances SET reserved = reserved - $4, on_hand = on_hand - $5, updated_at = $6
+		WHERE tenant_id = $1 AND location_id = $2 AND sku_id = $3`,
+		tenantID, l.LocationID, l.SKUID, l.Qty, onHand, clock.Millis(now))
+	if err != nil {
+		return fmt.Errorf("unreserve: %w", err)
+	}
+	return nil
+}
+
+// insertMovement appends m to the ledger.
+func insertMovement(ctx context.Context, tx *sql.Tx, tenantID string, m Movement) error {
+	if m.ID == "" {
+		m.ID = ids.New()
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO stock_movements (id, tenant_id, location_id, sku_id, kind, on_hand_delta, reserved_delta, reference, reason, occurred_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		m.ID, tenantID, m.LocationID, m.SKUID, string(m.Kind), m.OnHandDelta, m.ReservedDelta, m.Reference, m.Reason, clock.Millis(m.OccurredAt))
+	if err != nil {
+		return fmt.Errorf("record movement: %w", err)
+	}
+	return nil
+}
+
+// getBalance reads one balance; a location and SKU never stocked read as zero.
+func getBalance(ctx context.Context, q db.Querier, tenantID, locationID, skuID string) (Balance, error) {
+	b := Balance{LocationID: locationID, SKUID: skuID}
+	var updated int64
+	err := q.QueryRowContext(ctx, `SELECT on_hand, reserved, safety_stock, updated_at FROM stock_balances
+		WHERE tenant_id = $1 AND location_id = $2 AND sku_id = $3`, tenantID, locationID, skuID).
+		Scan(&b.OnHand, &b.Reserved, &b.SafetyStock, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, nil
+	}
+	if err != nil {
+		return Balance{}, fmt.Errorf("read balance: %w", err)
+	}
+	b.UpdatedAt = clock.FromMillis(updated)
+	return b, nil
+}
+
+// insertReservation stores an active reservation and its lines.
+func insertReservation(ctx context.Context, tx *sql.Tx, tenantID string, r Reservation) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO stock_reservations (id, tenant_id, reference, status, expires_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $6)`,
+		r.ID, tenantID, r.Reference, string(r.Status), clock.Millis(r.ExpiresAt), clock.Millis(r.CreatedAt))
+	if err != nil {
+		return err
+	}
+	for _, l := range r.Lines {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO stock_reservation_lines (reservation_id, location_id, sku_id, qty)
+			VALUES ($1, $2, $3, $4)`, r.ID, l.LocationID, l.SKUID, l.Qty); err != nil {
+			return fmt.Errorf("store reservation line: %w", err)
+		}
+	}
+	return nil
+}
+
+// getReservation reads the reservation of a reference with its lines; lock takes
+// the row for the rest of the transaction (" FOR UPDATE" on PostgreSQL).
+func getReservation(ctx context.Context, q db.Querier, tenantID, reference, lock string) (Reservation, error) {
+	var r Reservation
+	var expires, created int64
+	err := q.QueryRowContext(ctx, `SELECT id, reference, status, expires_at, created_at FROM stock_reservations
+		WHERE tenant_id = $1 AND reference = $2`+lock, tenantID, reference).
+		Scan(&r.ID, &r.Reference, &r.Status, &expires, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Reservation{}, errs.E(errs.NotFound, "no stock reservation for %s", reference)
+	}
+	if err != nil {
+		return Reservation{}, fmt.Errorf("read reservation: %w", err)
+	}
+	r.ExpiresAt, r.CreatedAt = clock.FromMillis(expires), clock.FromMillis(created)
+	err = db.EachRow(ctx, q, `SELECT location_id, sku_id, qty FROM stock_reservation_lines
+		WHERE reservation_id = $1 ORDER BY location_id, sku_id`, []any{r.ID}, func(rows *sql.Rows) error {
+		var l Line
+		if err := rows.Scan(&l.LocationID, &l.SKUID, &l.Qty); err != nil {
+			return err
+		}
+		r.Lines = append(r.Lines, l)
+		return nil
+	})
+	r.Lines = Demand(r.Lines) // the order Demand gives, whatever the database's collation
+	return r, err
+}
+
+// setReservationStatus moves a reservation on.
+func setReservationStatus(ctx context.Context, tx *sql.Tx, id string, status ReservationStatus, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE stock_reservations SET status = $2, updated_at = $3 WHERE id = $1`,
+		id, string(status), clock.Millis(now))
+	return err
+}
+
+// dueReservations lists up to limit active reservations that expired before now.
+func dueReservations(ctx context.Context, q db.Querier, now time.Time, limit int) ([][2]string, error) {
+	var out [][2]string
+	err := db.EachRow(ctx, q, `SELECT tenant_id, reference FROM stock_reservations
+		WHERE status = 'active' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
+		[]any{clock.Millis(now), limit}, func(rows *sql.Rows) error {
+			var k [2]string
+			if err := rows.Scan(&k[0], &k[1]); err != nil {
+				return err
+			}
+			out = append(out, k)
+			return nil
+		})
+	return out, err
+}
+
+// ledgerDifferences compares every balance of the tenant with the sum of its
+// movements and returns the balances that disagree (as the ledger says they should be).
+func ledgerDifferences(ctx context.Context, q db.Querier, tenantID string) ([]Balance, error) {
+	var out []Balance
+	err := db.EachRow(ctx, q, `SELECT b.location_id, b.sku_id, COALESCE(m.on_hand, 0), COALESCE(m.reserved, 0)
+		FROM stock_balances b
+		LEFT JOIN (SELECT location_id, sku_id, SUM(on_hand_delta) AS on_hand, SUM(reserved_delta) AS reserved
+			FROM stock_movements WHERE tenant_id = $1 GROUP BY location_id, sku_id) m
+			ON m.location_id = b.location_id AND m.sku_id = b.sku_id
+		WHERE b.tenant_id = $1 AND (b.on_hand <> COALESCE(m.on_hand, 0) OR b.reserved <> COALESCE(m.reserved, 0))`,
+		[]any{tenantID}, func(rows *sql.Rows) error {
+			var b Balance
+			if err := rows.Scan(&b.LocationID, &b.SKUID, &b.OnHand, &b.Reserved); err != nil {
+				return err
+			}
+			out = append(out, b)
+			return nil
+		})
+	return out, err
+}
