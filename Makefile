@@ -79,6 +79,8 @@ bench: ## Run the benchmarks in bench/ (needs wrk; set BENCH_PG to a PostgreSQL 
 	$(if $(BENCH_PG),$(GO) run ./bench/ingest -contention -clients 16 -events 16000 -batch 500 --db '$(BENCH_PG)')
 	$(GO) run ./bench/identity -links 10000000 -runs 3 -procs 1
 	$(GO) run ./bench/durability -events 20000 -redemptions 4000
+	$(GO) run ./bench/outbox
+	$(if $(BENCH_PG),$(GO) run ./bench/outbox -db '$(BENCH_PG)')
 
 soak: ## Run the mixed-load soak for SOAK_DURATION (default 30m) on SQLite, and on PostgreSQL when BENCH_PG is set (see docs/benchmarks.md)
 	$(GO) run ./bench/soak -duration $(or $(SOAK_DURATION),30m)

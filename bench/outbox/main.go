@@ -88,8 +88,9 @@ func run(ctx context.Context, where string, n, batch, purgeBatch int) error {
 	if err != nil {
 		return err
 	}
+	lagRead := time.Since(start).Round(time.Millisecond)
 	fmt.Printf("lag at the full backlog: %d pending, oldest %s old, read in %s\n",
-		lag.Pending, lag.OldestPending.Round(time.Second), time.Since(start).Round(time.Millisecond))
+		lag.Pending, lag.OldestPending.Round(time.Second), lagRead)
 
 	deliver := compare("deliver", n,
 		func(p func(int)) (int, error) { return dispatchAll(ctx, disp, p) },
@@ -108,9 +109,9 @@ func run(ctx context.Context, where string, n, batch, purgeBatch int) error {
 	if purge.err != nil {
 		return purge.err
 	}
-	fmt.Printf("| %s | %s | %d | %d | %s | %s | %.2f | %s | %s | %.2f |\n", time.Now().Format(time.DateOnly), engine, n, batch,
-		rate(deliver.subject), rate(deliver.baseline), deliver.ratio(),
-		rate(purge.subject), rate(purge.baseline), purge.ratio())
+	fmt.Printf("| %s | %s | %s | %d | %s | %s | **%.2f** | %s | %s | %.2f | %s |\n", time.Now().Format(time.DateOnly), engine,
+		thousands(int64(n)), batch, rate(deliver.subject), rate(deliver.baseline), deliver.ratio(),
+		rate(purge.subject), rate(purge.baseline), purge.ratio(), lagRead)
 	return nil
 }
 
