@@ -11,10 +11,9 @@ CREATE INDEX sku_barcodes_tenant_sku ON sku_barcodes (tenant_id, sku_id, barcode
 DROP INDEX customer_profiles_name;
 CREATE INDEX customer_profiles_name ON customer_profiles (tenant_id, name_index, customer_id);
 
--- The domain-events list: newest first, optionally by type (by status is
--- outbox_events_tenant).
+-- The domain-events list: newest first (by type is 00027's outbox_events_type, by
+-- status outbox_events_tenant).
 CREATE INDEX outbox_events_tenant_id ON outbox_events (tenant_id, id);
-CREATE INDEX outbox_events_tenant_type ON outbox_events (tenant_id, type, id);
 
 -- The audit trail: newest first, by action, by actor, by resource type or resource.
 CREATE INDEX audit_events_action ON audit_events (tenant_id, action, id);
@@ -29,7 +28,6 @@ CREATE INDEX audit_events_resource ON audit_events (tenant_id, resource_type, re
 DROP INDEX audit_events_resource_type;
 DROP INDEX audit_events_actor;
 DROP INDEX audit_events_action;
-DROP INDEX outbox_events_tenant_type;
 DROP INDEX outbox_events_tenant_id;
 DROP INDEX customer_profiles_name;
 CREATE INDEX customer_profiles_name ON customer_profiles (tenant_id, name_index);
