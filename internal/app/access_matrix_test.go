@@ -186,6 +186,34 @@ var accessRules = map[string]accessRule{
 	"update-region": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, side int) request {
 		return jsonReq("/api/v1/regions/"+w.region[side], `{"name":"Region %d"}`, w.next())
 	}},
+	// --- inventory ---
+	"list-stock-locations": {reach: scoped, call: get("/api/v1/stock-locations")},
+	"create-stock-location": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/stock-locations", `{"code":"NL%d","name":"New","kind":"warehouse"}`, w.next())
+	}},
+	"get-stock-location": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
+		return request{path: "/api/v1/stock-locations/" + w.stockLocation[side]}
+	}},
+	"get-stock-balance": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
+		return request{path: "/api/v1/stock-locations/" + w.stockLocation[side] + "/balances/" + w.sku}
+	}},
+	"record-stock-change": {reach: scoped, note: "at the locations of the caller's stores",
+		call: func(w *world, _ *matrixPrincipal, side int) request {
+			return jsonReq("/api/v1/stock-locations/"+w.stockLocation[side]+"/changes", `{"sku_id":%q,"kind":"receipt","qty":1}`, w.sku)
+		}},
+	"reserve-stock": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/stock-reservations", `{"reference":"R%d","lines":[{"location_id":%q,"sku_id":%q,"qty":1}]}`, w.next(), w.stockLocation[0], w.sku)
+	}},
+	"get-stock-reservation": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/stock-reservations/" + w.reservation}
+	}},
+	"commit-stock-reservation": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/stock-reservations/" + w.freshReservation() + "/commit"}
+	}},
+	"release-stock-reservation": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/stock-reservations/"+w.freshReservation()+"/release", `{"reason":"cancelled"}`)
+	}},
+
 	"list-stores":       {reach: scoped, call: get("/api/v1/stores")},
 	"get-store-summary": {reach: scoped, call: get("/api/v1/store-summary")},
 	"get-store": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {

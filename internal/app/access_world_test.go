@@ -31,6 +31,8 @@ type world struct {
 	category, product, sku, zone   string
 	promotion, basketSet, simulate string
 	order, domainEvent             string
+	stockLocation                  [2]string // the stock locations of store[0] and store[1]
+	reservation                    string
 
 	seq atomic.Int64
 }
@@ -72,6 +74,11 @@ func newWorld(t *testing.T, dialect db.Dialect) *world {
 	w.basketSet = w.createCSV("/api/v1/basket-sets?name=matrix", "order_id,ordered_at,sku_id,quantity,unit_price_fen\nO1,2026-01-01 10:00:00,MILK,1,1490\n")
 	w.simulate = h.create(t, "/api/v1/promotion-simulations", `{"basket_set_id":"`+w.basketSet+`","promotion_id":"`+w.promotion+`"}`)
 	w.order = w.commitOrder()
+	for i := range 2 {
+		w.stockLocation[i] = h.create(t, "/api/v1/stock-locations", fmt.Sprintf(`{"code":"LOC%d","name":"Location %d","kind":"store","store_id":%q}`, i, i, w.store[i]))
+		w.admin("POST", "/api/v1/stock-locations/"+w.stockLocation[i]+"/changes", "", `{"sku_id":"`+w.sku+`","kind":"receipt","qty":1000000}`)
+	}
+	w.reservation = w.freshReservation()
 	var events struct {
 		Items []struct {
 			ID string `json:"id"`
@@ -194,6 +201,14 @@ func (w *world) commitOrder() string {
 	order := fmt.Sprintf("ORDER-%d", w.next())
 	w.admin("POST", "/api/v1/promotion-redemptions", "", `{"order_id":"`+order+`","priced_token":"`+priced.Token+`"}`)
 	return order
+}
+
+// freshReservation reserves one unit at store 0's location and returns its reference.
+func (w *world) freshReservation() string {
+	w.t.Helper()
+	ref := fmt.Sprintf("RES-%d", w.next())
+	w.admin("POST", "/api/v1/stock-reservations", "", fmt.Sprintf(`{"reference":%q,"lines":[{"location_id":%q,"sku_id":%q,"qty":1}]}`, ref, w.stockLocation[0], w.sku))
+	return ref
 }
 
 func (w *world) cart(side int) string {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/oneretail/oneretail/internal/catalog"
 	"github.com/oneretail/oneretail/internal/identity"
+	"github.com/oneretail/oneretail/internal/inventory"
 	"github.com/oneretail/oneretail/internal/migrations"
 	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/audit"
@@ -69,6 +70,7 @@ type App struct {
 	Catalog    *catalog.Service
 	Identity   *identity.Service
 	Promotion  *promotion.Service
+	Inventory  *inventory.Service
 	API        huma.API
 
 	idempotency *httpapi.Idempotency
@@ -127,6 +129,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.Promotion = promotion.NewService(d, a.Outbox, a.Audit, cfg.Clock, promotion.Config{Customers: a.Identity, Stores: storeFinder{a.Org}, TokenKey: tokenKey})
 	a.Promotion.Subscribe(a.Dispatcher)
+	a.Inventory = inventory.NewService(d, a.Audit, cfg.Clock, storeFinder{a.Org})
 	a.idempotency = httpapi.NewIdempotency(d, keys, cfg.Clock, cfg.Log)
 	a.idempotency.SecretMarkers = []string{org.APIKeyPrefix, org.SessionTokenPrefix}
 	a.Identity.SetStoredResponses(a.idempotency)
@@ -161,6 +164,7 @@ func (a *App) routes() http.Handler {
 	a.Catalog.Register(srv.API)
 	a.Identity.Register(srv.API)
 	a.Promotion.Register(srv.API)
+	a.Inventory.Register(srv.API)
 	srv.Router.HandleFunc("/api/*", httpapi.NotFound)
 	srv.Router.Handle("/*", web.Handler())
 	return srv.Router
@@ -198,6 +202,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	})
 	g.Go(func() error { return a.Dispatcher.Run(gctx) })
 	g.Go(func() error { a.janitor(gctx); return nil })
+	g.Go(func() error { a.expireReservations(gctx); return nil })
 	g.Go(func() error {
 		<-gctx.Done()
 		a.draining.Store(true)
@@ -215,25 +220,42 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 // failures and domain events delivered longer than the outbox retention ago once an
 // hour.
 func (a *App) janitor(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
+	every(ctx, time.Hour, func() {
+		if _, err := a.idempotency.Purge(ctx, a.cfg.Clock.Now().Add(-24*time.Hour)); err != nil {
+			a.cfg.Log.Error("purge idempotency keys", "err", err)
+		}
+		if _, err := a.RateLimits.Purge(ctx, a.cfg.Clock.Now()); err != nil {
+			a.cfg.Log.Error("purge rate limits", "err", err)
+		}
+		if _, err := a.Org.PurgeLoginThrottle(ctx, a.cfg.Clock.Now()); err != nil {
+			a.cfg.Log.Error("purge login throttle", "err", err)
+		}
+		if n, err := a.Dispatcher.PurgeExpired(ctx); err != nil {
+			a.cfg.Log.Error("purge delivered domain events", "err", err, "deleted", n)
+		}
+	})
+}
+
+// expireReservations releases unpaid stock reservations once their time has passed,
+// checking every 15 s (a reservation lives for minutes).
+func (a *App) expireReservations(ctx context.Context) {
+	every(ctx, 15*time.Second, func() {
+		if n, err := a.Inventory.ExpireDue(ctx, 500); err != nil {
+			a.cfg.Log.Error("expire stock reservations", "err", err, "expired", n)
+		}
+	})
+}
+
+// every calls fn once per interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := a.idempotency.Purge(ctx, a.cfg.Clock.Now().Add(-24*time.Hour)); err != nil {
-				a.cfg.Log.Error("purge idempotency keys", "err", err)
-			}
-			if _, err := a.RateLimits.Purge(ctx, a.cfg.Clock.Now()); err != nil {
-				a.cfg.Log.Error("purge rate limits", "err", err)
-			}
-			if _, err := a.Org.PurgeLoginThrottle(ctx, a.cfg.Clock.Now()); err != nil {
-				a.cfg.Log.Error("purge login throttle", "err", err)
-			}
-			if n, err := a.Dispatcher.PurgeExpired(ctx); err != nil {
-				a.cfg.Log.Error("purge delivered domain events", "err", err, "deleted", n)
-			}
+			fn()
 		}
 	}
 }
@@ -248,9 +270,10 @@ var _ promotion.CustomerFinder = (*identity.Service)(nil)
 type storeFinder struct{ org *org.Service }
 
 var (
-	_ catalog.StoreFinder  = storeFinder{}
-	_ identity.StoreFinder = storeFinder{}
-	_ promotion.StoreZones = storeFinder{}
+	_ catalog.StoreFinder   = storeFinder{}
+	_ identity.StoreFinder  = storeFinder{}
+	_ inventory.StoreFinder = storeFinder{}
+	_ promotion.StoreZones  = storeFinder{}
 )
 
 // StoreTimeZone returns a store's time zone for pricing, within the caller's tenant

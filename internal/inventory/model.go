@@ -99,7 +99,9 @@ type Movement struct {
 	ReservedDelta int64
 	Reference     string
 	Reason        string
-	OccurredAt    time.Time
+	// ActorID is the user or API key that made the change ("system" for expiry).
+	ActorID    string
+	OccurredAt time.Time
 }
 
 // Line asks for Qty units of a SKU at a location.

@@ -8,22 +8,51 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oneretail/oneretail/internal/platform/audit"
+	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/ids"
 )
 
-// Service keeps the stock of a tenant's locations. Its methods take the tenant
-// explicitly; the order center calls the ...Tx forms inside its own transaction so
-// that an order and its reservation commit together.
+// Service keeps the stock of a tenant's locations for the principal in ctx (its
+// tenant, scopes and data scope); the order center calls the ...Tx forms inside its
+// own transaction so that an order and its reservation commit together.
 type Service struct {
-	db    *db.DB
-	clock clock.Clock
+	db     *db.DB
+	audit  *audit.Log
+	clock  clock.Clock
+	stores StoreFinder
+}
+
+// StoreFinder is what inventory needs of the organisation: whether a store is inside
+// the caller's data scope, and which stores are.
+type StoreFinder interface {
+	StoreExists(ctx context.Context, storeID string) error
+	ScopeStoreIDs(ctx context.Context) ([]string, error)
 }
 
 // NewService returns the inventory service.
-func NewService(d *db.DB, c clock.Clock) *Service { return &Service{db: d, clock: c} }
+func NewService(d *db.DB, a *audit.Log, c clock.Clock, stores StoreFinder) *Service {
+	return &Service{db: d, audit: a, clock: c, stores: stores}
+}
+
+// visible returns the location when the caller's data scope reaches it: the whole
+// tenant reaches every location, a brand, region or store scope only the locations of
+// its stores (warehouses serve the whole chain). errs.NotFound otherwise, so that ids
+// outside the scope cannot be probed.
+func (s *Service) visible(ctx context.Context, q db.Querier, p *auth.Principal, id string) (Location, error) {
+	l, err := getLocation(ctx, q, p.TenantID, id)
+	if err != nil || p.DataScope == auth.TenantScope {
+		return l, err
+	}
+	if l.StoreID == "" || s.stores.StoreExists(ctx, l.StoreID) != nil {
+		return Location{}, errs.E(errs.NotFound, "stock location %s not found", id)
+	}
+	return l, nil
+}
 
 func (s *Service) now() time.Time { return clock.FromMillis(clock.Millis(s.clock.Now())) }
 
@@ -36,13 +65,18 @@ func (s *Service) lock() string {
 
 // CreateLocation adds a stock location. Errors: invalid (fields, unknown store),
 // conflict (code taken, or the store has a location already).
-func (s *Service) CreateLocation(ctx context.Context, tenantID string, l Location) (Location, error) {
+func (s *Service) CreateLocation(ctx context.Context, l Location) (Location, error) {
+	p, err := auth.RequireTenantWide(ctx, auth.InventoryWrite, "adding a stock location")
+	if err != nil {
+		return Location{}, err
+	}
+	tenantID := p.TenantID
 	l.Code, l.Name, l.StoreID = strings.TrimSpace(l.Code), strings.TrimSpace(l.Name), strings.TrimSpace(l.StoreID)
 	if err := l.Validate(); err != nil {
 		return Location{}, err
 	}
 	l.ID, l.TenantID, l.CreatedAt = ids.New(), tenantID, s.now()
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if l.StoreID != "" {
 			var one int
 			if err := tx.QueryRowContext(ctx, `SELECT 1 FROM stores WHERE tenant_id = $1 AND id = $2`, tenantID, l.StoreID).Scan(&one); err != nil {
@@ -51,9 +85,12 @@ func (s *Service) CreateLocation(ctx context.Context, tenantID string, l Locatio
 		}
 		err := insertLocation(ctx, tx, l)
 		if db.IsUniqueViolation(err) {
-			return errs.E(errs.Conflict, "a stock location with code %q or for this store exists", l.Code)
+			return &errs.Error{Code: errs.Conflict, Field: "body.code", Message: fmt.Sprintf("a stock location with code %s, or for this store, exists", l.Code)}
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, audit.Entry{TenantID: tenantID, Action: "stock_location.create", ResourceType: "stock_location", ResourceID: l.ID, Changes: l})
 	})
 	if err != nil {
 		return Location{}, fmt.Errorf("inventory: create location: %w", err)
@@ -61,18 +98,52 @@ func (s *Service) CreateLocation(ctx context.Context, tenantID string, l Locatio
 	return l, nil
 }
 
-// FindLocationByID returns a location of the tenant. Errors: not_found.
-func (s *Service) FindLocationByID(ctx context.Context, tenantID, id string) (Location, error) {
-	l, err := getLocation(ctx, s.db.Reader(), tenantID, id)
+// FindLocationByID returns a location inside the caller's data scope. Errors:
+// not_found, unauthorized, forbidden.
+func (s *Service) FindLocationByID(ctx context.Context, id string) (Location, error) {
+	p, err := auth.Require(ctx, auth.InventoryRead)
+	if err != nil {
+		return Location{}, err
+	}
+	l, err := s.visible(ctx, s.db.Reader(), p, id)
 	if err != nil {
 		return Location{}, fmt.Errorf("inventory: %w", err)
 	}
 	return l, nil
 }
 
-// FindBalance returns the stock of a SKU at a location (zero if never stocked).
-func (s *Service) FindBalance(ctx context.Context, tenantID, locationID, skuID string) (Balance, error) {
-	b, err := getBalance(ctx, s.db.Reader(), tenantID, locationID, skuID)
+// FindLocations lists the locations inside the caller's data scope by code, a page
+// at a time. Errors: invalid (cursor), unauthorized, forbidden.
+func (s *Service) FindLocations(ctx context.Context, page httpapi.PageParams) (httpapi.Page[Location], error) {
+	p, err := auth.Require(ctx, auth.InventoryRead)
+	if err != nil {
+		return httpapi.Page[Location]{}, err
+	}
+	var storeIDs []string
+	if p.DataScope != auth.TenantScope {
+		if storeIDs, err = s.stores.ScopeStoreIDs(ctx); err != nil {
+			return httpapi.Page[Location]{}, fmt.Errorf("inventory: stores in scope: %w", err)
+		}
+		if len(storeIDs) == 0 {
+			return httpapi.Page[Location]{Items: []Location{}}, nil
+		}
+	}
+	return httpapi.FindPage(page.Cursor, page.Limit, 50, func(after string, n int) ([]Location, error) {
+		return listLocations(ctx, s.db, p.TenantID, storeIDs, after, n)
+	}, func(l Location) string { return l.Code })
+}
+
+// FindBalance returns the stock of a SKU at a location inside the caller's data scope
+// (zero if never stocked). Errors: not_found, unauthorized, forbidden.
+func (s *Service) FindBalance(ctx context.Context, locationID, skuID string) (Balance, error) {
+	p, err := auth.Require(ctx, auth.InventoryRead)
+	if err != nil {
+		return Balance{}, err
+	}
+	if _, err := s.visible(ctx, s.db.Reader(), p, locationID); err != nil {
+		return Balance{}, fmt.Errorf("inventory: %w", err)
+	}
+	b, err := getBalance(ctx, s.db.Reader(), p.TenantID, locationID, skuID)
 	if err != nil {
 		return Balance{}, fmt.Errorf("inventory: %w", err)
 	}
@@ -97,11 +168,11 @@ type Change struct {
 // stock (it happened) and refused elsewhere, as is any other decrease below zero.
 // Errors: invalid (kind, quantity, unknown SKU, missing reason), not_found
 // (location), insufficient.
-func (s *Service) Apply(ctx context.Context, tenantID string, c Change) (Balance, error) {
+func (s *Service) Apply(ctx context.Context, c Change) (Balance, error) {
 	var b Balance
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		b, err = s.ApplyTx(ctx, tx, tenantID, c)
+		b, err = s.ApplyTx(ctx, tx, c)
 		return err
 	})
 	if err != nil {
@@ -110,9 +181,15 @@ func (s *Service) Apply(ctx context.Context, tenantID string, c Change) (Balance
 	return b, nil
 }
 
-// ApplyTx is Apply inside the caller's transaction.
-func (s *Service) ApplyTx(ctx context.Context, tx *sql.Tx, tenantID string, c Change) (Balance, error) {
-	loc, err := getLocation(ctx, tx, tenantID, c.LocationID)
+// ApplyTx is Apply inside the caller's transaction. A store manager records changes
+// at the locations of their stores.
+func (s *Service) ApplyTx(ctx context.Context, tx *sql.Tx, c Change) (Balance, error) {
+	p, err := auth.Require(ctx, auth.InventoryWrite)
+	if err != nil {
+		return Balance{}, err
+	}
+	tenantID := p.TenantID
+	loc, err := s.visible(ctx, tx, p, c.LocationID)
 	if err != nil {
 		return Balance{}, err
 	}
@@ -135,7 +212,7 @@ func (s *Service) ApplyTx(ctx context.Context, tx *sql.Tx, tenantID string, c Ch
 	if !ok {
 		return Balance{}, errs.E(errs.Insufficient, "%s would take on hand of SKU %s at %s below zero", c.Kind, c.SKUID, loc.Code)
 	}
-	m := Movement{LocationID: c.LocationID, SKUID: c.SKUID, Kind: c.Kind, OnHandDelta: delta, Reference: c.Reference, Reason: c.Reason, OccurredAt: now}
+	m := Movement{LocationID: c.LocationID, SKUID: c.SKUID, Kind: c.Kind, OnHandDelta: delta, Reference: c.Reference, Reason: c.Reason, ActorID: p.ID, OccurredAt: now}
 	if err := insertMovement(ctx, tx, tenantID, m); err != nil {
 		return Balance{}, err
 	}
@@ -183,11 +260,11 @@ func (s *Service) onHandDelta(ctx context.Context, tx *sql.Tx, tenantID string, 
 // provided it asked for the same stock. Errors: invalid, insufficient (naming the
 // first location and SKU short of stock), conflict (the reference reserved other
 // stock).
-func (s *Service) Reserve(ctx context.Context, tenantID string, req ReserveRequest) (Reservation, error) {
+func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (Reservation, error) {
 	var r Reservation
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		r, err = s.ReserveTx(ctx, tx, tenantID, req)
+		r, err = s.ReserveTx(ctx, tx, req)
 		return err
 	})
 	if err != nil {
@@ -196,8 +273,14 @@ func (s *Service) Reserve(ctx context.Context, tenantID string, req ReserveReque
 	return r, nil
 }
 
-// ReserveTx is Reserve inside the caller's transaction.
-func (s *Service) ReserveTx(ctx context.Context, tx *sql.Tx, tenantID string, req ReserveRequest) (Reservation, error) {
+// ReserveTx is Reserve inside the caller's transaction. Reservations serve the whole
+// chain's orders: they need inventory:write over the whole tenant.
+func (s *Service) ReserveTx(ctx context.Context, tx *sql.Tx, req ReserveRequest) (Reservation, error) {
+	p, err := auth.RequireTenantWide(ctx, auth.InventoryWrite, "reserving stock")
+	if err != nil {
+		return Reservation{}, err
+	}
+	tenantID := p.TenantID
 	if err := req.Validate(); err != nil {
 		return Reservation{}, err
 	}
@@ -220,7 +303,7 @@ func (s *Service) ReserveTx(ctx context.Context, tx *sql.Tx, tenantID string, re
 		if !ok {
 			return Reservation{}, errs.E(errs.Insufficient, "not enough of SKU %s available at location %s for %d", l.SKUID, l.LocationID, l.Qty)
 		}
-		m := Movement{LocationID: l.LocationID, SKUID: l.SKUID, Kind: MoveReserve, ReservedDelta: l.Qty, Reference: req.Reference, OccurredAt: now}
+		m := Movement{LocationID: l.LocationID, SKUID: l.SKUID, Kind: MoveReserve, ReservedDelta: l.Qty, Reference: req.Reference, ActorID: p.ID, OccurredAt: now}
 		if err := insertMovement(ctx, tx, tenantID, m); err != nil {
 			return Reservation{}, err
 		}
@@ -237,21 +320,21 @@ func (s *Service) ReserveTx(ctx context.Context, tx *sql.Tx, tenantID string, re
 // Commit turns the reservation of reference into goods leaving: on hand and
 // reserved both fall by each line. Committing twice is a no-op. Errors: not_found,
 // conflict (released or expired).
-func (s *Service) Commit(ctx context.Context, tenantID, reference string) (Reservation, error) {
-	return s.settle(ctx, tenantID, reference, ReservationCommitted, "")
+func (s *Service) Commit(ctx context.Context, reference string) (Reservation, error) {
+	return s.settle(ctx, reference, ReservationCommitted, "")
 }
 
 // Release lets the stock of reference go (a cancelled order). Releasing twice is a
 // no-op. Errors: not_found, conflict (committed).
-func (s *Service) Release(ctx context.Context, tenantID, reference, reason string) (Reservation, error) {
-	return s.settle(ctx, tenantID, reference, ReservationReleased, reason)
+func (s *Service) Release(ctx context.Context, reference, reason string) (Reservation, error) {
+	return s.settle(ctx, reference, ReservationReleased, reason)
 }
 
-func (s *Service) settle(ctx context.Context, tenantID, reference string, to ReservationStatus, reason string) (Reservation, error) {
+func (s *Service) settle(ctx context.Context, reference string, to ReservationStatus, reason string) (Reservation, error) {
 	var r Reservation
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		r, err = s.SettleTx(ctx, tx, tenantID, reference, to, reason)
+		r, err = s.SettleTx(ctx, tx, reference, to, reason)
 		return err
 	})
 	if err != nil {
@@ -263,7 +346,12 @@ func (s *Service) settle(ctx context.Context, tenantID, reference string, to Res
 // SettleTx moves the active reservation of reference to committed, released or
 // expired inside the caller's transaction; settling it again to the same state is a
 // no-op. Errors: not_found, conflict (already settled otherwise).
-func (s *Service) SettleTx(ctx context.Context, tx *sql.Tx, tenantID, reference string, to ReservationStatus, reason string) (Reservation, error) {
+func (s *Service) SettleTx(ctx context.Context, tx *sql.Tx, reference string, to ReservationStatus, reason string) (Reservation, error) {
+	p, err := auth.RequireTenantWide(ctx, auth.InventoryWrite, "settling a stock reservation")
+	if err != nil {
+		return Reservation{}, err
+	}
+	tenantID := p.TenantID
 	r, err := getReservation(ctx, tx, tenantID, reference, s.lock())
 	if err != nil {
 		return Reservation{}, err
@@ -280,7 +368,7 @@ func (s *Service) SettleTx(ctx context.Context, tx *sql.Tx, tenantID, reference 
 		if err := unreserve(ctx, tx, tenantID, l, fulfilled, now); err != nil {
 			return Reservation{}, err
 		}
-		m := Movement{LocationID: l.LocationID, SKUID: l.SKUID, Kind: MoveRelease, ReservedDelta: -l.Qty, Reference: reference, Reason: reason, OccurredAt: now}
+		m := Movement{LocationID: l.LocationID, SKUID: l.SKUID, Kind: MoveRelease, ReservedDelta: -l.Qty, Reference: reference, Reason: reason, ActorID: p.ID, OccurredAt: now}
 		if fulfilled {
 			m.Kind, m.OnHandDelta = MoveFulfil, -l.Qty
 		}
@@ -296,7 +384,7 @@ func (s *Service) SettleTx(ctx context.Context, tx *sql.Tx, tenantID, reference 
 }
 
 // ExpireDue releases up to limit active reservations of any tenant whose time has
-// passed and returns how many it released; a background loop calls it.
+// passed and returns how many it released; a background loop calls it, as the system.
 func (s *Service) ExpireDue(ctx context.Context, limit int) (int, error) {
 	due, err := dueReservations(ctx, s.db.Reader(), s.now(), limit)
 	if err != nil {
@@ -304,8 +392,9 @@ func (s *Service) ExpireDue(ctx context.Context, limit int) (int, error) {
 	}
 	n := 0
 	for _, d := range due {
+		system := auth.WithPrincipal(ctx, auth.System(d[0]))
 		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-			_, err := s.SettleTx(ctx, tx, d[0], d[1], ReservationExpired, "unpaid in time")
+			_, err := s.SettleTx(system, tx, d[1], ReservationExpired, "unpaid in time")
 			return err
 		})
 		if errs.Is(err, errs.Conflict) {
@@ -319,10 +408,29 @@ func (s *Service) ExpireDue(ctx context.Context, limit int) (int, error) {
 	return n, nil
 }
 
-// Verify returns the balances of the tenant that differ from the sum of their
-// ledger movements, as the ledger says they should be; none when all reconcile.
-func (s *Service) Verify(ctx context.Context, tenantID string) ([]Balance, error) {
-	out, err := ledgerDifferences(ctx, s.db.Reader(), tenantID)
+// FindReservation returns the reservation of a reference (an order). Errors:
+// not_found, unauthorized, forbidden (needs inventory:read over the whole tenant).
+func (s *Service) FindReservation(ctx context.Context, reference string) (Reservation, error) {
+	p, err := auth.RequireTenantWide(ctx, auth.InventoryRead, "reading stock reservations")
+	if err != nil {
+		return Reservation{}, err
+	}
+	r, err := getReservation(ctx, s.db.Reader(), p.TenantID, reference, "")
+	if err != nil {
+		return Reservation{}, fmt.Errorf("inventory: %w", err)
+	}
+	return r, nil
+}
+
+// Verify returns the balances of the caller's tenant that differ from the sum of
+// their ledger movements, as the ledger says they should be; none when all reconcile.
+// Errors: unauthorized, forbidden (needs inventory:read over the whole tenant).
+func (s *Service) Verify(ctx context.Context) ([]Balance, error) {
+	p, err := auth.RequireTenantWide(ctx, auth.InventoryRead, "verifying the stock ledger")
+	if err != nil {
+		return nil, err
+	}
+	out, err := ledgerDifferences(ctx, s.db.Reader(), p.TenantID)
 	if err != nil {
 		return nil, fmt.Errorf("inventory: verify: %w", err)
 	}

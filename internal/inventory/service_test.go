@@ -11,11 +11,33 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/oneretail/oneretail/internal/platform/audit"
+	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/httpapi"
 )
+
+// storesOfScope stands in for the organisation: a store-scoped principal's data
+// scope holds its own store, a brand or region scope none here (the real look-up
+// through org is exercised by internal/app's access matrix).
+type storesOfScope struct{}
+
+func (storesOfScope) StoreExists(ctx context.Context, storeID string) error {
+	if p := auth.FromContext(ctx); p.DataScope == auth.TenantScope || (p.DataScope == auth.StoreScope && p.DataID == storeID) {
+		return nil
+	}
+	return errs.E(errs.NotFound, "store %s not found", storeID)
+}
+
+func (storesOfScope) ScopeStoreIDs(ctx context.Context) ([]string, error) {
+	if p := auth.FromContext(ctx); p.DataScope == auth.StoreScope {
+		return []string{p.DataID}, nil
+	}
+	return []string{}, nil
+}
 
 // tester is what the helpers need of *testing.T and *rapid.T.
 type tester interface {
@@ -29,6 +51,7 @@ var testNow = time.Date(2026, 6, 18, 2, 0, 0, 0, time.UTC)
 // world is a tenant with a store location, a warehouse and three SKUs.
 type world struct {
 	svc                 *Service
+	ctx                 context.Context // the tenant's system principal
 	clock               *clock.Fixed
 	tenant              string
 	store, warehouse    Location
@@ -40,7 +63,8 @@ func setup(t tester, d *db.DB, tenant string) *world {
 	t.Helper()
 	ctx := context.Background()
 	c := clock.NewFixed(testNow)
-	w := &world{svc: NewService(d, c), clock: c, tenant: tenant,
+	w := &world{svc: NewService(d, audit.New(d, c), c, storesOfScope{}), clock: c, tenant: tenant,
+		ctx:  auth.WithPrincipal(ctx, auth.System(tenant)),
 		milk: tenant + "-milk", bread: tenant + "-bread", apples: tenant + "-apples"}
 	ms := clock.Millis(testNow)
 	stmts := []struct {
@@ -69,10 +93,10 @@ func setup(t tester, d *db.DB, tenant string) *world {
 		}
 	}
 	var err error
-	if w.store, err = w.svc.CreateLocation(ctx, tenant, Location{Code: "SH001", Name: "徐汇店", Kind: KindStore, StoreID: tenant + "-store", AllowNegative: true}); err != nil {
+	if w.store, err = w.svc.CreateLocation(w.ctx, Location{Code: "SH001", Name: "徐汇店", Kind: KindStore, StoreID: tenant + "-store", AllowNegative: true}); err != nil {
 		t.Fatal(err)
 	}
-	if w.warehouse, err = w.svc.CreateLocation(ctx, tenant, Location{Code: "WH-SH", Name: "上海仓", Kind: KindWarehouse}); err != nil {
+	if w.warehouse, err = w.svc.CreateLocation(w.ctx, Location{Code: "WH-SH", Name: "上海仓", Kind: KindWarehouse}); err != nil {
 		t.Fatal(err)
 	}
 	return w
@@ -80,14 +104,14 @@ func setup(t tester, d *db.DB, tenant string) *world {
 
 func (w *world) receive(t tester, loc Location, sku string, qty int64) {
 	t.Helper()
-	if _, err := w.svc.Apply(context.Background(), w.tenant, Change{LocationID: loc.ID, SKUID: sku, Kind: MoveReceipt, Qty: qty, Reference: "PO-1"}); err != nil {
+	if _, err := w.svc.Apply(w.ctx, Change{LocationID: loc.ID, SKUID: sku, Kind: MoveReceipt, Qty: qty, Reference: "PO-1"}); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func (w *world) balance(t tester, loc Location, sku string) Balance {
 	t.Helper()
-	b, err := w.svc.FindBalance(context.Background(), w.tenant, loc.ID, sku)
+	b, err := w.svc.FindBalance(w.ctx, loc.ID, sku)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +120,7 @@ func (w *world) balance(t tester, loc Location, sku string) Balance {
 
 func (w *world) reconciles(t tester) {
 	t.Helper()
-	diff, err := w.svc.Verify(context.Background(), w.tenant)
+	diff, err := w.svc.Verify(w.ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +144,7 @@ func TestFlashSaleNeverOversells(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				qty := int64(1 + 2*(i%5/4)) // every fifth asks for three
-				_, err := w.svc.Reserve(context.Background(), w.tenant, ReserveRequest{
+				_, err := w.svc.Reserve(w.ctx, ReserveRequest{
 					Reference: fmt.Sprintf("order-%d", i), TTL: 15 * time.Minute,
 					Lines: []Line{{LocationID: w.warehouse.ID, SKUID: w.milk, Qty: qty}},
 				})
@@ -158,7 +182,7 @@ func TestReservationLifecycle(t *testing.T) {
 		w.receive(t, w.store, w.bread, 2)
 
 		// Two lines of milk (3 + 3) exceed the 5 in stock although each fits alone.
-		_, err := w.svc.Reserve(ctx, w.tenant, ReserveRequest{Reference: "A", TTL: time.Minute, Lines: []Line{
+		_, err := w.svc.Reserve(w.ctx, ReserveRequest{Reference: "A", TTL: time.Minute, Lines: []Line{
 			{LocationID: w.store.ID, SKUID: w.milk, Qty: 3}, {LocationID: w.store.ID, SKUID: w.bread, Qty: 1}, {LocationID: w.store.ID, SKUID: w.milk, Qty: 3}}})
 		if !errs.Is(err, errs.Insufficient) {
 			t.Fatalf("summed demand over stock: got %v, want insufficient", err)
@@ -168,15 +192,15 @@ func TestReservationLifecycle(t *testing.T) {
 		}
 
 		lines := []Line{{LocationID: w.store.ID, SKUID: w.milk, Qty: 2}, {LocationID: w.store.ID, SKUID: w.bread, Qty: 1}, {LocationID: w.store.ID, SKUID: w.milk, Qty: 1}}
-		r, err := w.svc.Reserve(ctx, w.tenant, ReserveRequest{Reference: "B", TTL: time.Minute, Lines: lines})
+		r, err := w.svc.Reserve(w.ctx, ReserveRequest{Reference: "B", TTL: time.Minute, Lines: lines})
 		if err != nil {
 			t.Fatal(err)
 		}
-		again, err := w.svc.Reserve(ctx, w.tenant, ReserveRequest{Reference: "B", TTL: time.Minute, Lines: lines})
+		again, err := w.svc.Reserve(w.ctx, ReserveRequest{Reference: "B", TTL: time.Minute, Lines: lines})
 		if err != nil || again.ID != r.ID {
 			t.Fatalf("a repeated reservation: %v, %v (want the first, %s)", again.ID, err, r.ID)
 		}
-		if _, err := w.svc.Reserve(ctx, w.tenant, ReserveRequest{Reference: "B", TTL: time.Minute, Lines: lines[:1]}); !errs.Is(err, errs.Conflict) {
+		if _, err := w.svc.Reserve(w.ctx, ReserveRequest{Reference: "B", TTL: time.Minute, Lines: lines[:1]}); !errs.Is(err, errs.Conflict) {
 			t.Fatalf("the same reference for other stock: got %v, want conflict", err)
 		}
 		if b := w.balance(t, w.store, w.milk); b.Reserved != 3 || b.Available() != 2 {
@@ -184,34 +208,34 @@ func TestReservationLifecycle(t *testing.T) {
 		}
 
 		for range 2 {
-			if _, err := w.svc.Commit(ctx, w.tenant, "B"); err != nil {
+			if _, err := w.svc.Commit(w.ctx, "B"); err != nil {
 				t.Fatal(err)
 			}
 		}
 		if b := w.balance(t, w.store, w.milk); b.OnHand != 2 || b.Reserved != 0 {
 			t.Fatalf("milk after committing 3: %+v", b)
 		}
-		if _, err := w.svc.Release(ctx, w.tenant, "B", "too late"); !errs.Is(err, errs.Conflict) {
+		if _, err := w.svc.Release(w.ctx, "B", "too late"); !errs.Is(err, errs.Conflict) {
 			t.Fatalf("releasing a committed reservation: got %v, want conflict", err)
 		}
 
 		// C is released by hand, D expires unpaid.
 		for _, ref := range []string{"C", "D"} {
-			if _, err := w.svc.Reserve(ctx, w.tenant, ReserveRequest{Reference: ref, TTL: time.Minute, Lines: []Line{{LocationID: w.store.ID, SKUID: w.milk, Qty: 1}}}); err != nil {
+			if _, err := w.svc.Reserve(w.ctx, ReserveRequest{Reference: ref, TTL: time.Minute, Lines: []Line{{LocationID: w.store.ID, SKUID: w.milk, Qty: 1}}}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := w.svc.Release(ctx, w.tenant, "C", "cancelled"); err != nil {
+		if _, err := w.svc.Release(w.ctx, "C", "cancelled"); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := w.svc.ExpireDue(ctx, 100); err != nil || n != 0 {
+		if n, err := w.svc.ExpireDue(w.ctx, 100); err != nil || n != 0 {
 			t.Fatalf("expired %d before time: %v", n, err)
 		}
 		w.clock.Advance(2 * time.Minute)
-		if n, err := w.svc.ExpireDue(ctx, 100); err != nil || n != 1 {
+		if n, err := w.svc.ExpireDue(w.ctx, 100); err != nil || n != 1 {
 			t.Fatalf("expired %d, want 1 (D): %v", n, err)
 		}
-		if _, err := w.svc.Commit(ctx, w.tenant, "D"); !errs.Is(err, errs.Conflict) {
+		if _, err := w.svc.Commit(w.ctx, "D"); !errs.Is(err, errs.Conflict) {
 			t.Fatalf("committing an expired reservation: got %v, want conflict", err)
 		}
 		if b := w.balance(t, w.store, w.milk); b.OnHand != 2 || b.Reserved != 0 {
@@ -235,7 +259,6 @@ func TestReservationLifecycle(t *testing.T) {
 func TestOnHandChanges(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		ctx := context.Background()
 		w := setup(t, d, "hand")
 		other := setup(t, d, "other")
 		w.receive(t, w.store, w.apples, 1)
@@ -256,7 +279,7 @@ func TestOnHandChanges(t *testing.T) {
 			{"another tenant's SKU", Change{LocationID: w.store.ID, SKUID: other.apples, Kind: MoveReceipt, Qty: 1}, errs.Invalid, 7},
 			{"an unknown kind", Change{LocationID: w.store.ID, SKUID: w.apples, Kind: "gift", Qty: 1}, errs.Invalid, 7},
 		} {
-			_, err := w.svc.Apply(ctx, w.tenant, tc.c)
+			_, err := w.svc.Apply(w.ctx, tc.c)
 			if (tc.want == "" && err != nil) || (tc.want != "" && !errs.Is(err, tc.want)) {
 				t.Fatalf("%s: got %v, want %q", tc.name, err, tc.want)
 			}
@@ -264,14 +287,14 @@ func TestOnHandChanges(t *testing.T) {
 				t.Fatalf("%s: on hand %d, want %d", tc.name, b.OnHand, tc.on)
 			}
 		}
-		if _, err := w.svc.CreateLocation(ctx, w.tenant, Location{Code: "wh-sh", Name: "again", Kind: KindWarehouse}); !errs.Is(err, errs.Conflict) {
+		if _, err := w.svc.CreateLocation(w.ctx, Location{Code: "wh-sh", Name: "again", Kind: KindWarehouse}); !errs.Is(err, errs.Conflict) {
 			t.Fatalf("a location code differing only in case: got %v, want conflict", err)
 		}
 		// The warehouse does not allow negative stock, not even for a sale.
-		if _, err := w.svc.Apply(ctx, w.tenant, Change{LocationID: w.warehouse.ID, SKUID: w.apples, Kind: MoveSale, Qty: 2}); !errs.Is(err, errs.Insufficient) {
+		if _, err := w.svc.Apply(w.ctx, Change{LocationID: w.warehouse.ID, SKUID: w.apples, Kind: MoveSale, Qty: 2}); !errs.Is(err, errs.Insufficient) {
 			t.Fatalf("a sale below zero in a warehouse: got %v", err)
 		}
-		if _, err := w.svc.Apply(ctx, other.tenant, Change{LocationID: w.store.ID, SKUID: other.apples, Kind: MoveReceipt, Qty: 1}); !errs.Is(err, errs.NotFound) {
+		if _, err := w.svc.Apply(other.ctx, Change{LocationID: w.store.ID, SKUID: other.apples, Kind: MoveReceipt, Qty: 1}); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("another tenant's location: got %v, want not_found", err)
 		}
 		w.reconciles(t)
@@ -288,7 +311,6 @@ func TestLedgerRebuildsBalances(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		n++
 		w := setup(rt, d, fmt.Sprintf("prop%d", n))
-		ctx := context.Background()
 		locs := []Location{w.store, w.warehouse}
 		skus := []string{w.milk, w.bread}
 		var refs []string
@@ -298,15 +320,15 @@ func TestLedgerRebuildsBalances(t *testing.T) {
 			qty := rapid.Int64Range(1, 6).Draw(rt, "qty")
 			switch rapid.IntRange(0, 5).Draw(rt, "op") {
 			case 0:
-				_, _ = w.svc.Apply(ctx, w.tenant, Change{LocationID: loc.ID, SKUID: sku, Kind: MoveReceipt, Qty: qty})
+				_, _ = w.svc.Apply(w.ctx, Change{LocationID: loc.ID, SKUID: sku, Kind: MoveReceipt, Qty: qty})
 			case 1:
-				_, _ = w.svc.Apply(ctx, w.tenant, Change{LocationID: loc.ID, SKUID: sku, Kind: MoveSale, Qty: qty})
+				_, _ = w.svc.Apply(w.ctx, Change{LocationID: loc.ID, SKUID: sku, Kind: MoveSale, Qty: qty})
 			case 2:
-				_, _ = w.svc.Apply(ctx, w.tenant, Change{LocationID: loc.ID, SKUID: sku, Kind: MoveCount, Qty: qty})
+				_, _ = w.svc.Apply(w.ctx, Change{LocationID: loc.ID, SKUID: sku, Kind: MoveCount, Qty: qty})
 			case 3:
 				ref := fmt.Sprintf("r%d", i)
 				before := w.balance(rt, loc, sku)
-				_, err := w.svc.Reserve(ctx, w.tenant, ReserveRequest{Reference: ref, TTL: time.Minute, Lines: []Line{{LocationID: loc.ID, SKUID: sku, Qty: qty}}})
+				_, err := w.svc.Reserve(w.ctx, ReserveRequest{Reference: ref, TTL: time.Minute, Lines: []Line{{LocationID: loc.ID, SKUID: sku, Qty: qty}}})
 				if err == nil {
 					refs = append(refs, ref)
 					if before.Available() < qty {
@@ -317,9 +339,9 @@ func TestLedgerRebuildsBalances(t *testing.T) {
 				if len(refs) > 0 {
 					ref := rapid.SampledFrom(refs).Draw(rt, "ref")
 					if rapid.Bool().Draw(rt, "commit") {
-						_, _ = w.svc.Commit(ctx, w.tenant, ref)
+						_, _ = w.svc.Commit(w.ctx, ref)
 					} else {
-						_, _ = w.svc.Release(ctx, w.tenant, ref, "test")
+						_, _ = w.svc.Release(w.ctx, ref, "test")
 					}
 				}
 			}
@@ -331,6 +353,49 @@ func TestLedgerRebuildsBalances(t *testing.T) {
 					rt.Fatalf("reserved below zero: %+v", b)
 				}
 			}
+		}
+	})
+}
+
+// TestDataScope: a store manager reads and changes the stock of their store's
+// location only; warehouses, other stores' locations and reservations need the whole
+// tenant; a principal without inventory scopes is refused.
+func TestDataScope(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := setup(t, d, "scope")
+		w.receive(t, w.store, w.milk, 3)
+		w.receive(t, w.warehouse, w.milk, 3)
+		manager := auth.WithPrincipal(context.Background(), &auth.Principal{Kind: auth.UserPrincipal, ID: "mgr", TenantID: w.tenant,
+			Scopes: []auth.Scope{auth.InventoryRead, auth.InventoryWrite}, DataScope: auth.StoreScope, DataID: w.store.StoreID})
+		if b, err := w.svc.Apply(manager, Change{LocationID: w.store.ID, SKUID: w.milk, Kind: MoveCount, Qty: 5}); err != nil || b.OnHand != 5 {
+			t.Fatalf("a count at the manager's own store: %+v, %v", b, err)
+		}
+		if _, err := w.svc.FindBalance(manager, w.warehouse.ID, w.milk); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("the warehouse's stock for a store manager: got %v, want not_found", err)
+		}
+		if _, err := w.svc.Apply(manager, Change{LocationID: w.warehouse.ID, SKUID: w.milk, Kind: MoveWriteOff, Qty: 1}); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("a write-off at the warehouse by a store manager: got %v, want not_found", err)
+		}
+		page, err := w.svc.FindLocations(manager, httpapi.PageParams{})
+		if err != nil || len(page.Items) != 1 || page.Items[0].ID != w.store.ID {
+			t.Fatalf("a store manager's locations: %+v, %v", page.Items, err)
+		}
+		if _, err := w.svc.Reserve(manager, ReserveRequest{Reference: "M1", TTL: time.Minute, Lines: []Line{{LocationID: w.store.ID, SKUID: w.milk, Qty: 1}}}); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("a reservation by a store manager: got %v, want forbidden", err)
+		}
+		reader := auth.WithPrincipal(context.Background(), &auth.Principal{Kind: auth.UserPrincipal, ID: "r", TenantID: w.tenant,
+			Scopes: []auth.Scope{auth.InventoryRead}, DataScope: auth.TenantScope})
+		if _, err := w.svc.Apply(reader, Change{LocationID: w.store.ID, SKUID: w.milk, Kind: MoveReceipt, Qty: 1}); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("a receipt without inventory:write: got %v, want forbidden", err)
+		}
+		all, err := w.svc.FindLocations(reader, httpapi.PageParams{Limit: 1})
+		if err != nil || len(all.Items) != 1 || all.NextCursor == "" {
+			t.Fatalf("the first page of one: %+v, %v", all, err)
+		}
+		rest, err := w.svc.FindLocations(reader, httpapi.PageParams{Limit: 1, Cursor: all.NextCursor})
+		if err != nil || len(rest.Items) != 1 || rest.Items[0].ID == all.Items[0].ID || rest.NextCursor != "" {
+			t.Fatalf("the second page: %+v, %v", rest, err)
 		}
 	})
 }

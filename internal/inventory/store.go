@@ -25,21 +25,46 @@ func insertLocation(ctx context.Context, tx *sql.Tx, l Location) error {
 	return err
 }
 
-// getLocation reads a location of the tenant; errs.NotFound when there is none.
-func getLocation(ctx context.Context, q db.Querier, tenantID, id string) (Location, error) {
+// listLocations returns up to n of the tenant's locations with a code after after,
+// by code; with storeIDs, only the locations of those stores.
+func listLocations(ctx context.Context, d *db.DB, tenantID string, storeIDs []string, after string, n int) ([]Location, error) {
+	args := []any{tenantID, after}
+	query := `SELECT id, tenant_id, code, name, kind, store_id, allow_negative, created_at FROM stock_locations
+		WHERE tenant_id = $1 AND code > $2`
+	if storeIDs != nil {
+		query += ` AND store_id` + db.In(d.Dialect, &args, storeIDs)
+	}
+	args = append(args, n)
+	query += fmt.Sprintf(` ORDER BY code LIMIT $%d`, len(args))
+	var out []Location
+	err := db.EachRow(ctx, d.Reader(), query, args, func(rows *sql.Rows) error {
+		l, err := scanLocation(rows)
+		out = append(out, l)
+		return err
+	})
+	return out, err
+}
+
+// scanLocation reads one row of the columns listLocations and getLocation select.
+func scanLocation(row interface{ Scan(...any) error }) (Location, error) {
 	var l Location
 	var storeID sql.NullString
 	var created int64
-	err := q.QueryRowContext(ctx, `SELECT id, tenant_id, code, name, kind, store_id, allow_negative, created_at
-		FROM stock_locations WHERE tenant_id = $1 AND id = $2`, tenantID, id).
-		Scan(&l.ID, &l.TenantID, &l.Code, &l.Name, &l.Kind, &storeID, &l.AllowNegative, &created)
+	err := row.Scan(&l.ID, &l.TenantID, &l.Code, &l.Name, &l.Kind, &storeID, &l.AllowNegative, &created)
+	l.StoreID, l.CreatedAt = storeID.String, clock.FromMillis(created)
+	return l, err
+}
+
+// getLocation reads a location of the tenant; errs.NotFound when there is none.
+func getLocation(ctx context.Context, q db.Querier, tenantID, id string) (Location, error) {
+	l, err := scanLocation(q.QueryRowContext(ctx, `SELECT id, tenant_id, code, name, kind, store_id, allow_negative, created_at
+		FROM stock_locations WHERE tenant_id = $1 AND id = $2`, tenantID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Location{}, errs.E(errs.NotFound, "stock location %s not found", id)
 	}
 	if err != nil {
 		return Location{}, fmt.Errorf("read stock location: %w", err)
 	}
-	l.StoreID, l.CreatedAt = storeID.String, clock.FromMillis(created)
 	return l, nil
 }
 
@@ -116,9 +141,9 @@ func insertMovement(ctx context.Context, tx *sql.Tx, tenantID string, m Movement
 	if m.ID == "" {
 		m.ID = ids.New()
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO stock_movements (id, tenant_id, location_id, sku_id, kind, on_hand_delta, reserved_delta, reference, reason, occurred_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		m.ID, tenantID, m.LocationID, m.SKUID, string(m.Kind), m.OnHandDelta, m.ReservedDelta, m.Reference, m.Reason, clock.Millis(m.OccurredAt))
+	_, err := tx.ExecContext(ctx, `INSERT INTO stock_movements (id, tenant_id, location_id, sku_id, kind, on_hand_delta, reserved_delta, reference, reason, actor_id, occurred_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		m.ID, tenantID, m.LocationID, m.SKUID, string(m.Kind), m.OnHandDelta, m.ReservedDelta, m.Reference, m.Reason, m.ActorID, clock.Millis(m.OccurredAt))
 	if err != nil {
 		return fmt.Errorf("record movement: %w", err)
 	}

@@ -14,7 +14,8 @@
 -- on the row its predecessor committed, SQLite has one writer.
 --
 -- stock_movements is the ledger: every change of on_hand or reserved is one row with
--- both deltas; summing a location's and SKU's rows gives its balance exactly.
+-- both deltas and who made it (actor_id: a user, an API key, or "system");
+-- summing a location's and SKU's rows gives its balance exactly.
 --
 -- stock_reservations (one per reference, e.g. an order) and their lines: active until
 -- committed (payment converts them to a sale), released (cancel) or expired. Lines
@@ -57,6 +58,7 @@ CREATE TABLE stock_movements (
     reserved_delta BIGINT NOT NULL,
     reference      TEXT NOT NULL DEFAULT '',
     reason         TEXT NOT NULL DEFAULT '',
+    actor_id       TEXT NOT NULL DEFAULT '',
     occurred_at    BIGINT NOT NULL
 );
 CREATE INDEX stock_movements_balance ON stock_movements (tenant_id, location_id, sku_id, occurred_at);

@@ -47,13 +47,18 @@ const (
 	// PrivacyRead reads the record of who accessed which customer's personal data
 	// (the customer access log), for a privacy officer.
 	PrivacyRead Scope = "privacy:read"
+
+	// InventoryRead reads stock locations, balances and reservations; InventoryWrite
+	// records receipts, sales, counts and adjustments, and reserves stock.
+	InventoryRead  Scope = "inventory:read"
+	InventoryWrite Scope = "inventory:write"
 )
 
 // AllScopes lists every scope, in a stable order.
 func AllScopes() []Scope {
 	return []Scope{OrgRead, OrgWrite, CatalogRead, CatalogWrite, UsersRead, UsersWrite, APIKeysWrite, AuditRead, EventsRead, EventsWrite,
 		TouchpointsRead, TouchpointsWrite, EventsIngest, PromotionsRead, PromotionsWrite, PricingUse,
-		CustomersRead, CustomersWrite, CustomersPII, CustomersErase, PrivacyRead}
+		CustomersRead, CustomersWrite, CustomersPII, CustomersErase, PrivacyRead, InventoryRead, InventoryWrite}
 }
 
 // ValidScope reports whether s names a known scope.
@@ -90,15 +95,15 @@ func RoleScopes(r Role) []Scope {
 	case Marketer:
 		return append(read, PromotionsRead, CustomersRead, CustomersWrite)
 	case Analyst:
-		return append(read, AuditRead, CustomersRead)
+		return append(read, AuditRead, CustomersRead, InventoryRead)
 	case Merchandiser:
-		return append(read, CatalogWrite, PromotionsRead, PromotionsWrite)
+		return append(read, CatalogWrite, PromotionsRead, PromotionsWrite, InventoryRead)
 	case StoreManager:
-		return append(read, OrgWrite, CatalogWrite, UsersRead, CustomersRead)
+		return append(read, OrgWrite, CatalogWrite, UsersRead, CustomersRead, InventoryRead, InventoryWrite)
 	case Associate:
 		return append(read, CustomersRead)
 	case Integrator:
-		return append(read, EventsRead, TouchpointsRead, EventsIngest, PricingUse)
+		return append(read, EventsRead, TouchpointsRead, EventsIngest, PricingUse, InventoryRead, InventoryWrite)
 	case PrivacyOfficer:
 		return append(read, AuditRead, CustomersRead, PrivacyRead)
 	}

@@ -1297,6 +1297,164 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stock-locations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List stock locations
+         * @description Stores, front warehouses and warehouses by code: all of the tenant, or the locations of the caller's brand's, region's or store's stores.
+         */
+        get: operations["list-stock-locations"];
+        put?: never;
+        /**
+         * Add a stock location
+         * @description Needs inventory:write over the whole tenant. Codes are unique regardless of case; a store has at most one location.
+         */
+        post: operations["create-stock-location"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-locations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a stock location */
+        get: operations["get-stock-location"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-locations/{id}/balances/{sku_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stock of a SKU at a location
+         * @description On hand, reserved, safety stock and available; zero for a SKU never stocked there.
+         */
+        get: operations["get-stock-balance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-locations/{id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a change of stock
+         * @description A receipt, till sale, return, adjustment (with a reason), stock count or write-off, at a location inside the caller's data scope; it is one row of the ledger. A sale may take on hand below zero where the location allows it; anything else that would is refused (409 insufficient).
+         */
+        post: operations["record-stock-change"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-reservations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reserve stock
+         * @description Holds every line or none (409 insufficient naming the first line short of stock); never more than is available, however many reservations run at once. Needs inventory:write over the whole tenant.
+         */
+        post: operations["reserve-stock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-reservations/{reference}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a stock reservation */
+        get: operations["get-stock-reservation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-reservations/{reference}/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fulfil a reservation
+         * @description The order was paid and the goods leave: on hand and reserved fall by each line. Again is a no-op; a released or expired reservation is a conflict.
+         */
+        post: operations["commit-stock-reservation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-reservations/{reference}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release a reservation
+         * @description The order was cancelled: the stock is available again. Again is a no-op; a committed reservation is a conflict.
+         */
+        post: operations["release-stock-reservation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/store-summary": {
         parameters: {
             query?: never;
@@ -1517,7 +1675,7 @@ export interface components {
     schemas: {
         APIKeyCreateRequest: {
             name: string;
-            scopes: ("org:read" | "org:write" | "catalog:read" | "catalog:write" | "users:read" | "users:write" | "api_keys:write" | "audit:read" | "events:read" | "events:write" | "touchpoints:read" | "touchpoints:write" | "events:ingest" | "promotions:read" | "promotions:write" | "pricing:use" | "customers:read" | "customers:write" | "customers:pii" | "customers:erase" | "privacy:read")[] | null;
+            scopes: ("org:read" | "org:write" | "catalog:read" | "catalog:write" | "users:read" | "users:write" | "api_keys:write" | "audit:read" | "events:read" | "events:write" | "touchpoints:read" | "touchpoints:write" | "events:ingest" | "promotions:read" | "promotions:write" | "pricing:use" | "customers:read" | "customers:write" | "customers:pii" | "customers:erase" | "privacy:read" | "inventory:read" | "inventory:write")[] | null;
         };
         APIKeyCreatedResponse: {
             /** Format: date-time */
@@ -2487,6 +2645,11 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
+        PageStockLocation: {
+            items: components["schemas"]["StockLocation"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
         PageStoreResponse: {
             items: components["schemas"]["StoreResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
@@ -2803,6 +2966,9 @@ export interface components {
             code?: string;
             name?: string;
         };
+        ReleaseInputBody: {
+            reason?: string;
+        };
         ReviewResolveRequest: {
             /** @enum {string} */
             action: "merge" | "separate";
@@ -3104,6 +3270,94 @@ export interface components {
         SimulationSkip: {
             order_id: string;
             reason: string;
+        };
+        StockBalance: {
+            /**
+             * Format: int64
+             * @description on_hand - reserved - safety_stock: what may still be reserved.
+             */
+            available: number;
+            location_id: string;
+            /**
+             * Format: int64
+             * @description Units (grams for weighed goods) physically there; negative after till sales beyond the recorded stock where allowed.
+             */
+            on_hand: number;
+            /**
+             * Format: int64
+             * @description Held for orders not yet fulfilled.
+             */
+            reserved: number;
+            /**
+             * Format: int64
+             * @description Kept back from online orders.
+             */
+            safety_stock: number;
+            sku_id: string;
+        };
+        StockChangeRequest: {
+            /**
+             * @description receipt, return: qty in; sale, write_off: qty out; adjustment: signed qty with a reason; count: qty is the counted on hand.
+             * @enum {string}
+             */
+            kind: "receipt" | "sale" | "return" | "adjustment" | "count" | "write_off";
+            /** Format: int64 */
+            qty: number;
+            reason?: string;
+            /** @description The document behind the change: a delivery note, a till ticket, a count sheet. */
+            reference?: string;
+            sku_id: string;
+        };
+        StockLocation: {
+            /** @description Whether a till sale may take on hand below zero here (it happened); reservations never may. */
+            allow_negative: boolean;
+            code: string;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            /** @enum {string} */
+            kind: "store" | "front_warehouse" | "warehouse";
+            name: string;
+            /** @description The organisation's store, for a store location. */
+            store_id?: string;
+        };
+        StockLocationCreateRequest: {
+            allow_negative?: boolean;
+            code: string;
+            /** @enum {string} */
+            kind: "store" | "front_warehouse" | "warehouse";
+            name: string;
+            /** @description Required for a store location: the organisation's store (one location per store). */
+            store_id?: string;
+        };
+        StockReservation: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            id: string;
+            lines: components["schemas"]["StockReservationLine"][];
+            reference: string;
+            /** @enum {string} */
+            status: "active" | "committed" | "released" | "expired";
+        };
+        StockReservationLine: {
+            location_id: string;
+            /** Format: int64 */
+            qty: number;
+            sku_id: string;
+        };
+        StockReservationRequest: {
+            /** @description Lines for the same location and SKU are summed before the check; all are reserved or none. */
+            lines: components["schemas"]["StockReservationLine"][] | null;
+            /** @description The order (or other document) the stock is for; one reservation per reference, and asking again returns it. */
+            reference: string;
+            /**
+             * Format: int64
+             * @description Released automatically when not committed within this time.
+             * @default 900
+             */
+            ttl_seconds: number;
         };
         StoreCreateRequest: {
             address?: string;
@@ -6382,6 +6636,301 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-stock-locations": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageStockLocation"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-stock-location": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockLocationCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockLocation"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-stock-location": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockLocation"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-stock-balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                sku_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockBalance"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "record-stock-change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockChangeRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockBalance"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "reserve-stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockReservationRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockReservation"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-stock-reservation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockReservation"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "commit-stock-reservation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockReservation"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "release-stock-reservation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReleaseInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockReservation"];
+                };
             };
             /** @description Error */
             default: {

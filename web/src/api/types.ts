@@ -61,6 +61,8 @@ export const API_SCOPES = [
   'customers:pii',
   'customers:erase',
   'privacy:read',
+  'inventory:read',
+  'inventory:write',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
