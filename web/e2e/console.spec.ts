@@ -140,7 +140,7 @@ test.describe('signed in', () => {
   });
 
   test('every menu page loads without an API error', async ({ page }) => {
-    test.slow(); // sixteen pages, each waiting for the network to settle
+    test.slow(); // seventeen pages, each waiting for the network to settle
     const paths = [
       '/overview',
       '/org/stores',
@@ -154,6 +154,7 @@ test.describe('signed in', () => {
       '/promotions',
       '/promotions/playground',
       '/promotions/simulations',
+      '/inventory',
       '/settings/users',
       '/settings/api-keys',
       '/settings/audit-log',

@@ -28,6 +28,7 @@ const CustomerPage = lazy(() => import('./pages/customers/CustomerPage'));
 const ReviewsPage = lazy(() => import('./pages/customers/ReviewsPage'));
 const AccessLogPage = lazy(() => import('./pages/customers/AccessLogPage'));
 const EventSchemaPage = lazy(() => import('./pages/customers/EventSchemaPage'));
+const InventoryPage = lazy(() => import('./pages/InventoryPage'));
 const ComingSoonPage = lazy(() => import('./pages/ComingSoonPage'));
 
 /** COMING_SOON lists the capabilities that have a placeholder page for now. */
@@ -36,7 +37,6 @@ export const COMING_SOON: { path: string; nameKey: string }[] = [
   { path: 'coupons', nameKey: 'nav.coupons' },
   { path: 'campaigns', nameKey: 'nav.campaigns' },
   { path: 'orders', nameKey: 'nav.orders' },
-  { path: 'inventory', nameKey: 'nav.inventory' },
   { path: 'analytics', nameKey: 'nav.analytics' },
   { path: 'forecast', nameKey: 'nav.forecast' },
 ];
@@ -83,6 +83,7 @@ export const routes: RouteObject[] = [
       { path: 'promotions/simulations', element: <SimulationPage /> },
       { path: 'promotions/:id', element: <PromotionEditorPage /> },
       { path: 'customers/:id', element: <CustomerPage /> },
+      { path: 'inventory', element: <InventoryPage /> },
       ...COMING_SOON.map(({ path, nameKey }) => ({
         path,
         element: <ComingSoonPage key={path} nameKey={nameKey} capability={path} />,

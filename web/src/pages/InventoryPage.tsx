@@ -1,0 +1,243 @@
+import { PlusOutlined } from '@ant-design/icons';
+import { useQuery } from '@tanstack/react-query';
+import { App, Button, Card, Col, Empty, Form, Input, InputNumber, Modal, Row, Select, Space, Statistic, Switch, Tag, Typography } from 'antd';
+import type { TableColumnsType } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../api';
+import { useHasScope } from '../api/customers';
+import { useCursorList } from '../api/hooks';
+import {
+  STOCK_CHANGE_KINDS,
+  inventoryApi,
+  useCreateStockLocation,
+  useRecordStockChange,
+  useStockBalance,
+  type StockChangeRequest,
+  type StockLocation,
+  type StockLocationCreateRequest,
+} from '../api/inventory';
+import { CursorTable } from '../components/CursorTable';
+import { ErrorAlert } from '../components/ErrorAlert';
+
+/**
+ * InventoryPage lists the stock locations the user may see; for a chosen location
+ * and SKU it shows on hand, reserved, safety stock and available, and records
+ * receipts, counts, adjustments and write-offs (with inventory:write).
+ */
+export default function InventoryPage() {
+  const { t } = useTranslation();
+  const canWrite = useHasScope('inventory:write');
+  const list = useCursorList('stock-locations', {}, inventoryApi.locations);
+  const [selected, setSelected] = useState<StockLocation | null>(null);
+  const [creating, setCreating] = useState(false);
+
+  const columns: TableColumnsType<StockLocation> = [
+    { title: t('inventory.code'), dataIndex: 'code', key: 'code' },
+    { title: t('inventory.name'), dataIndex: 'name', key: 'name' },
+    { title: t('inventory.kind'), key: 'kind', render: (_, l) => <Tag>{t(`inventory.kinds.${l.kind}`)}</Tag> },
+    {
+      title: t('inventory.allowNegative'),
+      key: 'neg',
+      render: (_, l) => (l.allow_negative ? t('inventory.yes') : t('inventory.no')),
+    },
+  ];
+
+  return (
+    <>
+      <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 16 }}>
+        <div>
+          <Typography.Title level={4} style={{ margin: 0 }}>
+            {t('inventory.title')}
+          </Typography.Title>
+          <Typography.Text type="secondary">{t('inventory.subtitle')}</Typography.Text>
+        </div>
+        {canWrite && (
+          <Button icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="stock-location-create">
+            {t('inventory.addLocation')}
+          </Button>
+        )}
+      </Space>
+      <Row gutter={16}>
+        <Col xs={24} xl={12}>
+          <Card size="small" title={t('inventory.locations')}>
+            {!list.isPending && list.items.length === 0 && !list.error ? (
+              <Empty description={t('inventory.noLocations')} />
+            ) : (
+              <CursorTable<StockLocation>
+                rowKey="id"
+                columns={columns}
+                items={list.items}
+                isLoading={list.isPending}
+                error={list.error}
+                hasNextPage={list.hasNextPage}
+                isFetchingNextPage={list.isFetchingNextPage}
+                fetchNextPage={list.fetchNextPage}
+                onRow={(l) => ({ onClick: () => setSelected(l), style: { cursor: 'pointer' } })}
+                rowClassName={(l) => (l.id === selected?.id ? 'ant-table-row-selected' : '')}
+                data-testid="stock-locations-table"
+              />
+            )}
+          </Card>
+        </Col>
+        <Col xs={24} xl={12}>
+          {selected ? (
+            <StockPanel location={selected} canWrite={canWrite} />
+          ) : (
+            <Card size="small">
+              <Empty description={t('inventory.pickLocation')} />
+            </Card>
+          )}
+        </Col>
+      </Row>
+      {creating && <CreateLocationModal onClose={() => setCreating(false)} />}
+    </>
+  );
+}
+
+/** StockPanel shows a SKU's stock at one location and records changes there. */
+function StockPanel({ location, canWrite }: { location: StockLocation; canWrite: boolean }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [skuId, setSkuId] = useState<string>();
+  const balance = useStockBalance(location.id, skuId);
+  const record = useRecordStockChange(location.id);
+  const [form] = Form.useForm<Omit<StockChangeRequest, 'sku_id'>>();
+
+  const submit = (v: Omit<StockChangeRequest, 'sku_id'>) =>
+    record.mutate(
+      { ...v, sku_id: skuId! },
+      {
+        onSuccess: () => {
+          void message.success(t('inventory.recorded'));
+          form.resetFields(['qty', 'reference', 'reason']);
+        },
+      },
+    );
+
+  return (
+    <Card size="small" title={`${location.name} · ${location.code}`} data-testid="stock-panel">
+      <Space direction="vertical" style={{ width: '100%' }}>
+        <SkuPicker value={skuId} onChange={setSkuId} />
+        {balance.error && <ErrorAlert error={balance.error} />}
+        {balance.data && (
+          <Row gutter={16} data-testid="stock-balance">
+            <Col span={6}>
+              <Statistic title={t('inventory.onHand')} value={balance.data.on_hand} />
+            </Col>
+            <Col span={6}>
+              <Statistic title={t('inventory.reserved')} value={balance.data.reserved} />
+            </Col>
+            <Col span={6}>
+              <Statistic title={t('inventory.safetyStock')} value={balance.data.safety_stock} />
+            </Col>
+            <Col span={6}>
+              <Statistic title={t('inventory.available')} value={balance.data.available} />
+            </Col>
+          </Row>
+        )}
+        {canWrite && skuId && (
+          <Form form={form} layout="vertical" onFinish={submit} initialValues={{ kind: 'receipt' }}>
+            <Row gutter={8}>
+              <Col span={12}>
+                <Form.Item name="kind" label={t('inventory.change')} rules={[{ required: true }]}>
+                  <Select
+                    options={STOCK_CHANGE_KINDS.map((k) => ({ value: k, label: t(`inventory.kinds.${k}`) }))}
+                    data-testid="stock-change-kind"
+                  />
+                </Form.Item>
+              </Col>
+              <Col span={12}>
+                <Form.Item name="qty" label={t('inventory.qty')} rules={[{ required: true, message: t('inventory.qtyRequired') }]}>
+                  <InputNumber style={{ width: '100%' }} precision={0} data-testid="stock-change-qty" />
+                </Form.Item>
+              </Col>
+            </Row>
+            <Form.Item name="reference" label={t('inventory.reference')}>
+              <Input maxLength={128} />
+            </Form.Item>
+            <Form.Item name="reason" label={t('inventory.reason')}>
+              <Input maxLength={500} />
+            </Form.Item>
+            {record.error && <ErrorAlert error={record.error} />}
+            <Button type="primary" htmlType="submit" loading={record.isPending} data-testid="stock-change-submit">
+              {t('inventory.record')}
+            </Button>
+          </Form>
+        )}
+      </Space>
+    </Card>
+  );
+}
+
+/** SkuPicker finds a SKU by name, code or barcode. */
+function SkuPicker({ value, onChange }: { value?: string; onChange: (v: string) => void }) {
+  const { t } = useTranslation();
+  const [q, setQ] = useState('');
+  const skus = useQuery({ queryKey: ['skus', 'pick', q], queryFn: () => api.skus({ q, limit: 20 }), enabled: q.length > 0 });
+  return (
+    <Select
+      showSearch
+      value={value}
+      placeholder={t('inventory.pickSku')}
+      filterOption={false}
+      onSearch={setQ}
+      onChange={onChange}
+      loading={skus.isFetching}
+      notFoundContent={q ? t('inventory.noSku') : null}
+      options={(skus.data?.items ?? []).map((s) => ({ value: s.id, label: `${s.name} · ${s.code}` }))}
+      style={{ width: '100%' }}
+      data-testid="stock-sku-picker"
+    />
+  );
+}
+
+/** CreateLocationModal adds a store, front warehouse or warehouse location. */
+function CreateLocationModal({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation();
+  const create = useCreateStockLocation();
+  const [form] = Form.useForm<StockLocationCreateRequest>();
+  const kind = Form.useWatch('kind', form);
+  const [storeQ, setStoreQ] = useState('');
+  const stores = useQuery({ queryKey: ['stores', 'pick', storeQ], queryFn: () => api.stores({ q: storeQ, limit: 20 }) });
+  return (
+    <Modal
+      open
+      title={t('inventory.addLocation')}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      confirmLoading={create.isPending}
+    >
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={{ kind: 'store', allow_negative: true }}
+        onFinish={(v) => create.mutate(v, { onSuccess: onClose })}
+      >
+        <Form.Item name="kind" label={t('inventory.kind')} rules={[{ required: true }]}>
+          <Select options={(['store', 'front_warehouse', 'warehouse'] as const).map((k) => ({ value: k, label: t(`inventory.kinds.${k}`) }))} />
+        </Form.Item>
+        {kind === 'store' && (
+          <Form.Item name="store_id" label={t('inventory.store')} rules={[{ required: true, message: t('inventory.storeRequired') }]}>
+            <Select
+              showSearch
+              filterOption={false}
+              onSearch={setStoreQ}
+              options={(stores.data?.items ?? []).map((s) => ({ value: s.id, label: `${s.name} · ${s.code}` }))}
+            />
+          </Form.Item>
+        )}
+        <Form.Item name="code" label={t('inventory.code')} rules={[{ required: true }]}>
+          <Input maxLength={64} data-testid="stock-location-code" />
+        </Form.Item>
+        <Form.Item name="name" label={t('inventory.name')} rules={[{ required: true }]}>
+          <Input maxLength={200} data-testid="stock-location-name" />
+        </Form.Item>
+        <Form.Item name="allow_negative" label={t('inventory.allowNegative')} valuePropName="checked" extra={t('inventory.allowNegativeHelp')}>
+          <Switch />
+        </Form.Item>
+        {create.error && <ErrorAlert error={create.error} />}
+      </Form>
+    </Modal>
+  );
+}
