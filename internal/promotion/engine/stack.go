@@ -515,16 +515,16 @@ func (ev *evaluator) bestPerComponent(dims []*dim, outer []*cand, budget func() 
 		var bestSum int64
 		found := false
 		enumerate(k.dims, outer, func(chosen []*cand) bool {
+			if leavesRoom(k.dims, chosen, k.forced, outer) {
+				return true // a choice visited before adds a promotion to this one
+			}
 			if !budget() {
 				return false
 			}
-			nets := ev.run(sortedSet(k.forced, chosen), false).nets
-			var sum int64
-			for li := range nets {
-				if find(int32(li)) == r {
-					sum += nets[li]
-				}
-			}
+			// Item-level promotions change only their own lines: the cart's total
+			// ranks the choices as the component's lines would, and total reuses
+			// the nets of the previous choice's common prefix.
+			sum := ev.total(ev.amounts, sortedSet(k.forced, chosen))
 			if !found || sum < bestSum {
 				found, best, bestSum = true, slices.Clone(chosen), sum
 			}
@@ -539,6 +539,33 @@ func (ev *evaluator) bestPerComponent(dims []*dim, outer []*cand, budget func() 
 		picked = append(picked, best...)
 	}
 	return picked
+}
+
+// leavesRoom reports whether some option of a dim with nothing in chosen could join
+// chosen: compatible with outer and sharing no line with chosen or forced. Adding it
+// changes only its own lines, and an item-level promotion never raises a line, so
+// that larger choice totals no more than chosen; enumerate visits it first (options
+// before none), so chosen need not be priced.
+func leavesRoom(dims []*dim, chosen, forced, outer []*cand) bool {
+	for _, d := range dims {
+		if slices.ContainsFunc(d.opts, func(o *cand) bool { return slices.Contains(chosen, o) }) {
+			continue
+		}
+		for _, o := range d.opts {
+			if free(o, chosen, forced, outer) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// free reports whether o shares no line with chosen or forced and combines with outer.
+func free(o *cand, chosen, forced, outer []*cand) bool {
+	apart := func(x *cand) bool { return !shareLine(o, x) && compatible(o, x) }
+	return !slices.ContainsFunc(chosen, func(x *cand) bool { return !apart(x) }) &&
+		!slices.ContainsFunc(forced, func(x *cand) bool { return !apart(x) }) &&
+		!slices.ContainsFunc(outer, func(x *cand) bool { return !compatible(o, x) })
 }
 
 // explain fills the Applied, Rejected and Hints of res from the winning run.
@@ -676,35 +703,12 @@ func stackingExplanation(c *cand, s searchOut, lead *cand) Explanation {
 		return e
 	}
 	for _, x := range s.chosen {
-		other := label(x.p)
-		switch {
-		case c.p.Group != "" && x.p.Group == c.p.Group:
-			e.RefusedBy = "both"
-			e.Message = fmt.Sprintf("%s and %s are both in stacking group %q, which allows one per group; %s gives a lower total",
-				me, other, c.p.Group, other)
-		case refusal(x, c) == refusedCoupon:
-			e.RefusedBy = refusedBy(!c.p.CombinableWithCoupons, !x.p.CombinableWithCoupons)
-			who := map[string]string{"this": me, "winner": other, "both": me + " and " + other}[e.RefusedBy]
-			e.Message = fmt.Sprintf("%s does not combine with %s: %s %s not combinable with coupons; %s gives a lower total",
-				me, other, who, map[bool]string{true: "are", false: "is"}[e.RefusedBy == "both"], other)
-		case refusal(x, c) == refusedReserved:
-			e.RefusedBy = "both"
-			e.Message = fmt.Sprintf("%s and %s are both buy-A-get-B promotions on the same items, whose units serve one of them only; %s gives a lower total",
-				me, other, other)
-		case refusal(x, c) == refusedUnit:
-			e.RefusedBy = refusedBy(!c.p.StacksWithItems, !x.p.StacksWithItems)
-			who := map[string]string{"this": me, "winner": other, "both": "neither"}[e.RefusedBy]
-			if e.RefusedBy == "both" {
-				e.Message = fmt.Sprintf("%s and %s share items, and a unit takes one item-level promotion (one per unit) unless both stack with items; neither does; %s gives a lower total",
-					me, other, other)
-			} else {
-				e.Message = fmt.Sprintf("%s and %s share items, and a unit takes one item-level promotion (one per unit) unless both stack with items; %s does not; %s gives a lower total",
-					me, other, who, other)
-			}
-		default:
+		why := refusal(x, c)
+		if why == "" && !(c.p.Group != "" && x.p.Group == c.p.Group) {
 			continue
 		}
 		e.WinnerID = x.p.ID
+		e.RefusedBy, e.Message = refusalMessage(c, x, why, me)
 		return e
 	}
 	if lead != nil {
@@ -715,6 +719,35 @@ func stackingExplanation(c *cand, s searchOut, lead *cand) Explanation {
 		e.Code, e.Message = CodeNotEvaluated, "the bounded stacking search stopped before trying it"
 	}
 	return e
+}
+
+// refusalMessage says which side refused and why c does not apply with x, a chosen
+// promotion that shares c's group or refuses to combine with it for reason why
+// (see refusal); me is c's label. Labels are built only here: explaining the many
+// promotions a winner keeps out must not format a name per pair.
+func refusalMessage(c, x *cand, why, me string) (refused, msg string) {
+	other := label(x.p)
+	switch {
+	case c.p.Group != "" && x.p.Group == c.p.Group:
+		return "both", fmt.Sprintf("%s and %s are both in stacking group %q, which allows one per group; %s gives a lower total",
+			me, other, c.p.Group, other)
+	case why == refusedCoupon:
+		by := refusedBy(!c.p.CombinableWithCoupons, !x.p.CombinableWithCoupons)
+		who := map[string]string{"this": me, "winner": other, "both": me + " and " + other}[by]
+		return by, fmt.Sprintf("%s does not combine with %s: %s %s not combinable with coupons; %s gives a lower total",
+			me, other, who, map[bool]string{true: "are", false: "is"}[by == "both"], other)
+	case why == refusedReserved:
+		return "both", fmt.Sprintf("%s and %s are both buy-A-get-B promotions on the same items, whose units serve one of them only; %s gives a lower total",
+			me, other, other)
+	}
+	by := refusedBy(!c.p.StacksWithItems, !x.p.StacksWithItems)
+	if by == "both" {
+		return by, fmt.Sprintf("%s and %s share items, and a unit takes one item-level promotion (one per unit) unless both stack with items; neither does; %s gives a lower total",
+			me, other, other)
+	}
+	who := map[string]string{"this": me, "winner": other}[by]
+	return by, fmt.Sprintf("%s and %s share items, and a unit takes one item-level promotion (one per unit) unless both stack with items; %s does not; %s gives a lower total",
+		me, other, who, other)
 }
 
 // thresholdsStable reports whether every order-level threshold and gift among cands
