@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -666,9 +667,9 @@ func label(p *Promotion) string {
 		name = p.ID
 	}
 	if p.Code == "" || p.Code == name {
-		return fmt.Sprintf("%q", name)
+		return strconv.Quote(name)
 	}
-	return fmt.Sprintf("%q (%s)", name, p.Code)
+	return strconv.Quote(name) + " (" + p.Code + ")"
 }
 
 // refusedBy returns "this", "winner" or "both" from whether each side refuses.
@@ -714,7 +715,7 @@ func stackingExplanation(c *cand, s searchOut, lead *cand) Explanation {
 	if lead != nil {
 		e.WinnerID = lead.p.ID
 	}
-	e.Message = fmt.Sprintf("%s could combine, but the combination without it gives a lower total", me)
+	e.Message = me + " could combine, but the combination without it gives a lower total"
 	if s.truncated {
 		e.Code, e.Message = CodeNotEvaluated, "the bounded stacking search stopped before trying it"
 	}
@@ -729,25 +730,25 @@ func refusalMessage(c, x *cand, why, me string) (refused, msg string) {
 	other := label(x.p)
 	switch {
 	case c.p.Group != "" && x.p.Group == c.p.Group:
-		return "both", fmt.Sprintf("%s and %s are both in stacking group %q, which allows one per group; %s gives a lower total",
-			me, other, c.p.Group, other)
+		return "both", me + " and " + other + " are both in stacking group " + strconv.Quote(c.p.Group) +
+			", which allows one per group; " + other + " gives a lower total"
 	case why == refusedCoupon:
 		by := refusedBy(!c.p.CombinableWithCoupons, !x.p.CombinableWithCoupons)
 		who := map[string]string{"this": me, "winner": other, "both": me + " and " + other}[by]
-		return by, fmt.Sprintf("%s does not combine with %s: %s %s not combinable with coupons; %s gives a lower total",
-			me, other, who, map[bool]string{true: "are", false: "is"}[by == "both"], other)
+		verb := " is"
+		if by == "both" {
+			verb = " are"
+		}
+		return by, me + " does not combine with " + other + ": " + who + verb + " not combinable with coupons; " +
+			other + " gives a lower total"
 	case why == refusedReserved:
-		return "both", fmt.Sprintf("%s and %s are both buy-A-get-B promotions on the same items, whose units serve one of them only; %s gives a lower total",
-			me, other, other)
+		return "both", me + " and " + other +
+			" are both buy-A-get-B promotions on the same items, whose units serve one of them only; " + other + " gives a lower total"
 	}
 	by := refusedBy(!c.p.StacksWithItems, !x.p.StacksWithItems)
-	if by == "both" {
-		return by, fmt.Sprintf("%s and %s share items, and a unit takes one item-level promotion (one per unit) unless both stack with items; neither does; %s gives a lower total",
-			me, other, other)
-	}
-	who := map[string]string{"this": me, "winner": other}[by]
-	return by, fmt.Sprintf("%s and %s share items, and a unit takes one item-level promotion (one per unit) unless both stack with items; %s does not; %s gives a lower total",
-		me, other, who, other)
+	who := map[string]string{"this": me + " does not", "winner": other + " does not", "both": "neither does"}[by]
+	return by, me + " and " + other + " share items, and a unit takes one item-level promotion (one per unit) unless both stack with items; " +
+		who + "; " + other + " gives a lower total"
 }
 
 // thresholdsStable reports whether every order-level threshold and gift among cands
