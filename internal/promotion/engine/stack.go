@@ -643,7 +643,7 @@ func thresholdMessage(st *step, before []step) string {
 	for i := range before {
 		b := &before[i]
 		if b.c.level == LevelOrder && b.discount > 0 && slices.ContainsFunc(b.c.lines, func(li int32) bool { return slices.Contains(st.c.lines, li) }) {
-			earlier = append(earlier, label(b.c.p))
+			earlier = append(earlier, b.c.label)
 		}
 	}
 	on := "eligible items after item-level discounts"
@@ -688,11 +688,11 @@ func refusedBy(this, winner bool) string {
 // side refused), or that leaving it out gives a lower total.
 func stackingExplanation(c *cand, s searchOut, lead *cand) Explanation {
 	e := Explanation{PromotionID: c.p.ID, Code: CodeExcludedByStacking}
-	me := label(c.p)
+	me := c.label
 	if x := s.exclusive; x != nil {
 		e.WinnerID, e.RefusedBy = x.p.ID, "winner"
 		e.Message = fmt.Sprintf("%s does not apply with %s: %s combines with nothing (exclusive) and gives a lower total alone",
-			me, label(x.p), label(x.p))
+			me, x.label, x.label)
 		return e
 	}
 	if c.p.Exclusive {
@@ -724,10 +724,9 @@ func stackingExplanation(c *cand, s searchOut, lead *cand) Explanation {
 
 // refusalMessage says which side refused and why c does not apply with x, a chosen
 // promotion that shares c's group or refuses to combine with it for reason why
-// (see refusal); me is c's label. Labels are built only here: explaining the many
-// promotions a winner keeps out must not format a name per pair.
+// (see refusal); me is c's label.
 func refusalMessage(c, x *cand, why, me string) (refused, msg string) {
-	other := label(x.p)
+	other := x.label
 	switch {
 	case c.p.Group != "" && x.p.Group == c.p.Group:
 		return "both", me + " and " + other + " are both in stacking group " + strconv.Quote(c.p.Group) +
