@@ -41,37 +41,30 @@ func TestNaiveAgrees(t *testing.T) {
 	}
 }
 
+// BenchmarkPrice prices the baskets on each workload under both item rules:
+// stack (what the naive evaluator implements) and one-per-unit (the tenant default,
+// which must choose among item-level promotions that share a line).
 func BenchmarkPrice(b *testing.B) {
 	f := setup(b)
-	ctx := benchContext()
-	b.Run("simple", func(b *testing.B) {
-		for i := 0; b.Loop(); i++ {
-			if _, err := f.simpleIx.Price(f.baskets[i%len(f.baskets)], ctx); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("mixed", func(b *testing.B) {
-		for i := 0; b.Loop(); i++ {
-			if _, err := f.mixedIx.Price(f.baskets[i%len(f.baskets)], ctx); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
 	r := rand.New(rand.NewPCG(2, 42))
 	items := catalogue(r)
 	denseSimple, denseMixed := engine.NewIndex(simpleWorkload(r, items, dense)), engine.NewIndex(mixedWorkload(r, items, dense))
-	for _, c := range []struct {
+	workloads := []struct {
 		name string
 		ix   *engine.Index
-	}{{"dense-simple", denseSimple}, {"dense-mixed", denseMixed}} {
-		b.Run(c.name, func(b *testing.B) {
-			for i := 0; b.Loop(); i++ {
-				if _, err := c.ix.Price(f.baskets[i%len(f.baskets)], ctx); err != nil {
-					b.Fatal(err)
+	}{{"simple", f.simpleIx}, {"mixed", f.mixedIx}, {"dense-simple", denseSimple}, {"dense-mixed", denseMixed}}
+	for _, rule := range []engine.ItemStacking{engine.StackItems, engine.OnePerUnit} {
+		ctx := benchContext()
+		ctx.ItemStacking = rule
+		for _, w := range workloads {
+			b.Run(w.name+"/"+string(rule), func(b *testing.B) {
+				for i := 0; b.Loop(); i++ {
+					if _, err := w.ix.Price(f.baskets[i%len(f.baskets)], ctx); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 

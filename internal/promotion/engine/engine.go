@@ -21,6 +21,7 @@ type Index struct {
 	scopes  []Scope     // effective scope per promotion (bundles: their components)
 	levels  []Level     // effective level per promotion
 	msgs    []string    // static explanation per promotion (see staticMessage)
+	labels  []string    // name and code per promotion (see label)
 	invalid []Explanation
 	pool    sync.Pool // *scratch
 	bySKU   map[string][]int32
@@ -63,6 +64,7 @@ func NewIndex(promos []Promotion) *Index {
 	ix.scopes = make([]Scope, len(valid))
 	ix.levels = make([]Level, len(valid))
 	ix.msgs = make([]string, len(valid))
+	ix.labels = make([]string, len(valid))
 	for i := range valid {
 		p := &valid[i]
 		s := p.Scope
@@ -80,6 +82,7 @@ func NewIndex(promos []Promotion) *Index {
 		ix.scopes[i] = s
 		ix.levels[i] = p.EffectiveLevel()
 		ix.msgs[i] = staticMessage(p)
+		ix.labels[i] = label(&ix.promos[i])
 		n := int32(i)
 		if s.All {
 			ix.all = append(ix.all, n)
@@ -191,6 +194,7 @@ type cand struct {
 	level Level
 	lines []int32 // in-scope line positions in the canonical cart
 	msg   string  // static explanation
+	label string  // name and code, for explanations (see label)
 	// chosen marks the promotions of the winning combination (set by explain).
 	chosen bool
 	// solo: an item-level promotion that shares its lines with no other item-level
@@ -336,7 +340,7 @@ func (ix *Index) Price(cart Cart, ctx Context) (Result, error) {
 			n = hits[i].n()
 		}
 		p := &ix.promos[n]
-		slab = append(slab, cand{n: n, p: p, scope: &ix.scopes[n], level: ix.levels[n], msg: ix.msgs[n]})
+		slab = append(slab, cand{n: n, p: p, scope: &ix.scopes[n], level: ix.levels[n], msg: ix.msgs[n], label: ix.labels[n]})
 		c := &slab[len(slab)-1]
 		start := len(backing)
 		if whole {

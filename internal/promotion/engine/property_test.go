@@ -45,6 +45,7 @@ func pick(s source, label string, from []string) string {
 func genCart(s source) Cart {
 	n := s.intn("lines", 1, 8)
 	var c Cart
+	huge := 0 // lines at the largest amount; more than four would pass money.MaxTotal
 	for i := range n {
 		sku := pick(s, "sku", genSKUs)
 		l := Line{ID: fmt.Sprintf("l%d", i), SKU: sku, Category: genCats[int(sku[1]-'1')%3], Brand: pick(s, "brand", genBrands)}
@@ -52,8 +53,9 @@ func genCart(s source) Cart {
 			l.Unit, l.Qty, l.UnitPrice = UnitWeight, s.intn("grams", 1, 5000), s.intn("per_kg", 0, 20000)
 		} else {
 			l.Unit, l.Qty, l.UnitPrice = UnitEach, s.intn("qty", 1, 6), s.intn("price", 0, 30000)
-			if s.intn("huge", 0, 30) == 0 {
+			if s.intn("huge", 0, 30) == 0 && huge < 4 {
 				l.Qty, l.UnitPrice = MaxQtyEach, MaxUnitPrice
+				huge++
 			}
 		}
 		if s.intn("batch", 0, 2) == 0 {

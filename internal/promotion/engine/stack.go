@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -515,16 +516,16 @@ func (ev *evaluator) bestPerComponent(dims []*dim, outer []*cand, budget func() 
 		var bestSum int64
 		found := false
 		enumerate(k.dims, outer, func(chosen []*cand) bool {
+			if leavesRoom(k.dims, chosen, k.forced, outer) {
+				return true // a choice visited before adds a promotion to this one
+			}
 			if !budget() {
 				return false
 			}
-			nets := ev.run(sortedSet(k.forced, chosen), false).nets
-			var sum int64
-			for li := range nets {
-				if find(int32(li)) == r {
-					sum += nets[li]
-				}
-			}
+			// Item-level promotions change only their own lines: the cart's total
+			// ranks the choices as the component's lines would, and total reuses
+			// the nets of the previous choice's common prefix.
+			sum := ev.total(ev.amounts, sortedSet(k.forced, chosen))
 			if !found || sum < bestSum {
 				found, best, bestSum = true, slices.Clone(chosen), sum
 			}
@@ -539,6 +540,33 @@ func (ev *evaluator) bestPerComponent(dims []*dim, outer []*cand, budget func() 
 		picked = append(picked, best...)
 	}
 	return picked
+}
+
+// leavesRoom reports whether some option of a dim with nothing in chosen could join
+// chosen: compatible with outer and sharing no line with chosen or forced. Adding it
+// changes only its own lines, and an item-level promotion never raises a line, so
+// that larger choice totals no more than chosen; enumerate visits it first (options
+// before none), so chosen need not be priced.
+func leavesRoom(dims []*dim, chosen, forced, outer []*cand) bool {
+	for _, d := range dims {
+		if slices.ContainsFunc(d.opts, func(o *cand) bool { return slices.Contains(chosen, o) }) {
+			continue
+		}
+		for _, o := range d.opts {
+			if free(o, chosen, forced, outer) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// free reports whether o shares no line with chosen or forced and combines with outer.
+func free(o *cand, chosen, forced, outer []*cand) bool {
+	apart := func(x *cand) bool { return !shareLine(o, x) && compatible(o, x) }
+	return !slices.ContainsFunc(chosen, func(x *cand) bool { return !apart(x) }) &&
+		!slices.ContainsFunc(forced, func(x *cand) bool { return !apart(x) }) &&
+		!slices.ContainsFunc(outer, func(x *cand) bool { return !compatible(o, x) })
 }
 
 // explain fills the Applied, Rejected and Hints of res from the winning run.
@@ -615,7 +643,7 @@ func thresholdMessage(st *step, before []step) string {
 	for i := range before {
 		b := &before[i]
 		if b.c.level == LevelOrder && b.discount > 0 && slices.ContainsFunc(b.c.lines, func(li int32) bool { return slices.Contains(st.c.lines, li) }) {
-			earlier = append(earlier, label(b.c.p))
+			earlier = append(earlier, b.c.label)
 		}
 	}
 	on := "eligible items after item-level discounts"
@@ -639,9 +667,9 @@ func label(p *Promotion) string {
 		name = p.ID
 	}
 	if p.Code == "" || p.Code == name {
-		return fmt.Sprintf("%q", name)
+		return strconv.Quote(name)
 	}
-	return fmt.Sprintf("%q (%s)", name, p.Code)
+	return strconv.Quote(name) + " (" + p.Code + ")"
 }
 
 // refusedBy returns "this", "winner" or "both" from whether each side refuses.
@@ -660,11 +688,11 @@ func refusedBy(this, winner bool) string {
 // side refused), or that leaving it out gives a lower total.
 func stackingExplanation(c *cand, s searchOut, lead *cand) Explanation {
 	e := Explanation{PromotionID: c.p.ID, Code: CodeExcludedByStacking}
-	me := label(c.p)
+	me := c.label
 	if x := s.exclusive; x != nil {
 		e.WinnerID, e.RefusedBy = x.p.ID, "winner"
 		e.Message = fmt.Sprintf("%s does not apply with %s: %s combines with nothing (exclusive) and gives a lower total alone",
-			me, label(x.p), label(x.p))
+			me, x.label, x.label)
 		return e
 	}
 	if c.p.Exclusive {
@@ -676,45 +704,50 @@ func stackingExplanation(c *cand, s searchOut, lead *cand) Explanation {
 		return e
 	}
 	for _, x := range s.chosen {
-		other := label(x.p)
-		switch {
-		case c.p.Group != "" && x.p.Group == c.p.Group:
-			e.RefusedBy = "both"
-			e.Message = fmt.Sprintf("%s and %s are both in stacking group %q, which allows one per group; %s gives a lower total",
-				me, other, c.p.Group, other)
-		case refusal(x, c) == refusedCoupon:
-			e.RefusedBy = refusedBy(!c.p.CombinableWithCoupons, !x.p.CombinableWithCoupons)
-			who := map[string]string{"this": me, "winner": other, "both": me + " and " + other}[e.RefusedBy]
-			e.Message = fmt.Sprintf("%s does not combine with %s: %s %s not combinable with coupons; %s gives a lower total",
-				me, other, who, map[bool]string{true: "are", false: "is"}[e.RefusedBy == "both"], other)
-		case refusal(x, c) == refusedReserved:
-			e.RefusedBy = "both"
-			e.Message = fmt.Sprintf("%s and %s are both buy-A-get-B promotions on the same items, whose units serve one of them only; %s gives a lower total",
-				me, other, other)
-		case refusal(x, c) == refusedUnit:
-			e.RefusedBy = refusedBy(!c.p.StacksWithItems, !x.p.StacksWithItems)
-			who := map[string]string{"this": me, "winner": other, "both": "neither"}[e.RefusedBy]
-			if e.RefusedBy == "both" {
-				e.Message = fmt.Sprintf("%s and %s share items, and a unit takes one item-level promotion (one per unit) unless both stack with items; neither does; %s gives a lower total",
-					me, other, other)
-			} else {
-				e.Message = fmt.Sprintf("%s and %s share items, and a unit takes one item-level promotion (one per unit) unless both stack with items; %s does not; %s gives a lower total",
-					me, other, who, other)
-			}
-		default:
+		why := refusal(x, c)
+		if why == "" && !(c.p.Group != "" && x.p.Group == c.p.Group) {
 			continue
 		}
 		e.WinnerID = x.p.ID
+		e.RefusedBy, e.Message = refusalMessage(c, x, why, me)
 		return e
 	}
 	if lead != nil {
 		e.WinnerID = lead.p.ID
 	}
-	e.Message = fmt.Sprintf("%s could combine, but the combination without it gives a lower total", me)
+	e.Message = me + " could combine, but the combination without it gives a lower total"
 	if s.truncated {
 		e.Code, e.Message = CodeNotEvaluated, "the bounded stacking search stopped before trying it"
 	}
 	return e
+}
+
+// refusalMessage says which side refused and why c does not apply with x, a chosen
+// promotion that shares c's group or refuses to combine with it for reason why
+// (see refusal); me is c's label.
+func refusalMessage(c, x *cand, why, me string) (refused, msg string) {
+	other := x.label
+	switch {
+	case c.p.Group != "" && x.p.Group == c.p.Group:
+		return "both", me + " and " + other + " are both in stacking group " + strconv.Quote(c.p.Group) +
+			", which allows one per group; " + other + " gives a lower total"
+	case why == refusedCoupon:
+		by := refusedBy(!c.p.CombinableWithCoupons, !x.p.CombinableWithCoupons)
+		who := map[string]string{"this": me, "winner": other, "both": me + " and " + other}[by]
+		verb := " is"
+		if by == "both" {
+			verb = " are"
+		}
+		return by, me + " does not combine with " + other + ": " + who + verb + " not combinable with coupons; " +
+			other + " gives a lower total"
+	case why == refusedReserved:
+		return "both", me + " and " + other +
+			" are both buy-A-get-B promotions on the same items, whose units serve one of them only; " + other + " gives a lower total"
+	}
+	by := refusedBy(!c.p.StacksWithItems, !x.p.StacksWithItems)
+	who := map[string]string{"this": me + " does not", "winner": other + " does not", "both": "neither does"}[by]
+	return by, me + " and " + other + " share items, and a unit takes one item-level promotion (one per unit) unless both stack with items; " +
+		who + "; " + other + " gives a lower total"
 }
 
 // thresholdsStable reports whether every order-level threshold and gift among cands
