@@ -86,7 +86,7 @@ func (k *Conditions) Windows(from, to time.Time, loc *time.Location) []Window {
 	for day := time.Date(y, m, d, 0, 0, 0, 0, loc); day.Before(to); {
 		next := time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, loc)
 		if k.onWeekday(day) {
-			at := func(min int) time.Time { return time.Date(day.Year(), day.Month(), day.Day(), 0, min, 0, 0, loc) }
+			at := func(min int) time.Time { return wallClock(day, min, loc) }
 			switch dt := k.dailyTo(); {
 			case k.DailyFrom == 0 && k.DailyTo == 0:
 				add(day, next)
@@ -100,6 +100,26 @@ func (k *Conditions) Windows(from, to time.Time, loc *time.Location) []Window {
 		day = next
 	}
 	return out
+}
+
+// wallClock returns the first instant of day (a local midnight) at which loc's clock
+// reads min minutes past midnight or later — what ActiveAt compares. It differs from
+// time.Date only when the clock skips min (a daylight-saving gap): then it is the
+// instant the clock jumps, where time.Date may pick an instant an hour early.
+func wallClock(day time.Time, min int, loc *time.Location) time.Time {
+	t := time.Date(day.Year(), day.Month(), day.Day(), 0, min, 0, 0, loc)
+	local := t.In(loc)
+	got := local.Hour()*60 + local.Minute()
+	if local.Day() != day.Day() {
+		got += 24 * 60
+	}
+	switch start, end := t.ZoneBounds(); {
+	case got < min && !end.IsZero():
+		return end // counted with the offset before the gap: the clock reaches min when it ends
+	case got > min && !start.IsZero():
+		return start // counted with the offset after the gap: the clock passed min when it began
+	}
+	return t
 }
 
 func later(a, b time.Time) time.Time {
