@@ -1482,7 +1482,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Count stores by format, city, region and brand */
+        /**
+         * Count stores by format, city, region and brand
+         * @description The stores the caller may see that match the list's filters (a store manager: their store), counted by group, largest first; total is the number the list pages through.
+         */
         get: operations["get-store-summary"];
         put?: never;
         post?: never;
@@ -7045,7 +7048,15 @@ export interface operations {
     };
     "get-store-summary": {
         parameters: {
-            query?: never;
+            query?: {
+                brand_id?: string;
+                region_id?: string;
+                format?: "hypermarket" | "supermarket" | "convenience" | "specialty" | "department_store";
+                city?: string;
+                /** @description Substring of the name or code. */
+                q?: string;
+                status?: "open" | "closed" | "planned";
+            };
             header?: never;
             path?: never;
             cookie?: never;
