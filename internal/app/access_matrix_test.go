@@ -296,6 +296,7 @@ var accessRules = map[string]accessRule{
 	// --- touchpoints and events ---
 	"list-touchpoints":    {reach: tenantOnly, call: get("/api/v1/touchpoints")},
 	"touchpoint-maturity": {reach: tenantOnly, call: get("/api/v1/touchpoints/maturity")},
+	"count-touchpoints":   {reach: tenantOnly, call: get("/api/v1/touchpoint-counts")},
 	"get-touchpoint": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, side int) request {
 		return request{path: "/api/v1/touchpoints/" + w.touchpoint[side]}
 	}},
@@ -345,7 +346,8 @@ var accessRules = map[string]accessRule{
 		a, b := w.freshMerge(side)
 		return request{path: "/api/v1/customers/" + a + "/unmerge", contentType: "application/json", body: `{"customer_id":"` + b + `"}`}
 	}},
-	"list-identity-reviews": {reach: scoped, note: "reviews naming a customer outside the scope are left out", call: get("/api/v1/identity-reviews")},
+	"list-identity-reviews":  {reach: scoped, note: "reviews naming a customer outside the scope are left out", call: get("/api/v1/identity-reviews")},
+	"count-identity-reviews": {reach: scoped, note: "counts only the reviews whose customers are all inside the scope", call: get("/api/v1/identity-review-counts")},
 	"resolve-identity-review": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
 		return request{path: "/api/v1/identity-reviews/" + w.freshReview(side) + "/resolve", contentType: "application/json", body: `{"action":"separate"}`}
 	}},

@@ -333,7 +333,7 @@ func (f storeFinder) ScopeStoreIDs(ctx context.Context) ([]string, error) {
 }
 
 func (f storeFinder) StoreCount(ctx context.Context) (int, error) {
-	sum, err := f.org.StoreSummary(ctx)
+	sum, err := f.org.StoreSummary(ctx, org.StoreFilter{})
 	return sum.Total, err
 }
 

@@ -51,7 +51,7 @@ func TestLoadSmallChain(t *testing.T) {
 				t.Fatal(err)
 			}
 			sys := auth.WithPrincipal(ctx, auth.System(tenant.ID))
-			summary, err := a.Org.StoreSummary(sys)
+			summary, err := a.Org.StoreSummary(sys, org.StoreFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}

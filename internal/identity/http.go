@@ -290,6 +290,7 @@ func (s *Service) ingest(ctx context.Context, in *eventIngestInput) (IngestRepor
 func (s *Service) Register(api huma.API) {
 	tags := []string{"Identity"}
 	read, write := httpapi.Secured(auth.TouchpointsRead), httpapi.Secured(auth.TouchpointsWrite)
+	s.registerCounts(api, tags)
 
 	huma.Register(api, huma.Operation{
 		OperationID: "list-touchpoints", Method: http.MethodGet, Path: "/api/v1/touchpoints",

@@ -217,17 +217,8 @@ func (s *Service) FindTouchpoints(ctx context.Context, f TouchpointFilter) (http
 	if err != nil {
 		return httpapi.Page[Touchpoint]{}, err
 	}
-	if f.Status != "" && !f.Status.Valid() {
-		return httpapi.Page[Touchpoint]{}, errs.Field("query.status", "must be active or disabled")
-	}
-	if f.Channel != "" && !f.Channel.Valid() {
-		return httpapi.Page[Touchpoint]{}, errs.Field("query.channel", "unknown channel; one of %s", channelNames())
-	}
-	if !utf8.ValidString(f.StoreID) {
-		return httpapi.Page[Touchpoint]{}, errs.Field("query.store_id", "not valid UTF-8")
-	}
-	if !utf8.ValidString(f.Q) {
-		return httpapi.Page[Touchpoint]{}, errs.Field("query.q", "not valid UTF-8")
+	if err := validTouchpointFilter(f); err != nil {
+		return httpapi.Page[Touchpoint]{}, err
 	}
 	today := utcDay(s.clock.Now())
 	page, err := httpapi.FindPage(f.Cursor, f.Limit, defaultLimit, func(after string, n int) ([]Touchpoint, error) {

@@ -100,29 +100,13 @@ func getTouchpointByCode(ctx context.Context, q db.Querier, tenantID, code strin
 
 func findTouchpoints(ctx context.Context, q db.Querier, like, tenantID string, f TouchpointFilter, day int64, after string, limit int) ([]Touchpoint, error) {
 	args := []any{tenantID, day}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	where := []string{"t.tenant_id = $1"}
-	if f.Status != "" {
-		where = append(where, "t.status = "+arg(string(f.Status)))
-	}
-	if f.Channel != "" {
-		where = append(where, "t.channel = "+arg(string(f.Channel)))
-	}
-	if f.StoreID != "" {
-		where = append(where, "t.store_id = "+arg(f.StoreID))
-	}
-	if f.Q != "" {
-		p := arg(db.EscapeLike(f.Q))
-		where = append(where, "(t.code "+like+" "+p+" ESCAPE '\\' OR t.name "+like+" "+p+" ESCAPE '\\')")
-	}
+	where := touchpointWhere(&args, like, f)
 	if after != "" {
-		where = append(where, "t.id > "+arg(after))
+		args = append(args, after)
+		where += " AND t.id > $" + strconv.Itoa(len(args))
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+touchpointCols+touchpointFrom("$2")+` WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY t.id LIMIT `+arg(limit), args...)
+	rows, err := q.QueryContext(ctx, `SELECT `+touchpointCols+touchpointFrom("$2")+` WHERE `+where+
+		` ORDER BY t.id LIMIT $`+strconv.Itoa(len(args)+1), append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}

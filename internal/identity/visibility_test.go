@@ -328,6 +328,9 @@ func TestSecurity05_CustomerActionsFollowDataScopes(t *testing.T) {
 			if !slices.Equal(got, tc.want) {
 				t.Fatalf("%s lists reviews %v, want %v", tc.name, got, tc.want)
 			}
+			if c, err := se.svc.CountReviews(tc.ctx, "open"); err != nil || c.Total != len(tc.want) {
+				t.Fatalf("%s counts reviews %+v, %v; want %d", tc.name, c, err, len(tc.want))
+			}
 		}
 		_, err = se.svc.ResolveReview(brandXMarketer, "rv-cross", ReviewSeparate, "")
 		wantCode(t, err, errs.NotFound, "")

@@ -244,12 +244,22 @@ type StoreUpdateRequest struct {
 
 type storeListInput struct {
 	httpapi.PageParams
+	StoreFilterParams
+}
+
+// StoreFilterParams are the query filters of the store list and summary.
+type StoreFilterParams struct {
 	BrandID  string `query:"brand_id" maxLength:"64"`
 	RegionID string `query:"region_id" maxLength:"64"`
 	Format   string `query:"format" enum:"hypermarket,supermarket,convenience,specialty,department_store"`
 	City     string `query:"city" maxLength:"100"`
 	Q        string `query:"q" maxLength:"100" doc:"Substring of the name or code."`
 	Status   string `query:"status" enum:"open,closed,planned"`
+}
+
+func (in StoreFilterParams) filter() StoreFilter {
+	return StoreFilter{BrandID: in.BrandID, RegionID: in.RegionID, Format: StoreFormat(in.Format), City: in.City,
+		Q: in.Q, Status: StoreStatus(in.Status)}
 }
 
 type storeCreateInput struct{ Body StoreCreateRequest }
@@ -325,8 +335,9 @@ func (s *Service) registerStores(api huma.API) {
 		Summary: "List stores", Tags: []string{orgTag}, Security: httpapi.Secured(auth.OrgRead),
 		Description: "Stores the caller may see (a store manager sees only their store), filtered and ordered by id.",
 	}, func(ctx context.Context, in *storeListInput) (*httpapi.Body[httpapi.Page[StoreResponse]], error) {
-		return httpapi.ReplyPage(storeResponse)(s.FindStores(ctx, StoreFilter{BrandID: in.BrandID, RegionID: in.RegionID,
-			Format: StoreFormat(in.Format), City: in.City, Q: in.Q, Status: StoreStatus(in.Status), PageParams: in.PageParams}))
+		f := in.filter()
+		f.PageParams = in.PageParams
+		return httpapi.ReplyPage(storeResponse)(s.FindStores(ctx, f))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "create-store", Method: http.MethodPost, Path: "/api/v1/stores", DefaultStatus: http.StatusCreated,
@@ -348,8 +359,10 @@ func (s *Service) registerStores(api huma.API) {
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "get-store-summary", Method: http.MethodGet, Path: "/api/v1/store-summary",
-		Summary: "Count stores by format, city, region and brand", Tags: []string{orgTag}, Security: httpapi.Secured(auth.OrgRead),
-	}, func(ctx context.Context, _ *struct{}) (*httpapi.Body[StoreSummaryResponse], error) {
-		return httpapi.Reply(storeSummaryResponse)(s.StoreSummary(ctx))
+		Summary:     "Count stores by format, city, region and brand",
+		Description: "The stores the caller may see that match the list's filters (a store manager: their store), counted by group, largest first; total is the number the list pages through.",
+		Tags:        []string{orgTag}, Security: httpapi.Secured(auth.OrgRead),
+	}, func(ctx context.Context, in *StoreFilterParams) (*httpapi.Body[StoreSummaryResponse], error) {
+		return httpapi.Reply(storeSummaryResponse)(s.StoreSummary(ctx, in.filter()))
 	})
 }

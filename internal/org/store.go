@@ -413,12 +413,12 @@ func storeNames(ctx context.Context, q db.Querier, d db.Dialect, p *auth.Princip
 	return names, err
 }
 
-// storeSummary counts the stores p may see by format, city, region and brand.
-func storeSummary(ctx context.Context, q db.Querier, p *auth.Principal) (StoreSummary, error) {
+// storeSummary counts the stores p may see that match f by format, city, region and
+// brand.
+func storeSummary(ctx context.Context, q db.Querier, like string, p *auth.Principal, f StoreFilter) (StoreSummary, error) {
 	var sum StoreSummary
 	var w query
-	w.where("s.tenant_id = %s", p.TenantID)
-	storeScope(&w, p)
+	storeFilter(&w, like, p, f)
 	cond := w.sql()
 	counts := func(col string) ([]Count, error) {
 		rows, err := q.QueryContext(ctx, `SELECT `+col+`, COUNT(*) FROM stores s WHERE `+cond+

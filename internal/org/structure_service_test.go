@@ -140,7 +140,7 @@ func TestOrgCreateAndFind(t *testing.T) {
 		_, err = f.svc.CreateStore(f.ctx, StoreCreate{BrandID: w.b1.ID, RegionID: "nope", Code: "S9", Name: "x", Format: Specialty, City: "x"})
 		wantField(t, err, "body.region_id")
 
-		sum, err := f.svc.StoreSummary(f.ctx)
+		sum, err := f.svc.StoreSummary(f.ctx, StoreFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,6 +148,12 @@ func TestOrgCreateAndFind(t *testing.T) {
 			sum.ByRegion[0] != (NamedCount{Key: w.r2.ID, Name: w.r2.Name, Count: 2}) ||
 			sum.ByBrand[0] != (NamedCount{Key: w.b1.ID, Name: w.b1.Name, Count: 2}) {
 			t.Fatalf("summary = %+v", sum)
+		}
+		if hz, err := f.svc.StoreSummary(f.ctx, StoreFilter{City: "杭州"}); err != nil || hz.Total != 2 || len(hz.ByCity) != 1 {
+			t.Fatalf("summary of 杭州 = %+v, %v", hz, err)
+		}
+		if none, err := f.svc.StoreSummary(f.ctx, StoreFilter{Q: "no such store"}); err != nil || none.Total != 0 || none.ByCity == nil {
+			t.Fatalf("summary of nothing = %+v, %v", none, err)
 		}
 
 		brands, err := f.svc.FindBrands(f.ctx, BrandFilter{Q: "b2"})
@@ -287,7 +293,7 @@ func TestOrgDataScope(t *testing.T) {
 			if got := regionIDs(tt.ctx); !slices.Equal(got, tt.regns) {
 				t.Errorf("%s: regions = %v, want %v", tt.name, got, tt.regns)
 			}
-			if sum, err := f.svc.StoreSummary(tt.ctx); err != nil || sum.Total != tt.total {
+			if sum, err := f.svc.StoreSummary(tt.ctx, StoreFilter{}); err != nil || sum.Total != tt.total {
 				t.Errorf("%s: summary total = %d, %v; want %d", tt.name, sum.Total, err, tt.total)
 			}
 			names, err := f.svc.StoreNames(tt.ctx, []string{w.s1.ID, w.s2.ID, w.s3.ID, "unknown"})

@@ -16,6 +16,7 @@ import type {
   ErasedCustomer,
   EventSchema,
   IdentityReview,
+  ReviewCounts,
   MergeRequest,
   Page,
   PageParams,
@@ -49,6 +50,7 @@ export const customersApi = {
     request<UnmergeResponse>('POST', `/customers/${id(customerId)}/unmerge`, { body: { customer_id: absorbedId } }),
   export: (customerId: string) => request<unknown>('GET', `/customers/${id(customerId)}/export`),
   erase: (customerId: string) => request<ErasedCustomer>('POST', `/customers/${id(customerId)}/erase`),
+  reviewCounts: (status?: ReviewStatus) => request<ReviewCounts>('GET', '/identity-review-counts', { query: { status } }),
   reviews: (f?: ReviewFilter) => request<Page<IdentityReview>>('GET', '/identity-reviews', { query: f }),
   resolveReview: (reviewId: string, body: ResolveReviewRequest) =>
     request<IdentityReview>('POST', `/identity-reviews/${id(reviewId)}/resolve`, { body }),
@@ -170,12 +172,9 @@ export function useReviews(status: ReviewStatus) {
   return useCursorList('identity-reviews', { status }, customersApi.reviews);
 }
 
-/** useReviewSample loads up to max reviews in one state, for the counts and chart. */
-export function useReviewSample(status: ReviewStatus, max = 1000) {
-  return useQuery({
-    queryKey: ['identity-reviews', 'sample', status, max],
-    queryFn: () => fetchAll<IdentityReview>((p) => customersApi.reviews({ ...p, status }), { pageSize: 500, max }),
-  });
+/** useReviewCounts counts the reviews in one state by reason and score band, on the server. */
+export function useReviewCounts(status: ReviewStatus) {
+  return useQuery({ queryKey: ['identity-reviews', 'counts', status], queryFn: () => customersApi.reviewCounts(status) });
 }
 
 /** useResolveReview merges or keeps apart the candidates of a review. */

@@ -1,7 +1,7 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { api, fetchAll } from './index';
-import type { Brand, Category, CreateTouchpointRequest, Page, PageParams, Region, Store, Touchpoint, TouchpointFilter } from './types';
+import type { Brand, Category, CreateTouchpointRequest, Page, PageParams, Region, Store, TouchpointFilter } from './types';
 
 /** PAGE_SIZE is the page size of the console's paginated tables. */
 export const PAGE_SIZE = 50;
@@ -77,14 +77,6 @@ export function useAllStores(max = 5000) {
 /** useTouchpoints pages through the touchpoints matching filter. */
 export function useTouchpoints(filter: Omit<TouchpointFilter, 'limit' | 'cursor'>) {
   return useCursorList('touchpoints', filter, api.touchpoints);
-}
-
-/** useAllTouchpoints loads up to max touchpoints matching filter (for charts). */
-export function useAllTouchpoints(filter: Omit<TouchpointFilter, 'limit' | 'cursor'>, max = 5000) {
-  return useQuery({
-    queryKey: ['touchpoints', 'all', filter, max],
-    queryFn: () => fetchAll<Touchpoint>((p) => api.touchpoints({ ...filter, ...p }), { max }),
-  });
 }
 
 /** useTouchpointMaturity loads the touchpoints' maturity over the last days UTC days. */

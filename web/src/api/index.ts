@@ -35,6 +35,7 @@ import type {
   Store,
   StoreFilter,
   StoreSummary,
+  TouchpointCounts,
   Touchpoint,
   TouchpointFilter,
   UpdateTouchpointRequest,
@@ -61,6 +62,8 @@ export const api = {
   stores: (f?: StoreFilter) => request<Page<Store>>('GET', '/stores', { query: f }),
   store: (storeId: string) => request<Store>('GET', `/stores/${id(storeId)}`),
   storeSummary: () => request<StoreSummary>('GET', '/store-summary'),
+  /** storeCounts counts the stores matching the list's filters (the same endpoint with a filter). */
+  storeCounts: (f: Omit<StoreFilter, 'limit' | 'cursor'>) => request<StoreSummary>('GET', '/store-summary', { query: f }),
 
   categories: (p?: PageParams) => request<Page<Category>>('GET', '/categories', { query: p }),
   products: (f?: ProductFilter) => request<Page<Product>>('GET', '/products', { query: f }),
@@ -86,6 +89,8 @@ export const api = {
   createTouchpoint: (body: CreateTouchpointRequest) => request<Touchpoint>('POST', '/touchpoints', { body }),
   updateTouchpoint: (touchpointId: string, body: UpdateTouchpointRequest) =>
     request<Touchpoint>('PATCH', `/touchpoints/${id(touchpointId)}`, { body }),
+  touchpointCounts: (f?: Omit<TouchpointFilter, 'limit' | 'cursor'>) =>
+    request<TouchpointCounts>('GET', '/touchpoint-counts', { query: f }),
   touchpointMaturity: (days?: number) => request<Maturity>('GET', '/touchpoints/maturity', { query: { days } }),
   issueTouchpointKey: (touchpointId: string, body: { name?: string } = {}) =>
     request<TouchpointKey>('POST', `/touchpoints/${id(touchpointId)}/api-keys`, { body }),

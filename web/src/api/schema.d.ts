@@ -626,6 +626,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/identity-review-counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Count identity reviews by reason and score band
+         * @description The reviews the caller may see (a scoped caller: those whose customers are all inside its data scope), counted by reason (largest first) and by fuzzy score band.
+         */
+        get: operations["count-identity-reviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/identity-reviews": {
         parameters: {
             query?: never;
@@ -1462,7 +1482,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Count stores by format, city, region and brand */
+        /**
+         * Count stores by format, city, region and brand
+         * @description The stores the caller may see that match the list's filters (a store manager: their store), counted by group, largest first; total is the number the list pages through.
+         */
         get: operations["get-store-summary"];
         put?: never;
         post?: never;
@@ -1509,6 +1532,26 @@ export interface paths {
         head?: never;
         /** Change a store */
         patch: operations["update-store"];
+        trace?: never;
+    };
+    "/api/v1/touchpoint-counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Count touchpoints by type and channel
+         * @description The touchpoints matching the list's filters, counted by type and by channel with today's events, largest first.
+         */
+        get: operations["count-touchpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/touchpoints": {
@@ -2074,6 +2117,11 @@ export interface components {
             purpose: "marketing";
             /** @description Where the consent was given, e.g. a touchpoint code or 'console'. */
             source: string;
+        };
+        CountResponse: {
+            /** Format: int64 */
+            count: number;
+            key: string;
         };
         CustomerAccessResponse: {
             /** @enum {string} */
@@ -2969,6 +3017,13 @@ export interface components {
         ReleaseInputBody: {
             reason?: string;
         };
+        ReviewCountsResponse: {
+            by_reason: components["schemas"]["CountResponse"][];
+            /** @description Fuzzy score bands by lower bound (0.9, 0.8, 0.7, 0.6, 0.5), then <0.5, then none for reviews without a score. */
+            by_score_band: components["schemas"]["CountResponse"][];
+            /** Format: int64 */
+            total: number;
+        };
         ReviewResolveRequest: {
             /** @enum {string} */
             action: "merge" | "separate";
@@ -3464,6 +3519,12 @@ export interface components {
             status?: "open" | "closed" | "planned";
             time_zone?: string;
         };
+        TouchpointCountsResponse: {
+            by_channel: components["schemas"]["TouchpointGroupResponse"][];
+            by_type: components["schemas"]["TouchpointGroupResponse"][];
+            /** Format: int64 */
+            total: number;
+        };
         TouchpointCreateRequest: {
             /** @enum {string} */
             channel: "pos" | "self_checkout" | "smart_cart" | "app" | "wechat_mini_program" | "wechat_official_account" | "tmall" | "jd" | "meituan" | "eleme" | "associate_app" | "in_store_screen" | "web" | "other";
@@ -3479,6 +3540,16 @@ export interface components {
             store_id?: string;
             /** @enum {string} */
             type: "online" | "offline" | "commercial" | "social";
+        };
+        TouchpointGroupResponse: {
+            /**
+             * Format: int64
+             * @description Events stored today (UTC day of receipt) by these touchpoints.
+             */
+            events_today: number;
+            key: string;
+            /** Format: int64 */
+            touchpoints: number;
         };
         TouchpointHealthResponse: {
             /**
@@ -4949,6 +5020,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EventIngestResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "count-identity-reviews": {
+        parameters: {
+            query?: {
+                /** @description open or resolved; all when absent. */
+                status?: "open" | "resolved" | "";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewCountsResponse"];
                 };
             };
             /** @description Error */
@@ -6945,7 +7048,15 @@ export interface operations {
     };
     "get-store-summary": {
         parameters: {
-            query?: never;
+            query?: {
+                brand_id?: string;
+                region_id?: string;
+                format?: "hypermarket" | "supermarket" | "convenience" | "specialty" | "department_store";
+                city?: string;
+                /** @description Substring of the name or code. */
+                q?: string;
+                status?: "open" | "closed" | "planned";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7101,6 +7212,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StoreResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "count-touchpoints": {
+        parameters: {
+            query?: {
+                status?: "active" | "disabled" | "";
+                channel?: string;
+                store_id?: string;
+                /** @description Part of the code or name (case-insensitive). */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TouchpointCountsResponse"];
                 };
             };
             /** @description Error */

@@ -208,6 +208,27 @@ export interface StoreSummary {
   by_brand: NamedCount[];
 }
 
+/** TouchpointGroup counts the touchpoints of one type or channel and their events today. */
+export interface TouchpointGroup {
+  key: string;
+  touchpoints: number;
+  events_today: number;
+}
+
+/** TouchpointCounts counts the touchpoints matching the list's filters (GET /touchpoint-counts). */
+export interface TouchpointCounts {
+  total: number;
+  by_type: TouchpointGroup[];
+  by_channel: TouchpointGroup[];
+}
+
+/** ReviewCounts counts the identity reviews the caller may see (GET /identity-review-counts). */
+export interface ReviewCounts {
+  total: number;
+  by_reason: Count[];
+  by_score_band: Count[];
+}
+
 export interface Category {
   id: string;
   parent_id?: string | null;

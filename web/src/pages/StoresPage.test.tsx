@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { brands, regions, storeSummary, stores } from '../test/fixtures';
 import { fakeApi, page, renderRoute } from '../test/render';
-import StoresPage from './StoresPage';
+import StoresPage, { topCounts } from './StoresPage';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -48,5 +48,22 @@ describe('StoresPage', () => {
     fireEvent.click(await screen.findByTestId('load-more'));
     await waitFor(() => expect(screen.getAllByText('北京国贸店').length).toBeGreaterThan(0));
     expect(calls.some((c) => c.path === '/stores' && c.query.get('cursor') === 'next')).toBe(true);
+  });
+});
+
+describe('topCounts', () => {
+  it('keeps the largest counts and sums the rest as others', () => {
+    const cities = [
+      { key: '上海', count: 5 },
+      { key: '杭州', count: 9 },
+      { key: '南京', count: 2 },
+      { key: '苏州', count: 1 },
+    ];
+    expect(topCounts(cities, 2, 'others')).toEqual([
+      { key: '杭州', count: 9 },
+      { key: '上海', count: 5 },
+      { key: 'others', count: 3 },
+    ]);
+    expect(topCounts(cities.slice(0, 2), 2, 'others')).toHaveLength(2);
   });
 });

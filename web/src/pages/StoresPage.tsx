@@ -1,6 +1,6 @@
 import { ExportOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Col, Drawer, Input, Row, Select, Space, Tag, Typography } from 'antd';
+import { Button, Card, Col, Drawer, Input, Row, Select, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -12,7 +12,7 @@ import { CursorTable } from '../components/CursorTable';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { StatusTag } from '../components/StatusTag';
 import { StoreDetails } from '../components/StoreDetails';
-import { barOption, pieOption, scatterOption } from '../lib/charts';
+import { barOption, scatterOption } from '../lib/charts';
 import { formatNumber } from '../lib/format';
 
 /** MAP_MAX caps how many stores the location chart loads. */
@@ -20,10 +20,15 @@ const MAP_MAX = 3000;
 
 type Filter = Omit<StoreFilter, 'limit' | 'cursor'>;
 
-function countBy(stores: Store[], key: (s: Store) => string): Count[] {
-  const m = new Map<string, number>();
-  for (const s of stores) m.set(key(s), (m.get(key(s)) ?? 0) + 1);
-  return [...m].map(([k, count]) => ({ key: k, count }));
+/** TOP_CITIES is how many cities the city chart names; the rest are summed as "others". */
+const TOP_CITIES = 10;
+
+/** topCounts keeps the n largest counts and sums the rest under other (left out when 0). */
+export function topCounts(counts: Count[], n: number, other: string): Count[] {
+  const sorted = [...counts].sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+  const top = sorted.slice(0, n);
+  const rest = sorted.slice(n).reduce((sum, c) => sum + c.count, 0);
+  return rest > 0 ? [...top, { key: other, count: rest }] : top;
 }
 
 /** StoresPage lists, filters and charts the store network. */
@@ -38,6 +43,7 @@ export default function StoresPage() {
   const brandNames = useNameLookup(brands.data);
   const regionNames = useNameLookup(regions.data);
   const summary = useQuery({ queryKey: ['store-summary'], queryFn: api.storeSummary });
+  const counts = useQuery({ queryKey: ['store-summary', filter], queryFn: () => api.storeCounts(filter) });
   const list = useCursorList('stores', filter, api.stores);
   const located = useQuery({
     queryKey: ['stores', 'all', filter],
@@ -45,14 +51,11 @@ export default function StoresPage() {
   });
 
   const set = (patch: Filter) => setFilter((f) => ({ ...f, ...patch }));
-  const filtered = Object.values(filter).some((v) => v !== undefined && v !== '');
   const truncated = (located.data?.length ?? 0) >= MAP_MAX;
 
-  // Charts follow the filters when the filtered set is fully loaded;
-  // otherwise they show the whole network from the summary.
-  const useSet = filtered && located.data && !truncated;
-  const byFormat = useSet ? countBy(located.data!, (s) => s.format) : (summary.data?.by_format ?? []);
-  const byCity = useSet ? countBy(located.data!, (s) => s.city) : (summary.data?.by_city ?? []);
+  // The charts follow the filters: the server counts the matching stores.
+  const byFormat = counts.data?.by_format ?? [];
+  const byCity = counts.data?.by_city ?? [];
 
   const cities = useMemo(
     () => [...(summary.data?.by_city ?? [])].sort((a, b) => a.key.localeCompare(b.key, 'zh-CN')),
@@ -65,10 +68,10 @@ export default function StoresPage() {
     .filter((s) => typeof s.longitude === 'number' && typeof s.latitude === 'number')
     .map((s) => ({ name: s.name, city: s.city, longitude: s.longitude!, latitude: s.latitude!, group: s.format }));
 
-  const topCities = [...byCity].sort((a, b) => b.count - a.count);
-  const cityData = topCities.slice(0, 9).map((c) => ({ name: c.key, value: c.count }));
-  const rest = topCities.slice(9).reduce((n, c) => n + c.count, 0);
-  if (rest > 0) cityData.push({ name: '…', value: rest });
+  const cityData = topCounts(byCity, TOP_CITIES, t('stores.otherCities', { count: Math.max(byCity.length - TOP_CITIES, 0) })).map((c) => ({
+    name: c.key,
+    value: c.count,
+  }));
 
   const columns: TableColumnsType<Store> = [
     { title: t('field.code'), dataIndex: 'code', key: 'code', fixed: 'left' },
@@ -179,6 +182,7 @@ export default function StoresPage() {
       </Card>
 
       {summary.error ? <ErrorAlert error={summary.error} /> : null}
+      {counts.error ? <ErrorAlert error={counts.error} /> : null}
       <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
         <Col xs={24} xl={8}>
           <Card size="small" title={t('stores.byFormat')}>
@@ -191,7 +195,19 @@ export default function StoresPage() {
         </Col>
         <Col xs={24} xl={8}>
           <Card size="small" title={t('stores.byCity')}>
-            <Chart testId="chart-stores-city" height={280} option={pieOption(cityData)} />
+            <Chart testId="chart-stores-city" height={280} option={barOption(cityData, { horizontal: true })} />
+            <Table<Count>
+              size="small"
+              rowKey="key"
+              pagination={false}
+              scroll={{ y: 160 }}
+              dataSource={byCity}
+              columns={[
+                { title: t('stores.city'), dataIndex: 'key', key: 'city' },
+                { title: t('stores.count'), dataIndex: 'count', key: 'count', align: 'right', render: (n: number) => formatNumber(n) },
+              ]}
+              data-testid="stores-city-table"
+            />
           </Card>
         </Col>
         <Col xs={24} xl={8}>
@@ -205,7 +221,10 @@ export default function StoresPage() {
         </Col>
       </Row>
 
-      <Card size="small">
+      <Card
+        size="small"
+        title={<span data-testid="stores-total">{t('stores.total', { count: counts.data?.total ?? 0 })}</span>}
+      >
         <CursorTable<Store>
           rowKey="id"
           columns={columns}

@@ -180,11 +180,20 @@ describe('TouchpointsPage credentials', () => {
 });
 
 describe('eventsByChannel', () => {
-  it('sums today’s events per channel, largest first', () => {
-    expect(eventsByChannel([...touchpoints, { ...touchpoints[0], id: 'tp9', health: { events_today: 5, rejected_today: 0 } }])).toEqual([
+  it('lists today’s events per channel from the server counts, largest first', () => {
+    const counts = {
+      total: 3,
+      by_type: [],
+      by_channel: [
+        { key: 'wechat_mini_program', touchpoints: 1, events_today: 0 },
+        { key: 'pos', touchpoints: 2, events_today: 125 },
+      ],
+    };
+    expect(eventsByChannel(counts)).toEqual([
       { key: 'pos', count: 125 },
       { key: 'wechat_mini_program', count: 0 },
     ]);
+    expect(eventsByChannel(undefined)).toEqual([]);
   });
 });
 

@@ -13,10 +13,11 @@ import {
   api,
   type CreateTouchpointRequest,
   type Touchpoint,
+  type TouchpointCounts,
   type TouchpointFilter,
   type TouchpointKey,
 } from '../api';
-import { useAllStores, useAllTouchpoints, useCreateTouchpoint, useNameLookup, useTouchpoints } from '../api/hooks';
+import { useAllStores, useCreateTouchpoint, useNameLookup, useTouchpoints } from '../api/hooks';
 import { Chart } from '../components/Chart';
 import { CursorTable } from '../components/CursorTable';
 import { ErrorAlert, errorText } from '../components/ErrorAlert';
@@ -26,17 +27,12 @@ import { barOption, type Datum } from '../lib/charts';
 import { formatDateTime, formatNumber, formatRelative } from '../lib/format';
 import { TouchpointMaturity } from './TouchpointMaturity';
 
-/** CHART_MAX caps how many touchpoints the channel chart loads. */
-const CHART_MAX = 5000;
-
 type Filter = Omit<TouchpointFilter, 'limit' | 'cursor'>;
 
-/** eventsByChannel sums today's events per channel, largest first. */
-export function eventsByChannel(touchpoints: Touchpoint[]): { key: string; count: number }[] {
-  const m = new Map<string, number>();
-  for (const tp of touchpoints) m.set(tp.channel, (m.get(tp.channel) ?? 0) + (tp.health?.events_today ?? 0));
-  return [...m]
-    .map(([key, count]) => ({ key, count }))
+/** eventsByChannel lists today's events per channel from the server's counts, largest first. */
+export function eventsByChannel(counts: TouchpointCounts | undefined): { key: string; count: number }[] {
+  return (counts?.by_channel ?? [])
+    .map((g) => ({ key: g.key, count: g.events_today }))
     .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
 }
 
@@ -60,16 +56,15 @@ export default function TouchpointsPage() {
   });
 
   const list = useTouchpoints(filter);
-  const all = useAllTouchpoints(filter, CHART_MAX);
+  const counts = useQuery({ queryKey: ['touchpoint-counts', filter], queryFn: () => api.touchpointCounts(filter) });
   const stores = useAllStores();
   const storeNames = useNameLookup(stores.data);
 
   const set = (patch: Filter) => setFilter((f) => ({ ...f, ...patch }));
   const channelLabel = (c: string) => t(`touchpoints.channels.${c}`, { defaultValue: c });
   const typeLabel = (v: string) => t(`touchpoints.types.${v}`, { defaultValue: v });
-  const truncated = (all.data?.length ?? 0) >= CHART_MAX;
 
-  const chartData: Datum[] = eventsByChannel(all.data ?? []).map((c) => ({ name: channelLabel(c.key), value: c.count }));
+  const chartData: Datum[] = eventsByChannel(counts.data).map((c) => ({ name: channelLabel(c.key), value: c.count }));
 
   const columns: TableColumnsType<Touchpoint> = [
     { title: t('field.code'), dataIndex: 'code', key: 'code', fixed: 'left' },
@@ -189,14 +184,12 @@ export default function TouchpointsPage() {
                   style={{ marginBottom: 16 }}
                   title={t('touchpoints.eventsByChannel')}
                   extra={
-                    truncated ? (
-                      <Typography.Text type="warning">{t('touchpoints.chartTruncated', { count: CHART_MAX })}</Typography.Text>
-                    ) : (
-                      <Typography.Text type="secondary">{t('touchpoints.utcDay')}</Typography.Text>
-                    )
+                    <Typography.Text type="secondary">
+                      {t('touchpoints.total', { count: counts.data?.total ?? 0 })} · {t('touchpoints.utcDay')}
+                    </Typography.Text>
                   }
                 >
-                  {all.error ? <ErrorAlert error={all.error} /> : null}
+                  {counts.error ? <ErrorAlert error={counts.error} /> : null}
                   <Chart testId="chart-touchpoints-channel" height={280} option={barOption(chartData)} />
                 </Card>
 

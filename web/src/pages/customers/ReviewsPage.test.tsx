@@ -23,6 +23,10 @@ describe('ReviewsPage', { timeout: 60_000 }, () => {
     const calls = fakeApi({
       'GET /me': () => ({ body: meWith(['customers:read', 'customers:write']) }),
       'GET /identity-reviews': (c) => page(c.query.get('status') === 'resolved' ? [resolved] : open),
+      'GET /identity-review-counts': (c) => {
+        const rs = c.query.get('status') === 'resolved' ? [resolved] : open;
+        return { body: { total: rs.length, by_reason: rs.map((r) => ({ key: r.reason, count: 1 })), by_score_band: [{ key: 'none', count: rs.length }] } };
+      },
       'POST /identity-reviews/r1/resolve': (c) => {
         open.splice(0, 1);
         return { body: { ...reviews[0], status: 'resolved', resolution: (c.body as { action: string }).action } };

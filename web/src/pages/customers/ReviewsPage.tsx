@@ -3,14 +3,14 @@ import { App, Button, Card, Col, Popconfirm, Progress, Row, Space, Statistic, Ta
 import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useHasScope, useResolveReview, useReviewSample, useReviews } from '../../api/customers';
+import { useHasScope, useResolveReview, useReviewCounts, useReviews } from '../../api/customers';
 import type { IdentityReview, ReviewAction, ReviewStatus } from '../../api/types';
 import { Chart } from '../../components/Chart';
 import { CursorTable } from '../../components/CursorTable';
 import { errorText } from '../../components/ErrorAlert';
-import { pieOption } from '../../lib/charts';
-import { formatDateTime, formatRelative } from '../../lib/format';
-import { countBy, reviewKind } from './model';
+import { barOption, pieOption } from '../../lib/charts';
+import { formatDateTime, formatNumber, formatRelative } from '../../lib/format';
+import { kindCounts, reviewKind } from './model';
 import { CustomerLink } from './parts';
 
 /**
@@ -24,9 +24,6 @@ export function scoreExplanation(r: IdentityReview): string | undefined {
   return `${terms.join(' · ')} = ${sum.toFixed(1)} bits`;
 }
 
-/** COUNT_MAX caps how many reviews the counts and the chart read. */
-const COUNT_MAX = 1000;
-
 const KIND_COLORS: Record<string, string> = { fuzzy: 'orange', limit: 'red', cluster: 'volcano', weak: 'gold', other: 'default' };
 
 /** ReviewsPage is the identity review queue: links the resolver would not make alone. */
@@ -36,13 +33,17 @@ export default function ReviewsPage() {
   const [status, setStatus] = useState<ReviewStatus>('open');
   const canWrite = useHasScope('customers:write');
   const list = useReviews(status);
-  const open = useReviewSample('open', COUNT_MAX);
-  const resolved = useReviewSample('resolved', COUNT_MAX);
+  const open = useReviewCounts('open');
+  const resolved = useReviewCounts('resolved');
   const resolve = useResolveReview();
 
   const kindLabel = (k: string) => t(`customers.reviews.kinds.${k}`);
-  const count = (n: number | undefined) => (n === undefined ? '—' : n >= COUNT_MAX ? `${COUNT_MAX}+` : String(n));
-  const byKind = countBy(open.data ?? [], (r) => reviewKind(r)).map((c) => ({ name: kindLabel(c.key), value: c.count }));
+  const count = (n: number | undefined) => (n === undefined ? '—' : formatNumber(n));
+  const byKind = kindCounts(open.data?.by_reason ?? []).map((c) => ({ name: kindLabel(c.key), value: c.count }));
+  const byBand = (open.data?.by_score_band ?? []).map((c) => ({
+    name: c.key === 'none' ? t('customers.reviews.noScore') : c.key === '<0.5' ? '< 0.5' : `≥ ${c.key}`,
+    value: c.count,
+  }));
 
   const act = (r: IdentityReview, action: ReviewAction) =>
     resolve.mutate(
@@ -162,15 +163,15 @@ export default function ReviewsPage() {
               <Col span={12}>
                 <Statistic
                   title={t('customers.reviews.open')}
-                  value={count(open.data?.length)}
-                  styles={{ content: { color: (open.data?.length ?? 0) > 0 ? '#fa8c16' : undefined } }}
+                  value={count(open.data?.total)}
+                  styles={{ content: { color: (open.data?.total ?? 0) > 0 ? '#fa8c16' : undefined } }}
                   data-testid="reviews-open-count"
                 />
               </Col>
               <Col span={12}>
                 <Statistic
                   title={t('customers.reviews.resolved')}
-                  value={count(resolved.data?.length)}
+                  value={count(resolved.data?.total)}
                   prefix={<CheckCircleOutlined />}
                   data-testid="reviews-resolved-count"
                 />
@@ -178,9 +179,14 @@ export default function ReviewsPage() {
             </Row>
           </Card>
         </Col>
-        <Col xs={24} lg={16}>
+        <Col xs={24} lg={8}>
           <Card size="small" title={t('customers.reviews.openByKind')} style={{ marginBottom: 16 }}>
             <Chart testId="chart-reviews-kind" height={200} option={pieOption(byKind)} />
+          </Card>
+        </Col>
+        <Col xs={24} lg={8}>
+          <Card size="small" title={t('customers.reviews.openByScore')} style={{ marginBottom: 16 }}>
+            <Chart testId="chart-reviews-score" height={200} option={barOption(byBand)} />
           </Card>
         </Col>
       </Row>
@@ -190,7 +196,7 @@ export default function ReviewsPage() {
           activeKey={status}
           onChange={(k) => setStatus(k as ReviewStatus)}
           items={[
-            { key: 'open', label: `${t('customers.reviews.open')} (${count(open.data?.length)})` },
+            { key: 'open', label: `${t('customers.reviews.open')} (${count(open.data?.total)})` },
             { key: 'resolved', label: t('customers.reviews.resolved') },
           ]}
           data-testid="reviews-tabs"

@@ -194,6 +194,19 @@ export function reviewKind(r: Pick<IdentityReview, 'reason' | 'score'>): ReviewK
   return 'other';
 }
 
+/**
+ * kindCounts sums server counts by reason into review kinds, largest first: a reason
+ * that starts with "fuzzy" is a fuzzy review, the others are classified as reviewKind does.
+ */
+export function kindCounts(byReason: { key: string; count: number }[]): { key: ReviewKind; count: number }[] {
+  const m = new Map<ReviewKind, number>();
+  for (const c of byReason) {
+    const k = reviewKind({ reason: c.key, score: c.key.toLowerCase().startsWith('fuzzy') ? 1 : null });
+    m.set(k, (m.get(k) ?? 0) + c.count);
+  }
+  return [...m].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+}
+
 /** countBy counts items per key, largest first. */
 export function countBy<T>(items: T[], keyOf: (t: T) => string): { key: string; count: number }[] {
   const m = new Map<string, number>();
