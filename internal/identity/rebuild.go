@@ -51,7 +51,8 @@ type rebuildEvent struct {
 // changes. It reads the events, builds the new customers in memory and swaps them in
 // one transaction: new customers and identifiers, every event re-pointed, and every
 // old customer redirected (merged_into) to the new customer that received most of its
-// events, so old customer ids keep answering. Interrupted (ctx cancelled) before or
+// events, so old customer ids keep answering. Identifiers graph.Result.Shared reports
+// are marked shared, and an event whose identifiers are all shared is left unattached. Interrupted (ctx cancelled) before or
 // during the swap, it leaves the old state intact. Fuzzy merges are not replayed: run
 // MatchFuzzy afterwards.
 //
@@ -187,6 +188,8 @@ func readRebuildEvents(ctx context.Context, q db.Querier, keys *pii.Keys, tenant
 type rebuildPlan struct {
 	customers     []newCustomerRow // by cluster number
 	identifiers   []identRow
+	shared        []identRow          // identifiers found shared (graph.Result.Shared)
+	detached      []eventKey          // events whose identifiers are all shared: left unattached
 	eventCustomer map[eventKey]uint32 // event → cluster
 }
 
@@ -196,6 +199,10 @@ func planRebuild(evs []rebuildEvent, res *graph.Result, rules *graph.Rules) rebu
 		plan.customers[i].id = ids.New() // time-ordered: clusters are numbered by first appearance
 	}
 	for _, e := range evs {
+		if len(e.idents) > 0 && !slices.ContainsFunc(e.idents, func(id graph.Identifier) bool { return !res.Shared(id) }) {
+			plan.detached = append(plan.detached, e.key) // only shared identifiers (a kiosk's device id): identifies nobody
+			continue
+		}
 		c, ok := eventCluster(e, res, rules)
 		if !ok {
 			continue
@@ -224,6 +231,9 @@ func planRebuild(evs []rebuildEvent, res *graph.Result, rules *graph.Rules) rebu
 			seen[id] = true
 			if ic, ok := res.Cluster(id); ok && plan.customers[ic].count > 0 {
 				plan.identifiers = append(plan.identifiers, identRow{id: id, customer: plan.customers[ic].id, strength: rules.Rule(id.Type).Strength.String()})
+				if res.Shared(id) {
+					plan.shared = append(plan.shared, identRow{id: id})
+				}
 			}
 		}
 	}
@@ -501,6 +511,15 @@ func (s *Service) swapCustomers(ctx context.Context, tx *sql.Tx, tenantID string
 			return 0, err
 		}
 		if err := step(len(chunk)); err != nil {
+			return 0, err
+		}
+	}
+	if err := s.markShared(ctx, tx, tenantID, plan.shared); err != nil {
+		return 0, err
+	}
+	for _, ev := range plan.detached {
+		if _, err := tx.ExecContext(ctx, `UPDATE events SET customer_id = NULL WHERE tenant_id = $1 AND touchpoint_id = $2 AND id = $3`,
+			tenantID, ev.touchpoint, ev.id); err != nil {
 			return 0, err
 		}
 	}

@@ -56,7 +56,9 @@ func eventIdentifiers(m map[string]string) []graph.Identifier {
 // carried out. A refused decision still attaches the event: to the one candidate, or
 // to the candidate of the strongest identifier, adding only the identifiers that fit
 // the per-customer limits, and is queued in identity_reviews. An event without a
-// linking identifier stays unattached. A unique violation on customer_identifiers
+// linking identifier stays unattached, and so does one whose only identifiers are
+// shared (a kiosk's device id); a weak identifier that the decision finds shared
+// (graph.Decision.Shared) is marked so. A unique violation on customer_identifiers
 // means a concurrent request linked an identifier first; the caller retries.
 //
 // The candidates come from st (loaded for the whole batch) and the new customers,
@@ -67,9 +69,9 @@ func eventIdentifiers(m map[string]string) []graph.Identifier {
 // events with their customers after resolving the batch.
 func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, st *batchState, r eventRow, links map[string]string) error {
 	tenantID, now, rules := st.tenantID, st.now, st.rules
-	in := eventIdentifiers(r.Idents)
+	in := st.linking(eventIdentifiers(r.Idents))
 	if len(in) == 0 {
-		return nil
+		return nil // no identifier, or only shared ones: the event identifies nobody
 	}
 	cands, owners := st.candidates(in)
 	g, err := graph.New(rules, nil)
@@ -91,6 +93,7 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, st *batchState, 
 		back = append(back, c.id)
 	}
 	d := g.Resolve(in)
+	st.share(d.Shared)
 
 	var target string
 	var absorbed []string

@@ -27,9 +27,11 @@ type batchState struct {
 	owners    map[graph.Identifier]string // linking identifier → live customer; absent: nobody holds it
 	indexes   map[graph.Identifier]string // linking identifier of the batch → its blind index
 	customers map[string]*batchCustomer   // live customers the batch reaches
+	shared    map[graph.Identifier]bool   // identifiers of the batch that link nothing any more (graph.Graph.Share)
 
 	newCustomers []string   // created by the batch, not yet inserted, in creation order
 	newIdents    []identRow // identifiers added by the batch, not yet inserted
+	newShared    []identRow // identifiers the batch found shared, not yet marked
 	touched      []string   // existing customers whose counters changed, in first-touch order
 
 	profiles     map[string][]profileEvent // customer → profile events of the batch not yet written, in resolution order
@@ -76,7 +78,7 @@ const lockRounds = 4
 // only meet the next merge.
 func (s *Service) loadBatchState(ctx context.Context, tx *sql.Tx, tenantID string, rows []eventRow, now int64, rules *graph.Rules) (*batchState, error) {
 	st := &batchState{tenantID: tenantID, now: now, rules: *rules, owners: map[graph.Identifier]string{}, indexes: map[graph.Identifier]string{},
-		customers: map[string]*batchCustomer{}}
+		customers: map[string]*batchCustomer{}, shared: map[graph.Identifier]bool{}}
 	byType := map[string]map[string]graph.Identifier{} // type → value index → identifier
 	for _, r := range rows {
 		for _, id := range eventIdentifiers(r.Idents) {
@@ -95,8 +97,12 @@ func (s *Service) loadBatchState(ctx context.Context, tx *sql.Tx, tenantID strin
 	for round := 0; ; round++ {
 		clear(st.owners)
 		var unlocked []string
-		err := s.identifierOwners(ctx, tx, tenantID, byType, func(id graph.Identifier, customer string) {
+		clear(st.shared)
+		err := s.identifierOwners(ctx, tx, tenantID, byType, func(id graph.Identifier, customer string, shared bool) {
 			st.owners[id] = customer
+			if shared {
+				st.shared[id] = true
+			}
 			if st.customers[customer] == nil && !slices.Contains(unlocked, customer) {
 				unlocked = append(unlocked, customer)
 			}
@@ -123,15 +129,16 @@ func (s *Service) loadBatchState(ctx context.Context, tx *sql.Tx, tenantID strin
 }
 
 // identifierOwners calls found for each identifier of byType (type → blind index →
-// identifier) that a customer holds. On PostgreSQL one query joins the (type, index)
+// identifier) that a customer holds, with whether it is shared. On PostgreSQL one query joins the (type, index)
 // pairs as arrays; on SQLite there is one query per type and chunk of indexes.
-func (s *Service) identifierOwners(ctx context.Context, tx *sql.Tx, tenantID string, byType map[string]map[string]graph.Identifier, found func(graph.Identifier, string)) error {
+func (s *Service) identifierOwners(ctx context.Context, tx *sql.Tx, tenantID string, byType map[string]map[string]graph.Identifier, found func(graph.Identifier, string, bool)) error {
 	scan := func(rs *sql.Rows) error {
 		var typ, index, c string
-		if err := rs.Scan(&typ, &index, &c); err != nil {
+		var shared bool
+		if err := rs.Scan(&typ, &index, &c, &shared); err != nil {
 			return err
 		}
-		found(byType[typ][index], c)
+		found(byType[typ][index], c, shared)
 		return nil
 	}
 	if s.db.Dialect == db.Postgres {
@@ -148,15 +155,15 @@ func (s *Service) identifierOwners(ctx context.Context, tx *sql.Tx, tenantID str
 		// makes the plan one primary-key probe per pair whatever the statistics say:
 		// with statistics from when the table was small, a join was planned as a hash
 		// join over every identifier of the tenant, slower with every batch.
-		return db.EachRow(ctx, tx, `SELECT i.type, i.value_index, i.customer_id FROM unnest($2::text[], $3::text[]) AS k (type, value_index)
-			CROSS JOIN LATERAL (SELECT type, value_index, customer_id FROM customer_identifiers
+		return db.EachRow(ctx, tx, `SELECT i.type, i.value_index, i.customer_id, i.shared FROM unnest($2::text[], $3::text[]) AS k (type, value_index)
+			CROSS JOIN LATERAL (SELECT type, value_index, customer_id, shared FROM customer_identifiers
 				WHERE tenant_id = $1 AND type = k.type AND value_index = k.value_index LIMIT 1) AS i`,
 			[]any{tenantID, types, indexes}, scan)
 	}
 	for _, typ := range slices.Sorted(maps.Keys(byType)) {
 		err := inChunks(s.db.Dialect, slices.Sorted(maps.Keys(byType[typ])), func(chunk []string) error {
 			args := []any{tenantID, typ}
-			q := `SELECT type, value_index, customer_id FROM customer_identifiers WHERE tenant_id = $1 AND type = $2 AND value_index` +
+			q := `SELECT type, value_index, customer_id, shared FROM customer_identifiers WHERE tenant_id = $1 AND type = $2 AND value_index` +
 				db.In(s.db.Dialect, &args, chunk)
 			return db.EachRow(ctx, tx, q, args, scan)
 		})
@@ -231,6 +238,22 @@ func (st *batchState) loadIdentifiers(ctx context.Context, tx *sql.Tx, d db.Dial
 		return fmt.Errorf("candidate identifiers: %w", err)
 	}
 	return nil
+}
+
+// linking returns the identifiers of in that are not shared.
+func (st *batchState) linking(in []graph.Identifier) []graph.Identifier {
+	return slices.DeleteFunc(in, func(id graph.Identifier) bool { return st.shared[id] })
+}
+
+// share marks ids shared for the rest of the batch and, at the next flush, in the
+// database.
+func (st *batchState) share(ids []graph.Identifier) {
+	for _, id := range ids {
+		if !st.shared[id] {
+			st.shared[id] = true
+			st.newShared = append(st.newShared, identRow{id: id, index: st.indexes[id]})
+		}
+	}
 }
 
 // candidates returns the distinct live owners of in, oldest customer first.
@@ -321,6 +344,10 @@ func (s *Service) flush(ctx context.Context, tx *sql.Tx, st *batchState) error {
 		return err // a unique violation: the caller retries
 	}
 	st.newIdents = nil
+	if err := s.markShared(ctx, tx, st.tenantID, st.newShared); err != nil {
+		return err
+	}
+	st.newShared = nil
 
 	// One statement adds the counters of every touched customer from a list of rows.
 	w := db.Rows{Head: `WITH d (id, n, f, l) AS (`, Fixed: []any{st.tenantID, st.now}, Tail: `)
@@ -388,6 +415,21 @@ func (s *Service) insertIdentifiers(ctx context.Context, tx *sql.Tx, tenantID st
 	}, nil)
 	if err != nil {
 		return fmt.Errorf("insert identifiers: %w", err)
+	}
+	return nil
+}
+
+// markShared marks identifiers shared: they stay with their customer and link
+// nothing from now on.
+func (s *Service) markShared(ctx context.Context, tx *sql.Tx, tenantID string, rows []identRow) error {
+	for _, r := range rows {
+		if r.index == "" {
+			r.index = s.pii.Index(r.id.Type.String(), r.id.Value)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE customer_identifiers SET shared = TRUE WHERE tenant_id = $1 AND type = $2 AND value_index = $3`,
+			tenantID, r.id.Type.String(), r.index); err != nil {
+			return fmt.Errorf("mark identifier shared: %w", err)
+		}
 	}
 	return nil
 }

@@ -64,6 +64,7 @@ type Result struct {
 	links   []Link
 	in      interner
 	cluster []uint32 // by node
+	shared  map[uint32]bool
 	pairs   []uint32 // node of links[i].A at 2i, of links[i].B at 2i+1; noNode when skipped
 }
 
@@ -83,6 +84,14 @@ func (r *Result) LinkCluster(i int) (uint32, bool) {
 		return 0, false
 	}
 	return r.cluster[n], true
+}
+
+// Shared reports whether identifier id was found shared: a weak identifier whose link
+// was refused between two clusters that together hold more identifiers of a strong
+// type than one customer may (as [Decision.Shared]).
+func (r *Result) Shared(id Identifier) bool {
+	n, ok := r.in.find(id, r.links)
+	return ok && r.shared[n]
 }
 
 // RefusedBy counts the refusals per reason.
@@ -205,7 +214,9 @@ func (in *interner) grow() {
 // identifiers first and weak links (devices, cookies) second, and refuses any union
 // that would break rules the way [Graph.Resolve] does: more identifiers of a type
 // than MaxPerCustomer, more than MaxClusterSize in total, or a weak link between two
-// clusters that both have stronger keys. Links with an invalid or non-linking type
+// clusters that both have stronger keys; when that refused weak link also joins more
+// identifiers of a strong type than one customer may hold (two phones), its weak
+// identifier is reported by [Result.Shared]. Links with an invalid or non-linking type
 // (masked phone) are skipped. The outcome is deterministic for a given link order.
 // It returns an errs.Invalid error when rules do not validate or there are more than
 // 2^31-1 links.
@@ -309,6 +320,10 @@ func resolveRules(res *Result, u *unionFind, rules *Rules) {
 	for t := range weak {
 		weak[t] = rules.Types[t].Strength < Medium
 	}
+	strong := make([]bool, nc) // by constraint index: the limit of a strong type
+	for k := range strong {
+		strong[k] = rules.Types[typeOfIndex(cidx, k)].Strength == Strong
+	}
 	for i, t := range in.typ {
 		if k := cidx[t]; k >= 0 {
 			u.counts[i*nc+int(k)] = 1
@@ -332,6 +347,13 @@ func resolveRules(res *Result, u *unionFind, rules *Rules) {
 			}
 			if isWeak && u.keyed[ra] && u.keyed[rb] {
 				res.Refused = append(res.Refused, Refusal{Link: i, Reason: ReasonWeakLink})
+				if t, bad := u.exceeds(ra, rb, maxes); bad && strong[t] {
+					// The weak side of the link (b, the non-star end, when both are).
+					if !weak[in.typ[b]] {
+						b = a
+					}
+					res.share(b)
+				}
 				continue
 			}
 			if maxCluster > 0 && u.size[ra]+u.size[rb] > maxCluster {
@@ -345,6 +367,14 @@ func resolveRules(res *Result, u *unionFind, rules *Rules) {
 			u.join(ra, rb)
 		}
 	}
+}
+
+// share marks node n shared.
+func (res *Result) share(n uint32) {
+	if res.shared == nil {
+		res.shared = map[uint32]bool{}
+	}
+	res.shared[n] = true
 }
 
 func typeOfIndex(cidx [numTypes]int8, k int) Type {

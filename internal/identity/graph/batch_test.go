@@ -247,3 +247,20 @@ func BenchmarkConnectedComponents(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(links)), "ns/link")
 }
+
+// TestResolveAllShared: a kiosk device linked to two different phones is found
+// shared; a tablet linked to one phone and an openid is not.
+func TestResolveAllShared(t *testing.T) {
+	t.Parallel()
+	kiosk, tablet := ident(graph.TypeDeviceID, "kiosk-1"), ident(graph.TypeDeviceID, "tablet-9")
+	p1, p2, p3 := ident(graph.TypePhone, "+8613800138001"), ident(graph.TypePhone, "+8613800138002"), ident(graph.TypePhone, "+8613900139000")
+	links := []graph.Link{{A: p1, B: kiosk}, {A: kiosk, B: kiosk}, {A: p2, B: kiosk},
+		{A: p3, B: tablet}, {A: ident(graph.TypeWeChatOpenID, "oNew"), B: tablet}}
+	res, err := graph.ResolveAll(links, graph.DefaultRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Shared(kiosk) || res.Shared(tablet) || res.Shared(p1) {
+		t.Fatalf("shared kiosk %v tablet %v phone %v, want true false false", res.Shared(kiosk), res.Shared(tablet), res.Shared(p1))
+	}
+}

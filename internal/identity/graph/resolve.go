@@ -61,6 +61,11 @@ type Decision struct {
 	Reasons []string
 	// Rejected are input identifiers that failed normalisation and were ignored.
 	Rejected []Rejected
+	// Shared are the event's weak identifiers held by a customer whose strong
+	// identifiers conflict with the event's (two different phones where one is
+	// allowed): several people use that device, so from now on it links nothing
+	// ([Graph.Share]).
+	Shared []Identifier
 }
 
 // MergeRecord is one customer absorbed into another, kept so the merge can be reversed.
@@ -85,6 +90,7 @@ type Graph struct {
 	rules     Rules
 	now       func() time.Time
 	owner     map[Identifier]CustomerID // linking identifiers only; always a live customer
+	shared    map[Identifier]bool       // identifiers that stopped linking ([Graph.Share])
 	customers []customer                // index is the CustomerID; 0 unused
 	merges    []MergeRecord
 }
@@ -98,7 +104,7 @@ func New(rules Rules, now func() time.Time) (*Graph, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Graph{rules: rules, now: now, owner: map[Identifier]CustomerID{}, customers: make([]customer, 1)}, nil
+	return &Graph{rules: rules, now: now, owner: map[Identifier]CustomerID{}, shared: map[Identifier]bool{}, customers: make([]customer, 1)}, nil
 }
 
 // Rules returns the rules the Graph was built with.
@@ -187,13 +193,23 @@ func (g *Graph) holds(c CustomerID, id Identifier) bool {
 	return slices.Contains(g.customers[c].ids, id)
 }
 
+// Share marks id as shared by several people: it stays with the customer holding it
+// but Resolve ignores it from now on, so it neither links an event nor is added.
+func (g *Graph) Share(id Identifier) { g.shared[id] = true }
+
+// Shared reports whether id was marked shared.
+func (g *Graph) Shared(id Identifier) bool { return g.shared[id] }
+
 // Resolve decides where an event with the given identifiers belongs. Identifiers are
 // normalised with the Graph's rules; invalid ones are reported in Decision.Rejected
-// and ignored. Strong and medium identifiers link directly; a weak identifier (device,
-// cookie) is followed only when at most one side carries stronger keys, so a shared
-// family device never merges two customers with phones. A result that would give a
-// customer more identifiers of a type than allowed, or more than MaxClusterSize, is a
-// Review. An event without any valid identifier is a Review too.
+// and ignored, and so are shared ones ([Graph.Share]). Strong and medium identifiers
+// link directly; a weak identifier (device, cookie) is followed only when at most one
+// side carries stronger keys, so a shared family device never merges two customers
+// with phones; when the two sides' strong identifiers conflict (more of a strong type
+// than a customer may hold), the weak identifier is reported in Decision.Shared. A
+// result that would give a customer more identifiers of a type than allowed, or more
+// than MaxClusterSize, is a Review. An event without any valid identifier is a Review
+// too.
 func (g *Graph) Resolve(in []Identifier) Decision {
 	var d Decision
 	ids := make([]Identifier, 0, len(in))
@@ -203,7 +219,7 @@ func (g *Graph) Resolve(in []Identifier) Decision {
 			d.Rejected = append(d.Rejected, Rejected{Identifier: raw, Err: err})
 			continue
 		}
-		if !slices.Contains(ids, id) {
+		if !slices.Contains(ids, id) && !g.shared[id] {
 			ids = append(ids, id)
 		}
 	}
@@ -214,6 +230,7 @@ func (g *Graph) Resolve(in []Identifier) Decision {
 	}
 
 	var direct, weak []CustomerID
+	weakIDs := map[CustomerID][]Identifier{} // the event's weak identifiers each customer holds
 	keyedSide := false
 	for _, id := range ids {
 		r := g.rules.Types[id.Type]
@@ -231,6 +248,7 @@ func (g *Graph) Resolve(in []Identifier) Decision {
 			direct = append(direct, c)
 		} else {
 			weak = append(weak, c)
+			weakIDs[c] = append(weakIDs[c], id)
 		}
 	}
 	slices.Sort(direct)
@@ -247,6 +265,9 @@ func (g *Graph) Resolve(in []Identifier) Decision {
 		}
 		k := g.keyed(c)
 		if keyedSide && k {
+			if g.conflicts(c, ids, direct) {
+				d.Shared = append(d.Shared, weakIDs[c]...)
+			}
 			d.Reasons = append(d.Reasons, fmt.Sprintf("weak identifier shared with customer %d, which has stronger keys: not linked", c))
 			continue
 		}
@@ -283,6 +304,30 @@ func (g *Graph) Resolve(in []Identifier) Decision {
 		d.Absorbed = slices.Clone(accepted[1:])
 	}
 	return d
+}
+
+// conflicts reports whether customer c and the side of an event (its identifiers ids
+// and the customers direct it links) together hold more identifiers of a strong type
+// than one customer may: two different phones, two member cards.
+func (g *Graph) conflicts(c CustomerID, ids []Identifier, direct []CustomerID) bool {
+	side := slices.Clone(ids)
+	for _, o := range direct {
+		side = append(side, g.customers[o].ids...)
+	}
+	all := append(slices.Clone(g.customers[c].ids), side...)
+	sortIdentifiers(all)
+	all = slices.Compact(all)
+	var count [numTypes]int
+	for _, id := range all {
+		count[id.Type]++
+	}
+	for _, t := range Types() {
+		r := g.rules.Types[t]
+		if r.Strength == Strong && r.MaxPerCustomer > 0 && count[t] > r.MaxPerCustomer {
+			return true
+		}
+	}
+	return false
 }
 
 // check returns why customers cs joined together with add would break the rules.
@@ -371,6 +416,9 @@ func (g *Graph) Apply(d Decision) (CustomerID, error) {
 		g.customers[a].redirect = target
 	}
 	g.add(target, d.Add)
+	for _, id := range d.Shared {
+		g.Share(id)
+	}
 	return target, nil
 }
 

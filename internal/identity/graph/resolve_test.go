@@ -80,12 +80,12 @@ func TestResolveScenarios(t *testing.T) {
 			held: map[Identifier]CustomerID{openid("oMini"): 1, union("u1"): 1, phone("+8613900139000"): 1},
 		},
 		{
-			name:  "a shared family device does not merge two customers with different phones",
+			name:  "a shared family device does not merge two customers with different phones, and then links nobody",
 			rules: DefaultRules(),
 			steps: []step{
 				{ids: []Identifier{phone("13800138000"), device("ipad-family")}, kind: Create, customer: 1},
 				{ids: []Identifier{phone("13900139000"), device("ipad-family")}, kind: Create, customer: 2, reason: "weak identifier"},
-				{ids: []Identifier{device("ipad-family"), cookie("c1")}, kind: Attach, customer: 1},
+				{ids: []Identifier{device("ipad-family"), cookie("c1")}, kind: Create, customer: 3},
 			},
 			held: map[Identifier]CustomerID{phone("+8613800138000"): 1, phone("+8613900139000"): 2, device("ipad-family"): 1},
 		},
@@ -347,4 +347,52 @@ func mustApplyDecision(t *testing.T, g *Graph, d Decision) CustomerID {
 		t.Fatalf("Apply(%+v): %v", d, err)
 	}
 	return c
+}
+
+// TestResolveSharedDevice: a kiosk used by people with different phones becomes
+// shared and stops linking, so an anonymous session on it joins nobody; a personal
+// device whose owner's new login it does not link (an openid) conflicts with no
+// phone and keeps linking.
+func TestResolveSharedDevice(t *testing.T) {
+	t.Parallel()
+	g := setup(t, DefaultRules())
+	apply := func(ids ...Identifier) Decision {
+		t.Helper()
+		d := g.Resolve(ids)
+		if d.Kind != Review {
+			if _, err := g.Apply(d); err != nil {
+				t.Fatalf("Apply(%v): %v", ids, err)
+			}
+		}
+		return d
+	}
+	kiosk := device("kiosk-1")
+	if d := apply(phone("13800138001"), kiosk); d.Kind != Create || len(d.Shared) != 0 {
+		t.Fatalf("first kiosk user: %+v", d)
+	}
+	if d := apply(kiosk); d.Kind != Attach {
+		t.Fatalf("anonymous session before the kiosk is known shared: %+v, want attach", d)
+	}
+	d := apply(phone("13800138002"), kiosk)
+	if d.Kind != Create || !slices.Equal(d.Shared, []Identifier{kiosk}) {
+		t.Fatalf("second kiosk user: %+v, want create with the kiosk shared", d)
+	}
+	if !g.Shared(kiosk) {
+		t.Fatal("kiosk not shared after Apply")
+	}
+	if d := g.Resolve([]Identifier{kiosk}); d.Kind != Review || d.Customer != 0 {
+		t.Fatalf("anonymous session on a shared kiosk: %+v, want no customer", d)
+	}
+	if d := apply(phone("13800138003"), kiosk); d.Kind != Create || len(d.Add) != 1 {
+		t.Fatalf("third kiosk user: %+v, want a new customer with the phone only", d)
+	}
+
+	tablet := device("tablet-9")
+	apply(phone("13900139000"), tablet)
+	if d := apply(openid("oNewApp"), tablet); len(d.Shared) != 0 {
+		t.Fatalf("one person's new login on their tablet: %+v, want the tablet not shared", d)
+	}
+	if d := apply(tablet); d.Kind != Attach || d.Customer != 4 || g.Shared(tablet) {
+		t.Fatalf("anonymous session on a personal tablet: %+v, want attach to 4", d)
+	}
 }
