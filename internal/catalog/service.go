@@ -58,7 +58,7 @@ func wrapFind(what string, err error) error {
 // now returns the current time at the millisecond precision it is stored with.
 func (s *Service) now() time.Time { return clock.FromMillis(clock.Millis(s.clock.Now())) }
 
-func (s *Service) lock() string { return forUpdate(s.db.Dialect) }
+func (s *Service) lock() string { return s.db.Dialect.ForUpdate() }
 
 // writer returns the principal of ctx when it may change the tenant's catalog: a
 // tenant-scope principal holding catalog:write.

@@ -16,15 +16,6 @@ import (
 // SQL helpers. Each takes the querier (a transaction or the read pool) explicitly and
 // filters by tenant; "not found" is an errs.NotFound error, never a nil result.
 
-// forUpdate returns the row-lock suffix of a SELECT inside a write transaction. SQLite
-// needs none: its write transactions are serialised by BEGIN IMMEDIATE.
-func forUpdate(d db.Dialect) string {
-	if d == db.Postgres {
-		return " FOR UPDATE"
-	}
-	return ""
-}
-
 // conds accumulates WHERE conditions and their $N arguments.
 type conds struct {
 	where []string

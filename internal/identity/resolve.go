@@ -26,12 +26,7 @@ var errStaleResolution = errors.New("identity: customer merged concurrently")
 
 // customerLock returns the row-lock suffix of a customers SELECT in a write
 // transaction (SQLite serialises write transactions and needs none).
-func customerLock(d db.Dialect) string {
-	if d == db.Postgres {
-		return " FOR UPDATE"
-	}
-	return ""
-}
+func customerLock(d db.Dialect) string { return d.ForUpdate() }
 
 // eventIdentifiers returns the identifiers of a stored event in a stable order
 // (values were normalised by ParseEvent).

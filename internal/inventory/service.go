@@ -56,12 +56,7 @@ func (s *Service) visible(ctx context.Context, q db.Querier, p *auth.Principal, 
 
 func (s *Service) now() time.Time { return clock.FromMillis(clock.Millis(s.clock.Now())) }
 
-func (s *Service) lock() string {
-	if s.db.Dialect == db.Postgres {
-		return " FOR UPDATE"
-	}
-	return ""
-}
+func (s *Service) lock() string { return s.db.Dialect.ForUpdate() }
 
 // CreateLocation adds a stock location. Errors: invalid (fields, unknown store),
 // conflict (code taken, or the store has a location already).

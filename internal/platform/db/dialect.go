@@ -86,3 +86,13 @@ func (db *DB) TableExists(ctx context.Context, q Querier, name string) (bool, er
 	}
 	return ok, nil
 }
+
+// ForUpdate returns the row-lock suffix of a SELECT inside a write transaction:
+// " FOR UPDATE" on PostgreSQL; nothing on SQLite, whose write transactions are
+// serialised by BEGIN IMMEDIATE.
+func (d Dialect) ForUpdate() string {
+	if d == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
