@@ -213,6 +213,47 @@ var accessRules = map[string]accessRule{
 	"release-stock-reservation": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return jsonReq("/api/v1/stock-reservations/"+w.freshReservation()+"/release", `{"reason":"cancelled"}`)
 	}},
+	// --- orders ---
+	"list-orders": {reach: scoped, call: get("/api/v1/orders")},
+	"create-order": {reach: scoped, note: "at a store in the caller's data scope",
+		call: func(w *world, _ *matrixPrincipal, side int) request {
+			return jsonReq("/api/v1/orders", `{"channel":"app","store_id":%q,"fulfilment":"pickup","lines":[{"sku_id":%q,"qty":1}]}`, w.store[side], w.sku)
+		}},
+	"get-order": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
+		return request{path: "/api/v1/orders/" + w.orderAt[side]}
+	}},
+	"record-pos-ticket": {reach: scoped, note: "at a store in the caller's data scope",
+		call: func(w *world, _ *matrixPrincipal, side int) request {
+			return request{path: "/api/v1/pos-tickets", contentType: "application/json", body: w.ticket(side)}
+		}},
+	"record-pos-tickets": {reach: shared, note: "each ticket's store must be in the caller's data scope; the others are refused in their result",
+		call: func(w *world, _ *matrixPrincipal, side int) request {
+			return request{path: "/api/v1/pos-tickets/batch", contentType: "application/json", body: `{"tickets":[` + w.ticket(side) + `]}`}
+		}},
+	"pay-order": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
+		id, payable := w.freshOrder(side, false)
+		return jsonReq("/api/v1/orders/"+id+"/pay", `{"method":"cash","amount_fen":%d}`, payable)
+	}},
+	"transition-order": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
+		id, _ := w.freshOrder(side, true)
+		return jsonReq("/api/v1/orders/"+id+"/transitions", `{"action":"allocate"}`)
+	}},
+	"cancel-order": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
+		id, _ := w.freshOrder(side, false)
+		return jsonReq("/api/v1/orders/"+id+"/cancel", `{"reason":"顾客取消"}`)
+	}},
+	"preview-order-change": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
+		return jsonReq("/api/v1/orders/"+w.orderAt[side]+"/changes/preview", `{"kind":"return","lines":[{"line_id":"L1","qty":1}]}`)
+	}},
+	"confirm-order-change": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
+		return jsonReq("/api/v1/orders/"+w.freshTicket(side)+"/changes", `{"kind":"return","lines":[{"line_id":"L1","qty":1}]}`)
+	}},
+	"open-order-complaint": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
+		return jsonReq("/api/v1/orders/"+w.orderAt[side]+"/complaints", `{"kind":"late","description":"送晚了"}`)
+	}},
+	"update-order-complaint": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
+		return jsonReq("/api/v1/order-complaints/"+w.complaint[side], `{"status":"responded","resolution":"已联系顾客"}`)
+	}},
 
 	"list-stores":       {reach: scoped, call: get("/api/v1/stores")},
 	"get-store-summary": {reach: scoped, call: get("/api/v1/store-summary")},

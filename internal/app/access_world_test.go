@@ -33,6 +33,7 @@ type world struct {
 	order, domainEvent             string
 	stockLocation                  [2]string // the stock locations of store[0] and store[1]
 	reservation                    string
+	orderAt, complaint             [2]string // an order-center order (a till ticket) and a complaint on it, at store[0] and store[1]
 
 	seq atomic.Int64
 }
@@ -79,6 +80,10 @@ func newWorld(t *testing.T, dialect db.Dialect) *world {
 		w.admin("POST", "/api/v1/stock-locations/"+w.stockLocation[i]+"/changes", "", `{"sku_id":"`+w.sku+`","kind":"receipt","qty":1000000}`)
 	}
 	w.reservation = w.freshReservation()
+	for i := range 2 {
+		w.orderAt[i] = w.freshTicket(i)
+		w.complaint[i] = w.id(w.admin("POST", "/api/v1/orders/"+w.orderAt[i]+"/complaints", "", `{"kind":"quality","description":"漏气"}`))
+	}
 	var events struct {
 		Items []struct {
 			ID string `json:"id"`
@@ -209,6 +214,36 @@ func (w *world) freshReservation() string {
 	ref := fmt.Sprintf("RES-%d", w.next())
 	w.admin("POST", "/api/v1/stock-reservations", "", fmt.Sprintf(`{"reference":%q,"lines":[{"location_id":%q,"sku_id":%q,"qty":1}]}`, ref, w.stockLocation[0], w.sku))
 	return ref
+}
+
+// freshOrder places an online pickup order of one unit at store side, pays it when
+// paid is true, and returns its id and payable.
+func (w *world) freshOrder(side int, paid bool) (string, int64) {
+	w.t.Helper()
+	var o struct {
+		ID     string `json:"id"`
+		Totals struct {
+			PayableFen int64 `json:"payable_fen"`
+		} `json:"totals"`
+	}
+	w.decode(w.admin("POST", "/api/v1/orders", "", fmt.Sprintf(`{"channel":"app","store_id":%q,"fulfilment":"pickup","lines":[{"sku_id":%q,"qty":1}]}`,
+		w.store[side], w.sku)), &o)
+	if paid {
+		w.admin("POST", "/api/v1/orders/"+o.ID+"/pay", "", fmt.Sprintf(`{"method":"cash","amount_fen":%d}`, o.Totals.PayableFen))
+	}
+	return o.ID, o.Totals.PayableFen
+}
+
+// freshTicket records a completed till ticket of two units at store side and returns
+// the order's id (its line is L1).
+func (w *world) freshTicket(side int) string {
+	w.t.Helper()
+	return w.id(w.admin("POST", "/api/v1/pos-tickets", "", w.ticket(side)))
+}
+
+func (w *world) ticket(side int) string {
+	return fmt.Sprintf(`{"external_ref":"T%d","store_id":%q,"placed_at":%q,"stated_payable_fen":2980,"lines":[{"sku_id":%q,"qty":2}],
+		"payments":[{"method":"cash","amount_fen":2980}]}`, w.next(), w.store[side], time.Now().UTC().Add(-time.Minute).Format(time.RFC3339), w.sku)
 }
 
 func (w *world) cart(side int) string {

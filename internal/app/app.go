@@ -33,6 +33,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/pii"
 	"github.com/oneretail/oneretail/internal/platform/ratelimit"
+	"github.com/oneretail/oneretail/internal/order"
 	"github.com/oneretail/oneretail/internal/promotion"
 	"github.com/oneretail/oneretail/web"
 )
@@ -71,6 +72,7 @@ type App struct {
 	Identity   *identity.Service
 	Promotion  *promotion.Service
 	Inventory  *inventory.Service
+	Order      *order.Service
 	API        huma.API
 
 	idempotency *httpapi.Idempotency
@@ -130,6 +132,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Promotion = promotion.NewService(d, a.Outbox, a.Audit, cfg.Clock, promotion.Config{Customers: a.Identity, Stores: storeFinder{a.Org}, TokenKey: tokenKey})
 	a.Promotion.Subscribe(a.Dispatcher)
 	a.Inventory = inventory.NewService(d, a.Audit, cfg.Clock, storeFinder{a.Org})
+	a.Order = order.NewService(d, a.Outbox, a.Audit, cfg.Clock, keys, order.Deps{Pricer: a.Promotion, Stock: a.Inventory,
+		Catalog: a.Catalog, Buyers: a.Identity, Stores: storeFinder{a.Org}}, order.Config{})
 	a.idempotency = httpapi.NewIdempotency(d, keys, cfg.Clock, cfg.Log)
 	a.idempotency.SecretMarkers = []string{org.APIKeyPrefix, org.SessionTokenPrefix}
 	a.Identity.SetStoredResponses(a.idempotency)
@@ -165,6 +169,7 @@ func (a *App) routes() http.Handler {
 	a.Identity.Register(srv.API)
 	a.Promotion.Register(srv.API)
 	a.Inventory.Register(srv.API)
+	a.Order.Register(srv.API)
 	srv.Router.HandleFunc("/api/*", httpapi.NotFound)
 	srv.Router.Handle("/*", web.Handler())
 	return srv.Router
@@ -274,6 +279,7 @@ var (
 	_ identity.StoreFinder  = storeFinder{}
 	_ inventory.StoreFinder = storeFinder{}
 	_ promotion.StoreZones  = storeFinder{}
+	_ order.Stores          = storeFinder{}
 )
 
 // StoreTimeZone returns a store's time zone for pricing, within the caller's tenant

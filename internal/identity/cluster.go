@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/oneretail/oneretail/internal/identity/graph"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 )
@@ -37,4 +38,49 @@ func (s *Service) FindCustomerCluster(ctx context.Context, id string) (string, [
 		return "", nil, fmt.Errorf("identity: find customer cluster: %w", err)
 	}
 	return live, merged, nil
+}
+
+// BuyerIdentifier is one way an order names its buyer: an identifier type
+// (phone, member_card, wechat_unionid, delivery_user_id, …) and its value.
+type BuyerIdentifier struct {
+	Type  string
+	Value string
+}
+
+// ResolveBuyer returns the live customer holding the first of ids that a customer of
+// the caller's tenant holds (a payment code or member card before a phone, as the
+// caller orders them), or "" when none does. It returns an id only, no personal data,
+// for the order center, which has authorised its own use case; it neither creates
+// customers nor logs an access. Errors: invalid (naming field+"[i]" for an unknown
+// type or a value that does not normalise), unauthorized.
+func (s *Service) ResolveBuyer(ctx context.Context, ids []BuyerIdentifier, field string) (string, error) {
+	p, err := auth.Caller(ctx)
+	if err != nil {
+		return "", err
+	}
+	rules := graph.DefaultRules()
+	q := s.db.Reader()
+	for i, b := range ids {
+		t, err := graph.ParseType(b.Type)
+		if err != nil {
+			return "", errs.Field(fmt.Sprintf("%s[%d].type", field, i), "unknown identifier type; one of %s", identifierTypeNames())
+		}
+		id, err := rules.NewIdentifier(t, b.Value)
+		if err != nil {
+			return "", errs.Field(fmt.Sprintf("%s[%d].value", field, i), "%s", errMessage(err))
+		}
+		cid, err := s.identifierOwner(ctx, q, p.TenantID, id)
+		if err != nil {
+			return "", fmt.Errorf("identity: resolve buyer: %w", err)
+		}
+		if cid == "" {
+			continue
+		}
+		live, err := survivor(ctx, q, p.TenantID, cid)
+		if err != nil {
+			return "", fmt.Errorf("identity: resolve buyer: %w", err)
+		}
+		return live, nil
+	}
+	return "", nil
 }

@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -430,4 +431,24 @@ func (s *Service) Verify(ctx context.Context) ([]Balance, error) {
 		return nil, fmt.Errorf("inventory: verify: %w", err)
 	}
 	return out, nil
+}
+
+// FindLocationOfStore returns the stock location of a store of the caller's tenant.
+// It serves the order center, which has authorised its own use case. Errors:
+// not_found (the store holds no stock location), unauthorized.
+func (s *Service) FindLocationOfStore(ctx context.Context, storeID string) (Location, error) {
+	p, err := auth.Caller(ctx)
+	if err != nil {
+		return Location{}, err
+	}
+	row := s.db.Reader().QueryRowContext(ctx, `SELECT id, tenant_id, code, name, kind, store_id, allow_negative, created_at FROM stock_locations
+		WHERE tenant_id = $1 AND store_id = $2`, p.TenantID, storeID)
+	l, err := scanLocation(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Location{}, errs.E(errs.NotFound, "store %s holds no stock location", storeID)
+	}
+	if err != nil {
+		return Location{}, fmt.Errorf("inventory: location of store: %w", err)
+	}
+	return l, nil
 }

@@ -92,12 +92,15 @@ func (e *LimitError) Error() string { return e.Message }
 // Unwrap classifies the error as a conflict.
 func (e *LimitError) Unwrap() error { return errs.E(errs.Conflict, "%s", e.Message) }
 
-// errVersionChanged says that a promotion's status or limits changed while a commit
-// was reading them: the commit starts again. errTokenTaken says that the order's
+// ErrLimitsChanged says that a promotion's status or limits changed while a commit
+// was reading them: the commit starts again (RedeemTx's caller rolls back and retries).
+var ErrLimitsChanged = errors.New("promotion: limits changed during the commit")
+
+// errVersionChanged is ErrLimitsChanged inside this package. errTokenTaken says that the order's
 // priced-cart token is already recorded: a concurrent replay of the same order, or
 // another order committing the same token.
 var (
-	errVersionChanged = errors.New("promotion: limits changed during the commit")
+	errVersionChanged = ErrLimitsChanged
 	errTokenTaken     = errors.New("promotion: priced-cart token already committed")
 )
 
@@ -233,39 +236,46 @@ func underCart(err error) error {
 func (s *Service) commitOnce(ctx context.Context, tenantID, orderID, tokenID string, priced PricedCart, who buyer) (Redemption, error) {
 	var out Redemption
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		out = Redemption{OrderID: orderID, CustomerID: who.live, Status: RedemptionCommitted, CreatedAt: s.now(), Priced: true, Cart: priced}
-		fresh, err := insertRedemptionOrder(ctx, tx, tenantID, out, tokenID)
-		if db.IsUniqueViolation(err) {
-			return errTokenTaken
-		}
-		if err != nil {
-			return err
-		}
-		if !fresh {
-			out, err = getRedemption(ctx, tx, tenantID, orderID)
-			return err
-		}
-		if err := insertPricedCart(ctx, tx, s.db.Dialect, tenantID, orderID, priced); err != nil {
-			return err
-		}
-		bump := false
-		for _, pp := range priced.Promotions { // in promotion id order, so that orders never deadlock
-			if !pp.Counts() {
-				continue
-			}
-			l, exhausted, err := s.redeem(ctx, tx, tenantID, orderID, who, pp)
-			if err != nil {
-				return err
-			}
-			bump = bump || exhausted
-			out.Lines = append(out.Lines, l)
-		}
-		if bump {
-			return bumpVersion(ctx, tx, tenantID)
-		}
-		return nil
+		var err error
+		out, err = s.commitTx(ctx, tx, tenantID, orderID, tokenID, priced, who)
+		return err
 	})
 	return out, err
+}
+
+// commitTx records an order's redemptions in tx; a replay of orderID returns the
+// first. Errors: *LimitError, errVersionChanged, errTokenTaken.
+func (s *Service) commitTx(ctx context.Context, tx *sql.Tx, tenantID, orderID, tokenID string, priced PricedCart, who buyer) (Redemption, error) {
+	out := Redemption{OrderID: orderID, CustomerID: who.live, Status: RedemptionCommitted, CreatedAt: s.now(), Priced: true, Cart: priced}
+	fresh, err := insertRedemptionOrder(ctx, tx, tenantID, out, tokenID)
+	if db.IsUniqueViolation(err) {
+		return out, errTokenTaken
+	}
+	if err != nil {
+		return out, err
+	}
+	if !fresh {
+		return getRedemption(ctx, tx, tenantID, orderID)
+	}
+	if err := insertPricedCart(ctx, tx, s.db.Dialect, tenantID, orderID, priced); err != nil {
+		return out, err
+	}
+	bump := false
+	for _, pp := range priced.Promotions { // in promotion id order, so that orders never deadlock
+		if !pp.Counts() {
+			continue
+		}
+		l, exhausted, err := s.redeem(ctx, tx, tenantID, orderID, who, pp)
+		if err != nil {
+			return out, err
+		}
+		bump = bump || exhausted
+		out.Lines = append(out.Lines, l)
+	}
+	if bump {
+		return out, bumpVersion(ctx, tx, tenantID)
+	}
+	return out, nil
 }
 
 // redeem records one used promotion of an order in tx and reports whether it
@@ -352,40 +362,44 @@ func (s *Service) CancelRedemption(ctx context.Context, orderID string) (Redempt
 	var out Redemption
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if out, err = getRedemptionForUpdate(ctx, tx, pr.TenantID, orderID, s.lockOrder()); err != nil {
-			return err
-		}
-		if out.Status == RedemptionCancelled {
-			return nil
-		}
-		now := s.now()
-		out.Status, out.CancelledAt = RedemptionCancelled, &now
-		if err := cancelRedemptionOrder(ctx, tx, pr.TenantID, orderID, now); err != nil {
-			return err
-		}
-		bump := false
-		for _, l := range out.Lines { // in promotion id order, as commits lock them
-			// The customer's row before the usage row, as commits lock them.
-			if out.CustomerID != "" {
-				if err := releaseCustomerUsage(ctx, tx, pr.TenantID, out.CustomerID, l); err != nil {
-					return err
-				}
-			}
-			u, err := releaseUsage(ctx, tx, pr.TenantID, l)
-			if err != nil {
-				return err
-			}
-			after := Promotion{Limits: u.limits, Usage: u.usage}
-			before := Promotion{Limits: u.limits, Usage: Usage{DiscountFen: u.usage.DiscountFen + l.ValueFen, Uses: u.usage.Uses + 1}}
-			bump = bump || (before.exhausted() != "" && after.exhausted() == "")
-		}
-		if bump {
-			return bumpVersion(ctx, tx, pr.TenantID)
-		}
-		return nil
+		out, err = s.cancelTx(ctx, tx, pr.TenantID, orderID)
+		return err
 	})
 	if err != nil {
 		return Redemption{}, fmt.Errorf("promotion: cancel redemption: %w", err)
+	}
+	return out, nil
+}
+
+// cancelTx releases an order's redemptions in tx; a cancelled order stays as it is.
+func (s *Service) cancelTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string) (Redemption, error) {
+	out, err := getRedemptionForUpdate(ctx, tx, tenantID, orderID, s.lockOrder())
+	if err != nil || out.Status == RedemptionCancelled {
+		return out, err
+	}
+	now := s.now()
+	out.Status, out.CancelledAt = RedemptionCancelled, &now
+	if err := cancelRedemptionOrder(ctx, tx, tenantID, orderID, now); err != nil {
+		return out, err
+	}
+	bump := false
+	for _, l := range out.Lines { // in promotion id order, as commits lock them
+		// The customer's row before the usage row, as commits lock them.
+		if out.CustomerID != "" {
+			if err := releaseCustomerUsage(ctx, tx, tenantID, out.CustomerID, l); err != nil {
+				return out, err
+			}
+		}
+		u, err := releaseUsage(ctx, tx, tenantID, l)
+		if err != nil {
+			return out, err
+		}
+		after := Promotion{Limits: u.limits, Usage: u.usage}
+		before := Promotion{Limits: u.limits, Usage: Usage{DiscountFen: u.usage.DiscountFen + l.ValueFen, Uses: u.usage.Uses + 1}}
+		bump = bump || (before.exhausted() != "" && after.exhausted() == "")
+	}
+	if bump {
+		return out, bumpVersion(ctx, tx, tenantID)
 	}
 	return out, nil
 }

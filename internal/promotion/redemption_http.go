@@ -209,3 +209,8 @@ func (s *Service) registerRedemptions(api huma.API) {
 		return replyRedemption(s.FindRedemptionByOrderID(ctx, in.OrderID))
 	})
 }
+
+// Problem renders an error of a redemption for another domain's operation (the
+// order center): a *LimitError as its own problem type (price_mismatch,
+// budget_exhausted, …), other errors as usual.
+func Problem(err error) error { return redemptionProblem(err) }

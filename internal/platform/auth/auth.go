@@ -52,13 +52,20 @@ const (
 	// records receipts, sales, counts and adjustments, and reserves stock.
 	InventoryRead  Scope = "inventory:read"
 	InventoryWrite Scope = "inventory:write"
+
+	// OrdersRead reads orders, their lines, payments, changes and complaints (the
+	// receiver masked without customers:pii); OrdersWrite places and records orders,
+	// moves them through their lifecycle, returns and refunds, and handles complaints.
+	OrdersRead  Scope = "orders:read"
+	OrdersWrite Scope = "orders:write"
 )
 
 // AllScopes lists every scope, in a stable order.
 func AllScopes() []Scope {
 	return []Scope{OrgRead, OrgWrite, CatalogRead, CatalogWrite, UsersRead, UsersWrite, APIKeysWrite, AuditRead, EventsRead, EventsWrite,
 		TouchpointsRead, TouchpointsWrite, EventsIngest, PromotionsRead, PromotionsWrite, PricingUse,
-		CustomersRead, CustomersWrite, CustomersPII, CustomersErase, PrivacyRead, InventoryRead, InventoryWrite}
+		CustomersRead, CustomersWrite, CustomersPII, CustomersErase, PrivacyRead, InventoryRead, InventoryWrite,
+		OrdersRead, OrdersWrite}
 }
 
 // ValidScope reports whether s names a known scope.
@@ -93,17 +100,17 @@ func RoleScopes(r Role) []Scope {
 	case HQAdmin:
 		return AllScopes()
 	case Marketer:
-		return append(read, PromotionsRead, CustomersRead, CustomersWrite)
+		return append(read, PromotionsRead, CustomersRead, CustomersWrite, OrdersRead)
 	case Analyst:
-		return append(read, AuditRead, CustomersRead, InventoryRead)
+		return append(read, AuditRead, CustomersRead, InventoryRead, OrdersRead)
 	case Merchandiser:
-		return append(read, CatalogWrite, PromotionsRead, PromotionsWrite, InventoryRead)
+		return append(read, CatalogWrite, PromotionsRead, PromotionsWrite, InventoryRead, OrdersRead)
 	case StoreManager:
-		return append(read, OrgWrite, CatalogWrite, UsersRead, CustomersRead, InventoryRead, InventoryWrite)
+		return append(read, OrgWrite, CatalogWrite, UsersRead, CustomersRead, InventoryRead, InventoryWrite, OrdersRead, OrdersWrite)
 	case Associate:
-		return append(read, CustomersRead)
+		return append(read, CustomersRead, OrdersRead, OrdersWrite)
 	case Integrator:
-		return append(read, EventsRead, TouchpointsRead, EventsIngest, PricingUse, InventoryRead, InventoryWrite)
+		return append(read, EventsRead, TouchpointsRead, EventsIngest, PricingUse, InventoryRead, InventoryWrite, OrdersRead, OrdersWrite)
 	case PrivacyOfficer:
 		return append(read, AuditRead, CustomersRead, PrivacyRead)
 	}

@@ -768,6 +768,227 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/order-complaints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer or resolve an after-sales case */
+        post: operations["update-order-complaint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List orders
+         * @description Newest first, inside the caller's data scope (a store manager sees their store's orders), without personal data.
+         */
+        get: operations["list-orders"];
+        put?: never;
+        /**
+         * Place an online order
+         * @description The server prices the order (the store's prices, the promotion engine, the customer found from buyer identifiers), reserves its stock at the store's location until it is paid (409 insufficient naming the SKU), and redeems its promotions (409 budget_exhausted, customer_limit_reached, …); all in one transaction with the order.created event. Placing the same external_ref again returns the first order.
+         */
+        post: operations["create-order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an order
+         * @description Lines with each promotion's frozen share, payments and refunds, the timeline, changes, exceptions and complaints. The receiver and buyer identifiers are masked unless the caller holds customers:pii.
+         */
+        get: operations["get-order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel an order
+         * @description Before it leaves: stock goes back, promotions are released, what was paid is refunded in full. Cancelling again changes nothing.
+         */
+        post: operations["cancel-order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a return or short pick
+         * @description Refunds exactly the previewed amount, restocks returned units when asked, and publishes order.returned and order.refunded. Confirming the same reference again returns the first change.
+         */
+        post: operations["confirm-order-change"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/changes/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview a return or short pick
+         * @description What the change would refund per line and in total, from the shares frozen at sale time, and what happens to threshold promotions; nothing changes.
+         */
+        post: operations["preview-order-change"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open an after-sales case
+         * @description Due for an answer within 24 hours.
+         */
+        post: operations["open-order-complaint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay an order
+         * @description The amount must be the order's payable (422 otherwise); the stock reservation becomes a sale. Paying again with the same reference changes nothing.
+         */
+        post: operations["pay-order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move an order on
+         * @description allocate (paid → allocated), start_picking, ready, dispatch (delivery and ship), complete (ready or out for delivery → completed). 409 from any other status.
+         */
+        post: operations["transition-order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pos-tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a till ticket
+         * @description A sale that happened: stored completed with the server's prices and shares; a stated payable that differs is kept as a price_mismatch exception with both figures. Its units leave the store's stock. Recording the same external_ref again returns the first order.
+         */
+        post: operations["record-pos-ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pos-tickets/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a batch of till tickets
+         * @description Up to 500 tickets, each recorded all or nothing; a result per ticket in order (201, or the problem that refused it).
+         */
+        post: operations["record-pos-tickets"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/price-zones": {
         parameters: {
             query?: never;
@@ -1718,7 +1939,7 @@ export interface components {
     schemas: {
         APIKeyCreateRequest: {
             name: string;
-            scopes: ("org:read" | "org:write" | "catalog:read" | "catalog:write" | "users:read" | "users:write" | "api_keys:write" | "audit:read" | "events:read" | "events:write" | "touchpoints:read" | "touchpoints:write" | "events:ingest" | "promotions:read" | "promotions:write" | "pricing:use" | "customers:read" | "customers:write" | "customers:pii" | "customers:erase" | "privacy:read" | "inventory:read" | "inventory:write")[] | null;
+            scopes: ("org:read" | "org:write" | "catalog:read" | "catalog:write" | "users:read" | "users:write" | "api_keys:write" | "audit:read" | "events:read" | "events:write" | "touchpoints:read" | "touchpoints:write" | "events:ingest" | "promotions:read" | "promotions:write" | "pricing:use" | "customers:read" | "customers:write" | "customers:pii" | "customers:erase" | "privacy:read" | "inventory:read" | "inventory:write" | "orders:read" | "orders:write")[] | null;
         };
         APIKeyCreatedResponse: {
             /** Format: date-time */
@@ -2090,6 +2311,24 @@ export interface components {
             parent_id?: string;
             /** Format: int64 */
             sort?: number;
+        };
+        ChangeLine: {
+            line_id: string;
+            /** Format: int64 */
+            qty: number;
+            /** Format: int64 */
+            refund_fen: number;
+            restocked: boolean;
+        };
+        ComplaintRequest: {
+            description: string;
+            /** @enum {string} */
+            kind: "quality" | "missing_item" | "wrong_item" | "late" | "damaged" | "service" | "other";
+        };
+        ComplaintUpdateRequest: {
+            resolution: string;
+            /** @enum {string} */
+            status: "responded" | "resolved";
         };
         ConsentListResponse: {
             items: components["schemas"]["CustomerConsentResponse"][];
@@ -2613,6 +2852,282 @@ export interface components {
             /** Format: date-time */
             undone_at: string | null;
         };
+        OrderBuyerIdentifier: {
+            /** @description A One ID identifier type: phone, member_card, wechat_unionid, delivery_user_id, … */
+            type: string;
+            value: string;
+        };
+        OrderCancelRequest: {
+            reason: string;
+        };
+        OrderChange: {
+            actor?: string;
+            /**
+             * Format: int64
+             * @description Deducted from the refund: threshold discounts the kept lines no longer earn (claw_back policy).
+             */
+            claw_back_fen: number;
+            /** Format: date-time */
+            created_at?: string;
+            /** @description Absent in a preview. */
+            id?: string;
+            /** @enum {string} */
+            kind: "return" | "short_pick" | "cancel";
+            lines: components["schemas"]["ChangeLine"][];
+            notes: string[];
+            reason?: string;
+            reference?: string;
+            /** Format: int64 */
+            refund_fen: number;
+            /** Format: int64 */
+            version?: number;
+        };
+        OrderChangeLineRequest: {
+            line_id: string;
+            /** Format: int64 */
+            qty: number;
+        };
+        OrderChangeRequest: {
+            /** @enum {string} */
+            kind: "return" | "short_pick";
+            lines: components["schemas"]["OrderChangeLineRequest"][] | null;
+            reason?: string;
+            /** @description Your id for the change: confirming it again returns the first change. */
+            reference?: string;
+            /** @description Put returned goods back on hand where the line was fulfilled from (not for damaged goods). */
+            restock?: boolean;
+        };
+        OrderChangeResult: {
+            change: components["schemas"]["OrderChange"];
+            order: components["schemas"]["OrderDetail"];
+        };
+        OrderComplaint: {
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** Format: date-time */
+            due_at: string;
+            id: string;
+            kind: string;
+            order_id: string;
+            overdue: boolean;
+            resolution?: string;
+            /** @enum {string} */
+            status: "open" | "responded" | "resolved";
+            /** Format: date-time */
+            updated_at: string;
+        };
+        OrderCreateRequest: {
+            /** @description Identifiers the buyer came with, tried in order to find their One ID customer (a payment code or member card first). */
+            buyer?: components["schemas"]["OrderBuyerIdentifier"][] | null;
+            /** @enum {string} */
+            channel: "mini_program" | "app" | "web";
+            coupons?: string[] | null;
+            customer_id?: string;
+            delivery_method?: string;
+            /**
+             * Format: int64
+             * @description What the shopper was shown: if the server prices otherwise the order is refused (409 price_mismatch, with the server's payable).
+             */
+            expected_payable_fen?: number;
+            /** @description Your order reference: placing it again returns the first order. */
+            external_ref?: string;
+            /** @enum {string} */
+            fulfilment: "pickup" | "delivery" | "ship";
+            lines: components["schemas"]["OrderLineRequest"][] | null;
+            payment_method?: string;
+            /** @description Required for delivery. */
+            receiver?: components["schemas"]["OrderReceiver"];
+            /** @description The store the order is placed with: its prices, promotions and stock. */
+            store_id: string;
+        };
+        OrderDetail: {
+            buyer: components["schemas"]["OrderBuyerIdentifier"][];
+            changes: components["schemas"]["OrderChange"][];
+            /** @enum {string} */
+            channel: "pos" | "mini_program" | "app" | "web" | "meituan" | "eleme" | "marketplace";
+            complaints: components["schemas"]["OrderComplaint"][];
+            currency: string;
+            customer_id?: string;
+            exceptions: components["schemas"]["OrderException"][];
+            external_ref?: string;
+            /** @enum {string} */
+            fulfilment: "in_store" | "pickup" | "delivery" | "ship";
+            id: string;
+            lines: components["schemas"]["OrderLine"][];
+            number: string;
+            /** Format: int64 */
+            paid_fen: number;
+            payments: components["schemas"]["OrderPayment"][];
+            /** Format: date-time */
+            placed_at: string;
+            receiver?: components["schemas"]["OrderReceiver"];
+            /** Format: int64 */
+            refunded_fen: number;
+            /** @enum {string} */
+            status: "created" | "paid" | "allocated" | "picking" | "ready" | "out_for_delivery" | "completed" | "cancelled";
+            store_id?: string;
+            /** @description The store's IANA time zone: show local times in it. */
+            time_zone: string;
+            timeline: components["schemas"]["OrderTimelineEntry"][];
+            totals: components["schemas"]["OrderTotals"];
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: int64
+             * @description How many changes (returns, short picks, cancellation refunds) were confirmed.
+             */
+            version: number;
+        };
+        OrderException: {
+            /** Format: date-time */
+            created_at: string;
+            detail: string;
+            /** @enum {string} */
+            kind: "price_mismatch" | "stock_shortfall";
+            /** Format: int64 */
+            server_fen: number;
+            /**
+             * Format: int64
+             * @description stock_shortfall: the units sold.
+             */
+            stated_fen: number;
+        };
+        OrderLine: {
+            /** Format: int64 */
+            amount_fen: number;
+            /** Format: int64 */
+            discount_fen: number;
+            gift_of?: string;
+            id: string;
+            /** @description The stock location the line is fulfilled from. */
+            location_id?: string;
+            name: string;
+            /** Format: int64 */
+            net_fen: number;
+            /** Format: int64 */
+            qty: number;
+            /** Format: int64 */
+            returned_qty: number;
+            shares: components["schemas"]["OrderLineShare"][];
+            sku_code: string;
+            sku_id: string;
+            /**
+             * @description weight: qty is grams.
+             * @enum {string}
+             */
+            unit: "each" | "weight";
+            /**
+             * Format: int64
+             * @description The store's price (per kg for weighed goods).
+             */
+            unit_price_fen: number;
+        };
+        OrderLineRequest: {
+            /** @description Your line id; L1, L2, … when absent. */
+            id?: string;
+            /**
+             * Format: int64
+             * @description Units, or grams for a weighed SKU.
+             */
+            qty: number;
+            sku_id: string;
+        };
+        OrderLineShare: {
+            /** Format: int64 */
+            discount_fen: number;
+            promotion_id: string;
+        };
+        OrderPayment: {
+            /** Format: int64 */
+            amount_fen: number;
+            /** Format: date-time */
+            at: string;
+            change_id?: string;
+            /** @enum {string} */
+            kind: "payment" | "refund";
+            method: string;
+            reference?: string;
+            /** Format: int64 */
+            seq: number;
+        };
+        OrderPaymentRequest: {
+            /**
+             * Format: int64
+             * @description Must be the order's payable: the server decides the amount.
+             */
+            amount_fen: number;
+            method: string;
+            /** @description The payment provider's id: paying again with it changes nothing. */
+            reference?: string;
+        };
+        OrderReceiver: {
+            address: string;
+            /** Format: double */
+            lat?: number;
+            /** Format: double */
+            lng?: number;
+            name: string;
+            phone: string;
+        };
+        OrderSummary: {
+            /** @enum {string} */
+            channel: "pos" | "mini_program" | "app" | "web" | "meituan" | "eleme" | "marketplace";
+            currency: string;
+            customer_id?: string;
+            external_ref?: string;
+            /** @enum {string} */
+            fulfilment: "in_store" | "pickup" | "delivery" | "ship";
+            id: string;
+            number: string;
+            /** Format: int64 */
+            paid_fen: number;
+            /** Format: date-time */
+            placed_at: string;
+            /** Format: int64 */
+            refunded_fen: number;
+            /** @enum {string} */
+            status: "created" | "paid" | "allocated" | "picking" | "ready" | "out_for_delivery" | "completed" | "cancelled";
+            store_id?: string;
+            /** @description The store's IANA time zone: show local times in it. */
+            time_zone: string;
+            totals: components["schemas"]["OrderTotals"];
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: int64
+             * @description How many changes (returns, short picks, cancellation refunds) were confirmed.
+             */
+            version: number;
+        };
+        OrderTimelineEntry: {
+            actor?: string;
+            /** Format: date-time */
+            at: string;
+            from?: string;
+            kind: string;
+            note?: string;
+            /** Format: int64 */
+            seq: number;
+            to?: string;
+        };
+        OrderTotals: {
+            /** Format: int64 */
+            delivery_discount_fen: number;
+            /** Format: int64 */
+            delivery_fee_fen: number;
+            /** Format: int64 */
+            discount_fen: number;
+            /** Format: int64 */
+            payable_fen: number;
+            /** Format: int64 */
+            subtotal_fen: number;
+        };
+        OrderTransitionRequest: {
+            /** @enum {string} */
+            action: "allocate" | "start_picking" | "ready" | "dispatch" | "complete";
+            note?: string;
+        };
         PageAPIKeyResponse: {
             items: components["schemas"]["APIKeyResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
@@ -2655,6 +3170,11 @@ export interface components {
         };
         PageDomainEvent: {
             items: components["schemas"]["DomainEvent"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
+        PageOrderSummary: {
+            items: components["schemas"]["OrderSummary"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
@@ -2717,6 +3237,62 @@ export interface components {
             current_password: string;
             /** @description At least 10 characters; not trivial, not built on the login, not a commonly used password. */
             new_password: string;
+        };
+        PosTicketBatchRequest: {
+            tickets: components["schemas"]["PosTicketRequest"][] | null;
+        };
+        PosTicketBatchResult: {
+            /** Format: int64 */
+            recorded: number;
+            /** Format: int64 */
+            refused: number;
+            results: components["schemas"]["PosTicketResult"][];
+        };
+        PosTicketPayment: {
+            /** Format: int64 */
+            amount_fen: number;
+            method: string;
+            reference?: string;
+        };
+        PosTicketRequest: {
+            buyer?: components["schemas"]["OrderBuyerIdentifier"][] | null;
+            /**
+             * @default pos
+             * @enum {string}
+             */
+            channel: "pos" | "meituan" | "eleme" | "marketplace";
+            coupons?: string[] | null;
+            customer_id?: string;
+            /** @description The ticket number: recording it again returns the first order. */
+            external_ref: string;
+            /**
+             * @default in_store
+             * @enum {string}
+             */
+            fulfilment: "in_store" | "pickup" | "delivery";
+            lines: components["schemas"]["OrderLineRequest"][] | null;
+            payments?: components["schemas"]["PosTicketPayment"][] | null;
+            /**
+             * Format: date-time
+             * @description When the sale happened (RFC 3339); at most 90 days ago.
+             */
+            placed_at: string;
+            /**
+             * Format: int64
+             * @description What the till charged for the goods; a difference from the server's price is kept as an exception.
+             */
+            stated_payable_fen: number;
+            store_id: string;
+        };
+        PosTicketResult: {
+            external_ref: string;
+            order?: components["schemas"]["OrderSummary"];
+            problem?: unknown;
+            /**
+             * Format: int64
+             * @description 201 recorded (or found again), otherwise the problem's status.
+             */
+            status: number;
         };
         PriceZoneCreateRequest: {
             code: string;
@@ -5338,6 +5914,423 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "update-order-complaint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderComplaint"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-orders": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+                store_id?: string;
+                customer_id?: string;
+                status?: "created" | "paid" | "allocated" | "picking" | "ready" | "out_for_delivery" | "completed" | "cancelled" | "";
+                channel?: "pos" | "mini_program" | "app" | "web" | "meituan" | "eleme" | "marketplace" | "";
+                /** @description RFC 3339; placed at or after it. */
+                from?: string;
+                /** @description RFC 3339; placed before it. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageOrderSummary"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "cancel-order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderCancelRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "confirm-order-change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderChangeRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderChangeResult"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "preview-order-change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderChangeRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderChange"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "open-order-complaint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderComplaint"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "pay-order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderPaymentRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "transition-order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderTransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "record-pos-ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PosTicketRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "record-pos-tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PosTicketBatchRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PosTicketBatchResult"];
+                };
+            };
+            /** @description Error */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };

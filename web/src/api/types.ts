@@ -63,6 +63,8 @@ export const API_SCOPES = [
   'privacy:read',
   'inventory:read',
   'inventory:write',
+  'orders:read',
+  'orders:write',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 

@@ -1,0 +1,233 @@
+package order
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/oneretail/oneretail/internal/inventory"
+	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/promotion"
+	"github.com/oneretail/oneretail/internal/promotion/engine"
+)
+
+// Ticket is a sale that happened at a till (staffed, self-checkout or smart cart),
+// or an order a delivery platform or marketplace took and priced itself: the record
+// is kept, its stated payable is checked against the server's price, and every
+// difference becomes an exception with both figures — never trusted, never refused.
+type Ticket struct {
+	Channel     Channel // pos, meituan, eleme or marketplace
+	ExternalRef string  // the ticket number or platform order id: recording it again returns the order
+	StoreID     string
+	PlacedAt    time.Time
+	Fulfilment  Fulfilment // in_store for a till; delivery for a platform
+	CustomerID  string
+	Buyer       []BuyerIdentifier
+	Lines       []NewLine
+	Receiver    *Receiver
+	Coupons     []string
+	// StatedPayableFen is what the channel says the buyer paid for the goods.
+	StatedPayableFen int64
+	Payments         []PaymentRequest
+}
+
+// MaxTicketAge bounds how late a ticket may be uploaded (a till offline for weeks).
+const MaxTicketAge = 90 * 24 * time.Hour
+
+func (t Ticket) validate(now time.Time) error {
+	switch t.Channel {
+	case ChannelPOS, ChannelMeituan, ChannelEleme, ChannelMarketplace:
+	default:
+		return errs.Field("body.channel", "a recorded sale comes from pos, meituan, eleme or marketplace; the platform's own orders go to POST /api/v1/orders")
+	}
+	switch {
+	case t.ExternalRef == "" || len(t.ExternalRef) > 64:
+		return errs.Field("body.external_ref", "1..64 bytes: the ticket number or platform order id")
+	case t.StoreID == "":
+		return errs.Field("body.store_id", "required")
+	case t.PlacedAt.IsZero():
+		return errs.Field("body.placed_at", "required: when the sale happened")
+	case t.PlacedAt.After(now.Add(5 * time.Minute)):
+		return errs.Field("body.placed_at", "is in the future")
+	case now.Sub(t.PlacedAt) > MaxTicketAge:
+		return errs.Field("body.placed_at", "is more than 90 days ago")
+	case t.StatedPayableFen < 0:
+		return errs.Field("body.stated_payable_fen", "must not be negative")
+	}
+	if t.Fulfilment == "" {
+		t.Fulfilment = FulfilInStore
+	}
+	if t.Fulfilment != FulfilInStore && t.Fulfilment != FulfilDelivery && t.Fulfilment != FulfilPickup {
+		return errs.Field("body.fulfilment", "must be in_store, delivery or pickup")
+	}
+	for i, p := range t.Payments {
+		if p.Method == "" || len(p.Method) > 32 {
+			return errs.Field(fmt.Sprintf("body.payments[%d].method", i), "1..32 bytes")
+		}
+		if p.AmountFen < 0 || p.AmountFen > engine.MaxUnitPrice {
+			return errs.Field(fmt.Sprintf("body.payments[%d].amount_fen", i), "must be 0..%d", int64(engine.MaxUnitPrice))
+		}
+	}
+	if err := validLines(t.Lines); err != nil {
+		return err
+	}
+	return validReceiver(t.Receiver)
+}
+
+// RecordTicket records a sale that happened: the server prices it at its time,
+// store and customer, and it is stored completed (or, for a platform's delivery,
+// paid) with the server's lines and shares; the stated payable, when it differs, is
+// kept as a price_mismatch exception with both figures. Its promotions are redeemed
+// on the server's price (a promotion whose budget ran out meanwhile is priced again
+// without it, never overrun), and its units leave the store's stock as a sale —
+// below zero only where the location allows it; elsewhere the shortfall is kept as
+// a stock_shortfall exception. Recording the same ExternalRef again returns the
+// first order. Errors: invalid (naming the field), not_found (store), unauthorized,
+// forbidden.
+func (s *Service) RecordTicket(ctx context.Context, t Ticket) (Order, error) {
+	p, err := writer(ctx)
+	if err != nil {
+		return Order{}, err
+	}
+	if t.Fulfilment == "" {
+		t.Fulfilment = FulfilInStore
+	}
+	if err := t.validate(s.now()); err != nil {
+		return Order{}, err
+	}
+	if o, err := s.replay(ctx, p, t.Channel, t.ExternalRef); err == nil || !errs.Is(err, errs.NotFound) {
+		return o, err
+	}
+	sl, err := s.prepare(ctx, p, t.StoreID, t.CustomerID, t.Buyer, t.Lines)
+	if err != nil {
+		return Order{}, err
+	}
+	in := internal(ctx, p)
+	loc, err := s.deps.Stock.FindLocationOfStore(in, t.StoreID)
+	if err != nil && !errs.Is(err, errs.NotFound) {
+		return Order{}, fmt.Errorf("order: record ticket: %w", err)
+	}
+	pc := engine.Context{Time: t.PlacedAt, Location: sl.zone, Channel: string(t.Channel), StoreID: t.StoreID, Coupons: t.Coupons}
+	var o Order
+	for attempt := 0; ; attempt++ {
+		priced, err := s.deps.Pricer.PriceOrder(in, p.TenantID, sl.cart, pc, sl.customerID)
+		if err != nil {
+			return Order{}, err
+		}
+		status := StatusCompleted
+		if t.Fulfilment != FulfilInStore {
+			status = StatusPaid
+		}
+		o = s.newOrder(p, sl, priced, t.Channel, t.ExternalRef, t.StoreID, t.Fulfilment, status, loc.ID)
+		o.Buyer, o.Receiver = t.Buyer, t.Receiver
+		for _, pay := range t.Payments {
+			o.Payments = append(o.Payments, Payment{Kind: KindPayment, Method: pay.Method, AmountFen: pay.AmountFen, Reference: pay.Reference, At: t.PlacedAt})
+			o.PaidFen += pay.AmountFen
+		}
+		err = s.withRetry(ctx, func(tx *sql.Tx) error { return s.storeTicket(ctx, tx, p, &o, t, priced, loc) })
+		if limitReached(err, &pc) && attempt < 8 {
+			// The sale happened: it is priced again without the promotion that ran
+			// out, and the difference from the till is an exception.
+			continue
+		}
+		if errors.Is(err, errDuplicate) {
+			return s.replay(ctx, p, t.Channel, t.ExternalRef)
+		}
+		if err != nil {
+			return Order{}, fmt.Errorf("order: record ticket: %w", err)
+		}
+		return o, nil
+	}
+}
+
+// storeTicket stores a recorded sale in tx: the order, its redemptions, its stock
+// movements, its exceptions and events.
+func (s *Service) storeTicket(ctx context.Context, tx *sql.Tx, p *auth.Principal, o *Order, t Ticket, priced promotion.PricedCart, loc inventory.Location) error {
+	o.Timeline, o.Exceptions = nil, nil
+	if err := s.insertOrder(ctx, tx, o, p.ID); err != nil {
+		return err
+	}
+	in := internal(ctx, p)
+	if _, err := s.deps.Pricer.RedeemTx(in, tx, o.TenantID, o.ID, priced); err != nil {
+		return err
+	}
+	if t.StatedPayableFen != priced.Payable {
+		e := Exception{Kind: PriceMismatch, StatedFen: t.StatedPayableFen, ServerFen: priced.Payable, CreatedAt: s.now(),
+			Detail: fmt.Sprintf("%s stated %s; the server prices the sale at %s (difference %s)", t.Channel,
+				engine.Yuan(t.StatedPayableFen), engine.Yuan(priced.Payable), engine.Yuan(t.StatedPayableFen-priced.Payable))}
+		if err := s.except(ctx, tx, p, o, e); err != nil {
+			return err
+		}
+	}
+	if loc.ID != "" {
+		for _, l := range o.Lines {
+			_, err := s.deps.Stock.ApplyTx(in, tx, inventory.Change{LocationID: loc.ID, SKUID: l.SKUID, Kind: inventory.MoveSale, Qty: l.Qty, Reference: o.ID})
+			if errs.Is(err, errs.Insufficient) {
+				// The sale happened; the location keeps stock from going negative, so
+				// the shortfall is kept for a count instead of a movement.
+				e := Exception{Kind: StockShortfall, StatedFen: l.Qty, CreatedAt: s.now(),
+					Detail: fmt.Sprintf("line %s: %d of SKU %s sold with too little on hand at %s; count the shelf", l.ID, l.Qty, l.SKUCode, loc.Code)}
+				if err := s.except(ctx, tx, p, o, e); err != nil {
+					return err
+				}
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("stock of line %s: %w", l.ID, err)
+			}
+		}
+	}
+	if err := s.publish(ctx, tx, *o, EventCreated, ""); err != nil {
+		return err
+	}
+	return s.publish(ctx, tx, *o, eventOfStatus[o.Status], "recorded")
+}
+
+// except keeps an exception on the order, with its timeline entry and event.
+func (s *Service) except(ctx context.Context, tx *sql.Tx, p *auth.Principal, o *Order, e Exception) error {
+	if err := insertException(ctx, tx, o.TenantID, o.ID, len(o.Exceptions)+1, e); err != nil {
+		return err
+	}
+	o.Exceptions = append(o.Exceptions, e)
+	if err := s.addTimeline(ctx, tx, o, TimelineEntry{Kind: "exception", From: o.Status, To: o.Status, Note: e.Detail, Actor: p.ID}); err != nil {
+		return err
+	}
+	return s.publish(ctx, tx, *o, EventException, string(e.Kind)+": "+e.Detail)
+}
+
+// TicketResult is the outcome of one ticket of a batch: the order, or the error
+// that refused it (nothing of it was stored).
+type TicketResult struct {
+	ExternalRef string
+	Order       *Order
+	Err         error
+}
+
+// MaxTicketBatch bounds a batch upload.
+const MaxTicketBatch = 500
+
+// RecordTickets records a batch of tickets one by one (each all or nothing) and
+// returns a result per ticket in order. Errors: invalid (an empty or too large
+// batch), unauthorized, forbidden; a refused ticket is reported in its result.
+func (s *Service) RecordTickets(ctx context.Context, tickets []Ticket) ([]TicketResult, error) {
+	if _, err := writer(ctx); err != nil {
+		return nil, err
+	}
+	if len(tickets) == 0 || len(tickets) > MaxTicketBatch {
+		return nil, errs.Field("body.tickets", "1..%d tickets", MaxTicketBatch)
+	}
+	out := make([]TicketResult, len(tickets))
+	for i, t := range tickets {
+		out[i].ExternalRef = t.ExternalRef
+		o, err := s.RecordTicket(ctx, t)
+		if err != nil {
+			out[i].Err = err
+			continue
+		}
+		out[i].Order = &o
+	}
+	return out, nil
+}
