@@ -24,6 +24,7 @@ import (
 	"github.com/oneretail/oneretail/internal/identity"
 	"github.com/oneretail/oneretail/internal/inventory"
 	"github.com/oneretail/oneretail/internal/migrations"
+	"github.com/oneretail/oneretail/internal/order"
 	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/audit"
 	"github.com/oneretail/oneretail/internal/platform/auth"
@@ -33,7 +34,6 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/pii"
 	"github.com/oneretail/oneretail/internal/platform/ratelimit"
-	"github.com/oneretail/oneretail/internal/order"
 	"github.com/oneretail/oneretail/internal/promotion"
 	"github.com/oneretail/oneretail/web"
 )
