@@ -413,7 +413,7 @@ func TestRoute(t *testing.T) {
 			if tt.ships == nil {
 				tt.ships = map[string][]string{}
 			}
-			if diff := cmp.Diff(tt.ships, shipped(d)); diff != "" && (tt.ships != nil) {
+			if diff := cmp.Diff(tt.ships, shipped(d)); diff != "" {
 				t.Errorf("shipments (-want +got):\n%s", diff)
 			}
 			for id, code := range tt.notes {
