@@ -234,6 +234,10 @@ func (o Order) Validate() error {
 
 const day = 24 * time.Hour
 
+// MaxCost bounds Candidate.CostPerOrder and CostPerKm (fen): ¥10 billion, far above
+// any real cost, so that sums over shipments and half the globe cannot overflow.
+const MaxCost = 1_000_000_000_000
+
 // Validate reports an errs.Invalid error naming the field of the candidate that is wrong.
 func (c Candidate) Validate() error {
 	switch {
@@ -245,8 +249,8 @@ func (c Candidate) Validate() error {
 		return errs.Field("at", "candidate %q: latitude must be within ±90 and longitude within ±180", c.ID)
 	case c.RadiusKm < 0 || math.IsNaN(c.RadiusKm) || math.IsInf(c.RadiusKm, 0):
 		return errs.Field("radius_km", "candidate %q: must be a finite distance of zero or more", c.ID)
-	case c.CostPerOrder < 0 || c.CostPerKm < 0:
-		return errs.Field("cost", "candidate %q: costs are zero or more", c.ID)
+	case c.CostPerOrder < 0 || c.CostPerKm < 0 || c.CostPerOrder > MaxCost || c.CostPerKm > MaxCost:
+		return errs.Field("cost", "candidate %q: costs are between zero and %d fen", c.ID, int64(MaxCost))
 	}
 	h := c.Hours
 	for _, d := range []time.Duration{h.Open, h.Close, h.CutOff} {

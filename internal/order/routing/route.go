@@ -254,9 +254,21 @@ func zoneOf(c *cand) *time.Location {
 	return c.Zone
 }
 
+// span formats c's promised window in its zone: 12-07 10:00–11:00, or with the
+// date on both ends when it ends on another day.
+func span(c *cand) string {
+	from, to := c.from.In(zoneOf(c)), c.to.In(zoneOf(c))
+	end := to.Format("15:04")
+	if from.Format(time.DateOnly) != to.Format(time.DateOnly) {
+		end = to.Format("01-02 15:04")
+	}
+	return from.Format("01-02 15:04") + "–" + end
+}
+
 func yuan(fen int64) string { return fmt.Sprintf("¥%d.%02d", fen/100, fen%100) }
 
-var kindWords = map[Kind]string{KindStore: "store", KindFrontWarehouse: "front warehouse", KindWarehouse: "warehouse"}
+// words names a kind in a message.
+func words(k Kind) string { return strings.ReplaceAll(string(k), "_", " ") }
 
 func (r *router) singleSummary(c *cand) string {
 	var alts, nearer int
@@ -268,7 +280,7 @@ func (r *router) singleSummary(c *cand) string {
 			nearer++
 		}
 	}
-	what := kindWords[c.Kind]
+	what := words(c.Kind)
 	if nearer == 0 && c.hasDist && r.order.Fulfilment == Delivery {
 		what = "nearest " + what
 	}
@@ -276,17 +288,28 @@ func (r *router) singleSummary(c *cand) string {
 	if c.hasDist {
 		s += ", " + km(c.dist)
 	}
-	s += fmt.Sprintf("; promise %s–%s", c.from.In(zoneOf(c)).Format("01-02 15:04"), c.to.In(zoneOf(c)).Format("15:04"))
-	if r.order.Fulfilment == Delivery && c.Kind != KindStore {
-		s += "; no store in reach has everything"
-		if c.Kind == KindWarehouse {
-			s += " nor any front warehouse in reach"
+	s += "; promise " + span(c)
+	if r.order.Fulfilment == Delivery {
+		for _, k := range []Kind{KindStore, KindFrontWarehouse} {
+			if kindRank(k, false) >= c.kindRank {
+				break
+			}
+			if r.anyFull(k) {
+				s += fmt.Sprintf("; the %ss with everything promise later", words(k))
+			} else {
+				s += fmt.Sprintf("; no %s in reach has everything", words(k))
+			}
 		}
 	}
 	if alts > 0 {
 		s += fmt.Sprintf("; ranked first of %d locations with everything", alts+1)
 	}
 	return s
+}
+
+// anyFull reports whether an eligible candidate of kind k holds everything.
+func (r *router) anyFull(k Kind) bool {
+	return slices.ContainsFunc(r.cands, func(c *cand) bool { return c.Kind == k && c.eligible() && c.full })
 }
 
 // decide builds the Decision that ships from members (rank order), allocating every
@@ -361,7 +384,7 @@ func why(c, w *cand) string {
 	case c.to.After(w.to):
 		return fmt.Sprintf("promises later (by %s, chosen by %s)", c.to.In(zoneOf(c)).Format("01-02 15:04"), w.to.In(zoneOf(w)).Format("01-02 15:04"))
 	case c.kindRank > w.kindRank:
-		return fmt.Sprintf("a %s is preferred to a %s", kindWords[w.Kind], kindWords[c.Kind])
+		return fmt.Sprintf("a %s is preferred to a %s", words(w.Kind), words(c.Kind))
 	case c.dist > w.dist:
 		return fmt.Sprintf("is farther (%s, chosen %s)", km(c.dist), km(w.dist))
 	case c.cost > w.cost:
@@ -601,8 +624,7 @@ func (r *router) pickup() Decision {
 	store := r.cands[i]
 	if store.eligible() && store.full {
 		d := r.decide([]*cand{store}, "")
-		d.Summary = fmt.Sprintf("pickup at %s: it has everything; ready %s–%s", store.ID,
-			store.from.In(zoneOf(store)).Format("01-02 15:04"), store.to.In(zoneOf(store)).Format("15:04"))
+		d.Summary = fmt.Sprintf("pickup at %s: it has everything; ready %s", store.ID, span(store))
 		r.notPickup(&d, store)
 		return d
 	}

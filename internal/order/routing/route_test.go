@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
@@ -154,7 +155,7 @@ func TestRoute(t *testing.T) {
 			ships:    map[string][]string{"w": {"1:a×2", "2:b×3"}},
 			notes:    map[string]Code{"fw": CodeOutOfRadius},
 			messages: map[string]string{"fw": "out of radius: 12 km > 10 km"},
-			summary:  "nor any front warehouse",
+			summary:  "promise 12-07 14:00–12-08 10:00; no store in reach has everything; no front warehouse in reach has everything",
 			from:     at10(14, 0), to: at10(10, 0).Add(24 * time.Hour),
 		},
 		{
@@ -177,6 +178,7 @@ func TestRoute(t *testing.T) {
 			ships:    map[string][]string{"fw": {"1:a×1"}},
 			notes:    map[string]Code{"s": CodeRankedLower},
 			messages: map[string]string{"s": "promises later (by 12-08 09:00, chosen by 12-08 01:30)"},
+			summary:  "; the stores with everything promise later",
 			from:     at10(22, 30), to: at10(21, 30).Add(4 * time.Hour),
 		},
 		{
@@ -520,6 +522,34 @@ func TestRouteDetails(t *testing.T) {
 	}
 }
 
+func TestDecisionJSON(t *testing.T) {
+	t.Parallel()
+	d, err := Route(deliver(line("1", "a", 5), line("2", "b", 1)), []Candidate{
+		loc("s1", KindStore, 1, map[string]int64{"a": 3, "b": 1}),
+		loc("s2", KindStore, 2, map[string]int64{"a": 2}),
+		loc("s3", KindStore, 5, nil),
+	}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Decision
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(d, back); diff != "" {
+		t.Errorf("JSON round trip (-want +got):\n%s", diff)
+	}
+	for _, key := range []string{`"fulfillable":true`, `"code":"split"`, `"location_id":"s3"`, `"code":"out_of_radius"`} {
+		if !strings.Contains(string(b), key) {
+			t.Errorf("JSON lacks %s: %s", key, b)
+		}
+	}
+}
+
 func TestRouteInvalid(t *testing.T) {
 	t.Parallel()
 	ok := deliver(line("1", "a", 1))
@@ -546,6 +576,7 @@ func TestRouteInvalid(t *testing.T) {
 		{name: "candidate without id", cands: []Candidate{{Kind: KindStore}}, field: "id"},
 		{name: "candidate hours", cands: []Candidate{{ID: "x", Kind: KindStore, Hours: Hours{Close: 25 * time.Hour}}}, field: "hours"},
 		{name: "candidate radius", cands: []Candidate{{ID: "x", Kind: KindStore, RadiusKm: -1}}, field: "radius_km"},
+		{name: "candidate cost too high", cands: []Candidate{{ID: "x", Kind: KindStore, CostPerKm: MaxCost + 1}}, field: "cost"},
 		{name: "candidate cost", cands: []Candidate{{ID: "x", Kind: KindStore, CostPerKm: -1}}, field: "cost"},
 		{name: "options radius", opts: Options{StoreRadiusKm: -3}, field: "store_radius_km"},
 		{name: "options max shipments", opts: Options{MaxShipments: -1}, field: "max_shipments"},
