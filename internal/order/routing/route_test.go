@@ -300,6 +300,41 @@ func TestRoute(t *testing.T) {
 			search: "greedy",
 		},
 		{
+			name:  "exact finds the 2-way split greedy misses",
+			order: deliver(line("1", "a", 1), line("2", "b", 1), line("3", "c", 1), line("4", "d", 1), line("5", "e", 1), line("6", "f", 1)),
+			cands: []Candidate{
+				loc("x", KindStore, 1, all(1, "a", "b", "c", "d")),
+				loc("y", KindStore, 2, all(1, "a", "b", "e")),
+				loc("z", KindStore, 2.5, all(1, "c", "d", "f")),
+			},
+			code:   CodeSplit,
+			ships:  map[string][]string{"y": {"1:a×1", "2:b×1", "5:e×1"}, "z": {"3:c×1", "4:d×1", "6:f×1"}},
+			notes:  map[string]Code{"x": CodeNotNeeded},
+			search: "exact",
+		},
+		{
+			name:  "greedy past the exact limit: more shipments, says so",
+			order: deliver(line("1", "a", 1), line("2", "b", 1), line("3", "c", 1), line("4", "d", 1), line("5", "e", 1), line("6", "f", 1)),
+			opts:  Options{ExactLimit: 3}, // C(3,2)+C(3,3) = 4 combinations
+			cands: []Candidate{
+				loc("x", KindStore, 1, all(1, "a", "b", "c", "d")),
+				loc("y", KindStore, 2, all(1, "a", "b", "e")),
+				loc("z", KindStore, 2.5, all(1, "c", "d", "f")),
+			},
+			code:    CodeSplit,
+			ships:   map[string][]string{"x": {"1:a×1", "2:b×1", "3:c×1", "4:d×1"}, "y": {"5:e×1"}, "z": {"6:f×1"}},
+			search:  "greedy",
+			summary: "greedy search over 3 locations",
+		},
+		{
+			name:  "pickup store closed: ready at opening",
+			order: Order{Lines: []Line{line("1", "a", 1)}, Fulfilment: Pickup, PickupLocationID: "s", At: at10(6, 30)},
+			cands: []Candidate{loc("s", KindStore, 0, all(5, "a"))},
+			code:  CodeSingle,
+			ships: map[string][]string{"s": {"1:a×1"}},
+			from:  at10(8, 0), to: at10(9, 0),
+		},
+		{
 			name:  "max shipments 1 forbids a split",
 			order: abc,
 			opts:  Options{MaxShipments: 1},
