@@ -241,7 +241,7 @@ func elemeNewOrder(r *reader, m obj) Order {
 	if geo := r.str(m, "deliveryGeo", false); geo != "" {
 		lng, lat, ok := strings.Cut(geo, ",")
 		if !ok {
-			r.fail(errs.Field(m.name("deliveryGeo"), "%q is not \"lng,lat\"", clip(geo)))
+			r.fail(errs.Field(m.name("deliveryGeo"), "is not \"lng,lat\"")) // personal data: not quoted
 		} else {
 			o.Receiver.Lng = r.degrees(m.name("deliveryGeo"), strings.TrimSpace(lng), 180)
 			o.Receiver.Lat = r.degrees(m.name("deliveryGeo"), strings.TrimSpace(lat), 90)

@@ -221,7 +221,8 @@ func (r *reader) coord(o obj, key string, limit float64) float64 {
 func (r *reader) degrees(field, s string, limit float64) float64 {
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || f < -limit || f > limit {
-		r.fail(errs.Field(field, "%q is not a coordinate in degrees", clip(s)))
+		// The value is the receiver's location, personal data: not quoted.
+		r.fail(errs.Field(field, "is not a coordinate in degrees within ±%g", limit))
 		return 0
 	}
 	return f
