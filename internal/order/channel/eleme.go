@@ -38,10 +38,10 @@ const (
 	elemeMessageCreatedAtFmt = "2006-01-02T15:04:05"
 )
 
-// beijing is China Standard Time, in which the Eleme-style message states local
-// times without a zone (a fixed zone: China has no daylight saving time since 1991,
-// and a fixed zone needs no tzdata).
-var beijing = time.FixedZone("CST", 8*60*60)
+// beijing returns China Standard Time, in which the Eleme-style message states
+// local times without a zone (a fixed zone: China has had no daylight saving time
+// since 1991, and a fixed zone needs no tzdata).
+func beijing() *time.Location { return time.FixedZone("CST", 8*60*60) }
 
 // ElemeAdapter decodes Eleme-style pushes (饿了么 order messages): one JSON body
 // per push whose "message" field is the order as a JSON string, signed with
@@ -292,7 +292,8 @@ func elemeNewOrder(r *reader, m obj) Order {
 	if r.err != nil {
 		return o
 	}
-	if c.Err() != nil || c.Within(o.GoodsFen, money.MaxTotal) < 0 {
+	c.Within(o.GoodsFen, money.MaxTotal)
+	if c.Err() != nil {
 		r.fail(errs.Field(m.name("groups"), "amounts overflow"))
 		return o
 	}
@@ -330,7 +331,7 @@ func (r *reader) localTime(o obj, key string) time.Time {
 	if s == "" {
 		return time.Time{}
 	}
-	t, err := time.ParseInLocation(elemeMessageCreatedAtFmt, s, beijing)
+	t, err := time.ParseInLocation(elemeMessageCreatedAtFmt, s, beijing())
 	if err != nil {
 		r.fail(errs.Field(o.name(key), "%q is not a time such as 2026-12-07T11:20:31", clip(s)))
 		return time.Time{}

@@ -48,3 +48,33 @@ func ExampleMeituanAdapter_Decode() {
 	// payable 3360 fen, discount 300 fen, replay key meituan:27061900338811223:new
 	// signature channel: meituan notification refused (signature): unauthorized: sig: does not match the parameters
 }
+
+// An Eleme-style cancellation push: the body names its type (14, cancelled) and
+// carries the message as a JSON string; SignEleme signs it as the platform would.
+func ExampleElemeAdapter_Decode() {
+	sent := time.Date(2026, 12, 7, 3, 31, 0, 0, time.UTC)
+	a, err := channel.NewElemeAdapter(channel.ElemeConfig{AppID: "58329104", Secret: "s3cret"}, clock.NewFixed(sent))
+	if err != nil {
+		panic(err)
+	}
+	body := fmt.Sprintf(`{"requestId":"100000301234567890_1","type":14,"appId":58329104,"shopId":160239871,"userId":987654,`+
+		`"timestamp":%d,"message":"{\"orderId\":\"3044123456789012345\",\"state\":\"invalid\",\"shopId\":160239871,\"updateTime\":%d}"}`,
+		sent.UnixMilli(), sent.Add(-5*time.Second).Unix())
+	signed, err := channel.SignEleme("s3cret", []byte(body))
+	if err != nil {
+		panic(err)
+	}
+	d, err := a.Decode(channel.Notification{Body: signed})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(d.Order.Event, d.Order.PlatformOrderID, d.Order.StoreCode, d.Order.CreatedAt.Format(time.RFC3339), d.ReplayKey)
+
+	late := clock.NewFixed(sent.Add(10 * time.Minute))
+	b, _ := channel.NewElemeAdapter(channel.ElemeConfig{AppID: "58329104", Secret: "s3cret"}, late)
+	_, err = b.Decode(channel.Notification{Body: signed})
+	fmt.Println(channel.ReasonOf(err))
+	// Output:
+	// cancelled 3044123456789012345 160239871 2026-12-07T03:30:55Z eleme:3044123456789012345:cancelled
+	// stale
+}

@@ -48,6 +48,10 @@ func TestMeituanMalformedRefused(t *testing.T) {
 		{"price as a boolean", "meituan_new_order", func(s source) { detailLine(s, 0)["price"] = true }, "detail[0].price"},
 		{"line without name", "meituan_new_order", func(s source) { delete(detailLine(s, 1), "food_name") }, "detail[1].food_name"},
 		{"line not an object", "meituan_new_order", func(s source) { s.params()["detail"].([]any)[1] = "x" }, "detail[1]"},
+		{"amounts beyond what the platform keeps", "meituan_new_order", func(s source) {
+			detailLine(s, 0)["quantity"] = json.Number("999999999")
+			detailLine(s, 0)["price"] = json.Number("9999999")
+		}, "detail"},
 		{"total does not add up", "meituan_new_order", func(s source) { s.params()["total"] = "59.8" }, "total"},
 		{"original price does not add up", "meituan_new_order", func(s source) { s.params()["original_price"] = "80.8" }, "original_price"},
 		{"non-numeric shipping fee", "meituan_new_order", func(s source) { s.params()["shipping_fee"] = "5元" }, "shipping_fee"},

@@ -264,7 +264,8 @@ func meituanNewOrder(r *reader, p obj) Order {
 	if r.err != nil {
 		return o
 	}
-	if c.Err() != nil || c.Within(o.GoodsFen, money.MaxTotal) < 0 {
+	c.Within(o.GoodsFen, money.MaxTotal)
+	if c.Err() != nil {
 		r.fail(errs.Field("detail", "amounts overflow"))
 		return o
 	}
