@@ -157,15 +157,15 @@ func elemeFields(body []byte) (map[string]string, *errs.Error) {
 		v = bytes.TrimSpace(v)
 		switch {
 		case len(v) == 0:
-			return nil, errs.Field(k, "is empty")
+			return nil, errs.Field(clip(k), "is empty")
 		case v[0] == '"':
 			var s string
 			if err := json.Unmarshal(v, &s); err != nil {
-				return nil, errs.Field(k, "is not a JSON string")
+				return nil, errs.Field(clip(k), "is not a JSON string")
 			}
 			fields[k] = s
 		case v[0] == '{' || v[0] == '[':
-			return nil, errs.Field(k, "must be a string, number or boolean")
+			return nil, errs.Field(clip(k), "must be a string, number or boolean")
 		case string(v) == "null":
 			// absent
 		default:

@@ -142,7 +142,7 @@ func meituanParams(n Notification) (url.Values, *errs.Error) {
 		}
 		for k, vs := range v {
 			if len(vs) > 1 || params.Has(k) {
-				return nil, errs.Field(k, "is given more than once")
+				return nil, errs.Field(clip(k), "is given more than once")
 			}
 			params[k] = vs
 		}

@@ -90,4 +90,8 @@ func TestNewAdapterConfig(t *testing.T) {
 	if _, err := channel.NewElemeAdapter(channel.ElemeConfig{AppID: eleAppID}, c); err == nil {
 		t.Error("NewElemeAdapter without a secret accepted")
 	}
+	adapters := []channel.Adapter{meituanAdapter(t, c.Now(), 0), elemeAdapter(t, c.Now(), 0)}
+	if adapters[0].Platform() != channel.Meituan || adapters[1].Platform() != channel.Eleme {
+		t.Errorf("platforms %q, %q", adapters[0].Platform(), adapters[1].Platform())
+	}
 }
