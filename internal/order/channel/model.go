@@ -106,8 +106,8 @@ type Receiver struct {
 	Name    string
 	Phone   string
 	Address string
-	// Lat and Lng are WGS-84-ish degrees as the platform sent them (both platforms
-	// actually send GCJ-02); zero when absent.
+	// Lat and Lng are degrees as the platform sent them (in mainland China
+	// usually GCJ-02, not converted); zero when absent.
 	Lat, Lng float64
 }
 
