@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
@@ -16,14 +17,16 @@ import (
 // its redemptions and its outbox events then commit together or not at all.
 
 // PriceOrder prices an order's cart at pc (Time zero: now) for customerID and
-// freezes the result as the order's priced cart. Errors: those of PriceCart but
-// unauthorized and forbidden.
+// freezes the result as the order's priced cart. Unlike a redemption commit it
+// accepts any past time: the order center bounds how old a recorded sale may be (a
+// till offline for days still recorded its sales). Errors: invalid (the cart, the
+// customer, a time in the future).
 func (s *Service) PriceOrder(ctx context.Context, tenantID string, cart engine.Cart, pc engine.Context, customerID string) (PricedCart, error) {
 	if pc.Time.IsZero() {
 		pc.Time = s.now()
 	}
-	if err := s.checkOrderTime(pc.Time, "body.placed_at"); err != nil {
-		return PricedCart{}, err
+	if pc.Time.After(s.clock.Now().Add(orderTimeSkew)) {
+		return PricedCart{}, errs.Field("body.placed_at", "the order's time %s is in the future", pc.Time.UTC().Format(time.RFC3339))
 	}
 	res, err := s.priceFor(ctx, tenantID, cart, pc, customerID)
 	if err != nil {
