@@ -251,6 +251,19 @@ var accessRules = map[string]accessRule{
 	"open-order-complaint": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
 		return jsonReq("/api/v1/orders/"+w.orderAt[side]+"/complaints", `{"kind":"late","description":"送晚了"}`)
 	}},
+	"save-order-channel-app": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: fmt.Sprintf("/api/v1/order-channel-apps/eleme/%d", w.next()), contentType: "application/json", body: `{"secret":"s3cret"}`}
+	}},
+	"list-order-channel-apps": {reach: shared, call: get("/api/v1/order-channel-apps")},
+	"list-order-inbox":        {reach: tenantOnly, call: get("/api/v1/order-inbox")},
+	"receive-meituan-notification": {reach: public, note: "authenticated by the push's signature",
+		call: func(*world, *matrixPrincipal, int) request {
+			return request{path: "/api/v1/channel-notifications/meituan/0/new", contentType: "application/x-www-form-urlencoded", body: "app_id=0"}
+		},
+		expect: func(*matrixPrincipal, int) string { return "401" }},
+	"receive-eleme-notification": {reach: public, note: "authenticated by the push's signature",
+		call:   jsonCall("/api/v1/channel-notifications/eleme/0", "{}"),
+		expect: func(*matrixPrincipal, int) string { return "401" }},
 	"update-order-complaint": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
 		return jsonReq("/api/v1/order-complaints/"+w.complaint[side], `{"status":"responded","resolution":"已联系顾客"}`)
 	}},

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -30,6 +31,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/events"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/pii"
@@ -296,6 +298,22 @@ func (f storeFinder) StoreTimeZone(ctx context.Context, storeID string) (string,
 func (f storeFinder) StoreExists(ctx context.Context, storeID string) error {
 	_, err := f.org.FindStoreByID(asStoreReader(ctx), storeID)
 	return err
+}
+
+// StoreIDByCode returns the id of the store with code (regardless of case) in the
+// caller's tenant and data scope, for a channel that names stores by code
+// (errs.NotFound when there is none).
+func (f storeFinder) StoreIDByCode(ctx context.Context, code string) (string, error) {
+	page, err := f.org.FindStores(asStoreReader(ctx), org.StoreFilter{Q: code, PageParams: httpapi.PageParams{Limit: httpapi.MaxLimit}})
+	if err != nil {
+		return "", err
+	}
+	for _, st := range page.Items {
+		if strings.EqualFold(st.Code, code) {
+			return st.ID, nil
+		}
+	}
+	return "", errs.E(errs.NotFound, "no store with code %s", code)
 }
 
 // asStoreReader returns ctx with the caller allowed to read stores (org:read) inside

@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -62,6 +64,39 @@ func (s *Service) SaleItems(ctx context.Context, storeID string, skuIDs []string
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("catalog: sale items: %w", err)
+	}
+	return out, nil
+}
+
+// SKUIDsByCode returns the ids of the SKUs with codes (matched regardless of case,
+// as codes are unique, else as a barcode), by the code asked for; unknown codes are
+// missing. It serves the order center's channel adapters, which name SKUs by the
+// code or barcode the merchant gave the platform. Errors: unauthorized.
+func (s *Service) SKUIDsByCode(ctx context.Context, codes []string) (map[string]string, error) {
+	p, err := auth.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(codes))
+	byLower := map[string][]string{}
+	for _, c := range codes {
+		byLower[strings.ToLower(c)] = append(byLower[strings.ToLower(c)], c)
+	}
+	for lower, asked := range byLower {
+		var id string
+		err := s.db.Reader().QueryRowContext(ctx, `SELECT id FROM skus WHERE tenant_id = $1 AND lower(code) = $2`, p.TenantID, lower).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = s.db.Reader().QueryRowContext(ctx, `SELECT sku_id FROM sku_barcodes WHERE tenant_id = $1 AND barcode = $2`, p.TenantID, asked[0]).Scan(&id)
+		}
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("catalog: SKUs by code: %w", err)
+		}
+		for _, c := range asked {
+			out[c] = id
+		}
 	}
 	return out, nil
 }

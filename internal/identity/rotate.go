@@ -51,7 +51,34 @@ func sealedTables() []sealedTable {
 				return []string{eventIdentifiersContext, eventPropertiesContext}[col]
 			},
 			rewrite: rewriteEvent},
+		// The order center's personal data and secrets (internal/order): re-sealed
+		// as they are, no blind index derives from them.
+		resealed("orders", []string{"id"}, []string{"buyer_sealed", "receiver_sealed"}, []string{"orders.buyer", "orders.receiver"}),
+		resealed("order_inbox", []string{"id"}, []string{"payload"}, []string{"order_inbox.payload"}),
+		resealed("order_channel_apps", []string{"platform", "app_id"}, []string{"secret_sealed"}, []string{"order_channel_apps.secret"}),
 	}
+}
+
+// resealed is a table whose sealed columns (with their sealing contexts) are
+// rewritten under the new key as they are.
+func resealed(name string, key, sealed, contexts []string) sealedTable {
+	return sealedTable{name: name, key: key, sealed: sealed,
+		context: func(_ []string, col int) string { return contexts[col] },
+		rewrite: func(ctx context.Context, tx *sql.Tx, r *rotation, k, plain []string) error {
+			var set, where []string
+			var args []any
+			for i, c := range sealed {
+				args = append(args, r.to.Seal(plain[i], contexts[i]))
+				set = append(set, fmt.Sprintf("%s = $%d", c, len(args)))
+			}
+			for i, c := range key {
+				args = append(args, k[i])
+				where = append(where, fmt.Sprintf("%s = $%d", c, len(args)))
+			}
+			// name and columns are the constants above, never input.
+			_, err := tx.ExecContext(ctx, `UPDATE `+name+` SET `+strings.Join(set, ", ")+` WHERE `+strings.Join(where, " AND "), args...)
+			return err
+		}}
 }
 
 // columns lists the primary key and sealed columns of t, in that order.

@@ -232,7 +232,7 @@ func TestRotateKeys(t *testing.T) {
 		if rep.Rows["customer_identifiers"] != 4 || rep.Rows["customer_profiles"] != 2 || rep.Rows["events"] != 4 || rep.Rows["idempotency_keys"] != 1 {
 			t.Fatalf("report = %+v", rep)
 		}
-		if strings.Join(stages, ",") != "customer_identifiers,customer_profiles,events,idempotency_keys" {
+		if strings.Join(stages, ",") != "customer_identifiers,customer_profiles,events,orders,order_inbox,order_channel_apps,idempotency_keys" {
 			t.Fatalf("progress stages = %v", stages)
 		}
 		// The stored response was re-sealed: it replays under the new key, not the old.

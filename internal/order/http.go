@@ -443,6 +443,7 @@ func (s *Service) Register(api huma.API) {
 	s.registerOrders(api)
 	s.registerLifecycle(api)
 	s.registerChanges(api)
+	s.registerChannels(api)
 }
 
 func (s *Service) registerOrders(api huma.API) {

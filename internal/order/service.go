@@ -44,6 +44,7 @@ type Stock interface {
 // Catalog is what the order center needs of the catalogue: SKUs as a store sells them.
 type Catalog interface {
 	SaleItems(ctx context.Context, storeID string, skuIDs []string) (map[string]catalog.SaleItem, error)
+	SKUIDsByCode(ctx context.Context, codes []string) (map[string]string, error)
 }
 
 // Buyers is what the order center needs of One ID: the customer an order's
@@ -58,6 +59,7 @@ type Stores interface {
 	StoreExists(ctx context.Context, storeID string) error
 	ScopeStoreIDs(ctx context.Context) ([]string, error)
 	StoreTimeZone(ctx context.Context, storeID string) (string, error)
+	StoreIDByCode(ctx context.Context, code string) (string, error)
 }
 
 // Compile-time checks that the domains provide what the order center declares.

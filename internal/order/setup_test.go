@@ -14,6 +14,7 @@ import (
 	"github.com/oneretail/oneretail/internal/app"
 	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 	"github.com/oneretail/oneretail/internal/platform/pii"
@@ -36,9 +37,15 @@ type world struct {
 
 func setup(t *testing.T, dialect db.Dialect) *world {
 	t.Helper()
+	return setupWith(t, dialect, clock.System{})
+}
+
+// setupWith is setup with the app reading the time from c.
+func setupWith(t *testing.T, dialect db.Dialect, c clock.Clock) *world {
+	t.Helper()
 	ctx := context.Background()
 	a, err := app.New(ctx, app.Config{DB: dbtest.DSN(t, dialect), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Org: org.TestConfig(), PIISecret: pii.TestSecret()})
+		Org: org.TestConfig(), PIISecret: pii.TestSecret(), Clock: c})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +74,18 @@ func setup(t *testing.T, dialect db.Dialect) *world {
 		w.must(t, "POST", "/api/v1/stock-locations/"+w.loc+"/changes", `{"sku_id":"`+sku+`","kind":"receipt","qty":100}`, 200)
 	}
 	return w
+}
+
+// send sends a request without credentials (a platform's push) with a content type.
+func (w *world) send(t *testing.T, path, contentType string, body []byte) (int, string) {
+	t.Helper()
+	res, err := w.server.Client().Post(w.server.URL+path, contentType, strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
 }
 
 // do sends a request with the tenant's key and returns the status and body.

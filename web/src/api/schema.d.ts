@@ -284,6 +284,46 @@ export interface paths {
         patch: operations["update-category"];
         trace?: never;
     };
+    "/api/v1/channel-notifications/eleme/{app_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Eleme-style order push
+         * @description Public: authenticated by the push's signature with the app's secret and a timestamp within 5 minutes; the body's type says new order or cancellation. Refusals as for the Meituan push.
+         */
+        post: operations["receive-eleme-notification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channel-notifications/meituan/{app_id}/{event}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Meituan-style order push
+         * @description Public: authenticated by the push's signature with the app's secret and a timestamp within 5 minutes. A new order is recorded as a delivery sale at the store whose code is app_poi_code; a cancellation cancels it. Refused pushes (401 signature or stale, 422 malformed or unknown store/SKU, 409 replayed) are kept in the inbox for inspection; nothing is half-imported.
+         */
+        post: operations["receive-meituan-notification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customer-access-log": {
         parameters: {
             query?: never;
@@ -768,6 +808,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/order-channel-apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List delivery platform apps */
+        get: operations["list-order-channel-apps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/order-channel-apps/{platform}/{app_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Register a delivery platform app
+         * @description The app's pushes are then accepted at /api/v1/channel-notifications/{platform}/{app_id}. Needs orders:write over the whole tenant.
+         */
+        put: operations["save-order-channel-app"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/order-complaints/{id}": {
         parameters: {
             query?: never;
@@ -779,6 +856,26 @@ export interface paths {
         put?: never;
         /** Answer or resolve an after-sales case */
         post: operations["update-order-complaint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/order-inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Notifications received from delivery platforms
+         * @description Newest first, accepted and refused with the reason; a refused payload is shown to customers:pii only. Needs orders:read over the whole tenant.
+         */
+        get: operations["list-order-inbox"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2713,6 +2810,19 @@ export interface components {
             max_cluster_size?: number;
             types?: components["schemas"]["IdentityRuleChange"][] | null;
         };
+        InboxEntryResponse: {
+            id: string;
+            order_id?: string;
+            /** @description The refused notification as received; only for customers:pii (it holds the receiver). */
+            payload?: string;
+            platform: string;
+            reason?: string;
+            /** Format: date-time */
+            received_at: string;
+            replay_key?: string;
+            /** @enum {string} */
+            status: "accepted" | "refused";
+        };
         LoginRequest: {
             login: string;
             password: string;
@@ -2851,6 +2961,11 @@ export interface components {
             survivor_id: string;
             /** Format: date-time */
             undone_at: string | null;
+        };
+        NotificationAck: {
+            /** @description ok */
+            data: string;
+            order_id: string;
         };
         OrderBuyerIdentifier: {
             /** @description A One ID identifier type: phone, member_card, wechat_unionid, delivery_user_id, … */
@@ -3173,6 +3288,11 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
+        PageInboxEntryResponse: {
+            items: components["schemas"]["InboxEntryResponse"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
         PageOrderSummary: {
             items: components["schemas"]["OrderSummary"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
@@ -3237,6 +3357,25 @@ export interface components {
             current_password: string;
             /** @description At least 10 characters; not trivial, not built on the login, not a commonly used password. */
             new_password: string;
+        };
+        PlatformAppRequest: {
+            /** @description Meituan: the cancellation callback URL as registered. */
+            cancel_url?: string;
+            /** @description Meituan: the new-order callback URL exactly as registered with the platform (its signature covers it). */
+            new_order_url?: string;
+            /** @description The app secret the platform signs pushes with; stored sealed, never returned. */
+            secret: string;
+        };
+        PlatformAppResponse: {
+            app_id: string;
+            cancel_url?: string;
+            /** Format: date-time */
+            created_at: string;
+            new_order_url?: string;
+            /** @enum {string} */
+            platform: "meituan" | "eleme";
+            /** Format: date-time */
+            updated_at: string;
         };
         PosTicketBatchRequest: {
             tickets: components["schemas"]["PosTicketRequest"][] | null;
@@ -4973,6 +5112,77 @@ export interface operations {
             };
         };
     };
+    "receive-eleme-notification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationAck"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "receive-meituan-notification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: string;
+                event: "new" | "cancelled";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationAck"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-customer-access": {
         parameters: {
             query?: {
@@ -5923,6 +6133,71 @@ export interface operations {
             };
         };
     };
+    "list-order-channel-apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformAppResponse"][] | null;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "save-order-channel-app": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                platform: "meituan" | "eleme";
+                app_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlatformAppRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformAppResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "update-order-complaint": {
         parameters: {
             query?: never;
@@ -5945,6 +6220,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderComplaint"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-order-inbox": {
+        parameters: {
+            query?: {
+                status?: "accepted" | "refused" | "";
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageInboxEntryResponse"];
                 };
             };
             /** @description Error */
