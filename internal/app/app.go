@@ -300,6 +300,13 @@ func (f storeFinder) StoreExists(ctx context.Context, storeID string) error {
 	return err
 }
 
+// StorePlace returns where a store is, its opening hours and time zone, for the
+// order center's routing (within the caller's tenant and data scope).
+func (f storeFinder) StorePlace(ctx context.Context, storeID string) (order.StorePlace, error) {
+	s, err := f.org.FindStoreByID(asStoreReader(ctx), storeID)
+	return order.StorePlace{Latitude: s.Latitude, Longitude: s.Longitude, OpeningHours: s.OpeningHours, TimeZone: s.TimeZone}, err
+}
+
 // StoreIDByCode returns the id of the store with code (regardless of case) in the
 // caller's tenant and data scope, for a channel that names stores by code
 // (errs.NotFound when there is none).

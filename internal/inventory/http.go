@@ -21,20 +21,25 @@ type StockLocation struct {
 	Kind          string    `json:"kind" enum:"store,front_warehouse,warehouse"`
 	StoreID       string    `json:"store_id,omitempty" doc:"The organisation's store, for a store location."`
 	AllowNegative bool      `json:"allow_negative" doc:"Whether a till sale may take on hand below zero here (it happened); reservations never may."`
+	Latitude      *float64  `json:"latitude,omitempty" doc:"WGS-84; routing measures delivery distances from here (a store location without it uses its store's)."`
+	Longitude     *float64  `json:"longitude,omitempty"`
 	CreatedAt     time.Time `json:"created_at"`
 }
 
 func stockLocation(l Location) StockLocation {
-	return StockLocation{ID: l.ID, Code: l.Code, Name: l.Name, Kind: string(l.Kind), StoreID: l.StoreID, AllowNegative: l.AllowNegative, CreatedAt: l.CreatedAt}
+	return StockLocation{ID: l.ID, Code: l.Code, Name: l.Name, Kind: string(l.Kind), StoreID: l.StoreID, AllowNegative: l.AllowNegative,
+		Latitude: l.Latitude, Longitude: l.Longitude, CreatedAt: l.CreatedAt}
 }
 
 // StockLocationCreateRequest adds a stock location.
 type StockLocationCreateRequest struct {
-	Code          string `json:"code" minLength:"1" maxLength:"64"`
-	Name          string `json:"name" minLength:"1" maxLength:"200"`
-	Kind          string `json:"kind" enum:"store,front_warehouse,warehouse"`
-	StoreID       string `json:"store_id,omitempty" maxLength:"64" doc:"Required for a store location: the organisation's store (one location per store)."`
-	AllowNegative bool   `json:"allow_negative,omitempty"`
+	Code          string   `json:"code" minLength:"1" maxLength:"64"`
+	Name          string   `json:"name" minLength:"1" maxLength:"200"`
+	Kind          string   `json:"kind" enum:"store,front_warehouse,warehouse"`
+	StoreID       string   `json:"store_id,omitempty" maxLength:"64" doc:"Required for a store location: the organisation's store (one location per store)."`
+	AllowNegative bool     `json:"allow_negative,omitempty"`
+	Latitude      *float64 `json:"latitude,omitempty" minimum:"-90" maximum:"90"`
+	Longitude     *float64 `json:"longitude,omitempty" minimum:"-180" maximum:"180"`
 }
 
 // StockBalance is the stock of one SKU at one location.
@@ -150,7 +155,8 @@ func (s *Service) registerLocations(api huma.API) {
 		Description: "Needs inventory:write over the whole tenant. Codes are unique regardless of case; a store has at most one location.",
 	}, func(ctx context.Context, in *locationCreateInput) (*httpapi.Body[StockLocation], error) {
 		b := in.Body
-		return httpapi.Reply(stockLocation)(s.CreateLocation(ctx, Location{Code: b.Code, Name: b.Name, Kind: LocationKind(b.Kind), StoreID: b.StoreID, AllowNegative: b.AllowNegative}))
+		return httpapi.Reply(stockLocation)(s.CreateLocation(ctx, Location{Code: b.Code, Name: b.Name, Kind: LocationKind(b.Kind), StoreID: b.StoreID, AllowNegative: b.AllowNegative,
+			Latitude: b.Latitude, Longitude: b.Longitude}))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "get-stock-location", Method: http.MethodGet, Path: "/api/v1/stock-locations/{id}",

@@ -33,7 +33,10 @@ type Location struct {
 	// AllowNegative lets a sale recorded after the fact (a till ticket) take on hand
 	// below zero here; reservations never may.
 	AllowNegative bool
-	CreatedAt     time.Time
+	// Latitude and Longitude place the location for routing (WGS-84 degrees); nil
+	// when unknown (a store location then takes its store's).
+	Latitude, Longitude *float64
+	CreatedAt           time.Time
 }
 
 // Validate reports an errs.Invalid error naming the field that is wrong.
@@ -43,6 +46,12 @@ func (l Location) Validate() error {
 		return errs.Field("code", "must be 1 to 64 characters")
 	case l.Name == "" || len(l.Name) > 200:
 		return errs.Field("name", "must be 1 to 200 characters")
+	case (l.Latitude == nil) != (l.Longitude == nil):
+		return errs.Field("latitude", "give both latitude and longitude, or neither")
+	case l.Latitude != nil && (*l.Latitude < -90 || *l.Latitude > 90):
+		return errs.Field("latitude", "must be -90..90")
+	case l.Longitude != nil && (*l.Longitude < -180 || *l.Longitude > 180):
+		return errs.Field("longitude", "must be -180..180")
 	}
 	switch l.Kind {
 	case KindStore:

@@ -441,8 +441,7 @@ func (s *Service) FindLocationOfStore(ctx context.Context, storeID string) (Loca
 	if err != nil {
 		return Location{}, err
 	}
-	row := s.db.Reader().QueryRowContext(ctx, `SELECT id, tenant_id, code, name, kind, store_id, allow_negative, created_at FROM stock_locations
-		WHERE tenant_id = $1 AND store_id = $2`, p.TenantID, storeID)
+	row := s.db.Reader().QueryRowContext(ctx, `SELECT `+locationColumns+` FROM stock_locations WHERE tenant_id = $1 AND store_id = $2`, p.TenantID, storeID)
 	l, err := scanLocation(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Location{}, errs.E(errs.NotFound, "store %s holds no stock location", storeID)
@@ -451,4 +450,49 @@ func (s *Service) FindLocationOfStore(ctx context.Context, storeID string) (Loca
 		return Location{}, fmt.Errorf("inventory: location of store: %w", err)
 	}
 	return l, nil
+}
+
+// LocationStock is a location and what it has available of some SKUs.
+type LocationStock struct {
+	Location  Location
+	Available map[string]int64 // by SKU id; SKUs never stocked there are missing
+}
+
+// Availability returns every location of the caller's tenant holding a balance of
+// any of skuIDs, with what each has available of them, by location code. It serves
+// the order center's routing, which has authorised its own use case. Errors:
+// unauthorized.
+func (s *Service) Availability(ctx context.Context, skuIDs []string) ([]LocationStock, error) {
+	p, err := auth.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(skuIDs) == 0 {
+		return nil, nil
+	}
+	args := []any{p.TenantID}
+	query := `SELECT l.id, l.tenant_id, l.code, l.name, l.kind, l.store_id, l.allow_negative, l.created_at, l.latitude, l.longitude,
+		b.sku_id, b.on_hand - b.reserved - b.safety_stock
+		FROM stock_balances b JOIN stock_locations l ON l.id = b.location_id
+		WHERE b.tenant_id = $1 AND b.sku_id` + db.In(s.db.Dialect, &args, skuIDs) + ` ORDER BY l.code`
+	var out []LocationStock
+	err = db.EachRow(ctx, s.db.Reader(), query, args, func(rows *sql.Rows) error {
+		var l Location
+		var storeID sql.NullString
+		var created, available int64
+		var sku string
+		if err := rows.Scan(&l.ID, &l.TenantID, &l.Code, &l.Name, &l.Kind, &storeID, &l.AllowNegative, &created, &l.Latitude, &l.Longitude, &sku, &available); err != nil {
+			return err
+		}
+		l.StoreID, l.CreatedAt = storeID.String, clock.FromMillis(created)
+		if n := len(out); n == 0 || out[n-1].Location.ID != l.ID {
+			out = append(out, LocationStock{Location: l, Available: map[string]int64{}})
+		}
+		out[len(out)-1].Available[sku] = available
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("inventory: availability: %w", err)
+	}
+	return out, nil
 }

@@ -19,9 +19,9 @@ func insertLocation(ctx context.Context, tx *sql.Tx, l Location) error {
 	if l.StoreID != "" {
 		storeID = l.StoreID
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO stock_locations (id, tenant_id, code, name, kind, store_id, allow_negative, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		l.ID, l.TenantID, l.Code, l.Name, string(l.Kind), storeID, l.AllowNegative, clock.Millis(l.CreatedAt))
+	_, err := tx.ExecContext(ctx, `INSERT INTO stock_locations (`+locationColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		l.ID, l.TenantID, l.Code, l.Name, string(l.Kind), storeID, l.AllowNegative, clock.Millis(l.CreatedAt), l.Latitude, l.Longitude)
 	return err
 }
 
@@ -29,8 +29,7 @@ func insertLocation(ctx context.Context, tx *sql.Tx, l Location) error {
 // by code; with storeIDs, only the locations of those stores.
 func listLocations(ctx context.Context, d *db.DB, tenantID string, storeIDs []string, after string, n int) ([]Location, error) {
 	args := []any{tenantID, after}
-	query := `SELECT id, tenant_id, code, name, kind, store_id, allow_negative, created_at FROM stock_locations
-		WHERE tenant_id = $1 AND code > $2`
+	query := `SELECT ` + locationColumns + ` FROM stock_locations WHERE tenant_id = $1 AND code > $2`
 	if storeIDs != nil {
 		query += ` AND store_id` + db.In(d.Dialect, &args, storeIDs)
 	}
@@ -45,20 +44,22 @@ func listLocations(ctx context.Context, d *db.DB, tenantID string, storeIDs []st
 	return out, err
 }
 
-// scanLocation reads one row of the columns listLocations and getLocation select.
+// locationColumns are the columns of a location, as scanLocation reads them.
+const locationColumns = `id, tenant_id, code, name, kind, store_id, allow_negative, created_at, latitude, longitude`
+
+// scanLocation reads one row of locationColumns.
 func scanLocation(row interface{ Scan(...any) error }) (Location, error) {
 	var l Location
 	var storeID sql.NullString
 	var created int64
-	err := row.Scan(&l.ID, &l.TenantID, &l.Code, &l.Name, &l.Kind, &storeID, &l.AllowNegative, &created)
+	err := row.Scan(&l.ID, &l.TenantID, &l.Code, &l.Name, &l.Kind, &storeID, &l.AllowNegative, &created, &l.Latitude, &l.Longitude)
 	l.StoreID, l.CreatedAt = storeID.String, clock.FromMillis(created)
 	return l, err
 }
 
 // getLocation reads a location of the tenant; errs.NotFound when there is none.
 func getLocation(ctx context.Context, q db.Querier, tenantID, id string) (Location, error) {
-	l, err := scanLocation(q.QueryRowContext(ctx, `SELECT id, tenant_id, code, name, kind, store_id, allow_negative, created_at
-		FROM stock_locations WHERE tenant_id = $1 AND id = $2`, tenantID, id))
+	l, err := scanLocation(q.QueryRowContext(ctx, `SELECT `+locationColumns+` FROM stock_locations WHERE tenant_id = $1 AND id = $2`, tenantID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Location{}, errs.E(errs.NotFound, "stock location %s not found", id)
 	}

@@ -2,6 +2,7 @@ package order
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"time"
 
@@ -186,6 +187,7 @@ type OrderDetail struct {
 	Changes    []OrderChange          `json:"changes" nullable:"false"`
 	Exceptions []OrderException       `json:"exceptions" nullable:"false"`
 	Complaints []OrderComplaint       `json:"complaints" nullable:"false"`
+	Routing    map[string]any         `json:"routing,omitempty" doc:"Where the order is fulfilled from and why: shipments with their promised windows, and a note on every location considered (docs/routing.md)."`
 }
 
 func (s *Service) orderDetail(o Order) OrderDetail {
@@ -218,6 +220,9 @@ func (s *Service) orderDetail(o Order) OrderDetail {
 	}
 	for _, e := range o.Exceptions {
 		out.Exceptions = append(out.Exceptions, OrderException{Kind: string(e.Kind), StatedFen: e.StatedFen, ServerFen: e.ServerFen, Detail: e.Detail, CreatedAt: e.CreatedAt})
+	}
+	if o.Routing != "" {
+		_ = json.Unmarshal([]byte(o.Routing), &out.Routing) // written by this package from a routing.Decision
 	}
 	conv := orderComplaint(s.now())
 	for _, c := range o.Complaints {

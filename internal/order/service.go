@@ -39,6 +39,7 @@ type Stock interface {
 	SettleTx(ctx context.Context, tx *sql.Tx, reference string, to inventory.ReservationStatus, reason string) (inventory.Reservation, error)
 	ApplyTx(ctx context.Context, tx *sql.Tx, c inventory.Change) (inventory.Balance, error)
 	FindLocationOfStore(ctx context.Context, storeID string) (inventory.Location, error)
+	Availability(ctx context.Context, skuIDs []string) ([]inventory.LocationStock, error)
 }
 
 // Catalog is what the order center needs of the catalogue: SKUs as a store sells them.
@@ -60,6 +61,7 @@ type Stores interface {
 	ScopeStoreIDs(ctx context.Context) ([]string, error)
 	StoreTimeZone(ctx context.Context, storeID string) (string, error)
 	StoreIDByCode(ctx context.Context, code string) (string, error)
+	StorePlace(ctx context.Context, storeID string) (StorePlace, error)
 }
 
 // Compile-time checks that the domains provide what the order center declares.
@@ -283,13 +285,18 @@ func (s *Service) CreateOrder(ctx context.Context, n NewOrder) (Order, error) {
 		}
 		o := s.newOrder(p, sale, priced, n.Channel, n.ExternalRef, n.StoreID, n.Fulfilment, StatusCreated, loc.ID)
 		o.Buyer, o.Receiver = n.Buyer, n.Receiver
+		where, err := s.route(in, n, o.Lines, loc.ID, priced.At)
+		if err != nil {
+			return Order{}, err
+		}
+		o.Lines, o.Routing = withLocations(o.Lines, where.lineLocation), where.decision
 		err = s.withRetry(ctx, func(tx *sql.Tx) error {
 			o.Timeline = nil
 			if err := s.insertOrder(ctx, tx, &o, p.ID); err != nil {
 				return err
 			}
-			if loc.ID != "" {
-				if _, err := s.deps.Stock.ReserveTx(in, tx, inventory.ReserveRequest{Reference: o.ID, Lines: stockLines(o.Lines), TTL: s.cfg.ReservationTTL}); err != nil {
+			if len(where.reserve) > 0 {
+				if _, err := s.deps.Stock.ReserveTx(in, tx, inventory.ReserveRequest{Reference: o.ID, Lines: where.reserve, TTL: s.cfg.ReservationTTL}); err != nil {
 					return err
 				}
 			}

@@ -3079,6 +3079,10 @@ export interface components {
             receiver?: components["schemas"]["OrderReceiver"];
             /** Format: int64 */
             refunded_fen: number;
+            /** @description Where the order is fulfilled from and why: shipments with their promised windows, and a note on every location considered (docs/routing.md). */
+            routing?: {
+                [key: string]: unknown;
+            };
             /** @enum {string} */
             status: "created" | "paid" | "allocated" | "picking" | "ready" | "out_for_delivery" | "completed" | "cancelled";
             store_id?: string;
@@ -4087,6 +4091,13 @@ export interface components {
             id: string;
             /** @enum {string} */
             kind: "store" | "front_warehouse" | "warehouse";
+            /**
+             * Format: double
+             * @description WGS-84; routing measures delivery distances from here (a store location without it uses its store's).
+             */
+            latitude?: number;
+            /** Format: double */
+            longitude?: number;
             name: string;
             /** @description The organisation's store, for a store location. */
             store_id?: string;
@@ -4096,6 +4107,10 @@ export interface components {
             code: string;
             /** @enum {string} */
             kind: "store" | "front_warehouse" | "warehouse";
+            /** Format: double */
+            latitude?: number;
+            /** Format: double */
+            longitude?: number;
             name: string;
             /** @description Required for a store location: the organisation's store (one location per store). */
             store_id?: string;
