@@ -87,7 +87,7 @@ describe('CustomerPage', { timeout: 60_000 }, () => {
     expect(screen.getByTestId('consent-marketing-email').textContent).toBe('未表态');
 
     // Slots say which capability fills them.
-    expect(within(screen.getByTestId('customer-slots')).getByText('订单功能上线后显示')).toBeTruthy();
+    expect(within(screen.getByTestId('customer-slots')).getByText('会员积分功能上线后显示')).toBeTruthy();
 
     // Timeline: first page, then the next one by cursor.
     const timeline = within(screen.getByTestId('customer-timeline'));
