@@ -1,4 +1,4 @@
-import { Card, Table, Typography } from 'antd';
+import { Card, Space, Table, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -31,11 +31,16 @@ export function CustomerOrdersCard({ customerId }: { customerId: string }) {
       style={{ marginBottom: 16 }}
       data-testid="customer-orders"
       extra={
-        list.hasNextPage ? (
-          <Typography.Link onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-            {t('common.loadMore')}
-          </Typography.Link>
-        ) : null
+        <Space>
+          {list.hasNextPage ? (
+            <Typography.Link onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+              {t('common.loadMore')}
+            </Typography.Link>
+          ) : null}
+          <Link to={`/orders?customer_id=${encodeURIComponent(customerId)}`} data-testid="customer-orders-all">
+            {t('orders.allOfCustomer')}
+          </Link>
+        </Space>
       }
     >
       {list.error ? <ErrorAlert error={list.error} /> : null}

@@ -90,4 +90,28 @@ describe('OrdersPage', () => {
     expect(f.to).toBe(dayjs('2026-12-08T00:00:00').toISOString());
     expect(toFilter({})).toEqual({ store_id: undefined, status: undefined, channel: undefined, from: undefined, to: undefined });
   });
+
+  it('reads its filter from the link it was opened with, and drops the customer on request', async () => {
+    const calls = fakeApi({
+      'GET /me': () => ({ body: meWith(['orders:read']) }),
+      'GET /orders': () => page([summary]),
+    });
+    renderRoute(<OrdersPage />, { path: '/orders', url: '/orders?customer_id=c1&status=completed' });
+    expect(await within(await screen.findByTestId('orders-table', undefined, T)).findByText('20261207-3F9A1C2B', undefined, T)).toBeTruthy();
+    const first = calls.find((c) => c.path === '/orders')!;
+    expect(first.query.get('customer_id')).toBe('c1');
+    expect(first.query.get('status')).toBe('completed');
+    expect(within(screen.getByTestId('orders-filter-status')).getByText('已完成')).toBeTruthy();
+    // Without org:read no store name can be read: the store shows as a short id.
+    expect(within(screen.getByTestId('orders-table')).getByText('s1')).toBeTruthy();
+
+    const tag = screen.getByTestId('orders-filter-customer');
+    fireEvent.click(tag.querySelector('.ant-tag-close-icon')!);
+    await waitFor(
+      () => expect(calls.some((c) => c.path === '/orders' && !c.query.get('customer_id') && c.query.get('status') === 'completed')).toBe(true),
+      T,
+    );
+    fireEvent.click(screen.getByTestId('orders-reset'));
+    await waitFor(() => expect(calls.some((c) => c.path === '/orders' && !c.query.get('status'))).toBe(true), T);
+  }, 60_000);
 });

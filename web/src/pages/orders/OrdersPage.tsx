@@ -1,9 +1,9 @@
 import { Button, Card, DatePicker, Form, Select, Space, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import type { Dayjs } from 'dayjs';
-import { useState } from 'react';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { ORDER_CHANNELS, ORDER_STATUSES, useOrders, type OrderFilter, type OrderSummary } from '../../api/orders';
 import { CursorTable } from '../../components/CursorTable';
 import { formatFen } from '../../lib/money';
@@ -30,6 +30,25 @@ export function toFilter(v: FilterForm): ListFilter {
   };
 }
 
+const FILTER_KEYS = ['store_id', 'customer_id', 'status', 'channel', 'from', 'to'] as const;
+
+/** fromParams reads the list's filter from the page's query string (links may carry one). */
+export function fromParams(params: URLSearchParams): ListFilter {
+  const f: Record<string, string> = {};
+  for (const k of FILTER_KEYS) {
+    const v = params.get(k);
+    if (v) f[k] = v;
+  }
+  return f as ListFilter;
+}
+
+/** formValues shows a filter in the form: the range's end day is the day before the exclusive `to`. */
+function formValues(f: ListFilter): FilterForm {
+  const from = f.from ? dayjs(f.from) : null;
+  const to = f.to ? dayjs(f.to).subtract(1, 'day') : null;
+  return { store_id: f.store_id, status: f.status, channel: f.channel, range: from || to ? [from, to] : null };
+}
+
 /**
  * OrdersPage searches every channel's orders, newest first: by store, status,
  * channel and the days they were placed; each row opens the order's detail.
@@ -38,7 +57,13 @@ export default function OrdersPage() {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const [form] = Form.useForm<FilterForm>();
-  const [filter, setFilter] = useState<ListFilter>({});
+  const [params, setParams] = useSearchParams();
+  const filter = useMemo(() => fromParams(params), [params]);
+  const setFilter = (f: ListFilter) => {
+    const next = new URLSearchParams();
+    for (const [k, v] of Object.entries(f)) if (v) next.set(k, String(v));
+    setParams(next, { replace: true });
+  };
   const list = useOrders(filter);
   const { stores, names } = useStoreNames();
 
@@ -88,7 +113,13 @@ export default function OrdersPage() {
         <Typography.Text type="secondary">{t('orders.subtitle')}</Typography.Text>
       </div>
       <Card size="small" style={{ marginBottom: 16 }}>
-        <Form form={form} layout="inline" onFinish={(v) => setFilter(toFilter(v))} data-testid="orders-filter">
+        <Form
+          form={form}
+          layout="inline"
+          initialValues={formValues(filter)}
+          onFinish={(v) => setFilter({ ...toFilter(v), customer_id: filter.customer_id })}
+          data-testid="orders-filter"
+        >
           <Form.Item name="store_id" label={t('orders.store')}>
             <Select
               allowClear
@@ -121,15 +152,23 @@ export default function OrdersPage() {
           <Form.Item name="range" label={t('orders.placedBetween')}>
             <DatePicker.RangePicker allowEmpty={[true, true]} data-testid="orders-filter-range" />
           </Form.Item>
+          {filter.customer_id ? (
+            <Form.Item>
+              <Tag closable onClose={() => setFilter({ ...filter, customer_id: undefined })} data-testid="orders-filter-customer">
+                <Link to={`/customers/${encodeURIComponent(filter.customer_id)}`}>{t('orders.oneCustomer')}</Link>
+              </Tag>
+            </Form.Item>
+          ) : null}
           <Space>
             <Button type="primary" htmlType="submit" data-testid="orders-search">
               {t('common.search')}
             </Button>
             <Button
               onClick={() => {
-                form.resetFields();
+                form.setFieldsValue({ store_id: undefined, status: undefined, channel: undefined, range: null });
                 setFilter({});
               }}
+              data-testid="orders-reset"
             >
               {t('common.reset')}
             </Button>
