@@ -155,6 +155,7 @@ test.describe('signed in', () => {
       '/promotions/playground',
       '/promotions/simulations',
       '/inventory',
+      '/orders',
       '/settings/users',
       '/settings/api-keys',
       '/settings/audit-log',
@@ -166,7 +167,7 @@ test.describe('signed in', () => {
       await page.waitForLoadState('networkidle');
       await expect(page.locator('.ant-alert-error'), path).toHaveCount(0);
     }
-    await page.goto('/orders');
+    await page.goto('/membership');
     await expect(page.getByTestId('coming-soon')).toContainText('即将推出');
   });
 

@@ -29,6 +29,8 @@ const ReviewsPage = lazy(() => import('./pages/customers/ReviewsPage'));
 const AccessLogPage = lazy(() => import('./pages/customers/AccessLogPage'));
 const EventSchemaPage = lazy(() => import('./pages/customers/EventSchemaPage'));
 const InventoryPage = lazy(() => import('./pages/InventoryPage'));
+const OrdersPage = lazy(() => import('./pages/orders/OrdersPage'));
+const OrderDetailPage = lazy(() => import('./pages/orders/OrderDetailPage'));
 const ComingSoonPage = lazy(() => import('./pages/ComingSoonPage'));
 
 /** COMING_SOON lists the capabilities that have a placeholder page for now. */
@@ -36,7 +38,6 @@ export const COMING_SOON: { path: string; nameKey: string }[] = [
   { path: 'membership', nameKey: 'nav.membership' },
   { path: 'coupons', nameKey: 'nav.coupons' },
   { path: 'campaigns', nameKey: 'nav.campaigns' },
-  { path: 'orders', nameKey: 'nav.orders' },
   { path: 'analytics', nameKey: 'nav.analytics' },
   { path: 'forecast', nameKey: 'nav.forecast' },
 ];
@@ -83,6 +84,8 @@ export const routes: RouteObject[] = [
       { path: 'promotions/simulations', element: <SimulationPage /> },
       { path: 'promotions/:id', element: <PromotionEditorPage /> },
       { path: 'customers/:id', element: <CustomerPage /> },
+      { path: 'orders', element: <OrdersPage /> },
+      { path: 'orders/:id', element: <OrderDetailPage /> },
       { path: 'inventory', element: <InventoryPage /> },
       ...COMING_SOON.map(({ path, nameKey }) => ({
         path,

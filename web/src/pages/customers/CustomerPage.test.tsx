@@ -87,7 +87,7 @@ describe('CustomerPage', { timeout: 60_000 }, () => {
     expect(screen.getByTestId('consent-marketing-email').textContent).toBe('未表态');
 
     // Slots say which capability fills them.
-    expect(within(screen.getByTestId('customer-slots')).getByText('订单功能上线后显示')).toBeTruthy();
+    expect(within(screen.getByTestId('customer-slots')).getByText('会员积分功能上线后显示')).toBeTruthy();
 
     // Timeline: first page, then the next one by cursor.
     const timeline = within(screen.getByTestId('customer-timeline'));
@@ -204,6 +204,41 @@ describe('CustomerPage', { timeout: 60_000 }, () => {
     expect(screen.queryByTestId('consent-record-open')).toBeNull();
     // Without touchpoints:read the activity chart is split by event type; no touchpoint call.
     expect(calls.some((c) => c.path === '/touchpoints')).toBe(false);
+  });
+
+  it('lists the customer’s orders with orders:read', async () => {
+    const order = {
+      id: 'o-1',
+      number: '20261207-3F9A1C2B',
+      channel: 'pos',
+      currency: 'CNY',
+      customer_id: 'c1',
+      fulfilment: 'in_store',
+      status: 'completed',
+      time_zone: 'Asia/Shanghai',
+      placed_at: '2026-12-07T02:05:09Z',
+      updated_at: '2026-12-07T02:05:09Z',
+      paid_fen: 3550,
+      refunded_fen: 0,
+      version: 0,
+      totals: { subtotal_fen: 4000, discount_fen: 450, delivery_fee_fen: 0, delivery_discount_fen: 0, payable_fen: 3550 },
+    };
+    const calls = api(['customers:read', 'orders:read'], { 'GET /orders': () => page([order]) });
+    render();
+    const orders = within(await screen.findByTestId('customer-orders', undefined, { timeout: 20_000 }));
+    const link = await orders.findByText('20261207-3F9A1C2B', undefined, { timeout: 20_000 });
+    expect(link.closest('a')?.getAttribute('href')).toBe('/orders/o-1');
+    expect(orders.getByText('¥35.50')).toBeTruthy();
+    expect(calls.find((c) => c.path === '/orders')?.query.get('customer_id')).toBe('c1');
+  });
+
+  it('has no orders section without orders:read', async () => {
+    const calls = api(['customers:read']);
+    render();
+    expect(await screen.findByTestId('customer-name')).toBeTruthy();
+    await waitFor(() => expect(calls.some((c) => c.path === '/me')).toBe(true));
+    expect(screen.queryByTestId('customer-orders')).toBeNull();
+    expect(calls.some((c) => c.path === '/orders')).toBe(false);
   });
 
   it('exports as JSON and reports a 403', async () => {

@@ -6,7 +6,6 @@ import {
   DownloadOutlined,
   FileSearchOutlined,
   GiftOutlined,
-  ShoppingOutlined,
   TagsOutlined,
   UserOutlined,
 } from '@ant-design/icons';
@@ -40,6 +39,7 @@ import { ErrorAlert, errorText } from '../../components/ErrorAlert';
 import { formatDateTime, formatNumber, formatRelative } from '../../lib/format';
 import { ConsentsCard } from './ConsentsCard';
 import { IdentitiesCard } from './IdentitiesCard';
+import { CustomerOrdersCard } from '../orders/CustomerOrdersCard';
 import { MergeDialog, MergesCard } from './MergesCard';
 import { CustomerLink, CustomerStatusTag, MaskedTag } from './parts';
 import { TimelineCard } from './TimelineCard';
@@ -57,6 +57,7 @@ export default function CustomerPage() {
   const canExport = useHasScope('customers:pii');
   const canErase = useHasScope('customers:erase');
   const canReadAccessLog = useHasScope('privacy:read');
+  const canReadOrders = useHasScope('orders:read');
   const [merging, setMerging] = useState(false);
   const [erasing, setErasing] = useState(false);
 
@@ -188,6 +189,8 @@ export default function CustomerPage() {
 
       <ConsentsCard customer={c} canWrite={canWrite} />
 
+      {canReadOrders ? <CustomerOrdersCard customerId={c.id} /> : null}
+
       <Row gutter={16}>
         <Col xs={24} xl={16}>
           <TimelineCard customerId={c.id} />
@@ -240,15 +243,15 @@ function ProfileCard({ customer }: { customer: Customer }) {
   );
 }
 
-const SLOTS: { key: 'orders' | 'points' | 'coupons' | 'tags' | 'associate'; icon: ReactNode }[] = [
-  { key: 'orders', icon: <ShoppingOutlined /> },
+// Orders have their own section (CustomerOrdersCard); the other slots wait for their capability.
+const SLOTS: { key: 'points' | 'coupons' | 'tags' | 'associate'; icon: ReactNode }[] = [
   { key: 'points', icon: <CrownOutlined /> },
   { key: 'coupons', icon: <GiftOutlined /> },
   { key: 'tags', icon: <TagsOutlined /> },
   { key: 'associate', icon: <UserOutlined /> },
 ];
 
-/** SlotsCard holds the places later capabilities fill (orders, points, coupons, tags, associate). */
+/** SlotsCard holds the places later capabilities fill (points, coupons, tags, associate). */
 function SlotsCard({ customer }: { customer: Customer }) {
   const { t } = useTranslation();
   const slots = customer.slots ?? {};

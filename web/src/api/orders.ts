@@ -1,0 +1,180 @@
+// The order center's API (issue 12): the order list and detail, payment, the
+// lifecycle, cancellation, returns and short picks as change sets, after-sales
+// complaints. Types come straight from the OpenAPI document (schema.d.ts), so
+// they cannot drift.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { request } from './client';
+import { useCursorList } from './hooks';
+import type { components, operations } from './schema';
+import type { Page } from './types';
+
+type S = components['schemas'];
+export type OrderSummary = S['OrderSummary'];
+export type OrderDetail = S['OrderDetail'];
+export type OrderLine = S['OrderLine'];
+export type OrderPayment = S['OrderPayment'];
+export type OrderChange = S['OrderChange'];
+export type OrderException = S['OrderException'];
+export type OrderComplaint = S['OrderComplaint'];
+export type OrderTimelineEntry = S['OrderTimelineEntry'];
+export type OrderChangeRequest = S['OrderChangeRequest'];
+export type OrderChangeResult = S['OrderChangeResult'];
+export type OrderPaymentRequest = S['OrderPaymentRequest'];
+export type ComplaintRequest = S['ComplaintRequest'];
+export type ComplaintUpdateRequest = S['ComplaintUpdateRequest'];
+export type OrderStatus = OrderDetail['status'];
+export type OrderChannel = OrderDetail['channel'];
+export type OrderFulfilment = OrderDetail['fulfilment'];
+export type OrderAction = S['OrderTransitionRequest']['action'];
+export type ComplaintKind = ComplaintRequest['kind'];
+export type OrderFilter = NonNullable<operations['list-orders']['parameters']['query']>;
+
+/** ORDER_STATUSES lists the statuses in lifecycle order. */
+export const ORDER_STATUSES: OrderStatus[] = [
+  'created',
+  'paid',
+  'allocated',
+  'picking',
+  'ready',
+  'out_for_delivery',
+  'completed',
+  'cancelled',
+];
+
+/** ORDER_CHANNELS lists every channel an order comes from. */
+export const ORDER_CHANNELS: OrderChannel[] = ['pos', 'mini_program', 'app', 'web', 'meituan', 'eleme', 'marketplace'];
+
+/** COMPLAINT_KINDS lists the kinds of after-sales case. */
+export const COMPLAINT_KINDS: ComplaintKind[] = ['quality', 'missing_item', 'wrong_item', 'late', 'damaged', 'service', 'other'];
+
+/** PAYMENT_METHODS are the methods the console offers when paying an order. */
+export const PAYMENT_METHODS = ['wechat_pay', 'alipay', 'unionpay', 'card', 'cash'] as const;
+
+/** CANCELLABLE lists the statuses an order may be cancelled from (before it leaves). */
+export const CANCELLABLE: OrderStatus[] = ['created', 'paid', 'allocated', 'picking'];
+
+/**
+ * nextActions lists the transitions an order in its status may take: dispatch only
+ * for delivery and shipping, complete from ready (collected) or out for delivery.
+ */
+export function nextActions(status: OrderStatus, fulfilment: OrderFulfilment): OrderAction[] {
+  switch (status) {
+    case 'paid':
+      return ['allocate'];
+    case 'allocated':
+      return ['start_picking'];
+    case 'picking':
+      return ['ready'];
+    case 'ready':
+      return fulfilment === 'delivery' || fulfilment === 'ship' ? ['dispatch', 'complete'] : ['complete'];
+    case 'out_for_delivery':
+      return ['complete'];
+    default:
+      return [];
+  }
+}
+
+const id = (v: string) => encodeURIComponent(v);
+
+export const ordersApi = {
+  list: (f?: OrderFilter) => request<Page<OrderSummary>>('GET', '/orders', { query: f }),
+  get: (orderId: string) => request<OrderDetail>('GET', `/orders/${id(orderId)}`),
+  pay: (orderId: string, body: OrderPaymentRequest) => request<OrderDetail>('POST', `/orders/${id(orderId)}/pay`, { body }),
+  transition: (orderId: string, action: OrderAction) =>
+    request<OrderDetail>('POST', `/orders/${id(orderId)}/transitions`, { body: { action } }),
+  cancel: (orderId: string, reason: string) => request<OrderDetail>('POST', `/orders/${id(orderId)}/cancel`, { body: { reason } }),
+  previewChange: (orderId: string, body: OrderChangeRequest) =>
+    request<OrderChange>('POST', `/orders/${id(orderId)}/changes/preview`, { body }),
+  confirmChange: (orderId: string, body: OrderChangeRequest) =>
+    request<OrderChangeResult>('POST', `/orders/${id(orderId)}/changes`, { body }),
+  openComplaint: (orderId: string, body: ComplaintRequest) =>
+    request<OrderComplaint>('POST', `/orders/${id(orderId)}/complaints`, { body }),
+  updateComplaint: (complaintId: string, body: ComplaintUpdateRequest) =>
+    request<OrderComplaint>('POST', `/order-complaints/${id(complaintId)}`, { body }),
+};
+
+/** useOrders pages through the orders matching filter, newest first. */
+export function useOrders(filter: Omit<OrderFilter, 'limit' | 'cursor'>, opts: { enabled?: boolean; pageSize?: number } = {}) {
+  return useCursorList('orders', filter, ordersApi.list, opts);
+}
+
+/** useOrder loads one order's detail. */
+export function useOrder(orderId: string) {
+  return useQuery({ queryKey: ['orders', 'one', orderId], queryFn: () => ordersApi.get(orderId) });
+}
+
+/**
+ * useOrderMutation runs a change on an order; the answered detail replaces the
+ * cached one and the lists are read again.
+ */
+function useOrderMutation<V>(orderId: string, fn: (v: V) => Promise<OrderDetail>) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    onSuccess: (o) => {
+      queryClient.setQueryData(['orders', 'one', orderId], o);
+      return queryClient.invalidateQueries({ queryKey: ['orders', 'list'] });
+    },
+  });
+}
+
+/** usePayOrder pays an order (the amount must be its payable). */
+export function usePayOrder(orderId: string) {
+  return useOrderMutation(orderId, (body: OrderPaymentRequest) => ordersApi.pay(orderId, body));
+}
+
+/** useTransitionOrder moves an order on (allocate, start picking, ready, dispatch, complete). */
+export function useTransitionOrder(orderId: string) {
+  return useOrderMutation(orderId, (action: OrderAction) => ordersApi.transition(orderId, action));
+}
+
+/** useCancelOrder cancels an order with a reason. */
+export function useCancelOrder(orderId: string) {
+  return useOrderMutation(orderId, (reason: string) => ordersApi.cancel(orderId, reason));
+}
+
+/** usePreviewChange previews a return or short pick; nothing is stored. */
+export function usePreviewChange(orderId: string) {
+  return useMutation({ mutationFn: (body: OrderChangeRequest) => ordersApi.previewChange(orderId, body) });
+}
+
+/** useConfirmChange confirms a return or short pick (the same reference again returns the first change). */
+export function useConfirmChange(orderId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: OrderChangeRequest) => ordersApi.confirmChange(orderId, body),
+    onSuccess: (r) => {
+      queryClient.setQueryData(['orders', 'one', orderId], r.order);
+      return queryClient.invalidateQueries({ queryKey: ['orders', 'list'] });
+    },
+  });
+}
+
+/** useOpenComplaint opens an after-sales case on an order. */
+export function useOpenComplaint(orderId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: ComplaintRequest) => ordersApi.openComplaint(orderId, body),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['orders', 'one', orderId] }),
+  });
+}
+
+/** useUpdateComplaint answers or resolves an after-sales case of an order. */
+export function useUpdateComplaint(orderId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ complaintId, body }: { complaintId: string; body: ComplaintUpdateRequest }) =>
+      ordersApi.updateComplaint(complaintId, body),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['orders', 'one', orderId] }),
+  });
+}
+
+/** newReference makes a fresh id for a change, so confirming twice does not return twice. */
+export function newReference(prefix: string): string {
+  const c = globalThis.crypto as Crypto | undefined;
+  const rand =
+    c && typeof c.randomUUID === 'function'
+      ? c.randomUUID()
+      : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+  return `${prefix}-${rand}`.slice(0, 64);
+}

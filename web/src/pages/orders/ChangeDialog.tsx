@@ -1,0 +1,201 @@
+import { Alert, App, Button, Checkbox, Descriptions, Input, InputNumber, Modal, Space, Table, Typography } from 'antd';
+import type { TableColumnsType } from 'antd';
+import { useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import {
+  newReference,
+  useConfirmChange,
+  usePreviewChange,
+  type OrderChangeRequest,
+  type OrderDetail,
+  type OrderLine,
+} from '../../api/orders';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { formatFen } from '../../lib/money';
+import { formatQty } from './parts';
+
+/**
+ * ChangeDialog returns goods of a completed order (or records a short pick while
+ * picking): pick lines and quantities, Preview shows the refund of each line and
+ * the notes (from the shares frozen at sale time), Confirm stores it. The dialog
+ * makes one reference when it opens and sends it with every confirm, so a double
+ * click or a retry after a lost answer refunds once.
+ */
+export function ChangeDialog({ order: o, kind, onClose }: { order: OrderDetail; kind: 'return' | 'short_pick'; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [reference] = useState(() => newReference(kind === 'return' ? 'ret' : 'short'));
+  const [qtys, setQtys] = useState<Record<string, number>>({});
+  const [reason, setReason] = useState('');
+  const [restock, setRestock] = useState(kind === 'return');
+  const preview = usePreviewChange(o.id);
+  const confirm = useConfirmChange(o.id);
+  // The body the preview answered for: Confirm sends exactly it.
+  const [previewed, setPreviewed] = useState<OrderChangeRequest | null>(null);
+  const confirming = useRef(false);
+
+  const open = o.lines.filter((l) => l.qty - l.returned_qty > 0);
+  const body: OrderChangeRequest = useMemo(
+    () => ({
+      kind,
+      reference,
+      reason: reason.trim() || undefined,
+      restock: kind === 'return' ? restock : undefined,
+      lines: Object.entries(qtys)
+        .filter(([, q]) => q > 0)
+        .map(([line_id, qty]) => ({ line_id, qty })),
+    }),
+    [kind, reference, reason, restock, qtys],
+  );
+  const chosen = (body.lines ?? []).length > 0;
+  const stale = previewed !== null && JSON.stringify(previewed) !== JSON.stringify(body);
+
+  const edit = (fn: () => void) => {
+    fn();
+    preview.reset();
+    setPreviewed(null);
+  };
+
+  const runPreview = () => {
+    const sent = body;
+    preview.mutate(sent, { onSuccess: () => setPreviewed(sent) });
+  };
+
+  const runConfirm = () => {
+    if (!previewed || confirming.current) return;
+    confirming.current = true;
+    confirm.mutate(previewed, {
+      onSuccess: (r) => {
+        void message.success(t('orders.changeDialog.done', { amount: formatFen(r.change.refund_fen) }));
+        onClose();
+      },
+      onSettled: () => {
+        confirming.current = false;
+      },
+    });
+  };
+
+  const columns: TableColumnsType<OrderLine> = [
+    { title: t('orders.lines.item'), key: 'item', render: (_, l) => `${l.name} · ${l.sku_code}` },
+    { title: t('orders.lines.qty'), key: 'qty', align: 'right', render: (_, l) => formatQty(l.qty, l.unit) },
+    { title: t('orders.lines.net'), key: 'net', align: 'right', render: (_, l) => formatFen(l.net_fen) },
+    {
+      title: t('orders.lines.returned'),
+      key: 'returned',
+      align: 'right',
+      render: (_, l) => (l.returned_qty > 0 ? formatQty(l.returned_qty, l.unit) : '—'),
+    },
+    {
+      title: kind === 'return' ? t('orders.changeDialog.returnQty') : t('orders.changeDialog.missingQty'),
+      key: 'pick',
+      render: (_, l) => (
+        <InputNumber
+          min={0}
+          max={l.qty - l.returned_qty}
+          precision={0}
+          value={qtys[l.id] ?? 0}
+          suffix={l.unit === 'weight' ? 'g' : undefined}
+          onChange={(v) => edit(() => setQtys((q) => ({ ...q, [l.id]: Number(v ?? 0) })))}
+          data-testid={`change-qty-${l.id}`}
+        />
+      ),
+    },
+    {
+      title: t('orders.changeDialog.refund'),
+      key: 'refund',
+      align: 'right',
+      render: (_, l) => {
+        const line = previewed && !stale ? preview.data?.lines.find((x) => x.line_id === l.id) : undefined;
+        return line ? <span data-testid={`change-refund-${l.id}`}>{formatFen(line.refund_fen)}</span> : '—';
+      },
+    },
+  ];
+
+  const result = previewed && !stale ? preview.data : undefined;
+  return (
+    <Modal
+      open
+      width={900}
+      title={
+        kind === 'return'
+          ? t('orders.changeDialog.returnTitle', { number: o.number })
+          : t('orders.changeDialog.shortPickTitle', { number: o.number })
+      }
+      onCancel={onClose}
+      footer={
+        <Space>
+          <Button onClick={onClose}>{t('common.cancel')}</Button>
+          <Button onClick={runPreview} disabled={!chosen} loading={preview.isPending} data-testid="change-preview">
+            {t('orders.changeDialog.preview')}
+          </Button>
+          <Button
+            type="primary"
+            danger
+            onClick={runConfirm}
+            disabled={!result}
+            loading={confirm.isPending}
+            data-testid="change-confirm"
+          >
+            {t('orders.changeDialog.confirm')}
+          </Button>
+        </Space>
+      }
+    >
+      <Typography.Paragraph type="secondary">
+        {kind === 'return' ? t('orders.changeDialog.returnHelp') : t('orders.changeDialog.shortPickHelp')}
+      </Typography.Paragraph>
+      <Table<OrderLine>
+        rowKey="id"
+        size="small"
+        columns={columns}
+        dataSource={open}
+        pagination={false}
+        scroll={{ x: 'max-content' }}
+        locale={{ emptyText: t('orders.changeDialog.nothingLeft') }}
+        data-testid="change-lines"
+      />
+      <Space orientation="vertical" style={{ width: '100%', marginTop: 12 }}>
+        <Input
+          value={reason}
+          onChange={(e) => edit(() => setReason(e.target.value))}
+          maxLength={500}
+          placeholder={t('orders.changeDialog.reason')}
+          data-testid="change-reason"
+        />
+        {kind === 'return' ? (
+          <Checkbox checked={restock} onChange={(e) => edit(() => setRestock(e.target.checked))} data-testid="change-restock">
+            {t('orders.changeDialog.restock')}
+          </Checkbox>
+        ) : null}
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+          {t('orders.changeDialog.reference', { reference })}
+        </Typography.Text>
+        {preview.error ? <ErrorAlert error={preview.error} /> : null}
+        {confirm.error ? <ErrorAlert error={confirm.error} /> : null}
+        {result ? (
+          <Alert
+            type="info"
+            showIcon
+            data-testid="change-preview-result"
+            title={t('orders.changeDialog.previewTotal', { amount: formatFen(result.refund_fen) })}
+            description={
+              <>
+                <Descriptions size="small" column={2}>
+                  <Descriptions.Item label={t('orders.changeDialog.refund')}>{formatFen(result.refund_fen)}</Descriptions.Item>
+                  <Descriptions.Item label={t('orders.changeDialog.clawBack')}>{formatFen(result.claw_back_fen)}</Descriptions.Item>
+                </Descriptions>
+                {result.notes.length > 0 ? (
+                  <ul style={{ margin: 0, paddingLeft: 20 }} data-testid="change-notes">
+                    {result.notes.map((n) => (
+                      <li key={n}>{n}</li>
+                    ))}
+                  </ul>
+                ) : null}
+              </>
+            }
+          />
+        ) : null}
+      </Space>
+    </Modal>
+  );
+}

@@ -1,0 +1,231 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { OrderChangeRequest, OrderDetail } from '../../api/orders';
+import { stores } from '../../test/fixtures';
+import { fakeApi, page, renderRoute, type FakeCall } from '../../test/render';
+import { customer, meWith } from '../customers/fixtures';
+import { CustomerOrdersCard } from './CustomerOrdersCard';
+import { detail, preview, promotions, summary, summary2 } from './fixtures';
+import OrderDetailPage from './OrderDetailPage';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+const T = { timeout: 20_000 };
+const READ = ['orders:read', 'org:read', 'promotions:read', 'customers:read'];
+
+function api(scopes: string[], order: OrderDetail, extra: Parameters<typeof fakeApi>[0] = {}) {
+  return fakeApi({
+    'GET /me': () => ({ body: meWith(scopes) }),
+    'GET /stores': () => page(stores),
+    'GET /promotions': () => page(promotions),
+    'GET /customers/c1': () => ({ body: customer }),
+    [`GET /orders/${order.id}`]: () => ({ body: order }),
+    ...extra,
+  });
+}
+
+function renderDetail(id = 'o-1') {
+  return renderRoute(<OrderDetailPage />, { path: '/orders/:id', url: `/orders/${id}` });
+}
+
+describe('OrderDetailPage', () => {
+  it('shows the header, each promotion’s share by name, the price mismatch with both figures, and no actions to a reader', async () => {
+    api(READ, detail);
+    renderDetail();
+
+    expect((await screen.findByTestId('order-number', undefined, T)).textContent).toBe('20261207-3F9A1C2B');
+    const header = within(screen.getByTestId('order-header'));
+    expect(screen.getByTestId('order-status').textContent).toBe('已完成');
+    expect(screen.getByText('门店收银')).toBeTruthy();
+    expect(await header.findByText('上海徐汇店', undefined, T)).toBeTruthy();
+    expect(screen.getByTestId('order-placed-at').textContent).toBe('2026-12-07 10:05:09');
+    const link = screen.getByTestId('order-customer');
+    expect(link.getAttribute('href')).toBe('/customers/c1');
+    await waitFor(() => expect(link.textContent).toContain('王**'), T);
+
+    const totals = within(screen.getByTestId('order-totals'));
+    expect(totals.getByText('¥40.00')).toBeTruthy();
+    expect(totals.getByText('-¥4.50')).toBeTruthy();
+    expect(totals.getAllByText('¥35.50').length).toBeGreaterThan(0);
+
+    // Shares: promotion names, never ids, each with its amount.
+    const l1 = within(await screen.findByTestId('line-shares-L1', undefined, T));
+    expect(await l1.findByText('第二件半价', undefined, T)).toBeTruthy();
+    expect(l1.getByText('满30减5')).toBeTruthy();
+    expect(l1.getByText('-¥2.50')).toBeTruthy();
+    expect(l1.getByText('-¥1.00')).toBeTruthy();
+    expect(within(screen.getByTestId('line-shares-L2')).getByText('满30减5')).toBeTruthy();
+    expect(screen.getByTestId('order-lines').textContent).not.toContain('p-half');
+
+    // The exception keeps both figures, highlighted.
+    const mismatch = screen.getByTestId('exception-price-mismatch');
+    expect(mismatch.textContent).toContain('价格不一致');
+    expect(within(mismatch).getByTestId('exception-stated').textContent).toBe('¥35.00');
+    expect(within(mismatch).getByTestId('exception-server').textContent).toBe('¥35.50');
+    expect(within(mismatch).getByTestId('exception-stated').querySelector('mark')).toBeTruthy();
+
+    // Payments, timeline, an overdue complaint.
+    expect(within(screen.getByTestId('order-payments')).getByText('微信支付')).toBeTruthy();
+    expect(within(screen.getByTestId('order-timeline')).getByText('创建')).toBeTruthy();
+    const complaint = within(screen.getByTestId('complaint-cp-1'));
+    expect(complaint.getByTestId('complaint-overdue').textContent).toBe('已超时');
+    expect(complaint.getByText('质量问题')).toBeTruthy();
+
+    // A reader gets no actions.
+    expect(screen.queryByTestId('order-actions')).toBeNull();
+    expect(screen.queryByTestId('order-return')).toBeNull();
+    expect(screen.queryByTestId('complaint-respond')).toBeNull();
+  }, 60_000);
+
+  it('previews a return, then confirms it with the same reference, once per reference', async () => {
+    let confirmed: OrderChangeRequest | undefined;
+    const calls = api([...READ, 'orders:write'], detail, {
+      'POST /orders/o-1/changes/preview': () => ({ body: preview }),
+      'POST /orders/o-1/changes': (c: FakeCall) => {
+        confirmed = c.body as OrderChangeRequest;
+        const change = { ...preview, id: 'ch-1', version: 1, reference: confirmed.reference, created_at: '2026-12-07T05:00:00Z' };
+        return {
+          body: {
+            change,
+            order: {
+              ...detail,
+              version: 1,
+              refunded_fen: 1325,
+              lines: detail.lines.map((l) => (l.id === 'L1' ? { ...l, returned_qty: 1 } : l)),
+              changes: [change],
+              payments: [
+                ...detail.payments,
+                { seq: 2, kind: 'refund', method: 'wechat_pay', amount_fen: 1325, change_id: 'ch-1', at: '2026-12-07T05:00:00Z' },
+              ],
+            },
+          },
+        };
+      },
+    });
+    renderDetail();
+    fireEvent.click(await screen.findByTestId('order-return', undefined, T));
+    const confirm = await screen.findByTestId('change-confirm', undefined, T);
+    expect(confirm.hasAttribute('disabled')).toBe(true); // nothing previewed yet
+
+    fireEvent.change(screen.getByTestId('change-qty-L1'), { target: { value: '1' } });
+    fireEvent.click(screen.getByTestId('change-preview'));
+    const result = await screen.findByTestId('change-preview-result', undefined, T);
+    expect(result.textContent).toContain('将退款 ¥13.25');
+    expect(within(screen.getByTestId('change-notes')).getByText('满减 kept: the shopper keeps the discount')).toBeTruthy();
+    expect(screen.getByTestId('change-refund-L1').textContent).toBe('¥13.25');
+    const previewCall = calls.find((c) => c.path === '/orders/o-1/changes/preview')!;
+    const sent = previewCall.body as OrderChangeRequest;
+    expect(sent).toMatchObject({ kind: 'return', restock: true, lines: [{ line_id: 'L1', qty: 1 }] });
+    expect(sent.reference).toMatch(/^ret-/);
+
+    // A double click confirms once, with the previewed reference.
+    await waitFor(() => expect(screen.getByTestId('change-confirm').hasAttribute('disabled')).toBe(false), T);
+    fireEvent.click(screen.getByTestId('change-confirm'));
+    fireEvent.click(screen.getByTestId('change-confirm'));
+    await waitFor(() => expect(confirmed).toBeDefined(), T);
+    const confirms = calls.filter((c) => c.method === 'POST' && c.path === '/orders/o-1/changes');
+    expect(confirms.length).toBe(1);
+    expect(confirms.every((c) => (c.body as OrderChangeRequest).reference === sent.reference)).toBe(true);
+    expect(confirmed).toEqual(sent);
+
+    // The detail shows the change and the refund.
+    const changes = within(screen.getByTestId('order-changes'));
+    expect(await changes.findByText('退款 ¥13.25', undefined, T)).toBeTruthy();
+    expect(within(screen.getByTestId('order-payments')).getByText('-¥13.25')).toBeTruthy();
+  }, 60_000);
+
+  it('pays with the payable prefilled and moves the order on through its statuses', async () => {
+    const created: OrderDetail = {
+      ...detail,
+      id: 'o-9',
+      channel: 'mini_program',
+      fulfilment: 'delivery',
+      status: 'created',
+      paid_fen: 0,
+      payments: [],
+      exceptions: [],
+      complaints: [],
+    };
+    const calls = api([...READ, 'orders:write'], created, {
+      'POST /orders/o-9/pay': () => ({ body: { ...created, status: 'paid', paid_fen: 3550 } }),
+      'POST /orders/o-9/transitions': (c) => {
+        const action = (c.body as { action: string }).action;
+        const to = { allocate: 'allocated', start_picking: 'picking', ready: 'ready', dispatch: 'out_for_delivery', complete: 'completed' }[action];
+        return { body: { ...created, status: to, paid_fen: 3550 } };
+      },
+    });
+    renderDetail('o-9');
+    expect(await screen.findByTestId('order-cancel', undefined, T)).toBeTruthy();
+    expect(screen.queryByTestId('order-return')).toBeNull();
+    fireEvent.click(screen.getByTestId('order-pay'));
+    const amount = (await screen.findByTestId('pay-amount', undefined, T)) as HTMLInputElement;
+    expect(amount.value).toBe('35.50');
+    fireEvent.click(screen.getByTestId('pay-submit'));
+    await waitFor(() => expect(calls.some((c) => c.path === '/orders/o-9/pay')).toBe(true), T);
+    expect(calls.find((c) => c.path === '/orders/o-9/pay')?.body).toEqual({ method: 'wechat_pay', amount_fen: 3550 });
+
+    for (const [button, status] of [
+      ['order-action-allocate', '已分配'],
+      ['order-action-start_picking', '拣货中'],
+      ['order-action-ready', '待取/待发'],
+    ] as const) {
+      fireEvent.click(await screen.findByTestId(button, undefined, T));
+      await waitFor(() => expect(screen.getByTestId('order-status').textContent).toBe(status), T);
+    }
+    // Ready for delivery: dispatch and complete; no cancel once it is ready.
+    expect(screen.getByTestId('order-action-dispatch')).toBeTruthy();
+    expect(screen.getByTestId('order-action-complete')).toBeTruthy();
+    expect(screen.queryByTestId('order-cancel')).toBeNull();
+    expect(calls.filter((c) => c.path === '/orders/o-9/transitions').map((c) => (c.body as { action: string }).action)).toEqual([
+      'allocate',
+      'start_picking',
+      'ready',
+    ]);
+  }, 60_000);
+
+  it('cancels with a reason', async () => {
+    const paid: OrderDetail = { ...detail, id: 'o-5', status: 'paid', exceptions: [], complaints: [] };
+    const calls = api([...READ, 'orders:write'], paid, {
+      'POST /orders/o-5/cancel': () => ({ body: { ...paid, status: 'cancelled', refunded_fen: 3550 } }),
+    });
+    renderDetail('o-5');
+    fireEvent.click(await screen.findByTestId('order-cancel', undefined, T));
+    const submit = await screen.findByTestId('cancel-submit', undefined, T);
+    expect(submit.hasAttribute('disabled')).toBe(true);
+    fireEvent.change(screen.getByTestId('cancel-reason'), { target: { value: '顾客不要了' } });
+    fireEvent.click(screen.getByTestId('cancel-submit'));
+    await waitFor(() => expect(screen.getByTestId('order-status').textContent).toBe('已取消'), T);
+    expect(calls.find((c) => c.path === '/orders/o-5/cancel')?.body).toEqual({ reason: '顾客不要了' });
+  }, 60_000);
+
+  it('answers an open complaint', async () => {
+    const calls = api([...READ, 'orders:write'], detail, {
+      'POST /order-complaints/cp-1': () => ({ body: { ...detail.complaints[0], status: 'responded', resolution: '已换货' } }),
+    });
+    renderDetail();
+    fireEvent.click(await screen.findByTestId('complaint-respond', undefined, T));
+    fireEvent.change(await screen.findByTestId('complaint-resolution', undefined, T), { target: { value: '已换货' } });
+    fireEvent.click(screen.getByTestId('complaint-answer-submit'));
+    await waitFor(() => expect(calls.some((c) => c.path === '/order-complaints/cp-1')).toBe(true), T);
+    expect(calls.find((c) => c.path === '/order-complaints/cp-1')?.body).toEqual({ status: 'responded', resolution: '已换货' });
+  }, 60_000);
+});
+
+describe('CustomerOrdersCard', () => {
+  it('lists the customer’s orders, each linking to its detail', async () => {
+    const calls = fakeApi({
+      'GET /me': () => ({ body: meWith(['orders:read', 'org:read']) }),
+      'GET /stores': () => page(stores),
+      'GET /orders': () => page([summary, { ...summary2, customer_id: 'c1' }]),
+    });
+    renderRoute(<CustomerOrdersCard customerId="c1" />, { path: '/customers/c1' });
+    const card = within(await screen.findByTestId('customer-orders', undefined, T));
+    const link = await card.findByText('20261207-3F9A1C2B', undefined, T);
+    expect(link.closest('a')?.getAttribute('href')).toBe('/orders/o-1');
+    expect(card.getByText('配送中')).toBeTruthy();
+    expect(await card.findByText('上海徐汇店', undefined, T)).toBeTruthy();
+    expect(calls.find((c) => c.path === '/orders')?.query.get('customer_id')).toBe('c1');
+  }, 60_000);
+});
