@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -190,10 +191,8 @@ func flashBatchSize(n int) int {
 
 // flashOutcome is what a batch decided for one ask.
 type flashOutcome struct {
-	r       Reservation
-	err     error
-	granted bool
-	first   int // for a reference asked twice in the batch, the index of the first ask
+	r   Reservation
+	err error
 }
 
 // flashBatch writes one batch in one transaction and answers its callers after the
@@ -231,81 +230,56 @@ func (s *Service) flashBatch(ctx context.Context, key flashKey, batch []*flashAs
 		return
 	}
 	for i, a := range live {
-		o := out[i]
-		if o.first != i {
-			o = dedupe(out[o.first], a.line, a.ref)
-		}
-		a.done <- flashAnswer{r: o.r, err: o.err}
+		a.done <- flashAnswer{r: out[i].r, err: out[i].err}
 	}
 }
 
-// dedupe answers a second ask for a reference with what the first ask got.
-func dedupe(first flashOutcome, line Line, ref string) flashOutcome {
-	if first.err != nil {
-		return first
+// same answers an ask for a reference that holds r already: r itself when the ask
+// is for the same stock, a conflict otherwise (as ReserveTx answers).
+func same(r Reservation, a *flashAsk) flashOutcome {
+	if !slices.Equal(r.Lines, []Line{a.line}) {
+		return flashOutcome{err: errs.E(errs.Conflict, "%s reserved other stock before", a.ref)}
 	}
-	if !slices.Equal(first.r.Lines, []Line{line}) {
-		return flashOutcome{err: errs.E(errs.Conflict, "%s reserved other stock before", ref)}
-	}
-	return first
+	return flashOutcome{r: r}
 }
 
 // flashTx decides and writes one batch inside tx; it may run more than once (db.Tx
 // retries), so it keeps no state between runs.
 func (s *Service) flashTx(ctx context.Context, tx *sql.Tx, key flashKey, asks []*flashAsk) ([]flashOutcome, error) {
-	out := make([]flashOutcome, len(asks))
-	firstOf := map[string]int{}
-	refs := make([]string, 0, len(asks))
+	qty := make([]int64, len(asks))
+	refs := make([]string, len(asks))
 	for i, a := range asks {
-		out[i].first = i
-		if j, seen := firstOf[a.ref]; seen {
-			out[i].first = j
-			continue
-		}
-		firstOf[a.ref] = i
-		refs = append(refs, a.ref)
+		qty[i], refs[i] = a.line.Qty, a.ref
 	}
 	// References reserved before this batch get their reservation back, as in ReserveTx.
-	prior, err := priorReferences(ctx, tx, s.db.Dialect, key.tenantID, refs)
+	prior := map[string]Reservation{}
+	found, err := priorReferences(ctx, tx, s.db.Dialect, key.tenantID, slices.Compact(slices.Sorted(slices.Values(refs))))
 	if err != nil {
 		return nil, err
 	}
-	for _, ref := range prior {
-		i := firstOf[ref]
-		r, err := getReservation(ctx, tx, key.tenantID, ref, "")
-		if err != nil {
+	for _, ref := range found {
+		if prior[ref], err = getReservation(ctx, tx, key.tenantID, ref, ""); err != nil {
 			return nil, err
 		}
-		out[i].r = r
-		if !slices.Equal(r.Lines, []Line{asks[i].line}) {
-			out[i].err = errs.E(errs.Conflict, "%s reserved other stock before", ref)
-		}
-		out[i].first = -1 // settled; not a candidate for a grant
 	}
 	available, err := lockAvailable(ctx, tx, s.lock(), key)
 	if err != nil {
 		return nil, err
 	}
-	qty := make([]int64, len(asks))
-	for i, a := range asks {
-		if out[i].first == i {
-			qty[i] = a.line.Qty
-		}
-	}
-	granted, total := Grant(available, qty)
+	decided, total := grant(available, qty, refs, func(ref string) bool { _, ok := prior[ref]; return ok })
 	now := s.now()
-	var rs []Reservation
-	var ms []Movement
+	out := make([]flashOutcome, len(asks))
+	var rows []flashRow
 	for i, a := range asks {
-		switch {
-		case out[i].first == -1:
-			out[i].first = i
-		case out[i].first != i:
-		case granted[i]:
+		switch d := decided[i]; {
+		case d == i:
 			r := Reservation{ID: ids.New(), Reference: a.ref, Status: ReservationActive, Lines: []Line{a.line}, ExpiresAt: now.Add(a.ttl), CreatedAt: now}
-			out[i] = flashOutcome{r: r, granted: true, first: i}
-			rs = append(rs, r)
-			ms = append(ms, Movement{ID: ids.New(), LocationID: key.locationID, SKUID: key.skuID, Kind: MoveReserve, ReservedDelta: a.line.Qty, Reference: a.ref, ActorID: a.actorID, OccurredAt: now})
+			out[i] = flashOutcome{r: r}
+			rows = append(rows, flashRow{reservationID: r.ID, movementID: ids.New(), ref: a.ref, actorID: a.actorID, qty: a.line.Qty, expires: clock.Millis(r.ExpiresAt)})
+		case d >= 0:
+			out[i] = same(out[d].r, a)
+		case d == reservedBefore:
+			out[i] = same(prior[a.ref], a)
 		default:
 			out[i].err = errs.E(errs.Insufficient, "not enough of SKU %s available at location %s for %d", key.skuID, key.locationID, a.line.Qty)
 		}
@@ -320,28 +294,46 @@ func (s *Service) flashTx(ctx context.Context, tx *sql.Tx, key flashKey, asks []
 	if !ok { // cannot happen under the row lock; refuse to write rather than oversell
 		return nil, fmt.Errorf("flash batch: %d units no longer available", total)
 	}
-	if err := insertMovements(ctx, tx, s.db.Dialect, key.tenantID, ms); err != nil {
-		return nil, err
-	}
-	if err := insertReservations(ctx, tx, s.db.Dialect, key.tenantID, rs); err != nil {
+	if err := insertFlashRows(ctx, tx, s.db.Dialect, key, clock.Millis(now), rows); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// Grant decides a batch of asks for qty[i] units (0: not a candidate) against
-// available units: in order, each ask that still fits is granted. It returns which
-// were granted and their sum, never more than available.
-func Grant(available int64, qty []int64) ([]bool, int64) {
-	granted := make([]bool, len(qty))
+// What grant decides for an ask that is not granted.
+const (
+	shortOfStock   = -1 // refused: it no longer fits
+	reservedBefore = -2 // its reference holds a reservation from before the batch
+)
+
+// grant decides a batch of asks, ask i for qty[i] units under reference ref[i], in
+// arrival order against available units. For each ask it returns the index of the ask
+// whose reservation answers it — itself when it is granted, or the earlier ask that
+// was granted for the same reference — else reservedBefore when reservedBefore(ref)
+// says the reference holds one already, else shortOfStock. An ask is refused only if
+// it does not fit in what its predecessors left; a refused ask's reference stays open
+// for a later ask. The units granted, also returned, never exceed available.
+func grant(available int64, qty []int64, ref []string, before func(ref string) bool) ([]int, int64) {
+	decided := make([]int, len(qty))
+	grantedAt := map[string]int{}
 	var total int64
 	for i, q := range qty {
-		if q > 0 && q <= available-total {
-			granted[i] = true
+		if j, ok := grantedAt[ref[i]]; ok {
+			decided[i] = j
+			continue
+		}
+		switch {
+		case before(ref[i]):
+			decided[i] = reservedBefore
+		case q > 0 && q <= available-total:
+			decided[i] = i
+			grantedAt[ref[i]] = i
 			total += q
+		default:
+			decided[i] = shortOfStock
 		}
 	}
-	return granted, total
+	return decided, total
 }
 
 // reserveOwn reserves one line in a transaction of its own, for an ask its batch
@@ -359,7 +351,7 @@ func (s *Service) reserveOwn(ctx context.Context, ref string, l Line, ttl time.D
 // priorReferences returns which of refs the tenant has a reservation for.
 func priorReferences(ctx context.Context, tx *sql.Tx, d db.Dialect, tenantID string, refs []string) ([]string, error) {
 	args := []any{tenantID}
-	query := `SELECT reference FROM stock_reservations WHERE tenant_id = $1 AND reference` + db.In(d, &args, refs)
+	query := `SELECT reference FROM stock_reservations WHERE tenant_id = $1 AND reference` + refsIn(d, &args, refs)
 	var out []string
 	err := db.EachRow(ctx, tx, query, args, func(rows *sql.Rows) error {
 		var ref string
@@ -388,43 +380,85 @@ func lockAvailable(ctx context.Context, tx *sql.Tx, lock string, key flashKey) (
 	return available, nil
 }
 
-// insertMovements appends ms to the ledger in one statement per engine chunk.
-func insertMovements(ctx context.Context, tx *sql.Tx, d db.Dialect, tenantID string, ms []Movement) error {
-	w := db.Rows{Head: `INSERT INTO stock_movements (tenant_id, id, location_id, sku_id, kind, on_hand_delta, reserved_delta, reference, reason, actor_id, occurred_at)`,
-		Lead: "$1", Fixed: []any{tenantID}}
-	err := db.WriteRows(ctx, tx, d, w, ms, func(m Movement) []any {
-		return []any{m.ID, m.LocationID, m.SKUID, string(m.Kind), m.OnHandDelta, m.ReservedDelta, m.Reference, m.Reason, m.ActorID, clock.Millis(m.OccurredAt)}
-	}, nil)
-	if err != nil {
-		return fmt.Errorf("record movements: %w", err)
+// refsIn is db.In, with the list as one JSON array on SQLite: SQLite finds each $N
+// parameter by a linear search of the statement's parameters, so preparing a list of
+// hundreds costs more than running it (as in the outbox, docs/benchmarks.md).
+func refsIn(d db.Dialect, args *[]any, refs []string) string {
+	if d != db.SQLite {
+		return db.In(d, args, refs)
+	}
+	list, _ := json.Marshal(refs) // a []string always encodes
+	*args = append(*args, string(list))
+	return fmt.Sprintf(" IN (SELECT value FROM json_each($%d))", len(*args))
+}
+
+// flashRow is what differs between the reservations of one batch; the balance, the
+// time and the kinds are the same for all.
+type flashRow struct {
+	reservationID, movementID, ref, actorID string
+	qty, expires                            int64
+}
+
+// insertFlashRows writes a batch's reservations, their lines and their ledger rows:
+// one statement per table. On PostgreSQL db.WriteRows sends one array per column; on
+// SQLite the rows go as one JSON parameter, for the reason refsIn gives.
+func insertFlashRows(ctx context.Context, tx *sql.Tx, d db.Dialect, key flashKey, now int64, rows []flashRow) error {
+	if d == db.SQLite {
+		return insertFlashRowsJSON(ctx, tx, key, now, rows)
+	}
+	// The fixed values are cast: in a SELECT list PostgreSQL would take them for text.
+	fixed := []any{key.tenantID, key.locationID, key.skuID, now}
+	steps := []struct {
+		what string
+		w    db.Rows
+		vals func(flashRow) []any
+	}{
+		{"reservations", db.Rows{Head: `INSERT INTO stock_reservations (tenant_id, created_at, updated_at, status, id, reference, expires_at)`,
+			Lead: "$1, $2::bigint, $2::bigint, 'active'", Fixed: []any{key.tenantID, now}},
+			func(r flashRow) []any { return []any{r.reservationID, r.ref, r.expires} }},
+		{"reservation lines", db.Rows{Head: `INSERT INTO stock_reservation_lines (location_id, sku_id, reservation_id, qty)`,
+			Lead: "$1, $2", Fixed: fixed[1:3]},
+			func(r flashRow) []any { return []any{r.reservationID, r.qty} }},
+		{"movements", db.Rows{Head: `INSERT INTO stock_movements (tenant_id, location_id, sku_id, occurred_at, kind, on_hand_delta, reason, id, reference, actor_id, reserved_delta)`,
+			Lead: "$1, $2, $3, $4::bigint, 'reserve', 0, ''", Fixed: fixed},
+			func(r flashRow) []any { return []any{r.movementID, r.ref, r.actorID, r.qty} }},
+	}
+	for _, st := range steps {
+		if err := db.WriteRows(ctx, tx, d, st.w, rows, st.vals, nil); err != nil {
+			return fmt.Errorf("store %s: %w", st.what, err)
+		}
 	}
 	return nil
 }
 
-// insertReservations stores active reservations and their lines in bulk.
-func insertReservations(ctx context.Context, tx *sql.Tx, d db.Dialect, tenantID string, rs []Reservation) error {
-	w := db.Rows{Head: `INSERT INTO stock_reservations (tenant_id, id, reference, status, expires_at, created_at, updated_at)`,
-		Lead: "$1", Fixed: []any{tenantID}}
-	err := db.WriteRows(ctx, tx, d, w, rs, func(r Reservation) []any {
-		return []any{r.ID, r.Reference, string(r.Status), clock.Millis(r.ExpiresAt), clock.Millis(r.CreatedAt), clock.Millis(r.CreatedAt)}
-	}, nil)
+func insertFlashRowsJSON(ctx context.Context, tx *sql.Tx, key flashKey, now int64, rows []flashRow) error {
+	list := make([][]any, len(rows))
+	for i, r := range rows {
+		list[i] = []any{r.reservationID, r.movementID, r.ref, r.actorID, r.qty, r.expires}
+	}
+	data, err := json.Marshal(list)
 	if err != nil {
-		return fmt.Errorf("store reservations: %w", err)
+		return fmt.Errorf("encode flash rows: %w", err)
 	}
-	type line struct {
-		id string
-		l  Line
-	}
-	var lines []line
-	for _, r := range rs {
-		for _, l := range r.Lines {
-			lines = append(lines, line{r.ID, l})
+	const col = `json_extract(j.value, '$[%d]')`
+	c := func(i int) string { return fmt.Sprintf(col, i) }
+	for _, st := range []struct {
+		what, query string
+		args        []any
+	}{
+		{"reservations", `INSERT INTO stock_reservations (tenant_id, created_at, updated_at, status, id, reference, expires_at)
+			SELECT $1, $2, $2, 'active', ` + c(0) + `, ` + c(2) + `, ` + c(5) + ` FROM json_each($3) AS j`,
+			[]any{key.tenantID, now, string(data)}},
+		{"reservation lines", `INSERT INTO stock_reservation_lines (location_id, sku_id, reservation_id, qty)
+			SELECT $1, $2, ` + c(0) + `, ` + c(4) + ` FROM json_each($3) AS j`,
+			[]any{key.locationID, key.skuID, string(data)}},
+		{"movements", `INSERT INTO stock_movements (tenant_id, location_id, sku_id, occurred_at, kind, on_hand_delta, reason, id, reference, actor_id, reserved_delta)
+			SELECT $1, $2, $3, $4, 'reserve', 0, '', ` + c(1) + `, ` + c(2) + `, ` + c(3) + `, ` + c(4) + ` FROM json_each($5) AS j`,
+			[]any{key.tenantID, key.locationID, key.skuID, now, string(data)}},
+	} {
+		if _, err := tx.ExecContext(ctx, st.query, st.args...); err != nil {
+			return fmt.Errorf("store %s: %w", st.what, err)
 		}
-	}
-	err = db.WriteRows(ctx, tx, d, db.Rows{Head: `INSERT INTO stock_reservation_lines (reservation_id, location_id, sku_id, qty)`}, lines,
-		func(l line) []any { return []any{l.id, l.l.LocationID, l.l.SKUID, l.l.Qty} }, nil)
-	if err != nil {
-		return fmt.Errorf("store reservation lines: %w", err)
 	}
 	return nil
 }

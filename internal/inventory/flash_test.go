@@ -252,22 +252,43 @@ func TestFlashCloseAndOff(t *testing.T) {
 	})
 }
 
-// TestGrant: a batch never grants more than is available, in order, and refuses
-// only asks that no longer fit when their turn came.
+// TestGrant: a batch never grants more than is available; it grants in order and
+// refuses only asks that no longer fit when their turn came; a reference granted once
+// answers its later asks, one reserved before the batch answers all of its asks, and
+// one refused stays open for a later, smaller ask.
 func TestGrant(t *testing.T) {
 	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		available := rapid.Int64Range(-5, 50).Draw(t, "available")
-		qty := rapid.SliceOf(rapid.Int64Range(0, 8)).Draw(t, "qty")
-		granted, total := Grant(available, qty)
+		n := rapid.IntRange(0, 30).Draw(t, "n")
+		qty := make([]int64, n)
+		ref := make([]string, n)
+		for i := range n {
+			qty[i] = rapid.Int64Range(1, 8).Draw(t, "qty")
+			ref[i] = fmt.Sprint(rapid.IntRange(0, 12).Draw(t, "ref"))
+		}
+		before := func(r string) bool { return r == "0" }
+		decided, total := grant(available, qty, ref, before)
 		var sum int64
-		for i, q := range qty {
-			if granted[i] {
-				sum += q
-				continue
-			}
-			if q > 0 && q <= available-sum {
-				t.Fatalf("ask %d for %d refused with %d left", i, q, available-sum)
+		grantedAt := map[string]int{}
+		for i, d := range decided {
+			j, granted := grantedAt[ref[i]]
+			switch {
+			case granted && d != j:
+				t.Fatalf("ask %d for %s granted at %d answered by %d", i, ref[i], j, d)
+			case granted:
+			case before(ref[i]) && d != reservedBefore:
+				t.Fatalf("ask %d for %s reserved before: %d", i, ref[i], d)
+			case before(ref[i]):
+			case d == i:
+				sum += qty[i]
+				grantedAt[ref[i]] = i
+			case d == shortOfStock:
+				if qty[i] <= available-sum {
+					t.Fatalf("ask %d for %d refused with %d left", i, qty[i], available-sum)
+				}
+			default:
+				t.Fatalf("ask %d: decided %d", i, d)
 			}
 		}
 		if sum != total || (total > 0 && total > available) {
