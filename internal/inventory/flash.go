@@ -30,7 +30,8 @@ import (
 // DefaultFlashBatch is how many reservations one flash-path transaction holds at most.
 const DefaultFlashBatch = 256
 
-// maxFlashBatch keeps a batch's bulk inserts well inside the engines' parameter limits.
+// maxFlashBatch bounds FlashOptions.MaxBatch: the rows of one transaction, and what
+// the last caller of a batch waits for.
 const maxFlashBatch = 1000
 
 // FlashOptions tune the flash-sale path of Reserve. The zero value is the default.
@@ -101,9 +102,9 @@ func (s *Service) SetFlash(o FlashOptions) {
 
 // Close stops the flash-sale broker: it answers every request already queued (each
 // batch commits or fails as a whole), then returns. Reservations made after Close take
-// their own transaction. When ctx ends first, the batches still running are cancelled
-// (their callers get an error; nothing they were not told of is committed) and Close
-// returns ctx's error once the workers have exited.
+// their own transaction. When ctx ends first, the batches not yet committed are
+// rolled back and their callers, like those still queued, get an error; Close returns
+// ctx's error once the workers have exited.
 func (s *Service) Close(ctx context.Context) error {
 	b := s.flash
 	b.mu.Lock()
