@@ -12,7 +12,7 @@
 // reservation per grant, available = stock − granted and the ledger reconciles. It
 // exits 1 when a check fails. Progress goes to stderr; Ctrl-C stops the run.
 //
-//	go run ./bench/flashsale [-attempts 20000] [-stock 20000] [-clients 500] [-db DIR | -db postgres://…]
+//	go run ./bench/flashsale [-attempts 20000] [-stock 20000] [-clients 500] [-batch 256] [-only flash|baseline] [-db DIR | -db postgres://…]
 package main
 
 import (
@@ -45,6 +45,7 @@ func main() {
 	conns := flag.Int("conns", db.DefaultPostgresConns, "PostgreSQL pool size (SQLite: one writer whatever this says)")
 	syncMode := flag.String("sync", "full", "SQLite synchronous setting: full (the server's default) or normal")
 	where := flag.String("db", os.TempDir(), "directory for the SQLite files, or a PostgreSQL DSN (two schemas are made and dropped there)")
+	only := flag.String("only", "", "run one design only (flash or baseline), e.g. to profile it; no ratio")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of both runs to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -57,6 +58,9 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if *only != "" && *only != "flash" && *only != "baseline" {
+		fail(fmt.Errorf("-only must be flash or baseline, not %q", *only))
+	}
 	if *stock < 0 {
 		*stock = int64(*attempts)
 	}
@@ -66,7 +70,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, config{where: *where, attempts: *attempts, stock: *stock, clients: *clients, batch: *batch, conns: *conns, sync: syncSetting}); err != nil {
+	if err := run(ctx, config{where: *where, attempts: *attempts, stock: *stock, clients: *clients, batch: *batch, conns: *conns, sync: syncSetting, only: *only}); err != nil {
 		pprof.StopCPUProfile()
 		fail(err)
 	}
@@ -85,6 +89,7 @@ type config struct {
 	batch    int
 	conns    int
 	sync     db.Sync
+	only     string
 }
 
 // result is one design's run.
@@ -101,11 +106,14 @@ func (r result) perSecond() float64 { return float64(r.granted) / r.took.Seconds
 func run(ctx context.Context, cfg config) error {
 	var results []result
 	for _, design := range []string{"flash", "baseline"} {
+		if cfg.only != "" && design != cfg.only {
+			continue
+		}
 		r, engine, err := runDesign(ctx, cfg, design)
 		if err != nil {
 			return fmt.Errorf("%s: %w", design, err)
 		}
-		if design == "flash" {
+		if len(results) == 0 {
 			fmt.Printf("flashsale: %s, %d attempts of one unit, %d in stock, %d clients, batches of up to %d\n",
 				engine, cfg.attempts, cfg.stock, cfg.clients, cfg.batch)
 		}
@@ -118,6 +126,9 @@ func run(ctx context.Context, cfg config) error {
 		fmt.Printf("%-8s %s granted, %s refused in %s: %s reservations/s, %s attempts answered/s; no oversell%s\n",
 			r.name, thousands(r.granted), thousands(r.refused), r.took.Round(time.Millisecond),
 			thousands(int64(r.perSecond())), thousands(int64(r.answered())), extra)
+	}
+	if len(results) < 2 {
+		return nil
 	}
 	f, b := results[0], results[1]
 	ratio := f.answered() / b.answered() // with stock for every attempt, reservations/s
