@@ -1,16 +1,25 @@
 package inventory
 
 import (
+	"bufio"
 	"context"
+	"database/sql"
 	"fmt"
+	"os"
+	"os/exec"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	"pgregory.net/rapid"
 
+	"github.com/oneretail/oneretail/internal/migrations"
 	"github.com/oneretail/oneretail/internal/platform/audit"
+	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 	"github.com/oneretail/oneretail/internal/platform/errs"
@@ -352,4 +361,122 @@ func TestFlashSaleProperty(t *testing.T) {
 			rt.Fatal(err)
 		}
 	})
+}
+
+// crashEnv passes the database to TestFlashCrashChild.
+const crashEnv = "ONERETAIL_FLASH_CRASH"
+
+// TestFlashSurvivesKill: a process reserving through the flash path is killed with
+// SIGKILL while batches are in flight; every reservation it acknowledged is in the
+// database afterwards, nothing is oversold and the ledger reconciles.
+func TestFlashSurvivesKill(t *testing.T) {
+	t.Parallel()
+	if os.Getenv(crashEnv) != "" {
+		t.Skip("in the child")
+	}
+	for _, dialect := range dbtest.Dialects() {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			dsn := dbtest.DSN(t, dialect)
+			d, err := db.Open(context.Background(), dsn, db.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { d.Close() })
+			if _, err := migrations.Up(context.Background(), d, migrations.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			w := setup(t, d, "crash")
+			const stock = 100_000 // more than the child sells before it is killed
+			w.receive(t, w.warehouse, w.milk, stock)
+
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			child := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestFlashCrashChild$", "-test.count=1")
+			child.Env = append(os.Environ(), crashEnv+"="+strings.Join([]string{dsn, w.warehouse.ID, w.milk}, "\n"))
+			out, err := child.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := child.Start(); err != nil {
+				t.Fatal(err)
+			}
+			acked := map[string]bool{}
+			lines := bufio.NewScanner(out)
+			for lines.Scan() {
+				if ref, ok := strings.CutPrefix(lines.Text(), "reserved "); ok {
+					acked[ref] = true
+					if len(acked) == 100 {
+						_ = child.Process.Signal(syscall.SIGKILL)
+					}
+				}
+			}
+			_ = child.Wait()
+			if len(acked) < 100 {
+				t.Fatalf("the child acknowledged %d reservations before it ended", len(acked))
+			}
+			active := map[string]bool{}
+			err = db.EachRow(context.Background(), d.Reader(), `SELECT reference FROM stock_reservations WHERE tenant_id = $1 AND status = 'active'`,
+				[]any{w.tenant}, func(rows *sql.Rows) error {
+					var ref string
+					err := rows.Scan(&ref)
+					active[ref] = true
+					return err
+				})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for ref := range acked {
+				if !active[ref] {
+					t.Fatalf("%s was acknowledged and is lost (%d acknowledged, %d in the database)", ref, len(acked), len(active))
+				}
+			}
+			t.Logf("killed after %d acknowledged; %d reservations in the database", len(acked), len(active))
+			if len(active) == stock {
+				t.Fatal("the child sold out before it was killed")
+			}
+			b := w.balance(t, w.warehouse, w.milk)
+			if b.Reserved != int64(len(active)) || b.Available() < 0 {
+				t.Fatalf("%d reservations; balance %+v", len(active), b)
+			}
+			w.reconciles(t)
+		})
+	}
+}
+
+// TestFlashCrashChild is the process TestFlashSurvivesKill kills: 200 clients
+// reserve one unit each at a time and print each reservation once it is made.
+func TestFlashCrashChild(t *testing.T) {
+	t.Parallel()
+	env := os.Getenv(crashEnv)
+	if env == "" {
+		t.Skip("run by TestFlashSurvivesKill")
+	}
+	args := strings.Split(env, "\n")
+	d, err := db.Open(context.Background(), args[0], db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := clock.NewFixed(testNow)
+	svc := NewService(d, audit.New(d, c), c, storesOfScope{})
+	ctx := auth.WithPrincipal(context.Background(), auth.System("crash"))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for client := range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; ; n++ {
+				ref := fmt.Sprintf("c%d-%d", client, n)
+				_, err := svc.Reserve(ctx, ReserveRequest{Reference: ref, TTL: time.Hour, Lines: []Line{{LocationID: args[1], SKUID: args[2], Qty: 1}}})
+				if err != nil {
+					return // sold out, or the database went away
+				}
+				mu.Lock()
+				fmt.Printf("reserved %s\n", ref)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
 }
