@@ -222,7 +222,7 @@ func (s *Service) flashBatch(ctx context.Context, key flashKey, batch []*flashAs
 	if err != nil {
 		for _, a := range live {
 			if ctx.Err() != nil {
-				a.done <- flashAnswer{err: fmt.Errorf("reserve: %w", errors.Join(err, ctx.Err()))}
+				a.done <- flashAnswer{err: fmt.Errorf("flash batch: %w", errors.Join(err, ctx.Err()))}
 				continue
 			}
 			r, err := s.reserveOwn(a.ctx, a.ref, a.line, a.ttl, a.actorID, key.tenantID)
