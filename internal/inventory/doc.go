@@ -7,5 +7,8 @@
 //
 // Till sales that already happened are recorded even when they take stock below
 // zero at a location that allows it (Location.AllowNegative); online reservations
-// never may. docs/inventory.md describes the model and its guarantees.
+// never may. Under a flash sale, Reserve writes the concurrent single-balance
+// reservations of one SKU at one location together, many per transaction, still
+// guarded by the same conditional update (flash.go). docs/inventory.md describes the
+// model and its guarantees.
 package inventory

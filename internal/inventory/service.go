@@ -26,6 +26,7 @@ type Service struct {
 	audit  *audit.Log
 	clock  clock.Clock
 	stores StoreFinder
+	flash  *broker // the flash-sale path of Reserve (flash.go)
 }
 
 // StoreFinder is what inventory needs of the organisation: whether a store is inside
@@ -35,9 +36,9 @@ type StoreFinder interface {
 	ScopeStoreIDs(ctx context.Context) ([]string, error)
 }
 
-// NewService returns the inventory service.
+// NewService returns the inventory service; Close stops its flash-sale broker.
 func NewService(d *db.DB, a *audit.Log, c clock.Clock, stores StoreFinder) *Service {
-	return &Service{db: d, audit: a, clock: c, stores: stores}
+	return &Service{db: d, audit: a, clock: c, stores: stores, flash: newBroker()}
 }
 
 // visible returns the location when the caller's data scope reaches it: the whole
@@ -256,11 +257,36 @@ func (s *Service) onHandDelta(ctx context.Context, tx *sql.Tx, tenantID string, 
 // provided it asked for the same stock. Errors: invalid, insufficient (naming the
 // first location and SKU short of stock), conflict (the reference reserved other
 // stock).
+//
+// A reservation of one location and SKU (the lines of a flash-sale order) takes the
+// flash-sale path unless SetFlash turned it off: it is written together with the
+// others waiting for the same balance, in one transaction, and Reserve returns once
+// that transaction has committed. Cancelling ctx while it waits returns ctx's error,
+// but the reservation may still be made; reserving again with the same reference
+// says whether it was.
 func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (Reservation, error) {
+	p, err := auth.RequireTenantWide(ctx, auth.InventoryWrite, "reserving stock")
+	if err != nil {
+		return Reservation{}, fmt.Errorf("inventory: reserve: %w", err)
+	}
+	if err := req.Validate(); err != nil {
+		return Reservation{}, fmt.Errorf("inventory: reserve: %w", err)
+	}
+	if demand := Demand(req.Lines); len(demand) == 1 {
+		one := req
+		one.Lines = demand
+		r, ok, err := s.reserveFlash(ctx, p, one)
+		if err != nil {
+			return Reservation{}, fmt.Errorf("inventory: reserve: %w", err)
+		}
+		if ok {
+			return r, nil
+		}
+	}
 	var r Reservation
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		r, err = s.ReserveTx(ctx, tx, req)
+		r, err = s.reserveLines(ctx, tx, p.TenantID, p.ID, req)
 		return err
 	})
 	if err != nil {
@@ -276,10 +302,15 @@ func (s *Service) ReserveTx(ctx context.Context, tx *sql.Tx, req ReserveRequest)
 	if err != nil {
 		return Reservation{}, err
 	}
-	tenantID := p.TenantID
 	if err := req.Validate(); err != nil {
 		return Reservation{}, err
 	}
+	return s.reserveLines(ctx, tx, p.TenantID, p.ID, req)
+}
+
+// reserveLines reserves a valid request in tx, one conditional UPDATE per line, for
+// the tenant and the actor recorded in the ledger.
+func (s *Service) reserveLines(ctx context.Context, tx *sql.Tx, tenantID, actorID string, req ReserveRequest) (Reservation, error) {
 	demand := Demand(req.Lines)
 	if prior, err := getReservation(ctx, tx, tenantID, req.Reference, ""); err == nil {
 		if !slices.Equal(prior.Lines, demand) {
@@ -299,7 +330,7 @@ func (s *Service) ReserveTx(ctx context.Context, tx *sql.Tx, req ReserveRequest)
 		if !ok {
 			return Reservation{}, errs.E(errs.Insufficient, "not enough of SKU %s available at location %s for %d", l.SKUID, l.LocationID, l.Qty)
 		}
-		m := Movement{LocationID: l.LocationID, SKUID: l.SKUID, Kind: MoveReserve, ReservedDelta: l.Qty, Reference: req.Reference, ActorID: p.ID, OccurredAt: now}
+		m := Movement{LocationID: l.LocationID, SKUID: l.SKUID, Kind: MoveReserve, ReservedDelta: l.Qty, Reference: req.Reference, ActorID: actorID, OccurredAt: now}
 		if err := insertMovement(ctx, tx, tenantID, m); err != nil {
 			return Reservation{}, err
 		}

@@ -130,44 +130,53 @@ func (w *world) reconciles(t tester) {
 }
 
 // TestFlashSaleNeverOversells: 100 units and 400 concurrent one-unit reservations
-// (plus some of three units) from many goroutines: exactly the units in stock are
+// (plus some of three units) from many goroutines, through the flash path and through
+// one conditional UPDATE each (the flash path off): exactly the units in stock are
 // reserved, available ends at 0 and the ledger reconciles.
 func TestFlashSaleNeverOversells(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		w := setup(t, d, "flash")
-		w.receive(t, w.warehouse, w.milk, 100)
-		var reserved, refused atomic.Int64
-		var wg sync.WaitGroup
-		for i := range 400 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				qty := int64(1 + 2*(i%5/4)) // every fifth asks for three
-				_, err := w.svc.Reserve(w.ctx, ReserveRequest{
-					Reference: fmt.Sprintf("order-%d", i), TTL: 15 * time.Minute,
-					Lines: []Line{{LocationID: w.warehouse.ID, SKUID: w.milk, Qty: qty}},
-				})
-				switch {
-				case err == nil:
-					reserved.Add(qty)
-				case errs.Is(err, errs.Insufficient):
-					refused.Add(1)
-				default:
-					t.Errorf("reserve %d: %v", i, err)
-				}
-			}()
+		for _, off := range []bool{false, true} {
+			w := setup(t, d, fmt.Sprintf("flash-%t", off))
+			w.svc.SetFlash(FlashOptions{Off: off})
+			flashSaleOfMilk(t, w)
 		}
-		wg.Wait()
-		b := w.balance(t, w.warehouse, w.milk)
-		if reserved.Load() > 100 || b.Reserved != reserved.Load() || b.Available() < 0 {
-			t.Fatalf("reserved %d units for 100 in stock; balance %+v", reserved.Load(), b)
-		}
-		if b.Available() > 2 { // only three-unit asks may leave up to two behind
-			t.Fatalf("stock left unsold while %d asks were refused: %+v", refused.Load(), b)
-		}
-		w.reconciles(t)
 	})
+}
+
+func flashSaleOfMilk(t *testing.T, w *world) {
+	t.Helper()
+	w.receive(t, w.warehouse, w.milk, 100)
+	var reserved, refused atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 400 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			qty := int64(1 + 2*(i%5/4)) // every fifth asks for three
+			_, err := w.svc.Reserve(w.ctx, ReserveRequest{
+				Reference: fmt.Sprintf("order-%d", i), TTL: 15 * time.Minute,
+				Lines: []Line{{LocationID: w.warehouse.ID, SKUID: w.milk, Qty: qty}},
+			})
+			switch {
+			case err == nil:
+				reserved.Add(qty)
+			case errs.Is(err, errs.Insufficient):
+				refused.Add(1)
+			default:
+				t.Errorf("reserve %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	b := w.balance(t, w.warehouse, w.milk)
+	if reserved.Load() > 100 || b.Reserved != reserved.Load() || b.Available() < 0 {
+		t.Fatalf("reserved %d units for 100 in stock; balance %+v", reserved.Load(), b)
+	}
+	if b.Available() > 2 { // only three-unit asks may leave up to two behind
+		t.Fatalf("stock left unsold while %d asks were refused: %+v", refused.Load(), b)
+	}
+	w.reconciles(t)
 }
 
 // TestReservationLifecycle: demand for one SKU across lines is summed; a
