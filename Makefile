@@ -78,6 +78,10 @@ bench: ## Run the benchmarks in bench/ (needs wrk; set BENCH_PG to a PostgreSQL 
 	$(GO) run ./bench/ingest -contention -clients 16 -events 16000 -batch 500
 	$(if $(BENCH_PG),$(GO) run ./bench/ingest -contention -clients 16 -events 16000 -batch 500 --db '$(BENCH_PG)')
 	$(GO) run ./bench/identity -links 10000000 -runs 3 -procs 1
+	$(GO) run ./bench/flashsale
+	$(if $(BENCH_PG),$(GO) run ./bench/flashsale -db '$(BENCH_PG)')
+	$(GO) run ./bench/orders
+	$(if $(BENCH_PG),$(GO) run ./bench/orders -db '$(BENCH_PG)')
 	$(GO) run ./bench/durability -events 20000 -redemptions 4000
 	$(GO) run ./bench/outbox
 	$(if $(BENCH_PG),$(GO) run ./bench/outbox -db '$(BENCH_PG)')

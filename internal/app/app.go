@@ -267,8 +267,14 @@ func every(ctx context.Context, interval time.Duration, fn func()) {
 	}
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close stops the flash-sale brokers (answering what they hold) and releases the database.
+func (a *App) Close() error {
+	// The flash-sale brokers answer their queued reservations before the database goes.
+	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	err := a.Inventory.Close(ctx)
+	return errors.Join(err, a.DB.Close())
+}
 
 // The identity service tells the promotion service which customer an id is.
 var _ promotion.CustomerFinder = (*identity.Service)(nil)
