@@ -394,6 +394,26 @@ type orderListInput struct {
 	To         time.Time `query:"to" doc:"RFC 3339; placed before it."`
 }
 
+// DailySalesRow is one day's orders of one channel.
+type DailySalesRow struct {
+	Day         string `json:"day" doc:"YYYY-MM-DD in the tenant's time zone (Asia/Shanghai)."`
+	Channel     string `json:"channel"`
+	Orders      int64  `json:"orders"`
+	PayableFen  int64  `json:"payable_fen"`
+	RefundedFen int64  `json:"refunded_fen"`
+}
+
+// DailySalesResponse is the daily sales of a range.
+type DailySalesResponse struct {
+	Days []DailySalesRow `json:"days" nullable:"false"`
+}
+
+type salesInput struct {
+	From    time.Time `query:"from" required:"true" doc:"RFC 3339; placed at or after it."`
+	To      time.Time `query:"to" required:"true" doc:"RFC 3339; placed before it (at most three years after from)."`
+	StoreID string    `query:"store_id" maxLength:"64"`
+}
+
 type orderPath struct {
 	ID string `path:"id" maxLength:"64"`
 }
@@ -459,6 +479,19 @@ func (s *Service) registerOrders(api huma.API) {
 	}, func(ctx context.Context, in *orderListInput) (*httpapi.Body[httpapi.Page[OrderSummary]], error) {
 		return httpapi.ReplyPage(orderSummary)(s.FindOrders(ctx, OrderFilter{StoreID: in.StoreID, CustomerID: in.CustomerID, Status: Status(in.Status),
 			Channel: Channel(in.Channel), From: in.From, To: in.To, Limit: in.Limit, Cursor: in.Cursor}))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "get-order-daily-sales", Method: http.MethodGet, Path: "/api/v1/order-daily-sales",
+		Summary: "Daily sales by channel", Tags: []string{orderTag}, Security: httpapi.Secured(auth.OrdersRead),
+		Description: "Orders placed, payable and refunded per local day and channel (cancelled orders left out), inside the caller's data scope.",
+	}, func(ctx context.Context, in *salesInput) (*httpapi.Body[DailySalesResponse], error) {
+		return httpapi.Reply(func(days []DailySales) DailySalesResponse {
+			out := DailySalesResponse{Days: make([]DailySalesRow, len(days))}
+			for i, d := range days {
+				out.Days[i] = DailySalesRow{Day: d.Day, Channel: string(d.Channel), Orders: d.Orders, PayableFen: d.PayableFen, RefundedFen: d.RefundedFen}
+			}
+			return out
+		})(s.FindDailySales(ctx, SalesFilter{From: in.From, To: in.To, StoreID: in.StoreID}))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "create-order", Method: http.MethodPost, Path: "/api/v1/orders", DefaultStatus: http.StatusCreated,

@@ -193,12 +193,30 @@ func TestPOSTicketKeepsPriceDifferences(t *testing.T) {
 				} `json:"results"`
 			}
 			decode(t, w.must(t, "POST", "/api/v1/pos-tickets/batch", `{"tickets":[`+ticket+`,
-				{"external_ref":"T-0002","store_id":"`+w.store+`","placed_at":"`+at+`","stated_payable_fen":800,"lines":[{"sku_id":"nope","qty":1}]}]}`, 200), &batch)
-			if batch.Recorded != 1 || batch.Refused != 1 || batch.Results[1].Status != 422 || !strings.Contains(fmt.Sprint(batch.Results[1].Problem), "body.lines[0].sku_id") {
+				{"external_ref":"T-0002","store_id":"`+w.store+`","placed_at":"`+at+`","stated_payable_fen":800,"lines":[{"sku_id":"nope","qty":1}]},
+				{"external_ref":"T-0003","store_id":"`+w.store+`","placed_at":"`+at+`","stated_payable_fen":800,"lines":[{"sku_id":"`+w.bread+`","qty":1}]},
+				{"external_ref":"T-0004","store_id":"`+w.store+`","placed_at":"2020-01-01T00:00:00Z","stated_payable_fen":800,"lines":[{"sku_id":"`+w.bread+`","qty":1}]}]}`, 200), &batch)
+			if batch.Recorded != 2 || batch.Refused != 2 || batch.Results[1].Status != 422 || !strings.Contains(fmt.Sprint(batch.Results[1].Problem), "body.lines[0].sku_id") ||
+				batch.Results[3].Status != 422 || !strings.Contains(fmt.Sprint(batch.Results[3].Problem), "body.placed_at") {
 				t.Errorf("batch: %+v", batch)
 			}
 			if ev := w.events(t, o.ID); ev["order.created"] != 1 || ev["order.completed"] != 1 || ev["order.exception"] != 1 {
 				t.Errorf("events %v", ev)
+			}
+			var sales struct {
+				Days []struct {
+					Day        string `json:"day"`
+					Channel    string `json:"channel"`
+					Orders     int64  `json:"orders"`
+					PayableFen int64  `json:"payable_fen"`
+				} `json:"days"`
+			}
+			from, to := time.Now().Add(-48*time.Hour).UTC().Format(time.RFC3339), time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+			decode(t, w.must(t, "GET", "/api/v1/order-daily-sales?from="+from+"&to="+to, "", 200), &sales)
+			shanghai, _ := time.LoadLocation("Asia/Shanghai")
+			day := time.Now().Add(-time.Hour).In(shanghai).Format(time.DateOnly)
+			if len(sales.Days) != 1 || sales.Days[0].Day != day || sales.Days[0].Channel != "pos" || sales.Days[0].Orders != 2 || sales.Days[0].PayableFen != 2235+800 {
+				t.Errorf("daily sales %+v, want two pos orders (T-0001, T-0003) on %s", sales.Days, day)
 			}
 		})
 	}

@@ -862,6 +862,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/order-daily-sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Daily sales by channel
+         * @description Orders placed, payable and refunded per local day and channel (cancelled orders left out), inside the caller's data scope.
+         */
+        get: operations["get-order-daily-sales"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/order-inbox": {
         parameters: {
             query?: never;
@@ -2620,6 +2640,20 @@ export interface components {
             registration_channel: string;
             /** @enum {string} */
             status: "active" | "erased";
+        };
+        DailySalesResponse: {
+            days: components["schemas"]["DailySalesRow"][];
+        };
+        DailySalesRow: {
+            channel: string;
+            /** @description YYYY-MM-DD in the tenant's time zone (Asia/Shanghai). */
+            day: string;
+            /** Format: int64 */
+            orders: number;
+            /** Format: int64 */
+            payable_fen: number;
+            /** Format: int64 */
+            refunded_fen: number;
         };
         DomainEvent: {
             aggregate_id: string;
@@ -6235,6 +6269,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderComplaint"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-order-daily-sales": {
+        parameters: {
+            query: {
+                /** @description RFC 3339; placed at or after it. */
+                from: string;
+                /** @description RFC 3339; placed before it (at most three years after from). */
+                to: string;
+                store_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailySalesResponse"];
                 };
             };
             /** @description Error */
