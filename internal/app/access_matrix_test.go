@@ -214,7 +214,10 @@ var accessRules = map[string]accessRule{
 		return jsonReq("/api/v1/stock-reservations/"+w.freshReservation()+"/release", `{"reason":"cancelled"}`)
 	}},
 	// --- orders ---
-	"list-orders":           {reach: scoped, call: get("/api/v1/orders")},
+	"list-orders": {reach: scoped, call: get("/api/v1/orders")},
+	"get-pick-list": {reach: scoped, note: "lines of the caller's stores' orders only", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/pick-lists?location_id=" + w.stockLocation[0]}
+	}},
 	"get-order-daily-sales": {reach: scoped, call: get("/api/v1/order-daily-sales?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z")},
 	"create-order": {reach: scoped, note: "at a store in the caller's data scope",
 		call: func(w *world, _ *matrixPrincipal, side int) request {

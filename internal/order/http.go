@@ -414,6 +414,30 @@ type salesInput struct {
 	StoreID string    `query:"store_id" maxLength:"64"`
 }
 
+// PickListLine is a quantity of a SKU to pick for an order line.
+type PickListLine struct {
+	OrderID     string `json:"order_id"`
+	OrderNumber string `json:"order_number"`
+	Status      string `json:"status"`
+	LineID      string `json:"line_id"`
+	SKUID       string `json:"sku_id"`
+	SKUCode     string `json:"sku_code"`
+	Name        string `json:"name"`
+	Unit        string `json:"unit"`
+	Qty         int64  `json:"qty"`
+}
+
+// PickListResponse is what a location has to pick.
+type PickListResponse struct {
+	LocationID string           `json:"location_id"`
+	Lines      []PickListLine   `json:"lines" nullable:"false"`
+	Totals     map[string]int64 `json:"totals" doc:"Units (grams for weighed goods) per SKU id."`
+}
+
+type pickListInput struct {
+	LocationID string `query:"location_id" required:"true" maxLength:"64"`
+}
+
 type orderPath struct {
 	ID string `path:"id" maxLength:"64"`
 }
@@ -492,6 +516,21 @@ func (s *Service) registerOrders(api huma.API) {
 			}
 			return out
 		})(s.FindDailySales(ctx, SalesFilter{From: in.From, To: in.To, StoreID: in.StoreID}))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "get-pick-list", Method: http.MethodGet, Path: "/api/v1/pick-lists",
+		Summary: "What a location has to pick", Tags: []string{orderTag}, Security: httpapi.Secured(auth.OrdersRead),
+		Description: "Every line fulfilled from the location of orders allocated or being picked, oldest first, and the total per SKU; " +
+			"a store principal sees its stores' orders. A line not found on the shelf is recorded as a short pick (POST /orders/{id}/changes).",
+	}, func(ctx context.Context, in *pickListInput) (*httpapi.Body[PickListResponse], error) {
+		return httpapi.Reply(func(pl PickList) PickListResponse {
+			out := PickListResponse{LocationID: pl.LocationID, Lines: make([]PickListLine, len(pl.Lines)), Totals: pl.Totals}
+			for i, l := range pl.Lines {
+				out.Lines[i] = PickListLine{OrderID: l.OrderID, OrderNumber: l.OrderNumber, Status: string(l.Status), LineID: l.LineID,
+					SKUID: l.SKUID, SKUCode: l.SKUCode, Name: l.Name, Unit: l.Unit, Qty: l.Qty}
+			}
+			return out
+		})(s.FindPickList(ctx, in.LocationID))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "create-order", Method: http.MethodPost, Path: "/api/v1/orders", DefaultStatus: http.StatusCreated,

@@ -78,7 +78,22 @@ func TestOnlineOrderLifecycleAndExactReturns(t *testing.T) {
 			if status, resp := w.do(t, "POST", "/api/v1/orders/"+o.ID+"/transitions", `{"action":"ready"}`); status != 409 {
 				t.Errorf("ready before picking: %d %s", status, resp)
 			}
-			for _, a := range []string{"allocate", "start_picking", "ready"} {
+			var picks struct {
+				Lines []struct {
+					OrderID string `json:"order_id"`
+				} `json:"lines"`
+				Totals map[string]int64 `json:"totals"`
+			}
+			decode(t, w.must(t, "GET", "/api/v1/pick-lists?location_id="+w.loc, "", 200), &picks)
+			if len(picks.Lines) != 0 {
+				t.Errorf("a paid order not yet allocated is on the pick list: %+v", picks)
+			}
+			w.must(t, "POST", "/api/v1/orders/"+o.ID+"/transitions", `{"action":"allocate"}`, 200)
+			decode(t, w.must(t, "GET", "/api/v1/pick-lists?location_id="+w.loc, "", 200), &picks)
+			if len(picks.Lines) != 3 || picks.Totals[w.milk] != 2 || picks.Totals[w.eggs] != 3 || picks.Totals[w.bread] != 5 {
+				t.Errorf("pick list of the allocated order: %+v", picks)
+			}
+			for _, a := range []string{"start_picking", "ready"} {
 				w.must(t, "POST", "/api/v1/orders/"+o.ID+"/transitions", `{"action":"`+a+`"}`, 200)
 			}
 			if status, resp := w.do(t, "POST", "/api/v1/orders/"+o.ID+"/transitions", `{"action":"dispatch"}`); status != 409 {

@@ -1066,6 +1066,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pick-lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a location has to pick
+         * @description Every line fulfilled from the location of orders allocated or being picked, oldest first, and the total per SKU; a store principal sees its stores' orders. A line not found on the shelf is recorded as a short pick (POST /orders/{id}/changes).
+         */
+        get: operations["get-pick-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/pos-tickets": {
         parameters: {
             query?: never;
@@ -3395,6 +3415,26 @@ export interface components {
             current_password: string;
             /** @description At least 10 characters; not trivial, not built on the login, not a commonly used password. */
             new_password: string;
+        };
+        PickListLine: {
+            line_id: string;
+            name: string;
+            order_id: string;
+            order_number: string;
+            /** Format: int64 */
+            qty: number;
+            sku_code: string;
+            sku_id: string;
+            status: string;
+            unit: string;
+        };
+        PickListResponse: {
+            lines: components["schemas"]["PickListLine"][];
+            location_id: string;
+            /** @description Units (grams for weighed goods) per SKU id. */
+            totals: {
+                [key: string]: number;
+            };
         };
         PlatformAppRequest: {
             /** @description Meituan: the cancellation callback URL as registered. */
@@ -6655,6 +6695,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-pick-list": {
+        parameters: {
+            query: {
+                location_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PickListResponse"];
                 };
             };
             /** @description Error */
