@@ -8,6 +8,7 @@ import (
 
 	"github.com/oneretail/oneretail/internal/inventory"
 	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/ids"
@@ -216,7 +217,8 @@ func (s *Service) Cancel(ctx context.Context, id, reason string) (Order, error) 
 		}
 		in := internal(ctx, p)
 		if o.Status == StatusCreated {
-			if err := s.settleStock(ctx, tx, p, *o, inventory.ReservationReleased, reason); err != nil {
+			// A reservation the inventory already let expire has nothing left to release.
+			if err := s.settleStock(ctx, tx, p, *o, inventory.ReservationReleased, reason); err != nil && !errs.Is(err, errs.Conflict) {
 				return err
 			}
 		} else if err := s.restock(ctx, tx, p, *o, fullQty(o.Lines), "cancelled: "+reason); err != nil {
@@ -303,4 +305,35 @@ func (s *Service) refund(ctx context.Context, tx *sql.Tx, o *Order, c Change) er
 		return s.publishChange(ctx, tx, *o, EventRefunded, c)
 	}
 	return nil
+}
+
+// CancelUnpaid cancels up to limit online orders of any tenant still awaiting payment
+// when their stock reservation's time has passed, as the system ("unpaid in time"):
+// their stock and their promotions' budgets go back. A background loop calls it; it
+// returns how many it cancelled.
+func (s *Service) CancelUnpaid(ctx context.Context, limit int) (int, error) {
+	cutoff := clock.Millis(s.now().Add(-s.cfg.ReservationTTL))
+	var due [][2]string
+	err := db.EachRow(ctx, s.db.Reader(), `SELECT tenant_id, id FROM orders WHERE status = 'created' AND created_at < $1 ORDER BY created_at LIMIT $2`,
+		[]any{cutoff, limit}, func(rows *sql.Rows) error {
+			var d [2]string
+			err := rows.Scan(&d[0], &d[1])
+			due = append(due, d)
+			return err
+		})
+	if err != nil {
+		return 0, fmt.Errorf("order: cancel unpaid: %w", err)
+	}
+	n := 0
+	for _, d := range due {
+		_, err := s.Cancel(auth.WithPrincipal(ctx, auth.System(d[0])), d[1], "unpaid in time")
+		if errs.Is(err, errs.Conflict) {
+			continue // paid meanwhile
+		}
+		if err != nil {
+			return n, fmt.Errorf("order: cancel unpaid %s: %w", d[1], err)
+		}
+		n++
+	}
+	return n, nil
 }

@@ -1,12 +1,14 @@
 package order_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 )
 
@@ -364,6 +366,52 @@ func TestConcurrentOrdersNeverOversellOrOverspend(t *testing.T) {
 			decode(t, w.must(t, "GET", "/api/v1/promotions/"+promo, "", 200), &p)
 			if p.Usage.DiscountFen != 500 || discount != 500 {
 				t.Errorf("budget used %d, orders' discounts %d; want exactly the ¥5 budget", p.Usage.DiscountFen, discount)
+			}
+		})
+	}
+}
+
+// TestUnpaidOrdersAreCancelled: an online order still unpaid when its reservation's
+// time has passed is cancelled by the background sweep: its stock and its promotion's
+// budget go back; a paid order is left alone.
+func TestUnpaidOrdersAreCancelled(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range dbtest.Dialects() {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			clk := clock.NewFixed(time.Now())
+			w := setupWith(t, dialect, clk)
+			promo := w.promote(t, `{"code":"ONE","name":"¥1 off","limits":{"budget_fen":100},"definition":{"kind":"amount_off","scope":{"skus":["`+w.bread+`"]},"amount_off":{"amount":100}}}`)
+			place := func(ref string) orderView {
+				var o orderView
+				decode(t, w.must(t, "POST", "/api/v1/orders", `{"channel":"app","external_ref":"`+ref+`","store_id":"`+w.store+`","fulfilment":"pickup","lines":[{"sku_id":"`+w.bread+`","qty":2}]}`, 201), &o)
+				return o
+			}
+			unpaid := place("U")
+			clk.Advance(5 * time.Minute)
+			paid := place("P")
+			w.must(t, "POST", "/api/v1/orders/"+paid.ID+"/pay", fmt.Sprintf(`{"method":"cash","amount_fen":%d}`, paid.Totals.PayableFen), 200)
+			clk.Advance(11 * time.Minute)
+			n, err := w.app.Order.CancelUnpaid(context.Background(), 100)
+			if err != nil || n != 1 {
+				t.Fatalf("cancelled %d (%v), want the one unpaid order", n, err)
+			}
+			var o orderView
+			decode(t, w.must(t, "GET", "/api/v1/orders/"+unpaid.ID, "", 200), &o)
+			if o.Status != "cancelled" {
+				t.Errorf("unpaid order is %s", o.Status)
+			}
+			if onHand, reserved := w.balance(t, w.bread); onHand != 98 || reserved != 0 {
+				t.Errorf("bread: on hand %d reserved %d, want the paid order's 2 gone and nothing held", onHand, reserved)
+			}
+			var p struct {
+				Usage struct {
+					DiscountFen int64 `json:"discount_fen"`
+				} `json:"usage"`
+			}
+			decode(t, w.must(t, "GET", "/api/v1/promotions/"+promo, "", 200), &p)
+			if p.Usage.DiscountFen != 0 || paid.Totals.DiscountFen != 0 || unpaid.Totals.DiscountFen != 100 {
+				t.Errorf("budget used %d after the unpaid order was cancelled (discounts: unpaid %d, paid %d)", p.Usage.DiscountFen, unpaid.Totals.DiscountFen, paid.Totals.DiscountFen)
 			}
 		})
 	}

@@ -57,6 +57,7 @@ CREATE INDEX orders_placed ON orders (tenant_id, placed_at, id);
 CREATE INDEX orders_store ON orders (tenant_id, store_id, placed_at);
 CREATE INDEX orders_customer ON orders (tenant_id, customer_id, placed_at);
 CREATE INDEX orders_status ON orders (tenant_id, status, placed_at);
+CREATE INDEX orders_unpaid ON orders (status, created_at);
 
 CREATE TABLE order_lines (
     tenant_id      TEXT NOT NULL,
