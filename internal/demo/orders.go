@@ -41,11 +41,11 @@ const (
 func OrdersFor(s Scale) int {
 	switch s {
 	case ScaleSmall:
-		return 6000
+		return 2500
 	case ScaleMedium:
-		return 60000
+		return 20000
 	}
-	return 300000
+	return 100000
 }
 
 // OrderOptions shape GenerateOrders.
