@@ -5,10 +5,12 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/oneretail/oneretail/internal/demo"
 	"github.com/oneretail/oneretail/internal/order"
 	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 )
 
@@ -23,6 +25,21 @@ func TestLoadOrders(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 250
+	today := time.Date(2026, 11, 30, 20, 0, 0, 0, time.UTC)
+	want, err := demo.GenerateOrders(chain, demo.GenerateCustomers(chain), demo.OrderOptions{Today: today, Orders: n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantResolved, wantRestocked := 0, 0
+	for _, o := range want.Orders {
+		if o.Complaint != nil && o.Complaint.Status == "resolved" {
+			wantResolved++
+		}
+		if o.Return != nil && o.Return.Restock {
+			wantRestocked++
+		}
+	}
+	st := want.Stats()
 	for _, dialect := range dbtest.Dialects() {
 		t.Run(string(dialect), func(t *testing.T) {
 			t.Parallel()
@@ -30,7 +47,7 @@ func TestLoadOrders(t *testing.T) {
 			a := setup(t, dialect)
 			stages := map[string]bool{}
 			err = demo.Load(ctx, chain, demo.Services{DB: a.DB, Org: a.Org, Catalog: a.Catalog, Identity: a.Identity, Order: a.Order, Inventory: a.Inventory},
-				demo.LoadOptions{AdminPassword: "demo-admin-password", Orders: n, Progress: func(stage string, _, _ int) { stages[stage] = true }})
+				demo.LoadOptions{AdminPassword: "demo-admin-password", Orders: n, Clock: clock.NewFixed(today), Progress: func(stage string, _, _ int) { stages[stage] = true }})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -55,8 +72,8 @@ func TestLoadOrders(t *testing.T) {
 				}
 				f.Cursor = page.NextCursor
 			}
-			if len(all) < n*95/100 || len(all) > n {
-				t.Fatalf("%d orders loaded, want about %d", len(all), n)
+			if len(all) != st.Orders {
+				t.Fatalf("%d orders loaded, want %d", len(all), st.Orders)
 			}
 			channels, members, refunded := map[order.Channel]int{}, 0, 0
 			for _, o := range all {
@@ -87,6 +104,23 @@ func TestLoadOrders(t *testing.T) {
 			}
 			if exceptions != 0 || negative != 0 {
 				t.Errorf("%d order exceptions and %d negative balances: want the demo's prices and stock to match its sales", exceptions, negative)
+			}
+			count := func(query string) int {
+				t.Helper()
+				var n int
+				if err := a.DB.Reader().QueryRowContext(ctx, query).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			if got := count(`SELECT COUNT(*) FROM order_changes WHERE kind = 'return'`); got != st.Returns || refunded != st.Returns {
+				t.Errorf("%d returns (%d orders refunded), want %d", got, refunded, st.Returns)
+			}
+			if got, resolved := count(`SELECT COUNT(*) FROM order_complaints`), count(`SELECT COUNT(*) FROM order_complaints WHERE status = 'resolved'`); got != st.Complaints || resolved != wantResolved {
+				t.Errorf("%d complaints, %d resolved; want %d, %d", got, resolved, st.Complaints, wantResolved)
+			}
+			if got := count(`SELECT COUNT(*) FROM stock_movements WHERE kind = 'return'`); got != wantRestocked {
+				t.Errorf("%d return movements, want %d (returns restocked)", got, wantRestocked)
 			}
 			var sales int
 			if err := a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM stock_movements WHERE kind = 'sale'`).Scan(&sales); err != nil {
