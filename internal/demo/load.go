@@ -65,8 +65,11 @@ func DemoUsers(c *Chain) []org.UserCreate {
 
 // Load writes the chain into the platform: tenant and admin, brands, regions, stores,
 // users, categories, the SKU catalogue (through the CSV importer), price zones and
-// price overrides, and, when s.Identity is set, the customer touchpoints and events
-// (GenerateCustomers) through the ingestion API's service followed by a fuzzy pass.
+// price overrides, when s.Identity is set, the customer touchpoints and events
+// (GenerateCustomers) through the ingestion API's service followed by a fuzzy pass,
+// and, when s.Order and s.Inventory are set, two years of orders (GenerateOrders,
+// ending at the clock's now) with the stores' opening stock, returns and complaints
+// through the inventory and order services (docs/demo-orders.md).
 //
 // A load is all or nothing on both engines. It is marked in demo_loads before the
 // tenant exists and unmarked once complete; when it fails or ctx is cancelled, Load
@@ -154,7 +157,6 @@ type loader struct {
 	now        time.Time  // the load's today
 	cs         *Customers // the customer base, once ingested
 	orderCount int
-	orderStats OrderStats
 }
 
 func (l *loader) organisation(ctx context.Context) error {

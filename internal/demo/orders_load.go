@@ -79,7 +79,6 @@ func (l *loader) orders(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	l.orderStats = hist.Stats()
 	return nil
 }
 
