@@ -591,6 +591,9 @@ func (g *ordGen) order(day, now time.Time, onlineShare float64, storeCum []float
 		}
 		o.Lines = append(o.Lines, OrderLine{SKUCode: sku.Code, Qty: qty})
 	}
+	// In SKU order, as a till prints them: two orders loaded side by side then lock
+	// their stock balances in the same order.
+	slices.SortFunc(o.Lines, func(a, b OrderLine) int { return strings.Compare(a.SKUCode, b.SKUCode) })
 
 	switch o.Channel {
 	case OrderMiniProgram:
