@@ -43,9 +43,9 @@ func OrdersFor(s Scale) int {
 	case ScaleSmall:
 		return 2500
 	case ScaleMedium:
-		return 20000
+		return 10000
 	}
-	return 100000
+	return 50000
 }
 
 // OrderOptions shape GenerateOrders.
