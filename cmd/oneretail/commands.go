@@ -149,7 +149,7 @@ func newServeCommand(opts *options) *cobra.Command {
 			ctx := cmd.Context()
 			login := "an existing user (reset a password with `oneretail admin set-password`)"
 			if demoScale != "" {
-				created, password, err := prepareDemo(ctx, opts, demoScale, seed, adminPassword, cmd.ErrOrStderr())
+				created, password, err := prepareDemo(ctx, opts, demoScale, seed, 0, adminPassword, cmd.ErrOrStderr())
 				if err != nil {
 					return err
 				}
@@ -277,7 +277,7 @@ func displayURL(addr net.Addr) string {
 // temporary name and renamed into place only once complete; an existing database
 // (PostgreSQL, or a SQLite file) is loaded in place, all or nothing (demo.Load), after
 // removing what an interrupted earlier load left.
-func prepareDemo(ctx context.Context, opts *options, scale string, seed uint64, password string, progress io.Writer) (bool, string, error) {
+func prepareDemo(ctx context.Context, opts *options, scale string, seed uint64, orders int, password string, progress io.Writer) (bool, string, error) {
 	if _, err := demo.ParseScale(scale); err != nil {
 		return false, "", err
 	}
@@ -291,7 +291,7 @@ func prepareDemo(ctx context.Context, opts *options, scale string, seed uint64, 
 			removeSQLite(tmp)
 			staged := *opts
 			staged.db = tmp
-			if err := loadInto(ctx, &staged, scale, seed, password, progress); err != nil {
+			if err := loadInto(ctx, &staged, scale, seed, orders, password, progress); err != nil {
 				removeSQLite(tmp)
 				return false, "", err
 			}
@@ -314,7 +314,7 @@ func prepareDemo(ctx context.Context, opts *options, scale string, seed uint64, 
 	if err != nil || n > 0 {
 		return false, "", err
 	}
-	if err := loadDemo(ctx, a, scale, seed, password, progress); err != nil {
+	if err := loadDemo(ctx, a, scale, seed, orders, password, progress); err != nil {
 		return false, "", err
 	}
 	return true, password, nil
@@ -336,12 +336,12 @@ func discardInterrupted(ctx context.Context, a *app.App, w io.Writer) error {
 	return nil
 }
 
-func loadInto(ctx context.Context, opts *options, scale string, seed uint64, password string, progress io.Writer) error {
+func loadInto(ctx context.Context, opts *options, scale string, seed uint64, orders int, password string, progress io.Writer) error {
 	a, err := opts.open(ctx, app.Config{})
 	if err != nil {
 		return err
 	}
-	if err := loadDemo(ctx, a, scale, seed, password, progress); err != nil {
+	if err := loadDemo(ctx, a, scale, seed, orders, password, progress); err != nil {
 		a.Close()
 		return err
 	}
@@ -355,7 +355,7 @@ func removeSQLite(path string) {
 	}
 }
 
-func loadDemo(ctx context.Context, a *app.App, scale string, seed uint64, password string, progress io.Writer) error {
+func loadDemo(ctx context.Context, a *app.App, scale string, seed uint64, orders int, password string, progress io.Writer) error {
 	sc, err := demo.ParseScale(scale)
 	if err != nil {
 		return err
@@ -365,8 +365,9 @@ func loadDemo(ctx context.Context, a *app.App, scale string, seed uint64, passwo
 	if err != nil {
 		return err
 	}
-	err = demo.Load(ctx, chain, demo.Services{DB: a.DB, Org: a.Org, Catalog: a.Catalog, Identity: a.Identity}, demo.LoadOptions{
+	err = demo.Load(ctx, chain, demo.Services{DB: a.DB, Org: a.Org, Catalog: a.Catalog, Identity: a.Identity, Order: a.Order, Inventory: a.Inventory}, demo.LoadOptions{
 		AdminPassword: password,
+		Orders:        orders,
 		Progress:      newProgress(progress),
 	})
 	if err != nil {
@@ -383,12 +384,13 @@ func newDemoCommand(opts *options) *cobra.Command {
 		scale         string
 		seed          uint64
 		adminPassword string
+		orders        int
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Load a deterministic demo retail chain into an empty database",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			created, password, err := prepareDemo(cmd.Context(), opts, scale, seed, adminPassword, cmd.ErrOrStderr())
+			created, password, err := prepareDemo(cmd.Context(), opts, scale, seed, orders, adminPassword, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -402,6 +404,7 @@ func newDemoCommand(opts *options) *cobra.Command {
 	cmd.Flags().StringVar(&scale, "scale", "small", "demo scale: small, medium or large")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "generator seed (same seed, same chain)")
 	cmd.Flags().StringVar(&adminPassword, "admin-password", "", "password of the admin user (random when empty)")
+	cmd.Flags().IntVar(&orders, "orders", 0, "orders over the two years of history (0: the scale's default, -1: none)")
 	return cmd
 }
 

@@ -24,9 +24,9 @@
 //   - customers and identities: members with phones, WeChat openids/unionids and member
 //     cards, some deliberately duplicated across channels for identity resolution, each
 //     with a home store chosen among the stores near them (Store.Latitude/Longitude);
-//   - orders: baskets drawn from the SKUs of the store's format and price zone
-//     (ZonePrices, StorePrices), in the store's TimeZone and opening hours, over the
-//     stores' OpenedOn..today, weighed lines in grams;
+//   - orders (GenerateOrders, docs/demo-orders.md): two years of tickets and online
+//     orders with seasonality, Chinese holidays, repeat buyers, returns and complaints,
+//     with the opening stock that covers them;
 //   - promotions and coupons: calendars over categories and brands (Category codes,
 //     Product.BrandName);
 //   - inventory: on-hand per store and SKU, sized by format and FloorAreaM2.

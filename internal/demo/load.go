@@ -11,6 +11,8 @@ import (
 
 	"github.com/oneretail/oneretail/internal/catalog"
 	"github.com/oneretail/oneretail/internal/identity"
+	"github.com/oneretail/oneretail/internal/inventory"
+	"github.com/oneretail/oneretail/internal/order"
 	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/clock"
@@ -27,6 +29,12 @@ type Services struct {
 	// Identity, when set, receives the customer base (GenerateCustomers): its
 	// touchpoints and events, resolved into customers as they are ingested.
 	Identity *identity.Service
+	// Order and Inventory, when both are set, receive two years of orders
+	// (GenerateOrders, ending at the load's now): a stock location per open store with
+	// opening stock that covers its sales, then every order, return and complaint
+	// through the order center. Buyers are the customers Identity received, when set.
+	Order     *order.Service
+	Inventory *inventory.Service
 }
 
 // LoadOptions tune Load.
@@ -35,8 +43,12 @@ type LoadOptions struct {
 	AdminPassword string
 	// Progress, when set, is told how far each stage is.
 	Progress func(stage string, done, total int)
-	// Clock stamps the load's mark; nil means the system clock.
+	// Clock stamps the load's mark and is the "today" the order history ends at; nil
+	// means the system clock. The order center must not see it in its future.
 	Clock clock.Clock
+	// Orders is how many orders to load when Services.Order is set: 0 means
+	// OrdersFor(the chain's scale), a negative number none.
+	Orders int
 }
 
 // DemoUsers are the console users Load creates besides admin (with the admin's
@@ -53,8 +65,11 @@ func DemoUsers(c *Chain) []org.UserCreate {
 
 // Load writes the chain into the platform: tenant and admin, brands, regions, stores,
 // users, categories, the SKU catalogue (through the CSV importer), price zones and
-// price overrides, and, when s.Identity is set, the customer touchpoints and events
-// (GenerateCustomers) through the ingestion API's service followed by a fuzzy pass.
+// price overrides, when s.Identity is set, the customer touchpoints and events
+// (GenerateCustomers) through the ingestion API's service followed by a fuzzy pass,
+// and, when s.Order and s.Inventory are set, two years of orders (GenerateOrders,
+// ending at the clock's now) with the stores' opening stock, returns and complaints
+// through the inventory and order services (docs/demo-orders.md).
 //
 // A load is all or nothing on both engines. It is marked in demo_loads before the
 // tenant exists and unmarked once complete; when it fails or ctx is cancelled, Load
@@ -101,10 +116,13 @@ func Load(ctx context.Context, c *Chain, s Services, opts LoadOptions) (err erro
 	}
 	ctx = auth.WithPrincipal(ctx, auth.System(tenant.ID))
 	l := &loader{c: c, s: s, password: opts.AdminPassword, progress: progress, brands: map[string]string{}, regions: map[string]string{},
-		stores: map[string]string{}, categories: map[string]string{}, zones: map[string]string{}}
+		stores: map[string]string{}, categories: map[string]string{}, zones: map[string]string{}, now: clk.Now(), orderCount: opts.Orders}
 	steps := []func(context.Context) error{l.organisation, l.users, l.categoryTree, l.skus, l.prices}
 	if s.Identity != nil {
 		steps = append(steps, l.customers)
+	}
+	if s.Order != nil && s.Inventory != nil && opts.Orders >= 0 {
+		steps = append(steps, l.orders)
 	}
 	for _, step := range steps {
 		if err := ctx.Err(); err != nil {
@@ -125,7 +143,8 @@ func Load(ctx context.Context, c *Chain, s Services, opts LoadOptions) (err erro
 var loadedTables = []string{"brands", "regions", "stores", "users", "categories", "products", "skus", "sku_barcodes", "search_grams",
 	"price_zones", "price_zone_stores", "sku_prices", "touchpoints", "touchpoint_days", "events", "customers",
 	"customer_identifiers", "customer_profiles", "customer_store_visits", "customer_consents", "identity_reviews",
-	"outbox_events", "audit_events"}
+	"outbox_events", "audit_events", "stock_locations", "stock_balances", "stock_movements", "orders", "order_lines",
+	"order_line_discounts", "order_payments", "order_timeline", "order_changes", "order_complaints", "order_exceptions"}
 
 type loader struct {
 	c        *Chain
@@ -134,6 +153,10 @@ type loader struct {
 	progress func(stage string, done, total int)
 
 	brands, regions, stores, categories, zones map[string]string // code → id
+
+	now        time.Time  // the load's today
+	cs         *Customers // the customer base, once ingested
+	orderCount int
 }
 
 func (l *loader) organisation(ctx context.Context) error {
@@ -293,7 +316,8 @@ func (l *loader) skuIDs(ctx context.Context) (map[string]string, error) {
 // customers ingests the customer base, then runs the fuzzy pass as an operator
 // would, so the demo shows fuzzy merges and a review queue.
 func (l *loader) customers(ctx context.Context) error {
-	if err := IngestCustomers(ctx, l.s.Identity, GenerateCustomers(l.c), l.stores, l.progress); err != nil {
+	l.cs = GenerateCustomers(l.c)
+	if err := IngestCustomers(ctx, l.s.Identity, l.cs, l.stores, l.progress); err != nil {
 		return err
 	}
 	if err := ingestTraffic(ctx, l.s.Identity, l.c, l.stores); err != nil {

@@ -19,8 +19,11 @@ import (
 // is kept, its stated payable is checked against the server's price, and every
 // difference becomes an exception with both figures — never trusted, never refused.
 type Ticket struct {
-	Channel     Channel // pos, meituan, eleme or marketplace
-	ExternalRef string  // the ticket number or platform order id: recording it again returns the order
+	// Channel is pos, meituan, eleme or marketplace; the platform itself (the SYSTEM
+	// principal: an import, the demo) may also record its own channels' past orders
+	// (mini_program, app, web), which CreateOrder would price at now.
+	Channel     Channel
+	ExternalRef string // the ticket number or platform order id: recording it again returns the order
 	StoreID     string
 	PlacedAt    time.Time
 	Fulfilment  Fulfilment // in_store for a till; delivery for a platform
@@ -38,9 +41,11 @@ type Ticket struct {
 // the platform itself (an import, the demo) may record older sales.
 const MaxTicketAge = 90 * 24 * time.Hour
 
-func (t Ticket) validate(now time.Time, maxAge time.Duration) error {
-	switch t.Channel {
-	case ChannelPOS, ChannelMeituan, ChannelEleme, ChannelMarketplace:
+func (t Ticket) validate(now time.Time, maxAge time.Duration, system bool) error {
+	switch {
+	case t.Channel == ChannelPOS, t.Channel == ChannelMeituan, t.Channel == ChannelEleme, t.Channel == ChannelMarketplace:
+	case system && t.Channel.Online():
+		// An import of the platform's own past orders: they happened at their time.
 	default:
 		return errs.Field("body.channel", "a recorded sale comes from pos, meituan, eleme or marketplace; the platform's own orders go to POST /api/v1/orders")
 	}
@@ -96,11 +101,11 @@ func (s *Service) RecordTicket(ctx context.Context, t Ticket) (Order, error) {
 	if t.Fulfilment == "" {
 		t.Fulfilment = FulfilInStore
 	}
-	maxAge := MaxTicketAge
-	if p.Kind == auth.SystemPrincipal {
+	maxAge, system := MaxTicketAge, p.Kind == auth.SystemPrincipal
+	if system {
 		maxAge = 0
 	}
-	if err := t.validate(s.now(), maxAge); err != nil {
+	if err := t.validate(s.now(), maxAge, system); err != nil {
 		return Order{}, err
 	}
 	if o, err := s.replay(ctx, p, t.Channel, t.ExternalRef); err == nil || !errs.Is(err, errs.NotFound) {

@@ -1,0 +1,171 @@
+package demo_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/oneretail/oneretail/internal/demo"
+	"github.com/oneretail/oneretail/internal/order"
+	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/clock"
+	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
+)
+
+// TestLoadOrders loads the small chain with its customers and a short order history
+// through the services on each engine: every order is there, completed (or returned
+// in part), at its own time, bought by One ID customers or walk-ins, and the stock
+// moved: no order has a stock shortfall or a price difference.
+func TestLoadOrders(t *testing.T) {
+	t.Parallel()
+	chain, err := demo.Generate(demo.ScaleSmall, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 250
+	today := time.Date(2026, 11, 30, 20, 0, 0, 0, time.UTC)
+	want, err := demo.GenerateOrders(chain, demo.GenerateCustomers(chain), demo.OrderOptions{Today: today, Orders: n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantResolved, wantRestocked := 0, 0
+	for _, o := range want.Orders {
+		if o.Complaint != nil && o.Complaint.Status == "resolved" {
+			wantResolved++
+		}
+		if o.Return != nil && o.Return.Restock {
+			wantRestocked++
+		}
+	}
+	st := want.Stats()
+	for _, dialect := range dbtest.Dialects() {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			a := setup(t, dialect)
+			stages := map[string]bool{}
+			err = demo.Load(ctx, chain, demo.Services{DB: a.DB, Org: a.Org, Catalog: a.Catalog, Identity: a.Identity, Order: a.Order, Inventory: a.Inventory},
+				demo.LoadOptions{AdminPassword: "demo-admin-password", Orders: n, Clock: clock.NewFixed(today), Progress: func(stage string, _, _ int) { stages[stage] = true }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !stages["orders"] || !stages["opening stock"] {
+				t.Errorf("progress stages %v: want orders and opening stock", stages)
+			}
+			tenant, err := a.Org.FindTenantByCode(ctx, chain.Tenant.Code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sys := auth.WithPrincipal(ctx, auth.System(tenant.ID))
+			var all []order.Order
+			f := order.OrderFilter{Limit: 100}
+			for {
+				page, err := a.Order.FindOrders(sys, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				all = append(all, page.Items...)
+				if page.NextCursor == "" {
+					break
+				}
+				f.Cursor = page.NextCursor
+			}
+			if len(all) != st.Orders {
+				t.Fatalf("%d orders loaded, want %d", len(all), st.Orders)
+			}
+			channels, members, refunded := map[order.Channel]int{}, 0, 0
+			for _, o := range all {
+				channels[o.Channel]++
+				if o.Status != order.StatusCompleted {
+					t.Errorf("order %s (%s) is %s, want completed", o.Number, o.Channel, o.Status)
+				}
+				if o.CustomerID != "" {
+					members++
+				}
+				if o.RefundedFen > 0 {
+					refunded++
+				}
+				if o.PaidFen != o.Money.PayableFen {
+					t.Errorf("order %s paid %d of %d", o.Number, o.PaidFen, o.Money.PayableFen)
+				}
+			}
+			t.Logf("channels %v, %d with a customer, %d refunded", channels, members, refunded)
+			if channels[order.ChannelPOS] < n/2 || channels[order.ChannelMiniProgram] == 0 || members == 0 || members == len(all) {
+				t.Errorf("channels %v, %d of %d with a customer", channels, members, len(all))
+			}
+			var exceptions, negative int
+			if err := a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM order_exceptions`).Scan(&exceptions); err != nil {
+				t.Fatal(err)
+			}
+			if err := a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM stock_balances WHERE on_hand < 0`).Scan(&negative); err != nil {
+				t.Fatal(err)
+			}
+			if exceptions != 0 || negative != 0 {
+				t.Errorf("%d order exceptions and %d negative balances: want the demo's prices and stock to match its sales", exceptions, negative)
+			}
+			count := func(query string) int {
+				t.Helper()
+				var n int
+				if err := a.DB.Reader().QueryRowContext(ctx, query).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			if got := count(`SELECT COUNT(*) FROM order_changes WHERE kind = 'return'`); got != st.Returns || refunded != st.Returns {
+				t.Errorf("%d returns (%d orders refunded), want %d", got, refunded, st.Returns)
+			}
+			if got, resolved := count(`SELECT COUNT(*) FROM order_complaints`), count(`SELECT COUNT(*) FROM order_complaints WHERE status = 'resolved'`); got != st.Complaints || resolved != wantResolved {
+				t.Errorf("%d complaints, %d resolved; want %d, %d", got, resolved, st.Complaints, wantResolved)
+			}
+			if got := count(`SELECT COUNT(*) FROM stock_movements WHERE kind = 'return'`); got != wantRestocked {
+				t.Errorf("%d return movements, want %d (returns restocked)", got, wantRestocked)
+			}
+			var sales int
+			if err := a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM stock_movements WHERE kind = 'sale'`).Scan(&sales); err != nil {
+				t.Fatal(err)
+			}
+			if sales < len(all) {
+				t.Errorf("%d sale movements for %d orders", sales, len(all))
+			}
+		})
+	}
+}
+
+// TestCancelledOrderLoadLeavesNothing interrupts the load in the middle of the orders
+// (recorded two at a time): Load removes the tenant with its orders, stock and events.
+func TestCancelledOrderLoadLeavesNothing(t *testing.T) {
+	t.Parallel()
+	chain, err := demo.Generate(demo.ScaleSmall, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dialect := range dbtest.Dialects() {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			a := setup(t, dialect)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var once sync.Once
+			err := demo.Load(ctx, chain, demo.Services{DB: a.DB, Org: a.Org, Catalog: a.Catalog, Order: a.Order, Inventory: a.Inventory},
+				demo.LoadOptions{AdminPassword: "demo-admin-password", Orders: 400, Progress: func(stage string, done, total int) {
+					if stage == "orders" && done >= 200 {
+						once.Do(cancel)
+					}
+				}})
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("cancelled load returned %v, want context.Canceled", err)
+			}
+			for _, table := range []string{"tenants", "orders", "order_lines", "order_timeline", "stock_locations", "stock_balances", "stock_movements", "outbox_events", "demo_loads"} {
+				var n int
+				if err := a.DB.Reader().QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if n != 0 {
+					t.Errorf("after the cancelled load %s holds %d rows", table, n)
+				}
+			}
+		})
+	}
+}
