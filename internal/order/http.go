@@ -429,9 +429,8 @@ type PickListLine struct {
 
 // PickListResponse is what a location has to pick.
 type PickListResponse struct {
-	LocationID string           `json:"location_id"`
-	Lines      []PickListLine   `json:"lines" nullable:"false"`
-	Totals     map[string]int64 `json:"totals" doc:"Units (grams for weighed goods) per SKU id."`
+	Lines  []PickListLine   `json:"lines" nullable:"false"`
+	Totals map[string]int64 `json:"totals" doc:"Units (grams for weighed goods) per SKU id."`
 }
 
 type pickListInput struct {
@@ -524,7 +523,8 @@ func (s *Service) registerOrders(api huma.API) {
 			"a store principal sees its stores' orders. A line not found on the shelf is recorded as a short pick (POST /orders/{id}/changes).",
 	}, func(ctx context.Context, in *pickListInput) (*httpapi.Body[PickListResponse], error) {
 		return httpapi.Reply(func(pl PickList) PickListResponse {
-			out := PickListResponse{LocationID: pl.LocationID, Lines: make([]PickListLine, len(pl.Lines)), Totals: pl.Totals}
+			// The location id is not echoed: a query value is never repeated unmasked.
+			out := PickListResponse{Lines: make([]PickListLine, len(pl.Lines)), Totals: pl.Totals}
 			for i, l := range pl.Lines {
 				out.Lines[i] = PickListLine{OrderID: l.OrderID, OrderNumber: l.OrderNumber, Status: string(l.Status), LineID: l.LineID,
 					SKUID: l.SKUID, SKUCode: l.SKUCode, Name: l.Name, Unit: l.Unit, Qty: l.Qty}

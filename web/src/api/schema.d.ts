@@ -3430,7 +3430,6 @@ export interface components {
         };
         PickListResponse: {
             lines: components["schemas"]["PickListLine"][];
-            location_id: string;
             /** @description Units (grams for weighed goods) per SKU id. */
             totals: {
                 [key: string]: number;
