@@ -156,7 +156,8 @@ export function salesOption(s: SalesSeries, opts: { channelName: (c: string) => 
       },
     },
     legend: { type: 'scroll', bottom: 0 },
-    grid: { left: 8, right: 16, top: 24, bottom: 36, containLabel: true },
+    // ECharts 6's spelling of containLabel (which needs a legacy module): keep the axis labels inside.
+    grid: { left: 8, right: 16, top: 24, bottom: 36, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
     xAxis: {
       type: 'category',
       boundaryGap: false,
