@@ -89,9 +89,9 @@ export function formatWindow(from: string | undefined, to: string | undefined, t
   return a.slice(0, 10) === b.slice(0, 10) ? `${a}–${b.slice(11)}` : `${a} – ${b}`;
 }
 
-/** useLocationNames maps stock location ids to names (with inventory:read; empty otherwise). */
-function useLocationNames() {
-  const canRead = useHasScope('inventory:read');
+/** useLocationNames maps stock location ids to names (with inventory:read and when wanted; empty otherwise). */
+function useLocationNames(wanted: boolean) {
+  const canRead = useHasScope('inventory:read') && wanted;
   const locations = useQuery({
     queryKey: ['stock-locations', 'all'],
     queryFn: () => fetchAll<StockLocation>(inventoryApi.locations, { max: 5000 }),
@@ -109,7 +109,7 @@ function useLocationNames() {
 export function RoutingCard({ order: o }: { order: OrderDetail }) {
   const { t } = useTranslation();
   const decision = routingOf(o);
-  const stockNames = useLocationNames();
+  const stockNames = useLocationNames(!!decision && (decision.candidates ?? []).length > 0);
   if (!decision) return null;
   const names = new Map(stockNames);
   for (const s of decision.shipments ?? []) if (s.location_name) names.set(s.location_id, s.location_name);
