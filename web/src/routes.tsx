@@ -31,6 +31,7 @@ const EventSchemaPage = lazy(() => import('./pages/customers/EventSchemaPage'));
 const InventoryPage = lazy(() => import('./pages/InventoryPage'));
 const OrdersPage = lazy(() => import('./pages/orders/OrdersPage'));
 const OrderDetailPage = lazy(() => import('./pages/orders/OrderDetailPage'));
+const OrderInboxPage = lazy(() => import('./pages/orders/InboxPage'));
 const ComingSoonPage = lazy(() => import('./pages/ComingSoonPage'));
 
 /** COMING_SOON lists the capabilities that have a placeholder page for now. */
@@ -85,6 +86,7 @@ export const routes: RouteObject[] = [
       { path: 'promotions/:id', element: <PromotionEditorPage /> },
       { path: 'customers/:id', element: <CustomerPage /> },
       { path: 'orders', element: <OrdersPage /> },
+      { path: 'orders/inbox', element: <OrderInboxPage /> },
       { path: 'orders/:id', element: <OrderDetailPage /> },
       { path: 'inventory', element: <InventoryPage /> },
       ...COMING_SOON.map(({ path, nameKey }) => ({

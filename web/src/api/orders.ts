@@ -28,6 +28,73 @@ export type OrderFulfilment = OrderDetail['fulfilment'];
 export type OrderAction = S['OrderTransitionRequest']['action'];
 export type ComplaintKind = ComplaintRequest['kind'];
 export type OrderFilter = NonNullable<operations['list-orders']['parameters']['query']>;
+export type DailySalesRow = S['DailySalesRow'];
+export type DailySalesQuery = operations['get-order-daily-sales']['parameters']['query'];
+export type InboxEntry = S['InboxEntryResponse'];
+export type InboxFilter = NonNullable<operations['list-order-inbox']['parameters']['query']>;
+export type PlatformApp = S['PlatformAppResponse'];
+export type PlatformAppRequest = S['PlatformAppRequest'];
+export type Platform = PlatformApp['platform'];
+
+/** PLATFORMS lists the delivery platforms whose pushes the order center accepts. */
+export const PLATFORMS: Platform[] = ['meituan', 'eleme'];
+
+/**
+ * RoutingDecision is OrderDetail.routing: where the order is fulfilled from and why
+ * (internal/order/routing.Decision; the schema leaves it an open object).
+ */
+export interface RoutingDecision {
+  fulfillable: boolean;
+  fulfilment: string;
+  code: string;
+  summary: string;
+  shipments?: RoutingShipment[] | null;
+  cost?: number;
+  from?: string;
+  to?: string;
+  search?: string;
+  candidates?: RoutingNote[] | null;
+  shortages?: RoutingShortage[] | null;
+}
+
+/** RoutingShipment is the part of an order one location fulfils, with its promised window. */
+export interface RoutingShipment {
+  location_id: string;
+  location_name?: string;
+  kind: string;
+  distance_km: number;
+  lines?: { line_id: string; sku_id: string; qty: number }[] | null;
+  from?: string;
+  to?: string;
+  cost?: number;
+}
+
+/** RoutingNote explains one candidate location: a code and message, and every reason that applied. */
+export interface RoutingNote {
+  location_id: string;
+  kind: string;
+  distance_km: number;
+  code: string;
+  message: string;
+  details?: { code: string; message: string }[] | null;
+}
+
+/** RoutingShortage is a SKU the order cannot get. */
+export interface RoutingShortage {
+  sku_id: string;
+  ordered: number;
+  available: number;
+  code: string;
+  message: string;
+  transfer_from?: string[] | null;
+}
+
+/** routingOf reads an order's routing decision, or undefined when there is none (or it is unreadable). */
+export function routingOf(o: Pick<OrderDetail, 'routing'>): RoutingDecision | undefined {
+  const r = o.routing as Partial<RoutingDecision> | undefined;
+  if (!r || typeof r !== 'object' || typeof r.code !== 'string') return undefined;
+  return r as RoutingDecision;
+}
 
 /** ORDER_STATUSES lists the statuses in lifecycle order. */
 export const ORDER_STATUSES: OrderStatus[] = [
@@ -91,7 +158,41 @@ export const ordersApi = {
     request<OrderComplaint>('POST', `/orders/${id(orderId)}/complaints`, { body }),
   updateComplaint: (complaintId: string, body: ComplaintUpdateRequest) =>
     request<OrderComplaint>('POST', `/order-complaints/${id(complaintId)}`, { body }),
+  dailySales: (q: DailySalesQuery) => request<S['DailySalesResponse']>('GET', '/order-daily-sales', { query: q }),
+  inbox: (f?: InboxFilter) => request<Page<InboxEntry>>('GET', '/order-inbox', { query: f }),
+  channelApps: () => request<PlatformApp[] | null>('GET', '/order-channel-apps'),
+  saveChannelApp: (platform: Platform, appId: string, body: PlatformAppRequest) =>
+    request<PlatformApp>('PUT', `/order-channel-apps/${id(platform)}/${id(appId)}`, { body }),
 };
+
+/** useDailySales reads orders, payable and refunded per local day and channel over [from, to). */
+export function useDailySales(q: DailySalesQuery) {
+  return useQuery({
+    queryKey: ['orders', 'daily-sales', q],
+    queryFn: () => ordersApi.dailySales(q),
+    placeholderData: (prev) => prev,
+  });
+}
+
+/** useOrderInbox pages through the notifications the delivery platforms pushed, newest first. */
+export function useOrderInbox(filter: Omit<InboxFilter, 'limit' | 'cursor'>) {
+  return useCursorList('order-inbox', filter, ordersApi.inbox);
+}
+
+/** useChannelApps lists the registered delivery platform apps. */
+export function useChannelApps() {
+  return useQuery({ queryKey: ['order-channel-apps'], queryFn: async () => (await ordersApi.channelApps()) ?? [] });
+}
+
+/** useSaveChannelApp registers (or replaces) a delivery platform app and refreshes the list. */
+export function useSaveChannelApp() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ platform, appId, body }: { platform: Platform; appId: string; body: PlatformAppRequest }) =>
+      ordersApi.saveChannelApp(platform, appId, body),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['order-channel-apps'] }),
+  });
+}
 
 /** useOrders pages through the orders matching filter, newest first. */
 export function useOrders(filter: Omit<OrderFilter, 'limit' | 'cursor'>, opts: { enabled?: boolean; pageSize?: number } = {}) {

@@ -5,7 +5,7 @@ import { stores } from '../../test/fixtures';
 import { fakeApi, page, renderRoute, type FakeCall } from '../../test/render';
 import { customer, meWith } from '../customers/fixtures';
 import { CustomerOrdersCard } from './CustomerOrdersCard';
-import { detail, preview, promotions, summary, summary2 } from './fixtures';
+import { detail, preview, promotions, routed, summary, summary2 } from './fixtures';
 import OrderDetailPage from './OrderDetailPage';
 
 afterEach(() => {
@@ -72,6 +72,9 @@ describe('OrderDetailPage', () => {
     const complaint = within(screen.getByTestId('complaint-cp-1'));
     expect(complaint.getByTestId('complaint-overdue').textContent).toBe('已超时');
     expect(complaint.getByText('质量问题')).toBeTruthy();
+
+    // A till ticket has no routing decision: no panel.
+    expect(screen.queryByTestId('order-routing')).toBeNull();
 
     // A reader gets no actions.
     expect(screen.queryByTestId('order-actions')).toBeNull();
@@ -210,6 +213,83 @@ describe('OrderDetailPage', () => {
     fireEvent.click(screen.getByTestId('complaint-answer-submit'));
     await waitFor(() => expect(calls.some((c) => c.path === '/order-complaints/cp-1')).toBe(true), T);
     expect(calls.find((c) => c.path === '/order-complaints/cp-1')?.body).toEqual({ status: 'responded', resolution: '已换货' });
+  }, 60_000);
+});
+
+describe('RoutingCard', () => {
+  it('shows the decision: summary, each shipment with its kind, distance, window in the store’s zone and line names, and every candidate folded', async () => {
+    api(['orders:read', 'org:read', 'inventory:read'], routed, {
+      'GET /stock-locations': () => page([{ id: 'loc-far', code: 'JA01', name: '静安店库存', kind: 'store', allow_negative: false }]),
+    });
+    renderDetail('o-7');
+    const panel = await screen.findByTestId('order-routing', undefined, T);
+    const card = within(panel);
+    expect(card.getByTestId('routing-summary').textContent).toBe(
+      'split over 2 locations: no single eligible location has everything; complete by 12-07 14:05',
+    );
+    expect(card.getAllByTestId('routing-code')[0].textContent).toBe('拆单');
+    expect(card.getByText('即时配送')).toBeTruthy();
+    // 02:05Z–06:05Z is 10:05–14:05 in Shanghai.
+    expect(card.getByTestId('routing-promise').textContent).toBe('2026-12-07 10:05–14:05');
+    expect(card.getByText('¥13.00')).toBeTruthy();
+
+    const store = within(card.getByTestId('routing-shipment-loc-xuhui'));
+    expect(store.getByText('徐汇店库存')).toBeTruthy();
+    expect(store.getByText('门店')).toBeTruthy();
+    expect(store.getByTestId('routing-distance').textContent).toBe('1.2 km');
+    expect(store.getByTestId('routing-window').textContent).toBe('承诺 2026-12-07 10:05–11:05');
+    expect(store.getByTestId('routing-line').textContent).toBe('牛奶 1L × 2');
+    const fw = within(card.getByTestId('routing-shipment-loc-fw1'));
+    expect(fw.getByText('前置仓')).toBeTruthy();
+    expect(fw.getByTestId('routing-distance').textContent).toBe('6.1 km');
+    expect(fw.getByTestId('routing-line').textContent).toBe('全麦面包 × 1');
+    expect(panel.textContent).not.toContain('sku-milk');
+    expect(panel.textContent).not.toContain('front_warehouse');
+
+    // The candidates are folded until asked for.
+    expect(card.queryByTestId('routing-candidate-loc-far')).toBeNull();
+    fireEvent.click(card.getByText('全部候选位置（3）'));
+    const far = within(await card.findByTestId('routing-candidate-loc-far', undefined, T));
+    expect(far.getByTestId('routing-message').textContent).toBe('out of radius: 4.2 km > 3 km'); // the server's sentence, as it is
+    expect(far.getAllByTestId('routing-code').map((e) => e.textContent)).toEqual(['超出配送半径', '已过截单时间']);
+    expect(far.getByText('4.2 km')).toBeTruthy();
+    // A candidate that ships nothing is named from the stock locations (inventory:read).
+    expect(await far.findByText('静安店库存', undefined, T)).toBeTruthy();
+    const member = within(card.getByTestId('routing-candidate-loc-fw1'));
+    expect(member.getByText('漕河泾前置仓')).toBeTruthy();
+    expect(member.getByText('拆单发货')).toBeTruthy();
+  }, 60_000);
+
+  it('shows what is missing when no location can fulfil the order, and an unknown code as it is', async () => {
+    const unroutable: OrderDetail = {
+      ...routed,
+      id: 'o-8',
+      routing: {
+        fulfillable: false,
+        fulfilment: 'pickup',
+        code: 'pickup_store_lacks',
+        summary: 'the pickup store lacks sku-milk (has 1 of 2)',
+        shipments: [],
+        candidates: [{ location_id: 'loc-new', kind: 'locker', distance_km: 0, code: 'brand_new_code', message: 'something new' }],
+        shortages: [
+          { sku_id: 'sku-milk', ordered: 2, available: 1, code: 'pickup_store_lacks', message: 'has 1 of 2', transfer_from: ['loc-fw1'] },
+        ],
+      },
+    };
+    api(READ, unroutable);
+    renderDetail('o-8');
+    const card = within(await screen.findByTestId('order-routing', undefined, T));
+    expect(card.getAllByTestId('routing-code')[0].textContent).toBe('自提门店缺货');
+    expect(card.getByText('到店自提')).toBeTruthy();
+    expect(card.queryByTestId('routing-promise')).toBeNull();
+    const shortages = within(card.getByTestId('routing-shortages'));
+    expect(shortages.getByText('sku-milk：订购 2，可用 1')).toBeTruthy();
+    expect(shortages.getByText('has 1 of 2')).toBeTruthy();
+    expect(shortages.getByText('可从以下位置调拨：loc-fw1')).toBeTruthy();
+    fireEvent.click(card.getByText('全部候选位置（1）'));
+    const cand = within(await card.findByTestId('routing-candidate-loc-new', undefined, T));
+    expect(cand.getByText('brand_new_code')).toBeTruthy();
+    expect(cand.getByText('locker')).toBeTruthy();
   }, 60_000);
 });
 

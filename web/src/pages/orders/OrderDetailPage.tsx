@@ -51,6 +51,7 @@ import {
 import { ErrorAlert, errorText } from '../../components/ErrorAlert';
 import { formatFen } from '../../lib/money';
 import { ChangeDialog } from './ChangeDialog';
+import { RoutingCard } from './RoutingCard';
 import {
   ChannelLabel,
   FulfilmentLabel,
@@ -65,7 +66,8 @@ import {
 
 /**
  * OrderDetailPage shows one order: header, totals, lines with each promotion's
- * share, payments and refunds, exceptions, changes, complaints and the timeline;
+ * share, where it is fulfilled from and why, payments and refunds, exceptions,
+ * changes, complaints and the timeline;
  * with orders:write it pays, moves, cancels, returns and handles complaints.
  */
 export default function OrderDetailPage() {
@@ -105,6 +107,7 @@ export default function OrderDetailPage() {
       <Header order={o} canWrite={canWrite} />
       <ExceptionsCard order={o} />
       <LinesCard order={o} />
+      <RoutingCard order={o} />
       <Row gutter={16}>
         <Col xs={24} xl={12}>
           <PaymentsCard order={o} />

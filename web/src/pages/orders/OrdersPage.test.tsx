@@ -6,6 +6,7 @@ import { fakeApi, page, renderRoute } from '../../test/render';
 import { meWith } from '../customers/fixtures';
 import { summary, summary2 } from './fixtures';
 import OrdersPage, { toFilter } from './OrdersPage';
+import { addDays, localDay } from './salesChart';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -113,5 +114,68 @@ describe('OrdersPage', () => {
     );
     fireEvent.click(screen.getByTestId('orders-reset'));
     await waitFor(() => expect(calls.some((c) => c.path === '/orders' && !c.query.get('status'))).toBe(true), T);
+  }, 60_000);
+
+  it('charts payable per day by channel over the last 90 days, totals the range, and follows the preset and store', async () => {
+    const today = localDay(new Date());
+    const calls = fakeApi({
+      'GET /me': () => ({ body: meWith(['orders:read', 'org:read']) }),
+      'GET /stores': () => page(stores),
+      'GET /orders': () => page([summary]),
+      'GET /order-daily-sales': () => ({
+        body: {
+          days: [
+            { day: addDays(today, -1), channel: 'pos', orders: 3, payable_fen: 10650, refunded_fen: 0 },
+            { day: addDays(today, -1), channel: 'meituan', orders: 1, payable_fen: 2000, refunded_fen: 500 },
+            { day: today, channel: 'pos', orders: 2, payable_fen: 7100, refunded_fen: 0 },
+          ],
+        },
+      }),
+    });
+    renderRoute(<OrdersPage />, { path: '/orders' });
+
+    const card = await screen.findByTestId('orders-sales', undefined, T);
+    await waitFor(() => expect(screen.getByTestId('chart-orders-sales').querySelector('svg')).not.toBeNull(), T);
+    const totals = screen.getByTestId('sales-totals').textContent ?? '';
+    expect(totals).toContain('6 单');
+    expect(totals).toContain('¥197.50');
+    expect(totals).toContain('退款 ¥5.00');
+    expect(totals).toContain(`至 ${today}`);
+    // The legend names the channels in Chinese.
+    await waitFor(() => expect(screen.getByTestId('chart-orders-sales').textContent).toContain('门店收银'), T);
+    const svg = screen.getByTestId('chart-orders-sales').textContent ?? '';
+    expect(svg).toContain('美团');
+    expect(svg).not.toContain('meituan');
+    expect(within(card).getByText('各渠道每日应付金额')).toBeTruthy();
+
+    const first = calls.find((c) => c.path === '/order-daily-sales')!;
+    const span = (c: typeof first) => (Date.parse(c.query.get('to')!) - Date.parse(c.query.get('from')!)) / 86_400_000;
+    expect(span(first)).toBe(90);
+    expect(first.query.get('store_id')).toBeNull();
+
+    // Two years: asked for 730 days and summed per week.
+    fireEvent.click(within(card).getByText('2 年'));
+    await waitFor(() => expect(calls.some((c) => c.path === '/order-daily-sales' && span(c) === 730)).toBe(true), T);
+    expect(await within(card).findByText('各渠道每周应付金额（周一起）', undefined, T)).toBeTruthy();
+    await waitFor(() => expect(screen.getByTestId('sales-totals').textContent).toContain('6 单'), T);
+
+    // The list's store filter narrows the chart too.
+    await pick('orders-filter-store', '上海徐汇店 · SH001');
+    fireEvent.click(screen.getByTestId('orders-search'));
+    await waitFor(() => expect(calls.some((c) => c.path === '/order-daily-sales' && c.query.get('store_id') === 's1' && span(c) === 730)).toBe(true), T);
+  }, 60_000);
+
+  it('says so when nothing sold, and links the channel inbox', async () => {
+    fakeApi({
+      'GET /me': () => ({ body: meWith(['orders:read']) }),
+      'GET /orders': () => page([]),
+      'GET /order-daily-sales': () => ({ body: { days: [] } }),
+    });
+    const { router } = renderRoute(<OrdersPage />, { path: '/orders' });
+    expect(await within(await screen.findByTestId('orders-sales', undefined, T)).findByText('该时间段内没有销售', undefined, T)).toBeTruthy();
+    expect(screen.getByTestId('sales-totals').textContent).toContain('0 单');
+    expect(screen.queryByTestId('chart-orders-sales')).toBeNull();
+    fireEvent.click(await screen.findByTestId('orders-inbox-link', undefined, T));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/orders/inbox'), T);
   }, 60_000);
 });

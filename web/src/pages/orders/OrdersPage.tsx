@@ -1,13 +1,16 @@
+import { InboxOutlined } from '@ant-design/icons';
 import { Button, Card, DatePicker, Form, Select, Space, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
+import { useHasScope } from '../../api/customers';
 import { ORDER_CHANNELS, ORDER_STATUSES, useOrders, type OrderFilter, type OrderSummary } from '../../api/orders';
 import { CursorTable } from '../../components/CursorTable';
 import { formatFen } from '../../lib/money';
 import { ChannelLabel, FulfilmentLabel, formatInZone, OrderStatusTag, StoreName, useStoreNames } from './parts';
+import { SalesCard } from './SalesCard';
 
 type ListFilter = Omit<OrderFilter, 'limit' | 'cursor'>;
 
@@ -50,8 +53,9 @@ function formValues(f: ListFilter): FilterForm {
 }
 
 /**
- * OrdersPage searches every channel's orders, newest first: by store, status,
- * channel and the days they were placed; each row opens the order's detail.
+ * OrdersPage charts the sales by channel and searches every channel's orders,
+ * newest first: by store, status, channel and the days they were placed; each
+ * row opens the order's detail. The header links the delivery platforms' inbox.
  */
 export default function OrdersPage() {
   const { t } = useTranslation();
@@ -66,6 +70,7 @@ export default function OrdersPage() {
   };
   const list = useOrders(filter);
   const { stores, names } = useStoreNames();
+  const canRead = useHasScope('orders:read');
 
   const columns: TableColumnsType<OrderSummary> = [
     {
@@ -106,12 +111,19 @@ export default function OrdersPage() {
 
   return (
     <>
-      <div style={{ marginBottom: 16 }}>
-        <Typography.Title level={4} style={{ margin: 0 }}>
-          {t('orders.title')}
-        </Typography.Title>
-        <Typography.Text type="secondary">{t('orders.subtitle')}</Typography.Text>
-      </div>
+      <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 16 }} align="start">
+        <div>
+          <Typography.Title level={4} style={{ margin: 0 }}>
+            {t('orders.title')}
+          </Typography.Title>
+          <Typography.Text type="secondary">{t('orders.subtitle')}</Typography.Text>
+        </div>
+        {canRead ? (
+          <Button icon={<InboxOutlined />} onClick={() => navigate('/orders/inbox')} data-testid="orders-inbox-link">
+            {t('orders.inbox.title')}
+          </Button>
+        ) : null}
+      </Space>
       <Card size="small" style={{ marginBottom: 16 }}>
         <Form
           form={form}
@@ -175,6 +187,7 @@ export default function OrdersPage() {
           </Space>
         </Form>
       </Card>
+      <SalesCard storeId={filter.store_id} />
       <Card size="small">
         <CursorTable<OrderSummary>
           rowKey="id"

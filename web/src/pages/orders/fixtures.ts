@@ -1,5 +1,5 @@
 // Realistic order API answers shared by the order page tests.
-import type { OrderChange, OrderDetail, OrderSummary } from '../../api/orders';
+import type { InboxEntry, OrderChange, OrderDetail, OrderSummary, PlatformApp } from '../../api/orders';
 
 export const summary: OrderSummary = {
   id: 'o-1',
@@ -113,4 +113,97 @@ export const preview: OrderChange = {
 export const promotions = [
   { id: 'p-half', name: '第二件半价', status: 'active' },
   { id: 'p-full', name: '满30减5', status: 'active' },
+];
+
+/**
+ * routed is a delivery order split over a store and a front warehouse: the routing
+ * decision as internal/order/routing marshals it (docs/routing.md).
+ */
+export const routed: OrderDetail = {
+  ...detail,
+  id: 'o-7',
+  number: '20261207-77AA0001',
+  channel: 'mini_program',
+  fulfilment: 'delivery',
+  status: 'paid',
+  exceptions: [],
+  complaints: [],
+  routing: {
+    fulfillable: true,
+    fulfilment: 'delivery',
+    code: 'split',
+    summary: 'split over 2 locations: no single eligible location has everything; complete by 12-07 14:05',
+    shipments: [
+      {
+        location_id: 'loc-xuhui',
+        location_name: '徐汇店库存',
+        kind: 'store',
+        distance_km: 1.234,
+        lines: [{ line_id: 'L1', sku_id: 'sku-milk', qty: 2 }],
+        from: '2026-12-07T02:05:09Z',
+        to: '2026-12-07T03:05:09Z',
+        cost: 500,
+      },
+      {
+        location_id: 'loc-fw1',
+        location_name: '漕河泾前置仓',
+        kind: 'front_warehouse',
+        distance_km: 6.06,
+        lines: [{ line_id: 'L2', sku_id: 'sku-bread', qty: 1 }],
+        from: '2026-12-07T03:05:09Z',
+        to: '2026-12-07T06:05:09Z',
+        cost: 800,
+      },
+    ],
+    cost: 1300,
+    from: '2026-12-07T02:05:09Z',
+    to: '2026-12-07T06:05:09Z',
+    search: 'exact',
+    candidates: [
+      { location_id: 'loc-fw1', kind: 'front_warehouse', distance_km: 6.06, code: 'split_member', message: 'ships sku-bread×1' },
+      {
+        location_id: 'loc-far',
+        kind: 'store',
+        distance_km: 4.2,
+        code: 'out_of_radius',
+        message: 'out of radius: 4.2 km > 3 km',
+        details: [
+          { code: 'out_of_radius', message: 'out of radius: 4.2 km > 3 km' },
+          { code: 'past_cut_off', message: 'past cut-off 21:00; promise starts at next opening 12-08 08:00' },
+        ],
+      },
+      { location_id: 'loc-xuhui', kind: 'store', distance_km: 1.234, code: 'split_member', message: 'ships sku-milk×2' },
+    ],
+  },
+};
+
+/** inbox holds an accepted Meituan push and a refused Eleme one (its payload shown to customers:pii). */
+export const inboxAccepted: InboxEntry = {
+  id: 'in-1',
+  platform: 'meituan',
+  status: 'accepted',
+  order_id: 'o-7',
+  replay_key: 'meituan:MT1001:new',
+  received_at: '2026-12-07T02:05:09Z',
+};
+
+export const inboxRefused: InboxEntry = {
+  id: 'in-2',
+  platform: 'eleme',
+  status: 'refused',
+  reason: 'stale: timestamp: 1765000000000 is more than 5m0s from now',
+  payload: '{"requestId":"r-1","type":"10","appId":"el-app","message":"{\\"id\\":\\"E1\\"}"}',
+  received_at: '2026-12-07T01:00:00Z',
+};
+
+export const apps: PlatformApp[] = [
+  {
+    platform: 'meituan',
+    app_id: 'mt-app',
+    new_order_url: 'https://shop.example.cn/api/v1/channel-notifications/meituan/mt-app/new',
+    cancel_url: 'https://shop.example.cn/api/v1/channel-notifications/meituan/mt-app/cancelled',
+    created_at: '2026-12-01T00:00:00Z',
+    updated_at: '2026-12-01T00:00:00Z',
+  },
+  { platform: 'eleme', app_id: 'el-app', created_at: '2026-12-02T00:00:00Z', updated_at: '2026-12-02T00:00:00Z' },
 ];
