@@ -131,6 +131,7 @@ func newServeCommand(opts *options) *cobra.Command {
 	var (
 		addr          string
 		demoScale     string
+		demoOrders    int
 		seed          uint64
 		adminPassword string
 		cors          []string
@@ -149,7 +150,7 @@ func newServeCommand(opts *options) *cobra.Command {
 			ctx := cmd.Context()
 			login := "an existing user (reset a password with `oneretail admin set-password`)"
 			if demoScale != "" {
-				created, password, err := prepareDemo(ctx, opts, demoScale, seed, 0, adminPassword, cmd.ErrOrStderr())
+				created, password, err := prepareDemo(ctx, opts, demoScale, seed, demoOrders, adminPassword, cmd.ErrOrStderr())
 				if err != nil {
 					return err
 				}
@@ -210,6 +211,7 @@ func newServeCommand(opts *options) *cobra.Command {
 	f.StringVar(&addr, "addr", ":8080", "listen address")
 	f.StringVar(&setupToken, "setup-token", "", "token of the console's first-run page while the database has no tenant (random and printed at start when empty)")
 	f.StringVar(&demoScale, "demo", "", "load the demo chain at this scale (small, medium, large) when the database is empty")
+	f.IntVar(&demoOrders, "demo-orders", 0, "with --demo: orders over the two years of history (0: the scale's default, -1: none)")
 	f.Uint64Var(&seed, "seed", 1, "demo generator seed")
 	f.StringVar(&adminPassword, "admin-password", "", "password of the demo admin user (random when empty)")
 	f.StringSliceVar(&cors, "cors-origins", nil, "origins allowed to call the API from a browser (CORS is off when empty)")

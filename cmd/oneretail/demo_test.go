@@ -52,7 +52,7 @@ func TestResilience04_KilledDemoLoadIsRemovedAndReloaded(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			load := command(t, append([]string{"demo", "--scale", "small", "--admin-password", "killed-demo-pass"}, common...)...)
+			load := command(t, append([]string{"demo", "--scale", "small", "--orders", "-1", "--admin-password", "killed-demo-pass"}, common...)...)
 			stderr, err := load.StderrPipe()
 			if err != nil {
 				t.Fatal(err)
@@ -95,7 +95,7 @@ func TestResilience04_KilledDemoLoadIsRemovedAndReloaded(t *testing.T) {
 				t.Fatalf("serve on the half-loaded demo: %v; want a refusal naming the interrupted load", err)
 			}
 
-			out, errOut, err := runCLIAll(context.Background(), append([]string{"demo", "--scale", "small", "--admin-password", "killed-demo-pass"}, common...)...)
+			out, errOut, err := runCLIAll(context.Background(), append([]string{"demo", "--scale", "small", "--orders", "-1", "--admin-password", "killed-demo-pass"}, common...)...)
 			if err != nil {
 				t.Fatalf("demo rerun: %v\n%s", err, errOut)
 			}

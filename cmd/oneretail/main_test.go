@@ -60,7 +60,7 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 	}
 	dbPath := filepath.Join(t.TempDir(), "shutdown.db")
 	addr := freeAddr(t)
-	cmd := command(t, "serve", "--db", dbPath, "--addr", addr, "--demo", "small", "--admin-password", "shutdown-test-pass")
+	cmd := command(t, "serve", "--db", dbPath, "--addr", addr, "--demo", "small", "--demo-orders", "-1", "--admin-password", "shutdown-test-pass")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
