@@ -165,7 +165,15 @@ function Header({ order: o, canWrite }: { order: OrderDetail; canWrite: boolean 
         ) : null}
         <Descriptions.Item label={t('orders.updatedAt')}>{formatInZone(o.updated_at, o.time_zone)}</Descriptions.Item>
       </Descriptions>
-      <Descriptions size="small" column={{ xs: 2, md: 4, xl: 7 }} style={{ marginTop: 8 }} data-testid="order-totals" bordered>
+      <Descriptions
+        size="small"
+        column={{ xs: 1, sm: 2, md: 3, lg: 4, xxl: 7 }}
+        style={{ marginTop: 8 }}
+        labelStyle={{ whiteSpace: 'nowrap' }}
+        contentStyle={{ whiteSpace: 'nowrap' }}
+        data-testid="order-totals"
+        bordered
+      >
         <Descriptions.Item label={t('orders.subtotal')}>{formatFen(tp.subtotal_fen)}</Descriptions.Item>
         <Descriptions.Item label={t('orders.discount')}>{formatFen(-tp.discount_fen)}</Descriptions.Item>
         <Descriptions.Item label={t('orders.deliveryFee')}>{formatFen(tp.delivery_fee_fen)}</Descriptions.Item>
