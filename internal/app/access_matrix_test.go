@@ -201,6 +201,16 @@ var accessRules = map[string]accessRule{
 		call: func(w *world, _ *matrixPrincipal, side int) request {
 			return jsonReq("/api/v1/stock-locations/"+w.stockLocation[side]+"/changes", `{"sku_id":%q,"kind":"receipt","qty":1}`, w.sku)
 		}},
+	"transfer-stock": {reach: scoped, note: "between locations of the caller's stores",
+		call: func(w *world, _ *matrixPrincipal, _ int) request {
+			return jsonReq("/api/v1/stock-transfers", `{"from_location_id":%q,"to_location_id":%q,"sku_id":%q,"qty":1}`, w.stockLocation[0], w.stockLocation[1], w.sku)
+		},
+		expect: func(p *matrixPrincipal, _ int) string {
+			if p.dataScope != auth.TenantScope {
+				return "404" // the destination is another store's
+			}
+			return ok
+		}},
 	"reserve-stock": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return jsonReq("/api/v1/stock-reservations", `{"reference":"R%d","lines":[{"location_id":%q,"sku_id":%q,"qty":1}]}`, w.next(), w.stockLocation[0], w.sku)
 	}},

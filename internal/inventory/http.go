@@ -98,6 +98,26 @@ func stockReservation(r Reservation) StockReservation {
 	return out
 }
 
+// StockTransferRequest moves stock between two locations.
+type StockTransferRequest struct {
+	FromLocationID string `json:"from_location_id" minLength:"1" maxLength:"64"`
+	ToLocationID   string `json:"to_location_id" minLength:"1" maxLength:"64"`
+	SKUID          string `json:"sku_id" minLength:"1" maxLength:"64"`
+	Qty            int64  `json:"qty" minimum:"1" maximum:"1000000000"`
+	Reference      string `json:"reference,omitempty" maxLength:"128" doc:"The transfer note."`
+	Reason         string `json:"reason,omitempty" maxLength:"500"`
+}
+
+// StockTransferResponse is the two balances after a transfer.
+type StockTransferResponse struct {
+	From StockBalance `json:"from"`
+	To   StockBalance `json:"to"`
+}
+
+type transferInput struct {
+	Body StockTransferRequest
+}
+
 type locationListInput struct {
 	httpapi.PageParams
 }
@@ -139,6 +159,7 @@ type releaseInput struct {
 func (s *Service) Register(api huma.API) {
 	s.registerLocations(api)
 	s.registerReservations(api)
+	s.registerTransfers(api)
 }
 
 func (s *Service) registerLocations(api huma.API) {
@@ -179,6 +200,20 @@ func (s *Service) registerLocations(api huma.API) {
 	}, func(ctx context.Context, in *changeInput) (*httpapi.Body[StockBalance], error) {
 		b := in.Body
 		return httpapi.Reply(stockBalance)(s.Apply(ctx, Change{LocationID: in.ID, SKUID: b.SKUID, Kind: MovementKind(b.Kind), Qty: b.Qty, Reference: b.Reference, Reason: b.Reason}))
+	})
+}
+
+func (s *Service) registerTransfers(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "transfer-stock", Method: http.MethodPost, Path: "/api/v1/stock-transfers",
+		Summary: "Move stock between locations", Tags: []string{inventoryTag}, Security: httpapi.Secured(auth.InventoryWrite),
+		Description: "On hand falls at the source (409 insufficient rather than below zero) and rises at the destination, one ledger movement each " +
+			"(transfer_out, transfer_in), both or neither. Both locations must be inside the caller's data scope.",
+	}, func(ctx context.Context, in *transferInput) (*httpapi.Body[StockTransferResponse], error) {
+		b := in.Body
+		return httpapi.Reply(func(bs [2]Balance) StockTransferResponse {
+			return StockTransferResponse{From: stockBalance(bs[0]), To: stockBalance(bs[1])}
+		})(s.TransferStock(ctx, Transfer{FromLocationID: b.FromLocationID, ToLocationID: b.ToLocationID, SKUID: b.SKUID, Qty: b.Qty, Reference: b.Reference, Reason: b.Reason}))
 	})
 }
 

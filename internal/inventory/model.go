@@ -87,15 +87,17 @@ type MovementKind string
 
 // The movements of the ledger. Each changes on hand, reserved or both.
 const (
-	MoveReceipt    MovementKind = "receipt"    // goods in: on hand +
-	MoveSale       MovementKind = "sale"       // a till sale: on hand −
-	MoveReturn     MovementKind = "return"     // a customer return restocked: on hand +
-	MoveAdjustment MovementKind = "adjustment" // a correction with a reason: on hand ±
-	MoveCount      MovementKind = "count"      // a stock count sets on hand: on hand ±
-	MoveWriteOff   MovementKind = "write_off"  // damaged or expired goods: on hand −
-	MoveReserve    MovementKind = "reserve"    // an order reserves: reserved +
-	MoveRelease    MovementKind = "release"    // a cancelled or expired reservation: reserved −
-	MoveFulfil     MovementKind = "fulfil"     // a paid reservation leaves: on hand −, reserved −
+	MoveReceipt     MovementKind = "receipt"      // goods in: on hand +
+	MoveSale        MovementKind = "sale"         // a till sale: on hand −
+	MoveReturn      MovementKind = "return"       // a customer return restocked: on hand +
+	MoveAdjustment  MovementKind = "adjustment"   // a correction with a reason: on hand ±
+	MoveCount       MovementKind = "count"        // a stock count sets on hand: on hand ±
+	MoveWriteOff    MovementKind = "write_off"    // damaged or expired goods: on hand −
+	MoveReserve     MovementKind = "reserve"      // an order reserves: reserved +
+	MoveRelease     MovementKind = "release"      // a cancelled or expired reservation: reserved −
+	MoveFulfil      MovementKind = "fulfil"       // a paid reservation leaves: on hand −, reserved −
+	MoveTransferOut MovementKind = "transfer_out" // goods sent to another location: on hand −
+	MoveTransferIn  MovementKind = "transfer_in"  // goods received from another location: on hand +
 )
 
 // Movement is one row of the ledger.
@@ -196,3 +198,29 @@ func Demand(lines []Line) []Line {
 }
 
 func validQty(q int64) bool { return q > 0 && q <= MaxQty }
+
+// Transfer moves Qty units of a SKU from one location to another: one transfer_out
+// and one transfer_in movement, both or neither.
+type Transfer struct {
+	FromLocationID string
+	ToLocationID   string
+	SKUID          string
+	Qty            int64
+	Reference      string
+	Reason         string
+}
+
+// Validate reports an errs.Invalid error naming the field that is wrong.
+func (t Transfer) Validate() error {
+	switch {
+	case t.FromLocationID == "":
+		return errs.Field("from_location_id", "required")
+	case t.ToLocationID == "" || t.ToLocationID == t.FromLocationID:
+		return errs.Field("to_location_id", "required, and another location than from_location_id")
+	case t.SKUID == "":
+		return errs.Field("sku_id", "required")
+	case !validQty(t.Qty):
+		return errs.Field("qty", "must be between 1 and %d", MaxQty)
+	}
+	return nil
+}

@@ -408,3 +408,54 @@ func TestDataScope(t *testing.T) {
 		}
 	})
 }
+
+// TestTransferMovesStockBothOrNeither: a transfer takes on hand from one location and
+// adds it at the other with one movement each; a transfer of more than is on hand, to
+// the same location or outside the caller's scope changes nothing; the ledger
+// reconciles.
+func TestTransferMovesStockBothOrNeither(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := setup(t, d, "alpha")
+		if _, err := w.svc.Apply(w.ctx, Change{LocationID: w.store.ID, SKUID: w.milk, Kind: MoveReceipt, Qty: 10}); err != nil {
+			t.Fatal(err)
+		}
+		bs, err := w.svc.TransferStock(w.ctx, Transfer{FromLocationID: w.store.ID, ToLocationID: w.warehouse.ID, SKUID: w.milk, Qty: 4, Reference: "TN-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bs[0].OnHand != 6 || bs[1].OnHand != 4 {
+			t.Errorf("after moving 4 of 10: from %d, to %d", bs[0].OnHand, bs[1].OnHand)
+		}
+		for _, tc := range []struct {
+			name string
+			tr   Transfer
+			code errs.Code
+		}{
+			{"more than on hand", Transfer{FromLocationID: w.store.ID, ToLocationID: w.warehouse.ID, SKUID: w.milk, Qty: 7}, errs.Insufficient},
+			{"to itself", Transfer{FromLocationID: w.store.ID, ToLocationID: w.store.ID, SKUID: w.milk, Qty: 1}, errs.Invalid},
+			{"unknown SKU", Transfer{FromLocationID: w.store.ID, ToLocationID: w.warehouse.ID, SKUID: "nope", Qty: 1}, errs.Invalid},
+		} {
+			if _, err := w.svc.TransferStock(w.ctx, tc.tr); errs.CodeOf(err) != tc.code {
+				t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
+			}
+		}
+		storeManager := auth.WithPrincipal(context.Background(), &auth.Principal{Kind: auth.UserPrincipal, ID: "u1", TenantID: w.tenant,
+			Scopes: []auth.Scope{auth.InventoryWrite, auth.InventoryRead}, DataScope: auth.StoreScope, DataID: w.store.StoreID})
+		if _, err := w.svc.TransferStock(storeManager, Transfer{FromLocationID: w.store.ID, ToLocationID: w.warehouse.ID, SKUID: w.milk, Qty: 1}); errs.CodeOf(err) != errs.NotFound {
+			t.Errorf("a store manager sending to the chain's warehouse: %v, want not_found", err)
+		}
+		for _, loc := range []string{w.store.ID, w.warehouse.ID} {
+			b, err := w.svc.FindBalance(w.ctx, loc, w.milk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := map[string]int64{w.store.ID: 6, w.warehouse.ID: 4}[loc]; b.OnHand != want {
+				t.Errorf("on hand at %s: %d, want %d after the refusals", loc, b.OnHand, want)
+			}
+		}
+		if diff, err := w.svc.Verify(w.ctx); err != nil || len(diff) != 0 {
+			t.Errorf("ledger differences %v (%v)", diff, err)
+		}
+	})
+}

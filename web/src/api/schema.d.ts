@@ -1833,6 +1833,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stock-transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move stock between locations
+         * @description On hand falls at the source (409 insufficient rather than below zero) and rises at the destination, one ledger movement each (transfer_out, transfer_in), both or neither. Both locations must be inside the caller's data scope.
+         */
+        post: operations["transfer-stock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/store-summary": {
         parameters: {
             query?: never;
@@ -4216,6 +4236,20 @@ export interface components {
              * @default 900
              */
             ttl_seconds: number;
+        };
+        StockTransferRequest: {
+            from_location_id: string;
+            /** Format: int64 */
+            qty: number;
+            reason?: string;
+            /** @description The transfer note. */
+            reference?: string;
+            sku_id: string;
+            to_location_id: string;
+        };
+        StockTransferResponse: {
+            from: components["schemas"]["StockBalance"];
+            to: components["schemas"]["StockBalance"];
         };
         StoreCreateRequest: {
             address?: string;
@@ -8490,6 +8524,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StockReservation"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "transfer-stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockTransferRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockTransferResponse"];
                 };
             };
             /** @description Error */
