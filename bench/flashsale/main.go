@@ -35,6 +35,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/events"
 )
 
 func main() {
@@ -161,7 +162,7 @@ func runDesign(ctx context.Context, cfg config, design string) (result, db.Diale
 		return result{}, "", err
 	}
 	c := clock.System{}
-	svc := inventory.NewService(d, audit.New(d, c), c, noStores{})
+	svc := inventory.NewService(d, events.NewOutbox(c), audit.New(d, c), c, noStores{})
 	defer svc.Close(context.Background())
 	if design == "flash" {
 		svc.SetFlash(inventory.FlashOptions{MaxBatch: cfg.batch})

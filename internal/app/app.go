@@ -133,7 +133,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.Promotion = promotion.NewService(d, a.Outbox, a.Audit, cfg.Clock, promotion.Config{Customers: a.Identity, Stores: storeFinder{a.Org}, TokenKey: tokenKey})
 	a.Promotion.Subscribe(a.Dispatcher)
-	a.Inventory = inventory.NewService(d, a.Audit, cfg.Clock, storeFinder{a.Org})
+	a.Inventory = inventory.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org})
 	a.Order = order.NewService(d, a.Outbox, a.Audit, cfg.Clock, keys, order.Deps{Pricer: a.Promotion, Stock: a.Inventory,
 		Catalog: a.Catalog, Buyers: a.Identity, Stores: storeFinder{a.Org}}, order.Config{})
 	a.idempotency = httpapi.NewIdempotency(d, keys, cfg.Clock, cfg.Log)

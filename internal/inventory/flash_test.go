@@ -23,6 +23,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/events"
 )
 
 // sale runs attempts concurrent reservations of one unit each (qty(i) units for
@@ -100,7 +101,7 @@ func TestFlashTwoNodes(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		w := setup(t, d, "twonodes")
-		other := NewService(d, audit.New(d, w.clock), w.clock, storesOfScope{})
+		other := NewService(d, events.NewOutbox(w.clock), audit.New(d, w.clock), w.clock, storesOfScope{})
 		t.Cleanup(func() { _ = other.Close(context.Background()) })
 		w.receive(t, w.warehouse, w.milk, 100)
 		granted, _ := sale(t, w, []*Service{w.svc, other}, w.warehouse, w.milk, 1000, func(i int) int64 { return int64(1 + 2*(i%3/2)) })
@@ -458,7 +459,7 @@ func TestFlashCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := clock.NewFixed(testNow)
-	svc := NewService(d, audit.New(d, c), c, storesOfScope{})
+	svc := NewService(d, events.NewOutbox(c), audit.New(d, c), c, storesOfScope{})
 	ctx := auth.WithPrincipal(context.Background(), auth.System("crash"))
 	var mu sync.Mutex
 	var wg sync.WaitGroup

@@ -14,6 +14,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/events"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/ids"
 )
@@ -23,6 +24,7 @@ import (
 // own transaction so that an order and its reservation commit together.
 type Service struct {
 	db     *db.DB
+	outbox *events.Outbox
 	audit  *audit.Log
 	clock  clock.Clock
 	stores StoreFinder
@@ -37,8 +39,8 @@ type StoreFinder interface {
 }
 
 // NewService returns the inventory service; Close stops its flash-sale broker.
-func NewService(d *db.DB, a *audit.Log, c clock.Clock, stores StoreFinder) *Service {
-	return &Service{db: d, audit: a, clock: c, stores: stores, flash: newBroker()}
+func NewService(d *db.DB, outbox *events.Outbox, a *audit.Log, c clock.Clock, stores StoreFinder) *Service {
+	return &Service{db: d, outbox: outbox, audit: a, clock: c, stores: stores, flash: newBroker()}
 }
 
 // visible returns the location when the caller's data scope reaches it: the whole
@@ -213,7 +215,18 @@ func (s *Service) ApplyTx(ctx context.Context, tx *sql.Tx, c Change) (Balance, e
 	if err := insertMovement(ctx, tx, tenantID, m); err != nil {
 		return Balance{}, err
 	}
-	return getBalance(ctx, tx, tenantID, c.LocationID, c.SKUID)
+	b, err := getBalance(ctx, tx, tenantID, c.LocationID, c.SKUID)
+	if err != nil {
+		return Balance{}, err
+	}
+	if b.OnHand < 0 && delta < 0 {
+		// A till sale took more than was recorded: the shelf needs counting.
+		ev := NegativeStockEvent{LocationID: loc.ID, LocationCode: loc.Code, StoreID: loc.StoreID, SKUID: c.SKUID, OnHand: b.OnHand, Reference: c.Reference}
+		if _, err := s.outbox.Publish(ctx, tx, tenantID, EventNegativeStock, loc.ID, ev); err != nil {
+			return Balance{}, err
+		}
+	}
+	return b, nil
 }
 
 // onHandDelta turns a change into its signed effect on on hand.

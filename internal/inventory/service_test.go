@@ -17,6 +17,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/events"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 )
 
@@ -63,7 +64,7 @@ func setup(t tester, d *db.DB, tenant string) *world {
 	t.Helper()
 	ctx := context.Background()
 	c := clock.NewFixed(testNow)
-	w := &world{svc: NewService(d, audit.New(d, c), c, storesOfScope{}), clock: c, tenant: tenant,
+	w := &world{svc: NewService(d, events.NewOutbox(c), audit.New(d, c), c, storesOfScope{}), clock: c, tenant: tenant,
 		ctx:  auth.WithPrincipal(ctx, auth.System(tenant)),
 		milk: tenant + "-milk", bread: tenant + "-bread", apples: tenant + "-apples"}
 	ms := clock.Millis(testNow)
@@ -456,6 +457,33 @@ func TestTransferMovesStockBothOrNeither(t *testing.T) {
 		}
 		if diff, err := w.svc.Verify(w.ctx); err != nil || len(diff) != 0 {
 			t.Errorf("ledger differences %v (%v)", diff, err)
+		}
+	})
+}
+
+// TestNegativeStockIsAlerted: a till sale that takes a store's on hand below zero is
+// recorded (it happened) and publishes inventory.negative_stock for the store to
+// count the shelf; a sale that leaves stock at zero or above publishes nothing.
+func TestNegativeStockIsAlerted(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := setup(t, d, "alpha")
+		count := func() int {
+			var n int
+			if err := d.Reader().QueryRow(`SELECT COUNT(*) FROM outbox_events WHERE type = $1 AND tenant_id = $2`, EventNegativeStock, w.tenant).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if _, err := w.svc.Apply(w.ctx, Change{LocationID: w.store.ID, SKUID: w.bread, Kind: MoveReceipt, Qty: 2}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.Apply(w.ctx, Change{LocationID: w.store.ID, SKUID: w.bread, Kind: MoveSale, Qty: 2}); err != nil || count() != 0 {
+			t.Fatalf("a sale down to zero: %v, %d alerts", err, count())
+		}
+		b, err := w.svc.Apply(w.ctx, Change{LocationID: w.store.ID, SKUID: w.bread, Kind: MoveSale, Qty: 3, Reference: "T-9"})
+		if err != nil || b.OnHand != -3 || count() != 1 {
+			t.Fatalf("a sale below zero: on hand %d (%v), %d alerts; want -3 and one alert", b.OnHand, err, count())
 		}
 	})
 }
