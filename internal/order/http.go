@@ -272,13 +272,14 @@ type PosTicketRequest struct {
 	Buyer            []OrderBuyerIdentifier `json:"buyer,omitempty" maxItems:"10"`
 	Lines            []OrderLineRequest     `json:"lines" minItems:"1" maxItems:"200"`
 	Coupons          []string               `json:"coupons,omitempty" maxItems:"20"`
+	Tier             string                 `json:"tier,omitempty" maxLength:"32" doc:"The member tier the till priced for (member prices); a tier the member does not hold shows as a price difference."`
 	StatedPayableFen int64                  `json:"stated_payable_fen" minimum:"0" doc:"What the till charged for the goods; a difference from the server's price is kept as an exception."`
 	Payments         []PosTicketPayment     `json:"payments,omitempty" maxItems:"10"`
 }
 
 func (r PosTicketRequest) ticket() Ticket {
 	t := Ticket{Channel: Channel(r.Channel), ExternalRef: r.ExternalRef, StoreID: r.StoreID, PlacedAt: r.PlacedAt, Fulfilment: Fulfilment(r.Fulfilment),
-		CustomerID: r.CustomerID, Buyer: buyerOf(r.Buyer), Lines: linesOf(r.Lines), Coupons: r.Coupons, StatedPayableFen: r.StatedPayableFen}
+		CustomerID: r.CustomerID, Buyer: buyerOf(r.Buyer), Lines: linesOf(r.Lines), Coupons: r.Coupons, Tier: r.Tier, StatedPayableFen: r.StatedPayableFen}
 	if t.Channel == "" {
 		t.Channel = ChannelPOS
 	}

@@ -416,3 +416,48 @@ func TestUnpaidOrdersAreCancelled(t *testing.T) {
 		})
 	}
 }
+
+// TestTillTicketWithMemberPriceReturnsExactly: a till ticket priced for a gold member
+// with 满减, 第二件半价 and a gold member price (会员价) is recorded at the server's
+// price (the till's matches: no exception); a partial return refunds exactly the
+// frozen shares of the returned units and restocks them.
+func TestTillTicketWithMemberPriceReturnsExactly(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range dbtest.Dialects() {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			w := setup(t, dialect)
+			w.promote(t, `{"code":"MJ","name":"满100减20","definition":{"kind":"threshold","scope":{"all":true},"threshold":{"tiers":[{"spend":10000,"off":2000}]}}}`)
+			w.promote(t, `{"code":"HALF","name":"第二件半价","definition":{"kind":"nth_item","scope":{"skus":["`+w.milk+`"]},"nth_item":{"n":2,"off_bp":5000}}}`)
+			w.promote(t, `{"code":"GOLD","name":"金卡会员价","definition":{"kind":"special_price","scope":{"skus":["`+w.eggs+`"]},"special_price":{"prices":[{"tier":"gold","price":1500}]}}}`)
+			at := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
+			var o orderView
+			decode(t, w.must(t, "POST", "/api/v1/pos-tickets", `{"external_ref":"G-1","store_id":"`+w.store+`","placed_at":"`+at+`","tier":"gold","stated_payable_fen":8735,
+				"lines":[{"sku_id":"`+w.milk+`","qty":2},{"sku_id":"`+w.eggs+`","qty":3},{"sku_id":"`+w.bread+`","qty":5}],"payments":[{"method":"wechat_pay","amount_fen":8735}]}`, 201), &o)
+			if o.Totals.PayableFen != 8735 || len(o.Exceptions) != 0 {
+				t.Fatalf("gold ticket: payable %d, exceptions %+v; want 87.35 and none", o.Totals.PayableFen, o.Exceptions)
+			}
+			var milk, eggs = o.Lines[0], o.Lines[1]
+			for _, l := range o.Lines {
+				switch l.SKUID {
+				case w.milk:
+					milk = l
+				case w.eggs:
+					eggs = l
+				}
+			}
+			want := roundShare(milk.NetFen, 1, 2) + roundShare(eggs.NetFen, 2, 3)
+			var r struct {
+				Change changeView `json:"change"`
+			}
+			decode(t, w.must(t, "POST", "/api/v1/orders/"+o.ID+"/changes", `{"kind":"return","reference":"R1","restock":true,
+				"lines":[{"line_id":"`+milk.ID+`","qty":1},{"line_id":"`+eggs.ID+`","qty":2}]}`, 201), &r)
+			if r.Change.RefundFen != want {
+				t.Errorf("refund %d, want the frozen shares %d", r.Change.RefundFen, want)
+			}
+			if onHand, _ := w.balance(t, w.eggs); onHand != 99 {
+				t.Errorf("eggs: on hand %d, want 100 − 3 sold + 2 returned", onHand)
+			}
+		})
+	}
+}

@@ -32,6 +32,11 @@ type Ticket struct {
 	Lines       []NewLine
 	Receiver    *Receiver
 	Coupons     []string
+	// Tier is the member tier the till priced the sale for (member prices): the till
+	// knows the member's card. A tier the member does not hold only lowers the server's
+	// price, which then differs from the till's and is kept as an exception. Online
+	// orders take no tier from the client (loyalty will decide it).
+	Tier string
 	// StatedPayableFen is what the channel says the buyer paid for the goods.
 	StatedPayableFen int64
 	Payments         []PaymentRequest
@@ -60,6 +65,8 @@ func (t Ticket) validate(now time.Time, maxAge time.Duration, system bool) error
 		return errs.Field("body.placed_at", "is in the future")
 	case maxAge > 0 && now.Sub(t.PlacedAt) > maxAge:
 		return errs.Field("body.placed_at", "is more than 90 days ago")
+	case len(t.Tier) > 32:
+		return errs.Field("body.tier", "at most 32 bytes")
 	case t.StatedPayableFen < 0:
 		return errs.Field("body.stated_payable_fen", "must not be negative")
 	}
@@ -120,7 +127,7 @@ func (s *Service) RecordTicket(ctx context.Context, t Ticket) (Order, error) {
 	if err != nil && !errs.Is(err, errs.NotFound) {
 		return Order{}, fmt.Errorf("order: record ticket: %w", err)
 	}
-	pc := engine.Context{Time: t.PlacedAt, Location: sl.zone, Channel: string(t.Channel), StoreID: t.StoreID, Coupons: t.Coupons}
+	pc := engine.Context{Time: t.PlacedAt, Location: sl.zone, Channel: string(t.Channel), StoreID: t.StoreID, Coupons: t.Coupons, Tier: t.Tier}
 	var o Order
 	for attempt := 0; ; attempt++ {
 		priced, err := s.deps.Pricer.PriceOrder(in, p.TenantID, sl.cart, pc, sl.customerID)

@@ -3519,6 +3519,8 @@ export interface components {
              */
             stated_payable_fen: number;
             store_id: string;
+            /** @description The member tier the till priced for (member prices); a tier the member does not hold shows as a price difference. */
+            tier?: string;
         };
         PosTicketResult: {
             external_ref: string;
