@@ -1,12 +1,10 @@
 package promotion
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/oneretail/oneretail/internal/demo"
 )
 
 func TestParseBaskets(t *testing.T) {
@@ -102,32 +100,4 @@ func FuzzParseBaskets(f *testing.F) {
 			}
 		}
 	})
-}
-
-// TestDemoBaskets: the demo generator's basket file parses without a rejected row and
-// is the same for the same seed.
-func TestDemoBaskets(t *testing.T) {
-	t.Parallel()
-	c, err := demo.Generate(demo.ScaleSmall, 7)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var a, b bytes.Buffer
-	if err := c.WriteBasketCSV(&a, demo.BasketOptions{Orders: 300}); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.WriteBasketCSV(&b, demo.BasketOptions{Orders: 300}); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a.Bytes(), b.Bytes()) {
-		t.Error("two runs with one seed differ")
-	}
-	sh, _ := time.LoadLocation("Asia/Shanghai")
-	lines, rowErrs, err := ParseBaskets(a.Bytes(), sh)
-	if err != nil || len(rowErrs) != 0 {
-		t.Fatalf("parse: %v %+v", err, rowErrs)
-	}
-	if n := len(groupOrders(lines)); n != 300 {
-		t.Errorf("%d orders, want 300", n)
-	}
 }
