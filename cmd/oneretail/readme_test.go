@@ -111,7 +111,7 @@ func TestReadmeTour(t *testing.T) {
 	}
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "oneretail.db")
-	if _, err := runCLI("demo", "--db", dbPath, "--scale", "small", "--admin-password", "readme-tour-pass", "--log-level", "error"); err != nil {
+	if _, err := runCLI("demo", "--db", dbPath, "--scale", "small", "--orders", "100", "--admin-password", "readme-tour-pass", "--log-level", "error"); err != nil {
 		t.Fatal(err)
 	}
 	a := openApp(t, &options{db: dbPath})

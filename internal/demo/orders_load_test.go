@@ -24,7 +24,7 @@ func TestLoadOrders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const n = 250
+	const n = 200 // the generated history holds returns and complaints at this size (checked below)
 	today := time.Date(2026, 11, 30, 20, 0, 0, 0, time.UTC)
 	want, err := demo.GenerateOrders(chain, demo.GenerateCustomers(chain), demo.OrderOptions{Today: today, Orders: n})
 	if err != nil {
@@ -40,6 +40,9 @@ func TestLoadOrders(t *testing.T) {
 		}
 	}
 	st := want.Stats()
+	if st.Returns == 0 || st.Complaints == 0 {
+		t.Fatalf("the generated history has %d returns and %d complaints: the load would check nothing of them", st.Returns, st.Complaints)
+	}
 	for _, dialect := range dbtest.Dialects() {
 		t.Run(string(dialect), func(t *testing.T) {
 			t.Parallel()
@@ -149,8 +152,8 @@ func TestCancelledOrderLoadLeavesNothing(t *testing.T) {
 			defer cancel()
 			var once sync.Once
 			err := demo.Load(ctx, chain, demo.Services{DB: a.DB, Org: a.Org, Catalog: a.Catalog, Order: a.Order, Inventory: a.Inventory},
-				demo.LoadOptions{AdminPassword: "demo-admin-password", Orders: 400, Progress: func(stage string, done, total int) {
-					if stage == "orders" && done >= 200 {
+				demo.LoadOptions{AdminPassword: "demo-admin-password", Orders: 120, Progress: func(stage string, done, total int) {
+					if stage == "orders" && done >= 40 {
 						once.Do(cancel)
 					}
 				}})

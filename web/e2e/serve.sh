@@ -25,4 +25,4 @@ if [ -z "${ONERETAIL_E2E_DB:-}" ]; then
 fi
 export ONERETAIL_E2E_DB
 
-exec "$bin" serve --addr 127.0.0.1:18080 --db "$ONERETAIL_E2E_DB" --demo small --admin-password e2e-admin-pass --log-level warn
+exec "$bin" serve --addr 127.0.0.1:18080 --db "$ONERETAIL_E2E_DB" --demo small --demo-orders 300 --admin-password e2e-admin-pass --log-level warn
