@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/oneretail/oneretail/bench/benchdb"
@@ -220,7 +221,7 @@ func setUp(ctx context.Context, a *app.App, base string) (chain, string, error) 
 
 // baseline is the handler a competent engineer would write without the platform:
 // decode the order, insert it with its lines, reserve its stock with conditional
-// updates and write one outbox event, in one transaction.
+// updates (in SKU order) and write one outbox event, in one transaction.
 func baseline(d *db.DB, c chain) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
@@ -235,6 +236,8 @@ func baseline(d *db.DB, c chain) http.Handler {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
+		// Balance rows in one order (by SKU), so concurrent orders never deadlock.
+		sort.Slice(in.Lines, func(i, j int) bool { return in.Lines[i].SKUID < in.Lines[j].SKUID })
 		id := ids.New()
 		now := time.Now().UnixMilli()
 		err := d.Tx(r.Context(), func(tx *sql.Tx) error {
