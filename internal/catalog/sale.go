@@ -3,11 +3,11 @@ package catalog
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/db"
 )
 
 // SaleItem is what a sale needs of a SKU at one store: its names, unit, the price the
@@ -78,25 +78,48 @@ func (s *Service) SKUIDsByCode(ctx context.Context, codes []string) (map[string]
 		return nil, err
 	}
 	out := make(map[string]string, len(codes))
-	byLower := map[string][]string{}
-	for _, c := range codes {
-		byLower[strings.ToLower(c)] = append(byLower[strings.ToLower(c)], c)
+	if len(codes) == 0 {
+		return out, nil
 	}
-	for lower, asked := range byLower {
-		var id string
-		err := s.db.Reader().QueryRowContext(ctx, `SELECT id FROM skus WHERE tenant_id = $1 AND lower(code) = $2`, p.TenantID, lower).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			err = s.db.Reader().QueryRowContext(ctx, `SELECT sku_id FROM sku_barcodes WHERE tenant_id = $1 AND barcode = $2`, p.TenantID, asked[0]).Scan(&id)
-		}
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("catalog: SKUs by code: %w", err)
-		}
-		for _, c := range asked {
+	lower := make([]string, len(codes))
+	for i, c := range codes {
+		lower[i] = strings.ToLower(c)
+	}
+	// One query for the codes, one for the barcodes of what is left: a push names
+	// each SKU once.
+	args := []any{p.TenantID}
+	byCode := map[string]string{}
+	err = db.EachRow(ctx, s.db.Reader(), `SELECT lower(code), id FROM skus WHERE tenant_id = $1 AND lower(code)`+db.In(s.db.Dialect, &args, lower),
+		args, func(rows *sql.Rows) error {
+			var code, id string
+			err := rows.Scan(&code, &id)
+			byCode[code] = id
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("catalog: SKUs by code: %w", err)
+	}
+	var rest []string
+	for i, c := range codes {
+		if id, ok := byCode[lower[i]]; ok {
 			out[c] = id
+		} else {
+			rest = append(rest, c)
 		}
+	}
+	if len(rest) == 0 {
+		return out, nil
+	}
+	args = []any{p.TenantID}
+	err = db.EachRow(ctx, s.db.Reader(), `SELECT barcode, sku_id FROM sku_barcodes WHERE tenant_id = $1 AND barcode`+db.In(s.db.Dialect, &args, rest),
+		args, func(rows *sql.Rows) error {
+			var code, id string
+			err := rows.Scan(&code, &id)
+			out[code] = id
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("catalog: SKUs by barcode: %w", err)
 	}
 	return out, nil
 }

@@ -70,9 +70,6 @@ func (t Ticket) validate(now time.Time, maxAge time.Duration, system bool) error
 	case t.StatedPayableFen < 0:
 		return errs.Field("body.stated_payable_fen", "must not be negative")
 	}
-	if t.Fulfilment == "" {
-		t.Fulfilment = FulfilInStore
-	}
 	if t.Fulfilment != FulfilInStore && t.Fulfilment != FulfilDelivery && t.Fulfilment != FulfilPickup {
 		return errs.Field("body.fulfilment", "must be in_store, delivery or pickup")
 	}
