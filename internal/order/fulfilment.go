@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -129,7 +130,11 @@ func (s *Service) UpdateLocationFulfilment(ctx context.Context, f LocationFulfil
 	if err := f.Validate(); err != nil {
 		return LocationFulfilment{}, err
 	}
-	if _, err := s.deps.Stock.FindLocationByID(ctx, f.LocationID); err != nil {
+	// inventory:write is this use case's right; the location is looked up in the
+	// caller's own data scope, whether or not the caller may also read stock.
+	look := *p
+	look.Scopes = append(slices.Clone(p.Scopes), auth.InventoryRead)
+	if _, err := s.deps.Stock.FindLocationByID(auth.WithPrincipal(ctx, &look), f.LocationID); err != nil {
 		return LocationFulfilment{}, fmt.Errorf("order: update location fulfilment: %w", err)
 	}
 	f.UpdatedBy, f.UpdatedAt = p.ID, s.now()
