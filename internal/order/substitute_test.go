@@ -1,8 +1,10 @@
 package order_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
@@ -12,8 +14,8 @@ import (
 // bread (¥8.00): the customer pays ¥8.00 and gets ¥6.90 back; then one eggs
 // (¥20.00) with two milk (¥29.80): the customer pays ¥20.00, nothing more. The
 // replaced units go back on hand, the substitutes leave it at the same location,
-// the pick list shows what replaced what, replaying a confirmation changes nothing,
-// and a returned substitute refunds what was paid for it.
+// the pick list shows what replaced what, replaying a confirmation (also four at
+// once) changes nothing, and a returned substitute refunds what was paid for it.
 func TestSubstitutionWhilePicking(t *testing.T) {
 	t.Parallel()
 	for _, dialect := range dbtest.Dialects() {
@@ -52,14 +54,38 @@ func TestSubstitutionWhilePicking(t *testing.T) {
 				t.Errorf("a preview moved bread: %d", onHand)
 			}
 
-			var r1, replay struct {
+			// The picker's tablet retries: four confirmations of one reference at once
+			// make one change, one refund and one stock movement each way.
+			type result struct {
 				Change changeView `json:"change"`
 				Order  orderView  `json:"order"`
 			}
-			decode(t, w.must(t, "POST", path+"/changes", cheaper, 201), &r1)
+			results := make([]result, 4)
+			var wg sync.WaitGroup
+			for i := range results {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					status, resp := w.do(t, "POST", path+"/changes", cheaper) // t.Fatal only on a transport failure
+					if status != 201 {
+						t.Errorf("confirm %d: %d %s", i, status, resp)
+						return
+					}
+					if err := json.Unmarshal([]byte(resp), &results[i]); err != nil {
+						t.Errorf("confirm %d: %v", i, err)
+					}
+				}()
+			}
+			wg.Wait()
+			var replay result
 			decode(t, w.must(t, "POST", path+"/changes", cheaper, 201), &replay)
-			if r1.Change.RefundFen != 690 || replay.Change.ID != r1.Change.ID || replay.Order.RefundedFen != 690 || len(replay.Order.Lines) != 3 {
-				t.Errorf("confirm %+v, replay %+v", r1.Change, replay.Order)
+			for i, r := range results {
+				if r.Change.RefundFen != 690 || r.Change.ID != replay.Change.ID {
+					t.Errorf("confirm %d: %+v, replay %+v", i, r.Change, replay.Change)
+				}
+			}
+			if replay.Order.RefundedFen != 690 || len(replay.Order.Lines) != 3 || replay.Order.Version != 1 {
+				t.Errorf("after the replays: refunded %d, %d lines, version %d", replay.Order.RefundedFen, len(replay.Order.Lines), replay.Order.Version)
 			}
 			dearer := `{"kind":"substitution","reference":"S2","lines":[{"line_id":"L2","qty":1,"substitute_sku_id":"` + w.milk + `","substitute_qty":2}]}`
 			var r2 struct {
