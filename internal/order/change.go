@@ -112,7 +112,10 @@ func (s *Service) ConfirmChange(ctx context.Context, id string, r ChangeRequest)
 }
 
 // computeChange works out change r on order o, read in q: the change (without id,
-// version, actor and time) and every line's returned quantity after it.
+// version, actor and time) and every line's returned quantity after it. Substituted
+// units count as gone before the change (see computeSubstitution), so a threshold
+// promotion's spend leaves them out: the substitute stands in for them at no more
+// than their price.
 func (s *Service) computeChange(ctx context.Context, q db.Querier, p *auth.Principal, o Order, r ChangeRequest) (Change, map[string]int64, error) {
 	switch {
 	case r.Kind == ChangeReturn && o.Status != StatusCompleted:
@@ -125,8 +128,11 @@ func (s *Service) computeChange(ctx context.Context, q db.Querier, p *auth.Princ
 	byID := map[string]Line{}
 	for _, l := range o.Lines {
 		byID[l.ID] = l
-		if l.ReturnedQty > 0 {
-			before[l.ID], after[l.ID] = l.ReturnedQty, l.ReturnedQty
+		// Units a picker substituted are gone from the line like returned ones: the
+		// quote starts from both, so the line's refunds and substitutions together
+		// come to exactly its net (each is a difference of one cumulative sequence).
+		if gone := l.ReturnedQty + l.SubstitutedQty; gone > 0 {
+			before[l.ID], after[l.ID] = gone, gone
 		}
 	}
 	for i, rl := range r.Lines {
@@ -200,5 +206,9 @@ func (s *Service) computeChange(ctx context.Context, q db.Querier, p *auth.Princ
 		c.Notes = append(c.Notes, fmt.Sprintf("refund capped at the %s paid and not yet refunded", engine.Yuan(left)))
 		c.RefundFen = max(left, 0)
 	}
-	return c, after, nil
+	returned := make(map[string]int64, len(after))
+	for id, n := range after {
+		returned[id] = n - byID[id].SubstitutedQty
+	}
+	return c, returned, nil
 }

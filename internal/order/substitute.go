@@ -29,9 +29,10 @@ type substitution struct {
 // order's store, and what the customer pays for it — the smaller of the store's
 // price and the replaced units' net as sold (their frozen shares included), so a
 // substitute never costs the customer more than they agreed to pay. The difference
-// is refunded. The replaced units are valued cumulatively (net × substituted so far
-// / quantity, rounded half up, less the same before), so several partial
-// substitutions of a line add up to exactly its net. Errors: conflict (not
+// is refunded. The replaced units are valued cumulatively with the line's returns
+// and short picks (net × units gone so far / quantity, rounded half up, less the
+// same before — the returns' quote starts from the same count), so a line's
+// substitutions, short picks and returns together come to exactly its net. Errors: conflict (not
 // picking), invalid (naming the field), insufficient (preview only: the substitute
 // is not available where the line is fulfilled from).
 func (s *Service) computeSubstitution(ctx context.Context, p *auth.Principal, o Order, r ChangeRequest, checkStock bool) (substitution, error) {
@@ -91,7 +92,8 @@ func (s *Service) computeSubstitution(ctx context.Context, p *auth.Principal, o 
 			return substitution{}, errs.Field(field("substitute_qty"), "at most %d units", engine.MaxQtyEach)
 		}
 		amount := engine.Line{Unit: unit, Qty: qty, UnitPrice: it.PriceFen}.Amount()
-		value := halfUp(l.NetFen, l.SubstitutedQty+rl.Qty, l.Qty) - halfUp(l.NetFen, l.SubstitutedQty, l.Qty)
+		gone := l.ReturnedQty + l.SubstitutedQty // one cumulative sequence with returns and short picks
+		value := halfUp(l.NetFen, gone+rl.Qty, l.Qty) - halfUp(l.NetFen, gone, l.Qty)
 		net := min(value, amount)
 		subs[l.ID]++
 		nl := Line{ID: fmt.Sprintf("%s-S%d", l.ID, subs[l.ID]), SKUID: it.SKUID, SKUCode: it.Code, Name: it.Name, Unit: string(unit),

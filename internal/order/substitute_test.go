@@ -10,9 +10,11 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 )
 
-// TestSubstitutionWhilePicking: a picker replaces one milk (¥14.90) with a cheaper
-// bread (¥8.00): the customer pays ¥8.00 and gets ¥6.90 back; then one eggs
-// (¥20.00) with two milk (¥29.80): the customer pays ¥20.00, nothing more. The
+// TestSubstitutionWhilePicking: two milk at ¥14.90 with 第二件半价 come to ¥22.35;
+// a picker replaces one of them (worth ¥11.18 of that net) with a cheaper bread
+// (¥8.00): the customer pays ¥8.00 and gets ¥3.18 back, and the milk line keeps its
+// frozen share; then one eggs (¥20.00) with two milk (¥29.80): the customer pays
+// ¥20.00, nothing more. The
 // replaced units go back on hand, the substitutes leave it at the same location,
 // the pick list shows what replaced what, replaying a confirmation (also four at
 // once) changes nothing, and a returned substitute refunds what was paid for it.
@@ -22,14 +24,15 @@ func TestSubstitutionWhilePicking(t *testing.T) {
 		t.Run(string(dialect), func(t *testing.T) {
 			t.Parallel()
 			w := setup(t, dialect)
+			half := w.promote(t, `{"code":"HALF","name":"第二件半价","definition":{"kind":"nth_item","scope":{"skus":["`+w.milk+`"]},"nth_item":{"n":2,"off_bp":5000}}}`)
 			var o orderView
 			decode(t, w.must(t, "POST", "/api/v1/orders", `{"channel":"app","store_id":"`+w.store+`","fulfilment":"pickup",
 				"lines":[{"id":"L1","sku_id":"`+w.milk+`","qty":2},{"id":"L2","sku_id":"`+w.eggs+`","qty":1}]}`, 201), &o)
-			if o.Totals.PayableFen != 4980 {
+			if o.Totals.PayableFen != 4235 {
 				t.Fatalf("payable %d", o.Totals.PayableFen)
 			}
 			path := "/api/v1/orders/" + o.ID
-			w.must(t, "POST", path+"/pay", `{"method":"wechat_pay","amount_fen":4980}`, 200)
+			w.must(t, "POST", path+"/pay", `{"method":"wechat_pay","amount_fen":4235}`, 200)
 			w.must(t, "POST", path+"/transitions", `{"action":"allocate"}`, 200)
 			cheaper := `{"kind":"substitution","reference":"S1","reason":"out of stock","lines":[{"line_id":"L1","qty":1,"substitute_sku_id":"` + w.bread + `"}]}`
 			if status, resp := w.do(t, "POST", path+"/changes/preview", cheaper); status != 409 {
@@ -47,7 +50,7 @@ func TestSubstitutionWhilePicking(t *testing.T) {
 				} `json:"lines"`
 			}
 			decode(t, w.must(t, "POST", path+"/changes/preview", cheaper, 200), &preview)
-			if preview.RefundFen != 690 || len(preview.Lines) != 1 || preview.Lines[0].SubstituteNet != 800 || preview.Lines[0].SubstituteLineID != "L1-S1" {
+			if preview.RefundFen != 318 || len(preview.Lines) != 1 || preview.Lines[0].SubstituteNet != 800 || preview.Lines[0].SubstituteLineID != "L1-S1" {
 				t.Fatalf("preview %+v", preview)
 			}
 			if onHand, _ := w.balance(t, w.bread); onHand != 100 {
@@ -80,12 +83,20 @@ func TestSubstitutionWhilePicking(t *testing.T) {
 			var replay result
 			decode(t, w.must(t, "POST", path+"/changes", cheaper, 201), &replay)
 			for i, r := range results {
-				if r.Change.RefundFen != 690 || r.Change.ID != replay.Change.ID {
+				if r.Change.RefundFen != 318 || r.Change.ID != replay.Change.ID {
 					t.Errorf("confirm %d: %+v, replay %+v", i, r.Change, replay.Change)
 				}
 			}
-			if replay.Order.RefundedFen != 690 || len(replay.Order.Lines) != 3 || replay.Order.Version != 1 {
+			if replay.Order.RefundedFen != 318 || len(replay.Order.Lines) != 3 || replay.Order.Version != 1 {
 				t.Errorf("after the replays: refunded %d, %d lines, version %d", replay.Order.RefundedFen, len(replay.Order.Lines), replay.Order.Version)
+			}
+			for _, l := range replay.Order.Lines {
+				switch {
+				case l.ID == "L1" && (l.NetFen != 2235 || len(l.Shares) != 1 || l.Shares[0].PromotionID != half || l.Shares[0].DiscountFen != 745):
+					t.Errorf("the milk line keeps its net and frozen share: %+v", l)
+				case l.ID == "L1-S1" && (l.SKUID != w.bread || l.NetFen != 800 || len(l.Shares) != 0):
+					t.Errorf("the substitute line: %+v", l)
+				}
 			}
 			dearer := `{"kind":"substitution","reference":"S2","lines":[{"line_id":"L2","qty":1,"substitute_sku_id":"` + w.milk + `","substitute_qty":2}]}`
 			var r2 struct {
@@ -93,7 +104,7 @@ func TestSubstitutionWhilePicking(t *testing.T) {
 				Order  orderView  `json:"order"`
 			}
 			decode(t, w.must(t, "POST", path+"/changes", dearer, 201), &r2)
-			if r2.Change.RefundFen != 0 || r2.Order.PaidFen != 4980 || r2.Order.RefundedFen != 690 {
+			if r2.Change.RefundFen != 0 || r2.Order.PaidFen != 4235 || r2.Order.RefundedFen != 318 {
 				t.Errorf("a dearer substitute: refund %d, paid %d, refunded %d", r2.Change.RefundFen, r2.Order.PaidFen, r2.Order.RefundedFen)
 			}
 			nets := map[string]int64{}
@@ -151,8 +162,8 @@ func TestSubstitutionWhilePicking(t *testing.T) {
 				Change changeView `json:"change"`
 			}
 			decode(t, w.must(t, "POST", path+"/changes", `{"kind":"return","reference":"R1","restock":true,"lines":[{"line_id":"L2-S1","qty":2},{"line_id":"L1","qty":1}]}`, 201), &ret)
-			if ret.Change.RefundFen != 2000+1490 {
-				t.Errorf("returning the dearer substitute and the kept milk refunds %d, want what was paid: 3490", ret.Change.RefundFen)
+			if ret.Change.RefundFen != 2000+1117 {
+				t.Errorf("returning the dearer substitute and the kept milk refunds %d, want what was paid: 3117", ret.Change.RefundFen)
 			}
 			if status, resp := w.do(t, "POST", path+"/changes/preview", `{"kind":"return","lines":[{"line_id":"L1","qty":1}]}`); status != 422 {
 				t.Errorf("returning a substituted unit: %d %s", status, resp)
