@@ -211,6 +211,13 @@ var accessRules = map[string]accessRule{
 			}
 			return ok
 		}},
+	"get-location-fulfilment": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
+		return request{path: "/api/v1/stock-locations/" + w.stockLocation[side] + "/fulfilment"}
+	}},
+	"put-location-fulfilment": {reach: scoped, note: "the locations of the caller's stores",
+		call: func(w *world, _ *matrixPrincipal, side int) request {
+			return jsonReq("/api/v1/stock-locations/"+w.stockLocation[side]+"/fulfilment", `{"orders_per_hour":30,"cut_off":"21:00"}`)
+		}},
 	"reserve-stock": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return jsonReq("/api/v1/stock-reservations", `{"reference":"R%d","lines":[{"location_id":%q,"sku_id":%q,"qty":1}]}`, w.next(), w.stockLocation[0], w.sku)
 	}},

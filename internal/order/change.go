@@ -12,9 +12,11 @@ import (
 	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
 
-// PreviewChange computes what a return or short pick would do — the refund per line
-// and in total, and what happens to threshold promotions the kept lines no longer
-// meet — without changing anything. Errors: those of ConfirmChange.
+// PreviewChange computes what a return, short pick or substitution would do — the
+// refund per line and in total, what happens to threshold promotions the kept lines
+// no longer meet, and for a substitution what the customer pays for each substitute —
+// without changing anything. Errors: those of ConfirmChange, and insufficient (a
+// substitute not available where its line is picked).
 func (s *Service) PreviewChange(ctx context.Context, id string, r ChangeRequest) (Change, error) {
 	p, err := writer(ctx)
 	if err != nil {
@@ -27,6 +29,13 @@ func (s *Service) PreviewChange(ctx context.Context, id string, r ChangeRequest)
 	o, err := s.read(ctx, q, p, id, "")
 	if err != nil {
 		return Change{}, fmt.Errorf("order: preview change: %w", err)
+	}
+	if r.Kind == ChangeSubstitution {
+		sub, err := s.computeSubstitution(ctx, p, o, r, true)
+		if err != nil {
+			return Change{}, fmt.Errorf("order: preview change: %w", err)
+		}
+		return sub.change, nil
 	}
 	c, _, err := s.computeChange(ctx, q, p, o, r)
 	if err != nil {
@@ -42,10 +51,12 @@ func (s *Service) PreviewChange(ctx context.Context, id string, r ChangeRequest)
 // restocks returned units where the line was fulfilled from when asked (a short pick
 // never restocks), and publishes order.returned and order.refunded. Amounts are
 // computed cumulatively, so several partial returns refund exactly what one return
-// of the same units would. Confirming a change whose reference the order already
+// of the same units would. A substitution (of an order being picking) replaces units
+// of lines with other SKUs: see computeSubstitution and confirmSubstitution; it
+// publishes order.substituted. Confirming a change whose reference the order already
 // holds returns that change unchanged. Errors: invalid (naming the field),
-// conflict (the order's status, a cancelled order), not_found, unauthorized,
-// forbidden.
+// conflict (the order's status, a cancelled order), insufficient (a substitute's
+// stock), not_found, unauthorized, forbidden.
 func (s *Service) ConfirmChange(ctx context.Context, id string, r ChangeRequest) (Order, Change, error) {
 	if err := r.Validate(); err != nil {
 		return Order{}, Change{}, err
@@ -61,6 +72,11 @@ func (s *Service) ConfirmChange(ctx context.Context, id string, r ChangeRequest)
 				out = prior[0]
 				return nil // a replay
 			}
+		}
+		if r.Kind == ChangeSubstitution {
+			c, err := s.confirmSubstitution(ctx, tx, p, o, r)
+			out = c
+			return err
 		}
 		c, returned, err := s.computeChange(ctx, tx, p, *o, r)
 		if err != nil {
@@ -96,7 +112,10 @@ func (s *Service) ConfirmChange(ctx context.Context, id string, r ChangeRequest)
 }
 
 // computeChange works out change r on order o, read in q: the change (without id,
-// version, actor and time) and every line's returned quantity after it.
+// version, actor and time) and every line's returned quantity after it. Substituted
+// units count as gone before the change (see computeSubstitution), so a threshold
+// promotion's spend leaves them out: the substitute stands in for them at no more
+// than their price.
 func (s *Service) computeChange(ctx context.Context, q db.Querier, p *auth.Principal, o Order, r ChangeRequest) (Change, map[string]int64, error) {
 	switch {
 	case r.Kind == ChangeReturn && o.Status != StatusCompleted:
@@ -109,8 +128,11 @@ func (s *Service) computeChange(ctx context.Context, q db.Querier, p *auth.Princ
 	byID := map[string]Line{}
 	for _, l := range o.Lines {
 		byID[l.ID] = l
-		if l.ReturnedQty > 0 {
-			before[l.ID], after[l.ID] = l.ReturnedQty, l.ReturnedQty
+		// Units a picker substituted are gone from the line like returned ones: the
+		// quote starts from both, so the line's refunds and substitutions together
+		// come to exactly its net (each is a difference of one cumulative sequence).
+		if gone := l.ReturnedQty + l.SubstitutedQty; gone > 0 {
+			before[l.ID], after[l.ID] = gone, gone
 		}
 	}
 	for i, rl := range r.Lines {
@@ -118,17 +140,36 @@ func (s *Service) computeChange(ctx context.Context, q db.Querier, p *auth.Princ
 		if !ok {
 			return Change{}, nil, errs.Field(fmt.Sprintf("body.lines[%d].line_id", i), "the order has no line %s", rl.LineID)
 		}
-		if left := l.Qty - l.ReturnedQty; rl.Qty > left {
+		if left := l.Left(); rl.Qty > left {
 			return Change{}, nil, errs.Field(fmt.Sprintf("body.lines[%d].qty", i), "line %s has %d left to return", rl.LineID, left)
 		}
 		after[rl.LineID] += rl.Qty
 	}
 	in := internal(ctx, p)
-	quote := func(m map[string]int64) (engine.Quote, error) {
-		if len(m) == 0 {
-			return engine.Quote{}, nil
+	// A substitute line is not in the promotions' priced cart: it refunds its own net
+	// (what the customer paid for it), pro rata and cumulatively like the others.
+	own := func(qt engine.Quote, m map[string]int64) engine.Quote {
+		for id, n := range m {
+			if l := byID[id]; l.SubstituteFor != "" {
+				f := halfUp(l.NetFen, n, l.Qty)
+				qt.Lines = append(qt.Lines, engine.ReturnLine{LineID: id, Qty: n, Refund: f})
+				qt.Refund += f
+			}
 		}
-		return s.deps.Pricer.QuoteOrderReturn(in, q, o.TenantID, o.ID, m)
+		return qt
+	}
+	quote := func(m map[string]int64) (engine.Quote, error) {
+		cart := map[string]int64{}
+		for id, n := range m {
+			if byID[id].SubstituteFor == "" {
+				cart[id] = n
+			}
+		}
+		if len(cart) == 0 {
+			return own(engine.Quote{}, m), nil
+		}
+		qt, err := s.deps.Pricer.QuoteOrderReturn(in, q, o.TenantID, o.ID, cart)
+		return own(qt, m), err
 	}
 	was, err := quote(before)
 	if err != nil {
@@ -165,5 +206,9 @@ func (s *Service) computeChange(ctx context.Context, q db.Querier, p *auth.Princ
 		c.Notes = append(c.Notes, fmt.Sprintf("refund capped at the %s paid and not yet refunded", engine.Yuan(left)))
 		c.RefundFen = max(left, 0)
 	}
-	return c, after, nil
+	returned := make(map[string]int64, len(after))
+	for id, n := range after {
+		returned[id] = n - byID[id].SubstitutedQty
+	}
+	return c, returned, nil
 }

@@ -60,9 +60,13 @@ type EventLine struct {
 	Qty         int64  `json:"qty"`
 	NetFen      int64  `json:"net_fen"`
 	ReturnedQty int64  `json:"returned_qty,omitempty"`
+	// Substitutions while picking: units of this line replaced, or the line this
+	// substitute replaces.
+	SubstitutedQty int64  `json:"substituted_qty,omitempty"`
+	SubstituteFor  string `json:"substitute_for,omitempty"`
 }
 
-// EventChange is the change a returned or refunded event reports.
+// EventChange is the change a returned, refunded or substituted event reports.
 type EventChange struct {
 	ChangeID  string       `json:"change_id"`
 	Version   int64        `json:"version"`
@@ -76,7 +80,8 @@ func eventOf(o Order) OrderEvent {
 		Fulfilment: o.Fulfilment, PayableFen: o.Money.PayableFen, DiscountFen: o.Money.DiscountFen, PaidFen: o.PaidFen,
 		RefundedFen: o.RefundedFen, PlacedAt: o.PlacedAt}
 	for _, l := range o.Lines {
-		e.Lines = append(e.Lines, EventLine{LineID: l.ID, SKUID: l.SKUID, Unit: l.Unit, Qty: l.Qty, NetFen: l.NetFen, ReturnedQty: l.ReturnedQty})
+		e.Lines = append(e.Lines, EventLine{LineID: l.ID, SKUID: l.SKUID, Unit: l.Unit, Qty: l.Qty, NetFen: l.NetFen, ReturnedQty: l.ReturnedQty,
+			SubstitutedQty: l.SubstitutedQty, SubstituteFor: l.SubstituteFor})
 	}
 	return e
 }

@@ -55,20 +55,23 @@ func orderSummary(o Order) OrderSummary {
 
 // OrderLine is an order line as sold, with each promotion's frozen share.
 type OrderLine struct {
-	ID           string           `json:"id"`
-	SKUID        string           `json:"sku_id"`
-	SKUCode      string           `json:"sku_code"`
-	Name         string           `json:"name"`
-	Unit         string           `json:"unit" enum:"each,weight" doc:"weight: qty is grams."`
-	Qty          int64            `json:"qty"`
-	UnitPriceFen int64            `json:"unit_price_fen" doc:"The store's price (per kg for weighed goods)."`
-	AmountFen    int64            `json:"amount_fen"`
-	DiscountFen  int64            `json:"discount_fen"`
-	NetFen       int64            `json:"net_fen"`
-	GiftOf       string           `json:"gift_of,omitempty"`
-	LocationID   string           `json:"location_id,omitempty" doc:"The stock location the line is fulfilled from."`
-	ReturnedQty  int64            `json:"returned_qty"`
-	Shares       []OrderLineShare `json:"shares" nullable:"false"`
+	ID           string `json:"id"`
+	SKUID        string `json:"sku_id"`
+	SKUCode      string `json:"sku_code"`
+	Name         string `json:"name"`
+	Unit         string `json:"unit" enum:"each,weight" doc:"weight: qty is grams."`
+	Qty          int64  `json:"qty"`
+	UnitPriceFen int64  `json:"unit_price_fen" doc:"The store's price (per kg for weighed goods)."`
+	AmountFen    int64  `json:"amount_fen"`
+	DiscountFen  int64  `json:"discount_fen"`
+	NetFen       int64  `json:"net_fen"`
+	GiftOf       string `json:"gift_of,omitempty"`
+	LocationID   string `json:"location_id,omitempty" doc:"The stock location the line is fulfilled from."`
+	ReturnedQty  int64  `json:"returned_qty"`
+	// Substitutions while picking.
+	SubstitutedQty int64            `json:"substituted_qty" doc:"Units (grams) a picker replaced with another SKU: not picked, not returnable."`
+	SubstituteFor  string           `json:"substitute_for,omitempty" doc:"The line this substitute replaces; its net is what the customer pays for it, never more than the replaced units' net."`
+	Shares         []OrderLineShare `json:"shares" nullable:"false"`
 }
 
 // OrderLineShare is one promotion's part of a line's discount.
@@ -103,7 +106,7 @@ type OrderTimelineEntry struct {
 type OrderChange struct {
 	ID          string       `json:"id,omitempty" doc:"Absent in a preview."`
 	Version     int64        `json:"version,omitempty"`
-	Kind        string       `json:"kind" enum:"return,short_pick,cancel"`
+	Kind        string       `json:"kind" enum:"return,short_pick,substitution,cancel"`
 	Reference   string       `json:"reference,omitempty"`
 	Reason      string       `json:"reason,omitempty"`
 	Lines       []ChangeLine `json:"lines" nullable:"false"`
@@ -202,7 +205,7 @@ func (s *Service) orderDetail(o Order) OrderDetail {
 	for _, l := range o.Lines {
 		ol := OrderLine{ID: l.ID, SKUID: l.SKUID, SKUCode: l.SKUCode, Name: l.Name, Unit: l.Unit, Qty: l.Qty, UnitPriceFen: l.UnitPriceFen,
 			AmountFen: l.AmountFen, DiscountFen: l.DiscountFen, NetFen: l.NetFen, GiftOf: l.GiftOf, LocationID: l.LocationID,
-			ReturnedQty: l.ReturnedQty, Shares: []OrderLineShare{}}
+			ReturnedQty: l.ReturnedQty, SubstitutedQty: l.SubstitutedQty, SubstituteFor: l.SubstituteFor, Shares: []OrderLineShare{}}
 		for _, sh := range l.Shares {
 			ol.Shares = append(ol.Shares, OrderLineShare(sh))
 		}
@@ -344,15 +347,17 @@ type OrderCancelRequest struct {
 	Reason string `json:"reason" minLength:"1" maxLength:"500"`
 }
 
-// OrderChangeLineRequest returns (or short-picks) a quantity of a line.
+// OrderChangeLineRequest returns, short-picks or substitutes a quantity of a line.
 type OrderChangeLineRequest struct {
-	LineID string `json:"line_id" minLength:"1" maxLength:"32"`
-	Qty    int64  `json:"qty" minimum:"1" maximum:"1000000000"`
+	LineID          string `json:"line_id" minLength:"1" maxLength:"40"`
+	Qty             int64  `json:"qty" minimum:"1" maximum:"1000000000"`
+	SubstituteSKUID string `json:"substitute_sku_id,omitempty" maxLength:"64" doc:"substitution: the SKU that replaces the units (priced by the server at the order's store)."`
+	SubstituteQty   int64  `json:"substitute_qty,omitempty" minimum:"0" maximum:"1000000000" doc:"substitution: units (grams) of the substitute; absent means the same quantity."`
 }
 
 // OrderChangeRequest previews or confirms a return or short pick.
 type OrderChangeRequest struct {
-	Kind      string                   `json:"kind" enum:"return,short_pick"`
+	Kind      string                   `json:"kind" enum:"return,short_pick,substitution"`
 	Reference string                   `json:"reference,omitempty" maxLength:"64" doc:"Your id for the change: confirming it again returns the first change."`
 	Reason    string                   `json:"reason,omitempty" maxLength:"500"`
 	Lines     []OrderChangeLineRequest `json:"lines" minItems:"1" maxItems:"200"`
@@ -362,7 +367,7 @@ type OrderChangeRequest struct {
 func (r OrderChangeRequest) request() ChangeRequest {
 	c := ChangeRequest{Kind: ChangeKind(r.Kind), Reference: r.Reference, Reason: r.Reason, Restock: r.Restock}
 	for _, l := range r.Lines {
-		c.Lines = append(c.Lines, ChangeRequestLine(l))
+		c.Lines = append(c.Lines, ChangeRequestLine{LineID: l.LineID, Qty: l.Qty, SubstituteSKUID: l.SubstituteSKUID, SubstituteQty: l.SubstituteQty})
 	}
 	return c
 }
@@ -425,7 +430,11 @@ type PickListLine struct {
 	SKUCode     string `json:"sku_code"`
 	Name        string `json:"name"`
 	Unit        string `json:"unit"`
-	Qty         int64  `json:"qty"`
+	Qty         int64  `json:"qty" doc:"As ordered."`
+	ToPick      int64  `json:"to_pick" doc:"Left to pick: the quantity less what was short-picked and substituted."`
+	// Substitutions.
+	SubstitutedQty int64  `json:"substituted_qty,omitempty" doc:"Units (grams) replaced by a substitute line."`
+	SubstituteFor  string `json:"substitute_for,omitempty" doc:"This line is a substitute for that line of the order."`
 }
 
 // PickListResponse is what a location has to pick.
@@ -493,6 +502,7 @@ func (s *Service) Register(api huma.API) {
 	s.registerLifecycle(api)
 	s.registerChanges(api)
 	s.registerChannels(api)
+	s.registerFulfilment(api)
 }
 
 func (s *Service) registerOrders(api huma.API) {
@@ -521,14 +531,16 @@ func (s *Service) registerOrders(api huma.API) {
 		OperationID: "get-pick-list", Method: http.MethodGet, Path: "/api/v1/pick-lists",
 		Summary: "What a location has to pick", Tags: []string{orderTag}, Security: httpapi.Secured(auth.OrdersRead),
 		Description: "Every line fulfilled from the location of orders allocated or being picked, oldest first, and the total per SKU; " +
-			"a store principal sees its stores' orders. A line not found on the shelf is recorded as a short pick (POST /orders/{id}/changes).",
+			"a store principal sees its stores' orders. A line not found on the shelf is recorded as a short pick, or replaced with another SKU by a " +
+			"substitution (POST /orders/{id}/changes); substitute lines show the line they replace.",
 	}, func(ctx context.Context, in *pickListInput) (*httpapi.Body[PickListResponse], error) {
 		return httpapi.Reply(func(pl PickList) PickListResponse {
 			// The location id is not echoed: a query value is never repeated unmasked.
 			out := PickListResponse{Lines: make([]PickListLine, len(pl.Lines)), Totals: pl.Totals}
 			for i, l := range pl.Lines {
 				out.Lines[i] = PickListLine{OrderID: l.OrderID, OrderNumber: l.OrderNumber, Status: string(l.Status), LineID: l.LineID,
-					SKUID: l.SKUID, SKUCode: l.SKUCode, Name: l.Name, Unit: l.Unit, Qty: l.Qty}
+					SKUID: l.SKUID, SKUCode: l.SKUCode, Name: l.Name, Unit: l.Unit, Qty: l.Qty, ToPick: l.ToPick,
+					SubstitutedQty: l.SubstitutedQty, SubstituteFor: l.SubstituteFor}
 			}
 			return out
 		})(s.FindPickList(ctx, in.LocationID))
@@ -633,8 +645,9 @@ func (s *Service) registerLifecycle(api huma.API) {
 func (s *Service) registerChanges(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "preview-order-change", Method: http.MethodPost, Path: "/api/v1/orders/{id}/changes/preview",
-		Summary: "Preview a return or short pick", Tags: []string{orderTag}, Security: httpapi.Secured(auth.OrdersWrite),
-		Description: "What the change would refund per line and in total, from the shares frozen at sale time, and what happens to threshold promotions; nothing changes.",
+		Summary: "Preview a return, short pick or substitution", Tags: []string{orderTag}, Security: httpapi.Secured(auth.OrdersWrite),
+		Description: "What the change would refund per line and in total, from the shares frozen at sale time, and what happens to threshold promotions; " +
+			"for a substitution (while picking) what the customer pays for each substitute: the store's price, never more than the replaced units' net. Nothing changes.",
 	}, func(ctx context.Context, in *changeInput) (*httpapi.Body[OrderChange], error) {
 		c, err := s.PreviewChange(ctx, in.ID, in.Body.request())
 		if err != nil {
@@ -644,8 +657,9 @@ func (s *Service) registerChanges(api huma.API) {
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "confirm-order-change", Method: http.MethodPost, Path: "/api/v1/orders/{id}/changes", DefaultStatus: http.StatusCreated,
-		Summary: "Confirm a return or short pick", Tags: []string{orderTag}, Security: httpapi.Secured(auth.OrdersWrite),
+		Summary: "Confirm a return, short pick or substitution", Tags: []string{orderTag}, Security: httpapi.Secured(auth.OrdersWrite),
 		Description: "Refunds exactly the previewed amount, restocks returned units when asked, and publishes order.returned and order.refunded. " +
+			"A substitution puts the replaced units back on hand, takes the substitute at the same location (409 insufficient) and publishes order.substituted. " +
 			"Confirming the same reference again returns the first change.",
 	}, func(ctx context.Context, in *changeInput) (*httpapi.Body[OrderChangeResult], error) {
 		o, c, err := s.ConfirmChange(ctx, in.ID, in.Body.request())

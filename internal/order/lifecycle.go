@@ -241,11 +241,11 @@ func (s *Service) Cancel(ctx context.Context, id, reason string) (Order, error) 
 	return o, nil
 }
 
-// fullQty maps every line to its quantity not yet returned.
+// fullQty maps every line to its quantity not yet returned (nor substituted).
 func fullQty(lines []Line) map[string]int64 {
 	out := map[string]int64{}
 	for _, l := range lines {
-		if q := l.Qty - l.ReturnedQty; q > 0 {
+		if q := l.Left(); q > 0 {
 			out[l.ID] = q
 		}
 	}

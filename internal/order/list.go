@@ -188,10 +188,16 @@ type PickLine struct {
 	Name        string
 	Unit        string
 	Qty         int64
+	ToPick      int64 // Qty less what was short-picked and substituted
+	// SubstitutedQty is replaced by a substitute line; SubstituteFor names the line a
+	// substitute replaces.
+	SubstitutedQty int64
+	SubstituteFor  string
 }
 
 // PickList is what one stock location has to pick: every line of its orders that are
-// allocated or being picked, oldest order first, and the total per SKU.
+// allocated or being picked, oldest order first, and the total left to pick per SKU
+// (substitutes included, replaced and short-picked units left out).
 type PickList struct {
 	LocationID string
 	Lines      []PickLine
@@ -226,15 +232,21 @@ func (s *Service) FindPickList(ctx context.Context, locationID string) (PickList
 	}
 	args = append(args, MaxPickLines)
 	out := PickList{LocationID: locationID, Lines: []PickLine{}, Totals: map[string]int64{}}
-	err = db.EachRow(ctx, s.db.Reader(), `SELECT o.id, o.number, o.status, l.line_id, l.sku_id, l.sku_code, l.name, l.unit, l.qty
+	err = db.EachRow(ctx, s.db.Reader(), `SELECT o.id, o.number, o.status, l.line_id, l.sku_id, l.sku_code, l.name, l.unit, l.qty,
+		l.returned_qty, l.substituted_qty, l.substitute_for
 		FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE `+where+fmt.Sprintf(` ORDER BY o.placed_at, o.id, l.line_id LIMIT $%d`, len(args)),
 		args, func(rows *sql.Rows) error {
 			var pl PickLine
-			if err := rows.Scan(&pl.OrderID, &pl.OrderNumber, &pl.Status, &pl.LineID, &pl.SKUID, &pl.SKUCode, &pl.Name, &pl.Unit, &pl.Qty); err != nil {
+			var returned int64
+			if err := rows.Scan(&pl.OrderID, &pl.OrderNumber, &pl.Status, &pl.LineID, &pl.SKUID, &pl.SKUCode, &pl.Name, &pl.Unit, &pl.Qty,
+				&returned, &pl.SubstitutedQty, &pl.SubstituteFor); err != nil {
 				return err
 			}
+			pl.ToPick = pl.Qty - returned - pl.SubstitutedQty
 			out.Lines = append(out.Lines, pl)
-			out.Totals[pl.SKUID] += pl.Qty
+			if pl.ToPick > 0 {
+				out.Totals[pl.SKUID] += pl.ToPick
+			}
 			return nil
 		})
 	if err != nil {

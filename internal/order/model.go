@@ -169,8 +169,18 @@ type Line struct {
 	GiftOf       string
 	LocationID   string
 	ReturnedQty  int64
-	Shares       []Share
+	// SubstitutedQty is how much of the line a picker replaced with another SKU: not
+	// picked, not returnable (the substitute line is).
+	SubstitutedQty int64
+	// SubstituteFor names the line this one replaces (a substitution while picking):
+	// it has no promotion shares, its net is what the customer pays for it.
+	SubstituteFor string
+	Shares        []Share
 }
+
+// Left is what is left of the line to pick or return: its quantity less what was
+// returned (or short-picked) and substituted.
+func (l Line) Left() int64 { return l.Qty - l.ReturnedQty - l.SubstitutedQty }
 
 // Share is one promotion's part of a line's discount, frozen at sale time.
 type Share struct {
@@ -232,7 +242,9 @@ type ChangeKind string
 const (
 	ChangeReturn    ChangeKind = "return"
 	ChangeShortPick ChangeKind = "short_pick"
-	ChangeCancel    ChangeKind = "cancel"
+	// ChangeSubstitution replaces units of a line with another SKU while picking.
+	ChangeSubstitution ChangeKind = "substitution"
+	ChangeCancel       ChangeKind = "cancel"
 )
 
 // Change is a confirmed change set of an order: what it returned or shorted, what it
@@ -257,6 +269,14 @@ type ChangeLine struct {
 	Qty       int64  `json:"qty"`
 	RefundFen int64  `json:"refund_fen"`
 	Restocked bool   `json:"restocked"`
+	// A substitution's line also says what replaced the units: the new line, its SKU
+	// and quantity, the store's price of it (AmountFen) and what the customer pays
+	// for it (NetFen: never more than the replaced units' net).
+	SubstituteLineID string `json:"substitute_line_id,omitempty"`
+	SubstituteSKUID  string `json:"substitute_sku_id,omitempty"`
+	SubstituteQty    int64  `json:"substitute_qty,omitempty"`
+	SubstituteAmount int64  `json:"substitute_amount_fen,omitempty"`
+	SubstituteNet    int64  `json:"substitute_net_fen,omitempty"`
 }
 
 // ChangeRequest asks to return or short-pick quantities of an order's lines.
@@ -270,16 +290,20 @@ type ChangeRequest struct {
 	Restock bool
 }
 
-// ChangeRequestLine is a line and the quantity (units or grams) it returns.
+// ChangeRequestLine is a line and the quantity (units or grams) it returns,
+// short-picks or substitutes; a substitution names the substitute SKU and its
+// quantity (zero: the same quantity).
 type ChangeRequestLine struct {
-	LineID string
-	Qty    int64
+	LineID          string
+	Qty             int64
+	SubstituteSKUID string
+	SubstituteQty   int64
 }
 
 // Validate reports an errs.Invalid error naming the field that is wrong.
 func (r ChangeRequest) Validate() error {
-	if r.Kind != ChangeReturn && r.Kind != ChangeShortPick {
-		return errs.Field("body.kind", "must be return or short_pick")
+	if r.Kind != ChangeReturn && r.Kind != ChangeShortPick && r.Kind != ChangeSubstitution {
+		return errs.Field("body.kind", "must be return, short_pick or substitution")
 	}
 	if len(r.Reference) > 64 {
 		return errs.Field("body.reference", "at most 64 bytes")
@@ -299,6 +323,12 @@ func (r ChangeRequest) Validate() error {
 			return errs.Field(fmt.Sprintf("body.lines[%d].line_id", i), "line %s is listed twice", l.LineID)
 		case l.Qty < 1:
 			return errs.Field(fmt.Sprintf("body.lines[%d].qty", i), "must be at least 1")
+		case r.Kind == ChangeSubstitution && l.SubstituteSKUID == "":
+			return errs.Field(fmt.Sprintf("body.lines[%d].substitute_sku_id", i), "a substitution names the substitute SKU")
+		case r.Kind != ChangeSubstitution && (l.SubstituteSKUID != "" || l.SubstituteQty != 0):
+			return errs.Field(fmt.Sprintf("body.lines[%d].substitute_sku_id", i), "only a substitution names a substitute")
+		case l.SubstituteQty < 0 || l.SubstituteQty > 1_000_000_000:
+			return errs.Field(fmt.Sprintf("body.lines[%d].substitute_qty", i), "must be 1..1000000000, or absent for the same quantity")
 		}
 		seen[l.LineID] = true
 	}

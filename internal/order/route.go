@@ -9,6 +9,7 @@ import (
 
 	"github.com/oneretail/oneretail/internal/inventory"
 	"github.com/oneretail/oneretail/internal/order/routing"
+	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 )
 
@@ -58,6 +59,13 @@ func (s *Service) route(ctx context.Context, n NewOrder, lines []Line, storeLoca
 	cands, err := s.candidates(ctx, stock)
 	if err != nil {
 		return out, err
+	}
+	p, err := auth.Caller(ctx)
+	if err != nil {
+		return out, err
+	}
+	if err := s.applyFulfilment(ctx, p.TenantID, cands, at); err != nil {
+		return out, fmt.Errorf("route: %w", err)
 	}
 	ro := routing.Order{Fulfilment: routing.Delivery, To: &routing.Point{Lat: r.Lat, Lng: r.Lng}, At: at}
 	if n.Fulfilment == FulfilShip {

@@ -40,6 +40,7 @@ type Stock interface {
 	ApplyTx(ctx context.Context, tx *sql.Tx, c inventory.Change) (inventory.Balance, error)
 	FindLocationOfStore(ctx context.Context, storeID string) (inventory.Location, error)
 	Availability(ctx context.Context, skuIDs []string) ([]inventory.LocationStock, error)
+	FindLocationByID(ctx context.Context, id string) (inventory.Location, error)
 }
 
 // Catalog is what the order center needs of the catalogue: SKUs as a store sells them.
@@ -293,6 +294,9 @@ func (s *Service) CreateOrder(ctx context.Context, n NewOrder) (Order, error) {
 		err = s.withRetry(ctx, func(tx *sql.Tx) error {
 			o.Timeline = nil
 			if err := s.insertOrder(ctx, tx, &o, p.ID); err != nil {
+				return err
+			}
+			if err := insertShipments(ctx, tx, o, where.reserve); err != nil {
 				return err
 			}
 			if len(where.reserve) > 0 {

@@ -113,10 +113,12 @@ func insertLines(ctx context.Context, tx *sql.Tx, d db.Dialect, o Order) error {
 func readLines(ctx context.Context, q db.Querier, tenantID, orderID string) ([]Line, error) {
 	var out []Line
 	at := map[string]int{}
-	err := db.EachRow(ctx, q, `SELECT line_id, sku_id, sku_code, name, unit, qty, unit_price_fen, amount_fen, discount_fen, net_fen, gift_of, location_id, returned_qty
+	err := db.EachRow(ctx, q, `SELECT line_id, sku_id, sku_code, name, unit, qty, unit_price_fen, amount_fen, discount_fen, net_fen, gift_of, location_id, returned_qty,
+		substituted_qty, substitute_for
 		FROM order_lines WHERE tenant_id = $1 AND order_id = $2 ORDER BY line_id`, []any{tenantID, orderID}, func(rows *sql.Rows) error {
 		var l Line
-		err := rows.Scan(&l.ID, &l.SKUID, &l.SKUCode, &l.Name, &l.Unit, &l.Qty, &l.UnitPriceFen, &l.AmountFen, &l.DiscountFen, &l.NetFen, &l.GiftOf, &l.LocationID, &l.ReturnedQty)
+		err := rows.Scan(&l.ID, &l.SKUID, &l.SKUCode, &l.Name, &l.Unit, &l.Qty, &l.UnitPriceFen, &l.AmountFen, &l.DiscountFen, &l.NetFen, &l.GiftOf, &l.LocationID, &l.ReturnedQty,
+			&l.SubstitutedQty, &l.SubstituteFor)
 		at[l.ID] = len(out)
 		out = append(out, l)
 		return err

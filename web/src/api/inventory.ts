@@ -11,6 +11,8 @@ export type StockBalance = S['StockBalance'];
 export type StockChangeRequest = S['StockChangeRequest'];
 export type StockLocationCreateRequest = S['StockLocationCreateRequest'];
 export type StockChangeKind = StockChangeRequest['kind'];
+export type LocationFulfilment = S['LocationFulfilmentResponse'];
+export type LocationFulfilmentSettings = S['LocationFulfilmentSettings'];
 
 /** STOCK_CHANGE_KINDS are the changes a person records at a location. */
 export const STOCK_CHANGE_KINDS: StockChangeKind[] = ['receipt', 'count', 'adjustment', 'write_off', 'return', 'sale'];
@@ -24,7 +26,27 @@ export const inventoryApi = {
     request<StockBalance>('GET', `/stock-locations/${id(locationId)}/balances/${id(skuId)}`),
   recordChange: (locationId: string, body: StockChangeRequest) =>
     request<StockBalance>('POST', `/stock-locations/${id(locationId)}/changes`, { body }),
+  fulfilment: (locationId: string) => request<LocationFulfilment>('GET', `/stock-locations/${id(locationId)}/fulfilment`),
+  setFulfilment: (locationId: string, body: LocationFulfilmentSettings) =>
+    request<LocationFulfilment>('PUT', `/stock-locations/${id(locationId)}/fulfilment`, { body }),
 };
+
+/** useLocationFulfilment reads a location's routing settings and its load now. */
+export function useLocationFulfilment(locationId: string) {
+  return useQuery({
+    queryKey: ['stock', 'fulfilment', locationId],
+    queryFn: () => inventoryApi.fulfilment(locationId),
+  });
+}
+
+/** useSetLocationFulfilment replaces a location's routing settings. */
+export function useSetLocationFulfilment(locationId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: LocationFulfilmentSettings) => inventoryApi.setFulfilment(locationId, body),
+    onSuccess: (f) => queryClient.setQueryData(['stock', 'fulfilment', locationId], f),
+  });
+}
 
 /** useStockBalance reads the stock of a SKU at a location once both are chosen. */
 export function useStockBalance(locationId?: string, skuId?: string) {

@@ -976,8 +976,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Confirm a return or short pick
-         * @description Refunds exactly the previewed amount, restocks returned units when asked, and publishes order.returned and order.refunded. Confirming the same reference again returns the first change.
+         * Confirm a return, short pick or substitution
+         * @description Refunds exactly the previewed amount, restocks returned units when asked, and publishes order.returned and order.refunded. A substitution puts the replaced units back on hand, takes the substitute at the same location (409 insufficient) and publishes order.substituted. Confirming the same reference again returns the first change.
          */
         post: operations["confirm-order-change"];
         delete?: never;
@@ -996,8 +996,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Preview a return or short pick
-         * @description What the change would refund per line and in total, from the shares frozen at sale time, and what happens to threshold promotions; nothing changes.
+         * Preview a return, short pick or substitution
+         * @description What the change would refund per line and in total, from the shares frozen at sale time, and what happens to threshold promotions; for a substitution (while picking) what the customer pays for each substitute: the store's price, never more than the replaced units' net. Nothing changes.
          */
         post: operations["preview-order-change"];
         delete?: never;
@@ -1075,7 +1075,7 @@ export interface paths {
         };
         /**
          * What a location has to pick
-         * @description Every line fulfilled from the location of orders allocated or being picked, oldest first, and the total per SKU; a store principal sees its stores' orders. A line not found on the shelf is recorded as a short pick (POST /orders/{id}/changes).
+         * @description Every line fulfilled from the location of orders allocated or being picked, oldest first, and the total per SKU; a store principal sees its stores' orders. A line not found on the shelf is recorded as a short pick, or replaced with another SKU by a substitution (POST /orders/{id}/changes); substitute lines show the line they replace.
          */
         get: operations["get-pick-list"];
         put?: never;
@@ -1750,6 +1750,30 @@ export interface paths {
          * @description A receipt, till sale, return, adjustment (with a reason), stock count or write-off, at a location inside the caller's data scope; it is one row of the ledger. A sale may take on hand below zero where the location allows it; anything else that would is refused (409 insufficient).
          */
         post: operations["record-stock-change"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-locations/{id}/fulfilment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a location's fulfilment settings
+         * @description Order capacity per hour, cut-off, delivery radius and costs that routing applies to the location (docs/routing.md), and the orders counted against the capacity now. A store principal reads its stores' locations.
+         */
+        get: operations["get-location-fulfilment"];
+        /**
+         * Set a location's fulfilment settings
+         * @description Replaces the settings; routing uses them from the next order on. A store manager sets their store's location.
+         */
+        put: operations["put-location-fulfilment"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2476,6 +2500,14 @@ export interface components {
             /** Format: int64 */
             refund_fen: number;
             restocked: boolean;
+            /** Format: int64 */
+            substitute_amount_fen?: number;
+            substitute_line_id?: string;
+            /** Format: int64 */
+            substitute_net_fen?: number;
+            /** Format: int64 */
+            substitute_qty?: number;
+            substitute_sku_id?: string;
         };
         ComplaintRequest: {
             description: string;
@@ -2897,6 +2929,70 @@ export interface components {
             /** @enum {string} */
             status: "accepted" | "refused";
         };
+        LocationFulfilmentResponse: {
+            /**
+             * Format: int64
+             * @description Cost per km of delivery distance (fen).
+             */
+            cost_per_km_fen?: number;
+            /**
+             * Format: int64
+             * @description What a shipment from here costs (fen); routing prefers the cheaper of otherwise equal locations.
+             */
+            cost_per_order_fen?: number;
+            /**
+             * @description Local time after which an order is promised from the next opening (past_cut_off); absent: none.
+             * @example 21:00
+             */
+            cut_off?: string;
+            /**
+             * Format: int64
+             * @description Online orders routed here in the last hour and not cancelled: what orders_per_hour counts.
+             */
+            load_last_hour: number;
+            /**
+             * Format: int64
+             * @description The most online orders routed here in any rolling hour; absent: no cap. When reached, routing sends the next order to the next-best location (at_capacity).
+             */
+            orders_per_hour?: number;
+            /**
+             * Format: double
+             * @description Delivery radius; absent: the default of the location's kind (store 3 km, front warehouse 10 km, warehouse unlimited).
+             */
+            radius_km?: number;
+            /**
+             * Format: date-time
+             * @description Absent while the location has the defaults.
+             */
+            updated_at?: string;
+        };
+        LocationFulfilmentSettings: {
+            /**
+             * Format: int64
+             * @description Cost per km of delivery distance (fen).
+             */
+            cost_per_km_fen?: number;
+            /**
+             * Format: int64
+             * @description What a shipment from here costs (fen); routing prefers the cheaper of otherwise equal locations.
+             */
+            cost_per_order_fen?: number;
+            /**
+             * @description Local time after which an order is promised from the next opening (past_cut_off); absent: none.
+             * @example 21:00
+             */
+            cut_off?: string;
+            /**
+             * Format: int64
+             * @description The most online orders routed here in any rolling hour; absent: no cap. When reached, routing sends the next order to the next-best location (at_capacity).
+             */
+            orders_per_hour?: number;
+            /**
+             * Format: double
+             * @description Delivery radius; absent: the default of the location's kind (store 3 km, front warehouse 10 km, warehouse unlimited).
+             */
+            radius_km?: number;
+        };
         LoginRequest: {
             login: string;
             password: string;
@@ -3061,7 +3157,7 @@ export interface components {
             /** @description Absent in a preview. */
             id?: string;
             /** @enum {string} */
-            kind: "return" | "short_pick" | "cancel";
+            kind: "return" | "short_pick" | "substitution" | "cancel";
             lines: components["schemas"]["ChangeLine"][];
             notes: string[];
             reason?: string;
@@ -3075,10 +3171,17 @@ export interface components {
             line_id: string;
             /** Format: int64 */
             qty: number;
+            /**
+             * Format: int64
+             * @description substitution: units (grams) of the substitute; absent means the same quantity.
+             */
+            substitute_qty?: number;
+            /** @description substitution: the SKU that replaces the units (priced by the server at the order's store). */
+            substitute_sku_id?: string;
         };
         OrderChangeRequest: {
             /** @enum {string} */
-            kind: "return" | "short_pick";
+            kind: "return" | "short_pick" | "substitution";
             lines: components["schemas"]["OrderChangeLineRequest"][] | null;
             reason?: string;
             /** @description Your id for the change: confirming it again returns the first change. */
@@ -3205,6 +3308,13 @@ export interface components {
             shares: components["schemas"]["OrderLineShare"][];
             sku_code: string;
             sku_id: string;
+            /** @description The line this substitute replaces; its net is what the customer pays for it, never more than the replaced units' net. */
+            substitute_for?: string;
+            /**
+             * Format: int64
+             * @description Units (grams) a picker replaced with another SKU: not picked, not returnable.
+             */
+            substituted_qty: number;
             /**
              * @description weight: qty is grams.
              * @enum {string}
@@ -3441,11 +3551,26 @@ export interface components {
             name: string;
             order_id: string;
             order_number: string;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description As ordered.
+             */
             qty: number;
             sku_code: string;
             sku_id: string;
             status: string;
+            /** @description This line is a substitute for that line of the order. */
+            substitute_for?: string;
+            /**
+             * Format: int64
+             * @description Units (grams) replaced by a substitute line.
+             */
+            substituted_qty?: number;
+            /**
+             * Format: int64
+             * @description Left to pick: the quantity less what was short-picked and substituted.
+             */
+            to_pick: number;
             unit: string;
         };
         PickListResponse: {
@@ -8396,6 +8521,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StockBalance"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-location-fulfilment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocationFulfilmentResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "put-location-fulfilment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocationFulfilmentSettings"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocationFulfilmentResponse"];
                 };
             };
             /** @description Error */

@@ -20,6 +20,7 @@ describe('InventoryPage', () => {
       'GET /skus': () => page([sku]),
       'GET /stock-locations/loc-1/balances/sku-1': () => ({ body: balance(10) }),
       'POST /stock-locations/loc-1/changes': () => ({ body: balance(15) }),
+      'GET /stock-locations/loc-1/fulfilment': () => ({ body: { cost_per_order_fen: 0, cost_per_km_fen: 0, load_last_hour: 0 } }),
     });
     renderRoute(<InventoryPage />);
     fireEvent.click(await screen.findByText('徐汇店', undefined, { timeout: 10_000 }));
@@ -34,6 +35,25 @@ describe('InventoryPage', () => {
     await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true), { timeout: 10_000 });
     expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ kind: 'receipt', qty: 5, sku_id: 'sku-1' });
     expect(await within(screen.getByTestId('stock-balance')).findByText('15')).toBeTruthy();
+  }, 60_000);
+
+  it('shows a location’s fulfilment settings with its load and saves them', async () => {
+    const settings = { orders_per_hour: 30, cut_off: '21:00', cost_per_order_fen: 300, cost_per_km_fen: 0, load_last_hour: 12 };
+    const calls = fakeApi({
+      'GET /me': () => ({ body: meWith(['inventory:read', 'inventory:write']) }),
+      'GET /stock-locations': () => page([store]),
+      'GET /stock-locations/loc-1/fulfilment': () => ({ body: settings }),
+      'PUT /stock-locations/loc-1/fulfilment': () => ({ body: { ...settings, orders_per_hour: 40 } }),
+    });
+    renderRoute(<InventoryPage />);
+    fireEvent.click(await screen.findByText('徐汇店', undefined, { timeout: 10_000 }));
+    const card = within(await screen.findByTestId('fulfilment-card', undefined, { timeout: 10_000 }));
+    expect(await card.findByText('最近一小时 12 单', undefined, { timeout: 10_000 })).toBeTruthy();
+    expect((card.getByTestId('fulfilment-cut-off') as HTMLInputElement).value).toBe('21:00');
+    fireEvent.change(card.getByTestId('fulfilment-orders-per-hour'), { target: { value: '40' } });
+    fireEvent.click(card.getByTestId('fulfilment-save'));
+    await waitFor(() => expect(calls.some((c) => c.method === 'PUT')).toBe(true), { timeout: 10_000 });
+    expect(calls.find((c) => c.method === 'PUT')?.body).toEqual({ orders_per_hour: 40, cut_off: '21:00', cost_per_order_fen: 300, cost_per_km_fen: 0 });
   }, 60_000);
 
   it('offers no changes to a reader and says when there are no locations', async () => {

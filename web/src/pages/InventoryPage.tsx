@@ -11,8 +11,11 @@ import {
   STOCK_CHANGE_KINDS,
   inventoryApi,
   useCreateStockLocation,
+  useLocationFulfilment,
   useRecordStockChange,
+  useSetLocationFulfilment,
   useStockBalance,
+  type LocationFulfilmentSettings,
   type StockChangeRequest,
   type StockLocation,
   type StockLocationCreateRequest,
@@ -82,7 +85,10 @@ export default function InventoryPage() {
         </Col>
         <Col xs={24} xl={12}>
           {selected ? (
-            <StockPanel location={selected} canWrite={canWrite} />
+            <Space orientation="vertical" style={{ width: '100%' }}>
+              <StockPanel location={selected} canWrite={canWrite} />
+              <FulfilmentCard key={selected.id} location={selected} canWrite={canWrite} />
+            </Space>
           ) : (
             <Card size="small">
               <Empty description={t('inventory.pickLocation')} />
@@ -166,6 +172,111 @@ function StockPanel({ location, canWrite }: { location: StockLocation; canWrite:
           </Form>
         )}
       </Space>
+    </Card>
+  );
+}
+
+/** FulfilmentForm is the form's view of the settings: costs in yuan, not fen. */
+interface FulfilmentForm {
+  orders_per_hour?: number | null;
+  cut_off?: string;
+  radius_km?: number | null;
+  cost_per_order?: number | null;
+  cost_per_km?: number | null;
+}
+
+const toYuan = (fen?: number) => (fen ? fen / 100 : undefined);
+const toFen = (yuan?: number | null) => (yuan ? Math.round(yuan * 100) : 0);
+
+/**
+ * FulfilmentCard shows and sets how a location takes online orders: the most orders
+ * per hour (with the orders counted now), the cut-off, a delivery radius and the
+ * costs routing weighs (docs/routing.md, "Location settings"). Empty fields are the
+ * defaults: unlimited, no cut-off, the radius of the location's kind, no cost.
+ */
+function FulfilmentCard({ location, canWrite }: { location: StockLocation; canWrite: boolean }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const current = useLocationFulfilment(location.id);
+  const save = useSetLocationFulfilment(location.id);
+  const [form] = Form.useForm<FulfilmentForm>();
+  const f = current.data;
+
+  const submit = (v: FulfilmentForm) => {
+    const body: LocationFulfilmentSettings = {
+      orders_per_hour: v.orders_per_hour ?? undefined,
+      cut_off: v.cut_off?.trim() || undefined,
+      radius_km: v.radius_km ?? undefined,
+      cost_per_order_fen: toFen(v.cost_per_order),
+      cost_per_km_fen: toFen(v.cost_per_km),
+    };
+    save.mutate(body, { onSuccess: () => void message.success(t('inventory.fulfilment.saved')) });
+  };
+
+  return (
+    <Card size="small" title={t('inventory.fulfilment.title')} data-testid="fulfilment-card">
+      {current.error && <ErrorAlert error={current.error} />}
+      {f && (
+        <Form
+          form={form}
+          layout="vertical"
+          disabled={!canWrite}
+          onFinish={submit}
+          initialValues={{
+            orders_per_hour: f.orders_per_hour,
+            cut_off: f.cut_off,
+            radius_km: f.radius_km,
+            cost_per_order: toYuan(f.cost_per_order_fen),
+            cost_per_km: toYuan(f.cost_per_km_fen),
+          }}
+        >
+          <Typography.Paragraph type="secondary">{t('inventory.fulfilment.help')}</Typography.Paragraph>
+          <Row gutter={8}>
+            <Col span={12}>
+              <Form.Item
+                name="orders_per_hour"
+                label={t('inventory.fulfilment.ordersPerHour')}
+                extra={t('inventory.fulfilment.load', { count: f.load_last_hour })}
+              >
+                <InputNumber min={0} max={100000} precision={0} style={{ width: '100%' }} placeholder={t('inventory.fulfilment.unlimited')} data-testid="fulfilment-orders-per-hour" />
+              </Form.Item>
+            </Col>
+            <Col span={12}>
+              <Form.Item
+                name="cut_off"
+                label={t('inventory.fulfilment.cutOff')}
+                extra={t('inventory.fulfilment.cutOffHelp')}
+                rules={[{ pattern: /^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$/, message: t('inventory.fulfilment.cutOffFormat') }]}
+              >
+                <Input maxLength={5} placeholder="21:00" data-testid="fulfilment-cut-off" />
+              </Form.Item>
+            </Col>
+          </Row>
+          <Row gutter={8}>
+            <Col span={8}>
+              <Form.Item name="radius_km" label={t('inventory.fulfilment.radius')} extra={t('inventory.fulfilment.radiusHelp')}>
+                <InputNumber min={0.01} max={20000} step={0.5} style={{ width: '100%' }} suffix="km" data-testid="fulfilment-radius" />
+              </Form.Item>
+            </Col>
+            <Col span={8}>
+              <Form.Item name="cost_per_order" label={t('inventory.fulfilment.costPerOrder')}>
+                <InputNumber min={0} precision={2} style={{ width: '100%' }} prefix="¥" data-testid="fulfilment-cost-order" />
+              </Form.Item>
+            </Col>
+            <Col span={8}>
+              <Form.Item name="cost_per_km" label={t('inventory.fulfilment.costPerKm')}>
+                <InputNumber min={0} precision={2} style={{ width: '100%' }} prefix="¥" data-testid="fulfilment-cost-km" />
+              </Form.Item>
+            </Col>
+          </Row>
+          {save.error && <ErrorAlert error={save.error} />}
+          {canWrite && (
+            <Button type="primary" htmlType="submit" loading={save.isPending} data-testid="fulfilment-save">
+              {t('inventory.fulfilment.save')}
+            </Button>
+          )}
+        </Form>
+      )}
     </Card>
   );
 }

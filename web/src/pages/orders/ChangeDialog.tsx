@@ -1,7 +1,9 @@
-import { Alert, App, Button, Checkbox, Descriptions, Input, InputNumber, Modal, Space, Table, Typography } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { Alert, App, Button, Checkbox, Descriptions, Input, InputNumber, Modal, Select, Space, Table, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { api } from '../../api';
 import {
   newReference,
   useConfirmChange,
@@ -14,18 +16,41 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatFen } from '../../lib/money';
 import { formatQty } from './parts';
 
+type ChangeKind = 'return' | 'short_pick' | 'substitution';
+
+const TITLES: Record<ChangeKind, string> = {
+  return: 'orders.changeDialog.returnTitle',
+  short_pick: 'orders.changeDialog.shortPickTitle',
+  substitution: 'orders.changeDialog.substitutionTitle',
+};
+const HELP: Record<ChangeKind, string> = {
+  return: 'orders.changeDialog.returnHelp',
+  short_pick: 'orders.changeDialog.shortPickHelp',
+  substitution: 'orders.changeDialog.substitutionHelp',
+};
+const QTY: Record<ChangeKind, string> = {
+  return: 'orders.changeDialog.returnQty',
+  short_pick: 'orders.changeDialog.missingQty',
+  substitution: 'orders.changeDialog.substituteQty',
+};
+const PREFIX: Record<ChangeKind, string> = { return: 'ret', short_pick: 'short', substitution: 'sub' };
+
 /**
- * ChangeDialog returns goods of a completed order (or records a short pick while
- * picking): pick lines and quantities, Preview shows the refund of each line and
- * the notes (from the shares frozen at sale time), Confirm stores it. The dialog
- * makes one reference when it opens and sends it with every confirm, so a double
- * click or a retry after a lost answer refunds once.
+ * ChangeDialog returns goods of a completed order, or records a short pick or a
+ * substitution while picking: pick lines and quantities (and for a substitution the
+ * substitute SKU and its quantity), Preview shows the refund of each line and the
+ * notes (from the shares frozen at sale time; for a substitute what the customer
+ * pays for it), Confirm stores it. The dialog makes one reference when it opens and
+ * sends it with every confirm, so a double click or a retry after a lost answer
+ * refunds once.
  */
-export function ChangeDialog({ order: o, kind, onClose }: { order: OrderDetail; kind: 'return' | 'short_pick'; onClose: () => void }) {
+export function ChangeDialog({ order: o, kind, onClose }: { order: OrderDetail; kind: ChangeKind; onClose: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const [reference] = useState(() => newReference(kind === 'return' ? 'ret' : 'short'));
+  const [reference] = useState(() => newReference(PREFIX[kind]));
   const [qtys, setQtys] = useState<Record<string, number>>({});
+  const [subSku, setSubSku] = useState<Record<string, string>>({});
+  const [subQty, setSubQty] = useState<Record<string, number>>({});
   const [reason, setReason] = useState('');
   const [restock, setRestock] = useState(kind === 'return');
   const preview = usePreviewChange(o.id);
@@ -34,7 +59,8 @@ export function ChangeDialog({ order: o, kind, onClose }: { order: OrderDetail; 
   const [previewed, setPreviewed] = useState<OrderChangeRequest | null>(null);
   const confirming = useRef(false);
 
-  const open = o.lines.filter((l) => l.qty - l.returned_qty > 0);
+  const left = (l: OrderLine) => l.qty - l.returned_qty - l.substituted_qty;
+  const open = o.lines.filter((l) => left(l) > 0 && (kind !== 'substitution' || !l.substitute_for));
   const body: OrderChangeRequest = useMemo(
     () => ({
       kind,
@@ -43,11 +69,15 @@ export function ChangeDialog({ order: o, kind, onClose }: { order: OrderDetail; 
       restock: kind === 'return' ? restock : undefined,
       lines: Object.entries(qtys)
         .filter(([, q]) => q > 0)
-        .map(([line_id, qty]) => ({ line_id, qty })),
+        .map(([line_id, qty]) =>
+          kind === 'substitution'
+            ? { line_id, qty, substitute_sku_id: subSku[line_id] ?? '', substitute_qty: subQty[line_id] || undefined }
+            : { line_id, qty },
+        ),
     }),
-    [kind, reference, reason, restock, qtys],
+    [kind, reference, reason, restock, qtys, subSku, subQty],
   );
-  const chosen = (body.lines ?? []).length > 0;
+  const chosen = (body.lines ?? []).length > 0 && (body.lines ?? []).every((l) => kind !== 'substitution' || !!l.substitute_sku_id);
   const stale = previewed !== null && JSON.stringify(previewed) !== JSON.stringify(body);
 
   const edit = (fn: () => void) => {
@@ -86,12 +116,12 @@ export function ChangeDialog({ order: o, kind, onClose }: { order: OrderDetail; 
       render: (_, l) => (l.returned_qty > 0 ? formatQty(l.returned_qty, l.unit) : '—'),
     },
     {
-      title: kind === 'return' ? t('orders.changeDialog.returnQty') : t('orders.changeDialog.missingQty'),
+      title: t(QTY[kind]),
       key: 'pick',
       render: (_, l) => (
         <InputNumber
           min={0}
-          max={l.qty - l.returned_qty}
+          max={left(l)}
           precision={0}
           value={qtys[l.id] ?? 0}
           suffix={l.unit === 'weight' ? 'g' : undefined}
@@ -100,6 +130,53 @@ export function ChangeDialog({ order: o, kind, onClose }: { order: OrderDetail; 
         />
       ),
     },
+    ...(kind === 'substitution'
+      ? ([
+          {
+            title: t('orders.changeDialog.substituteSku'),
+            key: 'sub',
+            render: (_, l) => (
+              <Space orientation="vertical" size={4}>
+                <SkuSelect
+                  value={subSku[l.id]}
+                  exclude={l.sku_id}
+                  onChange={(v) => edit(() => setSubSku((m) => ({ ...m, [l.id]: v })))}
+                  testId={`change-sub-sku-${l.id}`}
+                />
+                <InputNumber
+                  min={0}
+                  precision={0}
+                  value={subQty[l.id] || null}
+                  placeholder={t('orders.changeDialog.substituteQtyOf')}
+                  style={{ width: '100%' }}
+                  onChange={(v) => edit(() => setSubQty((m) => ({ ...m, [l.id]: Number(v ?? 0) })))}
+                  data-testid={`change-sub-qty-${l.id}`}
+                />
+              </Space>
+            ),
+          },
+          {
+            title: t('orders.changeDialog.customerPays'),
+            key: 'pays',
+            align: 'right',
+            render: (_, l) => {
+              const line = previewed && !stale ? preview.data?.lines.find((x) => x.line_id === l.id) : undefined;
+              return line?.substitute_net_fen !== undefined ? (
+                <span data-testid={`change-pays-${l.id}`}>
+                  {formatFen(line.substitute_net_fen)}
+                  {line.substitute_amount_fen !== undefined && line.substitute_amount_fen !== line.substitute_net_fen ? (
+                    <Typography.Text type="secondary" delete style={{ marginLeft: 4 }}>
+                      {formatFen(line.substitute_amount_fen)}
+                    </Typography.Text>
+                  ) : null}
+                </span>
+              ) : (
+                '—'
+              );
+            },
+          },
+        ] as TableColumnsType<OrderLine>)
+      : []),
     {
       title: t('orders.changeDialog.refund'),
       key: 'refund',
@@ -116,11 +193,7 @@ export function ChangeDialog({ order: o, kind, onClose }: { order: OrderDetail; 
     <Modal
       open
       width={900}
-      title={
-        kind === 'return'
-          ? t('orders.changeDialog.returnTitle', { number: o.number })
-          : t('orders.changeDialog.shortPickTitle', { number: o.number })
-      }
+      title={t(TITLES[kind], { number: o.number })}
       onCancel={onClose}
       footer={
         <Space>
@@ -142,7 +215,7 @@ export function ChangeDialog({ order: o, kind, onClose }: { order: OrderDetail; 
       }
     >
       <Typography.Paragraph type="secondary">
-        {kind === 'return' ? t('orders.changeDialog.returnHelp') : t('orders.changeDialog.shortPickHelp')}
+        {t(HELP[kind])}
       </Typography.Paragraph>
       <Table<OrderLine>
         rowKey="id"
@@ -197,5 +270,26 @@ export function ChangeDialog({ order: o, kind, onClose }: { order: OrderDetail; 
         ) : null}
       </Space>
     </Modal>
+  );
+}
+
+/** SkuSelect finds a substitute SKU by name, code or barcode (not the line's own). */
+function SkuSelect({ value, exclude, onChange, testId }: { value?: string; exclude: string; onChange: (v: string) => void; testId: string }) {
+  const { t } = useTranslation();
+  const [q, setQ] = useState('');
+  const skus = useQuery({ queryKey: ['skus', 'pick', q], queryFn: () => api.skus({ q, limit: 20 }), enabled: q.length > 0 });
+  return (
+    <Select
+      showSearch
+      value={value}
+      placeholder={t('orders.changeDialog.pickSku')}
+      filterOption={false}
+      onSearch={setQ}
+      onChange={onChange}
+      loading={skus.isFetching}
+      options={(skus.data?.items ?? []).filter((s) => s.id !== exclude).map((s) => ({ value: s.id, label: `${s.name} · ${s.code}` }))}
+      style={{ width: 220 }}
+      data-testid={testId}
+    />
   );
 }

@@ -293,6 +293,73 @@ describe('RoutingCard', () => {
   }, 60_000);
 });
 
+describe('OrderDetailPage substitutions', () => {
+  it('previews a substitution while picking, shows what the customer pays, and confirms it once', async () => {
+    const picking: OrderDetail = { ...detail, status: 'picking', fulfilment: 'pickup' };
+    const subPreview = {
+      kind: 'substitution' as const,
+      lines: [
+        {
+          line_id: 'L1',
+          qty: 1,
+          refund_fen: 525,
+          restocked: true,
+          substitute_line_id: 'L1-S1',
+          substitute_sku_id: 'sku-bread',
+          substitute_qty: 1,
+          substitute_amount_fen: 800,
+          substitute_net_fen: 800,
+        },
+      ],
+      refund_fen: 525,
+      claw_back_fen: 0,
+      notes: ['L1: 1 of MILK1L replaced by 1 of BREAD at ¥8.00; the customer pays ¥8.00'],
+    };
+    let confirmed: OrderChangeRequest | undefined;
+    const calls = api([...READ, 'orders:write'], picking, {
+      'GET /skus': () => page([{ id: 'sku-bread', code: 'BREAD', name: '面包', product_id: 'p', unit: 'each', list_price_fen: 800, status: 'active' }]),
+      'POST /orders/o-1/changes/preview': () => ({ body: subPreview }),
+      'POST /orders/o-1/changes': (c: FakeCall) => {
+        confirmed = c.body as OrderChangeRequest;
+        const change = { ...subPreview, id: 'ch-9', version: 1, reference: confirmed.reference };
+        return {
+          body: {
+            change,
+            order: {
+              ...picking,
+              version: 1,
+              lines: [
+                ...picking.lines.map((l) => (l.id === 'L1' ? { ...l, substituted_qty: 1 } : l)),
+                { ...picking.lines[0], id: 'L1-S1', sku_id: 'sku-bread', sku_code: 'BREAD', name: '面包', qty: 1, substitute_for: 'L1', shares: [] },
+              ],
+              changes: [change],
+            },
+          },
+        };
+      },
+    });
+    renderDetail();
+    fireEvent.click(await screen.findByTestId('order-substitute', undefined, T));
+    expect((await screen.findByTestId('change-preview', undefined, T)).hasAttribute('disabled')).toBe(true);
+    fireEvent.change(screen.getByTestId('change-qty-L1'), { target: { value: '1' } });
+    expect(screen.getByTestId('change-preview').hasAttribute('disabled')).toBe(true); // no substitute chosen yet
+    const picker = within(screen.getByTestId('change-sub-sku-L1')).getByRole('combobox');
+    fireEvent.change(picker, { target: { value: '面包' } });
+    fireEvent.click(await screen.findByText('面包 · BREAD', undefined, T));
+    fireEvent.click(screen.getByTestId('change-preview'));
+    expect((await screen.findByTestId('change-pays-L1', undefined, T)).textContent).toBe('¥8.00');
+    expect(screen.getByTestId('change-refund-L1').textContent).toBe('¥5.25');
+    const sent = calls.find((c) => c.path === '/orders/o-1/changes/preview')!.body as OrderChangeRequest;
+    expect(sent).toMatchObject({ kind: 'substitution', lines: [{ line_id: 'L1', qty: 1, substitute_sku_id: 'sku-bread' }] });
+    expect(sent.reference).toMatch(/^sub-/);
+    await waitFor(() => expect(screen.getByTestId('change-confirm').hasAttribute('disabled')).toBe(false), T);
+    fireEvent.click(screen.getByTestId('change-confirm'));
+    await waitFor(() => expect(confirmed).toEqual(sent), T);
+    expect(await screen.findByTestId('line-substitute-L1-S1', undefined, T)).toBeTruthy();
+    expect(screen.getByTestId('line-substituted-L1').textContent).toContain('已替换');
+  }, 60_000);
+});
+
 describe('CustomerOrdersCard', () => {
   it('lists the customer’s orders, each linking to its detail', async () => {
     const calls = fakeApi({

@@ -208,12 +208,12 @@ function CustomerName({ id }: { id?: string }) {
   );
 }
 
-/** Actions offers what the order's status allows: pay, move on, cancel, return or short-pick, open a case. */
+/** Actions offers what the order's status allows: pay, move on, cancel, return, short-pick or substitute, open a case. */
 function Actions({ order: o }: { order: OrderDetail }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const transition = useTransitionOrder(o.id);
-  const [dialog, setDialog] = useState<'pay' | 'cancel' | 'return' | 'short_pick' | 'complaint' | null>(null);
+  const [dialog, setDialog] = useState<'pay' | 'cancel' | 'return' | 'short_pick' | 'substitution' | 'complaint' | null>(null);
   const [pendingAction, setPendingAction] = useState<OrderAction | null>(null);
   const move = (action: OrderAction) => {
     setPendingAction(action);
@@ -248,6 +248,11 @@ function Actions({ order: o }: { order: OrderDetail }) {
             {t('orders.shortPick')}
           </Button>
         ) : null}
+        {o.status === 'picking' ? (
+          <Button onClick={() => setDialog('substitution')} data-testid="order-substitute">
+            {t('orders.substitute')}
+          </Button>
+        ) : null}
         {o.status === 'completed' ? (
           <Button onClick={() => setDialog('return')} data-testid="order-return">
             {t('orders.return')}
@@ -264,7 +269,7 @@ function Actions({ order: o }: { order: OrderDetail }) {
       </Space>
       {dialog === 'pay' ? <PayDialog order={o} onClose={() => setDialog(null)} /> : null}
       {dialog === 'cancel' ? <CancelDialog order={o} onClose={() => setDialog(null)} /> : null}
-      {dialog === 'return' || dialog === 'short_pick' ? (
+      {dialog === 'return' || dialog === 'short_pick' || dialog === 'substitution' ? (
         <ChangeDialog order={o} kind={dialog} onClose={() => setDialog(null)} />
       ) : null}
       {dialog === 'complaint' ? <ComplaintDialog order={o} onClose={() => setDialog(null)} /> : null}
@@ -518,7 +523,22 @@ function LinesCard({ order: o }: { order: OrderDetail }) {
       title: t('orders.lines.returned'),
       key: 'returned',
       align: 'right',
-      render: (_, l) => (l.returned_qty > 0 ? <Tag color="orange">{formatQty(l.returned_qty, l.unit)}</Tag> : '—'),
+      render: (_, l) => (
+        <Space size={4} wrap>
+          {l.returned_qty > 0 ? <Tag color="orange">{formatQty(l.returned_qty, l.unit)}</Tag> : null}
+          {l.substituted_qty > 0 ? (
+            <Tag color="purple" data-testid={`line-substituted-${l.id}`}>
+              {t('orders.substitutedTag', { qty: formatQty(l.substituted_qty, l.unit) })}
+            </Tag>
+          ) : null}
+          {l.substitute_for ? (
+            <Tag color="blue" data-testid={`line-substitute-${l.id}`}>
+              {t('orders.substituteFor', { line: l.substitute_for })}
+            </Tag>
+          ) : null}
+          {l.returned_qty === 0 && l.substituted_qty === 0 && !l.substitute_for ? '—' : null}
+        </Space>
+      ),
     },
   ];
   return (
