@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
@@ -34,5 +35,8 @@ export default defineConfig({
     css: false,
     // antd renders slowly in jsdom on a 2-core machine.
     testTimeout: 20_000,
+    // Vitest leaves a core to its main thread by default, which on a 2-core machine
+    // means one worker; the main thread mostly waits, so use every core.
+    maxWorkers: availableParallelism(),
   },
 });

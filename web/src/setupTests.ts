@@ -30,9 +30,23 @@ if (!('ResizeObserver' in window)) {
   Object.defineProperty(globalThis, 'ResizeObserver', { writable: true, configurable: true, value: ResizeObserver });
 }
 
-// antd reads computed styles for scrollbars; jsdom does not implement pseudo-elements.
-const getComputedStyle = window.getComputedStyle.bind(window);
-window.getComputedStyle = (elt: Element) => getComputedStyle(elt);
+// jsdom computes a style by matching the element against every rule of every
+// stylesheet, and antd's CSS-in-JS injects dozens of large ones: a call took about
+// 150 ms, and Testing Library calls it for every element a role query looks at
+// (is it hidden?). The tests need only what hides an element, so the console's
+// tests see an element's inline style, with display "none" for antd's "*-hidden"
+// classes (closed dropdowns, tooltips, pickers); pseudo-elements are not styled.
+window.getComputedStyle = (elt: Element) => {
+  const inline = (elt as HTMLElement).style ?? document.createElement('div').style;
+  const hiddenByClass = Array.from(elt.classList ?? []).some((c) => c.endsWith('-hidden'));
+  return new Proxy(inline, {
+    get(target, prop) {
+      if (hiddenByClass && prop === 'display') return 'none';
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+};
 
 // zrender measures text on a 2D canvas when it can; jsdom has none, and
 // zrender falls back to estimates when getContext returns null.
