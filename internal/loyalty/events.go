@@ -17,24 +17,24 @@ import (
 // PointsEvent (aggregate: program/customer), member events a MemberEvent, program
 // and tier events a ProgramEvent or TierEvent.
 const (
-	EventProgramCreated  = "loyalty.program.created"
-	EventProgramUpdated  = "loyalty.program.updated"
-	EventTierChanged     = "loyalty.tier.changed"
-	EventMemberEnrolled  = "loyalty.member.enrolled"
-	EventMemberUpgraded  = "loyalty.member.upgraded"
-	EventPointsEarned    = "loyalty.points.earned"
-	EventPointsRedeemed  = "loyalty.points.redeemed"
-	EventPointsReversed  = "loyalty.points.reversed"
-	EventPointsExpired   = "loyalty.points.expired"
-	EventPointsAdjusted  = "loyalty.points.adjusted"
-	orderCompleted       = "order.completed" // docs/orders.md, the order center's contract
-	orderReturned        = "order.returned"
-	orderRefunded        = "order.refunded"
-	changeReturn         = "return"
-	earnSubscriber       = "loyalty.earn"
-	reverseSubscriber    = "loyalty.reverse"
-	baseRule             = "base" // the program's earning rule; campaign rules will add their own keys
-	maxEventLines        = 1000
+	EventProgramCreated = "loyalty.program.created"
+	EventProgramUpdated = "loyalty.program.updated"
+	EventTierChanged    = "loyalty.tier.changed"
+	EventMemberEnrolled = "loyalty.member.enrolled"
+	EventMemberUpgraded = "loyalty.member.upgraded"
+	EventPointsEarned   = "loyalty.points.earned"
+	EventPointsRedeemed = "loyalty.points.redeemed"
+	EventPointsReversed = "loyalty.points.reversed"
+	EventPointsExpired  = "loyalty.points.expired"
+	EventPointsAdjusted = "loyalty.points.adjusted"
+	orderCompleted      = "order.completed" // docs/orders.md, the order center's contract
+	orderReturned       = "order.returned"
+	orderRefunded       = "order.refunded"
+	changeReturn        = "return"
+	earnSubscriber      = "loyalty.earn"
+	reverseSubscriber   = "loyalty.reverse"
+	baseRule            = "base" // the program's earning rule; campaign rules will add their own keys
+	maxEventLines       = 1000
 )
 
 // PointsEvent is the payload of the points events.
