@@ -3,6 +3,7 @@ package loyalty
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -212,6 +213,47 @@ func TestReturnAfterSpending(t *testing.T) {
 		if b.Total != 0 || shortfall != 80 {
 			t.Fatalf("balance %d, shortfall %d; want 0 and 80", b.Total, shortfall)
 		}
+		t.Logf("%s: 100 earned, 80 redeemed, the order returned: the reversal took the 20 left and recorded a shortfall of 80; balance 0, never negative", d.Dialect)
+	})
+}
+
+// TestExpiryAcrossRestart: a sweep that stops half-way (here: after 2 of 5 lots) and a
+// new process that sweeps again expire every lot exactly once.
+func TestExpiryAcrossRestart(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		p := f.program(t, ProgramInput{AutoEnrol: true, ExpiryKind: ExpiryDays, ExpiryDays: 1})
+		ctx := context.Background()
+		customers := []string{"k1", "k2", "k3", "k4", "k5"}
+		for i, c := range customers {
+			if err := f.s.onCompleted(ctx, f.completed(t, fmt.Sprintf("o%d", i), c, line{id: "L1", category: "a", qty: 1, net: 1000})); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.clock.Advance(3 * 24 * time.Hour)
+		if n, err := f.s.SweepExpired(ctx, 2); err != nil || n != 2 {
+			t.Fatalf("first sweep (stopped after 2): %d, %v", n, err)
+		}
+		// The restarted process: a new service on the same database and clock.
+		restarted := NewService(d, events.NewOutbox(f.clock), f.s.audit, f.clock, f.s.deps)
+		n, err := restarted.SweepExpired(ctx, 100)
+		if err != nil || n != 3 {
+			t.Fatalf("sweep after the restart: %d, %v; want the 3 lots left", n, err)
+		}
+		if n, err := restarted.SweepExpired(ctx, 100); err != nil || n != 0 {
+			t.Fatalf("a further sweep: %d, %v", n, err)
+		}
+		for _, c := range customers {
+			if b := f.balance(t, p.ID, c); b.Total != 0 {
+				t.Fatalf("%s keeps %d points", c, b.Total)
+			}
+		}
+		var expired int
+		if err := d.Reader().QueryRow(`SELECT COUNT(*) FROM loyalty_entries WHERE kind = 'expire'`).Scan(&expired); err != nil || expired != 5 {
+			t.Fatalf("%d expire entries (%v), want 5", expired, err)
+		}
+		t.Logf("%s: 5 lots due; a sweep stopped after 2, the restarted process expired the other 3, a further sweep none: 5 expiries in all", d.Dialect)
 	})
 }
 
