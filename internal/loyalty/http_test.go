@@ -92,6 +92,7 @@ func TestHTTP(t *testing.T) {
 			{name: "redeem at another store", method: "POST", path: member + "/redemptions", token: "assoc", body: `{"points":10,"store_id":"elsewhere"}`, status: 404},
 			{name: "redeem", method: "POST", path: member + "/redemptions", token: "assoc", body: `{"points":120,"store_id":"s1","reference":"T-1"}`, status: 201, want: []string{`"points":-120`}},
 			{name: "redeem replayed", method: "POST", path: member + "/redemptions", token: "assoc", body: `{"points":120,"store_id":"s1","reference":"T-1"}`, status: 201, want: []string{`"points":-120`}},
+			{name: "reference reused for another amount", method: "POST", path: member + "/redemptions", token: "assoc", body: `{"points":5,"store_id":"s1","reference":"T-1"}`, status: 409, want: []string{"body.reference"}},
 			{name: "redeem too much", method: "POST", path: member + "/redemptions", token: "assoc", body: `{"points":181,"store_id":"s1"}`, status: 409, want: []string{"not enough points"}},
 			{name: "balance", method: "GET", path: member, token: "analyst", status: 200, want: []string{`"total":180`, `"available":180`, `"code":"GOLD"`}},
 			{name: "all balances", method: "GET", path: "/api/v1/loyalty/customers/old", token: "assoc", status: 200, want: []string{`"customer_id":"alice"`, `"total":180`}},

@@ -3,7 +3,6 @@ package loyalty
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -477,7 +476,8 @@ type RedeemRequest struct {
 // Concurrent redemptions of one member are serialised on its row, so the balance
 // never goes negative. Errors: invalid (body.points, body.store_id), insufficient
 // (ErrInsufficientPoints), not_found (program, customer, membership, store),
-// conflict (program inactive), unauthorized, forbidden.
+// conflict (program inactive, or the reference already redeemed another amount),
+// unauthorized, forbidden.
 func (s *Service) Redeem(ctx context.Context, programID, customerID string, r RedeemRequest) (Entry, error) {
 	p, err := requireAny(ctx, auth.LoyaltyRedeem, auth.LoyaltyWrite)
 	if err != nil {
@@ -500,12 +500,15 @@ func (s *Service) Redeem(ctx context.Context, programID, customerID string, r Re
 	if err != nil {
 		return Entry{}, fmt.Errorf("loyalty: redeem: %w", err)
 	}
-	key := ""
-	if r.Reference != "" {
-		key = "redeem:" + programID + ":" + live + ":" + r.Reference
-	}
-	e := Entry{ProgramID: programID, CustomerID: live, Kind: EntryRedeem, OrderID: r.OrderID, StoreID: r.StoreID, Actor: p.ID}
+	var e Entry
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		e = Entry{ID: ids.New(), ProgramID: programID, CustomerID: live, Kind: EntryRedeem, Points: -r.Points, OrderID: r.OrderID,
+			StoreID: r.StoreID, Actor: p.ID, CreatedAt: s.now()}
+		// A reference makes the redemption replayable; without one each call is new.
+		key := "redeem:" + e.ID
+		if r.Reference != "" {
+			key = "redeem:" + programID + ":" + live + ":" + r.Reference
+		}
 		prog, err := getProgram(ctx, tx, p.TenantID, programID, "")
 		if err != nil {
 			return err
@@ -516,17 +519,16 @@ func (s *Service) Redeem(ctx context.Context, programID, customerID string, r Re
 		if _, err := getMember(ctx, tx, p.TenantID, programID, live, s.db.Dialect.ForUpdate()); err != nil {
 			return err
 		}
-		if key != "" {
+		if r.Reference != "" {
 			if prev, err := entryBySource(ctx, tx, p.TenantID, key); err == nil {
+				if prev.Points != -r.Points {
+					return &errs.Error{Code: errs.Conflict, Field: "body.reference", Message: fmt.Sprintf("reference %s already redeemed %d points", r.Reference, -prev.Points)}
+				}
 				e = prev
 				return nil
 			} else if !errs.Is(err, errs.NotFound) {
 				return err
 			}
-		}
-		e.ID, e.CreatedAt, e.Points = ids.New(), s.now(), -r.Points
-		if key == "" {
-			key = "redeem:" + e.ID
 		}
 		e.SourceKey = key
 		if err := s.take(ctx, tx, p.TenantID, &e, r.Points, "", true); err != nil {
@@ -742,14 +744,4 @@ func (s *Service) record(ctx context.Context, tx *sql.Tx, action, resourceType, 
 		return err
 	}
 	return nil
-}
-
-// isUnique reports a unique violation, wrapped or not.
-func isUnique(err error) bool {
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		if db.IsUniqueViolation(e) {
-			return true
-		}
-	}
-	return false
 }
