@@ -72,7 +72,9 @@ func (fakeOrders) OrderSale(context.Context, string) (loyalty.Sale, error) {
 // fakeCustomers knows every customer as itself.
 type fakeCustomers struct{}
 
-func (fakeCustomers) FindCustomerCluster(_ context.Context, id string) (string, []string, error) { return id, nil, nil }
+func (fakeCustomers) FindCustomerCluster(_ context.Context, id string) (string, []string, error) {
+	return id, nil, nil
+}
 
 type fakeStores struct{}
 
