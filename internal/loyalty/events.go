@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/oneretail/oneretail/internal/platform/auth"
@@ -169,11 +170,20 @@ func (s *Service) onCompleted(ctx context.Context, e events.Event) error {
 }
 
 func (s *Service) earn(ctx context.Context, e events.Event, ev orderEvent) error {
+	// A tenant without an active program (most orders of a chain that has not set one
+	// up) costs one indexed read, not the order, catalogue and store look-ups.
+	programs, err := findPrograms(ctx, s.db.Reader(), e.TenantID)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(programs, func(p Program) bool { return p.Status == ProgramActive }) {
+		return nil
+	}
 	sale, err := s.deps.Orders.OrderSale(ctx, ev.OrderID)
 	if err != nil {
 		return err
 	}
-	prog, err := programForBrand(ctx, s.db.Reader(), e.TenantID, sale.BrandID)
+	prog, err := programFor(programs, sale.BrandID)
 	if errs.Is(err, errs.NotFound) {
 		return nil // no program covers the brand
 	} else if err != nil {

@@ -151,13 +151,9 @@ func findPrograms(ctx context.Context, q db.Querier, tenantID string) ([]Program
 	return out, nil
 }
 
-// programForBrand returns the active program of brandID, else the active shared
-// program. Errors: not_found.
-func programForBrand(ctx context.Context, q db.Querier, tenantID, brandID string) (Program, error) {
-	all, err := findPrograms(ctx, q, tenantID)
-	if err != nil {
-		return Program{}, err
-	}
+// programFor picks brandID's active program among all, else the active shared one.
+// Errors: not_found.
+func programFor(all []Program, brandID string) (Program, error) {
 	var shared *Program
 	for i, p := range all {
 		if p.Status != ProgramActive {
