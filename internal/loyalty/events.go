@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/oneretail/oneretail/internal/identity"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/events"
@@ -18,24 +19,25 @@ import (
 // PointsEvent (aggregate: program/customer), member events a MemberEvent, program
 // and tier events a ProgramEvent or TierEvent.
 const (
-	EventProgramCreated = "loyalty.program.created"
-	EventProgramUpdated = "loyalty.program.updated"
-	EventTierChanged    = "loyalty.tier.changed"
-	EventMemberEnrolled = "loyalty.member.enrolled"
-	EventMemberUpgraded = "loyalty.member.upgraded"
-	EventPointsEarned   = "loyalty.points.earned"
-	EventPointsRedeemed = "loyalty.points.redeemed"
-	EventPointsReversed = "loyalty.points.reversed"
-	EventPointsExpired  = "loyalty.points.expired"
-	EventPointsAdjusted = "loyalty.points.adjusted"
-	orderCompleted      = "order.completed" // docs/orders.md, the order center's contract
-	orderReturned       = "order.returned"
-	orderRefunded       = "order.refunded"
-	changeReturn        = "return"
-	earnSubscriber      = "loyalty.earn"
-	reverseSubscriber   = "loyalty.reverse"
-	baseRule            = "base" // the program's earning rule; campaign rules will add their own keys
-	maxEventLines       = 1000
+	EventProgramCreated    = "loyalty.program.created"
+	EventProgramUpdated    = "loyalty.program.updated"
+	EventTierChanged       = "loyalty.tier.changed"
+	EventMemberEnrolled    = "loyalty.member.enrolled"
+	EventMemberUpgraded    = "loyalty.member.upgraded"
+	EventPointsEarned      = "loyalty.points.earned"
+	EventPointsRedeemed    = "loyalty.points.redeemed"
+	EventPointsReversed    = "loyalty.points.reversed"
+	EventPointsExpired     = "loyalty.points.expired"
+	EventPointsAdjusted    = "loyalty.points.adjusted"
+	EventPointsTransferred = "loyalty.points.transferred"
+	orderCompleted         = "order.completed" // docs/orders.md, the order center's contract
+	orderReturned          = "order.returned"
+	orderRefunded          = "order.refunded"
+	changeReturn           = "return"
+	earnSubscriber         = "loyalty.earn"
+	reverseSubscriber      = "loyalty.reverse"
+	baseRule               = "base" // the program's earning rule; campaign rules will add their own keys
+	maxEventLines          = 1000
 )
 
 // PointsEvent is the payload of the points events.
@@ -136,10 +138,12 @@ func (o *orderEvent) UnmarshalJSON(b []byte) error {
 
 // Subscribe registers loyalty's reactions on bus: points on order.completed,
 // reversals on order.returned / order.refunded (the same change arrives in both; the
-// first does the work).
+// first does the work), and on identity.customer.merged the absorbed customers'
+// points move to the survivor.
 func (s *Service) Subscribe(bus events.Bus) {
 	bus.Subscribe(earnSubscriber, s.onCompleted, orderCompleted)
 	bus.Subscribe(reverseSubscriber, s.onReturned, orderReturned, orderRefunded)
+	bus.Subscribe(mergeSubscriber, s.onMerged, identity.EventCustomerMerged)
 }
 
 // eligibleLine is a line an order earned on and the net it earned on.
@@ -363,7 +367,7 @@ func (s *Service) reverse(ctx context.Context, tx *sql.Tx, tenantID string, ev o
 	entry := Entry{ID: ids.New(), ProgramID: oe.ProgramID, CustomerID: oe.CustomerID, Kind: EntryReverse, Points: -points, SourceKey: key,
 		OrderID: ev.OrderID, StoreID: ev.StoreID, Actor: "system", CreatedAt: now}
 	if points > 0 {
-		lot, err := lotOfEntry(ctx, tx, oe.EntryID)
+		lot, err := orderLot(ctx, tx, oe.ProgramID, oe.CustomerID, ev.OrderID)
 		if err != nil {
 			return err
 		}

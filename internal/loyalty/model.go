@@ -221,6 +221,10 @@ const (
 	EntryReverse EntryKind = "reverse"
 	EntryExpire  EntryKind = "expire"
 	EntryAdjust  EntryKind = "adjust"
+	// EntryTransfer moves a merged customer's points to the customer it was merged
+	// into: a negative posting on one, a positive one (lots with the same
+	// availability and expiry) on the other.
+	EntryTransfer EntryKind = "transfer"
 )
 
 // Entry is one posting of the points ledger. Shortfall is what a reversal could not

@@ -361,6 +361,21 @@ func takeableLots(ctx context.Context, tx *sql.Tx, programID, customerID, firstL
 	return out, nil
 }
 
+// lotsWithPoints returns every lot of a member with points left, oldest first.
+func lotsWithPoints(ctx context.Context, tx *sql.Tx, programID, customerID string) ([]Lot, error) {
+	var out []Lot
+	err := db.EachRow(ctx, tx, `SELECT `+lotColumns+` FROM loyalty_lots WHERE program_id = $1 AND customer_id = $2 AND remaining > 0
+		ORDER BY available_at, id`, []any{programID, customerID}, func(rows *sql.Rows) error {
+		l, err := scanLot(rows)
+		out = append(out, l)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read lots with points: %w", err)
+	}
+	return out, nil
+}
+
 func consumeLot(ctx context.Context, tx *sql.Tx, lotID string, n int64) error {
 	res, err := tx.ExecContext(ctx, `UPDATE loyalty_lots SET remaining = remaining - $1 WHERE id = $2 AND remaining >= $1`, n, lotID)
 	if err != nil {
@@ -475,15 +490,17 @@ func lotRemaining(ctx context.Context, tx *sql.Tx, lotID string) (int64, error) 
 	return n, nil
 }
 
-// lotOfEntry returns the lot an earn created, or "" when it created none.
-func lotOfEntry(ctx context.Context, tx *sql.Tx, entryID string) (string, error) {
+// orderLot returns the member's lot an order's earn created (or a merge moved), or
+// "" when none has points left.
+func orderLot(ctx context.Context, tx *sql.Tx, programID, customerID, orderID string) (string, error) {
 	var id string
-	err := tx.QueryRowContext(ctx, `SELECT id FROM loyalty_lots WHERE entry_id = $1`, entryID).Scan(&id)
+	err := tx.QueryRowContext(ctx, `SELECT id FROM loyalty_lots WHERE program_id = $1 AND customer_id = $2 AND order_id = $3 AND remaining > 0
+		ORDER BY created_at DESC, id DESC LIMIT 1`, programID, customerID, orderID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("read lot of entry: %w", err)
+		return "", fmt.Errorf("read lot of order: %w", err)
 	}
 	return id, nil
 }

@@ -10,7 +10,8 @@
 -- and current tier.
 --
 -- The points ledger. loyalty_entries is append-only: every posting (earn, redeem,
--- reverse, expire, adjust) with its signed points; source_key (unique per tenant)
+-- reverse, expire, adjust, and transfer when One ID merges two members) with its
+-- signed points; source_key (unique per tenant)
 -- makes each posting idempotent: an order's earn per rule, a return per order
 -- change version, a lot's expiry, a caller's redemption reference. loyalty_lots are
 -- what earns and positive adjustments create: the points, when they become available
@@ -77,7 +78,7 @@ CREATE TABLE loyalty_entries (
     tenant_id   TEXT NOT NULL,
     program_id  TEXT NOT NULL REFERENCES loyalty_programs (id),
     customer_id TEXT NOT NULL,
-    kind        TEXT NOT NULL CHECK (kind IN ('earn', 'redeem', 'reverse', 'expire', 'adjust')),
+    kind        TEXT NOT NULL CHECK (kind IN ('earn', 'redeem', 'reverse', 'expire', 'adjust', 'transfer')),
     points      BIGINT NOT NULL,
     shortfall   BIGINT NOT NULL DEFAULT 0,
     source_key  TEXT NOT NULL,
