@@ -487,6 +487,47 @@ var accessRules = map[string]accessRule{
 	"cancel-promotion-redemption": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return request{path: "/api/v1/promotion-redemptions/" + w.commitOrder() + "/cancel"}
 	}},
+
+	// --- loyalty ---
+	"list-loyalty-programs": {reach: shared, call: get("/api/v1/loyalty/programs")},
+	"create-loyalty-program": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/loyalty/programs", `{"code":"P%d","name":"p","status":"inactive","points_per_yuan":1,"growth_per_yuan":1}`, w.next())
+	}},
+	"get-loyalty-program": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/loyalty/programs/" + w.loyaltyProgram}
+	}},
+	"replace-loyalty-program": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/loyalty/programs/"+w.loyaltyProgram, `{"code":"CLUB","name":"Club","points_per_yuan":1,"growth_per_yuan":1}`)
+	}},
+	"create-loyalty-tier": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		n := w.next()
+		return jsonReq("/api/v1/loyalty/programs/"+w.loyaltyProgram+"/tiers", `{"code":"T%d","name":"t","threshold":%d}`, n, 100000+n)
+	}},
+	"replace-loyalty-tier": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/loyalty/programs/"+w.loyaltyProgram+"/tiers/"+w.loyaltyTier, `{"code":"GOLD","name":"Gold","threshold":1000}`)
+	}},
+	"delete-loyalty-tier": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		n := w.next()
+		id := w.id(w.admin("POST", "/api/v1/loyalty/programs/"+w.loyaltyProgram+"/tiers", "", fmt.Sprintf(`{"code":"D%d","name":"d","threshold":%d}`, n, 100000+n)))
+		return request{path: "/api/v1/loyalty/programs/" + w.loyaltyProgram + "/tiers/" + id}
+	}},
+	"enrol-loyalty-member": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/loyalty/programs/"+w.loyaltyProgram+"/members", `{"customer_id":%q}`, w.customer[0])
+	}},
+	"list-loyalty-balances": {reach: shared, note: "points carry no personal data and are spent chain-wide", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/loyalty/customers/" + w.customer[0]}
+	}},
+	"get-loyalty-balance": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request { return request{path: w.loyaltyMember("")} }},
+	"list-loyalty-lots":   {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request { return request{path: w.loyaltyMember("/lots")} }},
+	"list-loyalty-entries": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: w.loyaltyMember("/entries")}
+	}},
+	"redeem-loyalty-points": {reach: scoped, note: "at a store in the caller's data scope (store_id required below the tenant)", call: func(w *world, _ *matrixPrincipal, side int) request {
+		return jsonReq(w.loyaltyMember("/redemptions"), `{"points":1,"store_id":%q}`, w.store[side])
+	}},
+	"adjust-loyalty-points": {reach: shared, note: "audited", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq(w.loyaltyMember("/adjustments"), `{"points":1,"reason":"goodwill"}`)
+	}},
 }
 
 func jsonReq(path, format string, args ...any) request {

@@ -34,6 +34,7 @@ type world struct {
 	stockLocation                  [2]string // the stock locations of store[0] and store[1]
 	reservation                    string
 	orderAt, complaint             [2]string // an order-center order (a till ticket) and a complaint on it, at store[0] and store[1]
+	loyaltyProgram, loyaltyTier    string    // the shared loyalty program, customer[0] a member with points, and one of its tiers
 
 	seq atomic.Int64
 }
@@ -84,6 +85,10 @@ func newWorld(t *testing.T, dialect db.Dialect) *world {
 		w.orderAt[i] = w.freshTicket(i)
 		w.complaint[i] = w.id(w.admin("POST", "/api/v1/orders/"+w.orderAt[i]+"/complaints", "", `{"kind":"quality","description":"漏气"}`))
 	}
+	w.loyaltyProgram = h.create(t, "/api/v1/loyalty/programs", `{"code":"CLUB","name":"Club","points_per_yuan":1,"growth_per_yuan":1}`)
+	w.loyaltyTier = h.create(t, "/api/v1/loyalty/programs/"+w.loyaltyProgram+"/tiers", `{"code":"GOLD","name":"Gold","threshold":1000}`)
+	w.admin("POST", "/api/v1/loyalty/programs/"+w.loyaltyProgram+"/members", "", `{"customer_id":"`+w.customer[0]+`"}`)
+	w.admin("POST", w.loyaltyMember("/adjustments"), "", `{"points":1000000,"reason":"access matrix"}`)
 	var events struct {
 		Items []struct {
 			ID string `json:"id"`
@@ -95,6 +100,11 @@ func newWorld(t *testing.T, dialect db.Dialect) *world {
 	}
 	w.domainEvent = events.Items[0].ID
 	return w
+}
+
+// loyaltyMember is the path of customer[0]'s membership of the loyalty program.
+func (w *world) loyaltyMember(suffix string) string {
+	return "/api/v1/loyalty/programs/" + w.loyaltyProgram + "/members/" + w.customer[0] + suffix
 }
 
 // admin calls the API with the tenant's all-scopes platform key and fails the test

@@ -24,6 +24,7 @@ import (
 	"github.com/oneretail/oneretail/internal/catalog"
 	"github.com/oneretail/oneretail/internal/identity"
 	"github.com/oneretail/oneretail/internal/inventory"
+	"github.com/oneretail/oneretail/internal/loyalty"
 	"github.com/oneretail/oneretail/internal/migrations"
 	"github.com/oneretail/oneretail/internal/order"
 	"github.com/oneretail/oneretail/internal/org"
@@ -75,6 +76,7 @@ type App struct {
 	Promotion  *promotion.Service
 	Inventory  *inventory.Service
 	Order      *order.Service
+	Loyalty    *loyalty.Service
 	API        huma.API
 
 	idempotency *httpapi.Idempotency
@@ -136,6 +138,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Inventory = inventory.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org})
 	a.Order = order.NewService(d, a.Outbox, a.Audit, cfg.Clock, keys, order.Deps{Pricer: a.Promotion, Stock: a.Inventory,
 		Catalog: a.Catalog, Buyers: a.Identity, Stores: storeFinder{a.Org}}, order.Config{})
+	a.Loyalty = loyalty.NewService(d, a.Outbox, a.Audit, cfg.Clock, loyalty.Deps{Orders: loyaltyOrders{a.Order, a.Catalog, a.Org},
+		Customers: a.Identity, Stores: storeFinder{a.Org}})
+	a.Loyalty.Subscribe(a.Dispatcher)
 	a.idempotency = httpapi.NewIdempotency(d, keys, cfg.Clock, cfg.Log)
 	a.idempotency.SecretMarkers = []string{org.APIKeyPrefix, org.SessionTokenPrefix}
 	a.Identity.SetStoredResponses(a.idempotency)
@@ -172,6 +177,7 @@ func (a *App) routes() http.Handler {
 	a.Promotion.Register(srv.API)
 	a.Inventory.Register(srv.API)
 	a.Order.Register(srv.API)
+	a.Loyalty.Register(srv.API)
 	srv.Router.HandleFunc("/api/*", httpapi.NotFound)
 	srv.Router.Handle("/*", web.Handler())
 	return srv.Router
@@ -210,6 +216,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	g.Go(func() error { return a.Dispatcher.Run(gctx) })
 	g.Go(func() error { a.janitor(gctx); return nil })
 	g.Go(func() error { a.expireReservations(gctx); return nil })
+	g.Go(func() error { a.expirePoints(gctx); return nil })
 	g.Go(func() error {
 		<-gctx.Done()
 		a.draining.Store(true)

@@ -56,7 +56,8 @@ func TestSecurity01_NarrowKeyCannotTakeOverAnAccount(t *testing.T) {
 		assoc := f.user(t, f.ctx, "assoc", auth.Associate, auth.TenantScope, "")
 		mkt := f.user(t, f.ctx, "mkt", auth.Marketer, auth.TenantScope, "")
 		_, adminToken := f.session(t, "acme-admin", adminPassword)
-		hr, _ := f.keyAs(t, f.ctx, "hr", auth.UsersRead, auth.UsersWrite, auth.OrgRead, auth.CatalogRead, auth.CustomersRead, auth.OrdersRead, auth.OrdersWrite)
+		hr, _ := f.keyAs(t, f.ctx, "hr", auth.UsersRead, auth.UsersWrite, auth.OrgRead, auth.CatalogRead, auth.CustomersRead, auth.OrdersRead, auth.OrdersWrite,
+			auth.LoyaltyRead, auth.LoyaltyRedeem)
 		root, _ := f.keyAs(t, f.ctx, "root", auth.AllScopes()...)
 
 		const stolen = "attacker chosen 2025"

@@ -129,7 +129,8 @@ func TestUserRoleEscalation(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
 		// A key that may manage users but holds only some scopes cannot hand out more.
-		k, _, err := f.svc.CreateAPIKey(f.ctx, APIKeyCreate{Name: "hr", Scopes: []auth.Scope{auth.UsersRead, auth.UsersWrite, auth.OrgRead, auth.CatalogRead, auth.CustomersRead, auth.OrdersRead, auth.OrdersWrite}})
+		k, _, err := f.svc.CreateAPIKey(f.ctx, APIKeyCreate{Name: "hr", Scopes: []auth.Scope{auth.UsersRead, auth.UsersWrite, auth.OrgRead, auth.CatalogRead, auth.CustomersRead, auth.OrdersRead, auth.OrdersWrite,
+			auth.LoyaltyRead, auth.LoyaltyRedeem}})
 		if err != nil {
 			t.Fatal(err)
 		}

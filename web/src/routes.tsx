@@ -32,11 +32,11 @@ const InventoryPage = lazy(() => import('./pages/InventoryPage'));
 const OrdersPage = lazy(() => import('./pages/orders/OrdersPage'));
 const OrderDetailPage = lazy(() => import('./pages/orders/OrderDetailPage'));
 const OrderInboxPage = lazy(() => import('./pages/orders/InboxPage'));
+const LoyaltyProgramsPage = lazy(() => import('./pages/loyalty/ProgramsPage'));
 const ComingSoonPage = lazy(() => import('./pages/ComingSoonPage'));
 
 /** COMING_SOON lists the capabilities that have a placeholder page for now. */
 export const COMING_SOON: { path: string; nameKey: string }[] = [
-  { path: 'membership', nameKey: 'nav.membership' },
   { path: 'coupons', nameKey: 'nav.coupons' },
   { path: 'campaigns', nameKey: 'nav.campaigns' },
   { path: 'analytics', nameKey: 'nav.analytics' },
@@ -89,6 +89,7 @@ export const routes: RouteObject[] = [
       { path: 'orders/inbox', element: <OrderInboxPage /> },
       { path: 'orders/:id', element: <OrderDetailPage /> },
       { path: 'inventory', element: <InventoryPage /> },
+      { path: 'membership', element: <LoyaltyProgramsPage /> },
       ...COMING_SOON.map(({ path, nameKey }) => ({
         path,
         element: <ComingSoonPage key={path} nameKey={nameKey} capability={path} />,

@@ -58,6 +58,14 @@ const (
 	// moves them through their lifecycle, returns and refunds, and handles complaints.
 	OrdersRead  Scope = "orders:read"
 	OrdersWrite Scope = "orders:write"
+
+	// LoyaltyRead reads loyalty programs, tiers and members' points (balance, lots,
+	// ledger); LoyaltyRedeem enrols customers and redeems their points (a till, an
+	// associate at its store); LoyaltyWrite configures programs and tiers and adjusts
+	// points by hand (audited).
+	LoyaltyRead   Scope = "loyalty:read"
+	LoyaltyRedeem Scope = "loyalty:redeem"
+	LoyaltyWrite  Scope = "loyalty:write"
 )
 
 // AllScopes lists every scope, in a stable order.
@@ -65,7 +73,7 @@ func AllScopes() []Scope {
 	return []Scope{OrgRead, OrgWrite, CatalogRead, CatalogWrite, UsersRead, UsersWrite, APIKeysWrite, AuditRead, EventsRead, EventsWrite,
 		TouchpointsRead, TouchpointsWrite, EventsIngest, PromotionsRead, PromotionsWrite, PricingUse,
 		CustomersRead, CustomersWrite, CustomersPII, CustomersErase, PrivacyRead, InventoryRead, InventoryWrite,
-		OrdersRead, OrdersWrite}
+		OrdersRead, OrdersWrite, LoyaltyRead, LoyaltyRedeem, LoyaltyWrite}
 }
 
 // ValidScope reports whether s names a known scope.
@@ -100,17 +108,19 @@ func RoleScopes(r Role) []Scope {
 	case HQAdmin:
 		return AllScopes()
 	case Marketer:
-		return append(read, PromotionsRead, CustomersRead, CustomersWrite, OrdersRead)
+		return append(read, PromotionsRead, CustomersRead, CustomersWrite, OrdersRead, LoyaltyRead, LoyaltyRedeem, LoyaltyWrite)
 	case Analyst:
-		return append(read, AuditRead, CustomersRead, InventoryRead, OrdersRead)
+		return append(read, AuditRead, CustomersRead, InventoryRead, OrdersRead, LoyaltyRead)
 	case Merchandiser:
 		return append(read, CatalogWrite, PromotionsRead, PromotionsWrite, InventoryRead, OrdersRead)
 	case StoreManager:
-		return append(read, OrgWrite, CatalogWrite, UsersRead, CustomersRead, InventoryRead, InventoryWrite, OrdersRead, OrdersWrite)
+		return append(read, OrgWrite, CatalogWrite, UsersRead, CustomersRead, InventoryRead, InventoryWrite, OrdersRead, OrdersWrite,
+			LoyaltyRead, LoyaltyRedeem)
 	case Associate:
-		return append(read, CustomersRead, OrdersRead, OrdersWrite)
+		return append(read, CustomersRead, OrdersRead, OrdersWrite, LoyaltyRead, LoyaltyRedeem)
 	case Integrator:
-		return append(read, EventsRead, TouchpointsRead, EventsIngest, PricingUse, InventoryRead, InventoryWrite, OrdersRead, OrdersWrite)
+		return append(read, EventsRead, TouchpointsRead, EventsIngest, PricingUse, InventoryRead, InventoryWrite, OrdersRead, OrdersWrite,
+			LoyaltyRead, LoyaltyRedeem)
 	case PrivacyOfficer:
 		return append(read, AuditRead, CustomersRead, PrivacyRead)
 	}

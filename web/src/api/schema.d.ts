@@ -771,6 +771,217 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/loyalty/customers/{customer_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's points and tier in every program it is a member of */
+        get: operations["list-loyalty-balances"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/programs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List loyalty programs with their tiers */
+        get: operations["list-loyalty-programs"];
+        put?: never;
+        /**
+         * Create a loyalty program
+         * @description One active program per brand and one active shared program (no brands): an order earns in exactly one.
+         */
+        post: operations["create-loyalty-program"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/programs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a loyalty program */
+        get: operations["get-loyalty-program"];
+        /**
+         * Replace a loyalty program's set-up
+         * @description Tiers stay; points already earned keep their availability and expiry.
+         */
+        put: operations["replace-loyalty-program"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/programs/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enrol a customer
+         * @description Enrolling a member again returns its membership unchanged.
+         */
+        post: operations["enrol-loyalty-member"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/programs/{id}/members/{customer_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A member's points and tier */
+        get: operations["get-loyalty-balance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/programs/{id}/members/{customer_id}/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adjust points by hand
+         * @description With a reason; recorded in the audit trail.
+         */
+        post: operations["adjust-loyalty-points"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/programs/{id}/members/{customer_id}/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's points ledger
+         * @description Newest first.
+         */
+        get: operations["list-loyalty-entries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/programs/{id}/members/{customer_id}/lots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's lots of points
+         * @description Newest first, at most 500.
+         */
+        get: operations["list-loyalty-lots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/programs/{id}/members/{customer_id}/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeem points
+         * @description Any number of available points, oldest lots first, all or nothing: 409 insufficient when fewer are available.
+         */
+        post: operations["redeem-loyalty-points"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/programs/{id}/tiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a tier */
+        post: operations["create-loyalty-tier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/programs/{id}/tiers/{tier_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace a tier */
+        put: operations["replace-loyalty-tier"];
+        post?: never;
+        /** Delete a tier no member holds */
+        delete: operations["delete-loyalty-tier"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -2120,7 +2331,7 @@ export interface components {
     schemas: {
         APIKeyCreateRequest: {
             name: string;
-            scopes: ("org:read" | "org:write" | "catalog:read" | "catalog:write" | "users:read" | "users:write" | "api_keys:write" | "audit:read" | "events:read" | "events:write" | "touchpoints:read" | "touchpoints:write" | "events:ingest" | "promotions:read" | "promotions:write" | "pricing:use" | "customers:read" | "customers:write" | "customers:pii" | "customers:erase" | "privacy:read" | "inventory:read" | "inventory:write" | "orders:read" | "orders:write")[] | null;
+            scopes: ("org:read" | "org:write" | "catalog:read" | "catalog:write" | "users:read" | "users:write" | "api_keys:write" | "audit:read" | "events:read" | "events:write" | "touchpoints:read" | "touchpoints:write" | "events:ingest" | "promotions:read" | "promotions:write" | "pricing:use" | "customers:read" | "customers:write" | "customers:pii" | "customers:erase" | "privacy:read" | "inventory:read" | "inventory:write" | "orders:read" | "orders:write" | "loyalty:read" | "loyalty:redeem" | "loyalty:write")[] | null;
         };
         APIKeyCreatedResponse: {
             /** Format: date-time */
@@ -2171,6 +2382,14 @@ export interface components {
             /** @description The touchpoint this key sends events for; absent for a general key. */
             touchpoint_id?: string;
         };
+        AdjustBody: {
+            /**
+             * Format: int64
+             * @description Positive adds a lot; negative takes, oldest lots first.
+             */
+            points: number;
+            reason: string;
+        };
         AuditEvent: {
             action: string;
             actor_id: string;
@@ -2184,6 +2403,31 @@ export interface components {
             request_id?: string;
             resource_id: string;
             resource_type: string;
+        };
+        BalanceResponse: {
+            /**
+             * Format: int64
+             * @description Redeemable now.
+             */
+            available: number;
+            /**
+             * Format: int64
+             * @description Past expiry, awaiting the sweep; not redeemable.
+             */
+            expiring: number;
+            member: components["schemas"]["MemberResponse"];
+            next_tier?: components["schemas"]["TierBody"];
+            /**
+             * Format: int64
+             * @description Waiting for the return window.
+             */
+            pending: number;
+            tier?: components["schemas"]["TierBody"];
+            /**
+             * Format: int64
+             * @description The sum of the ledger.
+             */
+            total: number;
         };
         BasketRowError: {
             field: string;
@@ -2767,6 +3011,26 @@ export interface components {
              */
             retention_seconds: number;
         };
+        EnrolRequest: {
+            customer_id: string;
+        };
+        EntryResponse: {
+            actor?: string;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            kind: string;
+            order_id?: string;
+            /** Format: int64 */
+            points: number;
+            reason?: string;
+            /**
+             * Format: int64
+             * @description Points a reversal could not take back: already spent.
+             */
+            shortfall?: number;
+            store_id?: string;
+        };
         ErrorDetail: {
             /** @description Where the error occurred, e.g. 'body.items[3].tags' or 'path.thing-id' */
             location?: string;
@@ -2929,6 +3193,15 @@ export interface components {
             /** @enum {string} */
             status: "accepted" | "refused";
         };
+        ItemsOfBalanceResponseBody: {
+            items: components["schemas"]["BalanceResponse"][];
+        };
+        ItemsOfLotResponseBody: {
+            items: components["schemas"]["LotResponse"][];
+        };
+        ItemsOfProgramResponseBody: {
+            items: components["schemas"]["ProgramResponse"][];
+        };
         LocationFulfilmentResponse: {
             /**
              * Format: int64
@@ -3003,6 +3276,21 @@ export interface components {
             /** @description Send as Authorization: Bearer <token>; the console uses the cookie instead. */
             token: string;
             user: components["schemas"]["UserResponse"];
+        };
+        LotResponse: {
+            /** Format: date-time */
+            available_at: string;
+            /** Format: date-time */
+            created_at: string;
+            entry_id: string;
+            /** Format: date-time */
+            expires_at?: string;
+            id: string;
+            order_id?: string;
+            /** Format: int64 */
+            points: number;
+            /** Format: int64 */
+            remaining: number;
         };
         MaturityConnection: {
             /**
@@ -3111,6 +3399,28 @@ export interface components {
             scope_type: "tenant" | "brand" | "region" | "store";
             scopes: string[];
             tenant_id: string;
+        };
+        MemberDayBody: {
+            /**
+             * Format: int64
+             * @description Points multiplier in basis points: 20000 doubles.
+             */
+            multiplier_bp: number;
+            /**
+             * Format: int64
+             * @description 0 Sunday … 6 Saturday, in the program's time zone.
+             */
+            weekday: number;
+        };
+        MemberResponse: {
+            customer_id: string;
+            /** Format: date-time */
+            enrolled_at: string;
+            /** Format: int64 */
+            growth: number;
+            program_id: string;
+            source: string;
+            tier_id?: string;
         };
         MergeListResponse: {
             items: components["schemas"]["MergeResponse"][];
@@ -3476,6 +3786,11 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
+        PageEntryResponse: {
+            items: components["schemas"]["EntryResponse"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
         PageInboxEntryResponse: {
             items: components["schemas"]["InboxEntryResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
@@ -3763,6 +4078,102 @@ export interface components {
             /** @enum {string} */
             unit?: "each" | "weight";
         };
+        ProgramRequest: {
+            /** @description A completed order of a resolved customer enrols it. */
+            auto_enrol?: boolean;
+            /** @description The brands whose orders earn in this program; empty: shared by every brand without a program of its own. */
+            brand_ids?: string[] | null;
+            code: string;
+            /** @description Category ids whose lines earn nothing (the category itself, not its children). */
+            excluded_categories?: string[] | null;
+            /** Format: int64 */
+            expiry_days?: number;
+            /**
+             * @description Defaults to never.
+             * @enum {string}
+             */
+            expiry_kind?: "never" | "days" | "end_of_next_year" | "";
+            /**
+             * Format: int64
+             * @description Growth value per yuan of net paid; tiers are reached by growth.
+             */
+            growth_per_yuan: number;
+            /**
+             * Format: int64
+             * @description 0: no cap.
+             */
+            max_points_per_order?: number;
+            member_days?: components["schemas"]["MemberDayBody"][] | null;
+            name: string;
+            /**
+             * Format: int64
+             * @description Days after completion before points can be redeemed (the return window).
+             */
+            pending_days?: number;
+            /**
+             * Format: int64
+             * @description Points per yuan of net paid after every discount.
+             */
+            points_per_yuan: number;
+            /**
+             * @description Defaults to active.
+             * @enum {string}
+             */
+            status?: "active" | "inactive" | "";
+            /** @description IANA zone expiry days end in and member days are read in; defaults to Asia/Shanghai. */
+            time_zone?: string;
+        };
+        ProgramResponse: {
+            /** @description A completed order of a resolved customer enrols it. */
+            auto_enrol?: boolean;
+            /** @description The brands whose orders earn in this program; empty: shared by every brand without a program of its own. */
+            brand_ids?: string[] | null;
+            code: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Category ids whose lines earn nothing (the category itself, not its children). */
+            excluded_categories?: string[] | null;
+            /** Format: int64 */
+            expiry_days?: number;
+            /**
+             * @description Defaults to never.
+             * @enum {string}
+             */
+            expiry_kind?: "never" | "days" | "end_of_next_year" | "";
+            /**
+             * Format: int64
+             * @description Growth value per yuan of net paid; tiers are reached by growth.
+             */
+            growth_per_yuan: number;
+            id: string;
+            /**
+             * Format: int64
+             * @description 0: no cap.
+             */
+            max_points_per_order?: number;
+            member_days?: components["schemas"]["MemberDayBody"][] | null;
+            name: string;
+            /**
+             * Format: int64
+             * @description Days after completion before points can be redeemed (the return window).
+             */
+            pending_days?: number;
+            /**
+             * Format: int64
+             * @description Points per yuan of net paid after every discount.
+             */
+            points_per_yuan: number;
+            /**
+             * @description Defaults to active.
+             * @enum {string}
+             */
+            status?: "active" | "inactive" | "";
+            tiers: components["schemas"]["TierBody"][];
+            /** @description IANA zone expiry days end in and member days are read in; defaults to Asia/Shanghai. */
+            time_zone?: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         PromotionCalendarItem: {
             code: string;
             name: string;
@@ -3858,6 +4269,15 @@ export interface components {
             discount_fen: number;
             /** Format: int64 */
             uses: number;
+        };
+        RedeemBody: {
+            order_id?: string;
+            /** Format: int64 */
+            points: number;
+            /** @description Redeeming again with the same reference returns the first redemption. */
+            reference?: string;
+            /** @description Where the points are spent; required for a caller scoped to stores. */
+            store_id?: string;
         };
         RedemptionCartLineResponse: {
             /** Format: int64 */
@@ -4482,6 +4902,21 @@ export interface components {
             /** @enum {string} */
             status?: "open" | "closed" | "planned";
             time_zone?: string;
+        };
+        TierBody: {
+            code: string;
+            readonly id?: string;
+            /**
+             * Format: int64
+             * @description Points multiplier in basis points; defaults to 10000 (1×).
+             */
+            multiplier_bp?: number;
+            name: string;
+            /**
+             * Format: int64
+             * @description Growth that reaches the tier.
+             */
+            threshold: number;
         };
         TouchpointCountsResponse: {
             by_channel: components["schemas"]["TouchpointGroupResponse"][];
@@ -6283,6 +6718,474 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SKUImportReportResponse"];
                 };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-loyalty-balances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsOfBalanceResponseBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-loyalty-programs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsOfProgramResponseBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-loyalty-program": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgramRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-loyalty-program": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "replace-loyalty-program": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgramRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "enrol-loyalty-member": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-loyalty-balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BalanceResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "adjust-loyalty-points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdjustBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntryResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-loyalty-entries": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageEntryResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-loyalty-lots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsOfLotResponseBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "redeem-loyalty-points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedeemBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntryResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-loyalty-tier": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TierBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TierBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "replace-loyalty-tier": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                tier_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TierBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TierBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "delete-loyalty-tier": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                tier_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Error */
             default: {

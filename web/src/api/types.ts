@@ -65,6 +65,9 @@ export const API_SCOPES = [
   'inventory:write',
   'orders:read',
   'orders:write',
+  'loyalty:read',
+  'loyalty:redeem',
+  'loyalty:write',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 

@@ -40,6 +40,7 @@ import { formatDateTime, formatNumber, formatRelative } from '../../lib/format';
 import { ConsentsCard } from './ConsentsCard';
 import { IdentitiesCard } from './IdentitiesCard';
 import { CustomerOrdersCard } from '../orders/CustomerOrdersCard';
+import { LoyaltyCard } from '../loyalty/LoyaltyCard';
 import { MergeDialog, MergesCard } from './MergesCard';
 import { CustomerLink, CustomerStatusTag, MaskedTag } from './parts';
 import { TimelineCard } from './TimelineCard';
@@ -58,6 +59,7 @@ export default function CustomerPage() {
   const canErase = useHasScope('customers:erase');
   const canReadAccessLog = useHasScope('privacy:read');
   const canReadOrders = useHasScope('orders:read');
+  const canReadLoyalty = useHasScope('loyalty:read');
   const [merging, setMerging] = useState(false);
   const [erasing, setErasing] = useState(false);
 
@@ -188,6 +190,8 @@ export default function CustomerPage() {
       </Row>
 
       <ConsentsCard customer={c} canWrite={canWrite} />
+
+      {canReadLoyalty && !erased ? <LoyaltyCard customerId={c.id} /> : null}
 
       {canReadOrders ? <CustomerOrdersCard customerId={c.id} /> : null}
 

@@ -1,0 +1,97 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeApi, page, renderRoute } from '../../test/render';
+import { meWith } from '../customers/fixtures';
+import { LoyaltyCard } from './LoyaltyCard';
+import ProgramsPage from './ProgramsPage';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+const program = {
+  id: 'p1',
+  code: 'CLUB',
+  name: '会员俱乐部',
+  status: 'active',
+  brand_ids: [],
+  points_per_yuan: 1,
+  growth_per_yuan: 1,
+  member_days: [{ weekday: 2, multiplier_bp: 20000 }],
+  expiry_kind: 'end_of_next_year',
+  time_zone: 'Asia/Shanghai',
+  auto_enrol: true,
+  tiers: [{ id: 't1', code: 'GOLD', name: '金卡', threshold: 500, multiplier_bp: 15000 }],
+  created_at: '2026-01-01T00:00:00Z',
+  updated_at: '2026-01-01T00:00:00Z',
+};
+
+describe('ProgramsPage', () => {
+  it('shows a program’s rules and tiers and adds a tier', async () => {
+    const calls = fakeApi({
+      'GET /me': () => ({ body: meWith(['loyalty:read', 'loyalty:write']) }),
+      'GET /brands': () => page([]),
+      'GET /loyalty/programs': () => ({ body: { items: [program] } }),
+      'POST /loyalty/programs/p1/tiers': () => ({ status: 201, body: { id: 't2', code: 'PLAT', name: '白金', threshold: 2000, multiplier_bp: 20000 } }),
+    });
+    renderRoute(<ProgramsPage />);
+    const card = await screen.findByTestId('loyalty-program-CLUB', undefined, { timeout: 10_000 });
+    expect(within(card).getByText('集团共享（所有品牌）')).toBeTruthy();
+    expect(within(card).getByText('周二 2×')).toBeTruthy();
+    expect(within(card).getByText('1.5×')).toBeTruthy();
+    fireEvent.change(within(card).getByTestId('tier-code'), { target: { value: 'PLAT' } });
+    fireEvent.change(within(card).getByTestId('tier-name'), { target: { value: '白金' } });
+    fireEvent.change(within(card).getByTestId('tier-threshold'), { target: { value: '2000' } });
+    fireEvent.change(within(card).getByTestId('tier-multiplier'), { target: { value: '2' } });
+    fireEvent.click(within(card).getByTestId('tier-add'));
+    await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true), { timeout: 10_000 });
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ code: 'PLAT', name: '白金', threshold: 2000, multiplier_bp: 20000 });
+  }, 60_000);
+
+  it('offers no changes to a reader', async () => {
+    fakeApi({
+      'GET /me': () => ({ body: meWith(['loyalty:read']) }),
+      'GET /brands': () => page([]),
+      'GET /loyalty/programs': () => ({ body: { items: [program] } }),
+    });
+    renderRoute(<ProgramsPage />);
+    await screen.findByTestId('loyalty-program-CLUB', undefined, { timeout: 10_000 });
+    expect(screen.queryByTestId('loyalty-program-create')).toBeNull();
+    expect(screen.queryByTestId('tier-add')).toBeNull();
+  }, 60_000);
+});
+
+describe('LoyaltyCard', () => {
+  it('shows the tier, points, lots and ledger of a member', async () => {
+    fakeApi({
+      'GET /me': () => ({ body: meWith(['loyalty:read']) }),
+      'GET /loyalty/programs': () => ({ body: { items: [program] } }),
+      'GET /loyalty/customers/c1': () => ({
+        body: {
+          items: [
+            {
+              member: { program_id: 'p1', customer_id: 'c1', growth: 320, source: 'order', enrolled_at: '2026-01-01T00:00:00Z' },
+              total: 450,
+              available: 300,
+              pending: 150,
+              expiring: 0,
+              next_tier: program.tiers[0],
+            },
+          ],
+        },
+      }),
+      'GET /loyalty/programs/p1/members/c1/lots': () => ({
+        body: { items: [{ id: 'l1', entry_id: 'e1', points: 500, remaining: 300, available_at: '2026-01-08T00:00:00Z', created_at: '2026-01-01T00:00:00Z' }] },
+      }),
+      'GET /loyalty/programs/p1/members/c1/entries': () =>
+        page([{ id: 'e2', kind: 'reverse', points: -50, shortfall: 0, order_id: 'o1', created_at: '2026-01-03T00:00:00Z' }]),
+    });
+    renderRoute(<LoyaltyCard customerId="c1" />);
+    const card = await screen.findByTestId('loyalty-member-CLUB', undefined, { timeout: 10_000 });
+    expect(within(card).getByText('再得 180 成长值升至 金卡')).toBeTruthy();
+    expect(within(card).getByTestId('loyalty-available').textContent).toContain('300');
+    expect(await within(card).findByText('退货冲回', undefined, { timeout: 10_000 })).toBeTruthy();
+    expect(within(card).getByText('订单 o1')).toBeTruthy();
+    expect(screen.queryByTestId('loyalty-adjust-open')).toBeNull();
+  }, 60_000);
+});
