@@ -306,8 +306,8 @@ func (s *Service) FindBatches(ctx context.Context, locationID, skuID string) (Ba
 }
 
 // FindExpiringBatches lists up to limit batches at a location that still hold stock
-// and expire within days (those already expired first, then by expiry): the store's
-// daily near-expiry (临期) list. Errors: invalid (days, limit), not_found, unauthorized,
+// and whose last day is at most days after today in the location's time zone (those
+// already expired first, then by expiry): the store's daily near-expiry (临期) list. Errors: invalid (days, limit), not_found, unauthorized,
 // forbidden.
 func (s *Service) FindExpiringBatches(ctx context.Context, locationID string, days, limit int) ([]Batch, error) {
 	p, err := auth.Require(ctx, auth.InventoryRead)
@@ -324,7 +324,14 @@ func (s *Service) FindExpiringBatches(ctx context.Context, locationID string, da
 	if _, err := s.visible(ctx, r, p, locationID); err != nil {
 		return nil, fmt.Errorf("inventory: %w", err)
 	}
-	until := s.now().Add(time.Duration(days) * 24 * time.Hour)
+	// Within days counts calendar days where the location is: 0 lists what must sell
+	// today (its last day is today), 1 what must sell by tomorrow, and so on.
+	zone, err := locationZone(ctx, r, p.TenantID, locationID)
+	if err != nil {
+		return nil, fmt.Errorf("inventory: %w", err)
+	}
+	y, m, d := s.now().In(zone).Date()
+	until := time.Date(y, m, d+days+1, 0, 0, 0, 0, zone)
 	out := []Batch{}
 	err = db.EachRow(ctx, r, `SELECT `+batchColumns+` FROM stock_batches
 		WHERE tenant_id = $1 AND location_id = $2 AND on_hand > 0 AND expires_at <= $3 ORDER BY expires_at, sku_id, code LIMIT $4`,

@@ -211,7 +211,7 @@ type balancePath struct {
 
 type expiringInput struct {
 	ID         string `path:"id" maxLength:"64"`
-	WithinDays int    `query:"within_days" minimum:"0" maximum:"366" default:"3" doc:"Batches expiring within this many days from now (those already expired and not yet written off too)."`
+	WithinDays int    `query:"within_days" minimum:"0" maximum:"366" default:"3" doc:"Batches whose last day is at most this many days after today where the location is: 0 is what must sell today (those already expired and not yet written off too)."`
 	Limit      int    `query:"limit" minimum:"1" maximum:"1000" default:"200"`
 }
 
