@@ -11,6 +11,10 @@ export type StockBalance = S['StockBalance'];
 export type StockChangeRequest = S['StockChangeRequest'];
 export type StockLocationCreateRequest = S['StockLocationCreateRequest'];
 export type StockChangeKind = StockChangeRequest['kind'];
+export type StockBatch = S['StockBatch'];
+export type StockBatches = S['StockBatches'];
+export type StockAllocation = S['StockAllocation'];
+export type StockQuotaSetting = S['StockQuotaSetting'];
 
 /** STOCK_CHANGE_KINDS are the changes a person records at a location. */
 export const STOCK_CHANGE_KINDS: StockChangeKind[] = ['receipt', 'count', 'adjustment', 'write_off', 'return', 'sale'];
@@ -24,7 +28,53 @@ export const inventoryApi = {
     request<StockBalance>('GET', `/stock-locations/${id(locationId)}/balances/${id(skuId)}`),
   recordChange: (locationId: string, body: StockChangeRequest) =>
     request<StockBalance>('POST', `/stock-locations/${id(locationId)}/changes`, { body }),
+  batches: (locationId: string, skuId: string) =>
+    request<StockBatches>('GET', `/stock-locations/${id(locationId)}/balances/${id(skuId)}/batches`),
+  expiring: (locationId: string, withinDays: number) =>
+    request<S['StockBatchList']>('GET', `/stock-locations/${id(locationId)}/expiring-batches`, { query: { within_days: withinDays } }),
+  quotas: (locationId: string, skuId: string) =>
+    request<StockAllocation>('GET', `/stock-locations/${id(locationId)}/balances/${id(skuId)}/quotas`),
+  setQuotas: (locationId: string, skuId: string, quotas: StockQuotaSetting[]) =>
+    request<StockAllocation>('PUT', `/stock-locations/${id(locationId)}/balances/${id(skuId)}/quotas`, { body: { quotas } }),
 };
+
+/** useStockBatches reads a balance's batches (lots), first to expire first. */
+export function useStockBatches(locationId?: string, skuId?: string) {
+  return useQuery({
+    queryKey: ['stock', 'batches', locationId, skuId],
+    queryFn: () => inventoryApi.batches(locationId!, skuId!),
+    enabled: !!locationId && !!skuId,
+  });
+}
+
+/** useExpiringBatches reads a location's near-expiry (临期) list. */
+export function useExpiringBatches(locationId: string, withinDays: number) {
+  return useQuery({
+    queryKey: ['stock', 'expiring', locationId, withinDays],
+    queryFn: () => inventoryApi.expiring(locationId, withinDays),
+  });
+}
+
+/** useStockQuotas reads a balance's channel quotas and shared pool. */
+export function useStockQuotas(locationId?: string, skuId?: string) {
+  return useQuery({
+    queryKey: ['stock', 'quotas', locationId, skuId],
+    queryFn: () => inventoryApi.quotas(locationId!, skuId!),
+    enabled: !!locationId && !!skuId,
+  });
+}
+
+/** useSetStockQuotas replaces a balance's channel quotas. */
+export function useSetStockQuotas(locationId: string, skuId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (quotas: StockQuotaSetting[]) => inventoryApi.setQuotas(locationId, skuId, quotas),
+    onSuccess: (a) => {
+      queryClient.setQueryData(['stock', 'quotas', locationId, skuId], a);
+      queryClient.setQueryData(['stock', 'balance', locationId, skuId], a.balance);
+    },
+  });
+}
 
 /** useStockBalance reads the stock of a SKU at a location once both are chosen. */
 export function useStockBalance(locationId?: string, skuId?: string) {
@@ -40,7 +90,11 @@ export function useRecordStockChange(locationId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: StockChangeRequest) => inventoryApi.recordChange(locationId, body),
-    onSuccess: (b) => queryClient.setQueryData(['stock', 'balance', b.location_id, b.sku_id], b),
+    onSuccess: (b) => {
+      queryClient.setQueryData(['stock', 'balance', b.location_id, b.sku_id], b);
+      void queryClient.invalidateQueries({ queryKey: ['stock', 'batches', b.location_id, b.sku_id] });
+      void queryClient.invalidateQueries({ queryKey: ['stock', 'expiring', b.location_id] });
+    },
   });
 }
 
