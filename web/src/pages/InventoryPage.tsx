@@ -232,7 +232,7 @@ function ExpiringList({ locationId }: { locationId: string }) {
           size="small"
           value={days}
           onChange={setDays}
-          options={[0, 1, 3, 7].map((d) => ({ value: d, label: t('inventory.withinDays', { count: d }) }))}
+          options={[0, 1, 3, 7].map((d) => ({ value: d, label: d === 0 ? t('inventory.withinToday') : t('inventory.withinDays', { n: d }) }))}
           data-testid="stock-expiring-days"
         />
       }
