@@ -8667,7 +8667,7 @@ export interface operations {
     "list-expiring-stock-batches": {
         parameters: {
             query?: {
-                /** @description Batches expiring within this many days from now (those already expired and not yet written off too). */
+                /** @description Batches whose last day is at most this many days after today where the location is: 0 is what must sell today (those already expired and not yet written off too). */
                 within_days?: number;
                 limit?: number;
             };
