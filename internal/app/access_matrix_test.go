@@ -197,6 +197,19 @@ var accessRules = map[string]accessRule{
 	"get-stock-balance": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
 		return request{path: "/api/v1/stock-locations/" + w.stockLocation[side] + "/balances/" + w.sku}
 	}},
+	"get-stock-batches": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
+		return request{path: "/api/v1/stock-locations/" + w.stockLocation[side] + "/balances/" + w.sku + "/batches"}
+	}},
+	"list-expiring-stock-batches": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
+		return request{path: "/api/v1/stock-locations/" + w.stockLocation[side] + "/expiring-batches?within_days=3"}
+	}},
+	"get-stock-quotas": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
+		return request{path: "/api/v1/stock-locations/" + w.stockLocation[side] + "/balances/" + w.sku + "/quotas"}
+	}},
+	"set-stock-quotas": {reach: scoped, note: "at the locations of the caller's stores",
+		call: func(w *world, _ *matrixPrincipal, side int) request {
+			return jsonReq("/api/v1/stock-locations/"+w.stockLocation[side]+"/balances/"+w.sku+"/quotas", `{"quotas":[]}`)
+		}},
 	"record-stock-change": {reach: scoped, note: "at the locations of the caller's stores",
 		call: func(w *world, _ *matrixPrincipal, side int) request {
 			return jsonReq("/api/v1/stock-locations/"+w.stockLocation[side]+"/changes", `{"sku_id":%q,"kind":"receipt","qty":1}`, w.sku)

@@ -251,12 +251,16 @@ func (a *App) janitor(ctx context.Context) {
 }
 
 // expireReservations releases unpaid stock reservations once their time has passed
-// and cancels the orders that held them (their promotions' budgets go back), checking
-// every 15 s (a reservation lives for minutes).
+// and cancels the orders that held them (their promotions' budgets go back), and
+// writes off expired stock batches, checking every 15 s (a reservation lives for
+// minutes; a batch write-off is idempotent, so running it often costs one index read).
 func (a *App) expireReservations(ctx context.Context) {
 	every(ctx, 15*time.Second, func() {
 		if n, err := a.Inventory.ExpireDue(ctx, 500); err != nil {
 			a.cfg.Log.Error("expire stock reservations", "err", err, "expired", n)
+		}
+		if n, err := a.Inventory.ExpireBatches(ctx, 500); err != nil {
+			a.cfg.Log.Error("write off expired stock batches", "err", err, "written_off", n)
 		}
 		if n, err := a.Order.CancelUnpaid(ctx, 500); err != nil {
 			a.cfg.Log.Error("cancel unpaid orders", "err", err, "cancelled", n)

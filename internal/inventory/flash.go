@@ -52,6 +52,7 @@ type flashAsk struct {
 	ctx     context.Context
 	actorID string
 	ref     string
+	channel string
 	line    Line
 	ttl     time.Duration
 	done    chan flashAnswer // buffered: the worker never waits for the caller
@@ -128,7 +129,7 @@ func (s *Service) Close(ctx context.Context) error {
 // its own.
 func (s *Service) reserveFlash(ctx context.Context, p *auth.Principal, req ReserveRequest) (r Reservation, ok bool, err error) {
 	b := s.flash
-	ask := &flashAsk{ctx: ctx, actorID: p.ID, ref: req.Reference, line: req.Lines[0], ttl: req.TTL, done: make(chan flashAnswer, 1)}
+	ask := &flashAsk{ctx: ctx, actorID: p.ID, ref: req.Reference, channel: req.Channel, line: req.Lines[0], ttl: req.TTL, done: make(chan flashAnswer, 1)}
 	key := flashKey{p.TenantID, ask.line.LocationID, ask.line.SKUID}
 	b.mu.Lock()
 	if b.closed || b.opts.Off {
@@ -225,7 +226,7 @@ func (s *Service) flashBatch(ctx context.Context, key flashKey, batch []*flashAs
 				a.done <- flashAnswer{err: fmt.Errorf("flash batch: %w", errors.Join(err, ctx.Err()))}
 				continue
 			}
-			r, err := s.reserveOwn(a.ctx, a.ref, a.line, a.ttl, a.actorID, key.tenantID)
+			r, err := s.reserveOwn(a.ctx, a.ref, a.channel, a.line, a.ttl, a.actorID, key.tenantID)
 			a.done <- flashAnswer{r: r, err: err}
 		}
 		return
@@ -238,7 +239,7 @@ func (s *Service) flashBatch(ctx context.Context, key flashKey, batch []*flashAs
 // same answers an ask for a reference that holds r already: r itself when the ask
 // is for the same stock, a conflict otherwise (as ReserveTx answers).
 func same(r Reservation, a *flashAsk) flashOutcome {
-	if !slices.Equal(r.Lines, []Line{a.line}) {
+	if !slices.Equal(r.Lines, []Line{a.line}) || r.Channel != a.channel {
 		return flashOutcome{err: errs.E(errs.Conflict, "%s reserved other stock before", a.ref)}
 	}
 	return flashOutcome{r: r}
@@ -249,8 +250,9 @@ func same(r Reservation, a *flashAsk) flashOutcome {
 func (s *Service) flashTx(ctx context.Context, tx *sql.Tx, key flashKey, asks []*flashAsk) ([]flashOutcome, error) {
 	qty := make([]int64, len(asks))
 	refs := make([]string, len(asks))
+	channels := make([]string, len(asks))
 	for i, a := range asks {
-		qty[i], refs[i] = a.line.Qty, a.ref
+		qty[i], refs[i], channels[i] = a.line.Qty, a.ref, a.channel
 	}
 	// References reserved before this batch get their reservation back, as in ReserveTx.
 	prior := map[string]Reservation{}
@@ -263,20 +265,24 @@ func (s *Service) flashTx(ctx context.Context, tx *sql.Tx, key flashKey, asks []
 			return nil, err
 		}
 	}
-	available, err := lockAvailable(ctx, tx, s.lock(), key)
+	stock, err := lockPool(ctx, tx, s.lock(), key.tenantID, key.locationID, key.skuID)
 	if err != nil {
 		return nil, err
 	}
-	decided, total := grant(available, qty, refs, func(ref string) bool { _, ok := prior[ref]; return ok })
+	decided, total, fromQuota := grantPool(&stock, qty, channels, refs, func(ref string) bool { _, ok := prior[ref]; return ok })
 	now := s.now()
 	out := make([]flashOutcome, len(asks))
 	var rows []flashRow
+	drawn := map[string]int64{}
 	for i, a := range asks {
 		switch d := decided[i]; {
 		case d == i:
-			r := Reservation{ID: ids.New(), Reference: a.ref, Status: ReservationActive, Lines: []Line{a.line}, ExpiresAt: now.Add(a.ttl), CreatedAt: now}
+			r := Reservation{ID: ids.New(), Reference: a.ref, Status: ReservationActive, Channel: a.channel, Lines: []Line{a.line}, ExpiresAt: now.Add(a.ttl), CreatedAt: now,
+				fromQuota: map[[2]string]int64{{key.locationID, key.skuID}: fromQuota[i]}}
 			out[i] = flashOutcome{r: r}
-			rows = append(rows, flashRow{reservationID: r.ID, movementID: ids.New(), ref: a.ref, actorID: a.actorID, qty: a.line.Qty, expires: clock.Millis(r.ExpiresAt)})
+			rows = append(rows, flashRow{reservationID: r.ID, movementID: ids.New(), ref: a.ref, actorID: a.actorID, qty: a.line.Qty, expires: clock.Millis(r.ExpiresAt),
+				channel: a.channel, fromQuota: fromQuota[i]})
+			drawn[a.channel] += fromQuota[i]
 		case d >= 0:
 			out[i] = same(out[d].r, a)
 		case d == reservedBefore:
@@ -288,12 +294,9 @@ func (s *Service) flashTx(ctx context.Context, tx *sql.Tx, key flashKey, asks []
 	if total == 0 {
 		return out, nil
 	}
-	ok, err := reserveUnits(ctx, tx, key.tenantID, Line{LocationID: key.locationID, SKUID: key.skuID, Qty: total}, now)
-	if err != nil {
-		return nil, err
-	}
-	if !ok { // cannot happen under the row lock; refuse to write rather than oversell
-		return nil, fmt.Errorf("flash batch: %d units no longer available", total)
+	// Under the row lock the batch fits; the UPDATE still refuses rather than oversell.
+	if err := drawOnQuotas(ctx, tx, key.tenantID, key.locationID, key.skuID, total, drawn, now); err != nil {
+		return nil, fmt.Errorf("flash batch: %w", err)
 	}
 	if err := insertFlashRows(ctx, tx, s.db.Dialect, key, clock.Millis(now), rows); err != nil {
 		return nil, err
@@ -315,7 +318,16 @@ const (
 // it does not fit in what its predecessors left; a refused ask's reference stays open
 // for a later ask. The units granted, also returned, never exceed available.
 func grant(available int64, qty []int64, ref []string, before func(ref string) bool) ([]int, int64) {
+	decided, total, _ := grantPool(&pool{available: available}, qty, make([]string, len(qty)), ref, before)
+	return decided, total
+}
+
+// grantPool is grant against a pool with channel quotas: ask i comes from channel[i]
+// and takes its quota first, then the shared pool (pool.take). It also returns how
+// much of each granted ask was drawn from its channel's quota.
+func grantPool(p *pool, qty []int64, channel, ref []string, before func(ref string) bool) ([]int, int64, []int64) {
 	decided := make([]int, len(qty))
+	fromQuota := make([]int64, len(qty))
 	grantedAt := map[string]int{}
 	var total int64
 	for i, q := range qty {
@@ -323,27 +335,29 @@ func grant(available int64, qty []int64, ref []string, before func(ref string) b
 			decided[i] = j
 			continue
 		}
-		switch {
-		case before(ref[i]):
+		if before(ref[i]) {
 			decided[i] = reservedBefore
-		case q > 0 && q <= available-total:
-			decided[i] = i
-			grantedAt[ref[i]] = i
-			total += q
-		default:
-			decided[i] = shortOfStock
+			continue
 		}
+		drawn, ok := p.take(channel[i], q)
+		if !ok {
+			decided[i] = shortOfStock
+			continue
+		}
+		decided[i], fromQuota[i] = i, drawn
+		grantedAt[ref[i]] = i
+		total += q
 	}
-	return decided, total
+	return decided, total, fromQuota
 }
 
 // reserveOwn reserves one line in a transaction of its own, for an ask its batch
 // could not write; auth was checked when the ask was queued.
-func (s *Service) reserveOwn(ctx context.Context, ref string, l Line, ttl time.Duration, actorID, tenantID string) (Reservation, error) {
+func (s *Service) reserveOwn(ctx context.Context, ref, channel string, l Line, ttl time.Duration, actorID, tenantID string) (Reservation, error) {
 	var r Reservation
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		r, err = s.reserveLines(ctx, tx, tenantID, actorID, ReserveRequest{Reference: ref, Lines: []Line{l}, TTL: ttl})
+		r, err = s.reserveLines(ctx, tx, tenantID, actorID, ReserveRequest{Reference: ref, Lines: []Line{l}, TTL: ttl, Channel: channel})
 		return err
 	})
 	return r, err
@@ -366,21 +380,6 @@ func priorReferences(ctx context.Context, tx *sql.Tx, d db.Dialect, tenantID str
 	return out, nil
 }
 
-// lockAvailable reads what a balance has available and holds its row until the
-// transaction ends (SQLite has one writer); a balance never stocked has none.
-func lockAvailable(ctx context.Context, tx *sql.Tx, lock string, key flashKey) (int64, error) {
-	var available int64
-	err := tx.QueryRowContext(ctx, `SELECT on_hand - reserved - safety_stock FROM stock_balances
-		WHERE tenant_id = $1 AND location_id = $2 AND sku_id = $3`+lock, key.tenantID, key.locationID, key.skuID).Scan(&available)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("read available: %w", err)
-	}
-	return available, nil
-}
-
 // refsIn is db.In, with the list as one JSON array on SQLite: SQLite finds each $N
 // parameter by a linear search of the statement's parameters, so preparing a list of
 // hundreds costs more than running it (as in the outbox, docs/benchmarks.md).
@@ -396,8 +395,8 @@ func refsIn(d db.Dialect, args *[]any, refs []string) string {
 // flashRow is what differs between the reservations of one batch; the balance, the
 // time and the kinds are the same for all.
 type flashRow struct {
-	reservationID, movementID, ref, actorID string
-	qty, expires                            int64
+	reservationID, movementID, ref, actorID, channel string
+	qty, expires, fromQuota                          int64
 }
 
 // insertFlashRows writes a batch's reservations, their lines and their ledger rows:
@@ -417,9 +416,9 @@ func insertFlashRows(ctx context.Context, tx *sql.Tx, d db.Dialect, key flashKey
 		{"reservations", db.Rows{Head: `INSERT INTO stock_reservations (tenant_id, created_at, updated_at, status, id, reference, expires_at)`,
 			Lead: "$1, $2::bigint, $2::bigint, 'active'", Fixed: []any{key.tenantID, now}},
 			func(r flashRow) []any { return []any{r.reservationID, r.ref, r.expires} }},
-		{"reservation lines", db.Rows{Head: `INSERT INTO stock_reservation_lines (location_id, sku_id, reservation_id, qty)`,
+		{"reservation lines", db.Rows{Head: `INSERT INTO stock_reservation_lines (location_id, sku_id, reservation_id, qty, channel, from_quota)`,
 			Lead: "$1, $2", Fixed: fixed[1:3]},
-			func(r flashRow) []any { return []any{r.reservationID, r.qty} }},
+			func(r flashRow) []any { return []any{r.reservationID, r.qty, r.channel, r.fromQuota} }},
 		{"movements", db.Rows{Head: `INSERT INTO stock_movements (tenant_id, location_id, sku_id, occurred_at, kind, on_hand_delta, reason, id, reference, actor_id, reserved_delta)`,
 			Lead: "$1, $2, $3, $4::bigint, 'reserve', 0, ''", Fixed: fixed},
 			func(r flashRow) []any { return []any{r.movementID, r.ref, r.actorID, r.qty} }},
@@ -435,7 +434,7 @@ func insertFlashRows(ctx context.Context, tx *sql.Tx, d db.Dialect, key flashKey
 func insertFlashRowsJSON(ctx context.Context, tx *sql.Tx, key flashKey, now int64, rows []flashRow) error {
 	list := make([][]any, len(rows))
 	for i, r := range rows {
-		list[i] = []any{r.reservationID, r.movementID, r.ref, r.actorID, r.qty, r.expires}
+		list[i] = []any{r.reservationID, r.movementID, r.ref, r.actorID, r.qty, r.expires, r.channel, r.fromQuota}
 	}
 	data, err := json.Marshal(list)
 	if err != nil {
@@ -450,8 +449,8 @@ func insertFlashRowsJSON(ctx context.Context, tx *sql.Tx, key flashKey, now int6
 		{"reservations", `INSERT INTO stock_reservations (tenant_id, created_at, updated_at, status, id, reference, expires_at)
 			SELECT $1, $2, $2, 'active', ` + c(0) + `, ` + c(2) + `, ` + c(5) + ` FROM json_each($3) AS j`,
 			[]any{key.tenantID, now, string(data)}},
-		{"reservation lines", `INSERT INTO stock_reservation_lines (location_id, sku_id, reservation_id, qty)
-			SELECT $1, $2, ` + c(0) + `, ` + c(4) + ` FROM json_each($3) AS j`,
+		{"reservation lines", `INSERT INTO stock_reservation_lines (location_id, sku_id, reservation_id, qty, channel, from_quota)
+			SELECT $1, $2, ` + c(0) + `, ` + c(4) + `, ` + c(6) + `, ` + c(7) + ` FROM json_each($3) AS j`,
 			[]any{key.locationID, key.skuID, string(data)}},
 		{"movements", `INSERT INTO stock_movements (tenant_id, location_id, sku_id, occurred_at, kind, on_hand_delta, reason, id, reference, actor_id, reserved_delta)
 			SELECT $1, $2, $3, $4, 'reserve', 0, '', ` + c(1) + `, ` + c(2) + `, ` + c(3) + `, ` + c(4) + ` FROM json_each($5) AS j`,

@@ -50,10 +50,80 @@ type StockBalance struct {
 	Reserved    int64  `json:"reserved" doc:"Held for orders not yet fulfilled."`
 	SafetyStock int64  `json:"safety_stock" doc:"Kept back from online orders."`
 	Available   int64  `json:"available" doc:"on_hand - reserved - safety_stock: what may still be reserved."`
+	BatchQty    int64  `json:"batch_qty" doc:"What the balance's batches (lots with expiry dates) hold; on_hand - batch_qty is in no batch."`
+	QuotaFree   int64  `json:"quota_free" doc:"What channel quotas still hold back from the shared pool; available - quota_free is what any channel may reserve."`
 }
 
 func stockBalance(b Balance) StockBalance {
-	return StockBalance{LocationID: b.LocationID, SKUID: b.SKUID, OnHand: b.OnHand, Reserved: b.Reserved, SafetyStock: b.SafetyStock, Available: b.Available()}
+	return StockBalance{LocationID: b.LocationID, SKUID: b.SKUID, OnHand: b.OnHand, Reserved: b.Reserved, SafetyStock: b.SafetyStock, Available: b.Available(),
+		BatchQty: b.BatchQty, QuotaFree: b.QuotaFree}
+}
+
+// StockBatch is what is left of one batch (lot) of a SKU at a location.
+type StockBatch struct {
+	ID           string     `json:"id"`
+	LocationID   string     `json:"location_id"`
+	SKUID        string     `json:"sku_id"`
+	BatchCode    string     `json:"batch_code"`
+	ExpiresOn    string     `json:"expires_on" format:"date" doc:"The date on the goods: the last day they may be sold."`
+	ExpiresAt    time.Time  `json:"expires_at" doc:"Midnight after expires_on in the location's time zone: the expiry sweep writes the batch off from then."`
+	Expired      bool       `json:"expired" doc:"Past its expiry and not yet written off."`
+	OnHand       int64      `json:"on_hand"`
+	ReceivedAt   time.Time  `json:"received_at"`
+	WrittenOffAt *time.Time `json:"written_off_at,omitempty"`
+}
+
+func stockBatch(now time.Time) func(Batch) StockBatch {
+	return func(b Batch) StockBatch {
+		return StockBatch{ID: b.ID, LocationID: b.LocationID, SKUID: b.SKUID, BatchCode: b.Code, ExpiresOn: b.ExpiresOn, ExpiresAt: b.ExpiresAt,
+			Expired: b.Expired(now), OnHand: b.OnHand, ReceivedAt: b.ReceivedAt, WrittenOffAt: b.WrittenOffAt}
+	}
+}
+
+// StockBatches is the stock of one SKU at one location by batch.
+type StockBatches struct {
+	Balance   StockBalance `json:"balance"`
+	Items     []StockBatch `json:"items" nullable:"false" doc:"Batches holding stock, first to expire first: the order stock leaves in."`
+	Untracked int64        `json:"untracked" doc:"Stock in no batch (on_hand - batch_qty): received without one, returned, counted surplus; negative after till sales beyond the books."`
+}
+
+// StockBatchList is a list of batches.
+type StockBatchList struct {
+	Items []StockBatch `json:"items" nullable:"false"`
+}
+
+// StockChannelQuota is the stock of a SKU at a location set aside for one sales channel.
+type StockChannelQuota struct {
+	Channel string `json:"channel" pattern:"^[a-z0-9_]{1,32}$" doc:"A sales channel as orders name it: meituan, eleme, mini_program, app, ..."`
+	Quota   int64  `json:"quota" minimum:"0" maximum:"1000000000"`
+	Used    int64  `json:"used" readOnly:"true" doc:"What the channel's active reservations hold against the quota."`
+	Free    int64  `json:"free" readOnly:"true" doc:"max(quota - used, 0): still held back for the channel."`
+}
+
+// StockAllocation is a balance and the channel quotas carved out of it.
+type StockAllocation struct {
+	Balance         StockBalance        `json:"balance"`
+	Quotas          []StockChannelQuota `json:"quotas" nullable:"false"`
+	SharedAvailable int64               `json:"shared_available" doc:"available - quota_free: what any channel may reserve beyond its own quota (negative when quotas exceed the stock)."`
+}
+
+func stockAllocation(a Allocation) StockAllocation {
+	out := StockAllocation{Balance: stockBalance(a.Balance), Quotas: make([]StockChannelQuota, len(a.Quotas)), SharedAvailable: a.SharedAvailable()}
+	for i, q := range a.Quotas {
+		out.Quotas[i] = StockChannelQuota{Channel: q.Channel, Quota: q.Quota, Used: q.Used, Free: q.Free()}
+	}
+	return out
+}
+
+// StockQuotaRequest replaces the channel quotas of a SKU at a location.
+type StockQuotaRequest struct {
+	Quotas []StockQuotaSetting `json:"quotas" maxItems:"20" nullable:"false" doc:"The channels with a quota; none makes all of the stock the shared pool."`
+}
+
+// StockQuotaSetting is one channel's quota.
+type StockQuotaSetting struct {
+	Channel string `json:"channel" pattern:"^[a-z0-9_]{1,32}$"`
+	Quota   int64  `json:"quota" minimum:"0" maximum:"1000000000"`
 }
 
 // StockChangeRequest records a change of on hand at a location.
@@ -63,6 +133,8 @@ type StockChangeRequest struct {
 	Qty       int64  `json:"qty" minimum:"-1000000000" maximum:"1000000000"`
 	Reference string `json:"reference,omitempty" maxLength:"128" doc:"The document behind the change: a delivery note, a till ticket, a count sheet."`
 	Reason    string `json:"reason,omitempty" maxLength:"500"`
+	BatchCode string `json:"batch_code,omitempty" maxLength:"64" doc:"A receipt only: the batch (lot) the goods belong to; defaults to expires_on."`
+	ExpiresOn string `json:"expires_on,omitempty" format:"date" doc:"A receipt only: the batch's expiry date (the last day it may be sold). Stock leaves first expiry first out."`
 }
 
 // StockReservationLine holds units of one SKU at one location.
@@ -77,6 +149,7 @@ type StockReservationRequest struct {
 	Reference  string                 `json:"reference" minLength:"1" maxLength:"128" doc:"The order (or other document) the stock is for; one reservation per reference, and asking again returns it."`
 	Lines      []StockReservationLine `json:"lines" minItems:"1" maxItems:"500" doc:"Lines for the same location and SKU are summed before the check; all are reserved or none."`
 	TTLSeconds int64                  `json:"ttl_seconds,omitempty" minimum:"1" maximum:"604800" default:"900" doc:"Released automatically when not committed within this time."`
+	Channel    string                 `json:"channel,omitempty" pattern:"^[a-z0-9_]{1,32}$" doc:"The sales channel reserving: its quota at each line's location and SKU is drawn on first, then the shared pool. Empty: the shared pool only."`
 }
 
 // StockReservation is stock held for a reference.
@@ -84,13 +157,14 @@ type StockReservation struct {
 	ID        string                 `json:"id"`
 	Reference string                 `json:"reference"`
 	Status    string                 `json:"status" enum:"active,committed,released,expired"`
+	Channel   string                 `json:"channel,omitempty"`
 	Lines     []StockReservationLine `json:"lines" nullable:"false"`
 	ExpiresAt time.Time              `json:"expires_at"`
 	CreatedAt time.Time              `json:"created_at"`
 }
 
 func stockReservation(r Reservation) StockReservation {
-	out := StockReservation{ID: r.ID, Reference: r.Reference, Status: string(r.Status), ExpiresAt: r.ExpiresAt, CreatedAt: r.CreatedAt,
+	out := StockReservation{ID: r.ID, Reference: r.Reference, Status: string(r.Status), Channel: r.Channel, ExpiresAt: r.ExpiresAt, CreatedAt: r.CreatedAt,
 		Lines: make([]StockReservationLine, len(r.Lines))}
 	for i, l := range r.Lines {
 		out.Lines[i] = StockReservationLine{LocationID: l.LocationID, SKUID: l.SKUID, Qty: l.Qty}
@@ -135,6 +209,18 @@ type balancePath struct {
 	SKUID string `path:"sku_id" maxLength:"64"`
 }
 
+type expiringInput struct {
+	ID         string `path:"id" maxLength:"64"`
+	WithinDays int    `query:"within_days" minimum:"0" maximum:"366" default:"3" doc:"Batches whose last day is at most this many days after today where the location is: 0 is what must sell today (those already expired and not yet written off too)."`
+	Limit      int    `query:"limit" minimum:"1" maximum:"1000" default:"200"`
+}
+
+type quotaInput struct {
+	ID    string `path:"id" maxLength:"64"`
+	SKUID string `path:"sku_id" maxLength:"64"`
+	Body  StockQuotaRequest
+}
+
 type changeInput struct {
 	ID   string `path:"id" maxLength:"64"`
 	Body StockChangeRequest
@@ -158,6 +244,7 @@ type releaseInput struct {
 // Register adds the inventory operations to api.
 func (s *Service) Register(api huma.API) {
 	s.registerLocations(api)
+	s.registerBatches(api)
 	s.registerReservations(api)
 	s.registerTransfers(api)
 }
@@ -199,7 +286,59 @@ func (s *Service) registerLocations(api huma.API) {
 			"it is one row of the ledger. A sale may take on hand below zero where the location allows it; anything else that would is refused (409 insufficient).",
 	}, func(ctx context.Context, in *changeInput) (*httpapi.Body[StockBalance], error) {
 		b := in.Body
-		return httpapi.Reply(stockBalance)(s.Apply(ctx, Change{LocationID: in.ID, SKUID: b.SKUID, Kind: MovementKind(b.Kind), Qty: b.Qty, Reference: b.Reference, Reason: b.Reason}))
+		return httpapi.Reply(stockBalance)(s.Apply(ctx, Change{LocationID: in.ID, SKUID: b.SKUID, Kind: MovementKind(b.Kind), Qty: b.Qty, Reference: b.Reference, Reason: b.Reason,
+			BatchCode: b.BatchCode, ExpiresOn: b.ExpiresOn}))
+	})
+}
+
+func (s *Service) registerBatches(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "get-stock-batches", Method: http.MethodGet, Path: "/api/v1/stock-locations/{id}/balances/{sku_id}/batches",
+		Summary: "Stock of a SKU at a location by batch", Tags: []string{inventoryTag}, Security: httpapi.Secured(auth.InventoryRead),
+		Description: "The batches (lots) holding stock, first to expire first, and what is in no batch.",
+	}, func(ctx context.Context, in *balancePath) (*httpapi.Body[StockBatches], error) {
+		now := s.now()
+		return httpapi.Reply(func(bs BatchStock) StockBatches {
+			out := StockBatches{Balance: stockBalance(bs.Balance), Untracked: bs.Untracked, Items: make([]StockBatch, len(bs.Batches))}
+			for i, b := range bs.Batches {
+				out.Items[i] = stockBatch(now)(b)
+			}
+			return out
+		})(s.FindBatches(ctx, in.ID, in.SKUID))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "list-expiring-stock-batches", Method: http.MethodGet, Path: "/api/v1/stock-locations/{id}/expiring-batches",
+		Summary: "Batches near expiry at a location", Tags: []string{inventoryTag}, Security: httpapi.Secured(auth.InventoryRead),
+		Description: "The store's daily near-expiry (临期) list: batches still holding stock that expire within within_days, soonest first " +
+			"(those already expired and not yet written off lead).",
+	}, func(ctx context.Context, in *expiringInput) (*httpapi.Body[StockBatchList], error) {
+		now := s.now()
+		return httpapi.Reply(func(bs []Batch) StockBatchList {
+			out := StockBatchList{Items: make([]StockBatch, len(bs))}
+			for i, b := range bs {
+				out.Items[i] = stockBatch(now)(b)
+			}
+			return out
+		})(s.FindExpiringBatches(ctx, in.ID, in.WithinDays, in.Limit))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "get-stock-quotas", Method: http.MethodGet, Path: "/api/v1/stock-locations/{id}/balances/{sku_id}/quotas",
+		Summary: "Channel quotas of a SKU at a location", Tags: []string{inventoryTag}, Security: httpapi.Secured(auth.InventoryRead),
+		Description: "The balance, each channel's quota and what its reservations use of it, and the shared pool.",
+	}, func(ctx context.Context, in *balancePath) (*httpapi.Body[StockAllocation], error) {
+		return httpapi.Reply(stockAllocation)(s.FindAllocation(ctx, in.ID, in.SKUID))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "set-stock-quotas", Method: http.MethodPut, Path: "/api/v1/stock-locations/{id}/balances/{sku_id}/quotas",
+		Summary: "Set the channel quotas of a SKU at a location", Tags: []string{inventoryTag}, Security: httpapi.Secured(auth.InventoryWrite),
+		Description: "Replaces the quotas: a reservation from a channel takes its quota first, then the shared pool (available less what quotas still " +
+			"hold back), never beyond available. No quotas: one shared pool. A dropped channel whose reservations still use its quota keeps a zero quota until they settle.",
+	}, func(ctx context.Context, in *quotaInput) (*httpapi.Body[StockAllocation], error) {
+		quotas := make([]ChannelQuota, len(in.Body.Quotas))
+		for i, q := range in.Body.Quotas {
+			quotas[i] = ChannelQuota{Channel: q.Channel, Quota: q.Quota}
+		}
+		return httpapi.Reply(stockAllocation)(s.SetQuotas(ctx, in.ID, in.SKUID, quotas))
 	})
 }
 
@@ -224,7 +363,7 @@ func (s *Service) registerReservations(api huma.API) {
 		Description: "Holds every line or none (409 insufficient naming the first line short of stock); never more than is available, " +
 			"however many reservations run at once. Needs inventory:write over the whole tenant.",
 	}, func(ctx context.Context, in *reserveInput) (*httpapi.Body[StockReservation], error) {
-		req := ReserveRequest{Reference: in.Body.Reference, TTL: time.Duration(in.Body.TTLSeconds) * time.Second}
+		req := ReserveRequest{Reference: in.Body.Reference, TTL: time.Duration(in.Body.TTLSeconds) * time.Second, Channel: in.Body.Channel}
 		if req.TTL == 0 {
 			req.TTL = 15 * time.Minute
 		}

@@ -75,7 +75,12 @@ type Balance struct {
 	OnHand      int64
 	Reserved    int64
 	SafetyStock int64
-	UpdatedAt   time.Time
+	// BatchQty is what the balance's batches hold (batch.go); OnHand - BatchQty is
+	// the untracked remainder, negative after till sales beyond the books.
+	BatchQty int64
+	// QuotaFree is what channel quotas still hold back from the shared pool (quota.go).
+	QuotaFree int64
+	UpdatedAt time.Time
 }
 
 // Available is what may still be reserved or sold online: on hand less what is
@@ -87,17 +92,19 @@ type MovementKind string
 
 // The movements of the ledger. Each changes on hand, reserved or both.
 const (
-	MoveReceipt     MovementKind = "receipt"      // goods in: on hand +
-	MoveSale        MovementKind = "sale"         // a till sale: on hand −
-	MoveReturn      MovementKind = "return"       // a customer return restocked: on hand +
-	MoveAdjustment  MovementKind = "adjustment"   // a correction with a reason: on hand ±
-	MoveCount       MovementKind = "count"        // a stock count sets on hand: on hand ±
-	MoveWriteOff    MovementKind = "write_off"    // damaged or expired goods: on hand −
-	MoveReserve     MovementKind = "reserve"      // an order reserves: reserved +
-	MoveRelease     MovementKind = "release"      // a cancelled or expired reservation: reserved −
-	MoveFulfil      MovementKind = "fulfil"       // a paid reservation leaves: on hand −, reserved −
-	MoveTransferOut MovementKind = "transfer_out" // goods sent to another location: on hand −
-	MoveTransferIn  MovementKind = "transfer_in"  // goods received from another location: on hand +
+	MoveReceipt    MovementKind = "receipt"    // goods in: on hand +
+	MoveSale       MovementKind = "sale"       // a till sale: on hand −
+	MoveReturn     MovementKind = "return"     // a customer return restocked: on hand +
+	MoveAdjustment MovementKind = "adjustment" // a correction with a reason: on hand ±
+	MoveCount      MovementKind = "count"      // a stock count sets on hand: on hand ±
+	MoveWriteOff   MovementKind = "write_off"  // damaged goods: on hand −
+	// MoveExpiryWriteOff is the expiry sweep writing off what was left of an expired batch.
+	MoveExpiryWriteOff MovementKind = "expiry_write_off" // on hand −
+	MoveReserve        MovementKind = "reserve"          // an order reserves: reserved +
+	MoveRelease        MovementKind = "release"          // a cancelled or expired reservation: reserved −
+	MoveFulfil         MovementKind = "fulfil"           // a paid reservation leaves: on hand −, reserved −
+	MoveTransferOut    MovementKind = "transfer_out"     // goods sent to another location: on hand −
+	MoveTransferIn     MovementKind = "transfer_in"      // goods received from another location: on hand +
 )
 
 // Movement is one row of the ledger.
@@ -139,7 +146,12 @@ type Reservation struct {
 	ID        string
 	Reference string
 	Status    ReservationStatus
-	Lines     []Line
+	// Channel is the sales channel the stock was reserved for ("" = the shared pool only).
+	Channel string
+	Lines   []Line
+	// fromQuota is the part of each line (by location and SKU) drawn from the
+	// channel's quota rather than the shared pool; settling gives it back to the quota.
+	fromQuota map[[2]string]int64
 	ExpiresAt time.Time
 	CreatedAt time.Time
 }
@@ -149,6 +161,10 @@ type ReserveRequest struct {
 	Reference string
 	Lines     []Line
 	TTL       time.Duration
+	// Channel is the sales channel reserving (meituan, mini_program, ...): its quota at
+	// each location and SKU is drawn on first, then the shared pool. Empty draws on the
+	// shared pool only.
+	Channel string
 }
 
 // MaxLines bounds a reservation; an order has far fewer lines.
@@ -167,6 +183,9 @@ func (r ReserveRequest) Validate() error {
 	}
 	if r.TTL < time.Second || r.TTL > 7*24*time.Hour {
 		return errs.Field("ttl", "must be between 1s and 7 days")
+	}
+	if r.Channel != "" && !validChannel(r.Channel) {
+		return errs.Field("channel", "must be 1 to 32 lower-case letters, digits or underscores")
 	}
 	for i, l := range r.Lines {
 		if !validQty(l.Qty) {

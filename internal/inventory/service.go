@@ -160,6 +160,11 @@ type Change struct {
 	Qty       int64
 	Reference string
 	Reason    string
+	// BatchCode and ExpiresOn (YYYY-MM-DD) put a receipt into a batch (batch.go); the
+	// code defaults to the date. Other kinds name no batch: stock leaves first expiry
+	// first out.
+	BatchCode string
+	ExpiresOn string
 }
 
 // Apply records a change of on hand and returns the balance after it. A till sale
@@ -199,6 +204,9 @@ func (s *Service) ApplyTx(ctx context.Context, tx *sql.Tx, c Change) (Balance, e
 	if err := ensureBalance(ctx, tx, tenantID, c.LocationID, c.SKUID, now); err != nil {
 		return Balance{}, err
 	}
+	if err := validBatch(&c); err != nil {
+		return Balance{}, err
+	}
 	delta, err := s.onHandDelta(ctx, tx, tenantID, c)
 	if err != nil {
 		return Balance{}, err
@@ -211,7 +219,7 @@ func (s *Service) ApplyTx(ctx context.Context, tx *sql.Tx, c Change) (Balance, e
 	if !ok {
 		return Balance{}, errs.E(errs.Insufficient, "%s would take on hand of SKU %s at %s below zero", c.Kind, c.SKUID, loc.Code)
 	}
-	m := Movement{LocationID: c.LocationID, SKUID: c.SKUID, Kind: c.Kind, OnHandDelta: delta, Reference: c.Reference, Reason: c.Reason, ActorID: p.ID, OccurredAt: now}
+	m := Movement{ID: ids.New(), LocationID: c.LocationID, SKUID: c.SKUID, Kind: c.Kind, OnHandDelta: delta, Reference: c.Reference, Reason: c.Reason, ActorID: p.ID, OccurredAt: now}
 	if err := insertMovement(ctx, tx, tenantID, m); err != nil {
 		return Balance{}, err
 	}
@@ -219,6 +227,11 @@ func (s *Service) ApplyTx(ctx context.Context, tx *sql.Tx, c Change) (Balance, e
 	if err != nil {
 		return Balance{}, err
 	}
+	moved, _, err := moveBatches(ctx, tx, tenantID, c, m.ID, delta, b.BatchQty, now)
+	if err != nil {
+		return Balance{}, err
+	}
+	b.BatchQty += moved
 	if b.OnHand < 0 && delta < 0 {
 		// A till sale took more than was recorded: the shelf needs counting.
 		ev := NegativeStockEvent{LocationID: loc.ID, LocationCode: loc.Code, StoreID: loc.StoreID, SKUID: c.SKUID, OnHand: b.OnHand, Reference: c.Reference}
@@ -326,7 +339,7 @@ func (s *Service) ReserveTx(ctx context.Context, tx *sql.Tx, req ReserveRequest)
 func (s *Service) reserveLines(ctx context.Context, tx *sql.Tx, tenantID, actorID string, req ReserveRequest) (Reservation, error) {
 	demand := Demand(req.Lines)
 	if prior, err := getReservation(ctx, tx, tenantID, req.Reference, ""); err == nil {
-		if !slices.Equal(prior.Lines, demand) {
+		if !slices.Equal(prior.Lines, demand) || prior.Channel != req.Channel {
 			return Reservation{}, errs.E(errs.Conflict, "%s reserved other stock before", req.Reference)
 		}
 		return prior, nil
@@ -334,15 +347,17 @@ func (s *Service) reserveLines(ctx context.Context, tx *sql.Tx, tenantID, actorI
 		return Reservation{}, err
 	}
 	now := s.now()
-	r := Reservation{ID: ids.New(), Reference: req.Reference, Status: ReservationActive, Lines: demand, ExpiresAt: now.Add(req.TTL), CreatedAt: now}
+	r := Reservation{ID: ids.New(), Reference: req.Reference, Status: ReservationActive, Channel: req.Channel, Lines: demand,
+		ExpiresAt: now.Add(req.TTL), CreatedAt: now, fromQuota: map[[2]string]int64{}}
 	for _, l := range demand {
-		ok, err := reserveUnits(ctx, tx, tenantID, l, now)
+		drawn, ok, err := reserveUnits(ctx, tx, s.lock(), tenantID, req.Channel, l, now)
 		if err != nil {
 			return Reservation{}, err
 		}
 		if !ok {
 			return Reservation{}, errs.E(errs.Insufficient, "not enough of SKU %s available at location %s for %d", l.SKUID, l.LocationID, l.Qty)
 		}
+		r.fromQuota[[2]string{l.LocationID, l.SKUID}] = drawn
 		m := Movement{LocationID: l.LocationID, SKUID: l.SKUID, Kind: MoveReserve, ReservedDelta: l.Qty, Reference: req.Reference, ActorID: actorID, OccurredAt: now}
 		if err := insertMovement(ctx, tx, tenantID, m); err != nil {
 			return Reservation{}, err
@@ -405,15 +420,25 @@ func (s *Service) SettleTx(ctx context.Context, tx *sql.Tx, reference string, to
 	now := s.now()
 	fulfilled := to == ReservationCommitted
 	for _, l := range r.Lines {
-		if err := unreserve(ctx, tx, tenantID, l, fulfilled, now); err != nil {
+		batchQty, err := unreserve(ctx, tx, tenantID, l, fulfilled, now)
+		if err != nil {
 			return Reservation{}, err
 		}
-		m := Movement{LocationID: l.LocationID, SKUID: l.SKUID, Kind: MoveRelease, ReservedDelta: -l.Qty, Reference: reference, Reason: reason, ActorID: p.ID, OccurredAt: now}
+		if err := returnQuota(ctx, tx, tenantID, l, r.Channel, r.fromQuota[[2]string{l.LocationID, l.SKUID}], now); err != nil {
+			return Reservation{}, err
+		}
+		m := Movement{ID: ids.New(), LocationID: l.LocationID, SKUID: l.SKUID, Kind: MoveRelease, ReservedDelta: -l.Qty, Reference: reference, Reason: reason, ActorID: p.ID, OccurredAt: now}
 		if fulfilled {
 			m.Kind, m.OnHandDelta = MoveFulfil, -l.Qty
 		}
 		if err := insertMovement(ctx, tx, tenantID, m); err != nil {
 			return Reservation{}, err
+		}
+		if fulfilled && batchQty > 0 { // the goods leaving take batches first expiry first out
+			c := Change{LocationID: l.LocationID, SKUID: l.SKUID}
+			if _, _, err := moveBatches(ctx, tx, tenantID, c, m.ID, -l.Qty, batchQty, now); err != nil {
+				return Reservation{}, err
+			}
 		}
 	}
 	if err := setReservationStatus(ctx, tx, r.ID, to, now); err != nil {
@@ -575,6 +600,7 @@ func (s *Service) TransferStock(ctx context.Context, t Transfer) ([2]Balance, er
 			kind  MovementKind
 			slot  int
 		}{{from, -t.Qty, MoveTransferOut, 0}, {to, t.Qty, MoveTransferIn, 1}}
+		var movementIDs [2]string
 		if to.ID < from.ID {
 			steps[0], steps[1] = steps[1], steps[0]
 		}
@@ -589,11 +615,17 @@ func (s *Service) TransferStock(ctx context.Context, t Transfer) ([2]Balance, er
 			if !ok {
 				return errs.E(errs.Insufficient, "transferring %d of SKU %s would take on hand at %s below zero", t.Qty, t.SKUID, st.loc.Code)
 			}
-			m := Movement{LocationID: st.loc.ID, SKUID: t.SKUID, Kind: st.kind, OnHandDelta: st.delta, Reference: t.Reference, Reason: t.Reason, ActorID: p.ID, OccurredAt: now}
+			m := Movement{ID: ids.New(), LocationID: st.loc.ID, SKUID: t.SKUID, Kind: st.kind, OnHandDelta: st.delta, Reference: t.Reference, Reason: t.Reason, ActorID: p.ID, OccurredAt: now}
 			if err := insertMovement(ctx, tx, p.TenantID, m); err != nil {
 				return err
 			}
-			if out[st.slot], err = getBalance(ctx, tx, p.TenantID, st.loc.ID, t.SKUID); err != nil {
+			movementIDs[st.slot] = m.ID
+		}
+		if err := transferBatches(ctx, tx, p.TenantID, t, movementIDs, now); err != nil {
+			return err
+		}
+		for i, loc := range []string{from.ID, to.ID} {
+			if out[i], err = getBalance(ctx, tx, p.TenantID, loc, t.SKUID); err != nil {
 				return err
 			}
 		}

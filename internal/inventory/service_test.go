@@ -311,9 +311,11 @@ func TestOnHandChanges(t *testing.T) {
 	})
 }
 
-// TestLedgerRebuildsBalances: whatever sequence of changes and reservations runs,
-// every balance equals the sum of its movements, reserved never goes negative and
-// available never goes negative through a reservation.
+// TestLedgerRebuildsBalances: whatever sequence of changes, batched receipts,
+// transfers, write-offs, expiry sweeps, quotas and reservations runs, every balance
+// and every batch equals the sum of its movements, quotas match the reservations
+// drawing on them, reserved never goes negative and available never goes negative
+// through a reservation.
 func TestLedgerRebuildsBalances(t *testing.T) {
 	t.Parallel()
 	d := dbtest.Open(t, db.SQLite)
@@ -328,9 +330,32 @@ func TestLedgerRebuildsBalances(t *testing.T) {
 			loc := rapid.SampledFrom(locs).Draw(rt, "loc")
 			sku := rapid.SampledFrom(skus).Draw(rt, "sku")
 			qty := rapid.Int64Range(1, 6).Draw(rt, "qty")
-			switch rapid.IntRange(0, 5).Draw(rt, "op") {
+			switch rapid.IntRange(0, 10).Draw(rt, "op") {
 			case 0:
 				_, _ = w.svc.Apply(w.ctx, Change{LocationID: loc.ID, SKUID: sku, Kind: MoveReceipt, Qty: qty})
+			case 6: // a batch expiring within four days; its code is its date
+				date := testNow.AddDate(0, 0, rapid.IntRange(0, 3).Draw(rt, "days")).Format(time.DateOnly)
+				if _, err := w.svc.Apply(w.ctx, Change{LocationID: loc.ID, SKUID: sku, Kind: MoveReceipt, Qty: qty, ExpiresOn: date}); err != nil && !errs.Is(err, errs.Invalid) {
+					rt.Fatal(err)
+				}
+			case 7:
+				to := locs[0]
+				if to.ID == loc.ID {
+					to = locs[1]
+				}
+				_, _ = w.svc.TransferStock(w.ctx, Transfer{FromLocationID: loc.ID, ToLocationID: to.ID, SKUID: sku, Qty: qty})
+			case 8:
+				_, _ = w.svc.Apply(w.ctx, Change{LocationID: loc.ID, SKUID: sku, Kind: MoveWriteOff, Qty: qty})
+			case 9: // a day passes and the sweep writes off what expired
+				w.clock.Advance(24 * time.Hour)
+				if _, err := w.svc.ExpireBatches(w.ctx, 100); err != nil {
+					rt.Fatal(err)
+				}
+			case 10: // quotas for a channel, then reservations may draw on them
+				quotas := []ChannelQuota{{Channel: "meituan", Quota: rapid.Int64Range(0, 5).Draw(rt, "quota")}}
+				if _, err := w.svc.SetQuotas(w.ctx, loc.ID, sku, quotas); err != nil {
+					rt.Fatal(err)
+				}
 			case 1:
 				_, _ = w.svc.Apply(w.ctx, Change{LocationID: loc.ID, SKUID: sku, Kind: MoveSale, Qty: qty})
 			case 2:
@@ -338,7 +363,8 @@ func TestLedgerRebuildsBalances(t *testing.T) {
 			case 3:
 				ref := fmt.Sprintf("r%d", i)
 				before := w.balance(rt, loc, sku)
-				_, err := w.svc.Reserve(w.ctx, ReserveRequest{Reference: ref, TTL: time.Minute, Lines: []Line{{LocationID: loc.ID, SKUID: sku, Qty: qty}}})
+				channel := rapid.SampledFrom([]string{"", "meituan", "eleme"}).Draw(rt, "channel")
+				_, err := w.svc.Reserve(w.ctx, ReserveRequest{Reference: ref, TTL: time.Minute, Channel: channel, Lines: []Line{{LocationID: loc.ID, SKUID: sku, Qty: qty}}})
 				if err == nil {
 					refs = append(refs, ref)
 					if before.Available() < qty {
@@ -362,6 +388,7 @@ func TestLedgerRebuildsBalances(t *testing.T) {
 				if b := w.balance(rt, loc, sku); b.Reserved < 0 {
 					rt.Fatalf("reserved below zero: %+v", b)
 				}
+				w.batches(rt, loc, sku) // batches and the remainder make on hand
 			}
 		}
 	})

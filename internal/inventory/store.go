@@ -107,34 +107,46 @@ func addOnHand(ctx context.Context, tx *sql.Tx, tenantID, locationID, skuID stri
 	return n == 1, err
 }
 
-// reserveUnits raises reserved by qty only while enough is available: the check and
-// the change are one statement, so concurrent reservations of the last units cannot
-// both succeed (PostgreSQL re-evaluates the WHERE on the row a concurrent writer
-// committed; SQLite has one writer).
-func reserveUnits(ctx context.Context, tx *sql.Tx, tenantID string, l Line, now time.Time) (bool, error) {
-	res, err := tx.ExecContext(ctx, `UPDATE stock_balances SET reserved = reserved + $4, updated_at = $5
-		WHERE tenant_id = $1 AND location_id = $2 AND sku_id = $3 AND on_hand - reserved - safety_stock >= $4`,
-		tenantID, l.LocationID, l.SKUID, l.Qty, clock.Millis(now))
+// reserveUnits raises reserved by qty only while enough is available for channel and
+// returns how much of it was drawn from the channel's quota. Where no quota holds
+// anything back (quota_free = 0: the usual case) the check and the change are one
+// statement, so concurrent reservations of the last units cannot both succeed
+// (PostgreSQL re-evaluates the WHERE on the row a concurrent writer committed; SQLite
+// has one writer). The shared pool is available less quota_free; a channel with a
+// quota left draws on it first (reserveFromQuota).
+func reserveUnits(ctx context.Context, tx *sql.Tx, lock, tenantID, channel string, l Line, now time.Time) (int64, bool, error) {
+	query := `UPDATE stock_balances SET reserved = reserved + $4, updated_at = $5
+		WHERE tenant_id = $1 AND location_id = $2 AND sku_id = $3 AND on_hand - reserved - safety_stock - quota_free >= $4`
+	if channel != "" {
+		// A channel must take its own quota first: only when none is left may the shared pool serve it in one statement.
+		query += ` AND quota_free = 0`
+	}
+	res, err := tx.ExecContext(ctx, query, tenantID, l.LocationID, l.SKUID, l.Qty, clock.Millis(now))
 	if err != nil {
-		return false, fmt.Errorf("reserve: %w", err)
+		return 0, false, fmt.Errorf("reserve: %w", err)
 	}
 	n, err := res.RowsAffected()
-	return n == 1, err
+	if err != nil || n == 1 || channel == "" {
+		return 0, n == 1, err
+	}
+	return reserveFromQuota(ctx, tx, lock, tenantID, channel, l, now)
 }
 
-// unreserve lowers reserved by qty and, when fulfilled, on hand too.
-func unreserve(ctx context.Context, tx *sql.Tx, tenantID string, l Line, fulfilled bool, now time.Time) error {
+// unreserve lowers reserved by qty and, when fulfilled, on hand too, and returns what
+// the balance's batches hold.
+func unreserve(ctx context.Context, tx *sql.Tx, tenantID string, l Line, fulfilled bool, now time.Time) (int64, error) {
 	onHand := int64(0)
 	if fulfilled {
 		onHand = l.Qty
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE stock_balances SET reserved = reserved - $4, on_hand = on_hand - $5, updated_at = $6
-		WHERE tenant_id = $1 AND location_id = $2 AND sku_id = $3`,
-		tenantID, l.LocationID, l.SKUID, l.Qty, onHand, clock.Millis(now))
+	var batchQty int64
+	err := tx.QueryRowContext(ctx, `UPDATE stock_balances SET reserved = reserved - $4, on_hand = on_hand - $5, updated_at = $6
+		WHERE tenant_id = $1 AND location_id = $2 AND sku_id = $3 RETURNING batch_qty`,
+		tenantID, l.LocationID, l.SKUID, l.Qty, onHand, clock.Millis(now)).Scan(&batchQty)
 	if err != nil {
-		return fmt.Errorf("unreserve: %w", err)
+		return 0, fmt.Errorf("unreserve: %w", err)
 	}
-	return nil
+	return batchQty, nil
 }
 
 // insertMovement appends m to the ledger.
@@ -155,9 +167,9 @@ func insertMovement(ctx context.Context, tx *sql.Tx, tenantID string, m Movement
 func getBalance(ctx context.Context, q db.Querier, tenantID, locationID, skuID string) (Balance, error) {
 	b := Balance{LocationID: locationID, SKUID: skuID}
 	var updated int64
-	err := q.QueryRowContext(ctx, `SELECT on_hand, reserved, safety_stock, updated_at FROM stock_balances
+	err := q.QueryRowContext(ctx, `SELECT on_hand, reserved, safety_stock, batch_qty, quota_free, updated_at FROM stock_balances
 		WHERE tenant_id = $1 AND location_id = $2 AND sku_id = $3`, tenantID, locationID, skuID).
-		Scan(&b.OnHand, &b.Reserved, &b.SafetyStock, &updated)
+		Scan(&b.OnHand, &b.Reserved, &b.SafetyStock, &b.BatchQty, &b.QuotaFree, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, nil
 	}
@@ -177,8 +189,8 @@ func insertReservation(ctx context.Context, tx *sql.Tx, tenantID string, r Reser
 		return err
 	}
 	for _, l := range r.Lines {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO stock_reservation_lines (reservation_id, location_id, sku_id, qty)
-			VALUES ($1, $2, $3, $4)`, r.ID, l.LocationID, l.SKUID, l.Qty); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO stock_reservation_lines (reservation_id, location_id, sku_id, qty, channel, from_quota)
+			VALUES ($1, $2, $3, $4, $5, $6)`, r.ID, l.LocationID, l.SKUID, l.Qty, r.Channel, r.fromQuota[[2]string{l.LocationID, l.SKUID}]); err != nil {
 			return fmt.Errorf("store reservation line: %w", err)
 		}
 	}
@@ -200,13 +212,18 @@ func getReservation(ctx context.Context, q db.Querier, tenantID, reference, lock
 		return Reservation{}, fmt.Errorf("read reservation: %w", err)
 	}
 	r.ExpiresAt, r.CreatedAt = clock.FromMillis(expires), clock.FromMillis(created)
-	err = db.EachRow(ctx, q, `SELECT location_id, sku_id, qty FROM stock_reservation_lines
+	r.fromQuota = map[[2]string]int64{}
+	err = db.EachRow(ctx, q, `SELECT location_id, sku_id, qty, channel, from_quota FROM stock_reservation_lines
 		WHERE reservation_id = $1 ORDER BY location_id, sku_id`, []any{r.ID}, func(rows *sql.Rows) error {
 		var l Line
-		if err := rows.Scan(&l.LocationID, &l.SKUID, &l.Qty); err != nil {
+		var drawn int64
+		if err := rows.Scan(&l.LocationID, &l.SKUID, &l.Qty, &r.Channel, &drawn); err != nil {
 			return err
 		}
 		r.Lines = append(r.Lines, l)
+		if drawn > 0 {
+			r.fromQuota[[2]string{l.LocationID, l.SKUID}] = drawn
+		}
 		return nil
 	})
 	r.Lines = Demand(r.Lines) // the order Demand gives, whatever the database's collation
@@ -237,22 +254,73 @@ func dueReservations(ctx context.Context, q db.Querier, now time.Time, limit int
 }
 
 // ledgerDifferences compares every balance of the tenant with the sum of its
-// movements and returns the balances that disagree (as the ledger says they should be).
+// movements (on hand, reserved, and what its batches hold) and returns the balances
+// that disagree, as the ledger says they should be. A balance whose batches, channel
+// quotas or quota_free disagree with the ledger, the batch rows or the active
+// reservations is listed too, with its figures as stored.
 func ledgerDifferences(ctx context.Context, q db.Querier, tenantID string) ([]Balance, error) {
 	var out []Balance
-	err := db.EachRow(ctx, q, `SELECT b.location_id, b.sku_id, COALESCE(m.on_hand, 0), COALESCE(m.reserved, 0)
+	err := db.EachRow(ctx, q, `SELECT b.location_id, b.sku_id, COALESCE(m.on_hand, 0), COALESCE(m.reserved, 0), COALESCE(mb.qty, 0)
 		FROM stock_balances b
 		LEFT JOIN (SELECT location_id, sku_id, SUM(on_hand_delta) AS on_hand, SUM(reserved_delta) AS reserved
 			FROM stock_movements WHERE tenant_id = $1 GROUP BY location_id, sku_id) m
 			ON m.location_id = b.location_id AND m.sku_id = b.sku_id
-		WHERE b.tenant_id = $1 AND (b.on_hand <> COALESCE(m.on_hand, 0) OR b.reserved <> COALESCE(m.reserved, 0))`,
+		LEFT JOIN (SELECT sm.location_id, sm.sku_id, SUM(x.qty) AS qty
+			FROM stock_movement_batches x JOIN stock_movements sm ON sm.id = x.movement_id
+			WHERE x.tenant_id = $1 GROUP BY sm.location_id, sm.sku_id) mb
+			ON mb.location_id = b.location_id AND mb.sku_id = b.sku_id
+		WHERE b.tenant_id = $1 AND (b.on_hand <> COALESCE(m.on_hand, 0) OR b.reserved <> COALESCE(m.reserved, 0) OR b.batch_qty <> COALESCE(mb.qty, 0))`,
 		[]any{tenantID}, func(rows *sql.Rows) error {
 			var b Balance
-			if err := rows.Scan(&b.LocationID, &b.SKUID, &b.OnHand, &b.Reserved); err != nil {
+			if err := rows.Scan(&b.LocationID, &b.SKUID, &b.OnHand, &b.Reserved, &b.BatchQty); err != nil {
 				return err
 			}
 			out = append(out, b)
 			return nil
 		})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// Each batch is the sum of its movement rows, and a balance's batches sum to
+	// batch_qty; a quota's used is what the channel's active reservations drew from
+	// it, and quota_free the sum of what the quotas have left.
+	for _, check := range []string{
+		`SELECT DISTINCT bt.location_id, bt.sku_id FROM stock_batches bt
+			LEFT JOIN (SELECT batch_id, SUM(qty) AS qty FROM stock_movement_batches WHERE tenant_id = $1 GROUP BY batch_id) x ON x.batch_id = bt.id
+			WHERE bt.tenant_id = $1 AND bt.on_hand <> COALESCE(x.qty, 0)`,
+		`SELECT b.location_id, b.sku_id FROM stock_balances b
+			LEFT JOIN (SELECT location_id, sku_id, SUM(on_hand) AS qty FROM stock_batches WHERE tenant_id = $1 GROUP BY location_id, sku_id) bt
+			ON bt.location_id = b.location_id AND bt.sku_id = b.sku_id
+			WHERE b.tenant_id = $1 AND b.batch_qty <> COALESCE(bt.qty, 0)`,
+		`SELECT DISTINCT cq.location_id, cq.sku_id FROM stock_channel_quotas cq
+			LEFT JOIN (SELECT l.location_id, l.sku_id, l.channel, SUM(l.from_quota) AS qty FROM stock_reservation_lines l
+				JOIN stock_reservations r ON r.id = l.reservation_id
+				WHERE r.tenant_id = $1 AND r.status = 'active' GROUP BY l.location_id, l.sku_id, l.channel) u
+			ON u.location_id = cq.location_id AND u.sku_id = cq.sku_id AND u.channel = cq.channel
+			WHERE cq.tenant_id = $1 AND cq.used <> COALESCE(u.qty, 0)`,
+		`SELECT b.location_id, b.sku_id FROM stock_balances b
+			LEFT JOIN (SELECT location_id, sku_id, SUM(CASE WHEN quota > used THEN quota - used ELSE 0 END) AS free
+				FROM stock_channel_quotas WHERE tenant_id = $1 GROUP BY location_id, sku_id) cq
+			ON cq.location_id = b.location_id AND cq.sku_id = b.sku_id
+			WHERE b.tenant_id = $1 AND b.quota_free <> COALESCE(cq.free, 0)`,
+	} {
+		var keys [][2]string
+		err := db.EachRow(ctx, q, check, []any{tenantID}, func(rows *sql.Rows) error {
+			var k [2]string
+			err := rows.Scan(&k[0], &k[1])
+			keys = append(keys, k)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range keys {
+			b, err := getBalance(ctx, q, tenantID, k[0], k[1])
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, b)
+		}
+	}
+	return out, nil
 }

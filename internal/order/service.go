@@ -300,7 +300,7 @@ func (s *Service) CreateOrder(ctx context.Context, n NewOrder) (Order, error) {
 				return err
 			}
 			if len(where.reserve) > 0 {
-				if _, err := s.deps.Stock.ReserveTx(in, tx, inventory.ReserveRequest{Reference: o.ID, Lines: where.reserve, TTL: s.cfg.ReservationTTL}); err != nil {
+				if _, err := s.deps.Stock.ReserveTx(in, tx, inventory.ReserveRequest{Reference: o.ID, Lines: where.reserve, TTL: s.cfg.ReservationTTL, Channel: string(o.Channel)}); err != nil {
 					return err
 				}
 			}

@@ -13,6 +13,10 @@ export type StockLocationCreateRequest = S['StockLocationCreateRequest'];
 export type StockChangeKind = StockChangeRequest['kind'];
 export type LocationFulfilment = S['LocationFulfilmentResponse'];
 export type LocationFulfilmentSettings = S['LocationFulfilmentSettings'];
+export type StockBatch = S['StockBatch'];
+export type StockBatches = S['StockBatches'];
+export type StockAllocation = S['StockAllocation'];
+export type StockQuotaSetting = S['StockQuotaSetting'];
 
 /** STOCK_CHANGE_KINDS are the changes a person records at a location. */
 export const STOCK_CHANGE_KINDS: StockChangeKind[] = ['receipt', 'count', 'adjustment', 'write_off', 'return', 'sale'];
@@ -29,6 +33,14 @@ export const inventoryApi = {
   fulfilment: (locationId: string) => request<LocationFulfilment>('GET', `/stock-locations/${id(locationId)}/fulfilment`),
   setFulfilment: (locationId: string, body: LocationFulfilmentSettings) =>
     request<LocationFulfilment>('PUT', `/stock-locations/${id(locationId)}/fulfilment`, { body }),
+  batches: (locationId: string, skuId: string) =>
+    request<StockBatches>('GET', `/stock-locations/${id(locationId)}/balances/${id(skuId)}/batches`),
+  expiring: (locationId: string, withinDays: number) =>
+    request<S['StockBatchList']>('GET', `/stock-locations/${id(locationId)}/expiring-batches`, { query: { within_days: withinDays } }),
+  quotas: (locationId: string, skuId: string) =>
+    request<StockAllocation>('GET', `/stock-locations/${id(locationId)}/balances/${id(skuId)}/quotas`),
+  setQuotas: (locationId: string, skuId: string, quotas: StockQuotaSetting[]) =>
+    request<StockAllocation>('PUT', `/stock-locations/${id(locationId)}/balances/${id(skuId)}/quotas`, { body: { quotas } }),
 };
 
 /** useLocationFulfilment reads a location's routing settings and its load now. */
@@ -48,6 +60,44 @@ export function useSetLocationFulfilment(locationId: string) {
   });
 }
 
+/** useStockBatches reads a balance's batches (lots), first to expire first. */
+export function useStockBatches(locationId?: string, skuId?: string) {
+  return useQuery({
+    queryKey: ['stock', 'batches', locationId, skuId],
+    queryFn: () => inventoryApi.batches(locationId!, skuId!),
+    enabled: !!locationId && !!skuId,
+  });
+}
+
+/** useExpiringBatches reads a location's near-expiry (临期) list. */
+export function useExpiringBatches(locationId: string, withinDays: number) {
+  return useQuery({
+    queryKey: ['stock', 'expiring', locationId, withinDays],
+    queryFn: () => inventoryApi.expiring(locationId, withinDays),
+  });
+}
+
+/** useStockQuotas reads a balance's channel quotas and shared pool. */
+export function useStockQuotas(locationId?: string, skuId?: string) {
+  return useQuery({
+    queryKey: ['stock', 'quotas', locationId, skuId],
+    queryFn: () => inventoryApi.quotas(locationId!, skuId!),
+    enabled: !!locationId && !!skuId,
+  });
+}
+
+/** useSetStockQuotas replaces a balance's channel quotas. */
+export function useSetStockQuotas(locationId: string, skuId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (quotas: StockQuotaSetting[]) => inventoryApi.setQuotas(locationId, skuId, quotas),
+    onSuccess: (a) => {
+      queryClient.setQueryData(['stock', 'quotas', locationId, skuId], a);
+      queryClient.setQueryData(['stock', 'balance', locationId, skuId], a.balance);
+    },
+  });
+}
+
 /** useStockBalance reads the stock of a SKU at a location once both are chosen. */
 export function useStockBalance(locationId?: string, skuId?: string) {
   return useQuery({
@@ -62,7 +112,11 @@ export function useRecordStockChange(locationId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: StockChangeRequest) => inventoryApi.recordChange(locationId, body),
-    onSuccess: (b) => queryClient.setQueryData(['stock', 'balance', b.location_id, b.sku_id], b),
+    onSuccess: (b) => {
+      queryClient.setQueryData(['stock', 'balance', b.location_id, b.sku_id], b);
+      void queryClient.invalidateQueries({ queryKey: ['stock', 'batches', b.location_id, b.sku_id] });
+      void queryClient.invalidateQueries({ queryKey: ['stock', 'expiring', b.location_id] });
+    },
   });
 }
 

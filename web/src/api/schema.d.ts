@@ -1947,6 +1947,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stock-locations/{id}/balances/{sku_id}/batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stock of a SKU at a location by batch
+         * @description The batches (lots) holding stock, first to expire first, and what is in no batch.
+         */
+        get: operations["get-stock-batches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-locations/{id}/balances/{sku_id}/quotas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Channel quotas of a SKU at a location
+         * @description The balance, each channel's quota and what its reservations use of it, and the shared pool.
+         */
+        get: operations["get-stock-quotas"];
+        /**
+         * Set the channel quotas of a SKU at a location
+         * @description Replaces the quotas: a reservation from a channel takes its quota first, then the shared pool (available less what quotas still hold back), never beyond available. No quotas: one shared pool. A dropped channel whose reservations still use its quota keeps a zero quota until they settle.
+         */
+        put: operations["set-stock-quotas"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stock-locations/{id}/changes": {
         parameters: {
             query?: never;
@@ -1961,6 +2005,26 @@ export interface paths {
          * @description A receipt, till sale, return, adjustment (with a reason), stock count or write-off, at a location inside the caller's data scope; it is one row of the ledger. A sale may take on hand below zero where the location allows it; anything else that would is refused (409 insufficient).
          */
         post: operations["record-stock-change"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-locations/{id}/expiring-batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Batches near expiry at a location
+         * @description The store's daily near-expiry (临期) list: batches still holding stock that expire within within_days, soonest first (those already expired and not yet written off lead).
+         */
+        get: operations["list-expiring-stock-batches"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4685,18 +4749,37 @@ export interface components {
             order_id: string;
             reason: string;
         };
+        StockAllocation: {
+            balance: components["schemas"]["StockBalance"];
+            quotas: components["schemas"]["StockChannelQuota"][];
+            /**
+             * Format: int64
+             * @description available - quota_free: what any channel may reserve beyond its own quota (negative when quotas exceed the stock).
+             */
+            shared_available: number;
+        };
         StockBalance: {
             /**
              * Format: int64
              * @description on_hand - reserved - safety_stock: what may still be reserved.
              */
             available: number;
+            /**
+             * Format: int64
+             * @description What the balance's batches (lots with expiry dates) hold; on_hand - batch_qty is in no batch.
+             */
+            batch_qty: number;
             location_id: string;
             /**
              * Format: int64
              * @description Units (grams for weighed goods) physically there; negative after till sales beyond the recorded stock where allowed.
              */
             on_hand: number;
+            /**
+             * Format: int64
+             * @description What channel quotas still hold back from the shared pool; available - quota_free is what any channel may reserve.
+             */
+            quota_free: number;
             /**
              * Format: int64
              * @description Held for orders not yet fulfilled.
@@ -4709,7 +4792,51 @@ export interface components {
             safety_stock: number;
             sku_id: string;
         };
+        StockBatch: {
+            batch_code: string;
+            /** @description Past its expiry and not yet written off. */
+            expired: boolean;
+            /**
+             * Format: date-time
+             * @description Midnight after expires_on in the location's time zone: the expiry sweep writes the batch off from then.
+             */
+            expires_at: string;
+            /**
+             * Format: date
+             * @description The date on the goods: the last day they may be sold.
+             */
+            expires_on: string;
+            id: string;
+            location_id: string;
+            /** Format: int64 */
+            on_hand: number;
+            /** Format: date-time */
+            received_at: string;
+            sku_id: string;
+            /** Format: date-time */
+            written_off_at?: string;
+        };
+        StockBatchList: {
+            items: components["schemas"]["StockBatch"][];
+        };
+        StockBatches: {
+            balance: components["schemas"]["StockBalance"];
+            /** @description Batches holding stock, first to expire first: the order stock leaves in. */
+            items: components["schemas"]["StockBatch"][];
+            /**
+             * Format: int64
+             * @description Stock in no batch (on_hand - batch_qty): received without one, returned, counted surplus; negative after till sales beyond the books.
+             */
+            untracked: number;
+        };
         StockChangeRequest: {
+            /** @description A receipt only: the batch (lot) the goods belong to; defaults to expires_on. */
+            batch_code?: string;
+            /**
+             * Format: date
+             * @description A receipt only: the batch's expiry date (the last day it may be sold). Stock leaves first expiry first out.
+             */
+            expires_on?: string;
             /**
              * @description receipt, return: qty in; sale, write_off: qty out; adjustment: signed qty with a reason; count: qty is the counted on hand.
              * @enum {string}
@@ -4721,6 +4848,22 @@ export interface components {
             /** @description The document behind the change: a delivery note, a till ticket, a count sheet. */
             reference?: string;
             sku_id: string;
+        };
+        StockChannelQuota: {
+            /** @description A sales channel as orders name it: meituan, eleme, mini_program, app, ... */
+            channel: string;
+            /**
+             * Format: int64
+             * @description max(quota - used, 0): still held back for the channel.
+             */
+            readonly free: number;
+            /** Format: int64 */
+            quota: number;
+            /**
+             * Format: int64
+             * @description What the channel's active reservations hold against the quota.
+             */
+            readonly used: number;
         };
         StockLocation: {
             /** @description Whether a till sale may take on hand below zero here (it happened); reservations never may. */
@@ -4755,7 +4898,17 @@ export interface components {
             /** @description Required for a store location: the organisation's store (one location per store). */
             store_id?: string;
         };
+        StockQuotaRequest: {
+            /** @description The channels with a quota; none makes all of the stock the shared pool. */
+            quotas: components["schemas"]["StockQuotaSetting"][];
+        };
+        StockQuotaSetting: {
+            channel: string;
+            /** Format: int64 */
+            quota: number;
+        };
         StockReservation: {
+            channel?: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -4773,6 +4926,8 @@ export interface components {
             sku_id: string;
         };
         StockReservationRequest: {
+            /** @description The sales channel reserving: its quota at each line's location and SKU is drawn on first, then the shared pool. Empty: the shared pool only. */
+            channel?: string;
             /** @description Lines for the same location and SKU are summed before the check; all are reserved or none. */
             lines: components["schemas"]["StockReservationLine"][] | null;
             /** @description The order (or other document) the stock is for; one reservation per reference, and asking again returns it. */
@@ -9402,6 +9557,106 @@ export interface operations {
             };
         };
     };
+    "get-stock-batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                sku_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockBatches"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-stock-quotas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                sku_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockAllocation"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "set-stock-quotas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                sku_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockQuotaRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockAllocation"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "record-stock-change": {
         parameters: {
             query?: never;
@@ -9424,6 +9679,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StockBalance"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-expiring-stock-batches": {
+        parameters: {
+            query?: {
+                /** @description Batches whose last day is at most this many days after today where the location is: 0 is what must sell today (those already expired and not yet written off too). */
+                within_days?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockBatchList"];
                 };
             };
             /** @description Error */

@@ -10,7 +10,28 @@ afterEach(() => {
 
 const store = { id: 'loc-1', code: 'SH001', name: '徐汇店', kind: 'store', store_id: 's1', allow_negative: true, created_at: '2026-01-01T00:00:00Z' };
 const sku = { id: 'sku-1', code: 'MILK', name: '牛奶 1L', product_id: 'p', unit: 'each', list_price_fen: 1490, status: 'active' };
-const balance = (on_hand: number) => ({ location_id: 'loc-1', sku_id: 'sku-1', on_hand, reserved: 2, safety_stock: 1, available: on_hand - 3 });
+const balance = (on_hand: number) => ({
+  location_id: 'loc-1',
+  sku_id: 'sku-1',
+  on_hand,
+  reserved: 2,
+  safety_stock: 1,
+  available: on_hand - 3,
+  batch_qty: 0,
+  quota_free: 0,
+});
+const batch = (code: string, expires_on: string, on_hand: number, expired = false) => ({
+  id: `b-${code}`,
+  location_id: 'loc-1',
+  sku_id: 'sku-1',
+  batch_code: code,
+  expires_on,
+  expires_at: `${expires_on}T16:00:00Z`,
+  expired,
+  on_hand,
+  received_at: '2026-06-01T00:00:00Z',
+});
+const noQuotas = (on_hand: number) => ({ balance: balance(on_hand), quotas: [], shared_available: on_hand - 3 });
 
 describe('InventoryPage', () => {
   it('shows a SKU’s stock at a location and records a receipt', async () => {
@@ -19,6 +40,9 @@ describe('InventoryPage', () => {
       'GET /stock-locations': () => page([store]),
       'GET /skus': () => page([sku]),
       'GET /stock-locations/loc-1/balances/sku-1': () => ({ body: balance(10) }),
+      'GET /stock-locations/loc-1/balances/sku-1/batches': () => ({ body: { balance: balance(10), items: [], untracked: 10 } }),
+      'GET /stock-locations/loc-1/balances/sku-1/quotas': () => ({ body: noQuotas(10) }),
+      'GET /stock-locations/loc-1/expiring-batches': () => ({ body: { items: [] } }),
       'POST /stock-locations/loc-1/changes': () => ({ body: balance(15) }),
       'GET /stock-locations/loc-1/fulfilment': () => ({ body: { cost_per_order_fen: 0, cost_per_km_fen: 0, load_last_hour: 0 } }),
     });
@@ -64,5 +88,45 @@ describe('InventoryPage', () => {
     renderRoute(<InventoryPage />);
     expect(await screen.findByText(/还没有库存地点/, undefined, { timeout: 10_000 })).toBeTruthy();
     expect(screen.queryByTestId('stock-location-create')).toBeNull();
+  }, 60_000);
+
+  it('shows the near-expiry list, a balance’s batches and sets channel quotas', async () => {
+    const calls = fakeApi({
+      'GET /me': () => ({ body: meWith(['inventory:read', 'inventory:write']) }),
+      'GET /stock-locations': () => page([store]),
+      'GET /skus': () => page([sku]),
+      'GET /stock-locations/loc-1/expiring-batches': () => ({ body: { items: [batch('L0617', '2026-06-17', 3, true), batch('L0619', '2026-06-19', 4)] } }),
+      'GET /stock-locations/loc-1/balances/sku-1': () => ({ body: { ...balance(10), batch_qty: 7 } }),
+      'GET /stock-locations/loc-1/balances/sku-1/batches': () => ({
+        body: { balance: { ...balance(10), batch_qty: 7 }, items: [batch('L0617', '2026-06-17', 3, true), batch('L0619', '2026-06-19', 4)], untracked: 3 },
+      }),
+      'GET /stock-locations/loc-1/balances/sku-1/quotas': () => ({ body: noQuotas(10) }),
+      'PUT /stock-locations/loc-1/balances/sku-1/quotas': () => ({
+        body: { balance: { ...balance(10), quota_free: 4 }, quotas: [{ channel: 'meituan', quota: 4, used: 0, free: 4 }], shared_available: 3 },
+      }),
+    });
+    renderRoute(<InventoryPage />);
+    fireEvent.click(await screen.findByText('徐汇店', undefined, { timeout: 10_000 }));
+    const expiring = await screen.findByTestId('stock-expiring', undefined, { timeout: 10_000 });
+    expect(await within(expiring).findByText('L0617', undefined, { timeout: 10_000 })).toBeTruthy();
+    expect(within(expiring).getByText('已过期')).toBeTruthy();
+    const picker = within(await screen.findByTestId('stock-sku-picker')).getByRole('combobox');
+    fireEvent.change(picker, { target: { value: '牛奶' } });
+    fireEvent.click(await screen.findByText('牛奶 1L · MILK', undefined, { timeout: 10_000 }));
+    const batches = await screen.findByTestId('stock-batches', undefined, { timeout: 10_000 });
+    expect(within(batches).getByText('L0619')).toBeTruthy();
+    expect(screen.getByText('无批次: 3')).toBeTruthy();
+    const quotas = await screen.findByTestId('stock-quotas', undefined, { timeout: 10_000 });
+    expect(within(quotas).getByText(/共享库存/)).toBeTruthy();
+    fireEvent.click(screen.getByTestId('stock-quotas-edit'));
+    fireEvent.click(await screen.findByTestId('stock-quota-add'));
+    const channel = within(await screen.findByTestId('stock-quota-channel')).getByRole('combobox');
+    fireEvent.mouseDown(channel);
+    fireEvent.click(await screen.findByText('美团', { selector: '.ant-select-item-option-content' }, { timeout: 10_000 }));
+    fireEvent.change(screen.getByTestId('stock-quota-qty'), { target: { value: '4' } });
+    fireEvent.click(screen.getByTestId('stock-quotas-save'));
+    await waitFor(() => expect(calls.some((c) => c.method === 'PUT')).toBe(true), { timeout: 10_000 });
+    expect(calls.find((c) => c.method === 'PUT')?.body).toEqual({ quotas: [{ channel: 'meituan', quota: 4 }] });
+    expect(await within(screen.getByTestId('stock-quotas')).findByText(/共享池.*3/, undefined, { timeout: 10_000 })).toBeTruthy();
   }, 60_000);
 });

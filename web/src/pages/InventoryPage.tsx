@@ -1,6 +1,6 @@
-import { PlusOutlined } from '@ant-design/icons';
+import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { App, Button, Card, Col, Empty, Form, Input, InputNumber, Modal, Row, Select, Space, Statistic, Switch, Tag, Typography } from 'antd';
+import { App, Button, Card, Col, Empty, Form, Input, InputNumber, Modal, Row, Select, Space, Statistic, Switch, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -11,12 +11,18 @@ import {
   STOCK_CHANGE_KINDS,
   inventoryApi,
   useCreateStockLocation,
+  useExpiringBatches,
   useLocationFulfilment,
   useRecordStockChange,
   useSetLocationFulfilment,
+  useSetStockQuotas,
   useStockBalance,
+  useStockBatches,
+  useStockQuotas,
   type LocationFulfilmentSettings,
+  type StockBatch,
   type StockChangeRequest,
+  type StockQuotaSetting,
   type StockLocation,
   type StockLocationCreateRequest,
 } from '../api/inventory';
@@ -109,21 +115,25 @@ function StockPanel({ location, canWrite }: { location: StockLocation; canWrite:
   const balance = useStockBalance(location.id, skuId);
   const record = useRecordStockChange(location.id);
   const [form] = Form.useForm<Omit<StockChangeRequest, 'sku_id'>>();
+  const kind = Form.useWatch('kind', form);
 
-  const submit = (v: Omit<StockChangeRequest, 'sku_id'>) =>
-    record.mutate(
-      { ...v, sku_id: skuId! },
-      {
-        onSuccess: () => {
-          void message.success(t('inventory.recorded'));
-          form.resetFields(['qty', 'reference', 'reason']);
-        },
+  const submit = (v: Omit<StockChangeRequest, 'sku_id'>) => {
+    // Only a receipt names a batch; an empty field is no batch.
+    const body: StockChangeRequest = { ...v, sku_id: skuId! };
+    if (v.kind !== 'receipt' || !v.batch_code) delete body.batch_code;
+    if (v.kind !== 'receipt' || !v.expires_on) delete body.expires_on;
+    record.mutate(body, {
+      onSuccess: () => {
+        void message.success(t('inventory.recorded'));
+        form.resetFields(['qty', 'reference', 'reason', 'batch_code', 'expires_on']);
       },
-    );
+    });
+  };
 
   return (
     <Card size="small" title={`${location.name} · ${location.code}`} data-testid="stock-panel">
       <Space direction="vertical" style={{ width: '100%' }}>
+        <ExpiringList locationId={location.id} />
         <SkuPicker value={skuId} onChange={setSkuId} />
         {balance.error && <ErrorAlert error={balance.error} />}
         {balance.data && (
@@ -142,6 +152,8 @@ function StockPanel({ location, canWrite }: { location: StockLocation; canWrite:
             </Col>
           </Row>
         )}
+        {skuId && <BatchTable locationId={location.id} skuId={skuId} />}
+        {skuId && <QuotaCard locationId={location.id} skuId={skuId} canWrite={canWrite} />}
         {canWrite && skuId && (
           <Form form={form} layout="vertical" onFinish={submit} initialValues={{ kind: 'receipt' }}>
             <Row gutter={8}>
@@ -159,6 +171,20 @@ function StockPanel({ location, canWrite }: { location: StockLocation; canWrite:
                 </Form.Item>
               </Col>
             </Row>
+            {kind === 'receipt' && (
+              <Row gutter={8}>
+                <Col span={12}>
+                  <Form.Item name="expires_on" label={t('inventory.expiresOn')} extra={t('inventory.expiresOnHelp')}>
+                    <Input type="date" data-testid="stock-change-expires-on" />
+                  </Form.Item>
+                </Col>
+                <Col span={12}>
+                  <Form.Item name="batch_code" label={t('inventory.batchCode')}>
+                    <Input maxLength={64} data-testid="stock-change-batch-code" />
+                  </Form.Item>
+                </Col>
+              </Row>
+            )}
             <Form.Item name="reference" label={t('inventory.reference')}>
               <Input maxLength={128} />
             </Form.Item>
@@ -275,6 +301,182 @@ function FulfilmentCard({ location, canWrite }: { location: StockLocation; canWr
               {t('inventory.fulfilment.save')}
             </Button>
           )}
+        </Form>
+      )}
+    </Card>
+  );
+}
+
+/** batchColumns show batches (lots) soonest to expire first. */
+function useBatchColumns(withSku: boolean): TableColumnsType<StockBatch> {
+  const { t } = useTranslation();
+  return [
+    ...(withSku ? [{ title: t('inventory.sku'), dataIndex: 'sku_id', key: 'sku' }] : []),
+    { title: t('inventory.batchCode'), dataIndex: 'batch_code', key: 'code' },
+    {
+      title: t('inventory.expiresOn'),
+      key: 'expires',
+      render: (_, b) => (
+        <Space>
+          {b.expires_on}
+          {b.expired && <Tag color="red">{t('inventory.expired')}</Tag>}
+        </Space>
+      ),
+    },
+    { title: t('inventory.onHand'), dataIndex: 'on_hand', key: 'on_hand', align: 'right' },
+  ];
+}
+
+/** ExpiringList is the location's near-expiry (临期) list. */
+function ExpiringList({ locationId }: { locationId: string }) {
+  const { t } = useTranslation();
+  const [days, setDays] = useState(3);
+  const list = useExpiringBatches(locationId, days);
+  const columns = useBatchColumns(true);
+  return (
+    <Card
+      size="small"
+      type="inner"
+      title={t('inventory.expiring')}
+      extra={
+        <Select
+          size="small"
+          value={days}
+          onChange={setDays}
+          options={[0, 1, 3, 7].map((d) => ({ value: d, label: d === 0 ? t('inventory.withinToday') : t('inventory.withinDays', { n: d }) }))}
+          data-testid="stock-expiring-days"
+        />
+      }
+    >
+      {list.error && <ErrorAlert error={list.error} />}
+      <Table<StockBatch>
+        size="small"
+        rowKey="id"
+        pagination={false}
+        loading={list.isPending}
+        columns={columns}
+        dataSource={list.data?.items ?? []}
+        locale={{ emptyText: t('inventory.noneExpiring') }}
+        data-testid="stock-expiring"
+      />
+    </Card>
+  );
+}
+
+/** BatchTable shows a balance's batches and what is in none. */
+function BatchTable({ locationId, skuId }: { locationId: string; skuId: string }) {
+  const { t } = useTranslation();
+  const batches = useStockBatches(locationId, skuId);
+  const columns = useBatchColumns(false);
+  if (batches.error) return <ErrorAlert error={batches.error} />;
+  if (!batches.data || (batches.data.items.length === 0 && batches.data.untracked === batches.data.balance.on_hand)) return null;
+  return (
+    <Card size="small" type="inner" title={t('inventory.batches')} extra={`${t('inventory.untracked')}: ${batches.data.untracked}`}>
+      <Table<StockBatch>
+        size="small"
+        rowKey="id"
+        pagination={false}
+        columns={columns}
+        dataSource={batches.data.items}
+        data-testid="stock-batches"
+      />
+    </Card>
+  );
+}
+
+/** QuotaCard shows and sets the channel quotas of a balance. */
+function QuotaCard({ locationId, skuId, canWrite }: { locationId: string; skuId: string; canWrite: boolean }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const quotas = useStockQuotas(locationId, skuId);
+  const save = useSetStockQuotas(locationId, skuId);
+  const [editing, setEditing] = useState(false);
+  const [form] = Form.useForm<{ quotas: StockQuotaSetting[] }>();
+  if (quotas.error) return <ErrorAlert error={quotas.error} />;
+  if (!quotas.data) return null;
+  const a = quotas.data;
+  return (
+    <Card
+      size="small"
+      type="inner"
+      title={t('inventory.quotas')}
+      extra={
+        canWrite &&
+        !editing && (
+          <Button size="small" onClick={() => setEditing(true)} data-testid="stock-quotas-edit">
+            {t('inventory.editQuotas')}
+          </Button>
+        )
+      }
+      data-testid="stock-quotas"
+    >
+      <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>
+        {a.quotas.length === 0 ? t('inventory.sharedOnly') : t('inventory.sharedAvailable', { n: a.shared_available })}
+      </Typography.Paragraph>
+      {!editing && a.quotas.length > 0 && (
+        <Table
+          size="small"
+          rowKey="channel"
+          pagination={false}
+          dataSource={a.quotas}
+          columns={[
+            { title: t('inventory.channel'), dataIndex: 'channel', key: 'channel', render: (c: string) => t(`orders.channels.${c}`, { defaultValue: c }) },
+            { title: t('inventory.quota'), dataIndex: 'quota', key: 'quota', align: 'right' },
+            { title: t('inventory.quotaUsed'), dataIndex: 'used', key: 'used', align: 'right' },
+            { title: t('inventory.quotaFree'), dataIndex: 'free', key: 'free', align: 'right' },
+          ]}
+        />
+      )}
+      {editing && (
+        <Form
+          form={form}
+          initialValues={{ quotas: a.quotas.filter((q) => q.quota > 0).map((q) => ({ channel: q.channel, quota: q.quota })) }}
+          onFinish={(v) =>
+            save.mutate(v.quotas ?? [], {
+              onSuccess: () => {
+                void message.success(t('inventory.recorded'));
+                setEditing(false);
+              },
+            })
+          }
+        >
+          <Form.List name="quotas">
+            {(fields, { add, remove }) => (
+              <>
+                {fields.map((f) => (
+                  <Space key={f.key} align="baseline">
+                    <Form.Item name={[f.name, 'channel']} rules={[{ required: true, pattern: /^[a-z0-9_]{1,32}$/, message: t('inventory.channelRequired') }]}>
+                      <Select
+                        style={{ width: 160 }}
+                        placeholder={t('inventory.channel')}
+                        options={['meituan', 'eleme', 'mini_program', 'app', 'web', 'marketplace'].map((c) => ({
+                          value: c,
+                          label: t(`orders.channels.${c}`, { defaultValue: c }),
+                        }))}
+                        data-testid="stock-quota-channel"
+                      />
+                    </Form.Item>
+                    <Form.Item name={[f.name, 'quota']} rules={[{ required: true, message: t('inventory.qtyRequired') }]}>
+                      <InputNumber min={0} precision={0} placeholder={t('inventory.quota')} data-testid="stock-quota-qty" />
+                    </Form.Item>
+                    <MinusCircleOutlined onClick={() => remove(f.name)} />
+                  </Space>
+                ))}
+                <Space>
+                  <Button size="small" icon={<PlusOutlined />} onClick={() => add()} data-testid="stock-quota-add">
+                    {t('inventory.addQuota')}
+                  </Button>
+                  <Button size="small" onClick={() => setEditing(false)}>
+                    {t('inventory.cancel')}
+                  </Button>
+                  <Button size="small" type="primary" htmlType="submit" loading={save.isPending} data-testid="stock-quotas-save">
+                    {t('inventory.save')}
+                  </Button>
+                </Space>
+              </>
+            )}
+          </Form.List>
+          {save.error && <ErrorAlert error={save.error} />}
         </Form>
       )}
     </Card>
