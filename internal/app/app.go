@@ -141,6 +141,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Loyalty = loyalty.NewService(d, a.Outbox, a.Audit, cfg.Clock, loyalty.Deps{Orders: loyaltyOrders{a.Order, a.Catalog, a.Org},
 		Customers: a.Identity, Stores: storeFinder{a.Org}})
 	a.Loyalty.Subscribe(a.Dispatcher)
+	a.Identity.Subscribe(a.Dispatcher)
 	a.idempotency = httpapi.NewIdempotency(d, keys, cfg.Clock, cfg.Log)
 	a.idempotency.SecretMarkers = []string{org.APIKeyPrefix, org.SessionTokenPrefix}
 	a.Identity.SetStoredResponses(a.idempotency)
