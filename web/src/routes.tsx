@@ -32,6 +32,7 @@ const InventoryPage = lazy(() => import('./pages/InventoryPage'));
 const OrdersPage = lazy(() => import('./pages/orders/OrdersPage'));
 const OrderDetailPage = lazy(() => import('./pages/orders/OrderDetailPage'));
 const OrderInboxPage = lazy(() => import('./pages/orders/InboxPage'));
+const PickListPage = lazy(() => import('./pages/orders/PickListPage'));
 const LoyaltyProgramsPage = lazy(() => import('./pages/loyalty/ProgramsPage'));
 const ComingSoonPage = lazy(() => import('./pages/ComingSoonPage'));
 
@@ -87,6 +88,7 @@ export const routes: RouteObject[] = [
       { path: 'customers/:id', element: <CustomerPage /> },
       { path: 'orders', element: <OrdersPage /> },
       { path: 'orders/inbox', element: <OrderInboxPage /> },
+      { path: 'orders/pick-list', element: <PickListPage /> },
       { path: 'orders/:id', element: <OrderDetailPage /> },
       { path: 'inventory', element: <InventoryPage /> },
       { path: 'membership', element: <LoyaltyProgramsPage /> },

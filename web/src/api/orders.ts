@@ -31,6 +31,8 @@ export type OrderFilter = NonNullable<operations['list-orders']['parameters']['q
 export type DailySalesRow = S['DailySalesRow'];
 export type DailySalesQuery = operations['get-order-daily-sales']['parameters']['query'];
 export type InboxEntry = S['InboxEntryResponse'];
+export type PickList = S['PickListResponse'];
+export type PickListLine = S['PickListLine'];
 export type InboxFilter = NonNullable<operations['list-order-inbox']['parameters']['query']>;
 export type PlatformApp = S['PlatformAppResponse'];
 export type PlatformAppRequest = S['PlatformAppRequest'];
@@ -159,6 +161,7 @@ export const ordersApi = {
   updateComplaint: (complaintId: string, body: ComplaintUpdateRequest) =>
     request<OrderComplaint>('POST', `/order-complaints/${id(complaintId)}`, { body }),
   dailySales: (q: DailySalesQuery) => request<S['DailySalesResponse']>('GET', '/order-daily-sales', { query: q }),
+  pickList: (locationId: string) => request<PickList>('GET', '/pick-lists', { query: { location_id: locationId } }),
   inbox: (f?: InboxFilter) => request<Page<InboxEntry>>('GET', '/order-inbox', { query: f }),
   channelApps: () => request<PlatformApp[] | null>('GET', '/order-channel-apps'),
   saveChannelApp: (platform: Platform, appId: string, body: PlatformAppRequest) =>
@@ -177,6 +180,15 @@ export function useDailySales(q: DailySalesQuery) {
 /** useOrderInbox pages through the notifications the delivery platforms pushed, newest first. */
 export function useOrderInbox(filter: Omit<InboxFilter, 'limit' | 'cursor'>) {
   return useCursorList('order-inbox', filter, ordersApi.inbox);
+}
+
+/** usePickList reads what a stock location has to pick now, once one is chosen. */
+export function usePickList(locationId?: string) {
+  return useQuery({
+    queryKey: ['pick-list', locationId],
+    queryFn: () => ordersApi.pickList(locationId!),
+    enabled: !!locationId,
+  });
 }
 
 /** useChannelApps lists the registered delivery platform apps. */

@@ -1,4 +1,4 @@
-import { InboxOutlined } from '@ant-design/icons';
+import { InboxOutlined, UnorderedListOutlined } from '@ant-design/icons';
 import { Button, Card, DatePicker, Form, Select, Space, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
@@ -119,9 +119,14 @@ export default function OrdersPage() {
           <Typography.Text type="secondary">{t('orders.subtitle')}</Typography.Text>
         </div>
         {canRead ? (
-          <Button icon={<InboxOutlined />} onClick={() => navigate('/orders/inbox')} data-testid="orders-inbox-link">
-            {t('orders.inbox.title')}
-          </Button>
+          <Space>
+            <Button icon={<UnorderedListOutlined />} onClick={() => navigate('/orders/pick-list')} data-testid="orders-pick-list-link">
+              {t('orders.pickList.title')}
+            </Button>
+            <Button icon={<InboxOutlined />} onClick={() => navigate('/orders/inbox')} data-testid="orders-inbox-link">
+              {t('orders.inbox.title')}
+            </Button>
+          </Space>
         ) : null}
       </Space>
       <Card size="small" style={{ marginBottom: 16 }}>
