@@ -40,6 +40,9 @@ type Batch struct {
 	OnHand       int64
 	ReceivedAt   time.Time
 	WrittenOffAt *time.Time // when the expiry sweep last wrote the batch off
+	// SKUCode and SKUName name the SKU in lists that span SKUs (the near-expiry
+	// list), so a store reads what to pull from the shelf, not an id.
+	SKUCode, SKUName string
 }
 
 // Expired reports whether the batch may no longer be sold at now.
@@ -262,11 +265,12 @@ func transferBatches(ctx context.Context, tx *sql.Tx, tenantID string, t Transfe
 
 const batchColumns = `id, location_id, sku_id, code, expires_on, expires_at, on_hand, received_at, written_off_at`
 
-func scanBatch(row interface{ Scan(...any) error }) (Batch, error) {
+// scanBatch reads batchColumns, then into extra the columns a query adds after them.
+func scanBatch(row interface{ Scan(...any) error }, extra ...any) (Batch, error) {
 	var b Batch
 	var expires, received int64
 	var writtenOff sql.NullInt64
-	err := row.Scan(&b.ID, &b.LocationID, &b.SKUID, &b.Code, &b.ExpiresOn, &expires, &b.OnHand, &received, &writtenOff)
+	err := row.Scan(append([]any{&b.ID, &b.LocationID, &b.SKUID, &b.Code, &b.ExpiresOn, &expires, &b.OnHand, &received, &writtenOff}, extra...)...)
 	b.ExpiresAt, b.ReceivedAt = clock.FromMillis(expires), clock.FromMillis(received)
 	if writtenOff.Valid {
 		t := clock.FromMillis(writtenOff.Int64)
@@ -333,10 +337,13 @@ func (s *Service) FindExpiringBatches(ctx context.Context, locationID string, da
 	y, m, d := s.now().In(zone).Date()
 	until := time.Date(y, m, d+days+1, 0, 0, 0, 0, zone)
 	out := []Batch{}
-	err = db.EachRow(ctx, r, `SELECT `+batchColumns+` FROM stock_batches
-		WHERE tenant_id = $1 AND location_id = $2 AND on_hand > 0 AND expires_at <= $3 ORDER BY expires_at, sku_id, code LIMIT $4`,
+	err = db.EachRow(ctx, r, `SELECT b.`+strings.ReplaceAll(batchColumns, ", ", ", b.")+`, s.code, s.name
+		FROM stock_batches b JOIN skus s ON s.tenant_id = b.tenant_id AND s.id = b.sku_id
+		WHERE b.tenant_id = $1 AND b.location_id = $2 AND b.on_hand > 0 AND b.expires_at <= $3 ORDER BY b.expires_at, b.sku_id, b.code LIMIT $4`,
 		[]any{p.TenantID, locationID, clock.Millis(until), limit}, func(rows *sql.Rows) error {
-			b, err := scanBatch(rows)
+			var code, name string
+			b, err := scanBatch(rows, &code, &name)
+			b.SKUCode, b.SKUName = code, name
 			out = append(out, b)
 			return err
 		})

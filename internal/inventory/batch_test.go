@@ -146,7 +146,7 @@ func TestExpirySweepExactlyOnce(t *testing.T) {
 		w.receiveBatch(t, w.warehouse, w.apples, "A1", "2026-06-18", 4000) // grams
 		w.receive(t, w.store, w.milk, 1)
 		near, err := w.svc.FindExpiringBatches(w.ctx, w.store.ID, 1, 100)
-		if err != nil || len(near) != 3 || near[2].Code != "M2" {
+		if err != nil || len(near) != 3 || near[2].Code != "M2" || near[2].SKUCode != w.milk || near[2].SKUName != w.milk {
 			t.Fatalf("expiring within a day at the store: %+v, %v; want M1, B1 then M2", near, err)
 		}
 		if today, err := w.svc.FindExpiringBatches(w.ctx, w.store.ID, 0, 100); err != nil || len(today) != 2 || today[0].Expired(w.clock.Now()) {

@@ -64,6 +64,8 @@ type StockBatch struct {
 	ID           string     `json:"id"`
 	LocationID   string     `json:"location_id"`
 	SKUID        string     `json:"sku_id"`
+	SKUCode      string     `json:"sku_code,omitempty" doc:"In the near-expiry list, which spans SKUs."`
+	SKUName      string     `json:"sku_name,omitempty" doc:"In the near-expiry list, which spans SKUs."`
 	BatchCode    string     `json:"batch_code"`
 	ExpiresOn    string     `json:"expires_on" format:"date" doc:"The date on the goods: the last day they may be sold."`
 	ExpiresAt    time.Time  `json:"expires_at" doc:"Midnight after expires_on in the location's time zone: the expiry sweep writes the batch off from then."`
@@ -75,7 +77,7 @@ type StockBatch struct {
 
 func stockBatch(now time.Time) func(Batch) StockBatch {
 	return func(b Batch) StockBatch {
-		return StockBatch{ID: b.ID, LocationID: b.LocationID, SKUID: b.SKUID, BatchCode: b.Code, ExpiresOn: b.ExpiresOn, ExpiresAt: b.ExpiresAt,
+		return StockBatch{ID: b.ID, LocationID: b.LocationID, SKUID: b.SKUID, SKUCode: b.SKUCode, SKUName: b.SKUName, BatchCode: b.Code, ExpiresOn: b.ExpiresOn, ExpiresAt: b.ExpiresAt,
 			Expired: b.Expired(now), OnHand: b.OnHand, ReceivedAt: b.ReceivedAt, WrittenOffAt: b.WrittenOffAt}
 	}
 }

@@ -4812,7 +4812,11 @@ export interface components {
             on_hand: number;
             /** Format: date-time */
             received_at: string;
+            /** @description In the near-expiry list, which spans SKUs. */
+            sku_code?: string;
             sku_id: string;
+            /** @description In the near-expiry list, which spans SKUs. */
+            sku_name?: string;
             /** Format: date-time */
             written_off_at?: string;
         };

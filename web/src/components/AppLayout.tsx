@@ -181,37 +181,34 @@ export function AppLayout() {
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Sider
-        collapsible
-        collapsed={collapsed}
-        trigger={null}
-        width={220}
-        theme="dark"
-        style={{ overflow: 'auto', height: '100vh', position: 'sticky', top: 0 }}
-      >
-        <div
-          style={{
-            height: 56,
-            display: 'flex',
-            alignItems: 'center',
-            justifyContent: 'center',
-            color: '#fff',
-            fontWeight: 600,
-            fontSize: collapsed ? 14 : 18,
-            whiteSpace: 'nowrap',
-          }}
-        >
-          {collapsed ? 'OR' : t('app.name')}
+      <Layout.Sider collapsible collapsed={collapsed} trigger={null} width={256} theme="dark">
+        {/* The sider stretches with the page, so its dark background runs the page's
+            whole height; the menu inside stays in view while the page scrolls. */}
+        <div style={{ position: 'sticky', top: 0, height: '100vh', overflow: 'auto' }}>
+          <div
+            style={{
+              height: 56,
+              display: 'flex',
+              alignItems: 'center',
+              justifyContent: 'center',
+              color: '#fff',
+              fontWeight: 600,
+              fontSize: collapsed ? 14 : 18,
+              whiteSpace: 'nowrap',
+            }}
+          >
+            {collapsed ? 'OR' : t('app.name')}
+          </div>
+          <Menu
+            theme="dark"
+            mode="inline"
+            items={items}
+            selectedKeys={[selectedKey(location.pathname)]}
+            defaultOpenKeys={['org', 'catalog', 'customers', 'promotions', 'settings']}
+            onClick={({ key }) => navigate(key)}
+            data-testid="nav-menu"
+          />
         </div>
-        <Menu
-          theme="dark"
-          mode="inline"
-          items={items}
-          selectedKeys={[selectedKey(location.pathname)]}
-          defaultOpenKeys={['org', 'catalog', 'customers', 'promotions', 'settings']}
-          onClick={({ key }) => navigate(key)}
-          data-testid="nav-menu"
-        />
       </Layout.Sider>
       <Layout>
         <Layout.Header

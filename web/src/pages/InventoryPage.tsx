@@ -311,7 +311,20 @@ function FulfilmentCard({ location, canWrite }: { location: StockLocation; canWr
 function useBatchColumns(withSku: boolean): TableColumnsType<StockBatch> {
   const { t } = useTranslation();
   return [
-    ...(withSku ? [{ title: t('inventory.sku'), dataIndex: 'sku_id', key: 'sku' }] : []),
+    ...(withSku
+      ? [
+          {
+            title: t('inventory.sku'),
+            key: 'sku',
+            render: (_: unknown, b: StockBatch) => (
+              <Space size={4} wrap>
+                <Typography.Text code>{b.sku_code}</Typography.Text>
+                {b.sku_name}
+              </Space>
+            ),
+          },
+        ]
+      : []),
     { title: t('inventory.batchCode'), dataIndex: 'batch_code', key: 'code' },
     {
       title: t('inventory.expiresOn'),

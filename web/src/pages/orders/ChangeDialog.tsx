@@ -192,7 +192,7 @@ export function ChangeDialog({ order: o, kind, onClose }: { order: OrderDetail; 
   return (
     <Modal
       open
-      width={900}
+      width={kind === 'substitution' ? 1160 : 900}
       title={t(TITLES[kind], { number: o.number })}
       onCancel={onClose}
       footer={
