@@ -139,38 +139,6 @@ test.describe('signed in', () => {
     await expect(row).toContainText('从未上报');
   });
 
-  test('every menu page loads without an API error', async ({ page }) => {
-    test.slow(); // seventeen pages, each waiting for the network to settle
-    const paths = [
-      '/overview',
-      '/org/stores',
-      '/org/brands-regions',
-      '/catalog/categories',
-      '/catalog/products',
-      '/customers',
-      '/customers/reviews',
-      '/customers/touchpoints',
-      '/customers/touchpoints?view=maturity',
-      '/promotions',
-      '/promotions/playground',
-      '/promotions/simulations',
-      '/inventory',
-      '/orders',
-      '/settings/users',
-      '/settings/api-keys',
-      '/settings/audit-log',
-      '/settings/domain-events',
-    ];
-    for (const path of paths) {
-      await page.goto(path);
-      await expect(page.locator('.ant-layout-content h4').first()).toBeVisible();
-      await page.waitForLoadState('networkidle');
-      await expect(page.locator('.ant-alert-error'), path).toHaveCount(0);
-    }
-    await page.goto('/membership');
-    await expect(page.getByTestId('coming-soon')).toContainText('即将推出');
-  });
-
   test('logout returns to the login page', async ({ page }) => {
     await page.goto('/overview');
     await page.getByTestId('logout').click();

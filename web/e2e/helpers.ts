@@ -1,7 +1,10 @@
 import { expect, type Page } from '@playwright/test';
 
-/** ADMIN is the demo administrator that e2e/serve.sh creates. */
-export const ADMIN = { login: 'admin', password: 'e2e-admin-pass' };
+/**
+ * ADMIN is the demo administrator that e2e/serve.sh creates; against a server
+ * already running (ONERETAIL_E2E_URL), ONERETAIL_E2E_PASSWORD is its password.
+ */
+export const ADMIN = { login: 'admin', password: process.env.ONERETAIL_E2E_PASSWORD ?? 'e2e-admin-pass' };
 
 /** loginViaApi signs in through the API; the session cookie lands in the page's context. */
 export async function loginViaApi(page: Page): Promise<void> {
