@@ -141,6 +141,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Loyalty = loyalty.NewService(d, a.Outbox, a.Audit, cfg.Clock, loyalty.Deps{Orders: loyaltyOrders{a.Order, a.Catalog, a.Org},
 		Customers: a.Identity, Stores: storeFinder{a.Org}})
 	a.Loyalty.Subscribe(a.Dispatcher)
+	a.Loyalty.SubscribeMembership(a.Dispatcher)
+	a.Order.UseStoredValue(a.Loyalty) // orders paid with stored_value debit loyalty's accounts (decision 0032)
 	a.idempotency = httpapi.NewIdempotency(d, keys, cfg.Clock, cfg.Log)
 	a.idempotency.SecretMarkers = []string{org.APIKeyPrefix, org.SessionTokenPrefix}
 	a.Identity.SetStoredResponses(a.idempotency)
