@@ -180,6 +180,7 @@ func (a *App) routes() http.Handler {
 	a.Inventory.Register(srv.API)
 	a.Order.Register(srv.API)
 	a.Loyalty.Register(srv.API)
+	a.Loyalty.RegisterStoredValue(srv.API)
 	srv.Router.HandleFunc("/api/*", httpapi.NotFound)
 	srv.Router.Handle("/*", web.Handler())
 	return srv.Router

@@ -19,7 +19,7 @@ import (
 // body.quantity, body.face_value_fen above the card's cap), unauthorized, forbidden
 // (loyalty:write).
 func (s *Service) IssueGiftCards(ctx context.Context, in GiftCardBatchInput) (GiftCardBatch, []GiftCard, error) {
-	p, err := auth.Require(ctx, auth.LoyaltyWrite)
+	p, err := auth.RequireTenantWide(ctx, auth.LoyaltyWrite, "issuing gift cards")
 	if err != nil {
 		return GiftCardBatch{}, nil, err
 	}
@@ -88,7 +88,7 @@ func (s *Service) FindGiftCardBatches(ctx context.Context) ([]GiftCardBatch, err
 // half a card's secret: loyalty:write only. Errors: invalid (query.cursor),
 // not_found, unauthorized, forbidden.
 func (s *Service) FindGiftCards(ctx context.Context, batchID string, pp httpapi.PageParams) (httpapi.Page[GiftCard], error) {
-	p, err := auth.Require(ctx, auth.LoyaltyWrite)
+	p, err := auth.RequireTenantWide(ctx, auth.LoyaltyWrite, "listing gift card codes")
 	if err != nil {
 		return httpapi.Page[GiftCard]{}, err
 	}
@@ -121,7 +121,7 @@ type CardRequest struct {
 func (s *Service) cardTx(ctx context.Context, tenantID string, r CardRequest, checkPIN bool, fn func(tx *sql.Tx, c *GiftCard, caps SVSettings) error) (GiftCard, error) {
 	code := normaliseCardCode(r.Code)
 	if code == "" {
-		return GiftCard{}, errs.Field("path.code", "not a gift card code (17 characters with a check character)")
+		return GiftCard{}, errs.Field("body.code", "not a gift card code (17 characters with a check character)")
 	}
 	if checkPIN && (len(r.PIN) < 4 || len(r.PIN) > 12) {
 		return GiftCard{}, errs.Field("body.pin", "the card's PIN")
@@ -212,6 +212,9 @@ func (s *Service) ActivateGiftCard(ctx context.Context, r CardRequest) (GiftCard
 	if err != nil {
 		return GiftCard{}, SVEntry{}, err
 	}
+	if err := s.atStore(ctx, p, r.StoreID, true); err != nil {
+		return GiftCard{}, SVEntry{}, fmt.Errorf("loyalty: activate gift card: %w", err)
+	}
 	live := ""
 	if r.CustomerID != "" {
 		if live, err = s.liveCustomer(ctx, r.CustomerID, "body.customer_id"); err != nil {
@@ -274,6 +277,9 @@ func (s *Service) PostGiftCard(ctx context.Context, kind SVEntryKind, r CardRequ
 	}
 	if err := r.validate(kind); err != nil {
 		return GiftCard{}, SVEntry{}, err
+	}
+	if err := s.atStore(ctx, p, r.StoreID, true); err != nil {
+		return GiftCard{}, SVEntry{}, fmt.Errorf("loyalty: gift card %s: %w", kind, err)
 	}
 	var e SVEntry
 	c, err := s.cardTx(ctx, p.TenantID, r, kind == SVSpend, func(tx *sql.Tx, c *GiftCard, caps SVSettings) error {

@@ -38,7 +38,7 @@ type MembershipEvent struct {
 // CreatePlan adds a paid membership plan. Errors: invalid, conflict (code taken),
 // unauthorized, forbidden (loyalty:write).
 func (s *Service) CreatePlan(ctx context.Context, in MembershipPlan) (MembershipPlan, error) {
-	p, err := auth.Require(ctx, auth.LoyaltyWrite)
+	p, err := auth.RequireTenantWide(ctx, auth.LoyaltyWrite, "configuring paid membership plans")
 	if err != nil {
 		return MembershipPlan{}, err
 	}
@@ -61,7 +61,7 @@ func (s *Service) CreatePlan(ctx context.Context, in MembershipPlan) (Membership
 // UpdatePlan replaces a plan's terms; periods already bought keep their dates.
 // Errors: invalid, conflict, not_found, unauthorized, forbidden.
 func (s *Service) UpdatePlan(ctx context.Context, id string, in MembershipPlan) (MembershipPlan, error) {
-	p, err := auth.Require(ctx, auth.LoyaltyWrite)
+	p, err := auth.RequireTenantWide(ctx, auth.LoyaltyWrite, "configuring paid membership plans")
 	if err != nil {
 		return MembershipPlan{}, err
 	}

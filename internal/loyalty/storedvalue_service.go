@@ -129,13 +129,8 @@ func (s *Service) PostStoredValue(ctx context.Context, customerID string, kind S
 	if err := r.validate(kind); err != nil {
 		return SVEntry{}, err
 	}
-	if p.DataScope != auth.TenantScope && r.StoreID == "" {
-		return SVEntry{}, errs.Field("body.store_id", "required: the store the stored value moves at")
-	}
-	if r.StoreID != "" {
-		if err := s.deps.Stores.StoreExists(ctx, r.StoreID); err != nil {
-			return SVEntry{}, fmt.Errorf("loyalty: stored value %s: %w", kind, err)
-		}
+	if err := s.atStore(ctx, p, r.StoreID, kind == SVTopUp || kind == SVSpend); err != nil {
+		return SVEntry{}, fmt.Errorf("loyalty: stored value %s: %w", kind, err)
 	}
 	live, err := s.liveCustomer(ctx, customerID, "path.customer_id")
 	if err != nil {
@@ -158,6 +153,19 @@ func (s *Service) PostStoredValue(ctx context.Context, customerID string, kind S
 		return SVEntry{}, fmt.Errorf("loyalty: stored value %s: %w", kind, err)
 	}
 	return e, nil
+}
+
+// atStore checks that storeID is in the caller's data scope; a caller scoped below
+// the tenant must name one when needed (money moving at a till). Errors: invalid
+// (body.store_id), not_found (outside the scope).
+func (s *Service) atStore(ctx context.Context, p *auth.Principal, storeID string, needed bool) error {
+	if storeID == "" {
+		if needed && p.DataScope != auth.TenantScope {
+			return errs.Field("body.store_id", "required: the store the stored value moves at")
+		}
+		return nil
+	}
+	return s.deps.Stores.StoreExists(ctx, storeID)
 }
 
 // orderPayRef is the reference of an order's stored-value payment.
@@ -301,7 +309,7 @@ func (s *Service) FindSVSettings(ctx context.Context) (SVSettings, error) {
 // UpdateSVSettings sets the tenant's card caps (audited). Balances above a lowered
 // cap stay; only later top-ups are refused. Errors: invalid, unauthorized, forbidden.
 func (s *Service) UpdateSVSettings(ctx context.Context, in SVSettings) (SVSettings, error) {
-	p, err := auth.Require(ctx, auth.LoyaltyWrite)
+	p, err := auth.RequireTenantWide(ctx, auth.LoyaltyWrite, "setting prepaid card caps")
 	if err != nil {
 		return SVSettings{}, err
 	}
@@ -322,10 +330,11 @@ func (s *Service) UpdateSVSettings(ctx context.Context, in SVSettings) (SVSettin
 	return in, nil
 }
 
-// FindLiability returns the stored value the tenant owes, as of now. Errors:
-// internal (the ledger does not add up to the balances), unauthorized, forbidden.
+// FindLiability returns the stored value the tenant owes, as of now: a tenant-wide
+// figure, for callers reading the whole tenant. Errors: internal (the ledger does
+// not add up to the balances), unauthorized, forbidden.
 func (s *Service) FindLiability(ctx context.Context) (Liability, error) {
-	p, err := requireAny(ctx, auth.LoyaltyRead, auth.LoyaltyWrite)
+	p, err := auth.RequireTenantWide(ctx, auth.LoyaltyRead, "the stored-value liability")
 	if err != nil {
 		return Liability{}, err
 	}
