@@ -152,7 +152,7 @@ function CardsModal({ title, cards, onClose, once, loading }: { title: string; c
   ];
   return (
     <Modal open width={720} title={title} onCancel={onClose} onOk={onClose} cancelButtonProps={{ style: { display: 'none' } }}>
-      {once && <Alert type="warning" showIcon style={{ marginBottom: 12 }} message={t('storedValue.batches.pinsOnce')} />}
+      {once && <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={t('storedValue.batches.pinsOnce')} />}
       <Table<GiftCard> rowKey="id" size="small" columns={columns} dataSource={cards} loading={loading} pagination={{ pageSize: 20 }} data-testid="gift-cards" />
     </Modal>
   );
