@@ -110,8 +110,10 @@ func (p SVPosting) validate(kind SVEntryKind) error {
 		return errs.Field("body.reason", "1 to 500 bytes: why the balance changes")
 	case len(p.Reason) > 500:
 		return errs.Field("body.reason", "at most 500 bytes")
-	case len(p.OrderID) > 64 || len(p.StoreID) > 64:
+	case len(p.OrderID) > 64:
 		return errs.Field("body.order_id", "at most 64 bytes")
+	case len(p.StoreID) > 64:
+		return errs.Field("body.store_id", "at most 64 bytes")
 	}
 	return nil
 }
