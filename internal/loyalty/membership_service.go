@@ -20,6 +20,7 @@ const (
 	EventMembershipPurchased = "loyalty.membership.purchased"
 	EventMembershipRebated   = "loyalty.membership.rebated"
 	rebateSubscriber         = "loyalty.rebate"
+	rebateReverseSubscriber  = "loyalty.rebate_reverse"
 	// rebateZone is where a rebate's calendar year is counted: the cap is per year of
 	// the chain's customers, not of UTC.
 	rebateZone = DefaultTimeZone
@@ -227,6 +228,7 @@ func (s *Service) FindMembership(ctx context.Context, customerID string) (Member
 // own subscriber: a rebate and the points of an order succeed or retry apart).
 func (s *Service) SubscribeMembership(bus events.Bus) {
 	bus.Subscribe(rebateSubscriber, s.onCompletedRebate, orderCompleted)
+	bus.Subscribe(rebateReverseSubscriber, s.onReturnedRebate, orderReturned, orderRefunded)
 }
 
 // paidMultiplier is the points multiplier (basis points) of the paid membership the
@@ -308,6 +310,71 @@ func (s *Service) onCompletedRebate(ctx context.Context, e events.Event) error {
 	})
 	if err != nil {
 		return fmt.Errorf("loyalty: rebate of %s: %w", ev.OrderID, err)
+	}
+	return nil
+}
+
+// onReturnedRebate takes back the rebate of a returned order in proportion to the
+// refunded share of what it was rebated on, cumulatively (after each return the order
+// has given back round(rebate × refunded / eligible)), keyed by the change version so
+// order.returned and order.refunded of one change act once. It never takes the
+// account below zero: what was already spent stays spent, and the entry's reason
+// says how much could not be taken back.
+func (s *Service) onReturnedRebate(ctx context.Context, e events.Event) error {
+	var ev orderEvent
+	if err := json.Unmarshal(e.Payload, &ev); err != nil {
+		return fmt.Errorf("loyalty: rebate reversal of %s: %w", e.ID, err)
+	}
+	if ev.Change == nil || ev.Change.Kind != changeReturn {
+		return nil // cancels and short picks happen before completion, before any rebate
+	}
+	ctx = auth.WithPrincipal(ctx, auth.System(e.TenantID))
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		first, err := events.MarkProcessed(ctx, tx, s.now(), rebateReverseSubscriber, e.ID)
+		if err != nil || !first {
+			return err
+		}
+		r, err := getOrderRebate(ctx, tx, e.TenantID, ev.OrderID)
+		if errs.Is(err, errs.NotFound) || (err == nil && r.RebateFen == 0) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		h, err := s.accountHolder(ctx, tx, e.TenantID, r.CustomerID, SVSettings{})
+		if err != nil {
+			return err
+		}
+		key := fmt.Sprintf("%s:%s:order:%s:v%d", SVRebateReverse, h.id, ev.OrderID, ev.Change.Version)
+		if _, err := svEntryBySource(ctx, tx, e.TenantID, key); err == nil {
+			return nil
+		} else if !errs.Is(err, errs.NotFound) {
+			return err
+		}
+		var refund int64
+		for _, l := range ev.Change.Lines {
+			refund += l.RefundFen
+		}
+		refunded := min(r.EligibleFen, r.RefundedFen+refund)
+		due := proportion(r.RebateFen, refunded, r.EligibleFen) - r.Reversed
+		take := min(due, h.balance)
+		if err := updateOrderRebate(ctx, tx, e.TenantID, ev.OrderID, refunded, r.Reversed+due); err != nil {
+			return err
+		}
+		if due <= 0 {
+			return nil
+		}
+		post := SVPosting{AmountFen: take, OrderID: ev.OrderID, StoreID: ev.StoreID, Reason: "rebate of a returned order"}
+		if take < due {
+			post.Reason = fmt.Sprintf("rebate of a returned order; %d fen already spent, not taken back", due-take)
+		}
+		if take == 0 {
+			post.AmountFen = 0
+		}
+		_, err = s.post(ctx, tx, e.TenantID, h, SVRebateReverse, key, -take, post, "system")
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("loyalty: rebate reversal of %s: %w", ev.OrderID, err)
 	}
 	return nil
 }

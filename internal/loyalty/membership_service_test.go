@@ -80,12 +80,22 @@ func TestPaidMembership(t *testing.T) {
 		if b := f.svBalance(t, "alice"); b != 10_600 {
 			t.Fatalf("balance %d, want 10600 (capped)", b)
 		}
+		// Returning half of o1 (the same change as order.returned and order.refunded)
+		// takes back half its rebate, once.
+		for range 2 {
+			if err := f.s.onReturnedRebate(context.Background(), f.returned(t, "o1", 2, map[string]int64{"L1": 7_500})); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if b := f.svBalance(t, "alice"); b != 10_450 {
+			t.Fatalf("balance %d after returning half of o1, want 10450", b)
+		}
 		if err := f.s.onCompleted(context.Background(), f.completed(t, "o3", "alice", line{id: "L1", category: "c", qty: 1, net: 1_000})); err != nil {
 			t.Fatal(err)
 		}
 		if pts := f.balance(t, prog.ID, "alice").Total; pts != 20 {
 			t.Fatalf("points on ¥10 for a 2× paid member: %d, want 20", pts)
 		}
-		t.Logf("%s: fee debited from stored value; renewal runs from the current end; o1 delivered 21 times rebated 300 fen once; o2 capped at the ¥5 yearly cap (200 fen); 2× points for the member", d.Dialect)
+		t.Logf("%s: fee debited from stored value; renewal runs from the current end; o1 delivered 21 times rebated 300 fen once; o2 capped at the ¥5 yearly cap (200 fen); returning half of o1 (delivered twice) took back 150 once; 2× points for the member", d.Dialect)
 	})
 }

@@ -125,7 +125,7 @@ func activeMembership(ctx context.Context, q db.Querier, tenantID, customerID st
 // rebatedIn is what a customer's rebates came to in a calendar year.
 func rebatedIn(ctx context.Context, q db.Querier, tenantID, customerID string, year int) (int64, error) {
 	var n int64
-	if err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(rebate_fen), 0) FROM membership_rebates WHERE tenant_id = $1 AND customer_id = $2 AND year = $3`,
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(rebate_fen - reversed_fen), 0) FROM membership_rebates WHERE tenant_id = $1 AND customer_id = $2 AND year = $3`,
 		tenantID, customerID, year).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sum rebates: %w", err)
 	}
@@ -142,4 +142,31 @@ func insertRebate(ctx context.Context, tx *sql.Tx, tenantID, orderID, customerID
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
+}
+
+// orderRebate is what an order was rebated and what of it was taken back.
+type orderRebate struct {
+	CustomerID                                   string
+	EligibleFen, RebateFen, RefundedFen, Reversed int64
+}
+
+// getOrderRebate reads an order's rebate. Errors: not_found.
+func getOrderRebate(ctx context.Context, tx *sql.Tx, tenantID, orderID string) (orderRebate, error) {
+	var r orderRebate
+	err := tx.QueryRowContext(ctx, `SELECT customer_id, eligible_fen, rebate_fen, refunded_fen, reversed_fen FROM membership_rebates
+		WHERE tenant_id = $1 AND order_id = $2`, tenantID, orderID).Scan(&r.CustomerID, &r.EligibleFen, &r.RebateFen, &r.RefundedFen, &r.Reversed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return orderRebate{}, errs.E(errs.NotFound, "order %s earned no rebate", orderID)
+	} else if err != nil {
+		return orderRebate{}, fmt.Errorf("read order rebate: %w", err)
+	}
+	return r, nil
+}
+
+func updateOrderRebate(ctx context.Context, tx *sql.Tx, tenantID, orderID string, refunded, reversed int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE membership_rebates SET refunded_fen = $1, reversed_fen = $2 WHERE tenant_id = $3 AND order_id = $4`,
+		refunded, reversed, tenantID, orderID); err != nil {
+		return fmt.Errorf("update order rebate: %w", err)
+	}
+	return nil
 }

@@ -14,7 +14,7 @@ import (
 // SVEntryResponse is a posting of the stored-value ledger.
 type SVEntryResponse struct {
 	ID         string    `json:"id"`
-	Kind       string    `json:"kind" enum:"top_up,spend,refund,rebate,adjust,activate"`
+	Kind       string    `json:"kind" enum:"top_up,spend,refund,rebate,rebate_reverse,adjust,activate"`
 	AmountFen  int64     `json:"amount_fen" doc:"Signed: a spend is negative."`
 	BalanceFen int64     `json:"balance_fen" doc:"The balance after the posting."`
 	OrderID    string    `json:"order_id,omitempty"`

@@ -40,6 +40,8 @@ const (
 	SVRebate   SVEntryKind = "rebate"
 	SVAdjust   SVEntryKind = "adjust"
 	SVActivate SVEntryKind = "activate"
+	// SVRebateReverse takes back the rebate of a returned order's refunded share.
+	SVRebateReverse SVEntryKind = "rebate_reverse"
 )
 
 // SVSettings are a tenant's caps on the balance of a prepaid card.

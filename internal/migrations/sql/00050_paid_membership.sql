@@ -3,7 +3,8 @@
 -- multiplier, rebate in basis points of eligible spend with a yearly cap, credited as
 -- stored value). memberships: one row per purchased period (a renewal starts at the
 -- current end); reference unique per tenant makes a purchase replayable.
--- membership_rebates: the rebate an order earned, once per order.
+-- membership_rebates: the rebate an order earned, once per order, and how much of
+-- the order was refunded and of the rebate taken back since.
 
 -- +goose Up
 CREATE TABLE membership_plans (
@@ -48,6 +49,8 @@ CREATE TABLE membership_rebates (
     eligible_fen  BIGINT NOT NULL,
     rebate_fen    BIGINT NOT NULL,
     entry_id      TEXT NOT NULL DEFAULT '',
+    refunded_fen  BIGINT NOT NULL DEFAULT 0,
+    reversed_fen  BIGINT NOT NULL DEFAULT 0,
     created_at    BIGINT NOT NULL,
     PRIMARY KEY (tenant_id, order_id)
 );
