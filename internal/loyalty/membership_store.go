@@ -146,7 +146,7 @@ func insertRebate(ctx context.Context, tx *sql.Tx, tenantID, orderID, customerID
 
 // orderRebate is what an order was rebated and what of it was taken back.
 type orderRebate struct {
-	CustomerID                                   string
+	CustomerID                                    string
 	EligibleFen, RebateFen, RefundedFen, Reversed int64
 }
 
