@@ -5207,7 +5207,7 @@ export interface components {
             created_at: string;
             id: string;
             /** @enum {string} */
-            kind: "top_up" | "spend" | "refund" | "rebate" | "adjust" | "activate";
+            kind: "top_up" | "spend" | "refund" | "rebate" | "rebate_reverse" | "adjust" | "activate";
             order_id?: string;
             reason?: string;
             store_id?: string;
