@@ -287,3 +287,61 @@ func isField(err error, field string) bool {
 	var fe *errs.Error
 	return errors.As(err, &fe) && fe.Code == errs.Invalid && fe.Field == field
 }
+
+// TestParallelGiftCardPostings: 60 parallel ¥1 spends against a card holding ¥20 →
+// exactly 20; then 60 parallel ¥100 top-ups of the anonymous card → exactly 10 fit
+// under the ¥1,000 cap; the card's ledger reconciles.
+func TestParallelGiftCardPostings(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		_, cards, err := f.s.IssueGiftCards(as(auth.Marketer), GiftCardBatchInput{Name: "x", FaceValueFen: 2_000, Quantity: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := cards[0]
+		if _, _, err := f.s.ActivateGiftCard(as(auth.Associate), CardRequest{Code: c.Code, SVPosting: SVPosting{StoreID: "s1"}}); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		run := func(kind SVEntryKind, fen int64, pin string) (ok, refused int64) {
+			var okN, refusedN atomic.Int64
+			var wg sync.WaitGroup
+			sem := make(chan struct{}, 16)
+			for i := range 60 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					sem <- struct{}{}
+					defer func() { <-sem }()
+					_, _, err := f.s.PostGiftCard(as(auth.Associate), kind, CardRequest{Code: c.Code, PIN: pin,
+						SVPosting: SVPosting{AmountFen: fen, Reference: fmt.Sprintf("%s-%d", kind, i), StoreID: "s1"}})
+					switch {
+					case err == nil:
+						okN.Add(1)
+					case errs.Is(err, errs.Insufficient) || isField(err, "body.amount_fen"):
+						refusedN.Add(1)
+					default:
+						t.Errorf("%s: %v", kind, err)
+					}
+				}()
+			}
+			wg.Wait()
+			return okN.Load(), refusedN.Load()
+		}
+		spent, short := run(SVSpend, 100, c.PIN)
+		toppedUp, capped := run(SVTopUp, 10_000, "")
+		got, err := f.s.GiftCardBalance(as(auth.Analyst), c.Code, c.PIN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.ReconcileStoredValue(context.Background(), tenantA, c.ID, got.BalanceFen); err != nil {
+			t.Fatal(err)
+		}
+		if spent != 20 || short != 40 || toppedUp != 10 || capped != 50 || got.BalanceFen != 100_000 {
+			t.Fatalf("spent %d (refused %d), topped up %d (refused %d), balance %d; want 20/40, 10/50, 100000", spent, short, toppedUp, capped, got.BalanceFen)
+		}
+		t.Logf("%s: 60 parallel ¥1 spends against a ¥20 card: 20 succeeded; 60 parallel ¥100 top-ups of the empty anonymous card: 10 fit under the ¥1,000 cap, 50 refused 422; balance 100000 fen reconciles, in %v",
+			d.Dialect, time.Since(start).Round(time.Millisecond))
+	})
+}
