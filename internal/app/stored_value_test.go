@@ -62,7 +62,28 @@ func TestStoredValueThroughOrders(t *testing.T) {
 			if got := balance(); got != before {
 				t.Fatalf("after cancelling the paid order: balance %d, want %d back", got, before)
 			}
-			t.Logf("%s: an order of %d fen paid with stored_value debited it once (payment replayed), an uncovered order was refused 409 and stayed unpaid, cancelling credited %d back exactly", dialect, payable, payable)
+			// A gift card: the till spends it with the order's id, then records the
+			// payment; the order center refuses it until the cards cover the payable.
+			card := func() int64 {
+				var c struct {
+					BalanceFen int64 `json:"balance_fen"`
+				}
+				w.decode(w.admin("POST", "/api/v1/loyalty/gift-cards/balance-enquiries", "", fmt.Sprintf(`{"code":%q,"pin":%q}`, w.giftCode, w.giftPIN)), &c)
+				return c.BalanceFen
+			}
+			cardBefore := card()
+			payByCard := fmt.Sprintf(`{"method":"gift_card","amount_fen":%d,"reference":"gc"}`, payable2)
+			if status, _, body := w.h.do(t, "POST", "/api/v1/orders/"+id2+"/pay", w.h.keyA, "application/json", payByCard); status != 409 {
+				t.Fatalf("gift_card payment before the card was spent: %d %s", status, body)
+			}
+			w.admin("POST", "/api/v1/loyalty/gift-cards/spends", "", fmt.Sprintf(`{"code":%q,"pin":%q,"amount_fen":%d,"reference":"o2","order_id":%q}`,
+				w.giftCode, w.giftPIN, payable2, id2))
+			w.admin("POST", "/api/v1/orders/"+id2+"/pay", "", payByCard)
+			w.admin("POST", "/api/v1/orders/"+id2+"/cancel", "", `{"reason":"changed mind"}`)
+			if got := card(); got != cardBefore {
+				t.Fatalf("card after paying and cancelling: %d, want %d", got, cardBefore)
+			}
+			t.Logf("%s: an order of %d fen paid with stored_value debited it once (payment replayed), an uncovered order was refused 409 and stayed unpaid, cancelling credited %d back exactly; a gift_card payment was refused until the card paid, and cancelling put it back on the card", dialect, payable, payable)
 		})
 	}
 }

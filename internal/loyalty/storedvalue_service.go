@@ -204,10 +204,11 @@ func (s *Service) PayOrderTx(ctx context.Context, tx *sql.Tx, customerID, orderI
 }
 
 // RefundOrderTx credits back, in the order center's transaction tx, the refund of
-// change changeID of an order paid with stored value: to the account the payment
-// came from (whoever the customer has since been merged into), never more than the
-// order paid with it. A change refunded again posts nothing. Errors: not_found (the
-// order has no stored-value payment), internal.
+// change changeID of an order paid with stored value or gift cards: to the accounts
+// and cards the order's spends came from (whoever the customer has since been merged
+// into), in the order they were spent, never more than each gave. A change refunded
+// again posts nothing. Errors: not_found (the order has no stored-value or gift card
+// spend), internal.
 func (s *Service) RefundOrderTx(ctx context.Context, tx *sql.Tx, orderID, changeID string, amountFen int64) error {
 	p, err := auth.Caller(ctx)
 	if err != nil {
@@ -217,34 +218,74 @@ func (s *Service) RefundOrderTx(ctx context.Context, tx *sql.Tx, orderID, change
 	if err != nil {
 		return fmt.Errorf("loyalty: refund order to stored value: %w", err)
 	}
-	var paid, refunded int64
-	var holderID string
+	var holders []string
+	left := map[string]int64{} // what each holder can still take back
 	for _, e := range entries {
 		switch e.Kind {
 		case SVSpend:
-			paid -= e.AmountFen
-			holderID = e.HolderID
+			if _, ok := left[e.HolderID]; !ok {
+				holders = append(holders, e.HolderID)
+			}
+			left[e.HolderID] -= e.AmountFen
 		case SVRefund:
-			refunded += e.AmountFen
+			left[e.HolderID] -= e.AmountFen
 		}
 	}
-	if holderID == "" {
+	if len(holders) == 0 {
 		return fmt.Errorf("loyalty: refund order to stored value: %w", errs.E(errs.NotFound, "order %s was not paid with stored value", orderID))
 	}
-	amount := min(amountFen, paid-refunded)
-	if amount <= 0 {
-		return nil
-	}
-	a, err := getAccountByID(ctx, tx, p.TenantID, holderID, s.db.Dialect.ForUpdate())
-	if err != nil {
-		return fmt.Errorf("loyalty: refund order to stored value: %w", err)
-	}
-	h := holder{id: a.ID, balance: a.BalanceFen, save: func(b int64) error { return setAccountBalance(ctx, tx, a.ID, b, s.now()) }}
-	r := SVPosting{AmountFen: amount, Reference: "order:" + orderID + ":" + changeID, OrderID: orderID, Reason: "order refund"}
-	if _, err := s.post(ctx, tx, p.TenantID, h, SVRefund, svKey(SVRefund, h.id, r.Reference), amount, r, p.ID); err != nil {
-		return fmt.Errorf("loyalty: refund order to stored value: %w", err)
+	remaining := amountFen
+	for _, id := range holders {
+		amount := min(remaining, left[id])
+		if amount <= 0 {
+			continue
+		}
+		h, err := s.holderByID(ctx, tx, p.TenantID, id)
+		if err != nil {
+			return fmt.Errorf("loyalty: refund order to stored value: %w", err)
+		}
+		r := SVPosting{AmountFen: amount, Reference: "order:" + orderID + ":" + changeID, OrderID: orderID, Reason: "order refund"}
+		if _, err := s.post(ctx, tx, p.TenantID, h, SVRefund, svKey(SVRefund, h.id, r.Reference), amount, r, p.ID); err != nil {
+			return fmt.Errorf("loyalty: refund order to stored value: %w", err)
+		}
+		remaining -= amount
 	}
 	return nil
+}
+
+// holderByID locks the account or the gift card with id in tx, with no cap: what
+// comes back is money the holder already had.
+func (s *Service) holderByID(ctx context.Context, tx *sql.Tx, tenantID, id string) (holder, error) {
+	a, err := getAccountByID(ctx, tx, tenantID, id, s.db.Dialect.ForUpdate())
+	if err == nil {
+		return holder{id: a.ID, balance: a.BalanceFen, save: func(b int64) error { return setAccountBalance(ctx, tx, a.ID, b, s.now()) }}, nil
+	} else if !errs.Is(err, errs.NotFound) {
+		return holder{}, err
+	}
+	c, err := getCardByID(ctx, tx, tenantID, id, s.db.Dialect.ForUpdate())
+	if err != nil {
+		return holder{}, err
+	}
+	h := s.cardHolder(ctx, tx, &c, SVSettings{})
+	h.capFen = 0
+	return h, nil
+}
+
+// GiftCardPaidTx returns what gift cards have paid towards an order, net of refunds:
+// the till spends a card with the order's id (POST /gift-cards/spends), then the
+// order center records the payment by method gift_card after checking this in its
+// transaction. Errors: internal.
+func (s *Service) GiftCardPaidTx(ctx context.Context, tx *sql.Tx, orderID string) (int64, error) {
+	p, err := auth.Caller(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var net int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(e.amount_fen), 0) FROM sv_entries e JOIN gift_cards c ON c.id = e.holder_id
+		WHERE e.tenant_id = $1 AND e.order_id = $2 AND e.kind IN ('spend', 'refund')`, p.TenantID, orderID).Scan(&net); err != nil {
+		return 0, fmt.Errorf("loyalty: gift cards paid for order: %w", err)
+	}
+	return -net, nil
 }
 
 // StoredValue is a customer's account with its latest postings.

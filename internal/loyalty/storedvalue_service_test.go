@@ -182,7 +182,35 @@ func TestOrderPaymentAndRefund(t *testing.T) {
 		if b := f.svBalance(t, "alice"); b != 10_000 {
 			t.Fatalf("after a full refund: %d, want 10000", b)
 		}
-		t.Logf("%s: a payment whose order transaction failed debited nothing; a replay debited once; refunds of 1500 then the rest credited back exactly 4000 (capped at what was paid, once per change)", d.Dialect)
+		// A gift card spent towards order o3: the order center sees it paid, and a
+		// refund goes back to the card.
+		_, cards, err := f.s.IssueGiftCards(as(auth.Marketer), GiftCardBatchInput{Name: "x", FaceValueFen: 5_000, Quantity: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		card := cards[0]
+		if _, _, err := f.s.ActivateGiftCard(ctx, CardRequest{Code: card.Code, SVPosting: SVPosting{StoreID: "s1"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.s.PostGiftCard(ctx, SVSpend, CardRequest{Code: card.Code, PIN: card.PIN,
+			SVPosting: SVPosting{AmountFen: 3_000, Reference: "g", OrderID: "o3", StoreID: "s1"}}); err != nil {
+			t.Fatal(err)
+		}
+		var cardPaid int64
+		err = d.Tx(ctx, func(tx *sql.Tx) error {
+			var err error
+			if cardPaid, err = f.s.GiftCardPaidTx(ctx, tx, "o3"); err != nil {
+				return err
+			}
+			return f.s.RefundOrderTx(ctx, tx, "o3", "c1", 3_000)
+		})
+		if err != nil || cardPaid != 3_000 {
+			t.Fatalf("gift card paid %d (%v), want 3000", cardPaid, err)
+		}
+		if got, err := f.s.GiftCardBalance(ctx, card.Code, card.PIN); err != nil || got.BalanceFen != 5_000 {
+			t.Fatalf("card after the refund: %+v %v", got, err)
+		}
+		t.Logf("%s: a payment whose order transaction failed debited nothing; a replay debited once; refunds of 1500 then the rest credited back exactly 4000 (capped at what was paid, once per change); a gift card's 3000 towards an order went back to the card", d.Dialect)
 	})
 }
 

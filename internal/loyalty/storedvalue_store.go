@@ -297,3 +297,14 @@ func findCardsOf(ctx context.Context, q db.Querier, tenantID, customerID string)
 	}
 	return out, nil
 }
+
+// getCardByID reads a card by id; lock is "" or FOR UPDATE. Errors: not_found.
+func getCardByID(ctx context.Context, q db.Querier, tenantID, id, lock string) (GiftCard, error) {
+	c, err := scanCard(q.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM gift_cards WHERE tenant_id = $1 AND id = $2`+lock, tenantID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return GiftCard{}, errs.E(errs.NotFound, "gift card %s not found", id)
+	} else if err != nil {
+		return GiftCard{}, fmt.Errorf("read gift card: %w", err)
+	}
+	return c, nil
+}
