@@ -541,6 +541,63 @@ var accessRules = map[string]accessRule{
 	"adjust-loyalty-points": {reach: shared, note: "audited", call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return jsonReq(w.loyaltyMember("/adjustments"), `{"points":1,"reason":"goodwill"}`)
 	}},
+	// --- stored value, gift cards, paid membership ---
+	"get-stored-value": {reach: shared, note: "stored value is spent chain-wide", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/loyalty/customers/" + w.customer[0] + "/stored-value"}
+	}},
+	"top-up-stored-value": {reach: scoped, note: "at a store in the caller's data scope; up to the registered cap", call: func(w *world, _ *matrixPrincipal, side int) request {
+		return jsonReq("/api/v1/loyalty/customers/"+w.customer[0]+"/stored-value/top-ups", `{"amount_fen":1,"reference":"t%d","store_id":%q}`, w.next(), w.store[side])
+	}},
+	"spend-stored-value": {reach: scoped, note: "at a store in the caller's data scope", call: func(w *world, _ *matrixPrincipal, side int) request {
+		return jsonReq("/api/v1/loyalty/customers/"+w.customer[0]+"/stored-value/spends", `{"amount_fen":1,"reference":"s%d","store_id":%q}`, w.next(), w.store[side])
+	}},
+	"refund-stored-value": {reach: shared, note: "audited in the ledger", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/loyalty/customers/"+w.customer[0]+"/stored-value/refunds", `{"amount_fen":1,"reference":"r%d"}`, w.next())
+	}},
+	"adjust-stored-value": {reach: shared, note: "audited", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/loyalty/customers/"+w.customer[0]+"/stored-value/adjustments", `{"amount_fen":1,"reason":"goodwill"}`)
+	}},
+	"list-customer-gift-cards": {reach: shared, note: "codes masked", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/loyalty/customers/" + w.customer[0] + "/gift-cards"}
+	}},
+	"get-paid-membership": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/loyalty/customers/" + w.customer[0] + "/membership"}
+	}},
+	"purchase-paid-membership": {reach: scoped, note: "sold at a store in the caller's data scope", call: func(w *world, _ *matrixPrincipal, side int) request {
+		return jsonReq("/api/v1/loyalty/customers/"+w.customer[0]+"/memberships", `{"plan_id":%q,"method":"cash","reference":"m%d","store_id":%q}`,
+			w.membershipPlan, w.next(), w.store[side])
+	}},
+	"get-stored-value-settings":     {reach: shared, call: get("/api/v1/loyalty/stored-value/settings")},
+	"replace-stored-value-settings": {reach: tenantOnly, call: jsonCall("/api/v1/loyalty/stored-value/settings", `{"anonymous_card_cap_fen":100000,"registered_cap_fen":500000}`)},
+	"get-stored-value-liability":    {reach: tenantOnly, note: "a tenant-wide figure", call: get("/api/v1/loyalty/stored-value/liability")},
+	"list-gift-card-batches":        {reach: shared, call: get("/api/v1/loyalty/gift-card-batches")},
+	"issue-gift-cards": {reach: tenantOnly, note: "codes and PINs in the response, once", call: jsonCall("/api/v1/loyalty/gift-card-batches",
+		`{"name":"m","face_value_fen":100,"quantity":1}`)},
+	"list-gift-cards": {reach: tenantOnly, note: "full codes, never PINs", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/loyalty/gift-card-batches/" + w.giftBatch + "/cards"}
+	}},
+	"activate-gift-card": {reach: scoped, note: "at a store in the caller's data scope", call: func(w *world, _ *matrixPrincipal, side int) request {
+		return jsonReq("/api/v1/loyalty/gift-cards/activations", `{"code":%q,"reference":"world","store_id":%q}`, w.giftCode, w.store[side])
+	}},
+	"top-up-gift-card": {reach: scoped, note: "up to the card's cap", call: func(w *world, _ *matrixPrincipal, side int) request {
+		return jsonReq("/api/v1/loyalty/gift-cards/top-ups", `{"code":%q,"amount_fen":1,"reference":"g%d","store_id":%q}`, w.giftCode, w.next(), w.store[side])
+	}},
+	"spend-gift-card": {reach: scoped, note: "with the PIN", call: func(w *world, _ *matrixPrincipal, side int) request {
+		return jsonReq("/api/v1/loyalty/gift-cards/spends", `{"code":%q,"pin":%q,"amount_fen":1,"reference":"g%d","store_id":%q}`, w.giftCode, w.giftPIN, w.next(), w.store[side])
+	}},
+	"enquire-gift-card-balance": {reach: shared, note: "with the PIN; wrong PINs lock the card", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/loyalty/gift-cards/balance-enquiries", `{"code":%q,"pin":%q}`, w.giftCode, w.giftPIN)
+	}},
+	"bind-gift-card": {reach: shared, note: "with the PIN", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/loyalty/gift-cards/bindings", `{"code":%q,"pin":%q,"customer_id":%q}`, w.giftCode, w.giftPIN, w.customer[0])
+	}},
+	"list-membership-plans": {reach: shared, call: get("/api/v1/loyalty/membership-plans")},
+	"create-membership-plan": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/loyalty/membership-plans", `{"code":"P%d","name":"p","period":"month","fee_fen":100}`, w.next())
+	}},
+	"replace-membership-plan": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/loyalty/membership-plans/"+w.membershipPlan, `{"code":"PLUS","name":"Plus","period":"year","fee_fen":9900,"rebate_bp":200,"rebate_cap_fen":50000}`)
+	}},
 }
 
 func jsonReq(path, format string, args ...any) request {

@@ -35,6 +35,8 @@ type world struct {
 	reservation                    string
 	orderAt, complaint             [2]string // an order-center order (a till ticket) and a complaint on it, at store[0] and store[1]
 	loyaltyProgram, loyaltyTier    string    // the shared loyalty program, customer[0] a member with points, and one of its tiers
+	giftBatch, giftCode, giftPIN   string    // a batch of one anonymous gift card, sold (active) with ¥100 on it
+	membershipPlan                 string    // a paid membership plan; customer[0] has ¥1,000 stored value
 
 	seq atomic.Int64
 }
@@ -89,6 +91,20 @@ func newWorld(t *testing.T, dialect db.Dialect) *world {
 	w.loyaltyTier = h.create(t, "/api/v1/loyalty/programs/"+w.loyaltyProgram+"/tiers", `{"code":"GOLD","name":"Gold","threshold":1000}`)
 	w.admin("POST", "/api/v1/loyalty/programs/"+w.loyaltyProgram+"/members", "", `{"customer_id":"`+w.customer[0]+`"}`)
 	w.admin("POST", w.loyaltyMember("/adjustments"), "", `{"points":1000000,"reason":"access matrix"}`)
+	w.admin("POST", "/api/v1/loyalty/customers/"+w.customer[0]+"/stored-value/top-ups", "", `{"amount_fen":100000,"reference":"world"}`)
+	var issued struct {
+		Batch struct {
+			ID string `json:"id"`
+		} `json:"batch"`
+		Cards []struct {
+			Code string `json:"code"`
+			PIN  string `json:"pin"`
+		} `json:"cards"`
+	}
+	w.decode(w.admin("POST", "/api/v1/loyalty/gift-card-batches", "", `{"name":"World","face_value_fen":10000,"quantity":1}`), &issued)
+	w.giftBatch, w.giftCode, w.giftPIN = issued.Batch.ID, issued.Cards[0].Code, issued.Cards[0].PIN
+	w.admin("POST", "/api/v1/loyalty/gift-cards/activations", "", `{"code":"`+w.giftCode+`","reference":"world"}`)
+	w.membershipPlan = h.create(t, "/api/v1/loyalty/membership-plans", `{"code":"PLUS","name":"Plus","period":"year","fee_fen":9900,"rebate_bp":200,"rebate_cap_fen":50000}`)
 	var events struct {
 		Items []struct {
 			ID string `json:"id"`

@@ -142,6 +142,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Customers: a.Identity, Stores: storeFinder{a.Org}})
 	a.Loyalty.Subscribe(a.Dispatcher)
 	a.Identity.Subscribe(a.Dispatcher)
+	a.Loyalty.SubscribeMembership(a.Dispatcher)
+	a.Order.UseStoredValue(a.Loyalty) // orders paid with stored_value debit loyalty's accounts (decision 0032)
 	a.idempotency = httpapi.NewIdempotency(d, keys, cfg.Clock, cfg.Log)
 	a.idempotency.SecretMarkers = []string{org.APIKeyPrefix, org.SessionTokenPrefix}
 	a.Identity.SetStoredResponses(a.idempotency)
@@ -179,6 +181,7 @@ func (a *App) routes() http.Handler {
 	a.Inventory.Register(srv.API)
 	a.Order.Register(srv.API)
 	a.Loyalty.Register(srv.API)
+	a.Loyalty.RegisterStoredValue(srv.API)
 	srv.Router.HandleFunc("/api/*", httpapi.NotFound)
 	srv.Router.Handle("/*", web.Handler())
 	return srv.Router

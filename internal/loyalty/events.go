@@ -246,7 +246,11 @@ func (s *Service) earn(ctx context.Context, e events.Event, ev orderEvent) error
 		if t := tierByID(prog.Tiers, m.TierID); t != nil {
 			tierBP = t.MultiplierBP
 		}
-		points := prog.earnPoints(base, tierBP, prog.memberDayBP(ev.PlacedAt, loc))
+		paidBP, err := s.paidMultiplier(ctx, tx, e.TenantID, live, completed) // a paid membership's multiplier (membership_service.go)
+		if err != nil {
+			return err
+		}
+		points := prog.earnPoints(base, tierBP*paidBP/BasisPoints, prog.memberDayBP(ev.PlacedAt, loc))
 		growth := base * prog.GrowthPerYuan / 100
 		entry := Entry{ID: ids.New(), ProgramID: prog.ID, CustomerID: live, Kind: EntryEarn, Points: points, SourceKey: key,
 			OrderID: ev.OrderID, StoreID: ev.StoreID, Actor: "system", CreatedAt: s.now()}

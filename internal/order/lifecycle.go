@@ -130,6 +130,9 @@ func (s *Service) Pay(ctx context.Context, id string, pay PaymentRequest) (Order
 		if pay.AmountFen != o.Money.PayableFen-o.PaidFen {
 			return errs.Field("body.amount_fen", "the order's payable is %d fen; the server decides the amount", o.Money.PayableFen-o.PaidFen)
 		}
+		if err := s.payStoredValue(ctx, tx, *o, pay); err != nil {
+			return err
+		}
 		if err := s.settleStock(ctx, tx, p, *o, inventory.ReservationCommitted, "paid"); err != nil {
 			return err
 		}
@@ -285,6 +288,9 @@ func (s *Service) refund(ctx context.Context, tx *sql.Tx, o *Order, c Change) er
 				method = p.Method
 				break
 			}
+		}
+		if err := s.refundStoredValue(ctx, tx, *o, method, c); err != nil {
+			return err
 		}
 		pay := Payment{Seq: len(o.Payments) + 1, Kind: KindRefund, Method: method, AmountFen: c.RefundFen, ChangeID: c.ID, At: s.now()}
 		if err := insertPayment(ctx, tx, o.TenantID, o.ID, pay); err != nil {

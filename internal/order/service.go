@@ -108,6 +108,8 @@ type Deps struct {
 	Catalog Catalog
 	Buyers  Buyers
 	Stores  Stores
+	// StoredValue is set by UseStoredValue (stored_value.go).
+	StoredValue StoredValue
 }
 
 // Service is the order center: every channel's orders in one model and lifecycle.

@@ -34,6 +34,7 @@ const OrderDetailPage = lazy(() => import('./pages/orders/OrderDetailPage'));
 const OrderInboxPage = lazy(() => import('./pages/orders/InboxPage'));
 const PickListPage = lazy(() => import('./pages/orders/PickListPage'));
 const LoyaltyProgramsPage = lazy(() => import('./pages/loyalty/ProgramsPage'));
+const GiftCardsPage = lazy(() => import('./pages/loyalty/GiftCardsPage'));
 const ComingSoonPage = lazy(() => import('./pages/ComingSoonPage'));
 
 /** COMING_SOON lists the capabilities that have a placeholder page for now. */
@@ -92,6 +93,7 @@ export const routes: RouteObject[] = [
       { path: 'orders/:id', element: <OrderDetailPage /> },
       { path: 'inventory', element: <InventoryPage /> },
       { path: 'membership', element: <LoyaltyProgramsPage /> },
+      { path: 'membership/gift-cards', element: <GiftCardsPage /> },
       ...COMING_SOON.map(({ path, nameKey }) => ({
         path,
         element: <ComingSoonPage key={path} nameKey={nameKey} capability={path} />,

@@ -788,6 +788,342 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/loyalty/customers/{customer_id}/gift-cards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The gift cards bound to a customer
+         * @description Codes masked.
+         */
+        get: operations["list-customer-gift-cards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/customers/{customer_id}/membership": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's paid membership */
+        get: operations["get-paid-membership"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/customers/{customer_id}/memberships": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sell a paid membership period
+         * @description A renewal starts at the end of the current period.
+         */
+        post: operations["purchase-paid-membership"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/customers/{customer_id}/stored-value": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's stored value and its ledger
+         * @description Newest postings first; a zero balance before the first posting.
+         */
+        get: operations["get-stored-value"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/customers/{customer_id}/stored-value/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adjust stored value
+         * @description With a reason; audited; never below zero.
+         */
+        post: operations["adjust-stored-value"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/customers/{customer_id}/stored-value/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund to stored value by hand
+         * @description An order paid with stored_value is refunded automatically; this is for money returned outside an order.
+         */
+        post: operations["refund-stored-value"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/customers/{customer_id}/stored-value/spends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Spend stored value
+         * @description All or nothing: 409 insufficient when the balance is short.
+         */
+        post: operations["spend-stored-value"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/customers/{customer_id}/stored-value/top-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Top up stored value
+         * @description Up to the tenant's registered cap (¥5,000 by default): 422 naming body.amount_fen above it.
+         */
+        post: operations["top-up-stored-value"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/gift-card-batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List gift card batches */
+        get: operations["list-gift-card-batches"];
+        put?: never;
+        /**
+         * Issue a batch of gift cards
+         * @description The response carries every card's code and PIN, once: PINs are never stored.
+         */
+        post: operations["issue-gift-cards"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/gift-card-batches/{id}/cards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A batch's cards
+         * @description By code, without PINs.
+         */
+        get: operations["list-gift-cards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/gift-cards/activations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sell (activate) a gift card
+         * @description Loads the batch's face value, or amount_fen when it has none, up to the card's cap.
+         */
+        post: operations["activate-gift-card"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/gift-cards/balance-enquiries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A gift card's balance
+         * @description With the PIN (a POST: the PIN stays out of URLs and logs).
+         */
+        post: operations["enquire-gift-card-balance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/gift-cards/bindings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bind a gift card to a customer
+         * @description With the PIN; the card becomes registered.
+         */
+        post: operations["bind-gift-card"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/gift-cards/spends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Spend from a gift card
+         * @description With the PIN; all or nothing.
+         */
+        post: operations["spend-gift-card"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/gift-cards/top-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Top up a gift card
+         * @description Up to the card's cap: ¥1,000 anonymous, ¥5,000 registered by default; 422 naming body.amount_fen above it.
+         */
+        post: operations["top-up-gift-card"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/membership-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List paid membership plans */
+        get: operations["list-membership-plans"];
+        put?: never;
+        /** Create a paid membership plan */
+        post: operations["create-membership-plan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/membership-plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace a paid membership plan
+         * @description Periods already sold keep their dates.
+         */
+        put: operations["replace-membership-plan"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/loyalty/programs": {
         parameters: {
             query?: never;
@@ -977,6 +1313,44 @@ export interface paths {
         post?: never;
         /** Delete a tier no member holds */
         delete: operations["delete-loyalty-tier"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/stored-value/liability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stored value owed, as of now
+         * @description Tenant-wide: needs loyalty:read over the whole tenant.
+         */
+        get: operations["get-stored-value-liability"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/stored-value/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's prepaid card caps */
+        get: operations["get-stored-value-settings"];
+        /** Set the tenant's prepaid card caps */
+        put: operations["replace-stored-value-settings"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -3197,6 +3571,64 @@ export interface components {
             /** @description The whole list; names are compared case-insensitively. Names of personal data (phone, name, address, 手机号…) are refused. */
             non_personal: string[];
         };
+        GiftCardBatchBody: {
+            /**
+             * Format: int64
+             * @description Loaded on activation; 0 lets the till load an amount. At most the card's cap.
+             */
+            face_value_fen: number;
+            name: string;
+            /** Format: int64 */
+            quantity: number;
+            /** @description Cards must be bound to a customer when sold; the registered cap applies. */
+            registered?: boolean;
+        };
+        GiftCardBatchResponse: {
+            /** Format: date-time */
+            created_at: string;
+            created_by?: string;
+            /** Format: int64 */
+            face_value_fen: number;
+            id: string;
+            name: string;
+            /** Format: int64 */
+            quantity: number;
+            registered: boolean;
+        };
+        GiftCardBody: {
+            /** Format: int64 */
+            amount_fen?: number;
+            /** @description The card's code (spaces and dashes ignored). */
+            code: string;
+            /** @description Binding, or activating a registered card. */
+            customer_id?: string;
+            order_id?: string;
+            /** @description Required to spend, enquire and bind; 5 wrong PINs lock the card for 15 minutes. */
+            pin?: string;
+            reference?: string;
+            store_id?: string;
+        };
+        GiftCardPostingResponse: {
+            card: components["schemas"]["GiftCardResponse"];
+            entry: components["schemas"]["SVEntryResponse"];
+        };
+        GiftCardResponse: {
+            /** Format: date-time */
+            activated_at?: string;
+            /** Format: int64 */
+            balance_fen: number;
+            batch_id: string;
+            /** @description Masked except for the batch's own listing and issuance. */
+            code: string;
+            customer_id?: string;
+            id: string;
+            /** Format: date-time */
+            locked_until?: string;
+            /** @description Only in the response that issues the batch: never stored, never shown again. */
+            pin?: string;
+            /** @enum {string} */
+            status: "issued" | "active";
+        };
         HealthStatus: {
             detail?: string;
             /** @enum {string} */
@@ -3257,14 +3689,54 @@ export interface components {
             /** @enum {string} */
             status: "accepted" | "refused";
         };
+        IssuedBatchResponse: {
+            batch: components["schemas"]["GiftCardBatchResponse"];
+            cards: components["schemas"]["GiftCardResponse"][];
+        };
         ItemsOfBalanceResponseBody: {
             items: components["schemas"]["BalanceResponse"][];
+        };
+        ItemsOfGiftCardBatchResponseBody: {
+            items: components["schemas"]["GiftCardBatchResponse"][];
+        };
+        ItemsOfGiftCardResponseBody: {
+            items: components["schemas"]["GiftCardResponse"][];
         };
         ItemsOfLotResponseBody: {
             items: components["schemas"]["LotResponse"][];
         };
+        ItemsOfMembershipPlanBodyBody: {
+            items: components["schemas"]["MembershipPlanBody"][];
+        };
         ItemsOfProgramResponseBody: {
             items: components["schemas"]["ProgramResponse"][];
+        };
+        LiabilityResponse: {
+            /**
+             * Format: int64
+             * @description Accounts with a balance.
+             */
+            accounts: number;
+            /** Format: int64 */
+            accounts_fen: number;
+            /** Format: date-time */
+            at: string;
+            /** Format: int64 */
+            cards_active: number;
+            /** Format: int64 */
+            cards_active_fen: number;
+            /**
+             * Format: int64
+             * @description Printed and not sold: no liability yet.
+             */
+            cards_issued: number;
+            /** Format: int64 */
+            cards_issued_face_fen: number;
+            /**
+             * Format: int64
+             * @description Accounts plus active cards; equal to the ledger's sum.
+             */
+            total_fen: number;
         };
         LocationFulfilmentResponse: {
             /**
@@ -3485,6 +3957,61 @@ export interface components {
             program_id: string;
             source: string;
             tier_id?: string;
+        };
+        MembershipPlanBody: {
+            code: string;
+            /** Format: date-time */
+            readonly created_at?: string;
+            /** Format: int64 */
+            fee_fen: number;
+            readonly id?: string;
+            /**
+             * Format: int64
+             * @description Points multiplier in basis points; defaults to 10000 (1×).
+             */
+            multiplier_bp?: number;
+            name: string;
+            /** @enum {string} */
+            period: "month" | "year";
+            /**
+             * Format: int64
+             * @description Rebate of the net paid of each completed order, in basis points (200: 2%), credited as stored value.
+             */
+            rebate_bp?: number;
+            /**
+             * Format: int64
+             * @description Most rebate per calendar year; 0: none.
+             */
+            rebate_cap_fen?: number;
+            /**
+             * @description Active plans are sold; defaults to active.
+             * @enum {string}
+             */
+            status?: "active" | "inactive";
+        };
+        MembershipResponse: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            /** Format: int64 */
+            fee_fen: number;
+            id: string;
+            method: string;
+            plan_id: string;
+            /** Format: date-time */
+            starts_at: string;
+        };
+        MembershipStatusResponse: {
+            active?: components["schemas"]["MembershipResponse"];
+            customer_id: string;
+            periods: components["schemas"]["MembershipResponse"][];
+            plan?: components["schemas"]["MembershipPlanBody"];
+            /**
+             * Format: int64
+             * @description Rebate credited this calendar year.
+             */
+            rebated_fen: number;
         };
         MergeListResponse: {
             items: components["schemas"]["MergeResponse"][];
@@ -3855,6 +4382,11 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
+        PageGiftCardResponse: {
+            items: components["schemas"]["GiftCardResponse"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
         PageInboxEntryResponse: {
             items: components["schemas"]["InboxEntryResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
@@ -3897,6 +4429,11 @@ export interface components {
         };
         PageSKUResponse: {
             items: components["schemas"]["SKUResponse"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
+        PageSVEntryResponse: {
+            items: components["schemas"]["SVEntryResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
@@ -4334,6 +4871,14 @@ export interface components {
             /** Format: int64 */
             uses: number;
         };
+        PurchaseBody: {
+            /** @description stored_value debits the customer's account; anything else records a fee paid elsewhere. */
+            method: string;
+            plan_id: string;
+            /** @description Buying again with the same reference returns the first period. */
+            reference: string;
+            store_id?: string;
+        };
         RedeemBody: {
             order_id?: string;
             /** Format: int64 */
@@ -4645,6 +5190,53 @@ export interface components {
             status?: "active" | "inactive" | "discontinued";
             /** @enum {string} */
             unit?: "each" | "weight";
+        };
+        SVEntryResponse: {
+            actor?: string;
+            /**
+             * Format: int64
+             * @description Signed: a spend is negative.
+             */
+            amount_fen: number;
+            /**
+             * Format: int64
+             * @description The balance after the posting.
+             */
+            balance_fen: number;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            /** @enum {string} */
+            kind: "top_up" | "spend" | "refund" | "rebate" | "rebate_reverse" | "adjust" | "activate";
+            order_id?: string;
+            reason?: string;
+            store_id?: string;
+        };
+        SVPostingBody: {
+            /**
+             * Format: int64
+             * @description Fen; positive except a negative adjustment.
+             */
+            amount_fen: number;
+            order_id?: string;
+            /** @description Required for an adjustment; audited. */
+            reason?: string;
+            /** @description The till's or payment's id (required for top-ups, spends and refunds): posting again with it returns the first entry. */
+            reference?: string;
+            /** @description Where; required for a caller scoped to stores. */
+            store_id?: string;
+        };
+        SVSettingsBody: {
+            /**
+             * Format: int64
+             * @description Cap of an anonymous gift card's balance; default 100000 (¥1,000).
+             */
+            anonymous_card_cap_fen: number;
+            /**
+             * Format: int64
+             * @description Cap of a registered card's and an account's top-ups; default 500000 (¥5,000).
+             */
+            registered_cap_fen: number;
         };
         SavingsBucket: {
             /** Format: int64 */
@@ -5061,6 +5653,14 @@ export interface components {
             /** @enum {string} */
             status?: "open" | "closed" | "planned";
             time_zone?: string;
+        };
+        StoredValueResponse: {
+            /** @description Empty until the first posting opens the account. */
+            account_id?: string;
+            /** Format: int64 */
+            balance_fen: number;
+            customer_id: string;
+            entries: components["schemas"]["PageSVEntryResponse"];
         };
         TierBody: {
             code: string;
@@ -6920,6 +7520,639 @@ export interface operations {
             };
         };
     };
+    "list-customer-gift-cards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsOfGiftCardResponseBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-paid-membership": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipStatusResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "purchase-paid-membership": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PurchaseBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-stored-value": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredValueResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "adjust-stored-value": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SVPostingBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SVEntryResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "refund-stored-value": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SVPostingBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SVEntryResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "spend-stored-value": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SVPostingBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SVEntryResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "top-up-stored-value": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SVPostingBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SVEntryResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-gift-card-batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsOfGiftCardBatchResponseBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "issue-gift-cards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GiftCardBatchBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedBatchResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-gift-cards": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageGiftCardResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "activate-gift-card": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GiftCardBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GiftCardPostingResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "enquire-gift-card-balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GiftCardBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GiftCardResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "bind-gift-card": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GiftCardBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GiftCardResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "spend-gift-card": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GiftCardBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GiftCardPostingResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "top-up-gift-card": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GiftCardBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GiftCardPostingResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-membership-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsOfMembershipPlanBodyBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-membership-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MembershipPlanBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipPlanBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "replace-membership-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MembershipPlanBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipPlanBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-loyalty-programs": {
         parameters: {
             query?: never;
@@ -7345,6 +8578,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-stored-value-liability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiabilityResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-stored-value-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SVSettingsBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "replace-stored-value-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SVSettingsBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SVSettingsBody"];
+                };
             };
             /** @description Error */
             default: {

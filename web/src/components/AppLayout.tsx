@@ -85,6 +85,7 @@ const NAV: NavItem[] = [
     ],
   },
   { key: '/membership', label: 'nav.membership', icon: <CrownOutlined /> },
+  { key: '/membership/gift-cards', label: 'storedValue.batches.title', icon: <GiftOutlined /> },
   { key: '/coupons', label: 'nav.coupons', icon: <GiftOutlined /> },
   {
     key: 'promotions',

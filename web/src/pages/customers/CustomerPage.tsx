@@ -41,6 +41,7 @@ import { ConsentsCard } from './ConsentsCard';
 import { IdentitiesCard } from './IdentitiesCard';
 import { CustomerOrdersCard } from '../orders/CustomerOrdersCard';
 import { LoyaltyCard } from '../loyalty/LoyaltyCard';
+import { StoredValueCard } from '../loyalty/StoredValueCard';
 import { MergeDialog, MergesCard } from './MergesCard';
 import { CustomerLink, CustomerStatusTag, MaskedTag } from './parts';
 import { TimelineCard } from './TimelineCard';
@@ -192,6 +193,7 @@ export default function CustomerPage() {
       <ConsentsCard customer={c} canWrite={canWrite} />
 
       {canReadLoyalty && !erased ? <LoyaltyCard customerId={c.id} /> : null}
+      {canReadLoyalty && !erased ? <StoredValueCard customerId={c.id} /> : null}
 
       {canReadOrders ? <CustomerOrdersCard customerId={c.id} /> : null}
 
