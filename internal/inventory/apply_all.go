@@ -91,9 +91,11 @@ func (s *Service) ApplyAllTx(ctx context.Context, tx *sql.Tx, changes []Change) 
 	// Make every balance exist and lock it, reading its on hand: an upsert whose
 	// update changes nothing still takes the row lock on PostgreSQL.
 	onHand := make(map[key]int64, len(keys))
-	w := db.Rows{Head: `INSERT INTO stock_balances (tenant_id, location_id, sku_id, updated_at)`, Lead: "$1", Fixed: []any{tenantID},
+	// The tenant is a value of every row rather than a lead parameter: a parameter
+	// repeated in every row costs SQLite a look-up among all of them each time.
+	w := db.Rows{Head: `INSERT INTO stock_balances (tenant_id, location_id, sku_id, updated_at)`,
 		Tail: ` ON CONFLICT (tenant_id, location_id, sku_id) DO UPDATE SET on_hand = stock_balances.on_hand RETURNING location_id, sku_id, on_hand`}
-	err = db.WriteRows(ctx, tx, s.db.Dialect, w, keys, func(k key) []any { return []any{k.loc, k.sku, at} }, func(rows *sql.Rows) error {
+	err = db.WriteRows(ctx, tx, s.db.Dialect, w, keys, func(k key) []any { return []any{tenantID, k.loc, k.sku, at} }, func(rows *sql.Rows) error {
 		var k key
 		var n int64
 		if err := rows.Scan(&k.loc, &k.sku, &n); err != nil {
@@ -135,17 +137,16 @@ func (s *Service) ApplyAllTx(ctx context.Context, tx *sql.Tx, changes []Change) 
 				Payload: NegativeStockEvent{LocationID: loc.ID, LocationCode: loc.Code, StoreID: loc.StoreID, SKUID: c.SKUID, OnHand: onHand[k], Reference: c.Reference}})
 		}
 	}
-	w = db.Rows{Head: `INSERT INTO stock_movements (tenant_id, id, location_id, sku_id, kind, on_hand_delta, reserved_delta, reference, reason, actor_id, occurred_at)`,
-		Lead: "$1", Fixed: []any{tenantID}}
+	w = db.Rows{Head: `INSERT INTO stock_movements (tenant_id, id, location_id, sku_id, kind, on_hand_delta, reserved_delta, reference, reason, actor_id, occurred_at)`}
 	if err := db.WriteRows(ctx, tx, s.db.Dialect, w, moves, func(m Movement) []any {
-		return []any{m.ID, m.LocationID, m.SKUID, string(m.Kind), m.OnHandDelta, int64(0), m.Reference, m.Reason, m.ActorID, at}
+		return []any{tenantID, m.ID, m.LocationID, m.SKUID, string(m.Kind), m.OnHandDelta, int64(0), m.Reference, m.Reason, m.ActorID, at}
 	}, nil); err != nil {
 		return nil, fmt.Errorf("record movements: %w", err)
 	}
 	moved := slices.DeleteFunc(keys, func(k key) bool { return delta[k] == 0 })
-	w = db.Rows{Head: `INSERT INTO stock_balances (tenant_id, location_id, sku_id, on_hand, updated_at)`, Lead: "$1", Fixed: []any{tenantID},
+	w = db.Rows{Head: `INSERT INTO stock_balances (tenant_id, location_id, sku_id, on_hand, updated_at)`,
 		Tail: ` ON CONFLICT (tenant_id, location_id, sku_id) DO UPDATE SET on_hand = stock_balances.on_hand + excluded.on_hand, updated_at = excluded.updated_at`}
-	if err := db.WriteRows(ctx, tx, s.db.Dialect, w, moved, func(k key) []any { return []any{k.loc, k.sku, delta[k], at} }, nil); err != nil {
+	if err := db.WriteRows(ctx, tx, s.db.Dialect, w, moved, func(k key) []any { return []any{tenantID, k.loc, k.sku, delta[k], at} }, nil); err != nil {
 		return nil, fmt.Errorf("update on hand: %w", err)
 	}
 	if err := s.outbox.PublishAll(ctx, tx, s.db.Dialect, negative); err != nil {
