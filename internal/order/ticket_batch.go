@@ -400,7 +400,8 @@ func (s *Service) storedRefs(ctx context.Context, p *auth.Principal, tickets []T
 	out := map[int]string{}
 	for ch, refs := range byChannel {
 		args := []any{p.TenantID, string(ch)}
-		query := `SELECT external_ref, id FROM orders WHERE tenant_id = $1 AND channel = $2 AND external_ref` + db.In(s.db.Dialect, &args, refs)
+		// external_ref <> '' lets SQLite use the partial index orders_external.
+		query := `SELECT external_ref, id FROM orders WHERE tenant_id = $1 AND channel = $2 AND external_ref <> '' AND external_ref` + db.In(s.db.Dialect, &args, refs)
 		err := db.EachRow(ctx, s.db.Reader(), query, args, func(rows *sql.Rows) error {
 			var ref, id string
 			if err := rows.Scan(&ref, &id); err != nil {
