@@ -127,7 +127,7 @@ func run(target string, n, size int) error {
 	if err := a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM order_exceptions`).Scan(&exceptions); err != nil {
 		return err
 	}
-	if err := a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM stock_movements WHERE kind = 'sale'`).Scan(&moves); err != nil {
+	if err := a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM stock_movements WHERE kind = 'sale' AND actor_id <> ''`).Scan(&moves); err != nil {
 		return err
 	}
 	engineName := "sqlite"
