@@ -41,7 +41,7 @@ func TestRecordTicketsInOneBatch(t *testing.T) {
 				ticket("B-2", 800, order.NewLine{SKUID: "nope", Qty: 1}),
 				ticket("B-0", 800, order.NewLine{SKUID: w.bread, Qty: 1}),
 				ticket("B-3", 2000, order.NewLine{SKUID: w.eggs, Qty: 60}, order.NewLine{SKUID: w.milk, Qty: 1}), // stated differs too
-				ticket("B-4", 120000, order.NewLine{SKUID: w.eggs, Qty: 60}), // 120 of 100 eggs: a shortfall
+				ticket("B-4", 120000, order.NewLine{SKUID: w.eggs, Qty: 60}),                                     // 120 of 100 eggs: a shortfall
 				ticket("B-1", 2980, order.NewLine{SKUID: w.milk, Qty: 2}, order.NewLine{SKUID: w.bread, Qty: 3}),
 				fulfilled,
 			})
