@@ -84,14 +84,17 @@ func (s *Service) storeTickets(ctx context.Context, tx *sql.Tx, p *auth.Principa
 	if err := s.insertOrders(ctx, tx, batch); err != nil {
 		return err
 	}
+	refused, err := s.deps.Stock.ApplyAllTx(in, tx, changes)
+	if err != nil {
+		return fmt.Errorf("stock: %w", err)
+	}
+	// The redemptions after the stock, as CreateOrder takes them (balances, then
+	// promotion usage rows), so that a batch and an online order never wait for each
+	// other in opposite orders; the hot usage rows are then held the shortest.
 	for _, r := range batch {
 		if _, err := s.deps.Pricer.RedeemTx(in, tx, r.o.TenantID, r.o.ID, r.priced); err != nil {
 			return err
 		}
-	}
-	refused, err := s.deps.Stock.ApplyAllTx(in, tx, changes)
-	if err != nil {
-		return fmt.Errorf("stock: %w", err)
 	}
 	for k, err := range refused {
 		if err == nil {
