@@ -82,6 +82,8 @@ bench: ## Run the benchmarks in bench/ (needs wrk; set BENCH_PG to a PostgreSQL 
 	$(if $(BENCH_PG),$(GO) run ./bench/flashsale -db '$(BENCH_PG)')
 	$(GO) run ./bench/orders
 	$(if $(BENCH_PG),$(GO) run ./bench/orders -db '$(BENCH_PG)')
+	$(GO) run ./bench/tickets
+	$(if $(BENCH_PG),$(GO) run ./bench/tickets -db '$(BENCH_PG)')
 	$(GO) run ./bench/durability -events 20000 -redemptions 4000
 	$(GO) run ./bench/outbox
 	$(if $(BENCH_PG),$(GO) run ./bench/outbox -db '$(BENCH_PG)')

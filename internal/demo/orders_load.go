@@ -40,12 +40,22 @@ func (l *loader) orders(ctx context.Context) error {
 		}
 		locations[st.Code] = loc.ID
 	}
-	err = l.parallel(ctx, "opening stock", len(hist.Receipts), func(ctx context.Context, i int) error {
-		r := hist.Receipts[i]
-		_, err := l.s.Inventory.Apply(ctx, inventory.Change{LocationID: locations[r.StoreCode], SKUID: skuIDs[r.SKUCode], Kind: inventory.MoveReceipt,
-			Qty: r.Qty, Reference: OpeningStockReference, Reason: "opening stock"})
+	// The opening stock in batches of receipts, each batch one transaction.
+	err = l.parallel(ctx, "opening stock", len(hist.Receipts), receiptBatch, func(ctx context.Context, lo, hi int) error {
+		changes := make([]inventory.Change, 0, hi-lo)
+		for _, r := range hist.Receipts[lo:hi] {
+			changes = append(changes, inventory.Change{LocationID: locations[r.StoreCode], SKUID: skuIDs[r.SKUCode], Kind: inventory.MoveReceipt,
+				Qty: r.Qty, Reference: OpeningStockReference, Reason: "opening stock"})
+		}
+		refused, err := l.s.Inventory.ApplyAll(ctx, changes)
 		if err != nil {
-			return fmt.Errorf("demo: opening stock of %s at %s: %w", r.SKUCode, r.StoreCode, err)
+			return fmt.Errorf("demo: opening stock: %w", err)
+		}
+		for k, err := range refused {
+			if err != nil {
+				r := hist.Receipts[lo+k]
+				return fmt.Errorf("demo: opening stock of %s at %s: %w", r.SKUCode, r.StoreCode, err)
+			}
 		}
 		return nil
 	})
@@ -69,12 +79,8 @@ func (l *loader) orders(ctx context.Context) error {
 			customers[o.Person] = id
 		}
 	}
-	err = l.parallel(ctx, "orders", len(hist.Orders), func(ctx context.Context, i int) error {
-		o := hist.Orders[i]
-		if err := l.order(ctx, o, customers[o.Person], skuIDs, price); err != nil {
-			return fmt.Errorf("demo: order %s: %w", o.Ref, err)
-		}
-		return nil
+	err = l.parallel(ctx, "orders", len(hist.Orders), orderBatch(len(hist.Orders)), func(ctx context.Context, lo, hi int) error {
+		return l.orderBatch(ctx, hist.Orders[lo:hi], customers, skuIDs, price)
 	})
 	if err != nil {
 		return err
@@ -82,23 +88,32 @@ func (l *loader) orders(ctx context.Context) error {
 	return nil
 }
 
+// receiptBatch is how many opening-stock receipts go in one transaction.
+const receiptBatch = 2000
+
+// orderBatch is how many orders go in one call of order.Service.RecordTickets: up to
+// its bound, fewer for a short history so that the two workers share it and progress
+// moves (and an interruption lands between batches).
+func orderBatch(n int) int {
+	return min(order.MaxTicketBatch, max(20, n/40))
+}
+
 // loadWorkers is how many calls the order step keeps in flight: one computes while
 // the other waits on its commit.
 const loadWorkers = 2
 
-// parallel runs do for 0..n-1 on loadWorkers goroutines, reporting progress as stage,
-// and stops at the first error or when ctx is cancelled.
-func (l *loader) parallel(parent context.Context, stage string, n int, do func(context.Context, int) error) error {
+// parallel runs do for the batches [lo, hi) of 0..n-1, size items each, on
+// loadWorkers goroutines, reporting progress as stage before each batch, and stops
+// at the first error or when ctx is cancelled.
+func (l *loader) parallel(parent context.Context, stage string, n, size int, do func(ctx context.Context, lo, hi int) error) error {
 	g, ctx := errgroup.WithContext(parent)
 	next := make(chan int)
 	g.Go(func() error {
 		defer close(next)
-		for i := range n {
-			if i%100 == 0 {
-				l.progress(stage, i, n)
-			}
+		for lo := 0; lo < n; lo += size {
+			l.progress(stage, lo, n)
 			select {
-			case next <- i:
+			case next <- lo:
 			case <-ctx.Done():
 				return fmt.Errorf("demo: interrupted: %w", context.Cause(ctx))
 			}
@@ -107,8 +122,8 @@ func (l *loader) parallel(parent context.Context, stage string, n int, do func(c
 	})
 	for range loadWorkers {
 		g.Go(func() error {
-			for i := range next {
-				if err := do(ctx, i); err != nil {
+			for lo := range next {
+				if err := do(ctx, lo, min(lo+size, n)); err != nil {
 					return err
 				}
 			}
@@ -126,11 +141,33 @@ func (l *loader) parallel(parent context.Context, stage string, n int, do func(c
 	return nil
 }
 
-// order records one order, moves an online or delivery order on to completed, and
-// confirms its return and its complaint.
-func (l *loader) order(ctx context.Context, o Order, customerID string, skuIDs map[string]string, price func(store string, k SKU) int64) error {
+// orderBatch records a batch of orders with one RecordTickets call — online and
+// platform orders as fulfilled imports, moved on to completed in the same
+// transaction — then confirms their returns and complaints one by one.
+func (l *loader) orderBatch(ctx context.Context, batch []Order, customers map[int]string, skuIDs map[string]string, price func(store string, k SKU) int64) error {
+	tickets := make([]order.Ticket, len(batch))
+	for i, o := range batch {
+		tickets[i] = l.ticket(o, customers[o.Person], skuIDs, price)
+	}
+	results, err := l.s.Order.RecordTickets(ctx, tickets)
+	if err != nil {
+		return fmt.Errorf("demo: orders: %w", err)
+	}
+	for i, r := range results {
+		if r.Err != nil {
+			return fmt.Errorf("demo: order %s: %w", r.ExternalRef, r.Err)
+		}
+		if err := l.afterSales(ctx, batch[i], r.Order.ID); err != nil {
+			return fmt.Errorf("demo: order %s: %w", r.ExternalRef, err)
+		}
+	}
+	return nil
+}
+
+// ticket is the order as the till or the app recorded it.
+func (l *loader) ticket(o Order, customerID string, skuIDs map[string]string, price func(store string, k SKU) int64) order.Ticket {
 	t := order.Ticket{Channel: order.Channel(o.Channel), ExternalRef: o.Ref, StoreID: l.stores[o.StoreCode], PlacedAt: o.PlacedAt,
-		Fulfilment: order.Fulfilment(o.Fulfilment), CustomerID: customerID}
+		Fulfilment: order.Fulfilment(o.Fulfilment), CustomerID: customerID, Fulfilled: o.Fulfilment != FulfilInStore}
 	var payable int64
 	for i, ln := range o.Lines {
 		k := l.c.SKUs[skuIndex(ln.SKUCode)]
@@ -149,30 +186,20 @@ func (l *loader) order(ctx context.Context, o Order, customerID string, skuIDs m
 		p := l.cs.Persons[o.Person]
 		t.Receiver = &order.Receiver{Name: p.Name, Phone: p.Phone, Address: p.Address}
 	}
-	rec, err := l.s.Order.RecordTicket(ctx, t)
-	if err != nil {
-		return err
-	}
-	if rec.Status == order.StatusPaid {
-		steps := []order.Action{order.ActionAllocate, order.ActionPick, order.ActionReady}
-		if o.Fulfilment == FulfilDelivery {
-			steps = append(steps, order.ActionDispatch)
-		}
-		for _, a := range append(steps, order.ActionComplete) {
-			if rec, err = l.s.Order.Transition(ctx, rec.ID, a, ""); err != nil {
-				return err
-			}
-		}
-	}
+	return t
+}
+
+// afterSales confirms the recorded order's return and its complaint, if it has them.
+func (l *loader) afterSales(ctx context.Context, o Order, id string) error {
 	if r := o.Return; r != nil {
-		_, _, err := l.s.Order.ConfirmChange(ctx, rec.ID, order.ChangeRequest{Kind: order.ChangeReturn, Reference: o.Ref + "-R1", Reason: r.Reason,
+		_, _, err := l.s.Order.ConfirmChange(ctx, id, order.ChangeRequest{Kind: order.ChangeReturn, Reference: o.Ref + "-R1", Reason: r.Reason,
 			Restock: r.Restock, Lines: []order.ChangeRequestLine{{LineID: lineID(r.Line), Qty: r.Qty}}})
 		if err != nil {
 			return err
 		}
 	}
 	if c := o.Complaint; c != nil {
-		opened, err := l.s.Order.OpenComplaint(ctx, rec.ID, c.Kind, c.Description)
+		opened, err := l.s.Order.OpenComplaint(ctx, id, c.Kind, c.Description)
 		if err != nil {
 			return err
 		}

@@ -38,6 +38,7 @@ type Stock interface {
 	ReserveTx(ctx context.Context, tx *sql.Tx, req inventory.ReserveRequest) (inventory.Reservation, error)
 	SettleTx(ctx context.Context, tx *sql.Tx, reference string, to inventory.ReservationStatus, reason string) (inventory.Reservation, error)
 	ApplyTx(ctx context.Context, tx *sql.Tx, c inventory.Change) (inventory.Balance, error)
+	ApplyAllTx(ctx context.Context, tx *sql.Tx, changes []inventory.Change) ([]error, error)
 	FindLocationOfStore(ctx context.Context, storeID string) (inventory.Location, error)
 	Availability(ctx context.Context, skuIDs []string) ([]inventory.LocationStock, error)
 	FindLocationByID(ctx context.Context, id string) (inventory.Location, error)
@@ -397,38 +398,11 @@ func (s *Service) prepare(ctx context.Context, p *auth.Principal, storeID, custo
 		return out, fmt.Errorf("order: %w", err)
 	}
 	out.items = items
-	for i, l := range lines {
-		it, ok := items[l.SKUID]
-		switch {
-		case !ok:
-			return out, errs.Field(fmt.Sprintf("body.lines[%d].sku_id", i), "no SKU %s in this tenant", l.SKUID)
-		case it.Status != catalog.StatusActive:
-			return out, errs.Field(fmt.Sprintf("body.lines[%d].sku_id", i), "SKU %s is %s and cannot be sold", it.Code, it.Status)
-		case it.Unit == catalog.UnitEach && l.Qty > engine.MaxQtyEach:
-			return out, errs.Field(fmt.Sprintf("body.lines[%d].qty", i), "at most %d units", engine.MaxQtyEach)
-		}
-		id := l.ID
-		if id == "" {
-			id = fmt.Sprintf("L%d", i+1)
-		}
-		unit := engine.UnitEach
-		if it.Unit == catalog.UnitWeight {
-			unit = engine.UnitWeight
-		}
-		out.cart.Lines = append(out.cart.Lines, engine.Line{ID: id, SKU: l.SKUID, Category: it.CategoryID, Brand: it.Brand, Unit: unit, Qty: l.Qty, UnitPrice: it.PriceFen})
+	if out.cart, err = cartOf(lines, items); err != nil {
+		return out, err
 	}
-	if err := out.cart.Validate(); err != nil {
-		return out, prefixed(err)
-	}
-	out.customerID = customerID
-	if customerID == "" && len(buyer) > 0 {
-		bids := make([]identity.BuyerIdentifier, len(buyer))
-		for i, b := range buyer {
-			bids[i] = identity.BuyerIdentifier{Type: b.Type, Value: b.Value}
-		}
-		if out.customerID, err = s.deps.Buyers.ResolveBuyer(in, bids, "body.buyer"); err != nil {
-			return out, err
-		}
+	if out.customerID, err = s.buyerOf(in, customerID, buyer); err != nil {
+		return out, err
 	}
 	out.zoneName, err = s.deps.Stores.StoreTimeZone(in, storeID)
 	if err != nil {
@@ -438,6 +412,49 @@ func (s *Service) prepare(ctx context.Context, p *auth.Principal, storeID, custo
 		out.zone, out.zoneName = time.UTC, "UTC"
 	}
 	return out, nil
+}
+
+// cartOf is lines as a cart at the store's prices (items, by SKU id). Errors: invalid
+// (a SKU unknown, not active, too many units), naming the line.
+func cartOf(lines []NewLine, items map[string]catalog.SaleItem) (engine.Cart, error) {
+	var cart engine.Cart
+	for i, l := range lines {
+		it, ok := items[l.SKUID]
+		switch {
+		case !ok:
+			return cart, errs.Field(fmt.Sprintf("body.lines[%d].sku_id", i), "no SKU %s in this tenant", l.SKUID)
+		case it.Status != catalog.StatusActive:
+			return cart, errs.Field(fmt.Sprintf("body.lines[%d].sku_id", i), "SKU %s is %s and cannot be sold", it.Code, it.Status)
+		case it.Unit == catalog.UnitEach && l.Qty > engine.MaxQtyEach:
+			return cart, errs.Field(fmt.Sprintf("body.lines[%d].qty", i), "at most %d units", engine.MaxQtyEach)
+		}
+		id := l.ID
+		if id == "" {
+			id = fmt.Sprintf("L%d", i+1)
+		}
+		unit := engine.UnitEach
+		if it.Unit == catalog.UnitWeight {
+			unit = engine.UnitWeight
+		}
+		cart.Lines = append(cart.Lines, engine.Line{ID: id, SKU: l.SKUID, Category: it.CategoryID, Brand: it.Brand, Unit: unit, Qty: l.Qty, UnitPrice: it.PriceFen})
+	}
+	if err := cart.Validate(); err != nil {
+		return cart, prefixed(err)
+	}
+	return cart, nil
+}
+
+// buyerOf is the order's customer: customerID, else the customer One ID finds for
+// the buyer's identifiers (none for a walk-in).
+func (s *Service) buyerOf(in context.Context, customerID string, buyer []BuyerIdentifier) (string, error) {
+	if customerID != "" || len(buyer) == 0 {
+		return customerID, nil
+	}
+	bids := make([]identity.BuyerIdentifier, len(buyer))
+	for i, b := range buyer {
+		bids[i] = identity.BuyerIdentifier{Type: b.Type, Value: b.Value}
+	}
+	return s.deps.Buyers.ResolveBuyer(in, bids, "body.buyer")
 }
 
 // prefixed puts an engine's field under body.

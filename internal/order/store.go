@@ -61,7 +61,9 @@ func getOrder(ctx context.Context, q db.Querier, tenantID, id, lock string) (sea
 
 func orderIDByRef(ctx context.Context, q db.Querier, tenantID string, ch Channel, ref string) (string, error) {
 	var id string
-	err := q.QueryRowContext(ctx, `SELECT id FROM orders WHERE tenant_id = $1 AND channel = $2 AND external_ref = $3`, tenantID, ch, ref).Scan(&id)
+	// external_ref <> '' is the partial index's own condition: SQLite uses
+	// orders_external only when the query states it.
+	err := q.QueryRowContext(ctx, `SELECT id FROM orders WHERE tenant_id = $1 AND channel = $2 AND external_ref <> '' AND external_ref = $3`, tenantID, ch, ref).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", errs.E(errs.NotFound, "no order %s from %s", ref, ch)
 	}

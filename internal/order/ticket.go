@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/oneretail/oneretail/internal/inventory"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/errs"
-	"github.com/oneretail/oneretail/internal/promotion"
 	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
 
@@ -40,6 +38,12 @@ type Ticket struct {
 	// StatedPayableFen is what the channel says the buyer paid for the goods.
 	StatedPayableFen int64
 	Payments         []PaymentRequest
+	// Fulfilled, for the platform itself only (an import, the demo), records a past
+	// delivery, pickup or platform order that was fulfilled: after it is recorded paid
+	// it goes through every step of its lifecycle (allocated, picking, ready, out for
+	// delivery when delivered, completed), each with its timeline entry and event, in
+	// the same transaction.
+	Fulfilled bool
 }
 
 // MaxTicketAge bounds how late a ticket may be uploaded (a till offline for weeks);
@@ -72,6 +76,9 @@ func (t Ticket) validate(now time.Time, maxAge time.Duration, system bool) error
 	}
 	if t.Fulfilment != FulfilInStore && t.Fulfilment != FulfilDelivery && t.Fulfilment != FulfilPickup {
 		return errs.Field("body.fulfilment", "must be in_store, delivery or pickup")
+	}
+	if t.Fulfilled && !system {
+		return errs.Field("body.fulfilled", "only the platform's own imports record an order's later steps; move an order on with its actions")
 	}
 	for i, p := range t.Payments {
 		if p.Method == "" || len(p.Method) > 32 {
@@ -125,23 +132,13 @@ func (s *Service) RecordTicket(ctx context.Context, t Ticket) (Order, error) {
 		return Order{}, fmt.Errorf("order: record ticket: %w", err)
 	}
 	pc := engine.Context{Time: t.PlacedAt, Location: sl.zone, Channel: string(t.Channel), StoreID: t.StoreID, Coupons: t.Coupons, Tier: t.Tier}
-	var o Order
 	for attempt := 0; ; attempt++ {
 		priced, err := s.deps.Pricer.PriceOrder(in, p.TenantID, sl.cart, pc, sl.customerID)
 		if err != nil {
 			return Order{}, err
 		}
-		status := StatusCompleted
-		if t.Fulfilment != FulfilInStore {
-			status = StatusPaid
-		}
-		o = s.newOrder(p, sl, priced, t.Channel, t.ExternalRef, t.StoreID, t.Fulfilment, status, loc.ID)
-		o.Buyer, o.Receiver = t.Buyer, t.Receiver
-		for _, pay := range t.Payments {
-			o.Payments = append(o.Payments, Payment{Kind: KindPayment, Method: pay.Method, AmountFen: pay.AmountFen, Reference: pay.Reference, At: t.PlacedAt})
-			o.PaidFen += pay.AmountFen
-		}
-		err = s.withRetry(ctx, func(tx *sql.Tx) error { return s.storeTicket(ctx, tx, p, &o, t, priced, loc) })
+		r := s.recorded(p, sl, t, priced, loc)
+		err = s.withRetry(ctx, func(tx *sql.Tx) error { return s.storeTickets(ctx, tx, p, []*recording{r}) })
 		if limitReached(err, &pc) && attempt < 8 {
 			// The sale happened: it is priced again without the promotion that ran
 			// out, and the difference from the till is an exception.
@@ -153,51 +150,8 @@ func (s *Service) RecordTicket(ctx context.Context, t Ticket) (Order, error) {
 		if err != nil {
 			return Order{}, fmt.Errorf("order: record ticket: %w", err)
 		}
-		return o, nil
+		return r.o, nil
 	}
-}
-
-// storeTicket stores a recorded sale in tx: the order, its redemptions, its stock
-// movements, its exceptions and events.
-func (s *Service) storeTicket(ctx context.Context, tx *sql.Tx, p *auth.Principal, o *Order, t Ticket, priced promotion.PricedCart, loc inventory.Location) error {
-	o.Timeline, o.Exceptions = nil, nil
-	if err := s.insertOrder(ctx, tx, o, p.ID); err != nil {
-		return err
-	}
-	in := internal(ctx, p)
-	if _, err := s.deps.Pricer.RedeemTx(in, tx, o.TenantID, o.ID, priced); err != nil {
-		return err
-	}
-	if t.StatedPayableFen != priced.Payable {
-		e := Exception{Kind: PriceMismatch, StatedFen: t.StatedPayableFen, ServerFen: priced.Payable, CreatedAt: s.now(),
-			Detail: fmt.Sprintf("%s stated %s; the server prices the sale at %s (difference %s)", t.Channel,
-				engine.Yuan(t.StatedPayableFen), engine.Yuan(priced.Payable), engine.Yuan(t.StatedPayableFen-priced.Payable))}
-		if err := s.except(ctx, tx, p, o, e); err != nil {
-			return err
-		}
-	}
-	if loc.ID != "" {
-		for _, l := range o.Lines {
-			_, err := s.deps.Stock.ApplyTx(in, tx, inventory.Change{LocationID: loc.ID, SKUID: l.SKUID, Kind: inventory.MoveSale, Qty: l.Qty, Reference: o.ID})
-			if errs.Is(err, errs.Insufficient) {
-				// The sale happened; the location keeps stock from going negative, so
-				// the shortfall is kept for a count instead of a movement.
-				e := Exception{Kind: StockShortfall, StatedFen: l.Qty, CreatedAt: s.now(),
-					Detail: fmt.Sprintf("line %s: %d of SKU %s sold with too little on hand at %s; count the shelf", l.ID, l.Qty, l.SKUCode, loc.Code)}
-				if err := s.except(ctx, tx, p, o, e); err != nil {
-					return err
-				}
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("stock of line %s: %w", l.ID, err)
-			}
-		}
-	}
-	if err := s.publish(ctx, tx, *o, EventCreated, ""); err != nil {
-		return err
-	}
-	return s.publish(ctx, tx, *o, eventOfStatus[o.Status], "recorded")
 }
 
 // except keeps an exception on the order, with its timeline entry and event.
@@ -222,26 +176,3 @@ type TicketResult struct {
 
 // MaxTicketBatch bounds a batch upload.
 const MaxTicketBatch = 500
-
-// RecordTickets records a batch of tickets one by one (each all or nothing) and
-// returns a result per ticket in order. Errors: invalid (an empty or too large
-// batch), unauthorized, forbidden; a refused ticket is reported in its result.
-func (s *Service) RecordTickets(ctx context.Context, tickets []Ticket) ([]TicketResult, error) {
-	if _, err := writer(ctx); err != nil {
-		return nil, err
-	}
-	if len(tickets) == 0 || len(tickets) > MaxTicketBatch {
-		return nil, errs.Field("body.tickets", "1..%d tickets", MaxTicketBatch)
-	}
-	out := make([]TicketResult, len(tickets))
-	for i, t := range tickets {
-		out[i].ExternalRef = t.ExternalRef
-		o, err := s.RecordTicket(ctx, t)
-		if err != nil {
-			out[i].Err = err
-			continue
-		}
-		out[i].Order = &o
-	}
-	return out, nil
-}

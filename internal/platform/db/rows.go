@@ -75,7 +75,13 @@ func EachRow(ctx context.Context, q Querier, query string, args []any, fn func(*
 	return rs.Err()
 }
 
-// valuesSQL is w with a VALUES list of rows.
+// valuesSQL is w with a VALUES list of rows. The rows' parameters are not written
+// $NNN: SQLite takes $NNN for a name, looks each up among the statement's
+// parameters when it parses it and again when the driver binds it (by name), which
+// made a statement of thousands of parameters quadratic — most of a bulk insert's
+// time. Without Fixed they are anonymous ? (numbered in order, nothing to look up);
+// with Fixed, ?NNN (no look-up at parse time), which the driver binds by number as
+// it binds the lead's $NNN.
 func valuesSQL[T any](w Rows, rows []T, values func(T) []any) (string, []any) {
 	var b strings.Builder
 	b.WriteString(w.Head + " VALUES ")
@@ -90,7 +96,11 @@ func valuesSQL[T any](w Rows, rows []T, values func(T) []any) (string, []any) {
 				b.WriteString(", ")
 			}
 			args = append(args, v)
-			b.WriteString("$" + strconv.Itoa(len(args)))
+			if len(w.Fixed) == 0 {
+				b.WriteString("?")
+			} else {
+				b.WriteString("?" + strconv.Itoa(len(args)))
+			}
 		}
 		b.WriteString(")")
 	}
@@ -198,7 +208,13 @@ func In(d Dialect, args *[]any, values []string) string {
 		*args = append(*args, values)
 		return " = ANY($" + strconv.Itoa(len(*args)) + ")"
 	}
-	return " IN (" + Placeholders(args, values) + ")"
+	// ?NNN, not $NNN: see valuesSQL.
+	ph := make([]string, len(values))
+	for i, v := range values {
+		*args = append(*args, v)
+		ph[i] = "?" + strconv.Itoa(len(*args))
+	}
+	return " IN (" + strings.Join(ph, ", ") + ")"
 }
 
 // Placeholders returns "$n, $n+1, …" for values appended to args after the ones
