@@ -88,20 +88,22 @@ func (s *Service) ApplyAllTx(ctx context.Context, tx *sql.Tx, changes []Change) 
 	now := s.now()
 	at := clock.Millis(now)
 
-	// Make every balance exist and lock it, reading its on hand: an upsert whose
-	// update changes nothing still takes the row lock on PostgreSQL.
+	// Make every balance exist and lock it, reading its on hand and what of it is in
+	// batches: an upsert whose update changes nothing still takes the row lock on
+	// PostgreSQL.
 	onHand := make(map[key]int64, len(keys))
+	batchQty := make(map[key]int64, len(keys))
 	// The tenant is a value of every row rather than a lead parameter: a parameter
 	// repeated in every row costs SQLite a look-up among all of them each time.
 	w := db.Rows{Head: `INSERT INTO stock_balances (tenant_id, location_id, sku_id, updated_at)`,
-		Tail: ` ON CONFLICT (tenant_id, location_id, sku_id) DO UPDATE SET on_hand = stock_balances.on_hand RETURNING location_id, sku_id, on_hand`}
+		Tail: ` ON CONFLICT (tenant_id, location_id, sku_id) DO UPDATE SET on_hand = stock_balances.on_hand RETURNING location_id, sku_id, on_hand, batch_qty`}
 	err = db.WriteRows(ctx, tx, s.db.Dialect, w, keys, func(k key) []any { return []any{tenantID, k.loc, k.sku, at} }, func(rows *sql.Rows) error {
 		var k key
-		var n int64
-		if err := rows.Scan(&k.loc, &k.sku, &n); err != nil {
+		var n, b int64
+		if err := rows.Scan(&k.loc, &k.sku, &n, &b); err != nil {
 			return err
 		}
-		onHand[k] = n
+		onHand[k], batchQty[k] = n, b
 		return nil
 	})
 	if err != nil {
@@ -110,9 +112,15 @@ func (s *Service) ApplyAllTx(ctx context.Context, tx *sql.Tx, changes []Change) 
 
 	delta := make(map[key]int64, len(keys))
 	var moves []Movement
+	var moved []Change // the change of each of moves
 	var negative []events.Message
-	for i, c := range changes {
+	for i := range changes {
 		if out[i] != nil {
+			continue
+		}
+		c := changes[i]
+		if err := validBatch(&c); err != nil {
+			out[i] = err
 			continue
 		}
 		k := key{c.LocationID, c.SKUID}
@@ -131,6 +139,7 @@ func (s *Service) ApplyAllTx(ctx context.Context, tx *sql.Tx, changes []Change) 
 		delta[k] += d
 		moves = append(moves, Movement{ID: ids.New(), LocationID: c.LocationID, SKUID: c.SKUID, Kind: c.Kind, OnHandDelta: d,
 			Reference: c.Reference, Reason: c.Reason, ActorID: p.ID, OccurredAt: now})
+		moved = append(moved, c)
 		if onHand[k] < 0 && d < 0 {
 			// A till sale took more than was recorded: the shelf needs counting.
 			negative = append(negative, events.Message{TenantID: tenantID, Type: EventNegativeStock, AggregateID: loc.ID,
@@ -143,10 +152,24 @@ func (s *Service) ApplyAllTx(ctx context.Context, tx *sql.Tx, changes []Change) 
 	}, nil); err != nil {
 		return nil, fmt.Errorf("record movements: %w", err)
 	}
-	moved := slices.DeleteFunc(keys, func(k key) bool { return delta[k] == 0 })
+	// Batches, as ApplyTx moves them: a receipt naming one fills it, and outgoing
+	// stock takes batches first expiry first out where the balance holds any. Most
+	// bulk movements (till sales of goods without batches) have nothing to do here.
+	for i, m := range moves {
+		k := key{m.LocationID, m.SKUID}
+		if !(moved[i].BatchCode != "" && m.OnHandDelta > 0) && !(m.OnHandDelta < 0 && batchQty[k] > 0) {
+			continue
+		}
+		sum, _, err := moveBatches(ctx, tx, tenantID, moved[i], m.ID, m.OnHandDelta, batchQty[k], now)
+		if err != nil {
+			return nil, err
+		}
+		batchQty[k] += sum
+	}
+	keys = slices.DeleteFunc(keys, func(k key) bool { return delta[k] == 0 })
 	w = db.Rows{Head: `INSERT INTO stock_balances (tenant_id, location_id, sku_id, on_hand, updated_at)`,
 		Tail: ` ON CONFLICT (tenant_id, location_id, sku_id) DO UPDATE SET on_hand = stock_balances.on_hand + excluded.on_hand, updated_at = excluded.updated_at`}
-	if err := db.WriteRows(ctx, tx, s.db.Dialect, w, moved, func(k key) []any { return []any{tenantID, k.loc, k.sku, delta[k], at} }, nil); err != nil {
+	if err := db.WriteRows(ctx, tx, s.db.Dialect, w, keys, func(k key) []any { return []any{tenantID, k.loc, k.sku, delta[k], at} }, nil); err != nil {
 		return nil, fmt.Errorf("update on hand: %w", err)
 	}
 	if err := s.outbox.PublishAll(ctx, tx, s.db.Dialect, negative); err != nil {

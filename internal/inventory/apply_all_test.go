@@ -105,3 +105,34 @@ func TestApplyAllNeverOversells(t *testing.T) {
 		w.reconciles(t)
 	})
 }
+
+// TestApplyAllMovesBatches: the bulk path moves batches as Apply does — a receipt
+// naming a batch fills it, a sale takes batches first expiry first out and then the
+// untracked remainder — so tickets recorded in bulk keep the near-expiry list true.
+func TestApplyAllMovesBatches(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := setup(t, d, "allbatches")
+		got, err := w.svc.ApplyAll(w.ctx, []Change{
+			{LocationID: w.store.ID, SKUID: w.milk, Kind: MoveReceipt, Qty: 4, BatchCode: "LATE", ExpiresOn: "2026-07-01"},
+			{LocationID: w.store.ID, SKUID: w.milk, Kind: MoveReceipt, Qty: 3, BatchCode: "SOON", ExpiresOn: "2026-06-20"},
+			{LocationID: w.store.ID, SKUID: w.milk, Kind: MoveReceipt, Qty: 2}, // untracked
+			{LocationID: w.store.ID, SKUID: w.milk, Kind: MoveSale, Qty: 5, Reference: "T1"},
+			{LocationID: w.store.ID, SKUID: w.milk, Kind: MoveSale, Qty: 1, BatchCode: "SOON"}, // a sale names no batch
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[0] != nil || got[1] != nil || got[2] != nil || got[3] != nil || !errs.Is(got[4], errs.Invalid) {
+			t.Fatalf("outcomes %v: want four recorded and the sale naming a batch refused", got)
+		}
+		left, untracked := w.batches(t, w.store, w.milk)
+		if left["SOON"] != 0 || left["LATE"] != 2 || untracked != 2 {
+			t.Fatalf("after selling 5: batches %v, untracked %d; want SOON emptied first, LATE 2, untracked 2", left, untracked)
+		}
+		if m := movedBatches(t, d, w.tenant, "T1", MoveSale); m["SOON"] != -3 || m["LATE"] != -2 {
+			t.Fatalf("the sale took %v, want SOON −3 and LATE −2", m)
+		}
+		w.reconciles(t)
+	})
+}
