@@ -56,9 +56,13 @@ func identifierItem(keys *pii.Keys, typ, value string) string {
 
 // batchLinks are the events of an ingestion batch that are resolved but not written
 // yet: all sent by touchpoint, customers maps each event id to its customer.
+// merges, when set, collects the ids of the merges made, for the caller to log in
+// the identity map at the end of its transaction (appendMapLog); unset, absorb logs
+// each merge itself.
 type batchLinks struct {
 	touchpoint string
 	customers  map[string]string
+	merges     *[]string
 }
 
 // absorb merges the live customer from into the live customer into in tx and records
@@ -102,7 +106,14 @@ func (s *Service) absorb(ctx context.Context, tx *sql.Tx, tenantID, from, into, 
 	if err := db.WriteRows(ctx, tx, s.db.Dialect, w, items, func(it [2]string) []any { return []any{it[0], it[1]} }, nil); err != nil {
 		return fmt.Errorf("record merge items: %w", err)
 	}
-	return mergeCustomer(ctx, tx, tenantID, from, into, now)
+	if err := mergeCustomer(ctx, tx, tenantID, from, into, now); err != nil {
+		return err
+	}
+	if links.merges != nil {
+		*links.merges = append(*links.merges, mid)
+		return nil
+	}
+	return appendMapLog(ctx, tx, tenantID, now, []mapEntry{{kind: mapMerge, ref: mid}})
 }
 
 // queryStrings returns the single string column of a query.
@@ -437,8 +448,10 @@ func (s *Service) unmergeInTx(ctx context.Context, tx *sql.Tx, tenantID, live, a
 	if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: tenantID, Action: "customer.unmerge", ResourceType: "customer", ResourceID: live, Changes: ev}); err != nil {
 		return err
 	}
-	_, err = s.outbox.Publish(ctx, tx, tenantID, EventCustomerUnmerged, live, ev)
-	return err
+	if _, err = s.outbox.Publish(ctx, tx, tenantID, EventCustomerUnmerged, live, ev); err != nil {
+		return err
+	}
+	return appendMapLog(ctx, tx, tenantID, now, []mapEntry{{kind: mapUnmerge, ref: mid}})
 }
 
 // reseen sets a customer's first and last seen to those of its events (kept as they
