@@ -279,10 +279,10 @@ func (x *mapExport) addEvent(ctx context.Context, r MapRecord) error {
 
 // logEntry is an identity_map_log row.
 type logEntry struct {
-	seq         int64
-	kind, ref   string
-	items       []string
-	at          int64
+	seq       int64
+	kind, ref string
+	items     []string
+	at        int64
 }
 
 // log appends the records of whole log entries after c.Seq until limit is reached;

@@ -65,6 +65,7 @@ export const API_SCOPES = [
   'inventory:write',
   'orders:read',
   'orders:write',
+  'identity_map:read',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
