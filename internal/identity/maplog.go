@@ -64,14 +64,21 @@ func appendMapLog(ctx context.Context, tx *sql.Tx, tenantID string, at int64, en
 	return nil
 }
 
+// mapMerges returns the log entries of merges.
+func mapMerges(ids []string) []mapEntry {
+	out := make([]mapEntry, len(ids))
+	for i, id := range ids {
+		out[i] = mapEntry{kind: mapMerge, ref: id}
+	}
+	return out
+}
+
 // logBatches appends the map entries of an ingestion transaction: each group's
 // merges, then the events it stored.
 func (s *Service) logBatches(ctx context.Context, tx *sql.Tx, tenantID string, at int64, batches []mapBatch) error {
 	var entries []mapEntry
 	for _, b := range batches {
-		for _, m := range b.merges {
-			entries = append(entries, mapEntry{kind: mapMerge, ref: m})
-		}
+		entries = append(entries, mapMerges(b.merges)...)
 		var ids []string
 		for _, e := range b.events {
 			if !e.Duplicate {

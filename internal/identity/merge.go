@@ -56,9 +56,8 @@ func identifierItem(keys *pii.Keys, typ, value string) string {
 
 // batchLinks are the events of an ingestion batch that are resolved but not written
 // yet: all sent by touchpoint, customers maps each event id to its customer.
-// merges, when set, collects the ids of the merges made, for the caller to log in
-// the identity map at the end of its transaction (appendMapLog); unset, absorb logs
-// each merge itself.
+// merges collects the ids of the merges made, which the caller logs in the identity
+// map as its transaction's last statement (appendMapLog, mapMerges).
 type batchLinks struct {
 	touchpoint string
 	customers  map[string]string
@@ -109,11 +108,8 @@ func (s *Service) absorb(ctx context.Context, tx *sql.Tx, tenantID, from, into, 
 	if err := mergeCustomer(ctx, tx, tenantID, from, into, now); err != nil {
 		return err
 	}
-	if links.merges != nil {
-		*links.merges = append(*links.merges, mid)
-		return nil
-	}
-	return appendMapLog(ctx, tx, tenantID, now, []mapEntry{{kind: mapMerge, ref: mid}})
+	*links.merges = append(*links.merges, mid)
+	return nil
 }
 
 // queryStrings returns the single string column of a query.
@@ -207,8 +203,9 @@ func (s *Service) mergeInTx(ctx context.Context, tx *sql.Tx, tenantID, into stri
 	if _, err := g.Apply(graph.Decision{Kind: graph.Merge, Customer: gids[0], Absorbed: gids[1:]}); err != nil {
 		return mergeRefused(field, strings.TrimPrefix(errMessage(err), "stale identity decision: "))
 	}
+	var merges []string
 	for _, a := range from {
-		if err := s.absorb(ctx, tx, tenantID, a, into, kind, reason, now, batchLinks{}); err != nil {
+		if err := s.absorb(ctx, tx, tenantID, a, into, kind, reason, now, batchLinks{merges: &merges}); err != nil {
 			return err
 		}
 	}
@@ -225,8 +222,11 @@ func (s *Service) mergeInTx(ctx context.Context, tx *sql.Tx, tenantID, into stri
 	if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: tenantID, Action: "customer.merge", ResourceType: "customer", ResourceID: into, Changes: ev}); err != nil {
 		return err
 	}
-	_, err = s.outbox.Publish(ctx, tx, tenantID, EventCustomerMerged, into, ev)
-	return err
+	if _, err = s.outbox.Publish(ctx, tx, tenantID, EventCustomerMerged, into, ev); err != nil {
+		return err
+	}
+	// Last: the tenant's identity map counter stays locked until the commit.
+	return appendMapLog(ctx, tx, tenantID, now, mapMerges(merges))
 }
 
 // MergeCustomers merges the customers ids into the customer survivorID (all live)
