@@ -351,6 +351,9 @@ func (x *mapExport) expand(ctx context.Context, e logEntry) error {
 		var undone sql.NullInt64
 		err := x.q.QueryRowContext(ctx, `SELECT survivor_id, absorbed_id, created_at, undone_at FROM customer_merges WHERE tenant_id = $1 AND id = $2`,
 			x.tenantID, e.ref).Scan(&m.SurvivorID, &m.AbsorbedID, &created, &undone)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // merges are never deleted; a log that outlived one shows nothing for it
+		}
 		if err != nil {
 			return fmt.Errorf("merge %s: %w", e.ref, err)
 		}
