@@ -386,6 +386,10 @@ func TestIdentityMapHTTP(t *testing.T) {
 				403, []string{`"location":"body.events[1].touchpoint"`, "event 1 names touchpoint MINI"}},
 			{"a touchpoint's key naming another in NDJSON", "pos1-key", "application/x-ndjson", "/api/v1/events?touchpoint=POS1",
 				`{"id":"k4","touchpoint":"MINI","type":"visit","occurred_at":"2026-03-01T07:00:00Z"}`, 403, []string{`"location":"line[0].touchpoint"`}},
+			{"a relay's NDJSON names each line's touchpoint", "integrator", "application/x-ndjson", "/api/v1/events",
+				`{"id":"n1","touchpoint":"POS1","type":"visit","occurred_at":"2026-03-01T07:00:00Z"}` + "\n" +
+					`{"id":"n1","touchpoint":"POS2","type":"visit","occurred_at":"2026-03-01T07:00:00Z"}` + "\n" + `{"id":"n2"}` + "\n",
+				200, []string{`"accepted":2`, `"touchpoint":"POS2","id":"n1"`, `"index":2`}},
 			{"every event rejected", "integrator", js, "/api/v1/events", `{"touchpoint":"POS1","events":[{"id":"x1","type":"Visit","occurred_at":"2026-03-01T07:00:00Z"},{"id":"x2"}]}`,
 				422, []string{`"detail":"every event was rejected (2); nothing was stored"`, `"location":"body.events[0].type"`, `"location":"body.events[1].type"`}},
 			{"every line rejected", "integrator", "application/x-ndjson", "/api/v1/events?touchpoint=POS1", "{}\n\n[]\n", 422,
@@ -414,8 +418,8 @@ func TestIdentityMapHTTP(t *testing.T) {
 				}
 			}
 		}
-		if n := countEvents(t, d, tenantA); n != 3 {
-			t.Fatalf("%d events stored, want r1 twice and k1", n)
+		if n := countEvents(t, d, tenantA); n != 5 {
+			t.Fatalf("%d events stored, want r1 and n1 twice each and k1", n)
 		}
 
 		// Masking per role: the integrator sees 138****5678 and the hash, the admin

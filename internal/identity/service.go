@@ -511,7 +511,7 @@ func (s *Service) commit(ctx context.Context, in *ingestion, b *batcher, report 
 		return nil
 	}
 	p := in.p
-	if in.def.ID == "" && !slices.ContainsFunc(b.rows, func(r eventRow) bool { return r.TP != "" }) {
+	if in.def.ID == "" && len(b.rows) > 0 && !slices.ContainsFunc(b.rows, func(r eventRow) bool { return r.TP != "" }) {
 		return errs.Field(in.field, "is required unless every event names its touchpoint")
 	}
 	// Group the events by the touchpoint that sends them; an event naming one that
