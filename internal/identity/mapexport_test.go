@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -464,6 +465,78 @@ func TestIdentityMapHTTP(t *testing.T) {
 		if diff := cmp.Diff(mapCSVHeader, rows[0]); diff != "" || len(rows) != len(lines) || strings.Contains(csvBody, "13812345678") ||
 			!strings.Contains(csvBody, "138****5678") {
 			t.Fatalf("csv (%d rows, %d lines): %s %s", len(rows), len(lines), diff, csvBody)
+		}
+	})
+}
+
+// TestIdentityMapWhileIngesting pages through the export while four clients ingest
+// batches whose phones and cards overlap (so batches merge each other's customers);
+// the replica built from the pages read meanwhile, then to the end, equals the
+// database. It is what the log's commit-order sequence is for: a cursor never steps
+// over an entry that commits late.
+func TestIdentityMapWhileIngesting(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := setup360(t, d)
+		const clients, batches, perBatch = 4, 6, 5
+		done := make(chan error, clients)
+		for c := range clients {
+			go func() {
+				for b := range batches {
+					var evs []string
+					for i := range perBatch {
+						// A phone alone, an openid alone, or both: the third joins the
+						// customers the other two made, often from another client's batch.
+						j := c + clients*(b*perBatch+i)
+						idents := []string{fmt.Sprintf(`"phone":"1380000%04d"`, j%11), fmt.Sprintf(`"wechat_openid":"o-%d"`, j%11),
+							fmt.Sprintf(`"phone":"1380000%04d","wechat_openid":"o-%d"`, j%11, j%11)}[(j/11)%3]
+						evs = append(evs, fmt.Sprintf(`{"id":"c%d-b%d-%d","type":"visit","occurred_at":"2026-03-01T07:00:00Z","identifiers":{%s}}`, c, b, i, idents))
+					}
+					_, err := e.svc.Ingest(integrator(tenantA), "MINI", raws(evs...))
+					if err != nil && !errs.Is(err, errs.Unavailable) {
+						done <- err
+						return
+					}
+				}
+				done <- nil
+			}()
+		}
+		r := newReplica()
+		var cursor string
+		finished := 0
+		for finished < clients {
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+				finished++
+			default:
+			}
+			page, err := e.svc.ExportIdentityMap(integrator(tenantA), MapFilter{Cursor: cursor, Limit: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.apply(t, page.Records)
+			cursor = page.Next
+		}
+		for {
+			page, err := e.svc.ExportIdentityMap(integrator(tenantA), MapFilter{Cursor: cursor, Limit: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.apply(t, page.Records)
+			cursor = page.Next
+			if !page.More {
+				break
+			}
+		}
+		want := dbMap(t, e, tenantA)
+		if n := countRows(t, d, `SELECT COUNT(*) FROM identity_map_log WHERE tenant_id = $1 AND kind = 'merge'`, tenantA); len(want.events) == 0 || n == 0 {
+			t.Fatalf("%d events, %d merges: the test merges nothing", len(want.events), n)
+		}
+		if diff := r.diff(want); diff != "" {
+			t.Fatalf("replica (-db +replica):\n%s", diff)
 		}
 	})
 }
