@@ -101,7 +101,8 @@ func decodeMapCursor(s string) (mapCursor, error) {
 	if err == nil {
 		err = json.Unmarshal(b, &c)
 	}
-	if err != nil || c.Seq < 0 || !slices.Contains([]string{"", "i", "e"}, c.Phase) {
+	// The keys go to the database as text: PostgreSQL refuses a NUL in one (a 500).
+	if err != nil || c.Seq < 0 || !slices.Contains([]string{"", "i", "e"}, c.Phase) || strings.ContainsRune(c.A+c.B, 0) {
 		return mapCursor{}, errs.Field("query.cursor", "malformed cursor; start again without one")
 	}
 	return c, nil

@@ -239,6 +239,7 @@ func TestIdentityMapCursor(t *testing.T) {
 			{"not base64", MapFilter{Cursor: "%%%"}, "query.cursor"},
 			{"not a cursor", MapFilter{Cursor: "bm9wZQ"}, "query.cursor"},
 			{"limit", MapFilter{Limit: maxMapLimit + 1}, "query.limit"},
+			{"a NUL in a key", MapFilter{Cursor: mapCursor{Phase: "e", A: "tp\x00"}.encode()}, "query.cursor"},
 		} {
 			_, err := e.svc.ExportIdentityMap(integrator(tenantA), tc.f)
 			wantCode(t, err, errs.Invalid, tc.field)
@@ -537,6 +538,28 @@ func TestIdentityMapWhileIngesting(t *testing.T) {
 		}
 		if diff := r.diff(want); diff != "" {
 			t.Fatalf("replica (-db +replica):\n%s", diff)
+		}
+	})
+}
+
+// FuzzMapCursor: any cursor string is either refused as query.cursor or decodes to a
+// position that encodes back to a cursor decoding to the same position.
+func FuzzMapCursor(f *testing.F) {
+	f.Add(mapCursor{Seq: 7, Phase: "e", A: "tp", B: "ev/1"}.encode())
+	f.Add(mapCursor{}.encode())
+	f.Add("%%%")
+	f.Add("eyJzIjotMX0") // {"s":-1}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := decodeMapCursor(s)
+		if err != nil {
+			if !errs.Is(err, errs.Invalid) {
+				t.Fatalf("%q: %v", s, err)
+			}
+			return
+		}
+		again, err := decodeMapCursor(c.encode())
+		if err != nil || again != c {
+			t.Fatalf("%q: %+v → %+v, %v", s, c, again, err)
 		}
 	})
 }
