@@ -401,6 +401,8 @@ var accessRules = map[string]accessRule{
 		call: func(w *world, _ *matrixPrincipal, side int) request {
 			return jsonReq("/api/v1/events", `{"touchpoint":%q,"events":[{"id":"m%d","type":"visit","occurred_at":"2026-01-02T00:00:00Z"}]}`, w.touchpointCode[side], w.next())
 		}},
+	"export-identity-map": {reach: tenantOnly, note: "identifier values masked and hashed without customers:pii",
+		call: get("/api/v1/identity-map?limit=10")},
 	"list-domain-events":   {reach: tenantOnly, call: get("/api/v1/domain-events")},
 	"get-domain-event-lag": {reach: tenantOnly, call: get("/api/v1/domain-events/lag")},
 	"retry-domain-event": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {

@@ -86,6 +86,9 @@ func (s *Service) FindCustomerByIdentifier(ctx context.Context, identifier strin
 		// The type is not echoed: it may be a value typed in the wrong place.
 		return Customer{}, errs.Field("query.identifier", "unknown identifier type; one of %s", identifierTypeNames())
 	}
+	if t == graph.TypeMaskedPhone || isMasked(value) {
+		return Customer{}, errMaskedLookup("query.identifier")
+	}
 	rules := graph.DefaultRules() // normalisation is the same for every tenant
 	id, err := rules.NewIdentifier(t, value)
 	if err != nil {
@@ -117,6 +120,17 @@ func (s *Service) FindCustomerByIdentifier(ctx context.Context, identifier strin
 		return Customer{}, err
 	}
 	return maskCustomer(p, c), nil
+}
+
+// isMasked reports whether v is a masked value such as a delivery platform's
+// 138****5678 or 郑**: asterisks (half- or full-width) stand for the hidden part.
+func isMasked(v string) bool { return strings.ContainsAny(v, "*＊") }
+
+// errMaskedLookup is the 422 of a look-up by a masked value. A masked phone matches
+// many people (and masked values are never linking identifiers, scope item 1), so
+// "not found" would be misleading: the caller must look up by the full value.
+func errMaskedLookup(field string) error {
+	return errs.Field(field, "masked values never identify a customer: look up by the full value (a masked phone such as 138****5678 matches many people)")
 }
 
 // identifierTypeNames lists the identifier type names, comma-separated.

@@ -386,11 +386,11 @@ func (s *Service) fuzzyMerge(ctx context.Context, tx *sql.Tx, tenantID string, c
 		return false, nil
 	}
 	survivor := cands[g.Survivor].id
-	var absorbed []string
+	var absorbed, merges []string
 	reason := fuzzyReason(g.Pairs)
 	for _, a := range g.Absorbed {
 		// Recorded like every merge, so that a person can unmerge it.
-		if err := s.absorb(ctx, tx, tenantID, cands[a].id, survivor, MergeFuzzy, reason, now, batchLinks{}); err != nil {
+		if err := s.absorb(ctx, tx, tenantID, cands[a].id, survivor, MergeFuzzy, reason, now, batchLinks{merges: &merges}); err != nil {
 			return false, err
 		}
 		absorbed = append(absorbed, cands[a].id)
@@ -400,6 +400,10 @@ func (s *Service) fuzzyMerge(ctx context.Context, tx *sql.Tx, tenantID string, c
 		return false, err
 	}
 	if _, err := s.outbox.Publish(ctx, tx, tenantID, EventCustomerMerged, survivor, ev); err != nil {
+		return false, err
+	}
+	// Last: the tenant's identity map counter stays locked until the commit.
+	if err := appendMapLog(ctx, tx, tenantID, now, mapMerges(merges)); err != nil {
 		return false, err
 	}
 	return true, nil

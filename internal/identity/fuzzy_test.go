@@ -92,6 +92,11 @@ func TestMatchFuzzy(t *testing.T) {
 		if n := countRows(t, d, `SELECT COUNT(*) FROM audit_events WHERE tenant_id = $1 AND action = 'customer.merge' AND changes LIKE '%fuzzy score%'`, tenantA); n != 1 {
 			t.Fatalf("%d audited fuzzy merges, want 1", n)
 		}
+		// The fuzzy merge is in the identity map's log: a consumer that read the map
+		// before the pass follows it.
+		if n := countRows(t, d, `SELECT COUNT(*) FROM identity_map_log WHERE tenant_id = $1 AND kind = 'merge'`, tenantA); n != 1 {
+			t.Fatalf("%d merges in the identity map log, want 1", n)
+		}
 		again, err := e.svc.MatchFuzzy(admin(tenantA), FuzzyOptions{})
 		if err != nil {
 			t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"reflect"
@@ -63,6 +64,7 @@ type TouchpointUpdateRequest struct {
 // the server validates each event on its own).
 type EventIngestItem struct {
 	ID          string            `json:"id" minLength:"1" maxLength:"128" doc:"Made by the client; the idempotency key of the event within its touchpoint (another touchpoint's event with the same id is a different event)."`
+	Touchpoint  string            `json:"touchpoint,omitempty" maxLength:"64" doc:"Code of the touchpoint that sent this event, for relays and integration keys entitled to several touchpoints; default the request's touchpoint. A touchpoint's own key may name only its own touchpoint (403 naming the event otherwise)."`
 	Type        string            `json:"type" pattern:"^[a-z][a-z0-9_]{0,63}$" doc:"snake_case, e.g. visit, scan, product_view, add_to_cart, registration, order, coupon_received, coupon_redeemed, message_open."`
 	OccurredAt  time.Time         `json:"occurred_at" doc:"RFC 3339; at most an hour ahead of the server clock."`
 	Identifiers map[string]string `json:"identifiers,omitempty" doc:"Identifier type (phone, email, member_card, wechat_unionid, wechat_openid, app_user_id, alipay_user_id, marketplace_buyer_id, delivery_user_id, device_id, cookie_id, pos_customer_ref, masked_phone) to value; values are normalised."`
@@ -71,7 +73,7 @@ type EventIngestItem struct {
 
 // EventIngestRequest is the JSON body of POST /api/v1/events.
 type EventIngestRequest struct {
-	Touchpoint string            `json:"touchpoint" doc:"Code of an active touchpoint (or the touchpoint query parameter)."`
+	Touchpoint string            `json:"touchpoint,omitempty" doc:"Code of an active touchpoint (or the touchpoint query parameter): the touchpoint of every event that names none. Required unless every event names its touchpoint."`
 	Events     []EventIngestItem `json:"events" maxItems:"1000"`
 }
 
@@ -87,6 +89,16 @@ type EventIngestResponse struct {
 	Accepted   int                      `json:"accepted" doc:"Events stored by this request."`
 	Duplicates int                      `json:"duplicates" doc:"Events whose id the touchpoint already stored (or repeated in the request); ignored."`
 	Rejected   []EventRejectionResponse `json:"rejected"`
+	Events     []IngestedEventResponse  `json:"events" nullable:"false" doc:"Every event of the request its touchpoint holds — stored now or before (duplicate) — with its customer, by index."`
+}
+
+// IngestedEventResponse is one stored event of an ingestion request and its customer.
+type IngestedEventResponse struct {
+	Index      int    `json:"index" doc:"Zero-based position in events (JSON) or line number (NDJSON)."`
+	Touchpoint string `json:"touchpoint" doc:"Code of the touchpoint that sent it."`
+	ID         string `json:"id"`
+	CustomerID string `json:"customer_id,omitempty" doc:"The One ID customer the event belongs to now; absent when it carries no linking identifier."`
+	Duplicate  bool   `json:"duplicate,omitempty" doc:"The touchpoint had stored it before; customer_id is its customer now."`
 }
 
 func touchpointResponse(t Touchpoint) TouchpointResponse {
@@ -104,9 +116,13 @@ func touchpointUpdate(r TouchpointUpdateRequest) TouchpointUpdate {
 }
 
 func ingestResponse(r IngestReport) EventIngestResponse {
-	out := EventIngestResponse{Accepted: r.Accepted, Duplicates: r.Duplicates, Rejected: make([]EventRejectionResponse, len(r.Rejected))}
+	out := EventIngestResponse{Accepted: r.Accepted, Duplicates: r.Duplicates, Rejected: make([]EventRejectionResponse, len(r.Rejected)),
+		Events: make([]IngestedEventResponse, len(r.Events))}
 	for i, x := range r.Rejected {
 		out.Rejected[i] = EventRejectionResponse{Index: x.Index, Field: x.Field, Reason: x.Reason}
+	}
+	for i, e := range r.Events {
+		out.Events[i] = IngestedEventResponse{Index: e.Index, Touchpoint: e.Touchpoint, ID: e.ID, CustomerID: e.CustomerID, Duplicate: e.Duplicate}
 	}
 	return out
 }
@@ -341,14 +357,21 @@ func (s *Service) Register(api huma.API) {
 			"1,000 events, stored in one transaction. application/x-ndjson: one event per line, touchpoint as a query parameter, " +
 			"committed in transactions of 1,000 events; on any error response retry the whole request (stored events come back as " +
 			"duplicates). Each event is validated on its own: invalid ones are listed with their index and reason, events whose id " +
-			"the touchpoint already stored are counted as duplicates (event ids are unique per touchpoint). A 200 means the accepted events are durable. Body at most 16 MiB.",
+			"the touchpoint already stored are counted as duplicates (event ids are unique per touchpoint). A 200 means the accepted events are durable; " +
+			"`events` lists every stored event (accepted now or before) with the id of its One ID customer. An event may name its own `touchpoint` " +
+			"(relays, keys entitled to several touchpoints); a touchpoint's own key may send only its own (403 naming the event). A request whose " +
+			"every event is rejected stores nothing and answers 422 with one error per event (location body.events[i].field, or line[i].field). Body at most 16 MiB.",
 		Tags: tags, Security: httpapi.Secured(auth.EventsIngest), MaxBodyBytes: MaxIngestBytes,
 		// The schema documents the JSON shape; each event is validated on its own by the
 		// service, so that one bad event does not refuse the batch.
 		SkipValidateBody: true,
 		RequestBody:      &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{"application/json": {Schema: jsonSchema}}},
 	}, func(ctx context.Context, in *eventIngestInput) (*httpapi.Body[EventIngestResponse], error) {
-		return httpapi.Reply(ingestResponse)(s.ingest(ctx, in))
+		r, err := s.ingest(ctx, in)
+		if ae, ok := errors.AsType[*AllRejectedError](err); ok {
+			return nil, allRejectedProblem(ae.Report, in.ContentType)
+		}
+		return httpapi.Reply(ingestResponse)(r, err)
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "issue-touchpoint-key", Method: http.MethodPost, Path: "/api/v1/touchpoints/{id}/api-keys",
@@ -364,6 +387,7 @@ func (s *Service) Register(api huma.API) {
 	s.registerEventSchema(api, tags)
 	s.registerPrivacy(api, tags)
 	s.registerAccessLog(api, tags)
+	s.registerIdentityMap(api, tags)
 }
 
 type touchpointKeyInput struct {
@@ -392,4 +416,23 @@ func touchpointKeyResponse(k IssuedKey, touchpointID string) TouchpointKeyRespon
 		scopes[i] = string(s)
 	}
 	return TouchpointKeyResponse{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Secret: k.Secret, Scopes: scopes, TouchpointID: touchpointID}
+}
+
+// allRejectedProblem is the 422 of a request whose every event was rejected: one
+// error per event, located at body.events[i].field (JSON) or line[i].field (NDJSON).
+func allRejectedProblem(r IngestReport, contentType string) error {
+	prefix := "body.events"
+	if mt, _, err := mime.ParseMediaType(contentType); err == nil && mt == "application/x-ndjson" {
+		prefix = "line"
+	}
+	model := &huma.ErrorModel{Type: httpapi.ProblemTypePrefix + string(errs.Invalid), Title: http.StatusText(http.StatusUnprocessableEntity),
+		Status: http.StatusUnprocessableEntity, Detail: fmt.Sprintf("every event was rejected (%d); nothing was stored", len(r.Rejected))}
+	for _, x := range r.Rejected {
+		loc := fmt.Sprintf("%s[%d]", prefix, x.Index)
+		if x.Field != "" {
+			loc += "." + x.Field
+		}
+		model.Errors = append(model.Errors, &huma.ErrorDetail{Location: loc, Message: x.Reason})
+	}
+	return model
 }

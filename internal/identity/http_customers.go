@@ -94,6 +94,9 @@ func (s *Service) SearchCustomers(ctx context.Context, q string, limit int) ([]C
 	if q == "" || !utf8.ValidString(q) || utf8.RuneCountInString(q) > 200 {
 		return nil, errs.Field("query.q", "must be 1 to 200 characters")
 	}
+	if isMasked(q) {
+		return nil, errMaskedLookup("query.q")
+	}
 	if limit <= 0 {
 		limit = 20
 	}

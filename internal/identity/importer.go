@@ -135,6 +135,10 @@ func (s *Service) importBatch(ctx context.Context, touchpointCode string, rows [
 		return nil
 	}
 	report, err := s.Ingest(ctx, touchpointCode, raw)
+	if ae, ok := errors.AsType[*AllRejectedError](err); ok {
+		// A batch of bad rows is reported row by row like any other; the import goes on.
+		report, err = ae.Report, nil
+	}
 	if err != nil {
 		return err
 	}

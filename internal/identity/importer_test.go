@@ -111,6 +111,12 @@ func TestImportEvents(t *testing.T) {
 		if err != nil || c.EventCount != 2 {
 			t.Fatalf("customer %+v, %v", c, err)
 		}
+		// A file whose every event is refused by validation is reported row by row (the
+		// API's 422 for such a batch is not an import failure).
+		sum, err = e.svc.ImportFile(admin(tenantA), ImportEvents, FormatNDJSON, "POS", []byte(`{"id":"b1","type":"Order","occurred_at":"2026-02-01T10:00:00+08:00"}`+"\n"), nil)
+		if err != nil || sum.Accepted != 0 || len(sum.Errors) != 1 || sum.Errors[0].Field != "type" {
+			t.Fatalf("all-bad file: %+v %v", sum, err)
+		}
 		if _, err := e.svc.ImportFile(admin(tenantA), ImportCustomers, FormatNDJSON, "POS", []byte(ndjson), nil); err == nil {
 			t.Fatal("a customer list in NDJSON was accepted")
 		}

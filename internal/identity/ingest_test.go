@@ -80,8 +80,20 @@ func TestIngestMixedBatch(t *testing.T) {
 			{Index: 10, Field: "occurred_at", Reason: "is more than an hour in the future"},
 			{Index: 12, Field: "", Reason: "not valid UTF-8"},
 		}}
+		evs := report.Events
+		report.Events = nil
 		if diff := cmp.Diff(want, report); diff != "" {
 			t.Fatalf("report (-want +got):\n%s", diff)
+		}
+		// Every event the touchpoint holds is listed with its customer: e1 (a phone),
+		// e0 stored before, e8 without identifiers, e9 (an openid).
+		var listed []string
+		for _, e := range evs {
+			listed = append(listed, fmt.Sprintf("%d %s dup=%t customer=%t", e.Index, e.ID, e.Duplicate, e.CustomerID != ""))
+		}
+		if diff := cmp.Diff([]string{"0 e1 dup=false customer=true", "1 e0 dup=true customer=false", "11 e8 dup=false customer=false",
+			"13 e9 dup=false customer=true"}, listed); diff != "" {
+			t.Fatalf("events (-want +got):\n%s", diff)
 		}
 
 		var idents, props string
@@ -219,8 +231,20 @@ func TestIngestNDJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := IngestReport{Accepted: lines - 3, Duplicates: 1, Rejected: []Rejection{{Index: 1500, Field: "occurred_at", Reason: "is required and must be an RFC 3339 string"}}}
+		evs := report.Events
+		report.Events = nil
 		if diff := cmp.Diff(want, report); diff != "" {
 			t.Fatalf("report (-want +got):\n%s", diff)
+		}
+		// One phone: every stored line, across the three transactions, is the one
+		// customer's, listed by line number.
+		if len(evs) != lines-3 || evs[0].Index != 0 || evs[len(evs)-1].Index != lines-1 {
+			t.Fatalf("%d events listed, first %+v", len(evs), evs[0])
+		}
+		for _, ev := range evs {
+			if ev.CustomerID != evs[0].CustomerID || ev.CustomerID == "" || ev.Duplicate {
+				t.Fatalf("event %+v, first %+v", ev, evs[0])
+			}
 		}
 		if n := countEvents(t, d, tenantA); n != lines-3 {
 			t.Fatalf("stored %d events, want %d", n, lines-3)

@@ -56,9 +56,12 @@ func identifierItem(keys *pii.Keys, typ, value string) string {
 
 // batchLinks are the events of an ingestion batch that are resolved but not written
 // yet: all sent by touchpoint, customers maps each event id to its customer.
+// merges collects the ids of the merges made, which the caller logs in the identity
+// map as its transaction's last statement (appendMapLog, mapMerges).
 type batchLinks struct {
 	touchpoint string
 	customers  map[string]string
+	merges     *[]string
 }
 
 // absorb merges the live customer from into the live customer into in tx and records
@@ -102,7 +105,11 @@ func (s *Service) absorb(ctx context.Context, tx *sql.Tx, tenantID, from, into, 
 	if err := db.WriteRows(ctx, tx, s.db.Dialect, w, items, func(it [2]string) []any { return []any{it[0], it[1]} }, nil); err != nil {
 		return fmt.Errorf("record merge items: %w", err)
 	}
-	return mergeCustomer(ctx, tx, tenantID, from, into, now)
+	if err := mergeCustomer(ctx, tx, tenantID, from, into, now); err != nil {
+		return err
+	}
+	*links.merges = append(*links.merges, mid)
+	return nil
 }
 
 // queryStrings returns the single string column of a query.
@@ -196,8 +203,9 @@ func (s *Service) mergeInTx(ctx context.Context, tx *sql.Tx, tenantID, into stri
 	if _, err := g.Apply(graph.Decision{Kind: graph.Merge, Customer: gids[0], Absorbed: gids[1:]}); err != nil {
 		return mergeRefused(field, strings.TrimPrefix(errMessage(err), "stale identity decision: "))
 	}
+	var merges []string
 	for _, a := range from {
-		if err := s.absorb(ctx, tx, tenantID, a, into, kind, reason, now, batchLinks{}); err != nil {
+		if err := s.absorb(ctx, tx, tenantID, a, into, kind, reason, now, batchLinks{merges: &merges}); err != nil {
 			return err
 		}
 	}
@@ -214,8 +222,11 @@ func (s *Service) mergeInTx(ctx context.Context, tx *sql.Tx, tenantID, into stri
 	if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: tenantID, Action: "customer.merge", ResourceType: "customer", ResourceID: into, Changes: ev}); err != nil {
 		return err
 	}
-	_, err = s.outbox.Publish(ctx, tx, tenantID, EventCustomerMerged, into, ev)
-	return err
+	if _, err = s.outbox.Publish(ctx, tx, tenantID, EventCustomerMerged, into, ev); err != nil {
+		return err
+	}
+	// Last: the tenant's identity map counter stays locked until the commit.
+	return appendMapLog(ctx, tx, tenantID, now, mapMerges(merges))
 }
 
 // MergeCustomers merges the customers ids into the customer survivorID (all live)
@@ -437,8 +448,10 @@ func (s *Service) unmergeInTx(ctx context.Context, tx *sql.Tx, tenantID, live, a
 	if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: tenantID, Action: "customer.unmerge", ResourceType: "customer", ResourceID: live, Changes: ev}); err != nil {
 		return err
 	}
-	_, err = s.outbox.Publish(ctx, tx, tenantID, EventCustomerUnmerged, live, ev)
-	return err
+	if _, err = s.outbox.Publish(ctx, tx, tenantID, EventCustomerUnmerged, live, ev); err != nil {
+		return err
+	}
+	return appendMapLog(ctx, tx, tenantID, now, []mapEntry{{kind: mapUnmerge, ref: mid}})
 }
 
 // reseen sets a customer's first and last seen to those of its events (kept as they

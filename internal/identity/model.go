@@ -256,6 +256,7 @@ const (
 // their graph type name; properties is a compact JSON object.
 type Event struct {
 	ID          string
+	Touchpoint  string // code of the touchpoint that sent it when the event names one; empty: the batch's
 	Type        string
 	OccurredAt  time.Time
 	Identifiers map[string]string
@@ -272,17 +273,30 @@ type Rejection struct {
 }
 
 // IngestReport is the outcome of one ingestion request: Accepted events were stored,
-// Duplicates had an id the tenant already stored (or repeated within the request)
-// and were ignored, Rejected failed validation.
+// Duplicates had an id the touchpoint already stored (or repeated within the request)
+// and were ignored, Rejected failed validation. Events lists every stored event of the
+// request (accepted, or stored before) with its customer, in request order.
 type IngestReport struct {
 	Accepted   int
 	Duplicates int
 	Rejected   []Rejection
+	Events     []IngestedEvent
+}
+
+// IngestedEvent is one event of an ingestion request that the touchpoint holds:
+// stored by this request, or (Duplicate) by an earlier one. CustomerID is the live
+// customer the event is attached to now; empty when it carries no linking identifier.
+type IngestedEvent struct {
+	Index      int
+	Touchpoint string // touchpoint code
+	ID         string
+	CustomerID string
+	Duplicate  bool
 }
 
 var eventTypePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 
-var eventFields = []string{"id", "type", "occurred_at", "identifiers", "properties"}
+var eventFields = []string{"id", "touchpoint", "type", "occurred_at", "identifiers", "properties"}
 
 // ParseEvent decodes and validates one event in JSON. now bounds occurred_at (at most
 // an hour ahead). It returns the event, or the field and reason of the first problem.
@@ -310,6 +324,13 @@ func ParseEvent(raw []byte, now time.Time) (Event, string, string) {
 	}
 	if utf8.RuneCountInString(e.ID) > maxEventIDLen || strings.ContainsFunc(e.ID, unicode.IsControl) || strings.TrimSpace(e.ID) != e.ID {
 		return Event{}, "id", fmt.Sprintf("must be at most %d characters without control characters or surrounding spaces", maxEventIDLen)
+	}
+	if raw, named := m["touchpoint"]; named {
+		// A relay or an integration key entitled to several touchpoints names each
+		// event's touchpoint; the service checks that the caller may send for it.
+		if e.Touchpoint, ok = jsonString(raw); !ok || !codePattern.MatchString(e.Touchpoint) {
+			return Event{}, "touchpoint", "must be the code of a touchpoint (letters, digits, '.', '_' or '-')"
+		}
 	}
 	if e.Type, ok = jsonString(m["type"]); !ok || !eventTypePattern.MatchString(e.Type) {
 		return Event{}, "type", "is required and must be snake_case (a-z, 0-9, _), at most 64 characters"

@@ -485,8 +485,11 @@ func (s *Service) EraseCustomer(ctx context.Context, id string) (ErasedCustomer,
 			Changes: map[string]any{"customer_id": live, "merged_ids": merged, "rows": counts}}); err != nil {
 			return err
 		}
-		_, err = s.outbox.Publish(ctx, tx, p.TenantID, EventCustomerErased, live, ev)
-		return err
+		if _, err = s.outbox.Publish(ctx, tx, p.TenantID, EventCustomerErased, live, ev); err != nil {
+			return err
+		}
+		// Their identifiers are gone from the identity map (their events stay theirs).
+		return appendMapLog(ctx, tx, p.TenantID, clock.Millis(out.ErasedAt), []mapEntry{{kind: mapErase, items: ids}})
 	})
 	if err != nil {
 		return ErasedCustomer{}, fmt.Errorf("identity: erase customer: %w", err)

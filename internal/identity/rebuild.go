@@ -140,7 +140,12 @@ func (s *Service) Rebuild(ctx context.Context, opt RebuildOptions) (RebuildRepor
 		if err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, tx, audit.Entry{TenantID: p.TenantID, Action: "customer.rebuild", ResourceType: "customer", ResourceID: "*", Changes: rep})
+		if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: p.TenantID, Action: "customer.rebuild", ResourceType: "customer", ResourceID: "*", Changes: rep}); err != nil {
+			return err
+		}
+		// Every event and identifier may have a new customer: identity-map consumers
+		// start again from a snapshot.
+		return appendMapLog(ctx, tx, p.TenantID, now, []mapEntry{{kind: mapReset}})
 	})
 	if err != nil {
 		return RebuildReport{}, fmt.Errorf("identity: rebuild: %w", err)

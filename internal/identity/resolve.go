@@ -141,7 +141,7 @@ func (s *Service) resolveEvent(ctx context.Context, tx *sql.Tx, st *batchState, 
 	}
 	for _, a := range absorbed {
 		// absorb records the merge (merge.go) and re-points the batch's links.
-		if err := s.absorb(ctx, tx, tenantID, a, target, MergeAuto, "event "+r.ID, now, batchLinks{touchpoint: st.tp.ID, customers: links}); err != nil {
+		if err := s.absorb(ctx, tx, tenantID, a, target, MergeAuto, "event "+r.ID, now, batchLinks{touchpoint: st.tp.ID, customers: links, merges: &st.merges}); err != nil {
 			return err
 		}
 		st.absorbed(a, target)

@@ -24,6 +24,7 @@ type batchState struct {
 	now       int64
 	rules     graph.Rules
 	tp        Touchpoint                  // the touchpoint that sent the batch (profile and store visits)
+	merges    []string                    // the merges the batch made, for the identity map log
 	owners    map[graph.Identifier]string // linking identifier → live customer; absent: nobody holds it
 	indexes   map[graph.Identifier]string // linking identifier of the batch → its blind index
 	customers map[string]*batchCustomer   // live customers the batch reaches

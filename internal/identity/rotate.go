@@ -336,6 +336,9 @@ func RotateKeys(ctx context.Context, d *db.DB, from, to *pii.Keys, opt RotateOpt
 	if err != nil {
 		return rep, fmt.Errorf("identity: rotate keys: %w", err)
 	}
+	if err := resetIdentityMaps(ctx, d, time.Now().UnixMilli()); err != nil {
+		return rep, fmt.Errorf("identity: rotate keys: %w", err)
+	}
 	if err := writeKeyState(ctx, d.Writer(), to.ID(), "", time.Now().UnixMilli()); err != nil {
 		return rep, fmt.Errorf("identity: rotate keys: %w", err)
 	}
@@ -434,4 +437,20 @@ func (r *rotation) open(t sealedTable, key, sealed []string) ([]string, error) {
 		plain[i] = p
 	}
 	return plain, nil
+}
+
+// resetIdentityMaps logs a reset in the identity map of every tenant that has one:
+// the export's identifier hashes and snapshot keys (blind indexes) changed with the
+// key, so its consumers start again from a snapshot.
+func resetIdentityMaps(ctx context.Context, d *db.DB, at int64) error {
+	tenants, err := queryStrings(ctx, d.Reader(), `SELECT tenant_id FROM identity_map_seqs UNION SELECT DISTINCT tenant_id FROM customer_identifiers`)
+	if err != nil {
+		return err
+	}
+	for _, t := range tenants {
+		if err := d.Tx(ctx, func(tx *sql.Tx) error { return appendMapLog(ctx, tx, t, at, []mapEntry{{kind: mapReset}}) }); err != nil {
+			return fmt.Errorf("reset the identity map of %s: %w", t, err)
+		}
+	}
+	return nil
 }

@@ -257,6 +257,11 @@ func TestRotateKeys(t *testing.T) {
 		if err := withNew.CheckKeys(ctx); err != nil {
 			t.Fatalf("check with the new key: %v", err)
 		}
+		// Identifier hashes changed with the key: identity-map consumers start again.
+		var last string
+		if err := d.Reader().QueryRowContext(ctx, `SELECT kind FROM identity_map_log WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1`, tenantA).Scan(&last); err != nil || last != mapReset {
+			t.Fatalf("last identity map entry after rotation: %q %v", last, err)
+		}
 		if err := re.svc.CheckKeys(ctx); !errors.Is(err, ErrOtherKey) || !strings.Contains(err.Error(), next.ID()) {
 			t.Fatalf("check with the old key: err = %v", err)
 		}

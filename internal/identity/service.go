@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -282,11 +283,16 @@ func (s *Service) IssueTouchpointKey(ctx context.Context, id, name string) (Issu
 }
 
 // Ingest validates and stores a batch of at most MaxBatchEvents events (each raw
-// JSON) sent by the touchpoint with code touchpointCode, in one transaction that
-// also updates the touchpoint's health. Invalid events are reported by index; events
-// whose id the touchpoint already stored are counted as duplicates. When Ingest returns
-// without error, the accepted events are durable. Errors: invalid (touchpoint
-// missing, unknown or disabled; too many events), unauthorized, forbidden.
+// JSON) in one transaction that also updates the touchpoints' health. Each event is
+// sent by the touchpoint it names (its touchpoint field, for relays and keys
+// entitled to several touchpoints) or else by the one with code touchpointCode.
+// Invalid events, and events naming an unknown or disabled touchpoint, are reported
+// by index; events whose id their touchpoint already stored are counted as
+// duplicates. The report lists every stored event of the batch with its customer.
+// When Ingest returns without error, the accepted events are durable. Errors:
+// invalid (touchpoint missing, unknown or disabled; too many events; every event
+// rejected — the error carries the report), unauthorized, forbidden (a touchpoint's
+// own key naming another touchpoint, for the batch or for an event).
 func (s *Service) Ingest(ctx context.Context, touchpointCode string, raw []json.RawMessage) (IngestReport, error) {
 	// Events come from touchpoints of any store (a touchpoint's own key is bound to its
 	// touchpoint below): a brand, region or store user may not send them.
@@ -297,19 +303,19 @@ func (s *Service) Ingest(ctx context.Context, touchpointCode string, raw []json.
 	if len(raw) > MaxBatchEvents {
 		return IngestReport{}, errs.Field("body.events", "more than %d events; send larger batches as NDJSON", MaxBatchEvents)
 	}
-	tp, err := s.ingestTouchpoint(ctx, p, touchpointCode, "body.touchpoint")
+	in, err := s.newIngestion(ctx, p, touchpointCode, "body.touchpoint")
 	if err != nil {
 		return IngestReport{}, fmt.Errorf("identity: ingest: %w", err)
 	}
-	report := IngestReport{Rejected: []Rejection{}}
-	b := newBatcher(map[string]bool{}, s.pii)
+	report := IngestReport{Rejected: []Rejection{}, Events: []IngestedEvent{}}
+	b := newBatcher(map[eventKey]bool{}, s.pii)
 	for i, r := range raw {
 		b.add(i, r, s.clock.Now(), &report)
 	}
-	if err := s.commit(ctx, p, tp, b, &report); err != nil {
+	if err := s.commit(ctx, in, b, &report, "body.events"); err != nil {
 		return IngestReport{}, fmt.Errorf("identity: ingest: %w", err)
 	}
-	return report, nil
+	return report.done()
 }
 
 // IngestNDJSON is Ingest for newline-delimited JSON read from r: one event per line,
@@ -323,7 +329,7 @@ func (s *Service) IngestNDJSON(ctx context.Context, touchpointCode string, r io.
 	if err != nil {
 		return IngestReport{}, err
 	}
-	tp, err := s.ingestTouchpoint(ctx, p, touchpointCode, "query.touchpoint")
+	in, err := s.newIngestion(ctx, p, touchpointCode, "query.touchpoint")
 	if err != nil {
 		return IngestReport{}, fmt.Errorf("identity: ingest: %w", err)
 	}
@@ -340,8 +346,8 @@ func (s *Service) IngestNDJSON(ctx context.Context, touchpointCode string, r io.
 			return IngestReport{}, errs.E(errs.Invalid, "line %d is longer than %d bytes; nothing was stored", i, MaxEventBytes)
 		}
 	}
-	report := IngestReport{Rejected: []Rejection{}}
-	seen := map[string]bool{}
+	report := IngestReport{Rejected: []Rejection{}, Events: []IngestedEvent{}}
+	seen := map[eventKey]bool{}
 	b := newBatcher(seen, s.pii)
 	for i, l := range lines {
 		raw := bytes.TrimSpace(l)
@@ -350,16 +356,105 @@ func (s *Service) IngestNDJSON(ctx context.Context, touchpointCode string, r io.
 		}
 		b.add(i, raw, s.clock.Now(), &report)
 		if b.size() >= MaxBatchEvents {
-			if err := s.commit(ctx, p, tp, b, &report); err != nil {
+			if err := s.commit(ctx, in, b, &report, "line"); err != nil {
 				return IngestReport{}, fmt.Errorf("identity: ingest: %w", err)
 			}
 			b = newBatcher(seen, s.pii)
 		}
 	}
-	if err := s.commit(ctx, p, tp, b, &report); err != nil {
+	if err := s.commit(ctx, in, b, &report, "line"); err != nil {
 		return IngestReport{}, fmt.Errorf("identity: ingest: %w", err)
 	}
-	return report, nil
+	return report.done()
+}
+
+// done orders the report by index and refuses a request whose every event was
+// rejected: nothing was stored, and a 200 would hide that from a client that only
+// checks the status (422, the report in the error's details).
+func (r IngestReport) done() (IngestReport, error) {
+	slices.SortStableFunc(r.Rejected, func(a, b Rejection) int { return a.Index - b.Index })
+	slices.SortStableFunc(r.Events, func(a, b IngestedEvent) int { return a.Index - b.Index })
+	if len(r.Rejected) > 0 && r.Accepted == 0 && r.Duplicates == 0 {
+		return r, &AllRejectedError{Report: r}
+	}
+	return r, nil
+}
+
+// AllRejectedError is returned by Ingest and IngestNDJSON when every event of a
+// request was rejected; Report holds the per-event reasons. It is errs.Invalid.
+type AllRejectedError struct{ Report IngestReport }
+
+func (e *AllRejectedError) Error() string {
+	return fmt.Sprintf("every event was rejected (%d); nothing was stored", len(e.Report.Rejected))
+}
+
+// Unwrap makes the error an errs.Invalid for errs.Is and the HTTP layer.
+func (e *AllRejectedError) Unwrap() error {
+	return &errs.Error{Code: errs.Invalid, Field: "body.events", Message: e.Error()}
+}
+
+// ingestion is what one ingestion request sends for: the caller, the request's own
+// touchpoint (zero when events name theirs) and the touchpoints events named.
+type ingestion struct {
+	p     *auth.Principal
+	field string // where the request's touchpoint comes from (body.touchpoint, query.touchpoint)
+	def   Touchpoint
+	named map[string]namedTouchpoint // by code
+}
+
+// namedTouchpoint is a touchpoint an event named, or why it cannot send.
+type namedTouchpoint struct {
+	tp     Touchpoint
+	reason string // not empty: the events naming it are rejected for it
+}
+
+// newIngestion checks the request's touchpoint: required unless the caller's key
+// is not bound to one (a relay then names each event's touchpoint).
+func (s *Service) newIngestion(ctx context.Context, p *auth.Principal, code, field string) (*ingestion, error) {
+	in := &ingestion{p: p, field: field, named: map[string]namedTouchpoint{}}
+	if code == "" && p.TouchpointID == "" {
+		return in, nil
+	}
+	tp, err := s.ingestTouchpoint(ctx, p, code, field)
+	if err != nil {
+		return nil, err
+	}
+	in.def = tp
+	return in, nil
+}
+
+// touchpointOf returns the touchpoint that sends row, or the reason to reject it;
+// errs.Forbidden (naming the row) when the caller's key belongs to another
+// touchpoint.
+func (s *Service) touchpointOf(ctx context.Context, in *ingestion, r eventRow, prefix string) (Touchpoint, string, error) {
+	if r.TP == "" || (in.def.ID != "" && r.TP == in.def.Code) {
+		if in.def.ID == "" {
+			return Touchpoint{}, "is required: the request names no touchpoint", nil
+		}
+		return in.def, "", nil
+	}
+	n, ok := in.named[r.TP]
+	if !ok {
+		t, err := getTouchpointByCode(ctx, s.db.Reader(), in.p.TenantID, r.TP, 0)
+		switch {
+		case errs.Is(err, errs.NotFound):
+			n.reason = "no such touchpoint"
+		case err != nil:
+			return Touchpoint{}, "", err
+		case t.Status != StatusActive:
+			n.reason = "touchpoint is disabled"
+		default:
+			n.tp = t
+		}
+		in.named[r.TP] = n
+	}
+	if n.reason == "" && in.p.TouchpointID != "" && in.p.TouchpointID != n.tp.ID {
+		// A touchpoint's own key sends its own events only: the whole request is
+		// refused, naming the event, rather than storing the rest.
+		return Touchpoint{}, "", &errs.Error{Code: errs.Forbidden, Field: fmt.Sprintf("%s[%d].touchpoint", prefix, r.Index),
+			Message: fmt.Sprintf("event %d names touchpoint %s; this API key belongs to another touchpoint and sends only its own events", r.Index, r.TP)}
+	}
+	return n.tp, n.reason, nil
 }
 
 // ingestLockKey names the lock the ingestion transactions of a tenant take
@@ -372,17 +467,18 @@ func raced(err error) bool {
 	return err != nil && (db.IsUniqueViolation(err) || errors.Is(err, errStaleResolution))
 }
 
-// batcher collects the valid events of one transaction. seen holds the ids already
-// taken in the request, so that an id repeated within it counts as a duplicate.
+// batcher collects the valid events of one transaction. seen holds the events
+// (touchpoint code, id) already taken in the request, so that an event repeated
+// within it counts as a duplicate.
 type batcher struct {
 	keys     *pii.Keys
-	seen     map[string]bool
+	seen     map[eventKey]bool
 	rows     []eventRow
 	rejected int // events rejected since the last commit
 	dups     int // ids repeated within the request since the last commit
 }
 
-func newBatcher(seen map[string]bool, keys *pii.Keys) *batcher {
+func newBatcher(seen map[eventKey]bool, keys *pii.Keys) *batcher {
 	return &batcher{seen: seen, keys: keys}
 }
 
@@ -395,61 +491,91 @@ func (b *batcher) add(index int, raw []byte, now time.Time, report *IngestReport
 		b.rejected++
 		return
 	}
-	if b.seen[e.ID] {
+	if k := (eventKey{e.Touchpoint, e.ID}); b.seen[k] {
 		b.dups++
 		return
+	} else {
+		b.seen[k] = true
 	}
-	b.seen[e.ID] = true
 	idents, _ := json.Marshal(e.Identifiers) // a map of strings always marshals
-	b.rows = append(b.rows, eventRow{ID: e.ID, Type: e.Type, OccurredAt: clock.Millis(e.OccurredAt),
+	b.rows = append(b.rows, eventRow{Index: index, TP: e.Touchpoint, ID: e.ID, Type: e.Type, OccurredAt: clock.Millis(e.OccurredAt),
 		Identifiers: b.keys.Seal(string(idents), eventIdentifiersContext), Properties: b.keys.Seal(string(e.Properties), eventPropertiesContext),
 		Idents: e.Identifiers, Props: string(e.Properties)})
 }
 
-// commit stores b's events and the touchpoint's health in one transaction and adds
-// the outcome to report.
-func (s *Service) commit(ctx context.Context, p *auth.Principal, tp Touchpoint, b *batcher, report *IngestReport) error {
+// commit stores b's events and their touchpoints' health in one transaction and
+// adds the outcome to report. prefix names the request's events in errors
+// ("body.events" or "line").
+func (s *Service) commit(ctx context.Context, in *ingestion, b *batcher, report *IngestReport, prefix string) error {
 	if b.size() == 0 {
 		return nil
 	}
-	slices.SortFunc(b.rows, func(x, y eventRow) int { return strings.Compare(x.ID, y.ID) })
+	p := in.p
+	if in.def.ID == "" && len(b.rows) > 0 && !slices.ContainsFunc(b.rows, func(r eventRow) bool { return r.TP != "" }) {
+		return errs.Field(in.field, "is required unless every event names its touchpoint")
+	}
+	// Group the events by the touchpoint that sends them; an event naming one that
+	// cannot send is rejected.
+	groups := map[string]*ingestGroup{}
+	for _, r := range b.rows {
+		tp, reason, err := s.touchpointOf(ctx, in, r, prefix)
+		if err != nil {
+			return err
+		}
+		if reason != "" {
+			report.Rejected = append(report.Rejected, Rejection{Index: r.Index, Field: "touchpoint", Reason: reason})
+			b.rejected++
+			continue
+		}
+		g := groups[tp.ID]
+		if g == nil {
+			g = &ingestGroup{tp: tp, ids: map[string]bool{}}
+			groups[tp.ID] = g
+		}
+		if g.ids[r.ID] { // named once by its code and once by default
+			b.dups++
+			continue
+		}
+		g.ids[r.ID] = true
+		g.rows = append(g.rows, r)
+	}
+	order := slices.Sorted(maps.Keys(groups))
+	for _, g := range groups {
+		slices.SortFunc(g.rows, func(x, y eventRow) int { return strings.Compare(x.ID, y.ID) })
+	}
 	now := s.clock.Now()
+	var out []IngestedEvent
 	var inserted int
 	tx := func(tx *sql.Tx) error {
-		// Events are resolved before they are inserted, so that each is written once
-		// with its customer; those the touchpoint already stored are duplicates.
-		stored, err := storedEventIDs(ctx, tx, s.db.Dialect, p.TenantID, tp.ID, b.rows)
-		if err != nil {
-			return err
+		out, inserted = nil, 0
+		var batches []mapBatch
+		// The request's rejected events count against its touchpoint, or the first
+		// one its events named.
+		healthOf := in.def.ID
+		if healthOf == "" && len(order) > 0 {
+			healthOf = order[0]
 		}
-		rows := slices.DeleteFunc(slices.Clone(b.rows), func(r eventRow) bool { return stored[r.ID] })
-		rules, err := s.rules.get(ctx, tx, p.TenantID)
-		if err != nil {
-			return err
+		for _, id := range order {
+			g := groups[id]
+			rejected := 0
+			if id == healthOf {
+				rejected = b.rejected
+			}
+			evs, n, merges, err := s.commitGroup(ctx, tx, p.TenantID, g, now, rejected)
+			if err != nil {
+				return err
+			}
+			out = append(out, evs...)
+			inserted += n
+			batches = append(batches, mapBatch{touchpoint: g.tp.ID, events: evs, merges: merges})
 		}
-		st, err := s.loadBatchState(ctx, tx, p.TenantID, rows, clock.Millis(now), &rules)
-		if err != nil {
-			return err
-		}
-		st.tp = tp
-		links := map[string]string{}
-		for _, r := range rows {
-			if err := s.resolveEvent(ctx, tx, st, r, links); err != nil {
+		if groups[healthOf] == nil && healthOf != "" && b.rejected > 0 {
+			if err := addHealth(ctx, tx, p.TenantID, healthOf, utcDay(now), 0, b.rejected, 0, clock.Millis(now)); err != nil {
 				return err
 			}
 		}
-		if err := s.flush(ctx, tx, st); err != nil {
-			return err
-		}
-		ins, err := insertEvents(ctx, tx, s.db.Dialect, p.TenantID, tp.ID, clock.Millis(now), rows, links)
-		if err != nil {
-			return err
-		}
-		if len(ins) != len(rows) {
-			return errStaleResolution // a concurrent request stored one of these events first
-		}
-		inserted = len(rows)
-		return addHealth(ctx, tx, p.TenantID, tp.ID, utcDay(now), inserted, b.rejected, len(links), clock.Millis(now))
+		// Last, so that the tenant's map sequence is held only until the commit.
+		return s.logBatches(ctx, tx, p.TenantID, clock.Millis(now), batches)
 	}
 	// A concurrent request may have linked one of the batch's new identifiers first
 	// (the identifier's primary key refuses the second link), kept merging its
@@ -485,6 +611,65 @@ func (s *Service) commit(ctx context.Context, p *auth.Principal, tp Touchpoint, 
 		return err
 	}
 	report.Accepted += inserted
-	report.Duplicates += len(b.rows) - inserted + b.dups
+	report.Duplicates += len(out) - inserted + b.dups
+	report.Events = append(report.Events, out...)
 	return nil
+}
+
+// ingestGroup is the events of one transaction sent by one touchpoint.
+type ingestGroup struct {
+	tp   Touchpoint
+	rows []eventRow // sorted by id, so that concurrent batches lock keys in one order
+	ids  map[string]bool
+}
+
+// commitGroup resolves and stores g's events in tx and adds the touchpoint's health
+// (rejected: the request's rejected events it counts). It returns the group's events
+// the touchpoint holds, with their customers, how many it inserted and the merges
+// their resolution made.
+func (s *Service) commitGroup(ctx context.Context, tx *sql.Tx, tenantID string, g *ingestGroup, now time.Time, rejected int) ([]IngestedEvent, int, []string, error) {
+	// Events are resolved before they are inserted, so that each is written once
+	// with its customer; those the touchpoint already stored are duplicates.
+	stored, err := storedEventIDs(ctx, tx, s.db.Dialect, tenantID, g.tp.ID, g.rows)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	rows := slices.DeleteFunc(slices.Clone(g.rows), func(r eventRow) bool { _, ok := stored[r.ID]; return ok })
+	rules, err := s.rules.get(ctx, tx, tenantID)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	st, err := s.loadBatchState(ctx, tx, tenantID, rows, clock.Millis(now), &rules)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	st.tp = g.tp
+	links := map[string]string{}
+	for _, r := range rows {
+		if err := s.resolveEvent(ctx, tx, st, r, links); err != nil {
+			return nil, 0, nil, err
+		}
+	}
+	if err := s.flush(ctx, tx, st); err != nil {
+		return nil, 0, nil, err
+	}
+	ins, err := insertEvents(ctx, tx, s.db.Dialect, tenantID, g.tp.ID, clock.Millis(now), rows, links)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	if len(ins) != len(rows) {
+		return nil, 0, nil, errStaleResolution // a concurrent request stored one of these events first
+	}
+	out := make([]IngestedEvent, 0, len(g.rows))
+	for _, r := range g.rows {
+		c, dup := stored[r.ID]
+		if !dup {
+			c = links[r.ID]
+		}
+		out = append(out, IngestedEvent{Index: r.Index, Touchpoint: g.tp.Code, ID: r.ID, CustomerID: c, Duplicate: dup})
+	}
+	if err := addHealth(ctx, tx, tenantID, g.tp.ID, utcDay(now), len(rows), rejected, len(links), clock.Millis(now)); err != nil {
+		return nil, 0, nil, err
+	}
+	return out, len(rows), st.merges, nil
 }

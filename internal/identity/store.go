@@ -124,6 +124,8 @@ func findTouchpoints(ctx context.Context, q db.Querier, like, tenantID string, f
 
 // eventRow is an event ready to insert, with its JSON columns encoded and sealed.
 type eventRow struct {
+	Index       int    // position in the request (JSON index or NDJSON line)
+	TP          string // touchpoint code the event named; empty: the request's
 	ID          string
 	Type        string
 	OccurredAt  int64
@@ -146,24 +148,26 @@ func (k eventKey) ref() string { return k.touchpoint + "/" + k.id }
 // eventRefSQL is eventKey.ref of an events row in SQL.
 const eventRefSQL = `touchpoint_id || '/' || id`
 
-// storedEventIDs returns the ids of rows that the touchpoint already stored.
-func storedEventIDs(ctx context.Context, q db.Querier, d db.Dialect, tenantID, touchpointID string, rows []eventRow) (map[string]bool, error) {
+// storedEventIDs returns the ids of rows that the touchpoint already stored, each
+// with its customer (empty when unattached).
+func storedEventIDs(ctx context.Context, q db.Querier, d db.Dialect, tenantID, touchpointID string, rows []eventRow) (map[string]string, error) {
 	ids := make([]string, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID
 	}
-	stored := map[string]bool{}
+	stored := map[string]string{}
 	scan := func(rs *sql.Rows) error {
 		var id string
-		if err := rs.Scan(&id); err != nil {
+		var customer sql.NullString
+		if err := rs.Scan(&id, &customer); err != nil {
 			return err
 		}
-		stored[id] = true
+		stored[id] = customer.String
 		return nil
 	}
 	err := inChunks(d, ids, func(chunk []string) error {
 		args := []any{tenantID, touchpointID}
-		query := db.SelectIn(d, &args, db.Select{Cols: "id", Table: "events", Where: "tenant_id = $1 AND touchpoint_id = $2", Column: "id"}, chunk)
+		query := db.SelectIn(d, &args, db.Select{Cols: "id, customer_id", Table: "events", Where: "tenant_id = $1 AND touchpoint_id = $2", Column: "id"}, chunk)
 		return db.EachRow(ctx, q, query, args, scan)
 	})
 	return stored, err

@@ -47,6 +47,11 @@ const (
 	// PrivacyRead reads the record of who accessed which customer's personal data
 	// (the customer access log), for a privacy officer.
 	PrivacyRead Scope = "privacy:read"
+	// IdentityMapRead exports the identity map (GET /api/v1/identity-map): which
+	// identifiers and events belong to which customer, and the merges and unmerges
+	// since a cursor. Identifier values are masked and hashed unless the caller also
+	// holds CustomersPII.
+	IdentityMapRead Scope = "identity_map:read"
 
 	// InventoryRead reads stock locations, balances and reservations; InventoryWrite
 	// records receipts, sales, counts and adjustments, and reserves stock.
@@ -73,7 +78,7 @@ func AllScopes() []Scope {
 	return []Scope{OrgRead, OrgWrite, CatalogRead, CatalogWrite, UsersRead, UsersWrite, APIKeysWrite, AuditRead, EventsRead, EventsWrite,
 		TouchpointsRead, TouchpointsWrite, EventsIngest, PromotionsRead, PromotionsWrite, PricingUse,
 		CustomersRead, CustomersWrite, CustomersPII, CustomersErase, PrivacyRead, InventoryRead, InventoryWrite,
-		OrdersRead, OrdersWrite, LoyaltyRead, LoyaltyRedeem, LoyaltyWrite}
+		OrdersRead, OrdersWrite, LoyaltyRead, LoyaltyRedeem, LoyaltyWrite, IdentityMapRead}
 }
 
 // ValidScope reports whether s names a known scope.
@@ -120,7 +125,7 @@ func RoleScopes(r Role) []Scope {
 		return append(read, CustomersRead, OrdersRead, OrdersWrite, LoyaltyRead, LoyaltyRedeem)
 	case Integrator:
 		return append(read, EventsRead, TouchpointsRead, EventsIngest, PricingUse, InventoryRead, InventoryWrite, OrdersRead, OrdersWrite,
-			LoyaltyRead, LoyaltyRedeem)
+			LoyaltyRead, LoyaltyRedeem, IdentityMapRead)
 	case PrivacyOfficer:
 		return append(read, AuditRead, CustomersRead, PrivacyRead)
 	}

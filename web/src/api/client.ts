@@ -93,7 +93,8 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-async function toApiError(res: Response): Promise<ApiError> {
+/** toApiError reads a failed response (a problem+json body when there is one). */
+export async function toApiError(res: Response): Promise<ApiError> {
   let problem: ProblemDetail | undefined;
   const type = res.headers.get('Content-Type') ?? '';
   if (type.includes('json')) {

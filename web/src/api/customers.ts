@@ -1,7 +1,7 @@
 // The customer API (issue 4): search, the 360 view, consents, merges,
 // the identity review queue, export and erasure, with their react-query hooks.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { request } from './client';
+import { buildQuery, request, toApiError } from './client';
 import { useCursorList, useMe } from './hooks';
 import { fetchAll } from './index';
 import type {
@@ -59,6 +59,43 @@ export const customersApi = {
   updateEventSchema: (body: UpdateEventSchemaRequest) => request<EventSchema>('PUT', '/event-schema', { body }),
   resetEventSchema: () => request<EventSchema>('DELETE', '/event-schema'),
 };
+
+/** IdentityMapExport is the identity map read as CSV up to a cursor. */
+export interface IdentityMapExport {
+  csv: string;
+  /** records is the number of CSV rows without the header. */
+  records: number;
+  /** next is the cursor to continue from later (X-Next-Cursor). */
+  next: string;
+  /** more says the export stopped at maxPages with more records waiting. */
+  more: boolean;
+}
+
+/**
+ * exportIdentityMap reads the identity map (GET /identity-map, identity_map:read) as
+ * CSV from cursor (none: a snapshot), page after page until the log is exhausted or
+ * maxPages pages were read, and joins the pages under one header row.
+ */
+export async function exportIdentityMap(cursor = '', maxPages = 100, pageSize = 10000): Promise<IdentityMapExport> {
+  let csv = '';
+  let records = 0;
+  let next = cursor;
+  let more = true;
+  for (let page = 0; page < maxPages && more; page++) {
+    const res = await fetch(`/api/v1/identity-map${buildQuery({ format: 'csv', limit: pageSize, cursor: next || undefined })}`, {
+      headers: { Accept: 'text/csv, application/problem+json' },
+      credentials: 'same-origin',
+    });
+    if (!res.ok) throw await toApiError(res);
+    const lines = (await res.text()).split('\n').filter((l) => l !== '');
+    if (csv === '' && lines.length > 0) csv = lines[0] + '\n';
+    for (const l of lines.slice(1)) csv += l + '\n';
+    records += Math.max(0, lines.length - 1);
+    next = res.headers.get('X-Next-Cursor') ?? next;
+    more = res.headers.get('X-More') === 'true';
+  }
+  return { csv, records, next, more };
+}
 
 /** useCustomerAccessLog pages through the customer access log matching filter, newest first. */
 export function useCustomerAccessLog(filter: Omit<CustomerAccessFilter, 'limit' | 'cursor'>) {

@@ -657,9 +657,29 @@ export interface paths {
         put?: never;
         /**
          * Ingest customer events
-         * @description Stores events sent by one active touchpoint. application/json: {"touchpoint": CODE, "events": [...]} with at most 1,000 events, stored in one transaction. application/x-ndjson: one event per line, touchpoint as a query parameter, committed in transactions of 1,000 events; on any error response retry the whole request (stored events come back as duplicates). Each event is validated on its own: invalid ones are listed with their index and reason, events whose id the touchpoint already stored are counted as duplicates (event ids are unique per touchpoint). A 200 means the accepted events are durable. Body at most 16 MiB.
+         * @description Stores events sent by one active touchpoint. application/json: {"touchpoint": CODE, "events": [...]} with at most 1,000 events, stored in one transaction. application/x-ndjson: one event per line, touchpoint as a query parameter, committed in transactions of 1,000 events; on any error response retry the whole request (stored events come back as duplicates). Each event is validated on its own: invalid ones are listed with their index and reason, events whose id the touchpoint already stored are counted as duplicates (event ids are unique per touchpoint). A 200 means the accepted events are durable; `events` lists every stored event (accepted now or before) with the id of its One ID customer. An event may name its own `touchpoint` (relays, keys entitled to several touchpoints); a touchpoint's own key may send only its own (403 naming the event). A request whose every event is rejected stores nothing and answers 422 with one error per event (location body.events[i].field, or line[i].field). Body at most 16 MiB.
          */
         post: operations["ingest-events"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/identity-map": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the identity map
+         * @description Which identifiers and which events belong to which One ID customer, and what merged, split or was erased since a cursor, as NDJSON (default) or CSV (format=csv or Accept: text/csv). Without a cursor the export starts with a reset record and a snapshot of every identifier and event, then follows the tenant's identity map log; X-Next-Cursor (and, in NDJSON, the last line's next_cursor) resumes after the page, also after a crash, and later pages show later merges. Apply records in order: reset clears everything held; identifier and event records set the customer of their key (identifier_type + identifier_hash; touchpoint_id + event_id); merge gives every row of absorbed_id to survivor_id; unmerge is followed by the identifiers and events it gave back; erase drops the customer's identifiers. Identifier values are masked without customers:pii; identifier_hash is the same for every reader. Needs identity_map:read over the whole tenant. docs/identity.md, Identity map.
+         */
+        get: operations["export-identity-map"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2769,7 +2789,7 @@ export interface components {
     schemas: {
         APIKeyCreateRequest: {
             name: string;
-            scopes: ("org:read" | "org:write" | "catalog:read" | "catalog:write" | "users:read" | "users:write" | "api_keys:write" | "audit:read" | "events:read" | "events:write" | "touchpoints:read" | "touchpoints:write" | "events:ingest" | "promotions:read" | "promotions:write" | "pricing:use" | "customers:read" | "customers:write" | "customers:pii" | "customers:erase" | "privacy:read" | "inventory:read" | "inventory:write" | "orders:read" | "orders:write" | "loyalty:read" | "loyalty:redeem" | "loyalty:write")[] | null;
+            scopes: ("org:read" | "org:write" | "catalog:read" | "catalog:write" | "users:read" | "users:write" | "api_keys:write" | "audit:read" | "events:read" | "events:write" | "touchpoints:read" | "touchpoints:write" | "events:ingest" | "promotions:read" | "promotions:write" | "pricing:use" | "customers:read" | "customers:write" | "customers:pii" | "customers:erase" | "privacy:read" | "inventory:read" | "inventory:write" | "orders:read" | "orders:write" | "loyalty:read" | "loyalty:redeem" | "loyalty:write" | "identity_map:read")[] | null;
         };
         APIKeyCreatedResponse: {
             /** Format: date-time */
@@ -3526,13 +3546,15 @@ export interface components {
             properties?: {
                 [key: string]: unknown;
             };
+            /** @description Code of the touchpoint that sent this event, for relays and integration keys entitled to several touchpoints; default the request's touchpoint. A touchpoint's own key may name only its own touchpoint (403 naming the event otherwise). */
+            touchpoint?: string;
             /** @description snake_case, e.g. visit, scan, product_view, add_to_cart, registration, order, coupon_received, coupon_redeemed, message_open. */
             type: string;
         };
         EventIngestRequest: {
             events: components["schemas"]["EventIngestItem"][] | null;
-            /** @description Code of an active touchpoint (or the touchpoint query parameter). */
-            touchpoint: string;
+            /** @description Code of an active touchpoint (or the touchpoint query parameter): the touchpoint of every event that names none. Required unless every event names its touchpoint. */
+            touchpoint?: string;
         };
         EventIngestResponse: {
             /**
@@ -3545,6 +3567,8 @@ export interface components {
              * @description Events whose id the touchpoint already stored (or repeated in the request); ignored.
              */
             duplicates: number;
+            /** @description Every event of the request its touchpoint holds — stored now or before (duplicate) — with its customer, by index. */
+            events: components["schemas"]["IngestedEventResponse"][];
             rejected: components["schemas"]["EventRejectionResponse"][] | null;
         };
         EventRejectionResponse: {
@@ -3634,6 +3658,34 @@ export interface components {
             /** @enum {string} */
             status: "ok" | "unavailable";
         };
+        IdentityMapRecord: {
+            absorbed_id?: string;
+            /** Format: date-time */
+            at?: string;
+            customer_id?: string;
+            event_id?: string;
+            /** @description Keyed hash of TYPE:VALUE, the same for every reader of the tenant and every export until a key rotation (which starts a reset). */
+            identifier_hash?: string;
+            identifier_type?: string;
+            /** @description Normalised value; masked (138****5678) without customers:pii. */
+            identifier_value?: string;
+            merge_id?: string;
+            /** @description page only: more records are available now. */
+            more?: boolean;
+            /** @description page only: the cursor of what follows. */
+            next_cursor?: string;
+            /**
+             * Format: int64
+             * @description Position in the tenant's identity map log the record belongs to.
+             */
+            seq?: number;
+            survivor_id?: string;
+            /** @description The touchpoint's code now. */
+            touchpoint?: string;
+            touchpoint_id?: string;
+            /** @enum {string} */
+            type: "reset" | "identifier" | "event" | "merge" | "unmerge" | "erase" | "page";
+        };
         IdentityRuleChange: {
             links?: boolean;
             /** Format: int64 */
@@ -3688,6 +3740,20 @@ export interface components {
             replay_key?: string;
             /** @enum {string} */
             status: "accepted" | "refused";
+        };
+        IngestedEventResponse: {
+            /** @description The One ID customer the event belongs to now; absent when it carries no linking identifier. */
+            customer_id?: string;
+            /** @description The touchpoint had stored it before; customer_id is its customer now. */
+            duplicate?: boolean;
+            id: string;
+            /**
+             * Format: int64
+             * @description Zero-based position in events (JSON) or line number (NDJSON).
+             */
+            index: number;
+            /** @description Code of the touchpoint that sent it. */
+            touchpoint: string;
         };
         IssuedBatchResponse: {
             batch: components["schemas"]["GiftCardBatchResponse"];
@@ -7249,6 +7315,49 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EventIngestResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-identity-map": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page (X-Next-Cursor, or the page line's next_cursor); absent: start with a snapshot. */
+                cursor?: string;
+                /** @description Records per page; a page ends after the log entry that reaches it, so it may hold a few more. */
+                limit?: number;
+                /** @description ndjson or csv; default from Accept (text/csv or application/x-ndjson), else ndjson. */
+                format?: "ndjson" | "csv" | "";
+            };
+            header?: {
+                Accept?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the identity map. */
+            200: {
+                headers: {
+                    "Content-Type"?: string;
+                    "X-Masked"?: boolean;
+                    "X-More"?: boolean;
+                    "X-Next-Cursor"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["IdentityMapRecord"];
+                    "text/csv": string;
                 };
             };
             /** @description Error */

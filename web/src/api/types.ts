@@ -68,6 +68,7 @@ export const API_SCOPES = [
   'loyalty:read',
   'loyalty:redeem',
   'loyalty:write',
+  'identity_map:read',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 

@@ -15,6 +15,8 @@ export interface FakeCall {
 export type FakeHandler = (call: FakeCall) => {
   status?: number;
   body?: unknown;
+  /** text is sent as the body as it is (CSV, NDJSON) instead of body as JSON. */
+  text?: string;
   contentType?: string;
   headers?: Record<string, string>;
 };
@@ -45,7 +47,7 @@ export function fakeApi(handlers: Record<string, FakeHandler>): FakeCall[] {
         : { status: 404, body: { title: 'Not Found', status: 404, detail: `no route ${method} ${path}` }, contentType: 'application/problem+json' };
       const status = res.status ?? 200;
       if (status === 204) return new Response(null, { status });
-      return new Response(JSON.stringify(res.body ?? {}), {
+      return new Response(res.text ?? JSON.stringify(res.body ?? {}), {
         status,
         headers: {
           'Content-Type': res.contentType ?? (status >= 400 ? 'application/problem+json' : 'application/json'),

@@ -56,6 +56,55 @@ describe('CustomersPage', () => {
     fireEvent.change(box, { target: { value: 'x' } });
     fireEvent.keyDown(box, { key: 'Enter', code: 'Enter', keyCode: 13 });
     expect(await screen.findByText('q is not a phone, card, unionid, e-mail or name')).toBeTruthy();
-    expect(calls.map((c) => c.query.get('q'))).toEqual(['nobody', 'x']);
+    expect(calls.filter((c) => c.path === '/customers/search').map((c) => c.query.get('q'))).toEqual(['nobody', 'x']);
+  });
+
+  it('exports the identity map as CSV page after page and shows the cursor', async () => {
+    let allowed = true;
+    const calls = fakeApi({
+      'GET /me': () => ({ body: meWith(['customers:read', 'identity_map:read']) }),
+      'GET /identity-map': (c) => {
+        if (!allowed) return { status: 403, body: { title: 'Forbidden', status: 403, detail: 'forbidden' } };
+        const first = !c.query.get('cursor');
+        return {
+          text: first ? 'type,seq,customer_id\nreset,3,\nidentifier,3,c1\n' : 'type,seq,customer_id\nevent,3,c1\n',
+          contentType: 'text/csv; charset=utf-8',
+          headers: { 'X-Next-Cursor': first ? 'cur-1' : 'cur-2', 'X-More': first ? 'true' : 'false' },
+        };
+      },
+    });
+    const blobs: Blob[] = [];
+    const createObjectURL = vi.fn((b: Blob) => {
+      blobs.push(b);
+      return 'blob:x';
+    });
+    vi.stubGlobal('URL', Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() }));
+    renderRoute(<CustomersPage />, { path: '/customers' });
+    fireEvent.click(await screen.findByTestId('identity-map-export'));
+    expect(await screen.findByText('已导出 3 条记录')).toBeTruthy();
+    expect(screen.getByText('cur-2')).toBeTruthy();
+    const pages = calls.filter((c) => c.path === '/identity-map');
+    expect(pages.map((c) => [c.query.get('format'), c.query.get('cursor')])).toEqual([
+      ['csv', null],
+      ['csv', 'cur-1'],
+    ]);
+    // One header row, the records of both pages.
+    const text = await new Promise<string>((resolve) => {
+      const r = new FileReader();
+      r.onload = () => resolve(String(r.result));
+      r.readAsText(blobs[0]);
+    });
+    expect(text).toBe('type,seq,customer_id\nreset,3,\nidentifier,3,c1\nevent,3,c1\n');
+
+    allowed = false;
+    fireEvent.click(screen.getByTestId('identity-map-export'));
+    expect(await screen.findByText('没有导出权限（需要 identity_map:read）')).toBeTruthy();
+  });
+
+  it('hides the identity map export without identity_map:read', async () => {
+    fakeApi({ 'GET /me': () => ({ body: meWith(['customers:read']) }) });
+    renderRoute(<CustomersPage />, { path: '/customers' });
+    expect(await screen.findByText('输入手机号、会员卡号等开始查找顾客')).toBeTruthy();
+    expect(screen.queryByTestId('identity-map-export')).toBeNull();
   });
 });

@@ -1,9 +1,11 @@
-import { AuditOutlined, SearchOutlined } from '@ant-design/icons';
-import { Button, Card, Empty, Input, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { AuditOutlined, DownloadOutlined, SearchOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Empty, Input, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { useState } from 'react';
 import type { TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
-import { SEARCH_LIMIT, useCustomerSearch } from '../../api/customers';
+import { ApiError } from '../../api/client';
+import { SEARCH_LIMIT, exportIdentityMap, useCustomerSearch, useHasScope, type IdentityMapExport } from '../../api/customers';
 import type { CustomerSummary } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatDateTime, formatNumber, formatRelative } from '../../lib/format';
@@ -76,9 +78,12 @@ export default function CustomersPage() {
         <Typography.Title level={4} style={{ margin: 0 }}>
           {t('customers.searchTitle')}
         </Typography.Title>
-        <Button icon={<AuditOutlined />} onClick={() => navigate('/customers/reviews')}>
-          {t('customers.reviews.title')}
-        </Button>
+        <Space>
+          <IdentityMapButton />
+          <Button icon={<AuditOutlined />} onClick={() => navigate('/customers/reviews')}>
+            {t('customers.reviews.title')}
+          </Button>
+        </Space>
       </Space>
 
       <Card size="small" style={{ marginBottom: 16 }}>
@@ -135,6 +140,64 @@ export default function CustomersPage() {
           <Empty description={t('customers.searchEmpty')} />
         </Card>
       )}
+    </>
+  );
+}
+
+/**
+ * IdentityMapButton downloads the identity map as CSV (identity_map:read) — a snapshot
+ * of identifier → customer and event → customer and the changes logged since — and
+ * shows the cursor an integrator continues from (docs/identity.md, Identity map).
+ */
+function IdentityMapButton() {
+  const { t } = useTranslation();
+  const allowed = useHasScope('identity_map:read');
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<IdentityMapExport>();
+  const [error, setError] = useState<string>();
+  if (!allowed) return null;
+  const run = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const r = await exportIdentityMap();
+      const blob = new Blob([r.csv], { type: 'text/csv' });
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = 'identity-map.csv';
+      a.click();
+      URL.revokeObjectURL(url);
+      setResult(r);
+    } catch (e) {
+      setError(e instanceof ApiError && e.status === 403 ? t('customers.identityMap.forbidden') : String((e as Error).message));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <Tooltip title={t('customers.identityMap.help')}>
+        <Button icon={<DownloadOutlined />} loading={busy} onClick={() => void run()} data-testid="identity-map-export">
+          {t('customers.identityMap.button')}
+        </Button>
+      </Tooltip>
+      {error ? <Alert type="error" showIcon message={error} data-testid="identity-map-error" /> : null}
+      {result ? (
+        <Alert
+          type={result.more ? 'warning' : 'success'}
+          showIcon
+          closable
+          onClose={() => setResult(undefined)}
+          data-testid="identity-map-result"
+          message={t(result.more ? 'customers.identityMap.more' : 'customers.identityMap.done', { count: result.records })}
+          description={
+            <Typography.Text type="secondary">
+              {t('customers.identityMap.cursor')} <Typography.Text code copyable>{result.next}</Typography.Text>
+            </Typography.Text>
+          }
+        />
+      ) : null}
     </>
   );
 }
