@@ -210,6 +210,7 @@ type CouponFilter struct {
 type Held struct {
 	CouponID    string
 	Code        string
+	CustomerID  string // as issued
 	TemplateID  string
 	PromotionID string
 	PromoCode   string

@@ -452,7 +452,17 @@ func (s *Service) FindCoupons(ctx context.Context, f CouponFilter) (httpapi.Page
 // redeemed, not locked to another reference than ref. field names the code.
 func (s *Service) usable(ctx context.Context, q db.Querier, tenantID, code, customerID, ref, field string) (Coupon, Template, error) {
 	c, err := getCouponByCode(ctx, q, tenantID, code)
-	if errs.Is(err, errs.NotFound) || (err == nil && c.CustomerID != customerID) {
+	if err == nil && c.CustomerID != customerID {
+		// Issued to an id since merged into customerID: the same person.
+		live, _, lerr := s.deps.Customers.FindCustomerCluster(ctx, c.CustomerID)
+		if lerr != nil && !errs.Is(lerr, errs.NotFound) {
+			return Coupon{}, Template{}, lerr
+		}
+		if live != customerID {
+			err = errs.E(errs.NotFound, "another customer's coupon")
+		}
+	}
+	if errs.Is(err, errs.NotFound) {
 		// Another customer's code reads as unknown: a code is not a bearer token.
 		return Coupon{}, Template{}, errs.E(errs.NotFound, "%s: no coupon with this code for this customer", field)
 	}
@@ -514,7 +524,7 @@ func (s *Service) Lock(ctx context.Context, code string, r LockRequest) (Coupon,
 	now := s.now()
 	var won bool
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		won, err = lockCoupon(ctx, tx, p.TenantID, c.ID, live, r.Reference, now, now.Add(s.cfg.LockTTL))
+		won, err = lockCoupon(ctx, tx, p.TenantID, c.ID, c.CustomerID, r.Reference, now, now.Add(s.cfg.LockTTL))
 		return err
 	})
 	if err != nil {
@@ -572,7 +582,8 @@ type Preview struct {
 	Coupon   Coupon
 	Template Template
 	Applied  bool
-	Discount int64 // the coupon's promotion's discount (goods and delivery)
+	Discount int64  // the coupon's promotion's discount (goods and delivery)
+	Reason   string // why the engine did not apply it
 	Result   engine.Result
 }
 
@@ -608,6 +619,14 @@ func (s *Service) Preview(ctx context.Context, code string, r PreviewRequest) (P
 			out.Applied, out.Discount = true, out.Discount+a.Discount
 		}
 	}
+	if d := res.Delivery; d != nil && d.PromotionID == t.PromotionID && d.Discount > 0 {
+		out.Applied, out.Discount = true, out.Discount+d.Discount
+	}
+	for _, r := range res.Rejected {
+		if r.PromotionID == t.PromotionID && out.Reason == "" {
+			out.Reason = r.Message
+		}
+	}
 	return out, nil
 }
 
@@ -618,6 +637,7 @@ func (s *Service) Preview(ctx context.Context, code string, r PreviewRequest) (P
 // other codes pass through as shared promotion codes, except the internal prefix,
 // which is dropped. Errors: invalid, not_found, conflict (ErrUnavailable).
 func (s *Service) Present(ctx context.Context, tenantID, customerID string, presented []string) (codes []string, held []Held, err error) {
+	var live string
 	for i, raw := range presented {
 		field := fmt.Sprintf("body.coupons[%d]", i)
 		if strings.HasPrefix(strings.ToLower(raw), PromoCodePrefix) {
@@ -634,11 +654,16 @@ func (s *Service) Present(ctx context.Context, tenantID, customerID string, pres
 		if customerID == "" {
 			return nil, nil, errs.Field(field, "a coupon is a customer's: the order needs the customer")
 		}
-		c, t, err := s.usable(ctx, s.db.Reader(), tenantID, code, customerID, "", field)
+		if live == "" {
+			if live, _, err = s.deps.Customers.FindCustomerCluster(ctx, customerID); err != nil {
+				return nil, nil, fmt.Errorf("coupon: present: %w", err)
+			}
+		}
+		c, t, err := s.usable(ctx, s.db.Reader(), tenantID, code, live, "", field)
 		if err != nil {
 			return nil, nil, fmt.Errorf("coupon: present: %w", err)
 		}
-		held = append(held, Held{CouponID: c.ID, Code: c.Code, TemplateID: t.ID, PromotionID: t.PromotionID, PromoCode: t.PromoCode})
+		held = append(held, Held{CouponID: c.ID, Code: c.Code, CustomerID: c.CustomerID, TemplateID: t.ID, PromotionID: t.PromotionID, PromoCode: t.PromoCode})
 		codes = append(codes, t.PromoCode)
 	}
 	return codes, held, nil
@@ -647,13 +672,13 @@ func (s *Service) Present(ctx context.Context, tenantID, customerID string, pres
 // LockTx locks, inside the order's transaction tx, the held coupons whose promotion
 // the order applied (applied: promotion ids) to orderID; a coupon that did not apply
 // stays free. A coupon taken meanwhile fails the order with ErrUnavailable.
-func (s *Service) LockTx(ctx context.Context, tx *sql.Tx, tenantID, orderID, customerID string, held []Held, applied map[string]bool) error {
+func (s *Service) LockTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, held []Held, applied map[string]bool) error {
 	now := s.now()
 	for _, h := range held {
 		if !applied[h.PromotionID] {
 			continue
 		}
-		won, err := lockCoupon(ctx, tx, tenantID, h.CouponID, customerID, orderID, now, now.Add(s.cfg.LockTTL))
+		won, err := lockCoupon(ctx, tx, tenantID, h.CouponID, h.CustomerID, orderID, now, now.Add(s.cfg.LockTTL))
 		if err != nil {
 			return fmt.Errorf("coupon: lock for order %s: %w", orderID, err)
 		}

@@ -331,7 +331,7 @@ func TestOrderHook(t *testing.T) {
 		}
 		lockTx := func(orderID string, applied bool) error {
 			return d.Tx(t.Context(), func(tx *sql.Tx) error {
-				return f.s.LockTx(t.Context(), tx, tenantA, orderID, "alice", held, map[string]bool{tm.PromotionID: applied})
+				return f.s.LockTx(t.Context(), tx, tenantA, orderID, held, map[string]bool{tm.PromotionID: applied})
 			})
 		}
 		if err := lockTx("o-1", false); err != nil {
