@@ -541,6 +541,34 @@ var accessRules = map[string]accessRule{
 	"adjust-loyalty-points": {reach: shared, note: "audited", call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return jsonReq(w.loyaltyMember("/adjustments"), `{"points":1,"reason":"goodwill"}`)
 	}},
+	// --- coupons ---
+	"list-coupon-templates": {reach: shared, call: get("/api/v1/coupon-templates")},
+	"create-coupon-template": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/coupon-templates", `{"code":"C%d","name":"c","valid_days":7,"discount":{"kind":"amount_off","scope":{"all":true},"amount_off":{"amount":100}}}`, w.next())
+	}},
+	"get-coupon-template": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/coupon-templates/" + w.couponTemplate}
+	}},
+	"issue-coupons": {reach: scoped, note: "one customer at a store in the caller's data scope (store_id required below the tenant); a list needs loyalty:write over the whole tenant",
+		call: func(w *world, _ *matrixPrincipal, side int) request {
+			return jsonReq("/api/v1/coupon-templates/"+w.couponTemplate+"/issues", `{"customer_ids":[%q],"store_id":%q}`, w.customer[0], w.store[side])
+		}},
+	"get-coupon-issue": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/coupon-issues/" + w.couponIssue}
+	}},
+	"list-coupons": {reach: shared, note: "coupons carry no personal data and are used chain-wide", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/coupons?customer_id=" + w.customer[0]}
+	}},
+	"lock-coupon": {reach: shared, note: "of racing locks one wins (409 for the others)", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		_, code := w.freshCoupon()
+		return jsonReq("/api/v1/coupons/"+code+"/lock", `{"customer_id":%q,"reference":"cart-%d"}`, w.customer[0], w.next())
+	}},
+	"release-coupon-lock": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: fmt.Sprintf("/api/v1/coupon-locks/cart-%d", w.next())}
+	}},
+	"preview-coupon": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/coupons/"+w.couponCode+"/preview", `{"customer_id":%q,"lines":[{"id":"1","sku":"MILK","qty":2,"unit_price":1490}]}`, w.customer[0])
+	}},
 }
 
 func jsonReq(path, format string, args ...any) request {

@@ -35,6 +35,8 @@ type world struct {
 	reservation                    string
 	orderAt, complaint             [2]string // an order-center order (a till ticket) and a complaint on it, at store[0] and store[1]
 	loyaltyProgram, loyaltyTier    string    // the shared loyalty program, customer[0] a member with points, and one of its tiers
+	couponTemplate, couponIssue    string    // a coupon template and the issue of its coupon couponCode to customer[0]
+	couponCode                     string
 
 	seq atomic.Int64
 }
@@ -89,6 +91,8 @@ func newWorld(t *testing.T, dialect db.Dialect) *world {
 	w.loyaltyTier = h.create(t, "/api/v1/loyalty/programs/"+w.loyaltyProgram+"/tiers", `{"code":"GOLD","name":"Gold","threshold":1000}`)
 	w.admin("POST", "/api/v1/loyalty/programs/"+w.loyaltyProgram+"/members", "", `{"customer_id":"`+w.customer[0]+`"}`)
 	w.admin("POST", w.loyaltyMember("/adjustments"), "", `{"points":1000000,"reason":"access matrix"}`)
+	w.couponTemplate = h.create(t, "/api/v1/coupon-templates", `{"code":"FIVE","name":"¥5 off","valid_days":30,"discount":{"kind":"amount_off","scope":{"all":true},"amount_off":{"amount":500}}}`)
+	w.couponIssue, w.couponCode = w.freshCoupon()
 	var events struct {
 		Items []struct {
 			ID string `json:"id"`
@@ -100,6 +104,23 @@ func newWorld(t *testing.T, dialect db.Dialect) *world {
 	}
 	w.domainEvent = events.Items[0].ID
 	return w
+}
+
+// freshCoupon issues a coupon of the world's template to customer[0] and returns the
+// issue's id and the coupon's code.
+func (w *world) freshCoupon() (string, string) {
+	w.t.Helper()
+	var is struct {
+		ID      string `json:"id"`
+		Coupons []struct {
+			Code string `json:"code"`
+		} `json:"coupons"`
+	}
+	w.decode(w.admin("POST", "/api/v1/coupon-templates/"+w.couponTemplate+"/issues", "", `{"customer_ids":["`+w.customer[0]+`"]}`), &is)
+	if len(is.Coupons) != 1 {
+		w.t.Fatalf("no coupon issued: %+v", is)
+	}
+	return is.ID, is.Coupons[0].Code
 }
 
 // loyaltyMember is the path of customer[0]'s membership of the loyalty program.

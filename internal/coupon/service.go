@@ -125,9 +125,10 @@ func (s *Service) liveCustomer(ctx context.Context, id, field string) (string, e
 // CreateTemplate stores an active template and its promotion (created and activated
 // in the promotion engine, gated by the template's internal coupon code, with the
 // template's window and budget). Errors: invalid (body.*, body.discount.* from the
-// engine's validation), conflict (code taken), unauthorized, forbidden.
+// engine's validation), conflict (code taken), unauthorized, forbidden
+// (loyalty:write over the whole tenant).
 func (s *Service) CreateTemplate(ctx context.Context, in TemplateInput) (Template, error) {
-	p, err := requireAny(ctx, auth.LoyaltyWrite)
+	p, err := auth.RequireTenantWide(ctx, auth.LoyaltyWrite, "configuring coupon templates")
 	if err != nil {
 		return Template{}, err
 	}
@@ -243,8 +244,8 @@ func (s *Service) Issue(ctx context.Context, templateID string, r IssueRequest) 
 	switch {
 	case len(r.CustomerIDs) == 0 || len(r.CustomerIDs) > MaxBulk:
 		return Issuance{}, errs.Field("body.customer_ids", "1..%d customers", MaxBulk)
-	case !single && !p.Has(auth.LoyaltyWrite):
-		return Issuance{}, errs.E(errs.Forbidden, "issuing to a list needs %s", auth.LoyaltyWrite)
+	case !single && (!p.Has(auth.LoyaltyWrite) || p.DataScope != auth.TenantScope):
+		return Issuance{}, errs.E(errs.Forbidden, "issuing to a list needs %s over the whole tenant", auth.LoyaltyWrite)
 	case !single && r.Key == "":
 		return Issuance{}, errs.Field("body.key", "required for a list: it makes the request replayable")
 	case len(r.Key) > 64:
