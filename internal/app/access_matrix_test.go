@@ -564,7 +564,10 @@ var accessRules = map[string]accessRule{
 		return jsonReq("/api/v1/coupons/"+code+"/lock", `{"customer_id":%q,"reference":"cart-%d"}`, w.customer[0], w.next())
 	}},
 	"release-coupon-lock": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request {
-		return request{path: fmt.Sprintf("/api/v1/coupon-locks/cart-%d", w.next())}
+		_, code := w.freshCoupon()
+		ref := fmt.Sprintf("cart-%d", w.next())
+		w.admin("POST", "/api/v1/coupons/"+code+"/lock", "", fmt.Sprintf(`{"customer_id":%q,"reference":%q}`, w.customer[0], ref))
+		return request{path: "/api/v1/coupon-locks/" + ref}
 	}},
 	"preview-coupon": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return jsonReq("/api/v1/coupons/"+w.couponCode+"/preview", `{"customer_id":%q,"lines":[{"id":"1","sku":"MILK","qty":2,"unit_price":1490}]}`, w.customer[0])

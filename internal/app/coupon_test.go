@@ -32,7 +32,7 @@ func TestCouponThroughOrders(t *testing.T) {
 					}
 				}
 			}
-			tmpl := w.id(w.admin("POST", "/api/v1/coupon-templates", "", `{"code":"FIVE","name":"¥5 off ¥20","valid_days":30,
+			tmpl := w.id(w.admin("POST", "/api/v1/coupon-templates", "", `{"code":"FIVE20","name":"¥5 off ¥20","valid_days":30,
 				"discount":{"kind":"amount_off","scope":{"all":true},"conditions":{"min_spend":2000},"amount_off":{"amount":500}}}`))
 			var issued struct {
 				Coupons []struct {

@@ -17,8 +17,8 @@ import (
 
 const couponTag = "Coupons"
 
-// TemplateRequest creates a coupon template.
-type TemplateRequest struct {
+// CouponTemplateRequest creates a coupon template.
+type CouponTemplateRequest struct {
 	Code           string         `json:"code" minLength:"1" maxLength:"64"`
 	Name           string         `json:"name" minLength:"1" maxLength:"200"`
 	Discount       map[string]any `json:"discount" doc:"The promotion engine definition of the discount (see create-promotion's definition): kind amount_off {amount}, percent_off {off_bp}, threshold {tiers [{spend, off}] | repeat}, gift {sku, qty, spend} (a free item), delivery_fee {spend, off | off_bp}, nth_item or buy_x_get_y; scope (all, skus, categories, brands and exclusions) and conditions (channels, stores, store_brands, regions, tiers, min_spend, weekdays…). id, name, coupon code, stacking and the time window are set from the template."`
@@ -32,8 +32,8 @@ type TemplateRequest struct {
 	RefundPolicy   string         `json:"refund_policy,omitempty" enum:"return,keep," doc:"return: an order refunded in full gives its coupon back; keep (default): a redeemed coupon stays spent."`
 }
 
-// TemplateResponse is a coupon template.
-type TemplateResponse struct {
+// CouponTemplateResponse is a coupon template.
+type CouponTemplateResponse struct {
 	ID             string         `json:"id"`
 	Code           string         `json:"code"`
 	Name           string         `json:"name"`
@@ -52,15 +52,15 @@ type TemplateResponse struct {
 	UpdatedAt      time.Time      `json:"updated_at"`
 }
 
-// IssueBody issues coupons of a template.
-type IssueBody struct {
+// CouponIssueRequest issues coupons of a template.
+type CouponIssueRequest struct {
 	CustomerIDs []string `json:"customer_ids" minItems:"1" maxItems:"100000" doc:"One customer (loyalty:redeem, an associate at its store), or a list (loyalty:write, with a key), issued in batches of 500."`
 	Key         string   `json:"key,omitempty" maxLength:"64" doc:"Makes the request replayable: the same key again resumes it or returns it. Required for a list."`
 	StoreID     string   `json:"store_id,omitempty" maxLength:"64" doc:"The store issuing; required for a caller scoped to stores."`
 }
 
-// IssuanceResponse is an issue request and its progress.
-type IssuanceResponse struct {
+// CouponIssueResponse is an issue request and its progress.
+type CouponIssueResponse struct {
 	ID         string           `json:"id"`
 	TemplateID string           `json:"template_id"`
 	Key        string           `json:"key"`
@@ -91,24 +91,24 @@ type CouponResponse struct {
 	IssuedAt    time.Time  `json:"issued_at"`
 }
 
-// LockBody locks a coupon to a cart or order.
-type LockBody struct {
+// CouponLockRequest locks a coupon to a cart or order.
+type CouponLockRequest struct {
 	CustomerID string `json:"customer_id" minLength:"1" maxLength:"64"`
 	Reference  string `json:"reference" minLength:"1" maxLength:"64" doc:"The cart or order the coupon is locked to; locking again with it renews the lock."`
 }
 
-// PreviewBody is a cart to price with a coupon.
-type PreviewBody struct {
-	CustomerID    string        `json:"customer_id" minLength:"1" maxLength:"64"`
-	Lines         []PreviewLine `json:"lines" minItems:"1" maxItems:"1000"`
-	DeliveryFee   int64         `json:"delivery_fee,omitempty" minimum:"0" maximum:"1000000000"`
-	Channel       string        `json:"channel,omitempty" maxLength:"64"`
-	StoreID       string        `json:"store_id,omitempty" maxLength:"64"`
-	PaymentMethod string        `json:"payment_method,omitempty" maxLength:"64"`
+// CouponPreviewRequest is a cart to price with a coupon.
+type CouponPreviewRequest struct {
+	CustomerID    string              `json:"customer_id" minLength:"1" maxLength:"64"`
+	Lines         []CouponPreviewLine `json:"lines" minItems:"1" maxItems:"1000"`
+	DeliveryFee   int64               `json:"delivery_fee,omitempty" minimum:"0" maximum:"1000000000"`
+	Channel       string              `json:"channel,omitempty" maxLength:"64"`
+	StoreID       string              `json:"store_id,omitempty" maxLength:"64"`
+	PaymentMethod string              `json:"payment_method,omitempty" maxLength:"64"`
 }
 
-// PreviewLine is a cart line of a preview.
-type PreviewLine struct {
+// CouponPreviewLine is a cart line of a preview.
+type CouponPreviewLine struct {
 	ID        string `json:"id" minLength:"1" maxLength:"64"`
 	SKU       string `json:"sku" minLength:"1" maxLength:"64"`
 	Category  string `json:"category,omitempty" maxLength:"64"`
@@ -118,8 +118,8 @@ type PreviewLine struct {
 	UnitPrice int64  `json:"unit_price" minimum:"0" maximum:"1000000000"`
 }
 
-// PreviewResponse is a cart priced with a coupon by the promotion engine.
-type PreviewResponse struct {
+// CouponPreviewResponse is a cart priced with a coupon by the promotion engine.
+type CouponPreviewResponse struct {
 	Coupon            CouponResponse `json:"coupon"`
 	Applied           bool           `json:"applied"`
 	CouponDiscountFen int64          `json:"coupon_discount_fen" doc:"What the coupon's promotion takes off (goods and delivery)."`
@@ -137,13 +137,13 @@ func optTime(t time.Time) *time.Time {
 	return &t
 }
 
-func templateResponse(t Template) TemplateResponse {
+func templateResponse(t Template) CouponTemplateResponse {
 	var def map[string]any
 	if b, err := json.Marshal(t.Discount); err == nil {
 		_ = json.Unmarshal(b, &def)
 	}
 	delete(def, "coupon_code") // internal: only a checked coupon presents it
-	return TemplateResponse{ID: t.ID, Code: t.Code, Name: t.Name, Status: string(t.Status), PromotionID: t.PromotionID, Discount: def,
+	return CouponTemplateResponse{ID: t.ID, Code: t.Code, Name: t.Name, Status: string(t.Status), PromotionID: t.PromotionID, Discount: def,
 		ValidFrom: optTime(t.ValidFrom), ValidTo: optTime(t.ValidTo), ValidDays: t.ValidDays, PerMemberLimit: t.PerMemberLimit,
 		TotalLimit: t.TotalLimit, Issued: t.Issued, BudgetFen: t.BudgetFen, RefundPolicy: string(t.RefundPolicy),
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
@@ -163,8 +163,8 @@ func couponResponse(now time.Time) func(Coupon) CouponResponse {
 	}
 }
 
-func (s *Service) issuanceResponse(is Issuance) IssuanceResponse {
-	out := IssuanceResponse{ID: is.ID, TemplateID: is.TemplateID, Key: is.Key, StoreID: is.StoreID, Total: is.Total, Done: is.Done,
+func (s *Service) issuanceResponse(is Issuance) CouponIssueResponse {
+	out := CouponIssueResponse{ID: is.ID, TemplateID: is.TemplateID, Key: is.Key, StoreID: is.StoreID, Total: is.Total, Done: is.Done,
 		Issued: is.Issued, Skipped: is.Skipped, Status: is.Status, CreatedAt: is.CreatedAt, UpdatedAt: is.UpdatedAt}
 	for _, c := range is.Coupons {
 		out.Coupons = append(out.Coupons, couponResponse(s.now())(c))
@@ -174,7 +174,7 @@ func (s *Service) issuanceResponse(is Issuance) IssuanceResponse {
 
 // templateInput converts a request; the discount is decoded strictly into the
 // engine's definition.
-func templateInput(r TemplateRequest) (TemplateInput, error) {
+func templateInput(r CouponTemplateRequest) (TemplateInput, error) {
 	in := TemplateInput{Code: r.Code, Name: r.Name, Stackable: r.Stackable, ValidDays: r.ValidDays, PerMemberLimit: r.PerMemberLimit,
 		TotalLimit: r.TotalLimit, BudgetFen: r.BudgetFen, RefundPolicy: RefundPolicy(r.RefundPolicy)}
 	if r.ValidFrom != nil {
@@ -196,7 +196,7 @@ func templateInput(r TemplateRequest) (TemplateInput, error) {
 	return in, nil
 }
 
-func previewRequest(r PreviewBody) PreviewRequest {
+func previewRequest(r CouponPreviewRequest) PreviewRequest {
 	cart := engine.Cart{Lines: make([]engine.Line, len(r.Lines)), DeliveryFee: r.DeliveryFee}
 	for i, l := range r.Lines {
 		unit := engine.Unit(l.Unit)
@@ -211,10 +211,6 @@ func previewRequest(r PreviewBody) PreviewRequest {
 
 type templateIDInput struct {
 	ID string `path:"id" maxLength:"64"`
-}
-
-type codeInput struct {
-	Code string `path:"code" maxLength:"64" doc:"The coupon code, with or without '-'; a wrong check character is refused (422) before any lookup."`
 }
 
 type couponListInput struct {
@@ -234,13 +230,13 @@ func (s *Service) Register(api huma.API) {
 
 	huma.Register(api, huma.Operation{OperationID: "list-coupon-templates", Method: http.MethodGet, Path: templates,
 		Summary: "List coupon templates", Tags: tags, Security: read,
-	}, func(ctx context.Context, in *httpapi.PageParams) (*httpapi.Body[httpapi.Page[TemplateResponse]], error) {
+	}, func(ctx context.Context, in *httpapi.PageParams) (*httpapi.Body[httpapi.Page[CouponTemplateResponse]], error) {
 		return httpapi.ReplyPage(templateResponse)(s.FindTemplates(ctx, in.Limit, in.Cursor))
 	})
 	huma.Register(api, huma.Operation{OperationID: "create-coupon-template", Method: http.MethodPost, Path: templates,
 		Summary: "Create a coupon template", Description: "Creates and activates the promotion that prices its coupons.",
 		Tags: tags, Security: write, DefaultStatus: http.StatusCreated,
-	}, func(ctx context.Context, in *struct{ Body TemplateRequest }) (*httpapi.Body[TemplateResponse], error) {
+	}, func(ctx context.Context, in *struct{ Body CouponTemplateRequest }) (*httpapi.Body[CouponTemplateResponse], error) {
 		t, err := templateInput(in.Body)
 		if err != nil {
 			return nil, httpapi.Problem(err)
@@ -249,7 +245,7 @@ func (s *Service) Register(api huma.API) {
 	})
 	huma.Register(api, huma.Operation{OperationID: "get-coupon-template", Method: http.MethodGet, Path: templates + "/{id}",
 		Summary: "Get a coupon template", Tags: tags, Security: read,
-	}, func(ctx context.Context, in *templateIDInput) (*httpapi.Body[TemplateResponse], error) {
+	}, func(ctx context.Context, in *templateIDInput) (*httpapi.Body[CouponTemplateResponse], error) {
 		return httpapi.Reply(templateResponse)(s.FindTemplateByID(ctx, in.ID))
 	})
 	huma.Register(api, huma.Operation{OperationID: "issue-coupons", Method: http.MethodPost, Path: templates + "/{id}/issues",
@@ -257,13 +253,13 @@ func (s *Service) Register(api huma.API) {
 		Tags: tags, Security: redeem, DefaultStatus: http.StatusCreated,
 	}, func(ctx context.Context, in *struct {
 		ID   string `path:"id" maxLength:"64"`
-		Body IssueBody
-	}) (*httpapi.Body[IssuanceResponse], error) {
+		Body CouponIssueRequest
+	}) (*httpapi.Body[CouponIssueResponse], error) {
 		return httpapi.Reply(s.issuanceResponse)(s.Issue(ctx, in.ID, IssueRequest{Key: in.Body.Key, CustomerIDs: in.Body.CustomerIDs, StoreID: in.Body.StoreID}))
 	})
 	huma.Register(api, huma.Operation{OperationID: "get-coupon-issue", Method: http.MethodGet, Path: "/api/v1/coupon-issues/{id}",
 		Summary: "An issue request's progress", Tags: tags, Security: read,
-	}, func(ctx context.Context, in *templateIDInput) (*httpapi.Body[IssuanceResponse], error) {
+	}, func(ctx context.Context, in *templateIDInput) (*httpapi.Body[CouponIssueResponse], error) {
 		return httpapi.Reply(s.issuanceResponse)(s.FindIssueByID(ctx, in.ID))
 	})
 	huma.Register(api, huma.Operation{OperationID: "list-coupons", Method: http.MethodGet, Path: "/api/v1/coupons",
@@ -276,34 +272,34 @@ func (s *Service) Register(api huma.API) {
 		Summary: "Lock a coupon to a cart or order", Description: "For the lock time (15 minutes by default); of racing locks exactly one wins, the others get 409.",
 		Tags: tags, Security: redeem,
 	}, func(ctx context.Context, in *struct {
-		codeInput
-		Body LockBody
+		Code string `path:"code" maxLength:"64" doc:"The coupon code, with or without '-'; a wrong check character is refused (422) before any lookup."`
+		Body CouponLockRequest
 	}) (*httpapi.Body[CouponResponse], error) {
 		return httpapi.Reply(couponResponse(s.now()))(s.Lock(ctx, in.Code, LockRequest{CustomerID: in.Body.CustomerID, Reference: in.Body.Reference}))
 	})
 	huma.Register(api, huma.Operation{OperationID: "release-coupon-lock", Method: http.MethodDelete, Path: "/api/v1/coupon-locks/{reference}",
-		Summary: "Release the coupons locked to a cart", Tags: tags, Security: redeem,
+		Summary: "Release the coupons locked to a cart", Description: "404 when no coupon is locked to the reference.", Tags: tags, Security: redeem,
 	}, func(ctx context.Context, in *struct {
 		Reference string `path:"reference" maxLength:"64"`
-	}) (*httpapi.Body[ReleaseResponse], error) {
-		return httpapi.Reply(func(n int64) ReleaseResponse { return ReleaseResponse{Released: n} })(s.Release(ctx, in.Reference))
+	}) (*httpapi.Body[CouponReleaseResponse], error) {
+		return httpapi.Reply(func(n int64) CouponReleaseResponse { return CouponReleaseResponse{Released: n} })(s.Release(ctx, in.Reference))
 	})
 	huma.Register(api, huma.Operation{OperationID: "preview-coupon", Method: http.MethodPost, Path: "/api/v1/coupons/{code}/preview",
 		Summary: "Price a cart with a customer's coupon", Description: "The promotion engine prices the cart with the coupon and the tenant's active promotions, as an order would be; nothing is locked.",
 		Tags: tags, Security: httpapi.SecuredAny(auth.LoyaltyRedeem, auth.LoyaltyWrite, auth.LoyaltyRead),
 	}, func(ctx context.Context, in *struct {
-		codeInput
-		Body PreviewBody
-	}) (*httpapi.Body[PreviewResponse], error) {
-		return httpapi.Reply(func(p Preview) PreviewResponse {
-			return PreviewResponse{Coupon: couponResponse(s.now())(p.Coupon), Applied: p.Applied, CouponDiscountFen: p.Discount, Reason: p.Reason,
+		Code string `path:"code" maxLength:"64" doc:"The coupon code, with or without '-'; a wrong check character is refused (422) before any lookup."`
+		Body CouponPreviewRequest
+	}) (*httpapi.Body[CouponPreviewResponse], error) {
+		return httpapi.Reply(func(p Preview) CouponPreviewResponse {
+			return CouponPreviewResponse{Coupon: couponResponse(s.now())(p.Coupon), Applied: p.Applied, CouponDiscountFen: p.Discount, Reason: p.Reason,
 				SubtotalFen: p.Result.Subtotal, DiscountFen: p.Result.Discount, DeliveryNetFen: p.Result.DeliveryNet, PayableFen: p.Result.Payable}
 		})(s.Preview(ctx, in.Code, previewRequest(in.Body)))
 	})
 }
 
-// ReleaseResponse says how many coupons a release freed.
-type ReleaseResponse struct {
+// CouponReleaseResponse says how many coupons a release freed.
+type CouponReleaseResponse struct {
 	Released int64 `json:"released"`
 }
 

@@ -539,7 +539,8 @@ func (s *Service) Lock(ctx context.Context, code string, r LockRequest) (Coupon,
 }
 
 // Release frees the coupons locked to reference (a cart given up). It returns how
-// many it released. Errors: invalid, unauthorized, forbidden.
+// many it released. Errors: invalid, not_found (no coupon locked to reference),
+// unauthorized, forbidden.
 func (s *Service) Release(ctx context.Context, reference string) (int64, error) {
 	p, err := requireAny(ctx, auth.LoyaltyRedeem, auth.LoyaltyWrite)
 	if err != nil {
@@ -551,6 +552,9 @@ func (s *Service) Release(ctx context.Context, reference string) (int64, error) 
 	n, err := releaseCoupons(ctx, s.db.Writer(), p.TenantID, reference, s.now())
 	if err != nil {
 		return 0, fmt.Errorf("coupon: release: %w", err)
+	}
+	if n == 0 {
+		return 0, errs.E(errs.NotFound, "no coupon is locked to %s", reference)
 	}
 	return n, nil
 }

@@ -340,8 +340,11 @@ func TestOrderHook(t *testing.T) {
 		if _, err := f.s.Lock(as(auth.Associate), c.Code, LockRequest{CustomerID: "alice", Reference: "x"}); err != nil {
 			t.Fatalf("a coupon that did not apply stays free: %v", err)
 		}
-		if _, err := f.s.Release(as(auth.Associate), "x"); err != nil {
-			t.Fatal(err)
+		if n, err := f.s.Release(as(auth.Associate), "x"); err != nil || n != 1 {
+			t.Fatalf("release: %d, %v", n, err)
+		}
+		if _, err := f.s.Release(as(auth.Associate), "x"); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("release again: %v, want not_found", err)
 		}
 		if err := lockTx("o-2", true); err != nil {
 			t.Fatal(err)
