@@ -33,11 +33,11 @@ const OrdersPage = lazy(() => import('./pages/orders/OrdersPage'));
 const OrderDetailPage = lazy(() => import('./pages/orders/OrderDetailPage'));
 const OrderInboxPage = lazy(() => import('./pages/orders/InboxPage'));
 const LoyaltyProgramsPage = lazy(() => import('./pages/loyalty/ProgramsPage'));
+const CouponsPage = lazy(() => import('./pages/loyalty/CouponsPage'));
 const ComingSoonPage = lazy(() => import('./pages/ComingSoonPage'));
 
 /** COMING_SOON lists the capabilities that have a placeholder page for now. */
 export const COMING_SOON: { path: string; nameKey: string }[] = [
-  { path: 'coupons', nameKey: 'nav.coupons' },
   { path: 'campaigns', nameKey: 'nav.campaigns' },
   { path: 'analytics', nameKey: 'nav.analytics' },
   { path: 'forecast', nameKey: 'nav.forecast' },
@@ -90,6 +90,7 @@ export const routes: RouteObject[] = [
       { path: 'orders/:id', element: <OrderDetailPage /> },
       { path: 'inventory', element: <InventoryPage /> },
       { path: 'membership', element: <LoyaltyProgramsPage /> },
+      { path: 'coupons', element: <CouponsPage /> },
       ...COMING_SOON.map(({ path, nameKey }) => ({
         path,
         element: <ComingSoonPage key={path} nameKey={nameKey} capability={path} />,

@@ -351,7 +351,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Release the coupons locked to a cart */
+        /**
+         * Release the coupons locked to a cart
+         * @description 404 when no coupon is locked to the reference.
+         */
         delete: operations["release-coupon-lock"];
         options?: never;
         head?: never;
@@ -3011,6 +3014,97 @@ export interface components {
             count: number;
             key: string;
         };
+        CouponIssueRequest: {
+            /** @description One customer (loyalty:redeem, an associate at its store), or a list (loyalty:write, with a key), issued in batches of 500. */
+            customer_ids: string[] | null;
+            /** @description Makes the request replayable: the same key again resumes it or returns it. Required for a list. */
+            key?: string;
+            /** @description The store issuing; required for a caller scoped to stores. */
+            store_id?: string;
+        };
+        CouponIssueResponse: {
+            /** @description A single issue's coupon. */
+            coupons?: components["schemas"]["CouponResponse"][] | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description Customers processed so far.
+             */
+            done: number;
+            id: string;
+            /** Format: int64 */
+            issued: number;
+            key: string;
+            /**
+             * Format: int64
+             * @description Customers unknown, at the per-member limit, or beyond the template's total.
+             */
+            skipped: number;
+            /** @enum {string} */
+            status: "running" | "done";
+            store_id?: string;
+            template_id: string;
+            /** Format: int64 */
+            total: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CouponLockRequest: {
+            customer_id: string;
+            /** @description The cart or order the coupon is locked to; locking again with it renews the lock. */
+            reference: string;
+        };
+        CouponPreviewLine: {
+            brand?: string;
+            category?: string;
+            id: string;
+            /** Format: int64 */
+            qty: number;
+            sku: string;
+            /**
+             * @description Default each.
+             * @enum {string}
+             */
+            unit?: "each" | "weight" | "";
+            /** Format: int64 */
+            unit_price: number;
+        };
+        CouponPreviewRequest: {
+            channel?: string;
+            customer_id: string;
+            /** Format: int64 */
+            delivery_fee?: number;
+            lines: components["schemas"]["CouponPreviewLine"][] | null;
+            payment_method?: string;
+            store_id?: string;
+        };
+        CouponPreviewResponse: {
+            applied: boolean;
+            coupon: components["schemas"]["CouponResponse"];
+            /**
+             * Format: int64
+             * @description What the coupon's promotion takes off (goods and delivery).
+             */
+            coupon_discount_fen: number;
+            /** Format: int64 */
+            delivery_net_fen: number;
+            /**
+             * Format: int64
+             * @description Every promotion's discount on goods, the coupon's included.
+             */
+            discount_fen: number;
+            /** Format: int64 */
+            payable_fen: number;
+            /** @description Why the engine did not apply the coupon. */
+            reason?: string;
+            /** Format: int64 */
+            subtotal_fen: number;
+        };
+        CouponReleaseResponse: {
+            /** Format: int64 */
+            released: number;
+        };
         CouponResponse: {
             /** @description XXXX-XXXX-XXXXX; the last character is a check character. */
             code: string;
@@ -3035,6 +3129,78 @@ export interface components {
             template_id: string;
             /** Format: date-time */
             valid_from: string;
+        };
+        CouponTemplateRequest: {
+            /**
+             * Format: int64
+             * @description Total discount across all its coupons (the promotion's budget).
+             */
+            budget_fen?: number;
+            code: string;
+            /** @description The promotion engine definition of the discount (see create-promotion's definition): kind amount_off {amount}, percent_off {off_bp}, threshold {tiers [{spend, off}] | repeat}, gift {sku, qty, spend} (a free item), delivery_fee {spend, off | off_bp}, nth_item or buy_x_get_y; scope (all, skus, categories, brands and exclusions) and conditions (channels, stores, store_brands, regions, tiers, min_spend, weekdays…). id, name, coupon code, stacking and the time window are set from the template. */
+            discount: {
+                [key: string]: unknown;
+            };
+            name: string;
+            /**
+             * Format: int64
+             * @description Coupons of this template one customer may be issued in all; 0: no limit.
+             */
+            per_member_limit?: number;
+            /**
+             * @description return: an order refunded in full gives its coupon back; keep (default): a redeemed coupon stays spent.
+             * @enum {string}
+             */
+            refund_policy?: "return" | "keep" | "";
+            /** @description The coupon combines with promotions and coupons that are combinable with coupons; default: it combines with none. */
+            stackable?: boolean;
+            /**
+             * Format: int64
+             * @description Coupons the template may issue; 0: no limit.
+             */
+            total_limit?: number;
+            /**
+             * Format: int64
+             * @description Instead of a window: valid for this many days from issue.
+             */
+            valid_days?: number;
+            /**
+             * Format: date-time
+             * @description A fixed validity window: from (with valid_to).
+             */
+            valid_from?: string;
+            /** Format: date-time */
+            valid_to?: string;
+        };
+        CouponTemplateResponse: {
+            /** Format: int64 */
+            budget_fen?: number;
+            code: string;
+            /** Format: date-time */
+            created_at: string;
+            discount: {
+                [key: string]: unknown;
+            };
+            id: string;
+            /** Format: int64 */
+            issued: number;
+            name: string;
+            /** Format: int64 */
+            per_member_limit: number;
+            /** @description The promotion engine's promotion that prices the coupon. */
+            promotion_id: string;
+            refund_policy: string;
+            status: string;
+            /** Format: int64 */
+            total_limit: number;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            valid_days?: number;
+            /** Format: date-time */
+            valid_from?: string;
+            /** Format: date-time */
+            valid_to?: string;
         };
         CustomerAccessResponse: {
             /** @enum {string} */
@@ -3434,42 +3600,6 @@ export interface components {
             /** @enum {string} */
             status: "accepted" | "refused";
         };
-        IssuanceResponse: {
-            /** @description A single issue's coupon. */
-            coupons?: components["schemas"]["CouponResponse"][] | null;
-            /** Format: date-time */
-            created_at: string;
-            /**
-             * Format: int64
-             * @description Customers processed so far.
-             */
-            done: number;
-            id: string;
-            /** Format: int64 */
-            issued: number;
-            key: string;
-            /**
-             * Format: int64
-             * @description Customers unknown, at the per-member limit, or beyond the template's total.
-             */
-            skipped: number;
-            /** @enum {string} */
-            status: "running" | "done";
-            store_id?: string;
-            template_id: string;
-            /** Format: int64 */
-            total: number;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        IssueBody: {
-            /** @description One customer (loyalty:redeem, an associate at its store), or a list (loyalty:write, with a key), issued in batches of 500. */
-            customer_ids: string[] | null;
-            /** @description Makes the request replayable: the same key again resumes it or returns it. Required for a list. */
-            key?: string;
-            /** @description The store issuing; required for a caller scoped to stores. */
-            store_id?: string;
-        };
         ItemsOfBalanceResponseBody: {
             items: components["schemas"]["BalanceResponse"][];
         };
@@ -3542,11 +3672,6 @@ export interface components {
              * @description Delivery radius; absent: the default of the location's kind (store 3 km, front warehouse 10 km, warehouse unlimited).
              */
             radius_km?: number;
-        };
-        LockBody: {
-            customer_id: string;
-            /** @description The cart or order the coupon is locked to; locking again with it renews the lock. */
-            reference: string;
         };
         LoginRequest: {
             login: string;
@@ -4058,6 +4183,11 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
+        PageCouponTemplateResponse: {
+            items: components["schemas"]["CouponTemplateResponse"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
         PageCustomerAccessResponse: {
             items: components["schemas"]["CustomerAccessResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
@@ -4130,11 +4260,6 @@ export interface components {
         };
         PageStoreResponse: {
             items: components["schemas"]["StoreResponse"][];
-            /** @description Pass as cursor to get the next page; absent on the last page. */
-            next_cursor?: string;
-        };
-        PageTemplateResponse: {
-            items: components["schemas"]["TemplateResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
@@ -4263,52 +4388,6 @@ export interface components {
              * @description 201 recorded (or found again), otherwise the problem's status.
              */
             status: number;
-        };
-        PreviewBody: {
-            channel?: string;
-            customer_id: string;
-            /** Format: int64 */
-            delivery_fee?: number;
-            lines: components["schemas"]["PreviewLine"][] | null;
-            payment_method?: string;
-            store_id?: string;
-        };
-        PreviewLine: {
-            brand?: string;
-            category?: string;
-            id: string;
-            /** Format: int64 */
-            qty: number;
-            sku: string;
-            /**
-             * @description Default each.
-             * @enum {string}
-             */
-            unit?: "each" | "weight" | "";
-            /** Format: int64 */
-            unit_price: number;
-        };
-        PreviewResponse: {
-            applied: boolean;
-            coupon: components["schemas"]["CouponResponse"];
-            /**
-             * Format: int64
-             * @description What the coupon's promotion takes off (goods and delivery).
-             */
-            coupon_discount_fen: number;
-            /** Format: int64 */
-            delivery_net_fen: number;
-            /**
-             * Format: int64
-             * @description Every promotion's discount on goods, the coupon's included.
-             */
-            discount_fen: number;
-            /** Format: int64 */
-            payable_fen: number;
-            /** @description Why the engine did not apply the coupon. */
-            reason?: string;
-            /** Format: int64 */
-            subtotal_fen: number;
         };
         PriceZoneCreateRequest: {
             code: string;
@@ -4713,10 +4792,6 @@ export interface components {
         };
         ReleaseInputBody: {
             reason?: string;
-        };
-        ReleaseResponse: {
-            /** Format: int64 */
-            released: number;
         };
         ReviewCountsResponse: {
             by_reason: components["schemas"]["CountResponse"][];
@@ -5335,78 +5410,6 @@ export interface components {
             /** @enum {string} */
             status?: "open" | "closed" | "planned";
             time_zone?: string;
-        };
-        TemplateRequest: {
-            /**
-             * Format: int64
-             * @description Total discount across all its coupons (the promotion's budget).
-             */
-            budget_fen?: number;
-            code: string;
-            /** @description The promotion engine definition of the discount (see create-promotion's definition): kind amount_off {amount}, percent_off {off_bp}, threshold {tiers [{spend, off}] | repeat}, gift {sku, qty, spend} (a free item), delivery_fee {spend, off | off_bp}, nth_item or buy_x_get_y; scope (all, skus, categories, brands and exclusions) and conditions (channels, stores, store_brands, regions, tiers, min_spend, weekdays…). id, name, coupon code, stacking and the time window are set from the template. */
-            discount: {
-                [key: string]: unknown;
-            };
-            name: string;
-            /**
-             * Format: int64
-             * @description Coupons of this template one customer may be issued in all; 0: no limit.
-             */
-            per_member_limit?: number;
-            /**
-             * @description return: an order refunded in full gives its coupon back; keep (default): a redeemed coupon stays spent.
-             * @enum {string}
-             */
-            refund_policy?: "return" | "keep" | "";
-            /** @description The coupon combines with promotions and coupons that are combinable with coupons; default: it combines with none. */
-            stackable?: boolean;
-            /**
-             * Format: int64
-             * @description Coupons the template may issue; 0: no limit.
-             */
-            total_limit?: number;
-            /**
-             * Format: int64
-             * @description Instead of a window: valid for this many days from issue.
-             */
-            valid_days?: number;
-            /**
-             * Format: date-time
-             * @description A fixed validity window: from (with valid_to).
-             */
-            valid_from?: string;
-            /** Format: date-time */
-            valid_to?: string;
-        };
-        TemplateResponse: {
-            /** Format: int64 */
-            budget_fen?: number;
-            code: string;
-            /** Format: date-time */
-            created_at: string;
-            discount: {
-                [key: string]: unknown;
-            };
-            id: string;
-            /** Format: int64 */
-            issued: number;
-            name: string;
-            /** Format: int64 */
-            per_member_limit: number;
-            /** @description The promotion engine's promotion that prices the coupon. */
-            promotion_id: string;
-            refund_policy: string;
-            status: string;
-            /** Format: int64 */
-            total_limit: number;
-            /** Format: date-time */
-            updated_at: string;
-            /** Format: int64 */
-            valid_days?: number;
-            /** Format: date-time */
-            valid_from?: string;
-            /** Format: date-time */
-            valid_to?: string;
         };
         TierBody: {
             code: string;
@@ -6389,7 +6392,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IssuanceResponse"];
+                    "application/json": components["schemas"]["CouponIssueResponse"];
                 };
             };
             /** @description Error */
@@ -6420,7 +6423,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReleaseResponse"];
+                    "application/json": components["schemas"]["CouponReleaseResponse"];
                 };
             };
             /** @description Error */
@@ -6454,7 +6457,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageTemplateResponse"];
+                    "application/json": components["schemas"]["PageCouponTemplateResponse"];
                 };
             };
             /** @description Error */
@@ -6477,7 +6480,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TemplateRequest"];
+                "application/json": components["schemas"]["CouponTemplateRequest"];
             };
         };
         responses: {
@@ -6487,7 +6490,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TemplateResponse"];
+                    "application/json": components["schemas"]["CouponTemplateResponse"];
                 };
             };
             /** @description Error */
@@ -6518,7 +6521,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TemplateResponse"];
+                    "application/json": components["schemas"]["CouponTemplateResponse"];
                 };
             };
             /** @description Error */
@@ -6543,7 +6546,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["IssueBody"];
+                "application/json": components["schemas"]["CouponIssueRequest"];
             };
         };
         responses: {
@@ -6553,7 +6556,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IssuanceResponse"];
+                    "application/json": components["schemas"]["CouponIssueResponse"];
                 };
             };
             /** @description Error */
@@ -6609,12 +6612,15 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description The coupon code, with or without '-'; a wrong check character is refused (422) before any lookup. */
+                code: string;
+            };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LockBody"];
+                "application/json": components["schemas"]["CouponLockRequest"];
             };
         };
         responses: {
@@ -6642,12 +6648,15 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description The coupon code, with or without '-'; a wrong check character is refused (422) before any lookup. */
+                code: string;
+            };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PreviewBody"];
+                "application/json": components["schemas"]["CouponPreviewRequest"];
             };
         };
         responses: {
@@ -6657,7 +6666,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreviewResponse"];
+                    "application/json": components["schemas"]["CouponPreviewResponse"];
                 };
             };
             /** @description Error */
