@@ -21,7 +21,7 @@ const couponTag = "Coupons"
 type CouponTemplateRequest struct {
 	Code           string         `json:"code" minLength:"1" maxLength:"64"`
 	Name           string         `json:"name" minLength:"1" maxLength:"200"`
-	Discount       map[string]any `json:"discount" doc:"The promotion engine definition of the discount (see create-promotion's definition): kind amount_off {amount}, percent_off {off_bp}, threshold {tiers [{spend, off}] | repeat}, gift {sku, qty, spend} (a free item), delivery_fee {spend, off | off_bp}, nth_item or buy_x_get_y; scope (all, skus, categories, brands and exclusions) and conditions (channels, stores, store_brands, regions, tiers, min_spend, weekdays…). id, name, coupon code, stacking and the time window are set from the template."`
+	Discount       map[string]any `json:"discount" doc:"The promotion engine definition of the discount (see create-promotion's definition): kind amount_off {amount}, percent_off {off_bp, max_off (a cap in fen)}, threshold {tiers [{spend, off}] | repeat}, gift {sku, qty, spend} (a free item), delivery_fee {spend, off | off_bp}, nth_item or buy_x_get_y; scope (all, skus, categories, brands and exclusions) and conditions (channels, stores, store_brands, regions, tiers, min_spend, weekdays…). id, name, coupon code, stacking and the time window are set from the template."`
 	Stackable      bool           `json:"stackable,omitempty" doc:"The coupon combines with promotions and coupons that are combinable with coupons; default: it combines with none."`
 	ValidFrom      *time.Time     `json:"valid_from,omitempty" doc:"A fixed validity window: from (with valid_to)."`
 	ValidTo        *time.Time     `json:"valid_to,omitempty"`

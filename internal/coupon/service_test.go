@@ -65,6 +65,17 @@ func TestTemplatePricedByEngine(t *testing.T) {
 		if err != nil || p.Discount != 3000 || p.Result.Payable != 22000 {
 			t.Fatalf("threshold coupon: discount %d payable %d (%v), want 3000, 22000", p.Discount, p.Result.Payable, err)
 		}
+		// Percent off with a cap (the engine's percent_off.max_off): 20% off, at most ¥10.
+		pct := f.template(t, TemplateInput{Code: "PCT", Name: "20% off", ValidDays: 7,
+			Discount: engine.Promotion{Kind: engine.KindPercentOff, Scope: engine.Scope{All: true},
+				PercentOff: &engine.PercentOff{OffBP: 2000, MaxOff: 1000}}})
+		c3 := f.issue(t, pct.ID, "alice")
+		for amount, want := range map[int64]int64{3000: 600, 10000: 1000} {
+			p, err := f.s.Preview(as(auth.Associate), c3.Code, PreviewRequest{CustomerID: "alice", Cart: cart(amount)})
+			if err != nil || p.Discount != want {
+				t.Fatalf("20%% off at most ¥10 on %d: %d (%v), want %d", amount, p.Discount, err, want)
+			}
+		}
 		// Without the coupon the engine does not apply the template's promotion, and a
 		// client cannot present the internal code through the order hook.
 		codes, held, err := f.s.Present(as(auth.Associate), tenantA, "alice", []string{th.PromoCode, "SHARED10"})

@@ -3137,7 +3137,7 @@ export interface components {
              */
             budget_fen?: number;
             code: string;
-            /** @description The promotion engine definition of the discount (see create-promotion's definition): kind amount_off {amount}, percent_off {off_bp}, threshold {tiers [{spend, off}] | repeat}, gift {sku, qty, spend} (a free item), delivery_fee {spend, off | off_bp}, nth_item or buy_x_get_y; scope (all, skus, categories, brands and exclusions) and conditions (channels, stores, store_brands, regions, tiers, min_spend, weekdays…). id, name, coupon code, stacking and the time window are set from the template. */
+            /** @description The promotion engine definition of the discount (see create-promotion's definition): kind amount_off {amount}, percent_off {off_bp, max_off (a cap in fen)}, threshold {tiers [{spend, off}] | repeat}, gift {sku, qty, spend} (a free item), delivery_fee {spend, off | off_bp}, nth_item or buy_x_get_y; scope (all, skus, categories, brands and exclusions) and conditions (channels, stores, store_brands, regions, tiers, min_spend, weekdays…). id, name, coupon code, stacking and the time window are set from the template. */
             discount: {
                 [key: string]: unknown;
             };
@@ -4609,7 +4609,7 @@ export interface components {
         };
         PromotionCreateRequest: {
             code: string;
-            /** @description The engine promotion (kind, scope, conditions, stacking and the parameter block of its kind); id and name are set from the promotion. Kinds: percent_off, amount_off, threshold, nth_item, buy_x_get_y, buy_a_get_b {buy, reward (scope), get, off_bp, pick cheapest|dearest, times}, bundle, gift, member_price, special_price {prices [{tier, price | off}], max_per_line, max_per_order, max_per_customer}, tiered_qty, flash_sale, expiry_markdown, delivery_fee {spend, off | off_bp, methods}. Stacking: exclusive (combines with nothing), group (one per group), stacks_with_items (may share a unit with other item-level promotions that opt in too). */
+            /** @description The engine promotion (kind, scope, conditions, stacking and the parameter block of its kind); id and name are set from the promotion. Kinds: percent_off {off_bp, max_off (a cap in fen, 0: none)}, amount_off, threshold, nth_item, buy_x_get_y, buy_a_get_b {buy, reward (scope), get, off_bp, pick cheapest|dearest, times}, bundle, gift, member_price, special_price {prices [{tier, price | off}], max_per_line, max_per_order, max_per_customer}, tiered_qty, flash_sale, expiry_markdown, delivery_fee {spend, off | off_bp, methods}. Stacking: exclusive (combines with nothing), group (one per group), stacks_with_items (may share a unit with other item-level promotions that opt in too). */
             definition: {
                 [key: string]: unknown;
             };

@@ -69,10 +69,10 @@ describe('CouponsPage', () => {
       total_limit: undefined,
       refund_policy: 'return',
     });
-    expect(templateRequest({ code: 'B', name: 'b', kind: 'percent_off', percent: 12, spend: 50, valid_days: 1, refund_policy: 'keep' }).discount).toEqual({
+    expect(templateRequest({ code: 'B', name: 'b', kind: 'percent_off', percent: 12, cap: 30, spend: 50, valid_days: 1, refund_policy: 'keep' }).discount).toEqual({
       kind: 'percent_off',
       scope: { all: true },
-      percent_off: { off_bp: 1200 },
+      percent_off: { off_bp: 1200, max_off: 3000 },
       conditions: { min_spend: 5000 },
     });
   });

@@ -24,7 +24,11 @@ export function discountText(t: (k: string, o?: Record<string, unknown>) => stri
     case 'amount_off':
       return t('coupons.kinds.amount_off', { amount: yuan(def.amount_off?.amount) }) + min;
     case 'percent_off':
-      return t('coupons.kinds.percent_off', { percent: (def.percent_off?.off_bp ?? 0) / 100 }) + min;
+      return (
+        t('coupons.kinds.percent_off', { percent: (def.percent_off?.off_bp ?? 0) / 100 }) +
+        (def.percent_off?.max_off ? t('coupons.capText', { amount: yuan(def.percent_off.max_off) }) : '') +
+        min
+      );
     case 'threshold': {
       const tier = def.threshold?.tiers?.[0];
       return t('coupons.kinds.threshold', { spend: yuan(tier?.spend), off: yuan(tier?.off) });
@@ -124,6 +128,7 @@ type TemplateForm = {
   kind: 'amount_off' | 'percent_off' | 'threshold' | 'delivery_fee';
   amount?: number; // yuan
   percent?: number;
+  cap?: number; // yuan: percent off at most this
   spend?: number; // yuan
   valid_days: number;
   per_member_limit?: number;
@@ -137,7 +142,11 @@ export function templateRequest(v: TemplateForm): CouponTemplateRequest {
   let discount: Record<string, unknown>;
   switch (v.kind) {
     case 'percent_off':
-      discount = { kind: 'percent_off', scope: { all: true }, percent_off: { off_bp: Math.round((v.percent ?? 0) * 100) } };
+      discount = {
+        kind: 'percent_off',
+        scope: { all: true },
+        percent_off: { off_bp: Math.round((v.percent ?? 0) * 100), ...(v.cap ? { max_off: fen(v.cap) } : {}) },
+      };
       break;
     case 'threshold':
       discount = { kind: 'threshold', scope: { all: true }, threshold: { tiers: [{ spend: fen(v.spend), off: fen(v.amount) }] } };
@@ -208,11 +217,18 @@ function TemplateModal({ onClose }: { onClose: () => void }) {
         </Form.Item>
         <Row gutter={8}>
           {kind === 'percent_off' ? (
-            <Col span={12}>
-              <Form.Item name="percent" label={t('coupons.percent')} rules={[{ required: true, message: t('coupons.required') }]}>
-                <InputNumber min={1} max={100} style={{ width: '100%' }} data-testid="coupon-percent" />
-              </Form.Item>
-            </Col>
+            <>
+              <Col span={6}>
+                <Form.Item name="percent" label={t('coupons.percent')} rules={[{ required: true, message: t('coupons.required') }]}>
+                  <InputNumber min={1} max={100} style={{ width: '100%' }} data-testid="coupon-percent" />
+                </Form.Item>
+              </Col>
+              <Col span={6}>
+                <Form.Item name="cap" label={t('coupons.cap')}>
+                  <InputNumber min={0} precision={2} style={{ width: '100%' }} data-testid="coupon-cap" />
+                </Form.Item>
+              </Col>
+            </>
           ) : kind !== 'delivery_fee' ? (
             <Col span={12}>
               <Form.Item name="amount" label={t('coupons.amount')} rules={[{ required: true, message: t('coupons.required') }]}>
