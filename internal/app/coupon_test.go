@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 )
@@ -75,6 +76,20 @@ func TestCouponThroughOrders(t *testing.T) {
 			dispatch()
 			if got := coupons(); !strings.Contains(got, `"status":"redeemed"`) {
 				t.Fatalf("after payment: %s", got)
+			}
+			// The template's internal code cannot be presented by a client: refused by the
+			// pricing API, dropped from a till ticket (which is then priced without it).
+			internal := "coupon-template." + tmpl
+			if status, _, resp := w.h.do(t, "POST", "/api/v1/carts/price", w.h.keyA, "application/json",
+				`{"store_id":"`+w.store[0]+`","coupons":["`+internal+`"],"lines":[{"id":"1","sku":"MILK","unit":"each","qty":2,"unit_price":1490}]}`); status != 422 ||
+				!strings.Contains(resp, "body.coupons[0]") {
+				t.Fatalf("price with the internal code: %d %s", status, resp)
+			}
+			ticket := fmt.Sprintf(`{"external_ref":"CT1","store_id":%q,"customer_id":%q,"placed_at":%q,"stated_payable_fen":2980,"coupons":[%q],
+				"lines":[{"sku_id":%q,"qty":2}],"payments":[{"method":"cash","amount_fen":2980}]}`,
+				w.store[0], w.customer[0], time.Now().UTC().Add(-time.Minute).Format(time.RFC3339), internal, w.sku)
+			if resp := w.admin("POST", "/api/v1/pos-tickets", "", ticket); !strings.Contains(resp, `"payable_fen":2980`) {
+				t.Fatalf("ticket with the internal code: %s", resp)
 			}
 			t.Logf("%s: an order presenting a ¥5 coupon was priced at ¥24.80 by the engine, locked the coupon, a second order was refused 409, payment redeemed it", dialect)
 		})

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/promotion"
 	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
 
@@ -49,7 +50,7 @@ var CouponKinds = []engine.Kind{engine.KindAmountOff, engine.KindPercentOff, eng
 // PromoCodePrefix starts the internal coupon code of every template's promotion. The
 // order center never passes a code with this prefix from a client to the engine:
 // only a checked, locked coupon presents it.
-const PromoCodePrefix = "coupon-template."
+const PromoCodePrefix = promotion.ReservedCouponPrefix
 
 // Limits on templates and issuance.
 const (

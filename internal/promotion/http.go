@@ -159,6 +159,11 @@ func (s *Service) cartOf(r CartPriceRequest) (engine.Cart, engine.Context, error
 			cart.Lines[i].Expiry = t
 		}
 	}
+	for i, c := range r.Coupons {
+		if len(ClientCoupons([]string{c})) == 0 {
+			return cart, engine.Context{}, errs.Field(fmt.Sprintf("body.coupons[%d]", i), "a coupon template's code is not presented directly: present the customer's coupon code to an order")
+		}
+	}
 	pc := engine.Context{Channel: r.Channel, StoreID: r.StoreID, Region: r.Region, Brand: r.Brand, Tier: r.Tier,
 		Segments: r.Segments, FirstOrder: r.FirstOrder, PaymentMethod: r.PaymentMethod, Coupons: r.Coupons,
 		FlashAllowance: r.FlashAllowance}
