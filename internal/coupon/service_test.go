@@ -164,6 +164,44 @@ func TestParallelLocks(t *testing.T) {
 		}
 		t.Logf("%s: 500 parallel locks of one coupon code: %d won, %d refused, in %v", d.Dialect, won.Load(), refused.Load(),
 			time.Since(start).Round(time.Millisecond))
+
+		// The order path: 500 orders all checked the same free coupon before any locked
+		// it (Present), then race in their own transactions — the conditional UPDATE
+		// alone lets exactly one through.
+		c2 := f.issue(t, c.TemplateID, "alice")
+		_, held, err := f.s.Present(t.Context(), tenantA, "alice", []string{c2.Code})
+		if err != nil {
+			t.Fatal(err)
+		}
+		applied := map[string]bool{held[0].PromotionID: true}
+		start = time.Now()
+		won.Store(0)
+		refused.Store(0)
+		for i := range 500 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				err := d.Tx(t.Context(), func(tx *sql.Tx) error {
+					return f.s.LockTx(t.Context(), tx, tenantA, fmt.Sprintf("tx-order-%d", i), held, applied)
+				})
+				switch {
+				case err == nil:
+					won.Add(1)
+				case errs.Is(err, errs.Conflict):
+					refused.Add(1)
+				default:
+					t.Errorf("lock in an order's transaction: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if won.Load() != 1 || refused.Load() != 499 {
+			t.Fatalf("order transactions: won %d, refused %d; want 1, 499", won.Load(), refused.Load())
+		}
+		t.Logf("%s: 500 parallel order transactions locking one checked coupon: %d won, %d refused, in %v", d.Dialect, won.Load(),
+			refused.Load(), time.Since(start).Round(time.Millisecond))
 	})
 }
 
