@@ -352,8 +352,23 @@ func (s *Service) issueBatch(ctx context.Context, p *auth.Principal, is Issuance
 		case !t.ValidTo.IsZero() && !now.Before(t.ValidTo):
 			return errs.E(errs.Conflict, "coupon template %s ended at %s", t.Code, t.ValidTo.UTC().Format(time.RFC3339))
 		}
+		var held map[string]int
+		if t.PerMemberLimit > 0 {
+			distinct := make([]string, 0, len(live))
+			seen := map[string]bool{}
+			for _, c := range live {
+				if c != "" && !seen[c] {
+					seen[c] = true
+					distinct = append(distinct, c)
+				}
+			}
+			if held, err = membersHeld(ctx, tx, s.db.Dialect, p.TenantID, t.ID, distinct); err != nil {
+				return err
+			}
+		}
 		var issued int64
-		inBatch := map[string]int{}
+		coupons := make([]Coupon, 0, len(live))
+		keys := make([]string, 0, len(live))
 		for i, c := range live {
 			if c == "" {
 				out.Skipped++
@@ -367,17 +382,14 @@ func (s *Service) issueBatch(ctx context.Context, p *auth.Principal, is Issuance
 				continue
 			}
 			if t.PerMemberLimit > 0 {
-				held, err := memberHeld(ctx, tx, p.TenantID, t.ID, c)
-				if err != nil {
-					return err
-				}
-				if held+inBatch[c] >= t.PerMemberLimit {
+				if held[c] >= t.PerMemberLimit {
 					if single {
 						return ErrMemberLimit
 					}
 					out.Skipped++
 					continue
 				}
+				held[c]++
 			}
 			code, err := NewCode()
 			if err != nil {
@@ -389,11 +401,12 @@ func (s *Service) issueBatch(ctx context.Context, p *auth.Principal, is Issuance
 			if t.ValidDays > 0 {
 				cp.ValidFrom, cp.ExpiresAt = now, now.AddDate(0, 0, t.ValidDays)
 			}
-			if err := insertCoupon(ctx, tx, cp, is.ID+":"+strconv.FormatInt(start+int64(i), 10)); err != nil {
-				return err
-			}
-			inBatch[c]++
+			coupons = append(coupons, cp)
+			keys = append(keys, is.ID+":"+strconv.FormatInt(start+int64(i), 10))
 			issued++
+		}
+		if err := insertCoupons(ctx, tx, s.db.Dialect, coupons, keys); err != nil {
+			return err
 		}
 		if err := addIssued(ctx, tx, p.TenantID, t.ID, issued, now); err != nil {
 			return err

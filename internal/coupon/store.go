@@ -172,12 +172,45 @@ func findCoupons(ctx context.Context, q db.Querier, tenantID string, f CouponFil
 		fmt.Sprintf(" ORDER BY id LIMIT $%d", len(args)), args...)
 }
 
-// memberHeld counts the coupons of a template a customer was issued (any status).
-func memberHeld(ctx context.Context, tx *sql.Tx, tenantID, templateID, customerID string) (int, error) {
-	var n int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM coupons WHERE tenant_id = $1 AND template_id = $2 AND customer_id = $3`,
-		tenantID, templateID, customerID).Scan(&n)
-	return n, err
+// membersHeld counts the coupons of a template each of customers was issued (any
+// status), in one query; customers without any are absent from the map.
+func membersHeld(ctx context.Context, tx *sql.Tx, d db.Dialect, tenantID, templateID string, customers []string) (map[string]int, error) {
+	out := map[string]int{}
+	if len(customers) == 0 {
+		return out, nil
+	}
+	args := []any{tenantID, templateID}
+	query := `SELECT customer_id, COUNT(*) FROM coupons WHERE tenant_id = $1 AND template_id = $2 AND customer_id` +
+		db.In(d, &args, customers) + ` GROUP BY customer_id`
+	err := db.EachRow(ctx, tx, query, args, func(rows *sql.Rows) error {
+		var c string
+		var n int
+		if err := rows.Scan(&c, &n); err != nil {
+			return err
+		}
+		out[c] = n
+		return nil
+	})
+	return out, err
+}
+
+// insertCoupons writes issued coupons in one statement per chunk (SQLite) or one
+// statement (PostgreSQL); keys are their source keys.
+func insertCoupons(ctx context.Context, tx *sql.Tx, d db.Dialect, cs []Coupon, keys []string) error {
+	type row struct {
+		c   Coupon
+		key string
+	}
+	rows := make([]row, len(cs))
+	for i := range cs {
+		rows[i] = row{cs[i], keys[i]}
+	}
+	return db.WriteRows(ctx, tx, d, db.Rows{Head: `INSERT INTO coupons (` + couponCols + `, source_key)`}, rows, func(r row) []any {
+		c := r.c
+		return []any{c.ID, c.TenantID, c.TemplateID, c.Code, c.CustomerID, string(c.Status), millis(c.ValidFrom), millis(c.ExpiresAt),
+			c.OrderID, millis(c.LockedUntil), millis(c.RedeemedAt), c.IssueID, c.StoreID, c.IssuedBy, millis(c.IssuedAt),
+			millis(c.UpdatedAt), r.key}
+	}, nil)
 }
 
 // lockCoupon locks the coupon to ref until until when it is free at now: issued, or
