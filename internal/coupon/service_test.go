@@ -280,6 +280,21 @@ func TestBulkIssue(t *testing.T) {
 		if _, err := f.s.Issue(as(auth.Associate), tm.ID, IssueRequest{Key: "k", CustomerIDs: []string{"a", "b"}}); !errs.Is(err, errs.Forbidden) {
 			t.Fatalf("associate bulk issue: %v, want forbidden", err)
 		}
+		// An associate scoped to store s1 issues one coupon at its store, recorded on it.
+		assoc := auth.WithPrincipal(t.Context(), &auth.Principal{Kind: auth.UserPrincipal, ID: "assoc", TenantID: tenantA, Role: auth.Associate,
+			Scopes: auth.RoleScopes(auth.Associate), DataScope: auth.StoreScope, DataID: "s1"})
+		other := amountOff("STORE")
+		st := f.template(t, other)
+		if _, err := f.s.Issue(assoc, st.ID, IssueRequest{CustomerIDs: []string{"bob"}}); !errs.Is(err, errs.Invalid) {
+			t.Fatalf("associate without a store: %v, want invalid", err)
+		}
+		if _, err := f.s.Issue(assoc, st.ID, IssueRequest{CustomerIDs: []string{"bob"}, StoreID: "elsewhere"}); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("associate at another store: %v, want not_found", err)
+		}
+		one, err := f.s.Issue(assoc, st.ID, IssueRequest{CustomerIDs: []string{"bob"}, StoreID: "s1"})
+		if err != nil || len(one.Coupons) != 1 || one.Coupons[0].StoreID != "s1" || one.Coupons[0].IssuedBy != "assoc" {
+			t.Fatalf("associate issue: %+v, %v", one, err)
+		}
 	})
 }
 
