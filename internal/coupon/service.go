@@ -689,13 +689,18 @@ func (s *Service) Present(ctx context.Context, tenantID, customerID string, pres
 
 // LockTx locks, inside the order's transaction tx, the held coupons whose promotion
 // the order applied (applied: promotion ids) to orderID; a coupon that did not apply
-// stays free. A coupon taken meanwhile fails the order with ErrUnavailable.
+// stays free, and so does a second coupon of the same template (the engine applies a
+// promotion once). A coupon taken meanwhile fails the order with ErrUnavailable.
 func (s *Service) LockTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, held []Held, applied map[string]bool) error {
 	now := s.now()
+	locked := map[string]bool{}
 	for _, h := range held {
-		if !applied[h.PromotionID] {
+		// The engine applies a template's promotion once: one coupon of it is used, a
+		// second one presented with it stays free.
+		if !applied[h.PromotionID] || locked[h.PromotionID] {
 			continue
 		}
+		locked[h.PromotionID] = true
 		won, err := lockCoupon(ctx, tx, tenantID, h.CouponID, h.CustomerID, orderID, now, now.Add(s.cfg.LockTTL))
 		if err != nil {
 			return fmt.Errorf("coupon: lock for order %s: %w", orderID, err)

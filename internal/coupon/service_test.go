@@ -416,6 +416,22 @@ func TestOrderHook(t *testing.T) {
 		if err := lockTx("o-3", true); !errs.Is(err, errs.Conflict) {
 			t.Fatalf("second order: %v, want conflict", err)
 		}
+		// Two coupons of one template in one order: the engine applies the promotion
+		// once, so only one of them is used.
+		a, b := f.issue(t, tm.ID, "alice"), f.issue(t, tm.ID, "alice")
+		_, two, err := f.s.Present(t.Context(), tenantA, "alice", []string{a.Code, b.Code})
+		if err != nil || len(two) != 2 {
+			t.Fatalf("present two: %v %v", two, err)
+		}
+		if err := d.Tx(t.Context(), func(tx *sql.Tx) error {
+			return f.s.LockTx(t.Context(), tx, tenantA, "o-4", two, map[string]bool{tm.PromotionID: true})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := d.Reader().QueryRow(`SELECT COUNT(*) FROM coupons WHERE order_id = 'o-4' AND status = 'locked'`).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("%d coupons locked to one order (%v), want 1", n, err)
+		}
 	})
 }
 
