@@ -52,6 +52,11 @@ type CouponTemplateResponse struct {
 	UpdatedAt      time.Time      `json:"updated_at"`
 }
 
+// CouponTemplateStatusRequest activates or deactivates a template.
+type CouponTemplateStatusRequest struct {
+	Status string `json:"status" enum:"active,inactive"`
+}
+
 // CouponIssueRequest issues coupons of a template.
 type CouponIssueRequest struct {
 	CustomerIDs []string `json:"customer_ids" minItems:"1" maxItems:"100000" doc:"One customer (loyalty:redeem, an associate at its store), or a list (loyalty:write, with a key), issued in batches of 500."`
@@ -247,6 +252,15 @@ func (s *Service) Register(api huma.API) {
 		Summary: "Get a coupon template", Tags: tags, Security: read,
 	}, func(ctx context.Context, in *templateIDInput) (*httpapi.Body[CouponTemplateResponse], error) {
 		return httpapi.Reply(templateResponse)(s.FindTemplateByID(ctx, in.ID))
+	})
+	huma.Register(api, huma.Operation{OperationID: "set-coupon-template-status", Method: http.MethodPost, Path: templates + "/{id}/status",
+		Summary: "Activate or deactivate a coupon template", Description: "An inactive template issues nothing and its coupons price nothing (its promotion is paused).",
+		Tags: tags, Security: write,
+	}, func(ctx context.Context, in *struct {
+		ID   string `path:"id" maxLength:"64"`
+		Body CouponTemplateStatusRequest
+	}) (*httpapi.Body[CouponTemplateResponse], error) {
+		return httpapi.Reply(templateResponse)(s.SetTemplateStatus(ctx, in.ID, TemplateStatus(in.Body.Status)))
 	})
 	huma.Register(api, huma.Operation{OperationID: "issue-coupons", Method: http.MethodPost, Path: templates + "/{id}/issues",
 		Summary: "Issue coupons to one customer or a list", Description: "A list is issued in batches of 500, each recorded with the progress; the same key resumes or returns the request.",

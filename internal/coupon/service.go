@@ -26,6 +26,7 @@ import (
 type Promotions interface {
 	CreatePromotion(ctx context.Context, in promotion.NewPromotion) (promotion.Promotion, error)
 	Activate(ctx context.Context, id string) (promotion.Promotion, error)
+	Pause(ctx context.Context, id string) (promotion.Promotion, error)
 	PriceCart(ctx context.Context, cart engine.Cart, pc engine.Context, customerID string) (engine.Result, error)
 }
 
@@ -172,6 +173,53 @@ func (s *Service) CreateTemplate(ctx context.Context, in TemplateInput) (Templat
 	if err != nil {
 		return Template{}, fmt.Errorf("coupon: create template: %w", err)
 	}
+	return t, nil
+}
+
+// SetTemplateStatus activates or deactivates a template: an inactive template
+// issues nothing, its coupons cannot be locked or previewed, and its promotion is
+// paused so that no price takes it (coupons already locked to orders are redeemed as
+// their orders are paid). Errors: invalid (body.status), not_found, unauthorized,
+// forbidden (loyalty:write over the whole tenant).
+func (s *Service) SetTemplateStatus(ctx context.Context, id string, status TemplateStatus) (Template, error) {
+	p, err := auth.RequireTenantWide(ctx, auth.LoyaltyWrite, "configuring coupon templates")
+	if err != nil {
+		return Template{}, err
+	}
+	if status != TemplateActive && status != TemplateInactive {
+		return Template{}, errs.Field("body.status", "active or inactive")
+	}
+	t, err := getTemplate(ctx, s.db.Reader(), s.db.Dialect, p.TenantID, id, false)
+	if err != nil {
+		return Template{}, err
+	}
+	if t.Status == status {
+		return t, nil
+	}
+	// The promotion first: a template shown active whose promotion is paused would
+	// lock coupons that price nothing; the reverse only delays a deactivation.
+	pctx := asPromotions(ctx, p)
+	if status == TemplateActive {
+		_, err = s.deps.Promotions.Activate(pctx, t.PromotionID)
+	} else {
+		_, err = s.deps.Promotions.Pause(pctx, t.PromotionID)
+	}
+	if err != nil {
+		return Template{}, fmt.Errorf("coupon: set template status: %w", err)
+	}
+	now := s.now()
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE coupon_templates SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2`,
+			p.TenantID, id, status, millis(now)); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, audit.Entry{Action: "coupon.template.status", ResourceType: "coupon_template", ResourceID: id,
+			Changes: map[string]any{"status": status}})
+	})
+	if err != nil {
+		return Template{}, fmt.Errorf("coupon: set template status: %w", err)
+	}
+	t.Status, t.UpdatedAt = status, now
 	return t, nil
 }
 

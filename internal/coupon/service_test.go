@@ -123,6 +123,32 @@ func TestTemplateValidation(t *testing.T) {
 		if _, err := f.s.CreateTemplate(as(auth.Associate), amountOff("X")); !errs.Is(err, errs.Forbidden) {
 			t.Errorf("associate creates a template: %v, want forbidden", err)
 		}
+		// Deactivated: nothing issues, a coupon no longer previews, and its promotion is
+		// paused; activated again, it works again.
+		tm, err := f.s.FindTemplates(as(auth.Marketer), 10, "")
+		if err != nil || len(tm.Items) != 1 {
+			t.Fatalf("templates: %+v %v", tm, err)
+		}
+		ok1 := tm.Items[0]
+		c := f.issue(t, ok1.ID, "alice")
+		if _, err := f.s.SetTemplateStatus(as(auth.Marketer), ok1.ID, TemplateInactive); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.Issue(as(auth.Marketer), ok1.ID, IssueRequest{CustomerIDs: []string{"bob"}}); !errs.Is(err, errs.Conflict) {
+			t.Errorf("issue from an inactive template: %v, want conflict", err)
+		}
+		if _, err := f.s.Preview(as(auth.Marketer), c.Code, PreviewRequest{CustomerID: "alice", Cart: cart(5000)}); !errs.Is(err, errs.Conflict) {
+			t.Errorf("preview an inactive template's coupon: %v, want conflict", err)
+		}
+		if pr, err := f.promo.FindPromotionByID(as(auth.Marketer), ok1.PromotionID); err != nil || pr.Status != "paused" {
+			t.Errorf("promotion after deactivation: %s %v, want paused", pr.Status, err)
+		}
+		if _, err := f.s.SetTemplateStatus(as(auth.Marketer), ok1.ID, TemplateActive); err != nil {
+			t.Fatal(err)
+		}
+		if p, err := f.s.Preview(as(auth.Marketer), c.Code, PreviewRequest{CustomerID: "alice", Cart: cart(5000)}); err != nil || p.Discount != 500 {
+			t.Errorf("after reactivation: %d %v", p.Discount, err)
+		}
 	})
 }
 

@@ -17,6 +17,8 @@ const id = (v: string) => encodeURIComponent(v);
 export const couponApi = {
   templates: () => request<Page<CouponTemplate>>('GET', '/coupon-templates', { query: { limit: 200 } }),
   createTemplate: (body: CouponTemplateRequest) => request<CouponTemplate>('POST', '/coupon-templates', { body }),
+  setStatus: (templateId: string, status: 'active' | 'inactive') =>
+    request<CouponTemplate>('POST', `/coupon-templates/${id(templateId)}/status`, { body: { status } }),
   issue: (templateId: string, body: CouponIssueRequest) =>
     request<CouponIssue>('POST', `/coupon-templates/${id(templateId)}/issues`, { body }),
   customerCoupons: (customerId: string) =>

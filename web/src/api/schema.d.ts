@@ -419,6 +419,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/coupon-templates/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Activate or deactivate a coupon template
+         * @description An inactive template issues nothing and its coupons price nothing (its promotion is paused).
+         */
+        post: operations["set-coupon-template-status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/coupons": {
         parameters: {
             query?: never;
@@ -3201,6 +3221,10 @@ export interface components {
             valid_from?: string;
             /** Format: date-time */
             valid_to?: string;
+        };
+        CouponTemplateStatusRequest: {
+            /** @enum {string} */
+            status: "active" | "inactive";
         };
         CustomerAccessResponse: {
             /** @enum {string} */
@@ -6557,6 +6581,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CouponIssueResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "set-coupon-template-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponTemplateStatusRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponTemplateResponse"];
                 };
             };
             /** @description Error */

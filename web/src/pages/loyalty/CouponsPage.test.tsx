@@ -30,6 +30,7 @@ describe('CouponsPage', () => {
     const calls = fakeApi({
       'GET /me': () => ({ body: meWith(['loyalty:read', 'loyalty:write']) }),
       'GET /coupon-templates': () => page([template]),
+      'POST /coupon-templates/ct1/status': () => ({ body: { ...template, status: 'inactive' } }),
       'POST /coupon-templates/ct1/issues': () => ({
         status: 201,
         body: { id: 'i1', template_id: 'ct1', key: 'k', total: 3, done: 3, issued: 2, skipped: 1, status: 'done', created_at: '', updated_at: '' },
@@ -46,6 +47,9 @@ describe('CouponsPage', () => {
     const post = calls.find((c) => c.method === 'POST');
     expect((post?.body as { customer_ids: string[] }).customer_ids).toEqual(['c1', 'c2', 'c3']);
     expect((post?.body as { key: string }).key).toMatch(/^console-/);
+    fireEvent.click(screen.getByTestId('coupon-status-FIVE'));
+    await waitFor(() => expect(calls.some((c) => c.path === '/coupon-templates/ct1/status')).toBe(true), { timeout: 10_000 });
+    expect(calls.find((c) => c.path === '/coupon-templates/ct1/status')?.body).toEqual({ status: 'inactive' });
   }, 60_000);
 
   it('offers no changes to a reader', async () => {

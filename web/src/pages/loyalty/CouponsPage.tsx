@@ -1,5 +1,5 @@
 import { PlusOutlined, SendOutlined } from '@ant-design/icons';
-import { Button, Card, Col, Empty, Form, Input, InputNumber, Modal, Progress, Row, Select, Space, Spin, Table, Tag, Typography } from 'antd';
+import { Button, Card, Col, Empty, Form, Input, InputNumber, Modal, Progress, Row, Select, Space, Spin, Switch, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -53,6 +53,7 @@ export default function CouponsPage() {
   const templates = useCouponTemplates();
   const [creating, setCreating] = useState(false);
   const [issuing, setIssuing] = useState<CouponTemplate | null>(null);
+  const setStatus = useCouponChange((v: { id: string; active: boolean }) => couponApi.setStatus(v.id, v.active ? 'active' : 'inactive'));
   const validity = (tm: CouponTemplate) =>
     tm.valid_days
       ? t('coupons.validDays', { count: tm.valid_days })
@@ -71,7 +72,20 @@ export default function CouponsPage() {
     {
       title: t('coupons.status'),
       key: 'status',
-      render: (_, tm) => <Tag color={tm.status === 'active' ? 'green' : 'default'}>{t(`coupons.statuses.${tm.status}`)}</Tag>,
+      render: (_, tm) =>
+        canWrite ? (
+          <Switch
+            size="small"
+            checked={tm.status === 'active'}
+            loading={setStatus.isPending && setStatus.variables?.id === tm.id}
+            onChange={(active) => setStatus.mutate({ id: tm.id, active })}
+            checkedChildren={t('coupons.statuses.active')}
+            unCheckedChildren={t('coupons.statuses.inactive')}
+            data-testid={`coupon-status-${tm.code}`}
+          />
+        ) : (
+          <Tag color={tm.status === 'active' ? 'green' : 'default'}>{t(`coupons.statuses.${tm.status}`)}</Tag>
+        ),
     },
   ];
   if (canWrite) {
