@@ -104,14 +104,6 @@ func addIssued(ctx context.Context, tx *sql.Tx, tenantID, id string, n int64, no
 const couponCols = `id, tenant_id, template_id, code, customer_id, status, valid_from, expires_at, order_id, locked_until,
 	redeemed_at, issue_id, store_id, issued_by, issued_at, updated_at`
 
-func insertCoupon(ctx context.Context, tx *sql.Tx, c Coupon, sourceKey string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO coupons (`+couponCols+`, source_key)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-		c.ID, c.TenantID, c.TemplateID, c.Code, c.CustomerID, c.Status, millis(c.ValidFrom), millis(c.ExpiresAt), c.OrderID,
-		millis(c.LockedUntil), millis(c.RedeemedAt), c.IssueID, c.StoreID, c.IssuedBy, millis(c.IssuedAt), millis(c.UpdatedAt), sourceKey)
-	return err
-}
-
 func scanCoupon(row interface{ Scan(...any) error }) (Coupon, error) {
 	var c Coupon
 	var from, exp, until, redeemed, issued, updated int64
