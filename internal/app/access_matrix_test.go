@@ -600,6 +600,40 @@ var accessRules = map[string]accessRule{
 	"replace-membership-plan": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return jsonReq("/api/v1/loyalty/membership-plans/"+w.membershipPlan, `{"code":"PLUS","name":"Plus","period":"year","fee_fen":9900,"rebate_bp":200,"rebate_cap_fen":50000}`)
 	}},
+	// --- coupons ---
+	"list-coupon-templates": {reach: shared, call: get("/api/v1/coupon-templates")},
+	"create-coupon-template": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/coupon-templates", `{"code":"C%d","name":"c","valid_days":7,"discount":{"kind":"amount_off","scope":{"all":true},"amount_off":{"amount":100}}}`, w.next())
+	}},
+	"get-coupon-template": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/coupon-templates/" + w.couponTemplate}
+	}},
+	"set-coupon-template-status": {reach: tenantOnly, note: "pauses or activates the template's promotion too", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/coupon-templates/"+w.couponTemplate+"/status", `{"status":"active"}`)
+	}},
+	"issue-coupons": {reach: scoped, note: "one customer at a store in the caller's data scope (store_id required below the tenant); a list needs loyalty:write over the whole tenant",
+		call: func(w *world, _ *matrixPrincipal, side int) request {
+			return jsonReq("/api/v1/coupon-templates/"+w.couponTemplate+"/issues", `{"customer_ids":[%q],"store_id":%q}`, w.customer[0], w.store[side])
+		}},
+	"get-coupon-issue": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/coupon-issues/" + w.couponIssue}
+	}},
+	"list-coupons": {reach: shared, note: "coupons carry no personal data and are used chain-wide", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/coupons?customer_id=" + w.customer[0]}
+	}},
+	"lock-coupon": {reach: shared, note: "of racing locks one wins (409 for the others)", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		_, code := w.freshCoupon()
+		return jsonReq("/api/v1/coupons/"+code+"/lock", `{"customer_id":%q,"reference":"cart-%d"}`, w.customer[0], w.next())
+	}},
+	"release-coupon-lock": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		_, code := w.freshCoupon()
+		ref := fmt.Sprintf("cart-%d", w.next())
+		w.admin("POST", "/api/v1/coupons/"+code+"/lock", "", fmt.Sprintf(`{"customer_id":%q,"reference":%q}`, w.customer[0], ref))
+		return request{path: "/api/v1/coupon-locks/" + ref}
+	}},
+	"preview-coupon": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/coupons/"+w.couponCode+"/preview", `{"customer_id":%q,"lines":[{"id":"1","sku":"MILK","qty":2,"unit_price":1490}]}`, w.customer[0])
+	}},
 }
 
 func jsonReq(path, format string, args ...any) request {

@@ -37,6 +37,8 @@ type world struct {
 	loyaltyProgram, loyaltyTier    string    // the shared loyalty program, customer[0] a member with points, and one of its tiers
 	giftBatch, giftCode, giftPIN   string    // a batch of one anonymous gift card, sold (active) with ¥100 on it
 	membershipPlan                 string    // a paid membership plan; customer[0] has ¥1,000 stored value
+	couponTemplate, couponIssue    string    // a coupon template and the issue of its coupon couponCode to customer[0]
+	couponCode                     string
 
 	seq atomic.Int64
 }
@@ -105,6 +107,8 @@ func newWorld(t *testing.T, dialect db.Dialect) *world {
 	w.giftBatch, w.giftCode, w.giftPIN = issued.Batch.ID, issued.Cards[0].Code, issued.Cards[0].PIN
 	w.admin("POST", "/api/v1/loyalty/gift-cards/activations", "", `{"code":"`+w.giftCode+`","reference":"world"}`)
 	w.membershipPlan = h.create(t, "/api/v1/loyalty/membership-plans", `{"code":"PLUS","name":"Plus","period":"year","fee_fen":9900,"rebate_bp":200,"rebate_cap_fen":50000}`)
+	w.couponTemplate = h.create(t, "/api/v1/coupon-templates", `{"code":"FIVE","name":"¥5 off","valid_days":30,"discount":{"kind":"amount_off","scope":{"all":true},"amount_off":{"amount":500}}}`)
+	w.couponIssue, w.couponCode = w.freshCoupon()
 	var events struct {
 		Items []struct {
 			ID string `json:"id"`
@@ -116,6 +120,23 @@ func newWorld(t *testing.T, dialect db.Dialect) *world {
 	}
 	w.domainEvent = events.Items[0].ID
 	return w
+}
+
+// freshCoupon issues a coupon of the world's template to customer[0] and returns the
+// issue's id and the coupon's code.
+func (w *world) freshCoupon() (string, string) {
+	w.t.Helper()
+	var is struct {
+		ID      string `json:"id"`
+		Coupons []struct {
+			Code string `json:"code"`
+		} `json:"coupons"`
+	}
+	w.decode(w.admin("POST", "/api/v1/coupon-templates/"+w.couponTemplate+"/issues", "", `{"customer_ids":["`+w.customer[0]+`"]}`), &is)
+	if len(is.Coupons) != 1 {
+		w.t.Fatalf("no coupon issued: %+v", is)
+	}
+	return is.ID, is.Coupons[0].Code
 }
 
 // loyaltyMember is the path of customer[0]'s membership of the loyalty program.

@@ -22,6 +22,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/oneretail/oneretail/internal/catalog"
+	"github.com/oneretail/oneretail/internal/coupon"
 	"github.com/oneretail/oneretail/internal/identity"
 	"github.com/oneretail/oneretail/internal/inventory"
 	"github.com/oneretail/oneretail/internal/loyalty"
@@ -77,6 +78,7 @@ type App struct {
 	Inventory  *inventory.Service
 	Order      *order.Service
 	Loyalty    *loyalty.Service
+	Coupon     *coupon.Service
 	API        huma.API
 
 	idempotency *httpapi.Idempotency
@@ -136,8 +138,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Promotion = promotion.NewService(d, a.Outbox, a.Audit, cfg.Clock, promotion.Config{Customers: a.Identity, Stores: storeFinder{a.Org}, TokenKey: tokenKey})
 	a.Promotion.Subscribe(a.Dispatcher)
 	a.Inventory = inventory.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org})
+	a.Coupon = coupon.NewService(d, a.Outbox, a.Audit, cfg.Clock, coupon.Deps{Promotions: a.Promotion, Customers: a.Identity,
+		Stores: storeFinder{a.Org}}, coupon.Config{})
+	a.Coupon.Subscribe(a.Dispatcher)
 	a.Order = order.NewService(d, a.Outbox, a.Audit, cfg.Clock, keys, order.Deps{Pricer: a.Promotion, Stock: a.Inventory,
-		Catalog: a.Catalog, Buyers: a.Identity, Stores: storeFinder{a.Org}}, order.Config{})
+		Catalog: a.Catalog, Buyers: a.Identity, Stores: storeFinder{a.Org}, Coupons: a.Coupon}, order.Config{})
 	a.Loyalty = loyalty.NewService(d, a.Outbox, a.Audit, cfg.Clock, loyalty.Deps{Orders: loyaltyOrders{a.Order, a.Catalog, a.Org},
 		Customers: a.Identity, Stores: storeFinder{a.Org}})
 	a.Loyalty.Subscribe(a.Dispatcher)
@@ -182,6 +187,7 @@ func (a *App) routes() http.Handler {
 	a.Order.Register(srv.API)
 	a.Loyalty.Register(srv.API)
 	a.Loyalty.RegisterStoredValue(srv.API)
+	a.Coupon.Register(srv.API)
 	srv.Router.HandleFunc("/api/*", httpapi.NotFound)
 	srv.Router.Handle("/*", web.Handler())
 	return srv.Router
@@ -268,6 +274,9 @@ func (a *App) expireReservations(ctx context.Context) {
 		}
 		if n, err := a.Order.CancelUnpaid(ctx, 500); err != nil {
 			a.cfg.Log.Error("cancel unpaid orders", "err", err, "cancelled", n)
+		}
+		if rel, exp, err := a.Coupon.Sweep(ctx, 500); err != nil {
+			a.cfg.Log.Error("release coupon locks and expire coupons", "err", err, "released", rel, "expired", exp)
 		}
 	})
 }

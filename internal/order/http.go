@@ -282,7 +282,7 @@ type PosTicketRequest struct {
 
 func (r PosTicketRequest) ticket() Ticket {
 	t := Ticket{Channel: Channel(r.Channel), ExternalRef: r.ExternalRef, StoreID: r.StoreID, PlacedAt: r.PlacedAt, Fulfilment: Fulfilment(r.Fulfilment),
-		CustomerID: r.CustomerID, Buyer: buyerOf(r.Buyer), Lines: linesOf(r.Lines), Coupons: r.Coupons, Tier: r.Tier, StatedPayableFen: r.StatedPayableFen}
+		CustomerID: r.CustomerID, Buyer: buyerOf(r.Buyer), Lines: linesOf(r.Lines), Coupons: promotion.ClientCoupons(r.Coupons), Tier: r.Tier, StatedPayableFen: r.StatedPayableFen}
 	if t.Channel == "" {
 		t.Channel = ChannelPOS
 	}

@@ -111,6 +111,7 @@ type Deps struct {
 	Stores  Stores
 	// StoredValue is set by UseStoredValue (stored_value.go).
 	StoredValue StoredValue
+	Coupons Coupons // optional: customers' coupon codes (internal/order/coupon.go)
 }
 
 // Service is the order center: every channel's orders in one model and lifecycle.
@@ -272,6 +273,10 @@ func (s *Service) CreateOrder(ctx context.Context, n NewOrder) (Order, error) {
 	pc := engine.Context{Time: s.now(), Location: sale.zone, Channel: string(n.Channel), StoreID: n.StoreID,
 		Coupons: n.Coupons, PaymentMethod: n.PaymentMethod}
 	in := internal(ctx, p)
+	held, err := s.presentCoupons(in, p.TenantID, sale.customerID, &pc)
+	if err != nil {
+		return Order{}, err
+	}
 	loc, err := s.deps.Stock.FindLocationOfStore(in, n.StoreID)
 	if err != nil && !errs.Is(err, errs.NotFound) {
 		return Order{}, fmt.Errorf("order: create: %w", err)
@@ -308,6 +313,9 @@ func (s *Service) CreateOrder(ctx context.Context, n NewOrder) (Order, error) {
 				}
 			}
 			if _, err := s.deps.Pricer.RedeemTx(in, tx, p.TenantID, o.ID, priced); err != nil {
+				return err
+			}
+			if err := s.lockCouponsTx(ctx, tx, p.TenantID, o.ID, held, priced); err != nil {
 				return err
 			}
 			return s.publish(ctx, tx, o, EventCreated, "")

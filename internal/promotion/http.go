@@ -19,7 +19,7 @@ import (
 type PromotionCreateRequest struct {
 	Code       string           `json:"code" minLength:"1" maxLength:"64" pattern:"^[A-Za-z0-9._-]+$"`
 	Name       string           `json:"name" minLength:"1" maxLength:"200"`
-	Definition map[string]any   `json:"definition" doc:"The engine promotion (kind, scope, conditions, stacking and the parameter block of its kind); id and name are set from the promotion. Kinds: percent_off, amount_off, threshold, nth_item, buy_x_get_y, buy_a_get_b {buy, reward (scope), get, off_bp, pick cheapest|dearest, times}, bundle, gift, member_price, special_price {prices [{tier, price | off}], max_per_line, max_per_order, max_per_customer}, tiered_qty, flash_sale, expiry_markdown, delivery_fee {spend, off | off_bp, methods}. Stacking: exclusive (combines with nothing), group (one per group), stacks_with_items (may share a unit with other item-level promotions that opt in too)."`
+	Definition map[string]any   `json:"definition" doc:"The engine promotion (kind, scope, conditions, stacking and the parameter block of its kind); id and name are set from the promotion. Kinds: percent_off {off_bp, max_off (a cap in fen, 0: none)}, amount_off, threshold, nth_item, buy_x_get_y, buy_a_get_b {buy, reward (scope), get, off_bp, pick cheapest|dearest, times}, bundle, gift, member_price, special_price {prices [{tier, price | off}], max_per_line, max_per_order, max_per_customer}, tiered_qty, flash_sale, expiry_markdown, delivery_fee {spend, off | off_bp, methods}. Stacking: exclusive (combines with nothing), group (one per group), stacks_with_items (may share a unit with other item-level promotions that opt in too)."`
 	Limits     *PromotionLimits `json:"limits,omitempty" doc:"Budget and usage limits enforced when orders commit; absent or null fields mean no limit."`
 }
 
@@ -157,6 +157,11 @@ func (s *Service) cartOf(r CartPriceRequest) (engine.Cart, engine.Context, error
 				return cart, engine.Context{}, errs.Field(fmt.Sprintf("body.lines[%d].expiry", i), "must be a date YYYY-MM-DD")
 			}
 			cart.Lines[i].Expiry = t
+		}
+	}
+	for i, c := range r.Coupons {
+		if len(ClientCoupons([]string{c})) == 0 {
+			return cart, engine.Context{}, errs.Field(fmt.Sprintf("body.coupons[%d]", i), "a coupon template's code is not presented directly: present the customer's coupon code to an order")
 		}
 	}
 	pc := engine.Context{Channel: r.Channel, StoreID: r.StoreID, Region: r.Region, Brand: r.Brand, Tier: r.Tier,

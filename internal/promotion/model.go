@@ -116,6 +116,23 @@ type PromotionFilter struct {
 	Cursor   string
 }
 
+// ReservedCouponPrefix starts the coupon code of a coupon template's promotion
+// (internal/coupon, decision 0031): only a customer's coupon, checked and locked by the
+// coupon service, presents such a code to the engine — never a client.
+const ReservedCouponPrefix = "coupon-template."
+
+// ClientCoupons returns codes without the ones a client may not present
+// (ReservedCouponPrefix, in any case).
+func ClientCoupons(codes []string) []string {
+	out := codes[:0:0]
+	for _, c := range codes {
+		if !strings.HasPrefix(strings.ToLower(c), ReservedCouponPrefix) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // validCode is the shape of a promotion code.
 func validCode(c string) bool {
 	if c == "" || len(c) > 64 {

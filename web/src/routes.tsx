@@ -35,11 +35,11 @@ const OrderInboxPage = lazy(() => import('./pages/orders/InboxPage'));
 const PickListPage = lazy(() => import('./pages/orders/PickListPage'));
 const LoyaltyProgramsPage = lazy(() => import('./pages/loyalty/ProgramsPage'));
 const GiftCardsPage = lazy(() => import('./pages/loyalty/GiftCardsPage'));
+const CouponsPage = lazy(() => import('./pages/loyalty/CouponsPage'));
 const ComingSoonPage = lazy(() => import('./pages/ComingSoonPage'));
 
 /** COMING_SOON lists the capabilities that have a placeholder page for now. */
 export const COMING_SOON: { path: string; nameKey: string }[] = [
-  { path: 'coupons', nameKey: 'nav.coupons' },
   { path: 'campaigns', nameKey: 'nav.campaigns' },
   { path: 'analytics', nameKey: 'nav.analytics' },
   { path: 'forecast', nameKey: 'nav.forecast' },
@@ -94,6 +94,7 @@ export const routes: RouteObject[] = [
       { path: 'inventory', element: <InventoryPage /> },
       { path: 'membership', element: <LoyaltyProgramsPage /> },
       { path: 'membership/gift-cards', element: <GiftCardsPage /> },
+      { path: 'coupons', element: <CouponsPage /> },
       ...COMING_SOON.map(({ path, nameKey }) => ({
         path,
         element: <ComingSoonPage key={path} nameKey={nameKey} capability={path} />,

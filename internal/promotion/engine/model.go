@@ -263,9 +263,12 @@ type Conditions struct {
 	MinQty         int64    `json:"min_qty,omitempty"`   // scoped units (a weighed line counts 1)
 }
 
-// PercentOff is x% off; OffBP is in basis points (1200 = 12% off, i.e. 8.8折).
+// PercentOff is x% off; OffBP is in basis points (1200 = 12% off, i.e. 8.8折). MaxOff,
+// when positive, caps the discount of one application (a coupon's "12% off, at most
+// ¥30"), shared across the scoped lines in proportion to their amounts.
 type PercentOff struct {
-	OffBP int64 `json:"off_bp"`
+	OffBP  int64 `json:"off_bp"`
+	MaxOff int64 `json:"max_off,omitempty"`
 }
 
 // AmountOff takes Amount fen off the scoped lines together, at most their amount.
@@ -659,6 +662,9 @@ func (p *Promotion) validateParams() error {
 	case KindPercentOff, KindMemberPrice:
 		if p.PercentOff.OffBP < 1 || p.PercentOff.OffBP > 10000 {
 			return errs.Field("percent_off.off_bp", "must be 1..10000 basis points")
+		}
+		if p.PercentOff.MaxOff < 0 || p.PercentOff.MaxOff > MaxAmount || (p.Kind == KindMemberPrice && p.PercentOff.MaxOff != 0) {
+			return errs.Field("percent_off.max_off", "must be 0 (no cap)..%d fen, and only on percent_off", MaxAmount)
 		}
 		if p.Kind == KindMemberPrice && len(p.Conditions.Tiers) == 0 {
 			return errs.Field("conditions.tiers", "a member price needs at least one tier")

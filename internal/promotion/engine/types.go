@@ -46,12 +46,23 @@ func (ev *evaluator) apply(c *cand, nets []int64, record bool) step {
 	p := c.p
 	switch p.Kind {
 	case KindPercentOff, KindMemberPrice:
-		bp := p.PercentOff.OffBP
+		bp, maxOff := p.PercentOff.OffBP, p.PercentOff.MaxOff
 		if c.level == LevelOrder {
-			allocateBuf(roundHalfUp(sum, bp, 10000), st.basis, st.alloc, &ev.sc.ab)
+			off := roundHalfUp(sum, bp, 10000)
+			if maxOff > 0 {
+				off = min(off, maxOff)
+			}
+			allocateBuf(off, st.basis, st.alloc, &ev.sc.ab)
 		} else {
+			var total int64
 			for j, b := range st.basis {
 				st.alloc[j] = roundHalfUp(b, bp, 10000)
+				total += st.alloc[j]
+			}
+			if maxOff > 0 && total > maxOff {
+				// Capped: the cap is shared by the lines in proportion, like an amount off.
+				clear(st.alloc)
+				allocateBuf(maxOff, st.basis, st.alloc, &ev.sc.ab)
 			}
 		}
 		if st.record {
@@ -464,6 +475,9 @@ func (ev *evaluator) expiryMarkdown(c *cand, st *step) {
 func staticMessage(p *Promotion) string {
 	switch p.Kind {
 	case KindPercentOff, KindMemberPrice:
+		if p.PercentOff.MaxOff > 0 {
+			return percent(p.PercentOff.OffBP) + " off, at most " + Yuan(p.PercentOff.MaxOff)
+		}
 		return percent(p.PercentOff.OffBP) + " off"
 	case KindAmountOff:
 		return Yuan(p.AmountOff.Amount) + " off"

@@ -324,6 +324,181 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/coupon-issues/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An issue request's progress */
+        get: operations["get-coupon-issue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coupon-locks/{reference}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Release the coupons locked to a cart
+         * @description 404 when no coupon is locked to the reference.
+         */
+        delete: operations["release-coupon-lock"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coupon-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List coupon templates */
+        get: operations["list-coupon-templates"];
+        put?: never;
+        /**
+         * Create a coupon template
+         * @description Creates and activates the promotion that prices its coupons.
+         */
+        post: operations["create-coupon-template"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coupon-templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a coupon template */
+        get: operations["get-coupon-template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coupon-templates/{id}/issues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue coupons to one customer or a list
+         * @description A list is issued in batches of 500, each recorded with the progress; the same key resumes or returns the request.
+         */
+        post: operations["issue-coupons"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coupon-templates/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Activate or deactivate a coupon template
+         * @description An inactive template issues nothing and its coupons price nothing (its promotion is paused).
+         */
+        post: operations["set-coupon-template-status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List coupons
+         * @description Of a customer, a template or a status; ordered by id.
+         */
+        get: operations["list-coupons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coupons/{code}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lock a coupon to a cart or order
+         * @description For the lock time (15 minutes by default); of racing locks exactly one wins, the others get 409.
+         */
+        post: operations["lock-coupon"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coupons/{code}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Price a cart with a customer's coupon
+         * @description The promotion engine prices the cart with the coupon and the tenant's active promotions, as an order would be; nothing is locked.
+         */
+        post: operations["preview-coupon"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customer-access-log": {
         parameters: {
             query?: never;
@@ -3253,6 +3428,198 @@ export interface components {
             count: number;
             key: string;
         };
+        CouponIssueRequest: {
+            /** @description One customer (loyalty:redeem, an associate at its store), or a list (loyalty:write, with a key), issued in batches of 500. */
+            customer_ids: string[] | null;
+            /** @description Makes the request replayable: the same key again resumes it or returns it. Required for a list. */
+            key?: string;
+            /** @description The store issuing; required for a caller scoped to stores. */
+            store_id?: string;
+        };
+        CouponIssueResponse: {
+            /** @description A single issue's coupon. */
+            coupons?: components["schemas"]["CouponResponse"][] | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description Customers processed so far.
+             */
+            done: number;
+            id: string;
+            /** Format: int64 */
+            issued: number;
+            key: string;
+            /**
+             * Format: int64
+             * @description Customers unknown, at the per-member limit, or beyond the template's total.
+             */
+            skipped: number;
+            /** @enum {string} */
+            status: "running" | "done";
+            store_id?: string;
+            template_id: string;
+            /** Format: int64 */
+            total: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CouponLockRequest: {
+            customer_id: string;
+            /** @description The cart or order the coupon is locked to; locking again with it renews the lock. */
+            reference: string;
+        };
+        CouponPreviewLine: {
+            brand?: string;
+            category?: string;
+            id: string;
+            /** Format: int64 */
+            qty: number;
+            sku: string;
+            /**
+             * @description Default each.
+             * @enum {string}
+             */
+            unit?: "each" | "weight" | "";
+            /** Format: int64 */
+            unit_price: number;
+        };
+        CouponPreviewRequest: {
+            channel?: string;
+            customer_id: string;
+            /** Format: int64 */
+            delivery_fee?: number;
+            lines: components["schemas"]["CouponPreviewLine"][] | null;
+            payment_method?: string;
+            store_id?: string;
+        };
+        CouponPreviewResponse: {
+            applied: boolean;
+            coupon: components["schemas"]["CouponResponse"];
+            /**
+             * Format: int64
+             * @description What the coupon's promotion takes off (goods and delivery).
+             */
+            coupon_discount_fen: number;
+            /** Format: int64 */
+            delivery_net_fen: number;
+            /**
+             * Format: int64
+             * @description Every promotion's discount on goods, the coupon's included.
+             */
+            discount_fen: number;
+            /** Format: int64 */
+            payable_fen: number;
+            /** @description Why the engine did not apply the coupon. */
+            reason?: string;
+            /** Format: int64 */
+            subtotal_fen: number;
+        };
+        CouponReleaseResponse: {
+            /** Format: int64 */
+            released: number;
+        };
+        CouponResponse: {
+            /** @description XXXX-XXXX-XXXXX; the last character is a check character. */
+            code: string;
+            customer_id: string;
+            /** Format: date-time */
+            expires_at: string;
+            id: string;
+            /** Format: date-time */
+            issued_at: string;
+            /** Format: date-time */
+            locked_until?: string;
+            /** @description The order or cart reference it is locked to or was redeemed on. */
+            order_id?: string;
+            /** Format: date-time */
+            redeemed_at?: string;
+            /**
+             * @description At the time of the response: a run-out lock reads issued, an unused coupon past its validity expired.
+             * @enum {string}
+             */
+            status: "issued" | "locked" | "redeemed" | "expired";
+            store_id?: string;
+            template_id: string;
+            /** Format: date-time */
+            valid_from: string;
+        };
+        CouponTemplateRequest: {
+            /**
+             * Format: int64
+             * @description Total discount across all its coupons (the promotion's budget).
+             */
+            budget_fen?: number;
+            code: string;
+            /** @description The promotion engine definition of the discount (see create-promotion's definition): kind amount_off {amount}, percent_off {off_bp, max_off (a cap in fen)}, threshold {tiers [{spend, off}] | repeat}, gift {sku, qty, spend} (a free item), delivery_fee {spend, off | off_bp}, nth_item or buy_x_get_y; scope (all, skus, categories, brands and exclusions) and conditions (channels, stores, store_brands, regions, tiers, min_spend, weekdays…). id, name, coupon code, stacking and the time window are set from the template. */
+            discount: {
+                [key: string]: unknown;
+            };
+            name: string;
+            /**
+             * Format: int64
+             * @description Coupons of this template one customer may be issued in all; 0: no limit.
+             */
+            per_member_limit?: number;
+            /**
+             * @description return: an order refunded in full gives its coupon back; keep (default): a redeemed coupon stays spent.
+             * @enum {string}
+             */
+            refund_policy?: "return" | "keep" | "";
+            /** @description The coupon combines with promotions and coupons that are combinable with coupons; default: it combines with none. */
+            stackable?: boolean;
+            /**
+             * Format: int64
+             * @description Coupons the template may issue; 0: no limit.
+             */
+            total_limit?: number;
+            /**
+             * Format: int64
+             * @description Instead of a window: valid for this many days from issue.
+             */
+            valid_days?: number;
+            /**
+             * Format: date-time
+             * @description A fixed validity window: from (with valid_to).
+             */
+            valid_from?: string;
+            /** Format: date-time */
+            valid_to?: string;
+        };
+        CouponTemplateResponse: {
+            /** Format: int64 */
+            budget_fen?: number;
+            code: string;
+            /** Format: date-time */
+            created_at: string;
+            discount: {
+                [key: string]: unknown;
+            };
+            id: string;
+            /** Format: int64 */
+            issued: number;
+            name: string;
+            /** Format: int64 */
+            per_member_limit: number;
+            /** @description The promotion engine's promotion that prices the coupon. */
+            promotion_id: string;
+            refund_policy: string;
+            status: string;
+            /** Format: int64 */
+            total_limit: number;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            valid_days?: number;
+            /** Format: date-time */
+            valid_from?: string;
+            /** Format: date-time */
+            valid_to?: string;
+        };
+        CouponTemplateStatusRequest: {
+            /** @enum {string} */
+            status: "active" | "inactive";
+        };
         CustomerAccessResponse: {
             /** @enum {string} */
             action: "view" | "lookup" | "search_hit" | "timeline" | "consent_history" | "consent_record" | "merge" | "unmerge" | "export" | "erase";
@@ -4428,6 +4795,16 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
+        PageCouponResponse: {
+            items: components["schemas"]["CouponResponse"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
+        PageCouponTemplateResponse: {
+            items: components["schemas"]["CouponTemplateResponse"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
         PageCustomerAccessResponse: {
             items: components["schemas"]["CustomerAccessResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
@@ -4859,7 +5236,7 @@ export interface components {
         };
         PromotionCreateRequest: {
             code: string;
-            /** @description The engine promotion (kind, scope, conditions, stacking and the parameter block of its kind); id and name are set from the promotion. Kinds: percent_off, amount_off, threshold, nth_item, buy_x_get_y, buy_a_get_b {buy, reward (scope), get, off_bp, pick cheapest|dearest, times}, bundle, gift, member_price, special_price {prices [{tier, price | off}], max_per_line, max_per_order, max_per_customer}, tiered_qty, flash_sale, expiry_markdown, delivery_fee {spend, off | off_bp, methods}. Stacking: exclusive (combines with nothing), group (one per group), stacks_with_items (may share a unit with other item-level promotions that opt in too). */
+            /** @description The engine promotion (kind, scope, conditions, stacking and the parameter block of its kind); id and name are set from the promotion. Kinds: percent_off {off_bp, max_off (a cap in fen, 0: none)}, amount_off, threshold, nth_item, buy_x_get_y, buy_a_get_b {buy, reward (scope), get, off_bp, pick cheapest|dearest, times}, bundle, gift, member_price, special_price {prices [{tier, price | off}], max_per_line, max_per_order, max_per_customer}, tiered_qty, flash_sale, expiry_markdown, delivery_fee {spend, off | off_bp, methods}. Stacking: exclusive (combines with nothing), group (one per group), stacks_with_items (may share a unit with other item-level promotions that opt in too). */
             definition: {
                 [key: string]: unknown;
             };
@@ -6679,6 +7056,346 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NotificationAck"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-coupon-issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponIssueResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "release-coupon-lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponReleaseResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-coupon-templates": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageCouponTemplateResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-coupon-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponTemplateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponTemplateResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-coupon-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponTemplateResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "issue-coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponIssueRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponIssueResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "set-coupon-template-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponTemplateStatusRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponTemplateResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-coupons": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+                customer_id?: string;
+                template_id?: string;
+                /** @description As stored (the sweep moves run-out locks and expired coupons). */
+                status?: "issued" | "locked" | "redeemed" | "expired" | "";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageCouponResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "lock-coupon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The coupon code, with or without '-'; a wrong check character is refused (422) before any lookup. */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponLockRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "preview-coupon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The coupon code, with or without '-'; a wrong check character is refused (422) before any lookup. */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponPreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponPreviewResponse"];
                 };
             };
             /** @description Error */

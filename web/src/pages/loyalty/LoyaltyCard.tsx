@@ -17,6 +17,7 @@ import {
 } from '../../api/loyalty';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatDateTime, formatNumber } from '../../lib/format';
+import { CustomerCoupons } from './CustomerCoupons';
 
 /**
  * LoyaltyCard is the customer 360 page's loyalty section: per program the tier and
@@ -47,6 +48,7 @@ export function LoyaltyCard({ customerId }: { customerId: string }) {
       {items.map((b) => (
         <MemberPanel key={b.member.program_id} balance={b} canWrite={canWrite} />
       ))}
+      <CustomerCoupons customerId={customerId} />
     </Card>
   );
 }

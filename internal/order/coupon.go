@@ -1,0 +1,53 @@
+package order
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/oneretail/oneretail/internal/coupon"
+	"github.com/oneretail/oneretail/internal/promotion"
+	"github.com/oneretail/oneretail/internal/promotion/engine"
+)
+
+// Coupons is what the order center needs of the coupon service (internal/coupon): the
+// codes a client presents checked against the customer's coupons, and the coupons
+// that priced the order locked to it in the order's transaction. A nil Coupons in
+// Deps passes every code to the promotion engine unchanged.
+type Coupons interface {
+	Present(ctx context.Context, tenantID, customerID string, presented []string) ([]string, []coupon.Held, error)
+	LockTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, held []coupon.Held, applied map[string]bool) error
+}
+
+var _ Coupons = (*coupon.Service)(nil)
+
+// presentCoupons replaces the customer's coupon codes in pc.Coupons by the internal
+// codes of their templates' promotions, so the engine prices them; it returns the
+// coupons held for the order. Errors: invalid (body.coupons[i]: a wrong check
+// character, a coupon without a customer), not_found, conflict (unavailable).
+func (s *Service) presentCoupons(ctx context.Context, tenantID, customerID string, pc *engine.Context) ([]coupon.Held, error) {
+	if s.deps.Coupons == nil || len(pc.Coupons) == 0 {
+		return nil, nil
+	}
+	codes, held, err := s.deps.Coupons.Present(ctx, tenantID, customerID, pc.Coupons)
+	if err != nil {
+		return nil, err
+	}
+	pc.Coupons = codes
+	return held, nil
+}
+
+// lockCouponsTx locks to the order, inside its transaction, the held coupons whose
+// promotion the priced order applied; a coupon locked by another order meanwhile
+// fails the order (conflict) and rolls it back.
+func (s *Service) lockCouponsTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, held []coupon.Held, priced promotion.PricedCart) error {
+	if len(held) == 0 {
+		return nil
+	}
+	applied := make(map[string]bool, len(priced.Promotions))
+	for _, p := range priced.Promotions {
+		if p.Counts() || p.Delivery {
+			applied[p.PromotionID] = true
+		}
+	}
+	return s.deps.Coupons.LockTx(ctx, tx, tenantID, orderID, held, applied)
+}
