@@ -111,7 +111,7 @@ type Deps struct {
 	Stores  Stores
 	// StoredValue is set by UseStoredValue (stored_value.go).
 	StoredValue StoredValue
-	Coupons Coupons // optional: customers' coupon codes (internal/order/coupon.go)
+	Coupons     Coupons // optional: customers' coupon codes (internal/order/coupon.go)
 }
 
 // Service is the order center: every channel's orders in one model and lifecycle.
