@@ -367,7 +367,8 @@ func loadDemo(ctx context.Context, a *app.App, scale string, seed uint64, orders
 	if err != nil {
 		return err
 	}
-	err = demo.Load(ctx, chain, demo.Services{DB: a.DB, Org: a.Org, Catalog: a.Catalog, Identity: a.Identity, Order: a.Order, Inventory: a.Inventory}, demo.LoadOptions{
+	err = demo.Load(ctx, chain, demo.Services{DB: a.DB, Org: a.Org, Catalog: a.Catalog, Identity: a.Identity, Order: a.Order, Inventory: a.Inventory,
+		Loyalty: a.Loyalty, Coupon: a.Coupon}, demo.LoadOptions{
 		AdminPassword: password,
 		Orders:        orders,
 		Progress:      newProgress(progress),

@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/oneretail/oneretail/internal/catalog"
+	"github.com/oneretail/oneretail/internal/coupon"
 	"github.com/oneretail/oneretail/internal/identity"
 	"github.com/oneretail/oneretail/internal/inventory"
+	"github.com/oneretail/oneretail/internal/loyalty"
 	"github.com/oneretail/oneretail/internal/order"
 	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/auth"
@@ -35,6 +37,11 @@ type Services struct {
 	// through the order center. Buyers are the customers Identity received, when set.
 	Order     *order.Service
 	Inventory *inventory.Service
+	// Loyalty, when set, receives the membership program (one for both brands, four
+	// tiers, member day); Coupon, when set too, three coupon templates whose coupons
+	// the first customers hold.
+	Loyalty *loyalty.Service
+	Coupon  *coupon.Service
 }
 
 // LoadOptions tune Load.
@@ -120,6 +127,9 @@ func Load(ctx context.Context, c *Chain, s Services, opts LoadOptions) (err erro
 	steps := []func(context.Context) error{l.organisation, l.users, l.categoryTree, l.skus, l.prices}
 	if s.Identity != nil {
 		steps = append(steps, l.customers)
+	}
+	if s.Loyalty != nil {
+		steps = append(steps, l.loyalty)
 	}
 	if s.Order != nil && s.Inventory != nil && opts.Orders >= 0 {
 		steps = append(steps, l.orders)

@@ -49,7 +49,8 @@ func TestLoadOrders(t *testing.T) {
 			ctx := context.Background()
 			a := setup(t, dialect)
 			stages := map[string]bool{}
-			err = demo.Load(ctx, chain, demo.Services{DB: a.DB, Org: a.Org, Catalog: a.Catalog, Identity: a.Identity, Order: a.Order, Inventory: a.Inventory},
+			err = demo.Load(ctx, chain, demo.Services{DB: a.DB, Org: a.Org, Catalog: a.Catalog, Identity: a.Identity, Order: a.Order, Inventory: a.Inventory,
+				Loyalty: a.Loyalty, Coupon: a.Coupon},
 				demo.LoadOptions{AdminPassword: "demo-admin-password", Orders: n, Clock: clock.NewFixed(today), Progress: func(stage string, _, _ int) { stages[stage] = true }})
 			if err != nil {
 				t.Fatal(err)
@@ -132,6 +133,37 @@ func TestLoadOrders(t *testing.T) {
 			if sales < len(all) {
 				t.Errorf("%d sale movements for %d orders", sales, len(all))
 			}
+
+			// The membership program and coupons: the history's completed orders enrol
+			// their buyers and earn through the outbox once it is delivered.
+			if got := count(`SELECT COUNT(*) FROM loyalty_tiers`); got != 4 {
+				t.Errorf("%d loyalty tiers, want 4", got)
+			}
+			holders := count(`SELECT COUNT(DISTINCT customer_id) FROM coupons`)
+			if holders == 0 || count(`SELECT COUNT(*) FROM coupons`) != 3*holders {
+				t.Errorf("%d coupons for %d holders, want one of each of the 3 templates each", count(`SELECT COUNT(*) FROM coupons`), holders)
+			}
+			for {
+				n, err := a.Dispatcher.DispatchDue(ctx, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n == 0 {
+					break
+				}
+			}
+			enrolled := count(`SELECT COUNT(*) FROM loyalty_members`)
+			earned := count(`SELECT COUNT(DISTINCT order_id) FROM loyalty_entries WHERE kind = 'earn'`)
+			var memberOrders int
+			for _, o := range all {
+				if o.CustomerID != "" {
+					memberOrders++
+				}
+			}
+			if enrolled == 0 || earned == 0 || earned > memberOrders {
+				t.Errorf("after delivering the outbox: %d members, %d orders earned points (of %d member orders)", enrolled, earned, memberOrders)
+			}
+			t.Logf("%s: %d loyalty members enrolled by %d earning orders; %d customers hold the demo's coupons", dialect, enrolled, earned, holders)
 		})
 	}
 }
