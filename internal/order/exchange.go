@@ -58,6 +58,11 @@ func (r ChangeRequest) validateExchange() error {
 			return errs.Field("body.payment.reference", "at most 128 bytes")
 		case pay.AmountFen < 0:
 			return errs.Field("body.payment.amount_fen", "must not be negative")
+		case pay.Method == MethodStoredValue || pay.Method == MethodGiftCard:
+			// Loyalty keys an order's stored-value spend (and the gift cards' check) on
+			// the order alone, so a second payment of the same order would replay the
+			// first instead of taking the difference: refused until it takes a change's key.
+			return errs.Field("body.payment.method", "%s cannot pay an exchange's difference yet: take it by card, cash, wechat_pay or alipay", pay.Method)
 		}
 	}
 	return nil
@@ -190,9 +195,6 @@ func (s *Service) confirmExchange(ctx context.Context, tx *sql.Tx, p *auth.Princ
 	o.Lines = append(o.Lines, ex.added...)
 	if c.DueFen > 0 {
 		pay := *r.Payment
-		if err := s.payStoredValue(ctx, tx, *o, pay); err != nil {
-			return Change{}, err
-		}
 		row := Payment{Seq: len(o.Payments) + 1, Kind: KindPayment, Method: pay.Method, AmountFen: pay.AmountFen, Reference: pay.Reference,
 			ChangeID: c.ID, At: s.now()}
 		if err := insertPayment(ctx, tx, o.TenantID, o.ID, row); err != nil {

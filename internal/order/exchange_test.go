@@ -71,6 +71,10 @@ func TestExchangeOfCompletedOrder(t *testing.T) {
 				!strings.Contains(resp, fmt.Sprint(due)) {
 				t.Errorf("a wrong amount: %d %s", status, resp)
 			}
+			if status, resp := w.do(t, "POST", path+"/changes", dearer(fmt.Sprintf(`,"payment":{"method":"stored_value","amount_fen":%d}`, due))); status != 422 ||
+				!strings.Contains(resp, "body.payment.method") {
+				t.Errorf("stored value for the difference: %d %s", status, resp)
+			}
 			pay := dearer(fmt.Sprintf(`,"payment":{"method":"cash","amount_fen":%d,"reference":"CASH-1"}`, due))
 			type result struct {
 				Change exchangeView `json:"change"`
