@@ -60,7 +60,9 @@ func (s *Service) PreviewChange(ctx context.Context, id string, r ChangeRequest)
 // computed cumulatively, so several partial returns refund exactly what one return
 // of the same units would. A substitution (of an order being picking) replaces units
 // of lines with other SKUs: see computeSubstitution and confirmSubstitution; it
-// publishes order.substituted. Confirming a change whose reference the order already
+// publishes order.substituted. An exchange (of a completed order) returns units and
+// adds items, taking payment of or refunding the difference: see computeExchange and
+// confirmExchange; it publishes order.exchanged. Confirming a change whose reference the order already
 // holds returns that change unchanged. Errors: invalid (naming the field),
 // conflict (the order's status, a cancelled order), insufficient (a substitute's
 // stock), not_found, unauthorized, forbidden.
