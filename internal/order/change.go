@@ -37,6 +37,13 @@ func (s *Service) PreviewChange(ctx context.Context, id string, r ChangeRequest)
 		}
 		return sub.change, nil
 	}
+	if r.Kind == ChangeExchange {
+		ex, err := s.computeExchange(ctx, q, p, o, r)
+		if err != nil {
+			return Change{}, fmt.Errorf("order: preview change: %w", err)
+		}
+		return ex.change, nil
+	}
 	c, _, err := s.computeChange(ctx, q, p, o, r)
 	if err != nil {
 		return Change{}, fmt.Errorf("order: preview change: %w", err)
@@ -53,7 +60,9 @@ func (s *Service) PreviewChange(ctx context.Context, id string, r ChangeRequest)
 // computed cumulatively, so several partial returns refund exactly what one return
 // of the same units would. A substitution (of an order being picking) replaces units
 // of lines with other SKUs: see computeSubstitution and confirmSubstitution; it
-// publishes order.substituted. Confirming a change whose reference the order already
+// publishes order.substituted. An exchange (of a completed order) returns units and
+// adds items, taking payment of or refunding the difference: see computeExchange and
+// confirmExchange; it publishes order.exchanged. Confirming a change whose reference the order already
 // holds returns that change unchanged. Errors: invalid (naming the field),
 // conflict (the order's status, a cancelled order), insufficient (a substitute's
 // stock), not_found, unauthorized, forbidden.
@@ -75,6 +84,11 @@ func (s *Service) ConfirmChange(ctx context.Context, id string, r ChangeRequest)
 		}
 		if r.Kind == ChangeSubstitution {
 			c, err := s.confirmSubstitution(ctx, tx, p, o, r)
+			out = c
+			return err
+		}
+		if r.Kind == ChangeExchange {
+			c, err := s.confirmExchange(ctx, tx, p, o, r)
 			out = c
 			return err
 		}
@@ -118,8 +132,8 @@ func (s *Service) ConfirmChange(ctx context.Context, id string, r ChangeRequest)
 // than their price.
 func (s *Service) computeChange(ctx context.Context, q db.Querier, p *auth.Principal, o Order, r ChangeRequest) (Change, map[string]int64, error) {
 	switch {
-	case r.Kind == ChangeReturn && o.Status != StatusCompleted:
-		return Change{}, nil, errs.E(errs.Conflict, "only a completed order takes returns; this one is %s (cancel it instead)", o.Status)
+	case (r.Kind == ChangeReturn || r.Kind == ChangeExchange) && o.Status != StatusCompleted:
+		return Change{}, nil, errs.E(errs.Conflict, "only a completed order takes returns and exchanges; this one is %s (cancel it instead)", o.Status)
 	case r.Kind == ChangeShortPick && o.Status != StatusPicking:
 		return Change{}, nil, errs.E(errs.Conflict, "a short pick is recorded while the order is picking; this one is %s", o.Status)
 	}
@@ -146,11 +160,12 @@ func (s *Service) computeChange(ctx context.Context, q db.Querier, p *auth.Princ
 		after[rl.LineID] += rl.Qty
 	}
 	in := internal(ctx, p)
-	// A substitute line is not in the promotions' priced cart: it refunds its own net
-	// (what the customer paid for it), pro rata and cumulatively like the others.
+	// A substitute or exchange line is not in the promotions' priced cart: it refunds
+	// its own net (what the customer paid for it), pro rata and cumulatively like the
+	// others.
 	own := func(qt engine.Quote, m map[string]int64) engine.Quote {
 		for id, n := range m {
-			if l := byID[id]; l.SubstituteFor != "" {
+			if l := byID[id]; l.SubstituteFor != "" || l.ExchangeFor != "" {
 				f := halfUp(l.NetFen, n, l.Qty)
 				qt.Lines = append(qt.Lines, engine.ReturnLine{LineID: id, Qty: n, Refund: f})
 				qt.Refund += f
@@ -161,7 +176,7 @@ func (s *Service) computeChange(ctx context.Context, q db.Querier, p *auth.Princ
 	quote := func(m map[string]int64) (engine.Quote, error) {
 		cart := map[string]int64{}
 		for id, n := range m {
-			if byID[id].SubstituteFor == "" {
+			if byID[id].SubstituteFor == "" && byID[id].ExchangeFor == "" {
 				cart[id] = n
 			}
 		}
@@ -190,7 +205,7 @@ func (s *Service) computeChange(ctx context.Context, q db.Querier, p *auth.Princ
 	c := Change{Kind: r.Kind, Reference: r.Reference, Reason: r.Reason}
 	for _, rl := range r.Lines {
 		c.Lines = append(c.Lines, ChangeLine{LineID: rl.LineID, Qty: rl.Qty, RefundFen: refundOf(now, rl.LineID) - refundOf(was, rl.LineID),
-			Restocked: r.Kind == ChangeReturn && r.Restock && byID[rl.LineID].LocationID != ""})
+			Restocked: (r.Kind == ChangeReturn || r.Kind == ChangeExchange) && r.Restock && byID[rl.LineID].LocationID != ""})
 	}
 	c.RefundFen = now.Refund - was.Refund
 	for _, a := range now.Adjustments {

@@ -64,6 +64,8 @@ type EventLine struct {
 	// substitute replaces.
 	SubstitutedQty int64  `json:"substituted_qty,omitempty"`
 	SubstituteFor  string `json:"substitute_for,omitempty"`
+	// An exchange's new line names the returned line it was added for.
+	ExchangeFor string `json:"exchange_for,omitempty"`
 }
 
 // EventChange is the change a returned, refunded or substituted event reports.
@@ -73,6 +75,9 @@ type EventChange struct {
 	Kind      ChangeKind   `json:"kind"`
 	RefundFen int64        `json:"refund_fen"`
 	Lines     []ChangeLine `json:"lines"`
+	// An exchange: the items added and what the customer paid on top.
+	Added  []ChangeItem `json:"added,omitempty"`
+	DueFen int64        `json:"due_fen,omitempty"`
 }
 
 func eventOf(o Order) OrderEvent {
@@ -81,7 +86,7 @@ func eventOf(o Order) OrderEvent {
 		RefundedFen: o.RefundedFen, PlacedAt: o.PlacedAt}
 	for _, l := range o.Lines {
 		e.Lines = append(e.Lines, EventLine{LineID: l.ID, SKUID: l.SKUID, Unit: l.Unit, Qty: l.Qty, NetFen: l.NetFen, ReturnedQty: l.ReturnedQty,
-			SubstitutedQty: l.SubstitutedQty, SubstituteFor: l.SubstituteFor})
+			SubstitutedQty: l.SubstitutedQty, SubstituteFor: l.SubstituteFor, ExchangeFor: l.ExchangeFor})
 	}
 	return e
 }
@@ -99,7 +104,8 @@ func (s *Service) publish(ctx context.Context, tx *sql.Tx, o Order, typ, note st
 // publishChange writes an order event about a change in tx.
 func (s *Service) publishChange(ctx context.Context, tx *sql.Tx, o Order, typ string, c Change) error {
 	e := eventOf(o)
-	e.Change = &EventChange{ChangeID: c.ID, Version: c.Version, Kind: c.Kind, RefundFen: c.RefundFen, Lines: c.Lines}
+	e.Change = &EventChange{ChangeID: c.ID, Version: c.Version, Kind: c.Kind, RefundFen: c.RefundFen, Lines: c.Lines,
+		Added: c.Added, DueFen: c.DueFen}
 	if _, err := s.outbox.Publish(ctx, tx, o.TenantID, typ, o.ID, e); err != nil {
 		return fmt.Errorf("publish %s: %w", typ, err)
 	}

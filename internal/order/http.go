@@ -71,6 +71,7 @@ type OrderLine struct {
 	// Substitutions while picking.
 	SubstitutedQty int64            `json:"substituted_qty" doc:"Units (grams) a picker replaced with another SKU: not picked, not returnable."`
 	SubstituteFor  string           `json:"substitute_for,omitempty" doc:"The line this substitute replaces; its net is what the customer pays for it, never more than the replaced units' net."`
+	ExchangeFor    string           `json:"exchange_for,omitempty" doc:"The returned line an exchange added this one for; its net is the store's price of it."`
 	Shares         []OrderLineShare `json:"shares" nullable:"false"`
 }
 
@@ -106,20 +107,22 @@ type OrderTimelineEntry struct {
 type OrderChange struct {
 	ID          string       `json:"id,omitempty" doc:"Absent in a preview."`
 	Version     int64        `json:"version,omitempty"`
-	Kind        string       `json:"kind" enum:"return,short_pick,substitution,cancel"`
+	Kind        string       `json:"kind" enum:"return,short_pick,substitution,cancel,exchange"`
 	Reference   string       `json:"reference,omitempty"`
 	Reason      string       `json:"reason,omitempty"`
 	Lines       []ChangeLine `json:"lines" nullable:"false"`
 	RefundFen   int64        `json:"refund_fen"`
 	ClawBackFen int64        `json:"claw_back_fen" doc:"Deducted from the refund: threshold discounts the kept lines no longer earn (claw_back policy)."`
 	Notes       []string     `json:"notes" nullable:"false"`
+	Added       []ChangeItem `json:"added,omitempty" doc:"exchange: the items added, priced by the server at the order's store."`
+	DueFen      int64        `json:"due_fen,omitempty" doc:"exchange: what the customer pays on top of the returned units' worth (refund_fen when the shop owes instead)."`
 	Actor       string       `json:"actor,omitempty"`
 	CreatedAt   *time.Time   `json:"created_at,omitempty"`
 }
 
 func orderChange(c Change) OrderChange {
 	out := OrderChange{ID: c.ID, Version: c.Version, Kind: string(c.Kind), Reference: c.Reference, Reason: c.Reason, Lines: c.Lines,
-		RefundFen: c.RefundFen, ClawBackFen: c.ClawBack, Notes: c.Notes, Actor: c.Actor}
+		RefundFen: c.RefundFen, ClawBackFen: c.ClawBack, Notes: c.Notes, Added: c.Added, DueFen: c.DueFen, Actor: c.Actor}
 	if out.Lines == nil {
 		out.Lines = []ChangeLine{}
 	}
@@ -205,7 +208,7 @@ func (s *Service) orderDetail(o Order) OrderDetail {
 	for _, l := range o.Lines {
 		ol := OrderLine{ID: l.ID, SKUID: l.SKUID, SKUCode: l.SKUCode, Name: l.Name, Unit: l.Unit, Qty: l.Qty, UnitPriceFen: l.UnitPriceFen,
 			AmountFen: l.AmountFen, DiscountFen: l.DiscountFen, NetFen: l.NetFen, GiftOf: l.GiftOf, LocationID: l.LocationID,
-			ReturnedQty: l.ReturnedQty, SubstitutedQty: l.SubstitutedQty, SubstituteFor: l.SubstituteFor, Shares: []OrderLineShare{}}
+			ReturnedQty: l.ReturnedQty, SubstitutedQty: l.SubstitutedQty, SubstituteFor: l.SubstituteFor, ExchangeFor: l.ExchangeFor, Shares: []OrderLineShare{}}
 		for _, sh := range l.Shares {
 			ol.Shares = append(ol.Shares, OrderLineShare(sh))
 		}
@@ -355,17 +358,31 @@ type OrderChangeLineRequest struct {
 	SubstituteQty   int64  `json:"substitute_qty,omitempty" minimum:"0" maximum:"1000000000" doc:"substitution: units (grams) of the substitute; absent means the same quantity."`
 }
 
-// OrderChangeRequest previews or confirms a return or short pick.
+// OrderExchangeItem is an item an exchange adds.
+type OrderExchangeItem struct {
+	SKUID string `json:"sku_id" minLength:"1" maxLength:"64"`
+	Qty   int64  `json:"qty" minimum:"1" maximum:"1000000000" doc:"Units (grams for weighed goods)."`
+}
+
+// OrderChangeRequest previews or confirms a return, short pick, substitution or exchange.
 type OrderChangeRequest struct {
-	Kind      string                   `json:"kind" enum:"return,short_pick,substitution"`
+	Kind      string                   `json:"kind" enum:"return,short_pick,substitution,exchange"`
 	Reference string                   `json:"reference,omitempty" maxLength:"64" doc:"Your id for the change: confirming it again returns the first change."`
 	Reason    string                   `json:"reason,omitempty" maxLength:"500"`
 	Lines     []OrderChangeLineRequest `json:"lines" minItems:"1" maxItems:"200"`
 	Restock   bool                     `json:"restock,omitempty" doc:"Put returned goods back on hand where the line was fulfilled from (not for damaged goods)."`
+	Items     []OrderExchangeItem      `json:"items,omitempty" maxItems:"200" doc:"exchange: the items given in place of the returned units, priced by the server at the order's store."`
+	Payment   *OrderPaymentRequest     `json:"payment,omitempty" doc:"exchange: the payment of what the customer owes (due_fen of the preview); another amount is refused with 409."`
 }
 
 func (r OrderChangeRequest) request() ChangeRequest {
 	c := ChangeRequest{Kind: ChangeKind(r.Kind), Reference: r.Reference, Reason: r.Reason, Restock: r.Restock}
+	for _, it := range r.Items {
+		c.Items = append(c.Items, ExchangeItem{SKUID: it.SKUID, Qty: it.Qty})
+	}
+	if r.Payment != nil {
+		c.Payment = &PaymentRequest{Method: r.Payment.Method, AmountFen: r.Payment.AmountFen, Reference: r.Payment.Reference}
+	}
 	for _, l := range r.Lines {
 		c.Lines = append(c.Lines, ChangeRequestLine{LineID: l.LineID, Qty: l.Qty, SubstituteSKUID: l.SubstituteSKUID, SubstituteQty: l.SubstituteQty})
 	}
@@ -645,9 +662,10 @@ func (s *Service) registerLifecycle(api huma.API) {
 func (s *Service) registerChanges(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "preview-order-change", Method: http.MethodPost, Path: "/api/v1/orders/{id}/changes/preview",
-		Summary: "Preview a return, short pick or substitution", Tags: []string{orderTag}, Security: httpapi.Secured(auth.OrdersWrite),
+		Summary: "Preview a return, short pick, substitution or exchange", Tags: []string{orderTag}, Security: httpapi.Secured(auth.OrdersWrite),
 		Description: "What the change would refund per line and in total, from the shares frozen at sale time, and what happens to threshold promotions; " +
-			"for a substitution (while picking) what the customer pays for each substitute: the store's price, never more than the replaced units' net. Nothing changes.",
+			"for a substitution (while picking) what the customer pays for each substitute: the store's price, never more than the replaced units' net; " +
+			"for an exchange (of a completed order) the returned units' worth, the new items at the store's price, and what the customer pays (due_fen) or is refunded. Nothing changes.",
 	}, func(ctx context.Context, in *changeInput) (*httpapi.Body[OrderChange], error) {
 		c, err := s.PreviewChange(ctx, in.ID, in.Body.request())
 		if err != nil {
@@ -657,9 +675,11 @@ func (s *Service) registerChanges(api huma.API) {
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "confirm-order-change", Method: http.MethodPost, Path: "/api/v1/orders/{id}/changes", DefaultStatus: http.StatusCreated,
-		Summary: "Confirm a return, short pick or substitution", Tags: []string{orderTag}, Security: httpapi.Secured(auth.OrdersWrite),
+		Summary: "Confirm a return, short pick, substitution or exchange", Tags: []string{orderTag}, Security: httpapi.Secured(auth.OrdersWrite),
 		Description: "Refunds exactly the previewed amount, restocks returned units when asked, and publishes order.returned and order.refunded. " +
 			"A substitution puts the replaced units back on hand, takes the substitute at the same location (409 insufficient) and publishes order.substituted. " +
+			"An exchange takes payment of exactly due_fen (409 with the server's figure otherwise), restocks returned units when asked, takes the new items from stock " +
+			"(409 insufficient where stock may not go negative), refunds what the shop owes and publishes order.exchanged. " +
 			"Confirming the same reference again returns the first change.",
 	}, func(ctx context.Context, in *changeInput) (*httpapi.Body[OrderChangeResult], error) {
 		o, c, err := s.ConfirmChange(ctx, in.ID, in.Body.request())

@@ -175,7 +175,10 @@ type Line struct {
 	// SubstituteFor names the line this one replaces (a substitution while picking):
 	// it has no promotion shares, its net is what the customer pays for it.
 	SubstituteFor string
-	Shares        []Share
+	// ExchangeFor names the returned line an exchange (of a completed order) added
+	// this one for: it has no promotion shares, its net is the store's price of it.
+	ExchangeFor string
+	Shares      []Share
 }
 
 // Left is what is left of the line to pick or return: its quantity less what was
@@ -245,6 +248,9 @@ const (
 	// ChangeSubstitution replaces units of a line with another SKU while picking.
 	ChangeSubstitution ChangeKind = "substitution"
 	ChangeCancel       ChangeKind = "cancel"
+	// ChangeExchange returns units of a completed order's lines and adds other items
+	// in their place; the difference is paid or refunded (exchange.go).
+	ChangeExchange ChangeKind = "exchange"
 )
 
 // Change is a confirmed change set of an order: what it returned or shorted, what it
@@ -259,6 +265,10 @@ type Change struct {
 	RefundFen int64
 	ClawBack  int64
 	Notes     []string // what the re-pricing decided (threshold promotions no longer met)
+	// An exchange's new items and what the customer paid on top of the returned
+	// units' worth (DueFen; RefundFen when the shop owes instead).
+	Added     []ChangeItem
+	DueFen    int64
 	Actor     string
 	CreatedAt time.Time
 }
@@ -279,6 +289,24 @@ type ChangeLine struct {
 	SubstituteNet    int64  `json:"substitute_net_fen,omitempty"`
 }
 
+// ChangeItem is an item an exchange adds: the new line, its SKU and quantity, and
+// the store's price of it (what the customer pays for it).
+type ChangeItem struct {
+	LineID       string `json:"line_id"`
+	SKUID        string `json:"sku_id"`
+	SKUCode      string `json:"sku_code"`
+	Qty          int64  `json:"qty"`
+	UnitPriceFen int64  `json:"unit_price_fen"`
+	AmountFen    int64  `json:"amount_fen"`
+}
+
+// ExchangeItem is an item an exchange request adds: a SKU and its quantity (units,
+// grams for weighed goods).
+type ExchangeItem struct {
+	SKUID string
+	Qty   int64
+}
+
 // ChangeRequest asks to return or short-pick quantities of an order's lines.
 type ChangeRequest struct {
 	Kind      ChangeKind
@@ -288,6 +316,10 @@ type ChangeRequest struct {
 	// Restock puts returned goods back on hand where the line was fulfilled (false for
 	// damaged goods). A short pick never restocks: the goods were not there.
 	Restock bool
+	// An exchange's new items, and the payment of the difference when the customer
+	// owes (its amount must be the server's figure).
+	Items   []ExchangeItem
+	Payment *PaymentRequest
 }
 
 // ChangeRequestLine is a line and the quantity (units or grams) it returns,
@@ -302,8 +334,11 @@ type ChangeRequestLine struct {
 
 // Validate reports an errs.Invalid error naming the field that is wrong.
 func (r ChangeRequest) Validate() error {
-	if r.Kind != ChangeReturn && r.Kind != ChangeShortPick && r.Kind != ChangeSubstitution {
-		return errs.Field("body.kind", "must be return, short_pick or substitution")
+	if r.Kind != ChangeReturn && r.Kind != ChangeShortPick && r.Kind != ChangeSubstitution && r.Kind != ChangeExchange {
+		return errs.Field("body.kind", "must be return, short_pick, substitution or exchange")
+	}
+	if err := r.validateExchange(); err != nil {
+		return err
 	}
 	if len(r.Reference) > 64 {
 		return errs.Field("body.reference", "at most 64 bytes")

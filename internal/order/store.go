@@ -116,11 +116,11 @@ func readLines(ctx context.Context, q db.Querier, tenantID, orderID string) ([]L
 	var out []Line
 	at := map[string]int{}
 	err := db.EachRow(ctx, q, `SELECT line_id, sku_id, sku_code, name, unit, qty, unit_price_fen, amount_fen, discount_fen, net_fen, gift_of, location_id, returned_qty,
-		substituted_qty, substitute_for
+		substituted_qty, substitute_for, exchange_for
 		FROM order_lines WHERE tenant_id = $1 AND order_id = $2 ORDER BY line_id`, []any{tenantID, orderID}, func(rows *sql.Rows) error {
 		var l Line
 		err := rows.Scan(&l.ID, &l.SKUID, &l.SKUCode, &l.Name, &l.Unit, &l.Qty, &l.UnitPriceFen, &l.AmountFen, &l.DiscountFen, &l.NetFen, &l.GiftOf, &l.LocationID, &l.ReturnedQty,
-			&l.SubstitutedQty, &l.SubstituteFor)
+			&l.SubstitutedQty, &l.SubstituteFor, &l.ExchangeFor)
 		at[l.ID] = len(out)
 		out = append(out, l)
 		return err
@@ -219,10 +219,12 @@ type changeDetail struct {
 	Lines    []ChangeLine `json:"lines"`
 	ClawBack int64        `json:"claw_back_fen,omitempty"`
 	Notes    []string     `json:"notes,omitempty"`
+	Added    []ChangeItem `json:"added,omitempty"`
+	DueFen   int64        `json:"due_fen,omitempty"`
 }
 
 func insertChange(ctx context.Context, tx *sql.Tx, tenantID, orderID string, c Change) error {
-	detail, err := json.Marshal(changeDetail{Lines: c.Lines, ClawBack: c.ClawBack, Notes: c.Notes})
+	detail, err := json.Marshal(changeDetail{Lines: c.Lines, ClawBack: c.ClawBack, Notes: c.Notes, Added: c.Added, DueFen: c.DueFen})
 	if err != nil {
 		return fmt.Errorf("encode change: %w", err)
 	}
@@ -255,6 +257,7 @@ func readChanges(ctx context.Context, q db.Querier, tenantID, orderID, reference
 			return fmt.Errorf("decode change %s: %w", c.ID, err)
 		}
 		c.Lines, c.ClawBack, c.Notes, c.CreatedAt = d.Lines, d.ClawBack, d.Notes, clock.FromMillis(at)
+		c.Added, c.DueFen = d.Added, d.DueFen
 		out = append(out, c)
 		return nil
 	})

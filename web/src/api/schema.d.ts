@@ -1756,8 +1756,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Confirm a return, short pick or substitution
-         * @description Refunds exactly the previewed amount, restocks returned units when asked, and publishes order.returned and order.refunded. A substitution puts the replaced units back on hand, takes the substitute at the same location (409 insufficient) and publishes order.substituted. Confirming the same reference again returns the first change.
+         * Confirm a return, short pick, substitution or exchange
+         * @description Refunds exactly the previewed amount, restocks returned units when asked, and publishes order.returned and order.refunded. A substitution puts the replaced units back on hand, takes the substitute at the same location (409 insufficient) and publishes order.substituted. An exchange takes payment of exactly due_fen (409 with the server's figure otherwise), restocks returned units when asked, takes the new items from stock (409 insufficient where stock may not go negative), refunds what the shop owes and publishes order.exchanged. Confirming the same reference again returns the first change.
          */
         post: operations["confirm-order-change"];
         delete?: never;
@@ -1776,8 +1776,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Preview a return, short pick or substitution
-         * @description What the change would refund per line and in total, from the shares frozen at sale time, and what happens to threshold promotions; for a substitution (while picking) what the customer pays for each substitute: the store's price, never more than the replaced units' net. Nothing changes.
+         * Preview a return, short pick, substitution or exchange
+         * @description What the change would refund per line and in total, from the shares frozen at sale time, and what happens to threshold promotions; for a substitution (while picking) what the customer pays for each substitute: the store's price, never more than the replaced units' net; for an exchange (of a completed order) the returned units' worth, the new items at the store's price, and what the customer pays (due_fen) or is refunded. Nothing changes.
          */
         post: operations["preview-order-change"];
         delete?: never;
@@ -3370,6 +3370,17 @@ export interface components {
             /** Format: int64 */
             sort?: number;
         };
+        ChangeItem: {
+            /** Format: int64 */
+            amount_fen: number;
+            line_id: string;
+            /** Format: int64 */
+            qty: number;
+            sku_code: string;
+            sku_id: string;
+            /** Format: int64 */
+            unit_price_fen: number;
+        };
         ChangeLine: {
             line_id: string;
             /** Format: int64 */
@@ -4481,6 +4492,8 @@ export interface components {
         };
         OrderChange: {
             actor?: string;
+            /** @description exchange: the items added, priced by the server at the order's store. */
+            added?: components["schemas"]["ChangeItem"][] | null;
             /**
              * Format: int64
              * @description Deducted from the refund: threshold discounts the kept lines no longer earn (claw_back policy).
@@ -4488,10 +4501,15 @@ export interface components {
             claw_back_fen: number;
             /** Format: date-time */
             created_at?: string;
+            /**
+             * Format: int64
+             * @description exchange: what the customer pays on top of the returned units' worth (refund_fen when the shop owes instead).
+             */
+            due_fen?: number;
             /** @description Absent in a preview. */
             id?: string;
             /** @enum {string} */
-            kind: "return" | "short_pick" | "substitution" | "cancel";
+            kind: "return" | "short_pick" | "substitution" | "cancel" | "exchange";
             lines: components["schemas"]["ChangeLine"][];
             notes: string[];
             reason?: string;
@@ -4514,9 +4532,13 @@ export interface components {
             substitute_sku_id?: string;
         };
         OrderChangeRequest: {
+            /** @description exchange: the items given in place of the returned units, priced by the server at the order's store. */
+            items?: components["schemas"]["OrderExchangeItem"][] | null;
             /** @enum {string} */
-            kind: "return" | "short_pick" | "substitution";
+            kind: "return" | "short_pick" | "substitution" | "exchange";
             lines: components["schemas"]["OrderChangeLineRequest"][] | null;
+            /** @description exchange: the payment of what the customer owes (due_fen of the preview); another amount is refused with 409. */
+            payment?: components["schemas"]["OrderPaymentRequest"];
             reason?: string;
             /** @description Your id for the change: confirming it again returns the first change. */
             reference?: string;
@@ -4623,11 +4645,21 @@ export interface components {
              */
             stated_fen: number;
         };
+        OrderExchangeItem: {
+            /**
+             * Format: int64
+             * @description Units (grams for weighed goods).
+             */
+            qty: number;
+            sku_id: string;
+        };
         OrderLine: {
             /** Format: int64 */
             amount_fen: number;
             /** Format: int64 */
             discount_fen: number;
+            /** @description The returned line an exchange added this one for; its net is the store's price of it. */
+            exchange_for?: string;
             gift_of?: string;
             id: string;
             /** @description The stock location the line is fulfilled from. */

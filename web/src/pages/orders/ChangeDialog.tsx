@@ -16,24 +16,30 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatFen } from '../../lib/money';
 import { formatQty } from './parts';
 
-type ChangeKind = 'return' | 'short_pick' | 'substitution';
+type ChangeKind = 'return' | 'short_pick' | 'substitution' | 'exchange';
 
 const TITLES: Record<ChangeKind, string> = {
   return: 'orders.changeDialog.returnTitle',
   short_pick: 'orders.changeDialog.shortPickTitle',
   substitution: 'orders.changeDialog.substitutionTitle',
+  exchange: 'orders.changeDialog.exchangeTitle',
 };
 const HELP: Record<ChangeKind, string> = {
   return: 'orders.changeDialog.returnHelp',
   short_pick: 'orders.changeDialog.shortPickHelp',
   substitution: 'orders.changeDialog.substitutionHelp',
+  exchange: 'orders.changeDialog.exchangeHelp',
 };
 const QTY: Record<ChangeKind, string> = {
   return: 'orders.changeDialog.returnQty',
   short_pick: 'orders.changeDialog.missingQty',
   substitution: 'orders.changeDialog.substituteQty',
+  exchange: 'orders.changeDialog.exchangeQty',
 };
-const PREFIX: Record<ChangeKind, string> = { return: 'ret', short_pick: 'short', substitution: 'sub' };
+const PREFIX: Record<ChangeKind, string> = { return: 'ret', short_pick: 'short', substitution: 'sub', exchange: 'exch' };
+const PAY_METHODS = ['cash', 'card', 'wechat_pay', 'alipay'];
+
+type Item = { key: number; sku_id?: string; qty: number };
 
 /**
  * ChangeDialog returns goods of a completed order, or records a short pick or a
@@ -42,7 +48,9 @@ const PREFIX: Record<ChangeKind, string> = { return: 'ret', short_pick: 'short',
  * notes (from the shares frozen at sale time; for a substitute what the customer
  * pays for it), Confirm stores it. The dialog makes one reference when it opens and
  * sends it with every confirm, so a double click or a retry after a lost answer
- * refunds once.
+ * refunds once. An exchange (of a completed order) also lists the items the customer
+ * takes instead; the preview says what the customer pays (due_fen, the server's
+ * figure) or is refunded, and Confirm sends that payment with the method chosen.
  */
 export function ChangeDialog({ order: o, kind, onClose }: { order: OrderDetail; kind: ChangeKind; onClose: () => void }) {
   const { t } = useTranslation();
@@ -52,7 +60,10 @@ export function ChangeDialog({ order: o, kind, onClose }: { order: OrderDetail; 
   const [subSku, setSubSku] = useState<Record<string, string>>({});
   const [subQty, setSubQty] = useState<Record<string, number>>({});
   const [reason, setReason] = useState('');
-  const [restock, setRestock] = useState(kind === 'return');
+  const [restock, setRestock] = useState(kind === 'return' || kind === 'exchange');
+  const [items, setItems] = useState<Item[]>([{ key: 0, qty: 1 }]);
+  const [payMethod, setPayMethod] = useState('cash');
+  const [payReference, setPayReference] = useState('');
   const preview = usePreviewChange(o.id);
   const confirm = useConfirmChange(o.id);
   // The body the preview answered for: Confirm sends exactly it.
@@ -66,7 +77,11 @@ export function ChangeDialog({ order: o, kind, onClose }: { order: OrderDetail; 
       kind,
       reference,
       reason: reason.trim() || undefined,
-      restock: kind === 'return' ? restock : undefined,
+      restock: kind === 'return' || kind === 'exchange' ? restock : undefined,
+      items:
+        kind === 'exchange'
+          ? items.filter((i) => i.sku_id && i.qty > 0).map((i) => ({ sku_id: i.sku_id ?? '', qty: i.qty }))
+          : undefined,
       lines: Object.entries(qtys)
         .filter(([, q]) => q > 0)
         .map(([line_id, qty]) =>
@@ -75,9 +90,12 @@ export function ChangeDialog({ order: o, kind, onClose }: { order: OrderDetail; 
             : { line_id, qty },
         ),
     }),
-    [kind, reference, reason, restock, qtys, subSku, subQty],
+    [kind, reference, reason, restock, qtys, subSku, subQty, items],
   );
-  const chosen = (body.lines ?? []).length > 0 && (body.lines ?? []).every((l) => kind !== 'substitution' || !!l.substitute_sku_id);
+  const chosen =
+    (body.lines ?? []).length > 0 &&
+    (body.lines ?? []).every((l) => kind !== 'substitution' || !!l.substitute_sku_id) &&
+    (kind !== 'exchange' || (body.items ?? []).length > 0);
   const stale = previewed !== null && JSON.stringify(previewed) !== JSON.stringify(body);
 
   const edit = (fn: () => void) => {
@@ -94,9 +112,19 @@ export function ChangeDialog({ order: o, kind, onClose }: { order: OrderDetail; 
   const runConfirm = () => {
     if (!previewed || confirming.current) return;
     confirming.current = true;
-    confirm.mutate(previewed, {
+    // An exchange pays exactly what the server previewed; the server checks it again.
+    const due = preview.data?.due_fen ?? 0;
+    const sent: OrderChangeRequest =
+      kind === 'exchange' && due > 0
+        ? { ...previewed, payment: { method: payMethod, amount_fen: due, reference: payReference.trim() || undefined } }
+        : previewed;
+    confirm.mutate(sent, {
       onSuccess: (r) => {
-        void message.success(t('orders.changeDialog.done', { amount: formatFen(r.change.refund_fen) }));
+        void message.success(
+          kind === 'exchange'
+            ? t('orders.changeDialog.exchanged', { due: formatFen(r.change.due_fen ?? 0), refund: formatFen(r.change.refund_fen) })
+            : t('orders.changeDialog.done', { amount: formatFen(r.change.refund_fen) }),
+        );
         onClose();
       },
       onSettled: () => {
@@ -201,6 +229,26 @@ export function ChangeDialog({ order: o, kind, onClose }: { order: OrderDetail; 
           <Button onClick={runPreview} disabled={!chosen} loading={preview.isPending} data-testid="change-preview">
             {t('orders.changeDialog.preview')}
           </Button>
+          {kind === 'exchange' && result && (result.due_fen ?? 0) > 0 ? (
+            <>
+              <Select
+                value={payMethod}
+                onChange={setPayMethod}
+                options={PAY_METHODS.map((m) => ({ value: m, label: m }))}
+                style={{ width: 130 }}
+                aria-label={t('orders.changeDialog.payMethod')}
+                data-testid="change-pay-method"
+              />
+              <Input
+                value={payReference}
+                onChange={(e) => setPayReference(e.target.value)}
+                maxLength={128}
+                placeholder={t('orders.changeDialog.payReference')}
+                style={{ width: 180 }}
+                data-testid="change-pay-reference"
+              />
+            </>
+          ) : null}
           <Button
             type="primary"
             danger
@@ -209,7 +257,7 @@ export function ChangeDialog({ order: o, kind, onClose }: { order: OrderDetail; 
             loading={confirm.isPending}
             data-testid="change-confirm"
           >
-            {t('orders.changeDialog.confirm')}
+            {kind === 'exchange' ? t('orders.changeDialog.confirmExchange') : t('orders.changeDialog.confirm')}
           </Button>
         </Space>
       }
@@ -235,7 +283,10 @@ export function ChangeDialog({ order: o, kind, onClose }: { order: OrderDetail; 
           placeholder={t('orders.changeDialog.reason')}
           data-testid="change-reason"
         />
-        {kind === 'return' ? (
+        {kind === 'exchange' ? (
+          <ExchangeItems items={items} onChange={(next) => edit(() => setItems(next))} />
+        ) : null}
+        {kind === 'return' || kind === 'exchange' ? (
           <Checkbox checked={restock} onChange={(e) => edit(() => setRestock(e.target.checked))} data-testid="change-restock">
             {t('orders.changeDialog.restock')}
           </Checkbox>
@@ -250,13 +301,24 @@ export function ChangeDialog({ order: o, kind, onClose }: { order: OrderDetail; 
             type="info"
             showIcon
             data-testid="change-preview-result"
-            title={t('orders.changeDialog.previewTotal', { amount: formatFen(result.refund_fen) })}
+            title={
+              kind === 'exchange' && (result.due_fen ?? 0) > 0
+                ? t('orders.changeDialog.customerOwes', { amount: formatFen(result.due_fen ?? 0) })
+                : t('orders.changeDialog.previewTotal', { amount: formatFen(result.refund_fen) })
+            }
             description={
               <>
                 <Descriptions size="small" column={2}>
                   <Descriptions.Item label={t('orders.changeDialog.refund')}>{formatFen(result.refund_fen)}</Descriptions.Item>
                   <Descriptions.Item label={t('orders.changeDialog.clawBack')}>{formatFen(result.claw_back_fen)}</Descriptions.Item>
                 </Descriptions>
+                {result.added && result.added.length > 0 ? (
+                  <Descriptions size="small" column={1} data-testid="change-added">
+                    <Descriptions.Item label={t('orders.changeDialog.newItems')}>
+                      {result.added.map((a) => `${a.sku_code} × ${a.qty} = ${formatFen(a.amount_fen)}`).join('; ')}
+                    </Descriptions.Item>
+                  </Descriptions>
+                ) : null}
                 {result.notes.length > 0 ? (
                   <ul style={{ margin: 0, paddingLeft: 20 }} data-testid="change-notes">
                     {result.notes.map((n) => (
@@ -291,5 +353,35 @@ function SkuSelect({ value, exclude, onChange, testId }: { value?: string; exclu
       style={{ width: 220 }}
       data-testid={testId}
     />
+  );
+}
+
+/** ExchangeItems lists the items the customer takes in an exchange: a SKU and a quantity each. */
+function ExchangeItems({ items, onChange }: { items: Item[]; onChange: (items: Item[]) => void }) {
+  const { t } = useTranslation();
+  const set = (key: number, patch: Partial<Item>) => onChange(items.map((i) => (i.key === key ? { ...i, ...patch } : i)));
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }} data-testid="change-items">
+      <Typography.Text strong>{t('orders.changeDialog.items')}</Typography.Text>
+      {items.map((i, n) => (
+        <Space key={i.key}>
+          <SkuSelect value={i.sku_id} exclude="" onChange={(v) => set(i.key, { sku_id: v })} testId={`change-item-sku-${n}`} />
+          <InputNumber
+            min={1}
+            precision={0}
+            value={i.qty}
+            aria-label={t('orders.changeDialog.itemQty')}
+            onChange={(v) => set(i.key, { qty: Number(v ?? 0) })}
+            data-testid={`change-item-qty-${n}`}
+          />
+          {items.length > 1 ? (
+            <Button onClick={() => onChange(items.filter((x) => x.key !== i.key))}>{t('orders.changeDialog.removeItem')}</Button>
+          ) : null}
+        </Space>
+      ))}
+      <Button onClick={() => onChange([...items, { key: Math.max(...items.map((x) => x.key)) + 1, qty: 1 }])} data-testid="change-item-add">
+        {t('orders.changeDialog.addItem')}
+      </Button>
+    </Space>
   );
 }

@@ -293,6 +293,59 @@ describe('RoutingCard', () => {
   }, 60_000);
 });
 
+describe('OrderDetailPage exchanges', () => {
+  it('previews an exchange of a completed order and confirms it with exactly the payment the server asked for', async () => {
+    const exPreview = {
+      kind: 'exchange' as const,
+      lines: [{ line_id: 'L1', qty: 1, refund_fen: 745, restocked: true }],
+      added: [{ line_id: 'X1-1', sku_id: 'sku-eggs', sku_code: 'EGGS', qty: 1, unit_price_fen: 2000, amount_fen: 2000 }],
+      due_fen: 1255,
+      refund_fen: 0,
+      claw_back_fen: 0,
+      notes: ['returned units worth ¥7.45, new items ¥20.00: the customer pays ¥12.55'],
+    };
+    let confirmed: OrderChangeRequest | undefined;
+    const calls = api([...READ, 'orders:write'], detail, {
+      'GET /skus': () => page([{ id: 'sku-eggs', code: 'EGGS', name: '鸡蛋', product_id: 'p', unit: 'each', list_price_fen: 2000, status: 'active' }]),
+      'POST /orders/o-1/changes/preview': () => ({ body: exPreview }),
+      'POST /orders/o-1/changes': (c: FakeCall) => {
+        confirmed = c.body as OrderChangeRequest;
+        const change = { ...exPreview, id: 'ch-7', version: 1, reference: confirmed.reference };
+        return {
+          body: {
+            change,
+            order: {
+              ...detail,
+              version: 1,
+              lines: [
+                ...detail.lines.map((l) => (l.id === 'L1' ? { ...l, returned_qty: 1 } : l)),
+                { ...detail.lines[0], id: 'X1-1', sku_id: 'sku-eggs', sku_code: 'EGGS', name: '鸡蛋', qty: 1, exchange_for: 'L1', shares: [] },
+              ],
+              changes: [change],
+            },
+          },
+        };
+      },
+    });
+    renderDetail();
+    fireEvent.click(await screen.findByTestId('order-exchange', undefined, T));
+    fireEvent.change(await screen.findByTestId('change-qty-L1', undefined, T), { target: { value: '1' } });
+    expect(screen.getByTestId('change-preview').hasAttribute('disabled')).toBe(true); // no item chosen yet
+    const picker = within(screen.getByTestId('change-item-sku-0')).getByRole('combobox');
+    fireEvent.change(picker, { target: { value: '鸡蛋' } });
+    fireEvent.click(await screen.findByText('鸡蛋 · EGGS', undefined, T));
+    fireEvent.click(screen.getByTestId('change-preview'));
+    expect((await screen.findByTestId('change-preview-result', undefined, T)).textContent).toContain('¥12.55');
+    const sent = calls.find((c) => c.path === '/orders/o-1/changes/preview')!.body as OrderChangeRequest;
+    expect(sent).toMatchObject({ kind: 'exchange', restock: true, lines: [{ line_id: 'L1', qty: 1 }], items: [{ sku_id: 'sku-eggs', qty: 1 }] });
+    expect(sent.payment).toBeUndefined();
+    await waitFor(() => expect(screen.getByTestId('change-confirm').hasAttribute('disabled')).toBe(false), T);
+    fireEvent.click(screen.getByTestId('change-confirm'));
+    await waitFor(() => expect(confirmed).toEqual({ ...sent, payment: { method: 'cash', amount_fen: 1255 } }), T);
+    expect(await screen.findByTestId('line-exchange-X1-1', undefined, T)).toBeTruthy();
+  }, 60_000);
+});
+
 describe('OrderDetailPage substitutions', () => {
   it('previews a substitution while picking, shows what the customer pays, and confirms it once', async () => {
     const picking: OrderDetail = { ...detail, status: 'picking', fulfilment: 'pickup' };

@@ -213,7 +213,7 @@ function Actions({ order: o }: { order: OrderDetail }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const transition = useTransitionOrder(o.id);
-  const [dialog, setDialog] = useState<'pay' | 'cancel' | 'return' | 'short_pick' | 'substitution' | 'complaint' | null>(null);
+  const [dialog, setDialog] = useState<'pay' | 'cancel' | 'return' | 'short_pick' | 'substitution' | 'exchange' | 'complaint' | null>(null);
   const [pendingAction, setPendingAction] = useState<OrderAction | null>(null);
   const move = (action: OrderAction) => {
     setPendingAction(action);
@@ -258,6 +258,11 @@ function Actions({ order: o }: { order: OrderDetail }) {
             {t('orders.return')}
           </Button>
         ) : null}
+        {o.status === 'completed' ? (
+          <Button onClick={() => setDialog('exchange')} data-testid="order-exchange">
+            {t('orders.exchange')}
+          </Button>
+        ) : null}
         <Button onClick={() => setDialog('complaint')} data-testid="order-complaint-open">
           {t('orders.complaints.open')}
         </Button>
@@ -269,7 +274,7 @@ function Actions({ order: o }: { order: OrderDetail }) {
       </Space>
       {dialog === 'pay' ? <PayDialog order={o} onClose={() => setDialog(null)} /> : null}
       {dialog === 'cancel' ? <CancelDialog order={o} onClose={() => setDialog(null)} /> : null}
-      {dialog === 'return' || dialog === 'short_pick' || dialog === 'substitution' ? (
+      {dialog === 'return' || dialog === 'short_pick' || dialog === 'substitution' || dialog === 'exchange' ? (
         <ChangeDialog order={o} kind={dialog} onClose={() => setDialog(null)} />
       ) : null}
       {dialog === 'complaint' ? <ComplaintDialog order={o} onClose={() => setDialog(null)} /> : null}
@@ -536,7 +541,12 @@ function LinesCard({ order: o }: { order: OrderDetail }) {
               {t('orders.substituteFor', { line: l.substitute_for })}
             </Tag>
           ) : null}
-          {l.returned_qty === 0 && l.substituted_qty === 0 && !l.substitute_for ? '—' : null}
+          {l.exchange_for ? (
+            <Tag color="cyan" data-testid={`line-exchange-${l.id}`}>
+              {t('orders.exchangeFor', { line: l.exchange_for })}
+            </Tag>
+          ) : null}
+          {l.returned_qty === 0 && l.substituted_qty === 0 && !l.substitute_for && !l.exchange_for ? '—' : null}
         </Space>
       ),
     },
