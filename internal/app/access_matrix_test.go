@@ -572,6 +572,8 @@ var accessRules = map[string]accessRule{
 	"get-stored-value-settings":     {reach: shared, call: get("/api/v1/loyalty/stored-value/settings")},
 	"replace-stored-value-settings": {reach: tenantOnly, call: jsonCall("/api/v1/loyalty/stored-value/settings", `{"anonymous_card_cap_fen":100000,"registered_cap_fen":500000}`)},
 	"get-stored-value-liability":    {reach: tenantOnly, note: "a tenant-wide figure", call: get("/api/v1/loyalty/stored-value/liability")},
+	"get-loyalty-points-report":     {reach: tenantOnly, note: "a tenant-wide figure", call: get("/api/v1/loyalty/reports/points?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z")},
+	"get-coupon-funnel-report":      {reach: tenantOnly, note: "a tenant-wide figure", call: get("/api/v1/loyalty/reports/coupons?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z")},
 	"list-gift-card-batches":        {reach: shared, call: get("/api/v1/loyalty/gift-card-batches")},
 	"issue-gift-cards": {reach: tenantOnly, note: "codes and PINs in the response, once", call: jsonCall("/api/v1/loyalty/gift-card-batches",
 		`{"name":"m","face_value_fen":100,"quantity":1}`)},

@@ -233,6 +233,8 @@ func (s *Service) Register(api huma.API) {
 	redeem := httpapi.SecuredAny(auth.LoyaltyRedeem, auth.LoyaltyWrite)
 	const templates = "/api/v1/coupon-templates"
 
+	s.registerReports(api)
+
 	huma.Register(api, huma.Operation{OperationID: "list-coupon-templates", Method: http.MethodGet, Path: templates,
 		Summary: "List coupon templates", Tags: tags, Security: read,
 	}, func(ctx context.Context, in *httpapi.PageParams) (*httpapi.Body[httpapi.Page[CouponTemplateResponse]], error) {

@@ -295,6 +295,12 @@ func (s *Service) grow(ctx context.Context, tx *sql.Tx, tenantID string, prog Pr
 		return err
 	}
 	if m.TierID != from {
+		// Recorded beside the event: the outbox is pruned, the report reads this table.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO loyalty_tier_moves (id, tenant_id, program_id, customer_id, from_tier_id, to_tier_id,
+			growth, moved_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, ids.New(), tenantID, prog.ID, m.CustomerID, from, m.TierID,
+			m.Growth, millis(s.now())); err != nil {
+			return fmt.Errorf("record tier move: %w", err)
+		}
 		_, err := s.outbox.Publish(ctx, tx, tenantID, EventMemberUpgraded, prog.ID+"/"+m.CustomerID,
 			MemberEvent{ProgramID: prog.ID, CustomerID: m.CustomerID, TierID: m.TierID, FromTierID: from, Growth: m.Growth})
 		return err

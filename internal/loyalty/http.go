@@ -258,6 +258,8 @@ func (s *Service) Register(api huma.API) {
 	const programs = "/api/v1/loyalty/programs"
 	const member = programs + "/{id}/members/{customer_id}"
 
+	s.registerReports(api)
+
 	huma.Register(api, huma.Operation{OperationID: "list-loyalty-programs", Method: http.MethodGet, Path: programs,
 		Summary: "List loyalty programs with their tiers", Tags: tags, Security: read,
 	}, func(ctx context.Context, _ *struct{}) (*itemsOf[ProgramResponse], error) {

@@ -74,6 +74,7 @@ func TestHTTP(t *testing.T) {
 		}
 		r := strings.NewReplacer("{p}", prog.ID)
 		member := "/api/v1/loyalty/programs/{p}/members/alice"
+		const report = "/api/v1/loyalty/reports/points?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z"
 		scenarios := []struct {
 			name, method, path, token, body string
 			status                          int
@@ -100,6 +101,12 @@ func TestHTTP(t *testing.T) {
 			{name: "ledger", method: "GET", path: member + "/entries?limit=1", token: "analyst", status: 200, want: []string{`"kind":"redeem"`, `"next_cursor"`}, not: []string{`"kind":"adjust"`}},
 			{name: "analyst redeems", method: "POST", path: member + "/redemptions", token: "analyst", body: `{"points":1}`, status: 403},
 			{name: "list", method: "GET", path: "/api/v1/loyalty/programs", token: "assoc", status: 200, want: []string{`"code":"CLUB"`, `"weekday":2`}},
+			{name: "report", method: "GET", path: report + "&program_id={p}", token: "analyst", status: 200,
+				want: []string{`"balance":180`, `"month":"2027-12","points":180`, `"store_id":"s1","channel":"","earned":0,"redeemed":120`, `"adjusted":300`, `"tier_id":"","tier_name":"","members":1`, `"moves":[]`}, not: []string{"alice"}},
+			{name: "report at a store", method: "GET", path: report, token: "assoc", status: 403, want: []string{"whole tenant"}},
+			{name: "report backwards", method: "GET", path: "/api/v1/loyalty/reports/points?from=2027-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", token: "analyst", status: 422, want: []string{"query.to"}},
+			{name: "report without range", method: "GET", path: "/api/v1/loyalty/reports/points", token: "analyst", status: 422, want: []string{"query.from"}},
+			{name: "report of an unknown program", method: "GET", path: report + "&program_id=nope", token: "analyst", status: 422, want: []string{"query.program_id"}},
 		}
 		for _, sc := range scenarios {
 			status, resp := do(t, ts, sc.method, r.Replace(sc.path), sc.token, sc.body)

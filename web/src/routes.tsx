@@ -36,6 +36,7 @@ const PickListPage = lazy(() => import('./pages/orders/PickListPage'));
 const LoyaltyProgramsPage = lazy(() => import('./pages/loyalty/ProgramsPage'));
 const GiftCardsPage = lazy(() => import('./pages/loyalty/GiftCardsPage'));
 const CouponsPage = lazy(() => import('./pages/loyalty/CouponsPage'));
+const LoyaltyReportsPage = lazy(() => import('./pages/loyalty/ReportsPage'));
 const ComingSoonPage = lazy(() => import('./pages/ComingSoonPage'));
 
 /** COMING_SOON lists the capabilities that have a placeholder page for now. */
@@ -94,6 +95,7 @@ export const routes: RouteObject[] = [
       { path: 'inventory', element: <InventoryPage /> },
       { path: 'membership', element: <LoyaltyProgramsPage /> },
       { path: 'membership/gift-cards', element: <GiftCardsPage /> },
+      { path: 'membership/reports', element: <LoyaltyReportsPage /> },
       { path: 'coupons', element: <CouponsPage /> },
       ...COMING_SOON.map(({ path, nameKey }) => ({
         path,

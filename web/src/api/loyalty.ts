@@ -60,3 +60,24 @@ export function useLoyaltyChange<A, R>(fn: (a: A) => Promise<R>) {
   const queryClient = useQueryClient();
   return useMutation({ mutationFn: fn, onSuccess: () => queryClient.invalidateQueries({ queryKey: ['loyalty'] }) });
 }
+
+export type PointsReport = S['PointsReportResponse'];
+export type CouponFunnel = S['FunnelResponse'];
+
+/** usePointsReport loads the points report of a period (tenant-wide, loyalty:read). */
+export function usePointsReport(range: { from: string; to: string }, enabled = true) {
+  return useQuery({
+    queryKey: ['loyalty', 'reports', 'points', range.from, range.to],
+    queryFn: () => request<PointsReport>('GET', '/loyalty/reports/points', { query: { from: range.from, to: range.to } }),
+    enabled,
+  });
+}
+
+/** useCouponFunnel loads the funnel of the coupons issued in a period. */
+export function useCouponFunnel(range: { from: string; to: string }, enabled = true) {
+  return useQuery({
+    queryKey: ['loyalty', 'reports', 'coupons', range.from, range.to],
+    queryFn: () => request<CouponFunnel>('GET', '/loyalty/reports/coupons', { query: { from: range.from, to: range.to } }),
+    enabled,
+  });
+}

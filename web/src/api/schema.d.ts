@@ -1513,6 +1513,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/loyalty/reports/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Coupon funnel by template and channel
+         * @description What became of the coupons issued in the period, as of now: unused, locked, redeemed, expired, the redemption rate; locked and redeemed by their order's channel. Tenant-wide: needs loyalty:read over the whole tenant.
+         */
+        get: operations["get-coupon-funnel-report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/reports/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Points liability, earn/burn, tiers
+         * @description Per program: outstanding points by expiry month and the balance they add up to (as of now), the period's earn/burn by store and order channel, members per tier (as of now) and the period's tier moves. Tenant-wide: needs loyalty:read over the whole tenant.
+         */
+        get: operations["get-loyalty-points-report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/loyalty/stored-value/liability": {
         parameters: {
             query?: never;
@@ -3397,6 +3437,13 @@ export interface components {
             substitute_qty?: number;
             substitute_sku_id?: string;
         };
+        ChannelFunnelResponse: {
+            channel: string;
+            /** Format: int64 */
+            locked: number;
+            /** Format: int64 */
+            redeemed: number;
+        };
         ComplaintRequest: {
             description: string;
             /** @enum {string} */
@@ -3847,6 +3894,27 @@ export interface components {
              */
             retention_seconds: number;
         };
+        EarnBurnResponse: {
+            /**
+             * Format: int64
+             * @description Signed.
+             */
+            adjusted: number;
+            /** @description The channel of the entry's order; empty without an order. */
+            channel: string;
+            /** Format: int64 */
+            earned: number;
+            /** Format: int64 */
+            entries: number;
+            /** Format: int64 */
+            expired: number;
+            /** Format: int64 */
+            redeemed: number;
+            /** Format: int64 */
+            reversed: number;
+            /** @description Empty when the posting names no store (adjustments, expiry). */
+            store_id: string;
+        };
         EnrolRequest: {
             customer_id: string;
         };
@@ -3972,6 +4040,42 @@ export interface components {
         EventSchemaUpdateRequest: {
             /** @description The whole list; names are compared case-insensitively. Names of personal data (phone, name, address, 手机号…) are refused. */
             non_personal: string[];
+        };
+        FunnelCountsResponse: {
+            /**
+             * Format: int64
+             * @description Past their validity unused, whether or not the sweep has run.
+             */
+            expired: number;
+            /** Format: int64 */
+            issued: number;
+            /**
+             * Format: int64
+             * @description Held by a cart or an order whose lock has not run out.
+             */
+            locked: number;
+            /** Format: int64 */
+            redeemed: number;
+            /**
+             * Format: int64
+             * @description Redeemed / issued in basis points, rounded half up.
+             */
+            redemption_rate_bp: number;
+            /**
+             * Format: int64
+             * @description Issued and still usable.
+             */
+            unused: number;
+        };
+        FunnelResponse: {
+            /** Format: date-time */
+            at: string;
+            /** Format: date-time */
+            from: string;
+            templates: components["schemas"]["TemplateFunnelResponse"][];
+            /** Format: date-time */
+            to: string;
+            total: components["schemas"]["FunnelCountsResponse"];
         };
         GiftCardBatchBody: {
             /**
@@ -4154,6 +4258,14 @@ export interface components {
         };
         ItemsOfProgramResponseBody: {
             items: components["schemas"]["ProgramResponse"][];
+        };
+        LiabilityMonthResponse: {
+            /** Format: int64 */
+            lots: number;
+            /** @description YYYY-MM in the program's time zone; empty for points that never expire. */
+            month: string;
+            /** Format: int64 */
+            points: number;
         };
         LiabilityResponse: {
             /**
@@ -4990,6 +5102,15 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        PointsReportResponse: {
+            /** Format: date-time */
+            at: string;
+            /** Format: date-time */
+            from: string;
+            programs: components["schemas"]["ProgramFiguresResponse"][];
+            /** Format: date-time */
+            to: string;
+        };
         PosTicketBatchRequest: {
             tickets: components["schemas"]["PosTicketRequest"][] | null;
         };
@@ -5153,6 +5274,19 @@ export interface components {
             status?: "active" | "inactive" | "discontinued";
             /** @enum {string} */
             unit?: "each" | "weight";
+        };
+        ProgramFiguresResponse: {
+            /**
+             * Format: int64
+             * @description Points the members hold (Σ of the ledger), as of now; the liability's months add up to it.
+             */
+            balance: number;
+            earn_burn: components["schemas"]["EarnBurnResponse"][];
+            liability: components["schemas"]["LiabilityMonthResponse"][];
+            moves: components["schemas"]["TierMoveResponse"][];
+            program_id: string;
+            program_name: string;
+            tiers: components["schemas"]["TierCountResponse"][];
         };
         ProgramRequest: {
             /** @description A completed order of a resolved customer enrols it. */
@@ -6137,6 +6271,37 @@ export interface components {
             customer_id: string;
             entries: components["schemas"]["PageSVEntryResponse"];
         };
+        TemplateFunnelResponse: {
+            /** @description Locked and redeemed coupons by the channel of their order; empty channel: a cart or an unknown order. */
+            channels: components["schemas"]["ChannelFunnelResponse"][];
+            /**
+             * Format: int64
+             * @description Past their validity unused, whether or not the sweep has run.
+             */
+            expired: number;
+            /** Format: int64 */
+            issued: number;
+            /**
+             * Format: int64
+             * @description Held by a cart or an order whose lock has not run out.
+             */
+            locked: number;
+            /** Format: int64 */
+            redeemed: number;
+            /**
+             * Format: int64
+             * @description Redeemed / issued in basis points, rounded half up.
+             */
+            redemption_rate_bp: number;
+            template_code: string;
+            template_id: string;
+            template_name: string;
+            /**
+             * Format: int64
+             * @description Issued and still usable.
+             */
+            unused: number;
+        };
         TierBody: {
             code: string;
             readonly id?: string;
@@ -6151,6 +6316,21 @@ export interface components {
              * @description Growth that reaches the tier.
              */
             threshold: number;
+        };
+        TierCountResponse: {
+            /** Format: int64 */
+            members: number;
+            /** @description Empty for members without a tier. */
+            tier_id: string;
+            tier_name: string;
+        };
+        TierMoveResponse: {
+            from_tier_id: string;
+            from_tier_name: string;
+            /** Format: int64 */
+            moves: number;
+            to_tier_id: string;
+            to_tier_name: string;
         };
         TouchpointCountsResponse: {
             by_channel: components["schemas"]["TouchpointGroupResponse"][];
@@ -9436,6 +9616,76 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-coupon-funnel-report": {
+        parameters: {
+            query: {
+                /** @description RFC 3339; coupons issued at or after it. */
+                from: string;
+                /** @description RFC 3339; issued before it (at most three years after from). */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunnelResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-loyalty-points-report": {
+        parameters: {
+            query: {
+                /** @description RFC 3339; ledger entries and tier moves at or after it. */
+                from: string;
+                /** @description RFC 3339; before it (at most three years after from). */
+                to: string;
+                /** @description One program; every program when empty. */
+                program_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PointsReportResponse"];
+                };
             };
             /** @description Error */
             default: {

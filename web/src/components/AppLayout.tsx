@@ -86,6 +86,7 @@ const NAV: NavItem[] = [
   },
   { key: '/membership', label: 'nav.membership', icon: <CrownOutlined /> },
   { key: '/membership/gift-cards', label: 'storedValue.batches.title', icon: <GiftOutlined /> },
+  { key: '/membership/reports', label: 'loyaltyReports.nav', icon: <BarChartOutlined /> },
   { key: '/coupons', label: 'nav.coupons', icon: <GiftOutlined /> },
   {
     key: 'promotions',
