@@ -187,5 +187,3 @@ func (s *Service) movementBatches(ctx context.Context, tenantID string, entries 
 	}
 	return nil
 }
-
-
