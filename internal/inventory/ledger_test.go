@@ -3,7 +3,9 @@ package inventory
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -269,6 +271,56 @@ func TestLowStockCrossing(t *testing.T) {
 		}
 		if e := expect(5, "a transfer emptying the warehouse")[4]; e.LocationID != w.warehouse.ID || e.Kind != "transfer_out" {
 			t.Fatalf("payload %+v", e)
+		}
+		// The expiry sweep writing off the last batch crosses too.
+		w.receiveBatch(t, w.warehouse, w.apples, "E1", "2026-06-18", 2)
+		w.clock.Advance(48 * time.Hour)
+		if n, err := w.svc.ExpireBatches(w.ctx, 10); err != nil || n != 1 {
+			t.Fatalf("expiry sweep: %d, %v", n, err)
+		}
+		if e := expect(6, "the expiry sweep")[5]; e.SKUID != w.apples || e.Kind != "expiry_write_off" || e.Reference != "E1" {
+			t.Fatalf("payload %+v", e)
+		}
+		w.reconciles(t)
+	})
+}
+
+// TestLowStockOnceUnderRace: concurrent sales and reservations (plain and flash) of
+// the last units cross zero exactly once between them, so exactly one alert.
+func TestLowStockOnceUnderRace(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := setup(t, d, "lowrace")
+		w.receive(t, w.warehouse, w.milk, 10)
+		w.receive(t, w.warehouse, w.bread, 8)
+		var wg sync.WaitGroup
+		for i := range 24 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				switch i % 3 {
+				case 0: // a till sale: refused only below zero on hand (the warehouse forbids negative stock), so it may take available below zero
+					w.svc.Apply(w.ctx, Change{LocationID: w.warehouse.ID, SKUID: w.milk, Kind: MoveSale, Qty: 1}) //nolint:errcheck
+				case 1: // one line: the flash path
+					w.svc.Reserve(w.ctx, ReserveRequest{Reference: fmt.Sprintf("F%d", i), TTL: time.Hour, //nolint:errcheck
+						Lines: []Line{{LocationID: w.warehouse.ID, SKUID: w.milk, Qty: 1}}})
+				default: // two lines: the plain path
+					w.svc.Reserve(w.ctx, ReserveRequest{Reference: fmt.Sprintf("P%d", i), TTL: time.Hour, //nolint:errcheck
+						Lines: []Line{{LocationID: w.warehouse.ID, SKUID: w.milk, Qty: 1}, {LocationID: w.warehouse.ID, SKUID: w.bread, Qty: 1}}})
+				}
+			}()
+		}
+		wg.Wait()
+		if b := w.balance(t, w.warehouse, w.milk); b.Available() > 0 || b.OnHand < 0 {
+			t.Fatalf("%+v after 24 asks for 10: want nothing available, on hand not negative", b)
+		}
+		var n int
+		if err := d.Reader().QueryRow(`SELECT COUNT(*) FROM outbox_events WHERE type = $1 AND tenant_id = $2 AND payload LIKE $3`,
+			EventLowStock, w.tenant, "%"+w.milk+"%").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Fatalf("%d low-stock alerts for milk, want exactly 1", n)
 		}
 		w.reconciles(t)
 	})
