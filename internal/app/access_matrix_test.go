@@ -197,6 +197,12 @@ var accessRules = map[string]accessRule{
 	"get-stock-balance": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
 		return request{path: "/api/v1/stock-locations/" + w.stockLocation[side] + "/balances/" + w.sku}
 	}},
+	"list-stock-balances": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
+		return request{path: "/api/v1/stock-locations/" + w.stockLocation[side] + "/balances?status=all&limit=5"}
+	}},
+	"list-stock-movements": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
+		return request{path: "/api/v1/stock-locations/" + w.stockLocation[side] + "/balances/" + w.sku + "/movements?limit=5"}
+	}},
 	"get-stock-batches": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
 		return request{path: "/api/v1/stock-locations/" + w.stockLocation[side] + "/balances/" + w.sku + "/batches"}
 	}},

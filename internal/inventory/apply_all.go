@@ -93,17 +93,18 @@ func (s *Service) ApplyAllTx(ctx context.Context, tx *sql.Tx, changes []Change) 
 	// PostgreSQL.
 	onHand := make(map[key]int64, len(keys))
 	batchQty := make(map[key]int64, len(keys))
+	held := make(map[key]int64, len(keys)) // reserved + safety stock: on hand less it is available
 	// The tenant is a value of every row rather than a lead parameter: a parameter
 	// repeated in every row costs SQLite a look-up among all of them each time.
 	w := db.Rows{Head: `INSERT INTO stock_balances (tenant_id, location_id, sku_id, updated_at)`,
-		Tail: ` ON CONFLICT (tenant_id, location_id, sku_id) DO UPDATE SET on_hand = stock_balances.on_hand RETURNING location_id, sku_id, on_hand, batch_qty`}
+		Tail: ` ON CONFLICT (tenant_id, location_id, sku_id) DO UPDATE SET on_hand = stock_balances.on_hand RETURNING location_id, sku_id, on_hand, batch_qty, reserved + safety_stock`}
 	err = db.WriteRows(ctx, tx, s.db.Dialect, w, keys, func(k key) []any { return []any{tenantID, k.loc, k.sku, at} }, func(rows *sql.Rows) error {
 		var k key
-		var n, b int64
-		if err := rows.Scan(&k.loc, &k.sku, &n, &b); err != nil {
+		var n, b, h int64
+		if err := rows.Scan(&k.loc, &k.sku, &n, &b, &h); err != nil {
 			return err
 		}
-		onHand[k], batchQty[k] = n, b
+		onHand[k], batchQty[k], held[k] = n, b, h
 		return nil
 	})
 	if err != nil {
@@ -112,8 +113,8 @@ func (s *Service) ApplyAllTx(ctx context.Context, tx *sql.Tx, changes []Change) 
 
 	delta := make(map[key]int64, len(keys))
 	var moves []Movement
-	var moved []Change // the change of each of moves
-	var negative []events.Message
+	var moved []Change            // the change of each of moves
+	var negative []events.Message // the alerts: negative and low stock
 	for i := range changes {
 		if out[i] != nil {
 			continue
@@ -134,6 +135,10 @@ func (s *Service) ApplyAllTx(ctx context.Context, tx *sql.Tx, changes []Change) 
 		if d < 0 && !mayGoNegative && onHand[k]+d < 0 {
 			out[i] = errs.E(errs.Insufficient, "%s would take on hand of SKU %s at %s below zero", c.Kind, c.SKUID, loc.Code)
 			continue
+		}
+		if crossedLow(onHand[k]-held[k], onHand[k]+d-held[k]) {
+			negative = append(negative, events.Message{TenantID: tenantID, Type: EventLowStock, AggregateID: loc.ID,
+				Payload: lowStockEvent(loc, c.SKUID, onHand[k]+d-held[k], c.Kind, c.Reference)})
 		}
 		onHand[k] += d
 		delta[k] += d

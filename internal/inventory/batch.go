@@ -399,9 +399,9 @@ func (s *Service) writeOffBatch(ctx context.Context, tx *sql.Tx, tenantID, batch
 	}
 	// The balance row first, as every path that changes batches takes it; then the
 	// batch as the last writer left it (PostgreSQL reads committed rows per statement).
-	var onHand int64
-	if err := tx.QueryRowContext(ctx, `SELECT on_hand FROM stock_balances WHERE tenant_id = $1 AND location_id = $2 AND sku_id = $3`+s.lock(),
-		tenantID, locationID, skuID).Scan(&onHand); err != nil {
+	var available int64
+	if err := tx.QueryRowContext(ctx, `SELECT on_hand - reserved - safety_stock FROM stock_balances WHERE tenant_id = $1 AND location_id = $2 AND sku_id = $3`+s.lock(),
+		tenantID, locationID, skuID).Scan(&available); err != nil {
 		return false, fmt.Errorf("lock balance: %w", err)
 	}
 	b, err := scanBatch(tx.QueryRowContext(ctx, `SELECT `+batchColumns+` FROM stock_batches WHERE id = $1`, batchID))
@@ -426,6 +426,9 @@ func (s *Service) writeOffBatch(ctx context.Context, tx *sql.Tx, tenantID, batch
 		return false, err
 	}
 	if _, err := recordBatchMoves(ctx, tx, tenantID, locationID, skuID, m.ID, []batchMove{{batch: b, qty: -b.OnHand}}); err != nil {
+		return false, err
+	}
+	if err := s.publishLowStock(ctx, tx, tenantID, locationID, skuID, available, available-b.OnHand, MoveExpiryWriteOff, b.Code); err != nil {
 		return false, err
 	}
 	return true, nil

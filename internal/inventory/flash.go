@@ -269,6 +269,7 @@ func (s *Service) flashTx(ctx context.Context, tx *sql.Tx, key flashKey, asks []
 	if err != nil {
 		return nil, err
 	}
+	before := stock.available
 	decided, total, fromQuota := grantPool(&stock, qty, channels, refs, func(ref string) bool { _, ok := prior[ref]; return ok })
 	now := s.now()
 	out := make([]flashOutcome, len(asks))
@@ -299,6 +300,11 @@ func (s *Service) flashTx(ctx context.Context, tx *sql.Tx, key flashKey, asks []
 		return nil, fmt.Errorf("flash batch: %w", err)
 	}
 	if err := insertFlashRows(ctx, tx, s.db.Dialect, key, clock.Millis(now), rows); err != nil {
+		return nil, err
+	}
+	// The batch takes available down by its total under the row lock: one alert if
+	// that crossed zero, named after the last reservation granted.
+	if err := s.publishLowStock(ctx, tx, key.tenantID, key.locationID, key.skuID, before, before-total, MoveReserve, rows[len(rows)-1].ref); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -249,6 +249,7 @@ func (s *Service) Register(api huma.API) {
 	s.registerBatches(api)
 	s.registerReservations(api)
 	s.registerTransfers(api)
+	s.registerLedger(api)
 }
 
 func (s *Service) registerLocations(api huma.API) {
@@ -393,5 +394,76 @@ func (s *Service) registerReservations(api huma.API) {
 		Description: "The order was cancelled: the stock is available again. Again is a no-op; a committed reservation is a conflict.",
 	}, func(ctx context.Context, in *releaseInput) (*httpapi.Body[StockReservation], error) {
 		return httpapi.Reply(stockReservation)(s.Release(ctx, in.Reference, in.Body.Reason))
+	})
+}
+
+// StockBalanceRow is a balance in a location's list, with its SKU.
+type StockBalanceRow struct {
+	StockBalance
+	SKUCode string `json:"sku_code"`
+	SKUName string `json:"sku_name"`
+}
+
+func stockBalanceRow(b LocatedBalance) StockBalanceRow {
+	return StockBalanceRow{StockBalance: stockBalance(b.Balance), SKUCode: b.SKUCode, SKUName: b.SKUName}
+}
+
+// StockMovementBatch is what a movement took from or added to one batch.
+type StockMovementBatch struct {
+	BatchID   string `json:"batch_id"`
+	BatchCode string `json:"batch_code"`
+	ExpiresOn string `json:"expires_on" format:"date"`
+	Qty       int64  `json:"qty" doc:"Units the movement took from the batch (negative) or added to it (positive)."`
+}
+
+// StockMovement is one row of a balance's ledger.
+type StockMovement struct {
+	ID            string               `json:"id"`
+	Kind          string               `json:"kind" enum:"receipt,sale,return,adjustment,count,write_off,expiry_write_off,reserve,release,fulfil,transfer_out,transfer_in"`
+	OnHandDelta   int64                `json:"on_hand_delta"`
+	ReservedDelta int64                `json:"reserved_delta"`
+	Reference     string               `json:"reference,omitempty"`
+	Reason        string               `json:"reason,omitempty"`
+	ActorID       string               `json:"actor_id,omitempty" doc:"The user or API key that made the change; system for the sweeps."`
+	OccurredAt    time.Time            `json:"occurred_at"`
+	Batches       []StockMovementBatch `json:"batches" nullable:"false" doc:"The batches the movement moved; empty when it moved none (reservations, untracked stock)."`
+}
+
+func stockMovement(e LedgerEntry) StockMovement {
+	out := StockMovement{ID: e.ID, Kind: string(e.Kind), OnHandDelta: e.OnHandDelta, ReservedDelta: e.ReservedDelta, Reference: e.Reference, Reason: e.Reason,
+		ActorID: e.ActorID, OccurredAt: e.OccurredAt, Batches: make([]StockMovementBatch, len(e.Batches))}
+	for i, b := range e.Batches {
+		out.Batches[i] = StockMovementBatch{BatchID: b.BatchID, BatchCode: b.BatchCode, ExpiresOn: b.ExpiresOn, Qty: b.Qty}
+	}
+	return out
+}
+
+type balanceListInput struct {
+	ID     string `path:"id" maxLength:"64"`
+	Q      string `query:"q" maxLength:"100" doc:"Part of the SKU's code or name, any case."`
+	Status string `query:"status" enum:"all,negative,low,below_safety,out_of_stock" default:"all" doc:"negative: on_hand < 0; low (below_safety): available <= 0, nothing left to reserve online; out_of_stock: on_hand - reserved <= 0."`
+	httpapi.PageParams
+}
+
+type movementListInput struct {
+	ID    string `path:"id" maxLength:"64"`
+	SKUID string `path:"sku_id" maxLength:"64"`
+	httpapi.PageParams
+}
+
+func (s *Service) registerLedger(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "list-stock-balances", Method: http.MethodGet, Path: "/api/v1/stock-locations/{id}/balances",
+		Summary: "Stock of a location", Tags: []string{inventoryTag}, Security: httpapi.Secured(auth.InventoryRead),
+		Description: "The balances of a location inside the caller's data scope by SKU code, with the SKU's code and name; filtered by SKU and by status.",
+	}, func(ctx context.Context, in *balanceListInput) (*httpapi.Body[httpapi.Page[StockBalanceRow]], error) {
+		return httpapi.ReplyPage(stockBalanceRow)(s.FindBalances(ctx, in.ID, BalanceFilter{Q: in.Q, Status: BalanceStatus(in.Status)}, in.PageParams))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "list-stock-movements", Method: http.MethodGet, Path: "/api/v1/stock-locations/{id}/balances/{sku_id}/movements",
+		Summary: "Ledger of a balance", Tags: []string{inventoryTag}, Security: httpapi.Secured(auth.InventoryRead),
+		Description: "The movements of a SKU at a location inside the caller's data scope, newest first, each with the batches it moved.",
+	}, func(ctx context.Context, in *movementListInput) (*httpapi.Body[httpapi.Page[StockMovement]], error) {
+		return httpapi.ReplyPage(stockMovement)(s.FindMovements(ctx, in.ID, in.SKUID, in.PageParams))
 	})
 }

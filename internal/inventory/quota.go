@@ -105,19 +105,20 @@ func lockPool(ctx context.Context, tx *sql.Tx, lock, tenantID, locationID, skuID
 // reserveFromQuota is reserveUnits for a channel while quotas hold stock back: it
 // locks the balance, decides from its pool and moves reserved, quota_free and the
 // channel's used together.
-func reserveFromQuota(ctx context.Context, tx *sql.Tx, lock, tenantID, channel string, l Line, now time.Time) (int64, bool, error) {
+func reserveFromQuota(ctx context.Context, tx *sql.Tx, lock, tenantID, channel string, l Line, now time.Time) (int64, int64, bool, error) {
 	p, err := lockPool(ctx, tx, lock, tenantID, l.LocationID, l.SKUID)
 	if err != nil {
-		return 0, false, err
+		return 0, 0, false, err
 	}
 	drawn, ok := p.take(channel, l.Qty)
 	if !ok {
-		return 0, false, nil
+		return 0, 0, false, nil
 	}
 	if err := drawOnQuotas(ctx, tx, tenantID, l.LocationID, l.SKUID, l.Qty, map[string]int64{channel: drawn}, now); err != nil {
-		return 0, false, err
+		return 0, 0, false, err
 	}
-	return drawn, true, nil
+	// take lowered the pool's available by the reservation.
+	return drawn, p.available, true, nil
 }
 
 // drawOnQuotas reserves qty at a balance whose row the caller holds and has decided

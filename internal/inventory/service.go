@@ -232,6 +232,11 @@ func (s *Service) ApplyTx(ctx context.Context, tx *sql.Tx, c Change) (Balance, e
 		return Balance{}, err
 	}
 	b.BatchQty += moved
+	if crossedLow(b.Available()-delta, b.Available()) {
+		if _, err := s.outbox.Publish(ctx, tx, tenantID, EventLowStock, loc.ID, lowStockEvent(loc, c.SKUID, b.Available(), c.Kind, c.Reference)); err != nil {
+			return Balance{}, err
+		}
+	}
 	if b.OnHand < 0 && delta < 0 {
 		// A till sale took more than was recorded: the shelf needs counting.
 		ev := NegativeStockEvent{LocationID: loc.ID, LocationCode: loc.Code, StoreID: loc.StoreID, SKUID: c.SKUID, OnHand: b.OnHand, Reference: c.Reference}
@@ -350,12 +355,15 @@ func (s *Service) reserveLines(ctx context.Context, tx *sql.Tx, tenantID, actorI
 	r := Reservation{ID: ids.New(), Reference: req.Reference, Status: ReservationActive, Channel: req.Channel, Lines: demand,
 		ExpiresAt: now.Add(req.TTL), CreatedAt: now, fromQuota: map[[2]string]int64{}}
 	for _, l := range demand {
-		drawn, ok, err := reserveUnits(ctx, tx, s.lock(), tenantID, req.Channel, l, now)
+		drawn, after, ok, err := reserveUnits(ctx, tx, s.lock(), tenantID, req.Channel, l, now)
 		if err != nil {
 			return Reservation{}, err
 		}
 		if !ok {
 			return Reservation{}, errs.E(errs.Insufficient, "not enough of SKU %s available at location %s for %d", l.SKUID, l.LocationID, l.Qty)
+		}
+		if err := s.publishLowStock(ctx, tx, tenantID, l.LocationID, l.SKUID, after+l.Qty, after, MoveReserve, req.Reference); err != nil {
+			return Reservation{}, err
 		}
 		r.fromQuota[[2]string{l.LocationID, l.SKUID}] = drawn
 		m := Movement{LocationID: l.LocationID, SKUID: l.SKUID, Kind: MoveReserve, ReservedDelta: l.Qty, Reference: req.Reference, ActorID: actorID, OccurredAt: now}
@@ -629,10 +637,32 @@ func (s *Service) TransferStock(ctx context.Context, t Transfer) ([2]Balance, er
 				return err
 			}
 		}
+		if after := out[0].Available(); crossedLow(after+t.Qty, after) {
+			if _, err := s.outbox.Publish(ctx, tx, p.TenantID, EventLowStock, from.ID, lowStockEvent(from, t.SKUID, after, MoveTransferOut, t.Reference)); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {
 		return [2]Balance{}, fmt.Errorf("inventory: transfer: %w", err)
 	}
 	return out, nil
+}
+
+// publishLowStock publishes EventLowStock when available crossed from above zero to
+// zero or below at a location known only by id (the reservation paths, which do not
+// read the location otherwise: it is read only on the crossing).
+func (s *Service) publishLowStock(ctx context.Context, tx *sql.Tx, tenantID, locationID, skuID string, before, after int64, kind MovementKind, reference string) error {
+	if !crossedLow(before, after) {
+		return nil
+	}
+	loc, err := getLocation(ctx, tx, tenantID, locationID)
+	if err != nil {
+		return err
+	}
+	if _, err := s.outbox.Publish(ctx, tx, tenantID, EventLowStock, loc.ID, lowStockEvent(loc, skuID, after, kind, reference)); err != nil {
+		return fmt.Errorf("publish low stock: %w", err)
+	}
+	return nil
 }

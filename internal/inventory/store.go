@@ -114,20 +114,22 @@ func addOnHand(ctx context.Context, tx *sql.Tx, tenantID, locationID, skuID stri
 // (PostgreSQL re-evaluates the WHERE on the row a concurrent writer committed; SQLite
 // has one writer). The shared pool is available less quota_free; a channel with a
 // quota left draws on it first (reserveFromQuota).
-func reserveUnits(ctx context.Context, tx *sql.Tx, lock, tenantID, channel string, l Line, now time.Time) (int64, bool, error) {
+func reserveUnits(ctx context.Context, tx *sql.Tx, lock, tenantID, channel string, l Line, now time.Time) (drawn, available int64, ok bool, err error) {
 	query := `UPDATE stock_balances SET reserved = reserved + $4, updated_at = $5
 		WHERE tenant_id = $1 AND location_id = $2 AND sku_id = $3 AND on_hand - reserved - safety_stock - quota_free >= $4`
 	if channel != "" {
 		// A channel must take its own quota first: only when none is left may the shared pool serve it in one statement.
 		query += ` AND quota_free = 0`
 	}
-	res, err := tx.ExecContext(ctx, query, tenantID, l.LocationID, l.SKUID, l.Qty, clock.Millis(now))
-	if err != nil {
-		return 0, false, fmt.Errorf("reserve: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil || n == 1 || channel == "" {
-		return 0, n == 1, err
+	// available after the reservation comes back with it: the low-stock alert needs it.
+	err = tx.QueryRowContext(ctx, query+` RETURNING on_hand - reserved - safety_stock`, tenantID, l.LocationID, l.SKUID, l.Qty, clock.Millis(now)).Scan(&available)
+	switch {
+	case err == nil:
+		return 0, available, true, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return 0, 0, false, fmt.Errorf("reserve: %w", err)
+	case channel == "":
+		return 0, 0, false, nil
 	}
 	return reserveFromQuota(ctx, tx, lock, tenantID, channel, l, now)
 }

@@ -17,6 +17,17 @@ export type StockBatch = S['StockBatch'];
 export type StockBatches = S['StockBatches'];
 export type StockAllocation = S['StockAllocation'];
 export type StockQuotaSetting = S['StockQuotaSetting'];
+export type StockBalanceRow = S['StockBalanceRow'];
+export type StockMovement = S['StockMovement'];
+/** BalanceStatus filters a location's balance list (docs/inventory.md, "Balance list"). */
+export type BalanceStatus = 'all' | 'negative' | 'low' | 'out_of_stock';
+export const BALANCE_STATUSES: BalanceStatus[] = ['all', 'negative', 'low', 'out_of_stock'];
+/** BalanceFilter is the balance list's query: the location, a SKU search and a status. */
+export interface BalanceFilter {
+  locationId: string;
+  q?: string;
+  status?: BalanceStatus;
+}
 
 /** STOCK_CHANGE_KINDS are the changes a person records at a location. */
 export const STOCK_CHANGE_KINDS: StockChangeKind[] = ['receipt', 'count', 'adjustment', 'write_off', 'return', 'sale'];
@@ -39,6 +50,12 @@ export const inventoryApi = {
     request<S['StockBatchList']>('GET', `/stock-locations/${id(locationId)}/expiring-batches`, { query: { within_days: withinDays } }),
   quotas: (locationId: string, skuId: string) =>
     request<StockAllocation>('GET', `/stock-locations/${id(locationId)}/balances/${id(skuId)}/quotas`),
+  balances: ({ locationId, q, status, ...p }: BalanceFilter & PageParams) =>
+    request<Page<StockBalanceRow>>('GET', `/stock-locations/${id(locationId)}/balances`, {
+      query: { ...p, q: q || undefined, status: status && status !== 'all' ? status : undefined },
+    }),
+  movements: ({ locationId, skuId, ...p }: { locationId: string; skuId: string } & PageParams) =>
+    request<Page<StockMovement>>('GET', `/stock-locations/${id(locationId)}/balances/${id(skuId)}/movements`, { query: p }),
   setQuotas: (locationId: string, skuId: string, quotas: StockQuotaSetting[]) =>
     request<StockAllocation>('PUT', `/stock-locations/${id(locationId)}/balances/${id(skuId)}/quotas`, { body: { quotas } }),
 };
@@ -116,6 +133,9 @@ export function useRecordStockChange(locationId: string) {
       queryClient.setQueryData(['stock', 'balance', b.location_id, b.sku_id], b);
       void queryClient.invalidateQueries({ queryKey: ['stock', 'batches', b.location_id, b.sku_id] });
       void queryClient.invalidateQueries({ queryKey: ['stock', 'expiring', b.location_id] });
+      // The location's list and the balance's ledger now hold the change.
+      void queryClient.invalidateQueries({ queryKey: ['stock-balances'] });
+      void queryClient.invalidateQueries({ queryKey: ['stock-movements'] });
     },
   });
 }

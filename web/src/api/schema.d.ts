@@ -2536,6 +2536,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stock-locations/{id}/balances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stock of a location
+         * @description The balances of a location inside the caller's data scope by SKU code, with the SKU's code and name; filtered by SKU and by status.
+         */
+        get: operations["list-stock-balances"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stock-locations/{id}/balances/{sku_id}": {
         parameters: {
             query?: never;
@@ -2568,6 +2588,26 @@ export interface paths {
          * @description The batches (lots) holding stock, first to expire first, and what is in no batch.
          */
         get: operations["get-stock-batches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-locations/{id}/balances/{sku_id}/movements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ledger of a balance
+         * @description The movements of a SKU at a location inside the caller's data scope, newest first, each with the batches it moved.
+         */
+        get: operations["list-stock-movements"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5024,8 +5064,18 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
+        PageStockBalanceRow: {
+            items: components["schemas"]["StockBalanceRow"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
         PageStockLocation: {
             items: components["schemas"]["StockLocation"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
+        PageStockMovement: {
+            items: components["schemas"]["StockMovement"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
@@ -5993,6 +6043,42 @@ export interface components {
             safety_stock: number;
             sku_id: string;
         };
+        StockBalanceRow: {
+            /**
+             * Format: int64
+             * @description on_hand - reserved - safety_stock: what may still be reserved.
+             */
+            available: number;
+            /**
+             * Format: int64
+             * @description What the balance's batches (lots with expiry dates) hold; on_hand - batch_qty is in no batch.
+             */
+            batch_qty: number;
+            location_id: string;
+            /**
+             * Format: int64
+             * @description Units (grams for weighed goods) physically there; negative after till sales beyond the recorded stock where allowed.
+             */
+            on_hand: number;
+            /**
+             * Format: int64
+             * @description What channel quotas still hold back from the shared pool; available - quota_free is what any channel may reserve.
+             */
+            quota_free: number;
+            /**
+             * Format: int64
+             * @description Held for orders not yet fulfilled.
+             */
+            reserved: number;
+            /**
+             * Format: int64
+             * @description Kept back from online orders.
+             */
+            safety_stock: number;
+            sku_code: string;
+            sku_id: string;
+            sku_name: string;
+        };
         StockBatch: {
             batch_code: string;
             /** @description Past its expiry and not yet written off. */
@@ -6102,6 +6188,34 @@ export interface components {
             name: string;
             /** @description Required for a store location: the organisation's store (one location per store). */
             store_id?: string;
+        };
+        StockMovement: {
+            /** @description The user or API key that made the change; system for the sweeps. */
+            actor_id?: string;
+            /** @description The batches the movement moved; empty when it moved none (reservations, untracked stock). */
+            batches: components["schemas"]["StockMovementBatch"][];
+            id: string;
+            /** @enum {string} */
+            kind: "receipt" | "sale" | "return" | "adjustment" | "count" | "write_off" | "expiry_write_off" | "reserve" | "release" | "fulfil" | "transfer_out" | "transfer_in";
+            /** Format: date-time */
+            occurred_at: string;
+            /** Format: int64 */
+            on_hand_delta: number;
+            reason?: string;
+            reference?: string;
+            /** Format: int64 */
+            reserved_delta: number;
+        };
+        StockMovementBatch: {
+            batch_code: string;
+            batch_id: string;
+            /** Format: date */
+            expires_on: string;
+            /**
+             * Format: int64
+             * @description Units the movement took from the batch (negative) or added to it (positive).
+             */
+            qty: number;
         };
         StockQuotaRequest: {
             /** @description The channels with a quota; none makes all of the stock the shared pool. */
@@ -11961,6 +12075,46 @@ export interface operations {
             };
         };
     };
+    "list-stock-balances": {
+        parameters: {
+            query?: {
+                /** @description Part of the SKU's code or name, any case. */
+                q?: string;
+                /** @description negative: on_hand < 0; low (below_safety): available <= 0, nothing left to reserve online; out_of_stock: on_hand - reserved <= 0. */
+                status?: "all" | "negative" | "low" | "below_safety" | "out_of_stock";
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageStockBalanceRow"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "get-stock-balance": {
         parameters: {
             query?: never;
@@ -12012,6 +12166,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StockBatches"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-stock-movements": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+                sku_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageStockMovement"];
                 };
             };
             /** @description Error */

@@ -129,4 +129,93 @@ describe('InventoryPage', () => {
     expect(calls.find((c) => c.method === 'PUT')?.body).toEqual({ quotas: [{ channel: 'meituan', quota: 4 }] });
     expect(await within(screen.getByTestId('stock-quotas')).findByText(/共享池.*3/, undefined, { timeout: 10_000 })).toBeTruthy();
   }, 60_000);
+
+  it('lists a location’s stock by page with search, status filter and tags, and opens a balance’s ledger', async () => {
+    const row = (sku_id: string, sku_code: string, sku_name: string, on_hand: number, reserved: number) => ({
+      location_id: 'loc-1',
+      sku_id,
+      sku_code,
+      sku_name,
+      on_hand,
+      reserved,
+      safety_stock: 0,
+      available: on_hand - reserved,
+      batch_qty: 0,
+      quota_free: 0,
+    });
+    const bread = row('sku-2', 'BREAD', '吐司', -2, 0);
+    const milk = row('sku-1', 'MILK', '牛奶 1L', 10, 2);
+    const move = (id: string, kind: string, on_hand_delta: number, reference: string, batches: unknown[] = []) => ({
+      id,
+      kind,
+      on_hand_delta,
+      reserved_delta: 0,
+      reference,
+      actor_id: 'u-1',
+      occurred_at: '2026-06-18T02:00:00Z',
+      batches,
+    });
+    const calls = fakeApi({
+      'GET /me': () => ({ body: meWith(['inventory:read']) }),
+      'GET /stock-locations': () => page([store]),
+      'GET /stock-locations/loc-1/expiring-batches': () => ({ body: { items: [] } }),
+      'GET /stock-locations/loc-1/fulfilment': () => ({ body: { cost_per_order_fen: 0, cost_per_km_fen: 0, load_last_hour: 0 } }),
+      'GET /stock-locations/loc-1/balances': (c) => {
+        if (c.query.get('status') === 'negative' || c.query.get('q') === 'bre') return page([bread]);
+        return c.query.get('cursor') === 'p2' ? page([milk]) : page([bread], 'p2');
+      },
+      'GET /stock-locations/loc-1/balances/sku-1': () => ({ body: balance(10) }),
+      'GET /stock-locations/loc-1/balances/sku-1/batches': () => ({ body: { balance: balance(10), items: [], untracked: 10 } }),
+      'GET /stock-locations/loc-1/balances/sku-1/quotas': () => ({ body: noQuotas(10) }),
+      'GET /stock-locations/loc-1/balances/sku-1/movements': (c) =>
+        c.query.get('cursor') === 'm2'
+          ? page([move('m-1', 'receipt', 12, 'PO-1', [{ batch_id: 'b', batch_code: 'L1', expires_on: '2026-06-30', qty: 12 }])])
+          : page([move('m-2', 'sale', -2, 'T-9')], 'm2'),
+    });
+    renderRoute(<InventoryPage />);
+    fireEvent.click(await screen.findByText('徐汇店', undefined, { timeout: 10_000 }));
+    const table = within(await screen.findByTestId('stock-balances', undefined, { timeout: 10_000 }));
+    expect(await table.findByText('BREAD', undefined, { timeout: 10_000 })).toBeTruthy();
+    expect(table.getByText('负库存')).toBeTruthy(); // on hand -2
+    expect(table.getByText('低库存（无可用）')).toBeTruthy(); // available -2
+    fireEvent.click(table.getByTestId('load-more'));
+    expect(await table.findByText('MILK', undefined, { timeout: 10_000 })).toBeTruthy();
+    expect(table.getAllByText('负库存')).toHaveLength(1); // milk has stock
+    fireEvent.click(await table.findByText('MILK', undefined, { timeout: 10_000 }));
+    const shown = await screen.findByTestId('stock-balance', undefined, { timeout: 10_000 });
+    expect(within(shown).getByText('7')).toBeTruthy(); // the existing detail: available
+    const ledger = within(await screen.findByTestId('stock-movements', undefined, { timeout: 10_000 }));
+    expect(await ledger.findByText('T-9', undefined, { timeout: 10_000 })).toBeTruthy();
+    expect(ledger.getByText('门店销售')).toBeTruthy();
+    fireEvent.click(ledger.getByTestId('load-more'));
+    expect(await ledger.findByText('L1 (2026-06-30) +12', undefined, { timeout: 10_000 })).toBeTruthy();
+    expect(ledger.getByText('PO-1')).toBeTruthy();
+    fireEvent.change(table.getByPlaceholderText('SKU 编码或名称'), { target: { value: 'bre' } });
+    fireEvent.keyDown(table.getByPlaceholderText('SKU 编码或名称'), { key: 'Enter', code: 'Enter', keyCode: 13 });
+    await waitFor(() => expect(calls.some((c) => c.path === '/stock-locations/loc-1/balances' && c.query.get('q') === 'bre')).toBe(true), {
+      timeout: 10_000,
+    });
+    await waitFor(() => expect(table.queryByText('MILK')).toBeNull(), { timeout: 10_000 });
+  }, 60_000);
+
+  it('asks the server for the chosen status', async () => {
+    const calls = fakeApi({
+      'GET /me': () => ({ body: meWith(['inventory:read']) }),
+      'GET /stock-locations': () => page([store]),
+      'GET /stock-locations/loc-1/expiring-batches': () => ({ body: { items: [] } }),
+      'GET /stock-locations/loc-1/fulfilment': () => ({ body: { cost_per_order_fen: 0, cost_per_km_fen: 0, load_last_hour: 0 } }),
+      'GET /stock-locations/loc-1/balances': () => page([]),
+    });
+    renderRoute(<InventoryPage />);
+    fireEvent.click(await screen.findByText('徐汇店', undefined, { timeout: 10_000 }));
+    const card = within(await screen.findByTestId('stock-balances', undefined, { timeout: 10_000 }));
+    expect(await card.findByText('没有符合条件的库存', undefined, { timeout: 10_000 })).toBeTruthy();
+    expect(calls.find((c) => c.path === '/stock-locations/loc-1/balances')?.query.get('status')).toBeNull(); // all is the default
+    fireEvent.mouseDown(within(card.getByTestId('stock-balances-status')).getByRole('combobox'));
+    fireEvent.click(await screen.findByText('缺货', undefined, { timeout: 10_000 }));
+    await waitFor(
+      () => expect(calls.some((c) => c.path === '/stock-locations/loc-1/balances' && c.query.get('status') === 'out_of_stock')).toBe(true),
+      { timeout: 10_000 },
+    );
+  }, 60_000);
 });

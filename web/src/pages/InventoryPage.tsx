@@ -8,8 +8,12 @@ import { api } from '../api';
 import { useHasScope } from '../api/customers';
 import { useCursorList } from '../api/hooks';
 import {
+  BALANCE_STATUSES,
   STOCK_CHANGE_KINDS,
   inventoryApi,
+  type BalanceStatus,
+  type StockBalanceRow,
+  type StockMovement,
   useCreateStockLocation,
   useExpiringBatches,
   useLocationFulfilment,
@@ -134,6 +138,7 @@ function StockPanel({ location, canWrite }: { location: StockLocation; canWrite:
     <Card size="small" title={`${location.name} · ${location.code}`} data-testid="stock-panel">
       <Space direction="vertical" style={{ width: '100%' }}>
         <ExpiringList locationId={location.id} />
+        <BalanceList locationId={location.id} selected={skuId} onPick={setSkuId} />
         <SkuPicker value={skuId} onChange={setSkuId} />
         {balance.error && <ErrorAlert error={balance.error} />}
         {balance.data && (
@@ -152,6 +157,7 @@ function StockPanel({ location, canWrite }: { location: StockLocation; canWrite:
             </Col>
           </Row>
         )}
+        {skuId && <MovementTable locationId={location.id} skuId={skuId} />}
         {skuId && <BatchTable locationId={location.id} skuId={skuId} />}
         {skuId && <QuotaCard locationId={location.id} skuId={skuId} canWrite={canWrite} />}
         {canWrite && skuId && (
@@ -515,6 +521,103 @@ function SkuPicker({ value, onChange }: { value?: string; onChange: (v: string) 
       style={{ width: '100%' }}
       data-testid="stock-sku-picker"
     />
+  );
+}
+
+/** StockTags marks a balance that went negative or has nothing left to reserve online. */
+export function StockTags({ b }: { b: Pick<StockBalanceRow, 'on_hand' | 'available'> }) {
+  const { t } = useTranslation();
+  return (
+    <Space size={4}>
+      {b.on_hand < 0 && <Tag color="red">{t('inventory.status.negative')}</Tag>}
+      {b.available <= 0 && <Tag color="orange">{t('inventory.status.low')}</Tag>}
+    </Space>
+  );
+}
+
+/**
+ * BalanceList is a location's stock, a page at a time by SKU code, searchable by SKU
+ * and filtered by status; picking a row opens that balance below.
+ */
+function BalanceList({ locationId, selected, onPick }: { locationId: string; selected?: string; onPick: (skuId: string) => void }) {
+  const { t } = useTranslation();
+  const [q, setQ] = useState('');
+  const [status, setStatus] = useState<BalanceStatus>('all');
+  const list = useCursorList('stock-balances', { locationId, q, status }, inventoryApi.balances, { pageSize: 20 });
+  const columns: TableColumnsType<StockBalanceRow> = [
+    { title: t('inventory.skuCode'), dataIndex: 'sku_code', key: 'code' },
+    { title: t('inventory.skuName'), dataIndex: 'sku_name', key: 'name' },
+    { title: t('inventory.onHand'), dataIndex: 'on_hand', key: 'on_hand', align: 'right' },
+    { title: t('inventory.reserved'), dataIndex: 'reserved', key: 'reserved', align: 'right' },
+    { title: t('inventory.available'), dataIndex: 'available', key: 'available', align: 'right' },
+    { title: '', key: 'tags', render: (_, b) => <StockTags b={b} /> },
+  ];
+  return (
+    <Card size="small" type="inner" title={t('inventory.balances')} data-testid="stock-balances">
+      <Space style={{ marginBottom: 8 }} wrap>
+        <Input.Search allowClear placeholder={t('inventory.searchSku')} onSearch={(v) => setQ(v.trim())} data-testid="stock-balances-search" style={{ width: 220 }} />
+        <Select<BalanceStatus>
+          value={status}
+          onChange={setStatus}
+          options={BALANCE_STATUSES.map((s) => ({ value: s, label: t(`inventory.status.${s}`) }))}
+          style={{ width: 160 }}
+          data-testid="stock-balances-status"
+        />
+      </Space>
+      <CursorTable<StockBalanceRow>
+        rowKey="sku_id"
+        size="small"
+        columns={columns}
+        items={list.items}
+        isLoading={list.isPending}
+        error={list.error}
+        hasNextPage={list.hasNextPage}
+        isFetchingNextPage={list.isFetchingNextPage}
+        fetchNextPage={list.fetchNextPage}
+        locale={{ emptyText: t('inventory.noBalances') }}
+        onRow={(b) => ({ onClick: () => onPick(b.sku_id), style: { cursor: 'pointer' } })}
+        rowClassName={(b) => (b.sku_id === selected ? 'ant-table-row-selected' : '')}
+        data-testid="stock-balances-table"
+      />
+    </Card>
+  );
+}
+
+/** MovementTable is the ledger of one balance, newest first, a page at a time. */
+function MovementTable({ locationId, skuId }: { locationId: string; skuId: string }) {
+  const { t } = useTranslation();
+  const list = useCursorList('stock-movements', { locationId, skuId }, inventoryApi.movements, { pageSize: 20 });
+  const signed = (n: number) => (n > 0 ? `+${n}` : n === 0 ? '' : String(n));
+  const columns: TableColumnsType<StockMovement> = [
+    { title: t('inventory.occurredAt'), key: 'at', render: (_, m) => new Date(m.occurred_at).toLocaleString() },
+    { title: t('inventory.movementKind'), key: 'kind', render: (_, m) => <Tag>{t(`inventory.movementKinds.${m.kind}`)}</Tag> },
+    { title: t('inventory.onHand'), key: 'on_hand', align: 'right', render: (_, m) => signed(m.on_hand_delta) },
+    { title: t('inventory.reserved'), key: 'reserved', align: 'right', render: (_, m) => signed(m.reserved_delta) },
+    { title: t('inventory.referenceShort'), dataIndex: 'reference', key: 'reference' },
+    { title: t('inventory.reason'), dataIndex: 'reason', key: 'reason' },
+    { title: t('inventory.actor'), dataIndex: 'actor_id', key: 'actor' },
+    {
+      title: t('inventory.batchCode'),
+      key: 'batches',
+      render: (_, m) => m.batches.map((b) => `${b.batch_code} (${b.expires_on}) ${signed(b.qty)}`).join(', '),
+    },
+  ];
+  return (
+    <Card size="small" type="inner" title={t('inventory.movements')} data-testid="stock-movements">
+      <CursorTable<StockMovement>
+        rowKey="id"
+        size="small"
+        columns={columns}
+        items={list.items}
+        isLoading={list.isPending}
+        error={list.error}
+        hasNextPage={list.hasNextPage}
+        isFetchingNextPage={list.isFetchingNextPage}
+        fetchNextPage={list.fetchNextPage}
+        locale={{ emptyText: t('inventory.noMovements') }}
+        data-testid="stock-movements-table"
+      />
+    </Card>
   );
 }
 
