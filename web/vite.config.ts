@@ -33,8 +33,8 @@ export default defineConfig({
     setupFiles: ['./src/setupTests.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
-    // antd renders slowly in jsdom on a 2-core machine.
-    testTimeout: 20_000,
+    // antd renders slowly in jsdom on a 2-core machine, slower still when it is busy.
+    testTimeout: 60_000,
     // Vitest leaves a core to its main thread by default, which on a 2-core machine
     // means one worker; the main thread mostly waits, so use every core.
     maxWorkers: availableParallelism(),
