@@ -349,6 +349,7 @@ func (s *Service) reserveLines(ctx context.Context, tx *sql.Tx, tenantID, actorI
 	now := s.now()
 	r := Reservation{ID: ids.New(), Reference: req.Reference, Status: ReservationActive, Channel: req.Channel, Lines: demand,
 		ExpiresAt: now.Add(req.TTL), CreatedAt: now, fromQuota: map[[2]string]int64{}}
+	moves := make([]Movement, 0, len(demand))
 	for _, l := range demand {
 		drawn, ok, err := reserveUnits(ctx, tx, s.lock(), tenantID, req.Channel, l, now)
 		if err != nil {
@@ -358,12 +359,13 @@ func (s *Service) reserveLines(ctx context.Context, tx *sql.Tx, tenantID, actorI
 			return Reservation{}, errs.E(errs.Insufficient, "not enough of SKU %s available at location %s for %d", l.SKUID, l.LocationID, l.Qty)
 		}
 		r.fromQuota[[2]string{l.LocationID, l.SKUID}] = drawn
-		m := Movement{LocationID: l.LocationID, SKUID: l.SKUID, Kind: MoveReserve, ReservedDelta: l.Qty, Reference: req.Reference, ActorID: actorID, OccurredAt: now}
-		if err := insertMovement(ctx, tx, tenantID, m); err != nil {
-			return Reservation{}, err
-		}
+		moves = append(moves, Movement{LocationID: l.LocationID, SKUID: l.SKUID, Kind: MoveReserve, ReservedDelta: l.Qty, Reference: req.Reference, ActorID: actorID, OccurredAt: now})
 	}
-	if err := insertReservation(ctx, tx, tenantID, r); err != nil {
+	// The ledger rows and the reservation's lines go in one statement each, not one per line.
+	if err := insertMovements(ctx, tx, s.db.Dialect, tenantID, moves); err != nil {
+		return Reservation{}, err
+	}
+	if err := insertReservation(ctx, tx, s.db.Dialect, tenantID, r); err != nil {
 		if db.IsUniqueViolation(err) {
 			return Reservation{}, errs.E(errs.Conflict, "%s is being reserved concurrently; retry", req.Reference)
 		}

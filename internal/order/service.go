@@ -307,18 +307,22 @@ func (s *Service) CreateOrder(ctx context.Context, n NewOrder) (Order, error) {
 			if err := insertShipments(ctx, tx, o, where.reserve); err != nil {
 				return err
 			}
-			if len(where.reserve) > 0 {
-				if _, err := s.deps.Stock.ReserveTx(in, tx, inventory.ReserveRequest{Reference: o.ID, Lines: where.reserve, TTL: s.cfg.ReservationTTL, Channel: string(o.Channel)}); err != nil {
-					return err
-				}
-			}
-			if _, err := s.deps.Pricer.RedeemTx(in, tx, p.TenantID, o.ID, priced); err != nil {
+			// The event and the coupons go before the stock and the promotions: the
+			// balances and a popular promotion's usage row are rows other orders wait
+			// for, locked from their UPDATE to the commit, so they come last.
+			if err := s.publish(ctx, tx, o, EventCreated, ""); err != nil {
 				return err
 			}
 			if err := s.lockCouponsTx(ctx, tx, p.TenantID, o.ID, held, priced); err != nil {
 				return err
 			}
-			return s.publish(ctx, tx, o, EventCreated, "")
+			if len(where.reserve) > 0 {
+				if _, err := s.deps.Stock.ReserveTx(in, tx, inventory.ReserveRequest{Reference: o.ID, Lines: where.reserve, TTL: s.cfg.ReservationTTL, Channel: string(o.Channel)}); err != nil {
+					return err
+				}
+			}
+			_, err := s.deps.Pricer.RedeemTx(in, tx, p.TenantID, o.ID, priced)
+			return err
 		})
 		if limitReached(err, &pc) && attempt < 8 {
 			continue // priced again without the promotion that ran out meanwhile
@@ -541,7 +545,13 @@ func (s *Service) insertOrder(ctx context.Context, tx *sql.Tx, o *Order, actor s
 			return err
 		}
 	}
-	return s.addTimeline(ctx, tx, o, TimelineEntry{Kind: "created", To: o.Status, Actor: actor})
+	// A new order's timeline is empty: its first entry is 1 without counting the rows.
+	e := TimelineEntry{Seq: 1, At: s.now(), Kind: "created", To: o.Status, Actor: actor}
+	if err := insertTimeline(ctx, tx, o.TenantID, o.ID, e); err != nil {
+		return err
+	}
+	o.Timeline = []TimelineEntry{e}
+	return nil
 }
 
 // addTimeline appends an entry to the order's timeline.
