@@ -217,6 +217,17 @@ func insertReservation(ctx context.Context, tx *sql.Tx, d db.Dialect, tenantID s
 	return nil
 }
 
+// setFromQuota records on a reservation's line how much of it a channel's quota
+// served.
+func setFromQuota(ctx context.Context, tx *sql.Tx, reservationID string, l Line, drawn int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE stock_reservation_lines SET from_quota = $1 WHERE reservation_id = $2 AND location_id = $3 AND sku_id = $4`,
+		drawn, reservationID, l.LocationID, l.SKUID)
+	if err != nil {
+		return fmt.Errorf("store reservation line quota: %w", err)
+	}
+	return nil
+}
+
 // getReservation reads the reservation of a reference with its lines; lock takes
 // the row for the rest of the transaction (" FOR UPDATE" on PostgreSQL).
 func getReservation(ctx context.Context, q db.Querier, tenantID, reference, lock string) (Reservation, error) {

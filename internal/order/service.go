@@ -29,6 +29,7 @@ import (
 type Pricer interface {
 	PriceOrder(ctx context.Context, tenantID string, cart engine.Cart, pc engine.Context, customerID string) (promotion.PricedCart, error)
 	RedeemTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, priced promotion.PricedCart) (promotion.Redemption, error)
+	StageRedeemTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, priced promotion.PricedCart) (func() (promotion.Redemption, error), error)
 	CancelRedemptionTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string) (promotion.Redemption, error)
 	QuoteOrderReturn(ctx context.Context, q db.Querier, tenantID, orderID string, returned map[string]int64) (engine.Quote, error)
 }
@@ -307,13 +308,19 @@ func (s *Service) CreateOrder(ctx context.Context, n NewOrder) (Order, error) {
 			if err := insertShipments(ctx, tx, o, where.reserve); err != nil {
 				return err
 			}
-			// The event and the coupons go before the stock and the promotions: the
-			// balances and a popular promotion's usage row are rows other orders wait
-			// for, locked from their UPDATE to the commit, so they come last.
+			// Rows no other order touches first, the locks other orders wait for last:
+			// a balance and, most contended, a popular promotion's usage row are
+			// locked from their UPDATE to the commit. So the event, the coupons and
+			// the redemption's rows go first, then the reservation (its UPDATEs last),
+			// then the promotions' usage.
 			if err := s.publish(ctx, tx, o, EventCreated, ""); err != nil {
 				return err
 			}
 			if err := s.lockCouponsTx(ctx, tx, p.TenantID, o.ID, held, priced); err != nil {
+				return err
+			}
+			redeem, err := s.deps.Pricer.StageRedeemTx(in, tx, p.TenantID, o.ID, priced)
+			if err != nil {
 				return err
 			}
 			if len(where.reserve) > 0 {
@@ -321,7 +328,7 @@ func (s *Service) CreateOrder(ctx context.Context, n NewOrder) (Order, error) {
 					return err
 				}
 			}
-			_, err := s.deps.Pricer.RedeemTx(in, tx, p.TenantID, o.ID, priced)
+			_, err = redeem()
 			return err
 		})
 		if limitReached(err, &pc) && attempt < 8 {

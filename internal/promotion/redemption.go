@@ -246,47 +246,48 @@ func (s *Service) commitOnce(ctx context.Context, tenantID, orderID, tokenID str
 // commitTx records an order's redemptions in tx; a replay of orderID returns the
 // first. Errors: *LimitError, errVersionChanged, errTokenTaken.
 func (s *Service) commitTx(ctx context.Context, tx *sql.Tx, tenantID, orderID, tokenID string, priced PricedCart, who buyer) (Redemption, error) {
+	finish, err := s.stageTx(ctx, tx, tenantID, orderID, tokenID, priced, who)
+	if err != nil {
+		return Redemption{}, err
+	}
+	return finish()
+}
+
+// stageTx writes an order's redemption rows in tx — the redemption, the priced
+// cart, one row per used promotion (read in one statement, checked for status and
+// units per customer) and the customer's usage — and returns what finishes it: the
+// promotions' usage rows. The caller may run other statements in between; the
+// usage rows' UPDATEs, which check that status and limits did not change
+// meanwhile and read the budget and use limits themselves, should be its last: the
+// lock every order of a popular promotion waits for is then held for those
+// statements and the commit only. Per promotion the customer's row is locked
+// before any usage row, in promotion id order — the same order in every
+// transaction, so that orders never deadlock.
+func (s *Service) stageTx(ctx context.Context, tx *sql.Tx, tenantID, orderID, tokenID string, priced PricedCart, who buyer) (func() (Redemption, error), error) {
 	out := Redemption{OrderID: orderID, CustomerID: who.live, Status: RedemptionCommitted, CreatedAt: s.now(), Priced: true, Cart: priced}
 	fresh, err := insertRedemptionOrder(ctx, tx, tenantID, out, tokenID)
 	if db.IsUniqueViolation(err) {
-		return out, errTokenTaken
+		return nil, errTokenTaken
 	}
 	if err != nil {
-		return out, err
+		return nil, err
 	}
 	if !fresh {
-		return getRedemption(ctx, tx, tenantID, orderID)
+		return func() (Redemption, error) { return getRedemption(ctx, tx, tenantID, orderID) }, nil
 	}
 	if err := insertPricedCart(ctx, tx, s.db.Dialect, tenantID, orderID, priced); err != nil {
-		return out, err
+		return nil, err
 	}
 	var used []PricedPromotion
 	var ids []string
-	for _, pp := range priced.Promotions { // in promotion id order, so that orders never deadlock
+	for _, pp := range priced.Promotions { // in promotion id order
 		if pp.Counts() {
 			used, ids = append(used, pp), append(ids, pp.PromotionID)
 		}
 	}
 	if len(used) == 0 {
-		return out, nil
+		return func() (Redemption, error) { return out, nil }, nil
 	}
-	lines, err := s.redeem(ctx, tx, tenantID, orderID, who, used, ids)
-	if err != nil {
-		return out, err
-	}
-	out.Lines = lines
-	return out, nil
-}
-
-// redeem records the used promotions of an order (in promotion id order) in tx and
-// bumps the tenant's version when one of them is exhausted (so that pricing
-// reloads). The promotions are read in one statement and their redemption rows
-// written in one; then, per promotion, the customer's row is locked before any
-// usage row — the same order in every transaction — and the usage rows' UPDATEs,
-// which check that status and limits did not change meanwhile and read the budget
-// and use limits themselves, come last, back to back: the lock every order of a
-// popular promotion waits for is held for those statements and the commit only.
-func (s *Service) redeem(ctx context.Context, tx *sql.Tx, tenantID, orderID string, who buyer, used []PricedPromotion, ids []string) ([]RedemptionLine, error) {
 	args := []any{tenantID}
 	read, err := queryPromotions(ctx, tx, promotionSelect+` WHERE p.tenant_id = $1 AND p.id`+db.In(s.db.Dialect, &args, ids), args...)
 	if err != nil {
@@ -317,9 +318,9 @@ func (s *Service) redeem(ctx context.Context, tx *sql.Tx, tenantID, orderID stri
 		return nil, err
 	}
 	if who.live != "" {
-		for _, p := range proms {
+		for i, p := range proms {
 			flashLimit := p.Definition.UnitLimit()
-			ok, err := addCustomerUsage(ctx, tx, s.db.Dialect, tenantID, p.ID, who, flashUnits(lines, p.ID), p.Limits.MaxUsesPerCustomer, flashLimit)
+			ok, err := addCustomerUsage(ctx, tx, s.db.Dialect, tenantID, p.ID, who, lines[i].FlashUnits, p.Limits.MaxUsesPerCustomer, flashLimit)
 			if err != nil {
 				return nil, err
 			}
@@ -329,41 +330,34 @@ func (s *Service) redeem(ctx context.Context, tx *sql.Tx, tenantID, orderID stri
 			}
 		}
 	}
-	bump := false
-	for i, p := range proms {
-		u, ok, err := addUsage(ctx, tx, tenantID, p.ID, p.version, lines[i].ValueFen)
-		if err != nil {
-			return nil, err
+	out.Lines = lines
+	return func() (Redemption, error) {
+		bump := false
+		for i, p := range proms {
+			u, ok, err := addUsage(ctx, tx, tenantID, p.ID, p.version, lines[i].ValueFen)
+			if err != nil {
+				return Redemption{}, err
+			}
+			if !ok {
+				return Redemption{}, s.usageRefusal(ctx, tx, tenantID, p, lines[i].ValueFen, func(kind, format string, args ...any) error {
+					return limitRefusal(p, kind, format, args...)
+				})
+			}
+			after := p
+			after.Limits, after.Usage = u.limits, u.usage
+			bump = bump || after.exhausted() != ""
 		}
-		if !ok {
-			return nil, s.usageRefusal(ctx, tx, tenantID, p, lines[i].ValueFen, func(kind, format string, args ...any) error {
-				return limitRefusal(p, kind, format, args...)
-			})
+		if bump {
+			return out, bumpVersion(ctx, tx, tenantID)
 		}
-		after := p
-		after.Limits, after.Usage = u.limits, u.usage
-		bump = bump || after.exhausted() != ""
-	}
-	if bump {
-		return lines, bumpVersion(ctx, tx, tenantID)
-	}
-	return lines, nil
+		return out, nil
+	}, nil
 }
 
 // limitRefusal is a *LimitError about p.
 func limitRefusal(p Promotion, kind, format string, args ...any) error {
 	return &LimitError{Kind: kind, PromotionID: p.ID, Code: p.Code,
 		Message: fmt.Sprintf("promotion %s (%s): ", p.Code, p.ID) + fmt.Sprintf(format, args...)}
-}
-
-// flashUnits are the units the line of promotion id takes at its price.
-func flashUnits(lines []RedemptionLine, id string) int64 {
-	for _, l := range lines {
-		if l.PromotionID == id {
-			return l.FlashUnits
-		}
-	}
-	return 0
 }
 
 // usageRefusal says why addUsage refused value: the promotion's status or limits
