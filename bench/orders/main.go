@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"time"
 
@@ -41,8 +42,9 @@ func main() {
 	target := flag.String("db", os.TempDir(), "a directory for a fresh SQLite file, or a postgres:// DSN (a new schema is made there)")
 	duration := flag.Duration("duration", 10*time.Second, "wrk duration per target")
 	connections := flag.Int("connections", 16, "wrk connections")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the OneRetail run to this file (go tool pprof)")
 	flag.Parse()
-	if err := run(*target, *duration, *connections); err != nil {
+	if err := run(*target, *duration, *connections, *cpuProfile); err != nil {
 		fmt.Fprintln(os.Stderr, "orders:", err)
 		os.Exit(1)
 	}
@@ -55,7 +57,7 @@ type chain struct {
 	skus                    []string
 }
 
-func run(target string, duration time.Duration, connections int) error {
+func run(target string, duration time.Duration, connections int, cpuProfile string) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dsn, drop, err := benchdb.Fresh(target, "orders")
@@ -122,7 +124,20 @@ end
 		return err
 	}
 	fmt.Fprintln(os.Stderr, "orders: POST /api/v1/orders")
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	got, err := wrk.Run(base+"/api/v1/orders", duration, connections, "-s", script)
+	if cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	if err != nil {
 		return err
 	}

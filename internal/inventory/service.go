@@ -354,6 +354,24 @@ func (s *Service) reserveLines(ctx context.Context, tx *sql.Tx, tenantID, actorI
 	now := s.now()
 	r := Reservation{ID: ids.New(), Reference: req.Reference, Status: ReservationActive, Channel: req.Channel, Lines: demand,
 		ExpiresAt: now.Add(req.TTL), CreatedAt: now, fromQuota: map[[2]string]int64{}}
+	// The ledger rows, the reservation and its lines are written first, one statement
+	// each, and the balances' conditional UPDATEs last: from its first UPDATE a
+	// balance is locked until the commit and other orders of that SKU wait for it,
+	// so nothing else should run in between. A failed line fails the caller's
+	// transaction, which rolls the rows written before it back.
+	moves := make([]Movement, len(demand))
+	for i, l := range demand {
+		moves[i] = Movement{LocationID: l.LocationID, SKUID: l.SKUID, Kind: MoveReserve, ReservedDelta: l.Qty, Reference: req.Reference, ActorID: actorID, OccurredAt: now}
+	}
+	if err := insertMovements(ctx, tx, s.db.Dialect, tenantID, moves); err != nil {
+		return Reservation{}, err
+	}
+	if err := insertReservation(ctx, tx, s.db.Dialect, tenantID, r); err != nil {
+		if db.IsUniqueViolation(err) {
+			return Reservation{}, errs.E(errs.Conflict, "%s is being reserved concurrently; retry", req.Reference)
+		}
+		return Reservation{}, fmt.Errorf("store reservation: %w", err)
+	}
 	for _, l := range demand {
 		drawn, after, ok, err := reserveUnits(ctx, tx, s.lock(), tenantID, req.Channel, l, now)
 		if err != nil {
@@ -366,16 +384,11 @@ func (s *Service) reserveLines(ctx context.Context, tx *sql.Tx, tenantID, actorI
 			return Reservation{}, err
 		}
 		r.fromQuota[[2]string{l.LocationID, l.SKUID}] = drawn
-		m := Movement{LocationID: l.LocationID, SKUID: l.SKUID, Kind: MoveReserve, ReservedDelta: l.Qty, Reference: req.Reference, ActorID: actorID, OccurredAt: now}
-		if err := insertMovement(ctx, tx, tenantID, m); err != nil {
-			return Reservation{}, err
+		if drawn != 0 { // a channel's quota served the line: the line says how much, for its release
+			if err := setFromQuota(ctx, tx, r.ID, l, drawn); err != nil {
+				return Reservation{}, err
+			}
 		}
-	}
-	if err := insertReservation(ctx, tx, tenantID, r); err != nil {
-		if db.IsUniqueViolation(err) {
-			return Reservation{}, errs.E(errs.Conflict, "%s is being reserved concurrently; retry", req.Reference)
-		}
-		return Reservation{}, fmt.Errorf("store reservation: %w", err)
 	}
 	return r, nil
 }

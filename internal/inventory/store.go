@@ -165,6 +165,25 @@ func insertMovement(ctx context.Context, tx *sql.Tx, tenantID string, m Movement
 	return nil
 }
 
+// insertMovements appends ms to the ledger in one statement (a reservation's lines):
+// inside the transaction that holds the balances' rows, every round trip saved is
+// time those locks are not held.
+func insertMovements(ctx context.Context, tx *sql.Tx, d db.Dialect, tenantID string, ms []Movement) error {
+	w := db.Rows{Head: `INSERT INTO stock_movements (tenant_id, id, location_id, sku_id, kind, on_hand_delta, reserved_delta, reference, reason, actor_id, occurred_at)`,
+		Lead: "$1", Fixed: []any{tenantID}}
+	err := db.WriteRows(ctx, tx, d, w, ms, func(m Movement) []any {
+		id := m.ID
+		if id == "" {
+			id = ids.New()
+		}
+		return []any{id, m.LocationID, m.SKUID, string(m.Kind), m.OnHandDelta, m.ReservedDelta, m.Reference, m.Reason, m.ActorID, clock.Millis(m.OccurredAt)}
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("record movements: %w", err)
+	}
+	return nil
+}
+
 // getBalance reads one balance; a location and SKU never stocked read as zero.
 func getBalance(ctx context.Context, q db.Querier, tenantID, locationID, skuID string) (Balance, error) {
 	b := Balance{LocationID: locationID, SKUID: skuID}
@@ -183,18 +202,30 @@ func getBalance(ctx context.Context, q db.Querier, tenantID, locationID, skuID s
 }
 
 // insertReservation stores an active reservation and its lines.
-func insertReservation(ctx context.Context, tx *sql.Tx, tenantID string, r Reservation) error {
+func insertReservation(ctx context.Context, tx *sql.Tx, d db.Dialect, tenantID string, r Reservation) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO stock_reservations (id, tenant_id, reference, status, expires_at, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $6)`,
 		r.ID, tenantID, r.Reference, string(r.Status), clock.Millis(r.ExpiresAt), clock.Millis(r.CreatedAt))
 	if err != nil {
 		return err
 	}
-	for _, l := range r.Lines {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO stock_reservation_lines (reservation_id, location_id, sku_id, qty, channel, from_quota)
-			VALUES ($1, $2, $3, $4, $5, $6)`, r.ID, l.LocationID, l.SKUID, l.Qty, r.Channel, r.fromQuota[[2]string{l.LocationID, l.SKUID}]); err != nil {
-			return fmt.Errorf("store reservation line: %w", err)
-		}
+	w := db.Rows{Head: `INSERT INTO stock_reservation_lines (reservation_id, channel, location_id, sku_id, qty, from_quota)`,
+		Lead: "$1, $2", Fixed: []any{r.ID, r.Channel}}
+	if err := db.WriteRows(ctx, tx, d, w, r.Lines, func(l Line) []any {
+		return []any{l.LocationID, l.SKUID, l.Qty, r.fromQuota[[2]string{l.LocationID, l.SKUID}]}
+	}, nil); err != nil {
+		return fmt.Errorf("store reservation lines: %w", err)
+	}
+	return nil
+}
+
+// setFromQuota records on a reservation's line how much of it a channel's quota
+// served.
+func setFromQuota(ctx context.Context, tx *sql.Tx, reservationID string, l Line, drawn int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE stock_reservation_lines SET from_quota = $1 WHERE reservation_id = $2 AND location_id = $3 AND sku_id = $4`,
+		drawn, reservationID, l.LocationID, l.SKUID)
+	if err != nil {
+		return fmt.Errorf("store reservation line quota: %w", err)
 	}
 	return nil
 }

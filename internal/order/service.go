@@ -29,6 +29,7 @@ import (
 type Pricer interface {
 	PriceOrder(ctx context.Context, tenantID string, cart engine.Cart, pc engine.Context, customerID string) (promotion.PricedCart, error)
 	RedeemTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, priced promotion.PricedCart) (promotion.Redemption, error)
+	StageRedeemTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, priced promotion.PricedCart) (func() (promotion.Redemption, error), error)
 	CancelRedemptionTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string) (promotion.Redemption, error)
 	QuoteOrderReturn(ctx context.Context, q db.Querier, tenantID, orderID string, returned map[string]int64) (engine.Quote, error)
 }
@@ -307,18 +308,28 @@ func (s *Service) CreateOrder(ctx context.Context, n NewOrder) (Order, error) {
 			if err := insertShipments(ctx, tx, o, where.reserve); err != nil {
 				return err
 			}
-			if len(where.reserve) > 0 {
-				if _, err := s.deps.Stock.ReserveTx(in, tx, inventory.ReserveRequest{Reference: o.ID, Lines: where.reserve, TTL: s.cfg.ReservationTTL, Channel: string(o.Channel)}); err != nil {
-					return err
-				}
-			}
-			if _, err := s.deps.Pricer.RedeemTx(in, tx, p.TenantID, o.ID, priced); err != nil {
+			// Rows no other order touches first, the locks other orders wait for last:
+			// a balance and, most contended, a popular promotion's usage row are
+			// locked from their UPDATE to the commit. So the event, the coupons and
+			// the redemption's rows go first, then the reservation (its UPDATEs last),
+			// then the promotions' usage.
+			if err := s.publish(ctx, tx, o, EventCreated, ""); err != nil {
 				return err
 			}
 			if err := s.lockCouponsTx(ctx, tx, p.TenantID, o.ID, held, priced); err != nil {
 				return err
 			}
-			return s.publish(ctx, tx, o, EventCreated, "")
+			redeem, err := s.deps.Pricer.StageRedeemTx(in, tx, p.TenantID, o.ID, priced)
+			if err != nil {
+				return err
+			}
+			if len(where.reserve) > 0 {
+				if _, err := s.deps.Stock.ReserveTx(in, tx, inventory.ReserveRequest{Reference: o.ID, Lines: where.reserve, TTL: s.cfg.ReservationTTL, Channel: string(o.Channel)}); err != nil {
+					return err
+				}
+			}
+			_, err = redeem()
+			return err
 		})
 		if limitReached(err, &pc) && attempt < 8 {
 			continue // priced again without the promotion that ran out meanwhile
@@ -541,7 +552,13 @@ func (s *Service) insertOrder(ctx context.Context, tx *sql.Tx, o *Order, actor s
 			return err
 		}
 	}
-	return s.addTimeline(ctx, tx, o, TimelineEntry{Kind: "created", To: o.Status, Actor: actor})
+	// A new order's timeline is empty: its first entry is 1 without counting the rows.
+	e := TimelineEntry{Seq: 1, At: s.now(), Kind: "created", To: o.Status, Actor: actor}
+	if err := insertTimeline(ctx, tx, o.TenantID, o.ID, e); err != nil {
+		return err
+	}
+	o.Timeline = []TimelineEntry{e}
+	return nil
 }
 
 // addTimeline appends an entry to the order's timeline.

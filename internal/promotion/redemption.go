@@ -246,89 +246,118 @@ func (s *Service) commitOnce(ctx context.Context, tenantID, orderID, tokenID str
 // commitTx records an order's redemptions in tx; a replay of orderID returns the
 // first. Errors: *LimitError, errVersionChanged, errTokenTaken.
 func (s *Service) commitTx(ctx context.Context, tx *sql.Tx, tenantID, orderID, tokenID string, priced PricedCart, who buyer) (Redemption, error) {
+	finish, err := s.stageTx(ctx, tx, tenantID, orderID, tokenID, priced, who)
+	if err != nil {
+		return Redemption{}, err
+	}
+	return finish()
+}
+
+// stageTx writes an order's redemption rows in tx — the redemption, the priced
+// cart, one row per used promotion (read in one statement, checked for status and
+// units per customer) and the customer's usage — and returns what finishes it: the
+// promotions' usage rows. The caller may run other statements in between; the
+// usage rows' UPDATEs, which check that status and limits did not change
+// meanwhile and read the budget and use limits themselves, should be its last: the
+// lock every order of a popular promotion waits for is then held for those
+// statements and the commit only. Per promotion the customer's row is locked
+// before any usage row, in promotion id order — the same order in every
+// transaction, so that orders never deadlock.
+func (s *Service) stageTx(ctx context.Context, tx *sql.Tx, tenantID, orderID, tokenID string, priced PricedCart, who buyer) (func() (Redemption, error), error) {
 	out := Redemption{OrderID: orderID, CustomerID: who.live, Status: RedemptionCommitted, CreatedAt: s.now(), Priced: true, Cart: priced}
 	fresh, err := insertRedemptionOrder(ctx, tx, tenantID, out, tokenID)
 	if db.IsUniqueViolation(err) {
-		return out, errTokenTaken
+		return nil, errTokenTaken
 	}
 	if err != nil {
-		return out, err
+		return nil, err
 	}
 	if !fresh {
-		return getRedemption(ctx, tx, tenantID, orderID)
+		return func() (Redemption, error) { return getRedemption(ctx, tx, tenantID, orderID) }, nil
 	}
 	if err := insertPricedCart(ctx, tx, s.db.Dialect, tenantID, orderID, priced); err != nil {
-		return out, err
+		return nil, err
 	}
-	bump := false
-	for _, pp := range priced.Promotions { // in promotion id order, so that orders never deadlock
-		if !pp.Counts() {
-			continue
+	var used []PricedPromotion
+	var ids []string
+	for _, pp := range priced.Promotions { // in promotion id order
+		if pp.Counts() {
+			used, ids = append(used, pp), append(ids, pp.PromotionID)
 		}
-		l, exhausted, err := s.redeem(ctx, tx, tenantID, orderID, who, pp)
-		if err != nil {
-			return out, err
-		}
-		bump = bump || exhausted
-		out.Lines = append(out.Lines, l)
 	}
-	if bump {
-		return out, bumpVersion(ctx, tx, tenantID)
+	if len(used) == 0 {
+		return func() (Redemption, error) { return out, nil }, nil
 	}
-	return out, nil
-}
-
-// redeem records one used promotion of an order in tx and reports whether it
-// exhausted the promotion (so that pricing must reload). The status and the
-// per-customer limits are read first; the usage row's UPDATE, which checks that
-// they did not change meanwhile, reads the budget and use limits itself and is the
-// last statement, so that the lock every order of a popular promotion waits for is
-// held for one statement and the commit. Per promotion the customer's row is always
-// locked before the usage row, the same order in every transaction.
-func (s *Service) redeem(ctx context.Context, tx *sql.Tx, tenantID, orderID string, who buyer, pp PricedPromotion) (RedemptionLine, bool, error) {
-	l := RedemptionLine{PromotionID: pp.PromotionID, Kind: pp.Kind, DiscountFen: pp.Discount, ValueFen: pp.Value, FlashUnits: pp.FlashUnits}
-	p, err := getPromotion(ctx, tx, tenantID, pp.PromotionID, "")
-	if errs.Is(err, errs.NotFound) {
-		return l, false, &LimitError{Kind: RefusedInactive, PromotionID: pp.PromotionID, Message: fmt.Sprintf("promotion %s no longer exists", pp.PromotionID)}
-	}
+	args := []any{tenantID}
+	read, err := queryPromotions(ctx, tx, promotionSelect+` WHERE p.tenant_id = $1 AND p.id`+db.In(s.db.Dialect, &args, ids), args...)
 	if err != nil {
-		return l, false, err
+		return nil, fmt.Errorf("read promotions: %w", err)
 	}
-	l.Code = p.Code
-	refuse := func(kind, format string, args ...any) error {
-		return &LimitError{Kind: kind, PromotionID: p.ID, Code: p.Code,
-			Message: fmt.Sprintf("promotion %s (%s): ", p.Code, p.ID) + fmt.Sprintf(format, args...)}
+	byID := make(map[string]Promotion, len(read))
+	for _, p := range read {
+		byID[p.ID] = p
 	}
-	if p.Status != StatusActive {
-		return l, false, refuse(RefusedInactive, "the promotion is %s; only active promotions redeem — price the cart again", p.Status)
+	lines := make([]RedemptionLine, len(used))
+	proms := make([]Promotion, len(used))
+	for i, pp := range used {
+		l := RedemptionLine{PromotionID: pp.PromotionID, Kind: pp.Kind, DiscountFen: pp.Discount, ValueFen: pp.Value, FlashUnits: pp.FlashUnits}
+		p, ok := byID[pp.PromotionID]
+		if !ok {
+			return nil, &LimitError{Kind: RefusedInactive, PromotionID: pp.PromotionID, Message: fmt.Sprintf("promotion %s no longer exists", pp.PromotionID)}
+		}
+		l.Code = p.Code
+		if p.Status != StatusActive {
+			return nil, limitRefusal(p, RefusedInactive, "the promotion is %s; only active promotions redeem — price the cart again", p.Status)
+		}
+		if limit := p.Definition.UnitLimit(); limit > 0 && l.FlashUnits > limit { // flash-sale or special-price units per customer
+			return nil, limitRefusal(p, LimitPerCustomer, "%d units at the promotion's price exceed the limit of %d per customer", l.FlashUnits, limit)
+		}
+		lines[i], proms[i] = l, p
 	}
-	if err := insertRedemptionLine(ctx, tx, tenantID, orderID, l, pp); err != nil {
-		return l, false, err
-	}
-	flashLimit := p.Definition.UnitLimit() // flash-sale or special-price units per customer
-	if flashLimit > 0 && l.FlashUnits > flashLimit {
-		return l, false, refuse(LimitPerCustomer, "%d units at the promotion's price exceed the limit of %d per customer", l.FlashUnits, flashLimit)
+	if err := insertRedemptionLines(ctx, tx, s.db.Dialect, tenantID, orderID, lines, used); err != nil {
+		return nil, err
 	}
 	if who.live != "" {
-		ok, err := addCustomerUsage(ctx, tx, s.db.Dialect, tenantID, p.ID, who, l.FlashUnits, p.Limits.MaxUsesPerCustomer, flashLimit)
-		if err != nil {
-			return l, false, err
+		for i, p := range proms {
+			flashLimit := p.Definition.UnitLimit()
+			ok, err := addCustomerUsage(ctx, tx, s.db.Dialect, tenantID, p.ID, who, lines[i].FlashUnits, p.Limits.MaxUsesPerCustomer, flashLimit)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, limitRefusal(p, LimitPerCustomer, "the customer has reached the limit of %d use(s) or %d unit(s) at the promotion's price",
+					nullOr(p.Limits.MaxUsesPerCustomer), flashLimit)
+			}
 		}
-		if !ok {
-			return l, false, refuse(LimitPerCustomer, "the customer has reached the limit of %d use(s) or %d unit(s) at the promotion's price",
-				nullOr(p.Limits.MaxUsesPerCustomer), flashLimit)
+	}
+	out.Lines = lines
+	return func() (Redemption, error) {
+		bump := false
+		for i, p := range proms {
+			u, ok, err := addUsage(ctx, tx, tenantID, p.ID, p.version, lines[i].ValueFen)
+			if err != nil {
+				return Redemption{}, err
+			}
+			if !ok {
+				return Redemption{}, s.usageRefusal(ctx, tx, tenantID, p, lines[i].ValueFen, func(kind, format string, args ...any) error {
+					return limitRefusal(p, kind, format, args...)
+				})
+			}
+			after := p
+			after.Limits, after.Usage = u.limits, u.usage
+			bump = bump || after.exhausted() != ""
 		}
-	}
-	u, ok, err := addUsage(ctx, tx, tenantID, p.ID, p.version, l.ValueFen)
-	if err != nil {
-		return l, false, err
-	}
-	if !ok {
-		return l, false, s.usageRefusal(ctx, tx, tenantID, p, l.ValueFen, refuse)
-	}
-	after := p
-	after.Limits, after.Usage = u.limits, u.usage
-	return l, after.exhausted() != "", nil
+		if bump {
+			return out, bumpVersion(ctx, tx, tenantID)
+		}
+		return out, nil
+	}, nil
+}
+
+// limitRefusal is a *LimitError about p.
+func limitRefusal(p Promotion, kind, format string, args ...any) error {
+	return &LimitError{Kind: kind, PromotionID: p.ID, Code: p.Code,
+		Message: fmt.Sprintf("promotion %s (%s): ", p.Code, p.ID) + fmt.Sprintf(format, args...)}
 }
 
 // usageRefusal says why addUsage refused value: the promotion's status or limits

@@ -57,6 +57,34 @@ func (s *Service) RedeemTx(ctx context.Context, tx *sql.Tx, tenantID, orderID st
 	return out, nil
 }
 
+// StageRedeemTx is RedeemTx in two steps: it writes the order's redemption rows in
+// tx and returns finish, which takes the promotions' usage — the rows every order
+// of a popular promotion locks until its commit. The order center runs its other
+// locking statements (the stock reservation) in between and finish last, so that
+// those rows are held for its statements and the commit only. Errors: those of
+// RedeemTx, from either step.
+func (s *Service) StageRedeemTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, priced PricedCart) (finish func() (Redemption, error), err error) {
+	var who buyer
+	if priced.CustomerID != "" {
+		if who.live, who.merged, err = s.customers.FindCustomerCluster(ctx, priced.CustomerID); errs.Is(err, errs.NotFound) {
+			return nil, errs.Field("body.customer_id", "no customer %s in this tenant", priced.CustomerID)
+		} else if err != nil {
+			return nil, fmt.Errorf("promotion: redeem: %w", err)
+		}
+	}
+	stage, err := s.stageTx(ctx, tx, tenantID, orderID, "", priced, who)
+	if err != nil {
+		return nil, fmt.Errorf("promotion: redeem: %w", err)
+	}
+	return func() (Redemption, error) {
+		out, err := stage()
+		if err != nil {
+			return Redemption{}, fmt.Errorf("promotion: redeem: %w", err)
+		}
+		return out, nil
+	}, nil
+}
+
 // CancelRedemptionTx releases what the order orderID took from promotions, inside
 // tx (a cancelled order); cancelling twice changes nothing. Errors: not_found.
 func (s *Service) CancelRedemptionTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string) (Redemption, error) {

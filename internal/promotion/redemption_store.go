@@ -74,19 +74,29 @@ type thresholdSnapshot struct {
 	ReturnPolicy engine.ReturnPolicy `json:"return_policy,omitempty"`
 }
 
-func insertRedemptionLine(ctx context.Context, q querier, tenantID, orderID string, l RedemptionLine, pp PricedPromotion) error {
-	var def any
-	if pp.Threshold != nil {
-		b, err := json.Marshal(thresholdSnapshot{Threshold: pp.Threshold, ReturnPolicy: pp.ReturnPolicy})
-		if err != nil {
-			return err
+// insertRedemptionLines stores the order's redemption of each used promotion (ls,
+// with pps the priced promotions in the same order) in one statement.
+func insertRedemptionLines(ctx context.Context, q querier, d db.Dialect, tenantID, orderID string, ls []RedemptionLine, pps []PricedPromotion) error {
+	defs := make([]any, len(pps))
+	for i, pp := range pps {
+		if pp.Threshold != nil {
+			b, err := json.Marshal(thresholdSnapshot{Threshold: pp.Threshold, ReturnPolicy: pp.ReturnPolicy})
+			if err != nil {
+				return err
+			}
+			defs[i] = string(b)
 		}
-		def = string(b)
 	}
-	_, err := q.ExecContext(ctx, `INSERT INTO promotion_redemptions (tenant_id, order_id, promotion_id, discount_fen, flash_units, value_fen, kind, definition)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, tenantID, orderID, l.PromotionID, l.DiscountFen, l.FlashUnits, l.ValueFen, string(l.Kind), def)
-	if err != nil {
-		return fmt.Errorf("insert redemption: %w", err)
+	at := make(map[string]int, len(ls))
+	for i, l := range ls {
+		at[l.PromotionID] = i
+	}
+	w := db.Rows{Head: `INSERT INTO promotion_redemptions (tenant_id, order_id, promotion_id, discount_fen, flash_units, value_fen, kind, definition)`,
+		Lead: "$1, $2", Fixed: []any{tenantID, orderID}}
+	if err := db.WriteRows(ctx, q, d, w, ls, func(l RedemptionLine) []any {
+		return []any{l.PromotionID, l.DiscountFen, l.FlashUnits, l.ValueFen, string(l.Kind), defs[at[l.PromotionID]]}
+	}, nil); err != nil {
+		return fmt.Errorf("insert redemptions: %w", err)
 	}
 	return nil
 }
