@@ -151,8 +151,16 @@ func (s *Service) CreateTemplate(ctx context.Context, in TemplateInput) (Templat
 		return Template{}, err
 	}
 	pctx := asPromotions(ctx, p)
-	promo, err := s.deps.Promotions.CreatePromotion(pctx, promotion.NewPromotion{Code: "CPN-" + t.ID, Name: "coupon " + in.Name,
-		Definition: def, Limits: promotion.Limits{BudgetFen: in.BudgetFen}})
+	// The promotion is listed with the others: its code says which template it
+	// prices (CPN-<template code>) where that code fits a promotion code and is free,
+	// else it falls back to the template's id.
+	newPromo := promotion.NewPromotion{Code: "CPN-" + t.ID, Name: "coupon " + in.Name, Definition: def, Limits: promotion.Limits{BudgetFen: in.BudgetFen}}
+	readable := newPromo
+	readable.Code = "CPN-" + in.Code
+	promo, err := s.deps.Promotions.CreatePromotion(pctx, readable)
+	if err != nil && (errs.Is(err, errs.Conflict) || errs.Is(err, errs.Invalid)) {
+		promo, err = s.deps.Promotions.CreatePromotion(pctx, newPromo)
+	}
 	if err != nil {
 		return Template{}, renamed(err)
 	}

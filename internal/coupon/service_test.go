@@ -26,6 +26,10 @@ func TestTemplatePricedByEngine(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
 		tm := f.template(t, amountOff("FIVE"))
+		// The template's promotion is listed under a code that names the template.
+		if promo, err := f.promo.FindPromotionByID(as(auth.Marketer), tm.PromotionID); err != nil || promo.Code != "CPN-FIVE" {
+			t.Fatalf("the template's promotion: %+v, %v; want code CPN-FIVE", promo.Code, err)
+		}
 		c := f.issue(t, tm.ID, "alice")
 		if c.Status != StatusIssued || !c.ExpiresAt.Equal(testNow.AddDate(0, 0, 30)) || len(c.Code) != CodeLen {
 			t.Fatalf("issued %+v", c)

@@ -20,6 +20,9 @@ const PAGES = [
   '/customers/touchpoints?view=maturity',
   '/customers/event-schema',
   '/membership',
+  '/coupons',
+  '/membership/gift-cards',
+  '/membership/reports',
   '/promotions',
   '/promotions/playground',
   '/promotions/simulations',
@@ -36,8 +39,9 @@ const PAGES = [
 // Pages that list ids as what they are: event and aggregate ids are the
 // domain-event log's subject (and its event types, "inventory.negative_stock",
 // read like message keys), and the audit log names resources it cannot name
-// otherwise once they are deleted.
-const IDS_ARE_CONTENT = new Set(['/settings/domain-events', '/settings/audit-log']);
+// otherwise once they are deleted; the personal-data access log names the customers
+// read by id, their reference that is not itself personal data.
+const IDS_ARE_CONTENT = new Set(['/settings/domain-events', '/settings/audit-log', '/customers/access-log']);
 
 // An untranslated message shows as its key: one of the catalogue's namespaces,
 // a dot and more ("orders.pickList.title").

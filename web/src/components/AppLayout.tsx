@@ -28,6 +28,7 @@ import {
   SettingOutlined,
   ShopOutlined,
   ShoppingOutlined,
+  TagOutlined,
   TagsOutlined,
   TeamOutlined,
   ThunderboltOutlined,
@@ -84,10 +85,17 @@ const NAV: NavItem[] = [
       { key: '/customers/event-schema', label: 'customers.nav.eventSchema', icon: <EyeInvisibleOutlined /> },
     ],
   },
-  { key: '/membership', label: 'nav.membership', icon: <CrownOutlined /> },
-  { key: '/membership/gift-cards', label: 'storedValue.batches.title', icon: <GiftOutlined /> },
-  { key: '/membership/reports', label: 'loyaltyReports.nav', icon: <BarChartOutlined /> },
-  { key: '/coupons', label: 'nav.coupons', icon: <GiftOutlined /> },
+  {
+    key: 'membership',
+    label: 'nav.membership',
+    icon: <CrownOutlined />,
+    children: [
+      { key: '/membership', label: 'nav.loyaltyPrograms', icon: <CrownOutlined /> },
+      { key: '/coupons', label: 'nav.coupons', icon: <TagOutlined /> },
+      { key: '/membership/gift-cards', label: 'storedValue.batches.title', icon: <GiftOutlined /> },
+      { key: '/membership/reports', label: 'loyaltyReports.nav', icon: <BarChartOutlined /> },
+    ],
+  },
   {
     key: 'promotions',
     label: 'nav.promotions',
@@ -206,7 +214,7 @@ export function AppLayout() {
             mode="inline"
             items={items}
             selectedKeys={[selectedKey(location.pathname)]}
-            defaultOpenKeys={['org', 'catalog', 'customers', 'promotions', 'settings']}
+            defaultOpenKeys={['org', 'catalog', 'customers', 'membership', 'promotions', 'settings']}
             onClick={({ key }) => navigate(key)}
             data-testid="nav-menu"
           />

@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fakeApi, renderRoute } from '../../test/render';
+import { fakeApi, page, renderRoute } from '../../test/render';
 import { meWith } from '../customers/fixtures';
 import { earnBurnBy, liabilityOption } from './reportCharts';
 import ReportsPage from './ReportsPage';
@@ -46,7 +46,8 @@ describe('report charts', () => {
 describe('ReportsPage', () => {
   it('shows the points report, the coupon funnel and the stored-value liability', async () => {
     const calls = fakeApi({
-      'GET /me': () => ({ body: meWith(['loyalty:read']) }),
+      'GET /me': () => ({ body: meWith(['loyalty:read', 'org:read']) }),
+      'GET /stores': () => page([{ id: 's1', code: 'SH001', name: '上海一店' }]),
       'GET /loyalty/reports/points': () => ({ body: { at: '2026-05-01T00:00:00Z', from: '2026-02-01T00:00:00Z', to: '2026-05-01T00:00:00Z', programs: [program] } }),
       'GET /loyalty/reports/coupons': () => ({
         body: {
@@ -79,7 +80,9 @@ describe('ReportsPage', () => {
     expect(within(liability).getByText('170')).toBeTruthy();
     expect(within(liability).getByTestId('chart-liability')).toBeTruthy();
     expect(within(screen.getByTestId('report-moves')).getByText('金卡')).toBeTruthy();
-    expect(screen.getByTestId('chart-by-store')).toBeTruthy();
+    // Stores by name (s2 is not readable: the start of its id), never a raw id.
+    await waitFor(() => expect(screen.getByTestId('chart-by-store').textContent).toContain('上海一店'));
+    expect(screen.getByTestId('chart-by-store').textContent).toContain('s2');
     expect(screen.getByTestId('chart-by-channel')).toBeTruthy();
     const funnel = await screen.findByTestId('report-funnel', undefined, { timeout: 10_000 });
     expect(within(funnel).getByTestId('report-funnel-total').textContent).toBe('发放 7 张，核销 1 张（14.29%）');

@@ -10,6 +10,7 @@ import { formatNumber } from '../../lib/format';
 import { formatFen } from '../../lib/money';
 import { salesRange } from '../orders/salesChart';
 import { earnBurnBy, earnBurnOption, funnelOption, liabilityOption, tiersOption } from './reportCharts';
+import { shortId, useStoreNames } from '../orders/parts';
 
 const PRESETS = [30, 90, 365] as const;
 type Preset = (typeof PRESETS)[number];
@@ -34,7 +35,9 @@ export default function ReportsPage() {
   const programs = points.data?.programs ?? [];
   const program = programs.find((p) => p.program_id === programId) ?? programs[0];
   const channelName = (c: string) => (c ? t(`orders.channels.${c}`, { defaultValue: c }) : t('loyaltyReports.noChannel'));
-  const storeName = (s: string) => s || t('loyaltyReports.noStore');
+  // Stores by name, never by id; an id the caller cannot read falls back to its start.
+  const { names: storeNames } = useStoreNames();
+  const storeName = (s: string) => (s ? (storeNames.get(s) ?? shortId(s)) : t('loyaltyReports.noStore'));
   const bars = { earned: t('loyaltyReports.earned'), redeemed: t('loyaltyReports.redeemed') };
   const f = funnel.data;
   const l = liability.data;
