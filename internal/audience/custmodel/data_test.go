@@ -1,7 +1,10 @@
 package custmodel_test
 
 import (
+	"errors"
+
 	"encoding/csv"
+	"github.com/oneretail/oneretail/internal/platform/errs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -51,3 +54,5 @@ func readCSV(tb testing.TB, path string) [][]string {
 	}
 	return rows[1:]
 }
+
+func asErr(err error, target **errs.Error) bool { return errors.As(err, target) }
