@@ -210,6 +210,8 @@ func Affinity(rows []CategoryPurchase, opt AffinityOptions) ([]CustomerAffinity,
 	out := make([]CustomerAffinity, 0, len(runs))
 	has := make([]bool, nc)
 	scores := make([]float64, nc)
+	cand := make([]int, 0, nc)
+	var boughtIdx []int
 	for _, rn := range runs {
 		cust := agg[rn.lo:rn.hi]
 		ca := CustomerAffinity{CustomerID: cust[0].CustomerID}
@@ -217,7 +219,7 @@ func Affinity(rows []CategoryPurchase, opt AffinityOptions) ([]CustomerAffinity,
 		for _, r := range cust {
 			own += measure(r)
 		}
-		var boughtIdx []int
+		boughtIdx = boughtIdx[:0]
 		for _, r := range cust {
 			i := idx[r.Category]
 			if bought(r) {
@@ -240,7 +242,7 @@ func Affinity(rows []CategoryPurchase, opt AffinityOptions) ([]CustomerAffinity,
 			}
 		}
 
-		cand := make([]int, 0, nc)
+		cand = cand[:0]
 		for j := range nc {
 			if has[j] {
 				continue

@@ -236,3 +236,16 @@ func BenchmarkBGNBDFit(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBGNBDPredict scores the 2,357 CDNOW customers: P(alive) and the expected
+// purchases in the next 39 weeks.
+func BenchmarkBGNBDPredict(b *testing.B) {
+	_, customers := loadCDNOW(b)
+	b.ResetTimer()
+	for b.Loop() {
+		for _, c := range customers {
+			_ = cdnowParams.PAlive(c.bg)
+			_ = cdnowParams.ExpectedRepeat(c.bg, 39)
+		}
+	}
+}
