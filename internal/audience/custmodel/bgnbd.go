@@ -85,30 +85,63 @@ func (p BGNBDParams) PAlive(c BGNBDCustomer) float64 {
 // of a customer with summary c (the conditional expectation, FHL 2005 equation 10):
 //
 //	E[Y(t) | x, t_x, T] = (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) ·
-//	    ₂F₁(r+x, b+x; a+b+x−1; t/(α+T+t))] · P(alive)
+//	    ₂F₁(r+x, b+x; a+b+x−1; z)] · P(alive),   z = t/(α+T+t)
+//
+// It is evaluated after Euler's transformation ₂F₁(A, B; C; z) =
+// (1−z)^(C−A−B) ₂F₁(C−A, C−B; C; z), which turns the bracket into
+// 1 − (1−z)^(a−1) ₂F₁(a+b−1−r, a−1; a+b+x−1; z): the hypergeometric parameters no
+// longer grow with x, so heavy buyers do not overflow the series.
 func (p BGNBDParams) ExpectedRepeat(c BGNBDCustomer, t float64) float64 {
 	if t <= 0 {
 		return 0
 	}
-	r, alpha, a, b := p.R, p.Alpha, p.A, p.B
 	x := float64(c.X)
-	z := t / (alpha + c.T + t)
-	h := mathext.Hypergeo(r+x, b+x, a+b+x-1, z)
-	term := 1 - math.Exp((r+x)*math.Log((alpha+c.T)/(alpha+c.T+t)))*h
-	return (a + b + x - 1) / (a - 1) * term * p.PAlive(c)
+	return p.expect(x, t/(p.Alpha+c.T+t)) * p.PAlive(c)
 }
 
 // ExpectedNew returns E[X(t)], the expected number of transactions in a period of
 // length t of a customer just acquired (FHL 2005 equation 7):
 //
 //	E[X(t)] = (a+b−1)/(a−1) · [1 − (α/(α+t))^r · ₂F₁(r, b; a+b−1; t/(α+t))]
+//
+// evaluated with the same transformation as ExpectedRepeat (it is the case x = 0,
+// T = 0).
 func (p BGNBDParams) ExpectedNew(t float64) float64 {
 	if t <= 0 {
 		return 0
 	}
-	r, alpha, a, b := p.R, p.Alpha, p.A, p.B
-	h := mathext.Hypergeo(r, b, a+b-1, t/(alpha+t))
-	return (a + b - 1) / (a - 1) * (1 - math.Exp(r*math.Log(alpha/(alpha+t)))*h)
+	return p.expect(0, t/(p.Alpha+t))
+}
+
+// expect returns (a+b+x−1)/(a−1) · [1 − (1−z)^(a−1) ₂F₁(a+b−1−r, a−1; a+b+x−1; z)].
+//
+// The expression has removable singularities where the formula divides 0 by 0 or
+// meets ₂F₁'s poles — a = 1, and a+b+x−1 = 0 (x = 0, a+b = 1) — and at integer
+// x+r−a+1 (= C−A−B of that ₂F₁) gonum's Cephes port takes a digamma series that never
+// terminates once the integer passes about 170 (Γ overflows and the loop compares
+// NaN). The expression is continuous in the parameters there, so expect averages its
+// values at a parameter ± a relative 1e-6 (the error is far below the model's).
+func (p BGNBDParams) expect(x, z float64) float64 {
+	nudge := func(f func(q *BGNBDParams) *float64) float64 {
+		lo, hi := p, p
+		v := f(&p)
+		d := 1e-6 * math.Max(1, math.Abs(*v))
+		*f(&lo) -= d
+		*f(&hi) += d
+		return (lo.expect(x, z) + hi.expect(x, z)) / 2
+	}
+	c := p.A + p.B + x - 1
+	switch {
+	case math.Abs(p.A-1) < 1e-7:
+		return nudge(func(q *BGNBDParams) *float64 { return &q.A })
+	case math.Abs(c) < 1e-7:
+		return nudge(func(q *BGNBDParams) *float64 { return &q.B })
+	}
+	if d := x + p.R - p.A + 1; math.Abs(d-math.Round(d)) < 1e-9 {
+		return nudge(func(q *BGNBDParams) *float64 { return &q.R })
+	}
+	h := mathext.Hypergeo(p.A+p.B-1-p.R, p.A-1, c, z)
+	return c / (p.A - 1) * (1 - math.Exp((p.A-1)*math.Log1p(-z))*h)
 }
 
 // BGNBDFit is the outcome of FitBGNBD.
