@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"pgregory.net/rapid"
 
 	gocmp "github.com/google/go-cmp/cmp"
 
@@ -266,4 +267,64 @@ func BenchmarkAffinity(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestAffinityProperties: a customer's shares sum to 1, next best categories are never
+// ones they bought and come in score order, preferred ones have lift > 1 and enough
+// orders, and the result does not depend on the order of rows.
+func TestAffinityProperties(t *testing.T) {
+	t.Parallel()
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(1, 60).Draw(t, "rows")
+		rows := make([]custmodel.CategoryPurchase, n)
+		for i := range rows {
+			rows[i] = custmodel.CategoryPurchase{
+				CustomerID: rapid.SampledFrom([]string{"a", "b", "c", "d", "e"}).Draw(t, "customer"),
+				Category:   rapid.SampledFrom([]string{"k1", "k2", "k3", "k4", "k5", "k6"}).Draw(t, "category"),
+				SpendFen:   rapid.Int64Range(1, 1000).Draw(t, "spend"),
+				Orders:     rapid.IntRange(1, 5).Draw(t, "orders"),
+			}
+		}
+		opt := custmodel.AffinityOptions{NextN: 6, MinOrders: 3}
+		res, err := custmodel.Affinity(rows, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range res {
+			var sum float64
+			bought := map[string]custmodel.CategoryAffinity{}
+			for _, a := range c.Categories {
+				sum += a.Share
+				bought[a.Category] = a
+			}
+			if math.Abs(sum-1) > 1e-9 {
+				t.Fatalf("%s: shares sum to %v", c.CustomerID, sum)
+			}
+			for _, p := range c.Preferred {
+				if a := bought[p]; a.Lift <= 1 || a.Orders < 3 {
+					t.Fatalf("%s: preferred %+v", c.CustomerID, a)
+				}
+			}
+			if len(c.NextBest)+len(bought) > 6 {
+				t.Fatalf("%s: %d next best with %d bought of 6", c.CustomerID, len(c.NextBest), len(bought))
+			}
+			for i, s := range c.NextBest {
+				if _, ok := bought[s.Category]; ok {
+					t.Fatalf("%s: next best %s already bought", c.CustomerID, s.Category)
+				}
+				if i > 0 && s.Score > c.NextBest[i-1].Score {
+					t.Fatalf("%s: next best out of order: %+v", c.CustomerID, c.NextBest)
+				}
+			}
+		}
+		rev := slices.Clone(rows)
+		slices.Reverse(rev)
+		res2, err := custmodel.Affinity(rev, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := gocmp.Diff(res, res2); d != "" {
+			t.Fatalf("row order changed the result:\n%s", d)
+		}
+	})
 }
