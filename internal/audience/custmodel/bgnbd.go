@@ -122,26 +122,31 @@ func (p BGNBDParams) ExpectedNew(t float64) float64 {
 // NaN). The expression is continuous in the parameters there, so expect averages its
 // values at a parameter ± a relative 1e-6 (the error is far below the model's).
 func (p BGNBDParams) expect(x, z float64) float64 {
-	nudge := func(f func(q *BGNBDParams) *float64) float64 {
-		lo, hi := p, p
-		v := f(&p)
-		d := 1e-6 * math.Max(1, math.Abs(*v))
-		*f(&lo) -= d
-		*f(&hi) += d
-		return (lo.expect(x, z) + hi.expect(x, z)) / 2
-	}
 	c := p.A + p.B + x - 1
 	switch {
 	case math.Abs(p.A-1) < 1e-7:
-		return nudge(func(q *BGNBDParams) *float64 { return &q.A })
+		return p.nudged(x, z, &p.A)
 	case math.Abs(c) < 1e-7:
-		return nudge(func(q *BGNBDParams) *float64 { return &q.B })
+		return p.nudged(x, z, &p.B)
 	}
 	if d := x + p.R - p.A + 1; math.Abs(d-math.Round(d)) < 1e-9 {
-		return nudge(func(q *BGNBDParams) *float64 { return &q.R })
+		return p.nudged(x, z, &p.R)
 	}
 	h := mathext.Hypergeo(p.A+p.B-1-p.R, p.A-1, c, z)
 	return c / (p.A - 1) * (1 - math.Exp((p.A-1)*math.Log1p(-z))*h)
+}
+
+// nudged returns the mean of expect at *field ± 1e-6·max(1, |*field|), where field
+// points into p (a copy); it restores *field.
+func (p *BGNBDParams) nudged(x, z float64, field *float64) float64 {
+	v := *field
+	d := 1e-6 * math.Max(1, math.Abs(v))
+	*field = v - d
+	lo := p.expect(x, z)
+	*field = v + d
+	hi := p.expect(x, z)
+	*field = v
+	return (lo + hi) / 2
 }
 
 // BGNBDFit is the outcome of FitBGNBD.
