@@ -25,8 +25,9 @@ type BGNBDCustomer struct {
 	T float64
 }
 
-func (c BGNBDCustomer) validate(i int) error {
-	f := func(name string) string { return fmt.Sprintf("customers[%d].%s", i, name) }
+// validate checks the summary; prefix names it in errors ("customers[3]." or "customer.").
+func (c BGNBDCustomer) validate(prefix string) error {
+	f := func(name string) string { return prefix + name }
 	switch {
 	case c.X < 0:
 		return errs.Field(f("x"), "must not be negative, got %d", c.X)
@@ -171,7 +172,7 @@ func FitBGNBD(customers []BGNBDCustomer) (BGNBDFit, error) {
 		return BGNBDFit{}, fmt.Errorf("custmodel: fit bg/nbd: %w", errs.Field("customers", "must not be empty"))
 	}
 	for i, c := range customers {
-		if err := c.validate(i); err != nil {
+		if err := c.validate(fmt.Sprintf("customers[%d].", i)); err != nil {
 			return BGNBDFit{}, fmt.Errorf("custmodel: fit bg/nbd: %w", err)
 		}
 	}

@@ -156,7 +156,7 @@ func TestChurnRiskBands(t *testing.T) {
 	_, err = custmodel.ChurnRisk(cdnowParams, c, custmodel.ChurnBands{Medium: 0.5, High: 0.5})
 	assertField(t, err, "bands.high")
 	_, err = custmodel.ChurnRisk(cdnowParams, custmodel.BGNBDCustomer{X: 1, TX: 5, T: 4}, custmodel.ChurnBands{})
-	assertField(t, err, "customers[0].t")
+	assertField(t, err, "customer.t")
 }
 
 func TestFitBGNBDInvalid(t *testing.T) {
