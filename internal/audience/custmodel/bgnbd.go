@@ -25,9 +25,10 @@ type BGNBDCustomer struct {
 	T float64
 }
 
-// validate checks the summary; prefix names it in errors ("customers[3]." or "customer.").
-func (c BGNBDCustomer) validate(prefix string) error {
-	f := func(name string) string { return prefix + name }
+// validate checks the summary; the caller passes prefix ("customers[3]." or "customer.")
+// lazily, as it is only needed on error.
+func (c BGNBDCustomer) validate(prefix func() string) error {
+	f := func(name string) string { return prefix() + name }
 	switch {
 	case c.X < 0:
 		return errs.Field(f("x"), "must not be negative, got %d", c.X)
@@ -172,7 +173,7 @@ func FitBGNBD(customers []BGNBDCustomer) (BGNBDFit, error) {
 		return BGNBDFit{}, fmt.Errorf("custmodel: fit bg/nbd: %w", errs.Field("customers", "must not be empty"))
 	}
 	for i, c := range customers {
-		if err := c.validate(fmt.Sprintf("customers[%d].", i)); err != nil {
+		if err := c.validate(func() string { return fmt.Sprintf("customers[%d].", i) }); err != nil {
 			return BGNBDFit{}, fmt.Errorf("custmodel: fit bg/nbd: %w", err)
 		}
 	}

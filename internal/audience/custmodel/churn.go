@@ -71,7 +71,7 @@ func ChurnRisk(p BGNBDParams, c BGNBDCustomer, bands ChurnBands) (Churn, error) 
 	if err := bands.Validate(); err != nil {
 		return Churn{}, fmt.Errorf("custmodel: churn risk: %w", err)
 	}
-	if err := c.validate("customer."); err != nil {
+	if err := c.validate(func() string { return "customer." }); err != nil {
 		return Churn{}, fmt.Errorf("custmodel: churn risk: %w", err)
 	}
 	pa := p.PAlive(c)
