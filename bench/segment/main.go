@@ -24,6 +24,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,15 +49,16 @@ func main() {
 	dsn := flag.String("db", "", "PostgreSQL DSN for the baseline (a schema is made and dropped there)")
 	pgMembers := flag.Int("pg-members", 1_000_000, "members loaded into PostgreSQL (and into the engine compared with it)")
 	pgRuns := flag.Int("pg-runs", 50, "counts to time on PostgreSQL")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the engine's timed counts to this file")
 	flag.Parse()
 	runtime.GOMAXPROCS(1)
-	if err := run(context.Background(), *members, *tags, *runs, *seed, *dsn, *pgMembers, *pgRuns); err != nil {
+	if err := run(context.Background(), *members, *tags, *runs, *seed, *dsn, *pgMembers, *pgRuns, *cpuprofile); err != nil {
 		fmt.Fprintln(os.Stderr, "segment:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, members, tags, runs int, seed uint64, dsn string, pgMembers, pgRuns int) error {
+func run(ctx context.Context, members, tags, runs int, seed uint64, dsn string, pgMembers, pgRuns int, cpuprofile string) error {
 	q, err := engine.Parse(question)
 	if err != nil {
 		return err
@@ -78,6 +80,15 @@ func run(ctx context.Context, members, tags, runs int, seed uint64, dsn string, 
 	fmt.Printf("build: %s (generate and index), %d fields, %s bitmaps, %s MiB serialized, heap in use %s MiB, peak RSS %s MiB\n",
 		build.Round(time.Millisecond), st.Fields, thousands(int64(st.Bitmaps)), mib(st.SizeBytes), mib(ms.HeapInuse), mib(peakRSS()))
 	var main stats
+	if cpuprofile != "" {
+		f, err := os.Create(cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			return err
+		}
+	}
 	for i, qq := range []struct {
 		name string
 		c    engine.Cond
@@ -94,6 +105,7 @@ func run(ctx context.Context, members, tags, runs int, seed uint64, dsn string, 
 		}
 		fmt.Printf("count %-24s %s members  p50 %8s  p99 %8s\n", qq.name+":", thousands(int64(n)), s.p50.Round(time.Microsecond), s.p99.Round(time.Microsecond))
 	}
+	pprof.StopCPUProfile()
 	fmt.Printf("| %s | engine | %s | %d | %s | %s MiB | %s MiB | %s | %s |\n", time.Now().Format(time.DateOnly), thousands(int64(members)), tags,
 		build.Round(time.Second), mib(ms.HeapInuse), mib(peakRSS()), ms2(main.p50), ms2(main.p99))
 	if dsn == "" {
