@@ -28,6 +28,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -103,11 +104,12 @@ func run(ctx context.Context, members, tags, runs int, seed uint64, dsn string, 
 		if i == 0 {
 			main = s
 		}
-		fmt.Printf("count %-24s %s members  p50 %8s  p99 %8s\n", qq.name+":", thousands(int64(n)), s.p50.Round(time.Microsecond), s.p99.Round(time.Microsecond))
+		fmt.Printf("count %-24s %s members  p50 %8s  p99 %8s  CPU per count %8s\n", qq.name+":", thousands(int64(n)),
+			s.p50.Round(time.Microsecond), s.p99.Round(time.Microsecond), s.cpu.Round(time.Microsecond))
 	}
 	pprof.StopCPUProfile()
-	fmt.Printf("| %s | engine | %s | %d | %s | %s MiB | %s MiB | %s | %s |\n", time.Now().Format(time.DateOnly), thousands(int64(members)), tags,
-		build.Round(time.Second), mib(ms.HeapInuse), mib(peakRSS()), ms2(main.p50), ms2(main.p99))
+	fmt.Printf("| %s | engine | %s | %d | %s | %s MiB | %s MiB | %s | %s | %s |\n", time.Now().Format(time.DateOnly), thousands(int64(members)), tags,
+		build.Round(time.Second), mib(ms.HeapInuse), mib(peakRSS()), ms2(main.p50), ms2(main.p99), ms2(main.cpu))
 	if dsn == "" {
 		return nil
 	}
@@ -132,7 +134,7 @@ func run(ctx context.Context, members, tags, runs int, seed uint64, dsn string, 
 		return fmt.Errorf("PostgreSQL counts %d, the engine %d", pgN, engineN)
 	}
 	fmt.Printf("PostgreSQL: loaded %s members in %s; both count %s\n", thousands(int64(pgMembers)), load.Round(time.Second), thousands(int64(pgN)))
-	fmt.Printf("%-28s p50 %9s  p99 %9s\n", "engine:", es.p50.Round(time.Microsecond), es.p99.Round(time.Microsecond))
+	fmt.Printf("%-28s p50 %9s  p99 %9s  CPU per count %9s\n", "engine:", es.p50.Round(time.Microsecond), es.p99.Round(time.Microsecond), es.cpu.Round(time.Microsecond))
 	fmt.Printf("%-28s p50 %9s  p99 %9s\n", "PostgreSQL (1 worker):", ps.p50.Round(time.Microsecond), ps.p99.Round(time.Microsecond))
 	fmt.Printf("engine is %.0f× faster at p50, %.0f× at p99\n", float64(ps.p50)/float64(es.p50), float64(ps.p99)/float64(es.p99))
 	fmt.Printf("| %s | vs PostgreSQL | %s | %s | %s | %s | %s | **%.0f×** |\n", time.Now().Format(time.DateOnly), thousands(int64(pgMembers)),
@@ -350,21 +352,33 @@ func zipf(n int, u float64) int {
 	return n - 1
 }
 
-type stats struct{ p50, p99 time.Duration }
+type stats struct{ p50, p99, cpu time.Duration }
 
-// measure runs f n times after a short warm-up and returns latency percentiles.
+// measure runs f n times after a short warm-up and returns latency percentiles
+// and this process's CPU time (user and system, GC included) per run, which is
+// what the latency would be on an idle core.
 func measure(n int, f func()) stats {
 	for range min(n/10, 20) {
 		f()
 	}
 	lat := make([]time.Duration, n)
+	cpu0 := cpuTime()
 	for i := range n {
 		t := time.Now()
 		f()
 		lat[i] = time.Since(t)
 	}
+	cpu := (cpuTime() - cpu0) / time.Duration(n)
 	slices.Sort(lat)
-	return stats{p50: lat[n/2], p99: lat[n*99/100]}
+	return stats{p50: lat[n/2], p99: lat[n*99/100], cpu: cpu}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // peakRSS returns the process's peak resident set size (VmHWM) in bytes.

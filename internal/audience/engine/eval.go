@@ -255,7 +255,7 @@ func (ix *Index) cost(c Cond) int {
 	switch f := ix.fields[name]; {
 	case f != nil && f.kind == Number && c.Op != Missing:
 		return 2
-	case f != nil && f.kind != Number && c.Op == Eq:
+	case f != nil && f.kind != Number && (c.Op == Eq || c.Op == In && len(c.Values) == 1):
 		return 0 // a stored bitmap
 	}
 	return 1
