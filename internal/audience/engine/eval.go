@@ -100,12 +100,12 @@ func checkLeaf(c Cond, k Kind, path string) error {
 
 // Evaluate returns the live members satisfying c, today being the day relative
 // day conditions (days_since) count from. The result is a new bitmap owned by the
-// caller. Errors are those of Check.
+// caller. Errors are those of Check (a *PathError wrapping ErrInvalid).
 func (ix *Index) Evaluate(c Cond, today Day) (*roaring.Bitmap, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if err := ix.check(c); err != nil {
-		return nil, fmt.Errorf("segment: evaluate: %w", err)
+		return nil, err
 	}
 	bm, owned := ix.eval(c, today, nil)
 	if !owned {
@@ -119,7 +119,7 @@ func (ix *Index) Count(c Cond, today Day) (uint64, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if err := ix.check(c); err != nil {
-		return 0, fmt.Errorf("segment: count: %w", err)
+		return 0, err
 	}
 	bm, _ := ix.eval(c, today, nil)
 	return bm.GetCardinality(), nil
