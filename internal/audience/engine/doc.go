@@ -33,9 +33,9 @@
 //	tag:<code>                 any     a tag's value (Flag for boolean tags)   tag("vip"), tag:rfm_layer = "x"
 //
 // Windows are Windows(): 7d, 30d, 90d, 180d, 365d and all. Attributes use plain
-// names (gender, city, age, tier). A member without a value for a field has no
-// entry: store counts of zero as absent or as 0, both compare the same except for
-// exists/missing.
+// names (gender, city, age, tier). A zero count may be stored or left absent, but
+// comparisons need a value: not did("order", 30d) matches both, orders(30d) = 0
+// only a stored zero.
 //
 // # Conditions
 //

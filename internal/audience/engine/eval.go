@@ -100,12 +100,12 @@ func checkLeaf(c Cond, k Kind, path string) error {
 
 // Evaluate returns the live members satisfying c, today being the day relative
 // day conditions (days_since) count from. The result is a new bitmap owned by the
-// caller. Errors are those of Check.
+// caller. Errors are those of Check (a *PathError wrapping ErrInvalid).
 func (ix *Index) Evaluate(c Cond, today Day) (*roaring.Bitmap, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if err := ix.check(c); err != nil {
-		return nil, fmt.Errorf("segment: evaluate: %w", err)
+		return nil, err
 	}
 	bm, owned := ix.eval(c, today, nil)
 	if !owned {
@@ -119,7 +119,7 @@ func (ix *Index) Count(c Cond, today Day) (uint64, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if err := ix.check(c); err != nil {
-		return 0, fmt.Errorf("segment: count: %w", err)
+		return 0, err
 	}
 	bm, _ := ix.eval(c, today, nil)
 	return bm.GetCardinality(), nil
@@ -180,9 +180,9 @@ func (ix *Index) eval(c Cond, today Day, within *roaring.Bitmap) (bm *roaring.Bi
 		return roaring.FastOr(bms...), true
 	case Not:
 		r, _ := ix.eval(c.Conds[0], today, within)
-		return roaring.AndNot(ix.universe, r), true
+		return roaring.AndNot(ix.scope(within), r), true
 	case InSegment:
-		return roaring.And(ix.segments[c.Segment], ix.universe), true
+		return roaring.And(ix.segments[c.Segment], ix.scope(within)), true
 	}
 	name, derived := daysSinceBase(c.Field)
 	if !derived {
@@ -197,7 +197,7 @@ func (ix *Index) eval(c Cond, today Day, within *roaring.Bitmap) (bm *roaring.Bi
 	case Exists:
 		return present, false
 	case Missing:
-		return roaring.AndNot(ix.universe, present), true
+		return roaring.AndNot(ix.scope(within), present), true
 	}
 	if f.kind == Number {
 		op, vs := numericOp(c, derived, today)
@@ -216,6 +216,9 @@ func (ix *Index) eval(c Cond, today Day, within *roaring.Bitmap) (bm *roaring.Bi
 		bms := make([]*roaring.Bitmap, 0, len(strs))
 		for _, s := range strs {
 			if bm := f.values[s]; bm != nil {
+				if within != nil {
+					bm = roaring.And(bm, within)
+				}
 				bms = append(bms, bm)
 			}
 		}
@@ -226,6 +229,14 @@ func (ix *Index) eval(c Cond, today Day, within *roaring.Bitmap) (bm *roaring.Bi
 		return roaring.AndNot(f.any, in), true
 	}
 	return in, false
+}
+
+// scope returns within, or the universe when within is nil.
+func (ix *Index) scope(within *roaring.Bitmap) *roaring.Bitmap {
+	if within != nil {
+		return within
+	}
+	return ix.universe
 }
 
 // cost orders the conditions of an and: look-ups of stored bitmaps first, then
@@ -241,8 +252,11 @@ func (ix *Index) cost(c Cond) int {
 	if !derived {
 		name = c.Field
 	}
-	if f := ix.fields[name]; f != nil && f.kind == Number && c.Op != Missing {
+	switch f := ix.fields[name]; {
+	case f != nil && f.kind == Number && c.Op != Missing:
 		return 2
+	case f != nil && f.kind != Number && (c.Op == Eq || c.Op == In && len(c.Values) == 1):
+		return 0 // a stored bitmap
 	}
 	return 1
 }

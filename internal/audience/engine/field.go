@@ -47,8 +47,9 @@ func DayOf(t time.Time) Day {
 // Window is a behaviour window: one of Windows.
 type Window string
 
-// Windows lists the behaviour windows the service keeps aggregates for, shortest
-// first. W7d..W365d are the days up to and including today; All is all history.
+// windowList holds the behaviour windows the service keeps aggregates for,
+// shortest first: "7d" … "365d" are the days up to and including today, "all" is
+// all history.
 var windowList = [...]Window{"7d", "30d", "90d", "180d", "365d", "all"}
 
 // Windows returns the behaviour windows, shortest first: 7d, 30d, 90d, 180d, 365d, all.

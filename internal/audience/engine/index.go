@@ -38,7 +38,7 @@ func NewIndex() *Index {
 // names starting with "days_since:" or "segment:" are reserved.
 func (ix *Index) Define(name string, k Kind) error {
 	if msg := validFieldName(name); msg != "" {
-		return fmt.Errorf("segment: define: %w", &PathError{Msg: msg})
+		return fmt.Errorf("segment: define: %s: %w", msg, ErrInvalid)
 	}
 	if strings.HasPrefix(name, DaysSincePrefix) || strings.HasPrefix(name, "segment:") {
 		return fmt.Errorf("segment: define %q: %w: reserved prefix", name, ErrInvalid)
@@ -239,7 +239,13 @@ func (tx *Tx) put(m uint32, name string, v any) error {
 
 // SetSegment sets the members of segment code (the service's stored or freshly
 // evaluated result); the Index keeps bm, so the caller must not change it after.
-func (tx *Tx) SetSegment(code string, bm *roaring.Bitmap) { tx.ix.segments[code] = bm }
+// A nil bm is an empty segment.
+func (tx *Tx) SetSegment(code string, bm *roaring.Bitmap) {
+	if bm == nil {
+		bm = roaring.New()
+	}
+	tx.ix.segments[code] = bm
+}
 
 // DeleteSegment forgets segment code.
 func (tx *Tx) DeleteSegment(code string) { delete(tx.ix.segments, code) }

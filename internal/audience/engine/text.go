@@ -166,7 +166,7 @@ func (p *parser) lex() error {
 }
 
 func (p *parser) peek() token { return p.toks[p.pos] }
-func (p *parser) next() token  { t := p.toks[p.pos]; p.pos++; return t }
+func (p *parser) next() token { t := p.toks[p.pos]; p.pos++; return t }
 
 func (p *parser) isKeyword(t token, kw string) bool { return t.kind == tIdent && t.text == kw }
 
@@ -282,6 +282,9 @@ func (p *parser) parsePrimary() (Cond, error) {
 		if err := p.expectPunct(")", "after the tag code"); err != nil {
 			return Cond{}, err
 		}
+		if msg := validFieldName(TagField(code)); msg != "" {
+			return Cond{}, p.errAt(t.off, "%s", msg)
+		}
 		return Compare(TagField(code), Exists), nil
 	case p.isCall("in_segment"):
 		p.pos += 2
@@ -340,6 +343,9 @@ func (p *parser) parseComparison() (Cond, error) {
 			return Cond{}, err
 		}
 		field, standalone = EventsField(ev, w), true
+		if msg := validFieldName(field); msg != "" {
+			return Cond{}, p.errAt(t.off, "%s", msg)
+		}
 	case p.isCall("orders"):
 		p.pos += 2
 		w, err := p.windowArg()
