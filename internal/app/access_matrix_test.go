@@ -608,6 +608,61 @@ var accessRules = map[string]accessRule{
 	"replace-membership-plan": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return jsonReq("/api/v1/loyalty/membership-plans/"+w.membershipPlan, `{"code":"PLUS","name":"Plus","period":"year","fee_fen":9900,"rebate_bp":200,"rebate_cap_fen":50000}`)
 	}},
+	// --- audiences (tags, segments): the whole customer base, so tenant-wide only ---
+	"list-audience-tags": {reach: tenantOnly, call: get("/api/v1/audience-tags")},
+	"create-audience-tag": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/audience-tags", `{"code":"t%d","name":"t","kind":"manual","value_type":"boolean"}`, w.next())
+	}},
+	"get-audience-tag": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/audience-tags/" + w.audienceTag}
+	}},
+	"update-audience-tag": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/audience-tags/"+w.audienceTag, `{"description":"d%d"}`, w.next())
+	}},
+	"import-customer-tags": {reach: tenantOnly, note: "per-row errors; only imported and manual tags", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/audience-tags/imports", contentType: "text/csv", body: "customer_id,tag,value\n" + w.customer[0] + ",vip,true\n"}
+	}},
+	"list-customer-tags": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/customers/" + w.customer[0] + "/tags"}
+	}},
+	"set-customer-tag": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/customers/"+w.customer[0]+"/tags/vip", `{"value":"true"}`)
+	}},
+	"remove-customer-tag": {reach: tenantOnly, note: "404 when the customer holds no value", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		c := w.freshCustomer(0)
+		w.admin("PUT", "/api/v1/customers/"+c+"/tags/vip", "", `{"value":"true"}`)
+		return request{path: "/api/v1/customers/" + c + "/tags/vip"}
+	}},
+	"list-audience-segments": {reach: tenantOnly, call: get("/api/v1/audience-segments")},
+	"create-audience-segment": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/audience-segments", `{"code":"s%d","name":"s","text":"orders(30d) >= 1"}`, w.next())
+	}},
+	"preview-audience-segment":  {reach: tenantOnly, call: jsonCall("/api/v1/audience-segments/preview", `{"text":"tag(\"vip\")"}`)},
+	"preview-audience-portrait": {reach: tenantOnly, call: jsonCall("/api/v1/audience-segments/preview/portrait", `{"text":"tag(\"vip\")"}`)},
+	"get-audience-segment": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/audience-segments/" + w.audienceSegment}
+	}},
+	"update-audience-segment": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/audience-segments/"+w.audienceSegment, `{"description":"d%d"}`, w.next())
+	}},
+	"list-audience-segment-members": {reach: tenantOnly, note: "no personal data", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/audience-segments/" + w.audienceSegment + "/members"}
+	}},
+	"get-audience-segment-portrait": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/audience-segments/" + w.audienceSegment + "/portrait"}
+	}},
+	"list-audience-segment-counts": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/audience-segments/" + w.audienceSegment + "/counts"}
+	}},
+	"create-audience-snapshot": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/audience-segments/"+w.audienceSegment+"/snapshots", `{"name":"n%d"}`, w.next())
+	}},
+	"list-audience-snapshots": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/audience-segments/" + w.audienceSegment + "/snapshots"}
+	}},
+	"list-audience-snapshot-members": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/audience-snapshots/" + w.snapshot + "/members"}
+	}},
 	// --- coupons ---
 	"list-coupon-templates": {reach: shared, call: get("/api/v1/coupon-templates")},
 	"create-coupon-template": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {

@@ -39,8 +39,11 @@ type world struct {
 	membershipPlan                 string    // a paid membership plan; customer[0] has ¥1,000 stored value
 	couponTemplate, couponIssue    string    // a coupon template and the issue of its coupon couponCode to customer[0]
 	couponCode                     string
+	audienceTag                    string // a manual boolean tag "vip", set on customer[0]
+	audienceSegment, snapshot      string // a segment of every member and a snapshot of it
 
 	seq atomic.Int64
+	dsn string // the database, for a second node
 }
 
 // next returns a number no other call of this run returned, for unique codes.
@@ -50,7 +53,9 @@ const matrixPassword = "Matrix-Check-2026!"
 
 func newWorld(t *testing.T, dialect db.Dialect) *world {
 	t.Helper()
+	var dsn string
 	h := setupWith(t, dialect, func(c *app.Config) {
+		dsn = c.DB
 		// The matrix reads customers hundreds of times per principal kind; the limits
 		// have their own tests (TestSecurity06_LookupRateLimited…).
 		c.CustomerLookups = identity.LookupLimits{
@@ -58,7 +63,7 @@ func newWorld(t *testing.T, dialect db.Dialect) *world {
 			Read:   ratelimit.Rule{Limit: 1_000_000, Window: 1000 * time.Hour},
 		}
 	})
-	w := &world{h: h, t: t}
+	w := &world{h: h, t: t, dsn: dsn}
 	for i, side := range []string{"IN", "OUT"} {
 		w.brand[i] = h.create(t, "/api/v1/brands", fmt.Sprintf(`{"code":"B%s","name":"Brand %s"}`, side, side))
 		w.region[i] = h.create(t, "/api/v1/regions", fmt.Sprintf(`{"code":"R%s","name":"Region %s"}`, side, side))
@@ -109,6 +114,10 @@ func newWorld(t *testing.T, dialect db.Dialect) *world {
 	w.membershipPlan = h.create(t, "/api/v1/loyalty/membership-plans", `{"code":"PLUS","name":"Plus","period":"year","fee_fen":9900,"rebate_bp":200,"rebate_cap_fen":50000}`)
 	w.couponTemplate = h.create(t, "/api/v1/coupon-templates", `{"code":"FIVE","name":"¥5 off","valid_days":30,"discount":{"kind":"amount_off","scope":{"all":true},"amount_off":{"amount":500}}}`)
 	w.couponIssue, w.couponCode = w.freshCoupon()
+	w.audienceTag = h.create(t, "/api/v1/audience-tags", `{"code":"vip","name":"VIP","kind":"manual","value_type":"boolean"}`)
+	w.admin("PUT", "/api/v1/customers/"+w.customer[0]+"/tags/vip", "", `{"value":"true"}`)
+	w.audienceSegment = h.create(t, "/api/v1/audience-segments", `{"code":"everyone","name":"Everyone","text":"tag(\"vip\") or not tag(\"vip\")"}`)
+	w.snapshot = h.create(t, "/api/v1/audience-segments/"+w.audienceSegment+"/snapshots", `{"name":"world"}`)
 	var events struct {
 		Items []struct {
 			ID string `json:"id"`

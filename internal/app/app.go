@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/oneretail/oneretail/internal/audience"
 	"github.com/oneretail/oneretail/internal/catalog"
 	"github.com/oneretail/oneretail/internal/coupon"
 	"github.com/oneretail/oneretail/internal/identity"
@@ -79,6 +80,7 @@ type App struct {
 	Order      *order.Service
 	Loyalty    *loyalty.Service
 	Coupon     *coupon.Service
+	Audience   *audience.Service
 	API        huma.API
 
 	idempotency *httpapi.Idempotency
@@ -149,6 +151,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Identity.Subscribe(a.Dispatcher)
 	a.Loyalty.SubscribeMembership(a.Dispatcher)
 	a.Order.UseStoredValue(a.Loyalty) // orders paid with stored_value debit loyalty's accounts (decision 0032)
+	a.Audience = audience.NewService(d, a.Outbox, a.Audit, cfg.Clock, audience.Deps{Customers: a.Identity,
+		Facts: audienceFacts{db: d, identity: a.Identity}})
+	a.Audience.Subscribe(a.Dispatcher)
 	a.idempotency = httpapi.NewIdempotency(d, keys, cfg.Clock, cfg.Log)
 	a.idempotency.SecretMarkers = []string{org.APIKeyPrefix, org.SessionTokenPrefix}
 	a.Identity.SetStoredResponses(a.idempotency)
@@ -188,6 +193,7 @@ func (a *App) routes() http.Handler {
 	a.Loyalty.Register(srv.API)
 	a.Loyalty.RegisterStoredValue(srv.API)
 	a.Coupon.Register(srv.API)
+	a.Audience.Register(srv.API)
 	srv.Router.HandleFunc("/api/*", httpapi.NotFound)
 	srv.Router.Handle("/*", web.Handler())
 	return srv.Router

@@ -529,3 +529,72 @@ func (s *Service) eraseProfileAndConsents(ctx context.Context, tx *sql.Tx, tenan
 	}
 	return n, nil
 }
+
+// AudienceProfile is what the audience index reads of a live customer: the
+// non-identifying attributes it segments by. The birthday is reduced to its year.
+type AudienceProfile struct {
+	CustomerID          string
+	Gender              string
+	City                string
+	BirthYear           int
+	RegistrationChannel string
+	RegisteredAt        *time.Time
+	PreferredStoreID    string
+	Consents            []string // purpose:channel pairs granted
+}
+
+// ForEachAudienceProfile calls fn for every live (not merged, not erased) customer
+// of tenantID, or for those of ids that are live. It is the audience engine's bulk
+// read and runs without a principal: the caller (the audience service) has checked
+// its own scope.
+func (s *Service) ForEachAudienceProfile(ctx context.Context, tenantID string, ids []string, fn func(AudienceProfile) error) error {
+	args := []any{tenantID}
+	where := `c.tenant_id = $1 AND c.merged_into IS NULL AND c.status = 'active'`
+	if len(ids) > 0 {
+		where += " AND c.id" + db.In(s.db.Dialect, &args, ids)
+	}
+	consents := map[string][]string{}
+	err := db.EachRow(ctx, s.db.Reader(), `SELECT k.customer_id, k.purpose, k.channel FROM customer_consents k
+		JOIN customers c ON c.tenant_id = k.tenant_id AND c.id = k.customer_id WHERE `+where+` AND k.granted`, args,
+		func(rs *sql.Rows) error {
+			var id, purpose, channel string
+			if err := rs.Scan(&id, &purpose, &channel); err != nil {
+				return err
+			}
+			consents[id] = append(consents[id], purpose+":"+channel)
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("identity: audience consents: %w", err)
+	}
+	err = db.EachRow(ctx, s.db.Reader(), `SELECT c.id, COALESCE(p.gender, ''), COALESCE(p.birthday, ''), COALESCE(p.city, ''),
+		COALESCE(p.registration_channel, ''), p.registered_at, COALESCE(p.preferred_store_id, '')
+		FROM customers c LEFT JOIN customer_profiles p ON p.tenant_id = c.tenant_id AND p.customer_id = c.id WHERE `+where, args,
+		func(rs *sql.Rows) error {
+			var a AudienceProfile
+			var birthday string
+			var registered sql.NullInt64
+			if err := rs.Scan(&a.CustomerID, &a.Gender, &birthday, &a.City, &a.RegistrationChannel, &registered, &a.PreferredStoreID); err != nil {
+				return err
+			}
+			if birthday != "" {
+				b, err := s.pii.Open(birthday, sealBirthday)
+				if err != nil {
+					return fmt.Errorf("birthday of %s: %w", a.CustomerID, err)
+				}
+				if t, err := time.Parse(time.DateOnly, b); err == nil {
+					a.BirthYear = t.Year()
+				}
+			}
+			if registered.Valid {
+				t := clock.FromMillis(registered.Int64)
+				a.RegisteredAt = &t
+			}
+			a.Consents = consents[a.CustomerID]
+			return fn(a)
+		})
+	if err != nil {
+		return fmt.Errorf("identity: audience profiles: %w", err)
+	}
+	return nil
+}

@@ -288,7 +288,7 @@ type APIKeyCreator struct {
 type APIKeyCreateRequest struct {
 	Name string `json:"name" minLength:"1" maxLength:"100"`
 	// The enum must list auth.AllScopes (TestAPIKeyScopeEnum keeps them equal).
-	Scopes []string `json:"scopes" minItems:"1" maxItems:"32" enum:"org:read,org:write,catalog:read,catalog:write,users:read,users:write,api_keys:write,audit:read,events:read,events:write,touchpoints:read,touchpoints:write,events:ingest,promotions:read,promotions:write,pricing:use,customers:read,customers:write,customers:pii,customers:erase,privacy:read,inventory:read,inventory:write,orders:read,orders:write,loyalty:read,loyalty:redeem,loyalty:write,identity_map:read"`
+	Scopes []string `json:"scopes" minItems:"1" maxItems:"32" enum:"org:read,org:write,catalog:read,catalog:write,users:read,users:write,api_keys:write,audit:read,events:read,events:write,touchpoints:read,touchpoints:write,events:ingest,promotions:read,promotions:write,pricing:use,customers:read,customers:write,customers:pii,customers:erase,privacy:read,inventory:read,inventory:write,orders:read,orders:write,loyalty:read,loyalty:redeem,loyalty:write,identity_map:read,audiences:read,audiences:write"`
 }
 
 // APIKeyCreatedResponse is a new API key with its secret, shown only this once.

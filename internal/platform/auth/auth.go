@@ -71,6 +71,13 @@ const (
 	LoyaltyRead   Scope = "loyalty:read"
 	LoyaltyRedeem Scope = "loyalty:redeem"
 	LoyaltyWrite  Scope = "loyalty:write"
+
+	// AudiencesRead reads the tag library, customers' tags, segments with their
+	// counts, portraits and members (masked), snapshots and model jobs;
+	// AudiencesWrite defines tags and segments, sets manual tags, imports tag values,
+	// takes snapshots and runs model jobs. Both need a tenant-wide data scope.
+	AudiencesRead  Scope = "audiences:read"
+	AudiencesWrite Scope = "audiences:write"
 )
 
 // AllScopes lists every scope, in a stable order.
@@ -78,7 +85,7 @@ func AllScopes() []Scope {
 	return []Scope{OrgRead, OrgWrite, CatalogRead, CatalogWrite, UsersRead, UsersWrite, APIKeysWrite, AuditRead, EventsRead, EventsWrite,
 		TouchpointsRead, TouchpointsWrite, EventsIngest, PromotionsRead, PromotionsWrite, PricingUse,
 		CustomersRead, CustomersWrite, CustomersPII, CustomersErase, PrivacyRead, InventoryRead, InventoryWrite,
-		OrdersRead, OrdersWrite, LoyaltyRead, LoyaltyRedeem, LoyaltyWrite, IdentityMapRead}
+		OrdersRead, OrdersWrite, LoyaltyRead, LoyaltyRedeem, LoyaltyWrite, IdentityMapRead, AudiencesRead, AudiencesWrite}
 }
 
 // ValidScope reports whether s names a known scope.
@@ -113,9 +120,10 @@ func RoleScopes(r Role) []Scope {
 	case HQAdmin:
 		return AllScopes()
 	case Marketer:
-		return append(read, PromotionsRead, CustomersRead, CustomersWrite, OrdersRead, LoyaltyRead, LoyaltyRedeem, LoyaltyWrite)
+		return append(read, PromotionsRead, CustomersRead, CustomersWrite, OrdersRead, LoyaltyRead, LoyaltyRedeem, LoyaltyWrite,
+			AudiencesRead, AudiencesWrite)
 	case Analyst:
-		return append(read, AuditRead, CustomersRead, InventoryRead, OrdersRead, LoyaltyRead)
+		return append(read, AuditRead, CustomersRead, InventoryRead, OrdersRead, LoyaltyRead, AudiencesRead)
 	case Merchandiser:
 		return append(read, CatalogWrite, PromotionsRead, PromotionsWrite, InventoryRead, OrdersRead)
 	case StoreManager:

@@ -25,7 +25,7 @@ type Rows struct {
 const valuesChunk = 400
 
 // WriteRows runs w for rows, the values of each row after w.Lead given by values
-// (string, int64, bool or nil). each, when not nil, reads the rows the statement
+// (string, int64, float64, bool or nil). each, when not nil, reads the rows the statement
 // returns.
 //
 // On SQLite the rows become VALUES lists of at most valuesChunk rows. On PostgreSQL
@@ -162,6 +162,8 @@ func pgArray(col []any) (any, string, error) {
 			k = "bigint"
 		case bool:
 			k = "boolean"
+		case float64:
+			k = "double precision"
 		default:
 			return nil, "", fmt.Errorf("unsupported value type %T", v)
 		}
@@ -175,6 +177,8 @@ func pgArray(col []any) (any, string, error) {
 		return typed[int64](col, nulls), kind, nil
 	case "boolean":
 		return typed[bool](col, nulls), kind, nil
+	case "double precision":
+		return typed[float64](col, nulls), kind, nil
 	default:
 		return typed[string](col, nulls), "text", nil
 	}

@@ -48,6 +48,224 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audience-segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List segments with their counts */
+        get: operations["list-audience-segments"];
+        put?: never;
+        /**
+         * Save a segment
+         * @description The condition in JSON form: {"op":"and"|"or","conds":[…]}, {"op":"not","conds":[c]}, {"op":"="|"!="|"<"|"<="|">"|">="|"between"|"in"|"not_in"|"exists"|"missing","field":F,"values":[…]}, {"op":"in_segment","segment":CODE}. Fields: gender, city, age, tier, registration_channel, preferred_store, registered_day, consent (purpose:channel), first_order_day, last_order_day, days_since:last_order_day, channel:365d, store:365d, orders:W, spend_fen:W, avg_basket_fen:W, bought_category:W (W = 7d, 30d, 90d, 180d, 365d, all), events:TYPE:W, tag:CODE. docs/audiences.md.
+         */
+        post: operations["create-audience-segment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audience-segments/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Count the members of an unsaved condition
+         * @description The condition in JSON form: {"op":"and"|"or","conds":[…]}, {"op":"not","conds":[c]}, {"op":"="|"!="|"<"|"<="|">"|">="|"between"|"in"|"not_in"|"exists"|"missing","field":F,"values":[…]}, {"op":"in_segment","segment":CODE}. Fields: gender, city, age, tier, registration_channel, preferred_store, registered_day, consent (purpose:channel), first_order_day, last_order_day, days_since:last_order_day, channel:365d, store:365d, orders:W, spend_fen:W, avg_basket_fen:W, bought_category:W (W = 7d, 30d, 90d, 180d, 365d, all), events:TYPE:W, tag:CODE. docs/audiences.md.
+         */
+        post: operations["preview-audience-segment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audience-segments/preview/portrait": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Compare an unsaved condition's members with the whole base */
+        post: operations["preview-audience-portrait"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audience-segments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a segment */
+        get: operations["get-audience-segment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a segment */
+        patch: operations["update-audience-segment"];
+        trace?: never;
+    };
+    "/api/v1/audience-segments/{id}/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A segment's count per day */
+        get: operations["list-audience-segment-counts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audience-segments/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Page a segment's current members */
+        get: operations["list-audience-segment-members"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audience-segments/{id}/portrait": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Compare a segment with the whole base */
+        get: operations["get-audience-segment-portrait"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audience-segments/{id}/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a segment's snapshots */
+        get: operations["list-audience-snapshots"];
+        put?: never;
+        /** Freeze a segment's members */
+        post: operations["create-audience-snapshot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audience-snapshots/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Page a snapshot's members */
+        get: operations["list-audience-snapshot-members"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audience-tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the tag library */
+        get: operations["list-audience-tags"];
+        put?: never;
+        /** Define a tag */
+        post: operations["create-audience-tag"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audience-tags/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import customers' tag values from CSV
+         * @description Sets tag values from a CSV file (UTF-8 with or without BOM, or GBK) of at most 32 MiB with the columns customer_id, tag (a tag code) and value; an empty value removes the customer's value. Only imported and manual tags take values from a file. Rejected rows are listed with their line and column; the others are written.
+         */
+        post: operations["import-customer-tags"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audience-tags/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a tag definition */
+        get: operations["get-audience-tag"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a tag definition */
+        patch: operations["update-audience-tag"];
+        trace?: never;
+    };
     "/api/v1/audit-events": {
         parameters: {
             query?: never;
@@ -554,6 +772,41 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{customer_id}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a customer's tags */
+        get: operations["list-customer-tags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{customer_id}/tags/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a manual or imported tag on a customer */
+        put: operations["set-customer-tag"];
+        post?: never;
+        /** Remove a manual or imported tag from a customer */
+        delete: operations["remove-customer-tag"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3044,7 +3297,7 @@ export interface components {
     schemas: {
         APIKeyCreateRequest: {
             name: string;
-            scopes: ("org:read" | "org:write" | "catalog:read" | "catalog:write" | "users:read" | "users:write" | "api_keys:write" | "audit:read" | "events:read" | "events:write" | "touchpoints:read" | "touchpoints:write" | "events:ingest" | "promotions:read" | "promotions:write" | "pricing:use" | "customers:read" | "customers:write" | "customers:pii" | "customers:erase" | "privacy:read" | "inventory:read" | "inventory:write" | "orders:read" | "orders:write" | "loyalty:read" | "loyalty:redeem" | "loyalty:write" | "identity_map:read")[] | null;
+            scopes: ("org:read" | "org:write" | "catalog:read" | "catalog:write" | "users:read" | "users:write" | "api_keys:write" | "audit:read" | "events:read" | "events:write" | "touchpoints:read" | "touchpoints:write" | "events:ingest" | "promotions:read" | "promotions:write" | "pricing:use" | "customers:read" | "customers:write" | "customers:pii" | "customers:erase" | "privacy:read" | "inventory:read" | "inventory:write" | "orders:read" | "orders:write" | "loyalty:read" | "loyalty:redeem" | "loyalty:write" | "identity_map:read" | "audiences:read" | "audiences:write")[] | null;
         };
         APIKeyCreatedResponse: {
             /** Format: date-time */
@@ -3880,6 +4133,24 @@ export interface components {
             /** @enum {string} */
             status: "active" | "erased";
         };
+        CustomerTagRequest: {
+            /** @description true for a boolean tag, one of an enum tag's values, a number, or a date YYYY-MM-DD. */
+            value: string;
+        };
+        CustomerTagResponse: {
+            /** @description What wrote the value: a model job, an import, a rule or a user. */
+            source: string;
+            tag_code: string;
+            tag_id: string;
+            tag_name: string;
+            /** Format: date-time */
+            updated_at: string;
+            value: string;
+            value_type: string;
+        };
+        CustomerTagsResponse: {
+            items: components["schemas"]["CustomerTagResponse"][] | null;
+        };
         DailySalesResponse: {
             days: components["schemas"]["DailySalesRow"][];
         };
@@ -4249,6 +4520,25 @@ export interface components {
             /** Format: int64 */
             max_cluster_size?: number;
             types?: components["schemas"]["IdentityRuleChange"][] | null;
+        };
+        ImportReportResponse: {
+            /** @description Rejected rows; the others were written. */
+            errors: components["schemas"]["ImportRowResponse"][] | null;
+            /** Format: int64 */
+            removed: number;
+            /**
+             * Format: int64
+             * @description Data rows read.
+             */
+            rows: number;
+            /** Format: int64 */
+            set: number;
+        };
+        ImportRowResponse: {
+            field?: string;
+            /** Format: int64 */
+            line: number;
+            reason: string;
         };
         InboxEntryResponse: {
             id: string;
@@ -5064,6 +5354,16 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
+        PageSegmentMemberResponse: {
+            items: components["schemas"]["SegmentMemberResponse"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
+        PageSegmentResponse: {
+            items: components["schemas"]["SegmentResponse"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
         PageStockBalanceRow: {
             items: components["schemas"]["StockBalanceRow"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
@@ -5081,6 +5381,11 @@ export interface components {
         };
         PageStoreResponse: {
             items: components["schemas"]["StoreResponse"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
+        PageTagDefinitionResponse: {
+            items: components["schemas"]["TagDefinitionResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
@@ -5160,6 +5465,29 @@ export interface components {
             programs: components["schemas"]["ProgramFiguresResponse"][];
             /** Format: date-time */
             to: string;
+        };
+        PortraitBucketResponse: {
+            /** Format: int64 */
+            base: number;
+            /**
+             * Format: double
+             * @description Share in the segment ÷ share in the base × 100 (100: as common as in the base).
+             */
+            index: number;
+            /** Format: int64 */
+            segment: number;
+            value: string;
+        };
+        PortraitDimensionResponse: {
+            buckets: components["schemas"]["PortraitBucketResponse"][] | null;
+            field: string;
+        };
+        PortraitResponse: {
+            /** Format: int64 */
+            base: number;
+            dimensions: components["schemas"]["PortraitDimensionResponse"][] | null;
+            /** Format: int64 */
+            segment: number;
         };
         PosTicketBatchRequest: {
             tickets: components["schemas"]["PosTicketRequest"][] | null;
@@ -5916,6 +6244,86 @@ export interface components {
              */
             weight: number;
         };
+        SegmentCountResponse: {
+            /** Format: int64 */
+            count: number;
+            day: string;
+        };
+        SegmentCountsResponse: {
+            items: components["schemas"]["SegmentCountResponse"][] | null;
+        };
+        SegmentMemberResponse: {
+            city?: string;
+            customer_id: string;
+            gender?: string;
+            /** Format: date-time */
+            last_order_on?: string;
+            /**
+             * Format: int64
+             * @description Lifetime spend on completed orders.
+             */
+            spend_fen: number;
+            tiers?: string[] | null;
+        };
+        SegmentPreviewRequest: {
+            definition?: unknown;
+            text?: string;
+        };
+        SegmentPreviewResponse: {
+            /**
+             * Format: int64
+             * @description Live members of the tenant.
+             */
+            base: number;
+            /** Format: int64 */
+            count: number;
+            /**
+             * Format: double
+             * @description Time the engine took to count.
+             */
+            elapsed_ms: number;
+            /** @description The condition in canonical text form. */
+            text: string;
+        };
+        SegmentRequest: {
+            code: string;
+            /** @description The condition in JSON form (or give text). */
+            definition?: unknown;
+            description?: string;
+            name: string;
+            /** @description The condition in text form, e.g. tier in ("gold") and city = "上海" and bought("infant_formula", 90d) and not did("order", 30d). */
+            text?: string;
+        };
+        SegmentResponse: {
+            code: string;
+            /**
+             * Format: int64
+             * @description Members at the last evaluation (kept current on every change).
+             */
+            count: number;
+            /** Format: date-time */
+            counted_at: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The condition in JSON form. */
+            definition: unknown;
+            description: string;
+            id: string;
+            name: string;
+            status: string;
+            /** @description The condition in text form. */
+            text: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        SegmentUpdateRequest: {
+            definition?: unknown;
+            description?: string;
+            name?: string;
+            /** @enum {string} */
+            status?: "active" | "archived";
+            text?: string;
+        };
         SessionListResponse: {
             items: components["schemas"]["SessionResponse"][];
         };
@@ -5999,6 +6407,24 @@ export interface components {
         SimulationSkip: {
             order_id: string;
             reason: string;
+        };
+        SnapshotRequest: {
+            /** @description What the snapshot is for, e.g. a campaign. */
+            name?: string;
+        };
+        SnapshotResponse: {
+            /** Format: int64 */
+            count: number;
+            definition: unknown;
+            id: string;
+            name: string;
+            segment_id: string;
+            /** Format: date-time */
+            taken_at: string;
+            text: string;
+        };
+        SnapshotsResponse: {
+            items: components["schemas"]["SnapshotResponse"][] | null;
         };
         StockAllocation: {
             balance: components["schemas"]["StockBalance"];
@@ -6385,6 +6811,55 @@ export interface components {
             customer_id: string;
             entries: components["schemas"]["PageSVEntryResponse"];
         };
+        TagDefinitionRequest: {
+            /** @description A letter, then letters, digits and _; how conditions and rule expressions name the tag (tag:<code>). */
+            code: string;
+            description?: string;
+            /** @description The values of an enum tag. */
+            enum_values?: string[] | null;
+            /** @description A rule tag's condition in the segment text form, e.g. orders:90d >= 3 and spend_fen:90d > 60000. */
+            expression?: string;
+            /** @description The library's grouping, e.g. 价值分层 or 偏好. */
+            group?: string;
+            /**
+             * @description rule: an expression over member fields; computed: written by a model job; imported: from a file; manual: set by a person.
+             * @enum {string}
+             */
+            kind: "rule" | "computed" | "imported" | "manual";
+            name: string;
+            /** @enum {string} */
+            value_type: "boolean" | "enum" | "number" | "date";
+        };
+        TagDefinitionResponse: {
+            code: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description Customers holding a value of the tag (rule tags: those matching at the last refresh).
+             */
+            customers: number;
+            description: string;
+            enum_values: string[] | null;
+            expression?: string;
+            group: string;
+            id: string;
+            kind: string;
+            name: string;
+            status: string;
+            /** Format: date-time */
+            updated_at: string;
+            value_type: string;
+        };
+        TagDefinitionUpdate: {
+            description?: string;
+            enum_values?: string[];
+            expression?: string;
+            group?: string;
+            name?: string;
+            /** @enum {string} */
+            status?: "active" | "archived";
+        };
         TemplateFunnelResponse: {
             /** @description Locked and redeemed coupons by the channel of their order; empty channel: a cart or an unknown order. */
             channels: components["schemas"]["ChannelFunnelResponse"][];
@@ -6717,6 +7192,575 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-audience-segments": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+                status?: "active" | "archived" | "";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageSegmentResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-audience-segment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "preview-audience-segment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentPreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentPreviewResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "preview-audience-portrait": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentPreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortraitResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-audience-segment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "update-audience-segment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-audience-segment-counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentCountsResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-audience-segment-members": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageSegmentMemberResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-audience-segment-portrait": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortraitResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-audience-snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotsResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-audience-snapshot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SnapshotRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-audience-snapshot-members": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageSegmentMemberResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-audience-tags": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+                group?: string;
+                kind?: "rule" | "computed" | "imported" | "manual" | "";
+                status?: "active" | "archived" | "";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageTagDefinitionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-audience-tag": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagDefinitionRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagDefinitionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "import-customer-tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReportResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-audience-tag": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagDefinitionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "update-audience-tag": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagDefinitionUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagDefinitionResponse"];
+                };
             };
             /** @description Error */
             default: {
@@ -7831,6 +8875,103 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CustomerSearchResponse"];
                 };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-customer-tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerTagsResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "set-customer-tag": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerTagRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerTagResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "remove-customer-tag": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Error */
             default: {

@@ -69,6 +69,8 @@ export const API_SCOPES = [
   'loyalty:redeem',
   'loyalty:write',
   'identity_map:read',
+  'audiences:read',
+  'audiences:write',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
