@@ -663,6 +663,11 @@ var accessRules = map[string]accessRule{
 	"list-audience-snapshot-members": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return request{path: "/api/v1/audience-snapshots/" + w.snapshot + "/members"}
 	}},
+	"start-audience-job": {reach: tenantOnly, note: "409 while a run is going", call: jsonCall("/api/v1/audience-jobs", `{"kind":"models"}`)},
+	"list-audience-jobs": {reach: tenantOnly, call: get("/api/v1/audience-jobs")},
+	"get-audience-job": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/audience-jobs/" + w.audienceJob}
+	}},
 	// --- coupons ---
 	"list-coupon-templates": {reach: shared, call: get("/api/v1/coupon-templates")},
 	"create-coupon-template": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {

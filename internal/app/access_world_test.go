@@ -41,6 +41,7 @@ type world struct {
 	couponCode                     string
 	audienceTag                    string // a manual boolean tag "vip", set on customer[0]
 	audienceSegment, snapshot      string // a segment of every member and a snapshot of it
+	audienceJob                    string // a model run
 
 	seq atomic.Int64
 	dsn string // the database, for a second node
@@ -118,6 +119,7 @@ func newWorld(t *testing.T, dialect db.Dialect) *world {
 	w.admin("PUT", "/api/v1/customers/"+w.customer[0]+"/tags/vip", "", `{"value":"true"}`)
 	w.audienceSegment = h.create(t, "/api/v1/audience-segments", `{"code":"everyone","name":"Everyone","text":"tag(\"vip\") or not tag(\"vip\")"}`)
 	w.snapshot = h.create(t, "/api/v1/audience-segments/"+w.audienceSegment+"/snapshots", `{"name":"world"}`)
+	w.audienceJob = w.id(w.admin("POST", "/api/v1/audience-jobs", "", `{"kind":"models"}`))
 	var events struct {
 		Items []struct {
 			ID string `json:"id"`

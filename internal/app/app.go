@@ -233,6 +233,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	g.Go(func() error { a.janitor(gctx); return nil })
 	g.Go(func() error { a.expireReservations(gctx); return nil })
 	g.Go(func() error { a.expirePoints(gctx); return nil })
+	g.Go(func() error { return a.Audience.RunJobs(gctx) })
 	g.Go(func() error {
 		<-gctx.Done()
 		a.draining.Store(true)

@@ -58,7 +58,7 @@ func (f audienceFacts) members(ctx context.Context, tenantID string, ids []strin
 		return nil
 	}
 	// Orders and events of a customer merged away belong to the customer it went into.
-	owner, err := f.owners(ctx, tenantID, members)
+	owner, err := f.owners(ctx, tenantID, members, len(ids) > 0)
 	if err != nil {
 		return err
 	}
@@ -102,23 +102,30 @@ func (r factRead) filter(d db.Dialect, col string, args []any) (string, []any) {
 
 // owners maps every customer id whose orders count for a member (the member and the
 // customers merged into it, through chains of merges) to the member.
-func (f audienceFacts) owners(ctx context.Context, tenantID string, members map[string]*audience.Member) (map[string]string, error) {
-	into := map[string]string{}
-	err := db.EachRow(ctx, f.db.Reader(), `SELECT id, merged_into FROM customers WHERE tenant_id = $1 AND merged_into IS NOT NULL`,
-		[]any{tenantID}, func(rs *sql.Rows) error {
-			var id, to string
-			if err := rs.Scan(&id, &to); err != nil {
-				return err
-			}
-			into[id] = to
-			return nil
-		})
-	if err != nil {
-		return nil, fmt.Errorf("app: audience merges: %w", err)
-	}
-	owner := make(map[string]string, len(members)+len(into))
+func (f audienceFacts) owners(ctx context.Context, tenantID string, members map[string]*audience.Member, incremental bool) (map[string]string, error) {
+	owner := make(map[string]string, len(members))
 	for id := range members {
 		owner[id] = id
+	}
+	query, args := `SELECT id, merged_into FROM customers WHERE tenant_id = $1 AND merged_into IS NOT NULL`, []any{tenantID}
+	if incremental {
+		ids := make([]string, 0, len(members))
+		for id := range members {
+			ids = append(ids, id)
+		}
+		query += " AND merged_into" + db.In(f.db.Dialect, &args, ids)
+	}
+	into := map[string]string{}
+	err := db.EachRow(ctx, f.db.Reader(), query, args, func(rs *sql.Rows) error {
+		var id, to string
+		if err := rs.Scan(&id, &to); err != nil {
+			return err
+		}
+		into[id] = to
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("app: audience merges: %w", err)
 	}
 	for id := range into {
 		live := id
@@ -165,20 +172,21 @@ func (f audienceFacts) lifetime(ctx context.Context, r factRead) error {
 // orders reads the completed orders placed since since with the codes of their
 // lines' categories and every ancestor category (bought "dairy" covers its yogurts).
 func (f audienceFacts) orders(ctx context.Context, r factRead) error {
-	categories, err := f.skuCategories(ctx, r.tenantID)
+	chain, err := f.categoryChains(ctx, r.tenantID)
 	if err != nil {
 		return err
 	}
 	byOrder := map[string]*audience.OrderFact{}
 	orderOwner := map[string]string{}
 	cond, args := r.filter(f.db.Dialect, "o.customer_id", []any{r.tenantID, clock.Millis(r.since)})
-	err = db.EachRow(ctx, f.db.Reader(), `SELECT o.id, o.customer_id, o.placed_at, o.channel, o.store_id, o.paid_fen - o.refunded_fen, l.sku_id
-		FROM orders o JOIN order_lines l ON l.order_id = o.id
+	err = db.EachRow(ctx, f.db.Reader(), `SELECT o.id, o.customer_id, o.placed_at, o.channel, o.store_id, o.paid_fen - o.refunded_fen,
+		COALESCE(p.category_id, '')
+		FROM orders o JOIN order_lines l ON l.order_id = o.id LEFT JOIN skus s ON s.id = l.sku_id LEFT JOIN products p ON p.id = s.product_id
 		WHERE o.tenant_id = $1 AND o.status = 'completed' AND o.customer_id <> '' AND o.placed_at >= $2`+cond,
 		args, func(rs *sql.Rows) error {
-			var id, customer, channel, store, sku string
+			var id, customer, channel, store, category string
 			var at, net int64
-			if err := rs.Scan(&id, &customer, &at, &channel, &store, &net, &sku); err != nil {
+			if err := rs.Scan(&id, &customer, &at, &channel, &store, &net, &category); err != nil {
 				return err
 			}
 			live := r.owner[customer]
@@ -190,7 +198,7 @@ func (f audienceFacts) orders(ctx context.Context, r factRead) error {
 				o = &audience.OrderFact{At: clock.FromMillis(at), Channel: channel, StoreID: store, NetFen: net}
 				byOrder[id], orderOwner[id] = o, live
 			}
-			for _, c := range categories[sku] {
+			for _, c := range chain(category) {
 				if !slices.Contains(o.Categories, c) {
 					o.Categories = append(o.Categories, c)
 				}
@@ -207,9 +215,9 @@ func (f audienceFacts) orders(ctx context.Context, r factRead) error {
 	return nil
 }
 
-// skuCategories maps each SKU of the tenant to its category's code and its
-// ancestors' codes.
-func (f audienceFacts) skuCategories(ctx context.Context, tenantID string) (map[string][]string, error) {
+// categoryChains returns a function giving a category's code and its ancestors'
+// codes (bought "dairy" covers its yogurts).
+func (f audienceFacts) categoryChains(ctx context.Context, tenantID string) (func(string) []string, error) {
 	type category struct{ parent, code string }
 	cats := map[string]category{}
 	err := db.EachRow(ctx, f.db.Reader(), `SELECT id, COALESCE(parent_id, ''), code FROM categories WHERE tenant_id = $1`, []any{tenantID},
@@ -226,7 +234,7 @@ func (f audienceFacts) skuCategories(ctx context.Context, tenantID string) (map[
 		return nil, fmt.Errorf("app: audience categories: %w", err)
 	}
 	chains := map[string][]string{}
-	chain := func(id string) []string {
+	return func(id string) []string {
 		if c, ok := chains[id]; ok {
 			return c
 		}
@@ -241,21 +249,7 @@ func (f audienceFacts) skuCategories(ctx context.Context, tenantID string) (map[
 		}
 		chains[id] = out
 		return out
-	}
-	out := map[string][]string{}
-	err = db.EachRow(ctx, f.db.Reader(), `SELECT s.id, p.category_id FROM skus s JOIN products p ON p.id = s.product_id WHERE s.tenant_id = $1`,
-		[]any{tenantID}, func(rs *sql.Rows) error {
-			var sku, cat string
-			if err := rs.Scan(&sku, &cat); err != nil {
-				return err
-			}
-			out[sku] = chain(cat)
-			return nil
-		})
-	if err != nil {
-		return nil, fmt.Errorf("app: audience SKU categories: %w", err)
-	}
-	return out, nil
+	}, nil
 }
 
 func (f audienceFacts) tiers(ctx context.Context, r factRead) error {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/oneretail/oneretail/internal/identity"
@@ -43,11 +44,12 @@ func (s *Service) publishMembership(ctx context.Context, tx *sql.Tx, g Segment, 
 	return err
 }
 
-// Subscribe registers the audience reactions on bus: the customers an event is about
-// are refreshed in the index (facts, rule tags, segment memberships) within the
-// delivery of the event.
+// Subscribe registers the audience reactions on bus: the customers a batch of events
+// is about are refreshed together in the index (facts, rule tags, segment
+// memberships) within the delivery of the batch — one read of their facts for up to
+// a few hundred orders, not one per order.
 func (s *Service) Subscribe(bus events.Bus) {
-	bus.Subscribe(refreshListener, s.onCustomerEvent, orderCompleted, orderReturned, orderRefunded, tierMoved, memberEnrolled,
+	bus.SubscribeBatch(refreshListener, s.onCustomerEvents, orderCompleted, orderReturned, orderRefunded, tierMoved, memberEnrolled,
 		identity.EventCustomerMerged, identity.EventCustomerUnmerged, identity.EventCustomerErased)
 }
 
@@ -70,18 +72,24 @@ func (r customerRefs) ids() []string {
 	return out
 }
 
-func (s *Service) onCustomerEvent(ctx context.Context, e events.Event) error {
-	var refs customerRefs
-	if err := json.Unmarshal(e.Payload, &refs); err != nil {
-		return fmt.Errorf("audience: %s %s: %w", e.Type, e.ID, err)
+func (s *Service) onCustomerEvents(ctx context.Context, batch []events.Event) error {
+	byTenant := map[string][]string{}
+	for _, e := range batch {
+		var refs customerRefs
+		if err := json.Unmarshal(e.Payload, &refs); err != nil {
+			return fmt.Errorf("audience: %s %s: %w", e.Type, e.ID, err)
+		}
+		for _, id := range refs.ids() {
+			if !slices.Contains(byTenant[e.TenantID], id) {
+				byTenant[e.TenantID] = append(byTenant[e.TenantID], id)
+			}
+		}
 	}
-	ids := refs.ids()
-	if len(ids) == 0 {
-		return nil // an anonymous sale
-	}
-	ctx = auth.WithPrincipal(ctx, auth.System(e.TenantID))
-	if err := s.refreshCustomers(ctx, e.TenantID, ids); err != nil {
-		return fmt.Errorf("audience: %s %s: %w", e.Type, e.ID, err)
+	for tenantID, ids := range byTenant {
+		tctx := auth.WithPrincipal(ctx, auth.System(tenantID))
+		if err := s.refreshCustomers(tctx, tenantID, ids); err != nil {
+			return fmt.Errorf("audience: refresh %d customers of %s: %w", len(ids), tenantID, err)
+		}
 	}
 	return nil
 }

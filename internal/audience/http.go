@@ -170,4 +170,5 @@ func (s *Service) Register(api huma.API) {
 	})
 	s.registerImport(api)
 	s.registerSegments(api)
+	s.registerJobs(api)
 }

@@ -465,15 +465,27 @@ func (ti *tenantIndex) memberNumbers() []uint32 {
 // for the others (of only, or of the whole tenant).
 func (s *Service) persistRule(ctx context.Context, ti *tenantIndex, tenantID string, t TagDefinition, matched *roaring.Bitmap, only []uint32) error {
 	stored := map[string]bool{}
-	if err := db.EachRow(ctx, s.db.Reader(), `SELECT customer_id FROM audience_tag_values WHERE tenant_id = $1 AND tag_id = $2`,
-		[]any{tenantID, t.ID}, func(rs *sql.Rows) error {
-			var id string
-			if err := rs.Scan(&id); err != nil {
-				return err
+	query, args := `SELECT customer_id FROM audience_tag_values WHERE tenant_id = $1 AND tag_id = $2`, []any{tenantID, t.ID}
+	if only != nil { // a refresh: only these members' values
+		ids := make([]string, 0, len(only))
+		for _, n := range only {
+			if id := ti.customerOf(n); id != "" {
+				ids = append(ids, id)
 			}
-			stored[id] = true
+		}
+		if len(ids) == 0 {
 			return nil
-		}); err != nil {
+		}
+		query += " AND customer_id" + db.In(s.db.Dialect, &args, ids)
+	}
+	if err := db.EachRow(ctx, s.db.Reader(), query, args, func(rs *sql.Rows) error {
+		var id string
+		if err := rs.Scan(&id); err != nil {
+			return err
+		}
+		stored[id] = true
+		return nil
+	}); err != nil {
 		return fmt.Errorf("audience: rule tag %s: %w", t.Code, err)
 	}
 	var add []tagValueRow

@@ -3,9 +3,11 @@ package audience
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/db"
@@ -288,6 +290,72 @@ func TestParallelRefreshes(t *testing.T) {
 		entered, _ := segmentEvents(t, d, g.ID)
 		if strings.Join(entered, ",") != "a,b,c" {
 			t.Fatalf("entered %v, want a, b and c once each", entered)
+		}
+	})
+}
+
+// TestModelJob runs the customer models as a job over a base with repeat buyers:
+// every member gets a lifecycle stage, every buyer an RFM layer, repeat buyers a
+// churn risk and a one-year value, and the computed tags are usable in segments. A
+// job interrupted after its first batch resumes from its progress.
+func TestModelJob(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		var ms []Member
+		for i := range 60 {
+			m := shopper(fmt.Sprintf("c%02d", i), "上海", i%50, int64(1000+100*i), "DAIRY")
+			if i%3 != 0 && i < 50 { // repeat buyers: a first order a while before
+				first := testNow.Add(-time.Duration(100+i) * 24 * time.Hour)
+				m.FirstOrderAt, m.LifetimeOrders, m.LifetimeSpendFen = first, int64(2+i%5), m.LifetimeSpendFen*int64(2+i%5)
+			}
+			if i >= 50 {
+				m = shopper(fmt.Sprintf("c%02d", i), "上海", -1, 0) // prospects
+			}
+			ms = append(ms, m)
+		}
+		f := setup(t, d, ms...)
+		ctx := as(auth.Marketer)
+		if _, err := f.s.StartJob(as(auth.Analyst), JobModels); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("an analyst started a job: %v", err)
+		}
+		j := noErr(f.s.StartJob(ctx, JobModels))(t)
+		if _, err := f.s.StartJob(ctx, JobModels); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("a second run while one is going: %v", err)
+		}
+		if n := noErr(f.s.RunDueJobs(context.Background()))(t); n != 1 {
+			t.Fatalf("ran %d jobs, want 1", n)
+		}
+		j = noErr(f.s.FindJobByID(ctx, j.ID))(t)
+		if j.Status != JobDone || j.Done != j.Total || j.Total == 0 {
+			t.Fatalf("job %+v", j)
+		}
+		if _, ok := j.Result["bgnbd"]; !ok {
+			t.Fatalf("no BG/NBD fit in %v", j.Result)
+		}
+		prospects := noErr(f.s.PreviewSegment(ctx, nil, `tag:lifecycle_stage = "潜在客户"`))(t)
+		if prospects.Count != 10 {
+			t.Fatalf("%d prospects, want 10", prospects.Count)
+		}
+		layered := noErr(f.s.PreviewSegment(ctx, nil, `tag:rfm_layer exists`))(t)
+		if layered.Count != 50 {
+			t.Fatalf("%d members with an RFM layer, want the 50 buyers", layered.Count)
+		}
+		risk := noErr(f.s.PreviewSegment(ctx, nil, `tag:churn_risk between 0 and 100`))(t)
+		if risk.Count == 0 || risk.Count > 50 {
+			t.Fatalf("%d members with a churn risk, want some of the repeat buyers", risk.Count)
+		}
+		// An interrupted run: progress says 1,000 values were written, the claim lapsed.
+		j2 := noErr(f.s.StartJob(ctx, JobModels))(t)
+		if _, err := d.Writer().Exec(`UPDATE audience_jobs SET done = 100 WHERE id = $1`, j2.ID); err != nil {
+			t.Fatal(err)
+		}
+		noErr(f.s.RunDueJobs(context.Background()))(t)
+		j2 = noErr(f.s.FindJobByID(ctx, j2.ID))(t)
+		if j2.Status != JobDone || j2.Total != j.Total {
+			t.Fatalf("resumed job %+v, want done with the same %d values", j2, j.Total)
+		}
+		if again := noErr(f.s.PreviewSegment(ctx, nil, `tag:rfm_layer exists`))(t); again.Count != 50 {
+			t.Fatalf("after the resumed run %d members have a layer, want 50", again.Count)
 		}
 	})
 }

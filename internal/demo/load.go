@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/oneretail/oneretail/internal/audience"
 	"github.com/oneretail/oneretail/internal/catalog"
 	"github.com/oneretail/oneretail/internal/coupon"
 	"github.com/oneretail/oneretail/internal/identity"
@@ -42,6 +43,9 @@ type Services struct {
 	// the first customers hold.
 	Loyalty *loyalty.Service
 	Coupon  *coupon.Service
+	// Audience, when set with Identity and Order, receives the demo's tags and a
+	// dozen segments, and runs the customer models over the orders.
+	Audience *audience.Service
 }
 
 // LoadOptions tune Load.
@@ -133,6 +137,9 @@ func Load(ctx context.Context, c *Chain, s Services, opts LoadOptions) (err erro
 	}
 	if s.Order != nil && s.Inventory != nil && opts.Orders >= 0 {
 		steps = append(steps, l.orders)
+		if s.Audience != nil && s.Identity != nil {
+			steps = append(steps, l.audiences)
+		}
 	}
 	for _, step := range steps {
 		if err := ctx.Err(); err != nil {

@@ -22,7 +22,9 @@
 -- audience_segment_counts keeps the count per day, audience_snapshots a frozen
 -- member list (a base64 portable roaring bitmap of member numbers) with the
 -- definition and time.
--- audience_jobs records model runs with their progress so a restart resumes them.
+-- audience_jobs records model runs with their progress: a node claims a running job
+-- until claimed_until and extends the claim as it goes, so a job whose node died is
+-- resumed by another from the progress recorded.
 
 -- +goose Up
 CREATE TABLE audience_members (
@@ -117,6 +119,7 @@ CREATE TABLE audience_jobs (
     params      TEXT NOT NULL DEFAULT '{}',
     result      TEXT NOT NULL DEFAULT '{}',
     error       TEXT NOT NULL DEFAULT '',
+    claimed_until BIGINT NOT NULL DEFAULT 0,
     started_at  BIGINT NOT NULL,
     updated_at  BIGINT NOT NULL,
     finished_at BIGINT

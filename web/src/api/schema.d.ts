@@ -48,6 +48,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audience-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest model runs */
+        get: operations["list-audience-jobs"];
+        put?: never;
+        /**
+         * Run the customer models
+         * @description Starts a background run that writes the computed tags; read its progress with get-audience-job.
+         */
+        post: operations["start-audience-job"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audience-jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A model run and its progress */
+        get: operations["get-audience-job"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audience-segments": {
         parameters: {
             query?: never;
@@ -4589,6 +4627,43 @@ export interface components {
         ItemsOfProgramResponseBody: {
             items: components["schemas"]["ProgramResponse"][];
         };
+        JobRequest: {
+            /**
+             * @description models: RFM layers, lifecycle stages, churn risk (BG/NBD), one-year value (BG/NBD × Gamma-Gamma) and category affinity, written as computed tags.
+             * @enum {string}
+             */
+            kind: "models";
+        };
+        JobResponse: {
+            /**
+             * Format: int64
+             * @description Tag values written so far.
+             */
+            done: number;
+            error?: string;
+            /** Format: date-time */
+            finished_at?: string;
+            id: string;
+            kind: string;
+            /** @description A summary: members, RFM layer and lifecycle counts, fitted BG/NBD and Gamma-Gamma parameters. */
+            result: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            started_at: string;
+            /** @enum {string} */
+            status: "running" | "done" | "failed";
+            /**
+             * Format: int64
+             * @description Tag values to write (known once the models ran).
+             */
+            total: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        JobsResponse: {
+            items: components["schemas"]["JobResponse"][] | null;
+        };
         LiabilityMonthResponse: {
             /** Format: int64 */
             lots: number;
@@ -7192,6 +7267,99 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-audience-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobsResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "start-audience-job": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-audience-job": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobResponse"];
+                };
             };
             /** @description Error */
             default: {
