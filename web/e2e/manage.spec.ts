@@ -11,6 +11,8 @@ async function pick(page: Page, testId: string, option: string) {
 }
 
 test('an admin creates a brand, region, store, category, product and SKU through the forms', async ({ page }) => {
+  // Six forms and their lists: longer than the default 2 minutes on a busy 2-core machine.
+  test.setTimeout(360_000);
   // A suffix keeps the codes unique when the spec runs against a server that is already running.
   const n = Date.now().toString(36).toUpperCase();
   const brand = `测试品牌${n}`;

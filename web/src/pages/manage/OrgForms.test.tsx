@@ -140,4 +140,12 @@ describe('StoreForm', () => {
     expect(msg.closest('.ant-form-item')?.querySelector('[data-testid="store-time-zone"]')).not.toBeNull();
     expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ time_zone: 'Mars/Base' });
   });
+
+  it('locks the brand, region and code for a store manager', async () => {
+    fakeApi({ ...reference, 'GET /me': () => ({ body: { ...meWith(['org:read', 'org:write']), scope_type: 'store', scope_id: 's1' } }) });
+    renderRoute(<StoreForm open item={stores[0]} onClose={() => {}} />);
+    await waitFor(() => expect((screen.getByTestId('store-code') as HTMLInputElement).disabled).toBe(true));
+    expect(screen.getByTestId('store-brand').className).toContain('disabled');
+    expect((screen.getByTestId('store-name') as HTMLInputElement).disabled).toBe(false);
+  });
 });
