@@ -96,6 +96,21 @@ describe('ProductForm', () => {
     });
   });
 
+  it('edits a product with a PATCH of only what changed', async () => {
+    const onClose = vi.fn();
+    const calls = fakeApi({
+      'GET /categories': () => page(categories),
+      'GET /brands': () => page(brands),
+      'PATCH /products/p1': (c) => ({ body: { id: 'p1', ...(c.body as object) } }),
+    });
+    const product = { id: 'p1', code: 'P-MILK', name: '鲜牛奶', category_id: 'c2', unit: 'each', status: 'active', sku_count: 1 };
+    renderRoute(<ProductForm open item={product} onClose={onClose} />);
+    type('product-name', '巴氏鲜牛奶');
+    fireEvent.click(screen.getByTestId('product-form-submit'));
+    await waitFor(() => expect(onClose).toHaveBeenCalled());
+    expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ name: '巴氏鲜牛奶' });
+  });
+
   it('puts a taken code on the code field', async () => {
     fakeApi({
       'GET /categories': () => page(categories),

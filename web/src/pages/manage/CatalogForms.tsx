@@ -58,7 +58,7 @@ export function CategoryForm({ open, onClose, item, parentId }: EditProps<Catego
   const { t } = useTranslation();
   const codeRules = useCodeRules();
   const { forest, loading } = useCategoryTree();
-  const before = item ? { parent_id: item.parent_id ?? '', code: item.code, name: item.name, sort: (item as { sort?: number }).sort ?? 0 } : {};
+  const before = item ? { parent_id: item.parent_id ?? '', code: item.code, name: item.name, sort: item.sort ?? 0 } : {};
   const save = useSave((v: CategoryCreate) => {
     const body = { ...trimmed(v), parent_id: v.parent_id ?? '' };
     if (item) return manageApi.updateCategory(item.id, changed<CategoryCreate>(before, body));
@@ -104,28 +104,27 @@ export function ProductForm({ open, onClose, item, categoryId }: EditProps<Produ
   const codeRules = useCodeRules();
   const { forest, loading } = useCategoryTree();
   const brands = useBrands();
+  const initial: Partial<ProductCreate> = item
+    ? {
+        category_id: item.category_id,
+        code: item.code,
+        name: item.name,
+        brand_name: item.brand_name ?? '',
+        unit: item.unit as ProductCreate['unit'],
+        status: item.status as ProductCreate['status'],
+        description: item.description ?? '',
+      }
+    : { category_id: categoryId, unit: 'each', status: 'active' };
   const save = useSave((v: ProductCreate) => {
     const body = trimmed(v);
-    return item ? manageApi.updateProduct(item.id, changed<ProductCreate>(item as ProductCreate, body)) : manageApi.createProduct(body);
+    return item ? manageApi.updateProduct(item.id, changed<ProductCreate>(initial, body)) : manageApi.createProduct(body);
   }, CATALOG_KEYS);
   return (
     <FormDrawer<ProductCreate>
       open={open}
       onClose={onClose}
       title={item ? t('manage.editProduct', { name: item.name }) : t('manage.newProduct')}
-      initialValues={
-        item
-          ? {
-              category_id: item.category_id,
-              code: item.code,
-              name: item.name,
-              brand_name: item.brand_name ?? '',
-              unit: item.unit as ProductCreate['unit'],
-              status: item.status as ProductCreate['status'],
-              description: item.description ?? '',
-            }
-          : { category_id: categoryId, unit: 'each', status: 'active' }
-      }
+      initialValues={initial}
       onSubmit={(v) => save.mutateAsync(v)}
       testId="product-form"
     >
