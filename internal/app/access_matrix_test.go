@@ -186,6 +186,11 @@ var accessRules = map[string]accessRule{
 	"update-region": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, side int) request {
 		return jsonReq("/api/v1/regions/"+w.region[side], `{"name":"Region %d"}`, w.next())
 	}},
+	// The world's regions, categories and zones are in use, so a permitted delete answers 409.
+	"delete-region": {reach: tenantOnly, note: "only a region without stores or users scoped to it",
+		call: func(w *world, _ *matrixPrincipal, side int) request {
+			return request{path: "/api/v1/regions/" + w.region[side]}
+		}},
 	// --- inventory ---
 	"list-stock-locations": {reach: scoped, call: get("/api/v1/stock-locations")},
 	"create-stock-location": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
@@ -333,6 +338,10 @@ var accessRules = map[string]accessRule{
 	"update-category": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return jsonReq("/api/v1/categories/"+w.category, `{"name":"乳品 %d"}`, w.next())
 	}},
+	"delete-category": {reach: tenantOnly, note: "only a category without sub-categories or products",
+		call: func(w *world, _ *matrixPrincipal, _ int) request {
+			return request{path: "/api/v1/categories/" + w.category}
+		}},
 	"list-products": {reach: shared, call: get("/api/v1/products")},
 	"get-product": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return request{path: "/api/v1/products/" + w.product}
@@ -379,6 +388,10 @@ var accessRules = map[string]accessRule{
 	"update-price-zone": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return jsonReq("/api/v1/price-zones/"+w.zone, `{"name":"Zone %d"}`, w.next())
 	}},
+	"delete-price-zone": {reach: tenantOnly, note: "only a zone without stores or prices",
+		call: func(w *world, _ *matrixPrincipal, _ int) request {
+			return request{path: "/api/v1/price-zones/" + w.zone}
+		}},
 	"set-price-zone-stores": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return jsonReq("/api/v1/price-zones/"+w.zone+"/stores", `{"store_ids":[%q]}`, w.store[0])
 	}},

@@ -5,6 +5,7 @@ package catalog
 const (
 	EventCategoryCreated         = "catalog.category.created"
 	EventCategoryUpdated         = "catalog.category.updated"
+	EventCategoryDeleted         = "catalog.category.deleted"
 	EventProductCreated          = "catalog.product.created"
 	EventProductUpdated          = "catalog.product.updated"
 	EventSKUCreated              = "catalog.sku.created"
@@ -13,6 +14,7 @@ const (
 	EventPriceZoneCreated        = "catalog.price_zone.created"
 	EventPriceZoneUpdated        = "catalog.price_zone.updated"
 	EventPriceZoneStoresAssigned = "catalog.price_zone.stores_assigned"
+	EventPriceZoneDeleted        = "catalog.price_zone.deleted"
 )
 
 // CategoryEvent is the payload of the category events.

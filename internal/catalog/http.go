@@ -457,6 +457,17 @@ func (s *Service) Register(api huma.API) {
 	})
 
 	huma.Register(api, huma.Operation{
+		OperationID: "delete-category", Method: http.MethodDelete, Path: "/api/v1/categories/{id}",
+		Summary: "Delete a category", Description: "Only a category without sub-categories and without products; otherwise 409.",
+		Tags: tags, Security: write, DefaultStatus: http.StatusNoContent,
+	}, func(ctx context.Context, in *catalogIDInput) (*struct{}, error) {
+		if err := s.DeleteCategory(ctx, in.ID); err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		return nil, nil
+	})
+
+	huma.Register(api, huma.Operation{
 		OperationID: "list-products", Method: http.MethodGet, Path: "/api/v1/products",
 		Summary: "List products", Tags: tags, Security: read,
 	}, func(ctx context.Context, in *productListInput) (*httpapi.Body[httpapi.Page[ProductResponse]], error) {
@@ -566,6 +577,16 @@ func (s *Service) Register(api huma.API) {
 		Tags: tags, Security: write,
 	}, func(ctx context.Context, in *priceZoneUpdateInput) (*httpapi.Body[PriceZoneResponse], error) {
 		return httpapi.Reply(priceZoneResponse)(s.UpdatePriceZone(ctx, in.ID, priceZoneUpdate(in.Body)))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "delete-price-zone", Method: http.MethodDelete, Path: "/api/v1/price-zones/{id}",
+		Summary: "Delete a price zone", Description: "Only a zone without stores and without SKU prices; otherwise 409.",
+		Tags: tags, Security: write, DefaultStatus: http.StatusNoContent,
+	}, func(ctx context.Context, in *catalogIDInput) (*struct{}, error) {
+		if err := s.DeletePriceZone(ctx, in.ID); err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		return nil, nil
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "set-price-zone-stores", Method: http.MethodPut, Path: "/api/v1/price-zones/{id}/stores",

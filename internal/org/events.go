@@ -8,6 +8,7 @@ const (
 	EventBrandUpdated  = "org.brand.updated"
 	EventRegionCreated = "org.region.created"
 	EventRegionUpdated = "org.region.updated"
+	EventRegionDeleted = "org.region.deleted"
 	EventStoreCreated  = "org.store.created"
 	EventStoreUpdated  = "org.store.updated"
 	EventUserCreated   = "org.user.created"

@@ -183,6 +183,16 @@ func (s *Service) registerRegions(api huma.API) {
 	}, func(ctx context.Context, in *regionUpdateInput) (*httpapi.Body[RegionResponse], error) {
 		return httpapi.Reply(regionResponse)(s.UpdateRegion(ctx, in.ID, RegionUpdate{Code: in.Body.Code, Name: in.Body.Name}))
 	})
+	huma.Register(api, huma.Operation{
+		OperationID: "delete-region", Method: http.MethodDelete, Path: "/api/v1/regions/{id}", DefaultStatus: http.StatusNoContent,
+		Summary: "Delete a region", Tags: []string{orgTag}, Security: httpapi.Secured(auth.OrgWrite),
+		Description: "Only a region without stores and without users scoped to it; otherwise 409.",
+	}, func(ctx context.Context, in *idPath) (*struct{}, error) {
+		if err := s.DeleteRegion(ctx, in.ID); err != nil {
+			return nil, httpapi.Problem(err)
+		}
+		return nil, nil
+	})
 }
 
 // --- stores ---

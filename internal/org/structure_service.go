@@ -190,6 +190,58 @@ func (s *Service) UpdateRegion(ctx context.Context, id string, in RegionUpdate) 
 	return out, nil
 }
 
+// DeleteRegion removes a region that nothing refers to: no stores and no users
+// scoped to it (move or close those first). It needs org:write and a tenant-wide
+// principal. It returns errs.Unauthorized, errs.Forbidden, errs.NotFound, or
+// errs.Conflict when the region is in use.
+func (s *Service) DeleteRegion(ctx context.Context, id string) error {
+	p, err := caller(ctx, auth.OrgWrite)
+	if err != nil {
+		return err
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		r, err := findRegion(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		if !tenantWide(p) {
+			return errs.E(errs.Forbidden, "only tenant-wide users may delete regions")
+		}
+		stores, err := countWhere(ctx, tx, `SELECT COUNT(*) FROM stores WHERE tenant_id = $1 AND region_id = $2`, p.TenantID, id)
+		if err != nil {
+			return err
+		}
+		if stores > 0 {
+			return errs.E(errs.Conflict, "region %s has %d stores; move them to another region first", r.Code, stores)
+		}
+		users, err := countWhere(ctx, tx, `SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND scope_type = 'region' AND scope_id = $2`, p.TenantID, id)
+		if err != nil {
+			return err
+		}
+		if users > 0 {
+			return errs.E(errs.Conflict, "region %s is the data scope of %d users; change their scope first", r.Code, users)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM regions WHERE tenant_id = $1 AND id = $2`, p.TenantID, id); err != nil {
+			if db.IsForeignKeyViolation(err) {
+				return errs.E(errs.Conflict, "region %s is in use", r.Code)
+			}
+			return err
+		}
+		return s.emit(ctx, tx, "region.delete", "region", r.ID, regionFields(r), EventRegionDeleted, regionEvent(r, nil))
+	})
+	if err != nil {
+		return wrap("delete region", err)
+	}
+	return nil
+}
+
+// countWhere runs a COUNT(*) query.
+func countWhere(ctx context.Context, q db.Querier, query string, args ...any) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, query, args...).Scan(&n)
+	return n, err
+}
+
 // FindRegionByID returns a region the caller may see (org:read). Regions of other
 // tenants or outside the data scope are errs.NotFound.
 func (s *Service) FindRegionByID(ctx context.Context, id string) (Region, error) {

@@ -13,6 +13,7 @@ const PAGES = [
   '/org/brands-regions',
   '/catalog/categories',
   '/catalog/products',
+  '/catalog/price-zones',
   '/customers',
   '/customers/reviews',
   '/customers/access-log',

@@ -14,6 +14,7 @@ const CategoriesPage = lazy(() => import('./pages/CategoriesPage'));
 const ProductsPage = lazy(() => import('./pages/ProductsPage'));
 const ProductDetailPage = lazy(() => import('./pages/ProductDetailPage'));
 const SkuDetailPage = lazy(() => import('./pages/SkuDetailPage'));
+const PriceZonesPage = lazy(() => import('./pages/PriceZonesPage'));
 const UsersPage = lazy(() => import('./pages/settings/UsersPage'));
 const ApiKeysPage = lazy(() => import('./pages/settings/ApiKeysPage'));
 const AuditLogPage = lazy(() => import('./pages/settings/AuditLogPage'));
@@ -77,6 +78,7 @@ export const routes: RouteObject[] = [
       { path: 'catalog/products', element: <ProductsPage /> },
       { path: 'catalog/products/:id', element: <ProductDetailPage /> },
       { path: 'catalog/skus/:id', element: <SkuDetailPage /> },
+      { path: 'catalog/price-zones', element: <PriceZonesPage /> },
       { path: 'customers', element: <CustomersPage /> },
       { path: 'customers/reviews', element: <ReviewsPage /> },
       { path: 'customers/access-log', element: <AccessLogPage /> },

@@ -530,7 +530,11 @@ export interface paths {
         get: operations["get-category"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a category
+         * @description Only a category without sub-categories and without products; otherwise 409.
+         */
+        delete: operations["delete-category"];
         options?: never;
         head?: never;
         /**
@@ -2266,7 +2270,11 @@ export interface paths {
         get: operations["get-price-zone"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a price zone
+         * @description Only a zone without stores and without SKU prices; otherwise 409.
+         */
+        delete: operations["delete-price-zone"];
         options?: never;
         head?: never;
         /**
@@ -2621,7 +2629,11 @@ export interface paths {
         get: operations["get-region"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a region
+         * @description Only a region without stores and without users scoped to it; otherwise 409.
+         */
+        delete: operations["delete-region"];
         options?: never;
         head?: never;
         /** Change a region */
@@ -8501,6 +8513,35 @@ export interface operations {
             };
         };
     };
+    "delete-category": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "update-category": {
         parameters: {
             query?: never;
@@ -11980,6 +12021,35 @@ export interface operations {
             };
         };
     };
+    "delete-price-zone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "update-price-zone": {
         parameters: {
             query?: never;
@@ -12803,6 +12873,36 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["RegionResponse"];
                 };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "delete-region": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Error */
             default: {

@@ -243,6 +243,8 @@ export interface Category {
   code: string;
   name: string;
   level: number;
+  /** Sort order among siblings. */
+  sort?: number;
 }
 
 export interface Product {

@@ -9,6 +9,7 @@ import {
   ClusterOutlined,
   CrownOutlined,
   DashboardOutlined,
+  DollarOutlined,
   ExperimentOutlined,
   FileSearchOutlined,
   EyeInvisibleOutlined,
@@ -71,6 +72,7 @@ const NAV: NavItem[] = [
     children: [
       { key: '/catalog/categories', label: 'nav.categories', icon: <ClusterOutlined /> },
       { key: '/catalog/products', label: 'nav.products', icon: <ShoppingOutlined /> },
+      { key: '/catalog/price-zones', label: 'nav.priceZones', icon: <DollarOutlined /> },
     ],
   },
   {

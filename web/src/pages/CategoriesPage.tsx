@@ -1,10 +1,15 @@
-import { Card, Col, Empty, Input, Row, Spin, Tree, Typography } from 'antd';
+import { EditOutlined, PlusOutlined } from '@ant-design/icons';
+import { Button, Card, Col, Empty, Input, Row, Space, Spin, Tree, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCategories } from '../api/hooks';
+import { CATALOG_KEYS, manageApi, useCanManage, useSave } from '../api/manage';
+import { DeleteButton } from '../components/DeleteButton';
+import type { Category } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { ProductTable } from '../components/ProductTable';
 import { allKeys, buildCategoryTree, filterTree, findNode } from '../lib/tree';
+import { CategoryForm, ProductForm } from './manage/CatalogForms';
 
 /** CategoriesPage shows the category tree and the products of a category. */
 export default function CategoriesPage() {
@@ -13,10 +18,16 @@ export default function CategoriesPage() {
   const [term, setTerm] = useState('');
   const [selected, setSelected] = useState<string | undefined>();
   const [expanded, setExpanded] = useState<string[] | null>(null);
+  const can = useCanManage();
+  // category is the category form: a category to edit, null for a new one, undefined when closed.
+  const [category, setCategory] = useState<Category | null | undefined>();
+  const [newProduct, setNewProduct] = useState(false);
+  const remove = useSave((id: string) => manageApi.deleteCategory(id), CATALOG_KEYS);
 
   const forest = useMemo(() => buildCategoryTree(categories.data ?? []), [categories.data]);
   const shown = useMemo(() => filterTree(forest, term), [forest, term]);
   const node = selected ? findNode(forest, selected) : undefined;
+  const selectedCategory = categories.data?.find((c) => c.id === selected);
   // Searching opens every branch that matched; otherwise the top level is open.
   const expandedKeys = term.trim() ? allKeys(shown) : (expanded ?? forest.map((n) => n.key));
 
@@ -27,7 +38,35 @@ export default function CategoriesPage() {
       </Typography.Title>
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={8} xl={6}>
-          <Card size="small" title={t('categories.tree')}>
+          <Card
+            size="small"
+            title={t('categories.tree')}
+            extra={
+              can.catalog ? (
+                <Space size={4}>
+                  <Button size="small" icon={<PlusOutlined />} onClick={() => setCategory(null)} data-testid="new-category">
+                    {t('common.create')}
+                  </Button>
+                  <Button
+                    size="small"
+                    icon={<EditOutlined />}
+                    disabled={!selectedCategory}
+                    onClick={() => setCategory(selectedCategory)}
+                    data-testid="edit-category"
+                  >
+                    {t('common.edit')}
+                  </Button>
+                  <DeleteButton
+                    size="middle"
+                    confirm={t('manage.deleteCategory', { name: selectedCategory?.name ?? '' })}
+                    disabled={!selectedCategory}
+                    onDelete={() => remove.mutateAsync(selected!).then(() => setSelected(undefined))}
+                    testId="delete-category"
+                  />
+                </Space>
+              ) : null
+            }
+          >
             <Input.Search
               allowClear
               placeholder={t('categories.filter')}
@@ -53,7 +92,17 @@ export default function CategoriesPage() {
           </Card>
         </Col>
         <Col xs={24} lg={16} xl={18}>
-          <Card size="small" title={node ? t('categories.productsIn', { name: node.title }) : t('nav.products')}>
+          <Card
+            size="small"
+            title={node ? t('categories.productsIn', { name: node.title }) : t('nav.products')}
+            extra={
+              can.catalog && node ? (
+                <Button size="small" icon={<PlusOutlined />} onClick={() => setNewProduct(true)} data-testid="new-product-in-category">
+                  {t('manage.newProduct')}
+                </Button>
+              ) : null
+            }
+          >
             {node ? (
               <ProductTable filter={{ category_id: node.key }} />
             ) : (
@@ -62,6 +111,13 @@ export default function CategoriesPage() {
           </Card>
         </Col>
       </Row>
+      <CategoryForm
+        open={category !== undefined}
+        item={category}
+        parentId={category === null ? selected : undefined}
+        onClose={() => setCategory(undefined)}
+      />
+      <ProductForm open={newProduct} categoryId={selected} onClose={() => setNewProduct(false)} />
     </>
   );
 }

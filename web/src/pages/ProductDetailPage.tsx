@@ -1,13 +1,16 @@
-import { ArrowLeftOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Descriptions, Skeleton, Typography } from 'antd';
+import { Button, Card, Descriptions, Row, Skeleton, Space, Typography } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import { api } from '../api';
 import { useBrands, useCategories, useNameLookup } from '../api/hooks';
+import { useCanManage } from '../api/manage';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SkuTable } from '../components/SkuTable';
 import { StatusTag } from '../components/StatusTag';
+import { ProductForm, SkuForm } from './manage/CatalogForms';
 
 /** ProductDetailPage shows a product and its SKUs (/catalog/products/:id). */
 export default function ProductDetailPage() {
@@ -18,16 +21,31 @@ export default function ProductDetailPage() {
   const categoryNames = useNameLookup(useCategories().data);
   const brandNames = useNameLookup(useBrands().data);
   const p = product.data;
+  const can = useCanManage();
+  const [editing, setEditing] = useState(false);
+  const [newSku, setNewSku] = useState(false);
 
   return (
     <>
       <Button type="link" icon={<ArrowLeftOutlined />} onClick={() => navigate('/catalog/products')} style={{ paddingLeft: 0 }}>
         {t('nav.products')}
       </Button>
-      <Typography.Title level={4} style={{ marginTop: 8 }}>
-        {t('products.detail')}
-        {p ? ` · ${p.name}` : ''}
-      </Typography.Title>
+      <Row justify="space-between" align="middle">
+        <Typography.Title level={4} style={{ marginTop: 8 }}>
+          {t('products.detail')}
+          {p ? ` · ${p.name}` : ''}
+        </Typography.Title>
+        {can.catalog && p ? (
+          <Space>
+            <Button icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="edit-product">
+              {t('common.edit')}
+            </Button>
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setNewSku(true)} data-testid="new-sku">
+              {t('manage.newSku')}
+            </Button>
+          </Space>
+        ) : null}
+      </Row>
       {product.error ? <ErrorAlert error={product.error} /> : null}
       <Card style={{ marginBottom: 16 }}>
         {product.isPending ? (
@@ -60,6 +78,8 @@ export default function ProductDetailPage() {
       <Card title={t('products.skus')} size="small">
         <SkuTable skus={p?.skus ?? []} loading={product.isPending} />
       </Card>
+      {p ? <ProductForm open={editing} item={p} onClose={() => setEditing(false)} /> : null}
+      <SkuForm open={newSku} productId={id} onClose={() => setNewSku(false)} />
     </>
   );
 }

@@ -1,9 +1,12 @@
-import { Card, Input, Space, TreeSelect, Typography } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
+import { Button, Card, Input, Row, Space, TreeSelect, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCategories } from '../api/hooks';
+import { useCanManage } from '../api/manage';
 import { ProductTable } from '../components/ProductTable';
 import { buildCategoryTree } from '../lib/tree';
+import { ProductForm } from './manage/CatalogForms';
 
 /** ProductsPage searches products by name, code or barcode, and category. */
 export default function ProductsPage() {
@@ -12,13 +15,22 @@ export default function ProductsPage() {
   const [q, setQ] = useState('');
   const [search, setSearch] = useState<string | undefined>();
   const [category, setCategory] = useState<string | undefined>();
+  const can = useCanManage();
+  const [creating, setCreating] = useState(false);
   const forest = useMemo(() => buildCategoryTree(categories.data ?? []), [categories.data]);
 
   return (
     <>
-      <Typography.Title level={4} style={{ marginTop: 0 }}>
-        {t('products.title')}
-      </Typography.Title>
+      <Row justify="space-between" align="middle">
+        <Typography.Title level={4} style={{ marginTop: 0 }}>
+          {t('products.title')}
+        </Typography.Title>
+        {can.catalog ? (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="new-product">
+            {t('manage.newProduct')}
+          </Button>
+        ) : null}
+      </Row>
       <Card size="small" style={{ marginBottom: 16 }}>
         <Space wrap>
           <Input.Search
@@ -48,6 +60,7 @@ export default function ProductsPage() {
       <Card size="small">
         <ProductTable filter={{ q: search, category_id: category }} />
       </Card>
+      <ProductForm open={creating} categoryId={category} onClose={() => setCreating(false)} />
     </>
   );
 }

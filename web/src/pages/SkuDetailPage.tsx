@@ -1,13 +1,16 @@
-import { ArrowLeftOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { Button, Card, Descriptions, Skeleton, Space, Tag, Typography } from 'antd';
+import { App, Button, Card, Descriptions, Popconfirm, Row, Skeleton, Space, Tag, Typography } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, type PriceOverride } from '../api';
+import { manageApi, useCanManage, useSave } from '../api/manage';
 import { CursorTable } from '../components/CursorTable';
-import { ErrorAlert } from '../components/ErrorAlert';
+import { ErrorAlert, errorText } from '../components/ErrorAlert';
 import { StatusTag } from '../components/StatusTag';
 import { formatFen, marginPercent } from '../lib/money';
+import { PriceOverrideForm, SkuForm } from './manage/CatalogForms';
 
 /**
  * SkuDetailPage shows a SKU's barcodes, prices and overrides (/catalog/skus/:id).
@@ -38,6 +41,12 @@ export default function SkuDetailPage() {
   const lastPage = more.data?.pages[more.data.pages.length - 1];
   const hasMore = more.data ? !!lastPage?.next_cursor : !!s?.price_overrides_next_cursor;
   const sum = s?.price_override_summary;
+  const can = useCanManage();
+  const { message } = App.useApp();
+  const [editing, setEditing] = useState(false);
+  // pricing is the override form: an override to change, null for a new one, undefined when closed.
+  const [pricing, setPricing] = useState<PriceOverride | null | undefined>();
+  const remove = useSave((o: PriceOverride) => manageApi.deletePrice(id, o.scope_type, o.scope_id), [['skus'], ['products']]);
 
   const back = () => (s ? navigate(`/catalog/products/${encodeURIComponent(s.product_id)}`) : navigate('/catalog/products'));
 
@@ -46,10 +55,17 @@ export default function SkuDetailPage() {
       <Button type="link" icon={<ArrowLeftOutlined />} onClick={back} style={{ paddingLeft: 0 }}>
         {t('common.back')}
       </Button>
-      <Typography.Title level={4} style={{ marginTop: 8 }}>
-        {t('skus.title')}
-        {s ? ` · ${s.name}` : ''}
-      </Typography.Title>
+      <Row justify="space-between" align="middle">
+        <Typography.Title level={4} style={{ marginTop: 8 }}>
+          {t('skus.title')}
+          {s ? ` · ${s.name}` : ''}
+        </Typography.Title>
+        {can.catalog && s ? (
+          <Button icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="edit-sku">
+            {t('common.edit')}
+          </Button>
+        ) : null}
+      </Row>
       {sku.error ? <ErrorAlert error={sku.error} /> : null}
       <Card style={{ marginBottom: 16 }}>
         {sku.isPending ? (
@@ -105,7 +121,17 @@ export default function SkuDetailPage() {
           )
         )}
       </Card>
-      <Card title={t('skus.overrides')} size="small">
+      <Card
+        title={t('skus.overrides')}
+        size="small"
+        extra={
+          can.catalog && s ? (
+            <Button size="small" icon={<PlusOutlined />} onClick={() => setPricing(null)} data-testid="new-price-override">
+              {t('manage.newOverride')}
+            </Button>
+          ) : null
+        }
+      >
         {sum ? (
           <Typography.Paragraph type="secondary" data-testid="override-summary">
             {sum.total
@@ -158,9 +184,39 @@ export default function SkuDetailPage() {
               align: 'right',
               render: (_, o) => marginPercent(o.price_fen, s?.cost_fen),
             },
+            ...(can.catalog
+              ? [
+                  {
+                    title: t('common.actions'),
+                    key: 'actions',
+                    render: (_: unknown, o: PriceOverride) => (
+                      <Space size={0}>
+                        <Button size="small" type="link" icon={<EditOutlined />} onClick={() => setPricing(o)} data-testid="edit-price-override">
+                          {t('common.edit')}
+                        </Button>
+                        <Popconfirm
+                          title={t('manage.deleteOverride', { name: o.scope_name || o.scope_id })}
+                          onConfirm={() =>
+                            remove.mutateAsync(o).then(
+                              () => void message.success(t('manage.overrideDeleted')),
+                              (err: unknown) => void message.error(errorText(err)),
+                            )
+                          }
+                        >
+                          <Button size="small" type="link" danger icon={<DeleteOutlined />} data-testid="delete-price-override">
+                            {t('common.delete')}
+                          </Button>
+                        </Popconfirm>
+                      </Space>
+                    ),
+                  },
+                ]
+              : []),
           ]}
         />
       </Card>
+      {s ? <SkuForm open={editing} item={s} productId={s.product_id} onClose={() => setEditing(false)} /> : null}
+      {s ? <PriceOverrideForm open={pricing !== undefined} item={pricing} sku={s} onClose={() => setPricing(undefined)} /> : null}
     </>
   );
 }

@@ -1,4 +1,4 @@
-import { ExportOutlined } from '@ant-design/icons';
+import { EditOutlined, ExportOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Col, Drawer, Input, Row, Select, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { STORE_FORMATS, api, fetchAll, type Count, type Store, type StoreFilter } from '../api';
 import { useBrands, useCursorList, useNameLookup, useRegions } from '../api/hooks';
+import { useCanManage } from '../api/manage';
 import { Chart } from '../components/Chart';
 import { CursorTable } from '../components/CursorTable';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -14,6 +15,7 @@ import { StatusTag } from '../components/StatusTag';
 import { StoreDetails } from '../components/StoreDetails';
 import { barOption, scatterOption } from '../lib/charts';
 import { formatNumber } from '../lib/format';
+import { StoreForm } from './manage/OrgForms';
 
 /** MAP_MAX caps how many stores the location chart loads. */
 const MAP_MAX = 3000;
@@ -37,6 +39,9 @@ export default function StoresPage() {
   const [filter, setFilter] = useState<Filter>({});
   const [q, setQ] = useState('');
   const [selected, setSelected] = useState<Store | null>(null);
+  // editing is the store form: a store to edit, null for a new store, undefined when closed.
+  const [editing, setEditing] = useState<Store | null | undefined>();
+  const can = useCanManage();
 
   const brands = useBrands();
   const regions = useRegions();
@@ -97,13 +102,43 @@ export default function StoresPage() {
       render: (v: number | null | undefined) => formatNumber(v),
     },
     { title: t('field.status'), key: 'status', render: (_, s) => <StatusTag status={s.status} /> },
+    ...(can.stores
+      ? [
+          {
+            title: t('common.actions'),
+            key: 'actions',
+            width: 90,
+            render: (_: unknown, s: Store) => (
+              <Button
+                size="small"
+                type="link"
+                icon={<EditOutlined />}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  setEditing(s);
+                }}
+                data-testid="edit-store"
+              >
+                {t('common.edit')}
+              </Button>
+            ),
+          },
+        ]
+      : []),
   ];
 
   return (
     <>
-      <Typography.Title level={4} style={{ marginTop: 0 }}>
-        {t('stores.title')}
-      </Typography.Title>
+      <Row justify="space-between" align="middle">
+        <Typography.Title level={4} style={{ marginTop: 0 }}>
+          {t('stores.title')}
+        </Typography.Title>
+        {can.structure ? (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing(null)} data-testid="new-store">
+            {t('manage.newStore')}
+          </Button>
+        ) : null}
+      </Row>
 
       <Card size="small" style={{ marginBottom: 16 }}>
         <Space wrap>
@@ -240,6 +275,7 @@ export default function StoresPage() {
       </Card>
 
       <StoreDrawer store={selected} onClose={() => setSelected(null)} />
+      <StoreForm open={editing !== undefined} item={editing} onClose={() => setEditing(undefined)} />
     </>
   );
 }

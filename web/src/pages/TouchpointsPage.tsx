@@ -6,7 +6,6 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import {
-  ApiError,
   TOUCHPOINT_CHANNELS,
   TOUCHPOINT_STATUSES,
   TOUCHPOINT_TYPES,
@@ -25,6 +24,7 @@ import { SecretModal } from '../components/SecretModal';
 import { StatusTag } from '../components/StatusTag';
 import { barOption, type Datum } from '../lib/charts';
 import { formatDateTime, formatNumber, formatRelative } from '../lib/format';
+import { applyProblem } from '../lib/problemFields';
 import { TouchpointMaturity } from './TouchpointMaturity';
 
 type Filter = Omit<TouchpointFilter, 'limit' | 'cursor'>;
@@ -227,14 +227,6 @@ export default function TouchpointsPage() {
   );
 }
 
-/** fieldOf maps a problem location such as "body.code" to a form field name. */
-function fieldOf(location: string | undefined): string | undefined {
-  const m = /^body\.([a-z_]+)$/.exec(location ?? '');
-  return m?.[1];
-}
-
-const FORM_FIELDS = ['code', 'name', 'type', 'channel', 'store_id', 'status'];
-
 function CreateTouchpointDrawer({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -257,13 +249,7 @@ function CreateTouchpointDrawer({ open, onClose }: { open: boolean; onClose: () 
       },
       onError: (err) => {
         // Problem errors located on a body field are shown under that field.
-        if (!(err instanceof ApiError)) return;
-        const fields = (err.problem?.errors ?? [])
-          .map((e) => ({ name: fieldOf(e.location), message: e.message ?? err.message }))
-          .filter((f): f is { name: string; message: string } => !!f.name && FORM_FIELDS.includes(f.name));
-        const byName = new Map<string, string[]>();
-        for (const f of fields) byName.set(f.name, [...(byName.get(f.name) ?? []), f.message]);
-        form.setFields([...byName].map(([name, errors]) => ({ name: name as keyof CreateTouchpointRequest, errors })));
+        applyProblem(form, err);
       },
     });
   };
