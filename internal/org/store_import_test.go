@@ -44,11 +44,11 @@ func TestImportStores(t *testing.T) {
 	csvLines := []string{
 		header,
 		"SH-10,静安店,B1,R1,supermarket,上海,南京西路 1 号,31.22,121.45,800,,08:00-22:00,", // 2 created
-		"SH-11,徐汇店,B9,R1,supermarket,上海,,,,,,,",                            // 3 unknown brand
-		"S1,旗舰店 新名,,,,,,,,,,,",                                              // 4 updates S1's name only
-		"SH-12,浦东店,B1,R1,kiosk,上海,,,,,,,",                                    // 5 bad format (service)
-		"SH-13,闵行店,B1,R1,convenience,上海,,abc,,,,,",                          // 6 bad latitude
-		"SH-10,again,B1,R1,supermarket,上海,,,,,,,",                             // 7 repeats line 2
+		"SH-11,徐汇店,B9,R1,supermarket,上海,,,,,,,",                                  // 3 unknown brand
+		"S1,旗舰店 新名,,,,,,,,,,,",                                                   // 4 updates S1's name only
+		"SH-12,浦东店,B1,R1,kiosk,上海,,,,,,,",                                        // 5 bad format (service)
+		"SH-13,闵行店,B1,R1,convenience,上海,,abc,,,,,",                               // 6 bad latitude
+		"SH-10,again,B1,R1,supermarket,上海,,,,,,,",                                // 7 repeats line 2
 	}
 	gbk, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(strings.Join(csvLines, "\r\n")))
 	if err != nil {
