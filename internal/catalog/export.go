@@ -9,6 +9,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
+	"github.com/oneretail/oneretail/internal/platform/sheet"
 )
 
 // SKUExportRow is a SKU with what an import file says about its product, so that an
@@ -82,19 +83,10 @@ func productLabels(ctx context.Context, q db.Querier, tenantID string, ids []str
 	return out, rows.Err()
 }
 
-// FormatYuan writes fen as yuan with two decimals ("12.50"), the form ParseYuan reads.
-func FormatYuan(fen int64) string {
-	sign := ""
-	if fen < 0 {
-		sign, fen = "-", -fen
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
-}
-
 // skuExportRow is the file row of a SKU, in ImportColumns order; the SKU's fields come
 // from the list's conversion (skuResponse).
 func skuExportRow(r SKUExportRow) []string {
 	v := skuResponse(r.SKU)
 	return []string{r.CategoryCode, r.ProductCode, r.ProductName, r.BrandName, v.Code, v.Name, v.Spec, string(v.Unit),
-		strings.Join(v.Barcodes, "|"), FormatYuan(v.ListPriceFen), FormatYuan(v.CostFen), string(v.Status)}
+		strings.Join(v.Barcodes, "|"), sheet.Yuan(v.ListPriceFen), sheet.Yuan(v.CostFen), string(v.Status)}
 }
