@@ -122,8 +122,8 @@ func (s *Service) StoreExporter(ctx context.Context) (func(ctx context.Context, 
 // by code). Each row is written on its own through CreateStore or UpdateStore, so a
 // rejected row does not stop the others and rows before it stay written: the import
 // is per row, not all-or-nothing. An empty cell keeps an existing store's value (a
-// new store then needs brand_code, region_code, format and city). It needs org:write
-// over the whole tenant.
+// new store then needs brand_code, region_code, format and city). It needs org:read
+// and org:write over the whole tenant.
 //
 // Errors: invalid (unreadable file or header lacking code or name), unauthorized,
 // forbidden; rejected rows are in the report.

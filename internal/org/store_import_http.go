@@ -81,8 +81,8 @@ func (s *Service) registerStoreFiles(api huma.API) {
 			"sheet; recognised by its content or the Content-Type " + sheet.MediaXLSX + ") of at most 32 MiB. Columns: code, name " +
 			"(required), brand_code, region_code, format, city, address, latitude, longitude, floor_area_m2, time_zone, opening_hours, " +
 			"status — those of GET /api/v1/stores/export. Each row is written on its own: a rejected row is listed in the report " +
-			"and does not stop the others. Needs org:write over the whole tenant.",
-		Tags: []string{orgTag}, Security: httpapi.Secured(auth.OrgWrite), MaxBodyBytes: MaxStoreImportBytes,
+			"and does not stop the others. Needs org:read and org:write over the whole tenant.",
+		Tags: []string{orgTag}, Security: httpapi.Secured(auth.OrgRead, auth.OrgWrite), MaxBodyBytes: MaxStoreImportBytes,
 	}, func(ctx context.Context, in *storeImportInput) (*httpapi.Body[StoreImportReportResponse], error) {
 		return httpapi.Reply(storeImportReportResponse)(s.ImportStores(ctx, bytes.NewReader(in.RawBody), in.ContentType))
 	})
