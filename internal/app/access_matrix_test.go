@@ -97,8 +97,9 @@ var accessRules = map[string]accessRule{
 		// every later call of this principal.
 		return request{path: "/api/v1/auth/logout", token: w.session(p)}
 	}},
-	"get-me":        {reach: self, call: get("/api/v1/me")},
-	"list-sessions": {reach: self, call: get("/api/v1/sessions")},
+	"get-me":               {reach: self, call: get("/api/v1/me")},
+	"render-import-report": {reach: self, note: "renders the errors it is sent", call: jsonCall("/api/v1/import-reports?file_format=csv", `{"errors":[{"line":2,"field":"sku_code","reason":"=bad"}]}`)},
+	"list-sessions":        {reach: self, call: get("/api/v1/sessions")},
 	"revoke-session": {reach: self, note: "own sessions; any session with users:write over the tenant",
 		call: func(w *world, _ *matrixPrincipal, side int) request {
 			return request{path: "/api/v1/sessions/" + w.freshSession(side)}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -92,4 +93,50 @@ func writeExport[T any](ctx context.Context, hc huma.Context, f sheet.Format, e 
 		}
 	}
 	return w.Close()
+}
+
+// ImportErrorRow is one rejected row of an import, as the import reports list them.
+type ImportErrorRow struct {
+	Line   int    `json:"line" minimum:"0"`
+	Field  string `json:"field" maxLength:"200"`
+	Reason string `json:"reason" maxLength:"2000"`
+}
+
+// ImportReportRequest asks for an import's error report as a file.
+type ImportReportRequest struct {
+	Name   string           `json:"name,omitempty" maxLength:"64" pattern:"^[A-Za-z0-9_-]*$" doc:"File name without extension; default import-errors."`
+	Errors []ImportErrorRow `json:"errors" maxItems:"1000" nullable:"false" doc:"The errors of an import report, as returned."`
+}
+
+type importReportInput struct {
+	ExportParams
+	Body ImportReportRequest
+}
+
+// importReportHeader is the header row of an error report.
+var importReportHeader = []string{"line", "field", "reason"}
+
+// RegisterImportReport adds POST /api/v1/import-reports, which turns the errors of any
+// import's answer into a downloadable .xlsx or CSV file. It stores nothing: the
+// console sends back the errors the import returned, so no report outlives the
+// request that made it.
+func RegisterImportReport(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "render-import-report", Method: http.MethodPost, Path: "/api/v1/import-reports",
+		Summary: "Render an import's error report as Excel or CSV",
+		Description: "The errors of an import's answer (POST /api/v1/imports/skus, /api/v1/imports/stores) as a file with the columns " +
+			"line, field and reason. Nothing is stored; any signed-in caller may render what it was given. Cells starting with =, +, -, @, " +
+			"tab or CR get a leading ' against formula injection.",
+		Tags: []string{"Platform"}, Security: Secured(), Responses: ExportResponses(), Metadata: NoReplay(),
+	}, func(ctx context.Context, in *importReportInput) (*huma.StreamResponse, error) {
+		name := in.Body.Name
+		if name == "" {
+			name = "import-errors"
+		}
+		return Stream(ctx, in.FileFormat, Export[ImportErrorRow]{Name: name, Header: importReportHeader,
+			Row: func(e ImportErrorRow) []string { return []string{strconv.Itoa(e.Line), e.Field, e.Reason} },
+			Page: func(context.Context, string, int) (Page[ImportErrorRow], error) {
+				return Page[ImportErrorRow]{Items: in.Body.Errors}, nil
+			}})
+	})
 }

@@ -986,6 +986,26 @@ export interface paths {
         patch: operations["update-identity-rules"];
         trace?: never;
     };
+    "/api/v1/import-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render an import's error report as Excel or CSV
+         * @description The errors of an import's answer (POST /api/v1/imports/skus, /api/v1/imports/stores) as a file with the columns line, field and reason. Nothing is stored; any signed-in caller may render what it was given. Cells starting with =, +, -, @, tab or CR get a leading ' against formula injection.
+         */
+        post: operations["render-import-report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports/skus": {
         parameters: {
             query?: never;
@@ -4369,6 +4389,18 @@ export interface components {
             /** Format: int64 */
             max_cluster_size?: number;
             types?: components["schemas"]["IdentityRuleChange"][] | null;
+        };
+        ImportErrorRow: {
+            field: string;
+            /** Format: int64 */
+            line: number;
+            reason: string;
+        };
+        ImportReportRequest: {
+            /** @description The errors of an import report, as returned. */
+            errors: components["schemas"]["ImportErrorRow"][];
+            /** @description File name without extension; default import-errors. */
+            name?: string;
         };
         InboxEntryResponse: {
             id: string;
@@ -8816,6 +8848,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IdentityRulesResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "render-import-report": {
+        parameters: {
+            query?: {
+                /** @description xlsx (Excel) or csv (UTF-8 with BOM). */
+                file_format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportReportRequest"];
+            };
+        };
+        responses: {
+            /** @description The file, streamed: every row of the list that matches the filters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description Error */
