@@ -1,5 +1,5 @@
 import { ExportOutlined } from '@ant-design/icons';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Card, Col, Drawer, Input, Row, Select, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useMemo, useState } from 'react';
@@ -10,10 +10,14 @@ import { useBrands, useCursorList, useNameLookup, useRegions } from '../api/hook
 import { Chart } from '../components/Chart';
 import { CursorTable } from '../components/CursorTable';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { FileToolbar } from '../components/FileToolbar';
 import { StatusTag } from '../components/StatusTag';
 import { StoreDetails } from '../components/StoreDetails';
 import { barOption, scatterOption } from '../lib/charts';
 import { formatNumber } from '../lib/format';
+
+/** STORE_FILE_COLUMNS are the columns of a store import or export file. */
+const STORE_FILE_COLUMNS = ['code', 'name', 'brand_code', 'region_code', 'format', 'city', 'address', 'latitude', 'longitude', 'floor_area_m2', 'time_zone', 'opening_hours', 'status'];
 
 /** MAP_MAX caps how many stores the location chart loads. */
 const MAP_MAX = 3000;
@@ -37,6 +41,7 @@ export default function StoresPage() {
   const [filter, setFilter] = useState<Filter>({});
   const [q, setQ] = useState('');
   const [selected, setSelected] = useState<Store | null>(null);
+  const queryClient = useQueryClient();
 
   const brands = useBrands();
   const regions = useRegions();
@@ -104,6 +109,16 @@ export default function StoresPage() {
       <Typography.Title level={4} style={{ marginTop: 0 }}>
         {t('stores.title')}
       </Typography.Title>
+      <div style={{ marginBottom: 16 }}>
+        <FileToolbar
+          name="stores"
+          exportPath="/stores/export"
+          filter={filter}
+          importPath="/imports/stores"
+          importColumns={STORE_FILE_COLUMNS}
+          onImported={() => void queryClient.invalidateQueries()}
+        />
+      </div>
 
       <Card size="small" style={{ marginBottom: 16 }}>
         <Space wrap>
