@@ -46,9 +46,10 @@ func ExportResponses() map[string]*huma.Response {
 // Stream fetches the first page now, so that a bad filter or a missing permission
 // becomes a problem response, then streams the file: the header row and every item,
 // page by page (keyset paging, ExportPageSize at a time), each row escaped by
-// sheet.Writer. An error after the first page ends the stream: a CSV file is then cut
-// short and an .xlsx file is not sent at all (status 500, empty body, since the
-// workbook is only written at the end); the error is logged.
+// sheet.Writer. An error after the first page ends the stream: when nothing has
+// reached the client yet (always for .xlsx, whose workbook is written at the end, and
+// for CSV within its first 64 KiB) the answer is a 500 with no body; otherwise the
+// CSV file is cut short. The error is logged.
 func Stream[T any](ctx context.Context, f sheet.Format, e Export[T]) (*huma.StreamResponse, error) {
 	if f == "" {
 		f = sheet.XLSX
@@ -61,9 +62,9 @@ func Stream[T any](ctx context.Context, f sheet.Format, e Export[T]) (*huma.Stre
 		hc.SetHeader("Content-Type", f.MediaType())
 		hc.SetHeader("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": e.Name + "." + string(f)}))
 		hc.SetHeader("Cache-Control", "no-store")
-		if err := writeExport(ctx, hc, f, e, first); err != nil {
-			if f == sheet.XLSX {
-				// Nothing reached the client: the workbook is written by Close.
+		if written, err := writeExport(ctx, hc, f, e, first); err != nil {
+			if written == 0 {
+				// Nothing reached the client yet: say so with the status.
 				hc.SetStatus(http.StatusInternalServerError)
 			}
 			slog.ErrorContext(ctx, "export failed", "export", e.Name, "err", err)
@@ -71,28 +72,30 @@ func Stream[T any](ctx context.Context, f sheet.Format, e Export[T]) (*huma.Stre
 	}}, nil
 }
 
-func writeExport[T any](ctx context.Context, hc huma.Context, f sheet.Format, e Export[T], page Page[T]) error {
+// writeExport writes the file; it returns how many bytes reached the client.
+func writeExport[T any](ctx context.Context, hc huma.Context, f sheet.Format, e Export[T], page Page[T]) (int64, error) {
 	w, err := sheet.NewWriter(hc.BodyWriter(), f)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if err := w.Write(e.Header); err != nil {
-		return err
+		return w.Written(), err
 	}
 	for {
 		for _, it := range page.Items {
 			if err := w.Write(e.Row(it)); err != nil {
-				return err
+				return w.Written(), err
 			}
 		}
 		if page.NextCursor == "" {
 			break
 		}
 		if page, err = e.Page(ctx, page.NextCursor, ExportPageSize); err != nil {
-			return fmt.Errorf("export %s: next page: %w", e.Name, err)
+			return w.Written(), fmt.Errorf("export %s: next page: %w", e.Name, err)
 		}
 	}
-	return w.Close()
+	err = w.Close()
+	return w.Written(), err
 }
 
 // ImportErrorRow is one rejected row of an import, as the import reports list them.

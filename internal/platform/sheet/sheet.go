@@ -7,6 +7,7 @@
 package sheet
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -210,31 +211,55 @@ func (r *Reader) Close() error {
 // output by Close). Every cell goes through Escape.
 type Writer struct {
 	format Format
-	out    io.Writer
+	out    *countingWriter
+	buf    *bufio.Writer
 	csv    *csv.Writer
 	book   *excelize.File
 	stream *excelize.StreamWriter
 	row    int
 }
 
+// countingWriter counts the bytes that reached w.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// csvBuffer is how much CSV text is held before it reaches the output: an export
+// that fails within its first 64 KiB has sent nothing and can still answer 500.
+const csvBuffer = 64 << 10
+
 // sheetName is the name of the one sheet of an exported workbook.
 const sheetName = "Sheet1"
 
-// NewWriter starts an export of format f to w; for CSV it writes the byte-order mark.
+// NewWriter starts an export of format f to w; for CSV it writes the byte-order mark
+// (held in a buffer of 64 KiB, like the first rows).
 func NewWriter(w io.Writer, f Format) (*Writer, error) {
+	out := &countingWriter{w: w}
 	if f == XLSX {
 		book := excelize.NewFile()
 		stream, err := book.NewStreamWriter(sheetName)
 		if err != nil {
 			return nil, fmt.Errorf("sheet: new xlsx writer: %w", err)
 		}
-		return &Writer{format: f, out: w, book: book, stream: stream}, nil
+		return &Writer{format: f, out: out, book: book, stream: stream}, nil
 	}
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+	buf := bufio.NewWriterSize(out, csvBuffer)
+	if _, err := buf.WriteString("\uFEFF"); err != nil {
 		return nil, fmt.Errorf("sheet: write csv bom: %w", err)
 	}
-	return &Writer{format: CSV, out: w, csv: csv.NewWriter(w)}, nil
+	return &Writer{format: CSV, out: out, buf: buf, csv: csv.NewWriter(buf)}, nil
 }
+
+// Written is how many bytes have reached the output so far: none for an .xlsx file
+// before Close, and none for CSV before its first 64 KiB.
+func (w *Writer) Written() int64 { return w.out.n }
 
 // Write writes one row, escaping every cell.
 func (w *Writer) Write(rec []string) error {
@@ -268,7 +293,11 @@ func (w *Writer) Write(rec []string) error {
 func (w *Writer) Close() error {
 	if w.csv != nil {
 		w.csv.Flush()
-		if err := w.csv.Error(); err != nil {
+		err := w.csv.Error()
+		if err == nil {
+			err = w.buf.Flush()
+		}
+		if err != nil {
 			return fmt.Errorf("sheet: flush csv: %w", err)
 		}
 		return nil
