@@ -8,7 +8,10 @@ import { ProductTable } from '../components/ProductTable';
 import { buildCategoryTree } from '../lib/tree';
 
 /** SKU_FILE_COLUMNS are the columns of a SKU import or export file. */
-const SKU_FILE_COLUMNS = ['category_code', 'product_code', 'product_name', 'brand_name', 'sku_code', 'sku_name', 'spec', 'unit', 'barcode', 'list_price', 'cost', 'status'];
+const SKU_FILE_COLUMNS = [
+  'category_code', 'product_code', 'product_name', 'brand_name', 'sku_code', 'sku_name', 'spec', 'unit',
+  'barcode', 'list_price', 'cost', 'status',
+];
 
 /** ProductsPage searches products by name, code or barcode, and category. */
 export default function ProductsPage() {

@@ -17,7 +17,10 @@ import { barOption, scatterOption } from '../lib/charts';
 import { formatNumber } from '../lib/format';
 
 /** STORE_FILE_COLUMNS are the columns of a store import or export file. */
-const STORE_FILE_COLUMNS = ['code', 'name', 'brand_code', 'region_code', 'format', 'city', 'address', 'latitude', 'longitude', 'floor_area_m2', 'time_zone', 'opening_hours', 'status'];
+const STORE_FILE_COLUMNS = [
+  'code', 'name', 'brand_code', 'region_code', 'format', 'city', 'address', 'latitude', 'longitude',
+  'floor_area_m2', 'time_zone', 'opening_hours', 'status',
+];
 
 /** MAP_MAX caps how many stores the location chart loads. */
 const MAP_MAX = 3000;
