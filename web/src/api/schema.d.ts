@@ -2295,7 +2295,7 @@ export interface paths {
         };
         /**
          * Export promotions to Excel or CSV
-         * @description Every promotion matching the filters of GET /api/v1/promotions, as an .xlsx workbook or a UTF-8 CSV file with BOM (money in yuan, times in RFC 3339 UTC). Cells starting with =, +, -, @, tab or CR get a leading ' against formula injection.
+         * @description Every promotion matching the filters of GET /api/v1/promotions (and of kind, when given), as an .xlsx workbook or a UTF-8 CSV file with BOM (money in yuan, times in RFC 3339 UTC). Cells starting with =, +, -, @, tab or CR get a leading ' against formula injection.
          */
         get: operations["export-promotions"];
         put?: never;
@@ -11546,6 +11546,8 @@ export interface operations {
                 status?: "draft" | "active" | "paused" | "ended" | "";
                 /** @description As in GET /api/v1/promotions. */
                 active_at?: string;
+                /** @description Only promotions of this kind (definition.kind), as the console's type filter. */
+                kind?: string;
             };
             header?: never;
             path?: never;
