@@ -97,8 +97,9 @@ var accessRules = map[string]accessRule{
 		// every later call of this principal.
 		return request{path: "/api/v1/auth/logout", token: w.session(p)}
 	}},
-	"get-me":        {reach: self, call: get("/api/v1/me")},
-	"list-sessions": {reach: self, call: get("/api/v1/sessions")},
+	"get-me":               {reach: self, call: get("/api/v1/me")},
+	"render-import-report": {reach: self, note: "renders the errors it is sent", call: jsonCall("/api/v1/import-reports?file_format=csv", `{"errors":[{"line":2,"field":"sku_code","reason":"=bad"}]}`)},
+	"list-sessions":        {reach: self, call: get("/api/v1/sessions")},
 	"revoke-session": {reach: self, note: "own sessions; any session with users:write over the tenant",
 		call: func(w *world, _ *matrixPrincipal, side int) request {
 			return request{path: "/api/v1/sessions/" + w.freshSession(side)}
@@ -313,7 +314,11 @@ var accessRules = map[string]accessRule{
 		return jsonReq("/api/v1/order-complaints/"+w.complaint[side], `{"status":"responded","resolution":"已联系顾客"}`)
 	}},
 
-	"list-stores":       {reach: scoped, call: get("/api/v1/stores")},
+	"list-stores":   {reach: scoped, call: get("/api/v1/stores")},
+	"export-stores": {reach: scoped, note: "the list's rows as a file", call: get("/api/v1/stores/export?file_format=csv")},
+	"import-stores": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/imports/stores", contentType: "text/csv", body: fmt.Sprintf("code,name\nIMPS%d,导入店\n", w.next())}
+	}},
 	"get-store-summary": {reach: scoped, call: get("/api/v1/store-summary")},
 	"get-store": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
 		return request{path: "/api/v1/stores/" + w.store[side]}
@@ -352,8 +357,9 @@ var accessRules = map[string]accessRule{
 	"update-product": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return jsonReq("/api/v1/products/"+w.product, `{"name":"牛奶 %d"}`, w.next())
 	}},
-	"list-skus": {reach: shared, call: get("/api/v1/skus")},
-	"get-sku":   {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request { return request{path: "/api/v1/skus/" + w.sku} }},
+	"list-skus":   {reach: shared, call: get("/api/v1/skus")},
+	"export-skus": {reach: shared, call: get("/api/v1/skus/export?file_format=csv")},
+	"get-sku":     {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request { return request{path: "/api/v1/skus/" + w.sku} }},
 	"create-sku": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return jsonReq("/api/v1/skus", `{"product_id":%q,"code":"NK%d","name":"New","list_price_fen":100}`, w.product, w.next())
 	}},
@@ -428,6 +434,7 @@ var accessRules = map[string]accessRule{
 		return request{path: "/api/v1/domain-events/" + w.domainEvent + "/retry"}
 	}},
 	"list-audit-events":    {reach: tenantOnly, call: get("/api/v1/audit-events")},
+	"export-audit-events":  {reach: tenantOnly, call: get("/api/v1/audit-events/export?file_format=csv")},
 	"list-customer-access": {reach: tenantOnly, call: get("/api/v1/customer-access-log")},
 
 	// --- customers ---
@@ -435,6 +442,7 @@ var accessRules = map[string]accessRule{
 		return request{path: "/api/v1/customers?identifier=" + url.QueryEscape("phone:"+w.phone[side])}
 	}},
 	"search-customers":              {reach: scoped, note: "hits outside the scope are left out", call: get("/api/v1/customers/search?q=13900000001")},
+	"export-customer-search":        {reach: scoped, note: "the search's hits, masked as in the search", call: get("/api/v1/customers/search/export?q=13900000001&file_format=csv")},
 	"get-customer":                  {reach: scoped, call: customerPath("")},
 	"list-customer-events":          {reach: scoped, call: customerPath("/events")},
 	"list-customer-consent-history": {reach: scoped, call: customerPath("/consents/history")},
@@ -469,6 +477,7 @@ var accessRules = map[string]accessRule{
 
 	// --- promotions and pricing ---
 	"list-promotions":    {reach: shared, call: get("/api/v1/promotions")},
+	"export-promotions":  {reach: shared, call: get("/api/v1/promotions/export?file_format=csv")},
 	"promotion-calendar": {reach: shared, call: get("/api/v1/promotions/calendar?month=2026-01")},
 	"get-promotion": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return request{path: "/api/v1/promotions/" + w.promotion}

@@ -183,6 +183,7 @@ func (a *App) routes() http.Handler {
 	a.registerHealth(srv.API)
 	a.registerSetup(srv.API)
 	a.Audit.Register(srv.API)
+	httpapi.RegisterImportReport(srv.API)
 	a.Dispatcher.Register(srv.API)
 	a.Org.Register(srv.API)
 	a.Catalog.Register(srv.API)

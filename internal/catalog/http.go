@@ -11,6 +11,7 @@ import (
 
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
+	"github.com/oneretail/oneretail/internal/platform/sheet"
 )
 
 // MaxImportBytes is the largest CSV file the import endpoint accepts.
@@ -370,6 +371,15 @@ type skuListInput struct {
 	Status     Status `query:"status" enum:"active,inactive,discontinued,"`
 }
 
+type skuExportInput struct {
+	httpapi.ExportParams
+	Q          string `query:"q" maxLength:"100" doc:"As in GET /api/v1/skus."`
+	Barcode    string `query:"barcode" maxLength:"32"`
+	ProductID  string `query:"product_id" maxLength:"64"`
+	CategoryID string `query:"category_id" maxLength:"64"`
+	Status     Status `query:"status" enum:"active,inactive,discontinued,"`
+}
+
 type skuCreateInput struct{ Body SKUCreateRequest }
 
 type skuUpdateInput struct {
@@ -415,7 +425,8 @@ type priceZoneStoresInput struct {
 }
 
 type skuImportInput struct {
-	RawBody []byte `contentType:"text/csv"`
+	ContentType string `header:"Content-Type"`
+	RawBody     []byte `contentType:"text/csv"`
 }
 
 type importReportOutput struct{ Body SKUImportReportResponse }
@@ -499,6 +510,21 @@ func (s *Service) Register(api huma.API) {
 	}, func(ctx context.Context, in *skuListInput) (*httpapi.Body[httpapi.Page[SKUResponse]], error) {
 		return httpapi.ReplyPage(skuResponse)(s.FindSKUs(ctx, SKUFilter{Q: in.Q, Barcode: in.Barcode, ProductID: in.ProductID,
 			CategoryID: in.CategoryID, Status: in.Status, Limit: in.Limit, Cursor: in.Cursor}))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "export-skus", Method: http.MethodGet, Path: "/api/v1/skus/export",
+		Summary: "Export SKUs to Excel or CSV",
+		Description: "Every SKU matching the filters of GET /api/v1/skus, as an .xlsx workbook or a UTF-8 CSV file with BOM, with the " +
+			"columns of POST /api/v1/imports/skus (prices in yuan), so the file re-imports unchanged. Cells starting with =, +, -, @, tab " +
+			"or CR get a leading ' against formula injection (the import drops it).",
+		Tags: tags, Security: read, Responses: httpapi.ExportResponses(),
+	}, func(ctx context.Context, in *skuExportInput) (*huma.StreamResponse, error) {
+		f := SKUFilter{Q: in.Q, Barcode: in.Barcode, ProductID: in.ProductID, CategoryID: in.CategoryID, Status: in.Status}
+		return httpapi.Stream(ctx, in.FileFormat, httpapi.Export[SKUExportRow]{Name: "skus", Header: ImportColumns(), Row: skuExportRow,
+			Page: func(ctx context.Context, cursor string, limit int) (httpapi.Page[SKUExportRow], error) {
+				f.Cursor, f.Limit = cursor, limit
+				return s.FindSKUExportRows(ctx, f)
+			}})
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "create-sku", Method: http.MethodPost, Path: "/api/v1/skus",
@@ -598,14 +624,16 @@ func (s *Service) Register(api huma.API) {
 
 	huma.Register(api, huma.Operation{
 		OperationID: "import-skus", Method: http.MethodPost, Path: "/api/v1/imports/skus",
-		Summary: "Import SKUs from CSV",
-		Description: "Creates or updates SKUs by sku_code from a CSV file (UTF-8 with or without BOM, or GBK) of at most 32 MiB. " +
+		Summary: "Import SKUs from CSV or Excel",
+		Description: "Creates or updates SKUs by sku_code from a CSV file (UTF-8 with or without BOM, or GBK) or an Excel .xlsx workbook " +
+			"(first sheet; recognised by its content or the Content-Type " + sheet.MediaXLSX + ") of at most 32 MiB. " +
+			"The columns are those of GET /api/v1/skus/export, so an exported file re-imports unchanged. " +
 			"Required columns: sku_code, product_code, sku_name, list_price (yuan, at most 2 decimals); optional: category_code, " +
 			"product_name, brand_name, spec, unit, barcode (several separated by |), cost, status. Rejected rows are listed in the report; " +
 			"a header lacking required columns is a 422.",
 		Tags: tags, Security: write, MaxBodyBytes: MaxImportBytes,
 	}, func(ctx context.Context, in *skuImportInput) (*importReportOutput, error) {
-		report, err := s.ImportSKUs(ctx, bytes.NewReader(in.RawBody), ImportOptions{})
+		report, err := s.ImportSKUs(ctx, bytes.NewReader(in.RawBody), ImportOptions{ContentType: in.ContentType})
 		if err != nil && !report.Canceled {
 			return nil, httpapi.Problem(err)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/ids"
 	"github.com/oneretail/oneretail/internal/platform/money"
+	"github.com/oneretail/oneretail/internal/platform/sheet"
 )
 
 // The columns of a SKU import file. Header names are case-insensitive and may come in
@@ -52,6 +53,9 @@ const (
 type ImportOptions struct {
 	// BatchSize is the number of rows written per transaction, 1..1000; 0 means 1000.
 	BatchSize int
+	// ContentType is the upload's Content-Type, if any; an .xlsx workbook is also
+	// recognised by its content (sheet.Detect).
+	ContentType string
 	// Progress, when set, is called after each committed batch with the rows done so
 	// far and the total number of rows.
 	Progress func(done, total int)
@@ -99,10 +103,12 @@ type importRow struct {
 	err                                    *ImportError
 }
 
-// ImportSKUs creates or updates SKUs from a CSV file with a header row (columns:
+// ImportSKUs creates or updates SKUs from a CSV file or an .xlsx workbook (its first
+// sheet) with a header row (columns:
 // category_code, product_code, product_name, brand_name, sku_code, sku_name, spec,
 // unit, barcode — several separated by "|" —, list_price and cost in yuan with at most
-// two decimals, status). The file may be UTF-8, with or without BOM, or GBK/GB18030;
+// two decimals, status). A CSV file may be UTF-8, with or without BOM, or GBK/GB18030;
+// a cell that an export protected against formula injection ("'=…") loses its "'";
 // full-width digits and letters in codes, prices and barcodes are folded.
 //
 // SKUs are matched by sku_code and products by product_code; a missing product is
@@ -128,7 +134,7 @@ func (s *Service) ImportSKUs(ctx context.Context, r io.Reader, opts ImportOption
 	if err != nil {
 		return report, fmt.Errorf("catalog: import skus: read: %w", err)
 	}
-	rows, err := parseImport(data)
+	rows, err := parseImport(data, opts.ContentType)
 	if err != nil {
 		return report, err
 	}
@@ -338,11 +344,12 @@ func skuUnchanged(a, b SKU) bool {
 
 // parseImport decodes the file, reads the header and validates every data row,
 // including repeats within the file. Only a missing or bad header is an error.
-func parseImport(data []byte) ([]importRow, error) {
-	r, err := csvfile.Open(data, "body")
+func parseImport(data []byte, contentType string) ([]importRow, error) {
+	r, err := sheet.Open(data, contentType, "body")
 	if err != nil {
 		return nil, err
 	}
+	defer r.Close()
 	cols, err := csvfile.Columns(r.Header, csvfile.Among(knownColumns...), requiredColumns, "body")
 	if err != nil {
 		return nil, err

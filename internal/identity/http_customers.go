@@ -431,6 +431,7 @@ func (s *Service) registerCustomer360(api huma.API, tags []string) {
 	}, func(ctx context.Context, in *customerSearchInput) (*httpapi.Body[CustomerSearchResponse], error) {
 		return httpapi.Reply(searchResponse)(s.SearchCustomers(ctx, in.Q, in.Limit))
 	})
+	s.registerCustomerExport(api, tags)
 	huma.Register(api, huma.Operation{
 		OperationID: "record-customer-consent", Method: http.MethodPost, Path: "/api/v1/customers/{id}/consents",
 		Summary: "Record a consent", Description: "Returns the customer's current consents. A consent older than the one in force goes to the history only.",

@@ -15,6 +15,7 @@ import (
 func (s *Service) Register(api huma.API) {
 	s.registerBrands(api)
 	s.registerRegions(api)
+	s.registerStoreFiles(api)
 	s.registerStores(api)
 	s.registerAuth(api)
 	s.registerUsers(api)

@@ -189,6 +189,7 @@ func (s *Service) Register(api huma.API) {
 	pricing := httpapi.SecuredAny(auth.PricingUse, auth.PromotionsRead)
 
 	s.registerCalendar(api) // before /promotions/{id}
+	s.registerExport(api)
 	s.registerSimulation(api)
 	s.registerSettings(api)
 	huma.Register(api, huma.Operation{

@@ -152,6 +152,7 @@ type listOutput struct {
 
 // Register adds the audit trail operations to the API.
 func (l *Log) Register(api huma.API) {
+	l.registerExport(api)
 	huma.Register(api, huma.Operation{
 		OperationID: "list-audit-events", Method: http.MethodGet, Path: "/api/v1/audit-events",
 		Summary: "List the audit trail", Tags: []string{"Platform"},

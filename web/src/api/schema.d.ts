@@ -324,6 +324,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit-events/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the audit trail to Excel or CSV
+         * @description Every audit event matching the filters of GET /api/v1/audit-events, newest first, as an .xlsx workbook or a UTF-8 CSV file with BOM; changes as JSON. Needs audit:read over the whole tenant. Cells starting with =, +, -, @, tab or CR get a leading ' against formula injection.
+         */
+        get: operations["export-audit-events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -819,6 +839,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/search/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export customer search results to Excel or CSV
+         * @description The customers GET /api/v1/customers/search finds for q, as an .xlsx workbook or a UTF-8 CSV file with BOM. Personal data is masked exactly as in the search (unless the caller holds customers:pii), and the export is logged as the search is. Cells starting with =, +, -, @, tab or CR get a leading ' against formula injection.
+         */
+        get: operations["export-customer-search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{customer_id}/tags": {
         parameters: {
             query?: never;
@@ -1241,6 +1281,26 @@ export interface paths {
         patch: operations["update-identity-rules"];
         trace?: never;
     };
+    "/api/v1/import-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render an import's error report as Excel or CSV
+         * @description The errors of an import's answer (POST /api/v1/imports/skus, /api/v1/imports/stores) as a file with the columns line, field and reason. Nothing is stored; any signed-in caller may render what it was given. Cells starting with =, +, -, @, tab or CR get a leading ' against formula injection.
+         */
+        post: operations["render-import-report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports/skus": {
         parameters: {
             query?: never;
@@ -1251,10 +1311,30 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Import SKUs from CSV
-         * @description Creates or updates SKUs by sku_code from a CSV file (UTF-8 with or without BOM, or GBK) of at most 32 MiB. Required columns: sku_code, product_code, sku_name, list_price (yuan, at most 2 decimals); optional: category_code, product_name, brand_name, spec, unit, barcode (several separated by |), cost, status. Rejected rows are listed in the report; a header lacking required columns is a 422.
+         * Import SKUs from CSV or Excel
+         * @description Creates or updates SKUs by sku_code from a CSV file (UTF-8 with or without BOM, or GBK) or an Excel .xlsx workbook (first sheet; recognised by its content or the Content-Type application/vnd.openxmlformats-officedocument.spreadsheetml.sheet) of at most 32 MiB. The columns are those of GET /api/v1/skus/export, so an exported file re-imports unchanged. Required columns: sku_code, product_code, sku_name, list_price (yuan, at most 2 decimals); optional: category_code, product_name, brand_name, spec, unit, barcode (several separated by |), cost, status. Rejected rows are listed in the report; a header lacking required columns is a 422.
          */
         post: operations["import-skus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/stores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import stores from CSV or Excel
+         * @description Creates or updates stores by code from a CSV file (UTF-8 with or without BOM, or GBK) or an .xlsx workbook (first sheet; recognised by its content or the Content-Type application/vnd.openxmlformats-officedocument.spreadsheetml.sheet) of at most 32 MiB. Columns: code, name (required), brand_code, region_code, format, city, address, latitude, longitude, floor_area_m2, time_zone, opening_hours, status — those of GET /api/v1/stores/export. Each row is written on its own: a rejected row is listed in the report and does not stop the others. Needs org:read and org:write over the whole tenant.
+         */
+        post: operations["import-stores"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2505,6 +2585,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/promotions/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export promotions to Excel or CSV
+         * @description Every promotion matching the filters of GET /api/v1/promotions (and of kind, when given), as an .xlsx workbook or a UTF-8 CSV file with BOM (money in yuan, times in RFC 3339 UTC). Cells starting with =, +, -, @, tab or CR get a leading ' against formula injection.
+         */
+        get: operations["export-promotions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/promotions/{id}": {
         parameters: {
             query?: never;
@@ -2710,6 +2810,26 @@ export interface paths {
         put?: never;
         /** Create a SKU */
         post: operations["create-sku"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/skus/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export SKUs to Excel or CSV
+         * @description Every SKU matching the filters of GET /api/v1/skus, as an .xlsx workbook or a UTF-8 CSV file with BOM, with the columns of POST /api/v1/imports/skus (prices in yuan), so the file re-imports unchanged. Cells starting with =, +, -, @, tab or CR get a leading ' against formula injection (the import drops it).
+         */
+        get: operations["export-skus"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3139,6 +3259,26 @@ export interface paths {
         put?: never;
         /** Create a store */
         post: operations["create-store"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stores/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export stores to Excel or CSV
+         * @description Every store the caller may see matching the filters of GET /api/v1/stores, as an .xlsx workbook or a UTF-8 CSV file with BOM, with the columns of POST /api/v1/imports/stores (brand and region by code). Cells starting with =, +, -, @, tab or CR get a leading ' against formula injection.
+         */
+        get: operations["export-stores"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4570,6 +4710,18 @@ export interface components {
             /** Format: int64 */
             max_cluster_size?: number;
             types?: components["schemas"]["IdentityRuleChange"][] | null;
+        };
+        ImportErrorRow: {
+            field: string;
+            /** Format: int64 */
+            line: number;
+            reason: string;
+        };
+        ImportReportRequest: {
+            /** @description The errors of an import report, as returned. */
+            errors: components["schemas"]["ImportErrorRow"][];
+            /** @description File name without extension; default import-errors. */
+            name?: string;
         };
         ImportReportResponse: {
             /** @description Rejected rows; the others were written. */
@@ -6811,6 +6963,34 @@ export interface components {
             /** @description IANA time zone; defaults to Asia/Shanghai. */
             time_zone?: string;
         };
+        StoreImportErrorResponse: {
+            /** @description The column; empty when the row could not be read. */
+            field: string;
+            /**
+             * Format: int64
+             * @description Line (CSV) or row (xlsx) of the file, the header being 1.
+             */
+            line: number;
+            reason: string;
+        };
+        StoreImportReportResponse: {
+            canceled: boolean;
+            /** Format: int64 */
+            created: number;
+            /** @description The first 1,000 rejected rows. */
+            errors: components["schemas"]["StoreImportErrorResponse"][];
+            /** Format: int64 */
+            failed: number;
+            /**
+             * Format: int64
+             * @description Always rows: each row is written on its own.
+             */
+            processed: number;
+            /** Format: int64 */
+            rows: number;
+            /** Format: int64 */
+            updated: number;
+        };
         StoreResponse: {
             address: string;
             brand_id: string;
@@ -7991,6 +8171,43 @@ export interface operations {
             };
         };
     };
+    "export-audit-events": {
+        parameters: {
+            query?: {
+                /** @description xlsx (Excel) or csv (UTF-8 with BOM). */
+                file_format?: "xlsx" | "csv";
+                resource_type?: string;
+                resource_id?: string;
+                actor_id?: string;
+                action?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, streamed: every row of the list that matches the filters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -9096,6 +9313,42 @@ export interface operations {
             };
         };
     };
+    "export-customer-search": {
+        parameters: {
+            query: {
+                /** @description xlsx (Excel) or csv (UTF-8 with BOM). */
+                file_format?: "xlsx" | "csv";
+                /** @description As in GET /api/v1/customers/search. */
+                q: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, streamed: every row of the list that matches the filters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-customer-tags": {
         parameters: {
             query?: never;
@@ -9958,10 +10211,49 @@ export interface operations {
             };
         };
     };
+    "render-import-report": {
+        parameters: {
+            query?: {
+                /** @description xlsx (Excel) or csv (UTF-8 with BOM). */
+                file_format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportReportRequest"];
+            };
+        };
+        responses: {
+            /** @description The file, streamed: every row of the list that matches the filters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "import-skus": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Content-Type"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9978,6 +10270,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SKUImportReportResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "import-stores": {
+        parameters: {
+            query?: never;
+            header?: {
+                "Content-Type"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreImportReportResponse"];
                 };
             };
             /** @description Error */
@@ -12590,6 +12917,44 @@ export interface operations {
             };
         };
     };
+    "export-promotions": {
+        parameters: {
+            query?: {
+                /** @description xlsx (Excel) or csv (UTF-8 with BOM). */
+                file_format?: "xlsx" | "csv";
+                status?: "draft" | "active" | "paused" | "ended" | "";
+                /** @description As in GET /api/v1/promotions. */
+                active_at?: string;
+                /** @description Only promotions of this kind (definition.kind), as the console's type filter. */
+                kind?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, streamed: every row of the list that matches the filters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "get-promotion": {
         parameters: {
             query?: never;
@@ -13170,6 +13535,45 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SKUResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-skus": {
+        parameters: {
+            query?: {
+                /** @description xlsx (Excel) or csv (UTF-8 with BOM). */
+                file_format?: "xlsx" | "csv";
+                /** @description As in GET /api/v1/skus. */
+                q?: string;
+                barcode?: string;
+                product_id?: string;
+                category_id?: string;
+                status?: "active" | "inactive" | "discontinued" | "";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, streamed: every row of the list that matches the filters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description Error */
@@ -14090,6 +14494,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StoreResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-stores": {
+        parameters: {
+            query?: {
+                /** @description xlsx (Excel) or csv (UTF-8 with BOM). */
+                file_format?: "xlsx" | "csv";
+                brand_id?: string;
+                region_id?: string;
+                format?: "hypermarket" | "supermarket" | "convenience" | "specialty" | "department_store";
+                city?: string;
+                /** @description Substring of the name or code. */
+                q?: string;
+                status?: "open" | "closed" | "planned";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, streamed: every row of the list that matches the filters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description Error */

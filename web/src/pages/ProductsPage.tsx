@@ -1,17 +1,26 @@
 import { PlusOutlined } from '@ant-design/icons';
+import { useQueryClient } from '@tanstack/react-query';
 import { Button, Card, Input, Row, Space, TreeSelect, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCategories } from '../api/hooks';
 import { useCanManage } from '../api/manage';
+import { FileToolbar } from '../components/FileToolbar';
 import { ProductTable } from '../components/ProductTable';
 import { buildCategoryTree } from '../lib/tree';
 import { ProductForm } from './manage/CatalogForms';
+
+/** SKU_FILE_COLUMNS are the columns of a SKU import or export file. */
+const SKU_FILE_COLUMNS = [
+  'category_code', 'product_code', 'product_name', 'brand_name', 'sku_code', 'sku_name', 'spec', 'unit',
+  'barcode', 'list_price', 'cost', 'status',
+];
 
 /** ProductsPage searches products by name, code or barcode, and category. */
 export default function ProductsPage() {
   const { t } = useTranslation();
   const categories = useCategories();
+  const queryClient = useQueryClient();
   const [q, setQ] = useState('');
   const [search, setSearch] = useState<string | undefined>();
   const [category, setCategory] = useState<string | undefined>();
@@ -31,6 +40,16 @@ export default function ProductsPage() {
           </Button>
         ) : null}
       </Row>
+      <div style={{ marginBottom: 16 }}>
+        <FileToolbar
+          name="skus"
+          exportPath="/skus/export"
+          filter={{ q: search, category_id: category }}
+          importPath="/imports/skus"
+          importColumns={SKU_FILE_COLUMNS}
+          onImported={() => void queryClient.invalidateQueries()}
+        />
+      </div>
       <Card size="small" style={{ marginBottom: 16 }}>
         <Space wrap>
           <Input.Search

@@ -1,5 +1,5 @@
 import { EditOutlined, ExportOutlined, PlusOutlined } from '@ant-design/icons';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Card, Col, Drawer, Input, Row, Select, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useMemo, useState } from 'react';
@@ -11,11 +11,18 @@ import { useCanManage } from '../api/manage';
 import { Chart } from '../components/Chart';
 import { CursorTable } from '../components/CursorTable';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { FileToolbar } from '../components/FileToolbar';
 import { StatusTag } from '../components/StatusTag';
 import { StoreDetails } from '../components/StoreDetails';
 import { barOption, scatterOption } from '../lib/charts';
 import { formatNumber } from '../lib/format';
 import { StoreForm } from './manage/OrgForms';
+
+/** STORE_FILE_COLUMNS are the columns of a store import or export file. */
+const STORE_FILE_COLUMNS = [
+  'code', 'name', 'brand_code', 'region_code', 'format', 'city', 'address', 'latitude', 'longitude',
+  'floor_area_m2', 'time_zone', 'opening_hours', 'status',
+];
 
 /** MAP_MAX caps how many stores the location chart loads. */
 const MAP_MAX = 3000;
@@ -42,6 +49,7 @@ export default function StoresPage() {
   // editing is the store form: a store to edit, null for a new store, undefined when closed.
   const [editing, setEditing] = useState<Store | null | undefined>();
   const can = useCanManage();
+  const queryClient = useQueryClient();
 
   const brands = useBrands();
   const regions = useRegions();
@@ -139,6 +147,16 @@ export default function StoresPage() {
           </Button>
         ) : null}
       </Row>
+      <div style={{ marginBottom: 16 }}>
+        <FileToolbar
+          name="stores"
+          exportPath="/stores/export"
+          filter={filter}
+          importPath="/imports/stores"
+          importColumns={STORE_FILE_COLUMNS}
+          onImported={() => void queryClient.invalidateQueries()}
+        />
+      </div>
 
       <Card size="small" style={{ marginBottom: 16 }}>
         <Space wrap>

@@ -8,6 +8,7 @@ import { ApiError } from '../../api/client';
 import { SEARCH_LIMIT, exportIdentityMap, useCustomerSearch, useHasScope, type IdentityMapExport } from '../../api/customers';
 import type { CustomerSummary } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { ExportMenu } from '../../components/ExportMenu';
 import { formatDateTime, formatNumber, formatRelative } from '../../lib/format';
 import { CustomerStatusTag, MaskedTag } from './parts';
 
@@ -79,6 +80,7 @@ export default function CustomersPage() {
           {t('customers.searchTitle')}
         </Typography.Title>
         <Space>
+          {q ? <ExportMenu path="/customers/search/export" filter={{ q, limit: SEARCH_LIMIT }} name="customers" /> : null}
           <IdentityMapButton />
           <Button icon={<AuditOutlined />} onClick={() => navigate('/customers/reviews')}>
             {t('customers.reviews.title')}

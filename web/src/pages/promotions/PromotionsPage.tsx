@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { PROMOTION_KINDS, type Promotion, type PromotionStatus } from '../../api/types';
 import { usePromotions, usePromotionTransition, type PromotionAction } from '../../api/promotions';
+import { ExportMenu } from '../../components/ExportMenu';
 import { CursorTable } from '../../components/CursorTable';
 import { errorText } from '../../components/ErrorAlert';
 import { formatFen } from '../../lib/money';
@@ -227,6 +228,7 @@ function PromotionList() {
             options={PROMOTION_KINDS.map((k) => ({ value: k, label: t(`promotions.kinds.${k}`) }))}
             data-testid="promotion-filter-kind"
           />
+          <ExportMenu path="/promotions/export" filter={{ status, kind }} name="promotions" />
         </Space>
       </Card>
       <Card size="small">

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { api, type AuditEvent, type AuditFilter } from '../../api';
 import { useCursorList } from '../../api/hooks';
 import { CursorTable } from '../../components/CursorTable';
+import { ExportMenu } from '../../components/ExportMenu';
 import { formatDateTime } from '../../lib/format';
 
 type Filter = Omit<AuditFilter, 'limit' | 'cursor'>;
@@ -41,6 +42,9 @@ export default function AuditLogPage() {
       <Typography.Title level={4} style={{ marginTop: 0 }}>
         {t('audit.title')}
       </Typography.Title>
+      <div style={{ marginBottom: 16 }}>
+        <ExportMenu path="/audit-events/export" filter={filter} name="audit-events" />
+      </div>
       <Card size="small" style={{ marginBottom: 16 }}>
         <Space wrap>
           <Input
