@@ -690,6 +690,15 @@ var accessRules = map[string]accessRule{
 	"get-audience-job": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return request{path: "/api/v1/audience-jobs/" + w.audienceJob}
 	}},
+	"export-audience-segment-members": {reach: tenantOnly, note: "no personal data", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/audience-segments/" + w.audienceSegment + "/members/export?file_format=csv"}
+	}},
+	"export-audience-ad-audience": {reach: tenantOnly, note: "hashed identifiers of members with the advertising consent; audited", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: "/api/v1/audience-segments/" + w.audienceSegment + "/ad-audience"}
+	}},
+	"issue-coupons-to-audience-segment": {reach: tenantOnly, note: "needs loyalty:write too", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/audience-segments/"+w.audienceSegment+"/coupon-issues", `{"template_id":%q,"key":"k%d"}`, w.couponTemplate, w.next())
+	}},
 	// --- coupons ---
 	"list-coupon-templates": {reach: shared, call: get("/api/v1/coupon-templates")},
 	"create-coupon-template": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {

@@ -152,7 +152,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Loyalty.SubscribeMembership(a.Dispatcher)
 	a.Order.UseStoredValue(a.Loyalty) // orders paid with stored_value debit loyalty's accounts (decision 0032)
 	a.Audience = audience.NewService(d, a.Outbox, a.Audit, cfg.Clock, audience.Deps{Customers: a.Identity,
-		Facts: audienceFacts{db: d, identity: a.Identity}})
+		Facts: audienceFacts{db: d, identity: a.Identity}, Identifiers: a.Identity, Coupons: audienceCoupons{a.Coupon}})
 	a.Audience.Subscribe(a.Dispatcher)
 	a.idempotency = httpapi.NewIdempotency(d, keys, cfg.Clock, cfg.Log)
 	a.idempotency.SecretMarkers = []string{org.APIKeyPrefix, org.SessionTokenPrefix}

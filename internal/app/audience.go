@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/oneretail/oneretail/internal/audience"
+	"github.com/oneretail/oneretail/internal/coupon"
 	"github.com/oneretail/oneretail/internal/identity"
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
@@ -24,7 +25,23 @@ type audienceFacts struct {
 	identity *identity.Service
 }
 
-var _ audience.Facts = audienceFacts{}
+var (
+	_ audience.Facts       = audienceFacts{}
+	_ audience.Identifiers = (*identity.Service)(nil)
+	_ audience.Coupons     = audienceCoupons{}
+)
+
+// audienceCoupons issues coupons to a segment's members through the coupon service.
+type audienceCoupons struct{ coupons *coupon.Service }
+
+// IssueToCustomers implements audience.Coupons.
+func (c audienceCoupons) IssueToCustomers(ctx context.Context, templateID, key string, customerIDs []string) (audience.CouponIssue, error) {
+	iss, err := c.coupons.Issue(ctx, templateID, coupon.IssueRequest{Key: key, CustomerIDs: customerIDs})
+	if err != nil {
+		return audience.CouponIssue{}, err
+	}
+	return audience.CouponIssue{ID: iss.ID, Total: iss.Total, Issued: iss.Issued, Skipped: iss.Skipped, Status: string(iss.Status)}, nil
+}
 
 // maxFactIDs bounds the ids of one incremental read (an IN list).
 const maxFactIDs = 500

@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -117,6 +119,51 @@ func TestAudienceFollowsOrders(t *testing.T) {
 			}
 			t.Logf("%s: a dairy ticket put customer 0 in the rule tag and the segment %v after delivery; the second node agreed", dialect,
 				time.Since(delivered).Round(time.Millisecond))
+		})
+	}
+}
+
+// TestAudienceHandOffs takes a segment out of the platform the three ways a marketer
+// does: a member file, an advertising audience of hashed phones that leaves out
+// customers without the advertising consent, and coupons issued to every member.
+func TestAudienceHandOffs(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range dbtest.Dialects() {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t, dialect)
+			seg := w.audienceSegment // every live member
+			csv := w.admin("GET", "/api/v1/audience-segments/"+seg+"/members/export?file_format=csv", "", "")
+			if !strings.HasPrefix(strings.TrimPrefix(csv, "\uFEFF"), "customer_id,city,gender,tiers,last_order_on,spend_yuan") ||
+				!strings.Contains(csv, w.customer[0]) || !strings.Contains(csv, w.customer[1]) {
+				t.Fatalf("member export:\n%s", csv)
+			}
+			if strings.Contains(csv, w.phone[0]) {
+				t.Fatalf("the member export holds a phone:\n%s", csv)
+			}
+			// Only customer 0 consents to advertising.
+			w.admin("POST", "/api/v1/customers/"+w.customer[0]+"/consents", "", `{"purpose":"advertising","channel":"ads","granted":true,"source":"console"}`)
+			status, headers, body := w.h.do(t, "GET", "/api/v1/audience-segments/"+seg+"/ad-audience?identifier=phone&hash=sha256", w.h.keyA, "", "")
+			sum := sha256.Sum256([]byte(w.phone[0]))
+			if status != 200 || strings.TrimSpace(body) != hex.EncodeToString(sum[:]) || headers.Get("X-Exported") != "1" {
+				t.Fatalf("ad audience: %d %v %q, want only customer 0's hashed phone", status, headers, body)
+			}
+			var iss struct {
+				ID     string `json:"id"`
+				Issued int64  `json:"issued"`
+				Total  int64  `json:"total"`
+			}
+			w.decode(w.admin("POST", "/api/v1/audience-segments/"+seg+"/coupon-issues", "", `{"template_id":"`+w.couponTemplate+`","key":"seg-1"}`), &iss)
+			if iss.Total < 2 || iss.Issued == 0 {
+				t.Fatalf("coupon issue to the segment: %+v", iss)
+			}
+			var again struct {
+				ID string `json:"id"`
+			}
+			w.decode(w.admin("POST", "/api/v1/audience-segments/"+seg+"/coupon-issues", "", `{"template_id":"`+w.couponTemplate+`","key":"seg-1"}`), &again)
+			if again.ID != iss.ID {
+				t.Fatalf("replaying the key made issue %s, want %s", again.ID, iss.ID)
+			}
 		})
 	}
 }

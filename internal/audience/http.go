@@ -171,4 +171,5 @@ func (s *Service) Register(api huma.API) {
 	s.registerImport(api)
 	s.registerSegments(api)
 	s.registerJobs(api)
+	s.registerExports(api)
 }

@@ -30,6 +30,10 @@ type Deps struct {
 	// Facts streams members' attributes and behaviour (wired by the app from One ID,
 	// the order center, the catalogue and loyalty).
 	Facts Facts
+	// Identifiers hashes identifiers for advertising exports, and Coupons issues
+	// coupons to a segment; either may be nil (those operations answer 409).
+	Identifiers Identifiers
+	Coupons     Coupons
 }
 
 // Service is the audience use cases: the tag library and customers' tag values,

@@ -26,8 +26,8 @@ const consentEventType = "consent"
 
 // The consent purposes and channels.
 var (
-	ConsentPurposes = []string{"marketing"}
-	ConsentChannels = []string{"sms", "wechat", "push", "email", "phone"}
+	ConsentPurposes = []string{"marketing", "advertising"}
+	ConsentChannels = []string{"sms", "wechat", "push", "email", "phone", "ads"}
 )
 
 // Consent is the current consent of a customer for one purpose on one channel.

@@ -178,8 +178,8 @@ type CustomerProfileResponse struct {
 
 // CustomerConsentResponse is a current consent.
 type CustomerConsentResponse struct {
-	Purpose   string    `json:"purpose" enum:"marketing"`
-	Channel   string    `json:"channel" enum:"sms,wechat,push,email,phone"`
+	Purpose   string    `json:"purpose" enum:"marketing,advertising" doc:"marketing: contact on the channel; advertising (channel ads): hashed identifiers may go to advertising platforms."`
+	Channel   string    `json:"channel" enum:"sms,wechat,push,email,phone,ads"`
 	Granted   bool      `json:"granted"`
 	Source    string    `json:"source"`
 	UpdatedAt time.Time `json:"updated_at" doc:"When the consent was given or withdrawn (occurred_at of the record in force)."`
@@ -214,8 +214,8 @@ type CustomerSearchResponse struct {
 
 // ConsentRequest records a consent.
 type ConsentRequest struct {
-	Purpose    string     `json:"purpose" enum:"marketing"`
-	Channel    string     `json:"channel" enum:"sms,wechat,push,email,phone"`
+	Purpose    string     `json:"purpose" enum:"marketing,advertising" doc:"marketing: contact on the channel; advertising (channel ads): hashed identifiers may go to advertising platforms."`
+	Channel    string     `json:"channel" enum:"sms,wechat,push,email,phone,ads"`
 	Granted    bool       `json:"granted"`
 	Source     string     `json:"source" minLength:"1" maxLength:"100" doc:"Where the consent was given, e.g. a touchpoint code or 'console'."`
 	OccurredAt *time.Time `json:"occurred_at,omitempty" doc:"When it was given (RFC 3339); default now. An older consent goes to the history only."`

@@ -3,6 +3,9 @@ package identity
 import (
 	"cmp"
 	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -18,6 +21,7 @@ import (
 	"github.com/oneretail/oneretail/internal/identity/graph"
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/errs"
 )
 
 // Profile is what a customer told the brand about themselves, filled from event
@@ -597,4 +601,53 @@ func (s *Service) ForEachAudienceProfile(ctx context.Context, tenantID string, i
 		return fmt.Errorf("identity: audience profiles: %w", err)
 	}
 	return nil
+}
+
+// HashedIdentifiers returns, for each of customerIDs that is live, the hashes of its
+// identifiers of type typ, for an advertising platform's audience upload: the
+// normalised value (a mainland phone as its 11 digits, without +86) hashed with
+// hash (sha256 or md5), in lower-case hex. Values never leave One ID unhashed. It
+// runs without a principal: the caller (the audience export) checked its scope and
+// each customer's consent. Errors: invalid (typ, hash).
+func (s *Service) HashedIdentifiers(ctx context.Context, tenantID string, customerIDs []string, typ, hash string) (map[string][]string, error) {
+	if !slices.Contains([]string{graph.TypePhone.String(), graph.TypeEmail.String(), graph.TypeDeviceID.String()}, typ) {
+		return nil, errs.Field("identifier", "hashed exports cover phone, email and device_id")
+	}
+	if hash != "sha256" && hash != "md5" {
+		return nil, errs.Field("hash", "hash is sha256 or md5")
+	}
+	out := map[string][]string{}
+	for len(customerIDs) > 0 {
+		chunk := customerIDs[:min(len(customerIDs), 500)]
+		customerIDs = customerIDs[len(chunk):]
+		args := []any{tenantID, typ}
+		err := db.EachRow(ctx, s.db.Reader(), `SELECT i.customer_id, i.value_sealed FROM customer_identifiers i
+			JOIN customers c ON c.tenant_id = i.tenant_id AND c.id = i.customer_id
+			WHERE i.tenant_id = $1 AND i.type = $2 AND c.status = 'active' AND c.merged_into IS NULL AND i.customer_id`+db.In(s.db.Dialect, &args, chunk),
+			args, func(rs *sql.Rows) error {
+				var id, sealed string
+				if err := rs.Scan(&id, &sealed); err != nil {
+					return err
+				}
+				v, err := s.pii.Open(sealed, identifierContext(typ))
+				if err != nil {
+					return fmt.Errorf("identifier of %s: %w", id, err)
+				}
+				out[id] = append(out[id], hashValue(strings.TrimPrefix(v, "+86"), hash))
+				return nil
+			})
+		if err != nil {
+			return nil, fmt.Errorf("identity: hashed identifiers: %w", err)
+		}
+	}
+	return out, nil
+}
+
+func hashValue(v, hash string) string {
+	if hash == "md5" {
+		sum := md5.Sum([]byte(v))
+		return hex.EncodeToString(sum[:])
+	}
+	sum := sha256.Sum256([]byte(v))
+	return hex.EncodeToString(sum[:])
 }

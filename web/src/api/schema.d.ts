@@ -162,6 +162,26 @@ export interface paths {
         patch: operations["update-audience-segment"];
         trace?: never;
     };
+    "/api/v1/audience-segments/{id}/ad-audience": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a segment for an advertising platform
+         * @description One hashed identifier per line (text/plain), for the members who granted consent advertising:ads; the others are left out. Phones are hashed as their 11 digits. The export is audited; X-Members and X-Exported give the counts.
+         */
+        get: operations["export-audience-ad-audience"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audience-segments/{id}/counts": {
         parameters: {
             query?: never;
@@ -179,6 +199,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audience-segments/{id}/coupon-issues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a coupon template to a segment's members
+         * @description Issues to the members at the time of the call, in batches; needs loyalty:write too.
+         */
+        post: operations["issue-coupons-to-audience-segment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audience-segments/{id}/members": {
         parameters: {
             query?: never;
@@ -188,6 +228,26 @@ export interface paths {
         };
         /** Page a segment's current members */
         get: operations["list-audience-segment-members"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audience-segments/{id}/members/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a segment's members to Excel or CSV
+         * @description The members as the member list shows them (no personal data): customer id, city, gender, tiers, last order, lifetime spend.
+         */
+        get: operations["export-audience-segment-members"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3952,15 +4012,18 @@ export interface components {
         };
         ConsentRequest: {
             /** @enum {string} */
-            channel: "sms" | "wechat" | "push" | "email" | "phone";
+            channel: "sms" | "wechat" | "push" | "email" | "phone" | "ads";
             granted: boolean;
             /**
              * Format: date-time
              * @description When it was given (RFC 3339); default now. An older consent goes to the history only.
              */
             occurred_at?: string;
-            /** @enum {string} */
-            purpose: "marketing";
+            /**
+             * @description marketing: contact on the channel; advertising (channel ads): hashed identifiers may go to advertising platforms.
+             * @enum {string}
+             */
+            purpose: "marketing" | "advertising";
             /** @description Where the consent was given, e.g. a touchpoint code or 'console'. */
             source: string;
         };
@@ -4004,6 +4067,22 @@ export interface components {
             total: number;
             /** Format: date-time */
             updated_at: string;
+        };
+        CouponIssueToSegmentRequest: {
+            /** @description Makes the request replayable: the same key again resumes or returns the issue. */
+            key: string;
+            template_id: string;
+        };
+        CouponIssueToSegmentResponse: {
+            /** @description The coupon issue (get-coupon-issue shows its progress). */
+            id: string;
+            /** Format: int64 */
+            issued: number;
+            /** Format: int64 */
+            skipped: number;
+            status: string;
+            /** Format: int64 */
+            total: number;
         };
         CouponLockRequest: {
             customer_id: string;
@@ -4189,10 +4268,13 @@ export interface components {
         };
         CustomerConsentResponse: {
             /** @enum {string} */
-            channel: "sms" | "wechat" | "push" | "email" | "phone";
+            channel: "sms" | "wechat" | "push" | "email" | "phone" | "ads";
             granted: boolean;
-            /** @enum {string} */
-            purpose: "marketing";
+            /**
+             * @description marketing: contact on the channel; advertising (channel ads): hashed identifiers may go to advertising platforms.
+             * @enum {string}
+             */
+            purpose: "marketing" | "advertising";
             source: string;
             /**
              * Format: date-time
@@ -7764,6 +7846,40 @@ export interface operations {
             };
         };
     };
+    "export-audience-ad-audience": {
+        parameters: {
+            query?: {
+                /** @description The identifier to hash. */
+                identifier?: "phone" | "email" | "device_id";
+                /** @description sha256 (most platforms) or md5 (some Chinese platforms' audience packs). */
+                hash?: "sha256" | "md5";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-audience-segment-counts": {
         parameters: {
             query?: never;
@@ -7782,6 +7898,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SegmentCountsResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "issue-coupons-to-audience-segment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponIssueToSegmentRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponIssueToSegmentResponse"];
                 };
             };
             /** @description Error */
@@ -7818,6 +7969,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PageSegmentMemberResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-audience-segment-members": {
+        parameters: {
+            query?: {
+                /** @description xlsx (Excel) or csv (UTF-8 with BOM). */
+                file_format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, streamed: every row of the list that matches the filters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description Error */
