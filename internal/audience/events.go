@@ -50,7 +50,7 @@ func (s *Service) publishMembership(ctx context.Context, tx *sql.Tx, g Segment, 
 // a few hundred orders, not one per order.
 func (s *Service) Subscribe(bus events.Bus) {
 	bus.SubscribeBatch(refreshListener, s.onCustomerEvents, orderCompleted, orderReturned, orderRefunded, tierMoved, memberEnrolled,
-		identity.EventCustomerMerged, identity.EventCustomerUnmerged, identity.EventCustomerErased)
+		identity.EventCustomerMerged, identity.EventCustomerUnmerged, identity.EventCustomerErased, identity.EventCustomerConsent)
 }
 
 // customerRefs is every customer id field of the events audiences read.

@@ -84,8 +84,9 @@ func (n NewConsent) Validate(now time.Time) error {
 }
 
 // recordConsent writes a consent to the history and makes it current unless a
-// later-occurred consent for the same purpose and channel is already current.
-func recordConsent(ctx context.Context, tx *sql.Tx, tenantID, customerID string, n NewConsent, now int64) error {
+// later-occurred consent for the same purpose and channel is already current, and
+// publishes EventCustomerConsent (segments over consents follow it).
+func (s *Service) recordConsent(ctx context.Context, tx *sql.Tx, tenantID, customerID string, n NewConsent, now int64) error {
 	at := clock.Millis(n.OccurredAt)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO customer_consent_history (tenant_id, id, customer_id, purpose, channel, granted, source, occurred_at, recorded_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, tenantID, ids.New(), customerID, n.Purpose, n.Channel, n.Granted, n.Source, at, now); err != nil {
@@ -97,6 +98,11 @@ func recordConsent(ctx context.Context, tx *sql.Tx, tenantID, customerID string,
 			occurred_at = excluded.occurred_at, updated_at = excluded.updated_at
 		WHERE customer_consents.occurred_at <= excluded.occurred_at`, tenantID, customerID, n.Purpose, n.Channel, n.Granted, n.Source, at, now); err != nil {
 		return fmt.Errorf("current consent: %w", err)
+	}
+	_, err := s.outbox.Publish(ctx, tx, tenantID, EventCustomerConsent, customerID, CustomerConsentEvent{CustomerID: customerID,
+		Purpose: n.Purpose, Channel: n.Channel, Granted: n.Granted})
+	if err != nil {
+		return fmt.Errorf("consent event: %w", err)
 	}
 	return nil
 }
@@ -118,7 +124,7 @@ func (s *Service) consentFromEvent(ctx context.Context, tx *sql.Tx, tenantID str
 	if n.Validate(clock.FromMillis(now)) != nil {
 		return nil
 	}
-	return recordConsent(ctx, tx, tenantID, customerID, n, now)
+	return s.recordConsent(ctx, tx, tenantID, customerID, n, now)
 }
 
 // clusterConsents returns the current consents of a live customer's cluster: for
@@ -179,7 +185,7 @@ func (s *Service) RecordConsent(ctx context.Context, id string, n NewConsent) ([
 		if err := s.logAccess(ctx, tx, AccessConsentRecord, ShownFull, accessed{customer: live}); err != nil {
 			return err
 		}
-		if err := recordConsent(ctx, tx, p.TenantID, live, n, clock.Millis(now)); err != nil {
+		if err := s.recordConsent(ctx, tx, p.TenantID, live, n, clock.Millis(now)); err != nil {
 			return err
 		}
 		change := map[string]any{"purpose": n.Purpose, "channel": n.Channel, "granted": n.Granted, "source": maskSource(n.Source), "occurred_at": n.OccurredAt}

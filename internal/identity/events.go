@@ -16,7 +16,18 @@ const (
 	// that data for CustomerID and MergedIDs, keeping anonymous aggregates; its
 	// handler must be idempotent (events.MarkProcessed).
 	EventCustomerErased = "identity.customer.erased"
+	// EventCustomerConsent: a consent was recorded (CustomerConsentEvent), from the
+	// API or a consent event.
+	EventCustomerConsent = "identity.customer.consent"
 )
+
+// CustomerConsentEvent is the payload of EventCustomerConsent.
+type CustomerConsentEvent struct {
+	CustomerID string `json:"customer_id"`
+	Purpose    string `json:"purpose"`
+	Channel    string `json:"channel"`
+	Granted    bool   `json:"granted"`
+}
 
 // CustomerErasedEvent is the payload of EventCustomerErased: the erased customer and
 // the customers that had been merged into it (erased too). It carries no personal
