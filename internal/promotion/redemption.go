@@ -334,6 +334,17 @@ func (s *Service) stageTx(ctx context.Context, tx *sql.Tx, tenantID, orderID, to
 	return func() (Redemption, error) {
 		bump := false
 		for i, p := range proms {
+			if p.Limits.BudgetFen == nil && p.Limits.MaxUses == nil { // nothing to check against the total
+				switch res, err := addShardUsage(ctx, tx, s.db.Dialect, tenantID, p.ID, orderID, p.version, lines[i].ValueFen); {
+				case err != nil:
+					return Redemption{}, err
+				case res == shardVersionChanged:
+					return Redemption{}, errVersionChanged
+				case res == shardPastTotal:
+					return Redemption{}, limitRefusal(p, LimitTotal, "the promotion's recorded discount would pass the largest total kept")
+				}
+				continue
+			}
 			u, ok, err := addUsage(ctx, tx, tenantID, p.ID, p.version, lines[i].ValueFen)
 			if err != nil {
 				return Redemption{}, err

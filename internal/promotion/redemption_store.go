@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"time"
 
 	"github.com/oneretail/oneretail/internal/platform/clock"
@@ -134,6 +135,59 @@ func addUsage(ctx context.Context, q querier, tenantID, id string, version, valu
 	}
 	return u, true, nil
 }
+
+// usageShards is how many rows the usage of a promotion without total limits is
+// spread over (migration 00056).
+const usageShards = 16
+
+// addShardUsage adds value and one use to one of the promotion's usage shards (by the
+// order id) — for a promotion without a budget or a use limit, which needs no check
+// against its total. It holds a share lock on the usage row (PostgreSQL), so that
+// concurrent commits do not wait for each other while a status or limit change waits
+// for them and they for it. It refuses when the row's version is no longer the one
+// the commit read (the caller retries) and when the usage would pass the largest
+// total kept.
+func addShardUsage(ctx context.Context, q querier, d db.Dialect, tenantID, id, orderID string, version, value int64) (shardResult, error) {
+	lock := ""
+	if d == db.Postgres {
+		lock = " FOR SHARE"
+	}
+	var current, total int64
+	err := q.QueryRowContext(ctx, `SELECT version, discount_fen FROM promotion_usage WHERE tenant_id = $1 AND promotion_id = $2`+lock,
+		tenantID, id).Scan(&current, &total)
+	if err != nil {
+		return 0, fmt.Errorf("add usage: %w", err)
+	}
+	if current != version {
+		return shardVersionChanged, nil
+	}
+	var shards int64
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(discount_fen), 0) FROM promotion_usage_shards WHERE tenant_id = $1 AND promotion_id = $2`,
+		tenantID, id).Scan(&shards); err != nil {
+		return 0, fmt.Errorf("add usage: %w", err)
+	}
+	if total+shards > int64(money.MaxTotal)-value { // the largest total kept, as addUsage checks on the row
+		return shardPastTotal, nil
+	}
+	h := fnv.New32a()
+	h.Write([]byte(orderID))
+	_, err = q.ExecContext(ctx, `INSERT INTO promotion_usage_shards (tenant_id, promotion_id, shard, discount_fen, uses) VALUES ($1, $2, $3, $4, 1)
+		ON CONFLICT (tenant_id, promotion_id, shard) DO UPDATE SET discount_fen = promotion_usage_shards.discount_fen + excluded.discount_fen,
+		uses = promotion_usage_shards.uses + 1`, tenantID, id, int64(h.Sum32()%usageShards), value)
+	if err != nil {
+		return 0, fmt.Errorf("add usage: %w", err)
+	}
+	return shardAdded, nil
+}
+
+// shardResult is what addShardUsage did.
+type shardResult int
+
+const (
+	shardAdded shardResult = iota + 1
+	shardVersionChanged
+	shardPastTotal
+)
 
 // addCustomerUsage adds one use and flash units to the customer's usage of a
 // promotion unless that takes the customer — its live id and every id merged into it

@@ -22,12 +22,15 @@ type querier interface {
 const promotionColumns = `id, tenant_id, code, name, status, definition, starts_at, ends_at, created_at, updated_at`
 
 // promotionSelect reads a promotion (alias p) with its limits, usage and the version
-// of its status and limits, all from its usage row.
+// of its status and limits from its usage row; the usage adds the row's shards
+// (migration 00056).
 const promotionSelect = `SELECT p.id, p.tenant_id, p.code, p.name, p.status, p.definition, p.starts_at, p.ends_at,
 	p.created_at, p.updated_at, u.budget_fen, u.max_uses, u.max_uses_per_customer,
-	COALESCE(u.discount_fen, 0), COALESCE(u.uses, 0), COALESCE(u.version, 0)
+	COALESCE(u.discount_fen, 0) + COALESCE(sh.discount_fen, 0), COALESCE(u.uses, 0) + COALESCE(sh.uses, 0), COALESCE(u.version, 0)
 	FROM promotions p
-	LEFT JOIN promotion_usage u ON u.tenant_id = p.tenant_id AND u.promotion_id = p.id`
+	LEFT JOIN promotion_usage u ON u.tenant_id = p.tenant_id AND u.promotion_id = p.id
+	LEFT JOIN (SELECT tenant_id, promotion_id, SUM(discount_fen) AS discount_fen, SUM(uses) AS uses FROM promotion_usage_shards
+		GROUP BY tenant_id, promotion_id) sh ON sh.tenant_id = p.tenant_id AND sh.promotion_id = p.id`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -85,6 +88,23 @@ func saveLimits(ctx context.Context, q querier, p *Promotion) error {
 		p.TenantID, p.ID, nullInt(l.BudgetFen), nullInt(l.MaxUses), nullInt(l.MaxUsesPerCustomer)).Scan(&p.Usage.DiscountFen, &p.Usage.Uses, &p.version)
 	if err != nil {
 		return fmt.Errorf("save limits: %w", err)
+	}
+	// The row is ours now (the commits adding to shards under a share lock are done):
+	// fold the shards back so that the limits are checked against the whole usage.
+	var shardDiscount, shardUses int64
+	err = q.QueryRowContext(ctx, `SELECT COALESCE(SUM(discount_fen), 0), COALESCE(SUM(uses), 0) FROM promotion_usage_shards
+		WHERE tenant_id = $1 AND promotion_id = $2`, p.TenantID, p.ID).Scan(&shardDiscount, &shardUses)
+	if err != nil || (shardDiscount == 0 && shardUses == 0) {
+		return err
+	}
+	if _, err := q.ExecContext(ctx, `DELETE FROM promotion_usage_shards WHERE tenant_id = $1 AND promotion_id = $2`, p.TenantID, p.ID); err != nil {
+		return fmt.Errorf("fold usage shards: %w", err)
+	}
+	err = q.QueryRowContext(ctx, `UPDATE promotion_usage SET discount_fen = discount_fen + $3, uses = uses + $4
+		WHERE tenant_id = $1 AND promotion_id = $2 RETURNING discount_fen, uses`, p.TenantID, p.ID, shardDiscount, shardUses).
+		Scan(&p.Usage.DiscountFen, &p.Usage.Uses)
+	if err != nil {
+		return fmt.Errorf("fold usage shards: %w", err)
 	}
 	return nil
 }
