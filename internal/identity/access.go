@@ -95,6 +95,7 @@ const (
 	AccessView           = "view"            // GET /customers/{id} (the 360, identities included)
 	AccessLookup         = "lookup"          // GET /customers?identifier= (the 360 of the holder)
 	AccessSearchHit      = "search_hit"      // one customer found by GET /customers/search
+	AccessList           = "list"            // one customer shown by GET /customers/list
 	AccessTimeline       = "timeline"        // a page of GET /customers/{id}/events
 	AccessConsentHistory = "consent_history" // GET /customers/{id}/consents/history
 	AccessConsentRecord  = "consent_record"  // POST /customers/{id}/consents
@@ -106,7 +107,7 @@ const (
 
 // AccessActions lists the actions in the access log.
 func AccessActions() []string {
-	return []string{AccessView, AccessLookup, AccessSearchHit, AccessTimeline, AccessConsentHistory, AccessConsentRecord,
+	return []string{AccessView, AccessLookup, AccessSearchHit, AccessList, AccessTimeline, AccessConsentHistory, AccessConsentRecord,
 		AccessMerge, AccessUnmerge, AccessExport, AccessErase}
 }
 
