@@ -149,6 +149,7 @@ describe('ReviewsPage work-through', { timeout: 60_000 }, () => {
     expect(await compare.findByText('上海南京路店')).toBeTruthy();
     expect(compare.getAllByText(/138\*\*\*\*/).length).toBeGreaterThan(0);
     expect(within(compare.getByTestId('review-explanation')).getByText('+19.6')).toBeTruthy();
+    expect(within(compare.getByTestId('review-explanation')).getByText('7 位以上数字相同')).toBeTruthy();
 
     // Bulk: score ≥ 0.9 → one review; the confirmation says how many.
     fireEvent.mouseDown(within(screen.getByTestId('reviews-min-score')).getByRole('combobox'));

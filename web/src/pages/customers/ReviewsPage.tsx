@@ -47,6 +47,37 @@ export function reviewReasons(t: TFunction, r: IdentityReview): string {
   return (r.reasons ?? [{ code: 'other' }]).map((x) => reasonText(t, x)).join('; ');
 }
 
+/**
+ * LEVEL_KEYS names the translation of each comparison outcome of the fuzzy model
+ * (graph.Comparisons): the outcomes hold characters such as '.' that i18next reads
+ * as key paths.
+ */
+const LEVEL_KEYS: Record<string, string> = {
+  exact: 'exact',
+  fold: 'fold',
+  homophone: 'homophone',
+  close: 'close',
+  surname: 'surname',
+  'surname differs': 'surnameDiffers',
+  differs: 'differs',
+  '7+ digits equal': 'digits7',
+  '4-6 digits equal': 'digits4to6',
+  typo: 'typo',
+  'within 60 days': 'within60Days',
+  'dice ≥ 0.85': 'dice85',
+  'dice ≥ 0.6': 'dice60',
+  'dice ≥ 0.4': 'dice40',
+  'dice < 0.4': 'diceBelow40',
+  equal: 'equal',
+  'term frequency': 'termFrequency',
+};
+
+/** levelText words a comparison outcome in the user's language (as sent when unknown). */
+export function levelText(t: TFunction, level: string): string {
+  const key = LEVEL_KEYS[level];
+  return key ? t(`customers.reviews.levels.${key}`) : level;
+}
+
 /** SCORE_FLOORS are the score filters offered for working through fuzzy reviews. */
 const SCORE_FLOORS = [0, 0.5, 0.9, 0.95, 0.99];
 
@@ -339,7 +370,7 @@ export function ReviewCompare({ review }: { review: IdentityReview }) {
           dataSource={review.explanation}
           columns={[
             { title: t('customers.reviews.comparison'), key: 'c', render: (_, x) => t(`customers.reviews.comparisons.${x.comparison}`, { defaultValue: x.comparison }) },
-            { title: t('customers.reviews.level'), key: 'l', render: (_, x) => x.level || '—' },
+            { title: t('customers.reviews.level'), key: 'l', render: (_, x) => (x.level ? levelText(t, x.level) : '—') },
             { title: t('customers.reviews.weight'), key: 'w', align: 'right', render: (_, x) => `${x.weight >= 0 ? '+' : ''}${x.weight.toFixed(1)}` },
           ]}
           summary={() => (
