@@ -264,7 +264,7 @@ type CustomerAccessResponse struct {
 	PrincipalID   string    `json:"principal_id"`
 	PrincipalName string    `json:"principal_name" doc:"The user's login or the key's name when the access was made."`
 	CustomerID    string    `json:"customer_id" doc:"The live customer whose data was read or changed."`
-	Action        string    `json:"action" enum:"view,lookup,search_hit,timeline,consent_history,consent_record,merge,unmerge,export,erase"`
+	Action        string    `json:"action" enum:"view,lookup,search_hit,list,timeline,consent_history,consent_record,merge,unmerge,export,erase"`
 	Shown         string    `json:"shown" enum:"full,masked,none" doc:"Whether personal values were shown in full (customers:pii), masked, or not at all."`
 	Matched       string    `json:"matched,omitempty" doc:"For lookup and search_hit: the identifier type the query matched (phone, member_card, …, or name). The query itself is never kept."`
 	RequestID     string    `json:"request_id,omitempty"`
@@ -280,7 +280,7 @@ type customerAccessInput struct {
 	httpapi.PageParams
 	CustomerID  string    `query:"customer_id" maxLength:"64" doc:"Only accesses to this customer."`
 	PrincipalID string    `query:"principal_id" maxLength:"64" doc:"Only accesses by this user or API key."`
-	Action      string    `query:"action" enum:"view,lookup,search_hit,timeline,consent_history,consent_record,merge,unmerge,export,erase,"`
+	Action      string    `query:"action" enum:"view,lookup,search_hit,list,timeline,consent_history,consent_record,merge,unmerge,export,erase,"`
 	From        time.Time `query:"from" doc:"RFC 3339; accesses at or after it."`
 	To          time.Time `query:"to" doc:"RFC 3339; accesses before it."`
 }

@@ -165,6 +165,12 @@ func TestFindCustomers_MaskingAndScope(t *testing.T) {
 		}
 		_, err := se.svc.FindCustomers(as(tenantA, auth.Integrator), CustomerFilter{})
 		wantCode(t, err, errs.Forbidden, "")
+		// Every customer shown is in the access log: 6 + 3 + 2 + 2 rows.
+		var logged int
+		if err := d.Reader().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM customer_access_log WHERE tenant_id = $1 AND action = 'list' AND matched = 'list'`,
+			tenantA).Scan(&logged); err != nil || logged != 13 {
+			t.Fatalf("list rows in the access log = %d, %v", logged, err)
+		}
 	})
 }
 

@@ -4013,7 +4013,7 @@ export interface components {
         };
         CustomerAccessResponse: {
             /** @enum {string} */
-            action: "view" | "lookup" | "search_hit" | "timeline" | "consent_history" | "consent_record" | "merge" | "unmerge" | "export" | "erase";
+            action: "view" | "lookup" | "search_hit" | "list" | "timeline" | "consent_history" | "consent_record" | "merge" | "unmerge" | "export" | "erase";
             /** Format: date-time */
             at: string;
             client_ip?: string;
@@ -8910,7 +8910,7 @@ export interface operations {
                 customer_id?: string;
                 /** @description Only accesses by this user or API key. */
                 principal_id?: string;
-                action?: "view" | "lookup" | "search_hit" | "timeline" | "consent_history" | "consent_record" | "merge" | "unmerge" | "export" | "erase" | "";
+                action?: "view" | "lookup" | "search_hit" | "list" | "timeline" | "consent_history" | "consent_record" | "merge" | "unmerge" | "export" | "erase" | "";
                 /** @description RFC 3339; accesses at or after it. */
                 from?: string;
                 /** @description RFC 3339; accesses before it. */

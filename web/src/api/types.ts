@@ -400,6 +400,7 @@ export const CUSTOMER_ACCESS_ACTIONS = [
   'view',
   'lookup',
   'search_hit',
+  'list',
   'timeline',
   'consent_history',
   'consent_record',
