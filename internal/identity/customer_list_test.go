@@ -11,6 +11,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"pgregory.net/rapid"
 )
 
 // listNames returns the names (of se.ids) of the customers of a list, in order.
@@ -186,5 +187,83 @@ func TestFindCustomers_Indexed(t *testing.T) {
 		dbtest.RequireIndexed(t, d, `SELECT c.id, c.created_at FROM customers c
 			LEFT JOIN customer_profiles pr ON pr.tenant_id = c.tenant_id AND pr.customer_id = c.id
 			WHERE `+where+` ORDER BY c.created_at DESC, c.id DESC LIMIT $2`, args...)
+	})
+}
+
+// TestFindCustomers_PagesProperty: for any filter, reading the list in pages of any
+// size gives the one-page list, in order and without repeats; the first page's total
+// is its length; every item meets the filter's identifier and registration bounds;
+// and a filtered list is part of the unfiltered one.
+func TestFindCustomers_PagesProperty(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		se := setupScopes(t, d)
+		ctx := admin(tenantA)
+		ids := func(l []Customer360) []string {
+			out := make([]string, len(l))
+			for i, c := range l {
+				out[i] = c.ID + "|" + c.MergedFrom
+			}
+			return out
+		}
+		all, err := se.svc.FindCustomers(ctx, CustomerFilter{Status: ListAll, Limit: maxListLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rapid.Check(t, func(rt *rapid.T) {
+			f := CustomerFilter{
+				StoreID:        rapid.SampledFrom([]string{"", storeSH, storeBJ, storeHZ}).Draw(rt, "store"),
+				Channel:        rapid.SampledFrom([]string{"", "pos", "wechat_mini_program", "tmall"}).Draw(rt, "channel"),
+				MinIdentifiers: rapid.IntRange(0, 3).Draw(rt, "min"),
+				Status:         rapid.SampledFrom([]string{"", ListAll, ListMerged}).Draw(rt, "status"),
+			}
+			if max := rapid.IntRange(0, 3).Draw(rt, "max"); max >= f.MinIdentifiers {
+				f.MaxIdentifiers = max
+			}
+			if rapid.Bool().Draw(rt, "from") {
+				at := time.Date(2026, 3, 1, 6, rapid.IntRange(0, 8).Draw(rt, "minute"), 0, 0, time.UTC)
+				f.RegisteredFrom = &at
+			}
+			one := f
+			one.Limit = maxListLimit
+			whole, err := se.svc.FindCustomers(ctx, one)
+			if err != nil {
+				rt.Fatal(err)
+			}
+			if whole.Total == nil || *whole.Total != len(whole.Items) || whole.NextCursor != "" {
+				rt.Fatalf("total %v for %d items", whole.Total, len(whole.Items))
+			}
+			var paged []Customer360
+			f.Limit = rapid.IntRange(1, 4).Draw(rt, "limit")
+			for range 20 {
+				p, err := se.svc.FindCustomers(ctx, f)
+				if err != nil {
+					rt.Fatal(err)
+				}
+				paged = append(paged, p.Items...)
+				if f.Cursor = p.NextCursor; f.Cursor == "" {
+					break
+				}
+			}
+			if !slices.Equal(ids(paged), ids(whole.Items)) {
+				rt.Fatalf("paged %v, whole %v", ids(paged), ids(whole.Items))
+			}
+			for _, c := range whole.Items {
+				n := len(c.Identifiers)
+				if n < f.MinIdentifiers || (f.MaxIdentifiers > 0 && n > f.MaxIdentifiers) {
+					rt.Fatalf("%s holds %d identifiers, filter [%d, %d]", c.ID, n, f.MinIdentifiers, f.MaxIdentifiers)
+				}
+				reg := c.CreatedAt
+				if c.Profile.RegisteredAt != nil {
+					reg = *c.Profile.RegisteredAt
+				}
+				if f.RegisteredFrom != nil && c.MergedFrom == "" && reg.Before(*f.RegisteredFrom) {
+					rt.Fatalf("%s registered %s, before %s", c.ID, reg, f.RegisteredFrom)
+				}
+				if f.Status != ListMerged && !slices.Contains(ids(all.Items), c.ID+"|") {
+					rt.Fatalf("%s is not in the unfiltered list", c.ID)
+				}
+			}
+		})
 	})
 }
