@@ -443,6 +443,7 @@ var accessRules = map[string]accessRule{
 	}},
 	"search-customers":              {reach: scoped, note: "hits outside the scope are left out", call: get("/api/v1/customers/search?q=13900000001")},
 	"export-customer-search":        {reach: scoped, note: "the search's hits, masked as in the search", call: get("/api/v1/customers/search/export?q=13900000001&file_format=csv")},
+	"list-customers":                {reach: scoped, note: "customers outside the scope are left out", call: get("/api/v1/customers/list?limit=5")},
 	"get-customer":                  {reach: scoped, call: customerPath("")},
 	"list-customer-events":          {reach: scoped, call: customerPath("/events")},
 	"list-customer-consent-history": {reach: scoped, call: customerPath("/consents/history")},
@@ -467,6 +468,9 @@ var accessRules = map[string]accessRule{
 	"count-identity-reviews": {reach: scoped, note: "counts only the reviews whose customers are all inside the scope", call: get("/api/v1/identity-review-counts")},
 	"resolve-identity-review": {reach: scoped, call: func(w *world, _ *matrixPrincipal, side int) request {
 		return request{path: "/api/v1/identity-reviews/" + w.freshReview(side) + "/resolve", contentType: "application/json", body: `{"action":"separate"}`}
+	}},
+	"resolve-identity-reviews": {reach: scoped, note: "reviews naming a customer outside the scope are reported not_found", call: func(w *world, _ *matrixPrincipal, side int) request {
+		return request{path: "/api/v1/identity-reviews/resolve", contentType: "application/json", body: `{"action":"separate","review_ids":["` + w.freshReview(side) + `"]}`}
 	}},
 	"get-identity-rules":    {reach: shared, call: get("/api/v1/identity-rules")},
 	"update-identity-rules": {reach: tenantOnly, call: jsonCall("/api/v1/identity-rules", `{"max_cluster_size":50}`)},

@@ -95,6 +95,7 @@ const (
 	AccessView           = "view"            // GET /customers/{id} (the 360, identities included)
 	AccessLookup         = "lookup"          // GET /customers?identifier= (the 360 of the holder)
 	AccessSearchHit      = "search_hit"      // one customer found by GET /customers/search
+	AccessList           = "list"            // one customer shown by GET /customers/list
 	AccessTimeline       = "timeline"        // a page of GET /customers/{id}/events
 	AccessConsentHistory = "consent_history" // GET /customers/{id}/consents/history
 	AccessConsentRecord  = "consent_record"  // POST /customers/{id}/consents
@@ -106,7 +107,7 @@ const (
 
 // AccessActions lists the actions in the access log.
 func AccessActions() []string {
-	return []string{AccessView, AccessLookup, AccessSearchHit, AccessTimeline, AccessConsentHistory, AccessConsentRecord,
+	return []string{AccessView, AccessLookup, AccessSearchHit, AccessList, AccessTimeline, AccessConsentHistory, AccessConsentRecord,
 		AccessMerge, AccessUnmerge, AccessExport, AccessErase}
 }
 
@@ -263,7 +264,7 @@ type CustomerAccessResponse struct {
 	PrincipalID   string    `json:"principal_id"`
 	PrincipalName string    `json:"principal_name" doc:"The user's login or the key's name when the access was made."`
 	CustomerID    string    `json:"customer_id" doc:"The live customer whose data was read or changed."`
-	Action        string    `json:"action" enum:"view,lookup,search_hit,timeline,consent_history,consent_record,merge,unmerge,export,erase"`
+	Action        string    `json:"action" enum:"view,lookup,search_hit,list,timeline,consent_history,consent_record,merge,unmerge,export,erase"`
 	Shown         string    `json:"shown" enum:"full,masked,none" doc:"Whether personal values were shown in full (customers:pii), masked, or not at all."`
 	Matched       string    `json:"matched,omitempty" doc:"For lookup and search_hit: the identifier type the query matched (phone, member_card, …, or name). The query itself is never kept."`
 	RequestID     string    `json:"request_id,omitempty"`
@@ -279,7 +280,7 @@ type customerAccessInput struct {
 	httpapi.PageParams
 	CustomerID  string    `query:"customer_id" maxLength:"64" doc:"Only accesses to this customer."`
 	PrincipalID string    `query:"principal_id" maxLength:"64" doc:"Only accesses by this user or API key."`
-	Action      string    `query:"action" enum:"view,lookup,search_hit,timeline,consent_history,consent_record,merge,unmerge,export,erase,"`
+	Action      string    `query:"action" enum:"view,lookup,search_hit,list,timeline,consent_history,consent_record,merge,unmerge,export,erase,"`
 	From        time.Time `query:"from" doc:"RFC 3339; accesses at or after it."`
 	To          time.Time `query:"to" doc:"RFC 3339; accesses before it."`
 }

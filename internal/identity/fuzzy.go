@@ -395,6 +395,10 @@ func (s *Service) fuzzyMerge(ctx context.Context, tx *sql.Tx, tenantID string, c
 		}
 		absorbed = append(absorbed, cands[a].id)
 	}
+	// Reviews whose two sides this merge joined have nothing left to decide.
+	if _, err := closeMootReviews(ctx, tx, tenantID, members, now); err != nil {
+		return false, err
+	}
 	ev := CustomerMergedEvent{SurvivorID: survivor, Absorbed: absorbed, Kind: MergeFuzzy, Reason: maskMergeReason(MergeFuzzy, reason)}
 	if err := s.audit.Record(ctx, tx, audit.Entry{TenantID: tenantID, Action: "customer.merge", ResourceType: "customer", ResourceID: survivor, Changes: ev}); err != nil {
 		return false, err

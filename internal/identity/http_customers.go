@@ -274,16 +274,55 @@ type ReviewResponse struct {
 	ID      string `json:"id"`
 	EventID string `json:"event_id"`
 	// EventTouchpointID completes EventID: event ids are unique per touchpoint.
-	EventTouchpointID string              `json:"event_touchpoint_id,omitempty" doc:"The touchpoint that sent event_id (event ids are unique per touchpoint); absent when the event is not known."`
-	CustomerID        string              `json:"customer_id" doc:"The customer the event was attached to."`
-	Candidates        []string            `json:"candidates" nullable:"false"`
-	Reason            string              `json:"reason"`
-	Score             *float64            `json:"score" nullable:"true" doc:"0..1, fuzzy matching only; null for deterministic reviews."`
-	Explanation       []ScoreTermResponse `json:"explanation" nullable:"true" doc:"Fuzzy matching only: the score as the sum of its comparison weights in bits (the prior, one term per compared field, the name's term-frequency adjustment); score = 1/(1+2^-sum). Null for deterministic reviews."`
-	Status            string              `json:"status" enum:"open,resolved"`
-	CreatedAt         time.Time           `json:"created_at"`
-	ResolvedAt        *time.Time          `json:"resolved_at" nullable:"true"`
-	Resolution        *string             `json:"resolution" nullable:"true" enum:"merge,separate"`
+	EventTouchpointID string                 `json:"event_touchpoint_id,omitempty" doc:"The touchpoint that sent event_id (event ids are unique per touchpoint); absent when the event is not known."`
+	CustomerID        string                 `json:"customer_id" doc:"The customer the event was attached to."`
+	Candidates        []string               `json:"candidates" nullable:"false"`
+	Reason            string                 `json:"reason" doc:"English developer text; show reasons instead."`
+	Reasons           []ReviewReasonResponse `json:"reasons" nullable:"false" doc:"The reason as stable codes with their parameters, to word in the reader's language."`
+	Left              string                 `json:"left" doc:"The live customer the event's customer is now (through merges since)."`
+	Right             []string               `json:"right" nullable:"false" doc:"The other live candidates, never left. Empty for a review of one customer (an identifier of the event the rules kept from it): the other side is the event."`
+	Score             *float64               `json:"score" nullable:"true" doc:"0..1, fuzzy matching only; null for deterministic reviews."`
+	Explanation       []ScoreTermResponse    `json:"explanation" nullable:"true" doc:"Fuzzy matching only: the score as the sum of its comparison weights in bits (the prior, one term per compared field, the name's term-frequency adjustment); score = 1/(1+2^-sum). Null for deterministic reviews."`
+	Status            string                 `json:"status" enum:"open,resolved"`
+	CreatedAt         time.Time              `json:"created_at"`
+	ResolvedAt        *time.Time             `json:"resolved_at" nullable:"true"`
+	Resolution        *string                `json:"resolution" nullable:"true" enum:"merge,separate"`
+}
+
+// ReviewReasonResponse is one reason of a review as a stable code.
+type ReviewReasonResponse struct {
+	Code  string  `json:"code" enum:"fuzzy_match,conflicting_types,type_limit,cluster_size,identifier_not_added_type_limit,identifier_not_added_cluster_size,weak_shared,no_identifier,other"`
+	Type  string  `json:"type,omitempty" doc:"The identifier type the reason names."`
+	Count int     `json:"count,omitempty" doc:"How many identifiers the joined customer would hold."`
+	Limit int     `json:"limit,omitempty" doc:"The limit the join would break."`
+	Score float64 `json:"score,omitempty" doc:"fuzzy_match: the score."`
+}
+
+// ReviewBulkRequest resolves many reviews the same way.
+type ReviewBulkRequest struct {
+	ReviewIDs []string `json:"review_ids" minItems:"1" maxItems:"500"`
+	Action    string   `json:"action" enum:"merge,separate"`
+	Note      string   `json:"note,omitempty" maxLength:"500"`
+}
+
+// ReviewBulkOutcomeResponse is what a bulk resolution did to one review.
+type ReviewBulkOutcomeResponse struct {
+	ReviewID string `json:"review_id"`
+	Outcome  string `json:"outcome" enum:"resolved,unchanged,conflict,not_found" doc:"unchanged: already resolved this way (a repeated request)."`
+	Message  string `json:"message,omitempty"`
+}
+
+// ReviewBulkResponse lists the outcome of each review.
+type ReviewBulkResponse struct {
+	Items []ReviewBulkOutcomeResponse `json:"items" nullable:"false"`
+}
+
+func reviewBulkResponse(os []BulkOutcome) ReviewBulkResponse {
+	out := ReviewBulkResponse{Items: make([]ReviewBulkOutcomeResponse, len(os))}
+	for i, o := range os {
+		out.Items[i] = ReviewBulkOutcomeResponse{ReviewID: o.ReviewID, Outcome: o.Outcome, Message: o.Message}
+	}
+	return out
 }
 
 // ScoreTermResponse is one comparison's share of a fuzzy score.
@@ -375,9 +414,15 @@ func mergesResponse(ms []Merge) MergeListResponse {
 
 func reviewResponse(r Review) ReviewResponse {
 	out := ReviewResponse{ID: r.ID, EventID: r.EventID, EventTouchpointID: r.EventTouchpointID, CustomerID: r.CustomerID, Candidates: r.Candidates, Reason: r.Reason, Score: r.Score,
-		Status: r.Status, CreatedAt: r.CreatedAt, ResolvedAt: r.ResolvedAt}
+		Status: r.Status, CreatedAt: r.CreatedAt, ResolvedAt: r.ResolvedAt, Left: r.Left, Right: r.Right}
 	if out.Candidates == nil {
 		out.Candidates = []string{}
+	}
+	if out.Right == nil {
+		out.Right = []string{}
+	}
+	for _, x := range ReviewReasons(r.Reason) {
+		out.Reasons = append(out.Reasons, ReviewReasonResponse{Code: x.Code, Type: x.Type, Count: x.Count, Limit: x.Limit, Score: x.Score})
 	}
 	for _, t := range r.Explanation {
 		out.Explanation = append(out.Explanation, ScoreTermResponse{Comparison: t.Comparison, Level: t.Level, Weight: t.Weight})
@@ -411,7 +456,13 @@ type unmergeInput struct {
 
 type reviewListInput struct {
 	httpapi.PageParams
-	Status string `query:"status" enum:"open,resolved," doc:"open or resolved; all when absent."`
+	Status   string  `query:"status" enum:"open,resolved," doc:"open or resolved; all when absent."`
+	MinScore float64 `query:"min_score" minimum:"0" maximum:"1" doc:"Only fuzzy reviews scoring at least this."`
+	Reason   string  `query:"reason" enum:"fuzzy_match,conflicting_types,type_limit,cluster_size,identifier_not_added_type_limit,identifier_not_added_cluster_size,weak_shared,no_identifier,other," doc:"Only reviews with a reason of this code."`
+}
+
+type reviewBulkInput struct {
+	Body ReviewBulkRequest
 }
 
 type reviewResolveInput struct {
@@ -423,6 +474,7 @@ type reviewResolveInput struct {
 // /customers/{id}), consents, merge and unmerge, and the review queue.
 func (s *Service) registerCustomer360(api huma.API, tags []string) {
 	read, write := httpapi.Secured(auth.CustomersRead), httpapi.Secured(auth.CustomersWrite)
+	s.registerCustomerList(api, tags)
 	huma.Register(api, huma.Operation{
 		OperationID: "search-customers", Method: http.MethodGet, Path: "/api/v1/customers/search",
 		Summary:     "Search customers",
@@ -481,7 +533,15 @@ func (s *Service) registerCustomer360(api huma.API, tags []string) {
 		Summary: "List identity reviews", Description: "Resolutions that were not carried out automatically, oldest first.",
 		Tags: tags, Security: read,
 	}, func(ctx context.Context, in *reviewListInput) (*httpapi.Body[httpapi.Page[ReviewResponse]], error) {
-		return httpapi.ReplyPage(reviewResponse)(s.FindReviews(ctx, ReviewFilter{Status: in.Status, Limit: in.Limit, Cursor: in.Cursor}))
+		return httpapi.ReplyPage(reviewResponse)(s.FindReviews(ctx, ReviewFilter{Status: in.Status, MinScore: in.MinScore, Reason: in.Reason, Limit: in.Limit, Cursor: in.Cursor}))
+	})
+	huma.Register(api, huma.Operation{
+		OperationID: "resolve-identity-reviews", Method: http.MethodPost, Path: "/api/v1/identity-reviews/resolve",
+		Summary:     "Resolve identity reviews in bulk",
+		Description: "Resolves each review the same way, one at a time, and reports each outcome. Idempotent: a review already resolved this way is unchanged.",
+		Tags:        tags, Security: write,
+	}, func(ctx context.Context, in *reviewBulkInput) (*httpapi.Body[ReviewBulkResponse], error) {
+		return httpapi.Reply(reviewBulkResponse)(s.ResolveReviews(ctx, in.Body.ReviewIDs, in.Body.Action, in.Body.Note))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "resolve-identity-review", Method: http.MethodPost, Path: "/api/v1/identity-reviews/{id}/resolve",

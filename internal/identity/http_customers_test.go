@@ -91,6 +91,19 @@ func TestCustomer360HTTP(t *testing.T) {
 			{"resolve separate", "POST", "/api/v1/identity-reviews/" + review + "/resolve", "admin", `{"action":"separate","note":"two people"}`, 200, `"status":"resolved"`, ""},
 			{"resolve twice", "POST", "/api/v1/identity-reviews/" + review + "/resolve", "admin", `{"action":"separate"}`, 409, ``, ""},
 			{"resolve unknown", "POST", "/api/v1/identity-reviews/nope/resolve", "admin", `{"action":"separate"}`, 404, ``, ""},
+			{"reviews carry reason codes and sides", "GET", "/api/v1/identity-reviews?status=open", "analyst", "", 200, `"reasons":[{"code":"type_limit","type":"phone","count":2,"limit":1},{"code":"identifier_not_added_type_limit","type":"phone","limit":1}],"left":"`, ""},
+			{"reviews by score", "GET", "/api/v1/identity-reviews?min_score=0.5", "analyst", "", 200, `{"items":[]}`, ""},
+			{"reviews bad min score", "GET", "/api/v1/identity-reviews?min_score=2", "analyst", "", 422, `min_score`, ""},
+			{"bulk resolve", "POST", "/api/v1/identity-reviews/resolve", "admin", `{"action":"separate","review_ids":["` + review + `","nope"]}`, 200, `{"items":[{"review_id":"` + review + `","outcome":"unchanged"},{"review_id":"nope","outcome":"not_found","message":"review not found"}]}`, ""},
+			{"bulk resolve empty", "POST", "/api/v1/identity-reviews/resolve", "admin", `{"action":"separate","review_ids":[]}`, 422, `body.review_ids`, ""},
+			{"bulk resolve without write", "POST", "/api/v1/identity-reviews/resolve", "analyst", `{"action":"separate","review_ids":["` + review + `"]}`, 403, ``, ""},
+			{"list masked", "GET", "/api/v1/customers/list?limit=10", "marketer", "", 200, `"phone":"138****8000"`, "13800138000"},
+			{"list full", "GET", "/api/v1/customers/list", "admin", "", 200, `"phone":"+8613800138000"`, ""},
+			{"list total", "GET", "/api/v1/customers/list?min_identifiers=2", "admin", "", 200, `"total":1,"total_exact":true`, ""},
+			{"list bad status", "GET", "/api/v1/customers/list?status=gone", "admin", "", 422, `status`, ""},
+			{"list bad bounds", "GET", "/api/v1/customers/list?min_identifiers=3&max_identifiers=2", "admin", "", 422, `query.max_identifiers`, ""},
+			{"list bad cursor", "GET", "/api/v1/customers/list?cursor=bm9wZQ", "admin", "", 422, `query.cursor`, ""},
+			{"list other tenant", "GET", "/api/v1/customers/list", "admin-b", "", 200, `"items":[]`, "8613800138000"},
 		}
 		for _, s := range scenarios {
 			t.Run(s.name, func(t *testing.T) {

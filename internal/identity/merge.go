@@ -209,6 +209,10 @@ func (s *Service) mergeInTx(ctx context.Context, tx *sql.Tx, tenantID, into stri
 			return err
 		}
 	}
+	// Reviews whose two sides this merge joined have nothing left to decide.
+	if _, err := closeMootReviews(ctx, tx, tenantID, append([]string{into}, from...), now); err != nil {
+		return err
+	}
 	touched := []accessed{{customer: into}}
 	for _, a := range from {
 		touched = append(touched, accessed{customer: a})

@@ -40,13 +40,19 @@ type Review struct {
 	ResolvedAt  *time.Time
 	Resolution  string // merge or separate once resolved
 	Note        string
+	// Left is the live customer the event's customer is now, Right the other live
+	// candidates (reviewSides); set by FindReviews.
+	Left  string
+	Right []string
 }
 
 // ReviewFilter selects reviews by status ("" for all), oldest first.
 type ReviewFilter struct {
-	Status string
-	Limit  int
-	Cursor string
+	Status   string
+	MinScore float64 // only fuzzy reviews scoring at least this (0: every review)
+	Reason   string  // only reviews with a reason of this code ("" for all)
+	Limit    int
+	Cursor   string
 }
 
 // The review actions.
@@ -101,6 +107,9 @@ func (s *Service) FindReviews(ctx context.Context, f ReviewFilter) (httpapi.Page
 	if f.Status != "" && f.Status != "open" && f.Status != "resolved" {
 		return httpapi.Page[Review]{}, errs.Field("query.status", "must be open or resolved")
 	}
+	if f.MinScore < 0 || f.MinScore > 1 {
+		return httpapi.Page[Review]{}, errs.Field("query.min_score", "must be between 0 and 1")
+	}
 	sc, err := s.customerScopeOf(ctx, p)
 	if err != nil {
 		return httpapi.Page[Review]{}, err
@@ -115,6 +124,10 @@ func (s *Service) FindReviews(ctx context.Context, f ReviewFilter) (httpapi.Page
 				args = append(args, f.Status)
 				where = " AND status = $" + strconv.Itoa(len(args))
 			}
+			if f.MinScore > 0 {
+				args = append(args, f.MinScore)
+				where += " AND score >= $" + strconv.Itoa(len(args))
+			}
 			if c := sc.scopeClause(&args, "$1", "identity_reviews.customer_id"); c != "" {
 				where += " AND " + c
 			}
@@ -127,9 +140,21 @@ func (s *Service) FindReviews(ctx context.Context, f ReviewFilter) (httpapi.Page
 				if err != nil {
 					return nil, err
 				}
-				if ok {
-					out = append(out, r)
+				if !ok {
+					continue
 				}
+				if r.Left, r.Right, err = reviewSides(ctx, q, p.TenantID, r); err != nil {
+					return nil, err
+				}
+				// An open review whose sides became one customer (merged since, outside
+				// a merge that closes it) has nothing to decide: it is not shown.
+				if r.Status == "open" && mootReview(r, r.Right) {
+					continue
+				}
+				if f.Reason != "" && !slices.ContainsFunc(ReviewReasons(r.Reason), func(x ReviewReason) bool { return x.Code == f.Reason }) {
+					continue
+				}
+				out = append(out, r)
 			}
 			if len(out) >= n || len(batch) < n {
 				return out[:min(len(out), n)], nil

@@ -11,6 +11,9 @@ import type {
   CustomerAccess,
   CustomerAccessFilter,
   CustomerEvent,
+  CustomerListFilter,
+  CustomerListPage,
+  BulkResolveResponse,
   CustomerMerge,
   CustomerSummary,
   ErasedCustomer,
@@ -24,6 +27,7 @@ import type {
   ResolveReviewRequest,
   ReviewFilter,
   ReviewStatus,
+  ReviewAction,
   UnmergeResponse,
   UpdateEventSchemaRequest,
 } from './types';
@@ -36,6 +40,7 @@ export const SEARCH_LIMIT = 50;
 export const customersApi = {
   search: (q: string, limit = SEARCH_LIMIT) =>
     request<{ items: CustomerSummary[] }>('GET', '/customers/search', { query: { q, limit } }),
+  list: (f?: CustomerListFilter) => request<CustomerListPage>('GET', '/customers/list', { query: f }),
   customer: (customerId: string) => request<Customer>('GET', `/customers/${id(customerId)}`),
   events: (customerId: string, p?: PageParams) =>
     request<Page<CustomerEvent>>('GET', `/customers/${id(customerId)}/events`, { query: p }),
@@ -54,6 +59,8 @@ export const customersApi = {
   reviews: (f?: ReviewFilter) => request<Page<IdentityReview>>('GET', '/identity-reviews', { query: f }),
   resolveReview: (reviewId: string, body: ResolveReviewRequest) =>
     request<IdentityReview>('POST', `/identity-reviews/${id(reviewId)}/resolve`, { body }),
+  resolveReviews: (body: { review_ids: string[]; action: ReviewAction; note?: string }) =>
+    request<BulkResolveResponse>('POST', '/identity-reviews/resolve', { body }),
   accessLog: (f?: CustomerAccessFilter) => request<Page<CustomerAccess>>('GET', '/customer-access-log', { query: f }),
   eventSchema: () => request<EventSchema>('GET', '/event-schema'),
   updateEventSchema: (body: UpdateEventSchemaRequest) => request<EventSchema>('PUT', '/event-schema', { body }),
@@ -204,9 +211,22 @@ export function useEraseCustomer(customerId: string) {
   return useMutation({ mutationFn: () => customersApi.erase(customerId), onSuccess: invalidate });
 }
 
-/** useReviews pages through the identity reviews in one state. */
-export function useReviews(status: ReviewStatus) {
-  return useCursorList('identity-reviews', { status }, customersApi.reviews);
+/** useReviews pages through the identity reviews in one state (and score floor). */
+export function useReviews(status: ReviewStatus, minScore?: number) {
+  return useCursorList('identity-reviews', { status, min_score: minScore }, customersApi.reviews);
+}
+
+/** useCustomerList pages through the customers matching filter, newest first. */
+export function useCustomerList(filter: Omit<CustomerListFilter, 'limit' | 'cursor'>) {
+  const list = useCursorList('customers', filter, customersApi.list, { pageSize: 20 });
+  const first = list.data?.pages[0] as CustomerListPage | undefined;
+  return { ...list, total: first?.total, totalExact: first?.total_exact ?? true };
+}
+
+/** useResolveReviews resolves many reviews the same way and reports each outcome. */
+export function useResolveReviews() {
+  const invalidate = useInvalidateCustomers();
+  return useMutation({ mutationFn: customersApi.resolveReviews, onSuccess: invalidate });
 }
 
 /** useReviewCounts counts the reviews in one state by reason and score band, on the server. */

@@ -879,6 +879,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List customers
+         * @description Customers matching the filters that the caller's data scope sees, newest first, masked like the 360 unless the caller holds customers:pii. Each page counts as a search and each customer shown is recorded in the access log.
+         */
+        get: operations["list-customers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/search": {
         parameters: {
             query?: never;
@@ -1290,6 +1310,26 @@ export interface paths {
         get: operations["list-identity-reviews"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/identity-reviews/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve identity reviews in bulk
+         * @description Resolves each review the same way, one at a time, and reports each outcome. Idempotent: a review already resolved this way is unchanged.
+         */
+        post: operations["resolve-identity-reviews"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4242,7 +4282,7 @@ export interface components {
         };
         CustomerAccessResponse: {
             /** @enum {string} */
-            action: "view" | "lookup" | "search_hit" | "timeline" | "consent_history" | "consent_record" | "merge" | "unmerge" | "export" | "erase";
+            action: "view" | "lookup" | "search_hit" | "list" | "timeline" | "consent_history" | "consent_record" | "merge" | "unmerge" | "export" | "erase";
             /** Format: date-time */
             at: string;
             client_ip?: string;
@@ -4330,6 +4370,40 @@ export interface components {
             type: string;
             /** @description Normalised value; phones and e-mails are masked (138****1234, w***@example.com) without customers:pii. */
             value: string;
+        };
+        CustomerListItemResponse: {
+            city: string;
+            /** Format: int64 */
+            event_count: number;
+            id: string;
+            /** Format: int64 */
+            identifier_count: number;
+            /** Format: date-time */
+            last_seen_at: string;
+            /** @description Personal values are masked because the caller lacks customers:pii. */
+            masked: boolean;
+            /** @description With status=merged: the merged id; id is its survivor. */
+            merged_from?: string;
+            name: string;
+            phone: string;
+            preferred_store_id: string;
+            /** Format: date-time */
+            registered_at: string | null;
+            registration_channel: string;
+            /** @enum {string} */
+            status: "active" | "erased";
+        };
+        CustomerListResponse: {
+            items: components["schemas"]["CustomerListItemResponse"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+            /**
+             * Format: int64
+             * @description Customers matching the filters, on the first page only.
+             */
+            total?: number;
+            /** @description false: counting stopped at 10000, there are at least total. */
+            total_exact: boolean;
         };
         CustomerProfileResponse: {
             /** @description Masked (上海市****) without customers:pii. */
@@ -6293,12 +6367,51 @@ export interface components {
         ReleaseInputBody: {
             reason?: string;
         };
+        ReviewBulkOutcomeResponse: {
+            message?: string;
+            /**
+             * @description unchanged: already resolved this way (a repeated request).
+             * @enum {string}
+             */
+            outcome: "resolved" | "unchanged" | "conflict" | "not_found";
+            review_id: string;
+        };
+        ReviewBulkRequest: {
+            /** @enum {string} */
+            action: "merge" | "separate";
+            note?: string;
+            review_ids: string[] | null;
+        };
+        ReviewBulkResponse: {
+            items: components["schemas"]["ReviewBulkOutcomeResponse"][];
+        };
         ReviewCountsResponse: {
             by_reason: components["schemas"]["CountResponse"][];
             /** @description Fuzzy score bands by lower bound (0.9, 0.8, 0.7, 0.6, 0.5), then <0.5, then none for reviews without a score. */
             by_score_band: components["schemas"]["CountResponse"][];
             /** Format: int64 */
             total: number;
+        };
+        ReviewReasonResponse: {
+            /** @enum {string} */
+            code: "fuzzy_match" | "conflicting_types" | "type_limit" | "cluster_size" | "identifier_not_added_type_limit" | "identifier_not_added_cluster_size" | "weak_shared" | "no_identifier" | "other";
+            /**
+             * Format: int64
+             * @description How many identifiers the joined customer would hold.
+             */
+            count?: number;
+            /**
+             * Format: int64
+             * @description The limit the join would break.
+             */
+            limit?: number;
+            /**
+             * Format: double
+             * @description fuzzy_match: the score.
+             */
+            score?: number;
+            /** @description The identifier type the reason names. */
+            type?: string;
         };
         ReviewResolveRequest: {
             /** @enum {string} */
@@ -6317,11 +6430,18 @@ export interface components {
             /** @description Fuzzy matching only: the score as the sum of its comparison weights in bits (the prior, one term per compared field, the name's term-frequency adjustment); score = 1/(1+2^-sum). Null for deterministic reviews. */
             explanation: components["schemas"]["ScoreTermResponse"][] | null;
             id: string;
+            /** @description The live customer the event's customer is now (through merges since). */
+            left: string;
+            /** @description English developer text; show reasons instead. */
             reason: string;
+            /** @description The reason as stable codes with their parameters, to word in the reader's language. */
+            reasons: components["schemas"]["ReviewReasonResponse"][];
             /** @enum {string|null} */
             resolution: "merge" | "separate" | null;
             /** Format: date-time */
             resolved_at: string | null;
+            /** @description The other live candidates, never left. Empty for a review of one customer (an identifier of the event the rules kept from it): the other side is the event. */
+            right: string[];
             /**
              * Format: double
              * @description 0..1, fuzzy matching only; null for deterministic reviews.
@@ -9402,7 +9522,7 @@ export interface operations {
                 customer_id?: string;
                 /** @description Only accesses by this user or API key. */
                 principal_id?: string;
-                action?: "view" | "lookup" | "search_hit" | "timeline" | "consent_history" | "consent_record" | "merge" | "unmerge" | "export" | "erase" | "";
+                action?: "view" | "lookup" | "search_hit" | "list" | "timeline" | "consent_history" | "consent_record" | "merge" | "unmerge" | "export" | "erase" | "";
                 /** @description RFC 3339; accesses at or after it. */
                 from?: string;
                 /** @description RFC 3339; accesses before it. */
@@ -9453,6 +9573,53 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CustomerResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-customers": {
+        parameters: {
+            query?: {
+                /** @description Preferred store, or any store where the customer (or a customer merged into it) had an event. */
+                store_id?: string;
+                /** @description Registration channel, or the channel of a touchpoint where the customer had an event. */
+                channel?: string;
+                /** @description Registered (else created) at or after (RFC 3339). */
+                registered_from?: string;
+                /** @description Registered (else created) before (RFC 3339). */
+                registered_to?: string;
+                min_identifiers?: number;
+                /** @description 0: no upper bound. */
+                max_identifiers?: number;
+                /** @description active: live customers (the default); erased; merged: ids merged into another; all: live, active or erased. */
+                status?: "active" | "erased" | "merged" | "all";
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerListResponse"];
                 };
             };
             /** @description Error */
@@ -10244,6 +10411,10 @@ export interface operations {
                 cursor?: string;
                 /** @description open or resolved; all when absent. */
                 status?: "open" | "resolved" | "";
+                /** @description Only fuzzy reviews scoring at least this. */
+                min_score?: number;
+                /** @description Only reviews with a reason of this code. */
+                reason?: "fuzzy_match" | "conflicting_types" | "type_limit" | "cluster_size" | "identifier_not_added_type_limit" | "identifier_not_added_cluster_size" | "weak_shared" | "no_identifier" | "other" | "";
             };
             header?: never;
             path?: never;
@@ -10258,6 +10429,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PageReviewResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "resolve-identity-reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewBulkRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewBulkResponse"];
                 };
             };
             /** @description Error */

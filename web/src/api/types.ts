@@ -402,6 +402,7 @@ export const CUSTOMER_ACCESS_ACTIONS = [
   'view',
   'lookup',
   'search_hit',
+  'list',
   'timeline',
   'consent_history',
   'consent_record',
@@ -1050,6 +1051,34 @@ export interface CustomerSummary {
   masked?: boolean;
 }
 
+/** CustomerListItem is one customer of the filtered list (masked like the 360). */
+export interface CustomerListItem extends CustomerSummary {
+  merged_from?: string;
+  preferred_store_id: string;
+  registered_at?: string | null;
+  identifier_count: number;
+}
+
+export type CustomerListStatus = 'active' | 'erased' | 'merged' | 'all';
+
+/** CustomerListFilter filters GET /customers/list; empty fields do not filter. */
+export interface CustomerListFilter extends PageParams {
+  store_id?: string;
+  channel?: string;
+  registered_from?: string;
+  registered_to?: string;
+  min_identifiers?: number;
+  max_identifiers?: number;
+  status?: CustomerListStatus;
+}
+
+/** CustomerListPage is a page of the customer list; total on the first page only. */
+export interface CustomerListPage extends Page<CustomerListItem> {
+  total?: number;
+  /** false: counting stopped at 10000 and there are at least total. */
+  total_exact: boolean;
+}
+
 export interface CustomerEvent {
   id: string;
   type: string;
@@ -1098,12 +1127,27 @@ export interface ScoreTerm {
   weight: number;
 }
 
+/** ReviewReason is one reason of a review as a stable code with its parameters. */
+export interface ReviewReason {
+  code: string;
+  type?: string;
+  count?: number;
+  limit?: number;
+  score?: number;
+}
+
 export interface IdentityReview {
   id: string;
   event_id: string;
   customer_id: string;
   candidates: string[];
+  /** English developer text: show reasons instead. */
   reason: string;
+  reasons?: ReviewReason[];
+  /** The live customer the event's customer is now. */
+  left?: string;
+  /** The other live candidates, never left; empty: the other side is the event. */
+  right?: string[];
   /** 0..1 for fuzzy matches, else null. */
   score?: number | null;
   /** Fuzzy matches: the score's terms; their weights (bits) sum to logit2(score). */
@@ -1116,6 +1160,14 @@ export interface IdentityReview {
 
 export interface ReviewFilter extends PageParams {
   status?: ReviewStatus;
+  min_score?: number;
+  reason?: string;
+}
+
+export type BulkOutcome = 'resolved' | 'unchanged' | 'conflict' | 'not_found';
+
+export interface BulkResolveResponse {
+  items: { review_id: string; outcome: BulkOutcome | string; message?: string }[];
 }
 
 export interface ResolveReviewRequest {

@@ -1,8 +1,9 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fakeApi, renderRoute } from '../../test/render';
+import { fakeApi, page, renderRoute } from '../../test/render';
 import CustomersPage from './CustomersPage';
 import { meWith, summaries } from './fixtures';
+import type { CustomerListItem } from '../../api/types';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -13,9 +14,11 @@ describe('CustomersPage', () => {
     const calls = fakeApi({
       'GET /me': () => ({ body: meWith(['customers:read']) }),
       'GET /customers/search': (c) => ({ body: { items: c.query.get('q') === '13800138000' ? [summaries[0]] : [] } }),
+      'GET /customers/list': () => ({ body: { items: [], total: 0, total_exact: true } }),
+      'GET /stores': () => page([]),
     });
     const { router } = renderRoute(<CustomersPage />, { path: '/customers' });
-    expect(screen.getByText('输入手机号、会员卡号等开始查找顾客')).toBeTruthy();
+    expect(await screen.findByText('没有符合筛选条件的顾客')).toBeTruthy();
     // Nothing is asked before the user searches.
     expect(calls.filter((c) => c.path === '/customers/search')).toHaveLength(0);
 
@@ -104,7 +107,55 @@ describe('CustomersPage', () => {
   it('hides the identity map export without identity_map:read', async () => {
     fakeApi({ 'GET /me': () => ({ body: meWith(['customers:read']) }) });
     renderRoute(<CustomersPage />, { path: '/customers' });
-    expect(await screen.findByText('输入手机号、会员卡号等开始查找顾客')).toBeTruthy();
+    expect(await screen.findByText('全部顾客')).toBeTruthy();
     expect(screen.queryByTestId('identity-map-export')).toBeNull();
+  });
+
+  it('lists customers with filters in the URL, store names and masked values, and opens the 360', async () => {
+    const items: CustomerListItem[] = [
+      { ...summaries[0], preferred_store_id: 's1', registered_at: '2026-10-01T02:00:00Z', identifier_count: 3 },
+      { ...summaries[1], preferred_store_id: 's2', registered_at: null, identifier_count: 1 },
+    ];
+    const calls = fakeApi({
+      'GET /me': () => ({ body: meWith(['customers:read']) }),
+      'GET /stores': () =>
+        page([
+          { id: 's1', code: 'SH1', name: '上海南京路店', brand_id: 'b', region_id: 'r', format: 'hypermarket', city: '上海', status: 'active' },
+          { id: 's2', code: 'BJ1', name: '北京国贸店', brand_id: 'b', region_id: 'r', format: 'hypermarket', city: '北京', status: 'active' },
+        ]),
+      'GET /customers/list': (c) => {
+        const min = Number(c.query.get('min_identifiers') ?? 0);
+        const shown = items.filter((i) => i.identifier_count >= min);
+        return { body: { items: shown, total: shown.length, total_exact: true } };
+      },
+    });
+    const { router } = renderRoute(<CustomersPage />, { path: '/customers', url: '/customers?store=s1' });
+    const table = within(await screen.findByTestId('customer-list'));
+    expect(await table.findByText('上海南京路店')).toBeTruthy();
+    expect(table.getByText('北京国贸店')).toBeTruthy();
+    expect(table.getByText('138****8000')).toBeTruthy();
+    expect(table.getAllByTestId('masked-tag')).toHaveLength(2);
+    expect(screen.getByTestId('customer-list-total').textContent).toBe('共 2 位顾客');
+    // The store filter from the URL reaches the server.
+    expect(calls.find((c) => c.path === '/customers/list')!.query.get('store_id')).toBe('s1');
+
+    // A filter is kept in the URL and asked of the server.
+    fireEvent.change(screen.getByTestId('customer-list-min'), { target: { value: '2' } });
+    await waitFor(() => expect(router.state.location.search).toContain('min=2'));
+    await waitFor(() => expect(calls.some((c) => c.path === '/customers/list' && c.query.get('min_identifiers') === '2')).toBe(true));
+    await waitFor(() => expect(screen.getByTestId('customer-list-total').textContent).toBe('共 1 位顾客'));
+
+    fireEvent.click(within(screen.getByTestId('customer-list')).getByText('138****8000'));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/customers/c1'));
+  });
+
+  it('marks a capped total as at least', async () => {
+    fakeApi({
+      'GET /me': () => ({ body: meWith(['customers:read']) }),
+      'GET /stores': () => page([]),
+      'GET /customers/list': () => ({ body: { items: [], total: 10000, total_exact: false } }),
+    });
+    renderRoute(<CustomersPage />, { path: '/customers' });
+    await waitFor(() => expect(screen.getByTestId('customer-list-total').textContent).toBe('至少 10,000 位顾客'));
   });
 });

@@ -1,12 +1,15 @@
 import { AuditOutlined, DownloadOutlined, SearchOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Empty, Input, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Alert, Button, Card, DatePicker, Empty, Input, InputNumber, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import dayjs from 'dayjs';
 import { useState } from 'react';
 import type { TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
 import { ApiError } from '../../api/client';
-import { SEARCH_LIMIT, exportIdentityMap, useCustomerSearch, useHasScope, type IdentityMapExport } from '../../api/customers';
-import type { CustomerSummary } from '../../api/types';
+import { SEARCH_LIMIT, exportIdentityMap, useCustomerList, useCustomerSearch, useHasScope, type IdentityMapExport } from '../../api/customers';
+import { useAllStores } from '../../api/hooks';
+import type { CustomerListFilter, CustomerListItem, CustomerListStatus, CustomerSummary } from '../../api/types';
+import { CursorTable } from '../../components/CursorTable';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { ExportMenu } from '../../components/ExportMenu';
 import { formatDateTime, formatNumber, formatRelative } from '../../lib/format';
@@ -138,11 +141,176 @@ export default function CustomersPage() {
           />
         </Card>
       ) : (
-        <Card size="small">
-          <Empty description={t('customers.searchEmpty')} />
-        </Card>
+        <CustomerList />
       )}
     </>
+  );
+}
+
+/** CHANNELS are the touchpoint channels a customer can be filtered by. */
+const CHANNELS = ['pos', 'self_checkout', 'smart_cart', 'app', 'wechat_mini_program', 'wechat_official_account', 'tmall', 'jd', 'meituan', 'eleme', 'associate_app', 'in_store_screen', 'web', 'other'];
+
+/** listFilter reads the list's filters from the URL, so "back" from a customer keeps them. */
+export function listFilter(params: URLSearchParams): Omit<CustomerListFilter, 'limit' | 'cursor'> {
+  const num = (k: string) => {
+    const v = params.get(k);
+    return v && /^\d+$/.test(v) ? Number(v) : undefined;
+  };
+  return {
+    store_id: params.get('store') || undefined,
+    channel: params.get('channel') || undefined,
+    registered_from: params.get('from') || undefined,
+    registered_to: params.get('to') || undefined,
+    min_identifiers: num('min'),
+    max_identifiers: num('max'),
+    status: (params.get('status') as CustomerListStatus | null) || undefined,
+  };
+}
+
+/**
+ * CustomerList lists the customers the user's data scope sees, newest first, with
+ * filters (store, channel, registration period, identifier count, status), so a
+ * shopper can be found without knowing an identifier; a row opens the 360.
+ */
+function CustomerList() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const filter = listFilter(params);
+  const list = useCustomerList(filter);
+  const stores = useAllStores();
+  const storeName = (id: string) => stores.data?.find((s) => s.id === id)?.name ?? id;
+  const set = (k: string, v: string | number | undefined | null) => {
+    const next = new URLSearchParams(params);
+    if (v === undefined || v === null || v === '') next.delete(k);
+    else next.set(k, String(v));
+    setParams(next);
+  };
+  const open = (c: CustomerListItem) => navigate(`/customers/${encodeURIComponent(c.id)}`);
+  const masked = list.items.some((c) => c.masked);
+  const total =
+    list.total === undefined ? undefined : list.totalExact ? t('customers.list.total', { count: list.total, n: formatNumber(list.total) }) : t('customers.list.totalAtLeast', { count: list.total, n: formatNumber(list.total) });
+
+  const columns: TableColumnsType<CustomerListItem> = [
+    {
+      title: t('customers.name'),
+      key: 'name',
+      render: (_, c) => (
+        <Space size={4}>
+          <Typography.Link onClick={() => open(c)} data-testid="customer-list-name">
+            {c.name || t('customers.unnamed')}
+          </Typography.Link>
+          <CustomerStatusTag status={c.status} />
+          {c.merged_from ? <Tag>{t('customers.list.mergedTag')}</Tag> : null}
+        </Space>
+      ),
+    },
+    {
+      title: t('customers.phone'),
+      key: 'phone',
+      render: (_, c) => (
+        <Space size={4}>
+          <span data-testid="customer-list-phone">{c.phone || '—'}</span>
+          {c.masked && c.phone ? <MaskedTag /> : null}
+        </Space>
+      ),
+    },
+    { title: t('customers.preferredStore'), key: 'store', render: (_, c) => (c.preferred_store_id ? storeName(c.preferred_store_id) : '—') },
+    {
+      title: t('customers.registrationChannel'),
+      key: 'channel',
+      render: (_, c) =>
+        c.registration_channel ? <Tag>{t(`touchpoints.channels.${c.registration_channel}`, { defaultValue: c.registration_channel })}</Tag> : '—',
+    },
+    { title: t('customers.registeredAt'), key: 'registered', render: (_, c) => (c.registered_at ? formatDateTime(c.registered_at) : '—') },
+    { title: t('customers.identitiesCount'), key: 'ids', align: 'right', render: (_, c) => formatNumber(c.identifier_count) },
+    { title: t('customers.eventCount'), key: 'events', align: 'right', render: (_, c) => formatNumber(c.event_count) },
+    {
+      title: t('customers.lastSeen'),
+      key: 'lastSeen',
+      render: (_, c) => (c.last_seen_at ? <Tooltip title={formatDateTime(c.last_seen_at)}>{formatRelative(c.last_seen_at)}</Tooltip> : '—'),
+    },
+  ];
+
+  return (
+    <Card
+      size="small"
+      title={t('customers.list.title')}
+      extra={
+        <Space>
+          {total ? <Typography.Text data-testid="customer-list-total">{total}</Typography.Text> : null}
+          {masked ? <Typography.Text type="secondary">{t('customers.maskedNote')}</Typography.Text> : null}
+        </Space>
+      }
+    >
+      <Space wrap style={{ marginBottom: 12 }}>
+        <Select
+          allowClear
+          showSearch
+          optionFilterProp="label"
+          style={{ width: 200 }}
+          placeholder={t('customers.list.store')}
+          value={filter.store_id}
+          onChange={(v) => set('store', v)}
+          options={(stores.data ?? []).map((s) => ({ value: s.id, label: s.name }))}
+          data-testid="customer-list-store"
+        />
+        <Select
+          allowClear
+          style={{ width: 180 }}
+          placeholder={t('customers.list.channel')}
+          value={filter.channel}
+          onChange={(v) => set('channel', v)}
+          options={CHANNELS.map((c) => ({ value: c, label: t(`touchpoints.channels.${c}`) }))}
+          data-testid="customer-list-channel"
+        />
+        <DatePicker.RangePicker
+          placeholder={[t('customers.list.registeredFrom'), t('customers.list.registeredTo')]}
+          value={[filter.registered_from ? dayjs(filter.registered_from) : null, filter.registered_to ? dayjs(filter.registered_to) : null]}
+          onChange={(r) => {
+            const next = new URLSearchParams(params);
+            const [a, b] = r ?? [null, null];
+            if (a) next.set('from', a.startOf('day').toISOString());
+            else next.delete('from');
+            if (b) next.set('to', b.add(1, 'day').startOf('day').toISOString());
+            else next.delete('to');
+            setParams(next);
+          }}
+        />
+        <Space.Compact>
+          <InputNumber
+            min={0}
+            max={1000}
+            style={{ width: 130 }}
+            placeholder={t('customers.list.minIdentifiers')}
+            value={filter.min_identifiers}
+            onChange={(v) => set('min', v)}
+            data-testid="customer-list-min"
+          />
+          <InputNumber min={0} max={1000} style={{ width: 130 }} placeholder={t('customers.list.maxIdentifiers')} value={filter.max_identifiers} onChange={(v) => set('max', v)} />
+        </Space.Compact>
+        <Select
+          style={{ width: 150 }}
+          value={filter.status ?? 'active'}
+          onChange={(v) => set('status', v === 'active' ? undefined : v)}
+          options={(['active', 'erased', 'merged', 'all'] as const).map((s) => ({ value: s, label: t(`customers.list.statuses.${s}`) }))}
+          data-testid="customer-list-status"
+        />
+      </Space>
+      <CursorTable<CustomerListItem>
+        rowKey={(c) => c.merged_from ?? c.id}
+        columns={columns}
+        items={list.items}
+        isLoading={list.isLoading}
+        error={list.error}
+        hasNextPage={list.hasNextPage}
+        isFetchingNextPage={list.isFetchingNextPage}
+        fetchNextPage={list.fetchNextPage}
+        onRow={(c) => ({ onClick: () => open(c), style: { cursor: 'pointer' } })}
+        locale={{ emptyText: list.isLoading ? ' ' : <Empty description={t('customers.list.empty')} /> }}
+        data-testid="customer-list"
+      />
+    </Card>
   );
 }
 

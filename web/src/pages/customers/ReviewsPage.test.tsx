@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { IdentityReview } from '../../api/types';
 import { fakeApi, page, renderRoute } from '../../test/render';
-import { meWith, reviews } from './fixtures';
+import { customer, meWith, reviews } from './fixtures';
 import ReviewsPage, { scoreExplanation } from './ReviewsPage';
 
 afterEach(() => {
@@ -36,7 +36,7 @@ describe('ReviewsPage', { timeout: 60_000 }, () => {
     renderRoute(<ReviewsPage />, { path: '/customers/reviews' });
 
     const table = within(await screen.findByTestId('reviews-table'));
-    expect(await table.findByText('would hold 3 phone identifiers (at most 2 allowed)')).toBeTruthy();
+    expect(await table.findByText('合并后将有 3 个手机号（最多允许 2 个）')).toBeTruthy();
     expect(table.getByText('超出身份上限')).toBeTruthy();
     expect(table.getByText('相似匹配')).toBeTruthy();
     expect(table.getByTestId('review-score').textContent).toContain('87%');
@@ -59,7 +59,7 @@ describe('ReviewsPage', { timeout: 60_000 }, () => {
       expect(calls.filter((c) => c.method === 'POST')[1]).toMatchObject({ path: '/identity-reviews/r1/resolve', body: { action: 'merge' } }),
     );
     // The queue is read again and the merged review is gone.
-    await waitFor(() => expect(table.queryByText('would hold 3 phone identifiers (at most 2 allowed)')).toBeNull());
+    await waitFor(() => expect(table.queryByText('合并后将有 3 个手机号（最多允许 2 个）')).toBeNull());
   });
 
   it('shows resolved reviews with their resolution, without actions', async () => {
@@ -82,7 +82,7 @@ describe('ReviewsPage', { timeout: 60_000 }, () => {
     });
     renderRoute(<ReviewsPage />, { path: '/customers/reviews' });
     const table = within(await screen.findByTestId('reviews-table'));
-    expect(await table.findByText('same name and birthday')).toBeTruthy();
+    expect(await table.findByText('资料相似（得分 0.87）')).toBeTruthy();
     expect(table.queryByTestId('review-merge')).toBeNull();
     expect(table.queryByTestId('review-separate')).toBeNull();
   });
@@ -109,3 +109,58 @@ describe('scoreExplanation', () => {
     expect(scoreExplanation({ ...r, explanation: null })).toBeUndefined();
   });
 });
+
+describe('ReviewsPage work-through', { timeout: 60_000 }, () => {
+  it('words reasons from codes in both languages', async () => {
+    const { reasonText } = await import('./ReviewsPage');
+    const i18n = (await import('../../i18n')).default;
+    const r = { code: 'type_limit', type: 'phone', count: 2, limit: 1 };
+    expect(reasonText(i18n.getFixedT('zh-CN'), r)).toBe('合并后将有 2 个手机号（最多允许 1 个）');
+    expect(reasonText(i18n.getFixedT('en'), r)).toBe('Joining would give 2 Phone identifiers (at most 1 allowed)');
+    expect(reasonText(i18n.getFixedT('en'), { code: 'unknown_code' })).toBe('Other reason');
+  });
+
+  it('shows both sides with masked profiles and the score parts, and resolves a filtered set in bulk after confirming how many', async () => {
+    const fuzzy: IdentityReview = {
+      ...reviews[1],
+      explanation: [
+        { comparison: 'prior', level: '', weight: -12.8 },
+        { comparison: 'phone', level: '7+ digits equal', weight: 19.6 },
+      ],
+    };
+    const calls = fakeApi({
+      'GET /me': () => ({ body: meWith(['customers:read', 'customers:write']) }),
+      'GET /stores': () => page([{ id: 's1', code: 'S1', name: '上海南京路店', brand_id: 'b', region_id: 'r', format: 'hypermarket', city: '上海', status: 'active' }]),
+      'GET /identity-reviews': (c) => page(c.query.get('min_score') === '0.95' ? [] : c.query.get('min_score') ? [fuzzy] : [reviews[0], fuzzy]),
+      'GET /identity-review-counts': () => ({ body: { total: 2, by_reason: [], by_score_band: [] } }),
+      'GET /customers/c3': () => ({ body: { ...customer, id: 'c3', profile: { ...customer.profile, preferred_store_id: 's1' } } }),
+      'GET /customers/c4': () => ({ body: { ...customer, id: 'c4' } }),
+      'POST /identity-reviews/resolve': (c) => ({
+        body: { items: (c.body as { review_ids: string[] }).review_ids.map((id) => ({ review_id: id, outcome: 'resolved' })) },
+      }),
+    });
+    renderRoute(<ReviewsPage />, { path: '/customers/reviews' });
+    const table = within(await screen.findByTestId('reviews-table'));
+    await table.findByText('资料相似（得分 0.87）');
+    // Never the same customer on both sides: right comes from the server's sides.
+    fireEvent.click(table.getAllByRole('button', { name: /展开行|Expand row/ })[1]);
+    const compare = within(await screen.findByTestId('review-compare'));
+    await waitFor(() => expect(compare.getAllByTestId('review-side')).toHaveLength(2));
+    expect(await compare.findByText('上海南京路店')).toBeTruthy();
+    expect(compare.getAllByText(/138\*\*\*\*/).length).toBeGreaterThan(0);
+    expect(within(compare.getByTestId('review-explanation')).getByText('+19.6')).toBeTruthy();
+    expect(within(compare.getByTestId('review-explanation')).getByText('7 位以上数字相同')).toBeTruthy();
+
+    // Bulk: score ≥ 0.9 → one review; the confirmation says how many.
+    fireEvent.mouseDown(within(screen.getByTestId('reviews-min-score')).getByRole('combobox'));
+    fireEvent.click(await screen.findByTitle('得分 ≥ 0.9'));
+    fireEvent.click(screen.getByTestId('reviews-bulk-merge'));
+    expect((await screen.findAllByText('合并 1 条复核中的顾客？')).length).toBeGreaterThan(0);
+    fireEvent.click(screen.getByRole('button', { name: '合并 1 条' }));
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === 'POST')).toMatchObject({ path: '/identity-reviews/resolve', body: { action: 'merge', review_ids: ['r2'] } }),
+    );
+    expect(await screen.findByText('已处理 1 条，0 条此前已处理，0 条无法处理')).toBeTruthy();
+  });
+});
+

@@ -1,10 +1,13 @@
 import { BranchesOutlined, CheckCircleOutlined, SplitCellsOutlined } from '@ant-design/icons';
-import { App, Button, Card, Col, Popconfirm, Progress, Row, Space, Statistic, Tabs, Tag, Tooltip, Typography } from 'antd';
+import { App, Button, Card, Col, Descriptions, Empty, Popconfirm, Progress, Row, Select, Space, Statistic, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useHasScope, useResolveReview, useReviewCounts, useReviews } from '../../api/customers';
-import type { IdentityReview, ReviewAction, ReviewStatus } from '../../api/types';
+import type { TFunction } from 'i18next';
+import { customersApi, useCustomer, useHasScope, useResolveReview, useResolveReviews, useReviewCounts, useReviews } from '../../api/customers';
+import { useAllStores } from '../../api/hooks';
+import { fetchAll } from '../../api/index';
+import type { IdentityReview, ReviewAction, ReviewReason, ReviewStatus } from '../../api/types';
 import { Chart } from '../../components/Chart';
 import { CursorTable } from '../../components/CursorTable';
 import { errorText } from '../../components/ErrorAlert';
@@ -24,15 +27,71 @@ export function scoreExplanation(r: IdentityReview): string | undefined {
   return `${terms.join(' · ')} = ${sum.toFixed(1)} bits`;
 }
 
+/**
+ * reasonText words one review reason from its stable code in the user's language:
+ * "Would hold 2 phone numbers (at most 1 allowed)".
+ */
+export function reasonText(t: TFunction, r: ReviewReason): string {
+  const type = r.type ? t(`customers.identifierTypes.${r.type}`, { defaultValue: r.type }) : '';
+  return t(`customers.reviews.reasons.${r.code}`, {
+    type,
+    count: r.count ?? 0,
+    limit: r.limit ?? 0,
+    score: r.score === undefined ? '' : r.score.toFixed(2),
+    defaultValue: t('customers.reviews.reasons.other'),
+  });
+}
+
+/** reviewReasons words every reason of a review, joined by "; ". */
+export function reviewReasons(t: TFunction, r: IdentityReview): string {
+  return (r.reasons ?? [{ code: 'other' }]).map((x) => reasonText(t, x)).join('; ');
+}
+
+/**
+ * LEVEL_KEYS names the translation of each comparison outcome of the fuzzy model
+ * (graph.Comparisons): the outcomes hold characters such as '.' that i18next reads
+ * as key paths.
+ */
+const LEVEL_KEYS: Record<string, string> = {
+  exact: 'exact',
+  fold: 'fold',
+  homophone: 'homophone',
+  close: 'close',
+  surname: 'surname',
+  'surname differs': 'surnameDiffers',
+  differs: 'differs',
+  '7+ digits equal': 'digits7',
+  '4-6 digits equal': 'digits4to6',
+  typo: 'typo',
+  'within 60 days': 'within60Days',
+  'dice ≥ 0.85': 'dice85',
+  'dice ≥ 0.6': 'dice60',
+  'dice ≥ 0.4': 'dice40',
+  'dice < 0.4': 'diceBelow40',
+  equal: 'equal',
+  'term frequency': 'termFrequency',
+};
+
+/** levelText words a comparison outcome in the user's language (as sent when unknown). */
+export function levelText(t: TFunction, level: string): string {
+  const key = LEVEL_KEYS[level];
+  return key ? t(`customers.reviews.levels.${key}`) : level;
+}
+
+/** SCORE_FLOORS are the score filters offered for working through fuzzy reviews. */
+const SCORE_FLOORS = [0, 0.5, 0.9, 0.95, 0.99];
+
 const KIND_COLORS: Record<string, string> = { fuzzy: 'orange', limit: 'red', cluster: 'volcano', weak: 'gold', other: 'default' };
 
 /** ReviewsPage is the identity review queue: links the resolver would not make alone. */
 export default function ReviewsPage() {
   const { t } = useTranslation();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const [status, setStatus] = useState<ReviewStatus>('open');
+  const [minScore, setMinScore] = useState(0);
   const canWrite = useHasScope('customers:write');
-  const list = useReviews(status);
+  const list = useReviews(status, minScore || undefined);
+  const bulk = useResolveReviews();
   const open = useReviewCounts('open');
   const resolved = useReviewCounts('resolved');
   const resolve = useResolveReview();
@@ -54,6 +113,42 @@ export default function ReviewsPage() {
       },
     );
 
+  // bulkAct resolves every open review of the current filter the same way, after a
+  // confirmation that says how many; the server reports each review's outcome.
+  const bulkAct = async (action: ReviewAction) => {
+    let ids: string[];
+    try {
+      const all = await fetchAll<IdentityReview>((p) => customersApi.reviews({ status: 'open', min_score: minScore || undefined, ...p }), {
+        pageSize: 500,
+        max: 500,
+      });
+      ids = all.map((r) => r.id);
+    } catch (err) {
+      void message.error(errorText(err));
+      return;
+    }
+    if (ids.length === 0) {
+      void message.info(t('customers.reviews.bulk.none'));
+      return;
+    }
+    modal.confirm({
+      title: t(`customers.reviews.bulk.confirm.${action}`, { count: ids.length }),
+      content: minScore ? t('customers.reviews.bulk.scope', { score: minScore }) : t('customers.reviews.bulk.scopeAll'),
+      okText: t(`customers.reviews.bulk.${action}`, { count: ids.length }),
+      cancelText: t('common.cancel'),
+      onOk: () =>
+        bulk.mutateAsync({ review_ids: ids, action }).then(
+          (res) => {
+            const n = (o: string) => res.items.filter((i) => i.outcome === o).length;
+            void message.success(
+              t('customers.reviews.bulk.result', { resolved: n('resolved'), unchanged: n('unchanged'), conflict: n('conflict') + n('not_found') }),
+            );
+          },
+          (err) => void message.error(errorText(err)),
+        ),
+    });
+  };
+
   const columns: TableColumnsType<IdentityReview> = [
     {
       title: t('customers.reviews.createdAt'),
@@ -72,8 +167,8 @@ export default function ReviewsPage() {
       title: t('customers.reviews.reason'),
       key: 'reason',
       render: (_, r) => (
-        <Typography.Text style={{ maxWidth: 360 }} ellipsis={{ tooltip: r.reason }}>
-          {r.reason}
+        <Typography.Text style={{ maxWidth: 360 }} ellipsis={{ tooltip: reviewReasons(t, r) }} data-testid="review-reason">
+          {reviewReasons(t, r)}
         </Typography.Text>
       ),
     },
@@ -89,17 +184,20 @@ export default function ReviewsPage() {
           </Tooltip>
         ),
     },
-    { title: t('customers.reviews.customer'), key: 'customer', render: (_, r) => <CustomerLink id={r.customer_id} /> },
+    { title: t('customers.reviews.customer'), key: 'customer', render: (_, r) => <CustomerLink id={r.left || r.customer_id} /> },
     {
       title: t('customers.reviews.candidates'),
       key: 'candidates',
-      render: (_, r) => (
-        <Space size={4} wrap>
-          {(r.candidates ?? []).map((c) => (
-            <CustomerLink key={c} id={c} />
-          ))}
-        </Space>
-      ),
+      render: (_, r) =>
+        (r.right ?? []).length === 0 ? (
+          <Typography.Text type="secondary">{t('customers.reviews.theEvent')}</Typography.Text>
+        ) : (
+          <Space size={4} wrap>
+            {(r.right ?? []).map((c) => (
+              <CustomerLink key={c} id={c} />
+            ))}
+          </Space>
+        ),
     },
     ...(status === 'resolved'
       ? [
@@ -123,7 +221,7 @@ export default function ReviewsPage() {
               return (
                 <Space>
                   <Popconfirm
-                    title={t('customers.reviews.mergeConfirm', { count: (r.candidates ?? []).length })}
+                    title={t('customers.reviews.mergeConfirm', { count: 1 + (r.right ?? []).length })}
                     onConfirm={() => act(r, 'merge')}
                     okText={t('customers.reviews.merge')}
                     cancelText={t('common.cancel')}
@@ -201,8 +299,28 @@ export default function ReviewsPage() {
           ]}
           data-testid="reviews-tabs"
         />
+        <Space wrap style={{ marginBottom: 12 }}>
+          <Select
+            style={{ width: 200 }}
+            value={minScore}
+            onChange={setMinScore}
+            options={SCORE_FLOORS.map((f) => ({ value: f, label: f ? t('customers.reviews.bulk.minScore', { score: f }) : t('customers.reviews.bulk.anyScore') }))}
+            data-testid="reviews-min-score"
+          />
+          {status === 'open' && canWrite ? (
+            <>
+              <Button icon={<BranchesOutlined />} onClick={() => void bulkAct('merge')} loading={bulk.isPending} data-testid="reviews-bulk-merge">
+                {t('customers.reviews.bulk.mergeAll')}
+              </Button>
+              <Button icon={<SplitCellsOutlined />} onClick={() => void bulkAct('separate')} loading={bulk.isPending} data-testid="reviews-bulk-separate">
+                {t('customers.reviews.bulk.separateAll')}
+              </Button>
+            </>
+          ) : null}
+        </Space>
         <CursorTable<IdentityReview>
           rowKey="id"
+          expandable={{ expandedRowRender: (r) => <ReviewCompare review={r} />, rowExpandable: () => true }}
           columns={columns}
           items={list.items}
           isLoading={list.isPending && list.fetchStatus !== 'idle'}
@@ -214,5 +332,99 @@ export default function ReviewsPage() {
         />
       </Card>
     </>
+  );
+}
+
+/**
+ * ReviewCompare shows the two sides of a review side by side — each customer's
+ * masked profile, identities, stores and last activity — and the score's parts (the
+ * Fellegi–Sunter weights in bits). A review of one customer has the event on the
+ * other side.
+ */
+export function ReviewCompare({ review }: { review: IdentityReview }) {
+  const { t } = useTranslation();
+  const right = review.right ?? [];
+  return (
+    <div data-testid="review-compare">
+      <Row gutter={16}>
+        <Col xs={24} md={12}>
+          <SideCard id={review.left || review.customer_id} />
+        </Col>
+        <Col xs={24} md={12}>
+          {right.length === 0 ? (
+            <Card size="small" title={t('customers.reviews.theEvent')}>
+              <Descriptions size="small" column={1} items={[{ key: 'e', label: t('customers.reviews.eventId'), children: review.event_id || '—' }]} />
+              <Typography.Text type="secondary">{reviewReasons(t, review)}</Typography.Text>
+            </Card>
+          ) : (
+            right.map((id) => <SideCard key={id} id={id} />)
+          )}
+        </Col>
+      </Row>
+      {review.explanation?.length ? (
+        <Table
+          size="small"
+          style={{ marginTop: 12, maxWidth: 560 }}
+          pagination={false}
+          rowKey={(x) => x.comparison + x.level}
+          dataSource={review.explanation}
+          columns={[
+            { title: t('customers.reviews.comparison'), key: 'c', render: (_, x) => t(`customers.reviews.comparisons.${x.comparison}`, { defaultValue: x.comparison }) },
+            { title: t('customers.reviews.level'), key: 'l', render: (_, x) => (x.level ? levelText(t, x.level) : '—') },
+            { title: t('customers.reviews.weight'), key: 'w', align: 'right', render: (_, x) => `${x.weight >= 0 ? '+' : ''}${x.weight.toFixed(1)}` },
+          ]}
+          summary={() => (
+            <Table.Summary.Row>
+              <Table.Summary.Cell index={0} colSpan={2}>
+                {t('customers.reviews.scoreSum', { score: ((review.score ?? 0) * 100).toFixed(0) })}
+              </Table.Summary.Cell>
+              <Table.Summary.Cell index={2} align="right">
+                {review.explanation!.reduce((s, x) => s + x.weight, 0).toFixed(1)}
+              </Table.Summary.Cell>
+            </Table.Summary.Row>
+          )}
+          data-testid="review-explanation"
+        />
+      ) : null}
+    </div>
+  );
+}
+
+/** SideCard is one customer of a review: masked profile, identities, stores, activity. */
+function SideCard({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const c = useCustomer(id);
+  const stores = useAllStores();
+  if (c.isLoading) return <Card size="small" loading />;
+  if (!c.data) return <Card size="small"><Empty description={errorText(c.error)} /></Card>;
+  const d = c.data;
+  const store = d.profile?.preferred_store_id ? (stores.data?.find((s) => s.id === d.profile?.preferred_store_id)?.name ?? d.profile.preferred_store_id) : '—';
+  return (
+    <Card size="small" title={<CustomerLink id={d.id} />} data-testid="review-side">
+      <Descriptions
+        size="small"
+        column={1}
+        items={[
+          { key: 'name', label: t('customers.name'), children: d.profile?.name || '—' },
+          { key: 'store', label: t('customers.preferredStore'), children: store },
+          { key: 'channel', label: t('customers.registrationChannel'), children: d.profile?.registration_channel ? t(`touchpoints.channels.${d.profile.registration_channel}`, { defaultValue: d.profile.registration_channel }) : '—' },
+          { key: 'last', label: t('customers.lastSeen'), children: d.last_seen_at ? formatDateTime(d.last_seen_at) : '—' },
+          { key: 'events', label: t('customers.eventCount'), children: formatNumber(d.event_count) },
+          {
+            key: 'ids',
+            label: t('customers.identitiesCount'),
+            children: (
+              <Space size={4} wrap>
+                {(d.identifiers ?? []).map((i) => (
+                  <Tag key={i.type + i.value}>
+                    {t(`customers.identifierTypes.${i.type}`, { defaultValue: i.type })}: {i.value}
+                  </Tag>
+                ))}
+              </Space>
+            ),
+          },
+        ]}
+      />
+    </Card>
   );
 }

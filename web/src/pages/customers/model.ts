@@ -185,8 +185,16 @@ export function labelSide(angle: number): 'top' | 'bottom' {
 export type ReviewKind = 'fuzzy' | 'limit' | 'cluster' | 'weak' | 'other';
 
 /** reviewKind classifies a review by the rule that sent it to a person. */
-export function reviewKind(r: Pick<IdentityReview, 'reason' | 'score'>): ReviewKind {
+export function reviewKind(r: Pick<IdentityReview, 'reason' | 'score'> & Pick<Partial<IdentityReview>, 'reasons'>): ReviewKind {
   if (r.score !== null && r.score !== undefined) return 'fuzzy';
+  const code = r.reasons?.[0]?.code;
+  if (code) {
+    if (code === 'fuzzy_match' || code === 'conflicting_types') return 'fuzzy';
+    if (code === 'cluster_size' || code === 'identifier_not_added_cluster_size') return 'cluster';
+    if (code === 'type_limit' || code === 'identifier_not_added_type_limit') return 'limit';
+    if (code === 'weak_shared') return 'weak';
+    return 'other';
+  }
   const reason = r.reason.toLowerCase();
   if (reason.includes('cluster')) return 'cluster';
   if (reason.includes('allowed') || reason.includes('limit')) return 'limit';
