@@ -45,6 +45,7 @@ import { StoredValueCard } from '../loyalty/StoredValueCard';
 import { MergeDialog, MergesCard } from './MergesCard';
 import { CustomerLink, CustomerStatusTag, MaskedTag } from './parts';
 import { TimelineCard } from './TimelineCard';
+import { CustomerTagsCard } from '../audiences/CustomerTagsCard';
 
 /** CustomerPage is the 360 view of one customer: profile, identities, consents, activity and merges. */
 export default function CustomerPage() {
@@ -61,6 +62,8 @@ export default function CustomerPage() {
   const canReadAccessLog = useHasScope('privacy:read');
   const canReadOrders = useHasScope('orders:read');
   const canReadLoyalty = useHasScope('loyalty:read');
+  const canReadTags = useHasScope('audiences:read');
+  const canWriteTags = useHasScope('audiences:write');
   const [merging, setMerging] = useState(false);
   const [erasing, setErasing] = useState(false);
 
@@ -194,6 +197,8 @@ export default function CustomerPage() {
 
       {canReadLoyalty && !erased ? <LoyaltyCard customerId={c.id} /> : null}
       {canReadLoyalty && !erased ? <StoredValueCard customerId={c.id} /> : null}
+
+      {canReadTags && !erased ? <CustomerTagsCard customerId={c.id} canWrite={canWriteTags} /> : null}
 
       {canReadOrders ? <CustomerOrdersCard customerId={c.id} /> : null}
 
