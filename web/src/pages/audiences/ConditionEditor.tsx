@@ -61,6 +61,7 @@ const CHANNELS = [
   'web',
   'other',
 ];
+const ORDER_CHANNELS = ['pos', 'mini_program', 'app', 'web', 'meituan', 'eleme', 'marketplace'];
 const CONSENT_CHANNELS = ['sms', 'wechat', 'push', 'email', 'phone'];
 const EVENT_TYPES = ['visit', 'scan', 'product_view', 'add_to_cart', 'registration', 'login', 'order', 'coupon_received', 'coupon_redeemed', 'message_open', 'message_sent', 'favorite'];
 
@@ -321,7 +322,8 @@ function Comparison({ cond, tag, onChange }: { cond: Cond; tag?: AudienceTag; on
     if (cond.type === 'tag') options = (tag?.enum_values ?? []).map((v) => ({ value: v, label: v }));
     else if (cond.type === 'bought') options = ctx.categories;
     else if (field === 'gender') options = ['male', 'female', 'unknown'].map((v) => ({ value: v, label: valueLabel(t, field, v) }));
-    else if (field === 'registration_channel' || field === 'channel:365d') options = CHANNELS.map((v) => ({ value: v, label: valueLabel(t, field, v) }));
+    else if (field === 'registration_channel') options = CHANNELS.map((v) => ({ value: v, label: valueLabel(t, field, v) }));
+    else if (field === 'channel:365d') options = ORDER_CHANNELS.map((v) => ({ value: v, label: valueLabel(t, field, v) }));
     else if (field === 'consent') options = CONSENT_CHANNELS.map((c) => `marketing:${c}`).map((v) => ({ value: v, label: valueLabel(t, field, v) }));
     else options = (ctx.suggestions.get(field) ?? []).map((v) => ({ value: v, label: v }));
     // Free values are allowed where the list is only what the base showed (cities, tiers, categories).

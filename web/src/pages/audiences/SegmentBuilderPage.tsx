@@ -55,7 +55,7 @@ function Builder({ segment }: { segment?: Segment }) {
   const canWrite = useHasScope('audiences:write');
   const tags = useAllAudienceTags();
   const segments = useAllSegments();
-  const categories = useCategories();
+  const categories = useCategories(useHasScope('catalog:read'));
   const tagTypes = useMemo(() => new Map((tags.data ?? []).map((x) => [x.code, x.value_type])), [tags.data]);
   // A saved definition the builder cannot show opens in the text form.
   const initial = useMemo(() => (segment ? fromJSON(segment.definition as JsonCond, tagTypes) : emptyGroup()), [segment, tagTypes]);

@@ -203,7 +203,7 @@ function Detail({ segment: s }: { segment: Segment }) {
 /** MembersTable pages through members: ids linked to the 360 page, and no personal data. */
 function MembersTable({ listKey, fetchPage }: { listKey: string; fetchPage: (p: PageParams) => Promise<{ items: SegmentMember[]; next_cursor?: string }> }) {
   const { t } = useTranslation();
-  const list = useCursorList(listKey, {}, fetchPage);
+  const list = useCursorList(listKey, {}, fetchPage, { pageSize: 20 });
   const columns: TableColumnsType<SegmentMember> = [
     { title: t('audiences.member.customer'), key: 'customer', render: (_, m) => <CustomerLink id={m.customer_id} /> },
     { title: t('audiences.fields.city'), dataIndex: 'city', key: 'city', render: (v?: string) => v || '—' },

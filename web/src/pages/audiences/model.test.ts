@@ -76,6 +76,11 @@ describe('segment builder model', () => {
     const spend = (tree.children[0] as Group).children[1] as Cond;
     expect(spend.values).toEqual([123.45]);
     expect(toJSON(tree).definition).toEqual(j);
+    // "= x" on a set reads as "any of x".
+    expect(toJSON(fromJSON({ op: '=', field: 'city', value: '上海' })!).definition).toEqual({
+      op: 'and',
+      conditions: [{ op: 'in', field: 'city', values: ['上海'] }],
+    });
     // A field the builder does not offer sends the definition to the text form.
     expect(fromJSON({ op: '>=', field: 'avg_basket_fen:30d', value: 1 })).toBeNull();
   });

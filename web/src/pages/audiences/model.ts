@@ -251,7 +251,10 @@ function read(j: JsonCond, tagTypes: Map<string, string>): Node | null {
     }
     return { kind: 'group', id: newId(), not: false, op: j.op, children };
   }
-  const base = { kind: 'cond' as const, id: newId(), not: false, window: '30d' as Window, op: j.op as Op };
+  // On a set (city, an enum tag…) "= x" is "holds x": the builder shows it as "any of".
+  const stringy = (j.values ?? [j.value]).some((v) => typeof v === 'string');
+  const op = (stringy && j.op === '=' ? 'in' : stringy && j.op === '!=' ? 'not_in' : j.op) as Op;
+  const base = { kind: 'cond' as const, id: newId(), not: false, window: '30d' as Window, op };
   if (j.op === 'in_segment') return { ...base, type: 'segment', field: j.segment ?? '', values: [] };
   const field = j.field ?? '';
   const values: (string | number)[] = j.values ?? (j.value !== undefined ? [j.value] : []);

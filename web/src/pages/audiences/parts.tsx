@@ -2,8 +2,11 @@
 // portrait charts (a segment's share of each value against the whole base's).
 import { Card, Col, Empty, Row, Statistic, Tag, Typography } from 'antd';
 import type { TFunction } from 'i18next';
+import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AudienceTag, Portrait, PortraitDimension } from '../../api/audiences';
+import { useHasScope } from '../../api/customers';
+import { useCategories } from '../../api/hooks';
 import { Chart } from '../../components/Chart';
 import { escapeHtml } from '../../lib/charts';
 import { formatNumber, formatPercent } from '../../lib/format';
@@ -27,7 +30,9 @@ export function windowLabel(t: TFunction, w: string): string {
 export function valueLabel(t: TFunction, field: string, value: string): string {
   if (value === '') return t('audiences.portrait.none');
   if (field === 'gender') return t(`customers.genders.${value}`, { defaultValue: value });
-  if (field === 'registration_channel' || field.startsWith('channel:')) return t(`touchpoints.channels.${value}`, { defaultValue: value });
+  if (field === 'registration_channel') return t(`touchpoints.channels.${value}`, { defaultValue: value });
+  // Channels bought in are order channels (pos, mini_program…).
+  if (field.startsWith('channel:')) return t(`orders.channels.${value}`, { defaultValue: t(`touchpoints.channels.${value}`, { defaultValue: value }) });
   if (field === 'consent') {
     const [purpose, channel] = value.split(':');
     return `${t(`customers.consents.purposes.${purpose}`, { defaultValue: purpose })} · ${t(`customers.consents.channels.${channel}`, { defaultValue: channel ?? '' })}`;
@@ -100,6 +105,11 @@ export function portraitOption(
 /** PortraitCharts shows every dimension of a portrait, one card each; charts grow with their values. */
 export function PortraitCharts({ portrait, tags }: { portrait: Portrait | undefined; tags?: Map<string, AudienceTag> }) {
   const { t } = useTranslation();
+  const categories = useCategories(useHasScope('catalog:read'));
+  // Categories bought are codes: show their names where the catalogue is readable.
+  const categoryNames = useMemo(() => new Map((categories.data ?? []).map((c) => [c.code, c.name])), [categories.data]);
+  const label = (field: string, v: string) =>
+    field.startsWith('bought_category:') ? (categoryNames.get(v) ?? v) : valueLabel(t, field, v);
   if (!portrait) return null;
   const dims = (portrait.dimensions ?? []).filter((d) => (d.buckets ?? []).length > 0);
   const names = { segment: t('audiences.portrait.segmentShare'), base: t('audiences.portrait.baseShare'), index: t('audiences.portrait.index') };
@@ -127,7 +137,7 @@ export function PortraitCharts({ portrait, tags }: { portrait: Portrait | undefi
                 <Chart
                   testId={`portrait-${d.field}`}
                   height={Math.max(160, 48 + (d.buckets ?? []).length * 30)}
-                  option={portraitOption(d, portrait, { ...names, label: (v) => valueLabel(t, d.field, v) })}
+                  option={portraitOption(d, portrait, { ...names, label: (v) => label(d.field, v) })}
                 />
               </Card>
             </Col>

@@ -207,7 +207,7 @@ export default function CustomerPage() {
           <TimelineCard customerId={c.id} />
         </Col>
         <Col xs={24} xl={8}>
-          <SlotsCard customer={c} />
+          <SlotsCard customer={c} hide={canReadTags ? ['tags'] : []} />
           <MergesCard customer={c} canWrite={canWrite} />
         </Col>
       </Row>
@@ -262,14 +262,14 @@ const SLOTS: { key: 'points' | 'coupons' | 'tags' | 'associate'; icon: ReactNode
   { key: 'associate', icon: <UserOutlined /> },
 ];
 
-/** SlotsCard holds the places later capabilities fill (points, coupons, tags, associate). */
-function SlotsCard({ customer }: { customer: Customer }) {
+/** SlotsCard holds the places later capabilities fill (points, coupons, tags, associate); hide leaves out those that have their own card. */
+function SlotsCard({ customer, hide }: { customer: Customer; hide: string[] }) {
   const { t } = useTranslation();
   const slots = customer.slots ?? {};
   return (
     <Card size="small" title={t('customers.slots.title')} style={{ marginBottom: 16 }} data-testid="customer-slots">
       <Space orientation="vertical" style={{ width: '100%' }}>
-        {SLOTS.map(({ key, icon }) => {
+        {SLOTS.filter(({ key }) => !hide.includes(key)).map(({ key, icon }) => {
           const v = slots[key];
           const empty = v === null || v === undefined || (Array.isArray(v) && v.length === 0);
           return (
