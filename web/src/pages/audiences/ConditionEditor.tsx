@@ -186,7 +186,7 @@ function CondEditor({ cond, onChange, onRemove }: { cond: Cond; onChange: (c: Co
   const windowPicker = (
     <Select
       size="small"
-      style={{ width: 110 }}
+      style={{ width: 136 }}
       value={cond.window}
       onChange={(window) => set({ window })}
       options={WINDOWS.map((w) => ({ value: w, label: t(`audiences.windows.${w}`) }))}

@@ -78,6 +78,10 @@ describe('SegmentBuilderPage', { timeout: 60_000 }, () => {
     await screen.findByTestId('portrait-city', undefined, T);
     expect(screen.getByTestId('portrait-gender')).toBeTruthy();
     expect(calls.some((c) => c.path === '/audience-segments/preview/portrait')).toBe(true);
+
+    // The text tab starts from the canonical text of what was built.
+    fireEvent.click(screen.getByRole('tab', { name: '文本' }));
+    await waitFor(() => expect((screen.getByTestId('segment-text') as HTMLTextAreaElement).value).toBe('orders(30d) >= 1'), T);
   });
 
   it('shows a 422 on the condition it names and a text error under the text', async () => {

@@ -4,6 +4,7 @@ import { Alert, App, Button, Card, Col, Form, Input, Modal, Row, Space, Spin, St
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
+import { ApiError } from '../../api';
 import {
   audienceApi,
   fieldErrors,
@@ -153,11 +154,19 @@ function Builder({ segment }: { segment?: Segment }) {
             <Tabs
               activeKey={mode}
               onChange={(k) => {
-                if (k === 'text' && mode === 'builder') {
+                if (k === 'text' && mode === 'builder' && built.definition) {
                   // The text tab starts from what the builder holds, in canonical form.
-                  const canonical = p && body && 'definition' in body ? p.text : text;
-                  setText(canonical);
-                  setTextApplied(canonical);
+                  const current = bodyKey === debouncedKey && !preview.isError && !preview.isPlaceholderData ? preview.data : undefined;
+                  const start = (s: string) => {
+                    setText(s);
+                    setTextApplied(s);
+                  };
+                  if (current) start(current.text);
+                  else
+                    audienceApi.preview({ definition: built.definition }).then(
+                      (r) => start(r.text),
+                      () => undefined, // the builder shows what is wrong; the text stays as it was
+                    );
                 }
                 setMode(k as 'builder' | 'text');
               }}
@@ -187,7 +196,7 @@ function Builder({ segment }: { segment?: Segment }) {
                         setMode('builder');
                       }}
                       error={textError}
-                      canonical={mode === 'text' && p && !textError ? p.text : undefined}
+                      canonical={mode === 'text' && textApplied.trim() !== '' && !textError ? textApplied : undefined}
                     />
                   ),
                 },
@@ -203,21 +212,26 @@ function Builder({ segment }: { segment?: Segment }) {
               <Spin spinning={stale} delay={200}>
                 <Row gutter={8}>
                   <Col span={12}>
-                    <Statistic title={t('audiences.builder.count')} value={p ? formatNumber(p.count) : '—'} data-testid="preview-count" />
+                    <Statistic title={t('audiences.builder.count')} value={p && !preview.isError ? formatNumber(p.count) : '—'} data-testid="preview-count" />
                   </Col>
                   <Col span={12}>
                     <Statistic
                       title={t('audiences.builder.share')}
-                      value={p ? formatPercent(p.base > 0 ? p.count / p.base : 0) : '—'}
+                      value={p && !preview.isError ? formatPercent(p.base > 0 ? p.count / p.base : 0) : '—'}
                     />
                   </Col>
                 </Row>
-                {p ? (
+                {preview.isError ? (
+                  <Typography.Paragraph type="danger" style={{ marginTop: 8, marginBottom: 0 }} data-testid="preview-error">
+                    {preview.error instanceof ApiError && preview.error.status === 422 ? t('audiences.builder.fixErrors') : preview.error.message}
+                  </Typography.Paragraph>
+                ) : null}
+                {p && !preview.isError ? (
                   <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }} data-testid="preview-base">
                     <ThunderboltOutlined /> {t('audiences.builder.ofBase', { count: p.count, base: formatNumber(p.base), ms: p.elapsed_ms.toFixed(2) })}
                   </Typography.Paragraph>
                 ) : null}
-                {p?.text ? (
+                {p?.text && !preview.isError ? (
                   <Typography.Paragraph code style={{ marginTop: 8, marginBottom: 0, wordBreak: 'break-all' }} data-testid="preview-text">
                     {p.text}
                   </Typography.Paragraph>
@@ -228,7 +242,8 @@ function Builder({ segment }: { segment?: Segment }) {
         </Col>
       </Row>
       <Card size="small" title={t('audiences.portrait.title')} style={{ marginBottom: 16 }}>
-        {portrait.error ? <ErrorAlert error={portrait.error} /> : null}
+        {/* A condition the API rejects is marked in the builder; only other failures show here. */}
+        {portrait.error && !(portrait.error instanceof ApiError && portrait.error.status === 422) ? <ErrorAlert error={portrait.error} /> : null}
         {body === null ? (
           <Typography.Text type="secondary">{t('audiences.builder.noCondition')}</Typography.Text>
         ) : (
