@@ -31,7 +31,8 @@ async function addCondition(label: string, groupIndex = 0) {
   fireEvent.click(items[items.length - 1]);
 }
 
-describe('SegmentBuilderPage', { timeout: 60_000 }, () => {
+// The builder tests click through many antd controls; give them room on a busy machine.
+describe('SegmentBuilderPage', { timeout: 120_000 }, () => {
   it('builds nested conditions into the JSON form and counts each change live', async () => {
     const calls = api();
     renderRoute(<SegmentBuilderPage />);
