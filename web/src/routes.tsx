@@ -38,6 +38,10 @@ const LoyaltyProgramsPage = lazy(() => import('./pages/loyalty/ProgramsPage'));
 const GiftCardsPage = lazy(() => import('./pages/loyalty/GiftCardsPage'));
 const CouponsPage = lazy(() => import('./pages/loyalty/CouponsPage'));
 const LoyaltyReportsPage = lazy(() => import('./pages/loyalty/ReportsPage'));
+const AudienceTagsPage = lazy(() => import('./pages/audiences/TagsPage'));
+const SegmentBuilderPage = lazy(() => import('./pages/audiences/SegmentBuilderPage'));
+const SegmentsPage = lazy(() => import('./pages/audiences/SegmentsPage'));
+const SegmentDetailPage = lazy(() => import('./pages/audiences/SegmentDetailPage'));
 const ComingSoonPage = lazy(() => import('./pages/ComingSoonPage'));
 
 /** COMING_SOON lists the capabilities that have a placeholder page for now. */
@@ -99,6 +103,12 @@ export const routes: RouteObject[] = [
       { path: 'membership/gift-cards', element: <GiftCardsPage /> },
       { path: 'membership/reports', element: <LoyaltyReportsPage /> },
       { path: 'coupons', element: <CouponsPage /> },
+      { path: 'audiences', element: <Navigate to="/audiences/segments" replace /> },
+      { path: 'audiences/tags', element: <AudienceTagsPage /> },
+      { path: 'audiences/builder', element: <SegmentBuilderPage /> },
+      { path: 'audiences/segments', element: <SegmentsPage /> },
+      { path: 'audiences/segments/:id', element: <SegmentDetailPage /> },
+      { path: 'audiences/segments/:id/edit', element: <SegmentBuilderPage /> },
       ...COMING_SOON.map(({ path, nameKey }) => ({
         path,
         element: <ComingSoonPage key={path} nameKey={nameKey} capability={path} />,

@@ -29,12 +29,13 @@ export function useRegions() {
   });
 }
 
-/** useCategories loads the whole category list, flat, with parent_id. */
-export function useCategories() {
+/** useCategories loads the whole category list, flat, with parent_id (when enabled). */
+export function useCategories(enabled = true) {
   return useQuery({
     queryKey: ['categories', 'all'],
     queryFn: () => fetchAll<Category>(api.categories, { pageSize: 1000, max: 20000 }),
     staleTime: 60_000,
+    enabled,
   });
 }
 

@@ -1,4 +1,5 @@
 import {
+  AimOutlined,
   ApartmentOutlined,
   ApiOutlined,
   AppstoreOutlined,
@@ -12,6 +13,7 @@ import {
   DollarOutlined,
   ExperimentOutlined,
   FileSearchOutlined,
+  FilterOutlined,
   EyeInvisibleOutlined,
   FileTextOutlined,
   GiftOutlined,
@@ -33,6 +35,7 @@ import {
   TagsOutlined,
   TeamOutlined,
   ThunderboltOutlined,
+  UsergroupAddOutlined,
   UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
@@ -51,6 +54,8 @@ interface NavItem {
   label: string;
   icon: ReactNode;
   children?: NavItem[];
+  /** scope, when set, is what a user needs to see the entry. */
+  scope?: string;
 }
 
 /** NAV lists the console's sections; keys are route paths (or group ids). */
@@ -96,6 +101,17 @@ const NAV: NavItem[] = [
       { key: '/coupons', label: 'nav.coupons', icon: <TagOutlined /> },
       { key: '/membership/gift-cards', label: 'storedValue.batches.title', icon: <GiftOutlined /> },
       { key: '/membership/reports', label: 'loyaltyReports.nav', icon: <BarChartOutlined /> },
+    ],
+  },
+  {
+    key: 'audiences',
+    label: 'nav.audiences',
+    icon: <AimOutlined />,
+    scope: 'audiences:read',
+    children: [
+      { key: '/audiences/tags', label: 'audiences.nav.tags', icon: <TagsOutlined /> },
+      { key: '/audiences/builder', label: 'audiences.nav.builder', icon: <FilterOutlined /> },
+      { key: '/audiences/segments', label: 'audiences.nav.segments', icon: <UsergroupAddOutlined /> },
     ],
   },
   {
@@ -168,7 +184,8 @@ export function AppLayout() {
     return <Navigate to="/login" replace state={{ from: location.pathname + location.search, changePassword: true }} />;
   }
 
-  const items: MenuProps['items'] = NAV.map((n) => ({
+  const scopes = me.data.scopes ?? [];
+  const items: MenuProps['items'] = NAV.filter((n) => !n.scope || scopes.includes(n.scope)).map((n) => ({
     key: n.key,
     icon: n.icon,
     label: t(n.label),
@@ -216,7 +233,7 @@ export function AppLayout() {
             mode="inline"
             items={items}
             selectedKeys={[selectedKey(location.pathname)]}
-            defaultOpenKeys={['org', 'catalog', 'customers', 'membership', 'promotions', 'settings']}
+            defaultOpenKeys={['org', 'catalog', 'customers', 'membership', 'audiences', 'promotions', 'settings']}
             onClick={({ key }) => navigate(key)}
             data-testid="nav-menu"
           />

@@ -45,6 +45,7 @@ import { StoredValueCard } from '../loyalty/StoredValueCard';
 import { MergeDialog, MergesCard } from './MergesCard';
 import { CustomerLink, CustomerStatusTag, MaskedTag } from './parts';
 import { TimelineCard } from './TimelineCard';
+import { CustomerTagsCard } from '../audiences/CustomerTagsCard';
 
 /** CustomerPage is the 360 view of one customer: profile, identities, consents, activity and merges. */
 export default function CustomerPage() {
@@ -61,6 +62,8 @@ export default function CustomerPage() {
   const canReadAccessLog = useHasScope('privacy:read');
   const canReadOrders = useHasScope('orders:read');
   const canReadLoyalty = useHasScope('loyalty:read');
+  const canReadTags = useHasScope('audiences:read');
+  const canWriteTags = useHasScope('audiences:write');
   const [merging, setMerging] = useState(false);
   const [erasing, setErasing] = useState(false);
 
@@ -195,6 +198,8 @@ export default function CustomerPage() {
       {canReadLoyalty && !erased ? <LoyaltyCard customerId={c.id} /> : null}
       {canReadLoyalty && !erased ? <StoredValueCard customerId={c.id} /> : null}
 
+      {canReadTags && !erased ? <CustomerTagsCard customerId={c.id} canWrite={canWriteTags} /> : null}
+
       {canReadOrders ? <CustomerOrdersCard customerId={c.id} /> : null}
 
       <Row gutter={16}>
@@ -202,7 +207,7 @@ export default function CustomerPage() {
           <TimelineCard customerId={c.id} />
         </Col>
         <Col xs={24} xl={8}>
-          <SlotsCard customer={c} />
+          <SlotsCard customer={c} hide={canReadTags ? ['tags'] : []} />
           <MergesCard customer={c} canWrite={canWrite} />
         </Col>
       </Row>
@@ -257,14 +262,14 @@ const SLOTS: { key: 'points' | 'coupons' | 'tags' | 'associate'; icon: ReactNode
   { key: 'associate', icon: <UserOutlined /> },
 ];
 
-/** SlotsCard holds the places later capabilities fill (points, coupons, tags, associate). */
-function SlotsCard({ customer }: { customer: Customer }) {
+/** SlotsCard holds the places later capabilities fill (points, coupons, tags, associate); hide leaves out those that have their own card. */
+function SlotsCard({ customer, hide }: { customer: Customer; hide: string[] }) {
   const { t } = useTranslation();
   const slots = customer.slots ?? {};
   return (
     <Card size="small" title={t('customers.slots.title')} style={{ marginBottom: 16 }} data-testid="customer-slots">
       <Space orientation="vertical" style={{ width: '100%' }}>
-        {SLOTS.map(({ key, icon }) => {
+        {SLOTS.filter(({ key }) => !hide.includes(key)).map(({ key, icon }) => {
           const v = slots[key];
           const empty = v === null || v === undefined || (Array.isArray(v) && v.length === 0);
           return (
