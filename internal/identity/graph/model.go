@@ -475,20 +475,31 @@ func (m *Model) em(gammas []Gamma, blocked []uint8, random levelCounts, frac flo
 }
 
 // Corroborated reports whether a pair has positive evidence from at least two of
-// name, phone, birthday and address. Automatic merges need it: a pair that shares
-// only an address (a household), only a common name, or only a device (nothing a
-// profile compares) is never merged without a person, however the weights came out.
+// name, phone, birthday and address, or a phone agreeing at seven or more known
+// digits (a masked 138****5678 and the full number) with no comparison against it.
+// Automatic merges need it: a pair that shares only an address (a household), only
+// a common name, or only a device (nothing a profile compares) is never merged
+// without a person, however the weights came out. A phone is not shared that way:
+// one number belongs to one person, and the chance that two people's numbers agree
+// at the visible digits is what its u measures, so the threshold decides.
 func Corroborated(e Explanation) bool {
 	seen := map[string]bool{}
+	phone, against := false, false
 	for _, t := range e.Terms {
+		if t.Comparison != "prior" && t.Weight < 0 {
+			against = true
+		}
 		switch t.Comparison {
 		case "name", "phone", "birthday", "address":
 			if t.Weight > 0 && t.Level != "term frequency" {
 				seen[t.Comparison] = true
 			}
 		}
+		if t.Comparison == "phone" && t.Level == Comparisons[cmpPhone].Levels[0] && t.Weight > 0 {
+			phone = true
+		}
 	}
-	return len(seen) >= 2
+	return len(seen) >= 2 || phone && !against
 }
 
 // ChooseThreshold returns the lowest match probability t such that the pairs scoring

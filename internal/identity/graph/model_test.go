@@ -138,3 +138,32 @@ func TestFitModelLearns(t *testing.T) {
 		t.Fatalf("weights %+v", m.Weights())
 	}
 }
+
+// TestCorroborated: two kinds of positive evidence corroborate a pair; a phone
+// agreeing at seven or more known digits does on its own unless another comparison
+// speaks against it; a name, an address or a short phone suffix alone never does.
+func TestCorroborated(t *testing.T) {
+	t.Parallel()
+	m := DefaultModel()
+	tests := []struct {
+		name string
+		a, b Profile
+		want bool
+	}{
+		{"masked phone and the full number, nothing else", Profile{Phone: "13812345678"}, Profile{Name: "刘*", Phone: "138****5678", City: "上海"}, true},
+		{"masked phone, same surname and city", Profile{Name: "刘芳", City: "上海", Phone: "13812345678"}, Profile{Name: "刘女士", City: "上海", Phone: "138****5678"}, true},
+		{"masked phone but another surname", Profile{Name: "王芳", Phone: "13812345678"}, Profile{Name: "刘女士", Phone: "138****5678"}, false},
+		{"masked phone but another city", Profile{City: "北京", Phone: "13812345678"}, Profile{City: "上海", Phone: "138****5678"}, false},
+		{"masked phone but the other gender", Profile{Gender: "male", Phone: "13812345678"}, Profile{Name: "刘女士", Phone: "138****5678"}, false},
+		{"last four digits only", Profile{Phone: "13812345678"}, Profile{Phone: "5678"}, false},
+		{"name alone", Profile{Name: "张伟", City: "上海"}, Profile{Name: "張偉", City: "上海"}, false},
+		{"address alone", Profile{Address: "上海市徐汇区漕溪北路88号12栋502室"}, Profile{Address: "徐汇区漕溪北路８８号12-502"}, false},
+		{"name and birthday", Profile{Name: "陳靜", Birthday: "1988-04-12"}, Profile{Name: "陈静", Birthday: "1988-04-12"}, true},
+	}
+	for _, tt := range tests {
+		a, b := NewFeatures(tt.a), NewFeatures(tt.b)
+		if got := Corroborated(m.Explain(&a, &b)); got != tt.want {
+			t.Errorf("%s: corroborated %v, want %v (%s)", tt.name, got, tt.want, m.Explain(&a, &b))
+		}
+	}
+}
