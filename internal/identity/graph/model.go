@@ -288,12 +288,15 @@ func FitModel(recs []Features, pairs [][2]int, opt FitOptions) Model {
 		gammas[i] = Levels(&recs[p[0]], &recs[p[1]])
 		blocked[i] = blockedOn(&recs[p[0]], &recs[p[1]])
 	}
-	return fitGammas(recs, gammas, blocked, opt)
+	return fitGammas(recs, gammas, blocked, [numComparisons]int8{-1, -1, -1, -1, -1, -1}, opt)
 }
 
 // fitGammas is FitModel with the candidate pairs already compared; blocked[i] has
-// bit c set when pair i was selected for agreeing on comparison c.
-func fitGammas(recs []Features, gammas []Gamma, blocked []uint8, opt FitOptions) Model {
+// bit c set when pair i was selected for agreeing on comparison c. enumerated[c] is
+// a level of comparison c whose every pair of records is among the candidates (-1
+// for none): its u is counted over all pairs of records rather than sampled
+// ([Model.em]).
+func fitGammas(recs []Features, gammas []Gamma, blocked []uint8, enumerated [numComparisons]int8, opt FitOptions) Model {
 	m := DefaultModel()
 	m.Pairs = len(gammas)
 	all := float64(len(recs)) * float64(len(recs)-1) / 2
@@ -309,12 +312,49 @@ func fitGammas(recs []Features, gammas []Gamma, blocked []uint8, opt FitOptions)
 		m.U[c] = smooth(random.counts[c], m.U[c], 1)
 	}
 	{
-		m.em(gammas, blocked, random, float64(random.pairs)/all, cmp.Or(opt.MaxIterations, 100))
+		var with [numComparisons]float64
+		for c := range with {
+			n := 0.0
+			for i := range recs {
+				if hasField(&recs[i], c) {
+					n++
+				}
+			}
+			with[c] = n * (n - 1) / 2
+		}
+		m.em(gammas, blocked, random, float64(random.pairs)/all, enumeratedU{levels: enumerated, pairs: with}, cmp.Or(opt.MaxIterations, 100))
 	}
 	if all > 0 {
 		m.Random = m.Lambda * float64(len(gammas)) / all
 	}
 	return m
+}
+
+// hasField reports whether f has what comparison c compares (Levels gives the pair
+// a level only when both records have it).
+func hasField(f *Features, c int) bool {
+	switch c {
+	case cmpName:
+		return f.Name != ""
+	case cmpPhone:
+		return f.PhoneMask != ""
+	case cmpBirthday:
+		return f.Birthday != ""
+	case cmpAddress:
+		return f.Address != ""
+	case cmpCity:
+		return f.City != ""
+	default:
+		return f.Gender != ""
+	}
+}
+
+// enumeratedU says which levels EM counts u for over all pairs: levels[c] is a
+// level of comparison c that blocking enumerates completely (-1 for none), pairs[c]
+// the number of pairs of records that both have comparison c's field.
+type enumeratedU struct {
+	levels [numComparisons]int8
+	pairs  [numComparisons]float64
 }
 
 // blockedOn returns the comparisons (bit c for comparison c) on which a and b
@@ -416,8 +456,14 @@ func smooth(counts, prior []float64, pseudo float64) []float64 {
 // likelihood (among candidates they agree by construction) but count towards m. U
 // comes from the random pairs, less the share of this iteration's expected matches
 // the sample holds (frac of all pairs): in a small tenant, random pairs include
-// matches, which would make agreement look common between two people.
-func (m *Model) em(gammas []Gamma, blocked []uint8, random levelCounts, frac float64, maxIter int) {
+// matches, which would make agreement look common between two people. A level that
+// blocking enumerates (exact) is counted instead of sampled: its u is the candidate
+// pairs at that level less this iteration's expected matches among them, over every
+// pair of records with the field — a sample of a few hundred thousand pairs cannot
+// tell a u of one in a million (a masked phone agreeing with another person's
+// number) from one in a hundred thousand; the other levels share the rest in the
+// sample's proportions.
+func (m *Model) em(gammas []Gamma, blocked []uint8, random levelCounts, frac float64, exact enumeratedU, maxIter int) {
 	prior, uPrior := m.M, m.U
 	type pattern struct {
 		g       Gamma
@@ -432,6 +478,14 @@ func (m *Model) em(gammas []Gamma, blocked []uint8, random levelCounts, frac flo
 	slices.SortFunc(keys, func(a, b pattern) int {
 		return cmp.Or(slices.Compare(a.g[:], b.g[:]), cmp.Compare(a.blocked, b.blocked))
 	})
+	var atLevel [numComparisons]float64 // candidate pairs at each enumerated level
+	for k, n := range patterns {
+		for c, l := range k.g {
+			if l >= 0 && l == exact.levels[c] {
+				atLevel[c] += n
+			}
+		}
+	}
 	for it := 1; it <= maxIter; it++ {
 		m.Iterations = it
 		var counts [numComparisons][]float64
@@ -466,6 +520,19 @@ func (m *Model) em(gammas []Gamma, blocked []uint8, random levelCounts, frac flo
 			}
 			m.M[c] = next
 			m.U[c] = smooth(nonMatch, uPrior[c], 1)
+			if l := exact.levels[c]; l >= 0 && exact.pairs[c] > 0 {
+				// One agreeing pair of two people is assumed on top of those
+				// counted, so a small tenant that has seen none does not conclude
+				// agreement is impossible between two people.
+				u := (max(atLevel[c]-counts[c][l], 0) + 1) / (exact.pairs[c] + 1)
+				rest := 1 - m.U[c][l]
+				for k := range m.U[c] {
+					if k != int(l) && rest > 0 {
+						m.U[c][k] *= (1 - u) / rest
+					}
+				}
+				m.U[c][l] = u
+			}
 		}
 		if moved < 1e-6 {
 			m.Converged = true
