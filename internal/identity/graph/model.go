@@ -322,7 +322,11 @@ func fitGammas(recs []Features, gammas []Gamma, blocked []uint8, enumerated [num
 			}
 			with[c] = n * (n - 1) / 2
 		}
-		m.em(gammas, blocked, random, float64(random.pairs)/all, enumeratedU{levels: enumerated, pairs: with}, cmp.Or(opt.MaxIterations, 100))
+		exact := enumeratedU{levels: enumerated, pairs: with}
+		if u := phoneChance(recs); u > 0 {
+			exact.levels[cmpPhone], exact.chance[cmpPhone] = 0, u
+		}
+		m.em(gammas, blocked, random, float64(random.pairs)/all, exact, cmp.Or(opt.MaxIterations, 100))
 	}
 	if all > 0 {
 		m.Random = m.Lambda * float64(len(gammas)) / all
@@ -355,6 +359,55 @@ func hasField(f *Features, c int) bool {
 type enumeratedU struct {
 	levels [numComparisons]int8
 	pairs  [numComparisons]float64
+	// chance, when positive, is the level's u computed from the fields'
+	// frequencies (phoneChance) and replaces the count.
+	chance [numComparisons]float64
+}
+
+// phoneChance is the probability that two people's phones agree at six or more
+// digits besides the leading 1, from the frequencies of the records' phones rather
+// than from any pair's match probability: such a pair has a masked number on one side
+// (two full numbers that agree are one number, one customer), so it agrees on digits
+// 2–3, counted over the records that show them, and by chance on the last four, whose
+// collision probability is estimated without bias on the full numbers (at least 1e-4,
+// the uniform digits' value, so a small tenant is not trusted with less). It returns
+// 0 when no record shows a masked number's digits 2–3.
+func phoneChance(recs []Features) float64 {
+	prefix, full := map[string]float64{}, map[string]float64{}
+	suffix := map[string]float64{}
+	var nFull, withPhone float64
+	for i := range recs {
+		p := recs[i].PhoneMask
+		if p == "" {
+			continue
+		}
+		withPhone++
+		if p[1] != '*' && p[2] != '*' {
+			prefix[p[1:3]]++
+		}
+		if !strings.Contains(p, "*") {
+			full[p[1:3]]++
+			suffix[p[7:]]++
+			nFull++
+		}
+	}
+	pairs := 0.0
+	for k, n := range prefix {
+		f := full[k]
+		pairs += n*(n-1)/2 - f*(f-1)/2
+	}
+	if pairs == 0 || withPhone < 2 {
+		return 0
+	}
+	q := 1e-4
+	if nFull > 1 {
+		sq := 0.0
+		for _, c := range suffix {
+			sq += c * c
+		}
+		q = max(q, (sq-nFull)/(nFull*(nFull-1)))
+	}
+	return pairs * q / (withPhone * (withPhone - 1) / 2)
 }
 
 // blockedOn returns the comparisons (bit c for comparison c) on which a and b
@@ -525,6 +578,9 @@ func (m *Model) em(gammas []Gamma, blocked []uint8, random levelCounts, frac flo
 				// counted, so a small tenant that has seen none does not conclude
 				// agreement is impossible between two people.
 				u := (max(atLevel[c]-counts[c][l], 0) + 1) / (exact.pairs[c] + 1)
+				if exact.chance[c] > 0 {
+					u = exact.chance[c]
+				}
 				rest := 1 - m.U[c][l]
 				for k := range m.U[c] {
 					if k != int(l) && rest > 0 {

@@ -167,3 +167,35 @@ func TestCorroborated(t *testing.T) {
 		}
 	}
 }
+
+// TestPhoneChance: the chance that two people's phones agree at 7+ digits is the
+// share of pairs with a masked number agreeing on digits 2–3 times the last four's
+// collision probability (at least 1e-4); without a masked number it is 0.
+func TestPhoneChance(t *testing.T) {
+	t.Parallel()
+	var recs []Features
+	for i := range 100 {
+		recs = append(recs, NewFeatures(Profile{Phone: fmt.Sprintf("1381234%04d", i)}))
+	}
+	if got := phoneChance(recs); got != 0 {
+		t.Fatalf("full numbers only: %v, want 0", got)
+	}
+	for i := range 100 {
+		recs = append(recs, NewFeatures(Profile{Phone: fmt.Sprintf("138****%04d", 100+i)}))
+	}
+	recs = append(recs, NewFeatures(Profile{Phone: "5678"})) // a suffix: shows no digits 2–3
+	// 200 records show "38": 19,900 pairs, less the 4,950 of two full numbers; the
+	// full numbers' suffixes are distinct, so the uniform 1e-4 stands; 201 records
+	// with a phone make 20,100 pairs.
+	want := 14950 * 1e-4 / 20100
+	if got := phoneChance(recs); math.Abs(got-want) > 1e-12 {
+		t.Fatalf("phoneChance = %v, want %v", got, want)
+	}
+	// Suffixes repeated among the full numbers raise the collision probability.
+	for i := range 100 {
+		recs = append(recs, NewFeatures(Profile{Phone: fmt.Sprintf("1385678%04d", i%2)}))
+	}
+	if got := phoneChance(recs); got <= want {
+		t.Fatalf("repeated suffixes: %v, want more than %v", got, want)
+	}
+}
