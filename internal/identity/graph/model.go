@@ -277,7 +277,8 @@ const (
 
 // FitModel estimates a model from the tenant's records and its candidate pairs
 // (indexes into recs, as blocking produced them): the name frequencies from recs, u
-// from random pairs of recs, m and Lambda by expectation–maximisation over the
+// from random pairs of recs (the phone's 7+ digits level from the numbers'
+// frequencies, [phoneChance]), m and Lambda by expectation–maximisation over the
 // candidate pairs with u fixed. Each level's m is smoothed towards the default by a
 // pseudo-count of one pair, so a level no candidate pair reaches keeps a finite,
 // plausible weight.
