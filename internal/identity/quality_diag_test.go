@@ -34,8 +34,7 @@ func TestRecallDiagnostic(t *testing.T) {
 	if _, err := e.svc.MatchFuzzy(admin(tenantA), FuzzyOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	after := measureEvalSet(t, e.db, set, "with fuzzy pass")
-	_ = after
+	measureEvalSet(t, e.db, set, "with fuzzy pass")
 	assigned := evalAssignment(t, e.db)
 	truth := set.Truth()
 	// person → customer → events
