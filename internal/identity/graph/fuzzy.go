@@ -331,6 +331,32 @@ func (f *Features) BlockingKeys() []string {
 	return keys
 }
 
+// enumeratedLevels returns, per comparison, the level whose every pair of records
+// blocking made a candidate (-1 for none): birthday exact (the birthday key), unless
+// a birthday block was too large to compare, and phone "7+ digits equal" (the key of
+// digits 2–3 and the last four) when every phone either shows digits 2–3 or none
+// of the first six — then two phones agreeing at six or more digits besides the
+// leading 1 share that key — and no such block was skipped. skipped holds the kinds
+// (the keys' first byte) of the blocks skipped.
+func enumeratedLevels(recs []Features, skipped map[byte]bool) [numComparisons]int8 {
+	out := [numComparisons]int8{-1, -1, -1, -1, -1, -1}
+	if !skipped['b'] {
+		out[cmpBirthday] = 0
+	}
+	if skipped['m'] {
+		return out
+	}
+	for i := range recs {
+		p := recs[i].PhoneMask
+		if p == "" || p[1] != '*' && p[2] != '*' || strings.Trim(p[1:7], "*") == "" {
+			continue
+		}
+		return out
+	}
+	out[cmpPhone] = 0
+	return out
+}
+
 // FuzzyRecord is one customer in a fuzzy pass. Records are passed oldest first.
 type FuzzyRecord struct {
 	Features Features
@@ -426,10 +452,12 @@ func MatchFuzzy(recs []FuzzyRecord, opt FuzzyOptions) FuzzyResult {
 	}
 	seen := map[[2]int]bool{}
 	var cands [][2]int
+	skippedKind := map[byte]bool{}
 	for _, k := range slices.Sorted(maps.Keys(blocks)) {
 		members := blocks[k]
 		if len(members) > maxBlock {
 			res.Skipped++
+			skippedKind[k[0]] = true
 			continue
 		}
 		for x := 0; x < len(members); x++ {
@@ -460,7 +488,7 @@ func MatchFuzzy(recs []FuzzyRecord, opt FuzzyOptions) FuzzyResult {
 		for i, c := range cands {
 			blocked[i] = blockedOn(&recs[c[0]].Features, &recs[c[1]].Features)
 		}
-		res.Model = fitGammas(feats, gammas, blocked, FitOptions{})
+		res.Model = fitGammas(feats, gammas, blocked, enumeratedLevels(feats, skippedKind), FitOptions{})
 	}
 	pairs := make([]FuzzyPair, len(cands))
 	var autoProbs []float64

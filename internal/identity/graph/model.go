@@ -277,7 +277,8 @@ const (
 
 // FitModel estimates a model from the tenant's records and its candidate pairs
 // (indexes into recs, as blocking produced them): the name frequencies from recs, u
-// from random pairs of recs, m and Lambda by expectation–maximisation over the
+// from random pairs of recs (the phone's 7+ digits level from the numbers'
+// frequencies, [phoneChance]), m and Lambda by expectation–maximisation over the
 // candidate pairs with u fixed. Each level's m is smoothed towards the default by a
 // pseudo-count of one pair, so a level no candidate pair reaches keeps a finite,
 // plausible weight.
@@ -288,12 +289,15 @@ func FitModel(recs []Features, pairs [][2]int, opt FitOptions) Model {
 		gammas[i] = Levels(&recs[p[0]], &recs[p[1]])
 		blocked[i] = blockedOn(&recs[p[0]], &recs[p[1]])
 	}
-	return fitGammas(recs, gammas, blocked, opt)
+	return fitGammas(recs, gammas, blocked, [numComparisons]int8{-1, -1, -1, -1, -1, -1}, opt)
 }
 
 // fitGammas is FitModel with the candidate pairs already compared; blocked[i] has
-// bit c set when pair i was selected for agreeing on comparison c.
-func fitGammas(recs []Features, gammas []Gamma, blocked []uint8, opt FitOptions) Model {
+// bit c set when pair i was selected for agreeing on comparison c. enumerated[c] is
+// a level of comparison c whose every pair of records is among the candidates (-1
+// for none): its u is counted over all pairs of records rather than sampled
+// ([Model.em]).
+func fitGammas(recs []Features, gammas []Gamma, blocked []uint8, enumerated [numComparisons]int8, opt FitOptions) Model {
 	m := DefaultModel()
 	m.Pairs = len(gammas)
 	all := float64(len(recs)) * float64(len(recs)-1) / 2
@@ -309,12 +313,102 @@ func fitGammas(recs []Features, gammas []Gamma, blocked []uint8, opt FitOptions)
 		m.U[c] = smooth(random.counts[c], m.U[c], 1)
 	}
 	{
-		m.em(gammas, blocked, random, float64(random.pairs)/all, cmp.Or(opt.MaxIterations, 100))
+		var with [numComparisons]float64
+		for c := range with {
+			n := 0.0
+			for i := range recs {
+				if hasField(&recs[i], c) {
+					n++
+				}
+			}
+			with[c] = n * (n - 1) / 2
+		}
+		exact := enumeratedU{levels: enumerated, pairs: with}
+		if u := phoneChance(recs); u > 0 {
+			exact.levels[cmpPhone], exact.chance[cmpPhone] = 0, u
+		}
+		m.em(gammas, blocked, random, float64(random.pairs)/all, exact, cmp.Or(opt.MaxIterations, 100))
 	}
 	if all > 0 {
 		m.Random = m.Lambda * float64(len(gammas)) / all
 	}
 	return m
+}
+
+// hasField reports whether f has what comparison c compares (Levels gives the pair
+// a level only when both records have it).
+func hasField(f *Features, c int) bool {
+	switch c {
+	case cmpName:
+		return f.Name != ""
+	case cmpPhone:
+		return f.PhoneMask != ""
+	case cmpBirthday:
+		return f.Birthday != ""
+	case cmpAddress:
+		return f.Address != ""
+	case cmpCity:
+		return f.City != ""
+	default:
+		return f.Gender != ""
+	}
+}
+
+// enumeratedU says which levels EM counts u for over all pairs: levels[c] is a
+// level of comparison c that blocking enumerates completely (-1 for none), pairs[c]
+// the number of pairs of records that both have comparison c's field.
+type enumeratedU struct {
+	levels [numComparisons]int8
+	pairs  [numComparisons]float64
+	// chance, when positive, is the level's u computed from the fields'
+	// frequencies (phoneChance) and replaces the count.
+	chance [numComparisons]float64
+}
+
+// phoneChance is the probability that two people's phones agree at six or more
+// digits besides the leading 1, from the frequencies of the records' phones rather
+// than from any pair's match probability: such a pair has a masked number on one side
+// (two full numbers that agree are one number, one customer), so it agrees on digits
+// 2–3, counted over the records that show them, and by chance on the last four, whose
+// collision probability is estimated without bias on the full numbers (at least 1e-4,
+// the uniform digits' value, so a small tenant is not trusted with less). It returns
+// 0 when no record shows a masked number's digits 2–3.
+func phoneChance(recs []Features) float64 {
+	prefix, full := map[string]float64{}, map[string]float64{}
+	suffix := map[string]float64{}
+	var nFull, withPhone float64
+	for i := range recs {
+		p := recs[i].PhoneMask
+		if p == "" {
+			continue
+		}
+		withPhone++
+		if p[1] != '*' && p[2] != '*' {
+			prefix[p[1:3]]++
+		}
+		if !strings.Contains(p, "*") {
+			full[p[1:3]]++
+			suffix[p[7:]]++
+			nFull++
+		}
+	}
+	pairs := 0.0
+	for k, n := range prefix {
+		f := full[k]
+		pairs += n*(n-1)/2 - f*(f-1)/2
+	}
+	if pairs == 0 || withPhone < 2 {
+		return 0
+	}
+	q := 1e-4
+	if nFull > 1 {
+		sq := 0.0
+		for _, c := range suffix {
+			sq += c * c
+		}
+		q = max(q, (sq-nFull)/(nFull*(nFull-1)))
+	}
+	return pairs * q / (withPhone * (withPhone - 1) / 2)
 }
 
 // blockedOn returns the comparisons (bit c for comparison c) on which a and b
@@ -416,8 +510,14 @@ func smooth(counts, prior []float64, pseudo float64) []float64 {
 // likelihood (among candidates they agree by construction) but count towards m. U
 // comes from the random pairs, less the share of this iteration's expected matches
 // the sample holds (frac of all pairs): in a small tenant, random pairs include
-// matches, which would make agreement look common between two people.
-func (m *Model) em(gammas []Gamma, blocked []uint8, random levelCounts, frac float64, maxIter int) {
+// matches, which would make agreement look common between two people. A level that
+// blocking enumerates (exact) is counted instead of sampled: its u is the candidate
+// pairs at that level less this iteration's expected matches among them, over every
+// pair of records with the field — a sample of a few hundred thousand pairs cannot
+// tell a u of one in a million (a masked phone agreeing with another person's
+// number) from one in a hundred thousand; the other levels share the rest in the
+// sample's proportions.
+func (m *Model) em(gammas []Gamma, blocked []uint8, random levelCounts, frac float64, exact enumeratedU, maxIter int) {
 	prior, uPrior := m.M, m.U
 	type pattern struct {
 		g       Gamma
@@ -432,6 +532,14 @@ func (m *Model) em(gammas []Gamma, blocked []uint8, random levelCounts, frac flo
 	slices.SortFunc(keys, func(a, b pattern) int {
 		return cmp.Or(slices.Compare(a.g[:], b.g[:]), cmp.Compare(a.blocked, b.blocked))
 	})
+	var atLevel [numComparisons]float64 // candidate pairs at each enumerated level
+	for k, n := range patterns {
+		for c, l := range k.g {
+			if l >= 0 && l == exact.levels[c] {
+				atLevel[c] += n
+			}
+		}
+	}
 	for it := 1; it <= maxIter; it++ {
 		m.Iterations = it
 		var counts [numComparisons][]float64
@@ -466,6 +574,22 @@ func (m *Model) em(gammas []Gamma, blocked []uint8, random levelCounts, frac flo
 			}
 			m.M[c] = next
 			m.U[c] = smooth(nonMatch, uPrior[c], 1)
+			if l := exact.levels[c]; l >= 0 && exact.pairs[c] > 0 {
+				// One agreeing pair of two people is assumed on top of those
+				// counted, so a small tenant that has seen none does not conclude
+				// agreement is impossible between two people.
+				u := (max(atLevel[c]-counts[c][l], 0) + 1) / (exact.pairs[c] + 1)
+				if exact.chance[c] > 0 {
+					u = exact.chance[c]
+				}
+				rest := 1 - m.U[c][l]
+				for k := range m.U[c] {
+					if k != int(l) && rest > 0 {
+						m.U[c][k] *= (1 - u) / rest
+					}
+				}
+				m.U[c][l] = u
+			}
 		}
 		if moved < 1e-6 {
 			m.Converged = true
@@ -475,20 +599,31 @@ func (m *Model) em(gammas []Gamma, blocked []uint8, random levelCounts, frac flo
 }
 
 // Corroborated reports whether a pair has positive evidence from at least two of
-// name, phone, birthday and address. Automatic merges need it: a pair that shares
-// only an address (a household), only a common name, or only a device (nothing a
-// profile compares) is never merged without a person, however the weights came out.
+// name, phone, birthday and address, or a phone agreeing at seven or more known
+// digits (a masked 138****5678 and the full number) with no comparison against it.
+// Automatic merges need it: a pair that shares only an address (a household), only
+// a common name, or only a device (nothing a profile compares) is never merged
+// without a person, however the weights came out. A phone is not shared that way:
+// one number belongs to one person, and the chance that two people's numbers agree
+// at the visible digits is what its u measures, so the threshold decides.
 func Corroborated(e Explanation) bool {
 	seen := map[string]bool{}
+	phone, against := false, false
 	for _, t := range e.Terms {
+		if t.Comparison != "prior" && t.Weight < 0 {
+			against = true
+		}
 		switch t.Comparison {
 		case "name", "phone", "birthday", "address":
 			if t.Weight > 0 && t.Level != "term frequency" {
 				seen[t.Comparison] = true
 			}
 		}
+		if t.Comparison == "phone" && t.Level == Comparisons[cmpPhone].Levels[0] && t.Weight > 0 {
+			phone = true
+		}
 	}
-	return len(seen) >= 2
+	return len(seen) >= 2 || phone && !against
 }
 
 // ChooseThreshold returns the lowest match probability t such that the pairs scoring

@@ -138,3 +138,64 @@ func TestFitModelLearns(t *testing.T) {
 		t.Fatalf("weights %+v", m.Weights())
 	}
 }
+
+// TestCorroborated: two kinds of positive evidence corroborate a pair; a phone
+// agreeing at seven or more known digits does on its own unless another comparison
+// speaks against it; a name, an address or a short phone suffix alone never does.
+func TestCorroborated(t *testing.T) {
+	t.Parallel()
+	m := DefaultModel()
+	tests := []struct {
+		name string
+		a, b Profile
+		want bool
+	}{
+		{"masked phone and the full number, nothing else", Profile{Phone: "13812345678"}, Profile{Name: "刘*", Phone: "138****5678", City: "上海"}, true},
+		{"masked phone, same surname and city", Profile{Name: "刘芳", City: "上海", Phone: "13812345678"}, Profile{Name: "刘女士", City: "上海", Phone: "138****5678"}, true},
+		{"masked phone but another surname", Profile{Name: "王芳", Phone: "13812345678"}, Profile{Name: "刘女士", Phone: "138****5678"}, false},
+		{"masked phone but another city", Profile{City: "北京", Phone: "13812345678"}, Profile{City: "上海", Phone: "138****5678"}, false},
+		{"masked phone but the other gender", Profile{Gender: "male", Phone: "13812345678"}, Profile{Name: "刘女士", Phone: "138****5678"}, false},
+		{"last four digits only", Profile{Phone: "13812345678"}, Profile{Phone: "5678"}, false},
+		{"name alone", Profile{Name: "张伟", City: "上海"}, Profile{Name: "張偉", City: "上海"}, false},
+		{"address alone", Profile{Address: "上海市徐汇区漕溪北路88号12栋502室"}, Profile{Address: "徐汇区漕溪北路８８号12-502"}, false},
+		{"name and birthday", Profile{Name: "陳靜", Birthday: "1988-04-12"}, Profile{Name: "陈静", Birthday: "1988-04-12"}, true},
+	}
+	for _, tt := range tests {
+		a, b := NewFeatures(tt.a), NewFeatures(tt.b)
+		if got := Corroborated(m.Explain(&a, &b)); got != tt.want {
+			t.Errorf("%s: corroborated %v, want %v (%s)", tt.name, got, tt.want, m.Explain(&a, &b))
+		}
+	}
+}
+
+// TestPhoneChance: the chance that two people's phones agree at 7+ digits is the
+// share of pairs with a masked number agreeing on digits 2–3 times the last four's
+// collision probability (at least 1e-4); without a masked number it is 0.
+func TestPhoneChance(t *testing.T) {
+	t.Parallel()
+	var recs []Features
+	for i := range 100 {
+		recs = append(recs, NewFeatures(Profile{Phone: fmt.Sprintf("1381234%04d", i)}))
+	}
+	if got := phoneChance(recs); got != 0 {
+		t.Fatalf("full numbers only: %v, want 0", got)
+	}
+	for i := range 100 {
+		recs = append(recs, NewFeatures(Profile{Phone: fmt.Sprintf("138****%04d", 100+i)}))
+	}
+	recs = append(recs, NewFeatures(Profile{Phone: "5678"})) // a suffix: shows no digits 2–3
+	// 200 records show "38": 19,900 pairs, less the 4,950 of two full numbers; the
+	// full numbers' suffixes are distinct, so the uniform 1e-4 stands; 201 records
+	// with a phone make 20,100 pairs.
+	want := 14950 * 1e-4 / 20100
+	if got := phoneChance(recs); math.Abs(got-want) > 1e-12 {
+		t.Fatalf("phoneChance = %v, want %v", got, want)
+	}
+	// Suffixes repeated among the full numbers raise the collision probability.
+	for i := range 100 {
+		recs = append(recs, NewFeatures(Profile{Phone: fmt.Sprintf("1385678%04d", i%2)}))
+	}
+	if got := phoneChance(recs); got <= want {
+		t.Fatalf("repeated suffixes: %v, want more than %v", got, want)
+	}
+}
