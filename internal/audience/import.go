@@ -17,6 +17,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/csvfile"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
+	"github.com/oneretail/oneretail/internal/platform/sheet"
 )
 
 // MaxImportBytes bounds a tag import file.
@@ -41,11 +42,12 @@ type ImportReport struct {
 }
 
 // ImportTagValues sets (or, with an empty value, removes) tag values from a CSV file
-// (UTF-8 with or without BOM, or GBK) with the columns customer_id, tag and value.
+// (UTF-8 with or without BOM, or GBK) or an .xlsx workbook (its first sheet, known by
+// its content or contentType) with the columns customer_id, tag and value.
 // Only imported and manual tags take values from a file. Good rows are written in
 // batches; a bad row is reported with its line and column and does not stop the
 // others. Errors: invalid (the file or its header), unauthorized, forbidden.
-func (s *Service) ImportTagValues(ctx context.Context, r io.Reader) (ImportReport, error) {
+func (s *Service) ImportTagValues(ctx context.Context, r io.Reader, contentType string) (ImportReport, error) {
 	p, err := caller(ctx, auth.AudiencesWrite)
 	if err != nil {
 		return ImportReport{}, err
@@ -57,10 +59,11 @@ func (s *Service) ImportTagValues(ctx context.Context, r io.Reader) (ImportRepor
 	if len(data) > MaxImportBytes {
 		return ImportReport{}, errs.Field("body", "the file is larger than %d MiB", MaxImportBytes>>20)
 	}
-	cr, err := csvfile.Open(data, "body")
+	cr, err := sheet.Open(data, contentType, "body")
 	if err != nil {
 		return ImportReport{}, err
 	}
+	defer cr.Close()
 	cols, err := csvfile.Columns(cr.Header, csvfile.Among("customer_id", "tag", "value"), []string{"customer_id", "tag", "value"}, "body")
 	if err != nil {
 		return ImportReport{}, err
@@ -223,14 +226,16 @@ func importReportResponse(r ImportReport) ImportReportResponse {
 
 func (s *Service) registerImport(api huma.API) {
 	huma.Register(api, huma.Operation{OperationID: "import-customer-tags", Method: http.MethodPost, Path: "/api/v1/audience-tags/imports",
-		Summary: "Import customers' tag values from CSV",
-		Description: "Sets tag values from a CSV file (UTF-8 with or without BOM, or GBK) of at most 32 MiB with the columns customer_id, tag " +
+		Summary: "Import customers' tag values from CSV or Excel",
+		Description: "Sets tag values from a CSV file (UTF-8 with or without BOM, or GBK) or an .xlsx workbook (first sheet; recognised by its content " +
+			"or the Content-Type " + sheet.MediaXLSX + ") of at most 32 MiB with the columns customer_id, tag " +
 			"(a tag code) and value; an empty value removes the customer's value. Only imported and manual tags take values from a file. " +
 			"Rejected rows are listed with their line and column; the others are written.",
 		Tags: []string{audienceTag}, Security: httpapi.Secured(auth.AudiencesWrite), MaxBodyBytes: MaxImportBytes,
 	}, func(ctx context.Context, in *struct {
-		RawBody []byte `contentType:"text/csv"`
+		ContentType string `header:"Content-Type"`
+		RawBody     []byte `contentType:"text/csv"`
 	}) (*httpapi.Body[ImportReportResponse], error) {
-		return httpapi.Reply(importReportResponse)(s.ImportTagValues(ctx, bytes.NewReader(in.RawBody)))
+		return httpapi.Reply(importReportResponse)(s.ImportTagValues(ctx, bytes.NewReader(in.RawBody), in.ContentType))
 	})
 }

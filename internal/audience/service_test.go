@@ -1,6 +1,7 @@
 package audience
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 	"github.com/oneretail/oneretail/internal/platform/errs"
+	"github.com/oneretail/oneretail/internal/platform/sheet"
 )
 
 func TestTagDefinitionsValidate(t *testing.T) {
@@ -79,7 +81,7 @@ func TestImportReportsRows(t *testing.T) {
 			"c2,score,12.5\n" + // line 5: set
 			"c3,heavy,true\n" + // line 6: a rule tag
 			"c1,unknown,1\n" // line 7: unknown tag
-		rep, err := f.s.ImportTagValues(ctx, strings.NewReader(file))
+		rep, err := f.s.ImportTagValues(ctx, strings.NewReader(file), "text/csv")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,11 +98,11 @@ func TestImportReportsRows(t *testing.T) {
 		if err != nil || len(tags) != 1 || tags[0].Value != "金" || tags[0].Source != "import" {
 			t.Fatalf("c1's tags %+v (%v)", tags, err)
 		}
-		rep, err = f.s.ImportTagValues(ctx, strings.NewReader("customer_id,tag,value\nc1,wine_club,\n"))
+		rep, err = f.s.ImportTagValues(ctx, strings.NewReader("customer_id,tag,value\nc1,wine_club,\n"), "")
 		if err != nil || rep.Removed != 1 {
 			t.Fatalf("removing: %+v %v", rep, err)
 		}
-		if _, err := f.s.ImportTagValues(ctx, strings.NewReader("customer,tag\nc1,x\n")); !errs.Is(err, errs.Invalid) {
+		if _, err := f.s.ImportTagValues(ctx, strings.NewReader("customer,tag\nc1,x\n"), ""); !errs.Is(err, errs.Invalid) {
 			t.Errorf("a header without the columns: %v", err)
 		}
 	})
@@ -356,6 +358,33 @@ func TestModelJob(t *testing.T) {
 		}
 		if again := noErr(f.s.PreviewSegment(ctx, nil, `tag:rfm_layer exists`))(t); again.Count != 50 {
 			t.Fatalf("after the resumed run %d members have a layer, want 50", again.Count)
+		}
+	})
+}
+
+// TestImportXLSX imports tag values from an Excel workbook like from CSV.
+func TestImportXLSX(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d, shopper("c1", "上海", 3, 5000), shopper("c2", "北京", 3, 5000))
+		ctx := as(auth.Marketer)
+		noErr(f.s.CreateTag(ctx, TagInput{Code: "club", Name: "俱乐部", Kind: TagImported, ValueType: ValueEnum, EnumValues: []string{"金"}}))(t)
+		var buf bytes.Buffer
+		w, err := sheet.NewWriter(&buf, sheet.XLSX)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rec := range [][]string{{"customer_id", "tag", "value"}, {"c1", "club", "金"}, {"c2", "club", "银"}} {
+			if err := w.Write(rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		rep := noErr(f.s.ImportTagValues(ctx, &buf, sheet.MediaXLSX))(t)
+		if rep.Rows != 2 || rep.Set != 1 || len(rep.Errors) != 1 || rep.Errors[0].Line != 3 || rep.Errors[0].Field != "value" {
+			t.Fatalf("report %+v, want c1 set and row 3's value rejected", rep)
 		}
 	})
 }

@@ -336,8 +336,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Import customers' tag values from CSV
-         * @description Sets tag values from a CSV file (UTF-8 with or without BOM, or GBK) of at most 32 MiB with the columns customer_id, tag (a tag code) and value; an empty value removes the customer's value. Only imported and manual tags take values from a file. Rejected rows are listed with their line and column; the others are written.
+         * Import customers' tag values from CSV or Excel
+         * @description Sets tag values from a CSV file (UTF-8 with or without BOM, or GBK) or an .xlsx workbook (first sheet; recognised by its content or the Content-Type application/vnd.openxmlformats-officedocument.spreadsheetml.sheet) of at most 32 MiB with the columns customer_id, tag (a tag code) and value; an empty value removes the customer's value. Only imported and manual tags take values from a file. Rejected rows are listed with their line and column; the others are written.
          */
         post: operations["import-customer-tags"];
         delete?: never;
@@ -8343,7 +8343,9 @@ export interface operations {
     "import-customer-tags": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Content-Type"?: string;
+            };
             path?: never;
             cookie?: never;
         };
