@@ -41,6 +41,17 @@ type BasketImport struct {
 	Match    BasketMatch
 }
 
+// TenantTimeZone returns the tenant's time zone: its pricing settings' time_zone,
+// Asia/Shanghai unless set. Other domains count "today" and daily figures in it. It
+// needs no principal. Errors: internal (reading the settings).
+func (s *Service) TenantTimeZone(ctx context.Context, tenantID string) (*time.Location, error) {
+	loc, err := s.tenantZone(ctx, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("promotion: tenant time zone: %w", err)
+	}
+	return loc, nil
+}
+
 // tenantZone returns the tenant's pricing time zone.
 func (s *Service) tenantZone(ctx context.Context, tenantID string) (*time.Location, error) {
 	st, err := readSettings(ctx, s.db.Reader(), tenantID)

@@ -2550,7 +2550,7 @@ export interface paths {
         };
         /**
          * List promotions
-         * @description Ordered by id; filter by status, or by the active promotions whose window contains active_at.
+         * @description Ordered by id; filter by status, by effective_status (status and window read now: scheduled, running, ended …), or by the active promotions whose window contains active_at.
          */
         get: operations["list-promotions"];
         put?: never;
@@ -3585,6 +3585,24 @@ export interface components {
              */
             total: number;
         };
+        BasketMatchResponse: {
+            /** @description False when the server matched nothing (no catalogue): sku and category values are taken as ids. */
+            checked: boolean;
+            /** @description The first 20 distinct category values that matched nothing. */
+            unmatched_categories: string[];
+            /**
+             * Format: int64
+             * @description Rows whose category matched no category id or code.
+             */
+            unmatched_category_rows: number;
+            /**
+             * Format: int64
+             * @description Rows whose sku matched no SKU id, code or barcode.
+             */
+            unmatched_sku_rows: number;
+            /** @description The first 20 distinct SKU values that matched nothing. */
+            unmatched_skus: string[];
+        };
         BasketRowError: {
             field: string;
             /** Format: int64 */
@@ -3603,6 +3621,7 @@ export interface components {
             last_order_at?: string;
             /** Format: int64 */
             lines: number;
+            match: components["schemas"]["BasketMatchResponse"];
             name: string;
             /** Format: int64 */
             orders: number;
@@ -6051,6 +6070,11 @@ export interface components {
             definition: {
                 [key: string]: unknown;
             };
+            /**
+             * @description The status as a merchandiser reads it now: an active promotion before its start is scheduled, one past its end (active or paused) is ended, an active one inside its window is running.
+             * @enum {string}
+             */
+            readonly effective_status: "draft" | "scheduled" | "running" | "paused" | "ended";
             /** Format: date-time */
             ends_at?: string;
             id: string;
@@ -6637,8 +6661,12 @@ export interface components {
             top_skus: components["schemas"]["SimulationSKU"][];
         };
         SimulationSKU: {
+            /** @description The SKU's code, when the catalogue knows it. */
+            code?: string;
             /** Format: int64 */
             discount_fen: number;
+            /** @description The SKU's name, when the catalogue knows it. */
+            name?: string;
             /** Format: int64 */
             quantity: number;
             sku_id: string;
@@ -12815,6 +12843,8 @@ export interface operations {
                 /** @description Opaque cursor from a previous page's next_cursor. */
                 cursor?: string;
                 status?: "draft" | "active" | "paused" | "ended" | "";
+                /** @description Only promotions with this effective_status now. */
+                effective_status?: "draft" | "scheduled" | "running" | "paused" | "ended" | "";
                 /** @description Only active promotions whose window contains this instant (RFC 3339). */
                 active_at?: string;
             };
@@ -12923,6 +12953,8 @@ export interface operations {
                 /** @description xlsx (Excel) or csv (UTF-8 with BOM). */
                 file_format?: "xlsx" | "csv";
                 status?: "draft" | "active" | "paused" | "ended" | "";
+                /** @description As in GET /api/v1/promotions. */
+                effective_status?: "draft" | "scheduled" | "running" | "paused" | "ended" | "";
                 /** @description As in GET /api/v1/promotions. */
                 active_at?: string;
                 /** @description Only promotions of this kind (definition.kind), as the console's type filter. */

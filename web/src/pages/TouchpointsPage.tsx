@@ -185,7 +185,7 @@ export default function TouchpointsPage() {
                   title={t('touchpoints.eventsByChannel')}
                   extra={
                     <Typography.Text type="secondary">
-                      {t('touchpoints.total', { count: counts.data?.total ?? 0 })} · {t('touchpoints.utcDay')}
+                      {t('touchpoints.total', { count: counts.data?.total ?? 0 })} · {t('touchpoints.tenantDay', { zone: counts.data?.time_zone ?? 'Asia/Shanghai' })}
                     </Typography.Text>
                   }
                 >
