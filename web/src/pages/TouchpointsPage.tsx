@@ -67,13 +67,28 @@ export default function TouchpointsPage() {
   const chartData: Datum[] = eventsByChannel(counts.data).map((c) => ({ name: channelLabel(c.key), value: c.count }));
 
   const columns: TableColumnsType<Touchpoint> = [
-    { title: t('field.code'), dataIndex: 'code', key: 'code', fixed: 'left' },
-    { title: t('field.name'), dataIndex: 'name', key: 'name' },
+    // Code and name in one column, so that the counters and the last-seen time fit
+    // beside the fixed actions at 1440 px in English too.
+    {
+      title: t('field.name'),
+      key: 'code',
+      fixed: 'left',
+      render: (_, tp) => (
+        <Space orientation="vertical" size={0}>
+          <span>{tp.name}</span>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {tp.code}
+          </Typography.Text>
+        </Space>
+      ),
+    },
     { title: t('touchpoints.type'), key: 'type', render: (_, tp) => <Tag>{typeLabel(tp.type)}</Tag> },
     { title: t('touchpoints.channel'), key: 'channel', render: (_, tp) => channelLabel(tp.channel) },
     {
       title: t('touchpoints.store'),
       key: 'store',
+      ellipsis: true,
+      width: 160,
       render: (_, tp) => (tp.store_id ? (storeNames.get(tp.store_id) ?? tp.store_id) : '—'),
     },
     { title: t('field.status'), key: 'status', render: (_, tp) => <StatusTag status={tp.status} /> },
