@@ -3332,7 +3332,7 @@ export interface paths {
         };
         /**
          * List touchpoints
-         * @description Touchpoints ordered by id, each with today's health (UTC day of receipt).
+         * @description Touchpoints ordered by id, each with today's health (the tenant's day of receipt, in its time zone).
          */
         get: operations["list-touchpoints"];
         put?: never;
@@ -3353,7 +3353,7 @@ export interface paths {
         };
         /**
          * Touchpoint maturity
-         * @description The tenant's touchpoints over the last `days` UTC days (today included): coverage (active touchpoints by type and channel, stores with a touchpoint and with one that sent events), connection (touchpoints active, connected — events stored in the window — and seen in the last 24 hours) and data quality (events stored, refused by validation, attached to a customer). Each touchpoint gets a level — registered (no events), connected, identified (≥ 50% of its events attached to a customer), mature (≥ 80% attached, ≤ 1% refused, events on ≥ 80% of the window's days since it was registered) — and the gaps that keep it from the next: no_events, low_identified, high_rejection, irregular, disabled.
+         * @description The tenant's touchpoints over the last `days` days in the tenant's time zone (today included): coverage (active touchpoints by type and channel, stores with a touchpoint and with one that sent events), connection (touchpoints active, connected — events stored in the window — and seen in the last 24 hours) and data quality (events stored, refused by validation, attached to a customer). Each touchpoint gets a level — registered (no events), connected, identified (≥ 50% of its events attached to a customer), mature (≥ 80% attached, ≤ 1% refused, events on ≥ 80% of the window's days since it was registered) — and the gaps that keep it from the next: no_events, low_identified, high_rejection, irregular, disabled.
          */
         get: operations["touchpoint-maturity"];
         put?: never;
@@ -5051,13 +5051,15 @@ export interface components {
             coverage: components["schemas"]["MaturityCoverage"];
             /** Format: int64 */
             days: number;
-            /** @description First UTC day of the window (YYYY-MM-DD). */
+            /** @description First day of the window in the tenant's time zone (YYYY-MM-DD). */
             from: string;
             /** @description Touchpoints per level: registered, connected, identified, mature. */
             levels: {
                 [key: string]: number;
             };
             quality: components["schemas"]["MaturityQuality"];
+            /** @description The tenant's time zone, whose days the window counts. */
+            time_zone: string;
             touchpoints: components["schemas"]["TouchpointMaturityResponse"][];
         };
         MeResponse: {
@@ -7219,6 +7221,8 @@ export interface components {
         TouchpointCountsResponse: {
             by_channel: components["schemas"]["TouchpointGroupResponse"][];
             by_type: components["schemas"]["TouchpointGroupResponse"][];
+            /** @description The tenant's time zone, whose day events_today counts (pricing settings, default Asia/Shanghai). */
+            time_zone: string;
             /** Format: int64 */
             total: number;
         };
@@ -7241,7 +7245,7 @@ export interface components {
         TouchpointGroupResponse: {
             /**
              * Format: int64
-             * @description Events stored today (UTC day of receipt) by these touchpoints.
+             * @description Events stored today (the tenant's day of receipt, in its time zone: pricing settings, default Asia/Shanghai) by these touchpoints.
              */
             events_today: number;
             key: string;
@@ -7251,7 +7255,7 @@ export interface components {
         TouchpointHealthResponse: {
             /**
              * Format: int64
-             * @description Events stored today (UTC day of receipt).
+             * @description Events stored today: the tenant's day of receipt, midnight to midnight in its time zone (pricing settings, default Asia/Shanghai).
              */
             events_today: number;
             /**
@@ -7261,7 +7265,7 @@ export interface components {
             last_seen_at?: string;
             /**
              * Format: int64
-             * @description Events refused by validation today (UTC day of receipt).
+             * @description Events refused by validation today (the tenant's day of receipt).
              */
             rejected_today: number;
         };
@@ -14757,7 +14761,7 @@ export interface operations {
     "touchpoint-maturity": {
         parameters: {
             query?: {
-                /** @description Window in UTC days, today included. */
+                /** @description Window in days of the tenant's time zone, today included. */
                 days?: number;
             };
             header?: never;
