@@ -82,8 +82,16 @@ export default function TouchpointsPage() {
         </Space>
       ),
     },
-    { title: t('touchpoints.type'), key: 'type', render: (_, tp) => <Tag>{typeLabel(tp.type)}</Tag> },
-    { title: t('touchpoints.channel'), key: 'channel', render: (_, tp) => channelLabel(tp.channel) },
+    {
+      title: t('touchpoints.channel'),
+      key: 'channel',
+      render: (_, tp) => (
+        <Space orientation="vertical" size={2}>
+          <span>{channelLabel(tp.channel)}</span>
+          <Tag>{typeLabel(tp.type)}</Tag>
+        </Space>
+      ),
+    },
     {
       title: t('touchpoints.store'),
       key: 'store',
