@@ -137,8 +137,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		d.Close()
 		return nil, fmt.Errorf("app: priced-cart token key: %w", err)
 	}
-	a.Promotion = promotion.NewService(d, a.Outbox, a.Audit, cfg.Clock, promotion.Config{Customers: a.Identity, Stores: storeFinder{a.Org}, TokenKey: tokenKey})
+	a.Promotion = promotion.NewService(d, a.Outbox, a.Audit, cfg.Clock, promotion.Config{Customers: a.Identity, Stores: storeFinder{a.Org},
+		Catalog: a.Catalog, TokenKey: tokenKey})
 	a.Promotion.Subscribe(a.Dispatcher)
+	a.Identity.SetTenantZones(a.Promotion) // touchpoint "today" is the tenant's day
 	a.Inventory = inventory.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org})
 	a.Coupon = coupon.NewService(d, a.Outbox, a.Audit, cfg.Clock, coupon.Deps{Promotions: a.Promotion, Customers: a.Identity,
 		Stores: storeFinder{a.Org}}, coupon.Config{})

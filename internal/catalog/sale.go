@@ -123,3 +123,53 @@ func (s *Service) SKUIDsByCode(ctx context.Context, codes []string) (map[string]
 	}
 	return out, nil
 }
+
+// CategoryIDsByRef returns the ids of the categories refs name, by the ref asked for:
+// a ref is a category id or code (codes matched regardless of case); unknown refs are
+// missing. It serves files exported by tills, which name categories by code. Errors:
+// unauthorized.
+func (s *Service) CategoryIDsByRef(ctx context.Context, refs []string) (map[string]string, error) {
+	p, err := auth.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(refs))
+	if len(refs) == 0 {
+		return out, nil
+	}
+	lower := make([]string, len(refs))
+	for i, r := range refs {
+		lower[i] = strings.ToLower(r)
+	}
+	byRef := map[string]string{}
+	args := []any{p.TenantID}
+	in := db.In(s.db.Dialect, &args, refs)
+	err = db.EachRow(ctx, s.db.Reader(), `SELECT id, id FROM categories WHERE tenant_id = $1 AND id`+in, args, func(rows *sql.Rows) error {
+		var ref, id string
+		err := rows.Scan(&ref, &id)
+		byRef[ref] = id
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("catalog: categories by id: %w", err)
+	}
+	args = []any{p.TenantID}
+	err = db.EachRow(ctx, s.db.Reader(), `SELECT lower(code), id FROM categories WHERE tenant_id = $1 AND lower(code)`+db.In(s.db.Dialect, &args, lower),
+		args, func(rows *sql.Rows) error {
+			var code, id string
+			err := rows.Scan(&code, &id)
+			byRef["\x00"+code] = id
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("catalog: categories by code: %w", err)
+	}
+	for i, r := range refs {
+		if id, ok := byRef[r]; ok {
+			out[r] = id
+		} else if id, ok := byRef["\x00"+lower[i]]; ok {
+			out[r] = id
+		}
+	}
+	return out, nil
+}

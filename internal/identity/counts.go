@@ -17,7 +17,7 @@ import (
 )
 
 // TouchpointGroup is the number of touchpoints with one type or channel and the
-// events they stored today (UTC day of receipt).
+// events they stored today (the tenant's day of receipt).
 type TouchpointGroup struct {
 	Key         string
 	Touchpoints int
@@ -28,6 +28,7 @@ type TouchpointGroup struct {
 // largest first.
 type TouchpointCounts struct {
 	Total     int
+	TimeZone  string // the tenant's time zone, whose day "today" is
 	ByType    []TouchpointGroup
 	ByChannel []TouchpointGroup
 }
@@ -44,8 +45,12 @@ func (s *Service) CountTouchpoints(ctx context.Context, f TouchpointFilter) (Tou
 	if err := validTouchpointFilter(f); err != nil {
 		return TouchpointCounts{}, err
 	}
-	day := utcDay(s.clock.Now())
-	var out TouchpointCounts
+	loc, err := s.zones.get(ctx, s.db.Reader(), p.TenantID)
+	if err != nil {
+		return TouchpointCounts{}, fmt.Errorf("identity: count touchpoints: %w", err)
+	}
+	day := localDay(s.clock.Now(), loc)
+	out := TouchpointCounts{TimeZone: loc.String()}
 	if out.ByType, err = groupTouchpoints(ctx, s.db.Reader(), s.db.Like(), p.TenantID, f, day, "t.type"); err != nil {
 		return TouchpointCounts{}, fmt.Errorf("identity: count touchpoints: %w", err)
 	}

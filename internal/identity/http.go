@@ -18,10 +18,10 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 )
 
-// TouchpointHealthResponse is what a touchpoint sent today (UTC day of receipt).
+// TouchpointHealthResponse is what a touchpoint sent today (the tenant's day of receipt).
 type TouchpointHealthResponse struct {
-	EventsToday   int64      `json:"events_today" doc:"Events stored today (UTC day of receipt)."`
-	RejectedToday int64      `json:"rejected_today" doc:"Events refused by validation today (UTC day of receipt)."`
+	EventsToday   int64      `json:"events_today" doc:"Events stored today: the tenant's day of receipt, midnight to midnight in its time zone (pricing settings, default Asia/Shanghai)."`
+	RejectedToday int64      `json:"rejected_today" doc:"Events refused by validation today (the tenant's day of receipt)."`
 	LastSeenAt    *time.Time `json:"last_seen_at,omitempty" doc:"Last ingestion request naming the touchpoint; absent if never."`
 }
 
@@ -136,13 +136,14 @@ type touchpointListInput struct {
 }
 
 type maturityInput struct {
-	Days int `query:"days" default:"30" minimum:"1" maximum:"90" doc:"Window in UTC days, today included."`
+	Days int `query:"days" default:"30" minimum:"1" maximum:"90" doc:"Window in days of the tenant's time zone, today included."`
 }
 
 // MaturityResponse is the tenant's touchpoint maturity over a window.
 type MaturityResponse struct {
 	Days        int                          `json:"days"`
-	From        string                       `json:"from" doc:"First UTC day of the window (YYYY-MM-DD)."`
+	From        string                       `json:"from" doc:"First day of the window in the tenant's time zone (YYYY-MM-DD)."`
+	TimeZone    string                       `json:"time_zone" doc:"The tenant's time zone, whose days the window counts."`
 	Coverage    MaturityCoverage             `json:"coverage"`
 	Connection  MaturityConnection           `json:"connection"`
 	Quality     MaturityQuality              `json:"quality"`
@@ -198,7 +199,7 @@ type TouchpointMaturityResponse struct {
 }
 
 func maturityResponse(m Maturity) MaturityResponse {
-	out := MaturityResponse{Days: m.Days, From: m.From.Format(time.DateOnly),
+	out := MaturityResponse{Days: m.Days, From: m.From.Format(time.DateOnly), TimeZone: m.From.Location().String(),
 		Coverage: MaturityCoverage{ByType: map[string]int{}, ByChannel: map[string]int{}, Stores: m.Stores,
 			StoresWithTouchpoints: m.StoresWithTouch, StoresConnected: m.StoresConnected},
 		Connection: MaturityConnection{Touchpoints: m.Touchpoints, Active: m.Active, Connected: m.Connected, SeenLastDay: m.SeenLastDay},
@@ -310,7 +311,7 @@ func (s *Service) Register(api huma.API) {
 
 	huma.Register(api, huma.Operation{
 		OperationID: "list-touchpoints", Method: http.MethodGet, Path: "/api/v1/touchpoints",
-		Summary: "List touchpoints", Description: "Touchpoints ordered by id, each with today's health (UTC day of receipt).",
+		Summary: "List touchpoints", Description: "Touchpoints ordered by id, each with today's health (the tenant's day of receipt, in its time zone).",
 		Tags: tags, Security: read,
 	}, func(ctx context.Context, in *touchpointListInput) (*httpapi.Body[httpapi.Page[TouchpointResponse]], error) {
 		return httpapi.ReplyPage(touchpointResponse)(s.FindTouchpoints(ctx, TouchpointFilter{Status: in.Status, Channel: in.Channel,
@@ -325,7 +326,7 @@ func (s *Service) Register(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "touchpoint-maturity", Method: http.MethodGet, Path: "/api/v1/touchpoints/maturity",
 		Summary: "Touchpoint maturity",
-		Description: "The tenant's touchpoints over the last `days` UTC days (today included): coverage (active touchpoints by type and " +
+		Description: "The tenant's touchpoints over the last `days` days in the tenant's time zone (today included): coverage (active touchpoints by type and " +
 			"channel, stores with a touchpoint and with one that sent events), connection (touchpoints active, connected — events stored " +
 			"in the window — and seen in the last 24 hours) and data quality (events stored, refused by validation, attached to a " +
 			"customer). Each touchpoint gets a level — registered (no events), connected, identified (≥ 50% of its events attached to " +

@@ -21,12 +21,13 @@ type touchpointCountsInput struct {
 type TouchpointGroupResponse struct {
 	Key         string `json:"key"`
 	Touchpoints int    `json:"touchpoints"`
-	EventsToday int64  `json:"events_today" doc:"Events stored today (UTC day of receipt) by these touchpoints."`
+	EventsToday int64  `json:"events_today" doc:"Events stored today (the tenant's day of receipt, in its time zone: pricing settings, default Asia/Shanghai) by these touchpoints."`
 }
 
 // TouchpointCountsResponse counts the touchpoints matching the filters.
 type TouchpointCountsResponse struct {
 	Total     int                       `json:"total"`
+	TimeZone  string                    `json:"time_zone" doc:"The tenant's time zone, whose day events_today counts (pricing settings, default Asia/Shanghai)."`
 	ByType    []TouchpointGroupResponse `json:"by_type" nullable:"false"`
 	ByChannel []TouchpointGroupResponse `json:"by_channel" nullable:"false"`
 }
@@ -72,7 +73,7 @@ func (s *Service) registerCounts(api huma.API, tags []string) {
 		Tags:        tags, Security: httpapi.Secured(auth.TouchpointsRead),
 	}, func(ctx context.Context, in *touchpointCountsInput) (*httpapi.Body[TouchpointCountsResponse], error) {
 		return httpapi.Reply(func(c TouchpointCounts) TouchpointCountsResponse {
-			return TouchpointCountsResponse{Total: c.Total, ByType: touchpointGroups(c.ByType), ByChannel: touchpointGroups(c.ByChannel)}
+			return TouchpointCountsResponse{Total: c.Total, TimeZone: c.TimeZone, ByType: touchpointGroups(c.ByType), ByChannel: touchpointGroups(c.ByChannel)}
 		})(s.CountTouchpoints(ctx, TouchpointFilter{Status: in.Status, Channel: in.Channel, StoreID: in.StoreID, Q: in.Q}))
 	})
 	huma.Register(api, huma.Operation{

@@ -61,10 +61,10 @@ type TouchpointMaturity struct {
 	Gaps           []string // what keeps it from the next level
 }
 
-// Maturity is the tenant's touchpoint maturity over the Days UTC days up to today.
+// Maturity is the tenant's touchpoint maturity over the Days days up to today (in the tenant's time zone).
 type Maturity struct {
 	Days int
-	From time.Time // first day of the window (UTC midnight)
+	From time.Time // first day of the window: midnight in the tenant's time zone
 
 	// Coverage and layout.
 	ByType          map[TouchpointType]int // active touchpoints per type
@@ -90,7 +90,7 @@ type Maturity struct {
 	Items   []TouchpointMaturity // by code
 }
 
-// TouchpointMaturity measures the tenant's touchpoints over the last days UTC days
+// TouchpointMaturity measures the tenant's touchpoints over the last days days of the tenant's time zone
 // (today included; 1…MaxMaturityDays). Errors: invalid (days), unauthorized,
 // forbidden (touchpoints:read).
 func (s *Service) TouchpointMaturity(ctx context.Context, days int) (Maturity, error) {
@@ -102,7 +102,11 @@ func (s *Service) TouchpointMaturity(ctx context.Context, days int) (Maturity, e
 		return Maturity{}, errs.Field("query.days", "must be 1 to %d", MaxMaturityDays)
 	}
 	now := s.clock.Now()
-	today := utcDay(now)
+	loc, err := s.zones.get(ctx, s.db.Reader(), p.TenantID)
+	if err != nil {
+		return Maturity{}, fmt.Errorf("identity: touchpoint maturity: %w", err)
+	}
+	today := localDay(now, loc)
 	first := today - int64(days) + 1
 	tps, err := allTouchpoints(ctx, s.db.Reader(), p.TenantID, today)
 	if err != nil {
@@ -112,11 +116,11 @@ func (s *Service) TouchpointMaturity(ctx context.Context, days int) (Maturity, e
 	if err != nil {
 		return Maturity{}, fmt.Errorf("identity: touchpoint maturity: %w", err)
 	}
-	m := Maturity{Days: days, From: time.Unix(first*86400, 0).UTC(), ByType: map[TouchpointType]int{}, ByChannel: map[Channel]int{},
+	m := Maturity{Days: days, From: midnight(first, loc), ByType: map[TouchpointType]int{}, ByChannel: map[Channel]int{},
 		ByLevel: map[MaturityLevel]int{}, Touchpoints: len(tps)}
 	withTouch, connected := map[string]bool{}, map[string]bool{}
 	for _, t := range tps {
-		item := measure(t, sums[t.ID], first, today)
+		item := measure(t, sums[t.ID], first, today, loc)
 		m.Items = append(m.Items, item)
 		m.ByLevel[item.Level]++
 		m.Accepted += item.Accepted
@@ -162,9 +166,15 @@ type dayCounts struct {
 	activeDays                     int
 }
 
-// measure rates one touchpoint over the window first…today.
-func measure(t Touchpoint, c dayCounts, first, today int64) TouchpointMaturity {
-	window := int(today - max(first, utcDay(t.CreatedAt)) + 1)
+// midnight is the start of day number day (see localDay) in loc.
+func midnight(day int64, loc *time.Location) time.Time {
+	y, m, d := time.Unix(day*86400, 0).UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// measure rates one touchpoint over the window first…today, days in loc.
+func measure(t Touchpoint, c dayCounts, first, today int64, loc *time.Location) TouchpointMaturity {
+	window := int(today - max(first, localDay(t.CreatedAt, loc)) + 1)
 	item := TouchpointMaturity{Touchpoint: t, Accepted: c.accepted, Rejected: c.rejected, Identified: c.identified,
 		ActiveDays: c.activeDays, WindowDays: max(window, 1)}
 	item.RejectionRate, item.IdentifiedRate = rates(c.accepted, c.rejected, c.identified)

@@ -119,8 +119,9 @@ const (
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool { return s == StatusActive || s == StatusDisabled }
 
-// Health is what a touchpoint sent recently. Days are UTC days of the time events
-// were received (not of occurred_at).
+// Health is what a touchpoint sent recently. Days are the tenant's days (midnight to
+// midnight in its time zone, see TenantZones) of the time events were received (not
+// of occurred_at).
 type Health struct {
 	EventsToday   int64      // events stored today
 	RejectedToday int64      // events refused by validation today

@@ -37,8 +37,11 @@ type Service struct {
 	stores StoreFinder
 	keys   KeyIssuer
 	pii    *pii.Keys
-	rules  *tenantCache[graph.Rules]
-	schema *tenantCache[pii.AllowList]
+	zones  *tenantCache[*time.Location]
+	// tenantZones gives tenants' time zones; nil: Asia/Shanghai for every tenant.
+	tenantZones TenantZones
+	rules       *tenantCache[graph.Rules]
+	schema      *tenantCache[pii.AllowList]
 	// responses forgets stored replay responses on erasure (nil: none are kept).
 	responses StoredResponses
 	// limiter counts customer look-ups per principal under limits (LimitLookups);
@@ -51,8 +54,37 @@ type Service struct {
 // issuer makes touchpoint credentials, and keys seal and index the personal data the
 // service keeps.
 func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock, stores StoreFinder, issuer KeyIssuer, keys *pii.Keys) *Service {
-	return &Service{db: d, outbox: outbox, audit: audit, clock: c, stores: stores, keys: issuer, pii: keys, rules: newTenantCache(c, tenantRules),
+	s := &Service{db: d, outbox: outbox, audit: audit, clock: c, stores: stores, keys: issuer, pii: keys, rules: newTenantCache(c, tenantRules),
 		schema: newTenantCache(c, tenantSchema)}
+	s.zones = newTenantCache(c, func(ctx context.Context, _ db.Querier, tenantID string) (*time.Location, error) {
+		if s.tenantZones == nil {
+			return time.LoadLocation(DefaultTimeZone)
+		}
+		return s.tenantZones.TenantTimeZone(ctx, tenantID)
+	})
+	return s
+}
+
+// DefaultTimeZone is a tenant's time zone when no TenantZones is set.
+const DefaultTimeZone = "Asia/Shanghai"
+
+// TenantZones is what the identity service needs to count a tenant's days
+// ("today" on touchpoint health, the maturity window): the tenant's time zone.
+type TenantZones interface {
+	TenantTimeZone(ctx context.Context, tenantID string) (*time.Location, error)
+}
+
+// SetTenantZones makes days follow each tenant's time zone from z; call it while
+// wiring, before the service serves.
+func (s *Service) SetTenantZones(z TenantZones) { s.tenantZones = z }
+
+// day returns the day number of t in the tenant's time zone (see localDay).
+func (s *Service) day(ctx context.Context, tenantID string, t time.Time) (int64, error) {
+	loc, err := s.zones.get(ctx, s.db.Reader(), tenantID)
+	if err != nil {
+		return 0, fmt.Errorf("identity: tenant time zone: %w", err)
+	}
+	return localDay(t, loc), nil
 }
 
 // SetStoredResponses makes erasure withhold the responses that r (the HTTP
@@ -160,8 +192,12 @@ func (s *Service) UpdateTouchpoint(ctx context.Context, id string, u TouchpointU
 		}
 	}
 	var next Touchpoint
+	today, err := s.day(ctx, p.TenantID, s.clock.Now())
+	if err != nil {
+		return Touchpoint{}, err
+	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		cur, err := getTouchpoint(ctx, tx, p.TenantID, id, utcDay(s.clock.Now()), forUpdate(s.db.Dialect))
+		cur, err := getTouchpoint(ctx, tx, p.TenantID, id, today, forUpdate(s.db.Dialect))
 		if err != nil {
 			return err
 		}
@@ -204,7 +240,11 @@ func (s *Service) FindTouchpointByID(ctx context.Context, id string) (Touchpoint
 	if !utf8.ValidString(id) {
 		return Touchpoint{}, errs.E(errs.NotFound, "touchpoint not found")
 	}
-	t, err := getTouchpoint(ctx, s.db.Reader(), p.TenantID, id, utcDay(s.clock.Now()), "")
+	today, err := s.day(ctx, p.TenantID, s.clock.Now())
+	if err != nil {
+		return Touchpoint{}, err
+	}
+	t, err := getTouchpoint(ctx, s.db.Reader(), p.TenantID, id, today, "")
 	if err != nil {
 		return Touchpoint{}, fmt.Errorf("identity: find touchpoint: %w", err)
 	}
@@ -221,7 +261,10 @@ func (s *Service) FindTouchpoints(ctx context.Context, f TouchpointFilter) (http
 	if err := validTouchpointFilter(f); err != nil {
 		return httpapi.Page[Touchpoint]{}, err
 	}
-	today := utcDay(s.clock.Now())
+	today, err := s.day(ctx, p.TenantID, s.clock.Now())
+	if err != nil {
+		return httpapi.Page[Touchpoint]{}, err
+	}
 	page, err := httpapi.FindPage(f.Cursor, f.Limit, defaultLimit, func(after string, n int) ([]Touchpoint, error) {
 		return findTouchpoints(ctx, s.db.Reader(), s.db.Like(), p.TenantID, f, today, after, n)
 	}, func(t Touchpoint) string { return t.ID })
@@ -268,7 +311,11 @@ func (s *Service) IssueTouchpointKey(ctx context.Context, id, name string) (Issu
 	if !utf8.ValidString(id) {
 		return IssuedKey{}, errs.E(errs.NotFound, "touchpoint not found")
 	}
-	tp, err := getTouchpoint(ctx, s.db.Reader(), p.TenantID, id, utcDay(s.clock.Now()), "")
+	today, err := s.day(ctx, p.TenantID, s.clock.Now())
+	if err != nil {
+		return IssuedKey{}, err
+	}
+	tp, err := getTouchpoint(ctx, s.db.Reader(), p.TenantID, id, today, "")
 	if err != nil {
 		return IssuedKey{}, fmt.Errorf("identity: issue touchpoint key: %w", err)
 	}
@@ -570,7 +617,11 @@ func (s *Service) commit(ctx context.Context, in *ingestion, b *batcher, report 
 			batches = append(batches, mapBatch{touchpoint: g.tp.ID, events: evs, merges: merges})
 		}
 		if groups[healthOf] == nil && healthOf != "" && b.rejected > 0 {
-			if err := addHealth(ctx, tx, p.TenantID, healthOf, utcDay(now), 0, b.rejected, 0, clock.Millis(now)); err != nil {
+			day, err := s.day(ctx, p.TenantID, now)
+			if err != nil {
+				return err
+			}
+			if err := addHealth(ctx, tx, p.TenantID, healthOf, day, 0, b.rejected, 0, clock.Millis(now)); err != nil {
 				return err
 			}
 		}
@@ -668,7 +719,11 @@ func (s *Service) commitGroup(ctx context.Context, tx *sql.Tx, tenantID string, 
 		}
 		out = append(out, IngestedEvent{Index: r.Index, Touchpoint: g.tp.Code, ID: r.ID, CustomerID: c, Duplicate: dup})
 	}
-	if err := addHealth(ctx, tx, tenantID, g.tp.ID, utcDay(now), len(rows), rejected, len(links), clock.Millis(now)); err != nil {
+	day, err := s.day(ctx, tenantID, now)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	if err := addHealth(ctx, tx, tenantID, g.tp.ID, day, len(rows), rejected, len(links), clock.Millis(now)); err != nil {
 		return nil, 0, nil, err
 	}
 	return out, len(rows), st.merges, nil

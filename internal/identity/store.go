@@ -37,8 +37,12 @@ func notFoundIf(err error, what string) error {
 	return err
 }
 
-// utcDay is the day number (days since 1970-01-01 UTC) of t.
-func utcDay(t time.Time) int64 { return t.UTC().Unix() / 86400 }
+// localDay is the day number of t's calendar date in loc: days from 1970-01-01 to
+// that date, so that a day runs from midnight to midnight in loc.
+func localDay(t time.Time, loc *time.Location) int64 {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+}
 
 func nullable(s string) any {
 	if s == "" {

@@ -33,6 +33,15 @@ const (
 	colUnitCost     = "unit_cost_fen"
 )
 
+// basketAliases are other header names of columns, as POS exports name them: a SKU
+// by code or barcode, a category by code. The values may be ids, codes or barcodes
+// whatever the header (matched against the catalogue on import).
+var basketAliases = map[string]string{
+	"sku": colSKUID, "sku_code": colSKUID, "barcode": colSKUID,
+	"category": colCategoryID, "category_code": colCategoryID,
+	"brand": colBrandID,
+}
+
 // basketRequired must appear in the header; the other columns are optional.
 var basketRequired = []string{colOrderID, colOrderedAt, colSKUID, colQuantity, colUnitPrice}
 
@@ -100,16 +109,21 @@ func ParseBaskets(data []byte, loc *time.Location) ([]BasketLine, []RowError, er
 	cols := map[string]int{}
 	for i, h := range header {
 		name := strings.ToLower(strings.TrimSpace(h))
+		if a, ok := basketAliases[name]; ok {
+			name = a
+		}
 		if slices.Contains(basketColumns, name) {
-			if _, dup := cols[name]; dup {
-				return nil, nil, errs.Field("body", "column %s appears twice", name)
+			if at, dup := cols[name]; dup {
+				return nil, nil, errs.Field("body", "columns %s and %s both give %s: keep one",
+					strings.TrimSpace(header[at]), strings.TrimSpace(h), name)
 			}
 			cols[name] = i
 		}
 	}
 	for _, c := range basketRequired {
 		if _, ok := cols[c]; !ok {
-			return nil, nil, errs.Field("body", "the header lacks the required column %s (required: %s)", c, strings.Join(basketRequired, ", "))
+			return nil, nil, errs.Field("body", "the header lacks the required column %s (required: %s; the SKU may be given as sku_code or barcode)",
+				c, strings.Join(basketRequired, ", "))
 		}
 	}
 	// Size the lines once: growing a slice of half a million lines dominated parsing.

@@ -41,7 +41,7 @@ func TestExportPromotions(t *testing.T) {
 				t.Fatalf("header %q", r.Header)
 			}
 			_, rec, err := r.Next()
-			if err != nil || rec[0] != "ENDED1" || rec[2] != "ended" || rec[9] != "0.00" {
+			if err != nil || rec[0] != "ENDED1" || rec[2] != "ended" || rec[3] != "ended" || rec[10] != "0.00" {
 				t.Fatalf("%s: first row %q, %v", f, rec, err)
 			}
 			if _, _, err := r.Next(); err == nil {

@@ -45,17 +45,19 @@ type PromotionUpdateRequest struct {
 
 // PromotionResponse is a stored promotion.
 type PromotionResponse struct {
-	ID         string          `json:"id"`
-	Code       string          `json:"code"`
-	Name       string          `json:"name"`
-	Status     string          `json:"status" enum:"draft,active,paused,ended"`
-	Definition map[string]any  `json:"definition"`
-	StartsAt   *time.Time      `json:"starts_at,omitempty"`
-	EndsAt     *time.Time      `json:"ends_at,omitempty"`
-	Limits     PromotionLimits `json:"limits"`
-	Usage      PromotionUsage  `json:"usage" readOnly:"true"`
-	CreatedAt  time.Time       `json:"created_at"`
-	UpdatedAt  time.Time       `json:"updated_at"`
+	ID     string `json:"id"`
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Status string `json:"status" enum:"draft,active,paused,ended"`
+	// EffectiveStatus is derived at read time from status and window, so every client agrees.
+	EffectiveStatus string          `json:"effective_status" enum:"draft,scheduled,running,paused,ended" readOnly:"true" doc:"The status as a merchandiser reads it now: an active promotion before its start is scheduled, one past its end (active or paused) is ended, an active one inside its window is running."`
+	Definition      map[string]any  `json:"definition"`
+	StartsAt        *time.Time      `json:"starts_at,omitempty"`
+	EndsAt          *time.Time      `json:"ends_at,omitempty"`
+	Limits          PromotionLimits `json:"limits"`
+	Usage           PromotionUsage  `json:"usage" readOnly:"true"`
+	CreatedAt       time.Time       `json:"created_at"`
+	UpdatedAt       time.Time       `json:"updated_at"`
 }
 
 // CartPriceLine is one line of a cart to price.
@@ -102,8 +104,9 @@ type CartReturnQuoteRequest struct {
 
 type promotionListInput struct {
 	httpapi.PageParams
-	Status   string    `query:"status" enum:"draft,active,paused,ended,"`
-	ActiveAt time.Time `query:"active_at" doc:"Only active promotions whose window contains this instant (RFC 3339)."`
+	Status          string    `query:"status" enum:"draft,active,paused,ended,"`
+	EffectiveStatus string    `query:"effective_status" enum:"draft,scheduled,running,paused,ended," doc:"Only promotions with this effective_status now."`
+	ActiveAt        time.Time `query:"active_at" doc:"Only active promotions whose window contains this instant (RFC 3339)."`
 }
 
 type promotionIDInput struct {
@@ -126,13 +129,19 @@ type promotionPreviewInput struct {
 
 type cartReturnQuoteInput struct{ Body CartReturnQuoteRequest }
 
-func promotionResponse(p Promotion) PromotionResponse {
+// promotionResponse converts a promotion, its effective status judged now.
+func (s *Service) promotionResponse(p Promotion) PromotionResponse {
+	return promotionResponseAt(p, s.now())
+}
+
+// promotionResponseAt converts a promotion, its effective status judged at now.
+func promotionResponseAt(p Promotion, now time.Time) PromotionResponse {
 	var def map[string]any
 	if b, err := json.Marshal(p.Definition); err == nil {
 		_ = json.Unmarshal(b, &def)
 	}
-	return PromotionResponse{ID: p.ID, Code: p.Code, Name: p.Name, Status: string(p.Status), Definition: def,
-		StartsAt: p.StartsAt, EndsAt: p.EndsAt, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+	return PromotionResponse{ID: p.ID, Code: p.Code, Name: p.Name, Status: string(p.Status), EffectiveStatus: string(p.EffectiveAt(now)),
+		Definition: def, StartsAt: p.StartsAt, EndsAt: p.EndsAt, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 		Limits: PromotionLimits{BudgetFen: p.Limits.BudgetFen, MaxUses: p.Limits.MaxUses, MaxUsesPerCustomer: p.Limits.MaxUsesPerCustomer},
 		Usage:  PromotionUsage{DiscountFen: p.Usage.DiscountFen, Uses: p.Usage.Uses}}
 }
@@ -194,14 +203,14 @@ func (s *Service) Register(api huma.API) {
 	s.registerSettings(api)
 	huma.Register(api, huma.Operation{
 		OperationID: "list-promotions", Method: http.MethodGet, Path: "/api/v1/promotions",
-		Summary: "List promotions", Description: "Ordered by id; filter by status, or by the active promotions whose window contains active_at.",
+		Summary: "List promotions", Description: "Ordered by id; filter by status, by effective_status (status and window read now: scheduled, running, ended …), or by the active promotions whose window contains active_at.",
 		Tags: tags, Security: read,
 	}, func(ctx context.Context, in *promotionListInput) (*httpapi.Body[httpapi.Page[PromotionResponse]], error) {
-		f := PromotionFilter{Status: Status(in.Status), Limit: in.Limit, Cursor: in.Cursor}
+		f := PromotionFilter{Status: Status(in.Status), Effective: EffectiveStatus(in.EffectiveStatus), Limit: in.Limit, Cursor: in.Cursor}
 		if !in.ActiveAt.IsZero() {
 			f.ActiveAt = &in.ActiveAt
 		}
-		return httpapi.ReplyPage(promotionResponse)(s.FindPromotions(ctx, f))
+		return httpapi.ReplyPage(s.promotionResponse)(s.FindPromotions(ctx, f))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "create-promotion", Method: http.MethodPost, Path: "/api/v1/promotions",
@@ -212,14 +221,14 @@ func (s *Service) Register(api huma.API) {
 		if err != nil {
 			return nil, httpapi.Problem(err)
 		}
-		return httpapi.Reply(promotionResponse)(s.CreatePromotion(ctx, NewPromotion{Code: in.Body.Code, Name: in.Body.Name,
+		return httpapi.Reply(s.promotionResponse)(s.CreatePromotion(ctx, NewPromotion{Code: in.Body.Code, Name: in.Body.Name,
 			Definition: def, Limits: limitsOf(in.Body.Limits)}))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "get-promotion", Method: http.MethodGet, Path: "/api/v1/promotions/{id}",
 		Summary: "Get a promotion", Tags: tags, Security: read,
 	}, func(ctx context.Context, in *promotionIDInput) (*httpapi.Body[PromotionResponse], error) {
-		return httpapi.Reply(promotionResponse)(s.FindPromotionByID(ctx, in.ID))
+		return httpapi.Reply(s.promotionResponse)(s.FindPromotionByID(ctx, in.ID))
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "update-promotion", Method: http.MethodPatch, Path: "/api/v1/promotions/{id}",
@@ -238,7 +247,7 @@ func (s *Service) Register(api huma.API) {
 			}
 			u.Definition = &def
 		}
-		return httpapi.Reply(promotionResponse)(s.UpdatePromotion(ctx, in.ID, u))
+		return httpapi.Reply(s.promotionResponse)(s.UpdatePromotion(ctx, in.ID, u))
 	})
 	for _, t := range []struct {
 		op, path, summary string
@@ -252,7 +261,7 @@ func (s *Service) Register(api huma.API) {
 			OperationID: t.op, Method: http.MethodPost, Path: "/api/v1/promotions/{id}/" + t.path,
 			Summary: t.summary, Tags: tags, Security: write,
 		}, func(ctx context.Context, in *promotionIDInput) (*httpapi.Body[PromotionResponse], error) {
-			return httpapi.Reply(promotionResponse)(t.do(ctx, in.ID))
+			return httpapi.Reply(s.promotionResponse)(t.do(ctx, in.ID))
 		})
 	}
 	huma.Register(api, huma.Operation{

@@ -24,6 +24,54 @@ const (
 	StatusEnded  Status = "ended"
 )
 
+// EffectiveStatus is a promotion as a merchandiser reads it at one instant: its
+// status combined with its window. An active promotion whose window has not begun is
+// scheduled, one whose window is over is ended (so is a paused one); only an active
+// promotion inside its window is running.
+type EffectiveStatus string
+
+// The effective statuses.
+const (
+	EffectiveDraft     EffectiveStatus = "draft"
+	EffectiveScheduled EffectiveStatus = "scheduled"
+	EffectiveRunning   EffectiveStatus = "running"
+	EffectivePaused    EffectiveStatus = "paused"
+	EffectiveEnded     EffectiveStatus = "ended"
+)
+
+// validEffective reports whether e is one of the effective statuses.
+func validEffective(e EffectiveStatus) bool {
+	switch e {
+	case EffectiveDraft, EffectiveScheduled, EffectiveRunning, EffectivePaused, EffectiveEnded:
+		return true
+	}
+	return false
+}
+
+// EffectiveAt returns the promotion's effective status at now: the window is
+// [StartsAt, EndsAt), as pricing applies it.
+func (p *Promotion) EffectiveAt(now time.Time) EffectiveStatus {
+	over := p.EndsAt != nil && !now.Before(*p.EndsAt)
+	switch p.Status {
+	case StatusDraft:
+		return EffectiveDraft
+	case StatusEnded:
+		return EffectiveEnded
+	case StatusPaused:
+		if over {
+			return EffectiveEnded
+		}
+		return EffectivePaused
+	}
+	switch {
+	case over:
+		return EffectiveEnded
+	case p.StartsAt != nil && now.Before(*p.StartsAt):
+		return EffectiveScheduled
+	}
+	return EffectiveRunning
+}
+
 // Promotion is a stored promotion. Definition.ID is always ID and Definition.Name is
 // Name. StartsAt and EndsAt copy Definition.Conditions.Start and End (nil when open).
 type Promotion struct {
@@ -107,13 +155,16 @@ type PromotionUpdate struct {
 	Limits     *Limits // replaces all three limits; they may change in any status
 }
 
-// PromotionFilter selects promotions: by status, and ActiveAt keeps the active ones
-// whose time window contains that instant. Pages are ordered by id.
+// PromotionFilter selects promotions: by status, by effective status, and ActiveAt
+// keeps the active ones whose time window contains that instant. Pages are ordered by id.
 type PromotionFilter struct {
 	Status   Status
 	ActiveAt *time.Time
-	Limit    int
-	Cursor   string
+	// Effective keeps the promotions whose effective status at At is this one.
+	Effective EffectiveStatus
+	At        time.Time // the instant Effective is judged at; the service sets it to now
+	Limit     int
+	Cursor    string
 }
 
 // ReservedCouponPrefix starts the coupon code of a coupon template's promotion

@@ -29,6 +29,7 @@ type Service struct {
 	clock     clock.Clock
 	customers CustomerFinder
 	stores    StoreZones
+	catalog   Catalog
 	tokenKey  []byte
 	tokenTTL  time.Duration
 
@@ -82,6 +83,9 @@ type Config struct {
 	Customers CustomerFinder
 	// Stores gives stores' time zones; nil means every price uses the tenant's zone.
 	Stores StoreZones
+	// Catalog matches basket files' SKU codes, barcodes and category codes and names
+	// SKUs in simulation reports; nil means basket values are taken as they are.
+	Catalog Catalog
 	// TokenKey signs priced-cart tokens (at least 32 bytes, the same on every node,
 	// derived from the server's master secret); required.
 	TokenKey []byte
@@ -100,7 +104,7 @@ func NewService(d *db.DB, outbox *events.Outbox, audit *audit.Log, c clock.Clock
 		cfg.TokenTTL = DefaultTokenTTL
 	}
 	return &Service{db: d, outbox: outbox, audit: audit, clock: c, customers: cfg.Customers, stores: cfg.Stores,
-		tokenKey: slices.Clone(cfg.TokenKey), tokenTTL: cfg.TokenTTL, indexes: map[string]tenantIndex{}}
+		catalog: cfg.Catalog, tokenKey: slices.Clone(cfg.TokenKey), tokenTTL: cfg.TokenTTL, indexes: map[string]tenantIndex{}}
 }
 
 // Page limits.
@@ -330,8 +334,9 @@ func (s *Service) FindPromotionByID(ctx context.Context, id string) (Promotion, 
 	return p, nil
 }
 
-// FindPromotions returns a page of the tenant's promotions ordered by id. Errors:
-// invalid (query.status, query.cursor), unauthorized.
+// FindPromotions returns a page of the tenant's promotions ordered by id; an
+// Effective filter is judged at f.At, now when zero. Errors: invalid (query.status,
+// query.effective_status, query.cursor), unauthorized.
 func (s *Service) FindPromotions(ctx context.Context, f PromotionFilter) (httpapi.Page[Promotion], error) {
 	pr, err := auth.Caller(ctx)
 	if err != nil {
@@ -341,6 +346,12 @@ func (s *Service) FindPromotions(ctx context.Context, f PromotionFilter) (httpap
 	case "", StatusDraft, StatusActive, StatusPaused, StatusEnded:
 	default:
 		return httpapi.Page[Promotion]{}, errs.Field("query.status", "must be draft, active, paused or ended")
+	}
+	if f.Effective != "" && !validEffective(f.Effective) {
+		return httpapi.Page[Promotion]{}, errs.Field("query.effective_status", "must be draft, scheduled, running, paused or ended")
+	}
+	if f.At.IsZero() {
+		f.At = s.now()
 	}
 	page, err := httpapi.FindPage(f.Cursor, f.Limit, defaultLimit, func(after string, n int) ([]Promotion, error) {
 		return findPromotions(ctx, s.db.Reader(), pr.TenantID, f, after, n)

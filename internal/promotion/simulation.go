@@ -38,6 +38,18 @@ type BasketImport struct {
 	Set      BasketSet
 	Rejected int
 	Errors   []RowError
+	Match    BasketMatch
+}
+
+// TenantTimeZone returns the tenant's time zone: its pricing settings' time_zone,
+// Asia/Shanghai unless set. Other domains count "today" and daily figures in it. It
+// needs no principal. Errors: internal (reading the settings).
+func (s *Service) TenantTimeZone(ctx context.Context, tenantID string) (*time.Location, error) {
+	loc, err := s.tenantZone(ctx, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("promotion: tenant time zone: %w", err)
+	}
+	return loc, nil
 }
 
 // tenantZone returns the tenant's pricing time zone.
@@ -77,6 +89,10 @@ func (s *Service) CreateBasketSet(ctx context.Context, name string, data []byte)
 		}
 		return BasketImport{}, errs.Field("body", "%s", msg)
 	}
+	match, err := s.matchBaskets(ctx, lines)
+	if err != nil {
+		return BasketImport{}, err
+	}
 	set := BasketSet{ID: ids.New(), TenantID: pr.TenantID, Name: name, Lines: int64(len(lines)), CreatedAt: s.now()}
 	seen := map[string]bool{}
 	for i := range lines {
@@ -107,7 +123,7 @@ func (s *Service) CreateBasketSet(ctx context.Context, name string, data []byte)
 	if err != nil {
 		return BasketImport{}, fmt.Errorf("promotion: create basket set: %w", err)
 	}
-	return BasketImport{Set: set, Rejected: rejected, Errors: rowErrs}, nil
+	return BasketImport{Set: set, Rejected: rejected, Errors: rowErrs, Match: match}, nil
 }
 
 // FindBasketSetByID returns a basket set. Errors: not_found, unauthorized, forbidden.
@@ -201,6 +217,8 @@ type SimulationDay struct {
 // SimulationSKU is a SKU's share of the extra discount.
 type SimulationSKU struct {
 	SKUID       string `json:"sku_id"`
+	Code        string `json:"code,omitempty" doc:"The SKU's code, when the catalogue knows it."`
+	Name        string `json:"name,omitempty" doc:"The SKU's name, when the catalogue knows it."`
 	DiscountFen int64  `json:"discount_fen"`
 	Quantity    int64  `json:"quantity"`
 }
@@ -283,6 +301,16 @@ func (s *Service) Simulate(ctx context.Context, in SimulationRequest) (Simulatio
 	sim := simulator{base: engine.NewIndex(others), with: engine.NewIndex(append(slices.Clip(others), draft)), draftID: draft.ID, loc: loc,
 		stacking: st.ItemStacking, zoneOf: func(storeID string) (*time.Location, error) { return s.pricingZone(ctx, pr.TenantID, storeID, st) }}
 	sim.run(lines, &rep)
+	top := make([]string, len(rep.TopSKUs))
+	for i, k := range rep.TopSKUs {
+		top[i] = k.SKUID
+	}
+	names := s.skuNames(ctx, top)
+	for i := range rep.TopSKUs {
+		if it, ok := names[rep.TopSKUs[i].SKUID]; ok {
+			rep.TopSKUs[i].Code, rep.TopSKUs[i].Name = it.Code, it.Name
+		}
+	}
 	if err := sim.sum.Err(); err != nil {
 		return SimulationReport{}, errs.Field("body.basket_set_id",
 			"the totals of this basket set exceed %d fen and cannot be reported; simulate a shorter range (from, to)", int64(money.MaxTotal))

@@ -34,6 +34,19 @@ type BasketSetImportResponse struct {
 	BasketSetResponse
 	Rejected int              `json:"rejected" doc:"Rows rejected; their orders are left out whole."`
 	Errors   []BasketRowError `json:"errors" nullable:"false" doc:"The first 1,000 rejected rows."`
+	// Match is how the kept rows matched the catalogue.
+	Match BasketMatchResponse `json:"match"`
+}
+
+// BasketMatchResponse is how a basket file's kept rows matched the catalogue. A row
+// that matches nothing is kept (its price and cost count) but no SKU- or
+// category-scoped promotion applies to it.
+type BasketMatchResponse struct {
+	Checked               bool     `json:"checked" doc:"False when the server matched nothing (no catalogue): sku and category values are taken as ids."`
+	UnmatchedSKURows      int      `json:"unmatched_sku_rows" doc:"Rows whose sku matched no SKU id, code or barcode."`
+	UnmatchedCategoryRows int      `json:"unmatched_category_rows" doc:"Rows whose category matched no category id or code."`
+	UnmatchedSKUs         []string `json:"unmatched_skus" nullable:"false" doc:"The first 20 distinct SKU values that matched nothing."`
+	UnmatchedCategories   []string `json:"unmatched_categories" nullable:"false" doc:"The first 20 distinct category values that matched nothing."`
 }
 
 // PromotionSimulationRequest asks what a promotion would have cost on a basket set.
@@ -64,7 +77,10 @@ func basketSetResponse(b BasketSet) BasketSetResponse {
 }
 
 func basketImportResponse(r BasketImport) BasketSetImportResponse {
-	out := BasketSetImportResponse{BasketSetResponse: basketSetResponse(r.Set), Rejected: r.Rejected, Errors: make([]BasketRowError, len(r.Errors))}
+	out := BasketSetImportResponse{BasketSetResponse: basketSetResponse(r.Set), Rejected: r.Rejected, Errors: make([]BasketRowError, len(r.Errors)),
+		Match: BasketMatchResponse{Checked: r.Match.Checked, UnmatchedSKURows: r.Match.UnmatchedSKURows,
+			UnmatchedCategoryRows: r.Match.UnmatchedCategoryRows, UnmatchedSKUs: append([]string{}, r.Match.UnmatchedSKUs...),
+			UnmatchedCategories: append([]string{}, r.Match.UnmatchedCategories...)}}
 	for i, e := range r.Errors {
 		out.Errors[i] = BasketRowError{Line: e.Line, Field: e.Field, Reason: e.Reason}
 	}

@@ -166,9 +166,32 @@ func findPromotions(ctx context.Context, q querier, tenantID string, f Promotion
 		n := len(args)
 		query += fmt.Sprintf(` AND p.status = 'active' AND (p.starts_at IS NULL OR p.starts_at <= $%d) AND (p.ends_at IS NULL OR p.ends_at > $%d)`, n, n)
 	}
+	if f.Effective == EffectiveDraft {
+		query += ` AND p.status = 'draft'`
+	} else if f.Effective != "" {
+		args = append(args, clock.Millis(f.At))
+		query += effectiveCondition(f.Effective, len(args))
+	}
 	args = append(args, limit)
 	query += fmt.Sprintf(` ORDER BY p.id LIMIT $%d`, len(args))
 	return queryPromotions(ctx, q, query, args...)
+}
+
+// effectiveCondition is the SQL condition (starting with AND) that keeps the
+// promotions whose effective status at the instant in $n is e, any but draft; it
+// mirrors Promotion.EffectiveAt.
+func effectiveCondition(e EffectiveStatus, n int) string {
+	over := fmt.Sprintf(`(p.ends_at IS NOT NULL AND p.ends_at <= $%d)`, n)
+	switch e {
+	case EffectiveScheduled:
+		return fmt.Sprintf(` AND p.status = 'active' AND NOT %s AND p.starts_at IS NOT NULL AND p.starts_at > $%d`, over, n)
+	case EffectiveRunning:
+		return fmt.Sprintf(` AND p.status = 'active' AND NOT %s AND (p.starts_at IS NULL OR p.starts_at <= $%d)`, over, n)
+	case EffectivePaused:
+		return fmt.Sprintf(` AND p.status = 'paused' AND NOT %s`, over)
+	default: // ended
+		return fmt.Sprintf(` AND (p.status = 'ended' OR (p.status IN ('active', 'paused') AND %s))`, over)
+	}
 }
 
 func queryPromotions(ctx context.Context, q querier, query string, args ...any) ([]Promotion, error) {

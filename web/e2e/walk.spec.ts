@@ -7,7 +7,7 @@ import { loginViaApi } from './helpers';
 // none may show an element wider than its card, a raw id where a name belongs,
 // an untranslated message key or a console error. Screenshots of every page go
 // to test-results/walk/ (not committed) for a person to look at.
-const PAGES = [
+const ALL_PAGES = [
   '/overview',
   '/org/stores',
   '/org/brands-regions',
@@ -39,6 +39,10 @@ const PAGES = [
   '/settings/audit-log',
   '/settings/domain-events',
 ];
+
+// ONERETAIL_E2E_WALK_PAGES (comma-separated paths) walks only those pages, to check a
+// fix quickly; the full walk is the default.
+const PAGES = process.env.ONERETAIL_E2E_WALK_PAGES ? process.env.ONERETAIL_E2E_WALK_PAGES.split(',').map((p) => p.trim()) : ALL_PAGES;
 
 // Pages that list ids as what they are: event and aggregate ids are the
 // domain-event log's subject (and its event types, "inventory.negative_stock",

@@ -5,6 +5,7 @@ import { useCursorList } from './hooks';
 import { fetchAll } from './index';
 import type {
   BasketSet,
+  BasketSetImport,
   CalendarFilter,
   CalendarItem,
   CartPriceRequest,
@@ -28,6 +29,7 @@ const id = (v: string) => encodeURIComponent(v);
 export type PromotionAction = 'activate' | 'pause' | 'end';
 
 export const promotionsApi = {
+  pricingSettings: () => request<{ time_zone?: string }>('GET', '/pricing-settings'),
   list: (f?: PromotionFilter) => request<Page<Promotion>>('GET', '/promotions', { query: f }),
   get: (promotionId: string) => request<Promotion>('GET', `/promotions/${id(promotionId)}`),
   create: (body: CreatePromotionRequest) => request<Promotion>('POST', '/promotions', { body }),
@@ -44,7 +46,7 @@ export const promotionsApi = {
     request<CartReturnQuoteResponse>('POST', '/carts/return-quote', { body }),
 
   basketSets: (p?: PageParams) => request<Page<BasketSet>>('GET', '/basket-sets', { query: p }),
-  uploadBasketSet: (name: string, csv: string) => postText<BasketSet>(`/basket-sets?name=${id(name)}`, csv),
+  uploadBasketSet: (name: string, csv: string) => postText<BasketSetImport>(`/basket-sets?name=${id(name)}`, csv),
   simulate: (body: CreateSimulationRequest) => request<Simulation>('POST', '/promotion-simulations', { body }),
   simulation: (simulationId: string) => request<Simulation>('GET', `/promotion-simulations/${id(simulationId)}`),
 };
@@ -69,6 +71,18 @@ async function postText<T>(path: string, body: string): Promise<T> {
     throw new ApiError(res.status, problem?.detail || problem?.title || res.statusText || `HTTP ${res.status}`, problem);
   }
   return parsed as T;
+}
+
+/** DEFAULT_TIME_ZONE is the tenant's time zone when its pricing settings name none. */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+/**
+ * useTenantZone is the tenant's time zone (pricing settings, default Asia/Shanghai):
+ * the zone promotion windows are typed and read in.
+ */
+export function useTenantZone(): string {
+  const q = useQuery({ queryKey: ['pricing-settings'], queryFn: promotionsApi.pricingSettings, staleTime: 300_000, retry: false });
+  return q.data?.time_zone || DEFAULT_TIME_ZONE;
 }
 
 /** usePromotions pages through the promotions matching filter. */

@@ -2650,7 +2650,7 @@ export interface paths {
         };
         /**
          * List promotions
-         * @description Ordered by id; filter by status, or by the active promotions whose window contains active_at.
+         * @description Ordered by id; filter by status, by effective_status (status and window read now: scheduled, running, ended …), or by the active promotions whose window contains active_at.
          */
         get: operations["list-promotions"];
         put?: never;
@@ -3432,7 +3432,7 @@ export interface paths {
         };
         /**
          * List touchpoints
-         * @description Touchpoints ordered by id, each with today's health (UTC day of receipt).
+         * @description Touchpoints ordered by id, each with today's health (the tenant's day of receipt, in its time zone).
          */
         get: operations["list-touchpoints"];
         put?: never;
@@ -3453,7 +3453,7 @@ export interface paths {
         };
         /**
          * Touchpoint maturity
-         * @description The tenant's touchpoints over the last `days` UTC days (today included): coverage (active touchpoints by type and channel, stores with a touchpoint and with one that sent events), connection (touchpoints active, connected — events stored in the window — and seen in the last 24 hours) and data quality (events stored, refused by validation, attached to a customer). Each touchpoint gets a level — registered (no events), connected, identified (≥ 50% of its events attached to a customer), mature (≥ 80% attached, ≤ 1% refused, events on ≥ 80% of the window's days since it was registered) — and the gaps that keep it from the next: no_events, low_identified, high_rejection, irregular, disabled.
+         * @description The tenant's touchpoints over the last `days` days in the tenant's time zone (today included): coverage (active touchpoints by type and channel, stores with a touchpoint and with one that sent events), connection (touchpoints active, connected — events stored in the window — and seen in the last 24 hours) and data quality (events stored, refused by validation, attached to a customer). Each touchpoint gets a level — registered (no events), connected, identified (≥ 50% of its events attached to a customer), mature (≥ 80% attached, ≤ 1% refused, events on ≥ 80% of the window's days since it was registered) — and the gaps that keep it from the next: no_events, low_identified, high_rejection, irregular, disabled.
          */
         get: operations["touchpoint-maturity"];
         put?: never;
@@ -3685,6 +3685,24 @@ export interface components {
              */
             total: number;
         };
+        BasketMatchResponse: {
+            /** @description False when the server matched nothing (no catalogue): sku and category values are taken as ids. */
+            checked: boolean;
+            /** @description The first 20 distinct category values that matched nothing. */
+            unmatched_categories: string[];
+            /**
+             * Format: int64
+             * @description Rows whose category matched no category id or code.
+             */
+            unmatched_category_rows: number;
+            /**
+             * Format: int64
+             * @description Rows whose sku matched no SKU id, code or barcode.
+             */
+            unmatched_sku_rows: number;
+            /** @description The first 20 distinct SKU values that matched nothing. */
+            unmatched_skus: string[];
+        };
         BasketRowError: {
             field: string;
             /** Format: int64 */
@@ -3703,6 +3721,7 @@ export interface components {
             last_order_at?: string;
             /** Format: int64 */
             lines: number;
+            match: components["schemas"]["BasketMatchResponse"];
             name: string;
             /** Format: int64 */
             orders: number;
@@ -5188,13 +5207,15 @@ export interface components {
             coverage: components["schemas"]["MaturityCoverage"];
             /** Format: int64 */
             days: number;
-            /** @description First UTC day of the window (YYYY-MM-DD). */
+            /** @description First day of the window in the tenant's time zone (YYYY-MM-DD). */
             from: string;
             /** @description Touchpoints per level: registered, connected, identified, mature. */
             levels: {
                 [key: string]: number;
             };
             quality: components["schemas"]["MaturityQuality"];
+            /** @description The tenant's time zone, whose days the window counts. */
+            time_zone: string;
             touchpoints: components["schemas"]["TouchpointMaturityResponse"][];
         };
         MeResponse: {
@@ -6207,6 +6228,11 @@ export interface components {
             definition: {
                 [key: string]: unknown;
             };
+            /**
+             * @description The status as a merchandiser reads it now: an active promotion before its start is scheduled, one past its end (active or paused) is ended, an active one inside its window is running.
+             * @enum {string}
+             */
+            readonly effective_status: "draft" | "scheduled" | "running" | "paused" | "ended";
             /** Format: date-time */
             ends_at?: string;
             id: string;
@@ -6839,8 +6865,12 @@ export interface components {
             top_skus: components["schemas"]["SimulationSKU"][];
         };
         SimulationSKU: {
+            /** @description The SKU's code, when the catalogue knows it. */
+            code?: string;
             /** Format: int64 */
             discount_fen: number;
+            /** @description The SKU's name, when the catalogue knows it. */
+            name?: string;
             /** Format: int64 */
             quantity: number;
             sku_id: string;
@@ -7393,6 +7423,8 @@ export interface components {
         TouchpointCountsResponse: {
             by_channel: components["schemas"]["TouchpointGroupResponse"][];
             by_type: components["schemas"]["TouchpointGroupResponse"][];
+            /** @description The tenant's time zone, whose day events_today counts (pricing settings, default Asia/Shanghai). */
+            time_zone: string;
             /** Format: int64 */
             total: number;
         };
@@ -7415,7 +7447,7 @@ export interface components {
         TouchpointGroupResponse: {
             /**
              * Format: int64
-             * @description Events stored today (UTC day of receipt) by these touchpoints.
+             * @description Events stored today (the tenant's day of receipt, in its time zone: pricing settings, default Asia/Shanghai) by these touchpoints.
              */
             events_today: number;
             key: string;
@@ -7425,7 +7457,7 @@ export interface components {
         TouchpointHealthResponse: {
             /**
              * Format: int64
-             * @description Events stored today (UTC day of receipt).
+             * @description Events stored today: the tenant's day of receipt, midnight to midnight in its time zone (pricing settings, default Asia/Shanghai).
              */
             events_today: number;
             /**
@@ -7435,7 +7467,7 @@ export interface components {
             last_seen_at?: string;
             /**
              * Format: int64
-             * @description Events refused by validation today (UTC day of receipt).
+             * @description Events refused by validation today (the tenant's day of receipt).
              */
             rejected_today: number;
         };
@@ -13207,6 +13239,8 @@ export interface operations {
                 /** @description Opaque cursor from a previous page's next_cursor. */
                 cursor?: string;
                 status?: "draft" | "active" | "paused" | "ended" | "";
+                /** @description Only promotions with this effective_status now. */
+                effective_status?: "draft" | "scheduled" | "running" | "paused" | "ended" | "";
                 /** @description Only active promotions whose window contains this instant (RFC 3339). */
                 active_at?: string;
             };
@@ -13315,6 +13349,8 @@ export interface operations {
                 /** @description xlsx (Excel) or csv (UTF-8 with BOM). */
                 file_format?: "xlsx" | "csv";
                 status?: "draft" | "active" | "paused" | "ended" | "";
+                /** @description As in GET /api/v1/promotions. */
+                effective_status?: "draft" | "scheduled" | "running" | "paused" | "ended" | "";
                 /** @description As in GET /api/v1/promotions. */
                 active_at?: string;
                 /** @description Only promotions of this kind (definition.kind), as the console's type filter. */
@@ -15117,7 +15153,7 @@ export interface operations {
     "touchpoint-maturity": {
         parameters: {
             query?: {
-                /** @description Window in UTC days, today included. */
+                /** @description Window in days of the tenant's time zone, today included. */
                 days?: number;
             };
             header?: never;

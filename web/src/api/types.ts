@@ -226,6 +226,8 @@ export interface TouchpointGroup {
 /** TouchpointCounts counts the touchpoints matching the list's filters (GET /touchpoint-counts). */
 export interface TouchpointCounts {
   total: number;
+  /** time_zone is the tenant's, whose day events_today counts. */
+  time_zone?: string;
   by_type: TouchpointGroup[];
   by_channel: TouchpointGroup[];
 }
@@ -590,6 +592,8 @@ export interface Maturity {
   days: number;
   /** First UTC day of the window (YYYY-MM-DD). */
   from: string;
+  /** time_zone is the tenant's, whose days the window counts. */
+  time_zone?: string;
   coverage: MaturityCoverage;
   connection: MaturityConnection;
   quality: MaturityQuality;
@@ -607,6 +611,10 @@ export interface Maturity {
 
 export const PROMOTION_STATUSES = ['draft', 'active', 'paused', 'ended'] as const;
 export type PromotionStatus = (typeof PROMOTION_STATUSES)[number];
+
+/** EFFECTIVE_STATUSES are a promotion's status as read now: status and window (the server derives it). */
+export const EFFECTIVE_STATUSES = ['running', 'scheduled', 'draft', 'paused', 'ended'] as const;
+export type EffectiveStatus = (typeof EFFECTIVE_STATUSES)[number];
 
 export const PROMOTION_KINDS = [
   'threshold',
@@ -715,6 +723,8 @@ export interface Promotion {
   code: string;
   name: string;
   status: PromotionStatus | string;
+  /** effective_status: scheduled before the window, running inside it, ended after it. */
+  effective_status?: EffectiveStatus | string;
   definition: PromotionDefinition;
   limits?: PromotionLimits;
   usage?: PromotionUsage;
@@ -726,6 +736,7 @@ export interface Promotion {
 
 export interface PromotionFilter extends PageParams {
   status?: PromotionStatus;
+  effective_status?: EffectiveStatus;
   active_at?: string;
 }
 
@@ -896,6 +907,22 @@ export interface BasketSet {
   created_at: string;
 }
 
+/** BasketSetImport is the answer to an upload: the set, the rows left out and the catalogue match. */
+export interface BasketSetImport extends BasketSet {
+  rejected: number;
+  errors: { line: number; field: string; reason: string }[];
+  match?: BasketMatch;
+}
+
+/** BasketMatch is how an uploaded basket file's rows matched the catalogue. */
+export interface BasketMatch {
+  checked: boolean;
+  unmatched_sku_rows: number;
+  unmatched_category_rows: number;
+  unmatched_skus: string[];
+  unmatched_categories: string[];
+}
+
 export interface CreateSimulationRequest {
   basket_set_id: string;
   from?: string;
@@ -916,7 +943,7 @@ export interface Simulation {
   /** max_fen is null for the last, open-ended bucket. */
   savings_histogram: { min_fen: number; max_fen: number | null; orders: number }[];
   by_day: { date: string; orders: number; affected_orders: number; discount_fen: number }[];
-  top_skus: { sku_id: string; discount_fen: number; quantity: number }[];
+  top_skus: { sku_id: string; code?: string; name?: string; discount_fen: number; quantity: number }[];
 }
 
 // ---------------------------------------------------------------------------

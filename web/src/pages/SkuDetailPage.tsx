@@ -165,7 +165,6 @@ export default function SkuDetailPage() {
               ),
             },
             { title: t('skus.scope'), key: 'name', render: (_, o) => o.scope_name || o.scope_id },
-            { title: t('skus.scopeId'), dataIndex: 'scope_id', key: 'id', render: (v: string) => <code>{v}</code> },
             { title: t('skus.price'), key: 'price', align: 'right', render: (_, o) => formatFen(o.price_fen) },
             {
               title: t('skus.priceDiff'),

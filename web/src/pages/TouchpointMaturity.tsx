@@ -57,7 +57,7 @@ export function TouchpointMaturity({ storeNames }: { storeNames: Map<string, str
             options={WINDOWS.map((d) => ({ value: d, label: t('touchpoints.maturity.days', { count: d }) }))}
             data-testid="maturity-days"
           />
-          {m ? <Typography.Text type="secondary">{t('touchpoints.maturity.from', { from: m.from })}</Typography.Text> : null}
+          {m ? <Typography.Text type="secondary">{t('touchpoints.maturity.from', { from: m.from, zone: m.time_zone ?? 'Asia/Shanghai' })}</Typography.Text> : null}
         </Space>
       </Card>
       {maturity.error ? <ErrorAlert error={maturity.error} /> : null}

@@ -67,13 +67,36 @@ export default function TouchpointsPage() {
   const chartData: Datum[] = eventsByChannel(counts.data).map((c) => ({ name: channelLabel(c.key), value: c.count }));
 
   const columns: TableColumnsType<Touchpoint> = [
-    { title: t('field.code'), dataIndex: 'code', key: 'code', fixed: 'left' },
-    { title: t('field.name'), dataIndex: 'name', key: 'name' },
-    { title: t('touchpoints.type'), key: 'type', render: (_, tp) => <Tag>{typeLabel(tp.type)}</Tag> },
-    { title: t('touchpoints.channel'), key: 'channel', render: (_, tp) => channelLabel(tp.channel) },
+    // Code and name in one column, so that the counters and the last-seen time fit
+    // beside the fixed actions at 1440 px in English too.
+    {
+      title: t('field.name'),
+      key: 'code',
+      fixed: 'left',
+      render: (_, tp) => (
+        <Space orientation="vertical" size={0}>
+          <span>{tp.name}</span>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {tp.code}
+          </Typography.Text>
+        </Space>
+      ),
+    },
+    {
+      title: t('touchpoints.channel'),
+      key: 'channel',
+      render: (_, tp) => (
+        <Space orientation="vertical" size={2}>
+          <span>{channelLabel(tp.channel)}</span>
+          <Tag>{typeLabel(tp.type)}</Tag>
+        </Space>
+      ),
+    },
     {
       title: t('touchpoints.store'),
       key: 'store',
+      ellipsis: true,
+      width: 160,
       render: (_, tp) => (tp.store_id ? (storeNames.get(tp.store_id) ?? tp.store_id) : '—'),
     },
     { title: t('field.status'), key: 'status', render: (_, tp) => <StatusTag status={tp.status} /> },
@@ -185,7 +208,7 @@ export default function TouchpointsPage() {
                   title={t('touchpoints.eventsByChannel')}
                   extra={
                     <Typography.Text type="secondary">
-                      {t('touchpoints.total', { count: counts.data?.total ?? 0 })} · {t('touchpoints.utcDay')}
+                      {t('touchpoints.total', { count: counts.data?.total ?? 0 })} · {t('touchpoints.tenantDay', { zone: counts.data?.time_zone ?? 'Asia/Shanghai' })}
                     </Typography.Text>
                   }
                 >

@@ -8,7 +8,7 @@ import type { CustomerEvent, Touchpoint } from '../../api/types';
 import { Chart } from '../../components/Chart';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatDateTime, formatRelative } from '../../lib/format';
-import { activity, activityOption, propertyText } from './model';
+import { activity, activityOption, eventProperty } from './model';
 import { eventIcon } from './parts';
 
 /** SAMPLE_MAX caps how many recent events the activity chart counts. */
@@ -64,11 +64,14 @@ export function TimelineCard({ customerId }: { customerId: string }) {
           </Space>
           {props.length > 0 ? (
             <div style={{ marginTop: 4 }}>
-              {props.map(([k, v]) => (
-                <Tag key={k} bordered={false} style={{ marginBottom: 4 }}>
-                  {t(`customers.propertyNames.${k}`, { defaultValue: k })}: {propertyText(v)}
-                </Tag>
-              ))}
+              {props.map(([k, v]) => {
+                const p = eventProperty(k, v, t);
+                return (
+                  <Tag key={k} bordered={false} style={{ marginBottom: 4 }}>
+                    {p.label}: {p.text}
+                  </Tag>
+                );
+              })}
             </div>
           ) : null}
         </div>

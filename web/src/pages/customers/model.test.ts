@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { customer, event } from './fixtures';
-import { activity, consentMatrix, countBy, groupIdentifiers, identityGraphOption, labelSide, parseCustomerIds, reviewKind } from './model';
+import { activity, consentMatrix, eventProperty, countBy, groupIdentifiers, identityGraphOption, labelSide, parseCustomerIds, reviewKind } from './model';
 
 describe('groupIdentifiers', () => {
   it('groups by channel family in a fixed order, strongest first', () => {
@@ -96,5 +96,30 @@ describe('labelSide', () => {
     expect(labelSide(0)).toBe('bottom');
     expect(labelSide(Math.PI)).toBe('bottom');
     expect(labelSide(Math.PI / 2)).toBe('bottom');
+  });
+});
+
+describe('eventProperty', () => {
+  // A catalogue-less t: keys the tests name, else the default value.
+  const names: Record<string, string> = {
+    'customers.propertyNames.amount': '金额',
+    'customers.propertyNames.gender': '性别',
+    'customers.genders.female': '女',
+    'touchpoints.channels.wechat_mini_program': '微信小程序',
+    'common.yes': '是',
+  };
+  const t = (key: string, o?: { defaultValue?: string }) => names[key] ?? o?.defaultValue ?? key;
+
+  it('shows amounts in fen as yuan with two decimals under the name without _fen', () => {
+    expect(eventProperty('amount_fen', 22658, t)).toEqual({ label: '金额', text: '¥226.58' });
+  });
+
+  it('translates enum values and booleans, and spells nested values out instead of JSON', () => {
+    expect(eventProperty('gender', 'female', t).text).toBe('女');
+    expect(eventProperty('channel', 'wechat_mini_program', t).text).toBe('微信小程序');
+    expect(eventProperty('granted', true, t).text).toBe('是');
+    const nested = eventProperty('refund', { amount_fen: 1200, reason: 'damaged' }, t).text;
+    expect(nested).toBe('金额: ¥12.00; reason: damaged');
+    expect(nested).not.toContain('{');
   });
 });

@@ -1,6 +1,7 @@
 // Pure helpers of the customer pages: grouping, consent matrix, chart options.
 // No React here, so the tests check them directly.
 import dayjs from 'dayjs';
+import { formatFen } from '../../lib/money';
 import type { Consent, CustomerEvent, CustomerIdentifier, IdentifierStrength, IdentityReview } from '../../api/types';
 
 /** IDENTIFIER_GROUPS orders the identifier families shown on the 360 page. */
@@ -227,10 +228,39 @@ export function parseCustomerIds(text: string, self: string): string[] {
   return [...new Set(text.split(/[\s,，;；]+/).map((s) => s.trim()).filter((s) => s !== '' && s !== self))];
 }
 
-/** propertyText renders one event property value for the timeline. */
-export function propertyText(v: unknown): string {
-  if (v === null || v === undefined) return '—';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return JSON.stringify(v);
+/** Translate is the part of i18next's t that eventProperty needs. */
+type Translate = (key: string, options?: { defaultValue?: string }) => string;
+
+/**
+ * eventProperty renders one event property as a person reads it: its name translated,
+ * amounts in fen (…_fen) as ¥ with two decimals, known enums (gender, channel) and
+ * yes/no translated, nested values as "name: value" pairs — never raw JSON or fen.
+ */
+export function eventProperty(key: string, v: unknown, t: Translate): { label: string; text: string } {
+  const money = key.endsWith('_fen');
+  const base = money ? key.slice(0, -'_fen'.length) : key;
+  const label = t(`customers.propertyNames.${base}`, { defaultValue: t(`customers.propertyNames.${key}`, { defaultValue: base }) });
+  return { label, text: propertyValue(base, v, money, t) };
+}
+
+function propertyValue(key: string, v: unknown, money: boolean, t: Translate): string {
+  if (v === null || v === undefined || v === '') return '—';
+  if (money && typeof v === 'number') return formatFen(v);
+  if (typeof v === 'boolean') return t(v ? 'common.yes' : 'common.no', { defaultValue: String(v) });
+  if (typeof v === 'string') {
+    if (key === 'gender') return t(`customers.genders.${v}`, { defaultValue: v });
+    if (key === 'channel') return t(`touchpoints.channels.${v}`, { defaultValue: t(`orders.channels.${v}`, { defaultValue: v }) });
+    return v;
+  }
+  if (typeof v === 'number') return v.toLocaleString();
+  if (Array.isArray(v)) return v.map((x) => propertyValue(key, x, money, t)).join('、');
+  if (typeof v === 'object') {
+    return Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => {
+        const p = eventProperty(k, x, t);
+        return `${p.label}: ${p.text}`;
+      })
+      .join('; ');
+  }
+  return String(v);
 }

@@ -77,6 +77,31 @@ describe('PromotionEditorPage', { timeout: 120_000 }, () => {
     await waitFor(() => expect(router.state.location.pathname).toBe('/promotions/p1'));
   });
 
+  it('reads typed dates in the tenant zone, an end day as the whole day, and says when a typed date is not understood', async () => {
+    const calls = fakeApi({
+      ...common,
+      'GET /pricing-settings': () => ({ body: { item_stacking: 'one_per_unit', time_zone: 'Asia/Shanghai' } }),
+      'POST /promotions': (c) => ({ status: 201, body: saved(c.body as never) }),
+    });
+    renderRoute(<PromotionEditorPage />, { path: '/promotions/new' });
+    typeInto(await screen.findByTestId('promotion-code'), 'NEWYEAR');
+    typeInto(screen.getByTestId('promotion-name'), '跨年满减');
+    const dateInput = (testId: string) => screen.getByTestId(testId).querySelector('input') ?? (screen.getByTestId(testId) as HTMLInputElement);
+
+    typeInto(dateInput('cond-start'), '下周一');
+    await waitFor(() => expect(screen.getByTestId('cond-start-help').textContent).toContain('无法识别“下周一”'));
+    typeInto(dateInput('cond-start'), '2026-12-24 18:00');
+    await waitFor(() => expect(screen.getByTestId('cond-start-help').textContent).toBe('从 2026-12-24 18:00（Asia/Shanghai）起生效'));
+    typeInto(dateInput('cond-end'), '2026-12-31');
+    await waitFor(() => expect(screen.getByTestId('cond-end-help').textContent).toContain('到 2027-01-01 00:00（Asia/Shanghai）结束'));
+
+    fireEvent.click(screen.getByTestId('editor-save'));
+    await waitFor(() => expect(calls.some((c) => c.method === 'POST' && c.path === '/promotions')).toBe(true));
+    const post = calls.find((c) => c.method === 'POST' && c.path === '/promotions')!;
+    const conditions = (post.body as { definition: Promotion['definition'] }).definition.conditions;
+    expect(conditions).toMatchObject({ start: '2026-12-24T10:00:00.000Z', end: '2026-12-31T16:00:00.000Z' });
+  });
+
   it('shows a server validation error under the field it names', async () => {
     fakeApi({
       ...common,

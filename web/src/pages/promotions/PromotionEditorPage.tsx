@@ -831,7 +831,7 @@ function ConditionsCard({ kind }: { kind: PromotionKind }) {
         </Col>
         <Col xs={24} md={12}>
           <Form.Item name={c('end')} label={t('promotions.editor.end')}>
-            <DateTimeInput style={{ width: '100%' }} data-testid="cond-end" />
+            <DateTimeInput role="end" style={{ width: '100%' }} data-testid="cond-end" />
           </Form.Item>
         </Col>
       </Row>

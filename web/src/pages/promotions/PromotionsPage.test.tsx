@@ -19,6 +19,7 @@ const promotions: Promotion[] = [
     code: 'MJ-100',
     name: '周末满减',
     status: 'active',
+    effective_status: 'scheduled',
     definition: {
       kind: 'threshold',
       priority: 10,
@@ -38,6 +39,7 @@ const promotions: Promotion[] = [
     code: 'HALF',
     name: '第二件半价',
     status: 'draft',
+    effective_status: 'draft',
     definition: { kind: 'nth_item', scope: { categories: ['c2'] }, conditions: {}, nth_item: { n: 2, off_bp: 5000 } },
     created_at: '2026-10-01T00:00:00Z',
     updated_at: '2026-10-01T00:00:00Z',
@@ -47,7 +49,8 @@ const promotions: Promotion[] = [
 describe('PromotionsPage', { timeout: 120_000 }, () => {
   it('lists promotions with their rules, recurrence and usage against the limits, and activates a draft', async () => {
     const calls = fakeApi({
-      'GET /promotions': (c) => page(promotions.filter((p) => !c.query.get('status') || p.status === c.query.get('status'))),
+      'GET /promotions': (c) =>
+        page(promotions.filter((p) => !c.query.get('effective_status') || p.effective_status === c.query.get('effective_status'))),
       'POST /promotions/p2/activate': () => ({ body: { ...promotions[1], status: 'active' } }),
     });
     renderRoute(<PromotionsPage />, { path: '/promotions' });
@@ -58,6 +61,8 @@ describe('PromotionsPage', { timeout: 120_000 }, () => {
     expect(table.getByText('第2件5折')).toBeTruthy();
     expect(table.getByText('周六·周日')).toBeTruthy(); // recurring on weekends
     expect(table.getByText('P10')).toBeTruthy();
+    // Activated with a start still ahead: shown as scheduled, not running.
+    expect(table.getAllByTestId('promotion-status')[0].textContent).toBe('未开始');
     expect(table.getByText('order')).toBeTruthy();
     // ¥9,500 of a ¥10,000 budget: 95%, shown in red.
     const usage = table.getAllByTestId('promotion-usage')[0];
@@ -69,8 +74,11 @@ describe('PromotionsPage', { timeout: 120_000 }, () => {
     expect(await screen.findByText('“第二件半价”已启用')).toBeTruthy();
 
     fireEvent.click(within(screen.getByTestId('promotion-filter-status')).getByText('草稿'));
-    await waitFor(() => expect(calls.some((c) => c.path === '/promotions' && c.query.get('status') === 'draft')).toBe(true));
+    await waitFor(() => expect(calls.some((c) => c.path === '/promotions' && c.query.get('effective_status') === 'draft')).toBe(true));
     await waitFor(() => expect(screen.queryByText('周末满减')).toBeNull());
+    fireEvent.click(within(screen.getByTestId('promotion-filter-status')).getByText('未开始'));
+    await waitFor(() => expect(calls.some((c) => c.path === '/promotions' && c.query.get('effective_status') === 'scheduled')).toBe(true));
+    expect(await screen.findByText('周末满减')).toBeTruthy();
   });
 
   it('draws the calendar of the month with every window of a recurring promotion', async () => {

@@ -5,7 +5,7 @@ import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { PROMOTION_KINDS, type Promotion, type PromotionStatus } from '../../api/types';
+import { EFFECTIVE_STATUSES, PROMOTION_KINDS, type EffectiveStatus, type Promotion } from '../../api/types';
 import { usePromotions, usePromotionTransition, type PromotionAction } from '../../api/promotions';
 import { ExportMenu } from '../../components/ExportMenu';
 import { CursorTable } from '../../components/CursorTable';
@@ -74,9 +74,10 @@ export default function PromotionsPage() {
 function PromotionList() {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const [status, setStatus] = useState<PromotionStatus | undefined>();
+  // The filter is the status as read now (scheduled, running, ended …), as the server derives it.
+  const [status, setStatus] = useState<EffectiveStatus | undefined>();
   const [kind, setKind] = useState<string | undefined>();
-  const list = usePromotions({ status });
+  const list = usePromotions({ effective_status: status });
   const transition = usePromotionTransition();
   const items = kind ? list.items.filter((p) => p.definition?.kind === kind) : list.items;
 
@@ -115,7 +116,11 @@ function PromotionList() {
         </Space>
       ),
     },
-    { title: t('field.status'), key: 'status', render: (_, p) => <PromotionStatusTag status={p.status} /> },
+    {
+      title: t('field.status'),
+      key: 'status',
+      render: (_, p) => <PromotionStatusTag status={p.effective_status ?? p.status} />,
+    },
     {
       title: t('promotions.window'),
       key: 'window',
@@ -212,10 +217,10 @@ function PromotionList() {
         <Space wrap>
           <Segmented
             value={status ?? ''}
-            onChange={(v) => setStatus((v || undefined) as PromotionStatus | undefined)}
+            onChange={(v) => setStatus((v || undefined) as EffectiveStatus | undefined)}
             options={[
               { value: '', label: t('common.all') },
-              ...(['active', 'draft', 'paused', 'ended'] as const).map((s) => ({ value: s, label: t(`promotions.status.${s}`) })),
+              ...EFFECTIVE_STATUSES.map((s) => ({ value: s, label: t(`promotions.status.${s}`) })),
             ]}
             data-testid="promotion-filter-status"
           />
@@ -228,7 +233,7 @@ function PromotionList() {
             options={PROMOTION_KINDS.map((k) => ({ value: k, label: t(`promotions.kinds.${k}`) }))}
             data-testid="promotion-filter-kind"
           />
-          <ExportMenu path="/promotions/export" filter={{ status, kind }} name="promotions" />
+          <ExportMenu path="/promotions/export" filter={{ effective_status: status, kind }} name="promotions" />
         </Space>
       </Card>
       <Card size="small">

@@ -83,7 +83,19 @@ describe('SimulationPage', { timeout: 120_000 }, () => {
       'POST /promotion-simulations': () => ({ status: 201, body: sim }),
       'GET /skus/k1': () => ({ body: { id: 'k1', product_id: 'pr1', code: 'A1', name: '红富士苹果', barcodes: [], unit: 'weight', list_price_fen: 1200, cost_fen: 800, status: 'active', price_overrides: [] } }),
     });
-    const uploads = withCsvUploads((name) => ({ status: 201, body: { ...set, id: 'bs2', name, orders: 3 } }));
+    const uploads = withCsvUploads((name) => ({
+      status: 201,
+      body: {
+        ...set,
+        id: 'bs2',
+        name,
+        orders: 3,
+        lines: 40,
+        rejected: 0,
+        errors: [],
+        match: { checked: true, unmatched_sku_rows: 7, unmatched_category_rows: 0, unmatched_skus: ['6900000000001', 'X9'], unmatched_categories: [] },
+      },
+    }));
     const { router } = renderRoute(<SimulationPage />, { path: '/promotions/simulations' });
 
     // Upload: the CSV goes as text/csv with the name in the query.
@@ -92,6 +104,9 @@ describe('SimulationPage', { timeout: 120_000 }, () => {
     fireEvent.change(input, { target: { files: [new File([csv], '十一月订单.csv', { type: 'text/csv' })] } });
     await waitFor(() => expect(uploads).toEqual([{ name: '十一月订单', csv }]));
     expect(await screen.findByText('已上传“十一月订单”：3 单')).toBeTruthy();
+    // Rows the catalogue does not know are reported, not passed over.
+    expect((await screen.findByTestId('sim-unmatched-skus')).textContent).toContain('7 行的 SKU 在商品库中找不到');
+    expect(screen.getByTestId('sim-unmatched-skus').textContent).toContain('6900000000001、X9');
 
     // Run against the saved promotion over the set just chosen.
     fireEvent.mouseDown(within(screen.getByTestId('sim-promotion')).getByRole('combobox'));

@@ -10,7 +10,7 @@ import { useLocation, useSearchParams } from 'react-router';
 import { api } from '../../api';
 import { ApiError } from '../../api/client';
 import { promotionsApi, useAllPromotions, useBasketSets, useSimulation, useUploadBasketSet } from '../../api/promotions';
-import type { CreateSimulationRequest, PromotionDefinition, Simulation, Sku } from '../../api/types';
+import type { BasketSetImport, CreateSimulationRequest, PromotionDefinition, Simulation, Sku } from '../../api/types';
 import { Chart } from '../../components/Chart';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatNumber } from '../../lib/format';
@@ -57,6 +57,7 @@ export default function SimulationPage() {
   const upload = useUploadBasketSet();
   const [form] = Form.useForm<RunForm>();
   const [uploadName, setUploadName] = useState('');
+  const [imported, setImported] = useState<BasketSetImport | undefined>();
   const source = Form.useWatch('source', form);
   // A draft handed over by the editor is what the merchandiser wants to simulate.
   useEffect(() => {
@@ -76,6 +77,7 @@ export default function SimulationPage() {
       { name, csv },
       {
         onSuccess: (set) => {
+          setImported(set);
           void message.success(t('promotions.simulation.uploaded', { name: set.name, orders: formatNumber(set.orders) }));
           form.setFieldValue('basket_set_id', set.id);
         },
@@ -119,6 +121,7 @@ export default function SimulationPage() {
               <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                 {t('promotions.simulation.columns')}
               </Typography.Text>
+              {imported && !upload.error ? <ImportSummary imp={imported} /> : null}
               {upload.error ? (
                 <Alert
                   type="error"
@@ -204,6 +207,47 @@ export default function SimulationPage() {
   );
 }
 
+/**
+ * ImportSummary says what an upload left out or could not match in the catalogue,
+ * so a file whose codes the catalogue does not know is not taken as fine.
+ */
+export function ImportSummary({ imp }: { imp: BasketSetImport }) {
+  const { t } = useTranslation();
+  const m = imp.match;
+  const unmatched = (m?.unmatched_sku_rows ?? 0) + (m?.unmatched_category_rows ?? 0);
+  if (!imp.rejected && !unmatched) {
+    return (
+      <Alert type="success" showIcon data-testid="sim-import-summary" title={t('promotions.simulation.allMatched', { lines: formatNumber(imp.lines) })} />
+    );
+  }
+  return (
+    <Alert
+      type="warning"
+      showIcon
+      data-testid="sim-import-summary"
+      title={t('promotions.simulation.importIssues', { lines: formatNumber(imp.lines) })}
+      description={
+        <ul style={{ margin: 0, paddingLeft: 20 }}>
+          {imp.rejected ? <li>{t('promotions.simulation.rejectedRows', { count: imp.rejected })}</li> : null}
+          {m?.unmatched_sku_rows ? (
+            <li data-testid="sim-unmatched-skus">
+              {t('promotions.simulation.unmatchedSkus', { count: m.unmatched_sku_rows, examples: m.unmatched_skus.slice(0, 5).join('、') })}
+            </li>
+          ) : null}
+          {m?.unmatched_category_rows ? (
+            <li>
+              {t('promotions.simulation.unmatchedCategories', {
+                count: m.unmatched_category_rows,
+                examples: m.unmatched_categories.slice(0, 5).join('、'),
+              })}
+            </li>
+          ) : null}
+        </ul>
+      }
+    />
+  );
+}
+
 /** SimulationReport shows the KPIs and the charts of one simulation. */
 export function SimulationReport({ sim }: { sim: Simulation }) {
   const { t } = useTranslation();
@@ -215,9 +259,11 @@ export function SimulationReport({ sim }: { sim: Simulation }) {
       const found = await Promise.all(ids.map((id) => api.sku(id).catch(() => undefined)));
       return found.filter((s): s is Sku & { price_overrides: [] } => !!s);
     },
-    enabled: ids.length > 0,
+    enabled: ids.length > 0 && (sim.top_skus ?? []).some((s) => !s.name),
   });
-  const skuName = (id: string) => skus.data?.find((s) => s.id === id)?.name ?? id;
+  // Reports name their SKUs; older ones are looked up.
+  const skuName = (id: string) =>
+    sim.top_skus?.find((s) => s.sku_id === id)?.name ?? skus.data?.find((s) => s.id === id)?.name ?? id;
   const impactPct = ratio(-sim.margin_impact_fen, sim.margin_before_fen);
   const kpis = [
     { key: 'orders', title: t('promotions.simulation.orders'), value: formatNumber(sim.orders) },

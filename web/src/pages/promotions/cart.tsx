@@ -211,10 +211,17 @@ export function PricedCartView({ result, names, labels, rowSelection, compact }:
     {
       title: t('promotions.cart.allocations'),
       key: 'alloc',
+      // A bounded width, so several promotions' tags wrap inside the card instead of
+      // widening the table past it.
+      width: 260,
       render: (_, l) => (
-        <Space size={4} wrap>
+        <Space size={4} wrap style={{ maxWidth: 260 }}>
           {(l.allocations ?? []).map((a) => (
-            <Tag key={a.promotion_id} color={KIND_COLORS[applied.get(a.promotion_id ?? '')?.kind ?? ''] ?? 'red'}>
+            <Tag
+              key={a.promotion_id}
+              color={KIND_COLORS[applied.get(a.promotion_id ?? '')?.kind ?? ''] ?? 'red'}
+              style={{ whiteSpace: 'normal', marginInlineEnd: 0 }}
+            >
               {name(a.promotion_id ?? '')} -{formatFen(a.amount)}
             </Tag>
           ))}
@@ -304,7 +311,7 @@ export function PricedCartView({ result, names, labels, rowSelection, compact }:
           <div data-testid="applied-list">
             {result.applied.map((a) => (
               <Row key={a.promotion_id} wrap={false} gutter={8} style={{ padding: '8px 0', borderBottom: '1px solid #f0f0f0' }}>
-                <Col flex="auto">
+                <Col flex="auto" style={{ minWidth: 0 }}>
                   <Space wrap>
                     <KindTag kind={a.kind} />
                     <Typography.Text strong>{name(a.promotion_id)}</Typography.Text>
@@ -318,7 +325,7 @@ export function PricedCartView({ result, names, labels, rowSelection, compact }:
                   </div>
                   <Space size={4} wrap>
                     {a.lines.map((l) => (
-                      <Tag key={l.line_id}>
+                      <Tag key={l.line_id} style={{ whiteSpace: 'normal', marginInlineEnd: 0 }}>
                         {labels?.get(l.line_id ?? '') ?? l.line_id} -{formatFen(l.amount)}
                       </Tag>
                     ))}

@@ -7,6 +7,8 @@ import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api';
+import { useTenantZone } from '../../api/promotions';
+import { fromWall, inZone, parseTyped, toWall, type Role } from '../../lib/zonedTime';
 import type { Sku } from '../../api/types';
 import { KIND_COLORS, percentOf, rulesOf, zhDiscount, type DiscountText } from './definition';
 import type { PromotionDefinition } from '../../api/types';
@@ -61,16 +63,48 @@ export function PercentOffInput({ value, onChange, ...rest }: ValueProps<number>
   );
 }
 
-/** DateTimeInput edits an RFC 3339 instant with a date-time picker. */
-export function DateTimeInput({ value, onChange, ...rest }: ValueProps<string | undefined>) {
+/**
+ * DateTimeInput edits an RFC 3339 instant in the tenant's time zone: picked, or typed
+ * (2026-12-31 20:00, 2026/12/31, 20261231 …; a typed text it cannot read is said so).
+ * For the end of a window a day picked or typed alone includes that whole day; the
+ * line under the field says exactly which instant the value means.
+ */
+export function DateTimeInput({ value, onChange, role = 'start', ...rest }: ValueProps<string | undefined> & { role?: Role }) {
+  const { t } = useTranslation();
+  const zone = useTenantZone();
+  const [bad, setBad] = useState<string | undefined>();
+  const testId = (rest as { 'data-testid'?: string })['data-testid'];
+  const explain = value
+    ? role === 'end'
+      ? t('promotions.editor.endMeans', { time: inZone(value, zone), zone })
+      : t('promotions.editor.startMeans', { time: inZone(value, zone), zone })
+    : t('promotions.editor.typeHint', { zone });
   return (
-    <DatePicker
-      {...rest}
-      showTime={{ format: 'HH:mm' }}
-      format="YYYY-MM-DD HH:mm"
-      value={value ? dayjs(value) : null}
-      onChange={(d) => onChange?.(d ? d.second(0).millisecond(0).toISOString() : undefined)}
-    />
+    <Space orientation="vertical" size={2} style={{ width: '100%' }}>
+      <DatePicker
+        {...rest}
+        status={bad ? 'error' : undefined}
+        showTime={{ format: 'HH:mm', defaultOpenValue: role === 'end' ? dayjs('23:59', 'HH:mm') : dayjs('00:00', 'HH:mm') }}
+        format={['YYYY-MM-DD HH:mm', 'YYYY-MM-DD HH:mm:ss', 'YYYY/MM/DD HH:mm']}
+        value={value ? toWall(value, zone, role) : null}
+        onChange={(d) => {
+          setBad(undefined);
+          onChange?.(d ? fromWall(d, zone, role) : undefined);
+        }}
+        onBlur={(e) => {
+          const text = (e.target as HTMLInputElement).value?.trim() ?? '';
+          if (!text) return setBad(undefined);
+          if (value && text === toWall(value, zone, role).format('YYYY-MM-DD HH:mm')) return setBad(undefined);
+          const at = parseTyped(text, zone, role);
+          if (!at) return setBad(text);
+          setBad(undefined);
+          if (at !== value) onChange?.(at);
+        }}
+      />
+      <Typography.Text type={bad ? 'danger' : 'secondary'} style={{ fontSize: 12 }} data-testid={testId ? `${testId}-help` : undefined}>
+        {bad ? t('promotions.editor.dateNotUnderstood', { text: bad }) : explain}
+      </Typography.Text>
+    </Space>
   );
 }
 
@@ -172,9 +206,16 @@ export function RuleText({ def }: { def: PromotionDefinition | undefined }) {
   );
 }
 
-const STATUS_COLORS: Record<string, string> = { draft: 'default', active: 'green', paused: 'orange', ended: 'red' };
+const STATUS_COLORS: Record<string, string> = {
+  draft: 'default',
+  active: 'green',
+  running: 'green',
+  scheduled: 'blue',
+  paused: 'orange',
+  ended: 'red',
+};
 
-/** PromotionStatusTag shows a promotion status. */
+/** PromotionStatusTag shows a promotion status: pass effective_status where the API gives it. */
 export function PromotionStatusTag({ status }: { status: string }) {
   const { t } = useTranslation();
   return (

@@ -10,6 +10,19 @@ import { formatDateTime } from '../../lib/format';
 
 type Filter = Omit<AuditFilter, 'limit' | 'cursor'>;
 
+/**
+ * auditAction reads an action code ("promotion.activate", "coupon.template.create") as
+ * its verb and resource in the user's language ("启用 · 促销"); unknown parts stay as
+ * they are.
+ */
+export function auditAction(action: string, t: (k: string, o?: { defaultValue?: string }) => string): string {
+  const at = action.lastIndexOf('.');
+  if (at < 0) return t(`audit.verbs.${action}`, { defaultValue: action });
+  const resource = action.slice(0, at).replace(/\./g, '_');
+  const verb = action.slice(at + 1);
+  return `${t(`audit.verbs.${verb}`, { defaultValue: verb })} · ${t(`audit.resources.${resource}`, { defaultValue: resource })}`;
+}
+
 /** AuditLogPage lists who changed what, newest first, with filters. */
 export default function AuditLogPage() {
   const { t } = useTranslation();
@@ -32,8 +45,22 @@ export default function AuditLogPage() {
         </Space>
       ),
     },
-    { title: t('audit.action'), dataIndex: 'action', key: 'action', render: (v: string) => <Tag color="geekblue">{v}</Tag> },
-    { title: t('audit.resourceType'), dataIndex: 'resource_type', key: 'rtype' },
+    {
+      title: t('audit.action'),
+      dataIndex: 'action',
+      key: 'action',
+      render: (v: string) => (
+        <Tag color="geekblue" title={v}>
+          {auditAction(v, t)}
+        </Tag>
+      ),
+    },
+    {
+      title: t('audit.resourceType'),
+      dataIndex: 'resource_type',
+      key: 'rtype',
+      render: (v: string) => t(`audit.resources.${v}`, { defaultValue: v }),
+    },
     { title: t('audit.resourceId'), dataIndex: 'resource_id', key: 'rid', render: (v: string) => <code>{v}</code> },
   ];
 
