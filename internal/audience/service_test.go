@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -36,7 +38,7 @@ func TestTagDefinitionsValidate(t *testing.T) {
 		for _, tc := range cases {
 			_, err := f.s.CreateTag(ctx, tc.in)
 			var e *errs.Error
-			if !errorsAs(err, &e) || e.Field != tc.field {
+			if !errors.As(err, &e) || e.Field != tc.field {
 				t.Errorf("%s: %v, want invalid %s", tc.name, err, tc.field)
 			}
 		}
@@ -50,17 +52,6 @@ func TestTagDefinitionsValidate(t *testing.T) {
 			t.Errorf("a second tag VIP: %v, want invalid (codes are unique whatever the case)", err)
 		}
 	})
-}
-
-func errorsAs(err error, target **errs.Error) bool {
-	if err == nil {
-		return false
-	}
-	e, ok := err.(*errs.Error)
-	if ok {
-		*target = e
-	}
-	return ok
 }
 
 // TestImportReportsRows imports a file with good and bad rows: the good ones are
@@ -213,19 +204,9 @@ func segmentEvents(t *testing.T, d *db.DB, segmentID string) (entered, exited []
 			exited = append(exited, e.CustomerID)
 		}
 	}
-	sortStrings(entered)
-	sortStrings(exited)
+	slices.Sort(entered)
+	slices.Sort(exited)
 	return entered, exited
-}
-
-func sortStrings(s []string) {
-	for i := range s {
-		for j := i + 1; j < len(s); j++ {
-			if s[j] < s[i] {
-				s[i], s[j] = s[j], s[i]
-			}
-		}
-	}
 }
 
 // TestPortraitIndex checks the portrait against a count by hand: two of the three
