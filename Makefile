@@ -5,7 +5,10 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN := bin/oneretail
 WEB_DEPS := web/node_modules/.package-lock.json
-GO_TEST_FLAGS ?= -count=1 -timeout 20m
+# Twice as many test binaries as cores: the suites wait on PostgreSQL, child processes
+# and timers much of the time, and at one per core the cores sat half idle.
+GO_TEST_P ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) * 2 )))
+GO_TEST_FLAGS ?= -count=1 -timeout 20m -p $(GO_TEST_P)
 
 .DEFAULT_GOAL := help
 

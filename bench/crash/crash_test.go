@@ -41,7 +41,7 @@ func TestCrashShort(t *testing.T) {
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
 			t.Parallel()
-			h := &Harness{Bin: bin, Dir: t.TempDir(), PGBase: e.pg}
+			h := &Harness{Bin: bin, Dir: t.TempDir(), PGBase: e.pg, DemoOrders: -1}
 			t.Cleanup(h.Close)
 			ctx := context.Background()
 			if err := h.Prepare(ctx); err != nil {

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -36,9 +37,12 @@ type Harness struct {
 	Dir    string    // scratch directory
 	PGBase string    // a PostgreSQL DSN to create databases from; empty for SQLite
 	Log    io.Writer // progress lines
-	piiKey string
-	base   string // the demo database every round starts from (path or DSN)
-	made   []string
+	// DemoOrders is the demo's --orders: 0 the small scale's two years of orders,
+	// -1 none (the scenarios make their own; the short form skips the load's time).
+	DemoOrders int
+	piiKey     string
+	base       string // the demo database every round starts from (path or DSN)
+	made       []string
 }
 
 // Build compiles the binary from the module at root into dir.
@@ -72,7 +76,7 @@ func (h *Harness) Prepare(ctx context.Context) error {
 		return err
 	}
 	start := time.Now()
-	if out, err := h.run(ctx, dsn, "demo", "--scale", "small", "--admin-password", adminPassword); err != nil {
+	if out, err := h.run(ctx, dsn, "demo", "--scale", "small", "--orders", strconv.Itoa(h.DemoOrders), "--admin-password", adminPassword); err != nil {
 		return fmt.Errorf("load the demo: %w\n%s", err, out)
 	}
 	h.logf("%s: demo base loaded in %s", h.Engine(), time.Since(start).Round(time.Millisecond))

@@ -46,7 +46,7 @@ func TestResilience04_KilledDemoLoadIsRemovedAndReloaded(t *testing.T) {
 	for _, dialect := range dbtest.Dialects() {
 		t.Run(string(dialect), func(t *testing.T) {
 			t.Parallel()
-			dsn := dbtest.DSN(t, dialect) // a file path on SQLite, a fresh schema on PostgreSQL
+			dsn := dbtest.MigratedDSN(t, dialect)
 			common := []string{"--db", dsn, "--pii-key", key, "--sqlite-sync", "normal", "--log-level", "error"}
 			if _, err := runCLI(append([]string{"migrate"}, common...)...); err != nil {
 				t.Fatal(err)

@@ -38,7 +38,7 @@ func setupWith(t *testing.T, dialect db.Dialect, configure func(*app.Config)) *h
 	t.Helper()
 	ctx := context.Background()
 	cfg := app.Config{
-		DB:        dbtest.DSN(t, dialect),
+		DB:        dbtest.MigratedDSN(t, dialect),
 		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Org:       org.TestConfig(),
 		PIISecret: pii.TestSecret(),

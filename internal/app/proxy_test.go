@@ -25,7 +25,7 @@ func TestSecurity10_LoginBehindTrustedProxy(t *testing.T) {
 	for _, dialect := range dbtest.Dialects() {
 		t.Run(string(dialect), func(t *testing.T) {
 			t.Parallel()
-			dsn := dbtest.DSN(t, dialect)
+			dsn := dbtest.MigratedDSN(t, dialect)
 			for _, tc := range []struct {
 				name    string
 				trusted []netip.Prefix

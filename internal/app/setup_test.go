@@ -20,7 +20,7 @@ import (
 // emptyApp is a running app over a database without any tenant.
 func emptyApp(t *testing.T, dialect db.Dialect) *harness {
 	t.Helper()
-	a, err := app.New(context.Background(), app.Config{DB: dbtest.DSN(t, dialect), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	a, err := app.New(context.Background(), app.Config{DB: dbtest.MigratedDSN(t, dialect), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Org: org.TestConfig(), PIISecret: pii.TestSecret()})
 	if err != nil {
 		t.Fatal(err)

@@ -71,7 +71,7 @@ func ingest(t *testing.T, dialect db.Dialect, scale demo.Scale) *qualityEnv {
 	t.Logf("%s %s customer base: %d persons in %d households, %.1f%% multi-channel, %d events, %d touchpoints",
 		dialect, scale, st.Persons, st.Households, st.MultiChannelPct, st.Events, st.Touchpoints)
 	ctx := context.Background()
-	a, err := app.New(ctx, app.Config{DB: dbtest.DSN(t, dialect), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Org: org.TestConfig(), PIISecret: pii.TestSecret()})
+	a, err := app.New(ctx, app.Config{DB: dbtest.MigratedDSN(t, dialect), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Org: org.TestConfig(), PIISecret: pii.TestSecret()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ import (
 
 func setup(t *testing.T, dialect db.Dialect) *app.App {
 	t.Helper()
-	a, err := app.New(context.Background(), app.Config{DB: dbtest.DSN(t, dialect), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	a, err := app.New(context.Background(), app.Config{DB: dbtest.MigratedDSN(t, dialect), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Org: org.TestConfig(), PIISecret: pii.TestSecret(), DBOptions: db.Options{Sync: db.SyncNormal}})
 	if err != nil {
 		t.Fatal(err)

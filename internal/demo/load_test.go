@@ -28,7 +28,7 @@ func TestLoadSmallChain(t *testing.T) {
 		t.Run(string(dialect), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			a, err := app.New(ctx, app.Config{DB: dbtest.DSN(t, dialect), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Org: org.TestConfig(), PIISecret: pii.TestSecret()})
+			a, err := app.New(ctx, app.Config{DB: dbtest.MigratedDSN(t, dialect), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Org: org.TestConfig(), PIISecret: pii.TestSecret()})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -255,7 +255,9 @@ func customerListWhere(args *[]any, f CustomerFilter, sc customerScope) string {
 	if f.RegisteredTo != nil {
 		conds = append(conds, `COALESCE(pr.registered_at, c.created_at) < `+arg(clock.Millis(*f.RegisteredTo)))
 	}
-	const held = `(SELECT COUNT(*) FROM customer_identifiers ci WHERE ci.tenant_id = $1 AND ci.customer_id = c.id)`
+	// A merged record holds no identifiers of its own; its item shows the survivor's,
+	// so the bounds count those.
+	const held = `(SELECT COUNT(*) FROM customer_identifiers ci WHERE ci.tenant_id = $1 AND ci.customer_id = COALESCE(c.merged_into, c.id))`
 	if f.MinIdentifiers > 0 {
 		conds = append(conds, held+` >= `+arg(f.MinIdentifiers))
 	}

@@ -378,7 +378,7 @@ func TestFlashSurvivesKill(t *testing.T) {
 	for _, dialect := range dbtest.Dialects() {
 		t.Run(string(dialect), func(t *testing.T) {
 			t.Parallel()
-			dsn := dbtest.DSN(t, dialect)
+			dsn := dbtest.MigratedDSN(t, dialect)
 			d, err := db.Open(context.Background(), dsn, db.Options{})
 			if err != nil {
 				t.Fatal(err)

@@ -13,9 +13,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"log/slog"
 	"path"
@@ -108,7 +111,7 @@ func Up(ctx context.Context, database *db.DB, opts Options) ([]Applied, error) {
 
 // Status returns the applied and pending versions.
 func Status(ctx context.Context, database *db.DB) ([]*goose.MigrationStatus, error) {
-	p, err := provider(database, sqlFiles())
+	p, err := provider(ctx, database, sqlFiles())
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +163,7 @@ func up(ctx context.Context, database *db.DB, opts Options, fsys fs.FS) ([]Appli
 	if err != nil {
 		return nil, err
 	}
-	p, err := provider(database, fsys)
+	p, err := provider(ctx, database, fsys)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +235,7 @@ func pendingDestructive(ctx context.Context, database *db.DB, fsys fs.FS) ([]Des
 // eachPending calls fn with the declarations of every pending migration of fsys, in
 // version order.
 func eachPending(ctx context.Context, database *db.DB, fsys fs.FS, fn func(version int64, name string, decl declaration) error) error {
-	p, err := provider(database, fsys)
+	p, err := provider(ctx, database, fsys)
 	if err != nil {
 		return err
 	}
@@ -340,7 +343,7 @@ func declarations(src []byte) declaration {
 	return d
 }
 
-func provider(database *db.DB, fsys fs.FS) (*goose.Provider, error) {
+func provider(ctx context.Context, database *db.DB, fsys fs.FS) (*goose.Provider, error) {
 	dialect := goose.DialectSQLite3
 	// A database made by a build that had later migrations but not an earlier one
 	// (mainline between the merges of 00011/00012 and 00007–00009) applies the
@@ -349,7 +352,13 @@ func provider(database *db.DB, fsys fs.FS) (*goose.Provider, error) {
 	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
 	if database.Dialect == db.Postgres {
 		dialect = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker()
+		id, err := lockID(ctx, database)
+		if err != nil {
+			return nil, err
+		}
+		// Nodes starting together wait for the one migrating; a second between tries
+		// (goose's default is five) keeps that wait short.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(id), lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, fmt.Errorf("migrations: locker: %w", err)
 		}
@@ -360,4 +369,41 @@ func provider(database *db.DB, fsys fs.FS) (*goose.Provider, error) {
 		return nil, fmt.Errorf("migrations: provider: %w", err)
 	}
 	return p, nil
+}
+
+// lockID is the advisory lock that serialises migrations of the schema the database
+// uses. PostgreSQL scopes advisory locks to a database, not a schema, so installations
+// (and tests) that keep one schema each in a database would otherwise wait for each
+// other. The public schema keeps goose's default lock, the one every earlier release
+// takes, so that an old and a new node never migrate it at once.
+func lockID(ctx context.Context, database *db.DB) (int64, error) {
+	var schema string
+	if err := database.Writer().QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		return 0, fmt.Errorf("migrations: current schema: %w", err)
+	}
+	if schema == "public" {
+		return lock.DefaultLockID, nil
+	}
+	h := fnv.New64a()
+	h.Write([]byte(schema))
+	return int64(h.Sum64() &^ (1 << 63)), nil
+}
+
+// Fingerprint identifies this build's set of migrations: the hash of every file's
+// name and text. Tests key their pre-migrated template databases by it.
+func Fingerprint() string {
+	h := sha256.New()
+	entries, err := fs.ReadDir(sqlFiles(), ".")
+	if err != nil {
+		panic(err) // the embedded directory is fixed at build time
+	}
+	for _, e := range entries {
+		text, err := fs.ReadFile(sqlFiles(), e.Name())
+		if err != nil {
+			panic(err)
+		}
+		fmt.Fprintf(h, "%s %d\n", e.Name(), len(text))
+		h.Write(text)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }

@@ -2,7 +2,11 @@ package migrations_test
 
 import (
 	"context"
+	"slices"
 	"testing"
+	"time"
+
+	"github.com/pressly/goose/v3/lock"
 
 	"github.com/oneretail/oneretail/internal/migrations"
 	"github.com/oneretail/oneretail/internal/platform/db"
@@ -60,4 +64,34 @@ func allApplied(t *testing.T, d *db.DB) int {
 		}
 	}
 	return len(status)
+}
+
+// TestSchemasMigrateIndependently: PostgreSQL scopes advisory locks to a database,
+// so the lock that serialises migrations is per schema. While a session holds the
+// public schema's lock (a node of another installation migrating), a database on its
+// own schema still migrates; before, it waited for the other to finish.
+func TestSchemasMigrateIndependently(t *testing.T) {
+	t.Parallel()
+	if !slices.Contains(dbtest.Dialects(), db.Postgres) {
+		t.Skip("PostgreSQL only: set " + dbtest.PostgresEnv)
+	}
+	ctx := context.Background()
+	holder := openEmpty(t, db.Postgres)
+	conn, err := holder.Writer().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, lock.DefaultLockID); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, lock.DefaultLockID) //nolint:errcheck // the session ends with the test
+
+	d := openEmpty(t, db.Postgres)
+	timeout, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if _, err := migrations.Up(timeout, d, migrations.Options{}); err != nil {
+		t.Fatalf("a schema of its own waited for the public schema's migration lock: %v", err)
+	}
+	allApplied(t, d)
 }

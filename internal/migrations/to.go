@@ -11,7 +11,7 @@ import (
 // test of a migration that moves data needs (rows written at the version before it,
 // then the migration applied and its down checked).
 func MigrateTo(ctx context.Context, database *db.DB, version int64) error {
-	p, err := provider(database, sqlFiles())
+	p, err := provider(ctx, database, sqlFiles())
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ func setup(t *testing.T, dialect db.Dialect) *world {
 func setupWith(t *testing.T, dialect db.Dialect, c clock.Clock) *world {
 	t.Helper()
 	ctx := context.Background()
-	a, err := app.New(ctx, app.Config{DB: dbtest.DSN(t, dialect), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	a, err := app.New(ctx, app.Config{DB: dbtest.MigratedDSN(t, dialect), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Org: org.TestConfig(), PIISecret: pii.TestSecret(), Clock: c})
 	if err != nil {
 		t.Fatal(err)

@@ -38,6 +38,15 @@ export function createQueryClient(onUnauthorized: () => void, onPasswordChange: 
   });
 }
 
+/**
+ * prefersReducedMotion reports the user's "reduce motion" setting: the console then
+ * opens menus, dialogs and drawers without antd's animations (the browser tests ask
+ * for it too, so a click never lands on a menu still sliding in).
+ */
+function prefersReducedMotion(): boolean {
+  return typeof window.matchMedia === 'function' && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+}
+
 /** Providers wires react-query and antd (theme, locale following i18next). */
 export function Providers({ client, children }: { client: QueryClient; children: ReactNode }) {
   const { i18n } = useTranslation();
@@ -45,7 +54,7 @@ export function Providers({ client, children }: { client: QueryClient; children:
   dayjs.locale(en ? 'en' : 'zh-cn');
   return (
     <QueryClientProvider client={client}>
-      <ConfigProvider locale={en ? enUS : zhCN} theme={{ token: { colorPrimary: '#1677ff', borderRadius: 6 } }}>
+      <ConfigProvider locale={en ? enUS : zhCN} theme={{ token: { colorPrimary: '#1677ff', borderRadius: 6, motion: !prefersReducedMotion() } }}>
         <AntApp>{children}</AntApp>
       </ConfigProvider>
     </QueryClientProvider>

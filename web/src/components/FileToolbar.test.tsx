@@ -1,16 +1,43 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError } from '../api/client';
 import i18n from '../i18n';
 import { createQueryClient, Providers } from '../providers';
 import { fakeApi } from '../test/render';
 import { FileToolbar } from './FileToolbar';
 
-vi.mock('../api/files', async (orig) => {
-  const real = await orig<typeof import('../api/files')>();
-  return { ...real, uploadImport: vi.fn() };
-});
-import * as files from '../api/files';
+/**
+ * stubUpload answers the upload's XMLHttpRequest with status and body after reporting
+ * half of it sent; it returns the URLs posted to. (A stub of the global rather than a
+ * module mock: the tests share modules, so a module mock would not reach the
+ * component once another test file has loaded it.)
+ */
+function stubUpload(status: number, body: unknown): string[] {
+  const urls: string[] = [];
+  class FakeUpload {
+    status = 0;
+    responseText = '';
+    withCredentials = false;
+    upload: { onprogress?: (e: { lengthComputable: boolean; loaded: number; total: number }) => void } = {};
+    onload?: () => void;
+    onerror?: () => void;
+    private url = '';
+    open(_method: string, url: string) {
+      this.url = url;
+    }
+    setRequestHeader() {}
+    send() {
+      urls.push(this.url);
+      this.upload.onprogress?.({ lengthComputable: true, loaded: 1, total: 2 });
+      setTimeout(() => {
+        this.status = status;
+        this.responseText = JSON.stringify(body);
+        this.onload?.();
+      }, 0);
+    }
+  }
+  vi.stubGlobal('XMLHttpRequest', FakeUpload);
+  return urls;
+}
 
 function renderToolbar(onImported = vi.fn()) {
   const client = createQueryClient(() => {});
@@ -34,7 +61,6 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   vi.unstubAllGlobals();
-  vi.mocked(files.uploadImport).mockReset();
   await i18n.changeLanguage('zh-CN');
 });
 
@@ -71,10 +97,7 @@ describe('FileToolbar', () => {
       canceled: false,
       errors: [{ line: 3, field: 'list_price', reason: '"4.505" has more than 2 decimals' }],
     };
-    vi.mocked(files.uploadImport).mockImplementation(async (_path, _file, onProgress) => {
-      onProgress?.(0.5);
-      return report;
-    });
+    const uploads = stubUpload(200, report);
     const calls = fakeApi({
       'POST /import-reports': () => ({ text: 'line,field,reason', contentType: 'text/csv' }),
     });
@@ -88,7 +111,7 @@ describe('FileToolbar', () => {
     const file = new File(['sku_code\n'], 'skus.csv', { type: 'text/csv' });
     fireEvent.change(input, { target: { files: [file] } });
     await screen.findByTestId('import-result');
-    expect(vi.mocked(files.uploadImport).mock.calls[0][0]).toBe('/imports/skus');
+    expect(uploads).toEqual(['/api/v1/imports/skus']);
     expect(onImported).toHaveBeenCalled();
     expect(screen.getByText('"4.505" has more than 2 decimals')).toBeTruthy();
     expect(screen.getByText('list_price')).toBeTruthy();
@@ -103,7 +126,7 @@ describe('FileToolbar', () => {
   });
 
   it('shows a refused import as an error', async () => {
-    vi.mocked(files.uploadImport).mockRejectedValue(new ApiError(422, 'the header row lacks required columns: sku_code'));
+    stubUpload(422, { title: 'Unprocessable Entity', status: 422, detail: 'the header row lacks required columns: sku_code' });
     const onImported = renderToolbar();
     fireEvent.click(screen.getByTestId('import-skus'));
     const input = (await waitFor(() => document.querySelector('input[type=file]'))) as HTMLInputElement;

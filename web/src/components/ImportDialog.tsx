@@ -113,7 +113,7 @@ export function ImportDialog({ path, name, columns, onImported }: ImportDialogPr
             {report.canceled ? <Alert style={{ marginTop: 12 }} type="warning" message={t('files.canceled')} /> : null}
             {report.errors.length > 0 ? (
               <>
-                <Space style={{ margin: '16px 0 8px' }}>
+                <Space style={{ display: 'flex', margin: '16px 0 8px' }}>
                   <Typography.Text strong>{t('files.errors')}</Typography.Text>
                   <Dropdown
                     trigger={['click']}

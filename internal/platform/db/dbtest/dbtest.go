@@ -1,5 +1,10 @@
 // Package dbtest gives each test a fresh, migrated database: SQLite always, and
-// PostgreSQL as well when ONERETAIL_TEST_PG holds a DSN (each test gets its own schema).
+// PostgreSQL as well when ONERETAIL_TEST_PG holds a DSN.
+//
+// Migrating takes about 0.1 s on SQLite and 1 s on PostgreSQL, and the suite opens
+// hundreds of databases, so a migrated database is a copy of a template migrated once
+// per set of migrations (template.go): a file copy on SQLite, CREATE DATABASE …
+// TEMPLATE on PostgreSQL. An empty database (DSN) is a new file or schema.
 package dbtest
 
 import (
@@ -43,11 +48,7 @@ func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 // the test ends.
 func Open(t testing.TB, dialect db.Dialect) *db.DB {
 	t.Helper()
-	d := openEmpty(t, dialect)
-	if _, err := migrations.Up(context.Background(), d, migrations.Options{}); err != nil {
-		t.Fatalf("dbtest: migrate %s: %v", dialect, err)
-	}
-	return d
+	return openDSN(t, dialect, MigratedDSN(t, dialect))
 }
 
 // OpenAt returns a fresh database of the given engine migrated up to and including
@@ -55,17 +56,17 @@ func Open(t testing.TB, dialect db.Dialect) *db.DB {
 // were, then runs migrations.Up.
 func OpenAt(t testing.TB, dialect db.Dialect, version int64) *db.DB {
 	t.Helper()
-	d := openEmpty(t, dialect)
+	d := openDSN(t, dialect, DSN(t, dialect))
 	if err := migrations.MigrateTo(context.Background(), d, version); err != nil {
 		t.Fatalf("dbtest: migrate %s to %d: %v", dialect, version, err)
 	}
 	return d
 }
 
-func openEmpty(t testing.TB, dialect db.Dialect) *db.DB {
+func openDSN(t testing.TB, dialect db.Dialect, dsn string) *db.DB {
 	t.Helper()
 	// Tests need no power-loss durability: SQLite syncs at checkpoints only.
-	d, err := db.Open(context.Background(), DSN(t, dialect), db.Options{MaxOpenConns: 8, Sync: db.SyncNormal})
+	d, err := db.Open(context.Background(), dsn, db.Options{MaxOpenConns: 8, Sync: db.SyncNormal})
 	if err != nil {
 		t.Fatalf("dbtest: open %s: %v", dialect, err)
 	}
