@@ -14,7 +14,6 @@ import (
 
 	"github.com/oneretail/oneretail/internal/platform/csvfile"
 	"github.com/oneretail/oneretail/internal/platform/errs"
-	"github.com/oneretail/oneretail/internal/platform/ids"
 	"github.com/oneretail/oneretail/internal/platform/money"
 	"github.com/oneretail/oneretail/internal/platform/sheet"
 )
@@ -59,6 +58,9 @@ type ImportOptions struct {
 	// Progress, when set, is called after each committed batch with the rows done so
 	// far and the total number of rows.
 	Progress func(done, total int)
+	// rowAtATime turns off the runs of new SKUs written together (import_batch.go):
+	// the tests compare both ways.
+	rowAtATime bool
 }
 
 // ImportError says why one row of an import file was rejected. Field is the column
@@ -149,18 +151,7 @@ func (s *Service) ImportSKUs(ctx context.Context, r io.Reader, opts ImportOption
 			return report, fmt.Errorf("catalog: import skus: %w", ctx.Err())
 		}
 		chunk := rows[start:min(start+batch, len(rows))]
-		var outcomes []rowOutcome
-		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-			outcomes = outcomes[:0]
-			for _, row := range chunk {
-				o, err := s.importRow(ctx, tx, p.TenantID, row)
-				if err != nil {
-					return fmt.Errorf("line %d: %w", row.line, err)
-				}
-				outcomes = append(outcomes, o)
-			}
-			return nil
-		})
+		outcomes, err := s.importChunkTx(ctx, p.TenantID, chunk, !opts.rowAtATime)
 		if err != nil {
 			if ctx.Err() != nil {
 				report.Canceled = true
@@ -190,6 +181,24 @@ func (s *Service) ImportSKUs(ctx context.Context, r io.Reader, opts ImportOption
 		}
 	}
 	return report, nil
+}
+
+// importChunkTx writes chunk in one transaction, runs of new SKUs together; when a run
+// conflicts on a unique index it writes the chunk again a row at a time.
+func (s *Service) importChunkTx(ctx context.Context, tenantID string, chunk []importRow, batched bool) ([]rowOutcome, error) {
+	var outcomes []rowOutcome
+	write := func(batched bool) error {
+		return s.db.Tx(ctx, func(tx *sql.Tx) error {
+			var err error
+			outcomes, err = s.importChunk(ctx, tx, tenantID, chunk, batched)
+			return err
+		})
+	}
+	err := write(batched)
+	if batched && errors.Is(err, errBatchConflict) {
+		err = write(false)
+	}
+	return outcomes, err
 }
 
 // analyzeAfterRows is the size of an import after which the catalogue's statistics
@@ -283,30 +292,13 @@ func (s *Service) writeImportRow(ctx context.Context, tx *sql.Tx, tenantID strin
 	prod Product, productExists bool, categoryID string) (string, error) {
 	now := s.now()
 	if !productExists {
-		unit := row.unit
-		if unit == "" {
-			unit = UnitEach
-		}
-		prod = Product{ID: ids.New(), TenantID: tenantID, CategoryID: categoryID, Code: row.productCode, Name: row.productName,
-			BrandName: row.brandName, Unit: unit, Status: StatusActive, CreatedAt: now, UpdatedAt: now}
+		prod = newImportedProduct(tenantID, row, categoryID, now)
 		if err := s.insertProduct(ctx, tx, prod); err != nil {
 			return colProductCode, err
 		}
 	}
 	if !exists {
-		sku := SKU{ID: ids.New(), TenantID: tenantID, ProductID: prod.ID, Code: row.skuCode, Name: row.skuName, Spec: row.spec,
-			Unit: row.unit, Barcodes: row.barcodes, ListPriceFen: row.listPrice, CostFen: row.cost, Status: row.status,
-			CreatedAt: now, UpdatedAt: now}
-		if sku.Unit == "" {
-			sku.Unit = prod.Unit
-		}
-		if sku.Status == "" {
-			sku.Status = StatusActive
-		}
-		if sku.Barcodes == nil {
-			sku.Barcodes = []string{}
-		}
-		return colSKUCode, s.insertSKU(ctx, tx, sku)
+		return colSKUCode, s.insertSKU(ctx, tx, newImportedSKU(tenantID, row, prod, now))
 	}
 	next := cur
 	if row.skuName != "" {

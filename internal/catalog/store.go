@@ -498,11 +498,14 @@ func replaceBarcodes(ctx context.Context, q db.Querier, tenantID, skuID string, 
 }
 
 func barcodeConflict(barcode, skuCode string) error {
-	msg := fmt.Sprintf("barcode %s is already used by another SKU", barcode)
-	if skuCode != "" {
-		msg = fmt.Sprintf("barcode %s is already used by SKU %s", barcode, skuCode)
+	return &errs.Error{Code: errs.Conflict, Field: "body.barcodes", Message: barcodeConflictMessage(barcode, skuCode)}
+}
+
+func barcodeConflictMessage(barcode, skuCode string) string {
+	if skuCode == "" {
+		return fmt.Sprintf("barcode %s is already used by another SKU", barcode)
 	}
-	return &errs.Error{Code: errs.Conflict, Field: "body.barcodes", Message: msg}
+	return fmt.Sprintf("barcode %s is already used by SKU %s", barcode, skuCode)
 }
 
 // --- price zones ---
