@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -457,10 +458,14 @@ func newMigrateCommand(opts *options) *cobra.Command {
 }
 
 func newOpenAPICommand(opts *options) *cobra.Command {
-	return &cobra.Command{
+	var version string
+	cmd := &cobra.Command{
 		Use:   "openapi",
-		Short: "Print the OpenAPI 3.1 document",
+		Short: "Print the OpenAPI 3.1 document (or 3.0, for client generators that read only 3.0)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if version != "3.1" && version != "3.0" {
+				return fmt.Errorf("--version must be 3.1 or 3.0, not %q", version)
+			}
 			dir, err := os.MkdirTemp("", "oneretail-openapi")
 			if err != nil {
 				return err
@@ -473,11 +478,27 @@ func newOpenAPICommand(opts *options) *cobra.Command {
 				return err
 			}
 			defer a.Close()
+			if version == "3.0" {
+				// The document GET /api/openapi-3.0.json serves.
+				doc, err := a.API.OpenAPI().Downgrade()
+				if err != nil {
+					return fmt.Errorf("openapi: downgrade to 3.0: %w", err)
+				}
+				var out bytes.Buffer
+				if err := json.Indent(&out, doc, "", "  "); err != nil {
+					return err
+				}
+				out.WriteByte('\n')
+				_, err = out.WriteTo(cmd.OutOrStdout())
+				return err
+			}
 			enc := json.NewEncoder(cmd.OutOrStdout())
 			enc.SetIndent("", "  ")
 			return enc.Encode(a.API.OpenAPI())
 		},
 	}
+	cmd.Flags().StringVar(&version, "version", "3.1", "OpenAPI version of the document: 3.1 or 3.0")
+	return cmd
 }
 
 func newVersionCommand() *cobra.Command {

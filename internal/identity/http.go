@@ -148,7 +148,7 @@ type MaturityResponse struct {
 	Connection  MaturityConnection           `json:"connection"`
 	Quality     MaturityQuality              `json:"quality"`
 	Levels      map[string]int               `json:"levels" doc:"Touchpoints per level: registered, connected, identified, mature."`
-	Touchpoints []TouchpointMaturityResponse `json:"touchpoints" nullable:"false"`
+	Touchpoints []TouchpointMaturityItem `json:"touchpoints" nullable:"false"`
 }
 
 // MaturityCoverage is coverage and layout: where the active touchpoints are.
@@ -177,8 +177,8 @@ type MaturityQuality struct {
 	IdentifiedRate float64 `json:"identified_rate" doc:"identified / accepted."`
 }
 
-// TouchpointMaturityResponse is one touchpoint's measures and level.
-type TouchpointMaturityResponse struct {
+// TouchpointMaturityItem is one touchpoint's measures and level.
+type TouchpointMaturityItem struct {
 	ID             string     `json:"id"`
 	Code           string     `json:"code"`
 	Name           string     `json:"name"`
@@ -206,7 +206,7 @@ func maturityResponse(m Maturity) MaturityResponse {
 		Quality: MaturityQuality{Accepted: m.Accepted, Rejected: m.Rejected, Identified: m.Identified,
 			RejectionRate: m.RejectionRate, IdentifiedRate: m.IdentifiedRate},
 		Levels:      map[string]int{},
-		Touchpoints: []TouchpointMaturityResponse{},
+		Touchpoints: []TouchpointMaturityItem{},
 	}
 	for k, n := range m.ByType {
 		out.Coverage.ByType[string(k)] = n
@@ -219,7 +219,7 @@ func maturityResponse(m Maturity) MaturityResponse {
 	}
 	for _, it := range m.Items {
 		t := it.Touchpoint
-		out.Touchpoints = append(out.Touchpoints, TouchpointMaturityResponse{ID: t.ID, Code: t.Code, Name: t.Name, Type: string(t.Type),
+		out.Touchpoints = append(out.Touchpoints, TouchpointMaturityItem{ID: t.ID, Code: t.Code, Name: t.Name, Type: string(t.Type),
 			Channel: string(t.Channel), StoreID: t.StoreID, Status: string(t.Status), LastSeenAt: t.Health.LastSeenAt,
 			Accepted: it.Accepted, Rejected: it.Rejected, Identified: it.Identified, ActiveDays: it.ActiveDays, WindowDays: it.WindowDays,
 			RejectionRate: it.RejectionRate, IdentifiedRate: it.IdentifiedRate, Level: string(it.Level), Gaps: append([]string{}, it.Gaps...)})

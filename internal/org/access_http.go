@@ -20,9 +20,9 @@ type LoginRequest struct {
 	Password string `json:"password" minLength:"1"`
 }
 
-// LoginResponse carries the session token (also set as the oneretail_session
+// LoginSession carries the session token (also set as the oneretail_session
 // cookie) and the user.
-type LoginResponse struct {
+type LoginSession struct {
 	Token     string       `json:"token" doc:"Send as Authorization: Bearer <token>; the console uses the cookie instead."`
 	ExpiresAt time.Time    `json:"expires_at"`
 	User      UserResponse `json:"user"`
@@ -43,7 +43,7 @@ func (in *loginInput) Resolve(ctx huma.Context) []error {
 
 type loginOutput struct {
 	SetCookie http.Cookie `header:"Set-Cookie"`
-	Body      LoginResponse
+	Body      LoginSession
 }
 
 type logoutInput struct{ secure bool }
@@ -113,7 +113,7 @@ func (s *Service) registerAuth(api huma.API) {
 		}
 		return &loginOutput{
 			SetCookie: sessionCookie(token, int(sess.ExpiresAt.Sub(sess.CreatedAt).Seconds()), in.secure),
-			Body:      LoginResponse{Token: token, ExpiresAt: sess.ExpiresAt, User: userResponse(u)},
+			Body:      LoginSession{Token: token, ExpiresAt: sess.ExpiresAt, User: userResponse(u)},
 		}, nil
 	})
 	huma.Register(api, huma.Operation{

@@ -30,8 +30,8 @@ type PromotionCalendarItem struct {
 	Windows       []CalendarWindow `json:"windows" nullable:"false"`
 }
 
-// PromotionCalendarResponse lists the promotions running within a range.
-type PromotionCalendarResponse struct {
+// PromotionCalendar lists the promotions running within a range.
+type PromotionCalendar struct {
 	Items []PromotionCalendarItem `json:"items" nullable:"false"`
 }
 
@@ -44,8 +44,8 @@ type promotionCalendarInput struct {
 	TimeZone string    `query:"time_zone" maxLength:"64" doc:"IANA time zone for weekly and daily windows; default: the time zone of store_id, else the tenant's (pricing settings, default Asia/Shanghai)."`
 }
 
-func calendarResponse(items []CalendarItem) PromotionCalendarResponse {
-	out := PromotionCalendarResponse{Items: make([]PromotionCalendarItem, len(items))}
+func calendarResponse(items []CalendarItem) PromotionCalendar {
+	out := PromotionCalendar{Items: make([]PromotionCalendarItem, len(items))}
 	for i, it := range items {
 		p := it.Promotion
 		ws := make([]CalendarWindow, len(it.Windows))
@@ -65,7 +65,7 @@ func (s *Service) registerCalendar(api huma.API) {
 		Description: "The promotions that run within [from, to) (at most 93 days) with their windows: recurring member days and " +
 			"happy hours expanded in the store time zone, plain windows clipped to the range.",
 		Tags: []string{"Promotions"}, Security: httpapi.Secured(auth.PromotionsRead),
-	}, func(ctx context.Context, in *promotionCalendarInput) (*httpapi.Body[PromotionCalendarResponse], error) {
+	}, func(ctx context.Context, in *promotionCalendarInput) (*httpapi.Body[PromotionCalendar], error) {
 		f := CalendarFilter{From: in.From, To: in.To, Status: Status(in.Status), StoreID: in.StoreID, Channel: in.Channel}
 		if in.TimeZone != "" {
 			loc, err := s.location(in.TimeZone)

@@ -56,7 +56,7 @@ func TestPromotionCalendarHTTP(t *testing.T) {
 		if status != 200 {
 			t.Fatalf("calendar: %d %s", status, body)
 		}
-		var cal PromotionCalendarResponse
+		var cal PromotionCalendar
 		if err := json.Unmarshal([]byte(body), &cal); err != nil {
 			t.Fatal(err)
 		}

@@ -29,7 +29,7 @@ export type ResponseChecks = [
   Fits<T.CatalogSummary, S['CatalogSummaryResponse']>,
   Fits<T.User, S['UserResponse']>,
   Fits<T.Me, S['MeResponse']>,
-  Fits<T.LoginResponse, S['LoginResponse']>,
+  Fits<T.LoginResponse, S['LoginSession']>,
   Fits<T.ApiKey, S['APIKeyResponse']>,
   Fits<T.CreatedApiKey, S['APIKeyCreatedResponse']>,
   Fits<T.AuditEvent, S['AuditEvent']>,
@@ -84,8 +84,8 @@ export type TouchpointEnumChecks = [
 ];
 
 // The maturity levels and gap codes the console words are exactly the server's.
-type ServerMaturityLevel = S['TouchpointMaturityResponse']['level'];
-type ServerMaturityGap = S['TouchpointMaturityResponse']['gaps'][number];
+type ServerMaturityLevel = S['TouchpointMaturityItem']['level'];
+type ServerMaturityGap = S['TouchpointMaturityItem']['gaps'][number];
 export type MaturityEnumChecks = [
   Fits<ServerMaturityLevel, T.MaturityLevel>,
   Fits<T.MaturityLevel, ServerMaturityLevel>,

@@ -5106,7 +5106,7 @@ export interface components {
             login: string;
             password: string;
         };
-        LoginResponse: {
+        LoginSession: {
             /** Format: date-time */
             expires_at: string;
             /** @description Send as Authorization: Bearer <token>; the console uses the cookie instead. */
@@ -5216,7 +5216,7 @@ export interface components {
             quality: components["schemas"]["MaturityQuality"];
             /** @description The tenant's time zone, whose days the window counts. */
             time_zone: string;
-            touchpoints: components["schemas"]["TouchpointMaturityResponse"][];
+            touchpoints: components["schemas"]["TouchpointMaturityItem"][];
         };
         MeResponse: {
             id: string;
@@ -6178,6 +6178,9 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        PromotionCalendar: {
+            items: components["schemas"]["PromotionCalendarItem"][];
+        };
         PromotionCalendarItem: {
             code: string;
             name: string;
@@ -6190,9 +6193,6 @@ export interface components {
             /** @description The promotion kind. */
             type: string;
             windows: components["schemas"]["CalendarWindow"][];
-        };
-        PromotionCalendarResponse: {
-            items: components["schemas"]["PromotionCalendarItem"][];
         };
         PromotionCreateRequest: {
             code: string;
@@ -7484,7 +7484,7 @@ export interface components {
             secret: string;
             touchpoint_id: string;
         };
-        TouchpointMaturityResponse: {
+        TouchpointMaturityItem: {
             /** Format: int64 */
             accepted: number;
             /**
@@ -8568,7 +8568,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LoginResponse"];
+                    "application/json": components["schemas"]["LoginSession"];
                 };
             };
             /** @description Unauthorized */
@@ -13329,7 +13329,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PromotionCalendarResponse"];
+                    "application/json": components["schemas"]["PromotionCalendar"];
                 };
             };
             /** @description Error */
