@@ -141,13 +141,13 @@ type maturityInput struct {
 
 // MaturityResponse is the tenant's touchpoint maturity over a window.
 type MaturityResponse struct {
-	Days        int                          `json:"days"`
-	From        string                       `json:"from" doc:"First day of the window in the tenant's time zone (YYYY-MM-DD)."`
-	TimeZone    string                       `json:"time_zone" doc:"The tenant's time zone, whose days the window counts."`
-	Coverage    MaturityCoverage             `json:"coverage"`
-	Connection  MaturityConnection           `json:"connection"`
-	Quality     MaturityQuality              `json:"quality"`
-	Levels      map[string]int               `json:"levels" doc:"Touchpoints per level: registered, connected, identified, mature."`
+	Days        int                      `json:"days"`
+	From        string                   `json:"from" doc:"First day of the window in the tenant's time zone (YYYY-MM-DD)."`
+	TimeZone    string                   `json:"time_zone" doc:"The tenant's time zone, whose days the window counts."`
+	Coverage    MaturityCoverage         `json:"coverage"`
+	Connection  MaturityConnection       `json:"connection"`
+	Quality     MaturityQuality          `json:"quality"`
+	Levels      map[string]int           `json:"levels" doc:"Touchpoints per level: registered, connected, identified, mature."`
 	Touchpoints []TouchpointMaturityItem `json:"touchpoints" nullable:"false"`
 }
 
