@@ -93,6 +93,21 @@ func (h *harness) do(t *testing.T, method, path, token, contentType, body string
 	return res.StatusCode, res.Header, string(b)
 }
 
+// deliverOutbox runs the dispatcher until no event is due, so a test sees every
+// subscriber's effect of what it did before the call.
+func (h *harness) deliverOutbox(t *testing.T) {
+	t.Helper()
+	for {
+		n, err := h.app.Dispatcher.DispatchDue(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+}
+
 // create POSTs body as tenant alpha and returns the new resource's id.
 func (h *harness) create(t *testing.T, path, body string) string {
 	t.Helper()

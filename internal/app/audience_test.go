@@ -31,18 +31,7 @@ func TestAudienceFollowsOrders(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t, dialect)
 			ctx := context.Background()
-			dispatch := func() {
-				for {
-					n, err := w.h.app.Dispatcher.DispatchDue(ctx, nil)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if n == 0 {
-						return
-					}
-				}
-			}
-			dispatch()
+			w.h.deliverOutbox(t)
 			w.admin("POST", "/api/v1/audience-tags", "", `{"code":"dairy_fan","name":"乳品爱好者","kind":"rule","value_type":"boolean",
 				"expression":"bought(\"DAIRY\", 30d) and orders(30d) >= 1"}`)
 			seg := w.id(w.admin("POST", "/api/v1/audience-segments", "", `{"code":"dairy30","name":"30 天乳品顾客",
@@ -78,7 +67,7 @@ func TestAudienceFollowsOrders(t *testing.T) {
 				"lines":[{"sku_id":%q,"qty":1}],"payments":[{"method":"cash","amount_fen":1490}]}`,
 				w.next(), w.store[0], w.customer[0], time.Now().UTC().Add(-time.Minute).Format(time.RFC3339), w.sku)
 			w.admin("POST", "/api/v1/pos-tickets", "", ticket)
-			dispatch()
+			w.h.deliverOutbox(t)
 			delivered := time.Now()
 			if n := count(w.h); n != 1 {
 				t.Fatalf("after the ticket the segment holds %d, want 1", n)

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -21,18 +20,6 @@ func TestCouponThroughOrders(t *testing.T) {
 		t.Run(string(dialect), func(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t, dialect)
-			ctx := context.Background()
-			dispatch := func() {
-				for {
-					n, err := w.h.app.Dispatcher.DispatchDue(ctx, nil)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if n == 0 {
-						return
-					}
-				}
-			}
 			tmpl := w.id(w.admin("POST", "/api/v1/coupon-templates", "", `{"code":"FIVE20","name":"¥5 off ¥20","valid_days":30,
 				"discount":{"kind":"amount_off","scope":{"all":true},"conditions":{"min_spend":2000},"amount_off":{"amount":500}}}`))
 			var issued struct {
@@ -73,7 +60,7 @@ func TestCouponThroughOrders(t *testing.T) {
 				t.Fatalf("after the order: %s", got)
 			}
 			w.admin("POST", "/api/v1/orders/"+orderID+"/pay", "", `{"method":"cash","amount_fen":2480}`)
-			dispatch()
+			w.h.deliverOutbox(t)
 			if got := coupons(); !strings.Contains(got, `"status":"redeemed"`) {
 				t.Fatalf("after payment: %s", got)
 			}

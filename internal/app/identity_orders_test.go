@@ -19,18 +19,7 @@ func TestOrdersMoveLastSeen(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t, dialect)
 			ctx := context.Background()
-			dispatch := func() {
-				for {
-					n, err := w.h.app.Dispatcher.DispatchDue(ctx, nil)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if n == 0 {
-						return
-					}
-				}
-			}
-			dispatch()
+			w.h.deliverOutbox(t)
 			long := time.Now().Add(-400 * 24 * time.Hour).UnixMilli()
 			if _, err := w.h.app.DB.Writer().ExecContext(ctx, `UPDATE customers SET last_seen_at = $1 WHERE id = $2`, long, w.customer[0]); err != nil {
 				t.Fatal(err)
@@ -46,7 +35,7 @@ func TestOrdersMoveLastSeen(t *testing.T) {
 				w.admin("POST", "/api/v1/pos-tickets", "", fmt.Sprintf(`{"external_ref":"S%d","store_id":%q,"customer_id":%q,"placed_at":%q,"stated_payable_fen":1490,
 					"lines":[{"sku_id":%q,"qty":1}],"payments":[{"method":"cash","amount_fen":1490}]}`,
 					w.next(), w.store[0], w.customer[0], at.Format(time.RFC3339), w.sku))
-				dispatch()
+				w.h.deliverOutbox(t)
 			}
 			bought := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
 			ticket(bought)

@@ -20,29 +20,18 @@ func TestLoyaltyThroughOrders(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t, dialect)
 			ctx := context.Background()
-			dispatch := func() {
-				for {
-					n, err := w.h.app.Dispatcher.DispatchDue(ctx, nil)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if n == 0 {
-						return
-					}
-				}
-			}
-			dispatch()
+			w.h.deliverOutbox(t)
 			before := w.loyaltyTotal()
 			ticket := fmt.Sprintf(`{"external_ref":"L%d","store_id":%q,"customer_id":%q,"placed_at":%q,"stated_payable_fen":2980,
 				"lines":[{"sku_id":%q,"qty":2}],"payments":[{"method":"cash","amount_fen":2980}]}`,
 				w.next(), w.store[0], w.customer[0], time.Now().UTC().Add(-time.Minute).Format(time.RFC3339), w.sku)
 			order := w.id(w.admin("POST", "/api/v1/pos-tickets", "", ticket))
-			dispatch()
+			w.h.deliverOutbox(t)
 			if got := w.loyaltyTotal() - before; got != 29 {
 				t.Fatalf("earned %d on ¥29.80, want 29", got)
 			}
 			w.admin("POST", "/api/v1/orders/"+order+"/changes", "", `{"kind":"return","reference":"R1","lines":[{"line_id":"L1","qty":1}],"restock":true}`)
-			dispatch()
+			w.h.deliverOutbox(t)
 			if got := w.loyaltyTotal() - before; got != 14 {
 				t.Fatalf("after returning 1 of 2: %d, want 14 (29 − round-half-up(14.5))", got)
 			}
@@ -54,7 +43,7 @@ func TestLoyaltyThroughOrders(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			dispatch()
+			w.h.deliverOutbox(t)
 			var redelivered int
 			if err := w.h.app.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM processed_events WHERE subscriber LIKE 'loyalty.%'`).Scan(&redelivered); err != nil || redelivered < 3 {
 				t.Fatalf("%d loyalty deliveries after the replay (%v), want the completed, returned and refunded events", redelivered, err)

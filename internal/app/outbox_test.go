@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
 	"time"
@@ -44,15 +43,7 @@ func TestDomainEventLag(t *testing.T) {
 			if before.Pending == 0 || before.Retention != tc.want {
 				t.Fatalf("lag before delivery = %+v, want events pending and retention %d s", before, tc.want)
 			}
-			for {
-				n, err := h.app.Dispatcher.DispatchDue(context.Background(), nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if n == 0 {
-					break
-				}
-			}
+			h.deliverOutbox(t)
 			if after := lag(); after.Pending != 0 {
 				t.Fatalf("lag after delivery = %+v, want nothing pending", after)
 			}

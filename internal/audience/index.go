@@ -178,7 +178,7 @@ func (s *Service) build(ctx context.Context, ti *tenantIndex, tenantID, defs str
 	if err := next.load(); err != nil {
 		return err
 	}
-	if err := s.applyRules(ctx, next, tenantID, nil); err != nil {
+	if err := s.applyRules(ctx, next, tenantID, nil, values); err != nil {
 		return err
 	}
 	if err := s.evaluateSegments(ctx, next, tenantID, nil, true); err != nil {
@@ -358,8 +358,11 @@ func (s *Service) assignNumbers(ctx context.Context, tenantID string, members []
 // applyRules evaluates the rule tags: over the whole index when only is nil, else
 // for those members' rows. Rule tags read attributes, behaviour and the tags that
 // are not rules. What changed is written to audience_tag_values (source "rule") so
-// the 360 page and exports show it.
-func (s *Service) applyRules(ctx context.Context, ti *tenantIndex, tenantID string, only []uint32) error {
+// the 360 page and exports show it. values are the stored tag values the caller
+// loaded for the same members (every customer's on a full build), so the stored
+// rule values are not read again once per tag.
+func (s *Service) applyRules(ctx context.Context, ti *tenantIndex, tenantID string, only []uint32, values map[string][]storedValue) error {
+	holders := ruleValueHolders(ti.tags, values)
 	for _, t := range ti.tags {
 		if t.Kind != TagRule || t.Status != StatusActive {
 			continue
@@ -407,7 +410,7 @@ func (s *Service) applyRules(ctx context.Context, ti *tenantIndex, tenantID stri
 		}); err != nil {
 			return fmt.Errorf("audience: rule tag %s: %w", t.Code, err)
 		}
-		if err := s.persistRule(ctx, ti, tenantID, t, matched, only); err != nil {
+		if err := s.persistRule(ctx, ti, tenantID, t, matched, only, holders[t.ID]); err != nil {
 			return err
 		}
 	}
@@ -461,33 +464,35 @@ func (ti *tenantIndex) memberNumbers() []uint32 {
 	return out
 }
 
-// persistRule records the rule tag's values: set for the matched members, removed
-// for the others (of only, or of the whole tenant).
-func (s *Service) persistRule(ctx context.Context, ti *tenantIndex, tenantID string, t TagDefinition, matched *roaring.Bitmap, only []uint32) error {
-	stored := map[string]bool{}
-	query, args := `SELECT customer_id FROM audience_tag_values WHERE tenant_id = $1 AND tag_id = $2`, []any{tenantID, t.ID}
-	if only != nil { // a refresh: only these members' values
-		ids := make([]string, 0, len(only))
-		for _, n := range only {
-			if id := ti.customerOf(n); id != "" {
-				ids = append(ids, id)
+// ruleValueHolders indexes stored tag values by rule tag: tag ID → the customers
+// holding a value of it.
+func ruleValueHolders(tags []TagDefinition, values map[string][]storedValue) map[string]map[string]bool {
+	rules := map[string]bool{}
+	for _, t := range tags {
+		if t.Kind == TagRule {
+			rules[t.ID] = true
+		}
+	}
+	out := map[string]map[string]bool{}
+	for customerID, vs := range values {
+		for _, v := range vs {
+			if !rules[v.tagID] {
+				continue
 			}
+			if out[v.tagID] == nil {
+				out[v.tagID] = map[string]bool{}
+			}
+			out[v.tagID][customerID] = true
 		}
-		if len(ids) == 0 {
-			return nil
-		}
-		query += " AND customer_id" + db.In(s.db.Dialect, &args, ids)
 	}
-	if err := db.EachRow(ctx, s.db.Reader(), query, args, func(rs *sql.Rows) error {
-		var id string
-		if err := rs.Scan(&id); err != nil {
-			return err
-		}
-		stored[id] = true
-		return nil
-	}); err != nil {
-		return fmt.Errorf("audience: rule tag %s: %w", t.Code, err)
-	}
+	return out
+}
+
+// persistRule records the rule tag's values: set for the matched members, removed
+// for the others (of only, or of the whole tenant). stored holds the customers with
+// a stored value of the tag, as loaded by the caller (of only's customers, or of the
+// whole tenant).
+func (s *Service) persistRule(ctx context.Context, ti *tenantIndex, tenantID string, t TagDefinition, matched *roaring.Bitmap, only []uint32, stored map[string]bool) error {
 	var add []tagValueRow
 	var remove []string
 	it := matched.Iterator()
@@ -600,7 +605,7 @@ func (s *Service) refresh(ctx context.Context, ti *tenantIndex, tenantID string,
 	if err != nil {
 		return fmt.Errorf("audience: refresh: %w", err)
 	}
-	if err := s.applyRules(ctx, ti, tenantID, touched); err != nil {
+	if err := s.applyRules(ctx, ti, tenantID, touched, values); err != nil {
 		return err
 	}
 	if err := s.evaluateSegments(ctx, ti, tenantID, append(touched, gone...), announce); err != nil {

@@ -369,3 +369,46 @@ func TestImportXLSX(t *testing.T) {
 		}
 	})
 }
+
+// TestRuleValuesFollowBuilds: a rule tag's stored values (what the 360 page shows)
+// follow the members through a full build — set for who matches now, removed from
+// who matched before — and through a refresh of one member.
+func TestRuleValuesFollowBuilds(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d, shopper("c1", "上海", 3, 30000), shopper("c2", "北京", 3, 5000), shopper("c3", "上海", -1, 0))
+		ctx := as(auth.Marketer)
+		noErr(f.s.CreateTag(ctx, TagInput{Code: "heavy", Name: "大户", Kind: TagRule, ValueType: ValueBoolean, Expression: "spend(all) >= 100"}))(t)
+		g := noErr(f.s.CreateSegment(ctx, SegmentInput{Code: "heavy", Name: "大户", Text: `tag("heavy")`}))(t)
+		holders := func(s *Service) string {
+			t.Helper()
+			noErr(s.FindSegmentByID(ctx, g.ID))(t) // builds the index when s has none
+			var out []string
+			for _, id := range []string{"c1", "c2", "c3"} {
+				for _, v := range noErr(s.FindCustomerTags(ctx, id))(t) {
+					if v.TagCode == "heavy" && v.Value == "true" && v.Source == "rule" {
+						out = append(out, id)
+					}
+				}
+			}
+			return strings.Join(out, ",")
+		}
+		if got := holders(f.s); got != "c1" {
+			t.Fatalf("rule values %q, want c1", got)
+		}
+		// While no node ran, c1 spent less and c2 more: a new node's full build moves the value.
+		f.people.put(shopper("c1", "上海", 3, 5000))
+		f.people.put(shopper("c2", "北京", 3, 30000))
+		again := NewService(d, f.s.outbox, f.s.audit, f.clock, f.s.deps)
+		if got := holders(again); got != "c2" {
+			t.Fatalf("after a full build rule values %q, want c2", got)
+		}
+		f.people.put(shopper("c3", "上海", 1, 20000))
+		if err := again.refreshCustomers(ctx, tenantA, []string{"c3"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := holders(again); got != "c2,c3" {
+			t.Fatalf("after refreshing c3 rule values %q, want c2,c3", got)
+		}
+	})
+}

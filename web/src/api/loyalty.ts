@@ -40,6 +40,20 @@ export function useLoyaltyPrograms(enabled = true) {
   return useQuery({ queryKey: ['loyalty', 'programs'], queryFn: loyaltyApi.programs, enabled });
 }
 
+/**
+ * tierNamesByCode maps tier codes to tier names over every program. Other domains
+ * (audiences, exports) carry a member's tier as its code; a code two programs name
+ * differently maps to both names.
+ */
+export function tierNamesByCode(programs: LoyaltyProgram[]): Map<string, string> {
+  const names = new Map<string, string[]>();
+  for (const tier of programs.flatMap((p) => p.tiers ?? [])) {
+    const seen = names.get(tier.code) ?? [];
+    if (!seen.includes(tier.name)) names.set(tier.code, [...seen, tier.name]);
+  }
+  return new Map([...names].map(([code, n]) => [code, n.join(' / ')]));
+}
+
 /** useLoyaltyBalances loads a customer's points in every program it is a member of. */
 export function useLoyaltyBalances(customerId: string) {
   return useQuery({ queryKey: ['loyalty', 'balances', customerId], queryFn: () => loyaltyApi.balances(customerId) });

@@ -18,6 +18,7 @@ import {
 } from '../../api/audiences';
 import { useHasScope } from '../../api/customers';
 import { useCursorList } from '../../api/hooks';
+import { tierNamesByCode, useLoyaltyPrograms } from '../../api/loyalty';
 import type { PageParams } from '../../api/types';
 import { Chart } from '../../components/Chart';
 import { CursorTable } from '../../components/CursorTable';
@@ -204,6 +205,9 @@ function Detail({ segment: s }: { segment: Segment }) {
 function MembersTable({ listKey, fetchPage }: { listKey: string; fetchPage: (p: PageParams) => Promise<{ items: SegmentMember[]; next_cursor?: string }> }) {
   const { t } = useTranslation();
   const list = useCursorList(listKey, {}, fetchPage, { pageSize: 20 });
+  const programs = useLoyaltyPrograms(useHasScope('loyalty:read'));
+  // Members carry tier codes: show their names where loyalty is readable.
+  const tierNames = useMemo(() => tierNamesByCode(programs.data?.items ?? []), [programs.data]);
   const columns: TableColumnsType<SegmentMember> = [
     { title: t('audiences.member.customer'), key: 'customer', render: (_, m) => <CustomerLink id={m.customer_id} /> },
     { title: t('audiences.fields.city'), dataIndex: 'city', key: 'city', render: (v?: string) => v || '—' },
@@ -211,7 +215,7 @@ function MembersTable({ listKey, fetchPage }: { listKey: string; fetchPage: (p: 
     {
       title: t('audiences.fields.tier'),
       key: 'tiers',
-      render: (_, m) => (m.tiers?.length ? m.tiers.map((x) => <Tag key={x}>{x}</Tag>) : '—'),
+      render: (_, m) => (m.tiers?.length ? m.tiers.map((x, i) => <Tag key={i}>{tierNames.get(x) ?? x}</Tag>) : '—'),
     },
     { title: t('audiences.member.lastOrder'), dataIndex: 'last_order_on', key: 'last', render: (v?: string) => (v ? v.slice(0, 10) : '—') },
     { title: t('audiences.member.spend'), dataIndex: 'spend_fen', key: 'spend', align: 'right', render: (v: number) => formatFen(v) },

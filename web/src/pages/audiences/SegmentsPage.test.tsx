@@ -1,13 +1,15 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import i18n from '../../i18n';
 import { fakeApi, page, renderRoute } from '../../test/render';
 import { meWith } from '../customers/fixtures';
 import { portrait, segment, tagVip } from './fixtures';
 import SegmentDetailPage from './SegmentDetailPage';
 import SegmentsPage from './SegmentsPage';
 
-afterEach(() => {
+afterEach(async () => {
   vi.unstubAllGlobals();
+  await i18n.changeLanguage('zh-CN');
 });
 
 const T = { timeout: 20_000 };
@@ -92,6 +94,49 @@ describe('SegmentDetailPage', { timeout: 60_000 }, () => {
     fireEvent.click(within(snaps).getByTestId('snapshot-view'));
     await screen.findByText('快照成员：双十二', undefined, T);
     await waitFor(() => expect(calls.some((c) => c.path === '/audience-snapshots/snap1/members')).toBe(true), T);
+  });
+
+  it.each([
+    ['zh-CN', '会员等级'],
+    ['en', 'Tier'],
+  ])('shows members’ loyalty tiers by name, not code (%s)', async (lang, column) => {
+    await i18n.changeLanguage(lang);
+    const program = (id: string, tiers: { code: string; name: string }[]) => ({
+      id,
+      code: id,
+      name: id,
+      status: 'active',
+      points_per_yuan: 1,
+      growth_per_yuan: 1,
+      tiers: tiers.map((x, i) => ({ ...x, id: `${id}-${i}`, threshold: 100 * (i + 1) })),
+    });
+    fakeApi({
+      'GET /me': () => ({ body: meWith([...WRITE, 'loyalty:read']) }),
+      'GET /audience-tags': () => page([tagVip]),
+      'GET /audience-segments/s1': () => ({ body: segment }),
+      'GET /audience-segments/s1/counts': () => ({ body: { items: [] } }),
+      'GET /audience-segments/s1/portrait': () => ({ body: portrait }),
+      'GET /audience-segments/s1/members': () => page([{ ...member, tiers: ['GOLD', 'VIP2'] }]),
+      'GET /audience-segments/s1/snapshots': () => ({ body: { items: [] } }),
+      'GET /loyalty/programs': () => ({
+        body: { items: [program('CLUB', [{ code: 'SILVER', name: '银卡' }, { code: 'GOLD', name: '金卡' }]), program('KIDS', [{ code: 'VIP2', name: '亲子会员' }])] },
+      }),
+    });
+    renderRoute(<SegmentDetailPage />, { path: '/audiences/segments/:id', url: '/audiences/segments/s1' });
+    const members = await screen.findByTestId('segment-members', undefined, T);
+    await within(members).findByText('金卡', undefined, T);
+    expect(within(members).getByText('亲子会员')).toBeTruthy();
+    expect(within(members).getAllByText(column).length).toBeGreaterThan(0);
+    expect(within(members).queryByText('GOLD')).toBeNull();
+    expect(within(members).queryByText('VIP2')).toBeNull();
+  });
+
+  it('shows tier codes to whoever cannot read loyalty', async () => {
+    const calls = api(['audiences:read']);
+    renderRoute(<SegmentDetailPage />, { path: '/audiences/segments/:id', url: '/audiences/segments/s1' });
+    const members = await screen.findByTestId('segment-members', undefined, T);
+    await within(members).findByText('gold', undefined, T);
+    expect(calls.some((c) => c.path === '/loyalty/programs')).toBe(false);
   });
 
   it('archives the segment', async () => {
