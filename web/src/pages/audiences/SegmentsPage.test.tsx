@@ -115,7 +115,9 @@ describe('SegmentDetailPage', { timeout: 60_000 }, () => {
       'GET /audience-tags': () => page([tagVip]),
       'GET /audience-segments/s1': () => ({ body: segment }),
       'GET /audience-segments/s1/counts': () => ({ body: { items: [] } }),
-      'GET /audience-segments/s1/portrait': () => ({ body: portrait }),
+      'GET /audience-segments/s1/portrait': () => ({
+        body: { ...portrait, dimensions: [...portrait.dimensions, { field: 'tier', buckets: [{ value: 'GOLD', segment: 40, base: 400, index: 250 }] }] },
+      }),
       'GET /audience-segments/s1/members': () => page([{ ...member, tiers: ['GOLD', 'VIP2'] }]),
       'GET /audience-segments/s1/snapshots': () => ({ body: { items: [] } }),
       'GET /loyalty/programs': () => ({
@@ -129,6 +131,10 @@ describe('SegmentDetailPage', { timeout: 60_000 }, () => {
     expect(within(members).getAllByText(column).length).toBeGreaterThan(0);
     expect(within(members).queryByText('GOLD')).toBeNull();
     expect(within(members).queryByText('VIP2')).toBeNull();
+    // The portrait's tier chart names the tier too.
+    const tiers = await screen.findByTestId('portrait-tier', undefined, T);
+    await waitFor(() => expect(tiers.textContent).toContain('金卡'), T);
+    expect(tiers.textContent).not.toContain('GOLD');
   });
 
   it('shows tier codes to whoever cannot read loyalty', async () => {

@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import type { AudienceTag, Portrait, PortraitDimension } from '../../api/audiences';
 import { useHasScope } from '../../api/customers';
 import { useCategories } from '../../api/hooks';
+import { tierNamesByCode, useLoyaltyPrograms } from '../../api/loyalty';
 import { Chart } from '../../components/Chart';
 import { escapeHtml } from '../../lib/charts';
 import { formatNumber, formatPercent } from '../../lib/format';
@@ -108,8 +109,14 @@ export function PortraitCharts({ portrait, tags }: { portrait: Portrait | undefi
   const categories = useCategories(useHasScope('catalog:read'));
   // Categories bought are codes: show their names where the catalogue is readable.
   const categoryNames = useMemo(() => new Map((categories.data ?? []).map((c) => [c.code, c.name])), [categories.data]);
-  const label = (field: string, v: string) =>
-    field.startsWith('bought_category:') ? (categoryNames.get(v) ?? v) : valueLabel(t, field, v);
+  // Tiers are codes too: their names where loyalty is readable.
+  const programs = useLoyaltyPrograms(useHasScope('loyalty:read'));
+  const tierNames = useMemo(() => tierNamesByCode(programs.data?.items ?? []), [programs.data]);
+  const label = (field: string, v: string) => {
+    if (field.startsWith('bought_category:')) return categoryNames.get(v) ?? v;
+    if (field === 'tier') return tierNames.get(v) ?? valueLabel(t, field, v);
+    return valueLabel(t, field, v);
+  };
   if (!portrait) return null;
   const dims = (portrait.dimensions ?? []).filter((d) => (d.buckets ?? []).length > 0);
   const names = { segment: t('audiences.portrait.segmentShare'), base: t('audiences.portrait.baseShare'), index: t('audiences.portrait.index') };
