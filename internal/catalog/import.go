@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/text/width"
 
+	"github.com/oneretail/oneretail/internal/platform/bizcode"
 	"github.com/oneretail/oneretail/internal/platform/csvfile"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/money"
@@ -389,7 +390,7 @@ func parseImportRow(line int, rec []string, cols map[string]int) importRow {
 		if *c.dst == "" && !c.required {
 			continue
 		}
-		if r := checkCode(*c.dst); r != "" {
+		if r := bizcode.Problem(*c.dst); r != "" {
 			return fail(c.col, "%s", r)
 		}
 	}

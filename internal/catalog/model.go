@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/oneretail/oneretail/internal/platform/bizcode"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/money"
 )
@@ -100,7 +101,7 @@ type NewCategory struct {
 
 // Validate checks the fields of a new category; errors name the body field.
 func (n NewCategory) Validate() error {
-	if r := checkCode(n.Code); r != "" {
+	if r := bizcode.Problem(n.Code); r != "" {
 		return errs.Field("body.code", "%s", r)
 	}
 	if r := checkName(n.Name, 100); r != "" {
@@ -121,7 +122,7 @@ type CategoryUpdate struct {
 // Validate checks the fields being set.
 func (u CategoryUpdate) Validate() error {
 	if u.Code != nil {
-		if r := checkCode(*u.Code); r != "" {
+		if r := bizcode.Problem(*u.Code); r != "" {
 			return errs.Field("body.code", "%s", r)
 		}
 	}
@@ -174,7 +175,7 @@ func (n NewProduct) Validate() error {
 	if strings.TrimSpace(n.CategoryID) == "" {
 		return errs.Field("body.category_id", "required")
 	}
-	if r := checkCode(n.Code); r != "" {
+	if r := bizcode.Problem(n.Code); r != "" {
 		return errs.Field("body.code", "%s", r)
 	}
 	if r := checkName(n.Name, 200); r != "" {
@@ -212,7 +213,7 @@ func (u ProductUpdate) Validate() error {
 		return errs.Field("body.category_id", "must not be empty")
 	}
 	if u.Code != nil {
-		if r := checkCode(*u.Code); r != "" {
+		if r := bizcode.Problem(*u.Code); r != "" {
 			return errs.Field("body.code", "%s", r)
 		}
 	}
@@ -311,7 +312,7 @@ func (n NewSKU) Validate() error {
 	if strings.TrimSpace(n.ProductID) == "" {
 		return errs.Field("body.product_id", "required")
 	}
-	if r := checkCode(n.Code); r != "" {
+	if r := bizcode.Problem(n.Code); r != "" {
 		return errs.Field("body.code", "%s", r)
 	}
 	if r := checkName(n.Name, 200); r != "" {
@@ -354,7 +355,7 @@ type SKUUpdate struct {
 // Validate checks the fields being set.
 func (u SKUUpdate) Validate() error {
 	if u.Code != nil {
-		if r := checkCode(*u.Code); r != "" {
+		if r := bizcode.Problem(*u.Code); r != "" {
 			return errs.Field("body.code", "%s", r)
 		}
 	}
@@ -460,7 +461,7 @@ type NewPriceZone struct {
 
 // Validate checks the fields of a new price zone.
 func (n NewPriceZone) Validate() error {
-	if r := checkCode(n.Code); r != "" {
+	if r := bizcode.Problem(n.Code); r != "" {
 		return errs.Field("body.code", "%s", r)
 	}
 	if r := checkName(n.Name, 100); r != "" {
@@ -479,7 +480,7 @@ type PriceZoneUpdate struct {
 // Validate checks the fields being set.
 func (u PriceZoneUpdate) Validate() error {
 	if u.Code != nil {
-		if r := checkCode(*u.Code); r != "" {
+		if r := bizcode.Problem(*u.Code); r != "" {
 			return errs.Field("body.code", "%s", r)
 		}
 	}
@@ -512,23 +513,6 @@ type Summary struct {
 	Categories int
 	Products   int
 	SKUs       int
-}
-
-// checkCode returns why s is not a valid business code, or "".
-func checkCode(s string) string {
-	if s == "" {
-		return "required"
-	}
-	if len(s) > 64 {
-		return "at most 64 characters"
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !isAlnum(c) && c != '-' && c != '_' && c != '.' {
-			return "only letters, digits, '-', '_' and '.' are allowed"
-		}
-	}
-	return ""
 }
 
 // checkName returns why s is not a valid display name of at most max characters, or "".

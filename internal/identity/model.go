@@ -17,6 +17,7 @@ import (
 
 	"github.com/oneretail/oneretail/internal/identity/graph"
 	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/bizcode"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/pii"
 )
@@ -143,8 +144,6 @@ type Touchpoint struct {
 	Health    Health
 }
 
-var codePattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
-
 // NewTouchpoint is the input of CreateTouchpoint.
 type NewTouchpoint struct {
 	Code    string
@@ -157,7 +156,7 @@ type NewTouchpoint struct {
 
 // Validate checks the fields and returns an errs.Invalid error naming the first bad one.
 func (n NewTouchpoint) Validate() error {
-	if !codePattern.MatchString(n.Code) {
+	if !bizcode.Valid(n.Code) {
 		return errs.Field("body.code", "must be 1 to 64 letters, digits, '.', '_' or '-'")
 	}
 	if err := validName(n.Name); err != nil {
@@ -329,7 +328,7 @@ func ParseEvent(raw []byte, now time.Time) (Event, string, string) {
 	if raw, named := m["touchpoint"]; named {
 		// A relay or an integration key entitled to several touchpoints names each
 		// event's touchpoint; the service checks that the caller may send for it.
-		if e.Touchpoint, ok = jsonString(raw); !ok || !codePattern.MatchString(e.Touchpoint) {
+		if e.Touchpoint, ok = jsonString(raw); !ok || !bizcode.Valid(e.Touchpoint) {
 			return Event{}, "touchpoint", "must be the code of a touchpoint (letters, digits, '.', '_' or '-')"
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/oneretail/oneretail/internal/identity/graph"
 	"github.com/oneretail/oneretail/internal/platform/audit"
 	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/bizcode"
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
@@ -280,7 +281,7 @@ func (s *Service) ingestTouchpoint(ctx context.Context, p *auth.Principal, code,
 	if code == "" {
 		return Touchpoint{}, errs.Field(field, "is required")
 	}
-	if !codePattern.MatchString(code) {
+	if !bizcode.Valid(code) {
 		return Touchpoint{}, errs.Field(field, "no such touchpoint")
 	}
 	t, err := getTouchpointByCode(ctx, s.db.Reader(), p.TenantID, code, 0)

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/bizcode"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/ratelimit"
@@ -766,7 +767,6 @@ type Identity struct {
 }
 
 var (
-	codePattern  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 	loginPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]{2,63}$`)
 	hoursPattern = regexp.MustCompile(`^(\d\d):(\d\d)-(\d\d):(\d\d)$`)
 )
@@ -774,7 +774,7 @@ var (
 func normalizeLogin(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 func checkCode(field, v string) error {
-	if !codePattern.MatchString(v) {
+	if !bizcode.Valid(v) {
 		return errs.Field("body."+field, "%s must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit", field)
 	}
 	return nil

@@ -184,19 +184,6 @@ func ClientCoupons(codes []string) []string {
 	return out
 }
 
-// validCode is the shape of a promotion code.
-func validCode(c string) bool {
-	if c == "" || len(c) > 64 {
-		return false
-	}
-	for _, r := range c {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
-			return false
-		}
-	}
-	return true
-}
-
 // validateDefinition checks def with engine.Promotion.Validate and names the field
 // under prefix (for example "body.definition.threshold.tiers[1].off").
 func validateDefinition(prefix string, def *engine.Promotion) error {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/oneretail/oneretail/internal/platform/audit"
 	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/bizcode"
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
@@ -169,7 +170,7 @@ func (s *Service) CreatePromotion(ctx context.Context, in NewPromotion) (Promoti
 	if err != nil {
 		return Promotion{}, err
 	}
-	if !validCode(in.Code) {
+	if !bizcode.Valid(in.Code) {
 		return Promotion{}, errs.Field("body.code", "1..64 letters, digits, '-', '_' or '.'")
 	}
 	if in.Name == "" || len(in.Name) > 200 {
