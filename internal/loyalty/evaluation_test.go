@@ -119,6 +119,15 @@ func TestTierEvaluation(t *testing.T) {
 		if n := f.count(t, `SELECT COUNT(*) FROM outbox_events WHERE type = $1 AND payload LIKE '%"reason":"downgrade"%'`, EventMemberUpgraded); n != 2 {
 			t.Fatalf("%d downgrade events, want 2", n)
 		}
+		report, err := reportMoves(ctx, d.Reader(), tenantA, p.ID, testNow, periodEnd2027.Add(24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mv := range report {
+			if mv.FromTierID == mv.ToTierID {
+				t.Errorf("the points report counts a retained member as a move: %+v", mv)
+			}
+		}
 		// A year without growth: Gold drops one level, the lowest tier stays.
 		f.clock.Advance(nextEnd.Sub(f.clock.Now()))
 		if n, err := f.s.EvaluateTiers(ctx, 100); err != nil || n != 3 {
