@@ -272,3 +272,33 @@ func TestTierEvaluationOnce(t *testing.T) {
 		t.Logf("%s: %d due; 5 before a restart, then %d and %d by two concurrent nodes; %d moves, %d events", d.Dialect, members, done[0], done[1], members, members)
 	})
 }
+
+// TestGrowthPerOrder: an order that earns adds the program's growth per order on top
+// of its growth per yuan (to the period's growth too); an order that earns nothing
+// adds none; a full return takes it all back.
+func TestGrowthPerOrder(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		p := f.program(t, ProgramInput{AutoEnrol: true, GrowthPerOrder: 50, ExcludedCategories: []string{"tobacco"}})
+		f.buy(t, "o1", "ordered", 100)
+		if m := f.member(t, p.ID, "ordered"); m.Growth != 150 || m.PeriodGrowth != 150 {
+			t.Fatalf("after a ¥100 order: growth %d, period %d; want 100 per yuan + 50 per order", m.Growth, m.PeriodGrowth)
+		}
+		if err := f.s.onCompleted(context.Background(), f.completed(t, "o2", "ordered", line{id: "L1", category: "tobacco", qty: 1, net: 5000})); err != nil {
+			t.Fatal(err)
+		}
+		if m := f.member(t, p.ID, "ordered"); m.Growth != 150 {
+			t.Fatalf("an order of excluded lines added growth: %d", m.Growth)
+		}
+		f.giveBack(t, "o1", 1, 100)
+		if m := f.member(t, p.ID, "ordered"); m.Growth != 0 || m.PeriodGrowth != 0 {
+			t.Fatalf("after the full return: growth %d, period %d; want 0", m.Growth, m.PeriodGrowth)
+		}
+		_, err := f.s.CreateProgram(as(auth.Marketer), ProgramInput{Code: "NEG", Name: "n", BrandIDs: []string{"b7"}, GrowthPerOrder: -1})
+		var e *errs.Error
+		if !asErr(err, &e) || e.Field != "body.growth_per_order" {
+			t.Fatalf("negative growth per order: %v, want body.growth_per_order", err)
+		}
+	})
+}

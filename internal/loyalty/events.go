@@ -256,6 +256,9 @@ func (s *Service) earn(ctx context.Context, e events.Event, ev orderEvent) error
 		}
 		points := prog.earnPoints(base, tierBP*paidBP/BasisPoints, prog.memberDayBP(ev.PlacedAt, loc))
 		growth := base * prog.GrowthPerYuan / 100
+		if base > 0 {
+			growth += prog.GrowthPerOrder // per order that earns; a return reverses its refunded share like the rest
+		}
 		entry := Entry{ID: ids.New(), ProgramID: prog.ID, CustomerID: live, Kind: EntryEarn, Points: points, SourceKey: key,
 			OrderID: ev.OrderID, StoreID: ev.StoreID, Actor: "system", CreatedAt: s.now()}
 		if points > 0 {

@@ -27,6 +27,7 @@ type ProgramRequest struct {
 	BrandIDs           []string        `json:"brand_ids,omitempty" maxItems:"100" doc:"The brands whose orders earn in this program; empty: shared by every brand without a program of its own."`
 	PointsPerYuan      int64           `json:"points_per_yuan" minimum:"0" maximum:"1000" doc:"Points per yuan of net paid after every discount."`
 	GrowthPerYuan      int64           `json:"growth_per_yuan" minimum:"0" maximum:"1000" doc:"Growth value per yuan of net paid; tiers are reached by growth."`
+	GrowthPerOrder     int64           `json:"growth_per_order,omitempty" minimum:"0" maximum:"100000" doc:"Growth every order that earns adds, on top of growth_per_yuan."`
 	MaxPointsPerOrder  int64           `json:"max_points_per_order,omitempty" minimum:"0" doc:"0: no cap."`
 	ExcludedCategories []string        `json:"excluded_categories,omitempty" maxItems:"500" doc:"Category ids whose lines earn nothing (the category itself, not its children)."`
 	MemberDays         []MemberDayBody `json:"member_days,omitempty" maxItems:"7"`
@@ -152,7 +153,7 @@ func tierPtr(t *Tier) *TierBody {
 
 func programResponse(p Program) ProgramResponse {
 	out := ProgramResponse{ID: p.ID, ProgramRequest: ProgramRequest{Code: p.Code, Name: p.Name, Status: string(p.Status), BrandIDs: p.BrandIDs,
-		PointsPerYuan: p.PointsPerYuan, GrowthPerYuan: p.GrowthPerYuan, MaxPointsPerOrder: p.MaxPointsPerOrder,
+		PointsPerYuan: p.PointsPerYuan, GrowthPerYuan: p.GrowthPerYuan, GrowthPerOrder: p.GrowthPerOrder, MaxPointsPerOrder: p.MaxPointsPerOrder,
 		ExcludedCategories: p.ExcludedCategories, PendingDays: p.PendingDays, ExpiryKind: string(p.ExpiryKind), ExpiryDays: p.ExpiryDays,
 		TimeZone: p.TimeZone, AutoEnrol: p.AutoEnrol, MemberDays: []MemberDayBody{}, Evaluation: evaluationBody(p.Evaluation)},
 		Tiers: make([]TierBody, len(p.Tiers)), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
@@ -180,7 +181,7 @@ func evaluationInput(b *EvaluationBody) Evaluation {
 
 func programInput(r ProgramRequest) ProgramInput {
 	in := ProgramInput{Code: r.Code, Name: r.Name, Status: ProgramStatus(r.Status), BrandIDs: r.BrandIDs, PointsPerYuan: r.PointsPerYuan,
-		GrowthPerYuan: r.GrowthPerYuan, MaxPointsPerOrder: r.MaxPointsPerOrder, ExcludedCategories: r.ExcludedCategories,
+		GrowthPerYuan: r.GrowthPerYuan, GrowthPerOrder: r.GrowthPerOrder, MaxPointsPerOrder: r.MaxPointsPerOrder, ExcludedCategories: r.ExcludedCategories,
 		PendingDays: r.PendingDays, ExpiryKind: ExpiryKind(r.ExpiryKind), ExpiryDays: r.ExpiryDays, TimeZone: r.TimeZone, AutoEnrol: r.AutoEnrol,
 		Evaluation: evaluationInput(r.Evaluation)}
 	for _, d := range r.MemberDays {

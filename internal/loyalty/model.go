@@ -58,6 +58,7 @@ type Program struct {
 	BrandIDs           []string
 	PointsPerYuan      int64 // points per yuan (100 fen) of eligible net paid
 	GrowthPerYuan      int64 // growth value per yuan of eligible net paid
+	GrowthPerOrder     int64 // growth every order that earns adds
 	MaxPointsPerOrder  int64 // 0: no cap
 	ExcludedCategories []string
 	MemberDays         []MemberDay
@@ -102,6 +103,7 @@ type ProgramInput struct {
 	BrandIDs           []string
 	PointsPerYuan      int64
 	GrowthPerYuan      int64
+	GrowthPerOrder     int64
 	MaxPointsPerOrder  int64
 	ExcludedCategories []string
 	MemberDays         []MemberDay
@@ -138,6 +140,8 @@ func (in *ProgramInput) Validate() error {
 		return errs.Field("body.points_per_yuan", "0 to 1000")
 	case in.GrowthPerYuan < 0 || in.GrowthPerYuan > 1000:
 		return errs.Field("body.growth_per_yuan", "0 to 1000")
+	case in.GrowthPerOrder < 0 || in.GrowthPerOrder > 100000:
+		return errs.Field("body.growth_per_order", "0 to 100000")
 	case in.MaxPointsPerOrder < 0:
 		return errs.Field("body.max_points_per_order", "must not be negative (0: no cap)")
 	case len(in.ExcludedCategories) > 500:

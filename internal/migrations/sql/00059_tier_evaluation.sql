@@ -6,7 +6,8 @@
 -- member on the same month/day at 00:00 in the program's zone) or 'rolling' (N
 -- months from when the member reached its tier); max_drop (levels one evaluation
 -- may take a member down, 0: as far as its growth says); growth_at_period_end
--- ('reset', 'keep_excess', 'keep_all'). loyalty_tiers.retention_threshold: the
+-- ('reset', 'keep_excess', 'keep_all'); growth_per_order (growth every order that
+-- earns adds, on top of growth_per_yuan). loyalty_tiers.retention_threshold: the
 -- growth of a period that keeps the tier (NULL: the tier's threshold).
 --
 -- loyalty_members: period_growth (growth earned since period_start; returns take it
@@ -28,6 +29,7 @@ ALTER TABLE loyalty_programs ADD COLUMN evaluation_months INTEGER NOT NULL DEFAU
 ALTER TABLE loyalty_programs ADD COLUMN max_drop INTEGER NOT NULL DEFAULT 0 CHECK (max_drop >= 0);
 ALTER TABLE loyalty_programs ADD COLUMN growth_at_period_end TEXT NOT NULL DEFAULT 'reset'
     CHECK (growth_at_period_end IN ('reset', 'keep_excess', 'keep_all'));
+ALTER TABLE loyalty_programs ADD COLUMN growth_per_order BIGINT NOT NULL DEFAULT 0 CHECK (growth_per_order >= 0);
 ALTER TABLE loyalty_tiers ADD COLUMN retention_threshold BIGINT CHECK (retention_threshold >= 0);
 ALTER TABLE loyalty_members ADD COLUMN period_growth BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE loyalty_members ADD COLUMN period_start BIGINT NOT NULL DEFAULT 0;
@@ -49,6 +51,7 @@ ALTER TABLE loyalty_members DROP COLUMN tier_since;
 ALTER TABLE loyalty_members DROP COLUMN period_start;
 ALTER TABLE loyalty_members DROP COLUMN period_growth;
 ALTER TABLE loyalty_tiers DROP COLUMN retention_threshold;
+ALTER TABLE loyalty_programs DROP COLUMN growth_per_order;
 ALTER TABLE loyalty_programs DROP COLUMN growth_at_period_end;
 ALTER TABLE loyalty_programs DROP COLUMN max_drop;
 ALTER TABLE loyalty_programs DROP COLUMN evaluation_months;

@@ -6149,6 +6149,11 @@ export interface components {
             expiry_kind?: "never" | "days" | "end_of_next_year" | "";
             /**
              * Format: int64
+             * @description Growth every order that earns adds, on top of growth_per_yuan.
+             */
+            growth_per_order?: number;
+            /**
+             * Format: int64
              * @description Growth value per yuan of net paid; tiers are reached by growth.
              */
             growth_per_yuan: number;
@@ -6196,6 +6201,11 @@ export interface components {
              * @enum {string}
              */
             expiry_kind?: "never" | "days" | "end_of_next_year" | "";
+            /**
+             * Format: int64
+             * @description Growth every order that earns adds, on top of growth_per_yuan.
+             */
+            growth_per_order?: number;
             /**
              * Format: int64
              * @description Growth value per yuan of net paid; tiers are reached by growth.

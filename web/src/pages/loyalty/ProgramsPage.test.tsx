@@ -70,9 +70,12 @@ describe('ProgramsPage', () => {
     fireEvent.click(within(card).getByTestId('loyalty-program-edit'));
     expect((await screen.findByTestId('program-evaluation-month', undefined, { timeout: 10_000 })).getAttribute('value')).toBe('1');
     fireEvent.change(screen.getByTestId('program-evaluation-day'), { target: { value: '15' } });
+    fireEvent.change(screen.getByTestId('program-growth-per-order'), { target: { value: '20' } });
     fireEvent.click(screen.getByTestId('loyalty-program-save'));
     await waitFor(() => expect(calls.some((c) => c.method === 'PUT')).toBe(true), { timeout: 10_000 });
-    expect((calls.find((c) => c.method === 'PUT')?.body as { evaluation: unknown }).evaluation).toEqual({
+    const put = calls.find((c) => c.method === 'PUT')?.body as { evaluation: unknown; growth_per_order: number };
+    expect(put.growth_per_order).toBe(20);
+    expect(put.evaluation).toEqual({
       kind: 'annual',
       month: 1,
       day: 15,

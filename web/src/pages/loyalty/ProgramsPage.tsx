@@ -118,6 +118,7 @@ function ProgramCard({ program: p, canWrite, onEdit }: { program: LoyaltyProgram
             </Descriptions.Item>
             <Descriptions.Item label={t('loyalty.pointsPerYuan')}>{p.points_per_yuan}</Descriptions.Item>
             <Descriptions.Item label={t('loyalty.growthPerYuan')}>{p.growth_per_yuan}</Descriptions.Item>
+            <Descriptions.Item label={t('loyalty.growthPerOrder')}>{p.growth_per_order || 0}</Descriptions.Item>
             <Descriptions.Item label={t('loyalty.maxPerOrder')}>{p.max_points_per_order || t('loyalty.noCap')}</Descriptions.Item>
             <Descriptions.Item label={t('loyalty.memberDays')}>
               {(p.member_days ?? []).length === 0
@@ -278,6 +279,7 @@ function ProgramModal({ program, onClose }: { program?: LoyaltyProgram; onClose:
       brand_ids: v.brand_ids ?? [],
       points_per_yuan: v.points_per_yuan,
       growth_per_yuan: v.growth_per_yuan,
+      growth_per_order: v.growth_per_order ?? 0,
       max_points_per_order: v.max_points_per_order ?? 0,
       excluded_categories: program?.excluded_categories ?? [],
       member_days: (v.member_days ?? []).map((d) => ({ weekday: d.weekday, multiplier_bp: Math.round(d.multiplier * 10000) })),
@@ -332,6 +334,13 @@ function ProgramModal({ program, onClose }: { program?: LoyaltyProgram; onClose:
               <InputNumber min={0} max={1000} precision={0} style={{ width: '100%' }} />
             </Form.Item>
           </Col>
+          <Col span={8}>
+            <Form.Item name="growth_per_order" label={t('loyalty.growthPerOrder')}>
+              <InputNumber min={0} max={100000} precision={0} style={{ width: '100%' }} data-testid="program-growth-per-order" />
+            </Form.Item>
+          </Col>
+        </Row>
+        <Row gutter={8}>
           <Col span={8}>
             <Form.Item name="max_points_per_order" label={t('loyalty.maxPerOrder')}>
               <InputNumber min={0} precision={0} style={{ width: '100%' }} placeholder={t('loyalty.noCap')} />
