@@ -236,6 +236,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	g.Go(func() error { a.janitor(gctx); return nil })
 	g.Go(func() error { a.expireReservations(gctx); return nil })
 	g.Go(func() error { a.expirePoints(gctx); return nil })
+	g.Go(func() error { a.evaluateTiers(gctx); return nil })
 	g.Go(func() error { return a.Audience.RunJobs(gctx) })
 	g.Go(func() error {
 		<-gctx.Done()

@@ -71,3 +71,20 @@ func (a *App) expirePoints(ctx context.Context) {
 		}
 	})
 }
+
+// evaluateTiers evaluates the tiers of members whose period has ended, checking every
+// minute (each member's period is evaluated exactly once, whichever node runs it).
+func (a *App) evaluateTiers(ctx context.Context) {
+	every(ctx, time.Minute, func() {
+		for {
+			n, err := a.Loyalty.EvaluateTiers(ctx, 500)
+			if err != nil {
+				a.cfg.Log.Error("evaluate loyalty tiers", "err", err, "evaluated", n)
+				return
+			}
+			if n < 500 {
+				return
+			}
+		}
+	})
+}

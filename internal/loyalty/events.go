@@ -61,6 +61,10 @@ type MemberEvent struct {
 	TierID     string       `json:"tier_id,omitempty"`
 	FromTierID string       `json:"from_tier_id,omitempty"`
 	Growth     int64        `json:"growth"`
+	// Reason is upgrade or downgrade on loyalty.member.upgraded, which every tier
+	// change publishes (the name predates downgrades).
+	Reason     string    `json:"reason,omitempty"`
+	ValidUntil time.Time `json:"valid_until,omitzero"`
 }
 
 // ProgramEvent is the payload of the program events.
@@ -252,6 +256,9 @@ func (s *Service) earn(ctx context.Context, e events.Event, ev orderEvent) error
 		}
 		points := prog.earnPoints(base, tierBP*paidBP/BasisPoints, prog.memberDayBP(ev.PlacedAt, loc))
 		growth := base * prog.GrowthPerYuan / 100
+		if base > 0 {
+			growth += prog.GrowthPerOrder // per order that earns; a return reverses its refunded share like the rest
+		}
 		entry := Entry{ID: ids.New(), ProgramID: prog.ID, CustomerID: live, Kind: EntryEarn, Points: points, SourceKey: key,
 			OrderID: ev.OrderID, StoreID: ev.StoreID, Actor: "system", CreatedAt: s.now()}
 		if points > 0 {
@@ -278,34 +285,39 @@ func (s *Service) earn(ctx context.Context, e events.Event, ev orderEvent) error
 	})
 }
 
-// grow adds growth (negative on a return) to a locked member and moves it up to the
-// highest tier its growth reaches. A member never moves down here: downgrade is an
-// end-of-period evaluation (not built yet, docs/loyalty.md).
+// grow adds growth (negative on a return) to a locked member, and to the growth of
+// its current evaluation period, and moves it up to the highest tier its growth
+// reaches. A member never moves down here: downgrade is the end-of-period evaluation
+// (evaluation.go). Reaching a tier on a rolling schedule starts its period.
 func (s *Service) grow(ctx context.Context, tx *sql.Tx, tenantID string, prog Program, m Member, growth int64) error {
 	if growth == 0 {
 		return nil
 	}
+	now := s.now()
 	m.Growth = max(0, m.Growth+growth)
+	m.PeriodGrowth = max(0, m.PeriodGrowth+growth)
 	from := m.TierID
 	cur := tierByID(prog.Tiers, m.TierID)
 	if t := tierFor(prog.Tiers, m.Growth); t != nil && (cur == nil || t.Threshold > cur.Threshold) {
-		m.TierID = t.ID
-	}
-	if err := updateMember(ctx, tx, m, s.now()); err != nil {
-		return err
-	}
-	if m.TierID != from {
-		// Recorded beside the event: the outbox is pruned, the report reads this table.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO loyalty_tier_moves (id, tenant_id, program_id, customer_id, from_tier_id, to_tier_id,
-			growth, moved_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, ids.New(), tenantID, prog.ID, m.CustomerID, from, m.TierID,
-			m.Growth, millis(s.now())); err != nil {
-			return fmt.Errorf("record tier move: %w", err)
+		m.TierID, m.TierSince = t.ID, now
+		if prog.Evaluation.Kind == EvaluateRolling {
+			m.PeriodGrowth, m.PeriodStart = 0, now
+			m.ValidUntil = prog.Evaluation.periodEnd(now, s.zone(prog.TimeZone))
 		}
-		_, err := s.outbox.Publish(ctx, tx, tenantID, EventMemberUpgraded, prog.ID+"/"+m.CustomerID,
-			MemberEvent{ProgramID: prog.ID, CustomerID: m.CustomerID, TierID: m.TierID, FromTierID: from, Growth: m.Growth})
+	}
+	if err := updateMember(ctx, tx, m, now); err != nil {
 		return err
 	}
-	return nil
+	if m.TierID == from {
+		return nil
+	}
+	// Recorded beside the event: the outbox is pruned, the report reads this table.
+	if err := insertTierMove(ctx, tx, tenantID, m, from, MoveUpgrade, time.Time{}, now); err != nil {
+		return err
+	}
+	_, err := s.outbox.Publish(ctx, tx, tenantID, EventMemberUpgraded, prog.ID+"/"+m.CustomerID, MemberEvent{ProgramID: prog.ID,
+		CustomerID: m.CustomerID, TierID: m.TierID, FromTierID: from, Growth: m.Growth, Reason: MoveUpgrade, ValidUntil: m.ValidUntil})
+	return err
 }
 
 // onReturned reverses the points and growth of a returned order in proportion to the

@@ -27,6 +27,7 @@ type ProgramRequest struct {
 	BrandIDs           []string        `json:"brand_ids,omitempty" maxItems:"100" doc:"The brands whose orders earn in this program; empty: shared by every brand without a program of its own."`
 	PointsPerYuan      int64           `json:"points_per_yuan" minimum:"0" maximum:"1000" doc:"Points per yuan of net paid after every discount."`
 	GrowthPerYuan      int64           `json:"growth_per_yuan" minimum:"0" maximum:"1000" doc:"Growth value per yuan of net paid; tiers are reached by growth."`
+	GrowthPerOrder     int64           `json:"growth_per_order,omitempty" minimum:"0" maximum:"100000" doc:"Growth every order that earns adds, on top of growth_per_yuan."`
 	MaxPointsPerOrder  int64           `json:"max_points_per_order,omitempty" minimum:"0" doc:"0: no cap."`
 	ExcludedCategories []string        `json:"excluded_categories,omitempty" maxItems:"500" doc:"Category ids whose lines earn nothing (the category itself, not its children)."`
 	MemberDays         []MemberDayBody `json:"member_days,omitempty" maxItems:"7"`
@@ -35,6 +36,17 @@ type ProgramRequest struct {
 	ExpiryDays         int             `json:"expiry_days,omitempty" minimum:"0" maximum:"3660"`
 	TimeZone           string          `json:"time_zone,omitempty" maxLength:"64" doc:"IANA zone expiry days end in and member days are read in; defaults to Asia/Shanghai."`
 	AutoEnrol          bool            `json:"auto_enrol,omitempty" doc:"A completed order of a resolved customer enrols it."`
+	Evaluation         *EvaluationBody `json:"evaluation,omitempty" doc:"Tier retention and downgrade at the end of a period; omitted: none (tiers never go down)."`
+}
+
+// EvaluationBody is a program's tier evaluation (保级/降级) in requests and responses.
+type EvaluationBody struct {
+	Kind              string `json:"kind" enum:"none,annual,rolling" doc:"none: tiers never go down; annual: every member on month/day at 00:00 in the program's zone; rolling: months after the member reached its tier."`
+	Month             int    `json:"month,omitempty" minimum:"0" maximum:"12" doc:"annual: the month periods end in."`
+	Day               int    `json:"day,omitempty" minimum:"0" maximum:"31" doc:"annual: the day periods end on (29 February is refused)."`
+	Months            int    `json:"months,omitempty" minimum:"0" maximum:"60" doc:"rolling: the length of a period."`
+	MaxDrop           int    `json:"max_drop,omitempty" minimum:"0" maximum:"100" doc:"Levels one evaluation may take a member down; 0: as far as its growth says."`
+	GrowthAtPeriodEnd string `json:"growth_at_period_end,omitempty" enum:"reset,keep_excess,keep_all," doc:"Defaults to reset."`
 }
 
 // TierBody is a tier in requests and responses.
@@ -44,6 +56,7 @@ type TierBody struct {
 	Name         string `json:"name" minLength:"1" maxLength:"200"`
 	Threshold    int64  `json:"threshold" minimum:"0" doc:"Growth that reaches the tier."`
 	MultiplierBP int64  `json:"multiplier_bp,omitempty" minimum:"1000" maximum:"100000" doc:"Points multiplier in basis points; defaults to 10000 (1×)."`
+	Retention    *int64 `json:"retention_threshold,omitempty" doc:"Growth earned in an evaluation period that keeps the tier; omitted: the threshold."`
 }
 
 // ProgramResponse is a program with its tiers.
@@ -63,6 +76,11 @@ type MemberResponse struct {
 	Growth     int64     `json:"growth"`
 	Source     string    `json:"source"`
 	EnrolledAt time.Time `json:"enrolled_at"`
+	// The evaluation period: what the member earned in it and when it ends.
+	PeriodGrowth int64      `json:"period_growth"`
+	PeriodStart  *time.Time `json:"period_start,omitempty"`
+	TierSince    *time.Time `json:"tier_since,omitempty"`
+	ValidUntil   *time.Time `json:"valid_until,omitempty" doc:"When the tier is next evaluated; absent when the program does not evaluate."`
 }
 
 // BalanceResponse is a member's points and tier.
@@ -74,6 +92,7 @@ type BalanceResponse struct {
 	Expiring  int64          `json:"expiring" doc:"Past expiry, awaiting the sweep; not redeemable."`
 	Tier      *TierBody      `json:"tier,omitempty"`
 	NextTier  *TierBody      `json:"next_tier,omitempty"`
+	KeepNeeds int64          `json:"retention_needed" doc:"Growth still to earn before valid_until to keep the tier (0: kept, or nothing evaluated)."`
 }
 
 // LotResponse is a lot of points.
@@ -121,7 +140,7 @@ type AdjustBody struct {
 }
 
 func tierBody(t Tier) TierBody {
-	return TierBody{ID: t.ID, Code: t.Code, Name: t.Name, Threshold: t.Threshold, MultiplierBP: t.MultiplierBP}
+	return TierBody{ID: t.ID, Code: t.Code, Name: t.Name, Threshold: t.Threshold, MultiplierBP: t.MultiplierBP, Retention: t.Retention}
 }
 
 func tierPtr(t *Tier) *TierBody {
@@ -134,9 +153,9 @@ func tierPtr(t *Tier) *TierBody {
 
 func programResponse(p Program) ProgramResponse {
 	out := ProgramResponse{ID: p.ID, ProgramRequest: ProgramRequest{Code: p.Code, Name: p.Name, Status: string(p.Status), BrandIDs: p.BrandIDs,
-		PointsPerYuan: p.PointsPerYuan, GrowthPerYuan: p.GrowthPerYuan, MaxPointsPerOrder: p.MaxPointsPerOrder,
+		PointsPerYuan: p.PointsPerYuan, GrowthPerYuan: p.GrowthPerYuan, GrowthPerOrder: p.GrowthPerOrder, MaxPointsPerOrder: p.MaxPointsPerOrder,
 		ExcludedCategories: p.ExcludedCategories, PendingDays: p.PendingDays, ExpiryKind: string(p.ExpiryKind), ExpiryDays: p.ExpiryDays,
-		TimeZone: p.TimeZone, AutoEnrol: p.AutoEnrol, MemberDays: []MemberDayBody{}},
+		TimeZone: p.TimeZone, AutoEnrol: p.AutoEnrol, MemberDays: []MemberDayBody{}, Evaluation: evaluationBody(p.Evaluation)},
 		Tiers: make([]TierBody, len(p.Tiers)), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 	for _, d := range p.MemberDays {
 		out.MemberDays = append(out.MemberDays, MemberDayBody{Weekday: int(d.Weekday), MultiplierBP: d.MultiplierBP})
@@ -147,10 +166,24 @@ func programResponse(p Program) ProgramResponse {
 	return out
 }
 
+func evaluationBody(e Evaluation) *EvaluationBody {
+	return &EvaluationBody{Kind: string(e.Kind), Month: e.Month, Day: e.Day, Months: e.Months, MaxDrop: e.MaxDrop,
+		GrowthAtPeriodEnd: string(e.GrowthAtEnd)}
+}
+
+func evaluationInput(b *EvaluationBody) Evaluation {
+	if b == nil {
+		return Evaluation{}
+	}
+	return Evaluation{Kind: EvaluationKind(b.Kind), Month: b.Month, Day: b.Day, Months: b.Months, MaxDrop: b.MaxDrop,
+		GrowthAtEnd: GrowthCarry(b.GrowthAtPeriodEnd)}
+}
+
 func programInput(r ProgramRequest) ProgramInput {
 	in := ProgramInput{Code: r.Code, Name: r.Name, Status: ProgramStatus(r.Status), BrandIDs: r.BrandIDs, PointsPerYuan: r.PointsPerYuan,
-		GrowthPerYuan: r.GrowthPerYuan, MaxPointsPerOrder: r.MaxPointsPerOrder, ExcludedCategories: r.ExcludedCategories,
-		PendingDays: r.PendingDays, ExpiryKind: ExpiryKind(r.ExpiryKind), ExpiryDays: r.ExpiryDays, TimeZone: r.TimeZone, AutoEnrol: r.AutoEnrol}
+		GrowthPerYuan: r.GrowthPerYuan, GrowthPerOrder: r.GrowthPerOrder, MaxPointsPerOrder: r.MaxPointsPerOrder, ExcludedCategories: r.ExcludedCategories,
+		PendingDays: r.PendingDays, ExpiryKind: ExpiryKind(r.ExpiryKind), ExpiryDays: r.ExpiryDays, TimeZone: r.TimeZone, AutoEnrol: r.AutoEnrol,
+		Evaluation: evaluationInput(r.Evaluation)}
 	for _, d := range r.MemberDays {
 		in.MemberDays = append(in.MemberDays, MemberDay{Weekday: time.Weekday(d.Weekday), MultiplierBP: d.MultiplierBP})
 	}
@@ -158,17 +191,18 @@ func programInput(r ProgramRequest) ProgramInput {
 }
 
 func tierInput(b TierBody) TierInput {
-	return TierInput{Code: b.Code, Name: b.Name, Threshold: b.Threshold, MultiplierBP: b.MultiplierBP}
+	return TierInput{Code: b.Code, Name: b.Name, Threshold: b.Threshold, MultiplierBP: b.MultiplierBP, Retention: b.Retention}
 }
 
 func memberResponse(m Member) MemberResponse {
 	return MemberResponse{ProgramID: m.ProgramID, CustomerID: m.CustomerID, TierID: m.TierID, Growth: m.Growth, Source: string(m.Source),
-		EnrolledAt: m.EnrolledAt}
+		EnrolledAt: m.EnrolledAt, PeriodGrowth: m.PeriodGrowth, PeriodStart: timePtr(m.PeriodStart), TierSince: timePtr(m.TierSince),
+		ValidUntil: timePtr(m.ValidUntil)}
 }
 
 func balanceResponse(b Balance) BalanceResponse {
 	return BalanceResponse{Member: memberResponse(b.Member), Total: b.Total, Available: b.Available, Pending: b.Pending,
-		Expiring: b.Expiring, Tier: tierPtr(b.Tier), NextTier: tierPtr(b.NextTier)}
+		Expiring: b.Expiring, Tier: tierPtr(b.Tier), NextTier: tierPtr(b.NextTier), KeepNeeds: b.RetentionNeeded}
 }
 
 func balancesResponse(bs []Balance) []BalanceResponse {

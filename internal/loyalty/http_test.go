@@ -106,6 +106,12 @@ func TestHTTP(t *testing.T) {
 			{name: "report at a store", method: "GET", path: report, token: "assoc", status: 403, want: []string{"whole tenant"}},
 			{name: "report backwards", method: "GET", path: "/api/v1/loyalty/reports/points?from=2027-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", token: "analyst", status: 422, want: []string{"query.to"}},
 			{name: "report without range", method: "GET", path: "/api/v1/loyalty/reports/points", token: "analyst", status: 422, want: []string{"query.from"}},
+			{name: "evaluation on 29 February", method: "PUT", path: "/api/v1/loyalty/programs/{p}", token: "mkt", body: `{"code":"CLUB","name":"会员","points_per_yuan":1,"growth_per_yuan":1,"expiry_kind":"end_of_next_year","evaluation":{"kind":"annual","month":2,"day":29}}`, status: 422, want: []string{"body.evaluation.day"}},
+			{name: "rolling without months", method: "PUT", path: "/api/v1/loyalty/programs/{p}", token: "mkt", body: `{"code":"CLUB","name":"会员","points_per_yuan":1,"growth_per_yuan":1,"evaluation":{"kind":"rolling"}}`, status: 422, want: []string{"body.evaluation.months"}},
+			{name: "annual evaluation", method: "PUT", path: "/api/v1/loyalty/programs/{p}", token: "mkt", body: `{"code":"CLUB","name":"会员","points_per_yuan":1,"growth_per_yuan":1,"expiry_kind":"end_of_next_year","evaluation":{"kind":"annual","month":1,"day":1,"max_drop":1}}`, status: 200, want: []string{`"kind":"annual"`, `"max_drop":1`, `"growth_at_period_end":"reset"`}},
+			{name: "tier with a retention threshold", method: "POST", path: "/api/v1/loyalty/programs/{p}/tiers", token: "mkt", body: `{"code":"BASIC","name":"普通","threshold":0,"retention_threshold":0}`, status: 201, want: []string{`"retention_threshold":0`}},
+			{name: "negative retention", method: "POST", path: "/api/v1/loyalty/programs/{p}/tiers", token: "mkt", body: `{"code":"X","name":"x","threshold":7,"retention_threshold":-1}`, status: 422, want: []string{"body.retention_threshold"}},
+			{name: "tier valid until", method: "GET", path: member, token: "analyst", status: 200, want: []string{`"valid_until":"2026-12-31T16:00:00Z"`, `"period_growth":0`, `"retention_needed":0`}},
 			{name: "report of an unknown program", method: "GET", path: report + "&program_id=nope", token: "analyst", status: 422, want: []string{"query.program_id"}},
 		}
 		for _, sc := range scenarios {

@@ -58,6 +58,7 @@ type Program struct {
 	BrandIDs           []string
 	PointsPerYuan      int64 // points per yuan (100 fen) of eligible net paid
 	GrowthPerYuan      int64 // growth value per yuan of eligible net paid
+	GrowthPerOrder     int64 // growth every order that earns adds
 	MaxPointsPerOrder  int64 // 0: no cap
 	ExcludedCategories []string
 	MemberDays         []MemberDay
@@ -66,6 +67,7 @@ type Program struct {
 	ExpiryDays         int
 	TimeZone           string
 	AutoEnrol          bool // a completed order of a resolved customer enrols it
+	Evaluation         Evaluation
 	Tiers              []Tier
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
@@ -79,6 +81,17 @@ type Tier struct {
 	Name         string
 	Threshold    int64
 	MultiplierBP int64 // points multiplier, 10000 = 1×
+	// Retention is the growth of an evaluation period that keeps the tier (保级);
+	// nil: the tier's Threshold.
+	Retention *int64
+}
+
+// retention returns the growth of a period that keeps t.
+func (t Tier) retention() int64 {
+	if t.Retention != nil {
+		return *t.Retention
+	}
+	return t.Threshold
 }
 
 // ProgramInput is what CreateProgram takes and what UpdateProgram replaces (the
@@ -90,6 +103,7 @@ type ProgramInput struct {
 	BrandIDs           []string
 	PointsPerYuan      int64
 	GrowthPerYuan      int64
+	GrowthPerOrder     int64
 	MaxPointsPerOrder  int64
 	ExcludedCategories []string
 	MemberDays         []MemberDay
@@ -98,6 +112,7 @@ type ProgramInput struct {
 	ExpiryDays         int
 	TimeZone           string
 	AutoEnrol          bool
+	Evaluation         Evaluation
 }
 
 // Validate fills defaults and reports the first invalid field as an errs.Invalid
@@ -125,6 +140,8 @@ func (in *ProgramInput) Validate() error {
 		return errs.Field("body.points_per_yuan", "0 to 1000")
 	case in.GrowthPerYuan < 0 || in.GrowthPerYuan > 1000:
 		return errs.Field("body.growth_per_yuan", "0 to 1000")
+	case in.GrowthPerOrder < 0 || in.GrowthPerOrder > 100000:
+		return errs.Field("body.growth_per_order", "0 to 100000")
 	case in.MaxPointsPerOrder < 0:
 		return errs.Field("body.max_points_per_order", "must not be negative (0: no cap)")
 	case len(in.ExcludedCategories) > 500:
@@ -162,7 +179,7 @@ func (in *ProgramInput) Validate() error {
 			return errs.Field(fmt.Sprintf("body.brand_ids[%d]", i), "empty or listed twice")
 		}
 	}
-	return nil
+	return in.Evaluation.validate()
 }
 
 // TierInput is what CreateTier takes and UpdateTier replaces.
@@ -171,6 +188,7 @@ type TierInput struct {
 	Name         string
 	Threshold    int64
 	MultiplierBP int64
+	Retention    *int64 // nil: the threshold
 }
 
 // Validate fills defaults and reports the first invalid field.
@@ -187,6 +205,8 @@ func (in *TierInput) Validate() error {
 		return errs.Field("body.threshold", "must not be negative")
 	case in.MultiplierBP < BasisPoints/10 || in.MultiplierBP > 10*BasisPoints:
 		return errs.Field("body.multiplier_bp", "1000 (0.1×) to 100000 (10×)")
+	case in.Retention != nil && *in.Retention < 0:
+		return errs.Field("body.retention_threshold", "must not be negative (omit it for the threshold)")
 	}
 	return nil
 }
@@ -209,6 +229,12 @@ type Member struct {
 	Source     MemberSource
 	EnrolledAt time.Time
 	UpdatedAt  time.Time
+	// PeriodGrowth is the growth earned since PeriodStart (returns take it back):
+	// what an evaluation compares with the tier's retention threshold.
+	PeriodGrowth int64
+	PeriodStart  time.Time
+	TierSince    time.Time // when the member reached its tier
+	ValidUntil   time.Time // the end of its period, when it is evaluated; zero: never
 }
 
 // EntryKind names a posting of the points ledger.
@@ -272,6 +298,9 @@ type Balance struct {
 	Member     Member
 	Tier       *Tier
 	NextTier   *Tier
+	// RetentionNeeded is the growth still to earn in the period to keep Tier: 0 when
+	// the program does not evaluate or the member has earned enough.
+	RetentionNeeded int64
 }
 
 // Sale is what the earn rule needs of a completed order beyond its event: the brand

@@ -64,6 +64,11 @@ func (s *Service) UpdateProgram(ctx context.Context, id string, in ProgramInput)
 		if err := updateProgramRow(ctx, tx, next); err != nil {
 			return err
 		}
+		if next.Evaluation.schedule() != cur.Evaluation.schedule() || (next.Evaluation.Kind == EvaluateAnnual && next.TimeZone != cur.TimeZone) {
+			if err := s.restartPeriods(ctx, tx, next); err != nil {
+				return err
+			}
+		}
 		out = next
 		return s.record(ctx, tx, "loyalty.program.update", "loyalty_program", id, in, EventProgramUpdated, programEvent(next))
 	})
@@ -144,7 +149,8 @@ func (s *Service) CreateTier(ctx context.Context, programID string, in TierInput
 	if err := in.Validate(); err != nil {
 		return Tier{}, err
 	}
-	t := Tier{ID: ids.New(), ProgramID: programID, Code: in.Code, Name: in.Name, Threshold: in.Threshold, MultiplierBP: in.MultiplierBP}
+	t := Tier{ID: ids.New(), ProgramID: programID, Code: in.Code, Name: in.Name, Threshold: in.Threshold, MultiplierBP: in.MultiplierBP,
+		Retention: in.Retention}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := getProgram(ctx, tx, p.TenantID, programID, s.db.Dialect.ForUpdate()); err != nil {
 			return err
@@ -170,7 +176,8 @@ func (s *Service) UpdateTier(ctx context.Context, programID, tierID string, in T
 	if err := in.Validate(); err != nil {
 		return Tier{}, err
 	}
-	t := Tier{ID: tierID, ProgramID: programID, Code: in.Code, Name: in.Name, Threshold: in.Threshold, MultiplierBP: in.MultiplierBP}
+	t := Tier{ID: tierID, ProgramID: programID, Code: in.Code, Name: in.Name, Threshold: in.Threshold, MultiplierBP: in.MultiplierBP,
+		Retention: in.Retention}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := updateTierRow(ctx, tx, p.TenantID, t, s.now()); err != nil {
 			return err

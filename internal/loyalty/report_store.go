@@ -105,7 +105,7 @@ func reportTiers(ctx context.Context, q db.Querier, tenantID, programID string) 
 func reportMoves(ctx context.Context, q db.Querier, tenantID, programID string, from, to time.Time) ([]TierMoveCount, error) {
 	out := []TierMoveCount{}
 	err := db.EachRow(ctx, q, `SELECT from_tier_id, to_tier_id, COUNT(*) FROM loyalty_tier_moves
-		WHERE tenant_id = $1 AND program_id = $2 AND moved_at >= $3 AND moved_at < $4
+		WHERE tenant_id = $1 AND program_id = $2 AND moved_at >= $3 AND moved_at < $4 AND reason <> 'retained'
 		GROUP BY from_tier_id, to_tier_id ORDER BY 1, 2`, []any{tenantID, programID, millis(from), millis(to)}, func(rs *sql.Rows) error {
 		var m TierMoveCount
 		err := rs.Scan(&m.FromTierID, &m.ToTierID, &m.Moves)

@@ -135,7 +135,8 @@ func (s *Service) Enrol(ctx context.Context, programID, customerID string) (Memb
 // locked for the rest of tx and whether it was created.
 func (s *Service) join(ctx context.Context, tx *sql.Tx, prog Program, customerID string, source MemberSource) (Member, bool, error) {
 	now := s.now()
-	m := Member{ProgramID: prog.ID, CustomerID: customerID, Source: source, EnrolledAt: now, UpdatedAt: now}
+	m := Member{ProgramID: prog.ID, CustomerID: customerID, Source: source, EnrolledAt: now, UpdatedAt: now,
+		ValidUntil: prog.Evaluation.periodEnd(now, s.zone(prog.TimeZone))}
 	if t := tierFor(prog.Tiers, 0); t != nil {
 		m.TierID = t.ID
 	}
@@ -218,6 +219,9 @@ func (s *Service) balance(ctx context.Context, q db.Querier, tenantID string, m 
 	}
 	b.ProgramID, b.CustomerID, b.Member = m.ProgramID, m.CustomerID, m
 	b.Tier = tierByID(prog.Tiers, m.TierID)
+	if b.Tier != nil && !m.ValidUntil.IsZero() {
+		b.RetentionNeeded = max(0, b.Tier.retention()-m.PeriodGrowth)
+	}
 	for i := range prog.Tiers {
 		if prog.Tiers[i].Threshold > m.Growth {
 			t := prog.Tiers[i]

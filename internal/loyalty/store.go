@@ -51,9 +51,10 @@ func programOf(id, tenantID string, in ProgramInput, created, updated time.Time)
 		days = []MemberDay{}
 	}
 	return Program{ID: id, TenantID: tenantID, Code: in.Code, Name: in.Name, Status: in.Status, BrandIDs: brands,
-		PointsPerYuan: in.PointsPerYuan, GrowthPerYuan: in.GrowthPerYuan, MaxPointsPerOrder: in.MaxPointsPerOrder,
+		PointsPerYuan: in.PointsPerYuan, GrowthPerYuan: in.GrowthPerYuan, GrowthPerOrder: in.GrowthPerOrder, MaxPointsPerOrder: in.MaxPointsPerOrder,
 		ExcludedCategories: cats, MemberDays: days, PendingDays: in.PendingDays, ExpiryKind: in.ExpiryKind,
-		ExpiryDays: in.ExpiryDays, TimeZone: in.TimeZone, AutoEnrol: in.AutoEnrol, Tiers: []Tier{}, CreatedAt: created, UpdatedAt: updated}
+		ExpiryDays: in.ExpiryDays, TimeZone: in.TimeZone, AutoEnrol: in.AutoEnrol, Evaluation: in.Evaluation, Tiers: []Tier{}, CreatedAt: created,
+		UpdatedAt: updated}
 }
 
 func conflictIfUnique(err error, format string, args ...any) error {
@@ -65,11 +66,13 @@ func conflictIfUnique(err error, format string, args ...any) error {
 
 func insertProgram(ctx context.Context, tx *sql.Tx, p Program) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO loyalty_programs (id, tenant_id, code, name, status, brand_ids, points_per_yuan, growth_per_yuan,
-		max_points_per_order, excluded_categories, member_days, pending_days, expiry_kind, expiry_days, time_zone, auto_enrol, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+		max_points_per_order, excluded_categories, member_days, pending_days, expiry_kind, expiry_days, time_zone, auto_enrol, created_at, updated_at,
+		evaluation_kind, evaluation_month, evaluation_day, evaluation_months, max_drop, growth_at_period_end, growth_per_order)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)`,
 		p.ID, p.TenantID, p.Code, p.Name, p.Status, jsonText(p.BrandIDs), p.PointsPerYuan, p.GrowthPerYuan, p.MaxPointsPerOrder,
 		jsonText(p.ExcludedCategories), jsonText(p.MemberDays), p.PendingDays, p.ExpiryKind, p.ExpiryDays, p.TimeZone, p.AutoEnrol,
-		millis(p.CreatedAt), millis(p.UpdatedAt))
+		millis(p.CreatedAt), millis(p.UpdatedAt), p.Evaluation.Kind, p.Evaluation.Month, p.Evaluation.Day, p.Evaluation.Months,
+		p.Evaluation.MaxDrop, p.Evaluation.GrowthAtEnd, p.GrowthPerOrder)
 	if err != nil {
 		return fmt.Errorf("insert program: %w", conflictIfUnique(err, "a program with code %s exists", p.Code))
 	}
@@ -79,9 +82,12 @@ func insertProgram(ctx context.Context, tx *sql.Tx, p Program) error {
 func updateProgramRow(ctx context.Context, tx *sql.Tx, p Program) error {
 	_, err := tx.ExecContext(ctx, `UPDATE loyalty_programs SET code = $1, name = $2, status = $3, brand_ids = $4, points_per_yuan = $5,
 		growth_per_yuan = $6, max_points_per_order = $7, excluded_categories = $8, member_days = $9, pending_days = $10, expiry_kind = $11,
-		expiry_days = $12, time_zone = $13, auto_enrol = $14, updated_at = $15 WHERE tenant_id = $16 AND id = $17`,
+		expiry_days = $12, time_zone = $13, auto_enrol = $14, updated_at = $15, evaluation_kind = $18, evaluation_month = $19,
+		evaluation_day = $20, evaluation_months = $21, max_drop = $22, growth_at_period_end = $23, growth_per_order = $24 WHERE tenant_id = $16 AND id = $17`,
 		p.Code, p.Name, p.Status, jsonText(p.BrandIDs), p.PointsPerYuan, p.GrowthPerYuan, p.MaxPointsPerOrder, jsonText(p.ExcludedCategories),
-		jsonText(p.MemberDays), p.PendingDays, p.ExpiryKind, p.ExpiryDays, p.TimeZone, p.AutoEnrol, millis(p.UpdatedAt), p.TenantID, p.ID)
+		jsonText(p.MemberDays), p.PendingDays, p.ExpiryKind, p.ExpiryDays, p.TimeZone, p.AutoEnrol, millis(p.UpdatedAt), p.TenantID, p.ID,
+		p.Evaluation.Kind, p.Evaluation.Month, p.Evaluation.Day, p.Evaluation.Months, p.Evaluation.MaxDrop, p.Evaluation.GrowthAtEnd,
+		p.GrowthPerOrder)
 	if err != nil {
 		return fmt.Errorf("update program: %w", conflictIfUnique(err, "a program with code %s exists", p.Code))
 	}
@@ -89,14 +95,16 @@ func updateProgramRow(ctx context.Context, tx *sql.Tx, p Program) error {
 }
 
 const programColumns = `id, tenant_id, code, name, status, brand_ids, points_per_yuan, growth_per_yuan, max_points_per_order,
-	excluded_categories, member_days, pending_days, expiry_kind, expiry_days, time_zone, auto_enrol, created_at, updated_at`
+	excluded_categories, member_days, pending_days, expiry_kind, expiry_days, time_zone, auto_enrol, created_at, updated_at,
+	evaluation_kind, evaluation_month, evaluation_day, evaluation_months, max_drop, growth_at_period_end, growth_per_order`
 
 func scanProgram(sc interface{ Scan(...any) error }) (Program, error) {
 	var p Program
 	var brands, cats, days string
 	var created, updated int64
 	err := sc.Scan(&p.ID, &p.TenantID, &p.Code, &p.Name, &p.Status, &brands, &p.PointsPerYuan, &p.GrowthPerYuan, &p.MaxPointsPerOrder,
-		&cats, &days, &p.PendingDays, &p.ExpiryKind, &p.ExpiryDays, &p.TimeZone, &p.AutoEnrol, &created, &updated)
+		&cats, &days, &p.PendingDays, &p.ExpiryKind, &p.ExpiryDays, &p.TimeZone, &p.AutoEnrol, &created, &updated, &p.Evaluation.Kind,
+		&p.Evaluation.Month, &p.Evaluation.Day, &p.Evaluation.Months, &p.Evaluation.MaxDrop, &p.Evaluation.GrowthAtEnd, &p.GrowthPerOrder)
 	if err != nil {
 		return Program{}, err
 	}
@@ -181,11 +189,15 @@ func findTiers(ctx context.Context, q db.Querier, tenantID string, programIDs []
 	// programs, not worth the dialect's array form.
 	args := []any{tenantID}
 	in := " IN (" + db.Placeholders(&args, programIDs) + ")"
-	err := db.EachRow(ctx, q, `SELECT id, program_id, code, name, threshold, multiplier_bp FROM loyalty_tiers
+	err := db.EachRow(ctx, q, `SELECT id, program_id, code, name, threshold, multiplier_bp, retention_threshold FROM loyalty_tiers
 		WHERE tenant_id = $1 AND program_id`+in+` ORDER BY threshold, id`, args, func(rows *sql.Rows) error {
 		var t Tier
-		if err := rows.Scan(&t.ID, &t.ProgramID, &t.Code, &t.Name, &t.Threshold, &t.MultiplierBP); err != nil {
+		var retention sql.NullInt64
+		if err := rows.Scan(&t.ID, &t.ProgramID, &t.Code, &t.Name, &t.Threshold, &t.MultiplierBP, &retention); err != nil {
 			return err
+		}
+		if retention.Valid {
+			t.Retention = &retention.Int64
 		}
 		out[t.ProgramID] = append(out[t.ProgramID], t)
 		return nil
@@ -197,8 +209,9 @@ func findTiers(ctx context.Context, q db.Querier, tenantID string, programIDs []
 }
 
 func insertTier(ctx context.Context, tx *sql.Tx, tenantID string, t Tier, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO loyalty_tiers (id, tenant_id, program_id, code, name, threshold, multiplier_bp, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`, t.ID, tenantID, t.ProgramID, t.Code, t.Name, t.Threshold, t.MultiplierBP, millis(now))
+	_, err := tx.ExecContext(ctx, `INSERT INTO loyalty_tiers (id, tenant_id, program_id, code, name, threshold, multiplier_bp, created_at, updated_at,
+		retention_threshold) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)`, t.ID, tenantID, t.ProgramID, t.Code, t.Name, t.Threshold,
+		t.MultiplierBP, millis(now), nullable(t.Retention))
 	if err != nil {
 		return fmt.Errorf("insert tier: %w", conflictIfUnique(err, "the program has a tier with code %s or threshold %d", t.Code, t.Threshold))
 	}
@@ -206,8 +219,9 @@ func insertTier(ctx context.Context, tx *sql.Tx, tenantID string, t Tier, now ti
 }
 
 func updateTierRow(ctx context.Context, tx *sql.Tx, tenantID string, t Tier, now time.Time) error {
-	res, err := tx.ExecContext(ctx, `UPDATE loyalty_tiers SET code = $1, name = $2, threshold = $3, multiplier_bp = $4, updated_at = $5
-		WHERE tenant_id = $6 AND program_id = $7 AND id = $8`, t.Code, t.Name, t.Threshold, t.MultiplierBP, millis(now), tenantID, t.ProgramID, t.ID)
+	res, err := tx.ExecContext(ctx, `UPDATE loyalty_tiers SET code = $1, name = $2, threshold = $3, multiplier_bp = $4, updated_at = $5,
+		retention_threshold = $9 WHERE tenant_id = $6 AND program_id = $7 AND id = $8`, t.Code, t.Name, t.Threshold, t.MultiplierBP, millis(now),
+		tenantID, t.ProgramID, t.ID, nullable(t.Retention))
 	if err != nil {
 		return fmt.Errorf("update tier: %w", conflictIfUnique(err, "the program has a tier with code %s or threshold %d", t.Code, t.Threshold))
 	}
@@ -229,6 +243,14 @@ func deleteTierRow(ctx context.Context, tx *sql.Tx, tenantID, programID, tierID 
 	return mustAffect(res, "tier %s not found", tierID)
 }
 
+// nullable is v for a nullable column: NULL when nil.
+func nullable(v *int64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
+}
+
 func mustAffect(res sql.Result, format string, args ...any) error {
 	n, err := res.RowsAffected()
 	if err != nil {
@@ -242,9 +264,9 @@ func mustAffect(res sql.Result, format string, args ...any) error {
 
 // insertMember adds m unless the customer is a member; it reports whether it did.
 func insertMember(ctx context.Context, tx *sql.Tx, tenantID string, m Member) (bool, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO loyalty_members (tenant_id, program_id, customer_id, tier_id, growth, source, enrolled_at, updated_at)
-		VALUES ($1, $2, $3, $4, 0, $5, $6, $6) ON CONFLICT (program_id, customer_id) DO NOTHING`,
-		tenantID, m.ProgramID, m.CustomerID, m.TierID, m.Source, millis(m.EnrolledAt))
+	res, err := tx.ExecContext(ctx, `INSERT INTO loyalty_members (tenant_id, program_id, customer_id, tier_id, growth, source, enrolled_at, updated_at,
+		period_start, tier_since, valid_until) VALUES ($1, $2, $3, $4, 0, $5, $6, $6, $6, $6, $7) ON CONFLICT (program_id, customer_id) DO NOTHING`,
+		tenantID, m.ProgramID, m.CustomerID, m.TierID, m.Source, millis(m.EnrolledAt), millis(m.ValidUntil))
 	if err != nil {
 		return false, fmt.Errorf("insert member: %w", err)
 	}
@@ -252,13 +274,14 @@ func insertMember(ctx context.Context, tx *sql.Tx, tenantID string, m Member) (b
 	return n == 1, err
 }
 
-const memberColumns = `program_id, customer_id, tier_id, growth, source, enrolled_at, updated_at`
+const memberColumns = `program_id, customer_id, tier_id, growth, source, enrolled_at, updated_at, period_growth, period_start, tier_since, valid_until`
 
 func scanMember(sc interface{ Scan(...any) error }) (Member, error) {
 	var m Member
-	var enrolled, updated int64
-	err := sc.Scan(&m.ProgramID, &m.CustomerID, &m.TierID, &m.Growth, &m.Source, &enrolled, &updated)
+	var enrolled, updated, start, since, until int64
+	err := sc.Scan(&m.ProgramID, &m.CustomerID, &m.TierID, &m.Growth, &m.Source, &enrolled, &updated, &m.PeriodGrowth, &start, &since, &until)
 	m.EnrolledAt, m.UpdatedAt = fromMillis(enrolled), fromMillis(updated)
+	m.PeriodStart, m.TierSince, m.ValidUntil = fromMillis(start), fromMillis(since), fromMillis(until)
 	return m, err
 }
 
@@ -294,12 +317,37 @@ func findMembersOf(ctx context.Context, q db.Querier, tenantID, customerID strin
 }
 
 func updateMember(ctx context.Context, tx *sql.Tx, m Member, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `UPDATE loyalty_members SET tier_id = $1, growth = $2, updated_at = $3 WHERE program_id = $4 AND customer_id = $5`,
-		m.TierID, m.Growth, millis(now), m.ProgramID, m.CustomerID)
+	return updateMemberPeriod(ctx, tx, m, now)
+}
+
+// updateMemberPeriod writes a member's tier, growth and evaluation period.
+func updateMemberPeriod(ctx context.Context, tx *sql.Tx, m Member, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE loyalty_members SET tier_id = $1, growth = $2, updated_at = $3, period_growth = $6,
+		period_start = $7, tier_since = $8, valid_until = $9 WHERE program_id = $4 AND customer_id = $5`,
+		m.TierID, m.Growth, millis(now), m.ProgramID, m.CustomerID, m.PeriodGrowth, millis(m.PeriodStart), millis(m.TierSince), millis(m.ValidUntil))
 	if err != nil {
 		return fmt.Errorf("update member: %w", err)
 	}
 	return nil
+}
+
+// dueMembers returns up to limit members, of every tenant, whose period ended by now.
+func dueMembers(ctx context.Context, q db.Querier, now time.Time, limit int) ([]dueMember, error) {
+	var out []dueMember
+	err := db.EachRow(ctx, q, `SELECT tenant_id, program_id, customer_id, valid_until FROM loyalty_members
+		WHERE valid_until > 0 AND valid_until <= $1 ORDER BY valid_until, program_id, customer_id LIMIT $2`, []any{millis(now), limit},
+		func(rows *sql.Rows) error {
+			var d dueMember
+			var until int64
+			err := rows.Scan(&d.TenantID, &d.ProgramID, &d.CustomerID, &until)
+			d.ValidUntil = fromMillis(until)
+			out = append(out, d)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("read due members: %w", err)
+	}
+	return out, nil
 }
 
 // sumLots derives a member's balance from its lots at now.

@@ -3678,6 +3678,11 @@ export interface components {
              * @description Waiting for the return window.
              */
             pending: number;
+            /**
+             * Format: int64
+             * @description Growth still to earn before valid_until to keep the tier (0: kept, or nothing evaluated).
+             */
+            retention_needed: number;
             tier?: components["schemas"]["TierBody"];
             /**
              * Format: int64
@@ -4652,6 +4657,38 @@ export interface components {
              */
             type: string;
         };
+        EvaluationBody: {
+            /**
+             * Format: int64
+             * @description annual: the day periods end on (29 February is refused).
+             */
+            day?: number;
+            /**
+             * @description Defaults to reset.
+             * @enum {string}
+             */
+            growth_at_period_end?: "reset" | "keep_excess" | "keep_all" | "";
+            /**
+             * @description none: tiers never go down; annual: every member on month/day at 00:00 in the program's zone; rolling: months after the member reached its tier.
+             * @enum {string}
+             */
+            kind: "none" | "annual" | "rolling";
+            /**
+             * Format: int64
+             * @description Levels one evaluation may take a member down; 0: as far as its growth says.
+             */
+            max_drop?: number;
+            /**
+             * Format: int64
+             * @description annual: the month periods end in.
+             */
+            month?: number;
+            /**
+             * Format: int64
+             * @description rolling: the length of a period.
+             */
+            months?: number;
+        };
         EventIngestItem: {
             /** @description Made by the client; the idempotency key of the event within its touchpoint (another touchpoint's event with the same id is a different event). */
             id: string;
@@ -5256,9 +5293,20 @@ export interface components {
             enrolled_at: string;
             /** Format: int64 */
             growth: number;
+            /** Format: int64 */
+            period_growth: number;
+            /** Format: date-time */
+            period_start?: string;
             program_id: string;
             source: string;
             tier_id?: string;
+            /** Format: date-time */
+            tier_since?: string;
+            /**
+             * Format: date-time
+             * @description When the tier is next evaluated; absent when the program does not evaluate.
+             */
+            valid_until?: string;
         };
         MembershipPlanBody: {
             code: string;
@@ -6088,6 +6136,8 @@ export interface components {
             /** @description The brands whose orders earn in this program; empty: shared by every brand without a program of its own. */
             brand_ids?: string[] | null;
             code: string;
+            /** @description Tier retention and downgrade at the end of a period; omitted: none (tiers never go down). */
+            evaluation?: components["schemas"]["EvaluationBody"];
             /** @description Category ids whose lines earn nothing (the category itself, not its children). */
             excluded_categories?: string[] | null;
             /** Format: int64 */
@@ -6097,6 +6147,11 @@ export interface components {
              * @enum {string}
              */
             expiry_kind?: "never" | "days" | "end_of_next_year" | "";
+            /**
+             * Format: int64
+             * @description Growth every order that earns adds, on top of growth_per_yuan.
+             */
+            growth_per_order?: number;
             /**
              * Format: int64
              * @description Growth value per yuan of net paid; tiers are reached by growth.
@@ -6135,6 +6190,8 @@ export interface components {
             code: string;
             /** Format: date-time */
             created_at: string;
+            /** @description Tier retention and downgrade at the end of a period; omitted: none (tiers never go down). */
+            evaluation?: components["schemas"]["EvaluationBody"];
             /** @description Category ids whose lines earn nothing (the category itself, not its children). */
             excluded_categories?: string[] | null;
             /** Format: int64 */
@@ -6144,6 +6201,11 @@ export interface components {
              * @enum {string}
              */
             expiry_kind?: "never" | "days" | "end_of_next_year" | "";
+            /**
+             * Format: int64
+             * @description Growth every order that earns adds, on top of growth_per_yuan.
+             */
+            growth_per_order?: number;
             /**
              * Format: int64
              * @description Growth value per yuan of net paid; tiers are reached by growth.
@@ -7399,6 +7461,11 @@ export interface components {
              */
             multiplier_bp?: number;
             name: string;
+            /**
+             * Format: int64
+             * @description Growth earned in an evaluation period that keeps the tier; omitted: the threshold.
+             */
+            retention_threshold?: number;
             /**
              * Format: int64
              * @description Growth that reaches the tier.

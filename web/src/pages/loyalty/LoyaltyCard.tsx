@@ -16,6 +16,7 @@ import {
   type LoyaltyLot,
 } from '../../api/loyalty';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import dayjs from 'dayjs';
 import { formatDateTime, formatNumber } from '../../lib/format';
 import { CustomerCoupons } from './CustomerCoupons';
 
@@ -74,6 +75,9 @@ function EnrolButton({ customerId, enrolled }: { customerId: string; enrolled: s
   );
 }
 
+/** lastValidDay is the day before a period's end (which is 00:00 of the next day), in local time. */
+const lastValidDay = (end: string) => dayjs(end).subtract(1, 'millisecond').format('YYYY-MM-DD');
+
 /** MemberPanel shows one membership: tier, points, lots and ledger. */
 function MemberPanel({ balance: b, canWrite }: { balance: LoyaltyBalance; canWrite: boolean }) {
   const { t } = useTranslation();
@@ -111,6 +115,14 @@ function MemberPanel({ balance: b, canWrite }: { balance: LoyaltyBalance; canWri
         {b.tier ? <Tag color="gold">{b.tier.name}</Tag> : <Tag>{t('loyalty.card.noTier')}</Tag>}
         <Typography.Text type="secondary">{t(`loyalty.card.sources.${b.member.source}`, { defaultValue: b.member.source })}</Typography.Text>
       </Space>
+      {b.tier && b.member.valid_until && (
+        <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }} data-testid="loyalty-tier-validity">
+          {t('loyalty.card.validUntil', { date: lastValidDay(b.member.valid_until) })} ·{' '}
+          {b.retention_needed > 0
+            ? t('loyalty.card.toKeep', { n: formatNumber(b.retention_needed), tier: b.tier.name })
+            : t('loyalty.card.kept', { tier: b.tier.name })}
+        </Typography.Paragraph>
+      )}
       <Row gutter={16}>
         <Col xs={12} md={6}>
           <Statistic title={t('loyalty.card.available')} value={formatNumber(b.available)} data-testid="loyalty-available" />

@@ -21,7 +21,8 @@ const program = {
   expiry_kind: 'end_of_next_year',
   time_zone: 'Asia/Shanghai',
   auto_enrol: true,
-  tiers: [{ id: 't1', code: 'GOLD', name: '金卡', threshold: 500, multiplier_bp: 15000 }],
+  evaluation: { kind: 'annual', month: 1, day: 1, max_drop: 1, growth_at_period_end: 'reset' },
+  tiers: [{ id: 't1', code: 'GOLD', name: '金卡', threshold: 500, multiplier_bp: 15000, retention_threshold: 300 }],
   created_at: '2026-01-01T00:00:00Z',
   updated_at: '2026-01-01T00:00:00Z',
 };
@@ -39,13 +40,49 @@ describe('ProgramsPage', () => {
     expect(within(card).getByText('集团共享（所有品牌）')).toBeTruthy();
     expect(within(card).getByText('周二 2×')).toBeTruthy();
     expect(within(card).getByText('1.5×')).toBeTruthy();
+    expect(within(card).getByTestId('loyalty-evaluation').textContent).toBe('每年 1 月 1 日评定 · 每次最多降 1 级 · 清零');
+    expect(within(card).getByText('300')).toBeTruthy(); // Gold's retention threshold
     fireEvent.change(within(card).getByTestId('tier-code'), { target: { value: 'PLAT' } });
     fireEvent.change(within(card).getByTestId('tier-name'), { target: { value: '白金' } });
     fireEvent.change(within(card).getByTestId('tier-threshold'), { target: { value: '2000' } });
     fireEvent.change(within(card).getByTestId('tier-multiplier'), { target: { value: '2' } });
+    fireEvent.change(within(card).getByTestId('tier-retention'), { target: { value: '1500' } });
     fireEvent.click(within(card).getByTestId('tier-add'));
     await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true), { timeout: 10_000 });
-    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ code: 'PLAT', name: '白金', threshold: 2000, multiplier_bp: 20000 });
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
+      code: 'PLAT',
+      name: '白金',
+      threshold: 2000,
+      multiplier_bp: 20000,
+      retention_threshold: 1500,
+    });
+  }, 60_000);
+
+  it('keeps the evaluation settings when a program is saved', async () => {
+    const calls = fakeApi({
+      'GET /me': () => ({ body: meWith(['loyalty:read', 'loyalty:write']) }),
+      'GET /brands': () => page([]),
+      'GET /loyalty/programs': () => ({ body: { items: [program] } }),
+      'PUT /loyalty/programs/p1': () => ({ body: program }),
+    });
+    renderRoute(<ProgramsPage />);
+    const card = await screen.findByTestId('loyalty-program-CLUB', undefined, { timeout: 10_000 });
+    fireEvent.click(within(card).getByTestId('loyalty-program-edit'));
+    expect((await screen.findByTestId('program-evaluation-month', undefined, { timeout: 10_000 })).getAttribute('value')).toBe('1');
+    fireEvent.change(screen.getByTestId('program-evaluation-day'), { target: { value: '15' } });
+    fireEvent.change(screen.getByTestId('program-growth-per-order'), { target: { value: '20' } });
+    fireEvent.click(screen.getByTestId('loyalty-program-save'));
+    await waitFor(() => expect(calls.some((c) => c.method === 'PUT')).toBe(true), { timeout: 10_000 });
+    const put = calls.find((c) => c.method === 'PUT')?.body as { evaluation: unknown; growth_per_order: number };
+    expect(put.growth_per_order).toBe(20);
+    expect(put.evaluation).toEqual({
+      kind: 'annual',
+      month: 1,
+      day: 15,
+      months: 0,
+      max_drop: 1,
+      growth_at_period_end: 'reset',
+    });
   }, 60_000);
 
   it('offers no changes to a reader', async () => {
@@ -93,5 +130,37 @@ describe('LoyaltyCard', () => {
     expect(await within(card).findByText('退货冲回', undefined, { timeout: 10_000 })).toBeTruthy();
     expect(within(card).getByText('订单 o1')).toBeTruthy();
     expect(screen.queryByTestId('loyalty-adjust-open')).toBeNull();
+    expect(screen.queryByTestId('loyalty-tier-validity')).toBeNull(); // no tier, nothing to keep
+  }, 60_000);
+
+  it('shows until when the tier is valid and the growth needed to keep it', async () => {
+    const member = (retention_needed: number) => ({
+      member: {
+        program_id: 'p1',
+        customer_id: 'c1',
+        tier_id: 't1',
+        growth: 600,
+        period_growth: 100,
+        valid_until: '2027-01-01T12:00:00Z',
+        source: 'order',
+        enrolled_at: '2026-01-01T00:00:00Z',
+      },
+      total: 0,
+      available: 0,
+      pending: 0,
+      expiring: 0,
+      tier: program.tiers[0],
+      retention_needed,
+    });
+    fakeApi({
+      'GET /me': () => ({ body: meWith(['loyalty:read']) }),
+      'GET /loyalty/programs': () => ({ body: { items: [program] } }),
+      'GET /loyalty/customers/c1': () => ({ body: { items: [member(200)] } }),
+      'GET /loyalty/programs/p1/members/c1/lots': () => ({ body: { items: [] } }),
+      'GET /loyalty/programs/p1/members/c1/entries': () => page([]),
+    });
+    renderRoute(<LoyaltyCard customerId="c1" />);
+    const line = await screen.findByTestId('loyalty-tier-validity', undefined, { timeout: 10_000 });
+    expect(line.textContent).toBe('等级有效期至 2027-01-01 · 本期再得 200 成长值可保级 金卡');
   }, 60_000);
 });

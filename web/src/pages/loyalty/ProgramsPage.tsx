@@ -118,6 +118,7 @@ function ProgramCard({ program: p, canWrite, onEdit }: { program: LoyaltyProgram
             </Descriptions.Item>
             <Descriptions.Item label={t('loyalty.pointsPerYuan')}>{p.points_per_yuan}</Descriptions.Item>
             <Descriptions.Item label={t('loyalty.growthPerYuan')}>{p.growth_per_yuan}</Descriptions.Item>
+            <Descriptions.Item label={t('loyalty.growthPerOrder')}>{p.growth_per_order || 0}</Descriptions.Item>
             <Descriptions.Item label={t('loyalty.maxPerOrder')}>{p.max_points_per_order || t('loyalty.noCap')}</Descriptions.Item>
             <Descriptions.Item label={t('loyalty.memberDays')}>
               {(p.member_days ?? []).length === 0
@@ -130,6 +131,9 @@ function ProgramCard({ program: p, canWrite, onEdit }: { program: LoyaltyProgram
               {expiry} ({p.time_zone})
             </Descriptions.Item>
             <Descriptions.Item label={t('loyalty.autoEnrol')}>{p.auto_enrol ? t('loyalty.yes') : t('loyalty.no')}</Descriptions.Item>
+            <Descriptions.Item label={t('loyalty.evaluation.title')}>
+              <span data-testid="loyalty-evaluation">{evaluationText(t, p.evaluation)}</span>
+            </Descriptions.Item>
           </Descriptions>
         </Col>
         <Col xs={24} xl={12}>
@@ -138,6 +142,17 @@ function ProgramCard({ program: p, canWrite, onEdit }: { program: LoyaltyProgram
       </Row>
     </Card>
   );
+}
+
+/** evaluationText says when and how a program evaluates tiers, in one line. */
+function evaluationText(t: (k: string, o?: Record<string, unknown>) => string, e?: LoyaltyProgram['evaluation']) {
+  if (!e || e.kind === 'none') return t('loyalty.evaluation.none');
+  const when =
+    e.kind === 'annual'
+      ? t('loyalty.evaluation.annualOn', { month: e.month, day: e.day })
+      : t('loyalty.evaluation.rollingFor', { count: e.months });
+  const drop = e.max_drop ? t('loyalty.evaluation.dropAtMost', { count: e.max_drop }) : t('loyalty.evaluation.dropAny');
+  return `${when} · ${drop} · ${t(`loyalty.evaluation.growth.${e.growth_at_period_end || 'reset'}`)}`;
 }
 
 /** TiersTable lists a program's tiers by threshold; with loyalty:write it adds and deletes them. */
@@ -152,6 +167,7 @@ function TiersTable({ program, canWrite }: { program: LoyaltyProgram; canWrite: 
     { title: t('loyalty.tierName'), dataIndex: 'name', key: 'name' },
     { title: t('loyalty.threshold'), dataIndex: 'threshold', key: 'threshold' },
     { title: t('loyalty.multiplier'), key: 'mult', render: (_, tier) => multiplier(tier.multiplier_bp) },
+    { title: t('loyalty.retention'), key: 'retention', render: (_, tier) => tier.retention_threshold ?? tier.threshold },
   ];
   if (canWrite) {
     columns.push({
@@ -199,6 +215,9 @@ function TiersTable({ program, canWrite }: { program: LoyaltyProgram; canWrite: 
           <Form.Item name="threshold" rules={[{ required: true, message: t('loyalty.required') }]}>
             <InputNumber placeholder={t('loyalty.threshold')} min={0} precision={0} data-testid="tier-threshold" />
           </Form.Item>
+          <Form.Item name="retention_threshold">
+            <InputNumber placeholder={t('loyalty.retention')} min={0} precision={0} data-testid="tier-retention" />
+          </Form.Item>
           <Form.Item name="multiplier_bp">
             <InputNumber placeholder={t('loyalty.multiplierHint')} min={0.1} max={10} step={0.1} data-testid="tier-multiplier" />
           </Form.Item>
@@ -212,6 +231,19 @@ function TiersTable({ program, canWrite }: { program: LoyaltyProgram; canWrite: 
   );
 }
 
+/** evaluationBody keeps only the fields of the chosen kind (the server refuses the others' ranges). */
+function evaluationBody(e?: LoyaltyProgramRequest['evaluation']): LoyaltyProgramRequest['evaluation'] {
+  const kind = e?.kind ?? 'none';
+  return {
+    kind,
+    month: kind === 'annual' ? e?.month : 0,
+    day: kind === 'annual' ? e?.day : 0,
+    months: kind === 'rolling' ? e?.months : 0,
+    max_drop: kind === 'none' ? 0 : (e?.max_drop ?? 0),
+    growth_at_period_end: e?.growth_at_period_end || 'reset',
+  };
+}
+
 type ProgramForm = Omit<LoyaltyProgramRequest, 'member_days'> & { member_days?: { weekday: number; multiplier: number }[] };
 
 /** ProgramModal creates a program or replaces one's set-up. */
@@ -223,12 +255,22 @@ function ProgramModal({ program, onClose }: { program?: LoyaltyProgram; onClose:
   );
   const [form] = Form.useForm<ProgramForm>();
   const expiryKind = Form.useWatch('expiry_kind', form);
+  const evaluationKind = Form.useWatch(['evaluation', 'kind'], form) ?? 'none';
   const initial: ProgramForm = program
     ? {
         ...program,
         member_days: (program.member_days ?? []).map((d) => ({ weekday: d.weekday, multiplier: d.multiplier_bp / 10000 })),
       }
-    : { code: '', name: '', points_per_yuan: 1, growth_per_yuan: 1, expiry_kind: 'never', status: 'active', time_zone: 'Asia/Shanghai' };
+    : {
+        code: '',
+        name: '',
+        points_per_yuan: 1,
+        growth_per_yuan: 1,
+        expiry_kind: 'never',
+        status: 'active',
+        time_zone: 'Asia/Shanghai',
+        evaluation: { kind: 'none', growth_at_period_end: 'reset' },
+      };
   const submit = (v: ProgramForm) => {
     const body: LoyaltyProgramRequest = {
       code: v.code,
@@ -237,6 +279,7 @@ function ProgramModal({ program, onClose }: { program?: LoyaltyProgram; onClose:
       brand_ids: v.brand_ids ?? [],
       points_per_yuan: v.points_per_yuan,
       growth_per_yuan: v.growth_per_yuan,
+      growth_per_order: v.growth_per_order ?? 0,
       max_points_per_order: v.max_points_per_order ?? 0,
       excluded_categories: program?.excluded_categories ?? [],
       member_days: (v.member_days ?? []).map((d) => ({ weekday: d.weekday, multiplier_bp: Math.round(d.multiplier * 10000) })),
@@ -245,6 +288,7 @@ function ProgramModal({ program, onClose }: { program?: LoyaltyProgram; onClose:
       expiry_days: v.expiry_kind === 'days' ? v.expiry_days : 0,
       time_zone: v.time_zone,
       auto_enrol: !!v.auto_enrol,
+      evaluation: evaluationBody(v.evaluation),
     };
     save.mutate(body, { onSuccess: onClose });
   };
@@ -291,6 +335,13 @@ function ProgramModal({ program, onClose }: { program?: LoyaltyProgram; onClose:
             </Form.Item>
           </Col>
           <Col span={8}>
+            <Form.Item name="growth_per_order" label={t('loyalty.growthPerOrder')}>
+              <InputNumber min={0} max={100000} precision={0} style={{ width: '100%' }} data-testid="program-growth-per-order" />
+            </Form.Item>
+          </Col>
+        </Row>
+        <Row gutter={8}>
+          <Col span={8}>
             <Form.Item name="max_points_per_order" label={t('loyalty.maxPerOrder')}>
               <InputNumber min={0} precision={0} style={{ width: '100%' }} placeholder={t('loyalty.noCap')} />
             </Form.Item>
@@ -332,6 +383,53 @@ function ProgramModal({ program, onClose }: { program?: LoyaltyProgram; onClose:
             </Form.Item>
           </Col>
         </Row>
+        <Row gutter={8}>
+          <Col span={8}>
+            <Form.Item name={['evaluation', 'kind']} label={t('loyalty.evaluation.title')} extra={t('loyalty.evaluation.hint')}>
+              <Select
+                data-testid="program-evaluation-kind"
+                options={(['none', 'annual', 'rolling'] as const).map((k) => ({ value: k, label: t(`loyalty.evaluation.kinds.${k}`) }))}
+              />
+            </Form.Item>
+          </Col>
+          {evaluationKind === 'annual' && (
+            <>
+              <Col span={8}>
+                <Form.Item name={['evaluation', 'month']} label={t('loyalty.evaluation.month')} rules={[{ required: true, message: t('loyalty.required') }]}>
+                  <InputNumber min={1} max={12} precision={0} style={{ width: '100%' }} data-testid="program-evaluation-month" />
+                </Form.Item>
+              </Col>
+              <Col span={8}>
+                <Form.Item name={['evaluation', 'day']} label={t('loyalty.evaluation.day')} rules={[{ required: true, message: t('loyalty.required') }]}>
+                  <InputNumber min={1} max={31} precision={0} style={{ width: '100%' }} data-testid="program-evaluation-day" />
+                </Form.Item>
+              </Col>
+            </>
+          )}
+          {evaluationKind === 'rolling' && (
+            <Col span={8}>
+              <Form.Item name={['evaluation', 'months']} label={t('loyalty.evaluation.months')} rules={[{ required: true, message: t('loyalty.required') }]}>
+                <InputNumber min={1} max={60} precision={0} style={{ width: '100%' }} data-testid="program-evaluation-months" />
+              </Form.Item>
+            </Col>
+          )}
+        </Row>
+        {evaluationKind !== 'none' && (
+          <Row gutter={8}>
+            <Col span={8}>
+              <Form.Item name={['evaluation', 'max_drop']} label={t('loyalty.evaluation.maxDrop')}>
+                <InputNumber min={0} max={100} precision={0} style={{ width: '100%' }} placeholder={t('loyalty.evaluation.dropAny')} />
+              </Form.Item>
+            </Col>
+            <Col span={16}>
+              <Form.Item name={['evaluation', 'growth_at_period_end']} label={t('loyalty.evaluation.growthAtEnd')}>
+                <Select
+                  options={(['reset', 'keep_excess', 'keep_all'] as const).map((k) => ({ value: k, label: t(`loyalty.evaluation.growth.${k}`) }))}
+                />
+              </Form.Item>
+            </Col>
+          </Row>
+        )}
         <Typography.Text>{t('loyalty.memberDays')}</Typography.Text>
         <Form.List name="member_days">
           {(fields, { add, remove }) => (
