@@ -369,7 +369,7 @@ func loadDemo(ctx context.Context, a *app.App, scale string, seed uint64, orders
 		return err
 	}
 	err = demo.Load(ctx, chain, demo.Services{DB: a.DB, Org: a.Org, Catalog: a.Catalog, Identity: a.Identity, Order: a.Order, Inventory: a.Inventory,
-		Loyalty: a.Loyalty, Coupon: a.Coupon, Audience: a.Audience}, demo.LoadOptions{
+		Loyalty: a.Loyalty, Coupon: a.Coupon, Audience: a.Audience, Promotion: a.Promotion}, demo.LoadOptions{
 		AdminPassword: password,
 		Orders:        orders,
 		Progress:      newProgress(progress),

@@ -14,6 +14,7 @@ import (
 	"github.com/oneretail/oneretail/internal/identity"
 	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 	"github.com/oneretail/oneretail/internal/platform/pii"
@@ -21,8 +22,15 @@ import (
 
 func setup(t *testing.T, dialect db.Dialect) *app.App {
 	t.Helper()
+	return setupAt(t, dialect, nil)
+}
+
+// setupAt is setup with the app on clk (nil: the system clock), for a load whose
+// today is clk's: the promotion service commits only the last day's till orders.
+func setupAt(t *testing.T, dialect db.Dialect, clk clock.Clock) *app.App {
+	t.Helper()
 	a, err := app.New(context.Background(), app.Config{DB: dbtest.MigratedDSN(t, dialect), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Org: org.TestConfig(), PIISecret: pii.TestSecret(), DBOptions: db.Options{Sync: db.SyncNormal}})
+		Org: org.TestConfig(), PIISecret: pii.TestSecret(), DBOptions: db.Options{Sync: db.SyncNormal}, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}

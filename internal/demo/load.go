@@ -20,6 +20,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/promotion"
 )
 
 // Services are the domain services the loader writes through: the demo never writes
@@ -46,6 +47,11 @@ type Services struct {
 	// Audience, when set with Identity and Order, receives the demo's tags and a
 	// dozen segments, and runs the customer models over the orders.
 	Audience *audience.Service
+	// Promotion, when set, receives the demo's promotions (running, scheduled, ended,
+	// paused and draft) and the till redemptions of the last day that used them. The
+	// load's Clock must then be the promotion service's: a till commits only orders of
+	// the last day.
+	Promotion *promotion.Service
 }
 
 // LoadOptions tune Load.
@@ -80,7 +86,8 @@ func DemoUsers(c *Chain) []org.UserCreate {
 // (GenerateCustomers) through the ingestion API's service followed by a fuzzy pass,
 // and, when s.Order and s.Inventory are set, two years of orders (GenerateOrders,
 // ending at the clock's now) with the stores' opening stock, returns and complaints
-// through the inventory and order services (docs/demo-orders.md).
+// through the inventory and order services (docs/demo-orders.md), and, when s.Promotion
+// is set, the demo promotions with a day of till redemptions (docs/promotions.md).
 //
 // A load is all or nothing on both engines. It is marked in demo_loads before the
 // tenant exists and unmarked once complete; when it fails or ctx is cancelled, Load
@@ -141,6 +148,11 @@ func Load(ctx context.Context, c *Chain, s Services, opts LoadOptions) (err erro
 			steps = append(steps, l.audiences)
 		}
 	}
+	// After the order history: those orders were priced as the tills priced them,
+	// without promotions (the promotions' windows reach back a few days).
+	if s.Promotion != nil {
+		steps = append(steps, l.promotions)
+	}
 	for _, step := range steps {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("demo: interrupted: %w", err)
@@ -161,7 +173,8 @@ var loadedTables = []string{"brands", "regions", "stores", "users", "categories"
 	"price_zones", "price_zone_stores", "sku_prices", "touchpoints", "touchpoint_days", "events", "customers",
 	"customer_identifiers", "customer_profiles", "customer_store_visits", "customer_consents", "identity_reviews",
 	"outbox_events", "audit_events", "stock_locations", "stock_balances", "stock_movements", "orders", "order_lines",
-	"order_line_discounts", "order_payments", "order_timeline", "order_changes", "order_complaints", "order_exceptions"}
+	"order_line_discounts", "order_payments", "order_timeline", "order_changes", "order_complaints", "order_exceptions",
+	"promotions", "promotion_usage", "promotion_redemptions", "promotion_redemption_lines", "promotion_customer_usage"}
 
 type loader struct {
 	c        *Chain

@@ -44,7 +44,7 @@ func (l *loader) loyalty(ctx context.Context) error {
 		l.progress("loyalty", 1, 1)
 		return nil
 	}
-	holders, err := l.couponHolders(ctx)
+	holders, err := l.members(ctx, couponHolders)
 	if err != nil {
 		return err
 	}
@@ -74,21 +74,21 @@ func (l *loader) loyalty(ctx context.Context) error {
 	return nil
 }
 
-// couponHolders are the customers One ID found for the first people of the customer
-// base, up to couponHolders of them.
-func (l *loader) couponHolders(ctx context.Context) ([]string, error) {
+// members are the customers One ID found for the first people of the customer base,
+// up to n of them; none when the load has no customer base.
+func (l *loader) members(ctx context.Context, n int) ([]string, error) {
 	if l.s.Identity == nil || l.cs == nil {
 		return nil, nil
 	}
 	var out []string
-	for i := 0; i < len(l.cs.Persons) && len(out) < couponHolders; i++ {
+	for i := 0; i < len(l.cs.Persons) && len(out) < n; i++ {
 		phone := l.cs.Persons[i].Phone
 		if phone == "" {
 			continue
 		}
 		id, err := l.s.Identity.ResolveBuyer(ctx, []identity.BuyerIdentifier{{Type: "phone", Value: phone}}, "buyer")
 		if err != nil {
-			return nil, fmt.Errorf("demo: coupon holder %d: %w", i, err)
+			return nil, fmt.Errorf("demo: member %d: %w", i, err)
 		}
 		if id != "" {
 			out = append(out, id)

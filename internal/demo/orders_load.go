@@ -178,8 +178,9 @@ func (l *loader) ticket(o Order, customerID string, skuIDs map[string]string, pr
 		payable += engine.Line{Unit: unit, Qty: ln.Qty, UnitPrice: price(o.StoreCode, k)}.Amount()
 		t.Lines = append(t.Lines, order.NewLine{ID: lineID(i), SKUID: skuIDs[ln.SKUCode], Qty: ln.Qty})
 	}
-	// What the till or the app charged: the shelf price, as the server prices it
-	// while the demo has no promotions (a difference would be kept as an exception).
+	// What the till or the app charged: the shelf price, as the server prices it —
+	// the demo's promotions are loaded after the history (a difference would be kept
+	// as an exception).
 	t.StatedPayableFen = payable
 	t.Payments = []order.PaymentRequest{{Method: o.Payment, AmountFen: payable}}
 	if o.Fulfilment == FulfilDelivery && o.Person >= 0 && l.cs != nil {

@@ -12,12 +12,15 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
+	"github.com/oneretail/oneretail/internal/promotion"
 )
 
-// TestLoadOrders loads the small chain with its customers and a short order history
-// through the services on each engine: every order is there, completed (or returned
-// in part), at its own time, bought by One ID customers or walk-ins, and the stock
-// moved: no order has a stock shortfall or a price difference.
+// TestLoadOrders loads the small chain with its customers, a short order history and
+// the demo promotions through the services on each engine: every order is there,
+// completed (or returned in part), at its own time, bought by One ID customers or
+// walk-ins, and the stock moved: no order has a stock shortfall or a price difference
+// (the promotions, loaded after, did not price the history). The promotions list
+// holds running, scheduled, ended, paused and draft ones, with till usage.
 func TestLoadOrders(t *testing.T) {
 	t.Parallel()
 	chain, err := demo.Generate(demo.ScaleSmall, 3)
@@ -47,16 +50,17 @@ func TestLoadOrders(t *testing.T) {
 		t.Run(string(dialect), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			a := setup(t, dialect)
+			clk := clock.NewFixed(today)
+			a := setupAt(t, dialect, clk)
 			stages := map[string]bool{}
 			err = demo.Load(ctx, chain, demo.Services{DB: a.DB, Org: a.Org, Catalog: a.Catalog, Identity: a.Identity, Order: a.Order, Inventory: a.Inventory,
-				Loyalty: a.Loyalty, Coupon: a.Coupon},
-				demo.LoadOptions{AdminPassword: "demo-admin-password", Orders: n, Clock: clock.NewFixed(today), Progress: func(stage string, _, _ int) { stages[stage] = true }})
+				Loyalty: a.Loyalty, Coupon: a.Coupon, Promotion: a.Promotion},
+				demo.LoadOptions{AdminPassword: "demo-admin-password", Orders: n, Clock: clk, Progress: func(stage string, _, _ int) { stages[stage] = true }})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !stages["orders"] || !stages["opening stock"] {
-				t.Errorf("progress stages %v: want orders and opening stock", stages)
+			if !stages["orders"] || !stages["opening stock"] || !stages["promotions"] {
+				t.Errorf("progress stages %v: want orders, opening stock and promotions", stages)
 			}
 			tenant, err := a.Org.FindTenantByCode(ctx, chain.Tenant.Code)
 			if err != nil {
@@ -164,6 +168,7 @@ func TestLoadOrders(t *testing.T) {
 				t.Errorf("after delivering the outbox: %d members, %d orders earned points (of %d member orders)", enrolled, earned, memberOrders)
 			}
 			t.Logf("%s: %d loyalty members enrolled by %d earning orders; %d customers hold the demo's coupons", dialect, enrolled, earned, holders)
+			checkDemoPromotions(t, sys, a.Promotion)
 		})
 	}
 }
@@ -202,5 +207,47 @@ func TestCancelledOrderLoadLeavesNothing(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkDemoPromotions reads the demo promotions back as the console lists them: each
+// in its effective status, the running ones and the ended one used by tills, the
+// others not.
+func checkDemoPromotions(t *testing.T, ctx context.Context, svc *promotion.Service) {
+	t.Helper()
+	want := map[string]struct {
+		status promotion.EffectiveStatus
+		used   bool
+	}{
+		"DEMO-FRESH-100-20":    {promotion.EffectiveRunning, true},
+		"DEMO-DAIRY-90":        {promotion.EffectiveRunning, true},
+		"DEMO-SNACK-59-10":     {promotion.EffectiveEnded, true},
+		"DEMO-NEWYEAR-199-30":  {promotion.EffectiveScheduled, false},
+		"DEMO-MEMBER-DAY-95":   {promotion.EffectivePaused, false},
+		"DEMO-DRINKS-2ND-HALF": {promotion.EffectiveDraft, false},
+	}
+	for _, status := range []promotion.EffectiveStatus{promotion.EffectiveRunning, promotion.EffectiveScheduled, promotion.EffectiveEnded,
+		promotion.EffectivePaused, promotion.EffectiveDraft} {
+		page, err := svc.FindPromotions(ctx, promotion.PromotionFilter{Effective: status, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range page.Items {
+			w, ok := want[p.Code]
+			if !ok {
+				continue // a coupon template's promotion
+			}
+			delete(want, p.Code)
+			if w.status != status {
+				t.Errorf("%s (%s) is %s, want %s", p.Code, p.Name, status, w.status)
+			}
+			if used := p.Usage.Uses > 0 && p.Usage.DiscountFen > 0; used != w.used {
+				t.Errorf("%s (%s, %s): %d uses, %d fen given: want used %v", p.Code, p.Name, status, p.Usage.Uses, p.Usage.DiscountFen, w.used)
+			}
+			t.Logf("%s %s: %s, %d uses, ¥%.2f off", p.Code, p.Name, status, p.Usage.Uses, float64(p.Usage.DiscountFen)/100)
+		}
+	}
+	for code := range want {
+		t.Errorf("promotion %s not listed", code)
 	}
 }

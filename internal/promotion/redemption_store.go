@@ -197,7 +197,9 @@ const (
 func addCustomerUsage(ctx context.Context, q querier, d db.Dialect, tenantID, id string, who buyer, flash int64, maxUses *int64, flashLimit int64) (bool, error) {
 	args := []any{tenantID, id, who.live, flash}
 	others := func(string) string { return "0" }
-	if len(who.merged) > 0 {
+	// The merged ids are arguments only when a limit reads them: PostgreSQL refuses
+	// arguments the statement does not use.
+	if len(who.merged) > 0 && (maxUses != nil || flashLimit > 0) {
 		in := db.In(d, &args, who.merged)
 		others = func(col string) string {
 			return `(SELECT COALESCE(SUM(o.` + col + `), 0) FROM promotion_customer_usage o

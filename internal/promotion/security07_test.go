@@ -580,3 +580,29 @@ func TestSecurity12_RedemptionInputsBounded(t *testing.T) {
 		}
 	})
 }
+
+// TestRedemptionMergedCustomerWithoutLimits: a customer with merged ids commits an
+// order with a promotion that has no per-customer limit. Before, the merged ids went
+// to the statement as arguments it never read, which PostgreSQL refused (the demo
+// load's first such basket failed).
+func TestRedemptionMergedCustomerWithoutLimits(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := setup(t, d)
+		p := activeWithLimits(t, s, "OPEN", tenOff(), Limits{})
+		customersOf(s).merge("c4", "c5")
+		pos := as(tenantA, auth.Integrator)
+		for _, who := range []string{"c4", "c5"} {
+			if _, err := s.CommitRedemption(pos, order(t, s, "merged-"+who, cart(), who)); err != nil {
+				t.Fatalf("commit for %s: %v", who, err)
+			}
+		}
+		if u := usageOf(t, s, p.ID); u.Uses != 2 {
+			t.Errorf("usage %+v, want 2 uses", u)
+		}
+		used, err := customerUsage(context.Background(), d.Reader(), d.Dialect, tenantA, []string{"c4", "c5"})
+		if err != nil || len(used) != 1 || used[0].Uses != 2 {
+			t.Errorf("the person's uses %+v %v, want 2", used, err)
+		}
+	})
+}

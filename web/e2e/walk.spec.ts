@@ -90,6 +90,22 @@ async function inspect(page: Page): Promise<Finding> {
   }, NAMESPACES);
 }
 
+/** firstID returns the id of the first item the list endpoint answers. */
+async function firstID(page: Page, url: string): Promise<string> {
+  const res = await page.request.get(url);
+  expect(res.status(), `${url}: ${await res.text()}`).toBe(200);
+  const { items } = (await res.json()) as { items: { id: string }[] };
+  expect(items.length, `${url}: the demo holds none`).toBeGreaterThan(0);
+  return items[0].id;
+}
+
+/** detailPages are a customer's 360 view and a segment's detail page of the demo. */
+async function detailPages(page: Page): Promise<string[]> {
+  const customer = await firstID(page, '/api/v1/customers/list?limit=1');
+  const segment = await firstID(page, '/api/v1/audience-segments?limit=1');
+  return [`/customers/${customer}`, `/audiences/segments/${segment}`];
+}
+
 for (const lang of ['zh-CN', 'en']) {
   test(`every menu page in ${lang} renders without an API error, overflow, raw id, untranslated key or console error`, async ({ page }) => {
     test.slow(); // two dozen pages, each waiting for the network to settle
@@ -101,7 +117,10 @@ for (const lang of ['zh-CN', 'en']) {
     await loginViaApi(page);
     await page.goto('/overview');
     await page.evaluate((l) => localStorage.setItem('oneretail.lang', l), lang);
-    for (const path of PAGES) {
+    // Besides the menu, the pages a person reaches from a list: one customer's 360
+    // view and one segment's detail, picked through the API (the full walk only).
+    const pages = process.env.ONERETAIL_E2E_WALK_PAGES ? PAGES : [...PAGES, ...(await detailPages(page))];
+    for (const path of pages) {
       await page.goto(path);
       await expect(page.locator('.ant-layout-content h4').first(), path).toBeVisible();
       await page.waitForLoadState('networkidle');

@@ -57,6 +57,7 @@ describe('CustomerPage', { timeout: 60_000 }, () => {
     render();
     expect((await screen.findByTestId('customer-name')).textContent).toBe('王**');
     expect(screen.getByTestId('customer-id').textContent).toContain('c1');
+    expect(screen.getByTestId('customer-id').getAttribute('title')).toBe('c1');
 
     const profile = within(screen.getByTestId('customer-profile'));
     expect(profile.getByText('女')).toBeTruthy();

@@ -42,6 +42,7 @@ import { IdentitiesCard } from './IdentitiesCard';
 import { CustomerOrdersCard } from '../orders/CustomerOrdersCard';
 import { LoyaltyCard } from '../loyalty/LoyaltyCard';
 import { StoredValueCard } from '../loyalty/StoredValueCard';
+import { shortId } from '../orders/parts';
 import { MergeDialog, MergesCard } from './MergesCard';
 import { CustomerLink, CustomerStatusTag, MaskedTag } from './parts';
 import { TimelineCard } from './TimelineCard';
@@ -114,8 +115,10 @@ export default function CustomerPage() {
                   {c.masked ? <MaskedTag /> : null}
                 </Space>
                 <div>
-                  <Typography.Text type="secondary" copyable={{ text: c.id }} data-testid="customer-id">
-                    ID {c.id}
+                  {/* The id is a reference to copy, not something to read: its first
+                      characters, the whole id on hover and in the copy. */}
+                  <Typography.Text type="secondary" copyable={{ text: c.id }} title={c.id} data-testid="customer-id">
+                    ID {shortId(c.id)}…
                   </Typography.Text>
                 </div>
               </div>
