@@ -2,7 +2,6 @@ package promotion
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -10,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/oneretail/oneretail/internal/platform/csvfile"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
@@ -88,34 +87,28 @@ type RowError struct {
 	Reason string
 }
 
-// ParseBaskets reads a basket file (UTF-8, optionally with a BOM). It returns the
-// valid lines, in file order, of the orders none of whose rows was rejected, and the
-// first 1,000 row errors; an order with a rejected row is left out whole, so that no
-// basket is simulated half. ordered_at is RFC 3339 or "YYYY-MM-DD HH:MM:SS" in
-// Asia/Shanghai. Errors: invalid (body: not UTF-8 text, no header, missing required
+// ParseBaskets reads a basket file (UTF-8 with or without a BOM, or GBK/GB18030, as
+// POS exports come; header names may be full-width). It returns the valid lines, in
+// file order, of the orders none of whose rows was rejected, and the first 1,000 row
+// errors; an order with a rejected row is left out whole, so that no basket is
+// simulated half. ordered_at is RFC 3339 or "YYYY-MM-DD HH:MM:SS" in Asia/Shanghai.
+// Errors: invalid (body: neither UTF-8 nor GBK text, no header, missing required
 // columns).
 func ParseBaskets(data []byte, loc *time.Location) ([]BasketLine, []RowError, error) {
-	if !utf8.Valid(data) {
-		return nil, nil, errs.Field("body", "the file is not UTF-8 text")
-	}
-	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
-	r := csv.NewReader(bytes.NewReader(data))
-	r.FieldsPerRecord = -1
-	r.ReuseRecord = true
-	header, err := r.Read()
+	r, err := csvfile.Open(data, "body")
 	if err != nil {
-		return nil, nil, errs.Field("body", "the file has no header row")
+		return nil, nil, err
 	}
 	cols := map[string]int{}
-	for i, h := range header {
-		name := strings.ToLower(strings.TrimSpace(h))
+	for i, h := range r.Header {
+		name := csvfile.ColumnName(h)
 		if a, ok := basketAliases[name]; ok {
 			name = a
 		}
 		if slices.Contains(basketColumns, name) {
 			if at, dup := cols[name]; dup {
 				return nil, nil, errs.Field("body", "columns %s and %s both give %s: keep one",
-					strings.TrimSpace(header[at]), strings.TrimSpace(h), name)
+					strings.TrimSpace(r.Header[at]), strings.TrimSpace(h), name)
 			}
 			cols[name] = i
 		}
@@ -136,26 +129,18 @@ func ParseBaskets(data []byte, loc *time.Location) ([]BasketLine, []RowError, er
 		}
 	}
 	for {
-		rec, err := r.Read()
+		line, rec, err := r.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
+		var rerr *csvfile.RowError
+		if errors.As(err, &rerr) {
+			p.fail(rerr.Line, "", "", "unreadable CSV: "+rerr.Reason)
+			continue
+		}
 		if err != nil {
-			line := 0
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.Line
-			}
-			p.fail(line, "", "", "unreadable CSV: "+err.Error())
-			if !errors.As(err, &pe) || pe.Err == csv.ErrFieldCount {
-				continue
-			}
-			break // the reader cannot resume after a quote error
+			return nil, nil, errs.Field("body", "the file cannot be read: %s", err.Error())
 		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // blank line
-		}
-		line, _ := r.FieldPos(0)
 		p.row(line, rec)
 	}
 	out := p.lines[:0]

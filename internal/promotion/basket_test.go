@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 func TestParseBaskets(t *testing.T) {
@@ -102,4 +104,24 @@ func FuzzParseBaskets(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParseBasketsFromAGBKExport: a basket file saved by a Chinese POS or Excel comes
+// in GBK with full-width header letters; its text reads as it would in UTF-8.
+func TestParseBasketsFromAGBKExport(t *testing.T) {
+	t.Parallel()
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	text := "ｏｒｄｅｒ＿ｉｄ,ordered_at,sku_code,quantity,unit_price_fen,channel\n" +
+		"小票001,2026-03-02 10:00:00,牛奶,2,6000,门店\n"
+	gbk, err := simplifiedchinese.GBK.NewEncoder().String(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, errs, err := ParseBaskets([]byte(gbk), sh)
+	if err != nil || len(errs) != 0 {
+		t.Fatalf("err %v, row errors %v", err, errs)
+	}
+	if len(lines) != 1 || lines[0].OrderID != "小票001" || lines[0].SKUID != "牛奶" || lines[0].Channel != "门店" || lines[0].Quantity != 2 {
+		t.Fatalf("lines = %+v", lines)
+	}
 }

@@ -116,7 +116,7 @@ describe('SegmentDetailPage', { timeout: 60_000 }, () => {
       'GET /audience-segments/s1': () => ({ body: segment }),
       'GET /audience-segments/s1/counts': () => ({ body: { items: [] } }),
       'GET /audience-segments/s1/portrait': () => ({
-        body: { ...portrait, dimensions: [...portrait.dimensions, { field: 'tier', buckets: [{ value: 'GOLD', segment: 40, base: 400, index: 250 }] }] },
+        body: { ...portrait, dimensions: [...(portrait.dimensions ?? []), { field: 'tier', buckets: [{ value: 'GOLD', segment: 40, base: 400, index: 250 }] }] },
       }),
       'GET /audience-segments/s1/members': () => page([{ ...member, tiers: ['GOLD', 'VIP2'] }]),
       'GET /audience-segments/s1/snapshots': () => ({ body: { items: [] } }),
