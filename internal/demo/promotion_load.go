@@ -53,7 +53,7 @@ var demoPromotions = []demoPromotion{
 			return engine.Promotion{Kind: engine.KindThreshold, Scope: engine.Scope{Categories: l.leafCategories("10")},
 				Threshold: &engine.Threshold{Tiers: []engine.Tier{{Spend: 10000, Off: 2000}}}}
 		}},
-	{code: "DEMO-DAIRY-90", name: "乳品周 全场9折", from: -3, to: 4, state: promoRunning, baskets: 40, categories: "12", spend: 3000,
+	{code: "DEMO-DAIRY-90", name: "乳品周 乳品9折", from: -3, to: 4, state: promoRunning, baskets: 40, categories: "12", spend: 3000,
 		def: func(l *loader) engine.Promotion {
 			return engine.Promotion{Kind: engine.KindPercentOff, Scope: engine.Scope{Categories: l.leafCategories("12")},
 				PercentOff: &engine.PercentOff{OffBP: 1000}}

@@ -203,8 +203,16 @@ test.describe('promotions', () => {
     // Price a ¥120 cart: ¥10 off, and a hint to add ¥80 for ¥20 more.
     await page.getByRole('menuitem', { name: '算价试算' }).click();
     await expect(page).toHaveURL(/\/promotions\/playground$/);
+    // A SKU outside the demo's running promotions (生鲜, 乳品): household goods (日用百货, 19),
+    // found by its code so no other promotion changes the cart's figures.
+    const categories = (await (await page.request.get('/api/v1/categories')).json()) as { items: { id: string; code: string }[] };
+    const household = categories.items.find((c) => c.code === '19');
+    expect(household, 'the demo category 19').toBeTruthy();
+    const skus = await page.request.get(`/api/v1/skus?category_id=${household!.id}&status=active&limit=1`);
+    const skuCode = ((await skus.json()) as { items: { code: string }[] }).items[0].code;
     await page.getByTestId('cart-add-sku').click();
-    const option = page.locator('.ant-select-dropdown:visible .ant-select-item-option').first();
+    await page.keyboard.type(skuCode);
+    const option = page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: skuCode }).first();
     await expect(option).toBeVisible();
     await option.click();
     const line = page.getByTestId('cart-lines').locator('tbody tr.ant-table-row').first();
@@ -285,7 +293,9 @@ test.describe('promotions', () => {
     await page.getByTestId('sim-upload').click();
     await (await chooser).setFiles({ name: 'baskets.csv', mimeType: 'text/csv', buffer: Buffer.from([header, ...rows].join('\n')) });
     await expect(page.getByText(`已上传“E2E ${code}”`)).toBeVisible();
+    // The demo has promotions of its own: search the list for this one.
     await page.getByTestId('sim-promotion').click();
+    await page.keyboard.type(code);
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: code }).click();
     await page.getByTestId('sim-run').click();
     await expect(page.getByTestId('sim-kpi-orders')).toContainText('2');
