@@ -215,8 +215,7 @@ func (r runReferences) takenBarcode(codes []string) (barcode, owner string, take
 }
 
 func (s *Service) runReferences(ctx context.Context, q db.Querier, tenantID string, run []importRow) (runReferences, error) {
-	refs := runReferences{categories: map[string]string{}, products: map[string]Product{}, productCodes: map[string]bool{},
-		barcodes: map[string]string{}}
+	refs := runReferences{products: map[string]Product{}, productCodes: map[string]bool{}}
 	var categoryCodes, productCodes, barcodes []string
 	for _, row := range run {
 		if row.categoryCode != "" {
@@ -225,23 +224,12 @@ func (s *Service) runReferences(ctx context.Context, q db.Querier, tenantID stri
 		productCodes = append(productCodes, strings.ToLower(row.productCode))
 		barcodes = append(barcodes, row.barcodes...)
 	}
-	if len(categoryCodes) > 0 {
-		args := []any{tenantID}
-		err := db.EachRow(ctx, q, `SELECT code, id FROM categories WHERE tenant_id = $1 AND code`+db.In(s.db.Dialect, &args, categoryCodes), args,
-			func(r *sql.Rows) error {
-				var code, id string
-				if err := r.Scan(&code, &id); err != nil {
-					return err
-				}
-				refs.categories[code] = id
-				return nil
-			})
-		if err != nil {
-			return refs, fmt.Errorf("read categories: %w", err)
-		}
+	var err error
+	if refs.categories, err = s.codeMap(ctx, q, `SELECT code, id FROM categories WHERE tenant_id = $1 AND code`, tenantID, categoryCodes); err != nil {
+		return refs, fmt.Errorf("read categories: %w", err)
 	}
 	args := []any{tenantID}
-	err := db.EachRow(ctx, q, `SELECT `+productCols+` FROM products p WHERE p.tenant_id = $1 AND lower(p.code)`+db.In(s.db.Dialect, &args, productCodes), args,
+	err = db.EachRow(ctx, q, `SELECT `+productCols+` FROM products p WHERE p.tenant_id = $1 AND lower(p.code)`+db.In(s.db.Dialect, &args, productCodes), args,
 		func(r *sql.Rows) error {
 			p, err := scanProduct(r)
 			if err != nil {
@@ -254,23 +242,31 @@ func (s *Service) runReferences(ctx context.Context, q db.Querier, tenantID stri
 	if err != nil {
 		return refs, fmt.Errorf("read products: %w", err)
 	}
-	if len(barcodes) > 0 {
-		args := []any{tenantID}
-		err := db.EachRow(ctx, q, `SELECT b.barcode, s.code FROM sku_barcodes b JOIN skus s ON s.id = b.sku_id
-			WHERE b.tenant_id = $1 AND b.barcode`+db.In(s.db.Dialect, &args, barcodes), args,
-			func(r *sql.Rows) error {
-				var barcode, code string
-				if err := r.Scan(&barcode, &code); err != nil {
-					return err
-				}
-				refs.barcodes[barcode] = code
-				return nil
-			})
-		if err != nil {
-			return refs, fmt.Errorf("read barcodes: %w", err)
-		}
+	refs.barcodes, err = s.codeMap(ctx, q, `SELECT b.barcode, s.code FROM sku_barcodes b JOIN skus s ON s.id = b.sku_id
+		WHERE b.tenant_id = $1 AND b.barcode`, tenantID, barcodes)
+	if err != nil {
+		return refs, fmt.Errorf("read barcodes: %w", err)
 	}
 	return refs, nil
+}
+
+// codeMap runs selectWhere, a two-column SELECT whose condition ends with the column to
+// match, for the tenant and values, and maps the first column to the second.
+func (s *Service) codeMap(ctx context.Context, q db.Querier, selectWhere, tenantID string, values []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(values) == 0 {
+		return out, nil
+	}
+	args := []any{tenantID}
+	err := db.EachRow(ctx, q, selectWhere+db.In(s.db.Dialect, &args, values), args, func(r *sql.Rows) error {
+		var key, value string
+		if err := r.Scan(&key, &value); err != nil {
+			return err
+		}
+		out[key] = value
+		return nil
+	})
+	return out, err
 }
 
 // newCatalogRows are the rows a run writes, in file order: a row's product before

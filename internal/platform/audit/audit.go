@@ -56,13 +56,9 @@ func New(d *db.DB, c clock.Clock) *Log { return &Log{db: d, clock: c} }
 
 // Record writes e in tx, attributed to the principal in ctx (or "system").
 func (l *Log) Record(ctx context.Context, tx *sql.Tx, e Entry) error {
-	actorType, actorID, actorName := string(auth.SystemPrincipal), "system", "system"
-	if p := auth.FromContext(ctx); p != nil {
-		actorType, actorID, actorName = string(p.Kind), p.ID, p.Name
-		if e.TenantID == "" {
-			e.TenantID = p.TenantID
-		}
-	}
+	a := actorOf(ctx)
+	e.TenantID = a.tenantOr(e.TenantID)
+	actorType, actorID, actorName := a.kind, a.id, a.name
 	changes, err := json.Marshal(e.Changes)
 	if err != nil {
 		return fmt.Errorf("audit: encode changes: %w", err)
@@ -84,17 +80,12 @@ func (l *Log) RecordAll(ctx context.Context, tx *sql.Tx, entries []Entry) error 
 	if len(entries) == 0 {
 		return nil
 	}
-	actorType, actorID, actorName := string(auth.SystemPrincipal), "system", "system"
-	p := auth.FromContext(ctx)
-	if p != nil {
-		actorType, actorID, actorName = string(p.Kind), p.ID, p.Name
-	}
+	a := actorOf(ctx)
+	actorType, actorID, actorName := a.kind, a.id, a.name
 	type row struct{ id, tenant, action, resourceType, resourceID, changes string }
 	rows := make([]row, len(entries))
 	for i, e := range entries {
-		if e.TenantID == "" && p != nil {
-			e.TenantID = p.TenantID
-		}
+		e.TenantID = a.tenantOr(e.TenantID)
 		changes, err := json.Marshal(e.Changes)
 		if err != nil {
 			return fmt.Errorf("audit: encode changes: %w", err)
@@ -111,6 +102,24 @@ func (l *Log) RecordAll(ctx context.Context, tx *sql.Tx, entries []Entry) error 
 		return fmt.Errorf("audit: record %d entries: %w", len(entries), err)
 	}
 	return nil
+}
+
+// actor is who an entry is attributed to: the principal in the context, or "system".
+type actor struct{ kind, id, name, tenantID string }
+
+func actorOf(ctx context.Context) actor {
+	if p := auth.FromContext(ctx); p != nil {
+		return actor{kind: string(p.Kind), id: p.ID, name: p.Name, tenantID: p.TenantID}
+	}
+	return actor{kind: string(auth.SystemPrincipal), id: "system", name: "system"}
+}
+
+// tenantOr is an entry's tenant: its own, else the principal's.
+func (a actor) tenantOr(tenantID string) string {
+	if tenantID == "" {
+		return a.tenantID
+	}
+	return tenantID
 }
 
 // Filter narrows a listing.

@@ -14,12 +14,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/oneretail/oneretail/internal/migrations"
 	"github.com/oneretail/oneretail/internal/platform/db"
-	"github.com/oneretail/oneretail/internal/platform/ids"
 )
 
 // PostgresEnv is the environment variable holding the test PostgreSQL DSN.
@@ -85,7 +83,7 @@ func DSN(t testing.TB, dialect db.Dialect) string {
 	if base == "" {
 		t.Skipf("dbtest: %s is not set", PostgresEnv)
 	}
-	schema := "t_" + strings.ReplaceAll(ids.New(), "-", "")
+	schema := "t_" + uniqueSuffix()
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatalf("dbtest: open postgres: %v", err)

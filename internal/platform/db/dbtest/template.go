@@ -2,7 +2,6 @@ package dbtest
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/oneretail/oneretail/internal/migrations"
 	"github.com/oneretail/oneretail/internal/platform/db"
+	"github.com/oneretail/oneretail/internal/platform/ids"
 )
 
 // The templates live outside any one test process: a file in the temporary directory
@@ -72,7 +72,7 @@ func sqliteTemplate(t testing.TB) string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatalf("dbtest: template directory: %v", err)
 	}
-	building := filepath.Join(dir, "building-"+randomHex()+".db")
+	building := filepath.Join(dir, "building-"+uniqueSuffix()+".db")
 	defer removeSQLite(building)
 	d, err := db.Open(context.Background(), building, db.Options{Sync: db.SyncNormal})
 	if err != nil {
@@ -140,7 +140,7 @@ func postgresClone(t testing.TB) (string, bool) {
 	if err != nil {
 		t.Fatalf("dbtest: postgres template: %v", err)
 	}
-	name := pgClonePrefix + strconv.FormatInt(time.Now().Unix(), 10) + "_" + randomHex()
+	name := pgClonePrefix + strconv.FormatInt(time.Now().Unix(), 10) + "_" + uniqueSuffix()
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template); err != nil {
 		t.Fatalf("dbtest: clone the template: %v", err)
 	}
@@ -174,7 +174,7 @@ func postgresTemplate(ctx context.Context, admin *sql.DB, base string) (string, 
 	if exists {
 		return name, nil
 	}
-	building := name + "_b" + randomHex()
+	building := pgTemplatePrefix + "b_" + uniqueSuffix() // within the 63 bytes of a name
 	if _, err := conn.ExecContext(ctx, "CREATE DATABASE "+building); err != nil {
 		return "", err
 	}
@@ -257,8 +257,5 @@ func databaseURL(base, name string) (string, error) {
 	return u.String(), nil
 }
 
-func randomHex() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return fmt.Sprintf("%x", b)
-}
+// uniqueSuffix is a name part no other test or process takes.
+func uniqueSuffix() string { return strings.ReplaceAll(ids.New(), "-", "") }
