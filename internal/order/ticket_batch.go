@@ -309,6 +309,9 @@ func (s *Service) recordAll(ctx context.Context, tickets []Ticket) ([]TicketResu
 	if err != nil {
 		return nil, err
 	}
+	// The tickets are the caller's: defaults are filled in on a copy, so that two
+	// calls with one batch (a client's retry racing the original) share nothing.
+	tickets = slices.Clone(tickets)
 	out := make([]TicketResult, len(tickets))
 	maxAge, system := MaxTicketAge, p.Kind == auth.SystemPrincipal
 	if system {
