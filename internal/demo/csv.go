@@ -12,9 +12,6 @@ import (
 var skuCSVHeader = []string{"category_code", "product_code", "product_name", "brand_name", "sku_code",
 	"sku_name", "spec", "unit", "barcode", "list_price", "cost", "status"}
 
-// SKUCSVHeader returns the columns of the catalogue import format, in order.
-func SKUCSVHeader() []string { return append([]string(nil), skuCSVHeader...) }
-
 // WriteSKUCSV writes the catalogue in the catalogue import format: a header row, then
 // one row per SKU in chain order. Prices are in yuan with two decimals (per kilogram
 // for unit "weight"); several barcodes are joined with "|". It returns the first write

@@ -25,11 +25,6 @@ const (
 	ChannelMarketplace Channel = "marketplace"
 )
 
-// Channels lists every channel.
-func Channels() []Channel {
-	return []Channel{ChannelPOS, ChannelMiniProgram, ChannelApp, ChannelWeb, ChannelMeituan, ChannelEleme, ChannelMarketplace}
-}
-
 // Online reports whether the server prices the channel's orders itself (the
 // platform's own channels), rather than recording a sale priced elsewhere.
 func (c Channel) Online() bool {

@@ -267,16 +267,6 @@ func readChanges(ctx context.Context, q db.Querier, tenantID, orderID, reference
 	return out, nil
 }
 
-func insertException(ctx context.Context, tx *sql.Tx, tenantID, orderID string, seq int, e Exception) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO order_exceptions (tenant_id, order_id, seq, kind, stated_fen, server_fen, detail, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		tenantID, orderID, seq, e.Kind, e.StatedFen, e.ServerFen, e.Detail, clock.Millis(e.CreatedAt))
-	if err != nil {
-		return fmt.Errorf("insert exception: %w", err)
-	}
-	return nil
-}
-
 func readExceptions(ctx context.Context, q db.Querier, tenantID, orderID string) ([]Exception, error) {
 	var out []Exception
 	err := db.EachRow(ctx, q, `SELECT kind, stated_fen, server_fen, detail, created_at FROM order_exceptions WHERE tenant_id = $1 AND order_id = $2 ORDER BY seq`,

@@ -154,18 +154,6 @@ func (s *Service) RecordTicket(ctx context.Context, t Ticket) (Order, error) {
 	}
 }
 
-// except keeps an exception on the order, with its timeline entry and event.
-func (s *Service) except(ctx context.Context, tx *sql.Tx, p *auth.Principal, o *Order, e Exception) error {
-	if err := insertException(ctx, tx, o.TenantID, o.ID, len(o.Exceptions)+1, e); err != nil {
-		return err
-	}
-	o.Exceptions = append(o.Exceptions, e)
-	if err := s.addTimeline(ctx, tx, o, TimelineEntry{Kind: "exception", From: o.Status, To: o.Status, Note: e.Detail, Actor: p.ID}); err != nil {
-		return err
-	}
-	return s.publish(ctx, tx, *o, EventException, string(e.Kind)+": "+e.Detail)
-}
-
 // TicketResult is the outcome of one ticket of a batch: the order, or the error
 // that refused it (nothing of it was stored).
 type TicketResult struct {

@@ -250,8 +250,6 @@ func TestAffinityOnInstacart(t *testing.T) {
 	}
 }
 
-func pct(a, b int) float64 { return 100 * float64(a) / float64(b) }
-
 // BenchmarkAffinity runs Affinity on 100,000 customers over 50 categories.
 func BenchmarkAffinity(b *testing.B) {
 	var rows []custmodel.CategoryPurchase

@@ -57,22 +57,6 @@ func (b *bsi) clear(m uint32) {
 	b.neg.Remove(m)
 }
 
-func (b *bsi) get(m uint32) (int64, bool) {
-	if !b.exists.Contains(m) {
-		return 0, false
-	}
-	var u uint64
-	for i, p := range b.planes {
-		if p.Contains(m) {
-			u |= 1 << uint(i)
-		}
-	}
-	if b.neg.Contains(m) {
-		return ^int64(u), true
-	}
-	return int64(u), true
-}
-
 // ucompare splits base (members with a value, all on one side of zero) into those
 // whose magnitude is below, equal to and above u. lt and gt are computed only when
 // asked for (nil otherwise).

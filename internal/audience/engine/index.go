@@ -65,17 +65,6 @@ func (ix *Index) Define(name string, k Kind) error {
 	return nil
 }
 
-// Kind returns the kind of field name and whether it is defined.
-func (ix *Index) Kind(name string) (Kind, bool) {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	f, ok := ix.fields[name]
-	if !ok {
-		return 0, false
-	}
-	return f.kind, true
-}
-
 // Members returns the number of live members.
 func (ix *Index) Members() uint64 {
 	ix.mu.RLock()
@@ -164,16 +153,6 @@ func (tx *Tx) SetFlag(m uint32, name string, on bool) error {
 	return nil
 }
 
-// Clear removes m's value of field name, whatever its kind.
-func (tx *Tx) Clear(m uint32, name string) error {
-	f, ok := tx.ix.fields[name]
-	if !ok {
-		return fmt.Errorf("segment: unknown field %q: %w", name, ErrInvalid)
-	}
-	f.clear(m)
-	return nil
-}
-
 // Put sets m's values of the fields in row (see Row for the Go types per kind; nil
 // clears) and leaves its other fields alone.
 func (tx *Tx) Put(m uint32, row Row) error {
@@ -246,9 +225,6 @@ func (tx *Tx) SetSegment(code string, bm *roaring.Bitmap) {
 	}
 	tx.ix.segments[code] = bm
 }
-
-// DeleteSegment forgets segment code.
-func (tx *Tx) DeleteSegment(code string) { delete(tx.ix.segments, code) }
 
 func (f *field) clear(m uint32) {
 	switch f.kind {

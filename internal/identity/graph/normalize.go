@@ -24,16 +24,6 @@ func (id Identifier) String() string { return id.Type.String() + ":" + id.Value 
 // maxValueLen bounds every identifier value in bytes.
 const maxValueLen = 256
 
-// NewIdentifier returns the identifier of type t with value normalised by the
-// default rules. It returns the errs.Invalid error of [Normalize].
-func NewIdentifier(t Type, value string) (Identifier, error) {
-	v, err := Normalize(t, value)
-	if err != nil {
-		return Identifier{}, err
-	}
-	return Identifier{Type: t, Value: v}, nil
-}
-
 // NewIdentifier returns the identifier of type t with value normalised by r. It
 // returns the errs.Invalid error of [Rules.Normalize].
 func (r *Rules) NewIdentifier(t Type, value string) (Identifier, error) {

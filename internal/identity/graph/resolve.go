@@ -107,9 +107,6 @@ func New(rules Rules, now func() time.Time) (*Graph, error) {
 	return &Graph{rules: rules, now: now, owner: map[Identifier]CustomerID{}, shared: map[Identifier]bool{}, customers: make([]customer, 1)}, nil
 }
 
-// Rules returns the rules the Graph was built with.
-func (g *Graph) Rules() Rules { return g.rules }
-
 // Len returns the number of live (not merged away) customers.
 func (g *Graph) Len() int {
 	n := 0

@@ -334,18 +334,6 @@ func WriteProblem(w http.ResponseWriter, status int, detail string) {
 	})
 }
 
-func writeFieldProblem(w http.ResponseWriter, status int, detail, location string) {
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(&huma.ErrorModel{
-		Type:   ProblemTypePrefix + problemCode(status),
-		Title:  http.StatusText(status),
-		Status: status,
-		Detail: detail,
-		Errors: []*huma.ErrorDetail{{Message: detail, Location: location}},
-	})
-}
-
 // writeHumaProblem writes a problem with a specific type from a huma middleware.
 func writeHumaProblem(ctx huma.Context, status int, code, detail string) {
 	ctx.SetHeader("Content-Type", "application/problem+json")

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -219,16 +218,6 @@ func withRequestInfo(ps proxies) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
-}
-
-// ClientIP returns the address of the directly connected peer of r (not the client
-// behind a proxy: see ClientIPFrom).
-func ClientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // ClientIPFrom returns the client address of the request in ctx: the direct peer, or

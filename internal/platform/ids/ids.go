@@ -15,12 +15,6 @@ func New() string {
 	return uuid.Must(uuid.NewV7()).String()
 }
 
-// Valid reports whether s has the shape of an id made by New.
-func Valid(s string) bool {
-	_, err := uuid.Parse(s)
-	return err == nil && len(s) == 36
-}
-
 // Secret returns n random bytes encoded as lower-case base32 without padding.
 func Secret(n int) string {
 	b := make([]byte, n)
