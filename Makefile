@@ -63,6 +63,16 @@ test-upgrade: ## Build PREVIOUS_RELEASE (default: the newest release in RELEASES
 test-race: ## Run the Go tests with the race detector (slower; run before touching concurrency)
 	$(GO) test $(GO_TEST_FLAGS) -race ./...
 
+# RACE_PACKAGES move money, points, coupons, stock or identity; RACE_TESTS names their
+# concurrency tests (parallel redemptions, exactly-once jobs, racing replays). The
+# ingestion contention test is left out: it measures time limits, which the race
+# detector's slowdown breaks by design.
+RACE_PACKAGES = ./internal/loyalty/... ./internal/coupon/... ./internal/inventory/... ./internal/order/... ./internal/identity/... ./internal/promotion/...
+RACE_TESTS = Parallel|Concurren|Once|Race|Racing|Oversell|Exactly|Replays
+
+test-race-money: ## Run the concurrency tests of the packages that move money or identity with the race detector (CI runs this)
+	$(GO) test -count=1 -p $(GO_TEST_P) -race -run '$(RACE_TESTS)' -skip 'ConcurrentIngestionNever500' $(RACE_PACKAGES)
+
 test-web: test-deps build ## Run the console's unit tests and browser tests (headless Debian chromium)
 	cd web && npm test --silent
 	cd web && npm run e2e --silent
@@ -99,8 +109,10 @@ soak: ## Run the mixed-load soak for SOAK_DURATION (default 30m) on SQLite, and 
 # releases and .gitignore, not in the repository.
 MAX_TRACKED_BYTES ?= 5242880
 
-lint: lint-clients ## go vet, gofmt, no tracked file over 5 MB, and clients generated from the contract compile
+lint: lint-clients ## go vet, gofmt, staticcheck, no dead code, no tracked file over 5 MB, and clients generated from the contract compile
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+	@dead=$$($(GO) tool deadcode -test ./...); if [ -n "$$dead" ]; then echo "unreachable code (deadcode -test; delete it):"; echo "$$dead"; exit 1; fi
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	@big=$$(git ls-files -z | xargs -0 -r stat -c '%s %n' 2>/dev/null | awk '$$1 > $(MAX_TRACKED_BYTES)'); \
 	if [ -n "$$big" ]; then echo "tracked files over $(MAX_TRACKED_BYTES) bytes (git rm --cached them and add them to .gitignore):"; echo "$$big"; exit 1; fi
@@ -127,4 +139,4 @@ verify: generate ## Check that generated files are up to date
 clean: ## Remove build output
 	rm -rf bin web/dist
 
-.PHONY: help run build build-go web test test-deps test-go test-upgrade test-race test-web bench soak lint lint-clients generate verify clean
+.PHONY: help run build build-go web test test-deps test-go test-upgrade test-race test-race-money test-web bench soak lint lint-clients generate verify clean

@@ -174,7 +174,6 @@ type client struct {
 	token string
 	// what addData created, for the snapshot
 	promotionID string
-	customerIDs []string
 }
 
 func (c *client) do(method, path, body string, want int) []byte {

@@ -121,7 +121,7 @@ func TestFitModelLearns(t *testing.T) {
 		addr := fmt.Sprintf("漕溪北路%d号%d栋%d室", i, i%30, 100+i)
 		a := NewFeatures(Profile{Name: fmt.Sprintf("张%c", rune(0x4e00+i*31)), Gender: "male", Birthday: bd, City: "上海", Address: addr,
 			Phone: fmt.Sprintf("138%04d%04d", i, i)})
-		b := a
+		var b Features
 		if i%4 == 0 { // someone else born the same day elsewhere: not a match
 			b = NewFeatures(Profile{Name: fmt.Sprintf("李%c", rune(0x4e00+i*31)), Gender: "female", Birthday: bd, City: "杭州", Address: fmt.Sprintf("文三路%d号", i)})
 		} else {
