@@ -1,8 +1,18 @@
-// Command promotion benchmarks the promotion engine (issue 5): 2,000 active
-// promotions over a 5,000-SKU catalogue and 30-line baskets, on one core, against a
-// naive evaluator that tries every promotion on every line.
+// Command promotion benchmarks the promotion engine (issues 5 and 15) on one core
+// (GOMAXPROCS=1) over 30-line baskets, sweeping the number of active promotions
+// (100, 1,000, 10,000 and 100,000 by default) with a catalogue that grows with them
+// (see shapeFor).
 //
-//	go run ./bench/promotion [-n 20000] [-seed 1]
+// The speed baseline is an ordinary indexed evaluator written in the bench (indexed.go:
+// promotions hashed by SKU, category and brand, ranked once at build, totals only).
+// The brute-force evaluator (naive.go) is a correctness oracle only: before timing,
+// the engine, the baseline and the oracle must agree on the totals of -check baskets
+// (and the engine and the baseline on all of them), or the command fails. Both
+// indexes are built before timing; their build times are reported separately. The
+// engine and the baseline price the same baskets alternately, so both meet the same
+// machine, and the ratio is engine ÷ baseline per basket at p50 and p99.
+//
+//	go run ./bench/promotion [-n 5000] [-sizes 100,1000,10000,100000] [-cpuprofile f]
 package main
 
 import (
@@ -11,108 +21,270 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
 
 func main() {
-	n := flag.Int("n", 20000, "baskets to price per run")
+	n := flag.Int("n", 5000, "baskets timed per size and evaluator")
+	check := flag.Int("check", 200, "baskets on which the brute-force oracle must agree before timing")
+	sizesFlag := flag.String("sizes", "100,1000,10000,100000", "active promotion counts to sweep")
+	mixed := flag.Bool("mixed", true, "also time the engine alone on the mixed workload (every kind, stacking search)")
 	seed := flag.Uint64("seed", 1, "random seed")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the timed pricing (engine and baseline) at the largest size to this file")
 	flag.Parse()
 	runtime.GOMAXPROCS(1)
+	runtime.LockOSThread() // the thread CPU times below are this goroutine's
+	var sizes []int
+	for _, f := range strings.Split(*sizesFlag, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || v < 1 {
+			fail(fmt.Errorf("-sizes: %q is not a promotion count", f))
+		}
+		sizes = append(sizes, v)
+	}
+	var prof *os.File
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fail(err)
+		}
+		prof = f
+	}
 
-	r := rand.New(rand.NewPCG(*seed, 42))
-	items := catalogue(r)
+	fmt.Printf("promotion engine sweep: %d-line baskets, typical mix (3%% category-wide, 2%% brand-wide, rest 1-3 SKUs), GOMAXPROCS=1, %d baskets timed per size\n", basketLines, *n)
+	fmt.Printf("load average at start: %s\n", loadavg())
+	fmt.Println("indexes built outside the timing (build times in their own columns); ratio = engine ÷ baseline per basket")
+	fmt.Println("wall: elapsed per basket; CPU: the pricing thread's own CPU time per basket (without what other processes took)")
+	fmt.Println()
+	fmt.Println("| promotions | SKUs / categories / brands | index build: engine / baseline | engine wall p50 / p99 | engine CPU p50 / p99 | baseline wall p50 / p99 | baseline CPU p50 / p99 | ratio wall p50 / p99 | ratio CPU p50 / p99 | reached / applied per basket | mixed, engine only: CPU p50 / p99 |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
+	var last result
+	for _, size := range sizes {
+		p := prof
+		if size != slices.Max(sizes) {
+			p = nil
+		}
+		res, err := sweep(size, *n, *check, *mixed, *seed, p)
+		if err != nil {
+			fail(err)
+		}
+		res.print()
+		last = res
+	}
+	if prof != nil {
+		prof.Close()
+	}
+	fmt.Printf("load average at end: %s\n", loadavg())
+	fmt.Println()
+	verdict := func(d time.Duration) string {
+		if d < time.Millisecond {
+			return "met"
+		}
+		return "NOT met"
+	}
+	fmt.Printf("target p99 < 1 ms at %d promotions (typical mix, one core): CPU p99 %s (%s), wall p99 %s (%s)\n", last.shape.promotions,
+		fmtDur(last.engine.cpu99), verdict(last.engine.cpu99), fmtDur(last.engine.p99), verdict(last.engine.p99))
+}
+
+// result is one size's figures.
+type result struct {
+	shape              shape
+	buildEng, buildBas time.Duration
+	engine, baseline   stats
+	mixed              stats
+	reached, applied   float64 // promotions per basket: reached through the index, applied
+}
+
+func (r result) print() {
+	mixed := "—"
+	if r.mixed.n > 0 {
+		mixed = pair(r.mixed.cpu50, r.mixed.cpu99)
+	}
+	fmt.Printf("| %d | %d / %d / %d | %s / %s | %s | %s | %s | %s | %.1f× / %.1f× | %.1f× / %.1f× | %.0f / %.0f | %s |\n", r.shape.promotions,
+		r.shape.skus, r.shape.categories, r.shape.brands, fmtDur(r.buildEng), fmtDur(r.buildBas),
+		pair(r.engine.p50, r.engine.p99), pair(r.engine.cpu50, r.engine.cpu99),
+		pair(r.baseline.p50, r.baseline.p99), pair(r.baseline.cpu50, r.baseline.cpu99),
+		ratio(r.engine.p50, r.baseline.p50), ratio(r.engine.p99, r.baseline.p99),
+		ratio(r.engine.cpu50, r.baseline.cpu50), ratio(r.engine.cpu99, r.baseline.cpu99),
+		r.reached, r.applied, mixed)
+}
+
+func sweep(size, n, check int, mixed bool, seed uint64, prof *os.File) (result, error) {
+	s := shapeFor(size)
+	r := rand.New(rand.NewPCG(seed, uint64(size)))
+	items := catalogue(r, s)
+	simple := simpleWorkload(r, s, items, typical)
 	baskets := make([]engine.Cart, 1000)
 	for i := range baskets {
 		baskets[i] = basket(r, items)
 	}
 	ctx := benchContext()
-	fmt.Printf("promotion engine benchmark: %d promotions, %d SKUs, %d-line baskets, GOMAXPROCS=1, %d baskets per run\n",
-		promotionsN, catalogueSize, basketLines, *n)
+	res := result{shape: s}
 
-	for _, w := range []struct {
-		name string
-		d    density
-	}{{"typical (3% category-wide, 2% brand-wide promotions)", typical}, {"dense (12% category-wide, 8% brand-wide promotions)", dense}} {
-		simple := simpleWorkload(r, items, w.d)
-		mixed := mixedWorkload(r, items, w.d)
-		simpleIx, mixedIx := engine.NewIndex(simple), engine.NewIndex(mixed)
-		for i, b := range baskets {
-			res, err := simpleIx.Price(b, ctx)
-			if err != nil {
-				fail(err)
-			}
-			if want := naivePrice(b, simple, ctx); res.Total != want {
-				fail(fmt.Errorf("basket %d: engine total %d, naive %d", i, res.Total, want))
+	start := time.Now()
+	ix := engine.NewIndex(simple)
+	res.buildEng = time.Since(start)
+	start = time.Now()
+	base := newIndexed(simple)
+	res.buildBas = time.Since(start)
+	if ix.Len() != len(simple) {
+		return res, fmt.Errorf("%d promotions: the engine left out %d as invalid", size, len(simple)-ix.Len())
+	}
+
+	for i, b := range baskets {
+		got, err := ix.Price(b, ctx)
+		if err != nil {
+			return res, err
+		}
+		want := base.price(b, ctx)
+		if got.Total != want {
+			return res, fmt.Errorf("%d promotions, basket %d: engine total %d, baseline %d", size, i, got.Total, want)
+		}
+		if i < check {
+			if oracle := naivePrice(b, simple, ctx); oracle != want {
+				return res, fmt.Errorf("%d promotions, basket %d: baseline total %d, oracle %d", size, i, want, oracle)
 			}
 		}
-		fmt.Printf("\n== %s\nengine and naive agree on all %d baskets of the non-stacking workload\n", w.name, len(baskets))
-
-		var truncated, decomposed, combos, applied, appliedSimple int
-		engineSimple := measure(*n, func(i int) {
-			res, err := simpleIx.Price(baskets[i%len(baskets)], ctx)
-			if err != nil {
-				fail(err)
-			}
-			appliedSimple += len(res.Applied)
-		})
-		naive := measure(max(*n/10, 200), func(i int) { naivePrice(baskets[i%len(baskets)], simple, ctx) })
-		engineMixed := measure(*n, func(i int) {
-			res, err := mixedIx.Price(baskets[i%len(baskets)], ctx)
-			if err != nil {
-				fail(err)
-			}
-			if res.Truncated {
-				truncated++
-			}
-			if res.Decomposed {
-				decomposed++
-			}
-			combos += res.Combinations
-			applied += len(res.Applied)
-		})
-		fmt.Printf("%-46s %10s %10s %12s\n", "", "p50", "p99", "baskets/s")
-		engineSimple.print("engine, non-stacking (indexed)")
-		naive.print("naive, non-stacking (every promotion × line)")
-		engineMixed.print("engine, mixed kinds with stacking search")
-		fmt.Printf("speed-up engine/naive: %.1f× baskets/s, %.1f× at p99; %.1f promotions applied per basket\n",
-			engineSimple.rate/naive.rate, float64(naive.p99)/float64(engineSimple.p99), float64(appliedSimple)/float64(engineSimple.n))
-		fmt.Printf("mixed: %.1f applied and %.1f combinations evaluated per basket; decomposed search on %.1f%%, truncated on %.2f%% of baskets\n",
-			float64(applied)/float64(engineMixed.n), float64(combos)/float64(engineMixed.n),
-			100*float64(decomposed)/float64(engineMixed.n), 100*float64(truncated)/float64(engineMixed.n))
+		res.reached += float64(len(got.Applied) + len(got.Rejected))
+		res.applied += float64(len(got.Applied))
 	}
+	res.reached /= float64(len(baskets))
+	res.applied /= float64(len(baskets))
+
+	if prof != nil {
+		if err := pprof.StartCPUProfile(prof); err != nil {
+			return res, err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var err error
+	res.engine, res.baseline = measurePair(n,
+		func(i int) {
+			if _, e := ix.Price(baskets[i%len(baskets)], ctx); e != nil {
+				err = e
+			}
+		},
+		func(i int) { base.price(baskets[i%len(baskets)], ctx) })
+	if err != nil {
+		return res, err
+	}
+	if mixed {
+		mixIx := engine.NewIndex(mixedWorkload(r, s, items, typical))
+		res.mixed = measure(n, func(i int) {
+			if _, e := mixIx.Price(baskets[i%len(baskets)], ctx); e != nil {
+				err = e
+			}
+		})
+	}
+	return res, err
 }
 
+// stats are percentiles of wall time and of the thread's CPU time per basket.
 type stats struct {
-	n        int
-	p50, p99 time.Duration
-	rate     float64
+	n                      int
+	p50, p99, cpu50, cpu99 time.Duration
 }
 
-func (s stats) print(name string) {
-	fmt.Printf("%-46s %10s %10s %12.0f\n", name, s.p50.Round(time.Microsecond/10), s.p99.Round(time.Microsecond/10), s.rate)
+func pair(a, b time.Duration) string { return fmtDur(a) + " / " + fmtDur(b) }
+
+// measurePair times a and b on the same inputs, alternating which goes first, after
+// a warm-up, and returns each one's percentiles.
+func measurePair(n int, a, b func(i int)) (stats, stats) {
+	for i := range min(n/10, 500) {
+		a(i)
+		b(i)
+	}
+	la, lb := newTimings(n), newTimings(n)
+	for i := range n {
+		first, second, lf, ls := a, b, &la, &lb
+		if i%2 == 1 {
+			first, second, lf, ls = b, a, &lb, &la
+		}
+		lf.time(i, first)
+		ls.time(i, second)
+	}
+	return la.stats(), lb.stats()
 }
 
-// measure runs f n times after a short warm-up and returns latency percentiles and
-// throughput.
+// timings are the wall and thread CPU times of n calls. The caller must hold its OS
+// thread (main does, runtime.LockOSThread) so that the thread's CPU time is the
+// call's own work, GC assists included, without what other processes took.
+type timings struct{ wall, cpu []time.Duration }
+
+func newTimings(n int) timings {
+	return timings{wall: make([]time.Duration, n), cpu: make([]time.Duration, n)}
+}
+
+func (t *timings) time(i int, f func(int)) {
+	w, c := time.Now(), threadTime()
+	f(i)
+	t.wall[i], t.cpu[i] = time.Since(w), threadTime()-c
+}
+
+func (t *timings) stats() stats {
+	w, c := percentiles(t.wall), percentiles(t.cpu)
+	return stats{n: len(t.wall), p50: w[0], p99: w[1], cpu50: c[0], cpu99: c[1]}
+}
+
+// threadTime returns the calling thread's CPU time.
+func threadTime() time.Duration {
+	var ts unix.Timespec
+	if unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts) != nil {
+		return 0
+	}
+	return time.Duration(ts.Nano())
+}
+
+// measure times f n times after a short warm-up.
 func measure(n int, f func(i int)) stats {
 	for i := range min(n/10, 500) {
 		f(i)
 	}
-	warm := min(n/10, 500)
-	lat := make([]time.Duration, n)
-	start := time.Now()
+	t := newTimings(n)
 	for i := range n {
-		t := time.Now()
-		f(i)
-		lat[i] = time.Since(t)
+		t.time(i, f)
 	}
-	total := time.Since(start)
+	return t.stats()
+}
+
+// percentiles returns the p50 and p99 of lat, sorting it.
+func percentiles(lat []time.Duration) [2]time.Duration {
 	slices.Sort(lat)
-	return stats{n: n + warm, p50: lat[n/2], p99: lat[n*99/100], rate: float64(n) / total.Seconds()}
+	return [2]time.Duration{lat[len(lat)/2], lat[len(lat)*99/100]}
+}
+
+func ratio(a, b time.Duration) float64 { return float64(a) / float64(b) }
+
+func fmtDur(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return fmt.Sprintf("%.2f s", d.Seconds())
+	case d >= time.Millisecond:
+		return fmt.Sprintf("%.2f ms", float64(d)/1e6)
+	default:
+		return fmt.Sprintf("%.1f µs", float64(d)/1e3)
+	}
+}
+
+// loadavg is the first three fields of /proc/loadavg, or "unknown".
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func fail(err error) {
