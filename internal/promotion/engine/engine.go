@@ -173,7 +173,6 @@ type scratch struct {
 	eligible []*cand
 	steps    []step
 	arena    []int64
-	nets     []int64
 }
 
 // grow returns s resized to n zeroed elements, reusing its array when it fits.

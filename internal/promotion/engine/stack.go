@@ -452,8 +452,7 @@ func (ev *evaluator) bestPerComponent(dims []*dim, outer []*cand, budget func() 
 	for i := range parent {
 		parent[i] = int32(i)
 	}
-	var find func(int32) int32
-	find = func(x int32) int32 {
+	find := func(x int32) int32 {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]
