@@ -120,6 +120,12 @@ func (s *Service) transfer(ctx context.Context, tx *sql.Tx, e events.Event, from
 		survivor, e.TenantID, from.ProgramID, from.CustomerID); err != nil {
 		return fmt.Errorf("move order earns: %w", err)
 	}
+	// The survivor inherits the absorbed customer's action credits, so a lifetime
+	// cap (a profile completed once) holds for the person, not for each id.
+	if _, err := tx.ExecContext(ctx, `UPDATE loyalty_action_credits SET customer_id = $1 WHERE tenant_id = $2 AND program_id = $3 AND customer_id = $4`,
+		survivor, e.TenantID, from.ProgramID, from.CustomerID); err != nil {
+		return fmt.Errorf("move action credits: %w", err)
+	}
 	growth := from.Growth
 	from.Growth = 0
 	if err := updateMember(ctx, tx, from, now); err != nil {
