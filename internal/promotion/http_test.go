@@ -14,6 +14,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
+	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
 
 type fakeAuth map[string]*auth.Principal
@@ -171,6 +172,100 @@ func TestHTTP(t *testing.T) {
 		// A preview prices a draft: it gives no token to commit.
 		if status, body := do(t, ts, "POST", r.Replace("/api/v1/promotions/{half}/preview"), "mkt", cartJSON); status != 200 || strings.Contains(body, "priced_token") {
 			t.Errorf("preview: %d %s", status, body)
+		}
+	})
+}
+
+// TestPriceDetailLines checks the lean price response of ?detail=lines: the same
+// money, lines, allocations and applied promotions as the full one, a priced_token
+// that quotes returns alike, and none of the explanation the full one carries.
+func TestPriceDetailLines(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := setup(t, d)
+		merch := as(tenantA, auth.Merchandiser)
+		for _, def := range []struct {
+			code string
+			def  func() engine.Promotion
+		}{{"MJ", manjian}, {"HALF", secondHalf}} {
+			if _, err := s.Activate(merch, mustCreate(t, s, merch, def.code, def.def()).ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		srv := httpapi.New(httpapi.Options{Auth: fakeAuth{"pos": principal(tenantA, auth.Integrator)}})
+		s.Register(srv.API)
+		ts := httptest.NewServer(srv.Router)
+		t.Cleanup(ts.Close)
+		price := func(query string) (CartPriceResponse, map[string]any, string) {
+			t.Helper()
+			status, body := do(t, ts, "POST", "/api/v1/carts/price"+query, "pos", cartJSON)
+			if status != 200 {
+				t.Fatalf("price%s: %d %s", query, status, body)
+			}
+			var typed CartPriceResponse
+			var raw map[string]any
+			if err := json.Unmarshal([]byte(body), &typed); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal([]byte(body), &raw); err != nil {
+				t.Fatal(err)
+			}
+			return typed, raw, body
+		}
+		full, fullRaw, fullBody := price("")
+		lean, leanRaw, leanBody := price("?detail=lines")
+		if full.Total != 19000 || lean.Total != full.Total || lean.Payable != full.Payable || lean.Discount != full.Discount ||
+			len(lean.Lines) != len(full.Lines) || len(lean.Applied) != 2 || len(full.Applied) != 2 {
+			t.Fatalf("lean %+v differs from full %+v", lean, full)
+		}
+		for i, l := range lean.Lines {
+			f := full.Lines[i]
+			if l.ID != f.ID || l.Net != f.Net || l.Discount != f.Discount || len(l.Allocations) != len(f.Allocations) {
+				t.Errorf("line %d: lean %+v, full %+v", i, l, f)
+			}
+		}
+		for i, a := range lean.Applied {
+			f := full.Applied[i]
+			if a.PromotionID != f.PromotionID || a.Discount != f.Discount || a.Message != f.Message || len(a.Lines) != len(f.Lines) {
+				t.Errorf("applied %d: lean %+v, full %+v", i, a, f)
+			}
+		}
+		if _, ok := fullRaw["rejected"]; !ok {
+			t.Errorf("full response lacks rejected: %s", fullBody)
+		}
+		if _, ok := leanRaw["rejected"]; ok {
+			t.Errorf("lean response has rejected: %s", leanBody)
+		}
+		for i, a := range leanRaw["applied"].([]any) {
+			m := a.(map[string]any)
+			if _, ok := m["basis"]; ok {
+				t.Errorf("lean applied %d has basis", i)
+			}
+			if _, ok := m["promotion"]; ok {
+				t.Errorf("lean applied %d has the definition", i)
+			}
+			full := fullRaw["applied"].([]any)[i].(map[string]any)
+			if _, ok := full["basis"]; !ok {
+				t.Errorf("full applied %d lacks basis", i)
+			}
+			if _, ok := full["promotion"]; !ok {
+				t.Errorf("full applied %d lacks the definition", i)
+			}
+		}
+		if len(leanBody) >= len(fullBody) {
+			t.Errorf("lean response %d bytes, full %d", len(leanBody), len(fullBody))
+		}
+		// The lean token quotes a return like the full one: BREAD's ¥120 less its
+		// 12000/21000 share of the ¥20 满减.
+		for _, tok := range []string{lean.PricedToken, full.PricedToken} {
+			status, body := do(t, ts, "POST", "/api/v1/carts/return-quote", "pos", `{"priced_token":"`+tok+`","returned":{"2":1}}`)
+			if status != 200 || !strings.Contains(body, `"refund":10857`) {
+				t.Errorf("return quote: %d %s", status, body)
+			}
+		}
+		if status, body := do(t, ts, "POST", "/api/v1/carts/price?detail=everything", "pos", cartJSON); status != 422 ||
+			!strings.Contains(body, "query.detail") {
+			t.Errorf("unknown detail: %d %s", status, body)
 		}
 	})
 }
