@@ -91,6 +91,9 @@ type CartPriceRequest struct {
 	Coupons        []string         `json:"coupons,omitempty" maxItems:"20"`
 	FlashAllowance map[string]int64 `json:"flash_allowance,omitempty" doc:"Promotion id → flash-sale units the customer may still buy; only lowers what the flash sale's limit and customer_id's recorded purchases leave."`
 	CustomerID     string           `json:"customer_id,omitempty" maxLength:"64" doc:"A customer of the tenant (422 otherwise): their recorded purchases, and those of the ids merged into them, fill flash_allowance and their per-customer limits apply."`
+
+	missing []string // required fields the body left out (UnmarshalJSON), by location
+	decoded bool     // UnmarshalJSON ran: the body was well-formed JSON
 }
 
 // CartReturnQuoteRequest asks for the refund of returning quantities of a committed
@@ -285,6 +288,7 @@ func (s *Service) Register(api huma.API) {
 			"(POST /api/v1/promotion-redemptions) until priced_token_expires_at. ?detail=lines answers the lean response " +
 			"a POS needs (no basis, definitions or rejections: a fraction of the bytes). Needs pricing:use or promotions:read.",
 		Tags: []string{"Pricing"}, Security: pricing,
+		SkipValidateBody: true, // decoded once, strictly, and checked by cartPriceInput.Resolve
 	}, func(ctx context.Context, in *cartPriceInput) (*httpapi.Body[CartPriceResponse], error) {
 		cart, pc, err := s.cartOf(in.Body)
 		if err != nil {

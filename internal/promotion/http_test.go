@@ -269,3 +269,60 @@ func TestPriceDetailLines(t *testing.T) {
 		}
 	})
 }
+
+// TestPriceCartValidation holds POST /api/v1/carts/price, which decodes its body once
+// and checks it in Go, to the verdicts of huma's schema validation, which the preview
+// of the same cart still runs: the same status, and the location the schema names.
+func TestPriceCartValidation(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := setup(t, d)
+		merch := as(tenantA, auth.Merchandiser)
+		draft := mustCreate(t, s, merch, "HALF", secondHalf())
+		srv := httpapi.New(httpapi.Options{Auth: fakeAuth{"merch": principal(tenantA, auth.Merchandiser)}})
+		s.Register(srv.API)
+		ts := httptest.NewServer(srv.Router)
+		t.Cleanup(ts.Close)
+		line := func(fields string) string { return `{"lines":[` + fields + `]}` }
+		ok := `"id":"1","sku":"MILK","unit":"each","qty":1,"unit_price":100`
+		long := strings.Repeat("长", 65)
+		tests := []struct {
+			name, body string
+			status     int
+			location   string
+		}{
+			{"valid", line(`{` + ok + `}`), 200, ""},
+			{"valid with every field", `{"lines":[{` + ok + `,"category":"C","brand":"B","batch":"b1","expiry":"2026-03-09"}],"delivery_fee":500,` +
+				`"delivery_method":"express","time":"2026-03-01T08:00:00Z","time_zone":"Asia/Shanghai","channel":"pos","region":"east","brand":"x",` +
+				`"tier":"gold","segments":["s"],"first_order":true,"payment_method":"cash","coupons":[],"flash_allowance":{"p":1}}`, 200, ""},
+			{"no lines", `{}`, 422, "body.lines"},
+			{"empty lines", line(``), 422, "body.lines"},
+			{"missing unit_price", line(`{"id":"1","sku":"MILK","unit":"each","qty":1}`), 422, "body.lines[0].unit_price"},
+			{"missing qty", line(`{"id":"1","sku":"MILK","unit":"each","unit_price":1}`), 422, "body.lines[0].qty"},
+			{"missing id", line(`{"sku":"MILK","unit":"each","qty":1,"unit_price":1}`), 422, "body.lines[0].id"},
+			{"empty sku", line(`{"id":"1","sku":"","unit":"each","qty":1,"unit_price":1}`), 422, "body.lines[0].sku"},
+			{"zero qty", line(`{"id":"1","sku":"MILK","unit":"each","qty":0,"unit_price":1}`), 422, "body.lines[0].qty"},
+			{"negative price", line(`{"id":"1","sku":"MILK","unit":"each","qty":1,"unit_price":-1}`), 422, "body.lines[0].unit_price"},
+			{"price too high", line(`{"id":"1","sku":"MILK","unit":"each","qty":1,"unit_price":1000000001}`), 422, "body.lines[0].unit_price"},
+			{"unknown unit", line(`{"id":"1","sku":"MILK","unit":"box","qty":1,"unit_price":1}`), 422, "body.lines[0].unit"},
+			{"long category", line(`{` + ok + `,"category":"` + long + `"}`), 422, "body.lines[0].category"},
+			{"bad expiry", line(`{` + ok + `,"expiry":"9 March"}`), 422, "body.lines[0].expiry"},
+			{"negative delivery fee", `{"lines":[{` + ok + `}],"delivery_fee":-5}`, 422, "body.delivery_fee"},
+			{"long tier", `{"lines":[{` + ok + `}],"tier":"` + long + `"}`, 422, "body.tier"},
+			{"too many coupons", `{"lines":[{` + ok + `}],"coupons":[` + strings.Repeat(`"c",`, 20) + `"c"]}`, 422, "body.coupons"},
+			{"unknown field", `{"lines":[{` + ok + `}],"colour":"red"}`, 422, "colour"},
+			{"unknown line field", line(`{` + ok + `,"colour":"red"}`), 422, "colour"},
+			{"wrong type", line(`{"id":"1","sku":"MILK","unit":"each","qty":"2","unit_price":1}`), 422, "qty"},
+			{"not JSON", `{"lines":`, 400, ""},
+		}
+		for _, tt := range tests {
+			status, body := do(t, ts, "POST", "/api/v1/carts/price", "merch", tt.body)
+			if status != tt.status || !strings.Contains(body, tt.location) {
+				t.Errorf("%s: price %d %s, want %d naming %s", tt.name, status, body, tt.status, tt.location)
+			}
+			if preview, body := do(t, ts, "POST", "/api/v1/promotions/"+draft.ID+"/preview", "merch", tt.body); preview != tt.status {
+				t.Errorf("%s: the schema's verdict (preview) is %d %s, want %d", tt.name, preview, body, tt.status)
+			}
+		}
+	})
+}
