@@ -85,13 +85,18 @@ func run(target string, duration time.Duration, conns []int, details []string, p
 	if err := promotions(b.System, b.App.Promotion); err != nil {
 		return fmt.Errorf("create the promotions: %w", err)
 	}
+	generated := generateCarts(pool)
 	carts := make([]string, pool)
-	for i, c := range generateCarts(pool) {
+	for i, c := range generated {
 		raw, err := json.Marshal(c)
 		if err != nil {
 			return err
 		}
 		carts[i] = string(raw)
+	}
+	service, err := serviceTime(b, generated)
+	if err != nil {
+		return err
 	}
 	for _, detail := range details {
 		query := ""
@@ -141,13 +146,42 @@ func run(target string, duration time.Duration, conns []int, details []string, p
 			}
 			out, _ := json.Marshal(map[string]any{"engine": b.Engine, "detail": detail, "connections": c, "duration_s": duration.Seconds(),
 				"endpoint": fmt.Sprintf("POST /api/v1/carts/price%s (%d generated carts of 20-40 lines, 24 active promotions, API key)", query, len(carts)),
-				"baseline": base, "oneretail": got, "ratio": got.RPS / base.RPS, "mean_response_bytes": size / len(answers)})
+				"baseline": base, "oneretail": got, "ratio": got.RPS / base.RPS, "mean_response_bytes": size / len(answers),
+				"service_us_per_cart": service.Microseconds()})
 			fmt.Println(string(out))
 		}
 		stopBase()
 		os.Remove(script)
 	}
 	return nil
+}
+
+// serviceTime is what pricing and signing a cart of the pool costs in the promotion
+// service alone (PriceCartForCommit: the index, the engine and the token; no HTTP,
+// auth or JSON), on one goroutine: the part of a request the request path cannot cut.
+func serviceTime(b *benchapi.Boot, carts []map[string]any) (time.Duration, error) {
+	pos := auth.WithPrincipal(context.Background(), &auth.Principal{Kind: auth.KeyPrincipal, ID: "bench", TenantID: b.Tenant.ID,
+		Scopes: []auth.Scope{auth.PricingUse}, DataScope: auth.TenantScope})
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return 0, err
+	}
+	const rounds = 3
+	start := time.Now()
+	for r := 0; r < rounds; r++ {
+		for _, c := range carts {
+			var cart engine.Cart
+			for _, l := range c["lines"].([]map[string]any) {
+				cart.Lines = append(cart.Lines, engine.Line{ID: l["id"].(string), SKU: l["sku"].(string), Category: l["category"].(string),
+					Unit: engine.UnitEach, Qty: int64(l["qty"].(int)), UnitPrice: int64(l["unit_price"].(int))})
+			}
+			tier, _ := c["tier"].(string)
+			if _, err := b.App.Promotion.PriceCartForCommit(pos, cart, engine.Context{Channel: "pos", Tier: tier, Location: shanghai}, ""); err != nil {
+				return 0, fmt.Errorf("price in process: %w", err)
+			}
+		}
+	}
+	return time.Since(start) / time.Duration(rounds*len(carts)), nil
 }
 
 // baseline serves the priced carts' answers in turn after reading the request body:
