@@ -43,10 +43,11 @@ func main() {
 	details := flag.String("detail", "full,lines", "response details to measure, comma-separated: full, lines (?detail=lines)")
 	pool := flag.Int("carts", 64, "generated carts in the pool")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of each OneRetail run to this file, suffixed -<detail>-c<connections>")
+	withPromotions := flag.Bool("promotions", true, "activate the 24 promotions; false prices against none, measuring the request path without the engine's search")
 	flag.Parse()
 	conns, err := counts(*connections)
 	if err == nil {
-		err = run(*dsn, *duration, conns, strings.Split(*details, ","), *pool, *cpuProfile)
+		err = run(*dsn, *duration, conns, strings.Split(*details, ","), *pool, *cpuProfile, *withPromotions)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pricingload: FAILED:", err)
@@ -66,7 +67,7 @@ func counts(list string) ([]int, error) {
 	return out, nil
 }
 
-func run(target string, duration time.Duration, conns []int, details []string, pool int, cpuProfile string) error {
+func run(target string, duration time.Duration, conns []int, details []string, pool int, cpuProfile string, withPromotions bool) error {
 	if err := wrk.Check(); err != nil {
 		return err
 	}
@@ -82,8 +83,11 @@ func run(target string, duration time.Duration, conns []int, details []string, p
 		return err
 	}
 	defer b.Close()
-	if err := promotions(b.System, b.App.Promotion); err != nil {
-		return fmt.Errorf("create the promotions: %w", err)
+	active := 0
+	if withPromotions {
+		if active, err = promotions(b.System, b.App.Promotion); err != nil {
+			return fmt.Errorf("create the promotions: %w", err)
+		}
 	}
 	generated := generateCarts(pool)
 	carts := make([]string, pool)
@@ -145,7 +149,7 @@ func run(target string, duration time.Duration, conns []int, details []string, p
 				return fmt.Errorf("OneRetail, %d connections: %w", c, err)
 			}
 			out, _ := json.Marshal(map[string]any{"engine": b.Engine, "detail": detail, "connections": c, "duration_s": duration.Seconds(),
-				"endpoint": fmt.Sprintf("POST /api/v1/carts/price%s (%d generated carts of 20-40 lines, 24 active promotions, API key)", query, len(carts)),
+				"endpoint": fmt.Sprintf("POST /api/v1/carts/price%s (%d generated carts of 20-40 lines, %d active promotions, API key)", query, len(carts), active),
 				"baseline": base, "oneretail": got, "ratio": got.RPS / base.RPS, "mean_response_bytes": size / len(answers),
 				"service_us_per_cart": service.Microseconds()})
 			fmt.Println(string(out))
@@ -223,7 +227,7 @@ func luaScript(carts []string, key string) (string, error) {
 
 // promotions creates and activates a realistic mix: a whole-order 满减, member prices,
 // category percent-offs, 第二件半价 and buy-2-get-1 on SKU lists, a bundle, a gift.
-func promotions(ctx context.Context, s *promotion.Service) error {
+func promotions(ctx context.Context, s *promotion.Service) (int, error) {
 	var defs []engine.Promotion
 	defs = append(defs,
 		engine.Promotion{Kind: engine.KindThreshold, Scope: engine.Scope{All: true}, Group: "order",
@@ -251,13 +255,13 @@ func promotions(ctx context.Context, s *promotion.Service) error {
 	for i, def := range defs {
 		p, err := s.CreatePromotion(ctx, promotion.NewPromotion{Code: fmt.Sprintf("P%02d", i), Name: fmt.Sprintf("promotion %d", i), Definition: def})
 		if err != nil {
-			return fmt.Errorf("create promotion %d: %w", i, err)
+			return 0, fmt.Errorf("create promotion %d: %w", i, err)
 		}
 		if _, err := s.Activate(ctx, p.ID); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return len(defs), nil
 }
 
 // generateCarts returns n carts of 20–40 lines over SKUs S01–S40 (the promotions

@@ -112,23 +112,35 @@ func (in *cartPriceInput) Resolve(huma.Context) []error {
 		bad("body.lines", "expected array length between 1 and 1000")
 	}
 	for i, l := range r.Lines {
+		// Locations are formatted only for a failing field: this runs for every line of
+		// every priced cart.
 		at := func(f string) string { return fmt.Sprintf("body.lines[%d].%s", i, f) }
-		if l.ID == "" {
-			bad(at("id"), "expected length >= 1")
+		if l.ID == "" || utf8.RuneCountInString(l.ID) > 64 {
+			maxLen(at("id"), l.ID, 64)
+			if l.ID == "" {
+				bad(at("id"), "expected length >= 1")
+			}
 		}
-		if l.SKU == "" {
-			bad(at("sku"), "expected length >= 1")
+		if l.SKU == "" || utf8.RuneCountInString(l.SKU) > 64 {
+			maxLen(at("sku"), l.SKU, 64)
+			if l.SKU == "" {
+				bad(at("sku"), "expected length >= 1")
+			}
 		}
-		maxLen(at("id"), l.ID, 64)
-		maxLen(at("sku"), l.SKU, 64)
-		maxLen(at("category"), l.Category, 64)
-		maxLen(at("brand"), l.Brand, 64)
-		maxLen(at("batch"), l.Batch, 64)
+		if len(l.Category) > 64 || len(l.Brand) > 64 || len(l.Batch) > 64 { // bytes ≥ runes: only then can one be too long
+			maxLen(at("category"), l.Category, 64)
+			maxLen(at("brand"), l.Brand, 64)
+			maxLen(at("batch"), l.Batch, 64)
+		}
 		if l.Unit != "each" && l.Unit != "weight" {
 			bad(at("unit"), "expected value to be one of \"each, weight\"")
 		}
-		between(at("qty"), l.Qty, 1, 10_000_000)
-		between(at("unit_price"), l.UnitPrice, 0, 1_000_000_000)
+		if l.Qty < 1 || l.Qty > 10_000_000 {
+			between(at("qty"), l.Qty, 1, 10_000_000)
+		}
+		if l.UnitPrice < 0 || l.UnitPrice > 1_000_000_000 {
+			between(at("unit_price"), l.UnitPrice, 0, 1_000_000_000)
+		}
 		if l.Expiry != "" && !datePattern.MatchString(l.Expiry) {
 			bad(at("expiry"), "expected string to match pattern %s", datePattern)
 		}
