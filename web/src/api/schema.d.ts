@@ -532,7 +532,7 @@ export interface paths {
         put?: never;
         /**
          * Price a cart
-         * @description Prices the cart against the tenant's active promotions and signs the result: priced_token commits it (POST /api/v1/promotion-redemptions) until priced_token_expires_at. Needs pricing:use or promotions:read.
+         * @description Prices the cart against the tenant's active promotions and signs the result: priced_token commits it (POST /api/v1/promotion-redemptions) until priced_token_expires_at. ?detail=lines answers the lean response a POS needs (no basis, definitions or rejections: a fraction of the bytes). Needs pricing:use or promotions:read.
          */
         post: operations["price-cart"];
         delete?: never;
@@ -3790,7 +3790,8 @@ export interface components {
             promotion_id?: string;
         };
         CartAppliedPromotion: {
-            basis: components["schemas"]["CartAllocation"][] | null;
+            /** @description What the promotion was measured on; absent with ?detail=lines. */
+            basis?: components["schemas"]["CartAllocation"][] | null;
             /** Format: int64 */
             discount: number;
             /**
@@ -3804,7 +3805,8 @@ export interface components {
             lines: components["schemas"]["CartAllocation"][] | null;
             message: string;
             name?: string;
-            promotion: {
+            /** @description The promotion's definition as it was priced; absent with ?detail=lines. */
+            promotion?: {
                 [key: string]: unknown;
             };
             promotion_id: string;
@@ -3895,7 +3897,8 @@ export interface components {
             priced_token?: string;
             /** Format: date-time */
             priced_token_expires_at?: string;
-            rejected: components["schemas"]["CartRejection"][];
+            /** @description The candidate promotions that did not apply, with why; absent with ?detail=lines. */
+            rejected?: components["schemas"]["CartRejection"][];
             /** Format: int64 */
             subtotal: number;
             /** Format: int64 */
@@ -8944,7 +8947,10 @@ export interface operations {
     };
     "price-cart": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description full: every applied promotion with its basis and definition, and the rejected promotions with why; lines: what a till needs — lines with their allocations, totals, applied promotions without basis and definition, hints and priced_token (no rejected). */
+                detail?: "full" | "lines";
+            };
             header?: never;
             path?: never;
             cookie?: never;
