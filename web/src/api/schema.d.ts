@@ -1873,6 +1873,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/loyalty/programs/{id}/members/{customer_id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's credited actions
+         * @description Newest first.
+         */
+        get: operations["list-loyalty-actions"];
+        put?: never;
+        /**
+         * Report a customer action the program rewards
+         * @description A sign-in, a review, a completed profile: credits the growth and points of the program's rule for the action, within its per-day and lifetime caps (409 naming body.action once reached). 201 for a new credit; 200 with replayed for a reference credited before.
+         */
+        post: operations["credit-loyalty-action"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/loyalty/programs/{id}/members/{customer_id}/adjustments": {
         parameters: {
             query?: never;
@@ -1947,6 +1971,26 @@ export interface paths {
          * @description Any number of available points, oldest lots first, all or nothing: 409 insufficient when fewer are available.
          */
         post: operations["redeem-loyalty-points"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/programs/{id}/members/{customer_id}/tier-moves": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's tier history
+         * @description Upgrades, downgrades and retained tiers at the end of evaluation periods, newest first.
+         */
+        get: operations["list-loyalty-tier-moves"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3638,6 +3682,62 @@ export interface components {
             /** @description The touchpoint this key sends events for; absent for a general key. */
             touchpoint_id?: string;
         };
+        ActionBody: {
+            /** @description One of the program's action_rules. */
+            action: string;
+            /**
+             * Format: date-time
+             * @description When it happened (within the last 90 days); omitted: now. The caps count it on this day in the program's zone.
+             */
+            occurred_at?: string;
+            /** @description The caller's id of the action (a sign-in's date, a review's id): reporting it again returns the first credit. */
+            reference: string;
+        };
+        ActionCreditResponse: {
+            action: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The day in the program's zone the caps count it on. */
+            day: string;
+            /** @description The points' ledger entry. */
+            entry_id?: string;
+            /** Format: int64 */
+            growth: number;
+            id: string;
+            /** @description The membership after the credit: growth and tier. */
+            member: components["schemas"]["MemberResponse"];
+            /** Format: date-time */
+            occurred_at: string;
+            /** Format: int64 */
+            points: number;
+            reference: string;
+            /** @description The reference was credited before; nothing changed. */
+            replayed: boolean;
+        };
+        ActionRuleBody: {
+            /** @description The action's name as callers report it: sign_in, review, profile_completed. */
+            action: string;
+            /**
+             * Format: int64
+             * @description Growth value each credit adds (tiers are reached by growth).
+             */
+            growth: number;
+            /**
+             * Format: int64
+             * @description Credits per member ever (1: once); 0: no cap.
+             */
+            lifetime?: number;
+            /**
+             * Format: int64
+             * @description Credits per member per day in the program's zone; 0: no cap.
+             */
+            per_day?: number;
+            /**
+             * Format: int64
+             * @description Points each credit adds, as a lot expiring by the program's policy.
+             */
+            points: number;
+        };
         AdjustBody: {
             /**
              * Format: int64
@@ -4988,6 +5088,9 @@ export interface components {
             batch: components["schemas"]["GiftCardBatchResponse"];
             cards: components["schemas"]["GiftCardResponse"][];
         };
+        ItemsOfActionCreditResponseBody: {
+            items: components["schemas"]["ActionCreditResponse"][];
+        };
         ItemsOfBalanceResponseBody: {
             items: components["schemas"]["BalanceResponse"][];
         };
@@ -4999,6 +5102,9 @@ export interface components {
         };
         ItemsOfLotResponseBody: {
             items: components["schemas"]["LotResponse"][];
+        };
+        ItemsOfMemberTierMoveResponseBody: {
+            items: components["schemas"]["MemberTierMoveResponse"][];
         };
         ItemsOfMembershipPlanBodyBody: {
             items: components["schemas"]["MembershipPlanBody"][];
@@ -5310,6 +5416,27 @@ export interface components {
              * @description When the tier is next evaluated; absent when the program does not evaluate.
              */
             valid_until?: string;
+        };
+        MemberTierMoveResponse: {
+            from_tier_id?: string;
+            /**
+             * Format: int64
+             * @description The member's growth after the move.
+             */
+            growth: number;
+            /** Format: date-time */
+            moved_at: string;
+            /**
+             * Format: date-time
+             * @description The evaluation period judged (downgrade, retained).
+             */
+            period_end?: string;
+            /**
+             * @description upgrade: growth reached a higher tier; downgrade or retained: the end of an evaluation period.
+             * @enum {string}
+             */
+            reason: "upgrade" | "downgrade" | "retained";
+            to_tier_id: string;
         };
         MembershipPlanBody: {
             code: string;
@@ -6134,6 +6261,8 @@ export interface components {
             tiers: components["schemas"]["TierCountResponse"][];
         };
         ProgramRequest: {
+            /** @description What customer actions earn (a daily sign-in, a review, a completed profile), reported through the member's actions endpoint. */
+            action_rules?: components["schemas"]["ActionRuleBody"][] | null;
             /** @description A completed order of a resolved customer enrols it. */
             auto_enrol?: boolean;
             /** @description The brands whose orders earn in this program; empty: shared by every brand without a program of its own. */
@@ -6186,6 +6315,8 @@ export interface components {
             time_zone?: string;
         };
         ProgramResponse: {
+            /** @description What customer actions earn (a daily sign-in, a review, a completed profile), reported through the member's actions endpoint. */
+            action_rules?: components["schemas"]["ActionRuleBody"][] | null;
             /** @description A completed order of a resolved customer enrols it. */
             auto_enrol?: boolean;
             /** @description The brands whose orders earn in this program; empty: shared by every brand without a program of its own. */
@@ -11674,6 +11805,76 @@ export interface operations {
             };
         };
     };
+    "list-loyalty-actions": {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsOfActionCreditResponseBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "credit-loyalty-action": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActionBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionCreditResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "adjust-loyalty-points": {
         parameters: {
             query?: never;
@@ -11802,6 +12003,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EntryResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-loyalty-tier-moves": {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsOfMemberTierMoveResponseBody"];
                 };
             };
             /** @description Error */
