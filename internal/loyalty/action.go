@@ -80,7 +80,7 @@ func (p Program) ruleFor(action string) *ActionRule {
 // ActionRequest reports that a customer did something a program rewards.
 type ActionRequest struct {
 	Action    string
-	Reference string    // the caller's id of the action: reporting it again credits once
+	Reference string    // the caller's id of the action, per member (a sign-in's date): reporting it again credits once
 	At        time.Time // when it happened; zero: now
 }
 
@@ -106,8 +106,8 @@ type ActionCredit struct {
 // policy). A reference already credited returns that credit. The caps are counted
 // under the member's row lock, so parallel reports of one member never exceed them.
 // Errors: invalid (body.action, body.reference, body.occurred_at), not_found
-// (program, customer, membership), conflict (program inactive, a cap reached, the
-// reference credited to another customer), unauthorized, forbidden.
+// (program, customer, membership), conflict (program inactive, a cap reached),
+// unauthorized, forbidden.
 func (s *Service) CreditAction(ctx context.Context, programID, customerID string, r ActionRequest) (ActionCredit, error) {
 	p, err := requireAny(ctx, auth.LoyaltyRedeem, auth.LoyaltyWrite)
 	if err != nil {
@@ -146,10 +146,7 @@ func (s *Service) CreditAction(ctx context.Context, programID, customerID string
 		if err != nil {
 			return err
 		}
-		if prev, err := actionByReference(ctx, tx, programID, r.Action, r.Reference); err == nil {
-			if prev.CustomerID != live {
-				return &errs.Error{Code: errs.Conflict, Field: "body.reference", Message: fmt.Sprintf("reference %s was credited to another customer", r.Reference)}
-			}
+		if prev, err := actionByReference(ctx, tx, m, r.Action, r.Reference); err == nil {
 			prev.Replayed, prev.Member = true, m
 			out = prev
 			return nil
@@ -230,9 +227,9 @@ func scanActionCredit(sc interface{ Scan(...any) error }) (ActionCredit, error) 
 	return c, nil
 }
 
-func actionByReference(ctx context.Context, tx *sql.Tx, programID, action, reference string) (ActionCredit, error) {
+func actionByReference(ctx context.Context, tx *sql.Tx, m Member, action, reference string) (ActionCredit, error) {
 	c, err := scanActionCredit(tx.QueryRowContext(ctx, `SELECT `+actionColumns+` FROM loyalty_action_credits
-		WHERE program_id = $1 AND action = $2 AND reference = $3`, programID, action, reference))
+		WHERE program_id = $1 AND customer_id = $2 AND action = $3 AND reference = $4`, m.ProgramID, m.CustomerID, action, reference))
 	if errors.Is(err, sql.ErrNoRows) {
 		return ActionCredit{}, errs.E(errs.NotFound, "action %s %s not credited", action, reference)
 	} else if err != nil {

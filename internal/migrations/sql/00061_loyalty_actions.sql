@@ -1,8 +1,9 @@
 -- Growth and points per customer action (issue 13 item 1, docs/loyalty.md "Actions"):
 -- a program's action_rules (JSON: action, growth, points, per_day, lifetime) say
 -- what a sign-in, a review or a completed profile is worth; loyalty_action_credits
--- holds one row per credited action. The unique index on (program, action,
--- reference) makes a replayed action credit once; the member index is what the
+-- holds one row per credited action. The unique index on (program, customer,
+-- action, reference) makes a replayed action credit once (a sign-in's reference can
+-- be its date: it is the member's own); the member index is what the
 -- per-day and lifetime caps count, under the member's row lock. The tier moves'
 -- member index serves a member's tier history (GET …/members/{id}/tier-moves).
 
@@ -22,7 +23,7 @@ CREATE TABLE loyalty_action_credits (
     occurred_at BIGINT NOT NULL,
     created_at  BIGINT NOT NULL
 );
-CREATE UNIQUE INDEX loyalty_action_credits_reference ON loyalty_action_credits (program_id, action, reference);
+CREATE UNIQUE INDEX loyalty_action_credits_reference ON loyalty_action_credits (program_id, customer_id, action, reference);
 CREATE INDEX loyalty_action_credits_member ON loyalty_action_credits (program_id, customer_id, action, day);
 CREATE INDEX loyalty_tier_moves_member ON loyalty_tier_moves (program_id, customer_id, moved_at);
 
