@@ -50,6 +50,9 @@ const promotion: Promotion = {
   code: 'MJ',
   name: '满100减10',
   status: 'draft',
+  effective_status: 'draft',
+  limits: {},
+  usage: { discount_fen: 0, uses: 0 },
   definition: { kind: 'threshold', scope: { all: true }, conditions: {}, threshold: { tiers: [{ spend: 10000, off: 1000 }] } },
   created_at: '',
   updated_at: '',
@@ -57,6 +60,10 @@ const promotion: Promotion = {
 
 const sim: Simulation = {
   id: 'sim1',
+  basket_set_id: 'bs1',
+  created_at: '2026-11-01T00:00:00Z',
+  other_promotion_ids: [],
+  skipped: [],
   orders: 1200,
   affected_orders: 300,
   gross_fen: 9_000_000,
