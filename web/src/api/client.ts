@@ -117,33 +117,3 @@ export async function toApiError(res: Response): Promise<ApiError> {
   const retry = Number(res.headers.get('Retry-After') ?? '');
   return new ApiError(res.status, message, problem, Number.isFinite(retry) && retry > 0 ? retry : undefined);
 }
-
-// request is the untyped call of the modules not yet moved onto client.
-export interface RequestOptions {
-  query?: object;
-  body?: unknown;
-  signal?: AbortSignal;
-}
-export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
-  let body: string | undefined;
-  if (opts.body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    body = JSON.stringify(opts.body);
-  }
-  const res = await fetch(`/api/v1${path}${buildQuery(opts.query)}`, {
-    method,
-    headers,
-    body,
-    credentials: 'same-origin',
-    signal: opts.signal,
-  });
-  if (!res.ok) {
-    throw await toApiError(res);
-  }
-  if (res.status === 204) {
-    return undefined as T;
-  }
-  const text = await res.text();
-  return (text ? JSON.parse(text) : undefined) as T;
-}

@@ -20,11 +20,10 @@ function withCsvUploads(answer: (name: string, csv: string) => { status: number;
   const inner = globalThis.fetch;
   const uploads: { name: string; csv: string }[] = [];
   vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
-    const headers = (init?.headers ?? {}) as Record<string, string>;
-    if (headers['Content-Type'] !== 'text/csv') return inner(input, init);
-    const url = new URL(String(input), 'http://localhost');
+    if (!(input instanceof Request) || input.headers.get('Content-Type') !== 'text/csv') return inner(input, init);
+    const url = new URL(input.url);
     const name = url.searchParams.get('name') ?? '';
-    const csv = String(init?.body);
+    const csv = await input.text();
     uploads.push({ name, csv });
     const res = answer(name, csv);
     return new Response(JSON.stringify(res.body), {
