@@ -10,7 +10,6 @@ import type {
   CustomerAccessFilter,
   CustomerEvent,
   CustomerListFilter,
-  CustomerListPage,
   MergeRequest,
   PageParams,
   RecordConsentRequest,
@@ -205,7 +204,7 @@ export function useReviews(status: ReviewStatus, minScore?: number) {
 /** useCustomerList pages through the customers matching filter, newest first. */
 export function useCustomerList(filter: Omit<CustomerListFilter, 'limit' | 'cursor'>) {
   const list = useCursorList('customers', filter, customersApi.list, { pageSize: 20 });
-  const first = list.data?.pages[0] as CustomerListPage | undefined;
+  const first = list.data?.pages[0];
   return { ...list, total: first?.total, totalExact: first?.total_exact ?? true };
 }
 
