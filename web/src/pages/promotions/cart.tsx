@@ -324,7 +324,7 @@ export function PricedCartView({ result, names, labels, rowSelection, compact }:
                     </Tooltip>
                   </div>
                   <Space size={4} wrap>
-                    {a.lines.map((l) => (
+                    {(a.lines ?? []).map((l) => (
                       <Tag key={l.line_id} style={{ whiteSpace: 'normal', marginInlineEnd: 0 }}>
                         {labels?.get(l.line_id ?? '') ?? l.line_id} -{formatFen(l.amount)}
                       </Tag>
