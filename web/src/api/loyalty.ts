@@ -12,6 +12,9 @@ export type LoyaltyBalance = S['BalanceResponse'];
 export type LoyaltyLot = S['LotResponse'];
 export type LoyaltyEntry = S['EntryResponse'];
 export type LoyaltyAdjust = S['AdjustBody'];
+export type LoyaltyActionRule = S['ActionRuleBody'];
+export type LoyaltyActionCredit = S['ActionCreditResponse'];
+export type LoyaltyTierMove = S['MemberTierMoveResponse'];
 
 const member = (id: string, customer_id: string) => ({ params: { path: { id, customer_id } } });
 
@@ -31,6 +34,18 @@ export const loyaltyApi = {
   entries: (id: string, customer_id: string) =>
     data(
       client.GET('/api/v1/loyalty/programs/{id}/members/{customer_id}/entries', {
+        params: { path: { id, customer_id }, query: { limit: 20 } },
+      }),
+    ),
+  actions: (id: string, customer_id: string) =>
+    data(
+      client.GET('/api/v1/loyalty/programs/{id}/members/{customer_id}/actions', {
+        params: { path: { id, customer_id }, query: { limit: 20 } },
+      }),
+    ),
+  tierMoves: (id: string, customer_id: string) =>
+    data(
+      client.GET('/api/v1/loyalty/programs/{id}/members/{customer_id}/tier-moves', {
         params: { path: { id, customer_id }, query: { limit: 20 } },
       }),
     ),
@@ -70,14 +85,22 @@ export function useLoyaltyBalances(customerId: string) {
   return useQuery({ queryKey: ['loyalty', 'balances', customerId], queryFn: () => loyaltyApi.balances(customerId) });
 }
 
-/** useLoyaltyLedger loads a member's lots and latest postings. */
+/** useLoyaltyLedger loads a member's lots, latest postings, credited actions and tier history. */
 export function useLoyaltyLedger(programId: string, customerId: string) {
   const lots = useQuery({ queryKey: ['loyalty', 'lots', programId, customerId], queryFn: () => loyaltyApi.lots(programId, customerId) });
   const entries = useQuery({
     queryKey: ['loyalty', 'entries', programId, customerId],
     queryFn: () => loyaltyApi.entries(programId, customerId),
   });
-  return { lots, entries };
+  const actions = useQuery({
+    queryKey: ['loyalty', 'actions', programId, customerId],
+    queryFn: () => loyaltyApi.actions(programId, customerId),
+  });
+  const tierMoves = useQuery({
+    queryKey: ['loyalty', 'tier-moves', programId, customerId],
+    queryFn: () => loyaltyApi.tierMoves(programId, customerId),
+  });
+  return { lots, entries, actions, tierMoves };
 }
 
 /** useLoyaltyChange runs a change to programs or points and refreshes what loyalty shows. */

@@ -10,10 +10,12 @@ import {
   useLoyaltyChange,
   useLoyaltyLedger,
   useLoyaltyPrograms,
+  type LoyaltyActionCredit,
   type LoyaltyAdjust,
   type LoyaltyBalance,
   type LoyaltyEntry,
   type LoyaltyLot,
+  type LoyaltyTierMove,
 } from '../../api/loyalty';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import dayjs from 'dayjs';
@@ -83,7 +85,8 @@ function MemberPanel({ balance: b, canWrite }: { balance: LoyaltyBalance; canWri
   const { t } = useTranslation();
   const programs = useLoyaltyPrograms();
   const program = programs.data?.items.find((p) => p.id === b.member.program_id);
-  const { lots, entries } = useLoyaltyLedger(b.member.program_id, b.member.customer_id);
+  const { lots, entries, actions, tierMoves } = useLoyaltyLedger(b.member.program_id, b.member.customer_id);
+  const tierName = (id?: string) => (id ? (program?.tiers.find((x) => x.id === id)?.name ?? id) : '—');
   const toNext = b.next_tier ? b.next_tier.threshold - b.member.growth : 0;
   const percent = b.next_tier ? Math.min(100, Math.round((b.member.growth / Math.max(1, b.next_tier.threshold)) * 100)) : 100;
 
@@ -105,6 +108,33 @@ function MemberPanel({ balance: b, canWrite }: { balance: LoyaltyBalance; canWri
         [e.reason, e.order_id && t('loyalty.card.order', { id: e.order_id }), e.shortfall ? t('loyalty.card.shortfall', { n: e.shortfall }) : '']
           .filter(Boolean)
           .join(' · ') || '—',
+    },
+  ];
+
+  const moveColumns: TableColumnsType<LoyaltyTierMove> = [
+    { title: t('loyalty.card.at'), key: 'at', render: (_, m) => formatDateTime(m.moved_at) },
+    {
+      title: t('loyalty.card.move'),
+      key: 'move',
+      render: (_, m) => (
+        <Space size={4}>
+          <Tag color={m.reason === 'downgrade' ? 'orange' : m.reason === 'upgrade' ? 'green' : 'blue'}>{t(`loyalty.card.moveReasons.${m.reason}`)}</Tag>
+          {m.reason === 'retained' ? tierName(m.to_tier_id) : `${tierName(m.from_tier_id)} → ${tierName(m.to_tier_id)}`}
+        </Space>
+      ),
+    },
+    { title: t('loyalty.card.growth'), key: 'growth', render: (_, m) => formatNumber(m.growth) },
+  ];
+  const actionColumns: TableColumnsType<LoyaltyActionCredit> = [
+    { title: t('loyalty.card.at'), key: 'at', render: (_, c) => formatDateTime(c.occurred_at) },
+    { title: t('loyalty.card.action'), key: 'action', render: (_, c) => t(`loyalty.actions.names.${c.action}`, { defaultValue: c.action }) },
+    {
+      title: t('loyalty.card.earned'),
+      key: 'earned',
+      render: (_, c) =>
+        [c.growth ? t('loyalty.actions.growthN', { n: c.growth }) : '', c.points ? t('loyalty.actions.pointsN', { n: c.points }) : '']
+          .filter(Boolean)
+          .join(' · '),
     },
   ];
 
@@ -159,6 +189,40 @@ function MemberPanel({ balance: b, canWrite }: { balance: LoyaltyBalance; canWri
         loading={entries.isPending}
         data-testid="loyalty-ledger"
       />
+      <Row gutter={16}>
+        <Col xs={24} xl={12}>
+          <Typography.Text strong style={{ display: 'block', marginTop: 12 }}>
+            {t('loyalty.card.tierHistory')}
+          </Typography.Text>
+          {tierMoves.error && <ErrorAlert error={tierMoves.error} />}
+          <Table<LoyaltyTierMove>
+            rowKey={(m) => `${m.moved_at}-${m.to_tier_id}`}
+            size="small"
+            pagination={{ pageSize: 5, hideOnSinglePage: true }}
+            columns={moveColumns}
+            dataSource={tierMoves.data?.items}
+            loading={tierMoves.isPending}
+            locale={{ emptyText: t('loyalty.card.noMoves') }}
+            data-testid="loyalty-tier-moves"
+          />
+        </Col>
+        <Col xs={24} xl={12}>
+          <Typography.Text strong style={{ display: 'block', marginTop: 12 }}>
+            {t('loyalty.card.actions')}
+          </Typography.Text>
+          {actions.error && <ErrorAlert error={actions.error} />}
+          <Table<LoyaltyActionCredit>
+            rowKey="id"
+            size="small"
+            pagination={{ pageSize: 5, hideOnSinglePage: true }}
+            columns={actionColumns}
+            dataSource={actions.data?.items}
+            loading={actions.isPending}
+            locale={{ emptyText: t('loyalty.card.noActions') }}
+            data-testid="loyalty-actions"
+          />
+        </Col>
+      </Row>
       {canWrite && <AdjustForm programId={b.member.program_id} customerId={b.member.customer_id} />}
     </div>
   );

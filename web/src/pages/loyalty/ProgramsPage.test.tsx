@@ -22,6 +22,10 @@ const program = {
   time_zone: 'Asia/Shanghai',
   auto_enrol: true,
   evaluation: { kind: 'annual', month: 1, day: 1, max_drop: 1, growth_at_period_end: 'reset' },
+  action_rules: [
+    { action: 'sign_in', growth: 2, points: 5, per_day: 1 },
+    { action: 'profile_completed', growth: 50, points: 0, lifetime: 1 },
+  ],
   tiers: [{ id: 't1', code: 'GOLD', name: '金卡', threshold: 500, multiplier_bp: 15000, retention_threshold: 300 }],
   created_at: '2026-01-01T00:00:00Z',
   updated_at: '2026-01-01T00:00:00Z',
@@ -42,6 +46,9 @@ describe('ProgramsPage', () => {
     expect(within(card).getByText('1.5×')).toBeTruthy();
     expect(within(card).getByTestId('loyalty-evaluation').textContent).toBe('每年 1 月 1 日评定 · 每次最多降 1 级 · 清零');
     expect(within(card).getByText('300')).toBeTruthy(); // Gold's retention threshold
+    expect(within(card).getByTestId('loyalty-action-rules').textContent).toBe(
+      '签到 +2 成长值 · +5 积分（每天最多 1 次）；完善资料 +50 成长值（累计最多 1 次）',
+    );
     fireEvent.change(within(card).getByTestId('tier-code'), { target: { value: 'PLAT' } });
     fireEvent.change(within(card).getByTestId('tier-name'), { target: { value: '白金' } });
     fireEvent.change(within(card).getByTestId('tier-threshold'), { target: { value: '2000' } });
@@ -73,8 +80,13 @@ describe('ProgramsPage', () => {
     fireEvent.change(screen.getByTestId('program-growth-per-order'), { target: { value: '20' } });
     fireEvent.click(screen.getByTestId('loyalty-program-save'));
     await waitFor(() => expect(calls.some((c) => c.method === 'PUT')).toBe(true), { timeout: 10_000 });
-    const put = calls.find((c) => c.method === 'PUT')?.body as { evaluation: unknown; growth_per_order: number };
+    const put = calls.find((c) => c.method === 'PUT')?.body as { evaluation: unknown; growth_per_order: number; action_rules: unknown };
     expect(put.growth_per_order).toBe(20);
+    // A replace carries the whole set-up: the action rules are kept, not dropped.
+    expect(put.action_rules).toEqual([
+      { action: 'sign_in', growth: 2, points: 5, per_day: 1, lifetime: 0 },
+      { action: 'profile_completed', growth: 50, points: 0, per_day: 0, lifetime: 1 },
+    ]);
     expect(put.evaluation).toEqual({
       kind: 'annual',
       month: 1,
@@ -122,6 +134,17 @@ describe('LoyaltyCard', () => {
       }),
       'GET /loyalty/programs/p1/members/c1/entries': () =>
         page([{ id: 'e2', kind: 'reverse', points: -50, shortfall: 0, order_id: 'o1', created_at: '2026-01-03T00:00:00Z' }]),
+      'GET /loyalty/programs/p1/members/c1/tier-moves': () => ({
+        body: { items: [{ from_tier_id: 't0', to_tier_id: 't1', reason: 'upgrade', growth: 520, moved_at: '2026-01-05T00:00:00Z' }] },
+      }),
+      'GET /loyalty/programs/p1/members/c1/actions': () => ({
+        body: {
+          items: [
+            { id: 'a1', action: 'sign_in', reference: '2026-01-04', day: '2026-01-04', growth: 2, points: 5, replayed: false,
+              occurred_at: '2026-01-04T01:00:00Z', created_at: '2026-01-04T01:00:00Z', member: {} },
+          ],
+        },
+      }),
     });
     renderRoute(<LoyaltyCard customerId="c1" />);
     const card = await screen.findByTestId('loyalty-member-CLUB', undefined, { timeout: 10_000 });
@@ -129,6 +152,12 @@ describe('LoyaltyCard', () => {
     expect(within(card).getByTestId('loyalty-available').textContent).toContain('300');
     expect(await within(card).findByText('退货冲回', undefined, { timeout: 10_000 })).toBeTruthy();
     expect(within(card).getByText('订单 o1')).toBeTruthy();
+    const moves = await within(card).findByTestId('loyalty-tier-moves', undefined, { timeout: 10_000 });
+    expect(await within(moves).findByText('升级', undefined, { timeout: 10_000 })).toBeTruthy();
+    expect(within(moves).getByText('t0 → 金卡')).toBeTruthy(); // a tier the program no longer has shows its id
+    const actions = within(card).getByTestId('loyalty-actions');
+    expect(await within(actions).findByText('签到', undefined, { timeout: 10_000 })).toBeTruthy();
+    expect(within(actions).getByText('+2 成长值 · +5 积分')).toBeTruthy();
     expect(screen.queryByTestId('loyalty-adjust-open')).toBeNull();
     expect(screen.queryByTestId('loyalty-tier-validity')).toBeNull(); // no tier, nothing to keep
   }, 60_000);

@@ -1,6 +1,7 @@
 import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import {
   App,
+  AutoComplete,
   Button,
   Card,
   Col,
@@ -29,6 +30,7 @@ import {
   loyaltyApi,
   useLoyaltyChange,
   useLoyaltyPrograms,
+  type LoyaltyActionRule,
   type LoyaltyProgram,
   type LoyaltyProgramRequest,
   type LoyaltyTier,
@@ -134,6 +136,11 @@ function ProgramCard({ program: p, canWrite, onEdit }: { program: LoyaltyProgram
             <Descriptions.Item label={t('loyalty.evaluation.title')}>
               <span data-testid="loyalty-evaluation">{evaluationText(t, p.evaluation)}</span>
             </Descriptions.Item>
+            <Descriptions.Item label={t('loyalty.actionRules')}>
+              <span data-testid="loyalty-action-rules">
+                {(p.action_rules ?? []).length === 0 ? '—' : (p.action_rules ?? []).map((r) => actionRuleText(t, r)).join('；')}
+              </span>
+            </Descriptions.Item>
           </Descriptions>
         </Col>
         <Col xs={24} xl={12}>
@@ -142,6 +149,20 @@ function ProgramCard({ program: p, canWrite, onEdit }: { program: LoyaltyProgram
       </Row>
     </Card>
   );
+}
+
+/** KNOWN_ACTIONS are the actions the console names; a program may reward others (any snake_case name its apps report). */
+const KNOWN_ACTIONS = ['sign_in', 'review', 'profile_completed', 'share', 'store_visit'] as const;
+
+/** actionRuleText says what one action earns and how often, in one line: 签到 +2 成长值 · +5 积分（每天最多 1 次）. */
+function actionRuleText(t: (k: string, o?: Record<string, unknown>) => string, r: LoyaltyActionRule) {
+  const earned = [r.growth ? t('loyalty.actions.growthN', { n: r.growth }) : '', r.points ? t('loyalty.actions.pointsN', { n: r.points }) : '']
+    .filter(Boolean)
+    .join(' · ');
+  const caps = [r.per_day ? t('loyalty.actions.perDay', { count: r.per_day }) : '', r.lifetime ? t('loyalty.actions.lifetime', { count: r.lifetime }) : '']
+    .filter(Boolean)
+    .join('，');
+  return `${t(`loyalty.actions.names.${r.action}`, { defaultValue: r.action })} ${earned}${caps ? `（${caps}）` : ''}`;
 }
 
 /** evaluationText says when and how a program evaluates tiers, in one line. */
@@ -289,6 +310,13 @@ function ProgramModal({ program, onClose }: { program?: LoyaltyProgram; onClose:
       time_zone: v.time_zone,
       auto_enrol: !!v.auto_enrol,
       evaluation: evaluationBody(v.evaluation),
+      action_rules: (v.action_rules ?? []).map((r) => ({
+        action: r.action,
+        growth: r.growth ?? 0,
+        points: r.points ?? 0,
+        per_day: r.per_day ?? 0,
+        lifetime: r.lifetime ?? 0,
+      })),
     };
     save.mutate(body, { onSuccess: onClose });
   };
@@ -450,6 +478,43 @@ function ProgramModal({ program, onClose }: { program?: LoyaltyProgram; onClose:
               ))}
               <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ weekday: 2, multiplier: 2 })}>
                 {t('loyalty.addMemberDay')}
+              </Button>
+            </>
+          )}
+        </Form.List>
+        <Typography.Text style={{ display: 'block', marginTop: 8 }}>{t('loyalty.actionRules')}</Typography.Text>
+        <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12, marginBottom: 4 }}>
+          {t('loyalty.actionRulesHint')}
+        </Typography.Text>
+        <Form.List name="action_rules">
+          {(fields, { add, remove }) => (
+            <>
+              {fields.map((f) => (
+                <Space key={f.key} align="baseline" wrap style={{ display: 'flex' }} data-testid="program-action-rule">
+                  <Form.Item name={[f.name, 'action']} rules={[{ required: true, pattern: /^[a-z][a-z0-9_]{1,39}$/, message: t('loyalty.actions.actionRule') }]}>
+                    <AutoComplete
+                      style={{ width: 160 }}
+                      placeholder={t('loyalty.actions.action')}
+                      options={KNOWN_ACTIONS.map((a) => ({ value: a, label: `${t(`loyalty.actions.names.${a}`)} · ${a}` }))}
+                    />
+                  </Form.Item>
+                  <Form.Item name={[f.name, 'growth']}>
+                    <InputNumber min={0} max={100000} precision={0} addonBefore={t('loyalty.actions.growth')} style={{ width: 150 }} />
+                  </Form.Item>
+                  <Form.Item name={[f.name, 'points']}>
+                    <InputNumber min={0} max={1000000} precision={0} addonBefore={t('loyalty.actions.points')} style={{ width: 150 }} />
+                  </Form.Item>
+                  <Form.Item name={[f.name, 'per_day']}>
+                    <InputNumber min={0} max={1000} precision={0} addonBefore={t('loyalty.actions.perDayLabel')} placeholder={t('loyalty.noCap')} style={{ width: 170 }} />
+                  </Form.Item>
+                  <Form.Item name={[f.name, 'lifetime']}>
+                    <InputNumber min={0} precision={0} addonBefore={t('loyalty.actions.lifetimeLabel')} placeholder={t('loyalty.noCap')} style={{ width: 170 }} />
+                  </Form.Item>
+                  <Button type="text" icon={<DeleteOutlined />} onClick={() => remove(f.name)} aria-label={t('loyalty.actions.remove')} />
+                </Space>
+              ))}
+              <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ action: 'sign_in', growth: 1, points: 0, per_day: 1 })} data-testid="program-add-action">
+                {t('loyalty.addActionRule')}
               </Button>
             </>
           )}
