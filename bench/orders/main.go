@@ -14,28 +14,25 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"sort"
 	"time"
 
-	"github.com/oneretail/oneretail/bench/benchdb"
+	"github.com/oneretail/oneretail/bench/benchapi"
 	"github.com/oneretail/oneretail/bench/wrk"
-	"github.com/oneretail/oneretail/internal/app"
 	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/ids"
-	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 func main() {
@@ -60,24 +57,14 @@ type chain struct {
 func run(target string, duration time.Duration, connections int, cpuProfile string) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	dsn, drop, err := benchdb.Fresh(target, "orders")
+	b, err := benchapi.Start(ctx, benchapi.BootOptions{Target: target, Name: "orders", Scopes: auth.AllScopes()})
 	if err != nil {
-		return err
+		return fmt.Errorf("orders: %w", err)
 	}
-	defer drop()
-	a, err := app.New(ctx, app.Config{DB: dsn, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Org: org.DefaultConfig(), PIISecret: pii.TestSecret()})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	go a.Run(ctx, ln)
-	base := "http://" + ln.Addr().String()
+	defer b.Close()
+	a, base := b.App, b.Base
 	fmt.Fprintln(os.Stderr, "orders: setting up the chain, promotions and stock")
-	c, key, err := setUp(ctx, a, base)
+	c, key, err := setUp(b)
 	if err != nil {
 		return err
 	}
@@ -124,54 +111,31 @@ end
 		return err
 	}
 	fmt.Fprintln(os.Stderr, "orders: POST /api/v1/orders")
-	if cpuProfile != "" {
-		f, err := os.Create(cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
+	stop, err := benchapi.Profile(cpuProfile)
+	if err != nil {
+		return err
 	}
 	got, err := wrk.Run(base+"/api/v1/orders", duration, connections, "-s", script)
-	if cpuProfile != "" {
-		pprof.StopCPUProfile()
-	}
-	if err != nil {
+	if err := errors.Join(err, stop()); err != nil {
 		return err
 	}
 	var placed int
 	if err := a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM orders WHERE channel = 'mini_program'`).Scan(&placed); err != nil {
 		return err
 	}
-	engineName := "sqlite"
-	if db.IsPostgresDSN(dsn) {
-		engineName = "postgres"
-	}
-	out, _ := json.Marshal(map[string]any{"engine": engineName, "endpoint": "POST /api/v1/orders (5 random lines of 200 SKUs, 3 active promotions, reservation, redemption, outbox)",
+	out, _ := json.Marshal(map[string]any{"engine": b.Engine, "endpoint": "POST /api/v1/orders (5 random lines of 200 SKUs, 3 active promotions, reservation, redemption, outbox)",
 		"connections": connections, "duration_s": duration.Seconds(), "baseline": plain, "oneretail": got, "ratio": got.RPS / plain.RPS,
 		"orders_placed": placed})
 	fmt.Println(string(out))
 	return nil
 }
 
-// setUp makes the chain through the API with an all-scopes key and returns it with
+// setUp makes the chain through the API with the boot's all-scopes key and returns it with
 // an orders:write key (the mini program's back end).
-func setUp(ctx context.Context, a *app.App, base string) (chain, string, error) {
-	var c chain
-	tenant, _, err := a.Org.Bootstrap(ctx, org.BootstrapInput{TenantCode: "bench", TenantName: "Bench", AdminLogin: "admin",
-		AdminName: "Admin", AdminPassword: "bench-password-1"})
-	if err != nil {
-		return c, "", err
-	}
-	c.tenant = tenant.ID
-	sys := auth.WithPrincipal(ctx, auth.System(tenant.ID))
-	_, admin, err := a.Org.CreateAPIKey(sys, org.APIKeyCreate{Name: "admin", Scopes: auth.AllScopes()})
-	if err != nil {
-		return c, "", err
-	}
-	_, key, err := a.Org.CreateAPIKey(sys, org.APIKeyCreate{Name: "mini program", Scopes: []auth.Scope{auth.OrdersWrite, auth.OrdersRead}})
+func setUp(b *benchapi.Boot) (chain, string, error) {
+	c := chain{tenant: b.Tenant.ID}
+	a, base, admin := b.App, b.Base, b.Key
+	_, key, err := a.Org.CreateAPIKey(b.System, org.APIKeyCreate{Name: "mini program", Scopes: []auth.Scope{auth.OrdersWrite, auth.OrdersRead}})
 	if err != nil {
 		return c, "", err
 	}

@@ -20,22 +20,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"slices"
 	"time"
 
-	"github.com/oneretail/oneretail/bench/benchdb"
-	"github.com/oneretail/oneretail/internal/app"
+	"github.com/oneretail/oneretail/bench/benchapi"
 	"github.com/oneretail/oneretail/internal/order"
-	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/ids"
-	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 func main() {
@@ -59,23 +54,14 @@ type chain struct {
 func run(target string, n, size int) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	dsn, drop, err := benchdb.Fresh(target, "tickets")
+	b, err := benchapi.Start(ctx, benchapi.BootOptions{Target: target, Name: "tickets", Scopes: auth.AllScopes()})
 	if err != nil {
-		return err
+		return fmt.Errorf("tickets: %w", err)
 	}
-	defer drop()
-	a, err := app.New(ctx, app.Config{DB: dsn, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Org: org.DefaultConfig(), PIISecret: pii.TestSecret()})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	go a.Run(ctx, ln)
+	defer b.Close()
+	a := b.App
 	fmt.Fprintln(os.Stderr, "tickets: setting up the chain and its stock")
-	c, err := setUp(ctx, a, "http://"+ln.Addr().String())
+	c, err := setUp(b)
 	if err != nil {
 		return err
 	}
@@ -130,11 +116,7 @@ func run(target string, n, size int) error {
 	if err := a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM stock_movements WHERE kind = 'sale' AND actor_id <> ''`).Scan(&moves); err != nil {
 		return err
 	}
-	engineName := "sqlite"
-	if db.IsPostgresDSN(dsn) {
-		engineName = "postgres"
-	}
-	out, _ := json.Marshal(map[string]any{"engine": engineName, "orders": n, "lines": lines, "batch": size,
+	out, _ := json.Marshal(map[string]any{"engine": b.Engine, "orders": n, "lines": lines, "batch": size,
 		"baseline_s": plain.Seconds(), "baseline_lines_per_s": float64(lines) / plain.Seconds(),
 		"oneretail_s": got.Seconds(), "oneretail_lines_per_s": float64(lines) / got.Seconds(), "oneretail_orders_per_s": float64(n) / got.Seconds(),
 		"ratio": plain.Seconds() / got.Seconds(), "recorded": recorded, "exceptions": exceptions, "sale_movements": moves})
@@ -220,20 +202,10 @@ func baseline(ctx context.Context, d *db.DB, c chain, tickets []order.Ticket) er
 	})
 }
 
-// setUp makes the chain through the API with an all-scopes key.
-func setUp(ctx context.Context, a *app.App, base string) (chain, error) {
-	var c chain
-	tenant, _, err := a.Org.Bootstrap(ctx, org.BootstrapInput{TenantCode: "bench", TenantName: "Bench", AdminLogin: "admin",
-		AdminName: "Admin", AdminPassword: "bench-password-1"})
-	if err != nil {
-		return c, err
-	}
-	c.tenant = tenant.ID
-	sys := auth.WithPrincipal(ctx, auth.System(tenant.ID))
-	_, admin, err := a.Org.CreateAPIKey(sys, org.APIKeyCreate{Name: "admin", Scopes: auth.AllScopes()})
-	if err != nil {
-		return c, err
-	}
+// setUp makes the chain through the API with the boot's all-scopes key.
+func setUp(b *benchapi.Boot) (chain, error) {
+	c := chain{tenant: b.Tenant.ID}
+	base, admin := b.Base, b.Key
 	create := func(path, body string) (string, error) {
 		resp, err := call(base+path, "POST", admin, []byte(body), http.StatusCreated)
 		if err != nil {
