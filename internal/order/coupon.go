@@ -15,7 +15,7 @@ import (
 // Deps passes every code to the promotion engine unchanged.
 type Coupons interface {
 	Present(ctx context.Context, tenantID, customerID string, presented []string) ([]string, []coupon.Held, error)
-	LockTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, held []coupon.Held, applied map[string]bool) error
+	LockTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, held []coupon.Held, applied map[string]bool, sg coupon.Signals) error
 }
 
 var _ Coupons = (*coupon.Service)(nil)
@@ -37,9 +37,10 @@ func (s *Service) presentCoupons(ctx context.Context, tenantID, customerID strin
 }
 
 // lockCouponsTx locks to the order, inside its transaction, the held coupons whose
-// promotion the priced order applied; a coupon locked by another order meanwhile
+// promotion the priced order applied; a coupon locked by another order meanwhile,
+// or refused by a coupon velocity rule on the order's receiver phone and address,
 // fails the order (conflict) and rolls it back.
-func (s *Service) lockCouponsTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, held []coupon.Held, priced promotion.PricedCart) error {
+func (s *Service) lockCouponsTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, held []coupon.Held, priced promotion.PricedCart, receiver *Receiver) error {
 	if len(held) == 0 {
 		return nil
 	}
@@ -49,5 +50,9 @@ func (s *Service) lockCouponsTx(ctx context.Context, tx *sql.Tx, tenantID, order
 			applied[p.PromotionID] = true
 		}
 	}
-	return s.deps.Coupons.LockTx(ctx, tx, tenantID, orderID, held, applied)
+	var sg coupon.Signals
+	if receiver != nil {
+		sg.Phone, sg.Address = receiver.Phone, receiver.Address
+	}
+	return s.deps.Coupons.LockTx(ctx, tx, tenantID, orderID, held, applied, sg)
 }

@@ -316,7 +316,7 @@ func (s *Service) CreateOrder(ctx context.Context, n NewOrder) (Order, error) {
 			if err := s.publish(ctx, tx, o, EventCreated, ""); err != nil {
 				return err
 			}
-			if err := s.lockCouponsTx(ctx, tx, p.TenantID, o.ID, held, priced); err != nil {
+			if err := s.lockCouponsTx(ctx, tx, p.TenantID, o.ID, held, priced, n.Receiver); err != nil {
 				return err
 			}
 			redeem, err := s.deps.Pricer.StageRedeemTx(in, tx, p.TenantID, o.ID, priced)
