@@ -735,9 +735,9 @@ var accessRules = map[string]accessRule{
 		return request{path: "/api/v1/coupon-locks/" + ref}
 	}},
 	"list-coupon-velocity-rules": {reach: shared, call: get("/api/v1/coupon-velocity-rules")},
-	"set-coupon-velocity-rule": {reach: tenantOnly, call: jsonCall("/api/v1/coupon-velocity-rules", `{"dimension":"phone","window_seconds":86400,"threshold":50,"action":"flag"}`)},
-	"delete-coupon-velocity-rule": {reach: tenantOnly, note: "404 once deleted", call: func(w *world, _ *matrixPrincipal, _ int) request {
-		id := w.id(w.admin("PUT", "/api/v1/coupon-velocity-rules", "", fmt.Sprintf(`{"template_id":%q,"dimension":"address","window_seconds":60,"threshold":%d,"action":"flag"}`, w.couponTemplate, 1+w.next()%900)))
+	"set-coupon-velocity-rule":   {reach: tenantOnly, call: jsonCall("/api/v1/coupon-velocity-rules", `{"dimension":"phone","window_seconds":86400,"threshold":50,"action":"flag"}`)},
+	"delete-coupon-velocity-rule": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		id := w.id(w.admin("PUT", "/api/v1/coupon-velocity-rules", "", fmt.Sprintf(`{"template_id":%q,"dimension":"address","window_seconds":60,"threshold":1,"action":"flag"}`, w.couponTemplate)))
 		return request{path: "/api/v1/coupon-velocity-rules/" + id}
 	}},
 	"list-coupon-velocity-flags": {reach: shared, note: "flags carry keyed hashes, never the device, address, phone or account", call: get("/api/v1/coupon-velocity-flags?status=open")},

@@ -643,15 +643,15 @@ func (s *Service) Release(ctx context.Context, reference string) (int64, error) 
 }
 
 // Sweep releases locks whose time ran out and expires unused coupons past their
-// validity, at most limit of each per call, across tenants; run it on a schedule.
+// validity, at most limit of each per call, across tenants, and deletes velocity
+// counts older than any window (MaxWindow); run it on a schedule.
 // Running it twice changes nothing more.
 func (s *Service) Sweep(ctx context.Context, limit int) (released, expired int64, err error) {
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if released, expired, err = sweep(ctx, tx, s.now(), limit); err != nil {
 			return err
 		}
-		_, err = sweepVelocityHits(ctx, tx, s.now(), limit)
-		return err
+		return sweepVelocity(ctx, tx, s.now(), limit)
 	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("coupon: sweep: %w", err)

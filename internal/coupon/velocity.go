@@ -288,8 +288,8 @@ func (s *Service) checkVelocity(ctx context.Context, q db.Querier, u velocityUse
 		if n := others + 1; n > r.Threshold {
 			if r.Action == ActionBlock {
 				return &errs.Error{Code: errs.Conflict, Field: field, Message: fmt.Sprintf(
-					"refused by a velocity rule: more than %d customers used coupons of this template with this %s within %s",
-					r.Threshold, strings.ReplaceAll(string(d), "_", " "), r.Window)}
+					"refused by a velocity rule: more than %d customer(s) used coupons of this template with this %s within %s",
+					r.Threshold, strings.ReplaceAll(string(d), "_", " "), windowText(r.Window))}
 			}
 			if record {
 				f := Flag{ID: ids.New(), TenantID: u.tenantID, TemplateID: u.templateID, RuleID: r.ID, Dimension: d, ValueHash: h,
@@ -307,6 +307,21 @@ func (s *Service) checkVelocity(ctx context.Context, q db.Querier, u velocityUse
 		}
 	}
 	return nil
+}
+
+// windowText says a window the way a rule is set: "24 hours", "1 hour", "90 minutes".
+func windowText(w time.Duration) string {
+	n, unit := int64(w/time.Second), "second"
+	switch {
+	case w%time.Hour == 0:
+		n, unit = int64(w/time.Hour), "hour"
+	case w%time.Minute == 0:
+		n, unit = int64(w/time.Minute), "minute"
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	return fmt.Sprintf("%d %s", n, unit)
 }
 
 // SetRule creates or replaces the rule of in.TemplateID ("" for the tenant default)

@@ -115,15 +115,21 @@ func recordVelocityHit(ctx context.Context, q db.Querier, tenantID, templateID s
 	return nil
 }
 
-// sweepVelocityHits deletes up to limit hits older than any window can look back.
-func sweepVelocityHits(ctx context.Context, tx *sql.Tx, now time.Time, limit int) (int64, error) {
-	res, err := tx.ExecContext(ctx, `DELETE FROM coupon_velocity_hits WHERE (tenant_id, template_id, dimension, value_hash, customer_id) IN (
+// sweepVelocity deletes up to limit hits, and up to limit counter rows, older than
+// any window can look back. A check that needs a deleted counter row inserts it again.
+func sweepVelocity(ctx context.Context, tx *sql.Tx, now time.Time, limit int) error {
+	cutoff := millis(now.Add(-MaxWindow))
+	if _, err := tx.ExecContext(ctx, `DELETE FROM coupon_velocity_hits WHERE (tenant_id, template_id, dimension, value_hash, customer_id) IN (
 		SELECT tenant_id, template_id, dimension, value_hash, customer_id FROM coupon_velocity_hits WHERE last_at < $1 LIMIT $2)`,
-		millis(now.Add(-MaxWindow)), limit)
-	if err != nil {
-		return 0, fmt.Errorf("sweep velocity hits: %w", err)
+		cutoff, limit); err != nil {
+		return fmt.Errorf("sweep velocity hits: %w", err)
 	}
-	return res.RowsAffected()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM coupon_velocity_keys WHERE (tenant_id, template_id, dimension, value_hash) IN (
+		SELECT tenant_id, template_id, dimension, value_hash FROM coupon_velocity_keys WHERE touched_at < $1 LIMIT $2)`,
+		cutoff, limit); err != nil {
+		return fmt.Errorf("sweep velocity counters: %w", err)
+	}
+	return nil
 }
 
 // customerBarred reports whether a confirmed flag bars the customer from the

@@ -231,8 +231,9 @@ func TestVelocityWindow(t *testing.T) {
 		if err := lock(0); err != nil {
 			t.Fatal(err)
 		}
-		if err := lock(1); fieldOf(err) != "body.payment_account" {
-			t.Fatalf("second customer within the hour: %v; want refused naming body.payment_account", err)
+		if err := lock(1); fieldOf(err) != "body.payment_account" || !strings.Contains(err.Error(), "more than 1 customer(s)") ||
+			!strings.Contains(err.Error(), "within 1 hour") {
+			t.Fatalf("second customer within the hour: %v; want refused naming body.payment_account and the rule", err)
 		}
 		// A preview says the same, and records nothing.
 		if _, err := f.s.Preview(as(auth.Associate), cs[1].Code, PreviewRequest{CustomerID: cs[1].CustomerID, Cart: cart(5000),
@@ -246,6 +247,20 @@ func TestVelocityWindow(t *testing.T) {
 		f.clock.Advance(time.Minute)
 		if err := lock(1); err != nil {
 			t.Fatalf("after the window: %v", err)
+		}
+		// The sweep deletes counts older than any window, and only those.
+		count := func() (n int) {
+			if err := d.Reader().QueryRow(`SELECT (SELECT COUNT(*) FROM coupon_velocity_hits) + (SELECT COUNT(*) FROM coupon_velocity_keys)`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if _, _, err := f.s.Sweep(t.Context(), 100); err != nil || count() != 3 {
+			t.Fatalf("sweep inside the window: %d rows left, %v; want 3 (two hits, one counter)", count(), err)
+		}
+		f.clock.Advance(MaxWindow + time.Minute)
+		if _, _, err := f.s.Sweep(t.Context(), 100); err != nil || count() != 0 {
+			t.Fatalf("sweep after MaxWindow: %d rows left, %v; want 0", count(), err)
 		}
 	})
 }

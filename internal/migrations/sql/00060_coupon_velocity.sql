@@ -54,6 +54,7 @@ CREATE TABLE coupon_velocity_hits (
     PRIMARY KEY (tenant_id, template_id, dimension, value_hash, customer_id)
 );
 CREATE INDEX coupon_velocity_hits_due ON coupon_velocity_hits (last_at);
+CREATE INDEX coupon_velocity_keys_due ON coupon_velocity_keys (touched_at);
 
 CREATE TABLE coupon_velocity_flags (
     id             TEXT PRIMARY KEY,
