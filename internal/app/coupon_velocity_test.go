@@ -10,7 +10,8 @@ import (
 
 // TestCouponVelocityHTTP: bad rule input is refused 422 naming the field; a block
 // rule refuses the second customer's lock from one device with a problem+json 409
-// naming body.device_id; the world's flag is listed (a hash, not the device) and
+// naming body.device_id, and so is an order with the coupon from that device (not
+// one from another device); the world's flag is listed (a hash, not the device) and
 // reviewed.
 func TestCouponVelocityHTTP(t *testing.T) {
 	t.Parallel()
@@ -52,6 +53,19 @@ func TestCouponVelocityHTTP(t *testing.T) {
 			if status, ct, resp := lock(1); status != 409 || ct != "application/problem+json" || !strings.Contains(resp, "body.device_id") ||
 				!strings.Contains(resp, "velocity rule") {
 				t.Fatalf("second customer from the device: %d %s %s; want a 409 problem naming body.device_id", status, ct, resp)
+			}
+			// The order path: the same device is refused on an order too, another is not.
+			order := func(ref, device string) (int, string) {
+				status, _, resp := w.h.do(t, "POST", "/api/v1/orders", w.h.keyA, "application/json", fmt.Sprintf(
+					`{"channel":"app","external_ref":%q,"store_id":%q,"fulfilment":"pickup","customer_id":%q,"coupons":[%q],"device_id":%q,"lines":[{"sku_id":%q,"qty":2}]}`,
+					ref, w.store[0], w.customer[1], codes[1], device, w.sku))
+				return status, resp
+			}
+			if status, resp := order("G1", "device-42"); status != 409 || !strings.Contains(resp, "body.device_id") {
+				t.Fatalf("order from the device: %d %s; want 409 naming body.device_id", status, resp)
+			}
+			if status, resp := order("G2", "Device-43"); status != 201 {
+				t.Fatalf("order from another device: %d %s", status, resp)
 			}
 			flags := w.admin("GET", "/api/v1/coupon-velocity-flags?status=open&dimension=device", "", "")
 			if !strings.Contains(flags, w.velocityFlag) || strings.Contains(flags, "matrix-device") {

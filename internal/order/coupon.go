@@ -3,8 +3,11 @@ package order
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"strings"
 
 	"github.com/oneretail/oneretail/internal/coupon"
+	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/promotion"
 	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
@@ -38,9 +41,9 @@ func (s *Service) presentCoupons(ctx context.Context, tenantID, customerID strin
 
 // lockCouponsTx locks to the order, inside its transaction, the held coupons whose
 // promotion the priced order applied; a coupon locked by another order meanwhile,
-// or refused by a coupon velocity rule on the order's receiver phone and address,
-// fails the order (conflict) and rolls it back.
-func (s *Service) lockCouponsTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, held []coupon.Held, priced promotion.PricedCart, receiver *Receiver) error {
+// or refused by a coupon velocity rule (sg: the order's device, receiver and payment
+// account), fails the order (conflict) and rolls it back.
+func (s *Service) lockCouponsTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, held []coupon.Held, priced promotion.PricedCart, sg coupon.Signals) error {
 	if len(held) == 0 {
 		return nil
 	}
@@ -50,9 +53,21 @@ func (s *Service) lockCouponsTx(ctx context.Context, tx *sql.Tx, tenantID, order
 			applied[p.PromotionID] = true
 		}
 	}
-	var sg coupon.Signals
-	if receiver != nil {
-		sg.Phone, sg.Address = receiver.Phone, receiver.Address
+	err := s.deps.Coupons.LockTx(ctx, tx, tenantID, orderID, held, applied, sg)
+	// A velocity refusal names the coupon request's field; the order's phone and
+	// address are the receiver's.
+	var e *errs.Error
+	if errors.As(err, &e) && (e.Field == "body.phone" || e.Field == "body.address") {
+		e.Field = "body.receiver." + strings.TrimPrefix(e.Field, "body.")
 	}
-	return s.deps.Coupons.LockTx(ctx, tx, tenantID, orderID, held, applied, sg)
+	return err
+}
+
+// couponSignals are what the coupon velocity rules see of the order.
+func (n NewOrder) couponSignals() coupon.Signals {
+	sg := coupon.Signals{DeviceID: n.DeviceID, PaymentAccount: n.PaymentAccount}
+	if n.Receiver != nil {
+		sg.Phone, sg.Address = n.Receiver.Phone, n.Receiver.Address
+	}
+	return sg
 }

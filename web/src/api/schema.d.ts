@@ -5655,6 +5655,8 @@ export interface components {
             coupons?: string[] | null;
             customer_id?: string;
             delivery_method?: string;
+            /** @description The shopper's device id; with payment_account and the receiver's phone and address, checked against the coupon velocity rules of the coupons used (409 naming the field). Not stored. */
+            device_id?: string;
             /**
              * Format: int64
              * @description What the shopper was shown: if the server prices otherwise the order is refused (409 price_mismatch, with the server's payable).
@@ -5665,6 +5667,8 @@ export interface components {
             /** @enum {string} */
             fulfilment: "pickup" | "delivery" | "ship";
             lines: components["schemas"]["OrderLineRequest"][] | null;
+            /** @description The paying account (wallet user id, card token); checked like device_id. Not stored. */
+            payment_account?: string;
             payment_method?: string;
             /** @description Required for delivery. */
             receiver?: components["schemas"]["OrderReceiver"];
