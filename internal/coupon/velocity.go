@@ -216,13 +216,16 @@ type FlagReview struct {
 	Note   string
 }
 
-// velocityKind is the blind-index kind of a dimension's hashes: the same value of two
-// dimensions hashes apart.
-func velocityKind(d Dimension) string { return "coupon_velocity." + string(d) }
+// velocityKind is the blind-index kind of a tenant's hashes of a dimension: the same
+// value of two dimensions, or of two tenants, hashes apart, so flags shown to one
+// tenant cannot be linked to another's (or to One ID's identifier index).
+func velocityKind(tenantID string, d Dimension) string {
+	return "coupon_velocity." + string(d) + ":" + tenantID
+}
 
 // hashSignal returns the keyed hash of a signal, "" when the signal is empty after
 // normalising. Errors: invalid naming field; internal without keys.
-func (s *Service) hashSignal(d Dimension, raw, field string) (string, error) {
+func (s *Service) hashSignal(tenantID string, d Dimension, raw, field string) (string, error) {
 	if raw == "" {
 		return "", nil
 	}
@@ -236,7 +239,7 @@ func (s *Service) hashSignal(d Dimension, raw, field string) (string, error) {
 	if s.cfg.Keys == nil {
 		return "", fmt.Errorf("coupon: velocity: no personal-data keys configured")
 	}
-	return s.cfg.Keys.Index(velocityKind(d), n), nil
+	return s.cfg.Keys.Index(velocityKind(tenantID, d), n), nil
 }
 
 // velocityUse is one coupon use to check.
@@ -272,7 +275,7 @@ func (s *Service) checkVelocity(ctx context.Context, q db.Querier, u velocityUse
 			continue
 		}
 		raw, field := sg.value(d)
-		h, err := s.hashSignal(d, raw, field)
+		h, err := s.hashSignal(u.tenantID, d, raw, field)
 		if err != nil || h == "" {
 			return err
 		}

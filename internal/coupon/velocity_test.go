@@ -318,7 +318,7 @@ func TestVelocityHashesAtRest(t *testing.T) {
 			t.Fatalf("flags: %d; want 4 (each signal written two ways is one value)", len(page.Items))
 		}
 		for _, fl := range page.Items {
-			if fl.Dimension == DimPhone && fl.ValueHash != f.keys.Index(velocityKind(DimPhone), "13912345678") {
+			if fl.Dimension == DimPhone && fl.ValueHash != f.keys.Index(velocityKind(tenantA, DimPhone), "13912345678") {
 				t.Errorf("phone hash %s is not the keyed index of the normalised phone", fl.ValueHash)
 			}
 		}
