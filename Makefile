@@ -84,8 +84,8 @@ bench: ## Run the benchmarks in bench/ (needs wrk; set BENCH_PG to a PostgreSQL 
 	$(GO) run ./bench/apiload
 	$(if $(BENCH_PG),$(GO) run ./bench/apiload --db '$(BENCH_PG)')
 	$(GO) run ./bench/promotion -n 20000
-	$(GO) run ./bench/pricingload -connections 8
-	$(if $(BENCH_PG),$(GO) run ./bench/pricingload -connections 8 --db '$(BENCH_PG)')
+	$(GO) run ./bench/pricingload
+	$(if $(BENCH_PG),$(GO) run ./bench/pricingload --db '$(BENCH_PG)')
 	$(GO) run ./bench/ingest -events 20000 -batch 500
 	$(if $(BENCH_PG),$(GO) run ./bench/ingest -events 20000 -batch 500 --db '$(BENCH_PG)')
 	$(GO) run ./bench/ingest -contention -clients 16 -events 16000 -batch 500

@@ -1,4 +1,5 @@
-// Package benchapi sends the benchmark commands' API requests.
+// Package benchapi starts OneRetail for the load benchmarks (Start: database, app,
+// tenant, API key, listener) and sends their API requests.
 package benchapi
 
 import (

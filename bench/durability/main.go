@@ -18,22 +18,16 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/oneretail/oneretail/bench/benchapi"
-	"github.com/oneretail/oneretail/bench/benchdb"
 	"github.com/oneretail/oneretail/internal/app"
 	"github.com/oneretail/oneretail/internal/identity"
-	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/db"
-	"github.com/oneretail/oneretail/internal/platform/pii"
 	"github.com/oneretail/oneretail/internal/promotion"
 	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
@@ -115,50 +109,26 @@ func round(f float64) float64 { return float64(int64(f + 0.5)) }
 // start runs OneRetail on a fresh SQLite file with the given sync setting, with a
 // tenant, a touchpoint, an unlimited promotion and an API key for both loads.
 func start(ctx context.Context, dir string, sync db.Sync) (*target, func(), error) {
-	dsn, drop, err := benchdb.Fresh(dir, "durability_"+string(sync))
+	b, err := benchapi.Start(ctx, benchapi.BootOptions{Target: dir, Name: "durability_" + string(sync),
+		Scopes: []auth.Scope{auth.EventsIngest, auth.PricingUse}, App: func(c *app.Config) { c.DBOptions = db.Options{Sync: sync} }})
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err := app.New(ctx, app.Config{DB: dsn, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Org: org.DefaultConfig(),
-		PIISecret: pii.TestSecret(), DBOptions: db.Options{Sync: sync}})
+	tp, err := b.App.Identity.CreateTouchpoint(b.System, identity.NewTouchpoint{Code: "pos-" + string(sync), Name: "POS", Type: identity.TypeOffline, Channel: identity.Channel("pos")})
 	if err != nil {
-		drop()
+		b.Close()
 		return nil, nil, err
 	}
-	closeFn := func() { a.Close(); drop() }
-	tenant, _, err := a.Org.Bootstrap(ctx, org.BootstrapInput{TenantCode: "bench", TenantName: "Bench", AdminLogin: "admin-" + string(sync),
-		AdminName: "Admin", AdminPassword: "bench-password-1"})
-	if err != nil {
-		closeFn()
-		return nil, nil, err
-	}
-	sys := auth.WithPrincipal(ctx, auth.System(tenant.ID))
-	tp, err := a.Identity.CreateTouchpoint(sys, identity.NewTouchpoint{Code: "pos-" + string(sync), Name: "POS", Type: identity.TypeOffline, Channel: identity.Channel("pos")})
-	if err != nil {
-		closeFn()
-		return nil, nil, err
-	}
-	p, err := a.Promotion.CreatePromotion(sys, promotion.NewPromotion{Code: "TEN", Name: "¥10 off", Definition: engine.Promotion{
+	p, err := b.App.Promotion.CreatePromotion(b.System, promotion.NewPromotion{Code: "TEN", Name: "¥10 off", Definition: engine.Promotion{
 		Kind: engine.KindThreshold, Scope: engine.Scope{All: true}, Threshold: &engine.Threshold{Tiers: []engine.Tier{{Spend: 10000, Off: 1000}}}}})
 	if err == nil {
-		_, err = a.Promotion.Activate(sys, p.ID)
+		_, err = b.App.Promotion.Activate(b.System, p.ID)
 	}
 	if err != nil {
-		closeFn()
+		b.Close()
 		return nil, nil, err
 	}
-	_, key, err := a.Org.CreateAPIKey(sys, org.APIKeyCreate{Name: "bench", Scopes: []auth.Scope{auth.EventsIngest, auth.PricingUse}})
-	if err != nil {
-		closeFn()
-		return nil, nil, err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		closeFn()
-		return nil, nil, err
-	}
-	go a.Run(ctx, ln)
-	return &target{sync: sync, base: "http://" + ln.Addr().String(), key: key, touchpoint: tp.Code, promotion: p.ID}, closeFn, nil
+	return &target{sync: sync, base: b.Base, key: b.Key, touchpoint: tp.Code, promotion: p.ID}, b.Close, nil
 }
 
 // eventBodies makes the ingestion requests: customer i has a phone and a device and

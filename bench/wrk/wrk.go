@@ -29,6 +29,14 @@ var (
 	socketRe   = regexp.MustCompile(`Socket errors: connect ([0-9]+), read ([0-9]+), write ([0-9]+), timeout ([0-9]+)`)
 )
 
+// Check reports, before a benchmark sets anything up, whether wrk can be run.
+func Check() error {
+	if _, err := exec.LookPath("wrk"); err != nil {
+		return fmt.Errorf("wrk is not installed (apt-get install wrk): %w", err)
+	}
+	return nil
+}
+
 // Run drives url with two threads and the given connections for duration; extra
 // arguments go to wrk before the URL (a header with -H, a Lua script with -s). A
 // run that saw any non-2xx answer is an error.

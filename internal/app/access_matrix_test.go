@@ -544,7 +544,7 @@ var accessRules = map[string]accessRule{
 		return request{path: "/api/v1/loyalty/programs/" + w.loyaltyProgram}
 	}},
 	"replace-loyalty-program": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
-		return jsonReq("/api/v1/loyalty/programs/"+w.loyaltyProgram, `{"code":"CLUB","name":"Club","points_per_yuan":1,"growth_per_yuan":1}`)
+		return jsonReq("/api/v1/loyalty/programs/"+w.loyaltyProgram, `{"code":"CLUB","name":"Club","points_per_yuan":1,"growth_per_yuan":1,"action_rules":[{"action":"review","growth":1,"points":1}]}`)
 	}},
 	"create-loyalty-tier": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
 		n := w.next()
@@ -571,6 +571,13 @@ var accessRules = map[string]accessRule{
 	}},
 	"redeem-loyalty-points": {reach: scoped, note: "at a store in the caller's data scope (store_id required below the tenant)", call: func(w *world, _ *matrixPrincipal, side int) request {
 		return jsonReq(w.loyaltyMember("/redemptions"), `{"points":1,"store_id":%q}`, w.store[side])
+	}},
+	"credit-loyalty-action": {reach: shared, note: "like enrolment: a till or app reports a member's action chain-wide", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq(w.loyaltyMember("/actions"), `{"action":"review","reference":"r%d"}`, w.next())
+	}},
+	"list-loyalty-actions": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request { return request{path: w.loyaltyMember("/actions")} }},
+	"list-loyalty-tier-moves": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return request{path: w.loyaltyMember("/tier-moves")}
 	}},
 	"adjust-loyalty-points": {reach: shared, note: "audited", call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return jsonReq(w.loyaltyMember("/adjustments"), `{"points":1,"reason":"goodwill"}`)

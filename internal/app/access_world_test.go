@@ -96,7 +96,7 @@ func newWorld(t *testing.T, dialect db.Dialect) *world {
 		w.orderAt[i] = w.freshTicket(i)
 		w.complaint[i] = w.id(w.admin("POST", "/api/v1/orders/"+w.orderAt[i]+"/complaints", "", `{"kind":"quality","description":"漏气"}`))
 	}
-	w.loyaltyProgram = h.create(t, "/api/v1/loyalty/programs", `{"code":"CLUB","name":"Club","points_per_yuan":1,"growth_per_yuan":1}`)
+	w.loyaltyProgram = h.create(t, "/api/v1/loyalty/programs", `{"code":"CLUB","name":"Club","points_per_yuan":1,"growth_per_yuan":1,"action_rules":[{"action":"review","growth":1,"points":1}]}`)
 	w.loyaltyTier = h.create(t, "/api/v1/loyalty/programs/"+w.loyaltyProgram+"/tiers", `{"code":"GOLD","name":"Gold","threshold":1000}`)
 	w.admin("POST", "/api/v1/loyalty/programs/"+w.loyaltyProgram+"/members", "", `{"customer_id":"`+w.customer[0]+`"}`)
 	w.admin("POST", w.loyaltyMember("/adjustments"), "", `{"points":1000000,"reason":"access matrix"}`)

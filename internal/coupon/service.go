@@ -733,7 +733,8 @@ func (s *Service) Preview(ctx context.Context, code string, r PreviewRequest) (P
 // invalid, naming body.coupons[i]) and must be the customer's usable coupons, and
 // come back as held (the engine gets their templates' internal codes in codes);
 // other codes pass through as shared promotion codes, except the internal prefix,
-// which is dropped. Errors: invalid, not_found, conflict (ErrUnavailable).
+// which is dropped. Errors: invalid, not_found, conflict (ErrUnavailable,
+// ErrCustomerBarred).
 func (s *Service) Present(ctx context.Context, tenantID, customerID string, presented []string) (codes []string, held []Held, err error) {
 	var live string
 	for i, raw := range presented {
@@ -760,6 +761,15 @@ func (s *Service) Present(ctx context.Context, tenantID, customerID string, pres
 		c, t, err := s.usable(ctx, s.db.Reader(), tenantID, code, live, "", field)
 		if err != nil {
 			return nil, nil, fmt.Errorf("coupon: present: %w", err)
+		}
+		// A customer a reviewer barred from the template is refused here already, so
+		// that a till ticket prices the sale without the coupon (LockTx checks again).
+		barred, err := customerBarred(ctx, s.db.Reader(), tenantID, t.ID, live)
+		if err != nil {
+			return nil, nil, fmt.Errorf("coupon: present: %w", err)
+		}
+		if barred {
+			return nil, nil, fmt.Errorf("%s: %w", field, ErrCustomerBarred)
 		}
 		held = append(held, Held{CouponID: c.ID, Code: c.Code, CustomerID: c.CustomerID, TemplateID: t.ID, PromotionID: t.PromotionID, PromoCode: t.PromoCode})
 		codes = append(codes, t.PromoCode)

@@ -195,6 +195,10 @@ func TestVelocityFlagAndReview(t *testing.T) {
 		if _, err := f.s.Preview(as(auth.Associate), next.Code, PreviewRequest{CustomerID: "c-2", Cart: cart(5000)}); !errs.Is(err, errs.Conflict) {
 			t.Errorf("barred customer's preview: %v; want conflict", err)
 		}
+		if _, _, err := f.s.Present(t.Context(), tenantA, "c-2", []string{next.Code}); !errs.Is(err, errs.Conflict) ||
+			!strings.Contains(err.Error(), "body.coupons[0]") {
+			t.Errorf("barred customer's order or ticket (Present): %v; want conflict naming body.coupons[0]", err)
+		}
 		elsewhere := f.issue(t, other.ID, "c-2")
 		if _, err := f.s.Lock(as(auth.Associate), elsewhere.Code, LockRequest{CustomerID: "c-2", Reference: "r-other"}); err != nil {
 			t.Errorf("another template's coupon: %v", err)

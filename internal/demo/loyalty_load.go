@@ -26,6 +26,11 @@ func (l *loader) loyalty(ctx context.Context) error {
 		Code: "HL-MEMBER", Name: "华联会员", PointsPerYuan: 1, GrowthPerYuan: 1,
 		MemberDays: []loyalty.MemberDay{{Weekday: time.Tuesday, MultiplierBP: 2 * loyalty.BasisPoints}},
 		ExpiryKind: loyalty.ExpiryEndOfNextYear, TimeZone: "Asia/Shanghai", AutoEnrol: true,
+		ActionRules: []loyalty.ActionRule{
+			{Action: "sign_in", Growth: 2, Points: 5, PerDay: 1},
+			{Action: "review", Growth: 10, Points: 20, PerDay: 3},
+			{Action: "profile_completed", Growth: 50, Points: 100, Lifetime: 1},
+		},
 	})
 	if err != nil {
 		return fmt.Errorf("demo: loyalty program: %w", err)
@@ -40,13 +45,19 @@ func (l *loader) loyalty(ctx context.Context) error {
 			return fmt.Errorf("demo: loyalty tier %s: %w", t.Code, err)
 		}
 	}
-	if l.s.Coupon == nil {
-		l.progress("loyalty", 1, 1)
-		return nil
-	}
 	holders, err := l.members(ctx, couponHolders)
 	if err != nil {
 		return err
+	}
+	if err := l.memberActivity(ctx, prog.ID, holders); err != nil {
+		return err
+	}
+	if err := l.storedValue(ctx, holders); err != nil {
+		return err
+	}
+	if l.s.Coupon == nil {
+		l.progress("loyalty", 1, 1)
+		return nil
 	}
 	for _, in := range []coupon.TemplateInput{
 		{Code: "WELCOME-5", Name: "新会员满30减5", ValidDays: 30, PerMemberLimit: 1,
@@ -95,4 +106,93 @@ func (l *loader) members(ctx context.Context, n int) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// activeMembers is how many of the coupon holders the demo enrols up front with a
+// week of sign-ins, reviews and a completed profile, a paid membership and stored
+// value, so that the customer page's loyalty tab has something to show.
+const activeMembers = 30
+
+// memberActivity enrols the first holders and reports their last week's actions:
+// a sign-in every other day, a review on some days, the profile completed once.
+// References are fixed, so loading again credits nothing twice.
+func (l *loader) memberActivity(ctx context.Context, programID string, holders []string) error {
+	for i, id := range holders[:min(activeMembers, len(holders))] {
+		if _, err := l.s.Loyalty.Enrol(ctx, programID, id); err != nil {
+			return fmt.Errorf("demo: enrol %s: %w", id, err)
+		}
+		credit := func(action, ref string, at time.Time) error {
+			_, err := l.s.Loyalty.CreditAction(ctx, programID, id, loyalty.ActionRequest{Action: action, Reference: ref, At: at})
+			if err != nil {
+				return fmt.Errorf("demo: %s of %s: %w", action, id, err)
+			}
+			return nil
+		}
+		for d := 6; d >= 0; d-- {
+			at := l.now.AddDate(0, 0, -d)
+			if (d+i)%2 == 0 {
+				if err := credit("sign_in", "demo-sign-in-"+at.Format(time.DateOnly), at); err != nil {
+					return err
+				}
+			}
+			if (d+i)%5 == 0 {
+				if err := credit("review", fmt.Sprintf("demo-review-%d-%d", i, d), at); err != nil {
+					return err
+				}
+			}
+		}
+		if i%3 == 0 {
+			if err := credit("profile_completed", "demo-profile", l.now.AddDate(0, 0, -7)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// storedValue sets up the chain's paid membership (华联PLUS, ¥99 a year, 1.5× points
+// and 2% back up to ¥200 a year), stored value on the first holders' accounts, a
+// part of them on PLUS, and two gift card batches: anonymous ¥100 cards (a third
+// sold) and registered ¥500 staff cards bound to the first holders.
+func (l *loader) storedValue(ctx context.Context, holders []string) error {
+	store := l.stores[l.c.Stores[0].Code]
+	plan, err := l.s.Loyalty.CreatePlan(ctx, loyalty.MembershipPlan{Code: "PLUS-YEAR", Name: "华联PLUS年卡", Period: loyalty.PeriodYear,
+		FeeFen: 9900, MultiplierBP: 15000, RebateBP: 200, RebateCapFen: 20000})
+	if err != nil {
+		return fmt.Errorf("demo: membership plan: %w", err)
+	}
+	active := holders[:min(activeMembers, len(holders))]
+	for i, id := range active {
+		top := loyalty.SVPosting{AmountFen: int64(100+100*(i%5)) * 100, Reference: fmt.Sprintf("demo-top-up-%d", i), StoreID: store}
+		if _, err := l.s.Loyalty.PostStoredValue(ctx, id, loyalty.SVTopUp, top); err != nil {
+			return fmt.Errorf("demo: top up %s: %w", id, err)
+		}
+		if i%2 == 0 {
+			buy := loyalty.PurchaseRequest{PlanID: plan.ID, Method: "stored_value", Reference: fmt.Sprintf("demo-plus-%d", i), StoreID: store}
+			if _, err := l.s.Loyalty.PurchaseMembership(ctx, id, buy); err != nil {
+				return fmt.Errorf("demo: PLUS for %s: %w", id, err)
+			}
+		}
+	}
+	_, cards, err := l.s.Loyalty.IssueGiftCards(ctx, loyalty.GiftCardBatchInput{Name: "华联礼品卡 ¥100", FaceValueFen: 10000, Quantity: 60})
+	if err != nil {
+		return fmt.Errorf("demo: gift cards: %w", err)
+	}
+	for i, c := range cards[:len(cards)/3] {
+		sale := loyalty.CardRequest{Code: c.Code, SVPosting: loyalty.SVPosting{Reference: fmt.Sprintf("demo-card-sale-%d", i), StoreID: store}}
+		if _, _, err := l.s.Loyalty.ActivateGiftCard(ctx, sale); err != nil {
+			return fmt.Errorf("demo: sell gift card: %w", err)
+		}
+	}
+	_, staff, err := l.s.Loyalty.IssueGiftCards(ctx, loyalty.GiftCardBatchInput{Name: "员工福利卡 ¥500", FaceValueFen: 50000, Quantity: 10, Registered: true})
+	if err != nil {
+		return fmt.Errorf("demo: staff cards: %w", err)
+	}
+	for i, c := range staff[:min(len(staff), len(active))] {
+		sale := loyalty.CardRequest{Code: c.Code, CustomerID: active[i], SVPosting: loyalty.SVPosting{Reference: fmt.Sprintf("demo-staff-card-%d", i), StoreID: store}}
+		if _, _, err := l.s.Loyalty.ActivateGiftCard(ctx, sale); err != nil {
+			return fmt.Errorf("demo: staff card: %w", err)
+		}
+	}
+	return nil
 }

@@ -157,7 +157,7 @@ func TestLoadOrders(t *testing.T) {
 				}
 			}
 			enrolled := count(`SELECT COUNT(*) FROM loyalty_members`)
-			earned := count(`SELECT COUNT(DISTINCT order_id) FROM loyalty_entries WHERE kind = 'earn'`)
+			earned := count(`SELECT COUNT(DISTINCT order_id) FROM loyalty_entries WHERE kind = 'earn' AND order_id <> ''`)
 			var memberOrders int
 			for _, o := range all {
 				if o.CustomerID != "" {
@@ -167,7 +167,19 @@ func TestLoadOrders(t *testing.T) {
 			if enrolled == 0 || earned == 0 || earned > memberOrders {
 				t.Errorf("after delivering the outbox: %d members, %d orders earned points (of %d member orders)", enrolled, earned, memberOrders)
 			}
-			t.Logf("%s: %d loyalty members enrolled by %d earning orders; %d customers hold the demo's coupons", dialect, enrolled, earned, holders)
+			// The first members' week of actions, paid memberships, stored value and
+			// gift cards (loyalty_load.go: activeMembers).
+			const activeMembers = 30
+			credited := count(`SELECT COUNT(DISTINCT customer_id) FROM loyalty_action_credits`)
+			profiles := count(`SELECT COUNT(*) FROM loyalty_action_credits WHERE action = 'profile_completed'`)
+			plus := count(`SELECT COUNT(DISTINCT customer_id) FROM memberships`)
+			cards := count(`SELECT COUNT(*) FROM gift_cards WHERE status = 'active'`)
+			if credited != activeMembers || profiles != (activeMembers+2)/3 || plus != activeMembers/2 || cards != 20+10 {
+				t.Errorf("%d members with actions (%d profiles), %d on PLUS, %d gift cards sold; want %d, %d, %d, 30",
+					credited, profiles, plus, cards, activeMembers, (activeMembers+2)/3, activeMembers/2)
+			}
+			t.Logf("%s: %d loyalty members enrolled by %d earning orders; %d customers hold the demo's coupons; %d with a week of actions, %d on PLUS, %d gift cards sold",
+				dialect, enrolled, earned, holders, credited, plus, cards)
 			checkDemoPromotions(t, sys, a.Promotion)
 		})
 	}

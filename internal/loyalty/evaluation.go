@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/ids"
 )
@@ -269,4 +270,52 @@ func (s *Service) restartPeriods(ctx context.Context, tx *sql.Tx, prog Program) 
 		return fmt.Errorf("restart evaluation periods: %w", err)
 	}
 	return nil
+}
+
+// TierMove is one change or review of a member's tier: an upgrade when growth
+// reached a higher tier, a downgrade or a retained tier at the end of a period.
+type TierMove struct {
+	FromTierID string
+	ToTierID   string
+	Reason     string
+	Growth     int64
+	PeriodEnd  time.Time // zero for an upgrade
+	MovedAt    time.Time
+}
+
+// FindTierMoves returns a member's tier history, newest first, at most limit.
+// Errors: not_found (customer, membership), unauthorized, forbidden.
+func (s *Service) FindTierMoves(ctx context.Context, programID, customerID string, limit int) ([]TierMove, error) {
+	p, err := auth.Require(ctx, auth.LoyaltyRead)
+	if err != nil {
+		return nil, err
+	}
+	live, err := s.liveCustomer(ctx, customerID, "path.customer_id")
+	if err != nil {
+		return nil, fmt.Errorf("loyalty: tier moves: %w", err)
+	}
+	if _, err := getMember(ctx, s.db.Reader(), p.TenantID, programID, live, ""); err != nil {
+		return nil, fmt.Errorf("loyalty: tier moves: %w", err)
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT from_tier_id, to_tier_id, reason, growth, period_end, moved_at
+		FROM loyalty_tier_moves WHERE tenant_id = $1 AND program_id = $2 AND customer_id = $3 ORDER BY moved_at DESC, id DESC LIMIT $4`,
+		p.TenantID, programID, live, limit)
+	if err != nil {
+		return nil, fmt.Errorf("loyalty: tier moves: %w", err)
+	}
+	defer rows.Close()
+	out := []TierMove{}
+	for rows.Next() {
+		var m TierMove
+		var periodEnd, moved int64
+		if err := rows.Scan(&m.FromTierID, &m.ToTierID, &m.Reason, &m.Growth, &periodEnd, &moved); err != nil {
+			return nil, fmt.Errorf("loyalty: tier moves: %w", err)
+		}
+		m.MovedAt = fromMillis(moved)
+		if periodEnd > 0 {
+			m.PeriodEnd = fromMillis(periodEnd)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }

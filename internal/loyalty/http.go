@@ -21,22 +21,32 @@ type MemberDayBody struct {
 
 // ProgramRequest creates a program or replaces its set-up.
 type ProgramRequest struct {
-	Code               string          `json:"code" minLength:"1" maxLength:"64"`
-	Name               string          `json:"name" minLength:"1" maxLength:"200"`
-	Status             string          `json:"status,omitempty" enum:"active,inactive," doc:"Defaults to active."`
-	BrandIDs           []string        `json:"brand_ids,omitempty" maxItems:"100" doc:"The brands whose orders earn in this program; empty: shared by every brand without a program of its own."`
-	PointsPerYuan      int64           `json:"points_per_yuan" minimum:"0" maximum:"1000" doc:"Points per yuan of net paid after every discount."`
-	GrowthPerYuan      int64           `json:"growth_per_yuan" minimum:"0" maximum:"1000" doc:"Growth value per yuan of net paid; tiers are reached by growth."`
-	GrowthPerOrder     int64           `json:"growth_per_order,omitempty" minimum:"0" maximum:"100000" doc:"Growth every order that earns adds, on top of growth_per_yuan."`
-	MaxPointsPerOrder  int64           `json:"max_points_per_order,omitempty" minimum:"0" doc:"0: no cap."`
-	ExcludedCategories []string        `json:"excluded_categories,omitempty" maxItems:"500" doc:"Category ids whose lines earn nothing (the category itself, not its children)."`
-	MemberDays         []MemberDayBody `json:"member_days,omitempty" maxItems:"7"`
-	PendingDays        int             `json:"pending_days,omitempty" minimum:"0" maximum:"365" doc:"Days after completion before points can be redeemed (the return window)."`
-	ExpiryKind         string          `json:"expiry_kind,omitempty" enum:"never,days,end_of_next_year," doc:"Defaults to never."`
-	ExpiryDays         int             `json:"expiry_days,omitempty" minimum:"0" maximum:"3660"`
-	TimeZone           string          `json:"time_zone,omitempty" maxLength:"64" doc:"IANA zone expiry days end in and member days are read in; defaults to Asia/Shanghai."`
-	AutoEnrol          bool            `json:"auto_enrol,omitempty" doc:"A completed order of a resolved customer enrols it."`
-	Evaluation         *EvaluationBody `json:"evaluation,omitempty" doc:"Tier retention and downgrade at the end of a period; omitted: none (tiers never go down)."`
+	Code               string           `json:"code" minLength:"1" maxLength:"64"`
+	Name               string           `json:"name" minLength:"1" maxLength:"200"`
+	Status             string           `json:"status,omitempty" enum:"active,inactive," doc:"Defaults to active."`
+	BrandIDs           []string         `json:"brand_ids,omitempty" maxItems:"100" doc:"The brands whose orders earn in this program; empty: shared by every brand without a program of its own."`
+	PointsPerYuan      int64            `json:"points_per_yuan" minimum:"0" maximum:"1000" doc:"Points per yuan of net paid after every discount."`
+	GrowthPerYuan      int64            `json:"growth_per_yuan" minimum:"0" maximum:"1000" doc:"Growth value per yuan of net paid; tiers are reached by growth."`
+	GrowthPerOrder     int64            `json:"growth_per_order,omitempty" minimum:"0" maximum:"100000" doc:"Growth every order that earns adds, on top of growth_per_yuan."`
+	MaxPointsPerOrder  int64            `json:"max_points_per_order,omitempty" minimum:"0" doc:"0: no cap."`
+	ExcludedCategories []string         `json:"excluded_categories,omitempty" maxItems:"500" doc:"Category ids whose lines earn nothing (the category itself, not its children)."`
+	MemberDays         []MemberDayBody  `json:"member_days,omitempty" maxItems:"7"`
+	PendingDays        int              `json:"pending_days,omitempty" minimum:"0" maximum:"365" doc:"Days after completion before points can be redeemed (the return window)."`
+	ExpiryKind         string           `json:"expiry_kind,omitempty" enum:"never,days,end_of_next_year," doc:"Defaults to never."`
+	ExpiryDays         int              `json:"expiry_days,omitempty" minimum:"0" maximum:"3660"`
+	TimeZone           string           `json:"time_zone,omitempty" maxLength:"64" doc:"IANA zone expiry days end in and member days are read in; defaults to Asia/Shanghai."`
+	AutoEnrol          bool             `json:"auto_enrol,omitempty" doc:"A completed order of a resolved customer enrols it."`
+	Evaluation         *EvaluationBody  `json:"evaluation,omitempty" doc:"Tier retention and downgrade at the end of a period; omitted: none (tiers never go down)."`
+	ActionRules        []ActionRuleBody `json:"action_rules,omitempty" maxItems:"50" doc:"What customer actions earn (a daily sign-in, a review, a completed profile), reported through the member's actions endpoint."`
+}
+
+// ActionRuleBody is what one kind of customer action earns.
+type ActionRuleBody struct {
+	Action   string `json:"action" pattern:"^[a-z][a-z0-9_]{1,39}$" doc:"The action's name as callers report it: sign_in, review, profile_completed."`
+	Growth   int64  `json:"growth" minimum:"0" maximum:"100000" doc:"Growth value each credit adds (tiers are reached by growth)."`
+	Points   int64  `json:"points" minimum:"0" maximum:"1000000" doc:"Points each credit adds, as a lot expiring by the program's policy."`
+	PerDay   int    `json:"per_day,omitempty" minimum:"0" maximum:"1000" doc:"Credits per member per day in the program's zone; 0: no cap."`
+	Lifetime int    `json:"lifetime,omitempty" minimum:"0" maximum:"1000000" doc:"Credits per member ever (1: once); 0: no cap."`
 }
 
 // EvaluationBody is a program's tier evaluation (保级/降级) in requests and responses.
@@ -155,13 +165,18 @@ func programResponse(p Program) ProgramResponse {
 	out := ProgramResponse{ID: p.ID, ProgramRequest: ProgramRequest{Code: p.Code, Name: p.Name, Status: string(p.Status), BrandIDs: p.BrandIDs,
 		PointsPerYuan: p.PointsPerYuan, GrowthPerYuan: p.GrowthPerYuan, GrowthPerOrder: p.GrowthPerOrder, MaxPointsPerOrder: p.MaxPointsPerOrder,
 		ExcludedCategories: p.ExcludedCategories, PendingDays: p.PendingDays, ExpiryKind: string(p.ExpiryKind), ExpiryDays: p.ExpiryDays,
-		TimeZone: p.TimeZone, AutoEnrol: p.AutoEnrol, MemberDays: []MemberDayBody{}, Evaluation: evaluationBody(p.Evaluation)},
+		TimeZone: p.TimeZone, AutoEnrol: p.AutoEnrol, MemberDays: []MemberDayBody{}, Evaluation: evaluationBody(p.Evaluation),
+		ActionRules: []ActionRuleBody{}},
 		Tiers: make([]TierBody, len(p.Tiers)), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 	for _, d := range p.MemberDays {
 		out.MemberDays = append(out.MemberDays, MemberDayBody{Weekday: int(d.Weekday), MultiplierBP: d.MultiplierBP})
 	}
 	for i, t := range p.Tiers {
 		out.Tiers[i] = tierBody(t)
+	}
+	for _, r := range p.ActionRules {
+		out.ActionRules = append(out.ActionRules, ActionRuleBody{Action: r.Action, Growth: r.Growth, Points: r.Points, PerDay: r.PerDay,
+			Lifetime: r.Lifetime})
 	}
 	return out
 }
@@ -186,6 +201,10 @@ func programInput(r ProgramRequest) ProgramInput {
 		Evaluation: evaluationInput(r.Evaluation)}
 	for _, d := range r.MemberDays {
 		in.MemberDays = append(in.MemberDays, MemberDay{Weekday: time.Weekday(d.Weekday), MultiplierBP: d.MultiplierBP})
+	}
+	for _, a := range r.ActionRules {
+		in.ActionRules = append(in.ActionRules, ActionRule{Action: a.Action, Growth: a.Growth, Points: a.Points, PerDay: a.PerDay,
+			Lifetime: a.Lifetime})
 	}
 	return in
 }
@@ -293,6 +312,7 @@ func (s *Service) Register(api huma.API) {
 	const member = programs + "/{id}/members/{customer_id}"
 
 	s.registerReports(api)
+	s.registerActions(api, member)
 
 	huma.Register(api, huma.Operation{OperationID: "list-loyalty-programs", Method: http.MethodGet, Path: programs,
 		Summary: "List loyalty programs with their tiers", Tags: tags, Security: read,

@@ -120,6 +120,16 @@ func (s *Service) transfer(ctx context.Context, tx *sql.Tx, e events.Event, from
 		survivor, e.TenantID, from.ProgramID, from.CustomerID); err != nil {
 		return fmt.Errorf("move order earns: %w", err)
 	}
+	// The survivor inherits the absorbed customer's action credits, so a lifetime
+	// cap (a profile completed once) holds for the person, not for each id. A credit
+	// whose reference the survivor has too (both signed in on one day) stays behind.
+	if _, err := tx.ExecContext(ctx, `UPDATE loyalty_action_credits SET customer_id = $1
+		WHERE tenant_id = $2 AND program_id = $3 AND customer_id = $4 AND NOT EXISTS (SELECT 1 FROM loyalty_action_credits kept
+			WHERE kept.program_id = $3 AND kept.customer_id = $1 AND kept.action = loyalty_action_credits.action
+			AND kept.reference = loyalty_action_credits.reference)`,
+		survivor, e.TenantID, from.ProgramID, from.CustomerID); err != nil {
+		return fmt.Errorf("move action credits: %w", err)
+	}
 	growth := from.Growth
 	from.Growth = 0
 	if err := updateMember(ctx, tx, from, now); err != nil {

@@ -68,6 +68,7 @@ type Program struct {
 	TimeZone           string
 	AutoEnrol          bool // a completed order of a resolved customer enrols it
 	Evaluation         Evaluation
+	ActionRules        []ActionRule // what customer actions (sign-in, review) earn
 	Tiers              []Tier
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
@@ -113,6 +114,7 @@ type ProgramInput struct {
 	TimeZone           string
 	AutoEnrol          bool
 	Evaluation         Evaluation
+	ActionRules        []ActionRule
 }
 
 // Validate fills defaults and reports the first invalid field as an errs.Invalid
@@ -178,6 +180,9 @@ func (in *ProgramInput) Validate() error {
 		if b == "" || slices.Contains(in.BrandIDs[:i], b) {
 			return errs.Field(fmt.Sprintf("body.brand_ids[%d]", i), "empty or listed twice")
 		}
+	}
+	if err := validateActionRules(in.ActionRules); err != nil {
+		return err
 	}
 	return in.Evaluation.validate()
 }

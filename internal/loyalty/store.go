@@ -50,10 +50,14 @@ func programOf(id, tenantID string, in ProgramInput, created, updated time.Time)
 	if days == nil {
 		days = []MemberDay{}
 	}
+	actions := in.ActionRules
+	if actions == nil {
+		actions = []ActionRule{}
+	}
 	return Program{ID: id, TenantID: tenantID, Code: in.Code, Name: in.Name, Status: in.Status, BrandIDs: brands,
 		PointsPerYuan: in.PointsPerYuan, GrowthPerYuan: in.GrowthPerYuan, GrowthPerOrder: in.GrowthPerOrder, MaxPointsPerOrder: in.MaxPointsPerOrder,
 		ExcludedCategories: cats, MemberDays: days, PendingDays: in.PendingDays, ExpiryKind: in.ExpiryKind,
-		ExpiryDays: in.ExpiryDays, TimeZone: in.TimeZone, AutoEnrol: in.AutoEnrol, Evaluation: in.Evaluation, Tiers: []Tier{}, CreatedAt: created,
+		ExpiryDays: in.ExpiryDays, TimeZone: in.TimeZone, AutoEnrol: in.AutoEnrol, Evaluation: in.Evaluation, ActionRules: actions, Tiers: []Tier{}, CreatedAt: created,
 		UpdatedAt: updated}
 }
 
@@ -67,12 +71,12 @@ func conflictIfUnique(err error, format string, args ...any) error {
 func insertProgram(ctx context.Context, tx *sql.Tx, p Program) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO loyalty_programs (id, tenant_id, code, name, status, brand_ids, points_per_yuan, growth_per_yuan,
 		max_points_per_order, excluded_categories, member_days, pending_days, expiry_kind, expiry_days, time_zone, auto_enrol, created_at, updated_at,
-		evaluation_kind, evaluation_month, evaluation_day, evaluation_months, max_drop, growth_at_period_end, growth_per_order)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)`,
+		evaluation_kind, evaluation_month, evaluation_day, evaluation_months, max_drop, growth_at_period_end, growth_per_order, action_rules)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)`,
 		p.ID, p.TenantID, p.Code, p.Name, p.Status, jsonText(p.BrandIDs), p.PointsPerYuan, p.GrowthPerYuan, p.MaxPointsPerOrder,
 		jsonText(p.ExcludedCategories), jsonText(p.MemberDays), p.PendingDays, p.ExpiryKind, p.ExpiryDays, p.TimeZone, p.AutoEnrol,
 		millis(p.CreatedAt), millis(p.UpdatedAt), p.Evaluation.Kind, p.Evaluation.Month, p.Evaluation.Day, p.Evaluation.Months,
-		p.Evaluation.MaxDrop, p.Evaluation.GrowthAtEnd, p.GrowthPerOrder)
+		p.Evaluation.MaxDrop, p.Evaluation.GrowthAtEnd, p.GrowthPerOrder, jsonText(p.ActionRules))
 	if err != nil {
 		return fmt.Errorf("insert program: %w", conflictIfUnique(err, "a program with code %s exists", p.Code))
 	}
@@ -83,11 +87,11 @@ func updateProgramRow(ctx context.Context, tx *sql.Tx, p Program) error {
 	_, err := tx.ExecContext(ctx, `UPDATE loyalty_programs SET code = $1, name = $2, status = $3, brand_ids = $4, points_per_yuan = $5,
 		growth_per_yuan = $6, max_points_per_order = $7, excluded_categories = $8, member_days = $9, pending_days = $10, expiry_kind = $11,
 		expiry_days = $12, time_zone = $13, auto_enrol = $14, updated_at = $15, evaluation_kind = $18, evaluation_month = $19,
-		evaluation_day = $20, evaluation_months = $21, max_drop = $22, growth_at_period_end = $23, growth_per_order = $24 WHERE tenant_id = $16 AND id = $17`,
+		evaluation_day = $20, evaluation_months = $21, max_drop = $22, growth_at_period_end = $23, growth_per_order = $24, action_rules = $25 WHERE tenant_id = $16 AND id = $17`,
 		p.Code, p.Name, p.Status, jsonText(p.BrandIDs), p.PointsPerYuan, p.GrowthPerYuan, p.MaxPointsPerOrder, jsonText(p.ExcludedCategories),
 		jsonText(p.MemberDays), p.PendingDays, p.ExpiryKind, p.ExpiryDays, p.TimeZone, p.AutoEnrol, millis(p.UpdatedAt), p.TenantID, p.ID,
 		p.Evaluation.Kind, p.Evaluation.Month, p.Evaluation.Day, p.Evaluation.Months, p.Evaluation.MaxDrop, p.Evaluation.GrowthAtEnd,
-		p.GrowthPerOrder)
+		p.GrowthPerOrder, jsonText(p.ActionRules))
 	if err != nil {
 		return fmt.Errorf("update program: %w", conflictIfUnique(err, "a program with code %s exists", p.Code))
 	}
@@ -96,20 +100,20 @@ func updateProgramRow(ctx context.Context, tx *sql.Tx, p Program) error {
 
 const programColumns = `id, tenant_id, code, name, status, brand_ids, points_per_yuan, growth_per_yuan, max_points_per_order,
 	excluded_categories, member_days, pending_days, expiry_kind, expiry_days, time_zone, auto_enrol, created_at, updated_at,
-	evaluation_kind, evaluation_month, evaluation_day, evaluation_months, max_drop, growth_at_period_end, growth_per_order`
+	evaluation_kind, evaluation_month, evaluation_day, evaluation_months, max_drop, growth_at_period_end, growth_per_order, action_rules`
 
 func scanProgram(sc interface{ Scan(...any) error }) (Program, error) {
 	var p Program
-	var brands, cats, days string
+	var brands, cats, days, actions string
 	var created, updated int64
 	err := sc.Scan(&p.ID, &p.TenantID, &p.Code, &p.Name, &p.Status, &brands, &p.PointsPerYuan, &p.GrowthPerYuan, &p.MaxPointsPerOrder,
 		&cats, &days, &p.PendingDays, &p.ExpiryKind, &p.ExpiryDays, &p.TimeZone, &p.AutoEnrol, &created, &updated, &p.Evaluation.Kind,
-		&p.Evaluation.Month, &p.Evaluation.Day, &p.Evaluation.Months, &p.Evaluation.MaxDrop, &p.Evaluation.GrowthAtEnd, &p.GrowthPerOrder)
+		&p.Evaluation.Month, &p.Evaluation.Day, &p.Evaluation.Months, &p.Evaluation.MaxDrop, &p.Evaluation.GrowthAtEnd, &p.GrowthPerOrder, &actions)
 	if err != nil {
 		return Program{}, err
 	}
 	if err := errors.Join(json.Unmarshal([]byte(brands), &p.BrandIDs), json.Unmarshal([]byte(cats), &p.ExcludedCategories),
-		json.Unmarshal([]byte(days), &p.MemberDays)); err != nil {
+		json.Unmarshal([]byte(days), &p.MemberDays), json.Unmarshal([]byte(actions), &p.ActionRules)); err != nil {
 		return Program{}, fmt.Errorf("decode program %s: %w", p.ID, err)
 	}
 	p.CreatedAt, p.UpdatedAt, p.Tiers = fromMillis(created), fromMillis(updated), []Tier{}

@@ -71,3 +71,28 @@ func (n NewOrder) couponSignals() coupon.Signals {
 	}
 	return sg
 }
+
+// ticketCoupons presents the codes of a recorded sale one at a time: the customer's
+// usable coupons are held for the ticket and priced by their templates' promotions;
+// a code the coupon service refuses (not the customer's, used, expired, a wrong check
+// character) is priced without it and named in refused. The sale happened, so a
+// refused coupon does not refuse the ticket: the till's price then differs from the
+// server's, kept as a price_mismatch exception that says which coupon and why.
+func (s *Service) ticketCoupons(ctx context.Context, tenantID, customerID string, presented []string) (codes []string, held []coupon.Held, refused []string, err error) {
+	if s.deps.Coupons == nil || len(presented) == 0 {
+		return presented, nil, nil, nil
+	}
+	for _, code := range presented {
+		c, h, err := s.deps.Coupons.Present(ctx, tenantID, customerID, []string{code})
+		var refusal *errs.Error
+		switch {
+		case errors.As(err, &refusal) && (refusal.Code == errs.Invalid || refusal.Code == errs.NotFound || refusal.Code == errs.Conflict):
+			refused = append(refused, code+" ("+refusal.Message+")")
+			continue
+		case err != nil:
+			return nil, nil, nil, err
+		}
+		codes, held = append(codes, c...), append(held, h...)
+	}
+	return codes, held, refused, nil
+}

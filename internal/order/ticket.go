@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/oneretail/oneretail/internal/coupon"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/promotion/engine"
@@ -131,17 +132,26 @@ func (s *Service) RecordTicket(ctx context.Context, t Ticket) (Order, error) {
 	if err != nil && !errs.Is(err, errs.NotFound) {
 		return Order{}, fmt.Errorf("order: record ticket: %w", err)
 	}
-	pc := engine.Context{Time: t.PlacedAt, Location: sl.zone, Channel: string(t.Channel), StoreID: t.StoreID, Coupons: t.Coupons, Tier: t.Tier}
+	pc := engine.Context{Time: t.PlacedAt, Location: sl.zone, Channel: string(t.Channel), StoreID: t.StoreID, Tier: t.Tier}
 	for attempt := 0; ; attempt++ {
+		// Presented again on each attempt: a coupon taken by another order meanwhile
+		// is then refused, and the sale priced without it.
+		codes, held, refused, err := s.ticketCoupons(in, p.TenantID, sl.customerID, t.Coupons)
+		if err != nil {
+			return Order{}, fmt.Errorf("order: record ticket: %w", err)
+		}
+		pc.Coupons = codes
 		priced, err := s.deps.Pricer.PriceOrder(in, p.TenantID, sl.cart, pc, sl.customerID)
 		if err != nil {
 			return Order{}, err
 		}
 		r := s.recorded(p, sl, t, priced, loc)
+		r.held, r.refused = held, refused
 		err = s.withRetry(ctx, func(tx *sql.Tx) error { return s.storeTickets(ctx, tx, p, []*recording{r}) })
-		if limitReached(err, &pc) && attempt < 8 {
+		if (limitReached(err, &pc) || errors.Is(err, coupon.ErrUnavailable)) && attempt < 8 {
 			// The sale happened: it is priced again without the promotion that ran
-			// out, and the difference from the till is an exception.
+			// out or the coupon taken meanwhile, and the difference from the till is
+			// an exception.
 			continue
 		}
 		if errors.Is(err, errDuplicate) {

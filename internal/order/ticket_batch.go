@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/oneretail/oneretail/internal/catalog"
+	"github.com/oneretail/oneretail/internal/coupon"
 	"github.com/oneretail/oneretail/internal/inventory"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/clock"
@@ -26,6 +28,10 @@ type recording struct {
 	priced promotion.PricedCart
 	loc    inventory.Location
 	status Status // as recorded, before a Fulfilled import's later steps
+	// held are the customer's coupons that priced the sale, locked to it when it is
+	// stored; refused names the codes the coupon service refused (priced without).
+	held    []coupon.Held
+	refused []string
 	// events are the order's events in the order they are published.
 	events []events.Message
 }
@@ -69,9 +75,13 @@ func (s *Service) storeTickets(ctx context.Context, tx *sql.Tx, p *auth.Principa
 		}
 		o.Timeline = append(o.Timeline, TimelineEntry{Seq: 1, Kind: "created", To: o.Status, Actor: p.ID, At: now})
 		if r.t.StatedPayableFen != r.priced.Payable {
+			detail := fmt.Sprintf("%s stated %s; the server prices the sale at %s (difference %s)", r.t.Channel,
+				engine.Yuan(r.t.StatedPayableFen), engine.Yuan(r.priced.Payable), engine.Yuan(r.t.StatedPayableFen-r.priced.Payable))
+			if len(r.refused) > 0 {
+				detail += "; coupons refused: " + strings.Join(r.refused, ", ")
+			}
 			s.exceptOf(p, r, Exception{Kind: PriceMismatch, StatedFen: r.t.StatedPayableFen, ServerFen: r.priced.Payable, CreatedAt: now,
-				Detail: fmt.Sprintf("%s stated %s; the server prices the sale at %s (difference %s)", r.t.Channel,
-					engine.Yuan(r.t.StatedPayableFen), engine.Yuan(r.priced.Payable), engine.Yuan(r.t.StatedPayableFen-r.priced.Payable))})
+				Detail: detail})
 		}
 		if r.loc.ID == "" {
 			continue
@@ -93,6 +103,11 @@ func (s *Service) storeTickets(ctx context.Context, tx *sql.Tx, p *auth.Principa
 	// other in opposite orders; the hot usage rows are then held the shortest.
 	for _, r := range batch {
 		if _, err := s.deps.Pricer.RedeemTx(in, tx, r.o.TenantID, r.o.ID, r.priced); err != nil {
+			return err
+		}
+		// Locked to the sale now; its order.completed (order.paid for a platform's
+		// order) redeems them, as for an online order.
+		if err := s.lockCouponsTx(ctx, tx, r.o.TenantID, r.o.ID, r.held, r.priced, coupon.Signals{}); err != nil {
 			return err
 		}
 	}
@@ -484,13 +499,20 @@ func (s *Service) priceTickets(ctx context.Context, p *auth.Principal, tickets [
 			out[i].Err = err
 			continue
 		}
-		pc := engine.Context{Time: t.PlacedAt, Location: sl.zone, Channel: string(t.Channel), StoreID: t.StoreID, Coupons: t.Coupons, Tier: t.Tier}
+		codes, held, refused, err := s.ticketCoupons(in, p.TenantID, sl.customerID, t.Coupons)
+		if err != nil {
+			out[i].Err = err
+			continue
+		}
+		pc := engine.Context{Time: t.PlacedAt, Location: sl.zone, Channel: string(t.Channel), StoreID: t.StoreID, Coupons: codes, Tier: t.Tier}
 		priced, err := s.deps.Pricer.PriceOrder(in, p.TenantID, sl.cart, pc, sl.customerID)
 		if err != nil {
 			out[i].Err = err
 			continue
 		}
-		batch = append(batch, s.recorded(p, sl, t, priced, f.loc))
+		r := s.recorded(p, sl, t, priced, f.loc)
+		r.held, r.refused = held, refused
+		batch = append(batch, r)
 		at = append(at, i)
 	}
 	if err := ctx.Err(); err != nil {

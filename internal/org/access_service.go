@@ -326,6 +326,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id string) error {
 		return s.emit(ctx, tx, "api_key.revoke", "api_key", k.ID, map[string]any{"revoked_at": now},
 			EventAPIKeyRevoked, apiKeyEvent(k))
 	})
+	s.keys.clear() // after the commit: a look-up racing it must not cache the key again
 	return wrap("revoke API key", err)
 }
 
@@ -354,6 +355,14 @@ func (s *Service) authenticateKey(ctx context.Context, token string) (*auth.Prin
 	if len(rest) < apiKeyLookupLen {
 		return nil, errKey()
 	}
+	// A key checked within the cache's TTL is not read again (see keyCache): the read
+	// was most of an authenticated request's cost.
+	now := s.clock.Now()
+	presented := tokenHash(token)
+	cached, gen := s.keys.get(presented, now)
+	if cached != nil {
+		return cached, nil
+	}
 	k, hash, err := findAPIKeyByPrefix(ctx, s.db.Reader(), rest[:apiKeyLookupLen])
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errKey()
@@ -361,16 +370,17 @@ func (s *Service) authenticateKey(ctx context.Context, token string) (*auth.Prin
 	if err != nil {
 		return nil, wrap("authenticate", err)
 	}
-	if subtle.ConstantTimeCompare([]byte(tokenHash(token)), []byte(hash)) != 1 || k.RevokedAt != nil {
+	if subtle.ConstantTimeCompare([]byte(presented), []byte(hash)) != 1 || k.RevokedAt != nil {
 		return nil, errKey()
 	}
-	now := s.clock.Now()
 	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= touchEvery {
 		s.touch(ctx, "api key", func(tx *sql.Tx) error { return touchAPIKey(ctx, tx, k.ID, now, now.Add(-touchEvery)) })
 	}
 	effective, _, _ := k.Access()
-	return &auth.Principal{Kind: auth.KeyPrincipal, ID: k.ID, Name: k.Name, TenantID: k.TenantID, Scopes: effective,
-		DataScope: auth.TenantScope, TouchpointID: k.TouchpointID}, nil
+	p := &auth.Principal{Kind: auth.KeyPrincipal, ID: k.ID, Name: k.Name, TenantID: k.TenantID, Scopes: effective,
+		DataScope: auth.TenantScope, TouchpointID: k.TouchpointID}
+	s.keys.put(presented, p, gen, now)
+	return p, nil
 }
 
 func (s *Service) authenticateSession(ctx context.Context, token string) (*auth.Principal, error) {

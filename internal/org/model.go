@@ -42,6 +42,11 @@ type Config struct {
 	// LoginAddressLimit bounds the login attempts (right or wrong) from one client
 	// address, counted across every node.
 	LoginAddressLimit ratelimit.Rule
+	// KeyCacheTTL is how long a node trusts an API key it has checked (revoking a key
+	// clears the cache of the node that revoked it; other nodes read the key again
+	// within this time); 0 means DefaultKeyCacheTTL, a negative value turns the cache
+	// off.
+	KeyCacheTTL time.Duration
 }
 
 // DefaultConfig returns the production settings: argon2id with the OWASP parameters
@@ -60,6 +65,7 @@ func DefaultConfig() Config {
 		LoginMaxDelay:     10 * time.Minute,
 		LoginForgetAfter:  24 * time.Hour,
 		LoginAddressLimit: ratelimit.Rule{Limit: 300, Window: 10 * time.Minute},
+		KeyCacheTTL:       DefaultKeyCacheTTL,
 	}
 }
 
@@ -80,6 +86,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.SessionTTL <= 0 {
 		c.SessionTTL = def.SessionTTL
+	}
+	if c.KeyCacheTTL == 0 {
+		c.KeyCacheTTL = DefaultKeyCacheTTL
 	}
 	if c.LoginFreeFailures <= 0 {
 		c.LoginFreeFailures = def.LoginFreeFailures

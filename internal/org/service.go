@@ -32,6 +32,7 @@ type Service struct {
 	log    *slog.Logger
 
 	limits *ratelimit.Limiter
+	keys   *keyCache
 	hasher Hasher
 	dummy  string // a hash verified when the login is unknown, to even out timing
 }
@@ -50,7 +51,7 @@ func NewService(cfg Config, d *db.DB, outbox *events.Outbox, audit *audit.Log, l
 		limits = ratelimit.New(d, c)
 	}
 	return &Service{cfg: cfg, db: d, outbox: outbox, audit: audit, clock: c, log: log, limits: limits,
-		hasher: cfg.Hasher, dummy: cfg.Hasher.Hash(ids.Secret(16))}
+		keys: newKeyCache(cfg.KeyCacheTTL), hasher: cfg.Hasher, dummy: cfg.Hasher.Hash(ids.Secret(16))}
 }
 
 // Bootstrap creates a tenant and its first user, an hq_admin over the whole tenant,

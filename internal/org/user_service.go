@@ -241,6 +241,7 @@ func (s *Service) UpdateUser(ctx context.Context, id string, in UserUpdate) (Use
 		}
 		return s.emit(ctx, tx, "user.update", "user", nu.ID, changes, EventUserUpdated, userEvent(nu, names))
 	})
+	s.keys.clear() // the user's API keys act with the user's role, status and scope
 	if err != nil {
 		return User{}, wrap("update user", err)
 	}

@@ -91,6 +91,9 @@ type CartPriceRequest struct {
 	Coupons        []string         `json:"coupons,omitempty" maxItems:"20"`
 	FlashAllowance map[string]int64 `json:"flash_allowance,omitempty" doc:"Promotion id → flash-sale units the customer may still buy; only lowers what the flash sale's limit and customer_id's recorded purchases leave."`
 	CustomerID     string           `json:"customer_id,omitempty" maxLength:"64" doc:"A customer of the tenant (422 otherwise): their recorded purchases, and those of the ids merged into them, fill flash_allowance and their per-customer limits apply."`
+
+	missing []string // required fields the body left out (UnmarshalJSON), by location
+	decoded bool     // UnmarshalJSON ran: the body was well-formed JSON
 }
 
 // CartReturnQuoteRequest asks for the refund of returning quantities of a committed
@@ -120,7 +123,10 @@ type promotionUpdateInput struct {
 	Body PromotionUpdateRequest
 }
 
-type cartPriceInput struct{ Body CartPriceRequest }
+type cartPriceInput struct {
+	Detail string `query:"detail" enum:"full,lines" default:"full" doc:"full: every applied promotion with its basis and definition, and the rejected promotions with why; lines: what a till needs — lines with their allocations, totals, applied promotions without basis and definition, hints and priced_token (no rejected)."`
+	Body   CartPriceRequest
+}
 
 type promotionPreviewInput struct {
 	ID   string `path:"id" maxLength:"64"`
@@ -279,14 +285,20 @@ func (s *Service) Register(api huma.API) {
 		OperationID: "price-cart", Method: http.MethodPost, Path: "/api/v1/carts/price",
 		Summary: "Price a cart",
 		Description: "Prices the cart against the tenant's active promotions and signs the result: priced_token commits it " +
-			"(POST /api/v1/promotion-redemptions) until priced_token_expires_at. Needs pricing:use or promotions:read.",
+			"(POST /api/v1/promotion-redemptions) until priced_token_expires_at. ?detail=lines answers the lean response " +
+			"a POS needs (no basis, definitions or rejections: a fraction of the bytes). Needs pricing:use or promotions:read.",
 		Tags: []string{"Pricing"}, Security: pricing,
+		SkipValidateBody: true, // decoded once, strictly, and checked by cartPriceInput.Resolve
 	}, func(ctx context.Context, in *cartPriceInput) (*httpapi.Body[CartPriceResponse], error) {
 		cart, pc, err := s.cartOf(in.Body)
 		if err != nil {
 			return nil, httpapi.Problem(err)
 		}
-		return httpapi.Reply(signedPriceResponse)(s.PriceCartForCommit(ctx, cart, pc, in.Body.CustomerID))
+		convert := signedPriceResponse
+		if in.Detail == "lines" {
+			convert = leanPriceResponse
+		}
+		return httpapi.Reply(convert)(s.PriceCartForCommit(ctx, cart, pc, in.Body.CustomerID))
 	})
 	s.registerRedemptions(api)
 	huma.Register(api, huma.Operation{
@@ -344,11 +356,11 @@ type CartAppliedPromotion struct {
 	Level       string           `json:"level"`
 	Discount    int64            `json:"discount"`
 	Lines       []CartAllocation `json:"lines"`
-	Basis       []CartAllocation `json:"basis"`
+	Basis       []CartAllocation `json:"basis,omitzero" doc:"What the promotion was measured on; absent with ?detail=lines."`
 	GiftLineID  string           `json:"gift_line_id,omitempty"`
 	FlashUnits  int64            `json:"flash_units,omitempty" doc:"Units sold at the flash-sale or special price (flash_sale, special_price), counted against the per-customer unit limit when the order commits."`
 	Message     string           `json:"message"`
-	Promotion   DefinitionJSON   `json:"promotion"`
+	Promotion   DefinitionJSON   `json:"promotion,omitzero" doc:"The promotion's definition as it was priced; absent with ?detail=lines."`
 }
 
 // CartRejection says why a candidate promotion did not apply.
@@ -388,7 +400,7 @@ type CartPriceResponse struct {
 	Discount         int64                  `json:"discount"`
 	Total            int64                  `json:"total"`
 	Applied          []CartAppliedPromotion `json:"applied" nullable:"false"`
-	Rejected         []CartRejection        `json:"rejected" nullable:"false"`
+	Rejected         []CartRejection        `json:"rejected,omitzero" nullable:"false" doc:"The candidate promotions that did not apply, with why; absent with ?detail=lines."`
 	Hints            []CartHint             `json:"hints" nullable:"false"`
 	Combinations     int                    `json:"combinations"`
 	Truncated        bool                   `json:"truncated"`
@@ -446,18 +458,31 @@ func mirror[T any](v any) T {
 
 // signedPriceResponse is the price response with its priced-cart token.
 func signedPriceResponse(p SignedPrice) CartPriceResponse {
-	out := cartPriceResponse(p.Result)
+	return signedPriceResponseOf(p, cartPriceResponse(p.Result))
+}
+
+// signedPriceResponseOf adds p's token to its converted result.
+func signedPriceResponseOf(p SignedPrice, out CartPriceResponse) CartPriceResponse {
 	exp := p.ExpiresAt
 	out.PricedToken, out.PricedTokenExpiresAt = p.Token, &exp
 	return out
 }
 
+// leanPriceResponse is signedPriceResponse for a till (?detail=lines): the applied
+// promotions without their basis and definition (most of the full response's bytes
+// and of its encoding time) and no rejections.
+func leanPriceResponse(p SignedPrice) CartPriceResponse {
+	return signedPriceResponseOf(p, cartPriceResponseOf(p.Result, true))
+}
+
 // cartPriceResponse converts an engine result field by field (no JSON round trip: it
 // is on the pricing hot path); empty lists stay [] rather than null.
-func cartPriceResponse(r engine.Result) CartPriceResponse {
+func cartPriceResponse(r engine.Result) CartPriceResponse { return cartPriceResponseOf(r, false) }
+
+// cartPriceResponseOf is cartPriceResponse, lean for ?detail=lines.
+func cartPriceResponseOf(r engine.Result, lean bool) CartPriceResponse {
 	out := CartPriceResponse{Lines: make([]CartPricedLine, len(r.Lines)), Subtotal: r.Subtotal, Discount: r.Discount, Total: r.Total,
-		Applied: make([]CartAppliedPromotion, len(r.Applied)), Rejected: make([]CartRejection, len(r.Rejected)),
-		Hints: make([]CartHint, len(r.Hints)), Combinations: r.Combinations, Truncated: r.Truncated, Decomposed: r.Decomposed,
+		Applied: make([]CartAppliedPromotion, len(r.Applied)), Hints: make([]CartHint, len(r.Hints)), Combinations: r.Combinations, Truncated: r.Truncated, Decomposed: r.Decomposed,
 		DeliveryFee: r.DeliveryFee, DeliveryDiscount: r.DeliveryDiscount, DeliveryNet: r.DeliveryNet, Payable: r.Payable}
 	for i, l := range r.Lines {
 		pl := CartPricedLine{ID: l.ID, SKU: l.SKU, Category: l.Category, Brand: l.Brand, Unit: string(l.Unit), Qty: l.Qty,
@@ -471,12 +496,17 @@ func cartPriceResponse(r engine.Result) CartPriceResponse {
 	}
 	for i, a := range r.Applied {
 		out.Applied[i] = CartAppliedPromotion{PromotionID: a.PromotionID, Name: a.Name, Kind: string(a.Kind), Level: string(a.Level),
-			Discount: a.Discount, Lines: nonNil(allocations(a.Lines)), Basis: nonNil(allocations(a.Basis)), GiftLineID: a.GiftLineID,
-			FlashUnits: a.FlashUnits, Message: a.Message, Promotion: DefinitionJSON{def: a.Promotion}}
+			Discount: a.Discount, Lines: nonNil(allocations(a.Lines)), GiftLineID: a.GiftLineID, FlashUnits: a.FlashUnits, Message: a.Message}
+		if !lean {
+			out.Applied[i].Basis, out.Applied[i].Promotion = nonNil(allocations(a.Basis)), DefinitionJSON{def: a.Promotion}
+		}
 	}
-	for i, e := range r.Rejected {
-		out.Rejected[i] = CartRejection{PromotionID: e.PromotionID, Code: string(e.Code), Condition: e.Condition, WinnerID: e.WinnerID,
-			RefusedBy: e.RefusedBy, Missing: e.Missing, Message: e.Message}
+	if !lean {
+		out.Rejected = make([]CartRejection, len(r.Rejected))
+		for i, e := range r.Rejected {
+			out.Rejected[i] = CartRejection{PromotionID: e.PromotionID, Code: string(e.Code), Condition: e.Condition, WinnerID: e.WinnerID,
+				RefusedBy: e.RefusedBy, Missing: e.Missing, Message: e.Message}
+		}
 	}
 	for i, h := range r.Hints {
 		out.Hints[i] = CartHint{PromotionID: h.PromotionID, Missing: h.Missing, Save: h.Save, Message: h.Message}

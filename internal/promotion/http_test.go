@@ -14,6 +14,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
+	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
 
 type fakeAuth map[string]*auth.Principal
@@ -171,6 +172,157 @@ func TestHTTP(t *testing.T) {
 		// A preview prices a draft: it gives no token to commit.
 		if status, body := do(t, ts, "POST", r.Replace("/api/v1/promotions/{half}/preview"), "mkt", cartJSON); status != 200 || strings.Contains(body, "priced_token") {
 			t.Errorf("preview: %d %s", status, body)
+		}
+	})
+}
+
+// TestPriceDetailLines checks the lean price response of ?detail=lines: the same
+// money, lines, allocations and applied promotions as the full one, a priced_token
+// that quotes returns alike, and none of the explanation the full one carries.
+func TestPriceDetailLines(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := setup(t, d)
+		merch := as(tenantA, auth.Merchandiser)
+		for _, def := range []struct {
+			code string
+			def  func() engine.Promotion
+		}{{"MJ", manjian}, {"HALF", secondHalf}} {
+			if _, err := s.Activate(merch, mustCreate(t, s, merch, def.code, def.def()).ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		srv := httpapi.New(httpapi.Options{Auth: fakeAuth{"pos": principal(tenantA, auth.Integrator)}})
+		s.Register(srv.API)
+		ts := httptest.NewServer(srv.Router)
+		t.Cleanup(ts.Close)
+		price := func(query string) (CartPriceResponse, map[string]any, string) {
+			t.Helper()
+			status, body := do(t, ts, "POST", "/api/v1/carts/price"+query, "pos", cartJSON)
+			if status != 200 {
+				t.Fatalf("price%s: %d %s", query, status, body)
+			}
+			var typed CartPriceResponse
+			var raw map[string]any
+			if err := json.Unmarshal([]byte(body), &typed); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal([]byte(body), &raw); err != nil {
+				t.Fatal(err)
+			}
+			return typed, raw, body
+		}
+		full, fullRaw, fullBody := price("")
+		lean, leanRaw, leanBody := price("?detail=lines")
+		if full.Total != 19000 || lean.Total != full.Total || lean.Payable != full.Payable || lean.Discount != full.Discount ||
+			len(lean.Lines) != len(full.Lines) || len(lean.Applied) != 2 || len(full.Applied) != 2 {
+			t.Fatalf("lean %+v differs from full %+v", lean, full)
+		}
+		for i, l := range lean.Lines {
+			f := full.Lines[i]
+			if l.ID != f.ID || l.Net != f.Net || l.Discount != f.Discount || len(l.Allocations) != len(f.Allocations) {
+				t.Errorf("line %d: lean %+v, full %+v", i, l, f)
+			}
+		}
+		for i, a := range lean.Applied {
+			f := full.Applied[i]
+			if a.PromotionID != f.PromotionID || a.Discount != f.Discount || a.Message != f.Message || len(a.Lines) != len(f.Lines) {
+				t.Errorf("applied %d: lean %+v, full %+v", i, a, f)
+			}
+		}
+		if _, ok := fullRaw["rejected"]; !ok {
+			t.Errorf("full response lacks rejected: %s", fullBody)
+		}
+		if _, ok := leanRaw["rejected"]; ok {
+			t.Errorf("lean response has rejected: %s", leanBody)
+		}
+		for i, a := range leanRaw["applied"].([]any) {
+			m := a.(map[string]any)
+			if _, ok := m["basis"]; ok {
+				t.Errorf("lean applied %d has basis", i)
+			}
+			if _, ok := m["promotion"]; ok {
+				t.Errorf("lean applied %d has the definition", i)
+			}
+			full := fullRaw["applied"].([]any)[i].(map[string]any)
+			if _, ok := full["basis"]; !ok {
+				t.Errorf("full applied %d lacks basis", i)
+			}
+			if _, ok := full["promotion"]; !ok {
+				t.Errorf("full applied %d lacks the definition", i)
+			}
+		}
+		if len(leanBody) >= len(fullBody) {
+			t.Errorf("lean response %d bytes, full %d", len(leanBody), len(fullBody))
+		}
+		// The lean token quotes a return like the full one: BREAD's ¥120 less its
+		// 12000/21000 share of the ¥20 满减.
+		for _, tok := range []string{lean.PricedToken, full.PricedToken} {
+			status, body := do(t, ts, "POST", "/api/v1/carts/return-quote", "pos", `{"priced_token":"`+tok+`","returned":{"2":1}}`)
+			if status != 200 || !strings.Contains(body, `"refund":10857`) {
+				t.Errorf("return quote: %d %s", status, body)
+			}
+		}
+		if status, body := do(t, ts, "POST", "/api/v1/carts/price?detail=everything", "pos", cartJSON); status != 422 ||
+			!strings.Contains(body, "query.detail") {
+			t.Errorf("unknown detail: %d %s", status, body)
+		}
+	})
+}
+
+// TestPriceCartValidation holds POST /api/v1/carts/price, which decodes its body once
+// and checks it in Go, to the verdicts of huma's schema validation, which the preview
+// of the same cart still runs: the same status, and the location the schema names.
+func TestPriceCartValidation(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := setup(t, d)
+		merch := as(tenantA, auth.Merchandiser)
+		draft := mustCreate(t, s, merch, "HALF", secondHalf())
+		srv := httpapi.New(httpapi.Options{Auth: fakeAuth{"merch": principal(tenantA, auth.Merchandiser)}})
+		s.Register(srv.API)
+		ts := httptest.NewServer(srv.Router)
+		t.Cleanup(ts.Close)
+		line := func(fields string) string { return `{"lines":[` + fields + `]}` }
+		ok := `"id":"1","sku":"MILK","unit":"each","qty":1,"unit_price":100`
+		long := strings.Repeat("长", 65)
+		tests := []struct {
+			name, body string
+			status     int
+			location   string
+		}{
+			{"valid", line(`{` + ok + `}`), 200, ""},
+			{"valid with every field", `{"lines":[{` + ok + `,"category":"C","brand":"B","batch":"b1","expiry":"2026-03-09"}],"delivery_fee":500,` +
+				`"delivery_method":"express","time":"2026-03-01T08:00:00Z","time_zone":"Asia/Shanghai","channel":"pos","region":"east","brand":"x",` +
+				`"tier":"gold","segments":["s"],"first_order":true,"payment_method":"cash","coupons":[],"flash_allowance":{"p":1}}`, 200, ""},
+			{"no lines", `{}`, 422, "body.lines"},
+			{"empty lines", line(``), 422, "body.lines"},
+			{"missing unit_price", line(`{"id":"1","sku":"MILK","unit":"each","qty":1}`), 422, "body.lines[0].unit_price"},
+			{"missing qty", line(`{"id":"1","sku":"MILK","unit":"each","unit_price":1}`), 422, "body.lines[0].qty"},
+			{"missing id", line(`{"sku":"MILK","unit":"each","qty":1,"unit_price":1}`), 422, "body.lines[0].id"},
+			{"empty sku", line(`{"id":"1","sku":"","unit":"each","qty":1,"unit_price":1}`), 422, "body.lines[0].sku"},
+			{"zero qty", line(`{"id":"1","sku":"MILK","unit":"each","qty":0,"unit_price":1}`), 422, "body.lines[0].qty"},
+			{"negative price", line(`{"id":"1","sku":"MILK","unit":"each","qty":1,"unit_price":-1}`), 422, "body.lines[0].unit_price"},
+			{"price too high", line(`{"id":"1","sku":"MILK","unit":"each","qty":1,"unit_price":1000000001}`), 422, "body.lines[0].unit_price"},
+			{"unknown unit", line(`{"id":"1","sku":"MILK","unit":"box","qty":1,"unit_price":1}`), 422, "body.lines[0].unit"},
+			{"long category", line(`{` + ok + `,"category":"` + long + `"}`), 422, "body.lines[0].category"},
+			{"bad expiry", line(`{` + ok + `,"expiry":"9 March"}`), 422, "body.lines[0].expiry"},
+			{"negative delivery fee", `{"lines":[{` + ok + `}],"delivery_fee":-5}`, 422, "body.delivery_fee"},
+			{"long tier", `{"lines":[{` + ok + `}],"tier":"` + long + `"}`, 422, "body.tier"},
+			{"too many coupons", `{"lines":[{` + ok + `}],"coupons":[` + strings.Repeat(`"c",`, 20) + `"c"]}`, 422, "body.coupons"},
+			{"unknown field", `{"lines":[{` + ok + `}],"colour":"red"}`, 422, "colour"},
+			{"unknown line field", line(`{` + ok + `,"colour":"red"}`), 422, "colour"},
+			{"wrong type", line(`{"id":"1","sku":"MILK","unit":"each","qty":"2","unit_price":1}`), 422, "qty"},
+			{"not JSON", `{"lines":`, 400, ""},
+		}
+		for _, tt := range tests {
+			status, body := do(t, ts, "POST", "/api/v1/carts/price", "merch", tt.body)
+			if status != tt.status || !strings.Contains(body, tt.location) {
+				t.Errorf("%s: price %d %s, want %d naming %s", tt.name, status, body, tt.status, tt.location)
+			}
+			if preview, body := do(t, ts, "POST", "/api/v1/promotions/"+draft.ID+"/preview", "merch", tt.body); preview != tt.status {
+				t.Errorf("%s: the schema's verdict (preview) is %d %s, want %d", tt.name, preview, body, tt.status)
+			}
 		}
 	})
 }

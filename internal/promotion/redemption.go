@@ -240,6 +240,7 @@ func (s *Service) commitOnce(ctx context.Context, tenantID, orderID, tokenID str
 		out, err = s.commitTx(ctx, tx, tenantID, orderID, tokenID, priced, who)
 		return err
 	})
+	s.forget(tenantID)
 	return out, err
 }
 
@@ -359,6 +360,7 @@ func (s *Service) stageTx(ctx context.Context, tx *sql.Tx, tenantID, orderID, to
 			bump = bump || after.exhausted() != ""
 		}
 		if bump {
+			s.forget(tenantID)
 			return out, bumpVersion(ctx, tx, tenantID)
 		}
 		return out, nil
@@ -405,6 +407,7 @@ func (s *Service) CancelRedemption(ctx context.Context, orderID string) (Redempt
 		out, err = s.cancelTx(ctx, tx, pr.TenantID, orderID)
 		return err
 	})
+	s.forget(pr.TenantID)
 	if err != nil {
 		return Redemption{}, fmt.Errorf("promotion: cancel redemption: %w", err)
 	}
@@ -439,6 +442,7 @@ func (s *Service) cancelTx(ctx context.Context, tx *sql.Tx, tenantID, orderID st
 		bump = bump || (before.exhausted() != "" && after.exhausted() == "")
 	}
 	if bump {
+		s.forget(tenantID)
 		return out, bumpVersion(ctx, tx, tenantID)
 	}
 	return out, nil

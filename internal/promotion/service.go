@@ -61,6 +61,7 @@ func (s *Service) location(name string) (*time.Location, error) {
 // that frees it again, bumps the version.
 type tenantIndex struct {
 	version     int64
+	checked     time.Time // when version was last read from the database
 	ix          *engine.Index
 	exhausted   map[string]string
 	perCustomer map[string]int64
@@ -150,6 +151,20 @@ func eventOf(p Promotion) PromotionEvent {
 	return PromotionEvent{ID: p.ID, Code: p.Code, Name: p.Name, Kind: string(p.Definition.Kind), Status: p.Status}
 }
 
+// forget makes the next price of the tenant read the promotions version again: a
+// change made through this service is priced at once on this node. It is called both
+// inside the transaction that bumps the version (RedeemTx runs in the caller's) and
+// after the commit where the service owns it, so that a price racing the commit
+// cannot keep the old index for longer than VersionCheckInterval.
+func (s *Service) forget(tenantID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ti, ok := s.indexes[tenantID]; ok {
+		ti.checked = time.Time{}
+		s.indexes[tenantID] = ti
+	}
+}
+
 // record writes the audit entry and the outbox event of a change in tx and bumps the
 // tenant's promotions version so that every node rebuilds its index.
 func (s *Service) record(ctx context.Context, tx *sql.Tx, p Promotion, action string, changes any, eventType string) error {
@@ -159,6 +174,7 @@ func (s *Service) record(ctx context.Context, tx *sql.Tx, p Promotion, action st
 	if _, err := s.outbox.Publish(ctx, tx, p.TenantID, eventType, p.ID, eventOf(p)); err != nil {
 		return err
 	}
+	s.forget(p.TenantID)
 	return bumpVersion(ctx, tx, p.TenantID)
 }
 
@@ -199,6 +215,7 @@ func (s *Service) CreatePromotion(ctx context.Context, in NewPromotion) (Promoti
 		}
 		return s.record(ctx, tx, p, "promotion.create", map[string]any{"code": p.Code, "name": p.Name, "kind": p.Definition.Kind}, EventPromotionCreated)
 	})
+	s.forget(pr.TenantID)
 	if err != nil {
 		return Promotion{}, fmt.Errorf("promotion: create: %w", err)
 	}
@@ -255,6 +272,7 @@ func (s *Service) UpdatePromotion(ctx context.Context, id string, u PromotionUpd
 		return s.record(ctx, tx, p, "promotion.update", map[string]any{"name": p.Name, "definition_changed": u.Definition != nil,
 			"limits_changed": u.Limits != nil}, EventPromotionUpdated)
 	})
+	s.forget(pr.TenantID)
 	if err != nil {
 		return Promotion{}, fmt.Errorf("promotion: update: %w", err)
 	}
@@ -316,6 +334,7 @@ func (s *Service) transition(ctx context.Context, id string, to Status, action, 
 		}
 		return s.record(ctx, tx, p, action, map[string]any{"before": from, "after": to}, eventType)
 	})
+	s.forget(pr.TenantID)
 	if err != nil {
 		return Promotion{}, fmt.Errorf("promotion: %s: %w", action, err)
 	}
@@ -363,9 +382,24 @@ func (s *Service) FindPromotions(ctx context.Context, f PromotionFilter) (httpap
 	return page, nil
 }
 
+// VersionCheckInterval is how long pricing trusts a tenant's index before it reads
+// the tenant's promotions version again: a change made on another node (a promotion
+// activated, a budget exhausted by a commit there) reaches this node's prices within
+// it. A change made through this service is seen by the next price at once (forget).
+// Commits never rely on the index: they check limits against the database.
+const VersionCheckInterval = 250 * time.Millisecond
+
 // index returns the tenant's index of active promotions, rebuilding it when the
-// tenant's promotions version in the database differs from the one it was built from.
+// tenant's promotions version in the database differs from the one it was built from;
+// the version is read at most once per VersionCheckInterval.
 func (s *Service) index(ctx context.Context, tenantID string) (tenantIndex, error) {
+	now := s.clock.Now()
+	s.mu.Lock()
+	cached, ok := s.indexes[tenantID]
+	s.mu.Unlock()
+	if ok && !now.Before(cached.checked) && now.Sub(cached.checked) < VersionCheckInterval {
+		return cached, nil
+	}
 	v, err := readVersion(ctx, s.db.Reader(), tenantID)
 	if err != nil {
 		return tenantIndex{}, err
@@ -373,6 +407,8 @@ func (s *Service) index(ctx context.Context, tenantID string) (tenantIndex, erro
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if ti, ok := s.indexes[tenantID]; ok && ti.version == v {
+		ti.checked = now
+		s.indexes[tenantID] = ti
 		return ti, nil
 	}
 	rows, err := activePromotions(ctx, s.db.Reader(), tenantID)
@@ -383,7 +419,7 @@ func (s *Service) index(ctx context.Context, tenantID string) (tenantIndex, erro
 	if err != nil {
 		return tenantIndex{}, err
 	}
-	ti := tenantIndex{version: v, exhausted: map[string]string{}, perCustomer: map[string]int64{}, flashLimit: map[string]int64{},
+	ti := tenantIndex{version: v, checked: now, exhausted: map[string]string{}, perCustomer: map[string]int64{}, flashLimit: map[string]int64{},
 		settings: settings}
 	defs := make([]engine.Promotion, len(rows))
 	for i := range rows {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/oneretail/oneretail/internal/platform/auth"
+	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/db/dbtest"
 	"github.com/oneretail/oneretail/internal/platform/errs"
@@ -174,7 +175,8 @@ func cart() engine.Cart {
 }
 
 // TestIndexAcrossNodes prices on a second service (another node) over the same
-// database: it rebuilds its index when the first one changes a promotion.
+// database: it rebuilds its index when the first one changes a promotion, within
+// VersionCheckInterval; the first node prices the change at once.
 func TestIndexAcrossNodes(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
@@ -193,17 +195,31 @@ func TestIndexAcrossNodes(t *testing.T) {
 			{name: "both active", change: func() (Promotion, error) { return node1.Activate(ctx, half.ID) }, total: 19000},
 			{name: "第二件半价 paused", change: func() (Promotion, error) { return node1.Pause(ctx, half.ID) }, total: 22000},
 		}
+		price := func(n *Service) int64 {
+			t.Helper()
+			res, err := n.PriceCart(pos, cart(), engine.Context{}, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.Total
+		}
+		seen := int64(0) // what node 2 last priced
 		for _, st := range steps {
 			if st.change != nil {
 				if _, err := st.change(); err != nil {
 					t.Fatalf("%s: %v", st.name, err)
 				}
 			}
-			for i, n := range []*Service{node1, node2} {
-				res, err := n.PriceCart(pos, cart(), engine.Context{}, "")
-				if err != nil || res.Total != st.total {
-					t.Errorf("%s on node %d: %d %v, want %d", st.name, i+1, res.Total, err, st.total)
-				}
+			if got := price(node1); got != st.total {
+				t.Errorf("%s on the node that changed it: %d, want %d at once", st.name, got, st.total)
+			}
+			// Node 2 reads the version again only once VersionCheckInterval has passed.
+			if got := price(node2); seen != 0 && got != seen {
+				t.Errorf("%s on node 2 within the interval: %d, want its index's %d", st.name, got, seen)
+			}
+			node2.clock.(*clock.Fixed).Advance(VersionCheckInterval)
+			if seen = price(node2); seen != st.total {
+				t.Errorf("%s on node 2 after the interval: %d, want %d", st.name, seen, st.total)
 			}
 		}
 	})

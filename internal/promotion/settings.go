@@ -87,8 +87,10 @@ func (s *Service) UpdateSettings(ctx context.Context, u SettingsUpdate) (Setting
 			ResourceID: pr.TenantID, Changes: map[string]any{"item_stacking": st.ItemStacking, "time_zone": st.TimeZone}}); err != nil {
 			return err
 		}
+		s.forget(pr.TenantID)
 		return bumpVersion(ctx, tx, pr.TenantID)
 	})
+	s.forget(pr.TenantID)
 	if err != nil {
 		return Settings{}, fmt.Errorf("promotion: update settings: %w", err)
 	}

@@ -2,10 +2,10 @@
 // segments with live counts, portraits and snapshots. Types come from the OpenAPI
 // document (schema.d.ts), so they cannot drift.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, request } from './client';
+import { ApiError, client, data, done } from './client';
 import { useCursorList } from './hooks';
 import type { components } from './schema';
-import type { Page, PageParams, ProblemDetail } from './types';
+import type { PageParams, Query } from './types';
 
 type S = components['schemas'];
 export type AudienceTag = S['TagDefinitionResponse'];
@@ -24,65 +24,57 @@ export type Snapshot = S['SnapshotResponse'];
 export type SegmentCount = S['SegmentCountResponse'];
 
 /** TagFilter narrows the tag library. */
-export interface TagFilter {
-  group?: string;
-  kind?: string;
-  status?: string;
-}
+export type TagFilter = Omit<Query<'list-audience-tags'>, 'limit' | 'cursor'>;
+/** SegmentFilter narrows the segment list. */
+export type SegmentFilter = Omit<Query<'list-audience-segments'>, 'limit' | 'cursor'>;
 
 /** ConditionBody is what preview and save take: the JSON form or the text form. */
 export type ConditionBody = { definition: unknown; text?: undefined } | { text: string; definition?: undefined };
 
-const id = (v: string) => encodeURIComponent(v);
-const seg = (segmentId: string) => `/audience-segments/${id(segmentId)}`;
+const path = (id: string) => ({ params: { path: { id } } });
+const tag = (customer_id: string, code: string) => ({ params: { path: { customer_id, code } } });
 
 export const audienceApi = {
-  tags: (f: TagFilter & PageParams) => request<Page<AudienceTag>>('GET', '/audience-tags', { query: f }),
-  createTag: (body: AudienceTagRequest) => request<AudienceTag>('POST', '/audience-tags', { body }),
-  updateTag: (tagId: string, body: AudienceTagUpdate) => request<AudienceTag>('PATCH', `/audience-tags/${id(tagId)}`, { body }),
-  importTags: (file: Blob) => postCsv<TagImportReport>('/audience-tags/imports', file),
-  customerTags: (customerId: string) => request<{ items: CustomerTag[] | null }>('GET', `/customers/${id(customerId)}/tags`),
+  tags: (f: TagFilter & PageParams) => data(client.GET('/api/v1/audience-tags', { params: { query: f } })),
+  createTag: (body: AudienceTagRequest) => data(client.POST('/api/v1/audience-tags', { body })),
+  updateTag: (id: string, body: AudienceTagUpdate) => data(client.PATCH('/api/v1/audience-tags/{id}', { ...path(id), body })),
+  /** importTags posts the file as text/csv, bytes as they are (UTF-8 or GBK), not as JSON. */
+  importTags: (file: Blob) =>
+    data(
+      client.POST('/api/v1/audience-tags/imports', {
+        // The schema types a text/csv body as a string; the file's bytes go as they are
+        // (a Blob), so a GBK file is not re-encoded by the browser.
+        body: file as unknown as string,
+        bodySerializer: (b) => b,
+        headers: { 'Content-Type': 'text/csv' },
+      }),
+    ),
+  customerTags: (customer_id: string) =>
+    data(client.GET('/api/v1/customers/{customer_id}/tags', { params: { path: { customer_id } } })),
   setCustomerTag: (customerId: string, code: string, value: string) =>
-    request<CustomerTag>('PUT', `/customers/${id(customerId)}/tags/${id(code)}`, { body: { value } }),
-  removeCustomerTag: (customerId: string, code: string) => request<void>('DELETE', `/customers/${id(customerId)}/tags/${id(code)}`),
-  segments: (f: { status?: string } & PageParams) => request<Page<Segment>>('GET', '/audience-segments', { query: f }),
-  segment: (segmentId: string) => request<Segment>('GET', seg(segmentId)),
-  createSegment: (body: SegmentRequest) => request<Segment>('POST', '/audience-segments', { body }),
-  updateSegment: (segmentId: string, body: SegmentUpdate) => request<Segment>('PATCH', seg(segmentId), { body }),
+    data(client.PUT('/api/v1/customers/{customer_id}/tags/{code}', { ...tag(customerId, code), body: { value } })),
+  removeCustomerTag: (customerId: string, code: string) =>
+    done(client.DELETE('/api/v1/customers/{customer_id}/tags/{code}', tag(customerId, code))),
+  segments: (f: SegmentFilter & PageParams) =>
+    data(client.GET('/api/v1/audience-segments', { params: { query: f } })),
+  segment: (id: string) => data(client.GET('/api/v1/audience-segments/{id}', path(id))),
+  createSegment: (body: SegmentRequest) => data(client.POST('/api/v1/audience-segments', { body })),
+  updateSegment: (id: string, body: SegmentUpdate) =>
+    data(client.PATCH('/api/v1/audience-segments/{id}', { ...path(id), body })),
   preview: (body: ConditionBody, signal?: AbortSignal) =>
-    request<SegmentPreview>('POST', '/audience-segments/preview', { body, signal }),
+    data(client.POST('/api/v1/audience-segments/preview', { body, signal })),
   previewPortrait: (body: ConditionBody, signal?: AbortSignal) =>
-    request<Portrait>('POST', '/audience-segments/preview/portrait', { body, signal }),
-  members: (segmentId: string, p: PageParams) => request<Page<SegmentMember>>('GET', `${seg(segmentId)}/members`, { query: p }),
-  portrait: (segmentId: string) => request<Portrait>('GET', `${seg(segmentId)}/portrait`),
-  counts: (segmentId: string) => request<{ items: SegmentCount[] | null }>('GET', `${seg(segmentId)}/counts`),
-  snapshots: (segmentId: string) => request<{ items: Snapshot[] | null }>('GET', `${seg(segmentId)}/snapshots`),
-  takeSnapshot: (segmentId: string, name: string) => request<Snapshot>('POST', `${seg(segmentId)}/snapshots`, { body: { name } }),
-  snapshotMembers: (snapshotId: string, p: PageParams) =>
-    request<Page<SegmentMember>>('GET', `/audience-snapshots/${id(snapshotId)}/members`, { query: p }),
+    data(client.POST('/api/v1/audience-segments/preview/portrait', { body, signal })),
+  members: (id: string, p: PageParams) =>
+    data(client.GET('/api/v1/audience-segments/{id}/members', { params: { path: { id }, query: p } })),
+  portrait: (id: string) => data(client.GET('/api/v1/audience-segments/{id}/portrait', path(id))),
+  counts: (id: string) => data(client.GET('/api/v1/audience-segments/{id}/counts', path(id))),
+  snapshots: (id: string) => data(client.GET('/api/v1/audience-segments/{id}/snapshots', path(id))),
+  takeSnapshot: (id: string, name: string) =>
+    data(client.POST('/api/v1/audience-segments/{id}/snapshots', { ...path(id), body: { name } })),
+  snapshotMembers: (id: string, p: PageParams) =>
+    data(client.GET('/api/v1/audience-snapshots/{id}/members', { params: { path: { id }, query: p } })),
 };
-
-/** postCsv posts a file as text/csv, bytes as they are (UTF-8 or GBK), and decodes the JSON answer. */
-async function postCsv<T>(path: string, body: Blob): Promise<T> {
-  const res = await fetch(`/api/v1${path}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'text/csv', Accept: 'application/json, application/problem+json' },
-    body,
-    credentials: 'same-origin',
-  });
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (!res.ok) {
-    const problem = parsed as ProblemDetail | undefined;
-    throw new ApiError(res.status, problem?.detail || problem?.title || res.statusText || `HTTP ${res.status}`, problem);
-  }
-  return parsed as T;
-}
 
 /** useAudienceTags pages through the tag library matching filter. */
 export function useAudienceTags(filter: TagFilter) {
@@ -110,7 +102,7 @@ export function useAllSegments(enabled = true) {
 }
 
 /** useSegments pages through the segments. */
-export function useSegments(filter: { status?: string }) {
+export function useSegments(filter: SegmentFilter) {
   return useCursorList('audience-segments', filter, audienceApi.segments);
 }
 

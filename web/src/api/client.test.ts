@@ -25,9 +25,10 @@ describe('request', () => {
     const res = await api.login({ login: 'admin', password: 'x' });
     expect(res.user.id).toBe('u1');
     expect(calls[0].body).toEqual({ login: 'admin', password: 'x' });
-    const init = vi.mocked(fetch).mock.calls[0][1]!;
-    expect(init.credentials).toBe('same-origin');
-    expect((init.headers as Record<string, string>)['Content-Type']).toBe('application/json');
+    const req = vi.mocked(fetch).mock.calls[0][0] as Request;
+    expect(req.credentials).toBe('same-origin');
+    expect(req.headers.get('Content-Type')).toBe('application/json');
+    expect(req.headers.get('Accept')).toBe('application/json, application/problem+json');
   });
 
   it('turns problem+json into an ApiError with detail and field messages', async () => {
@@ -54,6 +55,34 @@ describe('request', () => {
   it('resolves 204 to undefined', async () => {
     fakeApi({ 'DELETE /api-keys/k1': () => ({ status: 204 }) });
     await expect(api.revokeApiKey('k1')).resolves.toBeUndefined();
+  });
+
+  it('reads Retry-After of a 429 into the ApiError', async () => {
+    fakeApi({
+      'GET /me': () => ({
+        status: 429,
+        body: { type: 'urn:oneretail:problem:rate_limited', title: 'Too Many Requests', status: 429 },
+        headers: { 'Retry-After': '7' },
+      }),
+    });
+    const err = await api.me().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).retryAfter).toBe(7);
+    expect((err as ApiError).problemType).toBe('rate_limited');
+  });
+
+  it('sends path parameters encoded and leaves empty filters out of the query', async () => {
+    const calls = fakeApi({
+      'GET /stores/a%2Fb': () => ({ body: { id: 'a/b' } }),
+      'GET /stores': () => ({ body: { items: [] } }),
+    });
+    await api.store('a/b');
+    await api.stores({ city: '', q: '店', limit: 20 });
+    expect(calls[0].path).toBe('/stores/a%2Fb');
+    expect([...calls[1].query.entries()]).toEqual([
+      ['q', '店'],
+      ['limit', '20'],
+    ]);
   });
 
   it('falls back to the status text when the body is not a problem', async () => {

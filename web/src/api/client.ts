@@ -1,4 +1,8 @@
-import type { ProblemDetail } from './types';
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { components, paths } from './schema';
+
+/** ProblemDetail is an RFC 9457 application/problem+json body (huma's ErrorModel). */
+export type ProblemDetail = Partial<components['schemas']['ErrorModel']>;
 
 /** PROBLEM_PREFIX starts every problem `type` the server sends. */
 export const PROBLEM_PREFIX = 'urn:oneretail:problem:';
@@ -59,38 +63,43 @@ export function buildQuery(params?: object): string {
   return s ? `?${s}` : '';
 }
 
-export interface RequestOptions {
-  query?: object;
-  body?: unknown;
-  signal?: AbortSignal;
-}
+/**
+ * client calls the API with request paths, parameters, bodies and answers checked
+ * against the types generated from the server's OpenAPI document (schema.d.ts).
+ * The session cookie set by the server at login authenticates the calls; a non-2xx
+ * answer is thrown as an ApiError by the middleware, so callers only see data.
+ */
+export const client = createClient<paths>({
+  // A Request needs an absolute URL outside the browser (tests run in jsdom on Node).
+  baseUrl: globalThis.location?.origin ?? '',
+  headers: { Accept: 'application/json, application/problem+json' },
+  credentials: 'same-origin',
+  // Empty filter values ('', null) are left out, as the console's forms leave fields empty.
+  querySerializer: (query) => buildQuery(query),
+  // Read fetch at call time, not when the module loads, so tests can replace it.
+  fetch: (req) => globalThis.fetch(req),
+});
+
+/** throwProblems turns every non-2xx answer into an ApiError (problem+json body, Retry-After). */
+const throwProblems: Middleware = {
+  async onResponse({ response }) {
+    if (!response.ok) throw await toApiError(response);
+    return undefined;
+  },
+};
+client.use(throwProblems);
 
 /**
- * request calls the API and decodes the JSON answer. The session cookie set
- * by the server at login authenticates the call. A 204 resolves to undefined.
+ * data resolves to a call's decoded answer. Non-2xx answers were thrown by the
+ * middleware, so data is the success body here (undefined only for a 204).
  */
-export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
-  let body: string | undefined;
-  if (opts.body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    body = JSON.stringify(opts.body);
-  }
-  const res = await fetch(`/api/v1${path}${buildQuery(opts.query)}`, {
-    method,
-    headers,
-    body,
-    credentials: 'same-origin',
-    signal: opts.signal,
-  });
-  if (!res.ok) {
-    throw await toApiError(res);
-  }
-  if (res.status === 204) {
-    return undefined as T;
-  }
-  const text = await res.text();
-  return (text ? JSON.parse(text) : undefined) as T;
+export async function data<T>(call: Promise<{ data?: T; response: Response }>): Promise<T> {
+  return (await call).data as T;
+}
+
+/** done waits for a call whose answer has no body (204). */
+export async function done(call: Promise<{ response: Response }>): Promise<void> {
+  await call;
 }
 
 /** toApiError reads a failed response (a problem+json body when there is one). */

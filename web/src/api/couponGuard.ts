@@ -2,9 +2,8 @@
 // phone and payment account, and the flags they raise for review. Types come straight
 // from the OpenAPI document (schema.d.ts).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { request } from './client';
+import { client, data, done } from './client';
 import type { components } from './schema';
-import type { Page } from './types';
 
 type S = components['schemas'];
 export type VelocityRule = S['CouponVelocityRuleResponse'];
@@ -12,19 +11,17 @@ export type VelocityRuleRequest = S['CouponVelocityRuleRequest'];
 export type VelocityFlag = S['CouponVelocityFlagResponse'];
 export type FlagStatus = VelocityFlag['status'];
 export type Dimension = VelocityRule['dimension'];
+export type FlagQuery = { status?: FlagStatus; template_id?: string; dimension?: Dimension; cursor?: string };
 
 export const dimensions: Dimension[] = ['device', 'address', 'phone', 'payment_account'];
 
-const id = (v: string) => encodeURIComponent(v);
-
 export const couponGuardApi = {
-  rules: () => request<{ items: VelocityRule[] }>('GET', '/coupon-velocity-rules'),
-  setRule: (body: VelocityRuleRequest) => request<VelocityRule>('PUT', '/coupon-velocity-rules', { body }),
-  deleteRule: (ruleId: string) => request<void>('DELETE', `/coupon-velocity-rules/${id(ruleId)}`),
-  flags: (q: { status?: FlagStatus; template_id?: string; dimension?: Dimension; cursor?: string }) =>
-    request<Page<VelocityFlag>>('GET', '/coupon-velocity-flags', { query: { ...q, limit: 50 } }),
-  review: (flagId: string, status: 'dismissed' | 'confirmed', note?: string) =>
-    request<VelocityFlag>('POST', `/coupon-velocity-flags/${id(flagId)}/review`, { body: { status, note } }),
+  rules: () => data(client.GET('/api/v1/coupon-velocity-rules')),
+  setRule: (body: VelocityRuleRequest) => data(client.PUT('/api/v1/coupon-velocity-rules', { body })),
+  deleteRule: (id: string) => done(client.DELETE('/api/v1/coupon-velocity-rules/{id}', { params: { path: { id } } })),
+  flags: (q: FlagQuery) => data(client.GET('/api/v1/coupon-velocity-flags', { params: { query: { ...q, limit: 50 } } })),
+  review: (id: string, status: 'dismissed' | 'confirmed', note?: string) =>
+    data(client.POST('/api/v1/coupon-velocity-flags/{id}/review', { params: { path: { id } }, body: { status, note } })),
 };
 
 /** useVelocityRules loads the tenant's velocity rules. */
@@ -33,7 +30,7 @@ export function useVelocityRules() {
 }
 
 /** useVelocityFlags loads a page of flags. */
-export function useVelocityFlags(q: { status?: FlagStatus; template_id?: string; dimension?: Dimension; cursor?: string }) {
+export function useVelocityFlags(q: FlagQuery) {
   return useQuery({ queryKey: ['couponGuard', 'flags', q], queryFn: () => couponGuardApi.flags(q) });
 }
 

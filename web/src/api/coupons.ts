@@ -1,9 +1,8 @@
 // The coupon API (issue 13 scope 4): templates, issuance, customers' coupons. Types
 // come straight from the OpenAPI document (schema.d.ts), so they cannot drift.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { request } from './client';
+import { client, data } from './client';
 import type { components } from './schema';
-import type { Page } from './types';
 
 type S = components['schemas'];
 export type CouponTemplate = S['CouponTemplateResponse'];
@@ -12,17 +11,15 @@ export type CouponIssue = S['CouponIssueResponse'];
 export type CouponIssueRequest = S['CouponIssueRequest'];
 export type Coupon = S['CouponResponse'];
 
-const id = (v: string) => encodeURIComponent(v);
-
 export const couponApi = {
-  templates: () => request<Page<CouponTemplate>>('GET', '/coupon-templates', { query: { limit: 200 } }),
-  createTemplate: (body: CouponTemplateRequest) => request<CouponTemplate>('POST', '/coupon-templates', { body }),
-  setStatus: (templateId: string, status: 'active' | 'inactive') =>
-    request<CouponTemplate>('POST', `/coupon-templates/${id(templateId)}/status`, { body: { status } }),
-  issue: (templateId: string, body: CouponIssueRequest) =>
-    request<CouponIssue>('POST', `/coupon-templates/${id(templateId)}/issues`, { body }),
+  templates: () => data(client.GET('/api/v1/coupon-templates', { params: { query: { limit: 200 } } })),
+  createTemplate: (body: CouponTemplateRequest) => data(client.POST('/api/v1/coupon-templates', { body })),
+  setStatus: (id: string, status: 'active' | 'inactive') =>
+    data(client.POST('/api/v1/coupon-templates/{id}/status', { params: { path: { id } }, body: { status } })),
+  issue: (id: string, body: CouponIssueRequest) =>
+    data(client.POST('/api/v1/coupon-templates/{id}/issues', { params: { path: { id } }, body })),
   customerCoupons: (customerId: string) =>
-    request<Page<Coupon>>('GET', '/coupons', { query: { customer_id: customerId, limit: 100 } }),
+    data(client.GET('/api/v1/coupons', { params: { query: { customer_id: customerId, limit: 100 } } })),
 };
 
 /** useCouponTemplates loads the coupon templates. */

@@ -1,70 +1,55 @@
 // The customer API (issue 4): search, the 360 view, consents, merges,
 // the identity review queue, export and erasure, with their react-query hooks.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { buildQuery, request, toApiError } from './client';
+import { client, data } from './client';
 import { useCursorList, useMe } from './hooks';
 import { fetchAll } from './index';
 import type {
-  Consent,
-  ConsentRecord,
-  Customer,
+  BulkResolveRequest,
   CustomerAccess,
   CustomerAccessFilter,
   CustomerEvent,
   CustomerListFilter,
-  CustomerListPage,
-  BulkResolveResponse,
-  CustomerMerge,
-  CustomerSummary,
-  ErasedCustomer,
-  EventSchema,
-  IdentityReview,
-  ReviewCounts,
   MergeRequest,
-  Page,
   PageParams,
   RecordConsentRequest,
   ResolveReviewRequest,
   ReviewFilter,
   ReviewStatus,
-  ReviewAction,
-  UnmergeResponse,
   UpdateEventSchemaRequest,
 } from './types';
-
-const id = (v: string) => encodeURIComponent(v);
 
 /** SEARCH_LIMIT is the most results the search answers (the server caps it at 50). */
 export const SEARCH_LIMIT = 50;
 
 export const customersApi = {
   search: (q: string, limit = SEARCH_LIMIT) =>
-    request<{ items: CustomerSummary[] }>('GET', '/customers/search', { query: { q, limit } }),
-  list: (f?: CustomerListFilter) => request<CustomerListPage>('GET', '/customers/list', { query: f }),
-  customer: (customerId: string) => request<Customer>('GET', `/customers/${id(customerId)}`),
-  events: (customerId: string, p?: PageParams) =>
-    request<Page<CustomerEvent>>('GET', `/customers/${id(customerId)}/events`, { query: p }),
-  recordConsent: (customerId: string, body: RecordConsentRequest) =>
-    request<{ items: Consent[] }>('POST', `/customers/${id(customerId)}/consents`, { body }),
-  consentHistory: (customerId: string, p?: PageParams) =>
-    request<Page<ConsentRecord>>('GET', `/customers/${id(customerId)}/consents/history`, { query: p }),
-  merges: (customerId: string) => request<{ items: CustomerMerge[] }>('GET', `/customers/${id(customerId)}/merges`),
-  merge: (customerId: string, body: MergeRequest) =>
-    request<Customer>('POST', `/customers/${id(customerId)}/merge`, { body }),
-  unmerge: (customerId: string, absorbedId: string) =>
-    request<UnmergeResponse>('POST', `/customers/${id(customerId)}/unmerge`, { body: { customer_id: absorbedId } }),
-  export: (customerId: string) => request<unknown>('GET', `/customers/${id(customerId)}/export`),
-  erase: (customerId: string) => request<ErasedCustomer>('POST', `/customers/${id(customerId)}/erase`),
-  reviewCounts: (status?: ReviewStatus) => request<ReviewCounts>('GET', '/identity-review-counts', { query: { status } }),
-  reviews: (f?: ReviewFilter) => request<Page<IdentityReview>>('GET', '/identity-reviews', { query: f }),
-  resolveReview: (reviewId: string, body: ResolveReviewRequest) =>
-    request<IdentityReview>('POST', `/identity-reviews/${id(reviewId)}/resolve`, { body }),
-  resolveReviews: (body: { review_ids: string[]; action: ReviewAction; note?: string }) =>
-    request<BulkResolveResponse>('POST', '/identity-reviews/resolve', { body }),
-  accessLog: (f?: CustomerAccessFilter) => request<Page<CustomerAccess>>('GET', '/customer-access-log', { query: f }),
-  eventSchema: () => request<EventSchema>('GET', '/event-schema'),
-  updateEventSchema: (body: UpdateEventSchemaRequest) => request<EventSchema>('PUT', '/event-schema', { body }),
-  resetEventSchema: () => request<EventSchema>('DELETE', '/event-schema'),
+    data(client.GET('/api/v1/customers/search', { params: { query: { q, limit } } })),
+  list: (f?: CustomerListFilter) => data(client.GET('/api/v1/customers/list', { params: { query: f } })),
+  customer: (id: string) => data(client.GET('/api/v1/customers/{id}', { params: { path: { id } } })),
+  events: (id: string, p?: PageParams) =>
+    data(client.GET('/api/v1/customers/{id}/events', { params: { path: { id }, query: p } })),
+  recordConsent: (id: string, body: RecordConsentRequest) =>
+    data(client.POST('/api/v1/customers/{id}/consents', { params: { path: { id } }, body })),
+  consentHistory: (id: string, p?: PageParams) =>
+    data(client.GET('/api/v1/customers/{id}/consents/history', { params: { path: { id }, query: p } })),
+  merges: (id: string) => data(client.GET('/api/v1/customers/{id}/merges', { params: { path: { id } } })),
+  merge: (id: string, body: MergeRequest) =>
+    data(client.POST('/api/v1/customers/{id}/merge', { params: { path: { id } }, body })),
+  unmerge: (id: string, absorbedId: string) =>
+    data(client.POST('/api/v1/customers/{id}/unmerge', { params: { path: { id } }, body: { customer_id: absorbedId } })),
+  export: (id: string) => data(client.GET('/api/v1/customers/{id}/export', { params: { path: { id } } })),
+  erase: (id: string) => data(client.POST('/api/v1/customers/{id}/erase', { params: { path: { id } } })),
+  reviewCounts: (status?: ReviewStatus) =>
+    data(client.GET('/api/v1/identity-review-counts', { params: { query: { status } } })),
+  reviews: (f?: ReviewFilter) => data(client.GET('/api/v1/identity-reviews', { params: { query: f } })),
+  resolveReview: (id: string, body: ResolveReviewRequest) =>
+    data(client.POST('/api/v1/identity-reviews/{id}/resolve', { params: { path: { id } }, body })),
+  resolveReviews: (body: BulkResolveRequest) => data(client.POST('/api/v1/identity-reviews/resolve', { body })),
+  accessLog: (f?: CustomerAccessFilter) => data(client.GET('/api/v1/customer-access-log', { params: { query: f } })),
+  eventSchema: () => data(client.GET('/api/v1/event-schema')),
+  updateEventSchema: (body: UpdateEventSchemaRequest) => data(client.PUT('/api/v1/event-schema', { body })),
+  resetEventSchema: () => data(client.DELETE('/api/v1/event-schema')),
 };
 
 /** IdentityMapExport is the identity map read as CSV up to a cursor. */
@@ -89,12 +74,12 @@ export async function exportIdentityMap(cursor = '', maxPages = 100, pageSize = 
   let next = cursor;
   let more = true;
   for (let page = 0; page < maxPages && more; page++) {
-    const res = await fetch(`/api/v1/identity-map${buildQuery({ format: 'csv', limit: pageSize, cursor: next || undefined })}`, {
+    const { data: text, response: res } = await client.GET('/api/v1/identity-map', {
+      params: { query: { format: 'csv', limit: pageSize, cursor: next || undefined } },
       headers: { Accept: 'text/csv, application/problem+json' },
-      credentials: 'same-origin',
+      parseAs: 'text',
     });
-    if (!res.ok) throw await toApiError(res);
-    const lines = (await res.text()).split('\n').filter((l) => l !== '');
+    const lines = (text ?? '').split('\n').filter((l) => l !== '');
     if (csv === '' && lines.length > 0) csv = lines[0] + '\n';
     for (const l of lines.slice(1)) csv += l + '\n';
     records += Math.max(0, lines.length - 1);
@@ -219,7 +204,7 @@ export function useReviews(status: ReviewStatus, minScore?: number) {
 /** useCustomerList pages through the customers matching filter, newest first. */
 export function useCustomerList(filter: Omit<CustomerListFilter, 'limit' | 'cursor'>) {
   const list = useCursorList('customers', filter, customersApi.list, { pageSize: 20 });
-  const first = list.data?.pages[0] as CustomerListPage | undefined;
+  const first = list.data?.pages[0];
   return { ...list, total: first?.total, totalExact: first?.total_exact ?? true };
 }
 

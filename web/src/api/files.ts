@@ -1,27 +1,18 @@
 // Import and export files: uploads with progress, downloads of exports and of an
 // import's error report.
-import { buildQuery, toApiError, ApiError } from './client';
+import { buildQuery, client, toApiError, ApiError } from './client';
+import type { components } from './schema';
 
 /** FileFormat is the format of an export or error report. */
 export type FileFormat = 'xlsx' | 'csv';
 
 /** ImportErrorRow is one rejected row of an import. */
-export interface ImportErrorRow {
-  line: number;
-  field: string;
-  reason: string;
-}
+export type ImportErrorRow = components['schemas']['ImportErrorRow'];
 
-/** ImportReport is the answer of POST /imports/skus and /imports/stores. */
-export interface ImportReport {
-  rows: number;
-  created: number;
-  updated: number;
-  failed: number;
-  processed: number;
-  canceled: boolean;
-  errors: ImportErrorRow[];
-}
+/** ImportReport is the answer of POST /imports/skus and /imports/stores (the same shape). */
+export type ImportReport =
+  | components['schemas']['SKUImportReportResponse']
+  | components['schemas']['StoreImportReportResponse'];
 
 /** XLSX_TYPE is the media type of an .xlsx workbook. */
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -97,12 +88,11 @@ export async function downloadExport(path: string, filter: object, format: FileF
 
 /** downloadImportReport renders an import's errors as a file (POST /import-reports) and saves it. */
 export async function downloadImportReport(errors: ImportErrorRow[], format: FileFormat, name: string): Promise<void> {
-  const res = await fetch(`/api/v1/import-reports${buildQuery({ file_format: format })}`, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', Accept: 'text/csv, application/problem+json, ' + XLSX_TYPE },
-    body: JSON.stringify({ name, errors }),
+  const { data, response } = await client.POST('/api/v1/import-reports', {
+    params: { query: { file_format: format } },
+    body: { name, errors },
+    headers: { Accept: 'text/csv, application/problem+json, ' + XLSX_TYPE },
+    parseAs: 'blob',
   });
-  if (!res.ok) throw await toApiError(res);
-  saveBlob(await res.blob(), fileNameOf(res, `${name}.${format}`));
+  saveBlob(data ?? new Blob(), fileNameOf(response, `${name}.${format}`));
 }

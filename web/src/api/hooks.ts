@@ -48,10 +48,10 @@ export function useNameLookup<T extends { id: string; name: string }>(items: T[]
  * useCursorList pages through a cursor-paginated list; fetchNextPage loads
  * the next page ("load more"), items holds every page loaded so far.
  */
-export function useCursorList<T, F extends object>(
+export function useCursorList<T, F extends object, P extends Page<T>>(
   key: string,
   filter: F,
-  fetchPage: (f: F & PageParams) => Promise<Page<T>>,
+  fetchPage: (f: F & PageParams) => Promise<P & Page<T>>,
   opts: { enabled?: boolean; pageSize?: number } = {},
 ) {
   const query = useInfiniteQuery({
@@ -62,7 +62,10 @@ export function useCursorList<T, F extends object>(
     getNextPageParam: (last) => last.next_cursor || undefined,
     enabled: opts.enabled ?? true,
   });
-  const items = useMemo(() => query.data?.pages.flatMap((p) => p.items ?? []) ?? [], [query.data]);
+  const items = useMemo(
+    () => query.data?.pages.flatMap((p) => p.items ?? []) ?? [],
+    [query.data],
+  );
   return { ...query, items };
 }
 

@@ -1,99 +1,79 @@
-// Package api is the console's single access point to the OneRetail HTTP API.
-import { request } from './client';
+// Package api is the console's single access point to the OneRetail HTTP API. Every call
+// goes through the typed client: paths, parameters, bodies and answers are checked
+// against the server's OpenAPI document (schema.d.ts).
+import { client, data, done } from './client';
 import type {
-  ApiKey,
-  AuditEvent,
   AuditFilter,
-  Brand,
-  CatalogSummary,
-  Category,
   ChangePasswordRequest,
   CreateApiKeyRequest,
   CreateUserRequest,
   CreateTouchpointRequest,
-  CreatedApiKey,
-  DomainEvent,
   DomainEventFilter,
-  DomainEventLag,
   LoginRequest,
-  LoginResponse,
-  Maturity,
-  Me,
   Page,
   PageParams,
-  ProductDetail,
-  Product,
   ProductFilter,
-  Region,
   SetupRequest,
-  SetupResult,
-  SetupStatus,
-  Sku,
-  SkuDetail,
-  PriceOverride,
   SkuFilter,
-  Store,
   StoreFilter,
-  StoreSummary,
-  TouchpointCounts,
-  Touchpoint,
   TouchpointFilter,
   UpdateTouchpointRequest,
   UpdateUserRequest,
-  User,
-  TouchpointKey,
 } from './types';
 
 export * from './types';
 export { ApiError, isPasswordChangeRequired, isUnauthorized } from './client';
 
-const id = (v: string) => encodeURIComponent(v);
-
 export const api = {
-  login: (body: LoginRequest) => request<LoginResponse>('POST', '/auth/login', { body }),
-  logout: () => request<void>('POST', '/auth/logout'),
-  setupStatus: () => request<SetupStatus>('GET', '/setup'),
-  setup: (body: SetupRequest) => request<SetupResult>('POST', '/setup', { body }),
-  me: () => request<Me>('GET', '/me'),
-  changePassword: (body: ChangePasswordRequest) => request<void>('POST', '/me/password', { body }),
+  login: (body: LoginRequest) => data(client.POST('/api/v1/auth/login', { body })),
+  logout: () => done(client.POST('/api/v1/auth/logout')),
+  setupStatus: () => data(client.GET('/api/v1/setup')),
+  setup: (body: SetupRequest) => data(client.POST('/api/v1/setup', { body })),
+  me: () => data(client.GET('/api/v1/me')),
+  changePassword: (body: ChangePasswordRequest) => done(client.POST('/api/v1/me/password', { body })),
 
-  brands: (p?: PageParams) => request<Page<Brand>>('GET', '/brands', { query: p }),
-  regions: (p?: PageParams) => request<Page<Region>>('GET', '/regions', { query: p }),
-  stores: (f?: StoreFilter) => request<Page<Store>>('GET', '/stores', { query: f }),
-  store: (storeId: string) => request<Store>('GET', `/stores/${id(storeId)}`),
-  storeSummary: () => request<StoreSummary>('GET', '/store-summary'),
+  brands: (p?: PageParams) => data(client.GET('/api/v1/brands', { params: { query: p } })),
+  regions: (p?: PageParams) => data(client.GET('/api/v1/regions', { params: { query: p } })),
+  stores: (f?: StoreFilter) => data(client.GET('/api/v1/stores', { params: { query: f } })),
+  store: (id: string) => data(client.GET('/api/v1/stores/{id}', { params: { path: { id } } })),
+  storeSummary: () => data(client.GET('/api/v1/store-summary')),
   /** storeCounts counts the stores matching the list's filters (the same endpoint with a filter). */
-  storeCounts: (f: Omit<StoreFilter, 'limit' | 'cursor'>) => request<StoreSummary>('GET', '/store-summary', { query: f }),
+  storeCounts: (f: Omit<StoreFilter, 'limit' | 'cursor'>) =>
+    data(client.GET('/api/v1/store-summary', { params: { query: f } })),
 
-  categories: (p?: PageParams) => request<Page<Category>>('GET', '/categories', { query: p }),
-  products: (f?: ProductFilter) => request<Page<Product>>('GET', '/products', { query: f }),
-  product: (productId: string) => request<ProductDetail>('GET', `/products/${id(productId)}`),
-  skus: (f?: SkuFilter) => request<Page<Sku>>('GET', '/skus', { query: f }),
-  sku: (skuId: string) => request<SkuDetail>('GET', `/skus/${id(skuId)}`),
-  skuPrices: (skuId: string, p?: PageParams) => request<Page<PriceOverride>>('GET', `/skus/${id(skuId)}/prices`, { query: p }),
-  catalogSummary: () => request<CatalogSummary>('GET', '/catalog-summary'),
+  categories: (p?: PageParams) => data(client.GET('/api/v1/categories', { params: { query: p } })),
+  products: (f?: ProductFilter) => data(client.GET('/api/v1/products', { params: { query: f } })),
+  product: (id: string) => data(client.GET('/api/v1/products/{id}', { params: { path: { id } } })),
+  skus: (f?: SkuFilter) => data(client.GET('/api/v1/skus', { params: { query: f } })),
+  sku: (id: string) => data(client.GET('/api/v1/skus/{id}', { params: { path: { id } } })),
+  skuPrices: (id: string, p?: PageParams) =>
+    data(client.GET('/api/v1/skus/{id}/prices', { params: { path: { id }, query: p } })),
+  catalogSummary: () => data(client.GET('/api/v1/catalog-summary')),
 
-  users: (p?: PageParams) => request<Page<User>>('GET', '/users', { query: p }),
-  createUser: (body: CreateUserRequest) => request<User>('POST', '/users', { body }),
-  updateUser: (userId: string, body: UpdateUserRequest) => request<User>('PATCH', `/users/${id(userId)}`, { body }),
-  apiKeys: (p?: PageParams) => request<Page<ApiKey>>('GET', '/api-keys', { query: p }),
-  createApiKey: (body: CreateApiKeyRequest) => request<CreatedApiKey>('POST', '/api-keys', { body }),
-  revokeApiKey: (keyId: string) => request<void>('DELETE', `/api-keys/${id(keyId)}`),
-  auditEvents: (f?: AuditFilter) => request<Page<AuditEvent>>('GET', '/audit-events', { query: f }),
-  domainEvents: (f?: DomainEventFilter) => request<Page<DomainEvent>>('GET', '/domain-events', { query: f }),
-  domainEventLag: () => request<DomainEventLag>('GET', '/domain-events/lag'),
-  retryDomainEvent: (eventId: string) => request<void>('POST', `/domain-events/${id(eventId)}/retry`),
+  users: (p?: PageParams) => data(client.GET('/api/v1/users', { params: { query: p } })),
+  createUser: (body: CreateUserRequest) => data(client.POST('/api/v1/users', { body })),
+  updateUser: (id: string, body: UpdateUserRequest) =>
+    data(client.PATCH('/api/v1/users/{id}', { params: { path: { id } }, body })),
+  apiKeys: (p?: PageParams) => data(client.GET('/api/v1/api-keys', { params: { query: p } })),
+  createApiKey: (body: CreateApiKeyRequest) => data(client.POST('/api/v1/api-keys', { body })),
+  revokeApiKey: (id: string) => done(client.DELETE('/api/v1/api-keys/{id}', { params: { path: { id } } })),
+  auditEvents: (f?: AuditFilter) => data(client.GET('/api/v1/audit-events', { params: { query: f } })),
+  domainEvents: (f?: DomainEventFilter) => data(client.GET('/api/v1/domain-events', { params: { query: f } })),
+  domainEventLag: () => data(client.GET('/api/v1/domain-events/lag')),
+  retryDomainEvent: (id: string) =>
+    done(client.POST('/api/v1/domain-events/{id}/retry', { params: { path: { id } } })),
 
-  touchpoints: (f?: TouchpointFilter) => request<Page<Touchpoint>>('GET', '/touchpoints', { query: f }),
-  touchpoint: (touchpointId: string) => request<Touchpoint>('GET', `/touchpoints/${id(touchpointId)}`),
-  createTouchpoint: (body: CreateTouchpointRequest) => request<Touchpoint>('POST', '/touchpoints', { body }),
-  updateTouchpoint: (touchpointId: string, body: UpdateTouchpointRequest) =>
-    request<Touchpoint>('PATCH', `/touchpoints/${id(touchpointId)}`, { body }),
+  touchpoints: (f?: TouchpointFilter) => data(client.GET('/api/v1/touchpoints', { params: { query: f } })),
+  touchpoint: (id: string) => data(client.GET('/api/v1/touchpoints/{id}', { params: { path: { id } } })),
+  createTouchpoint: (body: CreateTouchpointRequest) => data(client.POST('/api/v1/touchpoints', { body })),
+  updateTouchpoint: (id: string, body: UpdateTouchpointRequest) =>
+    data(client.PATCH('/api/v1/touchpoints/{id}', { params: { path: { id } }, body })),
   touchpointCounts: (f?: Omit<TouchpointFilter, 'limit' | 'cursor'>) =>
-    request<TouchpointCounts>('GET', '/touchpoint-counts', { query: f }),
-  touchpointMaturity: (days?: number) => request<Maturity>('GET', '/touchpoints/maturity', { query: { days } }),
-  issueTouchpointKey: (touchpointId: string, body: { name?: string } = {}) =>
-    request<TouchpointKey>('POST', `/touchpoints/${id(touchpointId)}/api-keys`, { body }),
+    data(client.GET('/api/v1/touchpoint-counts', { params: { query: f } })),
+  touchpointMaturity: (days?: number) =>
+    data(client.GET('/api/v1/touchpoints/maturity', { params: { query: { days } } })),
+  issueTouchpointKey: (id: string, body: { name?: string } = {}) =>
+    data(client.POST('/api/v1/touchpoints/{id}/api-keys', { params: { path: { id } }, body })),
 };
 
 /**

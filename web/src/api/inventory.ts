@@ -1,9 +1,9 @@
 // The inventory API (issue 12): stock locations, balances, stock changes. Types come
 // straight from the OpenAPI document (schema.d.ts), so they cannot drift.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { request } from './client';
+import { client, data } from './client';
 import type { components } from './schema';
-import type { Page, PageParams } from './types';
+import type { PageParams } from './types';
 
 type S = components['schemas'];
 export type StockLocation = S['StockLocation'];
@@ -32,32 +32,46 @@ export interface BalanceFilter {
 /** STOCK_CHANGE_KINDS are the changes a person records at a location. */
 export const STOCK_CHANGE_KINDS: StockChangeKind[] = ['receipt', 'count', 'adjustment', 'write_off', 'return', 'sale'];
 
-const id = (v: string) => encodeURIComponent(v);
+const location = (id: string) => ({ params: { path: { id } } });
+const balance = (id: string, sku_id: string) => ({ params: { path: { id, sku_id } } });
 
 export const inventoryApi = {
-  locations: (p?: PageParams) => request<Page<StockLocation>>('GET', '/stock-locations', { query: p }),
-  createLocation: (body: StockLocationCreateRequest) => request<StockLocation>('POST', '/stock-locations', { body }),
+  locations: (p?: PageParams) => data(client.GET('/api/v1/stock-locations', { params: { query: p } })),
+  createLocation: (body: StockLocationCreateRequest) => data(client.POST('/api/v1/stock-locations', { body })),
   balance: (locationId: string, skuId: string) =>
-    request<StockBalance>('GET', `/stock-locations/${id(locationId)}/balances/${id(skuId)}`),
+    data(client.GET('/api/v1/stock-locations/{id}/balances/{sku_id}', balance(locationId, skuId))),
   recordChange: (locationId: string, body: StockChangeRequest) =>
-    request<StockBalance>('POST', `/stock-locations/${id(locationId)}/changes`, { body }),
-  fulfilment: (locationId: string) => request<LocationFulfilment>('GET', `/stock-locations/${id(locationId)}/fulfilment`),
+    data(client.POST('/api/v1/stock-locations/{id}/changes', { ...location(locationId), body })),
+  fulfilment: (locationId: string) => data(client.GET('/api/v1/stock-locations/{id}/fulfilment', location(locationId))),
   setFulfilment: (locationId: string, body: LocationFulfilmentSettings) =>
-    request<LocationFulfilment>('PUT', `/stock-locations/${id(locationId)}/fulfilment`, { body }),
+    data(client.PUT('/api/v1/stock-locations/{id}/fulfilment', { ...location(locationId), body })),
   batches: (locationId: string, skuId: string) =>
-    request<StockBatches>('GET', `/stock-locations/${id(locationId)}/balances/${id(skuId)}/batches`),
-  expiring: (locationId: string, withinDays: number) =>
-    request<S['StockBatchList']>('GET', `/stock-locations/${id(locationId)}/expiring-batches`, { query: { within_days: withinDays } }),
+    data(client.GET('/api/v1/stock-locations/{id}/balances/{sku_id}/batches', balance(locationId, skuId))),
+  expiring: (id: string, withinDays: number) =>
+    data(
+      client.GET('/api/v1/stock-locations/{id}/expiring-batches', {
+        params: { path: { id }, query: { within_days: withinDays } },
+      }),
+    ),
   quotas: (locationId: string, skuId: string) =>
-    request<StockAllocation>('GET', `/stock-locations/${id(locationId)}/balances/${id(skuId)}/quotas`),
+    data(client.GET('/api/v1/stock-locations/{id}/balances/{sku_id}/quotas', balance(locationId, skuId))),
   balances: ({ locationId, q, status, ...p }: BalanceFilter & PageParams) =>
-    request<Page<StockBalanceRow>>('GET', `/stock-locations/${id(locationId)}/balances`, {
-      query: { ...p, q: q || undefined, status: status && status !== 'all' ? status : undefined },
-    }),
+    data(
+      client.GET('/api/v1/stock-locations/{id}/balances', {
+        params: {
+          path: { id: locationId },
+          query: { ...p, q: q || undefined, status: status && status !== 'all' ? status : undefined },
+        },
+      }),
+    ),
   movements: ({ locationId, skuId, ...p }: { locationId: string; skuId: string } & PageParams) =>
-    request<Page<StockMovement>>('GET', `/stock-locations/${id(locationId)}/balances/${id(skuId)}/movements`, { query: p }),
+    data(
+      client.GET('/api/v1/stock-locations/{id}/balances/{sku_id}/movements', {
+        params: { path: { id: locationId, sku_id: skuId }, query: p },
+      }),
+    ),
   setQuotas: (locationId: string, skuId: string, quotas: StockQuotaSetting[]) =>
-    request<StockAllocation>('PUT', `/stock-locations/${id(locationId)}/balances/${id(skuId)}/quotas`, { body: { quotas } }),
+    data(client.PUT('/api/v1/stock-locations/{id}/balances/{sku_id}/quotas', { ...balance(locationId, skuId), body: { quotas } })),
 };
 
 /** useLocationFulfilment reads a location's routing settings and its load now. */

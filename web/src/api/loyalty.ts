@@ -1,9 +1,8 @@
 // The loyalty API (issue 13): programs, tiers, members' points. Types come straight
 // from the OpenAPI document (schema.d.ts), so they cannot drift.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { request } from './client';
+import { client, data, done } from './client';
 import type { components } from './schema';
-import type { Page } from './types';
 
 type S = components['schemas'];
 export type LoyaltyProgram = S['ProgramResponse'];
@@ -14,25 +13,37 @@ export type LoyaltyLot = S['LotResponse'];
 export type LoyaltyEntry = S['EntryResponse'];
 export type LoyaltyAdjust = S['AdjustBody'];
 
-const id = (v: string) => encodeURIComponent(v);
-const member = (programId: string, customerId: string) => `/loyalty/programs/${id(programId)}/members/${id(customerId)}`;
+const member = (id: string, customer_id: string) => ({ params: { path: { id, customer_id } } });
 
 export const loyaltyApi = {
-  programs: () => request<{ items: LoyaltyProgram[] }>('GET', '/loyalty/programs'),
-  createProgram: (body: LoyaltyProgramRequest) => request<LoyaltyProgram>('POST', '/loyalty/programs', { body }),
-  replaceProgram: (programId: string, body: LoyaltyProgramRequest) =>
-    request<LoyaltyProgram>('PUT', `/loyalty/programs/${id(programId)}`, { body }),
-  createTier: (programId: string, body: LoyaltyTier) => request<LoyaltyTier>('POST', `/loyalty/programs/${id(programId)}/tiers`, { body }),
-  deleteTier: (programId: string, tierId: string) =>
-    request<void>('DELETE', `/loyalty/programs/${id(programId)}/tiers/${id(tierId)}`),
-  balances: (customerId: string) => request<{ items: LoyaltyBalance[] }>('GET', `/loyalty/customers/${id(customerId)}`),
-  lots: (programId: string, customerId: string) => request<{ items: LoyaltyLot[] }>('GET', `${member(programId, customerId)}/lots`),
-  entries: (programId: string, customerId: string) =>
-    request<Page<LoyaltyEntry>>('GET', `${member(programId, customerId)}/entries`, { query: { limit: 20 } }),
-  enrol: (programId: string, customerId: string) =>
-    request<unknown>('POST', `/loyalty/programs/${id(programId)}/members`, { body: { customer_id: customerId } }),
+  programs: () => data(client.GET('/api/v1/loyalty/programs')),
+  createProgram: (body: LoyaltyProgramRequest) => data(client.POST('/api/v1/loyalty/programs', { body })),
+  replaceProgram: (id: string, body: LoyaltyProgramRequest) =>
+    data(client.PUT('/api/v1/loyalty/programs/{id}', { params: { path: { id } }, body })),
+  createTier: (id: string, body: LoyaltyTier) =>
+    data(client.POST('/api/v1/loyalty/programs/{id}/tiers', { params: { path: { id } }, body })),
+  deleteTier: (id: string, tierId: string) =>
+    done(client.DELETE('/api/v1/loyalty/programs/{id}/tiers/{tier_id}', { params: { path: { id, tier_id: tierId } } })),
+  balances: (customer_id: string) =>
+    data(client.GET('/api/v1/loyalty/customers/{customer_id}', { params: { path: { customer_id } } })),
+  lots: (programId: string, customerId: string) =>
+    data(client.GET('/api/v1/loyalty/programs/{id}/members/{customer_id}/lots', member(programId, customerId))),
+  entries: (id: string, customer_id: string) =>
+    data(
+      client.GET('/api/v1/loyalty/programs/{id}/members/{customer_id}/entries', {
+        params: { path: { id, customer_id }, query: { limit: 20 } },
+      }),
+    ),
+  enrol: (id: string, customerId: string) =>
+    data(client.POST('/api/v1/loyalty/programs/{id}/members', { params: { path: { id } }, body: { customer_id: customerId } })),
   adjust: (programId: string, customerId: string, body: LoyaltyAdjust) =>
-    request<LoyaltyEntry>('POST', `${member(programId, customerId)}/adjustments`, { body }),
+    data(
+      client.POST('/api/v1/loyalty/programs/{id}/members/{customer_id}/adjustments', { ...member(programId, customerId), body }),
+    ),
+  pointsReport: (query: { from: string; to: string }) =>
+    data(client.GET('/api/v1/loyalty/reports/points', { params: { query } })),
+  couponFunnel: (query: { from: string; to: string }) =>
+    data(client.GET('/api/v1/loyalty/reports/coupons', { params: { query } })),
 };
 
 /** useLoyaltyPrograms loads every program with its tiers. */
@@ -82,7 +93,7 @@ export type CouponFunnel = S['FunnelResponse'];
 export function usePointsReport(range: { from: string; to: string }, enabled = true) {
   return useQuery({
     queryKey: ['loyalty', 'reports', 'points', range.from, range.to],
-    queryFn: () => request<PointsReport>('GET', '/loyalty/reports/points', { query: { from: range.from, to: range.to } }),
+    queryFn: () => loyaltyApi.pointsReport({ from: range.from, to: range.to }),
     enabled,
   });
 }
@@ -91,7 +102,7 @@ export function usePointsReport(range: { from: string; to: string }, enabled = t
 export function useCouponFunnel(range: { from: string; to: string }, enabled = true) {
   return useQuery({
     queryKey: ['loyalty', 'reports', 'coupons', range.from, range.to],
-    queryFn: () => request<CouponFunnel>('GET', '/loyalty/reports/coupons', { query: { from: range.from, to: range.to } }),
+    queryFn: () => loyaltyApi.couponFunnel({ from: range.from, to: range.to }),
     enabled,
   });
 }

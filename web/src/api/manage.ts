@@ -2,10 +2,10 @@
 // stores, categories, products, SKUs, price zones and price overrides. The
 // request types come from the OpenAPI document (schema.d.ts), so they cannot drift.
 import { useMutation, useQuery, useQueryClient, type QueryKey } from '@tanstack/react-query';
-import { request } from './client';
+import { client, data, done } from './client';
 import { fetchAll } from './index';
 import type { components } from './schema';
-import type { Brand, Category, Page, PageParams, PriceOverride, Product, Region, Sku, Store } from './types';
+import type { PageParams } from './types';
 import { useMe } from './hooks';
 
 type S = components['schemas'];
@@ -26,37 +26,39 @@ export type PriceZoneCreate = S['PriceZoneCreateRequest'];
 export type PriceZoneUpdate = S['PriceZoneUpdateRequest'];
 export type PriceScopeType = 'store' | 'price_zone';
 
-const id = (v: string) => encodeURIComponent(v);
+const path = (id: string) => ({ params: { path: { id } } });
+const price = (id: string, scope_type: PriceScopeType, scope_id: string) => ({ params: { path: { id, scope_type, scope_id } } });
 
 export const manageApi = {
-  createBrand: (body: BrandCreate) => request<Brand>('POST', '/brands', { body }),
-  updateBrand: (brandId: string, body: BrandUpdate) => request<Brand>('PATCH', `/brands/${id(brandId)}`, { body }),
-  createRegion: (body: RegionCreate) => request<Region>('POST', '/regions', { body }),
-  updateRegion: (regionId: string, body: RegionUpdate) => request<Region>('PATCH', `/regions/${id(regionId)}`, { body }),
+  createBrand: (body: BrandCreate) => data(client.POST('/api/v1/brands', { body })),
+  updateBrand: (id: string, body: BrandUpdate) => data(client.PATCH('/api/v1/brands/{id}', { ...path(id), body })),
+  createRegion: (body: RegionCreate) => data(client.POST('/api/v1/regions', { body })),
+  updateRegion: (id: string, body: RegionUpdate) => data(client.PATCH('/api/v1/regions/{id}', { ...path(id), body })),
   /** deleteRegion removes a region without stores or users scoped to it (409 otherwise). */
-  deleteRegion: (regionId: string) => request<void>('DELETE', `/regions/${id(regionId)}`),
-  createStore: (body: StoreCreate) => request<Store>('POST', '/stores', { body }),
-  updateStore: (storeId: string, body: StoreUpdate) => request<Store>('PATCH', `/stores/${id(storeId)}`, { body }),
-  createCategory: (body: CategoryCreate) => request<Category>('POST', '/categories', { body }),
-  updateCategory: (categoryId: string, body: CategoryUpdate) =>
-    request<Category>('PATCH', `/categories/${id(categoryId)}`, { body }),
+  deleteRegion: (id: string) => done(client.DELETE('/api/v1/regions/{id}', path(id))),
+  createStore: (body: StoreCreate) => data(client.POST('/api/v1/stores', { body })),
+  updateStore: (id: string, body: StoreUpdate) => data(client.PATCH('/api/v1/stores/{id}', { ...path(id), body })),
+  createCategory: (body: CategoryCreate) => data(client.POST('/api/v1/categories', { body })),
+  updateCategory: (id: string, body: CategoryUpdate) => data(client.PATCH('/api/v1/categories/{id}', { ...path(id), body })),
   /** deleteCategory removes a category without sub-categories or products (409 otherwise). */
-  deleteCategory: (categoryId: string) => request<void>('DELETE', `/categories/${id(categoryId)}`),
-  createProduct: (body: ProductCreate) => request<Product>('POST', '/products', { body }),
-  updateProduct: (productId: string, body: ProductUpdate) => request<Product>('PATCH', `/products/${id(productId)}`, { body }),
-  createSku: (body: SkuCreate) => request<Sku>('POST', '/skus', { body }),
-  updateSku: (skuId: string, body: SkuUpdate) => request<Sku>('PATCH', `/skus/${id(skuId)}`, { body }),
+  deleteCategory: (id: string) => done(client.DELETE('/api/v1/categories/{id}', path(id))),
+  createProduct: (body: ProductCreate) => data(client.POST('/api/v1/products', { body })),
+  updateProduct: (id: string, body: ProductUpdate) => data(client.PATCH('/api/v1/products/{id}', { ...path(id), body })),
+  createSku: (body: SkuCreate) => data(client.POST('/api/v1/skus', { body })),
+  updateSku: (id: string, body: SkuUpdate) => data(client.PATCH('/api/v1/skus/{id}', { ...path(id), body })),
   setPrice: (skuId: string, scope: PriceScopeType, scopeId: string, priceFen: number) =>
-    request<PriceOverride>('PUT', `/skus/${id(skuId)}/prices/${scope}/${id(scopeId)}`, { body: { price_fen: priceFen } }),
+    data(
+      client.PUT('/api/v1/skus/{id}/prices/{scope_type}/{scope_id}', { ...price(skuId, scope, scopeId), body: { price_fen: priceFen } }),
+    ),
   deletePrice: (skuId: string, scope: PriceScopeType, scopeId: string) =>
-    request<void>('DELETE', `/skus/${id(skuId)}/prices/${scope}/${id(scopeId)}`),
-  priceZones: (p?: PageParams) => request<Page<PriceZone>>('GET', '/price-zones', { query: p }),
-  createPriceZone: (body: PriceZoneCreate) => request<PriceZone>('POST', '/price-zones', { body }),
-  updatePriceZone: (zoneId: string, body: PriceZoneUpdate) => request<PriceZone>('PATCH', `/price-zones/${id(zoneId)}`, { body }),
+    done(client.DELETE('/api/v1/skus/{id}/prices/{scope_type}/{scope_id}', price(skuId, scope, scopeId))),
+  priceZones: (p?: PageParams) => data(client.GET('/api/v1/price-zones', { params: { query: p } })),
+  createPriceZone: (body: PriceZoneCreate) => data(client.POST('/api/v1/price-zones', { body })),
+  updatePriceZone: (id: string, body: PriceZoneUpdate) => data(client.PATCH('/api/v1/price-zones/{id}', { ...path(id), body })),
   /** deletePriceZone removes a zone without stores or prices (409 otherwise). */
-  deletePriceZone: (zoneId: string) => request<void>('DELETE', `/price-zones/${id(zoneId)}`),
-  setPriceZoneStores: (zoneId: string, storeIds: string[]) =>
-    request<PriceZone>('PUT', `/price-zones/${id(zoneId)}/stores`, { body: { store_ids: storeIds } }),
+  deletePriceZone: (id: string) => done(client.DELETE('/api/v1/price-zones/{id}', path(id))),
+  setPriceZoneStores: (id: string, storeIds: string[]) =>
+    data(client.PUT('/api/v1/price-zones/{id}/stores', { ...path(id), body: { store_ids: storeIds } })),
 };
 
 /** usePriceZones loads every price zone with its stores (a small reference list). */

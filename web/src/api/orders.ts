@@ -3,10 +3,9 @@
 // complaints. Types come straight from the OpenAPI document (schema.d.ts), so
 // they cannot drift.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { request } from './client';
+import { client, data } from './client';
 import { useCursorList } from './hooks';
 import type { components, operations } from './schema';
-import type { Page } from './types';
 
 type S = components['schemas'];
 export type OrderSummary = S['OrderSummary'];
@@ -143,29 +142,32 @@ export function nextActions(status: OrderStatus, fulfilment: OrderFulfilment): O
   }
 }
 
-const id = (v: string) => encodeURIComponent(v);
-
 export const ordersApi = {
-  list: (f?: OrderFilter) => request<Page<OrderSummary>>('GET', '/orders', { query: f }),
-  get: (orderId: string) => request<OrderDetail>('GET', `/orders/${id(orderId)}`),
-  pay: (orderId: string, body: OrderPaymentRequest) => request<OrderDetail>('POST', `/orders/${id(orderId)}/pay`, { body }),
-  transition: (orderId: string, action: OrderAction) =>
-    request<OrderDetail>('POST', `/orders/${id(orderId)}/transitions`, { body: { action } }),
-  cancel: (orderId: string, reason: string) => request<OrderDetail>('POST', `/orders/${id(orderId)}/cancel`, { body: { reason } }),
-  previewChange: (orderId: string, body: OrderChangeRequest) =>
-    request<OrderChange>('POST', `/orders/${id(orderId)}/changes/preview`, { body }),
-  confirmChange: (orderId: string, body: OrderChangeRequest) =>
-    request<OrderChangeResult>('POST', `/orders/${id(orderId)}/changes`, { body }),
-  openComplaint: (orderId: string, body: ComplaintRequest) =>
-    request<OrderComplaint>('POST', `/orders/${id(orderId)}/complaints`, { body }),
-  updateComplaint: (complaintId: string, body: ComplaintUpdateRequest) =>
-    request<OrderComplaint>('POST', `/order-complaints/${id(complaintId)}`, { body }),
-  dailySales: (q: DailySalesQuery) => request<S['DailySalesResponse']>('GET', '/order-daily-sales', { query: q }),
-  pickList: (locationId: string) => request<PickList>('GET', '/pick-lists', { query: { location_id: locationId } }),
-  inbox: (f?: InboxFilter) => request<Page<InboxEntry>>('GET', '/order-inbox', { query: f }),
-  channelApps: () => request<PlatformApp[] | null>('GET', '/order-channel-apps'),
+  list: (f?: OrderFilter) => data(client.GET('/api/v1/orders', { params: { query: f } })),
+  get: (id: string) => data(client.GET('/api/v1/orders/{id}', { params: { path: { id } } })),
+  pay: (id: string, body: OrderPaymentRequest) =>
+    data(client.POST('/api/v1/orders/{id}/pay', { params: { path: { id } }, body })),
+  transition: (id: string, action: OrderAction) =>
+    data(client.POST('/api/v1/orders/{id}/transitions', { params: { path: { id } }, body: { action } })),
+  cancel: (id: string, reason: string) =>
+    data(client.POST('/api/v1/orders/{id}/cancel', { params: { path: { id } }, body: { reason } })),
+  previewChange: (id: string, body: OrderChangeRequest) =>
+    data(client.POST('/api/v1/orders/{id}/changes/preview', { params: { path: { id } }, body })),
+  confirmChange: (id: string, body: OrderChangeRequest) =>
+    data(client.POST('/api/v1/orders/{id}/changes', { params: { path: { id } }, body })),
+  openComplaint: (id: string, body: ComplaintRequest) =>
+    data(client.POST('/api/v1/orders/{id}/complaints', { params: { path: { id } }, body })),
+  updateComplaint: (id: string, body: ComplaintUpdateRequest) =>
+    data(client.POST('/api/v1/order-complaints/{id}', { params: { path: { id } }, body })),
+  dailySales: (q: DailySalesQuery) => data(client.GET('/api/v1/order-daily-sales', { params: { query: q } })),
+  pickList: (locationId: string) =>
+    data(client.GET('/api/v1/pick-lists', { params: { query: { location_id: locationId } } })),
+  inbox: (f?: InboxFilter) => data(client.GET('/api/v1/order-inbox', { params: { query: f } })),
+  channelApps: () => data(client.GET('/api/v1/order-channel-apps')),
   saveChannelApp: (platform: Platform, appId: string, body: PlatformAppRequest) =>
-    request<PlatformApp>('PUT', `/order-channel-apps/${id(platform)}/${id(appId)}`, { body }),
+    data(
+      client.PUT('/api/v1/order-channel-apps/{platform}/{app_id}', { params: { path: { platform, app_id: appId } }, body }),
+    ),
 };
 
 /** useDailySales reads orders, payable and refunded per local day and channel over [from, to). */

@@ -1,77 +1,72 @@
 // The promotion console's API calls and react-query hooks (issue 5).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, request } from './client';
+import { client, data } from './client';
 import { useCursorList } from './hooks';
 import { fetchAll } from './index';
 import type {
   BasketSet,
-  BasketSetImport,
   CalendarFilter,
-  CalendarItem,
   CartPriceRequest,
-  CartPriceResponse,
   CartReturnQuoteRequest,
-  CartReturnQuoteResponse,
   CreatePromotionRequest,
   CreateSimulationRequest,
-  Page,
   PageParams,
-  ProblemDetail,
   Promotion,
   PromotionFilter,
-  Simulation,
   UpdatePromotionRequest,
 } from './types';
-
-const id = (v: string) => encodeURIComponent(v);
 
 /** PROMOTION_ACTIONS are the life-cycle transitions of a promotion. */
 export type PromotionAction = 'activate' | 'pause' | 'end';
 
+/**
+ * typed reads a promotion with its definition typed: the server's schema leaves the
+ * definition an open object, which the console types by hand (PromotionDefinition).
+ */
+const typed = async (p: Promise<Omit<Promotion, 'definition'> & { definition: object }>) => (await p) as Promotion;
+
 export const promotionsApi = {
-  pricingSettings: () => request<{ time_zone?: string }>('GET', '/pricing-settings'),
-  list: (f?: PromotionFilter) => request<Page<Promotion>>('GET', '/promotions', { query: f }),
-  get: (promotionId: string) => request<Promotion>('GET', `/promotions/${id(promotionId)}`),
-  create: (body: CreatePromotionRequest) => request<Promotion>('POST', '/promotions', { body }),
-  update: (promotionId: string, body: UpdatePromotionRequest) =>
-    request<Promotion>('PATCH', `/promotions/${id(promotionId)}`, { body }),
-  transition: (promotionId: string, action: PromotionAction) =>
-    request<Promotion>('POST', `/promotions/${id(promotionId)}/${action}`),
-  preview: (promotionId: string, body: CartPriceRequest) =>
-    request<CartPriceResponse>('POST', `/promotions/${id(promotionId)}/preview`, { body }),
-  calendar: (f: CalendarFilter) => request<{ items: CalendarItem[] }>('GET', '/promotions/calendar', { query: f }),
+  pricingSettings: () => data(client.GET('/api/v1/pricing-settings')),
+  list: async (f?: PromotionFilter) => {
+    const page = await data(client.GET('/api/v1/promotions', { params: { query: f } }));
+    return { ...page, items: page.items as Promotion[] };
+  },
+  get: (id: string) => typed(data(client.GET('/api/v1/promotions/{id}', { params: { path: { id } } }))),
+  create: (body: CreatePromotionRequest) => typed(data(client.POST('/api/v1/promotions', { body }))),
+  update: (id: string, body: UpdatePromotionRequest) =>
+    typed(data(client.PATCH('/api/v1/promotions/{id}', { params: { path: { id } }, body }))),
+  transition: (id: string, action: PromotionAction) => {
+    const init = { params: { path: { id } } };
+    switch (action) {
+      case 'activate':
+        return typed(data(client.POST('/api/v1/promotions/{id}/activate', init)));
+      case 'pause':
+        return typed(data(client.POST('/api/v1/promotions/{id}/pause', init)));
+      case 'end':
+        return typed(data(client.POST('/api/v1/promotions/{id}/end', init)));
+    }
+  },
+  preview: (id: string, body: CartPriceRequest) =>
+    data(client.POST('/api/v1/promotions/{id}/preview', { params: { path: { id } }, body })),
+  calendar: (f: CalendarFilter) => data(client.GET('/api/v1/promotions/calendar', { params: { query: f } })),
 
-  price: (body: CartPriceRequest) => request<CartPriceResponse>('POST', '/carts/price', { body }),
-  returnQuote: (body: CartReturnQuoteRequest) =>
-    request<CartReturnQuoteResponse>('POST', '/carts/return-quote', { body }),
+  price: (body: CartPriceRequest) => data(client.POST('/api/v1/carts/price', { body })),
+  returnQuote: (body: CartReturnQuoteRequest) => data(client.POST('/api/v1/carts/return-quote', { body })),
 
-  basketSets: (p?: PageParams) => request<Page<BasketSet>>('GET', '/basket-sets', { query: p }),
-  uploadBasketSet: (name: string, csv: string) => postText<BasketSetImport>(`/basket-sets?name=${id(name)}`, csv),
-  simulate: (body: CreateSimulationRequest) => request<Simulation>('POST', '/promotion-simulations', { body }),
-  simulation: (simulationId: string) => request<Simulation>('GET', `/promotion-simulations/${id(simulationId)}`),
+  basketSets: (p?: PageParams) => data(client.GET('/api/v1/basket-sets', { params: { query: p } })),
+  /** uploadBasketSet posts the basket file as it is (text/csv), not as JSON. */
+  uploadBasketSet: (name: string, csv: string) =>
+    data(
+      client.POST('/api/v1/basket-sets', {
+        params: { query: { name } },
+        body: csv,
+        bodySerializer: (b: string) => b,
+        headers: { 'Content-Type': 'text/csv' },
+      }),
+    ),
+  simulate: (body: CreateSimulationRequest) => data(client.POST('/api/v1/promotion-simulations', { body })),
+  simulation: (id: string) => data(client.GET('/api/v1/promotion-simulations/{id}', { params: { path: { id } } })),
 };
-
-/** postText posts a text/csv body (the JSON client only sends JSON) and decodes the JSON answer. */
-async function postText<T>(path: string, body: string): Promise<T> {
-  const res = await fetch(`/api/v1${path}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'text/csv', Accept: 'application/json, application/problem+json' },
-    body,
-    credentials: 'same-origin',
-  });
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (!res.ok) {
-    const problem = parsed as ProblemDetail | undefined;
-    throw new ApiError(res.status, problem?.detail || problem?.title || res.statusText || `HTTP ${res.status}`, problem);
-  }
-  return parsed as T;
-}
 
 /** DEFAULT_TIME_ZONE is the tenant's time zone when its pricing settings name none. */
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';

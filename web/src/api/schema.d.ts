@@ -532,7 +532,7 @@ export interface paths {
         put?: never;
         /**
          * Price a cart
-         * @description Prices the cart against the tenant's active promotions and signs the result: priced_token commits it (POST /api/v1/promotion-redemptions) until priced_token_expires_at. Needs pricing:use or promotions:read.
+         * @description Prices the cart against the tenant's active promotions and signs the result: priced_token commits it (POST /api/v1/promotion-redemptions) until priced_token_expires_at. ?detail=lines answers the lean response a POS needs (no basis, definitions or rejections: a fraction of the bytes). Needs pricing:use or promotions:read.
          */
         post: operations["price-cart"];
         delete?: never;
@@ -1954,6 +1954,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/loyalty/programs/{id}/members/{customer_id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's credited actions
+         * @description Newest first.
+         */
+        get: operations["list-loyalty-actions"];
+        put?: never;
+        /**
+         * Report a customer action the program rewards
+         * @description A sign-in, a review, a completed profile: credits the growth and points of the program's rule for the action, within its per-day and lifetime caps (409 naming body.action once reached). 201 for a new credit; 200 with replayed for a reference credited before.
+         */
+        post: operations["credit-loyalty-action"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/loyalty/programs/{id}/members/{customer_id}/adjustments": {
         parameters: {
             query?: never;
@@ -2028,6 +2052,26 @@ export interface paths {
          * @description Any number of available points, oldest lots first, all or nothing: 409 insufficient when fewer are available.
          */
         post: operations["redeem-loyalty-points"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loyalty/programs/{id}/members/{customer_id}/tier-moves": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's tier history
+         * @description Upgrades, downgrades and retained tiers at the end of evaluation periods, newest first.
+         */
+        get: operations["list-loyalty-tier-moves"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3719,6 +3763,62 @@ export interface components {
             /** @description The touchpoint this key sends events for; absent for a general key. */
             touchpoint_id?: string;
         };
+        ActionBody: {
+            /** @description One of the program's action_rules. */
+            action: string;
+            /**
+             * Format: date-time
+             * @description When it happened (within the last 90 days); omitted: now. The caps count it on this day in the program's zone.
+             */
+            occurred_at?: string;
+            /** @description The caller's id of the action (a sign-in's date, a review's id): reporting it again returns the first credit. */
+            reference: string;
+        };
+        ActionCreditResponse: {
+            action: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The day in the program's zone the caps count it on. */
+            day: string;
+            /** @description The points' ledger entry. */
+            entry_id?: string;
+            /** Format: int64 */
+            growth: number;
+            id: string;
+            /** @description The membership after the credit: growth and tier. */
+            member: components["schemas"]["MemberResponse"];
+            /** Format: date-time */
+            occurred_at: string;
+            /** Format: int64 */
+            points: number;
+            reference: string;
+            /** @description The reference was credited before; nothing changed. */
+            replayed: boolean;
+        };
+        ActionRuleBody: {
+            /** @description The action's name as callers report it: sign_in, review, profile_completed. */
+            action: string;
+            /**
+             * Format: int64
+             * @description Growth value each credit adds (tiers are reached by growth).
+             */
+            growth: number;
+            /**
+             * Format: int64
+             * @description Credits per member ever (1: once); 0: no cap.
+             */
+            lifetime?: number;
+            /**
+             * Format: int64
+             * @description Credits per member per day in the program's zone; 0: no cap.
+             */
+            per_day?: number;
+            /**
+             * Format: int64
+             * @description Points each credit adds, as a lot expiring by the program's policy.
+             */
+            points: number;
+        };
         AdjustBody: {
             /**
              * Format: int64
@@ -3871,7 +3971,8 @@ export interface components {
             promotion_id?: string;
         };
         CartAppliedPromotion: {
-            basis: components["schemas"]["CartAllocation"][] | null;
+            /** @description What the promotion was measured on; absent with ?detail=lines. */
+            basis?: components["schemas"]["CartAllocation"][] | null;
             /** Format: int64 */
             discount: number;
             /**
@@ -3885,7 +3986,8 @@ export interface components {
             lines: components["schemas"]["CartAllocation"][] | null;
             message: string;
             name?: string;
-            promotion: {
+            /** @description The promotion's definition as it was priced; absent with ?detail=lines. */
+            promotion?: {
                 [key: string]: unknown;
             };
             promotion_id: string;
@@ -3976,7 +4078,8 @@ export interface components {
             priced_token?: string;
             /** Format: date-time */
             priced_token_expires_at?: string;
-            rejected: components["schemas"]["CartRejection"][];
+            /** @description The candidate promotions that did not apply, with why; absent with ?detail=lines. */
+            rejected?: components["schemas"]["CartRejection"][];
             /** Format: int64 */
             subtotal: number;
             /** Format: int64 */
@@ -5161,6 +5264,9 @@ export interface components {
             batch: components["schemas"]["GiftCardBatchResponse"];
             cards: components["schemas"]["GiftCardResponse"][];
         };
+        ItemsOfActionCreditResponseBody: {
+            items: components["schemas"]["ActionCreditResponse"][];
+        };
         ItemsOfBalanceResponseBody: {
             items: components["schemas"]["BalanceResponse"][];
         };
@@ -5172,6 +5278,9 @@ export interface components {
         };
         ItemsOfLotResponseBody: {
             items: components["schemas"]["LotResponse"][];
+        };
+        ItemsOfMemberTierMoveResponseBody: {
+            items: components["schemas"]["MemberTierMoveResponse"][];
         };
         ItemsOfMembershipPlanBodyBody: {
             items: components["schemas"]["MembershipPlanBody"][];
@@ -5483,6 +5592,27 @@ export interface components {
              * @description When the tier is next evaluated; absent when the program does not evaluate.
              */
             valid_until?: string;
+        };
+        MemberTierMoveResponse: {
+            from_tier_id?: string;
+            /**
+             * Format: int64
+             * @description The member's growth after the move.
+             */
+            growth: number;
+            /** Format: date-time */
+            moved_at: string;
+            /**
+             * Format: date-time
+             * @description The evaluation period judged (downgrade, retained).
+             */
+            period_end?: string;
+            /**
+             * @description upgrade: growth reached a higher tier; downgrade or retained: the end of an evaluation period.
+             * @enum {string}
+             */
+            reason: "upgrade" | "downgrade" | "retained";
+            to_tier_id: string;
         };
         MembershipPlanBody: {
             code: string;
@@ -6316,6 +6446,8 @@ export interface components {
             tiers: components["schemas"]["TierCountResponse"][];
         };
         ProgramRequest: {
+            /** @description What customer actions earn (a daily sign-in, a review, a completed profile), reported through the member's actions endpoint. */
+            action_rules?: components["schemas"]["ActionRuleBody"][] | null;
             /** @description A completed order of a resolved customer enrols it. */
             auto_enrol?: boolean;
             /** @description The brands whose orders earn in this program; empty: shared by every brand without a program of its own. */
@@ -6368,6 +6500,8 @@ export interface components {
             time_zone?: string;
         };
         ProgramResponse: {
+            /** @description What customer actions earn (a daily sign-in, a review, a completed profile), reported through the member's actions endpoint. */
+            action_rules?: components["schemas"]["ActionRuleBody"][] | null;
             /** @description A completed order of a resolved customer enrols it. */
             auto_enrol?: boolean;
             /** @description The brands whose orders earn in this program; empty: shared by every brand without a program of its own. */
@@ -9129,7 +9263,10 @@ export interface operations {
     };
     "price-cart": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description full: every applied promotion with its basis and definition, and the rejected promotions with why; lines: what a till needs — lines with their allocations, totals, applied promotions without basis and definition, hints and priced_token (no rejected). */
+                detail?: "full" | "lines";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -12016,6 +12153,76 @@ export interface operations {
             };
         };
     };
+    "list-loyalty-actions": {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsOfActionCreditResponseBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "credit-loyalty-action": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActionBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionCreditResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "adjust-loyalty-points": {
         parameters: {
             query?: never;
@@ -12144,6 +12351,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EntryResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-loyalty-tier-moves": {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsOfMemberTierMoveResponseBody"];
                 };
             };
             /** @description Error */

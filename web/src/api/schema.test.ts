@@ -4,8 +4,8 @@ import openapiTS, { astToString } from 'openapi-typescript';
 import { describe, expect, it } from 'vitest';
 
 // Runs from web/ (npm test). The console's generated API types must come from the committed OpenAPI document
-// (api/openapi.json, itself checked against the server by a Go test), so the
-// compile-time contract checks in contract.ts compare against the real server.
+// (api/openapi.json, itself checked against the server by a Go test), so the typed
+// client's paths and the aliases in types.ts describe the real server.
 describe('generated API types', () => {
   it('schema.d.ts is up to date with api/openapi.json (run `make generate`)', async () => {
     const doc = JSON.parse(readFileSync(resolve(process.cwd(), '../api/openapi.json'), 'utf8'));

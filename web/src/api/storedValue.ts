@@ -1,9 +1,8 @@
 // Stored value, gift cards and paid membership (issue 13 scope 3). Types come from the
 // OpenAPI document (schema.d.ts).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { request } from './client';
+import { client, data } from './client';
 import type { components } from './schema';
-import type { Page } from './types';
 
 type S = components['schemas'];
 export type StoredValue = S['StoredValueResponse'];
@@ -17,18 +16,24 @@ export type Liability = S['LiabilityResponse'];
 export type MembershipPlan = S['MembershipPlanBody'];
 export type MembershipStatus = S['MembershipStatusResponse'];
 
-const id = (v: string) => encodeURIComponent(v);
+const customer = (customer_id: string) => ({ params: { path: { customer_id } } });
 
 export const storedValueApi = {
-  storedValue: (customerId: string) =>
-    request<StoredValue>('GET', `/loyalty/customers/${id(customerId)}/stored-value`, { query: { limit: 20 } }),
+  storedValue: (customer_id: string) =>
+    data(
+      client.GET('/api/v1/loyalty/customers/{customer_id}/stored-value', {
+        params: { path: { customer_id }, query: { limit: 20 } },
+      }),
+    ),
   adjust: (customerId: string, body: SVPosting) =>
-    request<SVEntry>('POST', `/loyalty/customers/${id(customerId)}/stored-value/adjustments`, { body }),
-  membership: (customerId: string) => request<MembershipStatus>('GET', `/loyalty/customers/${id(customerId)}/membership`),
-  batches: () => request<{ items: GiftCardBatch[] }>('GET', '/loyalty/gift-card-batches'),
-  issue: (body: GiftCardBatchBody) => request<IssuedBatch>('POST', '/loyalty/gift-card-batches', { body }),
-  cards: (batchId: string) => request<Page<GiftCard>>('GET', `/loyalty/gift-card-batches/${id(batchId)}/cards`, { query: { limit: 200 } }),
-  liability: () => request<Liability>('GET', '/loyalty/stored-value/liability'),
+    data(client.POST('/api/v1/loyalty/customers/{customer_id}/stored-value/adjustments', { ...customer(customerId), body })),
+  membership: (customerId: string) =>
+    data(client.GET('/api/v1/loyalty/customers/{customer_id}/membership', customer(customerId))),
+  batches: () => data(client.GET('/api/v1/loyalty/gift-card-batches')),
+  issue: (body: GiftCardBatchBody) => data(client.POST('/api/v1/loyalty/gift-card-batches', { body })),
+  cards: (id: string) =>
+    data(client.GET('/api/v1/loyalty/gift-card-batches/{id}/cards', { params: { path: { id }, query: { limit: 200 } } })),
+  liability: () => data(client.GET('/api/v1/loyalty/stored-value/liability')),
 };
 
 /** useStoredValue loads a customer's stored value and its latest postings. */

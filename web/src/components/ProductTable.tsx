@@ -2,7 +2,7 @@ import type { TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, type Product, type ProductFilter } from '../api';
-import { useBrands, useCategories, useCursorList, useNameLookup } from '../api/hooks';
+import { useCategories, useCursorList, useNameLookup } from '../api/hooks';
 import { CursorTable } from './CursorTable';
 import { StatusTag } from './StatusTag';
 
@@ -11,7 +11,6 @@ export function ProductTable({ filter, enabled = true }: { filter: Omit<ProductF
   const { t } = useTranslation();
   const list = useCursorList('products', filter, api.products, { enabled });
   const categoryNames = useNameLookup(useCategories().data);
-  const brandNames = useNameLookup(useBrands().data);
 
   const columns: TableColumnsType<Product> = [
     { title: t('field.code'), dataIndex: 'code', key: 'code' },
@@ -29,7 +28,7 @@ export function ProductTable({ filter, enabled = true }: { filter: Omit<ProductF
     {
       title: t('field.brand'),
       key: 'brand',
-      render: (_, p) => p.brand_name || (p.brand_id ? (brandNames.get(p.brand_id) ?? p.brand_id) : '—'),
+      render: (_, p) => p.brand_name || '—',
     },
     { title: t('field.unit'), key: 'unit', render: (_, p) => t(`unit.${p.unit}`, { defaultValue: p.unit }) },
     { title: t('products.skuCount'), dataIndex: 'sku_count', key: 'skus', align: 'right' },

@@ -8,6 +8,7 @@ const cat = (id: string, parent_id: string | null, name = id, level = 1): Catego
   code: id.toUpperCase(),
   name,
   level,
+  sort: 0,
 });
 
 // shape renders a forest as nested [name, children] for easy comparison.

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import { api } from '../api';
-import { useBrands, useCategories, useNameLookup } from '../api/hooks';
+import { useCategories, useNameLookup } from '../api/hooks';
 import { useCanManage } from '../api/manage';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SkuTable } from '../components/SkuTable';
@@ -19,7 +19,6 @@ export default function ProductDetailPage() {
   const navigate = useNavigate();
   const product = useQuery({ queryKey: ['products', 'detail', id], queryFn: () => api.product(id) });
   const categoryNames = useNameLookup(useCategories().data);
-  const brandNames = useNameLookup(useBrands().data);
   const p = product.data;
   const can = useCanManage();
   const [editing, setEditing] = useState(false);
@@ -63,7 +62,7 @@ export default function ProductDetailPage() {
                 {
                   key: 'brand',
                   label: t('field.brand'),
-                  children: p.brand_name || (p.brand_id ? (brandNames.get(p.brand_id) ?? p.brand_id) : '—'),
+                  children: p.brand_name || '—',
                 },
                 { key: 'description', label: t('products.description'), children: p.description || '—', span: 'filled' },
                 { key: 'unit', label: t('field.unit'), children: t(`unit.${p.unit}`, { defaultValue: p.unit }) },

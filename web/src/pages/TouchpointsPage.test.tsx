@@ -183,6 +183,7 @@ describe('eventsByChannel', () => {
   it('lists today’s events per channel from the server counts, largest first', () => {
     const counts = {
       total: 3,
+      time_zone: 'Asia/Shanghai',
       by_type: [],
       by_channel: [
         { key: 'wechat_mini_program', touchpoints: 1, events_today: 0 },
@@ -200,6 +201,7 @@ describe('eventsByChannel', () => {
 const maturity: Maturity = {
   days: 30,
   from: '2026-10-25',
+  time_zone: 'Asia/Shanghai',
   coverage: {
     by_type: { offline: 3, online: 1 },
     by_channel: { pos: 2, smart_cart: 1, wechat_mini_program: 1 },

@@ -2,13 +2,13 @@
 import type { Brand, Category, Region, Store, StoreSummary } from '../api/types';
 
 export const brands: Brand[] = [
-  { id: 'b1', code: 'HM', name: '华联超市', status: 'active' },
-  { id: 'b2', code: 'QK', name: '快客便利', status: 'active' },
+  { id: 'b1', code: 'HM', name: '华联超市', status: 'active', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' },
+  { id: 'b2', code: 'QK', name: '快客便利', status: 'active', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' },
 ];
 
 export const regions: Region[] = [
-  { id: 'r1', code: 'EAST', name: '华东区' },
-  { id: 'r2', code: 'NORTH', name: '华北区' },
+  { id: 'r1', code: 'EAST', name: '华东区', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' },
+  { id: 'r2', code: 'NORTH', name: '华北区', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' },
 ];
 
 export const stores: Store[] = [
@@ -26,7 +26,9 @@ export const stores: Store[] = [
     floor_area_m2: 3200,
     time_zone: 'Asia/Shanghai',
     opening_hours: '08:00-22:00',
-    status: 'active',
+    status: 'open',
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
   },
   {
     id: 's2',
@@ -42,7 +44,9 @@ export const stores: Store[] = [
     floor_area_m2: 120,
     time_zone: 'Asia/Shanghai',
     opening_hours: '00:00-24:00',
-    status: 'active',
+    status: 'open',
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
   },
 ];
 
@@ -67,7 +71,7 @@ export const storeSummary: StoreSummary = {
 };
 
 export const categories: Category[] = [
-  { id: 'c1', parent_id: null, code: '01', name: '生鲜', level: 1 },
-  { id: 'c2', parent_id: 'c1', code: '0101', name: '水果', level: 2 },
-  { id: 'c3', parent_id: null, code: '02', name: '食品', level: 1 },
+  { id: 'c1', parent_id: null, code: '01', name: '生鲜', level: 1, sort: 0 },
+  { id: 'c2', parent_id: 'c1', code: '0101', name: '水果', level: 2, sort: 0 },
+  { id: 'c3', parent_id: null, code: '02', name: '食品', level: 1, sort: 0 },
 ];

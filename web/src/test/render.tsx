@@ -31,16 +31,16 @@ export function fakeApi(handlers: Record<string, FakeHandler>): FakeCall[] {
   vi.stubGlobal(
     'fetch',
     vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-      const url = new URL(String(input), 'http://localhost');
+      // The typed client (openapi-fetch) sends a Request; other callers a URL and init.
+      const req = input instanceof Request ? input : undefined;
+      const url = new URL(req ? req.url : String(input), 'http://localhost');
       const path = url.pathname.replace(/^\/api\/v1/, '');
-      const method = (init?.method ?? 'GET').toUpperCase();
-      const call: FakeCall = {
-        method,
-        path,
-        query: url.searchParams,
-        body: init?.body ? JSON.parse(String(init.body)) : undefined,
-      };
+      const method = (req?.method ?? init?.method ?? 'GET').toUpperCase();
+      const call: FakeCall = { method, path, query: url.searchParams, body: undefined };
+      // Recorded before the body is read, so calls keep the order fetch was called in.
       calls.push(call);
+      const text = req ? await req.clone().text() : init?.body ? String(init.body) : '';
+      call.body = text ? JSON.parse(text) : undefined;
       const handler = handlers[`${method} ${path}`];
       const res = handler
         ? handler(call)

@@ -4,7 +4,7 @@ import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { useSegments, type Segment } from '../../api/audiences';
+import { useSegments, type Segment, type SegmentFilter } from '../../api/audiences';
 import { useHasScope } from '../../api/customers';
 import { CursorTable } from '../../components/CursorTable';
 import { formatDateTime, formatNumber } from '../../lib/format';
@@ -15,7 +15,7 @@ export default function SegmentsPage() {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const canWrite = useHasScope('audiences:write');
-  const [status, setStatus] = useState<string>('active');
+  const [status, setStatus] = useState<NonNullable<SegmentFilter['status']>>('active');
   const list = useSegments({ status: status || undefined });
   const columns: TableColumnsType<Segment> = [
     { title: t('audiences.segment.code'), dataIndex: 'code', key: 'code', render: (v: string) => <Typography.Text code>{v}</Typography.Text> },

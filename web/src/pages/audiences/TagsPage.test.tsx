@@ -91,8 +91,8 @@ describe('TagsPage', { timeout: 60_000 }, () => {
     vi.stubGlobal(
       'fetch',
       vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-        if (String(input).endsWith('/audience-tags/imports')) {
-          sent.push({ type: new Headers(init?.headers).get('Content-Type'), body: init?.body });
+        if (input instanceof Request && input.url.endsWith('/audience-tags/imports')) {
+          sent.push({ type: input.headers.get('Content-Type'), body: await input.text() });
           return new Response(
             JSON.stringify({ rows: 3, set: 1, removed: 1, errors: [{ line: 4, field: 'tag', reason: 'no tag has the code "nope"' }] }),
             { status: 200, headers: { 'Content-Type': 'application/json' } },
@@ -112,7 +112,7 @@ describe('TagsPage', { timeout: 60_000 }, () => {
     expect(within(report).getByText('no tag has the code "nope"')).toBeTruthy();
     expect(within(report).getByText('4')).toBeTruthy();
     expect(sent[0].type).toBe('text/csv');
-    expect(sent[0].body).toBeInstanceOf(Blob);
+    expect(sent[0].body).toBe('customer_id,tag,value\nc1,layer,新客\n');
   });
 
   it('offers no changes to a reader', async () => {

@@ -139,14 +139,14 @@ export default function TagsPage() {
           style={{ minWidth: 140 }}
           placeholder={t('audiences.tag.kind')}
           value={filter.kind}
-          onChange={(kind?: string) => setFilter({ ...filter, kind })}
+          onChange={(kind?: TagFilter['kind']) => setFilter({ ...filter, kind })}
           options={KINDS.map((k) => ({ value: k, label: t(`audiences.kinds.${k}`) }))}
           data-testid="tag-filter-kind"
         />
         <Select
           style={{ minWidth: 120 }}
           value={filter.status ?? ''}
-          onChange={(status: string) => setFilter({ ...filter, status: status || undefined })}
+          onChange={(status: NonNullable<TagFilter['status']>) => setFilter({ ...filter, status: status || undefined })}
           options={[
             { value: 'active', label: t('audiences.statuses.active') },
             { value: 'archived', label: t('audiences.statuses.archived') },

@@ -172,7 +172,7 @@ export default function AccessLogPage() {
           <Select<CustomerAccessAction>
             allowClear
             placeholder={t('customers.access.action')}
-            value={draft.action}
+            value={draft.action || undefined}
             onChange={(v) => setDraft({ ...draft, action: v })}
             options={CUSTOMER_ACCESS_ACTIONS.map((a) => ({ value: a, label: actionLabel(a) }))}
             style={{ width: 160 }}

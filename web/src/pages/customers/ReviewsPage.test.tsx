@@ -90,14 +90,19 @@ describe('ReviewsPage', { timeout: 60_000 }, () => {
 
 describe('scoreExplanation', () => {
   it('lists the terms and their sum', () => {
-    const r = {
+    const r: IdentityReview = {
       id: 'r',
       event_id: 'e',
       customer_id: 'c',
       candidates: [],
       reason: '',
+      reasons: [],
+      left: 'c',
+      right: [],
       score: 0.9,
       status: 'open',
+      resolved_at: null,
+      resolution: null,
       created_at: '',
       explanation: [
         { comparison: 'prior', level: '', weight: -14.5 },

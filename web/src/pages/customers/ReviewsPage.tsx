@@ -31,7 +31,8 @@ export function scoreExplanation(r: IdentityReview): string | undefined {
  * reasonText words one review reason from its stable code in the user's language:
  * "Would hold 2 phone numbers (at most 1 allowed)".
  */
-export function reasonText(t: TFunction, r: ReviewReason): string {
+// A code the console does not know yet (a newer server) is worded as "other reason".
+export function reasonText(t: TFunction, r: Omit<ReviewReason, 'code'> & { code: string }): string {
   const type = r.type ? t(`customers.identifierTypes.${r.type}`, { defaultValue: r.type }) : '';
   return t(`customers.reviews.reasons.${r.code}`, {
     type,

@@ -5,11 +5,14 @@ import type { Customer, CustomerEvent, CustomerSummary, IdentityReview, Me } fro
 export function meWith(scopes: string[]): Me {
   return {
     id: 'u1',
+    kind: 'user',
     tenant_id: 't1',
     login: 'marketer',
     name: '李娜',
     role: 'marketer',
     scope_type: 'tenant',
+    scope_id: '',
+    must_change_password: false,
     scopes,
   };
 }
@@ -60,7 +63,7 @@ export const customer: Customer = {
     birthday: '1990-**-**',
     city: '上海',
     address: '上海市****',
-    preferred_store_id: null,
+    preferred_store_id: '',
     registration_channel: 'wechat_mini_program',
     registered_at: '2026-10-01T02:00:00Z',
   },
@@ -80,6 +83,7 @@ export function event(id: string, type: string, occurredAt: string, properties?:
     occurred_at: occurredAt,
     received_at: occurredAt,
     identifiers: { phone: '138****8000' },
+    masked: true,
     properties,
   };
 }
@@ -95,8 +99,11 @@ export const reviews: IdentityReview[] = [
     left: 'c1',
     right: ['c2'],
     score: null,
+    explanation: null,
     status: 'open',
     created_at: '2026-11-20T03:04:05Z',
+    resolved_at: null,
+    resolution: null,
   },
   {
     id: 'r2',
@@ -108,7 +115,10 @@ export const reviews: IdentityReview[] = [
     left: 'c3',
     right: ['c4'],
     score: 0.87,
+    explanation: null,
     status: 'open',
     created_at: '2026-11-21T03:04:05Z',
+    resolved_at: null,
+    resolution: null,
   },
 ];

@@ -5,11 +5,11 @@ import { activity, consentMatrix, eventProperty, countBy, groupIdentifiers, iden
 describe('groupIdentifiers', () => {
   it('groups by channel family in a fixed order, strongest first', () => {
     const groups = groupIdentifiers([
-      { type: 'device_id', value: 'd', strength: 'weak' },
-      { type: 'wechat_openid', value: 'o', strength: 'medium' },
-      { type: 'wechat_unionid', value: 'u', strength: 'strong' },
-      { type: 'phone', value: 'p', strength: 'strong' },
-      { type: 'something_new', value: 'x', strength: 'weak' },
+      { type: 'device_id', value: 'd', strength: 'weak', created_at: '' },
+      { type: 'wechat_openid', value: 'o', strength: 'medium', created_at: '' },
+      { type: 'wechat_unionid', value: 'u', strength: 'strong', created_at: '' },
+      { type: 'phone', value: 'p', strength: 'strong', created_at: '' },
+      { type: 'something_new', value: 'x', strength: 'weak', created_at: '' },
     ]);
     expect(groups.map((g) => [g.group, g.items.map((i) => i.value)])).toEqual([
       ['contact', ['p']],

@@ -186,7 +186,7 @@ export function labelSide(angle: number): 'top' | 'bottom' {
 export type ReviewKind = 'fuzzy' | 'limit' | 'cluster' | 'weak' | 'other';
 
 /** reviewKind classifies a review by the rule that sent it to a person. */
-export function reviewKind(r: Pick<IdentityReview, 'reason' | 'score'> & Pick<Partial<IdentityReview>, 'reasons'>): ReviewKind {
+export function reviewKind(r: Pick<IdentityReview, 'reason'> & Pick<Partial<IdentityReview>, 'score' | 'reasons'>): ReviewKind {
   if (r.score !== null && r.score !== undefined) return 'fuzzy';
   const code = r.reasons?.[0]?.code;
   if (code) {

@@ -29,8 +29,8 @@ const problem = (errors: { location: string; message: string }[]) => ({
 });
 
 const categories: Category[] = [
-  { id: 'c1', code: 'FOOD', name: '食品', level: 1, parent_id: null },
-  { id: 'c2', code: 'DAIRY', name: '乳品', level: 2, parent_id: 'c1' },
+  { id: 'c1', code: 'FOOD', name: '食品', level: 1, parent_id: null, sort: 0 },
+  { id: 'c2', code: 'DAIRY', name: '乳品', level: 2, parent_id: 'c1', sort: 0 },
 ];
 
 const sku: Sku = {
@@ -44,6 +44,8 @@ const sku: Sku = {
   list_price_fen: 1290,
   cost_fen: 900,
   status: 'active',
+  created_at: '2026-01-01T00:00:00Z',
+  updated_at: '2026-01-01T00:00:00Z',
 };
 
 describe('CategoryForm', () => {
@@ -103,7 +105,7 @@ describe('ProductForm', () => {
       'GET /brands': () => page(brands),
       'PATCH /products/p1': (c) => ({ body: { id: 'p1', ...(c.body as object) } }),
     });
-    const product = { id: 'p1', code: 'P-MILK', name: '鲜牛奶', category_id: 'c2', unit: 'each', status: 'active', sku_count: 1 };
+    const product = { id: 'p1', code: 'P-MILK', name: '鲜牛奶', category_id: 'c2', unit: 'each' as const, status: 'active' as const, sku_count: 1, brand_name: '', description: '', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' };
     renderRoute(<ProductForm open item={product} onClose={onClose} />);
     type('product-name', '巴氏鲜牛奶');
     fireEvent.click(screen.getByTestId('product-form-submit'));
@@ -224,7 +226,7 @@ describe('PriceOverrideForm', () => {
       'PUT /skus/k1/prices/price_zone/z1': () => problem([{ location: 'body.price_fen', message: 'price must be at most 1000000000' }]),
     });
     renderRoute(
-      <PriceOverrideForm open sku={sku} item={{ scope_type: 'price_zone', scope_id: 'z1', scope_name: '华东价', price_fen: 1100 }} onClose={() => {}} />,
+      <PriceOverrideForm open sku={sku} item={{ scope_type: 'price_zone', scope_id: 'z1', scope_name: '华东价', price_fen: 1100, updated_at: '2026-01-01T00:00:00Z' }} onClose={() => {}} />,
     );
     fireEvent.click(screen.getByTestId('price-override-form-submit'));
     const msg = await screen.findByText('price must be at most 1000000000');

@@ -13,8 +13,8 @@ afterEach(() => {
 });
 
 const skus: Sku[] = [
-  { id: 'k1', product_id: 'pr1', code: 'A001', name: '红富士苹果', barcodes: [], unit: 'weight', list_price_fen: 1200, cost_fen: 800, status: 'active' },
-  { id: 'k2', product_id: 'pr2', code: 'M001', name: '纯牛奶 250ml', barcodes: [], unit: 'each', list_price_fen: 350, cost_fen: 250, status: 'active' },
+  { id: 'k1', product_id: 'pr1', code: 'A001', name: '红富士苹果', barcodes: [], unit: 'weight', list_price_fen: 1200, cost_fen: 800, status: 'active', spec: '', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' },
+  { id: 'k2', product_id: 'pr2', code: 'M001', name: '纯牛奶 250ml', barcodes: [], unit: 'each', list_price_fen: 350, cost_fen: 250, status: 'active', spec: '', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' },
 ];
 
 const promotions: Promotion[] = [
@@ -23,6 +23,9 @@ const promotions: Promotion[] = [
     code: 'MJ',
     name: '满100减10',
     status: 'active',
+    effective_status: 'running',
+    limits: {},
+    usage: { discount_fen: 0, uses: 0 },
     definition: { kind: 'threshold', scope: { all: true }, conditions: {}, threshold: { tiers: [{ spend: 10000, off: 1000 }] } },
     created_at: '',
     updated_at: '',
@@ -32,6 +35,9 @@ const promotions: Promotion[] = [
     code: 'HALF',
     name: '牛奶第二件半价',
     status: 'active',
+    effective_status: 'running',
+    limits: {},
+    usage: { discount_fen: 0, uses: 0 },
     definition: { kind: 'nth_item', scope: { skus: ['k2'] }, conditions: {}, nth_item: { n: 2, off_bp: 5000 } },
     created_at: '',
     updated_at: '',
@@ -41,6 +47,9 @@ const promotions: Promotion[] = [
     code: 'GOLD',
     name: '金卡会员日',
     status: 'active',
+    effective_status: 'running',
+    limits: {},
+    usage: { discount_fen: 0, uses: 0 },
     definition: { kind: 'member_price', scope: { all: true }, conditions: { tiers: ['gold'] }, percent_off: { off_bp: 500 } },
     created_at: '',
     updated_at: '',

@@ -35,7 +35,13 @@ function moneyInput(testId: string): HTMLInputElement {
 }
 
 function saved(body: { code: string; name: string; definition: Promotion['definition'] }): Promotion {
-  return { id: 'p1', status: 'draft', created_at: '2026-11-01T00:00:00Z', updated_at: '2026-11-01T00:00:00Z', ...body };
+  return {
+    id: 'p1',
+    status: 'draft',
+    effective_status: 'draft',
+    limits: {},
+    usage: { discount_fen: 0, uses: 0 },
+    created_at: '2026-11-01T00:00:00Z', updated_at: '2026-11-01T00:00:00Z', ...body };
 }
 
 // The editor is a large antd form: slow to render in jsdom on a busy machine.

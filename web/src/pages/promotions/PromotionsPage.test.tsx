@@ -39,6 +39,8 @@ const promotions: Promotion[] = [
     code: 'HALF',
     name: '第二件半价',
     status: 'draft',
+    limits: {},
+    usage: { discount_fen: 0, uses: 0 },
     effective_status: 'draft',
     definition: { kind: 'nth_item', scope: { categories: ['c2'] }, conditions: {}, nth_item: { n: 2, off_bp: 5000 } },
     created_at: '2026-10-01T00:00:00Z',

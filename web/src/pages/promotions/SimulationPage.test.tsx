@@ -20,11 +20,10 @@ function withCsvUploads(answer: (name: string, csv: string) => { status: number;
   const inner = globalThis.fetch;
   const uploads: { name: string; csv: string }[] = [];
   vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
-    const headers = (init?.headers ?? {}) as Record<string, string>;
-    if (headers['Content-Type'] !== 'text/csv') return inner(input, init);
-    const url = new URL(String(input), 'http://localhost');
+    if (!(input instanceof Request) || input.headers.get('Content-Type') !== 'text/csv') return inner(input, init);
+    const url = new URL(input.url);
     const name = url.searchParams.get('name') ?? '';
-    const csv = String(init?.body);
+    const csv = await input.text();
     uploads.push({ name, csv });
     const res = answer(name, csv);
     return new Response(JSON.stringify(res.body), {
@@ -50,6 +49,9 @@ const promotion: Promotion = {
   code: 'MJ',
   name: '满100减10',
   status: 'draft',
+  effective_status: 'draft',
+  limits: {},
+  usage: { discount_fen: 0, uses: 0 },
   definition: { kind: 'threshold', scope: { all: true }, conditions: {}, threshold: { tiers: [{ spend: 10000, off: 1000 }] } },
   created_at: '',
   updated_at: '',
@@ -57,6 +59,10 @@ const promotion: Promotion = {
 
 const sim: Simulation = {
   id: 'sim1',
+  basket_set_id: 'bs1',
+  created_at: '2026-11-01T00:00:00Z',
+  other_promotion_ids: [],
+  skipped: [],
   orders: 1200,
   affected_orders: 300,
   gross_fen: 9_000_000,

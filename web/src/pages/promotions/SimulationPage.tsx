@@ -10,7 +10,7 @@ import { useLocation, useSearchParams } from 'react-router';
 import { api } from '../../api';
 import { ApiError } from '../../api/client';
 import { promotionsApi, useAllPromotions, useBasketSets, useSimulation, useUploadBasketSet } from '../../api/promotions';
-import type { BasketSetImport, CreateSimulationRequest, PromotionDefinition, Simulation, Sku } from '../../api/types';
+import type { BasketSetImport, CreateSimulationRequest, PromotionDefinition, Simulation, SkuDetail } from '../../api/types';
 import { Chart } from '../../components/Chart';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatNumber } from '../../lib/format';
@@ -257,7 +257,7 @@ export function SimulationReport({ sim }: { sim: Simulation }) {
     queryKey: ['skus', 'names', ids],
     queryFn: async () => {
       const found = await Promise.all(ids.map((id) => api.sku(id).catch(() => undefined)));
-      return found.filter((s): s is Sku & { price_overrides: [] } => !!s);
+      return found.filter((s): s is SkuDetail => !!s);
     },
     enabled: ids.length > 0 && (sim.top_skus ?? []).some((s) => !s.name),
   });

@@ -179,6 +179,8 @@ export function PricedCartView({ result, names, labels, rowSelection, compact }:
   const qtyText = useQtyText();
   const reasonText = useReasonText();
   const applied = new Map(result.applied.map((a) => [a.promotion_id, a]));
+  // A lean answer (?detail=lines) leaves out what was refused.
+  const rejected = result.rejected ?? [];
   const name = (id: string) => applied.get(id)?.name || names?.get(id) || id;
 
   const lineColumns: TableColumnsType<CartPricedLine> = [
@@ -324,7 +326,7 @@ export function PricedCartView({ result, names, labels, rowSelection, compact }:
                     </Tooltip>
                   </div>
                   <Space size={4} wrap>
-                    {a.lines.map((l) => (
+                    {(a.lines ?? []).map((l) => (
                       <Tag key={l.line_id} style={{ whiteSpace: 'normal', marginInlineEnd: 0 }}>
                         {labels?.get(l.line_id ?? '') ?? l.line_id} -{formatFen(l.amount)}
                       </Tag>
@@ -350,10 +352,10 @@ export function PricedCartView({ result, names, labels, rowSelection, compact }:
         ) : null}
       </Card>
 
-      {result.rejected.length > 0 && (
-        <Card size="small" title={t('promotions.cart.rejected', { count: result.rejected.length })}>
+      {rejected.length > 0 && (
+        <Card size="small" title={t('promotions.cart.rejected', { count: rejected.length })}>
           <div data-testid="rejected-list">
-            {result.rejected.map((r) => (
+            {rejected.map((r) => (
               <div key={r.promotion_id} style={{ padding: '8px 0', borderBottom: '1px solid #f0f0f0' }}>
                 <Space wrap>
                   <Typography.Text>{name(r.promotion_id)}</Typography.Text>
