@@ -741,6 +741,16 @@ var accessRules = map[string]accessRule{
 		w.admin("POST", "/api/v1/coupons/"+code+"/lock", "", fmt.Sprintf(`{"customer_id":%q,"reference":%q}`, w.customer[0], ref))
 		return request{path: "/api/v1/coupon-locks/" + ref}
 	}},
+	"list-coupon-velocity-rules": {reach: shared, call: get("/api/v1/coupon-velocity-rules")},
+	"set-coupon-velocity-rule":   {reach: tenantOnly, call: jsonCall("/api/v1/coupon-velocity-rules", `{"dimension":"phone","window_seconds":86400,"threshold":50,"action":"flag"}`)},
+	"delete-coupon-velocity-rule": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		id := w.id(w.admin("PUT", "/api/v1/coupon-velocity-rules", "", fmt.Sprintf(`{"template_id":%q,"dimension":"address","window_seconds":60,"threshold":1,"action":"flag"}`, w.couponTemplate)))
+		return request{path: "/api/v1/coupon-velocity-rules/" + id}
+	}},
+	"list-coupon-velocity-flags": {reach: shared, note: "flags carry keyed hashes, never the device, address, phone or account", call: get("/api/v1/coupon-velocity-flags?status=open")},
+	"review-coupon-velocity-flag": {reach: tenantOnly, note: "confirm bars the customer from the template's coupons; audited", call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/coupon-velocity-flags/"+w.velocityFlag+"/review", `{"status":"confirmed"}`)
+	}},
 	"preview-coupon": {reach: shared, call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return jsonReq("/api/v1/coupons/"+w.couponCode+"/preview", `{"customer_id":%q,"lines":[{"id":"1","sku":"MILK","qty":2,"unit_price":1490}]}`, w.customer[0])
 	}},

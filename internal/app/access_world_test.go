@@ -39,6 +39,7 @@ type world struct {
 	membershipPlan                 string    // a paid membership plan; customer[0] has ¥1,000 stored value
 	couponTemplate, couponIssue    string    // a coupon template and the issue of its coupon couponCode to customer[0]
 	couponCode                     string
+	velocityRule, velocityFlag     string // a device flag rule of another template, and the flag customer[1]'s lock of it raised
 	audienceTag                    string // a manual boolean tag "vip", set on customer[0]
 	audienceSegment, snapshot      string // a segment of every member and a snapshot of it
 	audienceJob                    string // a model run
@@ -115,6 +116,7 @@ func newWorld(t *testing.T, dialect db.Dialect) *world {
 	w.membershipPlan = h.create(t, "/api/v1/loyalty/membership-plans", `{"code":"PLUS","name":"Plus","period":"year","fee_fen":9900,"rebate_bp":200,"rebate_cap_fen":50000}`)
 	w.couponTemplate = h.create(t, "/api/v1/coupon-templates", `{"code":"FIVE","name":"¥5 off","valid_days":30,"discount":{"kind":"amount_off","scope":{"all":true},"amount_off":{"amount":500}}}`)
 	w.couponIssue, w.couponCode = w.freshCoupon()
+	w.velocityRuleAndFlag()
 	w.audienceTag = h.create(t, "/api/v1/audience-tags", `{"code":"vip","name":"VIP","kind":"manual","value_type":"boolean"}`)
 	w.admin("PUT", "/api/v1/customers/"+w.customer[0]+"/tags/vip", "", `{"value":"true"}`)
 	w.audienceSegment = h.create(t, "/api/v1/audience-segments", `{"code":"everyone","name":"Everyone","text":"tag(\"vip\") or not tag(\"vip\")"}`)
@@ -148,6 +150,34 @@ func (w *world) freshCoupon() (string, string) {
 		w.t.Fatalf("no coupon issued: %+v", is)
 	}
 	return is.ID, is.Coupons[0].Code
+}
+
+// velocityRuleAndFlag sets a device flag rule (above 1 customer) on a template of
+// its own and has customer[0] and customer[1] lock its coupons from one device.
+func (w *world) velocityRuleAndFlag() {
+	w.t.Helper()
+	tm := w.h.create(w.t, "/api/v1/coupon-templates", `{"code":"FARM","name":"farm","valid_days":30,"discount":{"kind":"amount_off","scope":{"all":true},"amount_off":{"amount":100}}}`)
+	w.velocityRule = w.id(w.admin("PUT", "/api/v1/coupon-velocity-rules", "",
+		`{"template_id":"`+tm+`","dimension":"device","window_seconds":3600,"threshold":1,"action":"flag"}`))
+	for i, c := range w.customer {
+		var is struct {
+			Coupons []struct {
+				Code string `json:"code"`
+			} `json:"coupons"`
+		}
+		w.decode(w.admin("POST", "/api/v1/coupon-templates/"+tm+"/issues", "", `{"customer_ids":["`+c+`"]}`), &is)
+		w.admin("POST", "/api/v1/coupons/"+is.Coupons[0].Code+"/lock", "", fmt.Sprintf(`{"customer_id":%q,"reference":"farm-%d","device_id":"matrix-device"}`, c, i))
+	}
+	var flags struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	w.decode(w.admin("GET", "/api/v1/coupon-velocity-flags?template_id="+tm, "", ""), &flags)
+	if len(flags.Items) != 1 {
+		w.t.Fatalf("velocity flags: %+v; want 1", flags)
+	}
+	w.velocityFlag = flags.Items[0].ID
 }
 
 // loyaltyMember is the path of customer[0]'s membership of the loyalty program.

@@ -143,7 +143,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Identity.SetTenantZones(a.Promotion) // touchpoint "today" is the tenant's day
 	a.Inventory = inventory.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org})
 	a.Coupon = coupon.NewService(d, a.Outbox, a.Audit, cfg.Clock, coupon.Deps{Promotions: a.Promotion, Customers: a.Identity,
-		Stores: storeFinder{a.Org}}, coupon.Config{})
+		Stores: storeFinder{a.Org}}, coupon.Config{Keys: keys})
 	a.Coupon.Subscribe(a.Dispatcher)
 	a.Order = order.NewService(d, a.Outbox, a.Audit, cfg.Clock, keys, order.Deps{Pricer: a.Promotion, Stock: a.Inventory,
 		Catalog: a.Catalog, Buyers: a.Identity, Stores: storeFinder{a.Org}, Coupons: a.Coupon}, order.Config{})

@@ -100,6 +100,7 @@ type CouponResponse struct {
 type CouponLockRequest struct {
 	CustomerID string `json:"customer_id" minLength:"1" maxLength:"64"`
 	Reference  string `json:"reference" minLength:"1" maxLength:"64" doc:"The cart or order the coupon is locked to; locking again with it renews the lock."`
+	CouponSignals
 }
 
 // CouponPreviewRequest is a cart to price with a coupon.
@@ -110,6 +111,7 @@ type CouponPreviewRequest struct {
 	Channel       string              `json:"channel,omitempty" maxLength:"64"`
 	StoreID       string              `json:"store_id,omitempty" maxLength:"64"`
 	PaymentMethod string              `json:"payment_method,omitempty" maxLength:"64"`
+	CouponSignals
 }
 
 // CouponPreviewLine is a cart line of a preview.
@@ -211,7 +213,7 @@ func previewRequest(r CouponPreviewRequest) PreviewRequest {
 		cart.Lines[i] = engine.Line{ID: l.ID, SKU: l.SKU, Category: l.Category, Brand: l.Brand, Unit: unit, Qty: l.Qty, UnitPrice: l.UnitPrice}
 	}
 	return PreviewRequest{CustomerID: r.CustomerID, Cart: cart,
-		Context: engine.Context{Channel: r.Channel, StoreID: r.StoreID, PaymentMethod: r.PaymentMethod}}
+		Context: engine.Context{Channel: r.Channel, StoreID: r.StoreID, PaymentMethod: r.PaymentMethod}, Signals: signals(r.CouponSignals)}
 }
 
 type templateIDInput struct {
@@ -234,6 +236,7 @@ func (s *Service) Register(api huma.API) {
 	const templates = "/api/v1/coupon-templates"
 
 	s.registerReports(api)
+	s.registerVelocity(api)
 
 	huma.Register(api, huma.Operation{OperationID: "list-coupon-templates", Method: http.MethodGet, Path: templates,
 		Summary: "List coupon templates", Tags: tags, Security: read,
@@ -285,13 +288,16 @@ func (s *Service) Register(api huma.API) {
 			Status: Status(in.Status), Limit: in.Limit, Cursor: in.Cursor}))
 	})
 	huma.Register(api, huma.Operation{OperationID: "lock-coupon", Method: http.MethodPost, Path: "/api/v1/coupons/{code}/lock",
-		Summary: "Lock a coupon to a cart or order", Description: "For the lock time (15 minutes by default); of racing locks exactly one wins, the others get 409.",
+		Summary: "Lock a coupon to a cart or order", Description: "For the lock time (15 minutes by default); of racing locks exactly one wins, the others get 409. " +
+			"The optional device_id, address, phone and payment_account are checked against the template's velocity rules: " +
+			"a block rule refuses the lock (409 naming the field), a flag rule records a flag for review.",
 		Tags: tags, Security: redeem,
 	}, func(ctx context.Context, in *struct {
 		Code string `path:"code" maxLength:"64" doc:"The coupon code, with or without '-'; a wrong check character is refused (422) before any lookup."`
 		Body CouponLockRequest
 	}) (*httpapi.Body[CouponResponse], error) {
-		return httpapi.Reply(couponResponse(s.now()))(s.Lock(ctx, in.Code, LockRequest{CustomerID: in.Body.CustomerID, Reference: in.Body.Reference}))
+		return httpapi.Reply(couponResponse(s.now()))(s.Lock(ctx, in.Code, LockRequest{CustomerID: in.Body.CustomerID, Reference: in.Body.Reference,
+			Signals: signals(in.Body.CouponSignals)}))
 	})
 	huma.Register(api, huma.Operation{OperationID: "release-coupon-lock", Method: http.MethodDelete, Path: "/api/v1/coupon-locks/{reference}",
 		Summary: "Release the coupons locked to a cart", Description: "404 when no coupon is locked to the reference.", Tags: tags, Security: redeem,

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/events"
 	"github.com/oneretail/oneretail/internal/platform/httpapi"
 	"github.com/oneretail/oneretail/internal/platform/ids"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 	"github.com/oneretail/oneretail/internal/promotion"
 	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
@@ -54,6 +56,10 @@ type Config struct {
 	// 15 minutes, the order center's reservation time: an unpaid order is cancelled
 	// then, which releases its coupon anyway).
 	LockTTL time.Duration
+	// Keys hash the signals velocity rules count (device, address, phone, payment
+	// account) with the platform's blind index; without them a use that carries a
+	// signal a rule applies to fails.
+	Keys *pii.Keys
 }
 
 // DefaultLockTTL is Config.LockTTL's default.
@@ -564,13 +570,17 @@ func (s *Service) usable(ctx context.Context, q db.Querier, tenantID, code, cust
 type LockRequest struct {
 	CustomerID string
 	Reference  string
+	Signals    Signals // checked against the template's velocity rules
 }
 
 // Lock locks the coupon of code to r.Reference for Config.LockTTL: the code's
 // check character is checked before any lookup; locking again with the same
 // reference renews the lock. Of many racing locks of one coupon exactly one wins.
+// The use is checked against the template's velocity rules in the same
+// transaction: a block rule refuses it, a flag rule records a flag.
 // Errors: invalid (path.code, body.*), not_found (no coupon of this code for this
-// customer), conflict (ErrUnavailable), unauthorized, forbidden.
+// customer), conflict (ErrUnavailable, ErrCustomerBarred, a block rule naming the
+// signal's field), unauthorized, forbidden.
 func (s *Service) Lock(ctx context.Context, code string, r LockRequest) (Coupon, error) {
 	p, err := requireAny(ctx, auth.LoyaltyRedeem, auth.LoyaltyWrite)
 	if err != nil {
@@ -594,14 +604,18 @@ func (s *Service) Lock(ctx context.Context, code string, r LockRequest) (Coupon,
 	now := s.now()
 	var won bool
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		use := velocityUse{tenantID: p.TenantID, templateID: c.TemplateID, customerID: live, couponID: c.ID, ref: r.Reference}
+		if err := s.checkVelocity(ctx, tx, use, r.Signals, true); err != nil {
+			return err
+		}
 		won, err = lockCoupon(ctx, tx, p.TenantID, c.ID, c.CustomerID, r.Reference, now, now.Add(s.cfg.LockTTL))
+		if err == nil && !won {
+			return ErrUnavailable // and roll back the velocity hit
+		}
 		return err
 	})
 	if err != nil {
 		return Coupon{}, fmt.Errorf("coupon: lock: %w", err)
-	}
-	if !won {
-		return Coupon{}, fmt.Errorf("coupon: lock: %w", ErrUnavailable)
 	}
 	c.Status, c.OrderID, c.LockedUntil, c.UpdatedAt = StatusLocked, r.Reference, now.Add(s.cfg.LockTTL), now
 	return c, nil
@@ -629,12 +643,15 @@ func (s *Service) Release(ctx context.Context, reference string) (int64, error) 
 }
 
 // Sweep releases locks whose time ran out and expires unused coupons past their
-// validity, at most limit of each per call, across tenants; run it on a schedule.
+// validity, at most limit of each per call, across tenants, and deletes velocity
+// counts older than any window (MaxWindow); run it on a schedule.
 // Running it twice changes nothing more.
 func (s *Service) Sweep(ctx context.Context, limit int) (released, expired int64, err error) {
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		released, expired, err = sweep(ctx, tx, s.now(), limit)
-		return err
+		if released, expired, err = sweep(ctx, tx, s.now(), limit); err != nil {
+			return err
+		}
+		return sweepVelocity(ctx, tx, s.now(), limit)
 	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("coupon: sweep: %w", err)
@@ -647,6 +664,7 @@ type PreviewRequest struct {
 	CustomerID string
 	Cart       engine.Cart
 	Context    engine.Context // channel, store, region, brand, payment method…; time is now
+	Signals    Signals        // checked (not recorded) against the template's velocity rules
 }
 
 // Preview is a cart priced with a coupon: the engine's whole result (the coupon
@@ -662,8 +680,10 @@ type Preview struct {
 }
 
 // Preview prices r.Cart with the coupon of code through the promotion engine
-// without locking it. Errors: invalid (path.code before any lookup, body.*),
-// not_found, conflict (ErrUnavailable), unauthorized, forbidden.
+// without locking it; a use a velocity rule would block is refused as Lock would
+// refuse it, and nothing is recorded. Errors: invalid (path.code before any lookup,
+// body.*), not_found, conflict (ErrUnavailable, ErrCustomerBarred, a block rule),
+// unauthorized, forbidden.
 func (s *Service) Preview(ctx context.Context, code string, r PreviewRequest) (Preview, error) {
 	p, err := requireAny(ctx, auth.LoyaltyRedeem, auth.LoyaltyWrite, auth.LoyaltyRead)
 	if err != nil {
@@ -679,6 +699,10 @@ func (s *Service) Preview(ctx context.Context, code string, r PreviewRequest) (P
 	}
 	c, t, err := s.usable(ctx, s.db.Reader(), p.TenantID, code, live, "", "path.code")
 	if err != nil {
+		return Preview{}, fmt.Errorf("coupon: preview: %w", err)
+	}
+	use := velocityUse{tenantID: p.TenantID, templateID: t.ID, customerID: live, couponID: c.ID}
+	if err := s.checkVelocity(ctx, s.db.Reader(), use, r.Signals, false); err != nil {
 		return Preview{}, fmt.Errorf("coupon: preview: %w", err)
 	}
 	pc := r.Context
@@ -709,7 +733,8 @@ func (s *Service) Preview(ctx context.Context, code string, r PreviewRequest) (P
 // invalid, naming body.coupons[i]) and must be the customer's usable coupons, and
 // come back as held (the engine gets their templates' internal codes in codes);
 // other codes pass through as shared promotion codes, except the internal prefix,
-// which is dropped. Errors: invalid, not_found, conflict (ErrUnavailable).
+// which is dropped. Errors: invalid, not_found, conflict (ErrUnavailable,
+// ErrCustomerBarred).
 func (s *Service) Present(ctx context.Context, tenantID, customerID string, presented []string) (codes []string, held []Held, err error) {
 	var live string
 	for i, raw := range presented {
@@ -737,6 +762,15 @@ func (s *Service) Present(ctx context.Context, tenantID, customerID string, pres
 		if err != nil {
 			return nil, nil, fmt.Errorf("coupon: present: %w", err)
 		}
+		// A customer a reviewer barred from the template is refused here already, so
+		// that a till ticket prices the sale without the coupon (LockTx checks again).
+		barred, err := customerBarred(ctx, s.db.Reader(), tenantID, t.ID, live)
+		if err != nil {
+			return nil, nil, fmt.Errorf("coupon: present: %w", err)
+		}
+		if barred {
+			return nil, nil, fmt.Errorf("%s: %w", field, ErrCustomerBarred)
+		}
 		held = append(held, Held{CouponID: c.ID, Code: c.Code, CustomerID: c.CustomerID, TemplateID: t.ID, PromotionID: t.PromotionID, PromoCode: t.PromoCode})
 		codes = append(codes, t.PromoCode)
 	}
@@ -747,9 +781,14 @@ func (s *Service) Present(ctx context.Context, tenantID, customerID string, pres
 // the order applied (applied: promotion ids) to orderID; a coupon that did not apply
 // stays free, and so does a second coupon of the same template (the engine applies a
 // promotion once). A coupon taken meanwhile fails the order with ErrUnavailable.
-func (s *Service) LockTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, held []Held, applied map[string]bool) error {
+// Each coupon used is checked against its template's velocity rules with sg (the
+// order's signals) first, in template order so that two orders lock the counters in
+// the same order; a block fails the order (conflict naming the signal's field), and
+// so does ErrCustomerBarred.
+func (s *Service) LockTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, held []Held, applied map[string]bool, sg Signals) error {
 	now := s.now()
 	locked := map[string]bool{}
+	var use []Held
 	for _, h := range held {
 		// The engine applies a template's promotion once: one coupon of it is used, a
 		// second one presented with it stays free.
@@ -757,6 +796,23 @@ func (s *Service) LockTx(ctx context.Context, tx *sql.Tx, tenantID, orderID stri
 			continue
 		}
 		locked[h.PromotionID] = true
+		use = append(use, h)
+	}
+	slices.SortFunc(use, func(a, b Held) int { return strings.Compare(a.TemplateID, b.TemplateID) })
+	for _, h := range use {
+		live, _, err := s.deps.Customers.FindCustomerCluster(ctx, h.CustomerID)
+		if err != nil && !errs.Is(err, errs.NotFound) {
+			return fmt.Errorf("coupon: lock for order %s: %w", orderID, err)
+		}
+		if live == "" {
+			live = h.CustomerID
+		}
+		u := velocityUse{tenantID: tenantID, templateID: h.TemplateID, customerID: live, couponID: h.CouponID, ref: orderID}
+		if err := s.checkVelocity(ctx, tx, u, sg, true); err != nil {
+			return fmt.Errorf("coupon %s: %w", Format(h.Code), err)
+		}
+	}
+	for _, h := range use {
 		won, err := lockCoupon(ctx, tx, tenantID, h.CouponID, h.CustomerID, orderID, now, now.Add(s.cfg.LockTTL))
 		if err != nil {
 			return fmt.Errorf("coupon: lock for order %s: %w", orderID, err)

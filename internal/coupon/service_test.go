@@ -214,7 +214,7 @@ func TestParallelLocks(t *testing.T) {
 				sem <- struct{}{}
 				defer func() { <-sem }()
 				err := d.Tx(t.Context(), func(tx *sql.Tx) error {
-					return f.s.LockTx(t.Context(), tx, tenantA, fmt.Sprintf("tx-order-%d", i), held, applied)
+					return f.s.LockTx(t.Context(), tx, tenantA, fmt.Sprintf("tx-order-%d", i), held, applied, Signals{})
 				})
 				switch {
 				case err == nil:
@@ -425,7 +425,7 @@ func TestOrderHook(t *testing.T) {
 		}
 		lockTx := func(orderID string, applied bool) error {
 			return d.Tx(t.Context(), func(tx *sql.Tx) error {
-				return f.s.LockTx(t.Context(), tx, tenantA, orderID, held, map[string]bool{tm.PromotionID: applied})
+				return f.s.LockTx(t.Context(), tx, tenantA, orderID, held, map[string]bool{tm.PromotionID: applied}, Signals{})
 			})
 		}
 		if err := lockTx("o-1", false); err != nil {
@@ -454,7 +454,7 @@ func TestOrderHook(t *testing.T) {
 			t.Fatalf("present two: %v %v", two, err)
 		}
 		if err := d.Tx(t.Context(), func(tx *sql.Tx) error {
-			return f.s.LockTx(t.Context(), tx, tenantA, "o-4", two, map[string]bool{tm.PromotionID: true})
+			return f.s.LockTx(t.Context(), tx, tenantA, "o-4", two, map[string]bool{tm.PromotionID: true}, Signals{})
 		}); err != nil {
 			t.Fatal(err)
 		}

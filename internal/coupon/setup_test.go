@@ -11,6 +11,7 @@ import (
 	"github.com/oneretail/oneretail/internal/platform/db"
 	"github.com/oneretail/oneretail/internal/platform/errs"
 	"github.com/oneretail/oneretail/internal/platform/events"
+	"github.com/oneretail/oneretail/internal/platform/pii"
 	"github.com/oneretail/oneretail/internal/promotion"
 	"github.com/oneretail/oneretail/internal/promotion/engine"
 )
@@ -50,6 +51,7 @@ type fixture struct {
 	d     *db.DB
 	clock *clock.Fixed
 	promo *promotion.Service
+	keys  *pii.Keys
 }
 
 // setup returns the coupon service over the real promotion service: every price a
@@ -63,8 +65,12 @@ func setup(t testing.TB, d *db.DB) fixture {
 	outbox := events.NewOutbox(c)
 	promo := promotion.NewService(d, outbox, audit.New(d, c), c, promotion.Config{Customers: fakeCustomers{},
 		TokenKey: []byte("coupon-test-token-key-0123456789abcdef")})
-	s := NewService(d, outbox, audit.New(d, c), c, Deps{Promotions: promo, Customers: fakeCustomers{}, Stores: fakeStores{}}, Config{})
-	return fixture{s: s, d: d, clock: c, promo: promo}
+	keys, err := pii.NewKeys([]byte("coupon-test-pii-secret-0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewService(d, outbox, audit.New(d, c), c, Deps{Promotions: promo, Customers: fakeCustomers{}, Stores: fakeStores{}}, Config{Keys: keys})
+	return fixture{s: s, d: d, clock: c, promo: promo, keys: keys}
 }
 
 func as(role auth.Role) context.Context {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"github.com/oneretail/oneretail/internal/coupon"
 	"github.com/oneretail/oneretail/internal/platform/errs"
@@ -17,7 +18,7 @@ import (
 // Deps passes every code to the promotion engine unchanged.
 type Coupons interface {
 	Present(ctx context.Context, tenantID, customerID string, presented []string) ([]string, []coupon.Held, error)
-	LockTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, held []coupon.Held, applied map[string]bool) error
+	LockTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, held []coupon.Held, applied map[string]bool, sg coupon.Signals) error
 }
 
 var _ Coupons = (*coupon.Service)(nil)
@@ -39,9 +40,10 @@ func (s *Service) presentCoupons(ctx context.Context, tenantID, customerID strin
 }
 
 // lockCouponsTx locks to the order, inside its transaction, the held coupons whose
-// promotion the priced order applied; a coupon locked by another order meanwhile
-// fails the order (conflict) and rolls it back.
-func (s *Service) lockCouponsTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, held []coupon.Held, priced promotion.PricedCart) error {
+// promotion the priced order applied; a coupon locked by another order meanwhile,
+// or refused by a coupon velocity rule (sg: the order's device, receiver and payment
+// account), fails the order (conflict) and rolls it back.
+func (s *Service) lockCouponsTx(ctx context.Context, tx *sql.Tx, tenantID, orderID string, held []coupon.Held, priced promotion.PricedCart, sg coupon.Signals) error {
 	if len(held) == 0 {
 		return nil
 	}
@@ -51,7 +53,23 @@ func (s *Service) lockCouponsTx(ctx context.Context, tx *sql.Tx, tenantID, order
 			applied[p.PromotionID] = true
 		}
 	}
-	return s.deps.Coupons.LockTx(ctx, tx, tenantID, orderID, held, applied)
+	err := s.deps.Coupons.LockTx(ctx, tx, tenantID, orderID, held, applied, sg)
+	// A velocity refusal names the coupon request's field; the order's phone and
+	// address are the receiver's.
+	var e *errs.Error
+	if errors.As(err, &e) && (e.Field == "body.phone" || e.Field == "body.address") {
+		e.Field = "body.receiver." + strings.TrimPrefix(e.Field, "body.")
+	}
+	return err
+}
+
+// couponSignals are what the coupon velocity rules see of the order.
+func (n NewOrder) couponSignals() coupon.Signals {
+	sg := coupon.Signals{DeviceID: n.DeviceID, PaymentAccount: n.PaymentAccount}
+	if n.Receiver != nil {
+		sg.Phone, sg.Address = n.Receiver.Phone, n.Receiver.Address
+	}
+	return sg
 }
 
 // ticketCoupons presents the codes of a recorded sale one at a time: the customer's

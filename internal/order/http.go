@@ -258,6 +258,8 @@ type OrderCreateRequest struct {
 	DeliveryMethod     string                 `json:"delivery_method,omitempty" maxLength:"64"`
 	PaymentMethod      string                 `json:"payment_method,omitempty" maxLength:"32"`
 	ExpectedPayableFen *int64                 `json:"expected_payable_fen,omitempty" minimum:"0" doc:"What the shopper was shown: if the server prices otherwise the order is refused (409 price_mismatch, with the server's payable)."`
+	DeviceID           string                 `json:"device_id,omitempty" maxLength:"200" doc:"The shopper's device id; with payment_account and the receiver's phone and address, checked against the coupon velocity rules of the coupons used (409 naming the field). Not stored."`
+	PaymentAccount     string                 `json:"payment_account,omitempty" maxLength:"200" doc:"The paying account (wallet user id, card token); checked like device_id. Not stored."`
 }
 
 // PosTicketPayment is a payment a till took.
@@ -573,7 +575,7 @@ func (s *Service) registerOrders(api huma.API) {
 		b := in.Body
 		n := NewOrder{Channel: Channel(b.Channel), ExternalRef: b.ExternalRef, StoreID: b.StoreID, Fulfilment: Fulfilment(b.Fulfilment),
 			CustomerID: b.CustomerID, Buyer: buyerOf(b.Buyer), Lines: linesOf(b.Lines), Coupons: b.Coupons, DeliveryMethod: b.DeliveryMethod,
-			PaymentMethod: b.PaymentMethod, ExpectedPayableFen: b.ExpectedPayableFen}
+			PaymentMethod: b.PaymentMethod, ExpectedPayableFen: b.ExpectedPayableFen, DeviceID: b.DeviceID, PaymentAccount: b.PaymentAccount}
 		if r := b.Receiver; r != nil {
 			n.Receiver = &Receiver{Name: r.Name, Phone: r.Phone, Address: r.Address, Lat: r.Lat, Lng: r.Lng}
 		}

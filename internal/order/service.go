@@ -173,6 +173,10 @@ type NewOrder struct {
 	// ExpectedPayableFen, when set, is what the shopper was shown: an order the server
 	// prices otherwise is refused with the server's figure (price_mismatch).
 	ExpectedPayableFen *int64
+	// DeviceID and PaymentAccount, with the receiver's phone and address, are checked
+	// against the coupon velocity rules of the coupons the order uses; not stored.
+	DeviceID       string
+	PaymentAccount string
 }
 
 func (n NewOrder) validate() error {
@@ -316,7 +320,7 @@ func (s *Service) CreateOrder(ctx context.Context, n NewOrder) (Order, error) {
 			if err := s.publish(ctx, tx, o, EventCreated, ""); err != nil {
 				return err
 			}
-			if err := s.lockCouponsTx(ctx, tx, p.TenantID, o.ID, held, priced); err != nil {
+			if err := s.lockCouponsTx(ctx, tx, p.TenantID, o.ID, held, priced, n.couponSignals()); err != nil {
 				return err
 			}
 			redeem, err := s.deps.Pricer.StageRedeemTx(in, tx, p.TenantID, o.ID, priced)

@@ -107,7 +107,7 @@ func (s *Service) storeTickets(ctx context.Context, tx *sql.Tx, p *auth.Principa
 		}
 		// Locked to the sale now; its order.completed (order.paid for a platform's
 		// order) redeems them, as for an online order.
-		if err := s.lockCouponsTx(ctx, tx, r.o.TenantID, r.o.ID, r.held, r.priced); err != nil {
+		if err := s.lockCouponsTx(ctx, tx, r.o.TenantID, r.o.ID, r.held, r.priced, coupon.Signals{}); err != nil {
 			return err
 		}
 	}

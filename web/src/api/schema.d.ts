@@ -779,6 +779,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/coupon-velocity-flags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List coupon velocity flags
+         * @description Coupon uses past a flag rule's threshold, newest first.
+         */
+        get: operations["list-coupon-velocity-flags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coupon-velocity-flags/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dismiss or confirm a coupon velocity flag
+         * @description Confirming bars the customer from locking coupons of the flag's template until the flag is dismissed. Audited. Needs loyalty:write over the whole tenant.
+         */
+        post: operations["review-coupon-velocity-flag"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coupon-velocity-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List coupon velocity rules
+         * @description The tenant defaults (empty template_id) and the templates' own rules.
+         */
+        get: operations["list-coupon-velocity-rules"];
+        /**
+         * Set a coupon velocity rule
+         * @description Creates or replaces the rule of a template (or the tenant default) and a dimension: more than threshold distinct customers using coupons of the template with one device, address, phone or payment account within the window are flagged or blocked. Needs loyalty:write over the whole tenant.
+         */
+        put: operations["set-coupon-velocity-rule"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coupon-velocity-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a coupon velocity rule */
+        delete: operations["delete-coupon-velocity-rule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/coupons": {
         parameters: {
             query?: never;
@@ -810,7 +891,7 @@ export interface paths {
         put?: never;
         /**
          * Lock a coupon to a cart or order
-         * @description For the lock time (15 minutes by default); of racing locks exactly one wins, the others get 409.
+         * @description For the lock time (15 minutes by default); of racing locks exactly one wins, the others get 409. The optional device_id, address, phone and payment_account are checked against the template's velocity rules: a block rule refuses the lock (409 naming the field), a flag rule records a flag for review.
          */
         post: operations["lock-coupon"];
         delete?: never;
@@ -4252,7 +4333,15 @@ export interface components {
             total: number;
         };
         CouponLockRequest: {
+            /** @description The delivery address; compared without spaces and punctuation. */
+            address?: string;
             customer_id: string;
+            /** @description The shopper's device id (app install id, mini-program openid…). */
+            device_id?: string;
+            /** @description The paying account (wallet user id, masked card token…). */
+            payment_account?: string;
+            /** @description The receiver's phone; compared by its digits, without +86. */
+            phone?: string;
             /** @description The cart or order the coupon is locked to; locking again with it renews the lock. */
             reference: string;
         };
@@ -4272,12 +4361,20 @@ export interface components {
             unit_price: number;
         };
         CouponPreviewRequest: {
+            /** @description The delivery address; compared without spaces and punctuation. */
+            address?: string;
             channel?: string;
             customer_id: string;
             /** Format: int64 */
             delivery_fee?: number;
+            /** @description The shopper's device id (app install id, mini-program openid…). */
+            device_id?: string;
             lines: components["schemas"]["CouponPreviewLine"][] | null;
+            /** @description The paying account (wallet user id, masked card token…). */
+            payment_account?: string;
             payment_method?: string;
+            /** @description The receiver's phone; compared by its digits, without +86. */
+            phone?: string;
             store_id?: string;
         };
         CouponPreviewResponse: {
@@ -4406,6 +4503,85 @@ export interface components {
         CouponTemplateStatusRequest: {
             /** @enum {string} */
             status: "active" | "inactive";
+        };
+        CouponVelocityFlagResponse: {
+            coupon_id: string;
+            /** Format: date-time */
+            created_at: string;
+            customer_id: string;
+            /**
+             * Format: int64
+             * @description Distinct customers in the window, this one included.
+             */
+            customers: number;
+            /** @enum {string} */
+            dimension: "device" | "address" | "phone" | "payment_account";
+            id: string;
+            note?: string;
+            /** @description The cart or order the coupon was locked to. */
+            reference?: string;
+            /** Format: date-time */
+            reviewed_at?: string;
+            reviewed_by?: string;
+            rule_id: string;
+            /** @enum {string} */
+            status: "open" | "dismissed" | "confirmed";
+            template_id: string;
+            /** Format: int64 */
+            threshold: number;
+            /** @description The keyed hash of the device, address, phone or account: equal hashes are the same value; the value is not stored. */
+            value_hash: string;
+            /** Format: int64 */
+            window_seconds: number;
+        };
+        CouponVelocityReviewRequest: {
+            note?: string;
+            /**
+             * @description confirmed: coupon farming — the customer may lock no more coupons of the template until the flag is dismissed.
+             * @enum {string}
+             */
+            status: "dismissed" | "confirmed";
+        };
+        CouponVelocityRuleRequest: {
+            /**
+             * @description flag: let the use through and record a flag for review; block: refuse it (409 naming the signal).
+             * @enum {string}
+             */
+            action: "flag" | "block";
+            /** @enum {string} */
+            dimension: "device" | "address" | "phone" | "payment_account";
+            /** @description The template the rule is for; absent: the tenant default, used by templates without their own rule of the dimension. */
+            template_id?: string;
+            /**
+             * Format: int64
+             * @description Distinct customers allowed in the window (1..1000); the next one trips the rule.
+             */
+            threshold: number;
+            /**
+             * Format: int64
+             * @description The window distinct customers are counted in: 60..2592000 (30 days).
+             */
+            window_seconds: number;
+        };
+        CouponVelocityRuleResponse: {
+            /** @enum {string} */
+            action: "flag" | "block";
+            /** Format: date-time */
+            created_at: string;
+            /** @enum {string} */
+            dimension: "device" | "address" | "phone" | "payment_account";
+            id: string;
+            /** @description Empty: the tenant default. */
+            template_id: string;
+            /** Format: int64 */
+            threshold: number;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            window_seconds: number;
+        };
+        CouponVelocityRulesResponse: {
+            items: components["schemas"]["CouponVelocityRuleResponse"][];
         };
         CustomerAccessResponse: {
             /** @enum {string} */
@@ -5609,6 +5785,8 @@ export interface components {
             coupons?: string[] | null;
             customer_id?: string;
             delivery_method?: string;
+            /** @description The shopper's device id; with payment_account and the receiver's phone and address, checked against the coupon velocity rules of the coupons used (409 naming the field). Not stored. */
+            device_id?: string;
             /**
              * Format: int64
              * @description What the shopper was shown: if the server prices otherwise the order is refused (409 price_mismatch, with the server's payable).
@@ -5619,6 +5797,8 @@ export interface components {
             /** @enum {string} */
             fulfilment: "pickup" | "delivery" | "ship";
             lines: components["schemas"]["OrderLineRequest"][] | null;
+            /** @description The paying account (wallet user id, card token); checked like device_id. Not stored. */
+            payment_account?: string;
             payment_method?: string;
             /** @description Required for delivery. */
             receiver?: components["schemas"]["OrderReceiver"];
@@ -5870,6 +6050,11 @@ export interface components {
         };
         PageCouponTemplateResponse: {
             items: components["schemas"]["CouponTemplateResponse"][];
+            /** @description Pass as cursor to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
+        PageCouponVelocityFlagResponse: {
+            items: components["schemas"]["CouponVelocityFlagResponse"][];
             /** @description Pass as cursor to get the next page; absent on the last page. */
             next_cursor?: string;
         };
@@ -9627,6 +9812,169 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CouponTemplateResponse"];
                 };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-coupon-velocity-flags": {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return. */
+                limit?: number;
+                /** @description Opaque cursor from a previous page's next_cursor. */
+                cursor?: string;
+                status?: "open" | "dismissed" | "confirmed" | "";
+                template_id?: string;
+                dimension?: "device" | "address" | "phone" | "payment_account" | "";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageCouponVelocityFlagResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "review-coupon-velocity-flag": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponVelocityReviewRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponVelocityFlagResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-coupon-velocity-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponVelocityRulesResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "set-coupon-velocity-rule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponVelocityRuleRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponVelocityRuleResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "delete-coupon-velocity-rule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Error */
             default: {

@@ -1,5 +1,5 @@
 import { PlusOutlined, SendOutlined } from '@ant-design/icons';
-import { Button, Card, Col, Empty, Form, Input, InputNumber, Modal, Progress, Row, Select, Space, Spin, Switch, Table, Tag, Typography } from 'antd';
+import { Button, Card, Col, Empty, Form, Input, InputNumber, Modal, Progress, Row, Select, Space, Spin, Switch, Table, Tabs, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -13,6 +13,7 @@ import {
   type CouponTemplateRequest,
 } from '../../api/coupons';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { CouponGuard } from './CouponGuard';
 
 const yuan = (fen?: number) => `¥${((fen ?? 0) / 100).toFixed(2)}`;
 
@@ -45,7 +46,8 @@ export function discountText(t: (k: string, o?: Record<string, unknown>) => stri
 /**
  * CouponsPage lists the coupon templates (their discount is a promotion of the
  * engine) with what each issued; with loyalty:write it creates templates and issues
- * coupons to a list of customers.
+ * coupons to a list of customers. Its anti-abuse tab reviews velocity flags and edits
+ * the velocity rules.
  */
 export default function CouponsPage() {
   const { t } = useTranslation();
@@ -113,23 +115,37 @@ export default function CouponsPage() {
           </Button>
         )}
       </Space>
-      {templates.error && <ErrorAlert error={templates.error} />}
-      {templates.isPending ? (
-        <Spin />
-      ) : (templates.data?.items ?? []).length === 0 ? (
-        <Card size="small">
-          <Empty description={t('coupons.noTemplates')} />
-        </Card>
-      ) : (
-        <Table<CouponTemplate>
-          rowKey="id"
-          size="small"
-          columns={columns}
-          dataSource={templates.data?.items}
-          pagination={false}
-          data-testid="coupon-templates"
-        />
-      )}
+      <Tabs
+        defaultActiveKey="templates"
+        items={[
+          {
+            key: 'templates',
+            label: t('coupons.tabTemplates'),
+            children: (
+              <>
+                {templates.error && <ErrorAlert error={templates.error} />}
+                {templates.isPending ? (
+                  <Spin />
+                ) : (templates.data?.items ?? []).length === 0 ? (
+                  <Card size="small">
+                    <Empty description={t('coupons.noTemplates')} />
+                  </Card>
+                ) : (
+                  <Table<CouponTemplate>
+                    rowKey="id"
+                    size="small"
+                    columns={columns}
+                    dataSource={templates.data?.items}
+                    pagination={false}
+                    data-testid="coupon-templates"
+                  />
+                )}
+              </>
+            ),
+          },
+          { key: 'guard', label: t('coupons.tabGuard'), children: <CouponGuard /> },
+        ]}
+      />
       {creating && <TemplateModal onClose={() => setCreating(false)} />}
       {issuing && <IssueModal template={issuing} onClose={() => setIssuing(null)} />}
     </>
