@@ -81,6 +81,17 @@ func (l *loader) loyalty(ctx context.Context) error {
 			return fmt.Errorf("demo: issue %s: %w", in.Code, err)
 		}
 	}
+	// Anti-abuse defaults for every template: more than 3 customers using one
+	// template's coupons from one device in a day are flagged for review, more than
+	// 5 with one delivery phone in a week are refused.
+	for _, r := range []coupon.RuleInput{
+		{Dimension: coupon.DimDevice, Window: 24 * time.Hour, Threshold: 3, Action: coupon.ActionFlag},
+		{Dimension: coupon.DimPhone, Window: 7 * 24 * time.Hour, Threshold: 5, Action: coupon.ActionBlock},
+	} {
+		if _, err := l.s.Coupon.SetRule(ctx, r); err != nil {
+			return fmt.Errorf("demo: coupon velocity rule %s: %w", r.Dimension, err)
+		}
+	}
 	l.progress("loyalty", 1, 1)
 	return nil
 }

@@ -263,7 +263,7 @@ func insertActionCredit(ctx context.Context, tx *sql.Tx, tenantID string, c Acti
 	return nil
 }
 
-// FindActionCredits returns a member's action credits, newest first, at most limit.
+// FindActionCredits returns a member's action credits, latest action first, at most limit.
 func (s *Service) FindActionCredits(ctx context.Context, programID, customerID string, limit int) ([]ActionCredit, error) {
 	p, err := auth.Require(ctx, auth.LoyaltyRead)
 	if err != nil {
@@ -277,7 +277,7 @@ func (s *Service) FindActionCredits(ctx context.Context, programID, customerID s
 		return nil, fmt.Errorf("loyalty: action credits: %w", err)
 	}
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+actionColumns+` FROM loyalty_action_credits
-		WHERE tenant_id = $1 AND program_id = $2 AND customer_id = $3 ORDER BY created_at DESC, id DESC LIMIT $4`,
+		WHERE tenant_id = $1 AND program_id = $2 AND customer_id = $3 ORDER BY occurred_at DESC, id DESC LIMIT $4`,
 		p.TenantID, programID, live, limit)
 	if err != nil {
 		return nil, fmt.Errorf("loyalty: action credits: %w", err)

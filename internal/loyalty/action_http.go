@@ -106,7 +106,7 @@ func (s *Service) registerActions(api huma.API, member string) {
 		return out, nil
 	})
 	huma.Register(api, huma.Operation{OperationID: "list-loyalty-actions", Method: http.MethodGet, Path: member + "/actions",
-		Summary: "A member's credited actions", Description: "Newest first.", Tags: tags, Security: httpapi.Secured(auth.LoyaltyRead),
+		Summary: "A member's credited actions", Description: "The latest action (occurred_at) first.", Tags: tags, Security: httpapi.Secured(auth.LoyaltyRead),
 	}, func(ctx context.Context, in *memberListInput) (*itemsOf[ActionCreditResponse], error) {
 		return items(actionCreditsResponse)(s.FindActionCredits(ctx, in.ID, in.CustomerID, in.Limit))
 	})

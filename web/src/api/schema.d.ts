@@ -1963,7 +1963,7 @@ export interface paths {
         };
         /**
          * A member's credited actions
-         * @description Newest first.
+         * @description The latest action (occurred_at) first.
          */
         get: operations["list-loyalty-actions"];
         put?: never;

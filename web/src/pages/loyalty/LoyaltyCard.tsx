@@ -105,7 +105,12 @@ function MemberPanel({ balance: b, canWrite }: { balance: LoyaltyBalance; canWri
       title: t('loyalty.card.detail'),
       key: 'detail',
       render: (_, e) =>
-        [e.reason, e.order_id && t('loyalty.card.order', { id: e.order_id }), e.shortfall ? t('loyalty.card.shortfall', { n: e.shortfall }) : '']
+        [
+          // An earn without an order is an action's: its reason is the action's name.
+          e.kind === 'earn' && !e.order_id && e.reason ? t(`loyalty.actions.names.${e.reason}`, { defaultValue: e.reason }) : e.reason,
+          e.order_id && t('loyalty.card.order', { id: e.order_id }),
+          e.shortfall ? t('loyalty.card.shortfall', { n: e.shortfall }) : '',
+        ]
           .filter(Boolean)
           .join(' · ') || '—',
     },

@@ -138,7 +138,7 @@ function ProgramCard({ program: p, canWrite, onEdit }: { program: LoyaltyProgram
             </Descriptions.Item>
             <Descriptions.Item label={t('loyalty.actionRules')}>
               <span data-testid="loyalty-action-rules">
-                {(p.action_rules ?? []).length === 0 ? '—' : (p.action_rules ?? []).map((r) => actionRuleText(t, r)).join('；')}
+                {(p.action_rules ?? []).length === 0 ? '—' : (p.action_rules ?? []).map((r) => actionRuleText(t, r)).join(t('loyalty.actions.ruleSeparator'))}
               </span>
             </Descriptions.Item>
           </Descriptions>
@@ -161,8 +161,9 @@ function actionRuleText(t: (k: string, o?: Record<string, unknown>) => string, r
     .join(' · ');
   const caps = [r.per_day ? t('loyalty.actions.perDay', { count: r.per_day }) : '', r.lifetime ? t('loyalty.actions.lifetime', { count: r.lifetime }) : '']
     .filter(Boolean)
-    .join('，');
-  return `${t(`loyalty.actions.names.${r.action}`, { defaultValue: r.action })} ${earned}${caps ? `（${caps}）` : ''}`;
+    .join(t('loyalty.actions.capSeparator'));
+  const name = t(`loyalty.actions.names.${r.action}`, { defaultValue: r.action });
+  return caps ? t('loyalty.actions.ruleWithCaps', { name, earned, caps }) : `${name} ${earned}`;
 }
 
 /** evaluationText says when and how a program evaluates tiers, in one line. */

@@ -96,7 +96,7 @@ function PromotionList() {
       key: 'name',
       fixed: 'left',
       render: (_, p) => (
-        <Space orientation="vertical" size={0}>
+        <Space orientation="vertical" size={0} style={{ maxWidth: 200 }}>
           <Link to={`/promotions/${p.id}`} data-testid="promotion-link">
             {p.name}
           </Link>
@@ -110,7 +110,9 @@ function PromotionList() {
       title: t('promotions.type'),
       key: 'type',
       render: (_, p) => (
-        <Space orientation="vertical" size={2}>
+        // Rules wrap within the column, so that the table fits a laptop screen beside
+        // the fixed actions column in every language.
+        <Space orientation="vertical" size={2} style={{ maxWidth: 200 }}>
           <KindTag kind={p.definition?.kind} />
           <RuleText def={p.definition} />
         </Space>
@@ -158,12 +160,12 @@ function PromotionList() {
     {
       title: t('promotions.usage'),
       key: 'usage',
-      width: 200,
+      width: 170,
       render: (_, p) => {
         const budget = usagePercent(p.usage?.discount_fen, p.limits?.budget_fen);
         const uses = usagePercent(p.usage?.uses, p.limits?.max_uses);
         return (
-          <Space orientation="vertical" size={0} style={{ width: 180 }} data-testid="promotion-usage">
+          <Space orientation="vertical" size={0} style={{ width: 150 }} data-testid="promotion-usage">
             <Typography.Text style={{ fontSize: 12 }}>
               {formatFen(p.usage?.discount_fen ?? 0)}
               {p.limits?.budget_fen != null ? ` / ${formatFen(p.limits.budget_fen)}` : ''}
