@@ -490,29 +490,55 @@ function ProgramModal({ program, onClose }: { program?: LoyaltyProgram; onClose:
         <Form.List name="action_rules">
           {(fields, { add, remove }) => (
             <>
+              {fields.length > 0 && (
+                <Row gutter={8}>
+                  <Col span={7}>
+                    <Typography.Text type="secondary">{t('loyalty.actions.action')}</Typography.Text>
+                  </Col>
+                  {(['growth', 'points', 'perDayLabel', 'lifetimeLabel'] as const).map((k) => (
+                    <Col span={4} key={k}>
+                      <Typography.Text type="secondary">{t(`loyalty.actions.${k}`)}</Typography.Text>
+                    </Col>
+                  ))}
+                </Row>
+              )}
               {fields.map((f) => (
-                <Space key={f.key} align="baseline" wrap style={{ display: 'flex' }} data-testid="program-action-rule">
-                  <Form.Item name={[f.name, 'action']} rules={[{ required: true, pattern: /^[a-z][a-z0-9_]{1,39}$/, message: t('loyalty.actions.actionRule') }]}>
-                    <AutoComplete
-                      style={{ width: 160 }}
-                      placeholder={t('loyalty.actions.action')}
-                      options={KNOWN_ACTIONS.map((a) => ({ value: a, label: `${t(`loyalty.actions.names.${a}`)} · ${a}` }))}
-                    />
-                  </Form.Item>
-                  <Form.Item name={[f.name, 'growth']}>
-                    <InputNumber min={0} max={100000} precision={0} addonBefore={t('loyalty.actions.growth')} style={{ width: 150 }} />
-                  </Form.Item>
-                  <Form.Item name={[f.name, 'points']}>
-                    <InputNumber min={0} max={1000000} precision={0} addonBefore={t('loyalty.actions.points')} style={{ width: 150 }} />
-                  </Form.Item>
-                  <Form.Item name={[f.name, 'per_day']}>
-                    <InputNumber min={0} max={1000} precision={0} addonBefore={t('loyalty.actions.perDayLabel')} placeholder={t('loyalty.noCap')} style={{ width: 170 }} />
-                  </Form.Item>
-                  <Form.Item name={[f.name, 'lifetime']}>
-                    <InputNumber min={0} precision={0} addonBefore={t('loyalty.actions.lifetimeLabel')} placeholder={t('loyalty.noCap')} style={{ width: 170 }} />
-                  </Form.Item>
-                  <Button type="text" icon={<DeleteOutlined />} onClick={() => remove(f.name)} aria-label={t('loyalty.actions.remove')} />
-                </Space>
+                <Row gutter={8} key={f.key} align="top" data-testid="program-action-rule">
+                  <Col span={7}>
+                    <Form.Item
+                      name={[f.name, 'action']}
+                      rules={[{ required: true, pattern: /^[a-z][a-z0-9_]{1,39}$/, message: t('loyalty.actions.actionRule') }]}
+                    >
+                      <AutoComplete
+                        placeholder={t('loyalty.actions.action')}
+                        options={KNOWN_ACTIONS.map((a) => ({ value: a, label: `${t(`loyalty.actions.names.${a}`)} · ${a}` }))}
+                      />
+                    </Form.Item>
+                  </Col>
+                  <Col span={4}>
+                    <Form.Item name={[f.name, 'growth']}>
+                      <InputNumber min={0} max={100000} precision={0} style={{ width: '100%' }} />
+                    </Form.Item>
+                  </Col>
+                  <Col span={4}>
+                    <Form.Item name={[f.name, 'points']}>
+                      <InputNumber min={0} max={1000000} precision={0} style={{ width: '100%' }} />
+                    </Form.Item>
+                  </Col>
+                  <Col span={4}>
+                    <Form.Item name={[f.name, 'per_day']}>
+                      <InputNumber min={0} max={1000} precision={0} placeholder={t('loyalty.noCap')} style={{ width: '100%' }} />
+                    </Form.Item>
+                  </Col>
+                  <Col span={4}>
+                    <Form.Item name={[f.name, 'lifetime']}>
+                      <InputNumber min={0} precision={0} placeholder={t('loyalty.noCap')} style={{ width: '100%' }} />
+                    </Form.Item>
+                  </Col>
+                  <Col span={1}>
+                    <Button type="text" icon={<DeleteOutlined />} onClick={() => remove(f.name)} aria-label={t('loyalty.actions.remove')} />
+                  </Col>
+                </Row>
               ))}
               <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ action: 'sign_in', growth: 1, points: 0, per_day: 1 })} data-testid="program-add-action">
                 {t('loyalty.addActionRule')}

@@ -130,10 +130,8 @@ function PromotionList() {
         const c = p.definition?.conditions;
         return (
           <Space orientation="vertical" size={2}>
-            <span>
-              {p.starts_at ? dayjs(p.starts_at).format('MM-DD HH:mm') : t('promotions.open')} →{' '}
-              {p.ends_at ? dayjs(p.ends_at).format('MM-DD HH:mm') : t('promotions.open')}
-            </span>
+            <span style={{ whiteSpace: 'nowrap' }}>{p.starts_at ? dayjs(p.starts_at).format('MM-DD HH:mm') : t('promotions.open')} →</span>
+            <span style={{ whiteSpace: 'nowrap' }}>{p.ends_at ? dayjs(p.ends_at).format('MM-DD HH:mm') : t('promotions.open')}</span>
             {isRecurring(p.definition) ? (
               <Tag color="purple" data-testid="recurring-tag">
                 {(c?.weekdays ?? []).map((d) => t(`promotions.weekdays.${d}`)).join('·')}
