@@ -14,9 +14,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
