@@ -3,6 +3,8 @@ package org
 import (
 	"context"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -376,4 +378,34 @@ func (s *Service) registerStores(api huma.API) {
 	}, func(ctx context.Context, in *StoreFilterParams) (*httpapi.Body[StoreSummaryResponse], error) {
 		return httpapi.Reply(storeSummaryResponse)(s.StoreSummary(ctx, in.filter()))
 	})
+	huma.Register(api, huma.Operation{
+		OperationID: "list-store-names", Method: http.MethodGet, Path: "/api/v1/store-names",
+		Summary:     "Name stores by id",
+		Description: "The names of the listed stores the caller may see, in one query: what a page needs to label the rows it shows without reading every store. Unknown ids and stores outside the caller's data scope are left out.",
+		Tags:        []string{orgTag}, Security: httpapi.Secured(auth.OrgRead),
+	}, func(ctx context.Context, in *struct {
+		IDs []string `query:"ids" minItems:"1" maxItems:"200" explode:"false" doc:"Store ids, comma-separated."`
+	}) (*httpapi.Body[StoreNamesResponse], error) {
+		return httpapi.Reply(storeNamesResponse)(s.StoreNames(ctx, in.IDs))
+	})
+}
+
+// StoreNameResponse is a store's id and name.
+type StoreNameResponse struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// StoreNamesResponse lists the stores a page asked to name.
+type StoreNamesResponse struct {
+	Items []StoreNameResponse `json:"items" nullable:"false"`
+}
+
+func storeNamesResponse(names map[string]string) StoreNamesResponse {
+	out := StoreNamesResponse{Items: make([]StoreNameResponse, 0, len(names))}
+	for id, name := range names {
+		out.Items = append(out.Items, StoreNameResponse{ID: id, Name: name})
+	}
+	slices.SortFunc(out.Items, func(a, b StoreNameResponse) int { return strings.Compare(a.ID, b.ID) })
+	return out
 }

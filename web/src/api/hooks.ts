@@ -78,6 +78,23 @@ export function useAllStores(max = 5000) {
   });
 }
 
+/**
+ * useStoreNamesOf names the stores among ids (a page's rows) in one request, so a
+ * page labels what it shows without reading every store of a national chain; without
+ * org:read it names none (the page shows ids).
+ */
+export function useStoreNamesOf(ids: (string | null | undefined)[]) {
+  const canRead = useMe().data?.scopes?.includes('org:read') ?? false;
+  const wanted = useMemo(() => [...new Set(ids.filter((id): id is string => !!id))].sort().slice(0, 200), [ids]);
+  const names = useQuery({
+    queryKey: ['stores', 'names', wanted],
+    queryFn: () => api.storeNames(wanted),
+    enabled: canRead && wanted.length > 0,
+    staleTime: 60_000,
+  });
+  return useMemo(() => new Map((names.data?.items ?? []).map((s) => [s.id, s.name])), [names.data]);
+}
+
 /** useTouchpoints pages through the touchpoints matching filter. */
 export function useTouchpoints(filter: Omit<TouchpointFilter, 'limit' | 'cursor'>) {
   return useCursorList('touchpoints', filter, api.touchpoints);

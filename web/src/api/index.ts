@@ -37,6 +37,7 @@ export const api = {
   stores: (f?: StoreFilter) => data(client.GET('/api/v1/stores', { params: { query: f } })),
   store: (id: string) => data(client.GET('/api/v1/stores/{id}', { params: { path: { id } } })),
   storeSummary: () => data(client.GET('/api/v1/store-summary')),
+  storeNames: (ids: string[]) => data(client.GET('/api/v1/store-names', { params: { query: { ids } } })),
   /** storeCounts counts the stores matching the list's filters (the same endpoint with a filter). */
   storeCounts: (f: Omit<StoreFilter, 'limit' | 'cursor'>) =>
     data(client.GET('/api/v1/store-summary', { params: { query: f } })),

@@ -3449,6 +3449,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/store-names": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Name stores by id
+         * @description The names of the listed stores the caller may see, in one query: what a page needs to label the rows it shows without reading every store. Unknown ids and stores outside the caller's data scope are left out.
+         */
+        get: operations["list-store-names"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/store-summary": {
         parameters: {
             query?: never;
@@ -7603,6 +7623,13 @@ export interface components {
             rows: number;
             /** Format: int64 */
             updated: number;
+        };
+        StoreNameResponse: {
+            id: string;
+            name: string;
+        };
+        StoreNamesResponse: {
+            items: components["schemas"]["StoreNameResponse"][];
         };
         StoreResponse: {
             address: string;
@@ -15467,6 +15494,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StockTransferResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-store-names": {
+        parameters: {
+            query?: {
+                /** @description Store ids, comma-separated. */
+                ids?: string[] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreNamesResponse"];
                 };
             };
             /** @description Error */

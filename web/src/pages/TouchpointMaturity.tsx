@@ -8,7 +8,7 @@ import type { ReactNode } from 'react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MATURITY_LEVELS, type Maturity, type MaturityLevel, type TouchpointMaturity as Item } from '../api';
-import { useTouchpointMaturity } from '../api/hooks';
+import { useStoreNamesOf, useTouchpointMaturity } from '../api/hooks';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { formatNumber, formatPercent } from '../lib/format';
 
@@ -40,7 +40,7 @@ const identifiedRate = (i: Item) => (i.accepted > 0 ? i.identified_rate : undefi
 const rejectionRate = (i: Item) => (i.accepted + i.rejected > 0 ? i.rejection_rate : undefined);
 
 /** TouchpointMaturity shows the touchpoints' maturity over a window of 7, 30 or 90 days. */
-export function TouchpointMaturity({ storeNames }: { storeNames: Map<string, string> }) {
+export function TouchpointMaturity() {
   const { t } = useTranslation();
   const [days, setDays] = useState<number>(30);
   const maturity = useTouchpointMaturity(days);
@@ -74,7 +74,7 @@ export function TouchpointMaturity({ storeNames }: { storeNames: Map<string, str
       </Row>
       <LevelsCard levels={m?.levels} loading={maturity.isPending} />
       <Card size="small">
-        <MaturityTable items={m?.touchpoints ?? []} loading={maturity.isPending && !maturity.error} storeNames={storeNames} />
+        <MaturityTable items={m?.touchpoints ?? []} loading={maturity.isPending && !maturity.error} />
       </Card>
     </>
   );
@@ -269,7 +269,8 @@ function LevelsCard({ levels, loading }: { levels: Record<string, number> | unde
   );
 }
 
-function MaturityTable({ items, loading, storeNames }: { items: Item[]; loading: boolean; storeNames: Map<string, string> }) {
+function MaturityTable({ items, loading }: { items: Item[]; loading: boolean }) {
+  const storeNames = useStoreNamesOf(items.map((i) => i.store_id ?? ''));
   const { t } = useTranslation();
   const columns: TableColumnsType<Item> = [
     {

@@ -2,7 +2,8 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import dayjs from 'dayjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Maturity, Touchpoint } from '../api/types';
-import { stores } from '../test/fixtures';
+import { storeNamesRoute, stores } from '../test/fixtures';
+import { meWith } from './customers/fixtures';
 import { fakeApi, page, renderRoute } from '../test/render';
 import TouchpointsPage, { eventsByChannel } from './TouchpointsPage';
 
@@ -48,6 +49,8 @@ describe('TouchpointsPage', () => {
   it('lists touchpoints with their health, charts events by channel and filters', async () => {
     const calls = fakeApi({
       'GET /stores': () => page(stores),
+      'GET /me': () => ({ body: meWith(['customers:read', 'org:read']) }),
+      'GET /store-names': storeNamesRoute(),
       'GET /touchpoints': (c) => page(touchpoints.filter((tp) => !c.query.get('status') || tp.status === c.query.get('status'))),
     });
     renderRoute(<TouchpointsPage />);
@@ -57,6 +60,9 @@ describe('TouchpointsPage', () => {
     // Store name, translated type/channel/status, today's counters and relative time.
     const table = within(screen.getByTestId('touchpoints-table'));
     expect(await table.findByText('上海徐汇店')).toBeTruthy();
+    // The page names the stores of its rows only, never reads the whole store list.
+    expect(calls.find((c) => c.path === '/store-names')?.query.get('ids')).toBe('s1');
+    expect(calls.filter((c) => c.path === '/stores').every((c) => c.query.get('limit') === '20')).toBe(true); // the create form's picker
     expect(table.getByText('微信小程序')).toBeTruthy();
     expect(table.getByText('线下')).toBeTruthy();
     expect(table.getByText('已禁用')).toBeTruthy();
@@ -83,6 +89,8 @@ describe('TouchpointsPage', () => {
   it('asks for the next page with the cursor', async () => {
     const calls = fakeApi({
       'GET /stores': () => page(stores),
+      'GET /me': () => ({ body: meWith(['customers:read', 'org:read']) }),
+      'GET /store-names': storeNamesRoute(),
       'GET /touchpoints': (c) =>
         c.query.get('limit') === '50'
           ? c.query.get('cursor') === 'next'
@@ -101,6 +109,8 @@ describe('TouchpointsPage', () => {
     let attempts = 0;
     const calls = fakeApi({
       'GET /stores': () => page(stores),
+      'GET /me': () => ({ body: meWith(['customers:read', 'org:read']) }),
+      'GET /store-names': storeNamesRoute(),
       'GET /touchpoints': () => page([...touchpoints, ...created]),
       'POST /touchpoints': (c) => {
         attempts++;
@@ -160,6 +170,8 @@ describe('TouchpointsPage credentials', () => {
   it('issues a key for an active touchpoint and shows the secret once with how to use it', async () => {
     const calls = fakeApi({
       'GET /stores': () => page(stores),
+      'GET /me': () => ({ body: meWith(['customers:read', 'org:read']) }),
+      'GET /store-names': storeNamesRoute(),
       'GET /touchpoints': () => page(touchpoints),
       'POST /touchpoints/tp1/api-keys': () => ({
         status: 201,
@@ -255,6 +267,8 @@ describe('TouchpointsPage maturity', () => {
   it('shows the three dimensions, the levels and each touchpoint’s level and gaps', async () => {
     const calls = fakeApi({
       'GET /stores': () => page(stores),
+      'GET /me': () => ({ body: meWith(['customers:read', 'org:read']) }),
+      'GET /store-names': storeNamesRoute(),
       'GET /touchpoints': () => page(touchpoints),
       'GET /touchpoints/maturity': () => ({ body: maturity }),
     });
@@ -295,7 +309,7 @@ describe('TouchpointsPage maturity', () => {
     const table = within(screen.getByTestId('maturity-table'));
     const pos = within(table.getByText('POS-SH001-01').closest('tr')!);
     expect(pos.getByText('可识别').closest('.ant-tag')?.className).toContain('cyan');
-    expect(pos.getByText('上海徐汇店')).toBeTruthy();
+    expect(await pos.findByText('上海徐汇店')).toBeTruthy(); // named by one store-names request
     expect(pos.getByText('70.0%')).toBeTruthy();
     expect(pos.getByText('2.2%')).toBeTruthy();
     expect(pos.getByText('20 / 30')).toBeTruthy();
@@ -317,6 +331,8 @@ describe('TouchpointsPage maturity', () => {
   it('shows store counts without a ratio when the store total is unknown', async () => {
     fakeApi({
       'GET /stores': () => page(stores),
+      'GET /me': () => ({ body: meWith(['customers:read', 'org:read']) }),
+      'GET /store-names': storeNamesRoute(),
       'GET /touchpoints': () => page(touchpoints),
       'GET /touchpoints/maturity': () => ({ body: { ...maturity, coverage: { ...maturity.coverage, stores: null } } }),
     });
@@ -330,6 +346,8 @@ describe('TouchpointsPage maturity', () => {
   it('opens from the tab and asks for the window picked', async () => {
     const calls = fakeApi({
       'GET /stores': () => page(stores),
+      'GET /me': () => ({ body: meWith(['customers:read', 'org:read']) }),
+      'GET /store-names': storeNamesRoute(),
       'GET /touchpoints': () => page(touchpoints),
       'GET /touchpoints/maturity': (c) => ({ body: { ...maturity, days: Number(c.query.get('days')) } }),
     });

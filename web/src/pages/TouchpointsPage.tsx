@@ -16,7 +16,7 @@ import {
   type TouchpointFilter,
   type TouchpointKey,
 } from '../api';
-import { useAllStores, useCreateTouchpoint, useNameLookup, useTouchpoints } from '../api/hooks';
+import { useCreateTouchpoint, useStoreNamesOf, useTouchpoints } from '../api/hooks';
 import { Chart } from '../components/Chart';
 import { CursorTable } from '../components/CursorTable';
 import { ErrorAlert, errorText } from '../components/ErrorAlert';
@@ -57,8 +57,7 @@ export default function TouchpointsPage() {
 
   const list = useTouchpoints(filter);
   const counts = useQuery({ queryKey: ['touchpoint-counts', filter], queryFn: () => api.touchpointCounts(filter) });
-  const stores = useAllStores();
-  const storeNames = useNameLookup(stores.data);
+  const storeNames = useStoreNamesOf(list.items.map((tp) => tp.store_id ?? ''));
 
   const set = (patch: Filter) => setFilter((f) => ({ ...f, ...patch }));
   const channelLabel = (c: string) => t(`touchpoints.channels.${c}`, { defaultValue: c });
@@ -235,7 +234,7 @@ export default function TouchpointsPage() {
           {
             key: 'maturity',
             label: <span data-testid="tab-maturity"><RiseOutlined /> {t('touchpoints.tabs.maturity')}</span>,
-            children: <TouchpointMaturity storeNames={storeNames} />,
+            children: <TouchpointMaturity />,
           },
         ]}
       />

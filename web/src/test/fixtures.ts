@@ -75,3 +75,14 @@ export const categories: Category[] = [
   { id: 'c2', parent_id: 'c1', code: '0101', name: '水果', level: 2, sort: 0 },
   { id: 'c3', parent_id: null, code: '02', name: '食品', level: 1, sort: 0 },
 ];
+
+/**
+ * storeNamesRoute answers GET /store-names as the server does: the names of the
+ * listed stores among list, by id.
+ */
+export function storeNamesRoute(list: Store[] = stores) {
+  return (c: { query: URLSearchParams }) => {
+    const ids = (c.query.get('ids') ?? '').split(',');
+    return { body: { items: list.filter((s) => ids.includes(s.id)).map((s) => ({ id: s.id, name: s.name })) } };
+  };
+}

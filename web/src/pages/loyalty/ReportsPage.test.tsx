@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fakeApi, page, renderRoute } from '../../test/render';
+import { fakeApi, renderRoute } from '../../test/render';
 import { meWith } from '../customers/fixtures';
 import { earnBurnBy, liabilityOption } from './reportCharts';
 import ReportsPage from './ReportsPage';
@@ -47,7 +47,7 @@ describe('ReportsPage', () => {
   it('shows the points report, the coupon funnel and the stored-value liability', async () => {
     const calls = fakeApi({
       'GET /me': () => ({ body: meWith(['loyalty:read', 'org:read']) }),
-      'GET /stores': () => page([{ id: 's1', code: 'SH001', name: '上海一店' }]),
+      'GET /store-names': () => ({ body: { items: [{ id: 's1', name: '上海一店' }] } }),
       'GET /loyalty/reports/points': () => ({ body: { at: '2026-05-01T00:00:00Z', from: '2026-02-01T00:00:00Z', to: '2026-05-01T00:00:00Z', programs: [program] } }),
       'GET /loyalty/reports/coupons': () => ({
         body: {

@@ -10,7 +10,8 @@ import { formatNumber } from '../../lib/format';
 import { formatFen } from '../../lib/money';
 import { salesRange } from '../orders/salesChart';
 import { earnBurnBy, earnBurnOption, funnelOption, liabilityOption, tiersOption } from './reportCharts';
-import { shortId, useStoreNames } from '../orders/parts';
+import { useStoreNamesOf } from '../../api/hooks';
+import { shortId } from '../orders/parts';
 
 const PRESETS = [30, 90, 365] as const;
 type Preset = (typeof PRESETS)[number];
@@ -36,7 +37,7 @@ export default function ReportsPage() {
   const program = programs.find((p) => p.program_id === programId) ?? programs[0];
   const channelName = (c: string) => (c ? t(`orders.channels.${c}`, { defaultValue: c }) : t('loyaltyReports.noChannel'));
   // Stores by name, never by id; an id the caller cannot read falls back to its start.
-  const { names: storeNames } = useStoreNames();
+  const storeNames = useStoreNamesOf((program?.earn_burn ?? []).map((r) => r.store_id));
   const storeName = (s: string) => (s ? (storeNames.get(s) ?? shortId(s)) : t('loyaltyReports.noStore'));
   const bars = { earned: t('loyaltyReports.earned'), redeemed: t('loyaltyReports.redeemed') };
   const f = funnel.data;

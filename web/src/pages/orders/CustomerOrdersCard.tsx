@@ -5,13 +5,14 @@ import { Link } from 'react-router';
 import { useOrders, type OrderSummary } from '../../api/orders';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatFen } from '../../lib/money';
-import { ChannelLabel, formatInZone, OrderStatusTag, StoreName, useStoreNames } from './parts';
+import { useStoreNamesOf } from '../../api/hooks';
+import { ChannelLabel, formatInZone, OrderStatusTag, StoreName } from './parts';
 
 /** CustomerOrdersCard lists a customer's recent orders on the 360 page, each linking to its detail. */
 export function CustomerOrdersCard({ customerId }: { customerId: string }) {
   const { t } = useTranslation();
   const list = useOrders({ customer_id: customerId }, { pageSize: 10 });
-  const { names } = useStoreNames();
+  const names = useStoreNamesOf(list.items.map((o) => o.store_id));
   const columns: TableColumnsType<OrderSummary> = [
     {
       title: t('orders.number'),

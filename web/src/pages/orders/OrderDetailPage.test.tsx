@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { OrderChangeRequest, OrderDetail } from '../../api/orders';
-import { stores } from '../../test/fixtures';
+import { storeNamesRoute, stores } from '../../test/fixtures';
 import { fakeApi, page, renderRoute, type FakeCall } from '../../test/render';
 import { customer, meWith } from '../customers/fixtures';
 import { CustomerOrdersCard } from './CustomerOrdersCard';
@@ -18,7 +18,7 @@ const READ = ['orders:read', 'org:read', 'promotions:read', 'customers:read'];
 function api(scopes: string[], order: OrderDetail, extra: Parameters<typeof fakeApi>[0] = {}) {
   return fakeApi({
     'GET /me': () => ({ body: meWith(scopes) }),
-    'GET /stores': () => page(stores),
+    'GET /store-names': storeNamesRoute(stores),
     'GET /promotions': () => page(promotions),
     'GET /customers/c1': () => ({ body: customer }),
     [`GET /orders/${order.id}`]: () => ({ body: order }),
@@ -417,7 +417,7 @@ describe('CustomerOrdersCard', () => {
   it('lists the customer’s orders, each linking to its detail', async () => {
     const calls = fakeApi({
       'GET /me': () => ({ body: meWith(['orders:read', 'org:read']) }),
-      'GET /stores': () => page(stores),
+      'GET /store-names': storeNamesRoute(stores),
       'GET /orders': () => page([summary, { ...summary2, customer_id: 'c1' }]),
     });
     renderRoute(<CustomerOrdersCard customerId="c1" />, { path: '/customers/c1' });

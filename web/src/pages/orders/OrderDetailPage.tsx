@@ -61,8 +61,8 @@ import {
   PromotionName,
   StoreName,
   usePromotionNames,
-  useStoreNames,
 } from './parts';
+import { useStoreNamesOf } from '../../api/hooks';
 
 /**
  * OrderDetailPage shows one order: header, totals, lines with each promotion's
@@ -125,7 +125,7 @@ export default function OrderDetailPage() {
 /** Header names the order and its store and customer, shows its totals and offers its actions. */
 function Header({ order: o, canWrite }: { order: OrderDetail; canWrite: boolean }) {
   const { t } = useTranslation();
-  const { names } = useStoreNames();
+  const names = useStoreNamesOf([o.store_id]);
   const tp = o.totals;
   return (
     <Card size="small" style={{ marginBottom: 16 }}>
