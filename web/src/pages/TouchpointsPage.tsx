@@ -22,6 +22,7 @@ import { CursorTable } from '../components/CursorTable';
 import { ErrorAlert, errorText } from '../components/ErrorAlert';
 import { SecretModal } from '../components/SecretModal';
 import { StatusTag } from '../components/StatusTag';
+import { StorePicker } from '../components/StorePicker';
 import { barOption, type Datum } from '../lib/charts';
 import { formatDateTime, formatNumber, formatRelative } from '../lib/format';
 import { applyProblem } from '../lib/problemFields';
@@ -341,7 +342,7 @@ function CreateTouchpointDrawer({ open, onClose }: { open: boolean; onClose: () 
           />
         </Form.Item>
         <Form.Item name="store_id" label={t('touchpoints.store')} extra={t('touchpoints.storeHint')}>
-          <StorePicker />
+          <StorePicker placeholder={t('touchpoints.noStore')} testId="touchpoint-store" />
         </Form.Item>
         <Form.Item name="status" label={t('field.status')}>
           <Radio.Group
@@ -354,24 +355,3 @@ function CreateTouchpointDrawer({ open, onClose }: { open: boolean; onClose: () 
   );
 }
 
-/** StorePicker chooses a store, searching the stores list on the server. */
-function StorePicker({ value, onChange }: { value?: string; onChange?: (v: string | undefined) => void }) {
-  const { t } = useTranslation();
-  const [search, setSearch] = useState('');
-  const stores = useQuery({
-    queryKey: ['stores', 'pick', search],
-    queryFn: () => api.stores({ q: search || undefined, limit: 20 }),
-  });
-  return (
-    <Select
-      allowClear
-      showSearch={{ filterOption: false, onSearch: setSearch }}
-      placeholder={t('touchpoints.noStore')}
-      value={value}
-      onChange={(v) => onChange?.(v || undefined)}
-      loading={stores.isFetching}
-      options={(stores.data?.items ?? []).map((s) => ({ value: s.id, label: `${s.code} ${s.name}` }))}
-      data-testid="touchpoint-store"
-    />
-  );
-}

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import dayjs from 'dayjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { stores } from '../../test/fixtures';
+import { storeNamesRoute, stores } from '../../test/fixtures';
 import { fakeApi, page, renderRoute } from '../../test/render';
 import { meWith } from '../customers/fixtures';
 import { summary, summary2 } from './fixtures';
@@ -28,6 +28,7 @@ describe('OrdersPage', () => {
     const calls = fakeApi({
       'GET /me': () => ({ body: meWith(['orders:read', 'org:read']) }),
       'GET /stores': () => page(stores),
+      'GET /store-names': storeNamesRoute(stores),
       'GET /orders': (c) =>
         page(
           (c.query.get('cursor') ? [older] : [summary, summary2]).filter(

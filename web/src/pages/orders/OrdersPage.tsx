@@ -7,9 +7,11 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useHasScope } from '../../api/customers';
 import { ORDER_CHANNELS, ORDER_STATUSES, useOrders, type OrderFilter, type OrderSummary } from '../../api/orders';
+import { useStoreNamesOf } from '../../api/hooks';
 import { CursorTable } from '../../components/CursorTable';
+import { StorePicker } from '../../components/StorePicker';
 import { formatFen } from '../../lib/money';
-import { ChannelLabel, FulfilmentLabel, formatInZone, OrderStatusTag, StoreName, useStoreNames } from './parts';
+import { ChannelLabel, FulfilmentLabel, formatInZone, OrderStatusTag, StoreName } from './parts';
 import { SalesCard } from './SalesCard';
 
 type ListFilter = Omit<OrderFilter, 'limit' | 'cursor'>;
@@ -69,7 +71,7 @@ export default function OrdersPage() {
     setParams(next, { replace: true });
   };
   const list = useOrders(filter);
-  const { stores, names } = useStoreNames();
+  const names = useStoreNamesOf(list.items.map((o) => o.store_id));
   const canRead = useHasScope('orders:read');
 
   const columns: TableColumnsType<OrderSummary> = [
@@ -138,15 +140,7 @@ export default function OrdersPage() {
           data-testid="orders-filter"
         >
           <Form.Item name="store_id" label={t('orders.store')}>
-            <Select
-              allowClear
-              showSearch
-              optionFilterProp="label"
-              style={{ width: 200 }}
-              placeholder={t('common.all')}
-              options={stores.map((s) => ({ value: s.id, label: `${s.name} · ${s.code}` }))}
-              data-testid="orders-filter-store"
-            />
+            <StorePicker style={{ width: 200 }} placeholder={t('common.all')} testId="orders-filter-store" />
           </Form.Item>
           <Form.Item name="status" label={t('orders.status')}>
             <Select

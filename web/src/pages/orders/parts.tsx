@@ -5,11 +5,11 @@ import { Tag, Typography } from 'antd';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { api, fetchAll } from '../../api';
+import { fetchAll } from '../../api';
 import { useHasScope } from '../../api/customers';
 import type { OrderChannel, OrderFulfilment, OrderStatus } from '../../api/orders';
 import { promotionsApi } from '../../api/promotions';
-import type { Promotion, Store } from '../../api/types';
+import type { Promotion } from '../../api/types';
 
 const STATUS_COLORS: Record<OrderStatus, string> = {
   created: 'default',
@@ -76,18 +76,6 @@ export function formatQty(qty: number, unit: 'each' | 'weight'): string {
 /** shortId is the first characters of an id, shown only when no name can be read. */
 export function shortId(id: string): string {
   return id.length > 8 ? id.slice(0, 8) : id;
-}
-
-/** useStoreNames maps store ids to names (with org:read; empty otherwise). */
-export function useStoreNames() {
-  const canRead = useHasScope('org:read');
-  const stores = useQuery({
-    queryKey: ['stores', 'all', {}],
-    queryFn: () => fetchAll<Store>(api.stores, { max: 5000 }),
-    staleTime: 60_000,
-    enabled: canRead,
-  });
-  return useMemo(() => ({ stores: stores.data ?? [], names: new Map((stores.data ?? []).map((s) => [s.id, s.name])) }), [stores.data]);
 }
 
 /** usePromotionNames maps promotion ids to names (with promotions:read; empty otherwise). */
