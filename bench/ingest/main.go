@@ -26,8 +26,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"runtime/pprof"
@@ -36,13 +34,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/oneretail/oneretail/bench/benchdb"
+	"github.com/oneretail/oneretail/bench/benchapi"
 	"github.com/oneretail/oneretail/internal/app"
 	"github.com/oneretail/oneretail/internal/identity"
-	"github.com/oneretail/oneretail/internal/org"
 	"github.com/oneretail/oneretail/internal/platform/auth"
 	"github.com/oneretail/oneretail/internal/platform/db"
-	"github.com/oneretail/oneretail/internal/platform/pii"
 )
 
 func main() {
@@ -124,46 +120,19 @@ type server struct {
 	close    func()
 }
 
-// start makes a fresh database at target and starts OneRetail on it.
+// start makes a fresh database at target and starts OneRetail on it through the
+// shared bench bootstrap, with a touchpoint and an events:ingest key.
 func start(target, name string) (*server, error) {
-	ctx, cancel := context.WithCancel(context.Background())
-	dsn, drop, err := benchdb.Fresh(target, name)
+	b, err := benchapi.Start(context.Background(), benchapi.BootOptions{Target: target, Name: name, Scopes: []auth.Scope{auth.EventsIngest}})
 	if err != nil {
-		cancel()
 		return nil, err
 	}
-	a, err := app.New(ctx, app.Config{DB: dsn, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Org: org.DefaultConfig(), PIISecret: pii.TestSecret()})
-	if err != nil {
-		cancel()
-		drop()
+	s := &server{app: b.App, tenantID: b.Tenant.ID, key: b.Key, engine: b.Engine, close: b.Close, url: b.Base + "/api/v1/events"}
+	if s.tp, err = b.App.Identity.CreateTouchpoint(b.System, identity.NewTouchpoint{Code: "pos", Name: "POS", Type: identity.TypeOffline,
+		Channel: identity.Channel("pos")}); err != nil {
+		b.Close()
 		return nil, err
 	}
-	s := &server{app: a, engine: "sqlite", close: func() { cancel(); a.Close(); drop() }}
-	if db.IsPostgresDSN(dsn) {
-		s.engine = "postgres"
-	}
-	tenant, _, err := a.Org.Bootstrap(ctx, org.BootstrapInput{TenantCode: "bench", TenantName: "Bench", AdminLogin: "admin", AdminName: "Admin", AdminPassword: "bench-password-1"})
-	if err != nil {
-		s.close()
-		return nil, err
-	}
-	s.tenantID = tenant.ID
-	sys := auth.WithPrincipal(ctx, auth.System(tenant.ID))
-	if s.tp, err = a.Identity.CreateTouchpoint(sys, identity.NewTouchpoint{Code: "pos", Name: "POS", Type: identity.TypeOffline, Channel: identity.Channel("pos")}); err != nil {
-		s.close()
-		return nil, err
-	}
-	if _, s.key, err = a.Org.CreateAPIKey(sys, org.APIKeyCreate{Name: "bench", Scopes: []auth.Scope{auth.EventsIngest}}); err != nil {
-		s.close()
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		s.close()
-		return nil, err
-	}
-	go a.Run(ctx, ln)
-	s.url = "http://" + ln.Addr().String() + "/api/v1/events"
 	return s, nil
 }
 
