@@ -117,7 +117,8 @@ describe('CustomersPage', () => {
       { ...summaries[1], preferred_store_id: 's2', registered_at: null, identifier_count: 1 },
     ];
     const calls = fakeApi({
-      'GET /me': () => ({ body: meWith(['customers:read']) }),
+      'GET /me': () => ({ body: meWith(['customers:read', 'org:read']) }),
+      'GET /store-names': () => ({ body: { items: [{ id: 's1', name: '上海南京路店' }, { id: 's2', name: '北京国贸店' }] } }),
       'GET /stores': () =>
         page([
           { id: 's1', code: 'SH1', name: '上海南京路店', brand_id: 'b', region_id: 'r', format: 'hypermarket', city: '上海', status: 'active' },
@@ -132,7 +133,7 @@ describe('CustomersPage', () => {
     const { router } = renderRoute(<CustomersPage />, { path: '/customers', url: '/customers?store=s1' });
     const table = within(await screen.findByTestId('customer-list'));
     expect(await table.findByText('上海南京路店')).toBeTruthy();
-    expect(table.getByText('北京国贸店')).toBeTruthy();
+    expect(await table.findByText('北京国贸店')).toBeTruthy();
     expect(table.getByText('138****8000')).toBeTruthy();
     expect(table.getAllByTestId('masked-tag')).toHaveLength(2);
     expect(screen.getByTestId('customer-list-total').textContent).toBe('共 2 位顾客');

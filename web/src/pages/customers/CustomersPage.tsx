@@ -7,7 +7,8 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import { SEARCH_LIMIT, exportIdentityMap, useCustomerList, useCustomerSearch, useHasScope, type IdentityMapExport } from '../../api/customers';
-import { useAllStores } from '../../api/hooks';
+import { useStoreNamesOf } from '../../api/hooks';
+import { StorePicker } from '../../components/StorePicker';
 import type { CustomerListFilter, CustomerListItem, CustomerListStatus, CustomerSummary } from '../../api/types';
 import { CursorTable } from '../../components/CursorTable';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -178,8 +179,8 @@ function CustomerList() {
   const [params, setParams] = useSearchParams();
   const filter = listFilter(params);
   const list = useCustomerList(filter);
-  const stores = useAllStores();
-  const storeName = (id: string) => stores.data?.find((s) => s.id === id)?.name ?? id;
+  const storeNames = useStoreNamesOf(list.items.map((c) => c.preferred_store_id));
+  const storeName = (id: string) => storeNames.get(id) ?? id;
   const set = (k: string, v: string | number | undefined | null) => {
     const next = new URLSearchParams(params);
     if (v === undefined || v === null || v === '') next.delete(k);
@@ -244,16 +245,12 @@ function CustomerList() {
       }
     >
       <Space wrap style={{ marginBottom: 12 }}>
-        <Select
-          allowClear
-          showSearch
-          optionFilterProp="label"
+        <StorePicker
           style={{ width: 200 }}
           placeholder={t('customers.list.store')}
           value={filter.store_id}
           onChange={(v) => set('store', v)}
-          options={(stores.data ?? []).map((s) => ({ value: s.id, label: s.name }))}
-          data-testid="customer-list-store"
+          testId="customer-list-store"
         />
         <Select
           allowClear

@@ -134,8 +134,8 @@ describe('ReviewsPage work-through', { timeout: 60_000 }, () => {
       ],
     };
     const calls = fakeApi({
-      'GET /me': () => ({ body: meWith(['customers:read', 'customers:write']) }),
-      'GET /stores': () => page([{ id: 's1', code: 'S1', name: '上海南京路店', brand_id: 'b', region_id: 'r', format: 'hypermarket', city: '上海', status: 'active' }]),
+      'GET /me': () => ({ body: meWith(['customers:read', 'customers:write', 'org:read']) }),
+      'GET /store-names': () => ({ body: { items: [{ id: 's1', name: '上海南京路店' }] } }),
       'GET /identity-reviews': (c) => page(c.query.get('min_score') === '0.95' ? [] : c.query.get('min_score') ? [fuzzy] : [reviews[0], fuzzy]),
       'GET /identity-review-counts': () => ({ body: { total: 2, by_reason: [], by_score_band: [] } }),
       'GET /customers/c3': () => ({ body: { ...customer, id: 'c3', profile: { ...customer.profile, preferred_store_id: 's1' } } }),

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { customersApi, useCustomer, useHasScope, useResolveReview, useResolveReviews, useReviewCounts, useReviews } from '../../api/customers';
-import { useAllStores } from '../../api/hooks';
+import { useStoreNamesOf } from '../../api/hooks';
 import { fetchAll } from '../../api/index';
 import type { IdentityReview, ReviewAction, ReviewReason, ReviewStatus } from '../../api/types';
 import { Chart } from '../../components/Chart';
@@ -395,11 +395,11 @@ export function ReviewCompare({ review }: { review: IdentityReview }) {
 function SideCard({ id }: { id: string }) {
   const { t } = useTranslation();
   const c = useCustomer(id);
-  const stores = useAllStores();
+  const stores = useStoreNamesOf([c.data?.profile?.preferred_store_id]);
   if (c.isLoading) return <Card size="small" loading />;
   if (!c.data) return <Card size="small"><Empty description={errorText(c.error)} /></Card>;
   const d = c.data;
-  const store = d.profile?.preferred_store_id ? (stores.data?.find((s) => s.id === d.profile?.preferred_store_id)?.name ?? d.profile.preferred_store_id) : '—';
+  const store = d.profile?.preferred_store_id ? (stores.get(d.profile.preferred_store_id) ?? d.profile.preferred_store_id) : '—';
   return (
     <Card size="small" title={<CustomerLink id={d.id} />} data-testid="review-side">
       <Descriptions
