@@ -38,6 +38,9 @@ const (
 
 var actionName = regexp.MustCompile(`^[a-z][a-z0-9_]{1,39}$`)
 
+// actionNameRule is what actionName asks, for the messages that refuse a name.
+const actionNameRule = "2 to 40 lower-case letters, digits or _, starting with a letter"
+
 // validateActionRules reports the first invalid rule.
 func validateActionRules(rules []ActionRule) error {
 	if len(rules) > MaxActionRules {
@@ -48,7 +51,7 @@ func validateActionRules(rules []ActionRule) error {
 		field := func(name string) string { return fmt.Sprintf("body.action_rules[%d].%s", i, name) }
 		switch {
 		case !actionName.MatchString(r.Action):
-			return errs.Field(field("action"), "2 to 40 lower-case letters, digits or _, starting with a letter (sign_in, review)")
+			return errs.Field(field("action"), actionNameRule+" (sign_in, review)")
 		case seen[r.Action]:
 			return errs.Field(field("action"), "action %s is listed twice", r.Action)
 		case r.Growth < 0 || r.Growth > maxActionGrowth:
@@ -119,7 +122,7 @@ func (s *Service) CreditAction(ctx context.Context, programID, customerID string
 	}
 	switch {
 	case !actionName.MatchString(r.Action):
-		return ActionCredit{}, errs.Field("body.action", "2 to 40 lower-case letters, digits or _, starting with a letter")
+		return ActionCredit{}, errs.Field("body.action", actionNameRule)
 	case r.Reference == "" || len(r.Reference) > actionReferenceSize:
 		return ActionCredit{}, errs.Field("body.reference", "1 to %d bytes: the caller's id of the action", actionReferenceSize)
 	case r.At.After(now.Add(actionFuture)) || r.At.Before(now.Add(-actionPast)):
@@ -131,12 +134,9 @@ func (s *Service) CreditAction(ctx context.Context, programID, customerID string
 	}
 	var out ActionCredit
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		prog, err := getProgram(ctx, tx, p.TenantID, programID, "")
+		prog, err := activeProgram(ctx, tx, p.TenantID, programID)
 		if err != nil {
 			return err
-		}
-		if prog.Status != ProgramActive {
-			return errs.E(errs.Conflict, "program %s is inactive", prog.Code)
 		}
 		rule := prog.ruleFor(r.Action)
 		if rule == nil {

@@ -36,10 +36,7 @@ func (f fixture) actionProgram(t *testing.T) Program {
 	return p
 }
 
-func isConflictOn(err error, field string) bool {
-	var fe *errs.Error
-	return errors.As(err, &fe) && fe.Code == errs.Conflict && fe.Field == field
-}
+func isConflictOn(err error, field string) bool { return isCodeOn(err, errs.Conflict, field) }
 
 // TestActionCredits: actions earn their rule's growth and points, a replayed
 // reference credits once, the daily cap counts days in the program's zone, the

@@ -57,12 +57,8 @@ func (s *Service) Redeem(ctx context.Context, programID, customerID string, r Re
 		if r.Reference != "" {
 			key = "redeem:" + programID + ":" + live + ":" + r.Reference
 		}
-		prog, err := getProgram(ctx, tx, p.TenantID, programID, "")
-		if err != nil {
+		if _, err := activeProgram(ctx, tx, p.TenantID, programID); err != nil {
 			return err
-		}
-		if prog.Status != ProgramActive {
-			return errs.E(errs.Conflict, "program %s is inactive", prog.Code)
 		}
 		if _, err := getMember(ctx, tx, p.TenantID, programID, live, s.db.Dialect.ForUpdate()); err != nil {
 			return err

@@ -114,12 +114,9 @@ func (s *Service) Enrol(ctx context.Context, programID, customerID string) (Memb
 	}
 	var out Member
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		prog, err := getProgram(ctx, tx, p.TenantID, programID, "")
+		prog, err := activeProgram(ctx, tx, p.TenantID, programID)
 		if err != nil {
 			return err
-		}
-		if prog.Status != ProgramActive {
-			return errs.E(errs.Conflict, "program %s is inactive", prog.Code)
 		}
 		m, _, err := s.join(ctx, tx, prog, live, JoinExplicit)
 		out = m

@@ -120,6 +120,19 @@ func scanProgram(sc interface{ Scan(...any) error }) (Program, error) {
 	return p, nil
 }
 
+// activeProgram reads a program that earns and redeems; an inactive one is a
+// conflict (members are enrolled, credited and redeem only in active programs).
+func activeProgram(ctx context.Context, tx *sql.Tx, tenantID, id string) (Program, error) {
+	prog, err := getProgram(ctx, tx, tenantID, id, "")
+	if err != nil {
+		return Program{}, err
+	}
+	if prog.Status != ProgramActive {
+		return Program{}, errs.E(errs.Conflict, "program %s is inactive", prog.Code)
+	}
+	return prog, nil
+}
+
 // getProgram reads a program with its tiers (sorted by threshold); lock is "" or
 // the dialect's FOR UPDATE.
 func getProgram(ctx context.Context, q db.Querier, tenantID, id, lock string) (Program, error) {

@@ -311,9 +311,12 @@ func indexOf(b byte) int {
 	return -1
 }
 
-func isField(err error, field string) bool {
+func isField(err error, field string) bool { return isCodeOn(err, errs.Invalid, field) }
+
+// isCodeOn reports whether err is a problem of code naming field.
+func isCodeOn(err error, code errs.Code, field string) bool {
 	var fe *errs.Error
-	return errors.As(err, &fe) && fe.Code == errs.Invalid && fe.Field == field
+	return errors.As(err, &fe) && fe.Code == code && fe.Field == field
 }
 
 // TestParallelGiftCardPostings: 60 parallel ¥1 spends against a card holding ¥20 →
