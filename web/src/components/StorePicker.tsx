@@ -37,6 +37,8 @@ export function StorePicker({
       showSearch={{ filterOption: false, onSearch: setSearch }}
       placeholder={placeholder}
       style={style}
+      // Store names are long (华联优选·上海徐汇店 · SH001): the list may be wider than the box.
+      popupMatchSelectWidth={false}
       value={value}
       onChange={(v) => onChange?.(v || undefined)}
       loading={stores.isFetching}
