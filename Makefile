@@ -77,6 +77,16 @@ test-web: test-deps build ## Run the console's unit tests and browser tests (hea
 	cd web && npm test --silent
 	cd web && npm run e2e --silent
 
+# SCALE_CACHE keeps the large demo between runs of test-scale (outside the repository).
+SCALE_CACHE ?= $(HOME)/.cache/oneretail/large-demo
+
+test-scale: test-deps build ## Browser test on the large demo: no page makes more than a handful of API calls or downloads more than 300 kB (generates the demo once into SCALE_CACHE, ~5 min on SQLite; serves a copy)
+	@mkdir -p $(SCALE_CACHE)
+	@test -f $(SCALE_CACHE)/oneretail.db || ./bin/oneretail demo --scale large --db $(SCALE_CACHE)/oneretail.db --sqlite-sync normal --admin-password e2e-admin-pass
+	rm -rf web/e2e/.data && mkdir -p web/e2e/.data/scale
+	cp $(SCALE_CACHE)/oneretail.db $(SCALE_CACHE)/pii.key web/e2e/.data/scale/
+	cd web && ONERETAIL_E2E_SCALE=1 ONERETAIL_E2E_DB="$$PWD/e2e/.data/scale/oneretail.db" npx playwright test e2e/scale.spec.ts
+
 BENCH_PG ?= $(ONERETAIL_TEST_PG)
 
 bench: ## Run the benchmarks in bench/ (needs wrk; set BENCH_PG to a PostgreSQL DSN to include it; see docs/benchmarks.md)
@@ -139,4 +149,4 @@ verify: generate ## Check that generated files are up to date
 clean: ## Remove build output
 	rm -rf bin web/dist
 
-.PHONY: help run build build-go web test test-deps test-go test-upgrade test-race test-race-money test-web bench soak lint lint-clients generate verify clean
+.PHONY: help run build build-go web test test-deps test-go test-upgrade test-race test-race-money test-web test-scale bench soak lint lint-clients generate verify clean

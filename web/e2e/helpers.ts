@@ -24,3 +24,53 @@ export async function loginViaForm(page: Page, password = ADMIN.password): Promi
 export function tableRows(page: Page, testId: string) {
   return page.getByTestId(testId).locator('tbody tr.ant-table-row');
 }
+
+/** MENU_PAGES are every page of the console's menu. */
+export const MENU_PAGES = [
+  '/overview',
+  '/org/stores',
+  '/org/brands-regions',
+  '/catalog/categories',
+  '/catalog/products',
+  '/catalog/price-zones',
+  '/customers',
+  '/customers/reviews',
+  '/customers/access-log',
+  '/customers/touchpoints',
+  '/customers/touchpoints?view=maturity',
+  '/customers/event-schema',
+  '/membership',
+  '/coupons',
+  '/membership/gift-cards',
+  '/membership/reports',
+  '/audiences/tags',
+  '/audiences/builder',
+  '/audiences/segments',
+  '/promotions',
+  '/promotions/playground',
+  '/promotions/simulations',
+  '/orders',
+  '/orders/inbox',
+  '/orders/pick-list',
+  '/inventory',
+  '/settings/users',
+  '/settings/api-keys',
+  '/settings/audit-log',
+  '/settings/domain-events',
+];
+
+/** firstID returns the id of the first item the list endpoint answers. */
+async function firstID(page: Page, url: string): Promise<string> {
+  const res = await page.request.get(url);
+  expect(res.status(), `${url}: ${await res.text()}`).toBe(200);
+  const { items } = (await res.json()) as { items: { id: string }[] };
+  expect(items.length, `${url}: the demo holds none`).toBeGreaterThan(0);
+  return items[0].id;
+}
+
+/** detailPages are a customer's 360 view and a segment's detail page of the demo. */
+export async function detailPages(page: Page): Promise<string[]> {
+  const customer = await firstID(page, '/api/v1/customers/list?limit=1');
+  const segment = await firstID(page, '/api/v1/audience-segments?limit=1');
+  return [`/customers/${customer}`, `/audiences/segments/${segment}`];
+}

@@ -1,48 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { loginViaApi } from './helpers';
+import { detailPages, loginViaApi, MENU_PAGES } from './helpers';
 
 // Every page of the menu, walked as a new user would in both languages at
 // 1440×900 (issue 16): each must render its title without an API error, and
 // none may show an element wider than its card, a raw id where a name belongs,
 // an untranslated message key or a console error. Screenshots of every page go
 // to test-results/walk/ (not committed) for a person to look at.
-const ALL_PAGES = [
-  '/overview',
-  '/org/stores',
-  '/org/brands-regions',
-  '/catalog/categories',
-  '/catalog/products',
-  '/catalog/price-zones',
-  '/customers',
-  '/customers/reviews',
-  '/customers/access-log',
-  '/customers/touchpoints',
-  '/customers/touchpoints?view=maturity',
-  '/customers/event-schema',
-  '/membership',
-  '/coupons',
-  '/membership/gift-cards',
-  '/membership/reports',
-  '/audiences/tags',
-  '/audiences/builder',
-  '/audiences/segments',
-  '/promotions',
-  '/promotions/playground',
-  '/promotions/simulations',
-  '/orders',
-  '/orders/inbox',
-  '/orders/pick-list',
-  '/inventory',
-  '/settings/users',
-  '/settings/api-keys',
-  '/settings/audit-log',
-  '/settings/domain-events',
-];
 
 // ONERETAIL_E2E_WALK_PAGES (comma-separated paths) walks only those pages, to check a
 // fix quickly; the full walk is the default.
-const PAGES = process.env.ONERETAIL_E2E_WALK_PAGES ? process.env.ONERETAIL_E2E_WALK_PAGES.split(',').map((p) => p.trim()) : ALL_PAGES;
+const PAGES = process.env.ONERETAIL_E2E_WALK_PAGES ? process.env.ONERETAIL_E2E_WALK_PAGES.split(',').map((p) => p.trim()) : MENU_PAGES;
 
 // Pages that list ids as what they are: event and aggregate ids are the
 // domain-event log's subject (and its event types, "inventory.negative_stock",
@@ -88,22 +56,6 @@ async function inspect(page: Page): Promise<Finding> {
     const keys = text.match(new RegExp(`\\b(${namespaces.join('|')})(\\.[a-zA-Z0-9_]+)+\\b`, 'g')) ?? [];
     return { overflow: [...new Set(overflow)].slice(0, 5), uuids: [...new Set(uuids)].slice(0, 5), keys: [...new Set(keys)].slice(0, 5) };
   }, NAMESPACES);
-}
-
-/** firstID returns the id of the first item the list endpoint answers. */
-async function firstID(page: Page, url: string): Promise<string> {
-  const res = await page.request.get(url);
-  expect(res.status(), `${url}: ${await res.text()}`).toBe(200);
-  const { items } = (await res.json()) as { items: { id: string }[] };
-  expect(items.length, `${url}: the demo holds none`).toBeGreaterThan(0);
-  return items[0].id;
-}
-
-/** detailPages are a customer's 360 view and a segment's detail page of the demo. */
-async function detailPages(page: Page): Promise<string[]> {
-  const customer = await firstID(page, '/api/v1/customers/list?limit=1');
-  const segment = await firstID(page, '/api/v1/audience-segments?limit=1');
-  return [`/customers/${customer}`, `/audiences/segments/${segment}`];
 }
 
 for (const lang of ['zh-CN', 'en']) {
