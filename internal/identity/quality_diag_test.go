@@ -158,10 +158,15 @@ func TestRecallDiagnostic(t *testing.T) {
 	for _, k := range slices.SortedFunc(maps.Keys(why), func(a, b string) int { return cmp.Compare(why[b], why[a]) }) {
 		fmt.Fprintf(&out, "  %6d %s\n", why[k], k)
 	}
-	for i, k := range slices.SortedFunc(maps.Keys(pattern), func(a, b string) int { return cmp.Compare(pattern[b], pattern[a]) }) {
-		if i >= 40 {
-			break
+	// The pairs without a profile on a side cannot be compared: the 40 largest
+	// patterns listed are of the others, and 10 of those.
+	listed := map[bool]int{}
+	for _, k := range slices.SortedFunc(maps.Keys(pattern), func(a, b string) int { return cmp.Compare(pattern[b], pattern[a]) }) {
+		comparable := strings.Contains(k, " :: ")
+		if limit := map[bool]int{true: 40, false: 10}[comparable]; listed[comparable] >= limit {
+			continue
 		}
+		listed[comparable]++
 		fmt.Fprintf(&out, "%6d %s\n", pattern[k], k)
 		for _, ex := range examples[k] {
 			fmt.Fprintf(&out, "         %s\n", ex)

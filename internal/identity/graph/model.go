@@ -141,7 +141,8 @@ type Model struct {
 	// two records of one person (M) and of two people (U).
 	M, U [numComparisons][]float64
 	// NameFreq is the share of records bearing each folded full name; an exact or
-	// folded name match weighs log2(m / freq) instead of log2(m / u).
+	// folded name match adds log2(u / freq), where u is the chance that two people's
+	// folded names agree (exact and fold together), to its level's log2(m / u).
 	NameFreq map[string]float64
 	// Fitting: candidate pairs, random pairs sampled for u, EM iterations, and
 	// whether EM converged.
@@ -227,8 +228,15 @@ func (m *Model) explain(a, b *Features, g Gamma) Explanation {
 	}
 	if l := g[cmpName]; (l == nameExact || l == nameFold) && m.NameFreq != nil {
 		if f, ok := m.NameFreq[a.Name]; ok && a.Name == b.Name {
-			// u of "these two share this name" is the name's frequency.
-			adj := math.Log2(clampProb(m.U[cmpName][l]) / clampProb(f))
+			// The chance that two people's folded names agree (u of exact and fold
+			// together) is, for this name, its frequency. The level keeps its own
+			// weight: how much likelier one person's two spellings of a name are to
+			// differ only in their form (陳靜/陈静) than two namesakes' are. Adjusting
+			// the fold level against its own u instead would cancel that weight: a
+			// folded match would weigh log2(m_fold / freq), below an exact match's
+			// log2(m_exact / freq), because most of one person's records spell the
+			// name alike.
+			adj := math.Log2(clampProb(m.U[cmpName][nameExact]+m.U[cmpName][nameFold]) / clampProb(f))
 			e.Terms = append(e.Terms, Term{Comparison: "name", Level: "term frequency", Weight: adj})
 		}
 	}

@@ -199,3 +199,29 @@ func TestPhoneChance(t *testing.T) {
 		t.Fatalf("repeated suffixes: %v, want more than %v", got, want)
 	}
 }
+
+// TestNameFrequencyAdjustsAgreement: a name's frequency replaces the chance that
+// two people's folded names agree, for an exact and a folded match alike, so a
+// folded match (陳靜/陈静) keeps its level's weight against an exact one.
+func TestNameFrequencyAdjustsAgreement(t *testing.T) {
+	t.Parallel()
+	m := DefaultModel()
+	m.NameFreq = map[string]float64{"陈静": 0.002}
+	nameBits := func(x, y string) float64 {
+		a, b := NewFeatures(Profile{Name: x}), NewFeatures(Profile{Name: y})
+		sum := 0.0
+		for _, term := range m.Explain(&a, &b).Terms {
+			if term.Comparison == "name" {
+				sum += term.Weight
+			}
+		}
+		return sum
+	}
+	adj := math.Log2((m.U[cmpName][nameExact] + m.U[cmpName][nameFold]) / 0.002)
+	if got, want := nameBits("陈静", "陈静"), m.weight(cmpName, nameExact)+adj; math.Abs(got-want) > 1e-9 {
+		t.Errorf("exact: %v bits, want %v", got, want)
+	}
+	if got, want := nameBits("陳靜", "陈静"), m.weight(cmpName, nameFold)+adj; math.Abs(got-want) > 1e-9 {
+		t.Errorf("folded: %v bits, want %v", got, want)
+	}
+}
