@@ -376,7 +376,10 @@ test.describe('customers', () => {
     await expect(identities.getByTestId('identifier-value').filter({ hasText: unionid })).toHaveCount(1);
     await expect(page.getByTestId('chart-customer-identities').locator('svg').first()).toBeVisible();
 
-    // The timeline shows both events, newest first, with the touchpoint's channel.
+    // The timeline, on the activity tab, shows both events, newest first, with the
+    // touchpoint's channel.
+    await page.getByRole('tab', { name: '动态' }).click();
+    await expect(page).toHaveURL(/\?tab=activity$/);
     const events = page.getByTestId('timeline-event');
     await expect(events).toHaveCount(2);
     await expect(events.nth(0)).toContainText('下单');

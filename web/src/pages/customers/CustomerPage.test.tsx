@@ -90,8 +90,12 @@ describe('CustomerPage', { timeout: 60_000 }, () => {
     // Slots say which capability fills them.
     expect(within(screen.getByTestId('customer-slots')).getByText('会员积分功能上线后显示')).toBeTruthy();
 
+    // The activity tab loads its events only when opened.
+    expect(calls.some((c) => c.path === '/customers/c1/events')).toBe(false);
+    fireEvent.click(screen.getByRole('tab', { name: '动态' }));
+
     // Timeline: first page, then the next one by cursor.
-    const timeline = within(screen.getByTestId('customer-timeline'));
+    const timeline = within(await screen.findByTestId('customer-timeline'));
     expect(await timeline.findByText('下单')).toBeTruthy();
     expect(timeline.getByText('金额: 128')).toBeTruthy();
     expect(timeline.getByText('门店: SH001')).toBeTruthy();
@@ -226,6 +230,7 @@ describe('CustomerPage', { timeout: 60_000 }, () => {
     };
     const calls = api(['customers:read', 'orders:read'], { 'GET /orders': () => page([order]) });
     render();
+    fireEvent.click(await screen.findByRole('tab', { name: '订单' }));
     const orders = within(await screen.findByTestId('customer-orders', undefined, { timeout: 20_000 }));
     const link = await orders.findByText('20261207-3F9A1C2B', undefined, { timeout: 20_000 });
     expect(link.closest('a')?.getAttribute('href')).toBe('/orders/o-1');

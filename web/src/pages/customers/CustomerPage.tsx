@@ -25,13 +25,14 @@ import {
   Space,
   Spin,
   Statistic,
+  Tabs,
   Tag,
   Tooltip,
   Typography,
 } from 'antd';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useLocation, useNavigate, useParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, ApiError } from '../../api';
 import { customersApi, useCustomer, useEraseCustomer, useHasScope } from '../../api/customers';
 import type { Customer } from '../../api/types';
@@ -48,7 +49,11 @@ import { CustomerLink, CustomerStatusTag, MaskedTag } from './parts';
 import { TimelineCard } from './TimelineCard';
 import { CustomerTagsCard } from '../audiences/CustomerTagsCard';
 
-/** CustomerPage is the 360 view of one customer: profile, identities, consents, activity and merges. */
+/**
+ * CustomerPage is the 360 view of one customer: a header with the figures that matter, then
+ * tabs (profile, activity, orders, loyalty, tags). A tab loads its data when first opened, so
+ * opening a customer costs a handful of calls; the open tab is in the URL (?tab=).
+ */
 export default function CustomerPage() {
   const { t } = useTranslation();
   const navigate = useNavigate();
@@ -65,6 +70,17 @@ export default function CustomerPage() {
   const canReadLoyalty = useHasScope('loyalty:read');
   const canReadTags = useHasScope('audiences:read');
   const canWriteTags = useHasScope('audiences:write');
+  const [params, setParams] = useSearchParams();
+  const tab = params.get('tab') ?? 'profile';
+  const openTab = (key: string) =>
+    setParams(
+      (p) => {
+        if (key === 'profile') p.delete('tab');
+        else p.set('tab', key);
+        return p;
+      },
+      { replace: true },
+    );
   const [merging, setMerging] = useState(false);
   const [erasing, setErasing] = useState(false);
 
@@ -187,33 +203,58 @@ export default function CustomerPage() {
         </Row>
       </Card>
 
-      <Row gutter={16}>
-        <Col xs={24} xl={8}>
-          <ProfileCard customer={c} />
-        </Col>
-        <Col xs={24} xl={16}>
-          <IdentitiesCard customer={c} />
-        </Col>
-      </Row>
-
-      <ConsentsCard customer={c} canWrite={canWrite} />
-
-      {canReadLoyalty && !erased ? <LoyaltyCard customerId={c.id} /> : null}
-      {canReadLoyalty && !erased ? <StoredValueCard customerId={c.id} /> : null}
-
-      {canReadTags && !erased ? <CustomerTagsCard customerId={c.id} canWrite={canWriteTags} /> : null}
-
-      {canReadOrders ? <CustomerOrdersCard customerId={c.id} /> : null}
-
-      <Row gutter={16}>
-        <Col xs={24} xl={16}>
-          <TimelineCard customerId={c.id} />
-        </Col>
-        <Col xs={24} xl={8}>
-          <SlotsCard customer={c} hide={canReadTags ? ['tags'] : []} />
-          <MergesCard customer={c} canWrite={canWrite} />
-        </Col>
-      </Row>
+      <Tabs
+        activeKey={tab}
+        onChange={openTab}
+        destroyOnHidden={false}
+        data-testid="customer-tabs"
+        items={[
+          {
+            key: 'profile',
+            label: t('customers.tabs.profile'),
+            children: (
+              <>
+                <Row gutter={16}>
+                  <Col xs={24} xl={8}>
+                    <ProfileCard customer={c} />
+                  </Col>
+                  <Col xs={24} xl={16}>
+                    <IdentitiesCard customer={c} />
+                  </Col>
+                </Row>
+                <ConsentsCard customer={c} canWrite={canWrite} />
+                <Row gutter={16}>
+                  <Col xs={24} xl={16}>
+                    <MergesCard customer={c} canWrite={canWrite} />
+                  </Col>
+                  <Col xs={24} xl={8}>
+                    <SlotsCard customer={c} hide={canReadTags ? ['tags'] : []} />
+                  </Col>
+                </Row>
+              </>
+            ),
+          },
+          { key: 'activity', label: t('customers.tabs.activity'), children: <TimelineCard customerId={c.id} /> },
+          ...(canReadOrders ? [{ key: 'orders', label: t('customers.tabs.orders'), children: <CustomerOrdersCard customerId={c.id} /> }] : []),
+          ...(canReadLoyalty && !erased
+            ? [
+                {
+                  key: 'loyalty',
+                  label: t('customers.tabs.loyalty'),
+                  children: (
+                    <>
+                      <LoyaltyCard customerId={c.id} />
+                      <StoredValueCard customerId={c.id} />
+                    </>
+                  ),
+                },
+              ]
+            : []),
+          ...(canReadTags && !erased
+            ? [{ key: 'tags', label: t('customers.tabs.tags'), children: <CustomerTagsCard customerId={c.id} canWrite={canWriteTags} /> }]
+            : []),
+        ]}
+      />
 
       {canWrite ? <MergeDialog customer={c} open={merging} onClose={() => setMerging(false)} /> : null}
       {canErase ? <EraseDialog customer={c} open={erasing} onClose={() => setErasing(false)} /> : null}
