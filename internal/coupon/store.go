@@ -165,15 +165,19 @@ func findCoupons(ctx context.Context, q db.Querier, tenantID string, f CouponFil
 }
 
 // membersHeld counts the coupons of a template each of customers was issued (any
-// status), in one query; customers without any are absent from the map.
+// status), in one query; customers without any are absent from the map. On
+// PostgreSQL each customer is one probe of the member index (db.SelectIn): while a
+// bulk issue fills a fresh table autovacuum has not analysed, customer_id = ANY($3)
+// was planned as a scan of the template's coupons — 1–2 s a batch at 400,000 coupons,
+// most of the issue's time (docs/benchmarks.md, Coupons).
 func membersHeld(ctx context.Context, tx *sql.Tx, d db.Dialect, tenantID, templateID string, customers []string) (map[string]int, error) {
 	out := map[string]int{}
 	if len(customers) == 0 {
 		return out, nil
 	}
 	args := []any{tenantID, templateID}
-	query := `SELECT customer_id, COUNT(*) FROM coupons WHERE tenant_id = $1 AND template_id = $2 AND customer_id` +
-		db.In(d, &args, customers) + ` GROUP BY customer_id`
+	query := `SELECT customer_id, COUNT(*) FROM (` + db.SelectIn(d, &args, db.Select{Cols: "customer_id", Table: "coupons",
+		Where: "tenant_id = $1 AND template_id = $2", Column: "customer_id"}, customers) + `) AS held GROUP BY customer_id`
 	err := db.EachRow(ctx, tx, query, args, func(rows *sql.Rows) error {
 		var c string
 		var n int
