@@ -158,14 +158,15 @@ func triggeredTenants(ctx context.Context, q db.Querier, trigger Trigger) ([]str
 	return out, err
 }
 
-// existingSources returns which of keys are source keys of coupons of the tenant.
+// existingSources returns which of keys are source keys of coupons of the tenant,
+// one probe of the source index per key on PostgreSQL (see membersHeld).
 func existingSources(ctx context.Context, tx *sql.Tx, d db.Dialect, tenantID string, keys []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	if len(keys) == 0 {
 		return out, nil
 	}
 	args := []any{tenantID}
-	query := `SELECT source_key FROM coupons WHERE tenant_id = $1 AND source_key` + db.In(d, &args, keys)
+	query := db.SelectIn(d, &args, db.Select{Cols: "source_key", Table: "coupons", Where: "tenant_id = $1", Column: "source_key"}, keys)
 	err := db.EachRow(ctx, tx, query, args, func(rows *sql.Rows) error {
 		var k string
 		if err := rows.Scan(&k); err != nil {
