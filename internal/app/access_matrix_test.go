@@ -724,6 +724,9 @@ var accessRules = map[string]accessRule{
 	"set-coupon-template-status": {reach: tenantOnly, note: "pauses or activates the template's promotion too", call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return jsonReq("/api/v1/coupon-templates/"+w.couponTemplate+"/status", `{"status":"active"}`)
 	}},
+	"set-coupon-template-triggers": {reach: tenantOnly, call: func(w *world, _ *matrixPrincipal, _ int) request {
+		return jsonReq("/api/v1/coupon-templates/"+w.couponTemplate+"/triggers", `{"triggers":["birthday"]}`)
+	}},
 	"issue-coupons": {reach: scoped, note: "one customer at a store in the caller's data scope (store_id required below the tenant); a list needs loyalty:write over the whole tenant",
 		call: func(w *world, _ *matrixPrincipal, side int) request {
 			return jsonReq("/api/v1/coupon-templates/"+w.couponTemplate+"/issues", `{"customer_ids":[%q],"store_id":%q}`, w.customer[0], w.store[side])

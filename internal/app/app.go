@@ -143,7 +143,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Identity.SetTenantZones(a.Promotion) // touchpoint "today" is the tenant's day
 	a.Inventory = inventory.NewService(d, a.Outbox, a.Audit, cfg.Clock, storeFinder{a.Org})
 	a.Coupon = coupon.NewService(d, a.Outbox, a.Audit, cfg.Clock, coupon.Deps{Promotions: a.Promotion, Customers: a.Identity,
-		Stores: storeFinder{a.Org}}, coupon.Config{Keys: keys})
+		Stores: storeFinder{a.Org}, FirstOrders: couponFacts{d, keys}, Birthdays: couponFacts{d, keys}, Zones: a.Promotion}, coupon.Config{Keys: keys})
 	a.Coupon.Subscribe(a.Dispatcher)
 	a.Order = order.NewService(d, a.Outbox, a.Audit, cfg.Clock, keys, order.Deps{Pricer: a.Promotion, Stock: a.Inventory,
 		Catalog: a.Catalog, Buyers: a.Identity, Stores: storeFinder{a.Org}, Coupons: a.Coupon}, order.Config{})
@@ -237,6 +237,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	g.Go(func() error { a.expireReservations(gctx); return nil })
 	g.Go(func() error { a.expirePoints(gctx); return nil })
 	g.Go(func() error { a.evaluateTiers(gctx); return nil })
+	g.Go(func() error { a.issueBirthdayCoupons(gctx); return nil })
 	g.Go(func() error { return a.Audience.RunJobs(gctx) })
 	g.Go(func() error {
 		<-gctx.Done()

@@ -53,6 +53,7 @@ func TestCodeCheckCharacter(t *testing.T) {
 func TestNewCode(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
+	counts := map[byte]int{}
 	for range 2000 {
 		c, err := NewCode()
 		if err != nil {
@@ -62,12 +63,21 @@ func TestNewCode(t *testing.T) {
 			t.Fatalf("duplicate code %s", c)
 		}
 		seen[c] = true
+		for i := range CodeBody {
+			counts[c[i]]++
+		}
 		got, err := ParseCode("code", strings.ToLower(Format(c)))
 		if err != nil || got != c {
 			t.Fatalf("ParseCode(%q) = %q, %v; want %q", Format(c), got, err, c)
 		}
 		if !LooksLikeCode(Format(c)) {
 			t.Fatalf("LooksLikeCode(%q) = false", Format(c))
+		}
+	}
+	// 24,000 random characters: each of the 31 about 774 times (σ ≈ 27).
+	for i := range len(Alphabet) {
+		if n := counts[Alphabet[i]]; n < 600 || n > 950 {
+			t.Errorf("%c drawn %d times of 24,000, want about 774", Alphabet[i], n)
 		}
 	}
 	for _, tc := range []struct{ name, in string }{

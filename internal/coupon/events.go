@@ -25,14 +25,15 @@ const (
 )
 
 // IssuedEvent is the payload of coupon.issued: a batch's count and the request's
-// progress.
+// progress, or for a triggered issue its trigger (and no issue request).
 type IssuedEvent struct {
-	TemplateID string `json:"template_id"`
-	IssueID    string `json:"issue_id"`
-	Issued     int64  `json:"issued"`
-	Done       int64  `json:"done"`
-	Total      int64  `json:"total"`
-	StoreID    string `json:"store_id,omitempty"`
+	TemplateID string  `json:"template_id"`
+	IssueID    string  `json:"issue_id"`
+	Issued     int64   `json:"issued"`
+	Done       int64   `json:"done"`
+	Total      int64   `json:"total"`
+	StoreID    string  `json:"store_id,omitempty"`
+	Trigger    Trigger `json:"trigger,omitempty"`
 }
 
 // orderEvent is the part of the order center's OrderEvent coupons read.
@@ -46,11 +47,14 @@ type orderEvent struct {
 // paid (or completed without a payment step, a till's ticket) redeems the coupons
 // locked to it; a cancelled order releases them; an order refunded in full returns
 // those whose template says so. Each reaction is one idempotent UPDATE, so a
-// redelivered event changes nothing more.
+// redelivered event changes nothing more. It also registers the triggered issuance:
+// an enrolment issues the registration templates, a customer's first completed
+// order the first-order templates, each once per template and customer.
 func (s *Service) Subscribe(bus events.Bus) {
 	bus.Subscribe(redeemSubscriber, s.onOrder(redeemCoupons), orderPaid, orderCompleted)
 	bus.Subscribe(releaseSubscriber, s.onOrder(releaseCoupons), orderCancelled)
 	bus.Subscribe(returnSubscriber, s.onRefunded, orderRefunded)
+	s.subscribeTriggers(bus)
 }
 
 func (s *Service) onOrder(apply func(context.Context, db.Querier, string, string, time.Time) (int64, error)) events.Handler {

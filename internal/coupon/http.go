@@ -30,6 +30,7 @@ type CouponTemplateRequest struct {
 	TotalLimit     int64          `json:"total_limit,omitempty" minimum:"0" doc:"Coupons the template may issue; 0: no limit."`
 	BudgetFen      *int64         `json:"budget_fen,omitempty" minimum:"1" doc:"Total discount across all its coupons (the promotion's budget)."`
 	RefundPolicy   string         `json:"refund_policy,omitempty" enum:"return,keep," doc:"return: an order refunded in full gives its coupon back; keep (default): a redeemed coupon stays spent."`
+	Triggers       []string       `json:"triggers,omitempty" nullable:"false" enum:"registration,birthday,first_order" doc:"Events that issue one coupon of the template by themselves: registration (a customer enrols in a loyalty program; once per customer), birthday (the daily job: the customer's birthday in the tenant's time zone; once a year), first_order (the customer's first completed order; once per customer)."`
 }
 
 // CouponTemplateResponse is a coupon template.
@@ -48,6 +49,7 @@ type CouponTemplateResponse struct {
 	Issued         int64          `json:"issued"`
 	BudgetFen      *int64         `json:"budget_fen,omitempty"`
 	RefundPolicy   string         `json:"refund_policy"`
+	Triggers       []string       `json:"triggers" nullable:"false" enum:"registration,birthday,first_order"`
 	CreatedAt      time.Time      `json:"created_at"`
 	UpdatedAt      time.Time      `json:"updated_at"`
 }
@@ -55,6 +57,11 @@ type CouponTemplateResponse struct {
 // CouponTemplateStatusRequest activates or deactivates a template.
 type CouponTemplateStatusRequest struct {
 	Status string `json:"status" enum:"active,inactive"`
+}
+
+// CouponTemplateTriggersRequest replaces a template's triggers.
+type CouponTemplateTriggersRequest struct {
+	Triggers []string `json:"triggers" nullable:"false" maxItems:"3" enum:"registration,birthday,first_order" doc:"The events that issue the template by themselves; empty: none."`
 }
 
 // CouponIssueRequest issues coupons of a template.
@@ -153,7 +160,26 @@ func templateResponse(t Template) CouponTemplateResponse {
 	return CouponTemplateResponse{ID: t.ID, Code: t.Code, Name: t.Name, Status: string(t.Status), PromotionID: t.PromotionID, Discount: def,
 		ValidFrom: optTime(t.ValidFrom), ValidTo: optTime(t.ValidTo), ValidDays: t.ValidDays, PerMemberLimit: t.PerMemberLimit,
 		TotalLimit: t.TotalLimit, Issued: t.Issued, BudgetFen: t.BudgetFen, RefundPolicy: string(t.RefundPolicy),
-		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+		Triggers: triggerNames(t.Triggers), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+}
+
+func triggerNames(ts []Trigger) []string {
+	out := make([]string, len(ts))
+	for i, tr := range ts {
+		out[i] = string(tr)
+	}
+	return out
+}
+
+func triggersOf(names []string) []Trigger {
+	if names == nil {
+		return nil
+	}
+	out := make([]Trigger, len(names))
+	for i, n := range names {
+		out[i] = Trigger(n)
+	}
+	return out
 }
 
 // couponResponse converts a coupon at now.
@@ -183,7 +209,7 @@ func (s *Service) issuanceResponse(is Issuance) CouponIssueResponse {
 // engine's definition.
 func templateInput(r CouponTemplateRequest) (TemplateInput, error) {
 	in := TemplateInput{Code: r.Code, Name: r.Name, Stackable: r.Stackable, ValidDays: r.ValidDays, PerMemberLimit: r.PerMemberLimit,
-		TotalLimit: r.TotalLimit, BudgetFen: r.BudgetFen, RefundPolicy: RefundPolicy(r.RefundPolicy)}
+		TotalLimit: r.TotalLimit, BudgetFen: r.BudgetFen, RefundPolicy: RefundPolicy(r.RefundPolicy), Triggers: triggersOf(r.Triggers)}
 	if r.ValidFrom != nil {
 		in.ValidFrom = r.ValidFrom.UTC()
 	}
@@ -266,6 +292,16 @@ func (s *Service) Register(api huma.API) {
 		Body CouponTemplateStatusRequest
 	}) (*httpapi.Body[CouponTemplateResponse], error) {
 		return httpapi.Reply(templateResponse)(s.SetTemplateStatus(ctx, in.ID, TemplateStatus(in.Body.Status)))
+	})
+	huma.Register(api, huma.Operation{OperationID: "set-coupon-template-triggers", Method: http.MethodPut, Path: templates + "/{id}/triggers",
+		Summary: "Set the events that issue a coupon template", Description: "registration, birthday and first_order each issue one coupon to the customer, " +
+			"once per template, customer and trigger (and year, for a birthday), within the template's limits.",
+		Tags: tags, Security: write,
+	}, func(ctx context.Context, in *struct {
+		ID   string `path:"id" maxLength:"64"`
+		Body CouponTemplateTriggersRequest
+	}) (*httpapi.Body[CouponTemplateResponse], error) {
+		return httpapi.Reply(templateResponse)(s.SetTemplateTriggers(ctx, in.ID, triggersOf(in.Body.Triggers)))
 	})
 	huma.Register(api, huma.Operation{OperationID: "issue-coupons", Method: http.MethodPost, Path: templates + "/{id}/issues",
 		Summary: "Issue coupons to one customer or a list", Description: "A list is issued in batches of 500, each recorded with the progress; the same key resumes or returns the request.",

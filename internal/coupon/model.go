@@ -1,6 +1,7 @@
 package coupon
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -29,6 +30,39 @@ const (
 	// RefundKeep (the default) leaves a redeemed coupon spent whatever the refund.
 	RefundKeep RefundPolicy = "keep"
 )
+
+// Trigger is an event that issues a template's coupon by itself.
+type Trigger string
+
+// The triggers.
+const (
+	// TriggerRegistration: a customer enrols as a member of a loyalty program
+	// (loyalty.member.enrolled); once per template and customer.
+	TriggerRegistration Trigger = "registration"
+	// TriggerBirthday: the daily job finds the customer's birthday is today in the
+	// tenant's time zone (29 February: on 28 February in other years); once per
+	// template, customer and year.
+	TriggerBirthday Trigger = "birthday"
+	// TriggerFirstOrder: the customer's first completed order (order.completed with
+	// no earlier completed order of theirs); once per template and customer.
+	TriggerFirstOrder Trigger = "first_order"
+)
+
+// Triggers are the triggers a template may have.
+var Triggers = []Trigger{TriggerRegistration, TriggerBirthday, TriggerFirstOrder}
+
+// validTriggers checks ts (no unknown, no repeat), naming field[i].
+func validTriggers(field string, ts []Trigger) error {
+	for i, tr := range ts {
+		switch {
+		case !slices.Contains(Triggers, tr):
+			return errs.Field(fmt.Sprintf("%s[%d]", field, i), "a trigger is one of %v", Triggers)
+		case slices.Contains(ts[:i], tr):
+			return errs.Field(fmt.Sprintf("%s[%d]", field, i), "%s is listed twice", tr)
+		}
+	}
+	return nil
+}
 
 // Status is where a coupon is in its lifecycle.
 type Status string
@@ -78,6 +112,7 @@ type Template struct {
 	Issued         int64
 	BudgetFen      *int64 // the promotion's budget: total discount across all its coupons
 	RefundPolicy   RefundPolicy
+	Triggers       []Trigger // events that issue the template by themselves
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -99,6 +134,7 @@ type TemplateInput struct {
 	TotalLimit     int64
 	BudgetFen      *int64
 	RefundPolicy   RefundPolicy
+	Triggers       []Trigger
 }
 
 // validate checks the input, naming body fields.
@@ -135,7 +171,7 @@ func (in *TemplateInput) validate() error {
 	default:
 		return errs.Field("body.refund_policy", "return or keep")
 	}
-	return nil
+	return validTriggers("body.triggers", in.Triggers)
 }
 
 // Coupon is one issued coupon.

@@ -47,10 +47,10 @@ func TestFunnel(t *testing.T) {
 				t.Fatalf("lock %d: %v", i, err)
 			}
 		}
-		bus := &recorder{handlers: map[string]events.Handler{}}
+		bus := newRecorder()
 		f.s.Subscribe(bus)
 		p, _ := json.Marshal(map[string]any{"order_id": "o-mini", "paid_fen": 5000})
-		if err := bus.handlers[orderPaid](t.Context(), events.Event{ID: "paid", TenantID: tenantA, Type: orderPaid, Payload: p}); err != nil {
+		if err := bus.deliver(t.Context(), events.Event{ID: "paid", TenantID: tenantA, Type: orderPaid, Payload: p}); err != nil {
 			t.Fatal(err)
 		}
 		fun, err := f.s.FindFunnel(as(auth.Analyst), FunnelFilter{From: start, To: f.clock.Now().Add(time.Second)})

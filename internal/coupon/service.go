@@ -43,11 +43,15 @@ type Stores interface {
 	StoreExists(ctx context.Context, storeID string) error
 }
 
-// Deps are the domains coupons call.
+// Deps are the domains coupons call. FirstOrders, Birthdays and Zones serve the
+// first-order and birthday triggers; without them those triggers fail.
 type Deps struct {
-	Promotions Promotions
-	Customers  Customers
-	Stores     Stores
+	Promotions  Promotions
+	Customers   Customers
+	Stores      Stores
+	FirstOrders FirstOrders
+	Birthdays   Birthdays
+	Zones       Zones
 }
 
 // Config tunes the service.
@@ -84,6 +88,8 @@ type Service struct {
 	clock  clock.Clock
 	deps   Deps
 	cfg    Config
+
+	birthdays birthdayRuns
 }
 
 // NewService returns the coupon service.
@@ -91,7 +97,7 @@ func NewService(d *db.DB, outbox *events.Outbox, a *audit.Log, c clock.Clock, de
 	if cfg.LockTTL <= 0 {
 		cfg.LockTTL = DefaultLockTTL
 	}
-	return &Service{db: d, outbox: outbox, audit: a, clock: c, deps: deps, cfg: cfg}
+	return &Service{db: d, outbox: outbox, audit: a, clock: c, deps: deps, cfg: cfg, birthdays: birthdayRuns{done: map[string]string{}}}
 }
 
 func (s *Service) now() time.Time { return clock.FromMillis(clock.Millis(s.clock.Now())) }
@@ -145,7 +151,10 @@ func (s *Service) CreateTemplate(ctx context.Context, in TemplateInput) (Templat
 	now := s.now()
 	t := Template{ID: ids.New(), TenantID: p.TenantID, Code: in.Code, Name: in.Name, Status: TemplateActive,
 		ValidFrom: in.ValidFrom, ValidTo: in.ValidTo, ValidDays: in.ValidDays, PerMemberLimit: in.PerMemberLimit,
-		TotalLimit: in.TotalLimit, BudgetFen: in.BudgetFen, RefundPolicy: in.RefundPolicy, CreatedAt: now, UpdatedAt: now}
+		TotalLimit: in.TotalLimit, BudgetFen: in.BudgetFen, RefundPolicy: in.RefundPolicy, Triggers: in.Triggers, CreatedAt: now, UpdatedAt: now}
+	if t.Triggers == nil {
+		t.Triggers = []Trigger{}
+	}
 	t.PromoCode = PromoCodePrefix + t.ID
 	def := in.Discount
 	def.CouponCode, def.CombinableWithCoupons = t.PromoCode, in.Stackable
@@ -408,72 +417,23 @@ func (s *Service) issueBatch(ctx context.Context, p *auth.Principal, is Issuance
 		if err != nil {
 			return err
 		}
-		switch {
-		case t.Status != TemplateActive:
-			return errs.E(errs.Conflict, "coupon template %s is inactive", t.Code)
-		case !t.ValidTo.IsZero() && !now.Before(t.ValidTo):
-			return errs.E(errs.Conflict, "coupon template %s ended at %s", t.Code, t.ValidTo.UTC().Format(time.RFC3339))
-		}
-		var held map[string]int
-		if t.PerMemberLimit > 0 {
-			distinct := make([]string, 0, len(live))
-			seen := map[string]bool{}
-			for _, c := range live {
-				if c != "" && !seen[c] {
-					seen[c] = true
-					distinct = append(distinct, c)
-				}
-			}
-			if held, err = membersHeld(ctx, tx, s.db.Dialect, p.TenantID, t.ID, distinct); err != nil {
-				return err
-			}
-		}
-		var issued int64
-		coupons := make([]Coupon, 0, len(live))
-		keys := make([]string, 0, len(live))
-		for i, c := range live {
-			if c == "" {
-				out.Skipped++
-				continue
-			}
-			if t.TotalLimit > 0 && t.Issued+issued >= t.TotalLimit {
-				if single {
-					return ErrExhausted
-				}
-				out.Skipped++
-				continue
-			}
-			if t.PerMemberLimit > 0 {
-				if held[c] >= t.PerMemberLimit {
-					if single {
-						return ErrMemberLimit
-					}
-					out.Skipped++
-					continue
-				}
-				held[c]++
-			}
-			code, err := NewCode()
-			if err != nil {
-				return err
-			}
-			cp := Coupon{ID: ids.New(), TenantID: p.TenantID, TemplateID: t.ID, Code: code, CustomerID: c, Status: StatusIssued,
-				IssueID: is.ID, StoreID: is.StoreID, IssuedBy: p.ID, IssuedAt: now, UpdatedAt: now}
-			cp.ValidFrom, cp.ExpiresAt = t.ValidFrom, t.ValidTo
-			if t.ValidDays > 0 {
-				cp.ValidFrom, cp.ExpiresAt = now, now.AddDate(0, 0, t.ValidDays)
-			}
-			coupons = append(coupons, cp)
-			keys = append(keys, is.ID+":"+strconv.FormatInt(start+int64(i), 10))
-			issued++
-		}
-		if err := insertCoupons(ctx, tx, s.db.Dialect, coupons, keys); err != nil {
+		if err := issuable(t, now); err != nil {
 			return err
 		}
-		if err := addIssued(ctx, tx, p.TenantID, t.ID, issued, now); err != nil {
+		coupons, keys, skipped, err := s.admit(ctx, tx, t, live, single, now, func(i int, c string) (Coupon, string) {
+			cp := newCoupon(t, c, now)
+			cp.IssueID, cp.StoreID, cp.IssuedBy = is.ID, is.StoreID, p.ID
+			return cp, is.ID + ":" + strconv.FormatInt(start+int64(i), 10)
+		})
+		if err != nil {
 			return err
 		}
+		if err := s.writeIssued(ctx, tx, t, coupons, keys, now); err != nil {
+			return err
+		}
+		issued := int64(len(coupons))
 		out.Issued += issued
+		out.Skipped += skipped
 		out.Done, out.UpdatedAt = end, now
 		if end == is.Total {
 			out.Status = "done"
@@ -489,6 +449,96 @@ func (s *Service) issueBatch(ctx context.Context, p *auth.Principal, is Issuance
 		return Issuance{}, fmt.Errorf("coupon: issue: %w", err)
 	}
 	return out, nil
+}
+
+// issuable refuses a template that may not issue at now: inactive or past its window.
+func issuable(t Template, now time.Time) error {
+	switch {
+	case t.Status != TemplateActive:
+		return errs.E(errs.Conflict, "coupon template %s is inactive", t.Code)
+	case !t.ValidTo.IsZero() && !now.Before(t.ValidTo):
+		return errs.E(errs.Conflict, "coupon template %s ended at %s", t.Code, t.ValidTo.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// newCoupon is a coupon of t for customer issued at now, without its code.
+func newCoupon(t Template, customer string, now time.Time) Coupon {
+	c := Coupon{ID: ids.New(), TenantID: t.TenantID, TemplateID: t.ID, CustomerID: customer, Status: StatusIssued,
+		ValidFrom: t.ValidFrom, ExpiresAt: t.ValidTo, IssuedAt: now, UpdatedAt: now}
+	if t.ValidDays > 0 {
+		c.ValidFrom, c.ExpiresAt = now, now.AddDate(0, 0, t.ValidDays)
+	}
+	return c
+}
+
+// admit returns the coupons of t (its row locked in tx) for the live customers
+// ("" for one unknown), each made by mk with its source key and given a fresh code,
+// under the template's per-member and total limits, and how many customers it
+// skipped; single refuses (ErrMemberLimit, ErrExhausted) where a list skips.
+func (s *Service) admit(ctx context.Context, tx *sql.Tx, t Template, live []string, single bool, now time.Time,
+	mk func(i int, customer string) (Coupon, string)) ([]Coupon, []string, int64, error) {
+	var held map[string]int
+	if t.PerMemberLimit > 0 {
+		distinct := make([]string, 0, len(live))
+		seen := map[string]bool{}
+		for _, c := range live {
+			if c != "" && !seen[c] {
+				seen[c] = true
+				distinct = append(distinct, c)
+			}
+		}
+		var err error
+		if held, err = membersHeld(ctx, tx, s.db.Dialect, t.TenantID, t.ID, distinct); err != nil {
+			return nil, nil, 0, err
+		}
+	}
+	var skipped int64
+	coupons := make([]Coupon, 0, len(live))
+	keys := make([]string, 0, len(live))
+	for i, c := range live {
+		if c == "" {
+			skipped++
+			continue
+		}
+		if t.TotalLimit > 0 && t.Issued+int64(len(coupons)) >= t.TotalLimit {
+			if single {
+				return nil, nil, 0, ErrExhausted
+			}
+			skipped++
+			continue
+		}
+		if t.PerMemberLimit > 0 {
+			if held[c] >= t.PerMemberLimit {
+				if single {
+					return nil, nil, 0, ErrMemberLimit
+				}
+				skipped++
+				continue
+			}
+			held[c]++
+		}
+		cp, key := mk(i, c)
+		code, err := NewCode()
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		cp.Code = code
+		coupons = append(coupons, cp)
+		keys = append(keys, key)
+	}
+	return coupons, keys, skipped, nil
+}
+
+// writeIssued stores coupons of t with their source keys and raises its count.
+func (s *Service) writeIssued(ctx context.Context, tx *sql.Tx, t Template, coupons []Coupon, keys []string, now time.Time) error {
+	if len(coupons) == 0 {
+		return nil
+	}
+	if err := insertCoupons(ctx, tx, s.db.Dialect, coupons, keys); err != nil {
+		return err
+	}
+	return addIssued(ctx, tx, t.TenantID, t.ID, int64(len(coupons)), now)
 }
 
 // FindIssueByID returns an issue request and its progress. Errors: not_found,

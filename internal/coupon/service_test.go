@@ -1,6 +1,7 @@
 package coupon
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -111,6 +112,8 @@ func TestTemplateValidation(t *testing.T) {
 			{"window backwards", func(in *TemplateInput) { in.ValidDays, in.ValidFrom, in.ValidTo = 0, testNow, testNow.Add(-time.Hour) }, "body.valid_to"},
 			{"engine refuses", func(in *TemplateInput) { in.Discount.AmountOff = nil }, "body.discount.amount_off"},
 			{"refund policy", func(in *TemplateInput) { in.RefundPolicy = "maybe" }, "body.refund_policy"},
+			{"unknown trigger", func(in *TemplateInput) { in.Triggers = []Trigger{TriggerBirthday, "payday"} }, "body.triggers[1]"},
+			{"trigger twice", func(in *TemplateInput) { in.Triggers = []Trigger{TriggerBirthday, TriggerBirthday} }, "body.triggers[1]"},
 		} {
 			in := ok
 			tc.edit(&in)
@@ -349,11 +352,11 @@ func TestLifecycle(t *testing.T) {
 			}
 			return got.State(f.s.now())
 		}
-		bus := &recorder{handlers: map[string]events.Handler{}}
+		bus := newRecorder()
 		f.s.Subscribe(bus)
 		deliver := func(typ, orderID string, paid, refunded int64) {
 			b, _ := json.Marshal(map[string]any{"order_id": orderID, "paid_fen": paid, "refunded_fen": refunded})
-			if err := bus.handlers[typ](t.Context(), events.Event{ID: typ + orderID, TenantID: tenantA, Type: typ, Payload: b}); err != nil {
+			if err := bus.deliver(t.Context(), events.Event{ID: typ + orderID, TenantID: tenantA, Type: typ, Payload: b}); err != nil {
 				t.Fatalf("%s: %v", typ, err)
 			}
 		}
@@ -465,12 +468,25 @@ func TestOrderHook(t *testing.T) {
 	})
 }
 
-type recorder struct{ handlers map[string]events.Handler }
+// recorder is a bus that delivers an event to each handler subscribed to its type.
+type recorder struct{ handlers map[string][]events.Handler }
+
+func newRecorder() *recorder { return &recorder{handlers: map[string][]events.Handler{}} }
 
 func (r *recorder) Subscribe(name string, h events.Handler, types ...string) {
 	for _, typ := range types {
-		r.handlers[typ] = h
+		r.handlers[typ] = append(r.handlers[typ], h)
 	}
+}
+
+// deliver calls the handlers of e's type in the order they subscribed.
+func (r *recorder) deliver(ctx context.Context, e events.Event) error {
+	for _, h := range r.handlers[e.Type] {
+		if err := h(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (r *recorder) SubscribeBatch(name string, h events.BatchHandler, types ...string) {}

@@ -2,6 +2,8 @@ package coupon
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,12 +48,35 @@ func (fakeStores) StoreExists(ctx context.Context, storeID string) error {
 	return nil
 }
 
+// fakeFirstOrders says an order is its customer's first when its id starts with
+// "first".
+type fakeFirstOrders struct{}
+
+func (fakeFirstOrders) IsFirstCompletedOrder(_ context.Context, _, orderID string, _ []string) (bool, error) {
+	return strings.HasPrefix(orderID, "first"), nil
+}
+
+// fakeBirthdays knows the customers born on each day, keyed MM-DD.
+type fakeBirthdays map[string][]string
+
+func (b fakeBirthdays) CustomersBornOn(_ context.Context, _ string, month time.Month, day int) ([]string, error) {
+	return b[fmt.Sprintf("%02d-%02d", month, day)], nil
+}
+
+// shanghai puts every tenant in Asia/Shanghai.
+type shanghai struct{}
+
+func (shanghai) TenantTimeZone(context.Context, string) (*time.Location, error) {
+	return time.LoadLocation("Asia/Shanghai")
+}
+
 type fixture struct {
 	s     *Service
 	d     *db.DB
 	clock *clock.Fixed
 	promo *promotion.Service
 	keys  *pii.Keys
+	bdays fakeBirthdays
 }
 
 // setup returns the coupon service over the real promotion service: every price a
@@ -69,8 +94,10 @@ func setup(t testing.TB, d *db.DB) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewService(d, outbox, audit.New(d, c), c, Deps{Promotions: promo, Customers: fakeCustomers{}, Stores: fakeStores{}}, Config{Keys: keys})
-	return fixture{s: s, d: d, clock: c, promo: promo, keys: keys}
+	bdays := fakeBirthdays{}
+	s := NewService(d, outbox, audit.New(d, c), c, Deps{Promotions: promo, Customers: fakeCustomers{}, Stores: fakeStores{},
+		FirstOrders: fakeFirstOrders{}, Birthdays: bdays, Zones: shanghai{}}, Config{Keys: keys})
+	return fixture{s: s, d: d, clock: c, promo: promo, keys: keys, bdays: bdays}
 }
 
 func as(role auth.Role) context.Context {

@@ -29,7 +29,7 @@ func fromMillis(ms int64) time.Time {
 }
 
 const templateCols = `id, tenant_id, code, name, status, promotion_id, promo_code, discount, budget_fen, valid_from, valid_to,
-	valid_days, per_member_limit, total_limit, issued, refund_policy, created_at, updated_at`
+	valid_days, per_member_limit, total_limit, issued, refund_policy, triggers, created_at, updated_at`
 
 func insertTemplate(ctx context.Context, tx *sql.Tx, t Template) error {
 	def, err := json.Marshal(t.Discount)
@@ -37,22 +37,24 @@ func insertTemplate(ctx context.Context, tx *sql.Tx, t Template) error {
 		return fmt.Errorf("encode discount: %w", err)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO coupon_templates (`+templateCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 		t.ID, t.TenantID, t.Code, t.Name, t.Status, t.PromotionID, t.PromoCode, string(def), t.BudgetFen, millis(t.ValidFrom),
-		millis(t.ValidTo), t.ValidDays, t.PerMemberLimit, t.TotalLimit, t.Issued, t.RefundPolicy, millis(t.CreatedAt), millis(t.UpdatedAt))
+		millis(t.ValidTo), t.ValidDays, t.PerMemberLimit, t.TotalLimit, t.Issued, t.RefundPolicy, joinTriggers(t.Triggers),
+		millis(t.CreatedAt), millis(t.UpdatedAt))
 	return err
 }
 
 func scanTemplate(row interface{ Scan(...any) error }) (Template, error) {
 	var t Template
-	var def string
+	var def, triggers string
 	var budget sql.NullInt64
 	var from, to, created, updated int64
 	err := row.Scan(&t.ID, &t.TenantID, &t.Code, &t.Name, &t.Status, &t.PromotionID, &t.PromoCode, &def, &budget, &from, &to,
-		&t.ValidDays, &t.PerMemberLimit, &t.TotalLimit, &t.Issued, &t.RefundPolicy, &created, &updated)
+		&t.ValidDays, &t.PerMemberLimit, &t.TotalLimit, &t.Issued, &t.RefundPolicy, &triggers, &created, &updated)
 	if err != nil {
 		return Template{}, err
 	}
+	t.Triggers = splitTriggers(triggers)
 	if err := json.Unmarshal([]byte(def), &t.Discount); err != nil {
 		return Template{}, fmt.Errorf("decode discount of template %s: %w", t.ID, err)
 	}
@@ -93,6 +95,87 @@ func findTemplates(ctx context.Context, q db.Querier, tenantID, cursor string, l
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// joinTriggers is the triggers column: the triggers comma-separated.
+func joinTriggers(ts []Trigger) string {
+	parts := make([]string, len(ts))
+	for i, tr := range ts {
+		parts[i] = string(tr)
+	}
+	return strings.Join(parts, ",")
+}
+
+func splitTriggers(s string) []Trigger {
+	out := []Trigger{}
+	if s == "" {
+		return out
+	}
+	for part := range strings.SplitSeq(s, ",") {
+		out = append(out, Trigger(part))
+	}
+	return out
+}
+
+// setTriggers replaces a template's triggers.
+func setTriggers(ctx context.Context, tx *sql.Tx, tenantID, id string, ts []Trigger, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE coupon_templates SET triggers = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2`,
+		tenantID, id, joinTriggers(ts), millis(now))
+	return err
+}
+
+// triggeredTemplates returns the active templates of tenantID that trigger issues.
+func triggeredTemplates(ctx context.Context, q db.Querier, tenantID string, trigger Trigger) ([]Template, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+templateCols+` FROM coupon_templates
+		WHERE tenant_id = $1 AND status = 'active' AND ',' || triggers || ',' LIKE $2 ORDER BY id`, tenantID, "%,"+string(trigger)+",%")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Template{}
+	for rows.Next() {
+		t, err := scanTemplate(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// triggeredTenants returns the tenants with an active template that trigger issues.
+func triggeredTenants(ctx context.Context, q db.Querier, trigger Trigger) ([]string, error) {
+	var out []string
+	err := db.EachRow(ctx, q, `SELECT DISTINCT tenant_id FROM coupon_templates WHERE status = 'active' AND ',' || triggers || ',' LIKE $1
+		ORDER BY tenant_id`, []any{"%," + string(trigger) + ",%"}, func(rows *sql.Rows) error {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		out = append(out, id)
+		return nil
+	})
+	return out, err
+}
+
+// existingSources returns which of keys are source keys of coupons of the tenant,
+// one probe of the source index per key on PostgreSQL (see membersHeld).
+func existingSources(ctx context.Context, tx *sql.Tx, d db.Dialect, tenantID string, keys []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	args := []any{tenantID}
+	query := db.SelectIn(d, &args, db.Select{Cols: "source_key", Table: "coupons", Where: "tenant_id = $1", Column: "source_key"}, keys)
+	err := db.EachRow(ctx, tx, query, args, func(rows *sql.Rows) error {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return err
+		}
+		out[k] = true
+		return nil
+	})
+	return out, err
 }
 
 func addIssued(ctx context.Context, tx *sql.Tx, tenantID, id string, n int64, now time.Time) error {
@@ -165,15 +248,19 @@ func findCoupons(ctx context.Context, q db.Querier, tenantID string, f CouponFil
 }
 
 // membersHeld counts the coupons of a template each of customers was issued (any
-// status), in one query; customers without any are absent from the map.
+// status), in one query; customers without any are absent from the map. On
+// PostgreSQL each customer is one probe of the member index (db.SelectIn): while a
+// bulk issue fills a fresh table autovacuum has not analysed, customer_id = ANY($3)
+// was planned as a scan of the template's coupons — 1–2 s a batch at 400,000 coupons,
+// most of the issue's time (docs/benchmarks.md, Coupons).
 func membersHeld(ctx context.Context, tx *sql.Tx, d db.Dialect, tenantID, templateID string, customers []string) (map[string]int, error) {
 	out := map[string]int{}
 	if len(customers) == 0 {
 		return out, nil
 	}
 	args := []any{tenantID, templateID}
-	query := `SELECT customer_id, COUNT(*) FROM coupons WHERE tenant_id = $1 AND template_id = $2 AND customer_id` +
-		db.In(d, &args, customers) + ` GROUP BY customer_id`
+	query := `SELECT customer_id, COUNT(*) FROM (` + db.SelectIn(d, &args, db.Select{Cols: "customer_id", Table: "coupons",
+		Where: "tenant_id = $1 AND template_id = $2", Column: "customer_id"}, customers) + `) AS held GROUP BY customer_id`
 	err := db.EachRow(ctx, tx, query, args, func(rows *sql.Rows) error {
 		var c string
 		var n int

@@ -16,8 +16,9 @@ const couponHolders = 200
 
 // loyalty sets up the chain's membership program — one program shared by both brands,
 // four tiers, Tuesday as member day, points valid to the end of next year, members
-// enrolled by their first completed order — and three coupon templates, with the
-// first customers holding one of each. The demo's completed orders earn their points
+// enrolled by their first completed order — and four coupon templates: the first
+// customers hold one of each of three, and a birthday coupon issues itself on each
+// customer's birthday. The demo's completed orders earn their points
 // through the outbox like any order: when the server runs, the program's members and
 // ledgers fill from the two years of history.
 func (l *loader) loyalty(ctx context.Context) error {
@@ -69,12 +70,18 @@ func (l *loader) loyalty(ctx context.Context) error {
 		{Code: "FRESH-88", Name: "全场88折（最多减20元）", ValidDays: 7, PerMemberLimit: 1,
 			Discount: engine.Promotion{Kind: engine.KindPercentOff, Scope: engine.Scope{All: true},
 				PercentOff: &engine.PercentOff{OffBP: 1200, MaxOff: 2000}}},
+		// Issued by itself: the daily birthday job gives each customer whose birthday
+		// is today one, once a year (no per-member limit, which would stop the second
+		// year's).
+		{Code: "BDAY-20", Name: "生日券 满50减20", ValidDays: 7, Triggers: []coupon.Trigger{coupon.TriggerBirthday},
+			Discount: engine.Promotion{Kind: engine.KindThreshold, Scope: engine.Scope{All: true},
+				Threshold: &engine.Threshold{Tiers: []engine.Tier{{Spend: 5000, Off: 2000}}}}},
 	} {
 		tm, err := l.s.Coupon.CreateTemplate(ctx, in)
 		if err != nil {
 			return fmt.Errorf("demo: coupon template %s: %w", in.Code, err)
 		}
-		if len(holders) == 0 {
+		if len(holders) == 0 || len(in.Triggers) > 0 {
 			continue
 		}
 		if _, err := l.s.Coupon.Issue(ctx, tm.ID, coupon.IssueRequest{Key: "demo-" + in.Code, CustomerIDs: holders}); err != nil {

@@ -147,6 +147,9 @@ func TestLoadOrders(t *testing.T) {
 			if holders == 0 || count(`SELECT COUNT(*) FROM coupons`) != 3*holders {
 				t.Errorf("%d coupons for %d holders, want one of each of the 3 templates each", count(`SELECT COUNT(*) FROM coupons`), holders)
 			}
+			if n := count(`SELECT COUNT(*) FROM coupon_templates WHERE triggers = 'birthday' AND issued = 0`); n != 1 {
+				t.Errorf("%d birthday-triggered templates waiting for the birthday job, want 1", n)
+			}
 			for {
 				n, err := a.Dispatcher.DispatchDue(ctx, nil)
 				if err != nil {

@@ -10,12 +10,18 @@ export type CouponTemplateRequest = S['CouponTemplateRequest'];
 export type CouponIssue = S['CouponIssueResponse'];
 export type CouponIssueRequest = S['CouponIssueRequest'];
 export type Coupon = S['CouponResponse'];
+export type CouponTrigger = NonNullable<CouponTemplateRequest['triggers']>[number];
+
+/** couponTriggers are the events that can issue a template by themselves. */
+export const couponTriggers: CouponTrigger[] = ['registration', 'birthday', 'first_order'];
 
 export const couponApi = {
   templates: () => data(client.GET('/api/v1/coupon-templates', { params: { query: { limit: 200 } } })),
   createTemplate: (body: CouponTemplateRequest) => data(client.POST('/api/v1/coupon-templates', { body })),
   setStatus: (id: string, status: 'active' | 'inactive') =>
     data(client.POST('/api/v1/coupon-templates/{id}/status', { params: { path: { id } }, body: { status } })),
+  setTriggers: (id: string, triggers: CouponTrigger[]) =>
+    data(client.PUT('/api/v1/coupon-templates/{id}/triggers', { params: { path: { id } }, body: { triggers } })),
   issue: (id: string, body: CouponIssueRequest) =>
     data(client.POST('/api/v1/coupon-templates/{id}/issues', { params: { path: { id } }, body })),
   customerCoupons: (customerId: string) =>

@@ -779,6 +779,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/coupon-templates/{id}/triggers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the events that issue a coupon template
+         * @description registration, birthday and first_order each issue one coupon to the customer, once per template, customer and trigger (and year, for a birthday), within the template's limits.
+         */
+        put: operations["set-coupon-template-triggers"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/coupon-velocity-flags": {
         parameters: {
             query?: never;
@@ -4477,6 +4497,8 @@ export interface components {
              * @description Coupons the template may issue; 0: no limit.
              */
             total_limit?: number;
+            /** @description Events that issue one coupon of the template by themselves: registration (a customer enrols in a loyalty program; once per customer), birthday (the daily job: the customer's birthday in the tenant's time zone; once a year), first_order (the customer's first completed order; once per customer). */
+            triggers?: ("registration" | "birthday" | "first_order")[];
             /**
              * Format: int64
              * @description Instead of a window: valid for this many days from issue.
@@ -4511,6 +4533,7 @@ export interface components {
             status: string;
             /** Format: int64 */
             total_limit: number;
+            triggers: ("registration" | "birthday" | "first_order")[];
             /** Format: date-time */
             updated_at: string;
             /** Format: int64 */
@@ -4523,6 +4546,10 @@ export interface components {
         CouponTemplateStatusRequest: {
             /** @enum {string} */
             status: "active" | "inactive";
+        };
+        CouponTemplateTriggersRequest: {
+            /** @description The events that issue the template by themselves; empty: none. */
+            triggers: ("registration" | "birthday" | "first_order")[];
         };
         CouponVelocityFlagResponse: {
             coupon_id: string;
@@ -9828,6 +9855,41 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["CouponTemplateStatusRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponTemplateResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "set-coupon-template-triggers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponTemplateTriggersRequest"];
             };
         };
         responses: {

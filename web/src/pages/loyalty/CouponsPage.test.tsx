@@ -21,6 +21,7 @@ const template = {
   total_limit: 1000,
   issued: 12,
   refund_policy: 'keep',
+  triggers: [] as string[],
   created_at: '2026-01-01T00:00:00Z',
   updated_at: '2026-01-01T00:00:00Z',
 };
@@ -55,12 +56,28 @@ describe('CouponsPage', () => {
   it('offers no changes to a reader', async () => {
     fakeApi({
       'GET /me': () => ({ body: meWith(['loyalty:read']) }),
+      'GET /coupon-templates': () => page([{ ...template, triggers: ['birthday'] }]),
+    });
+    renderRoute(<CouponsPage />);
+    const table = await screen.findByTestId('coupon-templates', undefined, { timeout: 10_000 });
+    expect(within(table).getByText('生日')).toBeTruthy();
+    expect(screen.queryByTestId('coupon-template-create')).toBeNull();
+    expect(screen.queryByTestId('coupon-issue-FIVE')).toBeNull();
+    expect(screen.queryByTestId('coupon-triggers-FIVE')).toBeNull();
+  }, 60_000);
+
+  it('sets the events that issue a template', async () => {
+    const calls = fakeApi({
+      'GET /me': () => ({ body: meWith(['loyalty:read', 'loyalty:write']) }),
       'GET /coupon-templates': () => page([template]),
+      'PUT /coupon-templates/ct1/triggers': () => ({ body: { ...template, triggers: ['first_order'] } }),
     });
     renderRoute(<CouponsPage />);
     await screen.findByTestId('coupon-templates', undefined, { timeout: 10_000 });
-    expect(screen.queryByTestId('coupon-template-create')).toBeNull();
-    expect(screen.queryByTestId('coupon-issue-FIVE')).toBeNull();
+    fireEvent.mouseDown(within(screen.getByTestId('coupon-triggers-FIVE')).getByRole('combobox'));
+    fireEvent.click(await screen.findByTitle('首单', undefined, { timeout: 10_000 }));
+    await waitFor(() => expect(calls.some((c) => c.path === '/coupon-templates/ct1/triggers')).toBe(true), { timeout: 10_000 });
+    expect(calls.find((c) => c.path === '/coupon-templates/ct1/triggers')?.body).toEqual({ triggers: ['first_order'] });
   }, 60_000);
 
   it('builds engine definitions from the form in fen', () => {
@@ -72,7 +89,11 @@ describe('CouponsPage', () => {
       per_member_limit: undefined,
       total_limit: undefined,
       refund_policy: 'return',
+      triggers: undefined,
     });
+    expect(
+      templateRequest({ code: 'C', name: 'c', kind: 'amount_off', amount: 20, valid_days: 7, refund_policy: 'keep', triggers: ['birthday'] }).triggers,
+    ).toEqual(['birthday']);
     expect(templateRequest({ code: 'B', name: 'b', kind: 'percent_off', percent: 12, cap: 30, spend: 50, valid_days: 1, refund_policy: 'keep' }).discount).toEqual({
       kind: 'percent_off',
       scope: { all: true },

@@ -6,11 +6,13 @@ import { useTranslation } from 'react-i18next';
 import { useHasScope } from '../../api/customers';
 import {
   couponApi,
+  couponTriggers,
   useCouponChange,
   useCouponTemplates,
   type CouponIssue,
   type CouponTemplate,
   type CouponTemplateRequest,
+  type CouponTrigger,
 } from '../../api/coupons';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { CouponGuard } from './CouponGuard';
@@ -56,6 +58,8 @@ export default function CouponsPage() {
   const [creating, setCreating] = useState(false);
   const [issuing, setIssuing] = useState<CouponTemplate | null>(null);
   const setStatus = useCouponChange((v: { id: string; active: boolean }) => couponApi.setStatus(v.id, v.active ? 'active' : 'inactive'));
+  const setTriggers = useCouponChange((v: { id: string; triggers: CouponTrigger[] }) => couponApi.setTriggers(v.id, v.triggers));
+  const triggerOptions = couponTriggers.map((k) => ({ value: k, label: t(`coupons.triggerNames.${k}`) }));
   const validity = (tm: CouponTemplate) =>
     tm.valid_days
       ? t('coupons.validDays', { count: tm.valid_days })
@@ -71,6 +75,28 @@ export default function CouponsPage() {
       render: (_, tm) => (tm.total_limit ? `${tm.issued} / ${tm.total_limit}` : tm.issued),
     },
     { title: t('coupons.perMember'), key: 'per', render: (_, tm) => tm.per_member_limit || t('coupons.noLimit') },
+    {
+      title: t('coupons.triggers'),
+      key: 'triggers',
+      render: (_, tm) =>
+        canWrite ? (
+          <Select<CouponTrigger[]>
+            mode="multiple"
+            size="small"
+            style={{ minWidth: 160 }}
+            placeholder={t('coupons.noTriggers')}
+            value={tm.triggers}
+            options={triggerOptions}
+            loading={setTriggers.isPending && setTriggers.variables?.id === tm.id}
+            onChange={(triggers) => setTriggers.mutate({ id: tm.id, triggers })}
+            data-testid={`coupon-triggers-${tm.code}`}
+          />
+        ) : tm.triggers.length ? (
+          tm.triggers.map((k) => <Tag key={k}>{t(`coupons.triggerNames.${k}`)}</Tag>)
+        ) : (
+          <Typography.Text type="secondary">{t('coupons.noTriggers')}</Typography.Text>
+        ),
+    },
     {
       title: t('coupons.status'),
       key: 'status',
@@ -124,6 +150,7 @@ export default function CouponsPage() {
             children: (
               <>
                 {templates.error && <ErrorAlert error={templates.error} />}
+                {setTriggers.error && <ErrorAlert error={setTriggers.error} />}
                 {templates.isPending ? (
                   <Spin />
                 ) : (templates.data?.items ?? []).length === 0 ? (
@@ -164,6 +191,7 @@ type TemplateForm = {
   per_member_limit?: number;
   total_limit?: number;
   refund_policy: 'keep' | 'return';
+  triggers?: CouponTrigger[];
 };
 
 /** templateRequest builds the engine definition of a template from the form (yuan → fen). */
@@ -198,6 +226,7 @@ export function templateRequest(v: TemplateForm): CouponTemplateRequest {
     per_member_limit: v.per_member_limit || undefined,
     total_limit: v.total_limit || undefined,
     refund_policy: v.refund_policy,
+    triggers: v.triggers?.length ? v.triggers : undefined,
   };
 }
 
@@ -292,6 +321,15 @@ function TemplateModal({ onClose }: { onClose: () => void }) {
         <Form.Item name="refund_policy" label={t('coupons.refundPolicy')}>
           <Select
             options={(['keep', 'return'] as const).map((k) => ({ value: k, label: t(`coupons.refundPolicies.${k}`) }))}
+          />
+        </Form.Item>
+        <Form.Item name="triggers" label={t('coupons.triggers')} extra={t('coupons.triggersHint')}>
+          <Select
+            mode="multiple"
+            allowClear
+            placeholder={t('coupons.noTriggers')}
+            options={couponTriggers.map((k) => ({ value: k, label: t(`coupons.triggerNames.${k}`) }))}
+            data-testid="coupon-triggers"
           />
         </Form.Item>
       </Form>
