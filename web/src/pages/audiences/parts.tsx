@@ -106,8 +106,10 @@ export function portraitOption(
 /** PortraitCharts shows every dimension of a portrait, one card each; charts grow with their values. */
 export function PortraitCharts({ portrait, tags }: { portrait: Portrait | undefined; tags?: Map<string, AudienceTag> }) {
   const { t } = useTranslation();
-  const categories = useCategories(useHasScope('catalog:read'));
-  // Categories bought are codes: show their names where the catalogue is readable.
+  // Categories bought are codes: show their names where the catalogue is readable,
+  // reading the catalogue's categories only when the portrait has such a dimension.
+  const hasCategories = (portrait?.dimensions ?? []).some((d) => d.field.startsWith('bought_category:') && (d.buckets ?? []).length > 0);
+  const categories = useCategories(useHasScope('catalog:read') && hasCategories);
   const categoryNames = useMemo(() => new Map((categories.data ?? []).map((c) => [c.code, c.name])), [categories.data]);
   // Tiers are codes too: their names where loyalty is readable.
   const programs = useLoyaltyPrograms(useHasScope('loyalty:read'));
