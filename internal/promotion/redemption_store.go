@@ -69,6 +69,52 @@ func insertPricedCart(ctx context.Context, q querier, d db.Dialect, tenantID, or
 	return nil
 }
 
+// insertRedemptionWithCart is insertRedemptionOrder and insertPricedCart in one
+// statement (PostgreSQL: inside the order's transaction every round trip counts):
+// the lines and shares are written only when the order is, and it reports false when
+// the order was already recorded (a replay).
+func insertRedemptionWithCart(ctx context.Context, q querier, tenantID string, r Redemption, tokenID string) (bool, error) {
+	c := r.Cart
+	var token any
+	if tokenID != "" {
+		token = tokenID
+	}
+	n := len(c.Lines)
+	lineIDs, skus, units, gifts := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	qtys, prices, amounts, nets := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	for i, l := range c.Lines {
+		lineIDs[i], skus[i], units[i], gifts[i] = l.ID, l.SKU, string(l.Unit), l.GiftOf
+		qtys[i], prices[i], amounts[i], nets[i] = l.Qty, l.UnitPrice, l.Amount, l.Net
+	}
+	var sharePromotions, shareLines []string
+	var shareDiscounts, shareBases []int64
+	for _, p := range c.Promotions {
+		if p.Counts() {
+			for _, sh := range p.Shares {
+				sharePromotions, shareLines = append(sharePromotions, p.PromotionID), append(shareLines, sh.LineID)
+				shareDiscounts, shareBases = append(shareDiscounts, sh.Discount), append(shareBases, sh.Basis)
+			}
+		}
+	}
+	var stored int
+	err := q.QueryRowContext(ctx, `WITH r AS (INSERT INTO promotion_redemption_orders (tenant_id, order_id, customer_id, status, created_at,
+		priced, ordered_at, store_id, channel, subtotal_fen, discount_fen, delivery_fee_fen, delivery_discount_fen, payable_fen, token_id)
+		VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (tenant_id, order_id) DO NOTHING RETURNING 1),
+	l AS (INSERT INTO promotion_redemption_lines (tenant_id, order_id, line_id, sku, unit, qty, unit_price_fen, amount_fen, net_fen, gift_of)
+		SELECT $1, $2, u.* FROM unnest($15::text[], $16::text[], $17::text[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::text[]) AS u
+		WHERE EXISTS (SELECT 1 FROM r)),
+	s AS (INSERT INTO promotion_redemption_shares (tenant_id, order_id, promotion_id, line_id, discount_fen, basis_fen)
+		SELECT $1, $2, u.* FROM unnest($23::text[], $24::text[], $25::bigint[], $26::bigint[]) AS u WHERE EXISTS (SELECT 1 FROM r))
+	SELECT COUNT(*) FROM r`,
+		tenantID, r.OrderID, r.CustomerID, r.Status, clock.Millis(r.CreatedAt), clock.Millis(c.At), c.StoreID, c.Channel,
+		c.Subtotal, c.Discount, c.DeliveryFee, c.DeliveryDiscount, c.Payable, token,
+		lineIDs, skus, units, qtys, prices, amounts, nets, gifts, sharePromotions, shareLines, shareDiscounts, shareBases).Scan(&stored)
+	if err != nil {
+		return false, fmt.Errorf("insert redemption order: %w", err)
+	}
+	return stored == 1, nil
+}
+
 // thresholdSnapshot is the definition a redemption keeps of a threshold promotion.
 type thresholdSnapshot struct {
 	Threshold    *engine.Threshold   `json:"threshold"`
