@@ -339,58 +339,87 @@ func (s *Service) ReserveTx(ctx context.Context, tx *sql.Tx, req ReserveRequest)
 	return s.reserveLines(ctx, tx, p.TenantID, p.ID, req)
 }
 
-// reserveLines reserves a valid request in tx, one conditional UPDATE per line, for
-// the tenant and the actor recorded in the ledger.
+// reserveLines reserves a valid request in tx, one conditional UPDATE per line (one
+// statement for all of them on PostgreSQL: reserveDemand), for the tenant and the
+// actor recorded in the ledger.
 func (s *Service) reserveLines(ctx context.Context, tx *sql.Tx, tenantID, actorID string, req ReserveRequest) (Reservation, error) {
 	demand := Demand(req.Lines)
-	if prior, err := getReservation(ctx, tx, tenantID, req.Reference, ""); err == nil {
-		if !slices.Equal(prior.Lines, demand) || prior.Channel != req.Channel {
-			return Reservation{}, errs.E(errs.Conflict, "%s reserved other stock before", req.Reference)
-		}
-		return prior, nil
-	} else if !errs.Is(err, errs.NotFound) {
-		return Reservation{}, err
-	}
 	now := s.now()
 	r := Reservation{ID: ids.New(), Reference: req.Reference, Status: ReservationActive, Channel: req.Channel, Lines: demand,
 		ExpiresAt: now.Add(req.TTL), CreatedAt: now, fromQuota: map[[2]string]int64{}}
-	// The ledger rows, the reservation and its lines are written first, one statement
-	// each, and the balances' conditional UPDATEs last: from its first UPDATE a
-	// balance is locked until the commit and other orders of that SKU wait for it,
-	// so nothing else should run in between. A failed line fails the caller's
-	// transaction, which rolls the rows written before it back.
+	// The ledger rows, the reservation and its lines are written first, and the
+	// balances' conditional UPDATEs last: from its first UPDATE a balance is locked
+	// until the commit and other orders of that SKU wait for it, so nothing else
+	// should run in between. A failed line fails the caller's transaction, which
+	// rolls the rows written before it back.
 	moves := make([]Movement, len(demand))
 	for i, l := range demand {
 		moves[i] = Movement{LocationID: l.LocationID, SKUID: l.SKUID, Kind: MoveReserve, ReservedDelta: l.Qty, Reference: req.Reference, ActorID: actorID, OccurredAt: now}
 	}
-	if err := insertMovements(ctx, tx, s.db.Dialect, tenantID, moves); err != nil {
+	fresh, err := s.storeReservation(ctx, tx, tenantID, r, moves)
+	if err != nil {
 		return Reservation{}, err
 	}
-	if err := insertReservation(ctx, tx, s.db.Dialect, tenantID, r); err != nil {
-		if db.IsUniqueViolation(err) {
-			return Reservation{}, errs.E(errs.Conflict, "%s is being reserved concurrently; retry", req.Reference)
-		}
-		return Reservation{}, fmt.Errorf("store reservation: %w", err)
-	}
-	for _, l := range demand {
-		drawn, after, ok, err := reserveUnits(ctx, tx, s.lock(), tenantID, req.Channel, l, now)
+	if !fresh {
+		prior, err := getReservation(ctx, tx, tenantID, req.Reference, "")
 		if err != nil {
 			return Reservation{}, err
 		}
-		if !ok {
+		if !slices.Equal(prior.Lines, demand) || prior.Channel != req.Channel {
+			return Reservation{}, errs.E(errs.Conflict, "%s reserved other stock before", req.Reference)
+		}
+		return prior, nil
+	}
+	done, err := reserveDemand(ctx, tx, s.db.Dialect, s.lock(), tenantID, req.Channel, demand, now)
+	if err != nil {
+		return Reservation{}, err
+	}
+	for i, t := range done {
+		l := demand[i]
+		if !t.ok {
 			return Reservation{}, errs.E(errs.Insufficient, "not enough of SKU %s available at location %s for %d", l.SKUID, l.LocationID, l.Qty)
 		}
-		if err := s.publishLowStock(ctx, tx, tenantID, l.LocationID, l.SKUID, after+l.Qty, after, MoveReserve, req.Reference); err != nil {
+		if err := s.publishLowStock(ctx, tx, tenantID, l.LocationID, l.SKUID, t.available+l.Qty, t.available, MoveReserve, req.Reference); err != nil {
 			return Reservation{}, err
 		}
-		r.fromQuota[[2]string{l.LocationID, l.SKUID}] = drawn
-		if drawn != 0 { // a channel's quota served the line: the line says how much, for its release
-			if err := setFromQuota(ctx, tx, r.ID, l, drawn); err != nil {
+		r.fromQuota[[2]string{l.LocationID, l.SKUID}] = t.drawn
+		if t.drawn != 0 { // a channel's quota served the line: the line says how much, for its release
+			if err := setFromQuota(ctx, tx, r.ID, l, t.drawn); err != nil {
 				return Reservation{}, err
 			}
 		}
 	}
 	return r, nil
+}
+
+// storeReservation writes a new reservation r with its lines and its ledger rows
+// moves, and reports false, writing nothing, when r's reference has a reservation
+// already. On PostgreSQL that is one statement (a reference being reserved
+// concurrently is waited for); on SQLite, whose single writer has no round trips
+// to save, a look-up and one statement per table.
+func (s *Service) storeReservation(ctx context.Context, tx *sql.Tx, tenantID string, r Reservation, moves []Movement) (bool, error) {
+	if s.db.Dialect == db.Postgres {
+		fresh, err := insertReservationWithLedger(ctx, tx, tenantID, r, moves)
+		if err != nil {
+			return false, fmt.Errorf("store reservation: %w", err)
+		}
+		return fresh, nil
+	}
+	if _, err := getReservation(ctx, tx, tenantID, r.Reference, ""); err == nil {
+		return false, nil
+	} else if !errs.Is(err, errs.NotFound) {
+		return false, err
+	}
+	if err := insertMovements(ctx, tx, s.db.Dialect, tenantID, moves); err != nil {
+		return false, err
+	}
+	if err := insertReservation(ctx, tx, s.db.Dialect, tenantID, r); err != nil {
+		if db.IsUniqueViolation(err) {
+			return false, errs.E(errs.Conflict, "%s is being reserved concurrently; retry", r.Reference)
+		}
+		return false, fmt.Errorf("store reservation: %w", err)
+	}
+	return true, nil
 }
 
 // Commit turns the reservation of reference into goods leaving: on hand and

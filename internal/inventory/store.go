@@ -134,6 +134,83 @@ func reserveUnits(ctx context.Context, tx *sql.Tx, lock, tenantID, channel strin
 	return reserveFromQuota(ctx, tx, lock, tenantID, channel, l, now)
 }
 
+// taken is what reserving one line of demand did: the units a channel's quota
+// served (drawn), what is available after it, and whether it was reserved.
+type taken struct {
+	drawn, available int64
+	ok               bool
+}
+
+// reserveDemand reserves each line of demand (sorted by location and SKU, as Demand
+// returns it) as reserveUnits does, and returns what it did per line, stopping at the
+// first line that cannot be reserved (the caller fails its transaction). On
+// PostgreSQL the lines' conditional UPDATEs are one statement: inside an order's
+// transaction each round trip is time the balances already updated stay locked
+// while other orders of those SKUs wait. The statement locks the rows first in
+// location and SKU order (byte order, as Demand sorts), as the lines one by one did,
+// so that two orders never deadlock; a line it could not reserve goes on as reserveUnits would (a channel's
+// quota).
+func reserveDemand(ctx context.Context, tx *sql.Tx, d db.Dialect, lock, tenantID, channel string, demand []Line, now time.Time) ([]taken, error) {
+	out := make([]taken, 0, len(demand))
+	if d != db.Postgres || len(demand) == 1 {
+		for _, l := range demand {
+			drawn, available, ok, err := reserveUnits(ctx, tx, lock, tenantID, channel, l, now)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, taken{drawn, available, ok})
+			if !ok {
+				break
+			}
+		}
+		return out, nil
+	}
+	locations, skus, qtys := make([]string, len(demand)), make([]string, len(demand)), make([]int64, len(demand))
+	for i, l := range demand {
+		locations[i], skus[i], qtys[i] = l.LocationID, l.SKUID, l.Qty
+	}
+	query := `UPDATE stock_balances b SET reserved = b.reserved + d.qty, updated_at = $2
+		FROM (SELECT s.location_id, s.sku_id, u.qty FROM unnest($3::text[], $4::text[], $5::bigint[]) AS u (location_id, sku_id, qty)
+			JOIN stock_balances s ON s.tenant_id = $1 AND s.location_id = u.location_id AND s.sku_id = u.sku_id
+			ORDER BY s.location_id COLLATE "C", s.sku_id COLLATE "C" FOR UPDATE OF s) AS d
+		WHERE b.tenant_id = $1 AND b.location_id = d.location_id AND b.sku_id = d.sku_id
+		AND b.on_hand - b.reserved - b.safety_stock - b.quota_free >= d.qty`
+	if channel != "" {
+		query += ` AND b.quota_free = 0` // as reserveUnits: a channel takes its own quota first
+	}
+	available := make(map[[2]string]int64, len(demand))
+	err := db.EachRow(ctx, tx, query+` RETURNING b.location_id, b.sku_id, b.on_hand - b.reserved - b.safety_stock`,
+		[]any{tenantID, clock.Millis(now), locations, skus, qtys}, func(rows *sql.Rows) error {
+			var k [2]string
+			var a int64
+			if err := rows.Scan(&k[0], &k[1], &a); err != nil {
+				return err
+			}
+			available[k] = a
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("reserve: %w", err)
+	}
+	for _, l := range demand {
+		if a, ok := available[[2]string{l.LocationID, l.SKUID}]; ok {
+			out = append(out, taken{available: a, ok: true})
+			continue
+		}
+		var t taken
+		if channel != "" {
+			if t.drawn, t.available, t.ok, err = reserveFromQuota(ctx, tx, lock, tenantID, channel, l, now); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, t)
+		if !t.ok {
+			break
+		}
+	}
+	return out, nil
+}
+
 // unreserve lowers reserved by qty and, when fulfilled, on hand too, and returns what
 // the balance's batches hold.
 func unreserve(ctx context.Context, tx *sql.Tx, tenantID string, l Line, fulfilled bool, now time.Time) (int64, error) {
@@ -217,6 +294,38 @@ func insertReservation(ctx context.Context, tx *sql.Tx, d db.Dialect, tenantID s
 		return fmt.Errorf("store reservation lines: %w", err)
 	}
 	return nil
+}
+
+// insertReservationWithLedger is insertReservation and insertMovements of its
+// ledger rows in one statement (PostgreSQL), which writes nothing and reports false
+// when the reference has a reservation already.
+func insertReservationWithLedger(ctx context.Context, tx *sql.Tx, tenantID string, r Reservation, ms []Movement) (bool, error) {
+	locations, skus, qtys := make([]string, len(r.Lines)), make([]string, len(r.Lines)), make([]int64, len(r.Lines))
+	for i, l := range r.Lines {
+		locations[i], skus[i], qtys[i] = l.LocationID, l.SKUID, l.Qty
+	}
+	n := len(ms)
+	mIDs, mLocations, mSKUs, kinds, reasons, actors, refs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	onHand, reserved, at := make([]int64, n), make([]int64, n), make([]int64, n)
+	for i, m := range ms {
+		if m.ID == "" {
+			m.ID = ids.New()
+		}
+		mIDs[i], mLocations[i], mSKUs[i], kinds[i], reasons[i], actors[i], refs[i] = m.ID, m.LocationID, m.SKUID, string(m.Kind), m.Reason, m.ActorID, m.Reference
+		onHand[i], reserved[i], at[i] = m.OnHandDelta, m.ReservedDelta, clock.Millis(m.OccurredAt)
+	}
+	var stored int
+	err := tx.QueryRowContext(ctx, `WITH r AS (INSERT INTO stock_reservations (id, tenant_id, reference, status, expires_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (tenant_id, reference) DO NOTHING RETURNING id),
+	l AS (INSERT INTO stock_reservation_lines (reservation_id, channel, location_id, sku_id, qty, from_quota)
+		SELECT r.id, $7, u.location_id, u.sku_id, u.qty, 0 FROM r, unnest($8::text[], $9::text[], $10::bigint[]) AS u (location_id, sku_id, qty)),
+	m AS (INSERT INTO stock_movements (tenant_id, id, location_id, sku_id, kind, on_hand_delta, reserved_delta, reference, reason, actor_id, occurred_at)
+		SELECT $2, u.* FROM unnest($11::text[], $12::text[], $13::text[], $14::text[], $15::bigint[], $16::bigint[], $17::text[], $18::text[], $19::text[], $20::bigint[]) AS u
+		WHERE EXISTS (SELECT 1 FROM r))
+	SELECT COUNT(*) FROM r`,
+		r.ID, tenantID, r.Reference, string(r.Status), clock.Millis(r.ExpiresAt), clock.Millis(r.CreatedAt), r.Channel, locations, skus, qtys,
+		mIDs, mLocations, mSKUs, kinds, onHand, reserved, refs, reasons, actors, at).Scan(&stored)
+	return stored == 1, err
 }
 
 // setFromQuota records on a reservation's line how much of it a channel's quota

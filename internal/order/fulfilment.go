@@ -283,16 +283,22 @@ func countLoad(ctx context.Context, q db.Querier, d db.Dialect, tenantID string,
 // insertShipments records where an online order is fulfilled from — one row per
 // location its stock is reserved at — so that the locations' load counts it.
 func insertShipments(ctx context.Context, tx *sql.Tx, o Order, reserved []inventory.Line) error {
-	seen := map[string]bool{}
-	for _, l := range reserved {
-		if l.LocationID == "" || seen[l.LocationID] {
-			continue
-		}
-		seen[l.LocationID] = true
+	for _, loc := range shipmentLocations(reserved) {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO order_shipments (tenant_id, order_id, location_id, placed_at) VALUES ($1, $2, $3, $4)`,
-			o.TenantID, o.ID, l.LocationID, clock.Millis(o.PlacedAt)); err != nil {
+			o.TenantID, o.ID, loc, clock.Millis(o.PlacedAt)); err != nil {
 			return fmt.Errorf("insert shipment: %w", err)
 		}
 	}
 	return nil
+}
+
+// shipmentLocations are the locations reserved lines are reserved at, each once.
+func shipmentLocations(reserved []inventory.Line) []string {
+	var out []string
+	for _, l := range reserved {
+		if l.LocationID != "" && !slices.Contains(out, l.LocationID) {
+			out = append(out, l.LocationID)
+		}
+	}
+	return out
 }

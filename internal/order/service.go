@@ -306,10 +306,7 @@ func (s *Service) CreateOrder(ctx context.Context, n NewOrder) (Order, error) {
 		o.Lines, o.Routing = withLocations(o.Lines, where.lineLocation), where.decision
 		err = s.withRetry(ctx, func(tx *sql.Tx) error {
 			o.Timeline = nil
-			if err := s.insertOrder(ctx, tx, &o, p.ID); err != nil {
-				return err
-			}
-			if err := insertShipments(ctx, tx, o, where.reserve); err != nil {
+			if err := s.insertOrder(ctx, tx, &o, p.ID, where.reserve); err != nil {
 				return err
 			}
 			// Rows no other order touches first, the locks other orders wait for last:
@@ -534,32 +531,43 @@ func stockLines(lines []Line) []inventory.Line {
 	return out
 }
 
-// insertOrder stores a new order with its lines, shares, payments and first
-// timeline entry. A duplicate external reference is errDuplicate.
-func (s *Service) insertOrder(ctx context.Context, tx *sql.Tx, o *Order, actor string) error {
+// insertOrder stores a new order with its lines, shares, payments, first timeline
+// entry and one shipment per location of reserved (its stock). A duplicate
+// external reference is errDuplicate.
+func (s *Service) insertOrder(ctx context.Context, tx *sql.Tx, o *Order, actor string, reserved []inventory.Line) error {
 	buyer, receiver, err := s.seal(o)
 	if err != nil {
 		return err
 	}
-	if err := insertOrderRow(ctx, tx, *o, buyer, receiver); err != nil {
-		if db.IsUniqueViolation(err) {
-			return errDuplicate
-		}
+	// A new order's timeline is empty: its first entry is 1 without counting the rows.
+	e := TimelineEntry{Seq: 1, At: s.now(), Kind: "created", To: o.Status, Actor: actor}
+	if s.db.Dialect == db.Postgres {
+		err = insertNewOrder(ctx, tx, *o, buyer, receiver, e, shipmentLocations(reserved))
+	} else {
+		err = insertOrderRow(ctx, tx, *o, buyer, receiver)
+	}
+	if db.IsUniqueViolation(err) {
+		return errDuplicate
+	}
+	if err != nil {
 		return err
 	}
-	if err := insertLines(ctx, tx, s.db.Dialect, *o); err != nil {
-		return err
+	if s.db.Dialect != db.Postgres {
+		if err := insertLines(ctx, tx, s.db.Dialect, *o); err != nil {
+			return err
+		}
+		if err := insertTimeline(ctx, tx, o.TenantID, o.ID, e); err != nil {
+			return err
+		}
+		if err := insertShipments(ctx, tx, *o, reserved); err != nil {
+			return err
+		}
 	}
 	for i := range o.Payments {
 		o.Payments[i].Seq = i + 1
 		if err := insertPayment(ctx, tx, o.TenantID, o.ID, o.Payments[i]); err != nil {
 			return err
 		}
-	}
-	// A new order's timeline is empty: its first entry is 1 without counting the rows.
-	e := TimelineEntry{Seq: 1, At: s.now(), Kind: "created", To: o.Status, Actor: actor}
-	if err := insertTimeline(ctx, tx, o.TenantID, o.ID, e); err != nil {
-		return err
 	}
 	o.Timeline = []TimelineEntry{e}
 	return nil

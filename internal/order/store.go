@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/oneretail/oneretail/internal/platform/clock"
 	"github.com/oneretail/oneretail/internal/platform/db"
@@ -23,6 +24,52 @@ func insertOrderRow(ctx context.Context, tx *sql.Tx, o Order, buyer, receiver st
 		o.ID, o.TenantID, o.Number, o.Channel, o.ExternalRef, o.StoreID, o.CustomerID, o.Status, o.Fulfilment, o.TimeZone, o.Currency,
 		m.SubtotalFen, m.DiscountFen, m.DeliveryFeeFen, m.DeliveryDiscountFen, m.PayableFen, o.PaidFen, o.RefundedFen,
 		buyer, receiver, o.Routing, clock.Millis(o.PlacedAt), clock.Millis(o.CreatedAt), clock.Millis(o.UpdatedAt), o.Version)
+	if err != nil {
+		return fmt.Errorf("insert order: %w", err)
+	}
+	return nil
+}
+
+// insertNewOrder stores a new order on PostgreSQL in one statement: its row, lines,
+// line shares, first timeline entry e and one shipment per location of shipments.
+// Inside the order's transaction every round trip counts (insertOrder on SQLite
+// writes the same rows one table at a time).
+func insertNewOrder(ctx context.Context, tx *sql.Tx, o Order, buyer, receiver string, e TimelineEntry, shipments []string) error {
+	m := o.Money
+	args := []any{o.ID, o.TenantID, o.Number, o.Channel, o.ExternalRef, o.StoreID, o.CustomerID, o.Status, o.Fulfilment, o.TimeZone, o.Currency,
+		m.SubtotalFen, m.DiscountFen, m.DeliveryFeeFen, m.DeliveryDiscountFen, m.PayableFen, o.PaidFen, o.RefundedFen,
+		buyer, receiver, o.Routing, clock.Millis(o.PlacedAt), clock.Millis(o.CreatedAt), clock.Millis(o.UpdatedAt), o.Version}
+	array := func(v any, typ string) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d::%s[]", len(args), typ)
+	}
+	n := len(o.Lines)
+	ids, skus, codes, names, units, gifts, locs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	qtys, prices, amounts, discounts, nets, returned := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	var shareLines, sharePromotions []string
+	var shareDiscounts []int64
+	for i, l := range o.Lines {
+		ids[i], skus[i], codes[i], names[i], units[i], gifts[i], locs[i] = l.ID, l.SKUID, l.SKUCode, l.Name, l.Unit, l.GiftOf, l.LocationID
+		qtys[i], prices[i], amounts[i], discounts[i], nets[i], returned[i] = l.Qty, l.UnitPriceFen, l.AmountFen, l.DiscountFen, l.NetFen, l.ReturnedQty
+		for _, sh := range l.Shares {
+			shareLines, sharePromotions, shareDiscounts = append(shareLines, l.ID), append(sharePromotions, sh.PromotionID), append(shareDiscounts, sh.DiscountFen)
+		}
+	}
+	lines := strings.Join([]string{array(ids, "text"), array(skus, "text"), array(codes, "text"), array(names, "text"), array(units, "text"),
+		array(qtys, "bigint"), array(prices, "bigint"), array(amounts, "bigint"), array(discounts, "bigint"), array(nets, "bigint"),
+		array(gifts, "text"), array(locs, "text"), array(returned, "bigint")}, ", ")
+	shares := strings.Join([]string{array(shareLines, "text"), array(sharePromotions, "text"), array(shareDiscounts, "bigint")}, ", ")
+	ships := array(shipments, "text")
+	args = append(args, e.Seq, e.Kind, e.From, e.To, e.Note, e.Actor, clock.Millis(e.At))
+	t := len(args) - 6
+	_, err := tx.ExecContext(ctx, `WITH o AS (INSERT INTO orders (`+orderColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)),
+	l AS (INSERT INTO order_lines (tenant_id, order_id, line_id, sku_id, sku_code, name, unit, qty, unit_price_fen, amount_fen,
+		discount_fen, net_fen, gift_of, location_id, returned_qty) SELECT $2, $1, u.* FROM unnest(`+lines+`) AS u),
+	d AS (INSERT INTO order_line_discounts (tenant_id, order_id, line_id, promotion_id, discount_fen) SELECT $2, $1, u.* FROM unnest(`+shares+`) AS u),
+	s AS (INSERT INTO order_shipments (tenant_id, order_id, location_id, placed_at) SELECT $2, $1, u.location_id, $22 FROM unnest(`+ships+`) AS u (location_id))
+	INSERT INTO order_timeline (tenant_id, order_id, seq, kind, from_status, to_status, note, actor_id, at)
+		VALUES ($2, $1, `+fmt.Sprintf("$%d, $%d, $%d, $%d, $%d, $%d, $%d", t, t+1, t+2, t+3, t+4, t+5, t+6)+`)`, args...)
 	if err != nil {
 		return fmt.Errorf("insert order: %w", err)
 	}

@@ -266,7 +266,7 @@ func (s *Service) commitTx(ctx context.Context, tx *sql.Tx, tenantID, orderID, t
 // transaction, so that orders never deadlock.
 func (s *Service) stageTx(ctx context.Context, tx *sql.Tx, tenantID, orderID, tokenID string, priced PricedCart, who buyer) (func() (Redemption, error), error) {
 	out := Redemption{OrderID: orderID, CustomerID: who.live, Status: RedemptionCommitted, CreatedAt: s.now(), Priced: true, Cart: priced}
-	fresh, err := insertRedemptionOrder(ctx, tx, tenantID, out, tokenID)
+	fresh, err := s.insertRedemption(ctx, tx, tenantID, out, tokenID)
 	if db.IsUniqueViolation(err) {
 		return nil, errTokenTaken
 	}
@@ -275,9 +275,6 @@ func (s *Service) stageTx(ctx context.Context, tx *sql.Tx, tenantID, orderID, to
 	}
 	if !fresh {
 		return func() (Redemption, error) { return getRedemption(ctx, tx, tenantID, orderID) }, nil
-	}
-	if err := insertPricedCart(ctx, tx, s.db.Dialect, tenantID, orderID, priced); err != nil {
-		return nil, err
 	}
 	var used []PricedPromotion
 	var ids []string
@@ -365,6 +362,20 @@ func (s *Service) stageTx(ctx context.Context, tx *sql.Tx, tenantID, orderID, to
 		}
 		return out, nil
 	}, nil
+}
+
+// insertRedemption records a new redemption r with its priced cart (lines and the
+// shares of the promotions it uses) and reports false, writing nothing, when its
+// order was already recorded. On PostgreSQL that is one statement.
+func (s *Service) insertRedemption(ctx context.Context, tx *sql.Tx, tenantID string, r Redemption, tokenID string) (bool, error) {
+	if s.db.Dialect == db.Postgres {
+		return insertRedemptionWithCart(ctx, tx, tenantID, r, tokenID)
+	}
+	fresh, err := insertRedemptionOrder(ctx, tx, tenantID, r, tokenID)
+	if err != nil || !fresh {
+		return false, err
+	}
+	return true, insertPricedCart(ctx, tx, s.db.Dialect, tenantID, r.OrderID, r.Cart)
 }
 
 // limitRefusal is a *LimitError about p.

@@ -69,6 +69,52 @@ func insertPricedCart(ctx context.Context, q querier, d db.Dialect, tenantID, or
 	return nil
 }
 
+// insertRedemptionWithCart is insertRedemptionOrder and insertPricedCart in one
+// statement (PostgreSQL: inside the order's transaction every round trip counts):
+// the lines and shares are written only when the order is, and it reports false when
+// the order was already recorded (a replay).
+func insertRedemptionWithCart(ctx context.Context, q querier, tenantID string, r Redemption, tokenID string) (bool, error) {
+	c := r.Cart
+	var token any
+	if tokenID != "" {
+		token = tokenID
+	}
+	n := len(c.Lines)
+	lineIDs, skus, units, gifts := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	qtys, prices, amounts, nets := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	for i, l := range c.Lines {
+		lineIDs[i], skus[i], units[i], gifts[i] = l.ID, l.SKU, string(l.Unit), l.GiftOf
+		qtys[i], prices[i], amounts[i], nets[i] = l.Qty, l.UnitPrice, l.Amount, l.Net
+	}
+	var sharePromotions, shareLines []string
+	var shareDiscounts, shareBases []int64
+	for _, p := range c.Promotions {
+		if p.Counts() {
+			for _, sh := range p.Shares {
+				sharePromotions, shareLines = append(sharePromotions, p.PromotionID), append(shareLines, sh.LineID)
+				shareDiscounts, shareBases = append(shareDiscounts, sh.Discount), append(shareBases, sh.Basis)
+			}
+		}
+	}
+	var stored int
+	err := q.QueryRowContext(ctx, `WITH r AS (INSERT INTO promotion_redemption_orders (tenant_id, order_id, customer_id, status, created_at,
+		priced, ordered_at, store_id, channel, subtotal_fen, discount_fen, delivery_fee_fen, delivery_discount_fen, payable_fen, token_id)
+		VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (tenant_id, order_id) DO NOTHING RETURNING 1),
+	l AS (INSERT INTO promotion_redemption_lines (tenant_id, order_id, line_id, sku, unit, qty, unit_price_fen, amount_fen, net_fen, gift_of)
+		SELECT $1, $2, u.* FROM unnest($15::text[], $16::text[], $17::text[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::text[]) AS u
+		WHERE EXISTS (SELECT 1 FROM r)),
+	s AS (INSERT INTO promotion_redemption_shares (tenant_id, order_id, promotion_id, line_id, discount_fen, basis_fen)
+		SELECT $1, $2, u.* FROM unnest($23::text[], $24::text[], $25::bigint[], $26::bigint[]) AS u WHERE EXISTS (SELECT 1 FROM r))
+	SELECT COUNT(*) FROM r`,
+		tenantID, r.OrderID, r.CustomerID, r.Status, clock.Millis(r.CreatedAt), clock.Millis(c.At), c.StoreID, c.Channel,
+		c.Subtotal, c.Discount, c.DeliveryFee, c.DeliveryDiscount, c.Payable, token,
+		lineIDs, skus, units, qtys, prices, amounts, nets, gifts, sharePromotions, shareLines, shareDiscounts, shareBases).Scan(&stored)
+	if err != nil {
+		return false, fmt.Errorf("insert redemption order: %w", err)
+	}
+	return stored == 1, nil
+}
+
 // thresholdSnapshot is the definition a redemption keeps of a threshold promotion.
 type thresholdSnapshot struct {
 	Threshold    *engine.Threshold   `json:"threshold"`
@@ -146,14 +192,18 @@ const usageShards = 16
 // concurrent commits do not wait for each other while a status or limit change waits
 // for them and they for it. It refuses when the row's version is no longer the one
 // the commit read (the caller retries) and when the usage would pass the largest
-// total kept.
+// total kept. On PostgreSQL the lock, the checks and the addition are one statement:
+// the order's stock balances are locked by then, and each round trip would hold them
+// longer.
 func addShardUsage(ctx context.Context, q querier, d db.Dialect, tenantID, id, orderID string, version, value int64) (shardResult, error) {
-	lock := ""
+	h := fnv.New32a()
+	h.Write([]byte(orderID))
+	shard := int64(h.Sum32() % usageShards)
 	if d == db.Postgres {
-		lock = " FOR SHARE"
+		return addShardUsageOnce(ctx, q, tenantID, id, shard, version, value)
 	}
 	var current, total int64
-	err := q.QueryRowContext(ctx, `SELECT version, discount_fen FROM promotion_usage WHERE tenant_id = $1 AND promotion_id = $2`+lock,
+	err := q.QueryRowContext(ctx, `SELECT version, discount_fen FROM promotion_usage WHERE tenant_id = $1 AND promotion_id = $2`,
 		tenantID, id).Scan(&current, &total)
 	if err != nil {
 		return 0, fmt.Errorf("add usage: %w", err)
@@ -169,15 +219,49 @@ func addShardUsage(ctx context.Context, q querier, d db.Dialect, tenantID, id, o
 	if total+shards > int64(money.MaxTotal)-value { // the largest total kept, as addUsage checks on the row
 		return shardPastTotal, nil
 	}
-	h := fnv.New32a()
-	h.Write([]byte(orderID))
-	_, err = q.ExecContext(ctx, `INSERT INTO promotion_usage_shards (tenant_id, promotion_id, shard, discount_fen, uses) VALUES ($1, $2, $3, $4, 1)
-		ON CONFLICT (tenant_id, promotion_id, shard) DO UPDATE SET discount_fen = promotion_usage_shards.discount_fen + excluded.discount_fen,
-		uses = promotion_usage_shards.uses + 1`, tenantID, id, int64(h.Sum32()%usageShards), value)
+	_, err = q.ExecContext(ctx, shardUpsert+` VALUES ($1, $2, $3, $4, 1)`+shardConflict, tenantID, id, shard, value)
 	if err != nil {
 		return 0, fmt.Errorf("add usage: %w", err)
 	}
 	return shardAdded, nil
+}
+
+const (
+	shardUpsert   = `INSERT INTO promotion_usage_shards (tenant_id, promotion_id, shard, discount_fen, uses)`
+	shardConflict = ` ON CONFLICT (tenant_id, promotion_id, shard) DO UPDATE SET discount_fen = promotion_usage_shards.discount_fen + excluded.discount_fen,
+		uses = promotion_usage_shards.uses + 1`
+)
+
+// addShardUsageOnce is addShardUsage on PostgreSQL in one statement: the usage row
+// read under a share lock (a limit change waiting for it changes its version, which
+// the condition then reads again) with the version and total checked, and a shard
+// added to when both hold. The shard is one no other commit holds (SKIP LOCKED),
+// else shard, once the promotion has that many: a commit then waits for a shard
+// only when more commits than shards run at once. When nothing was added it reads
+// why.
+func addShardUsageOnce(ctx context.Context, q querier, tenantID, id string, shard, version, value int64) (shardResult, error) {
+	res, err := q.ExecContext(ctx, `WITH u AS (SELECT tenant_id, promotion_id, discount_fen FROM promotion_usage
+			WHERE tenant_id = $1 AND promotion_id = $2 AND version = $5 FOR SHARE),
+		free AS (SELECT s.shard FROM promotion_usage_shards s WHERE s.tenant_id = $1 AND s.promotion_id = $2 AND EXISTS (SELECT 1 FROM u)
+			LIMIT 1 FOR UPDATE SKIP LOCKED)
+		`+shardUpsert+` SELECT u.tenant_id, u.promotion_id, COALESCE((SELECT shard FROM free), $3), $4, 1 FROM u
+		WHERE u.discount_fen + (SELECT COALESCE(SUM(s.discount_fen), 0) FROM promotion_usage_shards s
+			WHERE s.tenant_id = $1 AND s.promotion_id = $2) <= CAST($6 AS BIGINT) - $4`+shardConflict,
+		tenantID, id, shard, value, version, int64(money.MaxTotal))
+	if err != nil {
+		return 0, fmt.Errorf("add usage: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return shardAdded, err
+	}
+	var current int64
+	if err := q.QueryRowContext(ctx, `SELECT version FROM promotion_usage WHERE tenant_id = $1 AND promotion_id = $2`, tenantID, id).Scan(&current); err != nil {
+		return 0, fmt.Errorf("add usage: %w", err)
+	}
+	if current != version {
+		return shardVersionChanged, nil
+	}
+	return shardPastTotal, nil
 }
 
 // shardResult is what addShardUsage did.

@@ -463,3 +463,46 @@ func TestRedemptionCommitAndCancelConcurrently(t *testing.T) {
 		}
 	})
 }
+
+// TestRedemptionWithoutLimitsUnderConcurrency: 40 orders of a promotion without
+// limits commit at once — their usage goes to shard rows, a commit taking one no
+// other commit holds — while a budget of ¥300 is set halfway: the shards fold back
+// exactly (the usage is ¥10 per committed order, nothing lost or counted twice)
+// and the only refusals are the budget's, once it is used up (or was already
+// passed when it was set).
+func TestRedemptionWithoutLimitsUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := setup(t, d)
+		p := activeWithLimits(t, s, "FREE", tenOffOn("MILK"), Limits{})
+		orders := ordersOf(t, s, 40, "FREE", two("MILK"), func(int) string { return "" })
+		var wg sync.WaitGroup
+		var ok int
+		var refused map[string]int
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			ok, refused = commitConcurrently(t, s, orders)
+		}()
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 2000 && usageOf(t, s, p.ID).Uses < 10; i++ {
+			}
+			if _, err := s.UpdatePromotion(as(tenantA, auth.Merchandiser), p.ID, PromotionUpdate{Limits: &Limits{BudgetFen: i64(30000)}}); err != nil {
+				t.Errorf("set budget: %v", err)
+			}
+		}()
+		wg.Wait()
+		u := usageOf(t, s, p.ID)
+		if u.DiscountFen != int64(ok)*1000 || u.Uses != int64(ok) || ok+refused[LimitBudget] != 40 {
+			t.Fatalf("%d committed, refusals %v, usage %+v", ok, refused, u)
+		}
+		if refused[LimitBudget] > 0 && u.DiscountFen < 30000 {
+			t.Fatalf("budget refusals %d with usage %+v, below the ¥300 budget", refused[LimitBudget], u)
+		}
+		var shards int
+		if err := d.Reader().QueryRow(`SELECT COUNT(*) FROM promotion_usage_shards WHERE promotion_id = $1`, p.ID).Scan(&shards); err != nil || shards != 0 {
+			t.Fatalf("%d shard rows left after the budget was set (%v)", shards, err)
+		}
+	})
+}
