@@ -58,18 +58,27 @@ export function escapeHtml(text: string): string {
 }
 
 export interface Point {
-  name: string;
+  name: string; // the store's name when count is 1
   city: string;
   longitude: number;
   latitude: number;
   group: string;
+  count: number; // stores at this point (a cell of the server's store map)
+}
+
+/** pointSize grows a point's symbol with the square root of its stores, so its area counts them. */
+export function pointSize(count: number): number {
+  return Math.min(6 + 3 * Math.sqrt(Math.max(count, 1) - 1), 30);
 }
 
 /**
  * scatterOption places points by longitude (x) and latitude (y), one series
- * per group, with no map tiles: a "map-like" view that needs no network.
+ * per group (a legend entry the user can toggle), with no map tiles: a
+ * "map-like" view that needs no network. Points are translucent and sized by
+ * their count, so a dense city shows as a larger blot without hiding the
+ * formats drawn under it.
  */
-export function scatterOption(points: Point[], groupLabel: (g: string) => string) {
+export function scatterOption(points: Point[], groupLabel: (g: string) => string, countLabel: (n: number) => string = String) {
   const groups = [...new Set(points.map((p) => p.group))].sort();
   const pad = (min: number, max: number) => {
     const d = Math.max((max - min) * 0.05, 0.5);
@@ -82,9 +91,11 @@ export function scatterOption(points: Point[], groupLabel: (g: string) => string
   return {
     tooltip: {
       trigger: 'item',
-      formatter: (p: { data: [number, number, string, string]; seriesName: string }) =>
-        `${escapeHtml(p.data[2])}<br/>${escapeHtml(p.data[3])} · ${escapeHtml(p.seriesName)}<br/>` +
-        `${p.data[0].toFixed(4)}, ${p.data[1].toFixed(4)}`,
+      formatter: (p: { data: [number, number, string, string, number]; seriesName: string }) => {
+        const [lon, lat, name, city, count] = p.data;
+        const what = count > 1 || !name ? countLabel(count) : name;
+        return `${escapeHtml(what)}<br/>${escapeHtml(city)} · ${escapeHtml(p.seriesName)}<br/>${lon.toFixed(2)}, ${lat.toFixed(2)}`;
+      },
     },
     legend: { type: 'scroll', bottom: 0 },
     grid: { left: 8, right: 24, top: 16, bottom: 40 },
@@ -93,9 +104,10 @@ export function scatterOption(points: Point[], groupLabel: (g: string) => string
     series: groups.map((g) => ({
       name: groupLabel(g),
       type: 'scatter',
-      symbolSize: 10,
-      itemStyle: { opacity: 0.8 },
-      data: points.filter((p) => p.group === g).map((p) => [p.longitude, p.latitude, p.name, p.city]),
+      symbolSize: (v: [number, number, string, string, number]) => pointSize(v[4]),
+      itemStyle: { opacity: 0.55, borderColor: '#fff', borderWidth: 0.5 },
+      emphasis: { focus: 'series' },
+      data: points.filter((p) => p.group === g).map((p) => [p.longitude, p.latitude, p.name, p.city, p.count]),
     })),
   };
 }
