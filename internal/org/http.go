@@ -383,7 +383,7 @@ func (s *Service) registerStores(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "get-store-map", Method: http.MethodGet, Path: "/api/v1/store-map",
 		Summary:     "Count stores by format and map cell",
-		Description: "The located stores the caller may see that match the list's filters, counted by format and cell of a tenth of a degree (about 11 km), at their mean position: what a map of the network draws, bounded by the area covered rather than by the number of stores.",
+		Description: "The located stores the caller may see that match the list's filters, counted by format and cell of a quarter of a degree (about 28 km), at their mean position: what a map of the network draws, bounded by the area covered rather than by the number of stores.",
 		Tags:        []string{orgTag}, Security: httpapi.Secured(auth.OrgRead),
 	}, func(ctx context.Context, in *StoreFilterParams) (*httpapi.Body[StoreMapResponse], error) {
 		return httpapi.Reply(storeMapResponse)(s.StoreMap(ctx, in.filter()))

@@ -486,9 +486,9 @@ type StoreFilter struct {
 // millisecond; beyond it the list is followed by cursor or narrowed by filters.
 const MaxStoreJump = 20000
 
-// StoreCell counts the stores of one format in one cell of a grid of a tenth of a
-// degree (about 11 km): what a map of the network draws, bounded by the area covered
-// rather than by the number of stores.
+// StoreCell counts the stores of one format in one cell of a grid of a quarter of a
+// degree (about 28 km, a city's stores in one to four cells): what a map of the
+// network draws, bounded by the area covered rather than by the number of stores.
 type StoreCell struct {
 	Format    StoreFormat
 	City      string  // the city of the cell's stores (the first by name when they differ)

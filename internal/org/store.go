@@ -419,14 +419,14 @@ func storeNames(ctx context.Context, q db.Querier, d db.Dialect, p *auth.Princip
 }
 
 // storeMap counts the located stores p may see that match f by format and cell of a
-// tenth of a degree, at most limit cells. ROUND of a double rounds ties to even on
+// quarter of a degree, at most limit cells. ROUND of a double rounds ties to even on
 // PostgreSQL and away from zero on SQLite: a store on a cell's edge may fall on
 // either side, which a map does not show.
 func storeMap(ctx context.Context, q db.Querier, like string, p *auth.Principal, f StoreFilter, limit int) ([]StoreCell, error) {
 	var w query
 	storeFilter(&w, like, p, f)
 	w.conds = append(w.conds, "s.latitude IS NOT NULL", "s.longitude IS NOT NULL")
-	cell := "s.format, ROUND(s.latitude * 10), ROUND(s.longitude * 10)"
+	cell := "s.format, ROUND(s.latitude * 4), ROUND(s.longitude * 4)"
 	out := []StoreCell{}
 	err := db.EachRow(ctx, q, `SELECT s.format, MIN(s.city), MIN(s.name), AVG(s.latitude), AVG(s.longitude), COUNT(*)
 		FROM stores s WHERE `+w.sql()+` GROUP BY `+cell+` ORDER BY `+cell+` LIMIT `+w.arg(limit), w.args, func(r *sql.Rows) error {

@@ -421,12 +421,12 @@ func storeSkip(f StoreFilter) (int, error) {
 	return skip, nil
 }
 
-// storeMapCells is the most cells StoreMap returns: more than the tenth-degree cells
-// of every city of a country, far fewer than the rows of a chain's stores.
+// storeMapCells is the most cells StoreMap returns: more than the quarter-degree cells
+// of every city of a country times the formats.
 const storeMapCells = 5000
 
 // StoreMap counts the stores the caller may see (org:read) that match f (its page
-// parameters are ignored) and have a position, by format and cell of a tenth of a
+// parameters are ignored) and have a position, by format and cell of a quarter of a
 // degree, in one GROUP BY whatever the number of stores.
 func (s *Service) StoreMap(ctx context.Context, f StoreFilter) ([]StoreCell, error) {
 	p, err := caller(ctx, auth.OrgRead)

@@ -66,7 +66,7 @@ export default function StoresPage() {
     queryFn: () => api.stores({ ...filter, limit: PAGE_SIZE, page }),
     placeholderData: keepPreviousData,
   });
-  // The map draws the server's cells (stores of a format within ~11 km), not every store.
+  // The map draws the server's cells (stores of a format within ~28 km), not every store.
   const map = useQuery({ queryKey: ['stores', 'map', filter], queryFn: () => api.storeMap(filter) });
 
   const set = (patch: Filter) => {
