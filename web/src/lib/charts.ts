@@ -72,14 +72,32 @@ export function pointSize(count: number): number {
 }
 
 /**
+ * SPREAD is how far (in degrees) scatterOption moves each group's points from where
+ * they are, each group in its own direction, so that the formats of one city sit
+ * side by side instead of on top of one another.
+ */
+const SPREAD = 0.45;
+
+/**
  * scatterOption places points by longitude (x) and latitude (y), one series
  * per group (a legend entry the user can toggle), with no map tiles: a
  * "map-like" view that needs no network. Points are translucent and sized by
- * their count, so a dense city shows as a larger blot without hiding the
- * formats drawn under it.
+ * their count; each group is drawn a little aside in its own direction (groups
+ * are placed in the order of order, when given, so a format keeps its place when
+ * the filters change). The tooltip gives the true position.
  */
-export function scatterOption(points: Point[], groupLabel: (g: string) => string, countLabel: (n: number) => string = String) {
+export function scatterOption(
+  points: Point[],
+  groupLabel: (g: string) => string,
+  countLabel: (n: number) => string = String,
+  order: readonly string[] = [],
+) {
   const groups = [...new Set(points.map((p) => p.group))].sort();
+  const slots = [...order, ...groups.filter((g) => !order.includes(g))];
+  const offset = (g: string): [number, number] => {
+    const a = (2 * Math.PI * slots.indexOf(g)) / Math.max(slots.length, 1);
+    return groups.length > 1 ? [SPREAD * Math.cos(a), SPREAD * Math.sin(a)] : [0, 0];
+  };
   const pad = (min: number, max: number) => {
     const d = Math.max((max - min) * 0.05, 0.5);
     return [Math.floor(min - d), Math.ceil(max + d)];
@@ -91,23 +109,26 @@ export function scatterOption(points: Point[], groupLabel: (g: string) => string
   return {
     tooltip: {
       trigger: 'item',
-      formatter: (p: { data: [number, number, string, string, number]; seriesName: string }) => {
-        const [lon, lat, name, city, count] = p.data;
+      formatter: (p: { data: [number, number, string, string, number, number, number]; seriesName: string }) => {
+        const [, , name, city, count, lon, lat] = p.data;
         const what = count > 1 || !name ? countLabel(count) : name;
         return `${escapeHtml(what)}<br/>${escapeHtml(city)} · ${escapeHtml(p.seriesName)}<br/>${lon.toFixed(2)}, ${lat.toFixed(2)}`;
       },
     },
-    legend: { type: 'scroll', bottom: 0 },
-    grid: { left: 8, right: 24, top: 16, bottom: 40 },
+    legend: { bottom: 0, itemWidth: 10, itemHeight: 10, itemGap: 8, textStyle: { fontSize: 11 } },
+    grid: { left: 8, right: 24, top: 16, bottom: 48 },
     xAxis: { type: 'value', name: 'E', min: xMin, max: xMax, scale: true, splitLine: { lineStyle: { type: 'dashed' } } },
     yAxis: { type: 'value', name: 'N', min: yMin, max: yMax, scale: true, splitLine: { lineStyle: { type: 'dashed' } } },
-    series: groups.map((g) => ({
-      name: groupLabel(g),
-      type: 'scatter',
-      symbolSize: (v: [number, number, string, string, number]) => pointSize(v[4]),
-      itemStyle: { opacity: 0.55, borderColor: '#fff', borderWidth: 0.5 },
-      emphasis: { focus: 'series' },
-      data: points.filter((p) => p.group === g).map((p) => [p.longitude, p.latitude, p.name, p.city, p.count]),
-    })),
+    series: groups.map((g) => {
+      const [dx, dy] = offset(g);
+      return {
+        name: groupLabel(g),
+        type: 'scatter',
+        symbolSize: (v: [number, number, string, string, number]) => pointSize(v[4]),
+        itemStyle: { opacity: 0.6, borderColor: '#fff', borderWidth: 0.5 },
+        emphasis: { focus: 'series' },
+        data: points.filter((p) => p.group === g).map((p) => [p.longitude + dx, p.latitude + dy, p.name, p.city, p.count, p.longitude, p.latitude]),
+      };
+    }),
   };
 }

@@ -284,7 +284,7 @@ export default function StoresPage() {
             <Chart
               testId="chart-stores-map"
               height={280}
-              option={scatterOption(points, formatLabel, (n) => t('stores.mapCount', { count: n }))}
+              option={scatterOption(points, formatLabel, (n) => t('stores.mapCount', { count: n }), STORE_FORMATS)}
             />
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
               {t('stores.mapHint')}
