@@ -7,7 +7,7 @@ export interface Datum {
 }
 
 /** barOption draws one bar per datum, horizontal when there are many. */
-export function barOption(data: Datum[], opts: { horizontal?: boolean; color?: string } = {}) {
+export function barOption(data: Datum[], opts: { horizontal?: boolean; color?: string; labelWidth?: number } = {}) {
   const horizontal = opts.horizontal ?? data.length > 8;
   const names = data.map((d) => d.name);
   const values = data.map((d) => d.value);
@@ -15,7 +15,7 @@ export function barOption(data: Datum[], opts: { horizontal?: boolean; color?: s
   const category = {
     type: 'category',
     data: names,
-    axisLabel: { interval: 0, width: horizontal ? 96 : 72, overflow: horizontal ? 'truncate' : 'break' },
+    axisLabel: { interval: 0, width: opts.labelWidth ?? (horizontal ? 96 : 72), overflow: horizontal ? 'truncate' : 'break' },
   };
   const value = { type: 'value', minInterval: 1 };
   return {
@@ -115,8 +115,9 @@ export function scatterOption(
         return `${escapeHtml(what)}<br/>${escapeHtml(city)} · ${escapeHtml(p.seriesName)}<br/>${lon.toFixed(2)}, ${lat.toFixed(2)}`;
       },
     },
-    legend: { bottom: 0, itemWidth: 10, itemHeight: 10, itemGap: 8, textStyle: { fontSize: 11 } },
-    grid: { left: 8, right: 24, top: 16, bottom: 48 },
+    // The legend wraps above the plot (two lines in English), clear of the axis labels.
+    legend: { top: 0, itemWidth: 10, itemHeight: 10, itemGap: 8, textStyle: { fontSize: 11 } },
+    grid: { left: 8, right: 24, top: 64, bottom: 8 },
     xAxis: { type: 'value', name: 'E', min: xMin, max: xMax, scale: true, splitLine: { lineStyle: { type: 'dashed' } } },
     yAxis: { type: 'value', name: 'N', min: yMin, max: yMax, scale: true, splitLine: { lineStyle: { type: 'dashed' } } },
     series: groups.map((g) => {

@@ -257,7 +257,8 @@ export default function StoresPage() {
             <Chart
               testId="chart-stores-format"
               height={280}
-              option={barOption(byFormat.map((f) => ({ name: formatLabel(f.key), value: f.count })))}
+              // Horizontal: the formats' names ("Department store") are longer than a bar is wide.
+              option={barOption(byFormat.map((f) => ({ name: formatLabel(f.key), value: f.count })), { horizontal: true, labelWidth: 120 })}
             />
           </Card>
         </Col>
@@ -283,7 +284,7 @@ export default function StoresPage() {
             {map.error ? <ErrorAlert error={map.error} /> : null}
             <Chart
               testId="chart-stores-map"
-              height={280}
+              height={320}
               option={scatterOption(points, formatLabel, (n) => t('stores.mapCount', { count: n }), STORE_FORMATS)}
             />
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
