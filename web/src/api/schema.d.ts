@@ -3458,7 +3458,7 @@ export interface paths {
         };
         /**
          * Count stores by format and map cell
-         * @description The located stores the caller may see that match the list's filters, counted by format and cell of a tenth of a degree (about 11 km), at their mean position: what a map of the network draws, bounded by the area covered rather than by the number of stores.
+         * @description The located stores the caller may see that match the list's filters, counted by format and cell of a quarter of a degree (about 28 km), at their mean position: what a map of the network draws, bounded by the area covered rather than by the number of stores.
          */
         get: operations["get-store-map"];
         put?: never;
