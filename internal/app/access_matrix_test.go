@@ -320,6 +320,7 @@ var accessRules = map[string]accessRule{
 		return request{path: "/api/v1/imports/stores", contentType: "text/csv", body: fmt.Sprintf("code,name\nIMPS%d,导入店\n", w.next())}
 	}},
 	"get-store-summary": {reach: scoped, call: get("/api/v1/store-summary")},
+	"get-store-map":     {reach: scoped, call: get("/api/v1/store-map")},
 	"list-store-names": {reach: scoped, note: "a list: stores outside the data scope are left out of the answer", call: func(w *world, _ *matrixPrincipal, _ int) request {
 		return request{path: "/api/v1/store-names?ids=" + w.store[0] + "," + w.store[1]}
 	}},

@@ -258,6 +258,7 @@ type StoreUpdateRequest struct {
 type storeListInput struct {
 	httpapi.PageParams
 	StoreFilterParams
+	Page int `query:"page" minimum:"1" maximum:"20000" doc:"Jump to this page of limit stores (1 is the first) instead of following a cursor; reaches the first 20,000 stores."`
 }
 
 // StoreFilterParams are the query filters of the store list and summary.
@@ -350,6 +351,7 @@ func (s *Service) registerStores(api huma.API) {
 	}, func(ctx context.Context, in *storeListInput) (*httpapi.Body[httpapi.Page[StoreResponse]], error) {
 		f := in.filter()
 		f.PageParams = in.PageParams
+		f.Page = in.Page
 		return httpapi.ReplyPage(storeResponse)(s.FindStores(ctx, f))
 	})
 	huma.Register(api, huma.Operation{
@@ -379,6 +381,14 @@ func (s *Service) registerStores(api huma.API) {
 		return httpapi.Reply(storeSummaryResponse)(s.StoreSummary(ctx, in.filter()))
 	})
 	huma.Register(api, huma.Operation{
+		OperationID: "get-store-map", Method: http.MethodGet, Path: "/api/v1/store-map",
+		Summary:     "Count stores by format and map cell",
+		Description: "The located stores the caller may see that match the list's filters, counted by format and cell of a quarter of a degree (about 28 km), at their mean position: what a map of the network draws, bounded by the area covered rather than by the number of stores.",
+		Tags:        []string{orgTag}, Security: httpapi.Secured(auth.OrgRead),
+	}, func(ctx context.Context, in *StoreFilterParams) (*httpapi.Body[StoreMapResponse], error) {
+		return httpapi.Reply(storeMapResponse)(s.StoreMap(ctx, in.filter()))
+	})
+	huma.Register(api, huma.Operation{
 		OperationID: "list-store-names", Method: http.MethodGet, Path: "/api/v1/store-names",
 		Summary:     "Name stores by id",
 		Description: "The names of the listed stores the caller may see, in one query: what a page needs to label the rows it shows without reading every store. Unknown ids and stores outside the caller's data scope are left out.",
@@ -388,6 +398,30 @@ func (s *Service) registerStores(api huma.API) {
 	}) (*httpapi.Body[StoreNamesResponse], error) {
 		return httpapi.Reply(storeNamesResponse)(s.StoreNames(ctx, in.IDs))
 	})
+}
+
+// StoreCellResponse counts the stores of one format in one cell of the map.
+type StoreCellResponse struct {
+	Format    string  `json:"format"`
+	City      string  `json:"city" doc:"The city of the cell's stores (the first by name when they differ)."`
+	Name      string  `json:"name,omitempty" doc:"The store's name, when the cell holds one store."`
+	Latitude  float64 `json:"latitude" doc:"Mean latitude of the cell's stores."`
+	Longitude float64 `json:"longitude" doc:"Mean longitude of the cell's stores."`
+	Count     int     `json:"count"`
+}
+
+// StoreMapResponse is the map of the stores the caller may see.
+type StoreMapResponse struct {
+	Cells []StoreCellResponse `json:"cells" nullable:"false"`
+}
+
+func storeMapResponse(cells []StoreCell) StoreMapResponse {
+	out := StoreMapResponse{Cells: make([]StoreCellResponse, len(cells))}
+	for i, c := range cells {
+		out.Cells[i] = StoreCellResponse{Format: string(c.Format), City: c.City, Name: c.Name,
+			Latitude: c.Latitude, Longitude: c.Longitude, Count: c.Count}
+	}
+	return out
 }
 
 // StoreNameResponse is a store's id and name.

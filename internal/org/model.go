@@ -476,6 +476,26 @@ type StoreFilter struct {
 	Q        string // substring of the name or code
 	Status   StoreStatus
 	httpapi.PageParams
+	// Page jumps to the page-th page of Limit stores (1 is the first); it excludes
+	// Cursor and reaches at most the first MaxStoreJump stores.
+	Page int
+}
+
+// MaxStoreJump is how many stores a page jump may skip: a bounded OFFSET on the
+// (tenant, id) index, which at national-chain size (a few thousand stores) costs a
+// millisecond; beyond it the list is followed by cursor or narrowed by filters.
+const MaxStoreJump = 20000
+
+// StoreCell counts the stores of one format in one cell of a grid of a quarter of a
+// degree (about 28 km, a city's stores in one to four cells): what a map of the
+// network draws, bounded by the area covered rather than by the number of stores.
+type StoreCell struct {
+	Format    StoreFormat
+	City      string  // the city of the cell's stores (the first by name when they differ)
+	Name      string  // the name of the cell's store, when Count is 1
+	Latitude  float64 // the mean position of the cell's stores
+	Longitude float64
+	Count     int
 }
 
 // Count is the number of stores sharing a key (a format or a city).

@@ -372,10 +372,15 @@ func storeFilter(w *query, like string, p *auth.Principal, f StoreFilter) {
 	w.substring(like, f.Q, "s.name", "s.code")
 }
 
-func findStores(ctx context.Context, q db.Querier, like string, p *auth.Principal, f StoreFilter, after string, n int) ([]Store, error) {
+// findStores lists n stores p may see that match f after the id after, skipping the
+// first skip of them (a page jump).
+func findStores(ctx context.Context, q db.Querier, like string, p *auth.Principal, f StoreFilter, after string, skip, n int) ([]Store, error) {
 	var w query
 	storeFilter(&w, like, p, f)
 	tail := w.page("s.id", after, n)
+	if skip > 0 {
+		tail += " OFFSET " + w.arg(skip)
+	}
 	rows, err := q.QueryContext(ctx, `SELECT `+storeColumns+` FROM stores s WHERE `+w.sql()+tail, w.args...)
 	if err != nil {
 		return nil, err
@@ -411,6 +416,31 @@ func storeNames(ctx context.Context, q db.Querier, d db.Dialect, p *auth.Princip
 		return nil
 	})
 	return names, err
+}
+
+// storeMap counts the located stores p may see that match f by format and cell of a
+// quarter of a degree, at most limit cells. ROUND of a double rounds ties to even on
+// PostgreSQL and away from zero on SQLite: a store on a cell's edge may fall on
+// either side, which a map does not show.
+func storeMap(ctx context.Context, q db.Querier, like string, p *auth.Principal, f StoreFilter, limit int) ([]StoreCell, error) {
+	var w query
+	storeFilter(&w, like, p, f)
+	w.conds = append(w.conds, "s.latitude IS NOT NULL", "s.longitude IS NOT NULL")
+	cell := "s.format, ROUND(s.latitude * 4), ROUND(s.longitude * 4)"
+	out := []StoreCell{}
+	err := db.EachRow(ctx, q, `SELECT s.format, MIN(s.city), MIN(s.name), AVG(s.latitude), AVG(s.longitude), COUNT(*)
+		FROM stores s WHERE `+w.sql()+` GROUP BY `+cell+` ORDER BY `+cell+` LIMIT `+w.arg(limit), w.args, func(r *sql.Rows) error {
+		var c StoreCell
+		if err := r.Scan(&c.Format, &c.City, &c.Name, &c.Latitude, &c.Longitude, &c.Count); err != nil {
+			return err
+		}
+		if c.Count > 1 {
+			c.Name = ""
+		}
+		out = append(out, c)
+		return nil
+	})
+	return out, err
 }
 
 // storeSummary counts the stores p may see that match f by format, city, region and

@@ -385,16 +385,56 @@ func (s *Service) FindStoreByID(ctx context.Context, id string) (Store, error) {
 }
 
 // FindStores lists the stores the caller may see (org:read) that match f, ordered by
-// id. It returns errs.Invalid for a malformed cursor.
+// id, from the cursor or from the start of page f.Page. It returns errs.Invalid for a
+// malformed cursor, a page with a cursor, or a page past MaxStoreJump stores.
 func (s *Service) FindStores(ctx context.Context, f StoreFilter) (httpapi.Page[Store], error) {
 	p, err := caller(ctx, auth.OrgRead)
 	if err != nil {
 		return httpapi.Page[Store]{}, err
 	}
+	skip, err := storeSkip(f)
+	if err != nil {
+		return httpapi.Page[Store]{}, err
+	}
 	return httpapi.FindPage(f.Cursor, f.Limit, defaultPageLimit, func(after string, n int) ([]Store, error) {
-		items, err := findStores(ctx, s.db.Reader(), s.db.Like(), p, f, after, n)
+		items, err := findStores(ctx, s.db.Reader(), s.db.Like(), p, f, after, skip, n)
 		return items, wrap("find stores", err)
 	}, func(st Store) string { return st.ID })
+}
+
+// storeSkip is how many stores a page jump skips: none without one.
+func storeSkip(f StoreFilter) (int, error) {
+	if f.Page <= 1 {
+		return 0, nil
+	}
+	if f.Cursor != "" {
+		return 0, errs.Field("query.page", "page and cursor exclude each other: follow next_cursor from a page")
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultPageLimit
+	}
+	skip := (f.Page - 1) * min(limit, httpapi.MaxLimit)
+	if skip > MaxStoreJump {
+		return 0, errs.Field("query.page", "page %d starts after the first %d stores a jump reaches: narrow the filters or follow next_cursor", f.Page, MaxStoreJump)
+	}
+	return skip, nil
+}
+
+// storeMapCells is the most cells StoreMap returns: more than the quarter-degree cells
+// of every city of a country times the formats.
+const storeMapCells = 5000
+
+// StoreMap counts the stores the caller may see (org:read) that match f (its page
+// parameters are ignored) and have a position, by format and cell of a quarter of a
+// degree, in one GROUP BY whatever the number of stores.
+func (s *Service) StoreMap(ctx context.Context, f StoreFilter) ([]StoreCell, error) {
+	p, err := caller(ctx, auth.OrgRead)
+	if err != nil {
+		return nil, err
+	}
+	cells, err := storeMap(ctx, s.db.Reader(), s.db.Like(), p, f, storeMapCells)
+	return cells, wrap("store map", err)
 }
 
 // StoreNames returns the names of the stores among ids that the caller may see

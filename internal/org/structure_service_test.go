@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -129,6 +130,21 @@ func TestOrgCreateAndFind(t *testing.T) {
 		}
 		_, err = f.svc.FindStores(f.ctx, StoreFilter{PageParams: httpapi.PageParams{Cursor: "!!"}})
 		wantField(t, err, "query.cursor")
+
+		// A page jump starts where following the cursors would, and goes on by cursor.
+		for i, want := range []string{w.s1.ID, w.s2.ID, w.s3.ID} {
+			page, err := f.svc.FindStores(f.ctx, StoreFilter{PageParams: httpapi.PageParams{Limit: 1}, Page: i + 1})
+			if err != nil || len(page.Items) != 1 || page.Items[0].ID != want || (page.NextCursor == "") != (i == 2) {
+				t.Fatalf("page %d = %+v, %v; want %s", i+1, page, err, want)
+			}
+		}
+		if page, err := f.svc.FindStores(f.ctx, StoreFilter{PageParams: httpapi.PageParams{Limit: 2}, Page: 3}); err != nil || len(page.Items) != 0 {
+			t.Fatalf("page past the end = %+v, %v", page, err)
+		}
+		_, err = f.svc.FindStores(f.ctx, StoreFilter{PageParams: httpapi.PageParams{Limit: 1, Cursor: httpapi.EncodeCursor(w.s1.ID)}, Page: 2})
+		wantField(t, err, "query.page")
+		_, err = f.svc.FindStores(f.ctx, StoreFilter{PageParams: httpapi.PageParams{Limit: 100}, Page: MaxStoreJump/100 + 2})
+		wantField(t, err, "query.page")
 
 		// Codes are unique per tenant.
 		_, err = f.svc.CreateBrand(f.ctx, BrandCreate{Code: "B1", Name: "again"})
@@ -456,6 +472,61 @@ func TestBootstrap(t *testing.T) {
 		}
 		if n, _ := f.svc.TenantCount(context.Background()); n != 1 {
 			t.Fatalf("a failed bootstrap left a tenant behind: %d tenants", n)
+		}
+	})
+}
+
+func TestStoreMap(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		w := f.world(t) // three stores of three formats at 31.2, 121.5
+		at := func(code, city string, format StoreFormat, lat, lon *float64) {
+			t.Helper()
+			_, err := f.svc.CreateStore(f.ctx, StoreCreate{BrandID: w.b2.ID, RegionID: w.r1.ID, Code: code, Name: "Store " + code,
+				Format: format, City: city, Latitude: lat, Longitude: lon})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		at("S4", "上海", Hypermarket, new(31.23), new(121.46)) // the same cell as S1, about 5 km away
+		at("S5", "北京", Hypermarket, new(39.91), new(116.4))
+		at("S6", "北京", Hypermarket, nil, nil) // not located: not on the map
+
+		cells, err := f.svc.StoreMap(f.ctx, StoreFilter{Format: Hypermarket})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cells) != 2 {
+			t.Fatalf("hypermarket cells = %+v, want 2", cells)
+		}
+		var sh, bj StoreCell
+		for _, c := range cells {
+			if c.City == "北京" {
+				bj = c
+			} else {
+				sh = c
+			}
+		}
+		if sh.Count != 2 || sh.City != "上海" || sh.Name != "" || math.Abs(sh.Latitude-31.215) > 1e-9 || math.Abs(sh.Longitude-121.48) > 1e-9 {
+			t.Errorf("上海 cell = %+v, want 2 stores at their mean position, unnamed", sh)
+		}
+		if bj.Count != 1 || bj.Name != "Store S5" || bj.Latitude != 39.91 {
+			t.Errorf("北京 cell = %+v, want Store S5 alone", bj)
+		}
+
+		// Formats keep their own cells where they share a place; the data scope holds.
+		all, err := f.svc.StoreMap(f.ctx, StoreFilter{})
+		if err != nil || len(all) != 4 {
+			t.Fatalf("all cells = %+v, %v; want 4 (three formats at 31.2, 121.5 and 北京)", all, err)
+		}
+		regional := as(f.user(t, f.ctx, "ana-r2", auth.Analyst, auth.RegionScope, w.r2.ID))
+		mine, err := f.svc.StoreMap(regional, StoreFilter{})
+		if err != nil || len(mine) != 2 || mine[0].Count+mine[1].Count != 2 {
+			t.Fatalf("region r2 cells = %+v, %v; want S2 and S3", mine, err)
+		}
+		if _, err := f.svc.StoreMap(context.Background(), StoreFilter{}); errs.CodeOf(err) != errs.Unauthorized {
+			t.Fatalf("anonymous map: %v", err)
 		}
 	})
 }

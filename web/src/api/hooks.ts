@@ -1,7 +1,7 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { api, fetchAll } from './index';
-import type { Brand, Category, CreateTouchpointRequest, Page, PageParams, Region, Store, TouchpointFilter } from './types';
+import type { Brand, Category, CreateTouchpointRequest, Page, PageParams, Region, TouchpointFilter } from './types';
 
 /** PAGE_SIZE is the page size of the console's paginated tables. */
 export const PAGE_SIZE = 50;
@@ -69,30 +69,36 @@ export function useCursorList<T, F extends object, P extends Page<T>>(
   return { ...query, items };
 }
 
-/** useAllStores loads the store list (up to max stores) for name lookups. */
-export function useAllStores(max = 5000) {
-  return useQuery({
-    queryKey: ['stores', 'all', {}],
-    queryFn: () => fetchAll<Store>(api.stores, { max }),
-    staleTime: 60_000,
-  });
-}
+/** STORE_NAMES_PER_CALL is the most ids one GET /store-names names (the server's maxItems). */
+const STORE_NAMES_PER_CALL = 200;
 
 /**
- * useStoreNamesOf names the stores among ids (a page's rows) in one request, so a
- * page labels what it shows without reading every store of a national chain; without
- * org:read it names none (the page shows ids).
+ * useStoreNamesOf names the stores among ids (a page's rows) in one request per 200
+ * ids, so a page labels what it shows without reading every store of a national
+ * chain; without org:read it names none (the page shows ids).
  */
 export function useStoreNamesOf(ids: (string | null | undefined)[]) {
   const canRead = useMe().data?.scopes?.includes('org:read') ?? false;
-  const wanted = useMemo(() => [...new Set(ids.filter((id): id is string => !!id))].sort().slice(0, 200), [ids]);
-  const names = useQuery({
-    queryKey: ['stores', 'names', wanted],
-    queryFn: () => api.storeNames(wanted),
-    enabled: canRead && wanted.length > 0,
-    staleTime: 60_000,
+  const chunks = useMemo(() => {
+    const wanted = [...new Set(ids.filter((id): id is string => !!id))].sort();
+    const out: string[][] = [];
+    for (let i = 0; i < wanted.length; i += STORE_NAMES_PER_CALL) out.push(wanted.slice(i, i + STORE_NAMES_PER_CALL));
+    return out;
+  }, [ids]);
+  return useQueries({
+    queries: chunks.map((chunk) => ({
+      queryKey: ['stores', 'names', chunk],
+      queryFn: () => api.storeNames(chunk),
+      enabled: canRead,
+      staleTime: 60_000,
+    })),
+    combine: nameMap,
   });
-  return useMemo(() => new Map((names.data?.items ?? []).map((s) => [s.id, s.name])), [names.data]);
+}
+
+/** nameMap joins the answers of GET /store-names into one map from id to name (stable: combine reruns only when they change). */
+function nameMap(results: { data?: { items: { id: string; name: string }[] } }[]): Map<string, string> {
+  return new Map(results.flatMap((r) => (r.data?.items ?? []).map((s) => [s.id, s.name] as const)));
 }
 
 /** useTouchpoints pages through the touchpoints matching filter. */

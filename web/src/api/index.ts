@@ -37,6 +37,8 @@ export const api = {
   stores: (f?: StoreFilter) => data(client.GET('/api/v1/stores', { params: { query: f } })),
   store: (id: string) => data(client.GET('/api/v1/stores/{id}', { params: { path: { id } } })),
   storeSummary: () => data(client.GET('/api/v1/store-summary')),
+  /** storeMap counts the located stores matching the list's filters by format and map cell. */
+  storeMap: (f: Omit<StoreFilter, 'limit' | 'cursor' | 'page'>) => data(client.GET('/api/v1/store-map', { params: { query: f } })),
   storeNames: (ids: string[]) => data(client.GET('/api/v1/store-names', { params: { query: { ids } } })),
   /** storeCounts counts the stores matching the list's filters (the same endpoint with a filter). */
   storeCounts: (f: Omit<StoreFilter, 'limit' | 'cursor'>) =>

@@ -3469,6 +3469,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/store-map": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Count stores by format and map cell
+         * @description The located stores the caller may see that match the list's filters, counted by format and cell of a quarter of a degree (about 28 km), at their mean position: what a map of the network draws, bounded by the area covered rather than by the number of stores.
+         */
+        get: operations["get-store-map"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/store-names": {
         parameters: {
             query?: never;
@@ -7597,6 +7617,25 @@ export interface components {
             from: components["schemas"]["StockBalance"];
             to: components["schemas"]["StockBalance"];
         };
+        StoreCellResponse: {
+            /** @description The city of the cell's stores (the first by name when they differ). */
+            city: string;
+            /** Format: int64 */
+            count: number;
+            format: string;
+            /**
+             * Format: double
+             * @description Mean latitude of the cell's stores.
+             */
+            latitude: number;
+            /**
+             * Format: double
+             * @description Mean longitude of the cell's stores.
+             */
+            longitude: number;
+            /** @description The store's name, when the cell holds one store. */
+            name?: string;
+        };
         StoreCreateRequest: {
             address?: string;
             brand_id: string;
@@ -7650,6 +7689,9 @@ export interface components {
             rows: number;
             /** Format: int64 */
             updated: number;
+        };
+        StoreMapResponse: {
+            cells: components["schemas"]["StoreCellResponse"][];
         };
         StoreNameResponse: {
             id: string;
@@ -15569,6 +15611,43 @@ export interface operations {
             };
         };
     };
+    "get-store-map": {
+        parameters: {
+            query?: {
+                brand_id?: string;
+                region_id?: string;
+                format?: "hypermarket" | "supermarket" | "convenience" | "specialty" | "department_store";
+                city?: string;
+                /** @description Substring of the name or code. */
+                q?: string;
+                status?: "open" | "closed" | "planned";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreMapResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-store-names": {
         parameters: {
             query?: {
@@ -15652,6 +15731,8 @@ export interface operations {
                 /** @description Substring of the name or code. */
                 q?: string;
                 status?: "open" | "closed" | "planned";
+                /** @description Jump to this page of limit stores (1 is the first) instead of following a cursor; reaches the first 20,000 stores. */
+                page?: number;
             };
             header?: never;
             path?: never;

@@ -7,7 +7,7 @@ export interface Datum {
 }
 
 /** barOption draws one bar per datum, horizontal when there are many. */
-export function barOption(data: Datum[], opts: { horizontal?: boolean; color?: string } = {}) {
+export function barOption(data: Datum[], opts: { horizontal?: boolean; color?: string; labelWidth?: number } = {}) {
   const horizontal = opts.horizontal ?? data.length > 8;
   const names = data.map((d) => d.name);
   const values = data.map((d) => d.value);
@@ -15,7 +15,7 @@ export function barOption(data: Datum[], opts: { horizontal?: boolean; color?: s
   const category = {
     type: 'category',
     data: names,
-    axisLabel: { interval: 0, width: horizontal ? 96 : 72, overflow: horizontal ? 'truncate' : 'break' },
+    axisLabel: { interval: 0, width: opts.labelWidth ?? (horizontal ? 96 : 72), overflow: horizontal ? 'truncate' : 'break' },
   };
   const value = { type: 'value', minInterval: 1 };
   return {
@@ -58,19 +58,46 @@ export function escapeHtml(text: string): string {
 }
 
 export interface Point {
-  name: string;
+  name: string; // the store's name when count is 1
   city: string;
   longitude: number;
   latitude: number;
   group: string;
+  count: number; // stores at this point (a cell of the server's store map)
+}
+
+/** pointSize grows a point's symbol with the square root of its stores, so its area counts them. */
+export function pointSize(count: number): number {
+  return Math.min(6 + 3 * Math.sqrt(Math.max(count, 1) - 1), 30);
 }
 
 /**
- * scatterOption places points by longitude (x) and latitude (y), one series
- * per group, with no map tiles: a "map-like" view that needs no network.
+ * SPREAD is how far (in degrees) scatterOption moves each group's points from where
+ * they are, each group in its own direction, so that the formats of one city sit
+ * side by side instead of on top of one another.
  */
-export function scatterOption(points: Point[], groupLabel: (g: string) => string) {
+const SPREAD = 0.45;
+
+/**
+ * scatterOption places points by longitude (x) and latitude (y), one series
+ * per group (a legend entry the user can toggle), with no map tiles: a
+ * "map-like" view that needs no network. Points are translucent and sized by
+ * their count; each group is drawn a little aside in its own direction (groups
+ * are placed in the order of order, when given, so a format keeps its place when
+ * the filters change). The tooltip gives the true position.
+ */
+export function scatterOption(
+  points: Point[],
+  groupLabel: (g: string) => string,
+  countLabel: (n: number) => string = String,
+  order: readonly string[] = [],
+) {
   const groups = [...new Set(points.map((p) => p.group))].sort();
+  const slots = [...order, ...groups.filter((g) => !order.includes(g))];
+  const offset = (g: string): [number, number] => {
+    const a = (2 * Math.PI * slots.indexOf(g)) / Math.max(slots.length, 1);
+    return groups.length > 1 ? [SPREAD * Math.cos(a), SPREAD * Math.sin(a)] : [0, 0];
+  };
   const pad = (min: number, max: number) => {
     const d = Math.max((max - min) * 0.05, 0.5);
     return [Math.floor(min - d), Math.ceil(max + d)];
@@ -82,20 +109,27 @@ export function scatterOption(points: Point[], groupLabel: (g: string) => string
   return {
     tooltip: {
       trigger: 'item',
-      formatter: (p: { data: [number, number, string, string]; seriesName: string }) =>
-        `${escapeHtml(p.data[2])}<br/>${escapeHtml(p.data[3])} · ${escapeHtml(p.seriesName)}<br/>` +
-        `${p.data[0].toFixed(4)}, ${p.data[1].toFixed(4)}`,
+      formatter: (p: { data: [number, number, string, string, number, number, number]; seriesName: string }) => {
+        const [, , name, city, count, lon, lat] = p.data;
+        const what = count > 1 || !name ? countLabel(count) : name;
+        return `${escapeHtml(what)}<br/>${escapeHtml(city)} · ${escapeHtml(p.seriesName)}<br/>${lon.toFixed(2)}, ${lat.toFixed(2)}`;
+      },
     },
-    legend: { type: 'scroll', bottom: 0 },
-    grid: { left: 8, right: 24, top: 16, bottom: 40 },
+    // The legend wraps above the plot (two lines in English), clear of the axis labels.
+    legend: { top: 0, itemWidth: 10, itemHeight: 10, itemGap: 8, textStyle: { fontSize: 11 } },
+    grid: { left: 8, right: 24, top: 64, bottom: 8 },
     xAxis: { type: 'value', name: 'E', min: xMin, max: xMax, scale: true, splitLine: { lineStyle: { type: 'dashed' } } },
     yAxis: { type: 'value', name: 'N', min: yMin, max: yMax, scale: true, splitLine: { lineStyle: { type: 'dashed' } } },
-    series: groups.map((g) => ({
-      name: groupLabel(g),
-      type: 'scatter',
-      symbolSize: 10,
-      itemStyle: { opacity: 0.8 },
-      data: points.filter((p) => p.group === g).map((p) => [p.longitude, p.latitude, p.name, p.city]),
-    })),
+    series: groups.map((g) => {
+      const [dx, dy] = offset(g);
+      return {
+        name: groupLabel(g),
+        type: 'scatter',
+        symbolSize: (v: [number, number, string, string, number]) => pointSize(v[4]),
+        itemStyle: { opacity: 0.6, borderColor: '#fff', borderWidth: 0.5 },
+        emphasis: { focus: 'series' },
+        data: points.filter((p) => p.group === g).map((p) => [p.longitude + dx, p.latitude + dy, p.name, p.city, p.count, p.longitude, p.latitude]),
+      };
+    }),
   };
 }

@@ -1,8 +1,8 @@
 import { EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { Button, Card, Row, Space, Table, Tag, Typography } from 'antd';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useAllStores, useNameLookup } from '../api/hooks';
+import { useStoreNamesOf } from '../api/hooks';
 import { CATALOG_KEYS, manageApi, useCanManage, usePriceZones, useSave, type PriceZone } from '../api/manage';
 import { DeleteButton } from '../components/DeleteButton';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -15,7 +15,8 @@ const ZONE_STORES_SHOWN = 6;
 export default function PriceZonesPage() {
   const { t } = useTranslation();
   const zones = usePriceZones();
-  const storeNames = useNameLookup(useAllStores().data);
+  // The rows name the stores they show (the first few of each zone), not every store.
+  const storeNames = useStoreNamesOf(useMemo(() => (zones.data ?? []).flatMap((z) => z.store_ids.slice(0, ZONE_STORES_SHOWN)), [zones.data]));
   const can = useCanManage();
   // editing is the zone form: a zone to edit, null for a new zone, undefined when closed.
   const [editing, setEditing] = useState<PriceZone | null | undefined>();

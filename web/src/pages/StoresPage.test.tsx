@@ -4,6 +4,11 @@ import { brands, regions, storeSummary, stores } from '../test/fixtures';
 import { fakeApi, page, renderRoute } from '../test/render';
 import StoresPage, { topCounts } from './StoresPage';
 
+/** storeMap is the server's map of the two stores: one cell each. */
+const storeMap = {
+  cells: stores.map((s) => ({ format: s.format, city: s.city, name: s.name, latitude: s.latitude!, longitude: s.longitude!, count: 1 })),
+};
+
 afterEach(() => {
   vi.unstubAllGlobals();
 });
@@ -14,6 +19,7 @@ describe('StoresPage', () => {
       'GET /brands': () => page(brands),
       'GET /regions': () => page(regions),
       'GET /store-summary': () => ({ body: storeSummary }),
+      'GET /store-map': () => ({ body: storeMap }),
       'GET /stores': (c) => page(stores.filter((s) => !c.query.get('region_id') || s.region_id === c.query.get('region_id'))),
       'GET /stores/s1': () => ({ body: stores[0] }),
     });
@@ -37,17 +43,22 @@ describe('StoresPage', () => {
     await waitFor(() => expect(calls.some((c) => c.path === '/stores' && c.query.get('region_id') === 'r2')).toBe(true));
   });
 
-  it('asks for the next page with the cursor', async () => {
+  it('shows the total and jumps to a page without reading the pages before it', async () => {
     const calls = fakeApi({
       'GET /brands': () => page(brands),
       'GET /regions': () => page(regions),
-      'GET /store-summary': () => ({ body: storeSummary }),
-      'GET /stores': (c) => (c.query.get('cursor') === 'next' ? page([stores[1]]) : page([stores[0]], 'next')),
+      'GET /store-summary': () => ({ body: { ...storeSummary, total: 1_200 } }),
+      'GET /store-map': () => ({ body: storeMap }),
+      'GET /stores': (c) => page(c.query.get('page') === '24' ? [stores[1]] : [stores[0]]),
     });
     renderRoute(<StoresPage />);
-    fireEvent.click(await screen.findByTestId('load-more'));
-    await waitFor(() => expect(screen.getAllByText('北京国贸店').length).toBeGreaterThan(0));
-    expect(calls.some((c) => c.path === '/stores' && c.query.get('cursor') === 'next')).toBe(true);
+    expect(await screen.findByText('共 1200 家门店')).toBeTruthy();
+    expect(await screen.findByText('第 1–50 家，共 1200 家')).toBeTruthy();
+    fireEvent.click(await screen.findByTitle('24'));
+    expect(await screen.findByText('北京国贸店')).toBeTruthy();
+    const pages = calls.filter((c) => c.path === '/stores').map((c) => c.query.get('page'));
+    expect(pages).toEqual(['1', '24']);
+    expect(calls.every((c) => !c.query.get('cursor'))).toBe(true);
   });
 });
 

@@ -1,15 +1,14 @@
 import { EditOutlined, ExportOutlined, PlusOutlined } from '@ant-design/icons';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Card, Col, Drawer, Input, Row, Select, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { STORE_FORMATS, api, fetchAll, type Count, type Store, type StoreFilter } from '../api';
-import { useBrands, useCursorList, useNameLookup, useRegions } from '../api/hooks';
+import { STORE_FORMATS, api, type Count, type Store, type StoreFilter } from '../api';
+import { PAGE_SIZE, useBrands, useNameLookup, useRegions } from '../api/hooks';
 import { useCanManage } from '../api/manage';
 import { Chart } from '../components/Chart';
-import { CursorTable } from '../components/CursorTable';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { FileToolbar } from '../components/FileToolbar';
 import { StatusTag } from '../components/StatusTag';
@@ -24,10 +23,13 @@ const STORE_FILE_COLUMNS = [
   'floor_area_m2', 'time_zone', 'opening_hours', 'status',
 ];
 
-/** MAP_MAX caps how many stores the location chart loads. */
-const MAP_MAX = 3000;
+type Filter = Omit<StoreFilter, 'limit' | 'cursor' | 'page'>;
 
-type Filter = Omit<StoreFilter, 'limit' | 'cursor'>;
+/**
+ * JUMP_PAGES is how many pages of PAGE_SIZE stores the table can jump to: the server
+ * skips at most 20,000 stores (MaxStoreJump in internal/org).
+ */
+const JUMP_PAGES = 20_000 / PAGE_SIZE + 1;
 
 /** TOP_CITIES is how many cities the city chart names; the rest are summed as "others". */
 const TOP_CITIES = 10;
@@ -45,6 +47,7 @@ export default function StoresPage() {
   const { t } = useTranslation();
   const [filter, setFilter] = useState<Filter>({});
   const [q, setQ] = useState('');
+  const [page, setPage] = useState(1);
   const [selected, setSelected] = useState<Store | null>(null);
   // editing is the store form: a store to edit, null for a new store, undefined when closed.
   const [editing, setEditing] = useState<Store | null | undefined>();
@@ -57,14 +60,20 @@ export default function StoresPage() {
   const regionNames = useNameLookup(regions.data);
   const summary = useQuery({ queryKey: ['store-summary'], queryFn: api.storeSummary });
   const counts = useQuery({ queryKey: ['store-summary', filter], queryFn: () => api.storeCounts(filter) });
-  const list = useCursorList('stores', filter, api.stores);
-  const located = useQuery({
-    queryKey: ['stores', 'all', filter],
-    queryFn: () => fetchAll<Store>((p) => api.stores({ ...filter, ...p }), { max: MAP_MAX }),
+  // The table shows one page at a time and jumps to any page: the server skips to it.
+  const list = useQuery({
+    queryKey: ['stores', 'page', filter, page],
+    queryFn: () => api.stores({ ...filter, limit: PAGE_SIZE, page }),
+    placeholderData: keepPreviousData,
   });
+  // The map draws the server's cells (stores of a format within ~28 km), not every store.
+  const map = useQuery({ queryKey: ['stores', 'map', filter], queryFn: () => api.storeMap(filter) });
 
-  const set = (patch: Filter) => setFilter((f) => ({ ...f, ...patch }));
-  const truncated = (located.data?.length ?? 0) >= MAP_MAX;
+  const set = (patch: Filter) => {
+    setFilter((f) => ({ ...f, ...patch }));
+    setPage(1);
+  };
+  const total = counts.data?.total ?? 0;
 
   // The charts follow the filters: the server counts the matching stores.
   const byFormat = counts.data?.by_format ?? [];
@@ -77,9 +86,14 @@ export default function StoresPage() {
 
   const formatLabel = (f: string) => t(`format.${f}`, { defaultValue: f });
 
-  const points = (located.data ?? [])
-    .filter((s) => typeof s.longitude === 'number' && typeof s.latitude === 'number')
-    .map((s) => ({ name: s.name, city: s.city, longitude: s.longitude!, latitude: s.latitude!, group: s.format }));
+  const points = (map.data?.cells ?? []).map((c) => ({
+    name: c.name ?? '',
+    city: c.city,
+    longitude: c.longitude,
+    latitude: c.latitude,
+    group: c.format,
+    count: c.count,
+  }));
 
   const cityData = topCounts(byCity, TOP_CITIES, t('stores.otherCities', { count: Math.max(byCity.length - TOP_CITIES, 0) })).map((c) => ({
     name: c.key,
@@ -207,6 +221,7 @@ export default function StoresPage() {
           <Button
             onClick={() => {
               setFilter({});
+              setPage(1);
               setQ('');
             }}
           >
@@ -242,7 +257,8 @@ export default function StoresPage() {
             <Chart
               testId="chart-stores-format"
               height={280}
-              option={barOption(byFormat.map((f) => ({ name: formatLabel(f.key), value: f.count })))}
+              // Horizontal: the formats' names ("Department store") are longer than a bar is wide.
+              option={barOption(byFormat.map((f) => ({ name: formatLabel(f.key), value: f.count })), { horizontal: true, labelWidth: 120 })}
             />
           </Card>
         </Col>
@@ -264,29 +280,41 @@ export default function StoresPage() {
           </Card>
         </Col>
         <Col xs={24} xl={8}>
-          <Card
-            size="small"
-            title={t('stores.map')}
-            extra={truncated ? <Typography.Text type="warning">{t('stores.mapTruncated', { count: MAP_MAX })}</Typography.Text> : null}
-          >
-            <Chart testId="chart-stores-map" height={280} option={scatterOption(points, formatLabel)} />
+          <Card size="small" title={t('stores.map')}>
+            {map.error ? <ErrorAlert error={map.error} /> : null}
+            <Chart
+              testId="chart-stores-map"
+              height={320}
+              option={scatterOption(points, formatLabel, (n) => t('stores.mapCount', { count: n }), STORE_FORMATS)}
+            />
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {t('stores.mapHint')}
+            </Typography.Text>
           </Card>
         </Col>
       </Row>
 
       <Card
         size="small"
-        title={<span data-testid="stores-total">{t('stores.total', { count: counts.data?.total ?? 0 })}</span>}
+        title={<span data-testid="stores-total">{t('stores.total', { count: total })}</span>}
       >
-        <CursorTable<Store>
+        {list.error ? <ErrorAlert error={list.error} /> : null}
+        <Table<Store>
           rowKey="id"
+          size="middle"
+          scroll={{ x: 'max-content' }}
           columns={columns}
-          items={list.items}
-          isLoading={list.isPending && list.fetchStatus !== 'idle'}
-          error={list.error}
-          hasNextPage={list.hasNextPage}
-          isFetchingNextPage={list.isFetchingNextPage}
-          fetchNextPage={list.fetchNextPage}
+          dataSource={list.data?.items}
+          loading={list.isFetching}
+          pagination={{
+            current: page,
+            pageSize: PAGE_SIZE,
+            total: Math.min(total, JUMP_PAGES * PAGE_SIZE),
+            showSizeChanger: false,
+            showQuickJumper: true,
+            showTotal: (_, [from, to]) => t('stores.range', { from, to, count: total }),
+            onChange: setPage,
+          }}
           onRow={(s) => ({ onClick: () => setSelected(s), style: { cursor: 'pointer' } })}
           data-testid="stores-table"
         />

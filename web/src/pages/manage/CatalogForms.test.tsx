@@ -1,7 +1,8 @@
 import { configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Category, Sku } from '../../api';
-import { brands, stores } from '../../test/fixtures';
+import { brands, storeNamesRoute, stores } from '../../test/fixtures';
+import { meWith } from '../customers/fixtures';
 import { fakeApi, page, renderRoute } from '../../test/render';
 import { CategoryForm, PriceOverrideForm, PriceZoneForm, ProductForm, SkuForm } from './CatalogForms';
 
@@ -15,6 +16,8 @@ afterEach(() => {
 const type = (testId: string, value: string) => fireEvent.change(screen.getByTestId(testId), { target: { value } });
 
 async function pick(testId: string, option: string) {
+  // A store picker searches the server: open it once its first answer is in.
+  await waitFor(() => expect(screen.getByTestId(testId).querySelector('[aria-label="loading"]')).toBeNull());
   fireEvent.mouseDown(within(screen.getByTestId(testId)).getByRole('combobox'));
   const items = await screen.findAllByTitle(option);
   fireEvent.click(items[items.length - 1]);
@@ -172,23 +175,42 @@ describe('PriceZoneForm', () => {
   it('creates a zone, then sets its stores', async () => {
     const onClose = vi.fn();
     const calls = fakeApi({
+      'GET /me': () => ({ body: meWith(['org:read', 'catalog:write']) }),
       'GET /stores': () => page(stores),
+      'GET /store-names': storeNamesRoute(stores),
       'POST /price-zones': (c) => ({ status: 201, body: { id: 'z1', store_ids: [], ...(c.body as object) } }),
       'PUT /price-zones/z1/stores': (c) => ({ body: { id: 'z1', code: 'EAST', name: '华东价', ...(c.body as object) } }),
     });
     renderRoute(<PriceZoneForm open onClose={onClose} />);
     type('price-zone-code', 'EAST');
     type('price-zone-name', '华东价');
-    await pick('price-zone-stores', '上海徐汇店 (SH001)');
+    await pick('price-zone-stores', '上海徐汇店 · SH001');
     fireEvent.click(screen.getByTestId('price-zone-form-submit'));
     await waitFor(() => expect(onClose).toHaveBeenCalled());
     expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ code: 'EAST', name: '华东价' });
     expect(calls.find((c) => c.method === 'PUT')?.body).toEqual({ store_ids: ['s1'] });
   });
 
+  it('names the stores a zone holds and searches the server for more', async () => {
+    const calls = fakeApi({
+      'GET /me': () => ({ body: meWith(['org:read', 'catalog:write']) }),
+      // The first 20 stores of the chain do not hold the zone's store.
+      'GET /stores': (c) => page(c.query.get('q') ? stores.filter((s) => s.name.includes(c.query.get('q')!)) : [stores[0]]),
+      'GET /store-names': storeNamesRoute(stores),
+    });
+    renderRoute(<PriceZoneForm open item={{ id: 'z1', code: 'NORTH', name: '华北价', store_ids: ['s2'], created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' }} onClose={() => {}} />);
+    expect(await screen.findByText('北京国贸店')).toBeTruthy();
+    fireEvent.mouseDown(within(screen.getByTestId('price-zone-stores')).getByRole('combobox'));
+    fireEvent.change(within(screen.getByTestId('price-zone-stores')).getByRole('combobox'), { target: { value: '上海' } });
+    await waitFor(() => expect(calls.some((c) => c.path === '/stores' && c.query.get('q') === '上海' && c.query.get('limit') === '20')).toBe(true));
+    expect(calls.filter((c) => c.path === '/store-names').every((c) => c.query.get('ids') === 's2')).toBe(true);
+  });
+
   it('puts a 422 on the code field', async () => {
     fakeApi({
+      'GET /me': () => ({ body: meWith(['org:read', 'catalog:write']) }),
       'GET /stores': () => page(stores),
+      'GET /store-names': storeNamesRoute(stores),
       'POST /price-zones': () => problem([{ location: 'body.code', message: 'price zone code EAST exists' }]),
     });
     renderRoute(<PriceZoneForm open onClose={() => {}} />);
@@ -204,13 +226,15 @@ describe('PriceOverrideForm', () => {
   it('sets a store price with PUT /skus/{id}/prices/store/{store}', async () => {
     const onClose = vi.fn();
     const calls = fakeApi({
+      'GET /me': () => ({ body: meWith(['org:read', 'catalog:write']) }),
       'GET /stores': () => page(stores),
+      'GET /store-names': storeNamesRoute(stores),
       'GET /price-zones': () => page([]),
       'PUT /skus/k1/prices/store/s2': () => ({ body: { scope_type: 'store', scope_id: 's2', scope_name: '北京国贸店', price_fen: 1190 } }),
     });
     renderRoute(<PriceOverrideForm open sku={sku} onClose={onClose} />);
     fireEvent.click(screen.getByLabelText('门店'));
-    await pick('price-override-scope', '北京国贸店 (BJ001)');
+    await pick('price-override-scope', '北京国贸店 · BJ001');
     const price = screen.getByTestId('price-override-price');
     fireEvent.change(price, { target: { value: '11.90' } });
     fireEvent.blur(price);
@@ -221,7 +245,9 @@ describe('PriceOverrideForm', () => {
 
   it('puts a price error on the price field', async () => {
     fakeApi({
+      'GET /me': () => ({ body: meWith(['org:read', 'catalog:write']) }),
       'GET /stores': () => page(stores),
+      'GET /store-names': storeNamesRoute(stores),
       'GET /price-zones': () => page([{ id: 'z1', code: 'EAST', name: '华东价', store_ids: [] }]),
       'PUT /skus/k1/prices/price_zone/z1': () => problem([{ location: 'body.price_fen', message: 'price must be at most 1000000000' }]),
     });

@@ -4,7 +4,7 @@ import { AutoComplete, Col, Form, Input, InputNumber, Radio, Row, Select, TreeSe
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Category, PriceOverride, Product, Sku } from '../../api';
-import { useAllStores, useBrands, useCategories } from '../../api/hooks';
+import { useBrands, useCategories } from '../../api/hooks';
 import {
   CATALOG_KEYS,
   changed,
@@ -20,6 +20,7 @@ import {
   type SkuUpdate,
 } from '../../api/manage';
 import { FormDrawer } from '../../components/FormDrawer';
+import { StorePicker, StoresPicker } from '../../components/StorePicker';
 import { buildCategoryTree } from '../../lib/tree';
 import { MoneyInput } from '../promotions/inputs';
 
@@ -260,7 +261,6 @@ type PriceZoneValues = PriceZoneCreate & { store_ids: string[] };
 export function PriceZoneForm({ open, onClose, item }: EditProps<PriceZone>) {
   const { t } = useTranslation();
   const codeRules = useCodeRules();
-  const stores = useAllStores();
   const save = useSave(async (v: PriceZoneValues) => {
     const { store_ids: storeIds, ...rest } = v;
     const body = trimmed(rest);
@@ -285,13 +285,7 @@ export function PriceZoneForm({ open, onClose, item }: EditProps<PriceZone>) {
         <Input data-testid="price-zone-name" />
       </Form.Item>
       <Form.Item name="store_ids" label={t('priceZones.stores')} extra={t('manage.zoneStoresHint')}>
-        <Select
-          mode="multiple"
-          showSearch={{ optionFilterProp: 'label' }}
-          loading={stores.isPending}
-          options={(stores.data ?? []).map((s) => ({ value: s.id, label: `${s.name} (${s.code})` }))}
-          data-testid="price-zone-stores"
-        />
+        <StoresPicker placeholder={t('manage.zoneStoresSearch')} testId="price-zone-stores" />
       </Form.Item>
     </FormDrawer>
   );
@@ -308,16 +302,11 @@ export function PriceOverrideForm({ open, onClose, item, sku }: EditProps<PriceO
   const { t } = useTranslation();
   const [form] = Form.useForm<OverrideValues>();
   const scopeType = Form.useWatch('scope_type', form) ?? item?.scope_type ?? 'price_zone';
-  const stores = useAllStores();
   const zones = usePriceZones();
   const save = useSave(
     (v: OverrideValues) => manageApi.setPrice(sku.id, v.scope_type, v.scope_id, v.price_fen),
     [['skus'], ['products']],
   );
-  const scopeOptions =
-    scopeType === 'store'
-      ? (stores.data ?? []).map((s) => ({ value: s.id, label: `${s.name} (${s.code})` }))
-      : (zones.data ?? []).map((z) => ({ value: z.id, label: `${z.name} (${z.code})` }));
   return (
     <FormDrawer<OverrideValues>
       open={open}
@@ -336,13 +325,17 @@ export function PriceOverrideForm({ open, onClose, item, sku }: EditProps<PriceO
         />
       </Form.Item>
       <Form.Item name="scope_id" label={t('skus.scope')} rules={[{ required: true }]}>
-        <Select
-          disabled={!!item}
-          showSearch={{ optionFilterProp: 'label' }}
-          loading={scopeType === 'store' ? stores.isPending : zones.isPending}
-          options={scopeOptions}
-          data-testid="price-override-scope"
-        />
+        {scopeType === 'store' ? (
+          <StorePicker disabled={!!item} placeholder={t('manage.storeSearch')} testId="price-override-scope" />
+        ) : (
+          <Select
+            disabled={!!item}
+            showSearch={{ optionFilterProp: 'label' }}
+            loading={zones.isPending}
+            options={(zones.data ?? []).map((z) => ({ value: z.id, label: `${z.name} (${z.code})` }))}
+            data-testid="price-override-scope"
+          />
+        )}
       </Form.Item>
       <Form.Item
         name="price_fen"
