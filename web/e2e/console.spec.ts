@@ -404,6 +404,7 @@ test.describe('customers', () => {
 
     await expect(page).toHaveURL(new RegExp(`/customers/${id}$`));
     await expect(page.getByTestId('customer-identities').getByTestId('identifier-value').filter({ hasText: unionid })).toHaveCount(1);
+    await page.getByRole('tab', { name: '动态' }).click();
     await expect(page.getByTestId('timeline-event')).toHaveCount(2);
   });
 });
