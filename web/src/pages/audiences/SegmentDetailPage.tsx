@@ -1,6 +1,6 @@
 import { ArrowLeftOutlined, CameraOutlined, EditOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { App, Button, Card, Col, Descriptions, Drawer, Empty, Form, Input, Modal, Popconfirm, Result, Row, Space, Spin, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Col, Descriptions, Drawer, Empty, Form, Input, Modal, Popconfirm, Result, Row, Space, Spin, Table, Tabs, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -72,7 +72,6 @@ function Detail({ segment: s }: { segment: Segment }) {
   const tagsByCode = useMemo(() => new Map((tags.data ?? []).map((x) => [x.code, x])), [tags.data]);
   const counts = useQuery({ queryKey: ['audience-segments', s.id, 'counts'], queryFn: () => audienceApi.counts(s.id) });
   const portrait = useQuery({ queryKey: ['audience-segments', s.id, 'portrait'], queryFn: () => audienceApi.portrait(s.id) });
-  const snapshots = useQuery({ queryKey: ['audience-segments', s.id, 'snapshots'], queryFn: () => audienceApi.snapshots(s.id) });
   const setStatus = useAudienceChange((status: 'active' | 'archived') => audienceApi.updateSegment(s.id, { status }));
   const countItems = counts.data?.items ?? [];
 
@@ -147,32 +146,22 @@ function Detail({ segment: s }: { segment: Segment }) {
           </Card>
         </Col>
       </Row>
-      <Card size="small" title={t('audiences.segment.members')} style={{ marginBottom: 16 }}>
-        <Typography.Paragraph type="secondary">{t('audiences.segment.membersHint')}</Typography.Paragraph>
-        <MembersTable listKey={`audience-segments-${s.id}-members`} fetchPage={(p) => audienceApi.members(s.id, p)} />
-      </Card>
-      <Card size="small" title={t('audiences.snapshot.title')} style={{ marginBottom: 16 }}>
-        {snapshots.error ? <ErrorAlert error={snapshots.error} /> : null}
-        <Table<Snapshot>
+      <Card size="small" style={{ marginBottom: 16 }}>
+        <Tabs
           size="small"
-          rowKey="id"
-          loading={snapshots.isPending}
-          dataSource={snapshots.data?.items ?? []}
-          pagination={{ pageSize: 10, hideOnSinglePage: true }}
-          locale={{ emptyText: t('audiences.snapshot.none') }}
-          data-testid="snapshots"
-          columns={[
-            { title: t('audiences.snapshot.name'), dataIndex: 'name', key: 'name', render: (v: string) => v || '—' },
-            { title: t('audiences.segment.count'), dataIndex: 'count', key: 'count', align: 'right', render: (v: number) => formatNumber(v) },
-            { title: t('audiences.snapshot.takenAt'), dataIndex: 'taken_at', key: 'taken_at', render: (v: string) => formatDateTime(v) },
+          items={[
             {
-              key: 'view',
-              render: (_, x) => (
-                <Button size="small" onClick={() => setViewing(x)} data-testid="snapshot-view">
-                  {t('audiences.snapshot.view')}
-                </Button>
+              key: 'members',
+              label: t('audiences.segment.members'),
+              children: (
+                <>
+                  <Typography.Paragraph type="secondary">{t('audiences.segment.membersHint')}</Typography.Paragraph>
+                  <MembersTable listKey={`audience-segments-${s.id}-members`} fetchPage={(p) => audienceApi.members(s.id, p)} />
+                </>
               ),
             },
+            // Snapshots are read when their tab is opened: the page opens in a handful of calls.
+            { key: 'snapshots', label: t('audiences.snapshot.title'), children: <SnapshotsTable segmentId={s.id} onView={setViewing} /> },
           ]}
         />
       </Card>
@@ -264,5 +253,38 @@ function SnapshotModal({ segment, onClose }: { segment: Segment; onClose: () => 
         </Form.Item>
       </Form>
     </Modal>
+  );
+}
+
+/** SnapshotsTable lists a segment's saved snapshots; onView opens one's members. */
+function SnapshotsTable({ segmentId, onView }: { segmentId: string; onView: (s: Snapshot) => void }) {
+  const { t } = useTranslation();
+  const snapshots = useQuery({ queryKey: ['audience-segments', segmentId, 'snapshots'], queryFn: () => audienceApi.snapshots(segmentId) });
+  return (
+    <>
+      {snapshots.error ? <ErrorAlert error={snapshots.error} /> : null}
+      <Table<Snapshot>
+        size="small"
+        rowKey="id"
+        loading={snapshots.isPending}
+        dataSource={snapshots.data?.items ?? []}
+        pagination={{ pageSize: 10, hideOnSinglePage: true }}
+        locale={{ emptyText: t('audiences.snapshot.none') }}
+        data-testid="snapshots"
+        columns={[
+          { title: t('audiences.snapshot.name'), dataIndex: 'name', key: 'name', render: (v: string) => v || '—' },
+          { title: t('audiences.segment.count'), dataIndex: 'count', key: 'count', align: 'right', render: (v: number) => formatNumber(v) },
+          { title: t('audiences.snapshot.takenAt'), dataIndex: 'taken_at', key: 'taken_at', render: (v: string) => formatDateTime(v) },
+          {
+            key: 'view',
+            render: (_, x) => (
+              <Button size="small" onClick={() => onView(x)} data-testid="snapshot-view">
+                {t('audiences.snapshot.view')}
+              </Button>
+            ),
+          },
+        ]}
+      />
+    </>
   );
 }

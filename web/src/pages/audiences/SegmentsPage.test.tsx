@@ -84,8 +84,10 @@ describe('SegmentDetailPage', { timeout: 60_000 }, () => {
     expect(link.textContent).not.toContain(member.customer_id);
     expect(screen.getByTestId('load-more')).toBeTruthy();
 
-    // Snapshots: take one with a name, view one's members.
-    const snaps = screen.getByTestId('snapshots');
+    // Snapshots, on their tab (read when opened): take one with a name, view one's members.
+    expect(calls.some((c) => c.path === '/audience-segments/s1/snapshots')).toBe(false);
+    fireEvent.click(screen.getByRole('tab', { name: '快照' }));
+    const snaps = await screen.findByTestId('snapshots', undefined, T);
     await within(snaps).findByText('双十二', undefined, T);
     fireEvent.click(screen.getByTestId('snapshot-open'));
     fireEvent.change(await screen.findByTestId('snapshot-name', undefined, T), { target: { value: '元旦' } });
