@@ -80,21 +80,22 @@ func getTemplate(ctx context.Context, q db.Querier, d db.Dialect, tenantID, id s
 }
 
 func findTemplates(ctx context.Context, q db.Querier, tenantID, cursor string, limit int) ([]Template, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+templateCols+` FROM coupon_templates WHERE tenant_id = $1 AND id > $2
+	return queryTemplates(ctx, q, `SELECT `+templateCols+` FROM coupon_templates WHERE tenant_id = $1 AND id > $2
 		ORDER BY id LIMIT $3`, tenantID, cursor, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+}
+
+// queryTemplates reads the templates query returns (it selects templateCols).
+func queryTemplates(ctx context.Context, q db.Querier, query string, args ...any) ([]Template, error) {
 	out := []Template{}
-	for rows.Next() {
-		t, err := scanTemplate(rows)
+	err := db.EachRow(ctx, q, query, args, func(r *sql.Rows) error {
+		t, err := scanTemplate(r)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, t)
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }
 
 // joinTriggers is the triggers column: the triggers comma-separated.
@@ -126,21 +127,8 @@ func setTriggers(ctx context.Context, tx *sql.Tx, tenantID, id string, ts []Trig
 
 // triggeredTemplates returns the active templates of tenantID that trigger issues.
 func triggeredTemplates(ctx context.Context, q db.Querier, tenantID string, trigger Trigger) ([]Template, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+templateCols+` FROM coupon_templates
+	return queryTemplates(ctx, q, `SELECT `+templateCols+` FROM coupon_templates
 		WHERE tenant_id = $1 AND status = 'active' AND ',' || triggers || ',' LIKE $2 ORDER BY id`, tenantID, "%,"+string(trigger)+",%")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Template{}
-	for rows.Next() {
-		t, err := scanTemplate(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
 }
 
 // triggeredTenants returns the tenants with an active template that trigger issues.
